@@ -1,0 +1,2 @@
+/* entries.c - not written yet */
+#include "config.h"

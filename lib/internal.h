@@ -1,0 +1,29 @@
+/*
+ * internal.h - what the parts of libllmlog promise each other.
+ *
+ * entries.c turns a call into one JSON line; log.c owns the handle, the
+ * default log, levels and errors; sink.c puts a finished line into its
+ * category file (rotation, locking, async queue).
+ */
+#ifndef LLMLOG_INTERNAL_H
+#define LLMLOG_INTERNAL_H
+
+#include "llmlog.h"
+
+/* Record a message for llmlog_errmsg() (thread-local) and return -1. */
+int log_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Resolve NULL to the default log; NULL when no log can be had. */
+struct llmlog *log_resolve(struct llmlog *lg);
+
+/* Hand one finished line (ending in '\n') of a category to the log: written
+ * now (sync) or queued (async).  Counts a drop and returns -1 on failure. */
+int log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
+    const char *line, size_t len);
+
+/* Echo a human-readable line to stderr when the level is WARNING or above
+ * and the log's console echo is on. */
+void log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
+    const char *summary);
+
+#endif

@@ -1,0 +1,2 @@
+/* jbuf.c - not written yet */
+#include "config.h"

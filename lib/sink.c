@@ -1,0 +1,2 @@
+/* sink.c - not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* timer.c - not written yet */
+#include "config.h"

@@ -1,0 +1,200 @@
+/*
+ * engine.h - the explorer's model: sources, index, filters, search, stats
+ * and follow.  Never includes curses.  The print mode, the UI and the tests
+ * all ask the same questions through this header.
+ *
+ * Times are microseconds since the epoch, UTC.
+ */
+#ifndef LLMLOG_ENGINE_H
+#define LLMLOG_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "llmlog.h"
+
+#define ENG_TIME_NONE INT64_MIN		/* an entry without a usable time */
+#define ENG_CATEGORY_NONE 0xff		/* a line with no known category */
+
+/* ---- a growable byte buffer, used for every piece of text we build ---- */
+
+struct strbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void strbuf_init(struct strbuf *b);
+void strbuf_free(struct strbuf *b);
+void strbuf_reset(struct strbuf *b);
+void strbuf_add(struct strbuf *b, const char *s, size_t n);
+void strbuf_puts(struct strbuf *b, const char *s);
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- text that reaches a terminal ----------------------------------------- */
+
+/* Append s[0..n) to out with every control character, ESC, C1 code, DEL,
+ * bidi override and invalid UTF-8 byte made visible (^[, \x9b, \u202e,
+ * \xff, ...).  Valid printable UTF-8 passes unchanged. */
+void eng_sanitize(struct strbuf *out, const char *s, size_t n);
+
+/* ---- the time grammar (DESIGN.md §4), shared by the CLI and the UI -------- */
+
+/* Parse "2024-01-12 10:00", RFC 3339, "30m", "2h", "1d", "1w", "-1h",
+ * "today", "yesterday", "now", "@EPOCH", ... relative to now_us, in local
+ * time unless the text gives a zone.  0 on success; -1 with a message in
+ * err naming the input and the accepted forms. */
+int eng_time_parse(const char *text, int64_t now_us, int64_t *out_us,
+    char *err, size_t errlen);
+
+/* Parse a timestamp as found in a log line: RFC 3339 with Z or an offset,
+ * a space instead of T, with or without fractions, or epoch seconds.
+ * 0 or -1. */
+int eng_time_parse_log(const char *s, size_t n, int64_t *out_us);
+
+/* Format for display: "2026-11-26 11:16:32.123" in local time or UTC. */
+void eng_time_format(struct strbuf *out, int64_t us, bool utc);
+
+int64_t eng_now_us(void);
+
+/* ---- an entry of the index (32 bytes) ------------------------------------ */
+
+enum {
+	ENTRY_MALFORMED = 1 << 0,	/* not a JSON object: shown raw */
+	ENTRY_NO_TIME = 1 << 1,		/* no usable timestamp */
+	ENTRY_FOREIGN = 1 << 2,		/* valid JSON not written by libllmlog */
+};
+
+struct eng_entry {
+	int64_t time_us;	/* ENG_TIME_NONE when unknown */
+	uint64_t offset;	/* byte offset of the line in its file */
+	uint32_t file;		/* which file (see eng_file_info) */
+	uint32_t length;	/* line length without the newline */
+	uint8_t category;	/* enum llmlog_category, or ENG_CATEGORY_NONE */
+	uint8_t level;		/* enum llmlog_level / 10 (1..5), 0 when none */
+	uint8_t flags;
+	uint8_t source;		/* which directory */
+};
+
+/* ---- opening the logs -------------------------------------------------------- */
+
+struct eng;
+
+/* Open one or more log directories.  Nothing is read yet.  NULL on error
+ * with the reason (which directory, why) in err. */
+struct eng *eng_open(const char *const *dirs, size_t ndirs, char *err,
+    size_t errlen);
+void eng_close(struct eng *e);
+
+/* Index everything there is now, using both cores when it is large.
+ * 0, or -1 with a message in err when a directory cannot be read. */
+int eng_load(struct eng *e, char *err, size_t errlen);
+
+/* Start indexing in a background thread, newest entries first, so a first
+ * screen can be shown at once; eng_progress tells how far it got.  Views
+ * see entries as eng_refresh publishes them. */
+int eng_load_async(struct eng *e, char *err, size_t errlen);
+/* Bytes indexed so far and in all; done is true when the load finished. */
+void eng_progress(const struct eng *e, uint64_t *indexed, uint64_t *total,
+    bool *done);
+
+/* Follow: a descriptor that becomes readable when a watched file changes
+ * (inotify), or -1 when polling is the only way (call eng_refresh about
+ * every 100 ms then). */
+int eng_watch_fd(struct eng *e);
+/* Take in what changed on disk: appended lines, rotation (the old file is
+ * read to its end first), truncation, re-creation; and entries a background
+ * load has finished.  Returns the number of new entries, or -1. */
+long eng_refresh(struct eng *e);
+
+size_t eng_count(const struct eng *e);		/* all entries indexed */
+size_t eng_malformed(const struct eng *e);	/* of which malformed */
+
+/* The files: path, category, size, entries, first/last time. */
+struct eng_file_info {
+	const char *path;
+	const char *dir;
+	int category;		/* or -1 */
+	int backup;		/* 0 for the current file, N for ".N" */
+	uint64_t size;
+	size_t entries;
+	int64_t first_us, last_us;
+};
+size_t eng_file_count(const struct eng *e);
+void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
+size_t eng_source_count(const struct eng *e);
+const char *eng_source_name(const struct eng *e, unsigned source);
+
+/* ---- reading an entry ------------------------------------------------------- */
+
+/* The raw line (without newline), valid until the next call on e from the
+ * same thread.  NULL when the file is gone. */
+const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
+/* The line parsed, or NULL when malformed (caller puts the reference). */
+json_object *eng_parse(struct eng *e, const struct eng_entry *en);
+/* One line saying what happened: "read_file (filesystem) ok 12.3ms",
+ * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
+void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
+
+/* ---- filters and views --------------------------------------------------------- */
+
+struct eng_regex;
+
+/* PCRE2, JIT, smart case (caseless unless the pattern has an upper-case
+ * letter), with match limits.  NULL with a message in err. */
+struct eng_regex *eng_regex_new(const char *pattern, char *err, size_t errlen);
+void eng_regex_free(struct eng_regex *re);
+/* 1 match (with the span in *start/*end), 0 none, -1 error (limit hit:
+ * a message in err). */
+int eng_regex_match(struct eng_regex *re, const char *s, size_t n,
+    size_t offset, size_t *start, size_t *end);
+
+struct eng_filter {
+	unsigned categories;		/* bit 1u << cat; 0: all */
+	int min_level;			/* enum llmlog_level; 0: all */
+	int64_t since_us;		/* ENG_TIME_NONE: unbounded */
+	int64_t until_us;		/* ENG_TIME_NONE: unbounded */
+	const char *keyword;		/* case-insensitive substring, or NULL */
+	struct eng_regex *regex;	/* borrowed, or NULL */
+};
+void eng_filter_init(struct eng_filter *f);
+
+/* The entries that pass a filter, in time order (ties: file order).  The
+ * filter is copied (keyword duplicated, regex borrowed). */
+struct eng_view;
+struct eng_view *eng_view_new(struct eng *e, const struct eng_filter *f);
+void eng_view_free(struct eng_view *v);
+/* Take in entries indexed since the view was made or last updated;
+ * returns how many passed the filter. */
+size_t eng_view_update(struct eng_view *v);
+size_t eng_view_count(const struct eng_view *v);
+const struct eng_entry *eng_view_get(const struct eng_view *v, size_t i);
+/* Entries per category under the view's filter (ignoring its category set),
+ * for the tab bar. */
+void eng_view_category_counts(const struct eng_view *v,
+    size_t counts[LLMLOG_NCATEGORIES]);
+
+/* Search the view from position `from` (exclusive) forward (dir 1) or
+ * backward (dir -1), wrapping; the matching position or -1. */
+long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
+    int dir);
+
+/* ---- statistics ----------------------------------------------------------------- */
+
+struct eng_stats;
+struct eng_stats *eng_stats_new(void);
+void eng_stats_free(struct eng_stats *s);
+/* Add every entry of the view not yet counted (call again after
+ * eng_view_update to keep a live report). */
+void eng_stats_update(struct eng_stats *s, struct eng_view *v);
+/* The seed's report layout, then Security and Performance. */
+void eng_stats_print(const struct eng_stats *s, FILE *out);
+/* The same as one JSON object (caller puts the reference). */
+json_object *eng_stats_json(const struct eng_stats *s);
+
+#endif

@@ -1,0 +1,3 @@
+/* main.c - not written yet */
+#include "config.h"
+int main(void) { return 2; }

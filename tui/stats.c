@@ -1,0 +1,2 @@
+/* stats.c - not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* store.c - not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* strbuf.c - not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* summary.c - not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* timeparse.c - not written yet */
+#include "config.h"

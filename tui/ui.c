@@ -1,0 +1,2 @@
+/* ui.c - not written yet */
+#include "config.h"
