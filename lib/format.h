@@ -13,8 +13,9 @@
  * as a cut string instead of an object. */
 #define FORMAT_PARAMETERS_CHARS 1000
 /* How deep caller-given JSON is followed; deeper values are written as
- * null. */
-#define FORMAT_MAX_DEPTH 64
+ * null, so that a line stays within the nesting that JSON readers such as
+ * json-c (32 by default) accept. */
+#define FORMAT_MAX_DEPTH 16
 
 /* The calling thread's reusable buffers (freed when it exits): the line
  * being built, the console summary, and two scratch buffers the builder

@@ -1,8 +1,9 @@
 /*
  * jbuf.h - a small growable buffer that writes compact JSON.
  *
- * Appends never fail loudly: a failed allocation sets jb->oom and later
- * appends do nothing, so a caller builds a whole line and checks once.
+ * Appends never fail loudly: a failed allocation sets jb->oom, which stays
+ * set until jbuf_reset(), and the text is then incomplete; so a caller
+ * builds a whole line and checks once.
  * Strings are escaped as JSON, invalid UTF-8 bytes become \ufffd, and a
  * string can be cut at a number of characters (code points) without ever
  * splitting a UTF-8 sequence.
