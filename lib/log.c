@@ -224,6 +224,10 @@ llmlog_close(struct llmlog *lg)
 
 	if (lg == NULL)
 		return 0;
+	pthread_mutex_lock(&default_lock);
+	if (lg == default_log)
+		default_log = NULL;
+	pthread_mutex_unlock(&default_lock);
 	list_remove(lg);
 	if (lg->queue != NULL) {
 		rc = queue_stop(lg->queue);
