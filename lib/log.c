@@ -167,10 +167,9 @@ log_alloc(void)
 	}
 	lg->dirfd = -1;
 	lg->lockfd = -1;
-	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
-		pthread_mutex_init(&lg->files[i].lock, NULL);
+	sink_init_locks(lg);
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		lg->files[i].fd = -1;
-	}
 	return lg;
 }
 

@@ -14,7 +14,9 @@
 /* A slot holds a typical line in place so that queuing one costs a copy,
  * not an allocation; longer lines are copied to the heap before locking. */
 #define SLOT_TEXT 1008
-#define BATCH_LINES 1024
+/* Lines the writer takes at a time: small enough that room frees up for
+ * blocked callers while it writes, large enough to amortise a writev(). */
+#define BATCH_LINES 256
 
 struct slot {
 	uint32_t len;
@@ -89,7 +91,7 @@ write_slots(struct queue *q, uint64_t from, uint64_t to)
 	for (uint64_t i = from; i < to; i++) {
 		struct slot *s = &q->slots[i % q->cap];
 
-		if (n > 0 && (s->cat != cat || n == BATCH_LINES)) {
+		if (n > 0 && s->cat != cat) {
 			failed += n - sink_write(q->lg, cat, q->iov, n);
 			n = 0;
 		}
@@ -124,7 +126,7 @@ writer_main(void *arg)
 		if (q->tail == q->head)
 			break;
 		from = q->tail;
-		to = q->head;
+		to = q->head - from > BATCH_LINES ? from + BATCH_LINES : q->head;
 		q->tail = to;
 		pthread_mutex_unlock(&q->mu);
 		failed = write_slots(q, from, to);

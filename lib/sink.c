@@ -32,7 +32,7 @@
 #define SHARED_MAGIC 0x316730676f6c6d6cULL	/* "lmlog0g1" */
 #define SHARED_SIZE 4096
 #define RESYNC_EVERY 1024	/* writes between checks of size and inode */
-#define IOV_BATCH 64		/* lines per writev() */
+#define IOV_BATCH 256		/* lines per writev() */
 
 bool sink_no_shared;
 
@@ -230,6 +230,13 @@ map_shared(struct llmlog *lg)
 		lg->shared = sh;
 out:
 	lock_file(lg->lockfd, LOCK_UN);
+}
+
+void
+sink_init_locks(struct llmlog *lg)
+{
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		pthread_mutex_init(&lg->files[i].lock, NULL);
 }
 
 int
@@ -494,7 +501,11 @@ write_lines(struct llmlog *lg, enum llmlog_category cat,
 		lines += cnt;
 		n -= cnt;
 		for (v = iov; cnt > 0;) {
-			w = writev(lg->files[cat].fd, v, (int)cnt);
+			if (cnt == 1)
+				w = write(lg->files[cat].fd, v->iov_base,
+				    v->iov_len);
+			else
+				w = writev(lg->files[cat].fd, v, (int)cnt);
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0)
@@ -565,8 +576,7 @@ sink_fork_parent(struct llmlog *lg)
 void
 sink_fork_child(struct llmlog *lg)
 {
-	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
-		pthread_mutex_init(&lg->files[i].lock, NULL);
+	sink_init_locks(lg);
 }
 
 int

@@ -52,6 +52,9 @@ extern bool sink_no_shared;
  * mid-write would.  -1 when the handle uses flock(). */
 int sink_hold_lock(struct llmlog *lg, enum llmlog_category cat);
 
+/* Set up the in-process locks of a new handle (or a child's copy). */
+void sink_init_locks(struct llmlog *lg);
+
 /* Resolve, create and check the directory; open the lock file.  Fills
  * lg->dir, lg->dirfd, lg->lockfd and lg->shared.  0 or -1 (message set). */
 int sink_open(struct llmlog *lg, const char *dir);
