@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -463,6 +464,103 @@ test_files_and_sources(void)
 	eng_close(e);
 }
 
+/* Equal JSON, key order included (rankings are ordered maps); numbers
+ * within 1e-9. */
+static bool
+json_same(json_object *a, json_object *b, const char *path)
+{
+	enum json_type ta = json_object_get_type(a), tb = json_object_get_type(b);
+	char sub[512];
+
+	if ((ta == json_type_int || ta == json_type_double) &&
+	    (tb == json_type_int || tb == json_type_double)) {
+		double x = json_object_get_double(a), y = json_object_get_double(b);
+		if (fabs(x - y) <= 1e-9 * (fabs(x) + 1))
+			return true;
+	} else if (ta != tb) {
+		;
+	} else if (ta == json_type_object) {
+		struct json_object_iterator ia = json_object_iter_begin(a),
+		    ib = json_object_iter_begin(b),
+		    ea = json_object_iter_end(a), eb = json_object_iter_end(b);
+		for (; !json_object_iter_equal(&ia, &ea) &&
+		    !json_object_iter_equal(&ib, &eb);
+		    json_object_iter_next(&ia), json_object_iter_next(&ib)) {
+			snprintf(sub, sizeof sub, "%s.%s", path,
+			    json_object_iter_peek_name(&ia));
+			if (strcmp(json_object_iter_peek_name(&ia),
+			    json_object_iter_peek_name(&ib)) != 0 ||
+			    !json_same(json_object_iter_peek_value(&ia),
+			    json_object_iter_peek_value(&ib), sub))
+				goto differ;
+		}
+		if (json_object_iter_equal(&ia, &ea) &&
+		    json_object_iter_equal(&ib, &eb))
+			return true;
+	} else if (ta == json_type_array) {
+		size_t n = json_object_array_length(a);
+		if (n == json_object_array_length(b)) {
+			for (size_t i = 0; i < n; i++) {
+				snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+				if (!json_same(json_object_array_get_idx(a, i),
+				    json_object_array_get_idx(b, i), sub))
+					return false;
+			}
+			return true;
+		}
+	} else if (json_object_equal(a, b))
+		return true;
+differ:
+	fprintf(stderr, "\n%s: got %s\n  expected %s\n", path,
+	    json_object_to_json_string(a), json_object_to_json_string(b));
+	return false;
+}
+
+static json_object *
+stats_of(struct eng *e, const struct eng_filter *f)
+{
+	struct eng_view *v = eng_view_new(e, f);
+	struct eng_stats *s = eng_stats_new();
+	json_object *o;
+
+	eng_stats_update(s, v);
+	eng_stats_update(s, v);		/* nothing new: nothing changes */
+	o = eng_stats_json(s);
+	eng_stats_free(s);
+	eng_view_free(v);
+	return o;
+}
+
+static void
+test_stats(void)
+{
+	struct eng *e = load(FIXTURE);
+	json_object *want = json_object_from_file(SRCDIR "/data/stats/fixture.json");
+	struct eng_filter f;
+	json_object *got, *sec;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	eng_filter_init(&f);
+	got = stats_of(e, &f);
+	CU_ASSERT(json_same(got, want, "stats"));
+	json_object_put(got);
+	json_object_put(want);
+
+	/* stats honour the filter */
+	f.categories = 1u << LLMLOG_SECURITY;
+	f.keyword = "passwd";
+	got = stats_of(e, &f);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(got,
+	    "total")), 2);
+	sec = json_object_object_get(got, "security");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(sec,
+	    "denied")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+	    json_object_object_get(got, "user"), "total")), 0);
+	json_object_put(got);
+	eng_close(e);
+}
+
 int
 main(void)
 {
@@ -483,6 +581,7 @@ main(void)
 	CU_add_test(s, "regex", test_regex);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "files and sources", test_files_and_sources);
+	CU_add_test(s, "stats", test_stats);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

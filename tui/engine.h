@@ -215,7 +215,40 @@ void eng_stats_free(struct eng_stats *s);
 void eng_stats_update(struct eng_stats *s, struct eng_view *v);
 /* The seed's report layout, then Security and Performance. */
 void eng_stats_print(const struct eng_stats *s, FILE *out);
-/* The same as one JSON object (caller puts the reference). */
+/*
+ * The same as one JSON object (caller puts the reference).  Key names are
+ * stable; maps are ordered by count, most first (ties by name); times are
+ * UTC RFC 3339 with milliseconds, or null when there is none; averages and
+ * rates are 0 when nothing was counted; success_rate is a percentage.
+ *
+ * {"total":N, "malformed":N, "foreign":N,
+ *  "by_level":{"INFO":N,...}            levels that occur, in level order
+ *  "by_category":{"user":N,...}         categories that occur, table order
+ *                                       (malformed lines count under their
+ *                                       file's category)
+ *  "first":"...", "last":"...",
+ *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
+ *  "llm":{"total","success","failed","streaming","total_tokens",
+ *         "prompt_tokens","completion_tokens","avg_tokens" (per call),
+ *         "avg_duration_ms","by_provider":{name:calls},
+ *         "by_model":{name:calls},"tokens_by_provider":{name:tokens},
+ *         "tokens_by_model":{name:tokens}},
+ *  "tool":{"total","success","failed","success_rate","avg_duration_ms",
+ *          "top":[{"name","count"},...]}          up to 20, most used first
+ *  "security":{"total","allowed","denied",
+ *              "top_denied_resources":[{"name","count"},...],
+ *              "top_denied_actions":[{"name","count"},...]},   up to 20
+ *  "performance":{"total","avg_duration_ms","p50_ms","p95_ms","p99_ms",
+ *                 "max_ms","peak_memory_mb",
+ *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
+ *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
+ *
+ * Percentiles are nearest-rank over the performance entries' duration_ms.
+ * The histogram counts entries per bucket from start (a whole minute),
+ * with a round bucket width chosen so there are at most 60 buckets.
+ * The per-category sections count our own entries only: malformed and
+ * foreign lines appear in total, by_level, by_category and the histogram.
+ */
 json_object *eng_stats_json(const struct eng_stats *s);
 
 #endif

@@ -105,6 +105,26 @@ void parse_line(const char *s, size_t n, int file_category,
     struct line_info *out);
 json_object *parse_json(const char *s, size_t n);
 
+/* fields.c: what statistics read from a line */
+struct field_text {
+	const char *s;		/* not NUL-terminated */
+	size_t n;
+};
+struct fields {
+	struct field_text name;		/* tool_name, provider, resource, operation */
+	struct field_text name2;	/* model, action */
+	int success;			/* 1, 0, -1 when absent */
+	int allowed;
+	bool streaming;
+	bool has_error;
+	double duration_ms;		/* NAN when absent */
+	double prompt_tokens, completion_tokens, total_tokens;
+	double memory_mb;
+	json_object *json;		/* holds the texts when json-c was used */
+};
+bool fields_read(const char *s, size_t n, struct fields *f);
+void fields_done(struct fields *f);
+
 /* logtime.c */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
@@ -127,6 +147,7 @@ int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
 
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
+struct eng *eng_view_engine(const struct eng_view *v);
 size_t view_seen(const struct eng_view *v);
 
 /* loader.c */

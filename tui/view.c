@@ -311,6 +311,12 @@ eng_view_regex_errors(const struct eng_view *v)
 	return v->regex_errors;
 }
 
+struct eng *
+eng_view_engine(const struct eng_view *v)
+{
+	return v->e;
+}
+
 uint32_t
 view_position(const struct eng_view *v, size_t i)
 {
