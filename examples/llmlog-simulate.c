@@ -782,7 +782,7 @@ run_tool(struct sim *s, struct episode *ep, int kind, bool *ok)
 	k->build(s, ep, &t);
 	if (rng_chance(&s->rng, 0.02))
 		t.ms *= rng_range(&s->rng, 15, 60);	/* a slow disk, a big tree */
-	if (rng_chance(&s->rng, 0.03)) {
+	if (rng_chance(&s->rng, 0.02)) {
 		t.error = k->errors[rng_next(&s->rng) % 2];
 		*ok = false;
 	}
@@ -930,7 +930,7 @@ episode_task(struct sim *s, struct episode *ep)
 		add_llm(s, ep, prov, model, false, NULL);
 		tools[ntools++] = run_tool(s, ep, pick_weighted_tool(r), &ok);
 	}
-	if (!ok && rng_chance(r, 0.6))
+	if (!ok && rng_chance(r, 0.5))
 		error = ep_printf(ep, "Tool %s failed", tools[ntools - 1]);
 	add_llm(s, ep, prov, model, true, NULL);
 	add_interaction(s, ep, input, error ? "" : compose_response(s, ep,
@@ -981,9 +981,10 @@ episode_denied(struct sim *s, struct episode *ep)
 	} else
 		json_object_put(params);
 	add_llm(s, ep, prov, model, true, NULL);
+	/* the model usually explains the refusal; sometimes it just fails */
 	add_interaction(s, ep, d->prompt, "I can't access that file: it is "
 	    "outside the directories I'm allowed to use.", tools, 1,
-	    "Permission denied");
+	    rng_chance(&s->rng, 0.4) ? "Permission denied" : NULL);
 	add_process_metric(s, ep, 1);
 }
 
@@ -1167,12 +1168,12 @@ static const struct {
 	void (*fn)(struct sim *, struct episode *);
 	int weight;	/* per mille */
 } episodes[] = {
-	{ episode_task, 560 },
-	{ episode_chat, 160 },
+	{ episode_task, 570 },
+	{ episode_chat, 170 },
 	{ episode_background, 140 },
 	{ episode_policy, 60 },
-	{ episode_denied, 40 },
-	{ episode_llm_failure, 20 },
+	{ episode_denied, 30 },
+	{ episode_llm_failure, 10 },
 	{ episode_secret, 17 },
 	{ episode_restart, 3 },
 };
@@ -1284,6 +1285,9 @@ episode_times(struct sim *s, const struct episode *ep, int n, int64_t *t)
 
 	if (len_ms * 1e6 > (double)(slot_end - begin) && len_ms > 0)
 		scale = (double)(slot_end - begin) / (len_ms * 1e6);
+	else	/* people do not act on the slot boundary: start a bit later */
+		begin += (int64_t)(rng_unit(&s->rng) * 0.6 *
+		    ((double)(slot_end - begin) - len_ms * 1e6));
 	for (int i = 0; i < n; i++)
 		t[i] = begin + (int64_t)(ep->ent[i].at_ms * 1e6 * scale);
 	s->slot_start_ns = slot_end;
@@ -1595,7 +1599,8 @@ usage_error(const char *fmt, ...)
 }
 
 static int64_t
-parse_int(const char *opt, const char *arg, int64_t min, int64_t max)
+parse_int(const char *opt, const char *arg, int64_t min, int64_t max,
+    const char *expected)
 {
 	char *end;
 	long long v;
@@ -1603,8 +1608,8 @@ parse_int(const char *opt, const char *arg, int64_t min, int64_t max)
 	errno = 0;
 	v = strtoll(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
-		usage_error("%s: '%s' is not a whole number from %" PRId64
-		    " to %" PRId64, opt, arg, min, max);
+		usage_error("%s: '%s' is not valid (expected %s)", opt, arg,
+		    expected);
 	return v;
 }
 
@@ -1787,22 +1792,50 @@ parse_option(struct options *o, int c, const char *arg)
 			usage_error("--dir: the directory name is empty");
 		o->dir = arg;
 		break;
-	case 'n': o->entries = parse_int("--entries", arg, 1, INT64_MAX / 4); break;
-	case 's': o->seed = (uint64_t)parse_int("--seed", arg, 0, INT64_MAX); break;
-	case OPT_START: o->start_ns = parse_time("--start", arg); break;
-	case OPT_SPAN: o->span_ns = parse_duration("--span", arg, false); break;
-	case 'r': o->rate = parse_rate("--rate", arg); break;
+	case 'n':
+		o->entries = parse_int("--entries", arg, 1, INT64_MAX / 4,
+		    "a whole number of entries, at least 1");
+		break;
+	case 's':
+		o->seed = (uint64_t)parse_int("--seed", arg, 0, INT64_MAX,
+		    "a whole number, 0 or more");
+		break;
+	case OPT_START:
+		o->start_ns = parse_time("--start", arg);
+		break;
+	case OPT_SPAN:
+		o->span_ns = parse_duration("--span", arg, false);
+		break;
+	case 'r':
+		o->rate = parse_rate("--rate", arg);
+		break;
 	case OPT_DURATION:
 		o->duration_ns = parse_duration("--duration", arg, true);
 		o->duration_given = true;
 		break;
-	case OPT_MAX_BYTES: o->max_bytes = parse_size("--max-bytes", arg); break;
-	case OPT_BACKUPS: o->backups = (int)parse_int("--backups", arg, 0, 1000); break;
-	case 'p': o->processes = (int)parse_int("--processes", arg, 1, 256); break;
-	case OPT_ASYNC: o->async = true; break;
-	case OPT_CONSOLE: o->console = true; break;
-	case 'h': usage(stdout); exit(0);
-	case 'V': printf("%s %s\n", progname, LLMLOG_VERSION); exit(0);
+	case OPT_MAX_BYTES:
+		o->max_bytes = parse_size("--max-bytes", arg);
+		break;
+	case OPT_BACKUPS:
+		o->backups = (int)parse_int("--backups", arg, 0, 1000,
+		    "a whole number from 0 to 1000");
+		break;
+	case 'p':
+		o->processes = (int)parse_int("--processes", arg, 1, 256,
+		    "a whole number from 1 to 256");
+		break;
+	case OPT_ASYNC:
+		o->async = true;
+		break;
+	case OPT_CONSOLE:
+		o->console = true;
+		break;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case 'V':
+		printf("%s %s\n", progname, LLMLOG_VERSION);
+		exit(0);
 	default:
 		fprintf(stderr, "Try '%s --help' for more information.\n", progname);
 		exit(2);
