@@ -957,7 +957,9 @@ episode_chat(struct sim *s, struct episode *ep)
 static void
 episode_denied(struct sim *s, struct episode *ep)
 {
-	const struct denied *d = &PICK(&s->rng, denied);
+	/* the classic first: a model asked about users reaches for passwd */
+	const struct denied *d = rng_chance(&s->rng, 0.35) ? &denied[0] :
+	    &PICK(&s->rng, denied);
 	const char *tool = strcmp(d->action, "write") == 0 ? "write_file" : "read_file";
 	const char *tools[1] = { tool };
 	struct pending *p;
@@ -1285,7 +1287,7 @@ episode_times(struct sim *s, const struct episode *ep, int n, int64_t *t)
 
 	if (len_ms * 1e6 > (double)(slot_end - begin) && len_ms > 0)
 		scale = (double)(slot_end - begin) / (len_ms * 1e6);
-	else	/* people do not act on the slot boundary: start a bit later */
+	else if (first > 0)	/* people do not act on the slot boundary */
 		begin += (int64_t)(rng_unit(&s->rng) * 0.6 *
 		    ((double)(slot_end - begin) - len_ms * 1e6));
 	for (int i = 0; i < n; i++)
