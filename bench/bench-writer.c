@@ -20,6 +20,10 @@
 
 #include "llmlog.h"
 
+/* Async queue slots (about 1 KB each); the async cases write at most this
+ * many entries so that no caller waits for room. */
+#define ASYNC_QUEUE 65536
+
 struct worker {
 	struct llmlog *lg;
 	int entries;
@@ -88,14 +92,19 @@ run_case(const char *dir, bool async, int threads, int entries)
 {
 	struct llmlog_config cfg = {
 		.dir = dir, .no_console = true, .async = async,
-		/* room for every entry: the caller never waits for the disk */
-		.queue_size = async ? (unsigned)(entries * threads + 1) : 0,
+		.queue_size = async ? ASYNC_QUEUE : 0,
 	};
 	struct worker w[2];
 	pthread_t tid[2];
 	double *all, sum = 0;
-	int n = entries * threads, failed = 0;
-	struct llmlog *lg = llmlog_open(&cfg);
+	int n, failed = 0;
+	struct llmlog *lg;
+
+	/* room for every entry: the caller never waits for the disk */
+	if (async && entries * threads > ASYNC_QUEUE)
+		entries = ASYNC_QUEUE / threads;
+	n = entries * threads;
+	lg = llmlog_open(&cfg);
 
 	if (lg == NULL || (all = calloc((size_t)n, sizeof *all)) == NULL) {
 		fprintf(stderr, "bench-writer: %s\n", llmlog_errmsg());
