@@ -62,7 +62,7 @@ ui_ok "detail view"
 
 # the long result wraps in the detail view
 ui_keys End
-ui_keys 3
+ui_keys 4
 ui_wait '5/5 ' "Tool tab"
 ui_keys Home Down Down Enter
 ui_wait 'result_summary: The quick' "the long summary"

@@ -11,11 +11,12 @@ ui_wait '24/24 ' "all entries"
 # the level cycles: all, DEBUG, INFO, WARNING
 ui_keys l l l
 ui_wait 'level>=WARNING' "status shows the level"
-ui_wait ' 8/8 ' "4 warnings and 4 errors"
+# malformed lines have no level and are kept next to the errors
+ui_wait ' 10/10 ' "4 warnings, 4 errors, 2 malformed"
 ui_reject ' INFO ' "no INFO rows"
 ui_keys l
 ui_wait 'level>=ERROR'
-ui_wait ' 4/4 ' "4 errors"
+ui_wait ' 6/6 ' "4 errors, 2 malformed"
 ui_keys L
 ui_wait 'level>=WARNING' "L lowers the level"
 ui_keys c
@@ -25,7 +26,7 @@ ui_ok "level filter"
 
 # since: a time in the log's zone (TZ=UTC here)
 ui_keys t
-ui_wait '^Since: ' "the since prompt"
+ui_wait '^Since:' "the since prompt"
 ui_keys -l '2026-11-26 10:20'
 ui_keys Enter
 ui_wait 'since:2026-11-26 10:20' "status shows since"
@@ -49,7 +50,7 @@ ui_ok "invalid time"
 
 # keyword
 ui_keys k
-ui_wait '^Keyword: '
+ui_wait '^Keyword:'
 ui_keys -l 'PASSWD'
 ui_keys Enter
 ui_wait 'keyword:PASSWD' "status shows the keyword"
@@ -60,7 +61,7 @@ ui_ok "keyword filter"
 
 # filter to the entries matching a pattern; a bad one is refused in place
 ui_keys f
-ui_wait '^Filter \(regex\): '
+ui_wait '^Filter \(regex\):'
 ui_keys -l 'etc/(passwd|shadow)'
 ui_keys Enter
 ui_wait 'filter:/etc/\(passwd\|shadow\)/' "status shows the pattern"

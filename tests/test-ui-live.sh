@@ -57,10 +57,10 @@ ui_wait '30/30 +FOLLOW' "redrawn at 80x20"
 ui_row 18 | grep -q '30/30' || ui_fail "the status line moved to row 19"
 ui_expect 'after_rotation'
 tm resize-window -t 0 -x 170 -y 40
+ui_wait '2026-11-26 11:06:00.000 INFO' "wide enough for the date again"
 ui_keys s
-ui_wait 'Overall' "the dashboard"
-ui_screen | grep -E 'after_rotation.*│.*|after_rotation.*\|' >/dev/null ||
-	ui_row 3 | grep -q 'Entries over time' || ui_fail "the pane beside the list"
+ui_wait 'after_rotation .*│' "the dashboard beside the list"
+ui_row 1 | grep -q '│Entries over time' || ui_fail "the histogram on the right"
 ui_ok "resize"
 
 ui_quit

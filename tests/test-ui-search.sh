@@ -16,9 +16,9 @@ ui_wait '24/24 '
 
 ui_keys /
 ui_wait '^/' "the search prompt"
-ui_keys -l 'GPT-4o'
+ui_keys -l 'gpt-4o'
 ui_keys Enter
-ui_wait 'search:/GPT-4o/' "status shows the search"
+ui_wait 'search:/gpt-4o/' "status shows the search"
 ui_wait 'PAUSED' "searching stops following"
 selected | grep -q 'gpt-4o' || ui_fail "the match is selected: $(selected)"
 ui_ok "forward search"
@@ -80,11 +80,16 @@ ui_keys Enter
 ui_wait ' [12]/24 ' "found the first entry off screen"
 ui_ok "search beyond the screen"
 
-# the detail view highlights and n moves between its lines
+# the detail view: / moves to the line that matches and highlights it
 ui_keys Enter
-ui_wait '^component: llm_router'
+ui_wait '^category: system' "the detail view"
 ui_keys /
-ui_keys -l 'groq'
+ui_keys -l 'llm_router'
 ui_keys Enter
-ui_screen -e | grep -q "$(printf '\033')\[[0-9;]*mgroq" || ui_fail "match highlighted in detail"
+ui_wait '^component: llm_router' "the matching line comes to the top"
+ui_screen -e | grep -q "$(printf '\033')\[[0-9;]*mllm_router" ||
+	ui_fail "match highlighted in the detail view"
+ui_keys q
+ui_wait ' 1/24 '
 ui_quit
+ui_ok "search in the detail view"

@@ -18,13 +18,12 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "Enter", "open the selected entry (also a double click)" },
 	{ NULL, "Tabs" },
 	{ "Tab, Shift-Tab", "the next or previous tab" },
-	{ "1 ... 8", "All, User, System, Tool, LLM, Security, Performance, Stats;"
-	    " or click a tab" },
+	{ "1 ... 8", "All, User, System, Tool, LLM, Security, Performance, Stats" },
+	{ "mouse", "click a tab; wheel scrolls; click selects, double click opens" },
 	{ "s", "show or hide the stats dashboard beside or below the list" },
 	{ NULL, "Filters (the command line's options are the starting state)" },
 	{ "l, L", "raise or lower the minimum level (cycles)" },
-	{ "t, T", "since, until: the forms of --since (2h, today, "
-	    "\"2024-01-12 10:00\", @EPOCH, ...); empty removes it" },
+	{ "t, T", "since, until: as --since (2h, today, 2024-01-12 10:00, ...)" },
 	{ "k", "keyword: case-insensitive substring; empty removes it" },
 	{ "f, &", "filter to entries matching a PCRE2 pattern (smart case)" },
 	{ "c", "clear every filter and the category set" },

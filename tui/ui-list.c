@@ -73,6 +73,8 @@ ui_tabs_draw(struct ui *u, int y, int w)
 static void
 add_filters(struct ui *u, struct strbuf *b)
 {
+	size_t start = b->len;
+
 	if (u->last_list_tab == UI_TAB_ALL && u->cli_categories != 0) {
 		const char *sep = "cat:";
 
@@ -97,7 +99,7 @@ add_filters(struct ui *u, struct strbuf *b)
 		strbuf_printf(b, "filter:/%s/  ", u->regex_text);
 	if (u->search_text != NULL)
 		strbuf_printf(b, "search:/%s/  ", u->search_text);
-	if (b->len == 0)
+	if (b->len == start)
 		strbuf_puts(b, "no filters  ");
 	if (u->utc)
 		strbuf_puts(b, "UTC  ");
@@ -197,7 +199,9 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 
 	strbuf_init(&t);
 	strbuf_init(&s);
-	if (en->time_us != ENG_TIME_NONE)
+	ui_fill(y, x0, w, base);
+	/* an entry without its own time sorts by its neighbour's: not shown */
+	if (en->time_us != ENG_TIME_NONE && !(en->flags & ENTRY_NO_TIME))
 		eng_time_format(&t, en->time_us, u->utc);
 	else
 		strbuf_puts(&t, "-");

@@ -232,6 +232,58 @@ add_field(struct panel *p, const char *key, json_object *v, int indent)
 	strbuf_free(&label);
 }
 
+static bool
+is_section(const char *key)
+{
+	for (size_t i = 1; i < sizeof sections / sizeof sections[0]; i++)
+		if (strcmp(key, sections[i].key) == 0)
+			return true;
+	return false;
+}
+
+/* "Success rate" from the counts, as the seed's report shows it. */
+static void
+add_rate(struct panel *p, json_object *sec)
+{
+	json_object *ok, *total;
+	struct strbuf line;
+	int64_t t;
+
+	if (!json_object_object_get_ex(sec, "success", &ok) ||
+	    !json_object_object_get_ex(sec, "total", &total))
+		return;
+	t = json_object_get_int64(total);
+	if (t <= 0)
+		return;
+	strbuf_init(&line);
+	strbuf_printf(&line, "Success rate: %.1f%%",
+	    100.0 * (double)json_object_get_int64(ok) / (double)t);
+	panel_add(p, line.s, strlen("Success rate:"), false);
+	strbuf_free(&line);
+}
+
+/* The overall panel holds the report's top-level fields; the others are
+ * one section each. */
+static void
+fill_panel(struct panel *p, json_object *report, size_t i)
+{
+	json_object *sec;
+
+	panel_add(p, sections[i].title, 0, true);
+	if (i == 0) {
+		json_object_object_foreach(report, k, v)
+			if (!is_section(k))
+				add_field(p, k, v, 0);
+		return;
+	}
+	if (!json_object_object_get_ex(report, sections[i].key, &sec) ||
+	    !json_object_is_type(sec, json_type_object))
+		return;
+	json_object_object_foreach(sec, k, v)
+		add_field(p, k, v, 0);
+	add_rate(p, sec);
+}
+
 static size_t
 build_panels(struct ui *u, struct panel *panels)
 {
@@ -241,16 +293,11 @@ build_panels(struct ui *u, struct panel *panels)
 	if (report == NULL)
 		return 0;
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-		json_object *sec;
-
-		if (!json_object_object_get_ex(report, sections[i].key, &sec))
+		if (i > 0 && !json_object_object_get_ex(report,
+		    sections[i].key, NULL))
 			continue;
 		memset(&panels[n], 0, sizeof panels[n]);
-		panel_add(&panels[n], sections[i].title, 0, true);
-		if (json_object_is_type(sec, json_type_object)) {
-			json_object_object_foreach(sec, k, v)
-				add_field(&panels[n], k, v, 0);
-		}
+		fill_panel(&panels[n], report, i);
 		n++;
 	}
 	json_object_put(report);

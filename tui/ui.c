@@ -745,7 +745,8 @@ curses_init(struct ui *u)
 	signals_init();
 }
 
-/* Start the background load unless the caller already loaded. */
+/* Start the background load unless the caller loaded already, or started
+ * one (then it is still running). */
 static int
 load_start(struct ui *u)
 {
@@ -754,7 +755,7 @@ load_start(struct ui *u)
 	char err[512];
 
 	eng_progress(u->e, &indexed, &total, &done);
-	if (done || eng_count(u->e) > 0 || indexed > 0) {
+	if (!done || eng_count(u->e) > 0) {
 		u->loading = !done;
 		return 0;
 	}
