@@ -131,8 +131,21 @@ jbuf_fixed(struct jbuf *jb, double v, int maxdec)
 	neg = s < 0;
 	if (neg)
 		s = -s;
-	whole = s / scale[maxdec];
-	frac = s % scale[maxdec];
+	/* constant divisors compile to multiplications */
+	switch (maxdec) {
+	case 1:
+		whole = s / 10;
+		frac = s % 10;
+		break;
+	case 2:
+		whole = s / 100;
+		frac = s % 100;
+		break;
+	default:
+		whole = s / 1000;
+		frac = s % 1000;
+		break;
+	}
 	end = tmp + sizeof tmp;
 	/* decimals, trailing zeros dropped, at least one kept */
 	n = maxdec;

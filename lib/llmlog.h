@@ -155,7 +155,8 @@ int llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e);
 	llmlog_interaction_((lg), &(const struct llmlog_interaction){ __VA_ARGS__ })
 
 /* system: startup, shutdown, config_change and status are INFO; warning is
- * WARNING; error is ERROR.  .event is one of those names. */
+ * WARNING; error is ERROR.  .event is one of those names, or another
+ * lowercase name ([a-z0-9_], at most 32 bytes), which is INFO. */
 struct llmlog_system {
 	const char *event;
 	const char *component;
@@ -183,8 +184,11 @@ int llmlog_status(struct llmlog *lg, const char *component,
 struct llmlog_tool {
 	const char *tool_name;
 	const char *tool_server;
-	json_object *parameters;	/* consumed; truncated when large */
-	json_object *result;		/* consumed; stored as result_summary */
+	json_object *parameters;	/* consumed; over 1000 characters of
+					 * JSON it is stored as cut text */
+	json_object *result;		/* consumed; its compact JSON (a string:
+					 * the string) is the result_summary,
+					 * <= 500 chars */
 	const char *result_text;	/* instead of .result: a plain-text result */
 	double duration_ms;
 	bool failed;
