@@ -1,7 +1,7 @@
 /*
- * timeparse.c - times: the user's time grammar of --since/--until and the
- * UI's time filter, the timestamps found in log lines, and the display form.
- * Every instant is microseconds since the epoch, UTC.
+ * timeparse.c - the user's time grammar (DESIGN.md section 4) of --since,
+ * --until and the UI's time filter, into microseconds since the epoch, UTC.
+ * Timestamps inside log lines are logtime.c's business.
  */
 #include "config.h"
 
