@@ -545,20 +545,22 @@ tool_filesystem(struct sim *s, struct episode *ep, struct tool_run *t)
 	if (strcmp(t->name, "list_directory") == 0) {
 		jset_str(t->params, "path", dir);
 		jset_bool(t->params, "recursive", rng_chance(r, 0.15));
-		t->result = listing(s, (int)rng_lognormal(r, 12, 1.0) + 1);
+		t->result = listing(s, (int)rng_lognormal(r, 4, 0.9) + 1);
 		t->ms = rng_lognormal(r, 4, 0.7);
 		t->path = dir;
 	} else if (strcmp(t->name, "read_file") == 0) {
 		t->path = random_path(s, ep);
 		jset_str(t->params, "path", t->path);
-		t->result_text = file_text(s, ep, (int)rng_range(r, 1, 12));
+		/* mostly a short file; now and then one the summary must cut */
+		t->result_text = file_text(s, ep, rng_chance(r, 0.15) ?
+		    (int)rng_range(r, 4, 12) : 1);
 		t->ms = rng_lognormal(r, 6, 0.8);
 	} else if (strcmp(t->name, "write_file") == 0) {
 		t->path = random_path(s, ep);
 		jset_str(t->params, "path", t->path);
 		/* sometimes a whole file: the parameters get truncated */
 		jset_str(t->params, "content", file_text(s, ep,
-		    rng_chance(r, 0.3) ? (int)rng_range(r, 8, 40) : 2));
+		    rng_chance(r, 0.1) ? (int)rng_range(r, 8, 40) : 1));
 		t->result_text = ep_printf(ep, "Wrote %" PRId64 " bytes to %s",
 		    rng_range(r, 40, 9000), t->path);
 		t->ms = rng_lognormal(r, 9, 0.6);
@@ -576,7 +578,7 @@ tool_filesystem(struct sim *s, struct episode *ep, struct tool_run *t)
 		    "import requests", "def main", "*.log", "café" };
 		jset_str(t->params, "path", dir);
 		jset_str(t->params, "pattern", PICK(r, patterns));
-		t->result = listing(s, (int)rng_lognormal(r, 5, 1.2));
+		t->result = listing(s, (int)rng_lognormal(r, 3, 1.0));
 		t->ms = rng_lognormal(r, 180, 1.1);
 		t->path = dir;
 	} else {
@@ -600,7 +602,7 @@ tool_git(struct sim *s, struct episode *ep, struct tool_run *t)
 		t->ms = rng_lognormal(r, 35, 0.5);
 	} else if (strcmp(t->name, "git_log") == 0) {
 		jset_int(t->params, "max_count", 10);
-		t->result_text = file_text(s, ep, 6);
+		t->result_text = file_text(s, ep, 2);
 		t->ms = rng_lognormal(r, 60, 0.5);
 	} else if (strcmp(t->name, "git_diff") == 0) {
 		t->result_text = ep_printf(ep, "diff --git a/router.py b/router.py\n"
@@ -630,7 +632,8 @@ tool_shell(struct sim *s, struct episode *ep, struct tool_run *t)
 	jset_int(t->params, "timeout", 30);
 	t->result = jobj();
 	jset_int(t->result, "exit_code", 0);
-	jset_str(t->result, "stdout", file_text(s, ep, (int)rng_range(r, 1, 8)));
+	jset_str(t->result, "stdout", file_text(s, ep, rng_chance(r, 0.2) ?
+	    (int)rng_range(r, 3, 8) : 1));
 	t->ms = strstr(cmd, "test") || strstr(cmd, "build") ?
 	    rng_lognormal(r, 6000, 0.6) : rng_lognormal(r, 40, 0.8);
 }
@@ -660,7 +663,7 @@ tool_web(struct sim *s, struct episode *ep, struct tool_run *t)
 	} else {
 		jset_str(t->params, "query", PICK(r, queries));
 		jset_int(t->params, "max_results", 5);
-		t->result_text = file_text(s, ep, 5);
+		t->result_text = file_text(s, ep, 2);
 		t->ms = rng_lognormal(r, 900, 0.5);
 	}
 }
@@ -713,6 +716,15 @@ pick_weighted_tool(struct rng *r)
 	x = (int)rng_range(r, 0, total - 1);
 	for (int i = 0; i < NTOOL_KINDS; i++)
 		if ((x -= tool_kinds[i].weight) < 0)
+			return i;
+	return 0;
+}
+
+static int
+tool_kind(const char *name)
+{
+	for (int i = 0; i < NTOOL_KINDS; i++)
+		if (strcmp(tool_kinds[i].name, name) == 0)
 			return i;
 	return 0;
 }
@@ -800,13 +812,22 @@ run_tool(struct sim *s, struct episode *ep, int kind, bool *ok)
 
 /* ---- episodes: what a user turn, a startup or a failure looks like ------- */
 
+/* The answer of a tool-using turn: a line, or a long explanation that the
+ * summary will have to cut. */
 static const char *
-compose_response(struct sim *s, struct episode *ep, const char *lead,
-    int paragraphs)
+compose_response(struct sim *s, struct episode *ep, const char *dir,
+    const char *const *tools, int ntools)
 {
-	const char *body = file_text(s, ep, paragraphs);
+	struct rng *r = &s->rng;
 
-	return ep_printf(ep, "%s\n%s", lead, body);
+	if (rng_chance(r, 0.12))
+		return ep_printf(ep, "Here is what I found in %s:\n%s", dir,
+		    file_text(s, ep, (int)rng_range(r, 4, 14)));
+	if (ntools == 1)
+		return ep_printf(ep, "Done with %s in %s: %d items.", tools[0],
+		    dir, (int)rng_lognormal(r, 6, 0.8));
+	return ep_printf(ep, "Done in %d steps (%s, then %s). Everything in "
+	    "%s looks fine.", ntools, tools[0], tools[ntools - 1], dir);
 }
 
 static void
@@ -910,33 +931,43 @@ episode_task(struct sim *s, struct episode *ep)
 	bool ok = true;
 	const char *input, *error = NULL;
 	const char *dir = PICK(r, workdirs);
-	static const char *const asks[] = {
-		"list files in %s", "what's in %s?", "find all python files under %s",
-		"read the README in %s and summarize it", "montre-moi les fichiers dans %s",
-		"show me what changed in git", "run the tests", "how big is %s?",
-		"search for TODO comments in %s", "create a notes file in %s",
-		"%s の中身を一覧表示して", "clean up the build output in %s 🧹",
-		"look up the groq rate limits and compare with our usage",
+	/* what the user asks, and the tool the model reaches for first */
+	static const struct { const char *text, *tool; } asks[] = {
+		{ "list files in %s", "list_directory" },
+		{ "what's in %s?", "list_directory" },
+		{ "montre-moi les fichiers dans %s", "list_directory" },
+		{ "%s の中身を一覧表示して", "list_directory" },
+		{ "find all python files under %s", "search_files" },
+		{ "search for TODO comments in %s", "search_files" },
+		{ "read the README in %s and summarize it", "read_file" },
+		{ "résume le fichier de notes dans %s", "read_file" },
+		{ "how big is %s?", "get_file_info" },
+		{ "create a notes file in %s", "write_file" },
+		{ "show me what changed in git", "git_diff" },
+		{ "what's the git status of %s?", "git_status" },
+		{ "run the tests", "run_command" },
+		{ "clean up the build output in %s 🧹", "run_command" },
+		{ "look up the groq rate limits and compare with our usage", "web_search" },
 	};
+	int ask = (int)(rng_next(r) % (sizeof asks / sizeof asks[0]));
 
 	if (s->fallback_left > 0 && --s->fallback_left == 0)
 		restore_provider(s, ep);
-	input = fill_in(ep, PICK(r, asks), dir);
+	input = fill_in(ep, asks[ask].text, dir);
 	choose_model(s, &prov, &model);
 	if (prov == 0 && rng_chance(r, 0.015))
 		rate_limit_fallback(s, ep, &prov, &model);
 	want = (int)rng_range(r, 1, 4);
 	for (int i = 0; i < want && ok; i++) {
 		add_llm(s, ep, prov, model, false, NULL);
-		tools[ntools++] = run_tool(s, ep, pick_weighted_tool(r), &ok);
+		tools[ntools++] = run_tool(s, ep, i == 0 ?
+		    tool_kind(asks[ask].tool) : pick_weighted_tool(r), &ok);
 	}
 	if (!ok && rng_chance(r, 0.5))
 		error = ep_printf(ep, "Tool %s failed", tools[ntools - 1]);
 	add_llm(s, ep, prov, model, true, NULL);
-	add_interaction(s, ep, input, error ? "" : compose_response(s, ep,
-	    ep_printf(ep, "Done. Here is what I found in %s:", dir),
-	    rng_chance(r, 0.25) ? (int)rng_range(r, 4, 14) : 1),
-	    tools, ntools, error);
+	add_interaction(s, ep, input, error ? "" :
+	    compose_response(s, ep, dir, tools, ntools), tools, ntools, error);
 	add_process_metric(s, ep, ntools);
 }
 
