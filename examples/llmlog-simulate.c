@@ -174,14 +174,23 @@ static const struct denied {
 	{ "/var/log/auth.log", "read", "who logged in over ssh today?" },
 };
 
-/* Fake credentials a careless user pastes; every one must come out
- * [REDACTED].  tests/test-sim.sh greps the files for their bodies. */
-static const char *const secret_inputs[] = {
-	"my key is sk-proj-Xq3vT9mB2kLr8NwYc4HdJ6sFa1PzE7gU0oRiKtVy5bMnQ2w, set up openai with it",
-	"export GROQ_API_KEY=gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0 and switch to groq",
-	"use this github token ghp_Zr8Kq2Wn5Tx1Bv7Cm4Yp9Ls3Hd6Fg0Jj2Ak for the git server",
-	"aws creds AKIAZ7QW3RT5YU2IO9PL with secret in ~/.aws, can you check s3?",
-	"curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.c2ltdWxhdGVkLXRva2Vu.Qm9ndXNTaWduYXR1cmU' https://api.example.com/me fails, why?",
+/* Fake credentials a careless user pastes, and what the shell answers;
+ * every one must come out [REDACTED].  tests/test-sim.sh greps the files
+ * for their bodies. */
+static const struct {
+	const char *input;
+	const char *reply;
+} secret_inputs[] = {
+	{ "my key is sk-proj-Xq3vT9mB2kLr8NwYc4HdJ6sFa1PzE7gU0oRiKtVy5bMnQ2w, set up openai with it",
+	  "Saved to the openai provider settings. Consider rotating the key: it was pasted in plain text." },
+	{ "export GROQ_API_KEY=gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0 and switch to groq",
+	  "Saved, and groq is the default provider again." },
+	{ "use this github token ghp_Zr8Kq2Wn5Tx1Bv7Cm4Yp9Ls3Hd6Fg0Jj2Ak for the git server",
+	  "The git server will use the new token from now on." },
+	{ "aws creds AKIAZ7QW3RT5YU2IO9PL with secret in ~/.aws, can you check s3?",
+	  "I stored the access key id; I have no S3 tool, so I can't list buckets." },
+	{ "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.c2ltdWxhdGVkLXRva2Vu.Qm9ndXNTaWduYXR1cmU' https://api.example.com/me fails, why?",
+	  "The token has expired: ask the API for a new one and retry." },
 };
 
 static const char *const chat_prompts[] = {
@@ -1025,9 +1034,10 @@ episode_denied(struct sim *s, struct episode *ep)
 static void
 episode_secret(struct sim *s, struct episode *ep)
 {
-	const char *input = PICK(&s->rng, secret_inputs);
+	int which = (int)(rng_next(&s->rng) %
+	    (sizeof secret_inputs / sizeof secret_inputs[0]));
 	const char *tools[1] = { "write_file" };
-	json_object *params = jobj(), *result = jobj(), *auth = jobj();
+	json_object *params = jobj(), *result = jobj(), *prov_cfg = jobj();
 	struct tool_run t = { .name = "write_file", .server = "filesystem",
 	    .path = "/home/user/.llm_os/config.yaml" };
 	int prov, model;
@@ -1037,17 +1047,19 @@ episode_secret(struct sim *s, struct episode *ep)
 	jset_str(params, "path", t.path);
 	jset_str(params, "content", ep_printf(ep, "providers:\n  openai:\n    "
 	    "api_key: %s\n", "sk-proj-Xq3vT9mB2kLr8NwYc4HdJ6sFa1PzE7gU0oRiKtVy5bMnQ2w"));
-	jset_str(auth, "password", "correct-horse-battery-staple");
-	jset_str(auth, "api_key", "gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0");
-	json_object_object_add(params, "auth", auth);
+	/* secrets under telling keys, one level down */
+	jset_str(prov_cfg, "provider", "groq");
+	jset_str(prov_cfg, "password", "correct-horse-battery-staple");
+	jset_str(prov_cfg, "api_key", "gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0");
+	json_object_object_add(params, "settings", prov_cfg);
 	jset_bool(result, "written", true);
 	t.params = params;
 	t.result = result;
 	t.ms = rng_lognormal(&s->rng, 8, 0.5);
 	add_tool_entry(s, ep, &t);
 	add_llm(s, ep, prov, model, true, NULL);
-	add_interaction(s, ep, input, "Saved. I won't repeat the key back to you; "
-	    "consider rotating it since it was pasted in plain text.", tools, 1, NULL);
+	add_interaction(s, ep, secret_inputs[which].input,
+	    secret_inputs[which].reply, tools, 1, NULL);
 	add_process_metric(s, ep, 1);
 }
 
