@@ -561,7 +561,7 @@ tool_filesystem(struct sim *s, struct episode *ep, struct tool_run *t)
 		t->path = random_path(s, ep);
 		jset_str(t->params, "path", t->path);
 		/* mostly a short file; now and then one the summary must cut */
-		t->result_text = file_text(s, ep, rng_chance(r, 0.15) ?
+		t->result_text = file_text(s, ep, rng_chance(r, 0.1) ?
 		    (int)rng_range(r, 4, 12) : 1);
 		t->ms = rng_lognormal(r, 6, 0.8);
 	} else if (strcmp(t->name, "write_file") == 0) {
@@ -829,7 +829,7 @@ compose_response(struct sim *s, struct episode *ep, const char *dir,
 {
 	struct rng *r = &s->rng;
 
-	if (rng_chance(r, 0.12))
+	if (rng_chance(r, 0.08))
 		return ep_printf(ep, "Here is what I found in %s:\n%s", dir,
 		    file_text(s, ep, (int)rng_range(r, 4, 14)));
 	if (ntools == 1)
