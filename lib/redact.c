@@ -250,7 +250,7 @@ aws_end(const char *s, size_t n, size_t i)
 	while (j + k < n && k <= 16 &&
 	    (IS(s[j + k], C_UPPER) || IS(s[j + k], C_DIGIT)))
 		k++;
-	if (k != 16 || (j + k < n && IS(s[j + k], C_INNER)))
+	if (k != 16 || (j + k < n && IS(s[j + k], C_WORD)))
 		return 0;
 	return j + k;
 }
@@ -362,8 +362,8 @@ pair_value(const char *s, size_t n, size_t j, size_t *start, size_t *end)
 			if (oneof(s[k], " \t\r\n,;&\"'<>)]}\\"))
 				break;
 	}
-	if (k == j)
-		return false;
+	if (k == j || STARTS(s, n, j, REDACTED))
+		return false;	/* nothing, or redacted already */
 	*start = j;
 	*end = k;
 	return true;

@@ -706,6 +706,68 @@ test_out_of_memory(void)
 	jbuf_free(&b);
 }
 
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* Random texts made of pieces of secrets, separators, multibyte and
+ * invalid UTF-8: redaction is stable when repeated, every line parses,
+ * is valid UTF-8, and summaries keep at most 500 characters. */
+static void
+test_random_text(void)
+{
+	static const char *const pieces[] = {
+		"sk-", "abcdefghij0123456789", "password", "token", "=", ":",
+		" ", "\"", "'", "\\", "\n", "-----BEGIN RSA PRIVATE KEY-----",
+		"-----END RSA PRIVATE KEY-----", "eyJ", ".", "AKIA",
+		"ABCDEFGHIJKLMNOP", "Bearer ", "ghp_", "xoxb-", "_", "-",
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff",
+		"\xc3", "\x1b", "[REDACTED]", "api_key", "x", "gsk_",
+	};
+	char text[2048], *once, *twice;
+	size_t np = sizeof pieces / sizeof pieces[0], len;
+	json_object *o;
+	int bad = 0;
+
+	for (int iter = 0; iter < 5000; iter++) {
+		len = 0;
+		for (unsigned k = rnd(120); k > 0; k--) {
+			const char *p = pieces[rnd((unsigned)np)];
+			size_t pl = strlen(p);
+
+			if (len + pl >= sizeof text)
+				break;
+			memcpy(text + len, p, pl);
+			len += pl;
+		}
+		text[len] = '\0';
+		once = llmlog_redact(text);
+		twice = llmlog_redact(once);
+		if (strcmp(once, twice) != 0 && bad++ < 3)
+			fprintf(stderr, "\nnot stable:\n%s\n%s\n%s\n", text,
+			    once, twice);
+		free(once);
+		free(twice);
+		jbuf_reset(&jb);
+		format_interaction(&jb, &(struct llmlog_interaction){
+		    .user_input = text, .response = text, .error = text,
+		    .when = WHEN }, LLMLOG_ERROR);
+		CU_ASSERT(valid_utf8(line()));
+		o = json_tokener_parse(line());
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT(chars_of(field(o, "response_summary")) <= 500);
+		json_object_put(o);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 int
 main(void)
 {
@@ -732,6 +794,7 @@ main(void)
 		{ "console summary", test_summary },
 		{ "deep json", test_deep_json },
 		{ "out of memory", test_out_of_memory },
+		{ "random text", test_random_text },
 	};
 	CU_pSuite suite;
 	unsigned failed;
