@@ -78,6 +78,8 @@ fmt_interaction(struct jbuf *jb, const void *e, int level)
 int
 llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
 {
+	if (e == NULL)
+		return log_seterr("%s: no entry", __func__);
 	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
 	    e, fmt_interaction, e->details, NULL);
 }
@@ -91,8 +93,11 @@ fmt_system(struct jbuf *jb, const void *e, int level)
 int
 llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
 {
-	int rule = format_system_level(e);
+	int rule;
 
+	if (e == NULL)
+		return log_seterr("%s: no entry", __func__);
+	rule = format_system_level(e);
 	if (rule < 0) {
 		drop(e->details, NULL);
 		return log_seterr("system event \"%s\" is not a name such as "
@@ -158,6 +163,8 @@ fmt_tool(struct jbuf *jb, const void *e, int level)
 int
 llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
 {
+	if (e == NULL)
+		return log_seterr("%s: no entry", __func__);
 	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
 	    fmt_tool, e->parameters, e->result);
 }
@@ -171,6 +178,8 @@ fmt_llm(struct jbuf *jb, const void *e, int level)
 int
 llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
 {
+	if (e == NULL)
+		return log_seterr("%s: no entry", __func__);
 	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
 	    fmt_llm, NULL, NULL);
 }
@@ -184,6 +193,8 @@ fmt_security(struct jbuf *jb, const void *e, int level)
 int
 llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 {
+	if (e == NULL)
+		return log_seterr("%s: no entry", __func__);
 	return emit(lg, LLMLOG_SECURITY,
 	    pick(e->level, format_security_level(e)), e, fmt_security, NULL,
 	    NULL);
@@ -203,6 +214,8 @@ fmt_metric(struct jbuf *jb, const void *p, int level)
 int
 llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
 {
+	if (e == NULL)
+		return log_seterr("%s: no entry", __func__);
 	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
 	    fmt_metric, e->details, NULL);
 }

@@ -267,6 +267,8 @@ test_consumed(void)
 	json_object_get(r);
 	CU_ASSERT_EQUAL(llmlog_tool(lg, .tool_name = "t", .parameters = p,
 	    .result = r), 0);
+	CU_ASSERT_EQUAL(llmlog_llm_(lg, NULL), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "no entry"));
 	/* our own reference is the last one left */
 	CU_ASSERT_EQUAL(json_object_put(d), 1);
 	CU_ASSERT_EQUAL(json_object_put(p), 1);
