@@ -173,15 +173,16 @@ static size_t
 put_text(struct jbuf *jb, const char *s, size_t maxchars)
 {
 	struct jbuf *red;
-	size_t n, total;
+	size_t n, total, a, b;
 
 	if (s == NULL)
 		s = "";
 	n = strlen(s);
 	jbuf_char(jb, '"');
-	red = &format_bufs()->red;
-	jbuf_reset(red);
-	if (redact_append(red, s, n)) {
+	if (redact_find(s, n, 0, &a, &b)) {
+		red = &format_bufs()->red;
+		jbuf_reset(red);
+		redact_copy(red, s, n, a, b);
 		if (red->oom)
 			jb->oom = true;
 		total = jbuf_escape(jb, red->buf, red->len, maxchars);

@@ -467,19 +467,27 @@ redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 	}
 }
 
-bool
-redact_append(struct jbuf *out, const char *s, size_t n)
+void
+redact_copy(struct jbuf *out, const char *s, size_t n, size_t a, size_t b)
 {
-	size_t from = 0, a, b;
+	size_t from = 0;
 
-	if (!redact_find(s, n, 0, &a, &b))
-		return false;
 	do {
 		jbuf_raw(out, s + from, a - from);
 		jbuf_lit(out, REDACTED);
 		from = b;
 	} while (redact_find(s, n, from, &a, &b));
 	jbuf_raw(out, s + from, n - from);
+}
+
+bool
+redact_append(struct jbuf *out, const char *s, size_t n)
+{
+	size_t a, b;
+
+	if (!redact_find(s, n, 0, &a, &b))
+		return false;
+	redact_copy(out, s, n, a, b);
 	return true;
 }
 
