@@ -17,19 +17,24 @@
 
 /* ---- per-thread state: scratch buffers, the current second, the pid ---- */
 
-static pthread_key_t bufs_key;
-static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
-static __thread struct format_bufs bufs;
-static __thread bool bufs_registered;
+/* One thread-local block, so that a line costs one TLS lookup in the
+ * shared library, not one per variable. */
+struct thread_state {
+	struct format_bufs bufs;
+	bool registered;	/* bufs are freed when the thread exits */
+	long long sec;		/* the second sec_text shows */
+	char sec_text[20];	/* "YYYY-MM-DDTHH:MM:SS" */
+	pid_t pid;		/* 0: not known (yet, or since fork) */
+	char pid_text[16];
+	size_t pid_len;
+};
 
-static __thread long long ts_sec = LLONG_MIN;
-static __thread char ts_text[20];	/* "YYYY-MM-DDTHH:MM:SS" */
-static __thread pid_t pid_cached;
-static __thread char pid_text[16];
-static __thread size_t pid_len;
+static pthread_key_t state_key;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+static __thread struct thread_state state = { .sec = LLONG_MIN };
 
 static void
-bufs_free(void *p)
+state_free(void *p)
 {
 	struct format_bufs *b = p;
 
@@ -39,29 +44,32 @@ bufs_free(void *p)
 	jbuf_free(&b->tmp);
 }
 
-/* fork() leaves the child with the parent's cached pid */
+/* fork() leaves the child with the parent's cached pid; only the forking
+ * thread lives on in the child, and this runs in it. */
 static void
 pid_forget(void)
 {
-	pid_cached = 0;
+	state.pid = 0;
 }
 
 static void
-bufs_init(void)
+state_init(void)
 {
-	pthread_key_create(&bufs_key, bufs_free);
+	pthread_key_create(&state_key, state_free);
 	pthread_atfork(NULL, NULL, pid_forget);
 }
 
 struct format_bufs *
 format_bufs(void)
 {
-	if (!bufs_registered) {
-		pthread_once(&bufs_once, bufs_init);
-		pthread_setspecific(bufs_key, &bufs);
-		bufs_registered = true;
+	struct thread_state *st = &state;
+
+	if (!st->registered) {
+		pthread_once(&state_once, state_init);
+		pthread_setspecific(state_key, &st->bufs);
+		st->registered = true;
 	}
-	return &bufs;
+	return &st->bufs;
 }
 
 /* ---- the head ------------------------------------------------------------ */
@@ -74,7 +82,7 @@ put2(char *p, int v)
 }
 
 static void
-second_text(time_t sec)
+second_text(char *ts_text, time_t sec)
 {
 	struct tm tm;
 	int y;
@@ -101,7 +109,7 @@ second_text(time_t sec)
 
 /* RFC 3339 UTC with milliseconds; the date part is made once a second. */
 static void
-put_time(struct jbuf *jb, const struct timespec *when)
+put_time(struct jbuf *jb, struct thread_state *st, const struct timespec *when)
 {
 	struct timespec now;
 	char ms[5] = { '.', '0', '0', '0', 'Z' };
@@ -113,40 +121,42 @@ put_time(struct jbuf *jb, const struct timespec *when)
 		now = *when;
 	if (now.tv_nsec < 0 || now.tv_nsec >= 1000000000L)
 		now.tv_nsec = 0;
-	if ((long long)now.tv_sec != ts_sec) {
-		second_text(now.tv_sec);
-		ts_sec = (long long)now.tv_sec;
+	if ((long long)now.tv_sec != st->sec) {
+		second_text(st->sec_text, now.tv_sec);
+		st->sec = (long long)now.tv_sec;
 	}
 	msec = now.tv_nsec / 1000000L;
 	ms[1] = (char)('0' + msec / 100);
 	ms[2] = (char)('0' + msec / 10 % 10);
 	ms[3] = (char)('0' + msec % 10);
-	jbuf_raw(jb, ts_text, 19);
+	jbuf_raw(jb, st->sec_text, 19);
 	jbuf_raw(jb, ms, sizeof ms);
 }
 
 static void
-put_pid(struct jbuf *jb)
+put_pid(struct jbuf *jb, struct thread_state *st)
 {
-	if (pid_cached == 0) {
-		pid_cached = getpid();
-		pid_len = (size_t)snprintf(pid_text, sizeof pid_text, "%ld",
-		    (long)pid_cached);
+	if (st->pid == 0) {
+		pthread_once(&state_once, state_init);
+		st->pid = getpid();
+		st->pid_len = (size_t)snprintf(st->pid_text,
+		    sizeof st->pid_text, "%ld", (long)st->pid);
 	}
-	jbuf_raw(jb, pid_text, pid_len);
+	jbuf_raw(jb, st->pid_text, st->pid_len);
 }
 
 static void
 put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
     int level, const struct timespec *when)
 {
+	struct thread_state *st = &state;
 	const char *s;
 
 	jbuf_lit(jb, "{\"category\":\"");
 	s = llmlog_category_name(cat);
 	jbuf_raw(jb, s, strlen(s));
 	jbuf_lit(jb, "\",\"timestamp\":\"");
-	put_time(jb, when);
+	put_time(jb, st, when);
 	jbuf_lit(jb, "\",\"level\":\"");
 	s = llmlog_level_name(level);
 	jbuf_raw(jb, s, strlen(s));
@@ -155,7 +165,7 @@ put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
 	if (event != NULL)
 		jbuf_raw(jb, event, strlen(event));
 	jbuf_lit(jb, "\",\"pid\":");
-	put_pid(jb);
+	put_pid(jb, st);
 }
 
 static int
