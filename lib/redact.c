@@ -201,28 +201,41 @@ token_end(const char *s, size_t n, size_t i, unsigned f, size_t min)
 	return i + len;
 }
 
-/* "-----BEGIN ... PRIVATE KEY-----" up to its END line (or the end of the
- * text when the block was cut). */
+/* After "-----BEGIN " or "-----END " at j: a label such as "RSA PRIVATE
+ * KEY" (capitals, digits, spaces) ending in "PRIVATE KEY", then "-----".
+ * The end of it, or 0. */
+static size_t
+pem_label(const char *s, size_t n, size_t j)
+{
+	static const char key[] = "PRIVATE KEY";
+	size_t k = j;
+
+	while (k < n && k - j <= 40 && (IS(s[k], C_UPPER) ||
+	    IS(s[k], C_DIGIT) || s[k] == ' '))
+		k++;
+	if (k - j < sizeof key - 1 ||
+	    memcmp(s + k - (sizeof key - 1), key, sizeof key - 1) != 0 ||
+	    !STARTS(s, n, k, "-----"))
+		return 0;
+	return k + 5;
+}
+
+/* A PEM private key block from its BEGIN line to its END line, or to the
+ * end of the text when the block was cut short. */
 static size_t
 pem_end(const char *s, size_t n, size_t i)
 {
-	static const char tail[] = "PRIVATE KEY-----";
-	const char *hdr, *end, *stop;
-	size_t eol;
+	const char *end;
+	size_t from, e;
 
-	eol = i + 11;
-	while (eol < n && s[eol] != '\n' && eol - i < 80)
-		eol++;
-	hdr = memmem(s + i + 11, eol - i - 11, tail, sizeof tail - 1);
-	if (hdr == NULL)
+	if ((from = pem_label(s, n, i + 11)) == 0)
 		return 0;
-	end = memmem(hdr, n - (size_t)(hdr - s), "-----END ", 9);
-	if (end == NULL)
-		return n;
-	stop = memmem(end, n - (size_t)(end - s), tail, sizeof tail - 1);
-	if (stop == NULL)
-		return n;
-	return (size_t)(stop - s) + sizeof tail - 1;
+	while ((end = memmem(s + from, n - from, "-----END ", 9)) != NULL) {
+		from = (size_t)(end - s) + 9;
+		if ((e = pem_label(s, n, from)) != 0)
+			return e;
+	}
+	return n;
 }
 
 /* header.payload.signature, both JSON parts base64url of "{\"" */
