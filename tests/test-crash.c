@@ -20,7 +20,8 @@
 
 #include "llmlog.h"
 
-#define ROUNDS 30
+#define ROUNDS 20
+#define PER_WRITER 2000	/* then wait to be killed */
 #define WRITERS 3
 
 static char dir[] = "/tmp/llmlog-crash-XXXXXX";
@@ -31,13 +32,13 @@ static void
 writer(int id, int out)
 {
 	struct llmlog_config cfg = { .dir = dir, .no_console = true,
-	    .max_bytes = 8192, .backups = 1000 };
+	    .max_bytes = 128 * 1024, .backups = 300 };
 	struct llmlog *lg = llmlog_open(&cfg);
 	char name[64];
 
 	if (lg == NULL)
 		_exit(3);
-	for (unsigned seq = 0;; seq++) {
+	for (unsigned seq = 0; seq < PER_WRITER; seq++) {
 		unsigned rec[2] = { (unsigned)id, seq };
 
 		snprintf(name, sizeof name, "w%d-s%u", id, seq);
@@ -47,11 +48,13 @@ writer(int id, int out)
 		if (write(out, rec, sizeof rec) != sizeof rec)
 			_exit(5);
 	}
+	for (;;)
+		pause();
 }
 
 /* Highest sequence number reported per writer id. */
 static unsigned reported[ROUNDS * WRITERS];
-static unsigned char seen[ROUNDS * WRITERS][1 << 16];
+static unsigned char seen[ROUNDS * WRITERS][PER_WRITER];
 
 static void
 scan_file(const char *path, int *bad)
@@ -77,7 +80,7 @@ scan_file(const char *path, int *bad)
 		}
 		if (json_object_object_get_ex(o, "tool_name", &tn) &&
 		    sscanf(json_object_get_string(tn), "w%d-s%u", &id, &seq) == 2 &&
-		    id >= 0 && id < ROUNDS * WRITERS && seq < (1u << 16))
+		    id >= 0 && id < ROUNDS * WRITERS && seq < PER_WRITER)
 			seen[id][seq] = 1;
 		json_object_put(o);
 	}
@@ -96,7 +99,7 @@ test_kill(void)
 	srand(12345);
 	memset(reported, 0, sizeof reported);
 	for (int r = 0; r < ROUNDS; r++) {
-		struct timespec t = { 0, (rand() % 20 + 1) * 1000 * 1000 };
+		struct timespec t = { 0, (rand() % 40 + 1) * 200 * 1000 };
 		unsigned rec[2];
 		ssize_t n;
 
@@ -138,7 +141,7 @@ test_kill(void)
 	closedir(dp);
 	CU_ASSERT_EQUAL(bad, 0);
 	for (int id = 0; id < ROUNDS * WRITERS; id++)
-		for (unsigned s = 0; s < reported[id] && s < (1u << 16); s++)
+		for (unsigned s = 0; s < reported[id] && s < PER_WRITER; s++)
 			if (!seen[id][s])
 				lost++;
 	CU_ASSERT_EQUAL(lost, 0);
@@ -152,7 +155,7 @@ static void
 test_after(void)
 {
 	struct llmlog_config cfg = { .dir = dir, .no_console = true,
-	    .max_bytes = 8192, .backups = 1000 };
+	    .max_bytes = 128 * 1024, .backups = 300 };
 	struct llmlog *lg = llmlog_open(&cfg);
 	pid_t pid;
 	int st;
