@@ -1,2 +1,425 @@
-/* log.c - not written yet */
+/*
+ * log.c - the handle of libllmlog: configuration, the process-wide default
+ * log, levels, error messages and the console echo.  Lines reach the files
+ * through sink.c (sync) or queue.c (async).
+ */
 #include "config.h"
+
+#include "sink.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_BYTES (10 * 1024 * 1024)
+#define DEFAULT_BACKUPS 5
+#define DEFAULT_QUEUE_SIZE 8192
+#define ERRMSG_SIZE 512
+
+static __thread char errmsg[ERRMSG_SIZE];
+
+/* The default log, and the defaults it replaced (kept until exit: another
+ * thread may still be using one). */
+static struct llmlog *_Atomic default_log;
+static struct llmlog *retired_logs;
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool default_atexit;
+
+/* Every open handle, so fork() can hold and reset their locks. */
+static struct llmlog *open_logs;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+int
+log_seterr(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof errmsg, fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return -1;
+}
+
+const char *
+llmlog_errmsg(void)
+{
+	return errmsg;
+}
+
+static void
+fork_prepare(void)
+{
+	pthread_mutex_lock(&open_lock);
+	for (struct llmlog *lg = open_logs; lg != NULL; lg = lg->next) {
+		if (lg->queue != NULL)
+			queue_fork_prepare(lg->queue);
+		sink_fork_prepare(lg);
+	}
+}
+
+static void
+fork_parent(void)
+{
+	for (struct llmlog *lg = open_logs; lg != NULL; lg = lg->next) {
+		sink_fork_parent(lg);
+		if (lg->queue != NULL)
+			queue_fork_parent(lg->queue);
+	}
+	pthread_mutex_unlock(&open_lock);
+}
+
+static void
+fork_child(void)
+{
+	for (struct llmlog *lg = open_logs; lg != NULL; lg = lg->next) {
+		sink_fork_child(lg);
+		if (lg->queue != NULL)
+			queue_fork_child(lg->queue);
+	}
+	pthread_mutex_init(&open_lock, NULL);
+	pthread_mutex_init(&default_lock, NULL);
+}
+
+static void
+register_atfork(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+static void
+list_add(struct llmlog *lg)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&open_lock);
+	lg->next = open_logs;
+	open_logs = lg;
+	pthread_mutex_unlock(&open_lock);
+}
+
+static void
+list_remove(struct llmlog *lg)
+{
+	pthread_mutex_lock(&open_lock);
+	for (struct llmlog **p = &open_logs; *p != NULL; p = &(*p)->next) {
+		if (*p == lg) {
+			*p = lg->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&open_lock);
+}
+
+/* 0 in the config means the environment's level, else INFO. */
+static int
+config_level(const struct llmlog_config *cfg)
+{
+	const char *env;
+	int level;
+
+	if (cfg != NULL && cfg->min_level != 0)
+		return cfg->min_level;
+	env = getenv("LLMLOG_LEVEL");
+	if (env != NULL && *env != '\0' && (level = llmlog_level_parse(env)) > 0)
+		return level;
+	return LLMLOG_INFO;
+}
+
+static int
+config_apply(struct llmlog *lg, const struct llmlog_config *cfg)
+{
+	struct llmlog_config none = { 0 };
+
+	if (cfg == NULL)
+		cfg = &none;
+	if (cfg->max_bytes < 0 || cfg->backups < LLMLOG_BACKUPS_NONE ||
+	    (cfg->overflow != LLMLOG_OVERFLOW_BLOCK &&
+	    cfg->overflow != LLMLOG_OVERFLOW_DROP)) {
+		errno = EINVAL;
+		return log_seterr("invalid configuration: max_bytes %lld, "
+		    "backups %d, overflow %d", (long long)cfg->max_bytes,
+		    cfg->backups, (int)cfg->overflow);
+	}
+	lg->max_bytes = cfg->max_bytes ? cfg->max_bytes : DEFAULT_MAX_BYTES;
+	lg->backups = cfg->backups ? cfg->backups : DEFAULT_BACKUPS;
+	lg->min_level = config_level(cfg);
+	lg->no_console = cfg->no_console;
+	lg->async = cfg->async;
+	lg->queue_size = cfg->queue_size ? cfg->queue_size : DEFAULT_QUEUE_SIZE;
+	lg->overflow = cfg->overflow;
+	return 0;
+}
+
+static struct llmlog *
+log_alloc(void)
+{
+	struct llmlog *lg;
+
+	if ((lg = calloc(1, sizeof *lg)) == NULL) {
+		log_seterr("out of memory");
+		return NULL;
+	}
+	lg->dirfd = -1;
+	lg->lockfd = -1;
+	sink_init_locks(lg);
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		lg->files[i].fd = -1;
+	return lg;
+}
+
+static void
+log_free(struct llmlog *lg)
+{
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		pthread_mutex_destroy(&lg->files[i].lock);
+	free(lg->dir);
+	free(lg);
+}
+
+struct llmlog *
+llmlog_open(const struct llmlog_config *cfg)
+{
+	struct llmlog *lg;
+	int saved;
+
+	if ((lg = log_alloc()) == NULL)
+		return NULL;
+	if (config_apply(lg, cfg) != 0 ||
+	    sink_open(lg, cfg != NULL ? cfg->dir : NULL) != 0)
+		goto fail;
+	if (lg->async && (lg->queue = queue_new(lg, lg->queue_size)) == NULL)
+		goto fail;
+	list_add(lg);
+	return lg;
+
+fail:
+	saved = errno;
+	sink_close(lg);
+	log_free(lg);
+	errno = saved;
+	return NULL;
+}
+
+int
+llmlog_flush(struct llmlog *lg)
+{
+	if ((lg = log_resolve(lg)) == NULL)
+		return -1;
+	if (lg->queue == NULL)
+		return 0;
+	return queue_flush(lg->queue);
+}
+
+int
+llmlog_close(struct llmlog *lg)
+{
+	int rc = 0;
+
+	if (lg == NULL)
+		return 0;
+	pthread_mutex_lock(&default_lock);
+	if (lg == default_log)
+		default_log = NULL;
+	pthread_mutex_unlock(&default_lock);
+	list_remove(lg);
+	if (lg->queue != NULL) {
+		rc = queue_stop(lg->queue);
+		queue_free(lg->queue);
+		lg->queue = NULL;
+	}
+	sink_close(lg);
+	log_free(lg);
+	return rc;
+}
+
+/* At exit other threads may still log: the default logs are drained and
+ * switched to synchronous writes, not freed. */
+static void
+default_atexit_flush(void)
+{
+	struct llmlog *lg;
+
+	pthread_mutex_lock(&default_lock);
+	for (lg = retired_logs; lg != NULL; lg = lg->next)
+		if (lg->queue != NULL)
+			queue_stop(lg->queue);
+	if ((lg = default_log) != NULL && lg->queue != NULL)
+		queue_stop(lg->queue);
+	pthread_mutex_unlock(&default_lock);
+}
+
+/* With default_lock held. */
+static void
+default_replace(struct llmlog *lg)
+{
+	struct llmlog *old = default_log;
+
+	if (!default_atexit) {
+		atexit(default_atexit_flush);
+		default_atexit = true;
+	}
+	default_log = lg;
+	if (old != NULL) {
+		list_remove(old);
+		if (old->queue != NULL)
+			queue_flush(old->queue);
+		old->next = retired_logs;
+		retired_logs = old;
+	}
+}
+
+int
+llmlog_setup(const struct llmlog_config *cfg)
+{
+	struct llmlog *lg;
+
+	if ((lg = llmlog_open(cfg)) == NULL)
+		return -1;
+	pthread_mutex_lock(&default_lock);
+	default_replace(lg);
+	pthread_mutex_unlock(&default_lock);
+	return 0;
+}
+
+struct llmlog *
+llmlog_default(void)
+{
+	struct llmlog *lg;
+
+	if ((lg = default_log) != NULL)
+		return lg;
+	pthread_mutex_lock(&default_lock);
+	if ((lg = default_log) == NULL && (lg = llmlog_open(NULL)) != NULL)
+		default_replace(lg);
+	pthread_mutex_unlock(&default_lock);
+	return lg;
+}
+
+struct llmlog *
+log_resolve(struct llmlog *lg)
+{
+	return lg != NULL ? lg : llmlog_default();
+}
+
+uint64_t
+llmlog_dropped(const struct llmlog *lg)
+{
+	if (lg == NULL && (lg = default_log) == NULL)
+		return 0;
+	return atomic_load_explicit(&lg->dropped, memory_order_relaxed);
+}
+
+const char *
+llmlog_dir(const struct llmlog *lg)
+{
+	if (lg == NULL && (lg = default_log) == NULL)
+		return NULL;
+	return lg->dir;
+}
+
+void
+llmlog_set_level(struct llmlog *lg, enum llmlog_level level)
+{
+	if ((lg = log_resolve(lg)) != NULL)
+		atomic_store_explicit(&lg->min_level, level,
+		    memory_order_relaxed);
+}
+
+bool
+llmlog_enabled(const struct llmlog *lg, enum llmlog_level level)
+{
+	if (lg == NULL && (lg = log_resolve(NULL)) == NULL)
+		return false;
+	return (int)level >= atomic_load_explicit(&lg->min_level,
+	    memory_order_relaxed);
+}
+
+int
+log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
+    const char *line, size_t len)
+{
+	struct iovec iov;
+	int rc;
+
+	if ((lg = log_resolve(lg)) == NULL)
+		return -1;
+	if ((unsigned)cat >= LLMLOG_NCATEGORIES || len == 0 ||
+	    line[len - 1] != '\n') {
+		atomic_fetch_add_explicit(&lg->dropped, 1, memory_order_relaxed);
+		errno = EINVAL;
+		return log_seterr("invalid entry: category %d, %zu bytes",
+		    (int)cat, len);
+	}
+	if (level < atomic_load_explicit(&lg->min_level, memory_order_relaxed))
+		return 0;
+	if (lg->queue != NULL &&
+	    (rc = queue_push(lg->queue, cat, line, len)) <= 0)
+		return rc;
+	iov.iov_base = (void *)line;
+	iov.iov_len = len;
+	if (sink_write(lg, cat, &iov, 1) != 1) {
+		atomic_fetch_add_explicit(&lg->dropped, 1, memory_order_relaxed);
+		return -1;
+	}
+	return 0;
+}
+
+/* Untrusted text reaches the terminal with control characters made
+ * visible: C0 bytes and DEL as ^X, the C1 controls (U+0080..U+009F, which
+ * some terminals obey) as \u00XX. */
+static size_t
+echo_escape(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 7 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		unsigned char next = (unsigned char)s[1];
+
+		if (c < 0x20 || c == 0x7f) {
+			out[n++] = '^';
+			out[n++] = c == 0x7f ? '?' : (char)(c + '@');
+		} else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+			n += (size_t)snprintf(out + n, size - n, "\\u%04x", next);
+			s++;
+		} else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+void
+log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
+    const char *summary)
+{
+	char buf[1024], stamp[32];
+	struct tm tm;
+	time_t now;
+	size_t n;
+	ssize_t w;
+
+	if ((lg = log_resolve(lg)) == NULL || lg->no_console ||
+	    level < LLMLOG_WARNING)
+		return;
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		stamp[0] = '\0';
+	n = (size_t)snprintf(buf, sizeof buf, "%s %s [%s] ", stamp,
+	    llmlog_level_name(level), llmlog_category_name(cat));
+	if (n >= sizeof buf - 2)
+		n = sizeof buf - 2;
+	n += echo_escape(buf + n, sizeof buf - 1 - n,
+	    summary != NULL ? summary : "");
+	buf[n++] = '\n';
+	do
+		w = write(STDERR_FILENO, buf, n);
+	while (w < 0 && errno == EINTR);
+}
