@@ -74,7 +74,7 @@ scan_file(const char *path, int *bad)
 
 		if (o == NULL || line[n - 1] != '\n') {
 			(*bad)++;
-			fprintf(stderr, "bad line in %s: %.80s\n", path, line);
+			fprintf(stderr, "bad line in %s (%zd bytes): %s\n", path, n, line);
 			json_object_put(o);
 			continue;
 		}
