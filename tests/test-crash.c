@@ -193,8 +193,12 @@ main(void)
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
 	CU_cleanup_registry();
+	if (failed) {
+		fprintf(stderr, "kept %s\n", dir);
+		return 1;
+	}
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 99;
-	return failed ? 1 : 0;
+	return 0;
 }
