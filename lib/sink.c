@@ -287,8 +287,9 @@ sink_close(struct llmlog *lg)
 	lg->lockfd = lg->dirfd = -1;
 }
 
-/* Open a category file for appending; never through a symlink, never a
- * FIFO or device, never a file with other names (hard links). */
+/* Open a category file for appending (and reading its last byte, see
+ * end_line); never through a symlink, never a FIFO or device, never a file
+ * with other names (hard links). */
 static int
 open_file(struct llmlog *lg, enum llmlog_category cat)
 {
@@ -300,7 +301,7 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
-	fd = openat(lg->dirfd, name, O_WRONLY | O_APPEND | O_CREAT |
+	fd = openat(lg->dirfd, name, O_RDWR | O_APPEND | O_CREAT |
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
