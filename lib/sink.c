@@ -347,10 +347,10 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 {
 	int fd = lg->files[cat].fd;
 	int64_t from = *size > TORN_LOOKBACK ? *size - TORN_LOOKBACK : 0;
-	char *tail, *nl;
+	char *tail, *nl, last;
 	ssize_t n;
 
-	if (*size <= 0)
+	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
 		return 0;
 	if ((tail = malloc((size_t)(*size - from))) == NULL)
 		return log_seterr("%s/%s: out of memory", lg->dir,
