@@ -2,10 +2,12 @@
  * redact.c - finds secrets in text before anything is written: API keys
  * and tokens by their shapes, PEM private keys, JWTs, "Bearer" tokens and
  * the values of secret-looking keys (password=..., "token": "...").
- * One pass, word by word, with a cheap test of each word's first bytes.
+ * One pass: a tight loop over the bytes that looks closer only at the
+ * few bytes every secret holds early on.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,8 +29,9 @@
 #define C_TRIGGER 0x100	/* a byte that makes the scan look closer */
 
 static unsigned short ctab[256];
+static pthread_once_t ctab_once = PTHREAD_ONCE_INIT;
 
-__attribute__((constructor)) static void
+static void
 ctab_init(void)
 {
 	for (int c = 0; c < 256; c++) {
@@ -456,6 +459,9 @@ redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t t = from, ws, checked = SIZE_MAX, w;
 
+	/* filled here, not by a constructor, which might run after another
+	 * constructor that logs */
+	pthread_once(&ctab_once, ctab_init);
 	for (;;) {
 		while (t < n && !(ctab[u[t]] & C_TRIGGER))
 			t++;
