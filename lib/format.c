@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,20 +224,25 @@ given(const char *s)
 	return s != NULL && *s != '\0';
 }
 
+/* The shortest of %.15g and %.17g that reads back as the same double;
+ * ours, not json-c's, whose serializer a caller may have replaced. */
 static void
 put_double_node(struct jbuf *jb, json_object *o)
 {
-	const char *s;
+	double d = json_object_get_double(o);
+	char tmp[40];
+	int n;
 
-	if (!isfinite(json_object_get_double(o))) {
+	if (!isfinite(d)) {
 		jbuf_lit(jb, "null");
 		return;
 	}
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	if (s == NULL)
-		jb->oom = true;
-	else
-		jbuf_raw(jb, s, strlen(s));
+	n = snprintf(tmp, sizeof tmp, "%.15g", d);
+	if (strtod(tmp, NULL) != d)
+		n = snprintf(tmp, sizeof tmp, "%.17g", d);
+	jbuf_raw(jb, tmp, (size_t)n);
+	if (strpbrk(tmp, ".eE") == NULL)
+		jbuf_lit(jb, ".0");	/* still a double when read back */
 }
 
 static void

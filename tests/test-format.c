@@ -667,6 +667,33 @@ test_summary(void)
 	CU_ASSERT_STRING_EQUAL(jb.buf, "tool git failed: exit^J1");
 }
 
+/* Caller-given numbers keep their value and kind. */
+static void
+test_json_numbers(void)
+{
+	json_object *d = json_object_new_object(), *o, *v;
+
+	json_object_object_add(d, "a", json_object_new_double(0.1));
+	json_object_object_add(d, "b", json_object_new_double(3));
+	json_object_object_add(d, "c", json_object_new_double(1e300));
+	json_object_object_add(d, "d", json_object_new_double(0.0 / 0.0));
+	json_object_object_add(d, "e", json_object_new_int64(INT64_MIN));
+	json_object_object_add(d, "f", json_object_new_uint64(UINT64_MAX));
+	json_object_object_add(d, "g", json_object_new_double(1.0 / 3));
+	jbuf_reset(&jb);
+	format_metric(&jb, &(struct llmlog_metric){ .operation = "n",
+	    .details = d, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line(), "\"details\":{\"a\":0.1,"
+	    "\"b\":3.0,\"c\":1e+300,\"d\":null,\"e\":-9223372036854775808,"
+	    "\"f\":18446744073709551615,\"g\":0.33333333333333331}"));
+	o = parsed();
+	CU_ASSERT(json_object_object_get_ex(o, "details", &v));
+	CU_ASSERT(json_object_object_get_ex(v, "g", &v));
+	CU_ASSERT_EQUAL(json_object_get_double(v), 1.0 / 3);
+	json_object_put(o);
+	json_object_put(d);
+}
+
 static void
 test_deep_json(void)
 {
@@ -792,6 +819,7 @@ main(void)
 		{ "secret keys", test_secret_keys },
 		{ "no raw secrets", test_no_raw_secrets },
 		{ "console summary", test_summary },
+		{ "json numbers", test_json_numbers },
 		{ "deep json", test_deep_json },
 		{ "out of memory", test_out_of_memory },
 		{ "random text", test_random_text },
