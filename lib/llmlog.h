@@ -273,8 +273,10 @@ struct llmlog_timer {
 struct llmlog_timer llmlog_timer_start(struct llmlog *lg, const char *operation);
 /* Milliseconds since start. */
 double llmlog_timer_elapsed_ms(const struct llmlog_timer *t);
-/* Log the metric (duration, RSS in MB, CPU percent over the span) with the
- * optional details (consumed).  A second stop does nothing.  0 or -1. */
+/* Log the metric (duration, RSS in MB, CPU percent over the span: the
+ * process's CPU time over wall time, above 100 with several busy threads)
+ * with the optional details (consumed).  A second stop does nothing and
+ * drops the details.  0 or -1. */
 int llmlog_timer_stop(struct llmlog_timer *t, json_object *details);
 void llmlog_timer_cleanup_(struct llmlog_timer *t);
 

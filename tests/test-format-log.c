@@ -697,6 +697,36 @@ test_threads(void)
 	free(text);
 }
 
+/* Async mode queues the finished line: what is written is what was built,
+ * even though the thread's buffer is reused at once. */
+static void
+test_async(void)
+{
+	struct llmlog *lg;
+	json_object **v;
+	char want[32];
+	int n;
+
+	snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = curdir,
+	    .no_console = true, .async = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	for (int i = 0; i < 50; i++) {
+		snprintf(want, sizeof want, "input %d", i);
+		llmlog_interaction(lg, .user_input = want,
+		    .details = json_object_new_int(i));
+	}
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	v = read_lines(LLMLOG_USER, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 50);
+	for (int i = 0; i < n; i++) {
+		snprintf(want, sizeof want, "input %d", i);
+		CU_ASSERT_STRING_EQUAL(str(v[i], "user_input"), want);
+		CU_ASSERT_EQUAL(num(v[i], "details"), i);
+	}
+	free_lines(v, n);
+}
+
 /* A child's lines carry the child's pid, not the cached one. */
 static void
 test_fork_pid(void)
@@ -745,6 +775,7 @@ main(void)
 		{ "out of memory", test_out_of_memory },
 		{ "threads", test_threads },
 		{ "fork", test_fork_pid },
+		{ "async", test_async },
 	};
 	CU_pSuite suite;
 	unsigned failed;
