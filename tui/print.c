@@ -76,6 +76,20 @@ level_color(int level)
 	}
 }
 
+/* s, then spaces up to width columns (s is ASCII here).  Cheaper than
+ * printf on the per-line path. */
+static void
+add_padded(struct strbuf *b, const char *s, size_t width)
+{
+	static const char spaces[] = "                ";
+	size_t n = strlen(s);
+
+	strbuf_add(b, s, n);
+	if (n < width)
+		strbuf_add(b, spaces, width - n < sizeof spaces - 1 ?
+		    width - n : sizeof spaces - 1);
+}
+
 static const char *
 level_text(const struct eng_entry *en)
 {
@@ -139,10 +153,12 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 		sgr = SGR_RED;
 	if (sgr != NULL)
 		strbuf_puts(&p->line, sgr);
-	strbuf_printf(&p->line, "%-8s", malformed ? "MALFORMED" : level_text(en));
+	add_padded(&p->line, malformed ? "MALFORMED" : level_text(en), 8);
 	if (sgr != NULL)
 		strbuf_puts(&p->line, SGR_RESET);
-	strbuf_printf(&p->line, " %-11s ", category_text(en));
+	strbuf_add(&p->line, " ", 1);
+	add_padded(&p->line, category_text(en), 11);
+	strbuf_add(&p->line, " ", 1);
 	return sgr;
 }
 
