@@ -463,25 +463,85 @@ wait_for_change(int fd)
 		poll(NULL, 0, 100);
 }
 
-static void
-follow(struct printer *p, struct eng_view *v, size_t shown_upto)
-{
-	int fd;
+/*
+ * Which entries of the view are new.  The view is in time order, so an entry
+ * written late with an earlier time (another process's) lands before ones
+ * already shown: positions do not tell.  Files keep their number through
+ * rotation and only grow, so an entry is new when it lies past the last
+ * known entry of its file, or is in a file not seen before.
+ */
+struct seen_files {
+	uint64_t *next;		/* per file: offsets from here on are new */
+	size_t n;
+};
 
+static bool
+seen_is_new(const struct seen_files *sf, const struct eng_entry *en)
+{
+	return en->file >= sf->n || en->offset >= sf->next[en->file];
+}
+
+static void
+seen_add(struct seen_files *sf, const struct eng_entry *en)
+{
+	if (en->file >= sf->n) {
+		size_t n = (size_t)en->file + 1;
+		uint64_t *next = realloc(sf->next, n * sizeof *next);
+
+		if (next == NULL)
+			return;
+		memset(next + sf->n, 0, (n - sf->n) * sizeof *next);
+		sf->next = next;
+		sf->n = n;
+	}
+	if (en->offset + 1 > sf->next[en->file])
+		sf->next[en->file] = en->offset + 1;
+}
+
+/* Print the n entries that the last update added, in view order. */
+static void
+print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
+    size_t n)
+{
+	size_t count = eng_view_count(v), i = count, found = 0;
+
+	/* Walk back to the earliest new one; the rest are at the end. */
+	while (i > 0 && found < n) {
+		if (seen_is_new(sf, eng_view_get(v, --i)))
+			found++;
+	}
+	for (; i < count; i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+
+		if (!seen_is_new(sf, en))
+			continue;
+		print_entry(p, en);
+		seen_add(sf, en);
+	}
+}
+
+static void
+follow(struct printer *p, struct eng_view *v)
+{
+	struct seen_files sf = { NULL, 0 };
+	size_t n;
+
+	for (size_t i = 0; i < eng_view_count(v); i++)
+		seen_add(&sf, eng_view_get(v, i));
 	catch_stop_signals();
 	fflush(stdout);
 	while (!stop_requested) {
-		wait_for_change(fd = eng_watch_fd(p->e));
+		wait_for_change(eng_watch_fd(p->e));
 		if (stop_requested)
 			break;
 		if (eng_refresh(p->e) <= 0)
 			continue;
-		eng_view_update(v);
-		for (; shown_upto < eng_view_count(v); shown_upto++)
-			print_entry(p, eng_view_get(v, shown_upto));
+		if ((n = eng_view_update(v)) > 0)
+			print_new(p, v, &sf, n);
 		if (fflush(stdout) != 0 && errno == EPIPE)
 			break;
 	}
+	free(sf.next);
 }
 
 /* ---- the entry point ------------------------------------------------------- */
@@ -507,7 +567,7 @@ print_entries(struct printer *p, struct eng_view *v)
 	for (size_t i = start; i < count; i++)
 		print_entry(p, eng_view_get(v, i));
 	if (p->o->follow) {
-		follow(p, v, count);
+		follow(p, v);
 		return EXIT_SUCCESS;
 	}
 	return count > start ? EXIT_SUCCESS : EXIT_FAILURE;
