@@ -94,6 +94,10 @@ static const struct time_case good_times[] = {
 	{ "UTC", NULL, "NOW", "2024-01-12T12:00:00", 0 },
 	{ "UTC", NULL, "today", "2024-01-12T00:00:00", 0 },
 	{ "UTC", NULL, "yesterday", "2024-01-11T00:00:00", 0 },
+	{ "UTC", NULL, "Tomorrow", "2024-01-13T00:00:00", 0 },
+	{ "UTC", NULL, "10:15", "2024-01-12T10:15:00", 0 },
+	{ "UTC", NULL, "23:59:59.5", "2024-01-12T23:59:59", 500000 },
+	{ "UTC", NULL, "10:15+02:00", "2024-01-12T08:15:00", 0 },
 	{ "UTC", NULL, "@1705060800", "2024-01-12T12:00:00", 0 },
 	{ "UTC", NULL, "@1705060800.25", "2024-01-12T12:00:00", 250000 },
 	{ "UTC", NULL, "@0", "1970-01-01T00:00:00", 0 },
@@ -108,6 +112,8 @@ static const struct time_case good_times[] = {
 	/* 23:30 UTC is already the next day in Berlin */
 	{ "Europe/Berlin", "2024-01-12T23:30:00", "today", "2024-01-12T23:00:00", 0 },
 	{ "Europe/Berlin", "2024-01-12T23:30:00", "yesterday", "2024-01-11T23:00:00", 0 },
+	{ "Europe/Berlin", "2024-01-12T23:30:00", "tomorrow", "2024-01-13T23:00:00", 0 },
+	{ "Europe/Berlin", "2024-01-12T23:30:00", "10:00", "2024-01-13T09:00:00", 0 },
 	/* yesterday across the switch to summer time is 23 hours long */
 	{ "Europe/Berlin", "2024-03-31T12:00:00", "yesterday", "2024-03-29T23:00:00", 0 },
 	{ "Europe/Berlin", "2024-03-31T12:00:00", "today", "2024-03-30T23:00:00", 0 },
@@ -118,8 +124,8 @@ static const char *const bad_times[] = {
 	"@1e5", "2024-13-01", "2024-02-30", "2023-02-29", "2024-00-10",
 	"2024-01-12 25:00", "2024-01-12 10:60", "2024-01-12 10", "2024-1-12",
 	"2024-01-12T10:00:00+25:00", "2024-01-12T10:00:00Zjunk", "2024/01/12",
-	"tomorrow", "yesterday2", "nowish", "1d ago ago", "+1d ago",
-	"99999999999w", "12:00",
+	"tomorrowish", "yesterday2", "nowish", "1d ago ago", "+1d ago",
+	"99999999999w", "24:00", "12:00:00 junk", "1:00", "12:",
 };
 
 static void
