@@ -112,13 +112,15 @@ printer_init(struct printer *p, struct eng *e, const struct options *o)
 	p->color = use_color(o);
 	strbuf_init(&p->line);
 	strbuf_init(&p->tmp);
-	if (eng_source_count(e) > 1) {
-		for (unsigned i = 0; i < eng_source_count(e); i++) {
-			int w = (int)strlen(eng_source_name(e, i));
+	/* Several directories: a column of their names, as shown. */
+	for (unsigned i = 0; eng_source_count(e) > 1 &&
+	    i < eng_source_count(e); i++) {
+		const char *name = eng_source_name(e, i);
 
-			if (w > p->source_width)
-				p->source_width = w;
-		}
+		strbuf_reset(&p->tmp);
+		eng_sanitize(&p->tmp, name, strlen(name));
+		if ((int)p->tmp.len > p->source_width)
+			p->source_width = (int)p->tmp.len;
 	}
 }
 
@@ -181,17 +183,17 @@ print_short(struct printer *p, const struct eng_entry *en)
 
 	strbuf_reset(&p->line);
 	sgr = add_prefix(p, en);
-	if (sgr != NULL && !(en->flags & ENTRY_MALFORMED))
-		strbuf_puts(&p->line, sgr);
 	if (en->flags & ENTRY_MALFORMED)
-		add_raw_sanitized(p, en);
+		add_raw_sanitized(p, en);	/* only the mark is coloured */
 	else {
+		if (sgr != NULL)
+			strbuf_puts(&p->line, sgr);
 		strbuf_reset(&p->tmp);
 		eng_summary(p->e, en, &p->tmp);
 		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+		if (sgr != NULL)
+			strbuf_puts(&p->line, SGR_RESET);
 	}
-	if (sgr != NULL && !(en->flags & ENTRY_MALFORMED))
-		strbuf_puts(&p->line, SGR_RESET);
 	strbuf_puts(&p->line, "\n");
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
@@ -282,7 +284,8 @@ add_value(struct strbuf *b, json_object *v, int depth)
 		add_member(b, NULL, v, depth);
 }
 
-/* The short line as a heading, then every field, then a blank line. */
+/* Time, level and category as a heading, then every field, then a blank
+ * line. */
 static void
 print_pretty(struct printer *p, const struct eng_entry *en)
 {
