@@ -369,7 +369,6 @@ human_size(char *buf, size_t len, uint64_t size)
 }
 
 struct file_row {
-	size_t index;
 	struct eng_file_info fi;
 };
 
@@ -414,28 +413,38 @@ print_file_row(struct printer *p, const struct eng_file_info *fi)
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
 
+/* With --category, only the files of those categories. */
+static bool
+file_wanted(const struct options *o, const struct eng_file_info *fi)
+{
+	unsigned cats = o->filter.categories;
+
+	return cats == 0 || (fi->category >= 0 && (cats & (1u << fi->category)));
+}
+
 /* Each directory's files by category, each current file followed by its
  * backups (.1 newest). */
 static int
 print_list(struct printer *p)
 {
-	size_t n = eng_file_count(p->e);
+	size_t n = eng_file_count(p->e), shown = 0;
 	struct file_row *rows = calloc(n + 1, sizeof *rows);
 
 	if (rows == NULL)
 		return 2;
 	for (size_t i = 0; i < n; i++) {
-		rows[i].index = i;
-		eng_file_info(p->e, i, &rows[i].fi);
+		eng_file_info(p->e, i, &rows[shown].fi);
+		if (file_wanted(p->o, &rows[shown].fi))
+			shown++;
 	}
-	qsort(rows, n, sizeof *rows, file_row_cmp);
-	if (n > 0)
+	qsort(rows, shown, sizeof *rows, file_row_cmp);
+	if (shown > 0)
 		printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY", "SIZE",
 		    "ENTRIES", "FIRST", "LAST", "PATH");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < shown; i++)
 		print_file_row(p, &rows[i].fi);
 	free(rows);
-	return n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* ---- follow ------------------------------------------------------------------ */
