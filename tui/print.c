@@ -368,24 +368,20 @@ human_size(char *buf, size_t len, uint64_t size)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 }
 
-struct file_row {
-	struct eng_file_info fi;
-};
-
 static int
-file_row_cmp(const void *a, const void *b)
+file_info_cmp(const void *a, const void *b)
 {
-	const struct file_row *x = a, *y = b;
+	const struct eng_file_info *x = a, *y = b;
 	int c;
 
-	if ((c = strcmp(x->fi.dir, y->fi.dir)) != 0)
+	if ((c = strcmp(x->dir, y->dir)) != 0)
 		return c;
 	/* Unknown files (category -1) last, by path. */
-	if (x->fi.category != y->fi.category)
-		return (unsigned)x->fi.category < (unsigned)y->fi.category ? -1 : 1;
-	if (x->fi.category < 0)
-		return strcmp(x->fi.path, y->fi.path);
-	return x->fi.backup - y->fi.backup;
+	if (x->category != y->category)
+		return (unsigned)x->category < (unsigned)y->category ? -1 : 1;
+	if (x->category < 0)
+		return strcmp(x->path, y->path);
+	return x->backup - y->backup;
 }
 
 static void
@@ -428,21 +424,21 @@ static int
 print_list(struct printer *p)
 {
 	size_t n = eng_file_count(p->e), shown = 0;
-	struct file_row *rows = calloc(n + 1, sizeof *rows);
+	struct eng_file_info *rows = calloc(n + 1, sizeof *rows);
 
 	if (rows == NULL)
 		return 2;
 	for (size_t i = 0; i < n; i++) {
-		eng_file_info(p->e, i, &rows[shown].fi);
-		if (file_wanted(p->o, &rows[shown].fi))
+		eng_file_info(p->e, i, &rows[shown]);
+		if (file_wanted(p->o, &rows[shown]))
 			shown++;
 	}
-	qsort(rows, shown, sizeof *rows, file_row_cmp);
+	qsort(rows, shown, sizeof *rows, file_info_cmp);
 	if (shown > 0)
 		printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY", "SIZE",
 		    "ENTRIES", "FIRST", "LAST", "PATH");
 	for (size_t i = 0; i < shown; i++)
-		print_file_row(p, &rows[i].fi);
+		print_file_row(p, &rows[i]);
 	free(rows);
 	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
