@@ -337,21 +337,36 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
 }
 
 /* A writer killed inside write() can leave part of a line behind (the
- * kernel stops a write to a file between pages for a fatal signal).  End
- * that fragment with a newline, so it stays one malformed line of its own
- * instead of swallowing the next writer's whole one. */
+ * kernel stops a write to a file between pages for a fatal signal).  We
+ * hold the lock, so that fragment is the file's tail: cut it off, so that
+ * every line stays whole (its call never returned).  A fragment too long
+ * to look back over is ended with a newline instead. */
+#define TORN_LOOKBACK 65536
 static int
 end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 {
 	int fd = lg->files[cat].fd;
-	char last;
+	int64_t from = *size > TORN_LOOKBACK ? *size - TORN_LOOKBACK : 0;
+	char *tail, *nl, last;
+	ssize_t n;
 
 	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
 		return 0;
-	if (write(fd, "\n", 1) != 1)
-		return log_seterr("%s/%s: %s", lg->dir,
-		    llmlog_category_file(cat), strerror(errno));
-	(*size)++;
+	if ((tail = malloc((size_t)(*size - from))) == NULL)
+		return log_seterr("%s/%s: out of memory", lg->dir,
+		    llmlog_category_file(cat));
+	n = pread(fd, tail, (size_t)(*size - from), from);
+	if (n <= 0 || tail[n - 1] == '\n') {
+		free(tail);
+		return 0;
+	}
+	nl = memrchr(tail, '\n', (size_t)n);
+	if ((nl != NULL || from == 0) &&
+	    ftruncate(fd, nl != NULL ? from + (nl - tail) + 1 : 0) == 0)
+		*size = nl != NULL ? from + (nl - tail) + 1 : 0;
+	else if (write(fd, "\n", 1) == 1)
+		(*size)++;
+	free(tail);
 	return 0;
 }
 
