@@ -585,25 +585,33 @@ format_metric(struct jbuf *jb, const struct llmlog_metric *e, int level)
 
 /* ---- the console summary --------------------------------------------------- */
 
-/* Text for a terminal: redacted, control characters shown as ^X, C1
- * controls and invalid UTF-8 as '?'. */
+/* Characters of one field shown in a console summary. */
+#define PLAIN_CHARS 200
+
+/* Text for a terminal: redacted, at most PLAIN_CHARS characters, control
+ * characters shown as ^X, C1 controls and invalid UTF-8 as '?'. */
 static void
 put_plain(struct jbuf *jb, const char *s)
 {
 	struct jbuf *red = &format_bufs()->red;
 	const unsigned char *p, *end;
-	size_t n, len;
+	size_t n, len, total;
 
 	if (s == NULL)
 		return;
 	n = strlen(s);
 	jbuf_reset(red);
-	if (redact_append(red, s, n) && !red->oom) {
+	if (redact_append(red, s, n)) {
+		if (red->oom) {
+			/* never the unredacted text instead */
+			jbuf_lit(jb, "[REDACTED]");
+			return;
+		}
 		s = red->buf;
 		n = red->len;
 	}
 	p = (const unsigned char *)s;
-	end = p + n;
+	end = p + utf8_cut(s, n, PLAIN_CHARS, &total);
 	while (p < end) {
 		if (*p < 0x20 || *p == 0x7f) {
 			jbuf_char(jb, '^');
@@ -620,6 +628,8 @@ put_plain(struct jbuf *jb, const char *s)
 			p += len;
 		}
 	}
+	if (total > PLAIN_CHARS)
+		jbuf_lit(jb, "...");
 }
 
 static void

@@ -665,6 +665,20 @@ test_summary(void)
 	format_summary(&jb, LLMLOG_TOOL, &(struct llmlog_tool){
 	    .tool_name = "git", .error = "exit\n1" });
 	CU_ASSERT_STRING_EQUAL(jb.buf, "tool git failed: exit^J1");
+	/* long text is cut for the console, at a character boundary */
+	{
+		char big[1200];
+
+		for (int i = 0; i < 400; i++)
+			memcpy(big + 3 * i, "\xe2\x82\xac", 3);
+		big[1199] = '\0';
+		jbuf_reset(&jb);
+		format_summary(&jb, LLMLOG_LLM, &(struct llmlog_llm){
+		    .provider = "p", .model = "m", .error = big });
+		CU_ASSERT_EQUAL(strlen(jb.buf), strlen("llm call p/m failed: ") +
+		    200 * 3 + 3);
+		CU_ASSERT(valid_utf8(jb.buf));
+	}
 }
 
 /* Caller-given numbers keep their value and kind. */
