@@ -1,7 +1,8 @@
 /*
  * redact.c - finds secrets in text before anything is written: API keys
- * and tokens by their shapes, PEM private keys, JWTs, "Bearer" tokens and
- * the values of secret-looking keys (password=..., "token": "...").
+ * and tokens by their shapes (OpenAI, Anthropic, Groq, AWS, GitHub, Slack,
+ * Stripe, Google, Hugging Face, npm), PEM private keys, JWTs, "Bearer"
+ * tokens and the values of secret-looking keys (password=..., "token": ...).
  * One pass: a tight loop over the bytes that looks closer only at the
  * few bytes every secret holds early on.
  */
@@ -52,7 +53,7 @@ ctab_init(void)
 			f |= C_B64;
 		if (c == ' ' || c == '\t')
 			f |= C_SPACE;
-		if (c != 0 && strchr("sgAxeBb", c) != NULL)
+		if (c != 0 && strchr("sgAxeBbrhn", c) != NULL)
 			f |= C_SHAPE;
 		if (c != 0 && strchr(":=-_AJbB", c) != NULL)
 			f |= C_TRIGGER;
@@ -303,8 +304,20 @@ shaped_secret(const char *s, size_t n, size_t i, size_t *start, size_t *end)
 
 	switch (s[i]) {
 	case 's':
+	case 'r':
 		if (STARTS(s, n, i, "sk-"))
 			e = token_end(s, n, i + 3, C_INNER, 20);
+		else if (STARTS(s, n, i + 1, "k_live_") ||
+		    STARTS(s, n, i + 1, "k_test_"))	/* Stripe sk_, rk_ */
+			e = token_end(s, n, i + 8, C_ALNUM, 16);
+		break;
+	case 'h':
+		if (STARTS(s, n, i, "hf_"))	/* Hugging Face */
+			e = token_end(s, n, i + 3, C_ALNUM, 30);
+		break;
+	case 'n':
+		if (STARTS(s, n, i, "npm_"))
+			e = token_end(s, n, i + 4, C_ALNUM, 30);
 		break;
 	case 'g':
 		if (STARTS(s, n, i, "gsk_"))
@@ -318,6 +331,8 @@ shaped_secret(const char *s, size_t n, size_t i, size_t *start, size_t *end)
 	case 'A':
 		if (STARTS(s, n, i, "AKIA") || STARTS(s, n, i, "ASIA"))
 			e = aws_end(s, n, i);
+		else if (STARTS(s, n, i, "AIza"))	/* Google API keys */
+			e = token_end(s, n, i + 4, C_INNER, 35);
 		break;
 	case 'x':
 		if (n - i > 5 && STARTS(s, n, i, "xox") &&
