@@ -8,6 +8,8 @@
 #include "format.h"
 #include "internal.h"
 
+#include <errno.h>
+
 typedef int (*format_fn)(struct jbuf *, const void *, int);
 
 static bool
@@ -38,6 +40,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 
 	if (!valid_level(level)) {
 		drop(a, b);
+		errno = EINVAL;
 		return log_seterr("invalid level %d for a %s entry", level,
 		    llmlog_category_name(cat));
 	}
@@ -54,9 +57,11 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 		echo = !fb->summary.oom;
 	}
 	drop(a, b);
-	if (rc != 0)
+	if (rc != 0) {
+		errno = ENOMEM;
 		return log_seterr("out of memory formatting a %s entry",
 		    llmlog_category_name(cat));
+	}
 	rc = log_emit(lg, cat, level, fb->line.buf, fb->line.len);
 	if (echo)
 		log_echo(lg, cat, level, fb->summary.buf);
