@@ -83,8 +83,10 @@ fmt_interaction(struct jbuf *jb, const void *e, int level)
 int
 llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
 {
-	if (e == NULL)
+	if (e == NULL) {
+		errno = EINVAL;
 		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
 	    e, fmt_interaction, e->details, NULL);
 }
@@ -100,11 +102,14 @@ llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
 {
 	int rule;
 
-	if (e == NULL)
+	if (e == NULL) {
+		errno = EINVAL;
 		return log_seterr("%s: no entry", __func__);
+	}
 	rule = format_system_level(e);
 	if (rule < 0) {
 		drop(e->details, NULL);
+		errno = EINVAL;
 		return log_seterr("system event \"%s\" is not a name such as "
 		    "startup, shutdown, error, warning, config_change or status",
 		    e->event != NULL ? e->event : "(null)");
@@ -168,8 +173,10 @@ fmt_tool(struct jbuf *jb, const void *e, int level)
 int
 llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
 {
-	if (e == NULL)
+	if (e == NULL) {
+		errno = EINVAL;
 		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
 	    fmt_tool, e->parameters, e->result);
 }
@@ -183,8 +190,10 @@ fmt_llm(struct jbuf *jb, const void *e, int level)
 int
 llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
 {
-	if (e == NULL)
+	if (e == NULL) {
+		errno = EINVAL;
 		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
 	    fmt_llm, NULL, NULL);
 }
@@ -198,8 +207,10 @@ fmt_security(struct jbuf *jb, const void *e, int level)
 int
 llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 {
-	if (e == NULL)
+	if (e == NULL) {
+		errno = EINVAL;
 		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_SECURITY,
 	    pick(e->level, format_security_level(e)), e, fmt_security, NULL,
 	    NULL);
@@ -219,8 +230,10 @@ fmt_metric(struct jbuf *jb, const void *p, int level)
 int
 llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
 {
-	if (e == NULL)
+	if (e == NULL) {
+		errno = EINVAL;
 		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
 	    fmt_metric, e->details, NULL);
 }
