@@ -2,7 +2,8 @@
  * redact.c - finds secrets in text before anything is written: API keys
  * and tokens by their shapes (OpenAI, Anthropic, Groq, AWS, GitHub, Slack,
  * Stripe, Google, Hugging Face, npm), PEM private keys, JWTs, "Bearer"
- * tokens and the values of secret-looking keys (password=..., "token": ...).
+ * tokens, passwords in URLs and the values of secret-looking keys
+ * (password=..., "token": ...).
  * One pass: a tight loop over the bytes that looks closer only at the
  * few bytes every secret holds early on.
  */
@@ -440,6 +441,28 @@ word_start(const unsigned char *u, size_t from, size_t t)
 	return ws;
 }
 
+/* At a ':' at t inside "scheme://user:password@host": the password. */
+static bool
+url_password(const char *s, size_t n, size_t from, size_t t, size_t *start,
+    size_t *end)
+{
+	size_t k = t, at;
+
+	while (k > from && t - k < 256 && !oneof(s[k - 1], "/@ \t\r\n\"'"))
+		k--;
+	if (k == t || k < from + 2 || s[k - 1] != '/' || s[k - 2] != '/')
+		return false;
+	for (at = t + 1; at < n && at - t < 256; at++)
+		if (oneof(s[at], "/@ \t\r\n\"'?#"))
+			break;
+	if (at >= n || s[at] != '@' || at == t + 1 ||
+	    STARTS(s, n, t + 1, REDACTED))
+		return false;
+	*start = t + 1;
+	*end = at;
+	return true;
+}
+
 /* At a ':' or '=' at t: the key before it (past spaces and a closing
  * quote) and, when it names a secret, the value after it. */
 static bool
@@ -489,7 +512,8 @@ redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 			return true;
 		}
 		if (u[t] == ':' || u[t] == '=') {
-			if (pair_at(s, n, from, t, start, end))
+			if (pair_at(s, n, from, t, start, end) ||
+			    (u[t] == ':' && url_password(s, n, from, t, start, end)))
 				return true;
 		} else if ((ws = word_start(u, from, t)) != checked) {
 			checked = ws;
