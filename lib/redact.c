@@ -443,14 +443,15 @@ word_start(const unsigned char *u, size_t from, size_t t)
 
 /* At a ':' at t inside "scheme://user:password@host": the password. */
 static bool
-url_password(const char *s, size_t n, size_t from, size_t t, size_t *start,
-    size_t *end)
+url_password(const char *s, size_t n, size_t t, size_t *start, size_t *end)
 {
 	size_t k = t, at;
 
-	while (k > from && t - k < 256 && !oneof(s[k - 1], "/@ \t\r\n\"'"))
+	/* back to the "//" even past a secret already found in the user
+	 * part, so that a second pass finds nothing new */
+	while (k > 0 && t - k < 256 && !oneof(s[k - 1], "/@ \t\r\n\"'"))
 		k--;
-	if (k == t || k < from + 2 || s[k - 1] != '/' || s[k - 2] != '/')
+	if (k == t || k < 2 || s[k - 1] != '/' || s[k - 2] != '/')
 		return false;
 	for (at = t + 1; at < n && at - t < 256; at++)
 		if (oneof(s[at], "/@ \t\r\n\"'?#"))
@@ -513,7 +514,7 @@ redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 		}
 		if (u[t] == ':' || u[t] == '=') {
 			if (pair_at(s, n, from, t, start, end) ||
-			    (u[t] == ':' && url_password(s, n, from, t, start, end)))
+			    (u[t] == ':' && url_password(s, n, t, start, end)))
 				return true;
 		} else if ((ws = word_start(u, from, t)) != checked) {
 			checked = ws;
