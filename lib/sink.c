@@ -254,6 +254,8 @@ sink_open(struct llmlog *lg, const char *dir)
 	free(path);
 	if (lg->dir == NULL)
 		return log_seterr("log directory: %s", strerror(errno));
+	for (size_t n = strlen(lg->dir); n > 1 && lg->dir[n - 1] == '/'; n--)
+		lg->dir[n - 1] = '\0';
 	if (make_dirs(lg->dir) != 0)
 		return log_seterr("%s: cannot create: %s", lg->dir,
 		    strerror(errno));
