@@ -70,6 +70,12 @@ enum {
 	ENTRY_FOREIGN = 1 << 2,		/* valid JSON not written by libllmlog */
 };
 
+/*
+ * An entry flagged ENTRY_NO_TIME (every malformed one among them) carries
+ * the time of the nearest timed line before it in its file, so that it
+ * sorts and filters among its neighbours; ENG_TIME_NONE when there is
+ * none.  Show its time as unknown.
+ */
 struct eng_entry {
 	int64_t time_us;	/* ENG_TIME_NONE when unknown */
 	uint64_t offset;	/* byte offset of the line in its file */
@@ -133,13 +139,17 @@ const char *eng_source_name(const struct eng *e, unsigned source);
 /* ---- reading an entry ------------------------------------------------------- */
 
 /* The raw line (without newline), valid until the next call on e from the
- * same thread.  NULL when the file is gone. */
+ * same thread.  NULL when the file is gone.  A huge line (over 1 MiB, always
+ * malformed) comes back cut to its first 1 MiB. */
 const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
 /* The line parsed, or NULL when malformed (caller puts the reference). */
 json_object *eng_parse(struct eng *e, const struct eng_entry *en);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
  * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
+
+/* "1,234.5": v with the given decimals and thousands separators. */
+void eng_format_number(struct strbuf *out, double v, int decimals);
 
 /* ---- filters and views --------------------------------------------------------- */
 
@@ -149,11 +159,18 @@ struct eng_regex;
  * letter), with match limits.  NULL with a message in err. */
 struct eng_regex *eng_regex_new(const char *pattern, char *err, size_t errlen);
 void eng_regex_free(struct eng_regex *re);
-/* 1 match (with the span in *start/*end), 0 none, -1 error (limit hit:
+/* 1 match (with the span in *start and *end), 0 none, -1 error (limit hit:
  * a message in err). */
 int eng_regex_match(struct eng_regex *re, const char *s, size_t n,
     size_t offset, size_t *start, size_t *end);
+/* The message of the last -1 from eng_regex_match. */
+const char *eng_regex_error(const struct eng_regex *re);
+/* Whether smart case made the pattern caseless. */
+bool eng_regex_caseless(const struct eng_regex *re);
 
+/* Malformed entries have no level: they pass min_level (a damaged line is
+ * worth seeing next to the errors); entries without a level otherwise
+ * fail it. */
 struct eng_filter {
 	unsigned categories;		/* bit 1u << cat; 0: all */
 	int min_level;			/* enum llmlog_level; 0: all */
@@ -179,6 +196,10 @@ const struct eng_entry *eng_view_get(const struct eng_view *v, size_t i);
 void eng_view_category_counts(const struct eng_view *v,
     size_t counts[LLMLOG_NCATEGORIES]);
 
+/* Lines on which the filter's regex gave up (match limit): they are left
+ * out of the view; tell the user how many. */
+size_t eng_view_regex_errors(const struct eng_view *v);
+
 /* Search the view from position `from` (exclusive) forward (dir 1) or
  * backward (dir -1), wrapping; the matching position or -1. */
 long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
@@ -194,7 +215,40 @@ void eng_stats_free(struct eng_stats *s);
 void eng_stats_update(struct eng_stats *s, struct eng_view *v);
 /* The seed's report layout, then Security and Performance. */
 void eng_stats_print(const struct eng_stats *s, FILE *out);
-/* The same as one JSON object (caller puts the reference). */
+/*
+ * The same as one JSON object (caller puts the reference).  Key names are
+ * stable; maps are ordered by count, most first (ties by name); times are
+ * UTC RFC 3339 with milliseconds, or null when there is none; averages and
+ * rates are 0 when nothing was counted; success_rate is a percentage.
+ *
+ * {"total":N, "malformed":N, "foreign":N,
+ *  "by_level":{"INFO":N,...}            levels that occur, in level order
+ *  "by_category":{"user":N,...}         categories that occur, table order
+ *                                       (malformed lines count under their
+ *                                       file's category)
+ *  "first":"...", "last":"...",
+ *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
+ *  "llm":{"total","success","failed","streaming","total_tokens",
+ *         "prompt_tokens","completion_tokens","avg_tokens" (per call),
+ *         "avg_duration_ms","by_provider":{name:calls},
+ *         "by_model":{name:calls},"tokens_by_provider":{name:tokens},
+ *         "tokens_by_model":{name:tokens}},
+ *  "tool":{"total","success","failed","success_rate","avg_duration_ms",
+ *          "top":[{"name","count"},...]}          up to 20, most used first
+ *  "security":{"total","allowed","denied",
+ *              "top_denied_resources":[{"name","count"},...],
+ *              "top_denied_actions":[{"name","count"},...]},   up to 20
+ *  "performance":{"total","avg_duration_ms","p50_ms","p95_ms","p99_ms",
+ *                 "max_ms","peak_memory_mb",
+ *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
+ *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
+ *
+ * Percentiles are nearest-rank over the performance entries' duration_ms.
+ * The histogram counts entries per bucket from start (a whole minute),
+ * with a round bucket width chosen so there are at most 60 buckets.
+ * The per-category sections count our own entries only: malformed and
+ * foreign lines appear in total, by_level, by_category and the histogram.
+ */
 json_object *eng_stats_json(const struct eng_stats *s);
 
 #endif

@@ -1,2 +1,353 @@
-/* view.c - not written yet */
+/*
+ * view.c - filters and views: the entries that pass a filter, kept in time
+ * order.  A view takes in new index entries incrementally: each update
+ * filters only what was added, sorts it (natural merge sort: the index
+ * holds per-file runs that are already in order) and merges it in.
+ */
 #include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "store.h"
+
+struct eng_view {
+	struct eng *e;
+	struct eng_filter f;
+	char *keyword;			/* lower-cased copy */
+	size_t kwlen;
+	bool kw_fold;			/* the keyword has letters */
+	uint32_t *idx;			/* index positions, in time order */
+	size_t n, cap;
+	size_t seen;			/* index entries examined */
+	size_t counts[LLMLOG_NCATEGORIES];
+	size_t regex_errors;
+	struct block_reader br;
+	struct strbuf low;
+};
+
+void
+eng_filter_init(struct eng_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->since_us = ENG_TIME_NONE;
+	f->until_us = ENG_TIME_NONE;
+}
+
+int
+entry_cmp(const struct eng_entry *a, const struct eng_entry *b)
+{
+	if (a->time_us != b->time_us)
+		return a->time_us < b->time_us ? -1 : 1;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	if (a->offset != b->offset)
+		return a->offset < b->offset ? -1 : 1;
+	return 0;
+}
+
+static inline bool
+idx_less(const struct eng *e, uint32_t a, uint32_t b)
+{
+	return entry_cmp(store_entry(e, a), store_entry(e, b)) < 0;
+}
+
+static void *
+xrealloc(void *p, size_t size)
+{
+	if ((p = realloc(p, size ? size : 1)) == NULL) {
+		fputs("llmlog: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static void
+merge_runs(const struct eng *e, const uint32_t *a, size_t an,
+    const uint32_t *b, size_t bn, uint32_t *out)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < an && j < bn)
+		out[k++] = idx_less(e, b[j], a[i]) ? b[j++] : a[i++];
+	while (i < an)
+		out[k++] = a[i++];
+	while (j < bn)
+		out[k++] = b[j++];
+}
+
+/* Natural merge sort: find the ascending runs, merge them pairwise. */
+static void
+sort_positions(const struct eng *e, uint32_t *a, size_t n)
+{
+	size_t *runs, nruns = 0;
+	uint32_t *tmp, *src = a, *dst, *swap;
+
+	if (n < 2)
+		return;
+	runs = xrealloc(NULL, (n + 1) * sizeof *runs);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && !idx_less(e, a[j], a[j - 1]))
+			j++;
+		runs[nruns++] = i;
+		i = j;
+	}
+	runs[nruns] = n;
+	if (nruns == 1) {
+		free(runs);
+		return;
+	}
+	tmp = xrealloc(NULL, n * sizeof *tmp);
+	dst = tmp;
+	while (nruns > 1) {
+		size_t r = 0, w = 0;
+		for (; r + 1 < nruns; r += 2) {
+			merge_runs(e, src + runs[r], runs[r + 1] - runs[r],
+			    src + runs[r + 1], runs[r + 2] - runs[r + 1],
+			    dst + runs[r]);
+			runs[w++] = runs[r];
+		}
+		if (r < nruns) {
+			memcpy(dst + runs[r], src + runs[r],
+			    (runs[r + 1] - runs[r]) * sizeof *src);
+			runs[w++] = runs[r];
+		}
+		runs[w] = n;
+		nruns = w;
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(tmp);
+	free(runs);
+}
+
+/* Merge sorted positions into the view: usually they all come after the
+ * last entry (live tail) and are simply appended. */
+static void
+view_merge(struct eng_view *v, const uint32_t *b, size_t bn)
+{
+	size_t i, j, k;
+
+	if (bn == 0)
+		return;
+	if (v->n + bn > v->cap) {
+		v->cap = v->cap ? v->cap : 1024;
+		while (v->cap < v->n + bn)
+			v->cap *= 2;
+		v->idx = xrealloc(v->idx, v->cap * sizeof *v->idx);
+	}
+	if (v->n == 0 || !idx_less(v->e, b[0], v->idx[v->n - 1])) {
+		memcpy(v->idx + v->n, b, bn * sizeof *b);
+		v->n += bn;
+		return;
+	}
+	i = v->n;
+	j = bn;
+	k = v->n + bn;
+	while (j > 0) {
+		if (i > 0 && idx_less(v->e, b[j - 1], v->idx[i - 1]))
+			v->idx[--k] = v->idx[--i];
+		else
+			v->idx[--k] = b[--j];
+	}
+	v->n += bn;
+}
+
+static bool
+pass_cheap(const struct eng_filter *f, const struct eng_entry *en)
+{
+	if (f->min_level > 0 && !(en->flags & ENTRY_MALFORMED) &&
+	    en->level * 10 < f->min_level)
+		return false;
+	if (f->since_us != ENG_TIME_NONE && en->time_us < f->since_us)
+		return false;
+	if (f->until_us != ENG_TIME_NONE && en->time_us > f->until_us)
+		return false;
+	return true;
+}
+
+static bool
+pass_category(const struct eng_filter *f, const struct eng_entry *en)
+{
+	if (f->categories == 0)
+		return true;
+	return en->category < LLMLOG_NCATEGORIES &&
+	    (f->categories & (1u << en->category));
+}
+
+static bool
+keyword_in(struct eng_view *v, const char *s, size_t n)
+{
+	if (!v->kw_fold)
+		return memmem(s, n, v->keyword, v->kwlen) != NULL;
+	strbuf_reset(&v->low);
+	strbuf_add(&v->low, s, n);
+	for (size_t i = 0; i < n; i++)
+		v->low.s[i] = (char)tolower((unsigned char)v->low.s[i]);
+	return memmem(v->low.s, n, v->keyword, v->kwlen) != NULL;
+}
+
+static bool
+pass_content(struct eng_view *v, const struct eng_entry *en)
+{
+	const char *s;
+	size_t n;
+	int rc;
+
+	if (v->keyword == NULL && v->f.regex == NULL)
+		return true;
+	if ((s = block_reader_line(&v->br, v->e, en, &n)) == NULL)
+		return false;
+	if (v->keyword != NULL && !keyword_in(v, s, n))
+		return false;
+	if (v->f.regex != NULL) {
+		rc = eng_regex_match(v->f.regex, s, n, 0, NULL, NULL);
+		if (rc < 0)
+			v->regex_errors++;
+		if (rc != 1)
+			return false;
+	}
+	return true;
+}
+
+struct eng_view *
+eng_view_new(struct eng *e, const struct eng_filter *f)
+{
+	struct eng_view *v = calloc(1, sizeof *v);
+
+	if (v == NULL)
+		return NULL;
+	v->e = e;
+	v->f = *f;
+	v->f.keyword = NULL;
+	if (f->keyword != NULL && *f->keyword != '\0') {
+		if ((v->keyword = strdup(f->keyword)) == NULL) {
+			free(v);
+			return NULL;
+		}
+		v->kwlen = strlen(v->keyword);
+		for (size_t i = 0; i < v->kwlen; i++) {
+			unsigned char c = (unsigned char)v->keyword[i];
+			if (isalpha(c) && c < 0x80)
+				v->kw_fold = true;
+			v->keyword[i] = (char)tolower(c);
+		}
+		v->f.keyword = v->keyword;
+	}
+	block_reader_init(&v->br);
+	strbuf_init(&v->low);
+	eng_view_update(v);
+	return v;
+}
+
+void
+eng_view_free(struct eng_view *v)
+{
+	if (v == NULL)
+		return;
+	free(v->keyword);
+	free(v->idx);
+	block_reader_free(&v->br);
+	strbuf_free(&v->low);
+	free(v);
+}
+
+size_t
+eng_view_update(struct eng_view *v)
+{
+	struct eng *e = v->e;
+	uint32_t *add;
+	size_t n = 0;
+
+	if (v->seen >= e->count)
+		return 0;
+	add = xrealloc(NULL, (e->count - v->seen) * sizeof *add);
+	for (size_t i = v->seen; i < e->count; i++) {
+		const struct eng_entry *en = store_entry(e, i);
+		if (!pass_cheap(&v->f, en) || !pass_content(v, en))
+			continue;
+		if (en->category < LLMLOG_NCATEGORIES)
+			v->counts[en->category]++;
+		if (pass_category(&v->f, en))
+			add[n++] = (uint32_t)i;
+	}
+	v->seen = e->count;
+	sort_positions(e, add, n);
+	view_merge(v, add, n);
+	free(add);
+	return n;
+}
+
+size_t
+eng_view_count(const struct eng_view *v)
+{
+	return v->n;
+}
+
+const struct eng_entry *
+eng_view_get(const struct eng_view *v, size_t i)
+{
+	if (i >= v->n)
+		return NULL;
+	return store_entry(v->e, v->idx[i]);
+}
+
+void
+eng_view_category_counts(const struct eng_view *v,
+    size_t counts[LLMLOG_NCATEGORIES])
+{
+	memcpy(counts, v->counts, sizeof v->counts);
+}
+
+size_t
+eng_view_regex_errors(const struct eng_view *v)
+{
+	return v->regex_errors;
+}
+
+struct eng *
+eng_view_engine(const struct eng_view *v)
+{
+	return v->e;
+}
+
+uint32_t
+view_position(const struct eng_view *v, size_t i)
+{
+	return v->idx[i];
+}
+
+size_t
+view_seen(const struct eng_view *v)
+{
+	return v->seen;
+}
+
+long
+eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
+    int dir)
+{
+	size_t n = v->n, pos;
+	const char *s;
+	size_t len;
+
+	if (n == 0 || re == NULL)
+		return -1;
+	dir = dir < 0 ? -1 : 1;
+	if (from >= n)
+		from = dir > 0 ? n - 1 : 0;
+	pos = from;
+	for (size_t k = 0; k < n; k++) {
+		pos = dir > 0 ? (pos + 1) % n : (pos + n - 1) % n;
+		s = eng_line(v->e, store_entry(v->e, v->idx[pos]), &len);
+		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
+			return (long)pos;
+	}
+	return -1;
+}

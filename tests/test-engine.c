@@ -1,0 +1,590 @@
+/*
+ * test-engine.c - the explorer engine through its interface: tolerant
+ * parsing (data-driven cases under data/parse/), summaries, filters and
+ * their combinations, ordering, search and regex limits on a fixture.
+ */
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define FIXTURE SRCDIR "/data/fixture"
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf b;
+	char buf[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	strbuf_init(&b);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		strbuf_add(&b, buf, n);
+	fclose(f);
+	return b.s;
+}
+
+static int64_t
+utc(const char *s)
+{
+	int64_t t = 0;
+
+	CU_ASSERT_EQUAL_FATAL(eng_time_parse_log(s, strlen(s), &t), 0);
+	return t;
+}
+
+/* Make test output printable and stable. */
+static void
+add_escaped(struct strbuf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			strbuf_printf(out, "\\x%02x", c);
+		else
+			strbuf_add(out, (const char *)&c, 1);
+	}
+}
+
+static void
+describe(struct eng *e, const struct eng_entry *en, struct strbuf *out)
+{
+	struct strbuf sum;
+
+	strbuf_printf(out, "%s %s ", en->category < LLMLOG_NCATEGORIES ?
+	    llmlog_category_name(en->category) : "-",
+	    en->level ? llmlog_level_name(en->level * 10) : "-");
+	if (en->time_us == ENG_TIME_NONE)
+		strbuf_puts(out, "-");
+	else {
+		eng_time_format(out, en->time_us, true);
+		strbuf_printf(out, "%03d",
+		    (int)(((en->time_us % 1000) + 1000) % 1000));
+	}
+	strbuf_printf(out, " %s%s%s%s | ",
+	    en->flags & ENTRY_MALFORMED ? "M" : "",
+	    en->flags & ENTRY_NO_TIME ? "N" : "",
+	    en->flags & ENTRY_FOREIGN ? "F" : "",
+	    en->flags ? "" : "-");
+	strbuf_init(&sum);
+	eng_summary(e, en, &sum);
+	add_escaped(out, sum.s, sum.len);
+	strbuf_free(&sum);
+	strbuf_add(out, "\n", 1);
+}
+
+static struct eng *
+load(const char *dir)
+{
+	char err[256];
+	struct eng *e = eng_open(&dir, 1, err, sizeof err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	return e;
+}
+
+static struct eng_view *
+view_all(struct eng *e)
+{
+	struct eng_filter f;
+
+	eng_filter_init(&f);
+	return eng_view_new(e, &f);
+}
+
+/* Each case: a log directory and "expected", one line per entry in view
+ * order: category level time flags | summary.  ENGINE_TEST_WRITE=1
+ * writes the expectations instead (review them before committing). */
+static void
+check_parse_case(const char *dir)
+{
+	struct eng *e = load(dir);
+	struct eng_view *v = view_all(e);
+	char path[1100], *want;
+	struct strbuf got;
+
+	strbuf_init(&got);
+	for (size_t i = 0; i < eng_view_count(v); i++)
+		describe(e, eng_view_get(v, i), &got);
+	snprintf(path, sizeof path, "%s/expected", dir);
+	if (getenv("ENGINE_TEST_WRITE") != NULL) {
+		FILE *f = fopen(path, "w");
+		fputs(got.s, f);
+		fclose(f);
+	}
+	want = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL(want);
+	if (want != NULL && strcmp(want, got.s) != 0) {
+		fprintf(stderr, "\n%s: got\n%s--- expected\n%s", dir, got.s,
+		    want);
+		CU_FAIL("parse case differs");
+	}
+	free(want);
+	strbuf_free(&got);
+	eng_view_free(v);
+	eng_close(e);
+}
+
+static void
+test_parse_cases(void)
+{
+	DIR *d = opendir(SRCDIR "/data/parse");
+	struct dirent *de;
+	char path[1024];
+	int ncases = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/data/parse/%s", SRCDIR,
+		    de->d_name);
+		check_parse_case(path);
+		ncases++;
+	}
+	closedir(d);
+	CU_ASSERT(ncases >= 10);
+}
+
+static void
+test_time_parse_log(void)
+{
+	static const struct {
+		const char *in;
+		int64_t want;	/* INT64_MIN: must fail */
+	} cases[] = {
+		{ "2026-11-26T11:16:32.123Z", 1795691792123000 },
+		{ "2026-11-26 11:16:32.123Z", 1795691792123000 },
+		{ "2026-11-26T12:16:32.123+01:00", 1795691792123000 },
+		{ "2026-11-26T10:46:32.123-0030", 1795691792123000 },
+		{ "2026-11-26T11:16:32Z", 1795691792000000 },
+		{ "2026-11-26T11:16:32.123456789Z", 1795691792123456 },
+		{ "1795691792", 1795691792000000 },
+		{ "1795691792.5", 1795691792500000 },
+		{ "1795691792123", 1795691792123000 },
+		{ "1795691792123456", 1795691792123456 },
+		{ "2026-11-26T11:16:32.Z", INT64_MIN },
+		{ "2026-02-30X11:16:32Z", INT64_MIN },
+		{ "2026-11-26T11:16:32+25:00", INT64_MIN },
+		{ "yesterday", INT64_MIN },
+		{ "", INT64_MIN },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t t = 0;
+		int rc = eng_time_parse_log(cases[i].in, strlen(cases[i].in),
+		    &t);
+		if (cases[i].want == INT64_MIN) {
+			CU_ASSERT_EQUAL(rc, -1);
+		} else {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_EQUAL(t, cases[i].want);
+		}
+	}
+}
+
+static void
+test_time_format(void)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	eng_time_format(&b, 1795691792123456, true);
+	CU_ASSERT_STRING_EQUAL(b.s, "2026-11-26 11:16:32.123");
+	strbuf_reset(&b);
+	eng_time_format(&b, -1, true);
+	CU_ASSERT_STRING_EQUAL(b.s, "1969-12-31 23:59:59.999");
+	strbuf_reset(&b);
+	eng_format_number(&b, 1234.56, 1);
+	strbuf_puts(&b, " ");
+	eng_format_number(&b, 125000, 0);
+	strbuf_puts(&b, " ");
+	eng_format_number(&b, 999.96, 1);
+	strbuf_puts(&b, " ");
+	eng_format_number(&b, -1234567, 0);
+	CU_ASSERT_STRING_EQUAL(b.s, "1,234.6 125,000 1,000.0 -1,234,567");
+	strbuf_free(&b);
+}
+
+static size_t
+count_with(struct eng *e, const struct eng_filter *f)
+{
+	struct eng_view *v = eng_view_new(e, f);
+	size_t n = eng_view_count(v);
+
+	/* every view is in time order */
+	for (size_t i = 1; i < n; i++)
+		CU_ASSERT(eng_view_get(v, i - 1)->time_us <=
+		    eng_view_get(v, i)->time_us);
+	eng_view_free(v);
+	return n;
+}
+
+static void
+test_filters(void)
+{
+	struct eng *e = load(FIXTURE);
+	struct eng_filter f;
+	char err[256];
+
+	CU_ASSERT_EQUAL(eng_count(e), 27);
+	CU_ASSERT_EQUAL(eng_malformed(e), 1);
+	eng_filter_init(&f);
+	CU_ASSERT_EQUAL(count_with(e, &f), 27);
+
+	f.categories = 1u << LLMLOG_USER;
+	CU_ASSERT_EQUAL(count_with(e, &f), 4);
+	f.categories |= 1u << LLMLOG_LLM;
+	CU_ASSERT_EQUAL(count_with(e, &f), 9);
+
+	eng_filter_init(&f);
+	f.min_level = LLMLOG_WARNING;	/* 4 WARNING, 4 ERROR, 1 malformed */
+	CU_ASSERT_EQUAL(count_with(e, &f), 9);
+	f.min_level = LLMLOG_ERROR;
+	CU_ASSERT_EQUAL(count_with(e, &f), 5);
+	f.min_level = LLMLOG_CRITICAL;
+	CU_ASSERT_EQUAL(count_with(e, &f), 1);
+
+	eng_filter_init(&f);
+	f.since_us = utc("2026-11-26T10:05:00Z");
+	CU_ASSERT_EQUAL(count_with(e, &f), 14);
+	eng_filter_init(&f);
+	f.until_us = utc("2026-11-26T10:05:00Z");
+	CU_ASSERT_EQUAL(count_with(e, &f), 14);
+	f.since_us = utc("2026-11-26T10:05:00Z");
+	f.until_us = utc("2026-11-26T10:10:00Z");
+	CU_ASSERT_EQUAL(count_with(e, &f), 8);
+
+	eng_filter_init(&f);
+	f.keyword = "PASSWD";
+	CU_ASSERT_EQUAL(count_with(e, &f), 2);
+	f.keyword = "/etc/";
+	CU_ASSERT_EQUAL(count_with(e, &f), 3);
+	f.keyword = "no such text";
+	CU_ASSERT_EQUAL(count_with(e, &f), 0);
+
+	eng_filter_init(&f);
+	f.regex = eng_regex_new("etc/(passwd|shadow)", err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f.regex);
+	CU_ASSERT_EQUAL(count_with(e, &f), 3);
+	/* all of them combined */
+	f.categories = 1u << LLMLOG_SECURITY;
+	f.min_level = LLMLOG_WARNING;
+	f.keyword = "WRITE";
+	f.since_us = utc("2026-11-26T10:06:00Z");
+	f.until_us = utc("2026-11-26T10:06:30Z");
+	CU_ASSERT_EQUAL(count_with(e, &f), 1);
+	f.until_us = ENG_TIME_NONE;
+	CU_ASSERT_EQUAL(count_with(e, &f), 2);
+	eng_regex_free(f.regex);
+	eng_close(e);
+}
+
+static void
+test_category_counts(void)
+{
+	struct eng *e = load(FIXTURE);
+	size_t counts[LLMLOG_NCATEGORIES];
+	struct eng_filter f;
+	struct eng_view *v;
+
+	eng_filter_init(&f);
+	f.categories = 1u << LLMLOG_TOOL;
+	f.min_level = LLMLOG_WARNING;
+	v = eng_view_new(e, &f);
+	CU_ASSERT_EQUAL(eng_view_count(v), 1);
+	eng_view_category_counts(v, counts);
+	CU_ASSERT_EQUAL(counts[LLMLOG_USER], 1);
+	CU_ASSERT_EQUAL(counts[LLMLOG_SYSTEM], 2);
+	CU_ASSERT_EQUAL(counts[LLMLOG_TOOL], 1);
+	CU_ASSERT_EQUAL(counts[LLMLOG_LLM], 2);
+	CU_ASSERT_EQUAL(counts[LLMLOG_SECURITY], 3);
+	CU_ASSERT_EQUAL(counts[LLMLOG_PERFORMANCE], 0);
+	eng_view_free(v);
+	eng_close(e);
+}
+
+static void
+test_order_and_malformed_neighbours(void)
+{
+	struct eng *e = load(FIXTURE);
+	struct eng_view *v = view_all(e);
+	const struct eng_entry *en;
+	size_t n, i;
+
+	/* the first entry is the system startup at 09:59:59 */
+	en = eng_view_get(v, 0);
+	CU_ASSERT_EQUAL(en->category, LLMLOG_SYSTEM);
+	CU_ASSERT_EQUAL(en->time_us, utc("2026-11-26T09:59:59Z"));
+	/* the cut-short llm line sits right after the llm line before it */
+	for (i = 0; i < eng_view_count(v); i++)
+		if (eng_view_get(v, i)->flags & ENTRY_MALFORMED)
+			break;
+	CU_ASSERT_FATAL(i > 0 && i < eng_view_count(v));
+	en = eng_view_get(v, i - 1);
+	CU_ASSERT_EQUAL(en->time_us, utc("2026-11-26T10:05:01Z"));
+	CU_ASSERT_EQUAL(en->category, LLMLOG_LLM);
+	CU_ASSERT_STRING_EQUAL(eng_line(e, eng_view_get(v, i), &n),
+	    "{\"category\":\"llm\",\"timestamp\":\"2026-11-26T10:06");
+	CU_ASSERT_EQUAL(n, 47);
+	CU_ASSERT_PTR_NULL(eng_parse(e, eng_view_get(v, i)));
+	CU_ASSERT_PTR_NULL(eng_view_get(v, eng_view_count(v)));
+	eng_view_free(v);
+	eng_close(e);
+}
+
+static void
+test_search(void)
+{
+	struct eng *e = load(FIXTURE);
+	struct eng_view *v = view_all(e);
+	char err[256];
+	struct eng_regex *re = eng_regex_new("list_directory", err, sizeof err);
+	long a, b, c;
+	size_t n = eng_view_count(v);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	a = eng_view_search(v, re, n, 1);	/* from "nowhere": the first */
+	CU_ASSERT(a >= 0);
+	b = eng_view_search(v, re, (size_t)a, 1);
+	CU_ASSERT(b > a);
+	c = eng_view_search(v, re, (size_t)a, -1);	/* wraps to the last */
+	CU_ASSERT(c > b);
+	CU_ASSERT_EQUAL(eng_view_search(v, re, (size_t)c, 1), a);
+	eng_regex_free(re);
+	re = eng_regex_new("nothing like this", err, sizeof err);
+	CU_ASSERT_EQUAL(eng_view_search(v, re, 0, 1), -1);
+	eng_regex_free(re);
+	eng_view_free(v);
+	eng_close(e);
+}
+
+static void
+test_regex(void)
+{
+	char err[256], *line;
+	struct eng_regex *re;
+	size_t s, en;
+
+	re = eng_regex_new("denied", err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	CU_ASSERT(eng_regex_caseless(re));
+	CU_ASSERT_EQUAL(eng_regex_match(re, "x DENIED y", 10, 0, &s, &en), 1);
+	CU_ASSERT_EQUAL(s, 2);
+	CU_ASSERT_EQUAL(en, 8);
+	eng_regex_free(re);
+
+	re = eng_regex_new("Denied", err, sizeof err);
+	CU_ASSERT(!eng_regex_caseless(re));
+	CU_ASSERT_EQUAL(eng_regex_match(re, "x DENIED y", 10, 0, &s, &en), 0);
+	CU_ASSERT_EQUAL(eng_regex_match(re, "x Denied y", 10, 0, &s, &en), 1);
+	eng_regex_free(re);
+
+	/* escapes are not upper-case letters */
+	re = eng_regex_new("\\Sdenied\\W", err, sizeof err);
+	CU_ASSERT(eng_regex_caseless(re));
+	eng_regex_free(re);
+
+	/* invalid UTF-8 in a line is not an error */
+	re = eng_regex_new("b.d", err, sizeof err);
+	CU_ASSERT_EQUAL(eng_regex_match(re, "a\xff" "bxd", 5, 0, &s, &en), 1);
+	eng_regex_free(re);
+
+	CU_ASSERT_PTR_NULL(eng_regex_new("(unclosed", err, sizeof err));
+	CU_ASSERT(strstr(err, "(unclosed") != NULL);
+
+	/* catastrophic backtracking gives up with an error */
+	line = malloc(100001);
+	memset(line, 'a', 100000);
+	line[100000] = 'b';
+	re = eng_regex_new("(a+)+$", err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	CU_ASSERT_EQUAL(eng_regex_match(re, line, 100001, 0, &s, &en), -1);
+	CU_ASSERT(strlen(eng_regex_error(re)) > 0);
+	eng_regex_free(re);
+	free(line);
+}
+
+static void
+test_open_errors(void)
+{
+	const char *dirs[] = { "/nonexistent/llmlog-test" };
+	const char *file[] = { FIXTURE "/security.log" };
+	char err[256];
+
+	CU_ASSERT_PTR_NULL(eng_open(dirs, 1, err, sizeof err));
+	CU_ASSERT(strstr(err, "/nonexistent/llmlog-test") != NULL);
+	CU_ASSERT_PTR_NULL(eng_open(file, 1, err, sizeof err));
+	CU_ASSERT(strstr(err, "not a directory") != NULL);
+}
+
+static void
+test_files_and_sources(void)
+{
+	const char *dirs[] = { FIXTURE, SRCDIR "/data/parse/canonical" };
+	struct eng_file_info fi;
+	char err[256];
+	struct eng *e = eng_open(dirs, 2, err, sizeof err);
+	struct eng_view *v;
+	size_t from1 = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(eng_source_count(e), 2);
+	CU_ASSERT_STRING_EQUAL(eng_source_name(e, 1), dirs[1]);
+	CU_ASSERT_EQUAL(eng_file_count(e), 7);
+	CU_ASSERT_EQUAL(eng_count(e), 30);
+	for (size_t i = 0; i < eng_file_count(e); i++) {
+		eng_file_info(e, i, &fi);
+		CU_ASSERT(fi.category >= 0);
+		CU_ASSERT_EQUAL(fi.backup, 0);
+		if (fi.category == LLMLOG_PERFORMANCE) {
+			CU_ASSERT_EQUAL(fi.entries, 5);
+			CU_ASSERT_EQUAL(fi.first_us,
+			    utc("2026-11-26T10:00:04Z"));
+			CU_ASSERT_EQUAL(fi.last_us,
+			    utc("2026-11-26T10:30:00Z"));
+		}
+	}
+	v = view_all(e);
+	for (size_t i = 0; i < eng_view_count(v); i++)
+		from1 += eng_view_get(v, i)->source == 1;
+	CU_ASSERT_EQUAL(from1, 3);
+	eng_view_free(v);
+	eng_close(e);
+}
+
+/* Equal JSON, key order included (rankings are ordered maps); numbers
+ * within 1e-9. */
+static bool
+json_same(json_object *a, json_object *b, const char *path)
+{
+	enum json_type ta = json_object_get_type(a), tb = json_object_get_type(b);
+	char sub[512];
+
+	if ((ta == json_type_int || ta == json_type_double) &&
+	    (tb == json_type_int || tb == json_type_double)) {
+		double x = json_object_get_double(a), y = json_object_get_double(b);
+		if (fabs(x - y) <= 1e-9 * (fabs(x) + 1))
+			return true;
+	} else if (ta != tb) {
+		;
+	} else if (ta == json_type_object) {
+		struct json_object_iterator ia = json_object_iter_begin(a),
+		    ib = json_object_iter_begin(b),
+		    ea = json_object_iter_end(a), eb = json_object_iter_end(b);
+		for (; !json_object_iter_equal(&ia, &ea) &&
+		    !json_object_iter_equal(&ib, &eb);
+		    json_object_iter_next(&ia), json_object_iter_next(&ib)) {
+			snprintf(sub, sizeof sub, "%s.%s", path,
+			    json_object_iter_peek_name(&ia));
+			if (strcmp(json_object_iter_peek_name(&ia),
+			    json_object_iter_peek_name(&ib)) != 0 ||
+			    !json_same(json_object_iter_peek_value(&ia),
+			    json_object_iter_peek_value(&ib), sub))
+				goto differ;
+		}
+		if (json_object_iter_equal(&ia, &ea) &&
+		    json_object_iter_equal(&ib, &eb))
+			return true;
+	} else if (ta == json_type_array) {
+		size_t n = json_object_array_length(a);
+		if (n == json_object_array_length(b)) {
+			for (size_t i = 0; i < n; i++) {
+				snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+				if (!json_same(json_object_array_get_idx(a, i),
+				    json_object_array_get_idx(b, i), sub))
+					return false;
+			}
+			return true;
+		}
+	} else if (json_object_equal(a, b))
+		return true;
+differ:
+	fprintf(stderr, "\n%s: got %s\n  expected %s\n", path,
+	    json_object_to_json_string(a), json_object_to_json_string(b));
+	return false;
+}
+
+static json_object *
+stats_of(struct eng *e, const struct eng_filter *f)
+{
+	struct eng_view *v = eng_view_new(e, f);
+	struct eng_stats *s = eng_stats_new();
+	json_object *o;
+
+	eng_stats_update(s, v);
+	eng_stats_update(s, v);		/* nothing new: nothing changes */
+	o = eng_stats_json(s);
+	eng_stats_free(s);
+	eng_view_free(v);
+	return o;
+}
+
+static void
+test_stats(void)
+{
+	struct eng *e = load(FIXTURE);
+	json_object *want = json_object_from_file(SRCDIR "/data/stats/fixture.json");
+	struct eng_filter f;
+	json_object *got, *sec;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	eng_filter_init(&f);
+	got = stats_of(e, &f);
+	CU_ASSERT(json_same(got, want, "stats"));
+	json_object_put(got);
+	json_object_put(want);
+
+	/* stats honour the filter */
+	f.categories = 1u << LLMLOG_SECURITY;
+	f.keyword = "passwd";
+	got = stats_of(e, &f);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(got,
+	    "total")), 2);
+	sec = json_object_object_get(got, "security");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(sec,
+	    "denied")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+	    json_object_object_get(got, "user"), "total")), 0);
+	json_object_put(got);
+	eng_close(e);
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	setenv("TZ", "UTC", 1);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("engine", NULL, NULL);
+	CU_add_test(s, "parse cases", test_parse_cases);
+	CU_add_test(s, "log time parsing", test_time_parse_log);
+	CU_add_test(s, "time and number formats", test_time_format);
+	CU_add_test(s, "filters", test_filters);
+	CU_add_test(s, "category counts", test_category_counts);
+	CU_add_test(s, "order, malformed neighbours", test_order_and_malformed_neighbours);
+	CU_add_test(s, "search", test_search);
+	CU_add_test(s, "regex", test_regex);
+	CU_add_test(s, "open errors", test_open_errors);
+	CU_add_test(s, "files and sources", test_files_and_sources);
+	CU_add_test(s, "stats", test_stats);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

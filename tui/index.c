@@ -1,0 +1,374 @@
+/*
+ * index.c - turning file bytes into index entries: plan chunks of files,
+ * read each chunk in large blocks (pread, never mmap: a file truncated
+ * under a mapping raises SIGBUS), split lines with memchr, classify each.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "store.h"
+
+#define LOOKBACK_BYTES	(256u << 10)
+
+static void
+task_push(struct index_task *t, const struct eng_entry *en)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4096;
+		struct eng_entry *v = realloc(t->v, cap * sizeof *v);
+		if (v == NULL) {
+			fputs("llmlog: out of memory\n", stderr);
+			abort();
+		}
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n++] = *en;
+}
+
+static void
+emit(struct index_task *t, const char *s, size_t len, uint64_t off,
+    int64_t *last_time)
+{
+	struct line_info li;
+	struct eng_entry en;
+
+	parse_line(s, len, t->category, &li);
+	if (li.flags & ENTRY_NO_TIME)
+		li.time = *last_time;	/* sort among its neighbours */
+	else
+		*last_time = li.time;
+	if (li.flags & ENTRY_MALFORMED)
+		t->malformed++;
+	en.time_us = li.time;
+	en.offset = off;
+	en.file = t->file_id;
+	en.length = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	en.category = li.category;
+	en.level = li.level;
+	en.flags = li.flags;
+	en.source = t->source;
+	task_push(t, &en);
+}
+
+static void
+emit_huge(struct index_task *t, uint64_t off, uint64_t len,
+    int64_t *last_time)
+{
+	struct eng_entry en;
+
+	t->malformed++;
+	en.time_us = *last_time;
+	en.offset = off;
+	en.file = t->file_id;
+	en.length = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	en.category = t->category < 0 ? ENG_CATEGORY_NONE :
+	    (uint8_t)t->category;
+	en.level = 0;
+	en.flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
+	en.source = t->source;
+	task_push(t, &en);
+}
+
+/* The time of the last timed line before offset, so that untimed lines at
+ * the start of a chunk sort with their neighbours. */
+static int64_t
+lookback(int fd, int category, uint64_t offset)
+{
+	uint64_t from = offset > LOOKBACK_BYTES ? offset - LOOKBACK_BYTES : 0;
+	size_t n = (size_t)(offset - from);
+	struct line_info li;
+	char *buf, *end;
+	ssize_t got;
+	int64_t t = ENG_TIME_NONE;
+
+	if (n == 0 || (buf = malloc(n)) == NULL)
+		return t;
+	got = pread(fd, buf, n, (off_t)from);
+	if (got == (ssize_t)n) {
+		end = buf + n;
+		if (end > buf && end[-1] == '\n')
+			end--;
+		while (end > buf) {
+			char *nl = memrchr(buf, '\n', (size_t)(end - buf));
+			char *s = nl ? nl + 1 : buf;
+			if (nl == NULL && from > 0)
+				break;	/* the first line may be cut */
+			parse_line(s, (size_t)(end - s), category, &li);
+			if (!(li.flags & ENTRY_NO_TIME)) {
+				t = li.time;
+				break;
+			}
+			if (nl == NULL)
+				break;
+			end = nl;
+		}
+	}
+	free(buf);
+	return t;
+}
+
+static bool
+starts_line(struct index_task *t)
+{
+	char c;
+
+	if (t->aligned || t->start == 0)
+		return true;
+	return pread(t->fd, &c, 1, (off_t)(t->start - 1)) == 1 && c == '\n';
+}
+
+void
+index_run(struct index_task *t)
+{
+	size_t cap = BLOCK_BYTES + LINE_MAX_BYTES, have = 0;
+	uint64_t base = t->start, rpos = t->start, huge_start = 0;
+	bool skipping = !starts_line(t), huge = false, done = false;
+	int64_t last_time = ENG_TIME_NONE;
+	size_t first_untimed = 0;
+	char *buf;
+
+	t->incomplete = UINT64_MAX;
+	if ((buf = malloc(cap)) == NULL) {
+		t->error = ENOMEM;
+		return;
+	}
+	while (!done && rpos < t->limit) {
+		size_t want = cap - have;
+		ssize_t got;
+		char *p, *nl, *end;
+
+		if (want > t->limit - rpos)
+			want = (size_t)(t->limit - rpos);
+		got = pread(t->fd, buf + have, want, (off_t)rpos);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got < 0)
+				t->error = errno;
+			break;
+		}
+		have += (size_t)got;
+		rpos += (uint64_t)got;
+		p = buf;
+		end = buf + have;
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			uint64_t off = base + (uint64_t)(p - buf);
+			if (skipping)
+				skipping = false;
+			else if (huge) {
+				emit_huge(t, huge_start,
+				    off + (uint64_t)(nl - p) - huge_start,
+				    &last_time);
+				huge = false;
+			} else if (off >= t->end) {
+				done = true;
+				break;
+			} else
+				emit(t, p, (size_t)(nl - p), off, &last_time);
+			p = nl + 1;
+		}
+		if (done)
+			break;
+		if (!skipping && !huge &&
+		    base + (uint64_t)(p - buf) >= t->end) {
+			done = true;
+			break;
+		}
+		if (p == buf && have == cap) {
+			/* no newline in a full buffer: a huge line, or the
+			 * tail of one that began before this chunk */
+			if (!skipping && !huge) {
+				if (base >= t->end) {
+					done = true;
+					break;
+				}
+				huge = true;
+				huge_start = base;
+			}
+			base += have;
+			have = 0;
+			continue;
+		}
+		have = (size_t)(end - p);
+		memmove(buf, p, have);
+		base += (uint64_t)(p - buf);
+	}
+	if (!done && !skipping && t->error == 0) {
+		uint64_t at = huge ? huge_start : base;
+		if (at < t->end && at < t->limit)
+			t->incomplete = at;
+	}
+	free(buf);
+	/* untimed lines before the first timed one take the time before */
+	while (first_untimed < t->n && t->v[first_untimed].time_us ==
+	    ENG_TIME_NONE)
+		first_untimed++;
+	if (first_untimed > 0 && t->v[0].offset > 0) {
+		int64_t before = lookback(t->fd, t->category, t->v[0].offset);
+		for (size_t i = 0; i < first_untimed; i++)
+			t->v[i].time_us = before;
+	}
+}
+
+void
+index_task_free(struct index_task *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
+struct runner {
+	struct index_task *t;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *
+runner_main(void *arg)
+{
+	struct runner *r = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
+		index_run(&r->t[i]);
+	return NULL;
+}
+
+void
+index_run_all(struct index_task *t, size_t n, int nthreads)
+{
+	struct runner r = { .t = t, .n = n };
+	pthread_t th;
+	bool started = false;
+
+	atomic_init(&r.next, 0);
+	if (nthreads > 1 && n > 1)
+		started = pthread_create(&th, NULL, runner_main, &r) == 0;
+	runner_main(&r);
+	if (started)
+		pthread_join(th, NULL);
+}
+
+size_t
+index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
+    uint64_t *bytes)
+{
+	struct index_task *v = NULL;
+	size_t n = 0, cap = 0;
+	struct stat st;
+
+	*bytes = 0;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct file *f = e->files[i];
+		uint64_t size, at;
+
+		if (f->fd < 0 || f->pending > 0 || fstat(f->fd, &st) != 0)
+			continue;
+		size = (uint64_t)st.st_size;
+		if (size <= f->pos)
+			continue;
+		f->pending_pos = size;
+		*bytes += size - f->pos;
+		for (at = f->pos; at < size; at += chunk) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = realloc(v, cap * sizeof *v);
+				if (v == NULL) {
+					fputs("llmlog: out of memory\n", stderr);
+					abort();
+				}
+			}
+			memset(&v[n], 0, sizeof v[n]);
+			v[n].file = f;
+			v[n].fd = f->fd;
+			v[n].category = f->category;
+			v[n].file_id = (uint32_t)i;
+			v[n].source = (uint8_t)f->source;
+			v[n].start = at;
+			v[n].end = size - at > chunk ? at + chunk : size;
+			v[n].limit = size;
+			v[n].aligned = at == f->pos;
+			v[n].last = v[n].end == size;
+			f->pending++;
+			n++;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+void
+index_publish(struct eng *e, struct index_task *t)
+{
+	struct file *f = t->file;
+
+	store_append(e, t->v, t->n);
+	store_file_add_entries(f, t->v, t->n);
+	e->malformed += t->malformed;
+	if (t->incomplete < f->pending_pos)
+		f->pending_pos = t->incomplete;
+	if (--f->pending == 0)
+		f->pos = f->pending_pos;
+	index_task_free(t);
+}
+
+void
+block_reader_init(struct block_reader *br)
+{
+	memset(br, 0, sizeof *br);
+	br->fd = -1;
+	br->file = UINT32_MAX;
+}
+
+void
+block_reader_free(struct block_reader *br)
+{
+	free(br->buf);
+	block_reader_init(br);
+}
+
+const char *
+block_reader_line(struct block_reader *br, const struct eng *e,
+    const struct eng_entry *en, size_t *len)
+{
+	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
+	size_t want;
+	ssize_t got;
+	int fd;
+
+	if (en->file == br->file && en->offset >= br->start &&
+	    en->offset + n <= br->start + br->len) {
+		*len = n;
+		return br->buf + (en->offset - br->start);
+	}
+	fd = e->files[en->file]->fd;
+	if (fd < 0)
+		return NULL;
+	want = n > BLOCK_BYTES ? n : BLOCK_BYTES;
+	if (br->cap < want) {
+		char *b = realloc(br->buf, want);
+		if (b == NULL)
+			return NULL;
+		br->buf = b;
+		br->cap = want;
+	}
+	got = pread(fd, br->buf, want, (off_t)en->offset);
+	if (got < (ssize_t)n) {
+		br->file = UINT32_MAX;
+		return NULL;
+	}
+	br->file = en->file;
+	br->start = en->offset;
+	br->len = (size_t)got;
+	*len = n;
+	return br->buf;
+}

@@ -1,0 +1,157 @@
+/*
+ * store.h - the engine's private parts: the files, the index (an append-only
+ * table of 32-byte entries in fixed-size chunks, so entry pointers stay
+ * valid while it grows), line classification and block reading.
+ */
+#ifndef LLMLOG_STORE_H
+#define LLMLOG_STORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+
+#include "engine.h"
+
+#define CHUNK_SHIFT	16
+#define CHUNK_ENTRIES	(1u << CHUNK_SHIFT)
+#define LINE_MAX_BYTES	(1u << 20)	/* longer lines are malformed */
+#define BLOCK_BYTES	(1u << 20)	/* read size when scanning files */
+
+struct file {
+	char *path;
+	unsigned source;
+	int category;
+	int backup;
+	int fd;			/* -1 once the file is gone */
+	dev_t dev;
+	ino_t ino;
+	uint64_t pos;		/* start of the first line not yet indexed */
+	unsigned pending;	/* index tasks planned and not yet published */
+	uint64_t pending_pos;	/* where they stop: pos once they are in */
+	bool seen;		/* found by the current directory scan */
+	size_t entries;
+	int64_t first_us, last_us;
+};
+
+struct loader;
+
+struct eng {
+	char **dirs;
+	size_t ndirs;
+
+	struct file **files;
+	size_t nfiles, files_cap;
+
+	struct eng_entry **chunks;
+	size_t nchunks, chunks_cap;
+	size_t count;
+	size_t malformed;
+
+	int watch_fd;		/* inotify, or -1 */
+	bool watch_tried;
+	struct loader *loader;
+	uint64_t load_total;	/* bytes, for eng_progress without a loader */
+};
+
+static inline struct eng_entry *
+store_entry(const struct eng *e, size_t i)
+{
+	return &e->chunks[i >> CHUNK_SHIFT][i & (CHUNK_ENTRIES - 1)];
+}
+
+/* store.c */
+void store_append(struct eng *e, const struct eng_entry *v, size_t n);
+int store_scan(struct eng *e, char *err, size_t errlen);
+void store_file_add_entries(struct file *f, const struct eng_entry *v,
+    size_t n);
+
+/* index.c: reading files into entries */
+struct index_task {
+	struct file *file;	/* touched by the main thread only */
+	int fd;
+	int category;
+	uint32_t file_id;
+	uint8_t source;
+	uint64_t start, end;	/* lines starting in [start, end) */
+	uint64_t limit;		/* read no further (the size when planned) */
+	bool aligned;		/* start is known to be a line start */
+	bool last;		/* the task that reaches the file's end */
+	/* results */
+	struct eng_entry *v;
+	size_t n, cap;
+	size_t malformed;
+	uint64_t incomplete;	/* start of a line with no newline before
+				   limit, or UINT64_MAX */
+	int error;		/* errno of a failed read */
+};
+void index_run(struct index_task *t);
+/* Run tasks on up to nthreads threads (the caller's among them). */
+void index_run_all(struct index_task *t, size_t n, int nthreads);
+void index_task_free(struct index_task *t);
+/* Plan tasks of about chunk bytes over every file's unindexed part. */
+size_t index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
+    uint64_t *bytes);
+/* Merge finished tasks into the index (file order within each task). */
+void index_publish(struct eng *e, struct index_task *t);
+
+/* parse.c: what one line says */
+struct line_info {
+	int64_t time;
+	uint8_t category;
+	uint8_t level;
+	uint8_t flags;
+};
+void parse_line(const char *s, size_t n, int file_category,
+    struct line_info *out);
+json_object *parse_json(const char *s, size_t n);
+
+/* fields.c: what statistics read from a line */
+struct field_text {
+	const char *s;		/* not NUL-terminated */
+	size_t n;
+};
+struct fields {
+	struct field_text name;		/* tool_name, provider, resource, operation */
+	struct field_text name2;	/* model, action */
+	int success;			/* 1, 0, -1 when absent */
+	int allowed;
+	bool streaming;
+	bool has_error;
+	double duration_ms;		/* NAN when absent */
+	double prompt_tokens, completion_tokens, total_tokens;
+	double memory_mb;
+	json_object *json;		/* holds the texts when json-c was used */
+};
+bool fields_read(const char *s, size_t n, struct fields *f);
+void fields_done(struct fields *f);
+
+/* logtime.c */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* a reader that serves lines from 1 MiB blocks (scans in file order) */
+struct block_reader {
+	int fd;
+	uint32_t file;
+	uint64_t start;
+	size_t len;
+	char *buf;
+	size_t cap;
+};
+void block_reader_init(struct block_reader *br);
+void block_reader_free(struct block_reader *br);
+const char *block_reader_line(struct block_reader *br, const struct eng *e,
+    const struct eng_entry *en, size_t *len);
+
+/* view.c: the order of entries */
+int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
+
+/* view.c: for stats */
+uint32_t view_position(const struct eng_view *v, size_t i);
+struct eng *eng_view_engine(const struct eng_view *v);
+size_t view_seen(const struct eng_view *v);
+
+/* loader.c */
+void loader_stop(struct eng *e);
+long loader_collect(struct eng *e);
+
+#endif
