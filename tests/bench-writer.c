@@ -1,7 +1,10 @@
 /*
  * bench-writer.c - what an entry costs its caller in libllmlog's writer:
- * sync and async, one and two threads, beside a bare write().  Prints
- * "name ns_per_entry" lines.  Not part of make check.
+ * sync and async, one and two threads, beside a bare write(); writer_*
+ * hand a ready line to the writer, api_* make a whole entry through
+ * llmlog_tool().  Prints "name ns_per_entry" lines (mean over the run,
+ * and for async the median and 99th percentile of single calls).  Not part
+ * of make check.
  *
  *     tests/bench-writer [entries-per-thread] [dir]
  */
@@ -19,6 +22,7 @@
 #include "internal.h"
 
 struct bench {
+	bool api;		/* through llmlog_tool(), formatting included */
 	struct llmlog *lg;
 	int fd;			/* bare write(): this descriptor */
 	int entries;
@@ -70,7 +74,12 @@ bench_thread(void *arg)
 
 		if (b->samples != NULL)
 			t0 = now_ns();
-		if (b->lg == NULL) {
+		if (b->api) {
+			if (llmlog_tool(b->lg, .tool_name = "read_file",
+			    .tool_server = "filesystem", .duration_ms = 12.5,
+			    .result_text = "1532 bytes read") != 0)
+				b->failed++;
+		} else if (b->lg == NULL) {
 			if (write(b->fd, line, n) != (ssize_t)n)
 				b->failed++;
 		} else if (log_emit(b->lg, LLMLOG_TOOL, LLMLOG_INFO, line,
@@ -95,7 +104,7 @@ cmp_double(const void *a, const void *b)
  * timing the median and the 99th percentile too. */
 static int
 run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
-    int timed)
+    int timed, bool api)
 {
 	struct bench b[2];
 	pthread_t tid[2];
@@ -103,7 +112,7 @@ run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
 	int failed = 0;
 
 	for (int t = 0; t < threads; t++) {
-		b[t] = (struct bench){ lg, fd, entries, t, NULL, 0, 0 };
+		b[t] = (struct bench){ api, lg, fd, entries, t, NULL, 0, 0 };
 		if (timed && (b[t].samples = malloc(entries *
 		    sizeof(double))) == NULL)
 			return -1;
@@ -132,7 +141,7 @@ run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
 
 static int
 run_log(const char *dir, const char *name, bool async, int threads,
-    int entries)
+    int entries, bool api)
 {
 	struct llmlog *lg;
 	int rc;
@@ -143,7 +152,7 @@ run_log(const char *dir, const char *name, bool async, int threads,
 		fprintf(stderr, "%s\n", llmlog_errmsg());
 		return -1;
 	}
-	rc = run(name, lg, -1, threads, entries, async);
+	rc = run(name, lg, -1, threads, entries, async, api);
 	if (llmlog_close(lg) != 0)
 		rc = -1;
 	return rc;
@@ -167,13 +176,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	rc |= run("bare_write_1thread", NULL, fd, 1, entries, 0);
+	rc |= run("bare_write_1thread", NULL, fd, 1, entries, 0, false);
 	close(fd);
 	unlink(path);
-	rc |= run_log(dir, "writer_sync_1thread", false, 1, entries);
-	rc |= run_log(dir, "writer_sync_2threads", false, 2, entries);
-	rc |= run_log(dir, "writer_async_1thread", true, 1, entries);
-	rc |= run_log(dir, "writer_async_2threads", true, 2, entries);
+	rc |= run_log(dir, "writer_sync_1thread", false, 1, entries, false);
+	rc |= run_log(dir, "writer_sync_2threads", false, 2, entries, false);
+	rc |= run_log(dir, "writer_async_1thread", true, 1, entries, false);
+	rc |= run_log(dir, "writer_async_2threads", true, 2, entries, false);
+	rc |= run_log(dir, "api_tool_sync_1thread", false, 1, entries, true);
+	rc |= run_log(dir, "api_tool_async_1thread", true, 1, entries, true);
 	if (argc <= 2) {
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 		if (system(cmd) != 0)

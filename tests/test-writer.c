@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include <json-c/json.h>
 
 #include "sink.h"
 #include "writer-mp.h"
@@ -842,6 +843,35 @@ test_exit_flush(void)
 	CU_ASSERT(strlen(got) > 4 && strcmp(got + strlen(got) - 4, " 500") == 0);
 }
 
+/* Through a per-category call: one parseable line in the right file,
+ * and the denial echoed. */
+static void
+test_entry_call(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	json_object *o, *v;
+	char *text;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .no_console = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(llmlog_security(lg, .event_type = "file_access",
+	    .resource = "/etc/shadow", .action = "read"), 0);
+	text = read_file(dir, "security.log", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strchr(text, '\n'));
+	o = json_tokener_parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT(json_object_object_get_ex(o, "level", &v) &&
+	    strcmp(json_object_get_string(v), "WARNING") == 0);
+	CU_ASSERT(json_object_object_get_ex(o, "resource", &v) &&
+	    strcmp(json_object_get_string(v), "/etc/shadow") == 0);
+	json_object_put(o);
+	free(text);
+	llmlog_close(lg);
+}
+
 static void
 test_bad_entry(void)
 {
@@ -885,6 +915,7 @@ main(void)
 	CU_add_test(s, "open fails with a message", test_open_fails);
 	CU_add_test(s, "bad configuration", test_bad_config);
 	CU_add_test(s, "bad entry", test_bad_entry);
+	CU_add_test(s, "a per-category call", test_entry_call);
 	CU_add_test(s, "rotation numbering", test_rotation_numbering);
 	CU_add_test(s, "rotation threshold", test_rotation_threshold);
 	CU_add_test(s, "no backups: no rotation", test_rotation_none);
