@@ -209,11 +209,28 @@ fail:
 int
 llmlog_flush(struct llmlog *lg)
 {
-	if ((lg = log_resolve(lg)) == NULL)
-		return -1;
+	if (lg == NULL && (lg = default_log) == NULL)
+		return 0;
 	if (lg->queue == NULL)
 		return 0;
 	return queue_flush(lg->queue);
+}
+
+/* A log closed by its owner must not be touched again at exit. */
+static void
+default_forget(struct llmlog *lg)
+{
+	pthread_mutex_lock(&default_lock);
+	if (lg == default_log)
+		default_log = NULL;
+	for (struct llmlog **p = &retired_logs; *p != NULL;
+	    p = &(*p)->retired_next) {
+		if (*p == lg) {
+			*p = lg->retired_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&default_lock);
 }
 
 int
@@ -223,10 +240,7 @@ llmlog_close(struct llmlog *lg)
 
 	if (lg == NULL)
 		return 0;
-	pthread_mutex_lock(&default_lock);
-	if (lg == default_log)
-		default_log = NULL;
-	pthread_mutex_unlock(&default_lock);
+	default_forget(lg);
 	list_remove(lg);
 	if (lg->queue != NULL) {
 		rc = queue_stop(lg->queue);
@@ -246,7 +260,7 @@ default_atexit_flush(void)
 	struct llmlog *lg;
 
 	pthread_mutex_lock(&default_lock);
-	for (lg = retired_logs; lg != NULL; lg = lg->next)
+	for (lg = retired_logs; lg != NULL; lg = lg->retired_next)
 		if (lg->queue != NULL)
 			queue_stop(lg->queue);
 	if ((lg = default_log) != NULL && lg->queue != NULL)
@@ -266,10 +280,9 @@ default_replace(struct llmlog *lg)
 	}
 	default_log = lg;
 	if (old != NULL) {
-		list_remove(old);
 		if (old->queue != NULL)
 			queue_flush(old->queue);
-		old->next = retired_logs;
+		old->retired_next = retired_logs;
 		retired_logs = old;
 	}
 }

@@ -43,6 +43,7 @@ struct llmlog {
 
 	struct queue *queue;		/* async mode */
 	struct llmlog *next;		/* the list of open handles, for fork */
+	struct llmlog *retired_next;	/* defaults replaced by llmlog_setup */
 };
 
 /* Tests: lock with flock() instead of the shared mapping. */
