@@ -383,26 +383,56 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at s (not overlong, no surrogate,
+ * at most U+10FFFF), or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 /* Untrusted text reaches the terminal with control characters made
  * visible: C0 bytes and DEL as ^X, the C1 controls (U+0080..U+009F, which
- * some terminals obey) as \u00XX. */
+ * some terminals obey) as \u00XX, bytes that are not UTF-8 as \xNN. */
 static size_t
-echo_escape(char *out, size_t size, const char *s)
+echo_escape(char *out, size_t size, const char *text)
 {
-	size_t n = 0;
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = 0, len;
 
-	for (; *s != '\0' && n + 7 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		unsigned char next = (unsigned char)s[1];
-
-		if (c < 0x20 || c == 0x7f) {
+	for (; *s != '\0' && n + 8 < size; s += len) {
+		len = utf8_len(s);
+		if (len == 0) {
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *s);
+			len = 1;
+		} else if (*s < 0x20 || *s == 0x7f) {
 			out[n++] = '^';
-			out[n++] = c == 0x7f ? '?' : (char)(c + '@');
-		} else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
-			n += (size_t)snprintf(out + n, size - n, "\\u%04x", next);
-			s++;
-		} else
-			out[n++] = (char)c;
+			out[n++] = *s == 0x7f ? '?' : (char)(*s + '@');
+		} else if (*s == 0xc2 && s[1] <= 0x9f) {
+			n += (size_t)snprintf(out + n, size - n, "\\u%04x",
+			    s[1]);
+		} else {
+			memcpy(out + n, s, len);
+			n += len;
+		}
 	}
 	out[n] = '\0';
 	return n;

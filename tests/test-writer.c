@@ -765,6 +765,7 @@ test_echo(void)
 	log_echo(lg, LLMLOG_USER, LLMLOG_INFO, "not shown");
 	log_echo(quiet, LLMLOG_SECURITY, LLMLOG_ERROR, "not shown either");
 	log_echo(lg, LLMLOG_TOOL, LLMLOG_CRITICAL, "C1 \xc2\x9b end");
+	log_echo(lg, LLMLOG_USER, LLMLOG_ERROR, "bad \x9b[31m, \xc3\xa9t\xc3\xa9");
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(fd);
@@ -775,6 +776,8 @@ test_echo(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,
 	    " WARNING [security] denied ^[[2J /etc\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, " CRITICAL [tool] C1 \\u009b end\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    " ERROR [user] bad \\x9b[31m, \xc3\xa9t\xc3\xa9\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "not shown"));
 	free(text);
 	llmlog_close(lg);
