@@ -49,6 +49,7 @@ struct sink_shared {
 	uint32_t mutex_size;
 	uint32_t cat_size;
 	uint32_t ncategories;
+	char boot_id[40];	/* the boot that set up the mutexes */
 	struct shared_cat cats[LLMLOG_NCATEGORIES];
 };
 
@@ -94,11 +95,11 @@ absolute(const char *dir)
 	return path;
 }
 
-/* mkdir -p, each missing component 0700. */
+/* mkdir -p, each missing component 0700 whatever the umask. */
 static int
 make_dirs(const char *path)
 {
-	char *copy, *p;
+	char *copy, *p, c;
 	int rc = 0;
 
 	if ((copy = strdup(path)) == NULL)
@@ -106,9 +107,11 @@ make_dirs(const char *path)
 	for (p = copy + 1; rc == 0; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		char c = *p;
+		c = *p;
 		*p = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+		if (mkdir(copy, 0700) == 0)
+			rc = chmod(copy, 0700);
+		else if (errno != EEXIST)
 			rc = -1;
 		*p = c;
 		if (c == '\0')
@@ -137,14 +140,24 @@ check_dir(struct llmlog *lg)
 	return 0;
 }
 
+/* The lock file: ours and a plain file, since its contents steer every
+ * writer of the directory. */
 static int
 open_lock_file(struct llmlog *lg)
 {
+	struct stat st;
+
 	lg->lockfd = openat(lg->dirfd, LOCK_FILE,
-	    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (lg->lockfd < 0)
 		return log_seterr("%s/%s: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
+	if (fstat(lg->lockfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink > 1) {
+		errno = EPERM;
+		return log_seterr("%s/%s: not a plain file of this user; "
+		    "refusing it", lg->dir, LOCK_FILE);
+	}
 	return 0;
 }
 
@@ -181,8 +194,26 @@ shared_matches(const struct sink_shared *sh)
 	    sh->ncategories == LLMLOG_NCATEGORIES;
 }
 
+/* The lock file outlives a crash of the machine, and a mutex held then
+ * would stay held for ever: the mutexes are set up again once per boot. */
+static void
+boot_id(char *buf, size_t size)
+{
+	ssize_t n = 0;
+	int fd;
+
+	memset(buf, 0, size);
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+}
+
 static int
-shared_init(struct sink_shared *sh)
+shared_init(struct sink_shared *sh, const char *boot)
 {
 	pthread_mutexattr_t attr;
 	int rc = -1;
@@ -192,12 +223,16 @@ shared_init(struct sink_shared *sh)
 	if (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) != 0 ||
 	    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) != 0)
 		goto out;
+	sh->magic = 0;
+	atomic_thread_fence(memory_order_release);
+	memset(sh->cats, 0, sizeof sh->cats);
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		if (pthread_mutex_init(&sh->cats[i].mutex, &attr) != 0)
 			goto out;
 	sh->mutex_size = sizeof(pthread_mutex_t);
 	sh->cat_size = sizeof(struct shared_cat);
 	sh->ncategories = LLMLOG_NCATEGORIES;
+	memcpy(sh->boot_id, boot, sizeof sh->boot_id);
 	atomic_thread_fence(memory_order_release);
 	sh->magic = SHARED_MAGIC;
 	rc = 0;
@@ -206,15 +241,17 @@ out:
 	return rc;
 }
 
-/* Map the lock file, initialising it under flock() when it is new.  When
- * it can't be mapped (or was made by an incompatible build) the writers
- * of this handle use flock() instead. */
+/* Map the lock file, setting it up under flock() when it is new or left
+ * from an earlier boot.  When it can't be mapped (or was made by an
+ * incompatible build) the writers of this handle use the fallback lock. */
 static void
 map_shared(struct llmlog *lg)
 {
 	struct sink_shared *sh;
+	char boot[sizeof sh->boot_id];
 	struct stat st;
 
+	boot_id(boot, sizeof boot);
 	if (lock_file(lg->lockfd, LOCK_EX) != 0)
 		return;
 	if (fstat(lg->lockfd, &st) != 0 || (st.st_size < SHARED_SIZE &&
@@ -224,7 +261,11 @@ map_shared(struct llmlog *lg)
 	    lg->lockfd, 0);
 	if (sh == MAP_FAILED)
 		goto out;
-	if ((sh->magic == 0 && shared_init(sh) != 0) || !shared_matches(sh))
+	if ((sh->magic == 0 || (shared_matches(sh) &&
+	    memcmp(sh->boot_id, boot, sizeof boot) != 0)) &&
+	    shared_init(sh, boot) != 0)
+		sh->magic = 0;
+	if (!shared_matches(sh))
 		munmap(sh, SHARED_SIZE);
 	else
 		lg->shared = sh;

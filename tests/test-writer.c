@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -339,6 +340,59 @@ test_dead_owner(void)
 	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 3, 100), 0);
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log.1"), "1 2");
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log"), "3");
+	llmlog_close(lg);
+}
+
+/* A lock file left by an earlier boot, a category's lock still held: the
+ * locks are set up again instead of waiting for ever.  (The holder here
+ * is a live child; the boot id in the file is changed under it.) */
+static void
+test_stale_boot(void)
+{
+	const char *dir = fresh_dir();
+	char path[512], buf[4096], boot[64] = "", *at;
+	struct llmlog *lg, *again;
+	int fd, status, ready[2];
+	ssize_t n;
+	pid_t pid;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "r")) == NULL)
+		return;
+	CU_ASSERT(fgets(boot, sizeof boot, fp) != NULL);
+	fclose(fp);
+	boot[strcspn(boot, "\n")] = '\0';
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_FATAL(pipe(ready) == 0);
+	if ((pid = fork()) == 0) {
+		/* gone with the test, even when the test hangs and dies */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (sink_hold_lock(lg, LLMLOG_USER) == 0 &&
+		    write(ready[1], "x", 1) == 1)
+			pause();
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(read(ready[0], buf, 1), 1);
+	snprintf(path, sizeof path, "%s/.llmlog.lock", dir);
+	fd = open(path, O_RDWR);
+	n = pread(fd, buf, sizeof buf, 0);
+	at = n > 0 ? memmem(buf, (size_t)n, boot, strlen(boot)) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	CU_ASSERT(pwrite(fd, "-", 1, at - buf) == 1);
+	close(fd);
+	alarm(10);
+	again = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL(again);
+	CU_ASSERT_EQUAL(emit(again, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	alarm(0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"), "1");
+	close(ready[0]);
+	close(ready[1]);
+	llmlog_close(again);
 	llmlog_close(lg);
 }
 
@@ -927,6 +981,7 @@ main(void)
 	CU_add_test(s, "processes and threads, async", test_mp_async);
 	CU_add_test(s, "processes and threads, flock", test_mp_flock);
 	CU_add_test(s, "writer died holding the lock", test_dead_owner);
+	CU_add_test(s, "lock file from an earlier boot", test_stale_boot);
 	CU_add_test(s, "levels", test_levels);
 	CU_add_test(s, "default log", test_default);
 	CU_add_test(s, "default directory", test_default_home);
