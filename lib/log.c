@@ -178,6 +178,7 @@ log_free(struct llmlog *lg)
 {
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_destroy(&lg->files[i].lock);
+	pthread_mutex_destroy(&lg->fallback_lock);
 	free(lg->dir);
 	free(lg);
 }

@@ -278,6 +278,7 @@ sink_init_locks(struct llmlog *lg)
 {
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_init(&lg->files[i].lock, NULL);
+	pthread_mutex_init(&lg->fallback_lock, NULL);
 }
 
 int
@@ -376,15 +377,23 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
 	return at.st_ino == st.st_ino && at.st_dev == st.st_dev;
 }
 
+/* The fallback: the category's byte of the lock file, taken by one thread
+ * of the process at a time (a thread waiting in fcntl() while another of
+ * its process holds a byte would be a hazard under tools that run one
+ * thread at a time, such as valgrind). */
 static int
 flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
-	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0)
+	pthread_mutex_lock(&lg->fallback_lock);
+	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0) {
+		pthread_mutex_unlock(&lg->fallback_lock);
 		return log_seterr("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
+	}
 	*sizep = &lg->files[cat].size;
 	if (!fd_current(lg, cat) && open_file(lg, cat) != 0) {
 		lock_range(lg->lockfd, cat, F_UNLCK);
+		pthread_mutex_unlock(&lg->fallback_lock);
 		return -1;
 	}
 	return 0;
@@ -471,8 +480,10 @@ cat_unlock(struct llmlog *lg, enum llmlog_category cat)
 {
 	if (lg->shared != NULL)
 		pthread_mutex_unlock(&lg->shared->cats[cat].mutex);
-	else
+	else {
 		lock_range(lg->lockfd, cat, F_UNLCK);
+		pthread_mutex_unlock(&lg->fallback_lock);
+	}
 	pthread_mutex_unlock(&lg->files[cat].lock);
 }
 
@@ -626,11 +637,13 @@ sink_fork_prepare(struct llmlog *lg)
 {
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_lock(&lg->files[i].lock);
+	pthread_mutex_lock(&lg->fallback_lock);
 }
 
 void
 sink_fork_parent(struct llmlog *lg)
 {
+	pthread_mutex_unlock(&lg->fallback_lock);
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_unlock(&lg->files[i].lock);
 }

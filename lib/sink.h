@@ -38,7 +38,8 @@ struct llmlog {
 	_Atomic uint64_t dropped;
 
 	int lockfd;			/* the directory's lock file */
-	struct sink_shared *shared;	/* its mapping; NULL: flock fallback */
+	struct sink_shared *shared;	/* its mapping; NULL: the fallback */
+	pthread_mutex_t fallback_lock;	/* the fallback: one waiter at a time */
 	struct sink_file files[LLMLOG_NCATEGORIES];
 
 	struct queue *queue;		/* async mode */

@@ -285,7 +285,7 @@ run_mp(bool async, bool use_flock)
 {
 	char why[512] = "";
 	struct mp_run r = { .dir = fresh_dir(), .procs = 3, .threads = 3,
-	    .per_thread = 1500, .ncats = 3, .max_bytes = 16384,
+	    .per_thread = 1000, .ncats = 3, .max_bytes = 16384,
 	    .async = async, .use_flock = use_flock, .queue_size = 64 };
 
 	CU_ASSERT_EQUAL(mp_write(&r, why, sizeof why), 0);
