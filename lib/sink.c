@@ -399,6 +399,32 @@ flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	return 0;
 }
 
+/* A writer that died in the middle of a write (or a machine that crashed)
+ * can leave the file ending in part of a line: end it, so that the next
+ * line starts on a line of its own. */
+static void
+end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
+{
+	char last = '\n';
+	ssize_t w;
+	int fd;
+
+	if (*size <= 0)
+		return;
+	fd = openat(lg->dirfd, llmlog_category_file(cat),
+	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (pread(fd, &last, 1, *size - 1) == 1 && last != '\n') {
+		do
+			w = write(lg->files[cat].fd, "\n", 1);
+		while (w < 0 && errno == EINTR);
+		if (w == 1)
+			(*size)++;
+	}
+	close(fd);
+}
+
 /* Make the shared size true again: after a rotation, a dead writer, or
  * now and then in case someone else appended to or truncated the file. */
 static int
@@ -423,6 +449,8 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 		return log_seterr("%s/%s: %s", lg->dir,
 		    llmlog_category_file(cat), strerror(errno));
 	sc->size = st.st_size;
+	if (!sc->size_valid)
+		end_line(lg, cat, &sc->size);
 	sc->size_valid = 1;
 	return 0;
 }

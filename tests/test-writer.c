@@ -318,8 +318,9 @@ static void
 test_dead_owner(void)
 {
 	const char *dir = fresh_dir();
+	char path[512], *text;
 	struct llmlog *lg;
-	int status;
+	int status, fd;
 	pid_t pid;
 
 	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
@@ -336,10 +337,19 @@ test_dead_owner(void)
 	CU_ASSERT_FATAL(pid > 0);
 	waitpid(pid, &status, 0);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 2, 100), 0);
+	/* what it had written of its line when it died */
+	snprintf(path, sizeof path, "%s/security.log", dir);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT(write(fd, "{\"cut", 5) == 5);
+	close(fd);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 2, 94), 0);
 	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 3, 100), 0);
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log.1"), "1 2");
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log"), "3");
+	text = read_file(dir, "security.log.1", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n{\"cut\n{\"category\""));
+	free(text);
 	llmlog_close(lg);
 }
 
