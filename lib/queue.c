@@ -40,7 +40,9 @@ struct queue {
 	unsigned room_waiters;
 	unsigned idle_waiters;
 	bool sleeping;			/* the writer waits on wake */
-	bool running;			/* the writer thread exists */
+	bool running;			/* the writer thread is at work */
+	bool joinable;			/* it has not been joined yet */
+	pthread_t thread;
 	bool stopping;			/* the writer drains and exits */
 	bool stopped;			/* pushes go to the caller, sync */
 	struct iovec iov[BATCH_LINES];
@@ -147,23 +149,14 @@ writer_main(void *arg)
 	return NULL;
 }
 
-/* With q->mu held.  The thread is detached: stop waits for it through
- * q->running, which any number of callers can do. */
+/* With q->mu held. */
 static int
 writer_start(struct queue *q)
 {
-	pthread_attr_t attr;
-	pthread_t tid;
-	int rc;
-
-	if (pthread_attr_init(&attr) != 0)
-		return -1;
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&tid, &attr, writer_main, q);
-	pthread_attr_destroy(&attr);
-	if (rc != 0)
+	if (pthread_create(&q->thread, NULL, writer_main, q) != 0)
 		return -1;
 	q->running = true;
+	q->joinable = true;
 	q->sleeping = false;
 	return 0;
 }
@@ -247,6 +240,7 @@ int
 queue_stop(struct queue *q)
 {
 	uint64_t failed;
+	bool joinable;
 
 	pthread_mutex_lock(&q->mu);
 	failed = q->failed;
@@ -263,7 +257,12 @@ queue_stop(struct queue *q)
 		q->idle_waiters--;
 	}
 	failed = q->failed - failed;
+	/* whoever stops first reaps the thread; others only waited */
+	joinable = q->joinable;
+	q->joinable = false;
 	pthread_mutex_unlock(&q->mu);
+	if (joinable)
+		pthread_join(q->thread, NULL);
 	if (failed > 0)
 		return log_seterr("%s: %llu queued entries could not be written",
 		    q->lg->dir, (unsigned long long)failed);
@@ -304,6 +303,7 @@ queue_fork_child(struct queue *q)
 {
 	queue_locks_init(q);
 	q->running = false;
+	q->joinable = false;
 	q->sleeping = false;
 	q->room_waiters = 0;
 	q->idle_waiters = 0;
