@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOCK_FILE ".llmlog.lock"
@@ -32,6 +33,7 @@
 #define SHARED_MAGIC 0x316730676f6c6d6cULL	/* "lmlog0g1" */
 #define SHARED_SIZE 4096
 #define RESYNC_EVERY 1024	/* writes between checks of size and inode */
+#define RECHECK_NS 100000000	/* and at least this often (100 ms) */
 #define IOV_BATCH 256		/* lines per writev() */
 
 bool sink_no_shared;
@@ -329,8 +331,9 @@ sink_close(struct llmlog *lg)
 	lg->lockfd = lg->dirfd = -1;
 }
 
-/* Open a category file for appending; never through a symlink, never a
- * FIFO or device, never a file with other names (hard links). */
+/* Open a category file for appending (and reading its last byte, see
+ * end_line); never through a symlink, never a FIFO or device, never a file
+ * with other names (hard links). */
 static int
 open_file(struct llmlog *lg, enum llmlog_category cat)
 {
@@ -342,7 +345,7 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
-	fd = openat(lg->dirfd, name, O_WRONLY | O_APPEND | O_CREAT |
+	fd = openat(lg->dirfd, name, O_RDWR | O_APPEND | O_CREAT |
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -377,6 +380,56 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
 	return at.st_ino == st.st_ino && at.st_dev == st.st_dev;
 }
 
+/* A writer killed inside write() can leave part of a line behind (the
+ * kernel stops a write to a file between pages for a fatal signal).  We
+ * hold the lock, so that fragment is the file's tail: cut it off, so that
+ * every line stays whole (its call never returned).  A fragment too long
+ * to look back over is ended with a newline instead. */
+#define TORN_LOOKBACK 65536
+static int
+end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
+{
+	int fd = lg->files[cat].fd;
+	int64_t from = *size > TORN_LOOKBACK ? *size - TORN_LOOKBACK : 0;
+	char *tail, *nl, last;
+	ssize_t n;
+
+	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
+		return 0;
+	if ((tail = malloc((size_t)(*size - from))) == NULL)
+		return log_seterr("%s/%s: out of memory", lg->dir,
+		    llmlog_category_file(cat));
+	n = pread(fd, tail, (size_t)(*size - from), from);
+	if (n <= 0 || tail[n - 1] == '\n') {
+		free(tail);
+		return 0;
+	}
+	nl = memrchr(tail, '\n', (size_t)n);
+	if ((nl != NULL || from == 0) &&
+	    ftruncate(fd, nl != NULL ? from + (nl - tail) + 1 : 0) == 0)
+		*size = nl != NULL ? from + (nl - tail) + 1 : 0;
+	else if (write(fd, "\n", 1) == 1)
+		(*size)++;
+	free(tail);
+	return 0;
+}
+
+/* Whether it is time to check again that the descriptor is still the file
+ * at the path: someone may have deleted or replaced it. */
+static bool
+check_due(struct sink_file *f)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (now - f->checked_ns < RECHECK_NS)
+		return false;
+	f->checked_ns = now;
+	return true;
+}
+
 /* The fallback: the category's byte of the lock file, taken by one thread
  * of the process at a time (a thread waiting in fcntl() while another of
  * its process holds a byte would be a hazard under tools that run one
@@ -391,38 +444,15 @@ flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 		    strerror(errno));
 	}
 	*sizep = &lg->files[cat].size;
-	if (!fd_current(lg, cat) && open_file(lg, cat) != 0) {
+	/* the lock of a dead writer goes unnoticed here: always check how
+	 * the file ends */
+	if ((!fd_current(lg, cat) && open_file(lg, cat) != 0) ||
+	    end_line(lg, cat, *sizep) != 0) {
 		lock_range(lg->lockfd, cat, F_UNLCK);
 		pthread_mutex_unlock(&lg->fallback_lock);
 		return -1;
 	}
 	return 0;
-}
-
-/* A writer that died in the middle of a write (or a machine that crashed)
- * can leave the file ending in part of a line: end it, so that the next
- * line starts on a line of its own. */
-static void
-end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
-{
-	char last = '\n';
-	ssize_t w;
-	int fd;
-
-	if (*size <= 0)
-		return;
-	fd = openat(lg->dirfd, llmlog_category_file(cat),
-	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (pread(fd, &last, 1, *size - 1) == 1 && last != '\n') {
-		do
-			w = write(lg->files[cat].fd, "\n", 1);
-		while (w < 0 && errno == EINTR);
-		if (w == 1)
-			(*size)++;
-	}
-	close(fd);
 }
 
 /* Make the shared size true again: after a rotation, a dead writer, or
@@ -449,8 +479,10 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 		return log_seterr("%s/%s: %s", lg->dir,
 		    llmlog_category_file(cat), strerror(errno));
 	sc->size = st.st_size;
-	if (!sc->size_valid)
-		end_line(lg, cat, &sc->size);
+	/* a writer died holding the lock, or the lock state is new (first
+	 * use, or after a reboot): the file may end in a torn line */
+	if (!sc->size_valid && end_line(lg, cat, &sc->size) != 0)
+		return -1;
 	sc->size_valid = 1;
 	return 0;
 }
@@ -476,7 +508,7 @@ shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	}
 	*sizep = &sc->size;
 	if (f->fd >= 0 && f->gen == sc->gen && sc->size_valid &&
-	    ++sc->writes % RESYNC_EVERY != 0)
+	    ++sc->writes % RESYNC_EVERY != 0 && !check_due(f))
 		return 0;
 	if (shared_resync(lg, cat, sc) != 0) {
 		pthread_mutex_unlock(&sc->mutex);

@@ -313,7 +313,8 @@ test_mp_flock(void)
 }
 
 /* A writer killed while it holds a category's lock leaves it recoverable:
- * the next writer takes it over and measures the file again. */
+ * the next writer takes it over, cuts off the part of a line the dead one
+ * left and measures the file again. */
 static void
 test_dead_owner(void)
 {
@@ -348,7 +349,8 @@ test_dead_owner(void)
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log"), "3");
 	text = read_file(dir, "security.log.1", NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n{\"cut\n{\"category\""));
+	/* the fragment is cut off: every line whole */
+	CU_ASSERT_PTR_NULL(strstr(text, "cut"));
 	free(text);
 	llmlog_close(lg);
 }
