@@ -245,7 +245,6 @@ queue_stop(struct queue *q)
 	bool joinable;
 
 	pthread_mutex_lock(&q->mu);
-	failed = q->failed;
 	q->stopping = true;
 	q->stopped = true;
 	if (q->sleeping) {
@@ -258,7 +257,9 @@ queue_stop(struct queue *q)
 		pthread_cond_wait(&q->idle, &q->mu);
 		q->idle_waiters--;
 	}
-	failed = q->failed - failed;
+	/* as for a flush: what failed since the last one */
+	failed = q->failed - q->failed_seen;
+	q->failed_seen = q->failed;
 	/* whoever stops first reaps the thread; others only waited */
 	joinable = q->joinable;
 	q->joinable = false;

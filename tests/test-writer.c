@@ -644,6 +644,30 @@ test_unwritable_file(void)
 	llmlog_close(lg);
 }
 
+/* The same in async mode: the writer thread counts the drops and the next
+ * flush reports them; close reports only what failed since. */
+static void
+test_async_unwritable(void)
+{
+	const char *dir = fresh_dir();
+	char path[512];
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	snprintf(path, sizeof path, "%s/performance.log", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	for (int i = 1; i <= 3; i++)
+		CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, i, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "3 queued entries"));
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 3);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, 4, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "performance.log"), "4");
+}
+
 /* Rotation that fails (the directory made read-only, as another user so
  * that it holds for root too) drops the line rather than overfilling the
  * file, and resumes when the directory is writable again. */
@@ -1002,6 +1026,7 @@ main(void)
 	CU_add_test(s, "async fork", test_async_fork);
 	CU_add_test(s, "sync fork", test_sync_fork);
 	CU_add_test(s, "unwritable file", test_unwritable_file);
+	CU_add_test(s, "unwritable file, async", test_async_unwritable);
 	CU_add_test(s, "rotation fails", test_rotation_fails);
 	CU_add_test(s, "unwritable directory", test_unwritable_dir);
 	CU_add_test(s, "directory of another user", test_foreign_dir);
