@@ -2,9 +2,10 @@
  * bench-writer.c - what an entry costs its caller in libllmlog's writer:
  * sync and async, one and two threads, beside a bare write(); writer_*
  * hand a ready line to the writer, api_* make a whole entry through
- * llmlog_tool().  Prints "name ns_per_entry" lines (mean over the run,
- * and for async the median and 99th percentile of single calls).  Not part
- * of make check.
+ * llmlog_tool().  Prints "name ns_per_entry" lines: _mean is wall time
+ * over the run, _cpu the calling thread's CPU time (steadier on a busy
+ * machine), and for async _median and _p99 of single calls.  Not part of
+ * make check.
  *
  *     tests/bench-writer [entries-per-thread] [dir]
  */
@@ -29,16 +30,23 @@ struct bench {
 	int thread;
 	double *samples;	/* per-call ns, when timing each call */
 	double elapsed_ns;
+	double cpu_ns;		/* the calling thread's CPU time */
 	int failed;
 };
 
 static double
-now_ns(void)
+clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static double
+now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* A line the size of a typical entry (about 260 bytes). */
@@ -63,10 +71,11 @@ bench_thread(void *arg)
 	struct bench *b = arg;
 	static __thread char lines[NLINES][512];
 	size_t len[NLINES];
-	double start, t0 = 0;
+	double start, cpu, t0 = 0;
 
 	for (int i = 0; i < NLINES; i++)
 		len[i] = bench_line(lines[i], sizeof lines[i], b->thread, i);
+	cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	start = now_ns();
 	for (int i = 0; i < b->entries; i++) {
 		const char *line = lines[i % NLINES];
@@ -89,6 +98,7 @@ bench_thread(void *arg)
 			b->samples[i] = now_ns() - t0;
 	}
 	b->elapsed_ns = now_ns() - start;
+	b->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
 	return NULL;
 }
 
@@ -108,11 +118,12 @@ run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
 {
 	struct bench b[2];
 	pthread_t tid[2];
-	double mean = 0;
+	double mean = 0, cpu = 0;
 	int failed = 0;
 
 	for (int t = 0; t < threads; t++) {
-		b[t] = (struct bench){ api, lg, fd, entries, t, NULL, 0, 0 };
+		b[t] = (struct bench){ .api = api, .lg = lg, .fd = fd,
+		    .entries = entries, .thread = t };
 		if (timed && (b[t].samples = malloc(entries *
 		    sizeof(double))) == NULL)
 			return -1;
@@ -121,11 +132,13 @@ run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
 	for (int t = 0; t < threads; t++) {
 		pthread_join(tid[t], NULL);
 		mean += b[t].elapsed_ns / entries / threads;
+		cpu += b[t].cpu_ns / entries / threads;
 		failed += b[t].failed;
 	}
 	if (lg != NULL && llmlog_flush(lg) != 0)
 		failed++;
 	printf("%s_mean %.0f\n", name, mean);
+	printf("%s_cpu %.0f\n", name, cpu);
 	if (timed) {
 		qsort(b[0].samples, entries, sizeof(double), cmp_double);
 		printf("%s_median %.0f\n", name, b[0].samples[entries / 2]);
