@@ -384,10 +384,13 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
  * kernel stops a write to a file between pages for a fatal signal).  We
  * hold the lock, so that fragment is the file's tail: cut it off, so that
  * every line stays whole (its call never returned).  A fragment too long
- * to look back over is ended with a newline instead. */
+ * to look back over is ended with a newline instead, and so is a tail we
+ * can't be sure is ours to cut (cut false: found on first use, or after a
+ * reboot). */
 #define TORN_LOOKBACK 65536
 static int
-end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
+end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
+    bool cut)
 {
 	int fd = lg->files[cat].fd;
 	int64_t from = *size > TORN_LOOKBACK ? *size - TORN_LOOKBACK : 0;
@@ -396,6 +399,11 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 
 	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
 		return 0;
+	if (!cut) {
+		if (write(fd, "\n", 1) == 1)
+			(*size)++;
+		return 0;
+	}
 	if ((tail = malloc((size_t)(*size - from))) == NULL)
 		return log_seterr("%s/%s: out of memory", lg->dir,
 		    llmlog_category_file(cat));
@@ -447,7 +455,7 @@ flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	/* the lock of a dead writer goes unnoticed here: always check how
 	 * the file ends */
 	if ((!fd_current(lg, cat) && open_file(lg, cat) != 0) ||
-	    end_line(lg, cat, *sizep) != 0) {
+	    end_line(lg, cat, *sizep, true) != 0) {
 		lock_range(lg->lockfd, cat, F_UNLCK);
 		pthread_mutex_unlock(&lg->fallback_lock);
 		return -1;
@@ -459,7 +467,7 @@ flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
  * now and then in case someone else appended to or truncated the file. */
 static int
 shared_resync(struct llmlog *lg, enum llmlog_category cat,
-    struct shared_cat *sc)
+    struct shared_cat *sc, bool owner_died)
 {
 	struct sink_file *f = &lg->files[cat];
 	bool reopen = f->fd < 0 || f->gen != sc->gen;
@@ -481,7 +489,7 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 	sc->size = st.st_size;
 	/* a writer died holding the lock, or the lock state is new (first
 	 * use, or after a reboot): the file may end in a torn line */
-	if (!sc->size_valid && end_line(lg, cat, &sc->size) != 0)
+	if (!sc->size_valid && end_line(lg, cat, &sc->size, owner_died) != 0)
 		return -1;
 	sc->size_valid = 1;
 	return 0;
@@ -492,10 +500,12 @@ shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
 	struct shared_cat *sc = &lg->shared->cats[cat];
 	struct sink_file *f = &lg->files[cat];
+	bool owner_died = false;
 	int rc;
 
 	rc = pthread_mutex_lock(&sc->mutex);
 	if (rc == EOWNERDEAD) {
+		owner_died = true;
 		/* its writer died holding it, maybe mid-rotation: everyone
 		 * reopens and the size is measured again */
 		pthread_mutex_consistent(&sc->mutex);
@@ -510,7 +520,7 @@ shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	if (f->fd >= 0 && f->gen == sc->gen && sc->size_valid &&
 	    ++sc->writes % RESYNC_EVERY != 0 && !check_due(f))
 		return 0;
-	if (shared_resync(lg, cat, sc) != 0) {
+	if (shared_resync(lg, cat, sc, owner_died) != 0) {
 		pthread_mutex_unlock(&sc->mutex);
 		return -1;
 	}

@@ -408,6 +408,33 @@ test_stale_boot(void)
 	llmlog_close(lg);
 }
 
+/* A file found ending without a newline on first use (written by someone
+ * else, or cut by a crash of the machine): kept, and ended, so the next
+ * line starts on its own. */
+static void
+test_existing_tail(void)
+{
+	const char *want = "{\"n\":0}\n{\"old\"\n{\"category\":\"llm\",\"n\":1,";
+	const char *dir = fresh_dir();
+	char path[512], *text;
+	struct llmlog *lg;
+	int fd;
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	CU_ASSERT(write(fd, "{\"n\":0}\n{\"old\"", 14) == 14);
+	close(fd);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 0), 0);
+	text = read_file(dir, "llm_calls.log", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_NSTRING_EQUAL(text, want, strlen(want));
+	free(text);
+	llmlog_close(lg);
+}
+
 static void
 test_levels(void)
 {
@@ -1018,6 +1045,7 @@ main(void)
 	CU_add_test(s, "processes and threads, flock", test_mp_flock);
 	CU_add_test(s, "writer died holding the lock", test_dead_owner);
 	CU_add_test(s, "lock file from an earlier boot", test_stale_boot);
+	CU_add_test(s, "a file's last line left open", test_existing_tail);
 	CU_add_test(s, "levels", test_levels);
 	CU_add_test(s, "default log", test_default);
 	CU_add_test(s, "default directory", test_default_home);
