@@ -6,6 +6,7 @@
 
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -42,7 +43,7 @@ fresh_dir(void)
 static char *
 read_file(const char *dir, const char *name, size_t *lenp)
 {
-	char path[512];
+	char path[1024];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
@@ -62,7 +63,7 @@ read_file(const char *dir, const char *name, size_t *lenp)
 static mode_t
 mode_of(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1024];
 	struct stat st;
 
 	snprintf(path, sizeof path, "%s%s%s", dir, name ? "/" : "",
@@ -151,7 +152,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, int n, int len)
 static int64_t
 size_of(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1024];
 	struct stat st;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -280,6 +281,101 @@ test_rotation_shared(void)
 	llmlog_close(b);
 }
 
+/* The files of a directory as the rotation cases list them: "file:
+ * numbers" per line, categories in table order, each file then its
+ * backups. */
+static void
+list_files(const char *dir, char *out, size_t size)
+{
+	char name[300];
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int cat = 0; cat < LLMLOG_NCATEGORIES; cat++) {
+		for (int i = 0;; i++) {
+			snprintf(name, sizeof name, i ? "%s.%d" : "%s",
+			    llmlog_category_file(cat), i);
+			if (!exists(dir, name))
+				break;
+			n += (size_t)snprintf(out + n, size - n, "%s: %s\n",
+			    name, numbers(dir, name));
+			if (n >= size)
+				return;
+		}
+	}
+}
+
+/* Run one case of tests/data/rotation: its input, through log_emit, into a
+ * fresh directory. */
+static int
+rotation_case(const char *casedir, const char *dir)
+{
+	char path[1024], word[32], cat[32];
+	struct llmlog_config cfg = { .dir = dir };
+	struct llmlog *lg;
+	long long max;
+	int len, n = 0, rc = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/input", casedir);
+	if ((fp = fopen(path, "r")) == NULL ||
+	    fscanf(fp, "%lld %31s", &max, word) != 2)
+		return -1;
+	cfg.max_bytes = max;
+	cfg.backups = strcmp(word, "none") == 0 ? LLMLOG_BACKUPS_NONE :
+	    atoi(word);
+	if ((lg = llmlog_open(&cfg)) == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	while (rc == 0 && fscanf(fp, "%31s %d", cat, &len) == 2) {
+		int c = llmlog_category_parse(cat);
+		char line[8192];
+
+		if (c < 0 || make_line(line, sizeof line, c, ++n, len) !=
+		    (size_t)len)
+			rc = -1;
+		else
+			rc = log_emit(lg, c, LLMLOG_INFO, line, (size_t)len);
+	}
+	fclose(fp);
+	llmlog_close(lg);
+	return rc;
+}
+
+static void
+test_rotation_cases(void)
+{
+	char root[300], casedir[600], got[4096], *want;
+	struct dirent *de;
+	int cases = 0;
+	DIR *d;
+
+	snprintf(root, sizeof root, "%s/data/rotation", SRCDIR);
+	d = opendir(root);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		const char *dir = fresh_dir();
+
+		snprintf(casedir, sizeof casedir, "%s/%s", root, de->d_name);
+		if (de->d_name[0] == '.' || mode_of(casedir, "input") ==
+		    (mode_t)-1)
+			continue;
+		cases++;
+		CU_ASSERT_EQUAL(rotation_case(casedir, dir), 0);
+		list_files(dir, got, sizeof got);
+		want = read_file(casedir, "expected", NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "\n  rotation case %s:\n%s  expected:"
+			    "\n%s", de->d_name, got, want);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		free(want);
+	}
+	closedir(d);
+	CU_ASSERT(cases >= 6);
+}
+
 static void
 run_mp(bool async, bool use_flock)
 {
@@ -319,7 +415,7 @@ static void
 test_dead_owner(void)
 {
 	const char *dir = fresh_dir();
-	char path[512], *text;
+	char path[1024], *text;
 	struct llmlog *lg;
 	int status, fd;
 	pid_t pid;
@@ -362,7 +458,7 @@ static void
 test_stale_boot(void)
 {
 	const char *dir = fresh_dir();
-	char path[512], buf[4096], boot[64] = "", *at;
+	char path[1024], buf[4096], boot[64] = "", *at;
 	struct llmlog *lg, *again;
 	int fd, status, ready[2];
 	ssize_t n;
@@ -416,7 +512,7 @@ test_existing_tail(void)
 {
 	const char *want = "{\"n\":0}\n{\"old\"\n{\"category\":\"llm\",\"n\":1,";
 	const char *dir = fresh_dir();
-	char path[512], *text;
+	char path[1024], *text;
 	struct llmlog *lg;
 	int fd;
 
@@ -651,7 +747,7 @@ static void
 test_unwritable_file(void)
 {
 	const char *dir = fresh_dir();
-	char path[512];
+	char path[1024];
 	struct llmlog *lg;
 
 	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
@@ -677,7 +773,7 @@ static void
 test_async_unwritable(void)
 {
 	const char *dir = fresh_dir();
-	char path[512];
+	char path[1024];
 	struct llmlog *lg;
 
 	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true });
@@ -865,7 +961,7 @@ static void
 test_echo(void)
 {
 	const char *dir = fresh_dir();
-	char path[512], *text;
+	char path[1024], *text;
 	struct llmlog *lg, *quiet;
 	int saved, fd;
 
@@ -1036,6 +1132,7 @@ main(void)
 	CU_add_test(s, "bad configuration", test_bad_config);
 	CU_add_test(s, "bad entry", test_bad_entry);
 	CU_add_test(s, "a per-category call", test_entry_call);
+	CU_add_test(s, "rotation cases", test_rotation_cases);
 	CU_add_test(s, "rotation numbering", test_rotation_numbering);
 	CU_add_test(s, "rotation threshold", test_rotation_threshold);
 	CU_add_test(s, "no backups: no rotation", test_rotation_none);
