@@ -206,55 +206,6 @@ test_rotation_numbering(void)
 	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
 }
 
-/* Python's threshold: a line that would take the file to max_bytes (not
- * only past it) starts a new file; a line bigger than the limit goes into
- * a fresh file on its own, and the next line rotates it away. */
-static void
-test_rotation_threshold(void)
-{
-	const char *dir = fresh_dir();
-	struct llmlog *lg;
-
-	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
-	    .max_bytes = 300, .backups = 5 });
-	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 100), 0);
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 2, 100), 0);
-	/* 200 + 100 = 300 reaches the limit: rotate */
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 3, 100), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "1 2");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "3");
-	/* 100 + 99 = 199: stays */
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 4, 99), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "3 4");
-	/* bigger than the limit: a file of its own */
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 5, 1000), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "5");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "3 4");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.2"), "1 2");
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 6, 100), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "6");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "5");
-	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
-}
-
-static void
-test_rotation_none(void)
-{
-	const char *dir = fresh_dir();
-	struct llmlog *lg;
-
-	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
-	    .max_bytes = 250, .backups = LLMLOG_BACKUPS_NONE });
-	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	for (int i = 1; i <= 5; i++)
-		CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, i, 100), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"),
-	    "1 2 3 4 5");
-	CU_ASSERT_FALSE(exists(dir, "user_interactions.log.1"));
-	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
-}
-
 /* A second handle (as another process would) sees the first's rotation
  * and writes into the new file, not the renamed one. */
 static void
@@ -1134,8 +1085,6 @@ main(void)
 	CU_add_test(s, "a per-category call", test_entry_call);
 	CU_add_test(s, "rotation cases", test_rotation_cases);
 	CU_add_test(s, "rotation numbering", test_rotation_numbering);
-	CU_add_test(s, "rotation threshold", test_rotation_threshold);
-	CU_add_test(s, "no backups: no rotation", test_rotation_none);
 	CU_add_test(s, "rotation seen by another handle", test_rotation_shared);
 	CU_add_test(s, "processes and threads, sync", test_mp_sync);
 	CU_add_test(s, "processes and threads, async", test_mp_async);
