@@ -24,6 +24,7 @@
 
 struct bench {
 	bool api;		/* through llmlog_tool(), formatting included */
+	double gap_ns;		/* pause between entries (spinning) */
 	struct llmlog *lg;
 	int fd;			/* bare write(): this descriptor */
 	int entries;
@@ -81,6 +82,10 @@ bench_thread(void *arg)
 		const char *line = lines[i % NLINES];
 		size_t n = len[i % NLINES];
 
+		if (b->gap_ns > 0)
+			for (double until = now_ns() + b->gap_ns;
+			    now_ns() < until;)
+				continue;
 		if (b->samples != NULL)
 			t0 = now_ns();
 		if (b->api) {
@@ -114,7 +119,7 @@ cmp_double(const void *a, const void *b)
  * timing the median and the 99th percentile too. */
 static int
 run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
-    int timed, bool api)
+    int timed, bool api, double gap_ns)
 {
 	struct bench b[2];
 	pthread_t tid[2];
@@ -123,7 +128,7 @@ run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
 
 	for (int t = 0; t < threads; t++) {
 		b[t] = (struct bench){ .api = api, .lg = lg, .fd = fd,
-		    .entries = entries, .thread = t };
+		    .entries = entries, .thread = t, .gap_ns = gap_ns };
 		if (timed && (b[t].samples = malloc(entries *
 		    sizeof(double))) == NULL)
 			return -1;
@@ -154,7 +159,7 @@ run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
 
 static int
 run_log(const char *dir, const char *name, bool async, int threads,
-    int entries, bool api)
+    int entries, bool api, double gap_ns)
 {
 	struct llmlog *lg;
 	int rc;
@@ -165,7 +170,7 @@ run_log(const char *dir, const char *name, bool async, int threads,
 		fprintf(stderr, "%s\n", llmlog_errmsg());
 		return -1;
 	}
-	rc = run(name, lg, -1, threads, entries, async, api);
+	rc = run(name, lg, -1, threads, entries, async, api, gap_ns);
 	if (llmlog_close(lg) != 0)
 		rc = -1;
 	return rc;
@@ -189,15 +194,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	rc |= run("bare_write_1thread", NULL, fd, 1, entries, 0, false);
+	rc |= run("bare_write_1thread", NULL, fd, 1, entries, 0, false, 0);
 	close(fd);
 	unlink(path);
-	rc |= run_log(dir, "writer_sync_1thread", false, 1, entries, false);
-	rc |= run_log(dir, "writer_sync_2threads", false, 2, entries, false);
-	rc |= run_log(dir, "writer_async_1thread", true, 1, entries, false);
-	rc |= run_log(dir, "writer_async_2threads", true, 2, entries, false);
-	rc |= run_log(dir, "api_tool_sync_1thread", false, 1, entries, true);
-	rc |= run_log(dir, "api_tool_async_1thread", true, 1, entries, true);
+	rc |= run_log(dir, "writer_sync_1thread", false, 1, entries, false, 0);
+	rc |= run_log(dir, "writer_sync_2threads", false, 2, entries, false, 0);
+	rc |= run_log(dir, "writer_async_1thread", true, 1, entries, false, 0);
+	rc |= run_log(dir, "writer_async_2threads", true, 2, entries, false, 0);
+	/* an application's pace: an entry every 20 us */
+	rc |= run_log(dir, "writer_async_paced_1thread", true, 1,
+	    entries / 10, false, 20000);
+	rc |= run_log(dir, "api_tool_sync_1thread", false, 1, entries, true, 0);
+	rc |= run_log(dir, "api_tool_async_1thread", true, 1, entries, true, 0);
 	if (argc <= 2) {
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 		if (system(cmd) != 0)
