@@ -6,20 +6,35 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "engine.h"
 #include "store.h"
 
+static struct {
+	const char *name;
+	size_t len;
+} cat_names[LLMLOG_NCATEGORIES];
+static pthread_once_t cat_once = PTHREAD_ONCE_INIT;
+
+static void
+cat_names_init(void)
+{
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++) {
+		cat_names[c].name = llmlog_category_name(c);
+		cat_names[c].len = strlen(cat_names[c].name);
+	}
+}
+
 static int
 category_of(const char *s, size_t n)
 {
-	for (int c = 0; c < LLMLOG_NCATEGORIES; c++) {
-		const char *name = llmlog_category_name(c);
-		if (strlen(name) == n && memcmp(name, s, n) == 0)
+	pthread_once(&cat_once, cat_names_init);
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+		if (cat_names[c].len == n && memcmp(cat_names[c].name, s, n) == 0)
 			return c;
-	}
 	return -1;
 }
 
@@ -41,15 +56,16 @@ static bool
 take_string(const char **p, const char *end, const char **s, size_t *n)
 {
 	const char *q;
+	bool esc = false;
 
 	if (*p >= end || **p != '"')
 		return false;
-	q = memchr(*p + 1, '"', (size_t)(end - *p - 1));
-	if (q == NULL || memchr(*p + 1, '\\', (size_t)(q - *p - 1)) != NULL)
+	q = json_string_end(*p + 1, end, &esc);
+	if (q == NULL || esc)
 		return false;
 	*s = *p + 1;
-	*n = (size_t)(q - *s);
-	*p = q + 1;
+	*n = (size_t)(q - 1 - *s);
+	*p = q;
 	return true;
 }
 
@@ -63,36 +79,27 @@ take_lit(const char **p, const char *end, const char *lit, size_t n)
 }
 
 /* Whether the rest of a line is one complete JSON value, structurally:
- * strings closed, brackets balanced, nothing after the last one.  Strings
- * are skipped with memchr, so this costs little more than reading the
- * line; a line it lets through still gets a full parse before anything
- * reads its fields. */
+ * strings closed, brackets balanced, nothing after the last one.  A plain
+ * byte loop: JSON strings are short, so calling memchr for each costs more
+ * than looking at every byte.  A line it lets through still gets a full
+ * parse before anything reads its fields.  Strings, most of a line, are
+ * crossed 16 bytes at a time. */
 static bool
 balanced(const char *p, const char *end, int depth)
 {
+	bool esc;
+
 	while (p < end) {
 		char c = *p++;
 
 		if (c == '"') {
-			for (;;) {
-				const char *q = memchr(p, '"', (size_t)(end - p));
-				size_t bs = 0;
-
-				if (q == NULL)
-					return false;
-				while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
-					bs++;
-				p = q + 1;
-				if (bs % 2 == 0)
-					break;
-			}
+			if ((p = json_string_end(p, end, &esc)) == NULL)
+				return false;
 		} else if (c == '{' || c == '[')
 			depth++;
 		else if (c == '}' || c == ']') {
 			if (--depth == 0)
 				return p == end;
-			if (depth < 0)
-				return false;
 		}
 	}
 	return false;

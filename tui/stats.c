@@ -327,7 +327,7 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 		return;
 	if ((s = block_reader_line(br, e, en, &n)) == NULL)
 		return;
-	if (!fields_read(s, n, &f))
+	if (!fields_read(s, n, en->category, &f))
 		return;
 	count_fields(p, en->category, &f);
 	fields_done(&f);

@@ -94,6 +94,47 @@ size_t index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 /* Merge finished tasks into the index (file order within each task). */
 void index_publish(struct eng *e, struct index_task *t);
 
+/* Just past the closing quote of a JSON string whose body starts at s,
+ * or NULL when it is not closed before e; *escaped when it holds a
+ * backslash.  SSE2 looks at 16 bytes at a time where there is room. */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+static inline const char *
+json_string_end(const char *s, const char *e, bool *escaped)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
+#endif
+
+	for (;;) {
+#ifdef __SSE2__
+		if (e - s >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b)));
+			if (m == 0) {
+				s += 16;
+				continue;
+			}
+			s += __builtin_ctz(m);
+		} else
+#endif
+		{
+			while (s < e && *s != '"' && *s != '\\')
+				s++;
+			if (s >= e)
+				return NULL;
+		}
+		if (*s == '"')
+			return s + 1;
+		*escaped = true;
+		s += 2;
+		if (s > e)
+			return NULL;
+	}
+}
+
 /* parse.c: what one line says */
 struct line_info {
 	int64_t time;
@@ -122,7 +163,8 @@ struct fields {
 	double memory_mb;
 	json_object *json;		/* holds the texts when json-c was used */
 };
-bool fields_read(const char *s, size_t n, struct fields *f);
+/* The fields a category's statistics need; false when not JSON. */
+bool fields_read(const char *s, size_t n, int category, struct fields *f);
 void fields_done(struct fields *f);
 
 /* logtime.c */
