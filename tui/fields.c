@@ -13,10 +13,11 @@
 #include "engine.h"
 #include "store.h"
 
-static const char *
+/* Compact lines have no blanks: one comparison in the usual case. */
+static inline const char *
 skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+	while (p < end && (unsigned char)*p <= ' ')
 		p++;
 	return p;
 }
@@ -86,25 +87,32 @@ enum {
 
 /* Per category: which key is its name, which its second name, and the
  * fields after which the rest of the line need not be read. */
+#define NAME(s) s, sizeof s - 1
 static const struct {
-	const char *name, *name2;
+	const char *name;
+	size_t len;
+	const char *name2;
+	size_t len2;
 	unsigned want;
 } wanted[LLMLOG_NCATEGORIES] = {
-	[LLMLOG_USER] = { NULL, NULL, F_SUCCESS | F_DURATION },
-	[LLMLOG_SYSTEM] = { NULL, NULL, 0 },
-	[LLMLOG_TOOL] = { "tool_name", NULL, F_NAME | F_SUCCESS | F_DURATION },
-	[LLMLOG_LLM] = { "provider", "model", F_NAME | F_NAME2 | F_SUCCESS |
-	    F_STREAMING | F_DURATION | F_PROMPT | F_COMPLETION | F_TOTAL },
-	[LLMLOG_SECURITY] = { "resource", "action", F_NAME | F_NAME2 |
-	    F_ALLOWED },
-	[LLMLOG_PERFORMANCE] = { "operation", NULL, F_NAME | F_DURATION |
-	    F_MEMORY },
+	[LLMLOG_USER] = { NULL, 0, NULL, 0, F_SUCCESS | F_DURATION },
+	[LLMLOG_SYSTEM] = { NULL, 0, NULL, 0, 0 },
+	[LLMLOG_TOOL] = { NAME("tool_name"), NULL, 0,
+	    F_NAME | F_SUCCESS | F_DURATION },
+	[LLMLOG_LLM] = { NAME("provider"), NAME("model"), F_NAME | F_NAME2 |
+	    F_SUCCESS | F_STREAMING | F_DURATION | F_PROMPT | F_COMPLETION |
+	    F_TOTAL },
+	[LLMLOG_SECURITY] = { NAME("resource"), NAME("action"),
+	    F_NAME | F_NAME2 | F_ALLOWED },
+	[LLMLOG_PERFORMANCE] = { NAME("operation"), NULL, 0,
+	    F_NAME | F_DURATION | F_MEMORY },
 };
+#undef NAME
 
-static bool
-key_is(const char *k, size_t kn, const char *want)
+static inline bool
+key_is(const char *k, size_t kn, const char *want, size_t wn)
 {
-	return want != NULL && strncmp(k, want, kn) == 0 && want[kn] == '\0';
+	return kn == wn && want != NULL && memcmp(k, want, kn) == 0;
 }
 
 /* Which field a key names in this category; 0 for none. */
@@ -145,9 +153,9 @@ field_of(int cat, const char *k, size_t kn)
 			return F_COMPLETION;
 		break;
 	}
-	if (key_is(k, kn, wanted[cat].name))
+	if (key_is(k, kn, wanted[cat].name, wanted[cat].len))
 		return F_NAME;
-	if (key_is(k, kn, wanted[cat].name2))
+	if (key_is(k, kn, wanted[cat].name2, wanted[cat].len2))
 		return F_NAME2;
 	return 0;
 }

@@ -126,17 +126,18 @@ starts_line(struct index_task *t)
 }
 
 void
-index_run(struct index_task *t)
+index_run(struct index_task *t, char *buf)
 {
-	size_t cap = BLOCK_BYTES + LINE_MAX_BYTES, have = 0;
+	size_t cap = INDEX_BUF_BYTES, have = 0;
 	uint64_t base = t->start, rpos = t->start, huge_start = 0;
 	bool skipping = !starts_line(t), huge = false, done = false;
 	int64_t last_time = ENG_TIME_NONE;
 	size_t first_untimed = 0;
-	char *buf;
 
 	t->incomplete = UINT64_MAX;
-	if ((buf = malloc(cap)) == NULL) {
+	/* about 250 bytes a line: one allocation in the usual case */
+	t->cap = (size_t)((t->end - t->start) / 200) + 16;
+	if ((t->v = malloc(t->cap * sizeof *t->v)) == NULL) {
 		t->error = ENOMEM;
 		return;
 	}
@@ -206,7 +207,6 @@ index_run(struct index_task *t)
 		if (at < t->end && at < t->limit)
 			t->incomplete = at;
 	}
-	free(buf);
 	/* untimed lines before the first timed one take the time before */
 	while (first_untimed < t->n && t->v[first_untimed].time_us ==
 	    ENG_TIME_NONE)
@@ -236,10 +236,16 @@ static void *
 runner_main(void *arg)
 {
 	struct runner *r = arg;
+	char *buf = malloc(INDEX_BUF_BYTES);
 	size_t i;
 
-	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
-		index_run(&r->t[i]);
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n) {
+		if (buf == NULL)
+			r->t[i].error = ENOMEM;
+		else
+			index_run(&r->t[i], buf);
+	}
+	free(buf);
 	return NULL;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,17 +48,22 @@ static void *
 loader_main(void *arg)
 {
 	struct loader *l = arg;
+	char *buf = malloc(INDEX_BUF_BYTES);
 	size_t i;
 
 	while (!atomic_load(&l->stop) &&
 	    (i = atomic_fetch_add(&l->next, 1)) < l->n) {
-		index_run(&l->t[i]);
+		if (buf == NULL)
+			l->t[i].error = ENOMEM;
+		else
+			index_run(&l->t[i], buf);
 		atomic_fetch_add(&l->bytes_done, l->t[i].end - l->t[i].start);
 		pthread_mutex_lock(&l->mu);
 		l->done[l->ndone++] = i;
 		pthread_mutex_unlock(&l->mu);
 		atomic_fetch_add(&l->finished, 1);
 	}
+	free(buf);
 	return NULL;
 }
 

@@ -655,8 +655,10 @@ json_performance(const struct part *p)
 
 	if (d == NULL)
 		abort();
-	memcpy(d, p->durations, p->ndur * sizeof *d);
-	qsort(d, p->ndur, sizeof *d, dbl_cmp);
+	if (p->ndur > 0) {
+		memcpy(d, p->durations, p->ndur * sizeof *d);
+		qsort(d, p->ndur, sizeof *d, dbl_cmp);
+	}
 	add_u(o, "total", p->perf_total);
 	add_d(o, "avg_duration_ms", ratio(p->perf_dur, (double)p->ndur));
 	add_d(o, "p50_ms", percentile(d, p->ndur, 0.50));

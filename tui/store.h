@@ -84,7 +84,9 @@ struct index_task {
 				   limit, or UINT64_MAX */
 	int error;		/* errno of a failed read */
 };
-void index_run(struct index_task *t);
+#define INDEX_BUF_BYTES	(BLOCK_BYTES + LINE_MAX_BYTES)
+/* Index one task, reading through buf (INDEX_BUF_BYTES). */
+void index_run(struct index_task *t, char *buf);
 /* Run tasks on up to nthreads threads (the caller's among them). */
 void index_run_all(struct index_task *t, size_t n, int nthreads);
 void index_task_free(struct index_task *t);
