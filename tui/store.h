@@ -194,6 +194,18 @@ uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);
 size_t view_seen(const struct eng_view *v);
 
+/* regex.c: a match context per thread, and keywords as caseless
+ * literals */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+struct rx_ctx;
+struct eng_regex *regex_keyword(const char *text);
+struct rx_ctx *rx_ctx_new(const struct eng_regex *re);
+void rx_ctx_free(struct rx_ctx *c);
+int rx_match(const struct eng_regex *re, struct rx_ctx *c, const char *s,
+    size_t n, size_t offset, size_t *start, size_t *end, char *err,
+    size_t errlen);
+
 /* loader.c */
 void loader_stop(struct eng *e);
 long loader_collect(struct eng *e);

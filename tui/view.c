@@ -6,26 +6,35 @@
  */
 #include "config.h"
 
-#include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "store.h"
 
+#define PAR_FILTER	20000	/* new entries worth a second thread */
+
 struct eng_view {
 	struct eng *e;
 	struct eng_filter f;
-	char *keyword;			/* lower-cased copy */
-	size_t kwlen;
-	bool kw_fold;			/* the keyword has letters */
+	char *keyword;
+	struct eng_regex *kw;		/* the keyword as a caseless literal */
 	uint32_t *idx;			/* index positions, in time order */
 	size_t n, cap;
 	size_t seen;			/* index entries examined */
 	size_t counts[LLMLOG_NCATEGORIES];
 	size_t regex_errors;
+};
+
+/* One thread's share of the content filtering of new entries. */
+struct filter_job {
+	struct eng_view *v;
+	size_t from, to;
+	uint8_t *pass;			/* [i - from]: passes all but category */
 	struct block_reader br;
-	struct strbuf low;
+	struct rx_ctx *kw, *rx;
+	size_t regex_errors;
 };
 
 void
@@ -182,38 +191,96 @@ pass_category(const struct eng_filter *f, const struct eng_entry *en)
 }
 
 static bool
-keyword_in(struct eng_view *v, const char *s, size_t n)
+pass_content(struct filter_job *j, const struct eng_entry *en)
 {
-	if (!v->kw_fold)
-		return memmem(s, n, v->keyword, v->kwlen) != NULL;
-	strbuf_reset(&v->low);
-	strbuf_add(&v->low, s, n);
-	for (size_t i = 0; i < n; i++)
-		v->low.s[i] = (char)tolower((unsigned char)v->low.s[i]);
-	return memmem(v->low.s, n, v->keyword, v->kwlen) != NULL;
-}
-
-static bool
-pass_content(struct eng_view *v, const struct eng_entry *en)
-{
+	struct eng_view *v = j->v;
 	const char *s;
 	size_t n;
 	int rc;
 
-	if (v->keyword == NULL && v->f.regex == NULL)
-		return true;
-	if ((s = block_reader_line(&v->br, v->e, en, &n)) == NULL)
+	if ((s = block_reader_line(&j->br, v->e, en, &n)) == NULL)
 		return false;
-	if (v->keyword != NULL && !keyword_in(v, s, n))
+	if (v->kw != NULL && rx_match(v->kw, j->kw, s, n, 0, NULL, NULL,
+	    NULL, 0) != 1)
 		return false;
 	if (v->f.regex != NULL) {
-		rc = eng_regex_match(v->f.regex, s, n, 0, NULL, NULL);
+		rc = rx_match(v->f.regex, j->rx, s, n, 0, NULL, NULL, NULL, 0);
 		if (rc < 0)
-			v->regex_errors++;
+			j->regex_errors++;
 		if (rc != 1)
 			return false;
 	}
 	return true;
+}
+
+static void *
+filter_main(void *arg)
+{
+	struct filter_job *j = arg;
+	struct eng *e = j->v->e;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		const struct eng_entry *en = store_entry(e, i);
+		j->pass[i - j->from] = pass_cheap(&j->v->f, en) &&
+		    pass_content(j, en);
+	}
+	return NULL;
+}
+
+static bool
+job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
+    uint8_t *pass)
+{
+	memset(j, 0, sizeof *j);
+	j->v = v;
+	j->from = from;
+	j->to = to;
+	j->pass = pass;
+	block_reader_init(&j->br);
+	if (v->kw != NULL && (j->kw = rx_ctx_new(v->kw)) == NULL)
+		return false;
+	if (v->f.regex != NULL && (j->rx = rx_ctx_new(v->f.regex)) == NULL)
+		return false;
+	return true;
+}
+
+static void
+job_free(struct filter_job *j)
+{
+	block_reader_free(&j->br);
+	rx_ctx_free(j->kw);
+	rx_ctx_free(j->rx);
+}
+
+/* Which of the entries [from, to) pass the filter but its category set:
+ * reading lines is the cost, so two threads share it when it is large. */
+static uint8_t *
+filter_content(struct eng_view *v, size_t from, size_t to)
+{
+	uint8_t *pass = xrealloc(NULL, to - from);
+	struct filter_job jobs[2];
+	size_t mid = to - from >= PAR_FILTER ? from + (to - from) / 2 : to;
+	bool ok0, ok1, started = false;
+	pthread_t th;
+
+	ok0 = job_init(&jobs[0], v, from, mid, pass);
+	ok1 = job_init(&jobs[1], v, mid, to, pass + (mid - from));
+	if (!ok0 || !ok1) {
+		memset(pass, 0, to - from);
+	} else {
+		if (mid < to)
+			started = pthread_create(&th, NULL, filter_main,
+			    &jobs[1]) == 0;
+		filter_main(&jobs[0]);
+		if (started)
+			pthread_join(th, NULL);
+		else
+			filter_main(&jobs[1]);
+	}
+	v->regex_errors += jobs[0].regex_errors + jobs[1].regex_errors;
+	job_free(&jobs[0]);
+	job_free(&jobs[1]);
+	return pass;
 }
 
 struct eng_view *
@@ -227,21 +294,14 @@ eng_view_new(struct eng *e, const struct eng_filter *f)
 	v->f = *f;
 	v->f.keyword = NULL;
 	if (f->keyword != NULL && *f->keyword != '\0') {
-		if ((v->keyword = strdup(f->keyword)) == NULL) {
+		if ((v->keyword = strdup(f->keyword)) == NULL ||
+		    (v->kw = regex_keyword(f->keyword)) == NULL) {
+			free(v->keyword);
 			free(v);
 			return NULL;
 		}
-		v->kwlen = strlen(v->keyword);
-		for (size_t i = 0; i < v->kwlen; i++) {
-			unsigned char c = (unsigned char)v->keyword[i];
-			if (isalpha(c) && c < 0x80)
-				v->kw_fold = true;
-			v->keyword[i] = (char)tolower(c);
-		}
 		v->f.keyword = v->keyword;
 	}
-	block_reader_init(&v->br);
-	strbuf_init(&v->low);
 	eng_view_update(v);
 	return v;
 }
@@ -252,9 +312,8 @@ eng_view_free(struct eng_view *v)
 	if (v == NULL)
 		return;
 	free(v->keyword);
+	eng_regex_free(v->kw);
 	free(v->idx);
-	block_reader_free(&v->br);
-	strbuf_free(&v->low);
 	free(v);
 }
 
@@ -262,15 +321,18 @@ size_t
 eng_view_update(struct eng_view *v)
 {
 	struct eng *e = v->e;
+	uint8_t *pass = NULL;
 	uint32_t *add;
 	size_t n = 0;
 
 	if (v->seen >= e->count)
 		return 0;
+	if (v->kw != NULL || v->f.regex != NULL)
+		pass = filter_content(v, v->seen, e->count);
 	add = xrealloc(NULL, (e->count - v->seen) * sizeof *add);
 	for (size_t i = v->seen; i < e->count; i++) {
 		const struct eng_entry *en = store_entry(e, i);
-		if (!pass_cheap(&v->f, en) || !pass_content(v, en))
+		if (pass != NULL ? !pass[i - v->seen] : !pass_cheap(&v->f, en))
 			continue;
 		if (en->category < LLMLOG_NCATEGORIES)
 			v->counts[en->category]++;
@@ -281,6 +343,7 @@ eng_view_update(struct eng_view *v)
 	sort_positions(e, add, n);
 	view_merge(v, add, n);
 	free(add);
+	free(pass);
 	return n;
 }
 
