@@ -272,6 +272,10 @@ test_filters(void)
 	CU_ASSERT_EQUAL(count_with(e, &f), 3);
 	f.keyword = "no such text";
 	CU_ASSERT_EQUAL(count_with(e, &f), 0);
+	f.keyword = "A.T";		/* a literal, not a pattern */
+	CU_ASSERT_EQUAL(count_with(e, &f), 1);
+	f.keyword = "\xff(";		/* not UTF-8, not a pattern either */
+	CU_ASSERT_EQUAL(count_with(e, &f), 0);
 
 	eng_filter_init(&f);
 	f.regex = eng_regex_new("etc/(passwd|shadow)", err, sizeof err);

@@ -94,8 +94,7 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	}
 	re->caseless = (opts & PCRE2_CASELESS) != 0;
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	    opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode, &erroff,
-	    NULL);
+	    opts, &errcode, &erroff, NULL);
 	if (re->code == NULL) {
 		pcre2_get_error_message(errcode, msg, sizeof msg);
 		snprintf(err, errlen, "regex \"%s\": %s at offset %zu",
@@ -117,16 +116,23 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 struct eng_regex *
 eng_regex_new(const char *pattern, char *err, size_t errlen)
 {
-	return compile(pattern, has_upper(pattern) ? 0 : PCRE2_CASELESS, err,
-	    errlen);
+	return compile(pattern, (has_upper(pattern) ? 0 : PCRE2_CASELESS) |
+	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, err, errlen);
 }
 
 struct eng_regex *
 regex_keyword(const char *text)
 {
+	struct eng_regex *re;
 	char err[256];
 
-	return compile(text, PCRE2_LITERAL | PCRE2_CASELESS, err, sizeof err);
+	re = compile(text, PCRE2_LITERAL | PCRE2_CASELESS | PCRE2_UTF |
+	    PCRE2_MATCH_INVALID_UTF, err, sizeof err);
+	/* a keyword that is not UTF-8 is still a byte string to look for */
+	if (re == NULL)
+		re = compile(text, PCRE2_LITERAL | PCRE2_CASELESS, err,
+		    sizeof err);
+	return re;
 }
 
 void
