@@ -1,2 +1,208 @@
-/* entries.c - not written yet */
+/*
+ * entries.c - the public logging calls: pick the level, skip what the log
+ * filters out, build the line, hand it to the log, echo warnings.  Every
+ * json_object argument is dropped here, on every path.
+ */
 #include "config.h"
+
+#include "format.h"
+#include "internal.h"
+
+typedef int (*format_fn)(struct jbuf *, const void *, int);
+
+static bool
+valid_level(int level)
+{
+	return level >= LLMLOG_DEBUG && level <= LLMLOG_CRITICAL &&
+	    level % 10 == 0;
+}
+
+static void
+drop(json_object *a, json_object *b)
+{
+	if (a != NULL)
+		json_object_put(a);
+	if (b != NULL)
+		json_object_put(b);
+}
+
+/* Format e with fn into this thread's line buffer and write it; a and b
+ * are e's json_objects, dropped once the line is built. */
+static int
+emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
+    format_fn fn, json_object *a, json_object *b)
+{
+	struct format_bufs *fb;
+	bool echo = level >= LLMLOG_WARNING;
+	int rc;
+
+	if (!valid_level(level)) {
+		drop(a, b);
+		return log_seterr("invalid level %d for a %s entry", level,
+		    llmlog_category_name(cat));
+	}
+	if ((lg = log_resolve(lg)) == NULL || !llmlog_enabled(lg, level)) {
+		drop(a, b);
+		return lg == NULL ? -1 : 0;
+	}
+	fb = format_bufs();
+	jbuf_reset(&fb->line);
+	rc = fn(&fb->line, e, level);
+	if (rc == 0 && echo) {
+		jbuf_reset(&fb->summary);
+		format_summary(&fb->summary, cat, e);
+		echo = !fb->summary.oom;
+	}
+	drop(a, b);
+	if (rc != 0)
+		return log_seterr("out of memory formatting a %s entry",
+		    llmlog_category_name(cat));
+	rc = log_emit(lg, cat, level, fb->line.buf, fb->line.len);
+	if (echo)
+		log_echo(lg, cat, level, fb->summary.buf);
+	return rc;
+}
+
+static int
+pick(int given, int rule)
+{
+	return given != 0 ? given : rule;
+}
+
+static int
+fmt_interaction(struct jbuf *jb, const void *e, int level)
+{
+	return format_interaction(jb, e, level);
+}
+
+int
+llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
+{
+	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
+	    e, fmt_interaction, e->details, NULL);
+}
+
+static int
+fmt_system(struct jbuf *jb, const void *e, int level)
+{
+	return format_system(jb, e, level);
+}
+
+int
+llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
+{
+	int rule = format_system_level(e);
+
+	if (rule < 0) {
+		drop(e->details, NULL);
+		return log_seterr("system event \"%s\" is not a name such as "
+		    "startup, shutdown, error, warning, config_change or status",
+		    e->event != NULL ? e->event : "(null)");
+	}
+	return emit(lg, LLMLOG_SYSTEM, pick(e->level, rule), e, fmt_system,
+	    e->details, NULL);
+}
+
+int
+llmlog_startup(struct llmlog *lg, const char *component, json_object *details)
+{
+	return llmlog_system(lg, .event = "startup", .component = component,
+	    .details = details);
+}
+
+int
+llmlog_shutdown(struct llmlog *lg, const char *component, json_object *details)
+{
+	return llmlog_system(lg, .event = "shutdown", .component = component,
+	    .details = details);
+}
+
+int
+llmlog_system_error(struct llmlog *lg, const char *component,
+    const char *message, json_object *details)
+{
+	return llmlog_system(lg, .event = "error", .component = component,
+	    .message = message, .details = details);
+}
+
+int
+llmlog_system_warning(struct llmlog *lg, const char *component,
+    const char *message, json_object *details)
+{
+	return llmlog_system(lg, .event = "warning", .component = component,
+	    .message = message, .details = details);
+}
+
+int
+llmlog_config_change(struct llmlog *lg, const char *component,
+    const char *message, json_object *details)
+{
+	return llmlog_system(lg, .event = "config_change",
+	    .component = component, .message = message, .details = details);
+}
+
+int
+llmlog_status(struct llmlog *lg, const char *component, const char *message,
+    json_object *details)
+{
+	return llmlog_system(lg, .event = "status", .component = component,
+	    .message = message, .details = details);
+}
+
+static int
+fmt_tool(struct jbuf *jb, const void *e, int level)
+{
+	return format_tool(jb, e, level);
+}
+
+int
+llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
+{
+	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
+	    fmt_tool, e->parameters, e->result);
+}
+
+static int
+fmt_llm(struct jbuf *jb, const void *e, int level)
+{
+	return format_llm(jb, e, level);
+}
+
+int
+llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
+{
+	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
+	    fmt_llm, NULL, NULL);
+}
+
+static int
+fmt_security(struct jbuf *jb, const void *e, int level)
+{
+	return format_security(jb, e, level);
+}
+
+int
+llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
+{
+	return emit(lg, LLMLOG_SECURITY,
+	    pick(e->level, format_security_level(e)), e, fmt_security, NULL,
+	    NULL);
+}
+
+/* The RSS is read only here, once the entry is known to be written. */
+static int
+fmt_metric(struct jbuf *jb, const void *p, int level)
+{
+	struct llmlog_metric e = *(const struct llmlog_metric *)p;
+
+	if (e.memory_mb == 0)
+		e.memory_mb = format_rss_mb();
+	return format_metric(jb, &e, level);
+}
+
+int
+llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
+{
+	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
+	    fmt_metric, e->details, NULL);
+}

@@ -131,8 +131,11 @@ const char *llmlog_errmsg(void);
  * Common to all: .level overrides the level the rules choose (0: the rule);
  * .when is the entry's time (zero: now), for importers and simulators.
  * An interaction, tool execution or LLM call is a success unless .failed is
- * set or .error is given.  Returns 0 when written (or queued, or below the
- * minimum level), -1 on error.
+ * set or .error is given (not NULL and not "").  Returns 0 when written (or
+ * queued, or below the minimum level), -1 on error.
+ *
+ * Every string is redacted (see llmlog_redact) before it is written; a NULL
+ * string is written as "".
  */
 
 /* user: INFO, or ERROR when it failed */
@@ -262,6 +265,7 @@ struct llmlog_timer {
 	bool stopped;
 };
 
+/* operation is not copied: it must live until the timer is stopped. */
 struct llmlog_timer llmlog_timer_start(struct llmlog *lg, const char *operation);
 /* Milliseconds since start. */
 double llmlog_timer_elapsed_ms(const struct llmlog_timer *t);
@@ -299,7 +303,8 @@ int llmlog_time_llm(struct llmlog *lg, const char *provider,
 
 /* fn returns the response text (owned by the caller of fn's arg, may be
  * NULL) through *response, and may append tool names to tool_calls (a
- * NULL-terminated array of at most 32 names). */
+ * NULL-terminated array with room for LLMLOG_MAX_TOOL_CALLS names). */
+#define LLMLOG_MAX_TOOL_CALLS 32
 typedef int (*llmlog_interaction_fn)(void *arg, const char **response,
     const char **tool_calls, const char **error);
 int llmlog_time_interaction(struct llmlog *lg, const char *user_input,
@@ -311,9 +316,12 @@ int llmlog_time_interaction(struct llmlog *lg, const char *user_input,
 #define LLMLOG_SUMMARY_CHARS 500
 
 /* Redact secrets in text: returns a newly allocated string (free()), or
- * NULL when out of memory.  Text without secrets comes back unchanged. */
+ * NULL when text is NULL or memory ran out.  Text without secrets comes
+ * back unchanged. */
 char *llmlog_redact(const char *text);
-/* Whether a key names a secret (password, token, api_key, ...). */
+/* Whether a key names a secret (password, token, api_key, ...), compared
+ * case-insensitively with '-' and '_' alike.  Counts of tokens
+ * (max_tokens, token_count) are not secrets. */
 bool llmlog_secret_key(const char *key);
 
 #ifdef __cplusplus

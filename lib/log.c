@@ -167,10 +167,9 @@ log_alloc(void)
 	}
 	lg->dirfd = -1;
 	lg->lockfd = -1;
-	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
-		pthread_mutex_init(&lg->files[i].lock, NULL);
+	sink_init_locks(lg);
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		lg->files[i].fd = -1;
-	}
 	return lg;
 }
 
@@ -224,6 +223,10 @@ llmlog_close(struct llmlog *lg)
 
 	if (lg == NULL)
 		return 0;
+	pthread_mutex_lock(&default_lock);
+	if (lg == default_log)
+		default_log = NULL;
+	pthread_mutex_unlock(&default_lock);
 	list_remove(lg);
 	if (lg->queue != NULL) {
 		rc = queue_stop(lg->queue);

@@ -1,66 +1,313 @@
 /*
- * queue.c - the async queue of libllmlog.  This first version writes every
- * entry synchronously: the queue is always "stopped".
+ * queue.c - the async mode of libllmlog: a bounded queue of finished lines
+ * and one writer thread that drains it, combining consecutive lines of a
+ * category into one writev() while rotation is still checked per line.
  */
 #include "config.h"
 
 #include "sink.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* A slot holds a typical line in place so that queuing one costs a copy,
+ * not an allocation; longer lines are copied to the heap before locking. */
+#define SLOT_TEXT 1008
+/* Lines the writer takes at a time: small enough that room frees up for
+ * blocked callers while it writes, large enough to amortise a writev(). */
+#define BATCH_LINES 256
+
+struct slot {
+	uint32_t len;
+	uint32_t cat;
+	char *heap;
+	char text[SLOT_TEXT];
+};
 
 struct queue {
 	struct llmlog *lg;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;		/* the writer waits for lines */
+	pthread_cond_t room;		/* LLMLOG_OVERFLOW_BLOCK callers wait */
+	pthread_cond_t idle;		/* flush and stop wait for the writer */
+	struct slot *slots;
+	unsigned cap;
+	uint64_t head;			/* next slot to fill */
+	uint64_t tail;			/* next slot the writer takes */
+	uint64_t written;		/* slots the writer is done with */
+	uint64_t failed;		/* lines the writer could not write */
+	uint64_t failed_seen;		/* of which a flush has reported */
+	unsigned room_waiters;
+	unsigned idle_waiters;
+	bool sleeping;			/* the writer waits on wake */
+	bool running;			/* the writer thread exists */
+	bool stopping;			/* the writer drains and exits */
+	bool stopped;			/* pushes go to the caller, sync */
+	struct iovec iov[BATCH_LINES];
 };
+
+static void
+queue_locks_init(struct queue *q)
+{
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->wake, NULL);
+	pthread_cond_init(&q->room, NULL);
+	pthread_cond_init(&q->idle, NULL);
+}
 
 struct queue *
 queue_new(struct llmlog *lg, unsigned size)
 {
 	struct queue *q;
 
-	if ((q = calloc(1, sizeof *q)) == NULL) {
-		log_seterr("out of memory");
+	if ((q = calloc(1, sizeof *q)) == NULL ||
+	    (q->slots = calloc(size, sizeof *q->slots)) == NULL) {
+		free(q);
+		errno = ENOMEM;
+		log_seterr("out of memory for a queue of %u entries", size);
 		return NULL;
 	}
 	q->lg = lg;
+	q->cap = size;
+	queue_locks_init(q);
 	return q;
+}
+
+static const char *
+slot_text(const struct slot *s)
+{
+	return s->heap != NULL ? s->heap : s->text;
+}
+
+/* Write slots [from, to) (the writer owns them): runs of one category go
+ * to sink_write together. */
+static uint64_t
+write_slots(struct queue *q, uint64_t from, uint64_t to)
+{
+	uint64_t failed = 0;
+	size_t n = 0;
+	uint32_t cat = 0;
+
+	for (uint64_t i = from; i < to; i++) {
+		struct slot *s = &q->slots[i % q->cap];
+
+		if (n > 0 && s->cat != cat) {
+			failed += n - sink_write(q->lg, cat, q->iov, n);
+			n = 0;
+		}
+		cat = s->cat;
+		q->iov[n].iov_base = (void *)slot_text(s);
+		q->iov[n++].iov_len = s->len;
+	}
+	if (n > 0)
+		failed += n - sink_write(q->lg, cat, q->iov, n);
+	for (uint64_t i = from; i < to; i++) {
+		struct slot *s = &q->slots[i % q->cap];
+
+		free(s->heap);
+		s->heap = NULL;
+	}
+	return failed;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct queue *q = arg;
+	uint64_t from, to, failed;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (q->tail == q->head && !q->stopping) {
+			q->sleeping = true;
+			pthread_cond_wait(&q->wake, &q->mu);
+		}
+		q->sleeping = false;
+		if (q->tail == q->head)
+			break;
+		from = q->tail;
+		to = q->head - from > BATCH_LINES ? from + BATCH_LINES : q->head;
+		q->tail = to;
+		pthread_mutex_unlock(&q->mu);
+		failed = write_slots(q, from, to);
+		if (failed > 0)
+			atomic_fetch_add_explicit(&q->lg->dropped, failed,
+			    memory_order_relaxed);
+		pthread_mutex_lock(&q->mu);
+		q->written = to;
+		q->failed += failed;
+		if (q->room_waiters > 0)
+			pthread_cond_broadcast(&q->room);
+		if (q->idle_waiters > 0)
+			pthread_cond_broadcast(&q->idle);
+	}
+	q->running = false;
+	pthread_cond_broadcast(&q->idle);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* With q->mu held.  The thread is detached: stop waits for it through
+ * q->running, which any number of callers can do. */
+static int
+writer_start(struct queue *q)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+	int rc;
+
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&tid, &attr, writer_main, q);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		return -1;
+	q->running = true;
+	q->sleeping = false;
+	return 0;
+}
+
+static int
+push_drop(struct queue *q, const char *why, char *heap)
+{
+	free(heap);
+	atomic_fetch_add_explicit(&q->lg->dropped, 1, memory_order_relaxed);
+	return log_seterr("%s: entry dropped: %s", q->lg->dir, why);
 }
 
 int
 queue_push(struct queue *q, enum llmlog_category cat, const char *line,
     size_t len)
 {
-	return 1;
+	char *heap = NULL;
+	struct slot *s;
+
+	if (len > SLOT_TEXT) {
+		if ((heap = malloc(len)) == NULL)
+			return push_drop(q, "out of memory", NULL);
+		memcpy(heap, line, len);
+	}
+	pthread_mutex_lock(&q->mu);
+	/* no writer: never started, or this is a child after fork() */
+	if (!q->stopped && !q->running && writer_start(q) != 0)
+		q->stopped = true;
+	while (!q->stopped && q->head - q->written >= q->cap) {
+		if (q->lg->overflow == LLMLOG_OVERFLOW_DROP) {
+			pthread_mutex_unlock(&q->mu);
+			errno = EAGAIN;
+			return push_drop(q, "queue full", heap);
+		}
+		q->room_waiters++;
+		pthread_cond_wait(&q->room, &q->mu);
+		q->room_waiters--;
+	}
+	if (q->stopped) {
+		pthread_mutex_unlock(&q->mu);
+		free(heap);
+		return 1;
+	}
+	s = &q->slots[q->head % q->cap];
+	s->len = (uint32_t)len;
+	s->cat = cat;
+	s->heap = heap;
+	if (heap == NULL)
+		memcpy(s->text, line, len);
+	q->head++;
+	if (q->sleeping) {
+		q->sleeping = false;
+		pthread_cond_signal(&q->wake);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return 0;
 }
 
 int
 queue_flush(struct queue *q)
 {
+	uint64_t target, failed;
+
+	pthread_mutex_lock(&q->mu);
+	target = q->head;
+	while (q->running && q->written < target) {
+		q->idle_waiters++;
+		pthread_cond_wait(&q->idle, &q->mu);
+		q->idle_waiters--;
+	}
+	/* what failed since the last flush, before or while we waited */
+	failed = q->failed - q->failed_seen;
+	q->failed_seen = q->failed;
+	pthread_mutex_unlock(&q->mu);
+	if (failed > 0)
+		return log_seterr("%s: %llu queued entries could not be written",
+		    q->lg->dir, (unsigned long long)failed);
 	return 0;
 }
 
 int
 queue_stop(struct queue *q)
 {
+	uint64_t failed;
+
+	pthread_mutex_lock(&q->mu);
+	failed = q->failed;
+	q->stopping = true;
+	q->stopped = true;
+	if (q->sleeping) {
+		q->sleeping = false;
+		pthread_cond_signal(&q->wake);
+	}
+	pthread_cond_broadcast(&q->room);
+	while (q->running) {
+		q->idle_waiters++;
+		pthread_cond_wait(&q->idle, &q->mu);
+		q->idle_waiters--;
+	}
+	failed = q->failed - failed;
+	pthread_mutex_unlock(&q->mu);
+	if (failed > 0)
+		return log_seterr("%s: %llu queued entries could not be written",
+		    q->lg->dir, (unsigned long long)failed);
 	return 0;
 }
 
 void
 queue_free(struct queue *q)
 {
+	if (q == NULL)
+		return;
+	for (uint64_t i = q->written; i < q->head; i++)
+		free(q->slots[i % q->cap].heap);
+	pthread_cond_destroy(&q->wake);
+	pthread_cond_destroy(&q->room);
+	pthread_cond_destroy(&q->idle);
+	pthread_mutex_destroy(&q->mu);
+	free(q->slots);
 	free(q);
 }
 
 void
 queue_fork_prepare(struct queue *q)
 {
+	pthread_mutex_lock(&q->mu);
 }
 
 void
 queue_fork_parent(struct queue *q)
 {
+	pthread_mutex_unlock(&q->mu);
 }
 
+/* The child has no writer thread.  What is queued belongs to the parent,
+ * whose writer writes it; the child starts its own on its next entry. */
 void
 queue_fork_child(struct queue *q)
 {
+	queue_locks_init(q);
+	q->running = false;
+	q->sleeping = false;
+	q->room_waiters = 0;
+	q->idle_waiters = 0;
+	q->tail = q->written = q->head;
 }

@@ -16,10 +16,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOCK_FILE ".llmlog.lock"
+
+/*
+ * The lock file holds, mapped shared by every process writing the
+ * directory, one robust process-shared mutex per category with the file's
+ * current size and its rotation generation.  An uncontended lock costs no
+ * system call; a writer killed while holding it leaves it recoverable.  The
+ * mapping has a fixed size and the file is never truncated.
+ */
+#define SHARED_MAGIC 0x316730676f6c6d6cULL	/* "lmlog0g1" */
+#define SHARED_SIZE 4096
+#define RESYNC_EVERY 1024	/* writes between checks of size and inode */
+#define RECHECK_NS 100000000	/* and at least this often (100 ms) */
+#define IOV_BATCH 256		/* lines per writev() */
+
+bool sink_no_shared;
+
+struct shared_cat {
+	pthread_mutex_t mutex;
+	int64_t size;
+	uint64_t gen;
+	uint64_t writes;
+	int32_t size_valid;
+} __attribute__((aligned(128)));
+
+struct sink_shared {
+	uint64_t magic;
+	uint32_t mutex_size;
+	uint32_t cat_size;
+	uint32_t ncategories;
+	struct shared_cat cats[LLMLOG_NCATEGORIES];
+};
+
+_Static_assert(sizeof(struct sink_shared) <= SHARED_SIZE,
+    "the shared lock state must fit its page");
 
 static char *
 default_dir(void)
@@ -114,6 +150,97 @@ open_lock_file(struct llmlog *lg)
 	return 0;
 }
 
+static int
+lock_file(int fd, int op)
+{
+	while (flock(fd, op) != 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* The fallback's lock: byte cat of the lock file, an open-file-description
+ * lock so that it excludes other processes and the handle's other
+ * categories don't release it (flock() on the shared descriptor would). */
+static int
+lock_range(int fd, enum llmlog_category cat, short type)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET,
+	    .l_start = cat, .l_len = 1 };
+
+	while (fcntl(fd, F_OFD_SETLKW, &fl) != 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static bool
+shared_matches(const struct sink_shared *sh)
+{
+	return sh->magic == SHARED_MAGIC &&
+	    sh->mutex_size == sizeof(pthread_mutex_t) &&
+	    sh->cat_size == sizeof(struct shared_cat) &&
+	    sh->ncategories == LLMLOG_NCATEGORIES;
+}
+
+static int
+shared_init(struct sink_shared *sh)
+{
+	pthread_mutexattr_t attr;
+	int rc = -1;
+
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -1;
+	if (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) != 0 ||
+	    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) != 0)
+		goto out;
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		if (pthread_mutex_init(&sh->cats[i].mutex, &attr) != 0)
+			goto out;
+	sh->mutex_size = sizeof(pthread_mutex_t);
+	sh->cat_size = sizeof(struct shared_cat);
+	sh->ncategories = LLMLOG_NCATEGORIES;
+	atomic_thread_fence(memory_order_release);
+	sh->magic = SHARED_MAGIC;
+	rc = 0;
+out:
+	pthread_mutexattr_destroy(&attr);
+	return rc;
+}
+
+/* Map the lock file, initialising it under flock() when it is new.  When
+ * it can't be mapped (or was made by an incompatible build) the writers
+ * of this handle use flock() instead. */
+static void
+map_shared(struct llmlog *lg)
+{
+	struct sink_shared *sh;
+	struct stat st;
+
+	if (lock_file(lg->lockfd, LOCK_EX) != 0)
+		return;
+	if (fstat(lg->lockfd, &st) != 0 || (st.st_size < SHARED_SIZE &&
+	    ftruncate(lg->lockfd, SHARED_SIZE) != 0))
+		goto out;
+	sh = mmap(NULL, SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    lg->lockfd, 0);
+	if (sh == MAP_FAILED)
+		goto out;
+	if ((sh->magic == 0 && shared_init(sh) != 0) || !shared_matches(sh))
+		munmap(sh, SHARED_SIZE);
+	else
+		lg->shared = sh;
+out:
+	lock_file(lg->lockfd, LOCK_UN);
+}
+
+void
+sink_init_locks(struct llmlog *lg)
+{
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		pthread_mutex_init(&lg->files[i].lock, NULL);
+}
+
 int
 sink_open(struct llmlog *lg, const char *dir)
 {
@@ -137,6 +264,8 @@ sink_open(struct llmlog *lg, const char *dir)
 		return log_seterr("%s: %s", lg->dir, strerror(errno));
 	if (check_dir(lg) != 0 || open_lock_file(lg) != 0)
 		return -1;
+	if (!sink_no_shared)
+		map_shared(lg);
 	return 0;
 }
 
@@ -148,6 +277,9 @@ sink_close(struct llmlog *lg)
 			close(lg->files[i].fd);
 		lg->files[i].fd = -1;
 	}
+	if (lg->shared != NULL)
+		munmap(lg->shared, SHARED_SIZE);
+	lg->shared = NULL;
 	if (lg->lockfd >= 0)
 		close(lg->lockfd);
 	if (lg->dirfd >= 0)
@@ -155,8 +287,9 @@ sink_close(struct llmlog *lg)
 	lg->lockfd = lg->dirfd = -1;
 }
 
-/* Open a category file for appending; never through a symlink, never a
- * FIFO or device, never a file with other names (hard links). */
+/* Open a category file for appending (and reading its last byte, see
+ * end_line); never through a symlink, never a FIFO or device, never a file
+ * with other names (hard links). */
 static int
 open_file(struct llmlog *lg, enum llmlog_category cat)
 {
@@ -168,7 +301,7 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
-	fd = openat(lg->dirfd, name, O_WRONLY | O_APPEND | O_CREAT |
+	fd = openat(lg->dirfd, name, O_RDWR | O_APPEND | O_CREAT |
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -184,15 +317,6 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 	}
 	f->fd = fd;
 	f->size = st.st_size;
-	return 0;
-}
-
-static int
-lock_file(int fd, int op)
-{
-	while (flock(fd, op) != 0)
-		if (errno != EINTR)
-			return -1;
 	return 0;
 }
 
@@ -212,32 +336,159 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
 	return at.st_ino == st.st_ino && at.st_dev == st.st_dev;
 }
 
-/* Take the category's locks and make sure the descriptor is the current
- * file and the size is known. */
+/* A writer killed inside write() can leave part of a line behind (the
+ * kernel stops a write to a file between pages for a fatal signal).  We
+ * hold the lock, so that fragment is the file's tail: cut it off, so that
+ * every line stays whole (its call never returned).  A fragment too long
+ * to look back over is ended with a newline instead. */
+#define TORN_LOOKBACK 65536
 static int
-cat_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 {
-	struct sink_file *f = &lg->files[cat];
+	int fd = lg->files[cat].fd;
+	int64_t from = *size > TORN_LOOKBACK ? *size - TORN_LOOKBACK : 0;
+	char *tail, *nl, last;
+	ssize_t n;
 
-	pthread_mutex_lock(&f->lock);
-	if (lock_file(lg->lockfd, LOCK_EX) != 0) {
-		pthread_mutex_unlock(&f->lock);
+	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
+		return 0;
+	if ((tail = malloc((size_t)(*size - from))) == NULL)
+		return log_seterr("%s/%s: out of memory", lg->dir,
+		    llmlog_category_file(cat));
+	n = pread(fd, tail, (size_t)(*size - from), from);
+	if (n <= 0 || tail[n - 1] == '\n') {
+		free(tail);
+		return 0;
+	}
+	nl = memrchr(tail, '\n', (size_t)n);
+	if ((nl != NULL || from == 0) &&
+	    ftruncate(fd, nl != NULL ? from + (nl - tail) + 1 : 0) == 0)
+		*size = nl != NULL ? from + (nl - tail) + 1 : 0;
+	else if (write(fd, "\n", 1) == 1)
+		(*size)++;
+	free(tail);
+	return 0;
+}
+
+/* Whether it is time to check again that the descriptor is still the file
+ * at the path: someone may have deleted or replaced it. */
+static bool
+check_due(struct sink_file *f)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (now - f->checked_ns < RECHECK_NS)
+		return false;
+	f->checked_ns = now;
+	return true;
+}
+
+static int
+flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+{
+	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0)
 		return log_seterr("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
-	}
-	*sizep = &f->size;
-	if (!fd_current(lg, cat) && open_file(lg, cat) != 0) {
-		lock_file(lg->lockfd, LOCK_UN);
-		pthread_mutex_unlock(&f->lock);
+	*sizep = &lg->files[cat].size;
+	/* the lock of a dead writer goes unnoticed here: always check how
+	 * the file ends */
+	if ((!fd_current(lg, cat) && open_file(lg, cat) != 0) ||
+	    end_line(lg, cat, *sizep) != 0) {
+		lock_range(lg->lockfd, cat, F_UNLCK);
 		return -1;
 	}
 	return 0;
 }
 
+/* Make the shared size true again: after a rotation, a dead writer, or
+ * now and then in case someone else appended to or truncated the file. */
+static int
+shared_resync(struct llmlog *lg, enum llmlog_category cat,
+    struct shared_cat *sc)
+{
+	struct sink_file *f = &lg->files[cat];
+	bool reopen = f->fd < 0 || f->gen != sc->gen;
+	struct stat st;
+
+	if (!reopen && !fd_current(lg, cat)) {
+		/* moved or removed behind our back: everyone reopens */
+		sc->gen++;
+		reopen = true;
+	}
+	if (reopen) {
+		if (open_file(lg, cat) != 0)
+			return -1;
+		f->gen = sc->gen;
+	}
+	if (fstat(f->fd, &st) != 0)
+		return log_seterr("%s/%s: %s", lg->dir,
+		    llmlog_category_file(cat), strerror(errno));
+	sc->size = st.st_size;
+	sc->size_valid = 1;
+	return 0;
+}
+
+static int
+shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+{
+	struct shared_cat *sc = &lg->shared->cats[cat];
+	struct sink_file *f = &lg->files[cat];
+	bool owner_died = false;
+	int rc;
+
+	rc = pthread_mutex_lock(&sc->mutex);
+	if (rc == EOWNERDEAD) {
+		owner_died = true;
+		/* its writer died holding it, maybe mid-rotation: everyone
+		 * reopens and the size is measured again */
+		pthread_mutex_consistent(&sc->mutex);
+		sc->gen++;
+		sc->size_valid = 0;
+	} else if (rc != 0) {
+		errno = rc;
+		return log_seterr("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
+		    strerror(rc));
+	}
+	*sizep = &sc->size;
+	if (f->fd >= 0 && f->gen == sc->gen && sc->size_valid &&
+	    ++sc->writes % RESYNC_EVERY != 0 && !check_due(f))
+		return 0;
+	if (shared_resync(lg, cat, sc) != 0 ||
+	    (owner_died && end_line(lg, cat, &sc->size) != 0)) {
+		pthread_mutex_unlock(&sc->mutex);
+		return -1;
+	}
+	return 0;
+}
+
+/* Take the category's locks, make sure the descriptor is the current file
+ * and point *sizep at its size. */
+static int
+cat_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+{
+	struct sink_file *f = &lg->files[cat];
+	int rc;
+
+	pthread_mutex_lock(&f->lock);
+	if (lg->shared != NULL)
+		rc = shared_lock(lg, cat, sizep);
+	else
+		rc = flock_lock(lg, cat, sizep);
+	if (rc != 0)
+		pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
 static void
 cat_unlock(struct llmlog *lg, enum llmlog_category cat)
 {
-	lock_file(lg->lockfd, LOCK_UN);
+	if (lg->shared != NULL)
+		pthread_mutex_unlock(&lg->shared->cats[cat].mutex);
+	else
+		lock_range(lg->lockfd, cat, F_UNLCK);
 	pthread_mutex_unlock(&lg->files[cat].lock);
 }
 
@@ -250,14 +501,32 @@ backup_name(char *buf, size_t size, enum llmlog_category cat, int n)
 		snprintf(buf, size, "%s.%d", llmlog_category_file(cat), n);
 }
 
-/* file.(n-1) -> file.n, ..., file -> file.1, then a fresh file.  The
- * rename over file.backups deletes the oldest. */
+static bool
+backup_exists(struct llmlog *lg, enum llmlog_category cat, int n)
+{
+	char name[NAME_MAX + 1];
+	struct stat st;
+
+	backup_name(name, sizeof name, cat, n);
+	return fstatat(lg->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/*
+ * file.(n-1) -> file.n, ..., file -> file.1, then a fresh file; when all
+ * the backups exist the rename over the last one deletes the oldest.  Only
+ * the run of backups from .1 up to the first missing one moves, so a
+ * rotation costs what exists, not what is allowed (a backup left beyond a
+ * gap by someone else stays where it is).
+ */
 static int
 rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 {
 	char from[NAME_MAX + 1], to[NAME_MAX + 1];
+	int top = 1;
 
-	for (int i = lg->backups; i > 0; i--) {
+	while (top < lg->backups && backup_exists(lg, cat, top))
+		top++;
+	for (int i = top; i > 0; i--) {
 		backup_name(from, sizeof from, cat, i - 1);
 		backup_name(to, sizeof to, cat, i);
 		if (renameat(lg->dirfd, from, lg->dirfd, to) != 0 &&
@@ -265,47 +534,77 @@ rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 			return log_seterr("%s/%s: cannot rotate to %s: %s",
 			    lg->dir, from, to, strerror(errno));
 	}
+	if (lg->shared != NULL)
+		lg->shared->cats[cat].gen++;
 	if (open_file(lg, cat) != 0)
 		return -1;
+	if (lg->shared != NULL)
+		lg->files[cat].gen = lg->shared->cats[cat].gen;
 	*size = lg->files[cat].size;
 	return 0;
 }
 
-/* One writev() (continued after short writes and EINTR) of iov[0..n). */
+/* A write failed part-way through a line (full disk, file size limit):
+ * cut the part off again so that no torn line stays behind.  We hold the
+ * lock, so the part is the file's last bytes. */
+static void
+unwrite(struct llmlog *lg, enum llmlog_category cat, size_t part,
+    int64_t *size)
+{
+	struct stat st;
+	int fd = lg->files[cat].fd;
+
+	if (part > 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)part &&
+	    ftruncate(fd, st.st_size - (off_t)part) == 0)
+		*size -= (int64_t)part;
+}
+
+/* Write lines[0..n) with as few writev() calls as the kernel allows,
+ * continuing after short writes and EINTR; *done counts whole lines. */
 static int
 write_lines(struct llmlog *lg, enum llmlog_category cat,
-    const struct iovec *lines, size_t n, int64_t *size)
+    const struct iovec *lines, size_t n, int64_t *size, size_t *done)
 {
-	struct iovec iov[64];
-	size_t i = 0, cnt;
+	struct iovec iov[IOV_BATCH];
+	size_t i = 0, off = 0, cnt, left;	/* next byte: lines[i] + off */
+	int fd = lg->files[cat].fd;
 	ssize_t w;
 
 	while (i < n) {
-		cnt = n - i < 64 ? n - i : 64;
-		memcpy(iov, lines + i, cnt * sizeof *iov);
-		struct iovec *v = iov;
-		while (cnt > 0) {
-			w = writev(lg->files[cat].fd, v, (int)cnt);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				return log_seterr("%s/%s: %s", lg->dir,
-				    llmlog_category_file(cat), strerror(errno));
+		for (cnt = 0; cnt < IOV_BATCH && i + cnt < n; cnt++)
+			iov[cnt] = lines[i + cnt];
+		iov[0].iov_base = (char *)iov[0].iov_base + off;
+		iov[0].iov_len -= off;
+		if (cnt == 1)
+			w = write(fd, iov[0].iov_base, iov[0].iov_len);
+		else
+			w = writev(fd, iov, (int)cnt);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			unwrite(lg, cat, off, size);
+			return log_seterr("%s/%s: %s", lg->dir,
+			    llmlog_category_file(cat), strerror(errno));
+		}
+		*size += w;
+		for (; w > 0; w -= (ssize_t)left) {
+			left = lines[i].iov_len - off;
+			if ((size_t)w < left) {
+				off += (size_t)w;
+				break;
 			}
-			*size += w;
-			while (cnt > 0 && (size_t)w >= v->iov_len) {
-				w -= (ssize_t)v->iov_len;
-				v++, cnt--, i++;
-			}
-			if (cnt > 0) {
-				v->iov_base = (char *)v->iov_base + w;
-				v->iov_len -= (size_t)w;
-			}
+			i++;
+			off = 0;
+			(*done)++;
 		}
 	}
 	return 0;
 }
 
+/* Python's shouldRollover, except that an empty file is never rotated:
+ * a line bigger than the limit goes into a fresh file on its own. */
 static bool
 must_rotate(struct llmlog *lg, int64_t size, size_t len)
 {
@@ -323,20 +622,16 @@ sink_write(struct llmlog *lg, enum llmlog_category cat,
 	if (cat_lock(lg, cat, &size) != 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!must_rotate(lg, *size + pending, lines[i].iov_len)) {
-			pending += (int64_t)lines[i].iov_len;
-			continue;
+		if (must_rotate(lg, *size + pending, lines[i].iov_len)) {
+			if (write_lines(lg, cat, lines + first, i - first,
+			    size, &done) != 0 || rotate(lg, cat, size) != 0)
+				goto out;
+			first = i;
+			pending = 0;
 		}
-		if (write_lines(lg, cat, lines + first, i - first, size) != 0)
-			goto out;
-		done = i;
-		if (rotate(lg, cat, size) != 0)
-			goto out;
-		first = i;
-		pending = (int64_t)lines[i].iov_len;
+		pending += (int64_t)lines[i].iov_len;
 	}
-	if (write_lines(lg, cat, lines + first, n - first, size) == 0)
-		done = n;
+	write_lines(lg, cat, lines + first, n - first, size, &done);
 out:
 	cat_unlock(lg, cat);
 	return done;
@@ -359,6 +654,13 @@ sink_fork_parent(struct llmlog *lg)
 void
 sink_fork_child(struct llmlog *lg)
 {
-	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
-		pthread_mutex_init(&lg->files[i].lock, NULL);
+	sink_init_locks(lg);
+}
+
+int
+sink_hold_lock(struct llmlog *lg, enum llmlog_category cat)
+{
+	if (lg->shared == NULL)
+		return -1;
+	return pthread_mutex_lock(&lg->shared->cats[cat].mutex) == 0 ? 0 : -1;
 }

@@ -23,6 +23,7 @@ struct sink_file {
 	int fd;			/* -1: not open (yet, or after a failure) */
 	uint64_t gen;		/* rotation generation the descriptor belongs to */
 	int64_t size;		/* flock fallback: size seen under the lock */
+	int64_t checked_ns;	/* when we last made sure fd is the path's file */
 };
 
 struct llmlog {
@@ -44,6 +45,16 @@ struct llmlog {
 	struct queue *queue;		/* async mode */
 	struct llmlog *next;		/* the list of open handles, for fork */
 };
+
+/* Tests: lock with flock() instead of the shared mapping. */
+extern bool sink_no_shared;
+
+/* Tests: take a category's shared lock and keep it, as a writer killed
+ * mid-write would.  -1 when the handle uses flock(). */
+int sink_hold_lock(struct llmlog *lg, enum llmlog_category cat);
+
+/* Set up the in-process locks of a new handle (or a child's copy). */
+void sink_init_locks(struct llmlog *lg);
 
 /* Resolve, create and check the directory; open the lock file.  Fills
  * lg->dir, lg->dirfd, lg->lockfd and lg->shared.  0 or -1 (message set). */

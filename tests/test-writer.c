@@ -8,13 +8,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+
+#include "sink.h"
+#include "writer-mp.h"
 
 static char tmproot[] = "/tmp/test-writer.XXXXXX";
 static int ndirs;
@@ -62,6 +70,15 @@ mode_of(const char *dir, const char *name)
 	return st.st_mode & 07777;
 }
 
+/* A check in a child process: says which one failed. */
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "\n  line %d: %s (%s)\n", __LINE__, #cond,	\
+		    llmlog_errmsg());					\
+		bad++;							\
+	}								\
+} while (0)
+
 static void
 test_open_write(void)
 {
@@ -106,6 +123,740 @@ test_open_fails(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(errno)));
 }
 
+
+/* A line of a category numbered n, padded to len bytes when len is
+ * larger than the bare line. */
+static size_t
+make_line(char *buf, size_t size, enum llmlog_category cat, int n, int len)
+{
+	int bare = snprintf(buf, size, "{\"category\":\"%s\",\"n\":%d,"
+	    "\"pad\":\"\"}\n", llmlog_category_name(cat), n);
+	int pad = len > bare ? len - bare : 0;
+
+	return (size_t)snprintf(buf, size, "{\"category\":\"%s\",\"n\":%d,"
+	    "\"pad\":\"%*s\"}\n", llmlog_category_name(cat), n, pad, "");
+}
+
+static int
+emit(struct llmlog *lg, enum llmlog_category cat, int level, int n, int len)
+{
+	char line[8192];
+	size_t linelen = make_line(line, sizeof line, cat, n, len);
+
+	return log_emit(lg, cat, level, line, linelen);
+}
+
+static int64_t
+size_of(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+static bool
+exists(const char *dir, const char *name)
+{
+	return size_of(dir, name) >= 0;
+}
+
+/* The "n" of each line of a file, as "1 2 3". */
+static const char *
+numbers(const char *dir, const char *name)
+{
+	static char out[4096];
+	char *text = read_file(dir, name, NULL), *p;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (text == NULL)
+		return "missing";
+	for (p = text; (p = strstr(p, "\"n\":")) != NULL; p += 4)
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s%d",
+		    n ? " " : "", atoi(p + 4));
+	free(text);
+	return out;
+}
+
+/* Lines of 100 bytes, limit 350: three lines to a file (300 < 350, a
+ * fourth would make 400 >= 350). */
+static void
+test_rotation_numbering(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	char line[256];
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .max_bytes = 350, .backups = 2 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(make_line(line, sizeof line, LLMLOG_TOOL, 1, 100), 100);
+	for (int i = 1; i <= 11; i++)
+		CU_ASSERT_EQUAL(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, i, 100), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "10 11");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log.1"), "7 8 9");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log.2"), "4 5 6");
+	CU_ASSERT_FALSE(exists(dir, "tool_executions.log.3"));
+	CU_ASSERT_EQUAL(mode_of(dir, "tool_executions.log.1"), 0600);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+/* Python's threshold: a line that would take the file to max_bytes (not
+ * only past it) starts a new file; a line bigger than the limit goes into
+ * a fresh file on its own, and the next line rotates it away. */
+static void
+test_rotation_threshold(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .max_bytes = 300, .backups = 5 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 100), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 2, 100), 0);
+	/* 200 + 100 = 300 reaches the limit: rotate */
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 3, 100), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "1 2");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "3");
+	/* 100 + 99 = 199: stays */
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 4, 99), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "3 4");
+	/* bigger than the limit: a file of its own */
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 5, 1000), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "5");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "3 4");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.2"), "1 2");
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 6, 100), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "6");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "5");
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+static void
+test_rotation_none(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .max_bytes = 250, .backups = LLMLOG_BACKUPS_NONE });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	for (int i = 1; i <= 5; i++)
+		CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, i, 100), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"),
+	    "1 2 3 4 5");
+	CU_ASSERT_FALSE(exists(dir, "user_interactions.log.1"));
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+/* A second handle (as another process would) sees the first's rotation
+ * and writes into the new file, not the renamed one. */
+static void
+test_rotation_shared(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog_config cfg = { .dir = dir, .max_bytes = 250,
+	    .backups = 3 };
+	struct llmlog *a, *b;
+
+	a = llmlog_open(&cfg);
+	b = llmlog_open(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(emit(a, LLMLOG_USER, LLMLOG_INFO, 1, 100), 0);
+	CU_ASSERT_EQUAL(emit(b, LLMLOG_USER, LLMLOG_INFO, 2, 100), 0);
+	CU_ASSERT_EQUAL(emit(a, LLMLOG_USER, LLMLOG_INFO, 3, 100), 0);
+	CU_ASSERT_EQUAL(emit(b, LLMLOG_USER, LLMLOG_INFO, 4, 100), 0);
+	CU_ASSERT_EQUAL(emit(a, LLMLOG_USER, LLMLOG_INFO, 5, 100), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log.2"), "1 2");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log.1"), "3 4");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"), "5");
+	llmlog_close(a);
+	llmlog_close(b);
+}
+
+static void
+run_mp(bool async, bool use_flock)
+{
+	char why[512] = "";
+	struct mp_run r = { .dir = fresh_dir(), .procs = 3, .threads = 3,
+	    .per_thread = 1500, .ncats = 3, .max_bytes = 16384,
+	    .async = async, .use_flock = use_flock, .queue_size = 64 };
+
+	CU_ASSERT_EQUAL(mp_write(&r, why, sizeof why), 0);
+	CU_ASSERT_EQUAL(mp_verify(&r, why, sizeof why), 0);
+	if (why[0] != '\0')
+		fprintf(stderr, "\n  %s\n", why);
+}
+
+static void
+test_mp_sync(void)
+{
+	run_mp(false, false);
+}
+
+static void
+test_mp_async(void)
+{
+	run_mp(true, false);
+}
+
+static void
+test_mp_flock(void)
+{
+	run_mp(false, true);
+}
+
+/* A writer killed while it holds a category's lock leaves it recoverable:
+ * the next writer takes it over and measures the file again. */
+static void
+test_dead_owner(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	int status;
+	pid_t pid;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .max_bytes = 250 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 1, 100), 0);
+	if ((pid = fork()) == 0) {
+		struct llmlog *child = llmlog_open(&(struct llmlog_config){
+		    .dir = dir, .max_bytes = 250 });
+
+		_exit(child != NULL &&
+		    sink_hold_lock(child, LLMLOG_SECURITY) == 0 ? 0 : 1);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 2, 100), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 3, 100), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log.1"), "1 2");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log"), "3");
+	llmlog_close(lg);
+}
+
+static void
+test_levels(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+
+	unsetenv("LLMLOG_LEVEL");
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_FALSE(llmlog_enabled(lg, LLMLOG_DEBUG));
+	CU_ASSERT_TRUE(llmlog_enabled(lg, LLMLOG_INFO));
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SYSTEM, LLMLOG_DEBUG, 1, 0), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SYSTEM, LLMLOG_INFO, 2, 0), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "system_health.log"), "2");
+	llmlog_set_level(lg, LLMLOG_DEBUG);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SYSTEM, LLMLOG_DEBUG, 3, 0), 0);
+	llmlog_set_level(lg, LLMLOG_ERROR);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SYSTEM, LLMLOG_WARNING, 4, 0), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "system_health.log"), "2 3");
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 0);
+	llmlog_close(lg);
+
+	setenv("LLMLOG_LEVEL", "debug", 1);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_TRUE(llmlog_enabled(lg, LLMLOG_DEBUG));
+	llmlog_close(lg);
+	/* an explicit level wins over the environment */
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .min_level = LLMLOG_WARNING });
+	CU_ASSERT_FALSE(llmlog_enabled(lg, LLMLOG_INFO));
+	CU_ASSERT_TRUE(llmlog_enabled(lg, LLMLOG_WARNING));
+	llmlog_close(lg);
+	unsetenv("LLMLOG_LEVEL");
+}
+
+static void
+test_bad_config(void)
+{
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = fresh_dir(), .max_bytes = -1 }));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "max_bytes"));
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = fresh_dir(), .backups = -2 }));
+}
+
+/* The default log: LLMLOG_DIR, created on first use; setup replaces it. */
+static void
+test_default(void)
+{
+	char *dir = strdup(fresh_dir()), *other = strdup(fresh_dir());
+
+	setenv("LLMLOG_DIR", dir, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(llmlog_default());
+	CU_ASSERT_STRING_EQUAL(llmlog_dir(NULL), dir);
+	CU_ASSERT_EQUAL(emit(NULL, LLMLOG_PERFORMANCE, LLMLOG_INFO, 1, 0), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "performance.log"), "1");
+	CU_ASSERT_EQUAL(llmlog_setup(&(struct llmlog_config){ .dir = other,
+	    .async = true }), 0);
+	CU_ASSERT_STRING_EQUAL(llmlog_dir(llmlog_default()), other);
+	CU_ASSERT_EQUAL(emit(NULL, LLMLOG_PERFORMANCE, LLMLOG_INFO, 2, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(NULL), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(other, "performance.log"), "2");
+	CU_ASSERT_EQUAL(llmlog_dropped(NULL), 0);
+	unsetenv("LLMLOG_DIR");
+	free(dir);
+	free(other);
+}
+
+/* The same, with no LLMLOG_DIR: ~/.llm_os/logs under $HOME. */
+static void
+test_default_home(void)
+{
+	char home[256], want[300];
+	struct llmlog *lg;
+
+	snprintf(home, sizeof home, "%s", fresh_dir());
+	snprintf(want, sizeof want, "%s/.llm_os/logs", home);
+	setenv("HOME", home, 1);
+	unsetenv("LLMLOG_DIR");
+	lg = llmlog_open(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_STRING_EQUAL(llmlog_dir(lg), want);
+	CU_ASSERT_EQUAL(mode_of(want, NULL), 0700);
+	CU_ASSERT_EQUAL(mode_of(home, ".llm_os"), 0700);
+	llmlog_close(lg);
+}
+
+static void
+test_async_flush(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true,
+	    .queue_size = 4, .max_bytes = 1000, .backups = 20 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	/* 100-byte lines, 9 to a file, and line 7 bigger than the limit */
+	for (int i = 1; i <= 20; i++)
+		CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, i,
+		    i == 7 ? 2000 : 100), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"),
+	    "17 18 19 20");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log.1"),
+	    "8 9 10 11 12 13 14 15 16");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log.2"), "7");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log.3"),
+	    "1 2 3 4 5 6");
+	for (int i = 21; i <= 25; i++)
+		CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, i, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"),
+	    "21 22 23 24 25");
+}
+
+/* A tiny queue whose writer is held up: the entries beyond it are dropped
+ * and counted, the ones queued are still written. */
+static void
+test_async_drop(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	int failed = 0;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true,
+	    .queue_size = 2, .overflow = LLMLOG_OVERFLOW_DROP });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	pthread_mutex_lock(&lg->files[LLMLOG_TOOL].lock);
+	for (int i = 1; i <= 10; i++)
+		failed += emit(lg, LLMLOG_TOOL, LLMLOG_INFO, i, 0) != 0;
+	pthread_mutex_unlock(&lg->files[LLMLOG_TOOL].lock);
+	CU_ASSERT_EQUAL(failed, 8);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 8);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "queue full"));
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "1 2");
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 11, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "1 2 11");
+}
+
+/* fork() while the async writer is busy: the parent writes what it had
+ * queued, the child starts a writer of its own; nothing twice. */
+static void
+test_async_fork(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	int status;
+	pid_t pid;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true,
+	    .queue_size = 64 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	pthread_mutex_lock(&lg->files[LLMLOG_USER].lock);
+	for (int i = 1; i <= 3; i++)
+		CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, i, 0), 0);
+	/* the writer is stuck on this lock: unlocked just before fork() takes
+	 * it in its prepare handler */
+	pthread_mutex_unlock(&lg->files[LLMLOG_USER].lock);
+	if ((pid = fork()) == 0) {
+		int rc = emit(lg, LLMLOG_USER, LLMLOG_INFO, 100, 0);
+
+		rc |= llmlog_flush(lg);
+		rc |= emit(lg, LLMLOG_USER, LLMLOG_INFO, 101, 0);
+		rc |= llmlog_close(lg);
+		_exit(rc == 0 ? 0 : 1);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 4, 0), 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	const char *got = numbers(dir, "user_interactions.log");
+	int count[102] = { 0 }, total = 0;
+	for (char *p = (char *)got; *p != '\0'; ) {
+		int n = (int)strtol(p, &p, 10);
+		if (n >= 0 && n < 102)
+			count[n]++;
+		total++;
+	}
+	CU_ASSERT_EQUAL(total, 6);
+	CU_ASSERT(count[1] == 1 && count[2] == 1 && count[3] == 1 &&
+	    count[4] == 1 && count[100] == 1 && count[101] == 1);
+}
+
+/* Sync writes in a child: the shared locks stay valid across fork(). */
+static void
+test_sync_fork(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	int status;
+	pid_t pid;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .max_bytes = 250 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 100), 0);
+	if ((pid = fork()) == 0)
+		_exit(emit(lg, LLMLOG_USER, LLMLOG_INFO, 2, 100) == 0 &&
+		    emit(lg, LLMLOG_USER, LLMLOG_INFO, 3, 100) == 0 ? 0 : 1);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 4, 100), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log.1"), "1 2");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"), "3 4");
+	llmlog_close(lg);
+}
+
+/* A file that can't be opened (here a directory in its place, which
+ * stops root too): -1, counted, and writing resumes once it is fixed. */
+static void
+test_unwritable_file(void)
+{
+	const char *dir = fresh_dir();
+	char path[512];
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 0), -1);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 2, 0), -1);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), path));
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 3, 0), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "3");
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 2);
+	/* the other categories were never affected */
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 4, 0), 0);
+	llmlog_close(lg);
+}
+
+/* Rotation that fails (the directory made read-only, as another user so
+ * that it holds for root too) drops the line rather than overfilling the
+ * file, and resumes when the directory is writable again. */
+static int
+rotation_fails(const char *dir)
+{
+	struct llmlog *lg;
+	int bad = 0;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .max_bytes = 250 });
+	if (lg == NULL)
+		return 1;
+	CHECK(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 100) == 0);
+	CHECK(emit(lg, LLMLOG_USER, LLMLOG_INFO, 2, 100) == 0);
+	CHECK(chmod(dir, 0500) == 0);
+	CHECK(emit(lg, LLMLOG_USER, LLMLOG_INFO, 3, 100) == -1);
+	CHECK(strstr(llmlog_errmsg(), "cannot rotate") != NULL);
+	CHECK(llmlog_dropped(lg) == 1);
+	CHECK(chmod(dir, 0700) == 0);
+	CHECK(emit(lg, LLMLOG_USER, LLMLOG_INFO, 4, 100) == 0);
+	CHECK(strcmp(numbers(dir, "user_interactions.log.1"), "1 2") == 0);
+	CHECK(strcmp(numbers(dir, "user_interactions.log"), "4") == 0);
+	llmlog_close(lg);
+	return bad;
+}
+
+/* A directory that can't be created or written: open fails and says why. */
+static int
+unwritable_dir(const char *dir)
+{
+	char sub[512];
+	int bad = 0;
+
+	CHECK(chmod(dir, 0500) == 0);
+	CHECK(llmlog_open(&(struct llmlog_config){ .dir = dir }) == NULL);
+	CHECK(strstr(llmlog_errmsg(), dir) != NULL);
+	CHECK(strstr(llmlog_errmsg(), strerror(EACCES)) != NULL);
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	CHECK(llmlog_open(&(struct llmlog_config){ .dir = sub }) == NULL);
+	CHECK(strstr(llmlog_errmsg(), "cannot create") != NULL);
+	CHECK(chmod(dir, 0700) == 0);
+	return bad;
+}
+
+/* Run fn in a child as an ordinary user: permission checks don't hold
+ * for root.  Returns fn's count of failed checks. */
+static int
+as_user(int (*fn)(const char *))
+{
+	char dir[] = "/tmp/test-writer-user.XXXXXX", cmd[128];
+	int status = -1;
+	pid_t pid;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	if (geteuid() == 0 && chown(dir, 65534, 65534) != 0)
+		return 1;
+	if ((pid = fork()) == 0) {
+		if (geteuid() == 0 && (setgid(65534) != 0 ||
+		    setuid(65534) != 0))
+			_exit(100);
+		int bad = fn(dir);
+
+		_exit(bad > 99 ? 99 : bad);
+	}
+	waitpid(pid, &status, 0);
+	snprintf(cmd, sizeof cmd, "chmod -R u+w '%s'; rm -rf '%s'", dir, dir);
+	if (system(cmd) != 0)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+static void
+test_rotation_fails(void)
+{
+	CU_ASSERT_EQUAL(as_user(rotation_fails), 0);
+}
+
+static void
+test_unwritable_dir(void)
+{
+	CU_ASSERT_EQUAL(as_user(unwritable_dir), 0);
+}
+
+/* Someone else's directory is refused: as root, one given to nobody; as
+ * anyone else, one of root's. */
+static void
+test_foreign_dir(void)
+{
+	const char *dir = "/";
+	char *mine = NULL;
+
+	if (geteuid() == 0) {
+		mine = strdup(fresh_dir());
+		CU_ASSERT_EQUAL_FATAL(mkdir(mine, 0700), 0);
+		CU_ASSERT_EQUAL_FATAL(chown(mine, 65534, 65534), 0);
+		dir = mine;
+	}
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){ .dir = dir }));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "owned by uid"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), dir));
+	free(mine);
+}
+
+static void
+test_loose_dir(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0777), 0);
+	CU_ASSERT_EQUAL(chmod(dir, 0777), 0);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(mode_of(dir, NULL), 0700);
+	llmlog_close(lg);
+}
+
+/* A symlink planted at a log file's path is not followed: the write
+ * fails with a message and the target is untouched. */
+static void
+test_symlink_file(void)
+{
+	const char *dir = fresh_dir();
+	char target[512], link[512];
+	struct llmlog *lg;
+	int fd;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	snprintf(target, sizeof target, "%s/target", tmproot);
+	snprintf(link, sizeof link, "%s/security.log", dir);
+	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, "precious\n", 9), 9);
+	close(fd);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_WARNING, 1, 0), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "symbolic link"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), link));
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 1);
+	CU_ASSERT_EQUAL(size_of(tmproot, "target"), 9);
+	CU_ASSERT_EQUAL(mode_of(tmproot, "target"), 0644);
+	llmlog_close(lg);
+}
+
+/* A symlink to a directory of our own is fine. */
+static void
+test_symlink_dir(void)
+{
+	char real[256], link[256];
+	struct llmlog *lg;
+
+	snprintf(real, sizeof real, "%s", fresh_dir());
+	snprintf(link, sizeof link, "%s", fresh_dir());
+	CU_ASSERT_EQUAL_FATAL(mkdir(real, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(real, link), 0);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = link });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(real, "user_interactions.log"), "1");
+	llmlog_close(lg);
+}
+
+/* WARNING and above are echoed to stderr, escaped; no_console stops it. */
+static void
+test_echo(void)
+{
+	const char *dir = fresh_dir();
+	char path[512], *text;
+	struct llmlog *lg, *quiet;
+	int saved, fd;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	quiet = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .no_console = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(quiet);
+	snprintf(path, sizeof path, "%s/stderr", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	log_echo(lg, LLMLOG_SECURITY, LLMLOG_WARNING, "denied \x1b[2J /etc");
+	log_echo(lg, LLMLOG_USER, LLMLOG_INFO, "not shown");
+	log_echo(quiet, LLMLOG_SECURITY, LLMLOG_ERROR, "not shown either");
+	log_echo(lg, LLMLOG_TOOL, LLMLOG_CRITICAL, "C1 \xc2\x9b end");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	text = read_file(dir, "stderr", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	/* "YYYY-MM-DD HH:MM:SS " then the rest */
+	CU_ASSERT(strlen(text) > 20 && text[4] == '-' && text[13] == ':');
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    " WARNING [security] denied ^[[2J /etc\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, " CRITICAL [tool] C1 \\u009b end\n"));
+	CU_ASSERT_PTR_NULL(strstr(text, "not shown"));
+	free(text);
+	llmlog_close(lg);
+	llmlog_close(quiet);
+}
+
+/* A write cut short (here by the file size limit, as a full disk would):
+ * the part written is taken back, the entry counted as dropped, and
+ * writing resumes when there is room again. */
+static void
+test_short_write(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	int status;
+	pid_t pid;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	if ((pid = fork()) == 0) {
+		struct rlimit rl = { 250, RLIM_INFINITY };
+		int bad = 0;
+
+		signal(SIGXFSZ, SIG_IGN);
+		CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 1, 100) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 2, 100) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 3, 100) == -1);
+		CHECK(strstr(llmlog_errmsg(), "tool_executions.log") != NULL);
+		CHECK(size_of(dir, "tool_executions.log") == 200);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 4, 100) == -1);
+		CHECK(llmlog_dropped(lg) == 2);
+		rl.rlim_cur = RLIM_INFINITY;
+		CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 5, 100) == 0);
+		_exit(bad);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "1 2 5");
+	llmlog_close(lg);
+}
+
+/* The default log, async, is written out when the program exits. */
+static void
+test_exit_flush(void)
+{
+	const char *dir = fresh_dir();
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		if (llmlog_setup(&(struct llmlog_config){ .dir = dir,
+		    .async = true }) != 0)
+			_exit(1);
+		for (int i = 1; i <= 500; i++)
+			emit(NULL, LLMLOG_SYSTEM, LLMLOG_INFO, i, 0);
+		exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	const char *got = numbers(dir, "system_health.log");
+	CU_ASSERT(strncmp(got, "1 2 3 ", 6) == 0);
+	CU_ASSERT(strlen(got) > 4 && strcmp(got + strlen(got) - 4, " 500") == 0);
+}
+
+static void
+test_bad_entry(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(log_emit(lg, LLMLOG_USER, LLMLOG_INFO, "{}", 2), -1);
+	CU_ASSERT_EQUAL(log_emit(lg, 42, LLMLOG_INFO, "{}\n", 3), -1);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 2);
+	CU_ASSERT_FALSE(exists(dir, "user_interactions.log"));
+	llmlog_close(lg);
+}
+
 static int
 suite_init(void)
 {
@@ -132,6 +883,33 @@ main(void)
 	s = CU_add_suite("writer", suite_init, suite_clean);
 	CU_add_test(s, "open and write", test_open_write);
 	CU_add_test(s, "open fails with a message", test_open_fails);
+	CU_add_test(s, "bad configuration", test_bad_config);
+	CU_add_test(s, "bad entry", test_bad_entry);
+	CU_add_test(s, "rotation numbering", test_rotation_numbering);
+	CU_add_test(s, "rotation threshold", test_rotation_threshold);
+	CU_add_test(s, "no backups: no rotation", test_rotation_none);
+	CU_add_test(s, "rotation seen by another handle", test_rotation_shared);
+	CU_add_test(s, "processes and threads, sync", test_mp_sync);
+	CU_add_test(s, "processes and threads, async", test_mp_async);
+	CU_add_test(s, "processes and threads, flock", test_mp_flock);
+	CU_add_test(s, "writer died holding the lock", test_dead_owner);
+	CU_add_test(s, "levels", test_levels);
+	CU_add_test(s, "default log", test_default);
+	CU_add_test(s, "default directory", test_default_home);
+	CU_add_test(s, "async flush", test_async_flush);
+	CU_add_test(s, "async drop", test_async_drop);
+	CU_add_test(s, "async fork", test_async_fork);
+	CU_add_test(s, "sync fork", test_sync_fork);
+	CU_add_test(s, "unwritable file", test_unwritable_file);
+	CU_add_test(s, "rotation fails", test_rotation_fails);
+	CU_add_test(s, "unwritable directory", test_unwritable_dir);
+	CU_add_test(s, "directory of another user", test_foreign_dir);
+	CU_add_test(s, "loose directory tightened", test_loose_dir);
+	CU_add_test(s, "symlink at a file", test_symlink_file);
+	CU_add_test(s, "symlinked directory", test_symlink_dir);
+	CU_add_test(s, "console echo", test_echo);
+	CU_add_test(s, "short write taken back", test_short_write);
+	CU_add_test(s, "default log flushed at exit", test_exit_flush);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();

@@ -1,0 +1,510 @@
+#!/usr/bin/env python3
+"""bench.py - make bench: llmlog beside its peers on llmlog-simulate data,
+in one run, reported as one table with the targets of DESIGN.md section 5.
+
+    bench.py BUILDDIR BENCH-SRCDIR
+
+The data sets are cached in $LLMLOG_BENCH_DIR (default
+$TMPDIR/llmlog-bench) so that reruns only measure.  A peer or a part of
+llmlog that is missing is reported as skipped, never as a failure.
+"""
+import glob
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+MIB = 1024 * 1024
+FULL_FILE = 10 * MIB
+SIM_VERSION = "2"       # bump when the simulator's output changes
+
+
+class Bench:
+    def __init__(self, build, src):
+        self.build = os.path.abspath(build)
+        self.src = os.path.abspath(src)
+        self.top_src = os.path.dirname(self.src)
+        self.llmlog = os.path.join(self.build, "tui", "llmlog")
+        self.sim = os.path.join(self.build, "examples", "llmlog-simulate")
+        self.writer = os.path.join(self.build, "bench", "bench-writer")
+        self.lnav_format = os.path.join(self.top_src, "contrib", "lnav",
+                                        "llmlog.json")
+        self.data = os.environ.get("LLMLOG_BENCH_DIR") or os.path.join(
+            os.environ.get("TMPDIR", "/tmp"), "llmlog-bench")
+        self.rows = []
+        self.notes = []
+        self.hyperfine = shutil.which("hyperfine")
+        self.gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) \
+            else None
+        self.env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        self.env.pop("LLMLOG_DIR", None)
+        self.env.pop("LLMLOG_LEVEL", None)
+
+    # ---- reporting ------------------------------------------------------
+
+    def row(self, what, ours, peer="", ratio="", target="", status=""):
+        self.rows.append((what, ours, peer, ratio, target, status))
+        print("  %-36s %s%s" % (what, ours, ("   [" + peer + "]") if peer
+                                else ""), flush=True)
+
+    def skip(self, what, why, target=""):
+        self.row(what, "skipped: " + why, target=target, status="skipped")
+
+    def note(self, text):
+        self.notes.append(text)
+        print("  note: " + text, flush=True)
+
+    def table(self):
+        head = ("what", "llmlog", "peer", "ratio", "target", "status")
+        widths = [max(len(str(r[i])) for r in self.rows + [head])
+                  for i in range(len(head))]
+        widths = [min(w, 44) for w in widths]
+        line = "  ".join("%-*s" % (w, h) for w, h in zip(widths, head))
+        out = [line, "  ".join("-" * w for w in widths)]
+        for r in self.rows:
+            out.append("  ".join("%-*s" % (w, str(c)) for w, c in
+                                 zip(widths, r)).rstrip())
+        return "\n".join(out)
+
+    # ---- running things -------------------------------------------------
+
+    def run(self, args, **kw):
+        return subprocess.run(args, env=self.env, check=False, **kw)
+
+    def timed(self, commands, runs=3, warmup=1):
+        """Median wall seconds of each shell command, hyperfine when there
+        is one."""
+        if self.hyperfine:
+            with tempfile.NamedTemporaryFile(suffix=".json") as tf:
+                args = [self.hyperfine, "--style", "none", "--runs",
+                        str(runs), "--warmup", str(warmup), "--export-json",
+                        tf.name] + list(commands)
+                r = self.run(args, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+                if r.returncode == 0:
+                    res = json.load(open(tf.name))["results"]
+                    return [x["median"] for x in res]
+                self.note("hyperfine failed (%s); timing by hand"
+                          % r.stderr.strip().splitlines()[-1:])
+        medians = []
+        for cmd in commands:
+            times = []
+            for i in range(warmup + runs):
+                t0 = time.perf_counter()
+                self.run(["sh", "-c", cmd], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+                if i >= warmup:
+                    times.append(time.perf_counter() - t0)
+            medians.append(statistics.median(times))
+        return medians
+
+    def time_rss(self, cmd):
+        """(wall seconds, peak RSS in KB) of one run of a shell command."""
+        if self.gnu_time is None:
+            return None, None
+        with tempfile.NamedTemporaryFile(mode="r") as tf:
+            self.run([self.gnu_time, "-o", tf.name, "-f", "%e %M", "sh", "-c",
+                      "exec " + cmd], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+            fields = tf.read().split()
+        return float(fields[-2]), int(fields[-1])
+
+    # ---- data -------------------------------------------------------------
+
+    def simulate(self, name, args):
+        """A cached data set: regenerated only when its options change."""
+        d = os.path.join(self.data, name)
+        stamp = os.path.join(self.data, name + ".done")
+        key = SIM_VERSION + " " + " ".join(args)
+        if os.path.exists(stamp) and open(stamp).read() == key:
+            return d
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(self.data, exist_ok=True)
+        print("  generating %s: llmlog-simulate %s" % (name, " ".join(args)),
+              flush=True)
+        t0 = time.perf_counter()
+        r = self.run([self.sim, "--dir", d] + args, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("llmlog-simulate failed: " + r.stderr.strip())
+        self.note("%s generated in %.0f s: %s" % (
+            name, time.perf_counter() - t0, r.stdout.strip()))
+        with open(stamp, "w") as f:
+            f.write(key)
+        return d
+
+    @staticmethod
+    def files(d):
+        return sorted(glob.glob(os.path.join(d, "*.log*")))
+
+    @staticmethod
+    def size_mb(paths):
+        return sum(os.path.getsize(p) for p in paths) / 1e6
+
+    def full_set_entries(self, d1m):
+        """Entries needed for every category to fill six 10 MiB files, from
+        the bytes each category takes per entry in the 1M set."""
+        need = 0
+        for p in glob.glob(os.path.join(d1m, "*.log")):
+            per_entry = os.path.getsize(p) / 1e6
+            need = max(need, int(6.15 * FULL_FILE / per_entry))
+        return min(need, 40000000)
+
+    # ---- the measurements -------------------------------------------------------
+
+    def writer_cost(self):
+        print("writer cost per entry (llmlog_tool with realistic fields)")
+        n = 200000
+        scratch = os.path.join(self.data, "writer-scratch")
+        ours = {}
+        if not os.access(self.writer, os.X_OK):
+            self.skip("writer", "bench/bench-writer not built")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+            r = self.run([self.writer, scratch, str(n)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+            for line in r.stdout.splitlines():
+                f = line.split()
+                if len(f) == 5:
+                    ours[(f[0], int(f[1]))] = [float(x) for x in f[2:]]
+            if r.returncode != 0:
+                self.note("bench-writer: " + r.stderr.strip())
+        py = None
+        if shutil.which("python3"):
+            pyscratch = os.path.join(self.data, "py-scratch")
+            shutil.rmtree(pyscratch, ignore_errors=True)
+            r = self.run([sys.executable, os.path.join(self.src, "py-writer.py"),
+                          pyscratch, str(n)], stdout=subprocess.PIPE,
+                         text=True)
+            m = re.match(r"python 1 (\d+)", r.stdout)
+            py = float(m.group(1)) if m else None
+            shutil.rmtree(pyscratch, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+        peer = "Python RotatingFileHandler+json %.1f us" % (py / 1000) \
+            if py else ""
+        if ("sync", 1) in ours:
+            mean, median, _ = ours[("sync", 1)]
+            self.row("writer sync, 1 thread (mean)", "%.2f us (median %.2f)"
+                     % (mean / 1000, median / 1000), peer,
+                     "%.1fx faster" % (py / mean) if py else "",
+                     "<= 1.5 us", met(mean <= 1500))
+        if ("sync", 2) in ours:
+            mean, median, _ = ours[("sync", 2)]
+            self.row("writer sync, 2 threads (mean/call)",
+                     "%.2f us (median %.2f)" % (mean / 1000, median / 1000),
+                     peer, "%.1fx faster" % (py / mean) if py else "")
+        if ("async", 1) in ours:
+            mean, median, p99 = ours[("async", 1)]
+            self.row("writer async, 1 thread (median)", "%.0f ns" % median,
+                     "mean %.0f ns, p99 %.0f ns" % (mean, p99), "",
+                     "<= 250 ns", met(median <= 250))
+        if ("async", 2) in ours:
+            mean, median, p99 = ours[("async", 2)]
+            self.row("writer async, 2 threads (median)", "%.0f ns" % median,
+                     "mean %.0f ns, p99 %.0f ns" % (mean, p99))
+        if ("bare", 1) in ours:
+            mean, median, _ = ours[("bare", 1)]
+            self.row("bare write() of a line, reference",
+                     "%.2f us (median %.2f)" % (mean / 1000, median / 1000))
+        self.sink_cost(n)
+
+    def sink_cost(self, n):
+        """The writer's own benchmark (tests/bench-writer), when built: the
+        same calls minus the formatting, a finished line handed to the
+        sink."""
+        prog = os.path.join(self.build, "tests", "bench-writer")
+        if not os.access(prog, os.X_OK):
+            self.note("tests/bench-writer not built: sink-only rows skipped")
+            return
+        scratch = os.path.join(self.data, "sink-scratch")
+        r = self.run([prog, str(n), scratch], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+        v = {}
+        for line in r.stdout.splitlines():
+            f = line.split()
+            if len(f) == 2 and re.match(r"^\d+(\.\d+)?$", f[1]):
+                v[f[0]] = float(f[1])
+        if "writer_sync_1thread_mean" in v:
+            mean = v["writer_sync_1thread_mean"]
+            self.row("sink only, sync 1 thread (mean)",
+                     "%.2f us" % (mean / 1000), "tests/bench-writer", "",
+                     "<= 1.5 us", met(mean <= 1500))
+        if "writer_async_1thread_median" in v:
+            med = v["writer_async_1thread_median"]
+            self.row("sink only, async 1 thread (median)", "%.0f ns" % med,
+                     "tests/bench-writer", "", "<= 250 ns", met(med <= 250))
+
+    def stats_1m(self, d):
+        print("full index + --stats on the 1M set")
+        files = self.files(d)
+        self.note("1M set: %d files, %.0f MB" % (len(files), self.size_mb(files)))
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--stats, 1M entries", "llmlog not built", "<= 0.5 s")
+            return
+        cmd = "%s --stats --dir %s" % (self.llmlog, d)
+        r = self.run(["sh", "-c", cmd + " --output json"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        total = None
+        try:
+            total = json.loads(r.stdout).get("total")
+        except ValueError:
+            self.note("--stats --output json did not print JSON: %s"
+                      % (r.stderr.strip() or r.stdout[:80]))
+        first_wall, rss = self.time_rss(cmd)
+        wall = self.timed([cmd], runs=5)[0]
+        peers = []
+        jq = shutil.which("jq")
+        quoted = " ".join(files)
+        if jq:
+            peers.append(("jq select", "%s -c 'select(.level == \"ERROR\")' %s"
+                          " | wc -l" % (jq, quoted)))
+        lnav = self.lnav_command(files)
+        if lnav:
+            peers.append(("lnav SQL count", lnav))
+        times = self.timed([c for _, c in peers], runs=2, warmup=0) \
+            if peers else []
+        peer = ", ".join("%s %.2f s" % (n, t) for (n, _), t in
+                         zip(peers, times))
+        best = min(times) if times else None
+        self.row("--stats, 1M entries (median wall)", "%.3f s" % wall, peer,
+                 "%.1fx faster than best" % (best / wall) if best else "",
+                 "<= 0.5 s", met(wall <= 0.5))
+        if first_wall is not None:
+            self.row("--stats first run (wall)", "%.3f s" % first_wall)
+        if rss is not None:
+            lnav_rss = None
+            if lnav:
+                _, lnav_rss = self.time_rss(lnav)
+            self.row("peak RSS, --stats 1M", "%.0f MB" % (rss / 1024),
+                     "lnav %.0f MB" % (lnav_rss / 1024) if lnav_rss else "",
+                     "%.1fx less" % (lnav_rss / rss) if lnav_rss else "",
+                     "<= 100 MB", met(rss / 1024 <= 100))
+            n = total if isinstance(total, int) and total > 0 else 1000000
+            self.row("RSS per entry (bounds the index)",
+                     "%.0f B" % (rss * 1024 / n), "", "", "index <= 32 B",
+                     "upper bound")
+        if total is not None:
+            self.note("--stats counted %s entries" % total)
+
+    def lnav_command(self, files):
+        lnav = shutil.which("lnav")
+        if not lnav:
+            return None
+        if not os.path.exists(self.lnav_format):
+            self.note("lnav skipped: contrib/lnav/llmlog.json not found")
+            return None
+        try:
+            fmt = json.load(open(self.lnav_format))
+            name = [k for k in fmt if not k.startswith("$")][0]
+        except (ValueError, IndexError) as e:
+            self.note("lnav skipped: cannot read the format: %s" % e)
+            return None
+        home = os.path.join(self.data, "lnav-home")
+        os.makedirs(home, exist_ok=True)
+        # a private HOME: the format is installed there, not for the user
+        self.run([lnav, "-i", self.lnav_format], env=dict(self.env, HOME=home),
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return "HOME=%s %s -n -c ';SELECT count(*) FROM %s' %s" % (
+            home, lnav, name, " ".join(files))
+
+    def regex_count(self, d):
+        print("regex count on the full-rotation set")
+        pattern = "Rate limit|Request timed out"
+        files = self.files(d)
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("regex count", "llmlog not built", "<= 2x grep -cP")
+            return
+        ours = "%s --print --regex '%s' --output json --dir %s | wc -l" % (
+            self.llmlog, pattern, d)
+        grep = "grep -cP '%s' %s" % (pattern, " ".join(files))
+        r1 = self.run(["sh", "-c", ours], stdout=subprocess.PIPE, text=True)
+        r2 = self.run(["sh", "-c", grep], stdout=subprocess.PIPE, text=True)
+        n_ours = r1.stdout.strip()
+        n_grep = sum(int(x.rsplit(":", 1)[-1]) for x in r2.stdout.split())
+        t_ours, t_grep = self.timed([ours, grep], runs=3)
+        ratio = t_ours / t_grep
+        self.row("regex count, %.0f MB" % self.size_mb(files),
+                 "%.3f s (%s lines)" % (t_ours, n_ours),
+                 "grep -cP %.3f s (%d)" % (t_grep, n_grep),
+                 "%.2fx grep" % ratio, "<= 2x grep -cP", met(ratio <= 2))
+        if str(n_grep) != n_ours:
+            self.note("regex counts differ: llmlog %s, grep %d" % (n_ours,
+                                                                  n_grep))
+
+    def ui_first_screen(self, d):
+        print("UI first screen on the full-rotation set (tmux)")
+        tmux = shutil.which("tmux")
+        if not tmux or not os.access(self.llmlog, os.X_OK):
+            self.skip("UI first screen", "tmux or llmlog missing", "<= 150 ms")
+            return
+        sock = "llmlog-bench-%d" % os.getpid()
+        baseline = ("sh -c 'printf \"All  User  System\\n\"; for i in 1 2 3 "
+                    "4 5 6; do echo \"12:00:0$i INFO row\"; done; sleep 60'")
+        ui = "%s --dir %s" % (self.llmlog, d)
+        base_t = [self.screen_time(tmux, sock, baseline) for _ in range(5)]
+        ui_t = [self.screen_time(tmux, sock, ui) for _ in range(5)]
+        if None in ui_t:
+            self.skip("UI first screen", "no tab bar and rows within 10 s",
+                      "<= 150 ms")
+            return
+        base = statistics.median(base_t)
+        net = statistics.median(ui_t[1:]) - base
+        self.row("UI first screen, %.0f MB" % self.size_mb(self.files(d)),
+                 "%.0f ms" % (net * 1000),
+                 "first open %.0f ms; tmux alone %.0f ms"
+                 % ((ui_t[0] - base) * 1000, base * 1000), "", "<= 150 ms",
+                 met(net <= 0.150))
+
+    def screen_time(self, tmux, sock, cmd):
+        """Seconds from starting cmd in a fresh tmux until the screen shows
+        a tab bar ("All") and at least five rows with a time."""
+        env = dict(self.env, TERM="xterm-256color")
+        self.run([tmux, "-L", sock, "kill-server"], stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
+        t0 = time.perf_counter()
+        self.run([tmux, "-L", sock, "-f", "/dev/null", "new-session", "-d",
+                  "-x", "160", "-y", "48", cmd], env=env)
+        found = None
+        while time.perf_counter() - t0 < 10:
+            r = self.run([tmux, "-L", sock, "capture-pane", "-p"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True)
+            screen = r.stdout
+            if "All" in screen and len(re.findall(r"\d\d:\d\d:\d\d",
+                                                  screen)) >= 5:
+                found = time.perf_counter() - t0
+                break
+            time.sleep(0.002)
+        self.run([tmux, "-L", sock, "kill-server"], stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
+        return found
+
+    def follow_latency(self):
+        print("follow latency (library write -> llmlog --follow output)")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("follow latency", "llmlog not built", "<= 20 ms p99")
+            return
+        d = os.path.join(self.data, "follow")
+        shutil.rmtree(d, ignore_errors=True)
+        self.run([self.sim, "--dir", d, "--entries", "20"],
+                 stdout=subprocess.DEVNULL)
+        master, slave = pty.openpty()
+        follower = subprocess.Popen(
+            [self.llmlog, "--print", "--follow", "--output", "json", "--dir",
+             d], stdin=subprocess.DEVNULL, stdout=slave,
+            stderr=subprocess.DEVNULL, env=self.env)
+        os.close(slave)
+        lat = []
+        stop = threading.Event()
+        begin = [None]
+
+        def reader():
+            buf = b""
+            while not stop.is_set():
+                rl, _, _ = select.select([master], [], [], 0.1)
+                if not rl:
+                    continue
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                now = time.time()
+                buf += chunk
+                *lines, buf = buf.split(b"\n")
+                for line in lines:
+                    m = re.search(rb'"timestamp":"([^"]+)"', line)
+                    if m and begin[0] is not None:
+                        t = parse_rfc3339(m.group(1).decode())
+                        if t is not None and t >= begin[0]:
+                            lat.append((now - t) * 1000)
+
+        th = threading.Thread(target=reader)
+        th.start()
+        time.sleep(1.0)
+        begin[0] = time.time()
+        self.run([self.sim, "--dir", d, "--rate", "200", "--duration", "5s"],
+                 stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+        stop.set()
+        th.join()
+        follower.terminate()
+        follower.wait()
+        os.close(master)
+        shutil.rmtree(d, ignore_errors=True)
+        if len(lat) < 50:
+            self.skip("follow latency", "only %d lines followed" % len(lat),
+                      "<= 20 ms p99")
+            return
+        lat.sort()
+        p99 = lat[int(len(lat) * 0.99)]
+        self.row("follow latency p99 (%d lines)" % len(lat), "%.1f ms" % p99,
+                 "p50 %.1f ms, max %.1f ms" % (lat[len(lat) // 2], lat[-1]),
+                 "", "<= 20 ms p99", met(p99 <= 20))
+
+    # ---- the whole run ----------------------------------------------------------------
+
+    def main(self):
+        if not os.access(self.sim, os.X_OK):
+            print("make bench: %s is not built; run make first" % self.sim)
+            return 1
+        print("llmlog bench: build %s, data cached in %s" % (self.build,
+                                                              self.data))
+        steps = [("writer", self.writer_cost)]
+        try:
+            d1m = self.simulate("set-1m", [
+                "--entries", "1000000", "--seed", "1", "--start",
+                "2026-11-01T00:00:00Z", "--span", "7d", "--backups", "0"])
+            steps.append(("stats", lambda: self.stats_1m(d1m)))
+            dfull = self.simulate("set-full", [
+                "--entries", str(self.full_set_entries(d1m)), "--seed", "2",
+                "--start", "2026-10-01T00:00:00Z", "--span", "30d",
+                "--max-bytes", str(FULL_FILE), "--backups", "5"])
+            files = self.files(dfull)
+            self.note("full-rotation set: %d files, %.0f MB" % (
+                len(files), self.size_mb(files)))
+            steps.append(("regex", lambda: self.regex_count(dfull)))
+            steps.append(("ui", lambda: self.ui_first_screen(dfull)))
+        except (RuntimeError, OSError) as e:
+            self.note("data sets: %s" % e)
+        steps.append(("follow", self.follow_latency))
+        for name, fn in steps:
+            try:
+                fn()
+            except Exception as e:     # a broken peer must not end the run
+                self.skip(name, "%s: %s" % (type(e).__name__, e))
+        print()
+        print("Targets: DESIGN.md section 5; measured %s on %d cores" % (
+            time.strftime("%Y-%m-%d %H:%M"), os.cpu_count() or 0))
+        print(self.table())
+        for n in self.notes:
+            print("note: " + n)
+        return 0
+
+
+def met(ok):
+    return "met" if ok else "MISSED"
+
+
+def parse_rfc3339(s):
+    m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?Z$", s)
+    if not m:
+        return None
+    import calendar
+    t = calendar.timegm(tuple(int(m.group(i)) for i in range(1, 7)))
+    return t + (float(m.group(7)) if m.group(7) else 0.0)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: bench.py BUILDDIR BENCH-SRCDIR")
+    sys.exit(Bench(sys.argv[1], sys.argv[2]).main())

@@ -1,0 +1,687 @@
+/*
+ * format.c - builds the JSON line of each category (llmlog(5)): the
+ * common head, then the category's fields in a fixed order, every string
+ * redacted, summaries cut at a character boundary.
+ */
+#include "config.h"
+
+#include "format.h"
+
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- per-thread state: scratch buffers, the current second, the pid ---- */
+
+static pthread_key_t bufs_key;
+static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
+static __thread struct format_bufs bufs;
+static __thread bool bufs_registered;
+
+static __thread long long ts_sec = LLONG_MIN;
+static __thread char ts_text[20];	/* "YYYY-MM-DDTHH:MM:SS" */
+static __thread pid_t pid_cached;
+static __thread char pid_text[16];
+static __thread size_t pid_len;
+
+static void
+bufs_free(void *p)
+{
+	struct format_bufs *b = p;
+
+	jbuf_free(&b->line);
+	jbuf_free(&b->summary);
+	jbuf_free(&b->red);
+	jbuf_free(&b->tmp);
+}
+
+/* fork() leaves the child with the parent's cached pid */
+static void
+pid_forget(void)
+{
+	pid_cached = 0;
+}
+
+static void
+bufs_init(void)
+{
+	pthread_key_create(&bufs_key, bufs_free);
+	pthread_atfork(NULL, NULL, pid_forget);
+}
+
+struct format_bufs *
+format_bufs(void)
+{
+	if (!bufs_registered) {
+		pthread_once(&bufs_once, bufs_init);
+		pthread_setspecific(bufs_key, &bufs);
+		bufs_registered = true;
+	}
+	return &bufs;
+}
+
+/* ---- the head ------------------------------------------------------------ */
+
+static void
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+static void
+second_text(time_t sec)
+{
+	struct tm tm;
+	int y;
+
+	if (gmtime_r(&sec, &tm) == NULL || tm.tm_year + 1900 < 0 ||
+	    tm.tm_year + 1900 > 9999) {
+		memcpy(ts_text, "1970-01-01T00:00:00", 19);
+		return;
+	}
+	y = tm.tm_year + 1900;
+	put2(ts_text, y / 100);
+	put2(ts_text + 2, y % 100);
+	ts_text[4] = '-';
+	put2(ts_text + 5, tm.tm_mon + 1);
+	ts_text[7] = '-';
+	put2(ts_text + 8, tm.tm_mday);
+	ts_text[10] = 'T';
+	put2(ts_text + 11, tm.tm_hour);
+	ts_text[13] = ':';
+	put2(ts_text + 14, tm.tm_min);
+	ts_text[16] = ':';
+	put2(ts_text + 17, tm.tm_sec);
+}
+
+/* RFC 3339 UTC with milliseconds; the date part is made once a second. */
+static void
+put_time(struct jbuf *jb, const struct timespec *when)
+{
+	struct timespec now;
+	char ms[5] = { '.', '0', '0', '0', 'Z' };
+	long msec;
+
+	if (when->tv_sec == 0 && when->tv_nsec == 0)
+		clock_gettime(CLOCK_REALTIME, &now);
+	else
+		now = *when;
+	if (now.tv_nsec < 0 || now.tv_nsec >= 1000000000L)
+		now.tv_nsec = 0;
+	if ((long long)now.tv_sec != ts_sec) {
+		second_text(now.tv_sec);
+		ts_sec = (long long)now.tv_sec;
+	}
+	msec = now.tv_nsec / 1000000L;
+	ms[1] = (char)('0' + msec / 100);
+	ms[2] = (char)('0' + msec / 10 % 10);
+	ms[3] = (char)('0' + msec % 10);
+	jbuf_raw(jb, ts_text, 19);
+	jbuf_raw(jb, ms, sizeof ms);
+}
+
+static void
+put_pid(struct jbuf *jb)
+{
+	if (pid_cached == 0) {
+		pid_cached = getpid();
+		pid_len = (size_t)snprintf(pid_text, sizeof pid_text, "%ld",
+		    (long)pid_cached);
+	}
+	jbuf_raw(jb, pid_text, pid_len);
+}
+
+static void
+put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
+    int level, const struct timespec *when)
+{
+	const char *s;
+
+	jbuf_lit(jb, "{\"category\":\"");
+	s = llmlog_category_name(cat);
+	jbuf_raw(jb, s, strlen(s));
+	jbuf_lit(jb, "\",\"timestamp\":\"");
+	put_time(jb, when);
+	jbuf_lit(jb, "\",\"level\":\"");
+	s = llmlog_level_name(level);
+	jbuf_raw(jb, s, strlen(s));
+	jbuf_lit(jb, "\",\"event\":\"");
+	/* event names are ours or checked by format_system_level() */
+	if (event != NULL)
+		jbuf_raw(jb, event, strlen(event));
+	jbuf_lit(jb, "\",\"pid\":");
+	put_pid(jb);
+}
+
+static int
+put_end(struct jbuf *jb)
+{
+	jbuf_lit(jb, "}\n");
+	return jb->oom ? -1 : 0;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* A quoted string, redacted, at most maxchars characters; returns its
+ * length in characters (after redaction). */
+static size_t
+put_text(struct jbuf *jb, const char *s, size_t maxchars)
+{
+	struct jbuf *red;
+	size_t n, total;
+
+	if (s == NULL)
+		s = "";
+	n = strlen(s);
+	jbuf_char(jb, '"');
+	red = &format_bufs()->red;
+	jbuf_reset(red);
+	if (redact_append(red, s, n)) {
+		if (red->oom)
+			jb->oom = true;
+		total = jbuf_escape(jb, red->buf, red->len, maxchars);
+	} else
+		total = jbuf_escape(jb, s, n, maxchars);
+	jbuf_char(jb, '"');
+	return total;
+}
+
+/* A summary field: the text cut at LLMLOG_SUMMARY_CHARS, then the marks
+ * saying it was cut. */
+static void
+put_cut_marks(struct jbuf *jb, size_t total, size_t max, const char *name)
+{
+	if (total <= max)
+		return;
+	jbuf_lit(jb, ",\"");
+	jbuf_raw(jb, name, strlen(name));
+	jbuf_lit(jb, "_truncated\":true,\"");
+	jbuf_raw(jb, name, strlen(name));
+	jbuf_lit(jb, "_length\":");
+	jbuf_int(jb, (int64_t)total);
+}
+
+static bool
+given(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+static void
+put_double_node(struct jbuf *jb, json_object *o)
+{
+	const char *s;
+
+	if (!isfinite(json_object_get_double(o))) {
+		jbuf_lit(jb, "null");
+		return;
+	}
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (s == NULL)
+		jb->oom = true;
+	else
+		jbuf_raw(jb, s, strlen(s));
+}
+
+static void
+put_int_node(struct jbuf *jb, json_object *o)
+{
+	int64_t v = json_object_get_int64(o);
+	char tmp[24];
+	int n;
+
+	if (v == INT64_MAX && json_object_get_uint64(o) > (uint64_t)INT64_MAX) {
+		n = snprintf(tmp, sizeof tmp, "%llu",
+		    (unsigned long long)json_object_get_uint64(o));
+		jbuf_raw(jb, tmp, (size_t)n);
+	} else
+		jbuf_int(jb, v);
+}
+
+static void put_node(struct jbuf *, json_object *, int);
+
+static void
+put_object_node(struct jbuf *jb, json_object *o, int depth)
+{
+	bool first = true;
+
+	jbuf_char(jb, '{');
+	json_object_object_foreach(o, key, val) {
+		enum json_type t = json_object_get_type(val);
+
+		if (!first)
+			jbuf_char(jb, ',');
+		first = false;
+		put_text(jb, key, SIZE_MAX);
+		jbuf_char(jb, ':');
+		if (t != json_type_null && t != json_type_boolean &&
+		    llmlog_secret_key(key))
+			jbuf_lit(jb, "\"[REDACTED]\"");
+		else
+			put_node(jb, val, depth + 1);
+	}
+	jbuf_char(jb, '}');
+}
+
+static void
+put_node(struct jbuf *jb, json_object *o, int depth)
+{
+	size_t n;
+
+	if (depth > FORMAT_MAX_DEPTH) {
+		jbuf_lit(jb, "null");
+		return;
+	}
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		jbuf_lit(jb, "null");
+		break;
+	case json_type_boolean:
+		jbuf_bool(jb, json_object_get_boolean(o));
+		break;
+	case json_type_int:
+		put_int_node(jb, o);
+		break;
+	case json_type_double:
+		put_double_node(jb, o);
+		break;
+	case json_type_string:
+		put_text(jb, json_object_get_string(o), SIZE_MAX);
+		break;
+	case json_type_object:
+		put_object_node(jb, o, depth);
+		break;
+	case json_type_array:
+		n = json_object_array_length(o);
+		jbuf_char(jb, '[');
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				jbuf_char(jb, ',');
+			put_node(jb, json_object_array_get_idx(o, i), depth + 1);
+		}
+		jbuf_char(jb, ']');
+		break;
+	}
+}
+
+void
+format_json(struct jbuf *jb, json_object *o)
+{
+	put_node(jb, o, 0);
+}
+
+/* The compact JSON of o, in the thread's scratch buffer. */
+static struct jbuf *
+json_scratch(struct jbuf *jb, json_object *o)
+{
+	struct jbuf *tmp = &format_bufs()->tmp;
+
+	jbuf_reset(tmp);
+	format_json(tmp, o);
+	if (tmp->oom)
+		jb->oom = true;
+	return tmp;
+}
+
+/* ---- levels ------------------------------------------------------------------ */
+
+int
+format_interaction_level(const struct llmlog_interaction *e)
+{
+	return e->failed || given(e->error) ? LLMLOG_ERROR : LLMLOG_INFO;
+}
+
+int
+format_tool_level(const struct llmlog_tool *e)
+{
+	return e->failed || given(e->error) ? LLMLOG_ERROR : LLMLOG_INFO;
+}
+
+int
+format_llm_level(const struct llmlog_llm *e)
+{
+	return e->failed || given(e->error) ? LLMLOG_ERROR : LLMLOG_INFO;
+}
+
+int
+format_security_level(const struct llmlog_security *e)
+{
+	return e->allowed ? LLMLOG_INFO : LLMLOG_WARNING;
+}
+
+int
+format_system_level(const struct llmlog_system *e)
+{
+	const char *p;
+
+	if (e->event == NULL || *e->event == '\0' || strlen(e->event) > 32)
+		return -1;
+	for (p = e->event; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_'))
+			return -1;
+	if (strcmp(e->event, "error") == 0)
+		return LLMLOG_ERROR;
+	if (strcmp(e->event, "warning") == 0)
+		return LLMLOG_WARNING;
+	return LLMLOG_INFO;
+}
+
+/* ---- the six lines -------------------------------------------------------------- */
+
+int
+format_interaction(struct jbuf *jb, const struct llmlog_interaction *e,
+    int level)
+{
+	size_t total;
+
+	put_head(jb, LLMLOG_USER, "user_interaction", level, &e->when);
+	jbuf_key(jb, "user_input");
+	put_text(jb, e->user_input, SIZE_MAX);
+	jbuf_key(jb, "response_summary");
+	total = put_text(jb, e->response, LLMLOG_SUMMARY_CHARS);
+	put_cut_marks(jb, total, LLMLOG_SUMMARY_CHARS, "response");
+	jbuf_key(jb, "tool_calls");
+	jbuf_char(jb, '[');
+	for (size_t i = 0; e->tool_calls != NULL && e->tool_calls[i]; i++) {
+		if (i > 0)
+			jbuf_char(jb, ',');
+		put_text(jb, e->tool_calls[i], SIZE_MAX);
+	}
+	jbuf_char(jb, ']');
+	jbuf_key(jb, "success");
+	jbuf_bool(jb, format_interaction_level(e) == LLMLOG_INFO);
+	jbuf_key(jb, "duration_ms");
+	jbuf_fixed(jb, e->duration_ms, 3);
+	if (given(e->error)) {
+		jbuf_key(jb, "error");
+		put_text(jb, e->error, SIZE_MAX);
+	}
+	if (e->details != NULL) {
+		jbuf_key(jb, "details");
+		format_json(jb, e->details);
+	}
+	return put_end(jb);
+}
+
+int
+format_system(struct jbuf *jb, const struct llmlog_system *e, int level)
+{
+	put_head(jb, LLMLOG_SYSTEM, e->event, level, &e->when);
+	jbuf_key(jb, "component");
+	put_text(jb, e->component, SIZE_MAX);
+	if (e->message != NULL) {
+		jbuf_key(jb, "message");
+		put_text(jb, e->message, SIZE_MAX);
+	}
+	if (e->details != NULL) {
+		jbuf_key(jb, "details");
+		format_json(jb, e->details);
+	}
+	return put_end(jb);
+}
+
+/* Compact parameters, or, past FORMAT_PARAMETERS_CHARS, their cut text. */
+static void
+put_parameters(struct jbuf *jb, json_object *parameters)
+{
+	struct jbuf *tmp;
+	size_t total;
+
+	jbuf_key(jb, "parameters");
+	if (parameters == NULL) {
+		jbuf_lit(jb, "{}");
+		return;
+	}
+	tmp = json_scratch(jb, parameters);
+	if (tmp->len > FORMAT_PARAMETERS_CHARS)
+		utf8_cut(tmp->buf, tmp->len, FORMAT_PARAMETERS_CHARS, &total);
+	else
+		total = tmp->len;
+	if (total <= FORMAT_PARAMETERS_CHARS) {
+		jbuf_raw(jb, tmp->buf, tmp->len);
+		return;
+	}
+	jbuf_char(jb, '"');
+	jbuf_escape(jb, tmp->buf, tmp->len, FORMAT_PARAMETERS_CHARS);
+	jbuf_char(jb, '"');
+	put_cut_marks(jb, total, FORMAT_PARAMETERS_CHARS, "parameters");
+}
+
+/* A result object as compact JSON text (a string result as itself). */
+static void
+put_result(struct jbuf *jb, const struct llmlog_tool *e)
+{
+	struct jbuf *tmp;
+	size_t total;
+
+	jbuf_key(jb, "result_summary");
+	if (e->result == NULL)
+		total = put_text(jb, e->result_text, LLMLOG_SUMMARY_CHARS);
+	else if (json_object_is_type(e->result, json_type_string))
+		total = put_text(jb, json_object_get_string(e->result),
+		    LLMLOG_SUMMARY_CHARS);
+	else {
+		tmp = json_scratch(jb, e->result);
+		jbuf_char(jb, '"');
+		total = jbuf_escape(jb, tmp->buf, tmp->len,
+		    LLMLOG_SUMMARY_CHARS);
+		jbuf_char(jb, '"');
+	}
+	put_cut_marks(jb, total, LLMLOG_SUMMARY_CHARS, "result");
+}
+
+int
+format_tool(struct jbuf *jb, const struct llmlog_tool *e, int level)
+{
+	put_head(jb, LLMLOG_TOOL, "tool_execution", level, &e->when);
+	jbuf_key(jb, "tool_name");
+	put_text(jb, e->tool_name, SIZE_MAX);
+	jbuf_key(jb, "tool_server");
+	put_text(jb, e->tool_server, SIZE_MAX);
+	put_parameters(jb, e->parameters);
+	put_result(jb, e);
+	jbuf_key(jb, "success");
+	jbuf_bool(jb, format_tool_level(e) == LLMLOG_INFO);
+	jbuf_key(jb, "duration_ms");
+	jbuf_fixed(jb, e->duration_ms, 3);
+	if (given(e->error)) {
+		jbuf_key(jb, "error");
+		put_text(jb, e->error, SIZE_MAX);
+	}
+	return put_end(jb);
+}
+
+int
+format_llm(struct jbuf *jb, const struct llmlog_llm *e, int level)
+{
+	int64_t total = e->total_tokens;
+
+	if (total == 0)
+		total = e->prompt_tokens + e->completion_tokens;
+	put_head(jb, LLMLOG_LLM, "llm_call", level, &e->when);
+	jbuf_key(jb, "provider");
+	put_text(jb, e->provider, SIZE_MAX);
+	jbuf_key(jb, "model");
+	put_text(jb, e->model, SIZE_MAX);
+	jbuf_key(jb, "prompt_tokens");
+	jbuf_int(jb, e->prompt_tokens);
+	jbuf_key(jb, "completion_tokens");
+	jbuf_int(jb, e->completion_tokens);
+	jbuf_key(jb, "total_tokens");
+	jbuf_int(jb, total);
+	jbuf_key(jb, "duration_ms");
+	jbuf_fixed(jb, e->duration_ms, 3);
+	jbuf_key(jb, "success");
+	jbuf_bool(jb, format_llm_level(e) == LLMLOG_INFO);
+	jbuf_key(jb, "streaming");
+	jbuf_bool(jb, e->streaming);
+	if (given(e->error)) {
+		jbuf_key(jb, "error");
+		put_text(jb, e->error, SIZE_MAX);
+	}
+	return put_end(jb);
+}
+
+int
+format_security(struct jbuf *jb, const struct llmlog_security *e, int level)
+{
+	put_head(jb, LLMLOG_SECURITY, "security_event", level, &e->when);
+	jbuf_key(jb, "event_type");
+	put_text(jb, e->event_type, SIZE_MAX);
+	jbuf_key(jb, "resource");
+	put_text(jb, e->resource, SIZE_MAX);
+	jbuf_key(jb, "action");
+	put_text(jb, e->action, SIZE_MAX);
+	jbuf_key(jb, "allowed");
+	jbuf_bool(jb, e->allowed);
+	jbuf_key(jb, "reason");
+	put_text(jb, e->reason, SIZE_MAX);
+	return put_end(jb);
+}
+
+int
+format_metric(struct jbuf *jb, const struct llmlog_metric *e, int level)
+{
+	put_head(jb, LLMLOG_PERFORMANCE, "performance_metric", level, &e->when);
+	jbuf_key(jb, "operation");
+	put_text(jb, e->operation, SIZE_MAX);
+	jbuf_key(jb, "duration_ms");
+	jbuf_fixed(jb, e->duration_ms, 3);
+	jbuf_key(jb, "memory_mb");
+	jbuf_fixed(jb, e->memory_mb, 1);
+	if (e->cpu_percent != 0) {
+		jbuf_key(jb, "cpu_percent");
+		jbuf_fixed(jb, e->cpu_percent, 1);
+	}
+	if (e->details != NULL) {
+		jbuf_key(jb, "details");
+		format_json(jb, e->details);
+	}
+	return put_end(jb);
+}
+
+/* ---- the console summary --------------------------------------------------- */
+
+/* Text for a terminal: redacted, control characters shown as ^X, C1
+ * controls and invalid UTF-8 as '?'. */
+static void
+put_plain(struct jbuf *jb, const char *s)
+{
+	struct jbuf *red = &format_bufs()->red;
+	const unsigned char *p, *end;
+	size_t n, len;
+
+	if (s == NULL)
+		return;
+	n = strlen(s);
+	jbuf_reset(red);
+	if (redact_append(red, s, n) && !red->oom) {
+		s = red->buf;
+		n = red->len;
+	}
+	p = (const unsigned char *)s;
+	end = p + n;
+	while (p < end) {
+		if (*p < 0x20 || *p == 0x7f) {
+			jbuf_char(jb, '^');
+			jbuf_char(jb, (char)(*p == 0x7f ? '?' : *p + '@'));
+			p++;
+		} else if (*p < 0x80) {
+			jbuf_char(jb, (char)*p++);
+		} else if ((len = utf8_seqlen(p, (size_t)(end - p))) == 0 ||
+		    (p[0] == 0xc2 && p[1] < 0xa0)) {
+			jbuf_char(jb, '?');
+			p += len == 0 ? 1 : len;
+		} else {
+			jbuf_raw(jb, (const char *)p, len);
+			p += len;
+		}
+	}
+}
+
+static void
+summary_failure(struct jbuf *jb, bool failed, const char *error)
+{
+	if (given(error)) {
+		jbuf_lit(jb, " failed: ");
+		put_plain(jb, error);
+	} else if (failed)
+		jbuf_lit(jb, " failed");
+}
+
+static void
+summary_system(struct jbuf *jb, const struct llmlog_system *e)
+{
+	put_plain(jb, e->event);
+	jbuf_lit(jb, " [");
+	put_plain(jb, e->component);
+	jbuf_lit(jb, "]");
+	if (e->message != NULL) {
+		jbuf_lit(jb, " ");
+		put_plain(jb, e->message);
+	}
+}
+
+static void
+summary_security(struct jbuf *jb, const struct llmlog_security *e)
+{
+	jbuf_raw(jb, e->allowed ? "allowed " : "denied ",
+	    e->allowed ? 8 : 7);
+	put_plain(jb, e->action);
+	jbuf_lit(jb, " on ");
+	put_plain(jb, e->resource);
+	if (e->reason != NULL) {
+		jbuf_lit(jb, ": ");
+		put_plain(jb, e->reason);
+	}
+}
+
+void
+format_summary(struct jbuf *jb, enum llmlog_category cat, const void *entry)
+{
+	const struct llmlog_interaction *u = entry;
+	const struct llmlog_tool *t = entry;
+	const struct llmlog_llm *l = entry;
+	const struct llmlog_metric *m = entry;
+
+	switch (cat) {
+	case LLMLOG_USER:
+		jbuf_lit(jb, "interaction \"");
+		put_plain(jb, u->user_input);
+		jbuf_lit(jb, "\"");
+		summary_failure(jb, u->failed, u->error);
+		break;
+	case LLMLOG_SYSTEM:
+		summary_system(jb, entry);
+		break;
+	case LLMLOG_TOOL:
+		jbuf_lit(jb, "tool ");
+		put_plain(jb, t->tool_name);
+		summary_failure(jb, t->failed, t->error);
+		break;
+	case LLMLOG_LLM:
+		jbuf_lit(jb, "llm call ");
+		put_plain(jb, l->provider);
+		jbuf_lit(jb, "/");
+		put_plain(jb, l->model);
+		summary_failure(jb, l->failed, l->error);
+		break;
+	case LLMLOG_SECURITY:
+		summary_security(jb, entry);
+		break;
+	case LLMLOG_PERFORMANCE:
+	default:
+		put_plain(jb, m->operation);
+		jbuf_lit(jb, " took ");
+		jbuf_fixed(jb, m->duration_ms, 1);
+		jbuf_lit(jb, " ms");
+		break;
+	}
+	jbuf_char(jb, '\0');
+}

@@ -1,0 +1,183 @@
+/*
+ * bench-writer.c - what an entry costs its caller in libllmlog's writer:
+ * sync and async, one and two threads, beside a bare write().  Prints
+ * "name ns_per_entry" lines.  Not part of make check.
+ *
+ *     tests/bench-writer [entries-per-thread] [dir]
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct bench {
+	struct llmlog *lg;
+	int fd;			/* bare write(): this descriptor */
+	int entries;
+	int thread;
+	double *samples;	/* per-call ns, when timing each call */
+	double elapsed_ns;
+	int failed;
+};
+
+static double
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* A line the size of a typical entry (about 260 bytes). */
+static size_t
+bench_line(char *buf, size_t size, int thread, int seq)
+{
+	return (size_t)snprintf(buf, size, "{\"category\":\"tool\",\"timestamp"
+	    "\":\"2026-11-26T11:16:32.123Z\",\"level\":\"INFO\",\"event\":"
+	    "\"tool_execution\",\"pid\":%d,\"tool_name\":\"read_file\",\"tool_"
+	    "server\":\"filesystem\",\"parameters\":{\"path\":\"/home/user/notes"
+	    "/%d.txt\"},\"success\":true,\"duration_ms\":12.5,\"result_summary\":"
+	    "\"1532 bytes read\",\"thread\":%d}\n", 4242, seq, thread);
+}
+
+#define NLINES 1024
+
+/* The lines are made before the clock starts: only the library's cost is
+ * measured. */
+static void *
+bench_thread(void *arg)
+{
+	struct bench *b = arg;
+	static __thread char lines[NLINES][512];
+	size_t len[NLINES];
+	double start, t0 = 0;
+
+	for (int i = 0; i < NLINES; i++)
+		len[i] = bench_line(lines[i], sizeof lines[i], b->thread, i);
+	start = now_ns();
+	for (int i = 0; i < b->entries; i++) {
+		const char *line = lines[i % NLINES];
+		size_t n = len[i % NLINES];
+
+		if (b->samples != NULL)
+			t0 = now_ns();
+		if (b->lg == NULL) {
+			if (write(b->fd, line, n) != (ssize_t)n)
+				b->failed++;
+		} else if (log_emit(b->lg, LLMLOG_TOOL, LLMLOG_INFO, line,
+		    n) != 0)
+			b->failed++;
+		if (b->samples != NULL)
+			b->samples[i] = now_ns() - t0;
+	}
+	b->elapsed_ns = now_ns() - start;
+	return NULL;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Run threads writers; print the mean cost per entry, and with per-call
+ * timing the median and the 99th percentile too. */
+static int
+run(const char *name, struct llmlog *lg, int fd, int threads, int entries,
+    int timed)
+{
+	struct bench b[2];
+	pthread_t tid[2];
+	double mean = 0;
+	int failed = 0;
+
+	for (int t = 0; t < threads; t++) {
+		b[t] = (struct bench){ lg, fd, entries, t, NULL, 0, 0 };
+		if (timed && (b[t].samples = malloc(entries *
+		    sizeof(double))) == NULL)
+			return -1;
+		pthread_create(&tid[t], NULL, bench_thread, &b[t]);
+	}
+	for (int t = 0; t < threads; t++) {
+		pthread_join(tid[t], NULL);
+		mean += b[t].elapsed_ns / entries / threads;
+		failed += b[t].failed;
+	}
+	if (lg != NULL && llmlog_flush(lg) != 0)
+		failed++;
+	printf("%s_mean %.0f\n", name, mean);
+	if (timed) {
+		qsort(b[0].samples, entries, sizeof(double), cmp_double);
+		printf("%s_median %.0f\n", name, b[0].samples[entries / 2]);
+		printf("%s_p99 %.0f\n", name, b[0].samples[entries / 100 * 99]);
+	}
+	for (int t = 0; t < threads; t++)
+		free(b[t].samples);
+	if (failed > 0)
+		fprintf(stderr, "%s: %d entries failed: %s\n", name, failed,
+		    llmlog_errmsg());
+	return failed > 0 ? -1 : 0;
+}
+
+static int
+run_log(const char *dir, const char *name, bool async, int threads,
+    int entries)
+{
+	struct llmlog *lg;
+	int rc;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .async = async, .no_console = true });
+	if (lg == NULL) {
+		fprintf(stderr, "%s\n", llmlog_errmsg());
+		return -1;
+	}
+	rc = run(name, lg, -1, threads, entries, async);
+	if (llmlog_close(lg) != 0)
+		rc = -1;
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int entries = argc > 1 ? atoi(argv[1]) : 200000;
+	char tmpl[] = "/tmp/bench-writer.XXXXXX", path[600], cmd[600];
+	const char *dir = argc > 2 ? argv[2] : mkdtemp(tmpl);
+	int fd, rc = 0;
+
+	if (dir == NULL || entries <= 0) {
+		fprintf(stderr, "usage: bench-writer [entries] [dir]\n");
+		return 2;
+	}
+	snprintf(path, sizeof path, "%s/bare.log", dir);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	rc |= run("bare_write_1thread", NULL, fd, 1, entries, 0);
+	close(fd);
+	unlink(path);
+	rc |= run_log(dir, "writer_sync_1thread", false, 1, entries);
+	rc |= run_log(dir, "writer_sync_2threads", false, 2, entries);
+	rc |= run_log(dir, "writer_async_1thread", true, 1, entries);
+	rc |= run_log(dir, "writer_async_2threads", true, 2, entries);
+	if (argc <= 2) {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			rc = -1;
+	}
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,318 @@
+/*
+ * test-cli-unit.c - CUnit tests of the print mode's building blocks: the
+ * time grammar (in UTC and in Europe/Berlin), the sanitiser, and the
+ * --stats report layout (data-driven: tests/data/cli/report/<case>/, a
+ * stats object as eng_stats_json() makes it and the text it must give).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <CUnit/Basic.h>
+
+#include "engine.h"
+#include "report.h"
+
+#define US INT64_C(1000000)
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static void
+set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+/* "2024-01-12T10:00:00" taken as UTC, plus microseconds. */
+static int64_t
+utc(const char *iso, int64_t frac_us)
+{
+	struct tm tm = { 0 };
+
+	if (sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		abort();
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * US + frac_us;
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL;
+	size_t len = 0;
+
+	if (f == NULL)
+		return NULL;
+	if (getdelim(&s, &len, '\0', f) < 0) {
+		free(s);
+		s = strdup("");
+	}
+	fclose(f);
+	return s;
+}
+
+/* ---- the time grammar ----------------------------------------------------- */
+
+struct time_case {
+	const char *tz;
+	const char *now;	/* UTC; NULL: 2024-01-12T12:00:00 */
+	const char *input;
+	const char *expect;	/* UTC */
+	int64_t frac_us;
+};
+
+static const struct time_case good_times[] = {
+	{ "UTC", NULL, "2024-01-12 10:00", "2024-01-12T10:00:00", 0 },
+	{ "UTC", NULL, "2024-01-12 10:00:05", "2024-01-12T10:00:05", 0 },
+	{ "UTC", NULL, "2024-01-12", "2024-01-12T00:00:00", 0 },
+	{ "UTC", NULL, "  2024-01-12 23:59  ", "2024-01-12T23:59:00", 0 },
+	{ "UTC", NULL, "2024-01-12T10:00:00Z", "2024-01-12T10:00:00", 0 },
+	{ "UTC", NULL, "2024-01-12T10:00:00.123Z", "2024-01-12T10:00:00", 123000 },
+	{ "UTC", NULL, "2024-01-12T10:00:00.123456789Z", "2024-01-12T10:00:00", 123456 },
+	{ "UTC", NULL, "2024-01-12T10:00:00+02:00", "2024-01-12T08:00:00", 0 },
+	{ "UTC", NULL, "2024-01-12T10:00:00-0530", "2024-01-12T15:30:00", 0 },
+	{ "UTC", NULL, "2024-01-12 10:00 UTC", "2024-01-12T10:00:00", 0 },
+	{ "UTC", NULL, "2024-02-29 12:00", "2024-02-29T12:00:00", 0 },
+	{ "UTC", NULL, "30m", "2024-01-12T11:30:00", 0 },
+	{ "UTC", NULL, "2h", "2024-01-12T10:00:00", 0 },
+	{ "UTC", NULL, "1d", "2024-01-11T12:00:00", 0 },
+	{ "UTC", NULL, "1w", "2024-01-05T12:00:00", 0 },
+	{ "UTC", NULL, "90s", "2024-01-12T11:58:30", 0 },
+	{ "UTC", NULL, "-1h", "2024-01-12T11:00:00", 0 },
+	{ "UTC", NULL, "+1h", "2024-01-12T13:00:00", 0 },
+	{ "UTC", NULL, "1h30m", "2024-01-12T10:30:00", 0 },
+	{ "UTC", NULL, "2 hours ago", "2024-01-12T10:00:00", 0 },
+	{ "UTC", NULL, "now", "2024-01-12T12:00:00", 0 },
+	{ "UTC", NULL, "NOW", "2024-01-12T12:00:00", 0 },
+	{ "UTC", NULL, "today", "2024-01-12T00:00:00", 0 },
+	{ "UTC", NULL, "yesterday", "2024-01-11T00:00:00", 0 },
+	{ "UTC", NULL, "@1705060800", "2024-01-12T12:00:00", 0 },
+	{ "UTC", NULL, "@1705060800.25", "2024-01-12T12:00:00", 250000 },
+	{ "UTC", NULL, "@0", "1970-01-01T00:00:00", 0 },
+	/* local time: CET in winter, CEST in summer; a zone wins */
+	{ "Europe/Berlin", NULL, "2024-01-12 10:00", "2024-01-12T09:00:00", 0 },
+	{ "Europe/Berlin", NULL, "2024-07-01 10:00:05", "2024-07-01T08:00:05", 0 },
+	{ "Europe/Berlin", NULL, "2024-01-12", "2024-01-11T23:00:00", 0 },
+	{ "Europe/Berlin", NULL, "2024-01-12T10:00:00Z", "2024-01-12T10:00:00", 0 },
+	{ "Europe/Berlin", NULL, "2024-01-12T10:00:00+01:00", "2024-01-12T09:00:00", 0 },
+	{ "Europe/Berlin", NULL, "2h", "2024-01-12T10:00:00", 0 },
+	{ "Europe/Berlin", NULL, "@1705060800", "2024-01-12T12:00:00", 0 },
+	/* 23:30 UTC is already the next day in Berlin */
+	{ "Europe/Berlin", "2024-01-12T23:30:00", "today", "2024-01-12T23:00:00", 0 },
+	{ "Europe/Berlin", "2024-01-12T23:30:00", "yesterday", "2024-01-11T23:00:00", 0 },
+	/* yesterday across the switch to summer time is 23 hours long */
+	{ "Europe/Berlin", "2024-03-31T12:00:00", "yesterday", "2024-03-29T23:00:00", 0 },
+	{ "Europe/Berlin", "2024-03-31T12:00:00", "today", "2024-03-30T23:00:00", 0 },
+};
+
+static const char *const bad_times[] = {
+	"", " ", "10", "1x", "h", "-", "+", "m30", "30 m m", "@", "@abc", "@1.",
+	"@1e5", "2024-13-01", "2024-02-30", "2023-02-29", "2024-00-10",
+	"2024-01-12 25:00", "2024-01-12 10:60", "2024-01-12 10", "2024-1-12",
+	"2024-01-12T10:00:00+25:00", "2024-01-12T10:00:00Zjunk", "2024/01/12",
+	"tomorrow", "yesterday2", "nowish", "1d ago ago", "+1d ago",
+	"99999999999w", "12:00",
+};
+
+static void
+test_time_good(void)
+{
+	for (size_t i = 0; i < sizeof good_times / sizeof good_times[0]; i++) {
+		const struct time_case *c = &good_times[i];
+		int64_t now = utc(c->now ? c->now : "2024-01-12T12:00:00", 0);
+		int64_t got = 0, want = utc(c->expect, c->frac_us);
+		char err[512] = "";
+		int rc;
+
+		set_tz(c->tz);
+		rc = eng_time_parse(c->input, now, &got, err, sizeof err);
+		if (rc != 0 || got != want)
+			fprintf(stderr, "\n  TZ=%s '%s': rc %d got %lld want %lld %s",
+			    c->tz, c->input, rc, (long long)got,
+			    (long long)want, err);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_EQUAL(got, want);
+	}
+	set_tz("UTC");
+}
+
+static void
+test_time_bad(void)
+{
+	int64_t now = utc("2024-01-12T12:00:00", 0);
+
+	set_tz("UTC");
+	for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++) {
+		char err[512] = "", quoted[64];
+		int64_t got;
+		int rc = eng_time_parse(bad_times[i], now, &got, err, sizeof err);
+
+		if (rc == 0)
+			fprintf(stderr, "\n  '%s' was accepted", bad_times[i]);
+		CU_ASSERT_EQUAL(rc, -1);
+		/* the message names the input and lists the forms */
+		snprintf(quoted, sizeof quoted, "'%s'", bad_times[i]);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, quoted));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "RFC 3339"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "@EPOCH"));
+	}
+}
+
+/* ---- the sanitiser ---------------------------------------------------------- */
+
+static const struct {
+	const char *in;
+	size_t len;		/* 0: strlen */
+	const char *out;
+} sanitize_cases[] = {
+	{ "plain text", 0, "plain text" },
+	{ "\033[31mred\033[0m", 0, "^[[31mred^[[0m" },
+	{ "a\tb", 0, "a^Ib" },
+	{ "line\nnext\r", 0, "line^Jnext^M" },
+	{ "nul\0here", 8, "nul^@here" },
+	{ "bell\a del\x7f", 0, "bell^G del^?" },
+	{ "\x1f", 0, "^_" },
+	{ "csi \xc2\x9b" "2J", 0, "csi \\x9b2J" },
+	{ "c1 \xc2\x80 \xc2\x9f", 0, "c1 \\x80 \\x9f" },
+	{ "nbsp \xc2\xa0 ok", 0, "nbsp \xc2\xa0 ok" },
+	{ "rlo \xe2\x80\xae txt \xe2\x80\xac", 0, "rlo \\u202e txt \\u202c" },
+	{ "isolate \xe2\x81\xa6 \xe2\x81\xa9", 0, "isolate \\u2066 \\u2069" },
+	{ "\xe2\x80\xaa", 0, "\\u202a" },
+	{ "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80", 0,
+	  "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80" },
+	{ "bad \xff end", 0, "bad \\xff end" },
+	{ "overlong \xc0\xaf", 0, "overlong \\xc0\\xaf" },
+	{ "surrogate \xed\xa0\x80", 0, "surrogate \\xed\\xa0\\x80" },
+	{ "too big \xf4\x90\x80\x80", 0, "too big \\xf4\\x90\\x80\\x80" },
+	{ "cut \xe6\x97", 0, "cut \\xe6\\x97" },
+	{ "lone \x80", 0, "lone \\x80" },
+	{ "", 0, "" },
+};
+
+static void
+test_sanitize(void)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < sizeof sanitize_cases / sizeof sanitize_cases[0];
+	    i++) {
+		size_t len = sanitize_cases[i].len ? sanitize_cases[i].len :
+		    strlen(sanitize_cases[i].in);
+
+		strbuf_reset(&b);
+		eng_sanitize(&b, sanitize_cases[i].in, len);
+		if (strcmp(b.s, sanitize_cases[i].out) != 0)
+			fprintf(stderr, "\n  case %zu: got '%s'", i, b.s);
+		CU_ASSERT_STRING_EQUAL(b.s, sanitize_cases[i].out);
+	}
+	strbuf_free(&b);
+}
+
+/* Every byte value alone: the output never holds a control byte. */
+static void
+test_sanitize_no_controls(void)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	for (int c = 0; c < 256; c++) {
+		char in = (char)c;
+
+		strbuf_reset(&b);
+		eng_sanitize(&b, &in, 1);
+		for (size_t i = 0; i < b.len; i++) {
+			unsigned char o = (unsigned char)b.s[i];
+
+			CU_ASSERT(o >= 0x20 && o < 0x7f);
+		}
+	}
+	strbuf_free(&b);
+}
+
+/* ---- the report layout ---------------------------------------------------- */
+
+static char *
+print_report(json_object *j)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		return NULL;
+	report_print(j, true, f);
+	fclose(f);
+	return text;
+}
+
+static void
+test_report_cases(void)
+{
+	const char *base = SRCDIR "/data/cli/report";
+	DIR *d = opendir(base);
+	struct dirent *de;
+	int ran = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[4096], *want, *got;
+		json_object *j;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/stats.json", base, de->d_name);
+		j = json_object_from_file(path);
+		snprintf(path, sizeof path, "%s/%s/expected", base, de->d_name);
+		want = read_file(path);
+		CU_ASSERT_PTR_NOT_NULL(j);
+		CU_ASSERT_PTR_NOT_NULL(want);
+		if (j == NULL || want == NULL) {
+			free(want);
+			json_object_put(j);
+			continue;
+		}
+		got = print_report(j);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "\n  report case %s differs; got:\n%s",
+			    de->d_name, got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		free(got);
+		free(want);
+		json_object_put(j);
+		ran++;
+	}
+	closedir(d);
+	CU_ASSERT(ran >= 3);
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 99;
+	s = CU_add_suite("time", NULL, NULL);
+	CU_add_test(s, "user time grammar", test_time_good);
+	CU_add_test(s, "rejected times", test_time_bad);
+	s = CU_add_suite("sanitize", NULL, NULL);
+	CU_add_test(s, "table", test_sanitize);
+	CU_add_test(s, "no control byte survives", test_sanitize_no_controls);
+	s = CU_add_suite("report", NULL, NULL);
+	CU_add_test(s, "layout cases", test_report_cases);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# test-ui-stats.sh - the stats dashboard: the pane below the list, the
+# Stats tab, figures that follow the filters and grow with new entries,
+# and the histogram's errors told apart without colour.
+. "$srcdir/ui-lib.sh"
+
+ui_fixture basic
+ui_start
+ui_wait '24/24 '
+
+ui_keys s
+ui_wait 'Overall' "the pane opens"
+ui_expect 'Entries over time' "the histogram"
+ui_expect '24/24 ' "the list stays"
+ui_ok "stats pane"
+
+ui_keys 8
+ui_wait 'LLM Calls' "the Stats tab"
+ui_expect 'Tool Executions'
+ui_expect 'Security'
+ui_expect 'Performance'
+ui_expect 'Total tokens: 1,830' "tokens of the four calls"
+ui_expect 'read_file' "the top tools"
+ui_expect 'groq' "tokens by provider"
+ui_ok "stats tab"
+
+# follows the filters
+ui_keys l l l l
+ui_wait 'level>=ERROR'
+ui_wait 'Total tokens: 0' "only the failed call"
+ui_keys c
+ui_wait 'Total tokens: 1,830'
+
+# updates live
+printf '{"category":"llm","timestamp":"2026-11-26T11:00:00.000Z","level":"INFO","event":"llm_call","pid":1,"provider":"groq","model":"llama3-70b-8192","prompt_tokens":600,"completion_tokens":400,"total_tokens":1000,"duration_ms":10.0,"success":true,"streaming":false}\n' \
+    >>"$UI_LOGS/llm_calls.log"
+ui_wait 'Total tokens: 2,830' "a new call counted"
+ui_ok "filters and live update"
+
+ui_keys Escape
+ui_wait '25/25 ' "Esc returns to the list"
+ui_quit
+
+# without colour the histogram marks errors with their own glyph
+ui_start --no-color
+ui_wait '24/24 '
+ui_keys 8
+ui_wait '# error'
+ui_screen | sed -n '3,12p' | grep -q '#' || ui_fail "error glyphs in the bars"
+ui_quit
+ui_ok "monochrome histogram"

@@ -1,0 +1,147 @@
+# ui-lib.sh - sourced by the UI tests: runs llmlog inside a private tmux
+# server, sends keys and waits (with a deadline) for text on the screen.
+# Skips (exit 77) when tmux is missing.
+
+: "${LLMLOG:?LLMLOG must name the llmlog program}"
+: "${srcdir:=.}"
+TMUX_BIN=${TMUX_BIN:-$(command -v tmux)}
+if [ -z "$TMUX_BIN" ] || [ ! -x "$TMUX_BIN" ]; then
+	echo "tmux not found: UI test skipped"
+	exit 77
+fi
+
+UI_NAME=$(basename "$0" .sh)
+UI_RUN=0
+UI_SOCK="llmlog-$UI_NAME-$$-$UI_RUN"
+UI_WORK=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-ui.XXXXXX")
+UI_LOGS="$UI_WORK/logs"
+UI_FAILED=0
+
+ui_cleanup()
+{
+	"$TMUX_BIN" -L "$UI_SOCK" kill-server 2>/dev/null
+	rm -rf "$UI_WORK"
+}
+trap ui_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+tm()
+{
+	"$TMUX_BIN" -L "$UI_SOCK" "$@"
+}
+
+# Copy a fixture directory from tests/data/ui/ to the log directory.
+ui_fixture()
+{
+	mkdir -p "$UI_LOGS"
+	cp "$srcdir/data/ui/$1"/* "$UI_LOGS/"
+	chmod 700 "$UI_LOGS"
+	chmod 600 "$UI_LOGS"/*
+}
+
+# Start llmlog on the fixture copy with extra options; the shell around it
+# reports the exit status so a test can see a clean quit.
+ui_start()
+{
+	# each run gets a server of its own: a killed one may linger a moment
+	tm kill-server 2>/dev/null
+	UI_RUN=$((UI_RUN + 1))
+	UI_SOCK="llmlog-$UI_NAME-$$-$UI_RUN"
+	printf 'set -g status off\nset -g escape-time 0\nset -g history-limit 0\n' \
+	    >"$UI_WORK/tmux.conf"
+	cat >"$UI_WORK/run.sh" <<EOF
+#!/bin/sh
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
+unset NO_COLOR
+trap : INT
+"$LLMLOG" -d "$UI_LOGS" "\$@"
+echo "[llmlog exited \$?]"
+sleep 60
+EOF
+	chmod +x "$UI_WORK/run.sh"
+	tm -f "$UI_WORK/tmux.conf" new-session -d -x "${UI_COLS:-120}" \
+	    -y "${UI_ROWS:-40}" "$UI_WORK/run.sh $*"
+}
+
+ui_screen()
+{
+	tm capture-pane -p -t 0 "$@"
+}
+
+ui_keys()
+{
+	tm send-keys -t 0 "$@"
+}
+
+ui_fail()
+{
+	echo "FAIL: $*"
+	echo "---- screen ----"
+	ui_screen
+	echo "----------------"
+	UI_FAILED=1
+	exit 1
+}
+
+ui_ok()
+{
+	echo "ok: $*"
+}
+
+# Wait until the screen matches an extended regex (grep -E), at most ~10 s.
+ui_wait()
+{
+	i=0
+	while [ $i -lt 200 ]; do
+		if ui_screen | grep -Eq -- "$1"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	ui_fail "timed out waiting for /$1/${2:+ ($2)}"
+}
+
+# Wait until the screen no longer matches.
+ui_wait_gone()
+{
+	i=0
+	while [ $i -lt 200 ]; do
+		if ! ui_screen | grep -Eq -- "$1"; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	ui_fail "timed out waiting for /$1/ to go${2:+ ($2)}"
+}
+
+# The text of one screen row (0-based).
+ui_row()
+{
+	ui_screen | sed -n "$(($1 + 1))p"
+}
+
+# The status bar: the second row from the bottom.
+ui_status()
+{
+	ui_screen | tail -n 2 | head -n 1
+}
+
+# Assert that the screen (or the given text) matches / does not match.
+ui_expect()
+{
+	ui_screen | grep -Eq -- "$1" || ui_fail "expected /$1/${2:+ ($2)}"
+}
+
+ui_reject()
+{
+	! ui_screen | grep -Eq -- "$1" || ui_fail "did not expect /$1/${2:+ ($2)}"
+}
+
+# Quit with q and check the program said goodbye cleanly.
+ui_quit()
+{
+	ui_keys q
+	ui_wait '\[llmlog exited 0\]' "clean exit"
+}
