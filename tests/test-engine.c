@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 
@@ -565,6 +566,64 @@ test_stats(void)
 	eng_close(e);
 }
 
+/* Escapes, quotes and brackets at every offset from the 64-byte blocks
+ * the line check reads: an entry is malformed exactly when json-c cannot
+ * parse its line. */
+static void
+test_line_check_offsets(void)
+{
+	static const char *const payloads[] = {
+		"a\\\"b", "\\\\", "\\\\\\\"", "x\\\\", "{[", "\\\"}",
+		"\\\"", "abc\\", "\\u00e9\\n", "]}", "\\\\\\",
+		"\\\\\\\\\\\"\\\"",
+	};
+	char dir[] = "/tmp/llmlog-lines-XXXXXX", path[64], line[512];
+	size_t np = sizeof payloads / sizeof payloads[0], n = 0, bad = 0;
+	struct eng *e;
+	struct eng_view *v;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int pad = 0; pad < 70; pad++)
+		for (size_t i = 0; i < np; i++) {
+			fprintf(f, "{\"category\":\"user\",\"timestamp\":"
+			    "\"2026-11-26T10:00:00Z\",\"level\":\"INFO\","
+			    "\"pad\":\"%.*s\",\"v\":\"%s\",\"n\":[1,{}]}\n",
+			    pad, "..................................................."
+			    "...................", payloads[i]);
+			n++;
+		}
+	fclose(f);
+	e = load(dir);
+	v = view_all(e);
+	CU_ASSERT_EQUAL(eng_view_count(v), n);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		size_t len;
+		const char *s = eng_line(e, en, &len);
+		json_object *o;
+
+		CU_ASSERT_FATAL(s != NULL && len < sizeof line);
+		memcpy(line, s, len);
+		line[len] = '\0';
+		o = json_tokener_parse(line);
+		if ((o == NULL) != ((en->flags & ENTRY_MALFORMED) != 0)) {
+			fprintf(stderr, "\nline check disagrees: %s\n", line);
+			bad++;
+		}
+		json_object_put(o);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(eng_malformed(e) > 0 && eng_malformed(e) < n);
+	eng_view_free(v);
+	eng_close(e);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -586,6 +645,7 @@ main(void)
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "files and sources", test_files_and_sources);
 	CU_add_test(s, "stats", test_stats);
+	CU_add_test(s, "line check at block offsets", test_line_check_offsets);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -1,8 +1,8 @@
 /*
- * engine-bench.c - times the engine on a log directory: full index, a view
+ * bench-engine.c - times the engine on a log directory: full index, a view
  * of everything, the stats; or the first batch of a background load.
  * Built by make check, never run by it:
- *   ./engine-bench DIR [--async | --regex PATTERN | --keyword WORD]
+ *   ./bench-engine DIR [--async | --regex PATTERN | --keyword WORD]
  */
 #include "config.h"
 
@@ -119,7 +119,7 @@ main(int argc, char **argv)
 	const char *dir;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: engine-bench DIR [--async]\n");
+		fprintf(stderr, "usage: bench-engine DIR [--async]\n");
 		return 2;
 	}
 	dir = argv[1];
