@@ -17,6 +17,8 @@
 static inline const char *
 skip_ws(const char *p, const char *end)
 {
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
 	while (p < end && (unsigned char)*p <= ' ')
 		p++;
 	return p;
@@ -112,7 +114,8 @@ static const struct {
 static inline bool
 key_is(const char *k, size_t kn, const char *want, size_t wn)
 {
-	return kn == wn && want != NULL && memcmp(k, want, kn) == 0;
+	return kn == wn && want != NULL && k[0] == want[0] &&
+	    memcmp(k, want, kn) == 0;
 }
 
 /* Which field a key names in this category; 0 for none. */
