@@ -32,15 +32,18 @@ struct loader {
 	atomic_size_t finished;
 };
 
+/* The current files before the backups, and in each the chunks nearest
+ * the end first: every category's latest entries come in the first round. */
 static int
 newest_first(const void *a, const void *b)
 {
 	const struct index_task *x = a, *y = b;
+	uint64_t dx = x->limit - x->end, dy = y->limit - y->end;
 
 	if (x->file->backup != y->file->backup)
 		return x->file->backup - y->file->backup;
-	if (x->start != y->start)
-		return x->start > y->start ? -1 : 1;
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
 	return x->file_id < y->file_id ? -1 : x->file_id > y->file_id;
 }
 
