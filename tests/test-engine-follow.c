@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,6 +134,32 @@ test_append(void)
 	CU_ASSERT_EQUAL(eng_view_update(v), 0);
 	expect_sequence(e, v, 5);
 	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+/* The watch descriptor wakes a waiting caller when a file grows, and is
+ * quiet again once the change has been taken in. */
+static void
+test_watch_fd(void)
+{
+	struct pollfd pfd;
+	struct eng *e;
+	int fd;
+
+	make_dir();
+	append_lines(path, 0, 1);
+	e = open_dir();
+	fd = eng_watch_fd(e);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(eng_watch_fd(e), fd);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 0), 0);
+	append_lines(path, 1, 1);
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 5000), 1);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 0), 0);
 	eng_close(e);
 	remove_dir();
 }
@@ -453,6 +480,7 @@ main(void)
 		return 2;
 	s = CU_add_suite("follow", NULL, NULL);
 	CU_add_test(s, "append", test_append);
+	CU_add_test(s, "watch descriptor", test_watch_fd);
 	CU_add_test(s, "last line without newline", test_partial_line);
 	CU_add_test(s, "rotation", test_rotation);
 	CU_add_test(s, "truncation", test_truncation);
