@@ -122,17 +122,31 @@ test_append(void)
 	struct eng *e;
 	struct eng_view *v;
 
+	struct eng_stats *st = eng_stats_new();
+	json_object *o;
+
 	make_dir();
 	append_lines(path, 0, 3);
 	e = open_dir();
 	v = all(e);
 	CU_ASSERT_EQUAL(eng_view_count(v), 3);
+	eng_stats_update(st, v);
 	append_lines(path, 3, 2);
 	CU_ASSERT_EQUAL(eng_refresh(e), 2);
 	CU_ASSERT_EQUAL(eng_view_update(v), 2);
 	CU_ASSERT_EQUAL(eng_refresh(e), 0);
 	CU_ASSERT_EQUAL(eng_view_update(v), 0);
 	expect_sequence(e, v, 5);
+	/* a live report counts each entry once */
+	eng_stats_update(st, v);
+	eng_stats_update(st, v);
+	o = eng_stats_json(st);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(o,
+	    "total")), 5);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+	    json_object_object_get(o, "user"), "success")), 5);
+	json_object_put(o);
+	eng_stats_free(st);
 	eng_view_free(v);
 	eng_close(e);
 	remove_dir();

@@ -566,6 +566,35 @@ test_stats(void)
 	eng_close(e);
 }
 
+/* One stats object fed a view, then another view: it starts over. */
+static void
+test_stats_new_view(void)
+{
+	struct eng *e = load(FIXTURE);
+	struct eng_stats *s = eng_stats_new();
+	struct eng_filter f;
+	struct eng_view *v;
+	json_object *o;
+
+	eng_filter_init(&f);
+	f.categories = 1u << LLMLOG_USER;
+	v = eng_view_new(e, &f);
+	eng_stats_update(s, v);
+	eng_view_free(v);
+	f.categories = 1u << LLMLOG_TOOL;
+	v = eng_view_new(e, &f);	/* may well get the same address */
+	eng_stats_update(s, v);
+	o = eng_stats_json(s);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(o,
+	    "total")), 6);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+	    json_object_object_get(o, "user"), "total")), 0);
+	json_object_put(o);
+	eng_view_free(v);
+	eng_stats_free(s);
+	eng_close(e);
+}
+
 /* Escapes, quotes and brackets at every offset from the 64-byte blocks
  * the line check reads: an entry is malformed exactly when json-c cannot
  * parse its line. */
@@ -645,6 +674,7 @@ main(void)
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "files and sources", test_files_and_sources);
 	CU_add_test(s, "stats", test_stats);
+	CU_add_test(s, "stats on a new view", test_stats_new_view);
 	CU_add_test(s, "line check at block offsets", test_line_check_offsets);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

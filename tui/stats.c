@@ -167,7 +167,7 @@ struct part {
 
 struct eng_stats {
 	struct part p;
-	const struct eng_view *view;
+	uint64_t view;		/* the serial of the view counted */
 	size_t mark;		/* index entries of the view counted so far */
 	uint64_t *hist;		/* entries per minute, from hist_start */
 	size_t nhist;
@@ -501,13 +501,13 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 	pthread_t th;
 	bool started = false;
 
-	if (s->view != v) {
+	if (s->view != view_serial(v)) {
 		part_free(&s->p);
 		part_init(&s->p);
 		free(s->hist);
 		s->hist = NULL;
 		s->nhist = 0;
-		s->view = v;
+		s->view = view_serial(v);
 		s->mark = 0;
 	}
 	if (seen == s->mark)

@@ -193,6 +193,7 @@ int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);
 size_t view_seen(const struct eng_view *v);
+uint64_t view_serial(const struct eng_view *v);
 
 /* regex.c: a match context per thread, and keywords as caseless
  * literals */

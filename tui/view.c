@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,10 @@ struct eng_view {
 	size_t seen;			/* index entries examined */
 	size_t counts[LLMLOG_NCATEGORIES];
 	size_t regex_errors;
+	uint64_t serial;		/* tells views apart, even at one address */
 };
+
+static atomic_uint_fast64_t view_serials;
 
 /* One thread's share of the content filtering of new entries. */
 struct filter_job {
@@ -292,6 +296,7 @@ eng_view_new(struct eng *e, const struct eng_filter *f)
 		return NULL;
 	v->e = e;
 	v->f = *f;
+	v->serial = atomic_fetch_add(&view_serials, 1) + 1;
 	v->f.keyword = NULL;
 	if (f->keyword != NULL && *f->keyword != '\0') {
 		if ((v->keyword = strdup(f->keyword)) == NULL ||
@@ -384,6 +389,12 @@ uint32_t
 view_position(const struct eng_view *v, size_t i)
 {
 	return v->idx[i];
+}
+
+uint64_t
+view_serial(const struct eng_view *v)
+{
+	return v->serial;
 }
 
 size_t
