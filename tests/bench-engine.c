@@ -101,6 +101,22 @@ run_filter(struct eng *e, const char *what, const char *arg)
 	t1 = now();
 	printf("%zu of %zu entries match: %.0f ms\n", eng_view_count(v),
 	    eng_count(e), (t1 - t0) * 1e3);
+	if (f.regex != NULL) {
+		struct eng_filter all;
+		struct eng_view *va;
+		long fw, bw;
+
+		eng_filter_init(&all);
+		va = eng_view_new(e, &all);
+		t0 = now();
+		fw = eng_view_search(va, f.regex, 0, 1);
+		t1 = now();
+		bw = eng_view_search(va, f.regex, eng_view_count(va) - 1, -1);
+		printf("search from the top: %ld after %.0f ms; from the end "
+		    "back: %ld after %.0f ms\n", fw, (t1 - t0) * 1e3, bw,
+		    (now() - t1) * 1e3);
+		eng_view_free(va);
+	}
 	eng_view_free(v);
 	eng_regex_free(f.regex);
 	return 0;

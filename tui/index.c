@@ -345,13 +345,19 @@ block_reader_init(struct block_reader *br)
 	memset(br, 0, sizeof *br);
 	br->fd = -1;
 	br->file = UINT32_MAX;
+	br->block = BLOCK_BYTES;
 }
 
 void
 block_reader_free(struct block_reader *br)
 {
+	size_t block = br->block;
+	bool backward = br->backward;
+
 	free(br->buf);
 	block_reader_init(br);
+	br->block = block;
+	br->backward = backward;
 }
 
 const char *
@@ -360,6 +366,7 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 {
 	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
 	size_t want;
+	uint64_t from;
 	ssize_t got;
 	int fd;
 
@@ -371,7 +378,10 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 	fd = e->files[en->file]->fd;
 	if (fd < 0)
 		return NULL;
-	want = n > BLOCK_BYTES ? n : BLOCK_BYTES;
+	want = n > br->block ? n : br->block;
+	from = en->offset;
+	if (br->backward)
+		from = en->offset + n > want ? en->offset + n - want : 0;
 	if (br->cap < want) {
 		char *b = realloc(br->buf, want);
 		if (b == NULL)
@@ -379,14 +389,14 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 		br->buf = b;
 		br->cap = want;
 	}
-	got = pread(fd, br->buf, want, (off_t)en->offset);
-	if (got < (ssize_t)n) {
+	got = pread(fd, br->buf, want, (off_t)from);
+	if (got < (ssize_t)(en->offset - from + n)) {
 		br->file = UINT32_MAX;
 		return NULL;
 	}
 	br->file = en->file;
-	br->start = en->offset;
+	br->start = from;
 	br->len = (size_t)got;
 	*len = n;
-	return br->buf;
+	return br->buf + (en->offset - from);
 }

@@ -180,6 +180,9 @@ struct block_reader {
 	size_t len;
 	char *buf;
 	size_t cap;
+	size_t block;		/* bytes read at a time: BLOCK_BYTES */
+	bool backward;		/* reading towards the start: blocks end at
+				   the line asked for */
 };
 void block_reader_init(struct block_reader *br);
 void block_reader_free(struct block_reader *br);

@@ -403,25 +403,45 @@ view_seen(const struct eng_view *v)
 	return v->seen;
 }
 
+/* A view interleaves its files by time, so search keeps a small block
+ * per file and walks each one in order, forward or backward. */
+#define SEARCH_BLOCK	(64u << 10)
+
 long
 eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
     int dir)
 {
-	size_t n = v->n, pos;
+	size_t n = v->n, pos, nfiles = v->e->nfiles, len;
+	struct block_reader *br;
+	long found = -1;
 	const char *s;
-	size_t len;
 
 	if (n == 0 || re == NULL)
 		return -1;
 	dir = dir < 0 ? -1 : 1;
 	if (from >= n)
 		from = dir > 0 ? n - 1 : 0;
-	pos = from;
-	for (size_t k = 0; k < n; k++) {
-		pos = dir > 0 ? (pos + 1) % n : (pos + n - 1) % n;
-		s = eng_line(v->e, store_entry(v->e, v->idx[pos]), &len);
-		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
-			return (long)pos;
+	br = calloc(nfiles, sizeof *br);
+	for (size_t i = 0; br != NULL && i < nfiles; i++) {
+		block_reader_init(&br[i]);
+		br[i].block = SEARCH_BLOCK;
+		br[i].backward = dir < 0;
 	}
-	return -1;
+	pos = from;
+	for (size_t k = 0; k < n && found < 0; k++) {
+		const struct eng_entry *en;
+
+		pos = dir > 0 ? (pos + 1) % n : (pos + n - 1) % n;
+		en = store_entry(v->e, v->idx[pos]);
+		if (br != NULL)
+			s = block_reader_line(&br[en->file], v->e, en, &len);
+		else
+			s = eng_line(v->e, en, &len);
+		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
+			found = (long)pos;
+	}
+	for (size_t i = 0; br != NULL && i < nfiles; i++)
+		block_reader_free(&br[i]);
+	free(br);
+	return found;
 }
