@@ -379,6 +379,39 @@ test_library_rotation(void)
 	remove_dir();
 }
 
+/* Searching forward and backward visits exactly the entries a plain
+ * scan finds, in order, and wraps around. */
+static void
+check_search(struct eng *e, struct eng_view *v, const char *pattern,
+    size_t want)
+{
+	char err[256];
+	struct eng_regex *re = eng_regex_new(pattern, err, sizeof err);
+	size_t n = eng_view_count(v), nhits = 0, len;
+	long *hits = calloc(n, sizeof *hits), pos;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = eng_line(e, eng_view_get(v, i), &len);
+		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
+			hits[nhits++] = (long)i;
+	}
+	CU_ASSERT_EQUAL(nhits, want);
+	pos = eng_view_search(v, re, n, 1);
+	for (size_t i = 0; i < nhits; i++) {
+		CU_ASSERT_EQUAL(pos, hits[i]);
+		pos = eng_view_search(v, re, (size_t)pos, 1);
+	}
+	CU_ASSERT_EQUAL(pos, hits[0]);		/* wrapped */
+	pos = eng_view_search(v, re, 0, -1);
+	for (size_t i = nhits; i-- > 0;) {
+		CU_ASSERT_EQUAL(pos, hits[i]);
+		pos = eng_view_search(v, re, (size_t)pos, -1);
+	}
+	free(hits);
+	eng_regex_free(re);
+}
+
 /* A file of several load chunks, with malformed lines here and there:
  * the plain and the background load index the same entries in the same
  * order, and nothing at a chunk boundary is lost or doubled. */
@@ -438,6 +471,7 @@ test_async_matches_sync(void)
 			break;
 		}
 	}
+	check_search(a, va, "^garbage line \\d+$", 16);
 	eng_view_free(va);
 	eng_view_free(vb);
 	eng_close(a);
