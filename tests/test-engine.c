@@ -295,6 +295,45 @@ test_filters(void)
 	eng_close(e);
 }
 
+/* A regex or keyword filter keeps exactly the lines a line-by-line match
+ * keeps, whatever the pattern does at line ends (filters search whole
+ * blocks of lines when that is safe). */
+static void
+test_filter_matches_line_by_line(void)
+{
+	static const char *const patterns[] = {
+		"^\\{\"category\":\"tool", "\\}$", "true}$", "^$", "x*",
+		"\\s+\\{", "[^a]+$", "1000\\.0,", "passwd|shadow",
+		"(?=.*denied)", "ms\\b", "\\d+(?!\\d)}$", "^.{300,}$",
+		"\"success\":false", "E.*R", "\\z", "[\\r\\n]",
+	};
+	struct eng *e = load(FIXTURE);
+	struct eng_view *all = view_all(e);
+	struct eng_filter f;
+	char err[256];
+
+	for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+		size_t want = 0, len;
+
+		eng_filter_init(&f);
+		f.regex = eng_regex_new(patterns[p], err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.regex);
+		for (size_t i = 0; i < eng_view_count(all); i++) {
+			const char *s = eng_line(e, eng_view_get(all, i), &len);
+			want += eng_regex_match(f.regex, s, len, 0, NULL,
+			    NULL) == 1;
+		}
+		if (count_with(e, &f) != want) {
+			fprintf(stderr, "\n%s: %zu, not %zu\n", patterns[p],
+			    count_with(e, &f), want);
+			CU_FAIL("regex filter differs from a line-by-line match");
+		}
+		eng_regex_free(f.regex);
+	}
+	eng_view_free(all);
+	eng_close(e);
+}
+
 static void
 test_category_counts(void)
 {
@@ -667,6 +706,7 @@ main(void)
 	CU_add_test(s, "log time parsing", test_time_parse_log);
 	CU_add_test(s, "time and number formats", test_time_format);
 	CU_add_test(s, "filters", test_filters);
+	CU_add_test(s, "filters match line by line", test_filter_matches_line_by_line);
 	CU_add_test(s, "category counts", test_category_counts);
 	CU_add_test(s, "order, malformed neighbours", test_order_and_malformed_neighbours);
 	CU_add_test(s, "search", test_search);

@@ -25,6 +25,7 @@ struct rx_ctx {
 
 struct eng_regex {
 	pcre2_code *code;
+	pcre2_code *block;	/* for searching many lines at once, or NULL */
 	struct rx_ctx ctx;	/* for the caller's thread */
 	bool caseless;
 	char err[256];
@@ -80,6 +81,38 @@ ctx_free(struct rx_ctx *c)
 	pcre2_jit_stack_free(c->stack);
 }
 
+/* Whether a match in a block of lines is found exactly where a match in
+ * the line alone would be: no assertion that could look past the line
+ * (lookaround, \A \z \Z \G \K, verbs, conditions), no possessive or
+ * atomic part that could swallow a newline and not give it back. */
+static bool
+block_safe(const char *p)
+{
+	static const char *const unsafe[] = { "(?", "(*", "\\A", "\\z",
+	    "\\Z", "\\G", "\\K", "*+", "++", "?+", "}+", NULL };
+
+	for (size_t i = 0; unsafe[i] != NULL; i++)
+		if (strstr(p, unsafe[i]) != NULL)
+			return false;
+	return true;
+}
+
+static pcre2_code *
+compile_block(const char *pattern, uint32_t opts)
+{
+	PCRE2_SIZE erroff;
+	pcre2_code *code;
+	int errcode;
+
+	if (!(opts & PCRE2_LITERAL) && !block_safe(pattern))
+		return NULL;
+	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    opts | PCRE2_MULTILINE, &errcode, &erroff, NULL);
+	if (code != NULL)
+		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	return code;
+}
+
 static struct eng_regex *
 compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 {
@@ -105,6 +138,7 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	/* without JIT (not built in, no executable memory) the interpreter
 	 * still works, under the same limits */
 	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+	re->block = compile_block(pattern, opts);
 	if (ctx_init(&re->ctx, re->code) != 0) {
 		snprintf(err, errlen, "out of memory");
 		eng_regex_free(re);
@@ -142,6 +176,7 @@ eng_regex_free(struct eng_regex *re)
 		return;
 	ctx_free(&re->ctx);
 	pcre2_code_free(re->code);
+	pcre2_code_free(re->block);
 	free(re);
 }
 
@@ -207,6 +242,30 @@ rx_match(const struct eng_regex *re, struct rx_ctx *c, const char *s,
 		*start = ov[0];
 	if (end != NULL)
 		*end = ov[1];
+	return 1;
+}
+
+bool
+rx_has_block(const struct eng_regex *re)
+{
+	return re->block != NULL;
+}
+
+int
+rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
+    size_t n, size_t offset, size_t *start)
+{
+	int rc;
+
+	if (offset > n)
+		return 0;
+	rc = pcre2_match(re->block, (PCRE2_SPTR)s, n, offset, 0, c->md,
+	    c->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc < 0)
+		return -1;
+	*start = pcre2_get_ovector_pointer(c->md)[0];
 	return 1;
 }
 

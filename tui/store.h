@@ -209,6 +209,12 @@ void rx_ctx_free(struct rx_ctx *c);
 int rx_match(const struct eng_regex *re, struct rx_ctx *c, const char *s,
     size_t n, size_t offset, size_t *start, size_t *end, char *err,
     size_t errlen);
+/* Search a block of many lines: where the first match starts.  Only where
+ * rx_has_block: the pattern finds in a block what it finds line by line,
+ * and a line it points into still gets rx_match to be sure. */
+bool rx_has_block(const struct eng_regex *re);
+int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
+    size_t n, size_t offset, size_t *start);
 
 /* loader.c */
 void loader_stop(struct eng *e);

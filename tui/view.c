@@ -31,6 +31,16 @@ struct eng_view {
 
 static atomic_uint_fast64_t view_serials;
 
+/* Where a pattern next matches in the block being read: lines before
+ * that offset need no match call of their own. */
+struct cursor {
+	uint32_t file;			/* the block searched */
+	uint64_t start;
+	uint64_t origin;		/* file offset the search started at */
+	uint64_t next;			/* file offset of the match, or UINT64_MAX */
+	bool off;			/* block search failed: line by line */
+};
+
 /* One thread's share of the content filtering of new entries. */
 struct filter_job {
 	struct eng_view *v;
@@ -38,6 +48,7 @@ struct filter_job {
 	uint8_t *pass;			/* [i - from]: passes all but category */
 	struct block_reader br;
 	struct rx_ctx *kw, *rx;
+	struct cursor kw_at, rx_at;
 	size_t regex_errors;
 };
 
@@ -194,6 +205,41 @@ pass_category(const struct eng_filter *f, const struct eng_entry *en)
 	    (f->categories & (1u << en->category));
 }
 
+/* Match one line, searching the whole block the reader holds when that
+ * is safe: with rare matches one search covers thousands of lines. */
+static int
+match_line(struct filter_job *j, const struct eng_regex *re,
+    struct rx_ctx *c, struct cursor *cur, const struct eng_entry *en,
+    const char *s, size_t n)
+{
+	struct block_reader *br = &j->br;
+	size_t at;
+	int rc;
+
+	if (!cur->off && rx_has_block(re)) {
+		if (cur->file != br->file || cur->start != br->start ||
+		    cur->origin > en->offset || cur->next < en->offset) {
+			rc = rx_find(re, c, br->buf, br->len,
+			    (size_t)(en->offset - br->start), &at);
+			if (rc < 0)
+				cur->off = true;	/* limits: line by line */
+			else {
+				cur->file = br->file;
+				cur->start = br->start;
+				cur->origin = en->offset;
+				cur->next = rc == 1 ? br->start + at :
+				    UINT64_MAX;
+			}
+		}
+		/* a line ending before the next match, inside the block
+		 * searched, has none */
+		if (!cur->off && cur->next > en->offset + n &&
+		    en->offset + n <= br->start + br->len)
+			return 0;
+	}
+	return rx_match(re, c, s, n, 0, NULL, NULL, NULL, 0);
+}
+
 static bool
 pass_content(struct filter_job *j, const struct eng_entry *en)
 {
@@ -204,11 +250,11 @@ pass_content(struct filter_job *j, const struct eng_entry *en)
 
 	if ((s = block_reader_line(&j->br, v->e, en, &n)) == NULL)
 		return false;
-	if (v->kw != NULL && rx_match(v->kw, j->kw, s, n, 0, NULL, NULL,
-	    NULL, 0) != 1)
+	if (v->kw != NULL && match_line(j, v->kw, j->kw, &j->kw_at, en, s,
+	    n) != 1)
 		return false;
 	if (v->f.regex != NULL) {
-		rc = rx_match(v->f.regex, j->rx, s, n, 0, NULL, NULL, NULL, 0);
+		rc = match_line(j, v->f.regex, j->rx, &j->rx_at, en, s, n);
 		if (rc < 0)
 			j->regex_errors++;
 		if (rc != 1)
@@ -241,6 +287,7 @@ job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
 	j->to = to;
 	j->pass = pass;
 	block_reader_init(&j->br);
+	j->kw_at.file = j->rx_at.file = UINT32_MAX;
 	if (v->kw != NULL && (j->kw = rx_ctx_new(v->kw)) == NULL)
 		return false;
 	if (v->f.regex != NULL && (j->rx = rx_ctx_new(v->f.regex)) == NULL)
