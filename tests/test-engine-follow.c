@@ -412,6 +412,27 @@ check_search(struct eng *e, struct eng_view *v, const char *pattern,
 	eng_regex_free(re);
 }
 
+/* A filter over many blocks of lines keeps what it should. */
+static void
+check_filter(struct eng *e, const char *pattern, const char *keyword,
+    size_t want)
+{
+	struct eng_filter f;
+	struct eng_view *v;
+	char err[256];
+
+	eng_filter_init(&f);
+	f.keyword = keyword;
+	if (pattern != NULL) {
+		f.regex = eng_regex_new(pattern, err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.regex);
+	}
+	v = eng_view_new(e, &f);
+	CU_ASSERT_EQUAL(eng_view_count(v), want);
+	eng_view_free(v);
+	eng_regex_free(f.regex);
+}
+
 /* A file of several load chunks, with malformed lines here and there:
  * the plain and the background load index the same entries in the same
  * order, and nothing at a chunk boundary is lost or doubled. */
@@ -472,6 +493,9 @@ test_async_matches_sync(void)
 		}
 	}
 	check_search(a, va, "^garbage line \\d+$", 16);
+	check_filter(a, "^garbage line \\d+$", NULL, 16);
+	check_filter(a, NULL, "GARBAGE LINE", 16);
+	check_filter(a, "\"0{115}12\\d{3}\"", "0000012", 2 * 1000);
 	eng_view_free(va);
 	eng_view_free(vb);
 	eng_close(a);
