@@ -240,6 +240,28 @@ fields_clear(struct fields *f)
 	f->total_tokens = f->memory_mb = NAN;
 }
 
+static const char *
+skip_lit(const char *p, const char *end, const char *lit, size_t n)
+{
+	bool esc;
+
+	if (p == NULL || (size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+		return NULL;
+	return json_string_end(p + n, end, &esc);
+}
+
+/* Our writer's lines open with category, timestamp, level and event, none
+ * of which a statistic needs: step over them by their known shape.  NULL
+ * when the line does not open that way. */
+static const char *
+skip_head(const char *p, const char *end)
+{
+	p = skip_lit(p, end, "{\"category\":\"", 13);
+	p = skip_lit(p, end, ",\"timestamp\":\"", 14);
+	p = skip_lit(p, end, ",\"level\":\"", 10);
+	return skip_lit(p, end, ",\"event\":\"", 10);
+}
+
 static bool
 scan(const char *s, size_t n, int cat, struct fields *f)
 {
@@ -248,9 +270,17 @@ scan(const char *s, size_t n, int cat, struct fields *f)
 	size_t kn;
 	bool esc;
 
-	p = skip_ws(p, end);
-	if (p >= end || *p++ != '{')
-		return false;
+	if ((v = skip_head(p, end)) != NULL) {
+		if (v >= end || (*v != ',' && *v != '}'))
+			return false;
+		if (*v == '}')
+			return true;
+		p = v + 1;
+	} else {
+		p = skip_ws(p, end);
+		if (p >= end || *p++ != '{')
+			return false;
+	}
 	for (;;) {
 		char kind;
 

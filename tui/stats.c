@@ -22,6 +22,7 @@
 
 struct tally_item {
 	char *name;
+	size_t len;
 	uint64_t count;
 	double sum;		/* tokens, for providers and models */
 };
@@ -56,8 +57,8 @@ tally_grow(struct tally *t)
 	for (size_t i = 0; i < old.cap; i++) {
 		if (old.v[i].name == NULL)
 			continue;
-		tally_add(t, old.v[i].name, strlen(old.v[i].name),
-		    old.v[i].count, old.v[i].sum);
+		tally_add(t, old.v[i].name, old.v[i].len, old.v[i].count,
+		    old.v[i].sum);
 		free(old.v[i].name);
 	}
 	free(old.v);
@@ -73,13 +74,13 @@ tally_add(struct tally *t, const char *s, size_t n, uint64_t count,
 		tally_grow(t);
 	for (i = hash(s, n) & (t->cap - 1); t->v[i].name != NULL;
 	    i = (i + 1) & (t->cap - 1)) {
-		if (strlen(t->v[i].name) == n &&
-		    memcmp(t->v[i].name, s, n) == 0)
+		if (t->v[i].len == n && memcmp(t->v[i].name, s, n) == 0)
 			break;
 	}
 	if (t->v[i].name == NULL) {
 		if ((t->v[i].name = strndup(s, n)) == NULL)
 			abort();
+		t->v[i].len = n;
 		t->n++;
 	}
 	t->v[i].count += count;
@@ -91,9 +92,8 @@ tally_merge(struct tally *into, const struct tally *from)
 {
 	for (size_t i = 0; i < from->cap; i++)
 		if (from->v[i].name != NULL)
-			tally_add(into, from->v[i].name,
-			    strlen(from->v[i].name), from->v[i].count,
-			    from->v[i].sum);
+			tally_add(into, from->v[i].name, from->v[i].len,
+			    from->v[i].count, from->v[i].sum);
 }
 
 static void
