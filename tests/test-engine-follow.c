@@ -289,6 +289,40 @@ test_truncation(void)
 	remove_dir();
 }
 
+/* Truncated and written past the old end before we looked again. */
+static void
+test_truncation_regrown(void)
+{
+	struct eng *e;
+	struct eng_view *v;
+	size_t readable = 0, len;
+	char line[600];
+
+	make_dir();
+	append_lines(path, 0, 2);
+	e = open_dir();
+	v = all(e);
+	CU_ASSERT_EQUAL(truncate(path, 0), 0);
+	snprintf(line, sizeof line, "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T11:00:00Z\",\"level\":\"INFO\",\"user_input\":"
+	    "\"n=30, longer than the two lines before: %0400d\"}\n", 0);
+	put(path, line, O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	eng_view_update(v);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const char *s = eng_line(e, eng_view_get(v, i), &len);
+		if (s == NULL)
+			continue;
+		readable++;
+		CU_ASSERT(strstr(s, "\"n=30") != NULL);
+	}
+	CU_ASSERT_EQUAL(readable, 1);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
 static void
 test_recreation(void)
 {
@@ -556,6 +590,7 @@ main(void)
 	CU_add_test(s, "last line without newline", test_partial_line);
 	CU_add_test(s, "rotation", test_rotation);
 	CU_add_test(s, "truncation", test_truncation);
+	CU_add_test(s, "truncation, then more than before", test_truncation_regrown);
 	CU_add_test(s, "re-creation", test_recreation);
 	CU_add_test(s, "new category file", test_new_category_file);
 	CU_add_test(s, "library rotation", test_library_rotation);
