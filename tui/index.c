@@ -137,14 +137,70 @@ starts_line(struct index_task *t)
 	return pread(t->fd, &c, 1, (off_t)(t->start - 1)) == 1 && c == '\n';
 }
 
+/* Where a task's reading stands between two blocks. */
+struct scan {
+	uint64_t base;		/* file offset of buf[0] */
+	uint64_t huge_start;	/* the huge line being skipped */
+	bool skipping;		/* the first line began before this task */
+	bool huge;
+	bool done;
+	int64_t last_time;
+};
+
+/* Index the complete lines of buf[0, have); returns where the first
+ * incomplete one starts. */
+static char *
+take_lines(struct index_task *t, struct scan *sc, char *buf, size_t have)
+{
+	char *p = buf, *end = buf + have, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		uint64_t off = sc->base + (uint64_t)(p - buf);
+
+		if (sc->skipping)
+			sc->skipping = false;
+		else if (sc->huge) {
+			emit_huge(t, sc->huge_start,
+			    off + (uint64_t)(nl - p) - sc->huge_start,
+			    &sc->last_time);
+			sc->huge = false;
+		} else if (off >= t->end) {
+			sc->done = true;	/* the next task's line */
+			return p;
+		} else
+			emit(t, p, (size_t)(nl - p), off, &sc->last_time);
+		p = nl + 1;
+	}
+	if (!sc->skipping && !sc->huge && sc->base + (uint64_t)(p - buf) >=
+	    t->end)
+		sc->done = true;
+	return p;
+}
+
+/* Untimed lines before the task's first timed one take the time of the
+ * last timed line before the task. */
+static void
+fill_leading_times(struct index_task *t)
+{
+	size_t n = 0;
+	int64_t before;
+
+	while (n < t->n && t->v[n].time_us == ENG_TIME_NONE)
+		n++;
+	if (n == 0 || t->v[0].offset == 0)
+		return;
+	before = lookback(t->fd, t->category, t->v[0].offset);
+	for (size_t i = 0; i < n; i++)
+		t->v[i].time_us = before;
+}
+
 void
 index_run(struct index_task *t, char *buf)
 {
-	size_t cap = INDEX_BUF_BYTES, have = 0;
-	uint64_t base = t->start, rpos = t->start, huge_start = 0;
-	bool skipping = !starts_line(t), huge = false, done = false;
-	int64_t last_time = ENG_TIME_NONE;
-	size_t first_untimed = 0;
+	struct scan sc = { .base = t->start, .skipping = !starts_line(t),
+	    .last_time = ENG_TIME_NONE };
+	size_t have = 0;
+	uint64_t rpos = t->start;
 
 	t->incomplete = UINT64_MAX;
 	/* about 250 bytes a line: one allocation in the usual case */
@@ -153,10 +209,10 @@ index_run(struct index_task *t, char *buf)
 		t->error = ENOMEM;
 		return;
 	}
-	while (!done && rpos < t->limit) {
-		size_t want = cap - have;
+	while (!sc.done && rpos < t->limit) {
+		size_t want = INDEX_BUF_BYTES - have;
 		ssize_t got;
-		char *p, *nl, *end;
+		char *p;
 
 		if (want > t->limit - rpos)
 			want = (size_t)(t->limit - rpos);
@@ -170,64 +226,32 @@ index_run(struct index_task *t, char *buf)
 		}
 		have += (size_t)got;
 		rpos += (uint64_t)got;
-		p = buf;
-		end = buf + have;
-		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			uint64_t off = base + (uint64_t)(p - buf);
-			if (skipping)
-				skipping = false;
-			else if (huge) {
-				emit_huge(t, huge_start,
-				    off + (uint64_t)(nl - p) - huge_start,
-				    &last_time);
-				huge = false;
-			} else if (off >= t->end) {
-				done = true;
-				break;
-			} else
-				emit(t, p, (size_t)(nl - p), off, &last_time);
-			p = nl + 1;
-		}
-		if (done)
+		p = take_lines(t, &sc, buf, have);
+		if (sc.done)
 			break;
-		if (!skipping && !huge &&
-		    base + (uint64_t)(p - buf) >= t->end) {
-			done = true;
-			break;
-		}
-		if (p == buf && have == cap) {
+		if (p == buf && have == INDEX_BUF_BYTES) {
 			/* no newline in a full buffer: a huge line, or the
 			 * tail of one that began before this chunk */
-			if (!skipping && !huge) {
-				if (base >= t->end) {
-					done = true;
+			if (!sc.skipping && !sc.huge) {
+				if (sc.base >= t->end)
 					break;
-				}
-				huge = true;
-				huge_start = base;
+				sc.huge = true;
+				sc.huge_start = sc.base;
 			}
-			base += have;
+			sc.base += have;
 			have = 0;
 			continue;
 		}
-		have = (size_t)(end - p);
+		have -= (size_t)(p - buf);
 		memmove(buf, p, have);
-		base += (uint64_t)(p - buf);
+		sc.base += (uint64_t)(p - buf);
 	}
-	if (!done && !skipping && t->error == 0) {
-		uint64_t at = huge ? huge_start : base;
+	if (!sc.done && !sc.skipping && t->error == 0) {
+		uint64_t at = sc.huge ? sc.huge_start : sc.base;
 		if (at < t->end && at < t->limit)
 			t->incomplete = at;
 	}
-	/* untimed lines before the first timed one take the time before */
-	while (first_untimed < t->n && t->v[first_untimed].time_us ==
-	    ENG_TIME_NONE)
-		first_untimed++;
-	if (first_untimed > 0 && t->v[0].offset > 0) {
-		int64_t before = lookback(t->fd, t->category, t->v[0].offset);
-		for (size_t i = 0; i < first_untimed; i++)
-			t->v[i].time_us = before;
-	}
+	fill_leading_times(t);
 }
 
 void
