@@ -194,6 +194,37 @@ test_time_parse_log(void)
 	}
 }
 
+/* A time without a zone is local time, summer and winter; shown back in
+ * local time it reads the same. */
+static void
+test_time_local(void)
+{
+	static const struct {
+		const char *in, *utc;
+	} cases[] = {
+		{ "2026-07-01 12:00:00", "2026-07-01T10:00:00Z" },
+		{ "2026-01-01 12:00:00,5", "2026-01-01T11:00:00.5Z" },
+		{ "2026-03-29T03:30:00", "2026-03-29T01:30:00Z" },
+		{ "2026-10-25 01:59:59", "2026-10-24T23:59:59Z" },
+	};
+	struct strbuf b;
+
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	strbuf_init(&b);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t t = 0;
+		CU_ASSERT_EQUAL(eng_time_parse_log(cases[i].in,
+		    strlen(cases[i].in), &t), 0);
+		CU_ASSERT_EQUAL(t, utc(cases[i].utc));
+	}
+	eng_time_format(&b, utc("2026-07-01T10:00:00Z"), false);
+	CU_ASSERT_STRING_EQUAL(b.s, "2026-07-01 12:00:00.000");
+	strbuf_free(&b);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 static void
 test_time_format(void)
 {
@@ -705,6 +736,7 @@ main(void)
 	CU_add_test(s, "parse cases", test_parse_cases);
 	CU_add_test(s, "log time parsing", test_time_parse_log);
 	CU_add_test(s, "time and number formats", test_time_format);
+	CU_add_test(s, "local times", test_time_local);
 	CU_add_test(s, "filters", test_filters);
 	CU_add_test(s, "filters match line by line", test_filter_matches_line_by_line);
 	CU_add_test(s, "category counts", test_category_counts);

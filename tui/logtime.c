@@ -108,13 +108,39 @@ parse_epoch(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
+/* The local offset changes at most every quarter hour in every zone there
+ * is; asking localtime_r once per quarter keeps long listings cheap. */
+static long
+local_offset(int64_t secs)
+{
+	static __thread int64_t cached_key = INT64_MIN;
+	static __thread long cached_off;
+	int64_t key = secs >= 0 ? secs / 900 : (secs - 899) / 900;
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (key != cached_key) {
+		if (localtime_r(&t, &tm) == NULL)
+			return 0;
+		cached_off = tm.tm_gmtoff;
+		cached_key = key;
+	}
+	return cached_off;
+}
+
+/* A wall-clock time without a zone, as local time.  The offset at that
+ * moment comes from the cached local_offset; only around a change of
+ * offset (where the guess does not hold) does mktime decide. */
 static int64_t
 local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
     unsigned sec)
 {
+	int64_t wall = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec, guess = wall - local_offset(wall);
 	struct tm tm;
-	time_t t;
 
+	if (local_offset(guess) == wall - guess)
+		return guess;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
 	tm.tm_mon = (int)mo - 1;
@@ -123,8 +149,7 @@ local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
 	tm.tm_min = (int)mi;
 	tm.tm_sec = (int)sec;
 	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	return (int64_t)t;
+	return (int64_t)mktime(&tm);
 }
 
 /* "+05:30", "-0800", "+05", "Z"; the offset east of UTC in seconds. */
@@ -270,26 +295,6 @@ eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
 		secs = local_to_utc((int)y, mo, d, h, mi, sec);
 	*out_us = secs * 1000000 + frac;
 	return 0;
-}
-
-/* The local offset changes at most every quarter hour in every zone there
- * is; asking localtime_r once per quarter keeps long listings cheap. */
-static long
-local_offset(int64_t secs)
-{
-	static __thread int64_t cached_key = INT64_MIN;
-	static __thread long cached_off;
-	int64_t key = secs >= 0 ? secs / 900 : (secs - 899) / 900;
-	struct tm tm;
-	time_t t = (time_t)secs;
-
-	if (key != cached_key) {
-		if (localtime_r(&t, &tm) == NULL)
-			return 0;
-		cached_off = tm.tm_gmtoff;
-		cached_key = key;
-	}
-	return cached_off;
 }
 
 void
