@@ -447,7 +447,8 @@ add_llm(struct sim *s, struct episode *ep, int prov, int model,
 {
 	const struct provider *pv = &providers[prov];
 	struct rng *r = &s->rng;
-	int64_t history = s->exchanges * 140 > 6000 ? 6000 : s->exchanges * 140;
+	/* the conversation grows until the shell compacts it */
+	int64_t history = (s->exchanges % 12) * 90;
 	int64_t prompt, completion;
 	double ms;
 	struct pending *p;
@@ -873,7 +874,7 @@ add_process_metric(struct sim *s, struct episode *ep, int ntools)
 static void
 choose_model(struct sim *s, int *prov, int *model)
 {
-	if (s->fallback_left == 0 && rng_chance(&s->rng, 0.15)) {
+	if (s->fallback_left == 0 && rng_chance(&s->rng, 0.3)) {
 		*prov = pick_provider(&s->rng);
 		*model = pick_model(&s->rng, *prov);
 		return;
