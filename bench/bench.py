@@ -76,8 +76,8 @@ class Bench:
 
     # ---- running things -------------------------------------------------
 
-    def run(self, args, **kw):
-        return subprocess.run(args, env=self.env, check=False, **kw)
+    def run(self, args, env=None, **kw):
+        return subprocess.run(args, env=env or self.env, check=False, **kw)
 
     def timed(self, commands, runs=3, warmup=1):
         """Median wall seconds of each shell command, hyperfine when there
@@ -226,9 +226,13 @@ class Bench:
             self.note("tests/bench-writer not built: sink-only rows skipped")
             return
         scratch = os.path.join(self.data, "sink-scratch")
+        shutil.rmtree(scratch, ignore_errors=True)
+        os.makedirs(scratch, mode=0o700)
         r = self.run([prog, str(n), scratch], stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE, text=True)
         shutil.rmtree(scratch, ignore_errors=True)
+        if r.returncode != 0:
+            self.note("tests/bench-writer: " + r.stderr.strip()[-200:])
         v = {}
         for line in r.stdout.splitlines():
             f = line.split()
