@@ -36,6 +36,7 @@ struct options {
 	uint64_t seed;
 	int64_t start_ns;	/* INT64_MIN: now minus span */
 	int64_t span_ns;
+	bool span_given;
 	double rate;		/* 0: batch mode */
 	int64_t duration_ns;	/* live mode; 0: until killed */
 	bool duration_given;
@@ -1851,6 +1852,7 @@ parse_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_SPAN:
 		o->span_ns = parse_duration("--span", arg, false);
+		o->span_given = true;
 		break;
 	case 'r':
 		o->rate = parse_rate("--rate", arg);
@@ -1901,6 +1903,9 @@ parse_args(struct options *o, int argc, char **argv)
 		    argv[optind]);
 	if (o->duration_given && o->rate == 0)
 		usage_error("--duration needs --rate (it sets how long to write live)");
+	if (o->rate > 0 && (o->start_ns != INT64_MIN || o->span_given))
+		usage_error("--start and --span do not apply with --rate: live "
+		    "entries are stamped with the time they are written");
 	if (o->rate == 0 && o->entries < 0)
 		o->entries = 2000;
 	if (o->entries >= 0 && o->entries < o->processes)

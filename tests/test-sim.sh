@@ -231,7 +231,7 @@ tail -n 1 "$tmp/term/system_health.log" 2>/dev/null | grep -q '"LLM-OS stopped"'
 for args in "--entries abc|abc" "--entries 0|0" "--span 5x|5x" \
     "--start 2026-13-45|2026-13-45" "--start yesterday|yesterday" \
     "--rate 0|0" "--max-bytes 10Q|10Q" "--processes 0|0" "--backups -3|-3" \
-    "--seed 1e3|1e3" "--duration 5s|--rate"; do
+    "--seed 1e3|1e3" "--duration 5s|--rate" "--rate 5 --span 1h|--span"; do
 	opt=${args%|*}
 	word=${args#*|}
 	# shellcheck disable=SC2086
@@ -243,6 +243,8 @@ done
 [ ! -e "$tmp/bad" ] || fail "a usage error still created the log directory"
 "$SIMULATE" --help >"$tmp/out" 2>&1 && grep -q -- '--seed' "$tmp/out" ||
 	fail "--help"
+"$SIMULATE" --version >"$tmp/out" 2>&1 && grep -q '^llmlog-simulate [0-9]' "$tmp/out" ||
+	fail "--version: $(cat "$tmp/out")"
 
 if [ $failures -gt 0 ]; then
 	echo "$failures check(s) failed"
