@@ -88,5 +88,22 @@ ui_keys Escape
 ui_wait_gone 'llmlog keys'
 ui_ok "help"
 
+# the mouse: the wheel scrolls, a click selects
+ui_keys 1 End
+ui_wait '24/24 +FOLLOW'
+tm send-keys -t 0 -l "$(printf '\033[M`!!')"
+ui_wait '21/24 +PAUSED' "the wheel moves up three entries"
+tm send-keys -t 0 -l "$(printf '\033[M #$\033[M##$')"
+ui_wait ' 3/24 ' "a click on the third row"
+ui_ok "mouse"
+
 ui_quit
 ui_ok "quit"
+
+# Ctrl-C restores the terminal and ends the program
+ui_start
+ui_wait '24/24 '
+ui_keys C-c
+ui_wait '\[llmlog exited 130\]' "Ctrl-C quits"
+ui_reject 'All 24' "the screen is restored"
+ui_ok "Ctrl-C"

@@ -82,7 +82,6 @@ ui_wait 'UTC  ' "status shows UTC"
 ui_quit
 
 # command-line options are the starting state
-tm kill-server
 ui_start -c tool -l error
 ui_wait ' 1/1 ' "one tool error"
 ui_expect 'level>=ERROR' "level from -l"

@@ -71,7 +71,6 @@ ui_ok "not found and invalid"
 
 # the search covers entries far off screen: 6 rows only
 ui_quit
-tm kill-server
 UI_ROWS=8 ui_start
 ui_wait '24/24 '
 ui_keys /

@@ -42,7 +42,6 @@ ui_wait '25/25 ' "Esc returns to the list"
 ui_quit
 
 # without colour the histogram marks errors with their own glyph
-tm kill-server
 ui_start --no-color
 ui_wait '24/24 '
 ui_keys 8

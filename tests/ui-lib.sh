@@ -11,7 +11,8 @@ if [ -z "$TMUX_BIN" ] || [ ! -x "$TMUX_BIN" ]; then
 fi
 
 UI_NAME=$(basename "$0" .sh)
-UI_SOCK="llmlog-$UI_NAME-$$"
+UI_RUN=0
+UI_SOCK="llmlog-$UI_NAME-$$-$UI_RUN"
 UI_WORK=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-ui.XXXXXX")
 UI_LOGS="$UI_WORK/logs"
 UI_FAILED=0
@@ -42,12 +43,17 @@ ui_fixture()
 # reports the exit status so a test can see a clean quit.
 ui_start()
 {
+	# each run gets a server of its own: a killed one may linger a moment
+	tm kill-server 2>/dev/null
+	UI_RUN=$((UI_RUN + 1))
+	UI_SOCK="llmlog-$UI_NAME-$$-$UI_RUN"
 	printf 'set -g status off\nset -g escape-time 0\nset -g history-limit 0\n' \
 	    >"$UI_WORK/tmux.conf"
 	cat >"$UI_WORK/run.sh" <<EOF
 #!/bin/sh
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
 unset NO_COLOR
+trap : INT
 "$LLMLOG" -d "$UI_LOGS" "\$@"
 echo "[llmlog exited \$?]"
 sleep 60

@@ -43,10 +43,52 @@ tab_count(struct ui *u, int tab)
 	return n;
 }
 
+static void
+format_count(char *buf, size_t len, size_t n, bool compact)
+{
+	if (!compact || n < 10000)
+		snprintf(buf, len, "%zu", n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%zuk", n / 1000);
+	else
+		snprintf(buf, len, "%.1fM", (double)n / 1e6);
+}
+
+/* A tab's text; compact drops the key number and shortens counts so the
+ * bar fits a narrow terminal. */
+static void
+tab_text(struct ui *u, int t, bool compact, char *buf, size_t len)
+{
+	char num[8] = "", count[24] = "";
+
+	if (!compact)
+		snprintf(num, sizeof num, "%d ", t + 1);
+	if (t != UI_TAB_STATS) {
+		count[0] = ' ';
+		format_count(count + 1, sizeof count - 1, tab_count(u, t),
+		    compact);
+	}
+	snprintf(buf, len, " %s%s%s ", num, tab_label(t), count);
+}
+
+static bool
+tabs_fit(struct ui *u, bool compact, int w)
+{
+	char buf[64];
+	int total = 0;
+
+	for (int t = 0; t < UI_NTABS; t++) {
+		tab_text(u, t, compact, buf, sizeof buf);
+		total += (int)strlen(buf) + 1;
+	}
+	return total <= w;
+}
+
 void
 ui_tabs_draw(struct ui *u, int y, int w)
 {
 	char buf[64];
+	bool compact = !tabs_fit(u, false, w);
 	int x = 0;
 
 	ui_fill(y, 0, w, ui_pair(u, UI_PAIR_BAR));
@@ -54,11 +96,7 @@ ui_tabs_draw(struct ui *u, int y, int w)
 		attr_t a = t == u->tab ? ui_pair(u, UI_PAIR_TAB) | A_BOLD :
 		    ui_pair(u, UI_PAIR_BAR);
 
-		if (t == UI_TAB_STATS)
-			snprintf(buf, sizeof buf, " %d %s ", t + 1, tab_label(t));
-		else
-			snprintf(buf, sizeof buf, " %d %s %zu ", t + 1,
-			    tab_label(t), tab_count(u, t));
+		tab_text(u, t, compact, buf, sizeof buf);
 		u->tab_x[t] = x;
 		if (x < w)
 			x += ui_puts(y, x, w - x, buf, a);
