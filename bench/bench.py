@@ -356,7 +356,7 @@ class Bench:
             self.skip("UI first screen", "tmux or llmlog missing", "<= 150 ms")
             return
         sock = "llmlog-bench-%d" % os.getpid()
-        baseline = ("sh -c 'printf \"All  User  System\\n\"; for i in 1 2 3 "
+        baseline = ("sh -c 'printf \"All  User  Performance\\n\"; for i in 1 2 3 "
                     "4 5 6; do echo \"12:00:0$i INFO row\"; done; sleep 60'")
         ui = "%s --dir %s" % (self.llmlog, d)
         base_t = [self.screen_time(tmux, sock, baseline) for _ in range(5)]
@@ -375,7 +375,8 @@ class Bench:
 
     def screen_time(self, tmux, sock, cmd):
         """Seconds from starting cmd in a fresh tmux until the screen shows
-        a tab bar ("All") and at least five rows with a time."""
+        the tab bar ("All" ... "Performance") and at least five rows with a
+        time."""
         env = dict(self.env, TERM="xterm-256color")
         self.run([tmux, "-L", sock, "kill-server"], stdout=subprocess.DEVNULL,
                  stderr=subprocess.DEVNULL)
@@ -388,8 +389,8 @@ class Bench:
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          text=True)
             screen = r.stdout
-            if "All" in screen and len(re.findall(r"\d\d:\d\d:\d\d",
-                                                  screen)) >= 5:
+            if "All" in screen and "Performance" in screen and \
+                    len(re.findall(r"\d\d:\d\d:\d\d", screen)) >= 5:
                 found = time.perf_counter() - t0
                 break
             time.sleep(0.002)
