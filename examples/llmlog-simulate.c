@@ -1395,13 +1395,13 @@ simulate(struct sim *s)
 	}
 	episode_startup(s, ep);
 	episode_flush(s, ep, (int)(remaining(s) < ep->n ? remaining(s) : ep->n));
-	while (!stop_requested && (live ? !live_over(s) : true)) {
+	while (!stop_requested && !(live && live_over(s))) {
 		int64_t left = remaining(s);
 
 		if (left <= SHUTDOWN_ENTRIES)
 			break;
 		episode_next(s, ep);
-		if (!live && ep->n > left - SHUTDOWN_ENTRIES) {
+		if (ep->n > left - SHUTDOWN_ENTRIES) {
 			/* no room to finish the story: a lone check fills in */
 			episode_flush(s, ep, 0);
 			episode_policy(s, ep);
