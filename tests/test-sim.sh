@@ -80,6 +80,10 @@ if [ -n "$JQ" ] && command -v "$JQ" >/dev/null 2>&1; then
 	llm_total=$("$JQ" -r 'select(.total_tokens != .prompt_tokens + .completion_tokens)' \
 	    "$D/llm_calls.log" | wc -l)
 	[ "$llm_total" -eq 0 ] || fail "$llm_total LLM lines where total != prompt + completion"
+	for f in "$D"/*.log; do
+		"$JQ" -r '.timestamp' "$f" | LC_ALL=C sort -c 2>/dev/null ||
+			fail "$(basename "$f"): one writer's timestamps go backwards"
+	done
 	secs=$(cat "$D"/*.log | "$JQ" -r '.timestamp' | sort | sed -n '1p;$p' | tr '\n' ' ')
 	case $secs in
 	"2026-11-26T09:"*" 2026-11-26T10:"*) ok "timestamps within --start/--span ($secs)" ;;
