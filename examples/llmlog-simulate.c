@@ -1786,13 +1786,13 @@ parse_time(const char *opt, const char *arg)
 		errno = 0;
 		v = strtod(arg + 1, &end);
 		if (errno == 0 && end != arg + 1 && *end == '\0' && isfinite(v) &&
-		    fabs(v) < 1e11)
-			return (int64_t)(v * 1e9);
-	} else if (parse_clock(arg, &ns))
+		    v >= 0 && v < 1e11)	/* microseconds are exact in a double */
+			return (int64_t)llround(v * 1e6) * 1000;
+	} else if (parse_clock(arg, &ns) && ns >= 0)
 		return ns;
-	usage_error("%s: '%s' is not a time (expected RFC 3339 like "
-	    "2026-11-26T10:00:00Z, \"2026-11-26 10:00[:SS]\" in local time, "
-	    "or @EPOCH)", opt, arg);
+	usage_error("%s: '%s' is not a time from 1970 on (expected RFC 3339 "
+	    "like 2026-11-26T10:00:00Z, \"2026-11-26 10:00[:SS]\" in local "
+	    "time, or @EPOCH)", opt, arg);
 }
 
 static double
@@ -1932,7 +1932,8 @@ main(int argc, char **argv)
 	} else
 		t = run_processes(&o);
 	dir = log_dir_name(&o);
-	printf("%s: wrote %" PRId64 " entries to %s", progname, t.written,
+	printf("%s: wrote %" PRId64 " %s to %s", progname, t.written,
+	    t.written == 1 ? "entry" : "entries",
 	    dir ? dir : o.dir ? o.dir : "the default log directory");
 	if (o.processes > 1)
 		printf(" from %d processes", o.processes);
