@@ -468,6 +468,7 @@ class Bench:
             return 1
         print("llmlog bench: build %s, data cached in %s" % (self.build,
                                                               self.data))
+        load_start = loadavg()
         steps = [("writer", self.writer_cost)]
         try:
             d1m = self.simulate("set-1m", [
@@ -495,12 +496,21 @@ class Bench:
             except Exception as e:     # a broken peer must not end the run
                 self.skip(name, "%s: %s" % (type(e).__name__, e))
         print()
-        print("Targets: DESIGN.md section 5; measured %s on %d cores" % (
-            time.strftime("%Y-%m-%d %H:%M"), os.cpu_count() or 0))
+        print("Targets: DESIGN.md section 5; measured %s on %d cores, "
+              "load average %s at the start, %s at the end" % (
+                  time.strftime("%Y-%m-%d %H:%M"), os.cpu_count() or 0,
+                  load_start, loadavg()))
         print(self.table())
         for n in self.notes:
             print("note: " + n)
         return 0
+
+
+def loadavg():
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def met(ok):
