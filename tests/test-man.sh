@@ -44,8 +44,13 @@ else
 	groff -man -Tutf8 -P-cbou "$man/libllmlog.3" 2>/dev/null |
 	    sed -n '/^ *#include <stdio.h>/,/^           }$/p' |
 	    sed 's/^           //; s,/tmp/demo-logs,'"$tmp/logs"',' >"$tmp/demo.c"
+	# a library built with --enable-sanitizers needs their runtimes
+	san=
+	if nm "$lib" 2>/dev/null | grep -q __asan_; then
+		san="-fsanitize=address,undefined"
+	fi
 	# shellcheck disable=SC2086
-	if ! "${CC:-cc}" -I"$srcdir/../lib" $cflags -o "$tmp/demo" "$tmp/demo.c" \
+	if ! "${CC:-cc}" $san -I"$srcdir/../lib" $cflags -o "$tmp/demo" "$tmp/demo.c" \
 	    "$lib" $libs -lpthread -lm 2>"$tmp/cc"; then
 		fail "the EXAMPLES program does not build: $(head -5 "$tmp/cc")"
 	elif ! "$tmp/demo"; then
