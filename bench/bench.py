@@ -6,7 +6,7 @@ in one run, reported as one table with the targets of DESIGN.md section 5.
 
 The data sets are cached in $LLMLOG_BENCH_DIR (default
 $TMPDIR/llmlog-bench) so that reruns only measure.  LLMLOG_BENCH_ONLY=a,b
-runs only some steps (writer, stats, regex, ui, follow).  A peer or a part of
+runs only some steps (writer, stats, stats-full, regex, ui, follow).  A peer or a part of
 llmlog that is missing is reported as skipped, never as a failure.
 """
 import glob
@@ -320,6 +320,26 @@ class Bench:
         if total is not None:
             self.note("--stats counted %s entries" % total)
 
+    def stats_full(self, d):
+        """The full-rotation set opened again: the rotated backups never
+        change, so a reader that remembers them pays for the new bytes
+        only (DESIGN.md section 5)."""
+        print("--stats on the full-rotation set, opened again")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--stats, full-rotation set", "llmlog not built")
+            return
+        files = self.files(d)
+        cmd = "%s --stats --dir %s" % (self.llmlog, d)
+        wall = self.timed([cmd], runs=5, warmup=1)[0]
+        jq = shutil.which("jq")
+        peer, ratio = "", ""
+        if jq:
+            t = self.timed(["%s -c 'select(.level == \"ERROR\")' %s | wc -l"
+                            % (jq, " ".join(files))], runs=1, warmup=0)[0]
+            peer, ratio = "jq select %.2f s" % t, "%.1fx faster" % (t / wall)
+        self.row("--stats, %.0f MB in %d files (again)" % (
+            self.size_mb(files), len(files)), "%.3f s" % wall, peer, ratio)
+
     def lnav_command(self, files):
         lnav = shutil.which("lnav")
         if not lnav:
@@ -498,6 +518,7 @@ class Bench:
             files = self.files(dfull)
             self.note("full-rotation set: %d files, %.0f MB" % (
                 len(files), self.size_mb(files)))
+            steps.append(("stats-full", lambda: self.stats_full(dfull)))
             steps.append(("regex", lambda: self.regex_count(dfull)))
             steps.append(("ui", lambda: self.ui_first_screen(dfull)))
         except (RuntimeError, OSError) as e:
