@@ -219,7 +219,7 @@ tail -n 1 "$tmp/live/system_health.log" 2>/dev/null | grep -q '"LLM-OS stopped"'
 "$SIMULATE" --dir "$tmp/term" --rate 100 >/dev/null 2>&1 &
 pid=$!
 i=0
-while [ ! -s "$tmp/term/llm_calls.log" ] && [ $i -lt 100 ]; do
+while [ ! -s "$tmp/term/llm_calls.log" ] && [ $i -lt 400 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
