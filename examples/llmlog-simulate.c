@@ -1620,6 +1620,7 @@ usage(FILE *f)
 "                          K, M, G; default 10M)\n"
 "      --backups N         rotated files kept per category; 0: never rotate (default 5)\n"
 "  -p, --processes P       P writer processes at once, each writing its share\n"
+"                          (same lines for a seed; their interleaving varies)\n"
 "      --async             queue entries for a writer thread (libllmlog async mode)\n"
 "      --console           echo WARNING and above to stderr, as the library does by\n"
 "                          default\n"
