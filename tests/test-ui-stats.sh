@@ -43,7 +43,7 @@ ui_quit
 
 # without colour the histogram marks errors with their own glyph
 ui_start --no-color
-ui_wait '24/24 '
+ui_wait '25/25 '
 ui_keys 8
 ui_wait '# error'
 ui_screen | sed -n '3,12p' | grep -q '#' || ui_fail "error glyphs in the bars"

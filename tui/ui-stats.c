@@ -72,6 +72,21 @@ panel_free(struct panel *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* Field names that read better said otherwise. */
+static const struct {
+	const char *key;
+	const char *label;
+} renames[] = {
+	{ "top", "Most used tools" },
+	{ "slowest", "Slowest operations" },
+	{ "p50_ms", "p50" },
+	{ "p95_ms", "p95" },
+	{ "p99_ms", "p99" },
+	{ "max_ms", "Slowest" },
+	{ "peak_memory_mb", "Peak memory (MB)" },
+	{ "by_category", "By category" },
+};
+
 /* "avg_duration_ms" -> "Avg duration", and the unit for the value. */
 static void
 label_of(const char *key, struct strbuf *out, const char **unit)
@@ -79,6 +94,13 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 	size_t n = strlen(key);
 
 	*unit = "";
+	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
+		if (strcmp(key, renames[i].key) == 0) {
+			strbuf_puts(out, renames[i].label);
+			if (n > 3 && strcmp(key + n - 3, "_ms") == 0)
+				*unit = "ms";
+			return;
+		}
 	if (n > 3 && strcmp(key + n - 3, "_ms") == 0) {
 		n -= 3;
 		*unit = "ms";
@@ -152,8 +174,6 @@ is_scalar(json_object *v)
 	return t != json_type_object && t != json_type_array;
 }
 
-static void add_field(struct panel *p, const char *key, json_object *v,
-    int indent);
 
 /* One element of a list such as top tools: its first text field names
  * it, its numbers follow. */
@@ -194,35 +214,61 @@ add_item(struct panel *p, json_object *item, int indent)
 		label_of(k, &label, &unit);
 		strbuf_puts(&line, " ");
 		format_value(&line, v, unit);
-		if (strcmp(k, "count") != 0 && strcmp(k, "calls") != 0 &&
-		    strcmp(k, "n") != 0)
-			strbuf_printf(&line, " %s", label.s);
 		strbuf_free(&label);
 	}
 	panel_add(p, line.s, keylen, false);
 	strbuf_free(&line);
 }
 
+/* The name of a counted thing (a provider, a level, a category) as it
+ * stands in the report: data, not a field name. */
 static void
-add_field(struct panel *p, const char *key, json_object *v, int indent)
+data_label(const char *key, struct strbuf *out)
+{
+	int cat = llmlog_category_parse(key);
+
+	strbuf_puts(out, cat >= 0 ? llmlog_category_label(cat) : key);
+}
+
+/* A time of the report (RFC 3339, UTC) shown as the list shows times. */
+static bool
+format_time(struct ui *u, json_object *v, struct strbuf *out)
+{
+	const char *s = json_object_get_string(v);
+	int64_t us;
+
+	if (!json_object_is_type(v, json_type_string) ||
+	    eng_time_parse_log(s, strlen(s), &us) != 0)
+		return false;
+	eng_time_format(out, us, u->utc);
+	return true;
+}
+
+static void
+add_field(struct ui *u, struct panel *p, const char *key, json_object *v,
+    int indent, bool data)
 {
 	struct strbuf line, label;
-	const char *unit;
+	const char *unit = "";
 
 	strbuf_init(&line);
 	strbuf_init(&label);
-	label_of(key, &label, &unit);
+	if (data)
+		data_label(key, &label);
+	else
+		label_of(key, &label, &unit);
 	strbuf_printf(&line, "%*s%s:", indent, "", label.s);
 	if (is_scalar(v)) {
 		size_t keylen = line.len;
 
 		strbuf_puts(&line, " ");
-		format_value(&line, v, unit);
+		if (!format_time(u, v, &line))
+			format_value(&line, v, unit);
 		panel_add(p, line.s, keylen, false);
 	} else if (json_object_is_type(v, json_type_object)) {
 		panel_add(p, line.s, line.len, false);
 		json_object_object_foreach(v, k, sub)
-			add_field(p, k, sub, indent + 2);
+			add_field(u, p, k, sub, indent + 2, true);
 	} else {
 		panel_add(p, line.s, line.len, false);
 		for (size_t i = 0; i < json_object_array_length(v); i++)
@@ -232,9 +278,12 @@ add_field(struct panel *p, const char *key, json_object *v, int indent)
 	strbuf_free(&label);
 }
 
+/* Keys the dashboard shows otherwise (the histogram, split by level). */
 static bool
 is_section(const char *key)
 {
+	if (strcmp(key, "histogram") == 0)
+		return true;
 	for (size_t i = 1; i < sizeof sections / sizeof sections[0]; i++)
 		if (strcmp(key, sections[i].key) == 0)
 			return true;
@@ -249,7 +298,8 @@ add_rate(struct panel *p, json_object *sec)
 	struct strbuf line;
 	int64_t t;
 
-	if (!json_object_object_get_ex(sec, "success", &ok) ||
+	if (json_object_object_get_ex(sec, "success_rate", NULL) ||
+	    !json_object_object_get_ex(sec, "success", &ok) ||
 	    !json_object_object_get_ex(sec, "total", &total))
 		return;
 	t = json_object_get_int64(total);
@@ -265,7 +315,7 @@ add_rate(struct panel *p, json_object *sec)
 /* The overall panel holds the report's top-level fields; the others are
  * one section each. */
 static void
-fill_panel(struct panel *p, json_object *report, size_t i)
+fill_panel(struct ui *u, struct panel *p, json_object *report, size_t i)
 {
 	json_object *sec;
 
@@ -273,14 +323,14 @@ fill_panel(struct panel *p, json_object *report, size_t i)
 	if (i == 0) {
 		json_object_object_foreach(report, k, v)
 			if (!is_section(k))
-				add_field(p, k, v, 0);
+				add_field(u, p, k, v, 0, false);
 		return;
 	}
 	if (!json_object_object_get_ex(report, sections[i].key, &sec) ||
 	    !json_object_is_type(sec, json_type_object))
 		return;
 	json_object_object_foreach(sec, k, v)
-		add_field(p, k, v, 0);
+		add_field(u, p, k, v, 0, false);
 	add_rate(p, sec);
 }
 
@@ -297,7 +347,7 @@ build_panels(struct ui *u, struct panel *panels)
 		    sections[i].key, NULL))
 			continue;
 		memset(&panels[n], 0, sizeof panels[n]);
-		fill_panel(&panels[n], report, i);
+		fill_panel(u, &panels[n], report, i);
 		n++;
 	}
 	json_object_put(report);
