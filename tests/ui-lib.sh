@@ -54,6 +54,7 @@ ui_start()
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
 unset NO_COLOR
 trap : INT
+${UI_ENV:+export $UI_ENV}
 "$LLMLOG" -d "$UI_LOGS" "\$@"
 echo "[llmlog exited \$?]"
 sleep 60

@@ -156,6 +156,9 @@ add_position(struct ui *u, struct strbuf *b)
 		    (int)(indexed * 100 / total));
 	if (bad > 0)
 		strbuf_printf(b, "malformed:%zu  ", bad);
+	if (eng_view_regex_errors(u->view) > 0)
+		strbuf_printf(b, "pattern gave up on %zu lines  ",
+		    eng_view_regex_errors(u->view));
 	strbuf_printf(b, "%zu/%zu  ", n > 0 ? u->sel + 1 : 0, n);
 	if (u->following)
 		strbuf_puts(b, "FOLLOW ");

@@ -120,38 +120,15 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 }
 
 static void
-format_int(struct strbuf *out, long long v)
-{
-	char digits[32];
-	int n = snprintf(digits, sizeof digits, "%lld", v < 0 ? -v : v);
-
-	if (v < 0)
-		strbuf_puts(out, "-");
-	for (int i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			strbuf_puts(out, ",");
-		strbuf_add(out, &digits[i], 1);
-	}
-}
-
-static void
 format_value(struct strbuf *out, json_object *v, const char *unit)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_int:
-		format_int(out, (long long)json_object_get_int64(v));
+		eng_format_number(out, (double)json_object_get_int64(v), 0);
 		break;
-	case json_type_double: {
-		double d = json_object_get_double(v);
-
-		if (d >= 1000.0 || d <= -1000.0) {
-			format_int(out, (long long)d);
-			strbuf_printf(out, ".%d", (int)((d < 0 ? -d : d) * 10) % 10);
-		} else {
-			strbuf_printf(out, "%.1f", d);
-		}
+	case json_type_double:
+		eng_format_number(out, json_object_get_double(v), 1);
 		break;
-	}
 	case json_type_string:
 		strbuf_puts(out, json_object_get_string(v));
 		break;
