@@ -174,14 +174,23 @@ static const struct denied {
 	{ "/var/log/auth.log", "read", "who logged in over ssh today?" },
 };
 
-/* Fake credentials a careless user pastes; every one must come out
- * [REDACTED].  tests/test-sim.sh greps the files for their bodies. */
-static const char *const secret_inputs[] = {
-	"my key is sk-proj-Xq3vT9mB2kLr8NwYc4HdJ6sFa1PzE7gU0oRiKtVy5bMnQ2w, set up openai with it",
-	"export GROQ_API_KEY=gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0 and switch to groq",
-	"use this github token ghp_Zr8Kq2Wn5Tx1Bv7Cm4Yp9Ls3Hd6Fg0Jj2Ak for the git server",
-	"aws creds AKIAZ7QW3RT5YU2IO9PL with secret in ~/.aws, can you check s3?",
-	"curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.c2ltdWxhdGVkLXRva2Vu.Qm9ndXNTaWduYXR1cmU' https://api.example.com/me fails, why?",
+/* Fake credentials a careless user pastes, and what the shell answers;
+ * every one must come out [REDACTED].  tests/test-sim.sh greps the files
+ * for their bodies. */
+static const struct {
+	const char *input;
+	const char *reply;
+} secret_inputs[] = {
+	{ "my key is sk-proj-Xq3vT9mB2kLr8NwYc4HdJ6sFa1PzE7gU0oRiKtVy5bMnQ2w, set up openai with it",
+	  "Saved to the openai provider settings. Consider rotating the key: it was pasted in plain text." },
+	{ "export GROQ_API_KEY=gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0 and switch to groq",
+	  "Saved, and groq is the default provider again." },
+	{ "use this github token ghp_Zr8Kq2Wn5Tx1Bv7Cm4Yp9Ls3Hd6Fg0Jj2Ak for the git server",
+	  "The git server will use the new token from now on." },
+	{ "aws creds AKIAZ7QW3RT5YU2IO9PL with secret in ~/.aws, can you check s3?",
+	  "I stored the access key id; I have no S3 tool, so I can't list buckets." },
+	{ "curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.c2ltdWxhdGVkLXRva2Vu.Qm9ndXNTaWduYXR1cmU' https://api.example.com/me fails, why?",
+	  "The token has expired: ask the API for a new one and retry." },
 };
 
 static const char *const chat_prompts[] = {
@@ -545,20 +554,22 @@ tool_filesystem(struct sim *s, struct episode *ep, struct tool_run *t)
 	if (strcmp(t->name, "list_directory") == 0) {
 		jset_str(t->params, "path", dir);
 		jset_bool(t->params, "recursive", rng_chance(r, 0.15));
-		t->result = listing(s, (int)rng_lognormal(r, 12, 1.0) + 1);
+		t->result = listing(s, (int)rng_lognormal(r, 4, 0.9) + 1);
 		t->ms = rng_lognormal(r, 4, 0.7);
 		t->path = dir;
 	} else if (strcmp(t->name, "read_file") == 0) {
 		t->path = random_path(s, ep);
 		jset_str(t->params, "path", t->path);
-		t->result_text = file_text(s, ep, (int)rng_range(r, 1, 12));
+		/* mostly a short file; now and then one the summary must cut */
+		t->result_text = file_text(s, ep, rng_chance(r, 0.1) ?
+		    (int)rng_range(r, 4, 12) : 1);
 		t->ms = rng_lognormal(r, 6, 0.8);
 	} else if (strcmp(t->name, "write_file") == 0) {
 		t->path = random_path(s, ep);
 		jset_str(t->params, "path", t->path);
 		/* sometimes a whole file: the parameters get truncated */
 		jset_str(t->params, "content", file_text(s, ep,
-		    rng_chance(r, 0.3) ? (int)rng_range(r, 8, 40) : 2));
+		    rng_chance(r, 0.1) ? (int)rng_range(r, 8, 40) : 1));
 		t->result_text = ep_printf(ep, "Wrote %" PRId64 " bytes to %s",
 		    rng_range(r, 40, 9000), t->path);
 		t->ms = rng_lognormal(r, 9, 0.6);
@@ -576,7 +587,7 @@ tool_filesystem(struct sim *s, struct episode *ep, struct tool_run *t)
 		    "import requests", "def main", "*.log", "café" };
 		jset_str(t->params, "path", dir);
 		jset_str(t->params, "pattern", PICK(r, patterns));
-		t->result = listing(s, (int)rng_lognormal(r, 5, 1.2));
+		t->result = listing(s, (int)rng_lognormal(r, 3, 1.0));
 		t->ms = rng_lognormal(r, 180, 1.1);
 		t->path = dir;
 	} else {
@@ -600,7 +611,7 @@ tool_git(struct sim *s, struct episode *ep, struct tool_run *t)
 		t->ms = rng_lognormal(r, 35, 0.5);
 	} else if (strcmp(t->name, "git_log") == 0) {
 		jset_int(t->params, "max_count", 10);
-		t->result_text = file_text(s, ep, 6);
+		t->result_text = file_text(s, ep, 2);
 		t->ms = rng_lognormal(r, 60, 0.5);
 	} else if (strcmp(t->name, "git_diff") == 0) {
 		t->result_text = ep_printf(ep, "diff --git a/router.py b/router.py\n"
@@ -630,7 +641,8 @@ tool_shell(struct sim *s, struct episode *ep, struct tool_run *t)
 	jset_int(t->params, "timeout", 30);
 	t->result = jobj();
 	jset_int(t->result, "exit_code", 0);
-	jset_str(t->result, "stdout", file_text(s, ep, (int)rng_range(r, 1, 8)));
+	jset_str(t->result, "stdout", file_text(s, ep, rng_chance(r, 0.2) ?
+	    (int)rng_range(r, 3, 8) : 1));
 	t->ms = strstr(cmd, "test") || strstr(cmd, "build") ?
 	    rng_lognormal(r, 6000, 0.6) : rng_lognormal(r, 40, 0.8);
 }
@@ -660,7 +672,7 @@ tool_web(struct sim *s, struct episode *ep, struct tool_run *t)
 	} else {
 		jset_str(t->params, "query", PICK(r, queries));
 		jset_int(t->params, "max_results", 5);
-		t->result_text = file_text(s, ep, 5);
+		t->result_text = file_text(s, ep, 2);
 		t->ms = rng_lognormal(r, 900, 0.5);
 	}
 }
@@ -713,6 +725,15 @@ pick_weighted_tool(struct rng *r)
 	x = (int)rng_range(r, 0, total - 1);
 	for (int i = 0; i < NTOOL_KINDS; i++)
 		if ((x -= tool_kinds[i].weight) < 0)
+			return i;
+	return 0;
+}
+
+static int
+tool_kind(const char *name)
+{
+	for (int i = 0; i < NTOOL_KINDS; i++)
+		if (strcmp(tool_kinds[i].name, name) == 0)
 			return i;
 	return 0;
 }
@@ -800,13 +821,22 @@ run_tool(struct sim *s, struct episode *ep, int kind, bool *ok)
 
 /* ---- episodes: what a user turn, a startup or a failure looks like ------- */
 
+/* The answer of a tool-using turn: a line, or a long explanation that the
+ * summary will have to cut. */
 static const char *
-compose_response(struct sim *s, struct episode *ep, const char *lead,
-    int paragraphs)
+compose_response(struct sim *s, struct episode *ep, const char *dir,
+    const char *const *tools, int ntools)
 {
-	const char *body = file_text(s, ep, paragraphs);
+	struct rng *r = &s->rng;
 
-	return ep_printf(ep, "%s\n%s", lead, body);
+	if (rng_chance(r, 0.08))
+		return ep_printf(ep, "Here is what I found in %s:\n%s", dir,
+		    file_text(s, ep, (int)rng_range(r, 4, 14)));
+	if (ntools == 1)
+		return ep_printf(ep, "Done with %s in %s: %d items.", tools[0],
+		    dir, (int)rng_lognormal(r, 6, 0.8));
+	return ep_printf(ep, "Done in %d steps (%s, then %s). Everything in "
+	    "%s looks fine.", ntools, tools[0], tools[ntools - 1], dir);
 }
 
 static void
@@ -910,33 +940,43 @@ episode_task(struct sim *s, struct episode *ep)
 	bool ok = true;
 	const char *input, *error = NULL;
 	const char *dir = PICK(r, workdirs);
-	static const char *const asks[] = {
-		"list files in %s", "what's in %s?", "find all python files under %s",
-		"read the README in %s and summarize it", "montre-moi les fichiers dans %s",
-		"show me what changed in git", "run the tests", "how big is %s?",
-		"search for TODO comments in %s", "create a notes file in %s",
-		"%s の中身を一覧表示して", "clean up the build output in %s 🧹",
-		"look up the groq rate limits and compare with our usage",
+	/* what the user asks, and the tool the model reaches for first */
+	static const struct { const char *text, *tool; } asks[] = {
+		{ "list files in %s", "list_directory" },
+		{ "what's in %s?", "list_directory" },
+		{ "montre-moi les fichiers dans %s", "list_directory" },
+		{ "%s の中身を一覧表示して", "list_directory" },
+		{ "find all python files under %s", "search_files" },
+		{ "search for TODO comments in %s", "search_files" },
+		{ "read the README in %s and summarize it", "read_file" },
+		{ "résume le fichier de notes dans %s", "read_file" },
+		{ "how big is %s?", "get_file_info" },
+		{ "create a notes file in %s", "write_file" },
+		{ "show me what changed in git", "git_diff" },
+		{ "what's the git status of %s?", "git_status" },
+		{ "run the tests", "run_command" },
+		{ "clean up the build output in %s 🧹", "run_command" },
+		{ "look up the groq rate limits and compare with our usage", "web_search" },
 	};
+	int ask = (int)(rng_next(r) % (sizeof asks / sizeof asks[0]));
 
 	if (s->fallback_left > 0 && --s->fallback_left == 0)
 		restore_provider(s, ep);
-	input = fill_in(ep, PICK(r, asks), dir);
+	input = fill_in(ep, asks[ask].text, dir);
 	choose_model(s, &prov, &model);
 	if (prov == 0 && rng_chance(r, 0.015))
 		rate_limit_fallback(s, ep, &prov, &model);
 	want = (int)rng_range(r, 1, 4);
 	for (int i = 0; i < want && ok; i++) {
 		add_llm(s, ep, prov, model, false, NULL);
-		tools[ntools++] = run_tool(s, ep, pick_weighted_tool(r), &ok);
+		tools[ntools++] = run_tool(s, ep, i == 0 ?
+		    tool_kind(asks[ask].tool) : pick_weighted_tool(r), &ok);
 	}
 	if (!ok && rng_chance(r, 0.5))
 		error = ep_printf(ep, "Tool %s failed", tools[ntools - 1]);
 	add_llm(s, ep, prov, model, true, NULL);
-	add_interaction(s, ep, input, error ? "" : compose_response(s, ep,
-	    ep_printf(ep, "Done. Here is what I found in %s:", dir),
-	    rng_chance(r, 0.25) ? (int)rng_range(r, 4, 14) : 1),
-	    tools, ntools, error);
+	add_interaction(s, ep, input, error ? "" :
+	    compose_response(s, ep, dir, tools, ntools), tools, ntools, error);
 	add_process_metric(s, ep, ntools);
 }
 
@@ -994,9 +1034,10 @@ episode_denied(struct sim *s, struct episode *ep)
 static void
 episode_secret(struct sim *s, struct episode *ep)
 {
-	const char *input = PICK(&s->rng, secret_inputs);
+	int which = (int)(rng_next(&s->rng) %
+	    (sizeof secret_inputs / sizeof secret_inputs[0]));
 	const char *tools[1] = { "write_file" };
-	json_object *params = jobj(), *result = jobj(), *auth = jobj();
+	json_object *params = jobj(), *result = jobj(), *prov_cfg = jobj();
 	struct tool_run t = { .name = "write_file", .server = "filesystem",
 	    .path = "/home/user/.llm_os/config.yaml" };
 	int prov, model;
@@ -1006,17 +1047,19 @@ episode_secret(struct sim *s, struct episode *ep)
 	jset_str(params, "path", t.path);
 	jset_str(params, "content", ep_printf(ep, "providers:\n  openai:\n    "
 	    "api_key: %s\n", "sk-proj-Xq3vT9mB2kLr8NwYc4HdJ6sFa1PzE7gU0oRiKtVy5bMnQ2w"));
-	jset_str(auth, "password", "correct-horse-battery-staple");
-	jset_str(auth, "api_key", "gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0");
-	json_object_object_add(params, "auth", auth);
+	/* secrets under telling keys, one level down */
+	jset_str(prov_cfg, "provider", "groq");
+	jset_str(prov_cfg, "password", "correct-horse-battery-staple");
+	jset_str(prov_cfg, "api_key", "gsk_W7nRt2YpQ9vLx4KcB8mZs1HdJ3fGa6EoU5iNwTyXkPq0");
+	json_object_object_add(params, "settings", prov_cfg);
 	jset_bool(result, "written", true);
 	t.params = params;
 	t.result = result;
 	t.ms = rng_lognormal(&s->rng, 8, 0.5);
 	add_tool_entry(s, ep, &t);
 	add_llm(s, ep, prov, model, true, NULL);
-	add_interaction(s, ep, input, "Saved. I won't repeat the key back to you; "
-	    "consider rotating it since it was pasted in plain text.", tools, 1, NULL);
+	add_interaction(s, ep, secret_inputs[which].input,
+	    secret_inputs[which].reply, tools, 1, NULL);
 	add_process_metric(s, ep, 1);
 }
 

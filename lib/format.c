@@ -150,9 +150,11 @@ put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
 	jbuf_lit(jb, "\",\"level\":\"");
 	s = llmlog_level_name(level);
 	jbuf_raw(jb, s, strlen(s));
-	jbuf_lit(jb, "\",\"event\":");
-	jbuf_cstr(jb, event);
-	jbuf_lit(jb, ",\"pid\":");
+	jbuf_lit(jb, "\",\"event\":\"");
+	/* event names are ours or checked by format_system_level() */
+	if (event != NULL)
+		jbuf_raw(jb, event, strlen(event));
+	jbuf_lit(jb, "\",\"pid\":");
 	put_pid(jb);
 }
 

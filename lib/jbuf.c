@@ -126,7 +126,8 @@ jbuf_fixed(struct jbuf *jb, double v, int maxdec)
 			jbuf_lit(jb, "null");
 		return;
 	}
-	s = llround(v * (double)scale[maxdec]);
+	/* round half away from zero, as llround() would, without the call */
+	s = (int64_t)(v * (double)scale[maxdec] + (v < 0 ? -0.5 : 0.5));
 	neg = s < 0;
 	if (neg)
 		s = -s;
@@ -212,70 +213,109 @@ utf8_cut(const char *str, size_t n, size_t maxchars, size_t *total)
 	return cut;
 }
 
-static void
-escape_control(struct jbuf *jb, unsigned char c)
+/* Whether any of the 8 bytes in v needs a look: a control character,
+ * '"', a backslash or a byte of a multibyte sequence (bit tricks from "Bit
+ * Twiddling Hacks": hasless and haszero). */
+static inline bool
+special8(uint64_t v)
 {
-	static const char hex[] = "0123456789abcdef";
-	char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
 
-	switch (c) {
-	case '"':
-		jbuf_lit(jb, "\\\"");
-		break;
-	case '\\':
-		jbuf_lit(jb, "\\\\");
-		break;
-	case '\n':
-		jbuf_lit(jb, "\\n");
-		break;
-	case '\t':
-		jbuf_lit(jb, "\\t");
-		break;
-	case '\r':
-		jbuf_lit(jb, "\\r");
-		break;
-	case '\b':
-		jbuf_lit(jb, "\\b");
-		break;
-	case '\f':
-		jbuf_lit(jb, "\\f");
-		break;
-	default:
-		jbuf_raw(jb, u, sizeof u);
-		break;
-	}
+	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
+	    ((b - ones) & ~b) | v) & high;
 }
 
-/* Escape all of s; returns its length in characters. */
+/* The escape of an ASCII byte of class 1, written at o; returns the end. */
+static char *
+put_escape(char *o, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char e;
+
+	switch (c) {
+	case '"':  e = '"'; break;
+	case '\\': e = '\\'; break;
+	case '\n': e = 'n'; break;
+	case '\t': e = 't'; break;
+	case '\r': e = 'r'; break;
+	case '\b': e = 'b'; break;
+	case '\f': e = 'f'; break;
+	default:
+		memcpy(o, "\\u00", 4);
+		o[4] = hex[c >> 4];
+		o[5] = hex[c & 15];
+		return o + 6;
+	}
+	o[0] = '\\';
+	o[1] = e;
+	return o + 2;
+}
+
+/* Escape all of s into jb, which has room for 6 bytes per input byte
+ * (the longest escape); returns the length of s in characters. */
 static size_t
 escape_all(struct jbuf *jb, const unsigned char *p, size_t n)
 {
-	const unsigned char *end = p + n, *run;
+	const unsigned char *end = p + n;
+	char *o = jb->buf + jb->len;
 	size_t chars = 0, len;
+	uint64_t v;
 
-	if (!jbuf_room(jb, n))
-		return 0;
 	while (p < end) {
-		run = p;
-		while (p < end && byteclass[*p] == 0)
-			p++;
-		if (p > run) {
-			jbuf_raw(jb, (const char *)run, (size_t)(p - run));
-			chars += (size_t)(p - run);
+		if (end - p >= 8) {
+			memcpy(&v, p, 8);
+			if (!special8(v)) {
+				memcpy(o, p, 8);
+				o += 8;
+				p += 8;
+				chars += 8;
+				continue;
+			}
 		}
-		if (p == end)
+		switch (byteclass[*p]) {
+		case 0:
+			*o++ = (char)*p++;
 			break;
-		if (byteclass[*p] == 1) {
-			escape_control(jb, *p);
-			p++;
-		} else if ((len = utf8_seqlen(p, (size_t)(end - p))) != 0) {
-			jbuf_raw(jb, (const char *)p, len);
-			p += len;
-		} else {
-			jbuf_lit(jb, "\\ufffd");
-			p++;
+		case 1:
+			o = put_escape(o, *p++);
+			break;
+		default:
+			if ((len = utf8_seqlen(p, (size_t)(end - p))) != 0) {
+				memcpy(o, p, len);
+				o += len;
+				p += len;
+			} else {
+				memcpy(o, "\\ufffd", 6);
+				o += 6;
+				p++;
+			}
+			break;
 		}
 		chars++;
+	}
+	jb->len = (size_t)(o - jb->buf);
+	return chars;
+}
+
+/* Escape s in pieces, so that a huge text never needs six times its size
+ * at once. */
+static size_t
+escape_pieces(struct jbuf *jb, const unsigned char *p, size_t n)
+{
+	const size_t piece = 64 * 1024;
+	size_t chars = 0, k;
+
+	while (n > 0) {
+		k = n < piece ? n : piece;
+		/* never split a UTF-8 sequence between pieces */
+		while (k < n && k > piece - 4 && (p[k] & 0xc0) == 0x80)
+			k--;
+		if (!jbuf_room(jb, 6 * k))
+			return chars;
+		chars += escape_all(jb, p, k);
+		p += k;
+		n -= k;
 	}
 	return chars;
 }
@@ -286,9 +326,9 @@ jbuf_escape(struct jbuf *jb, const char *s, size_t n, size_t maxchars)
 	size_t total, cut;
 
 	if (maxchars == SIZE_MAX || maxchars >= n)
-		return escape_all(jb, (const unsigned char *)s, n);
+		return escape_pieces(jb, (const unsigned char *)s, n);
 	cut = utf8_cut(s, n, maxchars, &total);
-	escape_all(jb, (const unsigned char *)s, cut);
+	escape_pieces(jb, (const unsigned char *)s, cut);
 	return total;
 }
 

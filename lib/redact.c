@@ -23,14 +23,16 @@
 #define C_INNER	0x10	/* alnum, '_' and '-': may continue one */
 #define C_B64	0x20	/* token68 (RFC 7235): alnum - . _ ~ + / = */
 #define C_SPACE	0x40
+#define C_SHAPE	0x80	/* first byte of a secret with a known shape */
+#define C_TRIGGER 0x100	/* a byte that makes the scan look closer */
 
-static unsigned char ctab[256];
+static unsigned short ctab[256];
 
 __attribute__((constructor)) static void
 ctab_init(void)
 {
 	for (int c = 0; c < 256; c++) {
-		unsigned char f = 0;
+		unsigned short f = 0;
 
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9'))
@@ -47,6 +49,10 @@ ctab_init(void)
 			f |= C_B64;
 		if (c == ' ' || c == '\t')
 			f |= C_SPACE;
+		if (c != 0 && strchr("sgAxeBb", c) != NULL)
+			f |= C_SHAPE;
+		if (c != 0 && strchr(":=-_AJbB", c) != NULL)
+			f |= C_TRIGGER;
 		ctab[c] = f;
 	}
 }
@@ -55,7 +61,7 @@ ctab_init(void)
 
 /* Bytes from i on that are all of class f. */
 static size_t
-span_of(const char *s, size_t n, size_t i, unsigned char f)
+span_of(const char *s, size_t n, size_t i, unsigned f)
 {
 	size_t j = i;
 
@@ -80,29 +86,15 @@ oneof(char c, const char *set)
 
 /* ---- secret-looking keys ------------------------------------------------ */
 
-static const char *const secret_keys[] = {
-	"password", "passwd", "pwd", "passphrase", "token", "access_token",
-	"refresh_token", "id_token", "auth_token", "api_key", "apikey",
-	"secret", "client_secret", "authorization", "auth", "cookie",
-	"set_cookie", "private_key", "privatekey", "credential",
-	"credentials", "session_id", "sessionid", "session_token",
-};
-
-/* Parts of a key that make it secret wherever they appear. */
-static const char *const secret_parts[] = {
-	"password", "passwd", "secret", "api_key", "apikey", "private_key",
-	"credential", "authorization", "cookie",
-};
-
 /* A key holding a count of tokens, not a token: max_tokens, token_count */
 static bool
-token_count_key(const char *k, size_t n, const char *at)
+token_count_key(const char *k, size_t n, size_t at)
 {
 	static const char *const counts[] = {
 		"_count", "_limit", "_usage", "_type", "_len", "_length",
 		"_budget", "_max", "_min", "_total",
 	};
-	char next = at[5];
+	char next = at + 5 < n ? k[at + 5] : '\0';
 
 	if ((next >= 'a' && next <= 'z') || (next >= '0' && next <= '9'))
 		return true;	/* tokens, tokenizer, token2... */
@@ -115,11 +107,65 @@ token_count_key(const char *k, size_t n, const char *at)
 	return false;
 }
 
+#define AT(k, n, i, lit) \
+	((n) - (i) >= sizeof(lit) - 1 && memcmp((k) + (i), (lit), sizeof(lit) - 1) == 0)
+
+/* Whether the normalised key k contains a part that makes any key secret
+ * (password, secret, api_key, token, ...): one pass, looking further only
+ * at the first letters of those parts. */
+static bool
+secret_part(const char *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (k[i]) {
+		case 'p':
+			if (AT(k, n, i, "passw") || AT(k, n, i, "passphrase") ||
+			    AT(k, n, i, "private_key") || AT(k, n, i, "privatekey"))
+				return true;
+			break;
+		case 's':
+			if (AT(k, n, i, "secret"))
+				return true;
+			break;
+		case 'a':
+			if (AT(k, n, i, "api_key") || AT(k, n, i, "apikey") ||
+			    AT(k, n, i, "authorization"))
+				return true;
+			break;
+		case 'c':
+			if (AT(k, n, i, "credential") || AT(k, n, i, "cookie"))
+				return true;
+			break;
+		case 't':
+			if (AT(k, n, i, "token") && !token_count_key(k, n, i))
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
+/* Keys that are secret only as a whole word (pwd, but not pwd_dir). */
+static bool
+secret_whole(const char *k, size_t n)
+{
+	switch (n) {
+	case 3:
+		return memcmp(k, "pwd", 3) == 0;
+	case 4:
+		return memcmp(k, "auth", 4) == 0;
+	case 9:
+		return memcmp(k, "sessionid", 9) == 0;
+	case 10:
+		return memcmp(k, "session_id", 10) == 0;
+	}
+	return false;
+}
+
 bool
 redact_secret_key(const char *key, size_t n)
 {
 	char k[128];
-	const char *at;
 
 	if (n == 0 || n >= sizeof k)
 		return false;
@@ -132,17 +178,7 @@ redact_secret_key(const char *key, size_t n)
 			c = '_';
 		k[i] = c;
 	}
-	k[n] = '\0';
-	for (size_t i = 0; i < sizeof secret_keys / sizeof secret_keys[0]; i++)
-		if (strcmp(k, secret_keys[i]) == 0)
-			return true;
-	for (size_t i = 0; i < sizeof secret_parts / sizeof secret_parts[0]; i++)
-		if (strstr(k, secret_parts[i]) != NULL)
-			return true;
-	for (at = k; (at = strstr(at, "token")) != NULL; at += 5)
-		if (!token_count_key(k, n, at))
-			return true;
-	return false;
+	return secret_part(k, n) || secret_whole(k, n);
 }
 
 bool
@@ -156,7 +192,7 @@ llmlog_secret_key(const char *key)
 /* A run of at least min bytes of class f at i, not followed by another
  * word byte; its end, or 0. */
 static size_t
-token_end(const char *s, size_t n, size_t i, unsigned char f, size_t min)
+token_end(const char *s, size_t n, size_t i, unsigned f, size_t min)
 {
 	size_t len = span_of(s, n, i, f);
 
@@ -359,30 +395,76 @@ pair_secret(const char *s, size_t n, size_t i, size_t w, size_t *start,
 	return pair_value(s, n, j + 1, start, end);
 }
 
+/* The start of the word that ends at (or runs through) t: back over word
+ * bytes, then forward to a byte that may start a word. */
+static size_t
+word_start(const unsigned char *u, size_t from, size_t t)
+{
+	size_t ws = t;
+
+	while (ws > from && (ctab[u[ws - 1]] & C_INNER))
+		ws--;
+	while (ws < t && !(ctab[u[ws]] & C_WORD))
+		ws++;
+	return ws;
+}
+
+/* At a ':' or '=' at t: the key before it (past spaces and a closing
+ * quote) and, when it names a secret, the value after it. */
+static bool
+pair_at(const char *s, size_t n, size_t from, size_t t, size_t *start,
+    size_t *end)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t we = t, ws;
+
+	while (we > from && (ctab[u[we - 1]] & C_SPACE))
+		we--;
+	if (we > from && (u[we - 1] == '"' || u[we - 1] == '\'')) {
+		we--;
+		if (we > from && u[we - 1] == '\\')
+			we--;
+	}
+	ws = word_start(u, from, we);
+	if (ws == we || !(ctab[u[ws]] & C_WORD))
+		return false;
+	return pair_secret(s, n, ws, we, start, end);
+}
+
+/*
+ * Every secret holds a trigger byte early on: ':' or '=' after a key, '-'
+ * or '_' in most key shapes and PEM armour, 'A' of AKIA, 'J' of eyJ, 'b'
+ * of bearer.  The scan runs over the other bytes in a tight loop and looks
+ * closer only at triggers, once per word.
+ */
 bool
 redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 {
-	size_t i = from, w;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t t = from, ws, checked = SIZE_MAX, w;
 
-	while (i < n) {
-		if (!IS(s[i], C_WORD)) {
-			if (s[i] == '-' && STARTS(s, n, i, "-----BEGIN ") &&
-			    (w = pem_end(s, n, i)) != 0) {
-				*start = i;
-				*end = w;
-				return true;
-			}
-			i++;
-			continue;
+	for (;;) {
+		while (t < n && !(ctab[u[t]] & C_TRIGGER))
+			t++;
+		if (t >= n)
+			return false;
+		if (u[t] == '-' && STARTS(s, n, t, "-----BEGIN ") &&
+		    (w = pem_end(s, n, t)) != 0) {
+			*start = t;
+			*end = w;
+			return true;
 		}
-		if (shaped_secret(s, n, i, start, end))
-			return true;
-		w = i + span_of(s, n, i, C_INNER);
-		if (pair_secret(s, n, i, w, start, end))
-			return true;
-		i = w;
+		if (u[t] == ':' || u[t] == '=') {
+			if (pair_at(s, n, from, t, start, end))
+				return true;
+		} else if ((ws = word_start(u, from, t)) != checked) {
+			checked = ws;
+			if ((ctab[u[ws]] & C_SHAPE) &&
+			    shaped_secret(s, n, ws, start, end))
+				return true;
+		}
+		t++;
 	}
-	return false;
 }
 
 bool

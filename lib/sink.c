@@ -485,41 +485,60 @@ rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 	return 0;
 }
 
+/* A write failed part-way through a line (full disk, file size limit):
+ * cut the part off again so that no torn line stays behind.  We hold the
+ * lock, so the part is the file's last bytes. */
+static void
+unwrite(struct llmlog *lg, enum llmlog_category cat, size_t part,
+    int64_t *size)
+{
+	struct stat st;
+	int fd = lg->files[cat].fd;
+
+	if (part > 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)part &&
+	    ftruncate(fd, st.st_size - (off_t)part) == 0)
+		*size -= (int64_t)part;
+}
+
 /* Write lines[0..n) with as few writev() calls as the kernel allows,
  * continuing after short writes and EINTR; *done counts whole lines. */
 static int
 write_lines(struct llmlog *lg, enum llmlog_category cat,
     const struct iovec *lines, size_t n, int64_t *size, size_t *done)
 {
-	struct iovec iov[IOV_BATCH], *v;
-	size_t cnt;
+	struct iovec iov[IOV_BATCH];
+	size_t i = 0, off = 0, cnt, left;	/* next byte: lines[i] + off */
+	int fd = lg->files[cat].fd;
 	ssize_t w;
 
-	while (n > 0) {
-		cnt = n < IOV_BATCH ? n : IOV_BATCH;
-		memcpy(iov, lines, cnt * sizeof *iov);
-		lines += cnt;
-		n -= cnt;
-		for (v = iov; cnt > 0;) {
-			if (cnt == 1)
-				w = write(lg->files[cat].fd, v->iov_base,
-				    v->iov_len);
-			else
-				w = writev(lg->files[cat].fd, v, (int)cnt);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return log_seterr("%s/%s: %s", lg->dir,
-				    llmlog_category_file(cat), strerror(errno));
-			*size += w;
-			for (; cnt > 0 && (size_t)w >= v->iov_len; v++, cnt--) {
-				w -= (ssize_t)v->iov_len;
-				(*done)++;
+	while (i < n) {
+		for (cnt = 0; cnt < IOV_BATCH && i + cnt < n; cnt++)
+			iov[cnt] = lines[i + cnt];
+		iov[0].iov_base = (char *)iov[0].iov_base + off;
+		iov[0].iov_len -= off;
+		if (cnt == 1)
+			w = write(fd, iov[0].iov_base, iov[0].iov_len);
+		else
+			w = writev(fd, iov, (int)cnt);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			unwrite(lg, cat, off, size);
+			return log_seterr("%s/%s: %s", lg->dir,
+			    llmlog_category_file(cat), strerror(errno));
+		}
+		*size += w;
+		for (; w > 0; w -= (ssize_t)left) {
+			left = lines[i].iov_len - off;
+			if ((size_t)w < left) {
+				off += (size_t)w;
+				break;
 			}
-			if (cnt > 0) {
-				v->iov_base = (char *)v->iov_base + w;
-				v->iov_len -= (size_t)w;
-			}
+			i++;
+			off = 0;
+			(*done)++;
 		}
 	}
 	return 0;

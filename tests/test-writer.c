@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +69,15 @@ mode_of(const char *dir, const char *name)
 		return (mode_t)-1;
 	return st.st_mode & 07777;
 }
+
+/* A check in a child process: says which one failed. */
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "\n  line %d: %s (%s)\n", __LINE__, #cond,	\
+		    llmlog_errmsg());					\
+		bad++;							\
+	}								\
+} while (0)
 
 static void
 test_open_write(void)
@@ -566,15 +577,6 @@ test_unwritable_file(void)
 	llmlog_close(lg);
 }
 
-/* A check in a child process: says which one failed. */
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "\n  line %d: %s (%s)\n", __LINE__, #cond,	\
-		    llmlog_errmsg());					\
-		bad++;							\
-	}								\
-} while (0)
-
 /* Rotation that fails (the directory made read-only, as another user so
  * that it holds for root too) drops the line rather than overfilling the
  * file, and resumes when the directory is writable again. */
@@ -778,6 +780,68 @@ test_echo(void)
 	llmlog_close(quiet);
 }
 
+/* A write cut short (here by the file size limit, as a full disk would):
+ * the part written is taken back, the entry counted as dropped, and
+ * writing resumes when there is room again. */
+static void
+test_short_write(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	int status;
+	pid_t pid;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	if ((pid = fork()) == 0) {
+		struct rlimit rl = { 250, RLIM_INFINITY };
+		int bad = 0;
+
+		signal(SIGXFSZ, SIG_IGN);
+		CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 1, 100) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 2, 100) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 3, 100) == -1);
+		CHECK(strstr(llmlog_errmsg(), "tool_executions.log") != NULL);
+		CHECK(size_of(dir, "tool_executions.log") == 200);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 4, 100) == -1);
+		CHECK(llmlog_dropped(lg) == 2);
+		rl.rlim_cur = RLIM_INFINITY;
+		CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		CHECK(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 5, 100) == 0);
+		_exit(bad);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "1 2 5");
+	llmlog_close(lg);
+}
+
+/* The default log, async, is written out when the program exits. */
+static void
+test_exit_flush(void)
+{
+	const char *dir = fresh_dir();
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		if (llmlog_setup(&(struct llmlog_config){ .dir = dir,
+		    .async = true }) != 0)
+			_exit(1);
+		for (int i = 1; i <= 500; i++)
+			emit(NULL, LLMLOG_SYSTEM, LLMLOG_INFO, i, 0);
+		exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	const char *got = numbers(dir, "system_health.log");
+	CU_ASSERT(strncmp(got, "1 2 3 ", 6) == 0);
+	CU_ASSERT(strlen(got) > 4 && strcmp(got + strlen(got) - 4, " 500") == 0);
+}
+
 static void
 test_bad_entry(void)
 {
@@ -844,6 +908,8 @@ main(void)
 	CU_add_test(s, "symlink at a file", test_symlink_file);
 	CU_add_test(s, "symlinked directory", test_symlink_dir);
 	CU_add_test(s, "console echo", test_echo);
+	CU_add_test(s, "short write taken back", test_short_write);
+	CU_add_test(s, "default log flushed at exit", test_exit_flush);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();

@@ -1,2 +1,527 @@
-/* print.c - not written yet */
+/*
+ * print.c - the scripted mode: matching entries as short lines, raw JSON or
+ * pretty key/value text; the statistics report; the file list; and follow.
+ * Log text is sanitised on the way out, except the raw lines of --output json.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+
+#define SGR_RED "\033[31m"
+#define SGR_BOLD_RED "\033[1;31m"
+#define SGR_YELLOW "\033[33m"
+#define SGR_DIM "\033[2m"
+#define SGR_RESET "\033[0m"
+
+struct printer {
+	struct eng *e;
+	const struct options *o;
+	bool color;
+	int source_width;	/* 0: one directory, no source column */
+	struct strbuf line;	/* the text being built */
+	struct strbuf tmp;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* auto: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
+static bool
+use_color(const struct options *o)
+{
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	switch (o->color) {
+	case COLOR_ALWAYS:
+		return true;
+	case COLOR_NEVER:
+		return false;
+	default:
+		return isatty(STDOUT_FILENO) &&
+		    (no_color == NULL || *no_color == '\0') &&
+		    (term == NULL || strcmp(term, "dumb") != 0);
+	}
+}
+
+static const char *
+level_color(int level)
+{
+	switch (level * 10) {
+	case LLMLOG_CRITICAL:
+		return SGR_BOLD_RED;
+	case LLMLOG_ERROR:
+		return SGR_RED;
+	case LLMLOG_WARNING:
+		return SGR_YELLOW;
+	case LLMLOG_DEBUG:
+		return SGR_DIM;
+	default:
+		return NULL;
+	}
+}
+
+static const char *
+level_text(const struct eng_entry *en)
+{
+	return en->level != 0 ? llmlog_level_name(en->level * 10) : "-";
+}
+
+static const char *
+category_text(const struct eng_entry *en)
+{
+	return en->category < LLMLOG_NCATEGORIES ?
+	    llmlog_category_name(en->category) : "-";
+}
+
+static void
+printer_init(struct printer *p, struct eng *e, const struct options *o)
+{
+	memset(p, 0, sizeof *p);
+	p->e = e;
+	p->o = o;
+	p->color = use_color(o);
+	strbuf_init(&p->line);
+	strbuf_init(&p->tmp);
+	if (eng_source_count(e) > 1) {
+		for (unsigned i = 0; i < eng_source_count(e); i++) {
+			int w = (int)strlen(eng_source_name(e, i));
+
+			if (w > p->source_width)
+				p->source_width = w;
+		}
+	}
+}
+
+static void
+printer_free(struct printer *p)
+{
+	strbuf_free(&p->line);
+	strbuf_free(&p->tmp);
+}
+
+/* "[source ]time level category " into p->line; returns the colour that
+ * was opened, if any. */
+static const char *
+add_prefix(struct printer *p, const struct eng_entry *en)
+{
+	const char *sgr = p->color ? level_color(en->level) : NULL;
+	bool malformed = en->flags & ENTRY_MALFORMED;
+
+	if (p->source_width > 0) {
+		const char *src = eng_source_name(p->e, en->source);
+		size_t before = p->line.len;
+
+		eng_sanitize(&p->line, src, strlen(src));
+		strbuf_printf(&p->line, "%*s ",
+		    p->source_width - (int)(p->line.len - before), "");
+	}
+	/* An untimed entry sorts by its neighbour's time but shows none. */
+	eng_time_format(&p->line, en->flags & ENTRY_NO_TIME ? ENG_TIME_NONE :
+	    en->time_us, p->o->utc);
+	strbuf_puts(&p->line, " ");
+	if (malformed && p->color)
+		sgr = SGR_RED;
+	if (sgr != NULL)
+		strbuf_puts(&p->line, sgr);
+	strbuf_printf(&p->line, "%-8s", malformed ? "MALFORMED" : level_text(en));
+	if (sgr != NULL)
+		strbuf_puts(&p->line, SGR_RESET);
+	strbuf_printf(&p->line, " %-11s ", category_text(en));
+	return sgr;
+}
+
+static void
+add_raw_sanitized(struct printer *p, const struct eng_entry *en)
+{
+	size_t len;
+	const char *raw = eng_line(p->e, en, &len);
+
+	if (raw != NULL)
+		eng_sanitize(&p->line, raw, len);
+	else
+		strbuf_puts(&p->line, "(line no longer available)");
+}
+
+static void
+print_short(struct printer *p, const struct eng_entry *en)
+{
+	const char *sgr;
+
+	strbuf_reset(&p->line);
+	sgr = add_prefix(p, en);
+	if (sgr != NULL && !(en->flags & ENTRY_MALFORMED))
+		strbuf_puts(&p->line, sgr);
+	if (en->flags & ENTRY_MALFORMED)
+		add_raw_sanitized(p, en);
+	else {
+		strbuf_reset(&p->tmp);
+		eng_summary(p->e, en, &p->tmp);
+		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+	}
+	if (sgr != NULL && !(en->flags & ENTRY_MALFORMED))
+		strbuf_puts(&p->line, SGR_RESET);
+	strbuf_puts(&p->line, "\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
+}
+
+static void
+print_json(struct printer *p, const struct eng_entry *en)
+{
+	size_t len;
+	const char *raw = eng_line(p->e, en, &len);
+
+	if (raw == NULL)
+		return;
+	fwrite(raw, 1, len, stdout);
+	fputc('\n', stdout);
+}
+
+static void add_value(struct strbuf *b, json_object *v, int depth);
+
+static void
+add_indent(struct strbuf *b, int depth)
+{
+	strbuf_printf(b, "%*s", depth * 2, "");
+}
+
+/* A scalar on the rest of the current line. */
+static void
+add_scalar(struct strbuf *b, json_object *v)
+{
+	const char *s;
+
+	if (json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) == 0)
+		strbuf_puts(b, "\"\"");	/* not a blank that looks like nothing */
+	else if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		eng_sanitize(b, s, (size_t)json_object_get_string_len(v));
+	} else {
+		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+		eng_sanitize(b, s, strlen(s));
+	}
+}
+
+static bool
+is_container(json_object *v)
+{
+	if (json_object_is_type(v, json_type_object))
+		return json_object_object_length(v) > 0;
+	if (json_object_is_type(v, json_type_array))
+		return json_object_array_length(v) > 0;
+	return false;
+}
+
+/* "key: value" lines; containers continue on the next lines, one level
+ * deeper; empty ones read {} and []. */
+static void
+add_member(struct strbuf *b, const char *key, json_object *v, int depth)
+{
+	add_indent(b, depth);
+	if (key != NULL) {
+		eng_sanitize(b, key, strlen(key));
+		strbuf_puts(b, is_container(v) ? ":\n" : ": ");
+	} else
+		strbuf_puts(b, is_container(v) ? "-\n" : "- ");
+	if (is_container(v))
+		add_value(b, v, depth + 1);
+	else {
+		if (json_object_is_type(v, json_type_object))
+			strbuf_puts(b, "{}");
+		else if (json_object_is_type(v, json_type_array))
+			strbuf_puts(b, "[]");
+		else
+			add_scalar(b, v);
+		strbuf_puts(b, "\n");
+	}
+}
+
+static void
+add_value(struct strbuf *b, json_object *v, int depth)
+{
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, key, val)
+			add_member(b, key, val, depth);
+	} else if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			add_member(b, NULL, json_object_array_get_idx(v, i),
+			    depth);
+	} else
+		add_member(b, NULL, v, depth);
+}
+
+/* The short line as a heading, then every field, then a blank line. */
+static void
+print_pretty(struct printer *p, const struct eng_entry *en)
+{
+	json_object *obj = NULL;
+
+	strbuf_reset(&p->line);
+	add_prefix(p, en);
+	while (p->line.len > 0 && p->line.s[p->line.len - 1] == ' ')
+		p->line.s[--p->line.len] = '\0';
+	strbuf_puts(&p->line, "\n");
+	if (!(en->flags & ENTRY_MALFORMED))
+		obj = eng_parse(p->e, en);
+	if (obj != NULL) {
+		add_value(&p->line, obj, 1);
+		json_object_put(obj);
+	} else {
+		strbuf_puts(&p->line, "  malformed: ");
+		add_raw_sanitized(p, en);
+		strbuf_puts(&p->line, "\n");
+	}
+	strbuf_puts(&p->line, "\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
+}
+
+static void
+print_entry(struct printer *p, const struct eng_entry *en)
+{
+	switch (p->o->output) {
+	case OUTPUT_JSON:
+		print_json(p, en);
+		break;
+	case OUTPUT_PRETTY:
+		print_pretty(p, en);
+		break;
+	default:
+		print_short(p, en);
+		break;
+	}
+}
+
+/* ---- --stats ---------------------------------------------------------------- */
+
+static int
+print_stats(struct eng_view *v, const struct options *o)
+{
+	struct eng_stats *s = eng_stats_new();
+	json_object *j;
+
+	eng_stats_update(s, v);
+	j = eng_stats_json(s);
+	if (o->output == OUTPUT_JSON)
+		printf("%s\n", json_object_to_json_string_ext(j,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		report_print(j, o->utc, stdout);
+	json_object_put(j);
+	eng_stats_free(s);
+	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---- --list ------------------------------------------------------------------ */
+
+/* "512B", "1.2K", "10M", as ls -h. */
+static void
+human_size(char *buf, size_t len, uint64_t size)
+{
+	static const char units[] = "BKMGTP";
+	double v = (double)size;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 "B", size);
+	else if (v < 10)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+}
+
+struct file_row {
+	size_t index;
+	struct eng_file_info fi;
+};
+
+static int
+file_row_cmp(const void *a, const void *b)
+{
+	const struct file_row *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->fi.dir, y->fi.dir)) != 0)
+		return c;
+	/* Unknown files (category -1) last, by path. */
+	if (x->fi.category != y->fi.category)
+		return (unsigned)x->fi.category < (unsigned)y->fi.category ? -1 : 1;
+	if (x->fi.category < 0)
+		return strcmp(x->fi.path, y->fi.path);
+	return x->fi.backup - y->fi.backup;
+}
+
+static void
+print_file_row(struct printer *p, const struct eng_file_info *fi)
+{
+	char size[16];
+	const char *cat = fi->category >= 0 ?
+	    llmlog_category_name(fi->category) : "-";
+
+	strbuf_reset(&p->line);
+	if (fi->backup == 0)
+		strbuf_printf(&p->line, "%-12s", cat);
+	else
+		strbuf_printf(&p->line, "  .%-9d", fi->backup);
+	human_size(size, sizeof size, fi->size);
+	strbuf_printf(&p->line, " %6s %9zu  ", size, fi->entries);
+	eng_time_format(&p->line, fi->entries > 0 ? fi->first_us : ENG_TIME_NONE,
+	    p->o->utc);
+	strbuf_puts(&p->line, "  ");
+	eng_time_format(&p->line, fi->entries > 0 ? fi->last_us : ENG_TIME_NONE,
+	    p->o->utc);
+	strbuf_puts(&p->line, "  ");
+	eng_sanitize(&p->line, fi->path, strlen(fi->path));
+	strbuf_puts(&p->line, "\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
+}
+
+/* Each directory's files by category, each current file followed by its
+ * backups (.1 newest). */
+static int
+print_list(struct printer *p)
+{
+	size_t n = eng_file_count(p->e);
+	struct file_row *rows = calloc(n + 1, sizeof *rows);
+
+	if (rows == NULL)
+		return 2;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].index = i;
+		eng_file_info(p->e, i, &rows[i].fi);
+	}
+	qsort(rows, n, sizeof *rows, file_row_cmp);
+	if (n > 0)
+		printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY", "SIZE",
+		    "ENTRIES", "FIRST", "LAST", "PATH");
+	for (size_t i = 0; i < n; i++)
+		print_file_row(p, &rows[i].fi);
+	free(rows);
+	return n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---- follow ------------------------------------------------------------------ */
+
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() returns at once with EINTR. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Wait for a change: on the watch descriptor when there is one (with a
+ * slow poll too, in case a change escapes it), else every 100 ms. */
+static void
+wait_for_change(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (fd >= 0)
+		poll(&pfd, 1, 1000);
+	else
+		poll(NULL, 0, 100);
+}
+
+static void
+follow(struct printer *p, struct eng_view *v, size_t shown_upto)
+{
+	int fd;
+
+	catch_stop_signals();
+	fflush(stdout);
+	while (!stop_requested) {
+		wait_for_change(fd = eng_watch_fd(p->e));
+		if (stop_requested)
+			break;
+		if (eng_refresh(p->e) <= 0)
+			continue;
+		eng_view_update(v);
+		for (; shown_upto < eng_view_count(v); shown_upto++)
+			print_entry(p, eng_view_get(v, shown_upto));
+		if (fflush(stdout) != 0 && errno == EPIPE)
+			break;
+	}
+}
+
+/* ---- the entry point ------------------------------------------------------- */
+
+/* Lines the regex gave up on are left out: never silently. */
+static void
+warn_regex_errors(const struct eng_view *v)
+{
+	size_t n = eng_view_regex_errors(v);
+
+	if (n > 0)
+		fprintf(stderr, "llmlog: %zu line%s left out: the pattern hit its "
+		    "match limit there\n", n, n == 1 ? "" : "s");
+}
+
+static int
+print_entries(struct printer *p, struct eng_view *v)
+{
+	size_t count = eng_view_count(v), start = 0;
+
+	if (p->o->tail >= 0 && count > (size_t)p->o->tail)
+		start = count - (size_t)p->o->tail;
+	for (size_t i = start; i < count; i++)
+		print_entry(p, eng_view_get(v, i));
+	if (p->o->follow) {
+		follow(p, v, count);
+		return EXIT_SUCCESS;
+	}
+	return count > start ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int
+print_run(struct eng *e, const struct options *o)
+{
+	struct printer p;
+	struct eng_view *v;
+	char err[1024];
+	int rc;
+
+	if (eng_load(e, err, sizeof err) != 0) {
+		fprintf(stderr, "llmlog: %s\n", err);
+		return 2;
+	}
+	printer_init(&p, e, o);
+	if (o->list)
+		rc = print_list(&p);
+	else {
+		v = eng_view_new(e, &o->filter);
+		rc = o->stats ? print_stats(v, o) : print_entries(&p, v);
+		warn_regex_errors(v);
+		eng_view_free(v);
+	}
+	printer_free(&p);
+	if (fflush(stdout) != 0 && errno != EPIPE) {
+		fprintf(stderr, "llmlog: writing output: %s\n", strerror(errno));
+		return 2;
+	}
+	return rc;
+}

@@ -234,8 +234,11 @@ print_levels(FILE *out, json_object *o)
 	fputs("}\n", out);
 }
 
+/* The seed lists five most used tools; the JSON report has them all. */
+#define REPORT_TOP 5
+
 /* "    - name: N" lines, or "    - name: 1,234.5ms" when value_key is a
- * duration. */
+ * duration; the first REPORT_TOP of the list. */
 static void
 print_top(FILE *out, const char *label, json_object *arr, const char *name_key,
     const char *value_key, bool duration)
@@ -246,6 +249,8 @@ print_top(FILE *out, const char *label, json_object *arr, const char *name_key,
 	if (arr == NULL || !json_object_is_type(arr, json_type_array) ||
 	    (n = json_object_array_length(arr)) == 0)
 		return;
+	if (n > REPORT_TOP)
+		n = REPORT_TOP;
 	strbuf_init(&name);
 	strbuf_init(&num);
 	fprintf(out, "  %s:\n", label);

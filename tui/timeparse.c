@@ -1,7 +1,7 @@
 /*
- * timeparse.c - times: the user's time grammar of --since/--until and the
- * UI's time filter, the timestamps found in log lines, and the display form.
- * Every instant is microseconds since the epoch, UTC.
+ * timeparse.c - the user's time grammar (DESIGN.md section 4) of --since,
+ * --until and the UI's time filter, into microseconds since the epoch, UTC.
+ * Timestamps inside log lines are logtime.c's business.
  */
 #include "config.h"
 
@@ -357,68 +357,4 @@ eng_time_parse(const char *text, int64_t now_us, int64_t *out_us, char *err,
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "invalid time '%s': %s", text, time_forms);
 	return -1;
-}
-
-int
-eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
-{
-	const char *end = s + n;
-	struct civil c;
-
-	while (s < end && *s == ' ')
-		s++;
-	while (end > s && end[-1] == ' ')
-		end--;
-	if (s < end && (isdigit((unsigned char)*s) || *s == '-') &&
-	    (end - s < 10 || s[4] != '-'))
-		return parse_epoch(s, end, out_us);
-	/* Lines without a zone are taken as UTC, as our writer writes UTC. */
-	if (civil_parse(s, end, &c) != 0 || !c.has_time)
-		return -1;
-	*out_us = civil_to_utc_us(&c);
-	return 0;
-}
-
-/* Floor division, so times before 1970 format correctly. */
-static void
-split_us(int64_t us, time_t *secs, int *ms)
-{
-	int64_t s = us / US_PER_SEC, r = us % US_PER_SEC;
-
-	if (r < 0) {
-		s--;
-		r += US_PER_SEC;
-	}
-	*secs = (time_t)s;
-	*ms = (int)(r / 1000);
-}
-
-void
-eng_time_format(struct strbuf *out, int64_t us, bool utc)
-{
-	time_t secs;
-	struct tm tm;
-	int ms;
-
-	if (us == ENG_TIME_NONE) {
-		strbuf_printf(out, "%-23s", "-");
-		return;
-	}
-	split_us(us, &secs, &ms);
-	if ((utc ? gmtime_r(&secs, &tm) : localtime_r(&secs, &tm)) == NULL) {
-		strbuf_printf(out, "%-23s", "?");
-		return;
-	}
-	strbuf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d.%03d",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, ms);
-}
-
-int64_t
-eng_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
 }

@@ -1,0 +1,69 @@
+#!/bin/sh
+# test-cli-follow.sh - llmlog --follow --tail 1: shows the last entry, then
+# each appended one, through a rotation (the file renamed to .1 and a new
+# one started), and ends with status 0 on SIGINT.  Waits are generous
+# (up to 10 s per step) and only for the output to appear: no timing is
+# asserted.
+
+: "${LLMLOG:=../tui/llmlog}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-follow.XXXXXX") || exit 99
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+dir="$tmp/logs"
+mkdir -m 700 "$dir" || exit 99
+log="$dir/user_interactions.log"
+
+entry() {
+	printf '{"category":"user","timestamp":"2024-01-12T10:00:0%sZ","level":"INFO","event":"user_interaction","user_input":"line %s","response_summary":"","tool_calls":[],"success":true,"duration_ms":1.0,"pid":1}\n' "$1" "$2"
+}
+
+# wait_for TEXT: until the output holds TEXT (or 10 s passed)
+wait_for() {
+	i=0
+	while ! grep -qF "$1" "$tmp/out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt 100 ]; then
+			echo "FAIL: '$1' never appeared; output so far:"
+			cat "$tmp/out" "$tmp/err"
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+entry 0 zero > "$log"
+entry 1 one >> "$log"
+TZ=UTC "$LLMLOG" -d "$dir" --no-color --utc --follow --tail 1 \
+    </dev/null >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+wait_for '"line one"'
+entry 2 two >> "$log"
+wait_for '"line two"'
+mv "$log" "$log.1"
+entry 3 three > "$log"
+wait_for '"line three"'
+kill -INT "$pid"
+wait "$pid"
+status=$?
+pid=
+
+cat > "$tmp/want" <<'EOT'
+2024-01-12 10:00:01.000 INFO     user        "line one" ok 1.0ms
+2024-01-12 10:00:02.000 INFO     user        "line two" ok 1.0ms
+2024-01-12 10:00:03.000 INFO     user        "line three" ok 1.0ms
+EOT
+if [ "$status" -ne 0 ]; then
+	echo "FAIL: exit status $status after SIGINT, expected 0"
+	cat "$tmp/err"
+	exit 1
+fi
+if ! cmp -s "$tmp/want" "$tmp/out"; then
+	echo "FAIL: output differs"
+	diff -u "$tmp/want" "$tmp/out"
+	exit 1
+fi
+echo "ok: follow with --tail 1, through rotation, ended by SIGINT"

@@ -1,0 +1,469 @@
+/*
+ * test-engine-follow.c - following files as they change: appends, a last
+ * line without newline, rotation, truncation, re-creation, and the
+ * library's own rotation; background loading against a plain load.
+ */
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "internal.h"
+
+static char dir[256];
+static char path[512];
+
+static void
+make_dir(void)
+{
+	strcpy(dir, "/tmp/llmlog-follow-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
+}
+
+static void
+remove_dir(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CU_FAIL("cleanup");
+}
+
+static void
+put(const char *file, const char *text, int flags)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | flags, 0600);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Lines numbered n, n+1, ...: one second apart. */
+static void
+append_lines(const char *file, int from, int count)
+{
+	char line[256];
+
+	for (int i = from; i < from + count; i++) {
+		snprintf(line, sizeof line, "{\"category\":\"user\","
+		    "\"timestamp\":\"2026-11-26T10:%02d:%02d.000Z\","
+		    "\"level\":\"INFO\",\"event\":\"interaction\","
+		    "\"user_input\":\"n=%d\",\"success\":true}\n",
+		    i / 60 % 60, i % 60, i);
+		put(file, line, O_APPEND);
+	}
+}
+
+static struct eng *
+open_dir(void)
+{
+	char err[256];
+	const char *d = dir;
+	struct eng *e = eng_open(&d, 1, err, sizeof err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	return e;
+}
+
+static struct eng_view *
+all(struct eng *e)
+{
+	struct eng_filter f;
+
+	eng_filter_init(&f);
+	return eng_view_new(e, &f);
+}
+
+/* The view must hold exactly n=0 .. n=count-1, each once, in order: every
+ * line has its own time, so times strictly increase; the lines that can
+ * still be read (the files of the first ones may be gone) are the last
+ * ones, consecutive. */
+static void
+expect_sequence(struct eng *e, struct eng_view *v, int count)
+{
+	int next = -1;
+
+	CU_ASSERT_EQUAL(eng_view_count(v), (size_t)count);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		size_t len;
+		const char *s = eng_line(e, en, &len);
+		const char *at;
+
+		if (i > 0)
+			CU_ASSERT(eng_view_get(v, i - 1)->time_us < en->time_us);
+		if (s == NULL) {
+			CU_ASSERT_EQUAL(next, -1);
+			continue;
+		}
+		at = strstr(s, "\"n=");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		if (next >= 0)
+			CU_ASSERT_EQUAL(atoi(at + 3), next);
+		next = atoi(at + 3) + 1;
+	}
+	CU_ASSERT_EQUAL(next, count);
+}
+
+static void
+test_append(void)
+{
+	struct eng *e;
+	struct eng_view *v;
+
+	make_dir();
+	append_lines(path, 0, 3);
+	e = open_dir();
+	v = all(e);
+	CU_ASSERT_EQUAL(eng_view_count(v), 3);
+	append_lines(path, 3, 2);
+	CU_ASSERT_EQUAL(eng_refresh(e), 2);
+	CU_ASSERT_EQUAL(eng_view_update(v), 2);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	CU_ASSERT_EQUAL(eng_view_update(v), 0);
+	expect_sequence(e, v, 5);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+static void
+test_partial_line(void)
+{
+	const char *line = "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T11:00:00Z\",\"level\":\"INFO\",\"event\":"
+	    "\"interaction\",\"user_input\":\"n=1\"}";
+	char half[256];
+	struct eng *e;
+	struct eng_view *v;
+	size_t len;
+
+	make_dir();
+	append_lines(path, 0, 1);
+	snprintf(half, sizeof half, "%.30s", line);
+	put(path, half, O_APPEND);
+	e = open_dir();
+	v = all(e);
+	CU_ASSERT_EQUAL(eng_count(e), 1);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	put(path, line + 30, O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);	/* still no newline */
+	put(path, "\n", O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(eng_view_update(v), 1);
+	CU_ASSERT_STRING_EQUAL(eng_line(e, eng_view_get(v, 1), &len), line);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+static void
+rotate(int backups)
+{
+	char from[600], to[600];
+
+	for (int i = backups; i >= 1; i--) {
+		snprintf(from, sizeof from, "%s.%d", path, i);
+		snprintf(to, sizeof to, "%s.%d", path, i + 1);
+		if (rename(from, to) != 0 && errno != ENOENT)
+			CU_FAIL("rename");
+	}
+	snprintf(to, sizeof to, "%s.1", path);
+	CU_ASSERT_EQUAL(rename(path, to), 0);
+}
+
+static void
+test_rotation(void)
+{
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_file_info fi;
+
+	make_dir();
+	append_lines(path, 0, 5);
+	e = open_dir();
+	v = all(e);
+	/* lines written just before the rename are read from the old file */
+	append_lines(path, 5, 2);
+	rotate(0);
+	append_lines(path, 7, 3);
+	CU_ASSERT_EQUAL(eng_refresh(e), 5);
+	eng_view_update(v);
+	expect_sequence(e, v, 10);
+	/* twice more, with the backups shifting, between refreshes */
+	append_lines(path, 10, 1);
+	rotate(1);
+	append_lines(path, 11, 1);
+	rotate(2);
+	append_lines(path, 12, 2);
+	CU_ASSERT_EQUAL(eng_refresh(e), 4);
+	eng_view_update(v);
+	expect_sequence(e, v, 14);
+	CU_ASSERT_EQUAL(eng_file_count(e), 4);
+	for (size_t i = 0; i < eng_file_count(e); i++) {
+		eng_file_info(e, i, &fi);
+		CU_ASSERT_EQUAL(fi.backup, 3 - (int)i);	/* oldest first */
+	}
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+static void
+test_truncation(void)
+{
+	struct eng *e;
+	struct eng_view *v;
+	size_t readable = 0, len;
+
+	make_dir();
+	append_lines(path, 0, 5);
+	e = open_dir();
+	v = all(e);
+	CU_ASSERT_EQUAL(truncate(path, 0), 0);
+	append_lines(path, 20, 2);
+	CU_ASSERT_EQUAL(eng_refresh(e), 2);
+	CU_ASSERT_EQUAL(eng_view_update(v), 2);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const char *s = eng_line(e, eng_view_get(v, i), &len);
+		if (s == NULL)
+			continue;
+		readable++;
+		CU_ASSERT(strstr(s, "\"n=20\"") || strstr(s, "\"n=21\""));
+	}
+	CU_ASSERT_EQUAL(readable, 2);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+static void
+test_recreation(void)
+{
+	struct eng *e;
+	struct eng_view *v;
+
+	make_dir();
+	append_lines(path, 0, 3);
+	e = open_dir();
+	v = all(e);
+	append_lines(path, 3, 1);	/* read before the file goes */
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	append_lines(path, 4, 2);
+	CU_ASSERT_EQUAL(eng_refresh(e), 2);
+	eng_view_update(v);
+	CU_ASSERT_EQUAL(eng_view_count(v), 6);
+	/* the first file is gone: its lines can no longer be read */
+	CU_ASSERT_PTR_NULL(eng_line(e, eng_view_get(v, 0), &(size_t){ 0 }));
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+static void
+test_new_category_file(void)
+{
+	char other[600];
+	struct eng *e;
+	size_t counts[LLMLOG_NCATEGORIES];
+	struct eng_view *v;
+
+	make_dir();
+	e = open_dir();
+	v = all(e);
+	CU_ASSERT_EQUAL(eng_count(e), 0);
+	snprintf(other, sizeof other, "%s/security.log", dir);
+	put(other, "{\"category\":\"security\",\"timestamp\":"
+	    "\"2026-11-26T11:00:00Z\",\"level\":\"WARNING\",\"allowed\":false}\n",
+	    O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	eng_view_update(v);
+	eng_view_category_counts(v, counts);
+	CU_ASSERT_EQUAL(counts[LLMLOG_SECURITY], 1);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+/* The library rotates by itself (tiny max_bytes); refreshing after every
+ * few lines must see each line once. */
+static void
+test_library_rotation(void)
+{
+	struct llmlog_config cfg = { .max_bytes = 1500, .backups = 3,
+	    .no_console = true };
+	struct llmlog *lg;
+	struct eng *e;
+	struct eng_view *v;
+	char line[256];
+	int n;
+
+	make_dir();
+	cfg.dir = dir;
+	lg = llmlog_open(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	e = open_dir();
+	v = all(e);
+	for (int i = 0; i < 100; i++) {
+		n = snprintf(line, sizeof line, "{\"category\":\"user\","
+		    "\"timestamp\":\"2026-11-26T10:%02d:%02d.000Z\","
+		    "\"level\":\"INFO\",\"event\":\"interaction\","
+		    "\"user_input\":\"n=%d\",\"success\":true}\n",
+		    i / 60, i % 60, i);
+		CU_ASSERT_EQUAL(log_emit(lg, LLMLOG_USER, LLMLOG_INFO, line,
+		    (size_t)n), 0);
+		if (i % 3 == 2)
+			eng_refresh(e);
+	}
+	eng_refresh(e);
+	eng_view_update(v);
+	CU_ASSERT_EQUAL(eng_view_count(v), 100);
+	CU_ASSERT(eng_file_count(e) > 4);	/* it did rotate, often */
+	expect_sequence(e, v, 100);
+	llmlog_close(lg);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+/* A file of several load chunks, with malformed lines here and there:
+ * the plain and the background load index the same entries in the same
+ * order, and nothing at a chunk boundary is lost or doubled. */
+static void
+test_async_matches_sync(void)
+{
+	struct eng *a, *b;
+	struct eng_view *va, *vb;
+	char err[256], line[1300];
+	const char *d;
+	bool done = false;
+	uint64_t got, total;
+	FILE *f;
+	int count = 0;
+
+	make_dir();
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int i = 0; i < 70000; i++) {
+		if (i % 9973 == 0)
+			fprintf(f, "garbage line %d\n", i);
+		else
+			fprintf(f, "{\"category\":\"user\",\"timestamp\":"
+			    "\"2026-11-26T%02d:%02d:%02d.%03dZ\",\"level\":"
+			    "\"INFO\",\"event\":\"interaction\",\"user_input\":"
+			    "\"%0120d\",\"success\":true}\n", i / 3600000,
+			    i / 60000 % 60, i / 1000 % 60, i % 1000, i);
+		count++;
+	}
+	fclose(f);
+	snprintf(line, sizeof line, "cp '%s' '%s.1'", path, path);
+	CU_ASSERT_EQUAL(system(line), 0);	/* a backup, same lines */
+	a = open_dir();
+	CU_ASSERT_EQUAL(eng_count(a), 2 * (size_t)count);
+	CU_ASSERT_EQUAL(eng_malformed(a), 2 * 8);
+	d = dir;
+	b = eng_open(&d, 1, err, sizeof err);
+	CU_ASSERT_EQUAL_FATAL(eng_load_async(b, err, sizeof err), 0);
+	vb = all(b);
+	while (!done) {
+		eng_refresh(b);
+		eng_view_update(vb);
+		eng_progress(b, &got, &total, &done);
+		CU_ASSERT(got <= total);
+		usleep(1000);
+	}
+	eng_refresh(b);
+	eng_view_update(vb);
+	va = all(a);
+	CU_ASSERT_EQUAL_FATAL(eng_view_count(va), eng_view_count(vb));
+	for (size_t i = 0; i < eng_view_count(va); i++) {
+		const struct eng_entry *x = eng_view_get(va, i),
+		    *y = eng_view_get(vb, i);
+		if (x->time_us != y->time_us || x->offset != y->offset ||
+		    x->flags != y->flags || x->length != y->length) {
+			CU_FAIL("async and sync views differ");
+			break;
+		}
+	}
+	eng_view_free(va);
+	eng_view_free(vb);
+	eng_close(a);
+	eng_close(b);
+	remove_dir();
+}
+
+/* A line longer than any read buffer is one malformed entry and hides
+ * neither neighbour; while it has no newline it is not indexed. */
+static void
+test_huge_line(void)
+{
+	size_t big = 3u << 20, len;
+	char *junk = malloc(big + 1);
+	struct eng *e;
+	struct eng_view *v;
+	const struct eng_entry *en;
+
+	make_dir();
+	memset(junk, 'x', big);
+	junk[big] = '\0';
+	append_lines(path, 0, 1);
+	put(path, junk, O_APPEND);
+	put(path, "\n", O_APPEND);
+	append_lines(path, 1, 1);
+	put(path, junk, O_APPEND);
+	e = open_dir();
+	v = all(e);
+	CU_ASSERT_EQUAL(eng_view_count(v), 3);
+	CU_ASSERT_EQUAL(eng_malformed(e), 1);
+	en = eng_view_get(v, 1);
+	CU_ASSERT_FATAL(en != NULL && (en->flags & ENTRY_MALFORMED));
+	CU_ASSERT_EQUAL(en->length, big);
+	CU_ASSERT_PTR_NOT_NULL(eng_line(e, en, &len));
+	CU_ASSERT_EQUAL(len, 1u << 20);
+	CU_ASSERT(!(eng_view_get(v, 2)->flags & ENTRY_MALFORMED));
+	put(path, "\n", O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(eng_malformed(e), 2);
+	free(junk);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	setenv("TZ", "UTC", 1);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("follow", NULL, NULL);
+	CU_add_test(s, "append", test_append);
+	CU_add_test(s, "last line without newline", test_partial_line);
+	CU_add_test(s, "rotation", test_rotation);
+	CU_add_test(s, "truncation", test_truncation);
+	CU_add_test(s, "re-creation", test_recreation);
+	CU_add_test(s, "new category file", test_new_category_file);
+	CU_add_test(s, "library rotation", test_library_rotation);
+	CU_add_test(s, "background load", test_async_matches_sync);
+	CU_add_test(s, "huge lines", test_huge_line);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
