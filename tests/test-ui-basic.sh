@@ -14,7 +14,7 @@ ui_wait '24/24 +FOLLOW' "opened at the end, following"
 ui_ok "tabs and counts"
 
 # malformed lines are shown and marked, and counted in the status line
-ui_expect '\[malformed\]' "malformed line marked"
+ui_expect '^- +MALFORMED +user +\{"category":"user"' "malformed line marked, shown raw"
 ui_status | grep -q 'malformed:2' || ui_fail "status counts malformed lines"
 ui_ok "malformed lines"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define TIME_W 23
-#define LEVEL_W 8
+#define LEVEL_W 9
 #define CAT_W 11
 #define SOURCE_W 12
 #define MAX_SPANS 32
@@ -205,7 +205,6 @@ row_text(struct ui *u, const struct eng_entry *en, struct strbuf *out)
 
 	strbuf_init(&raw);
 	if (en->flags & ENTRY_MALFORMED) {
-		strbuf_puts(out, "[malformed] ");
 		line = eng_line(u->e, en, &len);
 		if (line != NULL)
 			strbuf_add(&raw, line, len);
@@ -236,7 +235,6 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 	size_t nspans;
 	attr_t base = selected ? A_REVERSE : A_NORMAL;
 	int x = x0, tw = w >= 100 ? TIME_W : TIME_W - 11;
-	const char *level;
 
 	strbuf_init(&t);
 	strbuf_init(&s);
@@ -254,9 +252,13 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 		    strlen(eng_source_name(u->e, en->source)));
 		x = draw_field(y, x, x0 + w, SOURCE_W, s.s, base);
 	}
-	level = en->level != 0 ? llmlog_level_name(en->level * 10) : "-";
-	x = draw_field(y, x, x0 + w, LEVEL_W, level,
-	    base | ui_level_attr(u, en->level));
+	if (en->flags & ENTRY_MALFORMED)
+		x = draw_field(y, x, x0 + w, LEVEL_W, "MALFORMED",
+		    base | ui_pair(u, UI_PAIR_MALFORMED));
+	else
+		x = draw_field(y, x, x0 + w, LEVEL_W, en->level != 0 ?
+		    llmlog_level_name(en->level * 10) : "-",
+		    base | ui_level_attr(u, en->level));
 	x = draw_field(y, x, x0 + w, CAT_W, en->category < LLMLOG_NCATEGORIES ?
 	    llmlog_category_name(en->category) : "?", base);
 	strbuf_reset(&s);
