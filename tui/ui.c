@@ -588,25 +588,42 @@ dispatch(struct ui *u, int key)
 	return r | UI_REDRAW;
 }
 
+/* Keys that only change the filter: a run of them (l l l) builds one
+ * view at the end instead of one per key. */
+static bool
+filter_only(const struct ui *u, int key)
+{
+	return u->prompt.kind == UI_PROMPT_NONE &&
+	    (u->screen == UI_LIST || u->screen == UI_STATS) &&
+	    (key == 'l' || key == 'L');
+}
+
 /* Read every key waiting; returns the union of what the handlers asked. */
 static int
 read_keys(struct ui *u)
 {
 	int r = 0;
+	bool pending = false;
 	wint_t wc;
 	int got;
 
 	while ((got = get_wch(&wc)) != ERR) {
 		int key = got == KEY_CODE_YES ? UK((int)wc) : (int)wc;
 
+		if (pending && !filter_only(u, key)) {
+			refilter(u);
+			pending = false;
+		}
 		r |= dispatch(u, key);
 		if (r & UI_REFILTER) {
-			refilter(u);
+			pending = true;
 			r &= ~UI_REFILTER;
 		}
 		if (r & UI_QUIT)
 			break;
 	}
+	if (pending)
+		refilter(u);
 	return r;
 }
 
@@ -780,7 +797,12 @@ wait_input(struct ui *u)
 		pfd[1].events = POLLIN;
 		nfd = 2;
 	}
-	if (fd < 0 || u->loading)
+	/* while a background load runs, look often so the first rows show
+	 * as soon as they are indexed; otherwise the watch descriptor wakes
+	 * us, or a 100 ms tick when there is none */
+	if (u->loading)
+		timeout = 15;
+	else if (fd < 0)
 		timeout = 100;
 	if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 		return -1;
