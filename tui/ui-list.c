@@ -196,9 +196,14 @@ ui_status_draw(struct ui *u, int y, int w)
 
 /* ---- one row ---------------------------------------------------------------------- */
 
+/* The row's text, sanitised; only as much as can be seen (a character
+ * takes at most 4 bytes for a column) so a huge line costs no more than
+ * a short one. */
 static void
-row_text(struct ui *u, const struct eng_entry *en, struct strbuf *out)
+row_text(struct ui *u, const struct eng_entry *en, int width,
+    struct strbuf *out)
 {
+	size_t cap = 4 * ((size_t)u->hscroll + (size_t)width) + 16;
 	struct strbuf raw;
 	const char *line;
 	size_t len;
@@ -207,11 +212,11 @@ row_text(struct ui *u, const struct eng_entry *en, struct strbuf *out)
 	if (en->flags & ENTRY_MALFORMED) {
 		line = eng_line(u->e, en, &len);
 		if (line != NULL)
-			strbuf_add(&raw, line, len);
+			strbuf_add(&raw, line, len < cap ? len : cap);
 	} else {
 		eng_summary(u->e, en, &raw);
 	}
-	eng_sanitize(out, raw.s != NULL ? raw.s : "", raw.len);
+	eng_sanitize(out, raw.s, raw.len < cap ? raw.len : cap);
 	strbuf_free(&raw);
 }
 
@@ -262,7 +267,7 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 	x = draw_field(y, x, x0 + w, CAT_W, en->category < LLMLOG_NCATEGORIES ?
 	    llmlog_category_name(en->category) : "?", base);
 	strbuf_reset(&s);
-	row_text(u, en, &s);
+	row_text(u, en, w, &s);
 	nspans = ui_match_spans(u->search, s.s, s.len, spans, MAX_SPANS);
 	if (x < x0 + w)
 		ui_text(y, x, x0 + w - x, s.s, s.len, u->hscroll,
