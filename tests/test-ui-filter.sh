@@ -88,3 +88,21 @@ ui_expect 'level>=ERROR' "level from -l"
 ui_expect ' 4 Tool 1 ' "the Tool tab is selected"
 ui_quit
 ui_ok "options as starting state"
+
+# --tail: only the last N entries; # changes it, c clears it
+ui_start -n 5
+ui_wait ' 5/5 +FOLLOW' "the last five"
+ui_expect 'tail:5' "status shows the tail"
+ui_reject 'write_file' "earlier entries are not listed"
+ui_keys '#' C-u
+ui_keys -l 7
+ui_keys Enter
+ui_wait ' 7/7 ' "# sets another number"
+ui_keys '#' C-u
+ui_keys -l 'x'
+ui_keys Enter
+ui_wait '^Last N entries: x .+' "a wrong number is refused in place"
+ui_keys Escape c
+ui_wait ' 24/24 ' "c shows everything again"
+ui_quit
+ui_ok "tail"

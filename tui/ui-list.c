@@ -131,6 +131,8 @@ add_filters(struct ui *u, struct strbuf *b)
 		strbuf_printf(b, "since:%s  ", u->since_text);
 	if (u->until_text != NULL)
 		strbuf_printf(b, "until:%s  ", u->until_text);
+	if (u->tail >= 0)
+		strbuf_printf(b, "tail:%ld  ", u->tail);
 	if (u->keyword != NULL)
 		strbuf_printf(b, "keyword:%s  ", u->keyword);
 	if (u->regex_text != NULL)
@@ -147,7 +149,7 @@ static void
 add_position(struct ui *u, struct strbuf *b)
 {
 	uint64_t indexed, total;
-	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e);
+	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e), first;
 	bool done;
 
 	eng_progress(u->e, &indexed, &total, &done);
@@ -159,7 +161,9 @@ add_position(struct ui *u, struct strbuf *b)
 	if (eng_view_regex_errors(u->view) > 0)
 		strbuf_printf(b, "pattern gave up on %zu lines  ",
 		    eng_view_regex_errors(u->view));
-	strbuf_printf(b, "%zu/%zu  ", n > 0 ? u->sel + 1 : 0, n);
+	first = ui_list_first(u);
+	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
+	    n - first);
 	if (u->following)
 		strbuf_puts(b, "FOLLOW ");
 	else if (u->newcount > 0)
@@ -280,10 +284,19 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 
 /* ---- the list ---------------------------------------------------------------------- */
 
+/* The first position shown: with --tail N (or #) only the last N. */
+size_t
+ui_list_first(const struct ui *u)
+{
+	size_t n = eng_view_count(u->view);
+
+	return u->tail >= 0 && n > (size_t)u->tail ? n - (size_t)u->tail : 0;
+}
+
 void
 ui_list_clamp(struct ui *u, int h)
 {
-	size_t n = eng_view_count(u->view);
+	size_t n = eng_view_count(u->view), first = ui_list_first(u);
 
 	if (h <= 0)
 		return;
@@ -291,16 +304,18 @@ ui_list_clamp(struct ui *u, int h)
 		u->sel = u->top = 0;
 		return;
 	}
-	if (u->sel >= n)
+	if (u->sel >= n || u->following)
 		u->sel = n - 1;
-	if (u->following)
-		u->sel = n - 1;
+	if (u->sel < first)
+		u->sel = first;
 	if (u->sel < u->top)
 		u->top = u->sel;
 	if (u->sel >= u->top + (size_t)h)
 		u->top = u->sel - (size_t)h + 1;
 	if (u->top + (size_t)h > n)
 		u->top = n > (size_t)h ? n - (size_t)h : 0;
+	if (u->top < first)
+		u->top = first;
 }
 
 static void
@@ -311,7 +326,7 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 	u->list_y = y;
 	u->list_h = h;
 	ui_list_clamp(u, h);
-	if (n == 0) {
+	if (n == 0 || u->tail == 0) {
 		ui_puts(y, x, w, u->loading ? "loading..." :
 		    "no entries match the filters (c clears them)", A_DIM);
 		return;
@@ -328,12 +343,12 @@ void
 ui_list_move(struct ui *u, long delta)
 {
 	size_t n = eng_view_count(u->view);
-	long s = (long)u->sel + delta;
+	long s = (long)u->sel + delta, first = (long)ui_list_first(u);
 
 	if (n == 0)
 		return;
-	if (s < 0)
-		s = 0;
+	if (s < first)
+		s = first;
 	if ((size_t)s >= n)
 		s = (long)n - 1;
 	if ((size_t)s != n - 1 || delta < 0)

@@ -206,6 +206,18 @@ ui_set_tab(struct ui *u, int tab)
 
 /* ---- search ----------------------------------------------------------------- */
 
+/* A match fell before the --tail window: the next one inside it is the
+ * first from the window's start (forward) or from the end (backward). */
+static long
+next_in_window(struct ui *u, int dir)
+{
+	size_t first = ui_list_first(u);
+	long pos = dir > 0 ? eng_view_search(u->view, u->search, first - 1, 1) :
+	    eng_view_search(u->view, u->search, 0, -1);
+
+	return pos >= 0 && (size_t)pos >= first ? pos : -1;
+}
+
 int
 ui_search_next(struct ui *u, int dir)
 {
@@ -222,6 +234,8 @@ ui_search_next(struct ui *u, int dir)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
+	if (pos >= 0 && (size_t)pos < ui_list_first(u))
+		pos = next_in_window(u, dir * u->search_dir);
 	if (pos < 0) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
 		return UI_HANDLED | UI_REDRAW;
@@ -312,6 +326,27 @@ set_regex(struct ui *u, const char *text)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int
+set_tail(struct ui *u, const char *text)
+{
+	char *end;
+	long n;
+
+	if (*text == '\0') {
+		u->tail = -1;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0) {
+		snprintf(u->prompt.error, sizeof u->prompt.error,
+		    "a number of entries, 0 or more; empty shows all");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	u->tail = n;
+	return UI_HANDLED | UI_REDRAW;
+}
+
 int
 ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 {
@@ -330,6 +365,8 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 		return UI_HANDLED | UI_REDRAW | UI_REFILTER;
 	case UI_PROMPT_REGEX:
 		return set_regex(u, text);
+	case UI_PROMPT_TAIL:
+		return set_tail(u, text);
 	case UI_PROMPT_NONE:
 		break;
 	}
@@ -372,6 +409,7 @@ clear_filters(struct ui *u)
 	u->keyword = u->since_text = u->until_text = u->regex_text = NULL;
 	u->regex = NULL;
 	u->cli_categories = 0;
+	u->tail = -1;
 	u->tab = u->last_list_tab = UI_TAB_ALL;
 	if (u->screen == UI_STATS)
 		u->tab = UI_TAB_STATS;
@@ -400,6 +438,15 @@ open_prompt(struct ui *u, enum ui_prompt_kind kind, const char *initial)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int
+open_tail_prompt(struct ui *u)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%ld", u->tail);
+	return open_prompt(u, UI_PROMPT_TAIL, u->tail >= 0 ? buf : NULL);
+}
+
 int
 ui_common_key(struct ui *u, int key)
 {
@@ -422,6 +469,8 @@ ui_common_key(struct ui *u, int key)
 	case '&':
 	case 'f':
 		return open_prompt(u, UI_PROMPT_REGEX, u->regex_text);
+	case '#':
+		return open_tail_prompt(u);
 	case '/':
 		return open_prompt(u, UI_PROMPT_SEARCH_FWD, NULL);
 	case '?':
@@ -715,6 +764,7 @@ state_init(struct ui *u, struct eng *e, const struct options *o)
 		u->cli_categories = 0;
 	}
 	u->utc = o->utc;
+	u->tail = o->tail;
 	u->following = true;
 	u->search_dir = 1;
 	u->color = o->color == COLOR_ALWAYS ||

@@ -80,6 +80,7 @@ enum ui_prompt_kind {
 	UI_PROMPT_UNTIL,
 	UI_PROMPT_KEYWORD,
 	UI_PROMPT_REGEX,
+	UI_PROMPT_TAIL,
 };
 
 struct ui_prompt {
@@ -123,6 +124,7 @@ struct ui {
 	char *regex_text;
 	struct eng_regex *regex;
 	char *since_text, *until_text;
+	long tail;			/* show only the last N; -1: all */
 	unsigned cli_categories;	/* the All tab's set (from -c) */
 	bool utc;
 
@@ -187,6 +189,7 @@ int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
 int ui_mouse(struct ui *u, MEVENT *ev);
 
 /* ui-list.c */
+size_t ui_list_first(const struct ui *u);
 void ui_list_clamp(struct ui *u, int h);
 void ui_list_move(struct ui *u, long delta);
 int ui_list_click(struct ui *u, int y, bool twice);
