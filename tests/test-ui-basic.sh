@@ -77,11 +77,15 @@ ui_ok "wrapping and raw view"
 # help lists every key
 ui_keys h
 ui_wait 'llmlog keys' "the help screen"
-for k in 'Tab, Shift-Tab' 'n, N' 'h, F1' 'f, &' 't, T'; do
+for k in 'Tab, Shift-Tab' 'n, N' 'f, &' 't, T'; do
 	ui_expect "$k" "help names $k"
 done
+ui_keys Space
+ui_wait 'q, Ctrl-C +quit' "the end of the help after a page down"
+ui_expect 'h, F1'
+ui_expect 'Backspace, Ctrl-U' "still the help screen"
 ui_keys q
-ui_wait_gone 'llmlog keys' "help closes"
+ui_wait_gone 'Backspace, Ctrl-U' "help closes"
 ui_keys F1
 ui_wait 'llmlog keys' "F1 opens help"
 ui_keys Escape
