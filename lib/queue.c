@@ -37,6 +37,7 @@ struct queue {
 	uint64_t tail;			/* next slot the writer takes */
 	uint64_t written;		/* slots the writer is done with */
 	uint64_t failed;		/* lines the writer could not write */
+	uint64_t failed_seen;		/* of which a flush has reported */
 	unsigned room_waiters;
 	unsigned idle_waiters;
 	bool sleeping;			/* the writer waits on wake */
@@ -229,13 +230,14 @@ queue_flush(struct queue *q)
 
 	pthread_mutex_lock(&q->mu);
 	target = q->head;
-	failed = q->failed;
 	while (q->running && q->written < target) {
 		q->idle_waiters++;
 		pthread_cond_wait(&q->idle, &q->mu);
 		q->idle_waiters--;
 	}
-	failed = q->failed - failed;
+	/* what failed since the last flush, before or while we waited */
+	failed = q->failed - q->failed_seen;
+	q->failed_seen = q->failed;
 	pthread_mutex_unlock(&q->mu);
 	if (failed > 0)
 		return log_seterr("%s: %llu queued entries could not be written",

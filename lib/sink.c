@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOCK_FILE ".llmlog.lock"
@@ -32,6 +33,7 @@
 #define SHARED_MAGIC 0x316730676f6c6d6cULL	/* "lmlog0g1" */
 #define SHARED_SIZE 4096
 #define RESYNC_EVERY 1024	/* writes between checks of size and inode */
+#define RECHECK_NS 100000000	/* and at least this often (100 ms) */
 #define IOV_BATCH 256		/* lines per writev() */
 
 bool sink_no_shared;
@@ -285,8 +287,9 @@ sink_close(struct llmlog *lg)
 	lg->lockfd = lg->dirfd = -1;
 }
 
-/* Open a category file for appending; never through a symlink, never a
- * FIFO or device, never a file with other names (hard links). */
+/* Open a category file for appending (and reading its last byte, see
+ * end_line); never through a symlink, never a FIFO or device, never a file
+ * with other names (hard links). */
 static int
 open_file(struct llmlog *lg, enum llmlog_category cat)
 {
@@ -298,7 +301,7 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
-	fd = openat(lg->dirfd, name, O_WRONLY | O_APPEND | O_CREAT |
+	fd = openat(lg->dirfd, name, O_RDWR | O_APPEND | O_CREAT |
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -333,6 +336,56 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
 	return at.st_ino == st.st_ino && at.st_dev == st.st_dev;
 }
 
+/* A writer killed inside write() can leave part of a line behind (the
+ * kernel stops a write to a file between pages for a fatal signal).  We
+ * hold the lock, so that fragment is the file's tail: cut it off, so that
+ * every line stays whole (its call never returned).  A fragment too long
+ * to look back over is ended with a newline instead. */
+#define TORN_LOOKBACK 65536
+static int
+end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
+{
+	int fd = lg->files[cat].fd;
+	int64_t from = *size > TORN_LOOKBACK ? *size - TORN_LOOKBACK : 0;
+	char *tail, *nl, last;
+	ssize_t n;
+
+	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
+		return 0;
+	if ((tail = malloc((size_t)(*size - from))) == NULL)
+		return log_seterr("%s/%s: out of memory", lg->dir,
+		    llmlog_category_file(cat));
+	n = pread(fd, tail, (size_t)(*size - from), from);
+	if (n <= 0 || tail[n - 1] == '\n') {
+		free(tail);
+		return 0;
+	}
+	nl = memrchr(tail, '\n', (size_t)n);
+	if ((nl != NULL || from == 0) &&
+	    ftruncate(fd, nl != NULL ? from + (nl - tail) + 1 : 0) == 0)
+		*size = nl != NULL ? from + (nl - tail) + 1 : 0;
+	else if (write(fd, "\n", 1) == 1)
+		(*size)++;
+	free(tail);
+	return 0;
+}
+
+/* Whether it is time to check again that the descriptor is still the file
+ * at the path: someone may have deleted or replaced it. */
+static bool
+check_due(struct sink_file *f)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (now - f->checked_ns < RECHECK_NS)
+		return false;
+	f->checked_ns = now;
+	return true;
+}
+
 static int
 flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
@@ -340,7 +393,10 @@ flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 		return log_seterr("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
 	*sizep = &lg->files[cat].size;
-	if (!fd_current(lg, cat) && open_file(lg, cat) != 0) {
+	/* the lock of a dead writer goes unnoticed here: always check how
+	 * the file ends */
+	if ((!fd_current(lg, cat) && open_file(lg, cat) != 0) ||
+	    end_line(lg, cat, *sizep) != 0) {
 		lock_range(lg->lockfd, cat, F_UNLCK);
 		return -1;
 	}
@@ -380,10 +436,12 @@ shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
 	struct shared_cat *sc = &lg->shared->cats[cat];
 	struct sink_file *f = &lg->files[cat];
+	bool owner_died = false;
 	int rc;
 
 	rc = pthread_mutex_lock(&sc->mutex);
 	if (rc == EOWNERDEAD) {
+		owner_died = true;
 		/* its writer died holding it, maybe mid-rotation: everyone
 		 * reopens and the size is measured again */
 		pthread_mutex_consistent(&sc->mutex);
@@ -396,9 +454,10 @@ shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	}
 	*sizep = &sc->size;
 	if (f->fd >= 0 && f->gen == sc->gen && sc->size_valid &&
-	    ++sc->writes % RESYNC_EVERY != 0)
+	    ++sc->writes % RESYNC_EVERY != 0 && !check_due(f))
 		return 0;
-	if (shared_resync(lg, cat, sc) != 0) {
+	if (shared_resync(lg, cat, sc) != 0 ||
+	    (owner_died && end_line(lg, cat, &sc->size) != 0)) {
 		pthread_mutex_unlock(&sc->mutex);
 		return -1;
 	}

@@ -23,6 +23,7 @@ struct sink_file {
 	int fd;			/* -1: not open (yet, or after a failure) */
 	uint64_t gen;		/* rotation generation the descriptor belongs to */
 	int64_t size;		/* flock fallback: size seen under the lock */
+	int64_t checked_ns;	/* when we last made sure fd is the path's file */
 };
 
 struct llmlog {

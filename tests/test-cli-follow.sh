@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-cli-follow.sh - llmlog --follow --tail 1: shows the last entry, then
-# each appended one, through a rotation (the file renamed to .1 and a new
-# one started), and ends with status 0 on SIGINT.  Waits are generous
+# each appended one (also one written late, with an earlier time than one
+# already shown, as another process may), through a rotation (the file
+# renamed to .1 and a new one started), and ends with status 0 on SIGINT.  Waits are generous
 # (up to 10 s per step) and only for the output to appear: no timing is
 # asserted.
 
@@ -18,7 +19,7 @@ mkdir -m 700 "$dir" || exit 99
 log="$dir/user_interactions.log"
 
 entry() {
-	printf '{"category":"user","timestamp":"2024-01-12T10:00:0%sZ","level":"INFO","event":"user_interaction","user_input":"line %s","response_summary":"","tool_calls":[],"success":true,"duration_ms":1.0,"pid":1}\n' "$1" "$2"
+	printf '{"category":"user","timestamp":"2024-01-12T10:00:%sZ","level":"INFO","event":"user_interaction","user_input":"line %s","response_summary":"","tool_calls":[],"success":true,"duration_ms":1.0,"pid":1}\n' "$1" "$2"
 }
 
 # wait_for TEXT: until the output holds TEXT (or 10 s passed)
@@ -35,16 +36,18 @@ wait_for() {
 	done
 }
 
-entry 0 zero > "$log"
-entry 1 one >> "$log"
+entry 00 zero > "$log"
+entry 01 one >> "$log"
 TZ=UTC "$LLMLOG" -d "$dir" --no-color --utc --follow --tail 1 \
     </dev/null >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 wait_for '"line one"'
-entry 2 two >> "$log"
+entry 02 two >> "$log"
 wait_for '"line two"'
+entry 01.500 late >> "$log"
+wait_for '"line late"'
 mv "$log" "$log.1"
-entry 3 three > "$log"
+entry 03 three > "$log"
 wait_for '"line three"'
 kill -INT "$pid"
 wait "$pid"
@@ -54,6 +57,7 @@ pid=
 cat > "$tmp/want" <<'EOT'
 2024-01-12 10:00:01.000 INFO     user        "line one" ok 1.0ms
 2024-01-12 10:00:02.000 INFO     user        "line two" ok 1.0ms
+2024-01-12 10:00:01.500 INFO     user        "line late" ok 1.0ms
 2024-01-12 10:00:03.000 INFO     user        "line three" ok 1.0ms
 EOT
 if [ "$status" -ne 0 ]; then

@@ -94,6 +94,10 @@ static const struct time_case good_times[] = {
 	{ "UTC", NULL, "NOW", "2024-01-12T12:00:00", 0 },
 	{ "UTC", NULL, "today", "2024-01-12T00:00:00", 0 },
 	{ "UTC", NULL, "yesterday", "2024-01-11T00:00:00", 0 },
+	{ "UTC", NULL, "Tomorrow", "2024-01-13T00:00:00", 0 },
+	{ "UTC", NULL, "10:15", "2024-01-12T10:15:00", 0 },
+	{ "UTC", NULL, "23:59:59.5", "2024-01-12T23:59:59", 500000 },
+	{ "UTC", NULL, "10:15+02:00", "2024-01-12T08:15:00", 0 },
 	{ "UTC", NULL, "@1705060800", "2024-01-12T12:00:00", 0 },
 	{ "UTC", NULL, "@1705060800.25", "2024-01-12T12:00:00", 250000 },
 	{ "UTC", NULL, "@0", "1970-01-01T00:00:00", 0 },
@@ -108,6 +112,8 @@ static const struct time_case good_times[] = {
 	/* 23:30 UTC is already the next day in Berlin */
 	{ "Europe/Berlin", "2024-01-12T23:30:00", "today", "2024-01-12T23:00:00", 0 },
 	{ "Europe/Berlin", "2024-01-12T23:30:00", "yesterday", "2024-01-11T23:00:00", 0 },
+	{ "Europe/Berlin", "2024-01-12T23:30:00", "tomorrow", "2024-01-13T23:00:00", 0 },
+	{ "Europe/Berlin", "2024-01-12T23:30:00", "10:00", "2024-01-13T09:00:00", 0 },
 	/* yesterday across the switch to summer time is 23 hours long */
 	{ "Europe/Berlin", "2024-03-31T12:00:00", "yesterday", "2024-03-29T23:00:00", 0 },
 	{ "Europe/Berlin", "2024-03-31T12:00:00", "today", "2024-03-30T23:00:00", 0 },
@@ -118,8 +124,8 @@ static const char *const bad_times[] = {
 	"@1e5", "2024-13-01", "2024-02-30", "2023-02-29", "2024-00-10",
 	"2024-01-12 25:00", "2024-01-12 10:60", "2024-01-12 10", "2024-1-12",
 	"2024-01-12T10:00:00+25:00", "2024-01-12T10:00:00Zjunk", "2024/01/12",
-	"tomorrow", "yesterday2", "nowish", "1d ago ago", "+1d ago",
-	"99999999999w", "12:00",
+	"tomorrowish", "yesterday2", "nowish", "1d ago ago", "+1d ago",
+	"99999999999w", "24:00", "12:00:00 junk", "1:00", "12:",
 };
 
 static void
@@ -238,6 +244,61 @@ test_sanitize_no_controls(void)
 	strbuf_free(&b);
 }
 
+/* Random bytes (a fixed seed, so a failure repeats): the sanitiser never
+ * lets a control byte through, never loses a printable ASCII byte, and the
+ * time parser never reads past its input or crashes. */
+static void
+test_random_input(void)
+{
+	unsigned seed = 12345;
+	struct strbuf b;
+	char in[64], err[512];
+	int64_t t;
+
+	strbuf_init(&b);
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (size_t)(rand_r(&seed) % (sizeof in - 1));
+		size_t ascii = 0, kept = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			/* bytes that matter: any byte, lead and continuation
+			 * bytes of C1 and bidi codes, the time grammar's */
+			static const char pick[] = "0123456789-:T Z+@.hmsdw"
+			    "\xc2\x80\x9b\xe2\x80\xae\x81\xa6";
+			int r = rand_r(&seed) % 4;
+
+			in[i] = (char)(r == 0 ? rand_r(&seed) % 256 :
+			    pick[rand_r(&seed) % (sizeof pick - 1)]);
+			if (in[i] >= 0x20 && in[i] < 0x7f && in[i] != '\\')
+				ascii++;
+		}
+		in[n] = '\0';
+		strbuf_reset(&b);
+		eng_sanitize(&b, in, n);
+		for (size_t i = 0; i < b.len; i++) {
+			unsigned char o = (unsigned char)b.s[i];
+
+			CU_ASSERT_FATAL(o >= 0x20 && o != 0x7f);
+			if (o < 0x7f && o != '\\')
+				kept++;
+		}
+		CU_ASSERT(kept >= ascii);
+		/* no raw C1 code, no raw bidi control */
+		for (size_t i = 0; i + 1 < b.len; i++) {
+			const unsigned char *o = (const unsigned char *)b.s + i;
+
+			CU_ASSERT_FATAL(!(o[0] == 0xc2 && o[1] >= 0x80 &&
+			    o[1] <= 0x9f));
+			if (i + 2 < b.len && o[0] == 0xe2)
+				CU_ASSERT_FATAL(!(o[1] == 0x80 && o[2] >= 0xaa &&
+				    o[2] <= 0xae) && !(o[1] == 0x81 &&
+				    o[2] >= 0xa6 && o[2] <= 0xa9));
+		}
+		eng_time_parse(in, 0, &t, err, sizeof err);
+	}
+	strbuf_free(&b);
+}
+
 /* ---- the report layout ---------------------------------------------------- */
 
 static char *
@@ -308,6 +369,7 @@ main(void)
 	s = CU_add_suite("sanitize", NULL, NULL);
 	CU_add_test(s, "table", test_sanitize);
 	CU_add_test(s, "no control byte survives", test_sanitize_no_controls);
+	CU_add_test(s, "random input", test_random_input);
 	s = CU_add_suite("report", NULL, NULL);
 	CU_add_test(s, "layout cases", test_report_cases);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

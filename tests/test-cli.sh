@@ -53,6 +53,11 @@ fail=0
 count=0
 for dir in "$data"/cases/*/; do
 	case=$(basename "$dir")
+	# cases run on a pseudo-terminal need script(1) from util-linux
+	if grep -q '^script ' "$dir/cmd" && ! command -v script >/dev/null; then
+		echo "skipped: $case (no script(1))"
+		continue
+	fi
 	count=$((count + 1))
 	want_status=0
 	[ -f "$dir/status" ] && want_status=$(cat "$dir/status")

@@ -33,6 +33,16 @@ task_push(struct index_task *t, const struct eng_entry *en)
 	t->v[t->n++] = *en;
 }
 
+/* A line of nothing but white space is no entry (nor a malformed one). */
+static bool
+blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
 static void
 emit(struct index_task *t, const char *s, size_t len, uint64_t off,
     int64_t *last_time)
@@ -40,6 +50,8 @@ emit(struct index_task *t, const char *s, size_t len, uint64_t off,
 	struct line_info li;
 	struct eng_entry en;
 
+	if (blank(s, len))
+		return;
 	parse_line(s, len, t->category, &li);
 	if (li.flags & ENTRY_NO_TIME)
 		li.time = *last_time;	/* sort among its neighbours */

@@ -65,9 +65,9 @@ static const char help_text[] =
 "  -l, --level LEVEL      minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL\n"
 "  -S, --since TIME       entries at or after TIME\n"
 "  -U, --until TIME       entries at or before TIME\n"
-"                         TIME: \"2024-01-12 10:00[:05]\", 2024-01-12, RFC 3339,\n"
-"                         30m, 2h, 1d, 1w (ago), -1h, today, yesterday, now,\n"
-"                         @EPOCH\n"
+"                         TIME: \"2024-01-12 10:00[:05]\", 2024-01-12, 10:00,\n"
+"                         RFC 3339, 30m, 2h, 1d, 1w (ago), -1h, now, today,\n"
+"                         yesterday, tomorrow, @EPOCH\n"
 "  -k, --keyword WORD     case-insensitive substring\n"
 "  -e, --regex PATTERN    PCRE2 pattern, caseless unless it has upper case\n"
 "  -n, --tail N           only the last N matching entries\n"
@@ -104,6 +104,35 @@ usage_error(const char *fmt, ...)
 	fputs("\nTry 'llmlog --help' for more information.\n", stderr);
 }
 
+/* "user, system, ..." and "DEBUG, INFO, ...", from the one table in
+ * lib/category.c, for the messages that list what is accepted. */
+static const char *
+category_names(void)
+{
+	static char buf[128];
+
+	if (buf[0] == '\0') {
+		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+			    "%s%s", c > 0 ? ", " : "", llmlog_category_name(c));
+	}
+	return buf;
+}
+
+static const char *
+level_names(void)
+{
+	static char buf[64];
+
+	if (buf[0] == '\0') {
+		for (int l = LLMLOG_DEBUG; l <= LLMLOG_CRITICAL; l += 10)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+			    "%s%s", l > LLMLOG_DEBUG ? ", " : "",
+			    llmlog_level_name(l));
+	}
+	return buf;
+}
+
 /* "user,llm" -> bits; "all" selects every category. */
 static int
 parse_categories(const char *arg, unsigned *bits)
@@ -125,8 +154,7 @@ parse_categories(const char *arg, unsigned *bits)
 		}
 		if ((c = llmlog_category_parse(tok)) < 0) {
 			usage_error("invalid category '%s': expected a comma list "
-			    "of user, system, tool, llm, security, performance",
-			    tok);
+			    "of %s (or all)", tok, category_names());
 			rc = -1;
 			break;
 		}
@@ -134,7 +162,7 @@ parse_categories(const char *arg, unsigned *bits)
 	}
 	if (rc == 0 && *bits == 0) {
 		usage_error("invalid category '%s': expected a comma list of "
-		    "user, system, tool, llm, security, performance", arg);
+		    "%s (or all)", arg, category_names());
 		rc = -1;
 	}
 	free(copy);
@@ -211,8 +239,8 @@ parse_level(const char *arg, int *out)
 	int l = llmlog_level_parse(arg);
 
 	if (l < 0) {
-		usage_error("invalid level '%s': expected one of DEBUG, INFO, "
-		    "WARNING, ERROR, CRITICAL", arg);
+		usage_error("invalid level '%s': expected one of %s", arg,
+		    level_names());
 		return -1;
 	}
 	*out = l;

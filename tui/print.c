@@ -76,6 +76,20 @@ level_color(int level)
 	}
 }
 
+/* s, then spaces up to width columns (s is ASCII here).  Cheaper than
+ * printf on the per-line path. */
+static void
+add_padded(struct strbuf *b, const char *s, size_t width)
+{
+	static const char spaces[] = "                ";
+	size_t n = strlen(s);
+
+	strbuf_add(b, s, n);
+	if (n < width)
+		strbuf_add(b, spaces, width - n < sizeof spaces - 1 ?
+		    width - n : sizeof spaces - 1);
+}
+
 static const char *
 level_text(const struct eng_entry *en)
 {
@@ -98,13 +112,15 @@ printer_init(struct printer *p, struct eng *e, const struct options *o)
 	p->color = use_color(o);
 	strbuf_init(&p->line);
 	strbuf_init(&p->tmp);
-	if (eng_source_count(e) > 1) {
-		for (unsigned i = 0; i < eng_source_count(e); i++) {
-			int w = (int)strlen(eng_source_name(e, i));
+	/* Several directories: a column of their names, as shown. */
+	for (unsigned i = 0; eng_source_count(e) > 1 &&
+	    i < eng_source_count(e); i++) {
+		const char *name = eng_source_name(e, i);
 
-			if (w > p->source_width)
-				p->source_width = w;
-		}
+		strbuf_reset(&p->tmp);
+		eng_sanitize(&p->tmp, name, strlen(name));
+		if ((int)p->tmp.len > p->source_width)
+			p->source_width = (int)p->tmp.len;
 	}
 }
 
@@ -139,10 +155,12 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 		sgr = SGR_RED;
 	if (sgr != NULL)
 		strbuf_puts(&p->line, sgr);
-	strbuf_printf(&p->line, "%-8s", malformed ? "MALFORMED" : level_text(en));
+	add_padded(&p->line, malformed ? "MALFORMED" : level_text(en), 8);
 	if (sgr != NULL)
 		strbuf_puts(&p->line, SGR_RESET);
-	strbuf_printf(&p->line, " %-11s ", category_text(en));
+	strbuf_add(&p->line, " ", 1);
+	add_padded(&p->line, category_text(en), 11);
+	strbuf_add(&p->line, " ", 1);
 	return sgr;
 }
 
@@ -165,17 +183,17 @@ print_short(struct printer *p, const struct eng_entry *en)
 
 	strbuf_reset(&p->line);
 	sgr = add_prefix(p, en);
-	if (sgr != NULL && !(en->flags & ENTRY_MALFORMED))
-		strbuf_puts(&p->line, sgr);
 	if (en->flags & ENTRY_MALFORMED)
-		add_raw_sanitized(p, en);
+		add_raw_sanitized(p, en);	/* only the mark is coloured */
 	else {
+		if (sgr != NULL)
+			strbuf_puts(&p->line, sgr);
 		strbuf_reset(&p->tmp);
 		eng_summary(p->e, en, &p->tmp);
 		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+		if (sgr != NULL)
+			strbuf_puts(&p->line, SGR_RESET);
 	}
-	if (sgr != NULL && !(en->flags & ENTRY_MALFORMED))
-		strbuf_puts(&p->line, SGR_RESET);
 	strbuf_puts(&p->line, "\n");
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
@@ -266,7 +284,8 @@ add_value(struct strbuf *b, json_object *v, int depth)
 		add_member(b, NULL, v, depth);
 }
 
-/* The short line as a heading, then every field, then a blank line. */
+/* Time, level and category as a heading, then every field, then a blank
+ * line. */
 static void
 print_pretty(struct printer *p, const struct eng_entry *en)
 {
@@ -349,25 +368,20 @@ human_size(char *buf, size_t len, uint64_t size)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 }
 
-struct file_row {
-	size_t index;
-	struct eng_file_info fi;
-};
-
 static int
-file_row_cmp(const void *a, const void *b)
+file_info_cmp(const void *a, const void *b)
 {
-	const struct file_row *x = a, *y = b;
+	const struct eng_file_info *x = a, *y = b;
 	int c;
 
-	if ((c = strcmp(x->fi.dir, y->fi.dir)) != 0)
+	if ((c = strcmp(x->dir, y->dir)) != 0)
 		return c;
 	/* Unknown files (category -1) last, by path. */
-	if (x->fi.category != y->fi.category)
-		return (unsigned)x->fi.category < (unsigned)y->fi.category ? -1 : 1;
-	if (x->fi.category < 0)
-		return strcmp(x->fi.path, y->fi.path);
-	return x->fi.backup - y->fi.backup;
+	if (x->category != y->category)
+		return (unsigned)x->category < (unsigned)y->category ? -1 : 1;
+	if (x->category < 0)
+		return strcmp(x->path, y->path);
+	return x->backup - y->backup;
 }
 
 static void
@@ -395,28 +409,38 @@ print_file_row(struct printer *p, const struct eng_file_info *fi)
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
 
+/* With --category, only the files of those categories. */
+static bool
+file_wanted(const struct options *o, const struct eng_file_info *fi)
+{
+	unsigned cats = o->filter.categories;
+
+	return cats == 0 || (fi->category >= 0 && (cats & (1u << fi->category)));
+}
+
 /* Each directory's files by category, each current file followed by its
  * backups (.1 newest). */
 static int
 print_list(struct printer *p)
 {
-	size_t n = eng_file_count(p->e);
-	struct file_row *rows = calloc(n + 1, sizeof *rows);
+	size_t n = eng_file_count(p->e), shown = 0;
+	struct eng_file_info *rows = calloc(n + 1, sizeof *rows);
 
 	if (rows == NULL)
 		return 2;
 	for (size_t i = 0; i < n; i++) {
-		rows[i].index = i;
-		eng_file_info(p->e, i, &rows[i].fi);
+		eng_file_info(p->e, i, &rows[shown]);
+		if (file_wanted(p->o, &rows[shown]))
+			shown++;
 	}
-	qsort(rows, n, sizeof *rows, file_row_cmp);
-	if (n > 0)
+	qsort(rows, shown, sizeof *rows, file_info_cmp);
+	if (shown > 0)
 		printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY", "SIZE",
 		    "ENTRIES", "FIRST", "LAST", "PATH");
-	for (size_t i = 0; i < n; i++)
-		print_file_row(p, &rows[i].fi);
+	for (size_t i = 0; i < shown; i++)
+		print_file_row(p, &rows[i]);
 	free(rows);
-	return n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* ---- follow ------------------------------------------------------------------ */
@@ -447,25 +471,85 @@ wait_for_change(int fd)
 		poll(NULL, 0, 100);
 }
 
-static void
-follow(struct printer *p, struct eng_view *v, size_t shown_upto)
-{
-	int fd;
+/*
+ * Which entries of the view are new.  The view is in time order, so an entry
+ * written late with an earlier time (another process's) lands before ones
+ * already shown: positions do not tell.  Files keep their number through
+ * rotation and only grow, so an entry is new when it lies past the last
+ * known entry of its file, or is in a file not seen before.
+ */
+struct seen_files {
+	uint64_t *next;		/* per file: offsets from here on are new */
+	size_t n;
+};
 
+static bool
+seen_is_new(const struct seen_files *sf, const struct eng_entry *en)
+{
+	return en->file >= sf->n || en->offset >= sf->next[en->file];
+}
+
+static void
+seen_add(struct seen_files *sf, const struct eng_entry *en)
+{
+	if (en->file >= sf->n) {
+		size_t n = (size_t)en->file + 1;
+		uint64_t *next = realloc(sf->next, n * sizeof *next);
+
+		if (next == NULL)
+			return;
+		memset(next + sf->n, 0, (n - sf->n) * sizeof *next);
+		sf->next = next;
+		sf->n = n;
+	}
+	if (en->offset + 1 > sf->next[en->file])
+		sf->next[en->file] = en->offset + 1;
+}
+
+/* Print the n entries that the last update added, in view order. */
+static void
+print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
+    size_t n)
+{
+	size_t count = eng_view_count(v), i = count, found = 0;
+
+	/* Walk back to the earliest new one; the rest are at the end. */
+	while (i > 0 && found < n) {
+		if (seen_is_new(sf, eng_view_get(v, --i)))
+			found++;
+	}
+	for (; i < count; i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+
+		if (!seen_is_new(sf, en))
+			continue;
+		print_entry(p, en);
+		seen_add(sf, en);
+	}
+}
+
+static void
+follow(struct printer *p, struct eng_view *v)
+{
+	struct seen_files sf = { NULL, 0 };
+	size_t n;
+
+	for (size_t i = 0; i < eng_view_count(v); i++)
+		seen_add(&sf, eng_view_get(v, i));
 	catch_stop_signals();
 	fflush(stdout);
 	while (!stop_requested) {
-		wait_for_change(fd = eng_watch_fd(p->e));
+		wait_for_change(eng_watch_fd(p->e));
 		if (stop_requested)
 			break;
 		if (eng_refresh(p->e) <= 0)
 			continue;
-		eng_view_update(v);
-		for (; shown_upto < eng_view_count(v); shown_upto++)
-			print_entry(p, eng_view_get(v, shown_upto));
+		if ((n = eng_view_update(v)) > 0)
+			print_new(p, v, &sf, n);
 		if (fflush(stdout) != 0 && errno == EPIPE)
 			break;
 	}
+	free(sf.next);
 }
 
 /* ---- the entry point ------------------------------------------------------- */
@@ -491,7 +575,7 @@ print_entries(struct printer *p, struct eng_view *v)
 	for (size_t i = start; i < count; i++)
 		print_entry(p, eng_view_get(v, i));
 	if (p->o->follow) {
-		follow(p, v, count);
+		follow(p, v);
 		return EXIT_SUCCESS;
 	}
 	return count > start ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -49,50 +49,20 @@ get_str(json_object *o, const char *key)
 
 /* ---- number formats ------------------------------------------------------- */
 
-/* Digits with a comma every three, as python's "{:,}". */
-static void
-add_grouped(struct strbuf *b, const char *digits)
-{
-	size_t n = strlen(digits), i = 0;
-
-	if (digits[0] == '-') {
-		strbuf_add(b, "-", 1);
-		digits++;
-		n--;
-	}
-	for (; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			strbuf_add(b, ",", 1);
-		strbuf_add(b, digits + i, 1);
-	}
-}
-
+/* "1,234" and "1,234.5", as python's "{:,}" and "{:,.1f}". */
 static const char *
 fmt_int(struct strbuf *b, int64_t v)
 {
-	char tmp[32];
-
-	snprintf(tmp, sizeof tmp, "%lld", (long long)v);
 	strbuf_reset(b);
-	add_grouped(b, tmp);
+	eng_format_number(b, (double)v, 0);
 	return b->s;
 }
 
-/* "1,234.5" */
 static const char *
 fmt_dec1(struct strbuf *b, double v)
 {
-	char tmp[64], *dot;
-
-	if (!isfinite(v))
-		v = 0;
-	snprintf(tmp, sizeof tmp, "%.1f", v);
-	dot = strchr(tmp, '.');
-	*dot = '\0';
 	strbuf_reset(b);
-	add_grouped(b, tmp);
-	strbuf_puts(b, ".");
-	strbuf_puts(b, dot + 1);
+	eng_format_number(b, v, 1);
 	return b->s;
 }
 

@@ -19,9 +19,10 @@
 
 /* Accepted forms, named in every error message. */
 static const char time_forms[] =
-    "expected \"YYYY-MM-DD\", \"YYYY-MM-DD HH:MM[:SS]\", RFC 3339 "
-    "(2024-01-12T10:00:00Z, 2024-01-12T10:00:00.5+01:00), a time ago "
-    "(90s, 30m, 2h, 1d, 1w, -1h), today, yesterday, now or @EPOCH";
+    "expected \"YYYY-MM-DD\", \"YYYY-MM-DD HH:MM[:SS]\", \"HH:MM[:SS]\" "
+    "(today), RFC 3339 (2024-01-12T10:00:00Z, 2024-01-12T10:00:00.5+01:00), "
+    "a time ago (90s, 30m, 2h, 1d, 1w, -1h), now, today, yesterday, "
+    "tomorrow or @EPOCH";
 
 /* A calendar time as written; zone_sec is valid when has_zone. */
 struct civil {
@@ -314,6 +315,35 @@ parse_epoch(const char *s, const char *end, int64_t *out)
 	return 0;
 }
 
+/* Named days: the local midnight that many days back. */
+static const struct {
+	const char *word;
+	int days_back;
+} day_words[] = {
+	{ "today", 0 }, { "yesterday", 1 }, { "tomorrow", -1 },
+};
+
+/* "10:00", "10:00:05.5", "10:00Z": that time of the current local day. */
+static int
+parse_time_of_day(const char *s, const char *end, int64_t now_us,
+    int64_t *out)
+{
+	time_t now = (time_t)(now_us / US_PER_SEC);
+	struct civil c;
+	struct tm tm;
+
+	memset(&c, 0, sizeof c);
+	if (civil_time_of_day(&s, end, &c) != 0 || zone(&s, end, &c) != 0 ||
+	    s != end)
+		return -1;
+	localtime_r(&now, &tm);
+	c.year = tm.tm_year + 1900;
+	c.mon = tm.tm_mon + 1;
+	c.day = tm.tm_mday;
+	*out = c.has_zone ? civil_to_utc_us(&c) : civil_to_local_us(&c);
+	return 0;
+}
+
 static int
 parse_trimmed(const char *s, const char *end, int64_t now_us, int64_t *out)
 {
@@ -324,13 +354,12 @@ parse_trimmed(const char *s, const char *end, int64_t now_us, int64_t *out)
 		*out = now_us;
 		return 0;
 	}
-	if (n == 5 && strncasecmp(s, "today", 5) == 0) {
-		*out = local_midnight(now_us, 0);
-		return 0;
-	}
-	if (n == 9 && strncasecmp(s, "yesterday", 9) == 0) {
-		*out = local_midnight(now_us, 1);
-		return 0;
+	for (size_t i = 0; i < sizeof day_words / sizeof day_words[0]; i++) {
+		if (strlen(day_words[i].word) == n &&
+		    strncasecmp(s, day_words[i].word, n) == 0) {
+			*out = local_midnight(now_us, day_words[i].days_back);
+			return 0;
+		}
 	}
 	if (n > 0 && *s == '@')
 		return parse_epoch(s + 1, end, out);
@@ -338,6 +367,8 @@ parse_trimmed(const char *s, const char *end, int64_t now_us, int64_t *out)
 		*out = c.has_zone ? civil_to_utc_us(&c) : civil_to_local_us(&c);
 		return 0;
 	}
+	if (parse_time_of_day(s, end, now_us, out) == 0)
+		return 0;
 	return parse_relative(s, end, now_us, out);
 }
 

@@ -1,0 +1,247 @@
+/*
+ * test-faults.c - the writer under a full disk, I/O errors, unopenable
+ * files, and log files deleted or replaced under it: the host keeps
+ * running, the call reports the error, the dropped counter is right, and
+ * writing resumes when the fault is gone.  Faults come from faultinject.so
+ * (LD_PRELOAD), switched by a control file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "llmlog.h"
+
+static char dir[] = "/tmp/llmlog-faults-XXXXXX";
+static char ctl[sizeof dir + 16];
+static char toolpath[sizeof dir + 32];
+
+static void
+faults(const char *what)
+{
+	FILE *f;
+
+	if (what == NULL) {
+		unlink(ctl);
+		return;
+	}
+	f = fopen(ctl, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(what, f);
+	fclose(f);
+}
+
+static long
+count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n = 0;
+	int c;
+
+	if (f == NULL)
+		return -1;
+	while ((c = getc(f)) != EOF)
+		if (c == '\n')
+			n++;
+	fclose(f);
+	return n;
+}
+
+static int
+log_tool(struct llmlog *lg, int seq)
+{
+	char name[32];
+
+	snprintf(name, sizeof name, "tool_%d", seq);
+	return llmlog_tool(lg, .tool_name = name, .tool_server = "filesystem",
+	    .duration_ms = 1.5);
+}
+
+static struct llmlog *
+open_fresh(bool async)
+{
+	struct llmlog_config cfg = { .dir = dir, .no_console = true,
+	    .async = async };
+
+	unlink(toolpath);
+	return llmlog_open(&cfg);
+}
+
+static void
+write_fault(const char *kind, const char *message)
+{
+	struct llmlog *lg = open_fresh(false);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(log_tool(lg, 1), 0);
+	faults(kind);
+	CU_ASSERT_EQUAL(log_tool(lg, 2), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), message));
+	CU_ASSERT_EQUAL(log_tool(lg, 3), -1);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 2);
+	faults(NULL);
+	CU_ASSERT_EQUAL(log_tool(lg, 4), 0);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 2);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	CU_ASSERT_EQUAL(count_lines(toolpath), 2);
+}
+
+static void
+test_enospc(void)
+{
+	write_fault("ENOSPC", strerror(ENOSPC));
+}
+
+static void
+test_eio(void)
+{
+	write_fault("EIO", strerror(EIO));
+}
+
+static void
+test_async_enospc(void)
+{
+	struct llmlog *lg = open_fresh(true);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(log_tool(lg, 1), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	faults("ENOSPC");
+	for (int i = 0; i < 10; i++)
+		(void)log_tool(lg, 2 + i);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), -1);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 10);
+	faults(NULL);
+	CU_ASSERT_EQUAL(log_tool(lg, 20), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 10);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	CU_ASSERT_EQUAL(count_lines(toolpath), 2);
+}
+
+static void
+test_unopenable(void)
+{
+	struct llmlog *lg;
+	int rc;
+
+	faults("EACCES");
+	lg = open_fresh(false);
+	if (lg == NULL) {
+		/* refusing at open is fine too, as long as it says why */
+		CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(EACCES)));
+		faults(NULL);
+		return;
+	}
+	rc = log_tool(lg, 1);
+	CU_ASSERT_EQUAL(rc, -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(EACCES)));
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 1);
+	faults(NULL);
+	CU_ASSERT_EQUAL(log_tool(lg, 2), 0);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	CU_ASSERT_EQUAL(count_lines(toolpath), 1);
+}
+
+/* Write one entry every 20 ms until it shows up in a file at the path
+ * again (deadline 5 s): a writer may notice a vanished file a little
+ * later, but it must notice. */
+static int
+resumes_at_path(struct llmlog *lg)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+	for (int i = 0; i < 250; i++) {
+		if (log_tool(lg, 100 + i) == 0 && count_lines(toolpath) > 0)
+			return 1;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
+static void
+test_deleted(void)
+{
+	struct llmlog *lg = open_fresh(false);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(log_tool(lg, 1), 0);
+	CU_ASSERT_EQUAL(unlink(toolpath), 0);
+	CU_ASSERT(resumes_at_path(lg));
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+static void
+test_replaced(void)
+{
+	struct llmlog *lg = open_fresh(false);
+	char other[sizeof dir + 32];
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(log_tool(lg, 1), 0);
+	snprintf(other, sizeof other, "%s/other", dir);
+	fd = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_EQUAL(rename(other, toolpath), 0);
+	CU_ASSERT(resumes_at_path(lg));
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *shim = BUILDDIR "/.libs/faultinject.so";
+	CU_pSuite s;
+	unsigned failed;
+
+	if (getenv("LLMLOG_FAULT_CTL") == NULL) {
+		/* re-run under the shim */
+		if (mkdtemp(dir) == NULL)
+			return 99;
+		snprintf(ctl, sizeof ctl, "%s/faults", dir);
+		setenv("LLMLOG_FAULT_CTL", ctl, 1);
+		setenv("LD_PRELOAD", shim, 1);
+		setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0", 1);
+		setenv("LLMLOG_FAULT_DIR", dir, 1);
+		execv("/proc/self/exe", argv);
+		perror("execv");
+		return 99;
+	}
+	snprintf(ctl, sizeof ctl, "%s", getenv("LLMLOG_FAULT_CTL"));
+	snprintf(dir, sizeof dir, "%s", getenv("LLMLOG_FAULT_DIR"));
+	snprintf(toolpath, sizeof toolpath, "%s/%s", dir,
+	    llmlog_category_file(LLMLOG_TOOL));
+	(void)argc;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 99;
+	s = CU_add_suite("faults", NULL, NULL);
+	CU_add_test(s, "full disk: error, drop counted, resumes", test_enospc);
+	CU_add_test(s, "I/O error: error, drop counted, resumes", test_eio);
+	CU_add_test(s, "full disk in async mode", test_async_enospc);
+	CU_add_test(s, "a file that cannot be opened", test_unopenable);
+	CU_add_test(s, "a log file deleted under the writer", test_deleted);
+	CU_add_test(s, "a log file replaced under the writer", test_replaced);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	{
+		char cmd[sizeof dir + 16];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			return 99;
+	}
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Hostile files: each case under data/hostile/<case>/ is a log file with two
+# good lines around something nasty, and the counts expected of it.  Print
+# mode and stats must finish, keep the good lines, count right, and never
+# let a raw escape, control character, C1 code or bidi override through in
+# short or pretty output.  Then generated giants: a 100 MB line, a million
+# one-byte lines, and a catastrophic regex.
+set -u
+srcdir=${srcdir:-.}
+LLMLOG=${LLMLOG:?}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+# Bytes a terminal must never get raw: C0 controls but newline, DEL, C1
+# codes (UTF-8 C2 80-9F), bidi controls (E2 80 AA-AE, E2 81 A6-A9).
+raw_controls() {
+	LC_ALL=C grep -c -P '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$1"
+}
+
+check_output() {	# case format file
+	n=$(raw_controls "$3")
+	[ "$n" -eq 0 ] || fail "$1: $2 output has $n lines with raw control bytes"
+}
+
+expect() {		# file key
+	sed -n "s/^$2 //p" "$1"
+}
+
+for c in "$srcdir"/data/hostile/*/; do
+	name=$(basename "$c")
+	d=$work/$name
+	mkdir -p "$d"
+	cp "$c"/*.log "$d"/
+	for fmt in short pretty; do
+		out=$work/$name.$fmt
+		timeout 60 "$LLMLOG" -p -d "$d" --utc --no-color -o $fmt >"$out" 2>"$out.err"
+		st=$?
+		[ $st -eq 0 ] || fail "$name: -o $fmt exited $st: $(head -c 300 "$out.err")"
+		check_output "$name" $fmt "$out"
+		check_output "$name" "$fmt stderr" "$out.err"
+		good=$(grep -c GOODLINE "$out")
+		[ "$fmt" = pretty ] || [ "$good" -eq "$(expect "$c/expected" good)" ] ||
+			fail "$name: $good good lines in short output, expected $(expect "$c/expected" good)"
+	done
+	timeout 60 "$LLMLOG" -d "$d" --stats --no-color >"$work/$name.stats" 2>&1 ||
+		fail "$name: --stats failed"
+	check_output "$name" stats "$work/$name.stats"
+	timeout 60 "$LLMLOG" -d "$d" --stats -o json >"$work/$name.json" 2>&1 ||
+		fail "$name: --stats -o json failed"
+	if [ -n "${JQ:-}" ]; then
+		for k in total malformed; do
+			got=$("$JQ" ".$k" "$work/$name.json")
+			want=$(expect "$c/expected" $k)
+			[ "$got" = "$want" ] || fail "$name: stats $k is $got, expected $want"
+		done
+	fi
+	echo "ok: $name"
+done
+
+# a 100 MB line between two good ones
+d=$work/giant-line
+mkdir -p "$d"
+good='{"category":"llm","timestamp":"2026-11-26T10:00:00Z","level":"INFO","event":"llm_call","pid":1,"provider":"GOODLINE","model":"m","prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"duration_ms":1,"success":true,"streaming":false}'
+{
+	echo "$good"
+	printf '{"category":"llm","timestamp":"2026-11-26T10:00:01Z","level":"INFO","event":"llm_call","model":"'
+	head -c 104857600 /dev/zero | tr '\0' 'a'
+	printf '"}\n'
+	echo "$good"
+} >"$d/llm_calls.log"
+timeout 120 "$LLMLOG" -p -d "$d" --utc --no-color >"$work/giant.out" 2>&1 || fail "giant line: print failed"
+[ "$(grep -c GOODLINE "$work/giant.out")" -eq 2 ] || fail "giant line: good lines lost"
+[ "$(wc -l <"$work/giant.out")" -eq 3 ] || fail "giant line: expected 3 entries, got $(wc -l <"$work/giant.out")"
+[ "$(wc -c <"$work/giant.out")" -lt 10485760 ] || fail "giant line: printed whole (should be cut for display)"
+rm -f "$d/llm_calls.log"
+echo "ok: 100 MB line"
+
+# a million one-byte lines
+d=$work/million
+mkdir -p "$d"
+{ echo "$good"; yes x | head -n 1000000; echo "$good"; } >"$d/llm_calls.log"
+if [ -n "${JQ:-}" ]; then
+	timeout 120 "$LLMLOG" -d "$d" --stats -o json >"$work/million.json" 2>&1 || fail "million lines: stats failed"
+	[ "$("$JQ" .total "$work/million.json")" = 1000002 ] || fail "million lines: total $("$JQ" .total "$work/million.json")"
+	[ "$("$JQ" .malformed "$work/million.json")" = 1000000 ] || fail "million lines: malformed $("$JQ" .malformed "$work/million.json")"
+fi
+[ "$(timeout 120 "$LLMLOG" -p -d "$d" -k GOODLINE | wc -l)" -eq 2 ] || fail "million lines: good lines lost"
+echo "ok: a million one-byte lines"
+
+# a catastrophic regex on a long line: an error or an answer, never a hang
+d=$work/regex
+mkdir -p "$d"
+{
+	printf '{"category":"user","timestamp":"2026-11-26T10:00:00Z","level":"INFO","event":"user_interaction","user_input":"'
+	head -c 30000 /dev/zero | tr '\0' 'a'
+	printf '!"}\n'
+} >"$d/user_interactions.log"
+timeout 60 "$LLMLOG" -p -d "$d" -e '(a+)+$' >"$work/regex.out" 2>"$work/regex.err"
+st=$?
+case $st in
+0|1) ;;
+2) grep -qi 'limit\|regex\|pattern' "$work/regex.err" || fail "catastrophic regex: exit 2 without saying why" ;;
+*) fail "catastrophic regex: exit $st (124 = hung)" ;;
+esac
+echo "ok: catastrophic regex (exit $st: $(head -c 200 "$work/regex.err"))"
+
+[ $fails -eq 0 ] || { echo "$fails failures"; exit 1; }
+exit 0
