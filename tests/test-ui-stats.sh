@@ -10,7 +10,7 @@ ui_wait '24/24 '
 
 ui_keys s
 ui_wait 'Overall' "the pane opens"
-ui_expect 'Entries over time' "the histogram"
+ui_expect 'Entries per ' "the histogram"
 ui_expect '24/24 ' "the list stays"
 ui_ok "stats pane"
 

@@ -353,12 +353,43 @@ hist_alloc(struct ui_hist *h, int nb)
 	return h->err != NULL && h->warn != NULL && h->other != NULL;
 }
 
+/* The smallest round bucket width that fits the span in nb columns. */
+static int64_t
+round_width(int64_t span, int nb)
+{
+	static const int64_t secs[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
+	    900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800 };
+	int64_t need = span / nb + 1;
+
+	for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
+		if (secs[i] * 1000000 >= need)
+			return secs[i] * 1000000;
+	return (need / 604800000000 + 1) * 604800000000;
+}
+
+static void
+hist_count(struct ui_hist *h, const struct eng_entry *en)
+{
+	int64_t b = (en->time_us - h->first_us) / h->width_us;
+
+	if (b < 0 || b >= h->used)
+		return;
+	if (en->level * 10 >= LLMLOG_ERROR)
+		h->err[b]++;
+	else if (en->level * 10 == LLMLOG_WARNING)
+		h->warn[b]++;
+	else
+		h->other[b]++;
+}
+
+/* Entries per round bucket (1m, 5m, 1h, ...) from the first entry's
+ * bucket to the last's, split by level. */
 static void
 hist_build(struct ui *u, int nb)
 {
 	struct ui_hist *h = &u->hist;
 	size_t n = eng_view_count(u->view), i;
-	int64_t span;
+	int64_t last;
 
 	h->valid = hist_alloc(h, nb);
 	if (!h->valid)
@@ -369,39 +400,30 @@ hist_build(struct ui *u, int nb)
 	if (i == n)
 		return;
 	h->first_us = eng_view_get(u->view, i)->time_us;
-	h->last_us = eng_view_get(u->view, n - 1)->time_us;
-	span = h->last_us - h->first_us + 1;
-	for (; i < n; i++) {
-		const struct eng_entry *en = eng_view_get(u->view, i);
-		int b;
-
-		if (en->time_us == ENG_TIME_NONE)
-			continue;
-		b = (int)((__int128)(en->time_us - h->first_us) * nb / span);
-		if (b < 0 || b >= nb)
-			continue;
-		if (en->level * 10 >= LLMLOG_ERROR)
-			h->err[b]++;
-		else if (en->level * 10 == LLMLOG_WARNING)
-			h->warn[b]++;
-		else
-			h->other[b]++;
-	}
+	last = eng_view_get(u->view, n - 1)->time_us;
+	h->width_us = round_width(last - h->first_us + 1, nb);
+	h->first_us -= h->first_us % h->width_us;
+	h->used = (int)((last - h->first_us) / h->width_us) + 1;
+	h->last_us = h->first_us + h->used * h->width_us;
+	for (; i < n; i++)
+		if (eng_view_get(u->view, i)->time_us != ENG_TIME_NONE)
+			hist_count(h, eng_view_get(u->view, i));
 }
 
+/* A round bucket width: "30s", "5m", "1h", "1d". */
 static void
 format_span(struct strbuf *out, int64_t us)
 {
-	int64_t s = us / 1000000;
+	long long sec = (long long)(us / 1000000);
 
-	if (s >= 86400)
-		strbuf_printf(out, "%.1fd", (double)us / 86400e6);
-	else if (s >= 3600)
-		strbuf_printf(out, "%.1fh", (double)us / 3600e6);
-	else if (s >= 60)
-		strbuf_printf(out, "%.1fm", (double)us / 60e6);
+	if (sec % 86400 == 0)
+		strbuf_printf(out, "%lldd", sec / 86400);
+	else if (sec % 3600 == 0)
+		strbuf_printf(out, "%lldh", sec / 3600);
+	else if (sec % 60 == 0)
+		strbuf_printf(out, "%lldm", sec / 60);
 	else
-		strbuf_printf(out, "%.1fs", (double)us / 1e6);
+		strbuf_printf(out, "%llds", sec);
 }
 
 /* The cell of a stacked bar: colour where there is colour, else a glyph
@@ -442,8 +464,8 @@ hist_legend(struct ui *u, int y, int x, int w)
 	int used;
 
 	strbuf_init(&b);
-	strbuf_puts(&b, "Entries over time, each column ");
-	format_span(&b, (h->last_us - h->first_us + 1) / h->nbuckets);
+	strbuf_puts(&b, "Entries per ");
+	format_span(&b, h->width_us);
 	strbuf_puts(&b, "   ");
 	used = ui_puts(y, x, w, b.s, ui_pair(u, UI_PAIR_TITLE));
 	if (u->color) {
@@ -462,20 +484,26 @@ hist_legend(struct ui *u, int y, int x, int w)
 	strbuf_free(&b);
 }
 
+/* The times under the bars: the start at the left, the end under the
+ * last bar, or beside the start when the bars are too few. */
 static void
 hist_axis(struct ui *u, int y, int x, int w)
 {
 	struct strbuf a, b;
-	int bw;
+	int aw, bw, used = u->hist.used;
 
 	strbuf_init(&a);
 	strbuf_init(&b);
 	eng_time_format(&a, u->hist.first_us, u->utc);
 	eng_time_format(&b, u->hist.last_us, u->utc);
-	ui_puts(y, x, w, a.s, A_DIM);
+	aw = ui_puts(y, x, w, a.s, A_DIM);
 	bw = ui_text_width(b.s, b.len);
-	if (bw + (int)a.len + 2 < w)
-		ui_puts(y, x + w - bw, bw, b.s, A_DIM);
+	if (used >= aw + bw + 2 && used <= w)
+		ui_puts(y, x + used - bw, bw, b.s, A_DIM);
+	else if (aw + bw + 3 <= w) {
+		ui_puts(y, x + aw, w - aw, " - ", A_DIM);
+		ui_puts(y, x + aw + 3, bw, b.s, A_DIM);
+	}
 	strbuf_free(&a);
 	strbuf_free(&b);
 }
@@ -495,14 +523,14 @@ hist_draw(struct ui *u, int y, int x, int h, int w)
 		hist_build(u, nb);
 	if (!hi->valid || hi->first_us == ENG_TIME_NONE)
 		return 0;
-	for (int b = 0; b < nb; b++)
+	for (int b = 0; b < hi->used; b++)
 		if (hi->err[b] + hi->warn[b] + hi->other[b] > max)
 			max = hi->err[b] + hi->warn[b] + hi->other[b];
 	hist_legend(u, y, x, w);
 	snprintf(lab, sizeof lab, "%u", max);
 	ui_puts(y + 1, x, axis_w - 1, lab, A_DIM);
 	ui_puts(y + bars, x, axis_w - 1, "0", A_DIM);
-	for (int b = 0; b < nb; b++) {
+	for (int b = 0; b < hi->used; b++) {
 		int ce = cells(hi->err[b], max, bars);
 		int cw = cells(hi->warn[b], max, bars);
 		int tot = cells(hi->err[b] + hi->warn[b] + hi->other[b], max, bars);

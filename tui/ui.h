@@ -109,7 +109,9 @@ struct ui_detail {
 /* The time histogram of the stats dashboard, kept between draws. */
 struct ui_hist {
 	bool valid;
-	int nbuckets;
+	int nbuckets;		/* columns available */
+	int used;		/* columns with a bucket */
+	int64_t width_us;	/* a round bucket width: 1s, 5m, 1h, ... */
 	int64_t first_us, last_us;
 	uint32_t *err, *warn, *other;
 };
