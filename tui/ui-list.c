@@ -328,6 +328,8 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 	ui_list_clamp(u, h);
 	if (n == 0 || u->tail == 0) {
 		ui_puts(y, x, w, u->loading ? "loading..." :
+		    eng_count(u->e) == 0 ? "no log entries yet: new ones "
+		    "will appear here" :
 		    "no entries match the filters (c clears them)", A_DIM);
 		return;
 	}
