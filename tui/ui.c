@@ -8,7 +8,6 @@
 #include "ui.h"
 
 #include <errno.h>
-#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -527,7 +526,6 @@ draw_hint(struct ui *u, int y, int w)
 static void
 draw_body(struct ui *u, int y, int h, int w)
 {
-	u->body_y = y;
 	u->body_h = h;
 	if (u->screen == UI_LIST && u->split) {
 		if (w >= 160) {
@@ -745,7 +743,6 @@ state_init(struct ui *u, struct eng *e, const struct options *o)
 
 	memset(u, 0, sizeof *u);
 	u->e = e;
-	u->opts = o;
 	u->filter = o->filter;
 	u->filter.keyword = NULL;
 	u->filter.regex = NULL;
@@ -769,7 +766,6 @@ state_init(struct ui *u, struct eng *e, const struct options *o)
 	u->search_dir = 1;
 	u->color = o->color == COLOR_ALWAYS ||
 	    (o->color == COLOR_AUTO && (nc == NULL || *nc == '\0'));
-	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	strbuf_init(&u->prompt.text);
 }
 

@@ -118,7 +118,6 @@ struct ui_hist {
 
 struct ui {
 	struct eng *e;
-	const struct options *opts;
 
 	/* the filters: the command line's values, then what the user set */
 	struct eng_filter filter;
@@ -161,11 +160,9 @@ struct ui {
 	/* geometry of the last draw, for the mouse */
 	int tab_x[UI_NTABS + 1];
 	int list_y, list_h;
-	int body_y, body_h;
+	int body_h;
 
 	bool color;
-	bool color256;
-	bool utf8;
 	bool loading;
 };
 
