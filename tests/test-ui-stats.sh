@@ -37,8 +37,15 @@ printf '{"category":"llm","timestamp":"2026-11-26T11:00:00.000Z","level":"INFO",
 ui_wait 'Total tokens: 2,830' "a new call counted"
 ui_ok "filters and live update"
 
+# from a category's tab the Stats tab counts that category
 ui_keys Escape
 ui_wait '25/25 ' "Esc returns to the list"
+ui_keys 4 8
+ui_wait 'cat:tool' "status names the category counted"
+ui_expect '^Total: 5 ' "five tool entries"
+ui_keys 1
+ui_wait '25/25 '
+ui_ok "stats of one category"
 ui_quit
 
 # without colour the histogram marks errors with their own glyph

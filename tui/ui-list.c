@@ -124,6 +124,10 @@ add_filters(struct ui *u, struct strbuf *b)
 			}
 		strbuf_puts(b, "  ");
 	}
+	/* the Stats tab counts what the last list tab showed: say which */
+	if (u->tab == UI_TAB_STATS && u->last_list_tab != UI_TAB_ALL)
+		strbuf_printf(b, "cat:%s  ",
+		    llmlog_category_name(u->last_list_tab - 1));
 	if (u->filter.min_level != 0)
 		strbuf_printf(b, "level>=%s  ",
 		    llmlog_level_name(u->filter.min_level));
