@@ -54,7 +54,7 @@ ui_wait ' 1/24 ' "Home selects the first entry"
 ui_keys Down Down
 ui_wait ' 3/24 ' "Down moves the selection"
 ui_keys Enter
-ui_wait 'byte [0-9]+, [0-9]+ bytes' "the detail view's header"
+ui_wait '^Entry 3 of 24: .*tool_executions.log, byte [0-9]+, [0-9]+ bytes' "the detail view's header"
 ui_expect '^category: ' "fields one per line"
 ui_keys q
 ui_wait '3/24 +PAUSED' "back at the same place"

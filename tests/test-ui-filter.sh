@@ -76,10 +76,22 @@ ui_keys c
 ui_wait '24/24 '
 ui_ok "regex filter"
 
-# UTC toggle: times are shown in local time (TZ=UTC here), u says UTC
-ui_keys u
-ui_wait 'UTC  ' "status shows UTC"
 ui_quit
+
+# times are local (here 9 hours east of UTC) until u shows them in UTC;
+# --utc starts in UTC
+UI_ENV="TZ=JST-9" ui_start
+ui_wait '2026-11-26 19:26:00.000 WARNING' "local time"
+ui_keys u
+ui_wait '2026-11-26 10:26:00.000 WARNING' "u: UTC"
+ui_expect 'UTC  ' "status shows UTC"
+ui_keys u
+ui_wait '2026-11-26 19:26:00.000 WARNING' "u again: local time"
+ui_quit
+UI_ENV="TZ=JST-9" ui_start --utc
+ui_wait '2026-11-26 10:26:00.000 WARNING' "--utc"
+ui_quit
+ui_ok "UTC toggle"
 
 # command-line options are the starting state
 ui_start -c tool -l error
