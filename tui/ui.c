@@ -514,9 +514,18 @@ draw_hint(struct ui *u, int y, int w)
 	attr_t a = A_NORMAL;
 	const char *text = u->message;
 
+	static const char *const hints[UI_NSCREENS] = {
+		[UI_LIST] = "h help  q quit  / search  l level  t since"
+		    "  k keyword  f filter  s stats  c clear",
+		[UI_DETAIL] = "q back  r raw line  / search  n N next match"
+		    "  h help",
+		[UI_HELP] = "any other key closes the help",
+		[UI_STATS] = "Esc back  Up Down scroll  l level  t since"
+		    "  c clear  h help  q quit",
+	};
+
 	if (*text == '\0')
-		text = "h help  q quit  / search  l level  t since  k keyword"
-		    "  f filter  s stats  c clear";
+		text = hints[u->screen];
 	else if (u->message_error)
 		a = ui_pair(u, UI_PAIR_MSGERR);
 	ui_fill(y, 0, w, A_NORMAL);
