@@ -9,7 +9,13 @@ set -u
 srcdir=${srcdir:-.}
 LLMLOG=${LLMLOG:?}
 work=$(mktemp -d)
-trap '"${TMUX_BIN:-tmux}" -S "$work/tmux" kill-server 2>/dev/null; rm -rf "$work"' EXIT
+cleanup() {
+	for s in "$work"/tmux-*; do
+		[ -S "$s" ] && "${TMUX_BIN:-tmux}" -S "$s" kill-server 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
 fails=0
 
 fail() {
@@ -66,10 +72,10 @@ done
 # the explorer shows the same hostile text made visible (tmux)
 TMUX_BIN=${TMUX_BIN:-$(command -v tmux)}
 if [ -n "$TMUX_BIN" ] && [ -x "$TMUX_BIN" ]; then
-	sock=$work/tmux
 	for pair in 'ansi:^[[31mred^[[0m' 'c1:\x9b31m csi \x85 nel' 'bidi:\u202eevil\u202c'; do
 		name=${pair%%:*}
 		want=${pair#*:}
+		sock=$work/tmux-$name	# a server of its own: a killed one may linger
 		"$TMUX_BIN" -S "$sock" new-session -d -x 160 -y 20 \
 		    "env LANG=C.UTF-8 TZ=UTC '$LLMLOG' -d '$work/$name'; sleep 30"
 		shown=no
