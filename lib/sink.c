@@ -443,7 +443,7 @@ check_due(struct sink_file *f)
  * its process holds a byte would be a hazard under tools that run one
  * thread at a time, such as valgrind). */
 static int
-flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+lock_fallback(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
 	pthread_mutex_lock(&lg->fallback_lock);
 	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0) {
@@ -496,7 +496,7 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 }
 
 static int
-shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+lock_shared(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
 	struct shared_cat *sc = &lg->shared->cats[cat];
 	struct sink_file *f = &lg->files[cat];
@@ -537,9 +537,9 @@ cat_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 
 	pthread_mutex_lock(&f->lock);
 	if (lg->shared != NULL)
-		rc = shared_lock(lg, cat, sizep);
+		rc = lock_shared(lg, cat, sizep);
 	else
-		rc = flock_lock(lg, cat, sizep);
+		rc = lock_fallback(lg, cat, sizep);
 	if (rc != 0)
 		pthread_mutex_unlock(&f->lock);
 	return rc;
