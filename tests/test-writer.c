@@ -930,6 +930,7 @@ test_echo(void)
 	log_echo(quiet, LLMLOG_SECURITY, LLMLOG_ERROR, "not shown either");
 	log_echo(lg, LLMLOG_TOOL, LLMLOG_CRITICAL, "C1 \xc2\x9b end");
 	log_echo(lg, LLMLOG_USER, LLMLOG_ERROR, "bad \x9b[31m, \xc3\xa9t\xc3\xa9");
+	log_echo(lg, LLMLOG_LLM, LLMLOG_WARNING, "rm \xe2\x80\xae" "fdp.exe \xe2\x81\xa6" "x");
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(fd);
@@ -942,6 +943,8 @@ test_echo(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, " CRITICAL [tool] C1 \\u009b end\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,
 	    " ERROR [user] bad \\x9b[31m, \xc3\xa9t\xc3\xa9\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    " WARNING [llm] rm \\u202efdp.exe \\u2066x\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "not shown"));
 	free(text);
 	llmlog_close(lg);
