@@ -623,6 +623,33 @@ test_async_drop(void)
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "1 2 11");
 }
 
+/* The writer thread takes none of the host's signals: a signal sent to the
+ * process while every thread of the host blocks it stays pending. */
+static void
+test_async_signals(void)
+{
+	const char *dir = fresh_dir();
+	sigset_t usr1, pending;
+	struct llmlog *lg;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	kill(getpid(), SIGUSR1);
+	sigpending(&pending);
+	CU_ASSERT_TRUE(sigismember(&pending, SIGUSR1));
+	if (sigismember(&pending, SIGUSR1))
+		sigwait(&usr1, &sig);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
 /* fork() while the async writer is busy: the parent writes what it had
  * queued, the child starts a writer of its own; nothing twice. */
 static void
@@ -1100,6 +1127,7 @@ main(void)
 	CU_add_test(s, "default directory", test_default_home);
 	CU_add_test(s, "async flush", test_async_flush);
 	CU_add_test(s, "async drop", test_async_drop);
+	CU_add_test(s, "async writer takes no signals", test_async_signals);
 	CU_add_test(s, "async fork", test_async_fork);
 	CU_add_test(s, "sync fork", test_sync_fork);
 	CU_add_test(s, "unwritable file", test_unwritable_file);
