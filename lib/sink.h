@@ -42,6 +42,7 @@ struct llmlog {
 	struct sink_shared *shared;	/* its mapping; NULL: the fallback */
 	pthread_mutex_t fallback_lock;	/* the fallback: one waiter at a time */
 	struct sink_file files[LLMLOG_NCATEGORIES];
+	_Atomic int64_t dir_checked_ns;	/* when the directory was last checked */
 
 	struct queue *queue;		/* async mode */
 	struct llmlog *next;		/* the list of open handles, for fork */

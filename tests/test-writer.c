@@ -888,6 +888,33 @@ test_loose_dir(void)
 	llmlog_close(lg);
 }
 
+/* The directory deleted (or moved away) under a running writer: within
+ * 100 ms the writer notices, makes it again and writes there.  The test
+ * sleeps past that interval; it asserts nothing about time. */
+static void
+test_dir_replaced(void)
+{
+	char dir[256], old[300];
+	struct llmlog *lg;
+
+	snprintf(dir, sizeof dir, "%s", fresh_dir());
+	snprintf(old, sizeof old, "%s.old", dir);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(rename(dir, old), 0);
+	usleep(250 * 1000);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 2, 0), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 3, 0), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(old, "user_interactions.log"), "1");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"), "2");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "3");
+	CU_ASSERT_EQUAL(mode_of(dir, NULL), 0700);
+	CU_ASSERT_EQUAL(mode_of(dir, ".llmlog.lock"), 0600);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 0);
+	llmlog_close(lg);
+}
+
 /* A symlink planted at a log file's path is not followed: the write
  * fails with a message and the target is untouched. */
 static void
@@ -1136,6 +1163,7 @@ main(void)
 	CU_add_test(s, "unwritable directory", test_unwritable_dir);
 	CU_add_test(s, "directory of another user", test_foreign_dir);
 	CU_add_test(s, "loose directory tightened", test_loose_dir);
+	CU_add_test(s, "directory replaced", test_dir_replaced);
 	CU_add_test(s, "symlink at a file", test_symlink_file);
 	CU_add_test(s, "symlinked directory", test_symlink_dir);
 	CU_add_test(s, "console echo", test_echo);
