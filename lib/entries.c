@@ -8,6 +8,8 @@
 #include "format.h"
 #include "internal.h"
 
+#include <errno.h>
+
 typedef int (*format_fn)(struct jbuf *, const void *, int);
 
 static bool
@@ -38,6 +40,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 
 	if (!valid_level(level)) {
 		drop(a, b);
+		errno = EINVAL;
 		return log_seterr("invalid level %d for a %s entry", level,
 		    llmlog_category_name(cat));
 	}
@@ -54,9 +57,11 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 		echo = !fb->summary.oom;
 	}
 	drop(a, b);
-	if (rc != 0)
+	if (rc != 0) {
+		errno = ENOMEM;
 		return log_seterr("out of memory formatting a %s entry",
 		    llmlog_category_name(cat));
+	}
 	rc = log_emit(lg, cat, level, fb->line.buf, fb->line.len);
 	if (echo)
 		log_echo(lg, cat, level, fb->summary.buf);
@@ -78,6 +83,10 @@ fmt_interaction(struct jbuf *jb, const void *e, int level)
 int
 llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
 {
+	if (e == NULL) {
+		errno = EINVAL;
+		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
 	    e, fmt_interaction, e->details, NULL);
 }
@@ -91,10 +100,16 @@ fmt_system(struct jbuf *jb, const void *e, int level)
 int
 llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
 {
-	int rule = format_system_level(e);
+	int rule;
 
+	if (e == NULL) {
+		errno = EINVAL;
+		return log_seterr("%s: no entry", __func__);
+	}
+	rule = format_system_level(e);
 	if (rule < 0) {
 		drop(e->details, NULL);
+		errno = EINVAL;
 		return log_seterr("system event \"%s\" is not a name such as "
 		    "startup, shutdown, error, warning, config_change or status",
 		    e->event != NULL ? e->event : "(null)");
@@ -158,6 +173,10 @@ fmt_tool(struct jbuf *jb, const void *e, int level)
 int
 llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
 {
+	if (e == NULL) {
+		errno = EINVAL;
+		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
 	    fmt_tool, e->parameters, e->result);
 }
@@ -171,6 +190,10 @@ fmt_llm(struct jbuf *jb, const void *e, int level)
 int
 llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
 {
+	if (e == NULL) {
+		errno = EINVAL;
+		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
 	    fmt_llm, NULL, NULL);
 }
@@ -184,6 +207,10 @@ fmt_security(struct jbuf *jb, const void *e, int level)
 int
 llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 {
+	if (e == NULL) {
+		errno = EINVAL;
+		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_SECURITY,
 	    pick(e->level, format_security_level(e)), e, fmt_security, NULL,
 	    NULL);
@@ -203,6 +230,10 @@ fmt_metric(struct jbuf *jb, const void *p, int level)
 int
 llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
 {
+	if (e == NULL) {
+		errno = EINVAL;
+		return log_seterr("%s: no entry", __func__);
+	}
 	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
 	    fmt_metric, e->details, NULL);
 }

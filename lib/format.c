@@ -11,25 +11,31 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 /* ---- per-thread state: scratch buffers, the current second, the pid ---- */
 
-static pthread_key_t bufs_key;
-static pthread_once_t bufs_once = PTHREAD_ONCE_INIT;
-static __thread struct format_bufs bufs;
-static __thread bool bufs_registered;
+/* One thread-local block, so that a line costs one TLS lookup in the
+ * shared library, not one per variable. */
+struct thread_state {
+	struct format_bufs bufs;
+	bool registered;	/* bufs are freed when the thread exits */
+	long long sec;		/* the second sec_text shows */
+	char sec_text[20];	/* "YYYY-MM-DDTHH:MM:SS" */
+	pid_t pid;		/* 0: not known (yet, or since fork) */
+	char pid_text[16];
+	size_t pid_len;
+};
 
-static __thread long long ts_sec = LLONG_MIN;
-static __thread char ts_text[20];	/* "YYYY-MM-DDTHH:MM:SS" */
-static __thread pid_t pid_cached;
-static __thread char pid_text[16];
-static __thread size_t pid_len;
+static pthread_key_t state_key;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+static __thread struct thread_state state = { .sec = LLONG_MIN };
 
 static void
-bufs_free(void *p)
+state_free(void *p)
 {
 	struct format_bufs *b = p;
 
@@ -39,29 +45,32 @@ bufs_free(void *p)
 	jbuf_free(&b->tmp);
 }
 
-/* fork() leaves the child with the parent's cached pid */
+/* fork() leaves the child with the parent's cached pid; only the forking
+ * thread lives on in the child, and this runs in it. */
 static void
 pid_forget(void)
 {
-	pid_cached = 0;
+	state.pid = 0;
 }
 
 static void
-bufs_init(void)
+state_init(void)
 {
-	pthread_key_create(&bufs_key, bufs_free);
+	pthread_key_create(&state_key, state_free);
 	pthread_atfork(NULL, NULL, pid_forget);
 }
 
 struct format_bufs *
 format_bufs(void)
 {
-	if (!bufs_registered) {
-		pthread_once(&bufs_once, bufs_init);
-		pthread_setspecific(bufs_key, &bufs);
-		bufs_registered = true;
+	struct thread_state *st = &state;
+
+	if (!st->registered) {
+		pthread_once(&state_once, state_init);
+		pthread_setspecific(state_key, &st->bufs);
+		st->registered = true;
 	}
-	return &bufs;
+	return &st->bufs;
 }
 
 /* ---- the head ------------------------------------------------------------ */
@@ -74,7 +83,7 @@ put2(char *p, int v)
 }
 
 static void
-second_text(time_t sec)
+second_text(char *ts_text, time_t sec)
 {
 	struct tm tm;
 	int y;
@@ -101,7 +110,7 @@ second_text(time_t sec)
 
 /* RFC 3339 UTC with milliseconds; the date part is made once a second. */
 static void
-put_time(struct jbuf *jb, const struct timespec *when)
+put_time(struct jbuf *jb, struct thread_state *st, const struct timespec *when)
 {
 	struct timespec now;
 	char ms[5] = { '.', '0', '0', '0', 'Z' };
@@ -113,40 +122,42 @@ put_time(struct jbuf *jb, const struct timespec *when)
 		now = *when;
 	if (now.tv_nsec < 0 || now.tv_nsec >= 1000000000L)
 		now.tv_nsec = 0;
-	if ((long long)now.tv_sec != ts_sec) {
-		second_text(now.tv_sec);
-		ts_sec = (long long)now.tv_sec;
+	if ((long long)now.tv_sec != st->sec) {
+		second_text(st->sec_text, now.tv_sec);
+		st->sec = (long long)now.tv_sec;
 	}
 	msec = now.tv_nsec / 1000000L;
 	ms[1] = (char)('0' + msec / 100);
 	ms[2] = (char)('0' + msec / 10 % 10);
 	ms[3] = (char)('0' + msec % 10);
-	jbuf_raw(jb, ts_text, 19);
+	jbuf_raw(jb, st->sec_text, 19);
 	jbuf_raw(jb, ms, sizeof ms);
 }
 
 static void
-put_pid(struct jbuf *jb)
+put_pid(struct jbuf *jb, struct thread_state *st)
 {
-	if (pid_cached == 0) {
-		pid_cached = getpid();
-		pid_len = (size_t)snprintf(pid_text, sizeof pid_text, "%ld",
-		    (long)pid_cached);
+	if (st->pid == 0) {
+		pthread_once(&state_once, state_init);
+		st->pid = getpid();
+		st->pid_len = (size_t)snprintf(st->pid_text,
+		    sizeof st->pid_text, "%ld", (long)st->pid);
 	}
-	jbuf_raw(jb, pid_text, pid_len);
+	jbuf_raw(jb, st->pid_text, st->pid_len);
 }
 
 static void
 put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
     int level, const struct timespec *when)
 {
+	struct thread_state *st = &state;
 	const char *s;
 
 	jbuf_lit(jb, "{\"category\":\"");
 	s = llmlog_category_name(cat);
 	jbuf_raw(jb, s, strlen(s));
 	jbuf_lit(jb, "\",\"timestamp\":\"");
-	put_time(jb, when);
+	put_time(jb, st, when);
 	jbuf_lit(jb, "\",\"level\":\"");
 	s = llmlog_level_name(level);
 	jbuf_raw(jb, s, strlen(s));
@@ -155,7 +166,7 @@ put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
 	if (event != NULL)
 		jbuf_raw(jb, event, strlen(event));
 	jbuf_lit(jb, "\",\"pid\":");
-	put_pid(jb);
+	put_pid(jb, st);
 }
 
 static int
@@ -173,15 +184,16 @@ static size_t
 put_text(struct jbuf *jb, const char *s, size_t maxchars)
 {
 	struct jbuf *red;
-	size_t n, total;
+	size_t n, total, a, b;
 
 	if (s == NULL)
 		s = "";
 	n = strlen(s);
 	jbuf_char(jb, '"');
-	red = &format_bufs()->red;
-	jbuf_reset(red);
-	if (redact_append(red, s, n)) {
+	if (redact_find(s, n, 0, &a, &b)) {
+		red = &format_bufs()->red;
+		jbuf_reset(red);
+		redact_copy(red, s, n, a, b);
 		if (red->oom)
 			jb->oom = true;
 		total = jbuf_escape(jb, red->buf, red->len, maxchars);
@@ -212,20 +224,25 @@ given(const char *s)
 	return s != NULL && *s != '\0';
 }
 
+/* The shortest of %.15g and %.17g that reads back as the same double;
+ * ours, not json-c's, whose serializer a caller may have replaced. */
 static void
 put_double_node(struct jbuf *jb, json_object *o)
 {
-	const char *s;
+	double d = json_object_get_double(o);
+	char tmp[40];
+	int n;
 
-	if (!isfinite(json_object_get_double(o))) {
+	if (!isfinite(d)) {
 		jbuf_lit(jb, "null");
 		return;
 	}
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	if (s == NULL)
-		jb->oom = true;
-	else
-		jbuf_raw(jb, s, strlen(s));
+	n = snprintf(tmp, sizeof tmp, "%.15g", d);
+	if (strtod(tmp, NULL) != d)
+		n = snprintf(tmp, sizeof tmp, "%.17g", d);
+	jbuf_raw(jb, tmp, (size_t)n);
+	if (strpbrk(tmp, ".eE") == NULL)
+		jbuf_lit(jb, ".0");	/* still a double when read back */
 }
 
 static void
@@ -568,25 +585,33 @@ format_metric(struct jbuf *jb, const struct llmlog_metric *e, int level)
 
 /* ---- the console summary --------------------------------------------------- */
 
-/* Text for a terminal: redacted, control characters shown as ^X, C1
- * controls and invalid UTF-8 as '?'. */
+/* Characters of one field shown in a console summary. */
+#define PLAIN_CHARS 200
+
+/* Text for a terminal: redacted, at most PLAIN_CHARS characters, control
+ * characters shown as ^X, C1 controls and invalid UTF-8 as '?'. */
 static void
 put_plain(struct jbuf *jb, const char *s)
 {
 	struct jbuf *red = &format_bufs()->red;
 	const unsigned char *p, *end;
-	size_t n, len;
+	size_t n, len, total;
 
 	if (s == NULL)
 		return;
 	n = strlen(s);
 	jbuf_reset(red);
-	if (redact_append(red, s, n) && !red->oom) {
+	if (redact_append(red, s, n)) {
+		if (red->oom) {
+			/* never the unredacted text instead */
+			jbuf_lit(jb, "[REDACTED]");
+			return;
+		}
 		s = red->buf;
 		n = red->len;
 	}
 	p = (const unsigned char *)s;
-	end = p + n;
+	end = p + utf8_cut(s, n, PLAIN_CHARS, &total);
 	while (p < end) {
 		if (*p < 0x20 || *p == 0x7f) {
 			jbuf_char(jb, '^');
@@ -603,6 +628,8 @@ put_plain(struct jbuf *jb, const char *s)
 			p += len;
 		}
 	}
+	if (total > PLAIN_CHARS)
+		jbuf_lit(jb, "...");
 }
 
 static void

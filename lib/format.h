@@ -37,6 +37,10 @@ bool redact_find(const char *s, size_t n, size_t from, size_t *start,
 /* Append s with its secrets replaced; false (nothing appended) when s has
  * none. */
 bool redact_append(struct jbuf *out, const char *s, size_t n);
+/* Append s with its secrets replaced, given the first one, [a, b), that
+ * redact_find() found. */
+void redact_copy(struct jbuf *out, const char *s, size_t n, size_t a,
+    size_t b);
 /* llmlog_secret_key() for a key that is not NUL-terminated. */
 bool redact_secret_key(const char *key, size_t n);
 

@@ -131,8 +131,21 @@ jbuf_fixed(struct jbuf *jb, double v, int maxdec)
 	neg = s < 0;
 	if (neg)
 		s = -s;
-	whole = s / scale[maxdec];
-	frac = s % scale[maxdec];
+	/* constant divisors compile to multiplications */
+	switch (maxdec) {
+	case 1:
+		whole = s / 10;
+		frac = s % 10;
+		break;
+	case 2:
+		whole = s / 100;
+		frac = s % 100;
+		break;
+	default:
+		whole = s / 1000;
+		frac = s % 1000;
+		break;
+	}
 	end = tmp + sizeof tmp;
 	/* decimals, trailing zeros dropped, at least one kept */
 	n = maxdec;
@@ -213,10 +226,12 @@ utf8_cut(const char *str, size_t n, size_t maxchars, size_t *total)
 	return cut;
 }
 
-/* Whether any of the 8 bytes in v needs a look: a control character,
- * '"', a backslash or a byte of a multibyte sequence (bit tricks from "Bit
- * Twiddling Hacks": hasless and haszero). */
-static inline bool
+/* Which of the 8 bytes in v need a look (the high bit of each such byte):
+ * a control character, '"', a backslash or a byte of a multibyte sequence
+ * (bit tricks from "Bit Twiddling Hacks": hasless and haszero).  A borrow
+ * can mark a byte above a marked one, never below: the lowest mark is
+ * exact. */
+static inline uint64_t
 special8(uint64_t v)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
@@ -260,18 +275,30 @@ escape_all(struct jbuf *jb, const unsigned char *p, size_t n)
 	const unsigned char *end = p + n;
 	char *o = jb->buf + jb->len;
 	size_t chars = 0, len;
-	uint64_t v;
+	uint64_t v, mask;
 
 	while (p < end) {
 		if (end - p >= 8) {
 			memcpy(&v, p, 8);
-			if (!special8(v)) {
-				memcpy(o, p, 8);
+			mask = special8(v);
+			memcpy(o, p, 8);
+			if (mask == 0) {
 				o += 8;
 				p += 8;
 				chars += 8;
 				continue;
 			}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			{
+				/* keep the plain bytes before the first
+				 * special one */
+				size_t k = (size_t)__builtin_ctzll(mask) / 8;
+
+				o += k;
+				p += k;
+				chars += k;
+			}
+#endif
 		}
 		switch (byteclass[*p]) {
 		case 0:

@@ -155,7 +155,8 @@ int llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e);
 	llmlog_interaction_((lg), &(const struct llmlog_interaction){ __VA_ARGS__ })
 
 /* system: startup, shutdown, config_change and status are INFO; warning is
- * WARNING; error is ERROR.  .event is one of those names. */
+ * WARNING; error is ERROR.  .event is one of those names, or another
+ * lowercase name ([a-z0-9_], at most 32 bytes), which is INFO. */
 struct llmlog_system {
 	const char *event;
 	const char *component;
@@ -183,8 +184,11 @@ int llmlog_status(struct llmlog *lg, const char *component,
 struct llmlog_tool {
 	const char *tool_name;
 	const char *tool_server;
-	json_object *parameters;	/* consumed; truncated when large */
-	json_object *result;		/* consumed; stored as result_summary */
+	json_object *parameters;	/* consumed; over 1000 characters of
+					 * JSON it is stored as cut text */
+	json_object *result;		/* consumed; its compact JSON (a string:
+					 * the string) is the result_summary,
+					 * <= 500 chars */
 	const char *result_text;	/* instead of .result: a plain-text result */
 	double duration_ms;
 	bool failed;
@@ -269,8 +273,10 @@ struct llmlog_timer {
 struct llmlog_timer llmlog_timer_start(struct llmlog *lg, const char *operation);
 /* Milliseconds since start. */
 double llmlog_timer_elapsed_ms(const struct llmlog_timer *t);
-/* Log the metric (duration, RSS in MB, CPU percent over the span) with the
- * optional details (consumed).  A second stop does nothing.  0 or -1. */
+/* Log the metric (duration, RSS in MB, CPU percent over the span: the
+ * process's CPU time over wall time, above 100 with several busy threads)
+ * with the optional details (consumed).  A second stop does nothing and
+ * drops the details.  0 or -1. */
 int llmlog_timer_stop(struct llmlog_timer *t, json_object *details);
 void llmlog_timer_cleanup_(struct llmlog_timer *t);
 

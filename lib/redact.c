@@ -1,11 +1,15 @@
 /*
  * redact.c - finds secrets in text before anything is written: API keys
- * and tokens by their shapes, PEM private keys, JWTs, "Bearer" tokens and
- * the values of secret-looking keys (password=..., "token": "...").
- * One pass, word by word, with a cheap test of each word's first bytes.
+ * and tokens by their shapes (OpenAI, Anthropic, Groq, AWS, GitHub, Slack,
+ * Stripe, Google, Hugging Face, npm), PEM private keys, JWTs, "Bearer"
+ * tokens, passwords in URLs and the values of secret-looking keys
+ * (password=..., "token": ...).
+ * One pass: a tight loop over the bytes that looks closer only at the
+ * few bytes every secret holds early on.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,8 +31,9 @@
 #define C_TRIGGER 0x100	/* a byte that makes the scan look closer */
 
 static unsigned short ctab[256];
+static pthread_once_t ctab_once = PTHREAD_ONCE_INIT;
 
-__attribute__((constructor)) static void
+static void
 ctab_init(void)
 {
 	for (int c = 0; c < 256; c++) {
@@ -49,7 +54,7 @@ ctab_init(void)
 			f |= C_B64;
 		if (c == ' ' || c == '\t')
 			f |= C_SPACE;
-		if (c != 0 && strchr("sgAxeBb", c) != NULL)
+		if (c != 0 && strchr("sgAxeBbrhn", c) != NULL)
 			f |= C_SHAPE;
 		if (c != 0 && strchr(":=-_AJbB", c) != NULL)
 			f |= C_TRIGGER;
@@ -201,28 +206,41 @@ token_end(const char *s, size_t n, size_t i, unsigned f, size_t min)
 	return i + len;
 }
 
-/* "-----BEGIN ... PRIVATE KEY-----" up to its END line (or the end of the
- * text when the block was cut). */
+/* After "-----BEGIN " or "-----END " at j: a label such as "RSA PRIVATE
+ * KEY" (capitals, digits, spaces) ending in "PRIVATE KEY", then "-----".
+ * The end of it, or 0. */
+static size_t
+pem_label(const char *s, size_t n, size_t j)
+{
+	static const char key[] = "PRIVATE KEY";
+	size_t k = j;
+
+	while (k < n && k - j <= 40 && (IS(s[k], C_UPPER) ||
+	    IS(s[k], C_DIGIT) || s[k] == ' '))
+		k++;
+	if (k - j < sizeof key - 1 ||
+	    memcmp(s + k - (sizeof key - 1), key, sizeof key - 1) != 0 ||
+	    !STARTS(s, n, k, "-----"))
+		return 0;
+	return k + 5;
+}
+
+/* A PEM private key block from its BEGIN line to its END line, or to the
+ * end of the text when the block was cut short. */
 static size_t
 pem_end(const char *s, size_t n, size_t i)
 {
-	static const char tail[] = "PRIVATE KEY-----";
-	const char *hdr, *end, *stop;
-	size_t eol;
+	const char *end;
+	size_t from, e;
 
-	eol = i + 11;
-	while (eol < n && s[eol] != '\n' && eol - i < 80)
-		eol++;
-	hdr = memmem(s + i + 11, eol - i - 11, tail, sizeof tail - 1);
-	if (hdr == NULL)
+	if ((from = pem_label(s, n, i + 11)) == 0)
 		return 0;
-	end = memmem(hdr, n - (size_t)(hdr - s), "-----END ", 9);
-	if (end == NULL)
-		return n;
-	stop = memmem(end, n - (size_t)(end - s), tail, sizeof tail - 1);
-	if (stop == NULL)
-		return n;
-	return (size_t)(stop - s) + sizeof tail - 1;
+	while ((end = memmem(s + from, n - from, "-----END ", 9)) != NULL) {
+		from = (size_t)(end - s) + 9;
+		if ((e = pem_label(s, n, from)) != 0)
+			return e;
+	}
+	return n;
 }
 
 /* header.payload.signature, both JSON parts base64url of "{\"" */
@@ -250,7 +268,7 @@ aws_end(const char *s, size_t n, size_t i)
 	while (j + k < n && k <= 16 &&
 	    (IS(s[j + k], C_UPPER) || IS(s[j + k], C_DIGIT)))
 		k++;
-	if (k != 16 || (j + k < n && IS(s[j + k], C_INNER)))
+	if (k != 16 || (j + k < n && IS(s[j + k], C_WORD)))
 		return 0;
 	return j + k;
 }
@@ -287,8 +305,20 @@ shaped_secret(const char *s, size_t n, size_t i, size_t *start, size_t *end)
 
 	switch (s[i]) {
 	case 's':
+	case 'r':
 		if (STARTS(s, n, i, "sk-"))
 			e = token_end(s, n, i + 3, C_INNER, 20);
+		else if (STARTS(s, n, i + 1, "k_live_") ||
+		    STARTS(s, n, i + 1, "k_test_"))	/* Stripe sk_, rk_ */
+			e = token_end(s, n, i + 8, C_ALNUM, 16);
+		break;
+	case 'h':
+		if (STARTS(s, n, i, "hf_"))	/* Hugging Face */
+			e = token_end(s, n, i + 3, C_ALNUM, 30);
+		break;
+	case 'n':
+		if (STARTS(s, n, i, "npm_"))
+			e = token_end(s, n, i + 4, C_ALNUM, 30);
 		break;
 	case 'g':
 		if (STARTS(s, n, i, "gsk_"))
@@ -302,6 +332,8 @@ shaped_secret(const char *s, size_t n, size_t i, size_t *start, size_t *end)
 	case 'A':
 		if (STARTS(s, n, i, "AKIA") || STARTS(s, n, i, "ASIA"))
 			e = aws_end(s, n, i);
+		else if (STARTS(s, n, i, "AIza"))	/* Google API keys */
+			e = token_end(s, n, i + 4, C_INNER, 35);
 		break;
 	case 'x':
 		if (n - i > 5 && STARTS(s, n, i, "xox") &&
@@ -362,8 +394,8 @@ pair_value(const char *s, size_t n, size_t j, size_t *start, size_t *end)
 			if (oneof(s[k], " \t\r\n,;&\"'<>)]}\\"))
 				break;
 	}
-	if (k == j)
-		return false;
+	if (k == j || STARTS(s, n, j, REDACTED))
+		return false;	/* nothing, or redacted already */
 	*start = j;
 	*end = k;
 	return true;
@@ -409,6 +441,29 @@ word_start(const unsigned char *u, size_t from, size_t t)
 	return ws;
 }
 
+/* At a ':' at t inside "scheme://user:password@host": the password. */
+static bool
+url_password(const char *s, size_t n, size_t t, size_t *start, size_t *end)
+{
+	size_t k = t, at;
+
+	/* back to the "//" even past a secret already found in the user
+	 * part, so that a second pass finds nothing new */
+	while (k > 0 && t - k < 256 && !oneof(s[k - 1], "/@ \t\r\n\"'"))
+		k--;
+	if (k == t || k < 2 || s[k - 1] != '/' || s[k - 2] != '/')
+		return false;
+	for (at = t + 1; at < n && at - t < 256; at++)
+		if (oneof(s[at], "/@ \t\r\n\"'?#"))
+			break;
+	if (at >= n || s[at] != '@' || at == t + 1 ||
+	    STARTS(s, n, t + 1, REDACTED))
+		return false;
+	*start = t + 1;
+	*end = at;
+	return true;
+}
+
 /* At a ':' or '=' at t: the key before it (past spaces and a closing
  * quote) and, when it names a secret, the value after it. */
 static bool
@@ -443,6 +498,9 @@ redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t t = from, ws, checked = SIZE_MAX, w;
 
+	/* filled here, not by a constructor, which might run after another
+	 * constructor that logs */
+	pthread_once(&ctab_once, ctab_init);
 	for (;;) {
 		while (t < n && !(ctab[u[t]] & C_TRIGGER))
 			t++;
@@ -455,7 +513,8 @@ redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 			return true;
 		}
 		if (u[t] == ':' || u[t] == '=') {
-			if (pair_at(s, n, from, t, start, end))
+			if (pair_at(s, n, from, t, start, end) ||
+			    (u[t] == ':' && url_password(s, n, t, start, end)))
 				return true;
 		} else if ((ws = word_start(u, from, t)) != checked) {
 			checked = ws;
@@ -467,19 +526,27 @@ redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 	}
 }
 
-bool
-redact_append(struct jbuf *out, const char *s, size_t n)
+void
+redact_copy(struct jbuf *out, const char *s, size_t n, size_t a, size_t b)
 {
-	size_t from = 0, a, b;
+	size_t from = 0;
 
-	if (!redact_find(s, n, 0, &a, &b))
-		return false;
 	do {
 		jbuf_raw(out, s + from, a - from);
 		jbuf_lit(out, REDACTED);
 		from = b;
 	} while (redact_find(s, n, from, &a, &b));
 	jbuf_raw(out, s + from, n - from);
+}
+
+bool
+redact_append(struct jbuf *out, const char *s, size_t n)
+{
+	size_t a, b;
+
+	if (!redact_find(s, n, 0, &a, &b))
+		return false;
+	redact_copy(out, s, n, a, b);
 	return true;
 }
 

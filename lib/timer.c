@@ -117,6 +117,8 @@ llmlog_time_tool(struct llmlog *lg, const char *tool_name,
 	const char *error = NULL;
 	int rc;
 
+	if (result != NULL)
+		*result = NULL;
 	if (fn == NULL) {
 		if (parameters != NULL)
 			json_object_put(parameters);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,8 @@ test_consumed(void)
 	json_object_get(r);
 	CU_ASSERT_EQUAL(llmlog_tool(lg, .tool_name = "t", .parameters = p,
 	    .result = r), 0);
+	CU_ASSERT_EQUAL(llmlog_llm_(lg, NULL), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "no entry"));
 	/* our own reference is the last one left */
 	CU_ASSERT_EQUAL(json_object_put(d), 1);
 	CU_ASSERT_EQUAL(json_object_put(p), 1);
@@ -608,8 +611,8 @@ test_time_interaction(void)
 static void
 test_out_of_memory(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-	CU_PASS("skipped under AddressSanitizer");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	CU_PASS("skipped under a sanitizer");
 #else
 	struct llmlog *lg = open_log(0, false);
 	size_t big = 256u << 20;
@@ -651,6 +654,104 @@ test_out_of_memory(void)
 #endif
 }
 
+static void *
+thread_logs(void *arg)
+{
+	struct llmlog *lg = arg;
+	char text[64];
+
+	for (int i = 0; i < 500; i++) {
+		snprintf(text, sizeof text, "message %d with token=t%d", i, i);
+		llmlog_tool(lg, .tool_name = "t", .result_text = text,
+		    .parameters = json_tokener_parse("{\"i\":1}"));
+	}
+	return NULL;
+}
+
+/* Threads build their lines in their own buffers: every line whole. */
+static void
+test_threads(void)
+{
+	struct llmlog *lg = open_log(0, false);
+	pthread_t th[4];
+	char *text, *line, *save = NULL;
+	int n = 0;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, thread_logs, lg);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	llmlog_close(lg);
+	text = read_text(curdir, LLMLOG_TOOL);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		json_object *o = json_tokener_parse(line);
+
+		CU_ASSERT_PTR_NOT_NULL(o);
+		CU_ASSERT_PTR_NOT_NULL(strstr(str(o, "result_summary"),
+		    "token=[REDACTED]"));
+		json_object_put(o);
+		n++;
+	}
+	CU_ASSERT_EQUAL(n, 2000);
+	free(text);
+}
+
+/* Async mode queues the finished line: what is written is what was built,
+ * even though the thread's buffer is reused at once. */
+static void
+test_async(void)
+{
+	struct llmlog *lg;
+	json_object **v;
+	char want[32];
+	int n;
+
+	snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = curdir,
+	    .no_console = true, .async = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	for (int i = 0; i < 50; i++) {
+		snprintf(want, sizeof want, "input %d", i);
+		llmlog_interaction(lg, .user_input = want,
+		    .details = json_object_new_int(i));
+	}
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	v = read_lines(LLMLOG_USER, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 50);
+	for (int i = 0; i < n; i++) {
+		snprintf(want, sizeof want, "input %d", i);
+		CU_ASSERT_STRING_EQUAL(str(v[i], "user_input"), want);
+		CU_ASSERT_EQUAL(num(v[i], "details"), i);
+	}
+	free_lines(v, n);
+}
+
+/* A child's lines carry the child's pid, not the cached one. */
+static void
+test_fork_pid(void)
+{
+	struct llmlog *lg = open_log(0, false);
+	json_object **v;
+	pid_t pid;
+	int n, status;
+
+	llmlog_status(lg, "parent", NULL, NULL);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		llmlog_status(lg, "child", NULL, NULL);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	llmlog_close(lg);
+	v = read_lines(LLMLOG_SYSTEM, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(num(v[0], "pid"), getpid());
+	CU_ASSERT_EQUAL(num(v[1], "pid"), pid);
+	CU_ASSERT_STRING_EQUAL(str(v[1], "component"), "child");
+	free_lines(v, n);
+}
+
 int
 main(void)
 {
@@ -672,6 +773,9 @@ main(void)
 		{ "time an llm call", test_time_llm },
 		{ "time an interaction", test_time_interaction },
 		{ "out of memory", test_out_of_memory },
+		{ "threads", test_threads },
+		{ "fork", test_fork_pid },
+		{ "async", test_async },
 	};
 	CU_pSuite suite;
 	unsigned failed;

@@ -665,6 +665,47 @@ test_summary(void)
 	format_summary(&jb, LLMLOG_TOOL, &(struct llmlog_tool){
 	    .tool_name = "git", .error = "exit\n1" });
 	CU_ASSERT_STRING_EQUAL(jb.buf, "tool git failed: exit^J1");
+	/* long text is cut for the console, at a character boundary */
+	{
+		char big[1200];
+
+		for (int i = 0; i < 400; i++)
+			memcpy(big + 3 * i, "\xe2\x82\xac", 3);
+		big[1199] = '\0';
+		jbuf_reset(&jb);
+		format_summary(&jb, LLMLOG_LLM, &(struct llmlog_llm){
+		    .provider = "p", .model = "m", .error = big });
+		CU_ASSERT_EQUAL(strlen(jb.buf), strlen("llm call p/m failed: ") +
+		    200 * 3 + 3);
+		CU_ASSERT(valid_utf8(jb.buf));
+	}
+}
+
+/* Caller-given numbers keep their value and kind. */
+static void
+test_json_numbers(void)
+{
+	json_object *d = json_object_new_object(), *o, *v;
+
+	json_object_object_add(d, "a", json_object_new_double(0.1));
+	json_object_object_add(d, "b", json_object_new_double(3));
+	json_object_object_add(d, "c", json_object_new_double(1e300));
+	json_object_object_add(d, "d", json_object_new_double(0.0 / 0.0));
+	json_object_object_add(d, "e", json_object_new_int64(INT64_MIN));
+	json_object_object_add(d, "f", json_object_new_uint64(UINT64_MAX));
+	json_object_object_add(d, "g", json_object_new_double(1.0 / 3));
+	jbuf_reset(&jb);
+	format_metric(&jb, &(struct llmlog_metric){ .operation = "n",
+	    .details = d, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line(), "\"details\":{\"a\":0.1,"
+	    "\"b\":3.0,\"c\":1e+300,\"d\":null,\"e\":-9223372036854775808,"
+	    "\"f\":18446744073709551615,\"g\":0.33333333333333331}"));
+	o = parsed();
+	CU_ASSERT(json_object_object_get_ex(o, "details", &v));
+	CU_ASSERT(json_object_object_get_ex(v, "g", &v));
+	CU_ASSERT_EQUAL(json_object_get_double(v), 1.0 / 3);
+	json_object_put(o);
+	json_object_put(d);
 }
 
 static void
@@ -706,6 +747,68 @@ test_out_of_memory(void)
 	jbuf_free(&b);
 }
 
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* Random texts made of pieces of secrets, separators, multibyte and
+ * invalid UTF-8: redaction is stable when repeated, every line parses,
+ * is valid UTF-8, and summaries keep at most 500 characters. */
+static void
+test_random_text(void)
+{
+	static const char *const pieces[] = {
+		"sk-", "abcdefghij0123456789", "password", "token", "=", ":",
+		" ", "\"", "'", "\\", "\n", "-----BEGIN RSA PRIVATE KEY-----",
+		"-----END RSA PRIVATE KEY-----", "eyJ", ".", "AKIA",
+		"ABCDEFGHIJKLMNOP", "Bearer ", "ghp_", "xoxb-", "_", "-",
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff",
+		"\xc3", "\x1b", "[REDACTED]", "api_key", "x", "gsk_",
+	};
+	char text[2048], *once, *twice;
+	size_t np = sizeof pieces / sizeof pieces[0], len;
+	json_object *o;
+	int bad = 0;
+
+	for (int iter = 0; iter < 5000; iter++) {
+		len = 0;
+		for (unsigned k = rnd(120); k > 0; k--) {
+			const char *p = pieces[rnd((unsigned)np)];
+			size_t pl = strlen(p);
+
+			if (len + pl >= sizeof text)
+				break;
+			memcpy(text + len, p, pl);
+			len += pl;
+		}
+		text[len] = '\0';
+		once = llmlog_redact(text);
+		twice = llmlog_redact(once);
+		if (strcmp(once, twice) != 0 && bad++ < 3)
+			fprintf(stderr, "\nnot stable:\n%s\n%s\n%s\n", text,
+			    once, twice);
+		free(once);
+		free(twice);
+		jbuf_reset(&jb);
+		format_interaction(&jb, &(struct llmlog_interaction){
+		    .user_input = text, .response = text, .error = text,
+		    .when = WHEN }, LLMLOG_ERROR);
+		CU_ASSERT(valid_utf8(line()));
+		o = json_tokener_parse(line());
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT(chars_of(field(o, "response_summary")) <= 500);
+		json_object_put(o);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 int
 main(void)
 {
@@ -730,8 +833,10 @@ main(void)
 		{ "secret keys", test_secret_keys },
 		{ "no raw secrets", test_no_raw_secrets },
 		{ "console summary", test_summary },
+		{ "json numbers", test_json_numbers },
 		{ "deep json", test_deep_json },
 		{ "out of memory", test_out_of_memory },
+		{ "random text", test_random_text },
 	};
 	CU_pSuite suite;
 	unsigned failed;

@@ -76,10 +76,22 @@ ui_keys c
 ui_wait '24/24 '
 ui_ok "regex filter"
 
-# UTC toggle: times are shown in local time (TZ=UTC here), u says UTC
-ui_keys u
-ui_wait 'UTC  ' "status shows UTC"
 ui_quit
+
+# times are local (here 9 hours east of UTC) until u shows them in UTC;
+# --utc starts in UTC
+UI_ENV="TZ=JST-9" ui_start
+ui_wait '2026-11-26 19:26:00.000 WARNING' "local time"
+ui_keys u
+ui_wait '2026-11-26 10:26:00.000 WARNING' "u: UTC"
+ui_expect 'UTC  ' "status shows UTC"
+ui_keys u
+ui_wait '2026-11-26 19:26:00.000 WARNING' "u again: local time"
+ui_quit
+UI_ENV="TZ=JST-9" ui_start --utc
+ui_wait '2026-11-26 10:26:00.000 WARNING' "--utc"
+ui_quit
+ui_ok "UTC toggle"
 
 # command-line options are the starting state
 ui_start -c tool -l error
@@ -88,3 +100,21 @@ ui_expect 'level>=ERROR' "level from -l"
 ui_expect ' 4 Tool 1 ' "the Tool tab is selected"
 ui_quit
 ui_ok "options as starting state"
+
+# --tail: only the last N entries; # changes it, c clears it
+ui_start -n 5
+ui_wait ' 5/5 +FOLLOW' "the last five"
+ui_expect 'tail:5' "status shows the tail"
+ui_reject 'write_file' "earlier entries are not listed"
+ui_keys '#' C-u
+ui_keys -l 7
+ui_keys Enter
+ui_wait ' 7/7 ' "# sets another number"
+ui_keys '#' C-u
+ui_keys -l 'x'
+ui_keys Enter
+ui_wait '^Last N entries: x .+' "a wrong number is refused in place"
+ui_keys Escape c
+ui_wait ' 24/24 ' "c shows everything again"
+ui_quit
+ui_ok "tail"

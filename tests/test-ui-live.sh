@@ -60,7 +60,18 @@ tm resize-window -t 0 -x 170 -y 40
 ui_wait '2026-11-26 11:06:00.000 INFO' "wide enough for the date again"
 ui_keys s
 ui_wait 'after_rotation .*│' "the dashboard beside the list"
-ui_row 1 | grep -q '│Entries over time' || ui_fail "the histogram on the right"
+ui_row 1 | grep -q '│Entries per ' || ui_fail "the histogram on the right"
 ui_ok "resize"
 
 ui_quit
+
+# an empty directory: a file created later is followed too
+rm -rf "$UI_LOGS"
+mkdir -m 700 "$UI_LOGS"
+ui_start
+ui_wait 'no log entries yet' "an empty directory says so"
+(umask 077; tool_line 7 first_ever >"$UI_LOGS/tool_executions.log")
+ui_wait 'first_ever' "an entry in a new file appears"
+ui_wait ' 1/1 +FOLLOW'
+ui_quit
+ui_ok "empty directory"

@@ -10,7 +10,7 @@ ui_wait '24/24 '
 
 ui_keys s
 ui_wait 'Overall' "the pane opens"
-ui_expect 'Entries over time' "the histogram"
+ui_expect 'Entries per ' "the histogram"
 ui_expect '24/24 ' "the list stays"
 ui_ok "stats pane"
 
@@ -37,13 +37,20 @@ printf '{"category":"llm","timestamp":"2026-11-26T11:00:00.000Z","level":"INFO",
 ui_wait 'Total tokens: 2,830' "a new call counted"
 ui_ok "filters and live update"
 
+# from a category's tab the Stats tab counts that category
 ui_keys Escape
 ui_wait '25/25 ' "Esc returns to the list"
+ui_keys 4 8
+ui_wait 'cat:tool' "status names the category counted"
+ui_expect '^Total: 5 ' "five tool entries"
+ui_keys 1
+ui_wait '25/25 '
+ui_ok "stats of one category"
 ui_quit
 
 # without colour the histogram marks errors with their own glyph
 ui_start --no-color
-ui_wait '24/24 '
+ui_wait '25/25 '
 ui_keys 8
 ui_wait '# error'
 ui_screen | sed -n '3,12p' | grep -q '#' || ui_fail "error glyphs in the bars"

@@ -10,16 +10,18 @@ if [ -z "$TMUX_BIN" ] || [ ! -x "$TMUX_BIN" ]; then
 	exit 77
 fi
 
-UI_NAME=$(basename "$0" .sh)
 UI_RUN=0
-UI_SOCK="llmlog-$UI_NAME-$$-$UI_RUN"
 UI_WORK=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-ui.XXXXXX")
 UI_LOGS="$UI_WORK/logs"
 UI_FAILED=0
 
+# The server's socket lives in our own directory: tests running at the
+# same time (other builds, other PID namespaces) never meet.
+UI_SOCK="$UI_WORK/tmux-0"
+
 ui_cleanup()
 {
-	"$TMUX_BIN" -L "$UI_SOCK" kill-server 2>/dev/null
+	"$TMUX_BIN" -S "$UI_SOCK" kill-server 2>/dev/null
 	rm -rf "$UI_WORK"
 }
 trap ui_cleanup EXIT
@@ -27,7 +29,7 @@ trap 'exit 1' INT TERM HUP
 
 tm()
 {
-	"$TMUX_BIN" -L "$UI_SOCK" "$@"
+	"$TMUX_BIN" -S "$UI_SOCK" "$@"
 }
 
 # Copy a fixture directory from tests/data/ui/ to the log directory.
@@ -46,7 +48,7 @@ ui_start()
 	# each run gets a server of its own: a killed one may linger a moment
 	tm kill-server 2>/dev/null
 	UI_RUN=$((UI_RUN + 1))
-	UI_SOCK="llmlog-$UI_NAME-$$-$UI_RUN"
+	UI_SOCK="$UI_WORK/tmux-$UI_RUN"
 	printf 'set -g status off\nset -g escape-time 0\nset -g history-limit 0\n' \
 	    >"$UI_WORK/tmux.conf"
 	cat >"$UI_WORK/run.sh" <<EOF
@@ -54,6 +56,7 @@ ui_start()
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
 unset NO_COLOR
 trap : INT
+${UI_ENV:+export $UI_ENV}
 "$LLMLOG" -d "$UI_LOGS" "\$@"
 echo "[llmlog exited \$?]"
 sleep 60

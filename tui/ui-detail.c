@@ -201,6 +201,7 @@ add_header(struct ui *u, struct ui_detail *d)
 	strbuf_init(&h);
 	strbuf_init(&safe);
 	eng_file_info(u->e, d->entry.file, &fi);
+	strbuf_printf(&h, "Entry %zu of %zu: ", d->pos, d->count);
 	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
 	    fi.path : "?", (unsigned long long)d->entry.offset,
 	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?
@@ -240,7 +241,11 @@ build(struct ui *u, int width)
 void
 ui_detail_open(struct ui *u, const struct eng_entry *en)
 {
+	size_t first = ui_list_first(u);
+
 	u->detail.entry = *en;
+	u->detail.pos = u->sel - first + 1;
+	u->detail.count = eng_view_count(u->view) - first;
 	u->detail.top = 0;
 	u->detail.width = 0;
 	u->detail.raw = false;

@@ -26,7 +26,8 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "t, T", "since, until: as --since (2h, today, 2024-01-12 10:00, ...)" },
 	{ "k", "keyword: case-insensitive substring; empty removes it" },
 	{ "f, &", "filter to entries matching a PCRE2 pattern (smart case)" },
-	{ "c", "clear every filter and the category set" },
+	{ "#", "show only the last N entries (as --tail); empty shows all" },
+	{ "c", "clear every filter, the category set and the tail" },
 	{ "u", "toggle UTC and local time" },
 	{ NULL, "Search" },
 	{ "/", "search forward (PCRE2, smart case), over all filtered entries" },
@@ -35,12 +36,16 @@ const struct ui_keyhelp ui_keys[] = {
 	{ NULL, "Detail view" },
 	{ "Up, Down, PgUp, PgDn", "scroll" },
 	{ "r", "the raw line instead of the fields" },
+	{ "/, ?, n, N", "search inside the entry" },
 	{ "q, Esc, Left", "back to the same place in the list" },
+	{ NULL, "Stats tab" },
+	{ "Up, Down, PgUp, PgDn", "scroll the dashboard" },
+	{ "Esc", "back to the list" },
 	{ NULL, "Prompts" },
 	{ "Enter, Esc", "accept or cancel" },
 	{ "Backspace, Ctrl-U", "delete a character or the whole input" },
 	{ NULL, "Other" },
-	{ "h, F1", "this help (q or Esc closes it)" },
+	{ "h, F1", "this help (? searches backward, so help is not on ?)" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "q, Ctrl-C", "quit" },
 	{ NULL, NULL },
@@ -70,7 +75,7 @@ help_draw(struct ui *u, int y, int x, int h, int w)
 		const struct ui_keyhelp *kh;
 
 		if (k == 0) {
-			ui_puts(y + i, x, w, "llmlog keys (q or Esc closes)",
+			ui_puts(y + i, x, w, "llmlog keys (Up, Down, PgUp, PgDn scroll; q or Esc closes)",
 			    ui_pair(u, UI_PAIR_TITLE));
 			continue;
 		}

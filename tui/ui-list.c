@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define TIME_W 23
-#define LEVEL_W 8
+#define LEVEL_W 9
 #define CAT_W 11
 #define SOURCE_W 12
 #define MAX_SPANS 32
@@ -124,6 +124,10 @@ add_filters(struct ui *u, struct strbuf *b)
 			}
 		strbuf_puts(b, "  ");
 	}
+	/* the Stats tab counts what the last list tab showed: say which */
+	if (u->tab == UI_TAB_STATS && u->last_list_tab != UI_TAB_ALL)
+		strbuf_printf(b, "cat:%s  ",
+		    llmlog_category_name(u->last_list_tab - 1));
 	if (u->filter.min_level != 0)
 		strbuf_printf(b, "level>=%s  ",
 		    llmlog_level_name(u->filter.min_level));
@@ -131,6 +135,8 @@ add_filters(struct ui *u, struct strbuf *b)
 		strbuf_printf(b, "since:%s  ", u->since_text);
 	if (u->until_text != NULL)
 		strbuf_printf(b, "until:%s  ", u->until_text);
+	if (u->tail >= 0)
+		strbuf_printf(b, "tail:%ld  ", u->tail);
 	if (u->keyword != NULL)
 		strbuf_printf(b, "keyword:%s  ", u->keyword);
 	if (u->regex_text != NULL)
@@ -147,7 +153,7 @@ static void
 add_position(struct ui *u, struct strbuf *b)
 {
 	uint64_t indexed, total;
-	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e);
+	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e), first;
 	bool done;
 
 	eng_progress(u->e, &indexed, &total, &done);
@@ -156,7 +162,12 @@ add_position(struct ui *u, struct strbuf *b)
 		    (int)(indexed * 100 / total));
 	if (bad > 0)
 		strbuf_printf(b, "malformed:%zu  ", bad);
-	strbuf_printf(b, "%zu/%zu  ", n > 0 ? u->sel + 1 : 0, n);
+	if (eng_view_regex_errors(u->view) > 0)
+		strbuf_printf(b, "pattern gave up on %zu lines  ",
+		    eng_view_regex_errors(u->view));
+	first = ui_list_first(u);
+	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
+	    n - first);
 	if (u->following)
 		strbuf_puts(b, "FOLLOW ");
 	else if (u->newcount > 0)
@@ -193,23 +204,27 @@ ui_status_draw(struct ui *u, int y, int w)
 
 /* ---- one row ---------------------------------------------------------------------- */
 
+/* The row's text, sanitised; only as much as can be seen (a character
+ * takes at most 4 bytes for a column) so a huge line costs no more than
+ * a short one. */
 static void
-row_text(struct ui *u, const struct eng_entry *en, struct strbuf *out)
+row_text(struct ui *u, const struct eng_entry *en, int width,
+    struct strbuf *out)
 {
+	size_t cap = 4 * ((size_t)u->hscroll + (size_t)width) + 16;
 	struct strbuf raw;
 	const char *line;
 	size_t len;
 
 	strbuf_init(&raw);
 	if (en->flags & ENTRY_MALFORMED) {
-		strbuf_puts(out, "[malformed] ");
 		line = eng_line(u->e, en, &len);
 		if (line != NULL)
-			strbuf_add(&raw, line, len);
+			strbuf_add(&raw, line, len < cap ? len : cap);
 	} else {
 		eng_summary(u->e, en, &raw);
 	}
-	eng_sanitize(out, raw.s != NULL ? raw.s : "", raw.len);
+	eng_sanitize(out, raw.s, raw.len < cap ? raw.len : cap);
 	strbuf_free(&raw);
 }
 
@@ -233,7 +248,6 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 	size_t nspans;
 	attr_t base = selected ? A_REVERSE : A_NORMAL;
 	int x = x0, tw = w >= 100 ? TIME_W : TIME_W - 11;
-	const char *level;
 
 	strbuf_init(&t);
 	strbuf_init(&s);
@@ -251,13 +265,17 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 		    strlen(eng_source_name(u->e, en->source)));
 		x = draw_field(y, x, x0 + w, SOURCE_W, s.s, base);
 	}
-	level = en->level != 0 ? llmlog_level_name(en->level * 10) : "-";
-	x = draw_field(y, x, x0 + w, LEVEL_W, level,
-	    base | ui_level_attr(u, en->level));
+	if (en->flags & ENTRY_MALFORMED)
+		x = draw_field(y, x, x0 + w, LEVEL_W, "MALFORMED",
+		    base | ui_pair(u, UI_PAIR_MALFORMED));
+	else
+		x = draw_field(y, x, x0 + w, LEVEL_W, en->level != 0 ?
+		    llmlog_level_name(en->level * 10) : "-",
+		    base | ui_level_attr(u, en->level));
 	x = draw_field(y, x, x0 + w, CAT_W, en->category < LLMLOG_NCATEGORIES ?
 	    llmlog_category_name(en->category) : "?", base);
 	strbuf_reset(&s);
-	row_text(u, en, &s);
+	row_text(u, en, w, &s);
 	nspans = ui_match_spans(u->search, s.s, s.len, spans, MAX_SPANS);
 	if (x < x0 + w)
 		ui_text(y, x, x0 + w - x, s.s, s.len, u->hscroll,
@@ -270,10 +288,19 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 
 /* ---- the list ---------------------------------------------------------------------- */
 
+/* The first position shown: with --tail N (or #) only the last N. */
+size_t
+ui_list_first(const struct ui *u)
+{
+	size_t n = eng_view_count(u->view);
+
+	return u->tail >= 0 && n > (size_t)u->tail ? n - (size_t)u->tail : 0;
+}
+
 void
 ui_list_clamp(struct ui *u, int h)
 {
-	size_t n = eng_view_count(u->view);
+	size_t n = eng_view_count(u->view), first = ui_list_first(u);
 
 	if (h <= 0)
 		return;
@@ -281,16 +308,18 @@ ui_list_clamp(struct ui *u, int h)
 		u->sel = u->top = 0;
 		return;
 	}
-	if (u->sel >= n)
+	if (u->sel >= n || u->following)
 		u->sel = n - 1;
-	if (u->following)
-		u->sel = n - 1;
+	if (u->sel < first)
+		u->sel = first;
 	if (u->sel < u->top)
 		u->top = u->sel;
 	if (u->sel >= u->top + (size_t)h)
 		u->top = u->sel - (size_t)h + 1;
 	if (u->top + (size_t)h > n)
 		u->top = n > (size_t)h ? n - (size_t)h : 0;
+	if (u->top < first)
+		u->top = first;
 }
 
 static void
@@ -301,8 +330,10 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 	u->list_y = y;
 	u->list_h = h;
 	ui_list_clamp(u, h);
-	if (n == 0) {
+	if (n == 0 || u->tail == 0) {
 		ui_puts(y, x, w, u->loading ? "loading..." :
+		    eng_count(u->e) == 0 ? "no log entries yet: new ones "
+		    "will appear here" :
 		    "no entries match the filters (c clears them)", A_DIM);
 		return;
 	}
@@ -318,12 +349,12 @@ void
 ui_list_move(struct ui *u, long delta)
 {
 	size_t n = eng_view_count(u->view);
-	long s = (long)u->sel + delta;
+	long s = (long)u->sel + delta, first = (long)ui_list_first(u);
 
 	if (n == 0)
 		return;
-	if (s < 0)
-		s = 0;
+	if (s < first)
+		s = first;
 	if ((size_t)s >= n)
 		s = (long)n - 1;
 	if ((size_t)s != n - 1 || delta < 0)

@@ -20,6 +20,7 @@ static const char *const labels[] = {
 	[UI_PROMPT_UNTIL] = "Until: ",
 	[UI_PROMPT_KEYWORD] = "Keyword: ",
 	[UI_PROMPT_REGEX] = "Filter (regex): ",
+	[UI_PROMPT_TAIL] = "Last N entries: ",
 };
 
 void

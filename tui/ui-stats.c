@@ -72,6 +72,21 @@ panel_free(struct panel *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* Field names that read better said otherwise. */
+static const struct {
+	const char *key;
+	const char *label;
+} renames[] = {
+	{ "top", "Most used tools" },
+	{ "slowest", "Slowest operations" },
+	{ "p50_ms", "p50" },
+	{ "p95_ms", "p95" },
+	{ "p99_ms", "p99" },
+	{ "max_ms", "Slowest" },
+	{ "peak_memory_mb", "Peak memory (MB)" },
+	{ "by_category", "By category" },
+};
+
 /* "avg_duration_ms" -> "Avg duration", and the unit for the value. */
 static void
 label_of(const char *key, struct strbuf *out, const char **unit)
@@ -79,6 +94,13 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 	size_t n = strlen(key);
 
 	*unit = "";
+	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
+		if (strcmp(key, renames[i].key) == 0) {
+			strbuf_puts(out, renames[i].label);
+			if (n > 3 && strcmp(key + n - 3, "_ms") == 0)
+				*unit = "ms";
+			return;
+		}
 	if (n > 3 && strcmp(key + n - 3, "_ms") == 0) {
 		n -= 3;
 		*unit = "ms";
@@ -98,38 +120,15 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 }
 
 static void
-format_int(struct strbuf *out, long long v)
-{
-	char digits[32];
-	int n = snprintf(digits, sizeof digits, "%lld", v < 0 ? -v : v);
-
-	if (v < 0)
-		strbuf_puts(out, "-");
-	for (int i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			strbuf_puts(out, ",");
-		strbuf_add(out, &digits[i], 1);
-	}
-}
-
-static void
 format_value(struct strbuf *out, json_object *v, const char *unit)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_int:
-		format_int(out, (long long)json_object_get_int64(v));
+		eng_format_number(out, (double)json_object_get_int64(v), 0);
 		break;
-	case json_type_double: {
-		double d = json_object_get_double(v);
-
-		if (d >= 1000.0 || d <= -1000.0) {
-			format_int(out, (long long)d);
-			strbuf_printf(out, ".%d", (int)((d < 0 ? -d : d) * 10) % 10);
-		} else {
-			strbuf_printf(out, "%.1f", d);
-		}
+	case json_type_double:
+		eng_format_number(out, json_object_get_double(v), 1);
 		break;
-	}
 	case json_type_string:
 		strbuf_puts(out, json_object_get_string(v));
 		break;
@@ -152,8 +151,6 @@ is_scalar(json_object *v)
 	return t != json_type_object && t != json_type_array;
 }
 
-static void add_field(struct panel *p, const char *key, json_object *v,
-    int indent);
 
 /* One element of a list such as top tools: its first text field names
  * it, its numbers follow. */
@@ -194,35 +191,61 @@ add_item(struct panel *p, json_object *item, int indent)
 		label_of(k, &label, &unit);
 		strbuf_puts(&line, " ");
 		format_value(&line, v, unit);
-		if (strcmp(k, "count") != 0 && strcmp(k, "calls") != 0 &&
-		    strcmp(k, "n") != 0)
-			strbuf_printf(&line, " %s", label.s);
 		strbuf_free(&label);
 	}
 	panel_add(p, line.s, keylen, false);
 	strbuf_free(&line);
 }
 
+/* The name of a counted thing (a provider, a level, a category) as it
+ * stands in the report: data, not a field name. */
 static void
-add_field(struct panel *p, const char *key, json_object *v, int indent)
+data_label(const char *key, struct strbuf *out)
+{
+	int cat = llmlog_category_parse(key);
+
+	strbuf_puts(out, cat >= 0 ? llmlog_category_label(cat) : key);
+}
+
+/* A time of the report (RFC 3339, UTC) shown as the list shows times. */
+static bool
+format_time(struct ui *u, json_object *v, struct strbuf *out)
+{
+	const char *s = json_object_get_string(v);
+	int64_t us;
+
+	if (!json_object_is_type(v, json_type_string) ||
+	    eng_time_parse_log(s, strlen(s), &us) != 0)
+		return false;
+	eng_time_format(out, us, u->utc);
+	return true;
+}
+
+static void
+add_field(struct ui *u, struct panel *p, const char *key, json_object *v,
+    int indent, bool data)
 {
 	struct strbuf line, label;
-	const char *unit;
+	const char *unit = "";
 
 	strbuf_init(&line);
 	strbuf_init(&label);
-	label_of(key, &label, &unit);
+	if (data)
+		data_label(key, &label);
+	else
+		label_of(key, &label, &unit);
 	strbuf_printf(&line, "%*s%s:", indent, "", label.s);
 	if (is_scalar(v)) {
 		size_t keylen = line.len;
 
 		strbuf_puts(&line, " ");
-		format_value(&line, v, unit);
+		if (!format_time(u, v, &line))
+			format_value(&line, v, unit);
 		panel_add(p, line.s, keylen, false);
 	} else if (json_object_is_type(v, json_type_object)) {
 		panel_add(p, line.s, line.len, false);
 		json_object_object_foreach(v, k, sub)
-			add_field(p, k, sub, indent + 2);
+			add_field(u, p, k, sub, indent + 2, true);
 	} else {
 		panel_add(p, line.s, line.len, false);
 		for (size_t i = 0; i < json_object_array_length(v); i++)
@@ -232,9 +255,12 @@ add_field(struct panel *p, const char *key, json_object *v, int indent)
 	strbuf_free(&label);
 }
 
+/* Keys the dashboard shows otherwise (the histogram, split by level). */
 static bool
 is_section(const char *key)
 {
+	if (strcmp(key, "histogram") == 0)
+		return true;
 	for (size_t i = 1; i < sizeof sections / sizeof sections[0]; i++)
 		if (strcmp(key, sections[i].key) == 0)
 			return true;
@@ -249,7 +275,8 @@ add_rate(struct panel *p, json_object *sec)
 	struct strbuf line;
 	int64_t t;
 
-	if (!json_object_object_get_ex(sec, "success", &ok) ||
+	if (json_object_object_get_ex(sec, "success_rate", NULL) ||
+	    !json_object_object_get_ex(sec, "success", &ok) ||
 	    !json_object_object_get_ex(sec, "total", &total))
 		return;
 	t = json_object_get_int64(total);
@@ -265,7 +292,7 @@ add_rate(struct panel *p, json_object *sec)
 /* The overall panel holds the report's top-level fields; the others are
  * one section each. */
 static void
-fill_panel(struct panel *p, json_object *report, size_t i)
+fill_panel(struct ui *u, struct panel *p, json_object *report, size_t i)
 {
 	json_object *sec;
 
@@ -273,14 +300,14 @@ fill_panel(struct panel *p, json_object *report, size_t i)
 	if (i == 0) {
 		json_object_object_foreach(report, k, v)
 			if (!is_section(k))
-				add_field(p, k, v, 0);
+				add_field(u, p, k, v, 0, false);
 		return;
 	}
 	if (!json_object_object_get_ex(report, sections[i].key, &sec) ||
 	    !json_object_is_type(sec, json_type_object))
 		return;
 	json_object_object_foreach(sec, k, v)
-		add_field(p, k, v, 0);
+		add_field(u, p, k, v, 0, false);
 	add_rate(p, sec);
 }
 
@@ -297,7 +324,7 @@ build_panels(struct ui *u, struct panel *panels)
 		    sections[i].key, NULL))
 			continue;
 		memset(&panels[n], 0, sizeof panels[n]);
-		fill_panel(&panels[n], report, i);
+		fill_panel(u, &panels[n], report, i);
 		n++;
 	}
 	json_object_put(report);
@@ -326,12 +353,43 @@ hist_alloc(struct ui_hist *h, int nb)
 	return h->err != NULL && h->warn != NULL && h->other != NULL;
 }
 
+/* The smallest round bucket width that fits the span in nb columns. */
+static int64_t
+round_width(int64_t span, int nb)
+{
+	static const int64_t secs[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
+	    900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800 };
+	int64_t need = span / nb + 1;
+
+	for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
+		if (secs[i] * 1000000 >= need)
+			return secs[i] * 1000000;
+	return (need / 604800000000 + 1) * 604800000000;
+}
+
+static void
+hist_count(struct ui_hist *h, const struct eng_entry *en)
+{
+	int64_t b = (en->time_us - h->first_us) / h->width_us;
+
+	if (b < 0 || b >= h->used)
+		return;
+	if (en->level * 10 >= LLMLOG_ERROR)
+		h->err[b]++;
+	else if (en->level * 10 == LLMLOG_WARNING)
+		h->warn[b]++;
+	else
+		h->other[b]++;
+}
+
+/* Entries per round bucket (1m, 5m, 1h, ...) from the first entry's
+ * bucket to the last's, split by level. */
 static void
 hist_build(struct ui *u, int nb)
 {
 	struct ui_hist *h = &u->hist;
 	size_t n = eng_view_count(u->view), i;
-	int64_t span;
+	int64_t last;
 
 	h->valid = hist_alloc(h, nb);
 	if (!h->valid)
@@ -342,39 +400,30 @@ hist_build(struct ui *u, int nb)
 	if (i == n)
 		return;
 	h->first_us = eng_view_get(u->view, i)->time_us;
-	h->last_us = eng_view_get(u->view, n - 1)->time_us;
-	span = h->last_us - h->first_us + 1;
-	for (; i < n; i++) {
-		const struct eng_entry *en = eng_view_get(u->view, i);
-		int b;
-
-		if (en->time_us == ENG_TIME_NONE)
-			continue;
-		b = (int)((__int128)(en->time_us - h->first_us) * nb / span);
-		if (b < 0 || b >= nb)
-			continue;
-		if (en->level * 10 >= LLMLOG_ERROR)
-			h->err[b]++;
-		else if (en->level * 10 == LLMLOG_WARNING)
-			h->warn[b]++;
-		else
-			h->other[b]++;
-	}
+	last = eng_view_get(u->view, n - 1)->time_us;
+	h->width_us = round_width(last - h->first_us + 1, nb);
+	h->first_us -= h->first_us % h->width_us;
+	h->used = (int)((last - h->first_us) / h->width_us) + 1;
+	h->last_us = h->first_us + h->used * h->width_us;
+	for (; i < n; i++)
+		if (eng_view_get(u->view, i)->time_us != ENG_TIME_NONE)
+			hist_count(h, eng_view_get(u->view, i));
 }
 
+/* A round bucket width: "30s", "5m", "1h", "1d". */
 static void
 format_span(struct strbuf *out, int64_t us)
 {
-	int64_t s = us / 1000000;
+	long long sec = (long long)(us / 1000000);
 
-	if (s >= 86400)
-		strbuf_printf(out, "%.1fd", (double)us / 86400e6);
-	else if (s >= 3600)
-		strbuf_printf(out, "%.1fh", (double)us / 3600e6);
-	else if (s >= 60)
-		strbuf_printf(out, "%.1fm", (double)us / 60e6);
+	if (sec % 86400 == 0)
+		strbuf_printf(out, "%lldd", sec / 86400);
+	else if (sec % 3600 == 0)
+		strbuf_printf(out, "%lldh", sec / 3600);
+	else if (sec % 60 == 0)
+		strbuf_printf(out, "%lldm", sec / 60);
 	else
-		strbuf_printf(out, "%.1fs", (double)us / 1e6);
+		strbuf_printf(out, "%llds", sec);
 }
 
 /* The cell of a stacked bar: colour where there is colour, else a glyph
@@ -415,8 +464,8 @@ hist_legend(struct ui *u, int y, int x, int w)
 	int used;
 
 	strbuf_init(&b);
-	strbuf_puts(&b, "Entries over time, each column ");
-	format_span(&b, (h->last_us - h->first_us + 1) / h->nbuckets);
+	strbuf_puts(&b, "Entries per ");
+	format_span(&b, h->width_us);
 	strbuf_puts(&b, "   ");
 	used = ui_puts(y, x, w, b.s, ui_pair(u, UI_PAIR_TITLE));
 	if (u->color) {
@@ -435,20 +484,26 @@ hist_legend(struct ui *u, int y, int x, int w)
 	strbuf_free(&b);
 }
 
+/* The times under the bars: the start at the left, the end under the
+ * last bar, or beside the start when the bars are too few. */
 static void
 hist_axis(struct ui *u, int y, int x, int w)
 {
 	struct strbuf a, b;
-	int bw;
+	int aw, bw, used = u->hist.used;
 
 	strbuf_init(&a);
 	strbuf_init(&b);
 	eng_time_format(&a, u->hist.first_us, u->utc);
 	eng_time_format(&b, u->hist.last_us, u->utc);
-	ui_puts(y, x, w, a.s, A_DIM);
+	aw = ui_puts(y, x, w, a.s, A_DIM);
 	bw = ui_text_width(b.s, b.len);
-	if (bw + (int)a.len + 2 < w)
-		ui_puts(y, x + w - bw, bw, b.s, A_DIM);
+	if (used >= aw + bw + 2 && used <= w)
+		ui_puts(y, x + used - bw, bw, b.s, A_DIM);
+	else if (aw + bw + 3 <= w) {
+		ui_puts(y, x + aw, w - aw, " - ", A_DIM);
+		ui_puts(y, x + aw + 3, bw, b.s, A_DIM);
+	}
 	strbuf_free(&a);
 	strbuf_free(&b);
 }
@@ -468,14 +523,14 @@ hist_draw(struct ui *u, int y, int x, int h, int w)
 		hist_build(u, nb);
 	if (!hi->valid || hi->first_us == ENG_TIME_NONE)
 		return 0;
-	for (int b = 0; b < nb; b++)
+	for (int b = 0; b < hi->used; b++)
 		if (hi->err[b] + hi->warn[b] + hi->other[b] > max)
 			max = hi->err[b] + hi->warn[b] + hi->other[b];
 	hist_legend(u, y, x, w);
 	snprintf(lab, sizeof lab, "%u", max);
 	ui_puts(y + 1, x, axis_w - 1, lab, A_DIM);
 	ui_puts(y + bars, x, axis_w - 1, "0", A_DIM);
-	for (int b = 0; b < nb; b++) {
+	for (int b = 0; b < hi->used; b++) {
 		int ce = cells(hi->err[b], max, bars);
 		int cw = cells(hi->warn[b], max, bars);
 		int tot = cells(hi->err[b] + hi->warn[b] + hi->other[b], max, bars);

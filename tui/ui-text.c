@@ -196,7 +196,6 @@ ui_colors_init(struct ui *u)
 	}
 	use_default_colors();
 	c256 = COLORS >= 256 && COLOR_PAIRS > (int)(sizeof pairs / sizeof pairs[0]);
-	u->color256 = c256;
 	for (size_t i = 1; i < sizeof pairs / sizeof pairs[0]; i++) {
 		const struct pair_def *p = &pairs[i];
 

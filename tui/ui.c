@@ -8,7 +8,6 @@
 #include "ui.h"
 
 #include <errno.h>
-#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -206,6 +205,18 @@ ui_set_tab(struct ui *u, int tab)
 
 /* ---- search ----------------------------------------------------------------- */
 
+/* A match fell before the --tail window: the next one inside it is the
+ * first from the window's start (forward) or from the end (backward). */
+static long
+next_in_window(struct ui *u, int dir)
+{
+	size_t first = ui_list_first(u);
+	long pos = dir > 0 ? eng_view_search(u->view, u->search, first - 1, 1) :
+	    eng_view_search(u->view, u->search, 0, -1);
+
+	return pos >= 0 && (size_t)pos >= first ? pos : -1;
+}
+
 int
 ui_search_next(struct ui *u, int dir)
 {
@@ -222,6 +233,8 @@ ui_search_next(struct ui *u, int dir)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
+	if (pos >= 0 && (size_t)pos < ui_list_first(u))
+		pos = next_in_window(u, dir * u->search_dir);
 	if (pos < 0) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
 		return UI_HANDLED | UI_REDRAW;
@@ -312,6 +325,27 @@ set_regex(struct ui *u, const char *text)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int
+set_tail(struct ui *u, const char *text)
+{
+	char *end;
+	long n;
+
+	if (*text == '\0') {
+		u->tail = -1;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0) {
+		snprintf(u->prompt.error, sizeof u->prompt.error,
+		    "a number of entries, 0 or more; empty shows all");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	u->tail = n;
+	return UI_HANDLED | UI_REDRAW;
+}
+
 int
 ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 {
@@ -330,6 +364,8 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 		return UI_HANDLED | UI_REDRAW | UI_REFILTER;
 	case UI_PROMPT_REGEX:
 		return set_regex(u, text);
+	case UI_PROMPT_TAIL:
+		return set_tail(u, text);
 	case UI_PROMPT_NONE:
 		break;
 	}
@@ -372,6 +408,7 @@ clear_filters(struct ui *u)
 	u->keyword = u->since_text = u->until_text = u->regex_text = NULL;
 	u->regex = NULL;
 	u->cli_categories = 0;
+	u->tail = -1;
 	u->tab = u->last_list_tab = UI_TAB_ALL;
 	if (u->screen == UI_STATS)
 		u->tab = UI_TAB_STATS;
@@ -400,6 +437,15 @@ open_prompt(struct ui *u, enum ui_prompt_kind kind, const char *initial)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int
+open_tail_prompt(struct ui *u)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%ld", u->tail);
+	return open_prompt(u, UI_PROMPT_TAIL, u->tail >= 0 ? buf : NULL);
+}
+
 int
 ui_common_key(struct ui *u, int key)
 {
@@ -422,6 +468,8 @@ ui_common_key(struct ui *u, int key)
 	case '&':
 	case 'f':
 		return open_prompt(u, UI_PROMPT_REGEX, u->regex_text);
+	case '#':
+		return open_tail_prompt(u);
 	case '/':
 		return open_prompt(u, UI_PROMPT_SEARCH_FWD, NULL);
 	case '?':
@@ -466,9 +514,18 @@ draw_hint(struct ui *u, int y, int w)
 	attr_t a = A_NORMAL;
 	const char *text = u->message;
 
+	static const char *const hints[UI_NSCREENS] = {
+		[UI_LIST] = "h help  q quit  / search  l level  t since"
+		    "  k keyword  f filter  s stats  c clear",
+		[UI_DETAIL] = "q back  r raw line  / search  n N next match"
+		    "  h help",
+		[UI_HELP] = "any other key closes the help",
+		[UI_STATS] = "Esc back  Up Down scroll  l level  t since"
+		    "  c clear  h help  q quit",
+	};
+
 	if (*text == '\0')
-		text = "h help  q quit  / search  l level  t since  k keyword"
-		    "  f filter  s stats  c clear";
+		text = hints[u->screen];
 	else if (u->message_error)
 		a = ui_pair(u, UI_PAIR_MSGERR);
 	ui_fill(y, 0, w, A_NORMAL);
@@ -478,7 +535,6 @@ draw_hint(struct ui *u, int y, int w)
 static void
 draw_body(struct ui *u, int y, int h, int w)
 {
-	u->body_y = y;
 	u->body_h = h;
 	if (u->screen == UI_LIST && u->split) {
 		if (w >= 160) {
@@ -588,25 +644,42 @@ dispatch(struct ui *u, int key)
 	return r | UI_REDRAW;
 }
 
+/* Keys that only change the filter: a run of them (l l l) builds one
+ * view at the end instead of one per key. */
+static bool
+filter_only(const struct ui *u, int key)
+{
+	return u->prompt.kind == UI_PROMPT_NONE &&
+	    (u->screen == UI_LIST || u->screen == UI_STATS) &&
+	    (key == 'l' || key == 'L');
+}
+
 /* Read every key waiting; returns the union of what the handlers asked. */
 static int
 read_keys(struct ui *u)
 {
 	int r = 0;
+	bool pending = false;
 	wint_t wc;
 	int got;
 
 	while ((got = get_wch(&wc)) != ERR) {
 		int key = got == KEY_CODE_YES ? UK((int)wc) : (int)wc;
 
+		if (pending && !filter_only(u, key)) {
+			refilter(u);
+			pending = false;
+		}
 		r |= dispatch(u, key);
 		if (r & UI_REFILTER) {
-			refilter(u);
+			pending = true;
 			r &= ~UI_REFILTER;
 		}
 		if (r & UI_QUIT)
 			break;
 	}
+	if (pending)
+		refilter(u);
 	return r;
 }
 
@@ -679,7 +752,6 @@ state_init(struct ui *u, struct eng *e, const struct options *o)
 
 	memset(u, 0, sizeof *u);
 	u->e = e;
-	u->opts = o;
 	u->filter = o->filter;
 	u->filter.keyword = NULL;
 	u->filter.regex = NULL;
@@ -698,11 +770,11 @@ state_init(struct ui *u, struct eng *e, const struct options *o)
 		u->cli_categories = 0;
 	}
 	u->utc = o->utc;
+	u->tail = o->tail;
 	u->following = true;
 	u->search_dir = 1;
 	u->color = o->color == COLOR_ALWAYS ||
 	    (o->color == COLOR_AUTO && (nc == NULL || *nc == '\0'));
-	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	strbuf_init(&u->prompt.text);
 }
 
@@ -780,7 +852,12 @@ wait_input(struct ui *u)
 		pfd[1].events = POLLIN;
 		nfd = 2;
 	}
-	if (fd < 0 || u->loading)
+	/* while a background load runs, look often so the first rows show
+	 * as soon as they are indexed; otherwise the watch descriptor wakes
+	 * us, or a 100 ms tick when there is none */
+	if (u->loading)
+		timeout = 15;
+	else if (fd < 0)
 		timeout = 100;
 	if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 		return -1;

@@ -80,6 +80,7 @@ enum ui_prompt_kind {
 	UI_PROMPT_UNTIL,
 	UI_PROMPT_KEYWORD,
 	UI_PROMPT_REGEX,
+	UI_PROMPT_TAIL,
 };
 
 struct ui_prompt {
@@ -98,6 +99,7 @@ struct ui_detail_line {
 
 struct ui_detail {
 	struct eng_entry entry;
+	size_t pos, count;	/* its place in the list, for the header */
 	bool raw;		/* the raw line instead of the fields */
 	struct ui_detail_line *lines;
 	size_t nlines, cap;
@@ -108,14 +110,15 @@ struct ui_detail {
 /* The time histogram of the stats dashboard, kept between draws. */
 struct ui_hist {
 	bool valid;
-	int nbuckets;
+	int nbuckets;		/* columns available */
+	int used;		/* columns with a bucket */
+	int64_t width_us;	/* a round bucket width: 1s, 5m, 1h, ... */
 	int64_t first_us, last_us;
 	uint32_t *err, *warn, *other;
 };
 
 struct ui {
 	struct eng *e;
-	const struct options *opts;
 
 	/* the filters: the command line's values, then what the user set */
 	struct eng_filter filter;
@@ -123,6 +126,7 @@ struct ui {
 	char *regex_text;
 	struct eng_regex *regex;
 	char *since_text, *until_text;
+	long tail;			/* show only the last N; -1: all */
 	unsigned cli_categories;	/* the All tab's set (from -c) */
 	bool utc;
 
@@ -157,11 +161,9 @@ struct ui {
 	/* geometry of the last draw, for the mouse */
 	int tab_x[UI_NTABS + 1];
 	int list_y, list_h;
-	int body_y, body_h;
+	int body_h;
 
 	bool color;
-	bool color256;
-	bool utf8;
 	bool loading;
 };
 
@@ -187,6 +189,7 @@ int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
 int ui_mouse(struct ui *u, MEVENT *ev);
 
 /* ui-list.c */
+size_t ui_list_first(const struct ui *u);
 void ui_list_clamp(struct ui *u, int h);
 void ui_list_move(struct ui *u, long delta);
 int ui_list_click(struct ui *u, int y, bool twice);
