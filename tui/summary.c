@@ -200,28 +200,78 @@ failed(const struct values *v)
 	return err != NULL && *err != '\0';
 }
 
+/* |v| times 10^decimals rounded to an integer as printf's %.*f rounds
+ * (to nearest, ties to even, on the exact binary value), by integer
+ * arithmetic on v's mantissa; false where printf must do it. */
+static bool
+scaled_round(double v, int decimals, uint64_t *out)
+{
+	static const uint64_t pow10[] = { 1, 10, 100, 1000 };
+	unsigned __int128 m, r, half;
+	int exp;
+	double f;
+
+	if (decimals < 0 || decimals > 3 || !(v < 0x1p53))
+		return false;
+	f = frexp(v, &exp);		/* v = f * 2^exp, f in [0.5, 1) */
+	m = (unsigned __int128)(uint64_t)ldexp(f, 53) * pow10[decimals];
+	exp -= 53;			/* v * 10^d = m * 2^exp, exactly */
+	if (v == 0)
+		m = 0, exp = 0;
+	if (exp >= 0) {
+		*out = (uint64_t)(m << exp);
+		return true;
+	}
+	if (exp <= -120) {
+		*out = 0;		/* far below one half */
+		return true;
+	}
+	r = m & (((unsigned __int128)1 << -exp) - 1);
+	half = (unsigned __int128)1 << (-exp - 1);
+	m >>= -exp;
+	if (r > half || (r == half && (m & 1)))
+		m++;
+	*out = (uint64_t)m;
+	return true;
+}
+
 void
 eng_format_number(struct strbuf *out, double v, int decimals)
 {
 	char digits[64], *p;
-	size_t intlen;
+	size_t intlen, len;
+	uint64_t q;
 
 	if (!isfinite(v)) {
 		strbuf_puts(out, "?");
 		return;
 	}
-	snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
-	if (v < 0 && strspn(digits, "0.") != strlen(digits))
+	if (scaled_round(fabs(v), decimals, &q)) {
+		/* the digits printf would write, without its cost */
+		len = sizeof digits;
+		digits[--len] = '\0';
+		for (int i = 0; i < decimals; i++, q /= 10)
+			digits[--len] = (char)('0' + q % 10);
+		if (decimals > 0)
+			digits[--len] = '.';
+		do {
+			digits[--len] = (char)('0' + q % 10);
+			q /= 10;
+		} while (q > 0);
+		p = digits + len;
+	} else {
+		snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
+		p = digits;
+	}
+	if (v < 0 && strspn(p, "0.") != strlen(p))
 		strbuf_add(out, "-", 1);
-	p = strchr(digits, '.');
-	intlen = p ? (size_t)(p - digits) : strlen(digits);
+	intlen = strcspn(p, ".");
 	for (size_t i = 0; i < intlen; i++) {
 		if (i > 0 && (intlen - i) % 3 == 0)
 			strbuf_add(out, ",", 1);
-		strbuf_add(out, &digits[i], 1);
+		strbuf_add(out, &p[i], 1);
 	}
-	if (p != NULL)
-		strbuf_puts(out, p);
+	strbuf_puts(out, p + intlen);
 }
 
 static void
@@ -269,7 +319,10 @@ sum_user(struct strbuf *out, const struct values *o)
 {
 	const char *in = str(o, K_USER_INPUT);
 
-	strbuf_printf(out, "\"%s\"", in ? in : "");
+	strbuf_add(out, "\"", 1);
+	if (in != NULL)
+		strbuf_puts(out, in);
+	strbuf_add(out, "\"", 1);
 	add_outcome(out, o);
 }
 
@@ -279,8 +332,11 @@ sum_tool(struct strbuf *out, const struct values *o)
 	const char *server = str(o, K_TOOL_SERVER);
 
 	add_word(out, str(o, K_TOOL_NAME));
-	if (server != NULL && *server != '\0')
-		strbuf_printf(out, " (%s)", server);
+	if (server != NULL && *server != '\0') {
+		strbuf_puts(out, " (");
+		strbuf_puts(out, server);
+		strbuf_add(out, ")", 1);
+	}
 	add_outcome(out, o);
 }
 
@@ -320,8 +376,11 @@ sum_security(struct strbuf *out, const struct values *o)
 	strbuf_puts(out, allowed ? "ALLOWED" : "DENIED");
 	add_word(out, str(o, K_ACTION));
 	add_word(out, str(o, K_RESOURCE));
-	if (reason != NULL && *reason != '\0')
-		strbuf_printf(out, " (%s)", reason);
+	if (reason != NULL && *reason != '\0') {
+		strbuf_puts(out, " (");
+		strbuf_puts(out, reason);
+		strbuf_add(out, ")", 1);
+	}
 }
 
 static void
