@@ -30,6 +30,11 @@ struct printer {
 	int source_width;	/* 0: one directory, no source column */
 	struct strbuf line;	/* the text being built */
 	struct strbuf tmp;
+	/* the time text up to the seconds, for the minute of the last entry
+	 * (most entries share their minute with the one before) */
+	int64_t minute;		/* INT64_MIN: none yet */
+	char minute_text[24];
+	bool minute_ok;		/* the cache can be used for this minute */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -110,6 +115,7 @@ printer_init(struct printer *p, struct eng *e, const struct options *o)
 	p->e = e;
 	p->o = o;
 	p->color = use_color(o);
+	p->minute = INT64_MIN;
 	strbuf_init(&p->line);
 	strbuf_init(&p->tmp);
 	/* Several directories: a column of their names, as shown. */
@@ -131,6 +137,50 @@ printer_free(struct printer *p)
 	strbuf_free(&p->tmp);
 }
 
+/* What eng_time_format writes, with its formatting done once per minute:
+ * then only the seconds and milliseconds change.  Where the minute does
+ * not print as "…:MM:00.000" (an offset with seconds, a year of more
+ * than four digits) every time is formatted in full. */
+static void
+add_time(struct printer *p, int64_t us)
+{
+	int64_t minute, rem;
+	unsigned sec, ms;
+	char *d;
+
+	if (us == ENG_TIME_NONE || us < INT64_MIN / 2 || us > INT64_MAX / 2) {
+		eng_time_format(&p->line, us, p->o->utc);
+		return;
+	}
+	minute = us >= 0 ? us / 60000000 : (us - 59999999) / 60000000;
+	if (minute != p->minute) {
+		strbuf_reset(&p->tmp);
+		eng_time_format(&p->tmp, minute * 60000000, p->o->utc);
+		p->minute = minute;
+		p->minute_ok = p->tmp.len == 23 &&
+		    memcmp(p->tmp.s + 16, ":00.000", 7) == 0;
+		if (p->minute_ok)
+			memcpy(p->minute_text, p->tmp.s, 17);
+	}
+	if (!p->minute_ok) {
+		eng_time_format(&p->line, us, p->o->utc);
+		return;
+	}
+	rem = us - minute * 60000000;
+	sec = (unsigned)(rem / 1000000);
+	ms = (unsigned)(rem % 1000000 / 1000);
+	d = strbuf_reserve(&p->line, 24);
+	memcpy(d, p->minute_text, 17);
+	d[17] = (char)('0' + sec / 10);
+	d[18] = (char)('0' + sec % 10);
+	d[19] = '.';
+	d[20] = (char)('0' + ms / 100);
+	d[21] = (char)('0' + ms / 10 % 10);
+	d[22] = (char)('0' + ms % 10);
+	d[23] = '\0';
+	p->line.len += 23;
+}
+
 /* "[source ]time level category " into p->line; returns the colour that
  * was opened, if any. */
 static const char *
@@ -148,8 +198,7 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 		    p->source_width - (int)(p->line.len - before), "");
 	}
 	/* An untimed entry sorts by its neighbour's time but shows none. */
-	eng_time_format(&p->line, en->flags & ENTRY_NO_TIME ? ENG_TIME_NONE :
-	    en->time_us, p->o->utc);
+	add_time(p, en->flags & ENTRY_NO_TIME ? ENG_TIME_NONE : en->time_us);
 	strbuf_puts(&p->line, " ");
 	if (malformed && p->color)
 		sgr = SGR_RED;
