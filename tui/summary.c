@@ -462,17 +462,16 @@ summarise(struct strbuf *out, int cat, const struct values *v)
 /* Our own lines, read by the scanner: false when json-c must read it, or
  * when the category's fields say nothing (the foreign keys then). */
 static bool
-summary_fast(struct eng *e, const struct eng_entry *en, struct strbuf *out)
+summary_fast(const struct eng_entry *en, const char *s, size_t n,
+    struct strbuf *out)
 {
 	struct values v;
 	struct strbuf buf;
-	size_t start = out->len, n;
-	const char *s;
+	size_t start = out->len;
 	bool ok;
 
 	if ((en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
-	    en->category >= LLMLOG_NCATEGORIES ||
-	    (s = eng_line(e, en, &n)) == NULL)
+	    en->category >= LLMLOG_NCATEGORIES)
 		return false;
 	strbuf_init(&buf);
 	if ((ok = values_from_scan(&v, s, n, en->category, &buf))) {
@@ -484,34 +483,40 @@ summary_fast(struct eng *e, const struct eng_entry *en, struct strbuf *out)
 }
 
 void
-eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out)
+eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
+    struct strbuf *out)
 {
 	json_object *o = NULL;
 	struct values v;
-	size_t start = out->len, n;
-	const char *s;
+	size_t start = out->len;
 	int cat;
 
-	if (summary_fast(e, en, out))
+	if (summary_fast(en, s, n, out))
 		return;
 	out->len = start;
-	if (out->s != NULL)
-		out->s[start] = '\0';
+	out->s[start] = '\0';
 	if (!(en->flags & ENTRY_MALFORMED))
-		o = eng_parse(e, en);
+		o = parse_json(s, n);
 	if (o == NULL || (en->flags & ENTRY_FOREIGN)) {
-		if (o == NULL || !sum_foreign(out, o)) {
-			if ((s = eng_line(e, en, &n)) != NULL)
-				strbuf_add(out, s, n);
-		}
+		if (o == NULL || !sum_foreign(out, o))
+			strbuf_add(out, s, n);
 		json_object_put(o);
 		return;
 	}
 	cat = en->category < LLMLOG_NCATEGORIES ? en->category : LLMLOG_SYSTEM;
 	values_from_json(&v, o, cat);
 	summarise(out, cat, &v);
-	if (out->len == start && !sum_foreign(out, o) &&
-	    (s = eng_line(e, en, &n)) != NULL)
+	if (out->len == start && !sum_foreign(out, o))
 		strbuf_add(out, s, n);
 	json_object_put(o);
+}
+
+void
+eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out)
+{
+	const char *s;
+	size_t n;
+
+	if ((s = eng_line(e, en, &n)) != NULL)
+		eng_summary_line(en, s, n, out);
 }
