@@ -455,9 +455,8 @@ find_string(const char *s, const char *end, bool *escaped)
 	*escaped = esc;
 	if (!esc)
 		return q;
-	for (const char *p = s; p < q - 1; p++) {
-		if (*p != '\\')
-			continue;
+	for (const char *p = s; (p = memchr(p, '\\', (size_t)(q - 1 - p))) !=
+	    NULL; p++) {
 		switch (*++p) {
 		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
 		case 'r': case 't':
@@ -644,7 +643,8 @@ fields_find(const char *s, size_t n, const struct field_key *keys,
 		    (p = find_value(p, end, 1, &v)) == NULL)
 			return false;
 		for (i = 0; i < nkeys; i++)
-			if (keys[i].len == kn && memcmp(keys[i].name, k, kn) == 0)
+			if (keys[i].len == kn && keys[i].name[0] == k[0] &&
+			    memcmp(keys[i].name, k, kn) == 0)
 				break;
 		if (i < nkeys) {
 			if (out[i].kind != 0)
