@@ -45,40 +45,45 @@ skip_nested(const char *p, const char *end)
 	return NULL;
 }
 
-/* A plain decimal number; false for anything else (exponents included:
- * json-c reads those). */
-static bool
-fast_number(const char *s, size_t n, double *out)
+/* A plain decimal number at s: where it ends, or NULL for anything else
+ * (exponents included: json-c reads those; the caller checks what
+ * follows). */
+static const char *
+fast_number(const char *s, const char *end, double *out)
 {
 	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
 	int64_t ip = 0, fp = 0;
-	size_t i = 0, fd = 0, id = 0;
+	size_t fd = 0, id = 0;
 	bool neg = false;
 
-	if (i < n && s[i] == '-')
-		neg = true, i++;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, id++)
-		ip = ip * 10 + (s[i] - '0');
+	if (s < end && *s == '-')
+		neg = true, s++;
+	for (; s < end && *s >= '0' && *s <= '9'; s++, id++)
+		ip = ip * 10 + (*s - '0');
 	if (id == 0 || id > 17)
-		return false;
-	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		return NULL;
+	if (s < end && *s == '.') {
+		for (s++; s < end && *s >= '0' && *s <= '9'; s++) {
 			if (fd < 17) {
-				fp = fp * 10 + (s[i] - '0');
+				fp = fp * 10 + (*s - '0');
 				fd++;
 			}
 		}
 		if (fd == 0)
-			return false;
+			return NULL;
 	}
-	if (i != n)
-		return false;
 	*out = (double)ip + (double)fp / pow10[fd];
 	if (neg)
 		*out = -*out;
-	return true;
+	return s;
 }
+
+/* What ends a scalar value at the top level of a compact line. */
+static const bool scalar_end[256] = {
+	[','] = true, ['}'] = true, [' '] = true, ['\t'] = true,
+	['\r'] = true
+};
 
 enum {
 	F_NAME = 1 << 0, F_NAME2 = 1 << 1, F_SUCCESS = 1 << 2,
@@ -163,13 +168,11 @@ field_of(int cat, const char *k, size_t kn)
 	return 0;
 }
 
-static bool
-take_number(unsigned field, struct fields *f, const char *v, size_t vn)
-{
-	double d;
+#define F_NUMBERS (F_DURATION | F_PROMPT | F_COMPLETION | F_TOTAL | F_MEMORY)
 
-	if (!fast_number(v, vn, &d))
-		return false;
+static void
+take_number(unsigned field, struct fields *f, double d)
+{
 	switch (field) {
 	case F_DURATION:
 		f->duration_ms = d;
@@ -187,7 +190,6 @@ take_number(unsigned field, struct fields *f, const char *v, size_t vn)
 		f->memory_mb = d;
 		break;
 	}
-	return true;
 }
 
 static void
@@ -220,11 +222,6 @@ take(struct fields *f, unsigned field, const char *v, size_t vn, char kind,
 			f->allowed = kind == 't';
 		else if (field == F_STREAMING)
 			f->streaming = kind == 't';
-		return true;
-	case '0':
-		if (field & (F_DURATION | F_PROMPT | F_COMPLETION | F_TOTAL |
-		    F_MEMORY))
-			return take_number(field, f, v, vn);
 		return true;
 	default:
 		return true;
@@ -311,16 +308,20 @@ scan(const char *s, size_t n, int cat, struct fields *f)
 		} else if (kind == '{' || kind == '[') {
 			if ((p = skip_nested(p, end)) == NULL)
 				return false;
+		} else if ((field & F_NUMBERS) && kind != 't' && kind != 'f' &&
+		    kind != 'n') {
+			double d;
+
+			/* the whole value must be the number */
+			if ((p = fast_number(p, end, &d)) == NULL ||
+			    (p < end && !scalar_end[(unsigned char)*p]))
+				return false;
+			take_number(field, f, d);
 		} else {
 			v = p;
-			while (p < end && *p != ',' && *p != '}' && *p != ' ' &&
-			    *p != '\t' && *p != '\r')
+			while (p < end && !scalar_end[(unsigned char)*p])
 				p++;
-			if (*v == 't' || *v == 'f' || *v == 'n')
-				kind = *v;
-			else
-				kind = '0';
-			if (field && !take(f, field, v, (size_t)(p - v), kind,
+			if (field && !take(f, field, v, (size_t)(p - v), *v,
 			    false))
 				return false;
 		}
