@@ -370,7 +370,8 @@ json_text(json_object *o, const char *key, struct field_text *t)
 	    !json_object_is_type(v, json_type_string))
 		return;
 	t->s = json_object_get_string(v);
-	t->n = (size_t)json_object_get_string_len(v);
+	/* a name is shown as a C string: it ends at a \u0000 */
+	t->n = strnlen(t->s, (size_t)json_object_get_string_len(v));
 }
 
 static bool
