@@ -131,7 +131,7 @@ value_attr(struct ui *u, const char *key, json_object *val)
 	if (strcmp(key, "level") == 0 && json_object_is_type(val, json_type_string)) {
 		int lv = llmlog_level_parse(json_object_get_string(val));
 
-		return lv > 0 ? lv / 10 + 100 : 0;
+		return lv > 0 ? UI_ATTR_LEVEL + lv / 10 : 0;
 	}
 	if (strcmp(key, "error") == 0 ||
 	    (json_object_is_type(val, json_type_boolean) &&
@@ -253,13 +253,13 @@ ui_detail_open(struct ui *u, const struct eng_entry *en)
 	u->screen = UI_DETAIL;
 }
 
-/* ---- drawing ------------------------------------------------------------------------ */
+/* ---- drawing ----------------------------------------------------------- */
 
 static attr_t
 line_attr(struct ui *u, int attr)
 {
-	if (attr > 100)
-		return ui_level_attr(u, attr - 100);
+	if (attr > UI_ATTR_LEVEL)
+		return ui_level_attr(u, attr - UI_ATTR_LEVEL);
 	return attr != 0 ? ui_pair(u, attr) : A_NORMAL;
 }
 

@@ -75,7 +75,8 @@ help_draw(struct ui *u, int y, int x, int h, int w)
 		const struct ui_keyhelp *kh;
 
 		if (k == 0) {
-			ui_puts(y + i, x, w, "llmlog keys (Up, Down, PgUp, PgDn scroll; q or Esc closes)",
+			ui_puts(y + i, x, w, "llmlog keys (Up, Down, PgUp, "
+			    "PgDn scroll; q or Esc closes)",
 			    ui_pair(u, UI_PAIR_TITLE));
 			continue;
 		}

@@ -16,7 +16,7 @@
 #define SOURCE_W 12
 #define MAX_SPANS 32
 
-/* ---- the tab bar --------------------------------------------------------------- */
+/* ---- the tab bar ------------------------------------------------------- */
 
 static const char *
 tab_label(int tab)
@@ -106,7 +106,7 @@ ui_tabs_draw(struct ui *u, int y, int w)
 	u->tab_x[UI_NTABS] = x;
 }
 
-/* ---- the status line ------------------------------------------------------------- */
+/* ---- the status line --------------------------------------------------- */
 
 static void
 add_filters(struct ui *u, struct strbuf *b)
@@ -202,7 +202,7 @@ ui_status_draw(struct ui *u, int y, int w)
 	strbuf_free(&safe);
 }
 
-/* ---- one row ---------------------------------------------------------------------- */
+/* ---- one row ----------------------------------------------------------- */
 
 /* The row's text, sanitised; only as much as can be seen (a character
  * takes at most 4 bytes for a column) so a huge line costs no more than
@@ -286,7 +286,7 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 	strbuf_free(&s);
 }
 
-/* ---- the list ---------------------------------------------------------------------- */
+/* ---- the list ---------------------------------------------------------- */
 
 /* The first position shown: with --tail N (or #) only the last N. */
 size_t

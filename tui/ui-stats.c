@@ -15,7 +15,7 @@
 #define PANEL_W 40
 #define HIST_MAX_H 10
 
-/* ---- the report as lines of text ----------------------------------------------- */
+/* ---- the report as lines of text --------------------------------------- */
 
 struct pline {
 	char *text;
@@ -331,7 +331,7 @@ build_panels(struct ui *u, struct panel *panels)
 	return n;
 }
 
-/* ---- the histogram ---------------------------------------------------------------- */
+/* ---- the histogram ----------------------------------------------------- */
 
 void
 ui_hist_free(struct ui_hist *h)
@@ -549,7 +549,7 @@ hist_draw(struct ui *u, int y, int x, int h, int w)
 	return bars + 2;
 }
 
-/* ---- the dashboard -------------------------------------------------------------------- */
+/* ---- the dashboard ----------------------------------------------------- */
 
 static void
 draw_pline(struct ui *u, const struct pline *l, int y, int x, int w)

@@ -157,7 +157,7 @@ ui_match_spans(struct eng_regex *re, const char *s, size_t n,
 	return count;
 }
 
-/* ---- colours ---------------------------------------------------------------- */
+/* ---- colours ----------------------------------------------------------- */
 
 struct pair_def {
 	short fg8, bg8, fg256, bg256;

@@ -28,7 +28,7 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 
 static volatile sig_atomic_t quit_signal;
 
-/* ---- signals: the terminal is restored whatever ends us ------------------- */
+/* ---- signals: the terminal is restored whatever ends us ---------------- */
 
 static void
 on_quit(int sig)
@@ -61,7 +61,7 @@ signals_init(void)
 		sigaction(fatal[i], &sa, NULL);
 }
 
-/* ---- shared state changes ---------------------------------------------------- */
+/* ---- shared state changes ---------------------------------------------- */
 
 void
 ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -203,7 +203,7 @@ ui_set_tab(struct ui *u, int tab)
 	}
 }
 
-/* ---- search ----------------------------------------------------------------- */
+/* ---- search ------------------------------------------------------------ */
 
 /* A match fell before the --tail window: the next one inside it is the
  * first from the window's start (forward) or from the end (backward). */
@@ -270,7 +270,7 @@ set_search(struct ui *u, const char *text, int dir)
 	return ui_search_next(u, 1);
 }
 
-/* ---- the prompts' results ----------------------------------------------------- */
+/* ---- the prompts' results ---------------------------------------------- */
 
 static char *
 dup_or_null(const char *text)
@@ -372,7 +372,7 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 	return UI_HANDLED;
 }
 
-/* ---- keys every list-like screen understands ------------------------------- */
+/* ---- keys every list-like screen understands --------------------------- */
 
 static int
 cycle_level(struct ui *u, int step)
@@ -506,7 +506,7 @@ ui_common_key(struct ui *u, int key)
 	return 0;
 }
 
-/* ---- drawing ------------------------------------------------------------------ */
+/* ---- drawing ----------------------------------------------------------- */
 
 static void
 draw_hint(struct ui *u, int y, int w)
@@ -580,7 +580,7 @@ draw(struct ui *u)
 	refresh();
 }
 
-/* ---- input -------------------------------------------------------------------- */
+/* ---- input ------------------------------------------------------------- */
 
 int
 ui_mouse(struct ui *u, MEVENT *ev)
@@ -683,7 +683,7 @@ read_keys(struct ui *u)
 	return r;
 }
 
-/* ---- following the files -------------------------------------------------- */
+/* ---- following the files ----------------------------------------------- */
 
 static void
 take_new(struct ui *u)
@@ -727,7 +727,7 @@ poll_files(struct ui *u)
 	return n > 0 || was;
 }
 
-/* ---- setup --------------------------------------------------------------------- */
+/* ---- setup ------------------------------------------------------------- */
 
 static char *
 dup_opt(const char *s)
