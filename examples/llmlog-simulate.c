@@ -36,6 +36,7 @@ struct options {
 	uint64_t seed;
 	int64_t start_ns;	/* INT64_MIN: now minus span */
 	int64_t span_ns;
+	bool span_given;
 	double rate;		/* 0: batch mode */
 	int64_t duration_ns;	/* live mode; 0: until killed */
 	bool duration_given;
@@ -447,7 +448,8 @@ add_llm(struct sim *s, struct episode *ep, int prov, int model,
 {
 	const struct provider *pv = &providers[prov];
 	struct rng *r = &s->rng;
-	int64_t history = s->exchanges * 140 > 6000 ? 6000 : s->exchanges * 140;
+	/* the conversation grows until the shell compacts it */
+	int64_t history = (s->exchanges % 12) * 90;
 	int64_t prompt, completion;
 	double ms;
 	struct pending *p;
@@ -873,7 +875,7 @@ add_process_metric(struct sim *s, struct episode *ep, int ntools)
 static void
 choose_model(struct sim *s, int *prov, int *model)
 {
-	if (s->fallback_left == 0 && rng_chance(&s->rng, 0.15)) {
+	if (s->fallback_left == 0 && rng_chance(&s->rng, 0.3)) {
 		*prov = pick_provider(&s->rng);
 		*model = pick_model(&s->rng, *prov);
 		return;
@@ -1393,13 +1395,13 @@ simulate(struct sim *s)
 	}
 	episode_startup(s, ep);
 	episode_flush(s, ep, (int)(remaining(s) < ep->n ? remaining(s) : ep->n));
-	while (!stop_requested && (live ? !live_over(s) : true)) {
+	while (!stop_requested && !(live && live_over(s))) {
 		int64_t left = remaining(s);
 
 		if (left <= SHUTDOWN_ENTRIES)
 			break;
 		episode_next(s, ep);
-		if (!live && ep->n > left - SHUTDOWN_ENTRIES) {
+		if (ep->n > left - SHUTDOWN_ENTRIES) {
 			/* no room to finish the story: a lone check fills in */
 			episode_flush(s, ep, 0);
 			episode_policy(s, ep);
@@ -1618,6 +1620,7 @@ usage(FILE *f)
 "                          K, M, G; default 10M)\n"
 "      --backups N         rotated files kept per category; 0: never rotate (default 5)\n"
 "  -p, --processes P       P writer processes at once, each writing its share\n"
+"                          (same lines for a seed; their interleaving varies)\n"
 "      --async             queue entries for a writer thread (libllmlog async mode)\n"
 "      --console           echo WARNING and above to stderr, as the library does by\n"
 "                          default\n"
@@ -1784,13 +1787,13 @@ parse_time(const char *opt, const char *arg)
 		errno = 0;
 		v = strtod(arg + 1, &end);
 		if (errno == 0 && end != arg + 1 && *end == '\0' && isfinite(v) &&
-		    fabs(v) < 1e11)
-			return (int64_t)(v * 1e9);
-	} else if (parse_clock(arg, &ns))
+		    v >= 0 && v < 1e11)	/* microseconds are exact in a double */
+			return (int64_t)llround(v * 1e6) * 1000;
+	} else if (parse_clock(arg, &ns) && ns >= 0)
 		return ns;
-	usage_error("%s: '%s' is not a time (expected RFC 3339 like "
-	    "2026-11-26T10:00:00Z, \"2026-11-26 10:00[:SS]\" in local time, "
-	    "or @EPOCH)", opt, arg);
+	usage_error("%s: '%s' is not a time from 1970 on (expected RFC 3339 "
+	    "like 2026-11-26T10:00:00Z, \"2026-11-26 10:00[:SS]\" in local "
+	    "time, or @EPOCH)", opt, arg);
 }
 
 static double
@@ -1850,6 +1853,7 @@ parse_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_SPAN:
 		o->span_ns = parse_duration("--span", arg, false);
+		o->span_given = true;
 		break;
 	case 'r':
 		o->rate = parse_rate("--rate", arg);
@@ -1900,6 +1904,9 @@ parse_args(struct options *o, int argc, char **argv)
 		    argv[optind]);
 	if (o->duration_given && o->rate == 0)
 		usage_error("--duration needs --rate (it sets how long to write live)");
+	if (o->rate > 0 && (o->start_ns != INT64_MIN || o->span_given))
+		usage_error("--start and --span do not apply with --rate: live "
+		    "entries are stamped with the time they are written");
 	if (o->rate == 0 && o->entries < 0)
 		o->entries = 2000;
 	if (o->entries >= 0 && o->entries < o->processes)
@@ -1926,7 +1933,8 @@ main(int argc, char **argv)
 	} else
 		t = run_processes(&o);
 	dir = log_dir_name(&o);
-	printf("%s: wrote %" PRId64 " entries to %s", progname, t.written,
+	printf("%s: wrote %" PRId64 " %s to %s", progname, t.written,
+	    t.written == 1 ? "entry" : "entries",
 	    dir ? dir : o.dir ? o.dir : "the default log directory");
 	if (o.processes > 1)
 		printf(" from %d processes", o.processes);

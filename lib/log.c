@@ -178,6 +178,7 @@ log_free(struct llmlog *lg)
 {
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_destroy(&lg->files[i].lock);
+	pthread_mutex_destroy(&lg->fallback_lock);
 	free(lg->dir);
 	free(lg);
 }
@@ -209,11 +210,28 @@ fail:
 int
 llmlog_flush(struct llmlog *lg)
 {
-	if ((lg = log_resolve(lg)) == NULL)
-		return -1;
+	if (lg == NULL && (lg = default_log) == NULL)
+		return 0;
 	if (lg->queue == NULL)
 		return 0;
 	return queue_flush(lg->queue);
+}
+
+/* A log closed by its owner must not be touched again at exit. */
+static void
+default_forget(struct llmlog *lg)
+{
+	pthread_mutex_lock(&default_lock);
+	if (lg == default_log)
+		default_log = NULL;
+	for (struct llmlog **p = &retired_logs; *p != NULL;
+	    p = &(*p)->retired_next) {
+		if (*p == lg) {
+			*p = lg->retired_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&default_lock);
 }
 
 int
@@ -223,10 +241,7 @@ llmlog_close(struct llmlog *lg)
 
 	if (lg == NULL)
 		return 0;
-	pthread_mutex_lock(&default_lock);
-	if (lg == default_log)
-		default_log = NULL;
-	pthread_mutex_unlock(&default_lock);
+	default_forget(lg);
 	list_remove(lg);
 	if (lg->queue != NULL) {
 		rc = queue_stop(lg->queue);
@@ -246,7 +261,7 @@ default_atexit_flush(void)
 	struct llmlog *lg;
 
 	pthread_mutex_lock(&default_lock);
-	for (lg = retired_logs; lg != NULL; lg = lg->next)
+	for (lg = retired_logs; lg != NULL; lg = lg->retired_next)
 		if (lg->queue != NULL)
 			queue_stop(lg->queue);
 	if ((lg = default_log) != NULL && lg->queue != NULL)
@@ -266,10 +281,9 @@ default_replace(struct llmlog *lg)
 	}
 	default_log = lg;
 	if (old != NULL) {
-		list_remove(old);
 		if (old->queue != NULL)
 			queue_flush(old->queue);
-		old->next = retired_logs;
+		old->retired_next = retired_logs;
 		retired_logs = old;
 	}
 }
@@ -370,26 +384,56 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at s (not overlong, no surrogate,
+ * at most U+10FFFF), or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 /* Untrusted text reaches the terminal with control characters made
  * visible: C0 bytes and DEL as ^X, the C1 controls (U+0080..U+009F, which
- * some terminals obey) as \u00XX. */
+ * some terminals obey) as \u00XX, bytes that are not UTF-8 as \xNN. */
 static size_t
-echo_escape(char *out, size_t size, const char *s)
+echo_escape(char *out, size_t size, const char *text)
 {
-	size_t n = 0;
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = 0, len;
 
-	for (; *s != '\0' && n + 7 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		unsigned char next = (unsigned char)s[1];
-
-		if (c < 0x20 || c == 0x7f) {
+	for (; *s != '\0' && n + 8 < size; s += len) {
+		len = utf8_len(s);
+		if (len == 0) {
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *s);
+			len = 1;
+		} else if (*s < 0x20 || *s == 0x7f) {
 			out[n++] = '^';
-			out[n++] = c == 0x7f ? '?' : (char)(c + '@');
-		} else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
-			n += (size_t)snprintf(out + n, size - n, "\\u%04x", next);
-			s++;
-		} else
-			out[n++] = (char)c;
+			out[n++] = *s == 0x7f ? '?' : (char)(*s + '@');
+		} else if (*s == 0xc2 && s[1] <= 0x9f) {
+			n += (size_t)snprintf(out + n, size - n, "\\u%04x",
+			    s[1]);
+		} else {
+			memcpy(out + n, s, len);
+			n += len;
+		}
 	}
 	out[n] = '\0';
 	return n;

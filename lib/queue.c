@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A slot holds a typical line in place so that queuing one costs a copy,
  * not an allocation; longer lines are copied to the heap before locking. */
@@ -17,6 +18,10 @@
 /* Lines the writer takes at a time: small enough that room frees up for
  * blocked callers while it writes, large enough to amortise a writev(). */
 #define BATCH_LINES 256
+/* After the queue runs dry the writer lingers this long before it sleeps:
+ * entries that arrive meanwhile cost their caller no wake-up (a system
+ * call).  Also the most an entry waits to be written while it lingers. */
+#define LINGER_NS 2000000
 
 struct slot {
 	uint32_t len;
@@ -40,8 +45,11 @@ struct queue {
 	uint64_t failed_seen;		/* of which a flush has reported */
 	unsigned room_waiters;
 	unsigned idle_waiters;
-	bool sleeping;			/* the writer waits on wake */
-	bool running;			/* the writer thread exists */
+	bool sleeping;			/* the writer waits on wake for good */
+	bool lingering;			/* it waits on wake for LINGER_NS */
+	bool running;			/* the writer thread is at work */
+	bool joinable;			/* it has not been joined yet */
+	pthread_t thread;
 	bool stopping;			/* the writer drains and exits */
 	bool stopped;			/* pushes go to the caller, sync */
 	struct iovec iov[BATCH_LINES];
@@ -50,8 +58,13 @@ struct queue {
 static void
 queue_locks_init(struct queue *q)
 {
+	pthread_condattr_t attr;
+
 	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->wake, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->wake, &attr);
+	pthread_condattr_destroy(&attr);
 	pthread_cond_init(&q->room, NULL);
 	pthread_cond_init(&q->idle, NULL);
 }
@@ -111,6 +124,44 @@ write_slots(struct queue *q, uint64_t from, uint64_t to)
 	return failed;
 }
 
+/* With q->mu held: wait for entries, a while awake (callers don't signal)
+ * and then asleep (the next caller signals). */
+static void
+writer_wait(struct queue *q)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += LINGER_NS;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	q->lingering = true;
+	while (q->tail == q->head && !q->stopping && q->lingering)
+		if (pthread_cond_timedwait(&q->wake, &q->mu, &until) ==
+		    ETIMEDOUT)
+			break;
+	q->lingering = false;
+	while (q->tail == q->head && !q->stopping) {
+		q->sleeping = true;
+		pthread_cond_wait(&q->wake, &q->mu);
+	}
+	q->sleeping = false;
+}
+
+/* Wake the writer if it waits: from sleep always, from lingering only for
+ * a reason (a queue half full, a flush, a stop). */
+static void
+writer_wake(struct queue *q, bool urgent)
+{
+	if (q->sleeping || (urgent && q->lingering)) {
+		q->sleeping = false;
+		q->lingering = false;
+		pthread_cond_signal(&q->wake);
+	}
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -119,11 +170,8 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (q->tail == q->head && !q->stopping) {
-			q->sleeping = true;
-			pthread_cond_wait(&q->wake, &q->mu);
-		}
-		q->sleeping = false;
+		if (q->tail == q->head && !q->stopping)
+			writer_wait(q);
 		if (q->tail == q->head)
 			break;
 		from = q->tail;
@@ -148,24 +196,16 @@ writer_main(void *arg)
 	return NULL;
 }
 
-/* With q->mu held.  The thread is detached: stop waits for it through
- * q->running, which any number of callers can do. */
+/* With q->mu held. */
 static int
 writer_start(struct queue *q)
 {
-	pthread_attr_t attr;
-	pthread_t tid;
-	int rc;
-
-	if (pthread_attr_init(&attr) != 0)
-		return -1;
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&tid, &attr, writer_main, q);
-	pthread_attr_destroy(&attr);
-	if (rc != 0)
+	if (pthread_create(&q->thread, NULL, writer_main, q) != 0)
 		return -1;
 	q->running = true;
+	q->joinable = true;
 	q->sleeping = false;
+	q->lingering = false;
 	return 0;
 }
 
@@ -215,10 +255,7 @@ queue_push(struct queue *q, enum llmlog_category cat, const char *line,
 	if (heap == NULL)
 		memcpy(s->text, line, len);
 	q->head++;
-	if (q->sleeping) {
-		q->sleeping = false;
-		pthread_cond_signal(&q->wake);
-	}
+	writer_wake(q, q->head - q->written >= q->cap / 2);
 	pthread_mutex_unlock(&q->mu);
 	return 0;
 }
@@ -230,6 +267,8 @@ queue_flush(struct queue *q)
 
 	pthread_mutex_lock(&q->mu);
 	target = q->head;
+	if (q->written < target)
+		writer_wake(q, true);
 	while (q->running && q->written < target) {
 		q->idle_waiters++;
 		pthread_cond_wait(&q->idle, &q->mu);
@@ -249,23 +288,27 @@ int
 queue_stop(struct queue *q)
 {
 	uint64_t failed;
+	bool joinable;
 
 	pthread_mutex_lock(&q->mu);
-	failed = q->failed;
 	q->stopping = true;
 	q->stopped = true;
-	if (q->sleeping) {
-		q->sleeping = false;
-		pthread_cond_signal(&q->wake);
-	}
+	writer_wake(q, true);
 	pthread_cond_broadcast(&q->room);
 	while (q->running) {
 		q->idle_waiters++;
 		pthread_cond_wait(&q->idle, &q->mu);
 		q->idle_waiters--;
 	}
-	failed = q->failed - failed;
+	/* as for a flush: what failed since the last one */
+	failed = q->failed - q->failed_seen;
+	q->failed_seen = q->failed;
+	/* whoever stops first reaps the thread; others only waited */
+	joinable = q->joinable;
+	q->joinable = false;
 	pthread_mutex_unlock(&q->mu);
+	if (joinable)
+		pthread_join(q->thread, NULL);
 	if (failed > 0)
 		return log_seterr("%s: %llu queued entries could not be written",
 		    q->lg->dir, (unsigned long long)failed);
@@ -306,7 +349,9 @@ queue_fork_child(struct queue *q)
 {
 	queue_locks_init(q);
 	q->running = false;
+	q->joinable = false;
 	q->sleeping = false;
+	q->lingering = false;
 	q->room_waiters = 0;
 	q->idle_waiters = 0;
 	q->tail = q->written = q->head;

@@ -51,6 +51,7 @@ struct sink_shared {
 	uint32_t mutex_size;
 	uint32_t cat_size;
 	uint32_t ncategories;
+	char boot_id[40];	/* the boot that set up the mutexes */
 	struct shared_cat cats[LLMLOG_NCATEGORIES];
 };
 
@@ -96,11 +97,11 @@ absolute(const char *dir)
 	return path;
 }
 
-/* mkdir -p, each missing component 0700. */
+/* mkdir -p, each missing component 0700 whatever the umask. */
 static int
 make_dirs(const char *path)
 {
-	char *copy, *p;
+	char *copy, *p, c;
 	int rc = 0;
 
 	if ((copy = strdup(path)) == NULL)
@@ -108,9 +109,11 @@ make_dirs(const char *path)
 	for (p = copy + 1; rc == 0; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		char c = *p;
+		c = *p;
 		*p = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST)
+		if (mkdir(copy, 0700) == 0)
+			rc = chmod(copy, 0700);
+		else if (errno != EEXIST)
 			rc = -1;
 		*p = c;
 		if (c == '\0')
@@ -139,14 +142,24 @@ check_dir(struct llmlog *lg)
 	return 0;
 }
 
+/* The lock file: ours and a plain file, since its contents steer every
+ * writer of the directory. */
 static int
 open_lock_file(struct llmlog *lg)
 {
+	struct stat st;
+
 	lg->lockfd = openat(lg->dirfd, LOCK_FILE,
-	    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (lg->lockfd < 0)
 		return log_seterr("%s/%s: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
+	if (fstat(lg->lockfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink > 1) {
+		errno = EPERM;
+		return log_seterr("%s/%s: not a plain file of this user; "
+		    "refusing it", lg->dir, LOCK_FILE);
+	}
 	return 0;
 }
 
@@ -183,8 +196,26 @@ shared_matches(const struct sink_shared *sh)
 	    sh->ncategories == LLMLOG_NCATEGORIES;
 }
 
+/* The lock file outlives a crash of the machine, and a mutex held then
+ * would stay held for ever: the mutexes are set up again once per boot. */
+static void
+boot_id(char *buf, size_t size)
+{
+	ssize_t n = 0;
+	int fd;
+
+	memset(buf, 0, size);
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+}
+
 static int
-shared_init(struct sink_shared *sh)
+shared_init(struct sink_shared *sh, const char *boot)
 {
 	pthread_mutexattr_t attr;
 	int rc = -1;
@@ -194,12 +225,16 @@ shared_init(struct sink_shared *sh)
 	if (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) != 0 ||
 	    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) != 0)
 		goto out;
+	sh->magic = 0;
+	atomic_thread_fence(memory_order_release);
+	memset(sh->cats, 0, sizeof sh->cats);
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		if (pthread_mutex_init(&sh->cats[i].mutex, &attr) != 0)
 			goto out;
 	sh->mutex_size = sizeof(pthread_mutex_t);
 	sh->cat_size = sizeof(struct shared_cat);
 	sh->ncategories = LLMLOG_NCATEGORIES;
+	memcpy(sh->boot_id, boot, sizeof sh->boot_id);
 	atomic_thread_fence(memory_order_release);
 	sh->magic = SHARED_MAGIC;
 	rc = 0;
@@ -208,15 +243,17 @@ out:
 	return rc;
 }
 
-/* Map the lock file, initialising it under flock() when it is new.  When
- * it can't be mapped (or was made by an incompatible build) the writers
- * of this handle use flock() instead. */
+/* Map the lock file, setting it up under flock() when it is new or left
+ * from an earlier boot.  When it can't be mapped (or was made by an
+ * incompatible build) the writers of this handle use the fallback lock. */
 static void
 map_shared(struct llmlog *lg)
 {
 	struct sink_shared *sh;
+	char boot[sizeof sh->boot_id];
 	struct stat st;
 
+	boot_id(boot, sizeof boot);
 	if (lock_file(lg->lockfd, LOCK_EX) != 0)
 		return;
 	if (fstat(lg->lockfd, &st) != 0 || (st.st_size < SHARED_SIZE &&
@@ -226,7 +263,11 @@ map_shared(struct llmlog *lg)
 	    lg->lockfd, 0);
 	if (sh == MAP_FAILED)
 		goto out;
-	if ((sh->magic == 0 && shared_init(sh) != 0) || !shared_matches(sh))
+	if ((sh->magic == 0 || (shared_matches(sh) &&
+	    memcmp(sh->boot_id, boot, sizeof boot) != 0)) &&
+	    shared_init(sh, boot) != 0)
+		sh->magic = 0;
+	if (!shared_matches(sh))
 		munmap(sh, SHARED_SIZE);
 	else
 		lg->shared = sh;
@@ -239,6 +280,7 @@ sink_init_locks(struct llmlog *lg)
 {
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_init(&lg->files[i].lock, NULL);
+	pthread_mutex_init(&lg->fallback_lock, NULL);
 }
 
 int
@@ -256,6 +298,8 @@ sink_open(struct llmlog *lg, const char *dir)
 	free(path);
 	if (lg->dir == NULL)
 		return log_seterr("log directory: %s", strerror(errno));
+	for (size_t n = strlen(lg->dir); n > 1 && lg->dir[n - 1] == '/'; n--)
+		lg->dir[n - 1] = '\0';
 	if (make_dirs(lg->dir) != 0)
 		return log_seterr("%s: cannot create: %s", lg->dir,
 		    strerror(errno));
@@ -340,10 +384,13 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
  * kernel stops a write to a file between pages for a fatal signal).  We
  * hold the lock, so that fragment is the file's tail: cut it off, so that
  * every line stays whole (its call never returned).  A fragment too long
- * to look back over is ended with a newline instead. */
+ * to look back over is ended with a newline instead, and so is a tail we
+ * can't be sure is ours to cut (cut false: found on first use, or after a
+ * reboot). */
 #define TORN_LOOKBACK 65536
 static int
-end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
+end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
+    bool cut)
 {
 	int fd = lg->files[cat].fd;
 	int64_t from = *size > TORN_LOOKBACK ? *size - TORN_LOOKBACK : 0;
@@ -352,6 +399,11 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 
 	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
 		return 0;
+	if (!cut) {
+		if (write(fd, "\n", 1) == 1)
+			(*size)++;
+		return 0;
+	}
 	if ((tail = malloc((size_t)(*size - from))) == NULL)
 		return log_seterr("%s/%s: out of memory", lg->dir,
 		    llmlog_category_file(cat));
@@ -386,18 +438,26 @@ check_due(struct sink_file *f)
 	return true;
 }
 
+/* The fallback: the category's byte of the lock file, taken by one thread
+ * of the process at a time (a thread waiting in fcntl() while another of
+ * its process holds a byte would be a hazard under tools that run one
+ * thread at a time, such as valgrind). */
 static int
 flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
-	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0)
+	pthread_mutex_lock(&lg->fallback_lock);
+	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0) {
+		pthread_mutex_unlock(&lg->fallback_lock);
 		return log_seterr("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
+	}
 	*sizep = &lg->files[cat].size;
 	/* the lock of a dead writer goes unnoticed here: always check how
 	 * the file ends */
 	if ((!fd_current(lg, cat) && open_file(lg, cat) != 0) ||
-	    end_line(lg, cat, *sizep) != 0) {
+	    end_line(lg, cat, *sizep, true) != 0) {
 		lock_range(lg->lockfd, cat, F_UNLCK);
+		pthread_mutex_unlock(&lg->fallback_lock);
 		return -1;
 	}
 	return 0;
@@ -407,7 +467,7 @@ flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
  * now and then in case someone else appended to or truncated the file. */
 static int
 shared_resync(struct llmlog *lg, enum llmlog_category cat,
-    struct shared_cat *sc)
+    struct shared_cat *sc, bool owner_died)
 {
 	struct sink_file *f = &lg->files[cat];
 	bool reopen = f->fd < 0 || f->gen != sc->gen;
@@ -427,6 +487,10 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 		return log_seterr("%s/%s: %s", lg->dir,
 		    llmlog_category_file(cat), strerror(errno));
 	sc->size = st.st_size;
+	/* a writer died holding the lock, or the lock state is new (first
+	 * use, or after a reboot): the file may end in a torn line */
+	if (!sc->size_valid && end_line(lg, cat, &sc->size, owner_died) != 0)
+		return -1;
 	sc->size_valid = 1;
 	return 0;
 }
@@ -456,8 +520,7 @@ shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	if (f->fd >= 0 && f->gen == sc->gen && sc->size_valid &&
 	    ++sc->writes % RESYNC_EVERY != 0 && !check_due(f))
 		return 0;
-	if (shared_resync(lg, cat, sc) != 0 ||
-	    (owner_died && end_line(lg, cat, &sc->size) != 0)) {
+	if (shared_resync(lg, cat, sc, owner_died) != 0) {
 		pthread_mutex_unlock(&sc->mutex);
 		return -1;
 	}
@@ -487,8 +550,10 @@ cat_unlock(struct llmlog *lg, enum llmlog_category cat)
 {
 	if (lg->shared != NULL)
 		pthread_mutex_unlock(&lg->shared->cats[cat].mutex);
-	else
+	else {
 		lock_range(lg->lockfd, cat, F_UNLCK);
+		pthread_mutex_unlock(&lg->fallback_lock);
+	}
 	pthread_mutex_unlock(&lg->files[cat].lock);
 }
 
@@ -642,11 +707,13 @@ sink_fork_prepare(struct llmlog *lg)
 {
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_lock(&lg->files[i].lock);
+	pthread_mutex_lock(&lg->fallback_lock);
 }
 
 void
 sink_fork_parent(struct llmlog *lg)
 {
+	pthread_mutex_unlock(&lg->fallback_lock);
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
 		pthread_mutex_unlock(&lg->files[i].lock);
 }

@@ -39,11 +39,13 @@ struct llmlog {
 	_Atomic uint64_t dropped;
 
 	int lockfd;			/* the directory's lock file */
-	struct sink_shared *shared;	/* its mapping; NULL: flock fallback */
+	struct sink_shared *shared;	/* its mapping; NULL: the fallback */
+	pthread_mutex_t fallback_lock;	/* the fallback: one waiter at a time */
 	struct sink_file files[LLMLOG_NCATEGORIES];
 
 	struct queue *queue;		/* async mode */
 	struct llmlog *next;		/* the list of open handles, for fork */
+	struct llmlog *retired_next;	/* defaults replaced by llmlog_setup */
 };
 
 /* Tests: lock with flock() instead of the shared mapping. */

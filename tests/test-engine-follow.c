@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,18 +122,58 @@ test_append(void)
 	struct eng *e;
 	struct eng_view *v;
 
+	struct eng_stats *st = eng_stats_new();
+	json_object *o;
+
 	make_dir();
 	append_lines(path, 0, 3);
 	e = open_dir();
 	v = all(e);
 	CU_ASSERT_EQUAL(eng_view_count(v), 3);
+	eng_stats_update(st, v);
 	append_lines(path, 3, 2);
 	CU_ASSERT_EQUAL(eng_refresh(e), 2);
 	CU_ASSERT_EQUAL(eng_view_update(v), 2);
 	CU_ASSERT_EQUAL(eng_refresh(e), 0);
 	CU_ASSERT_EQUAL(eng_view_update(v), 0);
 	expect_sequence(e, v, 5);
+	/* a live report counts each entry once */
+	eng_stats_update(st, v);
+	eng_stats_update(st, v);
+	o = eng_stats_json(st);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(o,
+	    "total")), 5);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+	    json_object_object_get(o, "user"), "success")), 5);
+	json_object_put(o);
+	eng_stats_free(st);
 	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+/* The watch descriptor wakes a waiting caller when a file grows, and is
+ * quiet again once the change has been taken in. */
+static void
+test_watch_fd(void)
+{
+	struct pollfd pfd;
+	struct eng *e;
+	int fd;
+
+	make_dir();
+	append_lines(path, 0, 1);
+	e = open_dir();
+	fd = eng_watch_fd(e);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(eng_watch_fd(e), fd);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 0), 0);
+	append_lines(path, 1, 1);
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 5000), 1);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 0), 0);
 	eng_close(e);
 	remove_dir();
 }
@@ -248,6 +289,40 @@ test_truncation(void)
 	remove_dir();
 }
 
+/* Truncated and written past the old end before we looked again. */
+static void
+test_truncation_regrown(void)
+{
+	struct eng *e;
+	struct eng_view *v;
+	size_t readable = 0, len;
+	char line[600];
+
+	make_dir();
+	append_lines(path, 0, 2);
+	e = open_dir();
+	v = all(e);
+	CU_ASSERT_EQUAL(truncate(path, 0), 0);
+	snprintf(line, sizeof line, "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T11:00:00Z\",\"level\":\"INFO\",\"user_input\":"
+	    "\"n=30, longer than the two lines before: %0400d\"}\n", 0);
+	put(path, line, O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	eng_view_update(v);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const char *s = eng_line(e, eng_view_get(v, i), &len);
+		if (s == NULL)
+			continue;
+		readable++;
+		CU_ASSERT(strstr(s, "\"n=30") != NULL);
+	}
+	CU_ASSERT_EQUAL(readable, 1);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
 static void
 test_recreation(void)
 {
@@ -338,6 +413,60 @@ test_library_rotation(void)
 	remove_dir();
 }
 
+/* Searching forward and backward visits exactly the entries a plain
+ * scan finds, in order, and wraps around. */
+static void
+check_search(struct eng *e, struct eng_view *v, const char *pattern,
+    size_t want)
+{
+	char err[256];
+	struct eng_regex *re = eng_regex_new(pattern, err, sizeof err);
+	size_t n = eng_view_count(v), nhits = 0, len;
+	long *hits = calloc(n, sizeof *hits), pos;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = eng_line(e, eng_view_get(v, i), &len);
+		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
+			hits[nhits++] = (long)i;
+	}
+	CU_ASSERT_EQUAL(nhits, want);
+	pos = eng_view_search(v, re, n, 1);
+	for (size_t i = 0; i < nhits; i++) {
+		CU_ASSERT_EQUAL(pos, hits[i]);
+		pos = eng_view_search(v, re, (size_t)pos, 1);
+	}
+	CU_ASSERT_EQUAL(pos, hits[0]);		/* wrapped */
+	pos = eng_view_search(v, re, 0, -1);
+	for (size_t i = nhits; i-- > 0;) {
+		CU_ASSERT_EQUAL(pos, hits[i]);
+		pos = eng_view_search(v, re, (size_t)pos, -1);
+	}
+	free(hits);
+	eng_regex_free(re);
+}
+
+/* A filter over many blocks of lines keeps what it should. */
+static void
+check_filter(struct eng *e, const char *pattern, const char *keyword,
+    size_t want)
+{
+	struct eng_filter f;
+	struct eng_view *v;
+	char err[256];
+
+	eng_filter_init(&f);
+	f.keyword = keyword;
+	if (pattern != NULL) {
+		f.regex = eng_regex_new(pattern, err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.regex);
+	}
+	v = eng_view_new(e, &f);
+	CU_ASSERT_EQUAL(eng_view_count(v), want);
+	eng_view_free(v);
+	eng_regex_free(f.regex);
+}
+
 /* A file of several load chunks, with malformed lines here and there:
  * the plain and the background load index the same entries in the same
  * order, and nothing at a chunk boundary is lost or doubled. */
@@ -397,6 +526,10 @@ test_async_matches_sync(void)
 			break;
 		}
 	}
+	check_search(a, va, "^garbage line \\d+$", 16);
+	check_filter(a, "^garbage line \\d+$", NULL, 16);
+	check_filter(a, NULL, "GARBAGE LINE", 16);
+	check_filter(a, "\"0{115}12\\d{3}\"", "0000012", 2 * 1000);
 	eng_view_free(va);
 	eng_view_free(vb);
 	eng_close(a);
@@ -453,9 +586,11 @@ main(void)
 		return 2;
 	s = CU_add_suite("follow", NULL, NULL);
 	CU_add_test(s, "append", test_append);
+	CU_add_test(s, "watch descriptor", test_watch_fd);
 	CU_add_test(s, "last line without newline", test_partial_line);
 	CU_add_test(s, "rotation", test_rotation);
 	CU_add_test(s, "truncation", test_truncation);
+	CU_add_test(s, "truncation, then more than before", test_truncation_regrown);
 	CU_add_test(s, "re-creation", test_recreation);
 	CU_add_test(s, "new category file", test_new_category_file);
 	CU_add_test(s, "library rotation", test_library_rotation);

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 
@@ -193,6 +194,37 @@ test_time_parse_log(void)
 	}
 }
 
+/* A time without a zone is local time, summer and winter; shown back in
+ * local time it reads the same. */
+static void
+test_time_local(void)
+{
+	static const struct {
+		const char *in, *utc;
+	} cases[] = {
+		{ "2026-07-01 12:00:00", "2026-07-01T10:00:00Z" },
+		{ "2026-01-01 12:00:00,5", "2026-01-01T11:00:00.5Z" },
+		{ "2026-03-29T03:30:00", "2026-03-29T01:30:00Z" },
+		{ "2026-10-25 01:59:59", "2026-10-24T23:59:59Z" },
+	};
+	struct strbuf b;
+
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	strbuf_init(&b);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t t = 0;
+		CU_ASSERT_EQUAL(eng_time_parse_log(cases[i].in,
+		    strlen(cases[i].in), &t), 0);
+		CU_ASSERT_EQUAL(t, utc(cases[i].utc));
+	}
+	eng_time_format(&b, utc("2026-07-01T10:00:00Z"), false);
+	CU_ASSERT_STRING_EQUAL(b.s, "2026-07-01 12:00:00.000");
+	strbuf_free(&b);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 static void
 test_time_format(void)
 {
@@ -272,6 +304,10 @@ test_filters(void)
 	CU_ASSERT_EQUAL(count_with(e, &f), 3);
 	f.keyword = "no such text";
 	CU_ASSERT_EQUAL(count_with(e, &f), 0);
+	f.keyword = "A.T";		/* a literal, not a pattern */
+	CU_ASSERT_EQUAL(count_with(e, &f), 1);
+	f.keyword = "\xff(";		/* not UTF-8, not a pattern either */
+	CU_ASSERT_EQUAL(count_with(e, &f), 0);
 
 	eng_filter_init(&f);
 	f.regex = eng_regex_new("etc/(passwd|shadow)", err, sizeof err);
@@ -287,6 +323,45 @@ test_filters(void)
 	f.until_us = ENG_TIME_NONE;
 	CU_ASSERT_EQUAL(count_with(e, &f), 2);
 	eng_regex_free(f.regex);
+	eng_close(e);
+}
+
+/* A regex or keyword filter keeps exactly the lines a line-by-line match
+ * keeps, whatever the pattern does at line ends (filters search whole
+ * blocks of lines when that is safe). */
+static void
+test_filter_matches_line_by_line(void)
+{
+	static const char *const patterns[] = {
+		"^\\{\"category\":\"tool", "\\}$", "true}$", "^$", "x*",
+		"\\s+\\{", "[^a]+$", "1000\\.0,", "passwd|shadow",
+		"(?=.*denied)", "ms\\b", "\\d+(?!\\d)}$", "^.{300,}$",
+		"\"success\":false", "E.*R", "\\z", "[\\r\\n]",
+	};
+	struct eng *e = load(FIXTURE);
+	struct eng_view *all = view_all(e);
+	struct eng_filter f;
+	char err[256];
+
+	for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+		size_t want = 0, len;
+
+		eng_filter_init(&f);
+		f.regex = eng_regex_new(patterns[p], err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.regex);
+		for (size_t i = 0; i < eng_view_count(all); i++) {
+			const char *s = eng_line(e, eng_view_get(all, i), &len);
+			want += eng_regex_match(f.regex, s, len, 0, NULL,
+			    NULL) == 1;
+		}
+		if (count_with(e, &f) != want) {
+			fprintf(stderr, "\n%s: %zu, not %zu\n", patterns[p],
+			    count_with(e, &f), want);
+			CU_FAIL("regex filter differs from a line-by-line match");
+		}
+		eng_regex_free(f.regex);
+	}
+	eng_view_free(all);
 	eng_close(e);
 }
 
@@ -561,6 +636,93 @@ test_stats(void)
 	eng_close(e);
 }
 
+/* One stats object fed a view, then another view: it starts over. */
+static void
+test_stats_new_view(void)
+{
+	struct eng *e = load(FIXTURE);
+	struct eng_stats *s = eng_stats_new();
+	struct eng_filter f;
+	struct eng_view *v;
+	json_object *o;
+
+	eng_filter_init(&f);
+	f.categories = 1u << LLMLOG_USER;
+	v = eng_view_new(e, &f);
+	eng_stats_update(s, v);
+	eng_view_free(v);
+	f.categories = 1u << LLMLOG_TOOL;
+	v = eng_view_new(e, &f);	/* may well get the same address */
+	eng_stats_update(s, v);
+	o = eng_stats_json(s);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(o,
+	    "total")), 6);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+	    json_object_object_get(o, "user"), "total")), 0);
+	json_object_put(o);
+	eng_view_free(v);
+	eng_stats_free(s);
+	eng_close(e);
+}
+
+/* Escapes, quotes and brackets at every offset from the 64-byte blocks
+ * the line check reads: an entry is malformed exactly when json-c cannot
+ * parse its line. */
+static void
+test_line_check_offsets(void)
+{
+	static const char *const payloads[] = {
+		"a\\\"b", "\\\\", "\\\\\\\"", "x\\\\", "{[", "\\\"}",
+		"\\\"", "abc\\", "\\u00e9\\n", "]}", "\\\\\\",
+		"\\\\\\\\\\\"\\\"",
+	};
+	char dir[] = "/tmp/llmlog-lines-XXXXXX", path[64], line[512];
+	size_t np = sizeof payloads / sizeof payloads[0], n = 0, bad = 0;
+	struct eng *e;
+	struct eng_view *v;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int pad = 0; pad < 70; pad++)
+		for (size_t i = 0; i < np; i++) {
+			fprintf(f, "{\"category\":\"user\",\"timestamp\":"
+			    "\"2026-11-26T10:00:00Z\",\"level\":\"INFO\","
+			    "\"pad\":\"%.*s\",\"v\":\"%s\",\"n\":[1,{}]}\n",
+			    pad, "..................................................."
+			    "...................", payloads[i]);
+			n++;
+		}
+	fclose(f);
+	e = load(dir);
+	v = view_all(e);
+	CU_ASSERT_EQUAL(eng_view_count(v), n);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		size_t len;
+		const char *s = eng_line(e, en, &len);
+		json_object *o;
+
+		CU_ASSERT_FATAL(s != NULL && len < sizeof line);
+		memcpy(line, s, len);
+		line[len] = '\0';
+		o = json_tokener_parse(line);
+		if ((o == NULL) != ((en->flags & ENTRY_MALFORMED) != 0)) {
+			fprintf(stderr, "\nline check disagrees: %s\n", line);
+			bad++;
+		}
+		json_object_put(o);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(eng_malformed(e) > 0 && eng_malformed(e) < n);
+	eng_view_free(v);
+	eng_close(e);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -574,7 +736,9 @@ main(void)
 	CU_add_test(s, "parse cases", test_parse_cases);
 	CU_add_test(s, "log time parsing", test_time_parse_log);
 	CU_add_test(s, "time and number formats", test_time_format);
+	CU_add_test(s, "local times", test_time_local);
 	CU_add_test(s, "filters", test_filters);
+	CU_add_test(s, "filters match line by line", test_filter_matches_line_by_line);
 	CU_add_test(s, "category counts", test_category_counts);
 	CU_add_test(s, "order, malformed neighbours", test_order_and_malformed_neighbours);
 	CU_add_test(s, "search", test_search);
@@ -582,6 +746,8 @@ main(void)
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "files and sources", test_files_and_sources);
 	CU_add_test(s, "stats", test_stats);
+	CU_add_test(s, "stats on a new view", test_stats_new_view);
+	CU_add_test(s, "line check at block offsets", test_line_check_offsets);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -80,6 +80,10 @@ if [ -n "$JQ" ] && command -v "$JQ" >/dev/null 2>&1; then
 	llm_total=$("$JQ" -r 'select(.total_tokens != .prompt_tokens + .completion_tokens)' \
 	    "$D/llm_calls.log" | wc -l)
 	[ "$llm_total" -eq 0 ] || fail "$llm_total LLM lines where total != prompt + completion"
+	for f in "$D"/*.log; do
+		"$JQ" -r '.timestamp' "$f" | LC_ALL=C sort -c 2>/dev/null ||
+			fail "$(basename "$f"): one writer's timestamps go backwards"
+	done
 	secs=$(cat "$D"/*.log | "$JQ" -r '.timestamp' | sort | sed -n '1p;$p' | tr '\n' ' ')
 	case $secs in
 	"2026-11-26T09:"*" 2026-11-26T10:"*) ok "timestamps within --start/--span ($secs)" ;;
@@ -215,7 +219,7 @@ tail -n 1 "$tmp/live/system_health.log" 2>/dev/null | grep -q '"LLM-OS stopped"'
 "$SIMULATE" --dir "$tmp/term" --rate 100 >/dev/null 2>&1 &
 pid=$!
 i=0
-while [ ! -s "$tmp/term/llm_calls.log" ] && [ $i -lt 100 ]; do
+while [ ! -s "$tmp/term/llm_calls.log" ] && [ $i -lt 400 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
@@ -231,7 +235,7 @@ tail -n 1 "$tmp/term/system_health.log" 2>/dev/null | grep -q '"LLM-OS stopped"'
 for args in "--entries abc|abc" "--entries 0|0" "--span 5x|5x" \
     "--start 2026-13-45|2026-13-45" "--start yesterday|yesterday" \
     "--rate 0|0" "--max-bytes 10Q|10Q" "--processes 0|0" "--backups -3|-3" \
-    "--seed 1e3|1e3" "--duration 5s|--rate"; do
+    "--seed 1e3|1e3" "--duration 5s|--rate" "--rate 5 --span 1h|--span"; do
 	opt=${args%|*}
 	word=${args#*|}
 	# shellcheck disable=SC2086
@@ -243,6 +247,8 @@ done
 [ ! -e "$tmp/bad" ] || fail "a usage error still created the log directory"
 "$SIMULATE" --help >"$tmp/out" 2>&1 && grep -q -- '--seed' "$tmp/out" ||
 	fail "--help"
+"$SIMULATE" --version >"$tmp/out" 2>&1 && grep -q '^llmlog-simulate [0-9]' "$tmp/out" ||
+	fail "--version: $(cat "$tmp/out")"
 
 if [ $failures -gt 0 ]; then
 	echo "$failures check(s) failed"

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include <json-c/json.h>
 
 #include "sink.h"
 #include "writer-mp.h"
@@ -40,7 +43,7 @@ fresh_dir(void)
 static char *
 read_file(const char *dir, const char *name, size_t *lenp)
 {
-	char path[512];
+	char path[1024];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
@@ -60,7 +63,7 @@ read_file(const char *dir, const char *name, size_t *lenp)
 static mode_t
 mode_of(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1024];
 	struct stat st;
 
 	snprintf(path, sizeof path, "%s%s%s", dir, name ? "/" : "",
@@ -149,7 +152,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, int n, int len)
 static int64_t
 size_of(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1024];
 	struct stat st;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -203,55 +206,6 @@ test_rotation_numbering(void)
 	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
 }
 
-/* Python's threshold: a line that would take the file to max_bytes (not
- * only past it) starts a new file; a line bigger than the limit goes into
- * a fresh file on its own, and the next line rotates it away. */
-static void
-test_rotation_threshold(void)
-{
-	const char *dir = fresh_dir();
-	struct llmlog *lg;
-
-	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
-	    .max_bytes = 300, .backups = 5 });
-	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 100), 0);
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 2, 100), 0);
-	/* 200 + 100 = 300 reaches the limit: rotate */
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 3, 100), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "1 2");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "3");
-	/* 100 + 99 = 199: stays */
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 4, 99), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "3 4");
-	/* bigger than the limit: a file of its own */
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 5, 1000), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "5");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "3 4");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.2"), "1 2");
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 6, 100), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log"), "6");
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "llm_calls.log.1"), "5");
-	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
-}
-
-static void
-test_rotation_none(void)
-{
-	const char *dir = fresh_dir();
-	struct llmlog *lg;
-
-	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
-	    .max_bytes = 250, .backups = LLMLOG_BACKUPS_NONE });
-	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	for (int i = 1; i <= 5; i++)
-		CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, i, 100), 0);
-	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"),
-	    "1 2 3 4 5");
-	CU_ASSERT_FALSE(exists(dir, "user_interactions.log.1"));
-	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
-}
-
 /* A second handle (as another process would) sees the first's rotation
  * and writes into the new file, not the renamed one. */
 static void
@@ -278,12 +232,107 @@ test_rotation_shared(void)
 	llmlog_close(b);
 }
 
+/* The files of a directory as the rotation cases list them: "file:
+ * numbers" per line, categories in table order, each file then its
+ * backups. */
+static void
+list_files(const char *dir, char *out, size_t size)
+{
+	char name[300];
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int cat = 0; cat < LLMLOG_NCATEGORIES; cat++) {
+		for (int i = 0;; i++) {
+			snprintf(name, sizeof name, i ? "%s.%d" : "%s",
+			    llmlog_category_file(cat), i);
+			if (!exists(dir, name))
+				break;
+			n += (size_t)snprintf(out + n, size - n, "%s: %s\n",
+			    name, numbers(dir, name));
+			if (n >= size)
+				return;
+		}
+	}
+}
+
+/* Run one case of tests/data/rotation: its input, through log_emit, into a
+ * fresh directory. */
+static int
+rotation_case(const char *casedir, const char *dir)
+{
+	char path[1024], word[32], cat[32];
+	struct llmlog_config cfg = { .dir = dir };
+	struct llmlog *lg;
+	long long max;
+	int len, n = 0, rc = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/input", casedir);
+	if ((fp = fopen(path, "r")) == NULL ||
+	    fscanf(fp, "%lld %31s", &max, word) != 2)
+		return -1;
+	cfg.max_bytes = max;
+	cfg.backups = strcmp(word, "none") == 0 ? LLMLOG_BACKUPS_NONE :
+	    atoi(word);
+	if ((lg = llmlog_open(&cfg)) == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	while (rc == 0 && fscanf(fp, "%31s %d", cat, &len) == 2) {
+		int c = llmlog_category_parse(cat);
+		char line[8192];
+
+		if (c < 0 || make_line(line, sizeof line, c, ++n, len) !=
+		    (size_t)len)
+			rc = -1;
+		else
+			rc = log_emit(lg, c, LLMLOG_INFO, line, (size_t)len);
+	}
+	fclose(fp);
+	llmlog_close(lg);
+	return rc;
+}
+
+static void
+test_rotation_cases(void)
+{
+	char root[300], casedir[600], got[4096], *want;
+	struct dirent *de;
+	int cases = 0;
+	DIR *d;
+
+	snprintf(root, sizeof root, "%s/data/rotation", SRCDIR);
+	d = opendir(root);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		const char *dir = fresh_dir();
+
+		snprintf(casedir, sizeof casedir, "%s/%s", root, de->d_name);
+		if (de->d_name[0] == '.' || mode_of(casedir, "input") ==
+		    (mode_t)-1)
+			continue;
+		cases++;
+		CU_ASSERT_EQUAL(rotation_case(casedir, dir), 0);
+		list_files(dir, got, sizeof got);
+		want = read_file(casedir, "expected", NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "\n  rotation case %s:\n%s  expected:"
+			    "\n%s", de->d_name, got, want);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		free(want);
+	}
+	closedir(d);
+	CU_ASSERT(cases >= 6);
+}
+
 static void
 run_mp(bool async, bool use_flock)
 {
 	char why[512] = "";
 	struct mp_run r = { .dir = fresh_dir(), .procs = 3, .threads = 3,
-	    .per_thread = 1500, .ncats = 3, .max_bytes = 16384,
+	    .per_thread = 1000, .ncats = 3, .max_bytes = 16384,
 	    .async = async, .use_flock = use_flock, .queue_size = 64 };
 
 	CU_ASSERT_EQUAL(mp_write(&r, why, sizeof why), 0);
@@ -311,13 +360,15 @@ test_mp_flock(void)
 }
 
 /* A writer killed while it holds a category's lock leaves it recoverable:
- * the next writer takes it over and measures the file again. */
+ * the next writer takes it over, cuts off the part of a line the dead one
+ * left and measures the file again. */
 static void
 test_dead_owner(void)
 {
 	const char *dir = fresh_dir();
+	char path[1024], *text;
 	struct llmlog *lg;
-	int status;
+	int status, fd;
 	pid_t pid;
 
 	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
@@ -334,10 +385,100 @@ test_dead_owner(void)
 	CU_ASSERT_FATAL(pid > 0);
 	waitpid(pid, &status, 0);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 2, 100), 0);
+	/* what it had written of its line when it died */
+	snprintf(path, sizeof path, "%s/security.log", dir);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT(write(fd, "{\"cut", 5) == 5);
+	close(fd);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 2, 94), 0);
 	CU_ASSERT_EQUAL(emit(lg, LLMLOG_SECURITY, LLMLOG_INFO, 3, 100), 0);
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log.1"), "1 2");
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "security.log"), "3");
+	text = read_file(dir, "security.log.1", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	/* the fragment is cut off: every line whole */
+	CU_ASSERT_PTR_NULL(strstr(text, "cut"));
+	free(text);
+	llmlog_close(lg);
+}
+
+/* A lock file left by an earlier boot, a category's lock still held: the
+ * locks are set up again instead of waiting for ever.  (The holder here
+ * is a live child; the boot id in the file is changed under it.) */
+static void
+test_stale_boot(void)
+{
+	const char *dir = fresh_dir();
+	char path[1024], buf[4096], boot[64] = "", *at;
+	struct llmlog *lg, *again;
+	int fd, status, ready[2];
+	ssize_t n;
+	pid_t pid;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "r")) == NULL)
+		return;
+	CU_ASSERT(fgets(boot, sizeof boot, fp) != NULL);
+	fclose(fp);
+	boot[strcspn(boot, "\n")] = '\0';
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_FATAL(pipe(ready) == 0);
+	if ((pid = fork()) == 0) {
+		/* gone with the test, even when the test hangs and dies */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (sink_hold_lock(lg, LLMLOG_USER) == 0 &&
+		    write(ready[1], "x", 1) == 1)
+			pause();
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(read(ready[0], buf, 1), 1);
+	snprintf(path, sizeof path, "%s/.llmlog.lock", dir);
+	fd = open(path, O_RDWR);
+	n = pread(fd, buf, sizeof buf, 0);
+	at = n > 0 ? memmem(buf, (size_t)n, boot, strlen(boot)) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	CU_ASSERT(pwrite(fd, "-", 1, at - buf) == 1);
+	close(fd);
+	alarm(10);
+	again = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL(again);
+	CU_ASSERT_EQUAL(emit(again, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	alarm(0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"), "1");
+	close(ready[0]);
+	close(ready[1]);
+	llmlog_close(again);
+	llmlog_close(lg);
+}
+
+/* A file found ending without a newline on first use (written by someone
+ * else, or cut by a crash of the machine): kept, and ended, so the next
+ * line starts on its own. */
+static void
+test_existing_tail(void)
+{
+	const char *want = "{\"n\":0}\n{\"old\"\n{\"category\":\"llm\",\"n\":1,";
+	const char *dir = fresh_dir();
+	char path[1024], *text;
+	struct llmlog *lg;
+	int fd;
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	CU_ASSERT(write(fd, "{\"n\":0}\n{\"old\"", 14) == 14);
+	close(fd);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 0), 0);
+	text = read_file(dir, "llm_calls.log", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_NSTRING_EQUAL(text, want, strlen(want));
+	free(text);
 	llmlog_close(lg);
 }
 
@@ -557,7 +698,7 @@ static void
 test_unwritable_file(void)
 {
 	const char *dir = fresh_dir();
-	char path[512];
+	char path[1024];
 	struct llmlog *lg;
 
 	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
@@ -575,6 +716,30 @@ test_unwritable_file(void)
 	/* the other categories were never affected */
 	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 4, 0), 0);
 	llmlog_close(lg);
+}
+
+/* The same in async mode: the writer thread counts the drops and the next
+ * flush reports them; close reports only what failed since. */
+static void
+test_async_unwritable(void)
+{
+	const char *dir = fresh_dir();
+	char path[1024];
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	snprintf(path, sizeof path, "%s/performance.log", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	for (int i = 1; i <= 3; i++)
+		CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, i, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "3 queued entries"));
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 3);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, 4, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "performance.log"), "4");
 }
 
 /* Rotation that fails (the directory made read-only, as another user so
@@ -747,7 +912,7 @@ static void
 test_echo(void)
 {
 	const char *dir = fresh_dir();
-	char path[512], *text;
+	char path[1024], *text;
 	struct llmlog *lg, *quiet;
 	int saved, fd;
 
@@ -764,6 +929,7 @@ test_echo(void)
 	log_echo(lg, LLMLOG_USER, LLMLOG_INFO, "not shown");
 	log_echo(quiet, LLMLOG_SECURITY, LLMLOG_ERROR, "not shown either");
 	log_echo(lg, LLMLOG_TOOL, LLMLOG_CRITICAL, "C1 \xc2\x9b end");
+	log_echo(lg, LLMLOG_USER, LLMLOG_ERROR, "bad \x9b[31m, \xc3\xa9t\xc3\xa9");
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(fd);
@@ -774,6 +940,8 @@ test_echo(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,
 	    " WARNING [security] denied ^[[2J /etc\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, " CRITICAL [tool] C1 \\u009b end\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    " ERROR [user] bad \\x9b[31m, \xc3\xa9t\xc3\xa9\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "not shown"));
 	free(text);
 	llmlog_close(lg);
@@ -842,6 +1010,35 @@ test_exit_flush(void)
 	CU_ASSERT(strlen(got) > 4 && strcmp(got + strlen(got) - 4, " 500") == 0);
 }
 
+/* Through a per-category call: one parseable line in the right file,
+ * and the denial echoed. */
+static void
+test_entry_call(void)
+{
+	const char *dir = fresh_dir();
+	struct llmlog *lg;
+	json_object *o, *v;
+	char *text;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .no_console = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(llmlog_security(lg, .event_type = "file_access",
+	    .resource = "/etc/shadow", .action = "read"), 0);
+	text = read_file(dir, "security.log", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strchr(text, '\n'));
+	o = json_tokener_parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT(json_object_object_get_ex(o, "level", &v) &&
+	    strcmp(json_object_get_string(v), "WARNING") == 0);
+	CU_ASSERT(json_object_object_get_ex(o, "resource", &v) &&
+	    strcmp(json_object_get_string(v), "/etc/shadow") == 0);
+	json_object_put(o);
+	free(text);
+	llmlog_close(lg);
+}
+
 static void
 test_bad_entry(void)
 {
@@ -885,14 +1082,16 @@ main(void)
 	CU_add_test(s, "open fails with a message", test_open_fails);
 	CU_add_test(s, "bad configuration", test_bad_config);
 	CU_add_test(s, "bad entry", test_bad_entry);
+	CU_add_test(s, "a per-category call", test_entry_call);
+	CU_add_test(s, "rotation cases", test_rotation_cases);
 	CU_add_test(s, "rotation numbering", test_rotation_numbering);
-	CU_add_test(s, "rotation threshold", test_rotation_threshold);
-	CU_add_test(s, "no backups: no rotation", test_rotation_none);
 	CU_add_test(s, "rotation seen by another handle", test_rotation_shared);
 	CU_add_test(s, "processes and threads, sync", test_mp_sync);
 	CU_add_test(s, "processes and threads, async", test_mp_async);
 	CU_add_test(s, "processes and threads, flock", test_mp_flock);
 	CU_add_test(s, "writer died holding the lock", test_dead_owner);
+	CU_add_test(s, "lock file from an earlier boot", test_stale_boot);
+	CU_add_test(s, "a file's last line left open", test_existing_tail);
 	CU_add_test(s, "levels", test_levels);
 	CU_add_test(s, "default log", test_default);
 	CU_add_test(s, "default directory", test_default_home);
@@ -901,6 +1100,7 @@ main(void)
 	CU_add_test(s, "async fork", test_async_fork);
 	CU_add_test(s, "sync fork", test_sync_fork);
 	CU_add_test(s, "unwritable file", test_unwritable_file);
+	CU_add_test(s, "unwritable file, async", test_async_unwritable);
 	CU_add_test(s, "rotation fails", test_rotation_fails);
 	CU_add_test(s, "unwritable directory", test_unwritable_dir);
 	CU_add_test(s, "directory of another user", test_foreign_dir);

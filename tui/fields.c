@@ -13,32 +13,15 @@
 #include "engine.h"
 #include "store.h"
 
-static const char *
+/* Compact lines have no blanks: one comparison in the usual case. */
+static inline const char *
 skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
+	while (p < end && (unsigned char)*p <= ' ')
 		p++;
 	return p;
-}
-
-/* p is just past an opening quote; returns just past the closing one. */
-static const char *
-skip_string(const char *p, const char *end, bool *escaped)
-{
-	for (;;) {
-		const char *q = memchr(p, '"', (size_t)(end - p));
-		size_t bs = 0;
-
-		if (q == NULL)
-			return NULL;
-		while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
-			bs++;
-		if (bs > 0 || memchr(p, '\\', (size_t)(q - p)) != NULL)
-			*escaped = true;
-		p = q + 1;
-		if (bs % 2 == 0)
-			return p;
-	}
 }
 
 static const char *
@@ -50,7 +33,7 @@ skip_nested(const char *p, const char *end)
 	while (p < end) {
 		char c = *p++;
 		if (c == '"') {
-			if ((p = skip_string(p, end, &esc)) == NULL)
+			if ((p = json_string_end(p, end, &esc)) == NULL)
 				return NULL;
 		} else if (c == '{' || c == '[')
 			depth++;
@@ -97,12 +80,114 @@ fast_number(const char *s, size_t n, double *out)
 	return true;
 }
 
-static bool
-key_is(const char *k, size_t kn, const char *want)
-{
-	size_t n = strlen(want);
+enum {
+	F_NAME = 1 << 0, F_NAME2 = 1 << 1, F_SUCCESS = 1 << 2,
+	F_ALLOWED = 1 << 3, F_STREAMING = 1 << 4, F_ERROR = 1 << 5,
+	F_DURATION = 1 << 6, F_PROMPT = 1 << 7, F_COMPLETION = 1 << 8,
+	F_TOTAL = 1 << 9, F_MEMORY = 1 << 10
+};
 
-	return kn == n && memcmp(k, want, n) == 0;
+/* Per category: which key is its name, which its second name, and the
+ * fields after which the rest of the line need not be read. */
+#define NAME(s) s, sizeof s - 1
+static const struct {
+	const char *name;
+	size_t len;
+	const char *name2;
+	size_t len2;
+	unsigned want;
+} wanted[LLMLOG_NCATEGORIES] = {
+	[LLMLOG_USER] = { NULL, 0, NULL, 0, F_SUCCESS | F_DURATION },
+	[LLMLOG_SYSTEM] = { NULL, 0, NULL, 0, 0 },
+	[LLMLOG_TOOL] = { NAME("tool_name"), NULL, 0,
+	    F_NAME | F_SUCCESS | F_DURATION },
+	[LLMLOG_LLM] = { NAME("provider"), NAME("model"), F_NAME | F_NAME2 |
+	    F_SUCCESS | F_STREAMING | F_DURATION | F_PROMPT | F_COMPLETION |
+	    F_TOTAL },
+	[LLMLOG_SECURITY] = { NAME("resource"), NAME("action"),
+	    F_NAME | F_NAME2 | F_ALLOWED },
+	[LLMLOG_PERFORMANCE] = { NAME("operation"), NULL, 0,
+	    F_NAME | F_DURATION | F_MEMORY },
+};
+#undef NAME
+
+static inline bool
+key_is(const char *k, size_t kn, const char *want, size_t wn)
+{
+	return kn == wn && want != NULL && k[0] == want[0] &&
+	    memcmp(k, want, kn) == 0;
+}
+
+/* Which field a key names in this category; 0 for none. */
+static unsigned
+field_of(int cat, const char *k, size_t kn)
+{
+	switch (kn) {
+	case 5:
+		if (memcmp(k, "error", 5) == 0)
+			return F_ERROR;
+		break;
+	case 7:
+		if (memcmp(k, "success", 7) == 0)
+			return F_SUCCESS;
+		if (memcmp(k, "allowed", 7) == 0)
+			return F_ALLOWED;
+		break;
+	case 9:
+		if (memcmp(k, "streaming", 9) == 0)
+			return F_STREAMING;
+		if (memcmp(k, "memory_mb", 9) == 0)
+			return F_MEMORY;
+		break;
+	case 11:
+		if (memcmp(k, "duration_ms", 11) == 0)
+			return F_DURATION;
+		break;
+	case 12:
+		if (memcmp(k, "total_tokens", 12) == 0)
+			return F_TOTAL;
+		break;
+	case 13:
+		if (memcmp(k, "prompt_tokens", 13) == 0)
+			return F_PROMPT;
+		break;
+	case 17:
+		if (memcmp(k, "completion_tokens", 17) == 0)
+			return F_COMPLETION;
+		break;
+	}
+	if (key_is(k, kn, wanted[cat].name, wanted[cat].len))
+		return F_NAME;
+	if (key_is(k, kn, wanted[cat].name2, wanted[cat].len2))
+		return F_NAME2;
+	return 0;
+}
+
+static bool
+take_number(unsigned field, struct fields *f, const char *v, size_t vn)
+{
+	double d;
+
+	if (!fast_number(v, vn, &d))
+		return false;
+	switch (field) {
+	case F_DURATION:
+		f->duration_ms = d;
+		break;
+	case F_PROMPT:
+		f->prompt_tokens = d;
+		break;
+	case F_COMPLETION:
+		f->completion_tokens = d;
+		break;
+	case F_TOTAL:
+		f->total_tokens = d;
+		break;
+	case F_MEMORY:
+		f->memory_mb = d;
+		break;
+	}
+	return true;
 }
 
 static void
@@ -112,57 +197,38 @@ set_text(struct field_text *t, const char *s, size_t n)
 	t->n = n;
 }
 
-/* Store one top-level value in f if it is a field we want. */
+/* Store a value; false when the scanner should give the line to json-c. */
 static bool
-take(struct fields *f, const char *k, size_t kn, const char *v, size_t vn,
-    char kind)
+take(struct fields *f, unsigned field, const char *v, size_t vn, char kind,
+    bool escaped)
 {
-	double d;
-
-	if (kind == '"') {
-		if (key_is(k, kn, "tool_name") || key_is(k, kn, "provider") ||
-		    key_is(k, kn, "resource") || key_is(k, kn, "operation"))
-			set_text(&f->name, v, vn);
-		else if (key_is(k, kn, "model") || key_is(k, kn, "action"))
-			set_text(&f->name2, v, vn);
-		else if (key_is(k, kn, "error"))
+	switch (kind) {
+	case '"':
+		if (field == F_ERROR)
 			f->has_error = vn > 0;
+		else if (field == F_NAME || field == F_NAME2) {
+			if (escaped)
+				return false;	/* needs unescaping */
+			set_text(field == F_NAME ? &f->name : &f->name2, v, vn);
+		}
+		return true;
+	case 't':
+	case 'f':
+		if (field == F_SUCCESS)
+			f->success = kind == 't';
+		else if (field == F_ALLOWED)
+			f->allowed = kind == 't';
+		else if (field == F_STREAMING)
+			f->streaming = kind == 't';
+		return true;
+	case '0':
+		if (field & (F_DURATION | F_PROMPT | F_COMPLETION | F_TOTAL |
+		    F_MEMORY))
+			return take_number(field, f, v, vn);
+		return true;
+	default:
 		return true;
 	}
-	if (kind == 't' || kind == 'f') {
-		bool b = kind == 't';
-		if (key_is(k, kn, "success"))
-			f->success = b ? 1 : 0;
-		else if (key_is(k, kn, "allowed"))
-			f->allowed = b ? 1 : 0;
-		else if (key_is(k, kn, "streaming"))
-			f->streaming = b;
-		return true;
-	}
-	if (kind != '0')
-		return true;
-	if (key_is(k, kn, "duration_ms")) {
-		if (!fast_number(v, vn, &d))
-			return false;
-		f->duration_ms = d;
-	} else if (key_is(k, kn, "prompt_tokens")) {
-		if (!fast_number(v, vn, &d))
-			return false;
-		f->prompt_tokens = d;
-	} else if (key_is(k, kn, "completion_tokens")) {
-		if (!fast_number(v, vn, &d))
-			return false;
-		f->completion_tokens = d;
-	} else if (key_is(k, kn, "total_tokens")) {
-		if (!fast_number(v, vn, &d))
-			return false;
-		f->total_tokens = d;
-	} else if (key_is(k, kn, "memory_mb")) {
-		if (!fast_number(v, vn, &d))
-			return false;
-		f->memory_mb = d;
-	}
-	return true;
 }
 
 static void
@@ -174,16 +240,47 @@ fields_clear(struct fields *f)
 	f->total_tokens = f->memory_mb = NAN;
 }
 
+static const char *
+skip_lit(const char *p, const char *end, const char *lit, size_t n)
+{
+	bool esc;
+
+	if (p == NULL || (size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+		return NULL;
+	return json_string_end(p + n, end, &esc);
+}
+
+/* Our writer's lines open with category, timestamp, level and event, none
+ * of which a statistic needs: step over them by their known shape.  NULL
+ * when the line does not open that way. */
+static const char *
+skip_head(const char *p, const char *end)
+{
+	p = skip_lit(p, end, "{\"category\":\"", 13);
+	p = skip_lit(p, end, ",\"timestamp\":\"", 14);
+	p = skip_lit(p, end, ",\"level\":\"", 10);
+	return skip_lit(p, end, ",\"event\":\"", 10);
+}
+
 static bool
-scan(const char *s, size_t n, struct fields *f)
+scan(const char *s, size_t n, int cat, struct fields *f)
 {
 	const char *p = s, *end = s + n, *k, *v;
+	unsigned want = wanted[cat].want, got = 0, field;
 	size_t kn;
 	bool esc;
 
-	p = skip_ws(p, end);
-	if (p >= end || *p++ != '{')
-		return false;
+	if ((v = skip_head(p, end)) != NULL) {
+		if (v >= end || (*v != ',' && *v != '}'))
+			return false;
+		if (*v == '}')
+			return true;
+		p = v + 1;
+	} else {
+		p = skip_ws(p, end);
+		if (p >= end || *p++ != '{')
+			return false;
+	}
 	for (;;) {
 		char kind;
 
@@ -192,9 +289,10 @@ scan(const char *s, size_t n, struct fields *f)
 			return false;
 		k = p + 1;
 		esc = false;
-		if ((p = skip_string(k, end, &esc)) == NULL || esc)
+		if ((p = json_string_end(k, end, &esc)) == NULL || esc)
 			return false;
 		kn = (size_t)(p - 1 - k);
+		field = field_of(cat, k, kn);
 		p = skip_ws(p, end);
 		if (p >= end || *p++ != ':')
 			return false;
@@ -202,37 +300,33 @@ scan(const char *s, size_t n, struct fields *f)
 		if (p >= end)
 			return false;
 		kind = *p;
+		esc = false;
 		if (kind == '"') {
 			v = p + 1;
-			esc = false;
-			if ((p = skip_string(v, end, &esc)) == NULL)
+			if ((p = json_string_end(v, end, &esc)) == NULL)
 				return false;
-			if (esc && !key_is(k, kn, "error") &&
-			    !key_is(k, kn, "timestamp") &&
-			    (key_is(k, kn, "tool_name") ||
-			    key_is(k, kn, "provider") ||
-			    key_is(k, kn, "resource") ||
-			    key_is(k, kn, "operation") ||
-			    key_is(k, kn, "model") || key_is(k, kn, "action")))
-				return false;	/* needs unescaping */
-			if (!take(f, k, kn, v, (size_t)(p - 1 - v), '"'))
+			if (field && !take(f, field, v, (size_t)(p - 1 - v),
+			    '"', esc))
 				return false;
 		} else if (kind == '{' || kind == '[') {
 			if ((p = skip_nested(p, end)) == NULL)
 				return false;
 		} else {
 			v = p;
-			while (p < end && *p != ',' && *p != '}' && *p != ' ')
+			while (p < end && *p != ',' && *p != '}' && *p != ' ' &&
+			    *p != '\t' && *p != '\r')
 				p++;
-			if (*v == 't' || *v == 'f')
+			if (*v == 't' || *v == 'f' || *v == 'n')
 				kind = *v;
-			else if (*v == 'n')
-				kind = 'n';
 			else
 				kind = '0';
-			if (!take(f, k, kn, v, (size_t)(p - v), kind))
+			if (field && !take(f, field, v, (size_t)(p - v), kind,
+			    false))
 				return false;
 		}
+		got |= field;
+		if ((got & want) == want && want != 0)
+			return true;	/* the rest is not needed */
 		p = skip_ws(p, end);
 		if (p >= end)
 			return false;
@@ -279,18 +373,18 @@ json_text(json_object *o, const char *key, struct field_text *t)
 }
 
 static bool
-from_json(const char *s, size_t n, struct fields *f)
+from_json(const char *s, size_t n, int cat, struct fields *f)
 {
-	static const char *const names[] = { "tool_name", "provider",
-	    "resource", "operation", NULL };
 	json_object *o = parse_json(s, n), *v;
 
 	if (o == NULL)
 		return false;
-	for (size_t i = 0; names[i] != NULL; i++)
-		json_text(o, names[i], &f->name);
-	json_text(o, "model", &f->name2);
-	json_text(o, "action", &f->name2);
+	if (cat >= 0 && cat < LLMLOG_NCATEGORIES) {
+		if (wanted[cat].name != NULL)
+			json_text(o, wanted[cat].name, &f->name);
+		if (wanted[cat].name2 != NULL)
+			json_text(o, wanted[cat].name2, &f->name2);
+	}
 	f->success = get_bool(o, "success");
 	f->allowed = get_bool(o, "allowed");
 	f->streaming = get_bool(o, "streaming") == 1;
@@ -307,13 +401,14 @@ from_json(const char *s, size_t n, struct fields *f)
 }
 
 bool
-fields_read(const char *s, size_t n, struct fields *f)
+fields_read(const char *s, size_t n, int category, struct fields *f)
 {
 	fields_clear(f);
-	if (scan(s, n, f))
+	if (category >= 0 && category < LLMLOG_NCATEGORIES &&
+	    scan(s, n, category, f))
 		return true;
 	fields_clear(f);
-	return from_json(s, n, f);
+	return from_json(s, n, category, f);
 }
 
 void

@@ -2,7 +2,8 @@
  * follow.c - keeping the index up to date while the logs grow: inotify on
  * the directories (polling otherwise), appended lines, rotation (files are
  * tracked by inode, so the old file is read to its end under its new name),
- * truncation and re-creation.
+ * truncation (seen as a smaller file, or one whose last line we read no
+ * longer ends where it did) and re-creation.
  */
 #include "config.h"
 
@@ -80,6 +81,18 @@ restart_file(struct eng *e, struct file *old)
 	e->files[e->nfiles++] = f;
 }
 
+/* A file truncated and written again past where we were no longer has
+ * the end of our last line just before that point. */
+static bool
+rewritten(const struct file *f, const struct stat *st)
+{
+	char c;
+
+	if (f->pos == 0 || (uint64_t)st->st_size <= f->pos)
+		return false;
+	return pread(f->fd, &c, 1, (off_t)(f->pos - 1)) == 1 && c != '\n';
+}
+
 long
 eng_refresh(struct eng *e)
 {
@@ -97,7 +110,7 @@ eng_refresh(struct eng *e)
 		struct file *f = e->files[i];
 		if (f->fd < 0 || f->pending > 0 || fstat(f->fd, &st) != 0)
 			continue;
-		if ((uint64_t)st.st_size < f->pos)
+		if ((uint64_t)st.st_size < f->pos || rewritten(f, &st))
 			restart_file(e, f);
 	}
 	/* files gone from the directory are read to their end first */

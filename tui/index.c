@@ -137,25 +137,82 @@ starts_line(struct index_task *t)
 	return pread(t->fd, &c, 1, (off_t)(t->start - 1)) == 1 && c == '\n';
 }
 
-void
-index_run(struct index_task *t)
+/* Where a task's reading stands between two blocks. */
+struct scan {
+	uint64_t base;		/* file offset of buf[0] */
+	uint64_t huge_start;	/* the huge line being skipped */
+	bool skipping;		/* the first line began before this task */
+	bool huge;
+	bool done;
+	int64_t last_time;
+};
+
+/* Index the complete lines of buf[0, have); returns where the first
+ * incomplete one starts. */
+static char *
+take_lines(struct index_task *t, struct scan *sc, char *buf, size_t have)
 {
-	size_t cap = BLOCK_BYTES + LINE_MAX_BYTES, have = 0;
-	uint64_t base = t->start, rpos = t->start, huge_start = 0;
-	bool skipping = !starts_line(t), huge = false, done = false;
-	int64_t last_time = ENG_TIME_NONE;
-	size_t first_untimed = 0;
-	char *buf;
+	char *p = buf, *end = buf + have, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		uint64_t off = sc->base + (uint64_t)(p - buf);
+
+		if (sc->skipping)
+			sc->skipping = false;
+		else if (sc->huge) {
+			emit_huge(t, sc->huge_start,
+			    off + (uint64_t)(nl - p) - sc->huge_start,
+			    &sc->last_time);
+			sc->huge = false;
+		} else if (off >= t->end) {
+			sc->done = true;	/* the next task's line */
+			return p;
+		} else
+			emit(t, p, (size_t)(nl - p), off, &sc->last_time);
+		p = nl + 1;
+	}
+	if (!sc->skipping && !sc->huge && sc->base + (uint64_t)(p - buf) >=
+	    t->end)
+		sc->done = true;
+	return p;
+}
+
+/* Untimed lines before the task's first timed one take the time of the
+ * last timed line before the task. */
+static void
+fill_leading_times(struct index_task *t)
+{
+	size_t n = 0;
+	int64_t before;
+
+	while (n < t->n && t->v[n].time_us == ENG_TIME_NONE)
+		n++;
+	if (n == 0 || t->v[0].offset == 0)
+		return;
+	before = lookback(t->fd, t->category, t->v[0].offset);
+	for (size_t i = 0; i < n; i++)
+		t->v[i].time_us = before;
+}
+
+void
+index_run(struct index_task *t, char *buf)
+{
+	struct scan sc = { .base = t->start, .skipping = !starts_line(t),
+	    .last_time = ENG_TIME_NONE };
+	size_t have = 0;
+	uint64_t rpos = t->start;
 
 	t->incomplete = UINT64_MAX;
-	if ((buf = malloc(cap)) == NULL) {
+	/* about 250 bytes a line: one allocation in the usual case */
+	t->cap = (size_t)((t->end - t->start) / 200) + 16;
+	if ((t->v = malloc(t->cap * sizeof *t->v)) == NULL) {
 		t->error = ENOMEM;
 		return;
 	}
-	while (!done && rpos < t->limit) {
-		size_t want = cap - have;
+	while (!sc.done && rpos < t->limit) {
+		size_t want = INDEX_BUF_BYTES - have;
 		ssize_t got;
-		char *p, *nl, *end;
+		char *p;
 
 		if (want > t->limit - rpos)
 			want = (size_t)(t->limit - rpos);
@@ -169,65 +226,32 @@ index_run(struct index_task *t)
 		}
 		have += (size_t)got;
 		rpos += (uint64_t)got;
-		p = buf;
-		end = buf + have;
-		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			uint64_t off = base + (uint64_t)(p - buf);
-			if (skipping)
-				skipping = false;
-			else if (huge) {
-				emit_huge(t, huge_start,
-				    off + (uint64_t)(nl - p) - huge_start,
-				    &last_time);
-				huge = false;
-			} else if (off >= t->end) {
-				done = true;
-				break;
-			} else
-				emit(t, p, (size_t)(nl - p), off, &last_time);
-			p = nl + 1;
-		}
-		if (done)
+		p = take_lines(t, &sc, buf, have);
+		if (sc.done)
 			break;
-		if (!skipping && !huge &&
-		    base + (uint64_t)(p - buf) >= t->end) {
-			done = true;
-			break;
-		}
-		if (p == buf && have == cap) {
+		if (p == buf && have == INDEX_BUF_BYTES) {
 			/* no newline in a full buffer: a huge line, or the
 			 * tail of one that began before this chunk */
-			if (!skipping && !huge) {
-				if (base >= t->end) {
-					done = true;
+			if (!sc.skipping && !sc.huge) {
+				if (sc.base >= t->end)
 					break;
-				}
-				huge = true;
-				huge_start = base;
+				sc.huge = true;
+				sc.huge_start = sc.base;
 			}
-			base += have;
+			sc.base += have;
 			have = 0;
 			continue;
 		}
-		have = (size_t)(end - p);
+		have -= (size_t)(p - buf);
 		memmove(buf, p, have);
-		base += (uint64_t)(p - buf);
+		sc.base += (uint64_t)(p - buf);
 	}
-	if (!done && !skipping && t->error == 0) {
-		uint64_t at = huge ? huge_start : base;
+	if (!sc.done && !sc.skipping && t->error == 0) {
+		uint64_t at = sc.huge ? sc.huge_start : sc.base;
 		if (at < t->end && at < t->limit)
 			t->incomplete = at;
 	}
-	free(buf);
-	/* untimed lines before the first timed one take the time before */
-	while (first_untimed < t->n && t->v[first_untimed].time_us ==
-	    ENG_TIME_NONE)
-		first_untimed++;
-	if (first_untimed > 0 && t->v[0].offset > 0) {
-		int64_t before = lookback(t->fd, t->category, t->v[0].offset);
-		for (size_t i = 0; i < first_untimed; i++)
-			t->v[i].time_us = before;
-	}
+	fill_leading_times(t);
 }
 
 void
@@ -248,10 +272,16 @@ static void *
 runner_main(void *arg)
 {
 	struct runner *r = arg;
+	char *buf = malloc(INDEX_BUF_BYTES);
 	size_t i;
 
-	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
-		index_run(&r->t[i]);
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n) {
+		if (buf == NULL)
+			r->t[i].error = ENOMEM;
+		else
+			index_run(&r->t[i], buf);
+	}
+	free(buf);
 	return NULL;
 }
 
@@ -339,13 +369,19 @@ block_reader_init(struct block_reader *br)
 	memset(br, 0, sizeof *br);
 	br->fd = -1;
 	br->file = UINT32_MAX;
+	br->block = BLOCK_BYTES;
 }
 
 void
 block_reader_free(struct block_reader *br)
 {
+	size_t block = br->block;
+	bool backward = br->backward;
+
 	free(br->buf);
 	block_reader_init(br);
+	br->block = block;
+	br->backward = backward;
 }
 
 const char *
@@ -354,6 +390,7 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 {
 	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
 	size_t want;
+	uint64_t from;
 	ssize_t got;
 	int fd;
 
@@ -365,7 +402,10 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 	fd = e->files[en->file]->fd;
 	if (fd < 0)
 		return NULL;
-	want = n > BLOCK_BYTES ? n : BLOCK_BYTES;
+	want = n > br->block ? n : br->block;
+	from = en->offset;
+	if (br->backward)
+		from = en->offset + n > want ? en->offset + n - want : 0;
 	if (br->cap < want) {
 		char *b = realloc(br->buf, want);
 		if (b == NULL)
@@ -373,14 +413,14 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 		br->buf = b;
 		br->cap = want;
 	}
-	got = pread(fd, br->buf, want, (off_t)en->offset);
-	if (got < (ssize_t)n) {
+	got = pread(fd, br->buf, want, (off_t)from);
+	if (got < (ssize_t)(en->offset - from + n)) {
 		br->file = UINT32_MAX;
 		return NULL;
 	}
 	br->file = en->file;
-	br->start = en->offset;
+	br->start = from;
 	br->len = (size_t)got;
 	*len = n;
-	return br->buf;
+	return br->buf + (en->offset - from);
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +32,18 @@ struct loader {
 	atomic_size_t finished;
 };
 
+/* The current files before the backups, and in each the chunks nearest
+ * the end first: every category's latest entries come in the first round. */
 static int
 newest_first(const void *a, const void *b)
 {
 	const struct index_task *x = a, *y = b;
+	uint64_t dx = x->limit - x->end, dy = y->limit - y->end;
 
 	if (x->file->backup != y->file->backup)
 		return x->file->backup - y->file->backup;
-	if (x->start != y->start)
-		return x->start > y->start ? -1 : 1;
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
 	return x->file_id < y->file_id ? -1 : x->file_id > y->file_id;
 }
 
@@ -47,17 +51,22 @@ static void *
 loader_main(void *arg)
 {
 	struct loader *l = arg;
+	char *buf = malloc(INDEX_BUF_BYTES);
 	size_t i;
 
 	while (!atomic_load(&l->stop) &&
 	    (i = atomic_fetch_add(&l->next, 1)) < l->n) {
-		index_run(&l->t[i]);
+		if (buf == NULL)
+			l->t[i].error = ENOMEM;
+		else
+			index_run(&l->t[i], buf);
 		atomic_fetch_add(&l->bytes_done, l->t[i].end - l->t[i].start);
 		pthread_mutex_lock(&l->mu);
 		l->done[l->ndone++] = i;
 		pthread_mutex_unlock(&l->mu);
 		atomic_fetch_add(&l->finished, 1);
 	}
+	free(buf);
 	return NULL;
 }
 

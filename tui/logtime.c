@@ -108,13 +108,39 @@ parse_epoch(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
+/* The local offset changes at most every quarter hour in every zone there
+ * is; asking localtime_r once per quarter keeps long listings cheap. */
+static long
+local_offset(int64_t secs)
+{
+	static __thread int64_t cached_key = INT64_MIN;
+	static __thread long cached_off;
+	int64_t key = secs >= 0 ? secs / 900 : (secs - 899) / 900;
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (key != cached_key) {
+		if (localtime_r(&t, &tm) == NULL)
+			return 0;
+		cached_off = tm.tm_gmtoff;
+		cached_key = key;
+	}
+	return cached_off;
+}
+
+/* A wall-clock time without a zone, as local time.  The offset at that
+ * moment comes from the cached local_offset; only around a change of
+ * offset (where the guess does not hold) does mktime decide. */
 static int64_t
 local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
     unsigned sec)
 {
+	int64_t wall = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec, guess = wall - local_offset(wall);
 	struct tm tm;
-	time_t t;
 
+	if (local_offset(guess) == wall - guess)
+		return guess;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
 	tm.tm_mon = (int)mo - 1;
@@ -123,8 +149,7 @@ local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
 	tm.tm_min = (int)mi;
 	tm.tm_sec = (int)sec;
 	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	return (int64_t)t;
+	return (int64_t)mktime(&tm);
 }
 
 /* "+05:30", "-0800", "+05", "Z"; the offset east of UTC in seconds. */
@@ -157,9 +182,65 @@ parse_zone(const char *s, size_t n, int64_t *off)
 	return 0;
 }
 
+static inline unsigned
+d2(const char *s)
+{
+	return (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+}
+
+/* Our writer's form, "2026-11-26T11:16:32.123Z": fixed positions, and the
+ * day looked up once per thread while it stays the same. */
+static bool
+parse_ours(const char *s, size_t n, int64_t *out_us)
+{
+	static __thread char day[10];
+	static __thread int64_t day_secs;
+	int64_t frac = 0, f = 100000;
+	unsigned h, mi, sec;
+
+	if (n < 20 || s[n - 1] != 'Z' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':')
+		return false;
+#define NOTDIGIT(i) ((unsigned)(s[i] - '0') > 9)
+	if (NOTDIGIT(11) | NOTDIGIT(12) | NOTDIGIT(14) | NOTDIGIT(15) |
+	    NOTDIGIT(17) | NOTDIGIT(18))
+		return false;
+	if (n > 20) {
+		if (s[19] != '.' || n == 21)
+			return false;
+		for (size_t i = 20; i < n - 1; i++) {
+			if ((unsigned)(s[i] - '0') > 9)
+				return false;
+			frac += (s[i] - '0') * f;
+			f /= 10;
+		}
+	}
+	h = d2(s + 11);
+	mi = d2(s + 14);
+	sec = d2(s + 17);
+	if (h > 23 || mi > 59 || sec > 60)
+		return false;
+	if (memcmp(day, s, 10) != 0) {
+		unsigned y = d2(s) * 100 + d2(s + 2), m = d2(s + 5),
+		    d = d2(s + 8);
+		if (NOTDIGIT(0) | NOTDIGIT(1) | NOTDIGIT(2) | NOTDIGIT(3) |
+		    NOTDIGIT(5) | NOTDIGIT(6) | NOTDIGIT(8) | NOTDIGIT(9) ||
+		    s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 ||
+		    d > 31)
+			return false;
+#undef NOTDIGIT
+		day_secs = days_from_civil(y, m, d) * 86400;
+		memcpy(day, s, 10);
+	}
+	*out_us = (day_secs + h * 3600 + mi * 60 + sec) * 1000000 + frac;
+	return true;
+}
+
 int
 eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
 {
+	if (parse_ours(s, n, out_us))
+		return 0;
 	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
 	int64_t frac = 0, off = 0, secs;
 	size_t i;
@@ -214,26 +295,6 @@ eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
 		secs = local_to_utc((int)y, mo, d, h, mi, sec);
 	*out_us = secs * 1000000 + frac;
 	return 0;
-}
-
-/* The local offset changes at most every quarter hour in every zone there
- * is; asking localtime_r once per quarter keeps long listings cheap. */
-static long
-local_offset(int64_t secs)
-{
-	static __thread int64_t cached_key = INT64_MIN;
-	static __thread long cached_off;
-	int64_t key = secs >= 0 ? secs / 900 : (secs - 899) / 900;
-	struct tm tm;
-	time_t t = (time_t)secs;
-
-	if (key != cached_key) {
-		if (localtime_r(&t, &tm) == NULL)
-			return 0;
-		cached_off = tm.tm_gmtoff;
-		cached_key = key;
-	}
-	return cached_off;
 }
 
 void

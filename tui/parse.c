@@ -6,20 +6,35 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "engine.h"
 #include "store.h"
 
+static struct {
+	const char *name;
+	size_t len;
+} cat_names[LLMLOG_NCATEGORIES];
+static pthread_once_t cat_once = PTHREAD_ONCE_INIT;
+
+static void
+cat_names_init(void)
+{
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++) {
+		cat_names[c].name = llmlog_category_name(c);
+		cat_names[c].len = strlen(cat_names[c].name);
+	}
+}
+
 static int
 category_of(const char *s, size_t n)
 {
-	for (int c = 0; c < LLMLOG_NCATEGORIES; c++) {
-		const char *name = llmlog_category_name(c);
-		if (strlen(name) == n && memcmp(name, s, n) == 0)
+	pthread_once(&cat_once, cat_names_init);
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+		if (cat_names[c].len == n && memcmp(cat_names[c].name, s, n) == 0)
 			return c;
-	}
 	return -1;
 }
 
@@ -41,15 +56,16 @@ static bool
 take_string(const char **p, const char *end, const char **s, size_t *n)
 {
 	const char *q;
+	bool esc = false;
 
 	if (*p >= end || **p != '"')
 		return false;
-	q = memchr(*p + 1, '"', (size_t)(end - *p - 1));
-	if (q == NULL || memchr(*p + 1, '\\', (size_t)(q - *p - 1)) != NULL)
+	q = json_string_end(*p + 1, end, &esc);
+	if (q == NULL || esc)
 		return false;
 	*s = *p + 1;
-	*n = (size_t)(q - *s);
-	*p = q + 1;
+	*n = (size_t)(q - 1 - *s);
+	*p = q;
 	return true;
 }
 
@@ -63,40 +79,117 @@ take_lit(const char **p, const char *end, const char *lit, size_t n)
 }
 
 /* Whether the rest of a line is one complete JSON value, structurally:
- * strings closed, brackets balanced, nothing after the last one.  Strings
- * are skipped with memchr, so this costs little more than reading the
- * line; a line it lets through still gets a full parse before anything
- * reads its fields. */
+ * strings closed, brackets balanced, nothing after the last one.  A line
+ * it lets through still gets a full parse before anything reads its
+ * fields.  This runs on every line, so it comes in two speeds: a scalar
+ * loop (strings crossed 16 bytes at a time), and a SIMD pass below that
+ * looks at 64 bytes at once. */
 static bool
-balanced(const char *p, const char *end, int depth)
+balanced_scalar(const char *p, const char *end, int depth, bool in_string)
 {
+	bool esc;
+
+	if (in_string && (p = json_string_end(p, end, &esc)) == NULL)
+		return false;
 	while (p < end) {
 		char c = *p++;
 
 		if (c == '"') {
-			for (;;) {
-				const char *q = memchr(p, '"', (size_t)(end - p));
-				size_t bs = 0;
-
-				if (q == NULL)
-					return false;
-				while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
-					bs++;
-				p = q + 1;
-				if (bs % 2 == 0)
-					break;
-			}
+			if ((p = json_string_end(p, end, &esc)) == NULL)
+				return false;
 		} else if (c == '{' || c == '[')
 			depth++;
 		else if (c == '}' || c == ']') {
 			if (--depth == 0)
 				return p == end;
-			if (depth < 0)
-				return false;
 		}
 	}
 	return false;
 }
+
+#ifdef __SSE2__
+static inline uint64_t
+mask16(__m128i x, char c)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi8(c)));
+}
+
+/* Bit i set when byte i is inside a string: the running parity of the
+ * (unescaped) quotes up to i. */
+static inline uint64_t
+prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/* 64 bytes at a time: masks of quotes, backslashes and brackets; the
+ * in-string mask from the quotes; then only the few brackets outside
+ * strings are looked at one by one.  A backslash next to another (where
+ * escapes need counting) hands the rest to the scalar loop. */
+static bool
+balanced(const char *p, const char *end, int depth)
+{
+	uint64_t in_str = 0, carry_bs = 0;
+
+	while (end - p >= 64) {
+		uint64_t q = 0, bs = 0, op = 0, cl = 0, str, st;
+
+		for (int k = 0; k < 4; k++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)
+			    (const void *)(p + 16 * k));
+			q |= mask16(x, '"') << (16 * k);
+			bs |= mask16(x, '\\') << (16 * k);
+			op |= (mask16(x, '{') | mask16(x, '[')) << (16 * k);
+			cl |= (mask16(x, '}') | mask16(x, ']')) << (16 * k);
+		}
+		if (bs != 0 || carry_bs != 0) {
+			if ((bs & (bs << 1)) != 0 || (bs & carry_bs) != 0) {
+				if (carry_bs != 0) {
+					if (in_str == 0)
+						return false;
+					p++;	/* escaped: not a quote */
+				}
+				return balanced_scalar(p, end, depth,
+				    in_str != 0);
+			}
+			q &= ~((bs << 1) | carry_bs);
+			carry_bs = bs >> 63;
+		}
+		str = prefix_xor(q) ^ in_str;
+		in_str = (uint64_t)((int64_t)str >> 63);
+		st = (op | cl) & ~str;
+		while (st != 0) {
+			int i = __builtin_ctzll(st);
+			st &= st - 1;
+			if (op >> i & 1)
+				depth++;
+			else if (--depth <= 0)
+				return depth == 0 && p + i + 1 == end;
+		}
+		p += 64;
+	}
+	if (carry_bs != 0) {
+		/* the first byte here is escaped: only a string holds that */
+		if (in_str == 0 || p >= end)
+			return false;
+		p++;
+	}
+	return balanced_scalar(p, end, depth, in_str != 0);
+}
+#else
+static bool
+balanced(const char *p, const char *end, int depth)
+{
+	return balanced_scalar(p, end, depth, false);
+}
+#endif
 
 /* {"category":"…","timestamp":"…","level":"…",  …  } */
 static bool

@@ -22,6 +22,7 @@
 
 struct tally_item {
 	char *name;
+	size_t len;
 	uint64_t count;
 	double sum;		/* tokens, for providers and models */
 };
@@ -56,8 +57,8 @@ tally_grow(struct tally *t)
 	for (size_t i = 0; i < old.cap; i++) {
 		if (old.v[i].name == NULL)
 			continue;
-		tally_add(t, old.v[i].name, strlen(old.v[i].name),
-		    old.v[i].count, old.v[i].sum);
+		tally_add(t, old.v[i].name, old.v[i].len, old.v[i].count,
+		    old.v[i].sum);
 		free(old.v[i].name);
 	}
 	free(old.v);
@@ -73,13 +74,13 @@ tally_add(struct tally *t, const char *s, size_t n, uint64_t count,
 		tally_grow(t);
 	for (i = hash(s, n) & (t->cap - 1); t->v[i].name != NULL;
 	    i = (i + 1) & (t->cap - 1)) {
-		if (strlen(t->v[i].name) == n &&
-		    memcmp(t->v[i].name, s, n) == 0)
+		if (t->v[i].len == n && memcmp(t->v[i].name, s, n) == 0)
 			break;
 	}
 	if (t->v[i].name == NULL) {
 		if ((t->v[i].name = strndup(s, n)) == NULL)
 			abort();
+		t->v[i].len = n;
 		t->n++;
 	}
 	t->v[i].count += count;
@@ -91,9 +92,8 @@ tally_merge(struct tally *into, const struct tally *from)
 {
 	for (size_t i = 0; i < from->cap; i++)
 		if (from->v[i].name != NULL)
-			tally_add(into, from->v[i].name,
-			    strlen(from->v[i].name), from->v[i].count,
-			    from->v[i].sum);
+			tally_add(into, from->v[i].name, from->v[i].len,
+			    from->v[i].count, from->v[i].sum);
 }
 
 static void
@@ -167,7 +167,7 @@ struct part {
 
 struct eng_stats {
 	struct part p;
-	const struct eng_view *view;
+	uint64_t view;		/* the serial of the view counted */
 	size_t mark;		/* index entries of the view counted so far */
 	uint64_t *hist;		/* entries per minute, from hist_start */
 	size_t nhist;
@@ -327,7 +327,7 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 		return;
 	if ((s = block_reader_line(br, e, en, &n)) == NULL)
 		return;
-	if (!fields_read(s, n, &f))
+	if (!fields_read(s, n, en->category, &f))
 		return;
 	count_fields(p, en->category, &f);
 	fields_done(&f);
@@ -501,13 +501,13 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 	pthread_t th;
 	bool started = false;
 
-	if (s->view != v) {
+	if (s->view != view_serial(v)) {
 		part_free(&s->p);
 		part_init(&s->p);
 		free(s->hist);
 		s->hist = NULL;
 		s->nhist = 0;
-		s->view = v;
+		s->view = view_serial(v);
 		s->mark = 0;
 	}
 	if (seen == s->mark)
@@ -655,8 +655,10 @@ json_performance(const struct part *p)
 
 	if (d == NULL)
 		abort();
-	memcpy(d, p->durations, p->ndur * sizeof *d);
-	qsort(d, p->ndur, sizeof *d, dbl_cmp);
+	if (p->ndur > 0) {
+		memcpy(d, p->durations, p->ndur * sizeof *d);
+		qsort(d, p->ndur, sizeof *d, dbl_cmp);
+	}
 	add_u(o, "total", p->perf_total);
 	add_d(o, "avg_duration_ms", ratio(p->perf_dur, (double)p->ndur));
 	add_d(o, "p50_ms", percentile(d, p->ndur, 0.50));

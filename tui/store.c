@@ -256,7 +256,8 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		n++;
 	}
 	closedir(d);
-	qsort(v, n, sizeof *v, found_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, found_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = join_path(e->dirs[source], v[i].name);
 		struct stat st;

@@ -84,7 +84,9 @@ struct index_task {
 				   limit, or UINT64_MAX */
 	int error;		/* errno of a failed read */
 };
-void index_run(struct index_task *t);
+#define INDEX_BUF_BYTES	(BLOCK_BYTES + LINE_MAX_BYTES)
+/* Index one task, reading through buf (INDEX_BUF_BYTES). */
+void index_run(struct index_task *t, char *buf);
 /* Run tasks on up to nthreads threads (the caller's among them). */
 void index_run_all(struct index_task *t, size_t n, int nthreads);
 void index_task_free(struct index_task *t);
@@ -93,6 +95,47 @@ size_t index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
     uint64_t *bytes);
 /* Merge finished tasks into the index (file order within each task). */
 void index_publish(struct eng *e, struct index_task *t);
+
+/* Just past the closing quote of a JSON string whose body starts at s,
+ * or NULL when it is not closed before e; *escaped when it holds a
+ * backslash.  SSE2 looks at 16 bytes at a time where there is room. */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+static inline const char *
+json_string_end(const char *s, const char *e, bool *escaped)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
+#endif
+
+	for (;;) {
+#ifdef __SSE2__
+		if (e - s >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b)));
+			if (m == 0) {
+				s += 16;
+				continue;
+			}
+			s += __builtin_ctz(m);
+		} else
+#endif
+		{
+			while (s < e && *s != '"' && *s != '\\')
+				s++;
+			if (s >= e)
+				return NULL;
+		}
+		if (*s == '"')
+			return s + 1;
+		*escaped = true;
+		s += 2;
+		if (s > e)
+			return NULL;
+	}
+}
 
 /* parse.c: what one line says */
 struct line_info {
@@ -122,7 +165,8 @@ struct fields {
 	double memory_mb;
 	json_object *json;		/* holds the texts when json-c was used */
 };
-bool fields_read(const char *s, size_t n, struct fields *f);
+/* The fields a category's statistics need; false when not JSON. */
+bool fields_read(const char *s, size_t n, int category, struct fields *f);
 void fields_done(struct fields *f);
 
 /* logtime.c */
@@ -136,6 +180,9 @@ struct block_reader {
 	size_t len;
 	char *buf;
 	size_t cap;
+	size_t block;		/* bytes read at a time: BLOCK_BYTES */
+	bool backward;		/* reading towards the start: blocks end at
+				   the line asked for */
 };
 void block_reader_init(struct block_reader *br);
 void block_reader_free(struct block_reader *br);
@@ -149,6 +196,25 @@ int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);
 size_t view_seen(const struct eng_view *v);
+uint64_t view_serial(const struct eng_view *v);
+
+/* regex.c: a match context per thread, and keywords as caseless
+ * literals */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+struct rx_ctx;
+struct eng_regex *regex_keyword(const char *text);
+struct rx_ctx *rx_ctx_new(const struct eng_regex *re);
+void rx_ctx_free(struct rx_ctx *c);
+int rx_match(const struct eng_regex *re, struct rx_ctx *c, const char *s,
+    size_t n, size_t offset, size_t *start, size_t *end, char *err,
+    size_t errlen);
+/* Search a block of many lines: where the first match starts.  Only where
+ * rx_has_block: the pattern finds in a block what it finds line by line,
+ * and a line it points into still gets rx_match to be sure. */
+bool rx_has_block(const struct eng_regex *re);
+int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
+    size_t n, size_t offset, size_t *start);
 
 /* loader.c */
 void loader_stop(struct eng *e);

@@ -6,26 +6,50 @@
  */
 #include "config.h"
 
-#include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "store.h"
 
+#define PAR_FILTER	20000	/* new entries worth a second thread */
+
 struct eng_view {
 	struct eng *e;
 	struct eng_filter f;
-	char *keyword;			/* lower-cased copy */
-	size_t kwlen;
-	bool kw_fold;			/* the keyword has letters */
+	char *keyword;
+	struct eng_regex *kw;		/* the keyword as a caseless literal */
 	uint32_t *idx;			/* index positions, in time order */
 	size_t n, cap;
 	size_t seen;			/* index entries examined */
 	size_t counts[LLMLOG_NCATEGORIES];
 	size_t regex_errors;
+	uint64_t serial;		/* tells views apart, even at one address */
+};
+
+static atomic_uint_fast64_t view_serials;
+
+/* Where a pattern next matches in the block being read: lines before
+ * that offset need no match call of their own. */
+struct cursor {
+	uint32_t file;			/* the block searched */
+	uint64_t start;
+	uint64_t origin;		/* file offset the search started at */
+	uint64_t next;			/* file offset of the match, or UINT64_MAX */
+	bool off;			/* block search failed: line by line */
+};
+
+/* One thread's share of the content filtering of new entries. */
+struct filter_job {
+	struct eng_view *v;
+	size_t from, to;
+	uint8_t *pass;			/* [i - from]: passes all but category */
 	struct block_reader br;
-	struct strbuf low;
+	struct rx_ctx *kw, *rx;
+	struct cursor kw_at, rx_at;
+	size_t regex_errors;
 };
 
 void
@@ -181,39 +205,133 @@ pass_category(const struct eng_filter *f, const struct eng_entry *en)
 	    (f->categories & (1u << en->category));
 }
 
-static bool
-keyword_in(struct eng_view *v, const char *s, size_t n)
+/* Match one line, searching the whole block the reader holds when that
+ * is safe: with rare matches one search covers thousands of lines. */
+static int
+match_line(struct filter_job *j, const struct eng_regex *re,
+    struct rx_ctx *c, struct cursor *cur, const struct eng_entry *en,
+    const char *s, size_t n)
 {
-	if (!v->kw_fold)
-		return memmem(s, n, v->keyword, v->kwlen) != NULL;
-	strbuf_reset(&v->low);
-	strbuf_add(&v->low, s, n);
-	for (size_t i = 0; i < n; i++)
-		v->low.s[i] = (char)tolower((unsigned char)v->low.s[i]);
-	return memmem(v->low.s, n, v->keyword, v->kwlen) != NULL;
+	struct block_reader *br = &j->br;
+	size_t at;
+	int rc;
+
+	if (!cur->off && rx_has_block(re)) {
+		if (cur->file != br->file || cur->start != br->start ||
+		    cur->origin > en->offset || cur->next < en->offset) {
+			rc = rx_find(re, c, br->buf, br->len,
+			    (size_t)(en->offset - br->start), &at);
+			if (rc < 0)
+				cur->off = true;	/* limits: line by line */
+			else {
+				cur->file = br->file;
+				cur->start = br->start;
+				cur->origin = en->offset;
+				cur->next = rc == 1 ? br->start + at :
+				    UINT64_MAX;
+			}
+		}
+		/* a line ending before the next match, inside the block
+		 * searched, has none */
+		if (!cur->off && cur->next > en->offset + n &&
+		    en->offset + n <= br->start + br->len)
+			return 0;
+	}
+	return rx_match(re, c, s, n, 0, NULL, NULL, NULL, 0);
 }
 
 static bool
-pass_content(struct eng_view *v, const struct eng_entry *en)
+pass_content(struct filter_job *j, const struct eng_entry *en)
 {
+	struct eng_view *v = j->v;
 	const char *s;
 	size_t n;
 	int rc;
 
-	if (v->keyword == NULL && v->f.regex == NULL)
-		return true;
-	if ((s = block_reader_line(&v->br, v->e, en, &n)) == NULL)
+	if ((s = block_reader_line(&j->br, v->e, en, &n)) == NULL)
 		return false;
-	if (v->keyword != NULL && !keyword_in(v, s, n))
+	if (v->kw != NULL && match_line(j, v->kw, j->kw, &j->kw_at, en, s,
+	    n) != 1)
 		return false;
 	if (v->f.regex != NULL) {
-		rc = eng_regex_match(v->f.regex, s, n, 0, NULL, NULL);
+		rc = match_line(j, v->f.regex, j->rx, &j->rx_at, en, s, n);
 		if (rc < 0)
-			v->regex_errors++;
+			j->regex_errors++;
 		if (rc != 1)
 			return false;
 	}
 	return true;
+}
+
+static void *
+filter_main(void *arg)
+{
+	struct filter_job *j = arg;
+	struct eng *e = j->v->e;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		const struct eng_entry *en = store_entry(e, i);
+		j->pass[i - j->from] = pass_cheap(&j->v->f, en) &&
+		    pass_content(j, en);
+	}
+	return NULL;
+}
+
+static bool
+job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
+    uint8_t *pass)
+{
+	memset(j, 0, sizeof *j);
+	j->v = v;
+	j->from = from;
+	j->to = to;
+	j->pass = pass;
+	block_reader_init(&j->br);
+	j->kw_at.file = j->rx_at.file = UINT32_MAX;
+	if (v->kw != NULL && (j->kw = rx_ctx_new(v->kw)) == NULL)
+		return false;
+	if (v->f.regex != NULL && (j->rx = rx_ctx_new(v->f.regex)) == NULL)
+		return false;
+	return true;
+}
+
+static void
+job_free(struct filter_job *j)
+{
+	block_reader_free(&j->br);
+	rx_ctx_free(j->kw);
+	rx_ctx_free(j->rx);
+}
+
+/* Which of the entries [from, to) pass the filter but its category set:
+ * reading lines is the cost, so two threads share it when it is large. */
+static uint8_t *
+filter_content(struct eng_view *v, size_t from, size_t to)
+{
+	uint8_t *pass = xrealloc(NULL, to - from);
+	struct filter_job jobs[2];
+	size_t mid = to - from >= PAR_FILTER ? from + (to - from) / 2 : to;
+	bool ok0, ok1, started = false;
+	pthread_t th;
+
+	ok0 = job_init(&jobs[0], v, from, mid, pass);
+	ok1 = job_init(&jobs[1], v, mid, to, pass + (mid - from));
+	if (!ok0 || !ok1) {
+		memset(pass, 0, to - from);
+	} else {
+		if (mid < to)
+			started = pthread_create(&th, NULL, filter_main,
+			    &jobs[1]) == 0;
+		filter_main(&jobs[0]);
+		if (started)
+			pthread_join(th, NULL);
+		else
+			filter_main(&jobs[1]);
+	}
+	v->regex_errors += jobs[0].regex_errors + jobs[1].regex_errors;
+	job_free(&jobs[0]);
+	job_free(&jobs[1]);
+	return pass;
 }
 
 struct eng_view *
@@ -225,23 +343,17 @@ eng_view_new(struct eng *e, const struct eng_filter *f)
 		return NULL;
 	v->e = e;
 	v->f = *f;
+	v->serial = atomic_fetch_add(&view_serials, 1) + 1;
 	v->f.keyword = NULL;
 	if (f->keyword != NULL && *f->keyword != '\0') {
-		if ((v->keyword = strdup(f->keyword)) == NULL) {
+		if ((v->keyword = strdup(f->keyword)) == NULL ||
+		    (v->kw = regex_keyword(f->keyword)) == NULL) {
+			free(v->keyword);
 			free(v);
 			return NULL;
 		}
-		v->kwlen = strlen(v->keyword);
-		for (size_t i = 0; i < v->kwlen; i++) {
-			unsigned char c = (unsigned char)v->keyword[i];
-			if (isalpha(c) && c < 0x80)
-				v->kw_fold = true;
-			v->keyword[i] = (char)tolower(c);
-		}
 		v->f.keyword = v->keyword;
 	}
-	block_reader_init(&v->br);
-	strbuf_init(&v->low);
 	eng_view_update(v);
 	return v;
 }
@@ -252,9 +364,8 @@ eng_view_free(struct eng_view *v)
 	if (v == NULL)
 		return;
 	free(v->keyword);
+	eng_regex_free(v->kw);
 	free(v->idx);
-	block_reader_free(&v->br);
-	strbuf_free(&v->low);
 	free(v);
 }
 
@@ -262,15 +373,18 @@ size_t
 eng_view_update(struct eng_view *v)
 {
 	struct eng *e = v->e;
+	uint8_t *pass = NULL;
 	uint32_t *add;
 	size_t n = 0;
 
 	if (v->seen >= e->count)
 		return 0;
+	if (v->kw != NULL || v->f.regex != NULL)
+		pass = filter_content(v, v->seen, e->count);
 	add = xrealloc(NULL, (e->count - v->seen) * sizeof *add);
 	for (size_t i = v->seen; i < e->count; i++) {
 		const struct eng_entry *en = store_entry(e, i);
-		if (!pass_cheap(&v->f, en) || !pass_content(v, en))
+		if (pass != NULL ? !pass[i - v->seen] : !pass_cheap(&v->f, en))
 			continue;
 		if (en->category < LLMLOG_NCATEGORIES)
 			v->counts[en->category]++;
@@ -281,6 +395,7 @@ eng_view_update(struct eng_view *v)
 	sort_positions(e, add, n);
 	view_merge(v, add, n);
 	free(add);
+	free(pass);
 	return n;
 }
 
@@ -323,31 +438,57 @@ view_position(const struct eng_view *v, size_t i)
 	return v->idx[i];
 }
 
+uint64_t
+view_serial(const struct eng_view *v)
+{
+	return v->serial;
+}
+
 size_t
 view_seen(const struct eng_view *v)
 {
 	return v->seen;
 }
 
+/* A view interleaves its files by time, so search keeps a small block
+ * per file and walks each one in order, forward or backward. */
+#define SEARCH_BLOCK	(64u << 10)
+
 long
 eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
     int dir)
 {
-	size_t n = v->n, pos;
+	size_t n = v->n, pos, nfiles = v->e->nfiles, len;
+	struct block_reader *br;
+	long found = -1;
 	const char *s;
-	size_t len;
 
 	if (n == 0 || re == NULL)
 		return -1;
 	dir = dir < 0 ? -1 : 1;
 	if (from >= n)
 		from = dir > 0 ? n - 1 : 0;
-	pos = from;
-	for (size_t k = 0; k < n; k++) {
-		pos = dir > 0 ? (pos + 1) % n : (pos + n - 1) % n;
-		s = eng_line(v->e, store_entry(v->e, v->idx[pos]), &len);
-		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
-			return (long)pos;
+	br = calloc(nfiles, sizeof *br);
+	for (size_t i = 0; br != NULL && i < nfiles; i++) {
+		block_reader_init(&br[i]);
+		br[i].block = SEARCH_BLOCK;
+		br[i].backward = dir < 0;
 	}
-	return -1;
+	pos = from;
+	for (size_t k = 0; k < n && found < 0; k++) {
+		const struct eng_entry *en;
+
+		pos = dir > 0 ? (pos + 1) % n : (pos + n - 1) % n;
+		en = store_entry(v->e, v->idx[pos]);
+		if (br != NULL)
+			s = block_reader_line(&br[en->file], v->e, en, &len);
+		else
+			s = eng_line(v->e, en, &len);
+		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
+			found = (long)pos;
+	}
+	for (size_t i = 0; br != NULL && i < nfiles; i++)
+		block_reader_free(&br[i]);
+	free(br);
+	return found;
 }
