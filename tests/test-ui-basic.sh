@@ -56,6 +56,10 @@ ui_wait ' 3/24 ' "Down moves the selection"
 ui_keys Enter
 ui_wait '^Entry 3 of 24: .*tool_executions.log, byte [0-9]+, [0-9]+ bytes' "the detail view's header"
 ui_expect '^category: ' "fields one per line"
+ui_keys ']'
+ui_wait '^Entry 4 of 24: .*llm_calls.log' "] shows the next entry"
+ui_keys '['
+ui_wait '^Entry 3 of 24: ' "[ the previous one"
 ui_keys q
 ui_wait '3/24 +PAUSED' "back at the same place"
 ui_ok "detail view"

@@ -330,6 +330,21 @@ ui_detail_search(struct ui *u, int dir)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* The previous or next entry of the list, without going back to it. */
+static void
+step_entry(struct ui *u, int dir)
+{
+	size_t n = eng_view_count(u->view);
+
+	if (dir < 0 && u->sel > ui_list_first(u))
+		u->sel--;
+	else if (dir > 0 && u->sel + 1 < n)
+		u->sel++;
+	else
+		return;
+	ui_detail_open(u, eng_view_get(u->view, u->sel));
+}
+
 static void
 scroll_by(struct ui_detail *d, long delta)
 {
@@ -369,6 +384,12 @@ detail_key(struct ui *u, int key)
 	case UK(KEY_END):
 	case 'G':
 		scroll_by(d, (long)d->nlines);
+		break;
+	case '[':
+		step_entry(u, -1);
+		break;
+	case ']':
+		step_entry(u, 1);
 		break;
 	case 'r':
 		d->raw = !d->raw;

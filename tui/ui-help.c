@@ -35,6 +35,7 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "n, N", "the next or previous match" },
 	{ NULL, "Detail view" },
 	{ "Up, Down, PgUp, PgDn", "scroll" },
+	{ "[, ]", "the previous or next entry" },
 	{ "r", "the raw line instead of the fields" },
 	{ "/, ?, n, N", "search inside the entry" },
 	{ "q, Esc, Left", "back to the same place in the list" },

@@ -517,7 +517,7 @@ draw_hint(struct ui *u, int y, int w)
 	static const char *const hints[UI_NSCREENS] = {
 		[UI_LIST] = "h help  q quit  / search  l level  t since"
 		    "  k keyword  f filter  s stats  c clear",
-		[UI_DETAIL] = "q back  r raw line  / search  n N next match"
+		[UI_DETAIL] = "q back  [ ] entries  r raw  / search  n N match"
 		    "  h help",
 		[UI_HELP] = "any other key closes the help",
 		[UI_STATS] = "Esc back  Up Down scroll  l level  t since"
