@@ -76,18 +76,3 @@ ui_wait ' 1/1 +FOLLOW'
 ui_quit
 ui_ok "empty directory"
 
-# the library's own rotation under a live writer: every line written is
-# listed once, none lost in a rotation (backups kept, so none deleted)
-if [ -x "${SIMULATE:-}" ]; then
-	rm -rf "$UI_LOGS"
-	mkdir -m 700 "$UI_LOGS"
-	ui_start
-	ui_wait 'no log entries yet'
-	"$SIMULATE" -d "$UI_LOGS" -r 400 --duration 2 --max-bytes 16K \
-	    --backups 500 >/dev/null 2>&1 || ui_fail "llmlog-simulate failed"
-	ls "$UI_LOGS"/*.log.1 >/dev/null 2>&1 || ui_fail "the files rotated"
-	total=$(cat "$UI_LOGS"/* | wc -l)
-	ui_wait " $total/$total +FOLLOW" "all $total lines, through rotations"
-	ui_quit
-	ui_ok "live rotation by the library ($total lines)"
-fi
