@@ -410,9 +410,20 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* Bidirectional controls, which can make a line read other than it is
+ * (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069). */
+static bool
+bidi_control(const unsigned char *s)
+{
+	return s[0] == 0xe2 && ((s[1] == 0x80 && (s[2] == 0x8e ||
+	    s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae))) ||
+	    (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
 /* Untrusted text reaches the terminal with control characters made
  * visible: C0 bytes and DEL as ^X, the C1 controls (U+0080..U+009F, which
- * some terminals obey) as \u00XX, bytes that are not UTF-8 as \xNN. */
+ * some terminals obey) and the bidirectional controls as \uXXXX, bytes
+ * that are not UTF-8 as \xNN. */
 static size_t
 echo_escape(char *out, size_t size, const char *text)
 {
@@ -430,6 +441,9 @@ echo_escape(char *out, size_t size, const char *text)
 		} else if (*s == 0xc2 && s[1] <= 0x9f) {
 			n += (size_t)snprintf(out + n, size - n, "\\u%04x",
 			    s[1]);
+		} else if (len == 3 && bidi_control(s)) {
+			n += (size_t)snprintf(out + n, size - n, "\\u%04x",
+			    0x2000 | (s[1] & 0x0f) << 6 | (s[2] & 0x3f));
 		} else {
 			memcpy(out + n, s, len);
 			n += len;

@@ -8,6 +8,7 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -196,11 +197,19 @@ writer_main(void *arg)
 	return NULL;
 }
 
-/* With q->mu held. */
+/* With q->mu held.  The thread blocks every signal: the host's handlers
+ * (a shell's SIGINT, SIGCHLD) must not run on it. */
 static int
 writer_start(struct queue *q)
 {
-	if (pthread_create(&q->thread, NULL, writer_main, q) != 0)
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&q->thread, NULL, writer_main, q);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		return -1;
 	q->running = true;
 	q->joinable = true;

@@ -36,6 +36,8 @@
 #define RECHECK_NS 100000000	/* and at least this often (100 ms) */
 #define IOV_BATCH 256		/* lines per writev() */
 
+#define SWAP(type, a, b) do { type swap_ = (a); (a) = (b); (b) = swap_; } while (0)
+
 bool sink_no_shared;
 
 struct shared_cat {
@@ -422,16 +424,22 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
 	return 0;
 }
 
+static int64_t
+coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Whether it is time to check again that the descriptor is still the file
  * at the path: someone may have deleted or replaced it. */
 static bool
 check_due(struct sink_file *f)
 {
-	struct timespec ts;
-	int64_t now;
+	int64_t now = coarse_now_ns();
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	if (now - f->checked_ns < RECHECK_NS)
 		return false;
 	f->checked_ns = now;
@@ -443,7 +451,7 @@ check_due(struct sink_file *f)
  * its process holds a byte would be a hazard under tools that run one
  * thread at a time, such as valgrind). */
 static int
-flock_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+lock_fallback(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
 	pthread_mutex_lock(&lg->fallback_lock);
 	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0) {
@@ -496,7 +504,7 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 }
 
 static int
-shared_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+lock_shared(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 {
 	struct shared_cat *sc = &lg->shared->cats[cat];
 	struct sink_file *f = &lg->files[cat];
@@ -537,9 +545,9 @@ cat_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 
 	pthread_mutex_lock(&f->lock);
 	if (lg->shared != NULL)
-		rc = shared_lock(lg, cat, sizep);
+		rc = lock_shared(lg, cat, sizep);
 	else
-		rc = flock_lock(lg, cat, sizep);
+		rc = lock_fallback(lg, cat, sizep);
 	if (rc != 0)
 		pthread_mutex_unlock(&f->lock);
 	return rc;
@@ -677,6 +685,76 @@ must_rotate(struct llmlog *lg, int64_t size, size_t len)
 	    size + (int64_t)len >= lg->max_bytes;
 }
 
+/* Every in-process lock of the handle, in one order (fork, and the
+ * directory's replacement, need them all). */
+static void
+hold_all(struct llmlog *lg)
+{
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		pthread_mutex_lock(&lg->files[i].lock);
+	pthread_mutex_lock(&lg->fallback_lock);
+}
+
+static void
+release_all(struct llmlog *lg)
+{
+	pthread_mutex_unlock(&lg->fallback_lock);
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		pthread_mutex_unlock(&lg->files[i].lock);
+}
+
+/* Open the directory now at the handle's path (creating it again when it
+ * is gone), as a new process would, and switch to it.  Nothing changes
+ * when that fails: the next check tries again. */
+static void
+dir_reopen(struct llmlog *lg)
+{
+	struct llmlog fresh = { .dir = lg->dir, .dirfd = -1, .lockfd = -1 };
+
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		fresh.files[i].fd = -1;
+	if (make_dirs(lg->dir) != 0 ||
+	    (fresh.dirfd = open(lg->dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0 || check_dir(&fresh) != 0 ||
+	    open_lock_file(&fresh) != 0) {
+		fresh.dir = NULL;
+		sink_close(&fresh);
+		return;
+	}
+	if (!sink_no_shared)
+		map_shared(&fresh);
+	fresh.dir = NULL;
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
+		fresh.files[i].fd = lg->files[i].fd;
+		lg->files[i].fd = -1;
+	}
+	SWAP(int, lg->dirfd, fresh.dirfd);
+	SWAP(int, lg->lockfd, fresh.lockfd);
+	SWAP(struct sink_shared *, lg->shared, fresh.shared);
+	sink_close(&fresh);
+}
+
+/* Now and then: is the directory at the path still ours?  Someone may
+ * have deleted the logs (rm -rf) or pointed a symlink elsewhere; one
+ * thread checks, and switches with every lock of the handle held. */
+static void
+dir_recheck(struct llmlog *lg)
+{
+	int64_t now = coarse_now_ns(), last;
+	struct stat at, st;
+
+	last = atomic_load_explicit(&lg->dir_checked_ns, memory_order_relaxed);
+	if (now - last < RECHECK_NS || !atomic_compare_exchange_strong(
+	    &lg->dir_checked_ns, &last, now))
+		return;
+	if (stat(lg->dir, &at) == 0 && fstat(lg->dirfd, &st) == 0 &&
+	    at.st_ino == st.st_ino && at.st_dev == st.st_dev)
+		return;
+	hold_all(lg);
+	dir_reopen(lg);
+	release_all(lg);
+}
+
 size_t
 sink_write(struct llmlog *lg, enum llmlog_category cat,
     const struct iovec *lines, size_t n)
@@ -684,6 +762,7 @@ sink_write(struct llmlog *lg, enum llmlog_category cat,
 	int64_t *size = NULL, pending = 0;
 	size_t done = 0, first = 0;
 
+	dir_recheck(lg);
 	if (cat_lock(lg, cat, &size) != 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
@@ -705,17 +784,13 @@ out:
 void
 sink_fork_prepare(struct llmlog *lg)
 {
-	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
-		pthread_mutex_lock(&lg->files[i].lock);
-	pthread_mutex_lock(&lg->fallback_lock);
+	hold_all(lg);
 }
 
 void
 sink_fork_parent(struct llmlog *lg)
 {
-	pthread_mutex_unlock(&lg->fallback_lock);
-	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
-		pthread_mutex_unlock(&lg->files[i].lock);
+	release_all(lg);
 }
 
 void

@@ -22,7 +22,7 @@ struct sink_file {
 	pthread_mutex_t lock;	/* in-process: taken before the shared lock */
 	int fd;			/* -1: not open (yet, or after a failure) */
 	uint64_t gen;		/* rotation generation the descriptor belongs to */
-	int64_t size;		/* flock fallback: size seen under the lock */
+	int64_t size;		/* the fallback: size seen under the lock */
 	int64_t checked_ns;	/* when we last made sure fd is the path's file */
 };
 
@@ -42,17 +42,18 @@ struct llmlog {
 	struct sink_shared *shared;	/* its mapping; NULL: the fallback */
 	pthread_mutex_t fallback_lock;	/* the fallback: one waiter at a time */
 	struct sink_file files[LLMLOG_NCATEGORIES];
+	_Atomic int64_t dir_checked_ns;	/* when the directory was last checked */
 
 	struct queue *queue;		/* async mode */
 	struct llmlog *next;		/* the list of open handles, for fork */
 	struct llmlog *retired_next;	/* defaults replaced by llmlog_setup */
 };
 
-/* Tests: lock with flock() instead of the shared mapping. */
+/* Tests: use the fallback lock (fcntl() on the lock file), not the mapping. */
 extern bool sink_no_shared;
 
 /* Tests: take a category's shared lock and keep it, as a writer killed
- * mid-write would.  -1 when the handle uses flock(). */
+ * mid-write would.  -1 when the handle uses the fallback. */
 int sink_hold_lock(struct llmlog *lg, enum llmlog_category cat);
 
 /* Set up the in-process locks of a new handle (or a child's copy). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -446,6 +447,74 @@ check_search(struct eng *e, struct eng_view *v, const char *pattern,
 	eng_regex_free(re);
 }
 
+/* Writer processes rotating one directory while we follow it: every
+ * entry is seen exactly once (the backups are never deleted here). */
+static void
+test_concurrent_writers(void)
+{
+	enum { PROCS = 3, EACH = 1500 };
+	struct llmlog_config cfg = { .max_bytes = 20000, .backups = 10000,
+	    .no_console = true };
+	static unsigned char seen[PROCS][EACH];
+	struct eng *e;
+	struct eng_view *v;
+	pid_t pids[PROCS];
+	int status, running = PROCS;
+	size_t len, dups = 0, missing = 0;
+
+	make_dir();
+	cfg.dir = dir;
+	e = open_dir();
+	for (int p = 0; p < PROCS; p++) {
+		if ((pids[p] = fork()) == 0) {
+			struct llmlog *lg = llmlog_open(&cfg);
+			char in[64];
+			for (int i = 0; lg != NULL && i < EACH; i++) {
+				snprintf(in, sizeof in, "p=%d i=%d;", p, i);
+				llmlog_interaction(lg, .user_input = in,
+				    .duration_ms = i);
+			}
+			_exit(lg != NULL && llmlog_close(lg) == 0 ? 0 : 1);
+		}
+		CU_ASSERT_FATAL(pids[p] > 0);
+	}
+	while (running > 0) {
+		eng_refresh(e);
+		for (int p = 0; p < PROCS; p++)
+			if (pids[p] > 0 && waitpid(pids[p], &status,
+			    WNOHANG) == pids[p]) {
+				CU_ASSERT(WIFEXITED(status) &&
+				    WEXITSTATUS(status) == 0);
+				pids[p] = 0;
+				running--;
+			}
+		usleep(500);
+	}
+	eng_refresh(e);
+	v = all(e);
+	for (size_t k = 0; k < eng_view_count(v); k++) {
+		const char *s = eng_line(e, eng_view_get(v, k), &len);
+		const char *at = s ? strstr(s, "p=") : NULL;
+		int p, i;
+		if (at == NULL || sscanf(at, "p=%d i=%d;", &p, &i) != 2 ||
+		    p < 0 || p >= PROCS || i < 0 || i >= EACH) {
+			CU_FAIL("an entry we cannot read or did not write");
+			continue;
+		}
+		dups += seen[p][i]++ > 0;
+	}
+	for (int p = 0; p < PROCS; p++)
+		for (int i = 0; i < EACH; i++)
+			missing += seen[p][i] == 0;
+	CU_ASSERT_EQUAL(dups, 0);
+	CU_ASSERT_EQUAL(missing, 0);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	CU_ASSERT(eng_file_count(e) > 10);	/* it rotated */
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
 /* A filter over many blocks of lines keeps what it should. */
 static void
 check_filter(struct eng *e, const char *pattern, const char *keyword,
@@ -594,6 +663,7 @@ main(void)
 	CU_add_test(s, "re-creation", test_recreation);
 	CU_add_test(s, "new category file", test_new_category_file);
 	CU_add_test(s, "library rotation", test_library_rotation);
+	CU_add_test(s, "concurrent writers", test_concurrent_writers);
 	CU_add_test(s, "background load", test_async_matches_sync);
 	CU_add_test(s, "huge lines", test_huge_line);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

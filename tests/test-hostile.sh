@@ -9,7 +9,13 @@ set -u
 srcdir=${srcdir:-.}
 LLMLOG=${LLMLOG:?}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+	for s in "$work"/tmux-*; do
+		[ -S "$s" ] && "${TMUX_BIN:-tmux}" -S "$s" kill-server 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
 fails=0
 
 fail() {
@@ -62,6 +68,32 @@ for c in "$srcdir"/data/hostile/*/; do
 	fi
 	echo "ok: $name"
 done
+
+# the explorer shows the same hostile text made visible (tmux)
+TMUX_BIN=${TMUX_BIN:-$(command -v tmux)}
+if [ -n "$TMUX_BIN" ] && [ -x "$TMUX_BIN" ]; then
+	for pair in 'ansi:^[[31mred^[[0m' 'c1:\x9b31m csi \x85 nel' 'bidi:\u202eevil\u202c'; do
+		name=${pair%%:*}
+		want=${pair#*:}
+		sock=$work/tmux-$name	# a server of its own: a killed one may linger
+		"$TMUX_BIN" -S "$sock" new-session -d -x 160 -y 20 \
+		    "env LANG=C.UTF-8 TZ=UTC '$LLMLOG' -d '$work/$name'; sleep 30"
+		shown=no
+		for i in $(seq 200); do
+			"$TMUX_BIN" -S "$sock" capture-pane -p >"$work/screen" 2>/dev/null
+			if grep -qF -- "$want" "$work/screen"; then
+				shown=yes
+				break
+			fi
+			sleep 0.05
+		done
+		[ $shown = yes ] || { fail "ui $name: '$want' not on screen"; cat "$work/screen"; }
+		grep -q GOODLINE_before "$work/screen" && grep -q GOODLINE_after "$work/screen" ||
+			fail "ui $name: good lines not both on screen"
+		"$TMUX_BIN" -S "$sock" kill-server 2>/dev/null
+		echo "ok: ui $name"
+	done
+fi
 
 # a 100 MB line between two good ones
 d=$work/giant-line

@@ -623,6 +623,33 @@ test_async_drop(void)
 	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "1 2 11");
 }
 
+/* The writer thread takes none of the host's signals: a signal sent to the
+ * process while every thread of the host blocks it stays pending. */
+static void
+test_async_signals(void)
+{
+	const char *dir = fresh_dir();
+	sigset_t usr1, pending;
+	struct llmlog *lg;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir, .async = true });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	kill(getpid(), SIGUSR1);
+	sigpending(&pending);
+	CU_ASSERT_TRUE(sigismember(&pending, SIGUSR1));
+	if (sigismember(&pending, SIGUSR1))
+		sigwait(&usr1, &sig);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
 /* fork() while the async writer is busy: the parent writes what it had
  * queued, the child starts a writer of its own; nothing twice. */
 static void
@@ -861,6 +888,33 @@ test_loose_dir(void)
 	llmlog_close(lg);
 }
 
+/* The directory deleted (or moved away) under a running writer: within
+ * 100 ms the writer notices, makes it again and writes there.  The test
+ * sleeps past that interval; it asserts nothing about time. */
+static void
+test_dir_replaced(void)
+{
+	char dir[256], old[300];
+	struct llmlog *lg;
+
+	snprintf(dir, sizeof dir, "%s", fresh_dir());
+	snprintf(old, sizeof old, "%s.old", dir);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(rename(dir, old), 0);
+	usleep(250 * 1000);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 2, 0), 0);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_TOOL, LLMLOG_INFO, 3, 0), 0);
+	CU_ASSERT_STRING_EQUAL(numbers(old, "user_interactions.log"), "1");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "user_interactions.log"), "2");
+	CU_ASSERT_STRING_EQUAL(numbers(dir, "tool_executions.log"), "3");
+	CU_ASSERT_EQUAL(mode_of(dir, NULL), 0700);
+	CU_ASSERT_EQUAL(mode_of(dir, ".llmlog.lock"), 0600);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 0);
+	llmlog_close(lg);
+}
+
 /* A symlink planted at a log file's path is not followed: the write
  * fails with a message and the target is untouched. */
 static void
@@ -930,6 +984,7 @@ test_echo(void)
 	log_echo(quiet, LLMLOG_SECURITY, LLMLOG_ERROR, "not shown either");
 	log_echo(lg, LLMLOG_TOOL, LLMLOG_CRITICAL, "C1 \xc2\x9b end");
 	log_echo(lg, LLMLOG_USER, LLMLOG_ERROR, "bad \x9b[31m, \xc3\xa9t\xc3\xa9");
+	log_echo(lg, LLMLOG_LLM, LLMLOG_WARNING, "rm \xe2\x80\xae" "fdp.exe \xe2\x81\xa6" "x");
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(fd);
@@ -942,6 +997,8 @@ test_echo(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, " CRITICAL [tool] C1 \\u009b end\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,
 	    " ERROR [user] bad \\x9b[31m, \xc3\xa9t\xc3\xa9\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    " WARNING [llm] rm \\u202efdp.exe \\u2066x\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "not shown"));
 	free(text);
 	llmlog_close(lg);
@@ -1097,6 +1154,7 @@ main(void)
 	CU_add_test(s, "default directory", test_default_home);
 	CU_add_test(s, "async flush", test_async_flush);
 	CU_add_test(s, "async drop", test_async_drop);
+	CU_add_test(s, "async writer takes no signals", test_async_signals);
 	CU_add_test(s, "async fork", test_async_fork);
 	CU_add_test(s, "sync fork", test_sync_fork);
 	CU_add_test(s, "unwritable file", test_unwritable_file);
@@ -1105,6 +1163,7 @@ main(void)
 	CU_add_test(s, "unwritable directory", test_unwritable_dir);
 	CU_add_test(s, "directory of another user", test_foreign_dir);
 	CU_add_test(s, "loose directory tightened", test_loose_dir);
+	CU_add_test(s, "directory replaced", test_dir_replaced);
 	CU_add_test(s, "symlink at a file", test_symlink_file);
 	CU_add_test(s, "symlinked directory", test_symlink_dir);
 	CU_add_test(s, "console echo", test_echo);

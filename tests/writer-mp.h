@@ -18,7 +18,7 @@ struct mp_run {
 	int ncats;		/* categories written, 1..6 */
 	int64_t max_bytes;
 	bool async;
-	bool use_flock;		/* the flock() fallback instead of the mapping */
+	bool use_flock;		/* the fallback lock instead of the mapping */
 	unsigned queue_size;
 };
 

@@ -120,9 +120,13 @@ eng_refresh(struct eng *e)
 		index_publish(e, &t[i]);
 	free(t);
 	e->load_total += bytes;
+	/* a file no name leads to any more is gone once read to its end;
+	 * one a scan missed (readdir can, while files are being renamed)
+	 * still has its links */
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct file *f = e->files[i];
-		if (!f->seen && f->fd >= 0 && f->pending == 0) {
+		if (!f->seen && f->fd >= 0 && f->pending == 0 &&
+		    fstat(f->fd, &st) == 0 && st.st_nlink == 0) {
 			close(f->fd);
 			f->fd = -1;
 		}
