@@ -2,9 +2,6 @@
 # test-ui-rotate.sh - live tail through the library's own rotations: a
 # writer (llmlog-simulate) rotates small files many times while the
 # explorer follows; every line written must be listed exactly once.
-# Duplicates are a known fault of the follow code when this was written:
-# reported as a skip naming them, so the rest of the suite stays usable;
-# a lost line fails.
 . "$srcdir/ui-lib.sh"
 
 if [ ! -x "${SIMULATE:-}" ]; then
@@ -32,9 +29,6 @@ done
 sleep 0.3
 shown=$(ui_status | sed -n 's/.* \([0-9][0-9]*\)\/\([0-9][0-9]*\) .*/\2/p')
 ui_quit
-if [ "$shown" -gt "$total" ]; then
-	echo "KNOWN FAULT (engine follow): $((shown - total)) of $total lines" \
-	    "listed twice after rotations"
-	exit 77
-fi
+[ "$shown" -eq "$total" ] ||
+	ui_fail "$((shown - total)) of $total lines listed twice after rotations"
 ui_ok "every one of $total lines listed once through rotations"
