@@ -26,6 +26,8 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 	[UI_STATS] = &ui_stats_screen,
 };
 
+#define BUSY_NOTICE 200000	/* entries: above, long work is announced */
+
 static volatile sig_atomic_t quit_signal;
 
 /* ---- signals: the terminal is restored whatever ends us ---------------- */
@@ -148,6 +150,21 @@ keep_selection(struct ui *u, const struct eng_entry *old, bool had)
 		u->sel = n - 1;
 }
 
+/* Before work that grows with the number of entries, say so on the
+ * bottom line so a large set never looks frozen. */
+static void
+busy_notice(struct ui *u, const char *what)
+{
+	char msg[96];
+
+	if (eng_count(u->e) < BUSY_NOTICE || LINES < 2)
+		return;
+	snprintf(msg, sizeof msg, "%s %zu entries...", what, eng_count(u->e));
+	ui_fill(LINES - 1, 0, COLS, A_NORMAL);
+	ui_puts(LINES - 1, 0, COLS, msg, A_BOLD);
+	refresh();
+}
+
 /* Build the view for the current filters and tab, keeping the place. */
 static void
 refilter(struct ui *u)
@@ -163,6 +180,7 @@ refilter(struct ui *u)
 	u->filter.categories = tab_categories(u, u->last_list_tab);
 	u->filter.keyword = u->keyword;
 	u->filter.regex = u->regex;
+	busy_notice(u, "filtering");
 	v = eng_view_new(u->e, &u->filter);
 	if (v == NULL) {
 		ui_message(u, true, "out of memory building the view");
@@ -232,6 +250,7 @@ ui_search_next(struct ui *u, int dir)
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
 		return UI_HANDLED | UI_REDRAW;
 	}
+	busy_notice(u, "searching");
 	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
 	if (pos >= 0 && (size_t)pos < ui_list_first(u))
 		pos = next_in_window(u, dir * u->search_dir);
