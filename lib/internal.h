@@ -26,4 +26,11 @@ int log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 void log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
     const char *summary);
 
+/* Untrusted text made safe for a terminal (visible.c): the visible form of
+ * text[0..n) into out, as much as fits in cap bytes without cutting a
+ * piece; returns the bytes written (no NUL).  TEXT_VISIBLE_MAX(n) bytes
+ * always take all of it. */
+#define TEXT_VISIBLE_MAX(n) ((n) * 4)
+size_t text_visible(char *out, size_t cap, const char *text, size_t n);
+
 #endif

@@ -384,75 +384,6 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (not overlong, no surrogate,
- * at most U+10FFFF), or 0. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
-/* Bidirectional controls, which can make a line read other than it is
- * (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069). */
-static bool
-bidi_control(const unsigned char *s)
-{
-	return s[0] == 0xe2 && ((s[1] == 0x80 && (s[2] == 0x8e ||
-	    s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae))) ||
-	    (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
-}
-
-/* Untrusted text reaches the terminal with control characters made
- * visible: C0 bytes and DEL as ^X, the C1 controls (U+0080..U+009F, which
- * some terminals obey) and the bidirectional controls as \uXXXX, bytes
- * that are not UTF-8 as \xNN. */
-static size_t
-echo_escape(char *out, size_t size, const char *text)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t n = 0, len;
-
-	for (; *s != '\0' && n + 8 < size; s += len) {
-		len = utf8_len(s);
-		if (len == 0) {
-			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *s);
-			len = 1;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			out[n++] = '^';
-			out[n++] = *s == 0x7f ? '?' : (char)(*s + '@');
-		} else if (*s == 0xc2 && s[1] <= 0x9f) {
-			n += (size_t)snprintf(out + n, size - n, "\\u%04x",
-			    s[1]);
-		} else if (len == 3 && bidi_control(s)) {
-			n += (size_t)snprintf(out + n, size - n, "\\u%04x",
-			    0x2000 | (s[1] & 0x0f) << 6 | (s[2] & 0x3f));
-		} else {
-			memcpy(out + n, s, len);
-			n += len;
-		}
-	}
-	out[n] = '\0';
-	return n;
-}
-
 void
 log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
     const char *summary)
@@ -474,8 +405,9 @@ log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
 	    llmlog_level_name(level), llmlog_category_name(cat));
 	if (n >= sizeof buf - 2)
 		n = sizeof buf - 2;
-	n += echo_escape(buf + n, sizeof buf - 1 - n,
-	    summary != NULL ? summary : "");
+	if (summary != NULL)
+		n += text_visible(buf + n, sizeof buf - 1 - n, summary,
+		    strlen(summary));
 	buf[n++] = '\n';
 	do
 		w = write(STDERR_FILENO, buf, n);

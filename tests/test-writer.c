@@ -994,7 +994,7 @@ test_echo(void)
 	CU_ASSERT(strlen(text) > 20 && text[4] == '-' && text[13] == ':');
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,
 	    " WARNING [security] denied ^[[2J /etc\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, " CRITICAL [tool] C1 \\u009b end\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, " CRITICAL [tool] C1 \\x9b end\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,
 	    " ERROR [user] bad \\x9b[31m, \xc3\xa9t\xc3\xa9\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,

@@ -32,6 +32,8 @@ void strbuf_init(struct strbuf *b);
 void strbuf_free(struct strbuf *b);
 void strbuf_reset(struct strbuf *b);
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
+/* Room for n more bytes at b->s + b->len; the caller adds to b->len. */
+char *strbuf_reserve(struct strbuf *b, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);
 void strbuf_printf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -39,8 +41,9 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 /* ---- text that reaches a terminal ----------------------------------------- */
 
 /* Append s[0..n) to out with every control character, ESC, C1 code, DEL,
- * bidi override and invalid UTF-8 byte made visible (^[, \x9b, \u202e,
- * \xff, ...).  Valid printable UTF-8 passes unchanged. */
+ * bidi control and invalid UTF-8 byte made visible (^[, \x9b, \u202e,
+ * \xff, ...).  Valid printable UTF-8 passes unchanged.  The forms are
+ * the library's (lib/visible.c), so the stderr echo shows the same. */
 void eng_sanitize(struct strbuf *out, const char *s, size_t n);
 
 /* ---- the time grammar (DESIGN.md §4), shared by the CLI and the UI -------- */

@@ -57,6 +57,13 @@ strbuf_reset(struct strbuf *b)
 		b->s[0] = '\0';
 }
 
+char *
+strbuf_reserve(struct strbuf *b, size_t n)
+{
+	strbuf_grow(b, n);
+	return b->s + b->len;
+}
+
 void
 strbuf_add(struct strbuf *b, const char *s, size_t n)
 {

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "store.h"
 
 #define US_PER_SEC INT64_C(1000000)
 #define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
@@ -32,20 +33,6 @@ struct civil {
 	bool has_zone;
 	int zone_sec;
 };
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 static int
 days_in_month(int y, int m)
@@ -180,7 +167,7 @@ civil_to_utc_us(const struct civil *c)
 {
 	int64_t secs;
 
-	secs = days_from_civil(c->year, c->mon, c->day) * 86400 +
+	secs = days_from_civil(c->year, (unsigned)c->mon, (unsigned)c->day) * 86400 +
 	    c->hour * 3600 + c->min * 60 + c->sec - (c->has_zone ? c->zone_sec : 0);
 	return secs * US_PER_SEC + c->frac_us;
 }
