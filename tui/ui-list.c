@@ -59,7 +59,7 @@ format_count(char *buf, size_t len, size_t n, bool compact)
 static void
 tab_text(struct ui *u, int t, bool compact, char *buf, size_t len)
 {
-	char num[8] = "", count[24] = "";
+	char num[16] = "", count[24] = "";
 
 	if (!compact)
 		snprintf(num, sizeof num, "%d ", t + 1);
