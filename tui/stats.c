@@ -78,8 +78,11 @@ tally_add(struct tally *t, const char *s, size_t n, uint64_t count,
 			break;
 	}
 	if (t->v[i].name == NULL) {
-		if ((t->v[i].name = strndup(s, n)) == NULL)
+		/* names may hold NUL bytes: copy all n, not up to the first */
+		if ((t->v[i].name = malloc(n + 1)) == NULL)
 			abort();
+		memcpy(t->v[i].name, s, n);
+		t->v[i].name[n] = '\0';
 		t->v[i].len = n;
 		t->n++;
 	}
