@@ -56,6 +56,10 @@ ui_wait ' 3/24 ' "Down moves the selection"
 ui_keys Enter
 ui_wait '^Entry 3 of 24: .*tool_executions.log, byte [0-9]+, [0-9]+ bytes' "the detail view's header"
 ui_expect '^category: ' "fields one per line"
+ui_keys ']'
+ui_wait '^Entry 4 of 24: .*llm_calls.log' "] shows the next entry"
+ui_keys '['
+ui_wait '^Entry 3 of 24: ' "[ the previous one"
 ui_keys q
 ui_wait '3/24 +PAUSED' "back at the same place"
 ui_ok "detail view"
@@ -111,3 +115,22 @@ ui_keys C-c
 ui_wait '\[llmlog exited 130\]' "Ctrl-C quits"
 ui_reject 'All 24' "the screen is restored"
 ui_ok "Ctrl-C"
+
+# SIGTERM ends it cleanly too; a fatal signal restores the terminal and
+# then kills the program as it would have
+llmlog_pid()
+{
+	ps -o pid= --ppid "$(tm display-message -p -t 0 '#{pane_pid}')" |
+	    head -n 1 | tr -d ' '
+}
+ui_start
+ui_wait '24/24 '
+kill -TERM "$(llmlog_pid)"
+ui_wait '\[llmlog exited 143\]' "SIGTERM quits"
+ui_reject 'All 24' "the screen is restored after SIGTERM"
+ui_start
+ui_wait '24/24 '
+kill -SEGV "$(llmlog_pid)"
+ui_wait '\[llmlog exited 139\]' "SIGSEGV still kills"
+ui_reject 'All 24' "the screen is restored after SIGSEGV"
+ui_ok "signals"

@@ -55,6 +55,14 @@ ui_keys -l 'PASSWD'
 ui_keys Enter
 ui_wait 'keyword:PASSWD' "status shows the keyword"
 ui_wait ' 1/1 ' "one entry names /etc/passwd"
+ui_keys k C-u
+ui_keys -l '日本語'
+ui_keys Enter
+ui_wait 'keyword:日本語' "a keyword typed in wide characters"
+ui_wait ' 1/1 '
+ui_keys k BSpace BSpace
+ui_wait '^Keyword: 日 *$' "Backspace removes a whole character"
+ui_keys Escape
 ui_keys c
 ui_wait '24/24 '
 ui_ok "keyword filter"

@@ -75,3 +75,4 @@ ui_wait 'first_ever' "an entry in a new file appears"
 ui_wait ' 1/1 +FOLLOW'
 ui_quit
 ui_ok "empty directory"
+

@@ -64,6 +64,8 @@ EOF
 	chmod +x "$UI_WORK/run.sh"
 	tm -f "$UI_WORK/tmux.conf" new-session -d -x "${UI_COLS:-120}" \
 	    -y "${UI_ROWS:-40}" "$UI_WORK/run.sh $*"
+	# a prefix assignment to a function may outlive the call (dash)
+	UI_ENV= UI_COLS= UI_ROWS=
 }
 
 ui_screen()

@@ -78,7 +78,7 @@ tally_add(struct tally *t, const char *s, size_t n, uint64_t count,
 			break;
 	}
 	if (t->v[i].name == NULL) {
-		/* n bytes, not strndup: lookups compare n bytes */
+		/* names may hold NUL bytes: copy all n, not up to the first */
 		if ((t->v[i].name = malloc(n + 1)) == NULL)
 			abort();
 		memcpy(t->v[i].name, s, n);

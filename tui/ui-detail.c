@@ -131,7 +131,7 @@ value_attr(struct ui *u, const char *key, json_object *val)
 	if (strcmp(key, "level") == 0 && json_object_is_type(val, json_type_string)) {
 		int lv = llmlog_level_parse(json_object_get_string(val));
 
-		return lv > 0 ? lv / 10 + 100 : 0;
+		return lv > 0 ? UI_ATTR_LEVEL + lv / 10 : 0;
 	}
 	if (strcmp(key, "error") == 0 ||
 	    (json_object_is_type(val, json_type_boolean) &&
@@ -253,13 +253,13 @@ ui_detail_open(struct ui *u, const struct eng_entry *en)
 	u->screen = UI_DETAIL;
 }
 
-/* ---- drawing ------------------------------------------------------------------------ */
+/* ---- drawing ----------------------------------------------------------- */
 
 static attr_t
 line_attr(struct ui *u, int attr)
 {
-	if (attr > 100)
-		return ui_level_attr(u, attr - 100);
+	if (attr > UI_ATTR_LEVEL)
+		return ui_level_attr(u, attr - UI_ATTR_LEVEL);
 	return attr != 0 ? ui_pair(u, attr) : A_NORMAL;
 }
 
@@ -330,6 +330,21 @@ ui_detail_search(struct ui *u, int dir)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* The previous or next entry of the list, without going back to it. */
+static void
+step_entry(struct ui *u, int dir)
+{
+	size_t n = eng_view_count(u->view);
+
+	if (dir < 0 && u->sel > ui_list_first(u))
+		u->sel--;
+	else if (dir > 0 && u->sel + 1 < n)
+		u->sel++;
+	else
+		return;
+	ui_detail_open(u, eng_view_get(u->view, u->sel));
+}
+
 static void
 scroll_by(struct ui_detail *d, long delta)
 {
@@ -369,6 +384,12 @@ detail_key(struct ui *u, int key)
 	case UK(KEY_END):
 	case 'G':
 		scroll_by(d, (long)d->nlines);
+		break;
+	case '[':
+		step_entry(u, -1);
+		break;
+	case ']':
+		step_entry(u, 1);
 		break;
 	case 'r':
 		d->raw = !d->raw;

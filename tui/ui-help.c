@@ -35,6 +35,7 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "n, N", "the next or previous match" },
 	{ NULL, "Detail view" },
 	{ "Up, Down, PgUp, PgDn", "scroll" },
+	{ "[, ]", "the previous or next entry" },
 	{ "r", "the raw line instead of the fields" },
 	{ "/, ?, n, N", "search inside the entry" },
 	{ "q, Esc, Left", "back to the same place in the list" },
@@ -75,7 +76,8 @@ help_draw(struct ui *u, int y, int x, int h, int w)
 		const struct ui_keyhelp *kh;
 
 		if (k == 0) {
-			ui_puts(y + i, x, w, "llmlog keys (Up, Down, PgUp, PgDn scroll; q or Esc closes)",
+			ui_puts(y + i, x, w, "llmlog keys (Up, Down, PgUp, "
+			    "PgDn scroll; q or Esc closes)",
 			    ui_pair(u, UI_PAIR_TITLE));
 			continue;
 		}

@@ -16,7 +16,7 @@
 #define SOURCE_W 12
 #define MAX_SPANS 32
 
-/* ---- the tab bar --------------------------------------------------------------- */
+/* ---- the tab bar ------------------------------------------------------- */
 
 static const char *
 tab_label(int tab)
@@ -59,7 +59,7 @@ format_count(char *buf, size_t len, size_t n, bool compact)
 static void
 tab_text(struct ui *u, int t, bool compact, char *buf, size_t len)
 {
-	char num[8] = "", count[24] = "";
+	char num[16] = "", count[24] = "";
 
 	if (!compact)
 		snprintf(num, sizeof num, "%d ", t + 1);
@@ -106,7 +106,7 @@ ui_tabs_draw(struct ui *u, int y, int w)
 	u->tab_x[UI_NTABS] = x;
 }
 
-/* ---- the status line ------------------------------------------------------------- */
+/* ---- the status line --------------------------------------------------- */
 
 static void
 add_filters(struct ui *u, struct strbuf *b)
@@ -163,8 +163,9 @@ add_position(struct ui *u, struct strbuf *b)
 	if (bad > 0)
 		strbuf_printf(b, "malformed:%zu  ", bad);
 	if (eng_view_regex_errors(u->view) > 0)
-		strbuf_printf(b, "pattern gave up on %zu lines  ",
-		    eng_view_regex_errors(u->view));
+		strbuf_printf(b, "pattern gave up on %zu line%s  ",
+		    eng_view_regex_errors(u->view),
+		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
 	first = ui_list_first(u);
 	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
 	    n - first);
@@ -202,7 +203,7 @@ ui_status_draw(struct ui *u, int y, int w)
 	strbuf_free(&safe);
 }
 
-/* ---- one row ---------------------------------------------------------------------- */
+/* ---- one row ----------------------------------------------------------- */
 
 /* The row's text, sanitised; only as much as can be seen (a character
  * takes at most 4 bytes for a column) so a huge line costs no more than
@@ -239,6 +240,27 @@ draw_field(int y, int x, int w, int fw, const char *s, attr_t a)
 	return x + fw + 1 < w ? x + fw + 1 : w;
 }
 
+/* Which directory (host) an entry came from, when there are several: the
+ * end of its path, where names differ. */
+static int
+draw_source(struct ui *u, const struct eng_entry *en, int y, int x, int w,
+    attr_t a)
+{
+	const char *name = eng_source_name(u->e, en->source);
+	struct strbuf s;
+	size_t skip;
+
+	strbuf_init(&s);
+	eng_sanitize(&s, name, strlen(name));
+	skip = s.len > SOURCE_W ? s.len - SOURCE_W : 0;
+	/* stay on a character boundary */
+	while (skip < s.len && (s.s[skip] & 0xc0) == 0x80)
+		skip++;
+	x = draw_field(y, x, w, SOURCE_W, s.s + skip, a);
+	strbuf_free(&s);
+	return x;
+}
+
 static void
 draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
     bool selected)
@@ -259,12 +281,8 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 		strbuf_puts(&t, "-");
 	x = draw_field(y, x, x0 + w, tw, t.len > (size_t)tw ? t.s + t.len - tw :
 	    t.s, base | ui_pair(u, UI_PAIR_TIME));
-	if (eng_source_count(u->e) > 1) {
-		strbuf_reset(&s);
-		eng_sanitize(&s, eng_source_name(u->e, en->source),
-		    strlen(eng_source_name(u->e, en->source)));
-		x = draw_field(y, x, x0 + w, SOURCE_W, s.s, base);
-	}
+	if (eng_source_count(u->e) > 1)
+		x = draw_source(u, en, y, x, x0 + w, base);
 	if (en->flags & ENTRY_MALFORMED)
 		x = draw_field(y, x, x0 + w, LEVEL_W, "MALFORMED",
 		    base | ui_pair(u, UI_PAIR_MALFORMED));
@@ -286,7 +304,7 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 	strbuf_free(&s);
 }
 
-/* ---- the list ---------------------------------------------------------------------- */
+/* ---- the list ---------------------------------------------------------- */
 
 /* The first position shown: with --tail N (or #) only the last N. */
 size_t

@@ -14,8 +14,9 @@
 
 #define PANEL_W 40
 #define HIST_MAX_H 10
+#define STATS_NOTICE 100000	/* entries: above, say that counting runs */
 
-/* ---- the report as lines of text ----------------------------------------------- */
+/* ---- the report as lines of text --------------------------------------- */
 
 struct pline {
 	char *text;
@@ -331,7 +332,7 @@ build_panels(struct ui *u, struct panel *panels)
 	return n;
 }
 
-/* ---- the histogram ---------------------------------------------------------------- */
+/* ---- the histogram ----------------------------------------------------- */
 
 void
 ui_hist_free(struct ui_hist *h)
@@ -549,7 +550,7 @@ hist_draw(struct ui *u, int y, int x, int h, int w)
 	return bars + 2;
 }
 
-/* ---- the dashboard -------------------------------------------------------------------- */
+/* ---- the dashboard ----------------------------------------------------- */
 
 static void
 draw_pline(struct ui *u, const struct pline *l, int y, int x, int w)
@@ -598,14 +599,27 @@ draw_panels(struct ui *u, struct panel *panels, size_t np, int y, int x,
 	}
 }
 
+/* Count the view's entries for the report.  On a large view that takes
+ * a while: say so on the screen first rather than look frozen. */
 static void
-ensure_stats(struct ui *u)
+ensure_stats(struct ui *u, int y, int x, int w)
 {
+	char msg[96];
+
 	if (u->stats != NULL)
 		return;
 	u->stats = eng_stats_new();
-	if (u->stats != NULL)
-		eng_stats_update(u->stats, u->view);
+	if (u->stats == NULL)
+		return;
+	if (eng_view_count(u->view) > STATS_NOTICE) {
+		snprintf(msg, sizeof msg, "counting %zu entries...",
+		    eng_view_count(u->view));
+		ui_fill(y, x, w, A_NORMAL);
+		ui_puts(y, x, w, msg, A_BOLD);
+		refresh();
+	}
+	eng_stats_update(u->stats, u->view);
+	ui_fill(y, x, w, A_NORMAL);
 }
 
 void
@@ -615,7 +629,7 @@ ui_stats_pane_draw(struct ui *u, int y, int x, int h, int w)
 	size_t np;
 	int used;
 
-	ensure_stats(u);
+	ensure_stats(u, y, x, w);
 	if (u->stats == NULL) {
 		ui_puts(y, x, w, "statistics unavailable (out of memory)", A_DIM);
 		return;

@@ -55,7 +55,9 @@ ui_text(int y, int x, int width, const char *s, size_t n, int skip,
 	move(y, x);
 	while (off < n && out < width) {
 		k = next_char(s + off, n - off, &wc[0], &w);
-		attrset(in_span(off, spans, nspans) ? (attr | hl) : attr);
+		/* a highlight brings its own colour pair: pairs do not mix */
+		attrset(in_span(off, spans, nspans) ?
+		    ((hl & A_COLOR) ? (attr & ~A_COLOR) | hl : attr | hl) : attr);
 		if (col + w <= skip || (w == 0 && out == 0)) {
 			/* scrolled off to the left */
 		} else if (col < skip) {
@@ -157,7 +159,7 @@ ui_match_spans(struct eng_regex *re, const char *s, size_t n,
 	return count;
 }
 
-/* ---- colours ---------------------------------------------------------------- */
+/* ---- colours ----------------------------------------------------------- */
 
 struct pair_def {
 	short fg8, bg8, fg256, bg256;

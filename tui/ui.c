@@ -26,9 +26,11 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 	[UI_STATS] = &ui_stats_screen,
 };
 
+#define BUSY_NOTICE 200000	/* entries: above, long work is announced */
+
 static volatile sig_atomic_t quit_signal;
 
-/* ---- signals: the terminal is restored whatever ends us ------------------- */
+/* ---- signals: the terminal is restored whatever ends us ---------------- */
 
 static void
 on_quit(int sig)
@@ -61,7 +63,7 @@ signals_init(void)
 		sigaction(fatal[i], &sa, NULL);
 }
 
-/* ---- shared state changes ---------------------------------------------------- */
+/* ---- shared state changes ---------------------------------------------- */
 
 void
 ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -148,6 +150,21 @@ keep_selection(struct ui *u, const struct eng_entry *old, bool had)
 		u->sel = n - 1;
 }
 
+/* Before work that grows with the number of entries, say so on the
+ * bottom line so a large set never looks frozen. */
+static void
+busy_notice(struct ui *u, const char *what)
+{
+	char msg[96];
+
+	if (eng_count(u->e) < BUSY_NOTICE || LINES < 2)
+		return;
+	snprintf(msg, sizeof msg, "%s %zu entries...", what, eng_count(u->e));
+	ui_fill(LINES - 1, 0, COLS, A_NORMAL);
+	ui_puts(LINES - 1, 0, COLS, msg, A_BOLD);
+	refresh();
+}
+
 /* Build the view for the current filters and tab, keeping the place. */
 static void
 refilter(struct ui *u)
@@ -163,6 +180,7 @@ refilter(struct ui *u)
 	u->filter.categories = tab_categories(u, u->last_list_tab);
 	u->filter.keyword = u->keyword;
 	u->filter.regex = u->regex;
+	busy_notice(u, "filtering");
 	v = eng_view_new(u->e, &u->filter);
 	if (v == NULL) {
 		ui_message(u, true, "out of memory building the view");
@@ -203,7 +221,7 @@ ui_set_tab(struct ui *u, int tab)
 	}
 }
 
-/* ---- search ----------------------------------------------------------------- */
+/* ---- search ------------------------------------------------------------ */
 
 /* A match fell before the --tail window: the next one inside it is the
  * first from the window's start (forward) or from the end (backward). */
@@ -232,6 +250,7 @@ ui_search_next(struct ui *u, int dir)
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
 		return UI_HANDLED | UI_REDRAW;
 	}
+	busy_notice(u, "searching");
 	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
 	if (pos >= 0 && (size_t)pos < ui_list_first(u))
 		pos = next_in_window(u, dir * u->search_dir);
@@ -270,7 +289,7 @@ set_search(struct ui *u, const char *text, int dir)
 	return ui_search_next(u, 1);
 }
 
-/* ---- the prompts' results ----------------------------------------------------- */
+/* ---- the prompts' results ---------------------------------------------- */
 
 static char *
 dup_or_null(const char *text)
@@ -372,7 +391,7 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 	return UI_HANDLED;
 }
 
-/* ---- keys every list-like screen understands ------------------------------- */
+/* ---- keys every list-like screen understands --------------------------- */
 
 static int
 cycle_level(struct ui *u, int step)
@@ -506,7 +525,7 @@ ui_common_key(struct ui *u, int key)
 	return 0;
 }
 
-/* ---- drawing ------------------------------------------------------------------ */
+/* ---- drawing ----------------------------------------------------------- */
 
 static void
 draw_hint(struct ui *u, int y, int w)
@@ -517,7 +536,7 @@ draw_hint(struct ui *u, int y, int w)
 	static const char *const hints[UI_NSCREENS] = {
 		[UI_LIST] = "h help  q quit  / search  l level  t since"
 		    "  k keyword  f filter  s stats  c clear",
-		[UI_DETAIL] = "q back  r raw line  / search  n N next match"
+		[UI_DETAIL] = "q back  [ ] entries  r raw  / search  n N match"
 		    "  h help",
 		[UI_HELP] = "any other key closes the help",
 		[UI_STATS] = "Esc back  Up Down scroll  l level  t since"
@@ -580,7 +599,7 @@ draw(struct ui *u)
 	refresh();
 }
 
-/* ---- input -------------------------------------------------------------------- */
+/* ---- input ------------------------------------------------------------- */
 
 int
 ui_mouse(struct ui *u, MEVENT *ev)
@@ -683,7 +702,7 @@ read_keys(struct ui *u)
 	return r;
 }
 
-/* ---- following the files -------------------------------------------------- */
+/* ---- following the files ----------------------------------------------- */
 
 static void
 take_new(struct ui *u)
@@ -727,7 +746,7 @@ poll_files(struct ui *u)
 	return n > 0 || was;
 }
 
-/* ---- setup --------------------------------------------------------------------- */
+/* ---- setup ------------------------------------------------------------- */
 
 static char *
 dup_opt(const char *s)

@@ -89,12 +89,14 @@ struct ui_prompt {
 	char error[256];	/* shown after the input while it is wrong */
 };
 
-/* The pretty-printed entry of the detail view (ui-detail.c). */
+/* The pretty-printed entry of the detail view (ui-detail.c).  A level
+ * value is drawn in its level's colour. */
+#define UI_ATTR_LEVEL 100
 struct ui_detail_line {
 	char *text;		/* sanitised */
 	size_t len;
 	size_t keylen;		/* leading bytes drawn as a key */
-	int attr;		/* UI_PAIR_* of the value, or 0 */
+	int attr;		/* UI_PAIR_*, 0, or UI_ATTR_LEVEL + level */
 };
 
 struct ui_detail {
@@ -213,7 +215,8 @@ struct ui_keyhelp {
 extern const struct ui_keyhelp ui_keys[];
 
 /* ui-prompt.c */
-void ui_prompt_open(struct ui *u, enum ui_prompt_kind kind, const char *initial);
+void ui_prompt_open(struct ui *u, enum ui_prompt_kind kind,
+    const char *initial);
 void ui_prompt_draw(struct ui *u, int y, int w);
 int ui_prompt_key(struct ui *u, int key);
 void ui_prompt_free(struct ui_prompt *p);
