@@ -15,8 +15,11 @@
  * line): a pattern such as [^x]+ runs across lines to the next x. */
 #define PF_WINDOW	(64u << 10)
 /* After a block search that stopped in the line it started on, matches
- * are dense: check this many lines one by one before searching again. */
+ * are dense: check lines one by one for a while before searching again,
+ * twice as long each time it happens again in a row (a block search for
+ * [^x]+ where x is rare runs far past every line). */
 #define PF_DENSE	32
+#define PF_DENSE_MAX	(1u << 16)
 
 struct prefilter {
 	char *keyword;
@@ -63,6 +66,7 @@ pf_scan_init(struct pf_scan *s, const struct prefilter *pf)
 {
 	memset(s, 0, sizeof *s);
 	s->pf = pf;
+	s->dense_run = PF_DENSE;
 	if (pf->kw != NULL && (s->kw = rx_ctx_new(pf->kw)) == NULL)
 		return -1;
 	if (pf->re != NULL && (s->re = rx_ctx_new(pf->re)) == NULL)
@@ -137,12 +141,15 @@ pf_next(struct pf_scan *s, const char *buf, const char *from,
 			ls = nl != NULL ? nl + 1 : from;
 			le = memchr(buf + at, '\n',
 			    (size_t)(stop - (buf + at)) + 1);
-			if (ls == from)
-				s->dense = PF_DENSE;
+			if (ls != from)
+				s->dense_run = PF_DENSE;
+			else {
+				s->dense = s->dense_run;
+				if (s->dense_run < PF_DENSE_MAX)
+					s->dense_run *= 2;
+			}
 		}
 		if (pf_line(s, ls, (size_t)(le - ls))) {
-			if (s->dense > 0)
-				s->dense = PF_DENSE;
 			*eol = le;
 			return ls;
 		}

@@ -227,6 +227,7 @@ struct pf_scan {
 					   line by line */
 	struct rx_ctx *lead_ctx;
 	unsigned dense;			/* lines left to check one by one */
+	unsigned dense_run;		/* and how many the next time */
 };
 void prefilter_free(struct prefilter *pf);
 int pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
