@@ -112,6 +112,21 @@ int eng_load_async(struct eng *e, char *err, size_t errlen);
 void eng_progress(const struct eng *e, uint64_t *indexed, uint64_t *total,
     bool *done);
 
+struct eng_regex;
+/*
+ * For a caller whose every view has this keyword and regex (print mode):
+ * from now on, index only the lines holding the keyword (case-insensitive)
+ * on which the regex finds a match or gives up (so that a view still
+ * counts those), found by searching whole blocks as grep does.  A view with
+ * the same keyword and regex shows what it would without this; counts
+ * (eng_count, eng_malformed, eng_file_info) are of the lines indexed.
+ * Huge lines are always indexed.  Call before eng_load or eng_load_async;
+ * keyword may be NULL, re (NULL or borrowed) must live until eng_close.
+ * Both NULL: index every line again.
+ */
+void eng_set_prefilter(struct eng *e, const char *keyword,
+    struct eng_regex *re);
+
 /* Follow: a descriptor that becomes readable when a watched file changes
  * (inotify), or -1 when polling is the only way (call eng_refresh about
  * every 100 ms then). */

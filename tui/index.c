@@ -44,15 +44,12 @@ blank(const char *s, size_t len)
 }
 
 static void
-emit(struct index_task *t, const char *s, size_t len, uint64_t off,
-    int64_t *last_time)
+push_line(struct index_task *t, const struct line_info *in, size_t len,
+    uint64_t off, int64_t *last_time)
 {
-	struct line_info li;
+	struct line_info li = *in;
 	struct eng_entry en;
 
-	if (blank(s, len))
-		return;
-	parse_line(s, len, t->category, &li);
 	if (li.flags & ENTRY_NO_TIME)
 		li.time = *last_time;	/* sort among its neighbours */
 	else
@@ -68,6 +65,18 @@ emit(struct index_task *t, const char *s, size_t len, uint64_t off,
 	en.flags = li.flags;
 	en.source = t->source;
 	task_push(t, &en);
+}
+
+static void
+emit(struct index_task *t, const char *s, size_t len, uint64_t off,
+    int64_t *last_time)
+{
+	struct line_info li;
+
+	if (blank(s, len))
+		return;
+	parse_line(s, len, t->category, &li);
+	push_line(t, &li, len, off, last_time);
 }
 
 static void
@@ -145,6 +154,11 @@ struct scan {
 	bool huge;
 	bool done;
 	int64_t last_time;
+	/* with a prefilter: */
+	struct pf_scan pf;
+	uint64_t timed_to;	/* last_time is that of the lines before */
+	uint64_t lead;		/* the task's first line that is not blank */
+	bool lead_found;
 };
 
 /* Index the complete lines of buf[0, have); returns where the first
@@ -180,18 +194,121 @@ take_lines(struct index_task *t, struct scan *sc, char *buf, size_t have)
 /* Untimed lines before the task's first timed one take the time of the
  * last timed line before the task. */
 static void
-fill_leading_times(struct index_task *t)
+fill_leading_times(struct index_task *t, const struct scan *sc)
 {
 	size_t n = 0;
+	uint64_t lead;
 	int64_t before;
 
 	while (n < t->n && t->v[n].time_us == ENG_TIME_NONE)
 		n++;
-	if (n == 0 || t->v[0].offset == 0)
+	/* a prefilter may have left out the task's first line, but the
+	 * times are those of every line */
+	lead = t->pf != NULL ? sc->lead : n > 0 ? t->v[0].offset : 0;
+	if (n == 0 || lead == 0)
 		return;
-	before = lookback(t->fd, t->category, t->v[0].offset);
+	before = lookback(t->fd, t->category, lead);
 	for (size_t i = 0; i < n; i++)
 		t->v[i].time_us = before;
+}
+
+/* With a prefilter: bring last_time up to the line at s, from the lines
+ * left out since it was last known; usually the last of them has a time. */
+static void
+catch_up(struct index_task *t, struct scan *sc, const char *buf,
+    const char *s)
+{
+	const char *lo = buf + (sc->timed_to - sc->base), *end = s, *nl, *l;
+	struct line_info li;
+
+	while (end > lo) {
+		nl = memrchr(lo, '\n', (size_t)(end - 1 - lo));
+		l = nl != NULL ? nl + 1 : lo;
+		if (!blank(l, (size_t)(end - 1 - l))) {
+			parse_line(l, (size_t)(end - 1 - l), t->category, &li);
+			if (!(li.flags & ENTRY_NO_TIME)) {
+				sc->last_time = li.time;
+				break;
+			}
+		}
+		end = l;
+	}
+	sc->timed_to = sc->base + (uint64_t)(s - buf);
+}
+
+/* With a prefilter: the first line of the task that is not blank, for
+ * fill_leading_times. */
+static void
+find_lead(struct scan *sc, char *buf, char *p, char *stop)
+{
+	char *nl;
+
+	while (!sc->lead_found && p <= stop) {
+		nl = memchr(p, '\n', (size_t)(stop - p) + 1);
+		if (!blank(p, (size_t)(nl - p))) {
+			sc->lead = sc->base + (uint64_t)(p - buf);
+			sc->lead_found = true;
+		}
+		p = nl + 1;
+	}
+}
+
+/* take_lines with a prefilter: the lines the search finds, no others. */
+static char *
+take_found(struct index_task *t, struct scan *sc, char *buf, size_t have)
+{
+	char *p = buf, *end = buf + have, *last, *stop, *nl;
+	const char *from, *s, *eol;
+	uint64_t endpos;
+	struct line_info li;
+
+	if (sc->skipping || sc->huge) {
+		if ((nl = memchr(p, '\n', have)) == NULL)
+			return p;
+		if (sc->huge) {
+			emit_huge(t, sc->huge_start, sc->base +
+			    (uint64_t)(nl - buf) - sc->huge_start,
+			    &sc->last_time);
+			if (!sc->lead_found) {
+				sc->lead = sc->huge_start;
+				sc->lead_found = true;
+			}
+		}
+		sc->skipping = sc->huge = false;
+		p = nl + 1;
+		sc->timed_to = sc->base + (uint64_t)(p - buf);
+	}
+	if (sc->base + (uint64_t)(p - buf) >= t->end) {
+		sc->done = true;	/* the next task's lines */
+		return p;
+	}
+	if ((last = memrchr(p, '\n', (size_t)(end - p))) == NULL)
+		return p;
+	/* stop at the end of the last line that starts before t->end */
+	stop = last;
+	endpos = t->end - 1 - sc->base;
+	if (endpos < (uint64_t)(last - buf))
+		stop = memchr(buf + endpos, '\n', (size_t)(last - buf) -
+		    endpos + 1);
+	find_lead(sc, buf, p, stop);
+	for (from = p; (s = pf_next(&sc->pf, buf, from, stop, &eol)) != NULL;
+	    from = eol + 1) {
+		size_t len = (size_t)(eol - s);
+
+		if (blank(s, len))
+			continue;
+		parse_line(s, len, t->category, &li);
+		if (li.flags & ENTRY_NO_TIME)
+			catch_up(t, sc, buf, s);
+		push_line(t, &li, len, sc->base + (uint64_t)(s - buf),
+		    &sc->last_time);
+		sc->timed_to = sc->base + (uint64_t)(eol + 1 - buf);
+	}
+	p = stop + 1;
+	catch_up(t, sc, buf, p);	/* the next block starts here */
+	if (sc->base + (uint64_t)(p - buf) >= t->end)
+		sc->done = true;
+	return p;
 }
 
 void
@@ -203,12 +320,16 @@ index_run(struct index_task *t, char *buf)
 	uint64_t rpos = t->start;
 
 	t->incomplete = UINT64_MAX;
-	/* about 250 bytes a line: one allocation in the usual case */
-	t->cap = (size_t)((t->end - t->start) / 200) + 16;
-	if ((t->v = malloc(t->cap * sizeof *t->v)) == NULL) {
+	/* about 250 bytes a line: one allocation in the usual case; with
+	 * a prefilter, few lines and a growing array */
+	t->cap = t->pf != NULL ? 64 : (size_t)((t->end - t->start) / 200) + 16;
+	if ((t->v = malloc(t->cap * sizeof *t->v)) == NULL ||
+	    (t->pf != NULL && pf_scan_init(&sc.pf, t->pf) != 0)) {
+		pf_scan_free(&sc.pf);
 		t->error = ENOMEM;
 		return;
 	}
+	sc.timed_to = t->start;
 	while (!sc.done && rpos < t->limit) {
 		size_t want = INDEX_BUF_BYTES - have;
 		ssize_t got;
@@ -226,7 +347,8 @@ index_run(struct index_task *t, char *buf)
 		}
 		have += (size_t)got;
 		rpos += (uint64_t)got;
-		p = take_lines(t, &sc, buf, have);
+		p = t->pf != NULL ? take_found(t, &sc, buf, have) :
+		    take_lines(t, &sc, buf, have);
 		if (sc.done)
 			break;
 		if (p == buf && have == INDEX_BUF_BYTES) {
@@ -251,7 +373,8 @@ index_run(struct index_task *t, char *buf)
 		if (at < t->end && at < t->limit)
 			t->incomplete = at;
 	}
-	fill_leading_times(t);
+	fill_leading_times(t, &sc);
+	pf_scan_free(&sc.pf);
 }
 
 void
@@ -340,6 +463,7 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 			v[n].limit = size;
 			v[n].aligned = at == f->pos;
 			v[n].last = v[n].end == size;
+			v[n].pf = e->prefilter;
 			f->pending++;
 			n++;
 		}

@@ -706,6 +706,10 @@ print_run(struct eng *e, const struct options *o)
 	char err[1024];
 	int rc;
 
+	/* every view here has the options' keyword and regex: lines they
+	 * rule out need no indexing (--list counts every line) */
+	if (!o->list)
+		eng_set_prefilter(e, o->filter.keyword, o->filter.regex);
 	if (eng_load(e, err, sizeof err) != 0) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		return 2;

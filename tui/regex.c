@@ -104,10 +104,15 @@ compile_block(const char *pattern, uint32_t opts)
 	pcre2_code *code;
 	int errcode;
 
-	if (!(opts & PCRE2_LITERAL) && !block_safe(pattern))
-		return NULL;
+	/* a literal has no ^ or $ (and PCRE2_LITERAL refuses
+	 * PCRE2_MULTILINE) */
+	if (!(opts & PCRE2_LITERAL)) {
+		if (!block_safe(pattern))
+			return NULL;
+		opts |= PCRE2_MULTILINE;
+	}
 	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	    opts | PCRE2_MULTILINE, &errcode, &erroff, NULL);
+	    opts, &errcode, &erroff, NULL);
 	if (code != NULL)
 		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	return code;

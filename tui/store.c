@@ -100,6 +100,7 @@ eng_close(struct eng *e)
 	free(e->dirs);
 	if (e->watch_fd >= 0)
 		close(e->watch_fd);
+	prefilter_free(e->prefilter);
 	free(e);
 }
 

@@ -34,6 +34,7 @@ struct file {
 };
 
 struct loader;
+struct prefilter;
 
 struct eng {
 	char **dirs;
@@ -51,6 +52,7 @@ struct eng {
 	bool watch_tried;
 	struct loader *loader;
 	uint64_t load_total;	/* bytes, for eng_progress without a loader */
+	struct prefilter *prefilter;	/* or NULL: index every line */
 };
 
 static inline struct eng_entry *
@@ -76,6 +78,7 @@ struct index_task {
 	uint64_t limit;		/* read no further (the size when planned) */
 	bool aligned;		/* start is known to be a line start */
 	bool last;		/* the task that reaches the file's end */
+	const struct prefilter *pf;	/* or NULL */
 	/* results */
 	struct eng_entry *v;
 	size_t n, cap;
@@ -237,6 +240,25 @@ int rx_match(const struct eng_regex *re, struct rx_ctx *c, const char *s,
 bool rx_has_block(const struct eng_regex *re);
 int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
     size_t n, size_t offset, size_t *start);
+
+/* prefilter.c: finding the lines that can pass in a block of many */
+struct pf_scan {
+	const struct prefilter *pf;
+	struct rx_ctx *kw, *re;
+	const struct eng_regex *lead;	/* searched over blocks, or NULL:
+					   line by line */
+	struct rx_ctx *lead_ctx;
+	unsigned dense;			/* lines left to check one by one */
+	unsigned dense_run;		/* and how many the next time */
+};
+void prefilter_free(struct prefilter *pf);
+int pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
+void pf_scan_free(struct pf_scan *s);
+/* Of the lines in [from, stop] (stop is the newline ending the last one;
+ * from starts a line), the first that may pass: its start, and its
+ * newline in *eol; NULL when there is none. */
+const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
+    const char *stop, const char **eol);
 
 /* loader.c */
 void loader_stop(struct eng *e);

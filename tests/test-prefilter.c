@@ -1,0 +1,427 @@
+/*
+ * test-prefilter.c - indexing only the lines a keyword and regex can pass:
+ * for each case of data/prefilter/cases, the entries a view shows with the
+ * prefilter equal those it shows over every line; also background loads
+ * and following files that grow line by line and half lines.
+ */
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+#define CASES		SRCDIR "/data/prefilter/cases"
+#define HUGE_BYTES	((3u << 20) / 2 + (2u << 20) / 3)	/* over 2 MiB */
+
+static char dir[256];
+static uint32_t seed = 12345;
+static size_t limit_lines;	/* on which (a+)+$ hits its match limit */
+
+static uint32_t
+rnd(uint32_t n)
+{
+	seed = seed * 1103515245u + 12345u;
+	return (seed >> 8) % n;
+}
+
+static void
+put(const char *name, const char *text, size_t n, int flags)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | flags, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, text, n), (ssize_t)n);
+	close(fd);
+}
+
+static const char *const words[] = { "nmap", "Nmap", "NMAP", "scan",
+    "résumé", "RÉSUMÉ", "a", "b", "x", "xyz", "2026", "é", "plain", "a b",
+    "a\\tb", "word", "scanner", "ab", "zz" };
+#define NWORDS (sizeof words / sizeof words[0])
+
+/* One line of many kinds: ours, untimed, malformed (some ending in "a"
+ * before one that starts with "b"), blank, with CR, padded to lengths
+ * that put line ends all over the read blocks. */
+static void
+add_line(struct strbuf *b, unsigned i)
+{
+	unsigned kind = rnd(100), pad = rnd(8) == 0 ? rnd(6000) : rnd(400);
+	const char *w1 = words[rnd(NWORDS)], *w2 = words[rnd(NWORDS)];
+
+	if (kind < 70)
+		strbuf_printf(b, "{\"category\":\"tool\",\"timestamp\":"
+		    "\"2026-11-26T%02u:%02u:%02u.%03uZ\",\"level\":\"%s\","
+		    "\"event\":\"tool_execution\",\"tool_name\":\"%s\","
+		    "\"result_summary\":\"%s ", i / 3600 % 24, i / 60 % 60,
+		    i % 60, i % 1000, rnd(5) ? "INFO" : "ERROR", w1, w2);
+	else if (kind < 78)
+		strbuf_printf(b, "garbage %s %s ", w1, w2);
+	else if (kind < 83)
+		strbuf_printf(b, "b %s ", w1);
+	else if (kind < 86) {
+		strbuf_puts(b, rnd(2) ? "\n" : "  \t\n");
+		return;
+	} else if (kind < 95)
+		strbuf_printf(b, "{\"category\":\"tool\",\"level\":\"INFO\","
+		    "\"note\":\"%s %s ", w1, w2);
+	else
+		strbuf_printf(b, "{\"category\":\"tool\",\"timestamp\":"
+		    "\"2026-11-26T11:00:%02u.000Z\",\"level\":\"WARNING\","
+		    "\"event\":\"tool_execution\",\"tool_name\":\"%s\"", i % 60,
+		    w1);
+	for (unsigned k = 0; k < pad; k++)
+		strbuf_add(b, k % 7 == 6 ? " " : "p", 1);
+	if (kind < 70 || (kind >= 86 && kind < 95))
+		strbuf_puts(b, "\"}");
+	else if (kind >= 95)
+		strbuf_puts(b, "}");
+	strbuf_puts(b, rnd(10) == 0 ? " a" : "");
+	strbuf_puts(b, rnd(20) == 0 ? "\r\n" : "\n");
+}
+
+static void
+make_fixture(void)
+{
+	struct strbuf b;
+	char *huge;
+	unsigned i;
+
+	strcpy(dir, "/tmp/llmlog-prefilter-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	limit_lines = 0;
+	strbuf_init(&b);
+	/* over LOAD_CHUNK (8 MiB): two tasks, many read blocks */
+	for (i = 0; b.len < (9u << 20); i++) {
+		add_line(&b, i);
+		/* lines on which (a+)+$ hits its match limit */
+		if (i % 5000 == 2500) {
+			strbuf_puts(&b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac\n");
+			limit_lines++;
+		}
+	}
+	put("tool_executions.log", b.s, b.len, O_TRUNC);
+	strbuf_reset(&b);
+	for (i = 0; i < 2000; i++)
+		add_line(&b, i + 40000);
+	put("security.log", b.s, b.len, O_TRUNC);
+	/* a huge line (always indexed), then more */
+	huge = malloc(HUGE_BYTES);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(huge);
+	memset(huge, 'a', HUGE_BYTES);
+	memcpy(huge, "nmap résumé b", 14);
+	put("security.log", huge, HUGE_BYTES, O_APPEND);
+	free(huge);
+	strbuf_reset(&b);
+	strbuf_puts(&b, "\n");
+	for (i = 0; i < 3000; i++)
+		add_line(&b, i + 50000);
+	put("security.log", b.s, b.len, O_APPEND);
+	strbuf_reset(&b);
+	for (i = 0; i < 50; i++)
+		add_line(&b, i + 60000);
+	strbuf_puts(&b, "{\"category\":\"user\",\"note\":\"nmap a");
+	put("user_interactions.log", b.s, b.len, O_TRUNC);
+	strbuf_reset(&b);
+	for (i = 0; i < 300; i++)
+		add_line(&b, i + 70000);
+	put("tool_executions.log.1", b.s, b.len, O_TRUNC);
+	strbuf_free(&b);
+}
+
+static void
+remove_dir(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CU_FAIL("cleanup");
+}
+
+static struct eng *
+open_dir(const char *keyword, struct eng_regex *re, bool async)
+{
+	char err[256];
+	const char *d = dir;
+	struct eng *e = eng_open(&d, 1, err, sizeof err);
+	uint64_t done, total;
+	bool finished = false;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	if (keyword != NULL || re != NULL)
+		eng_set_prefilter(e, keyword, re);
+	if (!async) {
+		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+		return e;
+	}
+	CU_ASSERT_EQUAL_FATAL(eng_load_async(e, err, sizeof err), 0);
+	while (!finished) {
+		eng_refresh(e);
+		eng_progress(e, &done, &total, &finished);
+		if (!finished)
+			usleep(1000);
+	}
+	return e;
+}
+
+static bool
+huge_entry(const struct eng_entry *en)
+{
+	return en->length > (1u << 20);
+}
+
+static bool
+same_entry(const struct eng_entry *a, const struct eng_entry *b)
+{
+	return a->time_us == b->time_us && a->offset == b->offset &&
+	    a->file == b->file && a->length == b->length &&
+	    a->category == b->category && a->level == b->level &&
+	    a->flags == b->flags && a->source == b->source;
+}
+
+/* The prefiltered engine's view equals the full one's, entry for entry
+ * (times of untimed lines too), with the same lines given up on. */
+static int
+compare(struct eng *full, struct eng *pre, const struct eng_filter *f,
+    const char *what)
+{
+	struct eng_view *a = eng_view_new(full, f), *b = eng_view_new(pre, f);
+	size_t n = eng_view_count(a), bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	if (eng_view_count(b) != n) {
+		fprintf(stderr, "\n%s: %zu entries, %zu with the prefilter\n",
+		    what, n, eng_view_count(b));
+		bad++;
+	}
+	for (size_t i = 0; bad == 0 && i < n; i++)
+		if (!same_entry(eng_view_get(a, i), eng_view_get(b, i))) {
+			fprintf(stderr, "\n%s: entry %zu differs\n", what, i);
+			bad++;
+		}
+	if (eng_view_regex_errors(a) != eng_view_regex_errors(b)) {
+		fprintf(stderr, "\n%s: %zu lines given up on, %zu with the "
+		    "prefilter\n", what, eng_view_regex_errors(a),
+		    eng_view_regex_errors(b));
+		bad++;
+	}
+	eng_view_free(a);
+	eng_view_free(b);
+	return bad == 0 ? 0 : -1;
+}
+
+/* What the prefilter indexed beyond what passes: huge lines and the lines
+ * the regex gave up on, nothing else. */
+static int
+no_more_indexed(struct eng *pre, const struct eng_filter *f, const char *what)
+{
+	struct eng_filter all;
+	struct eng_view *v, *pass;
+	size_t others = 0, huge = 0;
+
+	eng_filter_init(&all);
+	v = eng_view_new(pre, &all);
+	pass = eng_view_new(pre, f);
+	for (size_t i = 0; i < eng_view_count(v); i++)
+		if (huge_entry(eng_view_get(v, i)))
+			huge++;
+	for (size_t i = 0; i < eng_view_count(pass); i++)
+		if (huge_entry(eng_view_get(pass, i)))
+			huge--;
+	others = eng_view_count(v) - eng_view_count(pass) - huge;
+	if (others != eng_view_regex_errors(pass)) {
+		fprintf(stderr, "\n%s: %zu lines indexed that do not pass\n",
+		    what, others);
+		others = 1;
+	} else
+		others = 0;
+	eng_view_free(v);
+	eng_view_free(pass);
+	return others == 0 ? 0 : -1;
+}
+
+static char *
+field(char *s)
+{
+	return strcmp(s, "-") == 0 ? NULL : s;
+}
+
+static void
+test_cases(void)
+{
+	char line[512], err[256], what[600], *tab, *kw, *rx;
+	struct eng *full, *pre;
+	struct eng_regex *re;
+	struct eng_filter f;
+	FILE *in = fopen(CASES, "r");
+	int failed = 0, ncases = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	make_fixture();
+	full = open_dir(NULL, NULL, false);
+	while (fgets(line, sizeof line, in) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || (tab = strchr(line, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		kw = field(line);
+		rx = field(tab + 1);
+		re = NULL;
+		if (rx != NULL)
+			CU_ASSERT_PTR_NOT_NULL_FATAL(re = eng_regex_new(rx,
+			    err, sizeof err));
+		eng_filter_init(&f);
+		f.keyword = kw;
+		f.regex = re;
+		snprintf(what, sizeof what, "keyword %s regex %s",
+		    kw ? kw : "-", rx ? rx : "-");
+		pre = open_dir(kw, re, false);
+		if (compare(full, pre, &f, what) != 0 ||
+		    no_more_indexed(pre, &f, what) != 0)
+			failed++;
+		eng_close(pre);
+		eng_regex_free(re);
+		ncases++;
+	}
+	fclose(in);
+	CU_ASSERT(ncases > 30);
+	CU_ASSERT_EQUAL(failed, 0);
+	eng_close(full);
+	remove_dir();
+}
+
+/* The cases that give the lines up on reaching their limit are in the
+ * table; here, the lines are there and counted. */
+static void
+test_limit_counted(void)
+{
+	char err[256];
+	struct eng_regex *re = eng_regex_new("(a+)+$", err, sizeof err);
+	struct eng_filter f;
+	struct eng_view *v;
+	struct eng *pre;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	make_fixture();
+	pre = open_dir(NULL, re, false);
+	eng_filter_init(&f);
+	f.regex = re;
+	v = eng_view_new(pre, &f);
+	CU_ASSERT(limit_lines >= 2);
+	CU_ASSERT_EQUAL(eng_view_regex_errors(v), limit_lines);
+	eng_view_free(v);
+	eng_close(pre);
+	eng_regex_free(re);
+	remove_dir();
+}
+
+static void
+test_async(void)
+{
+	static const char *const rx[] = { "nmap", "a\\sb", "^b", "x*" };
+	char err[256], what[64];
+	struct eng_filter f;
+	struct eng *full, *pre;
+
+	make_fixture();
+	full = open_dir(NULL, NULL, false);
+	for (size_t i = 0; i < sizeof rx / sizeof rx[0]; i++) {
+		struct eng_regex *re = eng_regex_new(rx[i], err, sizeof err);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+		eng_filter_init(&f);
+		f.keyword = i == 0 ? "scan" : NULL;
+		f.regex = re;
+		snprintf(what, sizeof what, "async %s", rx[i]);
+		pre = open_dir(f.keyword, re, true);
+		CU_ASSERT_EQUAL(compare(full, pre, &f, what), 0);
+		CU_ASSERT_EQUAL(no_more_indexed(pre, &f, what), 0);
+		eng_close(pre);
+		eng_regex_free(re);
+	}
+	eng_close(full);
+	remove_dir();
+}
+
+/* Grow a file by whole lines, half lines and a truncation; after each
+ * step a prefiltered engine and a full one that follow it agree. */
+static void
+test_follow(void)
+{
+	static const char *const steps[] = {
+		"{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:01Z\","
+		    "\"level\":\"INFO\",\"user_input\":\"nmap a\"}\n",
+		"garbage without time\n{\"category\":\"user\",\"level\":\"INFO\"",
+		",\"user_input\":\"half then nmap\"}\n",
+		"b nmap untimed\n{\"category\":\"user\",\"timestamp\":"
+		    "\"2026-11-26T10:00:05Z\",\"level\":\"INFO\","
+		    "\"user_input\":\"other\"}\n",
+		"nm",
+		"ap broken\n",
+		"nmap last, no newline",
+		NULL,
+	};
+	char err[256];
+	struct eng_regex *re = eng_regex_new("nmap|a\\sb", err, sizeof err);
+	struct eng_filter f;
+	struct eng *full, *pre;
+	int bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	strcpy(dir, "/tmp/llmlog-prefilter-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	put("user_interactions.log", "", 0, O_TRUNC);
+	eng_filter_init(&f);
+	f.regex = re;
+	full = open_dir(NULL, NULL, false);
+	pre = open_dir(NULL, re, false);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; steps[i] != NULL; i++) {
+			put("user_interactions.log", steps[i], strlen(steps[i]),
+			    O_APPEND);
+			eng_refresh(full);
+			eng_refresh(pre);
+			if (compare(full, pre, &f, steps[i]) != 0)
+				bad++;
+		}
+		/* truncated and written again: read from the start */
+		put("user_interactions.log", "", 0, O_TRUNC);
+		eng_refresh(full);
+		eng_refresh(pre);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(eng_count(pre) < eng_count(full));
+	eng_close(full);
+	eng_close(pre);
+	eng_regex_free(re);
+	remove_dir();
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	setenv("TZ", "UTC", 1);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("prefilter", NULL, NULL);
+	CU_add_test(s, "cases", test_cases);
+	CU_add_test(s, "limit hit: indexed and counted", test_limit_counted);
+	CU_add_test(s, "background load", test_async);
+	CU_add_test(s, "follow", test_follow);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
