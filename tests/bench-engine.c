@@ -104,7 +104,7 @@ run_filter(struct eng *e, const char *what, const char *arg)
 	struct eng_filter f;
 	struct eng_view *v;
 	char err[256];
-	double t0, t1;
+	double t0, t1, c0;
 
 	eng_filter_init(&f);
 	if (strcmp(what, "--regex") == 0 &&
@@ -124,14 +124,18 @@ run_filter(struct eng *e, const char *what, const char *arg)
 		return 2;
 	}
 	t0 = now();
+	c0 = cpu();
 	v = eng_view_new(e, &f);
 	t1 = now();
-	printf("%zu of %zu entries match: %.0f ms\n", eng_view_count(v),
-	    eng_count(e), (t1 - t0) * 1e3);
+	printf("%zu of %zu entries match: %.0f ms (cpu %.0f ms)\n",
+	    eng_view_count(v), eng_count(e), (t1 - t0) * 1e3,
+	    (cpu() - c0) * 1e3);
 	eng_view_free(v);
 	t0 = now();
+	c0 = cpu();
 	v = eng_view_new(e, &f);
-	printf("the same view again: %.0f ms\n", (now() - t0) * 1e3);
+	printf("the same view again: %.0f ms (cpu %.0f ms)\n",
+	    (now() - t0) * 1e3, (cpu() - c0) * 1e3);
 	if (f.regex != NULL) {
 		struct eng_filter all;
 		struct eng_view *va;

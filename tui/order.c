@@ -39,18 +39,34 @@ idx_less(const struct eng *e, uint32_t a, uint32_t b)
 	return entry_cmp(store_entry(e, a), store_entry(e, b)) < 0;
 }
 
+/* Merge two sorted runs; each side's head entry is looked up once. */
 static void
 merge_runs(const struct eng *e, const uint32_t *a, size_t an,
     const uint32_t *b, size_t bn, uint32_t *out)
 {
 	size_t i = 0, j = 0, k = 0;
+	const struct eng_entry *x, *y;
 
-	while (i < an && j < bn)
-		out[k++] = idx_less(e, b[j], a[i]) ? b[j++] : a[i++];
-	while (i < an)
-		out[k++] = a[i++];
-	while (j < bn)
-		out[k++] = b[j++];
+	if (an > 0 && bn > 0) {
+		x = store_entry(e, a[0]);
+		y = store_entry(e, b[0]);
+		for (;;) {
+			if (entry_cmp(y, x) < 0) {
+				out[k++] = b[j++];
+				if (j == bn)
+					break;
+				y = store_entry(e, b[j]);
+			} else {
+				out[k++] = a[i++];
+				if (i == an)
+					break;
+				x = store_entry(e, a[i]);
+			}
+		}
+	}
+	memcpy(out + k, a + i, (an - i) * sizeof *a);
+	k += an - i;
+	memcpy(out + k, b + j, (bn - j) * sizeof *b);
 }
 
 /* Natural merge sort: find the ascending runs (the index holds one per
@@ -65,9 +81,12 @@ order_sort(const struct eng *e, uint32_t *a, size_t n)
 		return;
 	runs = xrealloc(NULL, (n + 1) * sizeof *runs);
 	for (size_t i = 0; i < n;) {
+		const struct eng_entry *prev = store_entry(e, a[i]), *en;
 		size_t j = i + 1;
-		while (j < n && !idx_less(e, a[j], a[j - 1]))
-			j++;
+
+		for (; j < n; j++, prev = en)
+			if (entry_cmp(en = store_entry(e, a[j]), prev) < 0)
+				break;
 		runs[nruns++] = i;
 		i = j;
 	}
