@@ -10,7 +10,10 @@
  * Ownership: every json_object * handed to a logging call (details,
  * parameters, result) is consumed: the call drops that reference with
  * json_object_put(), on success and on error alike.  Use json_object_get()
- * first to keep your own.
+ * first to keep your own.  In async mode the writer thread reads (and
+ * then drops) a consumed object after the call has returned: the caller
+ * must not touch it afterwards, and an object it kept a reference to may
+ * be read but must not be changed until llmlog_flush() has returned.
  */
 #ifndef LLMLOG_H
 #define LLMLOG_H
