@@ -251,6 +251,35 @@ test_fork_records(void)
 	free(big);
 }
 
+static int
+tool_ok(void *arg, json_object **result, const char **error)
+{
+	*result = nested(7);
+	return 0;
+}
+
+/* llmlog_time_tool() gives the caller a result it may drop at once while
+ * the writer thread still has the entry's. */
+static void
+test_time_tool_result(void)
+{
+	struct llmlog *lg = open_log("timed", true, 0, 0);
+	static const char want[] = "\\\"ratio\\\":0.7";
+	json_object *res = NULL;
+	size_t len;
+	char *text;
+
+	CU_ASSERT_EQUAL(llmlog_time_tool(lg, "read_file", "filesystem",
+	    nested(8), tool_ok, NULL, &res), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	CU_ASSERT_EQUAL(json_object_put(res), 1);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+	text = read_file("timed", LLMLOG_TOOL, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(memmem(text, len, want, sizeof want - 1));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -269,6 +298,8 @@ main(void)
 	    test_drop_records);
 	CU_add_test(suite, "a child drops the parent's queued records",
 	    test_fork_records);
+	CU_add_test(suite, "a timed tool's result stays the caller's",
+	    test_time_tool_result);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = (int)CU_get_number_of_failures();
