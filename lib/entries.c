@@ -1,12 +1,14 @@
 /*
  * entries.c - the public logging calls: pick the level, skip what the log
- * filters out, build the line, hand it to the log, echo warnings.  Every
- * json_object argument is dropped here, on every path.
+ * filters out, then build the line and hand it to the log (sync) or queue
+ * the call's record for the writer thread to build it (async); echo
+ * warnings.  Every json_object argument is dropped here, on every path, or
+ * passed on with the queued record.
  */
 #include "config.h"
 
 #include "format.h"
-#include "internal.h"
+#include "sink.h"
 
 #include <errno.h>
 
@@ -28,14 +30,16 @@ drop(json_object *a, json_object *b)
 		json_object_put(b);
 }
 
-/* Format e with fn into this thread's line buffer and write it; a and b
- * are e's json_objects, dropped once the line is built. */
+/* Format e with fn into this thread's line buffer and write it, or queue
+ * its record; a and b are e's json_objects, dropped once the line is built
+ * or owned by the queue. */
 static int
 emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
     format_fn fn, json_object *a, json_object *b)
 {
 	struct format_bufs *fb;
 	bool echo = level >= LLMLOG_WARNING;
+	struct llmlog_metric m;
 	int rc;
 
 	if (!valid_level(level)) {
@@ -48,14 +52,30 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 		drop(a, b);
 		return lg == NULL ? -1 : 0;
 	}
+	/* the RSS is read only here, once the entry is known to be written */
+	if (cat == LLMLOG_PERFORMANCE &&
+	    ((const struct llmlog_metric *)e)->memory_mb == 0) {
+		m = *(const struct llmlog_metric *)e;
+		m.memory_mb = format_rss_mb();
+		e = &m;
+	}
 	fb = format_bufs();
-	jbuf_reset(&fb->line);
-	rc = fn(&fb->line, e, level);
-	if (rc == 0 && echo) {
+	if (echo) {
 		jbuf_reset(&fb->summary);
 		format_summary(&fb->summary, cat, e);
 		echo = !fb->summary.oom;
 	}
+	/* 1: the queue is stopped (at exit), the line is written here */
+	if (lg->queue != NULL &&
+	    (rc = queue_push_record(lg->queue, cat, level, e)) <= 0) {
+		if (rc < 0)
+			drop(a, b);
+		if (echo)
+			log_echo(lg, cat, level, fb->summary.buf);
+		return rc;
+	}
+	jbuf_reset(&fb->line);
+	rc = fn(&fb->line, e, level);
 	drop(a, b);
 	if (rc != 0) {
 		errno = ENOMEM;
@@ -216,15 +236,10 @@ llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 	    NULL);
 }
 
-/* The RSS is read only here, once the entry is known to be written. */
 static int
-fmt_metric(struct jbuf *jb, const void *p, int level)
+fmt_metric(struct jbuf *jb, const void *e, int level)
 {
-	struct llmlog_metric e = *(const struct llmlog_metric *)p;
-
-	if (e.memory_mb == 0)
-		e.memory_mb = format_rss_mb();
-	return format_metric(jb, &e, level);
+	return format_metric(jb, e, level);
 }
 
 int

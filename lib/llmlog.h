@@ -10,7 +10,12 @@
  * Ownership: every json_object * handed to a logging call (details,
  * parameters, result) is consumed: the call drops that reference with
  * json_object_put(), on success and on error alike.  Use json_object_get()
- * first to keep your own.
+ * first to keep your own.  In async mode the writer thread reads and
+ * drops a consumed object after the call has returned, and json-c's
+ * reference counts are not atomic: the caller must not touch a consumed
+ * object (or any object inside it) afterwards; one it kept a reference to
+ * may be read, but neither changed nor passed to json_object_get() or
+ * json_object_put(), until llmlog_flush() has returned.
  */
 #ifndef LLMLOG_H
 #define LLMLOG_H

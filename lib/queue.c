@@ -1,10 +1,12 @@
 /*
- * queue.c - the async mode of libllmlog: a bounded queue of finished lines
- * and one writer thread that drains it, combining consecutive lines of a
- * category into one writev() while rotation is still checked per line.
+ * queue.c - the async mode of libllmlog: a bounded queue of entries (the
+ * callers' records, or finished lines) and one writer thread that drains
+ * it, formats the records and combines consecutive lines of a category
+ * into one writev() while rotation is still checked per line.
  */
 #include "config.h"
 
+#include "record.h"
 #include "sink.h"
 
 #include <errno.h>
@@ -13,8 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-/* A slot holds a typical line in place so that queuing one costs a copy,
- * not an allocation; longer lines are copied to the heap before locking. */
+/* A slot holds a typical record or line in place so that queuing one
+ * costs a copy, not an allocation; longer ones are copied to the heap
+ * before locking. */
 #define SLOT_TEXT 1008
 /* Lines the writer takes at a time: small enough that room frees up for
  * blocked callers while it writes, large enough to amortise a writev(). */
@@ -24,16 +27,35 @@
  * call).  Also the most an entry waits to be written while it lingers. */
 #define LINGER_NS 2000000
 
+enum slot_kind {
+	SLOT_LINE,		/* a finished line */
+	SLOT_RECORD		/* a record (record.h) the writer formats */
+};
+
 struct slot {
 	uint32_t len;
-	uint32_t cat;
+	uint16_t cat;
+	uint16_t kind;
 	char *heap;
 	char text[SLOT_TEXT];
+};
+
+/* How far the writer is with the batch it took, for a child of fork():
+ * which of the batch's records still own their objects and memory. */
+enum batch_state {
+	BATCH_NONE,		/* none taken, or all of it released */
+	BATCH_TAKEN,		/* taken: the records are whole */
+	BATCH_FORMATTED		/* their objects dropped, heap copies kept */
 };
 
 struct queue {
 	struct llmlog *lg;
 	pthread_mutex_t mu;
+	/* held while the writer releases a batch's objects and memory, and
+	 * by fork(), so that a child never sees a release half done */
+	pthread_mutex_t release_mu;
+	enum batch_state batch;		/* with mu or release_mu held */
+	uint64_t batch_from, batch_to;
 	pthread_cond_t wake;		/* the writer waits for lines */
 	pthread_cond_t room;		/* LLMLOG_OVERFLOW_BLOCK callers wait */
 	pthread_cond_t idle;		/* flush and stop wait for the writer */
@@ -54,6 +76,11 @@ struct queue {
 	bool stopping;			/* the writer drains and exits */
 	bool stopped;			/* pushes go to the caller, sync */
 	struct iovec iov[BATCH_LINES];
+	/* the writer's: the batch's formatted records, and where each
+	 * slot's line starts in it (SIZE_MAX: the slot's own text) */
+	struct jbuf out;
+	size_t at[BATCH_LINES];
+	size_t outlen[BATCH_LINES];
 };
 
 static void
@@ -62,6 +89,7 @@ queue_locks_init(struct queue *q)
 	pthread_condattr_t attr;
 
 	pthread_mutex_init(&q->mu, NULL);
+	pthread_mutex_init(&q->release_mu, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&q->wake, &attr);
@@ -94,34 +122,98 @@ slot_text(const struct slot *s)
 	return s->heap != NULL ? s->heap : s->text;
 }
 
-/* Write slots [from, to) (the writer owns them): runs of one category go
- * to sink_write together. */
-static uint64_t
-write_slots(struct queue *q, uint64_t from, uint64_t to)
+/* Free the heap copies of slots [from, to), whose objects are dropped. */
+static void
+slots_free(struct queue *q, uint64_t from, uint64_t to)
 {
-	uint64_t failed = 0;
-	size_t n = 0;
-	uint32_t cat = 0;
-
-	for (uint64_t i = from; i < to; i++) {
-		struct slot *s = &q->slots[i % q->cap];
-
-		if (n > 0 && s->cat != cat) {
-			failed += n - sink_write(q->lg, cat, q->iov, n);
-			n = 0;
-		}
-		cat = s->cat;
-		q->iov[n].iov_base = (void *)slot_text(s);
-		q->iov[n++].iov_len = s->len;
-	}
-	if (n > 0)
-		failed += n - sink_write(q->lg, cat, q->iov, n);
 	for (uint64_t i = from; i < to; i++) {
 		struct slot *s = &q->slots[i % q->cap];
 
 		free(s->heap);
 		s->heap = NULL;
 	}
+}
+
+/* Drop entries [from, to) that will never be written. */
+static void
+slots_release(struct queue *q, uint64_t from, uint64_t to)
+{
+	for (uint64_t i = from; i < to; i++) {
+		struct slot *s = &q->slots[i % q->cap];
+
+		if (s->kind == SLOT_RECORD)
+			record_release(s->cat, slot_text(s));
+	}
+	slots_free(q, from, to);
+}
+
+/* Format the records of slots [from, to) into q->out, dropping their
+ * objects; a record that cannot be formatted gets no line (length 0) and
+ * counts as failed. */
+static uint64_t
+format_slots(struct queue *q, uint64_t from, uint64_t to)
+{
+	uint64_t failed = 0;
+
+	jbuf_reset(&q->out);
+	for (uint64_t i = from; i < to; i++) {
+		struct slot *s = &q->slots[i % q->cap];
+		size_t k = (size_t)(i - from), start = q->out.len;
+
+		if (s->kind != SLOT_RECORD) {
+			q->at[k] = SIZE_MAX;
+			q->outlen[k] = s->len;
+			continue;
+		}
+		q->at[k] = start;
+		if (record_format(&q->out, s->cat, slot_text(s)) == 0)
+			q->outlen[k] = q->out.len - start;
+		else {
+			/* the buffer before start is whole: go on after it */
+			q->out.len = start;
+			q->out.oom = false;
+			q->outlen[k] = 0;
+			failed++;
+		}
+	}
+	return failed;
+}
+
+/* Write slots [from, to) (the writer owns them): runs of one category go
+ * to sink_write together. */
+static uint64_t
+write_slots(struct queue *q, uint64_t from, uint64_t to)
+{
+	uint64_t failed;
+	size_t n = 0;
+	uint32_t cat = 0;
+
+	pthread_mutex_lock(&q->release_mu);
+	failed = format_slots(q, from, to);
+	q->batch = BATCH_FORMATTED;
+	pthread_mutex_unlock(&q->release_mu);
+
+	for (uint64_t i = from; i < to; i++) {
+		struct slot *s = &q->slots[i % q->cap];
+		size_t k = (size_t)(i - from);
+
+		if (q->outlen[k] == 0)
+			continue;
+		if (n > 0 && s->cat != cat) {
+			failed += n - sink_write(q->lg, cat, q->iov, n);
+			n = 0;
+		}
+		cat = s->cat;
+		q->iov[n].iov_base = q->at[k] == SIZE_MAX ?
+		    (void *)slot_text(s) : q->out.buf + q->at[k];
+		q->iov[n++].iov_len = q->outlen[k];
+	}
+	if (n > 0)
+		failed += n - sink_write(q->lg, cat, q->iov, n);
+	pthread_mutex_lock(&q->release_mu);
+	slots_free(q, from, to);
+	q->batch = BATCH_NONE;
+	pthread_mutex_unlock(&q->release_mu);
 	return failed;
 }
 
@@ -178,6 +270,9 @@ writer_main(void *arg)
 		from = q->tail;
 		to = q->head - from > BATCH_LINES ? from + BATCH_LINES : q->head;
 		q->tail = to;
+		q->batch = BATCH_TAKEN;
+		q->batch_from = from;
+		q->batch_to = to;
 		pthread_mutex_unlock(&q->mu);
 		failed = write_slots(q, from, to);
 		if (failed > 0)
@@ -226,18 +321,12 @@ push_drop(struct queue *q, const char *why, char *heap)
 	return log_seterr("%s: entry dropped: %s", q->lg->dir, why);
 }
 
-int
-queue_push(struct queue *q, enum llmlog_category cat, const char *line,
-    size_t len)
+/* Take the lock and a free slot for an entry (heap: its copy when it
+ * does not fit one); NULL, with the lock released, when the entry is
+ * dropped (*rc -1) or the queue is stopped (*rc 1). */
+static struct slot *
+push_begin(struct queue *q, char *heap, int *rc)
 {
-	char *heap = NULL;
-	struct slot *s;
-
-	if (len > SLOT_TEXT) {
-		if ((heap = malloc(len)) == NULL)
-			return push_drop(q, "out of memory", NULL);
-		memcpy(heap, line, len);
-	}
 	pthread_mutex_lock(&q->mu);
 	/* no writer: never started, or this is a child after fork() */
 	if (!q->stopped && !q->running && writer_start(q) != 0)
@@ -246,7 +335,8 @@ queue_push(struct queue *q, enum llmlog_category cat, const char *line,
 		if (q->lg->overflow == LLMLOG_OVERFLOW_DROP) {
 			pthread_mutex_unlock(&q->mu);
 			errno = EAGAIN;
-			return push_drop(q, "queue full", heap);
+			*rc = push_drop(q, "queue full", heap);
+			return NULL;
 		}
 		q->room_waiters++;
 		pthread_cond_wait(&q->room, &q->mu);
@@ -255,18 +345,74 @@ queue_push(struct queue *q, enum llmlog_category cat, const char *line,
 	if (q->stopped) {
 		pthread_mutex_unlock(&q->mu);
 		free(heap);
-		return 1;
+		*rc = 1;
+		return NULL;
 	}
-	s = &q->slots[q->head % q->cap];
-	s->len = (uint32_t)len;
-	s->cat = cat;
-	s->heap = heap;
-	if (heap == NULL)
-		memcpy(s->text, line, len);
+	return &q->slots[q->head % q->cap];
+}
+
+/* The slot push_begin() gave is filled: queue it, release the lock. */
+static int
+push_end(struct queue *q)
+{
 	q->head++;
 	writer_wake(q, q->head - q->written >= q->cap / 2);
 	pthread_mutex_unlock(&q->mu);
 	return 0;
+}
+
+int
+queue_push(struct queue *q, enum llmlog_category cat, const char *line,
+    size_t len)
+{
+	char *heap = NULL;
+	struct slot *s;
+	int rc;
+
+	if (len > SLOT_TEXT) {
+		if ((heap = malloc(len)) == NULL)
+			return push_drop(q, "out of memory", NULL);
+		memcpy(heap, line, len);
+	}
+	if ((s = push_begin(q, heap, &rc)) == NULL)
+		return rc;
+	s->len = (uint32_t)len;
+	s->cat = (uint16_t)cat;
+	s->kind = SLOT_LINE;
+	s->heap = heap;
+	if (heap == NULL)
+		memcpy(s->text, line, len);
+	return push_end(q);
+}
+
+int
+queue_push_record(struct queue *q, enum llmlog_category cat, int level,
+    const void *entry)
+{
+	struct record_plan plan;
+	struct timespec now;
+	char *heap = NULL;
+	struct slot *s;
+	size_t len;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((len = record_plan(&plan, cat, entry)) > SLOT_TEXT) {
+		if (len > UINT32_MAX || (heap = malloc(len)) == NULL) {
+			errno = ENOMEM;
+			return push_drop(q, "out of memory", NULL);
+		}
+		record_build(heap, &plan, cat, level, entry, &now);
+	}
+	if ((s = push_begin(q, heap, &rc)) == NULL)
+		return rc;
+	s->len = (uint32_t)len;
+	s->cat = (uint16_t)cat;
+	s->kind = SLOT_RECORD;
+	s->heap = heap;
+	if (heap == NULL)
+		record_build(s->text, &plan, cat, level, entry, &now);
+	return push_end(q);
 }
 
 int
@@ -329,12 +475,14 @@ queue_free(struct queue *q)
 {
 	if (q == NULL)
 		return;
-	for (uint64_t i = q->written; i < q->head; i++)
-		free(q->slots[i % q->cap].heap);
+	/* the writer is stopped: nothing is left but what it never took */
+	slots_release(q, q->tail, q->head);
+	jbuf_free(&q->out);
 	pthread_cond_destroy(&q->wake);
 	pthread_cond_destroy(&q->room);
 	pthread_cond_destroy(&q->idle);
 	pthread_mutex_destroy(&q->mu);
+	pthread_mutex_destroy(&q->release_mu);
 	free(q->slots);
 	free(q);
 }
@@ -342,6 +490,7 @@ queue_free(struct queue *q)
 void
 queue_fork_prepare(struct queue *q)
 {
+	pthread_mutex_lock(&q->release_mu);
 	pthread_mutex_lock(&q->mu);
 }
 
@@ -349,13 +498,23 @@ void
 queue_fork_parent(struct queue *q)
 {
 	pthread_mutex_unlock(&q->mu);
+	pthread_mutex_unlock(&q->release_mu);
 }
 
 /* The child has no writer thread.  What is queued belongs to the parent,
- * whose writer writes it; the child starts its own on its next entry. */
+ * whose writer writes it; the child starts its own on its next entry.  The
+ * child's copies of what is queued, and of the objects its records hold,
+ * are dropped: those the writer had not taken, and as much of its batch
+ * as it had not released yet. */
 void
 queue_fork_child(struct queue *q)
 {
+	slots_release(q, q->tail, q->head);
+	if (q->batch == BATCH_TAKEN)
+		slots_release(q, q->batch_from, q->batch_to);
+	else if (q->batch == BATCH_FORMATTED)
+		slots_free(q, q->batch_from, q->batch_to);
+	q->batch = BATCH_NONE;
 	queue_locks_init(q);
 	q->running = false;
 	q->joinable = false;

@@ -113,7 +113,7 @@ llmlog_time_tool(struct llmlog *lg, const char *tool_name,
     void *arg, json_object **result)
 {
 	struct timespec start, end;
-	json_object *res = NULL;
+	json_object *res = NULL, *logged;
 	const char *error = NULL;
 	int rc;
 
@@ -128,13 +128,17 @@ llmlog_time_tool(struct llmlog *lg, const char *tool_name,
 	rc = fn(arg, &res, &error);
 	end = now(CLOCK_MONOTONIC);
 	if (result != NULL) {
-		/* the caller keeps one reference, the entry drops the other */
+		/* the caller keeps res; the entry gets a copy of its own, as
+		 * in async mode the writer thread drops it later and json-c's
+		 * reference counts are not atomic (no copy: no result) */
 		*result = res;
-		if (res != NULL)
-			json_object_get(res);
-	}
+		logged = NULL;
+		if (res != NULL && json_object_deep_copy(res, &logged, NULL) != 0)
+			logged = NULL;
+	} else
+		logged = res;
 	llmlog_tool(lg, .tool_name = tool_name, .tool_server = tool_server,
-	    .parameters = parameters, .result = res,
+	    .parameters = parameters, .result = logged,
 	    .duration_ms = ms_between(&start, &end),
 	    .failed = rc != 0, .error = error);
 	return rc;
