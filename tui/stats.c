@@ -634,12 +634,60 @@ add_d(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, jnum(v));
 }
 
-static int
-dbl_cmp(const void *a, const void *b)
+/* A key whose unsigned order is the numeric order of durations (never
+ * NaN); -0 counts as 0, as a comparison says. */
+static inline uint64_t
+dbl_key(double d)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	uint64_t u;
 
-	return x < y ? -1 : x > y;
+	if (d == 0)
+		d = 0;
+	memcpy(&u, &d, sizeof u);
+	return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+/* Ascending, equal values in their first order (what qsort's merge sort
+ * gave): a radix sort, 16 bits a pass. */
+static void
+sort_durations(double *a, size_t n)
+{
+	uint64_t *k = malloc(n * sizeof *k), *kt = malloc(n * sizeof *kt);
+	double *t = malloc(n * sizeof *t), *src = a, *dst = t, *swap;
+	size_t *count = malloc(65536 * sizeof *count);
+	uint64_t *ksrc = k, *kdst = kt, *kswap;
+
+	if (k == NULL || kt == NULL || t == NULL || count == NULL)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		k[i] = dbl_key(a[i]);
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(ksrc[i] >> shift) & 0xffff]++;
+		if (count[(ksrc[0] >> shift) & 0xffff] == n)
+			continue;	/* one digit for all: nothing moves */
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
+			kdst[at] = ksrc[i];
+			dst[at] = src[i];
+		}
+		kswap = ksrc, ksrc = kdst, kdst = kswap;
+		swap = src, src = dst, dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(k);
+	free(kt);
+	free(t);
+	free(count);
 }
 
 /* Nearest rank: the smallest value with at least q of them at or below. */
@@ -666,7 +714,7 @@ json_performance(const struct part *p)
 		abort();
 	if (p->ndur > 0) {
 		memcpy(d, p->durations, p->ndur * sizeof *d);
-		qsort(d, p->ndur, sizeof *d, dbl_cmp);
+		sort_durations(d, p->ndur);
 	}
 	add_u(o, "total", p->perf_total);
 	add_d(o, "avg_duration_ms", ratio(p->perf_dur, (double)p->ndur));
