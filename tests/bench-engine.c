@@ -2,7 +2,10 @@
  * bench-engine.c - times the engine on a log directory: full index, a view
  * of everything, the stats; or the first batch of a background load.
  * Built by make check, never run by it:
- *   ./bench-engine DIR [--async | --regex PATTERN | --keyword WORD]
+ *   ./bench-engine DIR [--async | --summary | --regex PATTERN |
+ *   --keyword WORD]
+ * --summary times eng_summary (the short format's and the list's text)
+ * over every entry.
  */
 #include "config.h"
 
@@ -122,6 +125,41 @@ run_filter(struct eng *e, const char *what, const char *arg)
 	return 0;
 }
 
+static int
+run_summary(struct eng *e)
+{
+	struct eng_filter f;
+	struct eng_view *v;
+	struct strbuf b;
+	char err[256];
+	double t0, c0, t1, c1;
+	size_t n, bytes = 0;
+
+	if (eng_load(e, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	eng_filter_init(&f);
+	v = eng_view_new(e, &f);
+	n = eng_view_count(v);
+	strbuf_init(&b);
+	t0 = now();
+	c0 = cpu();
+	for (size_t i = 0; i < n; i++) {
+		strbuf_reset(&b);
+		eng_summary(e, eng_view_get(v, i), &b);
+		bytes += b.len;
+	}
+	t1 = now();
+	c1 = cpu();
+	printf("summaries of %zu entries (%zu bytes): %.0f ms, cpu %.0f ms = "
+	    "%.2f us/entry\n", n, bytes, (t1 - t0) * 1e3, (c1 - c0) * 1e3,
+	    n > 0 ? (c1 - c0) * 1e6 / (double)n : 0.0);
+	strbuf_free(&b);
+	eng_view_free(v);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -135,7 +173,8 @@ main(int argc, char **argv)
 	const char *dir;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench-engine DIR [--async]\n");
+		fprintf(stderr, "usage: bench-engine DIR [--async | --summary | "
+		    "--regex PATTERN | --keyword WORD]\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -145,6 +184,8 @@ main(int argc, char **argv)
 	}
 	if (argc > 2 && strcmp(argv[2], "--async") == 0)
 		return run_async(e);
+	if (argc > 2 && strcmp(argv[2], "--summary") == 0)
+		return run_summary(e);
 	if (argc > 3 && (strcmp(argv[2], "--regex") == 0 ||
 	    strcmp(argv[2], "--keyword") == 0))
 		return run_filter(e, argv[2], argv[3]);

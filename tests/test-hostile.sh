@@ -142,5 +142,28 @@ case $st in
 esac
 echo "ok: catastrophic regex (exit $st: $(head -c 200 "$work/regex.err"))"
 
+# the same pattern as the explorer's filter: it says what it gave up on
+if [ -n "${TMUX_BIN:-}" ] && [ -x "$TMUX_BIN" ]; then
+	sock=$work/tmux-regex
+	"$TMUX_BIN" -S "$sock" new-session -d -x 160 -y 20 \
+	    "env LANG=C.UTF-8 TZ=UTC '$LLMLOG' -d '$work/regex'; sleep 30"
+	for i in $(seq 200); do
+		"$TMUX_BIN" -S "$sock" capture-pane -p | grep -q 'user ' && break
+		sleep 0.05
+	done
+	"$TMUX_BIN" -S "$sock" send-keys f '(a+)+$' Enter
+	shown=no
+	for i in $(seq 400); do
+		if "$TMUX_BIN" -S "$sock" capture-pane -p | grep -q 'pattern gave up on 1 line'; then
+			shown=yes
+			break
+		fi
+		sleep 0.05
+	done
+	[ $shown = yes ] || { fail "ui: catastrophic regex filter not reported"; "$TMUX_BIN" -S "$sock" capture-pane -p; }
+	"$TMUX_BIN" -S "$sock" kill-server 2>/dev/null
+	echo "ok: ui catastrophic regex"
+fi
+
 [ $fails -eq 0 ] || { echo "$fails failures"; exit 1; }
 exit 0

@@ -165,6 +165,9 @@ json_object *eng_parse(struct eng *e, const struct eng_entry *en);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
  * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
+/* The same for en's line s[0..n) that the caller has read already. */
+void eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
+    struct strbuf *out);
 
 /* "1,234.5": v with the given decimals and thousands separators. */
 void eng_format_number(struct strbuf *out, double v, int decimals);

@@ -45,40 +45,45 @@ skip_nested(const char *p, const char *end)
 	return NULL;
 }
 
-/* A plain decimal number; false for anything else (exponents included:
- * json-c reads those). */
-static bool
-fast_number(const char *s, size_t n, double *out)
+/* A plain decimal number at s: where it ends, or NULL for anything else
+ * (exponents included: json-c reads those; the caller checks what
+ * follows). */
+static const char *
+fast_number(const char *s, const char *end, double *out)
 {
 	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
 	int64_t ip = 0, fp = 0;
-	size_t i = 0, fd = 0, id = 0;
+	size_t fd = 0, id = 0;
 	bool neg = false;
 
-	if (i < n && s[i] == '-')
-		neg = true, i++;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, id++)
-		ip = ip * 10 + (s[i] - '0');
+	if (s < end && *s == '-')
+		neg = true, s++;
+	for (; s < end && *s >= '0' && *s <= '9'; s++, id++)
+		ip = ip * 10 + (*s - '0');
 	if (id == 0 || id > 17)
-		return false;
-	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		return NULL;
+	if (s < end && *s == '.') {
+		for (s++; s < end && *s >= '0' && *s <= '9'; s++) {
 			if (fd < 17) {
-				fp = fp * 10 + (s[i] - '0');
+				fp = fp * 10 + (*s - '0');
 				fd++;
 			}
 		}
 		if (fd == 0)
-			return false;
+			return NULL;
 	}
-	if (i != n)
-		return false;
 	*out = (double)ip + (double)fp / pow10[fd];
 	if (neg)
 		*out = -*out;
-	return true;
+	return s;
 }
+
+/* What ends a scalar value at the top level of a compact line. */
+static const bool scalar_end[256] = {
+	[','] = true, ['}'] = true, [' '] = true, ['\t'] = true,
+	['\r'] = true
+};
 
 enum {
 	F_NAME = 1 << 0, F_NAME2 = 1 << 1, F_SUCCESS = 1 << 2,
@@ -163,13 +168,11 @@ field_of(int cat, const char *k, size_t kn)
 	return 0;
 }
 
-static bool
-take_number(unsigned field, struct fields *f, const char *v, size_t vn)
-{
-	double d;
+#define F_NUMBERS (F_DURATION | F_PROMPT | F_COMPLETION | F_TOTAL | F_MEMORY)
 
-	if (!fast_number(v, vn, &d))
-		return false;
+static void
+take_number(unsigned field, struct fields *f, double d)
+{
 	switch (field) {
 	case F_DURATION:
 		f->duration_ms = d;
@@ -187,7 +190,6 @@ take_number(unsigned field, struct fields *f, const char *v, size_t vn)
 		f->memory_mb = d;
 		break;
 	}
-	return true;
 }
 
 static void
@@ -220,11 +222,6 @@ take(struct fields *f, unsigned field, const char *v, size_t vn, char kind,
 			f->allowed = kind == 't';
 		else if (field == F_STREAMING)
 			f->streaming = kind == 't';
-		return true;
-	case '0':
-		if (field & (F_DURATION | F_PROMPT | F_COMPLETION | F_TOTAL |
-		    F_MEMORY))
-			return take_number(field, f, v, vn);
 		return true;
 	default:
 		return true;
@@ -311,16 +308,20 @@ scan(const char *s, size_t n, int cat, struct fields *f)
 		} else if (kind == '{' || kind == '[') {
 			if ((p = skip_nested(p, end)) == NULL)
 				return false;
+		} else if ((field & F_NUMBERS) && kind != 't' && kind != 'f' &&
+		    kind != 'n') {
+			double d;
+
+			/* the whole value must be the number */
+			if ((p = fast_number(p, end, &d)) == NULL ||
+			    (p < end && !scalar_end[(unsigned char)*p]))
+				return false;
+			take_number(field, f, d);
 		} else {
 			v = p;
-			while (p < end && *p != ',' && *p != '}' && *p != ' ' &&
-			    *p != '\t' && *p != '\r')
+			while (p < end && !scalar_end[(unsigned char)*p])
 				p++;
-			if (*v == 't' || *v == 'f' || *v == 'n')
-				kind = *v;
-			else
-				kind = '0';
-			if (field && !take(f, field, v, (size_t)(p - v), kind,
+			if (field && !take(f, field, v, (size_t)(p - v), *v,
 			    false))
 				return false;
 		}
@@ -369,7 +370,8 @@ json_text(json_object *o, const char *key, struct field_text *t)
 	    !json_object_is_type(v, json_type_string))
 		return;
 	t->s = json_object_get_string(v);
-	t->n = (size_t)json_object_get_string_len(v);
+	/* a name is shown as a C string: it ends at a \u0000 */
+	t->n = strnlen(t->s, (size_t)json_object_get_string_len(v));
 }
 
 static bool
@@ -417,4 +419,381 @@ fields_done(struct fields *f)
 	if (f->json != NULL)
 		json_object_put(f->json);
 	f->json = NULL;
+}
+
+/* ---- the values of a few top-level keys, for summaries ------------------
+ *
+ * Unlike the scanner above, this one reads the whole line and accepts it
+ * only when it is plain JSON that json-c is sure to read the same way:
+ * anything else (comments, trailing commas, odd numbers, deep nesting,
+ * escaped keys, a wanted key given twice) makes it decline, and the caller
+ * asks json-c, which then decides, as before, what the line says.
+ */
+
+#define FIND_MAX_DEPTH	16	/* json-c gives up at 32 */
+
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The body of a string from s (after the quote): just past the closing
+ * quote, or NULL when an escape is not one of JSON's. */
+static const char *
+find_string(const char *s, const char *end, bool *escaped)
+{
+	const char *q;
+	bool esc = false;
+
+	if ((q = json_string_end(s, end, &esc)) == NULL)
+		return NULL;
+	*escaped = esc;
+	if (!esc)
+		return q;
+	for (const char *p = s; (p = memchr(p, '\\', (size_t)(q - 1 - p))) !=
+	    NULL; p++) {
+		switch (*++p) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+		case 'r': case 't':
+			break;
+		case 'u':
+			if (q - 1 - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) ||
+			    !is_hex(p[3]) || !is_hex(p[4]))
+				return NULL;
+			p += 4;
+			break;
+		default:
+			return NULL;
+		}
+	}
+	return q;
+}
+
+/* A number in JSON's grammar, with at most 18 integer digits and a
+ * two-digit exponent (json-c fails or changes type beyond). */
+static const char *
+find_number(const char *p, const char *end)
+{
+	const char *d;
+
+	if (p < end && *p == '-')
+		p++;
+	d = p;
+	if (p < end && *p == '0')
+		p++;
+	else
+		while (p < end && is_digit(*p))
+			p++;
+	if (p == d || p - d > 18)
+		return NULL;
+	if (p < end && *p == '.') {
+		d = ++p;
+		while (p < end && is_digit(*p))
+			p++;
+		if (p == d)
+			return NULL;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		d = p;
+		while (p < end && is_digit(*p))
+			p++;
+		if (p == d || p - d > 2)
+			return NULL;
+	}
+	return p;
+}
+
+static inline const char *
+find_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+static const char *find_value(const char *p, const char *end, int depth,
+    struct field_span *v);
+
+/* An object or array from just past its bracket to just past its close. */
+static const char *
+find_container(const char *p, const char *end, char close, int depth)
+{
+	struct field_span v;
+	bool esc;
+
+	if (depth > FIND_MAX_DEPTH)
+		return NULL;
+	p = find_ws(p, end);
+	if (p < end && *p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (p >= end || *p != '"' ||
+			    (p = find_string(p + 1, end, &esc)) == NULL)
+				return NULL;
+			p = find_ws(p, end);
+			if (p >= end || *p++ != ':')
+				return NULL;
+		}
+		if ((p = find_value(p, end, depth, &v)) == NULL)
+			return NULL;
+		p = find_ws(p, end);
+		if (p >= end)
+			return NULL;
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+		p = find_ws(p, end);
+	}
+}
+
+static const char *
+find_literal(const char *p, const char *end, const char *lit, size_t n)
+{
+	if ((size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+		return NULL;
+	return p + n;
+}
+
+/* One value at p (blanks before it skipped): where it ends, and what it
+ * is in *v. */
+static const char *
+find_value(const char *p, const char *end, int depth, struct field_span *v)
+{
+	const char *q;
+
+	p = find_ws(p, end);
+	if (p >= end)
+		return NULL;
+	v->kind = *p;
+	v->escaped = false;
+	switch (*p) {
+	case '"':
+		v->s = p + 1;
+		if ((q = find_string(p + 1, end, &v->escaped)) == NULL)
+			return NULL;
+		v->n = (size_t)(q - 1 - v->s);
+		return q;
+	case '{':
+	case '[':
+		q = find_container(p + 1, end, *p == '{' ? '}' : ']',
+		    depth + 1);
+		break;
+	case 't':
+		q = find_literal(p, end, "true", 4);
+		break;
+	case 'f':
+		q = find_literal(p, end, "false", 5);
+		break;
+	case 'n':
+		q = find_literal(p, end, "null", 4);
+		break;
+	default:
+		v->kind = '0';
+		q = find_number(p, end);
+		break;
+	}
+	if (q != NULL) {
+		v->s = p;
+		v->n = (size_t)(q - p);
+	}
+	return q;
+}
+
+bool
+fields_find(const char *s, size_t n, const struct field_key *keys,
+    size_t nkeys, struct field_span *out)
+{
+	const char *p, *end = s + n, *k;
+	struct field_span v;
+	size_t kn;
+	bool esc;
+
+	for (size_t i = 0; i < nkeys; i++)
+		out[i].kind = 0;
+	if (memchr(s, '\0', n) != NULL)
+		return false;	/* json-c stops there */
+	p = find_ws(s, end);
+	if (p >= end || *p++ != '{')
+		return false;
+	p = find_ws(p, end);
+	if (p < end && *p == '}')
+		p++;
+	else for (;;) {
+		size_t i;
+
+		if (p >= end || *p != '"')
+			return false;
+		k = p + 1;
+		if ((p = find_string(k, end, &esc)) == NULL || esc)
+			return false;
+		kn = (size_t)(p - 1 - k);
+		p = find_ws(p, end);
+		if (p >= end || *p++ != ':' ||
+		    (p = find_value(p, end, 1, &v)) == NULL)
+			return false;
+		for (i = 0; i < nkeys; i++)
+			if (keys[i].len == kn && keys[i].name[0] == k[0] &&
+			    memcmp(keys[i].name, k, kn) == 0)
+				break;
+		if (i < nkeys) {
+			if (out[i].kind != 0)
+				return false;	/* twice: json-c's to say */
+			out[i] = v;
+		}
+		p = find_ws(p, end);
+		if (p >= end)
+			return false;
+		if (*p == '}') {
+			p++;
+			break;
+		}
+		if (*p++ != ',')
+			return false;
+		p = find_ws(p, end);
+	}
+	/* what parse_json lets follow the object */
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	return p == end;
+}
+
+static unsigned
+hex4(const char *p)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v = v << 4 | (unsigned)(c <= '9' ? c - '0' :
+		    (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+static void
+add_utf8(struct strbuf *out, unsigned c)
+{
+	char b[4];
+	size_t n;
+
+	if (c < 0x80) {
+		b[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (char)(0xc0 | c >> 6);
+		b[1] = (char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xe0 | c >> 12);
+		b[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | c >> 18);
+		b[1] = (char)(0x80 | (c >> 12 & 0x3f));
+		b[2] = (char)(0x80 | (c >> 6 & 0x3f));
+		b[3] = (char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	strbuf_add(out, b, n);
+}
+
+bool
+field_string(struct strbuf *out, const struct field_span *v)
+{
+	const char *p = v->s, *end = v->s + v->n, *q;
+
+	if (!v->escaped) {
+		strbuf_add(out, p, v->n);
+		return true;
+	}
+	while (p < end) {
+		unsigned c, lo;
+
+		if ((q = memchr(p, '\\', (size_t)(end - p))) == NULL)
+			q = end;
+		strbuf_add(out, p, (size_t)(q - p));
+		if ((p = q) >= end)
+			break;
+		/* find_string made sure of the escape's shape */
+		switch (p[1]) {
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u':
+			c = hex4(p + 2);
+			p += 4;
+			break;
+		default: c = (unsigned char)p[1]; break;
+		}
+		p += 2;
+		if (c == 0)
+			return false;	/* json-c's strings end there */
+		if (c >= 0xdc00 && c < 0xe000)
+			return false;	/* a lone low surrogate */
+		if (c >= 0xd800 && c < 0xdc00) {
+			if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+			    (lo = hex4(p + 2)) < 0xdc00 || lo >= 0xe000)
+				return false;	/* a lone high one */
+			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+			p += 6;
+		}
+		add_utf8(out, c);
+	}
+	return true;
+}
+
+bool
+field_number(const struct field_span *v, double *out)
+{
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = v->s, *end = v->s + v->n;
+	uint64_t m = 0;
+	size_t digits = 0, frac = 0;
+	bool neg = false, dot = false;
+	char buf[64];
+
+	if (v->kind != '0')
+		return false;
+	if (p < end && *p == '-')
+		neg = true, p++;
+	for (; p < end && digits <= 15; p++) {
+		if (*p == '.' && !dot)
+			dot = true;
+		else if (is_digit(*p)) {
+			m = m * 10 + (uint64_t)(*p - '0');
+			digits++;
+			frac += dot;
+		} else
+			break;
+	}
+	if (p == end && digits <= 15) {
+		/* both exact, one rounding: what strtod gives */
+		*out = (double)m / pow10[frac];
+		if (neg)
+			*out = -*out;
+		return true;
+	}
+	if (v->n >= sizeof buf)
+		return false;
+	memcpy(buf, v->s, v->n);
+	buf[v->n] = '\0';
+	*out = strtod(buf, NULL);	/* as json-c reads it */
+	return isfinite(*out);
 }

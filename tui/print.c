@@ -16,6 +16,14 @@
 
 #include "cli.h"
 #include "report.h"
+#include "store.h"
+
+/* Lines are read through a reader per file, in blocks, while the matching
+ * entries are printed: a view in time order walks each file forwards, and
+ * a read per line would cost a system call each.  At most PRINT_READERS
+ * buffers are held; the oldest goes first. */
+#define PRINT_BLOCK	(64 * 1024)
+#define PRINT_READERS	64
 
 #define SGR_RED "\033[31m"
 #define SGR_BOLD_RED "\033[1;31m"
@@ -30,6 +38,15 @@ struct printer {
 	int source_width;	/* 0: one directory, no source column */
 	struct strbuf line;	/* the text being built */
 	struct strbuf tmp;
+	/* the time text up to the seconds, for the minute of the last entry
+	 * (most entries share their minute with the one before) */
+	int64_t minute;		/* INT64_MIN: none yet */
+	char minute_text[24];
+	bool minute_ok;		/* the cache can be used for this minute */
+	struct block_reader *readers;	/* per file, or NULL: eng_line */
+	size_t nreaders;
+	uint32_t held[PRINT_READERS];	/* files whose reader has a buffer */
+	size_t next_held;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -110,6 +127,7 @@ printer_init(struct printer *p, struct eng *e, const struct options *o)
 	p->e = e;
 	p->o = o;
 	p->color = use_color(o);
+	p->minute = INT64_MIN;
 	strbuf_init(&p->line);
 	strbuf_init(&p->tmp);
 	/* Several directories: a column of their names, as shown. */
@@ -131,6 +149,99 @@ printer_free(struct printer *p)
 	strbuf_free(&p->tmp);
 }
 
+/* What eng_time_format writes, with its formatting done once per minute:
+ * then only the seconds and milliseconds change.  Where the minute does
+ * not print as "…:MM:00.000" (an offset with seconds, a year of more
+ * than four digits) every time is formatted in full. */
+static void
+add_time(struct printer *p, int64_t us)
+{
+	int64_t minute, rem;
+	unsigned sec, ms;
+	char *d;
+
+	if (us == ENG_TIME_NONE || us < INT64_MIN / 2 || us > INT64_MAX / 2) {
+		eng_time_format(&p->line, us, p->o->utc);
+		return;
+	}
+	minute = us >= 0 ? us / 60000000 : (us - 59999999) / 60000000;
+	if (minute != p->minute) {
+		strbuf_reset(&p->tmp);
+		eng_time_format(&p->tmp, minute * 60000000, p->o->utc);
+		p->minute = minute;
+		p->minute_ok = p->tmp.len == 23 &&
+		    memcmp(p->tmp.s + 16, ":00.000", 7) == 0;
+		if (p->minute_ok)
+			memcpy(p->minute_text, p->tmp.s, 17);
+	}
+	if (!p->minute_ok) {
+		eng_time_format(&p->line, us, p->o->utc);
+		return;
+	}
+	rem = us - minute * 60000000;
+	sec = (unsigned)(rem / 1000000);
+	ms = (unsigned)(rem % 1000000 / 1000);
+	d = strbuf_reserve(&p->line, 24);
+	memcpy(d, p->minute_text, 17);
+	d[17] = (char)('0' + sec / 10);
+	d[18] = (char)('0' + sec % 10);
+	d[19] = '.';
+	d[20] = (char)('0' + ms / 100);
+	d[21] = (char)('0' + ms / 10 % 10);
+	d[22] = (char)('0' + ms % 10);
+	d[23] = '\0';
+	p->line.len += 23;
+}
+
+static void
+readers_start(struct printer *p)
+{
+	p->nreaders = eng_file_count(p->e);
+	if ((p->readers = calloc(p->nreaders + 1, sizeof *p->readers)) == NULL)
+		return;
+	for (size_t i = 0; i < p->nreaders; i++) {
+		block_reader_init(&p->readers[i]);
+		p->readers[i].block = PRINT_BLOCK;
+	}
+	for (size_t i = 0; i < PRINT_READERS; i++)
+		p->held[i] = UINT32_MAX;
+	p->next_held = 0;
+}
+
+/* Back to eng_line: follow sees files change under it (truncation). */
+static void
+readers_stop(struct printer *p)
+{
+	for (size_t i = 0; p->readers != NULL && i < p->nreaders; i++)
+		block_reader_free(&p->readers[i]);
+	free(p->readers);
+	p->readers = NULL;
+	p->nreaders = 0;
+}
+
+/* en's line, as eng_line gives it. */
+static const char *
+printer_line(struct printer *p, const struct eng_entry *en, size_t *len)
+{
+	struct block_reader *br;
+	uint32_t *slot;
+	const char *s;
+
+	if (p->readers == NULL || en->file >= p->nreaders)
+		return eng_line(p->e, en, len);
+	br = &p->readers[en->file];
+	if (br->buf == NULL) {
+		slot = &p->held[p->next_held];
+		if (*slot != UINT32_MAX && *slot != en->file)
+			block_reader_free(&p->readers[*slot]);
+		*slot = en->file;
+		p->next_held = (p->next_held + 1) % PRINT_READERS;
+	}
+	if ((s = block_reader_line(br, p->e, en, len)) == NULL)
+		s = eng_line(p->e, en, len);
+	return s;
+}
+
 /* "[source ]time level category " into p->line; returns the colour that
  * was opened, if any. */
 static const char *
@@ -148,8 +259,7 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 		    p->source_width - (int)(p->line.len - before), "");
 	}
 	/* An untimed entry sorts by its neighbour's time but shows none. */
-	eng_time_format(&p->line, en->flags & ENTRY_NO_TIME ? ENG_TIME_NONE :
-	    en->time_us, p->o->utc);
+	add_time(p, en->flags & ENTRY_NO_TIME ? ENG_TIME_NONE : en->time_us);
 	strbuf_puts(&p->line, " ");
 	if (malformed && p->color)
 		sgr = SGR_RED;
@@ -168,7 +278,7 @@ static void
 add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 {
 	size_t len;
-	const char *raw = eng_line(p->e, en, &len);
+	const char *raw = printer_line(p, en, &len);
 
 	if (raw != NULL)
 		eng_sanitize(&p->line, raw, len);
@@ -179,7 +289,8 @@ add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 static void
 print_short(struct printer *p, const struct eng_entry *en)
 {
-	const char *sgr;
+	const char *sgr, *raw;
+	size_t len;
 
 	strbuf_reset(&p->line);
 	sgr = add_prefix(p, en);
@@ -189,7 +300,8 @@ print_short(struct printer *p, const struct eng_entry *en)
 		if (sgr != NULL)
 			strbuf_puts(&p->line, sgr);
 		strbuf_reset(&p->tmp);
-		eng_summary(p->e, en, &p->tmp);
+		if ((raw = printer_line(p, en, &len)) != NULL)
+			eng_summary_line(en, raw, len, &p->tmp);
 		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
 		if (sgr != NULL)
 			strbuf_puts(&p->line, SGR_RESET);
@@ -202,7 +314,7 @@ static void
 print_json(struct printer *p, const struct eng_entry *en)
 {
 	size_t len;
-	const char *raw = eng_line(p->e, en, &len);
+	const char *raw = printer_line(p, en, &len);
 
 	if (raw == NULL)
 		return;
@@ -290,14 +402,17 @@ static void
 print_pretty(struct printer *p, const struct eng_entry *en)
 {
 	json_object *obj = NULL;
+	const char *s;
+	size_t len;
 
 	strbuf_reset(&p->line);
 	add_prefix(p, en);
 	while (p->line.len > 0 && p->line.s[p->line.len - 1] == ' ')
 		p->line.s[--p->line.len] = '\0';
 	strbuf_puts(&p->line, "\n");
-	if (!(en->flags & ENTRY_MALFORMED))
-		obj = eng_parse(p->e, en);
+	if (!(en->flags & ENTRY_MALFORMED) &&
+	    (s = printer_line(p, en, &len)) != NULL)
+		obj = parse_json(s, len);
 	if (obj != NULL) {
 		add_value(&p->line, obj, 1);
 		json_object_put(obj);
@@ -572,8 +687,10 @@ print_entries(struct printer *p, struct eng_view *v)
 
 	if (p->o->tail >= 0 && count > (size_t)p->o->tail)
 		start = count - (size_t)p->o->tail;
+	readers_start(p);
 	for (size_t i = start; i < count; i++)
 		print_entry(p, eng_view_get(v, i));
+	readers_stop(p);
 	if (p->o->follow) {
 		follow(p, v);
 		return EXIT_SUCCESS;

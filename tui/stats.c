@@ -522,8 +522,14 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		if (g >= s->mark && g < seen)
 			pos[k++] = g;
 	}
+	/* Every new entry passed the filter: in file order they are the
+	 * range itself, no sort needed. */
+	if (k == seen - s->mark) {
+		for (size_t i = 0; i < k; i++)
+			pos[i] = (uint32_t)(s->mark + i);
+	} else
+		sort_u32(pos, k);
 	s->mark = seen;
-	sort_u32(pos, k);
 	for (size_t i = 0; i < k; i++) {
 		const struct eng_entry *en = store_entry(e, pos[i]);
 		if (en->time_us != ENG_TIME_NONE)

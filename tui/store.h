@@ -172,6 +172,28 @@ struct fields {
 bool fields_read(const char *s, size_t n, int category, struct fields *f);
 void fields_done(struct fields *f);
 
+/* fields.c: the values of a few top-level keys, for summaries.  A line
+ * is taken only when it is plain JSON that json-c reads the same way;
+ * false otherwise (ask json-c).  A string's span is its body between the
+ * quotes; other values' spans are their text. */
+struct field_key {
+	const char *name;
+	size_t len;
+};
+struct field_span {
+	const char *s;
+	size_t n;
+	char kind;	/* 0 absent, '"', '0' number, 't', 'f', 'n', '{', '[' */
+	bool escaped;	/* a string with backslashes */
+};
+bool fields_find(const char *s, size_t n, const struct field_key *keys,
+    size_t nkeys, struct field_span *out);
+/* Append a string's value, unescaped; false for what only json-c can
+ * say (\u0000, a lone surrogate). */
+bool field_string(struct strbuf *out, const struct field_span *v);
+/* A number's value as json-c reads it; false when not a number. */
+bool field_number(const struct field_span *v, double *out);
+
 /* logtime.c */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -163,8 +163,9 @@ add_position(struct ui *u, struct strbuf *b)
 	if (bad > 0)
 		strbuf_printf(b, "malformed:%zu  ", bad);
 	if (eng_view_regex_errors(u->view) > 0)
-		strbuf_printf(b, "pattern gave up on %zu lines  ",
-		    eng_view_regex_errors(u->view));
+		strbuf_printf(b, "pattern gave up on %zu line%s  ",
+		    eng_view_regex_errors(u->view),
+		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
 	first = ui_list_first(u);
 	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
 	    n - first);
