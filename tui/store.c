@@ -95,6 +95,7 @@ eng_close(struct eng *e)
 	for (size_t i = 0; i < e->nchunks; i++)
 		free(e->chunks[i]);
 	free(e->chunks);
+	order_free(e);
 	for (size_t i = 0; i < e->ndirs; i++)
 		free(e->dirs[i]);
 	free(e->dirs);

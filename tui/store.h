@@ -53,6 +53,10 @@ struct eng {
 	struct loader *loader;
 	uint64_t load_total;	/* bytes, for eng_progress without a loader */
 	struct prefilter *prefilter;	/* or NULL: index every line */
+
+	uint32_t *order;	/* order.c: index positions in time order */
+	size_t order_n, order_cap;
+	uint64_t order_gen;	/* counts merges that were not appends */
 };
 
 static inline struct eng_entry *
@@ -214,8 +218,18 @@ void block_reader_free(struct block_reader *br);
 const char *block_reader_line(struct block_reader *br, const struct eng *e,
     const struct eng_entry *en, size_t *len);
 
-/* view.c: the order of entries */
+/* order.c: the order of entries (time, then file, then offset), and
+ * e->order, which holds every entry in it.  order_sync brings e->order up
+ * to the index; the thread that calls eng_refresh calls it. */
 int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
+void order_sync(struct eng *e);
+void order_free(struct eng *e);
+/* Sort index positions in that order. */
+void order_sort(const struct eng *e, uint32_t *a, size_t n);
+/* Merge sorted b[0..bn) into sorted a[0..n), which has room for them;
+ * true when some of b went before the end of a. */
+bool order_merge(const struct eng *e, uint32_t *a, size_t n,
+    const uint32_t *b, size_t bn);
 
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);

@@ -1,8 +1,9 @@
 /*
  * view.c - filters and views: the entries that pass a filter, kept in time
- * order.  A view takes in new index entries incrementally: each update
- * filters only what was added, sorts it (natural merge sort: the index
- * holds per-file runs that are already in order) and merges it in.
+ * order.  A view is the filtered subsequence of the engine's time order
+ * (order.c), taken in one pass; an update filters only what was added and
+ * takes it from the order's tail, or, when some of it went in before the
+ * end (a late entry, the background load), sorts it and merges it in.
  */
 #include "config.h"
 
@@ -24,6 +25,7 @@ struct eng_view {
 	uint32_t *idx;			/* index positions, in time order */
 	size_t n, cap;
 	size_t seen;			/* index entries examined */
+	uint64_t order_gen;		/* the order's, at the last update */
 	size_t counts[LLMLOG_NCATEGORIES];
 	size_t regex_errors;
 	uint64_t serial;		/* tells views apart, even at one address */
@@ -69,24 +71,6 @@ eng_filter_init(struct eng_filter *f)
 	f->until_us = ENG_TIME_NONE;
 }
 
-int
-entry_cmp(const struct eng_entry *a, const struct eng_entry *b)
-{
-	if (a->time_us != b->time_us)
-		return a->time_us < b->time_us ? -1 : 1;
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	if (a->offset != b->offset)
-		return a->offset < b->offset ? -1 : 1;
-	return 0;
-}
-
-static inline bool
-idx_less(const struct eng *e, uint32_t a, uint32_t b)
-{
-	return entry_cmp(store_entry(e, a), store_entry(e, b)) < 0;
-}
-
 static void *
 xrealloc(void *p, size_t size)
 {
@@ -98,98 +82,14 @@ xrealloc(void *p, size_t size)
 }
 
 static void
-merge_runs(const struct eng *e, const uint32_t *a, size_t an,
-    const uint32_t *b, size_t bn, uint32_t *out)
+view_reserve(struct eng_view *v, size_t more)
 {
-	size_t i = 0, j = 0, k = 0;
-
-	while (i < an && j < bn)
-		out[k++] = idx_less(e, b[j], a[i]) ? b[j++] : a[i++];
-	while (i < an)
-		out[k++] = a[i++];
-	while (j < bn)
-		out[k++] = b[j++];
-}
-
-/* Natural merge sort: find the ascending runs, merge them pairwise. */
-static void
-sort_positions(const struct eng *e, uint32_t *a, size_t n)
-{
-	size_t *runs, nruns = 0;
-	uint32_t *tmp, *src = a, *dst, *swap;
-
-	if (n < 2)
+	if (v->n + more <= v->cap)
 		return;
-	runs = xrealloc(NULL, (n + 1) * sizeof *runs);
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && !idx_less(e, a[j], a[j - 1]))
-			j++;
-		runs[nruns++] = i;
-		i = j;
-	}
-	runs[nruns] = n;
-	if (nruns == 1) {
-		free(runs);
-		return;
-	}
-	tmp = xrealloc(NULL, n * sizeof *tmp);
-	dst = tmp;
-	while (nruns > 1) {
-		size_t r = 0, w = 0;
-		for (; r + 1 < nruns; r += 2) {
-			merge_runs(e, src + runs[r], runs[r + 1] - runs[r],
-			    src + runs[r + 1], runs[r + 2] - runs[r + 1],
-			    dst + runs[r]);
-			runs[w++] = runs[r];
-		}
-		if (r < nruns) {
-			memcpy(dst + runs[r], src + runs[r],
-			    (runs[r + 1] - runs[r]) * sizeof *src);
-			runs[w++] = runs[r];
-		}
-		runs[w] = n;
-		nruns = w;
-		swap = src;
-		src = dst;
-		dst = swap;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(tmp);
-	free(runs);
-}
-
-/* Merge sorted positions into the view: usually they all come after the
- * last entry (live tail) and are simply appended. */
-static void
-view_merge(struct eng_view *v, const uint32_t *b, size_t bn)
-{
-	size_t i, j, k;
-
-	if (bn == 0)
-		return;
-	if (v->n + bn > v->cap) {
-		v->cap = v->cap ? v->cap : 1024;
-		while (v->cap < v->n + bn)
-			v->cap *= 2;
-		v->idx = xrealloc(v->idx, v->cap * sizeof *v->idx);
-	}
-	if (v->n == 0 || !idx_less(v->e, b[0], v->idx[v->n - 1])) {
-		memcpy(v->idx + v->n, b, bn * sizeof *b);
-		v->n += bn;
-		return;
-	}
-	i = v->n;
-	j = bn;
-	k = v->n + bn;
-	while (j > 0) {
-		if (i > 0 && idx_less(v->e, b[j - 1], v->idx[i - 1]))
-			v->idx[--k] = v->idx[--i];
-		else
-			v->idx[--k] = b[--j];
-	}
-	v->n += bn;
+	v->cap = v->cap ? v->cap : 1024;
+	while (v->cap < v->n + more)
+		v->cap *= 2;
+	v->idx = xrealloc(v->idx, v->cap * sizeof *v->idx);
 }
 
 static bool
@@ -395,32 +295,89 @@ eng_view_free(struct eng_view *v)
 	free(v);
 }
 
-size_t
-eng_view_update(struct eng_view *v)
+/* Whether index entry i passes; pass holds the content filter's verdict
+ * for the entries from v->seen on, when the filter reads lines.  The
+ * category set is left to the caller: the tab counts ignore it. */
+static inline bool
+view_passes(const struct eng_view *v, const uint8_t *pass, size_t i,
+    const struct eng_entry *en)
+{
+	return pass != NULL ? pass[i - v->seen] : pass_cheap(&v->f, en);
+}
+
+/* The new entries are the order's tail: one pass, no comparisons. */
+static size_t
+take_tail(struct eng_view *v, const uint8_t *pass)
 {
 	struct eng *e = v->e;
-	uint8_t *pass = NULL;
+	size_t n = 0;
+
+	for (size_t k = v->seen; k < e->count; k++) {
+		uint32_t i = e->order[k];
+		const struct eng_entry *en = store_entry(e, i);
+
+		if (!view_passes(v, pass, i, en))
+			continue;
+		if (en->category < LLMLOG_NCATEGORIES)
+			v->counts[en->category]++;
+		if (!pass_category(&v->f, en))
+			continue;
+		if (v->n == v->cap)
+			view_reserve(v, 1);
+		v->idx[v->n++] = i;
+		n++;
+	}
+	return n;
+}
+
+/* Some new entries went in before the order's end: sort those that pass
+ * and merge them in, where a freshly made view would have them. */
+static size_t
+take_merge(struct eng_view *v, const uint8_t *pass)
+{
+	struct eng *e = v->e;
 	uint32_t *add;
 	size_t n = 0;
 
-	if (v->seen >= e->count)
-		return 0;
-	if (v->kw != NULL || v->f.regex != NULL)
-		pass = filter_content(v, v->seen, e->count);
 	add = xrealloc(NULL, (e->count - v->seen) * sizeof *add);
 	for (size_t i = v->seen; i < e->count; i++) {
 		const struct eng_entry *en = store_entry(e, i);
-		if (pass != NULL ? !pass[i - v->seen] : !pass_cheap(&v->f, en))
+
+		if (!view_passes(v, pass, i, en))
 			continue;
 		if (en->category < LLMLOG_NCATEGORIES)
 			v->counts[en->category]++;
 		if (pass_category(&v->f, en))
 			add[n++] = (uint32_t)i;
 	}
-	v->seen = e->count;
-	sort_positions(e, add, n);
-	view_merge(v, add, n);
+	order_sort(e, add, n);
+	view_reserve(v, n);
+	order_merge(e, v->idx, v->n, add, n);
+	v->n += n;
 	free(add);
+	return n;
+}
+
+size_t
+eng_view_update(struct eng_view *v)
+{
+	struct eng *e = v->e;
+	uint8_t *pass = NULL;
+	size_t n;
+
+	if (v->seen >= e->count)
+		return 0;
+	order_sync(e);
+	if (v->kw != NULL || v->f.regex != NULL)
+		pass = filter_content(v, v->seen, e->count);
+	/* the order only grew at its end since this view last looked (or it
+	 * never did): the new entries are its tail */
+	if (v->seen == 0 || v->order_gen == e->order_gen)
+		n = take_tail(v, pass);
+	else
+		n = take_merge(v, pass);
+	v->seen = e->count;
+	v->order_gen = e->order_gen;
 	free(pass);
 	return n;
 }

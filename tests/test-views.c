@@ -1,0 +1,397 @@
+/*
+ * test-views.c - views against a reference: for random filters over files
+ * with interleaved times, ties, untimed and malformed lines, each view must
+ * hold, entry by entry, what filtering every entry and sorting by (time,
+ * file, offset) gives; after follow appends (in order and out of order) and
+ * through a background load too.
+ */
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "store.h"
+
+#define NFILTERS	40
+
+static char dir[256];
+static uint64_t rng = 88172645463325252ull;
+
+static const char *const words[] = {
+	"alpha", "Beta", "gamma", "DELTA", "timeout", "line",
+};
+#define NWORDS (sizeof words / sizeof words[0])
+
+static const char *const patterns[] = {
+	"alpha|gamma", "^garbage", "n=\\d*7\"", "Timeout",
+};
+#define NPATTERNS (sizeof patterns / sizeof patterns[0])
+
+/* xorshift: the same fixture and filters on every run */
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static void
+make_dir(void)
+{
+	strcpy(dir, "/tmp/llmlog-views-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+}
+
+static void
+remove_dir(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CU_FAIL("cleanup");
+}
+
+/*
+ * Append count lines to a category's file (backup 0: the current one),
+ * about `base` seconds into the day, a third of a second apart on average
+ * with whole seconds, so times tie within and across files; some lines
+ * go back in time by up to `back` seconds, some have no time, some are
+ * not JSON.
+ */
+static void
+write_lines(int cat, int backup, int base, int count, int back, int serial)
+{
+	char path[600], line[512];
+	FILE *f;
+
+	if (backup > 0)
+		snprintf(path, sizeof path, "%s/%s.%d", dir,
+		    llmlog_category_file(cat), backup);
+	else
+		snprintf(path, sizeof path, "%s/%s", dir,
+		    llmlog_category_file(cat));
+	f = fopen(path, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int i = 0; i < count; i++) {
+		int t = base + i / 3 + (int)rnd(2), kind = (int)rnd(20);
+		const char *w = words[rnd(NWORDS)];
+		const char *lv = llmlog_level_name(
+		    (enum llmlog_level)(10 * (1 + rnd(5))));
+
+		if (back > 0 && rnd(8) == 0)
+			t -= (int)rnd((unsigned)back);
+		if (i == 0 && back == 0 && serial > 0)
+			kind = 2;	/* an append that starts timed */
+		if (t < 0)
+			t = 0;
+		if (kind == 0)
+			snprintf(line, sizeof line, "garbage line %d %s",
+			    serial + i, w);
+		else if (kind == 1 || (i == 0 && serial % 1000 == 0))
+			snprintf(line, sizeof line, "{\"category\":\"%s\","
+			    "\"level\":\"%s\",\"event\":\"untimed\","
+			    "\"text\":\"%s n=%d\"}", llmlog_category_name(cat),
+			    lv, w, serial + i);
+		else
+			snprintf(line, sizeof line, "{\"category\":\"%s\","
+			    "\"timestamp\":\"2026-11-26T%02d:%02d:%02d.000Z\","
+			    "\"level\":\"%s\",\"event\":\"e\",\"text\":"
+			    "\"%s n=%d\"}", llmlog_category_name(cat),
+			    t / 3600 % 24, t / 60 % 60, t % 60, lv, w,
+			    serial + i);
+		fprintf(f, "%s\n", line);
+	}
+	CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+static void
+make_fixture(void)
+{
+	make_dir();
+	write_lines(LLMLOG_USER, 1, 0, 300, 0, 0);
+	write_lines(LLMLOG_USER, 0, 100, 400, 30, 1000);
+	write_lines(LLMLOG_TOOL, 0, 0, 600, 60, 2000);
+	write_lines(LLMLOG_LLM, 0, 50, 500, 5, 3000);
+	write_lines(LLMLOG_SECURITY, 0, 150, 200, 0, 4000);
+}
+
+static struct eng *
+open_dir(void)
+{
+	const char *d = dir;
+	char err[256];
+	struct eng *e = eng_open(&d, 1, err, sizeof err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	return e;
+}
+
+/* A filter and what the view made from it should hold. */
+struct check {
+	struct eng_filter f;
+	struct eng_view *v;
+	size_t n;			/* eng_view_count at the last look */
+};
+
+static void
+random_filter(struct eng_filter *f)
+{
+	char err[256];
+
+	eng_filter_init(f);
+	if (rnd(2) == 0)
+		f->categories = 1u + rnd((1u << LLMLOG_NCATEGORIES) - 1);
+	if (rnd(2) == 0)
+		f->min_level = 10 * (int)rnd(6);
+	if (rnd(4) == 0)
+		f->since_us = (int64_t)1795651200 * 1000000 +
+		    (int64_t)rnd(400) * 1000000;
+	if (rnd(4) == 0)
+		f->until_us = (int64_t)1795651200 * 1000000 +
+		    (int64_t)rnd(400) * 1000000;
+	if (rnd(4) == 0)
+		f->keyword = words[rnd(NWORDS)];
+	if (rnd(5) == 0) {
+		f->regex = eng_regex_new(patterns[rnd(NPATTERNS)], err,
+		    sizeof err);
+		CU_ASSERT_PTR_NOT_NULL(f->regex);
+	}
+}
+
+static bool
+has_keyword(const char *s, size_t n, const char *kw)
+{
+	size_t k = strlen(kw);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (strncasecmp(s + i, kw, k) == 0)
+			return true;
+	return false;
+}
+
+/* The filter, but for its category set, as engine.h documents it. */
+static bool
+ref_pass(struct eng *e, const struct eng_filter *f,
+    const struct eng_entry *en)
+{
+	const char *s;
+	size_t n;
+
+	if (f->min_level > 0 && !(en->flags & ENTRY_MALFORMED) &&
+	    en->level * 10 < f->min_level)
+		return false;
+	if (f->since_us != ENG_TIME_NONE && en->time_us < f->since_us)
+		return false;
+	if (f->until_us != ENG_TIME_NONE && en->time_us > f->until_us)
+		return false;
+	if (f->keyword == NULL && f->regex == NULL)
+		return true;
+	s = eng_line(e, en, &n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	if (f->keyword != NULL && !has_keyword(s, n, f->keyword))
+		return false;
+	return f->regex == NULL ||
+	    eng_regex_match(f->regex, s, n, 0, NULL, NULL) == 1;
+}
+
+static struct eng *sort_e;
+
+static int
+pos_cmp(const void *a, const void *b)
+{
+	const struct eng_entry *x = store_entry(sort_e, *(const uint32_t *)a);
+	const struct eng_entry *y = store_entry(sort_e, *(const uint32_t *)b);
+
+	if (x->time_us != y->time_us)
+		return x->time_us < y->time_us ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The view against the reference, entry by entry, and its tab counts. */
+static void
+compare(struct eng *e, struct check *c)
+{
+	size_t counts[LLMLOG_NCATEGORIES] = { 0 }, got[LLMLOG_NCATEGORIES];
+	uint32_t *ref = calloc(eng_count(e) + 1, sizeof *ref);
+	size_t n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	for (size_t i = 0; i < eng_count(e); i++) {
+		const struct eng_entry *en = store_entry(e, i);
+		if (!ref_pass(e, &c->f, en))
+			continue;
+		if (en->category < LLMLOG_NCATEGORIES)
+			counts[en->category]++;
+		if (c->f.categories == 0 || (en->category <
+		    LLMLOG_NCATEGORIES &&
+		    (c->f.categories & (1u << en->category))))
+			ref[n++] = (uint32_t)i;
+	}
+	sort_e = e;
+	qsort(ref, n, sizeof *ref, pos_cmp);
+	CU_ASSERT_EQUAL(eng_view_count(c->v), n);
+	for (size_t i = 0; i < n && i < eng_view_count(c->v); i++) {
+		if (eng_view_get(c->v, i) != store_entry(e, ref[i])) {
+			CU_FAIL("view and reference differ");
+			fprintf(stderr, "\nat %zu of %zu\n", i, n);
+			break;
+		}
+	}
+	eng_view_category_counts(c->v, got);
+	CU_ASSERT(memcmp(got, counts, sizeof got) == 0);
+	c->n = eng_view_count(c->v);
+	free(ref);
+}
+
+static void
+make_checks(struct eng *e, struct check *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		random_filter(&c[i].f);
+		c[i].v = eng_view_new(e, &c[i].f);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i].v);
+		c[i].n = eng_view_count(c[i].v);
+	}
+}
+
+/* Update every view: each must say how many entries it took in. */
+static void
+update_checks(struct eng *e, struct check *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t before = c[i].n, added = eng_view_update(c[i].v);
+		CU_ASSERT_EQUAL(added, eng_view_count(c[i].v) - before);
+		compare(e, &c[i]);
+	}
+}
+
+static void
+free_checks(struct check *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		eng_view_free(c[i].v);
+		eng_regex_free(c[i].f.regex);
+	}
+}
+
+static void
+test_loaded(void)
+{
+	struct check c[NFILTERS];
+	char err[256];
+	struct eng *e;
+
+	make_fixture();
+	e = open_dir();
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(eng_count(e), 2000);
+	make_checks(e, c, NFILTERS);
+	for (size_t i = 0; i < NFILTERS; i++)
+		compare(e, &c[i]);
+	free_checks(c, NFILTERS);
+	eng_close(e);
+	remove_dir();
+}
+
+/* Live tail: lines after the last, then lines from the past (a late
+ * writer, ties with what is there), then after the last again. */
+static void
+test_follow(void)
+{
+	struct check c[NFILTERS], later[NFILTERS];
+	char err[256];
+	struct eng *e;
+
+	make_fixture();
+	e = open_dir();
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	make_checks(e, c, NFILTERS);
+
+	write_lines(LLMLOG_TOOL, 0, 400, 50, 0, 5000);
+	write_lines(LLMLOG_LLM, 0, 420, 30, 0, 5100);
+	CU_ASSERT_EQUAL(eng_refresh(e), 80);
+	update_checks(e, c, NFILTERS);
+
+	write_lines(LLMLOG_USER, 0, 20, 60, 10, 6000);
+	write_lines(LLMLOG_SECURITY, 0, 400, 10, 300, 6100);
+	CU_ASSERT_EQUAL(eng_refresh(e), 70);
+	update_checks(e, c, NFILTERS);
+	make_checks(e, later, NFILTERS);
+	for (size_t i = 0; i < NFILTERS; i++)
+		compare(e, &later[i]);
+
+	write_lines(LLMLOG_TOOL, 0, 500, 40, 0, 7000);
+	CU_ASSERT_EQUAL(eng_refresh(e), 40);
+	update_checks(e, c, NFILTERS);
+	update_checks(e, later, NFILTERS);
+	CU_ASSERT_EQUAL(eng_view_update(c[0].v), 0);
+
+	free_checks(c, NFILTERS);
+	free_checks(later, NFILTERS);
+	eng_close(e);
+	remove_dir();
+}
+
+/* The background load publishes the newest entries first: views made
+ * before it starts and updated as it goes end up as a plain load's. */
+static void
+test_async(void)
+{
+	struct check c[NFILTERS];
+	uint64_t got, total;
+	bool done = false;
+	char err[256];
+	struct eng *e;
+
+	make_fixture();
+	/* more than one load task for this file */
+	write_lines(LLMLOG_TOOL, 0, 400, 20000, 100, 10000);
+	e = open_dir();
+	CU_ASSERT_EQUAL_FATAL(eng_load_async(e, err, sizeof err), 0);
+	make_checks(e, c, NFILTERS);
+	while (!done) {
+		eng_refresh(e);
+		for (size_t i = 0; i < NFILTERS; i++) {
+			size_t added = eng_view_update(c[i].v);
+			CU_ASSERT_EQUAL(c[i].n + added,
+			    eng_view_count(c[i].v));
+			c[i].n += added;
+		}
+		eng_progress(e, &got, &total, &done);
+		usleep(1000);
+	}
+	eng_refresh(e);
+	CU_ASSERT_EQUAL(eng_count(e), 22000);
+	update_checks(e, c, NFILTERS);
+	free_checks(c, NFILTERS);
+	eng_close(e);
+	remove_dir();
+}
+
+int
+main(void)
+{
+	unsigned failed;
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return CU_get_error();
+	s = CU_add_suite("views", NULL, NULL);
+	CU_add_test(s, "after a load", test_loaded);
+	CU_add_test(s, "follow, in order and out of order", test_follow);
+	CU_add_test(s, "background load", test_async);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}
