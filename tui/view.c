@@ -41,7 +41,16 @@ struct cursor {
 	uint64_t origin;		/* file offset the search started at */
 	uint64_t next;			/* file offset of the match, or UINT64_MAX */
 	bool off;			/* block search failed: line by line */
+	unsigned dense;			/* lines left to match one by one */
+	unsigned dense_run;		/* and how many the next time */
 };
+
+/* A block search that finds its match in the line it started from says
+ * matches are dense: match lines one by one for a while, twice as long
+ * each time in a row (a search for [^x]+ where x is rare runs far past
+ * every line). */
+#define DENSE_LINES	32
+#define DENSE_MAX	(1u << 16)
 
 /* One thread's share of the content filtering of new entries. */
 struct filter_job {
@@ -105,6 +114,20 @@ pass_category(const struct eng_filter *f, const struct eng_entry *en)
 	    (f->categories & (1u << en->category));
 }
 
+static void
+dense_check(struct cursor *cur, uint64_t line_end)
+{
+	if (cur->dense_run == 0)
+		cur->dense_run = DENSE_LINES;
+	if (cur->next > line_end)
+		cur->dense_run = DENSE_LINES;
+	else {
+		cur->dense = cur->dense_run;
+		if (cur->dense_run < DENSE_MAX)
+			cur->dense_run *= 2;
+	}
+}
+
 /* Match one line, searching the whole block the reader holds when that
  * is safe: with rare matches one search covers thousands of lines. */
 static int
@@ -116,7 +139,9 @@ match_line(struct filter_job *j, const struct eng_regex *re,
 	size_t at;
 	int rc;
 
-	if (!cur->off && rx_has_block(re)) {
+	if (cur->dense > 0)
+		cur->dense--;
+	else if (!cur->off && rx_has_block(re)) {
 		if (cur->file != br->file || cur->start != br->start ||
 		    cur->origin > en->offset || cur->next < en->offset) {
 			rc = rx_find(re, c, br->buf, br->len,
@@ -129,6 +154,7 @@ match_line(struct filter_job *j, const struct eng_regex *re,
 				cur->origin = en->offset;
 				cur->next = rc == 1 ? br->start + at :
 				    UINT64_MAX;
+				dense_check(cur, en->offset + n);
 			}
 		}
 		/* a line ending before the next match, inside the block
