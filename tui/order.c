@@ -128,7 +128,9 @@ order_merge(const struct eng *e, uint32_t *a, size_t n, const uint32_t *b,
 {
 	size_t lo = 0, hi = n, i, j, k;
 
-	if (bn == 0 || n == 0 || !idx_less(e, b[0], a[n - 1])) {
+	if (bn == 0)
+		return false;
+	if (n == 0 || !idx_less(e, b[0], a[n - 1])) {
 		memcpy(a + n, b, bn * sizeof *b);
 		return false;
 	}
