@@ -3,11 +3,12 @@
  * with interleaved times, ties, untimed and malformed lines, each view must
  * hold, entry by entry, what filtering every entry and sorting by (time,
  * file, offset) gives; after follow appends (in order and out of order) and
- * through a background load too.
+ * through a background load too; and how many lines a regex gave up on.
  */
 #include "config.h"
 
 #include <CUnit/Basic.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "store.h"
 
 #define NFILTERS	40
+#define NSCANS		20	/* filters per step of test_scan */
 
 static char dir[256];
 static uint64_t rng = 88172645463325252ull;
@@ -171,18 +173,38 @@ has_keyword(const char *s, size_t n, const char *kw)
 	size_t k = strlen(kw);
 
 	for (size_t i = 0; i + k <= n; i++)
-		if (strncasecmp(s + i, kw, k) == 0)
+		if (tolower((unsigned char)s[i]) == tolower((unsigned char)*kw) &&
+		    strncasecmp(s + i, kw, k) == 0)
 			return true;
 	return false;
 }
 
-/* The filter, but for its category set, as engine.h documents it. */
+/* An entry's line as a view reads it: none when its file is gone or
+ * now too short; a huge line's first LINE_MAX_BYTES. */
+static const char *
+ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
+{
+	static char *buf;
+	int fd = e->files[en->file]->fd;
+
+	*n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
+	if (buf == NULL)
+		buf = malloc(LINE_MAX_BYTES + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	if (fd < 0 || pread(fd, buf, *n, (off_t)en->offset) != (ssize_t)*n)
+		return NULL;
+	return buf;
+}
+
+/* The filter, but for its category set, as engine.h documents it;
+ * *gave_up counts lines the regex gave up on. */
 static bool
 ref_pass(struct eng *e, const struct eng_filter *f,
-    const struct eng_entry *en)
+    const struct eng_entry *en, size_t *gave_up)
 {
 	const char *s;
 	size_t n;
+	int rc;
 
 	if (f->min_level > 0 && !(en->flags & ENTRY_MALFORMED) &&
 	    en->level * 10 < f->min_level)
@@ -193,12 +215,15 @@ ref_pass(struct eng *e, const struct eng_filter *f,
 		return false;
 	if (f->keyword == NULL && f->regex == NULL)
 		return true;
-	s = eng_line(e, en, &n);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	if ((s = ref_line(e, en, &n)) == NULL)
+		return false;
 	if (f->keyword != NULL && !has_keyword(s, n, f->keyword))
 		return false;
-	return f->regex == NULL ||
-	    eng_regex_match(f->regex, s, n, 0, NULL, NULL) == 1;
+	if (f->regex == NULL)
+		return true;
+	if ((rc = eng_regex_match(f->regex, s, n, 0, NULL, NULL)) < 0)
+		(*gave_up)++;
+	return rc == 1;
 }
 
 static struct eng *sort_e;
@@ -222,12 +247,12 @@ compare(struct eng *e, struct check *c)
 {
 	size_t counts[LLMLOG_NCATEGORIES] = { 0 }, got[LLMLOG_NCATEGORIES];
 	uint32_t *ref = calloc(eng_count(e) + 1, sizeof *ref);
-	size_t n = 0;
+	size_t n = 0, gave_up = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
 	for (size_t i = 0; i < eng_count(e); i++) {
 		const struct eng_entry *en = store_entry(e, i);
-		if (!ref_pass(e, &c->f, en))
+		if (!ref_pass(e, &c->f, en, &gave_up))
 			continue;
 		if (en->category < LLMLOG_NCATEGORIES)
 			counts[en->category]++;
@@ -248,6 +273,7 @@ compare(struct eng *e, struct check *c)
 	}
 	eng_view_category_counts(c->v, got);
 	CU_ASSERT(memcmp(got, counts, sizeof got) == 0);
+	CU_ASSERT_EQUAL(eng_view_regex_errors(c->v), gave_up);
 	c->n = eng_view_count(c->v);
 	free(ref);
 }
@@ -377,6 +403,150 @@ test_async(void)
 	remove_dir();
 }
 
+/* Keyword and regex filters over many entries at once (both threads, many
+ * blocks per file): huge lines (a keyword past the first MiB is not seen),
+ * lines on which a regex gives up (counted), empty lines, a NUL byte,
+ * lines written over under the index, a file cut short under the index
+ * and then re-read. */
+static const char *const scan_words[] = {
+	"alpha", "TimeOut", "gamma", "zz", "line", "n=1", "Security", "E\"}",
+};
+static const char *const scan_patterns[] = {
+	"alpha|gamma", "^garbage", "n=\\d*7\"", "(a|aa)*c", "^$", "timeout$",
+	"e.*}",
+};
+
+static void
+write_odd(int cat)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, llmlog_category_file(cat));
+	f = fopen(path, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int i = 0; i < 300; i++) {
+		int kind = i % 6;
+
+		if ((kind == 0 && i % 60 != 0) || (kind == 3 && i != 3))
+			kind = 4;
+		switch (kind) {
+		case 0:
+			/* the regex (a|aa)*c gives up here */
+			fprintf(f, "%.*s b c timeout %d\n", 40 + i % 30,
+			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", i);
+			break;
+		case 1:
+			fputs("\n", f);
+			break;
+		case 2:
+			fprintf(f, "garbage%ctimeout alpha %d\n", 0, i);
+			break;
+		case 3:
+			/* huge: gamma in the first MiB, zz after */
+			fputs("{\"text\":\"gamma ", f);
+			for (unsigned k = 0; k < (LINE_MAX_BYTES >> 10) + 8; k++)
+				fprintf(f, "%01023u ", k);
+			fputs("zz timeout\"}\n", f);
+			break;
+		default:
+			fprintf(f, "{\"category\":\"security\",\"level\":"
+			    "\"info\",\"text\":\"zz line n=%d\"}\n", i);
+			break;
+		}
+	}
+	fputs("timeout alpha, not ended", f);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+static void
+scan_filters(struct eng *e, struct check *c, size_t n)
+{
+	char err[256];
+
+	for (size_t i = 0; i < n; i++) {
+		eng_filter_init(&c[i].f);
+		if (rnd(3) == 0)
+			c[i].f.min_level = 10 * (int)rnd(6);
+		if (rnd(4) == 0)
+			c[i].f.categories = 1u + rnd((1u <<
+			    LLMLOG_NCATEGORIES) - 1);
+		if (rnd(3) != 0)
+			c[i].f.keyword = scan_words[rnd(sizeof scan_words /
+			    sizeof scan_words[0])];
+		if (c[i].f.keyword == NULL || rnd(2) == 0) {
+			c[i].f.regex = eng_regex_new(scan_patterns[rnd(
+			    sizeof scan_patterns / sizeof scan_patterns[0])],
+			    err, sizeof err);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(c[i].f.regex);
+		}
+		c[i].v = eng_view_new(e, &c[i].f);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i].v);
+		compare(e, &c[i]);
+	}
+}
+
+static void
+test_scan(void)
+{
+	struct check c[NSCANS], over_c[NSCANS], cut[NSCANS], again[NSCANS];
+	char err[256], path[600], over[1000], inside[20000];
+	int fd;
+	size_t gave_up = 0;
+	struct eng *e;
+
+	make_dir();
+	write_lines(LLMLOG_USER, 1, 0, 7000, 0, 0);
+	write_lines(LLMLOG_USER, 0, 100, 9000, 30, 10000);
+	write_lines(LLMLOG_TOOL, 0, 0, 12000, 60, 20000);
+	write_odd(LLMLOG_SECURITY);
+	write_lines(LLMLOG_SECURITY, 0, 300, 3000, 10, 40000);
+	write_odd(LLMLOG_SECURITY);
+	e = open_dir();
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	scan_filters(e, c, NSCANS);
+	for (size_t i = 0; i < NSCANS; i++)
+		gave_up += eng_view_regex_errors(c[i].v);
+	CU_ASSERT(gave_up > 0);
+
+	/* lines written over where the index points, with newlines
+	 * elsewhere: each entry is still its bytes */
+	snprintf(path, sizeof path, "%s/%s", dir,
+	    llmlog_category_file(LLMLOG_USER));
+	CU_ASSERT_FATAL((fd = open(path, O_RDWR)) >= 0);
+	for (size_t i = 0; i < sizeof over; i++)
+		over[i] = "ab timeout gamma\n c\tn=17\"}{"[i % 27];
+	CU_ASSERT_EQUAL(pwrite(fd, over, sizeof over, 300000),
+	    (ssize_t)sizeof over);
+	/* and inside lines further on, their own newlines kept */
+	CU_ASSERT_EQUAL_FATAL(pread(fd, inside, sizeof inside, 400000),
+	    (ssize_t)sizeof inside);
+	for (char *l = inside; (l = memchr(l, '\n', (size_t)(inside +
+	    sizeof inside - l))) != NULL && l - inside < 18000; l += 50)
+		memcpy(l + 10, "}\ntimeout c\nzz {\"", 17);
+	CU_ASSERT_EQUAL(pwrite(fd, inside, sizeof inside, 400000),
+	    (ssize_t)sizeof inside);
+	CU_ASSERT_EQUAL(close(fd), 0);
+	scan_filters(e, over_c, NSCANS);
+
+	snprintf(path, sizeof path, "%s/%s", dir,
+	    llmlog_category_file(LLMLOG_TOOL));
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 600000), 0);
+	scan_filters(e, cut, NSCANS);
+	/* the cut file is read again as a new one; the old one's entries
+	 * are gone (views made before keep them) */
+	CU_ASSERT(eng_refresh(e) > 0);
+	scan_filters(e, again, NSCANS);
+
+	free_checks(c, NSCANS);
+	free_checks(over_c, NSCANS);
+	free_checks(cut, NSCANS);
+	free_checks(again, NSCANS);
+	eng_close(e);
+	remove_dir();
+}
+
 int
 main(void)
 {
@@ -389,6 +559,7 @@ main(void)
 	CU_add_test(s, "after a load", test_loaded);
 	CU_add_test(s, "follow, in order and out of order", test_follow);
 	CU_add_test(s, "background load", test_async);
+	CU_add_test(s, "filters by file scans", test_scan);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
