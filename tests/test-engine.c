@@ -792,17 +792,20 @@ gen_lines(const char *dir, int from, int count, int seed)
 		double d = (double)(h % 100000) / 997.0;
 		const char *lv = levels[(h >> 3) % 5];
 
-		snprintf(ts, sizeof ts, "2026-11-%02ldT%02ld:%02ld:%02ld.%03ldZ",
-		    20 + t % 3, t / 3600, t / 60 % 60, t % 60, (long)(h % 1000));
+		snprintf(ts, sizeof ts,
+		    "2026-11-%02ldT%02ld:%02ld:%02ld.%03ldZ", 20 + t % 3,
+		    t / 3600, t / 60 % 60, t % 60, (long)(h % 1000));
 		if (i % 97 == 0) {
 			fprintf(fp[c], "{\"category\":\"broken %d\n", i);
 			continue;
 		}
 		if (i % 89 == 0) {
-			fprintf(fp[c], "{\"msg\":\"foreign %d\",\"duration_ms\":1}\n", i);
+			fprintf(fp[c], "{\"msg\":\"foreign %d\","
+			    "\"duration_ms\":1}\n", i);
 			continue;
 		}
-		fprintf(fp[c], "{\"category\":\"%s\",", llmlog_category_name(c));
+		fprintf(fp[c], "{\"category\":\"%s\",",
+		    llmlog_category_name(c));
 		if (i % 83 != 0)
 			fprintf(fp[c], "\"timestamp\":\"%s\",", ts);
 		fprintf(fp[c], "\"level\":\"%s\",\"event\":\"e\"", lv);
@@ -812,27 +815,28 @@ gen_lines(const char *dir, int from, int count, int seed)
 			    h % 5 ? "true" : "false", d);
 			break;
 		case LLMLOG_TOOL:
-			fprintf(fp[c], ",\"tool_name\":\"tool%u\",\"success\":%s,"
-			    "\"duration_ms\":%.17g", h % 37, h % 7 ? "true" :
-			    "false", d * 1e-3);
+			fprintf(fp[c], ",\"tool_name\":\"tool%u\","
+			    "\"success\":%s,\"duration_ms\":%.17g", h % 37,
+			    h % 7 ? "true" : "false", d * 1e-3);
 			break;
 		case LLMLOG_LLM:
-			fprintf(fp[c], ",\"provider\":\"p%u\",\"model\":\"m%u\","
-			    "\"prompt_tokens\":%u,\"completion_tokens\":%.3f,"
-			    "\"duration_ms\":%.17g,\"streaming\":%s", h % 4,
+			fprintf(fp[c], ",\"provider\":\"p%u\","
+			    "\"model\":\"m%u\",\"prompt_tokens\":%u,"
+			    "\"completion_tokens\":%.3f,\"duration_ms\":%.17g,"
+			    "\"streaming\":%s", h % 4,
 			    h % 11, h % 3000, (double)(h % 977) / 8.0, d * 1e3,
 			    h % 3 ? "false" : "true");
 			break;
 		case LLMLOG_SECURITY:
-			fprintf(fp[c], ",\"resource\":\"/r/%u\",\"action\":\"a%u\","
-			    "\"allowed\":%s", h % 29, h % 5, h % 4 ? "false" :
-			    "true");
+			fprintf(fp[c], ",\"resource\":\"/r/%u\","
+			    "\"action\":\"a%u\",\"allowed\":%s", h % 29,
+			    h % 5, h % 4 ? "false" : "true");
 			break;
 		case LLMLOG_PERFORMANCE:
 			/* few distinct values: the slowest list has ties */
-			fprintf(fp[c], ",\"operation\":\"op%d\",\"duration_ms\":"
-			    "%.17g,\"memory_mb\":%.2f", i, (double)(h % 50) * 0.1,
-			    (double)(h % 5000) / 7.0);
+			fprintf(fp[c], ",\"operation\":\"op%d\","
+			    "\"duration_ms\":%.17g,\"memory_mb\":%.2f", i,
+			    (double)(h % 50) * 0.1, (double)(h % 5000) / 7.0);
 			break;
 		}
 		fputs("}\n", fp[c]);

@@ -79,7 +79,8 @@ if [ -n "${SIMULATE:-}" ]; then
 	done
 	ui_keys h
 	ui_wait 'llmlog keys' "the help while counting"
-	ui_expect 'stats [0-9]+% paused' "the key was answered before counting ended"
+	ui_expect 'stats [0-9]+% paused' \
+	    "the key was answered before counting ended"
 	ui_keys x
 	ui_wait 'LLM Calls' "back to the dashboard"
 	ui_wait_gone 'counting' "counting ends"

@@ -871,11 +871,12 @@ wait_input(struct ui *u)
 		pfd[1].events = POLLIN;
 		nfd = 2;
 	}
-	/* while a background load runs, look often so the first rows show
-	 * as soon as they are indexed; otherwise the watch descriptor wakes
-	 * us, or a 100 ms tick when there is none */
+	/* while a dashboard has entries left to count, only look for keys
+	 * between slices; while a background load runs, look often so the
+	 * first rows show as soon as they are indexed; otherwise the watch
+	 * descriptor wakes us, or a 100 ms tick when there is none */
 	if (ui_stats_pending(u))
-		timeout = 0;	/* counting goes on between keys */
+		timeout = 0;
 	else if (u->loading)
 		timeout = 15;
 	else if (fd < 0)
