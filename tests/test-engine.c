@@ -665,6 +665,254 @@ test_stats_new_view(void)
 	eng_close(e);
 }
 
+/* ---- statistics in slices ---- */
+
+/* The report as exact text: doubles to their last bit. */
+static char *
+stats_text(const struct eng_stats *s)
+{
+	json_object *o = eng_stats_json(s);
+	char *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	t = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return t;
+}
+
+static char *
+full_text(struct eng *e)
+{
+	struct eng_view *v = view_all(e);
+	struct eng_stats *s = eng_stats_new();
+	char *t;
+
+	eng_stats_update(s, v);
+	t = stats_text(s);
+	eng_stats_free(s);
+	eng_view_free(v);
+	return t;
+}
+
+static void
+expect_same_text(const char *got, const char *want, const char *what)
+{
+	if (strcmp(got, want) == 0)
+		return;
+	fprintf(stderr, "\n%s: got\n%s\n  expected\n%s\n", what, got, want);
+	CU_FAIL("stats in slices differ");
+}
+
+/* Count v in slices of n; a report read half-way shows the figures so
+ * far. */
+static char *
+sliced_text(struct eng_view *v, size_t n)
+{
+	struct eng_stats *s = eng_stats_new();
+	size_t counted, total, calls = 0;
+	char *t;
+
+	while (!eng_stats_update_some(s, v, n)) {
+		eng_stats_progress(s, &counted, &total);
+		CU_ASSERT(counted < total);
+		CU_ASSERT(total == eng_view_count(v));
+		if (calls++ == 1)
+			free(stats_text(s));
+	}
+	eng_stats_progress(s, &counted, &total);
+	CU_ASSERT_EQUAL(counted, eng_view_count(v));
+	CU_ASSERT_EQUAL(total, counted);
+	t = stats_text(s);
+	eng_stats_free(s);
+	return t;
+}
+
+static void
+test_stats_slices_fixture(void)
+{
+	static const size_t sizes[] = { 1, 7, 1000 };
+	struct eng *e = load(FIXTURE);
+	struct eng_view *v = view_all(e);
+	char *want = full_text(e), *got;
+	struct eng_stats *s;
+
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		got = sliced_text(v, sizes[i]);
+		expect_same_text(got, want, "fixture");
+		free(got);
+	}
+	/* a view changed half-way starts over */
+	s = eng_stats_new();
+	{
+		struct eng_filter f;
+		struct eng_view *tools;
+
+		eng_filter_init(&f);
+		f.categories = 1u << LLMLOG_TOOL;
+		tools = eng_view_new(e, &f);
+		CU_ASSERT_FALSE(eng_stats_update_some(s, tools, 3));
+		eng_view_free(tools);
+	}
+	while (!eng_stats_update_some(s, v, 5))
+		;
+	got = stats_text(s);
+	expect_same_text(got, want, "fixture after another view");
+	free(got);
+	eng_stats_free(s);
+	free(want);
+	eng_view_free(v);
+	eng_close(e);
+}
+
+/* Lines of every category with fractional durations (whose sums depend
+ * on the order of addition unless done exactly), ties among the slowest,
+ * names that repeat, malformed, foreign and untimed lines.  Times step
+ * by seed so that appended lines also land before older ones. */
+static void
+gen_lines(const char *dir, int from, int count, int seed)
+{
+	static const char *const files[] = { "user_interactions.log",
+	    "system_health.log", "tool_executions.log", "llm_calls.log",
+	    "security.log", "performance.log" };
+	static const char *const levels[] = { "DEBUG", "INFO", "WARNING",
+	    "ERROR", "CRITICAL" };
+	FILE *fp[6];
+	char path[512];
+
+	for (int c = 0; c < 6; c++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[c]);
+		fp[c] = fopen(path, "a");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp[c]);
+	}
+	for (int i = from; i < from + count; i++) {
+		unsigned h = (unsigned)i * 2654435761u ^ (unsigned)seed;
+		int c = (int)(h % 6);
+		long t = (long)((h >> 8) % 86400);
+		char ts[64];
+		double d = (double)(h % 100000) / 997.0;
+		const char *lv = levels[(h >> 3) % 5];
+
+		snprintf(ts, sizeof ts,
+		    "2026-11-%02ldT%02ld:%02ld:%02ld.%03ldZ", 20 + t % 3,
+		    t / 3600, t / 60 % 60, t % 60, (long)(h % 1000));
+		if (i % 97 == 0) {
+			fprintf(fp[c], "{\"category\":\"broken %d\n", i);
+			continue;
+		}
+		if (i % 89 == 0) {
+			fprintf(fp[c], "{\"msg\":\"foreign %d\","
+			    "\"duration_ms\":1}\n", i);
+			continue;
+		}
+		fprintf(fp[c], "{\"category\":\"%s\",",
+		    llmlog_category_name(c));
+		if (i % 83 != 0)
+			fprintf(fp[c], "\"timestamp\":\"%s\",", ts);
+		fprintf(fp[c], "\"level\":\"%s\",\"event\":\"e\"", lv);
+		switch (c) {
+		case LLMLOG_USER:
+			fprintf(fp[c], ",\"success\":%s,\"duration_ms\":%.17g",
+			    h % 5 ? "true" : "false", d);
+			break;
+		case LLMLOG_TOOL:
+			fprintf(fp[c], ",\"tool_name\":\"tool%u\","
+			    "\"success\":%s,\"duration_ms\":%.17g", h % 37,
+			    h % 7 ? "true" : "false", d * 1e-3);
+			break;
+		case LLMLOG_LLM:
+			fprintf(fp[c], ",\"provider\":\"p%u\","
+			    "\"model\":\"m%u\",\"prompt_tokens\":%u,"
+			    "\"completion_tokens\":%.3f,\"duration_ms\":%.17g,"
+			    "\"streaming\":%s", h % 4,
+			    h % 11, h % 3000, (double)(h % 977) / 8.0, d * 1e3,
+			    h % 3 ? "false" : "true");
+			break;
+		case LLMLOG_SECURITY:
+			fprintf(fp[c], ",\"resource\":\"/r/%u\","
+			    "\"action\":\"a%u\",\"allowed\":%s", h % 29,
+			    h % 5, h % 4 ? "false" : "true");
+			break;
+		case LLMLOG_PERFORMANCE:
+			/* few distinct values: the slowest list has ties */
+			fprintf(fp[c], ",\"operation\":\"op%d\","
+			    "\"duration_ms\":%.17g,\"memory_mb\":%.2f", i,
+			    (double)(h % 50) * 0.1, (double)(h % 5000) / 7.0);
+			break;
+		}
+		fputs("}\n", fp[c]);
+	}
+	for (int c = 0; c < 6; c++)
+		fclose(fp[c]);
+}
+
+#define GEN_FIRST	22000	/* over stats.c's two-thread threshold */
+#define GEN_MORE	700
+#define GEN_ROUNDS	4
+
+/* Count in slices of n while lines are appended now and then; mixed:
+ * one full update half-way.  The end must be one full update's. */
+static void
+slices_with_follow(const char *dir, size_t n, bool mixed)
+{
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_stats *s = eng_stats_new();
+	size_t counted, total;
+	int rounds = 0;
+	char *want, *got, what[64];
+
+	gen_lines(dir, 0, GEN_FIRST, 1);
+	e = load(dir);
+	v = view_all(e);
+	for (;;) {
+		bool done = eng_stats_update_some(s, v, n);
+
+		eng_stats_progress(s, &counted, &total);
+		if (rounds < GEN_ROUNDS &&
+		    counted >= (size_t)(rounds + 1) * GEN_FIRST / 5) {
+			gen_lines(dir, GEN_FIRST + rounds * GEN_MORE, GEN_MORE,
+			    2 + rounds);
+			CU_ASSERT(eng_refresh(e) > 0);
+			CU_ASSERT(eng_view_update(v) > 0);
+			if (mixed && rounds == 1)
+				eng_stats_update(s, v);
+			rounds++;
+			continue;
+		}
+		if (done && rounds == GEN_ROUNDS)
+			break;
+	}
+	CU_ASSERT_EQUAL(eng_view_count(v), GEN_FIRST + GEN_ROUNDS * GEN_MORE);
+	CU_ASSERT_EQUAL(counted, eng_view_count(v));
+	got = stats_text(s);
+	want = full_text(e);
+	snprintf(what, sizeof what, "slices of %zu%s with follow", n,
+	    mixed ? " and a full update" : "");
+	expect_same_text(got, want, what);
+	free(got);
+	free(want);
+	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+}
+
+static void
+test_stats_slices_generated(void)
+{
+	static const size_t sizes[] = { 1, 7, 1000 };
+	char dir[] = "/tmp/llmlog-slices-XXXXXX", cmd[128];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	for (size_t i = 0; i <= sizeof sizes / sizeof sizes[0]; i++) {
+		bool mixed = i == sizeof sizes / sizeof sizes[0];
+
+		slices_with_follow(dir, mixed ? 7 : sizes[i], mixed);
+		snprintf(cmd, sizeof cmd, "rm -f %s/*.log", dir);
+		CU_ASSERT_EQUAL(system(cmd), 0);
+	}
+	rmdir(dir);
+}
+
 /* Escapes, quotes and brackets at every offset from the 64-byte blocks
  * the line check reads: an entry is malformed exactly when json-c cannot
  * parse its line. */
@@ -747,6 +995,9 @@ main(void)
 	CU_add_test(s, "files and sources", test_files_and_sources);
 	CU_add_test(s, "stats", test_stats);
 	CU_add_test(s, "stats on a new view", test_stats_new_view);
+	CU_add_test(s, "stats in slices, fixture", test_stats_slices_fixture);
+	CU_add_test(s, "stats in slices, with follow",
+	    test_stats_slices_generated);
 	CU_add_test(s, "line check at block offsets", test_line_check_offsets);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -56,3 +56,35 @@ ui_wait '# error'
 ui_screen | sed -n '3,12p' | grep -q '#' || ui_fail "error glyphs in the bars"
 ui_quit
 ui_ok "monochrome histogram"
+
+# A large view is counted between keys.  The first screen shows the
+# figures so far; a key is answered while counting runs (the help hides
+# the dashboard, so counting waits and the status line says how far it
+# got); the figures at the end are print mode's.
+if [ -n "${SIMULATE:-}" ]; then
+	rm -rf "$UI_LOGS"
+	"$SIMULATE" -d "$UI_LOGS" -n 300000 --backups 0 >/dev/null 2>&1 ||
+	    ui_fail "llmlog-simulate"
+	tokens=$("$LLMLOG" -d "$UI_LOGS" --stats |
+	    sed -n 's/^ *Total Tokens: //p')
+	ui_start
+	ui_wait '300000/300000 '
+	ui_keys 8
+	# look often: the help key must go out while counting runs
+	i=0
+	until ui_screen | grep -Eq 'counting [0-9]+%'; do
+		i=$((i + 1))
+		[ $i -lt 2000 ] || ui_fail "no counting progress shown"
+		sleep 0.005
+	done
+	ui_keys h
+	ui_wait 'llmlog keys' "the help while counting"
+	ui_expect 'stats [0-9]+% paused' \
+	    "the key was answered before counting ended"
+	ui_keys x
+	ui_wait 'LLM Calls' "back to the dashboard"
+	ui_wait_gone 'counting' "counting ends"
+	ui_expect "Total tokens: $tokens" "the same figure as --stats"
+	ui_quit
+	ui_ok "a large view counted between keys"
+fi

@@ -234,6 +234,20 @@ void eng_stats_free(struct eng_stats *s);
 /* Add every entry of the view not yet counted (call again after
  * eng_view_update to keep a live report). */
 void eng_stats_update(struct eng_stats *s, struct eng_view *v);
+/*
+ * The same a slice at a time, for a caller that must answer keys: count at
+ * most max_entries of the entries not yet counted, on the caller's thread;
+ * true when every entry of the view is counted.  Slices and full updates
+ * may be mixed, on a view that grows between them: the figures at the end
+ * are those of one full update.  max_entries 0 only looks for new entries,
+ * so that eng_stats_progress knows them.  The report can be read at any
+ * time and shows the figures so far.
+ */
+bool eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
+    size_t max_entries);
+/* Entries counted, and counted plus those known to be waiting. */
+void eng_stats_progress(const struct eng_stats *s, size_t *counted,
+    size_t *total);
 /* The seed's report layout, then Security and Performance. */
 void eng_stats_print(const struct eng_stats *s, FILE *out);
 /*

@@ -2,7 +2,9 @@
  * stats.c - the report's figures over the entries of a view: counts by
  * level and category, then per category what the seed's report shows, plus
  * security and performance.  Lines are read in file order on two threads,
- * each into its own partial tally, merged at the end.
+ * each into its own partial tally, merged at the end; or a slice at a time
+ * (eng_stats_update_some), for a caller that must stay responsive.  Sums
+ * are exact, so neither the split nor the slices change a figure.
  */
 #include "config.h"
 
@@ -18,13 +20,110 @@
 #define SLOWEST		10
 #define PAR_MIN		20000	/* entries worth a second thread */
 
+/* ---- an exact sum of doubles ----
+ *
+ * Floating-point addition is not associative: two threads' halves, or
+ * slices, added up would differ in the last bits from one pass.  The sum
+ * is kept as non-overlapping partials (Shewchuk; Python's math.fsum) and
+ * rounded once when read, so any order of the same values gives the same
+ * figure.  Infinities, NaN and values too large to add safely are summed
+ * apart, plainly: no real log has them.
+ */
+
+#define XSUM_HUGE 0x1p960
+
+struct xsum {
+	double *p;		/* partials, smallest magnitude first */
+	uint32_t n, cap;
+	double special;		/* the non-finite and huge values */
+};
+
+static void
+xsum_add(struct xsum *s, double x)
+{
+	uint32_t i = 0;
+
+	if (!(fabs(x) < XSUM_HUGE)) {
+		s->special += x;
+		return;
+	}
+	if (x == 0)
+		return;
+	for (uint32_t j = 0; j < s->n; j++) {
+		double y = s->p[j], hi, lo;
+
+		if (fabs(x) < fabs(y)) {
+			double t = x;
+			x = y;
+			y = t;
+		}
+		hi = x + y;
+		lo = y - (hi - x);
+		if (lo != 0)
+			s->p[i++] = lo;
+		x = hi;
+	}
+	if (i == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		if ((s->p = realloc(s->p, s->cap * sizeof *s->p)) == NULL)
+			abort();
+	}
+	s->p[i] = x;
+	s->n = i + 1;
+}
+
+static void
+xsum_merge(struct xsum *into, const struct xsum *from)
+{
+	for (uint32_t i = 0; i < from->n; i++)
+		xsum_add(into, from->p[i]);
+	into->special += from->special;
+}
+
+/* The exact sum rounded to nearest, ties to even (math.fsum's ending). */
+static double
+xsum_value(const struct xsum *s)
+{
+	uint32_t n = s->n;
+	double hi = 0, lo = 0;
+
+	if (n > 0) {
+		hi = s->p[--n];
+		while (n > 0) {
+			double x = hi, y = s->p[--n];
+
+			hi = x + y;
+			lo = y - (hi - x);
+			if (lo != 0)
+				break;
+		}
+		if (n > 0 && ((lo < 0 && s->p[n - 1] < 0) ||
+		    (lo > 0 && s->p[n - 1] > 0))) {
+			double y = lo * 2, x = hi + y;
+
+			if (y == x - hi)
+				hi = x;
+		}
+	}
+	if (s->special != 0 || isnan(s->special))
+		return s->special + hi;
+	return hi;
+}
+
+static void
+xsum_free(struct xsum *s)
+{
+	free(s->p);
+	memset(s, 0, sizeof *s);
+}
+
 /* ---- a small string -> count table ---- */
 
 struct tally_item {
 	char *name;
 	size_t len;
 	uint64_t count;
-	double sum;		/* tokens, for providers and models */
+	struct xsum sum;	/* tokens, for providers and models */
 };
 
 struct tally {
@@ -42,8 +141,19 @@ hash(const char *s, size_t n)
 	return h;
 }
 
-static void tally_add(struct tally *t, const char *s, size_t n,
-    uint64_t count, double sum);
+/* The slot of name s[0..n) in a table with room for one more. */
+static struct tally_item *
+tally_slot(struct tally *t, const char *s, size_t n, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (t->cap - 1); t->v[i].name != NULL;
+	    i = (i + 1) & (t->cap - 1)) {
+		if (t->v[i].len == n && memcmp(t->v[i].name, s, n) == 0)
+			break;
+	}
+	return &t->v[i];
+}
 
 static void
 tally_grow(struct tally *t)
@@ -51,71 +161,85 @@ tally_grow(struct tally *t)
 	struct tally old = *t;
 
 	t->cap = old.cap ? old.cap * 2 : 16;
-	t->n = 0;
 	if ((t->v = calloc(t->cap, sizeof *t->v)) == NULL)
 		abort();
-	for (size_t i = 0; i < old.cap; i++) {
-		if (old.v[i].name == NULL)
-			continue;
-		tally_add(t, old.v[i].name, old.v[i].len, old.v[i].count,
-		    old.v[i].sum);
-		free(old.v[i].name);
-	}
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.v[i].name != NULL)
+			*tally_slot(t, old.v[i].name, old.v[i].len,
+			    hash(old.v[i].name, old.v[i].len)) = old.v[i];
 	free(old.v);
 }
 
-static void
-tally_add(struct tally *t, const char *s, size_t n, uint64_t count,
-    double sum)
+/* The item named s[0..n), made when new. */
+static struct tally_item *
+tally_get(struct tally *t, const char *s, size_t n)
 {
-	size_t i;
+	struct tally_item *it;
 
 	if (t->n * 2 >= t->cap)
 		tally_grow(t);
-	for (i = hash(s, n) & (t->cap - 1); t->v[i].name != NULL;
-	    i = (i + 1) & (t->cap - 1)) {
-		if (t->v[i].len == n && memcmp(t->v[i].name, s, n) == 0)
-			break;
-	}
-	if (t->v[i].name == NULL) {
+	it = tally_slot(t, s, n, hash(s, n));
+	if (it->name == NULL) {
 		/* names may hold NUL bytes: copy all n, not up to the first */
-		if ((t->v[i].name = malloc(n + 1)) == NULL)
+		if ((it->name = malloc(n + 1)) == NULL)
 			abort();
-		memcpy(t->v[i].name, s, n);
-		t->v[i].name[n] = '\0';
-		t->v[i].len = n;
+		memcpy(it->name, s, n);
+		it->name[n] = '\0';
+		it->len = n;
 		t->n++;
 	}
-	t->v[i].count += count;
-	t->v[i].sum += sum;
+	return it;
+}
+
+static void
+tally_add(struct tally *t, const char *s, size_t n, double sum)
+{
+	struct tally_item *it = tally_get(t, s, n);
+
+	it->count++;
+	xsum_add(&it->sum, sum);
 }
 
 static void
 tally_merge(struct tally *into, const struct tally *from)
 {
-	for (size_t i = 0; i < from->cap; i++)
-		if (from->v[i].name != NULL)
-			tally_add(into, from->v[i].name, from->v[i].len,
-			    from->v[i].count, from->v[i].sum);
+	for (size_t i = 0; i < from->cap; i++) {
+		const struct tally_item *f = &from->v[i];
+		struct tally_item *it;
+
+		if (f->name == NULL)
+			continue;
+		it = tally_get(into, f->name, f->len);
+		it->count += f->count;
+		xsum_merge(&it->sum, &f->sum);
+	}
 }
 
 static void
 tally_free(struct tally *t)
 {
-	for (size_t i = 0; i < t->cap; i++)
+	for (size_t i = 0; i < t->cap; i++) {
 		free(t->v[i].name);
+		xsum_free(&t->v[i].sum);
+	}
 	free(t->v);
 	memset(t, 0, sizeof *t);
 }
 
+/* A total order (names may hold NUL bytes), so that the ranking does not
+ * depend on where names sit in the table. */
 static int
 item_cmp(const void *a, const void *b)
 {
 	const struct tally_item *x = a, *y = b;
+	int c;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
-	return strcmp(x->name, y->name);
+	if ((c = memcmp(x->name, y->name, x->len < y->len ? x->len :
+	    y->len)) != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
 }
 
 /* The items by count, most first (ties by name); caller frees. */
@@ -147,31 +271,41 @@ struct part {
 	int64_t first, last;
 
 	uint64_t user_total, user_success, user_dur_n;
-	double user_dur;
+	struct xsum user_dur;
 
 	uint64_t llm_total, llm_failed, llm_dur_n, llm_streaming;
-	double llm_dur, prompt, completion, tokens;
+	struct xsum llm_dur, prompt, completion, tokens;
 	struct tally providers, models;
 
 	uint64_t tool_total, tool_success, tool_dur_n;
-	double tool_dur;
+	struct xsum tool_dur;
 	struct tally tools;
 
 	uint64_t sec_total, sec_allowed, sec_denied;
 	struct tally denied_resources, denied_actions;
 
 	uint64_t perf_total;
-	double peak_memory, perf_dur;
+	double peak_memory;
+	struct xsum perf_dur;
 	double *durations;
 	size_t ndur, durcap;
 	struct slow slowest[SLOWEST];
 	size_t nslow;
 };
 
+/*
+ * The view's entries are counted in index order (file order, then what
+ * arrived later), a batch at a time: the positions of the entries that
+ * passed among index entries [old mark, mark), counted from pos[at] on.
+ * Every step is the same whether a batch is counted at once or in
+ * slices, so both give the same figures.
+ */
 struct eng_stats {
 	struct part p;
 	uint64_t view;		/* the serial of the view counted */
-	size_t mark;		/* index entries of the view counted so far */
+	size_t mark;		/* index entries of the view taken so far */
+	uint32_t *pos;		/* the batch being counted, or NULL */
+	size_t npos, at;
 	uint64_t *hist;		/* entries per minute, from hist_start */
 	size_t nhist;
 	int64_t hist_start;	/* minute number */
@@ -193,6 +327,13 @@ part_free(struct part *p)
 	tally_free(&p->tools);
 	tally_free(&p->denied_resources);
 	tally_free(&p->denied_actions);
+	xsum_free(&p->user_dur);
+	xsum_free(&p->llm_dur);
+	xsum_free(&p->prompt);
+	xsum_free(&p->completion);
+	xsum_free(&p->tokens);
+	xsum_free(&p->tool_dur);
+	xsum_free(&p->perf_dur);
 	free(p->durations);
 	for (size_t i = 0; i < p->nslow; i++)
 		free(p->slowest[i].operation);
@@ -244,34 +385,34 @@ count_fields(struct part *p, int cat, const struct fields *f)
 		p->user_total++;
 		p->user_success += succeeded(f);
 		if (!isnan(f->duration_ms))
-			p->user_dur += f->duration_ms, p->user_dur_n++;
+			xsum_add(&p->user_dur, f->duration_ms), p->user_dur_n++;
 		break;
 	case LLMLOG_LLM:
 		p->llm_total++;
 		p->llm_failed += !succeeded(f);
 		p->llm_streaming += f->streaming;
 		if (!isnan(f->duration_ms))
-			p->llm_dur += f->duration_ms, p->llm_dur_n++;
+			xsum_add(&p->llm_dur, f->duration_ms), p->llm_dur_n++;
 		if (!isnan(f->prompt_tokens))
-			p->prompt += f->prompt_tokens;
+			xsum_add(&p->prompt, f->prompt_tokens);
 		if (!isnan(f->completion_tokens))
-			p->completion += f->completion_tokens;
+			xsum_add(&p->completion, f->completion_tokens);
 		tok = !isnan(f->total_tokens) ? f->total_tokens :
 		    (isnan(f->prompt_tokens) ? 0 : f->prompt_tokens) +
 		    (isnan(f->completion_tokens) ? 0 : f->completion_tokens);
-		p->tokens += tok;
+		xsum_add(&p->tokens, tok);
 		tally_add(&p->providers, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, 1, tok);
+		    f->name.s ? f->name.n : 7, tok);
 		tally_add(&p->models, f->name2.s ? f->name2.s : "unknown",
-		    f->name2.s ? f->name2.n : 7, 1, tok);
+		    f->name2.s ? f->name2.n : 7, tok);
 		break;
 	case LLMLOG_TOOL:
 		p->tool_total++;
 		p->tool_success += succeeded(f);
 		if (!isnan(f->duration_ms))
-			p->tool_dur += f->duration_ms, p->tool_dur_n++;
+			xsum_add(&p->tool_dur, f->duration_ms), p->tool_dur_n++;
 		tally_add(&p->tools, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, 1, 0);
+		    f->name.s ? f->name.n : 7, 0);
 		break;
 	case LLMLOG_SECURITY:
 		p->sec_total++;
@@ -281,9 +422,9 @@ count_fields(struct part *p, int cat, const struct fields *f)
 		}
 		p->sec_denied++;
 		tally_add(&p->denied_resources, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, 1, 0);
+		    f->name.s ? f->name.n : 7, 0);
 		tally_add(&p->denied_actions, f->name2.s ? f->name2.s : "unknown",
-		    f->name2.s ? f->name2.n : 7, 1, 0);
+		    f->name2.s ? f->name2.n : 7, 0);
 		break;
 	case LLMLOG_PERFORMANCE:
 		p->perf_total++;
@@ -292,7 +433,7 @@ count_fields(struct part *p, int cat, const struct fields *f)
 			p->peak_memory = f->memory_mb;
 		if (!isnan(f->duration_ms)) {
 			add_duration(p, f->duration_ms);
-			p->perf_dur += f->duration_ms;
+			xsum_add(&p->perf_dur, f->duration_ms);
 			add_slow(p, f->name.s, f->name.n, f->duration_ms);
 		}
 		break;
@@ -354,21 +495,21 @@ part_merge(struct part *a, struct part *b)
 		a->last = b->last;
 	a->user_total += b->user_total;
 	a->user_success += b->user_success;
-	a->user_dur += b->user_dur;
+	xsum_merge(&a->user_dur, &b->user_dur);
 	a->user_dur_n += b->user_dur_n;
 	a->llm_total += b->llm_total;
 	a->llm_failed += b->llm_failed;
 	a->llm_streaming += b->llm_streaming;
-	a->llm_dur += b->llm_dur;
+	xsum_merge(&a->llm_dur, &b->llm_dur);
 	a->llm_dur_n += b->llm_dur_n;
-	a->prompt += b->prompt;
-	a->completion += b->completion;
-	a->tokens += b->tokens;
+	xsum_merge(&a->prompt, &b->prompt);
+	xsum_merge(&a->completion, &b->completion);
+	xsum_merge(&a->tokens, &b->tokens);
 	tally_merge(&a->providers, &b->providers);
 	tally_merge(&a->models, &b->models);
 	a->tool_total += b->tool_total;
 	a->tool_success += b->tool_success;
-	a->tool_dur += b->tool_dur;
+	xsum_merge(&a->tool_dur, &b->tool_dur);
 	a->tool_dur_n += b->tool_dur_n;
 	tally_merge(&a->tools, &b->tools);
 	a->sec_total += b->sec_total;
@@ -377,7 +518,7 @@ part_merge(struct part *a, struct part *b)
 	tally_merge(&a->denied_resources, &b->denied_resources);
 	tally_merge(&a->denied_actions, &b->denied_actions);
 	a->perf_total += b->perf_total;
-	a->perf_dur += b->perf_dur;
+	xsum_merge(&a->perf_dur, &b->perf_dur);
 	if (!isnan(b->peak_memory) && (isnan(a->peak_memory) ||
 	    b->peak_memory > a->peak_memory))
 		a->peak_memory = b->peak_memory;
@@ -490,31 +631,45 @@ eng_stats_free(struct eng_stats *s)
 	if (s == NULL)
 		return;
 	part_free(&s->p);
+	free(s->pos);
 	free(s->hist);
 	free(s);
 }
 
-void
-eng_stats_update(struct eng_stats *s, struct eng_view *v)
+/* A stats object fed another view starts over. */
+static void
+stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 {
-	const struct eng *e = eng_view_engine(v);
-	size_t n = eng_view_count(v), k = 0, seen = view_seen(v);
-	struct job jobs[2];
-	uint32_t *pos;
-	pthread_t th;
-	bool started = false;
-
-	if (s->view != view_serial(v)) {
-		part_free(&s->p);
-		part_init(&s->p);
-		free(s->hist);
-		s->hist = NULL;
-		s->nhist = 0;
-		s->view = view_serial(v);
-		s->mark = 0;
-	}
-	if (seen == s->mark)
+	if (s->view == view_serial(v))
 		return;
+	part_free(&s->p);
+	part_init(&s->p);
+	free(s->hist);
+	s->hist = NULL;
+	s->nhist = 0;
+	free(s->pos);
+	s->pos = NULL;
+	s->npos = s->at = 0;
+	s->view = view_serial(v);
+	s->mark = 0;
+}
+
+/* Once a batch is counted, the next: the view's entries among those the
+ * view took in since the last one, in index order.  False when the view
+ * has nothing new. */
+static bool
+batch_next(struct eng_stats *s, const struct eng_view *v)
+{
+	size_t n = eng_view_count(v), k = 0, seen = view_seen(v);
+	uint32_t *pos;
+
+	if (s->at < s->npos)
+		return true;
+	free(s->pos);
+	s->pos = NULL;
+	s->npos = s->at = 0;
+	if (seen == s->mark)
+		return false;
 	if ((pos = malloc((n ? n : 1) * sizeof *pos)) == NULL)
 		abort();
 	for (size_t i = 0; i < n; i++) {
@@ -522,7 +677,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		if (g >= s->mark && g < seen)
 			pos[k++] = g;
 	}
-	/* Every new entry passed the filter: in file order they are the
+	/* Every new entry passed the filter: in index order they are the
 	 * range itself, no sort needed. */
 	if (k == seen - s->mark) {
 		for (size_t i = 0; i < k; i++)
@@ -530,6 +685,20 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 	} else
 		sort_u32(pos, k);
 	s->mark = seen;
+	s->pos = pos;
+	s->npos = k;
+	return true;
+}
+
+/* Count pos[0..k) on two threads when there are many. */
+static void
+count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
+    size_t k)
+{
+	struct job jobs[2];
+	pthread_t th;
+	bool started = false;
+
 	for (size_t i = 0; i < k; i++) {
 		const struct eng_entry *en = store_entry(e, pos[i]);
 		if (en->time_us != ENG_TIME_NONE)
@@ -554,7 +723,51 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		part_merge(&s->p, &jobs[j].part);
 		part_free(&jobs[j].part);
 	}
-	free(pos);
+}
+
+void
+eng_stats_update(struct eng_stats *s, struct eng_view *v)
+{
+	const struct eng *e = eng_view_engine(v);
+
+	stats_follow_view(s, v);
+	while (batch_next(s, v)) {
+		count_parallel(s, e, s->pos + s->at, s->npos - s->at);
+		s->at = s->npos;
+	}
+}
+
+bool
+eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
+    size_t max_entries)
+{
+	const struct eng *e = eng_view_engine(v);
+	struct block_reader br;
+
+	stats_follow_view(s, v);
+	block_reader_init(&br);
+	while (batch_next(s, v) && max_entries > 0) {
+		size_t end = s->npos - s->at > max_entries ? s->at + max_entries :
+		    s->npos;
+
+		max_entries -= end - s->at;
+		for (; s->at < end; s->at++) {
+			const struct eng_entry *en = store_entry(e, s->pos[s->at]);
+
+			if (en->time_us != ENG_TIME_NONE)
+				hist_add(s, en->time_us);
+			count_entry(&s->p, e, &br, en);
+		}
+	}
+	block_reader_free(&br);
+	return s->at == s->npos && s->mark == view_seen(v);
+}
+
+void
+eng_stats_progress(const struct eng_stats *s, size_t *counted, size_t *total)
+{
+	*counted = (size_t)s->p.total;
+	*total = (size_t)s->p.total + (s->npos - s->at);
 }
 
 /* ---- the JSON ---- */
@@ -597,7 +810,7 @@ jmap(const struct tally *t, bool sums)
 
 	for (size_t i = 0; i < t->n; i++)
 		json_object_object_add(o, v[i].name, sums ?
-		    json_object_new_int64((int64_t)v[i].sum) :
+		    json_object_new_int64((int64_t)xsum_value(&v[i].sum)) :
 		    json_object_new_int64((int64_t)v[i].count));
 	free(v);
 	return o;
@@ -717,7 +930,8 @@ json_performance(const struct part *p)
 		sort_durations(d, p->ndur);
 	}
 	add_u(o, "total", p->perf_total);
-	add_d(o, "avg_duration_ms", ratio(p->perf_dur, (double)p->ndur));
+	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->perf_dur),
+	    (double)p->ndur));
 	add_d(o, "p50_ms", percentile(d, p->ndur, 0.50));
 	add_d(o, "p95_ms", percentile(d, p->ndur, 0.95));
 	add_d(o, "p99_ms", percentile(d, p->ndur, 0.99));
@@ -740,16 +954,18 @@ static json_object *
 json_llm(const struct part *p)
 {
 	json_object *o = json_object_new_object();
+	double tokens = xsum_value(&p->tokens);
 
 	add_u(o, "total", p->llm_total);
 	add_u(o, "success", p->llm_total - p->llm_failed);
 	add_u(o, "failed", p->llm_failed);
 	add_u(o, "streaming", p->llm_streaming);
-	add_u(o, "total_tokens", (uint64_t)p->tokens);
-	add_u(o, "prompt_tokens", (uint64_t)p->prompt);
-	add_u(o, "completion_tokens", (uint64_t)p->completion);
-	add_d(o, "avg_tokens", ratio(p->tokens, (double)p->llm_total));
-	add_d(o, "avg_duration_ms", ratio(p->llm_dur, (double)p->llm_dur_n));
+	add_u(o, "total_tokens", (uint64_t)tokens);
+	add_u(o, "prompt_tokens", (uint64_t)xsum_value(&p->prompt));
+	add_u(o, "completion_tokens", (uint64_t)xsum_value(&p->completion));
+	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
+	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
+	    (double)p->llm_dur_n));
 	json_object_object_add(o, "by_provider", jmap(&p->providers, false));
 	json_object_object_add(o, "by_model", jmap(&p->models, false));
 	json_object_object_add(o, "tokens_by_provider",
@@ -759,7 +975,8 @@ json_llm(const struct part *p)
 }
 
 static json_object *
-json_outcomes(uint64_t total, uint64_t success, double dur, uint64_t dur_n)
+json_outcomes(uint64_t total, uint64_t success, const struct xsum *dur,
+    uint64_t dur_n)
 {
 	json_object *o = json_object_new_object();
 
@@ -767,7 +984,7 @@ json_outcomes(uint64_t total, uint64_t success, double dur, uint64_t dur_n)
 	add_u(o, "success", success);
 	add_u(o, "failed", total - success);
 	add_d(o, "success_rate", 100 * ratio((double)success, (double)total));
-	add_d(o, "avg_duration_ms", ratio(dur, (double)dur_n));
+	add_d(o, "avg_duration_ms", ratio(xsum_value(dur), (double)dur_n));
 	return o;
 }
 
@@ -821,9 +1038,9 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "first", jtime(p->first));
 	json_object_object_add(o, "last", jtime(p->last));
 	json_object_object_add(o, "user", json_outcomes(p->user_total,
-	    p->user_success, p->user_dur, p->user_dur_n));
+	    p->user_success, &p->user_dur, p->user_dur_n));
 	json_object_object_add(o, "llm", json_llm(p));
-	t = json_outcomes(p->tool_total, p->tool_success, p->tool_dur,
+	t = json_outcomes(p->tool_total, p->tool_success, &p->tool_dur,
 	    p->tool_dur_n);
 	json_object_object_add(t, "top", jtop(&p->tools));
 	json_object_object_add(o, "tool", t);

@@ -160,6 +160,14 @@ add_position(struct ui *u, struct strbuf *b)
 	if (!done && total > 0)
 		strbuf_printf(b, "indexing %d%%  ",
 		    (int)(indexed * 100 / total));
+	/* the dashboard's counting waits while no dashboard is shown */
+	if (u->stats != NULL && !u->stats_done && !ui_stats_pending(u)) {
+		size_t counted, all;
+
+		eng_stats_progress(u->stats, &counted, &all);
+		strbuf_printf(b, "stats %d%% paused  ", all > 0 ?
+		    (int)((double)counted * 100 / (double)all) : 0);
+	}
 	if (bad > 0)
 		strbuf_printf(b, "malformed:%zu  ", bad);
 	if (eng_view_regex_errors(u->view) > 0)

@@ -14,7 +14,15 @@
 
 #define PANEL_W 40
 #define HIST_MAX_H 10
-#define STATS_NOTICE 100000	/* entries: above, say that counting runs */
+/* Counting runs between keys: slices of STATS_STEP entries for about
+ * STATS_SLICE_US, so that a key waits no longer than that; the figures
+ * so far are drawn every STATS_SHOW_US.  The dashboard's first draw
+ * counts for STATS_FIRST_US: a small view at once, a large one not long
+ * before its first screen. */
+#define STATS_STEP 2048
+#define STATS_SLICE_US 12000
+#define STATS_FIRST_US 5000
+#define STATS_SHOW_US 100000
 
 /* ---- the report as lines of text --------------------------------------- */
 
@@ -599,27 +607,80 @@ draw_panels(struct ui *u, struct panel *panels, size_t np, int y, int x,
 	}
 }
 
-/* Count the view's entries for the report.  On a large view that takes
- * a while: say so on the screen first rather than look frozen. */
-static void
-ensure_stats(struct ui *u, int y, int x, int w)
+static bool
+dashboard_shown(const struct ui *u)
 {
-	char msg[96];
+	return u->screen == UI_STATS || (u->screen == UI_LIST && u->split);
+}
 
+bool
+ui_stats_pending(const struct ui *u)
+{
+	return u->stats != NULL && !u->stats_done && dashboard_shown(u);
+}
+
+/* One time-boxed slice of counting. */
+static void
+count_slice(struct ui *u, int64_t budget_us)
+{
+	int64_t start = eng_now_us();
+
+	do
+		u->stats_done = eng_stats_update_some(u->stats, u->view,
+		    STATS_STEP);
+	while (!u->stats_done && eng_now_us() - start < budget_us);
+}
+
+bool
+ui_stats_work(struct ui *u)
+{
+	int64_t now;
+
+	if (!ui_stats_pending(u))
+		return false;
+	count_slice(u, STATS_SLICE_US);
+	now = eng_now_us();
+	if (!u->stats_done && now - u->stats_shown_us < STATS_SHOW_US)
+		return false;
+	return true;
+}
+
+/* Start counting the view's entries for the report: a small view is
+ * counted at once, a large one shows its first figures and goes on
+ * between keys (ui_stats_work). */
+static void
+ensure_stats(struct ui *u)
+{
 	if (u->stats != NULL)
 		return;
 	u->stats = eng_stats_new();
 	if (u->stats == NULL)
 		return;
-	if (eng_view_count(u->view) > STATS_NOTICE) {
-		snprintf(msg, sizeof msg, "counting %zu entries...",
-		    eng_view_count(u->view));
-		ui_fill(y, x, w, A_NORMAL);
-		ui_puts(y, x, w, msg, A_BOLD);
-		refresh();
-	}
-	eng_stats_update(u->stats, u->view);
-	ui_fill(y, x, w, A_NORMAL);
+	u->stats_done = false;
+	count_slice(u, STATS_FIRST_US);
+}
+
+/* "counting 35% (350,000 of 1,000,000 entries)..." while it runs. */
+static int
+progress_draw(struct ui *u, int y, int x, int w)
+{
+	struct strbuf b;
+	size_t counted, total;
+
+	if (u->stats_done)
+		return 0;
+	u->stats_shown_us = eng_now_us();
+	eng_stats_progress(u->stats, &counted, &total);
+	strbuf_init(&b);
+	strbuf_printf(&b, "counting %d%% (", total > 0 ?
+	    (int)((double)counted * 100 / (double)total) : 0);
+	eng_format_number(&b, (double)counted, 0);
+	strbuf_puts(&b, " of ");
+	eng_format_number(&b, (double)total, 0);
+	strbuf_puts(&b, " entries)...");
+	ui_puts(y, x, w, b.s, A_BOLD);
+	strbuf_free(&b);
+	return 1;
 }
 
 void
@@ -627,13 +688,16 @@ ui_stats_pane_draw(struct ui *u, int y, int x, int h, int w)
 {
 	struct panel panels[sizeof sections / sizeof sections[0]];
 	size_t np;
-	int used;
+	int used, busy;
 
-	ensure_stats(u, y, x, w);
+	ensure_stats(u);
 	if (u->stats == NULL) {
 		ui_puts(y, x, w, "statistics unavailable (out of memory)", A_DIM);
 		return;
 	}
+	busy = progress_draw(u, y, x, w);
+	y += busy;
+	h -= busy;
 	used = hist_draw(u, y, x, h / 3 < HIST_MAX_H ? h / 3 : HIST_MAX_H, w);
 	if (used > 0)
 		used++;

@@ -719,8 +719,8 @@ take_new(struct ui *u)
 	if (added == 0)
 		return;
 	eng_view_category_counts(u->view, u->counts);
-	if (u->stats != NULL)
-		eng_stats_update(u->stats, u->view);
+	/* counted between keys, as a dashboard asks (ui_stats_work) */
+	u->stats_done = false;
 	u->hist.valid = false;
 	if (u->following) {
 		ui_follow(u);
@@ -871,10 +871,13 @@ wait_input(struct ui *u)
 		pfd[1].events = POLLIN;
 		nfd = 2;
 	}
-	/* while a background load runs, look often so the first rows show
-	 * as soon as they are indexed; otherwise the watch descriptor wakes
-	 * us, or a 100 ms tick when there is none */
-	if (u->loading)
+	/* while a dashboard has entries left to count, only look for keys
+	 * between slices; while a background load runs, look often so the
+	 * first rows show as soon as they are indexed; otherwise the watch
+	 * descriptor wakes us, or a 100 ms tick when there is none */
+	if (ui_stats_pending(u))
+		timeout = 0;
+	else if (u->loading)
 		timeout = 15;
 	else if (fd < 0)
 		timeout = 100;
@@ -910,6 +913,9 @@ ui_run(struct eng *e, const struct options *o)
 		if (r & UI_REDRAW)
 			dirty = true;
 		if (poll_files(&u))
+			dirty = true;
+		/* a key's screen first, then more counting */
+		if (!(r & UI_REDRAW) && ui_stats_work(&u))
 			dirty = true;
 	}
 	endwin();

@@ -134,6 +134,8 @@ struct ui {
 
 	struct eng_view *view;
 	struct eng_stats *stats;	/* only while a dashboard is shown */
+	bool stats_done;		/* every entry of the view counted */
+	int64_t stats_shown_us;		/* when counting progress was drawn */
 	struct ui_hist hist;
 	size_t counts[LLMLOG_NCATEGORIES];
 
@@ -205,6 +207,11 @@ int ui_detail_search(struct ui *u, int dir);
 
 /* ui-stats.c */
 void ui_stats_pane_draw(struct ui *u, int y, int x, int h, int w);
+/* Whether a shown dashboard has entries left to count. */
+bool ui_stats_pending(const struct ui *u);
+/* Count them for a few milliseconds; true when the dashboard should be
+ * drawn again. */
+bool ui_stats_work(struct ui *u);
 void ui_hist_free(struct ui_hist *h);
 
 /* ui-help.c */
