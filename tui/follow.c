@@ -60,10 +60,8 @@ restart_file(struct eng *e, struct file *old)
 	struct file *f = calloc(1, sizeof *f);
 	char *path = strdup(old->path);
 
-	if (f == NULL || path == NULL) {
-		fputs("llmlog: out of memory\n", stderr);
-		abort();
-	}
+	if (f == NULL || path == NULL)
+		eng_oom();
 	*f = *old;
 	f->path = path;
 	f->pos = 0;
@@ -72,11 +70,7 @@ restart_file(struct eng *e, struct file *old)
 	old->fd = -1;
 	if (e->nfiles == e->files_cap) {
 		e->files_cap *= 2;
-		e->files = realloc(e->files, e->files_cap * sizeof *e->files);
-		if (e->files == NULL) {
-			fputs("llmlog: out of memory\n", stderr);
-			abort();
-		}
+		e->files = eng_xrealloc(e->files, e->files_cap * sizeof *e->files);
 	}
 	e->files[e->nfiles++] = f;
 }

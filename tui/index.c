@@ -21,14 +21,8 @@ static void
 task_push(struct index_task *t, const struct eng_entry *en)
 {
 	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 4096;
-		struct eng_entry *v = realloc(t->v, cap * sizeof *v);
-		if (v == NULL) {
-			fputs("llmlog: out of memory\n", stderr);
-			abort();
-		}
-		t->v = v;
-		t->cap = cap;
+		t->cap = t->cap ? t->cap * 2 : 4096;
+		t->v = eng_xrealloc(t->v, t->cap * sizeof *t->v);
 	}
 	t->v[t->n++] = *en;
 }
@@ -446,11 +440,7 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 		for (at = f->pos; at < size; at += chunk) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
-				v = realloc(v, cap * sizeof *v);
-				if (v == NULL) {
-					fputs("llmlog: out of memory\n", stderr);
-					abort();
-				}
+				v = eng_xrealloc(v, cap * sizeof *v);
 			}
 			memset(&v[n], 0, sizeof v[n]);
 			v[n].file = f;

@@ -11,16 +11,6 @@
 #include "engine.h"
 #include "store.h"
 
-static void *
-xrealloc(void *p, size_t size)
-{
-	if ((p = realloc(p, size ? size : 1)) == NULL) {
-		fputs("llmlog: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 int
 entry_cmp(const struct eng_entry *a, const struct eng_entry *b)
 {
@@ -79,7 +69,7 @@ order_sort(const struct eng *e, uint32_t *a, size_t n)
 
 	if (n < 2)
 		return;
-	runs = xrealloc(NULL, (n + 1) * sizeof *runs);
+	runs = eng_xrealloc(NULL, (n + 1) * sizeof *runs);
 	for (size_t i = 0; i < n;) {
 		const struct eng_entry *prev = store_entry(e, a[i]), *en;
 		size_t j = i + 1;
@@ -95,7 +85,7 @@ order_sort(const struct eng *e, uint32_t *a, size_t n)
 		free(runs);
 		return;
 	}
-	tmp = xrealloc(NULL, n * sizeof *tmp);
+	tmp = eng_xrealloc(NULL, n * sizeof *tmp);
 	dst = tmp;
 	while (nruns > 1) {
 		size_t r = 0, w = 0;
@@ -167,7 +157,7 @@ order_sync(struct eng *e)
 		e->order_cap = e->order_cap ? e->order_cap : 1024;
 		while (e->order_cap < e->count)
 			e->order_cap *= 2;
-		e->order = xrealloc(e->order, e->order_cap * sizeof *e->order);
+		e->order = eng_xrealloc(e->order, e->order_cap * sizeof *e->order);
 	}
 	/* the new entries, sorted where they would be appended: usually
 	 * (first load, live tail) that is where they belong */
@@ -176,7 +166,7 @@ order_sync(struct eng *e)
 		b[i] = (uint32_t)(n + i);
 	order_sort(e, b, bn);
 	if (n > 0 && idx_less(e, b[0], e->order[n - 1])) {
-		b = xrealloc(NULL, bn * sizeof *b);
+		b = eng_xrealloc(NULL, bn * sizeof *b);
 		memcpy(b, e->order + n, bn * sizeof *b);
 		order_merge(e, e->order, n, b, bn);
 		free(b);

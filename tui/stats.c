@@ -65,8 +65,7 @@ xsum_add(struct xsum *s, double x)
 	}
 	if (i == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 4;
-		if ((s->p = realloc(s->p, s->cap * sizeof *s->p)) == NULL)
-			abort();
+		s->p = eng_xrealloc(s->p, s->cap * sizeof *s->p);
 	}
 	s->p[i] = x;
 	s->n = i + 1;
@@ -162,7 +161,7 @@ tally_grow(struct tally *t)
 
 	t->cap = old.cap ? old.cap * 2 : 16;
 	if ((t->v = calloc(t->cap, sizeof *t->v)) == NULL)
-		abort();
+		eng_oom();
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.v[i].name != NULL)
 			*tally_slot(t, old.v[i].name, old.v[i].len,
@@ -182,7 +181,7 @@ tally_get(struct tally *t, const char *s, size_t n)
 	if (it->name == NULL) {
 		/* names may hold NUL bytes: copy all n, not up to the first */
 		if ((it->name = malloc(n + 1)) == NULL)
-			abort();
+			eng_oom();
 		memcpy(it->name, s, n);
 		it->name[n] = '\0';
 		it->len = n;
@@ -250,7 +249,7 @@ tally_sorted(const struct tally *t)
 	size_t k = 0;
 
 	if (v == NULL)
-		abort();
+		eng_oom();
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->v[i].name != NULL)
 			v[k++] = t->v[i];
@@ -351,7 +350,7 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 	for (i = p->nslow; i > 0 && p->slowest[i - 1].ms < ms; i--)
 		p->slowest[i] = p->slowest[i - 1];
 	if ((p->slowest[i].operation = strndup(op ? op : "", n)) == NULL)
-		abort();
+		eng_oom();
 	p->slowest[i].ms = ms;
 	p->nslow++;
 }
@@ -361,10 +360,8 @@ add_duration(struct part *p, double ms)
 {
 	if (p->ndur == p->durcap) {
 		p->durcap = p->durcap ? p->durcap * 2 : 1024;
-		p->durations = realloc(p->durations,
+		p->durations = eng_xrealloc(p->durations,
 		    p->durcap * sizeof *p->durations);
-		if (p->durations == NULL)
-			abort();
 	}
 	p->durations[p->ndur++] = ms;
 }
@@ -559,7 +556,7 @@ sort_u32(uint32_t *a, size_t n)
 	size_t *count = malloc(65536 * sizeof *count);
 
 	if (tmp == NULL || count == NULL)
-		abort();
+		eng_oom();
 	for (int shift = 0; shift < 32; shift += 16) {
 		size_t sum = 0;
 		memset(count, 0, 65536 * sizeof *count);
@@ -594,7 +591,7 @@ hist_add(struct eng_stats *s, int64_t t)
 			return;	/* a stray ancient time would cost memory */
 		uint64_t *h = calloc(s->nhist + shift, sizeof *h);
 		if (h == NULL)
-			abort();
+			eng_oom();
 		memcpy(h + shift, s->hist, s->nhist * sizeof *h);
 		free(s->hist);
 		s->hist = h;
@@ -605,9 +602,7 @@ hist_add(struct eng_stats *s, int64_t t)
 	if (at > 60 * 24 * 366)
 		return;
 	if (at >= s->nhist) {
-		s->hist = realloc(s->hist, (at + 1) * sizeof *s->hist);
-		if (s->hist == NULL)
-			abort();
+		s->hist = eng_xrealloc(s->hist, (at + 1) * sizeof *s->hist);
 		memset(s->hist + s->nhist, 0, (at + 1 - s->nhist) *
 		    sizeof *s->hist);
 		s->nhist = at + 1;
@@ -671,7 +666,7 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	if (seen == s->mark)
 		return false;
 	if ((pos = malloc((n ? n : 1) * sizeof *pos)) == NULL)
-		abort();
+		eng_oom();
 	for (size_t i = 0; i < n; i++) {
 		uint32_t g = view_position(v, i);
 		if (g >= s->mark && g < seen)
@@ -871,7 +866,7 @@ sort_durations(double *a, size_t n)
 	uint64_t *ksrc = k, *kdst = kt, *kswap;
 
 	if (k == NULL || kt == NULL || t == NULL || count == NULL)
-		abort();
+		eng_oom();
 	for (size_t i = 0; i < n; i++)
 		k[i] = dbl_key(a[i]);
 	for (int shift = 0; shift < 64; shift += 16) {
@@ -924,7 +919,7 @@ json_performance(const struct part *p)
 	double *d = malloc((p->ndur ? p->ndur : 1) * sizeof *d);
 
 	if (d == NULL)
-		abort();
+		eng_oom();
 	if (p->ndur > 0) {
 		memcpy(d, p->durations, p->ndur * sizeof *d);
 		sort_durations(d, p->ndur);

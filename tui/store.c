@@ -20,28 +20,6 @@
 #define LOAD_CHUNK	(8u << 20)	/* bytes of a file per index task */
 #define LOAD_THREADS	2
 
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL) {
-		fputs("llmlog: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static void *
-xrealloc(void *p, size_t size)
-{
-	if ((p = realloc(p, size)) == NULL) {
-		fputs("llmlog: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 struct eng *
 eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
 {
@@ -69,11 +47,11 @@ eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	e = xcalloc(1, sizeof *e);
-	e->dirs = xcalloc(ndirs, sizeof *e->dirs);
+	e = eng_xcalloc(1, sizeof *e);
+	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
 	for (size_t i = 0; i < ndirs; i++)
 		if ((e->dirs[i] = strdup(dirs[i])) == NULL)
-			abort();
+			eng_oom();
 	e->ndirs = ndirs;
 	e->watch_fd = -1;
 	return e;
@@ -115,10 +93,10 @@ store_append(struct eng *e, const struct eng_entry *v, size_t n)
 			if (e->nchunks == e->chunks_cap) {
 				e->chunks_cap = e->chunks_cap ?
 				    e->chunks_cap * 2 : 16;
-				e->chunks = xrealloc(e->chunks,
+				e->chunks = eng_xrealloc(e->chunks,
 				    e->chunks_cap * sizeof *e->chunks);
 			}
-			e->chunks[e->nchunks++] = xrealloc(NULL,
+			e->chunks[e->nchunks++] = eng_xrealloc(NULL,
 			    CHUNK_ENTRIES * sizeof **e->chunks);
 		}
 		take = CHUNK_ENTRIES - at;
@@ -200,9 +178,9 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 	}
 	if (e->nfiles == e->files_cap) {
 		e->files_cap = e->files_cap ? e->files_cap * 2 : 64;
-		e->files = xrealloc(e->files, e->files_cap * sizeof *e->files);
+		e->files = eng_xrealloc(e->files, e->files_cap * sizeof *e->files);
 	}
-	f = xcalloc(1, sizeof *f);
+	f = eng_xcalloc(1, sizeof *f);
 	f->path = path;
 	f->source = source;
 	f->category = fo->category;
@@ -219,7 +197,7 @@ static char *
 join_path(const char *dir, const char *name)
 {
 	size_t dn = strlen(dir), nn = strlen(name);
-	char *p = xrealloc(NULL, dn + nn + 2);
+	char *p = eng_xrealloc(NULL, dn + nn + 2);
 
 	memcpy(p, dir, dn);
 	p[dn] = '/';
@@ -248,13 +226,13 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			v = xrealloc(v, cap * sizeof *v);
+			v = eng_xrealloc(v, cap * sizeof *v);
 		}
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
 		v[n].backup = *dot == '.' ? atoi(dot + 1) : 0;
 		if ((v[n].name = strdup(de->d_name)) == NULL)
-			abort();
+			eng_oom();
 		n++;
 	}
 	closedir(d);
@@ -395,7 +373,7 @@ line_buf(void)
 
 	pthread_once(&line_once, line_key_make);
 	if ((b = pthread_getspecific(line_key)) == NULL) {
-		b = xcalloc(1, sizeof *b);
+		b = eng_xcalloc(1, sizeof *b);
 		strbuf_init(b);
 		pthread_setspecific(line_key, b);
 	}
@@ -415,7 +393,7 @@ eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
 	strbuf_reset(b);
 	strbuf_add(b, "", 0);
 	if (b->cap < n + 1) {
-		b->s = xrealloc(b->s, n + 1);
+		b->s = eng_xrealloc(b->s, n + 1);
 		b->cap = n + 1;
 	}
 	got = pread(f->fd, b->s, n, (off_t)en->offset);

@@ -278,4 +278,10 @@ const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
 void loader_stop(struct eng *e);
 long loader_collect(struct eng *e);
 
+/* strbuf.c: allocation that cannot fail (out of memory ends the program
+ * with a message). */
+void eng_oom(void) __attribute__((noreturn));
+void *eng_xrealloc(void *p, size_t size);
+void *eng_xcalloc(size_t n, size_t size);
+
 #endif

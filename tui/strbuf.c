@@ -1,6 +1,8 @@
 /*
- * strbuf.c - a growable byte buffer, always NUL-terminated.  Allocation
- * failure is fatal here: the explorer cannot show anything without memory.
+ * strbuf.c - a growable byte buffer, always NUL-terminated, and the
+ * engine's allocation helpers.  Allocation failure is fatal in the
+ * explorer: it cannot show anything without memory (the UI's SIGABRT
+ * handler restores the terminal first).
  */
 #include "config.h"
 
@@ -10,6 +12,32 @@
 #include <string.h>
 
 #include "engine.h"
+#include "store.h"
+
+void
+eng_oom(void)
+{
+	fputs("llmlog: out of memory\n", stderr);
+	abort();
+}
+
+void *
+eng_xrealloc(void *p, size_t size)
+{
+	if ((p = realloc(p, size ? size : 1)) == NULL)
+		eng_oom();
+	return p;
+}
+
+void *
+eng_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		eng_oom();
+	return p;
+}
 
 static void
 strbuf_grow(struct strbuf *b, size_t need)
@@ -22,11 +50,7 @@ strbuf_grow(struct strbuf *b, size_t need)
 	cap = b->cap ? b->cap : 64;
 	while (cap < b->len + need + 1)
 		cap *= 2;
-	s = realloc(b->s, cap);
-	if (s == NULL) {
-		fputs("llmlog: out of memory\n", stderr);
-		abort();
-	}
+	s = eng_xrealloc(b->s, cap);
 	b->s = s;
 	b->cap = cap;
 }

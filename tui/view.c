@@ -71,16 +71,6 @@ eng_filter_init(struct eng_filter *f)
 	f->until_us = ENG_TIME_NONE;
 }
 
-static void *
-xrealloc(void *p, size_t size)
-{
-	if ((p = realloc(p, size ? size : 1)) == NULL) {
-		fputs("llmlog: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static void
 view_reserve(struct eng_view *v, size_t more)
 {
@@ -89,7 +79,7 @@ view_reserve(struct eng_view *v, size_t more)
 	v->cap = v->cap ? v->cap : 1024;
 	while (v->cap < v->n + more)
 		v->cap *= 2;
-	v->idx = xrealloc(v->idx, v->cap * sizeof *v->idx);
+	v->idx = eng_xrealloc(v->idx, v->cap * sizeof *v->idx);
 }
 
 static bool
@@ -234,7 +224,7 @@ job_free(struct filter_job *j)
 static uint8_t *
 filter_content(struct eng_view *v, size_t from, size_t to)
 {
-	uint8_t *pass = xrealloc(NULL, to - from);
+	uint8_t *pass = eng_xrealloc(NULL, to - from);
 	struct filter_job jobs[2];
 	size_t mid = to - from >= PAR_FILTER ? from + (to - from) / 2 : to;
 	bool ok0, ok1, started = false;
@@ -339,7 +329,7 @@ take_merge(struct eng_view *v, const uint8_t *pass)
 	uint32_t *add;
 	size_t n = 0;
 
-	add = xrealloc(NULL, (e->count - v->seen) * sizeof *add);
+	add = eng_xrealloc(NULL, (e->count - v->seen) * sizeof *add);
 	for (size_t i = v->seen; i < e->count; i++) {
 		const struct eng_entry *en = store_entry(e, i);
 
