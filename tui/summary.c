@@ -246,6 +246,11 @@ eng_format_number(struct strbuf *out, double v, int decimals)
 		strbuf_puts(out, "?");
 		return;
 	}
+	if (fabs(v) >= 1e21) {
+		/* past 21 digits nobody reads them: say how big it is */
+		strbuf_printf(out, "%.3g", v);
+		return;
+	}
 	if (scaled_round(fabs(v), decimals, &q)) {
 		/* the digits printf would write, without its cost */
 		len = sizeof digits;
