@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
-#include "store.h"
+#include "engine-int.h"
 
 #define NFILTERS	40
 #define NSCANS		20	/* filters per step of test_scan */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "engine.h"
-#include "store.h"
+#include "engine-int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

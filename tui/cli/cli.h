@@ -1,0 +1,45 @@
+/*
+ * cli.h - the command line, parsed once; the print mode and the UI both
+ * start from it (the UI's starting state is what the options say).
+ */
+#ifndef LLMLOG_CLI_H
+#define LLMLOG_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine.h"
+
+enum output_format { OUTPUT_SHORT, OUTPUT_JSON, OUTPUT_PRETTY };
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct options {
+	const char **dirs;		/* at least one */
+	size_t ndirs;
+	struct eng_filter filter;	/* categories, level, since/until, keyword, regex */
+	const char *since_text;		/* as typed, for display */
+	const char *until_text;
+	const char *regex_text;
+	long tail;			/* -1: all */
+	bool follow;
+	bool stats;
+	bool list;
+	bool print;
+	bool utc;
+	enum output_format output;
+	enum color_when color;
+};
+
+#define EXIT_USAGE 2
+
+/* options.c: 0 to go on, otherwise 1 + the exit status (--help, -V, a
+ * usage error).  *dflt holds the default directory when one was used. */
+int options_parse(int argc, char **argv, struct options *o, char **dflt);
+/* "llmlog: " + the message + a pointer at --help, on stderr. */
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* print.c: print mode.  Exit status as llmlog(1) says: 0 something was
+ * shown, 1 nothing matched, 2 unreadable input. */
+int print_run(struct eng *e, const struct options *o);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * main.c - llmlog's entry point: the options, then the explorer on a
+ * terminal or the print mode otherwise.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "explorer.h"
+
+static bool
+wants_ui(const struct options *o)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !o->print &&
+	    !o->stats && !o->list && o->output != OUTPUT_JSON;
+}
+
+/* The explorer, starting from what the options say. */
+static int
+explore(struct eng *e, const struct options *o)
+{
+	const char *nc = getenv("NO_COLOR");
+	struct ui_start start = {
+		.filter = o->filter,
+		.since_text = o->since_text,
+		.until_text = o->until_text,
+		.regex_text = o->regex_text,
+		.tail = o->tail,
+		.utc = o->utc,
+		.color = o->color == COLOR_ALWAYS ||
+		    (o->color == COLOR_AUTO && (nc == NULL || *nc == '\0')),
+	};
+
+	return ui_run(e, &start);
+}
+
+static int
+run(struct options *o)
+{
+	struct eng *e;
+	char err[1024];
+	int rc;
+
+	if (o->regex_text != NULL &&
+	    (o->filter.regex = eng_regex_new(o->regex_text, err,
+	    sizeof err)) == NULL) {
+		usage_error("%s", err);	/* names the pattern and the fault */
+		return EXIT_USAGE;
+	}
+	if ((e = eng_open(o->dirs, o->ndirs, err, sizeof err)) == NULL) {
+		fprintf(stderr, "llmlog: %s\n", err);
+		rc = EXIT_USAGE;
+	} else {
+		rc = wants_ui(o) ? explore(e, o) : print_run(e, o);
+		eng_close(e);
+	}
+	if (o->filter.regex != NULL)
+		eng_regex_free(o->filter.regex);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	char *dflt = NULL;
+	int rc;
+
+	if ((rc = options_parse(argc, argv, &o, &dflt)) != 0)
+		return rc - 1;
+	rc = run(&o);
+	free(o.dirs);
+	free(dflt);
+	return rc;
+}

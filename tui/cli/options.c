@@ -1,0 +1,403 @@
+/*
+ * options.c - llmlog's command line, parsed with getopt_long into struct
+ * options.  Every bad value is named with the forms that would be
+ * accepted; a usage error is exit status 2.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum {
+	OPT_LIST = 0x100,
+	OPT_COLOR,
+	OPT_NO_COLOR,
+	OPT_UTC,
+};
+
+static const char short_opts[] = ":d:c:l:S:U:k:e:n:fso:phV";
+
+static const struct option long_opts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "category", required_argument, NULL, 'c' },
+	{ "level", required_argument, NULL, 'l' },
+	{ "since", required_argument, NULL, 'S' },
+	{ "until", required_argument, NULL, 'U' },
+	{ "keyword", required_argument, NULL, 'k' },
+	{ "regex", required_argument, NULL, 'e' },
+	{ "tail", required_argument, NULL, 'n' },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "stats", no_argument, NULL, 's' },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "output", required_argument, NULL, 'o' },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
+	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "print", no_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char help_text[] =
+"Usage: llmlog [OPTIONS]\n"
+"Explore the logs of an LLM-driven shell: an interactive viewer on a\n"
+"terminal, plain text otherwise.\n"
+"\n"
+"  -d, --dir DIR          log directory (repeatable: merged by time);\n"
+"                         default $LLMLOG_DIR, else ~/.llm_os/logs\n"
+"  -c, --category LIST    user,system,tool,llm,security,performance\n"
+"                         (comma list, repeatable)\n"
+"  -l, --level LEVEL      minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL\n"
+"  -S, --since TIME       entries at or after TIME\n"
+"  -U, --until TIME       entries at or before TIME\n"
+"                         TIME: \"2024-01-12 10:00[:05]\", 2024-01-12, 10:00,\n"
+"                         RFC 3339, 30m, 2h, 1d, 1w (ago), -1h, now, today,\n"
+"                         yesterday, tomorrow, @EPOCH\n"
+"  -k, --keyword WORD     case-insensitive substring\n"
+"  -e, --regex PATTERN    PCRE2 pattern, caseless unless it has upper case\n"
+"  -n, --tail N           only the last N matching entries\n"
+"  -f, --follow           keep printing new entries (Ctrl-C to stop)\n"
+"  -s, --stats            statistics report\n"
+"      --list             the log files with sizes, entries and times\n"
+"  -o, --output FMT       short (default), json (raw lines) or pretty\n"
+"      --color[=WHEN]     auto (default), always or never\n"
+"      --no-color         same as --color=never\n"
+"      --utc              show times in UTC instead of local time\n"
+"  -p, --print            print, never start the interactive viewer\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n"
+"\n"
+"Exit status: 0 something shown, 1 nothing matched, 2 usage error or\n"
+"unreadable input.  See llmlog(1) for details and examples.\n";
+
+struct parse_state {
+	struct options *o;
+	int64_t now_us;
+	const char **dirs;
+	size_t ndirs;
+};
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("llmlog: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'llmlog --help' for more information.\n", stderr);
+}
+
+/* "user, system, ..." and "DEBUG, INFO, ...", from the one table in
+ * lib/category.c, for the messages that list what is accepted. */
+static const char *
+category_names(void)
+{
+	static char buf[128];
+
+	if (buf[0] == '\0') {
+		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+			    "%s%s", c > 0 ? ", " : "", llmlog_category_name(c));
+	}
+	return buf;
+}
+
+static const char *
+level_names(void)
+{
+	static char buf[64];
+
+	if (buf[0] == '\0') {
+		for (int l = LLMLOG_DEBUG; l <= LLMLOG_CRITICAL; l += 10)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+			    "%s%s", l > LLMLOG_DEBUG ? ", " : "",
+			    llmlog_level_name(l));
+	}
+	return buf;
+}
+
+/* "user,llm" -> bits; "all" selects every category. */
+static int
+parse_categories(const char *arg, unsigned *bits)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	int rc = 0;
+
+	if (copy == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		int c;
+
+		tok += strspn(tok, " ");
+		tok[strcspn(tok, " ")] = '\0';
+		if (strcasecmp(tok, "all") == 0) {
+			*bits |= (1u << LLMLOG_NCATEGORIES) - 1;
+			continue;
+		}
+		if ((c = llmlog_category_parse(tok)) < 0) {
+			usage_error("invalid category '%s': expected a comma list "
+			    "of %s (or all)", tok, category_names());
+			rc = -1;
+			break;
+		}
+		*bits |= 1u << c;
+	}
+	if (rc == 0 && *bits == 0) {
+		usage_error("invalid category '%s': expected a comma list of "
+		    "%s (or all)", arg, category_names());
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+parse_tail(const char *arg, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || v < 0 ||
+	    strchr(arg, '-') != NULL) {
+		usage_error("invalid count '%s' for --tail: expected a whole "
+		    "number, 0 or more", arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_output(const char *arg, enum output_format *out)
+{
+	if (strcasecmp(arg, "short") == 0)
+		*out = OUTPUT_SHORT;
+	else if (strcasecmp(arg, "json") == 0)
+		*out = OUTPUT_JSON;
+	else if (strcasecmp(arg, "pretty") == 0)
+		*out = OUTPUT_PRETTY;
+	else {
+		usage_error("invalid output format '%s': expected one of short, "
+		    "json, pretty", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_color(const char *arg, enum color_when *out)
+{
+	if (arg == NULL || strcasecmp(arg, "always") == 0)
+		*out = COLOR_ALWAYS;
+	else if (strcasecmp(arg, "auto") == 0)
+		*out = COLOR_AUTO;
+	else if (strcasecmp(arg, "never") == 0)
+		*out = COLOR_NEVER;
+	else {
+		usage_error("invalid --color value '%s': expected one of auto, "
+		    "always, never", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_time(const char *opt, const char *arg, int64_t now_us, int64_t *out)
+{
+	char err[512];
+
+	if (eng_time_parse(arg, now_us, out, err, sizeof err) != 0) {
+		usage_error("%s: %s", opt, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_level(const char *arg, int *out)
+{
+	int l = llmlog_level_parse(arg);
+
+	if (l < 0) {
+		usage_error("invalid level '%s': expected one of %s", arg,
+		    level_names());
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+static int
+add_dir(struct parse_state *ps, const char *dir)
+{
+	const char **d;
+
+	if (*dir == '\0') {
+		usage_error("empty directory name for --dir");
+		return -1;
+	}
+	d = realloc(ps->dirs, (ps->ndirs + 1) * sizeof *d);
+	if (d == NULL)
+		return -1;
+	d[ps->ndirs++] = dir;
+	ps->dirs = d;
+	return 0;
+}
+
+/* One option: 0, -1 on a usage error, 1 when the program is done (help,
+ * version). */
+static int
+parse_one(struct parse_state *ps, int c, char **argv)
+{
+	struct options *o = ps->o;
+
+	switch (c) {
+	case 'd':
+		return add_dir(ps, optarg);
+	case 'c':
+		return parse_categories(optarg, &o->filter.categories);
+	case 'l':
+		return parse_level(optarg, &o->filter.min_level);
+	case 'S':
+		o->since_text = optarg;
+		return parse_time("--since", optarg, ps->now_us,
+		    &o->filter.since_us);
+	case 'U':
+		o->until_text = optarg;
+		return parse_time("--until", optarg, ps->now_us,
+		    &o->filter.until_us);
+	case 'k':
+		o->filter.keyword = optarg;
+		return 0;
+	case 'e':
+		o->regex_text = optarg;
+		return 0;
+	case 'n':
+		return parse_tail(optarg, &o->tail);
+	case 'f':
+		o->follow = true;
+		return 0;
+	case 's':
+		o->stats = true;
+		return 0;
+	case OPT_LIST:
+		o->list = true;
+		return 0;
+	case 'o':
+		return parse_output(optarg, &o->output);
+	case OPT_COLOR:
+		return parse_color(optarg, &o->color);
+	case OPT_NO_COLOR:
+		o->color = COLOR_NEVER;
+		return 0;
+	case OPT_UTC:
+		o->utc = true;
+		return 0;
+	case 'p':
+		o->print = true;
+		return 0;
+	case 'h':
+		fputs(help_text, stdout);
+		return 1;
+	case 'V':
+		printf("llmlog %s\n", PACKAGE_VERSION);
+		return 1;
+	case ':':
+		usage_error("option '%s' needs a value", argv[optind - 1]);
+		return -1;
+	default:
+		if (optopt != 0)
+			usage_error("unknown option '-%c'", optopt);
+		else
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		return -1;
+	}
+}
+
+/* $LLMLOG_DIR, else ~/.llm_os/logs. */
+static char *
+default_dir(void)
+{
+	const char *env = getenv("LLMLOG_DIR"), *home = getenv("HOME");
+	struct passwd *pw;
+	char *dir;
+
+	if (env != NULL && *env != '\0')
+		return strdup(env);
+	if ((home == NULL || *home == '\0') && (pw = getpwuid(getuid())) != NULL)
+		home = pw->pw_dir;
+	if (home == NULL || asprintf(&dir, "%s/.llm_os/logs", home) < 0)
+		return NULL;
+	return dir;
+}
+
+/* After the options: defaults and checks that need all of them. */
+static int
+finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
+{
+	struct options *o = ps->o;
+
+	if (optind < argc) {
+		usage_error("unexpected argument '%s' (filters are options, "
+		    "e.g. --keyword WORD)", argv[optind]);
+		return -1;
+	}
+	if (o->filter.since_us != ENG_TIME_NONE &&
+	    o->filter.until_us != ENG_TIME_NONE &&
+	    o->filter.since_us > o->filter.until_us) {
+		usage_error("--since '%s' is later than --until '%s'",
+		    o->since_text, o->until_text);
+		return -1;
+	}
+	if (ps->ndirs == 0) {
+		if ((*dflt = default_dir()) == NULL) {
+			usage_error("no log directory: set LLMLOG_DIR or use --dir");
+			return -1;
+		}
+		if (add_dir(ps, *dflt) != 0)
+			return -1;
+	}
+	o->dirs = ps->dirs;
+	o->ndirs = ps->ndirs;
+	return 0;
+}
+
+int
+options_parse(int argc, char **argv, struct options *o, char **dflt)
+{
+	struct parse_state ps = { .o = o, .now_us = eng_now_us() };
+	int c, rc = 0;
+
+	memset(o, 0, sizeof *o);
+	eng_filter_init(&o->filter);
+	o->tail = -1;
+	opterr = 0;
+	while (rc == 0 &&
+	    (c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
+		rc = parse_one(&ps, c, argv);
+	if (rc == 0 && finish_options(&ps, argc, argv, dflt) != 0)
+		rc = -1;
+	if (rc != 0) {
+		free(ps.dirs);
+		return rc > 0 ? 1 + EXIT_SUCCESS : 1 + EXIT_USAGE;
+	}
+	return 0;
+}

@@ -1,0 +1,684 @@
+/*
+ * print.c - the scripted mode: matching entries as short lines, raw JSON or
+ * pretty key/value text; the statistics report; the file list; and follow.
+ * Log text is sanitised on the way out, except the raw lines of --output json.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+
+#define SGR_RED "\033[31m"
+#define SGR_BOLD_RED "\033[1;31m"
+#define SGR_YELLOW "\033[33m"
+#define SGR_DIM "\033[2m"
+#define SGR_RESET "\033[0m"
+
+struct printer {
+	struct eng *e;
+	const struct options *o;
+	bool color;
+	int source_width;	/* 0: one directory, no source column */
+	struct strbuf line;	/* the text being built */
+	struct strbuf tmp;
+	/* the time text up to the seconds, for the minute of the last entry
+	 * (most entries share their minute with the one before) */
+	int64_t minute;		/* INT64_MIN: none yet */
+	char minute_text[24];
+	bool minute_ok;		/* the cache can be used for this minute */
+	/* lines read in blocks while a view is printed in time order, or
+	 * NULL: eng_line (follow sees files change under it) */
+	struct eng_reader *reader;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* auto: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
+static bool
+use_color(const struct options *o)
+{
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	switch (o->color) {
+	case COLOR_ALWAYS:
+		return true;
+	case COLOR_NEVER:
+		return false;
+	default:
+		return isatty(STDOUT_FILENO) &&
+		    (no_color == NULL || *no_color == '\0') &&
+		    (term == NULL || strcmp(term, "dumb") != 0);
+	}
+}
+
+static const char *
+level_color(int level)
+{
+	switch (level) {
+	case LLMLOG_CRITICAL:
+		return SGR_BOLD_RED;
+	case LLMLOG_ERROR:
+		return SGR_RED;
+	case LLMLOG_WARNING:
+		return SGR_YELLOW;
+	case LLMLOG_DEBUG:
+		return SGR_DIM;
+	default:
+		return NULL;
+	}
+}
+
+/* s, then spaces up to width columns (s is ASCII here).  Cheaper than
+ * printf on the per-line path. */
+static void
+add_padded(struct strbuf *b, const char *s, size_t width)
+{
+	static const char spaces[] = "                ";
+	size_t n = strlen(s);
+
+	strbuf_add(b, s, n);
+	if (n < width)
+		strbuf_add(b, spaces, width - n < sizeof spaces - 1 ?
+		    width - n : sizeof spaces - 1);
+}
+
+static const char *
+level_text(const struct eng_entry *en)
+{
+	return en->level != 0 ? llmlog_level_name(eng_entry_level(en)) : "-";
+}
+
+static const char *
+category_text(const struct eng_entry *en)
+{
+	return en->category < LLMLOG_NCATEGORIES ?
+	    llmlog_category_name(en->category) : "-";
+}
+
+static void
+printer_init(struct printer *p, struct eng *e, const struct options *o)
+{
+	memset(p, 0, sizeof *p);
+	p->e = e;
+	p->o = o;
+	p->color = use_color(o);
+	p->minute = INT64_MIN;
+	strbuf_init(&p->line);
+	strbuf_init(&p->tmp);
+	/* Several directories: a column of their names, as shown. */
+	for (unsigned i = 0; eng_source_count(e) > 1 &&
+	    i < eng_source_count(e); i++) {
+		const char *name = eng_source_name(e, i);
+
+		strbuf_reset(&p->tmp);
+		eng_sanitize(&p->tmp, name, strlen(name));
+		if ((int)p->tmp.len > p->source_width)
+			p->source_width = (int)p->tmp.len;
+	}
+}
+
+static void
+printer_free(struct printer *p)
+{
+	strbuf_free(&p->line);
+	strbuf_free(&p->tmp);
+}
+
+/* What eng_time_format writes, with its formatting done once per minute:
+ * then only the seconds and milliseconds change.  Where the minute does
+ * not print as "…:MM:00.000" (an offset with seconds, a year of more
+ * than four digits) every time is formatted in full. */
+static void
+add_time(struct printer *p, int64_t us)
+{
+	int64_t minute, rem;
+	unsigned sec, ms;
+	char *d;
+
+	if (us == ENG_TIME_NONE || us < INT64_MIN / 2 || us > INT64_MAX / 2) {
+		eng_time_format(&p->line, us, p->o->utc);
+		return;
+	}
+	minute = us >= 0 ? us / 60000000 : (us - 59999999) / 60000000;
+	if (minute != p->minute) {
+		strbuf_reset(&p->tmp);
+		eng_time_format(&p->tmp, minute * 60000000, p->o->utc);
+		p->minute = minute;
+		p->minute_ok = p->tmp.len == 23 &&
+		    memcmp(p->tmp.s + 16, ":00.000", 7) == 0;
+		if (p->minute_ok)
+			memcpy(p->minute_text, p->tmp.s, 17);
+	}
+	if (!p->minute_ok) {
+		eng_time_format(&p->line, us, p->o->utc);
+		return;
+	}
+	rem = us - minute * 60000000;
+	sec = (unsigned)(rem / 1000000);
+	ms = (unsigned)(rem % 1000000 / 1000);
+	d = strbuf_reserve(&p->line, 24);
+	memcpy(d, p->minute_text, 17);
+	d[17] = (char)('0' + sec / 10);
+	d[18] = (char)('0' + sec % 10);
+	d[19] = '.';
+	d[20] = (char)('0' + ms / 100);
+	d[21] = (char)('0' + ms / 10 % 10);
+	d[22] = (char)('0' + ms % 10);
+	d[23] = '\0';
+	p->line.len += 23;
+}
+
+/* en's line, as eng_line gives it. */
+static const char *
+printer_line(struct printer *p, const struct eng_entry *en, size_t *len)
+{
+	if (p->reader != NULL)
+		return eng_reader_line(p->reader, en, len);
+	return eng_line(p->e, en, len);
+}
+
+/* "[source ]time level category " into p->line; returns the colour that
+ * was opened, if any. */
+static const char *
+add_prefix(struct printer *p, const struct eng_entry *en)
+{
+	const char *sgr = p->color ? level_color(eng_entry_level(en)) : NULL;
+	bool malformed = en->flags & ENTRY_MALFORMED;
+
+	if (p->source_width > 0) {
+		const char *src = eng_source_name(p->e, en->source);
+		size_t before = p->line.len;
+
+		eng_sanitize(&p->line, src, strlen(src));
+		strbuf_printf(&p->line, "%*s ",
+		    p->source_width - (int)(p->line.len - before), "");
+	}
+	/* An untimed entry sorts by its neighbour's time but shows none. */
+	add_time(p, en->flags & ENTRY_NO_TIME ? ENG_TIME_NONE : en->time_us);
+	strbuf_puts(&p->line, " ");
+	if (malformed && p->color)
+		sgr = SGR_RED;
+	if (sgr != NULL)
+		strbuf_puts(&p->line, sgr);
+	add_padded(&p->line, malformed ? "MALFORMED" : level_text(en), 8);
+	if (sgr != NULL)
+		strbuf_puts(&p->line, SGR_RESET);
+	strbuf_add(&p->line, " ", 1);
+	add_padded(&p->line, category_text(en), 11);
+	strbuf_add(&p->line, " ", 1);
+	return sgr;
+}
+
+static void
+add_raw_sanitized(struct printer *p, const struct eng_entry *en)
+{
+	size_t len;
+	const char *raw = printer_line(p, en, &len);
+
+	if (raw != NULL)
+		eng_sanitize(&p->line, raw, len);
+	else
+		strbuf_puts(&p->line, "(line no longer available)");
+}
+
+static void
+print_short(struct printer *p, const struct eng_entry *en)
+{
+	const char *sgr, *raw;
+	size_t len;
+
+	strbuf_reset(&p->line);
+	sgr = add_prefix(p, en);
+	if (en->flags & ENTRY_MALFORMED)
+		add_raw_sanitized(p, en);	/* only the mark is coloured */
+	else {
+		if (sgr != NULL)
+			strbuf_puts(&p->line, sgr);
+		strbuf_reset(&p->tmp);
+		if ((raw = printer_line(p, en, &len)) != NULL)
+			eng_summary_line(en, raw, len, &p->tmp);
+		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+		if (sgr != NULL)
+			strbuf_puts(&p->line, SGR_RESET);
+	}
+	strbuf_puts(&p->line, "\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
+}
+
+static void
+print_json(struct printer *p, const struct eng_entry *en)
+{
+	size_t len;
+	const char *raw = printer_line(p, en, &len);
+
+	if (raw == NULL)
+		return;
+	fwrite(raw, 1, len, stdout);
+	fputc('\n', stdout);
+}
+
+static void add_value(struct strbuf *b, json_object *v, int depth);
+
+static void
+add_indent(struct strbuf *b, int depth)
+{
+	strbuf_printf(b, "%*s", depth * 2, "");
+}
+
+/* A scalar on the rest of the current line. */
+static void
+add_scalar(struct strbuf *b, json_object *v)
+{
+	const char *s;
+
+	if (json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) == 0)
+		strbuf_puts(b, "\"\"");	/* not a blank that looks like nothing */
+	else if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		eng_sanitize(b, s, (size_t)json_object_get_string_len(v));
+	} else {
+		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+		eng_sanitize(b, s, strlen(s));
+	}
+}
+
+static bool
+is_container(json_object *v)
+{
+	if (json_object_is_type(v, json_type_object))
+		return json_object_object_length(v) > 0;
+	if (json_object_is_type(v, json_type_array))
+		return json_object_array_length(v) > 0;
+	return false;
+}
+
+/* "key: value" lines; containers continue on the next lines, one level
+ * deeper; empty ones read {} and []. */
+static void
+add_member(struct strbuf *b, const char *key, json_object *v, int depth)
+{
+	add_indent(b, depth);
+	if (key != NULL) {
+		eng_sanitize(b, key, strlen(key));
+		strbuf_puts(b, is_container(v) ? ":\n" : ": ");
+	} else
+		strbuf_puts(b, is_container(v) ? "-\n" : "- ");
+	if (is_container(v))
+		add_value(b, v, depth + 1);
+	else {
+		if (json_object_is_type(v, json_type_object))
+			strbuf_puts(b, "{}");
+		else if (json_object_is_type(v, json_type_array))
+			strbuf_puts(b, "[]");
+		else
+			add_scalar(b, v);
+		strbuf_puts(b, "\n");
+	}
+}
+
+static void
+add_value(struct strbuf *b, json_object *v, int depth)
+{
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, key, val)
+			add_member(b, key, val, depth);
+	} else if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			add_member(b, NULL, json_object_array_get_idx(v, i),
+			    depth);
+	} else
+		add_member(b, NULL, v, depth);
+}
+
+/* Time, level and category as a heading, then every field, then a blank
+ * line. */
+static void
+print_pretty(struct printer *p, const struct eng_entry *en)
+{
+	json_object *obj = NULL;
+	const char *s;
+	size_t len;
+
+	strbuf_reset(&p->line);
+	add_prefix(p, en);
+	while (p->line.len > 0 && p->line.s[p->line.len - 1] == ' ')
+		p->line.s[--p->line.len] = '\0';
+	strbuf_puts(&p->line, "\n");
+	if (!(en->flags & ENTRY_MALFORMED) &&
+	    (s = printer_line(p, en, &len)) != NULL)
+		obj = eng_parse_line(s, len);
+	if (obj != NULL) {
+		add_value(&p->line, obj, 1);
+		json_object_put(obj);
+	} else {
+		strbuf_puts(&p->line, "  malformed: ");
+		add_raw_sanitized(p, en);
+		strbuf_puts(&p->line, "\n");
+	}
+	strbuf_puts(&p->line, "\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
+}
+
+static void
+print_entry(struct printer *p, const struct eng_entry *en)
+{
+	switch (p->o->output) {
+	case OUTPUT_JSON:
+		print_json(p, en);
+		break;
+	case OUTPUT_PRETTY:
+		print_pretty(p, en);
+		break;
+	default:
+		print_short(p, en);
+		break;
+	}
+}
+
+/* ---- --stats ---------------------------------------------------------------- */
+
+static int
+print_stats(struct eng_view *v, const struct options *o)
+{
+	struct eng_stats *s = eng_stats_new();
+	json_object *j;
+
+	eng_stats_update(s, v);
+	j = eng_stats_json(s);
+	if (o->output == OUTPUT_JSON)
+		printf("%s\n", json_object_to_json_string_ext(j,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		report_print(j, o->utc, stdout);
+	json_object_put(j);
+	eng_stats_free(s);
+	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---- --list ------------------------------------------------------------------ */
+
+/* "512B", "1.2K", "10M", as ls -h. */
+static void
+human_size(char *buf, size_t len, uint64_t size)
+{
+	static const char units[] = "BKMGTP";
+	double v = (double)size;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 "B", size);
+	else if (v < 10)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+}
+
+static int
+file_info_cmp(const void *a, const void *b)
+{
+	const struct eng_file_info *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->dir, y->dir)) != 0)
+		return c;
+	/* Unknown files (category -1) last, by path. */
+	if (x->category != y->category)
+		return (unsigned)x->category < (unsigned)y->category ? -1 : 1;
+	if (x->category < 0)
+		return strcmp(x->path, y->path);
+	return x->backup - y->backup;
+}
+
+static void
+print_file_row(struct printer *p, const struct eng_file_info *fi)
+{
+	char size[16];
+	const char *cat = fi->category >= 0 ?
+	    llmlog_category_name(fi->category) : "-";
+
+	strbuf_reset(&p->line);
+	if (fi->backup == 0)
+		strbuf_printf(&p->line, "%-12s", cat);
+	else
+		strbuf_printf(&p->line, "  .%-9d", fi->backup);
+	human_size(size, sizeof size, fi->size);
+	strbuf_printf(&p->line, " %6s %9zu  ", size, fi->entries);
+	eng_time_format(&p->line, fi->entries > 0 ? fi->first_us : ENG_TIME_NONE,
+	    p->o->utc);
+	strbuf_puts(&p->line, "  ");
+	eng_time_format(&p->line, fi->entries > 0 ? fi->last_us : ENG_TIME_NONE,
+	    p->o->utc);
+	strbuf_puts(&p->line, "  ");
+	eng_sanitize(&p->line, fi->path, strlen(fi->path));
+	strbuf_puts(&p->line, "\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
+}
+
+/* With --category, only the files of those categories. */
+static bool
+file_wanted(const struct options *o, const struct eng_file_info *fi)
+{
+	unsigned cats = o->filter.categories;
+
+	return cats == 0 || (fi->category >= 0 && (cats & (1u << fi->category)));
+}
+
+/* Each directory's files by category, each current file followed by its
+ * backups (.1 newest). */
+static int
+print_list(struct printer *p)
+{
+	size_t n = eng_file_count(p->e), shown = 0;
+	struct eng_file_info *rows = calloc(n + 1, sizeof *rows);
+
+	if (rows == NULL)
+		return 2;
+	for (size_t i = 0; i < n; i++) {
+		eng_file_info(p->e, i, &rows[shown]);
+		if (file_wanted(p->o, &rows[shown]))
+			shown++;
+	}
+	qsort(rows, shown, sizeof *rows, file_info_cmp);
+	if (shown > 0)
+		printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY", "SIZE",
+		    "ENTRIES", "FIRST", "LAST", "PATH");
+	for (size_t i = 0; i < shown; i++)
+		print_file_row(p, &rows[i]);
+	free(rows);
+	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---- follow ------------------------------------------------------------------ */
+
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() returns at once with EINTR. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Wait for a change: on the watch descriptor when there is one (with a
+ * slow poll too, in case a change escapes it), else every 100 ms. */
+static void
+wait_for_change(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (fd >= 0)
+		poll(&pfd, 1, 1000);
+	else
+		poll(NULL, 0, 100);
+}
+
+/*
+ * Which entries of the view are new.  The view is in time order, so an entry
+ * written late with an earlier time (another process's) lands before ones
+ * already shown: positions do not tell.  Files keep their number through
+ * rotation and only grow, so an entry is new when it lies past the last
+ * known entry of its file, or is in a file not seen before.
+ */
+struct seen_files {
+	uint64_t *next;		/* per file: offsets from here on are new */
+	size_t n;
+};
+
+static bool
+seen_is_new(const struct seen_files *sf, const struct eng_entry *en)
+{
+	return en->file >= sf->n || en->offset >= sf->next[en->file];
+}
+
+static void
+seen_add(struct seen_files *sf, const struct eng_entry *en)
+{
+	if (en->file >= sf->n) {
+		size_t n = (size_t)en->file + 1;
+		uint64_t *next = realloc(sf->next, n * sizeof *next);
+
+		if (next == NULL)
+			return;
+		memset(next + sf->n, 0, (n - sf->n) * sizeof *next);
+		sf->next = next;
+		sf->n = n;
+	}
+	if (en->offset + 1 > sf->next[en->file])
+		sf->next[en->file] = en->offset + 1;
+}
+
+/* Print the n entries that the last update added, in view order. */
+static void
+print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
+    size_t n)
+{
+	size_t count = eng_view_count(v), i = count, found = 0;
+
+	/* Walk back to the earliest new one; the rest are at the end. */
+	while (i > 0 && found < n) {
+		if (seen_is_new(sf, eng_view_get(v, --i)))
+			found++;
+	}
+	for (; i < count; i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+
+		if (!seen_is_new(sf, en))
+			continue;
+		print_entry(p, en);
+		seen_add(sf, en);
+	}
+}
+
+static void
+follow(struct printer *p, struct eng_view *v)
+{
+	struct seen_files sf = { NULL, 0 };
+	size_t n;
+
+	for (size_t i = 0; i < eng_view_count(v); i++)
+		seen_add(&sf, eng_view_get(v, i));
+	catch_stop_signals();
+	fflush(stdout);
+	while (!stop_requested) {
+		wait_for_change(eng_watch_fd(p->e));
+		if (stop_requested)
+			break;
+		if (eng_refresh(p->e) <= 0)
+			continue;
+		if ((n = eng_view_update(v)) > 0)
+			print_new(p, v, &sf, n);
+		if (fflush(stdout) != 0 && errno == EPIPE)
+			break;
+	}
+	free(sf.next);
+}
+
+/* ---- the entry point ------------------------------------------------------- */
+
+/* Lines the regex gave up on are left out: never silently. */
+static void
+warn_regex_errors(const struct eng_view *v)
+{
+	size_t n = eng_view_regex_errors(v);
+
+	if (n > 0)
+		fprintf(stderr, "llmlog: %zu line%s left out: the pattern hit its "
+		    "match limit there\n", n, n == 1 ? "" : "s");
+}
+
+static int
+print_entries(struct printer *p, struct eng_view *v)
+{
+	size_t count = eng_view_count(v), start = 0;
+
+	if (p->o->tail >= 0 && count > (size_t)p->o->tail)
+		start = count - (size_t)p->o->tail;
+	p->reader = eng_reader_new(p->e, false);
+	for (size_t i = start; i < count; i++)
+		print_entry(p, eng_view_get(v, i));
+	eng_reader_free(p->reader);
+	p->reader = NULL;
+	if (p->o->follow) {
+		follow(p, v);
+		return EXIT_SUCCESS;
+	}
+	return count > start ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int
+print_run(struct eng *e, const struct options *o)
+{
+	struct printer p;
+	struct eng_view *v;
+	char err[1024];
+	int rc;
+
+	/* every view here has the options' keyword and regex: lines they
+	 * rule out need no indexing (--list counts every line) */
+	if (!o->list)
+		eng_set_prefilter(e, o->filter.keyword, o->filter.regex);
+	if (eng_load(e, err, sizeof err) != 0) {
+		fprintf(stderr, "llmlog: %s\n", err);
+		return 2;
+	}
+	printer_init(&p, e, o);
+	if (o->list)
+		rc = print_list(&p);
+	else {
+		v = eng_view_new(e, &o->filter);
+		rc = o->stats ? print_stats(v, o) : print_entries(&p, v);
+		warn_regex_errors(v);
+		eng_view_free(v);
+	}
+	printer_free(&p);
+	if (fflush(stdout) != 0 && errno != EPIPE) {
+		fprintf(stderr, "llmlog: writing output: %s\n", strerror(errno));
+		return 2;
+	}
+	return rc;
+}

@@ -1,0 +1,393 @@
+/*
+ * report.c - the --stats report as text: the seed's layout and number
+ * formats ("1,234", "98.2%", "1,234.5ms", python-dict "{'INFO': 1100}"),
+ * then Security and Performance, all read from eng_stats_json()'s object.
+ */
+#include "config.h"
+
+#include "report.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* ---- reading the object: a missing key reads as zero or empty ---------- */
+
+static json_object *
+get(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+static int64_t
+get_int(json_object *o, const char *key)
+{
+	return json_object_get_int64(get(o, key));
+}
+
+static double
+get_num(json_object *o, const char *key)
+{
+	return json_object_get_double(get(o, key));
+}
+
+static const char *
+get_str(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+
+	return json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* ---- number formats ------------------------------------------------------- */
+
+/* "1,234" and "1,234.5", as python's "{:,}" and "{:,.1f}". */
+static const char *
+fmt_int(struct strbuf *b, int64_t v)
+{
+	strbuf_reset(b);
+	eng_format_number(b, (double)v, 0);
+	return b->s;
+}
+
+static const char *
+fmt_dec1(struct strbuf *b, double v)
+{
+	strbuf_reset(b);
+	eng_format_number(b, v, 1);
+	return b->s;
+}
+
+static double
+percent(int64_t part, int64_t whole)
+{
+	return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* A name from the logs, made safe; quoted python-style when quote. */
+static void
+add_name(struct strbuf *b, const char *s, bool quote)
+{
+	if (!quote) {
+		eng_sanitize(b, s, strlen(s));
+		return;
+	}
+	strbuf_add(b, "'", 1);
+	for (; *s != '\0'; s++) {
+		const char *q = strpbrk(s, "'\\");
+		size_t n = q != NULL ? (size_t)(q - s) : strlen(s);
+
+		eng_sanitize(b, s, n);
+		s += n;
+		if (*s == '\0')
+			break;
+		strbuf_add(b, "\\", 1);
+		strbuf_add(b, s, 1);
+	}
+	strbuf_add(b, "'", 1);
+}
+
+/* ---- python-dict lines: {'INFO': 1100, 'WARNING': 100} ----------------- */
+
+struct count_item {
+	const char *name;
+	int64_t count;
+	int rank;		/* order among equal counts */
+};
+
+static int
+count_item_cmp(const void *a, const void *b)
+{
+	const struct count_item *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->name, y->name);
+}
+
+static int
+category_rank(const char *name)
+{
+	int c = llmlog_category_parse(name);
+
+	return c < 0 ? LLMLOG_NCATEGORIES : c;
+}
+
+/* "  Label: {...}" with the object's entries by count, largest first;
+ * ties in category-table order (by_category) or by name. */
+static void
+print_dict_by_count(FILE *out, const char *label, json_object *o,
+    bool categories)
+{
+	struct count_item *items;
+	struct strbuf b;
+	size_t n = 0, cap;
+
+	cap = o != NULL && json_object_is_type(o, json_type_object) ?
+	    (size_t)json_object_object_length(o) : 0;
+	items = calloc(cap + 1, sizeof *items);
+	if (items == NULL)
+		return;
+	if (cap > 0) {
+		json_object_object_foreach(o, key, val) {
+			items[n].name = key;
+			items[n].count = json_object_get_int64(val);
+			items[n].rank = categories ? category_rank(key) : 0;
+			n++;
+		}
+	}
+	qsort(items, n, sizeof *items, count_item_cmp);
+	strbuf_init(&b);
+	strbuf_printf(&b, "  %s: {", label);
+	for (size_t i = 0; i < n; i++) {
+		add_name(&b, items[i].name, true);
+		strbuf_printf(&b, ": %lld%s", (long long)items[i].count,
+		    i + 1 < n ? ", " : "");
+	}
+	fprintf(out, "%s}\n", b.s);
+	strbuf_free(&b);
+	free(items);
+}
+
+/* One of the five names exactly as the writer spells them. */
+static bool
+is_level_name(const char *key)
+{
+	int l = llmlog_level_parse(key);
+
+	return l > 0 && strcmp(llmlog_level_name(l), key) == 0;
+}
+
+/* By Level in severity order, DEBUG first, as the seed's example. */
+static void
+print_levels(FILE *out, json_object *o)
+{
+	static const int levels[] = { LLMLOG_DEBUG, LLMLOG_INFO, LLMLOG_WARNING,
+	    LLMLOG_ERROR, LLMLOG_CRITICAL };
+	const char *sep = "";
+
+	fputs("  By Level: {", out);
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		const char *name = llmlog_level_name(levels[i]);
+		int64_t n = get_int(o, name);
+
+		if (n == 0)
+			continue;
+		fprintf(out, "%s'%s': %lld", sep, name, (long long)n);
+		sep = ", ";
+	}
+	/* Levels outside the five (foreign lines) come last, as found. */
+	if (o != NULL && json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, val) {
+			struct strbuf b;
+
+			if (is_level_name(key))
+				continue;
+			strbuf_init(&b);
+			add_name(&b, key, true);
+			fprintf(out, "%s%s: %lld", sep, b.s,
+			    (long long)json_object_get_int64(val));
+			strbuf_free(&b);
+			sep = ", ";
+		}
+	}
+	fputs("}\n", out);
+}
+
+/* The seed lists five most used tools; the JSON report has them all. */
+#define REPORT_TOP 5
+
+/* "    - name: N" lines, or "    - name: 1,234.5ms" when value_key is a
+ * duration; the first REPORT_TOP of the list. */
+static void
+print_top(FILE *out, const char *label, json_object *arr, const char *name_key,
+    const char *value_key, bool duration)
+{
+	struct strbuf name, num;
+	size_t n;
+
+	if (arr == NULL || !json_object_is_type(arr, json_type_array) ||
+	    (n = json_object_array_length(arr)) == 0)
+		return;
+	if (n > REPORT_TOP)
+		n = REPORT_TOP;
+	strbuf_init(&name);
+	strbuf_init(&num);
+	fprintf(out, "  %s:\n", label);
+	for (size_t i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(arr, i);
+		const char *s = get_str(it, name_key);
+
+		strbuf_reset(&name);
+		add_name(&name, s != NULL ? s : "?", false);
+		if (duration)
+			fprintf(out, "    - %s: %sms\n", name.s,
+			    fmt_dec1(&num, get_num(it, value_key)));
+		else
+			fprintf(out, "    - %s: %s\n", name.s,
+			    fmt_int(&num, get_int(it, value_key)));
+	}
+	strbuf_free(&name);
+	strbuf_free(&num);
+}
+
+/* ---- the sections ---------------------------------------------------------- */
+
+static void
+print_time_range(FILE *out, json_object *st, bool utc)
+{
+	const char *first = get_str(st, "first"), *last = get_str(st, "last");
+	int64_t f, l;
+	struct strbuf b;
+
+	if (first == NULL || last == NULL ||
+	    eng_time_parse_log(first, strlen(first), &f) != 0 ||
+	    eng_time_parse_log(last, strlen(last), &l) != 0)
+		return;
+	strbuf_init(&b);
+	strbuf_puts(&b, "  Time Range: ");
+	eng_time_format(&b, f, utc);
+	strbuf_puts(&b, " to ");
+	eng_time_format(&b, l, utc);
+	fprintf(out, "%s\n", b.s);
+	strbuf_free(&b);
+}
+
+static void
+print_overall(FILE *out, json_object *st, bool utc)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	fputs("=== Log Statistics ===\n\nOverall:\n", out);
+	fprintf(out, "  Total Entries: %s\n", fmt_int(&b, get_int(st, "total")));
+	print_levels(out, get(st, "by_level"));
+	print_dict_by_count(out, "By Category", get(st, "by_category"), true);
+	print_time_range(out, st, utc);
+	if (get_int(st, "malformed") > 0)
+		fprintf(out, "  Malformed Lines: %s\n",
+		    fmt_int(&b, get_int(st, "malformed")));
+	strbuf_free(&b);
+}
+
+static void
+print_user(FILE *out, json_object *u)
+{
+	int64_t total = get_int(u, "total");
+	struct strbuf b;
+
+	if (total <= 0)
+		return;
+	strbuf_init(&b);
+	fprintf(out, "\nUser Interactions:\n  Total: %s\n", fmt_int(&b, total));
+	fprintf(out, "  Success Rate: %.1f%%\n",
+	    percent(get_int(u, "success"), total));
+	fprintf(out, "  Avg Duration: %sms\n",
+	    fmt_dec1(&b, get_num(u, "avg_duration_ms")));
+	strbuf_free(&b);
+}
+
+static void
+print_llm(FILE *out, json_object *l)
+{
+	int64_t total = get_int(l, "total");
+	struct strbuf b;
+
+	if (total <= 0)
+		return;
+	strbuf_init(&b);
+	fprintf(out, "\nLLM Calls:\n  Total Calls: %s\n", fmt_int(&b, total));
+	fprintf(out, "  Total Tokens: %s\n",
+	    fmt_int(&b, get_int(l, "total_tokens")));
+	fprintf(out, "  Avg Tokens/Call: %s\n",
+	    fmt_int(&b, (int64_t)llround(get_num(l, "avg_tokens"))));
+	fprintf(out, "  Avg Duration: %sms\n",
+	    fmt_dec1(&b, get_num(l, "avg_duration_ms")));
+	print_dict_by_count(out, "By Provider", get(l, "by_provider"), false);
+	/* An extra line of ours: only when there is something to say, so the
+	 * seed's layout stays as it was otherwise. */
+	if (json_object_is_type(get(l, "by_model"), json_type_object) &&
+	    json_object_object_length(get(l, "by_model")) > 0)
+		print_dict_by_count(out, "By Model", get(l, "by_model"), false);
+	if (get_int(l, "failed") > 0)
+		fprintf(out, "  Failed Calls: %s\n",
+		    fmt_int(&b, get_int(l, "failed")));
+	strbuf_free(&b);
+}
+
+static void
+print_tool(FILE *out, json_object *t)
+{
+	int64_t total = get_int(t, "total");
+	struct strbuf b;
+
+	if (total <= 0)
+		return;
+	strbuf_init(&b);
+	fprintf(out, "\nTool Executions:\n  Total: %s\n", fmt_int(&b, total));
+	fprintf(out, "  Success Rate: %.1f%%\n",
+	    percent(get_int(t, "success"), total));
+	print_top(out, "Most Used Tools", get(t, "top"), "name", "count", false);
+	strbuf_free(&b);
+}
+
+static void
+print_security(FILE *out, json_object *s)
+{
+	int64_t total = get_int(s, "total");
+	struct strbuf b;
+
+	if (total <= 0)
+		return;
+	strbuf_init(&b);
+	fprintf(out, "\nSecurity Events:\n  Total: %s\n", fmt_int(&b, total));
+	fprintf(out, "  Allowed: %s\n", fmt_int(&b, get_int(s, "allowed")));
+	fprintf(out, "  Denied: %s\n", fmt_int(&b, get_int(s, "denied")));
+	print_top(out, "Top Denied Resources", get(s, "top_denied_resources"),
+	    "name", "count", false);
+	print_top(out, "Top Denied Actions", get(s, "top_denied_actions"),
+	    "name", "count", false);
+	strbuf_free(&b);
+}
+
+static void
+print_performance(FILE *out, json_object *p)
+{
+	int64_t total = get_int(p, "total");
+	struct strbuf b;
+
+	if (total <= 0)
+		return;
+	strbuf_init(&b);
+	fprintf(out, "\nPerformance:\n  Total Metrics: %s\n", fmt_int(&b, total));
+	fprintf(out, "  Duration p50: %sms\n", fmt_dec1(&b, get_num(p, "p50_ms")));
+	fprintf(out, "  Duration p95: %sms\n", fmt_dec1(&b, get_num(p, "p95_ms")));
+	fprintf(out, "  Duration p99: %sms\n", fmt_dec1(&b, get_num(p, "p99_ms")));
+	if (get_num(p, "peak_memory_mb") > 0)
+		fprintf(out, "  Peak Memory: %sMB\n",
+		    fmt_dec1(&b, get_num(p, "peak_memory_mb")));
+	print_top(out, "Slowest Operations", get(p, "slowest"), "operation",
+	    "duration_ms", true);
+	strbuf_free(&b);
+}
+
+void
+report_print(json_object *st, bool utc, FILE *out)
+{
+	print_overall(out, st, utc);
+	print_user(out, get(st, "user"));
+	print_llm(out, get(st, "llm"));
+	print_tool(out, get(st, "tool"));
+	print_security(out, get(st, "security"));
+	print_performance(out, get(st, "performance"));
+}

@@ -1,0 +1,332 @@
+/*
+ * engine.h - the explorer's model: sources, index, filters, search, stats
+ * and follow.  Never includes curses.  The print mode, the UI and the tests
+ * all ask the same questions through this header.
+ *
+ * Times are microseconds since the epoch, UTC.
+ */
+#ifndef LLMLOG_ENGINE_H
+#define LLMLOG_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "llmlog.h"
+
+#define ENG_TIME_NONE INT64_MIN		/* an entry without a usable time */
+#define ENG_CATEGORY_NONE 0xff		/* a line with no known category */
+
+/* ---- memory: out of memory ends the program with a message (alloc.c) ---- */
+
+void eng_oom(void) __attribute__((noreturn));
+void *eng_xmalloc(size_t size);
+void *eng_xrealloc(void *p, size_t size);
+void *eng_xcalloc(size_t n, size_t size);
+char *eng_xstrdup(const char *s);
+char *eng_xstrndup(const char *s, size_t n);
+/* Make room for at least need elements of size bytes in the array that
+ * *array points to (any pointer type; passed as &ptr), whose room is *cap
+ * elements; the room doubles, so appending one at a time is cheap. */
+void eng_grow(void *array, size_t *cap, size_t need, size_t size);
+
+/* ---- units: every time in the engine is microseconds since the epoch ---- */
+
+#define ENG_US_PER_MS	INT64_C(1000)
+#define ENG_US_PER_SEC	INT64_C(1000000)
+#define ENG_US_PER_MIN	(60 * ENG_US_PER_SEC)
+#define ENG_US_PER_HOUR	(60 * ENG_US_PER_MIN)
+#define ENG_US_PER_DAY	(24 * ENG_US_PER_HOUR)
+
+/* ---- a growable byte buffer, used for every piece of text we build ---- */
+
+struct strbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void strbuf_init(struct strbuf *b);
+void strbuf_free(struct strbuf *b);
+void strbuf_reset(struct strbuf *b);
+void strbuf_add(struct strbuf *b, const char *s, size_t n);
+/* Room for n more bytes at b->s + b->len; the caller adds to b->len. */
+char *strbuf_reserve(struct strbuf *b, size_t n);
+void strbuf_puts(struct strbuf *b, const char *s);
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- text that reaches a terminal ----------------------------------------- */
+
+/* Append s[0..n) to out with every control character, ESC, C1 code, DEL,
+ * bidi control and invalid UTF-8 byte made visible (^[, \x9b, \u202e,
+ * \xff, ...).  Valid printable UTF-8 passes unchanged.  The forms are
+ * the library's (lib/visible.c), so the stderr echo shows the same. */
+void eng_sanitize(struct strbuf *out, const char *s, size_t n);
+
+/* ---- the time grammar (DESIGN.md §4), shared by the CLI and the UI -------- */
+
+/* Parse "2024-01-12 10:00", RFC 3339, "30m", "2h", "1d", "1w", "-1h",
+ * "today", "yesterday", "now", "@EPOCH", ... relative to now_us, in local
+ * time unless the text gives a zone.  0 on success; -1 with a message in
+ * err naming the input and the accepted forms. */
+int eng_time_parse(const char *text, int64_t now_us, int64_t *out_us,
+    char *err, size_t errlen);
+
+/* Parse a timestamp as found in a log line: RFC 3339 with Z or an offset,
+ * a space instead of T, with or without fractions, or epoch seconds.
+ * 0 or -1. */
+int eng_time_parse_log(const char *s, size_t n, int64_t *out_us);
+
+/* Format for display: "2026-11-26 11:16:32.123" in local time or UTC. */
+void eng_time_format(struct strbuf *out, int64_t us, bool utc);
+
+int64_t eng_now_us(void);
+
+/* ---- an entry of the index (32 bytes) ------------------------------------ */
+
+enum {
+	ENTRY_MALFORMED = 1 << 0,	/* not a JSON object: shown raw */
+	ENTRY_NO_TIME = 1 << 1,		/* no usable timestamp */
+	ENTRY_FOREIGN = 1 << 2,		/* valid JSON not written by libllmlog */
+};
+
+/*
+ * An entry flagged ENTRY_NO_TIME (every malformed one among them) carries
+ * the time of the nearest timed line before it in its file, so that it
+ * sorts and filters among its neighbours; ENG_TIME_NONE when there is
+ * none.  Show its time as unknown.
+ */
+struct eng_entry {
+	int64_t time_us;	/* ENG_TIME_NONE when unknown */
+	uint64_t offset;	/* byte offset of the line in its file */
+	uint32_t file;		/* which file (see eng_file_info) */
+	uint32_t length;	/* line length without the newline */
+	uint8_t category;	/* enum llmlog_category, or ENG_CATEGORY_NONE */
+	uint8_t level;		/* enum llmlog_level / 10 (1..5), 0 when none */
+	uint8_t flags;
+	uint8_t source;		/* which directory */
+};
+
+/* An entry's level as enum llmlog_level (LLMLOG_DEBUG ... LLMLOG_CRITICAL),
+ * or 0 when it has none. */
+static inline int
+eng_entry_level(const struct eng_entry *en)
+{
+	return en->level * 10;
+}
+
+/* ---- opening the logs -------------------------------------------------------- */
+
+struct eng;
+
+/* Open one or more log directories.  Nothing is read yet.  NULL on error
+ * with the reason (which directory, why) in err. */
+struct eng *eng_open(const char *const *dirs, size_t ndirs, char *err,
+    size_t errlen);
+void eng_close(struct eng *e);
+
+/* Index everything there is now, using both cores when it is large.
+ * 0, or -1 with a message in err when a directory cannot be read. */
+int eng_load(struct eng *e, char *err, size_t errlen);
+
+/* Start indexing in a background thread, newest entries first, so a first
+ * screen can be shown at once; eng_progress tells how far it got.  Views
+ * see entries as eng_refresh publishes them. */
+int eng_load_async(struct eng *e, char *err, size_t errlen);
+/* Bytes indexed so far and in all; done is true when the load finished. */
+void eng_progress(const struct eng *e, uint64_t *indexed, uint64_t *total,
+    bool *done);
+
+struct eng_regex;
+/*
+ * For a caller whose every view has this keyword and regex (print mode):
+ * from now on, index only the lines holding the keyword (case-insensitive)
+ * on which the regex finds a match or gives up (so that a view still
+ * counts those), found by searching whole blocks as grep does.  A view with
+ * the same keyword and regex shows what it would without this; counts
+ * (eng_count, eng_malformed, eng_file_info) are of the lines indexed.
+ * Huge lines are always indexed.  Call before eng_load or eng_load_async;
+ * keyword may be NULL, re (NULL or borrowed) must live until eng_close.
+ * Both NULL: index every line again.
+ */
+void eng_set_prefilter(struct eng *e, const char *keyword,
+    struct eng_regex *re);
+
+/* Follow: a descriptor that becomes readable when a watched file changes
+ * (inotify), or -1 when polling is the only way (call eng_refresh about
+ * every 100 ms then). */
+int eng_watch_fd(struct eng *e);
+/* Take in what changed on disk: appended lines, rotation (the old file is
+ * read to its end first), truncation, re-creation; and entries a background
+ * load has finished.  Returns the number of new entries, or -1. */
+long eng_refresh(struct eng *e);
+
+size_t eng_count(const struct eng *e);		/* all entries indexed */
+size_t eng_malformed(const struct eng *e);	/* of which malformed */
+
+/* The files: path, category, size, entries, first/last time. */
+struct eng_file_info {
+	const char *path;
+	const char *dir;
+	int category;		/* or -1 */
+	int backup;		/* 0 for the current file, N for ".N" */
+	uint64_t size;
+	size_t entries;
+	int64_t first_us, last_us;
+};
+size_t eng_file_count(const struct eng *e);
+void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
+size_t eng_source_count(const struct eng *e);
+const char *eng_source_name(const struct eng *e, unsigned source);
+
+/* ---- reading an entry ------------------------------------------------------- */
+
+/* The raw line (without newline), valid until the next call on e from the
+ * same thread.  NULL when the file is gone.  A huge line (over 1 MiB, always
+ * malformed) comes back cut to its first 1 MiB. */
+const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
+/* The line parsed, or NULL when malformed (caller puts the reference). */
+json_object *eng_parse(struct eng *e, const struct eng_entry *en);
+/* The same for a line s[0..n) that the caller has read already. */
+json_object *eng_parse_line(const char *s, size_t n);
+/* One line saying what happened: "read_file (filesystem) ok 12.3ms",
+ * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
+void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
+/* The same for en's line s[0..n) that the caller has read already. */
+void eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
+    struct strbuf *out);
+
+/*
+ * Many lines in a row, as a view or the print mode walks them: a small
+ * block is kept per file (a bounded number at once), so lines interleaved
+ * from many files cost one read per block.  backward: the walk goes
+ * towards the start of the files.  Lines are those eng_line gives, valid
+ * until the next call on the reader.  Files that appear after the reader
+ * was made are read line by line.
+ */
+struct eng_reader;
+struct eng_reader *eng_reader_new(struct eng *e, bool backward);
+const char *eng_reader_line(struct eng_reader *r, const struct eng_entry *en,
+    size_t *len);
+void eng_reader_free(struct eng_reader *r);
+
+/* "1,234.5": v with the given decimals and thousands separators. */
+void eng_format_number(struct strbuf *out, double v, int decimals);
+
+/* ---- filters and views --------------------------------------------------------- */
+
+struct eng_regex;
+
+/* PCRE2, JIT, smart case (caseless unless the pattern has an upper-case
+ * letter), with match limits.  NULL with a message in err. */
+struct eng_regex *eng_regex_new(const char *pattern, char *err, size_t errlen);
+void eng_regex_free(struct eng_regex *re);
+/* 1 match (with the span in *start and *end), 0 none, -1 error (limit hit:
+ * a message in err). */
+int eng_regex_match(struct eng_regex *re, const char *s, size_t n,
+    size_t offset, size_t *start, size_t *end);
+/* The message of the last -1 from eng_regex_match. */
+const char *eng_regex_error(const struct eng_regex *re);
+/* Whether smart case made the pattern caseless. */
+bool eng_regex_caseless(const struct eng_regex *re);
+
+/* Malformed entries have no level: they pass min_level (a damaged line is
+ * worth seeing next to the errors); entries without a level otherwise
+ * fail it. */
+struct eng_filter {
+	unsigned categories;		/* bit 1u << cat; 0: all */
+	int min_level;			/* enum llmlog_level; 0: all */
+	int64_t since_us;		/* ENG_TIME_NONE: unbounded */
+	int64_t until_us;		/* ENG_TIME_NONE: unbounded */
+	const char *keyword;		/* case-insensitive substring, or NULL */
+	struct eng_regex *regex;	/* borrowed, or NULL */
+};
+void eng_filter_init(struct eng_filter *f);
+
+/* The entries that pass a filter, in time order (ties: file order).  The
+ * filter is copied (keyword duplicated, regex borrowed). */
+struct eng_view;
+struct eng_view *eng_view_new(struct eng *e, const struct eng_filter *f);
+void eng_view_free(struct eng_view *v);
+/* Take in entries indexed since the view was made or last updated;
+ * returns how many passed the filter. */
+size_t eng_view_update(struct eng_view *v);
+size_t eng_view_count(const struct eng_view *v);
+const struct eng_entry *eng_view_get(const struct eng_view *v, size_t i);
+/* Entries per category under the view's filter (ignoring its category set),
+ * for the tab bar. */
+void eng_view_category_counts(const struct eng_view *v,
+    size_t counts[LLMLOG_NCATEGORIES]);
+
+/* Lines on which the filter's regex gave up (match limit): they are left
+ * out of the view; tell the user how many. */
+size_t eng_view_regex_errors(const struct eng_view *v);
+
+/* Search the view from position `from` (exclusive) forward (dir 1) or
+ * backward (dir -1), wrapping; the matching position or -1. */
+long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
+    int dir);
+
+/* ---- statistics ----------------------------------------------------------------- */
+
+struct eng_stats;
+struct eng_stats *eng_stats_new(void);
+void eng_stats_free(struct eng_stats *s);
+/* Add every entry of the view not yet counted (call again after
+ * eng_view_update to keep a live report). */
+void eng_stats_update(struct eng_stats *s, struct eng_view *v);
+/*
+ * The same a slice at a time, for a caller that must answer keys: count at
+ * most max_entries of the entries not yet counted, on the caller's thread;
+ * true when every entry of the view is counted.  Slices and full updates
+ * may be mixed, on a view that grows between them: the figures at the end
+ * are those of one full update.  max_entries 0 only looks for new entries,
+ * so that eng_stats_progress knows them.  The report can be read at any
+ * time and shows the figures so far.
+ */
+bool eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
+    size_t max_entries);
+/* Entries counted, and counted plus those known to be waiting. */
+void eng_stats_progress(const struct eng_stats *s, size_t *counted,
+    size_t *total);
+/*
+ * The figures as one JSON object (caller puts the reference).  Key names are
+ * stable; maps are ordered by count, most first (ties by name); times are
+ * UTC RFC 3339 with milliseconds, or null when there is none; averages and
+ * rates are 0 when nothing was counted; success_rate is a percentage.
+ *
+ * {"total":N, "malformed":N, "foreign":N,
+ *  "by_level":{"INFO":N,...}            levels that occur, in level order
+ *  "by_category":{"user":N,...}         categories that occur, table order
+ *                                       (malformed lines count under their
+ *                                       file's category)
+ *  "first":"...", "last":"...",
+ *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
+ *  "llm":{"total","success","failed","streaming","total_tokens",
+ *         "prompt_tokens","completion_tokens","avg_tokens" (per call),
+ *         "avg_duration_ms","by_provider":{name:calls},
+ *         "by_model":{name:calls},"tokens_by_provider":{name:tokens},
+ *         "tokens_by_model":{name:tokens}},
+ *  "tool":{"total","success","failed","success_rate","avg_duration_ms",
+ *          "top":[{"name","count"},...]}          up to 20, most used first
+ *  "security":{"total","allowed","denied",
+ *              "top_denied_resources":[{"name","count"},...],
+ *              "top_denied_actions":[{"name","count"},...]},   up to 20
+ *  "performance":{"total","avg_duration_ms","p50_ms","p95_ms","p99_ms",
+ *                 "max_ms","peak_memory_mb",
+ *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
+ *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
+ *
+ * Percentiles are nearest-rank over the performance entries' duration_ms.
+ * The histogram counts entries per bucket from start (a whole minute),
+ * with a round bucket width chosen so there are at most 60 buckets.
+ * The per-category sections count our own entries only: malformed and
+ * foreign lines appear in total, by_level, by_category and the histogram.
+ */
+json_object *eng_stats_json(const struct eng_stats *s);
+
+#endif

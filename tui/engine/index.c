@@ -1,0 +1,540 @@
+/*
+ * index.c - turning file bytes into index entries: plan chunks of files,
+ * read each chunk in large blocks (pread, never mmap: a file truncated
+ * under a mapping raises SIGBUS), split lines with memchr, classify each.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+#define LOOKBACK_BYTES	(256u << 10)
+
+static void
+task_push(struct index_task *t, const struct eng_entry *en)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 4096;
+		t->v = eng_xrealloc(t->v, t->cap * sizeof *t->v);
+	}
+	t->v[t->n++] = *en;
+}
+
+/* A line of nothing but white space is no entry (nor a malformed one). */
+static bool
+blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+static void
+push_line(struct index_task *t, const struct line_info *in, size_t len,
+    uint64_t off, int64_t *last_time)
+{
+	struct line_info li = *in;
+	struct eng_entry en;
+
+	if (li.flags & ENTRY_NO_TIME)
+		li.time = *last_time;	/* sort among its neighbours */
+	else
+		*last_time = li.time;
+	if (li.flags & ENTRY_MALFORMED)
+		t->malformed++;
+	en.time_us = li.time;
+	en.offset = off;
+	en.file = t->file_id;
+	en.length = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	en.category = li.category;
+	en.level = li.level;
+	en.flags = li.flags;
+	en.source = t->source;
+	task_push(t, &en);
+}
+
+static void
+emit(struct index_task *t, const char *s, size_t len, uint64_t off,
+    int64_t *last_time)
+{
+	struct line_info li;
+
+	if (blank(s, len))
+		return;
+	parse_line(s, len, t->category, &li);
+	push_line(t, &li, len, off, last_time);
+}
+
+static void
+emit_huge(struct index_task *t, uint64_t off, uint64_t len,
+    int64_t *last_time)
+{
+	struct eng_entry en;
+
+	t->malformed++;
+	en.time_us = *last_time;
+	en.offset = off;
+	en.file = t->file_id;
+	en.length = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	en.category = t->category < 0 ? ENG_CATEGORY_NONE :
+	    (uint8_t)t->category;
+	en.level = 0;
+	en.flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
+	en.source = t->source;
+	task_push(t, &en);
+}
+
+/* The time of the last timed line before offset, so that untimed lines at
+ * the start of a chunk sort with their neighbours. */
+static int64_t
+lookback(int fd, int category, uint64_t offset)
+{
+	uint64_t from = offset > LOOKBACK_BYTES ? offset - LOOKBACK_BYTES : 0;
+	size_t n = (size_t)(offset - from);
+	struct line_info li;
+	char *buf, *end;
+	ssize_t got;
+	int64_t t = ENG_TIME_NONE;
+
+	if (n == 0 || (buf = malloc(n)) == NULL)
+		return t;
+	got = pread(fd, buf, n, (off_t)from);
+	if (got == (ssize_t)n) {
+		end = buf + n;
+		if (end > buf && end[-1] == '\n')
+			end--;
+		while (end > buf) {
+			char *nl = memrchr(buf, '\n', (size_t)(end - buf));
+			char *s = nl ? nl + 1 : buf;
+			if (nl == NULL && from > 0)
+				break;	/* the first line may be cut */
+			parse_line(s, (size_t)(end - s), category, &li);
+			if (!(li.flags & ENTRY_NO_TIME)) {
+				t = li.time;
+				break;
+			}
+			if (nl == NULL)
+				break;
+			end = nl;
+		}
+	}
+	free(buf);
+	return t;
+}
+
+static bool
+starts_line(struct index_task *t)
+{
+	char c;
+
+	if (t->aligned || t->start == 0)
+		return true;
+	return pread(t->fd, &c, 1, (off_t)(t->start - 1)) == 1 && c == '\n';
+}
+
+/* Where a task's reading stands between two blocks. */
+struct scan {
+	uint64_t base;		/* file offset of buf[0] */
+	uint64_t huge_start;	/* the huge line being skipped */
+	bool skipping;		/* the first line began before this task */
+	bool huge;
+	bool done;
+	int64_t last_time;
+	/* with a prefilter: */
+	struct pf_scan pf;
+	uint64_t timed_to;	/* last_time is that of the lines before */
+	uint64_t lead;		/* the task's first line that is not blank */
+	bool lead_found;
+};
+
+/* Index the complete lines of buf[0, have); returns where the first
+ * incomplete one starts. */
+static char *
+take_lines(struct index_task *t, struct scan *sc, char *buf, size_t have)
+{
+	char *p = buf, *end = buf + have, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		uint64_t off = sc->base + (uint64_t)(p - buf);
+
+		if (sc->skipping)
+			sc->skipping = false;
+		else if (sc->huge) {
+			emit_huge(t, sc->huge_start,
+			    off + (uint64_t)(nl - p) - sc->huge_start,
+			    &sc->last_time);
+			sc->huge = false;
+		} else if (off >= t->end) {
+			sc->done = true;	/* the next task's line */
+			return p;
+		} else
+			emit(t, p, (size_t)(nl - p), off, &sc->last_time);
+		p = nl + 1;
+	}
+	if (!sc->skipping && !sc->huge && sc->base + (uint64_t)(p - buf) >=
+	    t->end)
+		sc->done = true;
+	return p;
+}
+
+/* Untimed lines before the task's first timed one take the time of the
+ * last timed line before the task. */
+static void
+fill_leading_times(struct index_task *t, const struct scan *sc)
+{
+	size_t n = 0;
+	uint64_t lead;
+	int64_t before;
+
+	while (n < t->n && t->v[n].time_us == ENG_TIME_NONE)
+		n++;
+	/* a prefilter may have left out the task's first line, but the
+	 * times are those of every line */
+	lead = t->pf != NULL ? sc->lead : n > 0 ? t->v[0].offset : 0;
+	if (n == 0 || lead == 0)
+		return;
+	before = lookback(t->fd, t->category, lead);
+	for (size_t i = 0; i < n; i++)
+		t->v[i].time_us = before;
+}
+
+/* With a prefilter: bring last_time up to the line at s, from the lines
+ * left out since it was last known; usually the last of them has a time. */
+static void
+catch_up(struct index_task *t, struct scan *sc, const char *buf,
+    const char *s)
+{
+	const char *lo = buf + (sc->timed_to - sc->base), *end = s, *nl, *l;
+	struct line_info li;
+
+	while (end > lo) {
+		nl = memrchr(lo, '\n', (size_t)(end - 1 - lo));
+		l = nl != NULL ? nl + 1 : lo;
+		if (!blank(l, (size_t)(end - 1 - l))) {
+			parse_line(l, (size_t)(end - 1 - l), t->category, &li);
+			if (!(li.flags & ENTRY_NO_TIME)) {
+				sc->last_time = li.time;
+				break;
+			}
+		}
+		end = l;
+	}
+	sc->timed_to = sc->base + (uint64_t)(s - buf);
+}
+
+/* With a prefilter: the first line of the task that is not blank, for
+ * fill_leading_times. */
+static void
+find_lead(struct scan *sc, char *buf, char *p, char *stop)
+{
+	char *nl;
+
+	while (!sc->lead_found && p <= stop) {
+		nl = memchr(p, '\n', (size_t)(stop - p) + 1);
+		if (!blank(p, (size_t)(nl - p))) {
+			sc->lead = sc->base + (uint64_t)(p - buf);
+			sc->lead_found = true;
+		}
+		p = nl + 1;
+	}
+}
+
+/* take_lines with a prefilter: the lines the search finds, no others. */
+static char *
+take_found(struct index_task *t, struct scan *sc, char *buf, size_t have)
+{
+	char *p = buf, *end = buf + have, *last, *stop, *nl;
+	const char *from, *s, *eol;
+	uint64_t endpos;
+	struct line_info li;
+
+	if (sc->skipping || sc->huge) {
+		if ((nl = memchr(p, '\n', have)) == NULL)
+			return p;
+		if (sc->huge) {
+			emit_huge(t, sc->huge_start, sc->base +
+			    (uint64_t)(nl - buf) - sc->huge_start,
+			    &sc->last_time);
+			if (!sc->lead_found) {
+				sc->lead = sc->huge_start;
+				sc->lead_found = true;
+			}
+		}
+		sc->skipping = sc->huge = false;
+		p = nl + 1;
+		sc->timed_to = sc->base + (uint64_t)(p - buf);
+	}
+	if (sc->base + (uint64_t)(p - buf) >= t->end) {
+		sc->done = true;	/* the next task's lines */
+		return p;
+	}
+	if ((last = memrchr(p, '\n', (size_t)(end - p))) == NULL)
+		return p;
+	/* stop at the end of the last line that starts before t->end */
+	stop = last;
+	endpos = t->end - 1 - sc->base;
+	if (endpos < (uint64_t)(last - buf))
+		stop = memchr(buf + endpos, '\n', (size_t)(last - buf) -
+		    endpos + 1);
+	find_lead(sc, buf, p, stop);
+	for (from = p; (s = pf_next(&sc->pf, buf, from, stop, &eol)) != NULL;
+	    from = eol + 1) {
+		size_t len = (size_t)(eol - s);
+
+		if (blank(s, len))
+			continue;
+		parse_line(s, len, t->category, &li);
+		if (li.flags & ENTRY_NO_TIME)
+			catch_up(t, sc, buf, s);
+		push_line(t, &li, len, sc->base + (uint64_t)(s - buf),
+		    &sc->last_time);
+		sc->timed_to = sc->base + (uint64_t)(eol + 1 - buf);
+	}
+	p = stop + 1;
+	catch_up(t, sc, buf, p);	/* the next block starts here */
+	if (sc->base + (uint64_t)(p - buf) >= t->end)
+		sc->done = true;
+	return p;
+}
+
+void
+index_run(struct index_task *t, char *buf)
+{
+	struct scan sc = { .base = t->start, .skipping = !starts_line(t),
+	    .last_time = ENG_TIME_NONE };
+	size_t have = 0;
+	uint64_t rpos = t->start;
+
+	t->incomplete = UINT64_MAX;
+	/* about 250 bytes a line: one allocation in the usual case; with
+	 * a prefilter, few lines and a growing array */
+	t->cap = t->pf != NULL ? 64 : (size_t)((t->end - t->start) / 200) + 16;
+	if ((t->v = malloc(t->cap * sizeof *t->v)) == NULL ||
+	    (t->pf != NULL && pf_scan_init(&sc.pf, t->pf) != 0)) {
+		pf_scan_free(&sc.pf);
+		t->error = ENOMEM;
+		return;
+	}
+	sc.timed_to = t->start;
+	while (!sc.done && rpos < t->limit) {
+		size_t want = INDEX_BUF_BYTES - have;
+		ssize_t got;
+		char *p;
+
+		if (want > t->limit - rpos)
+			want = (size_t)(t->limit - rpos);
+		got = pread(t->fd, buf + have, want, (off_t)rpos);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got < 0)
+				t->error = errno;
+			break;
+		}
+		have += (size_t)got;
+		rpos += (uint64_t)got;
+		p = t->pf != NULL ? take_found(t, &sc, buf, have) :
+		    take_lines(t, &sc, buf, have);
+		if (sc.done)
+			break;
+		if (p == buf && have == INDEX_BUF_BYTES) {
+			/* no newline in a full buffer: a huge line, or the
+			 * tail of one that began before this chunk */
+			if (!sc.skipping && !sc.huge) {
+				if (sc.base >= t->end)
+					break;
+				sc.huge = true;
+				sc.huge_start = sc.base;
+			}
+			sc.base += have;
+			have = 0;
+			continue;
+		}
+		have -= (size_t)(p - buf);
+		memmove(buf, p, have);
+		sc.base += (uint64_t)(p - buf);
+	}
+	if (!sc.done && !sc.skipping && t->error == 0) {
+		uint64_t at = sc.huge ? sc.huge_start : sc.base;
+		if (at < t->end && at < t->limit)
+			t->incomplete = at;
+	}
+	fill_leading_times(t, &sc);
+	pf_scan_free(&sc.pf);
+}
+
+void
+index_task_free(struct index_task *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
+struct runner {
+	struct index_task *t;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *
+runner_main(void *arg)
+{
+	struct runner *r = arg;
+	char *buf = malloc(INDEX_BUF_BYTES);
+	size_t i;
+
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n) {
+		if (buf == NULL)
+			r->t[i].error = ENOMEM;
+		else
+			index_run(&r->t[i], buf);
+	}
+	free(buf);
+	return NULL;
+}
+
+void
+index_run_all(struct index_task *t, size_t n, int nthreads)
+{
+	struct runner r = { .t = t, .n = n };
+	pthread_t th;
+	bool started = false;
+
+	atomic_init(&r.next, 0);
+	if (nthreads > 1 && n > 1)
+		started = pthread_create(&th, NULL, runner_main, &r) == 0;
+	runner_main(&r);
+	if (started)
+		pthread_join(th, NULL);
+}
+
+size_t
+index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
+    uint64_t *bytes)
+{
+	struct index_task *v = NULL;
+	size_t n = 0, cap = 0;
+	struct stat st;
+
+	*bytes = 0;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct file *f = e->files[i];
+		uint64_t size, at;
+
+		if (f->fd < 0 || f->pending > 0 || fstat(f->fd, &st) != 0)
+			continue;
+		size = (uint64_t)st.st_size;
+		if (size <= f->pos)
+			continue;
+		f->pending_pos = size;
+		*bytes += size - f->pos;
+		for (at = f->pos; at < size; at += chunk) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = eng_xrealloc(v, cap * sizeof *v);
+			}
+			memset(&v[n], 0, sizeof v[n]);
+			v[n].file = f;
+			v[n].fd = f->fd;
+			v[n].category = f->category;
+			v[n].file_id = (uint32_t)i;
+			v[n].source = (uint8_t)f->source;
+			v[n].start = at;
+			v[n].end = size - at > chunk ? at + chunk : size;
+			v[n].limit = size;
+			v[n].aligned = at == f->pos;
+			v[n].last = v[n].end == size;
+			v[n].pf = e->prefilter;
+			f->pending++;
+			n++;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+void
+index_publish(struct eng *e, struct index_task *t)
+{
+	struct file *f = t->file;
+
+	store_append(e, t->v, t->n);
+	store_file_add_entries(f, t->v, t->n);
+	e->malformed += t->malformed;
+	if (t->incomplete < f->pending_pos)
+		f->pending_pos = t->incomplete;
+	if (--f->pending == 0)
+		f->pos = f->pending_pos;
+	index_task_free(t);
+}
+
+void
+block_reader_init(struct block_reader *br)
+{
+	memset(br, 0, sizeof *br);
+	br->fd = -1;
+	br->file = UINT32_MAX;
+	br->block = BLOCK_BYTES;
+}
+
+void
+block_reader_free(struct block_reader *br)
+{
+	size_t block = br->block;
+	bool backward = br->backward;
+
+	free(br->buf);
+	block_reader_init(br);
+	br->block = block;
+	br->backward = backward;
+}
+
+const char *
+block_reader_line(struct block_reader *br, const struct eng *e,
+    const struct eng_entry *en, size_t *len)
+{
+	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
+	size_t want;
+	uint64_t from;
+	ssize_t got;
+	int fd;
+
+	if (en->file == br->file && en->offset >= br->start &&
+	    en->offset + n <= br->start + br->len) {
+		*len = n;
+		return br->buf + (en->offset - br->start);
+	}
+	fd = e->files[en->file]->fd;
+	if (fd < 0)
+		return NULL;
+	want = n > br->block ? n : br->block;
+	from = en->offset;
+	if (br->backward)
+		from = en->offset + n > want ? en->offset + n - want : 0;
+	if (br->cap < want) {
+		char *b = realloc(br->buf, want);
+		if (b == NULL)
+			return NULL;
+		br->buf = b;
+		br->cap = want;
+	}
+	got = pread(fd, br->buf, want, (off_t)from);
+	if (got < (ssize_t)(en->offset - from + n)) {
+		br->file = UINT32_MAX;
+		return NULL;
+	}
+	br->file = en->file;
+	br->start = from;
+	br->len = (size_t)got;
+	*len = n;
+	return br->buf + (en->offset - from);
+}

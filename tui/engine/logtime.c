@@ -1,0 +1,330 @@
+/*
+ * logtime.c - timestamps as found in log lines, and as shown: a fixed-format
+ * parser fast enough to run once per line, epoch numbers, display formatting.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * algorithm: a few integer operations, no table, no libc call). */
+int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
+}
+
+static bool
+digits(const char *s, size_t n, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Whole seconds, or milliseconds, micro- or nanoseconds since the epoch,
+ * told apart by magnitude as other tools do; an optional fraction. */
+static int
+parse_epoch(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0, intdigits;
+	int64_t v = 0, frac = 0, scale = 1000000;
+	bool neg = false;
+
+	if (n > 0 && s[0] == '-') {
+		neg = true;
+		i++;
+	}
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > INT64_MAX / 10 - 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	intdigits = i - neg;
+	if (intdigits == 0)
+		return -1;
+	if (i < n && s[i] == '.') {
+		int64_t f = 100000;
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			frac += (s[i] - '0') * f;
+			f /= 10;
+		}
+	}
+	if (i != n)
+		return -1;
+	/* frac is in millionths of the unit the magnitude says */
+	if (intdigits <= 11)
+		scale = 1000000;
+	else if (intdigits <= 14)
+		scale = 1000;
+	else if (intdigits <= 17)
+		scale = 1;
+	else {
+		*out = (neg ? -v : v) / 1000;
+		return 0;
+	}
+	if (v > INT64_MAX / scale - 1)
+		return -1;
+	frac = frac * scale / 1000000;
+	v = v * scale + frac;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* The local offset changes at most every quarter hour in every zone there
+ * is; asking localtime_r once per quarter keeps long listings cheap. */
+static long
+local_offset(int64_t secs)
+{
+	static __thread int64_t cached_key = INT64_MIN;
+	static __thread long cached_off;
+	int64_t key = secs >= 0 ? secs / 900 : (secs - 899) / 900;
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (key != cached_key) {
+		if (localtime_r(&t, &tm) == NULL)
+			return 0;
+		cached_off = tm.tm_gmtoff;
+		cached_key = key;
+	}
+	return cached_off;
+}
+
+/* A wall-clock time without a zone, as local time.  The offset at that
+ * moment comes from the cached local_offset; only around a change of
+ * offset (where the guess does not hold) does mktime decide. */
+static int64_t
+local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned sec)
+{
+	int64_t wall = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec, guess = wall - local_offset(wall);
+	struct tm tm;
+
+	if (local_offset(guess) == wall - guess)
+		return guess;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)h;
+	tm.tm_min = (int)mi;
+	tm.tm_sec = (int)sec;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* "+05:30", "-0800", "+05", "Z"; the offset east of UTC in seconds. */
+static int
+parse_zone(const char *s, size_t n, int64_t *off)
+{
+	unsigned hh, mm = 0;
+
+	if (n == 1 && (s[0] == 'Z' || s[0] == 'z')) {
+		*off = 0;
+		return 0;
+	}
+	if (n == 3 && strncmp(s, "UTC", 3) == 0) {
+		*off = 0;
+		return 0;
+	}
+	if (n < 3 || (s[0] != '+' && s[0] != '-') || !digits(s + 1, 2, &hh))
+		return -1;
+	if (n == 6 && s[3] == ':') {
+		if (!digits(s + 4, 2, &mm))
+			return -1;
+	} else if (n == 5) {
+		if (!digits(s + 3, 2, &mm))
+			return -1;
+	} else if (n != 3)
+		return -1;
+	if (hh > 23 || mm > 59)
+		return -1;
+	*off = (int64_t)(hh * 3600 + mm * 60) * (s[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+static inline unsigned
+d2(const char *s)
+{
+	return (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+}
+
+/* Our writer's form, "2026-11-26T11:16:32.123Z": fixed positions, and the
+ * day looked up once per thread while it stays the same. */
+static bool
+parse_ours(const char *s, size_t n, int64_t *out_us)
+{
+	static __thread char day[10];
+	static __thread int64_t day_secs;
+	int64_t frac = 0, f = 100000;
+	unsigned h, mi, sec;
+
+	if (n < 20 || s[n - 1] != 'Z' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':')
+		return false;
+#define NOTDIGIT(i) ((unsigned)(s[i] - '0') > 9)
+	if (NOTDIGIT(11) | NOTDIGIT(12) | NOTDIGIT(14) | NOTDIGIT(15) |
+	    NOTDIGIT(17) | NOTDIGIT(18))
+		return false;
+	if (n > 20) {
+		if (s[19] != '.' || n == 21)
+			return false;
+		for (size_t i = 20; i < n - 1; i++) {
+			if ((unsigned)(s[i] - '0') > 9)
+				return false;
+			frac += (s[i] - '0') * f;
+			f /= 10;
+		}
+	}
+	h = d2(s + 11);
+	mi = d2(s + 14);
+	sec = d2(s + 17);
+	if (h > 23 || mi > 59 || sec > 60)
+		return false;
+	if (memcmp(day, s, 10) != 0) {
+		unsigned y = d2(s) * 100 + d2(s + 2), m = d2(s + 5),
+		    d = d2(s + 8);
+		if (NOTDIGIT(0) | NOTDIGIT(1) | NOTDIGIT(2) | NOTDIGIT(3) |
+		    NOTDIGIT(5) | NOTDIGIT(6) | NOTDIGIT(8) | NOTDIGIT(9) ||
+		    s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 ||
+		    d > 31)
+			return false;
+#undef NOTDIGIT
+		day_secs = days_from_civil(y, m, d) * 86400;
+		memcpy(day, s, 10);
+	}
+	*out_us = (day_secs + h * 3600 + mi * 60 + sec) * 1000000 + frac;
+	return true;
+}
+
+int
+eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
+{
+	if (parse_ours(s, n, out_us))
+		return 0;
+	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+	int64_t frac = 0, off = 0, secs;
+	size_t i;
+	bool zone = false;
+
+	while (n > 0 && (s[0] == ' ' || s[0] == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n < 10 || s[4] != '-')
+		return parse_epoch(s, n, out_us);
+	if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d))
+		return -1;
+	i = 10;
+	if (i < n) {
+		if ((s[i] != 'T' && s[i] != 't' && s[i] != ' ') || n < i + 6 ||
+		    !digits(s + i + 1, 2, &h) || s[i + 3] != ':' ||
+		    !digits(s + i + 4, 2, &mi))
+			return -1;
+		i += 6;
+		if (i < n && s[i] == ':') {
+			if (n < i + 3 || !digits(s + i + 1, 2, &sec))
+				return -1;
+			i += 3;
+		}
+		if (i < n && (s[i] == '.' || s[i] == ',')) {
+			int64_t f = 100000;
+			size_t start = ++i;
+			for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+				frac += (s[i] - '0') * f;
+				f /= 10;
+			}
+			if (i == start)
+				return -1;
+		}
+		if (i < n && s[i] == ' ')
+			i++;
+		if (i < n) {
+			if (parse_zone(s + i, n - i, &off) != 0)
+				return -1;
+			zone = true;
+		}
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return -1;
+	if (zone)
+		secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+		    sec - off;
+	else
+		secs = local_to_utc((int)y, mo, d, h, mi, sec);
+	*out_us = secs * 1000000 + frac;
+	return 0;
+}
+
+void
+eng_time_format(struct strbuf *out, int64_t us, bool utc)
+{
+	int64_t secs, days, rem;
+	unsigned ms, m, d;
+	int y;
+
+	if (us == ENG_TIME_NONE) {
+		strbuf_puts(out, "-                      ");
+		return;
+	}
+	secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+	ms = (unsigned)((us - secs * 1000000) / 1000);
+	if (!utc)
+		secs += local_offset(secs);
+	days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	rem = secs - days * 86400;
+	civil_from_days(days, &y, &m, &d);
+	strbuf_printf(out, "%04d-%02u-%02u %02u:%02u:%02u.%03u", y, m, d,
+	    (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
+	    (unsigned)(rem % 60), ms);
+}
+
+int64_t
+eng_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

@@ -1,0 +1,184 @@
+/*
+ * order.c - one time order of every entry of the index (a permutation of
+ * index positions, 4 bytes an entry), kept up to date as entries are
+ * added, so that a view is one pass over it rather than a sort.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+int
+entry_cmp(const struct eng_entry *a, const struct eng_entry *b)
+{
+	if (a->time_us != b->time_us)
+		return a->time_us < b->time_us ? -1 : 1;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	if (a->offset != b->offset)
+		return a->offset < b->offset ? -1 : 1;
+	return 0;
+}
+
+static inline bool
+idx_less(const struct eng *e, uint32_t a, uint32_t b)
+{
+	return entry_cmp(store_entry(e, a), store_entry(e, b)) < 0;
+}
+
+/* Merge two sorted runs; each side's head entry is looked up once. */
+static void
+merge_runs(const struct eng *e, const uint32_t *a, size_t an,
+    const uint32_t *b, size_t bn, uint32_t *out)
+{
+	size_t i = 0, j = 0, k = 0;
+	const struct eng_entry *x, *y;
+
+	if (an > 0 && bn > 0) {
+		x = store_entry(e, a[0]);
+		y = store_entry(e, b[0]);
+		for (;;) {
+			if (entry_cmp(y, x) < 0) {
+				out[k++] = b[j++];
+				if (j == bn)
+					break;
+				y = store_entry(e, b[j]);
+			} else {
+				out[k++] = a[i++];
+				if (i == an)
+					break;
+				x = store_entry(e, a[i]);
+			}
+		}
+	}
+	memcpy(out + k, a + i, (an - i) * sizeof *a);
+	k += an - i;
+	memcpy(out + k, b + j, (bn - j) * sizeof *b);
+}
+
+/* Natural merge sort: find the ascending runs (the index holds one per
+ * file and load task), merge them pairwise. */
+void
+order_sort(const struct eng *e, uint32_t *a, size_t n)
+{
+	size_t *runs, nruns = 0;
+	uint32_t *tmp, *src = a, *dst, *swap;
+
+	if (n < 2)
+		return;
+	runs = eng_xrealloc(NULL, (n + 1) * sizeof *runs);
+	for (size_t i = 0; i < n;) {
+		const struct eng_entry *prev = store_entry(e, a[i]), *en;
+		size_t j = i + 1;
+
+		for (; j < n; j++, prev = en)
+			if (entry_cmp(en = store_entry(e, a[j]), prev) < 0)
+				break;
+		runs[nruns++] = i;
+		i = j;
+	}
+	runs[nruns] = n;
+	if (nruns == 1) {
+		free(runs);
+		return;
+	}
+	tmp = eng_xrealloc(NULL, n * sizeof *tmp);
+	dst = tmp;
+	while (nruns > 1) {
+		size_t r = 0, w = 0;
+		for (; r + 1 < nruns; r += 2) {
+			merge_runs(e, src + runs[r], runs[r + 1] - runs[r],
+			    src + runs[r + 1], runs[r + 2] - runs[r + 1],
+			    dst + runs[r]);
+			runs[w++] = runs[r];
+		}
+		if (r < nruns) {
+			memcpy(dst + runs[r], src + runs[r],
+			    (runs[r + 1] - runs[r]) * sizeof *src);
+			runs[w++] = runs[r];
+		}
+		runs[w] = n;
+		nruns = w;
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(tmp);
+	free(runs);
+}
+
+bool
+order_merge(const struct eng *e, uint32_t *a, size_t n, const uint32_t *b,
+    size_t bn)
+{
+	size_t lo = 0, hi = n, i, j, k;
+
+	if (bn == 0)
+		return false;
+	if (n == 0 || !idx_less(e, b[0], a[n - 1])) {
+		memcpy(a + n, b, bn * sizeof *b);
+		return false;
+	}
+	/* what sorts after the last new entry only moves up */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (idx_less(e, b[bn - 1], a[mid]))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	memmove(a + lo + bn, a + lo, (n - lo) * sizeof *a);
+	i = lo;
+	j = bn;
+	k = lo + bn;
+	while (j > 0) {
+		if (i > 0 && idx_less(e, b[j - 1], a[i - 1]))
+			a[--k] = a[--i];
+		else
+			a[--k] = b[--j];
+	}
+	return true;
+}
+
+void
+order_sync(struct eng *e)
+{
+	size_t n = e->order_n, bn = e->count - n;
+	uint32_t *b;
+
+	if (bn == 0)
+		return;
+	if (e->order_cap < e->count) {
+		e->order_cap = e->order_cap ? e->order_cap : 1024;
+		while (e->order_cap < e->count)
+			e->order_cap *= 2;
+		e->order = eng_xrealloc(e->order, e->order_cap * sizeof *e->order);
+	}
+	/* the new entries, sorted where they would be appended: usually
+	 * (first load, live tail) that is where they belong */
+	b = e->order + n;
+	for (size_t i = 0; i < bn; i++)
+		b[i] = (uint32_t)(n + i);
+	order_sort(e, b, bn);
+	if (n > 0 && idx_less(e, b[0], e->order[n - 1])) {
+		b = eng_xrealloc(NULL, bn * sizeof *b);
+		memcpy(b, e->order + n, bn * sizeof *b);
+		order_merge(e, e->order, n, b, bn);
+		free(b);
+		e->order_gen++;
+	}
+	e->order_n = e->count;
+}
+
+void
+order_free(struct eng *e)
+{
+	free(e->order);
+	e->order = NULL;
+	e->order_n = e->order_cap = 0;
+}

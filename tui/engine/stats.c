@@ -1,0 +1,1054 @@
+/*
+ * stats.c - the report's figures over the entries of a view: counts by
+ * level and category, then per category what the seed's report shows, plus
+ * security and performance.  Lines are read in file order on two threads,
+ * each into its own partial tally, merged at the end; or a slice at a time
+ * (eng_stats_update_some), for a caller that must stay responsive.  Sums
+ * are exact, so neither the split nor the slices change a figure.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+#define TOP_JSON	20	/* names listed per ranking in the JSON */
+#define SLOWEST		10
+#define PAR_MIN		20000	/* entries worth a second thread */
+
+/* ---- an exact sum of doubles ----
+ *
+ * Floating-point addition is not associative: two threads' halves, or
+ * slices, added up would differ in the last bits from one pass.  The sum
+ * is kept as non-overlapping partials (Shewchuk; Python's math.fsum) and
+ * rounded once when read, so any order of the same values gives the same
+ * figure.  Infinities, NaN and values too large to add safely are summed
+ * apart, plainly: no real log has them.
+ */
+
+#define XSUM_HUGE 0x1p960
+
+struct xsum {
+	double *p;		/* partials, smallest magnitude first */
+	uint32_t n, cap;
+	double special;		/* the non-finite and huge values */
+};
+
+static void
+xsum_add(struct xsum *s, double x)
+{
+	uint32_t i = 0;
+
+	if (!(fabs(x) < XSUM_HUGE)) {
+		s->special += x;
+		return;
+	}
+	if (x == 0)
+		return;
+	for (uint32_t j = 0; j < s->n; j++) {
+		double y = s->p[j], hi, lo;
+
+		if (fabs(x) < fabs(y)) {
+			double t = x;
+			x = y;
+			y = t;
+		}
+		hi = x + y;
+		lo = y - (hi - x);
+		if (lo != 0)
+			s->p[i++] = lo;
+		x = hi;
+	}
+	if (i == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->p = eng_xrealloc(s->p, s->cap * sizeof *s->p);
+	}
+	s->p[i] = x;
+	s->n = i + 1;
+}
+
+static void
+xsum_merge(struct xsum *into, const struct xsum *from)
+{
+	for (uint32_t i = 0; i < from->n; i++)
+		xsum_add(into, from->p[i]);
+	into->special += from->special;
+}
+
+/* The exact sum rounded to nearest, ties to even (math.fsum's ending). */
+static double
+xsum_value(const struct xsum *s)
+{
+	uint32_t n = s->n;
+	double hi = 0, lo = 0;
+
+	if (n > 0) {
+		hi = s->p[--n];
+		while (n > 0) {
+			double x = hi, y = s->p[--n];
+
+			hi = x + y;
+			lo = y - (hi - x);
+			if (lo != 0)
+				break;
+		}
+		if (n > 0 && ((lo < 0 && s->p[n - 1] < 0) ||
+		    (lo > 0 && s->p[n - 1] > 0))) {
+			double y = lo * 2, x = hi + y;
+
+			if (y == x - hi)
+				hi = x;
+		}
+	}
+	if (s->special != 0 || isnan(s->special))
+		return s->special + hi;
+	return hi;
+}
+
+static void
+xsum_free(struct xsum *s)
+{
+	free(s->p);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- a small string -> count table ---- */
+
+struct tally_item {
+	char *name;
+	size_t len;
+	uint64_t count;
+	struct xsum sum;	/* tokens, for providers and models */
+};
+
+struct tally {
+	struct tally_item *v;	/* open addressing, cap a power of two */
+	size_t n, cap;
+};
+
+static uint64_t
+hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of name s[0..n) in a table with room for one more. */
+static struct tally_item *
+tally_slot(struct tally *t, const char *s, size_t n, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (t->cap - 1); t->v[i].name != NULL;
+	    i = (i + 1) & (t->cap - 1)) {
+		if (t->v[i].len == n && memcmp(t->v[i].name, s, n) == 0)
+			break;
+	}
+	return &t->v[i];
+}
+
+static void
+tally_grow(struct tally *t)
+{
+	struct tally old = *t;
+
+	t->cap = old.cap ? old.cap * 2 : 16;
+	if ((t->v = calloc(t->cap, sizeof *t->v)) == NULL)
+		eng_oom();
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.v[i].name != NULL)
+			*tally_slot(t, old.v[i].name, old.v[i].len,
+			    hash(old.v[i].name, old.v[i].len)) = old.v[i];
+	free(old.v);
+}
+
+/* The item named s[0..n), made when new. */
+static struct tally_item *
+tally_get(struct tally *t, const char *s, size_t n)
+{
+	struct tally_item *it;
+
+	if (t->n * 2 >= t->cap)
+		tally_grow(t);
+	it = tally_slot(t, s, n, hash(s, n));
+	if (it->name == NULL) {
+		/* names may hold NUL bytes: copy all n, not up to the first */
+		if ((it->name = malloc(n + 1)) == NULL)
+			eng_oom();
+		memcpy(it->name, s, n);
+		it->name[n] = '\0';
+		it->len = n;
+		t->n++;
+	}
+	return it;
+}
+
+static void
+tally_add(struct tally *t, const char *s, size_t n, double sum)
+{
+	struct tally_item *it = tally_get(t, s, n);
+
+	it->count++;
+	xsum_add(&it->sum, sum);
+}
+
+static void
+tally_merge(struct tally *into, const struct tally *from)
+{
+	for (size_t i = 0; i < from->cap; i++) {
+		const struct tally_item *f = &from->v[i];
+		struct tally_item *it;
+
+		if (f->name == NULL)
+			continue;
+		it = tally_get(into, f->name, f->len);
+		it->count += f->count;
+		xsum_merge(&it->sum, &f->sum);
+	}
+}
+
+static void
+tally_free(struct tally *t)
+{
+	for (size_t i = 0; i < t->cap; i++) {
+		free(t->v[i].name);
+		xsum_free(&t->v[i].sum);
+	}
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+/* A total order (names may hold NUL bytes), so that the ranking does not
+ * depend on where names sit in the table. */
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct tally_item *x = a, *y = b;
+	int c;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if ((c = memcmp(x->name, y->name, x->len < y->len ? x->len :
+	    y->len)) != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* The items by count, most first (ties by name); caller frees. */
+static struct tally_item *
+tally_sorted(const struct tally *t)
+{
+	struct tally_item *v = calloc(t->n ? t->n : 1, sizeof *v);
+	size_t k = 0;
+
+	if (v == NULL)
+		eng_oom();
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].name != NULL)
+			v[k++] = t->v[i];
+	qsort(v, k, sizeof *v, item_cmp);
+	return v;
+}
+
+/* ---- the tallies ---- */
+
+struct slow {
+	char *operation;
+	double ms;
+};
+
+struct part {
+	uint64_t total, malformed, foreign;
+	uint64_t by_level[6], by_category[LLMLOG_NCATEGORIES + 1];
+	int64_t first, last;
+
+	uint64_t user_total, user_success, user_dur_n;
+	struct xsum user_dur;
+
+	uint64_t llm_total, llm_failed, llm_dur_n, llm_streaming;
+	struct xsum llm_dur, prompt, completion, tokens;
+	struct tally providers, models;
+
+	uint64_t tool_total, tool_success, tool_dur_n;
+	struct xsum tool_dur;
+	struct tally tools;
+
+	uint64_t sec_total, sec_allowed, sec_denied;
+	struct tally denied_resources, denied_actions;
+
+	uint64_t perf_total;
+	double peak_memory;
+	struct xsum perf_dur;
+	double *durations;
+	size_t ndur, durcap;
+	struct slow slowest[SLOWEST];
+	size_t nslow;
+};
+
+/*
+ * The view's entries are counted in index order (file order, then what
+ * arrived later), a batch at a time: the positions of the entries that
+ * passed among index entries [old mark, mark), counted from pos[at] on.
+ * Every step is the same whether a batch is counted at once or in
+ * slices, so both give the same figures.
+ */
+struct eng_stats {
+	struct part p;
+	uint64_t view;		/* the serial of the view counted */
+	size_t mark;		/* index entries of the view taken so far */
+	uint32_t *pos;		/* the batch being counted, or NULL */
+	size_t npos, at;
+	uint64_t *hist;		/* entries per minute, from hist_start */
+	size_t nhist;
+	int64_t hist_start;	/* minute number */
+};
+
+static void
+part_init(struct part *p)
+{
+	memset(p, 0, sizeof *p);
+	p->first = p->last = ENG_TIME_NONE;
+	p->peak_memory = NAN;
+}
+
+static void
+part_free(struct part *p)
+{
+	tally_free(&p->providers);
+	tally_free(&p->models);
+	tally_free(&p->tools);
+	tally_free(&p->denied_resources);
+	tally_free(&p->denied_actions);
+	xsum_free(&p->user_dur);
+	xsum_free(&p->llm_dur);
+	xsum_free(&p->prompt);
+	xsum_free(&p->completion);
+	xsum_free(&p->tokens);
+	xsum_free(&p->tool_dur);
+	xsum_free(&p->perf_dur);
+	free(p->durations);
+	for (size_t i = 0; i < p->nslow; i++)
+		free(p->slowest[i].operation);
+}
+
+static void
+add_slow(struct part *p, const char *op, size_t n, double ms)
+{
+	size_t i;
+
+	if (p->nslow == SLOWEST && ms <= p->slowest[SLOWEST - 1].ms)
+		return;
+	if (p->nslow == SLOWEST)
+		free(p->slowest[--p->nslow].operation);
+	for (i = p->nslow; i > 0 && p->slowest[i - 1].ms < ms; i--)
+		p->slowest[i] = p->slowest[i - 1];
+	if ((p->slowest[i].operation = strndup(op ? op : "", n)) == NULL)
+		eng_oom();
+	p->slowest[i].ms = ms;
+	p->nslow++;
+}
+
+static void
+add_duration(struct part *p, double ms)
+{
+	if (p->ndur == p->durcap) {
+		p->durcap = p->durcap ? p->durcap * 2 : 1024;
+		p->durations = eng_xrealloc(p->durations,
+		    p->durcap * sizeof *p->durations);
+	}
+	p->durations[p->ndur++] = ms;
+}
+
+static bool
+succeeded(const struct fields *f)
+{
+	return f->success >= 0 ? f->success == 1 : !f->has_error;
+}
+
+static void
+count_fields(struct part *p, int cat, const struct fields *f)
+{
+	double tok;
+
+	switch (cat) {
+	case LLMLOG_USER:
+		p->user_total++;
+		p->user_success += succeeded(f);
+		if (!isnan(f->duration_ms))
+			xsum_add(&p->user_dur, f->duration_ms), p->user_dur_n++;
+		break;
+	case LLMLOG_LLM:
+		p->llm_total++;
+		p->llm_failed += !succeeded(f);
+		p->llm_streaming += f->streaming;
+		if (!isnan(f->duration_ms))
+			xsum_add(&p->llm_dur, f->duration_ms), p->llm_dur_n++;
+		if (!isnan(f->prompt_tokens))
+			xsum_add(&p->prompt, f->prompt_tokens);
+		if (!isnan(f->completion_tokens))
+			xsum_add(&p->completion, f->completion_tokens);
+		tok = !isnan(f->total_tokens) ? f->total_tokens :
+		    (isnan(f->prompt_tokens) ? 0 : f->prompt_tokens) +
+		    (isnan(f->completion_tokens) ? 0 : f->completion_tokens);
+		xsum_add(&p->tokens, tok);
+		tally_add(&p->providers, f->name.s ? f->name.s : "unknown",
+		    f->name.s ? f->name.n : 7, tok);
+		tally_add(&p->models, f->name2.s ? f->name2.s : "unknown",
+		    f->name2.s ? f->name2.n : 7, tok);
+		break;
+	case LLMLOG_TOOL:
+		p->tool_total++;
+		p->tool_success += succeeded(f);
+		if (!isnan(f->duration_ms))
+			xsum_add(&p->tool_dur, f->duration_ms), p->tool_dur_n++;
+		tally_add(&p->tools, f->name.s ? f->name.s : "unknown",
+		    f->name.s ? f->name.n : 7, 0);
+		break;
+	case LLMLOG_SECURITY:
+		p->sec_total++;
+		if (f->allowed == 1) {
+			p->sec_allowed++;
+			break;
+		}
+		p->sec_denied++;
+		tally_add(&p->denied_resources, f->name.s ? f->name.s : "unknown",
+		    f->name.s ? f->name.n : 7, 0);
+		tally_add(&p->denied_actions, f->name2.s ? f->name2.s : "unknown",
+		    f->name2.s ? f->name2.n : 7, 0);
+		break;
+	case LLMLOG_PERFORMANCE:
+		p->perf_total++;
+		if (!isnan(f->memory_mb) && (isnan(p->peak_memory) ||
+		    f->memory_mb > p->peak_memory))
+			p->peak_memory = f->memory_mb;
+		if (!isnan(f->duration_ms)) {
+			add_duration(p, f->duration_ms);
+			xsum_add(&p->perf_dur, f->duration_ms);
+			add_slow(p, f->name.s, f->name.n, f->duration_ms);
+		}
+		break;
+	}
+}
+
+static void
+count_entry(struct part *p, const struct eng *e, struct block_reader *br,
+    const struct eng_entry *en)
+{
+	struct fields f;
+	const char *s;
+	size_t n;
+
+	p->total++;
+	p->by_level[en->level < 6 ? en->level : 0]++;
+	p->by_category[en->category < LLMLOG_NCATEGORIES ? en->category :
+	    LLMLOG_NCATEGORIES]++;
+	if (en->flags & ENTRY_MALFORMED) {
+		p->malformed++;
+		return;
+	}
+	if (!(en->flags & ENTRY_NO_TIME)) {
+		if (p->first == ENG_TIME_NONE || en->time_us < p->first)
+			p->first = en->time_us;
+		if (p->last == ENG_TIME_NONE || en->time_us > p->last)
+			p->last = en->time_us;
+	}
+	if (en->flags & ENTRY_FOREIGN) {
+		p->foreign++;
+		return;
+	}
+	/* system entries need no field */
+	if (en->category == LLMLOG_SYSTEM || en->category >= LLMLOG_NCATEGORIES)
+		return;
+	if ((s = block_reader_line(br, e, en, &n)) == NULL)
+		return;
+	if (!fields_read(s, n, en->category, &f))
+		return;
+	count_fields(p, en->category, &f);
+	fields_done(&f);
+}
+
+static void
+part_merge(struct part *a, struct part *b)
+{
+	a->total += b->total;
+	a->malformed += b->malformed;
+	a->foreign += b->foreign;
+	for (size_t i = 0; i < 6; i++)
+		a->by_level[i] += b->by_level[i];
+	for (size_t i = 0; i <= LLMLOG_NCATEGORIES; i++)
+		a->by_category[i] += b->by_category[i];
+	if (b->first != ENG_TIME_NONE &&
+	    (a->first == ENG_TIME_NONE || b->first < a->first))
+		a->first = b->first;
+	if (b->last != ENG_TIME_NONE &&
+	    (a->last == ENG_TIME_NONE || b->last > a->last))
+		a->last = b->last;
+	a->user_total += b->user_total;
+	a->user_success += b->user_success;
+	xsum_merge(&a->user_dur, &b->user_dur);
+	a->user_dur_n += b->user_dur_n;
+	a->llm_total += b->llm_total;
+	a->llm_failed += b->llm_failed;
+	a->llm_streaming += b->llm_streaming;
+	xsum_merge(&a->llm_dur, &b->llm_dur);
+	a->llm_dur_n += b->llm_dur_n;
+	xsum_merge(&a->prompt, &b->prompt);
+	xsum_merge(&a->completion, &b->completion);
+	xsum_merge(&a->tokens, &b->tokens);
+	tally_merge(&a->providers, &b->providers);
+	tally_merge(&a->models, &b->models);
+	a->tool_total += b->tool_total;
+	a->tool_success += b->tool_success;
+	xsum_merge(&a->tool_dur, &b->tool_dur);
+	a->tool_dur_n += b->tool_dur_n;
+	tally_merge(&a->tools, &b->tools);
+	a->sec_total += b->sec_total;
+	a->sec_allowed += b->sec_allowed;
+	a->sec_denied += b->sec_denied;
+	tally_merge(&a->denied_resources, &b->denied_resources);
+	tally_merge(&a->denied_actions, &b->denied_actions);
+	a->perf_total += b->perf_total;
+	xsum_merge(&a->perf_dur, &b->perf_dur);
+	if (!isnan(b->peak_memory) && (isnan(a->peak_memory) ||
+	    b->peak_memory > a->peak_memory))
+		a->peak_memory = b->peak_memory;
+	for (size_t i = 0; i < b->ndur; i++)
+		add_duration(a, b->durations[i]);
+	for (size_t i = 0; i < b->nslow; i++)
+		add_slow(a, b->slowest[i].operation,
+		    strlen(b->slowest[i].operation), b->slowest[i].ms);
+}
+
+/* ---- counting a view's new entries on two threads ---- */
+
+struct job {
+	const struct eng *e;
+	const uint32_t *pos;
+	size_t n;
+	struct part part;
+};
+
+static void *
+job_main(void *arg)
+{
+	struct job *j = arg;
+	struct block_reader br;
+
+	block_reader_init(&br);
+	for (size_t i = 0; i < j->n; i++)
+		count_entry(&j->part, j->e, &br, store_entry(j->e, j->pos[i]));
+	block_reader_free(&br);
+	return NULL;
+}
+
+/* Index positions in ascending order (file order): radix sort. */
+static void
+sort_u32(uint32_t *a, size_t n)
+{
+	uint32_t *tmp = malloc(n * sizeof *tmp), *src = a, *dst = tmp;
+	size_t *count = malloc(65536 * sizeof *count);
+
+	if (tmp == NULL || count == NULL)
+		eng_oom();
+	for (int shift = 0; shift < 32; shift += 16) {
+		size_t sum = 0;
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xffff]++;
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+		uint32_t *swap = src;
+		src = dst;
+		dst = swap;
+	}
+	free(tmp);
+	free(count);
+}
+
+static void
+hist_add(struct eng_stats *s, int64_t t)
+{
+	int64_t m = t >= 0 ? t / 60000000 : (t - 59999999) / 60000000;
+	size_t at;
+
+	if (s->nhist == 0) {
+		s->hist_start = m;
+	} else if (m < s->hist_start) {
+		size_t shift = (size_t)(s->hist_start - m);
+		if (shift > 60 * 24 * 366)
+			return;	/* a stray ancient time would cost memory */
+		uint64_t *h = calloc(s->nhist + shift, sizeof *h);
+		if (h == NULL)
+			eng_oom();
+		memcpy(h + shift, s->hist, s->nhist * sizeof *h);
+		free(s->hist);
+		s->hist = h;
+		s->nhist += shift;
+		s->hist_start = m;
+	}
+	at = (size_t)(m - s->hist_start);
+	if (at > 60 * 24 * 366)
+		return;
+	if (at >= s->nhist) {
+		s->hist = eng_xrealloc(s->hist, (at + 1) * sizeof *s->hist);
+		memset(s->hist + s->nhist, 0, (at + 1 - s->nhist) *
+		    sizeof *s->hist);
+		s->nhist = at + 1;
+	}
+	s->hist[at]++;
+}
+
+struct eng_stats *
+eng_stats_new(void)
+{
+	struct eng_stats *s = calloc(1, sizeof *s);
+
+	if (s != NULL)
+		part_init(&s->p);
+	return s;
+}
+
+void
+eng_stats_free(struct eng_stats *s)
+{
+	if (s == NULL)
+		return;
+	part_free(&s->p);
+	free(s->pos);
+	free(s->hist);
+	free(s);
+}
+
+/* A stats object fed another view starts over. */
+static void
+stats_follow_view(struct eng_stats *s, const struct eng_view *v)
+{
+	if (s->view == view_serial(v))
+		return;
+	part_free(&s->p);
+	part_init(&s->p);
+	free(s->hist);
+	s->hist = NULL;
+	s->nhist = 0;
+	free(s->pos);
+	s->pos = NULL;
+	s->npos = s->at = 0;
+	s->view = view_serial(v);
+	s->mark = 0;
+}
+
+/* Once a batch is counted, the next: the view's entries among those the
+ * view took in since the last one, in index order.  False when the view
+ * has nothing new. */
+static bool
+batch_next(struct eng_stats *s, const struct eng_view *v)
+{
+	size_t n = eng_view_count(v), k = 0, seen = view_seen(v);
+	uint32_t *pos;
+
+	if (s->at < s->npos)
+		return true;
+	free(s->pos);
+	s->pos = NULL;
+	s->npos = s->at = 0;
+	if (seen == s->mark)
+		return false;
+	if ((pos = malloc((n ? n : 1) * sizeof *pos)) == NULL)
+		eng_oom();
+	for (size_t i = 0; i < n; i++) {
+		uint32_t g = view_position(v, i);
+		if (g >= s->mark && g < seen)
+			pos[k++] = g;
+	}
+	/* Every new entry passed the filter: in index order they are the
+	 * range itself, no sort needed. */
+	if (k == seen - s->mark) {
+		for (size_t i = 0; i < k; i++)
+			pos[i] = (uint32_t)(s->mark + i);
+	} else
+		sort_u32(pos, k);
+	s->mark = seen;
+	s->pos = pos;
+	s->npos = k;
+	return true;
+}
+
+/* Count pos[0..k) on two threads when there are many. */
+static void
+count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
+    size_t k)
+{
+	struct job jobs[2];
+	pthread_t th;
+	bool started = false;
+
+	for (size_t i = 0; i < k; i++) {
+		const struct eng_entry *en = store_entry(e, pos[i]);
+		if (en->time_us != ENG_TIME_NONE)
+			hist_add(s, en->time_us);
+	}
+	for (int j = 0; j < 2; j++) {
+		jobs[j].e = e;
+		part_init(&jobs[j].part);
+	}
+	jobs[0].pos = pos;
+	jobs[0].n = k >= PAR_MIN ? k / 2 : k;
+	jobs[1].pos = pos + jobs[0].n;
+	jobs[1].n = k - jobs[0].n;
+	if (jobs[1].n > 0)
+		started = pthread_create(&th, NULL, job_main, &jobs[1]) == 0;
+	job_main(&jobs[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else if (jobs[1].n > 0)
+		job_main(&jobs[1]);
+	for (int j = 0; j < 2; j++) {
+		part_merge(&s->p, &jobs[j].part);
+		part_free(&jobs[j].part);
+	}
+}
+
+void
+eng_stats_update(struct eng_stats *s, struct eng_view *v)
+{
+	const struct eng *e = eng_view_engine(v);
+
+	stats_follow_view(s, v);
+	while (batch_next(s, v)) {
+		count_parallel(s, e, s->pos + s->at, s->npos - s->at);
+		s->at = s->npos;
+	}
+}
+
+bool
+eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
+    size_t max_entries)
+{
+	const struct eng *e = eng_view_engine(v);
+	struct block_reader br;
+
+	stats_follow_view(s, v);
+	block_reader_init(&br);
+	while (batch_next(s, v) && max_entries > 0) {
+		size_t end = s->npos - s->at > max_entries ? s->at + max_entries :
+		    s->npos;
+
+		max_entries -= end - s->at;
+		for (; s->at < end; s->at++) {
+			const struct eng_entry *en = store_entry(e, s->pos[s->at]);
+
+			if (en->time_us != ENG_TIME_NONE)
+				hist_add(s, en->time_us);
+			count_entry(&s->p, e, &br, en);
+		}
+	}
+	block_reader_free(&br);
+	return s->at == s->npos && s->mark == view_seen(v);
+}
+
+void
+eng_stats_progress(const struct eng_stats *s, size_t *counted, size_t *total)
+{
+	*counted = (size_t)s->p.total;
+	*total = (size_t)s->p.total + (s->npos - s->at);
+}
+
+/* ---- the JSON ---- */
+
+static json_object *
+jtime(int64_t us)
+{
+	struct strbuf b;
+	json_object *o;
+
+	if (us == ENG_TIME_NONE)
+		return NULL;
+	strbuf_init(&b);
+	eng_time_format(&b, us, true);
+	b.s[10] = 'T';
+	strbuf_puts(&b, "Z");
+	o = json_object_new_string(b.s);
+	strbuf_free(&b);
+	return o;
+}
+
+static json_object *
+jnum(double v)
+{
+	return json_object_new_double(isfinite(v) ? v : 0);
+}
+
+static double
+ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
+/* {"name": count, ...} by count, most first */
+static json_object *
+jmap(const struct tally *t, bool sums)
+{
+	struct tally_item *v = tally_sorted(t);
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < t->n; i++)
+		json_object_object_add(o, v[i].name, sums ?
+		    json_object_new_int64((int64_t)xsum_value(&v[i].sum)) :
+		    json_object_new_int64((int64_t)v[i].count));
+	free(v);
+	return o;
+}
+
+/* [{"name": ..., "count": ...}, ...] the first TOP_JSON */
+static json_object *
+jtop(const struct tally *t)
+{
+	struct tally_item *v = tally_sorted(t);
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < t->n && i < TOP_JSON; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "name",
+		    json_object_new_string(v[i].name));
+		json_object_object_add(o, "count",
+		    json_object_new_int64((int64_t)v[i].count));
+		json_object_array_add(a, o);
+	}
+	free(v);
+	return a;
+}
+
+static void
+add_u(json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
+}
+
+static void
+add_d(json_object *o, const char *key, double v)
+{
+	json_object_object_add(o, key, jnum(v));
+}
+
+/* A key whose unsigned order is the numeric order of durations (never
+ * NaN); -0 counts as 0, as a comparison says. */
+static inline uint64_t
+dbl_key(double d)
+{
+	uint64_t u;
+
+	if (d == 0)
+		d = 0;
+	memcpy(&u, &d, sizeof u);
+	return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+/* Ascending, equal values in their first order (what qsort's merge sort
+ * gave): a radix sort, 16 bits a pass. */
+static void
+sort_durations(double *a, size_t n)
+{
+	uint64_t *k = malloc(n * sizeof *k), *kt = malloc(n * sizeof *kt);
+	double *t = malloc(n * sizeof *t), *src = a, *dst = t, *swap;
+	size_t *count = malloc(65536 * sizeof *count);
+	uint64_t *ksrc = k, *kdst = kt, *kswap;
+
+	if (k == NULL || kt == NULL || t == NULL || count == NULL)
+		eng_oom();
+	for (size_t i = 0; i < n; i++)
+		k[i] = dbl_key(a[i]);
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(ksrc[i] >> shift) & 0xffff]++;
+		if (count[(ksrc[0] >> shift) & 0xffff] == n)
+			continue;	/* one digit for all: nothing moves */
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
+			kdst[at] = ksrc[i];
+			dst[at] = src[i];
+		}
+		kswap = ksrc, ksrc = kdst, kdst = kswap;
+		swap = src, src = dst, dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(k);
+	free(kt);
+	free(t);
+	free(count);
+}
+
+/* Nearest rank: the smallest value with at least q of them at or below. */
+static double
+percentile(const double *sorted, size_t n, double q)
+{
+	size_t rank;
+
+	if (n == 0)
+		return 0;
+	rank = (size_t)ceil(q * (double)n);
+	if (rank < 1)
+		rank = 1;
+	return sorted[rank - 1];
+}
+
+static json_object *
+json_performance(const struct part *p)
+{
+	json_object *o = json_object_new_object(), *slow;
+	double *d = malloc((p->ndur ? p->ndur : 1) * sizeof *d);
+
+	if (d == NULL)
+		eng_oom();
+	if (p->ndur > 0) {
+		memcpy(d, p->durations, p->ndur * sizeof *d);
+		sort_durations(d, p->ndur);
+	}
+	add_u(o, "total", p->perf_total);
+	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->perf_dur),
+	    (double)p->ndur));
+	add_d(o, "p50_ms", percentile(d, p->ndur, 0.50));
+	add_d(o, "p95_ms", percentile(d, p->ndur, 0.95));
+	add_d(o, "p99_ms", percentile(d, p->ndur, 0.99));
+	add_d(o, "max_ms", p->ndur ? d[p->ndur - 1] : 0);
+	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
+	free(d);
+	slow = json_object_new_array();
+	for (size_t i = 0; i < p->nslow; i++) {
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "operation",
+		    json_object_new_string(p->slowest[i].operation));
+		add_d(s, "duration_ms", p->slowest[i].ms);
+		json_object_array_add(slow, s);
+	}
+	json_object_object_add(o, "slowest", slow);
+	return o;
+}
+
+static json_object *
+json_llm(const struct part *p)
+{
+	json_object *o = json_object_new_object();
+	double tokens = xsum_value(&p->tokens);
+
+	add_u(o, "total", p->llm_total);
+	add_u(o, "success", p->llm_total - p->llm_failed);
+	add_u(o, "failed", p->llm_failed);
+	add_u(o, "streaming", p->llm_streaming);
+	add_u(o, "total_tokens", (uint64_t)tokens);
+	add_u(o, "prompt_tokens", (uint64_t)xsum_value(&p->prompt));
+	add_u(o, "completion_tokens", (uint64_t)xsum_value(&p->completion));
+	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
+	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
+	    (double)p->llm_dur_n));
+	json_object_object_add(o, "by_provider", jmap(&p->providers, false));
+	json_object_object_add(o, "by_model", jmap(&p->models, false));
+	json_object_object_add(o, "tokens_by_provider",
+	    jmap(&p->providers, true));
+	json_object_object_add(o, "tokens_by_model", jmap(&p->models, true));
+	return o;
+}
+
+static json_object *
+json_outcomes(uint64_t total, uint64_t success, const struct xsum *dur,
+    uint64_t dur_n)
+{
+	json_object *o = json_object_new_object();
+
+	add_u(o, "total", total);
+	add_u(o, "success", success);
+	add_u(o, "failed", total - success);
+	add_d(o, "success_rate", 100 * ratio((double)success, (double)total));
+	add_d(o, "avg_duration_ms", ratio(xsum_value(dur), (double)dur_n));
+	return o;
+}
+
+/* Buckets of a round width so that the span fits in at most 60. */
+static json_object *
+json_histogram(const struct eng_stats *s)
+{
+	static const unsigned widths[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180,
+	    360, 720, 1440, 2880, 10080, 43200, 525600 };
+	json_object *o = json_object_new_object(), *a;
+	size_t w = 0, nb;
+
+	while (w + 1 < sizeof widths / sizeof widths[0] &&
+	    (s->nhist + widths[w] - 1) / widths[w] > 60)
+		w++;
+	nb = (s->nhist + widths[w] - 1) / widths[w];
+	json_object_object_add(o, "start", s->nhist ?
+	    jtime(s->hist_start * 60000000) : NULL);
+	add_u(o, "bucket_seconds", (uint64_t)widths[w] * 60);
+	a = json_object_new_array();
+	for (size_t b = 0; b < nb; b++) {
+		uint64_t c = 0;
+		for (size_t i = b * widths[w]; i < (b + 1) * widths[w] &&
+		    i < s->nhist; i++)
+			c += s->hist[i];
+		json_object_array_add(a, json_object_new_int64((int64_t)c));
+	}
+	json_object_object_add(o, "counts", a);
+	return o;
+}
+
+json_object *
+eng_stats_json(const struct eng_stats *s)
+{
+	const struct part *p = &s->p;
+	json_object *o = json_object_new_object(), *m, *t;
+
+	add_u(o, "total", p->total);
+	add_u(o, "malformed", p->malformed);
+	add_u(o, "foreign", p->foreign);
+	m = json_object_new_object();
+	for (int l = 1; l <= 5; l++)
+		if (p->by_level[l] > 0)
+			add_u(m, llmlog_level_name(l * 10), p->by_level[l]);
+	json_object_object_add(o, "by_level", m);
+	m = json_object_new_object();
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+		if (p->by_category[c] > 0)
+			add_u(m, llmlog_category_name(c), p->by_category[c]);
+	json_object_object_add(o, "by_category", m);
+	json_object_object_add(o, "first", jtime(p->first));
+	json_object_object_add(o, "last", jtime(p->last));
+	json_object_object_add(o, "user", json_outcomes(p->user_total,
+	    p->user_success, &p->user_dur, p->user_dur_n));
+	json_object_object_add(o, "llm", json_llm(p));
+	t = json_outcomes(p->tool_total, p->tool_success, &p->tool_dur,
+	    p->tool_dur_n);
+	json_object_object_add(t, "top", jtop(&p->tools));
+	json_object_object_add(o, "tool", t);
+	m = json_object_new_object();
+	add_u(m, "total", p->sec_total);
+	add_u(m, "allowed", p->sec_allowed);
+	add_u(m, "denied", p->sec_denied);
+	json_object_object_add(m, "top_denied_resources",
+	    jtop(&p->denied_resources));
+	json_object_object_add(m, "top_denied_actions",
+	    jtop(&p->denied_actions));
+	json_object_object_add(o, "security", m);
+	json_object_object_add(o, "performance", json_performance(p));
+	json_object_object_add(o, "histogram", json_histogram(s));
+	return o;
+}

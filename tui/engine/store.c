@@ -1,0 +1,419 @@
+/*
+ * store.c - the log directories, their files and the index: opening,
+ * scanning for the six category files and their backups, loading on both
+ * cores, and reading back a line or its JSON.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+#define LOAD_CHUNK	(8u << 20)	/* bytes of a file per index task */
+#define LOAD_THREADS	2
+
+struct eng *
+eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
+{
+	struct eng *e;
+	struct stat st;
+
+	if (ndirs == 0 || ndirs > 255) {
+		snprintf(err, errlen, "between 1 and 255 log directories, "
+		    "not %zu", ndirs);
+		return NULL;
+	}
+	for (size_t i = 0; i < ndirs; i++) {
+		if (stat(dirs[i], &st) != 0) {
+			snprintf(err, errlen, "%s: %s", dirs[i],
+			    strerror(errno));
+			return NULL;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: not a directory", dirs[i]);
+			return NULL;
+		}
+		if (access(dirs[i], R_OK | X_OK) != 0) {
+			snprintf(err, errlen, "%s: %s", dirs[i],
+			    strerror(errno));
+			return NULL;
+		}
+	}
+	e = eng_xcalloc(1, sizeof *e);
+	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
+	for (size_t i = 0; i < ndirs; i++)
+		if ((e->dirs[i] = strdup(dirs[i])) == NULL)
+			eng_oom();
+	e->ndirs = ndirs;
+	e->watch_fd = -1;
+	return e;
+}
+
+void
+eng_close(struct eng *e)
+{
+	if (e == NULL)
+		return;
+	loader_stop(e);
+	for (size_t i = 0; i < e->nfiles; i++) {
+		if (e->files[i]->fd >= 0)
+			close(e->files[i]->fd);
+		free(e->files[i]->path);
+		free(e->files[i]);
+	}
+	free(e->files);
+	for (size_t i = 0; i < e->nchunks; i++)
+		free(e->chunks[i]);
+	free(e->chunks);
+	order_free(e);
+	for (size_t i = 0; i < e->ndirs; i++)
+		free(e->dirs[i]);
+	free(e->dirs);
+	if (e->watch_fd >= 0)
+		close(e->watch_fd);
+	prefilter_free(e->prefilter);
+	free(e);
+}
+
+void
+store_append(struct eng *e, const struct eng_entry *v, size_t n)
+{
+	while (n > 0) {
+		size_t at = e->count & (CHUNK_ENTRIES - 1), take;
+
+		if (at == 0 && (e->count >> CHUNK_SHIFT) == e->nchunks) {
+			if (e->nchunks == e->chunks_cap) {
+				e->chunks_cap = e->chunks_cap ?
+				    e->chunks_cap * 2 : 16;
+				e->chunks = eng_xrealloc(e->chunks,
+				    e->chunks_cap * sizeof *e->chunks);
+			}
+			e->chunks[e->nchunks++] = eng_xrealloc(NULL,
+			    CHUNK_ENTRIES * sizeof **e->chunks);
+		}
+		take = CHUNK_ENTRIES - at;
+		if (take > n)
+			take = n;
+		memcpy(&e->chunks[e->count >> CHUNK_SHIFT][at], v,
+		    take * sizeof *v);
+		e->count += take;
+		v += take;
+		n -= take;
+	}
+}
+
+void
+store_file_add_entries(struct file *f, const struct eng_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].flags & ENTRY_NO_TIME)
+			continue;
+		if (f->first_us == ENG_TIME_NONE || v[i].time_us < f->first_us)
+			f->first_us = v[i].time_us;
+		if (f->last_us == ENG_TIME_NONE || v[i].time_us > f->last_us)
+			f->last_us = v[i].time_us;
+	}
+	f->entries += n;
+}
+
+struct found {
+	int category;
+	int backup;
+	char *name;
+};
+
+static int
+found_cmp(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+
+	if (x->category != y->category)
+		return x->category - y->category;
+	return y->backup - x->backup;	/* oldest backup first */
+}
+
+static struct file *
+file_by_inode(struct eng *e, unsigned source, const struct stat *st)
+{
+	for (size_t i = 0; i < e->nfiles; i++) {
+		struct file *f = e->files[i];
+		if (f->fd >= 0 && f->source == source &&
+		    f->dev == st->st_dev && f->ino == st->st_ino)
+			return f;
+	}
+	return NULL;
+}
+
+static void
+file_add(struct eng *e, unsigned source, const struct found *fo,
+    char *path)
+{
+	struct file *f;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return;
+	}
+	if ((f = file_by_inode(e, source, &st)) != NULL) {
+		/* renamed between our lstat and open */
+		close(fd);
+		free(f->path);
+		f->path = path;
+		f->backup = fo->backup;
+		f->seen = true;
+		return;
+	}
+	if (e->nfiles == e->files_cap) {
+		e->files_cap = e->files_cap ? e->files_cap * 2 : 64;
+		e->files = eng_xrealloc(e->files, e->files_cap * sizeof *e->files);
+	}
+	f = eng_xcalloc(1, sizeof *f);
+	f->path = path;
+	f->source = source;
+	f->category = fo->category;
+	f->backup = fo->backup;
+	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->seen = true;
+	f->first_us = f->last_us = ENG_TIME_NONE;
+	e->files[e->nfiles++] = f;
+}
+
+static char *
+join_path(const char *dir, const char *name)
+{
+	size_t dn = strlen(dir), nn = strlen(name);
+	char *p = eng_xrealloc(NULL, dn + nn + 2);
+
+	memcpy(p, dir, dn);
+	p[dn] = '/';
+	memcpy(p + dn + 1, name, nn + 1);
+	return p;
+}
+
+static int
+scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
+{
+	struct found *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(e->dirs[source])) == NULL) {
+		snprintf(err, errlen, "%s: %s", e->dirs[source],
+		    strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int cat = llmlog_category_from_file(de->d_name);
+		const char *dot;
+
+		if (cat < 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = eng_xrealloc(v, cap * sizeof *v);
+		}
+		dot = de->d_name + strlen(llmlog_category_file(cat));
+		v[n].category = cat;
+		v[n].backup = *dot == '.' ? atoi(dot + 1) : 0;
+		if ((v[n].name = strdup(de->d_name)) == NULL)
+			eng_oom();
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof *v, found_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char *path = join_path(e->dirs[source], v[i].name);
+		struct stat st;
+		struct file *f;
+
+		free(v[i].name);
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		if ((f = file_by_inode(e, source, &st)) != NULL) {
+			free(f->path);
+			f->path = path;
+			f->backup = v[i].backup;
+			f->seen = true;
+			continue;
+		}
+		file_add(e, source, &v[i], path);
+	}
+	free(v);
+	return 0;
+}
+
+int
+store_scan(struct eng *e, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < e->nfiles; i++)
+		e->files[i]->seen = false;
+	for (size_t s = 0; s < e->ndirs; s++) {
+		if (scan_dir(e, (unsigned)s, err, errlen) == 0)
+			continue;
+		/* unreadable for now: its files are not gone */
+		for (size_t i = 0; i < e->nfiles; i++)
+			if (e->files[i]->source == s)
+				e->files[i]->seen = true;
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+eng_load(struct eng *e, char *err, size_t errlen)
+{
+	struct index_task *t;
+	uint64_t bytes;
+	size_t n;
+
+	if (e->loader != NULL) {
+		snprintf(err, errlen, "a background load is running");
+		return -1;
+	}
+	if (store_scan(e, err, errlen) != 0)
+		return -1;
+	n = index_plan(e, &t, LOAD_CHUNK, &bytes);
+	index_run_all(t, n, bytes > LOAD_CHUNK ? LOAD_THREADS : 1);
+	for (size_t i = 0; i < n; i++)
+		index_publish(e, &t[i]);
+	free(t);
+	e->load_total += bytes;
+	return 0;
+}
+
+size_t
+eng_count(const struct eng *e)
+{
+	return e->count;
+}
+
+size_t
+eng_malformed(const struct eng *e)
+{
+	return e->malformed;
+}
+
+size_t
+eng_file_count(const struct eng *e)
+{
+	return e->nfiles;
+}
+
+void
+eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
+{
+	const struct file *f = e->files[i];
+	struct stat st;
+
+	out->path = f->path;
+	out->dir = e->dirs[f->source];
+	out->category = f->category;
+	out->backup = f->backup;
+	out->size = f->fd >= 0 && fstat(f->fd, &st) == 0 ?
+	    (uint64_t)st.st_size : f->pos;
+	out->entries = f->entries;
+	out->first_us = f->first_us;
+	out->last_us = f->last_us;
+}
+
+size_t
+eng_source_count(const struct eng *e)
+{
+	return e->ndirs;
+}
+
+const char *
+eng_source_name(const struct eng *e, unsigned source)
+{
+	return source < e->ndirs ? e->dirs[source] : NULL;
+}
+
+/* eng_line's buffer: one per thread, freed when the thread ends. */
+static pthread_key_t line_key;
+static pthread_once_t line_once = PTHREAD_ONCE_INIT;
+
+static void
+line_buf_free(void *p)
+{
+	strbuf_free(p);
+	free(p);
+}
+
+static void
+line_key_make(void)
+{
+	pthread_key_create(&line_key, line_buf_free);
+}
+
+static struct strbuf *
+line_buf(void)
+{
+	struct strbuf *b;
+
+	pthread_once(&line_once, line_key_make);
+	if ((b = pthread_getspecific(line_key)) == NULL) {
+		b = eng_xcalloc(1, sizeof *b);
+		strbuf_init(b);
+		pthread_setspecific(line_key, b);
+	}
+	return b;
+}
+
+const char *
+eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
+{
+	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
+	struct strbuf *b = line_buf();
+	struct file *f;
+	ssize_t got;
+
+	if (en->file >= e->nfiles || (f = e->files[en->file])->fd < 0)
+		return NULL;
+	strbuf_reset(b);
+	strbuf_add(b, "", 0);
+	if (b->cap < n + 1) {
+		b->s = eng_xrealloc(b->s, n + 1);
+		b->cap = n + 1;
+	}
+	got = pread(f->fd, b->s, n, (off_t)en->offset);
+	if (got <= 0 && n > 0)
+		return NULL;
+	b->len = (size_t)(got < 0 ? 0 : got);
+	b->s[b->len] = '\0';
+	*len = b->len;
+	return b->s;
+}
+
+json_object *
+eng_parse(struct eng *e, const struct eng_entry *en)
+{
+	const char *s;
+	size_t n;
+
+	if (en->flags & ENTRY_MALFORMED)
+		return NULL;
+	if ((s = eng_line(e, en, &n)) == NULL)
+		return NULL;
+	return eng_parse_line(s, n);
+}

@@ -1,0 +1,378 @@
+/*
+ * timeparse.c - the user's time grammar (DESIGN.md section 4) of --since,
+ * --until and the UI's time filter, into microseconds since the epoch, UTC.
+ * Timestamps inside log lines are logtime.c's business.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+#define US_PER_SEC INT64_C(1000000)
+#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
+
+/* Accepted forms, named in every error message. */
+static const char time_forms[] =
+    "expected \"YYYY-MM-DD\", \"YYYY-MM-DD HH:MM[:SS]\", \"HH:MM[:SS]\" "
+    "(today), RFC 3339 (2024-01-12T10:00:00Z, 2024-01-12T10:00:00.5+01:00), "
+    "a time ago (90s, 30m, 2h, 1d, 1w, -1h), now, today, yesterday, "
+    "tomorrow or @EPOCH";
+
+/* A calendar time as written; zone_sec is valid when has_zone. */
+struct civil {
+	int year, mon, day, hour, min, sec;
+	int64_t frac_us;
+	bool has_time;
+	bool has_zone;
+	int zone_sec;
+};
+
+static int
+days_in_month(int y, int m)
+{
+	static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+/* Exactly `width` decimal digits at *p; advances *p. */
+static int
+digits(const char **p, const char *end, int width, int *out)
+{
+	int v = 0;
+
+	if (end - *p < width)
+		return -1;
+	for (int i = 0; i < width; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += width;
+	*out = v;
+	return 0;
+}
+
+/* ".123456789" -> microseconds (extra digits are dropped, not rounded). */
+static int
+fraction(const char **p, const char *end, int64_t *out)
+{
+	int64_t us = 0, scale = 100000;
+	const char *s = *p;
+
+	if (s == end || (*s != '.' && *s != ','))
+		return 0;
+	s++;
+	if (s == end || !isdigit((unsigned char)*s))
+		return -1;
+	for (; s < end && isdigit((unsigned char)*s); s++) {
+		us += (*s - '0') * scale;
+		scale /= 10;
+	}
+	*p = s;
+	*out = us;
+	return 0;
+}
+
+/* "Z", "UTC", "+HH:MM", "+HHMM", "+HH" (or '-'), optionally after a space. */
+static int
+zone(const char **p, const char *end, struct civil *c)
+{
+	const char *s = *p;
+	int hh, mm = 0, sign;
+
+	if (s < end && *s == ' ' && s + 1 < end)
+		s++;
+	if (s < end && (*s == 'Z' || *s == 'z')) {
+		*p = s + 1;
+		c->has_zone = true;
+		c->zone_sec = 0;
+		return 0;
+	}
+	if (end - s >= 3 && strncasecmp(s, "UTC", 3) == 0) {
+		*p = s + 3;
+		c->has_zone = true;
+		c->zone_sec = 0;
+		return 0;
+	}
+	if (s == end || (*s != '+' && *s != '-'))
+		return 0;
+	sign = *s++ == '-' ? -1 : 1;
+	if (digits(&s, end, 2, &hh) != 0 || hh > 23)
+		return -1;
+	if (s < end && *s == ':')
+		s++;
+	if (s < end && isdigit((unsigned char)*s) &&
+	    (digits(&s, end, 2, &mm) != 0 || mm > 59))
+		return -1;
+	*p = s;
+	c->has_zone = true;
+	c->zone_sec = sign * (hh * 3600 + mm * 60);
+	return 0;
+}
+
+static int
+civil_time_of_day(const char **p, const char *end, struct civil *c)
+{
+	const char *s = *p;
+
+	if (digits(&s, end, 2, &c->hour) != 0 || s == end || *s++ != ':' ||
+	    digits(&s, end, 2, &c->min) != 0)
+		return -1;
+	if (s < end && *s == ':') {
+		s++;
+		if (digits(&s, end, 2, &c->sec) != 0 ||
+		    fraction(&s, end, &c->frac_us) != 0)
+			return -1;
+	}
+	if (c->hour > 23 || c->min > 59 || c->sec > 60)
+		return -1;
+	c->has_time = true;
+	*p = s;
+	return 0;
+}
+
+/* "YYYY-MM-DD[( |T)HH:MM[:SS[.frac]]][zone]", the whole of [s, end). */
+static int
+civil_parse(const char *s, const char *end, struct civil *c)
+{
+	memset(c, 0, sizeof *c);
+	if (digits(&s, end, 4, &c->year) != 0 || s == end || *s++ != '-' ||
+	    digits(&s, end, 2, &c->mon) != 0 || s == end || *s++ != '-' ||
+	    digits(&s, end, 2, &c->day) != 0)
+		return -1;
+	if (c->mon < 1 || c->mon > 12 || c->day < 1 ||
+	    c->day > days_in_month(c->year, c->mon))
+		return -1;
+	if (s < end && (*s == 'T' || *s == 't' || *s == ' ')) {
+		s++;
+		if (civil_time_of_day(&s, end, c) != 0)
+			return -1;
+		if (zone(&s, end, c) != 0)
+			return -1;
+	}
+	return s == end ? 0 : -1;
+}
+
+static int64_t
+civil_to_utc_us(const struct civil *c)
+{
+	int64_t secs;
+
+	secs = days_from_civil(c->year, (unsigned)c->mon, (unsigned)c->day) * 86400 +
+	    c->hour * 3600 + c->min * 60 + c->sec - (c->has_zone ? c->zone_sec : 0);
+	return secs * US_PER_SEC + c->frac_us;
+}
+
+/* A wall-clock time in the local zone (TZ); DST gaps move forward as
+ * mktime() does. */
+static int64_t
+civil_to_local_us(const struct civil *c)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	tm.tm_year = c->year - 1900;
+	tm.tm_mon = c->mon - 1;
+	tm.tm_mday = c->day;
+	tm.tm_hour = c->hour;
+	tm.tm_min = c->min;
+	tm.tm_sec = c->sec;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return (int64_t)t * US_PER_SEC + c->frac_us;
+}
+
+/* Local midnight `days_back` days before the day of now_us. */
+static int64_t
+local_midnight(int64_t now_us, int days_back)
+{
+	time_t now = (time_t)(now_us / US_PER_SEC);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday -= days_back;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * US_PER_SEC;
+}
+
+static int64_t
+unit_us(const char *u, size_t n)
+{
+	static const struct {
+		const char *name;
+		int64_t us;
+	} units[] = {
+		{ "s", US_PER_SEC }, { "sec", US_PER_SEC }, { "secs", US_PER_SEC },
+		{ "second", US_PER_SEC }, { "seconds", US_PER_SEC },
+		{ "m", 60 * US_PER_SEC }, { "min", 60 * US_PER_SEC },
+		{ "mins", 60 * US_PER_SEC }, { "minute", 60 * US_PER_SEC },
+		{ "minutes", 60 * US_PER_SEC },
+		{ "h", 3600 * US_PER_SEC }, { "hr", 3600 * US_PER_SEC },
+		{ "hour", 3600 * US_PER_SEC }, { "hours", 3600 * US_PER_SEC },
+		{ "d", US_PER_DAY }, { "day", US_PER_DAY }, { "days", US_PER_DAY },
+		{ "w", 7 * US_PER_DAY }, { "week", 7 * US_PER_DAY },
+		{ "weeks", 7 * US_PER_DAY },
+	};
+
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strlen(units[i].name) == n &&
+		    strncasecmp(units[i].name, u, n) == 0)
+			return units[i].us;
+	}
+	return 0;
+}
+
+/* "30m", "1h30m", "-2h", "+1d", "90s ago": a span back from now ('+'
+ * forward).  Every part needs a unit, so a bare "10" stays an error. */
+static int
+parse_relative(const char *s, const char *end, int64_t now_us, int64_t *out)
+{
+	int64_t total = 0;
+	int sign = -1;
+	bool any = false;
+
+	if (s < end && (*s == '-' || *s == '+'))
+		sign = *s++ == '+' ? 1 : -1;
+	if (end - s > 4 && strncasecmp(end - 4, " ago", 4) == 0) {
+		if (sign == 1)
+			return -1;
+		end -= 4;
+	}
+	while (s < end) {
+		int64_t n = 0, u;
+		const char *unit;
+
+		while (s < end && *s == ' ')
+			s++;
+		if (s == end || !isdigit((unsigned char)*s))
+			return -1;
+		for (; s < end && isdigit((unsigned char)*s); s++) {
+			if (n > INT64_C(1000000000))
+				return -1;
+			n = n * 10 + (*s - '0');
+		}
+		while (s < end && *s == ' ')
+			s++;
+		for (unit = s; s < end && isalpha((unsigned char)*s); s++)
+			;
+		if ((u = unit_us(unit, (size_t)(s - unit))) == 0)
+			return -1;
+		if (n > (INT64_MAX / 4 - total) / u)
+			return -1;
+		total += n * u;
+		any = true;
+	}
+	if (!any)
+		return -1;
+	*out = now_us + sign * total;
+	return 0;
+}
+
+/* "@1700000000" or "@1700000000.25" (negative allowed). */
+static int
+parse_epoch(const char *s, const char *end, int64_t *out)
+{
+	int64_t secs = 0, frac = 0;
+	bool neg = false;
+
+	if (s < end && *s == '-') {
+		neg = true;
+		s++;
+	}
+	if (s == end || !isdigit((unsigned char)*s))
+		return -1;
+	for (; s < end && isdigit((unsigned char)*s); s++) {
+		if (secs > INT64_MAX / US_PER_SEC / 10)
+			return -1;
+		secs = secs * 10 + (*s - '0');
+	}
+	if (fraction(&s, end, &frac) != 0 || s != end)
+		return -1;
+	*out = (neg ? -1 : 1) * (secs * US_PER_SEC + frac);
+	return 0;
+}
+
+/* Named days: the local midnight that many days back. */
+static const struct {
+	const char *word;
+	int days_back;
+} day_words[] = {
+	{ "today", 0 }, { "yesterday", 1 }, { "tomorrow", -1 },
+};
+
+/* "10:00", "10:00:05.5", "10:00Z": that time of the current local day. */
+static int
+parse_time_of_day(const char *s, const char *end, int64_t now_us,
+    int64_t *out)
+{
+	time_t now = (time_t)(now_us / US_PER_SEC);
+	struct civil c;
+	struct tm tm;
+
+	memset(&c, 0, sizeof c);
+	if (civil_time_of_day(&s, end, &c) != 0 || zone(&s, end, &c) != 0 ||
+	    s != end)
+		return -1;
+	localtime_r(&now, &tm);
+	c.year = tm.tm_year + 1900;
+	c.mon = tm.tm_mon + 1;
+	c.day = tm.tm_mday;
+	*out = c.has_zone ? civil_to_utc_us(&c) : civil_to_local_us(&c);
+	return 0;
+}
+
+static int
+parse_trimmed(const char *s, const char *end, int64_t now_us, int64_t *out)
+{
+	struct civil c;
+	size_t n = (size_t)(end - s);
+
+	if (n == 3 && strncasecmp(s, "now", 3) == 0) {
+		*out = now_us;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof day_words / sizeof day_words[0]; i++) {
+		if (strlen(day_words[i].word) == n &&
+		    strncasecmp(s, day_words[i].word, n) == 0) {
+			*out = local_midnight(now_us, day_words[i].days_back);
+			return 0;
+		}
+	}
+	if (n > 0 && *s == '@')
+		return parse_epoch(s + 1, end, out);
+	if (civil_parse(s, end, &c) == 0) {
+		*out = c.has_zone ? civil_to_utc_us(&c) : civil_to_local_us(&c);
+		return 0;
+	}
+	if (parse_time_of_day(s, end, now_us, out) == 0)
+		return 0;
+	return parse_relative(s, end, now_us, out);
+}
+
+int
+eng_time_parse(const char *text, int64_t now_us, int64_t *out_us, char *err,
+    size_t errlen)
+{
+	const char *s = text, *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (parse_trimmed(s, end, now_us, out_us) == 0)
+		return 0;
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "invalid time '%s': %s", text, time_forms);
+	return -1;
+}

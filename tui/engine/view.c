@@ -1,0 +1,453 @@
+/*
+ * view.c - filters and views: the entries that pass a filter, kept in time
+ * order.  A view is the filtered subsequence of the engine's time order
+ * (order.c), taken in one pass; an update filters only what was added and
+ * takes it from the order's tail, or, when some of it went in before the
+ * end (a late entry, the background load), sorts it and merges it in.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+#define PAR_FILTER	20000	/* new entries worth a second thread */
+
+struct eng_view {
+	struct eng *e;
+	struct eng_filter f;
+	char *keyword;
+	struct eng_regex *kw;		/* the keyword as a caseless literal */
+	uint32_t *idx;			/* index positions, in time order */
+	size_t n, cap;
+	size_t seen;			/* index entries examined */
+	uint64_t order_gen;		/* the order's, at the last update */
+	size_t counts[LLMLOG_NCATEGORIES];
+	size_t regex_errors;
+	uint64_t serial;		/* tells views apart, even at one address */
+};
+
+static atomic_uint_fast64_t view_serials;
+
+/* Where a pattern next matches in the block being read: lines before
+ * that offset need no match call of their own. */
+struct cursor {
+	uint32_t file;			/* the block searched */
+	uint64_t start;
+	uint64_t origin;		/* file offset the search started at */
+	uint64_t next;			/* file offset of the match, or UINT64_MAX */
+	bool off;			/* block search failed: line by line */
+	unsigned dense;			/* lines left to match one by one */
+	unsigned dense_run;		/* and how many the next time */
+};
+
+/* A block search that finds its match in the line it started from says
+ * matches are dense: match lines one by one for a while, twice as long
+ * each time in a row (a search for [^x]+ where x is rare runs far past
+ * every line). */
+#define DENSE_LINES	32
+#define DENSE_MAX	(1u << 16)
+
+/* One thread's share of the content filtering of new entries. */
+struct filter_job {
+	struct eng_view *v;
+	size_t from, to;
+	uint8_t *pass;			/* [i - from]: passes all but category */
+	struct block_reader br;
+	struct rx_ctx *kw, *rx;
+	struct cursor kw_at, rx_at;
+	size_t regex_errors;
+};
+
+void
+eng_filter_init(struct eng_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->since_us = ENG_TIME_NONE;
+	f->until_us = ENG_TIME_NONE;
+}
+
+static void
+view_reserve(struct eng_view *v, size_t more)
+{
+	if (v->n + more <= v->cap)
+		return;
+	v->cap = v->cap ? v->cap : 1024;
+	while (v->cap < v->n + more)
+		v->cap *= 2;
+	v->idx = eng_xrealloc(v->idx, v->cap * sizeof *v->idx);
+}
+
+static bool
+pass_cheap(const struct eng_filter *f, const struct eng_entry *en)
+{
+	if (f->min_level > 0 && !(en->flags & ENTRY_MALFORMED) &&
+	    eng_entry_level(en) < f->min_level)
+		return false;
+	if (f->since_us != ENG_TIME_NONE && en->time_us < f->since_us)
+		return false;
+	if (f->until_us != ENG_TIME_NONE && en->time_us > f->until_us)
+		return false;
+	return true;
+}
+
+static bool
+pass_category(const struct eng_filter *f, const struct eng_entry *en)
+{
+	if (f->categories == 0)
+		return true;
+	return en->category < LLMLOG_NCATEGORIES &&
+	    (f->categories & (1u << en->category));
+}
+
+static void
+dense_check(struct cursor *cur, uint64_t line_end)
+{
+	if (cur->dense_run == 0)
+		cur->dense_run = DENSE_LINES;
+	if (cur->next > line_end)
+		cur->dense_run = DENSE_LINES;
+	else {
+		cur->dense = cur->dense_run;
+		if (cur->dense_run < DENSE_MAX)
+			cur->dense_run *= 2;
+	}
+}
+
+/* Match one line, searching the whole block the reader holds when that
+ * is safe: with rare matches one search covers thousands of lines. */
+static int
+match_line(struct filter_job *j, const struct eng_regex *re,
+    struct rx_ctx *c, struct cursor *cur, const struct eng_entry *en,
+    const char *s, size_t n)
+{
+	struct block_reader *br = &j->br;
+	size_t at;
+	int rc;
+
+	if (cur->dense > 0)
+		cur->dense--;
+	else if (!cur->off && rx_has_block(re)) {
+		if (cur->file != br->file || cur->start != br->start ||
+		    cur->origin > en->offset || cur->next < en->offset) {
+			rc = rx_find(re, c, br->buf, br->len,
+			    (size_t)(en->offset - br->start), &at);
+			if (rc < 0)
+				cur->off = true;	/* limits: line by line */
+			else {
+				cur->file = br->file;
+				cur->start = br->start;
+				cur->origin = en->offset;
+				cur->next = rc == 1 ? br->start + at :
+				    UINT64_MAX;
+				dense_check(cur, en->offset + n);
+			}
+		}
+		/* a line ending before the next match, inside the block
+		 * searched, has none */
+		if (!cur->off && cur->next > en->offset + n &&
+		    en->offset + n <= br->start + br->len)
+			return 0;
+	}
+	return rx_match(re, c, s, n, 0, NULL, NULL, NULL, 0);
+}
+
+static bool
+pass_content(struct filter_job *j, const struct eng_entry *en)
+{
+	struct eng_view *v = j->v;
+	const char *s;
+	size_t n;
+	int rc;
+
+	if ((s = block_reader_line(&j->br, v->e, en, &n)) == NULL)
+		return false;
+	if (v->kw != NULL && match_line(j, v->kw, j->kw, &j->kw_at, en, s,
+	    n) != 1)
+		return false;
+	if (v->f.regex != NULL) {
+		rc = match_line(j, v->f.regex, j->rx, &j->rx_at, en, s, n);
+		if (rc < 0)
+			j->regex_errors++;
+		if (rc != 1)
+			return false;
+	}
+	return true;
+}
+
+static void *
+filter_main(void *arg)
+{
+	struct filter_job *j = arg;
+	struct eng *e = j->v->e;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		const struct eng_entry *en = store_entry(e, i);
+		j->pass[i - j->from] = pass_cheap(&j->v->f, en) &&
+		    pass_content(j, en);
+	}
+	return NULL;
+}
+
+static bool
+job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
+    uint8_t *pass)
+{
+	memset(j, 0, sizeof *j);
+	j->v = v;
+	j->from = from;
+	j->to = to;
+	j->pass = pass;
+	block_reader_init(&j->br);
+	j->kw_at.file = j->rx_at.file = UINT32_MAX;
+	if (v->kw != NULL && (j->kw = rx_ctx_new(v->kw)) == NULL)
+		return false;
+	if (v->f.regex != NULL && (j->rx = rx_ctx_new(v->f.regex)) == NULL)
+		return false;
+	return true;
+}
+
+static void
+job_free(struct filter_job *j)
+{
+	block_reader_free(&j->br);
+	rx_ctx_free(j->kw);
+	rx_ctx_free(j->rx);
+}
+
+/* Which of the entries [from, to) pass the filter but its category set:
+ * reading lines is the cost, so two threads share it when it is large. */
+static uint8_t *
+filter_content(struct eng_view *v, size_t from, size_t to)
+{
+	uint8_t *pass = eng_xrealloc(NULL, to - from);
+	struct filter_job jobs[2];
+	size_t mid = to - from >= PAR_FILTER ? from + (to - from) / 2 : to;
+	bool ok0, ok1, started = false;
+	pthread_t th;
+
+	ok0 = job_init(&jobs[0], v, from, mid, pass);
+	ok1 = job_init(&jobs[1], v, mid, to, pass + (mid - from));
+	if (!ok0 || !ok1) {
+		memset(pass, 0, to - from);
+	} else {
+		if (mid < to)
+			started = pthread_create(&th, NULL, filter_main,
+			    &jobs[1]) == 0;
+		filter_main(&jobs[0]);
+		if (started)
+			pthread_join(th, NULL);
+		else
+			filter_main(&jobs[1]);
+	}
+	v->regex_errors += jobs[0].regex_errors + jobs[1].regex_errors;
+	job_free(&jobs[0]);
+	job_free(&jobs[1]);
+	return pass;
+}
+
+struct eng_view *
+eng_view_new(struct eng *e, const struct eng_filter *f)
+{
+	struct eng_view *v = calloc(1, sizeof *v);
+
+	if (v == NULL)
+		return NULL;
+	v->e = e;
+	v->f = *f;
+	v->serial = atomic_fetch_add(&view_serials, 1) + 1;
+	v->f.keyword = NULL;
+	if (f->keyword != NULL && *f->keyword != '\0') {
+		if ((v->keyword = strdup(f->keyword)) == NULL ||
+		    (v->kw = regex_keyword(f->keyword)) == NULL) {
+			free(v->keyword);
+			free(v);
+			return NULL;
+		}
+		v->f.keyword = v->keyword;
+	}
+	eng_view_update(v);
+	return v;
+}
+
+void
+eng_view_free(struct eng_view *v)
+{
+	if (v == NULL)
+		return;
+	free(v->keyword);
+	eng_regex_free(v->kw);
+	free(v->idx);
+	free(v);
+}
+
+/* Whether index entry i passes; pass holds the content filter's verdict
+ * for the entries from v->seen on, when the filter reads lines.  The
+ * category set is left to the caller: the tab counts ignore it. */
+static inline bool
+view_passes(const struct eng_view *v, const uint8_t *pass, size_t i,
+    const struct eng_entry *en)
+{
+	return pass != NULL ? pass[i - v->seen] : pass_cheap(&v->f, en);
+}
+
+/* The new entries are the order's tail: one pass, no comparisons. */
+static size_t
+take_tail(struct eng_view *v, const uint8_t *pass)
+{
+	struct eng *e = v->e;
+	size_t n = 0;
+
+	for (size_t k = v->seen; k < e->count; k++) {
+		uint32_t i = e->order[k];
+		const struct eng_entry *en = store_entry(e, i);
+
+		if (!view_passes(v, pass, i, en))
+			continue;
+		if (en->category < LLMLOG_NCATEGORIES)
+			v->counts[en->category]++;
+		if (!pass_category(&v->f, en))
+			continue;
+		if (v->n == v->cap)
+			view_reserve(v, 1);
+		v->idx[v->n++] = i;
+		n++;
+	}
+	return n;
+}
+
+/* Some new entries went in before the order's end: sort those that pass
+ * and merge them in, where a freshly made view would have them. */
+static size_t
+take_merge(struct eng_view *v, const uint8_t *pass)
+{
+	struct eng *e = v->e;
+	uint32_t *add;
+	size_t n = 0;
+
+	add = eng_xrealloc(NULL, (e->count - v->seen) * sizeof *add);
+	for (size_t i = v->seen; i < e->count; i++) {
+		const struct eng_entry *en = store_entry(e, i);
+
+		if (!view_passes(v, pass, i, en))
+			continue;
+		if (en->category < LLMLOG_NCATEGORIES)
+			v->counts[en->category]++;
+		if (pass_category(&v->f, en))
+			add[n++] = (uint32_t)i;
+	}
+	order_sort(e, add, n);
+	view_reserve(v, n);
+	order_merge(e, v->idx, v->n, add, n);
+	v->n += n;
+	free(add);
+	return n;
+}
+
+size_t
+eng_view_update(struct eng_view *v)
+{
+	struct eng *e = v->e;
+	uint8_t *pass = NULL;
+	size_t n;
+
+	if (v->seen >= e->count)
+		return 0;
+	order_sync(e);
+	if (v->kw != NULL || v->f.regex != NULL)
+		pass = filter_content(v, v->seen, e->count);
+	/* the order only grew at its end since this view last looked (or it
+	 * never did): the new entries are its tail */
+	if (v->seen == 0 || v->order_gen == e->order_gen)
+		n = take_tail(v, pass);
+	else
+		n = take_merge(v, pass);
+	v->seen = e->count;
+	v->order_gen = e->order_gen;
+	free(pass);
+	return n;
+}
+
+size_t
+eng_view_count(const struct eng_view *v)
+{
+	return v->n;
+}
+
+const struct eng_entry *
+eng_view_get(const struct eng_view *v, size_t i)
+{
+	if (i >= v->n)
+		return NULL;
+	return store_entry(v->e, v->idx[i]);
+}
+
+void
+eng_view_category_counts(const struct eng_view *v,
+    size_t counts[LLMLOG_NCATEGORIES])
+{
+	memcpy(counts, v->counts, sizeof v->counts);
+}
+
+size_t
+eng_view_regex_errors(const struct eng_view *v)
+{
+	return v->regex_errors;
+}
+
+struct eng *
+eng_view_engine(const struct eng_view *v)
+{
+	return v->e;
+}
+
+uint32_t
+view_position(const struct eng_view *v, size_t i)
+{
+	return v->idx[i];
+}
+
+uint64_t
+view_serial(const struct eng_view *v)
+{
+	return v->serial;
+}
+
+size_t
+view_seen(const struct eng_view *v)
+{
+	return v->seen;
+}
+
+long
+eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
+    int dir)
+{
+	size_t n = v->n, pos, len;
+	struct eng_reader *r;
+	long found = -1;
+	const char *s;
+
+	if (n == 0 || re == NULL)
+		return -1;
+	dir = dir < 0 ? -1 : 1;
+	if (from >= n)
+		from = dir > 0 ? n - 1 : 0;
+	r = eng_reader_new(v->e, dir < 0);
+	pos = from;
+	for (size_t k = 0; k < n && found < 0; k++) {
+		const struct eng_entry *en;
+
+		pos = dir > 0 ? (pos + 1) % n : (pos + n - 1) % n;
+		en = store_entry(v->e, v->idx[pos]);
+		s = eng_reader_line(r, en, &len);
+		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
+			found = (long)pos;
+	}
+	eng_reader_free(r);
+	return found;
+}

@@ -1,0 +1,427 @@
+/*
+ * detail.c - one entry pretty-printed: every field on its own line,
+ * nested objects indented, long strings wrapped to the screen, search
+ * matches highlighted; a malformed line (or any line, with r) shown raw.
+ */
+#include "config.h"
+
+#include "ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SPANS 32
+
+static void
+lines_clear(struct ui_detail *d)
+{
+	for (size_t i = 0; i < d->nlines; i++)
+		free(d->lines[i].text);
+	d->nlines = 0;
+}
+
+void
+ui_detail_free(struct ui_detail *d)
+{
+	lines_clear(d);
+	free(d->lines);
+	d->lines = NULL;
+	d->cap = 0;
+}
+
+static void
+add_line(struct ui_detail *d, const char *s, size_t n, size_t keylen,
+    int attr)
+{
+	struct ui_detail_line *l;
+
+	if (d->nlines == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct ui_detail_line *nl = realloc(d->lines, cap * sizeof *nl);
+
+		if (nl == NULL)
+			return;
+		d->lines = nl;
+		d->cap = cap;
+	}
+	l = &d->lines[d->nlines];
+	l->text = malloc(n + 1);
+	if (l->text == NULL)
+		return;
+	memcpy(l->text, s, n);
+	l->text[n] = '\0';
+	l->len = n;
+	l->keylen = keylen;
+	l->attr = attr;
+	d->nlines++;
+}
+
+/* Add "prefix value", the value wrapped at width with continuation lines
+ * indented to the value's column (or to indent+2 when that is too far). */
+static void
+add_wrapped(struct ui_detail *d, const char *prefix, size_t keylen,
+    const char *v, size_t n, int indent, int width, int attr)
+{
+	struct strbuf line;
+	int pw = ui_text_width(prefix, strlen(prefix));
+	int cont = pw <= width / 2 ? pw : indent + 2;
+	bool first = true;
+
+	strbuf_init(&line);
+	do {
+		int room = (first ? pw : cont);
+		size_t cut;
+
+		room = width - room > 10 ? width - room : 10;
+		cut = ui_text_cut(v, n, room);
+		if (cut < n) {
+			for (size_t i = cut; i > cut / 2; i--)
+				if (v[i - 1] == ' ') {
+					cut = i;
+					break;
+				}
+		}
+		strbuf_reset(&line);
+		if (first)
+			strbuf_puts(&line, prefix);
+		else
+			strbuf_printf(&line, "%*s", cont, "");
+		strbuf_add(&line, v, cut);
+		add_line(d, line.s, line.len, first ? keylen : 0, attr);
+		v += cut;
+		n -= cut;
+		first = false;
+	} while (n > 0);
+	strbuf_free(&line);
+}
+
+/* A string value, split at its newlines, each piece sanitised. */
+static void
+add_value(struct ui_detail *d, const char *prefix, size_t keylen,
+    const char *v, size_t n, int indent, int width, int attr)
+{
+	struct strbuf safe;
+	const char *nl;
+
+	strbuf_init(&safe);
+	do {
+		size_t piece;
+
+		nl = memchr(v, '\n', n);
+		piece = nl != NULL ? (size_t)(nl - v) : n;
+		strbuf_reset(&safe);
+		eng_sanitize(&safe, v, piece);
+		add_wrapped(d, prefix, keylen, safe.s != NULL ? safe.s : "",
+		    safe.len, indent, width, attr);
+		prefix = "";
+		keylen = 0;
+		if (nl != NULL) {
+			v = nl + 1;
+			n -= piece + 1;
+		}
+	} while (nl != NULL);
+	strbuf_free(&safe);
+}
+
+static int
+value_attr(struct ui *u, const char *key, json_object *val)
+{
+	if (key == NULL)
+		return 0;
+	if (strcmp(key, "level") == 0 && json_object_is_type(val, json_type_string)) {
+		int lv = llmlog_level_parse(json_object_get_string(val));
+
+		return lv > 0 ? UI_ATTR_LEVEL + lv / 10 : 0;
+	}
+	if (strcmp(key, "error") == 0 ||
+	    (json_object_is_type(val, json_type_boolean) &&
+	    !json_object_get_boolean(val) &&
+	    (strcmp(key, "success") == 0 || strcmp(key, "allowed") == 0)))
+		return UI_PAIR_ERROR;
+	return 0;
+}
+
+static void render(struct ui *u, struct ui_detail *d, const char *key,
+    json_object *val, int indent, int width);
+
+static void
+render_children(struct ui *u, struct ui_detail *d, json_object *val,
+    int indent, int width)
+{
+	if (json_object_is_type(val, json_type_object)) {
+		json_object_object_foreach(val, k, v)
+			render(u, d, k, v, indent, width);
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(val); i++)
+		render(u, d, NULL, json_object_array_get_idx(val, i), indent,
+		    width);
+}
+
+static void
+render(struct ui *u, struct ui_detail *d, const char *key, json_object *val,
+    int indent, int width)
+{
+	struct strbuf prefix, safekey;
+	json_type t = json_object_get_type(val);
+	const char *s;
+
+	strbuf_init(&prefix);
+	strbuf_init(&safekey);
+	if (key != NULL)
+		eng_sanitize(&safekey, key, strlen(key));
+	strbuf_printf(&prefix, "%*s%s%s", indent, "",
+	    key != NULL ? (safekey.s != NULL ? safekey.s : "") : "-",
+	    key != NULL ? ": " : " ");
+	if ((t == json_type_object && json_object_object_length(val) > 0) ||
+	    (t == json_type_array && json_object_array_length(val) > 0)) {
+		prefix.len--;	/* no trailing space on a heading */
+		add_line(d, prefix.s, prefix.len, prefix.len, 0);
+		render_children(u, d, val, indent + 2, width);
+	} else if (t == json_type_string) {
+		s = json_object_get_string(val);
+		add_value(d, prefix.s, prefix.len, s,
+		    (size_t)json_object_get_string_len(val), indent, width,
+		    value_attr(u, key, val));
+	} else {
+		s = json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
+		add_value(d, prefix.s, prefix.len, s, strlen(s), indent, width,
+		    value_attr(u, key, val));
+	}
+	strbuf_free(&prefix);
+	strbuf_free(&safekey);
+}
+
+static void
+add_header(struct ui *u, struct ui_detail *d)
+{
+	struct eng_file_info fi;
+	struct strbuf h, safe;
+
+	strbuf_init(&h);
+	strbuf_init(&safe);
+	eng_file_info(u->e, d->entry.file, &fi);
+	strbuf_printf(&h, "Entry %zu of %zu: ", d->pos, d->count);
+	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
+	    fi.path : "?", (unsigned long long)d->entry.offset,
+	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?
+	    " - MALFORMED: not a JSON object, shown raw" : "");
+	eng_sanitize(&safe, h.s, h.len);
+	add_wrapped(d, "", 0, safe.s, safe.len, 0, d->width, UI_PAIR_TITLE);
+	add_line(d, "", 0, 0, 0);
+	strbuf_free(&h);
+	strbuf_free(&safe);
+}
+
+static void
+build(struct ui *u, int width)
+{
+	struct ui_detail *d = &u->detail;
+	json_object *obj = NULL;
+	const char *line;
+	size_t len;
+
+	lines_clear(d);
+	d->width = width;
+	add_header(u, d);
+	if (!d->raw && !(d->entry.flags & ENTRY_MALFORMED))
+		obj = eng_parse(u->e, &d->entry);
+	if (obj != NULL && json_object_is_type(obj, json_type_object)) {
+		render_children(u, d, obj, 0, width);
+	} else {
+		line = eng_line(u->e, &d->entry, &len);
+		if (line == NULL)
+			add_line(d, "(the file is gone)", 18, 0, UI_PAIR_MSGERR);
+		else
+			add_value(d, "", 0, line, len, 0, width, 0);
+	}
+	json_object_put(obj);
+}
+
+void
+ui_detail_open(struct ui *u, const struct eng_entry *en)
+{
+	size_t first = ui_list_first(u);
+
+	u->detail.entry = *en;
+	u->detail.pos = u->sel - first + 1;
+	u->detail.count = eng_view_count(u->view) - first;
+	u->detail.top = 0;
+	u->detail.width = 0;
+	u->detail.raw = false;
+	u->following = false;
+	u->screen = UI_DETAIL;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static attr_t
+line_attr(struct ui *u, int attr)
+{
+	if (attr > UI_ATTR_LEVEL)
+		return ui_level_attr(u, attr - UI_ATTR_LEVEL);
+	return attr != 0 ? ui_pair(u, attr) : A_NORMAL;
+}
+
+static void
+draw_line(struct ui *u, const struct ui_detail_line *l, int y, int x, int w)
+{
+	struct ui_span spans[MAX_SPANS], vspans[MAX_SPANS];
+	size_t n = ui_match_spans(u->search, l->text, l->len, spans, MAX_SPANS);
+	size_t nv = 0;
+	attr_t hl = ui_pair(u, UI_PAIR_MATCH);
+	int kw = 0;
+
+	if (l->keylen > 0) {
+		kw = ui_text_width(l->text, l->keylen);
+		if (kw > w)
+			kw = w;
+		ui_text(y, x, kw, l->text, l->keylen, 0,
+		    ui_pair(u, UI_PAIR_KEY), spans, n, hl);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (spans[i].end > l->keylen) {
+			vspans[nv].start = spans[i].start > l->keylen ?
+			    spans[i].start - l->keylen : 0;
+			vspans[nv++].end = spans[i].end - l->keylen;
+		}
+	ui_text(y, x + kw, w - kw, l->text + l->keylen, l->len - l->keylen, 0,
+	    line_attr(u, l->attr), vspans, nv, hl);
+}
+
+static int
+page(struct ui *u)
+{
+	return u->body_h > 1 ? u->body_h - 1 : 1;
+}
+
+static void
+detail_draw(struct ui *u, int y, int x, int h, int w)
+{
+	struct ui_detail *d = &u->detail;
+
+	if (d->width != w)
+		build(u, w);
+	if (d->nlines > (size_t)h && d->top > d->nlines - (size_t)h)
+		d->top = d->nlines - (size_t)h;
+	if (d->nlines <= (size_t)h)
+		d->top = 0;
+	for (int i = 0; i < h && d->top + (size_t)i < d->nlines; i++)
+		draw_line(u, &d->lines[d->top + (size_t)i], y + i, x, w);
+}
+
+int
+ui_detail_search(struct ui *u, int dir)
+{
+	struct ui_detail *d = &u->detail;
+	struct ui_span sp;
+	size_t n = d->nlines;
+
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = dir > 0 ? (d->top + k) % n : (d->top + n - k) % n;
+
+		if (ui_match_spans(u->search, d->lines[i].text,
+		    d->lines[i].len, &sp, 1) > 0) {
+			d->top = i;
+			return UI_HANDLED | UI_REDRAW;
+		}
+	}
+	ui_message(u, true, "Pattern not found: %s", u->search_text);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* The previous or next entry of the list, without going back to it. */
+static void
+step_entry(struct ui *u, int dir)
+{
+	size_t n = eng_view_count(u->view);
+
+	if (dir < 0 && u->sel > ui_list_first(u))
+		u->sel--;
+	else if (dir > 0 && u->sel + 1 < n)
+		u->sel++;
+	else
+		return;
+	ui_detail_open(u, eng_view_get(u->view, u->sel));
+}
+
+static void
+scroll_by(struct ui_detail *d, long delta)
+{
+	long t = (long)d->top + delta;
+
+	if (t < 0)
+		t = 0;
+	if (d->nlines > 0 && (size_t)t >= d->nlines)
+		t = (long)d->nlines - 1;
+	d->top = (size_t)t;
+}
+
+static int
+detail_key(struct ui *u, int key)
+{
+	struct ui_detail *d = &u->detail;
+
+	switch (key) {
+	case UK(KEY_UP):
+		scroll_by(d, -1);
+		break;
+	case UK(KEY_DOWN):
+		scroll_by(d, 1);
+		break;
+	case UK(KEY_PPAGE):
+	case 'b':
+		scroll_by(d, -page(u));
+		break;
+	case UK(KEY_NPAGE):
+	case ' ':
+		scroll_by(d, page(u));
+		break;
+	case UK(KEY_HOME):
+	case 'g':
+		d->top = 0;
+		break;
+	case UK(KEY_END):
+	case 'G':
+		scroll_by(d, (long)d->nlines);
+		break;
+	case '[':
+		step_entry(u, -1);
+		break;
+	case ']':
+		step_entry(u, 1);
+		break;
+	case 'r':
+		d->raw = !d->raw;
+		d->width = 0;
+		d->top = 0;
+		break;
+	case '/':
+		ui_prompt_open(u, UI_PROMPT_SEARCH_FWD, NULL);
+		break;
+	case '?':
+		ui_prompt_open(u, UI_PROMPT_SEARCH_BACK, NULL);
+		break;
+	case 'n':
+		return ui_search_next(u, 1);
+	case 'N':
+		return ui_search_next(u, -1);
+	case 'h':
+	case UK(KEY_F(1)):
+		u->help_back = UI_DETAIL;
+		u->screen = UI_HELP;
+		u->help_top = 0;
+		break;
+	case 'q':
+	case UI_ESC:
+	case UK(KEY_BACKSPACE):
+	case UK(KEY_LEFT):
+		u->screen = UI_LIST;
+		break;
+	default:
+		return 0;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+const struct ui_screen ui_detail_screen = { detail_draw, detail_key };

@@ -1,0 +1,129 @@
+/*
+ * help.c - the help screen: every key of the explorer, from the one
+ * table that llmlog(1)'s KEYS section is written from.
+ */
+#include "config.h"
+
+#include "ui.h"
+
+#include <string.h>
+
+const struct ui_keyhelp ui_keys[] = {
+	{ NULL, "Moving" },
+	{ "Up, Down", "move the selection; the mouse wheel scrolls" },
+	{ "PgUp, PgDn, b, Space", "a page up or down" },
+	{ "Home, g", "the first entry" },
+	{ "End, G, F", "the last entry, and follow new entries (live tail)" },
+	{ "Left, Right", "scroll long lines sideways (Esc: back to the start)" },
+	{ "Enter", "open the selected entry (also a double click)" },
+	{ NULL, "Tabs" },
+	{ "Tab, Shift-Tab", "the next or previous tab" },
+	{ "1 ... 8", "All, User, System, Tool, LLM, Security, Performance, Stats" },
+	{ "mouse", "click a tab; wheel scrolls; click selects, double click opens" },
+	{ "s", "show or hide the stats dashboard beside or below the list" },
+	{ NULL, "Filters (the command line's options are the starting state)" },
+	{ "l, L", "raise or lower the minimum level (cycles)" },
+	{ "t, T", "since, until: as --since (2h, today, 2024-01-12 10:00, ...)" },
+	{ "k", "keyword: case-insensitive substring; empty removes it" },
+	{ "f, &", "filter to entries matching a PCRE2 pattern (smart case)" },
+	{ "#", "show only the last N entries (as --tail); empty shows all" },
+	{ "c", "clear every filter, the category set and the tail" },
+	{ "u", "toggle UTC and local time" },
+	{ NULL, "Search" },
+	{ "/", "search forward (PCRE2, smart case), over all filtered entries" },
+	{ "?", "search backward" },
+	{ "n, N", "the next or previous match" },
+	{ NULL, "Detail view" },
+	{ "Up, Down, PgUp, PgDn", "scroll" },
+	{ "[, ]", "the previous or next entry" },
+	{ "r", "the raw line instead of the fields" },
+	{ "/, ?, n, N", "search inside the entry" },
+	{ "q, Esc, Left", "back to the same place in the list" },
+	{ NULL, "Stats tab" },
+	{ "Up, Down, PgUp, PgDn", "scroll the dashboard" },
+	{ "Esc", "back to the list" },
+	{ NULL, "Prompts" },
+	{ "Enter, Esc", "accept or cancel" },
+	{ "Backspace, Ctrl-U", "delete a character or the whole input" },
+	{ NULL, "Other" },
+	{ "h, F1", "this help (? searches backward, so help is not on ?)" },
+	{ "Ctrl-L", "redraw the screen" },
+	{ "q, Ctrl-C", "quit" },
+	{ NULL, NULL },
+};
+
+#define KEYS_W 24
+
+static size_t
+nkeys(void)
+{
+	size_t n = 0;
+
+	while (ui_keys[n].what != NULL)
+		n++;
+	return n;
+}
+
+static void
+help_draw(struct ui *u, int y, int x, int h, int w)
+{
+	size_t n = nkeys();
+
+	if (u->help_top + (size_t)h > n + 1)
+		u->help_top = n + 1 > (size_t)h ? n + 1 - (size_t)h : 0;
+	for (int i = 0; i < h; i++) {
+		size_t k = u->help_top + (size_t)i;
+		const struct ui_keyhelp *kh;
+
+		if (k == 0) {
+			ui_puts(y + i, x, w, "llmlog keys (Up, Down, PgUp, "
+			    "PgDn scroll; q or Esc closes)",
+			    ui_pair(u, UI_PAIR_TITLE));
+			continue;
+		}
+		if (k > n)
+			break;
+		kh = &ui_keys[k - 1];
+		if (kh->keys == NULL) {
+			ui_puts(y + i, x, w, kh->what, A_BOLD);
+			continue;
+		}
+		ui_puts(y + i, x + 2, w - 2, kh->keys, ui_pair(u, UI_PAIR_KEY));
+		if (w > KEYS_W + 4)
+			ui_puts(y + i, x + KEYS_W, w - KEYS_W, kh->what,
+			    A_NORMAL);
+	}
+}
+
+static int
+help_key(struct ui *u, int key)
+{
+	switch (key) {
+	case UK(KEY_UP):
+		if (u->help_top > 0)
+			u->help_top--;
+		break;
+	case UK(KEY_DOWN):
+		u->help_top++;
+		break;
+	case UK(KEY_PPAGE):
+	case 'b':
+		u->help_top = u->help_top > 10 ? u->help_top - 10 : 0;
+		break;
+	case UK(KEY_NPAGE):
+	case ' ':
+		u->help_top += 10;
+		break;
+	case UK(KEY_HOME):
+	case 'g':
+		u->help_top = 0;
+		break;
+	default:
+		/* any other key closes help */
+		u->screen = u->help_back;
+		break;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+const struct ui_screen ui_help_screen = { help_draw, help_key };

@@ -1,0 +1,459 @@
+/*
+ * list.c - the entry list screen, with the tab bar above it and the
+ * status line below: one row per entry (time, level, category, summary),
+ * the selection, horizontal scroll and search highlights.
+ */
+#include "config.h"
+
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TIME_W 23
+#define LEVEL_W 9
+#define CAT_W 11
+#define SOURCE_W 12
+#define MAX_SPANS 32
+
+/* ---- the tab bar ------------------------------------------------------- */
+
+static const char *
+tab_label(int tab)
+{
+	if (tab == UI_TAB_ALL)
+		return "All";
+	if (tab == UI_TAB_STATS)
+		return "Stats";
+	return llmlog_category_label(tab - 1);
+}
+
+static size_t
+tab_count(struct ui *u, int tab)
+{
+	size_t n = 0;
+
+	if (tab > UI_TAB_ALL && tab <= LLMLOG_NCATEGORIES)
+		return u->counts[tab - 1];
+	if (u->last_list_tab == UI_TAB_ALL)
+		return eng_view_count(u->view);
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+		if (u->cli_categories == 0 || (u->cli_categories & (1u << c)))
+			n += u->counts[c];
+	return n;
+}
+
+static void
+format_count(char *buf, size_t len, size_t n, bool compact)
+{
+	if (!compact || n < 10000)
+		snprintf(buf, len, "%zu", n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%zuk", n / 1000);
+	else
+		snprintf(buf, len, "%.1fM", (double)n / 1e6);
+}
+
+/* A tab's text; compact drops the key number and shortens counts so the
+ * bar fits a narrow terminal. */
+static void
+tab_text(struct ui *u, int t, bool compact, char *buf, size_t len)
+{
+	char num[16] = "", count[24] = "";
+
+	if (!compact)
+		snprintf(num, sizeof num, "%d ", t + 1);
+	if (t != UI_TAB_STATS) {
+		count[0] = ' ';
+		format_count(count + 1, sizeof count - 1, tab_count(u, t),
+		    compact);
+	}
+	snprintf(buf, len, " %s%s%s ", num, tab_label(t), count);
+}
+
+static bool
+tabs_fit(struct ui *u, bool compact, int w)
+{
+	char buf[64];
+	int total = 0;
+
+	for (int t = 0; t < UI_NTABS; t++) {
+		tab_text(u, t, compact, buf, sizeof buf);
+		total += (int)strlen(buf) + 1;
+	}
+	return total <= w;
+}
+
+void
+ui_tabs_draw(struct ui *u, int y, int w)
+{
+	char buf[64];
+	bool compact = !tabs_fit(u, false, w);
+	int x = 0;
+
+	ui_fill(y, 0, w, ui_pair(u, UI_PAIR_BAR));
+	for (int t = 0; t < UI_NTABS; t++) {
+		attr_t a = t == u->tab ? ui_pair(u, UI_PAIR_TAB) | A_BOLD :
+		    ui_pair(u, UI_PAIR_BAR);
+
+		tab_text(u, t, compact, buf, sizeof buf);
+		u->tab_x[t] = x;
+		if (x < w)
+			x += ui_puts(y, x, w - x, buf, a);
+		if (x < w)
+			x += ui_puts(y, x, w - x, "|", ui_pair(u, UI_PAIR_BAR));
+	}
+	u->tab_x[UI_NTABS] = x;
+}
+
+/* ---- the status line --------------------------------------------------- */
+
+static void
+add_filters(struct ui *u, struct strbuf *b)
+{
+	size_t start = b->len;
+
+	if (u->last_list_tab == UI_TAB_ALL && u->cli_categories != 0) {
+		const char *sep = "cat:";
+
+		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+			if (u->cli_categories & (1u << c)) {
+				strbuf_printf(b, "%s%s", sep,
+				    llmlog_category_name(c));
+				sep = ",";
+			}
+		strbuf_puts(b, "  ");
+	}
+	/* the Stats tab counts what the last list tab showed: say which */
+	if (u->tab == UI_TAB_STATS && u->last_list_tab != UI_TAB_ALL)
+		strbuf_printf(b, "cat:%s  ",
+		    llmlog_category_name(u->last_list_tab - 1));
+	if (u->filter.min_level != 0)
+		strbuf_printf(b, "level>=%s  ",
+		    llmlog_level_name(u->filter.min_level));
+	if (u->since_text != NULL)
+		strbuf_printf(b, "since:%s  ", u->since_text);
+	if (u->until_text != NULL)
+		strbuf_printf(b, "until:%s  ", u->until_text);
+	if (u->tail >= 0)
+		strbuf_printf(b, "tail:%ld  ", u->tail);
+	if (u->keyword != NULL)
+		strbuf_printf(b, "keyword:%s  ", u->keyword);
+	if (u->regex_text != NULL)
+		strbuf_printf(b, "filter:/%s/  ", u->regex_text);
+	if (u->search_text != NULL)
+		strbuf_printf(b, "search:/%s/  ", u->search_text);
+	if (b->len == start)
+		strbuf_puts(b, "no filters  ");
+	if (u->utc)
+		strbuf_puts(b, "UTC  ");
+}
+
+static void
+add_position(struct ui *u, struct strbuf *b)
+{
+	uint64_t indexed, total;
+	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e), first;
+	bool done;
+
+	eng_progress(u->e, &indexed, &total, &done);
+	if (!done && total > 0)
+		strbuf_printf(b, "indexing %d%%  ",
+		    (int)(indexed * 100 / total));
+	/* the dashboard's counting waits while no dashboard is shown */
+	if (u->stats != NULL && !u->stats_done && !ui_stats_pending(u)) {
+		size_t counted, all;
+
+		eng_stats_progress(u->stats, &counted, &all);
+		strbuf_printf(b, "stats %d%% paused  ", all > 0 ?
+		    (int)((double)counted * 100 / (double)all) : 0);
+	}
+	if (bad > 0)
+		strbuf_printf(b, "malformed:%zu  ", bad);
+	if (eng_view_regex_errors(u->view) > 0)
+		strbuf_printf(b, "pattern gave up on %zu line%s  ",
+		    eng_view_regex_errors(u->view),
+		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
+	first = ui_list_first(u);
+	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
+	    n - first);
+	if (u->following)
+		strbuf_puts(b, "FOLLOW ");
+	else if (u->newcount > 0)
+		strbuf_printf(b, "PAUSED +%zu new ", u->newcount);
+	else
+		strbuf_puts(b, "PAUSED ");
+}
+
+void
+ui_status_draw(struct ui *u, int y, int w)
+{
+	struct strbuf left, right, safe;
+	attr_t bar = ui_pair(u, UI_PAIR_BAR);
+	int rw;
+
+	strbuf_init(&left);
+	strbuf_init(&right);
+	strbuf_init(&safe);
+	strbuf_puts(&left, " ");
+	add_filters(u, &left);
+	add_position(u, &right);
+	/* filter texts are the user's own typing, but may hold pasted bytes */
+	eng_sanitize(&safe, left.s, left.len);
+	ui_fill(y, 0, w, bar);
+	rw = ui_text_width(right.s, right.len);
+	if (rw > w)
+		rw = w;
+	ui_text(y, 0, w - rw, safe.s, safe.len, 0, bar, NULL, 0, 0);
+	ui_text(y, w - rw, rw, right.s, right.len, 0, bar | A_BOLD, NULL, 0, 0);
+	strbuf_free(&left);
+	strbuf_free(&right);
+	strbuf_free(&safe);
+}
+
+/* ---- one row ----------------------------------------------------------- */
+
+/* The row's text, sanitised; only as much as can be seen (a character
+ * takes at most 4 bytes for a column) so a huge line costs no more than
+ * a short one. */
+static void
+row_text(struct ui *u, const struct eng_entry *en, int width,
+    struct strbuf *out)
+{
+	size_t cap = 4 * ((size_t)u->hscroll + (size_t)width) + 16;
+	struct strbuf raw;
+	const char *line;
+	size_t len;
+
+	strbuf_init(&raw);
+	if (en->flags & ENTRY_MALFORMED) {
+		line = eng_line(u->e, en, &len);
+		if (line != NULL)
+			strbuf_add(&raw, line, len < cap ? len : cap);
+	} else {
+		eng_summary(u->e, en, &raw);
+	}
+	eng_sanitize(out, raw.s, raw.len < cap ? raw.len : cap);
+	strbuf_free(&raw);
+}
+
+static int
+draw_field(int y, int x, int w, int fw, const char *s, attr_t a)
+{
+	if (fw > w - x)
+		fw = w - x;
+	if (fw <= 0)
+		return x;
+	ui_text(y, x, fw, s, strlen(s), 0, a, NULL, 0, 0);
+	return x + fw + 1 < w ? x + fw + 1 : w;
+}
+
+/* Which directory (host) an entry came from, when there are several: the
+ * end of its path, where names differ. */
+static int
+draw_source(struct ui *u, const struct eng_entry *en, int y, int x, int w,
+    attr_t a)
+{
+	const char *name = eng_source_name(u->e, en->source);
+	struct strbuf s;
+	size_t skip;
+
+	strbuf_init(&s);
+	eng_sanitize(&s, name, strlen(name));
+	skip = s.len > SOURCE_W ? s.len - SOURCE_W : 0;
+	/* stay on a character boundary */
+	while (skip < s.len && (s.s[skip] & 0xc0) == 0x80)
+		skip++;
+	x = draw_field(y, x, w, SOURCE_W, s.s + skip, a);
+	strbuf_free(&s);
+	return x;
+}
+
+static void
+draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
+    bool selected)
+{
+	struct strbuf t, s;
+	struct ui_span spans[MAX_SPANS];
+	size_t nspans;
+	attr_t base = selected ? A_REVERSE : A_NORMAL;
+	int x = x0, tw = w >= 100 ? TIME_W : TIME_W - 11;
+
+	strbuf_init(&t);
+	strbuf_init(&s);
+	ui_fill(y, x0, w, base);
+	/* an entry without its own time sorts by its neighbour's: not shown */
+	if (en->time_us != ENG_TIME_NONE && !(en->flags & ENTRY_NO_TIME))
+		eng_time_format(&t, en->time_us, u->utc);
+	else
+		strbuf_puts(&t, "-");
+	x = draw_field(y, x, x0 + w, tw, t.len > (size_t)tw ? t.s + t.len - tw :
+	    t.s, base | ui_pair(u, UI_PAIR_TIME));
+	if (eng_source_count(u->e) > 1)
+		x = draw_source(u, en, y, x, x0 + w, base);
+	if (en->flags & ENTRY_MALFORMED)
+		x = draw_field(y, x, x0 + w, LEVEL_W, "MALFORMED",
+		    base | ui_pair(u, UI_PAIR_MALFORMED));
+	else
+		x = draw_field(y, x, x0 + w, LEVEL_W, en->level != 0 ?
+		    llmlog_level_name(eng_entry_level(en)) : "-",
+		    base | ui_level_attr(u, en->level));
+	x = draw_field(y, x, x0 + w, CAT_W, en->category < LLMLOG_NCATEGORIES ?
+	    llmlog_category_name(en->category) : "?", base);
+	strbuf_reset(&s);
+	row_text(u, en, w, &s);
+	nspans = ui_match_spans(u->search, s.s, s.len, spans, MAX_SPANS);
+	if (x < x0 + w)
+		ui_text(y, x, x0 + w - x, s.s, s.len, u->hscroll,
+		    base | ((en->flags & ENTRY_MALFORMED) ?
+		    ui_pair(u, UI_PAIR_MALFORMED) : 0),
+		    spans, nspans, ui_pair(u, UI_PAIR_MATCH));
+	strbuf_free(&t);
+	strbuf_free(&s);
+}
+
+/* ---- the list ---------------------------------------------------------- */
+
+/* The first position shown: with --tail N (or #) only the last N. */
+size_t
+ui_list_first(const struct ui *u)
+{
+	size_t n = eng_view_count(u->view);
+
+	return u->tail >= 0 && n > (size_t)u->tail ? n - (size_t)u->tail : 0;
+}
+
+void
+ui_list_clamp(struct ui *u, int h)
+{
+	size_t n = eng_view_count(u->view), first = ui_list_first(u);
+
+	if (h <= 0)
+		return;
+	if (n == 0) {
+		u->sel = u->top = 0;
+		return;
+	}
+	if (u->sel >= n || u->following)
+		u->sel = n - 1;
+	if (u->sel < first)
+		u->sel = first;
+	if (u->sel < u->top)
+		u->top = u->sel;
+	if (u->sel >= u->top + (size_t)h)
+		u->top = u->sel - (size_t)h + 1;
+	if (u->top + (size_t)h > n)
+		u->top = n > (size_t)h ? n - (size_t)h : 0;
+	if (u->top < first)
+		u->top = first;
+}
+
+static void
+list_draw(struct ui *u, int y, int x, int h, int w)
+{
+	size_t n = eng_view_count(u->view);
+
+	u->list_y = y;
+	u->list_h = h;
+	ui_list_clamp(u, h);
+	if (n == 0 || u->tail == 0) {
+		ui_puts(y, x, w, u->loading ? "loading..." :
+		    eng_count(u->e) == 0 ? "no log entries yet: new ones "
+		    "will appear here" :
+		    "no entries match the filters (c clears them)", A_DIM);
+		return;
+	}
+	for (int i = 0; i < h && u->top + (size_t)i < n; i++) {
+		size_t idx = u->top + (size_t)i;
+
+		draw_row(u, eng_view_get(u->view, idx), y + i, x, w,
+		    idx == u->sel);
+	}
+}
+
+void
+ui_list_move(struct ui *u, long delta)
+{
+	size_t n = eng_view_count(u->view);
+	long s = (long)u->sel + delta, first = (long)ui_list_first(u);
+
+	if (n == 0)
+		return;
+	if (s < first)
+		s = first;
+	if ((size_t)s >= n)
+		s = (long)n - 1;
+	if ((size_t)s != n - 1 || delta < 0)
+		u->following = false;
+	u->sel = (size_t)s;
+}
+
+int
+ui_list_click(struct ui *u, int y, bool twice)
+{
+	size_t idx;
+
+	if (y < u->list_y || y >= u->list_y + u->list_h)
+		return 0;
+	idx = u->top + (size_t)(y - u->list_y);
+	if (idx >= eng_view_count(u->view))
+		return 0;
+	u->sel = idx;
+	u->following = false;
+	if (twice)
+		ui_detail_open(u, eng_view_get(u->view, idx));
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+list_key(struct ui *u, int key)
+{
+	long page = u->list_h > 1 ? u->list_h - 1 : 1;
+	size_t n = eng_view_count(u->view);
+
+	switch (key) {
+	case UK(KEY_UP):
+		ui_list_move(u, -1);
+		break;
+	case UK(KEY_DOWN):
+		ui_list_move(u, 1);
+		break;
+	case UK(KEY_PPAGE):
+	case 'b':
+		ui_list_move(u, -page);
+		break;
+	case UK(KEY_NPAGE):
+	case ' ':
+		ui_list_move(u, page);
+		break;
+	case UK(KEY_HOME):
+	case 'g':
+		ui_list_move(u, -(long)n);
+		break;
+	case UK(KEY_END):
+	case 'G':
+	case 'F':
+		ui_follow(u);
+		break;
+	case UK(KEY_LEFT):
+		u->hscroll = u->hscroll > 8 ? u->hscroll - 8 : 0;
+		break;
+	case UK(KEY_RIGHT):
+		u->hscroll += 8;
+		break;
+	case '\r':
+	case '\n':
+	case UK(KEY_ENTER):
+		if (n > 0)
+			ui_detail_open(u, eng_view_get(u->view, u->sel));
+		break;
+	case UI_ESC:
+		u->hscroll = 0;
+		break;
+	default:
+		return 0;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+const struct ui_screen ui_list_screen = { list_draw, list_key };

@@ -1,0 +1,155 @@
+/*
+ * prompt.c - the one-line editor at the bottom of the screen for
+ * searches, times, keywords and patterns.  A wrong time or pattern keeps
+ * the prompt open with the reason shown after the input.
+ */
+#include "config.h"
+
+#include "ui.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+static const char *const labels[] = {
+	[UI_PROMPT_NONE] = "",
+	[UI_PROMPT_SEARCH_FWD] = "/",
+	[UI_PROMPT_SEARCH_BACK] = "?",
+	[UI_PROMPT_SINCE] = "Since: ",
+	[UI_PROMPT_UNTIL] = "Until: ",
+	[UI_PROMPT_KEYWORD] = "Keyword: ",
+	[UI_PROMPT_REGEX] = "Filter (regex): ",
+	[UI_PROMPT_TAIL] = "Last N entries: ",
+};
+
+void
+ui_prompt_open(struct ui *u, enum ui_prompt_kind kind, const char *initial)
+{
+	struct ui_prompt *p = &u->prompt;
+
+	p->kind = kind;
+	p->error[0] = '\0';
+	strbuf_reset(&p->text);
+	if (initial != NULL)
+		strbuf_puts(&p->text, initial);
+}
+
+void
+ui_prompt_free(struct ui_prompt *p)
+{
+	strbuf_free(&p->text);
+	p->kind = UI_PROMPT_NONE;
+}
+
+void
+ui_prompt_draw(struct ui *u, int y, int w)
+{
+	struct ui_prompt *p = &u->prompt;
+	struct strbuf safe;
+	int x, cx;
+
+	strbuf_init(&safe);
+	eng_sanitize(&safe, p->text.s != NULL ? p->text.s : "", p->text.len);
+	ui_fill(y, 0, w, A_NORMAL);
+	x = ui_puts(y, 0, w, labels[p->kind], A_BOLD);
+	/* keep the end of a long input in sight */
+	if (safe.len > 0) {
+		int tw = ui_text_width(safe.s, safe.len);
+		int skip = tw > w - x - 1 ? tw - (w - x - 1) : 0;
+
+		x += ui_text(y, x, tw - skip < w - x ? tw - skip : w - x,
+		    safe.s, safe.len, skip, A_NORMAL, NULL, 0, 0);
+	}
+	cx = x;
+	if (p->error[0] != '\0' && x + 3 < w) {
+		struct strbuf err;
+
+		strbuf_init(&err);
+		strbuf_puts(&err, "  ");
+		eng_sanitize(&err, p->error, strlen(p->error));
+		ui_text(y, x, w - x, err.s, err.len, 0,
+		    ui_pair(u, UI_PAIR_MSGERR), NULL, 0, 0);
+		strbuf_free(&err);
+	}
+	move(y, cx < w ? cx : w - 1);
+	strbuf_free(&safe);
+}
+
+static void
+delete_char(struct strbuf *b)
+{
+	while (b->len > 0) {
+		unsigned char c = (unsigned char)b->s[--b->len];
+
+		if ((c & 0xc0) != 0x80)
+			break;
+	}
+	if (b->s != NULL)
+		b->s[b->len] = '\0';
+}
+
+static void
+insert_char(struct strbuf *b, int key)
+{
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+	size_t n;
+
+	memset(&st, 0, sizeof st);
+	n = wcrtomb(mb, (wchar_t)key, &st);
+	if (n != (size_t)-1)
+		strbuf_add(b, mb, n);
+}
+
+static int
+accept(struct ui *u)
+{
+	struct ui_prompt *p = &u->prompt;
+	enum ui_prompt_kind kind = p->kind;
+	char *text = strdup(p->text.s != NULL ? p->text.s : "");
+	int r;
+
+	if (text == NULL)
+		return UI_HANDLED;
+	p->error[0] = '\0';
+	r = ui_prompt_apply(u, kind, text);
+	free(text);
+	if (p->error[0] == '\0')
+		p->kind = UI_PROMPT_NONE;
+	return r | UI_HANDLED | UI_REDRAW;
+}
+
+int
+ui_prompt_key(struct ui *u, int key)
+{
+	struct ui_prompt *p = &u->prompt;
+
+	switch (key) {
+	case '\r':
+	case '\n':
+	case UK(KEY_ENTER):
+		return accept(u);
+	case UI_ESC:
+	case UI_CTRL('g'):
+		p->kind = UI_PROMPT_NONE;
+		break;
+	case UK(KEY_BACKSPACE):
+	case 0x7f:
+	case UI_CTRL('h'):
+		delete_char(&p->text);
+		p->error[0] = '\0';
+		break;
+	case UI_CTRL('u'):
+		strbuf_reset(&p->text);
+		p->error[0] = '\0';
+		break;
+	default:
+		if (key >= 0x20 && key < UI_FN && key != 0x7f) {
+			insert_char(&p->text, key);
+			p->error[0] = '\0';
+		}
+		break;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}

@@ -1,0 +1,921 @@
+/*
+ * ui.c - the interactive explorer's main loop: terminal setup and
+ * restore, waiting on the keyboard and the watched logs, dispatching keys
+ * to the focused screen, and the filter and search state they share.
+ */
+#include "config.h"
+
+#include "ui.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "explorer.h"
+
+static const struct ui_screen *const screens[UI_NSCREENS] = {
+	[UI_LIST] = &ui_list_screen,
+	[UI_DETAIL] = &ui_detail_screen,
+	[UI_HELP] = &ui_help_screen,
+	[UI_STATS] = &ui_stats_screen,
+};
+
+#define BUSY_NOTICE 200000	/* entries: above, long work is announced */
+
+static volatile sig_atomic_t quit_signal;
+
+/* ---- signals: the terminal is restored whatever ends us ---------------- */
+
+static void
+on_quit(int sig)
+{
+	quit_signal = sig;
+}
+
+static void
+on_fatal(int sig)
+{
+	endwin();
+	raise(sig);	/* SA_RESETHAND: the default action now */
+}
+
+static void
+signals_init(void)
+{
+	static const int quit[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_quit;
+	for (size_t i = 0; i < sizeof quit / sizeof quit[0]; i++)
+		sigaction(quit[i], &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		sigaction(fatal[i], &sa, NULL);
+}
+
+/* ---- shared state changes ---------------------------------------------- */
+
+void
+ui_message(struct ui *u, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->message, sizeof u->message, fmt, ap);
+	va_end(ap);
+	u->message_error = error;
+}
+
+attr_t
+ui_level_attr(struct ui *u, int level)
+{
+	switch (level) {
+	case 1:
+		return ui_pair(u, UI_PAIR_DEBUG);
+	case 2:
+		return ui_pair(u, UI_PAIR_INFO);
+	case 3:
+		return ui_pair(u, UI_PAIR_WARNING);
+	case 4:
+		return ui_pair(u, UI_PAIR_ERROR);
+	case 5:
+		return ui_pair(u, UI_PAIR_CRITICAL);
+	}
+	return A_NORMAL;
+}
+
+static unsigned
+tab_categories(const struct ui *u, int tab)
+{
+	if (tab > UI_TAB_ALL && tab <= LLMLOG_NCATEGORIES)
+		return 1u << (tab - 1);
+	return u->cli_categories;
+}
+
+static void
+stats_drop(struct ui *u)
+{
+	eng_stats_free(u->stats);
+	u->stats = NULL;
+	u->hist.valid = false;
+}
+
+/* Find the entry (or the nearest later one) in the view by time: the
+ * selection survives a new filter and older entries arriving. */
+static size_t
+locate(const struct eng_view *v, const struct eng_entry *old)
+{
+	size_t lo = 0, hi = eng_view_count(v);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (eng_view_get(v, mid)->time_us < old->time_us)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < eng_view_count(v) && i < lo + 64; i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+
+		if (en->time_us != old->time_us)
+			break;
+		if (en->file == old->file && en->offset == old->offset)
+			return i;
+	}
+	return lo;
+}
+
+static void
+keep_selection(struct ui *u, const struct eng_entry *old, bool had)
+{
+	size_t n = eng_view_count(u->view);
+
+	if (u->following || !had || n == 0) {
+		u->sel = n > 0 ? n - 1 : 0;
+		return;
+	}
+	u->sel = locate(u->view, old);
+	if (u->sel >= n)
+		u->sel = n - 1;
+}
+
+/* Before work that grows with the number of entries, say so on the
+ * bottom line so a large set never looks frozen. */
+static void
+busy_notice(struct ui *u, const char *what)
+{
+	char msg[96];
+
+	if (eng_count(u->e) < BUSY_NOTICE || LINES < 2)
+		return;
+	snprintf(msg, sizeof msg, "%s %zu entries...", what, eng_count(u->e));
+	ui_fill(LINES - 1, 0, COLS, A_NORMAL);
+	ui_puts(LINES - 1, 0, COLS, msg, A_BOLD);
+	refresh();
+}
+
+/* Build the view for the current filters and tab, keeping the place. */
+static void
+refilter(struct ui *u)
+{
+	struct eng_view *v;
+	struct eng_entry old;
+	bool had = false;
+
+	if (u->view != NULL && u->sel < eng_view_count(u->view)) {
+		old = *eng_view_get(u->view, u->sel);
+		had = true;
+	}
+	u->filter.categories = tab_categories(u, u->last_list_tab);
+	u->filter.keyword = u->keyword;
+	u->filter.regex = u->regex;
+	busy_notice(u, "filtering");
+	v = eng_view_new(u->e, &u->filter);
+	if (v == NULL) {
+		ui_message(u, true, "out of memory building the view");
+		return;
+	}
+	stats_drop(u);
+	eng_view_free(u->view);
+	u->view = v;
+	u->newcount = 0;
+	keep_selection(u, &old, had);
+	eng_view_category_counts(u->view, u->counts);
+}
+
+void
+ui_follow(struct ui *u)
+{
+	size_t n = eng_view_count(u->view);
+
+	u->following = true;
+	u->newcount = 0;
+	u->sel = n > 0 ? n - 1 : 0;
+}
+
+void
+ui_set_tab(struct ui *u, int tab)
+{
+	if (tab < 0 || tab >= UI_NTABS)
+		return;
+	u->tab = tab;
+	if (tab == UI_TAB_STATS) {
+		u->screen = UI_STATS;
+		return;
+	}
+	u->screen = UI_LIST;
+	if (tab != u->last_list_tab) {
+		u->last_list_tab = tab;
+		refilter(u);
+	}
+}
+
+/* ---- search ------------------------------------------------------------ */
+
+/* A match fell before the --tail window: the next one inside it is the
+ * first from the window's start (forward) or from the end (backward). */
+static long
+next_in_window(struct ui *u, int dir)
+{
+	size_t first = ui_list_first(u);
+	long pos = dir > 0 ? eng_view_search(u->view, u->search, first - 1, 1) :
+	    eng_view_search(u->view, u->search, 0, -1);
+
+	return pos >= 0 && (size_t)pos >= first ? pos : -1;
+}
+
+int
+ui_search_next(struct ui *u, int dir)
+{
+	long pos;
+
+	if (u->search == NULL) {
+		ui_message(u, true, "no search yet: / searches forward, ? backward");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (u->screen == UI_DETAIL)
+		return ui_detail_search(u, dir * u->search_dir);
+	if (eng_view_count(u->view) == 0) {
+		ui_message(u, true, "Pattern not found: %s", u->search_text);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	busy_notice(u, "searching");
+	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
+	if (pos >= 0 && (size_t)pos < ui_list_first(u))
+		pos = next_in_window(u, dir * u->search_dir);
+	if (pos < 0) {
+		ui_message(u, true, "Pattern not found: %s", u->search_text);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if ((dir * u->search_dir > 0 && (size_t)pos <= u->sel) ||
+	    (dir * u->search_dir < 0 && (size_t)pos >= u->sel))
+		ui_message(u, false, "search wrapped");
+	u->sel = (size_t)pos;
+	u->following = false;
+	if (u->screen == UI_STATS)
+		ui_set_tab(u, u->last_list_tab);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+set_search(struct ui *u, const char *text, int dir)
+{
+	char err[256];
+	struct eng_regex *re;
+
+	if (*text == '\0')
+		return ui_search_next(u, dir > 0 ? u->search_dir : -u->search_dir);
+	re = eng_regex_new(text, err, sizeof err);
+	if (re == NULL) {
+		ui_message(u, true, "Invalid pattern: %s", err);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	eng_regex_free(u->search);
+	free(u->search_text);
+	u->search = re;
+	u->search_text = strdup(text);
+	u->search_dir = dir;
+	return ui_search_next(u, 1);
+}
+
+/* ---- the prompts' results ---------------------------------------------- */
+
+static char *
+dup_or_null(const char *text)
+{
+	return *text == '\0' ? NULL : strdup(text);
+}
+
+static int
+set_time(struct ui *u, bool since, const char *text)
+{
+	int64_t t = ENG_TIME_NONE;
+	char err[256];
+
+	if (*text != '\0' &&
+	    eng_time_parse(text, eng_now_us(), &t, err, sizeof err) != 0) {
+		snprintf(u->prompt.error, sizeof u->prompt.error, "%s", err);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (since) {
+		u->filter.since_us = t;
+		free(u->since_text);
+		u->since_text = dup_or_null(text);
+	} else {
+		u->filter.until_us = t;
+		free(u->until_text);
+		u->until_text = dup_or_null(text);
+	}
+	return UI_HANDLED | UI_REDRAW | UI_REFILTER;
+}
+
+static int
+set_regex(struct ui *u, const char *text)
+{
+	struct eng_regex *re = NULL;
+	struct eng_regex *old = u->regex;
+	char err[256];
+
+	if (*text != '\0') {
+		re = eng_regex_new(text, err, sizeof err);
+		if (re == NULL) {
+			snprintf(u->prompt.error, sizeof u->prompt.error,
+			    "%s", err);
+			return UI_HANDLED | UI_REDRAW;
+		}
+	}
+	u->regex = re;
+	free(u->regex_text);
+	u->regex_text = dup_or_null(text);
+	/* the old view borrows the old regex until refilter replaces it */
+	refilter(u);
+	eng_regex_free(old);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+set_tail(struct ui *u, const char *text)
+{
+	char *end;
+	long n;
+
+	if (*text == '\0') {
+		u->tail = -1;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0) {
+		snprintf(u->prompt.error, sizeof u->prompt.error,
+		    "a number of entries, 0 or more; empty shows all");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	u->tail = n;
+	return UI_HANDLED | UI_REDRAW;
+}
+
+int
+ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
+{
+	switch (kind) {
+	case UI_PROMPT_SEARCH_FWD:
+		return set_search(u, text, 1);
+	case UI_PROMPT_SEARCH_BACK:
+		return set_search(u, text, -1);
+	case UI_PROMPT_SINCE:
+		return set_time(u, true, text);
+	case UI_PROMPT_UNTIL:
+		return set_time(u, false, text);
+	case UI_PROMPT_KEYWORD:
+		free(u->keyword);
+		u->keyword = dup_or_null(text);
+		return UI_HANDLED | UI_REDRAW | UI_REFILTER;
+	case UI_PROMPT_REGEX:
+		return set_regex(u, text);
+	case UI_PROMPT_TAIL:
+		return set_tail(u, text);
+	case UI_PROMPT_NONE:
+		break;
+	}
+	return UI_HANDLED;
+}
+
+/* ---- keys every list-like screen understands --------------------------- */
+
+static int
+cycle_level(struct ui *u, int step)
+{
+	static const int order[] = { 0, LLMLOG_DEBUG, LLMLOG_INFO,
+	    LLMLOG_WARNING, LLMLOG_ERROR, LLMLOG_CRITICAL };
+	const int n = sizeof order / sizeof order[0];
+	int i = 0;
+
+	while (i < n && order[i] != u->filter.min_level)
+		i++;
+	i = ((i % n) + step + n) % n;
+	u->filter.min_level = order[i];
+	if (order[i] == 0)
+		ui_message(u, false, "level: all");
+	else
+		ui_message(u, false, "level: %s and above",
+		    llmlog_level_name(order[i]));
+	return UI_HANDLED | UI_REDRAW | UI_REFILTER;
+}
+
+static int
+clear_filters(struct ui *u)
+{
+	struct eng_regex *old = u->regex;
+
+	u->filter.min_level = 0;
+	u->filter.since_us = u->filter.until_us = ENG_TIME_NONE;
+	free(u->keyword);
+	free(u->since_text);
+	free(u->until_text);
+	free(u->regex_text);
+	u->keyword = u->since_text = u->until_text = u->regex_text = NULL;
+	u->regex = NULL;
+	u->cli_categories = 0;
+	u->tail = -1;
+	u->tab = u->last_list_tab = UI_TAB_ALL;
+	if (u->screen == UI_STATS)
+		u->tab = UI_TAB_STATS;
+	refilter(u);
+	eng_regex_free(old);
+	ui_message(u, false, "all filters cleared");
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+tab_key(struct ui *u, int key)
+{
+	if (key == '\t')
+		ui_set_tab(u, (u->tab + 1) % UI_NTABS);
+	else if (key == UK(KEY_BTAB))
+		ui_set_tab(u, (u->tab + UI_NTABS - 1) % UI_NTABS);
+	else
+		ui_set_tab(u, key - '1');
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+open_prompt(struct ui *u, enum ui_prompt_kind kind, const char *initial)
+{
+	ui_prompt_open(u, kind, initial);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+open_tail_prompt(struct ui *u)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%ld", u->tail);
+	return open_prompt(u, UI_PROMPT_TAIL, u->tail >= 0 ? buf : NULL);
+}
+
+int
+ui_common_key(struct ui *u, int key)
+{
+	switch (key) {
+	case '\t':
+	case UK(KEY_BTAB):
+	case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8':
+		return tab_key(u, key);
+	case 'l':
+		return cycle_level(u, 1);
+	case 'L':
+		return cycle_level(u, -1);
+	case 't':
+		return open_prompt(u, UI_PROMPT_SINCE, u->since_text);
+	case 'T':
+		return open_prompt(u, UI_PROMPT_UNTIL, u->until_text);
+	case 'k':
+		return open_prompt(u, UI_PROMPT_KEYWORD, u->keyword);
+	case '&':
+	case 'f':
+		return open_prompt(u, UI_PROMPT_REGEX, u->regex_text);
+	case '#':
+		return open_tail_prompt(u);
+	case '/':
+		return open_prompt(u, UI_PROMPT_SEARCH_FWD, NULL);
+	case '?':
+		return open_prompt(u, UI_PROMPT_SEARCH_BACK, NULL);
+	case 'n':
+		return ui_search_next(u, 1);
+	case 'N':
+		return ui_search_next(u, -1);
+	case 'c':
+		return clear_filters(u);
+	case 'u':
+		u->utc = !u->utc;
+		ui_message(u, false, "times in %s", u->utc ? "UTC" : "local time");
+		return UI_HANDLED | UI_REDRAW;
+	case 's':
+		u->split = !u->split;
+		if (!u->split)
+			stats_drop(u);
+		if (u->screen == UI_STATS)
+			ui_set_tab(u, u->last_list_tab);
+		return UI_HANDLED | UI_REDRAW;
+	case 'h':
+	case UK(KEY_F(1)):
+		u->help_back = u->screen;
+		u->screen = UI_HELP;
+		u->help_top = 0;
+		return UI_HANDLED | UI_REDRAW;
+	case 'q':
+		return UI_HANDLED | UI_QUIT;
+	case UI_CTRL('l'):
+		clearok(curscr, TRUE);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	return 0;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static void
+draw_hint(struct ui *u, int y, int w)
+{
+	attr_t a = A_NORMAL;
+	const char *text = u->message;
+
+	static const char *const hints[UI_NSCREENS] = {
+		[UI_LIST] = "h help  q quit  / search  l level  t since"
+		    "  k keyword  f filter  s stats  c clear",
+		[UI_DETAIL] = "q back  [ ] entries  r raw  / search  n N match"
+		    "  h help",
+		[UI_HELP] = "any other key closes the help",
+		[UI_STATS] = "Esc back  Up Down scroll  l level  t since"
+		    "  c clear  h help  q quit",
+	};
+
+	if (*text == '\0')
+		text = hints[u->screen];
+	else if (u->message_error)
+		a = ui_pair(u, UI_PAIR_MSGERR);
+	ui_fill(y, 0, w, A_NORMAL);
+	ui_puts(y, 0, w, text, a);
+}
+
+static void
+draw_body(struct ui *u, int y, int h, int w)
+{
+	u->body_h = h;
+	if (u->screen == UI_LIST && u->split) {
+		if (w >= 160) {
+			int sw = w * 2 / 5;
+
+			ui_list_screen.draw(u, y, 0, h, w - sw - 1);
+			for (int i = 0; i < h; i++)
+				mvaddch(y + i, w - sw - 1, ACS_VLINE);
+			ui_stats_pane_draw(u, y, w - sw, h, sw);
+		} else {
+			int lh = h / 2;
+
+			ui_list_screen.draw(u, y, 0, lh, w);
+			mvhline(y + lh, 0, ACS_HLINE, w);
+			ui_stats_pane_draw(u, y + lh + 1, 0, h - lh - 1, w);
+		}
+		return;
+	}
+	screens[u->screen]->draw(u, y, 0, h, w);
+}
+
+static void
+draw(struct ui *u)
+{
+	int h = LINES, w = COLS;
+
+	erase();
+	if (h < 6 || w < 30) {
+		ui_puts(0, 0, w, "terminal too small", A_BOLD);
+		refresh();
+		return;
+	}
+	ui_tabs_draw(u, 0, w);
+	draw_body(u, 1, h - 3, w);
+	ui_status_draw(u, h - 2, w);
+	if (u->prompt.kind != UI_PROMPT_NONE) {
+		ui_prompt_draw(u, h - 1, w);
+		curs_set(1);
+	} else {
+		draw_hint(u, h - 1, w);
+		curs_set(0);
+	}
+	refresh();
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+int
+ui_mouse(struct ui *u, MEVENT *ev)
+{
+	int key = 0;
+
+	if (ev->bstate & BUTTON4_PRESSED)
+		key = UK(KEY_UP);
+#ifdef BUTTON5_PRESSED
+	else if (ev->bstate & BUTTON5_PRESSED)
+		key = UK(KEY_DOWN);
+#endif
+	if (key != 0) {
+		int r = 0;
+
+		for (int i = 0; i < 3; i++)
+			r |= screens[u->screen]->key(u, key);
+		return r | UI_REDRAW;
+	}
+	if (!(ev->bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED |
+	    BUTTON1_DOUBLE_CLICKED)))
+		return 0;
+	if (ev->y == 0) {
+		for (int t = 0; t < UI_NTABS; t++)
+			if (ev->x >= u->tab_x[t] && ev->x < u->tab_x[t + 1]) {
+				ui_set_tab(u, t);
+				return UI_HANDLED | UI_REDRAW;
+			}
+		return 0;
+	}
+	if (u->screen == UI_LIST)
+		return ui_list_click(u, ev->y,
+		    (ev->bstate & BUTTON1_DOUBLE_CLICKED) != 0);
+	return 0;
+}
+
+static int
+dispatch(struct ui *u, int key)
+{
+	int r;
+
+	if (key == UK(KEY_RESIZE)) {
+		u->hist.valid = false;
+		return UI_REDRAW;
+	}
+	if (key == UK(KEY_MOUSE)) {
+		MEVENT ev;
+
+		if (getmouse(&ev) != OK)
+			return 0;
+		return ui_mouse(u, &ev);
+	}
+	u->message[0] = '\0';
+	if (u->prompt.kind != UI_PROMPT_NONE)
+		return ui_prompt_key(u, key) | UI_REDRAW;
+	r = screens[u->screen]->key(u, key);
+	if (!(r & UI_HANDLED) && (u->screen == UI_LIST || u->screen == UI_STATS))
+		r = ui_common_key(u, key);
+	if (!(r & UI_HANDLED))
+		ui_message(u, true, "unknown key: h or F1 lists the keys");
+	return r | UI_REDRAW;
+}
+
+/* Keys that only change the filter: a run of them (l l l) builds one
+ * view at the end instead of one per key. */
+static bool
+filter_only(const struct ui *u, int key)
+{
+	return u->prompt.kind == UI_PROMPT_NONE &&
+	    (u->screen == UI_LIST || u->screen == UI_STATS) &&
+	    (key == 'l' || key == 'L');
+}
+
+/* Read every key waiting; returns the union of what the handlers asked. */
+static int
+read_keys(struct ui *u)
+{
+	int r = 0;
+	bool pending = false;
+	wint_t wc;
+	int got;
+
+	while ((got = get_wch(&wc)) != ERR) {
+		int key = got == KEY_CODE_YES ? UK((int)wc) : (int)wc;
+
+		if (pending && !filter_only(u, key)) {
+			refilter(u);
+			pending = false;
+		}
+		r |= dispatch(u, key);
+		if (r & UI_REFILTER) {
+			pending = true;
+			r &= ~UI_REFILTER;
+		}
+		if (r & UI_QUIT)
+			break;
+	}
+	if (pending)
+		refilter(u);
+	return r;
+}
+
+/* ---- following the files ----------------------------------------------- */
+
+static void
+take_new(struct ui *u)
+{
+	struct eng_entry old;
+	bool had = false;
+	size_t added;
+
+	if (!u->following && u->sel < eng_view_count(u->view)) {
+		old = *eng_view_get(u->view, u->sel);
+		had = true;
+	}
+	added = eng_view_update(u->view);
+	if (added == 0)
+		return;
+	eng_view_category_counts(u->view, u->counts);
+	/* counted between keys, as a dashboard asks (ui_stats_work) */
+	u->stats_done = false;
+	u->hist.valid = false;
+	if (u->following) {
+		ui_follow(u);
+		return;
+	}
+	if (!u->loading)
+		u->newcount += added;
+	keep_selection(u, &old, had);
+}
+
+static bool
+poll_files(struct ui *u)
+{
+	uint64_t indexed, total;
+	bool done, was = u->loading;
+	long n;
+
+	n = eng_refresh(u->e);
+	eng_progress(u->e, &indexed, &total, &done);
+	u->loading = !done;
+	if (n > 0 || was)
+		take_new(u);
+	return n > 0 || was;
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static char *
+dup_opt(const char *s)
+{
+	return s != NULL && *s != '\0' ? strdup(s) : NULL;
+}
+
+static int
+popcount(unsigned v)
+{
+	int n = 0;
+
+	for (; v != 0; v &= v - 1)
+		n++;
+	return n;
+}
+
+static void
+state_init(struct ui *u, struct eng *e, const struct ui_start *o)
+{
+	memset(u, 0, sizeof *u);
+	u->e = e;
+	u->filter = o->filter;
+	u->filter.keyword = NULL;
+	u->filter.regex = NULL;
+	u->keyword = dup_opt(o->filter.keyword);
+	u->since_text = dup_opt(o->since_text);
+	u->until_text = dup_opt(o->until_text);
+	u->regex_text = dup_opt(o->regex_text);
+	if (u->regex_text != NULL) {
+		char err[256];
+
+		u->regex = eng_regex_new(u->regex_text, err, sizeof err);
+	}
+	u->cli_categories = o->filter.categories;
+	if (popcount(u->cli_categories) == 1) {
+		u->tab = u->last_list_tab = __builtin_ctz(u->cli_categories) + 1;
+		u->cli_categories = 0;
+	}
+	u->utc = o->utc;
+	u->tail = o->tail;
+	u->following = true;
+	u->search_dir = 1;
+	u->color = o->color;
+	strbuf_init(&u->prompt.text);
+}
+
+static void
+state_free(struct ui *u)
+{
+	stats_drop(u);
+	ui_hist_free(&u->hist);
+	eng_view_free(u->view);
+	eng_regex_free(u->regex);
+	eng_regex_free(u->search);
+	free(u->keyword);
+	free(u->since_text);
+	free(u->until_text);
+	free(u->regex_text);
+	free(u->search_text);
+	ui_detail_free(&u->detail);
+	ui_prompt_free(&u->prompt);
+}
+
+static void
+curses_init(struct ui *u)
+{
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
+	    BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+	    | BUTTON5_PRESSED
+#endif
+	    , NULL);
+	mouseinterval(200);
+	ui_colors_init(u);
+	signals_init();
+}
+
+/* Start the background load unless the caller loaded already, or started
+ * one (then it is still running). */
+static int
+load_start(struct ui *u)
+{
+	uint64_t indexed, total;
+	bool done;
+	char err[512];
+
+	eng_progress(u->e, &indexed, &total, &done);
+	if (!done || eng_count(u->e) > 0) {
+		u->loading = !done;
+		return 0;
+	}
+	if (eng_load_async(u->e, err, sizeof err) != 0) {
+		fprintf(stderr, "llmlog: %s\n", err);
+		return -1;
+	}
+	u->loading = true;
+	return 0;
+}
+
+static int
+wait_input(struct ui *u)
+{
+	struct pollfd pfd[2];
+	int nfd = 1, fd = eng_watch_fd(u->e), timeout = -1;
+
+	pfd[0].fd = STDIN_FILENO;
+	pfd[0].events = POLLIN;
+	if (fd >= 0) {
+		pfd[1].fd = fd;
+		pfd[1].events = POLLIN;
+		nfd = 2;
+	}
+	/* while a dashboard has entries left to count, only look for keys
+	 * between slices; while a background load runs, look often so the
+	 * first rows show as soon as they are indexed; otherwise the watch
+	 * descriptor wakes us, or a 100 ms tick when there is none */
+	if (ui_stats_pending(u))
+		timeout = 0;
+	else if (u->loading)
+		timeout = 15;
+	else if (fd < 0)
+		timeout = 100;
+	if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+int
+ui_run(struct eng *e, const struct ui_start *o)
+{
+	struct ui u;
+	bool dirty = true;
+	int r;
+
+	setlocale(LC_ALL, "");
+	state_init(&u, e, o);
+	if (load_start(&u) != 0) {
+		state_free(&u);
+		return 2;
+	}
+	curses_init(&u);
+	refilter(&u);
+	while (quit_signal == 0) {
+		if (dirty)
+			draw(&u);
+		dirty = false;
+		if (wait_input(&u) != 0)
+			break;
+		r = read_keys(&u);
+		if (r & UI_QUIT)
+			break;
+		if (r & UI_REDRAW)
+			dirty = true;
+		if (poll_files(&u))
+			dirty = true;
+		/* a key's screen first, then more counting */
+		if (!(r & UI_REDRAW) && ui_stats_work(&u))
+			dirty = true;
+	}
+	endwin();
+	state_free(&u);
+	return quit_signal != 0 ? 128 + quit_signal : 0;
+}
