@@ -613,10 +613,23 @@ dashboard_shown(const struct ui *u)
 	return u->screen == UI_STATS || (u->screen == UI_LIST && u->split);
 }
 
-bool
-ui_stats_pending(const struct ui *u)
+/* Whether a shown dashboard has entries left to count. */
+static bool
+stats_pending(const struct ui *u)
 {
 	return u->stats != NULL && !u->stats_done && dashboard_shown(u);
+}
+
+void
+ui_stats_status(const struct ui *u, struct strbuf *out)
+{
+	size_t counted, all;
+
+	if (u->stats == NULL || u->stats_done || stats_pending(u))
+		return;
+	eng_stats_progress(u->stats, &counted, &all);
+	strbuf_printf(out, "stats %d%% paused  ", all > 0 ?
+	    (int)((double)counted * 100 / (double)all) : 0);
 }
 
 /* One time-boxed slice of counting. */
@@ -631,23 +644,63 @@ count_slice(struct ui *u, int64_t budget_us)
 	while (!u->stats_done && eng_now_us() - start < budget_us);
 }
 
-bool
-ui_stats_work(struct ui *u)
+/* Count for a few milliseconds between keys; draw again when done, or
+ * when the figures shown are old. */
+static int
+stats_idle(struct ui *u)
 {
 	int64_t now;
 
-	if (!ui_stats_pending(u))
-		return false;
+	if (!stats_pending(u))
+		return 0;
 	count_slice(u, STATS_SLICE_US);
 	now = eng_now_us();
 	if (!u->stats_done && now - u->stats_shown_us < STATS_SHOW_US)
-		return false;
-	return true;
+		return 0;
+	return UI_REDRAW;
+}
+
+/* The report and the histogram are of one view, counted so far. */
+static void
+stats_drop(struct ui *u)
+{
+	eng_stats_free(u->stats);
+	u->stats = NULL;
+	u->hist.valid = false;
+}
+
+static void
+stats_changed(struct ui *u, enum ui_change what)
+{
+	switch (what) {
+	case UI_VIEW_NEW:
+		stats_drop(u);
+		break;
+	case UI_VIEW_GREW:
+		/* the new entries are counted between keys (stats_idle) */
+		u->stats_done = false;
+		u->hist.valid = false;
+		break;
+	case UI_RESIZED:
+		u->hist.valid = false;
+		break;
+	case UI_SPLIT:
+		if (!u->split)
+			stats_drop(u);
+		break;
+	}
+}
+
+static void
+stats_free(struct ui *u)
+{
+	stats_drop(u);
+	ui_hist_free(&u->hist);
 }
 
 /* Start counting the view's entries for the report: a small view is
  * counted at once, a large one shows its first figures and goes on
- * between keys (ui_stats_work). */
+ * between keys (stats_idle). */
 static void
 ensure_stats(struct ui *u)
 {
@@ -683,8 +736,9 @@ progress_draw(struct ui *u, int y, int x, int w)
 	return 1;
 }
 
-void
-ui_stats_pane_draw(struct ui *u, int y, int x, int h, int w)
+/* Full-screen on the Stats tab, or the pane beside the list. */
+static void
+stats_draw(struct ui *u, int y, int x, int h, int w)
 {
 	struct panel panels[sizeof sections / sizeof sections[0]];
 	size_t np;
@@ -705,12 +759,6 @@ ui_stats_pane_draw(struct ui *u, int y, int x, int h, int w)
 	draw_panels(u, panels, np, y + used, x, h - used, w);
 	for (size_t i = 0; i < np; i++)
 		panel_free(&panels[i]);
-}
-
-static void
-stats_draw(struct ui *u, int y, int x, int h, int w)
-{
-	ui_stats_pane_draw(u, y, x, h, w);
 }
 
 static int
@@ -743,4 +791,14 @@ stats_key(struct ui *u, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
-const struct ui_screen ui_stats_screen = { stats_draw, stats_key };
+const struct ui_screen ui_stats_screen = {
+	.hint = "Esc back  Up Down scroll  l level  t since  c clear  h help"
+	    "  q quit",
+	.shared_keys = true,
+	.draw = stats_draw,
+	.key = stats_key,
+	.changed = stats_changed,
+	.pending = stats_pending,
+	.idle = stats_idle,
+	.free = stats_free,
+};

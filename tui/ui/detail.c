@@ -20,9 +20,11 @@ lines_clear(struct ui_detail *d)
 	d->nlines = 0;
 }
 
-void
-ui_detail_free(struct ui_detail *d)
+static void
+detail_free(struct ui *u)
 {
+	struct ui_detail *d = &u->detail;
+
 	lines_clear(d);
 	free(d->lines);
 	d->lines = NULL;
@@ -241,7 +243,7 @@ build(struct ui *u, int width)
 void
 ui_detail_open(struct ui *u, const struct eng_entry *en)
 {
-	size_t first = ui_list_first(u);
+	size_t first = ui_tail_first(u);
 
 	u->detail.entry = *en;
 	u->detail.pos = u->sel - first + 1;
@@ -310,8 +312,8 @@ detail_draw(struct ui *u, int y, int x, int h, int w)
 		draw_line(u, &d->lines[d->top + (size_t)i], y + i, x, w);
 }
 
-int
-ui_detail_search(struct ui *u, int dir)
+static int
+detail_search(struct ui *u, int dir)
 {
 	struct ui_detail *d = &u->detail;
 	struct ui_span sp;
@@ -336,7 +338,7 @@ step_entry(struct ui *u, int dir)
 {
 	size_t n = eng_view_count(u->view);
 
-	if (dir < 0 && u->sel > ui_list_first(u))
+	if (dir < 0 && u->sel > ui_tail_first(u))
 		u->sel--;
 	else if (dir > 0 && u->sel + 1 < n)
 		u->sel++;
@@ -424,4 +426,10 @@ detail_key(struct ui *u, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
-const struct ui_screen ui_detail_screen = { detail_draw, detail_key };
+const struct ui_screen ui_detail_screen = {
+	.hint = "q back  [ ] entries  r raw  / search  n N match  h help",
+	.draw = detail_draw,
+	.key = detail_key,
+	.search = detail_search,
+	.free = detail_free,
+};

@@ -126,4 +126,8 @@ help_key(struct ui *u, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
-const struct ui_screen ui_help_screen = { help_draw, help_key };
+const struct ui_screen ui_help_screen = {
+	.hint = "any other key closes the help",
+	.draw = help_draw,
+	.key = help_key,
+};

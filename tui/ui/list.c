@@ -160,21 +160,14 @@ add_position(struct ui *u, struct strbuf *b)
 	if (!done && total > 0)
 		strbuf_printf(b, "indexing %d%%  ",
 		    (int)(indexed * 100 / total));
-	/* the dashboard's counting waits while no dashboard is shown */
-	if (u->stats != NULL && !u->stats_done && !ui_stats_pending(u)) {
-		size_t counted, all;
-
-		eng_stats_progress(u->stats, &counted, &all);
-		strbuf_printf(b, "stats %d%% paused  ", all > 0 ?
-		    (int)((double)counted * 100 / (double)all) : 0);
-	}
+	ui_stats_status(u, b);
 	if (bad > 0)
 		strbuf_printf(b, "malformed:%zu  ", bad);
 	if (eng_view_regex_errors(u->view) > 0)
 		strbuf_printf(b, "pattern gave up on %zu line%s  ",
 		    eng_view_regex_errors(u->view),
 		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
-	first = ui_list_first(u);
+	first = ui_tail_first(u);
 	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
 	    n - first);
 	if (u->following)
@@ -314,19 +307,10 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 
 /* ---- the list ---------------------------------------------------------- */
 
-/* The first position shown: with --tail N (or #) only the last N. */
-size_t
-ui_list_first(const struct ui *u)
+static void
+list_clamp(struct ui *u, int h)
 {
-	size_t n = eng_view_count(u->view);
-
-	return u->tail >= 0 && n > (size_t)u->tail ? n - (size_t)u->tail : 0;
-}
-
-void
-ui_list_clamp(struct ui *u, int h)
-{
-	size_t n = eng_view_count(u->view), first = ui_list_first(u);
+	size_t n = eng_view_count(u->view), first = ui_tail_first(u);
 
 	if (h <= 0)
 		return;
@@ -355,7 +339,7 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 
 	u->list_y = y;
 	u->list_h = h;
-	ui_list_clamp(u, h);
+	list_clamp(u, h);
 	if (n == 0 || u->tail == 0) {
 		ui_puts(y, x, w, u->loading ? "loading..." :
 		    eng_count(u->e) == 0 ? "no log entries yet: new ones "
@@ -371,11 +355,11 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 	}
 }
 
-void
-ui_list_move(struct ui *u, long delta)
+static void
+list_move(struct ui *u, long delta)
 {
 	size_t n = eng_view_count(u->view);
-	long s = (long)u->sel + delta, first = (long)ui_list_first(u);
+	long s = (long)u->sel + delta, first = (long)ui_tail_first(u);
 
 	if (n == 0)
 		return;
@@ -388,8 +372,8 @@ ui_list_move(struct ui *u, long delta)
 	u->sel = (size_t)s;
 }
 
-int
-ui_list_click(struct ui *u, int y, bool twice)
+static int
+list_click(struct ui *u, int y, int x, bool twice)
 {
 	size_t idx;
 
@@ -413,22 +397,22 @@ list_key(struct ui *u, int key)
 
 	switch (key) {
 	case UK(KEY_UP):
-		ui_list_move(u, -1);
+		list_move(u, -1);
 		break;
 	case UK(KEY_DOWN):
-		ui_list_move(u, 1);
+		list_move(u, 1);
 		break;
 	case UK(KEY_PPAGE):
 	case 'b':
-		ui_list_move(u, -page);
+		list_move(u, -page);
 		break;
 	case UK(KEY_NPAGE):
 	case ' ':
-		ui_list_move(u, page);
+		list_move(u, page);
 		break;
 	case UK(KEY_HOME):
 	case 'g':
-		ui_list_move(u, -(long)n);
+		list_move(u, -(long)n);
 		break;
 	case UK(KEY_END):
 	case 'G':
@@ -456,4 +440,11 @@ list_key(struct ui *u, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
-const struct ui_screen ui_list_screen = { list_draw, list_key };
+const struct ui_screen ui_list_screen = {
+	.hint = "h help  q quit  / search  l level  t since  k keyword"
+	    "  f filter  s stats  c clear",
+	.shared_keys = true,
+	.draw = list_draw,
+	.key = list_key,
+	.click = list_click,
+};

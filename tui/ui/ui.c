@@ -1,7 +1,9 @@
 /*
  * ui.c - the interactive explorer's main loop: terminal setup and
- * restore, waiting on the keyboard and the watched logs, dispatching keys
- * to the focused screen, and the filter and search state they share.
+ * restore, waiting on the keyboard and the watched logs, and the filter
+ * and search state the screens share.  Screens are reached only through
+ * the table below: the shown one draws and takes the keys, and every one
+ * hears what changed, works between keys and frees its state at exit.
  */
 #include "config.h"
 
@@ -102,12 +104,13 @@ tab_categories(const struct ui *u, int tab)
 	return u->cli_categories;
 }
 
+/* Tell every screen, shown or not, what changed under it. */
 static void
-stats_drop(struct ui *u)
+notify(struct ui *u, enum ui_change what)
 {
-	eng_stats_free(u->stats);
-	u->stats = NULL;
-	u->hist.valid = false;
+	for (int i = 0; i < UI_NSCREENS; i++)
+		if (screens[i]->changed != NULL)
+			screens[i]->changed(u, what);
 }
 
 /* Find the entry (or the nearest later one) in the view by time: the
@@ -186,12 +189,20 @@ refilter(struct ui *u)
 		ui_message(u, true, "out of memory building the view");
 		return;
 	}
-	stats_drop(u);
 	eng_view_free(u->view);
 	u->view = v;
 	u->newcount = 0;
 	keep_selection(u, &old, had);
 	eng_view_category_counts(u->view, u->counts);
+	notify(u, UI_VIEW_NEW);
+}
+
+size_t
+ui_tail_first(const struct ui *u)
+{
+	size_t n = eng_view_count(u->view);
+
+	return u->tail >= 0 && n > (size_t)u->tail ? n - (size_t)u->tail : 0;
 }
 
 void
@@ -228,7 +239,7 @@ ui_set_tab(struct ui *u, int tab)
 static long
 next_in_window(struct ui *u, int dir)
 {
-	size_t first = ui_list_first(u);
+	size_t first = ui_tail_first(u);
 	long pos = dir > 0 ? eng_view_search(u->view, u->search, first - 1, 1) :
 	    eng_view_search(u->view, u->search, 0, -1);
 
@@ -244,15 +255,15 @@ ui_search_next(struct ui *u, int dir)
 		ui_message(u, true, "no search yet: / searches forward, ? backward");
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (u->screen == UI_DETAIL)
-		return ui_detail_search(u, dir * u->search_dir);
+	if (screens[u->screen]->search != NULL)
+		return screens[u->screen]->search(u, dir * u->search_dir);
 	if (eng_view_count(u->view) == 0) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	busy_notice(u, "searching");
 	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
-	if (pos >= 0 && (size_t)pos < ui_list_first(u))
+	if (pos >= 0 && (size_t)pos < ui_tail_first(u))
 		pos = next_in_window(u, dir * u->search_dir);
 	if (pos < 0) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
@@ -465,8 +476,8 @@ open_tail_prompt(struct ui *u)
 	return open_prompt(u, UI_PROMPT_TAIL, u->tail >= 0 ? buf : NULL);
 }
 
-int
-ui_common_key(struct ui *u, int key)
+static int
+common_key(struct ui *u, int key)
 {
 	switch (key) {
 	case '\t':
@@ -505,8 +516,7 @@ ui_common_key(struct ui *u, int key)
 		return UI_HANDLED | UI_REDRAW;
 	case 's':
 		u->split = !u->split;
-		if (!u->split)
-			stats_drop(u);
+		notify(u, UI_SPLIT);
 		if (u->screen == UI_STATS)
 			ui_set_tab(u, u->last_list_tab);
 		return UI_HANDLED | UI_REDRAW;
@@ -533,18 +543,8 @@ draw_hint(struct ui *u, int y, int w)
 	attr_t a = A_NORMAL;
 	const char *text = u->message;
 
-	static const char *const hints[UI_NSCREENS] = {
-		[UI_LIST] = "h help  q quit  / search  l level  t since"
-		    "  k keyword  f filter  s stats  c clear",
-		[UI_DETAIL] = "q back  [ ] entries  r raw  / search  n N match"
-		    "  h help",
-		[UI_HELP] = "any other key closes the help",
-		[UI_STATS] = "Esc back  Up Down scroll  l level  t since"
-		    "  c clear  h help  q quit",
-	};
-
 	if (*text == '\0')
-		text = hints[u->screen];
+		text = screens[u->screen]->hint;
 	else if (u->message_error)
 		a = ui_pair(u, UI_PAIR_MSGERR);
 	ui_fill(y, 0, w, A_NORMAL);
@@ -559,16 +559,16 @@ draw_body(struct ui *u, int y, int h, int w)
 		if (w >= 160) {
 			int sw = w * 2 / 5;
 
-			ui_list_screen.draw(u, y, 0, h, w - sw - 1);
+			screens[UI_LIST]->draw(u, y, 0, h, w - sw - 1);
 			for (int i = 0; i < h; i++)
 				mvaddch(y + i, w - sw - 1, ACS_VLINE);
-			ui_stats_pane_draw(u, y, w - sw, h, sw);
+			screens[UI_STATS]->draw(u, y, w - sw, h, sw);
 		} else {
 			int lh = h / 2;
 
-			ui_list_screen.draw(u, y, 0, lh, w);
+			screens[UI_LIST]->draw(u, y, 0, lh, w);
 			mvhline(y + lh, 0, ACS_HLINE, w);
-			ui_stats_pane_draw(u, y + lh + 1, 0, h - lh - 1, w);
+			screens[UI_STATS]->draw(u, y + lh + 1, 0, h - lh - 1, w);
 		}
 		return;
 	}
@@ -601,8 +601,8 @@ draw(struct ui *u)
 
 /* ---- input ------------------------------------------------------------- */
 
-int
-ui_mouse(struct ui *u, MEVENT *ev)
+static int
+mouse(struct ui *u, MEVENT *ev)
 {
 	int key = 0;
 
@@ -630,8 +630,8 @@ ui_mouse(struct ui *u, MEVENT *ev)
 			}
 		return 0;
 	}
-	if (u->screen == UI_LIST)
-		return ui_list_click(u, ev->y,
+	if (screens[u->screen]->click != NULL)
+		return screens[u->screen]->click(u, ev->y, ev->x,
 		    (ev->bstate & BUTTON1_DOUBLE_CLICKED) != 0);
 	return 0;
 }
@@ -642,7 +642,7 @@ dispatch(struct ui *u, int key)
 	int r;
 
 	if (key == UK(KEY_RESIZE)) {
-		u->hist.valid = false;
+		notify(u, UI_RESIZED);
 		return UI_REDRAW;
 	}
 	if (key == UK(KEY_MOUSE)) {
@@ -650,14 +650,14 @@ dispatch(struct ui *u, int key)
 
 		if (getmouse(&ev) != OK)
 			return 0;
-		return ui_mouse(u, &ev);
+		return mouse(u, &ev);
 	}
 	u->message[0] = '\0';
 	if (u->prompt.kind != UI_PROMPT_NONE)
 		return ui_prompt_key(u, key) | UI_REDRAW;
 	r = screens[u->screen]->key(u, key);
-	if (!(r & UI_HANDLED) && (u->screen == UI_LIST || u->screen == UI_STATS))
-		r = ui_common_key(u, key);
+	if (!(r & UI_HANDLED) && screens[u->screen]->shared_keys)
+		r = common_key(u, key);
 	if (!(r & UI_HANDLED))
 		ui_message(u, true, "unknown key: h or F1 lists the keys");
 	return r | UI_REDRAW;
@@ -669,8 +669,7 @@ static bool
 filter_only(const struct ui *u, int key)
 {
 	return u->prompt.kind == UI_PROMPT_NONE &&
-	    (u->screen == UI_LIST || u->screen == UI_STATS) &&
-	    (key == 'l' || key == 'L');
+	    screens[u->screen]->shared_keys && (key == 'l' || key == 'L');
 }
 
 /* Read every key waiting; returns the union of what the handlers asked. */
@@ -719,9 +718,7 @@ take_new(struct ui *u)
 	if (added == 0)
 		return;
 	eng_view_category_counts(u->view, u->counts);
-	/* counted between keys, as a dashboard asks (ui_stats_work) */
-	u->stats_done = false;
-	u->hist.valid = false;
+	notify(u, UI_VIEW_GREW);
 	if (u->following) {
 		ui_follow(u);
 		return;
@@ -797,8 +794,9 @@ state_init(struct ui *u, struct eng *e, const struct ui_start *o)
 static void
 state_free(struct ui *u)
 {
-	stats_drop(u);
-	ui_hist_free(&u->hist);
+	for (int i = 0; i < UI_NSCREENS; i++)
+		if (screens[i]->free != NULL)
+			screens[i]->free(u);
 	eng_view_free(u->view);
 	eng_regex_free(u->regex);
 	eng_regex_free(u->search);
@@ -807,7 +805,6 @@ state_free(struct ui *u)
 	free(u->until_text);
 	free(u->regex_text);
 	free(u->search_text);
-	ui_detail_free(&u->detail);
 	ui_prompt_free(&u->prompt);
 }
 
@@ -855,6 +852,27 @@ load_start(struct ui *u)
 	return 0;
 }
 
+/* Whether a screen has work left for between keys. */
+static bool
+idle_pending(const struct ui *u)
+{
+	for (int i = 0; i < UI_NSCREENS; i++)
+		if (screens[i]->pending != NULL && screens[i]->pending(u))
+			return true;
+	return false;
+}
+
+static int
+idle(struct ui *u)
+{
+	int r = 0;
+
+	for (int i = 0; i < UI_NSCREENS; i++)
+		if (screens[i]->idle != NULL)
+			r |= screens[i]->idle(u);
+	return r;
+}
+
 static int
 wait_input(struct ui *u)
 {
@@ -868,11 +886,11 @@ wait_input(struct ui *u)
 		pfd[1].events = POLLIN;
 		nfd = 2;
 	}
-	/* while a dashboard has entries left to count, only look for keys
-	 * between slices; while a background load runs, look often so the
+	/* while a screen has work left (a dashboard counting), only look
+	 * for keys between slices; while a background load runs, look often so the
 	 * first rows show as soon as they are indexed; otherwise the watch
 	 * descriptor wakes us, or a 100 ms tick when there is none */
-	if (ui_stats_pending(u))
+	if (idle_pending(u))
 		timeout = 0;
 	else if (u->loading)
 		timeout = 15;
@@ -911,8 +929,8 @@ ui_run(struct eng *e, const struct ui_start *o)
 			dirty = true;
 		if (poll_files(&u))
 			dirty = true;
-		/* a key's screen first, then more counting */
-		if (!(r & UI_REDRAW) && ui_stats_work(&u))
+		/* a key's screen first, then more work between keys */
+		if (!(r & UI_REDRAW) && (idle(&u) & UI_REDRAW))
 			dirty = true;
 	}
 	endwin();

@@ -1,8 +1,10 @@
 /*
- * ui.h - what the explorer's screens share: the curses include, the UI
- * state, the key-handler result flags and the drawing helpers.  Each
- * screen (list.c, detail.c, dashboard.c, help.c, prompt.c)
- * exports a draw and a key function; ui.c runs the loop.
+ * ui.h - the UI part's one private header: every file of tui/ui/
+ * includes it, and nothing outside the part does (the command line sees
+ * explorer.h only).  The curses include, the UI state, the key-handler
+ * result flags, the screen table and the drawing helpers.  Each screen
+ * (list.c, detail.c, dashboard.c, help.c) is one struct ui_screen of
+ * hooks; ui.c runs the loop and drives the screens through them.
  */
 #ifndef LLMLOG_UI_H
 #define LLMLOG_UI_H
@@ -170,9 +172,38 @@ struct ui {
 	bool loading;
 };
 
+/* What changed under the screens; the loop tells every screen, shown or
+ * not, so that what one keeps between draws never goes stale. */
+enum ui_change {
+	UI_VIEW_NEW,	/* another view replaced the old: other filters */
+	UI_VIEW_GREW,	/* new entries joined the view */
+	UI_RESIZED,	/* the terminal's size */
+	UI_SPLIT,	/* the dashboard beside the list was shown or hidden */
+};
+
+/*
+ * A screen, as tmux's window modes: ui.c draws the shown one inside the
+ * frame (frame.c), gives it the keys and clicks, and drives every screen
+ * through these hooks, never a screen's functions by name.  draw and key
+ * are required; a NULL hook is behaviour the screen does not have.
+ */
 struct ui_screen {
+	const char *hint;	/* the bottom line while there is no message */
+	bool shared_keys;	/* keys it leaves are ui.c's (tabs, filters) */
 	void (*draw)(struct ui *u, int y, int x, int h, int w);
+	/* UI_* flags; 0 when the key is not the screen's */
 	int (*key)(struct ui *u, int key);
+	/* button 1 on the screen's body; twice: a double click */
+	int (*click)(struct ui *u, int y, int x, bool twice);
+	/* n, N inside the screen; without it a search moves the list */
+	int (*search)(struct ui *u, int dir);
+	void (*changed)(struct ui *u, enum ui_change what);
+	/* work between keys (the dashboard's counting): whether any is
+	 * left, so the loop only glances at the keyboard, and one slice of
+	 * it, UI_REDRAW when the screen should be drawn again */
+	bool (*pending)(const struct ui *u);
+	int (*idle)(struct ui *u);
+	void (*free)(struct ui *u);	/* at exit: release what it keeps */
 };
 
 extern const struct ui_screen ui_list_screen;
@@ -185,32 +216,24 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_set_tab(struct ui *u, int tab);
 void ui_follow(struct ui *u);
+/* The first position of the view shown: with --tail N (or #) only the
+ * last N. */
+size_t ui_tail_first(const struct ui *u);
 int ui_search_next(struct ui *u, int dir);
-int ui_common_key(struct ui *u, int key);
 attr_t ui_level_attr(struct ui *u, int level);
 int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
-int ui_mouse(struct ui *u, MEVENT *ev);
 
 /* list.c */
-size_t ui_list_first(const struct ui *u);
-void ui_list_clamp(struct ui *u, int h);
-void ui_list_move(struct ui *u, long delta);
-int ui_list_click(struct ui *u, int y, bool twice);
 void ui_tabs_draw(struct ui *u, int y, int w);
 void ui_status_draw(struct ui *u, int y, int w);
 
-/* detail.c */
+/* detail.c: the list opens an entry, and the detail view steps along */
 void ui_detail_open(struct ui *u, const struct eng_entry *en);
-void ui_detail_free(struct ui_detail *d);
-int ui_detail_search(struct ui *u, int dir);
 
 /* dashboard.c */
-void ui_stats_pane_draw(struct ui *u, int y, int x, int h, int w);
-/* Whether a shown dashboard has entries left to count. */
-bool ui_stats_pending(const struct ui *u);
-/* Count them for a few milliseconds; true when the dashboard should be
- * drawn again. */
-bool ui_stats_work(struct ui *u);
+/* "stats 35% paused" on the status line while counting waits for a
+ * dashboard to be shown again. */
+void ui_stats_status(const struct ui *u, struct strbuf *out);
 void ui_hist_free(struct ui_hist *h);
 
 /* help.c */
