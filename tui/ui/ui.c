@@ -538,20 +538,6 @@ common_key(struct ui *u, int key)
 /* ---- drawing ----------------------------------------------------------- */
 
 static void
-draw_hint(struct ui *u, int y, int w)
-{
-	attr_t a = A_NORMAL;
-	const char *text = u->message;
-
-	if (*text == '\0')
-		text = screens[u->screen]->hint;
-	else if (u->message_error)
-		a = ui_pair(u, UI_PAIR_MSGERR);
-	ui_fill(y, 0, w, A_NORMAL);
-	ui_puts(y, 0, w, text, a);
-}
-
-static void
 draw_body(struct ui *u, int y, int h, int w)
 {
 	u->body_h = h;
@@ -586,16 +572,10 @@ draw(struct ui *u)
 		refresh();
 		return;
 	}
-	ui_tabs_draw(u, 0, w);
-	draw_body(u, 1, h - 3, w);
-	ui_status_draw(u, h - 2, w);
-	if (u->prompt.kind != UI_PROMPT_NONE) {
-		ui_prompt_draw(u, h - 1, w);
-		curs_set(1);
-	} else {
-		draw_hint(u, h - 1, w);
-		curs_set(0);
-	}
+	draw_body(u, UI_FRAME_TOP, h - UI_FRAME_TOP - UI_FRAME_BOTTOM, w);
+	/* the frame after the screen: the status line tells the selection
+	 * and the counting that the screen's draw settled */
+	ui_frame_draw(u, screens[u->screen]->hint, h, w);
 	refresh();
 }
 
@@ -622,14 +602,8 @@ mouse(struct ui *u, MEVENT *ev)
 	if (!(ev->bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED |
 	    BUTTON1_DOUBLE_CLICKED)))
 		return 0;
-	if (ev->y == 0) {
-		for (int t = 0; t < UI_NTABS; t++)
-			if (ev->x >= u->tab_x[t] && ev->x < u->tab_x[t + 1]) {
-				ui_set_tab(u, t);
-				return UI_HANDLED | UI_REDRAW;
-			}
-		return 0;
-	}
+	if (ev->y < UI_FRAME_TOP)
+		return ui_frame_click(u, ev->y, ev->x);
 	if (screens[u->screen]->click != NULL)
 		return screens[u->screen]->click(u, ev->y, ev->x,
 		    (ev->bstate & BUTTON1_DOUBLE_CLICKED) != 0);

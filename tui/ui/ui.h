@@ -223,9 +223,14 @@ int ui_search_next(struct ui *u, int dir);
 attr_t ui_level_attr(struct ui *u, int level);
 int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
 
-/* list.c */
-void ui_tabs_draw(struct ui *u, int y, int w);
-void ui_status_draw(struct ui *u, int y, int w);
+/* frame.c: the tab bar above the screen (UI_FRAME_TOP rows), the status
+ * line and the bottom line below it (UI_FRAME_BOTTOM rows) */
+#define UI_FRAME_TOP 1
+#define UI_FRAME_BOTTOM 2
+/* Draw the frame of an h by w terminal; hint is the shown screen's. */
+void ui_frame_draw(struct ui *u, const char *hint, int h, int w);
+/* Button 1 on the frame: on a tab, that tab is shown. */
+int ui_frame_click(struct ui *u, int y, int x);
 
 /* detail.c: the list opens an entry, and the detail view steps along */
 void ui_detail_open(struct ui *u, const struct eng_entry *en);

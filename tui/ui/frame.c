@@ -1,0 +1,246 @@
+/*
+ * frame.c - what is drawn around whichever screen is shown: the tab bar
+ * above it (with the geometry a mouse click needs), and below it the
+ * status line (the filters, the position, follow or paused) and the
+ * bottom line, which is the prompt while one is open, else the last
+ * message or the screen's hint.
+ */
+#include "config.h"
+
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- the tab bar ------------------------------------------------------- */
+
+static const char *
+tab_label(int tab)
+{
+	if (tab == UI_TAB_ALL)
+		return "All";
+	if (tab == UI_TAB_STATS)
+		return "Stats";
+	return llmlog_category_label(tab - 1);
+}
+
+static size_t
+tab_count(struct ui *u, int tab)
+{
+	size_t n = 0;
+
+	if (tab > UI_TAB_ALL && tab <= LLMLOG_NCATEGORIES)
+		return u->counts[tab - 1];
+	if (u->last_list_tab == UI_TAB_ALL)
+		return eng_view_count(u->view);
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+		if (u->cli_categories == 0 || (u->cli_categories & (1u << c)))
+			n += u->counts[c];
+	return n;
+}
+
+static void
+format_count(char *buf, size_t len, size_t n, bool compact)
+{
+	if (!compact || n < 10000)
+		snprintf(buf, len, "%zu", n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%zuk", n / 1000);
+	else
+		snprintf(buf, len, "%.1fM", (double)n / 1e6);
+}
+
+/* A tab's text; compact drops the key number and shortens counts so the
+ * bar fits a narrow terminal. */
+static void
+tab_text(struct ui *u, int t, bool compact, char *buf, size_t len)
+{
+	char num[16] = "", count[24] = "";
+
+	if (!compact)
+		snprintf(num, sizeof num, "%d ", t + 1);
+	if (t != UI_TAB_STATS) {
+		count[0] = ' ';
+		format_count(count + 1, sizeof count - 1, tab_count(u, t),
+		    compact);
+	}
+	snprintf(buf, len, " %s%s%s ", num, tab_label(t), count);
+}
+
+static bool
+tabs_fit(struct ui *u, bool compact, int w)
+{
+	char buf[64];
+	int total = 0;
+
+	for (int t = 0; t < UI_NTABS; t++) {
+		tab_text(u, t, compact, buf, sizeof buf);
+		total += (int)strlen(buf) + 1;
+	}
+	return total <= w;
+}
+
+static void
+tabs_draw(struct ui *u, int y, int w)
+{
+	char buf[64];
+	bool compact = !tabs_fit(u, false, w);
+	int x = 0;
+
+	ui_fill(y, 0, w, ui_pair(u, UI_PAIR_BAR));
+	for (int t = 0; t < UI_NTABS; t++) {
+		attr_t a = t == u->tab ? ui_pair(u, UI_PAIR_TAB) | A_BOLD :
+		    ui_pair(u, UI_PAIR_BAR);
+
+		tab_text(u, t, compact, buf, sizeof buf);
+		u->tab_x[t] = x;
+		if (x < w)
+			x += ui_puts(y, x, w - x, buf, a);
+		if (x < w)
+			x += ui_puts(y, x, w - x, "|", ui_pair(u, UI_PAIR_BAR));
+	}
+	u->tab_x[UI_NTABS] = x;
+}
+
+/* ---- the status line --------------------------------------------------- */
+
+static void
+add_filters(struct ui *u, struct strbuf *b)
+{
+	size_t start = b->len;
+
+	if (u->last_list_tab == UI_TAB_ALL && u->cli_categories != 0) {
+		const char *sep = "cat:";
+
+		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+			if (u->cli_categories & (1u << c)) {
+				strbuf_printf(b, "%s%s", sep,
+				    llmlog_category_name(c));
+				sep = ",";
+			}
+		strbuf_puts(b, "  ");
+	}
+	/* the Stats tab counts what the last list tab showed: say which */
+	if (u->tab == UI_TAB_STATS && u->last_list_tab != UI_TAB_ALL)
+		strbuf_printf(b, "cat:%s  ",
+		    llmlog_category_name(u->last_list_tab - 1));
+	if (u->filter.min_level != 0)
+		strbuf_printf(b, "level>=%s  ",
+		    llmlog_level_name(u->filter.min_level));
+	if (u->since_text != NULL)
+		strbuf_printf(b, "since:%s  ", u->since_text);
+	if (u->until_text != NULL)
+		strbuf_printf(b, "until:%s  ", u->until_text);
+	if (u->tail >= 0)
+		strbuf_printf(b, "tail:%ld  ", u->tail);
+	if (u->keyword != NULL)
+		strbuf_printf(b, "keyword:%s  ", u->keyword);
+	if (u->regex_text != NULL)
+		strbuf_printf(b, "filter:/%s/  ", u->regex_text);
+	if (u->search_text != NULL)
+		strbuf_printf(b, "search:/%s/  ", u->search_text);
+	if (b->len == start)
+		strbuf_puts(b, "no filters  ");
+	if (u->utc)
+		strbuf_puts(b, "UTC  ");
+}
+
+static void
+add_position(struct ui *u, struct strbuf *b)
+{
+	uint64_t indexed, total;
+	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e), first;
+	bool done;
+
+	eng_progress(u->e, &indexed, &total, &done);
+	if (!done && total > 0)
+		strbuf_printf(b, "indexing %d%%  ",
+		    (int)(indexed * 100 / total));
+	ui_stats_status(u, b);
+	if (bad > 0)
+		strbuf_printf(b, "malformed:%zu  ", bad);
+	if (eng_view_regex_errors(u->view) > 0)
+		strbuf_printf(b, "pattern gave up on %zu line%s  ",
+		    eng_view_regex_errors(u->view),
+		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
+	first = ui_tail_first(u);
+	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
+	    n - first);
+	if (u->following)
+		strbuf_puts(b, "FOLLOW ");
+	else if (u->newcount > 0)
+		strbuf_printf(b, "PAUSED +%zu new ", u->newcount);
+	else
+		strbuf_puts(b, "PAUSED ");
+}
+
+static void
+status_draw(struct ui *u, int y, int w)
+{
+	struct strbuf left, right, safe;
+	attr_t bar = ui_pair(u, UI_PAIR_BAR);
+	int rw;
+
+	strbuf_init(&left);
+	strbuf_init(&right);
+	strbuf_init(&safe);
+	strbuf_puts(&left, " ");
+	add_filters(u, &left);
+	add_position(u, &right);
+	/* filter texts are the user's own typing, but may hold pasted bytes */
+	eng_sanitize(&safe, left.s, left.len);
+	ui_fill(y, 0, w, bar);
+	rw = ui_text_width(right.s, right.len);
+	if (rw > w)
+		rw = w;
+	ui_text(y, 0, w - rw, safe.s, safe.len, 0, bar, NULL, 0, 0);
+	ui_text(y, w - rw, rw, right.s, right.len, 0, bar | A_BOLD, NULL, 0, 0);
+	strbuf_free(&left);
+	strbuf_free(&right);
+	strbuf_free(&safe);
+}
+
+/* ---- the bottom line --------------------------------------------------- */
+
+static void
+hint_draw(struct ui *u, const char *hint, int y, int w)
+{
+	attr_t a = A_NORMAL;
+	const char *text = u->message;
+
+	if (*text == '\0')
+		text = hint;
+	else if (u->message_error)
+		a = ui_pair(u, UI_PAIR_MSGERR);
+	ui_fill(y, 0, w, A_NORMAL);
+	ui_puts(y, 0, w, text, a);
+}
+
+/* ---- the frame --------------------------------------------------------- */
+
+void
+ui_frame_draw(struct ui *u, const char *hint, int h, int w)
+{
+	tabs_draw(u, 0, w);
+	status_draw(u, h - UI_FRAME_BOTTOM, w);
+	if (u->prompt.kind != UI_PROMPT_NONE) {
+		ui_prompt_draw(u, h - 1, w);
+		curs_set(1);
+	} else {
+		hint_draw(u, hint, h - 1, w);
+		curs_set(0);
+	}
+}
+
+int
+ui_frame_click(struct ui *u, int y, int x)
+{
+	if (y != 0)
+		return 0;
+	for (int t = 0; t < UI_NTABS; t++)
+		if (x >= u->tab_x[t] && x < u->tab_x[t + 1]) {
+			ui_set_tab(u, t);
+			return UI_HANDLED | UI_REDRAW;
+		}
+	return 0;
+}
