@@ -20,9 +20,9 @@
  * counts for STATS_FIRST_US: a small view at once, a large one not long
  * before its first screen. */
 #define STATS_STEP 2048
-#define STATS_SLICE_US 12000
-#define STATS_FIRST_US 5000
-#define STATS_SHOW_US 100000
+#define STATS_SLICE_US (12 * ENG_US_PER_MS)
+#define STATS_FIRST_US (5 * ENG_US_PER_MS)
+#define STATS_SHOW_US (100 * ENG_US_PER_MS)
 
 /* ---- the report as lines of text --------------------------------------- */
 
@@ -54,15 +54,7 @@ panel_add(struct panel *p, const char *text, size_t keylen, bool title)
 {
 	struct strbuf safe;
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		struct pline *nl = realloc(p->lines, cap * sizeof *nl);
-
-		if (nl == NULL)
-			return;
-		p->lines = nl;
-		p->cap = cap;
-	}
+	eng_grow(&p->lines, &p->cap, p->n + 1, sizeof *p->lines);
 	strbuf_init(&safe);
 	eng_sanitize(&safe, text, strlen(text));
 	/* sanitising a label never shortens it, so keylen stays inside */
@@ -423,7 +415,7 @@ hist_build(struct ui *u, int nb)
 static void
 format_span(struct strbuf *out, int64_t us)
 {
-	long long sec = (long long)(us / 1000000);
+	long long sec = (long long)(us / ENG_US_PER_SEC);
 
 	if (sec % 86400 == 0)
 		strbuf_printf(out, "%lldd", sec / 86400);

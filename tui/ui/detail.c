@@ -37,19 +37,9 @@ add_line(struct ui_detail *d, const char *s, size_t n, size_t keylen,
 {
 	struct ui_detail_line *l;
 
-	if (d->nlines == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct ui_detail_line *nl = realloc(d->lines, cap * sizeof *nl);
-
-		if (nl == NULL)
-			return;
-		d->lines = nl;
-		d->cap = cap;
-	}
+	eng_grow(&d->lines, &d->cap, d->nlines + 1, sizeof *d->lines);
 	l = &d->lines[d->nlines];
-	l->text = malloc(n + 1);
-	if (l->text == NULL)
-		return;
+	l->text = eng_xmalloc(n + 1);
 	memcpy(l->text, s, n);
 	l->text[n] = '\0';
 	l->len = n;

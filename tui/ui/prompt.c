@@ -107,11 +107,9 @@ accept(struct ui *u)
 {
 	struct ui_prompt *p = &u->prompt;
 	enum ui_prompt_kind kind = p->kind;
-	char *text = strdup(p->text.s != NULL ? p->text.s : "");
+	char *text = eng_xstrdup(p->text.s != NULL ? p->text.s : "");
 	int r;
 
-	if (text == NULL)
-		return UI_HANDLED;
 	p->error[0] = '\0';
 	r = ui_prompt_apply(u, kind, text);
 	free(text);

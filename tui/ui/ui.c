@@ -295,7 +295,7 @@ set_search(struct ui *u, const char *text, int dir)
 	eng_regex_free(u->search);
 	free(u->search_text);
 	u->search = re;
-	u->search_text = strdup(text);
+	u->search_text = eng_xstrdup(text);
 	u->search_dir = dir;
 	return ui_search_next(u, 1);
 }
@@ -305,7 +305,7 @@ set_search(struct ui *u, const char *text, int dir)
 static char *
 dup_or_null(const char *text)
 {
-	return *text == '\0' ? NULL : strdup(text);
+	return *text == '\0' ? NULL : eng_xstrdup(text);
 }
 
 static int
@@ -722,7 +722,7 @@ poll_files(struct ui *u)
 static char *
 dup_opt(const char *s)
 {
-	return s != NULL && *s != '\0' ? strdup(s) : NULL;
+	return s != NULL && *s != '\0' ? eng_xstrdup(s) : NULL;
 }
 
 static int
