@@ -123,7 +123,7 @@ value_attr(struct ui *u, const char *key, json_object *val)
 	if (strcmp(key, "level") == 0 && json_object_is_type(val, json_type_string)) {
 		int lv = llmlog_level_parse(json_object_get_string(val));
 
-		return lv > 0 ? UI_ATTR_LEVEL + lv / 10 : 0;
+		return lv > 0 ? UI_ATTR_LEVEL + lv : 0;
 	}
 	if (strcmp(key, "error") == 0 ||
 	    (json_object_is_type(val, json_type_boolean) &&

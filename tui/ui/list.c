@@ -99,9 +99,9 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 		x = draw_field(y, x, x0 + w, LEVEL_W, "MALFORMED",
 		    base | ui_pair(u, UI_PAIR_MALFORMED));
 	else
-		x = draw_field(y, x, x0 + w, LEVEL_W, en->level != 0 ?
+		x = draw_field(y, x, x0 + w, LEVEL_W, eng_entry_level(en) != 0 ?
 		    llmlog_level_name(eng_entry_level(en)) : "-",
-		    base | ui_level_attr(u, en->level));
+		    base | ui_level_attr(u, eng_entry_level(en)));
 	x = draw_field(y, x, x0 + w, CAT_W, en->category < LLMLOG_NCATEGORIES ?
 	    llmlog_category_name(en->category) : "?", base);
 	strbuf_reset(&s);

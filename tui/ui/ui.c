@@ -82,15 +82,15 @@ attr_t
 ui_level_attr(struct ui *u, int level)
 {
 	switch (level) {
-	case 1:
+	case LLMLOG_DEBUG:
 		return ui_pair(u, UI_PAIR_DEBUG);
-	case 2:
+	case LLMLOG_INFO:
 		return ui_pair(u, UI_PAIR_INFO);
-	case 3:
+	case LLMLOG_WARNING:
 		return ui_pair(u, UI_PAIR_WARNING);
-	case 4:
+	case LLMLOG_ERROR:
 		return ui_pair(u, UI_PAIR_ERROR);
-	case 5:
+	case LLMLOG_CRITICAL:
 		return ui_pair(u, UI_PAIR_CRITICAL);
 	}
 	return A_NORMAL;

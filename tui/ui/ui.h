@@ -91,7 +91,8 @@ struct ui_prompt {
 };
 
 /* The pretty-printed entry of the detail view (detail.c).  A level
- * value is drawn in its level's colour. */
+ * value is drawn in its level's colour: attr is UI_ATTR_LEVEL plus the
+ * enum llmlog_level, above every UI_PAIR_*. */
 #define UI_ATTR_LEVEL 100
 struct ui_detail_line {
 	char *text;		/* sanitised */
@@ -220,6 +221,7 @@ void ui_follow(struct ui *u);
  * last N. */
 size_t ui_tail_first(const struct ui *u);
 int ui_search_next(struct ui *u, int dir);
+/* The colour of an enum llmlog_level (eng_entry_level). */
 attr_t ui_level_attr(struct ui *u, int level);
 int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
 
