@@ -268,7 +268,8 @@ is_section(const char *key)
 	return false;
 }
 
-/* "Success rate" from the counts, as the seed's report shows it. */
+/* Every panel that counts successes shows a "Success rate"; where the
+ * report gives only the counts (llm), it is worked out from them. */
 static void
 add_rate(struct panel *p, json_object *sec)
 {
