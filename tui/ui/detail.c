@@ -242,7 +242,7 @@ ui_detail_open(struct ui *u, const struct eng_entry *en)
 	u->detail.width = 0;
 	u->detail.raw = false;
 	u->following = false;
-	u->screen = UI_DETAIL;
+	ui_show(u, UI_DETAIL);
 }
 
 /* ---- drawing ----------------------------------------------------------- */
@@ -400,15 +400,13 @@ detail_key(struct ui *u, int key)
 		return ui_search_next(u, -1);
 	case 'h':
 	case UK(KEY_F(1)):
-		u->help_back = UI_DETAIL;
-		u->screen = UI_HELP;
-		u->help_top = 0;
+		ui_show(u, UI_HELP);
 		break;
 	case 'q':
 	case UI_ESC:
 	case UK(KEY_BACKSPACE):
 	case UK(KEY_LEFT):
-		u->screen = UI_LIST;
+		ui_show(u, UI_LIST);
 		break;
 	default:
 		return 0;

@@ -95,6 +95,14 @@ help_draw(struct ui *u, int y, int x, int h, int w)
 	}
 }
 
+/* Help opens at its top, and closes back to where it was opened. */
+static void
+help_enter(struct ui *u, enum ui_screen_id from)
+{
+	u->help_back = from;
+	u->help_top = 0;
+}
+
 static int
 help_key(struct ui *u, int key)
 {
@@ -120,7 +128,7 @@ help_key(struct ui *u, int key)
 		break;
 	default:
 		/* any other key closes help */
-		u->screen = u->help_back;
+		ui_show(u, u->help_back);
 		break;
 	}
 	return UI_HANDLED | UI_REDRAW;
@@ -130,4 +138,5 @@ const struct ui_screen ui_help_screen = {
 	.hint = "any other key closes the help",
 	.draw = help_draw,
 	.key = help_key,
+	.enter = help_enter,
 };

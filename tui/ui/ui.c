@@ -216,16 +216,26 @@ ui_follow(struct ui *u)
 }
 
 void
+ui_show(struct ui *u, enum ui_screen_id id)
+{
+	enum ui_screen_id from = u->screen;
+
+	u->screen = id;
+	if (screens[id]->enter != NULL)
+		screens[id]->enter(u, from);
+}
+
+void
 ui_set_tab(struct ui *u, int tab)
 {
 	if (tab < 0 || tab >= UI_NTABS)
 		return;
 	u->tab = tab;
 	if (tab == UI_TAB_STATS) {
-		u->screen = UI_STATS;
+		ui_show(u, UI_STATS);
 		return;
 	}
-	u->screen = UI_LIST;
+	ui_show(u, UI_LIST);
 	if (tab != u->last_list_tab) {
 		u->last_list_tab = tab;
 		refilter(u);
@@ -522,9 +532,7 @@ common_key(struct ui *u, int key)
 		return UI_HANDLED | UI_REDRAW;
 	case 'h':
 	case UK(KEY_F(1)):
-		u->help_back = u->screen;
-		u->screen = UI_HELP;
-		u->help_top = 0;
+		ui_show(u, UI_HELP);
 		return UI_HANDLED | UI_REDRAW;
 	case 'q':
 		return UI_HANDLED | UI_QUIT;

@@ -198,6 +198,8 @@ struct ui_screen {
 	int (*click)(struct ui *u, int y, int x, bool twice);
 	/* n, N inside the screen; without it a search moves the list */
 	int (*search)(struct ui *u, int dir);
+	/* about to be shown (ui_show), in place of the screen from */
+	void (*enter)(struct ui *u, enum ui_screen_id from);
 	void (*changed)(struct ui *u, enum ui_change what);
 	/* work between keys (the dashboard's counting): whether any is
 	 * left, so the loop only glances at the keyboard, and one slice of
@@ -215,6 +217,8 @@ extern const struct ui_screen ui_stats_screen;
 /* ui.c: state changes that several screens ask for */
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Show a screen; the tabs' screens through ui_set_tab. */
+void ui_show(struct ui *u, enum ui_screen_id id);
 void ui_set_tab(struct ui *u, int tab);
 void ui_follow(struct ui *u);
 /* The first position of the view shown: with --tail N (or #) only the
