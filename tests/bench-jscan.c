@@ -5,11 +5,12 @@
  *   ./bench-jscan [-t THREADS] [-r ROUNDS] [-m MODE] FILE|DIR...
  *
  * Reads every file (a directory: its *.log files) into memory, then times
- * (CPU time, wall time for the threads), best of ROUNDS: splitting the lines alone, the validating walk
- * (jscan_line) on each, the walk and a lookup of the fields a statistic
- * reads (jscan_find, numbers and strings decoded), and the walk on
- * THREADS threads at once over a share of the lines each.  -m times one of
- * them only (0 to 3), for perf stat.
+ * (CPU time, wall time for the threads), best of ROUNDS: splitting the
+ * lines alone; the validating walk (jscan_line) on each; the walk, then a
+ * lookup of the fields a statistic reads (jscan_find, numbers and strings
+ * decoded); the same in one pass (jscan_line_find); and the walk on
+ * THREADS threads at once over a share of the lines each.  -m times one
+ * of them only (0 to 4), for perf.
  */
 #include "config.h"
 
@@ -83,7 +84,7 @@ add_path(struct lines *l, const char *path)
 	closedir(d);
 }
 
-enum mode { SPLIT, WALK, FIELDS };
+enum mode { SPLIT, WALK, FIELDS, LINE_FIND };
 
 /* What a pass computes, so that the compiler keeps the work. */
 struct tally {
@@ -91,26 +92,40 @@ struct tally {
 	double sum;
 };
 
+static const struct jscan_key keys[] = {
+	{ "category", 8 }, { "duration_ms", 11 }, { "success", 7 },
+	{ "tool_name", 9 }, { "total_tokens", 12 }
+};
+#define NKEYS	(sizeof keys / sizeof keys[0])
+
 static void
-fields(const char *s, size_t n, struct tally *t)
+use_fields(const struct jscan_value *v, struct tally *t)
 {
-	static const struct jscan_key keys[] = {
-		{ "category", 8 }, { "duration_ms", 11 }, { "success", 7 },
-		{ "tool_name", 9 }, { "total_tokens", 12 }
-	};
-	struct jscan_value top, v[5];
 	char name[256];
 	double d;
 
-	if (jscan_line(s, n, &top) != JSCAN_OBJECT)
-		return;
 	t->objects++;
-	t->found += jscan_find(&top, keys, 5, v);
-	for (int i = 1; i < 5; i++)
+	for (size_t i = 1; i < NKEYS; i++) {
+		t->found += v[i].kind != JSCAN_NONE;
 		if (jscan_number(&v[i], &d) == JSCAN_NUM_OK)
 			t->sum += d;
+	}
 	if (v[3].kind == JSCAN_STRING && v[3].n < sizeof name)
 		t->found += jscan_unescape(&v[3], name);
+}
+
+static void
+fields(const char *s, size_t n, enum mode m, struct tally *t)
+{
+	struct jscan_value top, v[NKEYS];
+
+	if (m == FIELDS) {
+		if (jscan_line(s, n, &top) != JSCAN_OBJECT)
+			return;
+		jscan_find(&top, keys, NKEYS, v);
+	} else if (jscan_line_find(s, n, &top, keys, NKEYS, v) != JSCAN_OBJECT)
+		return;
+	use_fields(v, t);
 }
 
 static void
@@ -124,8 +139,8 @@ pass(const char *p, const char *end, enum mode m, struct tally *t)
 		t->lines++;
 		if (m == WALK)
 			t->objects += jscan_line(p, n, NULL) == JSCAN_OBJECT;
-		else if (m == FIELDS)
-			fields(p, n, t);
+		else if (m != SPLIT)
+			fields(p, n, m, t);
 		p = nl + 1;
 	}
 }
@@ -177,11 +192,12 @@ int
 main(int argc, char **argv)
 {
 	static const char *const names[] = { "split lines", "walk",
-	    "walk+fields" };
+	    "walk, find", "line_find" };
 	struct lines l = { 0 };
 	struct tally t;
 	int rounds = 5, nthreads = 2, only = -1, i = 1;
 	double best, mb;
+	char label[32];
 
 	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
 		if (strcmp(argv[i], "-r") == 0)
@@ -200,7 +216,7 @@ main(int argc, char **argv)
 	for (; i < argc; i++)
 		add_path(&l, argv[i]);
 	mb = (double)l.len / 1e6;
-	for (int m = SPLIT; m <= FIELDS; m++) {
+	for (int m = SPLIT; m <= LINE_FIND; m++) {
 		if (only >= 0 && only != m)
 			continue;
 		best = 1e9;
@@ -211,10 +227,10 @@ main(int argc, char **argv)
 			if ((t0 = clock_s(CLOCK_THREAD_CPUTIME_ID) - t0) < best)
 				best = t0;
 		}
-		printf("%-14s %8.1f MB in %.3f s: %7.0f MB/s  (%zu lines, %zu objects)\n",
+		printf("%-16s %6.1f MB in %.3f s: %7.0f MB/s  (%zu lines, %zu objects)\n",
 		    names[m], mb, best, mb / best, t.lines, t.objects);
 	}
-	if (only >= 0 && only != FIELDS + 1)
+	if (only >= 0 && only != LINE_FIND + 1)
 		goto done;
 	best = 1e9;
 	for (int r = 0; r < rounds; r++) {
@@ -224,8 +240,9 @@ main(int argc, char **argv)
 		if ((t0 = clock_s(CLOCK_MONOTONIC) - t0) < best)
 			best = t0;
 	}
-	printf("walk, %d threads %5.1f MB in %.3f s: %7.0f MB/s  (%zu lines, %zu objects)\n",
-	    nthreads, mb, best, mb / best, t.lines, t.objects);
+	snprintf(label, sizeof label, "walk, %d threads", nthreads);
+	printf("%-16s %6.1f MB in %.3f s: %7.0f MB/s  (%zu lines, %zu objects)\n",
+	    label, mb, best, mb / best, t.lines, t.objects);
 done:
 	free(l.buf);
 	return 0;

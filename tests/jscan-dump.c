@@ -44,6 +44,7 @@ static const char *const kind_names[] = {
 };
 
 static int failures;
+static const char *line_start, *line_end;	/* the document's bytes */
 
 static void
 put_escaped(struct strbuf *out, const char *s, size_t n)
@@ -122,6 +123,36 @@ check_path(struct strbuf *out, const struct jscan_value *root,
 	}
 }
 
+/* jscan_line_find on the document gives every key the value that
+ * jscan_get does. */
+static void
+check_line_find(struct strbuf *out, const struct jscan_value *top,
+    const struct key *keys, size_t n)
+{
+	struct jscan_key *want = eng_xcalloc(n, sizeof *want);
+	struct jscan_value *got = eng_xcalloc(n, sizeof *got), one, line;
+
+	for (size_t i = 0; i < n; i++) {
+		want[i].name = keys[i].s;
+		want[i].len = keys[i].n;
+	}
+	if (jscan_line_find(line_start, (size_t)(line_end - line_start), &line,
+	    want, n, got) != JSCAN_OBJECT || line.s != top->s ||
+	    line.n != top->n) {
+		strbuf_printf(out, "  $ LINE FIND FAILED\n");
+		failures++;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!jscan_get(top, keys[i].s, keys[i].n, &one) ||
+		    got[i].s != one.s || got[i].n != one.n ||
+		    got[i].kind != one.kind) {
+			strbuf_printf(out, "  $ LINE FIND MISMATCH\n");
+			failures++;
+		}
+	free(want);
+	free(got);
+}
+
 static void
 dump_object(struct strbuf *out, const struct jscan_value *root,
     const struct jscan_value *v, struct strbuf *path, struct dotted *dp)
@@ -132,6 +163,8 @@ dump_object(struct strbuf *out, const struct jscan_value *root,
 	struct dotted child;
 
 	strbuf_printf(out, "  %s object %zu\n", path->s, n);
+	if (v == root)
+		check_line_find(out, v, keys, n);
 	strbuf_init(&child.s);
 	for (size_t i = 0; i < n; i++) {
 		if (!jscan_get(v, keys[i].s, keys[i].n, &m)) {
@@ -245,6 +278,8 @@ document(const char *label, const char *s, size_t n, bool wrap)
 	} else
 		memcpy(line, s, n);
 	strbuf_init(&out);
+	line_start = line;
+	line_end = line + len;
 	k = jscan_line(line, len, &v);
 	strbuf_printf(&out, "%s %s\n", label, kind_names[k]);
 	if (k != JSCAN_NONE) {

@@ -4,7 +4,8 @@
  * size so that reading past it is caught.  The scanner must agree with
  * itself: the walk and jscan_value_end give the same value; iterating a
  * container consumes it exactly and every member's value is one value on
- * its own; a lookup finds the last member of a key; numbers are what
+ * its own; a lookup finds the last member of a key, and the one-pass
+ * lookup of a line what the walk and the lookup find; numbers are what
  * strtod reads; a valid document nests at most 512 levels and none of its
  * proper prefixes is valid (for objects, arrays and strings).
  */
@@ -20,6 +21,7 @@
 #include "jscan.h"
 
 #define PREFIX_MAX	1024	/* the prefixes of longer lines are not tried */
+#define LOOKUP_KEYS	8	/* keys jscan_line_find is asked for */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -177,6 +179,45 @@ nesting(const char *s, const char *end)
 	return most;
 }
 
+/* jscan_line_find agrees with the walk, and with jscan_find for the
+ * first keys of the object and one that is not there. */
+static void
+check_line_find(const char *line, size_t n, enum jscan_kind k,
+    const struct jscan_value *v)
+{
+	struct jscan_key keys[LOOKUP_KEYS + 1];
+	struct jscan_value got[LOOKUP_KEYS + 1], ref[LOOKUP_KEYS + 1], top, key,
+	    val;
+	struct jscan_iter it;
+	char *names[LOOKUP_KEYS];
+	size_t nkeys = 0;
+
+	if (k == JSCAN_OBJECT) {
+		jscan_iter_init(&it, v);
+		while (nkeys < LOOKUP_KEYS && jscan_next(&it, &key, &val)) {
+			names[nkeys] = eng_xmalloc(key.n ? key.n : 1);
+			keys[nkeys].name = names[nkeys];
+			keys[nkeys].len = jscan_unescape(&key, names[nkeys]);
+			nkeys++;
+		}
+	}
+	keys[nkeys].name = "\001absent";
+	keys[nkeys].len = 7;
+	check(jscan_line_find(line, n, &top, keys, nkeys + 1, got) == k);
+	if (k == JSCAN_OBJECT) {
+		check(same(&top, v));
+		check(jscan_find(v, keys, nkeys + 1, ref) <= nkeys);
+	} else
+		for (size_t i = 0; i <= nkeys; i++)
+			ref[i].kind = JSCAN_NONE;
+	for (size_t i = 0; i <= nkeys; i++) {
+		check(got[i].kind == ref[i].kind);
+		check(got[i].kind == JSCAN_NONE || same(&got[i], &ref[i]));
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		free(names[i]);
+}
+
 static void
 document(const uint8_t *p, size_t n)
 {
@@ -188,6 +229,7 @@ document(const uint8_t *p, size_t n)
 	memcpy(line, p, n);
 	k = jscan_line(line, n, &v);
 	check(k == v.kind);
+	check_line_find(line, n, k, &v);
 	if (k != JSCAN_NONE) {
 		check_value(&v, line, end, 0);
 		check(nesting(line, end) <= JSCAN_MAX_DEPTH);

@@ -337,7 +337,8 @@ jscan_iter_init(struct jscan_iter *it, const struct jscan_value *v)
 /* A member's or element's value: the walk, with scalars (most values)
  * taken here at less cost. */
 static inline const char *
-member_value(const char *p, const char *end, struct jscan_value *v)
+member_value(const char *p, const char *end, int depth,
+    struct jscan_value *v)
 {
 	const char *q;
 	bool esc = false;
@@ -356,7 +357,7 @@ member_value(const char *p, const char *end, struct jscan_value *v)
 		return q;
 	case '{':
 	case '[':
-		return jscan_value_end(p, end, JSCAN_MAX_DEPTH, v);
+		return jscan_value_end(p, end, depth, v);
 	case 't':
 		q = literal_end(p, end, "true", 4);
 		break;
@@ -405,7 +406,7 @@ jscan_next(struct jscan_iter *it, struct jscan_value *key,
 		if (p >= end || *p++ != ':')
 			return false;
 	}
-	if ((p = member_value(p, end, val)) == NULL)
+	if ((p = member_value(p, end, JSCAN_MAX_DEPTH, val)) == NULL)
 		return false;
 	p = skip_ws(p, end);
 	if (p < end) {
@@ -509,30 +510,104 @@ jscan_key_equal(const struct jscan_value *key, const char *name, size_t len)
 	return len == 0;
 }
 
+/* Whether key k may be keys[i]: what rules most members out at once. */
+static inline bool
+key_may_be(const struct jscan_value *k, const struct jscan_key *key)
+{
+	if (k->escaped)
+		return true;
+	return k->n == key->len && (k->n == 0 || k->s[0] == key->name[0]);
+}
+
+/* The object whose '{' is at p, its members' values nested at most depth
+ * levels, with keys looked up on the way (out[] as jscan_find has it):
+ * just past its '}', or NULL when it is not a valid object before end. */
+static const char *
+object_find(const char *p, const char *end, int depth,
+    const struct jscan_key *keys, size_t nkeys, struct jscan_value *out,
+    size_t *found)
+{
+	struct jscan_value k = { .kind = JSCAN_STRING }, v;
+
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	for (;;) {
+		if (p >= end || *p != '"')
+			return NULL;
+		k.s = p + 1;
+		k.escaped = false;
+		if ((p = string_end(k.s, end, &k.escaped)) == NULL)
+			return NULL;
+		k.n = (size_t)(p - 1 - k.s);
+		p = skip_ws(p, end);
+		if (p >= end || *p != ':')
+			return NULL;
+		if ((p = member_value(p + 1, end, depth, &v)) == NULL)
+			return NULL;
+		for (size_t i = 0; i < nkeys; i++) {
+			if (key_may_be(&k, &keys[i]) &&
+			    jscan_key_equal(&k, keys[i].name, keys[i].len)) {
+				*found += out[i].kind == JSCAN_NONE;
+				out[i] = v;	/* the last one wins */
+			}
+		}
+		p = skip_ws(p, end);
+		if (p >= end)
+			return NULL;
+		if (*p == '}')
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = skip_ws(p + 1, end);
+	}
+}
+
 size_t
 jscan_find(const struct jscan_value *obj, const struct jscan_key *keys,
     size_t nkeys, struct jscan_value *out)
 {
-	struct jscan_iter it;
-	struct jscan_value k, v;
+	const char *end = obj->s + obj->n;
 	size_t found = 0;
 
 	for (size_t i = 0; i < nkeys; i++)
 		out[i].kind = JSCAN_NONE;
-	if (obj->kind != JSCAN_OBJECT || !jscan_iter_init(&it, obj))
+	if (obj->kind != JSCAN_OBJECT || obj->n < 2 || *obj->s != '{' ||
+	    object_find(obj->s, end, JSCAN_MAX_DEPTH, keys, nkeys, out,
+	    &found) != end) {
+		for (size_t i = 0; i < nkeys; i++)
+			out[i].kind = JSCAN_NONE;
 		return 0;
-	while (jscan_next(&it, &k, &v)) {
-		for (size_t i = 0; i < nkeys; i++) {
-			if (!k.escaped && (k.n != keys[i].len ||
-			    (k.n > 0 && k.s[0] != keys[i].name[0])))
-				continue;
-			if (jscan_key_equal(&k, keys[i].name, keys[i].len)) {
-				found += out[i].kind == JSCAN_NONE;
-				out[i] = v;	/* the last one wins */
-			}
-		}
 	}
 	return found;
+}
+
+enum jscan_kind
+jscan_line_find(const char *s, size_t n, struct jscan_value *top,
+    const struct jscan_key *keys, size_t nkeys, struct jscan_value *out)
+{
+	const char *end = s + n, *p = skip_ws(s, end), *q;
+	struct jscan_value tmp;
+	size_t found = 0;
+
+	if (top == NULL)
+		top = &tmp;
+	for (size_t i = 0; i < nkeys; i++)
+		out[i].kind = JSCAN_NONE;
+	if (p >= end || *p != '{')
+		return jscan_line(s, n, top);
+	if ((q = object_find(p, end, JSCAN_MAX_DEPTH - 1, keys, nkeys, out,
+	    &found)) == NULL || skip_ws(q, end) != end) {
+		for (size_t i = 0; i < nkeys; i++)
+			out[i].kind = JSCAN_NONE;
+		top->kind = JSCAN_NONE;
+		return JSCAN_NONE;
+	}
+	top->s = p;
+	top->n = (size_t)(q - p);
+	top->kind = JSCAN_OBJECT;
+	top->escaped = false;
+	return JSCAN_OBJECT;
 }
 
 bool

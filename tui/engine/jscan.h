@@ -115,6 +115,14 @@ bool jscan_get(const struct jscan_value *obj, const char *name, size_t len,
 bool jscan_path(const struct jscan_value *obj, const char *path, size_t len,
     struct jscan_value *out);
 
+/* The validating walk and jscan_find in one pass over the line, which is
+ * what reading a few fields of every line wants: the line's kind, its
+ * value in *top (unless top is NULL), and for an object the keys' values
+ * in out[] (all JSCAN_NONE for any other line). */
+enum jscan_kind jscan_line_find(const char *s, size_t n,
+    struct jscan_value *top, const struct jscan_key *keys, size_t nkeys,
+    struct jscan_value *out);
+
 /* ---- decoding ------------------------------------------------------------- */
 
 /* A string's decoded bytes into out, which has room for v->n bytes (no
