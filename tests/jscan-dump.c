@@ -89,7 +89,8 @@ object_keys(const struct jscan_value *obj, size_t *count)
 		keys[n].n = jscan_unescape(&k, keys[n].s);
 		n++;
 	}
-	qsort(keys, n, sizeof *keys, key_cmp);
+	if (n > 1)
+		qsort(keys, n, sizeof *keys, key_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (distinct > 0 && key_cmp(&keys[distinct - 1], &keys[i]) == 0)
 			free(keys[i].s);

@@ -88,7 +88,8 @@ struct jscan_iter {
  * for any other value. */
 bool jscan_iter_init(struct jscan_iter *it, const struct jscan_value *v);
 /* The next member (its key, a string, in *key unless key is NULL) or
- * element (*key is left alone); false after the last. */
+ * element (*key is left alone), its value in *val; false after the
+ * last. */
 bool jscan_next(struct jscan_iter *it, struct jscan_value *key,
     struct jscan_value *val);
 
