@@ -8,7 +8,7 @@ status=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for h in timeparse logtime sanitize line parse; do
+for h in timeparse logtime sanitize line parse jscan; do
 	prog=./fuzz/fuzz-$h
 	corpus=$srcdir/fuzz/corpus/$h
 	if "$prog" -help=1 2>&1 | grep -q libFuzzer; then
