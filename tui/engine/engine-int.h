@@ -66,7 +66,8 @@ store_entry(const struct eng *e, size_t i)
 	return &e->chunks[i >> CHUNK_SHIFT][i & (CHUNK_ENTRIES - 1)];
 }
 
-/* store.c */
+/* store.c: the files and the index, at the bottom (engine.c holds the
+ * lifecycle that calls it) */
 void store_append(struct eng *e, const struct eng_entry *v, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
@@ -274,8 +275,15 @@ void pf_scan_free(struct pf_scan *s);
 const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
     const char *stop, const char **eol);
 
-/* loader.c */
-void loader_stop(struct eng *e);
+/* loader.c: the background load of eng_load_async.  loader_start plans
+ * the tasks of every file's unindexed part (after store_scan) and starts
+ * the workers; it sets e->loader unless there is nothing to read.
+ * loader_collect publishes what they finished (eng_refresh's thread) and
+ * frees the loader when all is in; loader_stop ends it early. */
+void loader_start(struct eng *e);
 long loader_collect(struct eng *e);
+void loader_stop(struct eng *e);
+void loader_progress(const struct loader *l, uint64_t *indexed,
+    uint64_t *total);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * loader.c - indexing in the background, newest first: the current files'
- * tails, then backwards through them, then the backups.  Workers publish
- * finished chunks under a mutex; eng_refresh merges them into the index.
+ * loader.c - indexing in the background (eng_load_async), newest first:
+ * the current files' tails, then backwards through them, then the backups.
+ * Workers publish finished chunks under a mutex; eng_refresh merges them
+ * into the index (loader_collect).  It calls index.c only.
  */
 #include "config.h"
 
@@ -70,27 +71,18 @@ loader_main(void *arg)
 	return NULL;
 }
 
-int
-eng_load_async(struct eng *e, char *err, size_t errlen)
+void
+loader_start(struct eng *e)
 {
 	struct loader *l;
 	uint64_t bytes;
 
-	if (e->loader != NULL) {
-		snprintf(err, errlen, "a background load is running");
-		return -1;
-	}
-	if (store_scan(e, err, errlen) != 0)
-		return -1;
-	if ((l = calloc(1, sizeof *l)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	l = eng_xcalloc(1, sizeof *l);
 	l->n = index_plan(e, &l->t, ASYNC_CHUNK, &bytes);
 	if (l->n == 0) {
 		free(l->t);
 		free(l);
-		return 0;
+		return;
 	}
 	qsort(l->t, l->n, sizeof *l->t, newest_first);
 	l->done = calloc(l->n, sizeof *l->done);
@@ -102,7 +94,6 @@ eng_load_async(struct eng *e, char *err, size_t errlen)
 			l->nth++;
 	if (l->nth == 0)
 		loader_main(l);	/* no thread: load here and now */
-	return 0;
 }
 
 static void
@@ -160,17 +151,8 @@ loader_stop(struct eng *e)
 }
 
 void
-eng_progress(const struct eng *e, uint64_t *indexed, uint64_t *total,
-    bool *done)
+loader_progress(const struct loader *l, uint64_t *indexed, uint64_t *total)
 {
-	const struct loader *l = e->loader;
-
-	if (l == NULL) {
-		*indexed = *total = e->load_total;
-		*done = true;
-		return;
-	}
 	*indexed = atomic_load(&((struct loader *)l)->bytes_done);
 	*total = l->bytes_total;
-	*done = false;
 }
