@@ -1,8 +1,10 @@
 /*
- * engine-int.h - the engine's private parts, shared by its files and never
- * included outside tui/engine/: the files, the index (an append-only
- * table of 32-byte entries in fixed-size chunks, so entry pointers stay
- * valid while it grows), line classification and block reading.
+ * engine-int.h - the engine's one private header, for every file of
+ * tui/engine/: the files, the index (an append-only table of 32-byte
+ * entries in fixed-size chunks, so entry pointers stay valid while it
+ * grows), line classification, block reading, and each file's calls to
+ * the others.  Tests of the engine's internals may include it; tui/cli/
+ * and tui/ui/ never do (tests/test-layout.sh checks), they have engine.h.
  */
 #ifndef LLMLOG_ENGINE_INT_H
 #define LLMLOG_ENGINE_INT_H

@@ -4,6 +4,55 @@
  * all ask the same questions through this header.
  *
  * Times are microseconds since the epoch, UTC.
+ *
+ * ---- the protocol ----
+ *
+ * Lifecycle:
+ *
+ *	e = eng_open(dirs)			nothing read yet
+ *	[eng_set_prefilter(e, ...)]		print mode only
+ *	eng_load(e)  or  eng_load_async(e)	all now, or in the background
+ *	v = eng_view_new(e, filter); s = eng_stats_new()
+ *	loop {
+ *		wait for eng_watch_fd(e), or about 100 ms
+ *		eng_refresh(e)			new lines, rotation, what the
+ *						background load finished
+ *		eng_view_update(v)		for every view
+ *		eng_stats_update(s, v)		or eng_stats_update_some
+ *	}
+ *	eng_stats_free(s); eng_view_free(v); eng_close(e)
+ *
+ * Threads.  Every call that takes a struct eng, or a view, stats or reader
+ * made from one, is made from one thread, the main thread: eng_refresh
+ * grows the index and the file table that the others read.  The engine's
+ * own threads run inside eng_load, eng_refresh, eng_view_update and
+ * eng_stats_update, and after eng_load_async between calls too; those
+ * read files, never the index, and eng_refresh takes in what they did
+ * (eng_progress tells how far they got).  The calls that take none of
+ * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
+ * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
+ * eng_now_us, eng_parse_line, eng_summary_line, eng_format_number,
+ * eng_regex_new and eng_regex_free.  A regex matches on one thread at a
+ * time (it holds one match context); the engine's threads make their own.
+ *
+ * New entries.  Entries enter the index in eng_load, and in eng_refresh
+ * only (after eng_load_async too: the background load's entries wait
+ * for eng_refresh).  A view has the entries the index had when it was
+ * made or last updated, and sees later ones at its next eng_view_update;
+ * stats count the view's entries as of its last update.  An entry pointer
+ * stays valid until eng_close, but a view's positions move when an update
+ * merges late entries in before its end.
+ *
+ * Who frees what.  eng_close frees the engine and stops a background load;
+ * views, stats and readers are freed first, by whoever made them.
+ * eng_view_new copies its filter and the keyword; the regexes given to a
+ * filter or to eng_set_prefilter are borrowed and must outlive the view
+ * (the engine, for the prefilter).  json_object results (eng_parse,
+ * eng_parse_line, eng_stats_json) are the caller's to put.  A line from
+ * eng_line or eng_reader_line is valid until the next such call, and
+ * eng_file_info's path until the next eng_refresh or load.  Out of
+ * memory ends the program with a message (alloc.c): no call returns NULL
+ * for want of memory, so a NULL result always means what its comment says.
  */
 #ifndef LLMLOG_ENGINE_H
 #define LLMLOG_ENGINE_H
