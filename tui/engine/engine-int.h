@@ -234,6 +234,30 @@ void order_sort(const struct eng *e, uint32_t *a, size_t n);
 bool order_merge(const struct eng *e, uint32_t *a, size_t n,
     const uint32_t *b, size_t bn);
 
+/* hist.c: entries over time, as stats.c counts them, for eng_hist_build.
+ * A slot counts the entries of one minute or one second (their time
+ * divided by the unit, rounded down), split into errors (ERROR and
+ * CRITICAL), warnings and the rest.  Counts fit 32 bits: the index
+ * numbers its entries with 32. */
+struct hist_slots {
+	int64_t first;		/* the slot of c[0] */
+	size_t n, cap;
+	uint32_t (*c)[3];	/* errors, warnings, the rest */
+};
+struct hist_tally {
+	struct hist_slots min;	/* per minute; an entry more than 366
+				   days from the earliest counted before
+				   it is left out */
+	struct hist_slots sec;	/* per second, while the entries counted
+				   span 6 hours at most */
+	bool sec_over;		/* they span more: sec is gone for good */
+};
+void hist_add(struct hist_tally *t, const struct eng_entry *en);
+void hist_free(struct hist_tally *t);
+/* eng_hist_build's rule, on a tally. */
+void hist_build(const struct hist_tally *t, size_t max_buckets,
+    int64_t min_width_us, bool aligned, struct eng_hist *out);
+
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);

@@ -48,11 +48,12 @@
  * eng_view_new copies its filter and the keyword; the regexes given to a
  * filter or to eng_set_prefilter are borrowed and must outlive the view
  * (the engine, for the prefilter).  json_object results (eng_parse,
- * eng_parse_line, eng_stats_json) are the caller's to put.  A line from
- * eng_line or eng_reader_line is valid until the next such call, and
- * eng_file_info's path until the next eng_refresh or load.  Out of
- * memory ends the program with a message (alloc.c): no call returns NULL
- * for want of memory, so a NULL result always means what its comment says.
+ * eng_parse_line, eng_stats_json) are the caller's to put, and
+ * eng_hist_build's buckets the caller's to free (eng_hist_free).  A line
+ * from eng_line or eng_reader_line is valid until the next such call, and
+ * eng_file_info's path until the next eng_refresh or load.  Out of memory
+ * ends the program with a message (alloc.c): no call returns NULL for
+ * want of memory, so a NULL result always means what its comment says.
  */
 #ifndef LLMLOG_ENGINE_H
 #define LLMLOG_ENGINE_H
@@ -371,11 +372,43 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
  * Percentiles are nearest-rank over the performance entries' duration_ms.
- * The histogram counts entries per bucket from start (a whole minute),
- * with a round bucket width chosen so there are at most 60 buckets.
+ * The histogram is eng_hist_build's, not aligned, for at most 60 buckets
+ * of a minute or more, each count the sum of a bucket's three.
  * The per-category sections count our own entries only: malformed and
  * foreign lines appear in total, by_level, by_category and the histogram.
  */
 json_object *eng_stats_json(const struct eng_stats *s);
+
+/* ---- the histogram: the counted entries over time -------------------------- */
+
+struct eng_hist_bucket {
+	uint64_t err;		/* ERROR and CRITICAL */
+	uint64_t warn;		/* WARNING */
+	uint64_t other;		/* the rest: lower levels, none, malformed */
+};
+struct eng_hist {
+	int64_t start_us;	/* the first bucket's start, or ENG_TIME_NONE
+				   when no entry has a time */
+	int64_t width_us;	/* every bucket's */
+	size_t n;		/* buckets, 0 when none */
+	struct eng_hist_bucket *b;
+};
+/*
+ * The entries s counted (those with a time, an untimed one at its
+ * neighbour's: see struct eng_entry) in at most max_buckets buckets of
+ * the narrowest round width, at least min_width_us (a year at most), that
+ * holds them all: 1s 2s 5s 10s 15s 30s 1m 2m 5m 10m 15m 30m 1h 2h 3h 6h
+ * 12h 1d 2d 1w 30d 365d, then whole multiples of 365 days.  aligned: the
+ * buckets start at multiples of the width since the epoch, so that bars
+ * sit on round times; otherwise the first starts at the first entry's
+ * time cut to a whole minute, or a whole second when the width is under
+ * a minute.  The last bucket holds the last entry.  Widths under a minute
+ * are left out when the entries span over 6 hours; an entry over 366
+ * days away from the earliest counted before it is left out.  Call again
+ * for figures counted since; free the buckets with eng_hist_free.
+ */
+void eng_hist_build(const struct eng_stats *s, size_t max_buckets,
+    int64_t min_width_us, bool aligned, struct eng_hist *out);
+void eng_hist_free(struct eng_hist *h);
 
 #endif

@@ -18,6 +18,7 @@
 
 #define TOP_JSON	20	/* names listed per ranking in the JSON */
 #define SLOWEST		10
+#define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
 
 /* ---- an exact sum of doubles ----
@@ -305,9 +306,7 @@ struct eng_stats {
 	size_t mark;		/* index entries of the view taken so far */
 	uint32_t *pos;		/* the batch being counted, or NULL */
 	size_t npos, at;
-	uint64_t *hist;		/* entries per minute, from hist_start */
-	size_t nhist;
-	int64_t hist_start;	/* minute number */
+	struct hist_tally hist;	/* the counted entries over time */
 };
 
 static void
@@ -577,39 +576,6 @@ sort_u32(uint32_t *a, size_t n)
 	free(count);
 }
 
-static void
-hist_add(struct eng_stats *s, int64_t t)
-{
-	int64_t m = t >= 0 ? t / 60000000 : (t - 59999999) / 60000000;
-	size_t at;
-
-	if (s->nhist == 0) {
-		s->hist_start = m;
-	} else if (m < s->hist_start) {
-		size_t shift = (size_t)(s->hist_start - m);
-		if (shift > 60 * 24 * 366)
-			return;	/* a stray ancient time would cost memory */
-		uint64_t *h = calloc(s->nhist + shift, sizeof *h);
-		if (h == NULL)
-			eng_oom();
-		memcpy(h + shift, s->hist, s->nhist * sizeof *h);
-		free(s->hist);
-		s->hist = h;
-		s->nhist += shift;
-		s->hist_start = m;
-	}
-	at = (size_t)(m - s->hist_start);
-	if (at > 60 * 24 * 366)
-		return;
-	if (at >= s->nhist) {
-		s->hist = eng_xrealloc(s->hist, (at + 1) * sizeof *s->hist);
-		memset(s->hist + s->nhist, 0, (at + 1 - s->nhist) *
-		    sizeof *s->hist);
-		s->nhist = at + 1;
-	}
-	s->hist[at]++;
-}
-
 struct eng_stats *
 eng_stats_new(void)
 {
@@ -627,7 +593,7 @@ eng_stats_free(struct eng_stats *s)
 		return;
 	part_free(&s->p);
 	free(s->pos);
-	free(s->hist);
+	hist_free(&s->hist);
 	free(s);
 }
 
@@ -639,9 +605,7 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 		return;
 	part_free(&s->p);
 	part_init(&s->p);
-	free(s->hist);
-	s->hist = NULL;
-	s->nhist = 0;
+	hist_free(&s->hist);
 	free(s->pos);
 	s->pos = NULL;
 	s->npos = s->at = 0;
@@ -694,11 +658,8 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 	pthread_t th;
 	bool started = false;
 
-	for (size_t i = 0; i < k; i++) {
-		const struct eng_entry *en = store_entry(e, pos[i]);
-		if (en->time_us != ENG_TIME_NONE)
-			hist_add(s, en->time_us);
-	}
+	for (size_t i = 0; i < k; i++)
+		hist_add(&s->hist, store_entry(e, pos[i]));
 	for (int j = 0; j < 2; j++) {
 		jobs[j].e = e;
 		part_init(&jobs[j].part);
@@ -749,8 +710,7 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
 		for (; s->at < end; s->at++) {
 			const struct eng_entry *en = store_entry(e, s->pos[s->at]);
 
-			if (en->time_us != ENG_TIME_NONE)
-				hist_add(s, en->time_us);
+			hist_add(&s->hist, en);
 			count_entry(&s->p, e, &br, en);
 		}
 	}
@@ -983,31 +943,22 @@ json_outcomes(uint64_t total, uint64_t success, const struct xsum *dur,
 	return o;
 }
 
-/* Buckets of a round width so that the span fits in at most 60. */
+/* eng_hist_build's buckets from the first entry's minute, added up:
+ * their split is the dashboard's. */
 static json_object *
 json_histogram(const struct eng_stats *s)
 {
-	static const unsigned widths[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180,
-	    360, 720, 1440, 2880, 10080, 43200, 525600 };
-	json_object *o = json_object_new_object(), *a;
-	size_t w = 0, nb;
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	struct eng_hist h;
 
-	while (w + 1 < sizeof widths / sizeof widths[0] &&
-	    (s->nhist + widths[w] - 1) / widths[w] > 60)
-		w++;
-	nb = (s->nhist + widths[w] - 1) / widths[w];
-	json_object_object_add(o, "start", s->nhist ?
-	    jtime(s->hist_start * 60000000) : NULL);
-	add_u(o, "bucket_seconds", (uint64_t)widths[w] * 60);
-	a = json_object_new_array();
-	for (size_t b = 0; b < nb; b++) {
-		uint64_t c = 0;
-		for (size_t i = b * widths[w]; i < (b + 1) * widths[w] &&
-		    i < s->nhist; i++)
-			c += s->hist[i];
-		json_object_array_add(a, json_object_new_int64((int64_t)c));
-	}
+	hist_build(&s->hist, HIST_JSON, ENG_US_PER_MIN, false, &h);
+	json_object_object_add(o, "start", jtime(h.start_us));
+	add_u(o, "bucket_seconds", (uint64_t)(h.width_us / ENG_US_PER_SEC));
+	for (size_t i = 0; i < h.n; i++)
+		json_object_array_add(a, json_object_new_int64((int64_t)(
+		    h.b[i].err + h.b[i].warn + h.b[i].other)));
 	json_object_object_add(o, "counts", a);
+	eng_hist_free(&h);
 	return o;
 }
 
@@ -1051,4 +1002,11 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "performance", json_performance(p));
 	json_object_object_add(o, "histogram", json_histogram(s));
 	return o;
+}
+
+void
+eng_hist_build(const struct eng_stats *s, size_t max_buckets,
+    int64_t min_width_us, bool aligned, struct eng_hist *out)
+{
+	hist_build(&s->hist, max_buckets, min_width_us, aligned, out);
 }

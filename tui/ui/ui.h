@@ -108,14 +108,13 @@ struct ui_detail {
 	size_t top;
 };
 
-/* The time histogram of the stats dashboard, kept between draws. */
+/* The time histogram of the stats dashboard: the engine's buckets
+ * (eng_hist_build) for the columns there are, kept between draws. */
 struct ui_hist {
 	bool valid;
 	int nbuckets;		/* columns available */
-	int used;		/* columns with a bucket */
-	int64_t width_us;	/* a round bucket width: 1s, 5m, 1h, ... */
-	int64_t first_us, last_us;
-	uint32_t *err, *warn, *other;
+	size_t counted;		/* the stats' entries when it was built */
+	struct eng_hist h;	/* one column a bucket */
 };
 
 struct ui {
