@@ -308,6 +308,15 @@ test_filters(void)
 	CU_ASSERT_EQUAL(count_with(e, &f), 1);
 	f.keyword = "\xff(";		/* not UTF-8, not a pattern either */
 	CU_ASSERT_EQUAL(count_with(e, &f), 0);
+	{	/* too long for PCRE2: no view, and no crash */
+		char *huge = malloc(70001);
+
+		memset(huge, 'a', 70000);
+		huge[70000] = '\0';
+		f.keyword = huge;
+		CU_ASSERT_PTR_NULL(eng_view_new(e, &f));
+		free(huge);
+	}
 
 	eng_filter_init(&f);
 	f.regex = eng_regex_new("etc/(passwd|shadow)", err, sizeof err);

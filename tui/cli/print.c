@@ -490,10 +490,8 @@ static int
 print_list(struct printer *p)
 {
 	size_t n = eng_file_count(p->e), shown = 0;
-	struct eng_file_info *rows = calloc(n + 1, sizeof *rows);
+	struct eng_file_info *rows = eng_xcalloc(n, sizeof *rows);
 
-	if (rows == NULL)
-		return 2;
 	for (size_t i = 0; i < n; i++) {
 		eng_file_info(p->e, i, &rows[shown]);
 		if (file_wanted(p->o, &rows[shown]))
@@ -546,7 +544,7 @@ wait_for_change(int fd)
  */
 struct seen_files {
 	uint64_t *next;		/* per file: offsets from here on are new */
-	size_t n;
+	size_t n, cap;
 };
 
 static bool
@@ -560,12 +558,9 @@ seen_add(struct seen_files *sf, const struct eng_entry *en)
 {
 	if (en->file >= sf->n) {
 		size_t n = (size_t)en->file + 1;
-		uint64_t *next = realloc(sf->next, n * sizeof *next);
 
-		if (next == NULL)
-			return;
-		memset(next + sf->n, 0, (n - sf->n) * sizeof *next);
-		sf->next = next;
+		eng_grow(&sf->next, &sf->cap, n, sizeof *sf->next);
+		memset(sf->next + sf->n, 0, (n - sf->n) * sizeof *sf->next);
 		sf->n = n;
 	}
 	if (en->offset + 1 > sf->next[en->file])
@@ -597,7 +592,7 @@ print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
 static void
 follow(struct printer *p, struct eng_view *v)
 {
-	struct seen_files sf = { NULL, 0 };
+	struct seen_files sf = { NULL, 0, 0 };
 	size_t n;
 
 	for (size_t i = 0; i < eng_view_count(v); i++)
@@ -669,8 +664,11 @@ print_run(struct eng *e, const struct options *o)
 	printer_init(&p, e, o);
 	if (o->list)
 		rc = print_list(&p);
-	else {
-		v = eng_view_new(e, &o->filter);
+	else if ((v = eng_view_new(e, &o->filter)) == NULL) {
+		usage_error("--keyword of %zu bytes is too long to search for: "
+		    "keep it under 30000", strlen(o->filter.keyword));
+		rc = EXIT_USAGE;
+	} else {
 		rc = o->stats ? print_stats(v, o) : print_entries(&p, v);
 		warn_regex_errors(v);
 		eng_view_free(v);

@@ -135,9 +135,7 @@ print_dict_by_count(FILE *out, const char *label, json_object *o,
 
 	cap = o != NULL && json_object_is_type(o, json_type_object) ?
 	    (size_t)json_object_object_length(o) : 0;
-	items = calloc(cap + 1, sizeof *items);
-	if (items == NULL)
-		return;
+	items = eng_xcalloc(cap, sizeof *items);
 	if (cap > 0) {
 		json_object_object_foreach(o, key, val) {
 			items[n].name = key;

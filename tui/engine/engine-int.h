@@ -265,7 +265,7 @@ size_t view_seen(const struct eng_view *v);
 uint64_t view_serial(const struct eng_view *v);
 
 /* regex.c: a match context per thread, and keywords as caseless
- * literals */
+ * literals (NULL only for a keyword too long for PCRE2, about 32 KiB) */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 struct rx_ctx;
@@ -293,7 +293,7 @@ struct pf_scan {
 	unsigned dense_run;		/* and how many the next time */
 };
 void prefilter_free(struct prefilter *pf);
-int pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
+void pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
 void pf_scan_free(struct pf_scan *s);
 /* Of the lines in [from, stop] (stop is the newline ending the last one;
  * from starts a line), the first that may pass: its start, and its

@@ -49,8 +49,7 @@ eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
 	e = eng_xcalloc(1, sizeof *e);
 	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
 	for (size_t i = 0; i < ndirs; i++)
-		if ((e->dirs[i] = strdup(dirs[i])) == NULL)
-			eng_oom();
+		e->dirs[i] = eng_xstrdup(dirs[i]);
 	e->ndirs = ndirs;
 	e->watch_fd = -1;
 	return e;

@@ -298,7 +298,8 @@ struct eng_filter {
 void eng_filter_init(struct eng_filter *f);
 
 /* The entries that pass a filter, in time order (ties: file order).  The
- * filter is copied (keyword duplicated, regex borrowed). */
+ * filter is copied (keyword duplicated, regex borrowed).  NULL only when
+ * the keyword is too long to search for (PCRE2's limit: about 32 KiB). */
 struct eng_view;
 struct eng_view *eng_view_new(struct eng *e, const struct eng_filter *f);
 void eng_view_free(struct eng_view *v);

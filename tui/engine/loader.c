@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,15 +51,12 @@ static void *
 loader_main(void *arg)
 {
 	struct loader *l = arg;
-	char *buf = malloc(INDEX_BUF_BYTES);
+	char *buf = eng_xmalloc(INDEX_BUF_BYTES);
 	size_t i;
 
 	while (!atomic_load(&l->stop) &&
 	    (i = atomic_fetch_add(&l->next, 1)) < l->n) {
-		if (buf == NULL)
-			l->t[i].error = ENOMEM;
-		else
-			index_run(&l->t[i], buf);
+		index_run(&l->t[i], buf);
 		atomic_fetch_add(&l->bytes_done, l->t[i].end - l->t[i].start);
 		pthread_mutex_lock(&l->mu);
 		l->done[l->ndone++] = i;
@@ -85,7 +81,7 @@ loader_start(struct eng *e)
 		return;
 	}
 	qsort(l->t, l->n, sizeof *l->t, newest_first);
-	l->done = calloc(l->n, sizeof *l->done);
+	l->done = eng_xcalloc(l->n, sizeof *l->done);
 	l->bytes_total = bytes;
 	pthread_mutex_init(&l->mu, NULL);
 	e->loader = l;
@@ -123,12 +119,9 @@ loader_collect(struct eng *e)
 		return 0;
 	pthread_mutex_lock(&l->mu);
 	n = l->ndone;
-	take = malloc((n ? n : 1) * sizeof *take);
-	if (take != NULL) {
-		memcpy(take, l->done, n * sizeof *take);
-		l->ndone = 0;
-	} else
-		n = 0;
+	take = eng_xmalloc(n * sizeof *take);
+	memcpy(take, l->done, n * sizeof *take);
+	l->ndone = 0;
 	pthread_mutex_unlock(&l->mu);
 	for (size_t i = 0; i < n; i++)
 		index_publish(e, &l->t[take[i]]);

@@ -35,14 +35,14 @@
 
 struct xsum {
 	double *p;		/* partials, smallest magnitude first */
-	uint32_t n, cap;
+	size_t n, cap;
 	double special;		/* the non-finite and huge values */
 };
 
 static void
 xsum_add(struct xsum *s, double x)
 {
-	uint32_t i = 0;
+	size_t i = 0;
 
 	if (!(fabs(x) < XSUM_HUGE)) {
 		s->special += x;
@@ -50,7 +50,7 @@ xsum_add(struct xsum *s, double x)
 	}
 	if (x == 0)
 		return;
-	for (uint32_t j = 0; j < s->n; j++) {
+	for (size_t j = 0; j < s->n; j++) {
 		double y = s->p[j], hi, lo;
 
 		if (fabs(x) < fabs(y)) {
@@ -64,10 +64,8 @@ xsum_add(struct xsum *s, double x)
 			s->p[i++] = lo;
 		x = hi;
 	}
-	if (i == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 4;
-		s->p = eng_xrealloc(s->p, s->cap * sizeof *s->p);
-	}
+	if (i == s->cap)	/* a call per value costs */
+		eng_grow(&s->p, &s->cap, i + 1, sizeof *s->p);
 	s->p[i] = x;
 	s->n = i + 1;
 }
@@ -75,7 +73,7 @@ xsum_add(struct xsum *s, double x)
 static void
 xsum_merge(struct xsum *into, const struct xsum *from)
 {
-	for (uint32_t i = 0; i < from->n; i++)
+	for (size_t i = 0; i < from->n; i++)
 		xsum_add(into, from->p[i]);
 	into->special += from->special;
 }
@@ -84,7 +82,7 @@ xsum_merge(struct xsum *into, const struct xsum *from)
 static double
 xsum_value(const struct xsum *s)
 {
-	uint32_t n = s->n;
+	size_t n = s->n;
 	double hi = 0, lo = 0;
 
 	if (n > 0) {
@@ -161,8 +159,7 @@ tally_grow(struct tally *t)
 	struct tally old = *t;
 
 	t->cap = old.cap ? old.cap * 2 : 16;
-	if ((t->v = calloc(t->cap, sizeof *t->v)) == NULL)
-		eng_oom();
+	t->v = eng_xcalloc(t->cap, sizeof *t->v);
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.v[i].name != NULL)
 			*tally_slot(t, old.v[i].name, old.v[i].len,
@@ -180,11 +177,8 @@ tally_get(struct tally *t, const char *s, size_t n)
 		tally_grow(t);
 	it = tally_slot(t, s, n, hash(s, n));
 	if (it->name == NULL) {
-		/* names may hold NUL bytes: copy all n, not up to the first */
-		if ((it->name = malloc(n + 1)) == NULL)
-			eng_oom();
-		memcpy(it->name, s, n);
-		it->name[n] = '\0';
+		/* names may hold NUL bytes: all n are copied */
+		it->name = eng_xstrndup(s, n);
 		it->len = n;
 		t->n++;
 	}
@@ -246,11 +240,9 @@ item_cmp(const void *a, const void *b)
 static struct tally_item *
 tally_sorted(const struct tally *t)
 {
-	struct tally_item *v = calloc(t->n ? t->n : 1, sizeof *v);
+	struct tally_item *v = eng_xcalloc(t->n, sizeof *v);
 	size_t k = 0;
 
-	if (v == NULL)
-		eng_oom();
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->v[i].name != NULL)
 			v[k++] = t->v[i];
@@ -348,8 +340,7 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 		free(p->slowest[--p->nslow].operation);
 	for (i = p->nslow; i > 0 && p->slowest[i - 1].ms < ms; i--)
 		p->slowest[i] = p->slowest[i - 1];
-	if ((p->slowest[i].operation = strndup(op ? op : "", n)) == NULL)
-		eng_oom();
+	p->slowest[i].operation = eng_xstrndup(op ? op : "", n);
 	p->slowest[i].ms = ms;
 	p->nslow++;
 }
@@ -357,11 +348,9 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 static void
 add_duration(struct part *p, double ms)
 {
-	if (p->ndur == p->durcap) {
-		p->durcap = p->durcap ? p->durcap * 2 : 1024;
-		p->durations = eng_xrealloc(p->durations,
-		    p->durcap * sizeof *p->durations);
-	}
+	if (p->ndur == p->durcap)
+		eng_grow(&p->durations, &p->durcap, p->ndur + 1,
+		    sizeof *p->durations);
 	p->durations[p->ndur++] = ms;
 }
 
@@ -551,11 +540,9 @@ job_main(void *arg)
 static void
 sort_u32(uint32_t *a, size_t n)
 {
-	uint32_t *tmp = malloc(n * sizeof *tmp), *src = a, *dst = tmp;
-	size_t *count = malloc(65536 * sizeof *count);
+	uint32_t *tmp = eng_xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
+	size_t *count = eng_xmalloc(65536 * sizeof *count);
 
-	if (tmp == NULL || count == NULL)
-		eng_oom();
 	for (int shift = 0; shift < 32; shift += 16) {
 		size_t sum = 0;
 		memset(count, 0, 65536 * sizeof *count);
@@ -579,10 +566,9 @@ sort_u32(uint32_t *a, size_t n)
 struct eng_stats *
 eng_stats_new(void)
 {
-	struct eng_stats *s = calloc(1, sizeof *s);
+	struct eng_stats *s = eng_xcalloc(1, sizeof *s);
 
-	if (s != NULL)
-		part_init(&s->p);
+	part_init(&s->p);
 	return s;
 }
 
@@ -629,8 +615,7 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	if (seen == s->mark)
 		return false;
-	if ((pos = malloc((n ? n : 1) * sizeof *pos)) == NULL)
-		eng_oom();
+	pos = eng_xmalloc(n * sizeof *pos);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t g = view_position(v, i);
 		if (g >= s->mark && g < seen)
@@ -820,13 +805,12 @@ dbl_key(double d)
 static void
 sort_durations(double *a, size_t n)
 {
-	uint64_t *k = malloc(n * sizeof *k), *kt = malloc(n * sizeof *kt);
-	double *t = malloc(n * sizeof *t), *src = a, *dst = t, *swap;
-	size_t *count = malloc(65536 * sizeof *count);
+	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
+	    sizeof *kt);
+	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
+	size_t *count = eng_xmalloc(65536 * sizeof *count);
 	uint64_t *ksrc = k, *kdst = kt, *kswap;
 
-	if (k == NULL || kt == NULL || t == NULL || count == NULL)
-		eng_oom();
 	for (size_t i = 0; i < n; i++)
 		k[i] = dbl_key(a[i]);
 	for (int shift = 0; shift < 64; shift += 16) {
@@ -876,10 +860,8 @@ static json_object *
 json_performance(const struct part *p)
 {
 	json_object *o = json_object_new_object(), *slow;
-	double *d = malloc((p->ndur ? p->ndur : 1) * sizeof *d);
+	double *d = eng_xmalloc(p->ndur * sizeof *d);
 
-	if (d == NULL)
-		eng_oom();
 	if (p->ndur > 0) {
 		memcpy(d, p->durations, p->ndur * sizeof *d);
 		sort_durations(d, p->ndur);

@@ -25,14 +25,10 @@ store_append(struct eng *e, const struct eng_entry *v, size_t n)
 		size_t at = e->count & (CHUNK_ENTRIES - 1), take;
 
 		if (at == 0 && (e->count >> CHUNK_SHIFT) == e->nchunks) {
-			if (e->nchunks == e->chunks_cap) {
-				e->chunks_cap = e->chunks_cap ?
-				    e->chunks_cap * 2 : 16;
-				e->chunks = eng_xrealloc(e->chunks,
-				    e->chunks_cap * sizeof *e->chunks);
-			}
-			e->chunks[e->nchunks++] = eng_xrealloc(NULL,
-			    CHUNK_ENTRIES * sizeof **e->chunks);
+			eng_grow(&e->chunks, &e->chunks_cap, e->nchunks + 1,
+			    sizeof *e->chunks);
+			e->chunks[e->nchunks++] = eng_xmalloc(CHUNK_ENTRIES *
+			    sizeof **e->chunks);
 		}
 		take = CHUNK_ENTRIES - at;
 		if (take > n)
@@ -111,10 +107,7 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 		f->seen = true;
 		return;
 	}
-	if (e->nfiles == e->files_cap) {
-		e->files_cap = e->files_cap ? e->files_cap * 2 : 64;
-		e->files = eng_xrealloc(e->files, e->files_cap * sizeof *e->files);
-	}
+	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
 	f = eng_xcalloc(1, sizeof *f);
 	f->path = path;
 	f->source = source;
@@ -132,7 +125,7 @@ static char *
 join_path(const char *dir, const char *name)
 {
 	size_t dn = strlen(dir), nn = strlen(name);
-	char *p = eng_xrealloc(NULL, dn + nn + 2);
+	char *p = eng_xmalloc(dn + nn + 2);
 
 	memcpy(p, dir, dn);
 	p[dn] = '/';
@@ -159,15 +152,11 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 
 		if (cat < 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = eng_xrealloc(v, cap * sizeof *v);
-		}
+		eng_grow(&v, &cap, n + 1, sizeof *v);
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
 		v[n].backup = *dot == '.' ? atoi(dot + 1) : 0;
-		if ((v[n].name = strdup(de->d_name)) == NULL)
-			eng_oom();
+		v[n].name = eng_xstrdup(de->d_name);
 		n++;
 	}
 	closedir(d);
@@ -257,11 +246,7 @@ eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
 	if (en->file >= e->nfiles || (f = e->files[en->file])->fd < 0)
 		return NULL;
 	strbuf_reset(b);
-	strbuf_add(b, "", 0);
-	if (b->cap < n + 1) {
-		b->s = eng_xrealloc(b->s, n + 1);
-		b->cap = n + 1;
-	}
+	strbuf_reserve(b, n);
 	got = pread(f->fd, b->s, n, (off_t)en->offset);
 	if (got <= 0 && n > 0)
 		return NULL;
