@@ -63,13 +63,14 @@ describe(struct eng *e, const struct eng_entry *en, struct strbuf *out)
 
 	strbuf_printf(out, "%s %s ", en->category < LLMLOG_NCATEGORIES ?
 	    llmlog_category_name(en->category) : "-",
-	    en->level ? llmlog_level_name(en->level * 10) : "-");
+	    en->level ? llmlog_level_name(eng_entry_level(en)) : "-");
 	if (en->time_us == ENG_TIME_NONE)
 		strbuf_puts(out, "-");
 	else {
 		eng_time_format(out, en->time_us, true);
 		strbuf_printf(out, "%03d",
-		    (int)(((en->time_us % 1000) + 1000) % 1000));
+		    (int)(((en->time_us % ENG_US_PER_MS) + ENG_US_PER_MS) %
+		    ENG_US_PER_MS));
 	}
 	strbuf_printf(out, " %s%s%s%s | ",
 	    en->flags & ENTRY_MALFORMED ? "M" : "",

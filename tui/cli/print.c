@@ -155,10 +155,11 @@ add_time(struct printer *p, int64_t us)
 		eng_time_format(&p->line, us, p->o->utc);
 		return;
 	}
-	minute = us >= 0 ? us / 60000000 : (us - 59999999) / 60000000;
+	minute = us >= 0 ? us / ENG_US_PER_MIN :
+	    (us - (ENG_US_PER_MIN - 1)) / ENG_US_PER_MIN;
 	if (minute != p->minute) {
 		strbuf_reset(&p->tmp);
-		eng_time_format(&p->tmp, minute * 60000000, p->o->utc);
+		eng_time_format(&p->tmp, minute * ENG_US_PER_MIN, p->o->utc);
 		p->minute = minute;
 		p->minute_ok = p->tmp.len == 23 &&
 		    memcmp(p->tmp.s + 16, ":00.000", 7) == 0;
@@ -169,9 +170,9 @@ add_time(struct printer *p, int64_t us)
 		eng_time_format(&p->line, us, p->o->utc);
 		return;
 	}
-	rem = us - minute * 60000000;
-	sec = (unsigned)(rem / 1000000);
-	ms = (unsigned)(rem % 1000000 / 1000);
+	rem = us - minute * ENG_US_PER_MIN;
+	sec = (unsigned)(rem / ENG_US_PER_SEC);
+	ms = (unsigned)(rem % ENG_US_PER_SEC / ENG_US_PER_MS);
 	d = strbuf_reserve(&p->line, 24);
 	memcpy(d, p->minute_text, 17);
 	d[17] = (char)('0' + sec / 10);
@@ -523,16 +524,20 @@ catch_stop_signals(void)
 }
 
 /* Wait for a change: on the watch descriptor when there is one (with a
- * slow poll too, in case a change escapes it), else every 100 ms. */
+ * slow poll too, in case a change escapes it), else every 100 ms, as
+ * eng_watch_fd asks. */
+#define WATCH_POLL_MS	1000
+#define NO_WATCH_POLL_MS	100
+
 static void
 wait_for_change(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	if (fd >= 0)
-		poll(&pfd, 1, 1000);
+		poll(&pfd, 1, WATCH_POLL_MS);
 	else
-		poll(NULL, 0, 100);
+		poll(NULL, 0, NO_WATCH_POLL_MS);
 }
 
 /*

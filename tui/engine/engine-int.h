@@ -201,7 +201,11 @@ bool field_string(struct strbuf *out, const struct field_span *v);
 /* A number's value as json-c reads it; false when not a number. */
 bool field_number(const struct field_span *v, double *out);
 
-/* logtime.c */
+/* logtime.c: calendar arithmetic, which counts in seconds */
+#define SEC_PER_MIN	(ENG_US_PER_MIN / ENG_US_PER_SEC)
+#define SEC_PER_HOUR	(ENG_US_PER_HOUR / ENG_US_PER_SEC)
+#define SEC_PER_DAY	(ENG_US_PER_DAY / ENG_US_PER_SEC)
+#define NS_PER_US	1000
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* a reader that serves lines from 1 MiB blocks (scans in file order) */

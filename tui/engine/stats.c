@@ -259,7 +259,8 @@ struct slow {
 
 struct part {
 	uint64_t total, malformed, foreign;
-	uint64_t by_level[6], by_category[LLMLOG_NCATEGORIES + 1];
+	uint64_t by_level[LLMLOG_CRITICAL + 1];	/* by enum llmlog_level */
+	uint64_t by_category[LLMLOG_NCATEGORIES + 1];
 	int64_t first, last;
 
 	uint64_t user_total, user_success, user_dur_n;
@@ -434,7 +435,8 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	size_t n;
 
 	p->total++;
-	p->by_level[en->level < 6 ? en->level : 0]++;
+	p->by_level[eng_entry_level(en) <= LLMLOG_CRITICAL ?
+	    eng_entry_level(en) : 0]++;
 	p->by_category[en->category < LLMLOG_NCATEGORIES ? en->category :
 	    LLMLOG_NCATEGORIES]++;
 	if (en->flags & ENTRY_MALFORMED) {
@@ -468,7 +470,7 @@ part_merge(struct part *a, struct part *b)
 	a->total += b->total;
 	a->malformed += b->malformed;
 	a->foreign += b->foreign;
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i <= LLMLOG_CRITICAL; i++)
 		a->by_level[i] += b->by_level[i];
 	for (size_t i = 0; i <= LLMLOG_NCATEGORIES; i++)
 		a->by_category[i] += b->by_category[i];
@@ -954,9 +956,9 @@ eng_stats_json(const struct eng_stats *s)
 	add_u(o, "malformed", p->malformed);
 	add_u(o, "foreign", p->foreign);
 	m = json_object_new_object();
-	for (int l = 1; l <= 5; l++)
+	for (int l = LLMLOG_DEBUG; l <= LLMLOG_CRITICAL; l++)
 		if (p->by_level[l] > 0)
-			add_u(m, llmlog_level_name(l * 10), p->by_level[l]);
+			add_u(m, llmlog_level_name(l), p->by_level[l]);
 	json_object_object_add(o, "by_level", m);
 	m = json_object_new_object();
 	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
