@@ -117,7 +117,7 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
  * the library's (lib/visible.c), so the stderr echo shows the same. */
 void eng_sanitize(struct strbuf *out, const char *s, size_t n);
 
-/* ---- the time grammar (DESIGN.md §4), shared by the CLI and the UI -------- */
+/* ---- the time grammar (llmlog(1), TIME SYNTAX), shared by CLI and UI ----- */
 
 /* Parse "2024-01-12 10:00", RFC 3339, "30m", "2h", "1d", "1w", "-1h",
  * "today", "yesterday", "now", "@EPOCH", ... relative to now_us, in local

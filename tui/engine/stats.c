@@ -1,10 +1,11 @@
 /*
  * stats.c - the report's figures over the entries of a view: counts by
- * level and category, then per category what the seed's report shows, plus
- * security and performance.  Lines are read in file order on two threads,
- * each into its own partial tally, merged at the end; or a slice at a time
- * (eng_stats_update_some), for a caller that must stay responsive.  Sums
- * are exact, so neither the split nor the slices change a figure.
+ * level and category, then the user, LLM, tool, security and performance
+ * figures that llmlog(1) lists under --stats.  Lines are read in file
+ * order on two threads, each into its own partial tally, merged at the
+ * end; or a slice at a time (eng_stats_update_some), for a caller that
+ * must stay responsive.  Sums are exact, so neither the split nor the
+ * slices change a figure.
  */
 #include "config.h"
 

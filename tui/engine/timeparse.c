@@ -1,5 +1,5 @@
 /*
- * timeparse.c - the user's time grammar (DESIGN.md section 4) of --since,
+ * timeparse.c - the user's time grammar (llmlog(1), TIME SYNTAX) of --since,
  * --until and the UI's time filter, into microseconds since the epoch, UTC.
  * Timestamps inside log lines are logtime.c's business.
  */
