@@ -2,7 +2,8 @@
  * store.c - the lowest layer: the log directories' files and the index.
  * Scanning for the six category files and their backups, appending
  * entries to the index, and reading back a line or its JSON.  It calls
- * nothing above it; engine.c, index.c and follow.c call into it.
+ * nothing above it: engine.c and follow.c scan through it, index.c
+ * appends, reader.c and summary.c read lines (eng_line).
  */
 #include "config.h"
 
