@@ -63,13 +63,14 @@ describe(struct eng *e, const struct eng_entry *en, struct strbuf *out)
 
 	strbuf_printf(out, "%s %s ", en->category < LLMLOG_NCATEGORIES ?
 	    llmlog_category_name(en->category) : "-",
-	    en->level ? llmlog_level_name(en->level * 10) : "-");
+	    en->level ? llmlog_level_name(eng_entry_level(en)) : "-");
 	if (en->time_us == ENG_TIME_NONE)
 		strbuf_puts(out, "-");
 	else {
 		eng_time_format(out, en->time_us, true);
 		strbuf_printf(out, "%03d",
-		    (int)(((en->time_us % 1000) + 1000) % 1000));
+		    (int)(((en->time_us % ENG_US_PER_MS) + ENG_US_PER_MS) %
+		    ENG_US_PER_MS));
 	}
 	strbuf_printf(out, " %s%s%s%s | ",
 	    en->flags & ENTRY_MALFORMED ? "M" : "",
@@ -308,6 +309,15 @@ test_filters(void)
 	CU_ASSERT_EQUAL(count_with(e, &f), 1);
 	f.keyword = "\xff(";		/* not UTF-8, not a pattern either */
 	CU_ASSERT_EQUAL(count_with(e, &f), 0);
+	{	/* too long for PCRE2: no view, and no crash */
+		char *huge = malloc(70001);
+
+		memset(huge, 'a', 70000);
+		huge[70000] = '\0';
+		f.keyword = huge;
+		CU_ASSERT_PTR_NULL(eng_view_new(e, &f));
+		free(huge);
+	}
 
 	eng_filter_init(&f);
 	f.regex = eng_regex_new("etc/(passwd|shadow)", err, sizeof err);
@@ -665,6 +675,96 @@ test_stats_new_view(void)
 	eng_close(e);
 }
 
+/* The histogram against its documented rule (engine.h, eng_hist_build),
+ * counted here from the view's entries. */
+static int64_t
+hist_ref_width(size_t i)
+{
+	static const int64_t secs[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
+	    900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
+	    2592000, 31536000 };
+	size_t n = sizeof secs / sizeof secs[0];
+
+	return i < n ? secs[i] * ENG_US_PER_SEC :
+	    (int64_t)(i - n + 2) * secs[n - 1] * ENG_US_PER_SEC;
+}
+
+static void
+check_hist(struct eng_view *v, struct eng_stats *s, size_t max,
+    int64_t min_width, bool aligned)
+{
+	int64_t first = INT64_MAX, last = INT64_MIN, w = 0, start = 0, unit;
+	struct eng_hist h;
+	uint64_t err = 0, warn = 0, other = 0;
+
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		int64_t t = eng_view_get(v, i)->time_us;
+		if (t != ENG_TIME_NONE && t < first)
+			first = t;
+		if (t != ENG_TIME_NONE && t > last)
+			last = t;
+	}
+	for (size_t i = 0;; i++) {
+		if ((w = hist_ref_width(i)) < min_width)
+			continue;
+		/* the fixture's times are > 0: "/" rounds down */
+		unit = w < ENG_US_PER_MIN ? ENG_US_PER_SEC : ENG_US_PER_MIN;
+		start = aligned ? first / w * w : first / unit * unit;
+		if ((size_t)((last - start) / w) + 1 <= max)
+			break;
+	}
+	eng_hist_build(s, max, min_width, aligned, &h);
+	CU_ASSERT_EQUAL(h.width_us, w);
+	CU_ASSERT_EQUAL(h.start_us, start);
+	CU_ASSERT_EQUAL_FATAL(h.n, (size_t)((last - start) / w) + 1);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		size_t b;
+
+		if (en->time_us == ENG_TIME_NONE)
+			continue;
+		b = (size_t)((en->time_us - start) / w);
+		if (eng_entry_level(en) >= LLMLOG_ERROR)
+			err++, h.b[b].err--;
+		else if (eng_entry_level(en) == LLMLOG_WARNING)
+			warn++, h.b[b].warn--;
+		else
+			other++, h.b[b].other--;
+	}
+	CU_ASSERT(err > 0 && warn > 0 && other > 0);
+	for (size_t b = 0; b < h.n; b++)
+		CU_ASSERT(h.b[b].err == 0 && h.b[b].warn == 0 &&
+		    h.b[b].other == 0);
+	eng_hist_free(&h);
+}
+
+static void
+test_hist(void)
+{
+	struct eng *e = load(FIXTURE);
+	struct eng_view *v = view_all(e);
+	struct eng_stats *s = eng_stats_new();
+	struct eng_hist h;
+
+	eng_hist_build(s, 60, ENG_US_PER_MIN, false, &h);
+	CU_ASSERT_EQUAL(h.n, 0);
+	CU_ASSERT_EQUAL(h.start_us, ENG_TIME_NONE);
+	CU_ASSERT_EQUAL(h.width_us, ENG_US_PER_MIN);
+	eng_hist_free(&h);
+	eng_stats_update(s, v);
+	for (int aligned = 0; aligned <= 1; aligned++) {
+		check_hist(v, s, 1, ENG_US_PER_SEC, aligned);
+		check_hist(v, s, 10, ENG_US_PER_SEC, aligned);
+		check_hist(v, s, 60, ENG_US_PER_MIN, aligned);
+		check_hist(v, s, 100, ENG_US_PER_SEC, aligned);
+		check_hist(v, s, 200, ENG_US_PER_SEC, aligned);
+		check_hist(v, s, 5000, ENG_US_PER_SEC, aligned);
+	}
+	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+}
+
 /* ---- statistics in slices ---- */
 
 /* The report as exact text: doubles to their last bit. */
@@ -995,6 +1095,7 @@ main(void)
 	CU_add_test(s, "files and sources", test_files_and_sources);
 	CU_add_test(s, "stats", test_stats);
 	CU_add_test(s, "stats on a new view", test_stats_new_view);
+	CU_add_test(s, "histogram", test_hist);
 	CU_add_test(s, "stats in slices, fixture", test_stats_slices_fixture);
 	CU_add_test(s, "stats in slices, with follow",
 	    test_stats_slices_generated);

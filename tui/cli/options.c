@@ -87,7 +87,7 @@ struct parse_state {
 	struct options *o;
 	int64_t now_us;
 	const char **dirs;
-	size_t ndirs;
+	size_t ndirs, dirs_cap;
 };
 
 void
@@ -135,11 +135,9 @@ level_names(void)
 static int
 parse_categories(const char *arg, unsigned *bits)
 {
-	char *copy = strdup(arg), *save = NULL, *tok;
+	char *copy = eng_xstrdup(arg), *save = NULL, *tok;
 	int rc = 0;
 
-	if (copy == NULL)
-		return -1;
 	for (tok = strtok_r(copy, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
 		int c;
@@ -248,17 +246,12 @@ parse_level(const char *arg, int *out)
 static int
 add_dir(struct parse_state *ps, const char *dir)
 {
-	const char **d;
-
 	if (*dir == '\0') {
 		usage_error("empty directory name for --dir");
 		return -1;
 	}
-	d = realloc(ps->dirs, (ps->ndirs + 1) * sizeof *d);
-	if (d == NULL)
-		return -1;
-	d[ps->ndirs++] = dir;
-	ps->dirs = d;
+	eng_grow(&ps->dirs, &ps->dirs_cap, ps->ndirs + 1, sizeof *ps->dirs);
+	ps->dirs[ps->ndirs++] = dir;
 	return 0;
 }
 

@@ -155,10 +155,11 @@ add_time(struct printer *p, int64_t us)
 		eng_time_format(&p->line, us, p->o->utc);
 		return;
 	}
-	minute = us >= 0 ? us / 60000000 : (us - 59999999) / 60000000;
+	minute = us >= 0 ? us / ENG_US_PER_MIN :
+	    (us - (ENG_US_PER_MIN - 1)) / ENG_US_PER_MIN;
 	if (minute != p->minute) {
 		strbuf_reset(&p->tmp);
-		eng_time_format(&p->tmp, minute * 60000000, p->o->utc);
+		eng_time_format(&p->tmp, minute * ENG_US_PER_MIN, p->o->utc);
 		p->minute = minute;
 		p->minute_ok = p->tmp.len == 23 &&
 		    memcmp(p->tmp.s + 16, ":00.000", 7) == 0;
@@ -169,9 +170,9 @@ add_time(struct printer *p, int64_t us)
 		eng_time_format(&p->line, us, p->o->utc);
 		return;
 	}
-	rem = us - minute * 60000000;
-	sec = (unsigned)(rem / 1000000);
-	ms = (unsigned)(rem % 1000000 / 1000);
+	rem = us - minute * ENG_US_PER_MIN;
+	sec = (unsigned)(rem / ENG_US_PER_SEC);
+	ms = (unsigned)(rem % ENG_US_PER_SEC / ENG_US_PER_MS);
 	d = strbuf_reserve(&p->line, 24);
 	memcpy(d, p->minute_text, 17);
 	d[17] = (char)('0' + sec / 10);
@@ -490,10 +491,8 @@ static int
 print_list(struct printer *p)
 {
 	size_t n = eng_file_count(p->e), shown = 0;
-	struct eng_file_info *rows = calloc(n + 1, sizeof *rows);
+	struct eng_file_info *rows = eng_xcalloc(n, sizeof *rows);
 
-	if (rows == NULL)
-		return 2;
 	for (size_t i = 0; i < n; i++) {
 		eng_file_info(p->e, i, &rows[shown]);
 		if (file_wanted(p->o, &rows[shown]))
@@ -525,16 +524,20 @@ catch_stop_signals(void)
 }
 
 /* Wait for a change: on the watch descriptor when there is one (with a
- * slow poll too, in case a change escapes it), else every 100 ms. */
+ * slow poll too, in case a change escapes it), else every 100 ms, as
+ * eng_watch_fd asks. */
+#define WATCH_POLL_MS	1000
+#define NO_WATCH_POLL_MS	100
+
 static void
 wait_for_change(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	if (fd >= 0)
-		poll(&pfd, 1, 1000);
+		poll(&pfd, 1, WATCH_POLL_MS);
 	else
-		poll(NULL, 0, 100);
+		poll(NULL, 0, NO_WATCH_POLL_MS);
 }
 
 /*
@@ -546,7 +549,7 @@ wait_for_change(int fd)
  */
 struct seen_files {
 	uint64_t *next;		/* per file: offsets from here on are new */
-	size_t n;
+	size_t n, cap;
 };
 
 static bool
@@ -560,12 +563,9 @@ seen_add(struct seen_files *sf, const struct eng_entry *en)
 {
 	if (en->file >= sf->n) {
 		size_t n = (size_t)en->file + 1;
-		uint64_t *next = realloc(sf->next, n * sizeof *next);
 
-		if (next == NULL)
-			return;
-		memset(next + sf->n, 0, (n - sf->n) * sizeof *next);
-		sf->next = next;
+		eng_grow(&sf->next, &sf->cap, n, sizeof *sf->next);
+		memset(sf->next + sf->n, 0, (n - sf->n) * sizeof *sf->next);
 		sf->n = n;
 	}
 	if (en->offset + 1 > sf->next[en->file])
@@ -597,7 +597,7 @@ print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
 static void
 follow(struct printer *p, struct eng_view *v)
 {
-	struct seen_files sf = { NULL, 0 };
+	struct seen_files sf = { NULL, 0, 0 };
 	size_t n;
 
 	for (size_t i = 0; i < eng_view_count(v); i++)
@@ -669,8 +669,11 @@ print_run(struct eng *e, const struct options *o)
 	printer_init(&p, e, o);
 	if (o->list)
 		rc = print_list(&p);
-	else {
-		v = eng_view_new(e, &o->filter);
+	else if ((v = eng_view_new(e, &o->filter)) == NULL) {
+		usage_error("--keyword of %zu bytes is too long to search for: "
+		    "keep it under 30000", strlen(o->filter.keyword));
+		rc = EXIT_USAGE;
+	} else {
 		rc = o->stats ? print_stats(v, o) : print_entries(&p, v);
 		warn_regex_errors(v);
 		eng_view_free(v);

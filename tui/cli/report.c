@@ -1,7 +1,8 @@
 /*
- * report.c - the --stats report as text: the seed's layout and number
- * formats ("1,234", "98.2%", "1,234.5ms", python-dict "{'INFO': 1100}"),
- * then Security and Performance, all read from eng_stats_json()'s object.
+ * report.c - the --stats report as text (report.h gives the layout), with
+ * its number formats ("1,234", "98.2%", "1,234.5ms", python-dict
+ * "{'INFO': 1100}"), all read from eng_stats_json()'s object.  The
+ * expected output is in tests/data/cli/cases/stats*.
  */
 #include "config.h"
 
@@ -135,9 +136,7 @@ print_dict_by_count(FILE *out, const char *label, json_object *o,
 
 	cap = o != NULL && json_object_is_type(o, json_type_object) ?
 	    (size_t)json_object_object_length(o) : 0;
-	items = calloc(cap + 1, sizeof *items);
-	if (items == NULL)
-		return;
+	items = eng_xcalloc(cap, sizeof *items);
 	if (cap > 0) {
 		json_object_object_foreach(o, key, val) {
 			items[n].name = key;
@@ -168,7 +167,7 @@ is_level_name(const char *key)
 	return l > 0 && strcmp(llmlog_level_name(l), key) == 0;
 }
 
-/* By Level in severity order, DEBUG first, as the seed's example. */
+/* By Level in severity order, DEBUG first; the other dicts go by count. */
 static void
 print_levels(FILE *out, json_object *o)
 {
@@ -204,7 +203,8 @@ print_levels(FILE *out, json_object *o)
 	fputs("}\n", out);
 }
 
-/* The seed lists five most used tools; the JSON report has them all. */
+/* Names listed per ranking in the text; the JSON has more (engine.h,
+ * eng_stats_json). */
 #define REPORT_TOP 5
 
 /* "    - name: N" lines, or "    - name: 1,234.5ms" when value_key is a
@@ -314,8 +314,8 @@ print_llm(FILE *out, json_object *l)
 	fprintf(out, "  Avg Duration: %sms\n",
 	    fmt_dec1(&b, get_num(l, "avg_duration_ms")));
 	print_dict_by_count(out, "By Provider", get(l, "by_provider"), false);
-	/* An extra line of ours: only when there is something to say, so the
-	 * seed's layout stays as it was otherwise. */
+	/* By Model only when some call named one, as Failed Calls only when
+	 * one failed: no line says nothing */
 	if (json_object_is_type(get(l, "by_model"), json_type_object) &&
 	    json_object_object_length(get(l, "by_model")) > 0)
 		print_dict_by_count(out, "By Model", get(l, "by_model"), false);

@@ -10,10 +10,12 @@
 
 #include <json-c/json.h>
 
-/* The seed's layout (Overall, User Interactions, LLM Calls, Tool
- * Executions), then Security Events and Performance.  Sections of
- * categories without entries are left out, as the seed does.  Times in
- * local time unless utc.  Every name taken from the logs is sanitised. */
+/* "=== Log Statistics ===", then the sections llmlog(1) lists under
+ * --stats, in its order: Overall, User Interactions, LLM Calls, Tool
+ * Executions, Security Events, Performance, each a title line and
+ * "  Label: value" lines.  A section whose category has no entries is left
+ * out.  Times in local time unless utc.  Every name taken from the logs
+ * is sanitised. */
 void report_print(json_object *stats, bool utc, FILE *out);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * engine-int.h - the engine's private parts, shared by its files and never
- * included outside tui/engine/: the files, the index (an append-only
- * table of 32-byte entries in fixed-size chunks, so entry pointers stay
- * valid while it grows), line classification and block reading.
+ * engine-int.h - the engine's one private header, for every file of
+ * tui/engine/: the files, the index (an append-only table of 32-byte
+ * entries in fixed-size chunks, so entry pointers stay valid while it
+ * grows), line classification, block reading, and each file's calls to
+ * the others.  Tests of the engine's internals may include it; tui/cli/
+ * and tui/ui/ never do (tests/test-layout.sh checks), they have engine.h.
  */
 #ifndef LLMLOG_ENGINE_INT_H
 #define LLMLOG_ENGINE_INT_H
@@ -66,7 +68,8 @@ store_entry(const struct eng *e, size_t i)
 	return &e->chunks[i >> CHUNK_SHIFT][i & (CHUNK_ENTRIES - 1)];
 }
 
-/* store.c */
+/* store.c: the files and the index, at the bottom (engine.c holds the
+ * lifecycle that calls it) */
 void store_append(struct eng *e, const struct eng_entry *v, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
@@ -198,7 +201,11 @@ bool field_string(struct strbuf *out, const struct field_span *v);
 /* A number's value as json-c reads it; false when not a number. */
 bool field_number(const struct field_span *v, double *out);
 
-/* logtime.c */
+/* logtime.c: calendar arithmetic, which counts in seconds */
+#define SEC_PER_MIN	(ENG_US_PER_MIN / ENG_US_PER_SEC)
+#define SEC_PER_HOUR	(ENG_US_PER_HOUR / ENG_US_PER_SEC)
+#define SEC_PER_DAY	(ENG_US_PER_DAY / ENG_US_PER_SEC)
+#define NS_PER_US	1000
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* a reader that serves lines from 1 MiB blocks (scans in file order) */
@@ -231,6 +238,30 @@ void order_sort(const struct eng *e, uint32_t *a, size_t n);
 bool order_merge(const struct eng *e, uint32_t *a, size_t n,
     const uint32_t *b, size_t bn);
 
+/* hist.c: entries over time, as stats.c counts them, for eng_hist_build.
+ * A slot counts the entries of one minute or one second (their time
+ * divided by the unit, rounded down), split into errors (ERROR and
+ * CRITICAL), warnings and the rest.  Counts fit 32 bits: the index
+ * numbers its entries with 32. */
+struct hist_slots {
+	int64_t first;		/* the slot of c[0] */
+	size_t n, cap;
+	uint32_t (*c)[3];	/* errors, warnings, the rest */
+};
+struct hist_tally {
+	struct hist_slots min;	/* per minute; an entry more than 366
+				   days from the earliest counted before
+				   it is left out */
+	struct hist_slots sec;	/* per second, while the entries counted
+				   span 6 hours at most */
+	bool sec_over;		/* they span more: sec is gone for good */
+};
+void hist_add(struct hist_tally *t, const struct eng_entry *en);
+void hist_free(struct hist_tally *t);
+/* eng_hist_build's rule, on a tally. */
+void hist_build(const struct hist_tally *t, size_t max_buckets,
+    int64_t min_width_us, bool aligned, struct eng_hist *out);
+
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);
@@ -238,7 +269,7 @@ size_t view_seen(const struct eng_view *v);
 uint64_t view_serial(const struct eng_view *v);
 
 /* regex.c: a match context per thread, and keywords as caseless
- * literals */
+ * literals (NULL only for a keyword too long for PCRE2, about 32 KiB) */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 struct rx_ctx;
@@ -266,7 +297,7 @@ struct pf_scan {
 	unsigned dense_run;		/* and how many the next time */
 };
 void prefilter_free(struct prefilter *pf);
-int pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
+void pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
 void pf_scan_free(struct pf_scan *s);
 /* Of the lines in [from, stop] (stop is the newline ending the last one;
  * from starts a line), the first that may pass: its start, and its
@@ -274,8 +305,15 @@ void pf_scan_free(struct pf_scan *s);
 const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
     const char *stop, const char **eol);
 
-/* loader.c */
-void loader_stop(struct eng *e);
+/* loader.c: the background load of eng_load_async.  loader_start plans
+ * the tasks of every file's unindexed part (after store_scan) and starts
+ * the workers; it sets e->loader unless there is nothing to read.
+ * loader_collect publishes what they finished (eng_refresh's thread) and
+ * frees the loader when all is in; loader_stop ends it early. */
+void loader_start(struct eng *e);
 long loader_collect(struct eng *e);
+void loader_stop(struct eng *e);
+void loader_progress(const struct loader *l, uint64_t *indexed,
+    uint64_t *total);
 
 #endif

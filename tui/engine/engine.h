@@ -4,6 +4,56 @@
  * all ask the same questions through this header.
  *
  * Times are microseconds since the epoch, UTC.
+ *
+ * ---- the protocol ----
+ *
+ * Lifecycle:
+ *
+ *	e = eng_open(dirs)			nothing read yet
+ *	[eng_set_prefilter(e, ...)]		print mode only
+ *	eng_load(e)  or  eng_load_async(e)	all now, or in the background
+ *	v = eng_view_new(e, filter); s = eng_stats_new()
+ *	loop {
+ *		wait for eng_watch_fd(e), or about 100 ms
+ *		eng_refresh(e)			new lines, rotation, what the
+ *						background load finished
+ *		eng_view_update(v)		for every view
+ *		eng_stats_update(s, v)		or eng_stats_update_some
+ *	}
+ *	eng_stats_free(s); eng_view_free(v); eng_close(e)
+ *
+ * Threads.  Every call that takes a struct eng, or a view, stats or reader
+ * made from one, is made from one thread, the main thread: eng_refresh
+ * grows the index and the file table that the others read.  The engine's
+ * own threads run inside eng_load, eng_refresh, eng_view_update and
+ * eng_stats_update, and after eng_load_async between calls too; those
+ * read files, never the index, and eng_refresh takes in what they did
+ * (eng_progress tells how far they got).  The calls that take none of
+ * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
+ * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
+ * eng_now_us, eng_parse_line, eng_summary_line, eng_format_number,
+ * eng_regex_new and eng_regex_free.  A regex matches on one thread at a
+ * time (it holds one match context); the engine's threads make their own.
+ *
+ * New entries.  Entries enter the index in eng_load, and in eng_refresh
+ * only (after eng_load_async too: the background load's entries wait
+ * for eng_refresh).  A view has the entries the index had when it was
+ * made or last updated, and sees later ones at its next eng_view_update;
+ * stats count the view's entries as of its last update.  An entry pointer
+ * stays valid until eng_close, but a view's positions move when an update
+ * merges late entries in before its end.
+ *
+ * Who frees what.  eng_close frees the engine and stops a background load;
+ * views, stats and readers are freed first, by whoever made them.
+ * eng_view_new copies its filter and the keyword; the regexes given to a
+ * filter or to eng_set_prefilter are borrowed and must outlive the view
+ * (the engine, for the prefilter).  json_object results (eng_parse,
+ * eng_parse_line, eng_stats_json) are the caller's to put, and
+ * eng_hist_build's buckets the caller's to free (eng_hist_free).  A line
+ * from eng_line or eng_reader_line is valid until the next such call, and
+ * eng_file_info's path until the next eng_refresh or load.  Out of memory
+ * ends the program with a message (alloc.c): no call returns NULL for
+ * want of memory, so a NULL result always means what its comment says.
  */
 #ifndef LLMLOG_ENGINE_H
 #define LLMLOG_ENGINE_H
@@ -67,7 +117,7 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
  * the library's (lib/visible.c), so the stderr echo shows the same. */
 void eng_sanitize(struct strbuf *out, const char *s, size_t n);
 
-/* ---- the time grammar (DESIGN.md §4), shared by the CLI and the UI -------- */
+/* ---- the time grammar (llmlog(1), TIME SYNTAX), shared by CLI and UI ----- */
 
 /* Parse "2024-01-12 10:00", RFC 3339, "30m", "2h", "1d", "1w", "-1h",
  * "today", "yesterday", "now", "@EPOCH", ... relative to now_us, in local
@@ -248,7 +298,8 @@ struct eng_filter {
 void eng_filter_init(struct eng_filter *f);
 
 /* The entries that pass a filter, in time order (ties: file order).  The
- * filter is copied (keyword duplicated, regex borrowed). */
+ * filter is copied (keyword duplicated, regex borrowed).  NULL only when
+ * the keyword is too long to search for (PCRE2's limit: about 32 KiB). */
 struct eng_view;
 struct eng_view *eng_view_new(struct eng *e, const struct eng_filter *f);
 void eng_view_free(struct eng_view *v);
@@ -322,11 +373,43 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
  * Percentiles are nearest-rank over the performance entries' duration_ms.
- * The histogram counts entries per bucket from start (a whole minute),
- * with a round bucket width chosen so there are at most 60 buckets.
+ * The histogram is eng_hist_build's, not aligned, for at most 60 buckets
+ * of a minute or more, each count the sum of a bucket's three.
  * The per-category sections count our own entries only: malformed and
  * foreign lines appear in total, by_level, by_category and the histogram.
  */
 json_object *eng_stats_json(const struct eng_stats *s);
+
+/* ---- the histogram: the counted entries over time -------------------------- */
+
+struct eng_hist_bucket {
+	uint64_t err;		/* ERROR and CRITICAL */
+	uint64_t warn;		/* WARNING */
+	uint64_t other;		/* the rest: lower levels, none, malformed */
+};
+struct eng_hist {
+	int64_t start_us;	/* the first bucket's start, or ENG_TIME_NONE
+				   when no entry has a time */
+	int64_t width_us;	/* every bucket's */
+	size_t n;		/* buckets, 0 when none */
+	struct eng_hist_bucket *b;
+};
+/*
+ * The entries s counted (those with a time, an untimed one at its
+ * neighbour's: see struct eng_entry) in at most max_buckets buckets of
+ * the narrowest round width, at least min_width_us (a year at most), that
+ * holds them all: 1s 2s 5s 10s 15s 30s 1m 2m 5m 10m 15m 30m 1h 2h 3h 6h
+ * 12h 1d 2d 1w 30d 365d, then whole multiples of 365 days.  aligned: the
+ * buckets start at multiples of the width since the epoch, so that bars
+ * sit on round times; otherwise the first starts at the first entry's
+ * time cut to a whole minute, or a whole second when the width is under
+ * a minute.  The last bucket holds the last entry.  Widths under a minute
+ * are left out when the entries span over 6 hours; an entry over 366
+ * days away from the earliest counted before it is left out.  Call again
+ * for figures counted since; free the buckets with eng_hist_free.
+ */
+void eng_hist_build(const struct eng_stats *s, size_t max_buckets,
+    int64_t min_width_us, bool aligned, struct eng_hist *out);
+void eng_hist_free(struct eng_hist *h);
 
 #endif

@@ -57,21 +57,15 @@ drain_watch(struct eng *e)
 static void
 restart_file(struct eng *e, struct file *old)
 {
-	struct file *f = calloc(1, sizeof *f);
-	char *path = strdup(old->path);
+	struct file *f = eng_xcalloc(1, sizeof *f);
 
-	if (f == NULL || path == NULL)
-		eng_oom();
 	*f = *old;
-	f->path = path;
+	f->path = eng_xstrdup(old->path);
 	f->pos = 0;
 	f->entries = 0;
 	f->first_us = f->last_us = ENG_TIME_NONE;
 	old->fd = -1;
-	if (e->nfiles == e->files_cap) {
-		e->files_cap *= 2;
-		e->files = eng_xrealloc(e->files, e->files_cap * sizeof *e->files);
-	}
+	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
 	e->files[e->nfiles++] = f;
 }
 

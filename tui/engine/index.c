@@ -20,10 +20,8 @@
 static void
 task_push(struct index_task *t, const struct eng_entry *en)
 {
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 4096;
-		t->v = eng_xrealloc(t->v, t->cap * sizeof *t->v);
-	}
+	if (t->n == t->cap)	/* a call per line costs */
+		eng_grow(&t->v, &t->cap, t->n + 1, sizeof *t->v);
 	t->v[t->n++] = *en;
 }
 
@@ -104,8 +102,9 @@ lookback(int fd, int category, uint64_t offset)
 	ssize_t got;
 	int64_t t = ENG_TIME_NONE;
 
-	if (n == 0 || (buf = malloc(n)) == NULL)
+	if (n == 0)
 		return t;
+	buf = eng_xmalloc(n);
 	got = pread(fd, buf, n, (off_t)from);
 	if (got == (ssize_t)n) {
 		end = buf + n;
@@ -317,12 +316,9 @@ index_run(struct index_task *t, char *buf)
 	/* about 250 bytes a line: one allocation in the usual case; with
 	 * a prefilter, few lines and a growing array */
 	t->cap = t->pf != NULL ? 64 : (size_t)((t->end - t->start) / 200) + 16;
-	if ((t->v = malloc(t->cap * sizeof *t->v)) == NULL ||
-	    (t->pf != NULL && pf_scan_init(&sc.pf, t->pf) != 0)) {
-		pf_scan_free(&sc.pf);
-		t->error = ENOMEM;
-		return;
-	}
+	t->v = eng_xmalloc(t->cap * sizeof *t->v);
+	if (t->pf != NULL)
+		pf_scan_init(&sc.pf, t->pf);
 	sc.timed_to = t->start;
 	while (!sc.done && rpos < t->limit) {
 		size_t want = INDEX_BUF_BYTES - have;
@@ -389,15 +385,11 @@ static void *
 runner_main(void *arg)
 {
 	struct runner *r = arg;
-	char *buf = malloc(INDEX_BUF_BYTES);
+	char *buf = eng_xmalloc(INDEX_BUF_BYTES);
 	size_t i;
 
-	while ((i = atomic_fetch_add(&r->next, 1)) < r->n) {
-		if (buf == NULL)
-			r->t[i].error = ENOMEM;
-		else
-			index_run(&r->t[i], buf);
-	}
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
+		index_run(&r->t[i], buf);
 	free(buf);
 	return NULL;
 }
@@ -438,10 +430,7 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 		f->pending_pos = size;
 		*bytes += size - f->pos;
 		for (at = f->pos; at < size; at += chunk) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				v = eng_xrealloc(v, cap * sizeof *v);
-			}
+			eng_grow(&v, &cap, n + 1, sizeof *v);
 			memset(&v[n], 0, sizeof v[n]);
 			v[n].file = f;
 			v[n].fd = f->fd;
@@ -521,10 +510,7 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 	if (br->backward)
 		from = en->offset + n > want ? en->offset + n - want : 0;
 	if (br->cap < want) {
-		char *b = realloc(br->buf, want);
-		if (b == NULL)
-			return NULL;
-		br->buf = b;
+		br->buf = eng_xrealloc(br->buf, want);
 		br->cap = want;
 	}
 	got = pread(fd, br->buf, want, (off_t)from);

@@ -1,11 +1,11 @@
 /*
- * loader.c - indexing in the background, newest first: the current files'
- * tails, then backwards through them, then the backups.  Workers publish
- * finished chunks under a mutex; eng_refresh merges them into the index.
+ * loader.c - indexing in the background (eng_load_async), newest first:
+ * the current files' tails, then backwards through them, then the backups.
+ * Workers publish finished chunks under a mutex; eng_refresh merges them
+ * into the index (loader_collect).  It calls index.c only.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,15 +51,12 @@ static void *
 loader_main(void *arg)
 {
 	struct loader *l = arg;
-	char *buf = malloc(INDEX_BUF_BYTES);
+	char *buf = eng_xmalloc(INDEX_BUF_BYTES);
 	size_t i;
 
 	while (!atomic_load(&l->stop) &&
 	    (i = atomic_fetch_add(&l->next, 1)) < l->n) {
-		if (buf == NULL)
-			l->t[i].error = ENOMEM;
-		else
-			index_run(&l->t[i], buf);
+		index_run(&l->t[i], buf);
 		atomic_fetch_add(&l->bytes_done, l->t[i].end - l->t[i].start);
 		pthread_mutex_lock(&l->mu);
 		l->done[l->ndone++] = i;
@@ -70,30 +67,21 @@ loader_main(void *arg)
 	return NULL;
 }
 
-int
-eng_load_async(struct eng *e, char *err, size_t errlen)
+void
+loader_start(struct eng *e)
 {
 	struct loader *l;
 	uint64_t bytes;
 
-	if (e->loader != NULL) {
-		snprintf(err, errlen, "a background load is running");
-		return -1;
-	}
-	if (store_scan(e, err, errlen) != 0)
-		return -1;
-	if ((l = calloc(1, sizeof *l)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	l = eng_xcalloc(1, sizeof *l);
 	l->n = index_plan(e, &l->t, ASYNC_CHUNK, &bytes);
 	if (l->n == 0) {
 		free(l->t);
 		free(l);
-		return 0;
+		return;
 	}
 	qsort(l->t, l->n, sizeof *l->t, newest_first);
-	l->done = calloc(l->n, sizeof *l->done);
+	l->done = eng_xcalloc(l->n, sizeof *l->done);
 	l->bytes_total = bytes;
 	pthread_mutex_init(&l->mu, NULL);
 	e->loader = l;
@@ -102,7 +90,6 @@ eng_load_async(struct eng *e, char *err, size_t errlen)
 			l->nth++;
 	if (l->nth == 0)
 		loader_main(l);	/* no thread: load here and now */
-	return 0;
 }
 
 static void
@@ -132,12 +119,9 @@ loader_collect(struct eng *e)
 		return 0;
 	pthread_mutex_lock(&l->mu);
 	n = l->ndone;
-	take = malloc((n ? n : 1) * sizeof *take);
-	if (take != NULL) {
-		memcpy(take, l->done, n * sizeof *take);
-		l->ndone = 0;
-	} else
-		n = 0;
+	take = eng_xmalloc(n * sizeof *take);
+	memcpy(take, l->done, n * sizeof *take);
+	l->ndone = 0;
 	pthread_mutex_unlock(&l->mu);
 	for (size_t i = 0; i < n; i++)
 		index_publish(e, &l->t[take[i]]);
@@ -160,17 +144,8 @@ loader_stop(struct eng *e)
 }
 
 void
-eng_progress(const struct eng *e, uint64_t *indexed, uint64_t *total,
-    bool *done)
+loader_progress(const struct loader *l, uint64_t *indexed, uint64_t *total)
 {
-	const struct loader *l = e->loader;
-
-	if (l == NULL) {
-		*indexed = *total = e->load_total;
-		*done = true;
-		return;
-	}
 	*indexed = atomic_load(&((struct loader *)l)->bytes_done);
 	*total = l->bytes_total;
-	*done = false;
 }

@@ -59,13 +59,16 @@ digits(const char *s, size_t n, unsigned *out)
 	return true;
 }
 
+/* A fraction's digits are read as millionths of its unit. */
+#define FRAC_ONE	INT64_C(1000000)
+
 /* Whole seconds, or milliseconds, micro- or nanoseconds since the epoch,
  * told apart by magnitude as other tools do; an optional fraction. */
 static int
 parse_epoch(const char *s, size_t n, int64_t *out)
 {
 	size_t i = 0, intdigits;
-	int64_t v = 0, frac = 0, scale = 1000000;
+	int64_t v = 0, frac = 0, scale;
 	bool neg = false;
 
 	if (n > 0 && s[0] == '-') {
@@ -81,7 +84,7 @@ parse_epoch(const char *s, size_t n, int64_t *out)
 	if (intdigits == 0)
 		return -1;
 	if (i < n && s[i] == '.') {
-		int64_t f = 100000;
+		int64_t f = FRAC_ONE / 10;
 		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 			frac += (s[i] - '0') * f;
 			f /= 10;
@@ -89,20 +92,21 @@ parse_epoch(const char *s, size_t n, int64_t *out)
 	}
 	if (i != n)
 		return -1;
-	/* frac is in millionths of the unit the magnitude says */
+	/* frac is in millionths of the unit the magnitude says; scale is
+	 * the unit in microseconds */
 	if (intdigits <= 11)
-		scale = 1000000;
+		scale = ENG_US_PER_SEC;
 	else if (intdigits <= 14)
-		scale = 1000;
+		scale = ENG_US_PER_MS;
 	else if (intdigits <= 17)
 		scale = 1;
 	else {
-		*out = (neg ? -v : v) / 1000;
+		*out = (neg ? -v : v) / NS_PER_US;
 		return 0;
 	}
 	if (v > INT64_MAX / scale - 1)
 		return -1;
-	frac = frac * scale / 1000000;
+	frac = frac * scale / FRAC_ONE;
 	v = v * scale + frac;
 	*out = neg ? -v : v;
 	return 0;
@@ -110,12 +114,15 @@ parse_epoch(const char *s, size_t n, int64_t *out)
 
 /* The local offset changes at most every quarter hour in every zone there
  * is; asking localtime_r once per quarter keeps long listings cheap. */
+#define OFFSET_STEP	(15 * SEC_PER_MIN)
+
 static long
 local_offset(int64_t secs)
 {
 	static __thread int64_t cached_key = INT64_MIN;
 	static __thread long cached_off;
-	int64_t key = secs >= 0 ? secs / 900 : (secs - 899) / 900;
+	int64_t key = secs >= 0 ? secs / OFFSET_STEP :
+	    (secs - (OFFSET_STEP - 1)) / OFFSET_STEP;
 	struct tm tm;
 	time_t t = (time_t)secs;
 
@@ -135,8 +142,9 @@ static int64_t
 local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
     unsigned sec)
 {
-	int64_t wall = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec, guess = wall - local_offset(wall);
+	int64_t wall = days_from_civil(y, mo, d) * SEC_PER_DAY +
+	    h * SEC_PER_HOUR + mi * SEC_PER_MIN + sec,
+	    guess = wall - local_offset(wall);
 	struct tm tm;
 
 	if (local_offset(guess) == wall - guess)
@@ -178,7 +186,7 @@ parse_zone(const char *s, size_t n, int64_t *off)
 		return -1;
 	if (hh > 23 || mm > 59)
 		return -1;
-	*off = (int64_t)(hh * 3600 + mm * 60) * (s[0] == '-' ? -1 : 1);
+	*off = (hh * SEC_PER_HOUR + mm * SEC_PER_MIN) * (s[0] == '-' ? -1 : 1);
 	return 0;
 }
 
@@ -195,7 +203,7 @@ parse_ours(const char *s, size_t n, int64_t *out_us)
 {
 	static __thread char day[10];
 	static __thread int64_t day_secs;
-	int64_t frac = 0, f = 100000;
+	int64_t frac = 0, f = FRAC_ONE / 10;
 	unsigned h, mi, sec;
 
 	if (n < 20 || s[n - 1] != 'Z' || s[10] != 'T' || s[13] != ':' ||
@@ -229,10 +237,11 @@ parse_ours(const char *s, size_t n, int64_t *out_us)
 		    d > 31)
 			return false;
 #undef NOTDIGIT
-		day_secs = days_from_civil(y, m, d) * 86400;
+		day_secs = days_from_civil(y, m, d) * SEC_PER_DAY;
 		memcpy(day, s, 10);
 	}
-	*out_us = (day_secs + h * 3600 + mi * 60 + sec) * 1000000 + frac;
+	*out_us = (day_secs + h * SEC_PER_HOUR + mi * SEC_PER_MIN + sec) *
+	    ENG_US_PER_SEC + frac;
 	return true;
 }
 
@@ -268,7 +277,7 @@ eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
 			i += 3;
 		}
 		if (i < n && (s[i] == '.' || s[i] == ',')) {
-			int64_t f = 100000;
+			int64_t f = FRAC_ONE / 10;
 			size_t start = ++i;
 			for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 				frac += (s[i] - '0') * f;
@@ -289,11 +298,11 @@ eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
 	    sec > 60)
 		return -1;
 	if (zone)
-		secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-		    sec - off;
+		secs = days_from_civil(y, mo, d) * SEC_PER_DAY +
+		    h * SEC_PER_HOUR + mi * SEC_PER_MIN + sec - off;
 	else
 		secs = local_to_utc((int)y, mo, d, h, mi, sec);
-	*out_us = secs * 1000000 + frac;
+	*out_us = secs * ENG_US_PER_SEC + frac;
 	return 0;
 }
 
@@ -308,16 +317,19 @@ eng_time_format(struct strbuf *out, int64_t us, bool utc)
 		strbuf_puts(out, "-                      ");
 		return;
 	}
-	secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-	ms = (unsigned)((us - secs * 1000000) / 1000);
+	secs = us >= 0 ? us / ENG_US_PER_SEC :
+	    (us - (ENG_US_PER_SEC - 1)) / ENG_US_PER_SEC;
+	ms = (unsigned)((us - secs * ENG_US_PER_SEC) / ENG_US_PER_MS);
 	if (!utc)
 		secs += local_offset(secs);
-	days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-	rem = secs - days * 86400;
+	days = secs >= 0 ? secs / SEC_PER_DAY :
+	    (secs - (SEC_PER_DAY - 1)) / SEC_PER_DAY;
+	rem = secs - days * SEC_PER_DAY;
 	civil_from_days(days, &y, &m, &d);
 	strbuf_printf(out, "%04d-%02u-%02u %02u:%02u:%02u.%03u", y, m, d,
-	    (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
-	    (unsigned)(rem % 60), ms);
+	    (unsigned)(rem / SEC_PER_HOUR),
+	    (unsigned)(rem / SEC_PER_MIN % 60), (unsigned)(rem % SEC_PER_MIN),
+	    ms);
 }
 
 int64_t
@@ -326,5 +338,5 @@ eng_now_us(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (int64_t)ts.tv_sec * ENG_US_PER_SEC + ts.tv_nsec / NS_PER_US;
 }

@@ -69,7 +69,7 @@ order_sort(const struct eng *e, uint32_t *a, size_t n)
 
 	if (n < 2)
 		return;
-	runs = eng_xrealloc(NULL, (n + 1) * sizeof *runs);
+	runs = eng_xmalloc((n + 1) * sizeof *runs);
 	for (size_t i = 0; i < n;) {
 		const struct eng_entry *prev = store_entry(e, a[i]), *en;
 		size_t j = i + 1;
@@ -85,7 +85,7 @@ order_sort(const struct eng *e, uint32_t *a, size_t n)
 		free(runs);
 		return;
 	}
-	tmp = eng_xrealloc(NULL, n * sizeof *tmp);
+	tmp = eng_xmalloc(n * sizeof *tmp);
 	dst = tmp;
 	while (nruns > 1) {
 		size_t r = 0, w = 0;
@@ -153,12 +153,7 @@ order_sync(struct eng *e)
 
 	if (bn == 0)
 		return;
-	if (e->order_cap < e->count) {
-		e->order_cap = e->order_cap ? e->order_cap : 1024;
-		while (e->order_cap < e->count)
-			e->order_cap *= 2;
-		e->order = eng_xrealloc(e->order, e->order_cap * sizeof *e->order);
-	}
+	eng_grow(&e->order, &e->order_cap, e->count, sizeof *e->order);
 	/* the new entries, sorted where they would be appended: usually
 	 * (first load, live tail) that is where they belong */
 	b = e->order + n;
@@ -166,7 +161,7 @@ order_sync(struct eng *e)
 		b[i] = (uint32_t)(n + i);
 	order_sort(e, b, bn);
 	if (n > 0 && idx_less(e, b[0], e->order[n - 1])) {
-		b = eng_xrealloc(NULL, bn * sizeof *b);
+		b = eng_xmalloc(bn * sizeof *b);
 		memcpy(b, e->order + n, bn * sizeof *b);
 		order_merge(e, e->order, n, b, bn);
 		free(b);

@@ -280,13 +280,13 @@ json_time(json_object *v, int64_t *t)
 		if (d != d || d > 9e18 || d < -9e18)
 			return false;
 		if (d > 1e17 || d < -1e17)
-			*t = (int64_t)(d / 1000);
+			*t = (int64_t)(d / NS_PER_US);
 		else if (d > 1e14 || d < -1e14)
 			*t = (int64_t)d;
 		else if (d > 1e11 || d < -1e11)
-			*t = (int64_t)(d * 1000);
+			*t = (int64_t)(d * (double)ENG_US_PER_MS);
 		else
-			*t = (int64_t)(d * 1e6);
+			*t = (int64_t)(d * (double)ENG_US_PER_SEC);
 		return true;
 	default:
 		return false;

@@ -48,29 +48,31 @@ eng_set_prefilter(struct eng *e, const char *keyword, struct eng_regex *re)
 	e->prefilter = NULL;
 	if (keyword != NULL && *keyword == '\0')
 		keyword = NULL;
-	if ((keyword == NULL && re == NULL) ||
-	    (pf = calloc(1, sizeof *pf)) == NULL)
+	if (keyword == NULL && re == NULL)
 		return;
+	pf = eng_xcalloc(1, sizeof *pf);
 	pf->re = re;
-	if (keyword != NULL && ((pf->keyword = strdup(keyword)) == NULL ||
-	    (pf->kw = regex_keyword(keyword)) == NULL)) {
-		/* no prefilter: slower, the view still filters */
-		prefilter_free(pf);
-		return;
+	if (keyword != NULL) {
+		pf->keyword = eng_xstrdup(keyword);
+		if ((pf->kw = regex_keyword(keyword)) == NULL) {
+			/* too long to search for: no view can have it */
+			prefilter_free(pf);
+			return;
+		}
 	}
 	e->prefilter = pf;
 }
 
-int
+void
 pf_scan_init(struct pf_scan *s, const struct prefilter *pf)
 {
 	memset(s, 0, sizeof *s);
 	s->pf = pf;
 	s->dense_run = PF_DENSE;
-	if (pf->kw != NULL && (s->kw = rx_ctx_new(pf->kw)) == NULL)
-		return -1;
-	if (pf->re != NULL && (s->re = rx_ctx_new(pf->re)) == NULL)
-		return -1;
+	if (pf->kw != NULL)
+		s->kw = rx_ctx_new(pf->kw);
+	if (pf->re != NULL)
+		s->re = rx_ctx_new(pf->re);
 	/* the keyword is a literal: always searchable by block, and
 	 * the faster search of the two */
 	if (pf->kw != NULL && rx_has_block(pf->kw)) {
@@ -80,7 +82,6 @@ pf_scan_init(struct pf_scan *s, const struct prefilter *pf)
 		s->lead = pf->re;
 		s->lead_ctx = s->re;
 	}
-	return 0;
 }
 
 void

@@ -56,21 +56,22 @@ has_upper(const char *p)
 	return false;
 }
 
-static int
+/* PCRE2 allocates these itself: NULL is out of memory, except for a JIT
+ * stack where PCRE2 was built without JIT (matching works without). */
+static void
 ctx_init(struct rx_ctx *c, const pcre2_code *code)
 {
 	memset(c, 0, sizeof *c);
 	c->md = pcre2_match_data_create_from_pattern(code, NULL);
 	c->mctx = pcre2_match_context_create(NULL);
-	c->stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
 	if (c->md == NULL || c->mctx == NULL)
-		return -1;
+		eng_oom();
+	c->stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
 	pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(c->mctx, DEPTH_LIMIT);
 	pcre2_set_heap_limit(c->mctx, HEAP_LIMIT_KIB);
 	if (c->stack != NULL)
 		pcre2_jit_stack_assign(c->mctx, NULL, c->stack);
-	return 0;
 }
 
 static void
@@ -126,10 +127,7 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	int errcode;
 	PCRE2_UCHAR msg[200];
 
-	if ((re = calloc(1, sizeof *re)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	re = eng_xcalloc(1, sizeof *re);
 	re->caseless = (opts & PCRE2_CASELESS) != 0;
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 	    opts, &errcode, &erroff, NULL);
@@ -144,11 +142,7 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	 * still works, under the same limits */
 	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	re->block = compile_block(pattern, opts);
-	if (ctx_init(&re->ctx, re->code) != 0) {
-		snprintf(err, errlen, "out of memory");
-		eng_regex_free(re);
-		return NULL;
-	}
+	ctx_init(&re->ctx, re->code);
 	return re;
 }
 
@@ -200,13 +194,9 @@ eng_regex_error(const struct eng_regex *re)
 struct rx_ctx *
 rx_ctx_new(const struct eng_regex *re)
 {
-	struct rx_ctx *c = malloc(sizeof *c);
+	struct rx_ctx *c = eng_xmalloc(sizeof *c);
 
-	if (c != NULL && ctx_init(c, re->code) != 0) {
-		ctx_free(c);
-		free(c);
-		c = NULL;
-	}
+	ctx_init(c, re->code);
 	return c;
 }
 

@@ -1,10 +1,11 @@
 /*
  * stats.c - the report's figures over the entries of a view: counts by
- * level and category, then per category what the seed's report shows, plus
- * security and performance.  Lines are read in file order on two threads,
- * each into its own partial tally, merged at the end; or a slice at a time
- * (eng_stats_update_some), for a caller that must stay responsive.  Sums
- * are exact, so neither the split nor the slices change a figure.
+ * level and category, then the user, LLM, tool, security and performance
+ * figures that llmlog(1) lists under --stats.  Lines are read in file
+ * order on two threads, each into its own partial tally, merged at the
+ * end; or a slice at a time (eng_stats_update_some), for a caller that
+ * must stay responsive.  Sums are exact, so neither the split nor the
+ * slices change a figure.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 
 #define TOP_JSON	20	/* names listed per ranking in the JSON */
 #define SLOWEST		10
+#define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
 
 /* ---- an exact sum of doubles ----
@@ -34,14 +36,14 @@
 
 struct xsum {
 	double *p;		/* partials, smallest magnitude first */
-	uint32_t n, cap;
+	size_t n, cap;
 	double special;		/* the non-finite and huge values */
 };
 
 static void
 xsum_add(struct xsum *s, double x)
 {
-	uint32_t i = 0;
+	size_t i = 0;
 
 	if (!(fabs(x) < XSUM_HUGE)) {
 		s->special += x;
@@ -49,7 +51,7 @@ xsum_add(struct xsum *s, double x)
 	}
 	if (x == 0)
 		return;
-	for (uint32_t j = 0; j < s->n; j++) {
+	for (size_t j = 0; j < s->n; j++) {
 		double y = s->p[j], hi, lo;
 
 		if (fabs(x) < fabs(y)) {
@@ -63,10 +65,8 @@ xsum_add(struct xsum *s, double x)
 			s->p[i++] = lo;
 		x = hi;
 	}
-	if (i == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 4;
-		s->p = eng_xrealloc(s->p, s->cap * sizeof *s->p);
-	}
+	if (i == s->cap)	/* a call per value costs */
+		eng_grow(&s->p, &s->cap, i + 1, sizeof *s->p);
 	s->p[i] = x;
 	s->n = i + 1;
 }
@@ -74,7 +74,7 @@ xsum_add(struct xsum *s, double x)
 static void
 xsum_merge(struct xsum *into, const struct xsum *from)
 {
-	for (uint32_t i = 0; i < from->n; i++)
+	for (size_t i = 0; i < from->n; i++)
 		xsum_add(into, from->p[i]);
 	into->special += from->special;
 }
@@ -83,7 +83,7 @@ xsum_merge(struct xsum *into, const struct xsum *from)
 static double
 xsum_value(const struct xsum *s)
 {
-	uint32_t n = s->n;
+	size_t n = s->n;
 	double hi = 0, lo = 0;
 
 	if (n > 0) {
@@ -160,8 +160,7 @@ tally_grow(struct tally *t)
 	struct tally old = *t;
 
 	t->cap = old.cap ? old.cap * 2 : 16;
-	if ((t->v = calloc(t->cap, sizeof *t->v)) == NULL)
-		eng_oom();
+	t->v = eng_xcalloc(t->cap, sizeof *t->v);
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.v[i].name != NULL)
 			*tally_slot(t, old.v[i].name, old.v[i].len,
@@ -179,11 +178,8 @@ tally_get(struct tally *t, const char *s, size_t n)
 		tally_grow(t);
 	it = tally_slot(t, s, n, hash(s, n));
 	if (it->name == NULL) {
-		/* names may hold NUL bytes: copy all n, not up to the first */
-		if ((it->name = malloc(n + 1)) == NULL)
-			eng_oom();
-		memcpy(it->name, s, n);
-		it->name[n] = '\0';
+		/* names may hold NUL bytes: all n are copied */
+		it->name = eng_xstrndup(s, n);
 		it->len = n;
 		t->n++;
 	}
@@ -245,11 +241,9 @@ item_cmp(const void *a, const void *b)
 static struct tally_item *
 tally_sorted(const struct tally *t)
 {
-	struct tally_item *v = calloc(t->n ? t->n : 1, sizeof *v);
+	struct tally_item *v = eng_xcalloc(t->n, sizeof *v);
 	size_t k = 0;
 
-	if (v == NULL)
-		eng_oom();
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->v[i].name != NULL)
 			v[k++] = t->v[i];
@@ -266,7 +260,8 @@ struct slow {
 
 struct part {
 	uint64_t total, malformed, foreign;
-	uint64_t by_level[6], by_category[LLMLOG_NCATEGORIES + 1];
+	uint64_t by_level[LLMLOG_CRITICAL + 1];	/* by enum llmlog_level */
+	uint64_t by_category[LLMLOG_NCATEGORIES + 1];
 	int64_t first, last;
 
 	uint64_t user_total, user_success, user_dur_n;
@@ -305,9 +300,7 @@ struct eng_stats {
 	size_t mark;		/* index entries of the view taken so far */
 	uint32_t *pos;		/* the batch being counted, or NULL */
 	size_t npos, at;
-	uint64_t *hist;		/* entries per minute, from hist_start */
-	size_t nhist;
-	int64_t hist_start;	/* minute number */
+	struct hist_tally hist;	/* the counted entries over time */
 };
 
 static void
@@ -349,8 +342,7 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 		free(p->slowest[--p->nslow].operation);
 	for (i = p->nslow; i > 0 && p->slowest[i - 1].ms < ms; i--)
 		p->slowest[i] = p->slowest[i - 1];
-	if ((p->slowest[i].operation = strndup(op ? op : "", n)) == NULL)
-		eng_oom();
+	p->slowest[i].operation = eng_xstrndup(op ? op : "", n);
 	p->slowest[i].ms = ms;
 	p->nslow++;
 }
@@ -358,11 +350,9 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 static void
 add_duration(struct part *p, double ms)
 {
-	if (p->ndur == p->durcap) {
-		p->durcap = p->durcap ? p->durcap * 2 : 1024;
-		p->durations = eng_xrealloc(p->durations,
-		    p->durcap * sizeof *p->durations);
-	}
+	if (p->ndur == p->durcap)
+		eng_grow(&p->durations, &p->durcap, p->ndur + 1,
+		    sizeof *p->durations);
 	p->durations[p->ndur++] = ms;
 }
 
@@ -446,7 +436,8 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	size_t n;
 
 	p->total++;
-	p->by_level[en->level < 6 ? en->level : 0]++;
+	p->by_level[eng_entry_level(en) <= LLMLOG_CRITICAL ?
+	    eng_entry_level(en) : 0]++;
 	p->by_category[en->category < LLMLOG_NCATEGORIES ? en->category :
 	    LLMLOG_NCATEGORIES]++;
 	if (en->flags & ENTRY_MALFORMED) {
@@ -480,7 +471,7 @@ part_merge(struct part *a, struct part *b)
 	a->total += b->total;
 	a->malformed += b->malformed;
 	a->foreign += b->foreign;
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i <= LLMLOG_CRITICAL; i++)
 		a->by_level[i] += b->by_level[i];
 	for (size_t i = 0; i <= LLMLOG_NCATEGORIES; i++)
 		a->by_category[i] += b->by_category[i];
@@ -552,11 +543,9 @@ job_main(void *arg)
 static void
 sort_u32(uint32_t *a, size_t n)
 {
-	uint32_t *tmp = malloc(n * sizeof *tmp), *src = a, *dst = tmp;
-	size_t *count = malloc(65536 * sizeof *count);
+	uint32_t *tmp = eng_xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
+	size_t *count = eng_xmalloc(65536 * sizeof *count);
 
-	if (tmp == NULL || count == NULL)
-		eng_oom();
 	for (int shift = 0; shift < 32; shift += 16) {
 		size_t sum = 0;
 		memset(count, 0, 65536 * sizeof *count);
@@ -577,46 +566,12 @@ sort_u32(uint32_t *a, size_t n)
 	free(count);
 }
 
-static void
-hist_add(struct eng_stats *s, int64_t t)
-{
-	int64_t m = t >= 0 ? t / 60000000 : (t - 59999999) / 60000000;
-	size_t at;
-
-	if (s->nhist == 0) {
-		s->hist_start = m;
-	} else if (m < s->hist_start) {
-		size_t shift = (size_t)(s->hist_start - m);
-		if (shift > 60 * 24 * 366)
-			return;	/* a stray ancient time would cost memory */
-		uint64_t *h = calloc(s->nhist + shift, sizeof *h);
-		if (h == NULL)
-			eng_oom();
-		memcpy(h + shift, s->hist, s->nhist * sizeof *h);
-		free(s->hist);
-		s->hist = h;
-		s->nhist += shift;
-		s->hist_start = m;
-	}
-	at = (size_t)(m - s->hist_start);
-	if (at > 60 * 24 * 366)
-		return;
-	if (at >= s->nhist) {
-		s->hist = eng_xrealloc(s->hist, (at + 1) * sizeof *s->hist);
-		memset(s->hist + s->nhist, 0, (at + 1 - s->nhist) *
-		    sizeof *s->hist);
-		s->nhist = at + 1;
-	}
-	s->hist[at]++;
-}
-
 struct eng_stats *
 eng_stats_new(void)
 {
-	struct eng_stats *s = calloc(1, sizeof *s);
+	struct eng_stats *s = eng_xcalloc(1, sizeof *s);
 
-	if (s != NULL)
-		part_init(&s->p);
+	part_init(&s->p);
 	return s;
 }
 
@@ -627,7 +582,7 @@ eng_stats_free(struct eng_stats *s)
 		return;
 	part_free(&s->p);
 	free(s->pos);
-	free(s->hist);
+	hist_free(&s->hist);
 	free(s);
 }
 
@@ -639,9 +594,7 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 		return;
 	part_free(&s->p);
 	part_init(&s->p);
-	free(s->hist);
-	s->hist = NULL;
-	s->nhist = 0;
+	hist_free(&s->hist);
 	free(s->pos);
 	s->pos = NULL;
 	s->npos = s->at = 0;
@@ -665,8 +618,7 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	if (seen == s->mark)
 		return false;
-	if ((pos = malloc((n ? n : 1) * sizeof *pos)) == NULL)
-		eng_oom();
+	pos = eng_xmalloc(n * sizeof *pos);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t g = view_position(v, i);
 		if (g >= s->mark && g < seen)
@@ -694,11 +646,8 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 	pthread_t th;
 	bool started = false;
 
-	for (size_t i = 0; i < k; i++) {
-		const struct eng_entry *en = store_entry(e, pos[i]);
-		if (en->time_us != ENG_TIME_NONE)
-			hist_add(s, en->time_us);
-	}
+	for (size_t i = 0; i < k; i++)
+		hist_add(&s->hist, store_entry(e, pos[i]));
 	for (int j = 0; j < 2; j++) {
 		jobs[j].e = e;
 		part_init(&jobs[j].part);
@@ -749,8 +698,7 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
 		for (; s->at < end; s->at++) {
 			const struct eng_entry *en = store_entry(e, s->pos[s->at]);
 
-			if (en->time_us != ENG_TIME_NONE)
-				hist_add(s, en->time_us);
+			hist_add(&s->hist, en);
 			count_entry(&s->p, e, &br, en);
 		}
 	}
@@ -860,13 +808,12 @@ dbl_key(double d)
 static void
 sort_durations(double *a, size_t n)
 {
-	uint64_t *k = malloc(n * sizeof *k), *kt = malloc(n * sizeof *kt);
-	double *t = malloc(n * sizeof *t), *src = a, *dst = t, *swap;
-	size_t *count = malloc(65536 * sizeof *count);
+	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
+	    sizeof *kt);
+	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
+	size_t *count = eng_xmalloc(65536 * sizeof *count);
 	uint64_t *ksrc = k, *kdst = kt, *kswap;
 
-	if (k == NULL || kt == NULL || t == NULL || count == NULL)
-		eng_oom();
 	for (size_t i = 0; i < n; i++)
 		k[i] = dbl_key(a[i]);
 	for (int shift = 0; shift < 64; shift += 16) {
@@ -916,10 +863,8 @@ static json_object *
 json_performance(const struct part *p)
 {
 	json_object *o = json_object_new_object(), *slow;
-	double *d = malloc((p->ndur ? p->ndur : 1) * sizeof *d);
+	double *d = eng_xmalloc(p->ndur * sizeof *d);
 
-	if (d == NULL)
-		eng_oom();
 	if (p->ndur > 0) {
 		memcpy(d, p->durations, p->ndur * sizeof *d);
 		sort_durations(d, p->ndur);
@@ -983,31 +928,22 @@ json_outcomes(uint64_t total, uint64_t success, const struct xsum *dur,
 	return o;
 }
 
-/* Buckets of a round width so that the span fits in at most 60. */
+/* eng_hist_build's buckets from the first entry's minute, added up:
+ * their split is the dashboard's. */
 static json_object *
 json_histogram(const struct eng_stats *s)
 {
-	static const unsigned widths[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180,
-	    360, 720, 1440, 2880, 10080, 43200, 525600 };
-	json_object *o = json_object_new_object(), *a;
-	size_t w = 0, nb;
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	struct eng_hist h;
 
-	while (w + 1 < sizeof widths / sizeof widths[0] &&
-	    (s->nhist + widths[w] - 1) / widths[w] > 60)
-		w++;
-	nb = (s->nhist + widths[w] - 1) / widths[w];
-	json_object_object_add(o, "start", s->nhist ?
-	    jtime(s->hist_start * 60000000) : NULL);
-	add_u(o, "bucket_seconds", (uint64_t)widths[w] * 60);
-	a = json_object_new_array();
-	for (size_t b = 0; b < nb; b++) {
-		uint64_t c = 0;
-		for (size_t i = b * widths[w]; i < (b + 1) * widths[w] &&
-		    i < s->nhist; i++)
-			c += s->hist[i];
-		json_object_array_add(a, json_object_new_int64((int64_t)c));
-	}
+	hist_build(&s->hist, HIST_JSON, ENG_US_PER_MIN, false, &h);
+	json_object_object_add(o, "start", jtime(h.start_us));
+	add_u(o, "bucket_seconds", (uint64_t)(h.width_us / ENG_US_PER_SEC));
+	for (size_t i = 0; i < h.n; i++)
+		json_object_array_add(a, json_object_new_int64((int64_t)(
+		    h.b[i].err + h.b[i].warn + h.b[i].other)));
 	json_object_object_add(o, "counts", a);
+	eng_hist_free(&h);
 	return o;
 }
 
@@ -1021,9 +957,9 @@ eng_stats_json(const struct eng_stats *s)
 	add_u(o, "malformed", p->malformed);
 	add_u(o, "foreign", p->foreign);
 	m = json_object_new_object();
-	for (int l = 1; l <= 5; l++)
+	for (int l = LLMLOG_DEBUG; l <= LLMLOG_CRITICAL; l++)
 		if (p->by_level[l] > 0)
-			add_u(m, llmlog_level_name(l * 10), p->by_level[l]);
+			add_u(m, llmlog_level_name(l), p->by_level[l]);
 	json_object_object_add(o, "by_level", m);
 	m = json_object_new_object();
 	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
@@ -1051,4 +987,11 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "performance", json_performance(p));
 	json_object_object_add(o, "histogram", json_histogram(s));
 	return o;
+}
+
+void
+eng_hist_build(const struct eng_stats *s, size_t max_buckets,
+    int64_t min_width_us, bool aligned, struct eng_hist *out)
+{
+	hist_build(&s->hist, max_buckets, min_width_us, aligned, out);
 }

@@ -1,7 +1,9 @@
 /*
- * store.c - the log directories, their files and the index: opening,
- * scanning for the six category files and their backups, loading on both
- * cores, and reading back a line or its JSON.
+ * store.c - the lowest layer: the log directories' files and the index.
+ * Scanning for the six category files and their backups, appending
+ * entries to the index, and reading back a line or its JSON.  It calls
+ * nothing above it: engine.c and follow.c scan through it, index.c
+ * appends, reader.c and summary.c read lines (eng_line).
  */
 #include "config.h"
 
@@ -17,72 +19,6 @@
 #include "engine.h"
 #include "engine-int.h"
 
-#define LOAD_CHUNK	(8u << 20)	/* bytes of a file per index task */
-#define LOAD_THREADS	2
-
-struct eng *
-eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
-{
-	struct eng *e;
-	struct stat st;
-
-	if (ndirs == 0 || ndirs > 255) {
-		snprintf(err, errlen, "between 1 and 255 log directories, "
-		    "not %zu", ndirs);
-		return NULL;
-	}
-	for (size_t i = 0; i < ndirs; i++) {
-		if (stat(dirs[i], &st) != 0) {
-			snprintf(err, errlen, "%s: %s", dirs[i],
-			    strerror(errno));
-			return NULL;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "%s: not a directory", dirs[i]);
-			return NULL;
-		}
-		if (access(dirs[i], R_OK | X_OK) != 0) {
-			snprintf(err, errlen, "%s: %s", dirs[i],
-			    strerror(errno));
-			return NULL;
-		}
-	}
-	e = eng_xcalloc(1, sizeof *e);
-	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
-	for (size_t i = 0; i < ndirs; i++)
-		if ((e->dirs[i] = strdup(dirs[i])) == NULL)
-			eng_oom();
-	e->ndirs = ndirs;
-	e->watch_fd = -1;
-	return e;
-}
-
-void
-eng_close(struct eng *e)
-{
-	if (e == NULL)
-		return;
-	loader_stop(e);
-	for (size_t i = 0; i < e->nfiles; i++) {
-		if (e->files[i]->fd >= 0)
-			close(e->files[i]->fd);
-		free(e->files[i]->path);
-		free(e->files[i]);
-	}
-	free(e->files);
-	for (size_t i = 0; i < e->nchunks; i++)
-		free(e->chunks[i]);
-	free(e->chunks);
-	order_free(e);
-	for (size_t i = 0; i < e->ndirs; i++)
-		free(e->dirs[i]);
-	free(e->dirs);
-	if (e->watch_fd >= 0)
-		close(e->watch_fd);
-	prefilter_free(e->prefilter);
-	free(e);
-}
-
 void
 store_append(struct eng *e, const struct eng_entry *v, size_t n)
 {
@@ -90,14 +26,10 @@ store_append(struct eng *e, const struct eng_entry *v, size_t n)
 		size_t at = e->count & (CHUNK_ENTRIES - 1), take;
 
 		if (at == 0 && (e->count >> CHUNK_SHIFT) == e->nchunks) {
-			if (e->nchunks == e->chunks_cap) {
-				e->chunks_cap = e->chunks_cap ?
-				    e->chunks_cap * 2 : 16;
-				e->chunks = eng_xrealloc(e->chunks,
-				    e->chunks_cap * sizeof *e->chunks);
-			}
-			e->chunks[e->nchunks++] = eng_xrealloc(NULL,
-			    CHUNK_ENTRIES * sizeof **e->chunks);
+			eng_grow(&e->chunks, &e->chunks_cap, e->nchunks + 1,
+			    sizeof *e->chunks);
+			e->chunks[e->nchunks++] = eng_xmalloc(CHUNK_ENTRIES *
+			    sizeof **e->chunks);
 		}
 		take = CHUNK_ENTRIES - at;
 		if (take > n)
@@ -176,10 +108,7 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 		f->seen = true;
 		return;
 	}
-	if (e->nfiles == e->files_cap) {
-		e->files_cap = e->files_cap ? e->files_cap * 2 : 64;
-		e->files = eng_xrealloc(e->files, e->files_cap * sizeof *e->files);
-	}
+	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
 	f = eng_xcalloc(1, sizeof *f);
 	f->path = path;
 	f->source = source;
@@ -197,7 +126,7 @@ static char *
 join_path(const char *dir, const char *name)
 {
 	size_t dn = strlen(dir), nn = strlen(name);
-	char *p = eng_xrealloc(NULL, dn + nn + 2);
+	char *p = eng_xmalloc(dn + nn + 2);
 
 	memcpy(p, dir, dn);
 	p[dn] = '/';
@@ -224,15 +153,11 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 
 		if (cat < 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = eng_xrealloc(v, cap * sizeof *v);
-		}
+		eng_grow(&v, &cap, n + 1, sizeof *v);
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
 		v[n].backup = *dot == '.' ? atoi(dot + 1) : 0;
-		if ((v[n].name = strdup(de->d_name)) == NULL)
-			eng_oom();
+		v[n].name = eng_xstrdup(de->d_name);
 		n++;
 	}
 	closedir(d);
@@ -280,75 +205,6 @@ store_scan(struct eng *e, char *err, size_t errlen)
 	return rc;
 }
 
-int
-eng_load(struct eng *e, char *err, size_t errlen)
-{
-	struct index_task *t;
-	uint64_t bytes;
-	size_t n;
-
-	if (e->loader != NULL) {
-		snprintf(err, errlen, "a background load is running");
-		return -1;
-	}
-	if (store_scan(e, err, errlen) != 0)
-		return -1;
-	n = index_plan(e, &t, LOAD_CHUNK, &bytes);
-	index_run_all(t, n, bytes > LOAD_CHUNK ? LOAD_THREADS : 1);
-	for (size_t i = 0; i < n; i++)
-		index_publish(e, &t[i]);
-	free(t);
-	e->load_total += bytes;
-	return 0;
-}
-
-size_t
-eng_count(const struct eng *e)
-{
-	return e->count;
-}
-
-size_t
-eng_malformed(const struct eng *e)
-{
-	return e->malformed;
-}
-
-size_t
-eng_file_count(const struct eng *e)
-{
-	return e->nfiles;
-}
-
-void
-eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
-{
-	const struct file *f = e->files[i];
-	struct stat st;
-
-	out->path = f->path;
-	out->dir = e->dirs[f->source];
-	out->category = f->category;
-	out->backup = f->backup;
-	out->size = f->fd >= 0 && fstat(f->fd, &st) == 0 ?
-	    (uint64_t)st.st_size : f->pos;
-	out->entries = f->entries;
-	out->first_us = f->first_us;
-	out->last_us = f->last_us;
-}
-
-size_t
-eng_source_count(const struct eng *e)
-{
-	return e->ndirs;
-}
-
-const char *
-eng_source_name(const struct eng *e, unsigned source)
-{
-	return source < e->ndirs ? e->dirs[source] : NULL;
-}
-
 /* eng_line's buffer: one per thread, freed when the thread ends. */
 static pthread_key_t line_key;
 static pthread_once_t line_once = PTHREAD_ONCE_INIT;
@@ -391,11 +247,7 @@ eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
 	if (en->file >= e->nfiles || (f = e->files[en->file])->fd < 0)
 		return NULL;
 	strbuf_reset(b);
-	strbuf_add(b, "", 0);
-	if (b->cap < n + 1) {
-		b->s = eng_xrealloc(b->s, n + 1);
-		b->cap = n + 1;
-	}
+	strbuf_reserve(b, n);
 	got = pread(f->fd, b->s, n, (off_t)en->offset);
 	if (got <= 0 && n > 0)
 		return NULL;

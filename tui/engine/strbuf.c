@@ -12,20 +12,15 @@
 #include "engine.h"
 #include "engine-int.h"
 
+#define STRBUF_MIN	64	/* bytes: most texts we build fit */
+
 static void
 strbuf_grow(struct strbuf *b, size_t need)
 {
-	size_t cap;
-	char *s;
-
-	if (b->len + need + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 64;
-	while (cap < b->len + need + 1)
-		cap *= 2;
-	s = eng_xrealloc(b->s, cap);
-	b->s = s;
-	b->cap = cap;
+	need += b->len + 1;
+	if (need > b->cap)
+		eng_grow(&b->s, &b->cap, need < STRBUF_MIN ? STRBUF_MIN : need,
+		    1);
 }
 
 void

@@ -1,5 +1,5 @@
 /*
- * timeparse.c - the user's time grammar (DESIGN.md section 4) of --since,
+ * timeparse.c - the user's time grammar (llmlog(1), TIME SYNTAX) of --since,
  * --until and the UI's time filter, into microseconds since the epoch, UTC.
  * Timestamps inside log lines are logtime.c's business.
  */
@@ -14,9 +14,6 @@
 
 #include "engine.h"
 #include "engine-int.h"
-
-#define US_PER_SEC INT64_C(1000000)
-#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
 
 /* Accepted forms, named in every error message. */
 static const char time_forms[] =
@@ -65,7 +62,7 @@ digits(const char **p, const char *end, int width, int *out)
 static int
 fraction(const char **p, const char *end, int64_t *out)
 {
-	int64_t us = 0, scale = 100000;
+	int64_t us = 0, scale = ENG_US_PER_SEC / 10;
 	const char *s = *p;
 
 	if (s == end || (*s != '.' && *s != ','))
@@ -115,7 +112,7 @@ zone(const char **p, const char *end, struct civil *c)
 		return -1;
 	*p = s;
 	c->has_zone = true;
-	c->zone_sec = sign * (hh * 3600 + mm * 60);
+	c->zone_sec = sign * (int)(hh * SEC_PER_HOUR + mm * SEC_PER_MIN);
 	return 0;
 }
 
@@ -167,9 +164,10 @@ civil_to_utc_us(const struct civil *c)
 {
 	int64_t secs;
 
-	secs = days_from_civil(c->year, (unsigned)c->mon, (unsigned)c->day) * 86400 +
-	    c->hour * 3600 + c->min * 60 + c->sec - (c->has_zone ? c->zone_sec : 0);
-	return secs * US_PER_SEC + c->frac_us;
+	secs = days_from_civil(c->year, (unsigned)c->mon, (unsigned)c->day) *
+	    SEC_PER_DAY + c->hour * SEC_PER_HOUR + c->min * SEC_PER_MIN +
+	    c->sec - (c->has_zone ? c->zone_sec : 0);
+	return secs * ENG_US_PER_SEC + c->frac_us;
 }
 
 /* A wall-clock time in the local zone (TZ); DST gaps move forward as
@@ -188,21 +186,21 @@ civil_to_local_us(const struct civil *c)
 	tm.tm_sec = c->sec;
 	tm.tm_isdst = -1;
 	t = mktime(&tm);
-	return (int64_t)t * US_PER_SEC + c->frac_us;
+	return (int64_t)t * ENG_US_PER_SEC + c->frac_us;
 }
 
 /* Local midnight `days_back` days before the day of now_us. */
 static int64_t
 local_midnight(int64_t now_us, int days_back)
 {
-	time_t now = (time_t)(now_us / US_PER_SEC);
+	time_t now = (time_t)(now_us / ENG_US_PER_SEC);
 	struct tm tm;
 
 	localtime_r(&now, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_mday -= days_back;
 	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * US_PER_SEC;
+	return (int64_t)mktime(&tm) * ENG_US_PER_SEC;
 }
 
 static int64_t
@@ -212,16 +210,18 @@ unit_us(const char *u, size_t n)
 		const char *name;
 		int64_t us;
 	} units[] = {
-		{ "s", US_PER_SEC }, { "sec", US_PER_SEC }, { "secs", US_PER_SEC },
-		{ "second", US_PER_SEC }, { "seconds", US_PER_SEC },
-		{ "m", 60 * US_PER_SEC }, { "min", 60 * US_PER_SEC },
-		{ "mins", 60 * US_PER_SEC }, { "minute", 60 * US_PER_SEC },
-		{ "minutes", 60 * US_PER_SEC },
-		{ "h", 3600 * US_PER_SEC }, { "hr", 3600 * US_PER_SEC },
-		{ "hour", 3600 * US_PER_SEC }, { "hours", 3600 * US_PER_SEC },
-		{ "d", US_PER_DAY }, { "day", US_PER_DAY }, { "days", US_PER_DAY },
-		{ "w", 7 * US_PER_DAY }, { "week", 7 * US_PER_DAY },
-		{ "weeks", 7 * US_PER_DAY },
+		{ "s", ENG_US_PER_SEC }, { "sec", ENG_US_PER_SEC },
+		{ "secs", ENG_US_PER_SEC }, { "second", ENG_US_PER_SEC },
+		{ "seconds", ENG_US_PER_SEC },
+		{ "m", ENG_US_PER_MIN }, { "min", ENG_US_PER_MIN },
+		{ "mins", ENG_US_PER_MIN }, { "minute", ENG_US_PER_MIN },
+		{ "minutes", ENG_US_PER_MIN },
+		{ "h", ENG_US_PER_HOUR }, { "hr", ENG_US_PER_HOUR },
+		{ "hour", ENG_US_PER_HOUR }, { "hours", ENG_US_PER_HOUR },
+		{ "d", ENG_US_PER_DAY }, { "day", ENG_US_PER_DAY },
+		{ "days", ENG_US_PER_DAY },
+		{ "w", 7 * ENG_US_PER_DAY }, { "week", 7 * ENG_US_PER_DAY },
+		{ "weeks", 7 * ENG_US_PER_DAY },
 	};
 
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
@@ -292,13 +292,13 @@ parse_epoch(const char *s, const char *end, int64_t *out)
 	if (s == end || !isdigit((unsigned char)*s))
 		return -1;
 	for (; s < end && isdigit((unsigned char)*s); s++) {
-		if (secs > INT64_MAX / US_PER_SEC / 10)
+		if (secs > INT64_MAX / ENG_US_PER_SEC / 10)
 			return -1;
 		secs = secs * 10 + (*s - '0');
 	}
 	if (fraction(&s, end, &frac) != 0 || s != end)
 		return -1;
-	*out = (neg ? -1 : 1) * (secs * US_PER_SEC + frac);
+	*out = (neg ? -1 : 1) * (secs * ENG_US_PER_SEC + frac);
 	return 0;
 }
 
@@ -315,7 +315,7 @@ static int
 parse_time_of_day(const char *s, const char *end, int64_t now_us,
     int64_t *out)
 {
-	time_t now = (time_t)(now_us / US_PER_SEC);
+	time_t now = (time_t)(now_us / ENG_US_PER_SEC);
 	struct civil c;
 	struct tm tm;
 

@@ -71,17 +71,6 @@ eng_filter_init(struct eng_filter *f)
 	f->until_us = ENG_TIME_NONE;
 }
 
-static void
-view_reserve(struct eng_view *v, size_t more)
-{
-	if (v->n + more <= v->cap)
-		return;
-	v->cap = v->cap ? v->cap : 1024;
-	while (v->cap < v->n + more)
-		v->cap *= 2;
-	v->idx = eng_xrealloc(v->idx, v->cap * sizeof *v->idx);
-}
-
 static bool
 pass_cheap(const struct eng_filter *f, const struct eng_entry *en)
 {
@@ -193,7 +182,7 @@ filter_main(void *arg)
 	return NULL;
 }
 
-static bool
+static void
 job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
     uint8_t *pass)
 {
@@ -204,11 +193,10 @@ job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
 	j->pass = pass;
 	block_reader_init(&j->br);
 	j->kw_at.file = j->rx_at.file = UINT32_MAX;
-	if (v->kw != NULL && (j->kw = rx_ctx_new(v->kw)) == NULL)
-		return false;
-	if (v->f.regex != NULL && (j->rx = rx_ctx_new(v->f.regex)) == NULL)
-		return false;
-	return true;
+	if (v->kw != NULL)
+		j->kw = rx_ctx_new(v->kw);
+	if (v->f.regex != NULL)
+		j->rx = rx_ctx_new(v->f.regex);
 }
 
 static void
@@ -224,26 +212,21 @@ job_free(struct filter_job *j)
 static uint8_t *
 filter_content(struct eng_view *v, size_t from, size_t to)
 {
-	uint8_t *pass = eng_xrealloc(NULL, to - from);
+	uint8_t *pass = eng_xmalloc(to - from);
 	struct filter_job jobs[2];
 	size_t mid = to - from >= PAR_FILTER ? from + (to - from) / 2 : to;
-	bool ok0, ok1, started = false;
+	bool started = false;
 	pthread_t th;
 
-	ok0 = job_init(&jobs[0], v, from, mid, pass);
-	ok1 = job_init(&jobs[1], v, mid, to, pass + (mid - from));
-	if (!ok0 || !ok1) {
-		memset(pass, 0, to - from);
-	} else {
-		if (mid < to)
-			started = pthread_create(&th, NULL, filter_main,
-			    &jobs[1]) == 0;
-		filter_main(&jobs[0]);
-		if (started)
-			pthread_join(th, NULL);
-		else
-			filter_main(&jobs[1]);
-	}
+	job_init(&jobs[0], v, from, mid, pass);
+	job_init(&jobs[1], v, mid, to, pass + (mid - from));
+	if (mid < to)
+		started = pthread_create(&th, NULL, filter_main, &jobs[1]) == 0;
+	filter_main(&jobs[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		filter_main(&jobs[1]);
 	v->regex_errors += jobs[0].regex_errors + jobs[1].regex_errors;
 	job_free(&jobs[0]);
 	job_free(&jobs[1]);
@@ -253,21 +236,18 @@ filter_content(struct eng_view *v, size_t from, size_t to)
 struct eng_view *
 eng_view_new(struct eng *e, const struct eng_filter *f)
 {
-	struct eng_view *v = calloc(1, sizeof *v);
+	struct eng_view *v = eng_xcalloc(1, sizeof *v);
 
-	if (v == NULL)
-		return NULL;
 	v->e = e;
 	v->f = *f;
 	v->serial = atomic_fetch_add(&view_serials, 1) + 1;
 	v->f.keyword = NULL;
 	if (f->keyword != NULL && *f->keyword != '\0') {
-		if ((v->keyword = strdup(f->keyword)) == NULL ||
-		    (v->kw = regex_keyword(f->keyword)) == NULL) {
-			free(v->keyword);
+		if ((v->kw = regex_keyword(f->keyword)) == NULL) {
 			free(v);
 			return NULL;
 		}
+		v->keyword = eng_xstrdup(f->keyword);
 		v->f.keyword = v->keyword;
 	}
 	eng_view_update(v);
@@ -312,8 +292,8 @@ take_tail(struct eng_view *v, const uint8_t *pass)
 			v->counts[en->category]++;
 		if (!pass_category(&v->f, en))
 			continue;
-		if (v->n == v->cap)
-			view_reserve(v, 1);
+		if (v->n == v->cap)	/* a call per entry costs */
+			eng_grow(&v->idx, &v->cap, v->n + 1, sizeof *v->idx);
 		v->idx[v->n++] = i;
 		n++;
 	}
@@ -329,7 +309,7 @@ take_merge(struct eng_view *v, const uint8_t *pass)
 	uint32_t *add;
 	size_t n = 0;
 
-	add = eng_xrealloc(NULL, (e->count - v->seen) * sizeof *add);
+	add = eng_xmalloc((e->count - v->seen) * sizeof *add);
 	for (size_t i = v->seen; i < e->count; i++) {
 		const struct eng_entry *en = store_entry(e, i);
 
@@ -341,7 +321,7 @@ take_merge(struct eng_view *v, const uint8_t *pass)
 			add[n++] = (uint32_t)i;
 	}
 	order_sort(e, add, n);
-	view_reserve(v, n);
+	eng_grow(&v->idx, &v->cap, v->n + n, sizeof *v->idx);
 	order_merge(e, v->idx, v->n, add, n);
 	v->n += n;
 	free(add);

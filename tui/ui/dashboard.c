@@ -335,97 +335,43 @@ build_panels(struct ui *u, struct panel *panels)
 
 /* ---- the histogram ----------------------------------------------------- */
 
-void
-ui_hist_free(struct ui_hist *h)
+static void
+hist_free(struct ui_hist *h)
 {
-	free(h->err);
-	free(h->warn);
-	free(h->other);
+	eng_hist_free(&h->h);
 	memset(h, 0, sizeof *h);
 }
 
-static bool
-hist_alloc(struct ui_hist *h, int nb)
-{
-	ui_hist_free(h);
-	h->err = calloc((size_t)nb, sizeof *h->err);
-	h->warn = calloc((size_t)nb, sizeof *h->warn);
-	h->other = calloc((size_t)nb, sizeof *h->other);
-	h->nbuckets = nb;
-	return h->err != NULL && h->warn != NULL && h->other != NULL;
-}
-
-/* The smallest round bucket width that fits the span in nb columns. */
-static int64_t
-round_width(int64_t span, int nb)
-{
-	static const int64_t secs[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
-	    900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800 };
-	int64_t need = span / nb + 1;
-
-	for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
-		if (secs[i] * 1000000 >= need)
-			return secs[i] * 1000000;
-	return (need / 604800000000 + 1) * 604800000000;
-}
-
-static void
-hist_count(struct ui_hist *h, const struct eng_entry *en)
-{
-	int64_t b = (en->time_us - h->first_us) / h->width_us;
-
-	if (b < 0 || b >= h->used)
-		return;
-	if (eng_entry_level(en) >= LLMLOG_ERROR)
-		h->err[b]++;
-	else if (eng_entry_level(en) == LLMLOG_WARNING)
-		h->warn[b]++;
-	else
-		h->other[b]++;
-}
-
-/* Entries per round bucket (1m, 5m, 1h, ...) from the first entry's
- * bucket to the last's, split by level. */
+/* The engine's buckets of the counted entries, one a column (nb), built
+ * again when the columns change or more entries were counted. */
 static void
 hist_build(struct ui *u, int nb)
 {
 	struct ui_hist *h = &u->hist;
-	size_t n = eng_view_count(u->view), i;
-	int64_t last;
+	size_t counted, total;
 
-	h->valid = hist_alloc(h, nb);
-	if (!h->valid)
+	eng_stats_progress(u->stats, &counted, &total);
+	if (h->valid && h->nbuckets == nb && h->counted == counted)
 		return;
-	h->first_us = h->last_us = ENG_TIME_NONE;
-	for (i = 0; i < n && eng_view_get(u->view, i)->time_us == ENG_TIME_NONE; i++)
-		;
-	if (i == n)
-		return;
-	h->first_us = eng_view_get(u->view, i)->time_us;
-	last = eng_view_get(u->view, n - 1)->time_us;
-	h->width_us = round_width(last - h->first_us + 1, nb);
-	h->first_us -= h->first_us % h->width_us;
-	h->used = (int)((last - h->first_us) / h->width_us) + 1;
-	h->last_us = h->first_us + h->used * h->width_us;
-	for (; i < n; i++)
-		if (eng_view_get(u->view, i)->time_us != ENG_TIME_NONE)
-			hist_count(h, eng_view_get(u->view, i));
+	hist_free(h);
+	eng_hist_build(u->stats, (size_t)nb, ENG_US_PER_SEC, true, &h->h);
+	h->valid = true;
+	h->nbuckets = nb;
+	h->counted = counted;
 }
 
 /* A round bucket width: "30s", "5m", "1h", "1d". */
 static void
 format_span(struct strbuf *out, int64_t us)
 {
-	long long sec = (long long)(us / ENG_US_PER_SEC);
-
-	if (sec % 86400 == 0)
-		strbuf_printf(out, "%lldd", sec / 86400);
-	else if (sec % 3600 == 0)
-		strbuf_printf(out, "%lldh", sec / 3600);
-	else if (sec % 60 == 0)
-		strbuf_printf(out, "%lldm", sec / 60);
+	if (us % ENG_US_PER_DAY == 0)
+		strbuf_printf(out, "%lldd", (long long)(us / ENG_US_PER_DAY));
+	else if (us % ENG_US_PER_HOUR == 0)
+		strbuf_printf(out, "%lldh", (long long)(us / ENG_US_PER_HOUR));
+	else if (us % ENG_US_PER_MIN == 0)
+		strbuf_printf(out, "%lldm", (long long)(us / ENG_US_PER_MIN));
 	else
-		strbuf_printf(out, "%llds", sec);
+		strbuf_printf(out, "%llds", (long long)(us / ENG_US_PER_SEC));
 }
 
 /* The cell of a stacked bar: colour where there is colour, else a glyph
@@ -448,13 +394,13 @@ bar_cell(struct ui *u, int y, int x, int kind)
 }
 
 static int
-cells(uint32_t v, uint32_t max, int h)
+cells(uint64_t v, uint64_t max, int h)
 {
 	int c;
 
 	if (v == 0 || max == 0)
 		return 0;
-	c = (int)((uint64_t)v * (uint64_t)h / max);
+	c = (int)(v * (uint64_t)h / max);
 	return c > 0 ? c : 1;
 }
 
@@ -467,7 +413,7 @@ hist_legend(struct ui *u, int y, int x, int w)
 
 	strbuf_init(&b);
 	strbuf_puts(&b, "Entries per ");
-	format_span(&b, h->width_us);
+	format_span(&b, h->h.width_us);
 	strbuf_puts(&b, "   ");
 	used = ui_puts(y, x, w, b.s, ui_pair(u, UI_PAIR_TITLE));
 	if (u->color) {
@@ -491,13 +437,14 @@ hist_legend(struct ui *u, int y, int x, int w)
 static void
 hist_axis(struct ui *u, int y, int x, int w)
 {
+	const struct eng_hist *h = &u->hist.h;
 	struct strbuf a, b;
-	int aw, bw, used = u->hist.used;
+	int aw, bw, used = (int)h->n;
 
 	strbuf_init(&a);
 	strbuf_init(&b);
-	eng_time_format(&a, u->hist.first_us, u->utc);
-	eng_time_format(&b, u->hist.last_us, u->utc);
+	eng_time_format(&a, h->start_us, u->utc);
+	eng_time_format(&b, h->start_us + (int64_t)h->n * h->width_us, u->utc);
 	aw = ui_puts(y, x, w, a.s, A_DIM);
 	bw = ui_text_width(b.s, b.len);
 	if (used >= aw + bw + 2 && used <= w)
@@ -514,38 +461,38 @@ hist_axis(struct ui *u, int y, int x, int w)
 static int
 hist_draw(struct ui *u, int y, int x, int h, int w)
 {
-	struct ui_hist *hi = &u->hist;
+	const struct eng_hist *hi = &u->hist.h;
 	int bars = h - 2, axis_w = 8, nb = w - axis_w;
-	uint32_t max = 0;
+	uint64_t max = 0;
 	char lab[32];
 
 	if (bars < 2 || nb < 10)
 		return 0;
-	if (!hi->valid || hi->nbuckets != nb)
-		hist_build(u, nb);
-	if (!hi->valid || hi->first_us == ENG_TIME_NONE)
+	hist_build(u, nb);
+	if (hi->n == 0)
 		return 0;
-	for (int b = 0; b < hi->used; b++)
-		if (hi->err[b] + hi->warn[b] + hi->other[b] > max)
-			max = hi->err[b] + hi->warn[b] + hi->other[b];
+	for (size_t b = 0; b < hi->n; b++)
+		if (hi->b[b].err + hi->b[b].warn + hi->b[b].other > max)
+			max = hi->b[b].err + hi->b[b].warn + hi->b[b].other;
 	hist_legend(u, y, x, w);
-	snprintf(lab, sizeof lab, "%u", max);
+	snprintf(lab, sizeof lab, "%llu", (unsigned long long)max);
 	ui_puts(y + 1, x, axis_w - 1, lab, A_DIM);
 	ui_puts(y + bars, x, axis_w - 1, "0", A_DIM);
-	for (int b = 0; b < hi->used; b++) {
-		int ce = cells(hi->err[b], max, bars);
-		int cw = cells(hi->warn[b], max, bars);
-		int tot = cells(hi->err[b] + hi->warn[b] + hi->other[b], max, bars);
-		int row = 0;
+	for (size_t b = 0; b < hi->n; b++) {
+		const struct eng_hist_bucket *k = &hi->b[b];
+		int ce = cells(k->err, max, bars);
+		int cw = cells(k->warn, max, bars);
+		int tot = cells(k->err + k->warn + k->other, max, bars);
+		int row = 0, col = x + axis_w + (int)b;
 
 		if (tot > bars)
 			tot = bars;
 		for (; row < ce && row < tot; row++)
-			bar_cell(u, y + bars - row, x + axis_w + b, 2);
+			bar_cell(u, y + bars - row, col, 2);
 		for (; row < ce + cw && row < tot; row++)
-			bar_cell(u, y + bars - row, x + axis_w + b, 1);
+			bar_cell(u, y + bars - row, col, 1);
 		for (; row < tot; row++)
-			bar_cell(u, y + bars - row, x + axis_w + b, 0);
+			bar_cell(u, y + bars - row, col, 0);
 	}
 	hist_axis(u, y + bars + 1, x + axis_w, nb);
 	return bars + 2;
@@ -688,7 +635,7 @@ static void
 stats_free(struct ui *u)
 {
 	stats_drop(u);
-	ui_hist_free(&u->hist);
+	hist_free(&u->hist);
 }
 
 /* Start counting the view's entries for the report: a small view is

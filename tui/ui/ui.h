@@ -111,14 +111,13 @@ struct ui_detail {
 	size_t top;
 };
 
-/* The time histogram of the stats dashboard, kept between draws. */
+/* The time histogram of the stats dashboard: the engine's buckets
+ * (eng_hist_build) for the columns there are, kept between draws. */
 struct ui_hist {
 	bool valid;
 	int nbuckets;		/* columns available */
-	int used;		/* columns with a bucket */
-	int64_t width_us;	/* a round bucket width: 1s, 5m, 1h, ... */
-	int64_t first_us, last_us;
-	uint32_t *err, *warn, *other;
+	size_t counted;		/* the stats' entries when it was built */
+	struct eng_hist h;	/* one column a bucket */
 };
 
 struct ui {
@@ -245,7 +244,6 @@ void ui_detail_open(struct ui *u, const struct eng_entry *en);
 /* "stats 35% paused" on the status line while counting waits for a
  * dashboard to be shown again. */
 void ui_stats_status(const struct ui *u, struct strbuf *out);
-void ui_hist_free(struct ui_hist *h);
 
 /* help.c */
 struct ui_keyhelp {

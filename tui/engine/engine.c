@@ -1,0 +1,180 @@
+/*
+ * engine.c - the engine's lifecycle, the calls at the top of engine.h's
+ * protocol: open the directories, load them (here, or in the background
+ * through loader.c), tell how far a load got, close.  And the counters
+ * over what is indexed.  Everything here calls down (store.c, index.c,
+ * loader.c); nothing below calls back up.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+#define LOAD_CHUNK	(8u << 20)	/* bytes of a file per index task */
+#define LOAD_THREADS	2
+
+struct eng *
+eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
+{
+	struct eng *e;
+	struct stat st;
+
+	if (ndirs == 0 || ndirs > 255) {
+		snprintf(err, errlen, "between 1 and 255 log directories, "
+		    "not %zu", ndirs);
+		return NULL;
+	}
+	for (size_t i = 0; i < ndirs; i++) {
+		if (stat(dirs[i], &st) != 0) {
+			snprintf(err, errlen, "%s: %s", dirs[i],
+			    strerror(errno));
+			return NULL;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: not a directory", dirs[i]);
+			return NULL;
+		}
+		if (access(dirs[i], R_OK | X_OK) != 0) {
+			snprintf(err, errlen, "%s: %s", dirs[i],
+			    strerror(errno));
+			return NULL;
+		}
+	}
+	e = eng_xcalloc(1, sizeof *e);
+	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
+	for (size_t i = 0; i < ndirs; i++)
+		e->dirs[i] = eng_xstrdup(dirs[i]);
+	e->ndirs = ndirs;
+	e->watch_fd = -1;
+	return e;
+}
+
+void
+eng_close(struct eng *e)
+{
+	if (e == NULL)
+		return;
+	loader_stop(e);
+	for (size_t i = 0; i < e->nfiles; i++) {
+		if (e->files[i]->fd >= 0)
+			close(e->files[i]->fd);
+		free(e->files[i]->path);
+		free(e->files[i]);
+	}
+	free(e->files);
+	for (size_t i = 0; i < e->nchunks; i++)
+		free(e->chunks[i]);
+	free(e->chunks);
+	order_free(e);
+	for (size_t i = 0; i < e->ndirs; i++)
+		free(e->dirs[i]);
+	free(e->dirs);
+	if (e->watch_fd >= 0)
+		close(e->watch_fd);
+	prefilter_free(e->prefilter);
+	free(e);
+}
+
+/* What both loads do first: refuse a second load, find the files. */
+static int
+load_begin(struct eng *e, char *err, size_t errlen)
+{
+	if (e->loader != NULL) {
+		snprintf(err, errlen, "a background load is running");
+		return -1;
+	}
+	return store_scan(e, err, errlen);
+}
+
+int
+eng_load(struct eng *e, char *err, size_t errlen)
+{
+	struct index_task *t;
+	uint64_t bytes;
+	size_t n;
+
+	if (load_begin(e, err, errlen) != 0)
+		return -1;
+	n = index_plan(e, &t, LOAD_CHUNK, &bytes);
+	index_run_all(t, n, bytes > LOAD_CHUNK ? LOAD_THREADS : 1);
+	for (size_t i = 0; i < n; i++)
+		index_publish(e, &t[i]);
+	free(t);
+	e->load_total += bytes;
+	return 0;
+}
+
+int
+eng_load_async(struct eng *e, char *err, size_t errlen)
+{
+	if (load_begin(e, err, errlen) != 0)
+		return -1;
+	loader_start(e);
+	return 0;
+}
+
+void
+eng_progress(const struct eng *e, uint64_t *indexed, uint64_t *total,
+    bool *done)
+{
+	if (e->loader != NULL) {
+		loader_progress(e->loader, indexed, total);
+		*done = false;
+		return;
+	}
+	*indexed = *total = e->load_total;
+	*done = true;
+}
+
+size_t
+eng_count(const struct eng *e)
+{
+	return e->count;
+}
+
+size_t
+eng_malformed(const struct eng *e)
+{
+	return e->malformed;
+}
+
+size_t
+eng_file_count(const struct eng *e)
+{
+	return e->nfiles;
+}
+
+void
+eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
+{
+	const struct file *f = e->files[i];
+	struct stat st;
+
+	out->path = f->path;
+	out->dir = e->dirs[f->source];
+	out->category = f->category;
+	out->backup = f->backup;
+	out->size = f->fd >= 0 && fstat(f->fd, &st) == 0 ?
+	    (uint64_t)st.st_size : f->pos;
+	out->entries = f->entries;
+	out->first_us = f->first_us;
+	out->last_us = f->last_us;
+}
+
+size_t
+eng_source_count(const struct eng *e)
+{
+	return e->ndirs;
+}
+
+const char *
+eng_source_name(const struct eng *e, unsigned source)
+{
+	return source < e->ndirs ? e->dirs[source] : NULL;
+}
