@@ -14,6 +14,7 @@
 #include <CUnit/Basic.h>
 
 #include "llmlog.h"
+#include "util.h"
 
 void *__real_malloc(size_t);
 void *__real_calloc(size_t, size_t);
@@ -85,7 +86,7 @@ __wrap_strndup(const char *s, size_t n)
 	return __real_strndup(s, n);
 }
 
-static char dir[] = "/tmp/llmlog-chaos-XXXXXX";
+static const char *dir;
 
 /* One scenario: returns 0 when every call succeeded. */
 typedef int (*scenario_fn)(struct llmlog *lg);
@@ -208,28 +209,16 @@ test_redact(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "every allocation of every call fails once (sync)",
+		    test_sync },
+		{ "every allocation of every call fails once (async)",
+		    test_async },
+		{ "every allocation of a timer fails once", test_timer },
+		{ "every allocation of llmlog_redact fails once", test_redact },
+		{ NULL, NULL },
+	};
 
-	if (mkdtemp(dir) == NULL)
-		return 99;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 99;
-	s = CU_add_suite("chaos", NULL, NULL);
-	CU_add_test(s, "every allocation of every call fails once (sync)", test_sync);
-	CU_add_test(s, "every allocation of every call fails once (async)", test_async);
-	CU_add_test(s, "every allocation of a timer fails once", test_timer);
-	CU_add_test(s, "every allocation of llmlog_redact fails once", test_redact);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	{
-		char cmd[sizeof dir + 16];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 99;
-	}
-	return failed ? 1 : 0;
+	dir = util_tmpdir("chaos");
+	return util_run("chaos", tests);
 }

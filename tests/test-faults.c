@@ -20,10 +20,13 @@
 #include <CUnit/Basic.h>
 
 #include "llmlog.h"
+#include "util.h"
 
-static char dir[] = "/tmp/llmlog-faults-XXXXXX";
-static char ctl[sizeof dir + 16];
-static char toolpath[sizeof dir + 32];
+#define SHIM	BUILDDIR "/.libs/faultinject.so"
+
+static const char *dir;
+static char ctl[4096];		/* faults are on while this file exists */
+static char toolpath[4096];
 
 static void
 faults(const char *what)
@@ -199,7 +202,7 @@ static void
 test_replaced(void)
 {
 	struct llmlog *lg = open_fresh(false);
-	char other[sizeof dir + 32];
+	char other[4096];
 	int fd;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
@@ -219,7 +222,7 @@ test_replaced(void)
 static void
 test_small_filesystem(void)
 {
-	char mnt[sizeof dir + 16], path[sizeof dir + 64];
+	char mnt[4096 + 16], path[4096 + 64];
 	struct llmlog_config cfg = { .no_console = true, .backups = LLMLOG_BACKUPS_NONE };
 	struct llmlog *lg;
 	long ok = 0, failed = 0;
@@ -260,49 +263,37 @@ test_small_filesystem(void)
 int
 main(int argc, char **argv)
 {
-	const char *shim = BUILDDIR "/.libs/faultinject.so";
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "full disk: error, drop counted, resumes", test_enospc },
+		{ "I/O error: error, drop counted, resumes", test_eio },
+		{ "full disk in async mode", test_async_enospc },
+		{ "a real full filesystem (64 KiB tmpfs)",
+		    test_small_filesystem },
+		{ "a file that cannot be opened", test_unopenable },
+		{ "a log file deleted under the writer", test_deleted },
+		{ "a log file replaced under the writer", test_replaced },
+		{ NULL, NULL },
+	};
+	const char *preload = getenv("LD_PRELOAD");
 
-	if (getenv("LLMLOG_FAULT_CTL") == NULL) {
-		/* re-run under the shim */
-		if (mkdtemp(dir) == NULL)
+	(void)argc;
+	if (preload == NULL || strstr(preload, "faultinject") == NULL) {
+		/* run again under the shim */
+		if (access(SHIM, R_OK) != 0) {
+			fprintf(stderr, "%s: %s\n", SHIM, strerror(errno));
 			return 99;
-		snprintf(ctl, sizeof ctl, "%s/faults", dir);
-		setenv("LLMLOG_FAULT_CTL", ctl, 1);
-		setenv("LD_PRELOAD", shim, 1);
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0", 1);
-		setenv("LLMLOG_FAULT_DIR", dir, 1);
+		}
+		setenv("LD_PRELOAD", SHIM, 1);
+		setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0",
+		    1);
 		execv("/proc/self/exe", argv);
 		perror("execv");
 		return 99;
 	}
-	snprintf(ctl, sizeof ctl, "%s", getenv("LLMLOG_FAULT_CTL"));
-	snprintf(dir, sizeof dir, "%s", getenv("LLMLOG_FAULT_DIR"));
+	dir = util_tmpdir("faults");
+	snprintf(ctl, sizeof ctl, "%s/faults", dir);
+	setenv("LLMLOG_FAULT_CTL", ctl, 1);
 	snprintf(toolpath, sizeof toolpath, "%s/%s", dir,
 	    llmlog_category_file(LLMLOG_TOOL));
-	(void)argc;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 99;
-	s = CU_add_suite("faults", NULL, NULL);
-	CU_add_test(s, "full disk: error, drop counted, resumes", test_enospc);
-	CU_add_test(s, "I/O error: error, drop counted, resumes", test_eio);
-	CU_add_test(s, "full disk in async mode", test_async_enospc);
-	CU_add_test(s, "a real full filesystem (64 KiB tmpfs)", test_small_filesystem);
-	CU_add_test(s, "a file that cannot be opened", test_unopenable);
-	CU_add_test(s, "a log file deleted under the writer", test_deleted);
-	CU_add_test(s, "a log file replaced under the writer", test_replaced);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	{
-		char cmd[sizeof dir + 16];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 99;
-	}
-	return failed ? 1 : 0;
+	return util_run("faults", tests);
 }

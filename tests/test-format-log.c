@@ -21,7 +21,9 @@
 
 #include <CUnit/Basic.h>
 
-static char tmproot[] = "/tmp/test-format-log.XXXXXX";
+#include "util.h"
+
+static const char *tmproot;
 static int ndirs;
 static char curdir[512];
 
@@ -37,22 +39,15 @@ open_log(int min_level, bool console)
 	return lg;
 }
 
+/* A category file's text; "" when there is none. */
 static char *
 read_text(const char *dir, enum llmlog_category cat)
 {
-	char path[1024];
-	char *buf;
-	size_t len;
-	FILE *fp;
+	char path[1024], *text;
 
 	snprintf(path, sizeof path, "%s/%s", dir, llmlog_category_file(cat));
-	if ((fp = fopen(path, "r")) == NULL)
-		return strdup("");
-	buf = malloc(1 << 20);
-	len = fread(buf, 1, (1 << 20) - 1, fp);
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
+	text = util_read_file(path, NULL);
+	return text != NULL ? text : strdup("");
 }
 
 /* The lines of a category file, parsed; *n gets their number. */
@@ -755,10 +750,7 @@ test_fork_pid(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct util_test tests[] = {
 		{ "each call writes its line", test_each_call },
 		{ "levels", test_levels },
 		{ "json objects are consumed", test_consumed },
@@ -776,26 +768,9 @@ main(void)
 		{ "threads", test_threads },
 		{ "fork", test_fork_pid },
 		{ "async", test_async },
+		{ NULL, NULL },
 	};
-	CU_pSuite suite;
-	unsigned failed;
-	char cmd[600];
 
-	if (mkdtemp(tmproot) == NULL)
-		return 2;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("format through a log", NULL, NULL);
-	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	if (failed == 0) {
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmproot);
-		if (system(cmd) != 0)
-			return 1;
-	}
-	return failed == 0 ? 0 : 1;
+	tmproot = util_tmpdir("format-log");
+	return util_run("format through a log", tests);
 }
