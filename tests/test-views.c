@@ -4,6 +4,8 @@
  * hold, entry by entry, what filtering every entry and sorting by (time,
  * file, offset) gives; after follow appends (in order and out of order) and
  * through a background load too; and how many lines a regex gave up on.
+ * The reference filter is written from the rules of llmlog(1) and of
+ * struct eng_filter in engine.h, not from view.c.
  */
 #include "config.h"
 
@@ -155,20 +157,75 @@ random_filter(struct eng_filter *f)
 	}
 }
 
-static bool
-has_keyword(const char *s, size_t n, const char *kw)
-{
-	size_t k = strlen(kw);
+/*
+ * The reference: each rule as llmlog(1) states it (DESCRIPTION, "all
+ * filters combine"; OPTIONS --category to --regex) and as engine.h
+ * states it on struct eng_filter and struct eng_entry, applied to every
+ * entry on its own.
+ */
 
-	for (size_t i = 0; i + k <= n; i++)
-		if (tolower((unsigned char)s[i]) == tolower((unsigned char)*kw) &&
-		    strncasecmp(s + i, kw, k) == 0)
+/* --category: in one of the selected categories; no selection is all.
+ * A line of no known category is in none. */
+static bool
+ref_category(const struct eng_filter *f, const struct eng_entry *en)
+{
+	if (f->categories == 0)
+		return true;
+	if (en->category == ENG_CATEGORY_NONE)
+		return false;
+	return (f->categories & (1u << en->category)) != 0;
+}
+
+/* --level: at the minimum or above.  A malformed line has no level and
+ * passes; an entry that is not malformed and has no level fails. */
+static bool
+ref_level(const struct eng_filter *f, const struct eng_entry *en)
+{
+	if (f->min_level == 0 || (en->flags & ENTRY_MALFORMED))
+		return true;
+	return eng_entry_level(en) != 0 && eng_entry_level(en) >= f->min_level;
+}
+
+/* --since, --until: at or after, at or before.  An untimed entry has its
+ * timed neighbour's time; one with none (ENG_TIME_NONE, no timed line
+ * before it in its file) sorts before every time, so a since bound
+ * leaves it out and an until bound keeps it. */
+static bool
+ref_time(const struct eng_filter *f, const struct eng_entry *en)
+{
+	bool unknown = en->time_us == ENG_TIME_NONE;
+
+	if (f->since_us != ENG_TIME_NONE && (unknown ||
+	    en->time_us < f->since_us))
+		return false;
+	if (f->until_us != ENG_TIME_NONE && !unknown &&
+	    en->time_us > f->until_us)
+		return false;
+	return true;
+}
+
+/* --keyword: the line holds the word, ignoring case (the words and the
+ * lines here are ASCII but for a NUL and padding). */
+static bool
+ref_keyword(const char *s, size_t n, const char *word)
+{
+	size_t k = strlen(word), j;
+
+	for (size_t i = 0; i + k <= n; i++) {
+		for (j = 0; j < k; j++)
+			if (tolower((unsigned char)s[i + j]) !=
+			    tolower((unsigned char)word[j]))
+				break;
+		if (j == k)
 			return true;
+	}
 	return false;
 }
 
-/* An entry's line as a view reads it: none when its file is gone or
- * now too short; a huge line's first LINE_MAX_BYTES. */
+/* The line the keyword and the pattern are matched against, read here
+ * with pread from the engine's descriptor: a huge line's first
+ * LINE_MAX_BYTES (eng_line), none when its file is gone or now too
+ * short. */
 static const char *
 ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 {
@@ -184,38 +241,40 @@ ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 	return buf;
 }
 
-/* The filter, but for its category set, as engine.h documents it;
- * *gave_up counts lines the regex gave up on. */
+/*
+ * Every rule but the category set, which the tab counts ignore
+ * (eng_view_category_counts).  --regex: the line matches the pattern; a
+ * line on which the pattern gives up (its match limit) is left out and
+ * counted in *gave_up (eng_view_regex_errors) when the other rules let it
+ * through.
+ */
 static bool
 ref_pass(struct eng *e, const struct eng_filter *f,
     const struct eng_entry *en, size_t *gave_up)
 {
-	const char *s;
-	size_t n;
+	const char *s = NULL;
+	size_t n = 0;
 	int rc;
 
-	if (f->min_level > 0 && !(en->flags & ENTRY_MALFORMED) &&
-	    en->level * 10 < f->min_level)
+	if (!ref_level(f, en) || !ref_time(f, en))
 		return false;
-	if (f->since_us != ENG_TIME_NONE && en->time_us < f->since_us)
+	if ((f->keyword != NULL || f->regex != NULL) &&
+	    (s = ref_line(e, en, &n)) == NULL)
 		return false;
-	if (f->until_us != ENG_TIME_NONE && en->time_us > f->until_us)
-		return false;
-	if (f->keyword == NULL && f->regex == NULL)
-		return true;
-	if ((s = ref_line(e, en, &n)) == NULL)
-		return false;
-	if (f->keyword != NULL && !has_keyword(s, n, f->keyword))
+	if (f->keyword != NULL && !ref_keyword(s, n, f->keyword))
 		return false;
 	if (f->regex == NULL)
 		return true;
-	if ((rc = eng_regex_match(f->regex, s, n, 0, NULL, NULL)) < 0)
+	rc = eng_regex_match(f->regex, s, n, 0, NULL, NULL);
+	if (rc < 0)
 		(*gave_up)++;
 	return rc == 1;
 }
 
 static struct eng *sort_e;
 
+/* A view's order (eng_view_new): by time, ties in file order, that is by
+ * file and then by place in the file. */
 static int
 pos_cmp(const void *a, const void *b)
 {
@@ -229,6 +288,17 @@ pos_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/* What a failing check prints: its filter. */
+static void
+print_filter(const struct eng_filter *f)
+{
+	fprintf(stderr, "filter: categories %#x, min_level %d, since %lld, "
+	    "until %lld, keyword %s, regex %s\n", f->categories, f->min_level,
+	    (long long)f->since_us, (long long)f->until_us,
+	    f->keyword != NULL ? f->keyword : "-",
+	    f->regex != NULL ? "yes" : "-");
+}
+
 /* The view against the reference, entry by entry, and its tab counts. */
 static void
 compare(struct eng *e, struct check *c)
@@ -240,13 +310,12 @@ compare(struct eng *e, struct check *c)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
 	for (size_t i = 0; i < eng_count(e); i++) {
 		const struct eng_entry *en = store_entry(e, i);
+
 		if (!ref_pass(e, &c->f, en, &gave_up))
 			continue;
-		if (en->category < LLMLOG_NCATEGORIES)
+		if (en->category != ENG_CATEGORY_NONE)
 			counts[en->category]++;
-		if (c->f.categories == 0 || (en->category <
-		    LLMLOG_NCATEGORIES &&
-		    (c->f.categories & (1u << en->category))))
+		if (ref_category(&c->f, en))
 			ref[n++] = (uint32_t)i;
 	}
 	sort_e = e;
@@ -255,7 +324,8 @@ compare(struct eng *e, struct check *c)
 	for (size_t i = 0; i < n && i < eng_view_count(c->v); i++) {
 		if (eng_view_get(c->v, i) != store_entry(e, ref[i])) {
 			CU_FAIL("view and reference differ");
-			fprintf(stderr, "\nat %zu of %zu\n", i, n);
+			fprintf(stderr, "\nat %zu of %zu; ", i, n);
+			print_filter(&c->f);
 			break;
 		}
 	}
