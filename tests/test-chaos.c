@@ -1,10 +1,12 @@
 /*
  * test-chaos.c - fail the n-th allocation of every library call, for every
  * n, as jansson's chaos test does: each call must report an error or
- * succeed, never crash, and (under ASan or valgrind) never leak.
+ * succeed, never crash, never let a secret through to a file or out of
+ * llmlog_redact, and (under ASan or valgrind) never leak.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +90,9 @@ __wrap_strndup(const char *s, size_t n)
 
 static const char *dir;
 
+/* The secrets the scenarios log, in part: each must be redacted. */
+static const char *const secrets[] = { "hunter2", "abcdefghijklmnop" };
+
 /* One scenario: returns 0 when every call succeeded. */
 typedef int (*scenario_fn)(struct llmlog *lg);
 
@@ -134,6 +139,38 @@ timer_scope(struct llmlog *lg)
 	return llmlog_timer_stop(&t, details());
 }
 
+static bool
+has_secret(const char *text)
+{
+	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+		if (strstr(text, secrets[i]) != NULL)
+			return true;
+	return false;
+}
+
+/* Whether a file in the log directory holds a secret. */
+static bool
+secret_written(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while (!found && (de = readdir(d)) != NULL) {
+		char path[4096], *text;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if ((text = util_read_file(path, NULL)) != NULL)
+			found = has_secret(text);
+		free(text);
+	}
+	closedir(d);
+	return found;
+}
+
 /* Open, run, close with the n-th allocation failing, for every n until a
  * run makes fewer allocations than n (so every one was failed once). */
 static void
@@ -158,6 +195,11 @@ chaos(bool async, scenario_fn fn)
 		}
 		made = allocations;
 		fail_at = 0;
+		if (secret_written()) {
+			CU_FAIL("a secret reached a file");
+			fprintf(stderr, "\nwith allocation %ld failing\n", n);
+			break;
+		}
 		if (made < n)
 			break;
 	}
@@ -190,20 +232,40 @@ test_timer(void)
 	chaos(false, timer_scope);
 }
 
+/* With any one allocation failing, llmlog_redact gives NULL or the whole
+ * redacted copy (libllmlog(3), Text rules), never a copy that still holds
+ * a secret; with none failing, the copy. */
 static void
 test_redact(void)
 {
-	for (long n = 1; n < 1000; n++) {
+	static const char text[] = "Authorization: Bearer abcdefghijklmnop "
+	    "and sk-proj-abcdefghijklmnopqrstuvwx";
+	char *want = llmlog_redact(text);
+	long n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT_FALSE(has_secret(want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "[REDACTED]"));
+	for (n = 1; n < 1000; n++) {
+		long made;
 		char *s;
 
 		allocations = 0;
 		fail_at = n;
-		s = llmlog_redact("Authorization: Bearer abcdefghijklmnop and sk-proj-abcdefghijklmnopqrstuvwx");
+		s = llmlog_redact(text);
+		made = allocations;
 		fail_at = 0;
+		if (made < n)
+			CU_ASSERT_PTR_NOT_NULL(s);	/* nothing failed */
+		if (s != NULL)
+			CU_ASSERT_STRING_EQUAL(s, want);
 		free(s);
-		if (allocations < n)
+		if (made < n)
 			break;
 	}
+	CU_ASSERT(n > 1);	/* at least one allocation was failed */
+	CU_ASSERT(n < 1000);	/* and then none was left to fail */
+	free(want);
 }
 
 int
