@@ -65,8 +65,11 @@ scan_file(const char *path, int *bad)
 	size_t cap = 0;
 	ssize_t n;
 
-	if (f == NULL)
+	if (f == NULL) {
+		(*bad)++;
+		fprintf(stderr, "cannot read %s\n", path);
 		return;
+	}
 	while ((n = getline(&line, &cap, f)) > 0) {
 		json_object *o = json_tokener_parse(line);
 		json_object *tn;

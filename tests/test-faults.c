@@ -3,7 +3,8 @@
  * files, and log files deleted or replaced under it: the host keeps
  * running, the call reports the error, the dropped counter is right, and
  * writing resumes when the fault is gone.  Faults come from faultinject.so
- * (LD_PRELOAD), switched by a control file.
+ * (LD_PRELOAD), switched by a control file.  A real full filesystem is
+ * test-full-fs.c's.
  */
 #include "config.h"
 
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,21 +57,6 @@ count_lines(const char *path)
 			n++;
 	fclose(f);
 	return n;
-}
-
-/* Whether a file ends with a newline (or is empty). */
-static bool
-ends_whole(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int c, last = '\n';
-
-	if (f == NULL)
-		return false;
-	while ((c = getc(f)) != EOF)
-		last = c;
-	fclose(f);
-	return last == '\n';
 }
 
 static int
@@ -216,50 +201,6 @@ test_replaced(void)
 	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
 }
 
-/* A real full disk, where the machine lets us mount a 64 KiB tmpfs: the
- * writer fills it, reports ENOSPC and counts what it drops, every line on
- * it is whole, and it writes again once the filesystem grows. */
-static void
-test_small_filesystem(void)
-{
-	char mnt[4096 + 16], path[4096 + 64];
-	struct llmlog_config cfg = { .no_console = true, .backups = LLMLOG_BACKUPS_NONE };
-	struct llmlog *lg;
-	long ok = 0, failed = 0;
-
-	snprintf(mnt, sizeof mnt, "%s/small", dir);
-	CU_ASSERT_FATAL(mkdir(mnt, 0700) == 0);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k,mode=0700") != 0) {
-		printf("(no tmpfs mount here: %s; skipped) ", strerror(errno));
-		rmdir(mnt);
-		return;
-	}
-	cfg.dir = mnt;
-	lg = llmlog_open(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	for (int i = 0; i < 5000 && failed < 10; i++) {
-		if (log_tool(lg, i) == 0)
-			ok++;
-		else {
-			failed++;
-			CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(ENOSPC)));
-		}
-	}
-	CU_ASSERT(ok > 0);
-	CU_ASSERT_EQUAL(failed, 10);
-	CU_ASSERT_EQUAL(llmlog_dropped(lg), (uint64_t)failed);
-	snprintf(path, sizeof path, "%s/%s", mnt, llmlog_category_file(LLMLOG_TOOL));
-	CU_ASSERT_EQUAL(count_lines(path), ok);
-	CU_ASSERT(ends_whole(path));	/* no part of a refused line stays */
-	CU_ASSERT_EQUAL(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=1m"), 0);
-	CU_ASSERT_EQUAL(log_tool(lg, 9999), 0);
-	CU_ASSERT_EQUAL(count_lines(path), ok + 1);
-	CU_ASSERT_EQUAL(llmlog_dropped(lg), (uint64_t)failed);
-	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
-	CU_ASSERT_EQUAL(umount(mnt), 0);
-	rmdir(mnt);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -267,8 +208,6 @@ main(int argc, char **argv)
 		{ "full disk: error, drop counted, resumes", test_enospc },
 		{ "I/O error: error, drop counted, resumes", test_eio },
 		{ "full disk in async mode", test_async_enospc },
-		{ "a real full filesystem (64 KiB tmpfs)",
-		    test_small_filesystem },
 		{ "a file that cannot be opened", test_unopenable },
 		{ "a log file deleted under the writer", test_deleted },
 		{ "a log file replaced under the writer", test_replaced },

@@ -2,13 +2,12 @@
  * test-format-log.c - every public logging call through a real log in a
  * temporary directory: the lines in the files, levels, ownership of
  * json_objects, redaction in the files and on stderr, timers and the
- * time-and-log helpers.
+ * time-and-log helpers.  A call out of memory is test-oom.c's.
  */
 #include "config.h"
 
 #include "llmlog.h"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -599,56 +598,6 @@ test_time_interaction(void)
 	free_lines(v, n);
 }
 
-/* With the address space too small for the line, a call fails cleanly
- * with a message instead of crashing.  (Sanitizers reserve more address
- * space than any limit here allows, so the check is left to plain
- * builds.) */
-static void
-test_out_of_memory(void)
-{
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-	CU_PASS("skipped under a sanitizer");
-#else
-	struct llmlog *lg = open_log(0, false);
-	size_t big = 256u << 20;
-	char *text = malloc(big + 1);
-	pid_t pid;
-	int status;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	memset(text, 'a', big);
-	text[big] = '\0';
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		struct rlimit rl;
-		unsigned long size = 0;
-		FILE *fp = fopen("/proc/self/statm", "r");
-
-		if (fp == NULL || fscanf(fp, "%lu", &size) != 1)
-			_exit(77);
-		fclose(fp);
-		rl.rlim_cur = rl.rlim_max = size * (unsigned long)getpagesize() +
-		    (64u << 20);
-		if (setrlimit(RLIMIT_AS, &rl) != 0)
-			_exit(77);
-		if (llmlog_interaction(lg, .user_input = text) != -1)
-			_exit(1);
-		if (strstr(llmlog_errmsg(), "memory") == NULL)
-			_exit(2);
-		/* and a small entry still works after it */
-		if (llmlog_interaction(lg, .user_input = "small") != 0)
-			_exit(3);
-		_exit(0);
-	}
-	CU_ASSERT_FATAL(pid > 0);
-	waitpid(pid, &status, 0);
-	CU_ASSERT(WIFEXITED(status));
-	CU_ASSERT(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 77);
-	free(text);
-	llmlog_close(lg);
-#endif
-}
-
 static void *
 thread_logs(void *arg)
 {
@@ -764,7 +713,6 @@ main(void)
 		{ "time a tool", test_time_tool },
 		{ "time an llm call", test_time_llm },
 		{ "time an interaction", test_time_interaction },
-		{ "out of memory", test_out_of_memory },
 		{ "threads", test_threads },
 		{ "fork", test_fork_pid },
 		{ "async", test_async },
