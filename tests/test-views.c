@@ -204,8 +204,8 @@ ref_time(const struct eng_filter *f, const struct eng_entry *en)
 	return true;
 }
 
-/* --keyword: the line holds the word, ignoring case (the words and the
- * lines here are ASCII but for a NUL and padding). */
+/* --keyword: the line holds the word, ignoring case (the words are
+ * ASCII, and so are the lines here but for NUL bytes). */
 static bool
 ref_keyword(const char *s, size_t n, const char *word)
 {
