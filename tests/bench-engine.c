@@ -1,7 +1,8 @@
 /*
  * bench-engine.c - times the engine on a log directory: full index, a view
  * of everything, the stats; or the first batch of a background load.
- * Built by make check, never run by it:
+ * Built by make bench or make -C tests bench-programs, never by make
+ * check:
  *   ./bench-engine DIR [--async | --summary | --regex PATTERN |
  *       --keyword WORD | --level LEVEL]
  * --summary times eng_summary (the short format's and the list's text)

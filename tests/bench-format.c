@@ -1,8 +1,9 @@
 /*
  * bench-format.c - what building one line costs, without any writing:
- * formats N entries of each category (typical seed-sized content) into a
+ * formats N entries of each category (fields of a typical size) into a
  * reused buffer and prints nanoseconds of thread CPU time per entry, the
- * best of five runs.  Built by make check, never run by it:
+ * best of five runs.  Built by make bench or make -C tests bench-programs,
+ * never by make check:
  *     tests/bench-format [N]
  */
 #include "config.h"

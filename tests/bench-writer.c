@@ -4,8 +4,9 @@
  * hand a ready line to the writer, api_* make a whole entry through
  * llmlog_tool().  Prints "name ns_per_entry" lines: _mean is wall time
  * over the run, _cpu the calling thread's CPU time (steadier on a busy
- * machine), and for async _median and _p99 of single calls.  Not part of
- * make check.
+ * machine), and for async _median and _p99 of single calls.  Built by
+ * make bench (bench/bench.py runs it) or make -C tests bench-programs,
+ * never by make check.
  *
  *     tests/bench-writer [entries-per-thread] [dir]
  */

@@ -19,7 +19,9 @@
 
 #include <CUnit/Basic.h>
 
-static char tmproot[] = "/tmp/test-async-format.XXXXXX";
+#include "util.h"
+
+static const char *tmproot;
 
 static struct llmlog *
 open_log(const char *name, bool async, unsigned queue_size,
@@ -40,18 +42,10 @@ static char *
 read_file(const char *name, enum llmlog_category cat, size_t *len)
 {
 	char path[1024];
-	char *buf = NULL;
-	FILE *fp;
 
 	snprintf(path, sizeof path, "%s/%s/%s", tmproot, name,
 	    llmlog_category_file(cat));
-	*len = 0;
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	buf = malloc(1 << 22);
-	*len = fread(buf, 1, 1 << 22, fp);
-	fclose(fp);
-	return buf;
+	return util_read_file(path, len);
 }
 
 static json_object *
@@ -283,29 +277,16 @@ test_time_tool_result(void)
 int
 main(void)
 {
-	CU_pSuite suite;
-	char cmd[128];
-	int failures;
+	static const struct util_test tests[] = {
+		{ "sync and async write the same bytes", test_same_bytes },
+		{ "dropped records are counted and freed", test_drop_records },
+		{ "a child drops the parent's queued records",
+		    test_fork_records },
+		{ "a timed tool's result stays the caller's",
+		    test_time_tool_result },
+		{ NULL, NULL },
+	};
 
-	if (mkdtemp(tmproot) == NULL)
-		return 99;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 99;
-	suite = CU_add_suite("async formatting", NULL, NULL);
-	CU_add_test(suite, "sync and async write the same bytes",
-	    test_same_bytes);
-	CU_add_test(suite, "dropped records are counted and freed",
-	    test_drop_records);
-	CU_add_test(suite, "a child drops the parent's queued records",
-	    test_fork_records);
-	CU_add_test(suite, "a timed tool's result stays the caller's",
-	    test_time_tool_result);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = (int)CU_get_number_of_failures();
-	CU_cleanup_registry();
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmproot);
-	if (system(cmd) != 0)
-		failures++;
-	return failures == 0 ? 0 : 1;
+	tmproot = util_tmpdir("async-format");
+	return util_run("async formatting", tests);
 }

@@ -1,10 +1,12 @@
 /*
  * test-chaos.c - fail the n-th allocation of every library call, for every
  * n, as jansson's chaos test does: each call must report an error or
- * succeed, never crash, and (under ASan or valgrind) never leak.
+ * succeed, never crash, never let a secret through to a file or out of
+ * llmlog_redact, and (under ASan or valgrind) never leak.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <CUnit/Basic.h>
 
 #include "llmlog.h"
+#include "util.h"
 
 void *__real_malloc(size_t);
 void *__real_calloc(size_t, size_t);
@@ -85,7 +88,10 @@ __wrap_strndup(const char *s, size_t n)
 	return __real_strndup(s, n);
 }
 
-static char dir[] = "/tmp/llmlog-chaos-XXXXXX";
+static const char *dir;
+
+/* The secrets the scenarios log, in part: each must be redacted. */
+static const char *const secrets[] = { "hunter2", "abcdefghijklmnop" };
 
 /* One scenario: returns 0 when every call succeeded. */
 typedef int (*scenario_fn)(struct llmlog *lg);
@@ -133,6 +139,38 @@ timer_scope(struct llmlog *lg)
 	return llmlog_timer_stop(&t, details());
 }
 
+static bool
+has_secret(const char *text)
+{
+	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+		if (strstr(text, secrets[i]) != NULL)
+			return true;
+	return false;
+}
+
+/* Whether a file in the log directory holds a secret. */
+static bool
+secret_written(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while (!found && (de = readdir(d)) != NULL) {
+		char path[4096], *text;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if ((text = util_read_file(path, NULL)) != NULL)
+			found = has_secret(text);
+		free(text);
+	}
+	closedir(d);
+	return found;
+}
+
 /* Open, run, close with the n-th allocation failing, for every n until a
  * run makes fewer allocations than n (so every one was failed once). */
 static void
@@ -157,6 +195,11 @@ chaos(bool async, scenario_fn fn)
 		}
 		made = allocations;
 		fail_at = 0;
+		if (secret_written()) {
+			CU_FAIL("a secret reached a file");
+			fprintf(stderr, "\nwith allocation %ld failing\n", n);
+			break;
+		}
 		if (made < n)
 			break;
 	}
@@ -189,47 +232,55 @@ test_timer(void)
 	chaos(false, timer_scope);
 }
 
+/* With any one allocation failing, llmlog_redact gives NULL or the whole
+ * redacted copy (libllmlog(3), Text rules), never a copy that still holds
+ * a secret; with none failing, the copy. */
 static void
 test_redact(void)
 {
-	for (long n = 1; n < 1000; n++) {
+	static const char text[] = "Authorization: Bearer abcdefghijklmnop "
+	    "and sk-proj-abcdefghijklmnopqrstuvwx";
+	char *want = llmlog_redact(text);
+	long n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT_FALSE(has_secret(want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "[REDACTED]"));
+	for (n = 1; n < 1000; n++) {
+		long made;
 		char *s;
 
 		allocations = 0;
 		fail_at = n;
-		s = llmlog_redact("Authorization: Bearer abcdefghijklmnop and sk-proj-abcdefghijklmnopqrstuvwx");
+		s = llmlog_redact(text);
+		made = allocations;
 		fail_at = 0;
+		if (made < n)
+			CU_ASSERT_PTR_NOT_NULL(s);	/* nothing failed */
+		if (s != NULL)
+			CU_ASSERT_STRING_EQUAL(s, want);
 		free(s);
-		if (allocations < n)
+		if (made < n)
 			break;
 	}
+	CU_ASSERT(n > 1);	/* at least one allocation was failed */
+	CU_ASSERT(n < 1000);	/* and then none was left to fail */
+	free(want);
 }
 
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "every allocation of every call fails once (sync)",
+		    test_sync },
+		{ "every allocation of every call fails once (async)",
+		    test_async },
+		{ "every allocation of a timer fails once", test_timer },
+		{ "every allocation of llmlog_redact fails once", test_redact },
+		{ NULL, NULL },
+	};
 
-	if (mkdtemp(dir) == NULL)
-		return 99;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 99;
-	s = CU_add_suite("chaos", NULL, NULL);
-	CU_add_test(s, "every allocation of every call fails once (sync)", test_sync);
-	CU_add_test(s, "every allocation of every call fails once (async)", test_async);
-	CU_add_test(s, "every allocation of a timer fails once", test_timer);
-	CU_add_test(s, "every allocation of llmlog_redact fails once", test_redact);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	{
-		char cmd[sizeof dir + 16];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 99;
-	}
-	return failed ? 1 : 0;
+	dir = util_tmpdir("chaos");
+	return util_run("chaos", tests);
 }

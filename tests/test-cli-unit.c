@@ -16,6 +16,7 @@
 
 #include "engine.h"
 #include "report.h"
+#include "util.h"
 
 #define US INT64_C(1000000)
 
@@ -40,23 +41,6 @@ utc(const char *iso, int64_t frac_us)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	return (int64_t)timegm(&tm) * US + frac_us;
-}
-
-static char *
-read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	size_t len = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&s, &len, '\0', f) < 0) {
-		free(s);
-		s = strdup("");
-	}
-	fclose(f);
-	return s;
 }
 
 /* ---- the time grammar ----------------------------------------------------- */
@@ -244,20 +228,20 @@ test_sanitize_no_controls(void)
 	strbuf_free(&b);
 }
 
-/* Random bytes (a fixed seed, so a failure repeats): the sanitiser never
- * lets a control byte through, never loses a printable ASCII byte, and the
- * time parser never reads past its input or crashes. */
+/* Random bytes (util_rand: a failure repeats with its seed): the
+ * sanitiser never lets a control byte through, never loses a printable
+ * ASCII byte, and the time parser never reads past its input or
+ * crashes. */
 static void
 test_random_input(void)
 {
-	unsigned seed = 12345;
 	struct strbuf b;
 	char in[64], err[512];
 	int64_t t;
 
 	strbuf_init(&b);
 	for (int round = 0; round < 20000; round++) {
-		size_t n = (size_t)(rand_r(&seed) % (sizeof in - 1));
+		size_t n = util_rand_below(sizeof in - 1);
 		size_t ascii = 0, kept = 0;
 
 		for (size_t i = 0; i < n; i++) {
@@ -265,10 +249,10 @@ test_random_input(void)
 			 * bytes of C1 and bidi codes, the time grammar's */
 			static const char pick[] = "0123456789-:T Z+@.hmsdw"
 			    "\xc2\x80\x9b\xe2\x80\xae\x81\xa6";
-			int r = rand_r(&seed) % 4;
+			unsigned r = util_rand_below(4);
 
-			in[i] = (char)(r == 0 ? rand_r(&seed) % 256 :
-			    pick[rand_r(&seed) % (sizeof pick - 1)]);
+			in[i] = r == 0 ? (char)util_rand_below(256) :
+			    pick[util_rand_below(sizeof pick - 1)];
 			if (in[i] >= 0x20 && in[i] < 0x7f && in[i] != '\\')
 				ascii++;
 		}
@@ -333,7 +317,7 @@ test_report_cases(void)
 		snprintf(path, sizeof path, "%s/%s/stats.json", base, de->d_name);
 		j = json_object_from_file(path);
 		snprintf(path, sizeof path, "%s/%s/expected", base, de->d_name);
-		want = read_file(path);
+		want = util_read_file(path, NULL);
 		CU_ASSERT_PTR_NOT_NULL(j);
 		CU_ASSERT_PTR_NOT_NULL(want);
 		if (j == NULL || want == NULL) {
@@ -358,23 +342,16 @@ test_report_cases(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "time: user time grammar", test_time_good },
+		{ "time: rejected times", test_time_bad },
+		{ "sanitize: table", test_sanitize },
+		{ "sanitize: no control byte survives",
+		    test_sanitize_no_controls },
+		{ "sanitize: random input", test_random_input },
+		{ "report: layout cases", test_report_cases },
+		{ NULL, NULL },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 99;
-	s = CU_add_suite("time", NULL, NULL);
-	CU_add_test(s, "user time grammar", test_time_good);
-	CU_add_test(s, "rejected times", test_time_bad);
-	s = CU_add_suite("sanitize", NULL, NULL);
-	CU_add_test(s, "table", test_sanitize);
-	CU_add_test(s, "no control byte survives", test_sanitize_no_controls);
-	CU_add_test(s, "random input", test_random_input);
-	s = CU_add_suite("report", NULL, NULL);
-	CU_add_test(s, "layout cases", test_report_cases);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return util_run("cli", tests);
 }

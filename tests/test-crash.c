@@ -19,12 +19,13 @@
 #include <CUnit/Basic.h>
 
 #include "llmlog.h"
+#include "util.h"
 
 #define ROUNDS 20
 #define PER_WRITER 2000	/* then wait to be killed */
 #define WRITERS 3
 
-static char dir[] = "/tmp/llmlog-crash-XXXXXX";
+static const char *dir;
 
 /* A child: log entries as fast as it can, reporting each returned
  * sequence number on the pipe.  Runs until killed. */
@@ -64,8 +65,11 @@ scan_file(const char *path, int *bad)
 	size_t cap = 0;
 	ssize_t n;
 
-	if (f == NULL)
+	if (f == NULL) {
+		(*bad)++;
+		fprintf(stderr, "cannot read %s\n", path);
 		return;
+	}
 	while ((n = getline(&line, &cap, f)) > 0) {
 		json_object *o = json_tokener_parse(line);
 		json_object *tn;
@@ -96,10 +100,11 @@ test_kill(void)
 	struct dirent *d;
 	DIR *dp;
 
-	srand(12345);
 	memset(reported, 0, sizeof reported);
 	for (int r = 0; r < ROUNDS; r++) {
-		struct timespec t = { 0, (rand() % 40 + 1) * 200 * 1000 };
+		/* the kill comes 0.2 to 8 ms after the writers start */
+		struct timespec t = { 0, (long)(util_rand_below(40) + 1) * 200 *
+		    1000 };
 		unsigned rec[2];
 		ssize_t n;
 
@@ -131,7 +136,7 @@ test_kill(void)
 	dp = opendir(dir);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
 	while ((d = readdir(dp)) != NULL) {
-		char path[512];
+		char path[4096];
 
 		if (d->d_name[0] == '.')
 			continue;
@@ -178,27 +183,13 @@ test_after(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned failed;
-	char cmd[sizeof dir + 16];
+	static const struct util_test tests[] = {
+		{ "writers killed at random: nothing torn, nothing returned lost",
+		    test_kill },
+		{ "a writer after the killings is not blocked", test_after },
+		{ NULL, NULL },
+	};
 
-	if (mkdtemp(dir) == NULL)
-		return 99;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 99;
-	s = CU_add_suite("crash", NULL, NULL);
-	CU_add_test(s, "writers killed at random: nothing torn, nothing returned lost", test_kill);
-	CU_add_test(s, "a writer after the killings is not blocked", test_after);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	if (failed) {
-		fprintf(stderr, "kept %s\n", dir);
-		return 1;
-	}
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 99;
-	return 0;
+	dir = util_tmpdir("crash");
+	return util_run("crash", tests);
 }

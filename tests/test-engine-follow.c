@@ -17,26 +17,24 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "util.h"
 
-static char dir[256];
-static char path[512];
+#define LOAD_SECONDS	120	/* a background load that takes longer hangs */
+
+static const char *dir;
+static char path[4096];		/* its user_interactions.log */
 
 static void
 make_dir(void)
 {
-	strcpy(dir, "/tmp/llmlog-follow-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	dir = util_tmpdir("follow");
 	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
 }
 
 static void
 remove_dir(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		CU_FAIL("cleanup");
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
 static void
@@ -213,7 +211,7 @@ test_partial_line(void)
 static void
 rotate(int backups)
 {
-	char from[600], to[600];
+	char from[4096 + 16], to[4096 + 16];
 
 	for (int i = backups; i >= 1; i--) {
 		snprintf(from, sizeof from, "%s.%d", path, i);
@@ -351,7 +349,7 @@ test_recreation(void)
 static void
 test_new_category_file(void)
 {
-	char other[600];
+	char other[4096];
 	struct eng *e;
 	size_t counts[LLMLOG_NCATEGORIES];
 	struct eng_view *v;
@@ -536,6 +534,13 @@ check_filter(struct eng *e, const char *pattern, const char *keyword,
 	eng_regex_free(f.regex);
 }
 
+/* Between refreshes of a background load. */
+static void
+take_new(void *view)
+{
+	eng_view_update(view);
+}
+
 /* A file of several load chunks, with malformed lines here and there:
  * the plain and the background load index the same entries in the same
  * order, and nothing at a chunk boundary is lost or doubled. */
@@ -544,10 +549,9 @@ test_async_matches_sync(void)
 {
 	struct eng *a, *b;
 	struct eng_view *va, *vb;
-	char err[256], line[1300];
+	char err[256], backup[4096 + 8], *text;
 	const char *d;
-	bool done = false;
-	uint64_t got, total;
+	size_t len;
 	FILE *f;
 	int count = 0;
 
@@ -566,8 +570,15 @@ test_async_matches_sync(void)
 		count++;
 	}
 	fclose(f);
-	snprintf(line, sizeof line, "cp '%s' '%s.1'", path, path);
-	CU_ASSERT_EQUAL(system(line), 0);	/* a backup, same lines */
+	/* a backup, same lines */
+	snprintf(backup, sizeof backup, "%s.1", path);
+	text = util_read_file(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	f = fopen(backup, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(text, 1, len, f), len);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	free(text);
 	a = open_dir();
 	CU_ASSERT_EQUAL(eng_count(a), 2 * (size_t)count);
 	CU_ASSERT_EQUAL(eng_malformed(a), 2 * 8);
@@ -575,13 +586,8 @@ test_async_matches_sync(void)
 	b = eng_open(&d, 1, err, sizeof err);
 	CU_ASSERT_EQUAL_FATAL(eng_load_async(b, err, sizeof err), 0);
 	vb = all(b);
-	while (!done) {
-		eng_refresh(b);
-		eng_view_update(vb);
-		eng_progress(b, &got, &total, &done);
-		CU_ASSERT(got <= total);
-		usleep(1000);
-	}
+	CU_ASSERT_EQUAL_FATAL(util_wait_loaded(b, LOAD_SECONDS, take_new, vb),
+	    0);
 	eng_refresh(b);
 	eng_view_update(vb);
 	va = all(a);
@@ -647,28 +653,23 @@ test_huge_line(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "append", test_append },
+		{ "watch descriptor", test_watch_fd },
+		{ "last line without newline", test_partial_line },
+		{ "rotation", test_rotation },
+		{ "truncation", test_truncation },
+		{ "truncation, then more than before",
+		    test_truncation_regrown },
+		{ "re-creation", test_recreation },
+		{ "new category file", test_new_category_file },
+		{ "library rotation", test_library_rotation },
+		{ "concurrent writers", test_concurrent_writers },
+		{ "background load", test_async_matches_sync },
+		{ "huge lines", test_huge_line },
+		{ NULL, NULL },
+	};
 
 	setenv("TZ", "UTC", 1);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("follow", NULL, NULL);
-	CU_add_test(s, "append", test_append);
-	CU_add_test(s, "watch descriptor", test_watch_fd);
-	CU_add_test(s, "last line without newline", test_partial_line);
-	CU_add_test(s, "rotation", test_rotation);
-	CU_add_test(s, "truncation", test_truncation);
-	CU_add_test(s, "truncation, then more than before", test_truncation_regrown);
-	CU_add_test(s, "re-creation", test_recreation);
-	CU_add_test(s, "new category file", test_new_category_file);
-	CU_add_test(s, "library rotation", test_library_rotation);
-	CU_add_test(s, "concurrent writers", test_concurrent_writers);
-	CU_add_test(s, "background load", test_async_matches_sync);
-	CU_add_test(s, "huge lines", test_huge_line);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return util_run("follow", tests);
 }

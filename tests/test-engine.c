@@ -14,25 +14,9 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "util.h"
 
 #define FIXTURE SRCDIR "/data/fixture"
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf b;
-	char buf[4096];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	strbuf_init(&b);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		strbuf_add(&b, buf, n);
-	fclose(f);
-	return b.s;
-}
 
 static int64_t
 utc(const char *s)
@@ -124,7 +108,7 @@ check_parse_case(const char *dir)
 		fputs(got.s, f);
 		fclose(f);
 	}
-	want = slurp(path);
+	want = util_read_file(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL(want);
 	if (want != NULL && strcmp(want, got.s) != 0) {
 		fprintf(stderr, "\n%s: got\n%s--- expected\n%s", dir, got.s,
@@ -1000,17 +984,14 @@ static void
 test_stats_slices_generated(void)
 {
 	static const size_t sizes[] = { 1, 7, 1000 };
-	char dir[] = "/tmp/llmlog-slices-XXXXXX", cmd[128];
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	for (size_t i = 0; i <= sizeof sizes / sizeof sizes[0]; i++) {
 		bool mixed = i == sizeof sizes / sizeof sizes[0];
+		const char *dir = util_tmpdir("slices");
 
 		slices_with_follow(dir, mixed ? 7 : sizes[i], mixed);
-		snprintf(cmd, sizeof cmd, "rm -f %s/*.log", dir);
-		CU_ASSERT_EQUAL(system(cmd), 0);
+		CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 	}
-	rmdir(dir);
 }
 
 /* Escapes, quotes and brackets at every offset from the 64-byte blocks
@@ -1024,13 +1005,13 @@ test_line_check_offsets(void)
 		"\\\"", "abc\\", "\\u00e9\\n", "]}", "\\\\\\",
 		"\\\\\\\\\\\"\\\"",
 	};
-	char dir[] = "/tmp/llmlog-lines-XXXXXX", path[64], line[512];
+	const char *dir = util_tmpdir("lines");
+	char path[4096], line[512];
 	size_t np = sizeof payloads / sizeof payloads[0], n = 0, bad = 0;
 	struct eng *e;
 	struct eng_view *v;
 	FILE *f;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
 	f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -1067,42 +1048,36 @@ test_line_check_offsets(void)
 	CU_ASSERT(eng_malformed(e) > 0 && eng_malformed(e) < n);
 	eng_view_free(v);
 	eng_close(e);
-	unlink(path);
-	rmdir(dir);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "parse cases", test_parse_cases },
+		{ "log time parsing", test_time_parse_log },
+		{ "time and number formats", test_time_format },
+		{ "local times", test_time_local },
+		{ "filters", test_filters },
+		{ "filters match line by line",
+		    test_filter_matches_line_by_line },
+		{ "category counts", test_category_counts },
+		{ "order, malformed neighbours",
+		    test_order_and_malformed_neighbours },
+		{ "search", test_search },
+		{ "regex", test_regex },
+		{ "open errors", test_open_errors },
+		{ "files and sources", test_files_and_sources },
+		{ "stats", test_stats },
+		{ "stats on a new view", test_stats_new_view },
+		{ "histogram", test_hist },
+		{ "stats in slices, fixture", test_stats_slices_fixture },
+		{ "stats in slices, with follow", test_stats_slices_generated },
+		{ "line check at block offsets", test_line_check_offsets },
+		{ NULL, NULL },
+	};
 
 	setenv("TZ", "UTC", 1);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("engine", NULL, NULL);
-	CU_add_test(s, "parse cases", test_parse_cases);
-	CU_add_test(s, "log time parsing", test_time_parse_log);
-	CU_add_test(s, "time and number formats", test_time_format);
-	CU_add_test(s, "local times", test_time_local);
-	CU_add_test(s, "filters", test_filters);
-	CU_add_test(s, "filters match line by line", test_filter_matches_line_by_line);
-	CU_add_test(s, "category counts", test_category_counts);
-	CU_add_test(s, "order, malformed neighbours", test_order_and_malformed_neighbours);
-	CU_add_test(s, "search", test_search);
-	CU_add_test(s, "regex", test_regex);
-	CU_add_test(s, "open errors", test_open_errors);
-	CU_add_test(s, "files and sources", test_files_and_sources);
-	CU_add_test(s, "stats", test_stats);
-	CU_add_test(s, "stats on a new view", test_stats_new_view);
-	CU_add_test(s, "histogram", test_hist);
-	CU_add_test(s, "stats in slices, fixture", test_stats_slices_fixture);
-	CU_add_test(s, "stats in slices, with follow",
-	    test_stats_slices_generated);
-	CU_add_test(s, "line check at block offsets", test_line_check_offsets);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return util_run("engine", tests);
 }

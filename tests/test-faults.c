@@ -3,7 +3,8 @@
  * files, and log files deleted or replaced under it: the host keeps
  * running, the call reports the error, the dropped counter is right, and
  * writing resumes when the fault is gone.  Faults come from faultinject.so
- * (LD_PRELOAD), switched by a control file.
+ * (LD_PRELOAD), switched by a control file.  A real full filesystem is
+ * test-full-fs.c's.
  */
 #include "config.h"
 
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,10 +20,13 @@
 #include <CUnit/Basic.h>
 
 #include "llmlog.h"
+#include "util.h"
 
-static char dir[] = "/tmp/llmlog-faults-XXXXXX";
-static char ctl[sizeof dir + 16];
-static char toolpath[sizeof dir + 32];
+#define SHIM	BUILDDIR "/.libs/faultinject.so"
+
+static const char *dir;
+static char ctl[4096];		/* faults are on while this file exists */
+static char toolpath[4096];
 
 static void
 faults(const char *what)
@@ -54,21 +57,6 @@ count_lines(const char *path)
 			n++;
 	fclose(f);
 	return n;
-}
-
-/* Whether a file ends with a newline (or is empty). */
-static bool
-ends_whole(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int c, last = '\n';
-
-	if (f == NULL)
-		return false;
-	while ((c = getc(f)) != EOF)
-		last = c;
-	fclose(f);
-	return last == '\n';
 }
 
 static int
@@ -199,7 +187,7 @@ static void
 test_replaced(void)
 {
 	struct llmlog *lg = open_fresh(false);
-	char other[sizeof dir + 32];
+	char other[4096];
 	int fd;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
@@ -213,96 +201,38 @@ test_replaced(void)
 	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
 }
 
-/* A real full disk, where the machine lets us mount a 64 KiB tmpfs: the
- * writer fills it, reports ENOSPC and counts what it drops, every line on
- * it is whole, and it writes again once the filesystem grows. */
-static void
-test_small_filesystem(void)
-{
-	char mnt[sizeof dir + 16], path[sizeof dir + 64];
-	struct llmlog_config cfg = { .no_console = true, .backups = LLMLOG_BACKUPS_NONE };
-	struct llmlog *lg;
-	long ok = 0, failed = 0;
-
-	snprintf(mnt, sizeof mnt, "%s/small", dir);
-	CU_ASSERT_FATAL(mkdir(mnt, 0700) == 0);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k,mode=0700") != 0) {
-		printf("(no tmpfs mount here: %s; skipped) ", strerror(errno));
-		rmdir(mnt);
-		return;
-	}
-	cfg.dir = mnt;
-	lg = llmlog_open(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	for (int i = 0; i < 5000 && failed < 10; i++) {
-		if (log_tool(lg, i) == 0)
-			ok++;
-		else {
-			failed++;
-			CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(ENOSPC)));
-		}
-	}
-	CU_ASSERT(ok > 0);
-	CU_ASSERT_EQUAL(failed, 10);
-	CU_ASSERT_EQUAL(llmlog_dropped(lg), (uint64_t)failed);
-	snprintf(path, sizeof path, "%s/%s", mnt, llmlog_category_file(LLMLOG_TOOL));
-	CU_ASSERT_EQUAL(count_lines(path), ok);
-	CU_ASSERT(ends_whole(path));	/* no part of a refused line stays */
-	CU_ASSERT_EQUAL(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=1m"), 0);
-	CU_ASSERT_EQUAL(log_tool(lg, 9999), 0);
-	CU_ASSERT_EQUAL(count_lines(path), ok + 1);
-	CU_ASSERT_EQUAL(llmlog_dropped(lg), (uint64_t)failed);
-	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
-	CU_ASSERT_EQUAL(umount(mnt), 0);
-	rmdir(mnt);
-}
-
 int
 main(int argc, char **argv)
 {
-	const char *shim = BUILDDIR "/.libs/faultinject.so";
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "full disk: error, drop counted, resumes", test_enospc },
+		{ "I/O error: error, drop counted, resumes", test_eio },
+		{ "full disk in async mode", test_async_enospc },
+		{ "a file that cannot be opened", test_unopenable },
+		{ "a log file deleted under the writer", test_deleted },
+		{ "a log file replaced under the writer", test_replaced },
+		{ NULL, NULL },
+	};
+	const char *preload = getenv("LD_PRELOAD");
 
-	if (getenv("LLMLOG_FAULT_CTL") == NULL) {
-		/* re-run under the shim */
-		if (mkdtemp(dir) == NULL)
+	(void)argc;
+	if (preload == NULL || strstr(preload, "faultinject") == NULL) {
+		/* run again under the shim */
+		if (access(SHIM, R_OK) != 0) {
+			fprintf(stderr, "%s: %s\n", SHIM, strerror(errno));
 			return 99;
-		snprintf(ctl, sizeof ctl, "%s/faults", dir);
-		setenv("LLMLOG_FAULT_CTL", ctl, 1);
-		setenv("LD_PRELOAD", shim, 1);
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0", 1);
-		setenv("LLMLOG_FAULT_DIR", dir, 1);
+		}
+		setenv("LD_PRELOAD", SHIM, 1);
+		setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0",
+		    1);
 		execv("/proc/self/exe", argv);
 		perror("execv");
 		return 99;
 	}
-	snprintf(ctl, sizeof ctl, "%s", getenv("LLMLOG_FAULT_CTL"));
-	snprintf(dir, sizeof dir, "%s", getenv("LLMLOG_FAULT_DIR"));
+	dir = util_tmpdir("faults");
+	snprintf(ctl, sizeof ctl, "%s/faults", dir);
+	setenv("LLMLOG_FAULT_CTL", ctl, 1);
 	snprintf(toolpath, sizeof toolpath, "%s/%s", dir,
 	    llmlog_category_file(LLMLOG_TOOL));
-	(void)argc;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 99;
-	s = CU_add_suite("faults", NULL, NULL);
-	CU_add_test(s, "full disk: error, drop counted, resumes", test_enospc);
-	CU_add_test(s, "I/O error: error, drop counted, resumes", test_eio);
-	CU_add_test(s, "full disk in async mode", test_async_enospc);
-	CU_add_test(s, "a real full filesystem (64 KiB tmpfs)", test_small_filesystem);
-	CU_add_test(s, "a file that cannot be opened", test_unopenable);
-	CU_add_test(s, "a log file deleted under the writer", test_deleted);
-	CU_add_test(s, "a log file replaced under the writer", test_replaced);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	{
-		char cmd[sizeof dir + 16];
-
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 99;
-	}
-	return failed ? 1 : 0;
+	return util_run("faults", tests);
 }

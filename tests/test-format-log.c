@@ -2,13 +2,12 @@
  * test-format-log.c - every public logging call through a real log in a
  * temporary directory: the lines in the files, levels, ownership of
  * json_objects, redaction in the files and on stderr, timers and the
- * time-and-log helpers.
+ * time-and-log helpers.  A call out of memory is test-oom.c's.
  */
 #include "config.h"
 
 #include "llmlog.h"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -21,7 +20,9 @@
 
 #include <CUnit/Basic.h>
 
-static char tmproot[] = "/tmp/test-format-log.XXXXXX";
+#include "util.h"
+
+static const char *tmproot;
 static int ndirs;
 static char curdir[512];
 
@@ -37,22 +38,15 @@ open_log(int min_level, bool console)
 	return lg;
 }
 
+/* A category file's text; "" when there is none. */
 static char *
 read_text(const char *dir, enum llmlog_category cat)
 {
-	char path[1024];
-	char *buf;
-	size_t len;
-	FILE *fp;
+	char path[1024], *text;
 
 	snprintf(path, sizeof path, "%s/%s", dir, llmlog_category_file(cat));
-	if ((fp = fopen(path, "r")) == NULL)
-		return strdup("");
-	buf = malloc(1 << 20);
-	len = fread(buf, 1, (1 << 20) - 1, fp);
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
+	text = util_read_file(path, NULL);
+	return text != NULL ? text : strdup("");
 }
 
 /* The lines of a category file, parsed; *n gets their number. */
@@ -604,56 +598,6 @@ test_time_interaction(void)
 	free_lines(v, n);
 }
 
-/* With the address space too small for the line, a call fails cleanly
- * with a message instead of crashing.  (Sanitizers reserve more address
- * space than any limit here allows, so the check is left to plain
- * builds.) */
-static void
-test_out_of_memory(void)
-{
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-	CU_PASS("skipped under a sanitizer");
-#else
-	struct llmlog *lg = open_log(0, false);
-	size_t big = 256u << 20;
-	char *text = malloc(big + 1);
-	pid_t pid;
-	int status;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	memset(text, 'a', big);
-	text[big] = '\0';
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		struct rlimit rl;
-		unsigned long size = 0;
-		FILE *fp = fopen("/proc/self/statm", "r");
-
-		if (fp == NULL || fscanf(fp, "%lu", &size) != 1)
-			_exit(77);
-		fclose(fp);
-		rl.rlim_cur = rl.rlim_max = size * (unsigned long)getpagesize() +
-		    (64u << 20);
-		if (setrlimit(RLIMIT_AS, &rl) != 0)
-			_exit(77);
-		if (llmlog_interaction(lg, .user_input = text) != -1)
-			_exit(1);
-		if (strstr(llmlog_errmsg(), "memory") == NULL)
-			_exit(2);
-		/* and a small entry still works after it */
-		if (llmlog_interaction(lg, .user_input = "small") != 0)
-			_exit(3);
-		_exit(0);
-	}
-	CU_ASSERT_FATAL(pid > 0);
-	waitpid(pid, &status, 0);
-	CU_ASSERT(WIFEXITED(status));
-	CU_ASSERT(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 77);
-	free(text);
-	llmlog_close(lg);
-#endif
-}
-
 static void *
 thread_logs(void *arg)
 {
@@ -755,10 +699,7 @@ test_fork_pid(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct util_test tests[] = {
 		{ "each call writes its line", test_each_call },
 		{ "levels", test_levels },
 		{ "json objects are consumed", test_consumed },
@@ -772,30 +713,12 @@ main(void)
 		{ "time a tool", test_time_tool },
 		{ "time an llm call", test_time_llm },
 		{ "time an interaction", test_time_interaction },
-		{ "out of memory", test_out_of_memory },
 		{ "threads", test_threads },
 		{ "fork", test_fork_pid },
 		{ "async", test_async },
+		{ NULL, NULL },
 	};
-	CU_pSuite suite;
-	unsigned failed;
-	char cmd[600];
 
-	if (mkdtemp(tmproot) == NULL)
-		return 2;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("format through a log", NULL, NULL);
-	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	if (failed == 0) {
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmproot);
-		if (system(cmd) != 0)
-			return 1;
-	}
-	return failed == 0 ? 0 : 1;
+	tmproot = util_tmpdir("format-log");
+	return util_run("format through a log", tests);
 }

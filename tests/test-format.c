@@ -15,6 +15,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "util.h"
+
 /* 2026-11-26T11:16:32.123Z */
 #define WHEN { 1795691792, 123456789 }
 
@@ -747,17 +749,6 @@ test_out_of_memory(void)
 	jbuf_free(&b);
 }
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static unsigned
-rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
-
 /* Random texts made of pieces of secrets, separators, multibyte and
  * invalid UTF-8: redaction is stable when repeated, every line parses,
  * is valid UTF-8, and summaries keep at most 500 characters. */
@@ -779,8 +770,8 @@ test_random_text(void)
 
 	for (int iter = 0; iter < 5000; iter++) {
 		len = 0;
-		for (unsigned k = rnd(120); k > 0; k--) {
-			const char *p = pieces[rnd((unsigned)np)];
+		for (unsigned k = util_rand_below(120); k > 0; k--) {
+			const char *p = pieces[util_rand_below((unsigned)np)];
 			size_t pl = strlen(p);
 
 			if (len + pl >= sizeof text)
@@ -812,10 +803,7 @@ test_random_text(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct util_test tests[] = {
 		{ "interaction line", test_interaction },
 		{ "system line", test_system },
 		{ "tool line", test_tool },
@@ -837,20 +825,12 @@ main(void)
 		{ "deep json", test_deep_json },
 		{ "out of memory", test_out_of_memory },
 		{ "random text", test_random_text },
+		{ NULL, NULL },
 	};
-	CU_pSuite suite;
-	unsigned failed;
+	int status;
 
 	snprintf(pidtext, sizeof pidtext, "%ld", (long)getpid());
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("format", NULL, NULL);
-	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	status = util_run("format", tests);
 	jbuf_free(&jb);
-	return failed == 0 ? 0 : 1;
+	return status;
 }

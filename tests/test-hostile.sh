@@ -1,27 +1,13 @@
 #!/bin/sh
-# Hostile files: each case under data/hostile/<case>/ is a log file with two
-# good lines around something nasty, and the counts expected of it.  Print
-# mode and stats must finish, keep the good lines, count right, and never
-# let a raw escape, control character, C1 code or bidi override through in
-# short or pretty output.  Then generated giants: a 100 MB line, a million
-# one-byte lines, and a catastrophic regex.
-set -u
-srcdir=${srcdir:-.}
-LLMLOG=${LLMLOG:?}
-work=$(mktemp -d)
-cleanup() {
-	for s in "$work"/tmux-*; do
-		[ -S "$s" ] && "${TMUX_BIN:-tmux}" -S "$s" kill-server 2>/dev/null
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fails=0
-
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+# test-hostile.sh - hostile files in print mode: for each case of
+# data/hostile/ (see hostile-lib.sh), short and pretty output and --stats
+# must finish, keep the good lines, and never let a raw escape, control
+# character, C1 code or bidi override through.  Then generated giants: a
+# 100 MB line, a million one-byte lines, and a catastrophic regex.  The
+# counts of --stats -o json are test-hostile-stats.sh's (jq), the
+# explorer on the same files test-hostile-ui.sh's (tmux).
+: "${srcdir:=.}"
+. "$srcdir/hostile-lib.sh"
 
 # Bytes a terminal must never get raw: C0 controls but newline, DEL, C1
 # codes (UTF-8 C2 80-9F), bidi controls (E2 80 AA-AE, E2 81 A6-A9).
@@ -34,15 +20,10 @@ check_output() {	# case format file
 	[ "$n" -eq 0 ] || fail "$1: $2 output has $n lines with raw control bytes"
 }
 
-expect() {		# file key
-	sed -n "s/^$2 //p" "$1"
-}
-
 for c in "$srcdir"/data/hostile/*/; do
 	name=$(basename "$c")
+	copy_case "$name"
 	d=$work/$name
-	mkdir -p "$d"
-	cp "$c"/*.log "$d"/
 	for fmt in short pretty; do
 		out=$work/$name.$fmt
 		timeout 60 "$LLMLOG" -p -d "$d" --utc --no-color -o $fmt >"$out" 2>"$out.err"
@@ -50,55 +31,21 @@ for c in "$srcdir"/data/hostile/*/; do
 		[ $st -eq 0 ] || fail "$name: -o $fmt exited $st: $(head -c 300 "$out.err")"
 		check_output "$name" $fmt "$out"
 		check_output "$name" "$fmt stderr" "$out.err"
-		good=$(grep -c GOODLINE "$out")
-		[ "$fmt" = pretty ] || [ "$good" -eq "$(expect "$c/expected" good)" ] ||
-			fail "$name: $good good lines in short output, expected $(expect "$c/expected" good)"
+		good_lines=$(grep -c GOODLINE "$out")
+		[ "$fmt" = pretty ] || [ "$good_lines" -eq "$(expect "$c/expected" good)" ] ||
+			fail "$name: $good_lines good lines in short output, expected $(expect "$c/expected" good)"
 	done
 	timeout 60 "$LLMLOG" -d "$d" --stats --no-color >"$work/$name.stats" 2>&1 ||
 		fail "$name: --stats failed"
 	check_output "$name" stats "$work/$name.stats"
 	timeout 60 "$LLMLOG" -d "$d" --stats -o json >"$work/$name.json" 2>&1 ||
 		fail "$name: --stats -o json failed"
-	if [ -n "${JQ:-}" ]; then
-		for k in total malformed; do
-			got=$("$JQ" ".$k" "$work/$name.json")
-			want=$(expect "$c/expected" $k)
-			[ "$got" = "$want" ] || fail "$name: stats $k is $got, expected $want"
-		done
-	fi
 	echo "ok: $name"
 done
-
-# the explorer shows the same hostile text made visible (tmux)
-TMUX_BIN=${TMUX_BIN:-$(command -v tmux)}
-if [ -n "$TMUX_BIN" ] && [ -x "$TMUX_BIN" ]; then
-	for pair in 'ansi:^[[31mred^[[0m' 'c1:\x9b31m csi \x85 nel' 'bidi:\u202eevil\u202c'; do
-		name=${pair%%:*}
-		want=${pair#*:}
-		sock=$work/tmux-$name	# a server of its own: a killed one may linger
-		"$TMUX_BIN" -S "$sock" new-session -d -x 160 -y 20 \
-		    "env LANG=C.UTF-8 TZ=UTC '$LLMLOG' -d '$work/$name'; sleep 30"
-		shown=no
-		for i in $(seq 200); do
-			"$TMUX_BIN" -S "$sock" capture-pane -p >"$work/screen" 2>/dev/null
-			if grep -qF -- "$want" "$work/screen"; then
-				shown=yes
-				break
-			fi
-			sleep 0.05
-		done
-		[ $shown = yes ] || { fail "ui $name: '$want' not on screen"; cat "$work/screen"; }
-		grep -q GOODLINE_before "$work/screen" && grep -q GOODLINE_after "$work/screen" ||
-			fail "ui $name: good lines not both on screen"
-		"$TMUX_BIN" -S "$sock" kill-server 2>/dev/null
-		echo "ok: ui $name"
-	done
-fi
 
 # a 100 MB line between two good ones
 d=$work/giant-line
 mkdir -p "$d"
-good='{"category":"llm","timestamp":"2026-11-26T10:00:00Z","level":"INFO","event":"llm_call","pid":1,"provider":"GOODLINE","model":"m","prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"duration_ms":1,"success":true,"streaming":false}'
 {
 	echo "$good"
 	printf '{"category":"llm","timestamp":"2026-11-26T10:00:01Z","level":"INFO","event":"llm_call","model":"'
@@ -114,26 +61,14 @@ rm -f "$d/llm_calls.log"
 echo "ok: 100 MB line"
 
 # a million one-byte lines
-d=$work/million
-mkdir -p "$d"
-{ echo "$good"; yes x | head -n 1000000; echo "$good"; } >"$d/llm_calls.log"
-if [ -n "${JQ:-}" ]; then
-	timeout 120 "$LLMLOG" -d "$d" --stats -o json >"$work/million.json" 2>&1 || fail "million lines: stats failed"
-	[ "$("$JQ" .total "$work/million.json")" = 1000002 ] || fail "million lines: total $("$JQ" .total "$work/million.json")"
-	[ "$("$JQ" .malformed "$work/million.json")" = 1000000 ] || fail "million lines: malformed $("$JQ" .malformed "$work/million.json")"
-fi
-[ "$(timeout 120 "$LLMLOG" -p -d "$d" -k GOODLINE | wc -l)" -eq 2 ] || fail "million lines: good lines lost"
+make_million "$work/million"
+[ "$(timeout 120 "$LLMLOG" -p -d "$work/million" -k GOODLINE | wc -l)" -eq 2 ] ||
+	fail "million lines: good lines lost"
 echo "ok: a million one-byte lines"
 
 # a catastrophic regex on a long line: an error or an answer, never a hang
-d=$work/regex
-mkdir -p "$d"
-{
-	printf '{"category":"user","timestamp":"2026-11-26T10:00:00Z","level":"INFO","event":"user_interaction","user_input":"'
-	head -c 30000 /dev/zero | tr '\0' 'a'
-	printf '!"}\n'
-} >"$d/user_interactions.log"
-timeout 60 "$LLMLOG" -p -d "$d" -e '(a+)+$' >"$work/regex.out" 2>"$work/regex.err"
+make_regex_trap "$work/regex"
+timeout 60 "$LLMLOG" -p -d "$work/regex" -e '(a+)+$' >"$work/regex.out" 2>"$work/regex.err"
 st=$?
 case $st in
 0|1) ;;
@@ -142,28 +77,4 @@ case $st in
 esac
 echo "ok: catastrophic regex (exit $st: $(head -c 200 "$work/regex.err"))"
 
-# the same pattern as the explorer's filter: it says what it gave up on
-if [ -n "${TMUX_BIN:-}" ] && [ -x "$TMUX_BIN" ]; then
-	sock=$work/tmux-regex
-	"$TMUX_BIN" -S "$sock" new-session -d -x 160 -y 20 \
-	    "env LANG=C.UTF-8 TZ=UTC '$LLMLOG' -d '$work/regex'; sleep 30"
-	for i in $(seq 200); do
-		"$TMUX_BIN" -S "$sock" capture-pane -p | grep -q 'user ' && break
-		sleep 0.05
-	done
-	"$TMUX_BIN" -S "$sock" send-keys f '(a+)+$' Enter
-	shown=no
-	for i in $(seq 400); do
-		if "$TMUX_BIN" -S "$sock" capture-pane -p | grep -q 'pattern gave up on 1 line'; then
-			shown=yes
-			break
-		fi
-		sleep 0.05
-	done
-	[ $shown = yes ] || { fail "ui: catastrophic regex filter not reported"; "$TMUX_BIN" -S "$sock" capture-pane -p; }
-	"$TMUX_BIN" -S "$sock" kill-server 2>/dev/null
-	echo "ok: ui catastrophic regex"
-fi
-
-[ $fails -eq 0 ] || { echo "$fails failures"; exit 1; }
-exit 0
+finish

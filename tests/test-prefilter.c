@@ -13,25 +13,19 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "util.h"
 
 #define CASES		SRCDIR "/data/prefilter/cases"
 #define HUGE_BYTES	((3u << 20) / 2 + (2u << 20) / 3)	/* over 2 MiB */
+#define LOAD_SECONDS	120	/* a background load that takes longer hangs */
 
-static char dir[256];
-static uint32_t seed = 12345;
+static const char *dir;
 static size_t limit_lines;	/* on which (a+)+$ hits its match limit */
-
-static uint32_t
-rnd(uint32_t n)
-{
-	seed = seed * 1103515245u + 12345u;
-	return (seed >> 8) % n;
-}
 
 static void
 put(const char *name, const char *text, size_t n, int flags)
 {
-	char path[512];
+	char path[4096];
 	int fd;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -52,21 +46,24 @@ static const char *const words[] = { "nmap", "Nmap", "NMAP", "scan",
 static void
 add_line(struct strbuf *b, unsigned i)
 {
-	unsigned kind = rnd(100), pad = rnd(8) == 0 ? rnd(6000) : rnd(400);
-	const char *w1 = words[rnd(NWORDS)], *w2 = words[rnd(NWORDS)];
+	unsigned kind = util_rand_below(100);
+	unsigned pad = util_rand_below(util_rand_below(8) == 0 ? 6000 : 400);
+	const char *w1 = words[util_rand_below(NWORDS)];
+	const char *w2 = words[util_rand_below(NWORDS)];
 
 	if (kind < 70)
 		strbuf_printf(b, "{\"category\":\"tool\",\"timestamp\":"
 		    "\"2026-11-26T%02u:%02u:%02u.%03uZ\",\"level\":\"%s\","
 		    "\"event\":\"tool_execution\",\"tool_name\":\"%s\","
 		    "\"result_summary\":\"%s ", i / 3600 % 24, i / 60 % 60,
-		    i % 60, i % 1000, rnd(5) ? "INFO" : "ERROR", w1, w2);
+		    i % 60, i % 1000, util_rand_below(5) ? "INFO" : "ERROR",
+		    w1, w2);
 	else if (kind < 78)
 		strbuf_printf(b, "garbage %s %s ", w1, w2);
 	else if (kind < 83)
 		strbuf_printf(b, "b %s ", w1);
 	else if (kind < 86) {
-		strbuf_puts(b, rnd(2) ? "\n" : "  \t\n");
+		strbuf_puts(b, util_rand_below(2) ? "\n" : "  \t\n");
 		return;
 	} else if (kind < 95)
 		strbuf_printf(b, "{\"category\":\"tool\",\"level\":\"INFO\","
@@ -82,8 +79,8 @@ add_line(struct strbuf *b, unsigned i)
 		strbuf_puts(b, "\"}");
 	else if (kind >= 95)
 		strbuf_puts(b, "}");
-	strbuf_puts(b, rnd(10) == 0 ? " a" : "");
-	strbuf_puts(b, rnd(20) == 0 ? "\r\n" : "\n");
+	strbuf_puts(b, util_rand_below(10) == 0 ? " a" : "");
+	strbuf_puts(b, util_rand_below(20) == 0 ? "\r\n" : "\n");
 }
 
 static void
@@ -93,8 +90,7 @@ make_fixture(void)
 	char *huge;
 	unsigned i;
 
-	strcpy(dir, "/tmp/llmlog-prefilter-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	dir = util_tmpdir("prefilter");
 	limit_lines = 0;
 	strbuf_init(&b);
 	/* over LOAD_CHUNK (8 MiB): two tasks, many read blocks */
@@ -138,11 +134,7 @@ make_fixture(void)
 static void
 remove_dir(void)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		CU_FAIL("cleanup");
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
 static struct eng *
@@ -151,8 +143,6 @@ open_dir(const char *keyword, struct eng_regex *re, bool async)
 	char err[256];
 	const char *d = dir;
 	struct eng *e = eng_open(&d, 1, err, sizeof err);
-	uint64_t done, total;
-	bool finished = false;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	if (keyword != NULL || re != NULL)
@@ -162,12 +152,8 @@ open_dir(const char *keyword, struct eng_regex *re, bool async)
 		return e;
 	}
 	CU_ASSERT_EQUAL_FATAL(eng_load_async(e, err, sizeof err), 0);
-	while (!finished) {
-		eng_refresh(e);
-		eng_progress(e, &done, &total, &finished);
-		if (!finished)
-			usleep(1000);
-	}
+	CU_ASSERT_EQUAL_FATAL(util_wait_loaded(e, LOAD_SECONDS, NULL, NULL),
+	    0);
 	return e;
 }
 
@@ -413,8 +399,7 @@ test_follow(void)
 	int bad = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
-	strcpy(dir, "/tmp/llmlog-prefilter-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	dir = util_tmpdir("prefilter");
 	put("user_interactions.log", "", 0, O_TRUNC);
 	eng_filter_init(&f);
 	f.regex = re;
@@ -445,20 +430,14 @@ test_follow(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned failed;
+	static const struct util_test tests[] = {
+		{ "cases", test_cases },
+		{ "limit hit: indexed and counted", test_limit_counted },
+		{ "background load", test_async },
+		{ "follow", test_follow },
+		{ NULL, NULL },
+	};
 
 	setenv("TZ", "UTC", 1);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("prefilter", NULL, NULL);
-	CU_add_test(s, "cases", test_cases);
-	CU_add_test(s, "limit hit: indexed and counted", test_limit_counted);
-	CU_add_test(s, "background load", test_async);
-	CU_add_test(s, "follow", test_follow);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return util_run("prefilter", tests);
 }

@@ -1,13 +1,14 @@
 #!/bin/sh
 # test-sim.sh - the files llmlog-simulate writes through libllmlog: modes,
-# every line valid JSON, the seed's shell recipes working as written,
-# determinism, redaction of planted secrets, UTF-8, several processes, and
-# the simulator's own option errors.
+# the canonical key order, the grep and cut recipes of llmlog(5) EXAMPLES
+# working as written, determinism, redaction of planted secrets, UTF-8,
+# several processes, and the simulator's own option errors.  The checks
+# that read the lines as JSON are test-sim-jq.sh's.
 set -u
 
 SIMULATE=${SIMULATE:-${top_builddir:-..}/examples/llmlog-simulate}
-JQ=${JQ-jq}
-[ -x "$SIMULATE" ] || { echo "SKIP: $SIMULATE not built"; exit 77; }
+# make builds the simulator: without it the build is broken, not this machine
+[ -x "$SIMULATE" ] || { echo "FAIL: $SIMULATE not built"; exit 1; }
 unset LLMLOG_DIR LLMLOG_LEVEL
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-sim.XXXXXX") || exit 99
@@ -70,36 +71,10 @@ total=$(cat "$D"/*.log | wc -l)
 bad=$(cat "$D"/*.log | grep -cv '^{"category":"[a-z]*","timestamp":"20[0-9-]*T[0-9:.]*Z","level":"[A-Z]*","event":"[a-z_]*","pid":[0-9]*,')
 [ "$bad" -eq 0 ] || fail "$bad lines without the canonical key order"
 
-# ---- jq: every line parses, jq . works ------------------------------------
-
-if [ -n "$JQ" ] && command -v "$JQ" >/dev/null 2>&1; then
-	parsed=$(cat "$D"/*.log | "$JQ" -c 'select(type == "object")' | wc -l)
-	[ "$parsed" -eq $N ] || fail "jq parsed $parsed objects, not $N"
-	"$JQ" '.' "$D/user_interactions.log" >/dev/null || fail "jq . failed"
-	errors_jq=$(cat "$D"/*.log | "$JQ" -r 'select(.level == "ERROR") | .level' | wc -l)
-	llm_total=$("$JQ" -r 'select(.total_tokens != .prompt_tokens + .completion_tokens)' \
-	    "$D/llm_calls.log" | wc -l)
-	[ "$llm_total" -eq 0 ] || fail "$llm_total LLM lines where total != prompt + completion"
-	for f in "$D"/*.log; do
-		"$JQ" -r '.timestamp' "$f" | LC_ALL=C sort -c 2>/dev/null ||
-			fail "$(basename "$f"): one writer's timestamps go backwards"
-	done
-	secs=$(cat "$D"/*.log | "$JQ" -r '.timestamp' | sort | sed -n '1p;$p' | tr '\n' ' ')
-	case $secs in
-	"2026-11-26T09:"*" 2026-11-26T10:"*) ok "timestamps within --start/--span ($secs)" ;;
-	*) fail "timestamps outside 09:00..11:00: $secs" ;;
-	esac
-else
-	echo "jq not found: JSON checks skipped"
-	errors_jq=
-fi
-
-# ---- the seed's recipes, as written ------------------------------------------
+# ---- the recipes of llmlog(5), as written -------------------------------------
 
 errors=$(grep '"level":"ERROR"' "$D"/*.log | wc -l)
 [ "$errors" -gt 0 ] || fail "grep '\"level\":\"ERROR\"' found nothing"
-[ -z "$errors_jq" ] || [ "$errors" -eq "$errors_jq" ] ||
-	fail "grep found $errors errors, jq $errors_jq"
 
 grep -h '"category"' "$D"/*.log | cut -d'"' -f4 | sort | uniq -c >"$tmp/uniq"
 cats=$(awk '{ print $2 }' "$tmp/uniq" | tr '\n' ' ')
@@ -169,14 +144,6 @@ done
 for text in 'の中身を一覧表示して' 'montre-moi les fichiers' '🧹' '报告.docx' 'résumé.pdf'; do
 	grep -q "$text" "$D"/*.log || fail "'$text' not found as UTF-8 in the files"
 done
-if [ -n "$JQ" ] && command -v "$JQ" >/dev/null 2>&1; then
-	got=$("$JQ" -r 'select(.user_input | test("の中身")) | .user_input' \
-	    "$D/user_interactions.log" | head -n 1)
-	case $got in
-	*'の中身を一覧表示して') ok "CJK user input round-trips: $got" ;;
-	*) fail "CJK user input came back as '$got'" ;;
-	esac
-fi
 
 # ---- several processes, small files, rotation ----------------------------
 
@@ -187,10 +154,6 @@ if run "$P" --entries 2400 --processes 3 --max-bytes 32K --backups 100; then
 	ls "$P" | grep -q '\.log\.1$' || fail "--processes 3: nothing rotated"
 	pids=$(cat "$P"/*.log* | grep -o '"pid":[0-9]*' | sort -u | wc -l)
 	[ "$pids" -eq 3 ] || fail "--processes 3: $pids distinct pids"
-	if [ -n "$JQ" ] && command -v "$JQ" >/dev/null 2>&1; then
-		parsed=$(cat "$P"/*.log* | "$JQ" -c . 2>/dev/null | wc -l)
-		[ "$parsed" -eq 2400 ] || fail "--processes 3: jq parsed $parsed of 2400"
-	fi
 	for f in "$P"/*.log*; do
 		size=$(stat -c %s "$f")
 		longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 1 }' "$f")

@@ -13,12 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
 #include "writer-mp.h"
 
 static int
 stress(const char *root, const char *name, struct mp_run *r)
 {
-	char dir[512], why[512] = "", cmd[600];
+	char dir[4096], why[512] = "";
 	struct timespec a, b;
 	int rc;
 
@@ -33,8 +34,7 @@ stress(const char *root, const char *name, struct mp_run *r)
 	    "%s (writing took %.2f s)\n", name, r->procs, r->threads,
 	    r->per_thread, (long long)r->max_bytes, rc == 0 ? "ok" : why,
 	    (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (util_rmtree(dir) != 0)
 		rc = -1;
 	return rc;
 }
@@ -42,7 +42,7 @@ stress(const char *root, const char *name, struct mp_run *r)
 int
 main(int argc, char **argv)
 {
-	char root[] = "/tmp/writer-stress.XXXXXX";
+	const char *root;
 	struct mp_run r = { .procs = 8, .threads = 4, .per_thread = 50000,
 	    .ncats = 6, .max_bytes = 64 * 1024 };
 	int rc = 0;
@@ -57,16 +57,14 @@ main(int argc, char **argv)
 		    "max_bytes]\n");
 		return 2;
 	}
-	if (mkdtemp(root) == NULL) {
-		perror(root);
-		return 1;
-	}
+	root = util_tmpdir("stress");
 	rc |= stress(root, "sync", &r);
 	r.async = true;
 	rc |= stress(root, "async", &r);
 	r.async = false;
 	r.use_flock = true;
 	rc |= stress(root, "flock", &r);
-	rmdir(root);
+	if (util_rmtree(root) != 0)
+		rc = -1;
 	return rc == 0 ? 0 : 1;
 }

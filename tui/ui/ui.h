@@ -9,13 +9,10 @@
 #ifndef LLMLOG_UI_H
 #define LLMLOG_UI_H
 
+/* the header configure found (config.h comes first in every file) */
 #define NCURSES_WIDECHAR 1
-#if defined(__has_include)
-#if __has_include(<ncursesw/curses.h>)
+#if defined(HAVE_NCURSESW_CURSES_H)
 #include <ncursesw/curses.h>
-#else
-#include <curses.h>
-#endif
 #else
 #include <curses.h>
 #endif
