@@ -237,7 +237,7 @@ ui_detail_open(struct ui *u, const struct eng_entry *en)
 
 	u->detail.entry = *en;
 	u->detail.pos = u->sel - first + 1;
-	u->detail.count = eng_view_count(u->view) - first;
+	u->detail.count = ui_tail_end(u) - first;
 	u->detail.top = 0;
 	u->detail.width = 0;
 	u->detail.raw = false;
@@ -326,11 +326,9 @@ detail_search(struct ui *u, int dir)
 static void
 step_entry(struct ui *u, int dir)
 {
-	size_t n = eng_view_count(u->view);
-
 	if (dir < 0 && u->sel > ui_tail_first(u))
 		u->sel--;
-	else if (dir > 0 && u->sel + 1 < n)
+	else if (dir > 0 && u->sel + 1 < ui_tail_end(u))
 		u->sel++;
 	else
 		return;

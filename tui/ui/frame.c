@@ -149,7 +149,7 @@ static void
 add_position(struct ui *u, struct strbuf *b)
 {
 	uint64_t indexed, total;
-	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e), first;
+	size_t bad = eng_malformed(u->e), first, end;
 	bool done;
 
 	eng_progress(u->e, &indexed, &total, &done);
@@ -164,8 +164,9 @@ add_position(struct ui *u, struct strbuf *b)
 		    eng_view_regex_errors(u->view),
 		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
 	first = ui_tail_first(u);
-	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
-	    n - first);
+	end = ui_tail_end(u);
+	strbuf_printf(b, "%zu/%zu  ", end > first ? u->sel - first + 1 : 0,
+	    end - first);
 	if (u->following)
 		strbuf_puts(b, "FOLLOW ");
 	else if (u->newcount > 0)

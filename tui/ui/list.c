@@ -121,24 +121,24 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 static void
 list_clamp(struct ui *u, int h)
 {
-	size_t n = eng_view_count(u->view), first = ui_tail_first(u);
+	size_t first = ui_tail_first(u), end = ui_tail_end(u);
 
 	if (h <= 0)
 		return;
-	if (n == 0) {
-		u->sel = u->top = 0;
+	if (end == first) {
+		u->sel = u->top = first;
 		return;
 	}
-	if (u->sel >= n || u->following)
-		u->sel = n - 1;
+	if (u->sel >= end || u->following)
+		u->sel = end - 1;
 	if (u->sel < first)
 		u->sel = first;
 	if (u->sel < u->top)
 		u->top = u->sel;
 	if (u->sel >= u->top + (size_t)h)
 		u->top = u->sel - (size_t)h + 1;
-	if (u->top + (size_t)h > n)
-		u->top = n > (size_t)h ? n - (size_t)h : 0;
+	if (u->top + (size_t)h > end)
+		u->top = end - first > (size_t)h ? end - (size_t)h : first;
 	if (u->top < first)
 		u->top = first;
 }
@@ -146,19 +146,19 @@ list_clamp(struct ui *u, int h)
 static void
 list_draw(struct ui *u, int y, int x, int h, int w)
 {
-	size_t n = eng_view_count(u->view);
+	size_t end = ui_tail_end(u);
 
 	u->list_y = y;
 	u->list_h = h;
 	list_clamp(u, h);
-	if (n == 0 || u->tail == 0) {
+	if (end == ui_tail_first(u)) {
 		ui_puts(y, x, w, u->loading ? "loading..." :
 		    eng_count(u->e) == 0 ? "no log entries yet: new ones "
 		    "will appear here" :
 		    "no entries match the filters (c clears them)", A_DIM);
 		return;
 	}
-	for (int i = 0; i < h && u->top + (size_t)i < n; i++) {
+	for (int i = 0; i < h && u->top + (size_t)i < end; i++) {
 		size_t idx = u->top + (size_t)i;
 
 		draw_row(u, eng_view_get(u->view, idx), y + i, x, w,
@@ -166,19 +166,21 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 	}
 }
 
+/* Moving off the view's last entry stops following; the tail's window
+ * then stays where it is. */
 static void
 list_move(struct ui *u, long delta)
 {
-	size_t n = eng_view_count(u->view);
+	size_t end = ui_tail_end(u);
 	long s = (long)u->sel + delta, first = (long)ui_tail_first(u);
 
-	if (n == 0)
+	if (end == (size_t)first)
 		return;
 	if (s < first)
 		s = first;
-	if ((size_t)s >= n)
-		s = (long)n - 1;
-	if ((size_t)s != n - 1 || delta < 0)
+	if ((size_t)s >= end)
+		s = (long)end - 1;
+	if ((size_t)s != eng_view_count(u->view) - 1 || delta < 0)
 		u->following = false;
 	u->sel = (size_t)s;
 }
@@ -191,7 +193,7 @@ list_click(struct ui *u, int y, int x, bool twice)
 	if (y < u->list_y || y >= u->list_y + u->list_h)
 		return 0;
 	idx = u->top + (size_t)(y - u->list_y);
-	if (idx >= eng_view_count(u->view))
+	if (idx >= ui_tail_end(u))
 		return 0;
 	u->sel = idx;
 	u->following = false;
@@ -205,6 +207,7 @@ list_key(struct ui *u, int key)
 {
 	long page = u->list_h > 1 ? u->list_h - 1 : 1;
 	size_t n = eng_view_count(u->view);
+	bool empty = ui_tail_end(u) == ui_tail_first(u);
 
 	switch (key) {
 	case UK(KEY_UP):
@@ -239,7 +242,7 @@ list_key(struct ui *u, int key)
 	case '\r':
 	case '\n':
 	case UK(KEY_ENTER):
-		if (n > 0)
+		if (!empty)
 			ui_detail_open(u, eng_view_get(u->view, u->sel));
 		break;
 	case UI_ESC:

@@ -139,6 +139,16 @@ locate(const struct eng_view *v, const struct eng_entry *old)
 	return lo;
 }
 
+/* The tail's window becomes the last N of the view. */
+static void
+tail_reset(struct ui *u)
+{
+	size_t n = eng_view_count(u->view);
+
+	u->tail_first = u->tail >= 0 && n > (size_t)u->tail ?
+	    n - (size_t)u->tail : 0;
+}
+
 static void
 keep_selection(struct ui *u, const struct eng_entry *old, bool had)
 {
@@ -193,6 +203,7 @@ refilter(struct ui *u)
 	u->view = v;
 	u->newcount = 0;
 	keep_selection(u, &old, had);
+	tail_reset(u);
 	eng_view_category_counts(u->view, u->counts);
 	notify(u, UI_VIEW_NEW);
 }
@@ -202,7 +213,19 @@ ui_tail_first(const struct ui *u)
 {
 	size_t n = eng_view_count(u->view);
 
-	return u->tail >= 0 && n > (size_t)u->tail ? n - (size_t)u->tail : 0;
+	if (u->tail < 0)
+		return 0;
+	return u->tail_first < n ? u->tail_first : n;
+}
+
+size_t
+ui_tail_end(const struct ui *u)
+{
+	size_t n = eng_view_count(u->view), first = ui_tail_first(u);
+
+	if (u->tail < 0 || n - first <= (size_t)u->tail)
+		return n;
+	return first + (size_t)u->tail;
 }
 
 void
@@ -213,6 +236,7 @@ ui_follow(struct ui *u)
 	u->following = true;
 	u->newcount = 0;
 	u->sel = n > 0 ? n - 1 : 0;
+	tail_reset(u);
 }
 
 void
@@ -244,16 +268,24 @@ ui_set_tab(struct ui *u, int tab)
 
 /* ---- search ------------------------------------------------------------ */
 
-/* A match fell before the --tail window: the next one inside it is the
- * first from the window's start (forward) or from the end (backward). */
+/* Whether a position is one the list shows. */
+static bool
+in_window(const struct ui *u, long pos)
+{
+	return pos >= 0 && (size_t)pos >= ui_tail_first(u) &&
+	    (size_t)pos < ui_tail_end(u);
+}
+
+/* A match fell outside the tail's window: the next one inside it is the
+ * first from the window's start (forward) or its end (backward). */
 static long
 next_in_window(struct ui *u, int dir)
 {
-	size_t first = ui_tail_first(u);
-	long pos = dir > 0 ? eng_view_search(u->view, u->search, first - 1, 1) :
-	    eng_view_search(u->view, u->search, 0, -1);
+	long pos = dir > 0 ?
+	    eng_view_search(u->view, u->search, ui_tail_first(u) - 1, 1) :
+	    eng_view_search(u->view, u->search, ui_tail_end(u), -1);
 
-	return pos >= 0 && (size_t)pos >= first ? pos : -1;
+	return in_window(u, pos) ? pos : -1;
 }
 
 int
@@ -267,13 +299,13 @@ ui_search_next(struct ui *u, int dir)
 	}
 	if (screens[u->screen]->search != NULL)
 		return screens[u->screen]->search(u, dir * u->search_dir);
-	if (eng_view_count(u->view) == 0) {
+	if (ui_tail_end(u) == ui_tail_first(u)) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	busy_notice(u, "searching");
 	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
-	if (pos >= 0 && (size_t)pos < ui_tail_first(u))
+	if (pos >= 0 && !in_window(u, pos))
 		pos = next_in_window(u, dir * u->search_dir);
 	if (pos < 0) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
@@ -373,6 +405,7 @@ set_tail(struct ui *u, const char *text)
 
 	if (*text == '\0') {
 		u->tail = -1;
+		tail_reset(u);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	errno = 0;
@@ -383,6 +416,7 @@ set_tail(struct ui *u, const char *text)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	u->tail = n;
+	tail_reset(u);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -685,16 +719,24 @@ read_keys(struct ui *u)
 
 /* ---- following the files ----------------------------------------------- */
 
+/* New entries join the view.  Following, the selection and the tail's
+ * window move to the end; paused, both stay on their entries, wherever
+ * the entries arriving sort. */
 static void
 take_new(struct ui *u)
 {
-	struct eng_entry old;
-	bool had = false;
+	struct eng_entry old, first;
+	bool had = false, had_first = false;
 	size_t added;
 
 	if (!u->following && u->sel < eng_view_count(u->view)) {
 		old = *eng_view_get(u->view, u->sel);
 		had = true;
+	}
+	if (!u->following && u->tail >= 0 &&
+	    u->tail_first < eng_view_count(u->view)) {
+		first = *eng_view_get(u->view, u->tail_first);
+		had_first = true;
 	}
 	added = eng_view_update(u->view);
 	if (added == 0)
@@ -708,6 +750,8 @@ take_new(struct ui *u)
 	if (!u->loading)
 		u->newcount += added;
 	keep_selection(u, &old, had);
+	if (had_first)
+		u->tail_first = locate(u->view, &first);
 }
 
 static bool

@@ -131,6 +131,9 @@ struct ui {
 	struct eng_regex *regex;
 	char *since_text, *until_text;
 	long tail;			/* show only the last N; -1: all */
+	/* with a tail: the first of the last N while following, kept on
+	 * the same entry while paused (ui_tail_first) */
+	size_t tail_first;
 	unsigned cli_categories;	/* the All tab's set (from -c) */
 	bool utc;
 
@@ -221,9 +224,11 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
 void ui_show(struct ui *u, enum ui_screen_id id);
 void ui_set_tab(struct ui *u, int tab);
 void ui_follow(struct ui *u);
-/* The first position of the view shown: with --tail N (or #) only the
- * last N. */
+/* The positions of the view shown, from first to before end: all of it,
+ * or with --tail N (or #) the last N; while paused, the N that were the
+ * last when following stopped, so that what arrives moves no row. */
 size_t ui_tail_first(const struct ui *u);
+size_t ui_tail_end(const struct ui *u);
 int ui_search_next(struct ui *u, int dir);
 /* The colour of an enum llmlog_level (eng_entry_level). */
 attr_t ui_level_attr(struct ui *u, int level);
