@@ -24,19 +24,24 @@ tab_label(int tab)
 	return llmlog_category_label(tab - 1);
 }
 
+/* What the tab would list: the entries of its category under the
+ * filters, and with a tail no more than its N (the shown tab: what its
+ * window holds). */
 static size_t
 tab_count(struct ui *u, int tab)
 {
 	size_t n = 0;
 
+	if (tab == u->last_list_tab)
+		return ui_tail_end(u) - ui_tail_first(u);
 	if (tab > UI_TAB_ALL && tab <= LLMLOG_NCATEGORIES)
-		return u->counts[tab - 1];
-	if (u->last_list_tab == UI_TAB_ALL)
-		return eng_view_count(u->view);
-	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
-		if (u->cli_categories == 0 || (u->cli_categories & (1u << c)))
-			n += u->counts[c];
-	return n;
+		n = u->counts[tab - 1];
+	else
+		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+			if (u->cli_categories == 0 ||
+			    (u->cli_categories & (1u << c)))
+				n += u->counts[c];
+	return u->tail >= 0 && n > (size_t)u->tail ? (size_t)u->tail : n;
 }
 
 static void
@@ -145,6 +150,15 @@ add_filters(struct ui *u, struct strbuf *b)
 		strbuf_puts(b, "UTC  ");
 }
 
+/* An until bound in the past: nothing new can join the view, so there
+ * is nothing to follow. */
+static bool
+until_past(const struct ui *u)
+{
+	return u->filter.until_us != ENG_TIME_NONE &&
+	    u->filter.until_us < eng_now_us();
+}
+
 static void
 add_position(struct ui *u, struct strbuf *b)
 {
@@ -165,14 +179,16 @@ add_position(struct ui *u, struct strbuf *b)
 		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
 	first = ui_tail_first(u);
 	end = ui_tail_end(u);
-	strbuf_printf(b, "%zu/%zu  ", end > first ? u->sel - first + 1 : 0,
+	strbuf_printf(b, "%zu/%zu ", end > first ? u->sel - first + 1 : 0,
 	    end - first);
-	if (u->following)
-		strbuf_puts(b, "FOLLOW ");
-	else if (u->newcount > 0)
-		strbuf_printf(b, "PAUSED +%zu new ", u->newcount);
+	if (u->newcount > 0)
+		strbuf_printf(b, " PAUSED +%zu new ", u->newcount);
+	else if (until_past(u))
+		return;
+	else if (u->following)
+		strbuf_puts(b, " FOLLOW ");
 	else
-		strbuf_puts(b, "PAUSED ");
+		strbuf_puts(b, " PAUSED ");
 }
 
 static void

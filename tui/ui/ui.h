@@ -103,7 +103,7 @@ struct ui_detail_line {
 
 struct ui_detail {
 	struct eng_entry entry;
-	size_t pos, count;	/* its place in the list, for the header */
+	bool follow_back;	/* the list was following when it opened */
 	bool raw;		/* the raw line instead of the fields */
 	struct ui_detail_line *lines;
 	size_t nlines, cap;
