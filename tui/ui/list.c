@@ -91,8 +91,9 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 		eng_time_format(&t, en->time_us, u->utc);
 	else
 		strbuf_puts(&t, "-");
+	/* dim on a selected row would dim its reversed background */
 	x = draw_field(y, x, x0 + w, tw, t.len > (size_t)tw ? t.s + t.len - tw :
-	    t.s, base | ui_pair(u, UI_PAIR_TIME));
+	    t.s, selected ? base : ui_pair(u, UI_PAIR_TIME));
 	if (eng_source_count(u->e) > 1)
 		x = draw_source(u, en, y, x, x0 + w, base);
 	if (en->flags & ENTRY_MALFORMED)
