@@ -55,31 +55,57 @@ format_count(char *buf, size_t len, size_t n, bool compact)
 		snprintf(buf, len, "%.1fM", (double)n / 1e6);
 }
 
-/* A tab's text; compact drops the key number and shortens counts so the
- * bar fits a narrow terminal. */
+/* How the tabs are written, from the widest to the narrowest: the bar
+ * takes the first form that fits, so that every tab stays on it (and can
+ * be clicked) at any width the explorer draws at. */
+enum tab_form {
+	TAB_NUMBERED,	/* " 1 All 1234 " */
+	TAB_PLAIN,	/* " All 1234 ", large counts shortened: "12k" */
+	TAB_SHORT,	/* " Sys 12k " */
+	TAB_TIGHT,	/* "Sys 12k" */
+	TAB_BARE,	/* "Sys" */
+	TAB_TINY,	/* "Sy" */
+	TAB_NFORMS
+};
+
+/* The short and the two-letter labels; the long ones are tab_label's. */
+static const char *const short_labels[UI_NTABS][2] = {
+	[UI_TAB_ALL] = { "All", "Al" },
+	[1 + LLMLOG_USER] = { "User", "Us" },
+	[1 + LLMLOG_SYSTEM] = { "Sys", "Sy" },
+	[1 + LLMLOG_TOOL] = { "Tool", "To" },
+	[1 + LLMLOG_LLM] = { "LLM", "LL" },
+	[1 + LLMLOG_SECURITY] = { "Sec", "Se" },
+	[1 + LLMLOG_PERFORMANCE] = { "Perf", "Pe" },
+	[UI_TAB_STATS] = { "Stats", "St" },
+};
+
 static void
-tab_text(struct ui *u, int t, bool compact, char *buf, size_t len)
+tab_text(struct ui *u, int t, enum tab_form form, char *buf, size_t len)
 {
 	char num[16] = "", count[24] = "";
+	const char *pad = form <= TAB_SHORT ? " " : "";
+	const char *label = form < TAB_SHORT ? tab_label(t) :
+	    short_labels[t][form == TAB_TINY];
 
-	if (!compact)
+	if (form == TAB_NUMBERED)
 		snprintf(num, sizeof num, "%d ", t + 1);
-	if (t != UI_TAB_STATS) {
+	if (t != UI_TAB_STATS && form < TAB_BARE) {
 		count[0] = ' ';
 		format_count(count + 1, sizeof count - 1, tab_count(u, t),
-		    compact);
+		    form != TAB_NUMBERED);
 	}
-	snprintf(buf, len, " %s%s%s ", num, tab_label(t), count);
+	snprintf(buf, len, "%s%s%s%s%s", pad, num, label, count, pad);
 }
 
 static bool
-tabs_fit(struct ui *u, bool compact, int w)
+tabs_fit(struct ui *u, enum tab_form form, int w)
 {
 	char buf[64];
 	int total = 0;
 
 	for (int t = 0; t < UI_NTABS; t++) {
-		tab_text(u, t, compact, buf, sizeof buf);
+		tab_text(u, t, form, buf, sizeof buf);
 		total += (int)strlen(buf) + 1;
 	}
 	return total <= w;
@@ -89,15 +115,17 @@ static void
 tabs_draw(struct ui *u, int y, int w)
 {
 	char buf[64];
-	bool compact = !tabs_fit(u, false, w);
+	enum tab_form form = TAB_NUMBERED;
 	int x = 0;
 
+	while (form + 1 < TAB_NFORMS && !tabs_fit(u, form, w))
+		form++;
 	ui_fill(y, 0, w, ui_pair(u, UI_PAIR_BAR));
 	for (int t = 0; t < UI_NTABS; t++) {
 		attr_t a = t == u->tab ? ui_pair(u, UI_PAIR_TAB) | A_BOLD :
 		    ui_pair(u, UI_PAIR_BAR);
 
-		tab_text(u, t, compact, buf, sizeof buf);
+		tab_text(u, t, form, buf, sizeof buf);
 		u->tab_x[t] = x;
 		if (x < w)
 			x += ui_puts(y, x, w - x, buf, a);

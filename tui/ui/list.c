@@ -9,7 +9,16 @@
 
 #include <string.h>
 
+/* The time column: "2026-11-26 11:16:32.123" (eng_time_format) when
+ * there is room; narrower, its clock, or the day and the second when
+ * the entries listed fall on more than one day. */
 #define TIME_W 23
+#define TIME_FULL_AT 100	/* columns for the whole time */
+#define CLOCK_OFF 11		/* "11:16:32.123" */
+#define CLOCK_W 12
+#define DAY_OFF 5		/* "11-26 11:16:32" */
+#define DAY_W 14
+#define DATE_LEN 10		/* "2026-11-26" */
 #define LEVEL_W 9
 #define CAT_W 11
 #define SOURCE_W 12
@@ -73,15 +82,21 @@ draw_source(struct ui *u, const struct eng_entry *en, int y, int x, int w,
 	return x;
 }
 
+/* Which part of the time the column shows. */
+struct time_col {
+	size_t off;
+	int width;
+};
+
 static void
 draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
-    bool selected)
+    const struct time_col *tc, bool selected)
 {
 	struct strbuf t, s;
 	struct ui_span spans[MAX_SPANS];
 	size_t nspans;
 	attr_t base = selected ? A_REVERSE : A_NORMAL;
-	int x = x0, tw = w >= 100 ? TIME_W : TIME_W - 11;
+	int x = x0;
 
 	strbuf_init(&t);
 	strbuf_init(&s);
@@ -92,7 +107,7 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 	else
 		strbuf_puts(&t, "-");
 	/* dim on a selected row would dim its reversed background */
-	x = draw_field(y, x, x0 + w, tw, t.len > (size_t)tw ? t.s + t.len - tw :
+	x = draw_field(y, x, x0 + w, tc->width, t.len > tc->off ? t.s + tc->off :
 	    t.s, selected ? base : ui_pair(u, UI_PAIR_TIME));
 	if (eng_source_count(u->e) > 1)
 		x = draw_source(u, en, y, x, x0 + w, base);
@@ -118,6 +133,41 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 }
 
 /* ---- the list ---------------------------------------------------------- */
+
+/* Whether the entries listed fall on more than one day (local or UTC, as
+ * the times are shown).  Entries without a time sort first. */
+static bool
+spans_days(struct ui *u)
+{
+	size_t first = ui_tail_first(u), end = ui_tail_end(u);
+	struct strbuf a, b;
+	bool differ;
+
+	while (first < end &&
+	    eng_view_get(u->view, first)->time_us == ENG_TIME_NONE)
+		first++;
+	if (end - first < 2)
+		return false;
+	strbuf_init(&a);
+	strbuf_init(&b);
+	eng_time_format(&a, eng_view_get(u->view, first)->time_us, u->utc);
+	eng_time_format(&b, eng_view_get(u->view, end - 1)->time_us, u->utc);
+	differ = a.len < DATE_LEN || b.len < DATE_LEN ||
+	    memcmp(a.s, b.s, DATE_LEN) != 0;
+	strbuf_free(&a);
+	strbuf_free(&b);
+	return differ;
+}
+
+static struct time_col
+time_col(struct ui *u, int w)
+{
+	if (w >= TIME_FULL_AT)
+		return (struct time_col){ .off = 0, .width = TIME_W };
+	if (spans_days(u))
+		return (struct time_col){ .off = DAY_OFF, .width = DAY_W };
+	return (struct time_col){ .off = CLOCK_OFF, .width = CLOCK_W };
+}
 
 static void
 list_clamp(struct ui *u, int h)
@@ -148,6 +198,7 @@ static void
 list_draw(struct ui *u, int y, int x, int h, int w)
 {
 	size_t end = ui_tail_end(u);
+	struct time_col tc;
 
 	u->list_y = y;
 	u->list_h = h;
@@ -159,10 +210,11 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 		    "no entries match the filters (c clears them)", A_DIM);
 		return;
 	}
+	tc = time_col(u, w);
 	for (int i = 0; i < h && u->top + (size_t)i < end; i++) {
 		size_t idx = u->top + (size_t)i;
 
-		draw_row(u, eng_view_get(u->view, idx), y + i, x, w,
+		draw_row(u, eng_view_get(u->view, idx), y + i, x, w, &tc,
 		    idx == u->sel);
 	}
 }
