@@ -170,8 +170,11 @@ add_filters(struct ui *u, struct strbuf *b)
 		strbuf_printf(b, "keyword:%s  ", u->keyword);
 	if (u->regex_text != NULL)
 		strbuf_printf(b, "filter:/%s/  ", u->regex_text);
-	if (u->search_text != NULL)
-		strbuf_printf(b, "search:/%s/  ", u->search_text);
+	if (u->search_text != NULL) {
+		strbuf_printf(b, "search:/%s/", u->search_text);
+		ui_hits_status(u, b);
+		strbuf_puts(b, "  ");
+	}
 	if (b->len == start)
 		strbuf_puts(b, "no filters  ");
 	if (u->utc)

@@ -23,6 +23,7 @@
 #define CAT_W 11
 #define SOURCE_W 12
 #define MAX_SPANS 32
+#define JUMP_CONTEXT 3		/* rows kept above an entry jumped to */
 
 /* ---- one row ----------------------------------------------------------- */
 
@@ -169,6 +170,21 @@ time_col(struct ui *u, int w)
 	return (struct time_col){ .off = CLOCK_OFF, .width = CLOCK_W };
 }
 
+/* An entry jumped to (a search hit, an error, a time) that is off the
+ * screen or on its top rows comes to a few rows from the top, with the
+ * entries before it in sight. */
+static void
+place_jump(struct ui *u, int h)
+{
+	size_t ctx = (size_t)h / 4 < JUMP_CONTEXT ? (size_t)h / 4 :
+	    JUMP_CONTEXT, first = ui_tail_first(u);
+
+	u->jumped = false;
+	if (u->sel >= u->top + ctx && u->sel < u->top + (size_t)h)
+		return;
+	u->top = u->sel - first > ctx ? u->sel - ctx : first;
+}
+
 static void
 list_clamp(struct ui *u, int h)
 {
@@ -184,6 +200,8 @@ list_clamp(struct ui *u, int h)
 		u->sel = end - 1;
 	if (u->sel < first)
 		u->sel = first;
+	if (u->jumped)
+		place_jump(u, h);
 	if (u->sel < u->top)
 		u->top = u->sel;
 	if (u->sel >= u->top + (size_t)h)

@@ -204,6 +204,7 @@ refilter(struct ui *u)
 	u->newcount = 0;
 	keep_selection(u, &old, had);
 	tail_reset(u);
+	ui_hits_reset(u);
 	eng_view_category_counts(u->view, u->counts);
 	notify(u, UI_VIEW_NEW);
 }
@@ -314,11 +315,18 @@ ui_search_next(struct ui *u, int dir)
 	if ((dir * u->search_dir > 0 && (size_t)pos <= u->sel) ||
 	    (dir * u->search_dir < 0 && (size_t)pos >= u->sel))
 		ui_message(u, false, "search wrapped");
-	u->sel = (size_t)pos;
+	ui_jump(u, (size_t)pos);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+void
+ui_jump(struct ui *u, size_t pos)
+{
+	u->sel = pos;
 	u->following = false;
+	u->jumped = true;
 	if (u->screen == UI_STATS)
 		ui_set_tab(u, u->last_list_tab);
-	return UI_HANDLED | UI_REDRAW;
 }
 
 static int
@@ -339,6 +347,7 @@ set_search(struct ui *u, const char *text, int dir)
 	u->search = re;
 	u->search_text = eng_xstrdup(text);
 	u->search_dir = dir;
+	ui_hits_start(u);
 	return ui_search_next(u, 1);
 }
 
@@ -823,6 +832,7 @@ state_free(struct ui *u)
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->free != NULL)
 			screens[i]->free(u);
+	ui_hits_free(u);
 	eng_view_free(u->view);
 	eng_regex_free(u->regex);
 	eng_regex_free(u->search);
@@ -885,13 +895,14 @@ idle_pending(const struct ui *u)
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->pending != NULL && screens[i]->pending(u))
 			return true;
-	return false;
+	return ui_hits_pending(u);
 }
 
+/* Work between keys: the screens', and the search's hit count. */
 static int
 idle(struct ui *u)
 {
-	int r = 0;
+	int r = ui_hits_idle(u);
 
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->idle != NULL)
