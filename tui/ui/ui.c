@@ -429,6 +429,36 @@ set_tail(struct ui *u, const char *text)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* The first entry the list shows at or after a time; the entries are in
+ * time order, those without a time (ENG_TIME_NONE) first. */
+static int
+goto_time(struct ui *u, const char *text)
+{
+	size_t lo = ui_tail_first(u), hi = ui_tail_end(u);
+	int64_t t;
+	char err[256];
+
+	if (*text == '\0')
+		return UI_HANDLED | UI_REDRAW;
+	if (eng_time_parse(text, eng_now_us(), &t, err, sizeof err) != 0) {
+		snprintf(u->prompt.error, sizeof u->prompt.error, "%s", err);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (eng_view_get(u->view, mid)->time_us < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ui_tail_end(u))
+		ui_message(u, true, "no entry at or after %s", text);
+	else
+		ui_jump(u, lo);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 int
 ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 {
@@ -449,6 +479,8 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 		return set_regex(u, text);
 	case UI_PROMPT_TAIL:
 		return set_tail(u, text);
+	case UI_PROMPT_GOTO:
+		return goto_time(u, text);
 	case UI_PROMPT_NONE:
 		break;
 	}
@@ -513,6 +545,29 @@ tab_key(struct ui *u, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* The next (dir 1) or previous (-1) entry at ERROR or above, wrapping
+ * around the list; the levels are in the index, so no line is read. */
+static int
+next_error(struct ui *u, int dir)
+{
+	size_t first = ui_tail_first(u), end = ui_tail_end(u), n = end - first;
+	size_t cur = u->sel < first ? first : u->sel >= end ? end - 1 : u->sel;
+
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = first + (cur - first + (dir > 0 ? k : n - k)) % n;
+
+		if (eng_entry_level(eng_view_get(u->view, i)) < LLMLOG_ERROR)
+			continue;
+		if (dir > 0 ? i <= cur : i >= cur)
+			ui_message(u, false, "wrapped to the %s error",
+			    dir > 0 ? "first" : "last");
+		ui_jump(u, i);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	ui_message(u, true, "no entry at ERROR or above");
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int
 open_prompt(struct ui *u, enum ui_prompt_kind kind, const char *initial)
 {
@@ -561,6 +616,12 @@ common_key(struct ui *u, int key)
 		return ui_search_next(u, 1);
 	case 'N':
 		return ui_search_next(u, -1);
+	case 'e':
+		return next_error(u, 1);
+	case 'E':
+		return next_error(u, -1);
+	case '@':
+		return open_prompt(u, UI_PROMPT_GOTO, NULL);
 	case 'c':
 		return clear_filters(u);
 	case 'u':

@@ -82,6 +82,7 @@ enum ui_prompt_kind {
 	UI_PROMPT_KEYWORD,
 	UI_PROMPT_REGEX,
 	UI_PROMPT_TAIL,
+	UI_PROMPT_GOTO,
 };
 
 struct ui_prompt {
