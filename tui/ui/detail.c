@@ -87,15 +87,20 @@ add_wrapped(struct ui_detail *d, const char *prefix, size_t keylen,
 	strbuf_free(&line);
 }
 
-/* A string value, split at its newlines, each piece sanitised. */
+/* A string value, split at its newlines, each piece sanitised; the
+ * pieces after the first start where the value does (as its wrapped
+ * lines do), so that none of them reads as a key of its own. */
 static void
 add_value(struct ui_detail *d, const char *prefix, size_t keylen,
     const char *v, size_t n, int indent, int width, int attr)
 {
-	struct strbuf safe;
+	struct strbuf safe, pad;
+	int pw = ui_text_width(prefix, strlen(prefix));
 	const char *nl;
 
 	strbuf_init(&safe);
+	strbuf_init(&pad);
+	strbuf_printf(&pad, "%*s", pw <= width / 2 ? pw : indent + 2, "");
 	do {
 		size_t piece;
 
@@ -105,7 +110,7 @@ add_value(struct ui_detail *d, const char *prefix, size_t keylen,
 		eng_sanitize(&safe, v, piece);
 		add_wrapped(d, prefix, keylen, safe.s != NULL ? safe.s : "",
 		    safe.len, indent, width, attr);
-		prefix = "";
+		prefix = pad.s;
 		keylen = 0;
 		if (nl != NULL) {
 			v = nl + 1;
@@ -113,6 +118,7 @@ add_value(struct ui_detail *d, const char *prefix, size_t keylen,
 		}
 	} while (nl != NULL);
 	strbuf_free(&safe);
+	strbuf_free(&pad);
 }
 
 static int
