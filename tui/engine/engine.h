@@ -321,6 +321,13 @@ size_t eng_view_regex_errors(const struct eng_view *v);
  * backward (dir -1), wrapping; the matching position or -1. */
 long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
     int dir);
+/* The positions from `from` up to (not including) `to` whose lines re
+ * matches - those eng_view_search stops at - appended in order to *hits,
+ * an array of *nhits positions with room for *cap (grown by eng_grow),
+ * so that a caller can count the matches of a large view a slice at a
+ * time. */
+void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
+    size_t to, size_t **hits, size_t *nhits, size_t *cap);
 
 /* ---- statistics ----------------------------------------------------------------- */
 

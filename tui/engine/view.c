@@ -431,3 +431,27 @@ eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
 	eng_reader_free(r);
 	return found;
 }
+
+void
+eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
+    size_t to, size_t **hits, size_t *nhits, size_t *cap)
+{
+	struct eng_reader *r;
+	const char *s;
+	size_t len;
+
+	if (to > v->n)
+		to = v->n;
+	if (re == NULL || from >= to)
+		return;
+	r = eng_reader_new(v->e, false);
+	for (size_t pos = from; pos < to; pos++) {
+		s = eng_reader_line(r, store_entry(v->e, v->idx[pos]), &len);
+		if (s != NULL &&
+		    eng_regex_match(re, s, len, 0, NULL, NULL) == 1) {
+			eng_grow(hits, cap, *nhits + 1, sizeof **hits);
+			(*hits)[(*nhits)++] = pos;
+		}
+	}
+	eng_reader_free(r);
+}

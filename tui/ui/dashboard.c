@@ -560,6 +560,9 @@ stats_pending(const struct ui *u)
 	return u->stats != NULL && !u->stats_done && dashboard_shown(u);
 }
 
+/* Only counting cut short is told: entries that arrived after the
+ * count are not known to be waiting, and a hidden dashboard counts
+ * them when it is shown again. */
 void
 ui_stats_status(const struct ui *u, struct strbuf *out)
 {
@@ -568,8 +571,10 @@ ui_stats_status(const struct ui *u, struct strbuf *out)
 	if (u->stats == NULL || u->stats_done || stats_pending(u))
 		return;
 	eng_stats_progress(u->stats, &counted, &all);
-	strbuf_printf(out, "stats %d%% paused  ", all > 0 ?
-	    (int)((double)counted * 100 / (double)all) : 0);
+	if (counted >= all)
+		return;
+	strbuf_printf(out, "stats %d%% paused  ",
+	    (int)((double)counted * 100 / (double)all));
 }
 
 /* One time-boxed slice of counting. */

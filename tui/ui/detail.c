@@ -87,15 +87,20 @@ add_wrapped(struct ui_detail *d, const char *prefix, size_t keylen,
 	strbuf_free(&line);
 }
 
-/* A string value, split at its newlines, each piece sanitised. */
+/* A string value, split at its newlines, each piece sanitised; the
+ * pieces after the first start where the value does (as its wrapped
+ * lines do), so that none of them reads as a key of its own. */
 static void
 add_value(struct ui_detail *d, const char *prefix, size_t keylen,
     const char *v, size_t n, int indent, int width, int attr)
 {
-	struct strbuf safe;
+	struct strbuf safe, pad;
+	int pw = ui_text_width(prefix, strlen(prefix));
 	const char *nl;
 
 	strbuf_init(&safe);
+	strbuf_init(&pad);
+	strbuf_printf(&pad, "%*s", pw <= width / 2 ? pw : indent + 2, "");
 	do {
 		size_t piece;
 
@@ -105,7 +110,7 @@ add_value(struct ui_detail *d, const char *prefix, size_t keylen,
 		eng_sanitize(&safe, v, piece);
 		add_wrapped(d, prefix, keylen, safe.s != NULL ? safe.s : "",
 		    safe.len, indent, width, attr);
-		prefix = "";
+		prefix = pad.s;
 		keylen = 0;
 		if (nl != NULL) {
 			v = nl + 1;
@@ -113,6 +118,7 @@ add_value(struct ui_detail *d, const char *prefix, size_t keylen,
 		}
 	} while (nl != NULL);
 	strbuf_free(&safe);
+	strbuf_free(&pad);
 }
 
 static int
@@ -193,7 +199,10 @@ add_header(struct ui *u, struct ui_detail *d)
 	strbuf_init(&h);
 	strbuf_init(&safe);
 	eng_file_info(u->e, d->entry.file, &fi);
-	strbuf_printf(&h, "Entry %zu of %zu: ", d->pos, d->count);
+	/* the list's selection stays on the entry shown (ui.c keeps it
+	 * there as entries arrive), so this is its place now */
+	strbuf_printf(&h, "Entry %zu of %zu: ", u->sel - ui_tail_first(u) + 1,
+	    ui_tail_end(u) - ui_tail_first(u));
 	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
 	    fi.path : "?", (unsigned long long)d->entry.offset,
 	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?
@@ -230,19 +239,34 @@ build(struct ui *u, int width)
 	json_object_put(obj);
 }
 
+/* While an entry is shown the list does not follow, so that [ and ] step
+ * from it; a list that was following follows again on the way back. */
 void
 ui_detail_open(struct ui *u, const struct eng_entry *en)
 {
-	size_t first = ui_tail_first(u);
-
 	u->detail.entry = *en;
-	u->detail.pos = u->sel - first + 1;
-	u->detail.count = eng_view_count(u->view) - first;
+	u->detail.follow_back = u->following;
 	u->detail.top = 0;
 	u->detail.width = 0;
 	u->detail.raw = false;
 	u->following = false;
 	ui_show(u, UI_DETAIL);
+}
+
+static void
+detail_changed(struct ui *u, enum ui_change what)
+{
+	/* the header counts the entries: build it again at the next draw */
+	if (what == UI_VIEW_GREW || what == UI_VIEW_NEW)
+		u->detail.width = 0;
+}
+
+static void
+detail_back(struct ui *u)
+{
+	if (u->detail.follow_back)
+		ui_follow(u);
+	ui_show(u, UI_LIST);
 }
 
 /* ---- drawing ----------------------------------------------------------- */
@@ -326,11 +350,9 @@ detail_search(struct ui *u, int dir)
 static void
 step_entry(struct ui *u, int dir)
 {
-	size_t n = eng_view_count(u->view);
-
 	if (dir < 0 && u->sel > ui_tail_first(u))
 		u->sel--;
-	else if (dir > 0 && u->sel + 1 < n)
+	else if (dir > 0 && u->sel + 1 < ui_tail_end(u))
 		u->sel++;
 	else
 		return;
@@ -406,7 +428,7 @@ detail_key(struct ui *u, int key)
 	case UI_ESC:
 	case UK(KEY_BACKSPACE):
 	case UK(KEY_LEFT):
-		ui_show(u, UI_LIST);
+		detail_back(u);
 		break;
 	default:
 		return 0;
@@ -419,5 +441,6 @@ const struct ui_screen ui_detail_screen = {
 	.draw = detail_draw,
 	.key = detail_key,
 	.search = detail_search,
+	.changed = detail_changed,
 	.free = detail_free,
 };

@@ -24,19 +24,24 @@ tab_label(int tab)
 	return llmlog_category_label(tab - 1);
 }
 
+/* What the tab would list: the entries of its category under the
+ * filters, and with a tail no more than its N (the shown tab: what its
+ * window holds). */
 static size_t
 tab_count(struct ui *u, int tab)
 {
 	size_t n = 0;
 
+	if (tab == u->last_list_tab)
+		return ui_tail_end(u) - ui_tail_first(u);
 	if (tab > UI_TAB_ALL && tab <= LLMLOG_NCATEGORIES)
-		return u->counts[tab - 1];
-	if (u->last_list_tab == UI_TAB_ALL)
-		return eng_view_count(u->view);
-	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
-		if (u->cli_categories == 0 || (u->cli_categories & (1u << c)))
-			n += u->counts[c];
-	return n;
+		n = u->counts[tab - 1];
+	else
+		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+			if (u->cli_categories == 0 ||
+			    (u->cli_categories & (1u << c)))
+				n += u->counts[c];
+	return u->tail >= 0 && n > (size_t)u->tail ? (size_t)u->tail : n;
 }
 
 static void
@@ -50,31 +55,57 @@ format_count(char *buf, size_t len, size_t n, bool compact)
 		snprintf(buf, len, "%.1fM", (double)n / 1e6);
 }
 
-/* A tab's text; compact drops the key number and shortens counts so the
- * bar fits a narrow terminal. */
+/* How the tabs are written, from the widest to the narrowest: the bar
+ * takes the first form that fits, so that every tab stays on it (and can
+ * be clicked) at any width the explorer draws at. */
+enum tab_form {
+	TAB_NUMBERED,	/* " 1 All 1234 " */
+	TAB_PLAIN,	/* " All 1234 ", large counts shortened: "12k" */
+	TAB_SHORT,	/* " Sys 12k " */
+	TAB_TIGHT,	/* "Sys 12k" */
+	TAB_BARE,	/* "Sys" */
+	TAB_TINY,	/* "Sy" */
+	TAB_NFORMS
+};
+
+/* The short and the two-letter labels; the long ones are tab_label's. */
+static const char *const short_labels[UI_NTABS][2] = {
+	[UI_TAB_ALL] = { "All", "Al" },
+	[1 + LLMLOG_USER] = { "User", "Us" },
+	[1 + LLMLOG_SYSTEM] = { "Sys", "Sy" },
+	[1 + LLMLOG_TOOL] = { "Tool", "To" },
+	[1 + LLMLOG_LLM] = { "LLM", "LL" },
+	[1 + LLMLOG_SECURITY] = { "Sec", "Se" },
+	[1 + LLMLOG_PERFORMANCE] = { "Perf", "Pe" },
+	[UI_TAB_STATS] = { "Stats", "St" },
+};
+
 static void
-tab_text(struct ui *u, int t, bool compact, char *buf, size_t len)
+tab_text(struct ui *u, int t, enum tab_form form, char *buf, size_t len)
 {
 	char num[16] = "", count[24] = "";
+	const char *pad = form <= TAB_SHORT ? " " : "";
+	const char *label = form < TAB_SHORT ? tab_label(t) :
+	    short_labels[t][form == TAB_TINY];
 
-	if (!compact)
+	if (form == TAB_NUMBERED)
 		snprintf(num, sizeof num, "%d ", t + 1);
-	if (t != UI_TAB_STATS) {
+	if (t != UI_TAB_STATS && form < TAB_BARE) {
 		count[0] = ' ';
 		format_count(count + 1, sizeof count - 1, tab_count(u, t),
-		    compact);
+		    form != TAB_NUMBERED);
 	}
-	snprintf(buf, len, " %s%s%s ", num, tab_label(t), count);
+	snprintf(buf, len, "%s%s%s%s%s", pad, num, label, count, pad);
 }
 
 static bool
-tabs_fit(struct ui *u, bool compact, int w)
+tabs_fit(struct ui *u, enum tab_form form, int w)
 {
 	char buf[64];
 	int total = 0;
 
 	for (int t = 0; t < UI_NTABS; t++) {
-		tab_text(u, t, compact, buf, sizeof buf);
+		tab_text(u, t, form, buf, sizeof buf);
 		total += (int)strlen(buf) + 1;
 	}
 	return total <= w;
@@ -84,15 +115,17 @@ static void
 tabs_draw(struct ui *u, int y, int w)
 {
 	char buf[64];
-	bool compact = !tabs_fit(u, false, w);
+	enum tab_form form = TAB_NUMBERED;
 	int x = 0;
 
+	while (form + 1 < TAB_NFORMS && !tabs_fit(u, form, w))
+		form++;
 	ui_fill(y, 0, w, ui_pair(u, UI_PAIR_BAR));
 	for (int t = 0; t < UI_NTABS; t++) {
 		attr_t a = t == u->tab ? ui_pair(u, UI_PAIR_TAB) | A_BOLD :
 		    ui_pair(u, UI_PAIR_BAR);
 
-		tab_text(u, t, compact, buf, sizeof buf);
+		tab_text(u, t, form, buf, sizeof buf);
 		u->tab_x[t] = x;
 		if (x < w)
 			x += ui_puts(y, x, w - x, buf, a);
@@ -137,19 +170,31 @@ add_filters(struct ui *u, struct strbuf *b)
 		strbuf_printf(b, "keyword:%s  ", u->keyword);
 	if (u->regex_text != NULL)
 		strbuf_printf(b, "filter:/%s/  ", u->regex_text);
-	if (u->search_text != NULL)
-		strbuf_printf(b, "search:/%s/  ", u->search_text);
+	if (u->search_text != NULL) {
+		strbuf_printf(b, "search:/%s/", u->search_text);
+		ui_hits_status(u, b);
+		strbuf_puts(b, "  ");
+	}
 	if (b->len == start)
 		strbuf_puts(b, "no filters  ");
 	if (u->utc)
 		strbuf_puts(b, "UTC  ");
 }
 
+/* An until bound in the past: nothing new can join the view, so there
+ * is nothing to follow. */
+static bool
+until_past(const struct ui *u)
+{
+	return u->filter.until_us != ENG_TIME_NONE &&
+	    u->filter.until_us < eng_now_us();
+}
+
 static void
 add_position(struct ui *u, struct strbuf *b)
 {
 	uint64_t indexed, total;
-	size_t n = eng_view_count(u->view), bad = eng_malformed(u->e), first;
+	size_t bad = eng_malformed(u->e), first, end;
 	bool done;
 
 	eng_progress(u->e, &indexed, &total, &done);
@@ -164,14 +209,17 @@ add_position(struct ui *u, struct strbuf *b)
 		    eng_view_regex_errors(u->view),
 		    eng_view_regex_errors(u->view) == 1 ? "" : "s");
 	first = ui_tail_first(u);
-	strbuf_printf(b, "%zu/%zu  ", n > first ? u->sel - first + 1 : 0,
-	    n - first);
-	if (u->following)
-		strbuf_puts(b, "FOLLOW ");
-	else if (u->newcount > 0)
-		strbuf_printf(b, "PAUSED +%zu new ", u->newcount);
+	end = ui_tail_end(u);
+	strbuf_printf(b, "%zu/%zu ", end > first ? u->sel - first + 1 : 0,
+	    end - first);
+	if (u->newcount > 0)
+		strbuf_printf(b, " PAUSED +%zu new ", u->newcount);
+	else if (until_past(u))
+		return;
+	else if (u->following)
+		strbuf_puts(b, " FOLLOW ");
 	else
-		strbuf_puts(b, "PAUSED ");
+		strbuf_puts(b, " PAUSED ");
 }
 
 static void

@@ -14,6 +14,8 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "PgUp, PgDn, b, Space", "a page up or down" },
 	{ "Home, g", "the first entry" },
 	{ "End, G, F", "the last entry, and follow new entries (live tail)" },
+	{ "e, E", "the next or previous entry at ERROR or above" },
+	{ "@", "the first entry at or after a time (as --since)" },
 	{ "Left, Right", "scroll long lines sideways (Esc: back to the start)" },
 	{ "Enter", "open the selected entry (also a double click)" },
 	{ NULL, "Tabs" },

@@ -9,11 +9,21 @@
 
 #include <string.h>
 
+/* The time column: "2026-11-26 11:16:32.123" (eng_time_format) when
+ * there is room; narrower, its clock, or the day and the second when
+ * the entries listed fall on more than one day. */
 #define TIME_W 23
+#define TIME_FULL_AT 100	/* columns for the whole time */
+#define CLOCK_OFF 11		/* "11:16:32.123" */
+#define CLOCK_W 12
+#define DAY_OFF 5		/* "11-26 11:16:32" */
+#define DAY_W 14
+#define DATE_LEN 10		/* "2026-11-26" */
 #define LEVEL_W 9
 #define CAT_W 11
 #define SOURCE_W 12
 #define MAX_SPANS 32
+#define JUMP_CONTEXT 3		/* rows kept above an entry jumped to */
 
 /* ---- one row ----------------------------------------------------------- */
 
@@ -73,15 +83,21 @@ draw_source(struct ui *u, const struct eng_entry *en, int y, int x, int w,
 	return x;
 }
 
+/* Which part of the time the column shows. */
+struct time_col {
+	size_t off;
+	int width;
+};
+
 static void
 draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
-    bool selected)
+    const struct time_col *tc, bool selected)
 {
 	struct strbuf t, s;
 	struct ui_span spans[MAX_SPANS];
 	size_t nspans;
 	attr_t base = selected ? A_REVERSE : A_NORMAL;
-	int x = x0, tw = w >= 100 ? TIME_W : TIME_W - 11;
+	int x = x0;
 
 	strbuf_init(&t);
 	strbuf_init(&s);
@@ -91,8 +107,9 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 		eng_time_format(&t, en->time_us, u->utc);
 	else
 		strbuf_puts(&t, "-");
-	x = draw_field(y, x, x0 + w, tw, t.len > (size_t)tw ? t.s + t.len - tw :
-	    t.s, base | ui_pair(u, UI_PAIR_TIME));
+	/* dim on a selected row would dim its reversed background */
+	x = draw_field(y, x, x0 + w, tc->width, t.len > tc->off ? t.s + tc->off :
+	    t.s, selected ? base : ui_pair(u, UI_PAIR_TIME));
 	if (eng_source_count(u->e) > 1)
 		x = draw_source(u, en, y, x, x0 + w, base);
 	if (en->flags & ENTRY_MALFORMED)
@@ -118,27 +135,79 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 
 /* ---- the list ---------------------------------------------------------- */
 
+/* Whether the entries listed fall on more than one day (local or UTC, as
+ * the times are shown).  Entries without a time sort first. */
+static bool
+spans_days(struct ui *u)
+{
+	size_t first = ui_tail_first(u), end = ui_tail_end(u);
+	struct strbuf a, b;
+	bool differ;
+
+	while (first < end &&
+	    eng_view_get(u->view, first)->time_us == ENG_TIME_NONE)
+		first++;
+	if (end - first < 2)
+		return false;
+	strbuf_init(&a);
+	strbuf_init(&b);
+	eng_time_format(&a, eng_view_get(u->view, first)->time_us, u->utc);
+	eng_time_format(&b, eng_view_get(u->view, end - 1)->time_us, u->utc);
+	differ = a.len < DATE_LEN || b.len < DATE_LEN ||
+	    memcmp(a.s, b.s, DATE_LEN) != 0;
+	strbuf_free(&a);
+	strbuf_free(&b);
+	return differ;
+}
+
+static struct time_col
+time_col(struct ui *u, int w)
+{
+	if (w >= TIME_FULL_AT)
+		return (struct time_col){ .off = 0, .width = TIME_W };
+	if (spans_days(u))
+		return (struct time_col){ .off = DAY_OFF, .width = DAY_W };
+	return (struct time_col){ .off = CLOCK_OFF, .width = CLOCK_W };
+}
+
+/* An entry jumped to (a search hit, an error, a time) that is off the
+ * screen or on its top rows comes to a few rows from the top, with the
+ * entries before it in sight. */
+static void
+place_jump(struct ui *u, int h)
+{
+	size_t ctx = (size_t)h / 4 < JUMP_CONTEXT ? (size_t)h / 4 :
+	    JUMP_CONTEXT, first = ui_tail_first(u);
+
+	u->jumped = false;
+	if (u->sel >= u->top + ctx && u->sel < u->top + (size_t)h)
+		return;
+	u->top = u->sel - first > ctx ? u->sel - ctx : first;
+}
+
 static void
 list_clamp(struct ui *u, int h)
 {
-	size_t n = eng_view_count(u->view), first = ui_tail_first(u);
+	size_t first = ui_tail_first(u), end = ui_tail_end(u);
 
 	if (h <= 0)
 		return;
-	if (n == 0) {
-		u->sel = u->top = 0;
+	if (end == first) {
+		u->sel = u->top = first;
 		return;
 	}
-	if (u->sel >= n || u->following)
-		u->sel = n - 1;
+	if (u->sel >= end || u->following)
+		u->sel = end - 1;
 	if (u->sel < first)
 		u->sel = first;
+	if (u->jumped)
+		place_jump(u, h);
 	if (u->sel < u->top)
 		u->top = u->sel;
 	if (u->sel >= u->top + (size_t)h)
 		u->top = u->sel - (size_t)h + 1;
-	if (u->top + (size_t)h > n)
-		u->top = n > (size_t)h ? n - (size_t)h : 0;
+	if (u->top + (size_t)h > end)
+		u->top = end - first > (size_t)h ? end - (size_t)h : first;
 	if (u->top < first)
 		u->top = first;
 }
@@ -146,39 +215,43 @@ list_clamp(struct ui *u, int h)
 static void
 list_draw(struct ui *u, int y, int x, int h, int w)
 {
-	size_t n = eng_view_count(u->view);
+	size_t end = ui_tail_end(u);
+	struct time_col tc;
 
 	u->list_y = y;
 	u->list_h = h;
 	list_clamp(u, h);
-	if (n == 0 || u->tail == 0) {
+	if (end == ui_tail_first(u)) {
 		ui_puts(y, x, w, u->loading ? "loading..." :
 		    eng_count(u->e) == 0 ? "no log entries yet: new ones "
 		    "will appear here" :
 		    "no entries match the filters (c clears them)", A_DIM);
 		return;
 	}
-	for (int i = 0; i < h && u->top + (size_t)i < n; i++) {
+	tc = time_col(u, w);
+	for (int i = 0; i < h && u->top + (size_t)i < end; i++) {
 		size_t idx = u->top + (size_t)i;
 
-		draw_row(u, eng_view_get(u->view, idx), y + i, x, w,
+		draw_row(u, eng_view_get(u->view, idx), y + i, x, w, &tc,
 		    idx == u->sel);
 	}
 }
 
+/* Moving off the view's last entry stops following; the tail's window
+ * then stays where it is. */
 static void
 list_move(struct ui *u, long delta)
 {
-	size_t n = eng_view_count(u->view);
+	size_t end = ui_tail_end(u);
 	long s = (long)u->sel + delta, first = (long)ui_tail_first(u);
 
-	if (n == 0)
+	if (end == (size_t)first)
 		return;
 	if (s < first)
 		s = first;
-	if ((size_t)s >= n)
-		s = (long)n - 1;
-	if ((size_t)s != n - 1 || delta < 0)
+	if ((size_t)s >= end)
+		s = (long)end - 1;
+	if ((size_t)s != eng_view_count(u->view) - 1 || delta < 0)
 		u->following = false;
 	u->sel = (size_t)s;
 }
@@ -191,7 +264,7 @@ list_click(struct ui *u, int y, int x, bool twice)
 	if (y < u->list_y || y >= u->list_y + u->list_h)
 		return 0;
 	idx = u->top + (size_t)(y - u->list_y);
-	if (idx >= eng_view_count(u->view))
+	if (idx >= ui_tail_end(u))
 		return 0;
 	u->sel = idx;
 	u->following = false;
@@ -205,6 +278,7 @@ list_key(struct ui *u, int key)
 {
 	long page = u->list_h > 1 ? u->list_h - 1 : 1;
 	size_t n = eng_view_count(u->view);
+	bool empty = ui_tail_end(u) == ui_tail_first(u);
 
 	switch (key) {
 	case UK(KEY_UP):
@@ -239,7 +313,7 @@ list_key(struct ui *u, int key)
 	case '\r':
 	case '\n':
 	case UK(KEY_ENTER):
-		if (n > 0)
+		if (!empty)
 			ui_detail_open(u, eng_view_get(u->view, u->sel));
 		break;
 	case UI_ESC:

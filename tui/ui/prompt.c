@@ -21,6 +21,7 @@ static const char *const labels[] = {
 	[UI_PROMPT_KEYWORD] = "Keyword: ",
 	[UI_PROMPT_REGEX] = "Filter (regex): ",
 	[UI_PROMPT_TAIL] = "Last N entries: ",
+	[UI_PROMPT_GOTO] = "Go to time: ",
 };
 
 void

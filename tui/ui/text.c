@@ -162,29 +162,41 @@ ui_match_spans(struct eng_regex *re, const char *s, size_t n,
 /* ---- colours ----------------------------------------------------------- */
 
 struct pair_def {
-	short fg8, bg8, fg256, bg256;
+	short fg8, bg8, fg256, bg256;	/* -1: the terminal's own */
+	attr_t attr;		/* added to the colour */
 	attr_t mono;		/* what stands in for the colour without one */
 };
 
+/*
+ * Colours that read on a dark and on a light background alike.  The
+ * 256-colour foregrounds are mid-tones, at least 3.5:1 against black
+ * and against white (no light grey, yellow or cyan that vanish on
+ * white); text of no kind of its own keeps the terminal's foreground,
+ * dim for the times and bold for titles and keys where the basic
+ * colours give no such mid-tone.  The bars have a hue of their own: a
+ * selected row is drawn in reverse video of the terminal's colours,
+ * light or dark, and must not merge with the status line under it.
+ */
 static const struct pair_def pairs[] = {
-	[UI_PAIR_DEBUG] = { COLOR_BLUE, -1, 244, -1, A_DIM },
-	[UI_PAIR_INFO] = { COLOR_GREEN, -1, 71, -1, A_NORMAL },
-	[UI_PAIR_WARNING] = { COLOR_YELLOW, -1, 214, -1, A_BOLD },
-	[UI_PAIR_ERROR] = { COLOR_RED, -1, 196, -1, A_BOLD | A_UNDERLINE },
-	[UI_PAIR_CRITICAL] = { COLOR_WHITE, COLOR_RED, 231, 160,
+	[UI_PAIR_DEBUG] = { COLOR_BLUE, -1, 244, -1, 0, A_DIM },
+	[UI_PAIR_INFO] = { COLOR_GREEN, -1, 28, -1, 0, A_NORMAL },
+	[UI_PAIR_WARNING] = { COLOR_YELLOW, -1, 166, -1, A_BOLD, A_BOLD },
+	[UI_PAIR_ERROR] = { COLOR_RED, -1, 196, -1, A_BOLD,
+	    A_BOLD | A_UNDERLINE },
+	[UI_PAIR_CRITICAL] = { COLOR_WHITE, COLOR_RED, 231, 160, A_BOLD,
 	    A_BOLD | A_UNDERLINE | A_STANDOUT },
-	[UI_PAIR_MATCH] = { COLOR_BLACK, COLOR_YELLOW, 16, 220,
+	[UI_PAIR_MATCH] = { COLOR_BLACK, COLOR_YELLOW, 16, 220, 0,
 	    A_UNDERLINE | A_BOLD },
-	[UI_PAIR_MALFORMED] = { COLOR_MAGENTA, -1, 170, -1, A_BOLD },
-	[UI_PAIR_KEY] = { COLOR_CYAN, -1, 75, -1, A_BOLD },
-	[UI_PAIR_TIME] = { -1, -1, 250, -1, A_NORMAL },
-	[UI_PAIR_TAB] = { COLOR_BLACK, COLOR_CYAN, 16, 38, A_REVERSE },
-	[UI_PAIR_BAR] = { COLOR_BLACK, COLOR_WHITE, 231, 238, A_REVERSE },
-	[UI_PAIR_MSGERR] = { COLOR_RED, -1, 203, -1, A_BOLD },
-	[UI_PAIR_HIST_OTHER] = { COLOR_GREEN, -1, 71, -1, A_NORMAL },
-	[UI_PAIR_HIST_WARN] = { COLOR_YELLOW, -1, 214, -1, A_NORMAL },
-	[UI_PAIR_HIST_ERR] = { COLOR_RED, -1, 196, -1, A_NORMAL },
-	[UI_PAIR_TITLE] = { COLOR_CYAN, -1, 81, -1, A_BOLD },
+	[UI_PAIR_MALFORMED] = { COLOR_MAGENTA, -1, 133, -1, 0, A_BOLD },
+	[UI_PAIR_KEY] = { -1, -1, 31, -1, A_BOLD, A_BOLD },
+	[UI_PAIR_TIME] = { -1, -1, -1, -1, A_DIM, A_NORMAL },
+	[UI_PAIR_TAB] = { COLOR_BLACK, COLOR_CYAN, 16, 38, 0, A_REVERSE },
+	[UI_PAIR_BAR] = { COLOR_WHITE, COLOR_BLUE, 231, 25, 0, A_REVERSE },
+	[UI_PAIR_MSGERR] = { COLOR_RED, -1, 196, -1, A_BOLD, A_BOLD },
+	[UI_PAIR_HIST_OTHER] = { COLOR_GREEN, -1, 71, -1, 0, A_NORMAL },
+	[UI_PAIR_HIST_WARN] = { COLOR_YELLOW, -1, 214, -1, 0, A_NORMAL },
+	[UI_PAIR_HIST_ERR] = { COLOR_RED, -1, 196, -1, 0, A_NORMAL },
+	[UI_PAIR_TITLE] = { -1, -1, -1, -1, A_BOLD, A_BOLD },
 };
 
 void
@@ -209,12 +221,7 @@ ui_colors_init(struct ui *u)
 attr_t
 ui_pair(struct ui *u, enum ui_pair p)
 {
-	attr_t extra = 0;
-
 	if (!u->color)
 		return pairs[p].mono;
-	if (p == UI_PAIR_CRITICAL || p == UI_PAIR_TITLE || p == UI_PAIR_KEY ||
-	    p == UI_PAIR_ERROR)
-		extra = A_BOLD;
-	return COLOR_PAIR(p) | extra;
+	return COLOR_PAIR(p) | pairs[p].attr;
 }

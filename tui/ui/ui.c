@@ -139,6 +139,16 @@ locate(const struct eng_view *v, const struct eng_entry *old)
 	return lo;
 }
 
+/* The tail's window becomes the last N of the view. */
+static void
+tail_reset(struct ui *u)
+{
+	size_t n = eng_view_count(u->view);
+
+	u->tail_first = u->tail >= 0 && n > (size_t)u->tail ?
+	    n - (size_t)u->tail : 0;
+}
+
 static void
 keep_selection(struct ui *u, const struct eng_entry *old, bool had)
 {
@@ -193,6 +203,8 @@ refilter(struct ui *u)
 	u->view = v;
 	u->newcount = 0;
 	keep_selection(u, &old, had);
+	tail_reset(u);
+	ui_hits_reset(u);
 	eng_view_category_counts(u->view, u->counts);
 	notify(u, UI_VIEW_NEW);
 }
@@ -202,7 +214,19 @@ ui_tail_first(const struct ui *u)
 {
 	size_t n = eng_view_count(u->view);
 
-	return u->tail >= 0 && n > (size_t)u->tail ? n - (size_t)u->tail : 0;
+	if (u->tail < 0)
+		return 0;
+	return u->tail_first < n ? u->tail_first : n;
+}
+
+size_t
+ui_tail_end(const struct ui *u)
+{
+	size_t n = eng_view_count(u->view), first = ui_tail_first(u);
+
+	if (u->tail < 0 || n - first <= (size_t)u->tail)
+		return n;
+	return first + (size_t)u->tail;
 }
 
 void
@@ -213,6 +237,7 @@ ui_follow(struct ui *u)
 	u->following = true;
 	u->newcount = 0;
 	u->sel = n > 0 ? n - 1 : 0;
+	tail_reset(u);
 }
 
 void
@@ -244,16 +269,24 @@ ui_set_tab(struct ui *u, int tab)
 
 /* ---- search ------------------------------------------------------------ */
 
-/* A match fell before the --tail window: the next one inside it is the
- * first from the window's start (forward) or from the end (backward). */
+/* Whether a position is one the list shows. */
+static bool
+in_window(const struct ui *u, long pos)
+{
+	return pos >= 0 && (size_t)pos >= ui_tail_first(u) &&
+	    (size_t)pos < ui_tail_end(u);
+}
+
+/* A match fell outside the tail's window: the next one inside it is the
+ * first from the window's start (forward) or its end (backward). */
 static long
 next_in_window(struct ui *u, int dir)
 {
-	size_t first = ui_tail_first(u);
-	long pos = dir > 0 ? eng_view_search(u->view, u->search, first - 1, 1) :
-	    eng_view_search(u->view, u->search, 0, -1);
+	long pos = dir > 0 ?
+	    eng_view_search(u->view, u->search, ui_tail_first(u) - 1, 1) :
+	    eng_view_search(u->view, u->search, ui_tail_end(u), -1);
 
-	return pos >= 0 && (size_t)pos >= first ? pos : -1;
+	return in_window(u, pos) ? pos : -1;
 }
 
 int
@@ -267,13 +300,13 @@ ui_search_next(struct ui *u, int dir)
 	}
 	if (screens[u->screen]->search != NULL)
 		return screens[u->screen]->search(u, dir * u->search_dir);
-	if (eng_view_count(u->view) == 0) {
+	if (ui_tail_end(u) == ui_tail_first(u)) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	busy_notice(u, "searching");
 	pos = eng_view_search(u->view, u->search, u->sel, dir * u->search_dir);
-	if (pos >= 0 && (size_t)pos < ui_tail_first(u))
+	if (pos >= 0 && !in_window(u, pos))
 		pos = next_in_window(u, dir * u->search_dir);
 	if (pos < 0) {
 		ui_message(u, true, "Pattern not found: %s", u->search_text);
@@ -282,11 +315,18 @@ ui_search_next(struct ui *u, int dir)
 	if ((dir * u->search_dir > 0 && (size_t)pos <= u->sel) ||
 	    (dir * u->search_dir < 0 && (size_t)pos >= u->sel))
 		ui_message(u, false, "search wrapped");
-	u->sel = (size_t)pos;
+	ui_jump(u, (size_t)pos);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+void
+ui_jump(struct ui *u, size_t pos)
+{
+	u->sel = pos;
 	u->following = false;
+	u->jumped = true;
 	if (u->screen == UI_STATS)
 		ui_set_tab(u, u->last_list_tab);
-	return UI_HANDLED | UI_REDRAW;
 }
 
 static int
@@ -307,6 +347,7 @@ set_search(struct ui *u, const char *text, int dir)
 	u->search = re;
 	u->search_text = eng_xstrdup(text);
 	u->search_dir = dir;
+	ui_hits_start(u);
 	return ui_search_next(u, 1);
 }
 
@@ -373,6 +414,7 @@ set_tail(struct ui *u, const char *text)
 
 	if (*text == '\0') {
 		u->tail = -1;
+		tail_reset(u);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	errno = 0;
@@ -383,6 +425,37 @@ set_tail(struct ui *u, const char *text)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	u->tail = n;
+	tail_reset(u);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* The first entry the list shows at or after a time; the entries are in
+ * time order, those without a time (ENG_TIME_NONE) first. */
+static int
+goto_time(struct ui *u, const char *text)
+{
+	size_t lo = ui_tail_first(u), hi = ui_tail_end(u);
+	int64_t t;
+	char err[256];
+
+	if (*text == '\0')
+		return UI_HANDLED | UI_REDRAW;
+	if (eng_time_parse(text, eng_now_us(), &t, err, sizeof err) != 0) {
+		snprintf(u->prompt.error, sizeof u->prompt.error, "%s", err);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (eng_view_get(u->view, mid)->time_us < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ui_tail_end(u))
+		ui_message(u, true, "no entry at or after %s", text);
+	else
+		ui_jump(u, lo);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -406,6 +479,8 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 		return set_regex(u, text);
 	case UI_PROMPT_TAIL:
 		return set_tail(u, text);
+	case UI_PROMPT_GOTO:
+		return goto_time(u, text);
 	case UI_PROMPT_NONE:
 		break;
 	}
@@ -470,6 +545,29 @@ tab_key(struct ui *u, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* The next (dir 1) or previous (-1) entry at ERROR or above, wrapping
+ * around the list; the levels are in the index, so no line is read. */
+static int
+next_error(struct ui *u, int dir)
+{
+	size_t first = ui_tail_first(u), end = ui_tail_end(u), n = end - first;
+	size_t cur = u->sel < first ? first : u->sel >= end ? end - 1 : u->sel;
+
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = first + (cur - first + (dir > 0 ? k : n - k)) % n;
+
+		if (eng_entry_level(eng_view_get(u->view, i)) < LLMLOG_ERROR)
+			continue;
+		if (dir > 0 ? i <= cur : i >= cur)
+			ui_message(u, false, "wrapped to the %s error",
+			    dir > 0 ? "first" : "last");
+		ui_jump(u, i);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	ui_message(u, true, "no entry at ERROR or above");
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int
 open_prompt(struct ui *u, enum ui_prompt_kind kind, const char *initial)
 {
@@ -518,6 +616,12 @@ common_key(struct ui *u, int key)
 		return ui_search_next(u, 1);
 	case 'N':
 		return ui_search_next(u, -1);
+	case 'e':
+		return next_error(u, 1);
+	case 'E':
+		return next_error(u, -1);
+	case '@':
+		return open_prompt(u, UI_PROMPT_GOTO, NULL);
 	case 'c':
 		return clear_filters(u);
 	case 'u':
@@ -685,16 +789,24 @@ read_keys(struct ui *u)
 
 /* ---- following the files ----------------------------------------------- */
 
+/* New entries join the view.  Following, the selection and the tail's
+ * window move to the end; paused, both stay on their entries, wherever
+ * the entries arriving sort. */
 static void
 take_new(struct ui *u)
 {
-	struct eng_entry old;
-	bool had = false;
+	struct eng_entry old, first;
+	bool had = false, had_first = false;
 	size_t added;
 
 	if (!u->following && u->sel < eng_view_count(u->view)) {
 		old = *eng_view_get(u->view, u->sel);
 		had = true;
+	}
+	if (!u->following && u->tail >= 0 &&
+	    u->tail_first < eng_view_count(u->view)) {
+		first = *eng_view_get(u->view, u->tail_first);
+		had_first = true;
 	}
 	added = eng_view_update(u->view);
 	if (added == 0)
@@ -708,6 +820,8 @@ take_new(struct ui *u)
 	if (!u->loading)
 		u->newcount += added;
 	keep_selection(u, &old, had);
+	if (had_first)
+		u->tail_first = locate(u->view, &first);
 }
 
 static bool
@@ -779,6 +893,7 @@ state_free(struct ui *u)
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->free != NULL)
 			screens[i]->free(u);
+	ui_hits_free(u);
 	eng_view_free(u->view);
 	eng_regex_free(u->regex);
 	eng_regex_free(u->search);
@@ -841,13 +956,14 @@ idle_pending(const struct ui *u)
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->pending != NULL && screens[i]->pending(u))
 			return true;
-	return false;
+	return ui_hits_pending(u);
 }
 
+/* Work between keys: the screens', and the search's hit count. */
 static int
 idle(struct ui *u)
 {
-	int r = 0;
+	int r = ui_hits_idle(u);
 
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->idle != NULL)

@@ -79,6 +79,7 @@ enum ui_prompt_kind {
 	UI_PROMPT_KEYWORD,
 	UI_PROMPT_REGEX,
 	UI_PROMPT_TAIL,
+	UI_PROMPT_GOTO,
 };
 
 struct ui_prompt {
@@ -100,7 +101,7 @@ struct ui_detail_line {
 
 struct ui_detail {
 	struct eng_entry entry;
-	size_t pos, count;	/* its place in the list, for the header */
+	bool follow_back;	/* the list was following when it opened */
 	bool raw;		/* the raw line instead of the fields */
 	struct ui_detail_line *lines;
 	size_t nlines, cap;
@@ -117,6 +118,15 @@ struct ui_hist {
 	struct eng_hist h;	/* one column a bucket */
 };
 
+/* The search's hits in the view, counted between keys (hits.c). */
+struct ui_hits {
+	size_t *pos;		/* the matching positions so far, ascending */
+	size_t n, cap;
+	size_t counted;		/* positions before this one are counted */
+	struct eng_entry last;	/* the one at counted - 1, where it was */
+	int64_t shown_us;	/* when a count so far was drawn */
+};
+
 struct ui {
 	struct eng *e;
 
@@ -127,6 +137,9 @@ struct ui {
 	struct eng_regex *regex;
 	char *since_text, *until_text;
 	long tail;			/* show only the last N; -1: all */
+	/* with a tail: the first of the last N while following, kept on
+	 * the same entry while paused (ui_tail_first) */
+	size_t tail_first;
 	unsigned cli_categories;	/* the All tab's set (from -c) */
 	bool utc;
 
@@ -149,6 +162,8 @@ struct ui {
 	struct eng_regex *search;
 	char *search_text;
 	int search_dir;
+	struct ui_hits hits;
+	bool jumped;		/* the selection jumped: show rows above it */
 
 	enum ui_screen_id screen;
 	enum ui_screen_id help_back;	/* where help returns to */
@@ -217,10 +232,15 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
 void ui_show(struct ui *u, enum ui_screen_id id);
 void ui_set_tab(struct ui *u, int tab);
 void ui_follow(struct ui *u);
-/* The first position of the view shown: with --tail N (or #) only the
- * last N. */
+/* The positions of the view shown, from first to before end: all of it,
+ * or with --tail N (or #) the last N; while paused, the N that were the
+ * last when following stopped, so that what arrives moves no row. */
 size_t ui_tail_first(const struct ui *u);
+size_t ui_tail_end(const struct ui *u);
 int ui_search_next(struct ui *u, int dir);
+/* Select an entry found by what it holds (a search hit, an error, a
+ * time): the list stops following and shows a few rows above it. */
+void ui_jump(struct ui *u, size_t pos);
 /* The colour of an enum llmlog_level (eng_entry_level). */
 attr_t ui_level_attr(struct ui *u, int level);
 int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
@@ -233,6 +253,15 @@ int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
 void ui_frame_draw(struct ui *u, const char *hint, int h, int w);
 /* Button 1 on the frame: on a tab, that tab is shown. */
 int ui_frame_click(struct ui *u, int y, int x);
+
+/* hits.c: the search's hit count, counted between keys */
+void ui_hits_start(struct ui *u);	/* a new search: count afresh */
+void ui_hits_reset(struct ui *u);	/* a new view: count again */
+bool ui_hits_pending(const struct ui *u);
+int ui_hits_idle(struct ui *u);
+/* " 3/120" after the search on the status line */
+void ui_hits_status(struct ui *u, struct strbuf *out);
+void ui_hits_free(struct ui *u);
 
 /* detail.c: the list opens an entry, and the detail view steps along */
 void ui_detail_open(struct ui *u, const struct eng_entry *en);
