@@ -45,7 +45,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 	if (!valid_level(level)) {
 		drop(a, b);
 		errno = EINVAL;
-		return log_seterr("invalid level %d for a %s entry", level,
+		return errmsg_set("invalid level %d for a %s entry", level,
 		    llmlog_category_name(cat));
 	}
 	if ((lg = log_resolve(lg)) == NULL || !llmlog_enabled(lg, level)) {
@@ -79,7 +79,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 	drop(a, b);
 	if (rc != 0) {
 		errno = ENOMEM;
-		return log_seterr("out of memory formatting a %s entry",
+		return errmsg_set("out of memory formatting a %s entry",
 		    llmlog_category_name(cat));
 	}
 	rc = log_emit(lg, cat, level, fb->line.buf, fb->line.len);
@@ -105,7 +105,7 @@ llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
 {
 	if (e == NULL) {
 		errno = EINVAL;
-		return log_seterr("%s: no entry", __func__);
+		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
 	    e, fmt_interaction, e->details, NULL);
@@ -124,13 +124,13 @@ llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
 
 	if (e == NULL) {
 		errno = EINVAL;
-		return log_seterr("%s: no entry", __func__);
+		return errmsg_set("%s: no entry", __func__);
 	}
 	rule = format_system_level(e);
 	if (rule < 0) {
 		drop(e->details, NULL);
 		errno = EINVAL;
-		return log_seterr("system event \"%s\" is not a name such as "
+		return errmsg_set("system event \"%s\" is not a name such as "
 		    "startup, shutdown, error, warning, config_change or status",
 		    e->event != NULL ? e->event : "(null)");
 	}
@@ -195,7 +195,7 @@ llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
 {
 	if (e == NULL) {
 		errno = EINVAL;
-		return log_seterr("%s: no entry", __func__);
+		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
 	    fmt_tool, e->parameters, e->result);
@@ -212,7 +212,7 @@ llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
 {
 	if (e == NULL) {
 		errno = EINVAL;
-		return log_seterr("%s: no entry", __func__);
+		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
 	    fmt_llm, NULL, NULL);
@@ -229,7 +229,7 @@ llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 {
 	if (e == NULL) {
 		errno = EINVAL;
-		return log_seterr("%s: no entry", __func__);
+		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_SECURITY,
 	    pick(e->level, format_security_level(e)), e, fmt_security, NULL,
@@ -247,7 +247,7 @@ llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
 {
 	if (e == NULL) {
 		errno = EINVAL;
-		return log_seterr("%s: no entry", __func__);
+		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
 	    fmt_metric, e->details, NULL);

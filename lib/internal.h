@@ -2,16 +2,19 @@
  * internal.h - what the parts of libllmlog promise each other.
  *
  * entries.c turns a call into one JSON line; log.c owns the handle, the
- * default log, levels and errors; sink.c puts a finished line into its
- * category file (rotation, locking, async queue).
+ * default log and levels; sink.c puts a finished line into its category
+ * file (rotation, locking, async queue).  Below them all, errmsg.c keeps
+ * the thread's error message and visible.c makes text safe to echo:
+ * every part calls those two, and they call no part.
  */
 #ifndef LLMLOG_INTERNAL_H
 #define LLMLOG_INTERNAL_H
 
 #include "llmlog.h"
 
-/* Record a message for llmlog_errmsg() (thread-local) and return -1. */
-int log_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record a message for llmlog_errmsg() (thread-local, errmsg.c) and return
+ * -1; errno is kept. */
+int errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Resolve NULL to the default log; NULL when no log can be had. */
 struct llmlog *log_resolve(struct llmlog *lg);

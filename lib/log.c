@@ -1,14 +1,13 @@
 /*
  * log.c - the handle of libllmlog: configuration, the process-wide default
- * log, levels, error messages and the console echo.  Lines reach the files
- * through sink.c (sync) or queue.c (async).
+ * log, levels and the console echo.  Lines reach the files through sink.c
+ * (sync) or queue.c (async).
  */
 #include "config.h"
 
 #include "sink.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +17,6 @@
 #define DEFAULT_MAX_BYTES (10 * 1024 * 1024)
 #define DEFAULT_BACKUPS 5
 #define DEFAULT_QUEUE_SIZE 8192
-#define ERRMSG_SIZE 512
-
-static __thread char errmsg[ERRMSG_SIZE];
-
 /* The default log, and the defaults it replaced (kept until exit: another
  * thread may still be using one). */
 static struct llmlog *_Atomic default_log;
@@ -33,25 +28,6 @@ static bool default_atexit;
 static struct llmlog *open_logs;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-int
-log_seterr(const char *fmt, ...)
-{
-	int saved = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof errmsg, fmt, ap);
-	va_end(ap);
-	errno = saved;
-	return -1;
-}
-
-const char *
-llmlog_errmsg(void)
-{
-	return errmsg;
-}
 
 static void
 fork_prepare(void)
@@ -142,7 +118,7 @@ config_apply(struct llmlog *lg, const struct llmlog_config *cfg)
 	    (cfg->overflow != LLMLOG_OVERFLOW_BLOCK &&
 	    cfg->overflow != LLMLOG_OVERFLOW_DROP)) {
 		errno = EINVAL;
-		return log_seterr("invalid configuration: max_bytes %lld, "
+		return errmsg_set("invalid configuration: max_bytes %lld, "
 		    "backups %d, overflow %d", (long long)cfg->max_bytes,
 		    cfg->backups, (int)cfg->overflow);
 	}
@@ -162,7 +138,7 @@ log_alloc(void)
 	struct llmlog *lg;
 
 	if ((lg = calloc(1, sizeof *lg)) == NULL) {
-		log_seterr("out of memory");
+		errmsg_set("out of memory");
 		return NULL;
 	}
 	lg->dirfd = -1;
@@ -367,7 +343,7 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 	    line[len - 1] != '\n') {
 		atomic_fetch_add_explicit(&lg->dropped, 1, memory_order_relaxed);
 		errno = EINVAL;
-		return log_seterr("invalid entry: category %d, %zu bytes",
+		return errmsg_set("invalid entry: category %d, %zu bytes",
 		    (int)cat, len);
 	}
 	if (level < atomic_load_explicit(&lg->min_level, memory_order_relaxed))

@@ -107,7 +107,7 @@ queue_new(struct llmlog *lg, unsigned size)
 	    (q->slots = calloc(size, sizeof *q->slots)) == NULL) {
 		free(q);
 		errno = ENOMEM;
-		log_seterr("out of memory for a queue of %u entries", size);
+		errmsg_set("out of memory for a queue of %u entries", size);
 		return NULL;
 	}
 	q->lg = lg;
@@ -318,7 +318,7 @@ push_drop(struct queue *q, const char *why, char *heap)
 {
 	free(heap);
 	atomic_fetch_add_explicit(&q->lg->dropped, 1, memory_order_relaxed);
-	return log_seterr("%s: entry dropped: %s", q->lg->dir, why);
+	return errmsg_set("%s: entry dropped: %s", q->lg->dir, why);
 }
 
 /* Take the lock and a free slot for an entry (heap: its copy when it
@@ -434,7 +434,7 @@ queue_flush(struct queue *q)
 	q->failed_seen = q->failed;
 	pthread_mutex_unlock(&q->mu);
 	if (failed > 0)
-		return log_seterr("%s: %llu queued entries could not be written",
+		return errmsg_set("%s: %llu queued entries could not be written",
 		    q->lg->dir, (unsigned long long)failed);
 	return 0;
 }
@@ -465,7 +465,7 @@ queue_stop(struct queue *q)
 	if (joinable)
 		pthread_join(q->thread, NULL);
 	if (failed > 0)
-		return log_seterr("%s: %llu queued entries could not be written",
+		return errmsg_set("%s: %llu queued entries could not be written",
 		    q->lg->dir, (unsigned long long)failed);
 	return 0;
 }

@@ -75,7 +75,7 @@ default_dir(void)
 	    (pw = getpwuid(getuid())) != NULL)
 		home = pw->pw_dir;
 	if (home == NULL || *home == '\0') {
-		log_seterr("no log directory: $HOME is not set");
+		errmsg_set("no log directory: $HOME is not set");
 		errno = ENOENT;
 		return NULL;
 	}
@@ -131,15 +131,15 @@ check_dir(struct llmlog *lg)
 	struct stat st;
 
 	if (fstat(lg->dirfd, &st) != 0)
-		return log_seterr("%s: %s", lg->dir, strerror(errno));
+		return errmsg_set("%s: %s", lg->dir, strerror(errno));
 	if (st.st_uid != geteuid()) {
 		errno = EPERM;
-		return log_seterr("%s: log directory owned by uid %u, not by "
+		return errmsg_set("%s: log directory owned by uid %u, not by "
 		    "this user (uid %u); refusing it", lg->dir,
 		    (unsigned)st.st_uid, (unsigned)geteuid());
 	}
 	if ((st.st_mode & 077) != 0 && fchmod(lg->dirfd, 0700) != 0)
-		return log_seterr("%s: cannot tighten mode to 0700: %s",
+		return errmsg_set("%s: cannot tighten mode to 0700: %s",
 		    lg->dir, strerror(errno));
 	return 0;
 }
@@ -154,12 +154,12 @@ open_lock_file(struct llmlog *lg)
 	lg->lockfd = openat(lg->dirfd, LOCK_FILE,
 	    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (lg->lockfd < 0)
-		return log_seterr("%s/%s: %s", lg->dir, LOCK_FILE,
+		return errmsg_set("%s/%s: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
 	if (fstat(lg->lockfd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || st.st_nlink > 1) {
 		errno = EPERM;
-		return log_seterr("%s/%s: not a plain file of this user; "
+		return errmsg_set("%s/%s: not a plain file of this user; "
 		    "refusing it", lg->dir, LOCK_FILE);
 	}
 	return 0;
@@ -293,21 +293,21 @@ sink_open(struct llmlog *lg, const char *dir)
 	path = dir != NULL && *dir != '\0' ? strdup(dir) : default_dir();
 	if (path == NULL) {
 		if (errno == ENOMEM)
-			log_seterr("out of memory");
+			errmsg_set("out of memory");
 		return -1;
 	}
 	lg->dir = absolute(path);
 	free(path);
 	if (lg->dir == NULL)
-		return log_seterr("log directory: %s", strerror(errno));
+		return errmsg_set("log directory: %s", strerror(errno));
 	for (size_t n = strlen(lg->dir); n > 1 && lg->dir[n - 1] == '/'; n--)
 		lg->dir[n - 1] = '\0';
 	if (make_dirs(lg->dir) != 0)
-		return log_seterr("%s: cannot create: %s", lg->dir,
+		return errmsg_set("%s: cannot create: %s", lg->dir,
 		    strerror(errno));
 	lg->dirfd = open(lg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lg->dirfd < 0)
-		return log_seterr("%s: %s", lg->dir, strerror(errno));
+		return errmsg_set("%s: %s", lg->dir, strerror(errno));
 	if (check_dir(lg) != 0 || open_lock_file(lg) != 0)
 		return -1;
 	if (!sink_no_shared)
@@ -351,14 +351,14 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return log_seterr("%s/%s: is a symbolic link; "
+			return errmsg_set("%s/%s: is a symbolic link; "
 			    "refusing to follow it", lg->dir, name);
-		return log_seterr("%s/%s: %s", lg->dir, name, strerror(errno));
+		return errmsg_set("%s/%s: %s", lg->dir, name, strerror(errno));
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
 		close(fd);
 		errno = EPERM;
-		return log_seterr("%s/%s: not a regular file of its own; "
+		return errmsg_set("%s/%s: not a regular file of its own; "
 		    "refusing it", lg->dir, name);
 	}
 	f->fd = fd;
@@ -407,7 +407,7 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
 		return 0;
 	}
 	if ((tail = malloc((size_t)(*size - from))) == NULL)
-		return log_seterr("%s/%s: out of memory", lg->dir,
+		return errmsg_set("%s/%s: out of memory", lg->dir,
 		    llmlog_category_file(cat));
 	n = pread(fd, tail, (size_t)(*size - from), from);
 	if (n <= 0 || tail[n - 1] == '\n') {
@@ -456,7 +456,7 @@ lock_fallback(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	pthread_mutex_lock(&lg->fallback_lock);
 	if (lock_range(lg->lockfd, cat, F_WRLCK) != 0) {
 		pthread_mutex_unlock(&lg->fallback_lock);
-		return log_seterr("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
+		return errmsg_set("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
 		    strerror(errno));
 	}
 	*sizep = &lg->files[cat].size;
@@ -492,7 +492,7 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 		f->gen = sc->gen;
 	}
 	if (fstat(f->fd, &st) != 0)
-		return log_seterr("%s/%s: %s", lg->dir,
+		return errmsg_set("%s/%s: %s", lg->dir,
 		    llmlog_category_file(cat), strerror(errno));
 	sc->size = st.st_size;
 	/* a writer died holding the lock, or the lock state is new (first
@@ -521,7 +521,7 @@ lock_shared(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 		sc->size_valid = 0;
 	} else if (rc != 0) {
 		errno = rc;
-		return log_seterr("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
+		return errmsg_set("%s/%s: cannot lock: %s", lg->dir, LOCK_FILE,
 		    strerror(rc));
 	}
 	*sizep = &sc->size;
@@ -604,7 +604,7 @@ rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 		backup_name(to, sizeof to, cat, i);
 		if (renameat(lg->dirfd, from, lg->dirfd, to) != 0 &&
 		    errno != ENOENT)
-			return log_seterr("%s/%s: cannot rotate to %s: %s",
+			return errmsg_set("%s/%s: cannot rotate to %s: %s",
 			    lg->dir, from, to, strerror(errno));
 	}
 	if (lg->shared != NULL)
@@ -658,7 +658,7 @@ write_lines(struct llmlog *lg, enum llmlog_category cat,
 			if (w == 0)
 				errno = EIO;
 			unwrite(lg, cat, off, size);
-			return log_seterr("%s/%s: %s", lg->dir,
+			return errmsg_set("%s/%s: %s", lg->dir,
 			    llmlog_category_file(cat), strerror(errno));
 		}
 		*size += w;

@@ -122,7 +122,7 @@ llmlog_time_tool(struct llmlog *lg, const char *tool_name,
 	if (fn == NULL) {
 		if (parameters != NULL)
 			json_object_put(parameters);
-		return log_seterr("llmlog_time_tool: no function to run");
+		return errmsg_set("llmlog_time_tool: no function to run");
 	}
 	start = now(CLOCK_MONOTONIC);
 	rc = fn(arg, &res, &error);
@@ -153,7 +153,7 @@ llmlog_time_llm(struct llmlog *lg, const char *provider, const char *model,
 	int rc;
 
 	if (fn == NULL)
-		return log_seterr("llmlog_time_llm: no function to run");
+		return errmsg_set("llmlog_time_llm: no function to run");
 	start = now(CLOCK_MONOTONIC);
 	rc = fn(arg, &call);
 	end = now(CLOCK_MONOTONIC);
@@ -174,7 +174,7 @@ llmlog_time_interaction(struct llmlog *lg, const char *user_input,
 	int rc;
 
 	if (fn == NULL)
-		return log_seterr("llmlog_time_interaction: no function to run");
+		return errmsg_set("llmlog_time_interaction: no function to run");
 	start = now(CLOCK_MONOTONIC);
 	rc = fn(arg, &response, tools, &error);
 	end = now(CLOCK_MONOTONIC);
