@@ -2,7 +2,9 @@
  * entries.c - the public logging calls: pick the level, skip what the log
  * filters out, then build the line and hand it to the log (sync) or queue
  * the call's record for the writer thread to build it (async); echo
- * warnings.  Every json_object argument is dropped here, on every path, or
+ * warnings.  A metric without a memory figure gets the RSS here, read only
+ * for an entry that passed the level check, since reading it costs system
+ * calls.  Every json_object argument is dropped here, on every path, or
  * passed on with the queued record.
  */
 #include "config.h"
@@ -10,7 +12,12 @@
 #include "format.h"
 #include "sink.h"
 
+#include <sys/resource.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 typedef int (*format_fn)(struct jbuf *, const void *, int);
 
@@ -28,6 +35,34 @@ drop(json_object *a, json_object *b)
 		json_object_put(a);
 	if (b != NULL)
 		json_object_put(b);
+}
+
+/* The process's resident set size in MB (0 when unknown). */
+static double
+rss_mb(void)
+{
+	char buf[128];
+	struct rusage ru;
+	unsigned long size, resident;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "%lu %lu", &size, &resident) == 2)
+				return (double)resident *
+				    (double)sysconf(_SC_PAGESIZE) /
+				    (1024.0 * 1024.0);
+		}
+	}
+	/* no /proc: the peak is the best there is */
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		return (double)ru.ru_maxrss / 1024.0;
+	return 0;
 }
 
 /* Format e with fn into this thread's line buffer and write it, or queue
@@ -52,11 +87,12 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 		drop(a, b);
 		return lg == NULL ? -1 : 0;
 	}
-	/* the RSS is read only here, once the entry is known to be written */
+	/* the RSS is read only here, once the entry is known to be written
+	 * (a timer leaves it to this) */
 	if (cat == LLMLOG_PERFORMANCE &&
 	    ((const struct llmlog_metric *)e)->memory_mb == 0) {
 		m = *(const struct llmlog_metric *)e;
-		m.memory_mb = format_rss_mb();
+		m.memory_mb = rss_mb();
 		e = &m;
 	}
 	fb = format_bufs();

@@ -72,7 +72,4 @@ void format_summary(struct jbuf *jb, enum llmlog_category cat,
 /* Append caller-given JSON, redacted, compact. */
 void format_json(struct jbuf *jb, json_object *o);
 
-/* The process's resident set size in MB (0 when unknown). */
-double format_rss_mb(void);
-
 #endif

@@ -1,18 +1,13 @@
 /*
- * timer.c - performance timers (wall time, process CPU time, RSS) and the
+ * timer.c - performance timers (wall time and process CPU time) and the
  * time-and-log helpers that wrap one tool call, LLM call or user
- * interaction, the C counterparts of the seed's decorators.
+ * interaction.  A timer leaves the RSS to the metric's entry (entries.c),
+ * which reads it only when the entry is written.
  */
 #include "config.h"
 
-#include <sys/resource.h>
+#include <time.h>
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-
-#include "format.h"
 #include "internal.h"
 
 static double
@@ -29,33 +24,6 @@ now(clockid_t clock)
 
 	clock_gettime(clock, &ts);
 	return ts;
-}
-
-double
-format_rss_mb(void)
-{
-	char buf[128];
-	struct rusage ru;
-	unsigned long size, resident;
-	ssize_t n;
-	int fd;
-
-	fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			if (sscanf(buf, "%lu %lu", &size, &resident) == 2)
-				return (double)resident *
-				    (double)sysconf(_SC_PAGESIZE) /
-				    (1024.0 * 1024.0);
-		}
-	}
-	/* no /proc: the peak is the best there is */
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		return (double)ru.ru_maxrss / 1024.0;
-	return 0;
 }
 
 struct llmlog_timer
@@ -96,7 +64,7 @@ llmlog_timer_stop(struct llmlog_timer *t, json_object *details)
 	wall_ms = ms_between(&t->wall, &w);
 	cpu_ms = ms_between(&t->cpu, &c);
 	return llmlog_metric(t->lg, .operation = t->operation,
-	    .duration_ms = wall_ms, .memory_mb = format_rss_mb(),
+	    .duration_ms = wall_ms,
 	    .cpu_percent = wall_ms > 0 ? cpu_ms / wall_ms * 100 : 0,
 	    .details = details);
 }
