@@ -83,7 +83,7 @@ enum llmlog_overflow {
 #define LLMLOG_BACKUPS_NONE (-1)	/* keep no backups: never rotate */
 
 struct llmlog_config {
-	const char *dir;	/* NULL: $LLMLOG_DIR, else ~/.llm_os/logs */
+	const char *dir;	/* NULL or "": llmlog_default_dir() */
 	int64_t max_bytes;	/* rotate before a file would reach this; 0: 10 MiB */
 	int backups;		/* rotated files kept; 0: 5; LLMLOG_BACKUPS_NONE: none */
 	int min_level;		/* 0: $LLMLOG_LEVEL, else INFO */
@@ -117,6 +117,14 @@ struct llmlog *llmlog_default(void);
 uint64_t llmlog_dropped(const struct llmlog *lg);
 /* The directory in use (absolute path). */
 const char *llmlog_dir(const struct llmlog *lg);
+/* The directory a log opens when its config names none, and the one the
+ * explorer reads by default: $LLMLOG_DIR if set and not empty, as given;
+ * else $HOME/.llm_os/logs (the home directory of the password database
+ * when $HOME is unset or empty).  Neither created nor checked.  Returns a
+ * newly allocated string the caller frees with free(), or NULL with errno
+ * set (ENOENT: no home directory; ENOMEM) and the reason in
+ * llmlog_errmsg().  Safe in any thread. */
+char *llmlog_default_dir(void);
 /* Change the minimum level at run time. */
 void llmlog_set_level(struct llmlog *lg, enum llmlog_level level);
 /* Whether an entry of this level would be written. */

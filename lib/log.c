@@ -8,6 +8,7 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #define DEFAULT_MAX_BYTES (10 * 1024 * 1024)
 #define DEFAULT_BACKUPS 5
 #define DEFAULT_QUEUE_SIZE 8192
+#define DEFAULT_SUBDIR ".llm_os/logs"	/* under the home directory */
+#define PASSWD_BUF_MAX (1024 * 1024)	/* getpwuid_r()'s buffer grows to this */
 /* The default log, and the defaults it replaced (kept until exit: another
  * thread may still be using one). */
 static struct llmlog *_Atomic default_log;
@@ -132,6 +135,79 @@ config_apply(struct llmlog *lg, const struct llmlog_config *cfg)
 	return 0;
 }
 
+/* The user's home directory from the password database (a copy), or NULL
+ * with errno set: ENOENT when there is none, ENOMEM. */
+static char *
+passwd_home(void)
+{
+	struct passwd pw, *found = NULL;
+	char *buf = NULL, *grown, *home = NULL;
+	size_t size = 1024;
+	int rc;
+
+	do {
+		size *= 2;
+		if ((grown = realloc(buf, size)) == NULL) {
+			free(buf);
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = grown;
+		rc = getpwuid_r(getuid(), &pw, buf, size, &found);
+	} while (rc == ERANGE && size < PASSWD_BUF_MAX);
+	if (found == NULL || found->pw_dir == NULL || *found->pw_dir == '\0')
+		errno = ENOENT;
+	else if ((home = strdup(found->pw_dir)) == NULL)
+		errno = ENOMEM;
+	free(buf);
+	return home;
+}
+
+char *
+llmlog_default_dir(void)
+{
+	const char *env = getenv("LLMLOG_DIR"), *home = getenv("HOME");
+	char *own = NULL, *dir;
+	int rc;
+
+	if (env != NULL && *env != '\0') {
+		if ((dir = strdup(env)) == NULL)
+			goto oom;
+		return dir;
+	}
+	if ((home == NULL || *home == '\0') &&
+	    (home = own = passwd_home()) == NULL) {
+		if (errno == ENOMEM)
+			goto oom;
+		errmsg_set("no log directory: $HOME is not set");
+		return NULL;
+	}
+	rc = asprintf(&dir, "%s/" DEFAULT_SUBDIR, home);
+	free(own);
+	if (rc >= 0)
+		return dir;
+oom:
+	errno = ENOMEM;
+	errmsg_set("out of memory");
+	return NULL;
+}
+
+/* The config's directory, else the default one. */
+static int
+open_dir(struct llmlog *lg, const struct llmlog_config *cfg)
+{
+	char *dflt;
+	int rc;
+
+	if (cfg != NULL && cfg->dir != NULL && *cfg->dir != '\0')
+		return sink_open(lg, cfg->dir);
+	if ((dflt = llmlog_default_dir()) == NULL)
+		return -1;
+	rc = sink_open(lg, dflt);
+	free(dflt);
+	return rc;
+}
+
 static struct llmlog *
 log_alloc(void)
 {
@@ -167,8 +243,7 @@ llmlog_open(const struct llmlog_config *cfg)
 
 	if ((lg = log_alloc()) == NULL)
 		return NULL;
-	if (config_apply(lg, cfg) != 0 ||
-	    sink_open(lg, cfg != NULL ? cfg->dir : NULL) != 0)
+	if (config_apply(lg, cfg) != 0 || open_dir(lg, cfg) != 0)
 		goto fail;
 	if (lg->async && (lg->queue = queue_new(lg, lg->queue_size)) == NULL)
 		goto fail;

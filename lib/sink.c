@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,30 +58,6 @@ struct sink_shared {
 
 _Static_assert(sizeof(struct sink_shared) <= SHARED_SIZE,
     "the shared lock state must fit its page");
-
-static char *
-default_dir(void)
-{
-	const char *env = getenv("LLMLOG_DIR");
-	const char *home;
-	struct passwd *pw;
-	char *path;
-
-	if (env != NULL && *env != '\0')
-		return strdup(env);
-	home = getenv("HOME");
-	if ((home == NULL || *home == '\0') &&
-	    (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	if (home == NULL || *home == '\0') {
-		errmsg_set("no log directory: $HOME is not set");
-		errno = ENOENT;
-		return NULL;
-	}
-	if (asprintf(&path, "%s/.llm_os/logs", home) < 0)
-		return NULL;
-	return path;
-}
 
 static char *
 absolute(const char *dir)
@@ -288,18 +263,9 @@ sink_init_locks(struct llmlog *lg)
 int
 sink_open(struct llmlog *lg, const char *dir)
 {
-	char *path;
-
-	path = dir != NULL && *dir != '\0' ? strdup(dir) : default_dir();
-	if (path == NULL) {
-		if (errno == ENOMEM)
-			errmsg_set("out of memory");
-		return -1;
-	}
-	lg->dir = absolute(path);
-	free(path);
-	if (lg->dir == NULL)
-		return errmsg_set("log directory: %s", strerror(errno));
+	if ((lg->dir = absolute(dir)) == NULL)
+		return errno == ENOMEM ? errmsg_set("out of memory") :
+		    errmsg_set("log directory: %s", strerror(errno));
 	for (size_t n = strlen(lg->dir); n > 1 && lg->dir[n - 1] == '/'; n--)
 		lg->dir[n - 1] = '\0';
 	if (make_dirs(lg->dir) != 0)

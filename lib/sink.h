@@ -59,8 +59,9 @@ int sink_hold_lock(struct llmlog *lg, enum llmlog_category cat);
 /* Set up the in-process locks of a new handle (or a child's copy). */
 void sink_init_locks(struct llmlog *lg);
 
-/* Resolve, create and check the directory; open the lock file.  Fills
- * lg->dir, lg->dirfd, lg->lockfd and lg->shared.  0 or -1 (message set). */
+/* Make dir (not NULL, may be relative) absolute, create and check it; open
+ * the lock file.  Fills lg->dir, lg->dirfd, lg->lockfd and lg->shared.  0
+ * or -1 (message set). */
 int sink_open(struct llmlog *lg, const char *dir);
 /* Close the files and the lock file; the handle's memory stays. */
 void sink_close(struct llmlog *lg);

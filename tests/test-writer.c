@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -558,6 +559,47 @@ test_default_home(void)
 	CU_ASSERT_EQUAL(mode_of(want, NULL), 0700);
 	CU_ASSERT_EQUAL(mode_of(home, ".llm_os"), 0700);
 	llmlog_close(lg);
+}
+
+/* llmlog_default_dir(), by its documented rule: $LLMLOG_DIR as given when
+ * not empty, else .llm_os/logs in $HOME, else in the password database's
+ * home directory. */
+static void
+test_default_dir(void)
+{
+	const char *home = getenv("HOME");
+	char *saved = home != NULL ? strdup(home) : NULL, want[1024], *dir;
+	struct passwd *pw = getpwuid(getuid());
+
+	setenv("LLMLOG_DIR", "relative/logs", 1);
+	dir = llmlog_default_dir();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_STRING_EQUAL(dir, "relative/logs");
+	free(dir);
+	setenv("LLMLOG_DIR", "", 1);
+	setenv("HOME", "/somewhere/home", 1);
+	dir = llmlog_default_dir();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_STRING_EQUAL(dir, "/somewhere/home/.llm_os/logs");
+	free(dir);
+	unsetenv("LLMLOG_DIR");
+	setenv("HOME", "", 1);
+	dir = llmlog_default_dir();
+	if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0') {
+		snprintf(want, sizeof want, "%s/.llm_os/logs", pw->pw_dir);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+		CU_ASSERT_STRING_EQUAL(dir, want);
+	} else {
+		CU_ASSERT_PTR_NULL(dir);
+		CU_ASSERT_EQUAL(errno, ENOENT);
+		CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "HOME"));
+	}
+	free(dir);
+	if (saved != NULL)
+		setenv("HOME", saved, 1);
+	else
+		unsetenv("HOME");
+	free(saved);
 }
 
 static void
@@ -1120,6 +1162,7 @@ main(void)
 		{ "levels", test_levels },
 		{ "default log", test_default },
 		{ "default directory", test_default_home },
+		{ "default directory, by the rule", test_default_dir },
 		{ "async flush", test_async_flush },
 		{ "async drop", test_async_drop },
 		{ "async writer takes no signals", test_async_signals },

@@ -8,15 +8,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "llmlog.h"
 
 enum {
 	OPT_LIST = 0x100,
@@ -325,23 +324,6 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	}
 }
 
-/* $LLMLOG_DIR, else ~/.llm_os/logs. */
-static char *
-default_dir(void)
-{
-	const char *env = getenv("LLMLOG_DIR"), *home = getenv("HOME");
-	struct passwd *pw;
-	char *dir;
-
-	if (env != NULL && *env != '\0')
-		return strdup(env);
-	if ((home == NULL || *home == '\0') && (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	if (home == NULL || asprintf(&dir, "%s/.llm_os/logs", home) < 0)
-		return NULL;
-	return dir;
-}
-
 /* After the options: defaults and checks that need all of them. */
 static int
 finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
@@ -361,7 +343,10 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		return -1;
 	}
 	if (ps->ndirs == 0) {
-		if ((*dflt = default_dir()) == NULL) {
+		/* the directory the library writes by default */
+		if ((*dflt = llmlog_default_dir()) == NULL) {
+			if (errno == ENOMEM)
+				eng_oom();
 			usage_error("no log directory: set LLMLOG_DIR or use --dir");
 			return -1;
 		}
