@@ -37,7 +37,8 @@ if nm "$lib" 2>/dev/null | grep -q __asan_; then
 	san="-fsanitize=address,undefined"
 fi
 # shellcheck disable=SC2086
-if ! $CC $san -I"$srcdir/../lib" $cflags -o "$tmp/demo" "$tmp/demo.c" \
+# the header configure made, alone, as a program sees the installed one
+if ! $CC $san -I"$top_builddir/lib" $cflags -o "$tmp/demo" "$tmp/demo.c" \
     "$lib" $libs -lpthread -lm 2>"$tmp/cc"; then
 	echo "FAIL: the EXAMPLES program does not build: $(head -5 "$tmp/cc")"
 	exit 1
