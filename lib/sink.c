@@ -74,7 +74,30 @@ absolute(const char *dir)
 	return path;
 }
 
-/* mkdir -p, each missing component 0700 whatever the umask. */
+/* Make one directory 0700 whatever the umask.  The mode is set through a
+ * descriptor of the directory just made, never through the path: whatever
+ * someone put at the path meanwhile keeps its mode.  0, also when the
+ * directory exists (check_dir() judges it), or -1. */
+static int
+make_dir(const char *path)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	if (mkdir(path, 0700) != 0)
+		return errno == EEXIST ? 0 : -1;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    (st.st_mode & 07777) != 0700)
+		rc = fchmod(fd, 0700);
+	close(fd);
+	return rc;
+}
+
+/* mkdir -p: each missing component made by make_dir(); the directories
+ * that exist already are left as they are. */
 static int
 make_dirs(const char *path)
 {
@@ -88,10 +111,7 @@ make_dirs(const char *path)
 			continue;
 		c = *p;
 		*p = '\0';
-		if (mkdir(copy, 0700) == 0)
-			rc = chmod(copy, 0700);
-		else if (errno != EEXIST)
-			rc = -1;
+		rc = make_dir(copy);
 		*p = c;
 		if (c == '\0')
 			break;
@@ -100,6 +120,9 @@ make_dirs(const char *path)
 	return rc;
 }
 
+/* Ours, and not a directory where anyone may replace our files.  Its mode
+ * is never changed: it may be /tmp, or a directory the user shares on
+ * purpose; one the library made is 0700 already. */
 static int
 check_dir(struct llmlog *lg)
 {
@@ -113,9 +136,13 @@ check_dir(struct llmlog *lg)
 		    "this user (uid %u); refusing it", lg->dir,
 		    (unsigned)st.st_uid, (unsigned)geteuid());
 	}
-	if ((st.st_mode & 077) != 0 && fchmod(lg->dirfd, 0700) != 0)
-		return errmsg_set("%s: cannot tighten mode to 0700: %s",
-		    lg->dir, strerror(errno));
+	if ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0) {
+		errno = EPERM;
+		return errmsg_set("%s: log directory is writable by every user "
+		    "(mode %04o) and has no sticky bit, so anyone could replace "
+		    "its files; refusing it (chmod o-w or +t)", lg->dir,
+		    (unsigned)(st.st_mode & 07777));
+	}
 	return 0;
 }
 
@@ -301,7 +328,8 @@ sink_close(struct llmlog *lg)
 
 /* Open a category file for appending (and reading its last byte, see
  * end_line); never through a symlink, never a FIFO or device, never a file
- * with other names (hard links). */
+ * with other names (hard links) or of another user (one planted in a
+ * sticky directory). */
 static int
 open_file(struct llmlog *lg, enum llmlog_category cat)
 {
@@ -321,11 +349,12 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 			    "refusing to follow it", lg->dir, name);
 		return errmsg_set("%s/%s: %s", lg->dir, name, strerror(errno));
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1 ||
+	    st.st_uid != geteuid()) {
 		close(fd);
 		errno = EPERM;
-		return errmsg_set("%s/%s: not a regular file of its own; "
-		    "refusing it", lg->dir, name);
+		return errmsg_set("%s/%s: not a plain file of this user with no "
+		    "other name; refusing it", lg->dir, name);
 	}
 	f->fd = fd;
 	f->size = st.st_size;

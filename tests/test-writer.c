@@ -904,17 +904,85 @@ test_foreign_dir(void)
 	free(mine);
 }
 
+/* A directory the library did not create keeps its mode: one of ours
+ * that is group-readable, a sticky world-writable one (as /tmp is), and
+ * the target of a symlink to one.  A world-writable directory without the
+ * sticky bit is refused, and left as it was. */
 static void
-test_loose_dir(void)
+test_dir_modes(void)
 {
-	const char *dir = fresh_dir();
+	char loose[256], sticky[256], open_dir[256], link[256];
 	struct llmlog *lg;
 
-	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0777), 0);
-	CU_ASSERT_EQUAL(chmod(dir, 0777), 0);
+	snprintf(loose, sizeof loose, "%s", fresh_dir());
+	snprintf(sticky, sizeof sticky, "%s", fresh_dir());
+	snprintf(open_dir, sizeof open_dir, "%s", fresh_dir());
+	snprintf(link, sizeof link, "%s", fresh_dir());
+	CU_ASSERT_EQUAL_FATAL(mkdir(loose, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(loose, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(sticky, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(sticky, 01777), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(open_dir, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(open_dir, 0777), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(loose, link), 0);
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = loose });
+	CU_ASSERT_PTR_NOT_NULL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	llmlog_close(lg);
+	CU_ASSERT_EQUAL(mode_of(loose, NULL), 0755);
+	CU_ASSERT_EQUAL(mode_of(loose, "user_interactions.log"), 0600);
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = link });
+	CU_ASSERT_PTR_NOT_NULL(lg);
+	llmlog_close(lg);
+	CU_ASSERT_EQUAL(mode_of(loose, NULL), 0755);
+
+	/* through LLMLOG_DIR, as LLMLOG_DIR=/tmp would be */
+	setenv("LLMLOG_DIR", sticky, 1);
+	lg = llmlog_open(NULL);
+	unsetenv("LLMLOG_DIR");
+	CU_ASSERT_PTR_NOT_NULL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 2, 0), 0);
+	llmlog_close(lg);
+	CU_ASSERT_EQUAL(mode_of(sticky, NULL), 01777);
+	CU_ASSERT_EQUAL(mode_of(sticky, "user_interactions.log"), 0600);
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = open_dir }));
+	CU_ASSERT_EQUAL(errno, EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), open_dir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "sticky"));
+	CU_ASSERT_EQUAL(mode_of(open_dir, NULL), 0777);
+	CU_ASSERT_FALSE(exists(open_dir, ".llmlog.lock"));
+}
+
+/* A log file that belongs to another user (planted in a sticky directory,
+ * say) is not written to. */
+static void
+test_foreign_file(void)
+{
+	const char *dir = fresh_dir();
+	char path[512];
+	struct llmlog *lg;
+	int fd;
+
+	if (geteuid() != 0) {
+		/* only root can give a file away */
+		printf("not run: needs root ");
+		return;
+	}
 	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	CU_ASSERT_EQUAL(mode_of(dir, NULL), 0700);
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 0), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), path));
+	CU_ASSERT_EQUAL(size_of(dir, "llm_calls.log"), 0);
 	llmlog_close(lg);
 }
 
@@ -1173,7 +1241,8 @@ main(void)
 		{ "rotation fails", test_rotation_fails },
 		{ "unwritable directory", test_unwritable_dir },
 		{ "directory of another user", test_foreign_dir },
-		{ "loose directory tightened", test_loose_dir },
+		{ "directory modes left alone", test_dir_modes },
+		{ "log file of another user", test_foreign_file },
 		{ "directory replaced", test_dir_replaced },
 		{ "symlink at a file", test_symlink_file },
 		{ "symlinked directory", test_symlink_dir },
