@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +59,46 @@ struct sink_shared {
 
 _Static_assert(sizeof(struct sink_shared) <= SHARED_SIZE,
     "the shared lock state must fit its page");
+
+/*
+ * The file size limit (RLIMIT_FSIZE, ulimit -f).  A write that would take
+ * a file past it raises SIGXFSZ (signals.c), so such a write is made with
+ * the signal blocked.  Blocking costs two system calls, so a write known
+ * to stay under the limit is made without: the limit is read again at most
+ * once per tick of the coarse clock (a few milliseconds), and in a child
+ * of fork() before its first write.  Writes the library makes seldom
+ * (cutting a torn line, sizing the lock file) always block it.
+ */
+static _Atomic int64_t fsize_limit;		/* INT64_MAX: none */
+static _Atomic int64_t fsize_read_ns = INT64_MIN;	/* when, coarse */
+
+static int64_t
+coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t
+fsize_limit_at(int64_t now)
+{
+	struct rlimit rl;
+	int64_t limit;
+
+	if (atomic_load_explicit(&fsize_read_ns, memory_order_acquire) == now)
+		return atomic_load_explicit(&fsize_limit, memory_order_relaxed);
+	if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
+		limit = 0;	/* unknown: block the signal for every write */
+	else if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT64_MAX)
+		limit = INT64_MAX;
+	else
+		limit = (int64_t)rl.rlim_cur;
+	atomic_store_explicit(&fsize_limit, limit, memory_order_relaxed);
+	atomic_store_explicit(&fsize_read_ns, now, memory_order_release);
+	return limit;
+}
 
 static char *
 absolute(const char *dir)
@@ -255,14 +296,20 @@ map_shared(struct llmlog *lg)
 {
 	struct sink_shared *sh;
 	char boot[sizeof sh->boot_id];
+	struct sig_guard xfsz = { 0 };
 	struct stat st;
 
 	boot_id(boot, sizeof boot);
 	if (lock_file(lg->lockfd, LOCK_EX) != 0)
 		return;
+	/* growing the file may go past the file size limit */
+	sig_block(&xfsz, SIGXFSZ);
 	if (fstat(lg->lockfd, &st) != 0 || (st.st_size < SHARED_SIZE &&
-	    ftruncate(lg->lockfd, SHARED_SIZE) != 0))
+	    ftruncate(lg->lockfd, SHARED_SIZE) != 0)) {
+		sig_restore(&xfsz);
 		goto out;
+	}
+	sig_restore(&xfsz);
 	sh = mmap(NULL, SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    lg->lockfd, 0);
 	if (sh == MAP_FAILED)
@@ -385,6 +432,17 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
  * can't be sure is ours to cut (cut false: found on first use, or after a
  * reboot). */
 #define TORN_LOOKBACK 65536
+static void
+end_with_newline(int fd, int64_t *size)
+{
+	struct sig_guard xfsz = { 0 };
+
+	sig_block(&xfsz, SIGXFSZ);
+	if (write(fd, "\n", 1) == 1)
+		(*size)++;
+	sig_restore(&xfsz);
+}
+
 static int
 end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
     bool cut)
@@ -397,8 +455,7 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
 	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
 		return 0;
 	if (!cut) {
-		if (write(fd, "\n", 1) == 1)
-			(*size)++;
+		end_with_newline(fd, size);
 		return 0;
 	}
 	if ((tail = malloc((size_t)(*size - from))) == NULL)
@@ -413,19 +470,10 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
 	if ((nl != NULL || from == 0) &&
 	    ftruncate(fd, nl != NULL ? from + (nl - tail) + 1 : 0) == 0)
 		*size = nl != NULL ? from + (nl - tail) + 1 : 0;
-	else if (write(fd, "\n", 1) == 1)
-		(*size)++;
+	else
+		end_with_newline(fd, size);
 	free(tail);
 	return 0;
-}
-
-static int64_t
-coarse_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Whether it is time to check again that the descriptor is still the file
@@ -614,35 +662,60 @@ rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 
 /* A write failed part-way through a line (full disk, file size limit):
  * cut the part off again so that no torn line stays behind.  We hold the
- * lock, so the part is the file's last bytes. */
+ * lock, so the part is the file's last bytes.  errno is kept. */
 static void
 unwrite(struct llmlog *lg, enum llmlog_category cat, size_t part,
     int64_t *size)
 {
 	struct stat st;
-	int fd = lg->files[cat].fd;
+	int fd = lg->files[cat].fd, saved = errno;
 
 	if (part > 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)part &&
 	    ftruncate(fd, st.st_size - (off_t)part) == 0)
 		*size -= (int64_t)part;
+	errno = saved;
+}
+
+static int
+write_failed(struct llmlog *lg, enum llmlog_category cat)
+{
+	if (errno == EFBIG)
+		return errmsg_set("%s/%s: %s (the process's file size limit, "
+		    "ulimit -f)", lg->dir, llmlog_category_file(cat),
+		    strerror(errno));
+	return errmsg_set("%s/%s: %s", lg->dir, llmlog_category_file(cat),
+	    strerror(errno));
 }
 
 /* Write lines[0..n) with as few writev() calls as the kernel allows,
- * continuing after short writes and EINTR; *done counts whole lines. */
+ * continuing after short writes and EINTR; *done counts whole lines.
+ * SIGXFSZ is blocked when the lines may reach the file size limit, and
+ * after a short write (the limit may be what cut it short: the next write
+ * would raise it). */
 static int
 write_lines(struct llmlog *lg, enum llmlog_category cat,
     const struct iovec *lines, size_t n, int64_t *size, size_t *done)
 {
 	struct iovec iov[IOV_BATCH];
-	size_t i = 0, off = 0, cnt, left;	/* next byte: lines[i] + off */
-	int fd = lg->files[cat].fd;
+	size_t i = 0, off = 0, cnt, left, want;	/* next byte: lines[i] + off */
+	struct sig_guard xfsz = { 0 };
+	int64_t bytes = 0;
+	int fd = lg->files[cat].fd, rc = 0;
 	ssize_t w;
 
+	for (size_t k = 0; k < n; k++)
+		bytes += (int64_t)lines[k].iov_len;
+	if (n > 0 && *size + bytes > fsize_limit_at(coarse_now_ns()))
+		sig_block(&xfsz, SIGXFSZ);
 	while (i < n) {
-		for (cnt = 0; cnt < IOV_BATCH && i + cnt < n; cnt++)
+		want = 0;
+		for (cnt = 0; cnt < IOV_BATCH && i + cnt < n; cnt++) {
 			iov[cnt] = lines[i + cnt];
+			want += iov[cnt].iov_len;
+		}
 		iov[0].iov_base = (char *)iov[0].iov_base + off;
 		iov[0].iov_len -= off;
+		want -= off;
 		if (cnt == 1)
 			w = write(fd, iov[0].iov_base, iov[0].iov_len);
 		else
@@ -653,9 +726,11 @@ write_lines(struct llmlog *lg, enum llmlog_category cat,
 			if (w == 0)
 				errno = EIO;
 			unwrite(lg, cat, off, size);
-			return errmsg_set("%s/%s: %s", lg->dir,
-			    llmlog_category_file(cat), strerror(errno));
+			rc = write_failed(lg, cat);
+			break;
 		}
+		if ((size_t)w < want)
+			sig_block(&xfsz, SIGXFSZ);
 		*size += w;
 		for (; w > 0; w -= (ssize_t)left) {
 			left = lines[i].iov_len - off;
@@ -668,7 +743,8 @@ write_lines(struct llmlog *lg, enum llmlog_category cat,
 			(*done)++;
 		}
 	}
-	return 0;
+	sig_restore(&xfsz);
+	return rc;
 }
 
 /* Python's shouldRollover, except that an empty file is never rotated:
@@ -792,6 +868,8 @@ void
 sink_fork_child(struct llmlog *lg)
 {
 	sink_init_locks(lg);
+	/* a shell's child may set a limit of its own before it writes */
+	atomic_store_explicit(&fsize_read_ns, INT64_MIN, memory_order_relaxed);
 }
 
 int

@@ -1,10 +1,12 @@
 /*
  * test-faults.c - the writer under a full disk, I/O errors, unopenable
- * files, and log files deleted or replaced under it: the host keeps
- * running, the call reports the error, the dropped counter is right, and
- * writing resumes when the fault is gone.  Faults come from faultinject.so
- * (LD_PRELOAD), switched by a control file.  A real full filesystem is
- * test-full-fs.c's.
+ * files, a file size limit, a closed pipe for stderr, and log files
+ * deleted or replaced under it: the host keeps running, the call reports
+ * the error, the dropped counter is right, and writing resumes when the
+ * fault is gone.  Faults come from faultinject.so (LD_PRELOAD), switched
+ * by a control file; a fault that raises a signal is met in a child, whose
+ * exit status says whether the signal killed it.  A real full filesystem
+ * is test-full-fs.c's.
  */
 #include "config.h"
 
@@ -12,8 +14,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -201,6 +206,194 @@ test_replaced(void)
 	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
 }
 
+/* A check in a child process: says which one failed. */
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "\n  line %d: %s (%s)\n", __LINE__, #cond,	\
+		    llmlog_errmsg());					\
+		bad++;							\
+	}								\
+} while (0)
+
+/* Run fn(arg) in a child and return its wait status; fn returns the
+ * number of its checks that failed, which becomes the exit status. */
+static int
+in_child(int (*fn)(const void *), const void *arg)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		int bad = fn(arg);
+
+		_exit(bad > 100 ? 100 : bad);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static bool
+exited_ok(int status)
+{
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "\n  the child was killed by signal %d (%s)\n",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		fprintf(stderr, "\n  %d checks failed in the child\n",
+		    WEXITSTATUS(status));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The lines of a file when every one of them is a whole JSON object, -1
+ * when one is not (a torn line, say). */
+static long
+whole_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	long n = 0;
+	ssize_t len;
+
+	if (f == NULL)
+		return -1;
+	while (n >= 0 && (len = getline(&line, &cap, f)) > 0) {
+		json_object *o = json_tokener_parse(line);
+
+		n = o != NULL && line[len - 1] == '\n' ? n + 1 : -1;
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* ---- a file size limit ------------------------------------------------ */
+
+#define FSIZE_LIMIT 3000
+
+/* Write until the limit stops a write: that call fails with EFBIG and
+ * counts a drop; so does the next; the process lives (SIGXFSZ is at its
+ * default action, which would end it). */
+static int
+fill_to_limit(struct llmlog *lg)
+{
+	int bad = 0, rc = 0, written = 0;
+	uint64_t dropped = llmlog_dropped(lg);
+
+	for (int i = 0; i < 1000 && (rc = log_tool(lg, i)) == 0; i++)
+		written++;
+	CHECK(written > 0);
+	CHECK(rc == -1);
+	CHECK(errno == EFBIG);
+	CHECK(strstr(llmlog_errmsg(), strerror(EFBIG)) != NULL);
+	CHECK(log_tool(lg, 2000) == -1);
+	CHECK(llmlog_dropped(lg) == dropped + 2);
+	return bad;
+}
+
+/* The limit in force before the log is opened (ulimit -f in the shell
+ * that started the host): even the lock file cannot have its size. */
+static int
+limit_before_open(const void *arg)
+{
+	struct rlimit rl = { FSIZE_LIMIT, RLIM_INFINITY };
+	const char *where = arg;
+	struct llmlog *lg;
+	int bad = 0;
+
+	signal(SIGXFSZ, SIG_DFL);
+	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = where,
+	    .no_console = true });
+	CHECK(lg != NULL);
+	if (lg == NULL)
+		return bad;
+	bad += fill_to_limit(lg);
+	CHECK(llmlog_close(lg) == 0);
+	return bad;
+}
+
+/* The limit set after the log was opened and used, in a child of fork(),
+ * as a shell sets one for a command it runs. */
+static int
+limit_after_fork(const void *arg)
+{
+	struct llmlog *lg = (struct llmlog *)arg;
+	struct stat st;
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	int bad = 0;
+
+	signal(SIGXFSZ, SIG_DFL);
+	CHECK(stat(toolpath, &st) == 0);
+	rl.rlim_cur = (rlim_t)st.st_size + FSIZE_LIMIT;
+	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	bad += fill_to_limit(lg);
+	return bad;
+}
+
+static void
+test_file_size_limit(void)
+{
+	const char *fresh = util_tmpdir("faults-fsize");
+	char path[4096];
+	struct llmlog *lg;
+	struct stat st;
+
+	CU_ASSERT(exited_ok(in_child(limit_before_open, fresh)));
+	snprintf(path, sizeof path, "%s/%s", fresh,
+	    llmlog_category_file(LLMLOG_TOOL));
+	CU_ASSERT(whole_lines(path) > 0);
+	CU_ASSERT(stat(path, &st) == 0 && st.st_size <= FSIZE_LIMIT);
+
+	lg = open_fresh(false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(log_tool(lg, 1), 0);
+	CU_ASSERT(exited_ok(in_child(limit_after_fork, lg)));
+	CU_ASSERT(whole_lines(toolpath) > 1);
+	CU_ASSERT_EQUAL(log_tool(lg, 2), 0);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+/* In async mode the writer thread meets the limit: the entries are
+ * counted, and the flush says why they were lost. */
+static int
+limit_async(const void *arg)
+{
+	struct rlimit rl = { FSIZE_LIMIT, RLIM_INFINITY };
+	const char *where = arg;
+	struct llmlog *lg;
+	int bad = 0;
+
+	signal(SIGXFSZ, SIG_DFL);
+	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = where,
+	    .no_console = true, .async = true });
+	CHECK(lg != NULL);
+	if (lg == NULL)
+		return bad;
+	for (int i = 0; i < 100; i++)
+		CHECK(log_tool(lg, i) == 0);
+	CHECK(llmlog_flush(lg) == -1);
+	CHECK(llmlog_dropped(lg) > 0 && llmlog_dropped(lg) < 100);
+	CHECK(llmlog_close(lg) == 0);
+	return bad;
+}
+
+static void
+test_file_size_limit_async(void)
+{
+	const char *fresh = util_tmpdir("faults-fsize-async");
+	char path[4096];
+
+	CU_ASSERT(exited_ok(in_child(limit_async, fresh)));
+	snprintf(path, sizeof path, "%s/%s", fresh,
+	    llmlog_category_file(LLMLOG_TOOL));
+	CU_ASSERT(whole_lines(path) > 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -211,6 +404,9 @@ main(int argc, char **argv)
 		{ "a file that cannot be opened", test_unopenable },
 		{ "a log file deleted under the writer", test_deleted },
 		{ "a log file replaced under the writer", test_replaced },
+		{ "a file size limit: no SIGXFSZ", test_file_size_limit },
+		{ "a file size limit in async mode",
+		    test_file_size_limit_async },
 		{ NULL, NULL },
 	};
 	const char *preload = getenv("LD_PRELOAD");
