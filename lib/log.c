@@ -380,6 +380,14 @@ llmlog_dropped(const struct llmlog *lg)
 	return atomic_load_explicit(&lg->dropped, memory_order_relaxed);
 }
 
+uint64_t
+llmlog_echo_failed(const struct llmlog *lg)
+{
+	if (lg == NULL && (lg = default_log) == NULL)
+		return 0;
+	return atomic_load_explicit(&lg->echo_failed, memory_order_relaxed);
+}
+
 const char *
 llmlog_dir(const struct llmlog *lg)
 {
@@ -435,6 +443,26 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 	return 0;
 }
 
+/* One whole write to stderr.  SIGPIPE is blocked around it: stderr may be
+ * a pipe whose reader is gone, and the signal's default action would end
+ * the host (MSG_NOSIGNAL is for sockets only).  Whether it was all
+ * written; errno is kept. */
+static bool
+stderr_write(const char *buf, size_t n)
+{
+	struct sig_guard epipe = { 0 };
+	int saved = errno;
+	ssize_t w;
+
+	sig_block(&epipe, SIGPIPE);
+	do
+		w = write(STDERR_FILENO, buf, n);
+	while (w < 0 && errno == EINTR);
+	sig_restore(&epipe);
+	errno = saved;
+	return w == (ssize_t)n;
+}
+
 void
 log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
     const char *summary)
@@ -443,7 +471,6 @@ log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
 	struct tm tm;
 	time_t now;
 	size_t n;
-	ssize_t w;
 
 	if ((lg = log_resolve(lg)) == NULL || lg->no_console ||
 	    level < LLMLOG_WARNING)
@@ -460,7 +487,7 @@ log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
 		n += text_visible(buf + n, sizeof buf - 1 - n, summary,
 		    strlen(summary));
 	buf[n++] = '\n';
-	do
-		w = write(STDERR_FILENO, buf, n);
-	while (w < 0 && errno == EINTR);
+	if (!stderr_write(buf, n))
+		atomic_fetch_add_explicit(&lg->echo_failed, 1,
+		    memory_order_relaxed);
 }

@@ -37,6 +37,7 @@ struct llmlog {
 	unsigned queue_size;
 	enum llmlog_overflow overflow;
 	_Atomic uint64_t dropped;
+	_Atomic uint64_t echo_failed;	/* warnings stderr did not take */
 
 	int lockfd;			/* the directory's lock file */
 	struct sink_shared *shared;	/* its mapping; NULL: the fallback */

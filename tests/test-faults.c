@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -394,6 +395,59 @@ test_file_size_limit_async(void)
 	CU_ASSERT(whole_lines(path) > 0);
 }
 
+/* ---- stderr a pipe nobody reads ------------------------------------------ */
+
+/* A warning echoed to a closed pipe: the entry is written, the call
+ * succeeds, the echo's failure is counted, and no SIGPIPE stays pending
+ * (at its default action it would end the host at once; blocked by the
+ * host, whenever the host unblocks it). */
+static int
+echo_to_closed_pipe(const void *arg)
+{
+	const char *where = arg;
+	struct llmlog *lg;
+	sigset_t pipe_sig, pending;
+	int fds[2], bad = 0;
+
+	CHECK(pipe(fds) == 0);
+	CHECK(dup2(fds[1], STDERR_FILENO) == STDERR_FILENO);
+	close(fds[0]);
+	close(fds[1]);
+	signal(SIGPIPE, SIG_DFL);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = where });
+	CHECK(lg != NULL);
+	if (lg == NULL)
+		return bad;
+	CHECK(llmlog_security(lg, .event_type = "file_access",
+	    .resource = "/etc/shadow", .action = "read") == 0);
+	CHECK(llmlog_echo_failed(lg) == 1);
+	/* the host blocks SIGPIPE: still none left for it */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	CHECK(pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL) == 0);
+	CHECK(llmlog_system_error(lg, "mcp", "failed to start", NULL) == 0);
+	CHECK(sigpending(&pending) == 0 && !sigismember(&pending, SIGPIPE));
+	CHECK(llmlog_echo_failed(lg) == 2);
+	CHECK(llmlog_dropped(lg) == 0);
+	CHECK(llmlog_close(lg) == 0);
+	return bad;
+}
+
+static void
+test_echo_closed_pipe(void)
+{
+	const char *fresh = util_tmpdir("faults-pipe");
+	char path[4096];
+
+	CU_ASSERT(exited_ok(in_child(echo_to_closed_pipe, fresh)));
+	snprintf(path, sizeof path, "%s/%s", fresh,
+	    llmlog_category_file(LLMLOG_SECURITY));
+	CU_ASSERT_EQUAL(whole_lines(path), 1);
+	snprintf(path, sizeof path, "%s/%s", fresh,
+	    llmlog_category_file(LLMLOG_SYSTEM));
+	CU_ASSERT_EQUAL(whole_lines(path), 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -407,6 +461,7 @@ main(int argc, char **argv)
 		{ "a file size limit: no SIGXFSZ", test_file_size_limit },
 		{ "a file size limit in async mode",
 		    test_file_size_limit_async },
+		{ "stderr a closed pipe: no SIGPIPE", test_echo_closed_pipe },
 		{ NULL, NULL },
 	};
 	const char *preload = getenv("LD_PRELOAD");
