@@ -261,11 +261,15 @@ fail:
 int
 llmlog_flush(struct llmlog *lg)
 {
+	int rc = 0;
+
 	if (lg == NULL && (lg = default_log) == NULL)
 		return 0;
-	if (lg->queue == NULL)
-		return 0;
-	return queue_flush(lg->queue);
+	if (lg->queue != NULL)
+		rc = queue_flush(lg->queue);
+	if (sink_verify(lg) != 0)
+		rc = -1;
+	return rc;
 }
 
 /* A log closed by its owner must not be touched again at exit. */
@@ -299,6 +303,8 @@ llmlog_close(struct llmlog *lg)
 		queue_free(lg->queue);
 		lg->queue = NULL;
 	}
+	if (sink_verify(lg) != 0)
+		rc = -1;
 	sink_close(lg);
 	log_free(lg);
 	return rc;
@@ -312,11 +318,16 @@ default_atexit_flush(void)
 	struct llmlog *lg;
 
 	pthread_mutex_lock(&default_lock);
-	for (lg = retired_logs; lg != NULL; lg = lg->retired_next)
+	for (lg = retired_logs; lg != NULL; lg = lg->retired_next) {
 		if (lg->queue != NULL)
 			queue_stop(lg->queue);
-	if ((lg = default_log) != NULL && lg->queue != NULL)
-		queue_stop(lg->queue);
+		sink_verify(lg);
+	}
+	if ((lg = default_log) != NULL) {
+		if (lg->queue != NULL)
+			queue_stop(lg->queue);
+		sink_verify(lg);
+	}
 	pthread_mutex_unlock(&default_lock);
 }
 

@@ -15,7 +15,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -25,7 +27,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "llmlog.h"
+#include "sink.h"
 #include "util.h"
 
 #define SHIM	BUILDDIR "/.libs/faultinject.so"
@@ -271,6 +273,210 @@ whole_lines(const char *path)
 	return n;
 }
 
+/* The sequence numbers of tool_<n> entries in a file: how many times each
+ * of [0, max) was seen; -1 when the file cannot be read. */
+static int
+seen_in(const char *path, int *count, int max)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int n;
+
+	memset(count, 0, (size_t)max * sizeof *count);
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		const char *p = strstr(line, "\"tool_name\":\"tool_");
+
+		if (p != NULL && sscanf(p, "\"tool_name\":\"tool_%d\"", &n) == 1 &&
+		    n >= 0 && n < max)
+			count[n]++;
+	}
+	fclose(f);
+	return 0;
+}
+
+#define AFTER_DELETE 500
+
+/* Every entry logged after the deletion is at the path once, none is
+ * counted as dropped: the writer notices on the write that went into the
+ * deleted file (before the call returns) and writes that line again at
+ * the path. */
+static void
+check_all_after(struct llmlog *lg, const char *path)
+{
+	int count[AFTER_DELETE + 2], missing = 0, twice = 0;
+
+	for (int i = 2; i <= AFTER_DELETE; i++)
+		CU_ASSERT_EQUAL(log_tool(lg, i), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_EQUAL_FATAL(seen_in(path, count, AFTER_DELETE + 2), 0);
+	for (int i = 2; i <= AFTER_DELETE; i++) {
+		missing += count[i] == 0;
+		twice += count[i] > 1;
+	}
+	if (missing > 0 || twice > 0)
+		fprintf(stderr, "\n  %d entries lost, %d written twice\n",
+		    missing, twice);
+	CU_ASSERT_EQUAL(missing, 0);
+	CU_ASSERT_EQUAL(twice, 0);
+	CU_ASSERT_EQUAL(llmlog_dropped(lg), 0);
+}
+
+static void
+deleted_file(bool async)
+{
+	struct llmlog *lg = open_fresh(async);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	/* two writes: the first after opening checks the file anyway */
+	CU_ASSERT_EQUAL(log_tool(lg, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_EQUAL(log_tool(lg, 1), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_EQUAL(unlink(toolpath), 0);
+	check_all_after(lg, toolpath);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+static void
+test_deleted_nothing_lost(void)
+{
+	deleted_file(false);
+}
+
+static void
+test_deleted_nothing_lost_async(void)
+{
+	deleted_file(true);
+}
+
+static void
+test_deleted_nothing_lost_fallback(void)
+{
+	sink_no_shared = true;
+	deleted_file(false);
+	sink_no_shared = false;
+}
+
+/* Deleted after a pause (past the 100 ms in which the writer would write
+ * its last lines again): what was written before is not brought back,
+ * and the next entry starts the new file. */
+static void
+test_deleted_after_pause(void)
+{
+	struct timespec pause = { 0, 250 * 1000 * 1000 };
+	struct llmlog *lg = open_fresh(false);
+	int count[8];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	for (int i = 1; i <= 3; i++)
+		CU_ASSERT_EQUAL(log_tool(lg, i), 0);
+	nanosleep(&pause, NULL);
+	CU_ASSERT_EQUAL(unlink(toolpath), 0);
+	CU_ASSERT_EQUAL(log_tool(lg, 4), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_EQUAL_FATAL(seen_in(toolpath, count, 8), 0);
+	CU_ASSERT(count[1] == 0 && count[2] == 0 && count[3] == 0);
+	CU_ASSERT_EQUAL(count[4], 1);
+	CU_ASSERT_EQUAL(count_lines(toolpath), 1);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+/* The same with the deletion racing a writer thread: an entry whose call
+ * began after unlink() returned is in the new file, or its call failed
+ * and it is counted. */
+#define RACE_ENTRIES 4000
+struct race {
+	struct llmlog *lg;
+	atomic_int progress;		/* calls made */
+	atomic_int deleted;		/* 1 once unlink() returned */
+	unsigned char after[RACE_ENTRIES];	/* began after it */
+	unsigned char ok[RACE_ENTRIES];		/* returned 0 */
+};
+
+static void *
+race_writer(void *arg)
+{
+	struct race *r = arg;
+
+	for (int i = 0; i < RACE_ENTRIES; i++) {
+		r->after[i] = (unsigned char)atomic_load(&r->deleted);
+		r->ok[i] = log_tool(r->lg, i) == 0;
+		atomic_store(&r->progress, i + 1);
+	}
+	return NULL;
+}
+
+static void
+test_deleted_race(void)
+{
+	static struct race r;
+	static int count[RACE_ENTRIES];
+	int lost = 0, failed = 0;
+	pthread_t t;
+
+	r.lg = open_fresh(false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.lg);
+	atomic_store(&r.progress, 0);
+	atomic_store(&r.deleted, 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, race_writer, &r), 0);
+	while (atomic_load(&r.progress) < RACE_ENTRIES / 4)
+		sched_yield();
+	CU_ASSERT_EQUAL(unlink(toolpath), 0);
+	atomic_store(&r.deleted, 1);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(llmlog_flush(r.lg), 0);
+	CU_ASSERT_EQUAL_FATAL(seen_in(toolpath, count, RACE_ENTRIES), 0);
+	for (int i = 0; i < RACE_ENTRIES; i++) {
+		if (!r.after[i])
+			continue;
+		failed += !r.ok[i];
+		lost += r.ok[i] && count[i] == 0;
+	}
+	if (lost > 0)
+		fprintf(stderr, "\n  %d entries lost\n", lost);
+	CU_ASSERT_EQUAL(lost, 0);
+	CU_ASSERT((uint64_t)failed <= llmlog_dropped(r.lg));
+	CU_ASSERT_EQUAL(llmlog_close(r.lg), 0);
+}
+
+/* The whole directory removed (rm -rf): made again at once, and nothing
+ * logged after the removal is lost. */
+static void
+deleted_dir(bool async)
+{
+	const char *where = util_tmpdir(async ? "faults-rmdir-async" :
+	    "faults-rmdir");
+	char path[4096];
+	struct llmlog *lg;
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = where,
+	    .no_console = true, .async = async });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	CU_ASSERT_EQUAL(log_tool(lg, 0), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_EQUAL(log_tool(lg, 1), 0);
+	CU_ASSERT_EQUAL(llmlog_flush(lg), 0);
+	CU_ASSERT_EQUAL_FATAL(util_rmtree(where), 0);
+	snprintf(path, sizeof path, "%s/%s", where,
+	    llmlog_category_file(LLMLOG_TOOL));
+	check_all_after(lg, path);
+	CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+}
+
+static void
+test_deleted_dir(void)
+{
+	deleted_dir(false);
+}
+
+static void
+test_deleted_dir_async(void)
+{
+	deleted_dir(true);
+}
+
 /* ---- a file size limit ------------------------------------------------ */
 
 #define FSIZE_LIMIT 3000
@@ -458,6 +664,19 @@ main(int argc, char **argv)
 		{ "a file that cannot be opened", test_unopenable },
 		{ "a log file deleted under the writer", test_deleted },
 		{ "a log file replaced under the writer", test_replaced },
+		{ "a log file deleted: nothing lost",
+		    test_deleted_nothing_lost },
+		{ "a log file deleted: nothing lost (async)",
+		    test_deleted_nothing_lost_async },
+		{ "a log file deleted: nothing lost (lock-file fallback)",
+		    test_deleted_nothing_lost_fallback },
+		{ "a log file deleted while a thread writes: nothing lost",
+		    test_deleted_race },
+		{ "a log file deleted after a pause: nothing written again",
+		    test_deleted_after_pause },
+		{ "the log directory deleted: nothing lost", test_deleted_dir },
+		{ "the log directory deleted: nothing lost (async)",
+		    test_deleted_dir_async },
 		{ "a file size limit: no SIGXFSZ", test_file_size_limit },
 		{ "a file size limit in async mode",
 		    test_file_size_limit_async },
