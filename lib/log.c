@@ -261,14 +261,18 @@ fail:
 int
 llmlog_flush(struct llmlog *lg)
 {
-	int rc = 0;
+	int rc = 0, saved = 0;
 
 	if (lg == NULL && (lg = default_log) == NULL)
 		return 0;
-	if (lg->queue != NULL)
-		rc = queue_flush(lg->queue);
-	if (sink_verify(lg) != 0)
+	if (lg->queue != NULL && queue_flush(lg->queue) != 0) {
+		/* the queue's cause stays the one reported */
+		saved = errno;
 		rc = -1;
+	}
+	if (sink_verify(lg) != 0)
+		return -1;
+	errno = rc != 0 ? saved : errno;
 	return rc;
 }
 
@@ -292,21 +296,25 @@ default_forget(struct llmlog *lg)
 int
 llmlog_close(struct llmlog *lg)
 {
-	int rc = 0;
+	int rc = 0, saved = 0;
 
 	if (lg == NULL)
 		return 0;
 	default_forget(lg);
 	list_remove(lg);
 	if (lg->queue != NULL) {
-		rc = queue_stop(lg->queue);
+		if ((rc = queue_stop(lg->queue)) != 0)
+			saved = errno;
 		queue_free(lg->queue);
 		lg->queue = NULL;
 	}
-	if (sink_verify(lg) != 0)
+	if (sink_verify(lg) != 0 && rc == 0) {
+		saved = errno;
 		rc = -1;
+	}
 	sink_close(lg);
 	log_free(lg);
+	errno = rc != 0 ? saved : errno;
 	return rc;
 }
 

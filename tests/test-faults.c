@@ -129,7 +129,13 @@ test_async_enospc(void)
 	faults("ENOSPC");
 	for (int i = 0; i < 10; i++)
 		(void)log_tool(lg, 2 + i);
+	errno = 0;
 	CU_ASSERT_EQUAL(llmlog_flush(lg), -1);
+	/* the writer thread's error, with its cause */
+	CU_ASSERT_EQUAL(errno, ENOSPC);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "10 queued entries"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), toolpath));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(ENOSPC)));
 	CU_ASSERT_EQUAL(llmlog_dropped(lg), 10);
 	faults(NULL);
 	CU_ASSERT_EQUAL(log_tool(lg, 20), 0);

@@ -793,8 +793,13 @@ test_async_unwritable(void)
 	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
 	for (int i = 1; i <= 3; i++)
 		CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, i, 0), 0);
+	errno = 0;
 	CU_ASSERT_EQUAL(llmlog_flush(lg), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "3 queued entries"));
+	/* and why: the first failure's message and errno */
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(EISDIR)));
+	CU_ASSERT_EQUAL(errno, EISDIR);
 	CU_ASSERT_EQUAL(llmlog_dropped(lg), 3);
 	CU_ASSERT_EQUAL(rmdir(path), 0);
 	CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, 4, 0), 0);
