@@ -366,7 +366,8 @@ push_drop(struct queue *q, const char *why, char *heap)
 
 /* Take the lock and a free slot for an entry (heap: its copy when it
  * does not fit one); NULL, with the lock released, when the entry is
- * dropped (*rc -1) or the queue is stopped (*rc 1). */
+ * dropped (*rc -1) or the queue is stopped (*rc 1: everything queued
+ * before is written by then). */
 static struct slot *
 push_begin(struct queue *q, char *heap, int *rc)
 {
@@ -384,6 +385,13 @@ push_begin(struct queue *q, char *heap, int *rc)
 		q->room_waiters++;
 		pthread_cond_wait(&q->room, &q->mu);
 		q->room_waiters--;
+	}
+	/* stopped while the writer still drains (at exit, say): the caller
+	 * writes this entry itself, so it waits for those queued before */
+	while (q->stopped && q->running) {
+		q->idle_waiters++;
+		pthread_cond_wait(&q->idle, &q->mu);
+		q->idle_waiters--;
 	}
 	if (q->stopped) {
 		pthread_mutex_unlock(&q->mu);

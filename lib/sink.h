@@ -92,7 +92,8 @@ void sink_fork_child(struct llmlog *lg);
 /* The async queue (queue.c). */
 struct queue *queue_new(struct llmlog *lg, unsigned size);
 /* Queue one line.  0 queued, -1 dropped (counted, message set), 1 the
- * queue is stopped: write it synchronously. */
+ * queue is stopped: write it synchronously (what was queued before is
+ * written by then). */
 int queue_push(struct queue *q, enum llmlog_category cat, const char *line,
     size_t len);
 /* Queue the record of a logging call (record.h): entry is the call's

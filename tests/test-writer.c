@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -1170,6 +1172,135 @@ test_exit_flush(void)
 	CU_ASSERT(strlen(got) > 4 && strcmp(got + strlen(got) - 4, " 500") == 0);
 }
 
+/* Whether the "n" of the lines of a file rise, and how many there are. */
+static bool
+rising(const char *dir, const char *name, int *count)
+{
+	char *text = read_file(dir, name, NULL), *p;
+	int last = -1, n;
+	bool ok = true;
+
+	*count = 0;
+	if (text == NULL)
+		return false;
+	for (p = text; (p = strstr(p, "\"n\":")) != NULL; p += 4) {
+		n = atoi(p + 4);
+		if (n <= last) {
+			fprintf(stderr, "\n  %d after %d\n", n, last);
+			ok = false;
+		}
+		last = n;
+		(*count)++;
+	}
+	free(text);
+	return ok;
+}
+
+#define STOP_BACKLOG 600
+
+struct stopper {
+	struct llmlog *lg;
+	atomic_int started;
+};
+
+static void *
+stop_queue(void *arg)
+{
+	struct stopper *st = arg;
+
+	atomic_store(&st->started, 1);
+	queue_stop(st->lg->queue);
+	return NULL;
+}
+
+static void *
+log_after_stop(void *arg)
+{
+	emit(arg, LLMLOG_TOOL, LLMLOG_INFO, STOP_BACKLOG + 1, 0);
+	return NULL;
+}
+
+/* A call made while the queue is being stopped (at exit, by the atexit
+ * handler) is written after everything queued before it, not ahead of
+ * the writer's backlog. */
+static void
+test_stop_order(void)
+{
+	const char *dir = fresh_dir();
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	struct stopper st = { 0 };
+	pthread_t stopper, late;
+	int count;
+
+	st.lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .async = true, .queue_size = 1024 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st.lg);
+	/* the writer is held up with a backlog */
+	pthread_mutex_lock(&st.lg->files[LLMLOG_TOOL].lock);
+	for (int i = 1; i <= STOP_BACKLOG; i++)
+		CU_ASSERT_EQUAL(emit(st.lg, LLMLOG_TOOL, LLMLOG_INFO, i, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&stopper, NULL, stop_queue, &st),
+	    0);
+	while (atomic_load(&st.started) == 0)
+		sched_yield();
+	nanosleep(&pause, NULL);	/* the stop has begun */
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&late, NULL, log_after_stop,
+	    st.lg), 0);
+	nanosleep(&pause, NULL);	/* and the late call is made */
+	pthread_mutex_unlock(&st.lg->files[LLMLOG_TOOL].lock);
+	pthread_join(stopper, NULL);
+	pthread_join(late, NULL);
+	CU_ASSERT(rising(dir, "tool_executions.log", &count));
+	CU_ASSERT_EQUAL(count, STOP_BACKLOG + 1);
+	CU_ASSERT_EQUAL(llmlog_close(st.lg), 0);
+}
+
+/* At exit, with the default log async and threads still logging: each
+ * thread's lines are in the order it logged them. */
+#define EXIT_THREADS 2
+
+static void *
+log_until_exit(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+
+	for (int i = 1; ; i++)
+		emit(NULL, id == 0 ? LLMLOG_TOOL : LLMLOG_LLM, LLMLOG_INFO, i,
+		    200);
+	return NULL;
+}
+
+static void
+test_exit_order(void)
+{
+	const char *dir = fresh_dir();
+	int status, count;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		pthread_t t[EXIT_THREADS];
+
+		if (llmlog_setup(&(struct llmlog_config){ .dir = dir,
+		    .async = true, .no_console = true,
+		    .max_bytes = INT64_MAX / 2 }) != 0)
+			_exit(1);
+		for (int i = 0; i < EXIT_THREADS; i++)
+			pthread_create(&t[i], NULL, log_until_exit,
+			    (void *)(intptr_t)i);
+		/* a backlog builds up, then the program ends under them */
+		for (int i = 1; i <= 20000; i++)
+			emit(NULL, LLMLOG_SYSTEM, LLMLOG_INFO, i, 200);
+		exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT(rising(dir, "tool_executions.log", &count));
+	CU_ASSERT(rising(dir, "llm_calls.log", &count));
+	CU_ASSERT(rising(dir, "system_health.log", &count));
+	CU_ASSERT_EQUAL(count, 20000);
+}
+
 /* Through a per-category call: one parseable line in the right file,
  * and the denial echoed. */
 static void
@@ -1254,6 +1385,8 @@ main(void)
 		{ "console echo", test_echo },
 		{ "short write taken back", test_short_write },
 		{ "default log flushed at exit", test_exit_flush },
+		{ "a call while the queue stops waits for it", test_stop_order },
+		{ "threads logging at exit keep their order", test_exit_order },
 		{ NULL, NULL },
 	};
 
