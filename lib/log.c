@@ -27,6 +27,25 @@ static struct llmlog *retired_logs;
 static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool default_atexit;
 
+/* With default_lock held.  The config of the last llmlog_setup(), kept
+ * for the default's whole life: a default closed by its owner is opened
+ * again with it, its directory as the first open made it absolute. */
+static struct llmlog_config setup_cfg;
+static char *setup_dir;
+static bool have_setup;
+
+/* With default_lock held.  A default that could not be opened is tried
+ * again at most every log_default_retry_ns; meanwhile every call that
+ * needs it fails at once with the first failure's reason, and its entry is
+ * counted in default_dropped. */
+#define DEFAULT_RETRY_NS 1000000000	/* 1 s */
+int64_t log_default_retry_ns = DEFAULT_RETRY_NS;
+static bool default_failed;
+static int64_t default_failed_ns;
+static int default_errno;
+static char default_errmsg[256];
+static _Atomic uint64_t default_dropped;
+
 /* Every open handle, so fork() can hold and reset their locks. */
 static struct llmlog *open_logs;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -95,6 +114,26 @@ list_remove(struct llmlog *lg)
 	pthread_mutex_unlock(&open_lock);
 }
 
+/* One whole write to stderr.  SIGPIPE is blocked around it: stderr may be
+ * a pipe whose reader is gone, and the signal's default action would end
+ * the host (MSG_NOSIGNAL is for sockets only).  Whether it was all
+ * written; errno is kept. */
+static bool
+stderr_write(const char *buf, size_t n)
+{
+	struct sig_guard epipe = { 0 };
+	int saved = errno;
+	ssize_t w;
+
+	sig_block(&epipe, SIGPIPE);
+	do
+		w = write(STDERR_FILENO, buf, n);
+	while (w < 0 && errno == EINTR);
+	sig_restore(&epipe);
+	errno = saved;
+	return w == (ssize_t)n;
+}
+
 /* 0 in the config means the environment's level, else INFO. */
 static int
 config_level(const struct llmlog_config *cfg)
@@ -102,10 +141,12 @@ config_level(const struct llmlog_config *cfg)
 	const char *env;
 	int level;
 
-	if (cfg != NULL && cfg->min_level != 0)
+	if (cfg->min_level != 0)
 		return cfg->min_level;
 	env = getenv("LLMLOG_LEVEL");
-	if (env != NULL && *env != '\0' && (level = llmlog_level_parse(env)) > 0)
+	if (env == NULL || *env == '\0')
+		return LLMLOG_INFO;
+	if ((level = llmlog_level_parse(env)) > 0)
 		return level;
 	return LLMLOG_INFO;
 }
@@ -362,13 +403,58 @@ int
 llmlog_setup(const struct llmlog_config *cfg)
 {
 	struct llmlog *lg;
+	char *dir;
 
 	if ((lg = llmlog_open(cfg)) == NULL)
 		return -1;
+	if ((dir = strdup(lg->dir)) == NULL) {
+		llmlog_close(lg);
+		errno = ENOMEM;
+		return errmsg_set("out of memory");
+	}
 	pthread_mutex_lock(&default_lock);
+	free(setup_dir);
+	setup_dir = dir;
+	setup_cfg = cfg != NULL ? *cfg : (struct llmlog_config){ 0 };
+	setup_cfg.dir = setup_dir;
+	have_setup = true;
+	default_failed = false;
 	default_replace(lg);
 	pthread_mutex_unlock(&default_lock);
 	return 0;
+}
+
+static int64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* With default_lock held: open the default, unless it failed lately. */
+static struct llmlog *
+default_open(void)
+{
+	int64_t now = monotonic_ns();
+	struct llmlog *lg;
+
+	if (default_failed && now - default_failed_ns < log_default_retry_ns) {
+		errno = default_errno;
+		errmsg_set("%s", default_errmsg);
+		return NULL;
+	}
+	if ((lg = llmlog_open(have_setup ? &setup_cfg : NULL)) != NULL) {
+		default_failed = false;
+		default_replace(lg);
+		return lg;
+	}
+	default_failed = true;
+	default_failed_ns = now;
+	default_errno = errno;
+	snprintf(default_errmsg, sizeof default_errmsg, "%s", llmlog_errmsg());
+	return NULL;
 }
 
 struct llmlog *
@@ -379,8 +465,8 @@ llmlog_default(void)
 	if ((lg = default_log) != NULL)
 		return lg;
 	pthread_mutex_lock(&default_lock);
-	if ((lg = default_log) == NULL && (lg = llmlog_open(NULL)) != NULL)
-		default_replace(lg);
+	if ((lg = default_log) == NULL)
+		lg = default_open();
 	pthread_mutex_unlock(&default_lock);
 	return lg;
 }
@@ -388,15 +474,25 @@ llmlog_default(void)
 struct llmlog *
 log_resolve(struct llmlog *lg)
 {
-	return lg != NULL ? lg : llmlog_default();
+	if (lg != NULL || (lg = llmlog_default()) != NULL)
+		return lg;
+	/* an entry for a default log there is none of */
+	atomic_fetch_add_explicit(&default_dropped, 1, memory_order_relaxed);
+	return NULL;
 }
 
 uint64_t
 llmlog_dropped(const struct llmlog *lg)
 {
-	if (lg == NULL && (lg = default_log) == NULL)
-		return 0;
-	return atomic_load_explicit(&lg->dropped, memory_order_relaxed);
+	uint64_t none = 0;
+
+	if (lg == NULL) {
+		none = atomic_load_explicit(&default_dropped,
+		    memory_order_relaxed);
+		if ((lg = default_log) == NULL)
+			return none;
+	}
+	return none + atomic_load_explicit(&lg->dropped, memory_order_relaxed);
 }
 
 uint64_t
@@ -418,7 +514,7 @@ llmlog_dir(const struct llmlog *lg)
 void
 llmlog_set_level(struct llmlog *lg, enum llmlog_level level)
 {
-	if ((lg = log_resolve(lg)) != NULL)
+	if (lg != NULL || (lg = llmlog_default()) != NULL)
 		atomic_store_explicit(&lg->min_level, level,
 		    memory_order_relaxed);
 }
@@ -426,7 +522,7 @@ llmlog_set_level(struct llmlog *lg, enum llmlog_level level)
 bool
 llmlog_enabled(const struct llmlog *lg, enum llmlog_level level)
 {
-	if (lg == NULL && (lg = log_resolve(NULL)) == NULL)
+	if (lg == NULL && (lg = llmlog_default()) == NULL)
 		return false;
 	return (int)level >= atomic_load_explicit(&lg->min_level,
 	    memory_order_relaxed);
@@ -460,26 +556,6 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 		return -1;
 	}
 	return 0;
-}
-
-/* One whole write to stderr.  SIGPIPE is blocked around it: stderr may be
- * a pipe whose reader is gone, and the signal's default action would end
- * the host (MSG_NOSIGNAL is for sockets only).  Whether it was all
- * written; errno is kept. */
-static bool
-stderr_write(const char *buf, size_t n)
-{
-	struct sig_guard epipe = { 0 };
-	int saved = errno;
-	ssize_t w;
-
-	sig_block(&epipe, SIGPIPE);
-	do
-		w = write(STDERR_FILENO, buf, n);
-	while (w < 0 && errno == EINTR);
-	sig_restore(&epipe);
-	errno = saved;
-	return w == (ssize_t)n;
 }
 
 void
