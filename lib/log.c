@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,27 @@ stderr_write(const char *buf, size_t n)
 	return w == (ssize_t)n;
 }
 
+/* Said on stderr once per process, at the open that meets it: an
+ * LLMLOG_LEVEL that names no level (the value made safe to show). */
+static void
+level_warn(const char *env)
+{
+	static const char head[] = "llmlog: LLMLOG_LEVEL=";
+	static const char tail[] = " names no level (DEBUG, INFO, WARNING, "
+	    "ERROR, CRITICAL); using INFO\n";
+	static atomic_bool warned;
+	char buf[256];
+	size_t n = sizeof head - 1;
+
+	if (atomic_exchange(&warned, true))
+		return;
+	memcpy(buf, head, n);
+	n += text_visible(buf + n, sizeof buf - n - (sizeof tail - 1), env,
+	    strlen(env));
+	memcpy(buf + n, tail, sizeof tail - 1);
+	(void)stderr_write(buf, n + sizeof tail - 1);
+}
+
 /* 0 in the config means the environment's level, else INFO. */
 static int
 config_level(const struct llmlog_config *cfg)
@@ -148,6 +170,8 @@ config_level(const struct llmlog_config *cfg)
 		return LLMLOG_INFO;
 	if ((level = llmlog_level_parse(env)) > 0)
 		return level;
+	if (!cfg->no_console)
+		level_warn(env);
 	return LLMLOG_INFO;
 }
 

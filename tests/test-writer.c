@@ -1397,6 +1397,54 @@ test_default_keeps_setup(void)
 	    0);
 }
 
+/* An LLMLOG_LEVEL that names no level: INFO, and one warning on stderr
+ * (none with no_console). */
+static int
+level_warning(const char *dir)
+{
+	char path[600], *text, *second;
+	struct llmlog *lg;
+	int bad = 0, fd;
+
+	snprintf(path, sizeof path, "%s.stderr", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+	close(fd);
+	setenv("LLMLOG_LEVEL", "loud\x1b[2J", 1);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .no_console = true });
+	CHECK(lg != NULL && !llmlog_enabled(lg, LLMLOG_DEBUG) &&
+	    llmlog_enabled(lg, LLMLOG_INFO));
+	llmlog_close(lg);
+	text = util_read_file(path, NULL);
+	CHECK(text != NULL && text[0] == '\0');
+	free(text);
+	for (int i = 0; i < 3; i++) {
+		lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+		CHECK(lg != NULL && llmlog_enabled(lg, LLMLOG_INFO) &&
+		    !llmlog_enabled(lg, LLMLOG_DEBUG));
+		llmlog_close(lg);
+	}
+	text = util_read_file(path, NULL);
+	CHECK(text != NULL);
+	if (text == NULL)
+		return bad;
+	CHECK(strstr(text, "LLMLOG_LEVEL") != NULL);
+	CHECK(strstr(text, "loud^[[2J") != NULL);
+	CHECK(strstr(text, "INFO") != NULL);
+	second = strchr(text, '\n');
+	CHECK(second != NULL && second[1] == '\0');
+	free(text);
+	unlink(path);
+	return bad;
+}
+
+static void
+test_level_warning(void)
+{
+	CU_ASSERT_EQUAL(in_fresh_process("level-warning", fresh_dir()), 0);
+}
+
 /* Through a per-category call: one parseable line in the right file,
  * and the denial echoed. */
 static void
@@ -1448,6 +1496,7 @@ static const struct {
 } fresh_cases[] = {
 	{ "default-unusable", default_unusable },
 	{ "default-keeps-setup", default_keeps_setup },
+	{ "level-warning", level_warning },
 };
 
 int
@@ -1475,6 +1524,7 @@ main(int argc, char **argv)
 		{ "default log that cannot be opened", test_default_unusable },
 		{ "default log closed: opened again as set up",
 		    test_default_keeps_setup },
+		{ "LLMLOG_LEVEL that names no level", test_level_warning },
 		{ "async flush", test_async_flush },
 		{ "async drop", test_async_drop },
 		{ "async writer takes no signals", test_async_signals },
