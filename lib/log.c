@@ -47,6 +47,63 @@ static int default_errno;
 static char default_errmsg[256];
 static _Atomic uint64_t default_dropped;
 
+/*
+ * Signal handlers.  The library is not async-signal-safe: it allocates,
+ * takes locks and builds lines in per-thread buffers.  A handler that
+ * logs while the thread it interrupted is inside the library would wait
+ * for a lock that thread holds (a hang) or build its line in the buffer
+ * the interrupted call is building (a garbled line).  So every entry point
+ * that takes a lock or a buffer marks the thread as inside, and a call
+ * made while it is (from a handler, then) is refused at once: -1 with
+ * EDEADLK, its entry counted as dropped.  The thread's message is left
+ * alone: the interrupted call may be writing it.  Initial-exec TLS: a
+ * handler must not make the dynamic linker allocate it.
+ */
+static __thread volatile sig_atomic_t in_library
+    __attribute__((tls_model("initial-exec")));
+
+static bool
+enter(void)
+{
+	if (in_library)
+		return false;
+	in_library = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	return true;
+}
+
+static void
+leave(void)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	in_library = 0;
+}
+
+static int
+refuse(void)
+{
+	errno = EDEADLK;
+	return -1;
+}
+
+int
+log_enter(struct llmlog *lg)
+{
+	if (enter())
+		return 0;
+	if (lg == NULL)
+		lg = default_log;
+	atomic_fetch_add_explicit(lg != NULL ? &lg->dropped : &default_dropped,
+	    1, memory_order_relaxed);
+	return refuse();
+}
+
+void
+log_leave(void)
+{
+	leave();
+}
+
 /* Every open handle, so fork() can hold and reset their locks. */
 static struct llmlog *open_logs;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -300,8 +357,8 @@ log_free(struct llmlog *lg)
 	free(lg);
 }
 
-struct llmlog *
-llmlog_open(const struct llmlog_config *cfg)
+static struct llmlog *
+log_open(const struct llmlog_config *cfg)
 {
 	struct llmlog *lg;
 	int saved;
@@ -323,13 +380,25 @@ fail:
 	return NULL;
 }
 
-int
-llmlog_flush(struct llmlog *lg)
+struct llmlog *
+llmlog_open(const struct llmlog_config *cfg)
+{
+	struct llmlog *lg;
+
+	if (!enter()) {
+		refuse();
+		return NULL;
+	}
+	lg = log_open(cfg);
+	leave();
+	return lg;
+}
+
+static int
+log_flush(struct llmlog *lg)
 {
 	int rc = 0, saved = 0;
 
-	if (lg == NULL && (lg = default_log) == NULL)
-		return 0;
 	if (lg->queue != NULL && queue_flush(lg->queue) != 0) {
 		/* the queue's cause stays the one reported */
 		saved = errno;
@@ -338,6 +407,20 @@ llmlog_flush(struct llmlog *lg)
 	if (sink_verify(lg) != 0)
 		return -1;
 	errno = rc != 0 ? saved : errno;
+	return rc;
+}
+
+int
+llmlog_flush(struct llmlog *lg)
+{
+	int rc;
+
+	if (lg == NULL && (lg = default_log) == NULL)
+		return 0;
+	if (!enter())
+		return refuse();
+	rc = log_flush(lg);
+	leave();
 	return rc;
 }
 
@@ -358,13 +441,11 @@ default_forget(struct llmlog *lg)
 	pthread_mutex_unlock(&default_lock);
 }
 
-int
-llmlog_close(struct llmlog *lg)
+static int
+log_close(struct llmlog *lg)
 {
 	int rc = 0, saved = 0;
 
-	if (lg == NULL)
-		return 0;
 	default_forget(lg);
 	list_remove(lg);
 	if (lg->queue != NULL) {
@@ -380,6 +461,20 @@ llmlog_close(struct llmlog *lg)
 	sink_close(lg);
 	log_free(lg);
 	errno = rc != 0 ? saved : errno;
+	return rc;
+}
+
+int
+llmlog_close(struct llmlog *lg)
+{
+	int rc;
+
+	if (lg == NULL)
+		return 0;
+	if (!enter())
+		return refuse();
+	rc = log_close(lg);
+	leave();
 	return rc;
 }
 
@@ -423,16 +518,16 @@ default_replace(struct llmlog *lg)
 	}
 }
 
-int
-llmlog_setup(const struct llmlog_config *cfg)
+static int
+log_setup(const struct llmlog_config *cfg)
 {
 	struct llmlog *lg;
 	char *dir;
 
-	if ((lg = llmlog_open(cfg)) == NULL)
+	if ((lg = log_open(cfg)) == NULL)
 		return -1;
 	if ((dir = strdup(lg->dir)) == NULL) {
-		llmlog_close(lg);
+		log_close(lg);
 		errno = ENOMEM;
 		return errmsg_set("out of memory");
 	}
@@ -446,6 +541,18 @@ llmlog_setup(const struct llmlog_config *cfg)
 	default_replace(lg);
 	pthread_mutex_unlock(&default_lock);
 	return 0;
+}
+
+int
+llmlog_setup(const struct llmlog_config *cfg)
+{
+	int rc;
+
+	if (!enter())
+		return refuse();
+	rc = log_setup(cfg);
+	leave();
+	return rc;
 }
 
 static int64_t
@@ -469,7 +576,7 @@ default_open(void)
 		errmsg_set("%s", default_errmsg);
 		return NULL;
 	}
-	if ((lg = llmlog_open(have_setup ? &setup_cfg : NULL)) != NULL) {
+	if ((lg = log_open(have_setup ? &setup_cfg : NULL)) != NULL) {
 		default_failed = false;
 		default_replace(lg);
 		return lg;
@@ -481,8 +588,8 @@ default_open(void)
 	return NULL;
 }
 
-struct llmlog *
-llmlog_default(void)
+static struct llmlog *
+default_get(void)
 {
 	struct llmlog *lg;
 
@@ -496,9 +603,22 @@ llmlog_default(void)
 }
 
 struct llmlog *
+llmlog_default(void)
+{
+	struct llmlog *lg;
+
+	/* inside the library already (a handler): only what is there */
+	if ((lg = default_log) != NULL || !enter())
+		return lg;
+	lg = default_get();
+	leave();
+	return lg;
+}
+
+struct llmlog *
 log_resolve(struct llmlog *lg)
 {
-	if (lg != NULL || (lg = llmlog_default()) != NULL)
+	if (lg != NULL || (lg = default_get()) != NULL)
 		return lg;
 	/* an entry for a default log there is none of */
 	atomic_fetch_add_explicit(&default_dropped, 1, memory_order_relaxed);
