@@ -1301,6 +1301,10 @@ test_exit_order(void)
 	CU_ASSERT_EQUAL(count, 20000);
 }
 
+/* This program: argv[0] when it is a path (under valgrind that is the
+ * program, where /proc/self/exe is valgrind's). */
+static const char *self = "/proc/self/exe";
+
 /* Run one of the cases of fresh_cases in a new process of this program:
  * the default log is the process's, and earlier tests set it up.  Returns
  * the case's count of failed checks (100: it did not exit). */
@@ -1312,7 +1316,7 @@ in_fresh_process(const char *name, const char *arg)
 
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
-		execl("/proc/self/exe", "test-writer", name, arg, (char *)NULL);
+		execl(self, self, name, arg, (char *)NULL);
 		_exit(100);
 	}
 	waitpid(pid, &status, 0);
@@ -1548,6 +1552,8 @@ main(int argc, char **argv)
 		{ NULL, NULL },
 	};
 
+	if (strchr(argv[0], '/') != NULL)
+		self = argv[0];
 	if (argc == 3) {
 		for (size_t i = 0; i < sizeof fresh_cases / sizeof fresh_cases[0];
 		    i++)
