@@ -107,6 +107,18 @@ dense_check(struct cursor *cur, uint64_t line_end)
 	}
 }
 
+/* Whether the reader's block holds the line at offset, n bytes, with a
+ * newline (or the block's start) before it and a newline after it. */
+static bool
+line_framed(const struct block_reader *br, uint64_t offset, size_t n)
+{
+	size_t at = (size_t)(offset - br->start);
+
+	if (offset < br->start || at + n >= br->len || br->buf[at + n] != '\n')
+		return false;
+	return at == 0 || br->buf[at - 1] == '\n';
+}
+
 /* Match one line, searching the whole block the reader holds when that
  * is safe: with rare matches one search covers thousands of lines. */
 static int
@@ -137,9 +149,11 @@ match_line(struct filter_job *j, const struct eng_regex *re,
 			}
 		}
 		/* a line ending before the next match, inside the block
-		 * searched, has none */
+		 * searched, has none - if the block still holds it between
+		 * newlines, as the pattern saw it line by line (a file
+		 * written over in place may not) */
 		if (!cur->off && cur->next > en->offset + n &&
-		    en->offset + n <= br->start + br->len)
+		    line_framed(br, en->offset, n))
 			return 0;
 	}
 	return rx_match(re, c, s, n, 0, NULL, NULL, NULL, 0);
