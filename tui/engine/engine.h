@@ -286,7 +286,10 @@ bool eng_regex_caseless(const struct eng_regex *re);
 
 /* Malformed entries have no level: they pass min_level (a damaged line is
  * worth seeing next to the errors); entries without a level otherwise
- * fail it. */
+ * fail it.  Times: since and until are inclusive, on the entry's time or,
+ * for an entry without one, the time it carries from its neighbour (see
+ * struct eng_entry); an entry with no time at all (ENG_TIME_NONE) fails a
+ * since bound and passes an until bound. */
 struct eng_filter {
 	unsigned categories;		/* bit 1u << cat; 0: all */
 	int min_level;			/* enum llmlog_level; 0: all */
@@ -314,7 +317,8 @@ void eng_view_category_counts(const struct eng_view *v,
     size_t counts[LLMLOG_NCATEGORIES]);
 
 /* Lines on which the filter's regex gave up (match limit): they are left
- * out of the view; tell the user how many. */
+ * out of the view; tell the user how many.  Counted over every category,
+ * like eng_view_category_counts, whatever the filter's category set. */
 size_t eng_view_regex_errors(const struct eng_view *v);
 
 /* Search the view from position `from` (exclusive) forward (dir 1) or
