@@ -1,0 +1,475 @@
+/*
+ * test-redact.c - the redaction corpus (data/redact-corpus/): secrets that
+ * must go and look-alikes that must stay, each run through llmlog_redact()
+ * and through a real log, so that what reaches the files and the stderr
+ * echo is checked too, not only the scanner.
+ *
+ * Each file of the corpus is a family of cases, one a line:
+ *     an input line
+ *     <TAB>the expected output, when the input holds a secret
+ * A case without an expected line must come back unchanged.  In both,
+ * \n, \r, \t and \\ stand for a newline, a carriage return, a tab and a
+ * backslash; lines starting with '#' are comments.  Most families are
+ * text; two are read differently:
+ *     json    each input is JSON, given as the details of an entry; the
+ *             expected output is the details as written
+ *     events  each input is a system event name; one that looks like a
+ *             secret is written as the name "redacted"
+ */
+#include "config.h"
+
+#include "llmlog.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#define CORPUS SRCDIR "/data/redact-corpus"
+
+/* At least this many cases of each kind, so that a corpus lost from the
+ * tarball is a failure, not a pass. */
+#define MIN_GO 50
+#define MIN_STAY 25
+
+struct rcase {
+	const char *family;
+	int line;
+	char *in;
+	char *want;	/* NULL: unchanged */
+};
+
+static struct rcase *cases;
+static size_t ncases;
+static char tmproot[] = "/tmp/test-redact.XXXXXX";
+
+/* ---- reading the corpus --------------------------------------------------- */
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (fp == NULL)
+		return NULL;
+	do {
+		if (cap - n < 4096) {
+			cap = cap * 2 + 4096;
+			buf = realloc(buf, cap + 1);
+		}
+		got = fread(buf + n, 1, cap - n, fp);
+		n += got;
+	} while (got > 0);
+	fclose(fp);
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
+
+/* The text of one corpus line, escapes undone. */
+static char *
+unescape(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n && strchr("nrt\\", s[i + 1])) {
+			i++;
+			*o++ = s[i] == 'n' ? '\n' : s[i] == 'r' ? '\r' :
+			    s[i] == 't' ? '\t' : '\\';
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+add_family(const char *family, char *text)
+{
+	int lineno = 0;
+	char *line = text, *nl;
+
+	for (; *line != '\0'; line = nl + 1) {
+		size_t len;
+
+		lineno++;
+		if ((nl = strchr(line, '\n')) == NULL)
+			nl = line + strlen(line);
+		len = (size_t)(nl - line);
+		if (len == 0 || line[0] == '#') {
+			if (*nl == '\0')
+				break;
+			continue;
+		}
+		if (line[0] == '\t') {
+			struct rcase *c = &cases[ncases - 1];
+
+			CU_ASSERT_FATAL(ncases > 0 && c->want == NULL);
+			c->want = unescape(line + 1, len - 1);
+			/* a look-alike is written without an expected line */
+			CU_ASSERT(strcmp(c->want, c->in) != 0);
+		} else {
+			cases = realloc(cases, (ncases + 1) * sizeof *cases);
+			cases[ncases++] = (struct rcase){ .family = family,
+			    .line = lineno, .in = unescape(line, len) };
+		}
+		if (*nl == '\0')
+			break;
+	}
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+load_corpus(void)
+{
+	DIR *d = opendir(CORPUS);
+	struct dirent *de;
+	char *names[64];
+	size_t nnames = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL && nnames < 64)
+		if (de->d_name[0] != '.')
+			names[nnames++] = strdup(de->d_name);
+	closedir(d);
+	qsort(names, nnames, sizeof names[0], by_name);
+	for (size_t i = 0; i < nnames; i++) {
+		char path[1024], *text;
+
+		snprintf(path, sizeof path, CORPUS "/%s", names[i]);
+		text = slurp(path, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+		add_family(names[i], text);
+		free(text);
+	}
+}
+
+static const char *
+want_of(const struct rcase *c)
+{
+	return c->want != NULL ? c->want : c->in;
+}
+
+static bool
+text_family(const struct rcase *c)
+{
+	return strcmp(c->family, "json") != 0 &&
+	    strcmp(c->family, "events") != 0;
+}
+
+static void
+report(const struct rcase *c, const char *how, const char *got,
+    const char *want)
+{
+	fprintf(stderr, "\n%s:%d (%s)\n  in:   %s\n  got:  %s\n  want: %s\n",
+	    c->family, c->line, how, c->in, got != NULL ? got : "(null)",
+	    want);
+}
+
+/* ---- llmlog_redact() ----------------------------------------------------- */
+
+static void
+test_redact_calls(void)
+{
+	size_t go = 0, stay = 0;
+
+	for (size_t i = 0; i < ncases; i++) {
+		const struct rcase *c = &cases[i];
+		char *once, *twice;
+
+		if (!text_family(c))
+			continue;
+		*(c->want != NULL ? &go : &stay) += 1;
+		once = llmlog_redact(c->in);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(once);
+		CU_ASSERT_STRING_EQUAL(once, want_of(c));
+		if (strcmp(once, want_of(c)) != 0)
+			report(c, "llmlog_redact", once, want_of(c));
+		/* what was redacted stays as it is */
+		twice = llmlog_redact(once);
+		CU_ASSERT_STRING_EQUAL(twice, once);
+		if (strcmp(twice, once) != 0)
+			report(c, "redacted twice", twice, once);
+		free(once);
+		free(twice);
+	}
+	for (size_t i = 0; i < ncases; i++)
+		if (!text_family(&cases[i]))
+			*(cases[i].want != NULL ? &go : &stay) += 1;
+	printf("\n  corpus: %zu cases, %zu must go, %zu must stay\n",
+	    ncases, go, stay);
+	CU_ASSERT(go >= MIN_GO);
+	CU_ASSERT(stay >= MIN_STAY);
+}
+
+/* ---- through a real log --------------------------------------------------- */
+
+static char *
+category_text(const char *dir, enum llmlog_category cat)
+{
+	char path[1024], *text;
+
+	snprintf(path, sizeof path, "%s/%s", dir, llmlog_category_file(cat));
+	text = slurp(path, NULL);
+	return text != NULL ? text : strdup("");	/* no case wrote to it */
+}
+
+/* The lines of a category file, parsed, in order. */
+static json_object **
+category_lines(const char *dir, enum llmlog_category cat, size_t *n)
+{
+	char *text = category_text(dir, cat), *line, *save = NULL;
+	json_object **v = NULL;
+
+	*n = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		v = realloc(v, (*n + 1) * sizeof *v);
+		v[*n] = json_tokener_parse(line);
+		CU_ASSERT_PTR_NOT_NULL(v[*n]);
+		(*n)++;
+	}
+	free(text);
+	return v;
+}
+
+static void
+free_lines(json_object **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_object_put(v[i]);
+	free(v);
+}
+
+static const char *
+field(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static const char *
+compact(json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* The console form of redacted text, as the echo shows a field: control
+ * characters as ^X; NULL when the echo would cut it. */
+static char *
+echo_form(const char *s)
+{
+	size_t chars = 0, n = strlen(s);
+	char *out = malloc(2 * n + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+		if (*p < 0x20 || *p == 0x7f) {
+			*o++ = '^';
+			*o++ = (char)(*p == 0x7f ? '?' : *p + '@');
+		} else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	if (chars > 200) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Every case written by the library: text as a string field, as a string
+ * in details and (echoed) as a security resource; JSON as details; event
+ * names as system events. */
+static void
+write_cases(const char *dir, const char *echo_path)
+{
+	struct llmlog *lg;
+	int fd, saved;
+
+	fd = open(echo_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	saved = dup(2);
+	fflush(stderr);
+	dup2(fd, 2);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+	for (size_t i = 0; i < ncases; i++) {
+		const struct rcase *c = &cases[i];
+		json_object *d;
+
+		if (strcmp(c->family, "json") == 0) {
+			d = json_tokener_parse(c->in);
+			CU_ASSERT_PTR_NOT_NULL(d);
+			llmlog_metric(lg, .operation = "json", .details = d);
+		} else if (strcmp(c->family, "events") == 0) {
+			llmlog_system(lg, .event = c->in, .component = "corpus",
+			    .level = LLMLOG_WARNING);
+		} else {
+			d = json_object_new_object();
+			json_object_object_add(d, "text",
+			    json_object_new_string(c->in));
+			llmlog_interaction(lg, .user_input = c->in,
+			    .details = d);
+			llmlog_security(lg, .event_type = "corpus",
+			    .action = "read", .resource = c->in);
+		}
+	}
+	llmlog_close(lg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+}
+
+static void
+check_text(const struct rcase *c, json_object *user, const char *echo)
+{
+	json_object *d;
+	const char *got = field(user, "user_input");
+	char *form;
+
+	CU_ASSERT_STRING_EQUAL(got, want_of(c));
+	if (got == NULL || strcmp(got, want_of(c)) != 0)
+		report(c, "user_input in user.log", got, want_of(c));
+	d = user != NULL && json_object_object_get_ex(user, "details", &d) ?
+	    d : NULL;
+	got = field(d, "text");
+	CU_ASSERT_STRING_EQUAL(got, want_of(c));
+	if (got == NULL || strcmp(got, want_of(c)) != 0)
+		report(c, "details.text in user.log", got, want_of(c));
+	if ((form = echo_form(want_of(c))) != NULL) {
+		char *line;
+
+		if (asprintf(&line, "] denied read on %s\n", form) < 0)
+			abort();
+		CU_ASSERT_PTR_NOT_NULL(strstr(echo, line));
+		if (strstr(echo, line) == NULL)
+			report(c, "stderr echo", "(no such line)", line);
+		free(line);
+		free(form);
+	}
+}
+
+static void
+check_json(const struct rcase *c, json_object *metric)
+{
+	json_object *d = NULL, *w = json_tokener_parse(want_of(c));
+	const char *got;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	if (metric != NULL)
+		json_object_object_get_ex(metric, "details", &d);
+	got = d != NULL ? compact(d) : NULL;
+	CU_ASSERT_STRING_EQUAL(got, compact(w));
+	if (got == NULL || strcmp(got, compact(w)) != 0)
+		report(c, "details in performance.log", got, compact(w));
+	json_object_put(w);
+}
+
+static void
+check_event(const struct rcase *c, json_object *sys, const char *echo)
+{
+	const char *got = field(sys, "event");
+	char *line;
+
+	CU_ASSERT_STRING_EQUAL(got, want_of(c));
+	if (got == NULL || strcmp(got, want_of(c)) != 0)
+		report(c, "event in system.log", got, want_of(c));
+	if (asprintf(&line, "[system] %s [corpus]\n", want_of(c)) < 0)
+		abort();
+	CU_ASSERT_PTR_NOT_NULL(strstr(echo, line));
+	if (strstr(echo, line) == NULL)
+		report(c, "stderr echo", "(no such line)", line);
+	if (c->want != NULL) {
+		CU_ASSERT_PTR_NULL(strstr(echo, c->in));
+	}
+	free(line);
+}
+
+static void
+test_through_log(void)
+{
+	char dir[600], echo_path[600], *echo;
+	json_object **user, **metric, **sys;
+	size_t nuser, nmetric, nsys, iu = 0, im = 0, is = 0;
+
+	snprintf(dir, sizeof dir, "%s/log", tmproot);
+	snprintf(echo_path, sizeof echo_path, "%s/stderr", tmproot);
+	write_cases(dir, echo_path);
+	echo = slurp(echo_path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(echo);
+	user = category_lines(dir, LLMLOG_USER, &nuser);
+	metric = category_lines(dir, LLMLOG_PERFORMANCE, &nmetric);
+	sys = category_lines(dir, LLMLOG_SYSTEM, &nsys);
+	for (size_t i = 0; i < ncases; i++) {
+		const struct rcase *c = &cases[i];
+
+		if (strcmp(c->family, "json") == 0)
+			check_json(c, im < nmetric ? metric[im++] : NULL);
+		else if (strcmp(c->family, "events") == 0)
+			check_event(c, is < nsys ? sys[is++] : NULL, echo);
+		else
+			check_text(c, iu < nuser ? user[iu++] : NULL, echo);
+	}
+	CU_ASSERT_EQUAL(iu, nuser);
+	CU_ASSERT_EQUAL(im, nmetric);
+	CU_ASSERT_EQUAL(is, nsys);
+	free_lines(user, nuser);
+	free_lines(metric, nmetric);
+	free_lines(sys, nsys);
+	free(echo);
+}
+
+int
+main(void)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} tests[] = {
+		{ "corpus through llmlog_redact", test_redact_calls },
+		{ "corpus through a log", test_through_log },
+	};
+	CU_pSuite suite;
+	unsigned failed;
+	char cmd[600];
+
+	if (mkdtemp(tmproot) == NULL)
+		return 2;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	suite = CU_add_suite("redaction corpus", NULL, NULL);
+	CU_add_test(suite, "load the corpus", load_corpus);
+	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+		CU_add_test(suite, tests[i].name, tests[i].fn);
+	CU_basic_set_mode(CU_BRM_NORMAL);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	if (failed == 0) {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmproot);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return failed == 0 ? 0 : 1;
+}
