@@ -2,7 +2,8 @@
  * test-redact.c - the redaction corpus (data/redact-corpus/): secrets that
  * must go and look-alikes that must stay, each run through llmlog_redact()
  * and through a real log, so that what reaches the files and the stderr
- * echo is checked too, not only the scanner.
+ * echo is checked too, not only the scanner; and the rule table
+ * (lib/redact-rules.c) against llmlog(5), which must list all of it.
  *
  * Each file of the corpus is a family of cases, one a line:
  *     an input line
@@ -19,6 +20,7 @@
 #include "config.h"
 
 #include "llmlog.h"
+#include "redact-rules.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -440,6 +442,81 @@ test_through_log(void)
 	free(echo);
 }
 
+/* ---- the table and llmlog(5) ---------------------------------------------- */
+
+/* The REDACTION section of llmlog(5), with groff's \- read as -. */
+static char *
+man_section(void)
+{
+	char *man = slurp(SRCDIR "/../man/llmlog.5", NULL), *from, *to, *o;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(man);
+	from = strstr(man, "\n.SH REDACTION");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(from);
+	if ((to = strstr(from + 1, "\n.SH ")) != NULL)
+		*to = '\0';
+	memmove(man, from, strlen(from) + 1);
+	for (from = o = man; *from != '\0'; from++) {
+		if (from[0] == '\\' && from[1] == '-')
+			from++;
+		*o++ = *from;
+	}
+	*o = '\0';
+	return man;
+}
+
+static void
+documented(const char *man, const char *what, bool anycase, const char *kind)
+{
+	const char *at = anycase ? strcasestr(man, what) : strstr(man, what);
+
+	CU_ASSERT_PTR_NOT_NULL(at);
+	if (at == NULL)
+		fprintf(stderr, "\n%s %s is not in llmlog(5)\n", kind, what);
+}
+
+/* Whether byte c is in one of shape r's literals. */
+static bool
+in_literals(const struct redact_shape *r, char c)
+{
+	for (size_t k = 0; k < REDACT_MAXSEGS; k++)
+		if (r->seg[k].lit != NULL && strchr(r->seg[k].lit, c) != NULL)
+			return true;
+	return false;
+}
+
+/* Every row of the rule table is in the man page, and the table is sound:
+ * a shape stops the scan at a byte of its own, and starts with a literal
+ * or names its first bytes. */
+static void
+test_table_documented(void)
+{
+	char *man = man_section();
+
+	for (size_t i = 0; i < redact_nshapes; i++) {
+		const struct redact_shape *r = &redact_shapes[i];
+
+		documented(man, r->doc, false, "shape");
+		CU_ASSERT(in_literals(r, r->trigger));
+		CU_ASSERT(r->seg[0].lit != NULL || r->first != NULL ||
+		    (r->flags & SHAPE_AT_TRIGGER));
+		CU_ASSERT(r->keep < REDACT_MAXSEGS);
+	}
+	for (size_t i = 0; i < redact_nkeys; i++)
+		documented(man, redact_keys[i].name, true, "key");
+	for (size_t i = 0; i < redact_nflags; i++) {
+		if (redact_flags[i].command == NULL)
+			continue;	/* "-*": any flag named like a key */
+		documented(man, redact_flags[i].flag, false, "flag");
+		documented(man, redact_flags[i].command, false, "command");
+	}
+	for (size_t i = 0; redact_schemes[i] != NULL; i++)
+		documented(man, redact_schemes[i], false, "scheme");
+	for (size_t i = 0; redact_code_words[i] != NULL; i++)
+		documented(man, redact_code_words[i], false, "code word");
+	free(man);
+}
+
 int
 main(void)
 {
@@ -449,6 +526,7 @@ main(void)
 	} tests[] = {
 		{ "corpus through llmlog_redact", test_redact_calls },
 		{ "corpus through a log", test_through_log },
+		{ "the rule table is documented", test_table_documented },
 	};
 	CU_pSuite suite;
 	unsigned failed;
