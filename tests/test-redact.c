@@ -35,8 +35,8 @@
 
 /* At least this many cases of each kind, so that a corpus lost from the
  * tarball is a failure, not a pass. */
-#define MIN_GO 50
-#define MIN_STAY 25
+#define MIN_GO 150
+#define MIN_STAY 100
 
 struct rcase {
 	const char *family;
