@@ -1086,6 +1086,17 @@ commands_before(struct commands *cs, const char *s, size_t t)
 	return cs->rows;
 }
 
+/* A quoted value of a flag, ending with its line: a flag's command is
+ * found on its line, which a value redacted with a line end in it would
+ * join to the next. */
+static bool
+quoted_on_line(const char *s, size_t n, size_t j, size_t *start, size_t *end)
+{
+	const char *eol = j < n ? memchr(s + j, '\n', n - j) : NULL;
+
+	return quoted_at(s, eol != NULL ? (size_t)(eol - s) : n, j, start, end);
+}
+
 /* A flag's value: [v, ve) after its lead, or after the first ':'. */
 static bool
 flag_secret(const struct redact_flag *f, const char *s, size_t v, size_t ve,
@@ -1135,7 +1146,7 @@ next_word(const char *s, size_t n, size_t t, size_t fe, size_t *start,
 			return false;
 		k = v;
 	}
-	if (quoted_at(s, n, k, start, end))
+	if (quoted_on_line(s, n, k, start, end))
 		return true;
 	for (v = k; v < n && !ENDS(s[v], E_FLAG_VALUE); v++)
 		;
@@ -1183,7 +1194,7 @@ flag_value(const struct redact_flag *f, const char *s, size_t n, size_t t,
 	if (!alone) {		/* -pX, -p'X' */
 		if (!(f->form & FLAG_JOINED))
 			return false;
-		if (quoted_at(s, n, j, v, ve))
+		if (quoted_on_line(s, n, j, v, ve))
 			return true;
 		for (*v = *ve = j; *ve < n && !ENDS(s[*ve], E_FLAG_VALUE); (*ve)++)
 			;
