@@ -51,7 +51,8 @@ static unsigned char flag_len[64];
 static uint64_t flags_by_command[256];	/* ... by their command's first byte */
 static unsigned char command_len[64];
 static unsigned char seg_len[64][REDACT_MAXSEGS];
-static char shape_second[64];	/* its first literal's second byte, or 0 */
+static uint64_t shapes_by_second[256];	/* shapes whose second byte this
+					 * may be */
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static atomic_bool tables_built;
 
@@ -161,9 +162,16 @@ index_shape(size_t r)
 	for (size_t k = 0; k < REDACT_MAXSEGS; k++)
 		if (sh->seg[k].lit != NULL)
 			seg_len[r][k] = (unsigned char)strlen(sh->seg[k].lit);
-	if (lit != NULL && lit[0] != '\0')
-		shape_second[r] = (char)((sh->flags & SHAPE_NOCASE) ?
-		    lower(lit[1]) : lit[1]);
+	/* most words end their look here: the second byte is not a shape's */
+	if (lit != NULL && lit[1] != '\0') {
+		shapes_by_second[(unsigned char)lit[1]] |= bit;
+		if (sh->flags & SHAPE_NOCASE) {
+			shapes_by_second[lower(lit[1])] |= bit;
+			shapes_by_second[upper(lit[1])] |= bit;
+		}
+	} else
+		for (int c = 0; c < 256; c++)
+			shapes_by_second[c] |= bit;
 }
 
 /* Flag rows by the byte after their dash and by their command's first
@@ -618,19 +626,16 @@ shape_at(const char *s, size_t n, size_t i, size_t r, size_t *start,
 	return true;
 }
 
+/* The shapes rows that may start at i, given its first two bytes. */
 static bool
 shapes_at(const char *s, size_t n, size_t i, uint64_t rows, size_t *start,
     size_t *end)
 {
+	rows &= i + 1 < n ? shapes_by_second[(unsigned char)s[i + 1]] : 0;
 	while (rows != 0) {
 		size_t r = (size_t)__builtin_ctzll(rows);
 
 		rows &= rows - 1;
-		/* most words end here: the second byte is not the shape's */
-		if (shape_second[r] != '\0' && (i + 1 >= n ||
-		    ((redact_shapes[r].flags & SHAPE_NOCASE) ?
-		    lower(s[i + 1]) : s[i + 1]) != shape_second[r]))
-			continue;
 		if (shape_at(s, n, i, r, start, end))
 			return true;
 	}
@@ -1263,6 +1268,20 @@ struct scan {
 	struct commands cmds;
 };
 
+/* The run of word bytes from t, up to the dashes of a PEM block glued to
+ * it (x-----BEGIN), which the scan must still stop at: the scan goes on
+ * from its end, its other triggers done. */
+static size_t
+inner_run(const char *s, size_t n, size_t t)
+{
+	size_t j = t, dashes = 0;
+
+	for (; j < n && IS(s[j], RC_INNER); j++)
+		if ((dashes = s[j] == '-' ? dashes + 1 : 0) == 5)
+			return j - 4 - t;
+	return j - t;
+}
+
 /* What the trigger at t finds; inlined into the scan loop. */
 static inline __attribute__((always_inline)) bool
 trigger_at(struct scan *sc, const char *s, size_t n, size_t t,
@@ -1271,7 +1290,8 @@ trigger_at(struct scan *sc, const char *s, size_t n, size_t t,
 	unsigned char c = (unsigned char)s[t];
 	size_t ws;
 
-	if (shapes_at_trigger[c] != 0 &&
+	if ((shapes_at_trigger[c] & (t + 1 < n ?
+	    shapes_by_second[(unsigned char)s[t + 1]] : 0)) != 0 &&
 	    shapes_at(s, n, t, shapes_at_trigger[c], start, end))
 		return true;
 	if (c == ':' || c == '=') {
@@ -1294,7 +1314,7 @@ trigger_at(struct scan *sc, const char *s, size_t n, size_t t,
 	 * bytes that may start a word (past the dashes of --sk-...) */
 	if (t < sc->run_end)
 		return false;
-	sc->run_end = t + span_of(s, n, t, RC_INNER, 0);
+	sc->run_end = t + inner_run(s, n, t);
 	for (ws = t; ws > sc->from && IS(s[ws - 1], RC_INNER); ws--)
 		;
 	while (ws < sc->run_end && !IS(s[ws], RC_WORD))
@@ -1302,8 +1322,10 @@ trigger_at(struct scan *sc, const char *s, size_t n, size_t t,
 	if (ws >= sc->run_end || ws == sc->checked)
 		return false;
 	sc->checked = ws;
-	return shapes_at(s, n, ws, shapes_by_first[(unsigned char)s[ws]],
-	    start, end);
+	return ws + 1 < n && (shapes_by_first[(unsigned char)s[ws]] &
+	    shapes_by_second[(unsigned char)s[ws + 1]]) != 0 &&
+	    shapes_at(s, n, ws, shapes_by_first[(unsigned char)s[ws]], start,
+	    end);
 }
 
 /* The tight loop: the next trigger byte from t, or n.  Apart from the
@@ -1318,15 +1340,16 @@ next_trigger(const char *s, size_t n, size_t t)
 	return t;
 }
 
-/* The first secret from sc->from on; what sc knows of the commands read so
- * far carries over from one call to the next of a pass. */
+/* The first secret from sc->from on, the scan starting at t; what sc
+ * knows of the commands read so far carries over from one call to the
+ * next of a pass. */
 static inline __attribute__((always_inline)) bool
-find_from(struct scan *sc, const char *s, size_t n, size_t *start,
+find_from(struct scan *sc, const char *s, size_t n, size_t t, size_t *start,
     size_t *end)
 {
 	sc->run_end = 0;
 	sc->checked = SIZE_MAX;
-	for (size_t t = sc->from; ; t++) {
+	for (;; t++) {
 		if ((t = next_trigger(s, n, t)) >= n)
 			return false;
 		sc->skip = 0;
@@ -1342,17 +1365,30 @@ find_from(struct scan *sc, const char *s, size_t n, size_t *start,
 		if (sc->skip > t) {
 			t = sc->skip - 1;
 			sc->run_end = sc->skip;
-		}
+		} else if (sc->run_end > t + 1)
+			t = sc->run_end - 1;	/* the rest of a word looked at */
 	}
+}
+
+static bool __attribute__((noinline))
+find_slow(const char *s, size_t n, size_t from, size_t t, size_t *start,
+    size_t *end)
+{
+	struct scan sc = { .from = from, .cmds = { .at = SIZE_MAX } };
+
+	return find_from(&sc, s, n, t, start, end);
 }
 
 bool
 redact_find(const char *s, size_t n, size_t from, size_t *start, size_t *end)
 {
-	struct scan sc = { .from = from, .cmds = { .at = SIZE_MAX } };
+	size_t t;
 
 	tables_ready();
-	return find_from(&sc, s, n, start, end);
+	/* most text: no trigger byte at all, and nothing more to set up */
+	if ((t = next_trigger(s, n, from)) >= n)
+		return false;
+	return find_slow(s, n, from, t, start, end);
 }
 
 /* One pass: s with each secret found replaced, the first being [a, b). */
@@ -1366,7 +1402,7 @@ copy_pass(struct jbuf *out, const char *s, size_t n, size_t a, size_t b)
 		jbuf_raw(out, s + sc.from, a - sc.from);
 		jbuf_lit(out, REDACTED);
 		sc.from = b;
-	} while (find_from(&sc, s, n, &a, &b));
+	} while (find_from(&sc, s, n, sc.from, &a, &b));
 	jbuf_raw(out, s + sc.from, n - sc.from);
 }
 
