@@ -33,8 +33,10 @@
 #define CMD_LOOKBACK 1024
 #define NAME_LOOKBACK 256
 #define ARGV_LOOKBACK 64
-/* Bytes of a URL's user or password part looked at. */
+/* Bytes of a URL's user or password part looked at, and of a flag's or
+ * an id's quoted value. */
 #define URL_PART_MAX 256
+#define QUOTE_MAX 256
 
 /* ---- tables built once from the rules ------------------------------------ */
 
@@ -668,6 +670,21 @@ quoted_at(const char *s, size_t n, size_t j, size_t *start, size_t *end)
 	return true;
 }
 
+/* A quoted value of a flag, closed on its line and within QUOTE_MAX bytes:
+ * a flag's command is found on its line, which a value redacted with a
+ * line end in it would join to the next; and a quote that is never
+ * closed must not make each flag read to the end of the text. */
+static bool
+quoted_short(const char *s, size_t n, size_t j, size_t *start, size_t *end)
+{
+	size_t lim = n - j > QUOTE_MAX ? j + QUOTE_MAX : n;
+	const char *eol = j < lim ? memchr(s + j, '\n', lim - j) : NULL;
+
+	if (eol != NULL)
+		lim = (size_t)(eol - s);
+	return quoted_at(s, lim, j, start, end) && *end < lim;
+}
+
 /* An authorization scheme word at j, followed by spaces: its end. */
 static size_t
 scheme_at(const char *s, size_t n, size_t j, bool *params)
@@ -984,7 +1001,7 @@ pair_at(const char *s, size_t n, size_t from, size_t t, size_t *start,
 		kind = named_secret(s, ws) ? KEY_SECRET : KEY_PUBLIC;
 	if (kind == KEY_EXEMPT) {
 		a = skip_space(s, n, t + 1);
-		if (!quoted_at(s, n, a, start, end))
+		if (!quoted_short(s, n, a, start, end))
 			*end = (*start = a) + span_of(s, n, a, RC_INNER, 0);
 		return id_value(s + *start, *end - *start) ? PAIR_SKIP :
 		    PAIR_NONE;
@@ -1091,17 +1108,6 @@ commands_before(struct commands *cs, const char *s, size_t t)
 	return cs->rows;
 }
 
-/* A quoted value of a flag, ending with its line: a flag's command is
- * found on its line, which a value redacted with a line end in it would
- * join to the next. */
-static bool
-quoted_on_line(const char *s, size_t n, size_t j, size_t *start, size_t *end)
-{
-	const char *eol = j < n ? memchr(s + j, '\n', n - j) : NULL;
-
-	return quoted_at(s, eol != NULL ? (size_t)(eol - s) : n, j, start, end);
-}
-
 /* A flag's value: [v, ve) after its lead, or after the first ':'. */
 static bool
 flag_secret(const struct redact_flag *f, const char *s, size_t v, size_t ve,
@@ -1151,7 +1157,7 @@ next_word(const char *s, size_t n, size_t t, size_t fe, size_t *start,
 			return false;
 		k = v;
 	}
-	if (quoted_on_line(s, n, k, start, end))
+	if (quoted_short(s, n, k, start, end))
 		return true;
 	for (v = k; v < n && !ENDS(s[v], E_FLAG_VALUE); v++)
 		;
@@ -1199,7 +1205,7 @@ flag_value(const struct redact_flag *f, const char *s, size_t n, size_t t,
 	if (!alone) {		/* -pX, -p'X' */
 		if (!(f->form & FLAG_JOINED))
 			return false;
-		if (quoted_on_line(s, n, j, v, ve))
+		if (quoted_short(s, n, j, v, ve))
 			return true;
 		for (*v = *ve = j; *ve < n && !ENDS(s[*ve], E_FLAG_VALUE); (*ve)++)
 			;
@@ -1239,16 +1245,17 @@ flag_at(struct commands *cs, const char *s, size_t n, size_t t,
 			    !flag_value(f, s, n, t, fe, flag_ends(s, n, t, fe),
 			    &v, &ve))
 				continue;
-		} else if (fl > n - t || memcmp(s + t, f->flag, fl) != 0 ||
-		    !flag_value(f, s, n, t, t + fl, flag_ends(s, n, t, t + fl),
-		    &v, &ve))
-			continue;
-		if (f->command != NULL) {
+		} else {
+			if (fl > n - t || memcmp(s + t, f->flag, fl) != 0)
+				continue;
+			/* its command first: mkdir -p needs no more look */
 			if (!have_cmds) {
 				cmds = commands_before(cs, s, t);
 				have_cmds = true;
 			}
-			if (!(cmds & (UINT64_C(1) << r)))
+			if (!(cmds & (UINT64_C(1) << r)) ||
+			    !flag_value(f, s, n, t, t + fl,
+			    flag_ends(s, n, t, t + fl), &v, &ve))
 				continue;
 		}
 		if (flag_secret(f, s, v, ve, start, end))

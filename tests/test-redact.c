@@ -2,8 +2,9 @@
  * test-redact.c - the redaction corpus (data/redact-corpus/): secrets that
  * must go and look-alikes that must stay, each run through llmlog_redact()
  * and through a real log, so that what reaches the files and the stderr
- * echo is checked too, not only the scanner; and the rule table
- * (lib/redact-rules.c) against llmlog(5), which must list all of it.
+ * echo is checked too, not only the scanner; that redaction stays linear
+ * on hostile text; and the rule table (lib/redact-rules.c) against
+ * llmlog(5), which must list all of it.
  *
  * Each file of the corpus is a family of cases, one a line:
  *     an input line
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -442,6 +444,58 @@ test_through_log(void)
 	free(echo);
 }
 
+/* ---- linear time ------------------------------------------------------------ */
+
+/* A megabyte of one piece repeated: long words full of trigger bytes,
+ * flags, keys and quotes that never close.  Linear redaction takes a few
+ * milliseconds of CPU time for each; a scan that reads back to the start
+ * of a word, a line or the text at each trigger takes minutes. */
+#define LINEAR_BYTES (1 << 20)
+#define LINEAR_CPU_SECONDS 2.0
+
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+test_linear(void)
+{
+	static const char *const pieces[] = {
+		"a_", "AAAA", "bb", "eyJ", "sk-", "-p ", "mysql -p ",
+		"--password ", "curl -u a:", "sshpass -p 'x ", "password='",
+		"trace_id='x ", "\"value\":\"", "\"value\":", "a:a:", "k: ",
+		"a=", "Bearer ", "Basic dXNlcjpw", "Cookie: a=1; ",
+		"password:\n", "-----END RSA PRIVATE KEY-----",
+		"openssl -passin \"x ", "https://a:", "AC0123456789abcdef",
+	};
+	char *text = malloc(LINEAR_BYTES + 1), *out;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+		size_t len = strlen(pieces[i]);
+		double t0, t;
+
+		for (size_t k = 0; k < LINEAR_BYTES; k++)
+			text[k] = pieces[i][k % len];
+		text[LINEAR_BYTES] = '\0';
+		t0 = cpu_seconds();
+		out = llmlog_redact(text);
+		t = cpu_seconds() - t0;
+		CU_ASSERT_PTR_NOT_NULL(out);
+		CU_ASSERT(t < LINEAR_CPU_SECONDS);
+		if (t >= LINEAR_CPU_SECONDS)
+			fprintf(stderr, "\n\"%s\" repeated: %.1f s\n",
+			    pieces[i], t);
+		free(out);
+	}
+	free(text);
+}
+
 /* ---- the table and llmlog(5) ---------------------------------------------- */
 
 /* The REDACTION section of llmlog(5), with groff's \- read as -. */
@@ -526,6 +580,7 @@ main(void)
 	} tests[] = {
 		{ "corpus through llmlog_redact", test_redact_calls },
 		{ "corpus through a log", test_through_log },
+		{ "linear time", test_linear },
 		{ "the rule table is documented", test_table_documented },
 	};
 	CU_pSuite suite;
