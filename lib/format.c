@@ -269,17 +269,22 @@ put_object_node(struct jbuf *jb, json_object *o, int depth)
 
 	jbuf_char(jb, '{');
 	json_object_object_foreach(o, key, val) {
-		enum json_type t = json_object_get_type(val);
+		enum redact_member rule;
 
 		if (!first)
 			jbuf_char(jb, ',');
 		first = false;
 		put_text(jb, key, SIZE_MAX);
 		jbuf_char(jb, ':');
-		if (t != json_type_null && t != json_type_boolean &&
-		    llmlog_secret_key(key))
+		rule = redact_member(o, key, val);
+		if (rule == MEMBER_SECRET)
 			jbuf_lit(jb, "\"[REDACTED]\"");
-		else
+		else if (rule == MEMBER_VERBATIM) {
+			jbuf_char(jb, '"');
+			jbuf_escape(jb, json_object_get_string(val),
+			    (size_t)json_object_get_string_len(val), SIZE_MAX);
+			jbuf_char(jb, '"');
+		} else
 			put_node(jb, val, depth + 1);
 	}
 	jbuf_char(jb, '}');
@@ -319,7 +324,11 @@ put_node(struct jbuf *jb, json_object *o, int depth)
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
 				jbuf_char(jb, ',');
-			put_node(jb, json_object_array_get_idx(o, i), depth + 1);
+			if (redact_argv(o, i))
+				jbuf_lit(jb, "\"[REDACTED]\"");
+			else
+				put_node(jb, json_object_array_get_idx(o, i),
+				    depth + 1);
 		}
 		jbuf_char(jb, ']');
 		break;
@@ -426,10 +435,23 @@ format_interaction(struct jbuf *jb, const struct llmlog_interaction *e,
 	return put_end(jb);
 }
 
+/* The event name written: one that looks like a secret is written as
+ * "redacted" (llmlog(5)). */
+static const char *
+system_event(const struct llmlog_system *e)
+{
+	size_t a, b;
+
+	if (e->event != NULL &&
+	    redact_find(e->event, strlen(e->event), 0, &a, &b))
+		return "redacted";
+	return e->event;
+}
+
 int
 format_system(struct jbuf *jb, const struct llmlog_system *e, int level)
 {
-	put_head(jb, LLMLOG_SYSTEM, e->event, level, &e->when);
+	put_head(jb, LLMLOG_SYSTEM, system_event(e), level, &e->when);
 	jbuf_key(jb, "component");
 	put_text(jb, e->component, SIZE_MAX);
 	if (e->message != NULL) {
@@ -645,7 +667,7 @@ summary_failure(struct jbuf *jb, bool failed, const char *error)
 static void
 summary_system(struct jbuf *jb, const struct llmlog_system *e)
 {
-	put_plain(jb, e->event);
+	put_plain(jb, system_event(e));
 	jbuf_lit(jb, " [");
 	put_plain(jb, e->component);
 	jbuf_lit(jb, "]");

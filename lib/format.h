@@ -43,6 +43,15 @@ void redact_copy(struct jbuf *out, const char *s, size_t n, size_t a,
     size_t b);
 /* llmlog_secret_key() for a key that is not NUL-terminated. */
 bool redact_secret_key(const char *key, size_t n);
+/* How the member key: val of a caller-given JSON object obj is written:
+ * scanned as any value, replaced as a secret, or (an id under trace_id)
+ * as it is. */
+enum redact_member { MEMBER_SCAN, MEMBER_SECRET, MEMBER_VERBATIM };
+enum redact_member redact_member(json_object *obj, const char *key,
+    json_object *val);
+/* Whether element i of a caller-given array is the secret of a command
+ * line's flag: ["--token", "X"], ["mysql", "-pX"]. */
+bool redact_argv(json_object *arr, size_t i);
 
 /* format.c: each builds one whole line, "{...}\n", into jb (appending),
  * at the given level.  0, or -1 when memory ran out (jb->oom).  The
