@@ -8,7 +8,6 @@
 #include "format.h"
 
 #include <limits.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,25 +223,11 @@ given(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-/* The shortest of %.15g and %.17g that reads back as the same double;
- * ours, not json-c's, whose serializer a caller may have replaced. */
+/* Ours, not json-c's, whose serializer a caller may have replaced. */
 static void
 put_double_node(struct jbuf *jb, json_object *o)
 {
-	double d = json_object_get_double(o);
-	char tmp[40];
-	int n;
-
-	if (!isfinite(d)) {
-		jbuf_lit(jb, "null");
-		return;
-	}
-	n = snprintf(tmp, sizeof tmp, "%.15g", d);
-	if (strtod(tmp, NULL) != d)
-		n = snprintf(tmp, sizeof tmp, "%.17g", d);
-	jbuf_raw(jb, tmp, (size_t)n);
-	if (strpbrk(tmp, ".eE") == NULL)
-		jbuf_lit(jb, ".0");	/* still a double when read back */
+	jbuf_double(jb, json_object_get_double(o));
 }
 
 static void

@@ -101,6 +101,24 @@ jbuf_int(struct jbuf *jb, int64_t v)
 }
 
 void
+jbuf_double(struct jbuf *jb, double v)
+{
+	char tmp[40];
+	int n;
+
+	if (!isfinite(v)) {
+		jbuf_lit(jb, "null");
+		return;
+	}
+	n = snprintf(tmp, sizeof tmp, "%.15g", v);
+	if (strtod(tmp, NULL) != v)
+		n = snprintf(tmp, sizeof tmp, "%.17g", v);
+	jbuf_raw(jb, tmp, (size_t)n);
+	if (strpbrk(tmp, ".eE") == NULL)
+		jbuf_lit(jb, ".0");	/* still a double when read back */
+}
+
+void
 jbuf_fixed(struct jbuf *jb, double v, int maxdec)
 {
 	static const int64_t scale[] = { 1, 10, 100, 1000 };
@@ -118,12 +136,8 @@ jbuf_fixed(struct jbuf *jb, double v, int maxdec)
 	if (maxdec > 3)
 		maxdec = 3;
 	if (fabs(v) >= 1e15) {
-		/* beyond exact fixed-point range: let printf round it */
-		n = snprintf(tmp, sizeof tmp, "%.*f", maxdec, v);
-		if (n > 0 && (size_t)n < sizeof tmp)
-			jbuf_raw(jb, tmp, (size_t)n);
-		else
-			jbuf_lit(jb, "null");
+		/* no decimals left to show, and %f of 1e300 is 301 digits */
+		jbuf_double(jb, v);
 		return;
 	}
 	/* round half away from zero, as llround() would, without the call */

@@ -307,7 +307,14 @@ test_numbers(void)
 		{ 0.0004, 3, "0.0" }, { 0.0005, 3, "0.001" }, { -2.5, 3, "-2.5" },
 		{ 1234.56789, 3, "1234.568" }, { 45.25, 1, "45.3" },
 		{ 45.04, 1, "45.0" }, { 99.96, 1, "100.0" }, { 0, 1, "0.0" },
-		{ 1e16, 1, "10000000000000000.0" }, { 1.0 / 0.0, 3, "null" },
+		/* past 1e15 a double has no decimals to show: the shortest
+		 * form that reads back, never null */
+		{ 1e16, 1, "1e+16" }, { 1e300, 3, "1e+300" },
+		{ -1.5e300, 3, "-1.5e+300" }, { 1234567890123456.0, 3,
+		"1234567890123456.0" },
+		{ 1.7976931348623157e308, 1, "1.7976931348623157e+308" },
+		/* JSON has no NaN or infinity */
+		{ 1.0 / 0.0, 3, "null" }, { -1.0 / 0.0, 3, "null" },
 		{ 0.0 / 0.0, 3, "null" },
 	};
 
@@ -315,6 +322,17 @@ test_numbers(void)
 		jbuf_reset(&jb);
 		jbuf_fixed(&jb, cases[i].v, cases[i].dec);
 		CU_ASSERT_STRING_EQUAL(line(), cases[i].want);
+	}
+	/* a huge duration in a line still parses, as the number it was */
+	jbuf_reset(&jb);
+	format_metric(&jb, &(struct llmlog_metric){ .operation = "o",
+	    .duration_ms = 1e300, .memory_mb = 1, .when = WHEN }, LLMLOG_INFO);
+	{
+		json_object *o = parsed(), *v;
+
+		CU_ASSERT(json_object_object_get_ex(o, "duration_ms", &v));
+		CU_ASSERT_EQUAL(json_object_get_double(v), 1e300);
+		json_object_put(o);
 	}
 	jbuf_reset(&jb);
 	jbuf_int(&jb, INT64_MIN);
