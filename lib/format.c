@@ -276,7 +276,7 @@ put_node(struct jbuf *jb, json_object *o, int depth)
 	size_t n;
 
 	if (depth > FORMAT_MAX_DEPTH) {
-		jbuf_lit(jb, "null");
+		jbuf_lit(jb, "\"" FORMAT_TOO_DEEP "\"");
 		return;
 	}
 	switch (json_object_get_type(o)) {

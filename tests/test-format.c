@@ -728,10 +728,14 @@ test_json_numbers(void)
 	json_object_put(d);
 }
 
+/* JSON nested deeper than FORMAT_MAX_DEPTH is cut there, and the line
+ * says so where it was cut: the value is the string "[TOO DEEP]". */
 static void
 test_deep_json(void)
 {
-	json_object *root = json_object_new_array(), *cur = root, *o;
+	json_object *root = json_object_new_array(), *cur = root, *o, *v;
+	const char *l, *mark;
+	int depth = 0;
 
 	for (int i = 0; i < 200; i++) {
 		json_object *next = json_object_new_array();
@@ -742,8 +746,32 @@ test_deep_json(void)
 	jbuf_reset(&jb);
 	format_metric(&jb, &(struct llmlog_metric){ .operation = "deep",
 	    .details = root, .when = WHEN }, LLMLOG_INFO);
+	l = line();
+	mark = strstr(l, "\"[TOO DEEP]\"");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mark);
+	for (const char *p = strstr(l, "\"details\":"); p < mark; p++)
+		depth += *p == '[';
+	/* the arrays at depths 0 to FORMAT_MAX_DEPTH are kept */
+	CU_ASSERT_EQUAL(depth, FORMAT_MAX_DEPTH + 1);
 	o = parsed();
+	CU_ASSERT(json_object_object_get_ex(o, "details", &v));
+	for (int i = 0; i <= FORMAT_MAX_DEPTH; i++)
+		v = json_object_array_get_idx(v, 0);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "[TOO DEEP]");
 	json_object_put(o);
+	/* at the limit nothing is cut */
+	json_object_put(root);
+	root = cur = json_object_new_array();
+	for (int i = 0; i < FORMAT_MAX_DEPTH; i++) {
+		json_object *next = json_object_new_array();
+
+		json_object_array_add(cur, next);
+		cur = next;
+	}
+	jbuf_reset(&jb);
+	format_metric(&jb, &(struct llmlog_metric){ .operation = "deep",
+	    .details = root, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NULL(strstr(line(), "TOO DEEP"));
 	json_object_put(root);
 }
 
