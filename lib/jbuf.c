@@ -240,6 +240,49 @@ utf8_cut(const char *str, size_t n, size_t maxchars, size_t *total)
 	return cut;
 }
 
+size_t
+utf8_prefix(const char *str, size_t n, size_t maxchars)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+
+	for (size_t chars = 0; i < n && chars < maxchars; chars++) {
+		if (s[i] < 0x80)
+			len = 1;
+		else if ((len = utf8_seqlen(s + i, n - i)) == 0)
+			len = 1;
+		i += len;
+	}
+	return i;
+}
+
+size_t
+utf8_count(const char *str, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, chars = 0, len;
+	uint64_t v;
+
+	while (i < n) {
+		if (n - i >= 8) {
+			memcpy(&v, s + i, 8);
+			if ((v & high) == 0) {
+				i += 8;
+				chars += 8;
+				continue;
+			}
+		}
+		if (s[i] < 0x80)
+			len = 1;
+		else if ((len = utf8_seqlen(s + i, n - i)) == 0)
+			len = 1;
+		i += len;
+		chars++;
+	}
+	return chars;
+}
+
 /* Which of the 8 bytes in v need a look (the high bit of each such byte):
  * a control character, '"', a backslash or a byte of a multibyte sequence
  * (bit tricks from "Bit Twiddling Hacks": hasless and haszero).  A borrow

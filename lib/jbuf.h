@@ -89,6 +89,11 @@ jbuf_cstr(struct jbuf *jb, const char *s)
  * byte counts as one, as it becomes one U+FFFD); *total gets the number
  * of characters in all of s. */
 size_t utf8_cut(const char *s, size_t n, size_t maxchars, size_t *total);
+/* The same byte length, reading no further than it. */
+size_t utf8_prefix(const char *s, size_t n, size_t maxchars);
+/* The number of characters in s, counted as utf8_cut() counts them; fast
+ * over ASCII. */
+size_t utf8_count(const char *s, size_t n);
 /* Length in bytes of the valid UTF-8 sequence at s (at most n bytes
  * available), or 0 when the byte at s does not start one. */
 size_t utf8_seqlen(const unsigned char *s, size_t n);
