@@ -345,7 +345,9 @@ put_node(struct jbuf *jb, json_object *o, int depth)
 		put_double_node(jb, o);
 		break;
 	case json_type_string:
-		put_text(jb, json_object_get_string(o), SIZE_MAX);
+		/* by length: a NUL inside is written as \u0000 */
+		put_text_n(jb, json_object_get_string(o),
+		    (size_t)json_object_get_string_len(o), SIZE_MAX);
 		break;
 	case json_type_object:
 		put_object_node(jb, o, depth);
@@ -518,7 +520,8 @@ put_result(struct jbuf *jb, const struct llmlog_tool *e)
 	if (e->result == NULL)
 		length = put_text(jb, e->result_text, LLMLOG_SUMMARY_CHARS);
 	else if (json_object_is_type(e->result, json_type_string))
-		length = put_text(jb, json_object_get_string(e->result),
+		length = put_text_n(jb, json_object_get_string(e->result),
+		    (size_t)json_object_get_string_len(e->result),
 		    LLMLOG_SUMMARY_CHARS);
 	else {
 		/* the JSON text is made redacted, then cut */

@@ -916,6 +916,32 @@ test_deep_json(void)
 	json_object_put(root);
 }
 
+/* A json-c string holds its length: a NUL inside it is written as
+ * \u0000 with what follows, in details and in a string result. */
+static void
+test_json_nul(void)
+{
+	json_object *d = json_object_new_object(), *o, *v;
+	json_object *r = json_object_new_string_len("x\0y", 3);
+
+	json_object_object_add(d, "raw", json_object_new_string_len("a\0b",
+	    3));
+	jbuf_reset(&jb);
+	format_tool(&jb, &(struct llmlog_tool){ .tool_name = "t",
+	    .parameters = d, .result = r, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line(),
+	    "\"parameters\":{\"raw\":\"a\\u0000b\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line(),
+	    "\"result_summary\":\"x\\u0000y\""));
+	o = parsed();
+	CU_ASSERT(json_object_object_get_ex(o, "result_summary", &v));
+	CU_ASSERT_EQUAL(json_object_get_string_len(v), 3);
+	CU_ASSERT_EQUAL(memcmp(json_object_get_string(v), "x\0y", 3), 0);
+	json_object_put(o);
+	json_object_put(d);
+	json_object_put(r);
+}
+
 /* A buffer that cannot grow says so and stays usable. */
 static void
 test_out_of_memory(void)
@@ -1012,6 +1038,7 @@ main(void)
 		{ "console summary", test_summary },
 		{ "json numbers", test_json_numbers },
 		{ "deep json", test_deep_json },
+		{ "NUL in a json-c string", test_json_nul },
 		{ "out of memory", test_out_of_memory },
 		{ "random text", test_random_text },
 		{ NULL, NULL },
