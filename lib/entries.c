@@ -1,6 +1,6 @@
 /*
- * entries.c - the public logging calls: pick the level, skip what the log
- * filters out, then build the line and hand it to the log (sync) or queue
+ * entries.c - the public logging calls: check the call (level, time),
+ * pick the level, skip what the log filters out, then build the line and hand it to the log (sync) or queue
  * the call's record for the writer thread to build it (async); echo
  * warnings.  A metric without a memory figure gets the RSS here, read only
  * for an entry that passed the level check, since reading it costs system
@@ -19,6 +19,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#define NS_PER_SEC 1000000000L
+/* The seconds of .when that RFC 3339 can write: years 0000 to 9999. */
+#define WHEN_MIN_SEC (-62167219200LL)	/* 0000-01-01T00:00:00Z */
+#define WHEN_MAX_SEC 253402300799LL	/* 9999-12-31T23:59:59Z */
+
 typedef int (*format_fn)(struct jbuf *, const void *, int);
 
 static bool
@@ -26,6 +31,15 @@ valid_level(int level)
 {
 	return level >= LLMLOG_DEBUG && level <= LLMLOG_CRITICAL &&
 	    level % 10 == 0;
+}
+
+/* Zero (now), or a time in the years a timestamp can show. */
+static bool
+valid_when(const struct timespec *when)
+{
+	return when->tv_nsec >= 0 && when->tv_nsec < NS_PER_SEC &&
+	    (long long)when->tv_sec >= WHEN_MIN_SEC &&
+	    (long long)when->tv_sec <= WHEN_MAX_SEC;
 }
 
 static void
@@ -70,7 +84,8 @@ rss_mb(void)
  * or owned by the queue. */
 static int
 emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
-    format_fn fn, json_object *a, json_object *b)
+    const struct timespec *when, format_fn fn, json_object *a,
+    json_object *b)
 {
 	struct format_bufs *fb;
 	bool echo = level >= LLMLOG_WARNING;
@@ -82,6 +97,14 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 		errno = EINVAL;
 		return errmsg_set("invalid level %d for a %s entry", level,
 		    llmlog_category_name(cat));
+	}
+	if (!valid_when(when)) {
+		drop(a, b);
+		errno = EINVAL;
+		return errmsg_set("invalid time for a %s entry: %lld s %ld ns "
+		    "is not in the years 0000 to 9999",
+		    llmlog_category_name(cat), (long long)when->tv_sec,
+		    (long)when->tv_nsec);
 	}
 	if ((lg = log_resolve(lg)) == NULL || !llmlog_enabled(lg, level)) {
 		drop(a, b);
@@ -144,7 +167,7 @@ llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
-	    e, fmt_interaction, e->details, NULL);
+	    e, &e->when, fmt_interaction, e->details, NULL);
 }
 
 static int
@@ -170,8 +193,8 @@ llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
 		    "startup, shutdown, error, warning, config_change or status",
 		    e->event != NULL ? e->event : "(null)");
 	}
-	return emit(lg, LLMLOG_SYSTEM, pick(e->level, rule), e, fmt_system,
-	    e->details, NULL);
+	return emit(lg, LLMLOG_SYSTEM, pick(e->level, rule), e, &e->when,
+	    fmt_system, e->details, NULL);
 }
 
 int
@@ -234,7 +257,7 @@ llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
-	    fmt_tool, e->parameters, e->result);
+	    &e->when, fmt_tool, e->parameters, e->result);
 }
 
 static int
@@ -251,7 +274,7 @@ llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
-	    fmt_llm, NULL, NULL);
+	    &e->when, fmt_llm, NULL, NULL);
 }
 
 static int
@@ -268,8 +291,8 @@ llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_SECURITY,
-	    pick(e->level, format_security_level(e)), e, fmt_security, NULL,
-	    NULL);
+	    pick(e->level, format_security_level(e)), e, &e->when,
+	    fmt_security, NULL, NULL);
 }
 
 static int
@@ -286,5 +309,5 @@ llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
-	    fmt_metric, e->details, NULL);
+	    &e->when, fmt_metric, e->details, NULL);
 }

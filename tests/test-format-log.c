@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -303,6 +304,55 @@ test_explicit_time(void)
 	o = only_line(LLMLOG_LLM);
 	CU_ASSERT_STRING_EQUAL(str(o, "timestamp"), "2024-01-01T00:00:00.005Z");
 	json_object_put(o);
+}
+
+/* A .when a timestamp cannot show (after 9999, before 0000, tv_nsec out
+ * of range) is refused in sync and async mode and nothing is written; the
+ * ends of the range are written as they are. */
+static void
+test_time_range(void)
+{
+	static const struct timespec bad[] = {
+		{ 253402300800, 0 }, { 4102444800LL * 100, 0 },
+		{ -62167219201, 0 }, { 1704067200, 1000000000 },
+		{ 1704067200, -1 }, { 0, -1 },
+	};
+	struct llmlog *lg;
+	json_object **v;
+	int n;
+
+	for (int async = 0; async <= 1; async++) {
+		snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+		lg = llmlog_open(&(struct llmlog_config){ .dir = curdir,
+		    .no_console = true, .async = async });
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			errno = 0;
+			CU_ASSERT_EQUAL(llmlog_llm(lg, .model = "m",
+			    .when = bad[i]), -1);
+			CU_ASSERT_EQUAL(errno, EINVAL);
+			CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(),
+			    "0000 to 9999"));
+		}
+		CU_ASSERT_EQUAL(llmlog_metric(lg, .operation = "o",
+		    .details = json_object_new_object(),
+		    .when = { 253402300800, 0 }), -1);
+		CU_ASSERT_EQUAL(llmlog_llm(lg, .model = "last",
+		    .when = { 253402300799, 999999999 }), 0);
+		CU_ASSERT_EQUAL(llmlog_llm(lg, .model = "first",
+		    .when = { -62167219200, 0 }), 0);
+		CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+		v = read_lines(LLMLOG_LLM, &n);
+		CU_ASSERT_EQUAL_FATAL(n, 2);
+		CU_ASSERT_STRING_EQUAL(str(v[0], "timestamp"),
+		    "9999-12-31T23:59:59.999Z");
+		CU_ASSERT_STRING_EQUAL(str(v[1], "timestamp"),
+		    "0000-01-01T00:00:00.000Z");
+		free_lines(v, n);
+		v = read_lines(LLMLOG_PERFORMANCE, &n);
+		CU_ASSERT_EQUAL(n, 0);
+		free_lines(v, n);
+	}
 }
 
 #define SK "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
@@ -705,6 +755,7 @@ main(void)
 		{ "json objects are consumed", test_consumed },
 		{ "filtered levels", test_filtered },
 		{ "explicit time", test_explicit_time },
+		{ "times a timestamp cannot show", test_time_range },
 		{ "no secrets in the files", test_secrets_in_files },
 		{ "echo is redacted", test_echo_redacted },
 		{ "timer", test_timer },
