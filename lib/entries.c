@@ -26,13 +26,6 @@
 
 typedef int (*format_fn)(struct jbuf *, const void *, int);
 
-static bool
-valid_level(int level)
-{
-	return level >= LLMLOG_DEBUG && level <= LLMLOG_CRITICAL &&
-	    level % 10 == 0;
-}
-
 /* Zero (now), or a time in the years a timestamp can show. */
 static bool
 valid_when(const struct timespec *when)
@@ -92,7 +85,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 	struct llmlog_metric m;
 	int rc;
 
-	if (!valid_level(level)) {
+	if (!category_level_valid(level)) {
 		drop(a, b);
 		errno = EINVAL;
 		return errmsg_set("invalid level %d for a %s entry", level,

@@ -355,6 +355,31 @@ test_time_range(void)
 	}
 }
 
+/* A minimum level is one of the five: 25 is refused at open, and
+ * llmlog_set_level() leaves the level as it was. */
+static void
+test_min_level_valid(void)
+{
+	struct llmlog *lg;
+
+	snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = curdir, .min_level = 25 }));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "min_level 25"));
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = curdir, .min_level = -10 }));
+	lg = open_log(LLMLOG_WARNING, false);
+	llmlog_set_level(lg, 45);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "45 is not a level"));
+	CU_ASSERT(llmlog_enabled(lg, LLMLOG_WARNING));
+	CU_ASSERT(!llmlog_enabled(lg, LLMLOG_INFO));
+	llmlog_set_level(lg, LLMLOG_ERROR);
+	CU_ASSERT(!llmlog_enabled(lg, LLMLOG_WARNING));
+	llmlog_close(lg);
+}
+
 #define SK "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
 #define AWS "AKIAIOSFODNN7EXAMPLE"
 #define PEM "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49\n-----END EC PRIVATE KEY-----"
@@ -756,6 +781,7 @@ main(void)
 		{ "filtered levels", test_filtered },
 		{ "explicit time", test_explicit_time },
 		{ "times a timestamp cannot show", test_time_range },
+		{ "minimum levels", test_min_level_valid },
 		{ "no secrets in the files", test_secrets_in_files },
 		{ "echo is redacted", test_echo_redacted },
 		{ "timer", test_timer },
