@@ -380,6 +380,49 @@ test_min_level_valid(void)
 	llmlog_close(lg);
 }
 
+/* Zero means the default for max_bytes and backups (10 MiB, 5: the file
+ * rotates); LLMLOG_MAX_BYTES_NONE and LLMLOG_BACKUPS_NONE never rotate. */
+static void
+test_never_rotate(void)
+{
+	static const struct {
+		int64_t max_bytes;
+		int backups;
+		bool rotates;
+	} cases[] = {
+		{ LLMLOG_MAX_BYTES_NONE, 0, false },
+		{ 0, LLMLOG_BACKUPS_NONE, false },
+		{ 0, 0, true },
+	};
+	const size_t big = 1024 * 1024;
+	char *text = malloc(big + 1), path[1200];
+	struct llmlog *lg;
+	struct stat st;
+
+	memset(text, 'x', big);
+	text[big] = '\0';
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+		lg = llmlog_open(&(struct llmlog_config){ .dir = curdir,
+		    .no_console = true, .max_bytes = cases[c].max_bytes,
+		    .backups = cases[c].backups });
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+		/* 11 MiB: past the default limit */
+		for (int i = 0; i < 11; i++)
+			CU_ASSERT_EQUAL(llmlog_interaction(lg,
+			    .user_input = text), 0);
+		llmlog_close(lg);
+		snprintf(path, sizeof path, "%s/user_interactions.log.1",
+		    curdir);
+		CU_ASSERT_EQUAL(stat(path, &st) == 0, cases[c].rotates);
+		snprintf(path, sizeof path, "%s/user_interactions.log", curdir);
+		CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+		if (!cases[c].rotates)
+			CU_ASSERT(st.st_size > 11 * (off_t)big);
+	}
+	free(text);
+}
+
 #define SK "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
 #define AWS "AKIAIOSFODNN7EXAMPLE"
 #define PEM "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49\n-----END EC PRIVATE KEY-----"
@@ -782,6 +825,7 @@ main(void)
 		{ "explicit time", test_explicit_time },
 		{ "times a timestamp cannot show", test_time_range },
 		{ "minimum levels", test_min_level_valid },
+		{ "never rotate", test_never_rotate },
 		{ "no secrets in the files", test_secrets_in_files },
 		{ "echo is redacted", test_echo_redacted },
 		{ "timer", test_timer },
