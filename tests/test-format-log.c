@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -584,6 +585,90 @@ test_rss(void)
 	json_object_put(o);
 }
 
+/* The descriptors of this process open on a statm file: how many, and in
+ * *pid the process the last one names (/proc/PID/statm). */
+static int
+statm_fds(long *pid)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	char link[300], target[300];
+	int count = 0;
+	ssize_t n;
+	long p;
+
+	*pid = -1;
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
+		if ((n = readlink(link, target, sizeof target - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		if (sscanf(target, "/proc/%ld/statm", &p) == 1 &&
+		    strstr(target, "/statm") != NULL) {
+			count++;
+			*pid = p;
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+/* The child of test_rss_sampled: its own memory, read through its own
+ * descriptor.  Exit status 0, or which check failed. */
+static int
+rss_child(struct llmlog *lg)
+{
+	const size_t grow = 64 * 1024 * 1024;
+	char *mem = malloc(grow);
+	long pid;
+
+	if (mem == NULL)
+		return 1;
+	memset(mem, 1, grow);
+	if (llmlog_metric(lg, .operation = "child",
+	    .details = json_object_new_int(mem[grow - 1])) != 0)
+		return 2;
+	if (statm_fds(&pid) != 1)
+		return 3;
+	if (pid != (long)getpid())
+		return 4;
+	free(mem);
+	return 0;
+}
+
+/* Memory is read through one descriptor kept open, not opened again for
+ * every metric; a child of fork() reads its own memory through one of its
+ * own, at its first metric. */
+static void
+test_rss_sampled(void)
+{
+	struct llmlog *lg = open_log(0, false);
+	json_object **v;
+	long pid;
+	pid_t child;
+	int n, status;
+
+	for (int i = 0; i < 20; i++)
+		CU_ASSERT_EQUAL(llmlog_metric(lg, .operation = "parent"), 0);
+	CU_ASSERT_EQUAL(statm_fds(&pid), 1);
+	CU_ASSERT_EQUAL(pid, (long)getpid());
+	fflush(NULL);
+	if ((child = fork()) == 0)
+		_exit(rss_child(lg));
+	CU_ASSERT_EQUAL_FATAL(waitpid(child, &status, 0), child);
+	CU_ASSERT(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+	llmlog_close(lg);
+	v = read_lines(LLMLOG_PERFORMANCE, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 21);
+	/* the child's memory counts the 64 MiB it touched */
+	CU_ASSERT_STRING_EQUAL(str(v[20], "operation"), "child");
+	CU_ASSERT(num(v[20], "memory_mb") >= num(v[0], "memory_mb") + 60);
+	free_lines(v, n);
+}
+
 static int
 tool_ok(void *arg, json_object **result, const char **error)
 {
@@ -831,6 +916,7 @@ main(void)
 		{ "timer", test_timer },
 		{ "timed scope", test_timed_scope },
 		{ "metric RSS", test_rss },
+		{ "metric RSS sampled", test_rss_sampled },
 		{ "time a tool", test_time_tool },
 		{ "time an llm call", test_time_llm },
 		{ "time an interaction", test_time_interaction },
