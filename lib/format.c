@@ -81,6 +81,9 @@ put2(char *p, int v)
 	p[1] = (char)('0' + v % 10);
 }
 
+/* A year outside 0000..9999 is never asked for by a logging call
+ * (entries.c refuses such a .when); format_*() called directly get
+ * 1970-01-01T00:00:00 rather than text that is not RFC 3339. */
 static void
 second_text(char *ts_text, time_t sec)
 {
