@@ -12,10 +12,11 @@
 /* Characters of a tool's compact parameters kept before they are stored
  * as a cut string instead of an object. */
 #define FORMAT_PARAMETERS_CHARS 1000
-/* How deep caller-given JSON is followed; deeper values are written as
- * null, so that a line stays within the nesting that JSON readers such as
- * json-c (32 by default) accept. */
+/* How deep caller-given JSON is followed, so that a line stays within
+ * the nesting that JSON readers such as json-c (32 by default) accept; a
+ * deeper value is written as the string FORMAT_TOO_DEEP (llmlog(5)). */
 #define FORMAT_MAX_DEPTH 16
+#define FORMAT_TOO_DEEP "[TOO DEEP]"
 
 /* The calling thread's reusable buffers (freed when it exits): the line
  * being built, the console summary, and two scratch buffers the builder

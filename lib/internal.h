@@ -16,6 +16,9 @@
  * -1; errno is kept. */
 int errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Whether level is one of the five (category.c). */
+bool category_level_valid(int level);
+
 /* Resolve NULL to the default log; NULL when no log can be had. */
 struct llmlog *log_resolve(struct llmlog *lg);
 
