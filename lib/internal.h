@@ -4,11 +4,15 @@
  * entries.c turns a call into one JSON line; log.c owns the handle, the
  * default log and levels; sink.c puts a finished line into its category
  * file (rotation, locking, async queue).  Below them all, errmsg.c keeps
- * the thread's error message and visible.c makes text safe to echo:
- * every part calls those two, and they call no part.
+ * the thread's error message, visible.c makes text safe to echo and
+ * signals.c blocks the signals a write may raise: every part calls those
+ * three, and they call no part.
  */
 #ifndef LLMLOG_INTERNAL_H
 #define LLMLOG_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
 
 #include "llmlog.h"
 
@@ -18,6 +22,20 @@ int errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether level is one of the five (category.c). */
 bool category_level_valid(int level);
+
+/* A signal blocked around a system call that may raise it (signals.c):
+ * SIGXFSZ for a write past the file size limit, SIGPIPE for a write to a
+ * pipe nobody reads.  Start from { 0 }; sig_block() blocks sig in the
+ * calling thread (a second call does nothing), sig_restore() takes back
+ * the instance the call left pending, not one pending before, and puts the
+ * thread's mask back.  errno is kept. */
+struct sig_guard {
+	int sig;		/* 0: nothing blocked */
+	bool was_pending;
+	sigset_t old;
+};
+void sig_block(struct sig_guard *g, int sig);
+void sig_restore(struct sig_guard *g);
 
 /* Resolve NULL to the default log; NULL when no log can be had. */
 struct llmlog *log_resolve(struct llmlog *lg);

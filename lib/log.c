@@ -265,11 +265,19 @@ fail:
 int
 llmlog_flush(struct llmlog *lg)
 {
+	int rc = 0, saved = 0;
+
 	if (lg == NULL && (lg = default_log) == NULL)
 		return 0;
-	if (lg->queue == NULL)
-		return 0;
-	return queue_flush(lg->queue);
+	if (lg->queue != NULL && queue_flush(lg->queue) != 0) {
+		/* the queue's cause stays the one reported */
+		saved = errno;
+		rc = -1;
+	}
+	if (sink_verify(lg) != 0)
+		return -1;
+	errno = rc != 0 ? saved : errno;
+	return rc;
 }
 
 /* A log closed by its owner must not be touched again at exit. */
@@ -292,19 +300,25 @@ default_forget(struct llmlog *lg)
 int
 llmlog_close(struct llmlog *lg)
 {
-	int rc = 0;
+	int rc = 0, saved = 0;
 
 	if (lg == NULL)
 		return 0;
 	default_forget(lg);
 	list_remove(lg);
 	if (lg->queue != NULL) {
-		rc = queue_stop(lg->queue);
+		if ((rc = queue_stop(lg->queue)) != 0)
+			saved = errno;
 		queue_free(lg->queue);
 		lg->queue = NULL;
 	}
+	if (sink_verify(lg) != 0 && rc == 0) {
+		saved = errno;
+		rc = -1;
+	}
 	sink_close(lg);
 	log_free(lg);
+	errno = rc != 0 ? saved : errno;
 	return rc;
 }
 
@@ -316,11 +330,16 @@ default_atexit_flush(void)
 	struct llmlog *lg;
 
 	pthread_mutex_lock(&default_lock);
-	for (lg = retired_logs; lg != NULL; lg = lg->retired_next)
+	for (lg = retired_logs; lg != NULL; lg = lg->retired_next) {
 		if (lg->queue != NULL)
 			queue_stop(lg->queue);
-	if ((lg = default_log) != NULL && lg->queue != NULL)
-		queue_stop(lg->queue);
+		sink_verify(lg);
+	}
+	if ((lg = default_log) != NULL) {
+		if (lg->queue != NULL)
+			queue_stop(lg->queue);
+		sink_verify(lg);
+	}
 	pthread_mutex_unlock(&default_lock);
 }
 
@@ -384,6 +403,14 @@ llmlog_dropped(const struct llmlog *lg)
 	return atomic_load_explicit(&lg->dropped, memory_order_relaxed);
 }
 
+uint64_t
+llmlog_echo_failed(const struct llmlog *lg)
+{
+	if (lg == NULL && (lg = default_log) == NULL)
+		return 0;
+	return atomic_load_explicit(&lg->echo_failed, memory_order_relaxed);
+}
+
 const char *
 llmlog_dir(const struct llmlog *lg)
 {
@@ -444,6 +471,26 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 	return 0;
 }
 
+/* One whole write to stderr.  SIGPIPE is blocked around it: stderr may be
+ * a pipe whose reader is gone, and the signal's default action would end
+ * the host (MSG_NOSIGNAL is for sockets only).  Whether it was all
+ * written; errno is kept. */
+static bool
+stderr_write(const char *buf, size_t n)
+{
+	struct sig_guard epipe = { 0 };
+	int saved = errno;
+	ssize_t w;
+
+	sig_block(&epipe, SIGPIPE);
+	do
+		w = write(STDERR_FILENO, buf, n);
+	while (w < 0 && errno == EINTR);
+	sig_restore(&epipe);
+	errno = saved;
+	return w == (ssize_t)n;
+}
+
 void
 log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
     const char *summary)
@@ -452,7 +499,6 @@ log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
 	struct tm tm;
 	time_t now;
 	size_t n;
-	ssize_t w;
 
 	if ((lg = log_resolve(lg)) == NULL || lg->no_console ||
 	    level < LLMLOG_WARNING)
@@ -469,7 +515,7 @@ log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
 		n += text_visible(buf + n, sizeof buf - 1 - n, summary,
 		    strlen(summary));
 	buf[n++] = '\n';
-	do
-		w = write(STDERR_FILENO, buf, n);
-	while (w < 0 && errno == EINTR);
+	if (!stderr_write(buf, n))
+		atomic_fetch_add_explicit(&lg->echo_failed, 1,
+		    memory_order_relaxed);
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,9 @@
  * entries that arrive meanwhile cost their caller no wake-up (a system
  * call).  Also the most an entry waits to be written while it lingers. */
 #define LINGER_NS 2000000
+
+/* The bytes kept of the writer's first error message. */
+#define ERR_MSG 384
 
 enum slot_kind {
 	SLOT_LINE,		/* a finished line */
@@ -66,6 +70,12 @@ struct queue {
 	uint64_t written;		/* slots the writer is done with */
 	uint64_t failed;		/* lines the writer could not write */
 	uint64_t failed_seen;		/* of which a flush has reported */
+	/* the first failure since the last report, for it: the cause */
+	int err_errno;
+	char err_msg[ERR_MSG];
+	/* the writer's: the first failure of the batch at hand */
+	int batch_errno;
+	char batch_msg[ERR_MSG];
 	unsigned room_waiters;
 	unsigned idle_waiters;
 	bool sleeping;			/* the writer waits on wake for good */
@@ -179,6 +189,28 @@ format_slots(struct queue *q, uint64_t from, uint64_t to)
 	return failed;
 }
 
+/* Keep the cause of the batch's first failure: errno and this thread's
+ * message, as the failing call left them. */
+static void
+batch_error(struct queue *q)
+{
+	if (q->batch_errno != 0)
+		return;
+	q->batch_errno = errno != 0 ? errno : EIO;
+	snprintf(q->batch_msg, sizeof q->batch_msg, "%s", llmlog_errmsg());
+}
+
+/* Write a run of one category's lines; how many were not written. */
+static uint64_t
+write_run(struct queue *q, uint32_t cat, size_t n)
+{
+	size_t done = sink_write(q->lg, cat, q->iov, n);
+
+	if (done < n)
+		batch_error(q);
+	return n - done;
+}
+
 /* Write slots [from, to) (the writer owns them): runs of one category go
  * to sink_write together. */
 static uint64_t
@@ -188,10 +220,17 @@ write_slots(struct queue *q, uint64_t from, uint64_t to)
 	size_t n = 0;
 	uint32_t cat = 0;
 
+	q->batch_errno = 0;
 	pthread_mutex_lock(&q->release_mu);
 	failed = format_slots(q, from, to);
 	q->batch = BATCH_FORMATTED;
 	pthread_mutex_unlock(&q->release_mu);
+	if (failed > 0) {
+		errno = ENOMEM;
+		errmsg_set("%s: out of memory formatting a queued entry",
+		    q->lg->dir);
+		batch_error(q);
+	}
 
 	for (uint64_t i = from; i < to; i++) {
 		struct slot *s = &q->slots[i % q->cap];
@@ -200,7 +239,7 @@ write_slots(struct queue *q, uint64_t from, uint64_t to)
 		if (q->outlen[k] == 0)
 			continue;
 		if (n > 0 && s->cat != cat) {
-			failed += n - sink_write(q->lg, cat, q->iov, n);
+			failed += write_run(q, cat, n);
 			n = 0;
 		}
 		cat = s->cat;
@@ -209,7 +248,7 @@ write_slots(struct queue *q, uint64_t from, uint64_t to)
 		q->iov[n++].iov_len = q->outlen[k];
 	}
 	if (n > 0)
-		failed += n - sink_write(q->lg, cat, q->iov, n);
+		failed += write_run(q, cat, n);
 	pthread_mutex_lock(&q->release_mu);
 	slots_free(q, from, to);
 	q->batch = BATCH_NONE;
@@ -281,6 +320,10 @@ writer_main(void *arg)
 		pthread_mutex_lock(&q->mu);
 		q->written = to;
 		q->failed += failed;
+		if (failed > 0 && q->err_errno == 0) {
+			q->err_errno = q->batch_errno;
+			memcpy(q->err_msg, q->batch_msg, sizeof q->err_msg);
+		}
 		if (q->room_waiters > 0)
 			pthread_cond_broadcast(&q->room);
 		if (q->idle_waiters > 0)
@@ -323,7 +366,8 @@ push_drop(struct queue *q, const char *why, char *heap)
 
 /* Take the lock and a free slot for an entry (heap: its copy when it
  * does not fit one); NULL, with the lock released, when the entry is
- * dropped (*rc -1) or the queue is stopped (*rc 1). */
+ * dropped (*rc -1) or the queue is stopped (*rc 1: everything queued
+ * before is written by then). */
 static struct slot *
 push_begin(struct queue *q, char *heap, int *rc)
 {
@@ -341,6 +385,13 @@ push_begin(struct queue *q, char *heap, int *rc)
 		q->room_waiters++;
 		pthread_cond_wait(&q->room, &q->mu);
 		q->room_waiters--;
+	}
+	/* stopped while the writer still drains (at exit, say): the caller
+	 * writes this entry itself, so it waits for those queued before */
+	while (q->stopped && q->running) {
+		q->idle_waiters++;
+		pthread_cond_wait(&q->idle, &q->mu);
+		q->idle_waiters--;
 	}
 	if (q->stopped) {
 		pthread_mutex_unlock(&q->mu);
@@ -415,10 +466,28 @@ queue_push_record(struct queue *q, enum llmlog_category cat, int level,
 	return push_end(q);
 }
 
+/* With q->mu held: report what failed since the last report, with the
+ * first failure's errno and message; 0 when nothing did. */
+static int
+failures_report(struct queue *q)
+{
+	uint64_t failed = q->failed - q->failed_seen;
+	int err = q->err_errno;
+
+	q->failed_seen = q->failed;
+	q->err_errno = 0;
+	if (failed == 0)
+		return 0;
+	errno = err != 0 ? err : EIO;
+	return errmsg_set("%s: %llu queued entries could not be written; the "
+	    "first: %s", q->lg->dir, (unsigned long long)failed, q->err_msg);
+}
+
 int
 queue_flush(struct queue *q)
 {
-	uint64_t target, failed;
+	uint64_t target;
+	int rc;
 
 	pthread_mutex_lock(&q->mu);
 	target = q->head;
@@ -430,20 +499,16 @@ queue_flush(struct queue *q)
 		q->idle_waiters--;
 	}
 	/* what failed since the last flush, before or while we waited */
-	failed = q->failed - q->failed_seen;
-	q->failed_seen = q->failed;
+	rc = failures_report(q);
 	pthread_mutex_unlock(&q->mu);
-	if (failed > 0)
-		return errmsg_set("%s: %llu queued entries could not be written",
-		    q->lg->dir, (unsigned long long)failed);
-	return 0;
+	return rc;
 }
 
 int
 queue_stop(struct queue *q)
 {
-	uint64_t failed;
 	bool joinable;
+	int rc;
 
 	pthread_mutex_lock(&q->mu);
 	q->stopping = true;
@@ -456,18 +521,14 @@ queue_stop(struct queue *q)
 		q->idle_waiters--;
 	}
 	/* as for a flush: what failed since the last one */
-	failed = q->failed - q->failed_seen;
-	q->failed_seen = q->failed;
+	rc = failures_report(q);
 	/* whoever stops first reaps the thread; others only waited */
 	joinable = q->joinable;
 	q->joinable = false;
 	pthread_mutex_unlock(&q->mu);
 	if (joinable)
 		pthread_join(q->thread, NULL);
-	if (failed > 0)
-		return errmsg_set("%s: %llu queued entries could not be written",
-		    q->lg->dir, (unsigned long long)failed);
-	return 0;
+	return rc;
 }
 
 void

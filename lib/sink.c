@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +61,46 @@ struct sink_shared {
 _Static_assert(sizeof(struct sink_shared) <= SHARED_SIZE,
     "the shared lock state must fit its page");
 
+/*
+ * The file size limit (RLIMIT_FSIZE, ulimit -f).  A write that would take
+ * a file past it raises SIGXFSZ (signals.c), so such a write is made with
+ * the signal blocked.  Blocking costs two system calls, so a write known
+ * to stay under the limit is made without: the limit is read again at most
+ * once per tick of the coarse clock (a few milliseconds), and in a child
+ * of fork() before its first write.  Writes the library makes seldom
+ * (cutting a torn line, sizing the lock file) always block it.
+ */
+static _Atomic int64_t fsize_limit;		/* INT64_MAX: none */
+static _Atomic int64_t fsize_read_ns = INT64_MIN;	/* when, coarse */
+
+static int64_t
+coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t
+fsize_limit_at(int64_t now)
+{
+	struct rlimit rl;
+	int64_t limit;
+
+	if (atomic_load_explicit(&fsize_read_ns, memory_order_acquire) == now)
+		return atomic_load_explicit(&fsize_limit, memory_order_relaxed);
+	if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
+		limit = 0;	/* unknown: block the signal for every write */
+	else if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT64_MAX)
+		limit = INT64_MAX;
+	else
+		limit = (int64_t)rl.rlim_cur;
+	atomic_store_explicit(&fsize_limit, limit, memory_order_relaxed);
+	atomic_store_explicit(&fsize_read_ns, now, memory_order_release);
+	return limit;
+}
+
 static char *
 absolute(const char *dir)
 {
@@ -74,7 +116,30 @@ absolute(const char *dir)
 	return path;
 }
 
-/* mkdir -p, each missing component 0700 whatever the umask. */
+/* Make one directory 0700 whatever the umask.  The mode is set through a
+ * descriptor of the directory just made, never through the path: whatever
+ * someone put at the path meanwhile keeps its mode.  0, also when the
+ * directory exists (check_dir() judges it), or -1. */
+static int
+make_dir(const char *path)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	if (mkdir(path, 0700) != 0)
+		return errno == EEXIST ? 0 : -1;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    (st.st_mode & 07777) != 0700)
+		rc = fchmod(fd, 0700);
+	close(fd);
+	return rc;
+}
+
+/* mkdir -p: each missing component made by make_dir(); the directories
+ * that exist already are left as they are. */
 static int
 make_dirs(const char *path)
 {
@@ -88,10 +153,7 @@ make_dirs(const char *path)
 			continue;
 		c = *p;
 		*p = '\0';
-		if (mkdir(copy, 0700) == 0)
-			rc = chmod(copy, 0700);
-		else if (errno != EEXIST)
-			rc = -1;
+		rc = make_dir(copy);
 		*p = c;
 		if (c == '\0')
 			break;
@@ -100,6 +162,9 @@ make_dirs(const char *path)
 	return rc;
 }
 
+/* Ours, and not a directory where anyone may replace our files.  Its mode
+ * is never changed: it may be /tmp, or a directory the user shares on
+ * purpose; one the library made is 0700 already. */
 static int
 check_dir(struct llmlog *lg)
 {
@@ -113,9 +178,13 @@ check_dir(struct llmlog *lg)
 		    "this user (uid %u); refusing it", lg->dir,
 		    (unsigned)st.st_uid, (unsigned)geteuid());
 	}
-	if ((st.st_mode & 077) != 0 && fchmod(lg->dirfd, 0700) != 0)
-		return errmsg_set("%s: cannot tighten mode to 0700: %s",
-		    lg->dir, strerror(errno));
+	if ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0) {
+		errno = EPERM;
+		return errmsg_set("%s: log directory is writable by every user "
+		    "(mode %04o) and has no sticky bit, so anyone could replace "
+		    "its files; refusing it (chmod o-w or +t)", lg->dir,
+		    (unsigned)(st.st_mode & 07777));
+	}
 	return 0;
 }
 
@@ -228,14 +297,20 @@ map_shared(struct llmlog *lg)
 {
 	struct sink_shared *sh;
 	char boot[sizeof sh->boot_id];
+	struct sig_guard xfsz = { 0 };
 	struct stat st;
 
 	boot_id(boot, sizeof boot);
 	if (lock_file(lg->lockfd, LOCK_EX) != 0)
 		return;
+	/* growing the file may go past the file size limit */
+	sig_block(&xfsz, SIGXFSZ);
 	if (fstat(lg->lockfd, &st) != 0 || (st.st_size < SHARED_SIZE &&
-	    ftruncate(lg->lockfd, SHARED_SIZE) != 0))
+	    ftruncate(lg->lockfd, SHARED_SIZE) != 0)) {
+		sig_restore(&xfsz);
 		goto out;
+	}
+	sig_restore(&xfsz);
 	sh = mmap(NULL, SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    lg->lockfd, 0);
 	if (sh == MAP_FAILED)
@@ -281,6 +356,153 @@ sink_open(struct llmlog *lg, const char *dir)
 	return 0;
 }
 
+/*
+ * What the writer asks of a file: its identity, link count and size.
+ * statx() is asked for those only: asking for the change time, as fstat()
+ * does, makes the kernel give the next write to the file a fine-grained
+ * new change time (multigrain timestamps, Linux 6.13), which costs that
+ * write an inode update, and the writer asks often.
+ */
+struct file_info {
+	uint64_t ino, dev;
+	nlink_t nlink;
+	int64_t size;
+};
+
+static int
+file_info(int dirfd, const char *name, int flags, struct file_info *fi)
+{
+	struct stat st;
+#ifdef HAVE_STATX
+	const unsigned want = STATX_INO | STATX_NLINK | STATX_SIZE;
+	struct statx stx;
+
+	if (statx(dirfd, name, flags, want, &stx) == 0 &&
+	    (stx.stx_mask & want) == want) {
+		fi->ino = stx.stx_ino;
+		fi->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+		fi->nlink = stx.stx_nlink;
+		fi->size = (int64_t)stx.stx_size;
+		return 0;
+	}
+#endif
+	if (fstatat(dirfd, name, &st, flags) != 0)
+		return -1;
+	fi->ino = st.st_ino;
+	fi->dev = st.st_dev;
+	fi->nlink = st.st_nlink;
+	fi->size = st.st_size;
+	return 0;
+}
+
+static int
+fd_info(int fd, struct file_info *fi)
+{
+	return file_info(fd, "", AT_EMPTY_PATH, fi);
+}
+
+/*
+ * The journal: the lines written to a category file since the writer last
+ * made sure the file still has a name.  A file deleted under the writer
+ * (rm, or rm -rf of the directory) keeps taking writes, which are lost
+ * with it; asking after every write costs a system call, so the writer
+ * asks at most once per tick of the coarse clock, when the journal is
+ * full, before it gives the descriptor up, and at llmlog_flush() and
+ * llmlog_close() (sink_verify).  When the file has no name left, the
+ * journal's lines are written again at the path, into the file opened
+ * there; a line written just before the deletion may so appear again.
+ * Only a journal begun within RECHECK_NS is: after a longer pause the
+ * file was most likely deleted (or rotated away) after the lines reached
+ * it, and writing them again would bring back what was removed.
+ */
+#define JOURNAL_MAX 16384
+
+static void
+journal_clear(struct sink_file *f)
+{
+	f->jlen = 0;
+	f->jlines = 0;
+	f->replay = false;
+}
+
+/* Keep lines[0..n) (bytes in all) in the journal; false when they do not
+ * fit (or memory ran out): the file must be asked after now. */
+static bool
+journal_add(struct sink_file *f, const struct iovec *lines, size_t n,
+    size_t bytes, int64_t now)
+{
+	if (f->replay || f->jlen + bytes > JOURNAL_MAX)
+		return false;
+	if (f->journal == NULL && (f->journal = malloc(JOURNAL_MAX)) == NULL)
+		return false;
+	if (f->jlen == 0)
+		f->jstart_ns = now;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(f->journal + f->jlen, lines[i].iov_base, lines[i].iov_len);
+		f->jlen += lines[i].iov_len;
+	}
+	f->jlines += n;
+	return true;
+}
+
+/* The descriptor is about to be given up: the journal's lines are safe if
+ * its file still has a name (a rotation renamed it, say), and are to be
+ * written again at the path if it has none. */
+static void
+journal_settle(struct sink_file *f, int64_t now)
+{
+	struct file_info fi;
+
+	if (f->jlen == 0 || f->fd < 0 || f->replay)
+		return;
+	if (fd_info(f->fd, &fi) == 0 && fi.nlink == 0 &&
+	    now - f->jstart_ns <= RECHECK_NS)
+		f->replay = true;
+	else
+		journal_clear(f);
+}
+
+/* Write the journal of a deleted file into the file just opened at the
+ * path.  What cannot be written is counted as dropped: its calls had
+ * returned. */
+static void
+journal_replay(struct llmlog *lg, enum llmlog_category cat)
+{
+	struct sink_file *f = &lg->files[cat];
+	struct sig_guard xfsz = { 0 };
+	size_t off = 0;
+	ssize_t w = 0;
+
+	if (!f->replay)
+		return;
+	sig_block(&xfsz, SIGXFSZ);
+	while (off < f->jlen) {
+		w = write(f->fd, f->journal + off, f->jlen - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	sig_restore(&xfsz);
+	if (off == f->jlen)
+		f->size += (int64_t)off;
+	else {
+		if (w == 0)
+			errno = EIO;
+		/* whole lines or none: the file ends where it did */
+		if (off > 0 && ftruncate(f->fd, f->size) != 0)
+			f->size += (int64_t)off;
+		atomic_fetch_add_explicit(&lg->dropped, f->jlines,
+		    memory_order_relaxed);
+		errmsg_set("%s/%s: %llu entries written to the file before it "
+		    "was deleted could not be written again: %s", lg->dir,
+		    llmlog_category_file(cat), (unsigned long long)f->jlines,
+		    strerror(errno));
+	}
+	journal_clear(f);
+}
+
 void
 sink_close(struct llmlog *lg)
 {
@@ -288,6 +510,9 @@ sink_close(struct llmlog *lg)
 		if (lg->files[i].fd >= 0)
 			close(lg->files[i].fd);
 		lg->files[i].fd = -1;
+		free(lg->files[i].journal);
+		lg->files[i].journal = NULL;
+		journal_clear(&lg->files[i]);
 	}
 	if (lg->shared != NULL)
 		munmap(lg->shared, SHARED_SIZE);
@@ -301,7 +526,8 @@ sink_close(struct llmlog *lg)
 
 /* Open a category file for appending (and reading its last byte, see
  * end_line); never through a symlink, never a FIFO or device, never a file
- * with other names (hard links). */
+ * with other names (hard links) or of another user (one planted in a
+ * sticky directory). */
 static int
 open_file(struct llmlog *lg, enum llmlog_category cat)
 {
@@ -310,8 +536,10 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 	struct stat st;
 	int fd;
 
-	if (f->fd >= 0)
+	if (f->fd >= 0) {
+		journal_settle(f, coarse_now_ns());
 		close(f->fd);
+	}
 	f->fd = -1;
 	fd = openat(lg->dirfd, name, O_RDWR | O_APPEND | O_CREAT |
 	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
@@ -321,14 +549,16 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 			    "refusing to follow it", lg->dir, name);
 		return errmsg_set("%s/%s: %s", lg->dir, name, strerror(errno));
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1 ||
+	    st.st_uid != geteuid()) {
 		close(fd);
 		errno = EPERM;
-		return errmsg_set("%s/%s: not a regular file of its own; "
-		    "refusing it", lg->dir, name);
+		return errmsg_set("%s/%s: not a plain file of this user with no "
+		    "other name; refusing it", lg->dir, name);
 	}
 	f->fd = fd;
 	f->size = st.st_size;
+	journal_replay(lg, cat);
 	return 0;
 }
 
@@ -336,16 +566,16 @@ open_file(struct llmlog *lg, enum llmlog_category cat)
 static bool
 fd_current(struct llmlog *lg, enum llmlog_category cat)
 {
-	struct stat at, st;
+	struct file_info at, fi;
 	int fd = lg->files[cat].fd;
 
 	if (fd < 0)
 		return false;
-	if (fstatat(lg->dirfd, llmlog_category_file(cat), &at,
-	    AT_SYMLINK_NOFOLLOW) != 0 || fstat(fd, &st) != 0)
+	if (file_info(lg->dirfd, llmlog_category_file(cat),
+	    AT_SYMLINK_NOFOLLOW, &at) != 0 || fd_info(fd, &fi) != 0)
 		return false;
-	lg->files[cat].size = st.st_size;
-	return at.st_ino == st.st_ino && at.st_dev == st.st_dev;
+	lg->files[cat].size = fi.size;
+	return at.ino == fi.ino && at.dev == fi.dev;
 }
 
 /* A writer killed inside write() can leave part of a line behind (the
@@ -356,6 +586,17 @@ fd_current(struct llmlog *lg, enum llmlog_category cat)
  * can't be sure is ours to cut (cut false: found on first use, or after a
  * reboot). */
 #define TORN_LOOKBACK 65536
+static void
+end_with_newline(int fd, int64_t *size)
+{
+	struct sig_guard xfsz = { 0 };
+
+	sig_block(&xfsz, SIGXFSZ);
+	if (write(fd, "\n", 1) == 1)
+		(*size)++;
+	sig_restore(&xfsz);
+}
+
 static int
 end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
     bool cut)
@@ -368,8 +609,7 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
 	if (*size <= 0 || pread(fd, &last, 1, *size - 1) != 1 || last == '\n')
 		return 0;
 	if (!cut) {
-		if (write(fd, "\n", 1) == 1)
-			(*size)++;
+		end_with_newline(fd, size);
 		return 0;
 	}
 	if ((tail = malloc((size_t)(*size - from))) == NULL)
@@ -384,28 +624,17 @@ end_line(struct llmlog *lg, enum llmlog_category cat, int64_t *size,
 	if ((nl != NULL || from == 0) &&
 	    ftruncate(fd, nl != NULL ? from + (nl - tail) + 1 : 0) == 0)
 		*size = nl != NULL ? from + (nl - tail) + 1 : 0;
-	else if (write(fd, "\n", 1) == 1)
-		(*size)++;
+	else
+		end_with_newline(fd, size);
 	free(tail);
 	return 0;
-}
-
-static int64_t
-coarse_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Whether it is time to check again that the descriptor is still the file
  * at the path: someone may have deleted or replaced it. */
 static bool
-check_due(struct sink_file *f)
+check_due(struct sink_file *f, int64_t now)
 {
-	int64_t now = coarse_now_ns();
-
 	if (now - f->checked_ns < RECHECK_NS)
 		return false;
 	f->checked_ns = now;
@@ -470,7 +699,8 @@ shared_resync(struct llmlog *lg, enum llmlog_category cat,
 }
 
 static int
-lock_shared(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+lock_shared(struct llmlog *lg, enum llmlog_category cat, int64_t now,
+    int64_t **sizep)
 {
 	struct shared_cat *sc = &lg->shared->cats[cat];
 	struct sink_file *f = &lg->files[cat];
@@ -492,7 +722,7 @@ lock_shared(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 	}
 	*sizep = &sc->size;
 	if (f->fd >= 0 && f->gen == sc->gen && sc->size_valid &&
-	    ++sc->writes % RESYNC_EVERY != 0 && !check_due(f))
+	    ++sc->writes % RESYNC_EVERY != 0 && !check_due(f, now))
 		return 0;
 	if (shared_resync(lg, cat, sc, owner_died) != 0) {
 		pthread_mutex_unlock(&sc->mutex);
@@ -504,14 +734,15 @@ lock_shared(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
 /* Take the category's locks, make sure the descriptor is the current file
  * and point *sizep at its size. */
 static int
-cat_lock(struct llmlog *lg, enum llmlog_category cat, int64_t **sizep)
+cat_lock(struct llmlog *lg, enum llmlog_category cat, int64_t now,
+    int64_t **sizep)
 {
 	struct sink_file *f = &lg->files[cat];
 	int rc;
 
 	pthread_mutex_lock(&f->lock);
 	if (lg->shared != NULL)
-		rc = lock_shared(lg, cat, sizep);
+		rc = lock_shared(lg, cat, now, sizep);
 	else
 		rc = lock_fallback(lg, cat, sizep);
 	if (rc != 0)
@@ -585,35 +816,61 @@ rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 
 /* A write failed part-way through a line (full disk, file size limit):
  * cut the part off again so that no torn line stays behind.  We hold the
- * lock, so the part is the file's last bytes. */
+ * lock, so the part is the file's last bytes.  errno is kept. */
 static void
 unwrite(struct llmlog *lg, enum llmlog_category cat, size_t part,
     int64_t *size)
 {
 	struct stat st;
-	int fd = lg->files[cat].fd;
+	int fd = lg->files[cat].fd, saved = errno;
 
 	if (part > 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)part &&
 	    ftruncate(fd, st.st_size - (off_t)part) == 0)
 		*size -= (int64_t)part;
+	errno = saved;
+}
+
+static int
+write_failed(struct llmlog *lg, enum llmlog_category cat)
+{
+	if (errno == EFBIG)
+		return errmsg_set("%s/%s: %s (the process's file size limit, "
+		    "ulimit -f)", lg->dir, llmlog_category_file(cat),
+		    strerror(errno));
+	return errmsg_set("%s/%s: %s", lg->dir, llmlog_category_file(cat),
+	    strerror(errno));
 }
 
 /* Write lines[0..n) with as few writev() calls as the kernel allows,
- * continuing after short writes and EINTR; *done counts whole lines. */
+ * continuing after short writes and EINTR; *done counts whole lines.
+ * SIGXFSZ is blocked when the lines may reach the file size limit, and
+ * after a short write (the limit may be what cut it short: the next write
+ * would raise it). */
 static int
 write_lines(struct llmlog *lg, enum llmlog_category cat,
-    const struct iovec *lines, size_t n, int64_t *size, size_t *done)
+    const struct iovec *lines, size_t n, int64_t now, int64_t *size,
+    size_t *done)
 {
 	struct iovec iov[IOV_BATCH];
-	size_t i = 0, off = 0, cnt, left;	/* next byte: lines[i] + off */
-	int fd = lg->files[cat].fd;
+	size_t i = 0, off = 0, cnt, left, want;	/* next byte: lines[i] + off */
+	struct sig_guard xfsz = { 0 };
+	int64_t bytes = 0;
+	int fd = lg->files[cat].fd, rc = 0;
 	ssize_t w;
 
+	for (size_t k = 0; k < n; k++)
+		bytes += (int64_t)lines[k].iov_len;
+	if (n > 0 && *size + bytes > fsize_limit_at(now))
+		sig_block(&xfsz, SIGXFSZ);
 	while (i < n) {
-		for (cnt = 0; cnt < IOV_BATCH && i + cnt < n; cnt++)
+		want = 0;
+		for (cnt = 0; cnt < IOV_BATCH && i + cnt < n; cnt++) {
 			iov[cnt] = lines[i + cnt];
+			want += iov[cnt].iov_len;
+		}
 		iov[0].iov_base = (char *)iov[0].iov_base + off;
 		iov[0].iov_len -= off;
+		want -= off;
 		if (cnt == 1)
 			w = write(fd, iov[0].iov_base, iov[0].iov_len);
 		else
@@ -624,9 +881,11 @@ write_lines(struct llmlog *lg, enum llmlog_category cat,
 			if (w == 0)
 				errno = EIO;
 			unwrite(lg, cat, off, size);
-			return errmsg_set("%s/%s: %s", lg->dir,
-			    llmlog_category_file(cat), strerror(errno));
+			rc = write_failed(lg, cat);
+			break;
 		}
+		if ((size_t)w < want)
+			sig_block(&xfsz, SIGXFSZ);
 		*size += w;
 		for (; w > 0; w -= (ssize_t)left) {
 			left = lines[i].iov_len - off;
@@ -639,7 +898,8 @@ write_lines(struct llmlog *lg, enum llmlog_category cat,
 			(*done)++;
 		}
 	}
-	return 0;
+	sig_restore(&xfsz);
+	return rc;
 }
 
 /* Python's shouldRollover, except that an empty file is never rotated:
@@ -692,6 +952,7 @@ dir_reopen(struct llmlog *lg)
 		map_shared(&fresh);
 	fresh.dir = NULL;
 	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
+		journal_settle(&lg->files[i], coarse_now_ns());
 		fresh.files[i].fd = lg->files[i].fd;
 		lg->files[i].fd = -1;
 	}
@@ -701,53 +962,165 @@ dir_reopen(struct llmlog *lg)
 	sink_close(&fresh);
 }
 
-/* Now and then: is the directory at the path still ours?  Someone may
- * have deleted the logs (rm -rf) or pointed a symlink elsewhere; one
- * thread checks, and switches with every lock of the handle held. */
+/* Now and then (always when force): is the directory at the path still
+ * ours?  Someone may have deleted the logs (rm -rf) or pointed a symlink
+ * elsewhere; one thread checks, and switches with every lock of the
+ * handle held. */
 static void
-dir_recheck(struct llmlog *lg)
+dir_recheck(struct llmlog *lg, int64_t now, bool force)
 {
-	int64_t now = coarse_now_ns(), last;
 	struct stat at, st;
+	int64_t last;
 
 	last = atomic_load_explicit(&lg->dir_checked_ns, memory_order_relaxed);
-	if (now - last < RECHECK_NS || !atomic_compare_exchange_strong(
-	    &lg->dir_checked_ns, &last, now))
+	if (!force && (now - last < RECHECK_NS ||
+	    !atomic_compare_exchange_strong(&lg->dir_checked_ns, &last, now)))
 		return;
 	if (stat(lg->dir, &at) == 0 && fstat(lg->dirfd, &st) == 0 &&
-	    at.st_ino == st.st_ino && at.st_dev == st.st_dev)
+	    at.st_ino == st.st_ino && at.st_dev == st.st_dev && st.st_nlink > 0)
 		return;
 	hold_all(lg);
 	dir_reopen(lg);
 	release_all(lg);
 }
 
+/* Ask whether the file the journal's lines went to still has a name;
+ * false when it has none (everyone is to reopen, and the journal is
+ * written again at the path when the file is opened there). */
+static bool
+journal_safe(struct llmlog *lg, enum llmlog_category cat, int64_t now,
+    int64_t *size)
+{
+	struct sink_file *f = &lg->files[cat];
+	struct file_info fi;
+
+	f->verified_ns = now;
+	if (fd_info(f->fd, &fi) != 0) {
+		journal_clear(f);	/* nothing better known: go on */
+		return true;
+	}
+	if (fi.nlink == 0) {
+		if (now - f->jstart_ns <= RECHECK_NS)
+			f->replay = true;
+		else
+			journal_clear(f);
+		/* the fallback's next lock finds the path changed anyway */
+		if (lg->shared != NULL)
+			lg->shared->cats[cat].gen++;
+		return false;
+	}
+	journal_clear(f);
+	*size = fi.size;	/* someone else may append: the true size */
+	return true;
+}
+
+/* Write lines[0..n) under the category's locks, rotating where needed,
+ * and keep them in the journal (or, when they do not fit, ask after the
+ * file at once).  Whole lines written: *done.  *gone when the file turned
+ * out deleted: the lines from *done on are still to be written, and the
+ * journal is to be written again, once the path is opened again.  force:
+ * ask after the file whatever the journal holds (sink_verify). */
+static void
+write_locked(struct llmlog *lg, enum llmlog_category cat,
+    const struct iovec *lines, size_t n, int64_t now, bool force,
+    size_t *done, bool *gone)
+{
+	struct sink_file *f = &lg->files[cat];
+	int64_t *size = NULL, pending = 0;
+	size_t first = 0, before;
+
+	*done = 0;
+	*gone = false;
+	if (cat_lock(lg, cat, now, &size) != 0)
+		return;
+	if (f->jlen > 0 && (force || now != f->verified_ns) &&
+	    !journal_safe(lg, cat, now, size)) {
+		*gone = true;
+		goto out;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && !must_rotate(lg, *size + pending,
+		    lines[i].iov_len)) {
+			pending += (int64_t)lines[i].iov_len;
+			continue;
+		}
+		if (i > first) {
+			if (f->jlen > 0 && f->jlen + (size_t)pending >
+			    JOURNAL_MAX && !journal_safe(lg, cat, now, size)) {
+				*gone = true;
+				break;
+			}
+			before = *done;
+			if (write_lines(lg, cat, lines + first, i - first, now,
+			    size, done) != 0)
+				break;
+			if (!journal_add(f, lines + first, i - first,
+			    (size_t)pending, now) && !journal_safe(lg, cat, now,
+			    size)) {
+				/* these lines are not in the journal */
+				journal_clear(f);
+				*done = before;
+				*gone = true;
+				break;
+			}
+		}
+		if (i == n || rotate(lg, cat, size) != 0)
+			break;
+		first = i;
+		pending = (int64_t)lines[i].iov_len;
+	}
+out:
+	cat_unlock(lg, cat);
+}
+
+static size_t
+write_at_path(struct llmlog *lg, enum llmlog_category cat,
+    const struct iovec *lines, size_t n, bool force)
+{
+	int64_t now = coarse_now_ns();
+	size_t done, more;
+	bool gone;
+
+	dir_recheck(lg, now, false);
+	write_locked(lg, cat, lines, n, now, force, &done, &gone);
+	if (!gone)
+		return done;
+	/* deleted under us, with its directory maybe: open the path again,
+	 * made again if need be, and write there */
+	dir_recheck(lg, now, true);
+	write_locked(lg, cat, lines + done, n - done, now, false, &more,
+	    &gone);
+	if (gone) {
+		errno = ENOENT;
+		errmsg_set("%s/%s: deleted again while being written", lg->dir,
+		    llmlog_category_file(cat));
+	}
+	return done + more;
+}
+
 size_t
 sink_write(struct llmlog *lg, enum llmlog_category cat,
     const struct iovec *lines, size_t n)
 {
-	int64_t *size = NULL, pending = 0;
-	size_t done = 0, first = 0;
-
-	dir_recheck(lg);
-	if (cat_lock(lg, cat, &size) != 0)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (must_rotate(lg, *size + pending, lines[i].iov_len)) {
-			if (write_lines(lg, cat, lines + first, i - first,
-			    size, &done) != 0 || rotate(lg, cat, size) != 0)
-				goto out;
-			first = i;
-			pending = 0;
-		}
-		pending += (int64_t)lines[i].iov_len;
-	}
-	write_lines(lg, cat, lines + first, n - first, size, &done);
-out:
-	cat_unlock(lg, cat);
-	return done;
+	return write_at_path(lg, cat, lines, n, false);
 }
 
+int
+sink_verify(struct llmlog *lg)
+{
+	uint64_t dropped = atomic_load(&lg->dropped);
+	bool kept;
+
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
+		pthread_mutex_lock(&lg->files[i].lock);
+		kept = lg->files[i].fd >= 0 && lg->files[i].jlen > 0;
+		pthread_mutex_unlock(&lg->files[i].lock);
+		if (kept)
+			(void)write_at_path(lg, (enum llmlog_category)i, NULL, 0,
+			    true);
+	}
+	return atomic_load(&lg->dropped) == dropped ? 0 : -1;
+}
 void
 sink_fork_prepare(struct llmlog *lg)
 {
@@ -764,6 +1137,11 @@ void
 sink_fork_child(struct llmlog *lg)
 {
 	sink_init_locks(lg);
+	/* the lines written so far are the parent's to look after */
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++)
+		journal_clear(&lg->files[i]);
+	/* a shell's child may set a limit of its own before it writes */
+	atomic_store_explicit(&fsize_read_ns, INT64_MIN, memory_order_relaxed);
 }
 
 int

@@ -24,6 +24,14 @@ struct sink_file {
 	uint64_t gen;		/* rotation generation the descriptor belongs to */
 	int64_t size;		/* the fallback: size seen under the lock */
 	int64_t checked_ns;	/* when we last made sure fd is the path's file */
+	/* the lines written since the file was last seen to have a name,
+	 * written again at the path if it turns out deleted (sink.c) */
+	char *journal;
+	size_t jlen;
+	uint64_t jlines;
+	bool replay;		/* its file was deleted: write it again */
+	int64_t jstart_ns;	/* when its first line was written */
+	int64_t verified_ns;	/* the coarse clock's tick of that check */
 };
 
 struct llmlog {
@@ -37,6 +45,7 @@ struct llmlog {
 	unsigned queue_size;
 	enum llmlog_overflow overflow;
 	_Atomic uint64_t dropped;
+	_Atomic uint64_t echo_failed;	/* warnings stderr did not take */
 
 	int lockfd;			/* the directory's lock file */
 	struct sink_shared *shared;	/* its mapping; NULL: the fallback */
@@ -70,6 +79,10 @@ void sink_close(struct llmlog *lg);
  * sets the message. */
 size_t sink_write(struct llmlog *lg, enum llmlog_category cat,
     const struct iovec *lines, size_t n);
+/* Make sure the lines written so far are in the files at the path: those
+ * that went into a file deleted since are written again.  0, or -1 when
+ * some of them could not be (counted as dropped, message set). */
+int sink_verify(struct llmlog *lg);
 
 /* fork(): hold, release and reset the in-process locks of one handle. */
 void sink_fork_prepare(struct llmlog *lg);
@@ -79,7 +92,8 @@ void sink_fork_child(struct llmlog *lg);
 /* The async queue (queue.c). */
 struct queue *queue_new(struct llmlog *lg, unsigned size);
 /* Queue one line.  0 queued, -1 dropped (counted, message set), 1 the
- * queue is stopped: write it synchronously. */
+ * queue is stopped: write it synchronously (what was queued before is
+ * written by then). */
 int queue_push(struct queue *q, enum llmlog_category cat, const char *line,
     size_t len);
 /* Queue the record of a logging call (record.h): entry is the call's

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -793,8 +795,13 @@ test_async_unwritable(void)
 	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
 	for (int i = 1; i <= 3; i++)
 		CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, i, 0), 0);
+	errno = 0;
 	CU_ASSERT_EQUAL(llmlog_flush(lg), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "3 queued entries"));
+	/* and why: the first failure's message and errno */
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), strerror(EISDIR)));
+	CU_ASSERT_EQUAL(errno, EISDIR);
 	CU_ASSERT_EQUAL(llmlog_dropped(lg), 3);
 	CU_ASSERT_EQUAL(rmdir(path), 0);
 	CU_ASSERT_EQUAL(emit(lg, LLMLOG_PERFORMANCE, LLMLOG_INFO, 4, 0), 0);
@@ -904,17 +911,85 @@ test_foreign_dir(void)
 	free(mine);
 }
 
+/* A directory the library did not create keeps its mode: one of ours
+ * that is group-readable, a sticky world-writable one (as /tmp is), and
+ * the target of a symlink to one.  A world-writable directory without the
+ * sticky bit is refused, and left as it was. */
 static void
-test_loose_dir(void)
+test_dir_modes(void)
 {
-	const char *dir = fresh_dir();
+	char loose[256], sticky[256], open_dir[256], link[256];
 	struct llmlog *lg;
 
-	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0777), 0);
-	CU_ASSERT_EQUAL(chmod(dir, 0777), 0);
+	snprintf(loose, sizeof loose, "%s", fresh_dir());
+	snprintf(sticky, sizeof sticky, "%s", fresh_dir());
+	snprintf(open_dir, sizeof open_dir, "%s", fresh_dir());
+	snprintf(link, sizeof link, "%s", fresh_dir());
+	CU_ASSERT_EQUAL_FATAL(mkdir(loose, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(loose, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(sticky, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(sticky, 01777), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(open_dir, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(open_dir, 0777), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(loose, link), 0);
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = loose });
+	CU_ASSERT_PTR_NOT_NULL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 1, 0), 0);
+	llmlog_close(lg);
+	CU_ASSERT_EQUAL(mode_of(loose, NULL), 0755);
+	CU_ASSERT_EQUAL(mode_of(loose, "user_interactions.log"), 0600);
+
+	lg = llmlog_open(&(struct llmlog_config){ .dir = link });
+	CU_ASSERT_PTR_NOT_NULL(lg);
+	llmlog_close(lg);
+	CU_ASSERT_EQUAL(mode_of(loose, NULL), 0755);
+
+	/* through LLMLOG_DIR, as LLMLOG_DIR=/tmp would be */
+	setenv("LLMLOG_DIR", sticky, 1);
+	lg = llmlog_open(NULL);
+	unsetenv("LLMLOG_DIR");
+	CU_ASSERT_PTR_NOT_NULL(lg);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_USER, LLMLOG_INFO, 2, 0), 0);
+	llmlog_close(lg);
+	CU_ASSERT_EQUAL(mode_of(sticky, NULL), 01777);
+	CU_ASSERT_EQUAL(mode_of(sticky, "user_interactions.log"), 0600);
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = open_dir }));
+	CU_ASSERT_EQUAL(errno, EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), open_dir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "sticky"));
+	CU_ASSERT_EQUAL(mode_of(open_dir, NULL), 0777);
+	CU_ASSERT_FALSE(exists(open_dir, ".llmlog.lock"));
+}
+
+/* A log file that belongs to another user (planted in a sticky directory,
+ * say) is not written to. */
+static void
+test_foreign_file(void)
+{
+	const char *dir = fresh_dir();
+	char path[512];
+	struct llmlog *lg;
+	int fd;
+
+	if (geteuid() != 0) {
+		/* only root can give a file away */
+		printf("not run: needs root ");
+		return;
+	}
 	lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
-	CU_ASSERT_EQUAL(mode_of(dir, NULL), 0700);
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(emit(lg, LLMLOG_LLM, LLMLOG_INFO, 1, 0), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), path));
+	CU_ASSERT_EQUAL(size_of(dir, "llm_calls.log"), 0);
 	llmlog_close(lg);
 }
 
@@ -1097,6 +1172,135 @@ test_exit_flush(void)
 	CU_ASSERT(strlen(got) > 4 && strcmp(got + strlen(got) - 4, " 500") == 0);
 }
 
+/* Whether the "n" of the lines of a file rise, and how many there are. */
+static bool
+rising(const char *dir, const char *name, int *count)
+{
+	char *text = read_file(dir, name, NULL), *p;
+	int last = -1, n;
+	bool ok = true;
+
+	*count = 0;
+	if (text == NULL)
+		return false;
+	for (p = text; (p = strstr(p, "\"n\":")) != NULL; p += 4) {
+		n = atoi(p + 4);
+		if (n <= last) {
+			fprintf(stderr, "\n  %d after %d\n", n, last);
+			ok = false;
+		}
+		last = n;
+		(*count)++;
+	}
+	free(text);
+	return ok;
+}
+
+#define STOP_BACKLOG 600
+
+struct stopper {
+	struct llmlog *lg;
+	atomic_int started;
+};
+
+static void *
+stop_queue(void *arg)
+{
+	struct stopper *st = arg;
+
+	atomic_store(&st->started, 1);
+	queue_stop(st->lg->queue);
+	return NULL;
+}
+
+static void *
+log_after_stop(void *arg)
+{
+	emit(arg, LLMLOG_TOOL, LLMLOG_INFO, STOP_BACKLOG + 1, 0);
+	return NULL;
+}
+
+/* A call made while the queue is being stopped (at exit, by the atexit
+ * handler) is written after everything queued before it, not ahead of
+ * the writer's backlog. */
+static void
+test_stop_order(void)
+{
+	const char *dir = fresh_dir();
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	struct stopper st = { 0 };
+	pthread_t stopper, late;
+	int count;
+
+	st.lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .async = true, .queue_size = 1024 });
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st.lg);
+	/* the writer is held up with a backlog */
+	pthread_mutex_lock(&st.lg->files[LLMLOG_TOOL].lock);
+	for (int i = 1; i <= STOP_BACKLOG; i++)
+		CU_ASSERT_EQUAL(emit(st.lg, LLMLOG_TOOL, LLMLOG_INFO, i, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&stopper, NULL, stop_queue, &st),
+	    0);
+	while (atomic_load(&st.started) == 0)
+		sched_yield();
+	nanosleep(&pause, NULL);	/* the stop has begun */
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&late, NULL, log_after_stop,
+	    st.lg), 0);
+	nanosleep(&pause, NULL);	/* and the late call is made */
+	pthread_mutex_unlock(&st.lg->files[LLMLOG_TOOL].lock);
+	pthread_join(stopper, NULL);
+	pthread_join(late, NULL);
+	CU_ASSERT(rising(dir, "tool_executions.log", &count));
+	CU_ASSERT_EQUAL(count, STOP_BACKLOG + 1);
+	CU_ASSERT_EQUAL(llmlog_close(st.lg), 0);
+}
+
+/* At exit, with the default log async and threads still logging: each
+ * thread's lines are in the order it logged them. */
+#define EXIT_THREADS 2
+
+static void *
+log_until_exit(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+
+	for (int i = 1; ; i++)
+		emit(NULL, id == 0 ? LLMLOG_TOOL : LLMLOG_LLM, LLMLOG_INFO, i,
+		    200);
+	return NULL;
+}
+
+static void
+test_exit_order(void)
+{
+	const char *dir = fresh_dir();
+	int status, count;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		pthread_t t[EXIT_THREADS];
+
+		if (llmlog_setup(&(struct llmlog_config){ .dir = dir,
+		    .async = true, .no_console = true,
+		    .max_bytes = INT64_MAX / 2 }) != 0)
+			_exit(1);
+		for (int i = 0; i < EXIT_THREADS; i++)
+			pthread_create(&t[i], NULL, log_until_exit,
+			    (void *)(intptr_t)i);
+		/* a backlog builds up, then the program ends under them */
+		for (int i = 1; i <= 20000; i++)
+			emit(NULL, LLMLOG_SYSTEM, LLMLOG_INFO, i, 200);
+		exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT(rising(dir, "tool_executions.log", &count));
+	CU_ASSERT(rising(dir, "llm_calls.log", &count));
+	CU_ASSERT(rising(dir, "system_health.log", &count));
+	CU_ASSERT_EQUAL(count, 20000);
+}
+
 /* Through a per-category call: one parseable line in the right file,
  * and the denial echoed. */
 static void
@@ -1173,13 +1377,16 @@ main(void)
 		{ "rotation fails", test_rotation_fails },
 		{ "unwritable directory", test_unwritable_dir },
 		{ "directory of another user", test_foreign_dir },
-		{ "loose directory tightened", test_loose_dir },
+		{ "directory modes left alone", test_dir_modes },
+		{ "log file of another user", test_foreign_file },
 		{ "directory replaced", test_dir_replaced },
 		{ "symlink at a file", test_symlink_file },
 		{ "symlinked directory", test_symlink_dir },
 		{ "console echo", test_echo },
 		{ "short write taken back", test_short_write },
 		{ "default log flushed at exit", test_exit_flush },
+		{ "a call while the queue stops waits for it", test_stop_order },
+		{ "threads logging at exit keep their order", test_exit_order },
 		{ NULL, NULL },
 	};
 
