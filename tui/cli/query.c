@@ -322,6 +322,15 @@ table_cell(struct strbuf *b, const struct table_out *t, size_t col,
 		strbuf_printf(b, "%*s", (int)pad, "");
 }
 
+/* A table's line, without the padding of empty cells at its end. */
+static void
+put_table_line(struct query_out *q)
+{
+	while (q->line.len > 0 && q->line.s[q->line.len - 1] == ' ')
+		q->line.len--;
+	put_line(q);
+}
+
 static void
 table_flush(struct query_out *q)
 {
@@ -331,12 +340,12 @@ table_flush(struct query_out *q)
 		return;
 	for (size_t i = 0; i < t->ncols; i++)
 		table_cell(&q->line, t, i, t->names[i], strlen(t->names[i]));
-	put_line(q);
+	put_table_line(q);
 	for (size_t c = 0; c < t->ncells; c++) {
 		table_cell(&q->line, t, c % t->ncols, t->text.s + t->cell[c],
 		    t->cell[c + 1] - t->cell[c]);
 		if (c % t->ncols == t->ncols - 1)
-			put_line(q);
+			put_table_line(q);
 	}
 	for (size_t i = 0; i < t->ncols; i++)
 		free(t->names[i]);
