@@ -116,6 +116,17 @@ case $(plan "+time > '$t1'") in
 *"t>"*) echo "FAIL: +time is narrowed"; fail=$((fail + 1)) ;;
 esac
 
+# percentile_disc() is the nearest rank that window functions compute
+for f in 0.5 0.95 0.99 1 0; do
+	checks=$((checks + 1))
+	a=$(sql --sql "SELECT model, percentile_disc(duration_ms, $f) AS v FROM llm GROUP BY model ORDER BY model")
+	b=$(sql --sql "SELECT model, min(duration_ms) AS v FROM (SELECT model, duration_ms, count(*) OVER w AS n, row_number() OVER (w ORDER BY duration_ms) AS rn FROM llm WINDOW w AS (PARTITION BY model)) WHERE rn >= max(1, $f * n) GROUP BY model ORDER BY model")
+	if [ "$a" != "$b" ] || [ -z "$a" ]; then
+		echo "FAIL: percentile_disc(duration_ms, $f):"; echo "$a"; echo "by window functions:"; echo "$b"
+		fail=$((fail + 1))
+	fi
+done
+
 # each category table's own columns are llmlog(5)'s fields, in order
 common="time ts level event pid host trace_id"
 for cat in user system tool llm security performance; do

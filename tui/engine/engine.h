@@ -360,7 +360,9 @@ const struct eng_field *eng_category_fields(int category, size_t *n);
  * with the columns llmlog(1) lists.  A query sees the view as it is when
  * each table is scanned: update the view between queries, never during
  * one.  Nothing but the view is read; ATTACH is refused, so a query
- * cannot touch a file.  Main thread only (it reads the view).
+ * cannot touch a file.  SQLite's functions are there, and
+ * percentile_disc(Y, F), the nearest-rank percentile --stats computes.
+ * Main thread only (it reads the view).
  *
  *	q = eng_sql_new(v)
  *	eng_sql_run(q, "SELECT ...", row, arg, err, errlen)	any number

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -688,6 +689,68 @@ static const sqlite3_module module = {
 	.xRowid = vt_rowid,
 };
 
+/* ---- percentile_disc(Y, F): nearest rank, as --stats computes it -------------- */
+
+/* The value at rank ceil(F * n) of the group's n numbers in order: the
+ * SQL standard's PERCENTILE_DISC, which SQLite builds before 3.47 lack
+ * (percentiles with window functions alone cost a sort per window).
+ * NULL and text that is not a number are left out. */
+struct pct {
+	double *v;
+	size_t n, cap;
+	double f;
+};
+
+static void
+pct_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct pct *p = sqlite3_aggregate_context(ctx, sizeof *p);
+	int type = sqlite3_value_numeric_type(argv[0]);
+	double f = sqlite3_value_double(argv[1]);
+
+	if (p == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (!(f >= 0 && f <= 1) || (sqlite3_value_numeric_type(argv[1]) !=
+	    SQLITE_INTEGER && sqlite3_value_numeric_type(argv[1]) !=
+	    SQLITE_FLOAT)) {
+		sqlite3_result_error(ctx, "the fraction of percentile_disc() "
+		    "must be a number from 0 to 1", -1);
+		return;
+	}
+	p->f = f;
+	if (type != SQLITE_INTEGER && type != SQLITE_FLOAT)
+		return;
+	eng_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v);
+	p->v[p->n++] = sqlite3_value_double(argv[0]);
+}
+
+static int
+double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+pct_final(sqlite3_context *ctx)
+{
+	struct pct *p = sqlite3_aggregate_context(ctx, 0);
+	size_t rank;
+
+	if (p == NULL || p->n == 0) {
+		if (p != NULL)
+			free(p->v);
+		return;		/* NULL */
+	}
+	qsort(p->v, p->n, sizeof *p->v, double_cmp);
+	rank = (size_t)ceil(p->f * (double)p->n);
+	sqlite3_result_double(ctx, p->v[rank > 0 ? rank - 1 : 0]);
+	free(p->v);
+}
+
 /* ---- the database ---------------------------------------------------------------- */
 
 /* "hostb" for "/var/log/hostb/": the last part of the path. */
@@ -731,7 +794,9 @@ eng_sql_new(struct eng_view *v)
 		q->hosts[i] = host_name(eng_source_name(q->e, (unsigned)i));
 	if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK ||
-	    sqlite3_create_module(q->db, "llmlog", &module, q) != SQLITE_OK)
+	    sqlite3_create_module(q->db, "llmlog", &module, q) != SQLITE_OK ||
+	    sqlite3_create_function(q->db, "percentile_disc", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, NULL, pct_step, pct_final) != SQLITE_OK)
 		eng_oom();
 	/* a query reads the view and nothing else */
 	sqlite3_limit(q->db, SQLITE_LIMIT_ATTACHED, 0);
