@@ -785,6 +785,7 @@ eng_sql_new(struct eng_view *v)
 {
 	struct eng_sql *q = eng_xcalloc(1, sizeof *q);
 	struct strbuf b;
+	bool *shared;
 
 	q->v = v;
 	q->e = eng_view_engine(v);
@@ -792,6 +793,19 @@ eng_sql_new(struct eng_view *v)
 	q->hosts = eng_xcalloc(q->nhosts + 1, sizeof *q->hosts);
 	for (size_t i = 0; i < q->nhosts; i++)
 		q->hosts[i] = host_name(eng_source_name(q->e, (unsigned)i));
+	/* host1/logs and host2/logs: the names as given tell them apart */
+	shared = eng_xcalloc(q->nhosts + 1, sizeof *shared);
+	for (size_t i = 0; i < q->nhosts; i++)
+		for (size_t j = i + 1; j < q->nhosts; j++)
+			if (strcmp(q->hosts[i], q->hosts[j]) == 0)
+				shared[i] = shared[j] = true;
+	for (size_t i = 0; i < q->nhosts; i++)
+		if (shared[i]) {
+			free(q->hosts[i]);
+			q->hosts[i] = eng_xstrdup(eng_source_name(q->e,
+			    (unsigned)i));
+		}
+	free(shared);
 	if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK ||
 	    sqlite3_create_module(q->db, "llmlog", &module, q) != SQLITE_OK ||
