@@ -19,6 +19,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -373,6 +374,62 @@ class Bench:
         if total is not None:
             self.note("--stats counted %s entries" % total)
 
+    # --sql's two queries; lnav runs the same SQL on its one table, where
+    # "FROM llm" reads "FROM llmlog WHERE category = 'llm'"
+    SQL_TOKENS = ("SELECT model, count(*), sum(total_tokens) FROM {llm} "
+                  "GROUP BY model")
+    SQL_P95 = ("SELECT model, max(n) AS calls, min(duration_ms) AS p95_ms "
+               "FROM (SELECT model, duration_ms, count(*) OVER w AS n, "
+               "row_number() OVER (w ORDER BY duration_ms) AS rn "
+               "FROM {llm} WINDOW w AS (PARTITION BY model)) "
+               "WHERE rn >= 0.95 * n GROUP BY model")
+
+    # the same p95 with llmlog's percentile_disc(); lnav (0.11) has no
+    # percentile function, so its peer is the window query
+    SQL_P95_DISC = ("SELECT model, count(*) AS calls, "
+                    "percentile_disc(duration_ms, 0.95) AS p95_ms "
+                    "FROM {llm} GROUP BY model")
+
+    def sql_1m(self, d):
+        print("--sql on the 1M set, beside lnav's SQL")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--sql, 1M entries", "llmlog not built", "<= 1 s")
+            return
+        files = self.files(d)
+        lnav = self.lnav_command(files)
+        if lnav is None:
+            self.note("lnav not found: the --sql rows have no peer "
+                      "(apt-get install lnav)")
+        else:
+            self.note("lnav runs the same SQL on its llmlog table, "
+                      "FROM llm written FROM llmlog WHERE category = 'llm'")
+        for name, q in (("tokens by model", self.SQL_TOKENS),
+                        ("p95 by model", self.SQL_P95),
+                        ("p95 by model, percentile_disc", self.SQL_P95_DISC)):
+            ours = "%s --dir %s --sql %s" % (
+                self.llmlog, d, shlex.quote(q.format(llm="llm")))
+            first = self.timed([ours], runs=1, warmup=0)[0]
+            wall = self.timed([ours], runs=5)[0]
+            peer, ratio = "", ""
+            if lnav is not None:
+                peer_q = self.SQL_P95 if q is self.SQL_P95_DISC else q
+                theirs = lnav.replace(
+                    "';SELECT count(*) FROM llmlog'", shlex.quote(
+                        ";" + peer_q.format(
+                            llm="llmlog WHERE category = 'llm'")))
+                t = self.timed([theirs], runs=1, warmup=0)[0]
+                peer, ratio = "lnav %.2f s" % t, "%.1fx faster" % (t / first)
+                self.row("--sql %s, first run" % name, "%.3f s" % first, peer,
+                         ratio, ">= 3x lnav", met(t / first >= 3))
+                ratio = "%.1fx faster" % (t / wall)
+                self.row("--sql %s, median" % name, "%.3f s" % wall, peer,
+                         ratio, "<= 1 s, >= 5x lnav",
+                         met(wall <= 1 and t / wall >= 5))
+            else:
+                self.row("--sql %s, first run" % name, "%.3f s" % first)
+                self.row("--sql %s, median" % name, "%.3f s" % wall, "lnav "
+                         "skipped: not installed", "", "<= 1 s", met(wall <= 1))
+
     def stats_full(self, d):
         """The full-rotation set opened again: the rotated backups never
         change, so a reader that remembers them pays for the new bytes
@@ -564,6 +621,7 @@ class Bench:
                 "--entries", "1000000", "--seed", "1", "--start",
                 "2026-11-01T00:00:00Z", "--span", "7d", "--backups", "0"])
             steps.append(("stats", lambda: self.stats_1m(d1m)))
+            steps.append(("sql", lambda: self.sql_1m(d1m)))
             dfull = self.simulate("set-full", [
                 "--entries", str(self.full_set_entries(d1m)), "--seed", "2",
                 "--start", "2026-10-01T00:00:00Z", "--span", "30d",

@@ -10,7 +10,7 @@
 
 #include "engine.h"
 
-enum output_format { OUTPUT_SHORT, OUTPUT_JSON, OUTPUT_PRETTY };
+enum output_format { OUTPUT_SHORT, OUTPUT_JSON, OUTPUT_PRETTY, OUTPUT_CSV };
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
@@ -20,6 +20,7 @@ struct options {
 	const char *since_text;		/* as typed, for display */
 	const char *until_text;
 	const char *regex_text;
+	const char *sql;		/* --sql QUERY, or NULL */
 	long tail;			/* -1: all */
 	bool follow;
 	bool stats;
@@ -41,5 +42,13 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* print.c: print mode.  Exit status as llmlog(1) says: 0 something was
  * shown, 1 nothing matched, 2 unreadable input. */
 int print_run(struct eng *e, const struct options *o);
+
+/* query.c: --sql, the query's rows as a table, JSON lines or CSV.  Exit
+ * status 0 rows shown, 1 none, 2 an SQL error (SQLite's message). */
+int query_run(struct eng *e, const struct options *o);
+
+/* csv.c: s[0..n) as one RFC 4180 field, appended to out: quoted when it
+ * holds a comma, a quote, CR or LF (quotes doubled), as it is otherwise. */
+void csv_add(struct strbuf *out, const char *s, size_t n);
 
 #endif

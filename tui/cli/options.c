@@ -22,6 +22,7 @@ enum {
 	OPT_COLOR,
 	OPT_NO_COLOR,
 	OPT_UTC,
+	OPT_SQL,
 };
 
 static const char short_opts[] = ":d:c:l:S:U:k:e:n:fso:phV";
@@ -44,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
 	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "print", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -71,7 +73,11 @@ static const char help_text[] =
 "  -f, --follow           keep printing new entries (Ctrl-C to stop)\n"
 "  -s, --stats            statistics report\n"
 "      --list             the log files with sizes, entries and times\n"
-"  -o, --output FMT       short (default), json (raw lines) or pretty\n"
+"      --sql QUERY        run an SQLite query over the matching entries\n"
+"                         (tables entries, user, system, tool, llm,\n"
+"                         security, performance)\n"
+"  -o, --output FMT       short (default), json (raw lines) or pretty;\n"
+"                         with --sql: table (default), json or csv\n"
 "      --color[=WHEN]     auto (default), always or never\n"
 "      --no-color         same as --color=never\n"
 "      --utc              show times in UTC instead of local time\n"
@@ -191,9 +197,11 @@ parse_output(const char *arg, enum output_format *out)
 		*out = OUTPUT_JSON;
 	else if (strcasecmp(arg, "pretty") == 0)
 		*out = OUTPUT_PRETTY;
+	else if (strcasecmp(arg, "csv") == 0)
+		*out = OUTPUT_CSV;
 	else {
 		usage_error("invalid output format '%s': expected one of short, "
-		    "json, pretty", arg);
+		    "json, pretty, csv", arg);
 		return -1;
 	}
 	return 0;
@@ -303,6 +311,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	case OPT_UTC:
 		o->utc = true;
 		return 0;
+	case OPT_SQL:
+		o->sql = optarg;
+		return 0;
 	case 'p':
 		o->print = true;
 		return 0;
@@ -324,6 +335,30 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	}
 }
 
+/* --sql prints rows, not entries: the options that shape entries have
+ * no meaning with it. */
+static int
+check_sql(const struct options *o)
+{
+	const char *clash = o->stats ? "--stats" : o->list ? "--list" :
+	    o->follow ? "--follow" : o->tail >= 0 ? "--tail" :
+	    o->output == OUTPUT_PRETTY ? "--output pretty" : NULL;
+
+	if (o->sql == NULL) {
+		if (o->output != OUTPUT_CSV)
+			return 0;
+		usage_error("--output csv is for --sql: use short, json or "
+		    "pretty for entries");
+		return -1;
+	}
+	if (clash != NULL) {
+		usage_error("--sql cannot be combined with %s: its rows are "
+		    "printed as a table, json or csv", clash);
+		return -1;
+	}
+	return 0;
+}
+
 /* After the options: defaults and checks that need all of them. */
 static int
 finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
@@ -342,6 +377,8 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		    o->since_text, o->until_text);
 		return -1;
 	}
+	if (check_sql(o) != 0)
+		return -1;
 	if (ps->ndirs == 0) {
 		/* the directory the library writes by default */
 		if ((*dflt = llmlog_default_dir()) == NULL) {

@@ -333,6 +333,80 @@ long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
 void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
     size_t to, size_t **hits, size_t *nhits, size_t *cap);
 
+/* ---- the fields of each category (llmlog(5), LINE FORMAT) ------------------ */
+
+enum eng_field_type {
+	ENG_FIELD_TEXT,		/* a string */
+	ENG_FIELD_INTEGER,	/* a whole number: a count, a length, a pid */
+	ENG_FIELD_NUMBER,	/* any number: a duration, a size */
+	ENG_FIELD_BOOL,		/* true or false (or present as true) */
+	ENG_FIELD_JSON,		/* an array, an object or any JSON value */
+};
+struct eng_field {
+	const char *name;
+	enum eng_field_type type;
+};
+/* A category's own fields in llmlog(5)'s order, *n of them; for any other
+ * category (-1) those of every line after category, timestamp and level:
+ * event and pid.  Static: never freed. */
+const struct eng_field *eng_category_fields(int category, size_t *n);
+
+/* ---- SQL over a view (llmlog(1), SQL) --------------------------------------- */
+
+/*
+ * An in-memory SQLite database whose tables read a view: entries (every
+ * entry), and one per category named by it (user, system, tool, llm,
+ * security, performance; the category's entries that are JSON objects),
+ * with the columns llmlog(1) lists.  A query sees the view as it is when
+ * each table is scanned: update the view between queries, never during
+ * one.  Nothing but the view is read; ATTACH is refused, so a query
+ * cannot touch a file.  SQLite's functions are there, and
+ * percentile_disc(Y, F), the nearest-rank percentile --stats computes.
+ * Main thread only (it reads the view).
+ *
+ *	q = eng_sql_new(v)
+ *	eng_sql_run(q, "SELECT ...", row, arg, err, errlen)	any number
+ *	eng_sql_free(q)						before the view
+ */
+struct eng_sql;
+
+enum eng_sql_type {
+	ENG_SQL_NULL,
+	ENG_SQL_INTEGER,
+	ENG_SQL_REAL,
+	ENG_SQL_TEXT,
+	ENG_SQL_BLOB,
+};
+struct eng_sql_value {
+	enum eng_sql_type type;
+	int64_t i;		/* INTEGER */
+	double r;		/* REAL */
+	const char *s;		/* TEXT (valid until the callback returns;
+				   may hold NUL bytes) or BLOB */
+	size_t n;
+};
+struct eng_sql_row {
+	unsigned statement;	/* which statement of the query, from 0 */
+	size_t ncols;
+	const char *const *names;	/* the columns' names */
+	const struct eng_sql_value *values;
+};
+/* Called for each result row; nonzero stops the query (not an error). */
+typedef int (*eng_sql_row_fn)(void *arg, const struct eng_sql_row *row);
+
+/* The view is borrowed: free the database first. */
+struct eng_sql *eng_sql_new(struct eng_view *v);
+void eng_sql_free(struct eng_sql *q);
+/* Run every statement of query, each row to fn.  The number of rows, or
+ * -1 with SQLite's message, as SQLite words it, in err. */
+long eng_sql_run(struct eng_sql *q, const char *query, eng_sql_row_fn fn,
+    void *arg, char *err, size_t errlen);
+/* While a query runs, fn(arg) is called every few thousand steps; a
+ * nonzero return cancels it (eng_sql_run fails with "interrupted").
+ * fn NULL: never. */
+void eng_sql_set_progress(struct eng_sql *q, int (*fn)(void *arg),
+    void *arg);
+
 /* ---- statistics ----------------------------------------------------------------- */
 
 struct eng_stats;
