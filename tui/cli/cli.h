@@ -10,7 +10,9 @@
 
 #include "engine.h"
 
-enum output_format { OUTPUT_SHORT, OUTPUT_JSON, OUTPUT_PRETTY };
+enum output_format { OUTPUT_SHORT, OUTPUT_JSON, OUTPUT_PRETTY, OUTPUT_CSV };
+/* --sort for the rows of --by */
+enum sort_key { SORT_COUNT, SORT_NAME, SORT_P95, SORT_FAILED };
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
@@ -28,6 +30,14 @@ struct options {
 	bool utc;
 	enum output_format output;
 	enum color_when color;
+	struct eng_where **where;	/* -w, all must hold (filter.where) */
+	size_t nwhere;
+	bool count;			/* --count: the number of entries */
+	const char **fields;		/* --fields, split at commas */
+	size_t nfields;
+	const char *cursor_file;	/* --cursor-file */
+	const char *by_text;		/* --by, as typed */
+	enum sort_key sort;
 };
 
 #define EXIT_USAGE 2
@@ -35,6 +45,8 @@ struct options {
 /* options.c: 0 to go on, otherwise 1 + the exit status (--help, -V, a
  * usage error).  *dflt holds the default directory when one was used. */
 int options_parse(int argc, char **argv, struct options *o, char **dflt);
+/* What options_parse allocated. */
+void options_free(struct options *o);
 /* "llmlog: " + the message + a pointer at --help, on stderr. */
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

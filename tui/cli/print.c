@@ -413,6 +413,19 @@ print_stats(struct eng_view *v, const struct options *o)
 	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* ---- --count: as grep -c, nothing formatted ---------------------------------- */
+
+static int
+print_count(struct eng_view *v, const struct options *o)
+{
+	size_t n = eng_view_count(v);
+
+	if (o->tail >= 0 && n > (size_t)o->tail)
+		n = (size_t)o->tail;
+	printf("%zu\n", n);
+	return n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 /* ---- --list ------------------------------------------------------------------ */
 
 /* "512B", "1.2K", "10M", as ls -h. */
@@ -674,7 +687,12 @@ print_run(struct eng *e, const struct options *o)
 		    "keep it under 30000", strlen(o->filter.keyword));
 		rc = EXIT_USAGE;
 	} else {
-		rc = o->stats ? print_stats(v, o) : print_entries(&p, v);
+		if (o->stats)
+			rc = print_stats(v, o);
+		else if (o->count)
+			rc = print_count(v, o);
+		else
+			rc = print_entries(&p, v);
 		warn_regex_errors(v);
 		eng_view_free(v);
 	}

@@ -46,7 +46,8 @@
  * Who frees what.  eng_close frees the engine and stops a background load;
  * views, stats and readers are freed first, by whoever made them.
  * eng_view_new copies its filter and the keyword; the regexes given to a
- * filter or to eng_set_prefilter are borrowed and must outlive the view
+ * filter (where expressions too) or to eng_set_prefilter are borrowed and
+ * must outlive the view
  * (the engine, for the prefilter).  json_object results (eng_parse,
  * eng_parse_line, eng_stats_json) are the caller's to put, and
  * eng_hist_build's buckets the caller's to free (eng_hist_free).  A line
@@ -297,6 +298,9 @@ struct eng_filter {
 	int64_t until_us;		/* ENG_TIME_NONE: unbounded */
 	const char *keyword;		/* case-insensitive substring, or NULL */
 	struct eng_regex *regex;	/* borrowed, or NULL */
+	struct eng_where *const *where;	/* nwhere expressions that must all
+					   hold (borrowed), or NULL */
+	size_t nwhere;
 };
 void eng_filter_init(struct eng_filter *f);
 
@@ -332,6 +336,30 @@ long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
  * time. */
 void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
     size_t to, size_t **hits, size_t *nhits, size_t *cap);
+
+/* ---- field filters: llmlog(1), WHERE GRAMMAR --------------------------------- */
+
+/*
+ * `duration_ms > 1000 and model in (gpt-4o, "o1")`: comparisons = != < <=
+ * > >= ~ !~, `in (...)`, exists(f), and/or/not and parentheses over
+ * dotted paths and the virtual fields category, level (ordered), time (in
+ * the time grammar, read as eng_time_parse reads it), host (the name of the
+ * entry's directory) and trace (trace_id); cost is reserved.  A
+ * comparison on a missing field is false, != and !~ too.  Evaluated on
+ * the line through jscan, an array field holding when an element does.
+ */
+struct eng_where;
+/* Compile; NULL on a syntax error, with a message in err naming the token
+ * and its column, and the column (1-based, in characters) in *column
+ * unless column is NULL.  now_us anchors relative times ("2h"). */
+struct eng_where *eng_where_new(const char *text, int64_t now_us, char *err,
+    size_t errlen, size_t *column);
+void eng_where_free(struct eng_where *w);
+const char *eng_where_text(const struct eng_where *w);
+/* Whether en, whose line is s[0..n), passes; on one thread at a time (a
+ * view filtering on its threads uses contexts of its own). */
+bool eng_where_match(struct eng_where *w, struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n);
 
 /* ---- statistics ----------------------------------------------------------------- */
 
