@@ -367,8 +367,10 @@ parse_in_list(struct parser *p, struct node *n)
 		struct literal l = { 0 };
 
 		next_token(p);
-		if (p->failed || !parse_literal(p, n, &l))
+		if (p->failed || !parse_literal(p, n, &l)) {
+			free(l.s);
 			return false;
+		}
 		add_literal(n, &l);
 		next_token(p);
 	} while (!p->failed && p->tok.kind == T_COMMA);
@@ -440,6 +442,7 @@ parse_comparison(struct parser *p)
 		if (p->failed || !parse_literal(p, &n, &l))
 			goto bad;
 		add_literal(&n, &l);
+		memset(&l, 0, sizeof l);	/* n holds it now */
 	}
 	next_token(p);
 	if (p->failed)
