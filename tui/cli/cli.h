@@ -54,4 +54,16 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * shown, 1 nothing matched, 2 unreadable input. */
 int print_run(struct eng *e, const struct options *o);
 
+/* fields.c: --fields in each output form, and csv rows (RFC 4180) */
+void fields_short(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
+void fields_pretty(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
+bool fields_json(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
+void csv_value(struct strbuf *out, const char *s, size_t n);
+void csv_header(struct strbuf *out, const struct options *o);
+void csv_fields(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
+
 #endif
