@@ -54,6 +54,12 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * shown, 1 nothing matched, 2 unreadable input. */
 int print_run(struct eng *e, const struct options *o);
 
+/* cursor.c: --cursor-file.  Calls print for each entry of the view after
+ * the cursor, in view order (the last o->tail of them when --tail is
+ * given), then stores the new cursor; the exit status. */
+int cursor_run(struct eng *e, struct eng_view *v, const struct options *o,
+    void (*print)(void *arg, const struct eng_entry *en), void *arg);
+
 /* fields.c: --fields in each output form, and csv rows (RFC 4180) */
 void fields_short(struct strbuf *out, const struct options *o, const char *s,
     size_t n);

@@ -464,6 +464,12 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 	for (size_t i = 0; i < ps->nwhere; i++)
 		if (compile_where(ps, ps->where[i]) != 0)
 			return -1;
+	if (o->cursor_file != NULL && (o->follow || o->stats || o->count)) {
+		usage_error("--cursor-file prints the new entries once: not "
+		    "with %s", o->follow ? "--follow" : o->stats ? "--stats" :
+		    "--count");
+		return -1;
+	}
 	if (o->by_text != NULL && !o->stats) {
 		usage_error("--by needs --stats (e.g. --stats --by model)");
 		return -1;

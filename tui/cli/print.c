@@ -700,6 +700,12 @@ warn_regex_errors(const struct eng_view *v)
 		    "match limit there\n", n, n == 1 ? "" : "s");
 }
 
+static void
+print_entry_cb(void *arg, const struct eng_entry *en)
+{
+	print_entry(arg, en);
+}
+
 static int
 print_entries(struct printer *p, struct eng_view *v)
 {
@@ -713,6 +719,13 @@ print_entries(struct printer *p, struct eng_view *v)
 		fwrite(p->line.s, 1, p->line.len, stdout);
 	}
 	p->reader = eng_reader_new(p->e, false);
+	if (p->o->cursor_file != NULL) {
+		int rc = cursor_run(p->e, v, p->o, print_entry_cb, p);
+
+		eng_reader_free(p->reader);
+		p->reader = NULL;
+		return rc;
+	}
 	for (size_t i = start; i < count; i++)
 		print_entry(p, eng_view_get(v, i));
 	eng_reader_free(p->reader);
