@@ -11,8 +11,6 @@
 #include "engine.h"
 
 enum output_format { OUTPUT_SHORT, OUTPUT_JSON, OUTPUT_PRETTY, OUTPUT_CSV };
-/* --sort for the rows of --by */
-enum sort_key { SORT_COUNT, SORT_NAME, SORT_P95, SORT_FAILED };
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
@@ -37,7 +35,7 @@ struct options {
 	size_t nfields;
 	const char *cursor_file;	/* --cursor-file */
 	const char *by_text;		/* --by, as typed */
-	enum sort_key sort;
+	enum eng_group_sort sort;	/* --sort */
 };
 
 #define EXIT_USAGE 2
@@ -53,6 +51,20 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* print.c: print mode.  Exit status as llmlog(1) says: 0 something was
  * shown, 1 nothing matched, 2 unreadable input. */
 int print_run(struct eng *e, const struct options *o);
+
+/* breakdown.c: --stats --by.  A parsed --by: its fields (pointing into
+ * buf), "time" among them when bucket_us > 0. */
+struct by_spec {
+	char **fields;
+	size_t n;
+	int64_t bucket_us;
+	char *buf;
+};
+/* 0, or -1 after a usage error. */
+int by_parse(const char *text, struct by_spec *out);
+void by_free(struct by_spec *s);
+/* The rows as -o says (table, json, csv); the exit status. */
+int breakdown_run(struct eng_view *v, const struct options *o);
 
 /* cursor.c: --cursor-file.  Calls print for each entry of the view after
  * the cursor, in view order (the last o->tail of them when --tail is

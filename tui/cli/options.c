@@ -269,16 +269,16 @@ parse_level(const char *arg, int *out)
 }
 
 static int
-parse_sort(const char *arg, enum sort_key *out)
+parse_sort(const char *arg, enum eng_group_sort *out)
 {
 	static const char *const names[] = {
-		[SORT_COUNT] = "count", [SORT_NAME] = "name",
-		[SORT_P95] = "p95", [SORT_FAILED] = "failed",
+		[ENG_SORT_COUNT] = "count", [ENG_SORT_NAME] = "name",
+		[ENG_SORT_P95] = "p95", [ENG_SORT_FAILED] = "failed",
 	};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcasecmp(arg, names[i]) == 0) {
-			*out = (enum sort_key)i;
+			*out = (enum eng_group_sort)i;
 			return 0;
 		}
 	usage_error("invalid --sort key '%s': expected one of count, name, "
@@ -470,9 +470,17 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		    "--count");
 		return -1;
 	}
-	if (o->by_text != NULL && !o->stats) {
-		usage_error("--by needs --stats (e.g. --stats --by model)");
-		return -1;
+	if (o->by_text != NULL) {
+		struct by_spec by;
+
+		if (!o->stats) {
+			usage_error("--by needs --stats (e.g. --stats --by "
+			    "model)");
+			return -1;
+		}
+		if (by_parse(o->by_text, &by) != 0)
+			return -1;
+		by_free(&by);
 	}
 	if (ps->ndirs == 0) {
 		/* the directory the library writes by default */

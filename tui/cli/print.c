@@ -761,7 +761,9 @@ print_run(struct eng *e, const struct options *o)
 		    "keep it under 30000", strlen(o->filter.keyword));
 		rc = EXIT_USAGE;
 	} else {
-		if (o->stats)
+		if (o->stats && o->by_text != NULL)
+			rc = breakdown_run(v, o);
+		else if (o->stats)
 			rc = print_stats(v, o);
 		else if (o->count)
 			rc = print_count(v, o);

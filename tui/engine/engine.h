@@ -361,6 +361,37 @@ const char *eng_where_text(const struct eng_where *w);
 bool eng_where_match(struct eng_where *w, struct eng *e,
     const struct eng_entry *en, const char *s, size_t n);
 
+/* ---- breakdowns: the figures per group of entries (groupby.c) --------------- */
+
+/*
+ * Groups by the values of fields: dotted paths read as --where reads
+ * them, category, level and host the entry's own, and, with bucket_us > 0,
+ * "time" for buckets of that width (multiples of it since the epoch).  A
+ * field an entry lacks (or null) groups as null.
+ */
+struct eng_groupby;
+enum eng_group_sort { ENG_SORT_COUNT, ENG_SORT_NAME, ENG_SORT_P95,
+    ENG_SORT_FAILED };
+struct eng_groupby *eng_groupby_new(const char *const *fields,
+    size_t nfields, int64_t bucket_us);
+void eng_groupby_free(struct eng_groupby *g);
+/* Count the view's entries not yet counted. */
+void eng_groupby_update(struct eng_groupby *g, struct eng_view *v);
+/*
+ * The groups as a JSON array (caller puts it), sorted by count, failed or
+ * p95 (most first) or by name, ties by name:
+ * [{"key":{"model":"gpt-4o"},"count":N,"failed":N,"fail_pct":P,
+ *   "errors":N,"p50_ms":D,"p95_ms":D,"p99_ms":D,"prompt_tokens":N,
+ *   "completion_tokens":N,"total_tokens":N},...]
+ * failed: success false, or without success a non-empty error (never a
+ * security entry: a denial is not a failure); errors: level ERROR or
+ * above; percentiles nearest-rank over duration_ms, null when no entry
+ * of the group has one; tokens summed over llm entries; a time key is
+ * the bucket's start as eng_stats_json writes times.
+ */
+json_object *eng_groupby_json(struct eng_groupby *g,
+    enum eng_group_sort sort);
+
 /* ---- statistics ----------------------------------------------------------------- */
 
 struct eng_stats;
