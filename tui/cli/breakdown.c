@@ -280,3 +280,140 @@ breakdown_run(struct eng_view *v, const struct options *o)
 	by_free(&by);
 	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+/* ---- what --stats adds from breakdowns ------------------------------------ */
+
+struct outcome {
+	const char *name;
+	int64_t calls, failed;
+};
+
+static int
+outcome_cmp(const void *a, const void *b)
+{
+	const struct outcome *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static const char *
+row_key(json_object *row, const char *field)
+{
+	json_object *k = NULL, *v = NULL;
+
+	json_object_object_get_ex(row, "key", &k);
+	if (k == NULL || !json_object_object_get_ex(k, field, &v) || v == NULL)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int64_t
+row_int(json_object *row, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(row, key, &v);
+	return v != NULL ? json_object_get_int64(v) : 0;
+}
+
+/* [{"name","calls","failed","fail_pct"},...] over the rows of one
+ * category, by the values of one field, most calls first. */
+static json_object *
+outcomes(json_object *rows, const char *category, const char *field)
+{
+	size_t nrows = json_object_array_length(rows), n = 0;
+	struct outcome *o = eng_xcalloc(nrows + 1, sizeof *o);
+	json_object *arr = json_object_new_array();
+
+	for (size_t r = 0; r < nrows; r++) {
+		json_object *row = json_object_array_get_idx(rows, r);
+		const char *cat = row_key(row, "category");
+		const char *name = row_key(row, field);
+		size_t i;
+
+		if (cat == NULL || name == NULL || strcmp(cat, category) != 0)
+			continue;
+		for (i = 0; i < n && strcmp(o[i].name, name) != 0; i++)
+			;
+		if (i == n)
+			o[n++].name = name;
+		o[i].calls += row_int(row, "count");
+		o[i].failed += row_int(row, "failed");
+	}
+	qsort(o, n, sizeof *o, outcome_cmp);
+	for (size_t i = 0; i < n; i++) {
+		json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "name", json_object_new_string(
+		    o[i].name));
+		json_object_object_add(x, "calls", json_object_new_int64(
+		    o[i].calls));
+		json_object_object_add(x, "failed", json_object_new_int64(
+		    o[i].failed));
+		json_object_object_add(x, "fail_pct", json_object_new_double(
+		    100.0 * (double)o[i].failed / (double)o[i].calls));
+		json_object_array_add(arr, x);
+	}
+	free(o);
+	return arr;
+}
+
+static json_object *
+group_rows(struct eng_view *v, const char *const *fields, size_t n)
+{
+	struct eng_groupby *g = eng_groupby_new(fields, n, 0);
+	json_object *rows;
+
+	eng_groupby_update(g, v);
+	rows = eng_groupby_json(g, ENG_SORT_NAME);
+	eng_groupby_free(g);
+	return rows;
+}
+
+void
+stats_add_breakdowns(json_object *st, struct eng_view *v)
+{
+	static const char *const by_cat[] = { "category" };
+	static const char *const by_all[] = { "category", "provider", "model",
+	    "tool_name" };
+	static const char *const pct[] = { "p50_ms", "p95_ms", "p99_ms" };
+	static const char *const cats[] = { "user", "tool", "llm" };
+	json_object *rows = group_rows(v, by_cat, 1), *sec, *x;
+
+	for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++) {
+		if (!json_object_object_get_ex(st, cats[c], &sec))
+			continue;
+		for (size_t r = 0; r < json_object_array_length(rows); r++) {
+			json_object *row = json_object_array_get_idx(rows, r);
+			const char *cat = row_key(row, "category");
+
+			if (cat == NULL || strcmp(cat, cats[c]) != 0)
+				continue;
+			for (size_t p = 0; p < 3; p++) {
+				x = NULL;
+				json_object_object_get_ex(row, pct[p], &x);
+				json_object_object_add(sec, pct[p],
+				    json_object_new_double(x != NULL ?
+				    json_object_get_double(x) : 0));
+			}
+		}
+		for (size_t p = 0; p < 3; p++)
+			if (!json_object_object_get_ex(sec, pct[p], NULL))
+				json_object_object_add(sec, pct[p],
+				    json_object_new_double(0));
+	}
+	json_object_put(rows);
+	rows = group_rows(v, by_all, 4);
+	if (json_object_object_get_ex(st, "llm", &sec)) {
+		json_object_object_add(sec, "failures_by_provider",
+		    outcomes(rows, "llm", "provider"));
+		json_object_object_add(sec, "failures_by_model",
+		    outcomes(rows, "llm", "model"));
+	}
+	if (json_object_object_get_ex(st, "tool", &sec))
+		json_object_object_add(sec, "failures_by_tool",
+		    outcomes(rows, "tool", "tool_name"));
+	json_object_put(rows);
+}
