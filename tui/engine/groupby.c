@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,10 +324,23 @@ key_json(const struct eng_groupby *g, const struct group *gr)
 	return k;
 }
 
+/* A double written as its shortest form up to 15 digits: 3.2 as 3.2, not
+ * as the 17 digits that tell it from its neighbours. */
+static json_object *
+dbl_json(double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%.15g", v);
+	if (strpbrk(buf, ".eEn") == NULL)
+		strcat(buf, ".0");
+	return json_object_new_double_s(v, buf);
+}
+
 static json_object *
 pct_json(const struct group *gr, double v)
 {
-	return gr->ndur == 0 ? NULL : json_object_new_double(v);
+	return gr->ndur == 0 ? NULL : dbl_json(v);
 }
 
 static json_object *
@@ -339,9 +353,8 @@ group_json(const struct eng_groupby *g, const struct group *gr)
 	    (int64_t)gr->count));
 	json_object_object_add(o, "failed", json_object_new_int64(
 	    (int64_t)gr->failed));
-	json_object_object_add(o, "fail_pct", json_object_new_double(
-	    gr->count > 0 ? 100.0 * (double)gr->failed / (double)gr->count :
-	    0));
+	json_object_object_add(o, "fail_pct", dbl_json(gr->count > 0 ?
+	    100.0 * (double)gr->failed / (double)gr->count : 0));
 	json_object_object_add(o, "errors", json_object_new_int64(
 	    (int64_t)gr->errors));
 	json_object_object_add(o, "p50_ms", pct_json(gr, gr->p50));
