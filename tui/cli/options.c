@@ -331,8 +331,8 @@ compile_where(struct parse_state *ps, const char *text)
 	char err[768];
 	size_t col = 1;
 
-	if ((w = eng_where_new(text, ps->now_us, err, sizeof err, &col)) ==
-	    NULL) {
+	if ((w = eng_where_new(text, ps->now_us, o->utc, err, sizeof err,
+	    &col)) == NULL) {
 		usage_error("--where: %s\n  %s\n  %*s^", err, text,
 		    (int)(col - 1), "");
 		return -1;

@@ -351,9 +351,11 @@ void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
 struct eng_where;
 /* Compile; NULL on a syntax error, with a message in err naming the token
  * and its column, and the column (1-based, in characters) in *column
- * unless column is NULL.  now_us anchors relative times ("2h"). */
-struct eng_where *eng_where_new(const char *text, int64_t now_us, char *err,
-    size_t errlen, size_t *column);
+ * unless column is NULL.  now_us anchors relative times ("2h"); utc: a
+ * time written without a zone is UTC (the zone times are shown in), else
+ * local time. */
+struct eng_where *eng_where_new(const char *text, int64_t now_us, bool utc,
+    char *err, size_t errlen, size_t *column);
 void eng_where_free(struct eng_where *w);
 const char *eng_where_text(const struct eng_where *w);
 /* Whether en, whose line is s[0..n), passes; on one thread at a time (a

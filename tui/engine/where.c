@@ -81,6 +81,7 @@ struct parser {
 	size_t len;
 	struct token tok;		/* the current one */
 	int64_t now_us;
+	bool utc;			/* times without a zone are UTC */
 	char *err;
 	size_t errlen;
 	size_t column;
@@ -306,6 +307,31 @@ parse_path(struct parser *p, struct node *n)
 	return true;
 }
 
+/* A time in the time grammar.  In UTC, a date or time of day written
+ * without a zone is read as UTC: the text with "Z" (or " 00:00Z" after a
+ * bare date) is what parses then; relative times, words and times with a
+ * zone read the same in either. */
+static int
+time_literal(struct parser *p, const char *text, int64_t *out, char *err,
+    size_t errlen)
+{
+	static const char *const zone[] = { "Z", " 00:00Z" };
+	struct strbuf b;
+	int rc = -1;
+
+	strbuf_init(&b);
+	for (size_t i = 0; p->utc && rc != 0 && i < 2; i++) {
+		strbuf_reset(&b);
+		strbuf_puts(&b, text);
+		strbuf_puts(&b, zone[i]);
+		rc = eng_time_parse(b.s, p->now_us, out, NULL, 0);
+	}
+	strbuf_free(&b);
+	if (rc == 0)
+		return 0;
+	return eng_time_parse(text, p->now_us, out, err, errlen);
+}
+
 /* The current token as a value of the comparison n. */
 static bool
 parse_literal(struct parser *p, struct node *n, struct literal *l)
@@ -339,8 +365,7 @@ parse_literal(struct parser *p, struct node *n, struct literal *l)
 			return false;
 		}
 	} else if (n->field == F_TIME) {
-		if (eng_time_parse(l->s, p->now_us, &l->time_us, err,
-		    sizeof err) != 0) {
+		if (time_literal(p, l->s, &l->time_us, err, sizeof err) != 0) {
 			fail_at(p, p->tok.at, "%s", err);
 			return false;
 		}
@@ -547,11 +572,11 @@ eng_where_free(struct eng_where *w)
 }
 
 struct eng_where *
-eng_where_new(const char *text, int64_t now_us, char *err, size_t errlen,
-    size_t *column)
+eng_where_new(const char *text, int64_t now_us, bool utc, char *err,
+    size_t errlen, size_t *column)
 {
 	struct parser p = {
-		.s = text, .len = strlen(text), .now_us = now_us,
+		.s = text, .len = strlen(text), .now_us = now_us, .utc = utc,
 		.err = err, .errlen = errlen,
 	};
 
