@@ -85,9 +85,9 @@ by_parse(const char *text, struct by_spec *out)
 		out->fields[out->n++] = tok;
 	}
 	if (out->n == 0) {
-		usage_error("invalid --by '%s': expected a comma list of fields, "
-		    "e.g. --by model or --by provider,model or --by time:1h",
-		    text);
+		usage_error("invalid --by '%s': expected a comma list of "
+		    "fields, e.g. --by model or --by provider,model or --by "
+		    "time:1h", text);
 		by_free(out);
 		return -1;
 	}
@@ -281,7 +281,7 @@ breakdown_run(struct eng_view *v, const struct options *o)
 	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* ---- what --stats adds from breakdowns ------------------------------------ */
+/* ---- what --stats adds from breakdowns ----------------------------------- */
 
 struct outcome {
 	const char *name;

@@ -57,7 +57,8 @@ static struct mark *
 find_mark(struct cursor *c, const char *dir, int category)
 {
 	for (size_t i = 0; i < c->n; i++)
-		if (c->m[i].category == category && strcmp(c->m[i].dir, dir) == 0)
+		if (c->m[i].category == category &&
+		    strcmp(c->m[i].dir, dir) == 0)
 			return &c->m[i];
 	return NULL;
 }
@@ -135,7 +136,8 @@ cursor_write(const char *path, const struct cursor *c)
 		for (size_t i = 0; i < c->n; i++)
 			fprintf(f, "%" PRId64 " %016" PRIx64 " %s %s\n",
 			    c->m[i].time_us, c->m[i].hash,
-			    llmlog_category_name(c->m[i].category), c->m[i].dir);
+			    llmlog_category_name(c->m[i].category),
+			    c->m[i].dir);
 		if (fclose(f) != 0 || rename(tmp.s, path) != 0)
 			rc = -1;
 	}

@@ -2,8 +2,9 @@
  * fields.c - the chosen fields of an entry (--fields) in each output form,
  * and the csv output: values are read from the line through jscan, so a
  * field means here what it means to --where.  csv follows RFC 4180: a
- * header row, CRLF line ends, a value holding a comma, a quote or a line
- * end quoted with its quotes doubled.
+ * header row, CRLF line ends, a value holding a comma or a quote quoted
+ * with its quotes doubled; log text is sanitised as everywhere, so no
+ * value holds a line end.
  */
 #include "config.h"
 
@@ -149,32 +150,30 @@ fields_json(struct strbuf *out, const struct options *o, const char *s,
 	return true;
 }
 
+/* One csv value, sanitised, quoted when it holds a comma or a quote (a
+ * line end is made visible by then). */
 void
 csv_value(struct strbuf *out, const char *s, size_t n)
 {
-	size_t start = out->len;
-	bool quote = false;
+	struct strbuf t;
 
-	eng_sanitize(out, s, n);
-	for (size_t i = start; i < out->len && !quote; i++)
-		quote = strchr(",\"\r\n", out->s[i]) != NULL && out->s[i] != 0;
-	if (!quote)
+	strbuf_init(&t);
+	eng_sanitize(&t, s, n);
+	if (t.len == 0 || (memchr(t.s, ',', t.len) == NULL &&
+	    memchr(t.s, '"', t.len) == NULL)) {
+		if (t.len > 0)
+			strbuf_add(out, t.s, t.len);
+		strbuf_free(&t);
 		return;
-	{
-		struct strbuf q;
-
-		strbuf_init(&q);
-		strbuf_puts(&q, "\"");
-		for (size_t i = start; i < out->len; i++) {
-			if (out->s[i] == '"')
-				strbuf_puts(&q, "\"");
-			strbuf_add(&q, out->s + i, 1);
-		}
-		strbuf_puts(&q, "\"");
-		out->len = start;
-		strbuf_add(out, q.s, q.len);
-		strbuf_free(&q);
 	}
+	strbuf_puts(out, "\"");
+	for (size_t i = 0; i < t.len; i++) {
+		if (t.s[i] == '"')
+			strbuf_puts(out, "\"");
+		strbuf_add(out, t.s + i, 1);
+	}
+	strbuf_puts(out, "\"");
+	strbuf_free(&t);
 }
 
 /* time,level,category, then the fields, or summary without --fields. */

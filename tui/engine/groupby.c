@@ -17,7 +17,7 @@
 #include "engine-int.h"
 #include "jscan.h"
 
-#define KEY_SEP		'\x1f'	/* between the values of a group's key */
+#define KEY_SEP		'\x1f'	/* between the values of a key */
 #define KEY_MISSING	'\x1e'	/* a field the entry does not have */
 
 struct group {
@@ -293,6 +293,22 @@ nearest_rank(const double *sorted, size_t n, unsigned pct)
 	return sorted[rank > 0 ? rank - 1 : 0];
 }
 
+/* A bucket's start as eng_stats_json writes times. */
+static json_object *
+time_json(int64_t us)
+{
+	struct strbuf t;
+	json_object *o;
+
+	strbuf_init(&t);
+	eng_time_format(&t, us, true);
+	t.s[10] = 'T';
+	strbuf_puts(&t, "Z");
+	o = json_object_new_string_len(t.s, (int)t.len);
+	strbuf_free(&t);
+	return o;
+}
+
 static json_object *
 key_json(const struct eng_groupby *g, const struct group *gr)
 {
@@ -302,22 +318,14 @@ key_json(const struct eng_groupby *g, const struct group *gr)
 	for (size_t i = 0; i < g->nfields; i++) {
 		const char *q = memchr(p, KEY_SEP, (size_t)(end - p));
 		size_t n = (size_t)((q != NULL ? q : end) - p);
-		json_object *val = NULL;
+		json_object *val;
 
-		if (!(n == 1 && *p == KEY_MISSING)) {
-			if (strcmp(g->fields[i], "time") == 0 && g->bucket_us > 0) {
-				struct strbuf t;
-
-				/* as eng_stats_json writes times */
-				strbuf_init(&t);
-				eng_time_format(&t, strtoll(p, NULL, 10), true);
-				t.s[10] = 'T';
-				strbuf_puts(&t, "Z");
-				val = json_object_new_string_len(t.s, (int)t.len);
-				strbuf_free(&t);
-			} else
-				val = json_object_new_string_len(p, (int)n);
-		}
+		if (n == 1 && *p == KEY_MISSING)
+			val = NULL;
+		else if (strcmp(g->fields[i], "time") == 0 && g->bucket_us > 0)
+			val = time_json(strtoll(p, NULL, 10));
+		else
+			val = json_object_new_string_len(p, (int)n);
 		json_object_object_add(k, g->fields[i], val);
 		p = q != NULL ? q + 1 : end;
 	}

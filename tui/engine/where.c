@@ -51,7 +51,8 @@ struct part {
 
 struct node {
 	enum node_kind kind;
-	size_t a, b;			/* children (N_AND, N_OR: both; N_NOT: a) */
+	size_t a, b;			/* children: N_AND and N_OR both,
+					   N_NOT a */
 	enum tok_kind op;		/* N_CMP; T_EQ for `in` */
 	enum field_kind field;
 	struct part *parts;		/* F_PATH */
@@ -88,7 +89,7 @@ struct parser {
 	bool failed;
 };
 
-/* ---- errors ------------------------------------------------------------------ */
+/* ---- errors -------------------------------------------------------------- */
 
 /* 1-based, in characters: UTF-8 continuation bytes are not counted. */
 static size_t
@@ -143,7 +144,7 @@ fail_tok(struct parser *p, const char *expected)
 	    tok_name(p, buf, sizeof buf));
 }
 
-/* ---- tokens ------------------------------------------------------------------ */
+/* ---- tokens -------------------------------------------------------------- */
 
 static bool
 word_char(unsigned char c)
@@ -229,7 +230,7 @@ is_keyword(const struct parser *p, const char *kw)
 	return p->tok.kind == T_WORD && strcasecmp(p->tok.text, kw) == 0;
 }
 
-/* ---- the tree ------------------------------------------------------------------ */
+/* ---- the tree ------------------------------------------------------------ */
 
 static size_t
 add_node(struct parser *p, const struct node *n)
@@ -525,7 +526,8 @@ parse_and(struct parser *p)
 		b = parse_unary(p);
 		if (p->failed)
 			return 0;
-		a = add_node(p, &(struct node){ .kind = N_AND, .a = a, .b = b });
+		a = add_node(p, &(struct node){ .kind = N_AND, .a = a,
+		    .b = b });
 	}
 	return a;
 }
@@ -540,7 +542,8 @@ parse_or(struct parser *p)
 		b = parse_and(p);
 		if (p->failed)
 			return 0;
-		a = add_node(p, &(struct node){ .kind = N_OR, .a = a, .b = b });
+		a = add_node(p, &(struct node){ .kind = N_OR, .a = a,
+		    .b = b });
 	}
 	return a;
 }
@@ -606,7 +609,7 @@ eng_where_text(const struct eng_where *w)
 	return w->text;
 }
 
-/* ---- evaluation ------------------------------------------------------------------ */
+/* ---- evaluation ---------------------------------------------------------- */
 
 struct where_ctx *
 where_ctx_new(const struct eng_where *w)
