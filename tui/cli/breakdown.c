@@ -360,28 +360,21 @@ outcomes(json_object *rows, const char *category, const char *field)
 	return arr;
 }
 
-static json_object *
-group_rows(struct eng_view *v, const char *const *fields, size_t n)
-{
-	struct eng_groupby *g = eng_groupby_new(fields, n, 0);
-	json_object *rows;
-
-	eng_groupby_update(g, v);
-	rows = eng_groupby_json(g, ENG_SORT_NAME);
-	eng_groupby_free(g);
-	return rows;
-}
-
 void
 stats_add_breakdowns(json_object *st, struct eng_view *v)
 {
-	static const char *const by_cat[] = { "category" };
 	static const char *const by_all[] = { "category", "provider", "model",
 	    "tool_name" };
 	static const char *const pct[] = { "p50_ms", "p95_ms", "p99_ms" };
 	static const char *const cats[] = { "user", "tool", "llm" };
-	json_object *rows = group_rows(v, by_cat, 1), *sec, *x;
+	struct eng_groupby *g = eng_groupby_new(by_all, 4, 0), *by_cat;
+	json_object *rows, *sec, *x;
 
+	/* one pass: the fine groups, rolled up to categories */
+	eng_groupby_update(g, v);
+	by_cat = eng_groupby_rollup(g, 1);
+	rows = eng_groupby_json(by_cat, ENG_SORT_NAME);
+	eng_groupby_free(by_cat);
 	for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++) {
 		if (!json_object_object_get_ex(st, cats[c], &sec))
 			continue;
@@ -405,7 +398,7 @@ stats_add_breakdowns(json_object *st, struct eng_view *v)
 				    json_object_new_double(0));
 	}
 	json_object_put(rows);
-	rows = group_rows(v, by_all, 4);
+	rows = eng_groupby_json(g, ENG_SORT_NAME);
 	if (json_object_object_get_ex(st, "llm", &sec)) {
 		json_object_object_add(sec, "failures_by_provider",
 		    outcomes(rows, "llm", "provider"));
@@ -416,4 +409,5 @@ stats_add_breakdowns(json_object *st, struct eng_view *v)
 		json_object_object_add(sec, "failures_by_tool",
 		    outcomes(rows, "tool", "tool_name"));
 	json_object_put(rows);
+	eng_groupby_free(g);
 }

@@ -379,6 +379,11 @@ struct eng_groupby *eng_groupby_new(const char *const *fields,
 void eng_groupby_free(struct eng_groupby *g);
 /* Count the view's entries not yet counted. */
 void eng_groupby_update(struct eng_groupby *g, struct eng_view *v);
+/* The same figures grouped by the first nfields fields only (percentiles
+ * over the merged durations, so exact): one pass over the entries can
+ * answer a coarse and a fine breakdown.  Free it with eng_groupby_free. */
+struct eng_groupby *eng_groupby_rollup(const struct eng_groupby *g,
+    size_t nfields);
 /*
  * The groups as a JSON array (caller puts it), sorted by count, failed or
  * p95 (most first) or by name, ties by name:

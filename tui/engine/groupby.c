@@ -258,6 +258,46 @@ count_entry(struct eng_groupby *g, struct eng *e, const struct eng_entry *en,
 	}
 }
 
+struct eng_groupby *
+eng_groupby_rollup(const struct eng_groupby *g, size_t nfields)
+{
+	struct eng_groupby *r;
+
+	if (nfields > g->nfields)
+		nfields = g->nfields;
+	r = eng_groupby_new((const char *const *)g->fields, nfields,
+	    g->bucket_us);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct group *from = &g->g[i];
+		const char *end = from->key;
+		struct group *to;
+
+		/* the key up to its nfields-th value */
+		for (size_t k = 0; k < nfields && end != NULL; k++) {
+			end = memchr(end, KEY_SEP, from->keylen -
+			    (size_t)(end - from->key));
+			if (end != NULL && k + 1 < nfields)
+				end++;
+		}
+		to = group_of(r, from->key, end != NULL ?
+		    (size_t)(end - from->key) : from->keylen);
+		to->count += from->count;
+		to->failed += from->failed;
+		to->errors += from->errors;
+		to->prompt += from->prompt;
+		to->completion += from->completion;
+		to->total += from->total;
+		eng_grow(&to->dur, &to->dcap, to->ndur + from->ndur,
+		    sizeof *to->dur);
+		if (from->ndur > 0)
+			memcpy(to->dur + to->ndur, from->dur,
+			    from->ndur * sizeof *to->dur);
+		to->ndur += from->ndur;
+	}
+	r->counted = g->counted;
+	return r;
+}
+
 void
 eng_groupby_update(struct eng_groupby *g, struct eng_view *v)
 {
