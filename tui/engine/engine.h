@@ -25,9 +25,10 @@
  * Threads.  Every call that takes a struct eng, or a view, stats or reader
  * made from one, is made from one thread, the main thread: eng_refresh
  * grows the index and the file table that the others read.  The engine's
- * own threads run inside eng_load, eng_refresh, eng_view_update and
- * eng_stats_update, and after eng_load_async between calls too; those
- * read files, never the index, and eng_refresh takes in what they did
+ * own threads run inside eng_load, eng_refresh, eng_view_update,
+ * eng_stats_update and eng_groupby_update, and after eng_load_async
+ * between calls too; those read files, never the index, and eng_refresh
+ * takes in what they did
  * (eng_progress tells how far they got).  The calls that take none of
  * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
  * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
@@ -377,7 +378,8 @@ enum eng_group_sort { ENG_SORT_COUNT, ENG_SORT_NAME, ENG_SORT_P95,
 struct eng_groupby *eng_groupby_new(const char *const *fields,
     size_t nfields, int64_t bucket_us);
 void eng_groupby_free(struct eng_groupby *g);
-/* Count the view's entries not yet counted. */
+/* Count the view's entries not yet counted (two threads share a large
+ * update). */
 void eng_groupby_update(struct eng_groupby *g, struct eng_view *v);
 /* The same figures grouped by the first nfields fields only (percentiles
  * over the merged durations, so exact): one pass over the entries can

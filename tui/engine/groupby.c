@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,18 @@ struct eng_groupby {
 	size_t nslots;
 	size_t counted;		/* view entries counted */
 	struct strbuf key;
+	/* what one pass over a line finds: the figures' keys (K_*), then
+	 * each field's first part */
+	struct jscan_key *keys;
+	struct jscan_value *vals;
+	size_t nkeys;
+};
+
+enum { K_DURATION, K_SUCCESS, K_ERROR, K_PROMPT, K_COMPLETION, K_TOTAL,
+    K_FIELDS };
+static const char *const figure_keys[K_FIELDS] = {
+	"duration_ms", "success", "error", "prompt_tokens",
+	"completion_tokens", "total_tokens",
 };
 
 static uint64_t
@@ -67,6 +80,17 @@ eng_groupby_new(const char *const *fields, size_t nfields, int64_t bucket_us)
 	g->nslots = 64;
 	g->slot = eng_xcalloc(g->nslots, sizeof *g->slot);
 	strbuf_init(&g->key);
+	g->nkeys = K_FIELDS + nfields;
+	g->keys = eng_xcalloc(g->nkeys, sizeof *g->keys);
+	g->vals = eng_xcalloc(g->nkeys, sizeof *g->vals);
+	for (size_t i = 0; i < K_FIELDS; i++) {
+		g->keys[i].name = figure_keys[i];
+		g->keys[i].len = strlen(figure_keys[i]);
+	}
+	for (size_t i = 0; i < nfields; i++) {
+		g->keys[K_FIELDS + i].name = g->fields[i];
+		g->keys[K_FIELDS + i].len = strcspn(g->fields[i], ".");
+	}
 	return g;
 }
 
@@ -85,6 +109,8 @@ eng_groupby_free(struct eng_groupby *g)
 	free(g->g);
 	free(g->slot);
 	strbuf_free(&g->key);
+	free(g->keys);
+	free(g->vals);
 	free(g);
 }
 
@@ -139,11 +165,27 @@ bucket_start(int64_t t, int64_t w)
 	return q * w;
 }
 
-/* One field's value into the key. */
-static void
-add_key_value(struct eng_groupby *g, struct eng *e, const char *field,
-    const struct eng_entry *en, const struct jscan_value *top)
+/* Field i's value, from the one pass over the line; false when the line
+ * lacks it. */
+static bool
+field_value(const struct eng_groupby *g, size_t i, struct jscan_value *v)
 {
+	const char *f = g->fields[i];
+	size_t first = g->keys[K_FIELDS + i].len;
+
+	*v = g->vals[K_FIELDS + i];
+	if (v->kind == JSCAN_NONE)
+		return false;
+	return f[first] == '\0' || jscan_path(v, f + first + 1,
+	    strlen(f + first + 1), v);
+}
+
+/* Field i's value into the key. */
+static void
+add_key_value(struct eng_groupby *g, struct eng *e, size_t i,
+    const struct eng_entry *en)
+{
+	const char *field = g->fields[i];
 	struct strbuf *k = &g->key;
 	struct jscan_value v;
 	const char *s = NULL;
@@ -167,9 +209,7 @@ add_key_value(struct eng_groupby *g, struct eng *e, const char *field,
 		if (s != NULL && strrchr(s, '/') != NULL && strrchr(s, '/')[1])
 			s = strrchr(s, '/') + 1;
 	} else {
-		if (top->kind != JSCAN_OBJECT ||
-		    !jscan_path(top, field, strlen(field), &v) ||
-		    v.kind == JSCAN_NULL)
+		if (!field_value(g, i, &v) || v.kind == JSCAN_NULL)
 			strbuf_add(k, (char[]){ KEY_MISSING }, 1);
 		else if (v.kind == JSCAN_STRING)
 			jscan_string(k, &v);
@@ -183,78 +223,96 @@ add_key_value(struct eng_groupby *g, struct eng *e, const char *field,
 		strbuf_puts(k, s);
 }
 
-static bool
-get_bool(const struct jscan_value *top, const char *name, bool *out)
-{
-	struct jscan_value v;
-
-	if (!jscan_get(top, name, strlen(name), &v) ||
-	    (v.kind != JSCAN_TRUE && v.kind != JSCAN_FALSE))
-		return false;
-	*out = v.kind == JSCAN_TRUE;
-	return true;
-}
-
 static int64_t
-get_int(const struct jscan_value *top, const char *name)
+int_value(const struct jscan_value *v)
 {
-	struct jscan_value v;
 	int64_t x;
 
-	return jscan_get(top, name, strlen(name), &v) && jscan_int64(&v, &x) ?
-	    x : 0;
+	return v->kind == JSCAN_NUMBER && jscan_int64(v, &x) ? x : 0;
 }
 
 /* Failed: success false, or without success a non-empty error; a
  * security denial is the check working, not a failure. */
 static bool
-entry_failed(const struct eng_entry *en, const struct jscan_value *top)
+entry_failed(const struct eng_groupby *g, const struct eng_entry *en)
 {
-	struct jscan_value v;
-	bool ok;
+	const struct jscan_value *ok = &g->vals[K_SUCCESS];
+	const struct jscan_value *err = &g->vals[K_ERROR];
 
-	if (top->kind != JSCAN_OBJECT || en->category == LLMLOG_SECURITY)
+	if (en->category == LLMLOG_SECURITY)
 		return false;
-	if (get_bool(top, "success", &ok))
-		return !ok;
-	if (jscan_get(top, "success", 7, &v))
-		return false;
-	return jscan_get(top, "error", 5, &v) && v.kind == JSCAN_STRING &&
-	    v.n > 0;
+	if (ok->kind != JSCAN_NONE)
+		return ok->kind == JSCAN_FALSE;
+	return err->kind == JSCAN_STRING && err->n > 0;
 }
 
 static void
 count_entry(struct eng_groupby *g, struct eng *e, const struct eng_entry *en,
     const char *s, size_t n)
 {
-	struct jscan_value top = { .kind = JSCAN_NONE }, v;
+	enum jscan_kind kind = JSCAN_NONE;
 	struct group *gr;
 	double d;
 
 	if (s != NULL && !(en->flags & ENTRY_MALFORMED))
-		jscan_line(s, n, &top);
+		kind = jscan_line_find(s, n, NULL, g->keys, g->nkeys, g->vals);
+	if (kind != JSCAN_OBJECT)
+		for (size_t i = 0; i < g->nkeys; i++)
+			g->vals[i].kind = JSCAN_NONE;
 	strbuf_reset(&g->key);
 	for (size_t i = 0; i < g->nfields; i++) {
 		if (i > 0)
 			strbuf_add(&g->key, (char[]){ KEY_SEP }, 1);
-		add_key_value(g, e, g->fields[i], en, &top);
+		add_key_value(g, e, i, en);
 	}
 	gr = group_of(g, g->key.s != NULL ? g->key.s : "", g->key.len);
 	gr->count++;
 	if (eng_entry_level(en) >= LLMLOG_ERROR)
 		gr->errors++;
-	if (top.kind != JSCAN_OBJECT)
+	if (kind != JSCAN_OBJECT)
 		return;
-	gr->failed += entry_failed(en, &top);
-	if (jscan_get(&top, "duration_ms", 11, &v) &&
-	    jscan_number(&v, &d) == JSCAN_NUM_OK) {
+	gr->failed += entry_failed(g, en);
+	if (g->vals[K_DURATION].kind == JSCAN_NUMBER &&
+	    jscan_number(&g->vals[K_DURATION], &d) == JSCAN_NUM_OK) {
 		eng_grow(&gr->dur, &gr->dcap, gr->ndur + 1, sizeof *gr->dur);
 		gr->dur[gr->ndur++] = d;
 	}
 	if (en->category == LLMLOG_LLM) {
-		gr->prompt += get_int(&top, "prompt_tokens");
-		gr->completion += get_int(&top, "completion_tokens");
-		gr->total += get_int(&top, "total_tokens");
+		gr->prompt += int_value(&g->vals[K_PROMPT]);
+		gr->completion += int_value(&g->vals[K_COMPLETION]);
+		gr->total += int_value(&g->vals[K_TOTAL]);
+	}
+}
+
+/* Add the groups of from into to, keyed by their first nfields values. */
+static void
+merge_groups(struct eng_groupby *to, const struct eng_groupby *from,
+    size_t nfields)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct group *a = &from->g[i];
+		const char *end = a->key;
+		struct group *b;
+
+		/* the key up to its nfields-th value */
+		for (size_t k = 0; k < nfields && end != NULL; k++) {
+			end = memchr(end, KEY_SEP, a->keylen -
+			    (size_t)(end - a->key));
+			if (end != NULL && k + 1 < nfields)
+				end++;
+		}
+		b = group_of(to, a->key, end != NULL ?
+		    (size_t)(end - a->key) : a->keylen);
+		b->count += a->count;
+		b->failed += a->failed;
+		b->errors += a->errors;
+		b->prompt += a->prompt;
+		b->completion += a->completion;
+		b->total += a->total;
+		eng_grow(&b->dur, &b->dcap, b->ndur + a->ndur, sizeof *b->dur);
+		if (a->ndur > 0)
+			memcpy(b->dur + b->ndur, a->dur, a->ndur * sizeof *b->dur);
+		b->ndur += a->ndur;
 	}
 }
 
@@ -267,52 +325,68 @@ eng_groupby_rollup(const struct eng_groupby *g, size_t nfields)
 		nfields = g->nfields;
 	r = eng_groupby_new((const char *const *)g->fields, nfields,
 	    g->bucket_us);
-	for (size_t i = 0; i < g->n; i++) {
-		const struct group *from = &g->g[i];
-		const char *end = from->key;
-		struct group *to;
-
-		/* the key up to its nfields-th value */
-		for (size_t k = 0; k < nfields && end != NULL; k++) {
-			end = memchr(end, KEY_SEP, from->keylen -
-			    (size_t)(end - from->key));
-			if (end != NULL && k + 1 < nfields)
-				end++;
-		}
-		to = group_of(r, from->key, end != NULL ?
-		    (size_t)(end - from->key) : from->keylen);
-		to->count += from->count;
-		to->failed += from->failed;
-		to->errors += from->errors;
-		to->prompt += from->prompt;
-		to->completion += from->completion;
-		to->total += from->total;
-		eng_grow(&to->dur, &to->dcap, to->ndur + from->ndur,
-		    sizeof *to->dur);
-		if (from->ndur > 0)
-			memcpy(to->dur + to->ndur, from->dur,
-			    from->ndur * sizeof *to->dur);
-		to->ndur += from->ndur;
-	}
+	merge_groups(r, g, nfields);
 	r->counted = g->counted;
 	return r;
 }
 
+/* One thread's share of an update: the view's entries [from, to). */
+struct count_job {
+	struct eng_groupby *g;
+	struct eng_view *v;
+	size_t from, to;
+};
+
+static void *
+count_main(void *arg)
+{
+	struct count_job *j = arg;
+	struct eng *e = eng_view_engine(j->v);
+	struct eng_reader *r = eng_reader_new(e, false);
+	const char *s;
+	size_t len;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		const struct eng_entry *en = eng_view_get(j->v, i);
+
+		s = eng_reader_line(r, en, &len);
+		count_entry(j->g, e, en, s, len);
+	}
+	eng_reader_free(r);
+	return NULL;
+}
+
+#define PAR_COUNT	20000	/* entries worth a second thread */
+
+/* Reading lines is the cost: two threads share a large update, the
+ * second into groups of its own, merged after. */
 void
 eng_groupby_update(struct eng_groupby *g, struct eng_view *v)
 {
-	struct eng *e = eng_view_engine(v);
-	struct eng_reader *r = eng_reader_new(e, false);
-	size_t n = eng_view_count(v), len;
-	const char *s;
+	size_t n = eng_view_count(v), mid = n;
+	struct count_job a = { g, v, g->counted, n }, b;
+	bool started = false;
+	pthread_t th;
 
-	for (; g->counted < n; g->counted++) {
-		const struct eng_entry *en = eng_view_get(v, g->counted);
-
-		s = eng_reader_line(r, en, &len);
-		count_entry(g, e, en, s, len);
+	if (n - g->counted >= PAR_COUNT)
+		mid = g->counted + (n - g->counted) / 2;
+	a.to = mid;
+	b = (struct count_job){ NULL, v, mid, n };
+	if (mid < n) {
+		b.g = eng_groupby_new((const char *const *)g->fields,
+		    g->nfields, g->bucket_us);
+		started = pthread_create(&th, NULL, count_main, &b) == 0;
 	}
-	eng_reader_free(r);
+	count_main(&a);
+	if (mid < n) {
+		if (started)
+			pthread_join(th, NULL);
+		else
+			count_main(&b);
+		merge_groups(g, b.g, g->nfields);
+		eng_groupby_free(b.g);
+	}
+	g->counted = n;
 }
 
 static int
