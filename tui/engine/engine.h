@@ -28,12 +28,12 @@
  * own threads run inside eng_load, eng_refresh, eng_view_update,
  * eng_stats_update and eng_groupby_update, and after eng_load_async
  * between calls too; those read files, never the index, and eng_refresh
- * takes in what they did
- * (eng_progress tells how far they got).  The calls that take none of
- * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
- * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
- * eng_now_us, eng_parse_line, eng_summary_line, eng_format_number,
- * eng_regex_new and eng_regex_free.  A regex matches on one thread at a
+ * takes in what they did (eng_progress tells how far they got).  The
+ * calls that take none of those objects may run on any thread: strbuf_*,
+ * eng_x*, eng_grow, eng_sanitize, eng_time_parse, eng_time_parse_log,
+ * eng_time_format, eng_now_us, eng_parse_line, eng_summary_line,
+ * eng_format_number, eng_regex_new, eng_regex_free, eng_where_new and
+ * eng_where_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
