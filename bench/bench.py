@@ -9,7 +9,7 @@ beside them with one and two threads.
 
 The data sets are cached in $LLMLOG_BENCH_DIR (default
 $TMPDIR/llmlog-bench) so that reruns only measure.  LLMLOG_BENCH_ONLY=a,b
-runs only some steps (writer, stats, stats-full, regex, ui, follow).  A peer or a part of
+runs only some steps (writer, stats, where, stats-full, regex, ui, follow).  A peer or a part of
 llmlog that is missing is reported as skipped, never as a failure.
 """
 import glob
@@ -495,6 +495,28 @@ class Bench:
             self.note("regex counts differ: llmlog %s, grep %d" % (n_ours,
                                                                   n_grep))
 
+    def where_count(self, d):
+        print("--where count on the 1M set")
+        files = self.files(d)
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--where count", "llmlog not built", "<= 0.4 s")
+            return
+        ours = "%s --print --where 'duration_ms>1000' --count --dir %s" % (
+            self.llmlog, d)
+        peers = []
+        jq = shutil.which("jq")
+        if jq:
+            peers.append(("jq select", "%s -c 'select(.duration_ms > 1000)' "
+                          "%s | wc -l" % (jq, " ".join(files))))
+        times = self.timed([ours] + [c for _, c in peers], runs=3)
+        r = self.run(["sh", "-c", ours], stdout=subprocess.PIPE, text=True)
+        peer = ", ".join("%s %.2f s" % (n, t) for (n, _), t in
+                         zip(peers, times[1:]))
+        self.row("--where 'duration_ms>1000' --count, 1M",
+                 "%.3f s (%s)" % (times[0], r.stdout.strip()), peer,
+                 "%.1fx faster" % (times[1] / times[0]) if peers else "",
+                 "<= 0.4 s", met(times[0] <= 0.4))
+
     def ui_first_screen(self, d):
         print("UI first screen on the full-rotation set (tmux)")
         tmux = shutil.which("tmux")
@@ -622,6 +644,7 @@ class Bench:
                 "2026-11-01T00:00:00Z", "--span", "7d", "--backups", "0"])
             steps.append(("stats", lambda: self.stats_1m(d1m)))
             steps.append(("sql", lambda: self.sql_1m(d1m)))
+            steps.append(("where", lambda: self.where_count(d1m)))
             dfull = self.simulate("set-full", [
                 "--entries", str(self.full_set_entries(d1m)), "--seed", "2",
                 "--start", "2026-10-01T00:00:00Z", "--span", "30d",

@@ -29,6 +29,14 @@ struct options {
 	bool utc;
 	enum output_format output;
 	enum color_when color;
+	struct eng_where **where;	/* -w, all must hold (filter.where) */
+	size_t nwhere;
+	bool count;			/* --count: the number of entries */
+	const char **fields;		/* --fields, split at commas */
+	size_t nfields;
+	const char *cursor_file;	/* --cursor-file */
+	const char *by_text;		/* --by, as typed */
+	enum eng_group_sort sort;	/* --sort */
 };
 
 #define EXIT_USAGE 2
@@ -36,6 +44,8 @@ struct options {
 /* options.c: 0 to go on, otherwise 1 + the exit status (--help, -V, a
  * usage error).  *dflt holds the default directory when one was used. */
 int options_parse(int argc, char **argv, struct options *o, char **dflt);
+/* What options_parse allocated. */
+void options_free(struct options *o);
 /* "llmlog: " + the message + a pointer at --help, on stderr. */
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -50,5 +60,42 @@ int query_run(struct eng *e, const struct options *o);
 /* csv.c: s[0..n) as one RFC 4180 field, appended to out: quoted when it
  * holds a comma, a quote, CR or LF (quotes doubled), as it is otherwise. */
 void csv_add(struct strbuf *out, const char *s, size_t n);
+
+/* breakdown.c: --stats --by.  A parsed --by: its fields (pointing into
+ * buf), "time" among them when bucket_us > 0. */
+struct by_spec {
+	char **fields;
+	size_t n;
+	int64_t bucket_us;
+	char *buf;
+};
+/* 0, or -1 after a usage error. */
+int by_parse(const char *text, struct by_spec *out);
+void by_free(struct by_spec *s);
+/* The rows as -o says (table, json, csv); the exit status. */
+int breakdown_run(struct eng_view *v, const struct options *o);
+/* Into eng_stats_json's object: p50_ms, p95_ms, p99_ms (nearest rank
+ * over duration_ms, 0 when none) in user, tool and llm; in llm
+ * failures_by_provider and failures_by_model, in tool failures_by_tool:
+ * [{"name","calls","failed","fail_pct"},...], most calls first. */
+void stats_add_breakdowns(json_object *st, struct eng_view *v);
+
+/* cursor.c: --cursor-file.  Calls print for each entry of the view after
+ * the cursor, in view order (the last o->tail of them when --tail is
+ * given), then stores the new cursor; the exit status. */
+int cursor_run(struct eng *e, struct eng_view *v, const struct options *o,
+    void (*print)(void *arg, const struct eng_entry *en), void *arg);
+
+/* fields.c: --fields in each output form, and csv rows (RFC 4180) */
+void fields_short(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
+void fields_pretty(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
+bool fields_json(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
+void csv_value(struct strbuf *out, const char *s, size_t n);
+void csv_header(struct strbuf *out, const struct options *o);
+void csv_fields(struct strbuf *out, const struct options *o, const char *s,
+    size_t n);
 
 #endif

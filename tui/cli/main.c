@@ -73,7 +73,7 @@ main(int argc, char **argv)
 	if ((rc = options_parse(argc, argv, &o, &dflt)) != 0)
 		return rc - 1;
 	rc = run(&o);
-	free(o.dirs);
+	options_free(&o);
 	free(dflt);
 	return rc;
 }

@@ -252,9 +252,17 @@ print_short(struct printer *p, const struct eng_entry *en)
 		if (sgr != NULL)
 			strbuf_puts(&p->line, sgr);
 		strbuf_reset(&p->tmp);
-		if ((raw = printer_line(p, en, &len)) != NULL)
-			eng_summary_line(en, raw, len, &p->tmp);
-		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+		raw = printer_line(p, en, &len);
+		if (p->o->nfields > 0) {
+			fields_short(&p->line, p->o, raw, len);
+			while (p->line.len > 0 && p->line.s[p->line.len - 1] ==
+			    ' ')
+				p->line.len--;	/* no field present */
+		} else {
+			if (raw != NULL)
+				eng_summary_line(en, raw, len, &p->tmp);
+			eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+		}
 		if (sgr != NULL)
 			strbuf_puts(&p->line, SGR_RESET);
 	}
@@ -270,8 +278,46 @@ print_json(struct printer *p, const struct eng_entry *en)
 
 	if (raw == NULL)
 		return;
+	if (p->o->nfields > 0) {
+		strbuf_reset(&p->line);
+		if (!(en->flags & ENTRY_MALFORMED) &&
+		    fields_json(&p->line, p->o, raw, len))
+			fwrite(p->line.s, 1, p->line.len, stdout);
+		return;
+	}
 	fwrite(raw, 1, len, stdout);
 	fputc('\n', stdout);
+}
+
+/* time,level,category, then the fields or the summary. */
+static void
+print_csv(struct printer *p, const struct eng_entry *en)
+{
+	const char *raw;
+	size_t len;
+	strbuf_reset(&p->line);
+	if (!(en->flags & ENTRY_NO_TIME) && en->time_us != ENG_TIME_NONE)
+		add_time(p, en->time_us);	/* else empty */
+	strbuf_puts(&p->line, ",");
+	strbuf_puts(&p->line, en->flags & ENTRY_MALFORMED ? "MALFORMED" :
+	    level_text(en));
+	strbuf_puts(&p->line, ",");
+	strbuf_puts(&p->line, category_text(en));
+	raw = printer_line(p, en, &len);
+	if (p->o->nfields > 0)
+		csv_fields(&p->line, p->o, en->flags & ENTRY_MALFORMED ? NULL :
+		    raw, len);
+	else {
+		strbuf_reset(&p->tmp);
+		if (raw != NULL && en->flags & ENTRY_MALFORMED)
+			strbuf_add(&p->tmp, raw, len);
+		else if (raw != NULL)
+			eng_summary_line(en, raw, len, &p->tmp);
+		strbuf_puts(&p->line, ",");
+		csv_value(&p->line, p->tmp.s, p->tmp.len);
+	}
+	strbuf_puts(&p->line, "\r\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
 }
 
 static void add_value(struct strbuf *b, json_object *v, int depth);
@@ -362,6 +408,13 @@ print_pretty(struct printer *p, const struct eng_entry *en)
 	while (p->line.len > 0 && p->line.s[p->line.len - 1] == ' ')
 		p->line.s[--p->line.len] = '\0';
 	strbuf_puts(&p->line, "\n");
+	if (p->o->nfields > 0 && !(en->flags & ENTRY_MALFORMED)) {
+		s = printer_line(p, en, &len);
+		fields_pretty(&p->line, p->o, s, len);
+		strbuf_puts(&p->line, "\n");
+		fwrite(p->line.s, 1, p->line.len, stdout);
+		return;
+	}
 	if (!(en->flags & ENTRY_MALFORMED) &&
 	    (s = printer_line(p, en, &len)) != NULL)
 		obj = eng_parse_line(s, len);
@@ -387,6 +440,9 @@ print_entry(struct printer *p, const struct eng_entry *en)
 	case OUTPUT_PRETTY:
 		print_pretty(p, en);
 		break;
+	case OUTPUT_CSV:
+		print_csv(p, en);
+		break;
 	default:
 		print_short(p, en);
 		break;
@@ -403,6 +459,7 @@ print_stats(struct eng_view *v, const struct options *o)
 
 	eng_stats_update(s, v);
 	j = eng_stats_json(s);
+	stats_add_breakdowns(j, v);
 	if (o->output == OUTPUT_JSON)
 		printf("%s\n", json_object_to_json_string_ext(j,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -411,6 +468,19 @@ print_stats(struct eng_view *v, const struct options *o)
 	json_object_put(j);
 	eng_stats_free(s);
 	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---- --count: as grep -c, nothing formatted ---------------------------------- */
+
+static int
+print_count(struct eng_view *v, const struct options *o)
+{
+	size_t n = eng_view_count(v);
+
+	if (o->tail >= 0 && n > (size_t)o->tail)
+		n = (size_t)o->tail;
+	printf("%zu\n", n);
+	return n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* ---- --list ------------------------------------------------------------------ */
@@ -631,6 +701,12 @@ warn_regex_errors(const struct eng_view *v)
 		    "match limit there\n", n, n == 1 ? "" : "s");
 }
 
+static void
+print_entry_cb(void *arg, const struct eng_entry *en)
+{
+	print_entry(arg, en);
+}
+
 static int
 print_entries(struct printer *p, struct eng_view *v)
 {
@@ -638,7 +714,19 @@ print_entries(struct printer *p, struct eng_view *v)
 
 	if (p->o->tail >= 0 && count > (size_t)p->o->tail)
 		start = count - (size_t)p->o->tail;
+	if (p->o->output == OUTPUT_CSV) {
+		strbuf_reset(&p->line);
+		csv_header(&p->line, p->o);
+		fwrite(p->line.s, 1, p->line.len, stdout);
+	}
 	p->reader = eng_reader_new(p->e, false);
+	if (p->o->cursor_file != NULL) {
+		int rc = cursor_run(p->e, v, p->o, print_entry_cb, p);
+
+		eng_reader_free(p->reader);
+		p->reader = NULL;
+		return rc;
+	}
 	for (size_t i = start; i < count; i++)
 		print_entry(p, eng_view_get(v, i));
 	eng_reader_free(p->reader);
@@ -674,7 +762,14 @@ print_run(struct eng *e, const struct options *o)
 		    "keep it under 30000", strlen(o->filter.keyword));
 		rc = EXIT_USAGE;
 	} else {
-		rc = o->stats ? print_stats(v, o) : print_entries(&p, v);
+		if (o->stats && o->by_text != NULL)
+			rc = breakdown_run(v, o);
+		else if (o->stats)
+			rc = print_stats(v, o);
+		else if (o->count)
+			rc = print_count(v, o);
+		else
+			rc = print_entries(&p, v);
 		warn_regex_errors(v);
 		eng_view_free(v);
 	}

@@ -286,6 +286,13 @@ bool rx_has_block(const struct eng_regex *re);
 int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
     size_t n, size_t offset, size_t *start);
 
+/* where.c: a where expression's match contexts, one per thread */
+struct where_ctx;
+struct where_ctx *where_ctx_new(const struct eng_where *w);
+void where_ctx_free(struct where_ctx *c);
+bool where_eval(const struct eng_where *w, struct where_ctx *c, struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n);
+
 /* prefilter.c: finding the lines that can pass in a block of many */
 struct pf_scan {
 	const struct prefilter *pf;

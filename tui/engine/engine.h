@@ -25,14 +25,15 @@
  * Threads.  Every call that takes a struct eng, or a view, stats or reader
  * made from one, is made from one thread, the main thread: eng_refresh
  * grows the index and the file table that the others read.  The engine's
- * own threads run inside eng_load, eng_refresh, eng_view_update and
- * eng_stats_update, and after eng_load_async between calls too; those
- * read files, never the index, and eng_refresh takes in what they did
- * (eng_progress tells how far they got).  The calls that take none of
- * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
- * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
- * eng_now_us, eng_parse_line, eng_summary_line, eng_format_number,
- * eng_regex_new and eng_regex_free.  A regex matches on one thread at a
+ * own threads run inside eng_load, eng_refresh, eng_view_update,
+ * eng_stats_update and eng_groupby_update, and after eng_load_async
+ * between calls too; those read files, never the index, and eng_refresh
+ * takes in what they did (eng_progress tells how far they got).  The
+ * calls that take none of those objects may run on any thread: strbuf_*,
+ * eng_x*, eng_grow, eng_sanitize, eng_time_parse, eng_time_parse_log,
+ * eng_time_format, eng_now_us, eng_parse_line, eng_summary_line,
+ * eng_format_number, eng_regex_new, eng_regex_free, eng_where_new and
+ * eng_where_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
@@ -46,7 +47,8 @@
  * Who frees what.  eng_close frees the engine and stops a background load;
  * views, stats and readers are freed first, by whoever made them.
  * eng_view_new copies its filter and the keyword; the regexes given to a
- * filter or to eng_set_prefilter are borrowed and must outlive the view
+ * filter (where expressions too) or to eng_set_prefilter are borrowed and
+ * must outlive the view
  * (the engine, for the prefilter).  json_object results (eng_parse,
  * eng_parse_line, eng_stats_json) are the caller's to put, and
  * eng_hist_build's buckets the caller's to free (eng_hist_free).  A line
@@ -297,6 +299,9 @@ struct eng_filter {
 	int64_t until_us;		/* ENG_TIME_NONE: unbounded */
 	const char *keyword;		/* case-insensitive substring, or NULL */
 	struct eng_regex *regex;	/* borrowed, or NULL */
+	struct eng_where *const *where;	/* nwhere expressions that must all
+					   hold (borrowed), or NULL */
+	size_t nwhere;
 };
 void eng_filter_init(struct eng_filter *f);
 
@@ -332,6 +337,69 @@ long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
  * time. */
 void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
     size_t to, size_t **hits, size_t *nhits, size_t *cap);
+
+/* ---- field filters: llmlog(1), WHERE GRAMMAR --------------------------------- */
+
+/*
+ * `duration_ms > 1000 and model in (gpt-4o, "o1")`: comparisons = != < <=
+ * > >= ~ !~, `in (...)`, exists(f), and/or/not and parentheses over
+ * dotted paths and the virtual fields category, level (ordered), time (in
+ * the time grammar, read as eng_time_parse reads it), host (the name of the
+ * entry's directory) and trace (trace_id); cost is reserved.  A
+ * comparison on a missing field is false, != and !~ too.  Evaluated on
+ * the line through jscan, an array field holding when an element does.
+ */
+struct eng_where;
+/* Compile; NULL on a syntax error, with a message in err naming the token
+ * and its column, and the column (1-based, in characters) in *column
+ * unless column is NULL.  now_us anchors relative times ("2h"); utc: a
+ * time written without a zone is UTC (the zone times are shown in), else
+ * local time. */
+struct eng_where *eng_where_new(const char *text, int64_t now_us, bool utc,
+    char *err, size_t errlen, size_t *column);
+void eng_where_free(struct eng_where *w);
+const char *eng_where_text(const struct eng_where *w);
+/* Whether en, whose line is s[0..n), passes; on one thread at a time (a
+ * view filtering on its threads uses contexts of its own). */
+bool eng_where_match(struct eng_where *w, struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n);
+
+/* ---- breakdowns: the figures per group of entries (groupby.c) --------------- */
+
+/*
+ * Groups by the values of fields: dotted paths read as --where reads
+ * them, category, level and host the entry's own, and, with bucket_us > 0,
+ * "time" for buckets of that width (multiples of it since the epoch).  A
+ * field an entry lacks (or null) groups as null.
+ */
+struct eng_groupby;
+enum eng_group_sort { ENG_SORT_COUNT, ENG_SORT_NAME, ENG_SORT_P95,
+    ENG_SORT_FAILED };
+struct eng_groupby *eng_groupby_new(const char *const *fields,
+    size_t nfields, int64_t bucket_us);
+void eng_groupby_free(struct eng_groupby *g);
+/* Count the view's entries not yet counted (two threads share a large
+ * update). */
+void eng_groupby_update(struct eng_groupby *g, struct eng_view *v);
+/* The same figures grouped by the first nfields fields only (percentiles
+ * over the merged durations, so exact): one pass over the entries can
+ * answer a coarse and a fine breakdown.  Free it with eng_groupby_free. */
+struct eng_groupby *eng_groupby_rollup(const struct eng_groupby *g,
+    size_t nfields);
+/*
+ * The groups as a JSON array (caller puts it), sorted by count, failed or
+ * p95 (most first) or by name, ties by name:
+ * [{"key":{"model":"gpt-4o"},"count":N,"failed":N,"fail_pct":P,
+ *   "errors":N,"p50_ms":D,"p95_ms":D,"p99_ms":D,"prompt_tokens":N,
+ *   "completion_tokens":N,"total_tokens":N},...]
+ * failed: success false, or without success a non-empty error (never a
+ * security entry: a denial is not a failure); errors: level ERROR or
+ * above; percentiles nearest-rank over duration_ms, null when no entry
+ * of the group has one; tokens summed over llm entries; a time key is
+ * the bucket's start as eng_stats_json writes times.
+ */
+json_object *eng_groupby_json(struct eng_groupby *g,
+    enum eng_group_sort sort);
 
 /* ---- the fields of each category (llmlog(5), LINE FORMAT) ------------------ */
 

@@ -59,6 +59,7 @@ struct filter_job {
 	uint8_t *pass;			/* [i - from]: passes all but category */
 	struct block_reader br;
 	struct rx_ctx *kw, *rx;
+	struct where_ctx **where;	/* one per expression */
 	struct cursor kw_at, rx_at;
 	size_t regex_errors;
 };
@@ -159,6 +160,20 @@ match_line(struct filter_job *j, const struct eng_regex *re,
 	return rx_match(re, c, s, n, 0, NULL, NULL, NULL, 0);
 }
 
+/* Every where expression, on the line itself: none can be decided for a
+ * block of lines at once. */
+static bool
+pass_where(struct filter_job *j, const struct eng_entry *en, const char *s,
+    size_t n)
+{
+	const struct eng_filter *f = &j->v->f;
+
+	for (size_t i = 0; i < f->nwhere; i++)
+		if (!where_eval(f->where[i], j->where[i], j->v->e, en, s, n))
+			return false;
+	return true;
+}
+
 static bool
 pass_content(struct filter_job *j, const struct eng_entry *en)
 {
@@ -179,7 +194,7 @@ pass_content(struct filter_job *j, const struct eng_entry *en)
 		if (rc != 1)
 			return false;
 	}
-	return true;
+	return pass_where(j, en, s, n);
 }
 
 static void *
@@ -211,6 +226,10 @@ job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
 		j->kw = rx_ctx_new(v->kw);
 	if (v->f.regex != NULL)
 		j->rx = rx_ctx_new(v->f.regex);
+	if (v->f.nwhere > 0)
+		j->where = eng_xcalloc(v->f.nwhere, sizeof *j->where);
+	for (size_t i = 0; i < v->f.nwhere; i++)
+		j->where[i] = where_ctx_new(v->f.where[i]);
 }
 
 static void
@@ -219,6 +238,9 @@ job_free(struct filter_job *j)
 	block_reader_free(&j->br);
 	rx_ctx_free(j->kw);
 	rx_ctx_free(j->rx);
+	for (size_t i = 0; i < j->v->f.nwhere; i++)
+		where_ctx_free(j->where[i]);
+	free(j->where);
 }
 
 /* Which of the entries [from, to) pass the filter but its category set:
@@ -352,7 +374,7 @@ eng_view_update(struct eng_view *v)
 	if (v->seen >= e->count)
 		return 0;
 	order_sync(e);
-	if (v->kw != NULL || v->f.regex != NULL)
+	if (v->kw != NULL || v->f.regex != NULL || v->f.nwhere > 0)
 		pass = filter_content(v, v->seen, e->count);
 	/* the order only grew at its end since this view last looked (or it
 	 * never did): the new entries are its tail */
