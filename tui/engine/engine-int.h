@@ -207,6 +207,8 @@ bool field_number(const struct field_span *v, double *out);
 #define SEC_PER_DAY	(ENG_US_PER_DAY / ENG_US_PER_SEC)
 #define NS_PER_US	1000
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Days in month m (1..12) of year y, proleptic Gregorian. */
+unsigned days_in_month(int64_t y, unsigned m);
 
 /* a reader that serves lines from 1 MiB blocks (scans in file order) */
 struct block_reader {
