@@ -283,7 +283,8 @@ parse_epoch(const char *s, const char *end, int64_t *out)
 	if (s == end || !isdigit((unsigned char)*s))
 		return -1;
 	for (; s < end && isdigit((unsigned char)*s); s++) {
-		if (secs > INT64_MAX / ENG_US_PER_SEC / 10)
+		/* room for the microseconds too, a fraction's among them */
+		if (secs > (INT64_MAX / ENG_US_PER_SEC - 1 - (*s - '0')) / 10)
 			return -1;
 		secs = secs * 10 + (*s - '0');
 	}
