@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,14 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		eng_grow(&v, &cap, n + 1, sizeof *v);
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
-		v[n].backup = *dot == '.' ? atoi(dot + 1) : 0;
+		v[n].backup = 0;
+		if (*dot == '.') {
+			/* ".N", N all digits (llmlog_category_from_file);
+			 * past INT_MAX it is as old as a backup can be */
+			long b = strtol(dot + 1, NULL, 10);
+
+			v[n].backup = b > INT_MAX ? INT_MAX : (int)b;
+		}
 		v[n].name = eng_xstrdup(de->d_name);
 		n++;
 	}
