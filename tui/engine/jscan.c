@@ -182,10 +182,31 @@ number_end(const char *p, const char *end)
 	return p;
 }
 
+/* Whether a[0..n) and b[0..n) hold the same bytes: for the short texts of
+ * keys and literals, a few word compares instead of a call to memcmp. */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, x2, y2;
+	uint32_t u, v, u2, v2;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&x, a, 8), memcpy(&y, b, 8);
+		memcpy(&x2, a + n - 8, 8), memcpy(&y2, b + n - 8, 8);
+		return x == y && x2 == y2;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&u, a, 4), memcpy(&v, b, 4);
+		memcpy(&u2, a + n - 4, 4), memcpy(&v2, b + n - 4, 4);
+		return u == v && u2 == v2;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
 static inline const char *
 literal_end(const char *p, const char *end, const char *lit, size_t n)
 {
-	if ((size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+	if ((size_t)(end - p) < n || !same_bytes(p, lit, n))
 		return NULL;
 	return p + n;
 }
@@ -340,7 +361,7 @@ jscan_iter_init(struct jscan_iter *it, const struct jscan_value *v)
 
 /* A member's or element's value: the walk, with scalars (most values)
  * taken here at less cost. */
-static inline const char *
+static inline __attribute__((always_inline)) const char *
 member_value(const char *p, const char *end, int depth,
     struct jscan_value *v)
 {
@@ -501,7 +522,7 @@ jscan_key_equal(const struct jscan_value *key, const char *name, size_t len)
 	if (key->kind != JSCAN_STRING)
 		return false;
 	if (!key->escaped)
-		return key->n == len && memcmp(key->s, name, len) == 0;
+		return key->n == len && same_bytes(key->s, name, len);
 	if (key->n < len)
 		return false;	/* decoding never lengthens */
 	while (p < end) {
@@ -523,6 +544,25 @@ key_may_be(const struct jscan_value *k, const struct jscan_key *key)
 	return k->n == key->len && (k->n == 0 || k->s[0] == key->name[0]);
 }
 
+/* The lengths of the keys looked for, as a bit per length under 64 (and
+ * bit 63 for every longer one), so that a member whose key has none of
+ * them is passed over with one test. */
+static inline uint64_t
+key_lengths(const struct jscan_key *keys, size_t nkeys)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < nkeys; i++)
+		m |= UINT64_C(1) << (keys[i].len < 63 ? keys[i].len : 63);
+	return m;
+}
+
+static inline bool
+length_wanted(const struct jscan_value *k, uint64_t lengths)
+{
+	return k->escaped || (lengths >> (k->n < 63 ? k->n : 63) & 1);
+}
+
 /* The object whose '{' is at p, its members' values nested at most depth
  * levels, with keys looked up on the way (out[] as jscan_find has it):
  * just past its '}', or NULL when it is not a valid object before end. */
@@ -532,6 +572,7 @@ object_find(const char *p, const char *end, int depth,
     size_t *found)
 {
 	struct jscan_value k = { .kind = JSCAN_STRING }, v;
+	uint64_t lengths = key_lengths(keys, nkeys);
 
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
@@ -549,9 +590,11 @@ object_find(const char *p, const char *end, int depth,
 			return NULL;
 		if ((p = member_value(p + 1, end, depth, &v)) == NULL)
 			return NULL;
-		for (size_t i = 0; i < nkeys; i++) {
-			if (key_may_be(&k, &keys[i]) &&
-			    jscan_key_equal(&k, keys[i].name, keys[i].len)) {
+		for (size_t i = 0; length_wanted(&k, lengths) && i < nkeys;
+		    i++) {
+			if (key_may_be(&k, &keys[i]) && (k.escaped ?
+			    jscan_key_equal(&k, keys[i].name, keys[i].len) :
+			    same_bytes(k.s, keys[i].name, k.n))) {
 				*found += out[i].kind == JSCAN_NONE;
 				out[i] = v;	/* the last one wins */
 			}
