@@ -31,8 +31,8 @@
  * (eng_progress tells how far they got).  The calls that take none of
  * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
  * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
- * eng_now_us, eng_parse_line, eng_summary_line, eng_format_number,
- * eng_regex_new and eng_regex_free.  A regex matches on one thread at a
+ * eng_now_us, eng_entry_fields (on its own eng_fields), eng_summary_line,
+ * eng_format_number, eng_regex_new and eng_regex_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
@@ -47,8 +47,8 @@
  * views, stats and readers are freed first, by whoever made them.
  * eng_view_new copies its filter and the keyword; the regexes given to a
  * filter or to eng_set_prefilter are borrowed and must outlive the view
- * (the engine, for the prefilter).  json_object results (eng_parse,
- * eng_parse_line, eng_stats_json) are the caller's to put, and
+ * (the engine, for the prefilter).  eng_stats_json's json_object is the
+ * caller's to put, an eng_fields the caller's to free, and
  * eng_hist_build's buckets the caller's to free (eng_hist_free).  A line
  * from eng_line or eng_reader_line is valid until the next such call, and
  * eng_file_info's path until the next eng_refresh or load.  Out of memory
@@ -239,16 +239,52 @@ const char *eng_source_name(const struct eng *e, unsigned source);
  * same thread.  NULL when the file is gone.  A huge line (over 1 MiB, always
  * malformed) comes back cut to its first 1 MiB. */
 const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
-/* The line parsed, or NULL when malformed (caller puts the reference). */
-json_object *eng_parse(struct eng *e, const struct eng_entry *en);
-/* The same for a line s[0..n) that the caller has read already. */
-json_object *eng_parse_line(const char *s, size_t n);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
  * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
 /* The same for en's line s[0..n) that the caller has read already. */
 void eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
     struct strbuf *out);
+
+/*
+ * An entry's fields as "key: value" lines, in the line's order: what
+ * pretty output and the detail view show, and with the summary the
+ * entry's decoded text.  A member whose value is a non-empty object or
+ * list is a heading (text NULL) and its members follow on the next lines,
+ * one level deeper; a list's elements have no key (shown "-").  A key
+ * given twice is one line, where it first appears, with its last value,
+ * as every reader of a line takes it.  Texts are decoded (a string's
+ * escapes undone), not yet sanitised, each followed by a NUL byte but
+ * possibly holding others (\u0000): use the lengths.
+ */
+enum eng_field_kind {
+	ENG_FIELD_STRING,
+	ENG_FIELD_NUMBER,	/* text: the number as written */
+	ENG_FIELD_TRUE,		/* "true" */
+	ENG_FIELD_FALSE,	/* "false" */
+	ENG_FIELD_NULL,		/* "null" */
+	ENG_FIELD_OBJECT,	/* "{}" when empty, else a heading */
+	ENG_FIELD_ARRAY,	/* "[]" when empty, else a heading */
+};
+struct eng_field {
+	unsigned depth;		/* 0 for the entry's own members */
+	enum eng_field_kind kind;
+	const char *key;	/* NULL for an element of a list */
+	size_t key_len;
+	const char *text;	/* NULL for a heading */
+	size_t text_len;
+};
+struct eng_fields {
+	struct eng_field *v;	/* the lines */
+	size_t n, cap;
+	struct strbuf text;	/* the texts they point into */
+};
+void eng_fields_init(struct eng_fields *f);
+void eng_fields_free(struct eng_fields *f);
+/* The lines of s[0..n) into f, replacing what it held (its pointers are
+ * valid until the next call); false, and none, when the line is not a
+ * JSON object (llmlog(1), HOW LINES ARE READ). */
+bool eng_entry_fields(const char *s, size_t n, struct eng_fields *f);
 
 /*
  * Many lines in a row, as a view or the print mode walks them: a small

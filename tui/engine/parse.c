@@ -255,32 +255,3 @@ parse_line(const char *s, size_t n, int file_category, struct line_info *out)
 	if (l != NULL && (lev = level_of(l)) > 0)
 		out->level = (uint8_t)(lev / 10);
 }
-
-json_object *
-eng_parse_line(const char *s, size_t n)
-{
-	json_tokener *tok;
-	json_object *o;
-	size_t used;
-
-	if (n > LINE_MAX_BYTES || n > INT32_MAX)
-		return NULL;
-	if (memchr(s, '\0', n) != NULL)
-		return NULL;
-	tok = json_tokener_new();
-	if (tok == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, s, (int)n);
-	used = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (o == NULL)
-		return NULL;
-	for (; used < n; used++)
-		if (s[used] != ' ' && s[used] != '\t' && s[used] != '\r')
-			break;
-	if (used < n || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}

@@ -1,7 +1,7 @@
 /*
  * store.c - the lowest layer: the log directories' files and the index.
  * Scanning for the six category files and their backups, appending
- * entries to the index, and reading back a line or its JSON.  It calls
+ * entries to the index, and reading back a line.  It calls
  * nothing above it: engine.c and follow.c scan through it, index.c
  * appends, reader.c and summary.c read lines (eng_line).
  */
@@ -263,17 +263,4 @@ eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
 	b->s[b->len] = '\0';
 	*len = b->len;
 	return b->s;
-}
-
-json_object *
-eng_parse(struct eng *e, const struct eng_entry *en)
-{
-	const char *s;
-	size_t n;
-
-	if (en->flags & ENTRY_MALFORMED)
-		return NULL;
-	if ((s = eng_line(e, en, &n)) == NULL)
-		return NULL;
-	return eng_parse_line(s, n);
 }
