@@ -382,15 +382,16 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
     size_t *total);
 /*
  * The figures as one JSON object (caller puts the reference).  Key names are
- * stable; maps are ordered by count, most first (ties by name); times are
- * UTC RFC 3339 with milliseconds, or null when there is none; averages and
- * rates are 0 when nothing was counted; success_rate is a percentage.
+ * stable; maps are ordered by count, most first (ties by name, byte by
+ * byte, the shorter first); times are UTC RFC 3339 with milliseconds, or
+ * null when there is none; averages and rates are 0 when nothing was
+ * counted; success_rate is a percentage, 100 * success / total.
  *
- * {"total":N, "malformed":N, "foreign":N,
+ * {"total":N, "malformed":N, "foreign":N, "out_of_range":N,
  *  "by_level":{"INFO":N,...}            levels that occur, in level order
  *  "by_category":{"user":N,...}         categories that occur, table order
- *                                       (malformed lines count under their
- *                                       file's category)
+ *                                       (malformed and foreign lines count
+ *                                       under their file's category)
  *  "first":"...", "last":"...",
  *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
  *  "llm":{"total","success","failed","streaming","total_tokens",
@@ -408,11 +409,41 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
- * Percentiles are nearest-rank over the performance entries' duration_ms.
- * The histogram is eng_hist_build's, not aligned, for at most 60 buckets
- * of a minute or more, each count the sum of a bucket's three.
- * The per-category sections count our own entries only: malformed and
- * foreign lines appear in total, by_level, by_category and the histogram.
+ * An entry's fields are read by the rules of llmlog(1), HOW LINES ARE
+ * READ, as its summary reads them.  The per-category sections count our
+ * own entries only, in the section of the line's category: malformed and
+ * foreign lines appear in total, by_level, by_category and the
+ * histogram; first and last are of the entries with a time of their own.
+ * In a section:
+ *   failed      success is false, or, when success is not a boolean, error
+ *               is there and is not null, false or ""; success the rest
+ *   streaming   streaming is true
+ *   allowed     allowed is true; denied the rest, whose resource and
+ *               action are ranked
+ *   names       provider, model, tool_name, resource, action: the text of a
+ *               string (decoded, NUL bytes and all), a number, true or
+ *               false, else "unknown"; operation likewise, else ""
+ *   durations   duration_ms, a number; averages over the entries that have
+ *               one
+ *   tokens      per call total_tokens, else prompt_tokens plus
+ *               completion_tokens (those that are numbers); prompt_tokens
+ *               and completion_tokens sum their own fields
+ *   memory      peak_memory_mb is the largest memory_mb, 0 when none
+ * out_of_range counts the numbers among these fields that lie past a
+ * double's range (1e400): each is left out as if it were absent.  Sums
+ * are exact, rounded once to a double; a whole one under 2^63 in
+ * magnitude is written as an integer, any other as a double, and one past
+ * a double's range, or an average of it, as null.  An average is the
+ * rounded sum divided by the count.  Percentiles are nearest-rank over
+ * the performance durations (the smallest with at least that share at or
+ * below it); slowest lists them largest first, equal ones in the order
+ * counted.  The histogram is eng_hist_build's, not aligned, for at most 60
+ * buckets of a minute or more, each count the sum of a bucket's three.
+ *
+ * json-c's keys end at a NUL byte: in the tree the keys of the name maps
+ * (by_provider, ...) show a NUL as ^@ (names that then read the same share
+ * a count); their JSON text (json_object_to_json_string) has the exact
+ * names.
  */
 json_object *eng_stats_json(const struct eng_stats *s);
 
