@@ -131,9 +131,19 @@ enum field {
 };
 #define FIELDS_FOREIGN	LLMLOG_NCATEGORIES	/* the message keys of a line
 						   that is not ours */
+#define FIELDS_MAX	9	/* fields a set looks up, at most */
 struct fields {
-	struct jscan_value v[NFIELDS];	/* kind JSCAN_NONE when absent */
+	const int8_t *slot;	/* per field, its place in v, or -1 */
+	struct jscan_value v[FIELDS_MAX];	/* kind JSCAN_NONE when absent */
 };
+/* A field's value; kind JSCAN_NONE when absent or not in the set read. */
+static inline const struct jscan_value *
+field_value(const struct fields *f, enum field k)
+{
+	static const struct jscan_value none = { .kind = JSCAN_NONE };
+
+	return f->slot[k] >= 0 ? &f->v[f->slot[k]] : &none;
+}
 /* The fields of a set (a category, or FIELDS_FOREIGN) from the line
  * s[0..n), whose values stay spans of it; false when the line is not a
  * JSON object. */

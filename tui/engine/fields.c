@@ -45,8 +45,7 @@ static const struct jscan_key names[NFIELDS] = {
 
 /* The fields each set looks up: a category's, or the message keys of a
  * line that is not ours (FIELDS_FOREIGN), in the order they are tried. */
-#define MAX_SET 9
-static const enum field sets[FIELDS_FOREIGN + 1][MAX_SET + 1] = {
+static const enum field sets[FIELDS_FOREIGN + 1][FIELDS_MAX + 1] = {
 	[LLMLOG_USER] = { FIELD_USER_INPUT, FIELD_SUCCESS, FIELD_ERROR,
 	    FIELD_DURATION, NFIELDS },
 	[LLMLOG_SYSTEM] = { FIELD_EVENT, FIELD_COMPONENT, FIELD_MESSAGE,
@@ -65,35 +64,31 @@ static const enum field sets[FIELDS_FOREIGN + 1][MAX_SET + 1] = {
 };
 
 static struct {
-	struct jscan_key keys[MAX_SET];
+	struct jscan_key keys[FIELDS_MAX];
 	size_t n;
+	int8_t slot[NFIELDS];
 } set_keys[FIELDS_FOREIGN + 1];
 static pthread_once_t set_once = PTHREAD_ONCE_INIT;
 
 static void
 set_keys_init(void)
 {
-	for (int s = 0; s <= FIELDS_FOREIGN; s++)
-		for (const enum field *k = sets[s]; *k != NFIELDS; k++)
+	for (int s = 0; s <= FIELDS_FOREIGN; s++) {
+		memset(set_keys[s].slot, -1, sizeof set_keys[s].slot);
+		for (const enum field *k = sets[s]; *k != NFIELDS; k++) {
+			set_keys[s].slot[*k] = (int8_t)set_keys[s].n;
 			set_keys[s].keys[set_keys[s].n++] = names[*k];
+		}
+	}
 }
 
 bool
 fields_read(const char *s, size_t n, int set, struct fields *f)
 {
-	struct jscan_value v[MAX_SET];
-
-	for (int k = 0; k < NFIELDS; k++)
-		f->v[k].kind = JSCAN_NONE;
-	if (set < 0 || set > FIELDS_FOREIGN)
-		return jscan_line(s, n, NULL) == JSCAN_OBJECT;
 	pthread_once(&set_once, set_keys_init);
-	if (jscan_line_find(s, n, NULL, set_keys[set].keys, set_keys[set].n,
-	    v) != JSCAN_OBJECT)
-		return false;
-	for (size_t i = 0; i < set_keys[set].n; i++)
-		f->v[sets[set][i]] = v[i];
-	return true;
+	f->slot = set_keys[set].slot;
+	return jscan_line_find(s, n, NULL, set_keys[set].keys, set_keys[set].n,
+	    f->v) == JSCAN_OBJECT;
 }
 
 const enum field *
@@ -105,7 +100,7 @@ fields_set(int set)
 int
 field_bool(const struct fields *f, enum field k)
 {
-	switch (f->v[k].kind) {
+	switch (field_value(f, k)->kind) {
 	case JSCAN_TRUE:
 		return 1;
 	case JSCAN_FALSE:
@@ -118,7 +113,7 @@ field_bool(const struct fields *f, enum field k)
 bool
 fields_failed(const struct fields *f)
 {
-	const struct jscan_value *err = &f->v[FIELD_ERROR];
+	const struct jscan_value *err = field_value(f, FIELD_ERROR);
 	int ok = field_bool(f, FIELD_SUCCESS);
 
 	if (ok >= 0)
@@ -138,14 +133,14 @@ fields_failed(const struct fields *f)
 enum jscan_num
 field_number(const struct fields *f, enum field k, double *out)
 {
-	return jscan_number(&f->v[k], out);
+	return jscan_number(field_value(f, k), out);
 }
 
 bool
 field_text(const struct fields *f, enum field k, struct strbuf *scratch,
     struct field_text *out)
 {
-	const struct jscan_value *v = &f->v[k];
+	const struct jscan_value *v = field_value(f, k);
 
 	switch (v->kind) {
 	case JSCAN_STRING:

@@ -124,7 +124,7 @@ static bool
 add_number(struct strbuf *out, const struct sum *c, enum field k,
     int decimals)
 {
-	const struct jscan_value *v = &c->f->v[k];
+	const struct jscan_value *v = field_value(c->f, k);
 	double d;
 
 	switch (field_number(c->f, k, &d)) {
@@ -142,7 +142,7 @@ add_number(struct strbuf *out, const struct sum *c, enum field k,
 static bool
 is_number(const struct sum *c, enum field k)
 {
-	return c->f->v[k].kind == JSCAN_NUMBER;
+	return field_value(c->f, k)->kind == JSCAN_NUMBER;
 }
 
 static void
