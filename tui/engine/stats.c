@@ -401,6 +401,15 @@ count_fields(struct part *p, int cat, const struct fields *f)
 	strbuf_free(&s2);
 }
 
+/* Whether counting an entry reads its fields: our own entries of the
+ * categories with figures. */
+static bool
+reads_fields(const struct eng_entry *en)
+{
+	return !(en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) &&
+	    en->category != LLMLOG_SYSTEM && en->category < LLMLOG_NCATEGORIES;
+}
+
 static void
 count_entry(struct part *p, const struct eng *e, struct block_reader *br,
     const struct eng_entry *en)
@@ -428,9 +437,8 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 		p->foreign++;
 		return;
 	}
-	/* system entries need no field */
-	if (en->category == LLMLOG_SYSTEM || en->category >= LLMLOG_NCATEGORIES)
-		return;
+	if (!reads_fields(en))
+		return;		/* system entries need no field */
 	if ((s = block_reader_line(br, e, en, &n)) == NULL)
 		return;
 	if (fields_read(s, n, en->category, &f))
@@ -610,6 +618,29 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	return true;
 }
 
+/* The bytes of an entry's line that counting it reads. */
+static uint64_t
+read_cost(const struct eng_entry *en)
+{
+	return reads_fields(en) ? en->length : 0;
+}
+
+/* Where to split pos[0..k) so that both halves read about as many bytes
+ * of lines: reading a line costs by its length, and the categories' lines
+ * differ in length by a factor of three. */
+static size_t
+split_by_bytes(const struct eng *e, const uint32_t *pos, size_t k)
+{
+	uint64_t total = 0, half = 0;
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		total += read_cost(store_entry(e, pos[i]));
+	for (i = 0; i < k && half < total / 2; i++)
+		half += read_cost(store_entry(e, pos[i]));
+	return i;
+}
+
 /* Count pos[0..k) on two threads when there are many. */
 static void
 count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
@@ -626,7 +657,7 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 		part_init(&jobs[j].part);
 	}
 	jobs[0].pos = pos;
-	jobs[0].n = k >= PAR_MIN ? k / 2 : k;
+	jobs[0].n = k >= PAR_MIN ? split_by_bytes(e, pos, k) : k;
 	jobs[1].pos = pos + jobs[0].n;
 	jobs[1].n = k - jobs[0].n;
 	if (jobs[1].n > 0)
