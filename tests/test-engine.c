@@ -503,6 +503,9 @@ test_entry_fields(void)
 	CU_ASSERT_TRUE(eng_entry_fields(nul_value, sizeof nul_value - 1, &f));
 	CU_ASSERT_EQUAL(f.n, 1);
 	CU_ASSERT_EQUAL(f.v[0].text_len, 22);
+	/* an empty object has no fields */
+	CU_ASSERT_TRUE(eng_entry_fields("{ }", 3, &f));
+	CU_ASSERT_EQUAL(f.n, 0);
 	/* not an object, or not JSON: no fields */
 	CU_ASSERT_FALSE(eng_entry_fields("[1]", 3, &f));
 	CU_ASSERT_EQUAL(f.n, 0);

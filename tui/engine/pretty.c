@@ -101,12 +101,12 @@ member_cmp(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* Of m[0..n), which members are shown: the first of each key, showing
- * the value of its last (as every reader takes it). */
+/* Of m[0..n) (n > 0), which members are shown: the first of each key,
+ * showing the value of its last (as every reader takes it). */
 static void
 mark_duplicates(struct member *m, size_t n)
 {
-	struct member *sorted = eng_xmalloc((n ? n : 1) * sizeof *sorted);
+	struct member *sorted = eng_xmalloc(n * sizeof *sorted);
 
 	memcpy(sorted, m, n * sizeof *m);
 	qsort(sorted, n, sizeof *sorted, member_cmp);
@@ -148,7 +148,8 @@ walk_children(struct walk *w, unsigned depth, const struct jscan_value *v)
 		m->shown = false;
 		w->nm++;
 	}
-	n = w->nm - base;
+	if ((n = w->nm - base) == 0)
+		return;
 	mark_duplicates(w->m + base, n);
 	for (size_t i = 0; i < n; i++) {
 		/* walk_value may grow w->m: index it anew each time */
