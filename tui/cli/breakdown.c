@@ -284,9 +284,19 @@ breakdown_run(struct eng_view *v, const struct options *o)
 /* ---- what --stats adds from breakdowns ----------------------------------- */
 
 struct outcome {
-	const char *name;
+	const char *name;	/* may hold NUL bytes */
+	size_t len;
 	int64_t calls, failed;
 };
+
+/* Byte order of two names that may hold NUL bytes. */
+static int
+name_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c != 0 ? c : an < bn ? -1 : an > bn;
+}
 
 static int
 outcome_cmp(const void *a, const void *b)
@@ -295,18 +305,29 @@ outcome_cmp(const void *a, const void *b)
 
 	if (x->calls != y->calls)
 		return x->calls > y->calls ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return name_cmp(x->name, x->len, y->name, y->len);
 }
 
+/* The value of field in the row's key, and its length (a name may hold
+ * NUL bytes). */
 static const char *
-row_key(json_object *row, const char *field)
+row_key_len(json_object *row, const char *field, size_t *len)
 {
 	json_object *k = NULL, *v = NULL;
 
 	json_object_object_get_ex(row, "key", &k);
 	if (k == NULL || !json_object_object_get_ex(k, field, &v) || v == NULL)
 		return NULL;
+	*len = (size_t)json_object_get_string_len(v);
 	return json_object_get_string(v);
+}
+
+static const char *
+row_key(json_object *row, const char *field)
+{
+	size_t len;
+
+	return row_key_len(row, field, &len);
 }
 
 static int64_t
@@ -330,15 +351,18 @@ outcomes(json_object *rows, const char *category, const char *field)
 	for (size_t r = 0; r < nrows; r++) {
 		json_object *row = json_object_array_get_idx(rows, r);
 		const char *cat = row_key(row, "category");
-		const char *name = row_key(row, field);
-		size_t i;
+		size_t len = 0, i;
+		const char *name = row_key_len(row, field, &len);
 
 		if (cat == NULL || name == NULL || strcmp(cat, category) != 0)
 			continue;
-		for (i = 0; i < n && strcmp(o[i].name, name) != 0; i++)
+		for (i = 0; i < n && name_cmp(o[i].name, o[i].len, name, len) != 0;
+		    i++)
 			;
-		if (i == n)
-			o[n++].name = name;
+		if (i == n) {
+			o[n].name = name;
+			o[n++].len = len;
+		}
 		o[i].calls += row_int(row, "count");
 		o[i].failed += row_int(row, "failed");
 	}
@@ -346,8 +370,8 @@ outcomes(json_object *rows, const char *category, const char *field)
 	for (size_t i = 0; i < n; i++) {
 		json_object *x = json_object_new_object();
 
-		json_object_object_add(x, "name", json_object_new_string(
-		    o[i].name));
+		json_object_object_add(x, "name", json_object_new_string_len(
+		    o[i].name, (int)o[i].len));
 		json_object_object_add(x, "calls", json_object_new_int64(
 		    o[i].calls));
 		json_object_object_add(x, "failed", json_object_new_int64(

@@ -30,6 +30,7 @@ struct printer {
 	int source_width;	/* 0: one directory, no source column */
 	struct strbuf line;	/* the text being built */
 	struct strbuf tmp;
+	struct eng_fields fields;	/* the entry's, for pretty output */
 	/* the time text up to the seconds, for the minute of the last entry
 	 * (most entries share their minute with the one before) */
 	int64_t minute;		/* INT64_MIN: none yet */
@@ -121,6 +122,7 @@ printer_init(struct printer *p, struct eng *e, const struct options *o)
 	p->minute = INT64_MIN;
 	strbuf_init(&p->line);
 	strbuf_init(&p->tmp);
+	eng_fields_init(&p->fields);
 	/* Several directories: a column of their names, as shown. */
 	for (unsigned i = 0; eng_source_count(e) > 1 &&
 	    i < eng_source_count(e); i++) {
@@ -138,6 +140,7 @@ printer_free(struct printer *p)
 {
 	strbuf_free(&p->line);
 	strbuf_free(&p->tmp);
+	eng_fields_free(&p->fields);
 }
 
 /* What eng_time_format writes, with its formatting done once per minute:
@@ -320,78 +323,28 @@ print_csv(struct printer *p, const struct eng_entry *en)
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
 
-static void add_value(struct strbuf *b, json_object *v, int depth);
-
+/* One of an entry's fields (eng_entry_fields) as a pretty line: "key:
+ * value" indented two spaces a level below the heading, "key:" alone
+ * above an object's or list's members, "-" for a list's element, an
+ * empty string as "" (not a blank that looks like nothing). */
 static void
-add_indent(struct strbuf *b, int depth)
+add_field(struct strbuf *b, const struct eng_field *f)
 {
-	strbuf_printf(b, "%*s", depth * 2, "");
-}
-
-/* A scalar on the rest of the current line. */
-static void
-add_scalar(struct strbuf *b, json_object *v)
-{
-	const char *s;
-
-	if (json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) == 0)
-		strbuf_puts(b, "\"\"");	/* not a blank that looks like nothing */
-	else if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		eng_sanitize(b, s, (size_t)json_object_get_string_len(v));
-	} else {
-		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-		eng_sanitize(b, s, strlen(s));
+	strbuf_printf(b, "%*s", (int)(f->depth + 1) * 2, "");
+	if (f->key != NULL)
+		eng_sanitize(b, f->key, f->key_len);
+	else
+		strbuf_add(b, "-", 1);
+	if (f->text == NULL) {
+		strbuf_puts(b, f->key != NULL ? ":\n" : "\n");
+		return;
 	}
-}
-
-static bool
-is_container(json_object *v)
-{
-	if (json_object_is_type(v, json_type_object))
-		return json_object_object_length(v) > 0;
-	if (json_object_is_type(v, json_type_array))
-		return json_object_array_length(v) > 0;
-	return false;
-}
-
-/* "key: value" lines; containers continue on the next lines, one level
- * deeper; empty ones read {} and []. */
-static void
-add_member(struct strbuf *b, const char *key, json_object *v, int depth)
-{
-	add_indent(b, depth);
-	if (key != NULL) {
-		eng_sanitize(b, key, strlen(key));
-		strbuf_puts(b, is_container(v) ? ":\n" : ": ");
-	} else
-		strbuf_puts(b, is_container(v) ? "-\n" : "- ");
-	if (is_container(v))
-		add_value(b, v, depth + 1);
-	else {
-		if (json_object_is_type(v, json_type_object))
-			strbuf_puts(b, "{}");
-		else if (json_object_is_type(v, json_type_array))
-			strbuf_puts(b, "[]");
-		else
-			add_scalar(b, v);
-		strbuf_puts(b, "\n");
-	}
-}
-
-static void
-add_value(struct strbuf *b, json_object *v, int depth)
-{
-	if (json_object_is_type(v, json_type_object)) {
-		json_object_object_foreach(v, key, val)
-			add_member(b, key, val, depth);
-	} else if (json_object_is_type(v, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(v); i++)
-			add_member(b, NULL, json_object_array_get_idx(v, i),
-			    depth);
-	} else
-		add_member(b, NULL, v, depth);
+	strbuf_puts(b, f->key != NULL ? ": " : " ");
+	if (f->kind == ENG_FIELD_STRING && f->text_len == 0)
+		strbuf_puts(b, "\"\"");
+	else
+		eng_sanitize(b, f->text, f->text_len);
+	strbuf_puts(b, "\n");
 }
 
 /* Time, level and category as a heading, then every field, then a blank
@@ -399,9 +352,9 @@ add_value(struct strbuf *b, json_object *v, int depth)
 static void
 print_pretty(struct printer *p, const struct eng_entry *en)
 {
-	json_object *obj = NULL;
 	const char *s;
 	size_t len;
+	bool fields = false;
 
 	strbuf_reset(&p->line);
 	add_prefix(p, en);
@@ -417,10 +370,10 @@ print_pretty(struct printer *p, const struct eng_entry *en)
 	}
 	if (!(en->flags & ENTRY_MALFORMED) &&
 	    (s = printer_line(p, en, &len)) != NULL)
-		obj = eng_parse_line(s, len);
-	if (obj != NULL) {
-		add_value(&p->line, obj, 1);
-		json_object_put(obj);
+		fields = eng_entry_fields(s, len, &p->fields);
+	if (fields) {
+		for (size_t i = 0; i < p->fields.n; i++)
+			add_field(&p->line, &p->fields.v[i]);
 	} else {
 		strbuf_puts(&p->line, "  malformed: ");
 		add_raw_sanitized(p, en);

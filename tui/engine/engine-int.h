@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "engine.h"
+#include "jscan.h"
 
 #define CHUNK_SHIFT	16
 #define CHUNK_ENTRIES	(1u << CHUNK_SHIFT)
@@ -107,47 +108,6 @@ size_t index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 /* Merge finished tasks into the index (file order within each task). */
 void index_publish(struct eng *e, struct index_task *t);
 
-/* Just past the closing quote of a JSON string whose body starts at s,
- * or NULL when it is not closed before e; *escaped when it holds a
- * backslash.  SSE2 looks at 16 bytes at a time where there is room. */
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-static inline const char *
-json_string_end(const char *s, const char *e, bool *escaped)
-{
-#ifdef __SSE2__
-	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
-#endif
-
-	for (;;) {
-#ifdef __SSE2__
-		if (e - s >= 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			    _mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b)));
-			if (m == 0) {
-				s += 16;
-				continue;
-			}
-			s += __builtin_ctz(m);
-		} else
-#endif
-		{
-			while (s < e && *s != '"' && *s != '\\')
-				s++;
-			if (s >= e)
-				return NULL;
-		}
-		if (*s == '"')
-			return s + 1;
-		*escaped = true;
-		s += 2;
-		if (s > e)
-			return NULL;
-	}
-}
-
 /* parse.c: what one line says */
 struct line_info {
 	int64_t time;
@@ -158,48 +118,74 @@ struct line_info {
 void parse_line(const char *s, size_t n, int file_category,
     struct line_info *out);
 
-/* fields.c: what statistics read from a line */
+/* fields.c: the fields of an entry that its summary and the statistics
+ * read, with one rule for each kind of value (llmlog(1), HOW LINES ARE
+ * READ).  Values are the scanner's spans of the line. */
+enum field {
+	FIELD_USER_INPUT, FIELD_SUCCESS, FIELD_DURATION, FIELD_ERROR,
+	FIELD_TOOL_NAME, FIELD_TOOL_SERVER, FIELD_PROVIDER, FIELD_MODEL,
+	FIELD_PROMPT, FIELD_COMPLETION, FIELD_TOTAL, FIELD_STREAMING,
+	FIELD_ALLOWED, FIELD_ACTION, FIELD_RESOURCE, FIELD_REASON,
+	FIELD_OPERATION, FIELD_MEMORY, FIELD_CPU, FIELD_EVENT,
+	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, NFIELDS
+};
+#define FIELDS_FOREIGN	LLMLOG_NCATEGORIES	/* the message keys of a line
+						   that is not ours */
+#define FIELDS_MAX	9	/* fields a set looks up, at most */
+struct fields {
+	const int8_t *slot;	/* per field, its place in v, or -1 */
+	struct jscan_value v[FIELDS_MAX];	/* kind JSCAN_NONE when absent */
+};
+/* A field's value; kind JSCAN_NONE when absent or not in the set read. */
+static inline const struct jscan_value *
+field_value(const struct fields *f, enum field k)
+{
+	static const struct jscan_value none = { .kind = JSCAN_NONE };
+
+	return f->slot[k] >= 0 ? &f->v[f->slot[k]] : &none;
+}
+/* The fields of a set (a category, or FIELDS_FOREIGN) from the line
+ * s[0..n), whose values stay spans of it; false when the line is not a
+ * JSON object. */
+bool fields_read(const char *s, size_t n, int set, struct fields *f);
+/* The fields a set looks up, in order, ending with NFIELDS. */
+const enum field *fields_set(int set);
+/* 1 for true, 0 for false, -1 for anything else or nothing. */
+int field_bool(const struct fields *f, enum field k);
+/* Whether an interaction, tool execution or LLM call failed: success is
+ * false, or, when success is not a boolean, error is there and is not
+ * null, false or "". */
+bool fields_failed(const struct fields *f);
+/* A number's value (jscan_number: JSCAN_NUM_RANGE past a double's range,
+ * JSCAN_NUM_NONE when absent or not a number). */
+enum jscan_num field_number(const struct fields *f, enum field k,
+    double *out);
+/* A field's text: a string decoded (NUL bytes and all), a number, true or
+ * false as written; false for null, an object, an array or nothing.  The
+ * text is in the line or, decoded, in scratch (reset first; a zeroed
+ * strbuf is initialised when it is needed, so that plain texts cost no
+ * allocation). */
 struct field_text {
 	const char *s;		/* not NUL-terminated */
 	size_t n;
 };
-struct fields {
-	struct field_text name;		/* tool_name, provider, resource, operation */
-	struct field_text name2;	/* model, action */
-	int success;			/* 1, 0, -1 when absent */
-	int allowed;
-	bool streaming;
-	bool has_error;
-	double duration_ms;		/* NAN when absent */
-	double prompt_tokens, completion_tokens, total_tokens;
-	double memory_mb;
-	json_object *json;		/* holds the texts when json-c was used */
-};
-/* The fields a category's statistics need; false when not JSON. */
-bool fields_read(const char *s, size_t n, int category, struct fields *f);
-void fields_done(struct fields *f);
+bool field_text(const struct fields *f, enum field k, struct strbuf *scratch,
+    struct field_text *out);
 
-/* fields.c: the values of a few top-level keys, for summaries.  A line
- * is taken only when it is plain JSON that json-c reads the same way;
- * false otherwise (ask json-c).  A string's span is its body between the
- * quotes; other values' spans are their text. */
-struct field_key {
-	const char *name;
-	size_t len;
+/* xsum.c: an exact sum of doubles, rounded once when read (to nearest,
+ * ties to even), so that no order of adding the same values changes it
+ * and no finite values overflow it; zero is an empty sum.  Give it finite
+ * values only. */
+struct xsum {
+	__int128 small;		/* the whole values below 2^63 */
+	uint64_t *big;		/* the rest, or NULL: fixed point, 2^-1074 a
+				   unit */
 };
-struct field_span {
-	const char *s;
-	size_t n;
-	char kind;	/* 0 absent, '"', '0' number, 't', 'f', 'n', '{', '[' */
-	bool escaped;	/* a string with backslashes */
-};
-bool fields_find(const char *s, size_t n, const struct field_key *keys,
-    size_t nkeys, struct field_span *out);
-/* Append a string's value, unescaped; false for what only json-c can
- * say (\u0000, a lone surrogate). */
-bool field_string(struct strbuf *out, const struct field_span *v);
-/* A number's value as json-c reads it; false when not a number. */
-bool field_number(const struct field_span *v, double *out);
+void xsum_add(struct xsum *s, double x);
+void xsum_merge(struct xsum *into, const struct xsum *from);
+/* The sum to the nearest double: ±HUGE_VAL past a double's range. */
+double xsum_value(const struct xsum *s);
+void xsum_free(struct xsum *s);
 
 /* logtime.c: calendar arithmetic, which counts in seconds */
 #define SEC_PER_MIN	(ENG_US_PER_MIN / ENG_US_PER_SEC)
@@ -207,6 +193,8 @@ bool field_number(const struct field_span *v, double *out);
 #define SEC_PER_DAY	(ENG_US_PER_DAY / ENG_US_PER_SEC)
 #define NS_PER_US	1000
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Days in month m (1..12) of year y, proleptic Gregorian. */
+unsigned days_in_month(int64_t y, unsigned m);
 
 /* a reader that serves lines from 1 MiB blocks (scans in file order) */
 struct block_reader {

@@ -31,9 +31,9 @@
  * takes in what they did (eng_progress tells how far they got).  The
  * calls that take none of those objects may run on any thread: strbuf_*,
  * eng_x*, eng_grow, eng_sanitize, eng_time_parse, eng_time_parse_log,
- * eng_time_format, eng_now_us, eng_parse_line, eng_summary_line,
- * eng_format_number, eng_regex_new, eng_regex_free, eng_where_new and
- * eng_where_free.  A regex matches on one thread at a
+ * eng_time_format, eng_now_us, eng_entry_fields (on its own eng_fields),
+ * eng_summary_line, eng_format_number, eng_regex_new, eng_regex_free,
+ * eng_where_new and eng_where_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
@@ -48,9 +48,8 @@
  * views, stats and readers are freed first, by whoever made them.
  * eng_view_new copies its filter and the keyword; the regexes given to a
  * filter (where expressions too) or to eng_set_prefilter are borrowed and
- * must outlive the view
- * (the engine, for the prefilter).  json_object results (eng_parse,
- * eng_parse_line, eng_stats_json) are the caller's to put, and
+ * must outlive the view (the engine, for the prefilter).  eng_stats_json's
+ * json_object is the caller's to put, an eng_fields the caller's to free, and
  * eng_hist_build's buckets the caller's to free (eng_hist_free).  A line
  * from eng_line or eng_reader_line is valid until the next such call, and
  * eng_file_info's path until the next eng_refresh or load.  Out of memory
@@ -241,16 +240,52 @@ const char *eng_source_name(const struct eng *e, unsigned source);
  * same thread.  NULL when the file is gone.  A huge line (over 1 MiB, always
  * malformed) comes back cut to its first 1 MiB. */
 const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
-/* The line parsed, or NULL when malformed (caller puts the reference). */
-json_object *eng_parse(struct eng *e, const struct eng_entry *en);
-/* The same for a line s[0..n) that the caller has read already. */
-json_object *eng_parse_line(const char *s, size_t n);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
  * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
 /* The same for en's line s[0..n) that the caller has read already. */
 void eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
     struct strbuf *out);
+
+/*
+ * An entry's fields as "key: value" lines, in the line's order: what
+ * pretty output and the detail view show, and with the summary the
+ * entry's decoded text.  A member whose value is a non-empty object or
+ * list is a heading (text NULL) and its members follow on the next lines,
+ * one level deeper; a list's elements have no key (shown "-").  A key
+ * given twice is one line, where it first appears, with its last value,
+ * as every reader of a line takes it.  Texts are decoded (a string's
+ * escapes undone), not yet sanitised, each followed by a NUL byte but
+ * possibly holding others (\u0000): use the lengths.
+ */
+enum eng_field_kind {
+	ENG_FIELD_STRING,
+	ENG_FIELD_NUMBER,	/* text: the number as written */
+	ENG_FIELD_TRUE,		/* "true" */
+	ENG_FIELD_FALSE,	/* "false" */
+	ENG_FIELD_NULL,		/* "null" */
+	ENG_FIELD_OBJECT,	/* "{}" when empty, else a heading */
+	ENG_FIELD_ARRAY,	/* "[]" when empty, else a heading */
+};
+struct eng_field {
+	unsigned depth;		/* 0 for the entry's own members */
+	enum eng_field_kind kind;
+	const char *key;	/* NULL for an element of a list */
+	size_t key_len;
+	const char *text;	/* NULL for a heading */
+	size_t text_len;
+};
+struct eng_fields {
+	struct eng_field *v;	/* the lines */
+	size_t n, cap;
+	struct strbuf text;	/* the texts they point into */
+};
+void eng_fields_init(struct eng_fields *f);
+void eng_fields_free(struct eng_fields *f);
+/* The lines of s[0..n) into f, replacing what it held (its pointers are
+ * valid until the next call); false, and none, when the line is not a
+ * JSON object (llmlog(1), HOW LINES ARE READ). */
+bool eng_entry_fields(const char *s, size_t n, struct eng_fields *f);
 
 /*
  * Many lines in a row, as a view or the print mode walks them: a small
@@ -403,21 +438,21 @@ json_object *eng_groupby_json(struct eng_groupby *g,
 
 /* ---- the fields of each category (llmlog(5), LINE FORMAT) ------------------ */
 
-enum eng_field_type {
-	ENG_FIELD_TEXT,		/* a string */
-	ENG_FIELD_INTEGER,	/* a whole number: a count, a length, a pid */
-	ENG_FIELD_NUMBER,	/* any number: a duration, a size */
-	ENG_FIELD_BOOL,		/* true or false (or present as true) */
-	ENG_FIELD_JSON,		/* an array, an object or any JSON value */
+enum eng_column_type {
+	ENG_COLUMN_TEXT,		/* a string */
+	ENG_COLUMN_INTEGER,	/* a whole number: a count, a length, a pid */
+	ENG_COLUMN_NUMBER,	/* any number: a duration, a size */
+	ENG_COLUMN_BOOL,		/* true or false (or present as true) */
+	ENG_COLUMN_JSON,		/* an array, an object or any JSON value */
 };
-struct eng_field {
+struct eng_column {
 	const char *name;
-	enum eng_field_type type;
+	enum eng_column_type type;
 };
 /* A category's own fields in llmlog(5)'s order, *n of them; for any other
  * category (-1) those of every line after category, timestamp and level:
  * event and pid.  Static: never freed. */
-const struct eng_field *eng_category_fields(int category, size_t *n);
+const struct eng_column *eng_category_fields(int category, size_t *n);
 
 /* ---- SQL over a view (llmlog(1), SQL) --------------------------------------- */
 
@@ -499,15 +534,16 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
     size_t *total);
 /*
  * The figures as one JSON object (caller puts the reference).  Key names are
- * stable; maps are ordered by count, most first (ties by name); times are
- * UTC RFC 3339 with milliseconds, or null when there is none; averages and
- * rates are 0 when nothing was counted; success_rate is a percentage.
+ * stable; maps are ordered by count, most first (ties by name, byte by
+ * byte, the shorter first); times are UTC RFC 3339 with milliseconds, or
+ * null when there is none; averages and rates are 0 when nothing was
+ * counted; success_rate is a percentage, 100 * success / total.
  *
- * {"total":N, "malformed":N, "foreign":N,
+ * {"total":N, "malformed":N, "foreign":N, "out_of_range":N,
  *  "by_level":{"INFO":N,...}            levels that occur, in level order
  *  "by_category":{"user":N,...}         categories that occur, table order
- *                                       (malformed lines count under their
- *                                       file's category)
+ *                                       (malformed and foreign lines count
+ *                                       under their file's category)
  *  "first":"...", "last":"...",
  *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
  *  "llm":{"total","success","failed","streaming","total_tokens",
@@ -525,11 +561,41 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
- * Percentiles are nearest-rank over the performance entries' duration_ms.
- * The histogram is eng_hist_build's, not aligned, for at most 60 buckets
- * of a minute or more, each count the sum of a bucket's three.
- * The per-category sections count our own entries only: malformed and
- * foreign lines appear in total, by_level, by_category and the histogram.
+ * An entry's fields are read by the rules of llmlog(1), HOW LINES ARE
+ * READ, as its summary reads them.  The per-category sections count our
+ * own entries only, in the section of the line's category: malformed and
+ * foreign lines appear in total, by_level, by_category and the
+ * histogram; first and last are of the entries with a time of their own.
+ * In a section:
+ *   failed      success is false, or, when success is not a boolean, error
+ *               is there and is not null, false or ""; success the rest
+ *   streaming   streaming is true
+ *   allowed     allowed is true; denied the rest, whose resource and
+ *               action are ranked
+ *   names       provider, model, tool_name, resource, action: the text of a
+ *               string (decoded, NUL bytes and all), a number, true or
+ *               false, else "unknown"; operation likewise, else ""
+ *   durations   duration_ms, a number; averages over the entries that have
+ *               one
+ *   tokens      per call total_tokens, else prompt_tokens plus
+ *               completion_tokens (those that are numbers); prompt_tokens
+ *               and completion_tokens sum their own fields
+ *   memory      peak_memory_mb is the largest memory_mb, 0 when none
+ * out_of_range counts the numbers among these fields that lie past a
+ * double's range (1e400): each is left out as if it were absent.  Sums
+ * are exact, rounded once to a double; a whole one under 2^63 in
+ * magnitude is written as an integer, any other as a double, and one past
+ * a double's range, or an average of it, as null.  An average is the
+ * rounded sum divided by the count.  Percentiles are nearest-rank over
+ * the performance durations (the smallest with at least that share at or
+ * below it); slowest lists them largest first, equal ones in the order
+ * counted.  The histogram is eng_hist_build's, not aligned, for at most 60
+ * buckets of a minute or more, each count the sum of a bucket's three.
+ *
+ * json-c's keys end at a NUL byte: in the tree the keys of the name maps
+ * (by_provider, ...) show a NUL as ^@ (names that then read the same share
+ * a count); their JSON text (json_object_to_json_string) has the exact
+ * names.
  */
 json_object *eng_stats_json(const struct eng_stats *s);
 

@@ -168,7 +168,7 @@ bucket_start(int64_t t, int64_t w)
 /* Field i's value, from the one pass over the line; false when the line
  * lacks it. */
 static bool
-field_value(const struct eng_groupby *g, size_t i, struct jscan_value *v)
+group_field_value(const struct eng_groupby *g, size_t i, struct jscan_value *v)
 {
 	const char *f = g->fields[i];
 	size_t first = g->keys[K_FIELDS + i].len;
@@ -209,7 +209,7 @@ add_key_value(struct eng_groupby *g, struct eng *e, size_t i,
 		if (s != NULL && strrchr(s, '/') != NULL && strrchr(s, '/')[1])
 			s = strrchr(s, '/') + 1;
 	} else {
-		if (!field_value(g, i, &v) || v.kind == JSCAN_NULL)
+		if (!group_field_value(g, i, &v) || v.kind == JSCAN_NULL)
 			strbuf_add(k, (char[]){ KEY_MISSING }, 1);
 		else if (v.kind == JSCAN_STRING)
 			jscan_string(k, &v);

@@ -9,73 +9,73 @@
 
 #define FIELDS(a) { a, sizeof a / sizeof a[0] }
 
-static const struct eng_field common[] = {
-	{ "event", ENG_FIELD_TEXT },
-	{ "pid", ENG_FIELD_INTEGER },
+static const struct eng_column common[] = {
+	{ "event", ENG_COLUMN_TEXT },
+	{ "pid", ENG_COLUMN_INTEGER },
 };
 
-static const struct eng_field user[] = {
-	{ "user_input", ENG_FIELD_TEXT },
-	{ "response_summary", ENG_FIELD_TEXT },
-	{ "response_truncated", ENG_FIELD_BOOL },
-	{ "response_length", ENG_FIELD_INTEGER },
-	{ "tool_calls", ENG_FIELD_JSON },
-	{ "success", ENG_FIELD_BOOL },
-	{ "duration_ms", ENG_FIELD_NUMBER },
-	{ "error", ENG_FIELD_TEXT },
-	{ "details", ENG_FIELD_JSON },
+static const struct eng_column user[] = {
+	{ "user_input", ENG_COLUMN_TEXT },
+	{ "response_summary", ENG_COLUMN_TEXT },
+	{ "response_truncated", ENG_COLUMN_BOOL },
+	{ "response_length", ENG_COLUMN_INTEGER },
+	{ "tool_calls", ENG_COLUMN_JSON },
+	{ "success", ENG_COLUMN_BOOL },
+	{ "duration_ms", ENG_COLUMN_NUMBER },
+	{ "error", ENG_COLUMN_TEXT },
+	{ "details", ENG_COLUMN_JSON },
 };
 
-static const struct eng_field system_[] = {
-	{ "component", ENG_FIELD_TEXT },
-	{ "message", ENG_FIELD_TEXT },
-	{ "details", ENG_FIELD_JSON },
+static const struct eng_column system_[] = {
+	{ "component", ENG_COLUMN_TEXT },
+	{ "message", ENG_COLUMN_TEXT },
+	{ "details", ENG_COLUMN_JSON },
 };
 
-static const struct eng_field tool[] = {
-	{ "tool_name", ENG_FIELD_TEXT },
-	{ "tool_server", ENG_FIELD_TEXT },
-	{ "parameters", ENG_FIELD_JSON },
-	{ "parameters_truncated", ENG_FIELD_BOOL },
-	{ "parameters_length", ENG_FIELD_INTEGER },
-	{ "result_summary", ENG_FIELD_TEXT },
-	{ "result_truncated", ENG_FIELD_BOOL },
-	{ "result_length", ENG_FIELD_INTEGER },
-	{ "success", ENG_FIELD_BOOL },
-	{ "duration_ms", ENG_FIELD_NUMBER },
-	{ "error", ENG_FIELD_TEXT },
+static const struct eng_column tool[] = {
+	{ "tool_name", ENG_COLUMN_TEXT },
+	{ "tool_server", ENG_COLUMN_TEXT },
+	{ "parameters", ENG_COLUMN_JSON },
+	{ "parameters_truncated", ENG_COLUMN_BOOL },
+	{ "parameters_length", ENG_COLUMN_INTEGER },
+	{ "result_summary", ENG_COLUMN_TEXT },
+	{ "result_truncated", ENG_COLUMN_BOOL },
+	{ "result_length", ENG_COLUMN_INTEGER },
+	{ "success", ENG_COLUMN_BOOL },
+	{ "duration_ms", ENG_COLUMN_NUMBER },
+	{ "error", ENG_COLUMN_TEXT },
 };
 
-static const struct eng_field llm[] = {
-	{ "provider", ENG_FIELD_TEXT },
-	{ "model", ENG_FIELD_TEXT },
-	{ "prompt_tokens", ENG_FIELD_INTEGER },
-	{ "completion_tokens", ENG_FIELD_INTEGER },
-	{ "total_tokens", ENG_FIELD_INTEGER },
-	{ "duration_ms", ENG_FIELD_NUMBER },
-	{ "success", ENG_FIELD_BOOL },
-	{ "streaming", ENG_FIELD_BOOL },
-	{ "error", ENG_FIELD_TEXT },
+static const struct eng_column llm[] = {
+	{ "provider", ENG_COLUMN_TEXT },
+	{ "model", ENG_COLUMN_TEXT },
+	{ "prompt_tokens", ENG_COLUMN_INTEGER },
+	{ "completion_tokens", ENG_COLUMN_INTEGER },
+	{ "total_tokens", ENG_COLUMN_INTEGER },
+	{ "duration_ms", ENG_COLUMN_NUMBER },
+	{ "success", ENG_COLUMN_BOOL },
+	{ "streaming", ENG_COLUMN_BOOL },
+	{ "error", ENG_COLUMN_TEXT },
 };
 
-static const struct eng_field security[] = {
-	{ "event_type", ENG_FIELD_TEXT },
-	{ "resource", ENG_FIELD_TEXT },
-	{ "action", ENG_FIELD_TEXT },
-	{ "allowed", ENG_FIELD_BOOL },
-	{ "reason", ENG_FIELD_TEXT },
+static const struct eng_column security[] = {
+	{ "event_type", ENG_COLUMN_TEXT },
+	{ "resource", ENG_COLUMN_TEXT },
+	{ "action", ENG_COLUMN_TEXT },
+	{ "allowed", ENG_COLUMN_BOOL },
+	{ "reason", ENG_COLUMN_TEXT },
 };
 
-static const struct eng_field performance[] = {
-	{ "operation", ENG_FIELD_TEXT },
-	{ "duration_ms", ENG_FIELD_NUMBER },
-	{ "memory_mb", ENG_FIELD_NUMBER },
-	{ "cpu_percent", ENG_FIELD_NUMBER },
-	{ "details", ENG_FIELD_JSON },
+static const struct eng_column performance[] = {
+	{ "operation", ENG_COLUMN_TEXT },
+	{ "duration_ms", ENG_COLUMN_NUMBER },
+	{ "memory_mb", ENG_COLUMN_NUMBER },
+	{ "cpu_percent", ENG_COLUMN_NUMBER },
+	{ "details", ENG_COLUMN_JSON },
 };
 
 static const struct {
-	const struct eng_field *f;
+	const struct eng_column *f;
 	size_t n;
 } fields[LLMLOG_NCATEGORIES] = {
 	[LLMLOG_USER] = FIELDS(user),
@@ -86,7 +86,7 @@ static const struct {
 	[LLMLOG_PERFORMANCE] = FIELDS(performance),
 };
 
-const struct eng_field *
+const struct eng_column *
 eng_category_fields(int category, size_t *n)
 {
 	if (category < 0 || category >= LLMLOG_NCATEGORIES) {

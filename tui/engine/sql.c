@@ -102,11 +102,11 @@ struct cursor {
 #define TIME_TEXT_MAX_US	(INT64_C(253402300799) * ENG_US_PER_SEC)
 
 static const char *const field_decl[] = {
-	[ENG_FIELD_TEXT] = "TEXT",
-	[ENG_FIELD_INTEGER] = "INTEGER",
-	[ENG_FIELD_NUMBER] = "REAL",
-	[ENG_FIELD_BOOL] = "INTEGER",
-	[ENG_FIELD_JSON] = "TEXT",
+	[ENG_COLUMN_TEXT] = "TEXT",
+	[ENG_COLUMN_INTEGER] = "INTEGER",
+	[ENG_COLUMN_NUMBER] = "REAL",
+	[ENG_COLUMN_BOOL] = "INTEGER",
+	[ENG_COLUMN_JSON] = "TEXT",
 };
 
 /* ---- the columns ------------------------------------------------------------ */
@@ -123,7 +123,7 @@ static void
 add_fields(struct table *t, size_t *cap, int category)
 {
 	size_t n;
-	const struct eng_field *f = eng_category_fields(category, &n);
+	const struct eng_column *f = eng_category_fields(category, &n);
 
 	for (size_t i = 0; i < n; i++)
 		add_column(t, cap, f[i].name, field_decl[f[i].type], COL_KEY,

@@ -4,8 +4,9 @@
  * figures that llmlog(1) lists under --stats.  Lines are read in file
  * order on two threads, each into its own partial tally, merged at the
  * end; or a slice at a time (eng_stats_update_some), for a caller that
- * must stay responsive.  Sums are exact, so neither the split nor the
- * slices change a figure.
+ * must stay responsive.  Sums are exact (xsum.c), so neither the split
+ * nor the slices change a figure.  Fields are read through fields.c, as
+ * the summaries read them, so a figure counts what the entries show.
  */
 #include "config.h"
 
@@ -21,100 +22,6 @@
 #define SLOWEST		10
 #define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
-
-/* ---- an exact sum of doubles ----
- *
- * Floating-point addition is not associative: two threads' halves, or
- * slices, added up would differ in the last bits from one pass.  The sum
- * is kept as non-overlapping partials (Shewchuk; Python's math.fsum) and
- * rounded once when read, so any order of the same values gives the same
- * figure.  Infinities, NaN and values too large to add safely are summed
- * apart, plainly: no real log has them.
- */
-
-#define XSUM_HUGE 0x1p960
-
-struct xsum {
-	double *p;		/* partials, smallest magnitude first */
-	size_t n, cap;
-	double special;		/* the non-finite and huge values */
-};
-
-static void
-xsum_add(struct xsum *s, double x)
-{
-	size_t i = 0;
-
-	if (!(fabs(x) < XSUM_HUGE)) {
-		s->special += x;
-		return;
-	}
-	if (x == 0)
-		return;
-	for (size_t j = 0; j < s->n; j++) {
-		double y = s->p[j], hi, lo;
-
-		if (fabs(x) < fabs(y)) {
-			double t = x;
-			x = y;
-			y = t;
-		}
-		hi = x + y;
-		lo = y - (hi - x);
-		if (lo != 0)
-			s->p[i++] = lo;
-		x = hi;
-	}
-	if (i == s->cap)	/* a call per value costs */
-		eng_grow(&s->p, &s->cap, i + 1, sizeof *s->p);
-	s->p[i] = x;
-	s->n = i + 1;
-}
-
-static void
-xsum_merge(struct xsum *into, const struct xsum *from)
-{
-	for (size_t i = 0; i < from->n; i++)
-		xsum_add(into, from->p[i]);
-	into->special += from->special;
-}
-
-/* The exact sum rounded to nearest, ties to even (math.fsum's ending). */
-static double
-xsum_value(const struct xsum *s)
-{
-	size_t n = s->n;
-	double hi = 0, lo = 0;
-
-	if (n > 0) {
-		hi = s->p[--n];
-		while (n > 0) {
-			double x = hi, y = s->p[--n];
-
-			hi = x + y;
-			lo = y - (hi - x);
-			if (lo != 0)
-				break;
-		}
-		if (n > 0 && ((lo < 0 && s->p[n - 1] < 0) ||
-		    (lo > 0 && s->p[n - 1] > 0))) {
-			double y = lo * 2, x = hi + y;
-
-			if (y == x - hi)
-				hi = x;
-		}
-	}
-	if (s->special != 0 || isnan(s->special))
-		return s->special + hi;
-	return hi;
-}
-
-static void
-xsum_free(struct xsum *s)
-{
-	free(s->p);
-	memset(s, 0, sizeof *s);
-}
 
 /* ---- a small string -> count table ---- */
 
@@ -187,15 +94,6 @@ tally_get(struct tally *t, const char *s, size_t n)
 }
 
 static void
-tally_add(struct tally *t, const char *s, size_t n, double sum)
-{
-	struct tally_item *it = tally_get(t, s, n);
-
-	it->count++;
-	xsum_add(&it->sum, sum);
-}
-
-static void
 tally_merge(struct tally *into, const struct tally *from)
 {
 	for (size_t i = 0; i < from->cap; i++) {
@@ -254,12 +152,14 @@ tally_sorted(const struct tally *t)
 /* ---- the tallies ---- */
 
 struct slow {
-	char *operation;
+	char *operation;	/* may hold NUL bytes */
+	size_t len;
 	double ms;
 };
 
 struct part {
 	uint64_t total, malformed, foreign;
+	uint64_t out_of_range;	/* numbers past a double's range, left out */
 	uint64_t by_level[LLMLOG_CRITICAL + 1];	/* by enum llmlog_level */
 	uint64_t by_category[LLMLOG_NCATEGORIES + 1];
 	int64_t first, last;
@@ -342,7 +242,8 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 		free(p->slowest[--p->nslow].operation);
 	for (i = p->nslow; i > 0 && p->slowest[i - 1].ms < ms; i--)
 		p->slowest[i] = p->slowest[i - 1];
-	p->slowest[i].operation = eng_xstrndup(op ? op : "", n);
+	p->slowest[i].operation = eng_xstrndup(op, n);
+	p->slowest[i].len = n;
 	p->slowest[i].ms = ms;
 	p->nslow++;
 }
@@ -356,75 +257,157 @@ add_duration(struct part *p, double ms)
 	p->durations[p->ndur++] = ms;
 }
 
+/* A number field: true with its value when it is a number in a double's
+ * range; one past it is counted and left out, as if absent. */
 static bool
-succeeded(const struct fields *f)
+number(struct part *p, const struct fields *f, enum field k, double *out)
 {
-	return f->success >= 0 ? f->success == 1 : !f->has_error;
+	switch (field_number(f, k, out)) {
+	case JSCAN_NUM_OK:
+		return true;
+	case JSCAN_NUM_RANGE:
+		p->out_of_range++;
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* A duration into its sum and count. */
+static void
+add_ms(struct part *p, const struct fields *f, struct xsum *sum,
+    uint64_t *n)
+{
+	double ms;
+
+	if (number(p, f, FIELD_DURATION, &ms)) {
+		xsum_add(sum, ms);
+		(*n)++;
+	}
+}
+
+/* A name: the field's text, or "unknown" (field_text). */
+static struct field_text
+name_of(const struct fields *f, enum field k, struct strbuf *scratch)
+{
+	struct field_text t;
+
+	if (!field_text(f, k, scratch, &t)) {
+		t.s = "unknown";
+		t.n = 7;
+	}
+	return t;
+}
+
+/* An LLM call's tokens: total_tokens, or else prompt_tokens plus
+ * completion_tokens, each added exactly, into the call's sums. */
+static void
+count_tokens(struct part *p, const struct fields *f, struct xsum *sums[3])
+{
+	double prompt, completion, total;
+	bool hp = number(p, f, FIELD_PROMPT, &prompt);
+	bool hc = number(p, f, FIELD_COMPLETION, &completion);
+	bool ht = number(p, f, FIELD_TOTAL, &total);
+
+	if (hp)
+		xsum_add(&p->prompt, prompt);
+	if (hc)
+		xsum_add(&p->completion, completion);
+	for (int i = 0; i < 3; i++) {
+		if (ht)
+			xsum_add(sums[i], total);
+		else {
+			if (hp)
+				xsum_add(sums[i], prompt);
+			if (hc)
+				xsum_add(sums[i], completion);
+		}
+	}
+}
+
+static void
+count_llm(struct part *p, const struct fields *f)
+{
+	struct strbuf sp = { 0 }, sm = { 0 };
+	struct field_text prov, model;
+	struct tally_item *ip, *im;
+
+	prov = name_of(f, FIELD_PROVIDER, &sp);
+	model = name_of(f, FIELD_MODEL, &sm);
+	p->llm_total++;
+	p->llm_failed += fields_failed(f);
+	p->llm_streaming += field_bool(f, FIELD_STREAMING) == 1;
+	add_ms(p, f, &p->llm_dur, &p->llm_dur_n);
+	ip = tally_get(&p->providers, prov.s, prov.n);
+	im = tally_get(&p->models, model.s, model.n);
+	ip->count++;
+	im->count++;
+	count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
+	    &im->sum });
+	strbuf_free(&sp);
+	strbuf_free(&sm);
 }
 
 static void
 count_fields(struct part *p, int cat, const struct fields *f)
 {
-	double tok;
+	struct strbuf s1 = { 0 }, s2 = { 0 };
+	struct field_text t1, t2;
+	double v;
 
 	switch (cat) {
 	case LLMLOG_USER:
 		p->user_total++;
-		p->user_success += succeeded(f);
-		if (!isnan(f->duration_ms))
-			xsum_add(&p->user_dur, f->duration_ms), p->user_dur_n++;
+		p->user_success += !fields_failed(f);
+		add_ms(p, f, &p->user_dur, &p->user_dur_n);
 		break;
 	case LLMLOG_LLM:
-		p->llm_total++;
-		p->llm_failed += !succeeded(f);
-		p->llm_streaming += f->streaming;
-		if (!isnan(f->duration_ms))
-			xsum_add(&p->llm_dur, f->duration_ms), p->llm_dur_n++;
-		if (!isnan(f->prompt_tokens))
-			xsum_add(&p->prompt, f->prompt_tokens);
-		if (!isnan(f->completion_tokens))
-			xsum_add(&p->completion, f->completion_tokens);
-		tok = !isnan(f->total_tokens) ? f->total_tokens :
-		    (isnan(f->prompt_tokens) ? 0 : f->prompt_tokens) +
-		    (isnan(f->completion_tokens) ? 0 : f->completion_tokens);
-		xsum_add(&p->tokens, tok);
-		tally_add(&p->providers, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, tok);
-		tally_add(&p->models, f->name2.s ? f->name2.s : "unknown",
-		    f->name2.s ? f->name2.n : 7, tok);
+		count_llm(p, f);
 		break;
 	case LLMLOG_TOOL:
 		p->tool_total++;
-		p->tool_success += succeeded(f);
-		if (!isnan(f->duration_ms))
-			xsum_add(&p->tool_dur, f->duration_ms), p->tool_dur_n++;
-		tally_add(&p->tools, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, 0);
+		p->tool_success += !fields_failed(f);
+		add_ms(p, f, &p->tool_dur, &p->tool_dur_n);
+		t1 = name_of(f, FIELD_TOOL_NAME, &s1);
+		tally_get(&p->tools, t1.s, t1.n)->count++;
 		break;
 	case LLMLOG_SECURITY:
 		p->sec_total++;
-		if (f->allowed == 1) {
+		if (field_bool(f, FIELD_ALLOWED) == 1) {
 			p->sec_allowed++;
 			break;
 		}
 		p->sec_denied++;
-		tally_add(&p->denied_resources, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, 0);
-		tally_add(&p->denied_actions, f->name2.s ? f->name2.s : "unknown",
-		    f->name2.s ? f->name2.n : 7, 0);
+		t1 = name_of(f, FIELD_RESOURCE, &s1);
+		t2 = name_of(f, FIELD_ACTION, &s2);
+		tally_get(&p->denied_resources, t1.s, t1.n)->count++;
+		tally_get(&p->denied_actions, t2.s, t2.n)->count++;
 		break;
 	case LLMLOG_PERFORMANCE:
 		p->perf_total++;
-		if (!isnan(f->memory_mb) && (isnan(p->peak_memory) ||
-		    f->memory_mb > p->peak_memory))
-			p->peak_memory = f->memory_mb;
-		if (!isnan(f->duration_ms)) {
-			add_duration(p, f->duration_ms);
-			xsum_add(&p->perf_dur, f->duration_ms);
-			add_slow(p, f->name.s, f->name.n, f->duration_ms);
+		if (number(p, f, FIELD_MEMORY, &v) && (isnan(p->peak_memory) ||
+		    v > p->peak_memory))
+			p->peak_memory = v;
+		if (number(p, f, FIELD_DURATION, &v)) {
+			add_duration(p, v);
+			xsum_add(&p->perf_dur, v);
+			if (!field_text(f, FIELD_OPERATION, &s1, &t1))
+				t1.s = "", t1.n = 0;
+			add_slow(p, t1.s, t1.n, v);
 		}
 		break;
 	}
+	strbuf_free(&s1);
+	strbuf_free(&s2);
+}
+
+/* Whether counting an entry reads its fields: our own entries of the
+ * categories with figures. */
+static bool
+reads_fields(const struct eng_entry *en)
+{
+	return !(en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) &&
+	    en->category != LLMLOG_SYSTEM && en->category < LLMLOG_NCATEGORIES;
 }
 
 static void
@@ -454,15 +437,12 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 		p->foreign++;
 		return;
 	}
-	/* system entries need no field */
-	if (en->category == LLMLOG_SYSTEM || en->category >= LLMLOG_NCATEGORIES)
-		return;
+	if (!reads_fields(en))
+		return;		/* system entries need no field */
 	if ((s = block_reader_line(br, e, en, &n)) == NULL)
 		return;
-	if (!fields_read(s, n, en->category, &f))
-		return;
-	count_fields(p, en->category, &f);
-	fields_done(&f);
+	if (fields_read(s, n, en->category, &f))
+		count_fields(p, en->category, &f);
 }
 
 static void
@@ -471,6 +451,7 @@ part_merge(struct part *a, struct part *b)
 	a->total += b->total;
 	a->malformed += b->malformed;
 	a->foreign += b->foreign;
+	a->out_of_range += b->out_of_range;
 	for (size_t i = 0; i <= LLMLOG_CRITICAL; i++)
 		a->by_level[i] += b->by_level[i];
 	for (size_t i = 0; i <= LLMLOG_NCATEGORIES; i++)
@@ -513,8 +494,8 @@ part_merge(struct part *a, struct part *b)
 	for (size_t i = 0; i < b->ndur; i++)
 		add_duration(a, b->durations[i]);
 	for (size_t i = 0; i < b->nslow; i++)
-		add_slow(a, b->slowest[i].operation,
-		    strlen(b->slowest[i].operation), b->slowest[i].ms);
+		add_slow(a, b->slowest[i].operation, b->slowest[i].len,
+		    b->slowest[i].ms);
 }
 
 /* ---- counting a view's new entries on two threads ---- */
@@ -637,6 +618,29 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	return true;
 }
 
+/* The bytes of an entry's line that counting it reads. */
+static uint64_t
+read_cost(const struct eng_entry *en)
+{
+	return reads_fields(en) ? en->length : 0;
+}
+
+/* Where to split pos[0..k) so that both halves read about as many bytes
+ * of lines: reading a line costs by its length, and the categories' lines
+ * differ in length by a factor of three. */
+static size_t
+split_by_bytes(const struct eng *e, const uint32_t *pos, size_t k)
+{
+	uint64_t total = 0, half = 0;
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		total += read_cost(store_entry(e, pos[i]));
+	for (i = 0; i < k && half < total / 2; i++)
+		half += read_cost(store_entry(e, pos[i]));
+	return i;
+}
+
 /* Count pos[0..k) on two threads when there are many. */
 static void
 count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
@@ -653,7 +657,7 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 		part_init(&jobs[j].part);
 	}
 	jobs[0].pos = pos;
-	jobs[0].n = k >= PAR_MIN ? k / 2 : k;
+	jobs[0].n = k >= PAR_MIN ? split_by_bytes(e, pos, k) : k;
 	jobs[1].pos = pos + jobs[0].n;
 	jobs[1].n = k - jobs[0].n;
 	if (jobs[1].n > 0)
@@ -732,10 +736,26 @@ jtime(int64_t us)
 	return o;
 }
 
+/* A figure that is not a count: null past a double's range (a sum of
+ * many huge values; llmlog(1), HOW LINES ARE READ). */
 static json_object *
 jnum(double v)
 {
-	return json_object_new_double(isfinite(v) ? v : 0);
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+#define INT_JSON_MAX	0x1p63	/* a whole sum below it is written as one */
+
+/* A sum: a whole number as an integer, as token counts are, else as
+ * jnum. */
+static json_object *
+jsum(const struct xsum *x)
+{
+	double v = xsum_value(x);
+
+	if (fabs(v) < INT_JSON_MAX && v == (double)(int64_t)v)
+		return json_object_new_int64((int64_t)v);
+	return jnum(v);
 }
 
 static double
@@ -744,17 +764,179 @@ ratio(double a, double b)
 	return b > 0 ? a / b : 0;
 }
 
-/* {"name": count, ...} by count, most first */
+/* ---- maps keyed by names ----
+ *
+ * json-c's keys are C strings, which end at a NUL byte, and a name may
+ * hold one.  So in a map of names (by_provider, ...) the tree's keys show
+ * each NUL as ^@, the caret form llmlog(1) shows it in, for the report
+ * and the dashboard (names that then read the same share one count),
+ * while its JSON text is written here from the exact names, in the layout
+ * json-c gives everything else.
+ */
+struct name_map {
+	size_t n;
+	struct {
+		char *name;
+		size_t len;
+		json_object *value;	/* a reference of the map's own */
+	} *v;
+};
+
+static void
+name_map_free(json_object *o, void *userdata)
+{
+	struct name_map *m = userdata;
+
+	(void)o;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].name);
+		json_object_put(m->v[i].value);
+	}
+	free(m->v);
+	free(m);
+}
+
+/* A string as json-c escapes it: the two-character escapes, other bytes
+ * below 0x20 as \u00xx, '/' as \/ unless JSON_C_TO_STRING_NOSLASHESCAPE
+ * (print mode gives it). */
+static void
+escape_json(struct printbuf *pb, const char *s, size_t n, int flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+
+		switch (c) {
+		case '\b': esc = "\\b"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		case '\f': esc = "\\f"; break;
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '/':
+			if (!(flags & JSON_C_TO_STRING_NOSLASHESCAPE))
+				esc = "\\/";
+			break;
+		}
+		if (esc == NULL && c >= ' ')
+			continue;
+		printbuf_memappend(pb, s + start, (int)(i - start));
+		if (esc != NULL)
+			printbuf_memappend(pb, esc, 2);
+		else
+			printbuf_memappend(pb, u, 6);
+		start = i + 1;
+	}
+	printbuf_memappend(pb, s + start, (int)(n - start));
+}
+
+static void
+indent(struct printbuf *pb, int level, int flags)
+{
+	for (int i = 0; (flags & JSON_C_TO_STRING_PRETTY) && i < level; i++)
+		printbuf_memappend(pb, flags & JSON_C_TO_STRING_PRETTY_TAB ?
+		    "\t" : "  ", flags & JSON_C_TO_STRING_PRETTY_TAB ? 1 : 2);
+}
+
+/* json-c's object layout (json_object_object_to_json_string), over the
+ * exact names. */
+static int
+name_map_to_json(json_object *o, struct printbuf *pb, int level, int flags)
+{
+	const struct name_map *m = json_object_get_userdata(o);
+	bool pretty = flags & JSON_C_TO_STRING_PRETTY;
+	bool spaced = flags & JSON_C_TO_STRING_SPACED;
+
+	printbuf_memappend(pb, "{", 1);
+	for (size_t i = 0; i < m->n; i++) {
+		const char *v = json_object_to_json_string_ext(m->v[i].value,
+		    flags);
+
+		if (i > 0)
+			printbuf_memappend(pb, ",", 1);
+		if (pretty)
+			printbuf_memappend(pb, "\n", 1);
+		if (spaced && !pretty)
+			printbuf_memappend(pb, " ", 1);
+		indent(pb, level + 1, flags);
+		printbuf_memappend(pb, "\"", 1);
+		escape_json(pb, m->v[i].name, m->v[i].len, flags);
+		printbuf_memappend(pb, spaced ? "\": " : "\":", spaced ? 3 : 2);
+		printbuf_memappend(pb, v, (int)strlen(v));
+	}
+	if (pretty && m->n > 0) {
+		printbuf_memappend(pb, "\n", 1);
+		indent(pb, level, flags);
+	}
+	if (spaced && !pretty)
+		printbuf_memappend(pb, " }", 2);
+	else
+		printbuf_memappend(pb, "}", 1);
+	return 0;
+}
+
+/* The tree's key for a name: its NUL bytes as ^@. */
+static void
+tree_key(struct strbuf *b, const char *s, size_t n)
+{
+	strbuf_reset(b);
+	for (const char *nul; (nul = memchr(s, '\0', n)) != NULL;
+	    n -= (size_t)(nul + 1 - s), s = nul + 1) {
+		strbuf_add(b, s, (size_t)(nul - s));
+		strbuf_puts(b, "^@");
+	}
+	strbuf_add(b, s, n);
+}
+
+/* A value added to the one a tree key already has (names that read the
+ * same). */
+static json_object *
+json_plus(json_object *a, json_object *b)
+{
+	int64_t x = json_object_get_int64(a), y = json_object_get_int64(b), z;
+
+	if (json_object_is_type(a, json_type_int) &&
+	    json_object_is_type(b, json_type_int) &&
+	    !__builtin_add_overflow(x, y, &z))
+		return json_object_new_int64(z);
+	return jnum(json_object_get_double(a) + json_object_get_double(b));
+}
+
+/* {"name": count, ...} (or the token sums), by count, most first */
 static json_object *
 jmap(const struct tally *t, bool sums)
 {
 	struct tally_item *v = tally_sorted(t);
-	json_object *o = json_object_new_object();
+	struct name_map *m = eng_xcalloc(1, sizeof *m);
+	json_object *o = json_object_new_object(), *had;
+	struct strbuf key;
 
-	for (size_t i = 0; i < t->n; i++)
-		json_object_object_add(o, v[i].name, sums ?
-		    json_object_new_int64((int64_t)xsum_value(&v[i].sum)) :
-		    json_object_new_int64((int64_t)v[i].count));
+	strbuf_init(&key);
+	m->v = eng_xcalloc(t->n ? t->n : 1, sizeof *m->v);
+	for (size_t i = 0; i < t->n; i++) {
+		json_object *val = sums ? jsum(&v[i].sum) :
+		    json_object_new_int64((int64_t)v[i].count);
+
+		m->v[i].name = eng_xstrndup(v[i].name, v[i].len);
+		m->v[i].len = v[i].len;
+		m->v[i].value = json_object_get(val);
+		m->n++;
+		tree_key(&key, v[i].name, v[i].len);
+		if (json_object_object_get_ex(o, key.s, &had)) {
+			json_object *sum = json_plus(had, val);
+
+			json_object_put(val);
+			val = sum;
+		}
+		json_object_object_add(o, key.s, val);
+	}
+	json_object_set_serializer(o, name_map_to_json, m, name_map_free);
+	strbuf_free(&key);
 	free(v);
 	return o;
 }
@@ -769,7 +951,7 @@ jtop(const struct tally *t)
 	for (size_t i = 0; i < t->n && i < TOP_JSON; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "name",
-		    json_object_new_string(v[i].name));
+		    json_object_new_string_len(v[i].name, (int)v[i].len));
 		json_object_object_add(o, "count",
 		    json_object_new_int64((int64_t)v[i].count));
 		json_object_array_add(a, o);
@@ -882,7 +1064,8 @@ json_performance(const struct part *p)
 	for (size_t i = 0; i < p->nslow; i++) {
 		json_object *s = json_object_new_object();
 		json_object_object_add(s, "operation",
-		    json_object_new_string(p->slowest[i].operation));
+		    json_object_new_string_len(p->slowest[i].operation,
+		    (int)p->slowest[i].len));
 		add_d(s, "duration_ms", p->slowest[i].ms);
 		json_object_array_add(slow, s);
 	}
@@ -900,9 +1083,9 @@ json_llm(const struct part *p)
 	add_u(o, "success", p->llm_total - p->llm_failed);
 	add_u(o, "failed", p->llm_failed);
 	add_u(o, "streaming", p->llm_streaming);
-	add_u(o, "total_tokens", (uint64_t)tokens);
-	add_u(o, "prompt_tokens", (uint64_t)xsum_value(&p->prompt));
-	add_u(o, "completion_tokens", (uint64_t)xsum_value(&p->completion));
+	json_object_object_add(o, "total_tokens", jsum(&p->tokens));
+	json_object_object_add(o, "prompt_tokens", jsum(&p->prompt));
+	json_object_object_add(o, "completion_tokens", jsum(&p->completion));
 	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
 	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
 	    (double)p->llm_dur_n));
@@ -956,6 +1139,7 @@ eng_stats_json(const struct eng_stats *s)
 	add_u(o, "total", p->total);
 	add_u(o, "malformed", p->malformed);
 	add_u(o, "foreign", p->foreign);
+	add_u(o, "out_of_range", p->out_of_range);
 	m = json_object_new_object();
 	for (int l = LLMLOG_DEBUG; l <= LLMLOG_CRITICAL; l++)
 		if (p->by_level[l] > 0)

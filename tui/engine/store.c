@@ -1,7 +1,7 @@
 /*
  * store.c - the lowest layer: the log directories' files and the index.
  * Scanning for the six category files and their backups, appending
- * entries to the index, and reading back a line or its JSON.  It calls
+ * entries to the index, and reading back a line.  It calls
  * nothing above it: engine.c and follow.c scan through it, index.c
  * appends, reader.c and summary.c read lines (eng_line).
  */
@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,14 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		eng_grow(&v, &cap, n + 1, sizeof *v);
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
-		v[n].backup = *dot == '.' ? atoi(dot + 1) : 0;
+		v[n].backup = 0;
+		if (*dot == '.') {
+			/* ".N", N all digits (llmlog_category_from_file);
+			 * past INT_MAX it is as old as a backup can be */
+			long b = strtol(dot + 1, NULL, 10);
+
+			v[n].backup = b > INT_MAX ? INT_MAX : (int)b;
+		}
 		v[n].name = eng_xstrdup(de->d_name);
 		n++;
 	}
@@ -255,17 +263,4 @@ eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
 	b->s[b->len] = '\0';
 	*len = b->len;
 	return b->s;
-}
-
-json_object *
-eng_parse(struct eng *e, const struct eng_entry *en)
-{
-	const char *s;
-	size_t n;
-
-	if (en->flags & ENTRY_MALFORMED)
-		return NULL;
-	if ((s = eng_line(e, en, &n)) == NULL)
-		return NULL;
-	return eng_parse_line(s, n);
 }

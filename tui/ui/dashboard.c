@@ -131,7 +131,9 @@ format_value(struct strbuf *out, json_object *v, const char *unit)
 		eng_format_number(out, json_object_get_double(v), 1);
 		break;
 	case json_type_string:
-		strbuf_puts(out, json_object_get_string(v));
+		/* a name may hold NUL bytes: its caret form, whole */
+		eng_sanitize(out, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
 		break;
 	case json_type_null:
 		strbuf_puts(out, "-");
@@ -159,7 +161,7 @@ static void
 add_item(struct panel *p, json_object *item, int indent)
 {
 	struct strbuf line;
-	const char *name = NULL;
+	json_object *name = NULL;
 	size_t keylen;
 
 	if (is_scalar(item)) {
@@ -175,12 +177,17 @@ add_item(struct panel *p, json_object *item, int indent)
 	json_object_object_foreach(item, k0, v0) {
 		(void)k0;
 		if (json_object_is_type(v0, json_type_string)) {
-			name = json_object_get_string(v0);
+			name = v0;
 			break;
 		}
 	}
 	strbuf_init(&line);
-	strbuf_printf(&line, "%*s%s:", indent, "", name != NULL ? name : "-");
+	strbuf_printf(&line, "%*s", indent, "");
+	if (name != NULL)
+		format_value(&line, name, "");
+	else
+		strbuf_puts(&line, "-");
+	strbuf_puts(&line, ":");
 	keylen = line.len;
 	json_object_object_foreach(item, k, v) {
 		const char *unit;
