@@ -74,11 +74,6 @@ int by_parse(const char *text, struct by_spec *out);
 void by_free(struct by_spec *s);
 /* The rows as -o says (table, json, csv); the exit status. */
 int breakdown_run(struct eng_view *v, const struct options *o);
-/* Into eng_stats_json's object: p50_ms, p95_ms, p99_ms (nearest rank
- * over duration_ms, 0 when none) in user, tool and llm; in llm
- * failures_by_provider and failures_by_model, in tool failures_by_tool:
- * [{"name","calls","failed","fail_pct"},...], most calls first. */
-void stats_add_breakdowns(json_object *st, struct eng_view *v);
 
 /* cursor.c: --cursor-file.  Calls print for each entry of the view after
  * the cursor, in view order (the last o->tail of them when --tail is

@@ -412,7 +412,6 @@ print_stats(struct eng_view *v, const struct options *o)
 
 	eng_stats_update(s, v);
 	j = eng_stats_json(s);
-	stats_add_breakdowns(j, v);
 	if (o->output == OUTPUT_JSON)
 		printf("%s\n", json_object_to_json_string_ext(j,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -292,52 +292,6 @@ print_overall(FILE *out, json_object *st, bool utc)
 	strbuf_free(&b);
 }
 
-/* "  Duration p50/p95/p99: 1.0 / 2.0 / 3.0 ms" */
-static void
-print_percentiles(FILE *out, json_object *o, struct strbuf *b)
-{
-	static const char *const keys[] = { "p50_ms", "p95_ms", "p99_ms" };
-
-	if (get(o, "p50_ms") == NULL)
-		return;
-	strbuf_reset(b);
-	for (size_t i = 0; i < 3; i++) {
-		if (i > 0)
-			strbuf_puts(b, " / ");
-		eng_format_number(b, get_num(o, keys[i]), 1);
-	}
-	fprintf(out, "  Duration p50/p95/p99: %s ms\n", b->s);
-}
-
-/* "  Failures By Model: {"gpt-4o": 2/10 (20.0%), ...}", when one failed */
-static void
-print_failures(FILE *out, const char *label, json_object *arr)
-{
-	struct strbuf b;
-	size_t n;
-	bool any = false;
-
-	if (!json_object_is_type(arr, json_type_array))
-		return;
-	n = json_object_array_length(arr);
-	for (size_t i = 0; i < n; i++)
-		any |= get_int(json_object_array_get_idx(arr, i), "failed") > 0;
-	if (!any)
-		return;
-	strbuf_init(&b);
-	strbuf_printf(&b, "  %s: {", label);
-	for (size_t i = 0; i < n; i++) {
-		json_object *x = json_object_array_get_idx(arr, i);
-
-		add_name(&b, get_str(x, "name"));
-		strbuf_printf(&b, ": %lld/%lld (%.1f%%)%s",
-		    (long long)get_int(x, "failed"), (long long)get_int(x,
-		    "calls"), get_num(x, "fail_pct"), i + 1 < n ? ", " : "");
-	}
-	fprintf(out, "%s}\n", b.s);
-	strbuf_free(&b);
-}
-
 static void
 print_user(FILE *out, json_object *u)
 {
@@ -352,7 +306,6 @@ print_user(FILE *out, json_object *u)
 	    percent(get_int(u, "success"), total));
 	fprintf(out, "  Avg Duration: %sms\n",
 	    fmt_dec1(&b, get_num(u, "avg_duration_ms")));
-	print_percentiles(out, u, &b);
 	strbuf_free(&b);
 }
 
@@ -380,13 +333,9 @@ print_llm(FILE *out, json_object *l)
 	if (json_object_is_type(get(l, "by_model"), json_type_object) &&
 	    json_object_object_length(get(l, "by_model")) > 0)
 		print_dict_by_count(out, "By Model", get(l, "by_model"), false);
-	print_percentiles(out, l, &b);
 	if (get_int(l, "failed") > 0)
 		fprintf(out, "  Failed Calls: %s\n",
 		    fmt_int(&b, get_int(l, "failed")));
-	print_failures(out, "Failures By Provider",
-	    get(l, "failures_by_provider"));
-	print_failures(out, "Failures By Model", get(l, "failures_by_model"));
 	strbuf_free(&b);
 }
 
@@ -402,9 +351,7 @@ print_tool(FILE *out, json_object *t)
 	fprintf(out, "\nTool Executions:\n  Total: %s\n", fmt_int(&b, total));
 	fprintf(out, "  Success Rate: %.1f%%\n",
 	    percent(get_int(t, "success"), total));
-	print_percentiles(out, t, &b);
 	print_top(out, "Most Used Tools", get(t, "top"), "name", "count", false);
-	print_failures(out, "Failures By Tool", get(t, "failures_by_tool"));
 	strbuf_free(&b);
 }
 
