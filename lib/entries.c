@@ -166,8 +166,8 @@ rss_mb(void)
  * its record; a and b are e's json_objects, dropped once the line is built
  * or owned by the queue. */
 static int
-emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
-    const struct timespec *when, format_fn fn, json_object *a,
+emit_entry(struct llmlog *lg, enum llmlog_category cat, int level,
+    const void *e, const struct timespec *when, format_fn fn, json_object *a,
     json_object *b)
 {
 	struct format_bufs *fb;
@@ -227,6 +227,24 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 	rc = log_emit(lg, cat, level, fb->line.buf, fb->line.len);
 	if (echo)
 		log_echo(lg, cat, level, fb->summary.buf);
+	return rc;
+}
+
+/* emit_entry() inside the library (log_enter(): a call from a signal
+ * handler that interrupted one is refused). */
+static int
+emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
+    const struct timespec *when, format_fn fn, json_object *a,
+    json_object *b)
+{
+	int rc;
+
+	if (log_enter(lg) != 0) {
+		drop(a, b);
+		return -1;
+	}
+	rc = emit_entry(lg, cat, level, e, when, fn, a, b);
+	log_leave();
 	return rc;
 }
 

@@ -37,8 +37,19 @@ struct sig_guard {
 void sig_block(struct sig_guard *g, int sig);
 void sig_restore(struct sig_guard *g);
 
-/* Resolve NULL to the default log; NULL when no log can be had. */
+/* A logging call enters and leaves the library (log.c): log_enter() is
+ * -1 (EDEADLK, the entry counted as dropped in lg, NULL: the default)
+ * when the thread is inside it already, which only a signal handler makes
+ * happen; the call then returns -1 at once and does not leave. */
+int log_enter(struct llmlog *lg);
+void log_leave(void);
+
+/* Resolve NULL to the default log for an entry; NULL when no log can be
+ * had, and the entry is counted as dropped. */
 struct llmlog *log_resolve(struct llmlog *lg);
+/* Tests: how long a default log that could not be opened is not tried
+ * again (ns). */
+extern int64_t log_default_retry_ns;
 
 /* Hand one finished line (ending in '\n') of a category to the log: written
  * now (sync) or queued (async).  Counts a drop and returns -1 on failure. */

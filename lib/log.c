@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,82 @@ static struct llmlog *_Atomic default_log;
 static struct llmlog *retired_logs;
 static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool default_atexit;
+
+/* With default_lock held.  The config of the last llmlog_setup(), kept
+ * for the default's whole life: a default closed by its owner is opened
+ * again with it, its directory as the first open made it absolute. */
+static struct llmlog_config setup_cfg;
+static char *setup_dir;
+static bool have_setup;
+
+/* With default_lock held.  A default that could not be opened is tried
+ * again at most every log_default_retry_ns; meanwhile every call that
+ * needs it fails at once with the first failure's reason, and its entry is
+ * counted in default_dropped. */
+#define DEFAULT_RETRY_NS 1000000000	/* 1 s */
+int64_t log_default_retry_ns = DEFAULT_RETRY_NS;
+static bool default_failed;
+static int64_t default_failed_ns;
+static int default_errno;
+static char default_errmsg[256];
+static _Atomic uint64_t default_dropped;
+
+/*
+ * Signal handlers.  The library is not async-signal-safe: it allocates,
+ * takes locks and builds lines in per-thread buffers.  A handler that
+ * logs while the thread it interrupted is inside the library would wait
+ * for a lock that thread holds (a hang) or build its line in the buffer
+ * the interrupted call is building (a garbled line).  So every entry point
+ * that takes a lock or a buffer marks the thread as inside, and a call
+ * made while it is (from a handler, then) is refused at once: -1 with
+ * EDEADLK, its entry counted as dropped.  The thread's message is left
+ * alone: the interrupted call may be writing it.  Initial-exec TLS: a
+ * handler must not make the dynamic linker allocate it.
+ */
+static __thread volatile sig_atomic_t in_library
+    __attribute__((tls_model("initial-exec")));
+
+static bool
+enter(void)
+{
+	if (in_library)
+		return false;
+	in_library = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	return true;
+}
+
+static void
+leave(void)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	in_library = 0;
+}
+
+static int
+refuse(void)
+{
+	errno = EDEADLK;
+	return -1;
+}
+
+int
+log_enter(struct llmlog *lg)
+{
+	if (enter())
+		return 0;
+	if (lg == NULL)
+		lg = default_log;
+	atomic_fetch_add_explicit(lg != NULL ? &lg->dropped : &default_dropped,
+	    1, memory_order_relaxed);
+	return refuse();
+}
+
+void
+log_leave(void)
+{
+	leave();
+}
 
 /* Every open handle, so fork() can hold and reset their locks. */
 static struct llmlog *open_logs;
@@ -95,6 +172,47 @@ list_remove(struct llmlog *lg)
 	pthread_mutex_unlock(&open_lock);
 }
 
+/* One whole write to stderr.  SIGPIPE is blocked around it: stderr may be
+ * a pipe whose reader is gone, and the signal's default action would end
+ * the host (MSG_NOSIGNAL is for sockets only).  Whether it was all
+ * written; errno is kept. */
+static bool
+stderr_write(const char *buf, size_t n)
+{
+	struct sig_guard epipe = { 0 };
+	int saved = errno;
+	ssize_t w;
+
+	sig_block(&epipe, SIGPIPE);
+	do
+		w = write(STDERR_FILENO, buf, n);
+	while (w < 0 && errno == EINTR);
+	sig_restore(&epipe);
+	errno = saved;
+	return w == (ssize_t)n;
+}
+
+/* Said on stderr once per process, at the open that meets it: an
+ * LLMLOG_LEVEL that names no level (the value made safe to show). */
+static void
+level_warn(const char *env)
+{
+	static const char head[] = "llmlog: LLMLOG_LEVEL=";
+	static const char tail[] = " names no level (DEBUG, INFO, WARNING, "
+	    "ERROR, CRITICAL); using INFO\n";
+	static atomic_bool warned;
+	char buf[256];
+	size_t n = sizeof head - 1;
+
+	if (atomic_exchange(&warned, true))
+		return;
+	memcpy(buf, head, n);
+	n += text_visible(buf + n, sizeof buf - n - (sizeof tail - 1), env,
+	    strlen(env));
+	memcpy(buf + n, tail, sizeof tail - 1);
+	(void)stderr_write(buf, n + sizeof tail - 1);
+}
+
 /* 0 in the config means the environment's level, else INFO. */
 static int
 config_level(const struct llmlog_config *cfg)
@@ -102,11 +220,15 @@ config_level(const struct llmlog_config *cfg)
 	const char *env;
 	int level;
 
-	if (cfg != NULL && cfg->min_level != 0)
+	if (cfg->min_level != 0)
 		return cfg->min_level;
 	env = getenv("LLMLOG_LEVEL");
-	if (env != NULL && *env != '\0' && (level = llmlog_level_parse(env)) > 0)
+	if (env == NULL || *env == '\0')
+		return LLMLOG_INFO;
+	if ((level = llmlog_level_parse(env)) > 0)
 		return level;
+	if (!cfg->no_console)
+		level_warn(env);
 	return LLMLOG_INFO;
 }
 
@@ -239,8 +361,8 @@ log_free(struct llmlog *lg)
 	free(lg);
 }
 
-struct llmlog *
-llmlog_open(const struct llmlog_config *cfg)
+static struct llmlog *
+log_open(const struct llmlog_config *cfg)
 {
 	struct llmlog *lg;
 	int saved;
@@ -262,13 +384,25 @@ fail:
 	return NULL;
 }
 
-int
-llmlog_flush(struct llmlog *lg)
+struct llmlog *
+llmlog_open(const struct llmlog_config *cfg)
+{
+	struct llmlog *lg;
+
+	if (!enter()) {
+		refuse();
+		return NULL;
+	}
+	lg = log_open(cfg);
+	leave();
+	return lg;
+}
+
+static int
+log_flush(struct llmlog *lg)
 {
 	int rc = 0, saved = 0;
 
-	if (lg == NULL && (lg = default_log) == NULL)
-		return 0;
 	if (lg->queue != NULL && queue_flush(lg->queue) != 0) {
 		/* the queue's cause stays the one reported */
 		saved = errno;
@@ -277,6 +411,20 @@ llmlog_flush(struct llmlog *lg)
 	if (sink_verify(lg) != 0)
 		return -1;
 	errno = rc != 0 ? saved : errno;
+	return rc;
+}
+
+int
+llmlog_flush(struct llmlog *lg)
+{
+	int rc;
+
+	if (lg == NULL && (lg = default_log) == NULL)
+		return 0;
+	if (!enter())
+		return refuse();
+	rc = log_flush(lg);
+	leave();
 	return rc;
 }
 
@@ -297,13 +445,11 @@ default_forget(struct llmlog *lg)
 	pthread_mutex_unlock(&default_lock);
 }
 
-int
-llmlog_close(struct llmlog *lg)
+static int
+log_close(struct llmlog *lg)
 {
 	int rc = 0, saved = 0;
 
-	if (lg == NULL)
-		return 0;
 	default_forget(lg);
 	list_remove(lg);
 	if (lg->queue != NULL) {
@@ -319,6 +465,20 @@ llmlog_close(struct llmlog *lg)
 	sink_close(lg);
 	log_free(lg);
 	errno = rc != 0 ? saved : errno;
+	return rc;
+}
+
+int
+llmlog_close(struct llmlog *lg)
+{
+	int rc;
+
+	if (lg == NULL)
+		return 0;
+	if (!enter())
+		return refuse();
+	rc = log_close(lg);
+	leave();
 	return rc;
 }
 
@@ -362,17 +522,88 @@ default_replace(struct llmlog *lg)
 	}
 }
 
-int
-llmlog_setup(const struct llmlog_config *cfg)
+static int
+log_setup(const struct llmlog_config *cfg)
 {
 	struct llmlog *lg;
+	char *dir;
 
-	if ((lg = llmlog_open(cfg)) == NULL)
+	if ((lg = log_open(cfg)) == NULL)
 		return -1;
+	if ((dir = strdup(lg->dir)) == NULL) {
+		log_close(lg);
+		errno = ENOMEM;
+		return errmsg_set("out of memory");
+	}
 	pthread_mutex_lock(&default_lock);
+	free(setup_dir);
+	setup_dir = dir;
+	setup_cfg = cfg != NULL ? *cfg : (struct llmlog_config){ 0 };
+	setup_cfg.dir = setup_dir;
+	have_setup = true;
+	default_failed = false;
 	default_replace(lg);
 	pthread_mutex_unlock(&default_lock);
 	return 0;
+}
+
+int
+llmlog_setup(const struct llmlog_config *cfg)
+{
+	int rc;
+
+	if (!enter())
+		return refuse();
+	rc = log_setup(cfg);
+	leave();
+	return rc;
+}
+
+static int64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* With default_lock held: open the default, unless it failed lately. */
+static struct llmlog *
+default_open(void)
+{
+	int64_t now = monotonic_ns();
+	struct llmlog *lg;
+
+	if (default_failed && now - default_failed_ns < log_default_retry_ns) {
+		errno = default_errno;
+		errmsg_set("%s", default_errmsg);
+		return NULL;
+	}
+	if ((lg = log_open(have_setup ? &setup_cfg : NULL)) != NULL) {
+		default_failed = false;
+		default_replace(lg);
+		return lg;
+	}
+	default_failed = true;
+	default_failed_ns = now;
+	default_errno = errno;
+	snprintf(default_errmsg, sizeof default_errmsg, "%s", llmlog_errmsg());
+	return NULL;
+}
+
+static struct llmlog *
+default_get(void)
+{
+	struct llmlog *lg;
+
+	if ((lg = default_log) != NULL)
+		return lg;
+	pthread_mutex_lock(&default_lock);
+	if ((lg = default_log) == NULL)
+		lg = default_open();
+	pthread_mutex_unlock(&default_lock);
+	return lg;
 }
 
 struct llmlog *
@@ -380,27 +611,36 @@ llmlog_default(void)
 {
 	struct llmlog *lg;
 
-	if ((lg = default_log) != NULL)
+	/* inside the library already (a handler): only what is there */
+	if ((lg = default_log) != NULL || !enter())
 		return lg;
-	pthread_mutex_lock(&default_lock);
-	if ((lg = default_log) == NULL && (lg = llmlog_open(NULL)) != NULL)
-		default_replace(lg);
-	pthread_mutex_unlock(&default_lock);
+	lg = default_get();
+	leave();
 	return lg;
 }
 
 struct llmlog *
 log_resolve(struct llmlog *lg)
 {
-	return lg != NULL ? lg : llmlog_default();
+	if (lg != NULL || (lg = default_get()) != NULL)
+		return lg;
+	/* an entry for a default log there is none of */
+	atomic_fetch_add_explicit(&default_dropped, 1, memory_order_relaxed);
+	return NULL;
 }
 
 uint64_t
 llmlog_dropped(const struct llmlog *lg)
 {
-	if (lg == NULL && (lg = default_log) == NULL)
-		return 0;
-	return atomic_load_explicit(&lg->dropped, memory_order_relaxed);
+	uint64_t none = 0;
+
+	if (lg == NULL) {
+		none = atomic_load_explicit(&default_dropped,
+		    memory_order_relaxed);
+		if ((lg = default_log) == NULL)
+			return none;
+	}
+	return none + atomic_load_explicit(&lg->dropped, memory_order_relaxed);
 }
 
 uint64_t
@@ -435,7 +675,7 @@ llmlog_set_level(struct llmlog *lg, enum llmlog_level level)
 bool
 llmlog_enabled(const struct llmlog *lg, enum llmlog_level level)
 {
-	if (lg == NULL && (lg = log_resolve(NULL)) == NULL)
+	if (lg == NULL && (lg = llmlog_default()) == NULL)
 		return false;
 	return (int)level >= atomic_load_explicit(&lg->min_level,
 	    memory_order_relaxed);
@@ -469,26 +709,6 @@ log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 		return -1;
 	}
 	return 0;
-}
-
-/* One whole write to stderr.  SIGPIPE is blocked around it: stderr may be
- * a pipe whose reader is gone, and the signal's default action would end
- * the host (MSG_NOSIGNAL is for sockets only).  Whether it was all
- * written; errno is kept. */
-static bool
-stderr_write(const char *buf, size_t n)
-{
-	struct sig_guard epipe = { 0 };
-	int saved = errno;
-	ssize_t w;
-
-	sig_block(&epipe, SIGPIPE);
-	do
-		w = write(STDERR_FILENO, buf, n);
-	while (w < 0 && errno == EINTR);
-	sig_restore(&epipe);
-	errno = saved;
-	return w == (ssize_t)n;
 }
 
 void

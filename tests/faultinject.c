@@ -5,7 +5,10 @@
  *
  *   LLMLOG_FAULT_CTL=path   while this file exists, faults are on; its
  *                           first word says which: ENOSPC or EIO (writes to
- *                           log files fail), EACCES (opening them fails)
+ *                           log files fail), EACCES (opening them fails),
+ *                           SIGUSR1 (each write to a log file raises SIGUSR1
+ *                           in the writing thread first, then is made: a
+ *                           signal handler that runs inside the library)
  *
  * Only files named *.log or *.log.N are affected.
  */
@@ -14,6 +17,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +74,11 @@ is_log_fd(int fd)
 	return is_log_name(path);
 }
 
-/* The errno the control file asks for, or 0 when faults are off. */
+/* Not an errno: the control file asks for SIGUSR1. */
+#define FAULT_SIGNAL (-1)
+
+/* The errno the control file asks for, FAULT_SIGNAL, or 0 when faults are
+ * off. */
 static int
 fault(void)
 {
@@ -93,32 +101,46 @@ fault(void)
 		return ENOSPC;
 	if (n > 0 && strncmp(what, "EACCES", 6) == 0)
 		return EACCES;
+	if (n > 0 && strncmp(what, "SIGUSR1", 7) == 0)
+		return FAULT_SIGNAL;
 	return EIO;
+}
+
+/* Whether a write to fd is to fail, with errno set; raises the signal
+ * first when that is the fault. */
+static int
+write_fails(int fd)
+{
+	int err;
+
+	if (!is_log_fd(fd) || (err = fault()) == 0 || err == EACCES)
+		return 0;
+	if (err == FAULT_SIGNAL) {
+		int saved = errno;
+
+		raise(SIGUSR1);
+		errno = saved;
+		return 0;
+	}
+	errno = err;
+	return 1;
 }
 
 ssize_t
 write(int fd, const void *buf, size_t n)
 {
-	int err;
-
 	resolve();
-	if (is_log_fd(fd) && (err = fault()) != 0 && err != EACCES) {
-		errno = err;
+	if (write_fails(fd))
 		return -1;
-	}
 	return real_write(fd, buf, n);
 }
 
 ssize_t
 writev(int fd, const struct iovec *iov, int iovcnt)
 {
-	int err;
-
 	resolve();
-	if (is_log_fd(fd) && (err = fault()) != 0 && err != EACCES) {
-		errno = err;
+	if (write_fails(fd))
 		return -1;
-	}
 	return real_writev(fd, iov, iovcnt);
 }
 

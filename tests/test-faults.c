@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -224,11 +225,15 @@ test_replaced(void)
 	}								\
 } while (0)
 
+/* A child that has not ended by then is taken as hung (deadlocked). */
+#define CHILD_DEADLINE_S 60
+
 /* Run fn(arg) in a child and return its wait status; fn returns the
  * number of its checks that failed, which becomes the exit status. */
 static int
 in_child(int (*fn)(const void *), const void *arg)
 {
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
 	int status = -1;
 	pid_t pid;
 
@@ -239,6 +244,14 @@ in_child(int (*fn)(const void *), const void *arg)
 		_exit(bad > 100 ? 100 : bad);
 	}
 	CU_ASSERT_FATAL(pid > 0);
+	for (int i = 0; i < CHILD_DEADLINE_S * 100; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		nanosleep(&tick, NULL);
+	}
+	fprintf(stderr, "\n  the child has not ended in %d s: hung\n",
+	    CHILD_DEADLINE_S);
+	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return status;
 }
@@ -660,6 +673,136 @@ test_echo_closed_pipe(void)
 	CU_ASSERT_EQUAL(whole_lines(path), 1);
 }
 
+/* ---- logging from a signal handler ------------------------------------ */
+
+static struct llmlog *handler_lg;
+static volatile sig_atomic_t handler_calls, handler_ok, handler_edeadlk;
+
+static void
+log_from_handler(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	handler_calls++;
+	if (llmlog_tool(handler_lg, .tool_name = "from_handler",
+	    .tool_server = "signal", .duration_ms = 1) == 0)
+		handler_ok++;
+	else if (errno == EDEADLK)
+		handler_edeadlk++;
+	errno = saved;
+}
+
+static void
+on_signal(int sig, void (*fn)(int))
+{
+	struct sigaction sa = { .sa_handler = fn };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* A handler that logs while the thread it interrupted is inside a logging
+ * call (in its write: the shim raises the signal there) is refused at
+ * once: -1, EDEADLK, counted; the interrupted call goes on and writes its
+ * own line whole.  Before, it took the lock its thread held: a hang. */
+static int
+handler_inside_call(const void *arg)
+{
+	const char *where = arg;
+	int bad = 0;
+
+	handler_lg = llmlog_open(&(struct llmlog_config){ .dir = where,
+	    .no_console = true });
+	CHECK(handler_lg != NULL);
+	if (handler_lg == NULL)
+		return bad;
+	on_signal(SIGUSR1, log_from_handler);
+	faults("SIGUSR1");
+	CHECK(log_tool(handler_lg, 1) == 0);
+	faults(NULL);
+	CHECK(handler_calls == 1);
+	CHECK(handler_ok == 0);
+	CHECK(handler_edeadlk == 1);
+	CHECK(llmlog_dropped(handler_lg) == 1);
+	/* and outside a call the handler logs as any code does */
+	raise(SIGUSR1);
+	CHECK(handler_ok == 1);
+	CHECK(log_tool(handler_lg, 2) == 0);
+	CHECK(llmlog_close(handler_lg) == 0);
+	return bad;
+}
+
+static void
+test_handler_inside_call(void)
+{
+	const char *fresh = util_tmpdir("faults-handler");
+	char path[4096];
+
+	CU_ASSERT(exited_ok(in_child(handler_inside_call, fresh)));
+	snprintf(path, sizeof path, "%s/%s", fresh,
+	    llmlog_category_file(LLMLOG_TOOL));
+	CU_ASSERT_EQUAL(whole_lines(path), 3);
+}
+
+/* A timer's handler logging every 50 us while the main thread logs as
+ * fast as it can, sync or async: no hang, every line whole, and every
+ * entry either in the file or counted as dropped. */
+#define TIMER_ENTRIES 20000
+
+static int
+handler_on_timer(const void *arg)
+{
+	const bool async = *(const bool *)arg;
+	const char *where = util_tmpdir(async ? "faults-timer-async" :
+	    "faults-timer");
+	struct itimerval every = { { 0, 50 }, { 0, 50 } }, off = { 0 };
+	char path[4096];
+	int bad = 0, ok = 0;
+	long lines;
+
+	handler_lg = llmlog_open(&(struct llmlog_config){ .dir = where,
+	    .no_console = true, .async = async });
+	CHECK(handler_lg != NULL);
+	if (handler_lg == NULL)
+		return bad;
+	on_signal(SIGALRM, log_from_handler);
+	CHECK(setitimer(ITIMER_REAL, &every, NULL) == 0);
+	for (int i = 0; i < TIMER_ENTRIES; i++)
+		ok += llmlog_tool(handler_lg, .tool_name = "from_main",
+		    .tool_server = "signal", .duration_ms = 2) == 0;
+	CHECK(setitimer(ITIMER_REAL, &off, NULL) == 0);
+	CHECK(llmlog_flush(handler_lg) == 0);
+	snprintf(path, sizeof path, "%s/%s", where,
+	    llmlog_category_file(LLMLOG_TOOL));
+	lines = whole_lines(path);
+	CHECK(lines == ok + handler_ok);
+	CHECK(llmlog_dropped(handler_lg) ==
+	    (uint64_t)(TIMER_ENTRIES - ok + handler_calls - handler_ok));
+	CHECK(handler_calls > 0);
+	printf("(%d signals, %d entries logged from the handler) ",
+	    (int)handler_calls, (int)handler_ok);
+	CHECK(llmlog_close(handler_lg) == 0);
+	util_rmtree(where);
+	return bad;
+}
+
+static void
+test_handler_on_timer(void)
+{
+	static const bool sync = false;
+
+	CU_ASSERT(exited_ok(in_child(handler_on_timer, &sync)));
+}
+
+static void
+test_handler_on_timer_async(void)
+{
+	static const bool async = true;
+
+	CU_ASSERT(exited_ok(in_child(handler_on_timer, &async)));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -687,6 +830,12 @@ main(int argc, char **argv)
 		{ "a file size limit in async mode",
 		    test_file_size_limit_async },
 		{ "stderr a closed pipe: no SIGPIPE", test_echo_closed_pipe },
+		{ "a signal handler logging inside a call",
+		    test_handler_inside_call },
+		{ "a timer's signal handler logging (sync)",
+		    test_handler_on_timer },
+		{ "a timer's signal handler logging (async)",
+		    test_handler_on_timer_async },
 		{ NULL, NULL },
 	};
 	const char *preload = getenv("LD_PRELOAD");

@@ -1301,6 +1301,150 @@ test_exit_order(void)
 	CU_ASSERT_EQUAL(count, 20000);
 }
 
+/* Run one of the cases of fresh_cases in a new process of this program:
+ * the default log is the process's, and earlier tests set it up.  Returns
+ * the case's count of failed checks (100: it did not exit). */
+static int
+in_fresh_process(const char *name, const char *arg)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		execl("/proc/self/exe", "test-writer", name, arg, (char *)NULL);
+		_exit(100);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+/* A default log that cannot be opened (LLMLOG_DIR names a plain file):
+ * every call fails with the reason and counts a drop, and the open is
+ * tried again at a bounded rate, not on every call.  The interval is set
+ * here (log_default_retry_ns) so that nothing depends on the machine's
+ * speed. */
+static int
+default_unusable(const char *path)
+{
+	int bad = 0, fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	setenv("LLMLOG_DIR", path, 1);
+	log_default_retry_ns = INT64_MAX;
+	for (int i = 1; i <= 100; i++) {
+		errno = 0;
+		CHECK(emit(NULL, LLMLOG_SYSTEM, LLMLOG_INFO, i, 0) == -1);
+		CHECK(errno == ENOTDIR);
+		CHECK(strstr(llmlog_errmsg(), path) != NULL);
+	}
+	CHECK(llmlog_default() == NULL);
+	CHECK(llmlog_dropped(NULL) == 100);
+	/* usable now, but not tried again yet */
+	CHECK(unlink(path) == 0 && mkdir(path, 0700) == 0);
+	CHECK(emit(NULL, LLMLOG_SYSTEM, LLMLOG_INFO, 101, 0) == -1);
+	CHECK(llmlog_dropped(NULL) == 101);
+	/* the interval over: tried, and opened */
+	log_default_retry_ns = 0;
+	CHECK(emit(NULL, LLMLOG_SYSTEM, LLMLOG_INFO, 102, 0) == 0);
+	CHECK(strcmp(numbers(path, "system_health.log"), "102") == 0);
+	CHECK(llmlog_dropped(NULL) == 101);
+	return bad;
+}
+
+static void
+test_default_unusable(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof path, "%s/not-a-dir", tmproot);
+	CU_ASSERT_EQUAL(in_fresh_process("default-unusable", path), 0);
+}
+
+/* The default set up with a config, closed by its owner: the next call
+ * opens it again with that config (its directory as it was made
+ * absolute), not from the environment. */
+static int
+default_keeps_setup(const char *dir)
+{
+	char env_dir[600], sub[600];
+	int bad = 0;
+
+	snprintf(env_dir, sizeof env_dir, "%s-env", dir);
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	setenv("LLMLOG_DIR", env_dir, 1);
+	CHECK(mkdir(dir, 0700) == 0 && chdir(dir) == 0);
+	CHECK(llmlog_setup(&(struct llmlog_config){ .dir = "sub",
+	    .no_console = true, .min_level = LLMLOG_WARNING }) == 0);
+	CHECK(emit(NULL, LLMLOG_SECURITY, LLMLOG_WARNING, 1, 0) == 0);
+	CHECK(llmlog_close(llmlog_default()) == 0);
+	CHECK(chdir("/") == 0);
+	CHECK(emit(NULL, LLMLOG_SECURITY, LLMLOG_WARNING, 2, 0) == 0);
+	/* the setup's level too */
+	CHECK(emit(NULL, LLMLOG_SECURITY, LLMLOG_INFO, 3, 0) == 0);
+	CHECK(llmlog_dir(NULL) != NULL && strcmp(llmlog_dir(NULL), sub) == 0);
+	CHECK(strcmp(numbers(sub, "security.log"), "1 2") == 0);
+	CHECK(!exists(env_dir, "security.log"));
+	return bad;
+}
+
+static void
+test_default_keeps_setup(void)
+{
+	CU_ASSERT_EQUAL(in_fresh_process("default-keeps-setup", fresh_dir()),
+	    0);
+}
+
+/* An LLMLOG_LEVEL that names no level: INFO, and one warning on stderr
+ * (none with no_console). */
+static int
+level_warning(const char *dir)
+{
+	char path[600], *text, *second;
+	struct llmlog *lg;
+	int bad = 0, fd;
+
+	snprintf(path, sizeof path, "%s.stderr", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+	close(fd);
+	setenv("LLMLOG_LEVEL", "loud\x1b[2J", 1);
+	lg = llmlog_open(&(struct llmlog_config){ .dir = dir,
+	    .no_console = true });
+	CHECK(lg != NULL && !llmlog_enabled(lg, LLMLOG_DEBUG) &&
+	    llmlog_enabled(lg, LLMLOG_INFO));
+	llmlog_close(lg);
+	text = util_read_file(path, NULL);
+	CHECK(text != NULL && text[0] == '\0');
+	free(text);
+	for (int i = 0; i < 3; i++) {
+		lg = llmlog_open(&(struct llmlog_config){ .dir = dir });
+		CHECK(lg != NULL && llmlog_enabled(lg, LLMLOG_INFO) &&
+		    !llmlog_enabled(lg, LLMLOG_DEBUG));
+		llmlog_close(lg);
+	}
+	text = util_read_file(path, NULL);
+	CHECK(text != NULL);
+	if (text == NULL)
+		return bad;
+	CHECK(strstr(text, "LLMLOG_LEVEL") != NULL);
+	CHECK(strstr(text, "loud^[[2J") != NULL);
+	CHECK(strstr(text, "INFO") != NULL);
+	second = strchr(text, '\n');
+	CHECK(second != NULL && second[1] == '\0');
+	free(text);
+	unlink(path);
+	return bad;
+}
+
+static void
+test_level_warning(void)
+{
+	CU_ASSERT_EQUAL(in_fresh_process("level-warning", fresh_dir()), 0);
+}
+
 /* Through a per-category call: one parseable line in the right file,
  * and the denial echoed. */
 static void
@@ -1345,8 +1489,18 @@ test_bad_entry(void)
 	llmlog_close(lg);
 }
 
+/* The cases in_fresh_process() runs: test-writer NAME ARG. */
+static const struct {
+	const char *name;
+	int (*fn)(const char *);
+} fresh_cases[] = {
+	{ "default-unusable", default_unusable },
+	{ "default-keeps-setup", default_keeps_setup },
+	{ "level-warning", level_warning },
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	static const struct util_test tests[] = {
 		{ "open and write", test_open_write },
@@ -1367,6 +1521,10 @@ main(void)
 		{ "default log", test_default },
 		{ "default directory", test_default_home },
 		{ "default directory, by the rule", test_default_dir },
+		{ "default log that cannot be opened", test_default_unusable },
+		{ "default log closed: opened again as set up",
+		    test_default_keeps_setup },
+		{ "LLMLOG_LEVEL that names no level", test_level_warning },
 		{ "async flush", test_async_flush },
 		{ "async drop", test_async_drop },
 		{ "async writer takes no signals", test_async_signals },
@@ -1390,6 +1548,16 @@ main(void)
 		{ NULL, NULL },
 	};
 
+	if (argc == 3) {
+		for (size_t i = 0; i < sizeof fresh_cases / sizeof fresh_cases[0];
+		    i++)
+			if (strcmp(argv[1], fresh_cases[i].name) == 0) {
+				int bad = fresh_cases[i].fn(argv[2]);
+
+				return bad > 99 ? 99 : bad;
+			}
+		return 100;
+	}
 	tmproot = util_tmpdir("writer");
 	return util_run("writer", tests);
 }
