@@ -186,27 +186,14 @@ put_end(struct jbuf *jb)
  * recognised up to where the text is cut). */
 #define REDACT_MARGIN 4096
 
-/* The start of s[0..n) that a field keeping maxchars characters needs,
- * redacted, in *t and *tn (s itself, or the thread's red buffer): the
- * whole of s, or at least maxchars characters and REDACT_MARGIN bytes
- * more.  The rest of s is never read, so a huge text costs no more than
- * the part of it kept.  False when memory ran out. */
+/* redacted_start() once a secret, [a, b), was found in s[0..w). */
 static bool
-redacted_start(const char *s, size_t n, size_t maxchars, const char **t,
-    size_t *tn)
+redact_window(const char *s, size_t n, size_t maxchars, size_t w, size_t a,
+    size_t b, const char **t, size_t *tn)
 {
-	struct jbuf *red;
-	size_t w = n, a, b, keep;
+	struct jbuf *red = &format_bufs()->red;
+	size_t keep;
 
-	if (maxchars < n) {
-		w = utf8_prefix(s, n, maxchars);
-		w = n - w > REDACT_MARGIN ? w + REDACT_MARGIN : n;
-	}
-	*t = s;
-	*tn = w;
-	if (!redact_find(s, w, 0, &a, &b))
-		return true;
-	red = &format_bufs()->red;
 	for (;;) {
 		jbuf_reset(red);
 		redact_copy(red, s, w, a, b);
@@ -225,6 +212,28 @@ redacted_start(const char *s, size_t n, size_t maxchars, const char **t,
 	*t = red->buf;
 	*tn = red->len;
 	return true;
+}
+
+/* The start of s[0..n) that a field keeping maxchars characters needs,
+ * redacted, in *t and *tn (s itself, or the thread's red buffer): the
+ * whole of s, or at least maxchars characters and REDACT_MARGIN bytes
+ * more.  The rest of s is never read, so a huge text costs no more than
+ * the part of it kept.  False when memory ran out. */
+static inline bool
+redacted_start(const char *s, size_t n, size_t maxchars, const char **t,
+    size_t *tn)
+{
+	size_t w = n, a, b;
+
+	if (maxchars < n) {
+		w = utf8_prefix(s, n, maxchars);
+		w = n - w > REDACT_MARGIN ? w + REDACT_MARGIN : n;
+	}
+	*t = s;
+	*tn = w;
+	if (!redact_find(s, w, 0, &a, &b))
+		return true;
+	return redact_window(s, n, maxchars, w, a, b, t, tn);
 }
 
 /* A quoted string, redacted, at most maxchars characters of it (SIZE_MAX:
