@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine-int.h"
 #include "internal.h"
 
 static char dir[256];
@@ -606,16 +607,21 @@ test_async_matches_sync(void)
 	remove_dir();
 }
 
-/* A line longer than any read buffer is one malformed entry and hides
- * neither neighbour; while it has no newline it is not indexed. */
+/* A line longer than any read buffer is one entry and hides neither
+ * neighbour: malformed when it is not JSON, an entry like the others when
+ * it is, read back whole either way; while it has no newline it is not
+ * indexed. */
 static void
 test_huge_line(void)
 {
+	static const char head[] = "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T10:00:02Z\",\"level\":\"ERROR\",\"user_input\":\"";
 	size_t big = 3u << 20, len;
 	char *junk = malloc(big + 1);
 	struct eng *e;
 	struct eng_view *v;
 	const struct eng_entry *en;
+	const char *s;
 
 	make_dir();
 	memset(junk, 'x', big);
@@ -624,22 +630,105 @@ test_huge_line(void)
 	put(path, junk, O_APPEND);
 	put(path, "\n", O_APPEND);
 	append_lines(path, 1, 1);
+	put(path, head, O_APPEND);
+	put(path, junk, O_APPEND);
+	put(path, "\"}\n", O_APPEND);
 	put(path, junk, O_APPEND);
 	e = open_dir();
 	v = all(e);
-	CU_ASSERT_EQUAL(eng_view_count(v), 3);
+	CU_ASSERT_EQUAL_FATAL(eng_view_count(v), 4);
 	CU_ASSERT_EQUAL(eng_malformed(e), 1);
 	en = eng_view_get(v, 1);
 	CU_ASSERT_FATAL(en != NULL && (en->flags & ENTRY_MALFORMED));
 	CU_ASSERT_EQUAL(en->length, big);
 	CU_ASSERT_PTR_NOT_NULL(eng_line(e, en, &len));
-	CU_ASSERT_EQUAL(len, 1u << 20);
+	CU_ASSERT_EQUAL(len, big);
 	CU_ASSERT(!(eng_view_get(v, 2)->flags & ENTRY_MALFORMED));
+	/* the valid one: its level and time are read, its line whole */
+	en = eng_view_get(v, 3);
+	CU_ASSERT_FATAL(en != NULL && !(en->flags & ENTRY_MALFORMED));
+	CU_ASSERT_EQUAL(eng_entry_level(en), LLMLOG_ERROR);
+	CU_ASSERT(!(en->flags & ENTRY_NO_TIME));
+	s = eng_line(e, en, &len);
+	CU_ASSERT_FATAL(s != NULL);
+	CU_ASSERT_EQUAL(len, strlen(head) + big + 2);
+	CU_ASSERT(len > 3 && memcmp(s + len - 3, "x\"}", 3) == 0);
+	s = eng_line_head(e, en, 10, &len);
+	CU_ASSERT(s != NULL && len == 10 && memcmp(s, "{\"category", 10) == 0);
 	put(path, "\n", O_APPEND);
 	CU_ASSERT_EQUAL(eng_refresh(e), 1);
 	CU_ASSERT_EQUAL(eng_malformed(e), 2);
 	free(junk);
 	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+/* A valid line of 40 MB, over many load chunks: each chunk that starts
+ * inside it stops at its own end, so the file is read about three times
+ * (the chunks, the line's own task to find its end, and the line read
+ * whole), not once per chunk from there to the end of the line (ten
+ * times, with the background load's chunks of 2 MiB). */
+static void
+test_huge_line_linear(void)
+{
+	size_t big = 40u << 20, size;
+	char *text = malloc(big + 1);
+	struct eng *e;
+	char err[256];
+	const char *d = dir;
+	bool done = false;
+	uint64_t got, total;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	make_dir();
+	memset(text, 'y', big);
+	text[big] = '\0';
+	append_lines(path, 0, 1);
+	put(path, "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T10:00:02Z\",\"level\":\"INFO\",\"user_input\":\"",
+	    O_APPEND);
+	put(path, text, O_APPEND);
+	put(path, "\"}\n", O_APPEND);
+	append_lines(path, 3, 1);
+	size = big + 3 * 200;
+	e = open_dir();
+	CU_ASSERT_EQUAL(eng_count(e), 3);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	CU_ASSERT(e->bytes_read < 7 * (uint64_t)size / 2);
+	eng_close(e);
+	/* the background load plans chunks of 2 MiB */
+	e = eng_open(&d, 1, err, sizeof err);
+	CU_ASSERT_FATAL(e != NULL && eng_load_async(e, err, sizeof err) == 0);
+	while (!done) {
+		eng_refresh(e);
+		eng_progress(e, &got, &total, &done);
+		usleep(1000);
+	}
+	eng_refresh(e);
+	CU_ASSERT_EQUAL(eng_count(e), 3);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	CU_ASSERT(e->bytes_read < 7 * (uint64_t)size / 2);
+	eng_close(e);
+	remove_dir();
+	make_dir();
+	/* written in pieces between refreshes: each look goes on where the
+	 * last found no newline, never from the line's start again */
+	append_lines(path, 0, 1);
+	e = open_dir();
+	put(path, "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T10:00:02Z\",\"level\":\"INFO\",\"user_input\":\"",
+	    O_APPEND);
+	for (int i = 0; i < 8; i++) {
+		text[big / 8] = '\0';
+		put(path, text, O_APPEND);
+		CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	}
+	put(path, "\"}\n", O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	CU_ASSERT(e->bytes_read < 7 * (uint64_t)size / 2);
+	free(text);
 	eng_close(e);
 	remove_dir();
 }
@@ -666,6 +755,7 @@ main(void)
 	CU_add_test(s, "concurrent writers", test_concurrent_writers);
 	CU_add_test(s, "background load", test_async_matches_sync);
 	CU_add_test(s, "huge lines", test_huge_line);
+	CU_add_test(s, "a huge line is read about three times", test_huge_line_linear);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

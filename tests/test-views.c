@@ -180,16 +180,20 @@ has_keyword(const char *s, size_t n, const char *kw)
 }
 
 /* An entry's line as a view reads it: none when its file is gone or
- * now too short; a huge line's first LINE_MAX_BYTES. */
+ * now too short; whole, however long. */
 static const char *
 ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 {
 	static char *buf;
+	static size_t cap;
 	int fd = e->files[en->file]->fd;
 
-	*n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
-	if (buf == NULL)
-		buf = malloc(LINE_MAX_BYTES + 1);
+	*n = en->length;
+	if (cap < *n + 1) {
+		free(buf);
+		cap = *n + 1;
+		buf = malloc(cap);
+	}
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	if (fd < 0 || pread(fd, buf, *n, (off_t)en->offset) != (ssize_t)*n)
 		return NULL;
@@ -444,9 +448,10 @@ write_odd(int cat)
 			fprintf(f, "garbage%ctimeout alpha %d\n", 0, i);
 			break;
 		case 3:
-			/* huge: gamma in the first MiB, zz after */
+			/* huge, longer than the read buffer: gamma at its
+			 * start, zz past the first 2 MiB */
 			fputs("{\"text\":\"gamma ", f);
-			for (unsigned k = 0; k < (LINE_MAX_BYTES >> 10) + 8; k++)
+			for (unsigned k = 0; k < (2u << 10) + 8; k++)
 				fprintf(f, "%01023u ", k);
 			fputs("zz timeout\"}\n", f);
 			break;

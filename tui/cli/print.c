@@ -226,6 +226,25 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 	return sgr;
 }
 
+/* s[0..n) sanitised, abbreviated to ENG_LINE_SHOW bytes (on a character
+ * boundary) with a note of what was left out: the short and pretty formats
+ * are displays; --output json prints every line whole. */
+static void
+add_shown(struct printer *p, const char *s, size_t n)
+{
+	size_t cut = n;
+
+	if (n > ENG_LINE_SHOW) {
+		cut = ENG_LINE_SHOW;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	eng_sanitize(&p->line, s, cut);
+	if (cut < n)
+		strbuf_printf(&p->line, " ... (%zu bytes more: --output json "
+		    "prints the line whole)", n - cut);
+}
+
 static void
 add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 {
@@ -233,7 +252,7 @@ add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 	const char *raw = printer_line(p, en, &len);
 
 	if (raw != NULL)
-		eng_sanitize(&p->line, raw, len);
+		add_shown(p, raw, len);
 	else
 		strbuf_puts(&p->line, "(line no longer available)");
 }
@@ -254,7 +273,7 @@ print_short(struct printer *p, const struct eng_entry *en)
 		strbuf_reset(&p->tmp);
 		if ((raw = printer_line(p, en, &len)) != NULL)
 			eng_summary_line(en, raw, len, &p->tmp);
-		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+		add_shown(p, p->tmp.s, p->tmp.len);
 		if (sgr != NULL)
 			strbuf_puts(&p->line, SGR_RESET);
 	}

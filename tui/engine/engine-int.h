@@ -17,7 +17,6 @@
 
 #define CHUNK_SHIFT	16
 #define CHUNK_ENTRIES	(1u << CHUNK_SHIFT)
-#define LINE_MAX_BYTES	(1u << 20)	/* longer lines are malformed */
 #define BLOCK_BYTES	(1u << 20)	/* read size when scanning files */
 
 struct file {
@@ -29,8 +28,11 @@ struct file {
 	dev_t dev;
 	ino_t ino;
 	uint64_t pos;		/* start of the first line not yet indexed */
+	uint64_t resume;	/* the line at pos has no newline before this:
+				   a huge one still being written */
 	unsigned pending;	/* index tasks planned and not yet published */
 	uint64_t pending_pos;	/* where they stop: pos once they are in */
+	uint64_t pending_resume;	/* and resume */
 	bool seen;		/* found by the current directory scan */
 	size_t entries;
 	int64_t first_us, last_us;
@@ -55,6 +57,8 @@ struct eng {
 	bool watch_tried;
 	struct loader *loader;
 	uint64_t load_total;	/* bytes, for eng_progress without a loader */
+	uint64_t bytes_read;	/* by index tasks published, for tests: a
+				   file is read about once */
 	struct prefilter *prefilter;	/* or NULL: index every line */
 
 	uint32_t *order;	/* order.c: index positions in time order */
@@ -68,8 +72,19 @@ store_entry(const struct eng *e, size_t i)
 	return &e->chunks[i >> CHUNK_SHIFT][i & (CHUNK_ENTRIES - 1)];
 }
 
+/* How much of an entry's line is read: all of it, but for one too long
+ * to read whole (its first ENG_LINE_SHOW bytes). */
+static inline size_t
+entry_read_len(const struct eng_entry *en)
+{
+	return en->length > ENG_LINE_MAX ? ENG_LINE_SHOW : en->length;
+}
+
 /* store.c: the files and the index, at the bottom (engine.c holds the
  * lifecycle that calls it) */
+/* pread until n bytes, the end of the file or an error: the bytes read,
+ * or -1 with errno when none could be. */
+ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);
 void store_append(struct eng *e, const struct eng_entry *v, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
@@ -84,6 +99,8 @@ struct index_task {
 	uint8_t source;
 	uint64_t start, end;	/* lines starting in [start, end) */
 	uint64_t limit;		/* read no further (the size when planned) */
+	uint64_t resume;	/* the line at start has no newline before
+				   this (start is aligned), or 0 */
 	bool aligned;		/* start is known to be a line start */
 	bool last;		/* the task that reaches the file's end */
 	const struct prefilter *pf;	/* or NULL */
@@ -93,9 +110,12 @@ struct index_task {
 	size_t malformed;
 	uint64_t incomplete;	/* start of a line with no newline before
 				   limit, or UINT64_MAX */
+	uint64_t scanned;	/* and how far it has none: the next task
+				   at that line resumes there */
+	uint64_t bytes_read;
 	int error;		/* errno of a failed read */
 };
-#define INDEX_BUF_BYTES	(BLOCK_BYTES + LINE_MAX_BYTES)
+#define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
 void index_run(struct index_task *t, char *buf);
 /* Run tasks on up to nthreads threads (the caller's among them). */

@@ -199,9 +199,9 @@ struct eng_regex;
  * counts those), found by searching whole blocks as grep does.  A view with
  * the same keyword and regex shows what it would without this; counts
  * (eng_count, eng_malformed, eng_file_info) are of the lines indexed.
- * Huge lines are always indexed.  Call before eng_load or eng_load_async;
- * keyword may be NULL, re (NULL or borrowed) must live until eng_close.
- * Both NULL: index every line again.
+ * Lines longer than the read buffer (2 MiB) are always indexed.  Call
+ * before eng_load or eng_load_async; keyword may be NULL, re (NULL or
+ * borrowed) must live until eng_close.  Both NULL: index every line again.
  */
 void eng_set_prefilter(struct eng *e, const char *keyword,
     struct eng_regex *re);
@@ -235,10 +235,22 @@ const char *eng_source_name(const struct eng *e, unsigned source);
 
 /* ---- reading an entry ------------------------------------------------------- */
 
+/*
+ * Lines of any length up to ENG_LINE_MAX are indexed, parsed, counted and
+ * given whole: a valid JSON object of 100 MB is an entry like any other.
+ * A longer line is malformed (its length reads UINT32_MAX when it is 4 GiB
+ * or more) and gives its first ENG_LINE_SHOW bytes.  A display shows at
+ * most ENG_LINE_SHOW bytes of any line (eng_line_head).
+ */
+#define ENG_LINE_MAX	((size_t)INT32_MAX)
+#define ENG_LINE_SHOW	((size_t)1 << 20)
+
 /* The raw line (without newline), valid until the next call on e from the
- * same thread.  NULL when the file is gone.  A huge line (over 1 MiB, always
- * malformed) comes back cut to its first 1 MiB. */
+ * same thread.  NULL when its file is gone or no longer holds it. */
 const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
+/* The same, but at most its first max bytes: for a display. */
+const char *eng_line_head(struct eng *e, const struct eng_entry *en,
+    size_t max, size_t *len);
 /* The line parsed, or NULL when malformed (caller puts the reference). */
 json_object *eng_parse(struct eng *e, const struct eng_entry *en);
 /* The same for a line s[0..n) that the caller has read already. */

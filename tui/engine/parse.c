@@ -230,7 +230,7 @@ eng_parse_line(const char *s, size_t n)
 	json_object *o;
 	size_t used;
 
-	if (n > LINE_MAX_BYTES || n > INT32_MAX)
+	if (n > INT32_MAX)
 		return NULL;
 	if (memchr(s, '\0', n) != NULL)
 		return NULL;
@@ -348,14 +348,6 @@ parse_slow(const char *s, size_t n, int file_category, struct line_info *out)
 void
 parse_line(const char *s, size_t n, int file_category, struct line_info *out)
 {
-	if (n > LINE_MAX_BYTES) {
-		out->time = ENG_TIME_NONE;
-		out->category = file_category < 0 ? ENG_CATEGORY_NONE :
-		    (uint8_t)file_category;
-		out->level = 0;
-		out->flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
-		return;
-	}
 	if (parse_canonical(s, n, out))
 		return;
 	parse_slow(s, n, file_category, out);

@@ -236,25 +236,65 @@ line_buf(void)
 	return b;
 }
 
-const char *
-eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
+ssize_t
+read_full(int fd, char *buf, size_t n, uint64_t off)
 {
-	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && got == 0)
+			return -1;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* The room a huge line took is given back at the next short one. */
+#define LINE_BUF_KEEP	(4u << 20)
+
+static const char *
+line_read(struct eng *e, const struct eng_entry *en, size_t n, size_t *len)
+{
 	struct strbuf *b = line_buf();
 	struct file *f;
 	ssize_t got;
 
 	if (en->file >= e->nfiles || (f = e->files[en->file])->fd < 0)
 		return NULL;
+	if (b->cap > LINE_BUF_KEEP && n < LINE_BUF_KEEP) {
+		strbuf_free(b);
+		strbuf_init(b);
+	}
 	strbuf_reset(b);
 	strbuf_reserve(b, n);
-	got = pread(f->fd, b->s, n, (off_t)en->offset);
-	if (got <= 0 && n > 0)
-		return NULL;
-	b->len = (size_t)(got < 0 ? 0 : got);
-	b->s[b->len] = '\0';
-	*len = b->len;
+	got = read_full(f->fd, b->s, n, en->offset);
+	if (got < (ssize_t)n)
+		return NULL;	/* the file is shorter now */
+	b->len = n;
+	b->s[n] = '\0';
+	*len = n;
 	return b->s;
+}
+
+const char *
+eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
+{
+	return line_read(e, en, entry_read_len(en), len);
+}
+
+const char *
+eng_line_head(struct eng *e, const struct eng_entry *en, size_t max,
+    size_t *len)
+{
+	size_t n = entry_read_len(en);
+
+	return line_read(e, en, n < max ? n : max, len);
 }
 
 json_object *

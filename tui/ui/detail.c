@@ -197,7 +197,9 @@ add_header(struct ui *u, struct ui_detail *d)
 	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
 	    fi.path : "?", (unsigned long long)d->entry.offset,
 	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?
-	    " - MALFORMED: not a JSON object, shown raw" : "");
+	    " - MALFORMED: not a JSON object, shown raw" :
+	    d->entry.length > ENG_LINE_SHOW ? " - its first MiB, as written "
+	    "(llmlog -o json prints it whole)" : "");
 	eng_sanitize(&safe, h.s, h.len);
 	add_wrapped(d, "", 0, safe.s, safe.len, 0, d->width, UI_PAIR_TITLE);
 	add_line(d, "", 0, 0, 0);
@@ -216,12 +218,14 @@ build(struct ui *u, int width)
 	lines_clear(d);
 	d->width = width;
 	add_header(u, d);
-	if (!d->raw && !(d->entry.flags & ENTRY_MALFORMED))
+	/* a line over ENG_LINE_SHOW bytes shows its start, as written */
+	if (!d->raw && !(d->entry.flags & ENTRY_MALFORMED) &&
+	    d->entry.length <= ENG_LINE_SHOW)
 		obj = eng_parse(u->e, &d->entry);
 	if (obj != NULL && json_object_is_type(obj, json_type_object)) {
 		render_children(u, d, obj, 0, width);
 	} else {
-		line = eng_line(u->e, &d->entry, &len);
+		line = eng_line_head(u->e, &d->entry, ENG_LINE_SHOW, &len);
 		if (line == NULL)
 			add_line(d, "(the file is gone)", 18, 0, UI_PAIR_MSGERR);
 		else
