@@ -733,6 +733,66 @@ test_huge_line_linear(void)
 	remove_dir();
 }
 
+/* Any number of files through a cache of 4 descriptors: each is opened
+ * when read, a renamed one is found by its inode, and what cannot be read
+ * at a log name is named until it goes. */
+static void
+test_descriptor_cache(void)
+{
+	enum { BACKUPS = 300 };
+	char name[600], to[600], err[256];
+	const char *d = dir;
+	struct eng *e;
+	struct eng_view *v;
+	size_t len, readable = 0;
+	uint64_t seq;
+	const char *s;
+
+	make_dir();
+	for (int i = BACKUPS; i >= 0; i--) {
+		if (i > 0)
+			snprintf(name, sizeof name, "%s.%d", path, i);
+		else
+			snprintf(name, sizeof name, "%s", path);
+		append_lines(name, BACKUPS - i, 1);
+	}
+	snprintf(name, sizeof name, "%s/llm_calls.log", dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(name, 0600), 0);
+	e = eng_open(&d, 1, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	e->fd_max = 4;
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT(e->fd_open <= 4);
+	v = all(e);
+	expect_sequence(e, v, BACKUPS + 1);
+	CU_ASSERT_EQUAL(eng_unreadable_count(e), 1);
+	s = eng_unreadable(e, 0, &seq);
+	CU_ASSERT(s != NULL && strstr(s, "llm_calls.log: a FIFO") != NULL);
+	CU_ASSERT_EQUAL(seq, 1);
+	/* every file one name further, behind the engine's back */
+	for (int i = BACKUPS; i >= 0; i--) {
+		if (i > 0)
+			snprintf(name, sizeof name, "%s.%d", path, i);
+		else
+			snprintf(name, sizeof name, "%s", path);
+		snprintf(to, sizeof to, "%s.%d", path, i + 1);
+		CU_ASSERT_EQUAL(rename(name, to), 0);
+	}
+	for (size_t i = 0; i < eng_view_count(v); i += 37)
+		readable += eng_line(e, eng_view_get(v, i), &len) != NULL;
+	CU_ASSERT_EQUAL(readable, (eng_view_count(v) + 36) / 37);
+	CU_ASSERT(e->fd_open <= 4);
+	snprintf(name, sizeof name, "%s/llm_calls.log", dir);
+	CU_ASSERT_EQUAL(unlink(name), 0);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	CU_ASSERT_EQUAL(eng_unreadable_count(e), 0);
+	eng_view_update(v);
+	expect_sequence(e, v, BACKUPS + 1);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
 int
 main(void)
 {
@@ -755,6 +815,7 @@ main(void)
 	CU_add_test(s, "concurrent writers", test_concurrent_writers);
 	CU_add_test(s, "background load", test_async_matches_sync);
 	CU_add_test(s, "huge lines", test_huge_line);
+	CU_add_test(s, "descriptor cache", test_descriptor_cache);
 	CU_add_test(s, "a huge line is read about three times", test_huge_line_linear);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

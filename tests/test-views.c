@@ -186,7 +186,9 @@ ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 {
 	static char *buf;
 	static size_t cap;
-	int fd = e->files[en->file]->fd;
+	const struct file *f = e->files[en->file];
+	ssize_t got;
+	int fd;
 
 	*n = en->length;
 	if (cap < *n + 1) {
@@ -195,9 +197,11 @@ ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 		buf = malloc(cap);
 	}
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-	if (fd < 0 || pread(fd, buf, *n, (off_t)en->offset) != (ssize_t)*n)
+	if (f == NULL || f->gone || (fd = open(f->path, O_RDONLY)) < 0)
 		return NULL;
-	return buf;
+	got = pread(fd, buf, *n, (off_t)en->offset);
+	close(fd);
+	return got == (ssize_t)*n ? buf : NULL;
 }
 
 /* The filter, but for its category set, as engine.h documents it;

@@ -38,6 +38,7 @@ struct printer {
 	/* lines read in blocks while a view is printed in time order, or
 	 * NULL: eng_line (follow sees files change under it) */
 	struct eng_reader *reader;
+	uint64_t unreadable_named;	/* eng_unreadable's seq named so far */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -527,6 +528,49 @@ print_list(struct printer *p)
 	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* Name on stderr each file that could not be read, once: those above the
+ * last one named (*named).  Whether any was ever named. */
+static bool
+warn_unreadable(struct eng *e, uint64_t *named)
+{
+	struct strbuf b;
+	uint64_t seq, top = *named;
+	const char *text;
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < eng_unreadable_count(e); i++) {
+		if ((text = eng_unreadable(e, i, &seq)) == NULL || seq <= *named)
+			continue;
+		strbuf_reset(&b);
+		eng_sanitize(&b, text, strlen(text));
+		fprintf(stderr, "llmlog: %s\n", b.s);
+		if (seq > top)
+			top = seq;
+	}
+	strbuf_free(&b);
+	*named = top;
+	return top > 0;
+}
+
+/* A directory without a single log name is most likely the wrong one. */
+static void
+warn_empty_dirs(struct eng *e)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	for (unsigned i = 0; i < eng_source_count(e); i++) {
+		const char *dir = eng_source_name(e, i);
+
+		if (eng_source_names(e, i) > 0)
+			continue;
+		strbuf_reset(&b);
+		eng_sanitize(&b, dir, strlen(dir));
+		fprintf(stderr, "llmlog: no log files in %s\n", b.s);
+	}
+	strbuf_free(&b);
+}
+
 /* ---- follow ------------------------------------------------------------------ */
 
 static void
@@ -617,6 +661,7 @@ static void
 follow(struct printer *p, struct eng_view *v)
 {
 	struct seen_files sf = { NULL, 0, 0 };
+	bool grew;
 	size_t n;
 
 	for (size_t i = 0; i < eng_view_count(v); i++)
@@ -627,7 +672,9 @@ follow(struct printer *p, struct eng_view *v)
 		wait_for_change(eng_watch_fd(p->e));
 		if (stop_requested)
 			break;
-		if (eng_refresh(p->e) <= 0)
+		grew = eng_refresh(p->e) > 0;
+		warn_unreadable(p->e, &p->unreadable_named);
+		if (!grew)
 			continue;
 		if ((n = eng_view_update(v)) > 0)
 			print_new(p, v, &sf, n);
@@ -675,6 +722,7 @@ print_run(struct eng *e, const struct options *o)
 	struct printer p;
 	struct eng_view *v;
 	char err[1024];
+	bool unreadable;
 	int rc;
 
 	/* every view here has the options' keyword and regex: lines they
@@ -686,6 +734,9 @@ print_run(struct eng *e, const struct options *o)
 		return 2;
 	}
 	printer_init(&p, e, o);
+	warn_unreadable(e, &p.unreadable_named);
+	if (!o->follow)
+		warn_empty_dirs(e);
 	if (o->list)
 		rc = print_list(&p);
 	else if ((v = eng_view_new(e, &o->filter)) == NULL) {
@@ -697,10 +748,12 @@ print_run(struct eng *e, const struct options *o)
 		warn_regex_errors(v);
 		eng_view_free(v);
 	}
+	unreadable = p.unreadable_named > 0;
 	printer_free(&p);
 	if (fflush(stdout) != 0 && errno != EPIPE) {
 		fprintf(stderr, "llmlog: writing output: %s\n", strerror(errno));
 		return 2;
 	}
-	return rc;
+	/* what could be read was shown; what could not makes it status 2 */
+	return unreadable && rc != EXIT_USAGE ? 2 : rc;
 }

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "engine.h"
@@ -20,13 +21,18 @@
 #define BLOCK_BYTES	(1u << 20)	/* read size when scanning files */
 
 struct file {
-	char *path;
+	char *path;		/* written under fd_mu (fdcache.c) */
 	unsigned source;
 	int category;
 	int backup;
-	int fd;			/* -1 once the file is gone */
-	dev_t dev;
+	dev_t dev;		/* what the file is, whatever its name */
 	ino_t ino;
+	bool gone;		/* deleted, or no log name leads to it */
+	/* fdcache.c, under fd_mu: */
+	int fd;			/* open, or -1 */
+	unsigned pins;		/* readers of fd now: it stays open */
+	struct file *lru_prev, *lru_next;	/* the open files */
+	uint64_t size;		/* as the last scan saw it */
 	uint64_t pos;		/* start of the first line not yet indexed */
 	uint64_t resume;	/* the line at pos has no newline before this:
 				   a huge one still being written */
@@ -34,6 +40,7 @@ struct file {
 	uint64_t pending_pos;	/* where they stop: pos once they are in */
 	uint64_t pending_resume;	/* and resume */
 	bool seen;		/* found by the current directory scan */
+	unsigned unseen;	/* scans in a row that did not find it */
 	size_t entries;
 	int64_t first_us, last_us;
 };
@@ -47,6 +54,18 @@ struct eng {
 
 	struct file **files;
 	size_t nfiles, files_cap;
+	size_t *names;		/* per directory: log names its last scan
+				   found, readable or not */
+
+	/* fdcache.c: the files' descriptors */
+	pthread_mutex_t fd_mu;
+	struct file *fd_head, *fd_tail;	/* most recently used first */
+	size_t fd_open, fd_max;
+
+	/* store.c: what cannot be read (eng_unreadable) */
+	struct unreadable *bad;
+	size_t nbad, bad_cap;
+	uint64_t bad_seq;
 
 	struct eng_entry **chunks;
 	size_t nchunks, chunks_cap;
@@ -80,8 +99,31 @@ entry_read_len(const struct eng_entry *en)
 	return en->length > ENG_LINE_MAX ? ENG_LINE_SHOW : en->length;
 }
 
+/* fdcache.c: a file's descriptor is taken (and pinned open) for a read
+ * and given back after it; -1 with errno when the file cannot be opened
+ * (ENOENT: it is gone, no name leads to it).  file_open opens a log name
+ * as the cache does (never following a symbolic link, never blocking on
+ * a FIFO), making room in a full descriptor table; adopt puts a
+ * descriptor so opened in the cache; forget closes f's.  fdcache_stat:
+ * fstat of f's descriptor if open, else -1. */
+void fdcache_init(struct eng *e);
+void fdcache_free(struct eng *e);
+int fdcache_acquire(struct eng *e, struct file *f);
+void fdcache_release(struct eng *e, struct file *f);
+int file_open(struct eng *e, int dirfd, const char *name, struct stat *st);
+void fdcache_adopt(struct eng *e, struct file *f, int fd);
+void fdcache_forget(struct eng *e, struct file *f);
+int fdcache_stat(struct eng *e, struct file *f, struct stat *st);
+/* A rename seen by a scan: path is f's from now on. */
+void file_set_path(struct eng *e, struct file *f, char *path);
+
 /* store.c: the files and the index, at the bottom (engine.c holds the
  * lifecycle that calls it) */
+/* Name what cannot be read: "path: why"; kept while scans find it so,
+ * or, from a read (from_scan false), for good. */
+void store_unreadable(struct eng *e, const char *path, const char *why,
+    bool from_scan);
+void store_unreadable_free(struct eng *e);
 /* pread until n bytes, the end of the file or an error: the bytes read,
  * or -1 with errno when none could be. */
 ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);
@@ -92,8 +134,10 @@ void store_file_add_entries(struct file *f, const struct eng_entry *v,
 
 /* index.c: reading files into entries */
 struct index_task {
-	struct file *file;	/* touched by the main thread only */
-	int fd;
+	struct eng *e;		/* for the descriptor cache only */
+	struct file *file;	/* touched by the main thread only, but for
+				   the cache's part */
+	int fd;			/* while it runs */
 	int category;
 	uint32_t file_id;
 	uint8_t source;

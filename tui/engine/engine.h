@@ -35,6 +35,12 @@
  * eng_regex_new and eng_regex_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
  *
+ * Files.  A log file is opened when it is read and kept open while few
+ * enough are (fdcache.c: a quarter of the process's descriptor limit, at
+ * most 256), so any number of backups can be read; a file is known by its
+ * inode, whatever name it has now.  What cannot be read is named by
+ * eng_unreadable, never skipped in silence.
+ *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
  * only (after eng_load_async too: the background load's entries wait
  * for eng_refresh).  A view has the entries the index had when it was
@@ -232,6 +238,21 @@ size_t eng_file_count(const struct eng *e);
 void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
 size_t eng_source_count(const struct eng *e);
 const char *eng_source_name(const struct eng *e, unsigned source);
+/* How many log names (readable or not) the last scan found in a
+ * directory: 0 says it holds no log file at all. */
+size_t eng_source_names(const struct eng *e, unsigned source);
+
+/*
+ * What cannot be read, as of the last eng_load or eng_refresh: a log name
+ * that is no regular file (a directory, FIFO, socket, device, or a
+ * symbolic link, never followed), one that open() refuses, a directory
+ * that can no longer be listed, a read that failed.  Whatever else can be
+ * read is indexed.  Each is "PATH: why"; seq numbers them since eng_open
+ * (from 1), so a caller can tell those it has not shown yet.  A name that
+ * can be read again leaves the list; a failed read stays on it.
+ */
+size_t eng_unreadable_count(const struct eng *e);
+const char *eng_unreadable(const struct eng *e, size_t i, uint64_t *seq);
 
 /* ---- reading an entry ------------------------------------------------------- */
 

@@ -52,7 +52,7 @@ drain_watch(struct eng *e)
 }
 
 /* A file that shrank was truncated (or rewritten): its old entries keep
- * their record, which loses the descriptor, and a new record reads the
+ * their record, which is gone from now on, and a new record reads the
  * file again from the start. */
 static void
 restart_file(struct eng *e, struct file *old)
@@ -61,10 +61,14 @@ restart_file(struct eng *e, struct file *old)
 
 	*f = *old;
 	f->path = eng_xstrdup(old->path);
-	f->pos = 0;
+	f->fd = -1;
+	f->pins = 0;
+	f->lru_prev = f->lru_next = NULL;
+	f->pos = f->resume = 0;
 	f->entries = 0;
 	f->first_us = f->last_us = ENG_TIME_NONE;
-	old->fd = -1;
+	fdcache_forget(e, old);
+	old->gone = true;
 	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
 	e->files[e->nfiles++] = f;
 }
@@ -72,13 +76,41 @@ restart_file(struct eng *e, struct file *old)
 /* A file truncated and written again past where we were no longer has
  * the end of our last line just before that point. */
 static bool
-rewritten(const struct file *f, const struct stat *st)
+rewritten(struct eng *e, struct file *f)
 {
+	bool changed = false;
 	char c;
+	int fd;
 
-	if (f->pos == 0 || (uint64_t)st->st_size <= f->pos)
+	if (f->pos == 0 || f->size <= f->pos)
 		return false;
-	return pread(f->fd, &c, 1, (off_t)(f->pos - 1)) == 1 && c != '\n';
+	if ((fd = fdcache_acquire(e, f)) >= 0) {
+		changed = pread(fd, &c, 1, (off_t)(f->pos - 1)) == 1 &&
+		    c != '\n';
+		fdcache_release(e, f);
+	}
+	return changed;
+}
+
+/* Scans in a row that may miss a file while it is being renamed (readdir
+ * can) before one that finds no name for it says it is gone. */
+#define UNSEEN_GONE	2
+
+/* A file no log name leads to any more is gone: at once when its
+ * descriptor says it has no link left, otherwise after UNSEEN_GONE
+ * scans without it. */
+static bool
+gone(struct eng *e, struct file *f)
+{
+	struct stat st;
+
+	if (f->seen) {
+		f->unseen = 0;
+		return false;
+	}
+	if (fdcache_stat(e, f, &st) == 0 && st.st_nlink == 0)
+		return true;
+	return ++f->unseen >= UNSEEN_GONE;
 }
 
 long
@@ -96,27 +128,26 @@ eng_refresh(struct eng *e)
 	nfiles = e->nfiles;
 	for (size_t i = 0; i < nfiles; i++) {
 		struct file *f = e->files[i];
-		if (f->fd < 0 || f->pending > 0 || fstat(f->fd, &st) != 0)
+		if (f == NULL || f->gone || f->pending > 0)
 			continue;
-		if ((uint64_t)st.st_size < f->pos || rewritten(f, &st))
+		/* one no name leads to is read to its end first, while its
+		 * descriptor is open */
+		if (!f->seen && fdcache_stat(e, f, &st) == 0)
+			f->size = (uint64_t)st.st_size;
+		if (f->size < f->pos || rewritten(e, f))
 			restart_file(e, f);
 	}
-	/* files gone from the directory are read to their end first */
 	n = index_plan(e, &t, FOLLOW_CHUNK, &bytes);
 	index_run_all(t, n, bytes > FOLLOW_CHUNK ? 2 : 1);
 	for (size_t i = 0; i < n; i++)
 		index_publish(e, &t[i]);
 	free(t);
 	e->load_total += bytes;
-	/* a file no name leads to any more is gone once read to its end;
-	 * one a scan missed (readdir can, while files are being renamed)
-	 * still has its links */
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct file *f = e->files[i];
-		if (!f->seen && f->fd >= 0 && f->pending == 0 &&
-		    fstat(f->fd, &st) == 0 && st.st_nlink == 0) {
-			close(f->fd);
-			f->fd = -1;
+		if (f != NULL && !f->gone && f->pending == 0 && gone(e, f)) {
+			fdcache_forget(e, f);
+			f->gone = true;
 		}
 	}
 	return (long)(e->count - before);

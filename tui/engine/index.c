@@ -344,12 +344,16 @@ take_found(struct index_task *t, struct scan *sc, char *buf, size_t have)
 void
 index_run(struct index_task *t, char *buf)
 {
-	struct scan sc = { .base = t->start, .skipping = !starts_line(t),
-	    .last_time = ENG_TIME_NONE };
+	struct scan sc = { .base = t->start, .last_time = ENG_TIME_NONE };
 	size_t have = 0;
 	uint64_t rpos = t->start;
 
 	t->incomplete = UINT64_MAX;
+	if ((t->fd = fdcache_acquire(t->e, t->file)) < 0) {
+		t->error = errno;	/* ENOENT: the file is gone */
+		return;
+	}
+	sc.skipping = !starts_line(t);
 	/* about 250 bytes a line: one allocation in the usual case; with
 	 * a prefilter, few lines and a growing array */
 	t->cap = t->pf != NULL ? 64 : (size_t)((t->end - t->start) / 200) + 16;
@@ -412,6 +416,8 @@ index_run(struct index_task *t, char *buf)
 	}
 	fill_leading_times(t, &sc);
 	pf_scan_free(&sc.pf);
+	fdcache_release(t->e, t->file);
+	t->fd = -1;
 }
 
 void
@@ -462,16 +468,15 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 {
 	struct index_task *v = NULL;
 	size_t n = 0, cap = 0;
-	struct stat st;
 
 	*bytes = 0;
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct file *f = e->files[i];
 		uint64_t size, at, from, end;
 
-		if (f->fd < 0 || f->pending > 0 || fstat(f->fd, &st) != 0)
+		if (f == NULL || f->gone || f->pending > 0)
 			continue;
-		size = (uint64_t)st.st_size;
+		size = f->size;
 		if (size <= f->pos)
 			continue;
 		f->pending_pos = size;
@@ -485,8 +490,9 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 			end = size - from > chunk ? from + chunk : size;
 			eng_grow(&v, &cap, n + 1, sizeof *v);
 			memset(&v[n], 0, sizeof v[n]);
+			v[n].e = e;
 			v[n].file = f;
-			v[n].fd = f->fd;
+			v[n].fd = -1;
 			v[n].category = f->category;
 			v[n].file_id = (uint32_t)i;
 			v[n].source = (uint8_t)f->source;
@@ -511,6 +517,8 @@ index_publish(struct eng *e, struct index_task *t)
 {
 	struct file *f = t->file;
 
+	if (t->error != 0 && t->error != ENOENT)
+		store_unreadable(e, f->path, strerror(t->error), false);
 	store_append(e, t->v, t->n);
 	store_file_add_entries(f, t->v, t->n);
 	e->malformed += t->malformed;
@@ -554,6 +562,7 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 	size_t n = entry_read_len(en);
 	size_t want;
 	uint64_t from;
+	struct file *f;
 	ssize_t got;
 	int fd;
 
@@ -562,8 +571,9 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 		*len = n;
 		return br->buf + (en->offset - br->start);
 	}
-	fd = e->files[en->file]->fd;
-	if (fd < 0)
+	/* the cache is the one part of the engine a reader changes */
+	f = e->files[en->file];
+	if (f == NULL || (fd = fdcache_acquire((struct eng *)e, f)) < 0)
 		return NULL;
 	want = n > br->block ? n : br->block;
 	from = en->offset;
@@ -579,6 +589,7 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 		br->cap = want;
 	}
 	got = read_full(fd, br->buf, want, from);
+	fdcache_release((struct eng *)e, f);
 	if (got < (ssize_t)(en->offset - from + n)) {
 		br->file = UINT32_MAX;
 		return NULL;

@@ -710,19 +710,54 @@ take_new(struct ui *u)
 	keep_selection(u, &old, had);
 }
 
+/* Name on the message line what could not be read, once: the newest,
+ * and how many more there are.  Whether there was any to name. */
+static bool
+tell_unreadable(struct ui *u)
+{
+	uint64_t seq, top = u->unreadable_shown;
+	const char *text, *newest = NULL;
+	size_t fresh = 0;
+	struct strbuf safe;
+
+	for (size_t i = 0; i < eng_unreadable_count(u->e); i++) {
+		if ((text = eng_unreadable(u->e, i, &seq)) == NULL ||
+		    seq <= u->unreadable_shown)
+			continue;
+		fresh++;
+		if (seq > top) {
+			top = seq;
+			newest = text;
+		}
+	}
+	if (newest == NULL)
+		return false;
+	strbuf_init(&safe);
+	eng_sanitize(&safe, newest, strlen(newest));
+	if (fresh > 1)
+		ui_message(u, true, "cannot read %s (and %zu more: llmlog -p "
+		    "names them all)", safe.s, fresh - 1);
+	else
+		ui_message(u, true, "cannot read %s", safe.s);
+	strbuf_free(&safe);
+	u->unreadable_shown = top;
+	return true;
+}
+
 static bool
 poll_files(struct ui *u)
 {
 	uint64_t indexed, total;
-	bool done, was = u->loading;
+	bool done, was = u->loading, told;
 	long n;
 
 	n = eng_refresh(u->e);
 	eng_progress(u->e, &indexed, &total, &done);
 	u->loading = !done;
+	told = tell_unreadable(u);
 	if (n > 0 || was)
 		take_new(u);
-	return n > 0 || was;
+	return n > 0 || was || told;
 }
 
 /* ---- setup ------------------------------------------------------------- */

@@ -162,6 +162,7 @@ struct ui {
 
 	char message[512];
 	bool message_error;
+	uint64_t unreadable_shown;	/* eng_unreadable's seq told so far */
 
 	/* geometry of the last draw, for the mouse */
 	int tab_x[UI_NTABS + 1];
