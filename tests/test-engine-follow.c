@@ -118,6 +118,38 @@ expect_sequence(struct eng *e, struct eng_view *v, int count)
 	CU_ASSERT_EQUAL(next, count);
 }
 
+/* The view holds exactly n=first .. n=first+count-1, each once, in order,
+ * every line readable. */
+static void
+expect_run(struct eng *e, struct eng_view *v, int first, int count)
+{
+	CU_ASSERT_EQUAL(eng_view_count(v), (size_t)count);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		size_t len;
+		const char *s = eng_line(e, eng_view_get(v, i), &len);
+		const char *at = s != NULL ? strstr(s, "\"n=") : NULL;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		CU_ASSERT_EQUAL(atoi(at + 3), first + (int)i);
+	}
+}
+
+/* Lines in the directory's files now. */
+static size_t
+lines_on_disk(void)
+{
+	char cmd[600];
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "cat '%s'/* | wc -l", dir);
+	p = popen(cmd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(fscanf(p, "%zu", &n), 1);
+	pclose(p);
+	return n;
+}
+
 static void
 test_append(void)
 {
@@ -325,25 +357,31 @@ test_truncation_regrown(void)
 	remove_dir();
 }
 
+/* Deleted, then made again: the old file's entries leave with it (its
+ * last line, written just before, was never on screen), the new one's
+ * come in. */
 static void
 test_recreation(void)
 {
 	struct eng *e;
 	struct eng_view *v;
+	struct eng_removed gone;
 
 	make_dir();
 	append_lines(path, 0, 3);
 	e = open_dir();
 	v = all(e);
-	append_lines(path, 3, 1);	/* read before the file goes */
+	append_lines(path, 3, 1);
 	CU_ASSERT_EQUAL(unlink(path), 0);
-	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	CU_ASSERT_EQUAL(eng_view_count(v), 0);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, 3);
+	CU_ASSERT_EQUAL(gone.deleted_files, 1);
 	append_lines(path, 4, 2);
 	CU_ASSERT_EQUAL(eng_refresh(e), 2);
 	eng_view_update(v);
-	CU_ASSERT_EQUAL(eng_view_count(v), 6);
-	/* the first file is gone: its lines can no longer be read */
-	CU_ASSERT_PTR_NULL(eng_line(e, eng_view_get(v, 0), &(size_t){ 0 }));
+	expect_run(e, v, 4, 2);
 	eng_view_free(v);
 	eng_close(e);
 	remove_dir();
@@ -406,9 +444,11 @@ test_library_rotation(void)
 	}
 	eng_refresh(e);
 	eng_view_update(v);
-	CU_ASSERT_EQUAL(eng_view_count(v), 100);
+	/* the oldest backups were deleted: what is left is the last lines */
+	n = (int)lines_on_disk();
+	CU_ASSERT(n > 10 && n < 100);
+	expect_run(e, v, 100 - n, n);
 	CU_ASSERT(eng_file_count(e) > 4);	/* it did rotate, often */
-	expect_sequence(e, v, 100);
 	llmlog_close(lg);
 	eng_view_free(v);
 	eng_close(e);
@@ -733,6 +773,62 @@ test_huge_line_linear(void)
 	remove_dir();
 }
 
+/* Rotation after rotation at a high rate, the oldest backup deleted each
+ * time: the index, the time order and a view hold what is on disk, never
+ * all that was ever seen (that grew by some 43 bytes an entry for good). */
+static void
+test_memory_bound(void)
+{
+	enum { PER_FILE = 30000, ROTATIONS = 8 };
+	char old[600];
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_removed gone;
+	size_t disk, most = 0;
+	FILE *f;
+
+	make_dir();
+	snprintf(old, sizeof old, "%s.2", path);
+	e = open_dir();
+	v = all(e);
+	for (int r = 0; r < ROTATIONS; r++) {
+		f = fopen(path, "a");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		for (int i = r * PER_FILE; i < (r + 1) * PER_FILE; i++)
+			fprintf(f, "{\"category\":\"user\",\"timestamp\":"
+			    "\"2026-11-26T%02d:%02d:%02d.%03dZ\",\"level\":"
+			    "\"INFO\",\"user_input\":\"n=%d\"}\n", i / 3600000,
+			    i / 60000 % 60, i / 1000 % 60, i % 1000, i);
+		CU_ASSERT_EQUAL(fclose(f), 0);
+		eng_refresh(e);
+		eng_view_update(v);
+		disk = lines_on_disk();
+		if (disk > most)
+			most = disk;
+		CU_ASSERT_EQUAL(eng_count(e), disk);
+		/* two backups: the oldest goes, the rest move up */
+		if (unlink(old) != 0 && errno != ENOENT)
+			CU_FAIL("unlink");
+		rotate(1);
+	}
+	eng_refresh(e);
+	eng_view_update(v);
+	disk = lines_on_disk();
+	CU_ASSERT_EQUAL(disk, 2 * PER_FILE);
+	CU_ASSERT_EQUAL(eng_count(e), disk);
+	expect_run(e, v, (ROTATIONS - 2) * PER_FILE, (int)disk);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, (ROTATIONS - 2) * PER_FILE);
+	CU_ASSERT_EQUAL(gone.deleted_files, ROTATIONS - 2);
+	/* room for what was on disk at most, not for all 240,000 */
+	CU_ASSERT(e->nchunks <= (most + CHUNK_ENTRIES - 1) / CHUNK_ENTRIES);
+	CU_ASSERT(e->order_cap <= 2 * most);
+	CU_ASSERT_EQUAL(eng_file_count(e), ROTATIONS);	/* numbers, not kept */
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
 /* Any number of files through a cache of 4 descriptors: each is opened
  * when read, a renamed one is found by its inode, and what cannot be read
  * at a log name is named until it goes. */
@@ -816,6 +912,7 @@ main(void)
 	CU_add_test(s, "background load", test_async_matches_sync);
 	CU_add_test(s, "huge lines", test_huge_line);
 	CU_add_test(s, "descriptor cache", test_descriptor_cache);
+	CU_add_test(s, "memory bounded by what is on disk", test_memory_bound);
 	CU_add_test(s, "a huge line is read about three times", test_huge_line_linear);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -375,6 +375,92 @@ test_follow(void)
 	remove_dir();
 }
 
+/* Entries leave: a backup deleted (a rotation's oldest), a file cut
+ * short, a file renamed away from every log name, with lines added
+ * between.  Views made before hold what the reference gives, counts too,
+ * once updated; their positions are valid at once; what an update adds
+ * is what eng_view_is_new says; stats count what fresh stats count. */
+static void
+test_leave(void)
+{
+	struct check c[NFILTERS];
+	char err[256], from[600], to[600];
+	struct eng_removed gone;
+	struct eng_stats *st[NFILTERS];
+	struct eng *e;
+
+	make_fixture();
+	write_lines(LLMLOG_LLM, 1, 0, 300, 10, 8000);
+	e = open_dir();
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(eng_count(e), 2300);
+	make_checks(e, c, NFILTERS);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		st[i] = eng_stats_new();
+		eng_stats_update(st[i], c[i].v);
+	}
+
+	snprintf(from, sizeof from, "%s/%s.1", dir,
+	    llmlog_category_file(LLMLOG_USER));
+	CU_ASSERT_EQUAL(unlink(from), 0);
+	snprintf(from, sizeof from, "%s/%s", dir,
+	    llmlog_category_file(LLMLOG_TOOL));
+	CU_ASSERT_EQUAL(truncate(from, 10000), 0);
+	write_lines(LLMLOG_SECURITY, 0, 400, 10, 300, 6100);
+	CU_ASSERT_EQUAL(eng_refresh(e), 10);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, 300);
+	CU_ASSERT_EQUAL(gone.deleted_files, 1);
+	CU_ASSERT(gone.truncated > 400 && gone.truncated < 600);
+	CU_ASSERT_EQUAL(gone.truncated_files, 1);
+	CU_ASSERT_EQUAL(eng_count(e), 2310 - 300 - gone.truncated);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		size_t added, fresh = 0;
+
+		/* readable before the update: every entry is one that stays */
+		for (size_t k = 0; k < eng_view_count(c[i].v); k++)
+			CU_ASSERT(eng_line(e, eng_view_get(c[i].v, k),
+			    &(size_t){ 0 }) != NULL);
+		added = eng_view_update(c[i].v);
+		for (size_t k = 0; k < eng_view_count(c[i].v); k++)
+			fresh += eng_view_is_new(c[i].v, k);
+		CU_ASSERT_EQUAL(added, fresh);
+		CU_ASSERT(added <= 10);
+		compare(e, &c[i]);
+	}
+
+	/* renamed out of the log names: gone after two scans without it */
+	snprintf(from, sizeof from, "%s/%s.1", dir,
+	    llmlog_category_file(LLMLOG_LLM));
+	snprintf(to, sizeof to, "%s/old-llm.txt", dir);
+	CU_ASSERT_EQUAL(rename(from, to), 0);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, 600);
+	CU_ASSERT_EQUAL(gone.deleted_files, 2);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		struct eng_stats *fresh = eng_stats_new();
+		json_object *a, *b;
+
+		CU_ASSERT_EQUAL(eng_view_update(c[i].v), 0);
+		compare(e, &c[i]);
+		eng_stats_update(st[i], c[i].v);
+		eng_stats_update(fresh, c[i].v);
+		a = eng_stats_json(st[i]);
+		b = eng_stats_json(fresh);
+		CU_ASSERT_STRING_EQUAL(json_object_to_json_string(a),
+		    json_object_to_json_string(b));
+		json_object_put(a);
+		json_object_put(b);
+		eng_stats_free(fresh);
+		eng_stats_free(st[i]);
+	}
+	free_checks(c, NFILTERS);
+	eng_close(e);
+	remove_dir();
+}
+
 /* The background load publishes the newest entries first: views made
  * before it starts and updated as it goes end up as a plain load's. */
 static void
@@ -502,7 +588,8 @@ test_scan(void)
 	struct check c[NSCANS], over_c[NSCANS], cut[NSCANS], again[NSCANS];
 	char err[256], path[600], over[1000], inside[20000];
 	int fd;
-	size_t gave_up = 0;
+	size_t gave_up = 0, before;
+	struct eng_removed gone;
 	struct eng *e;
 
 	make_dir();
@@ -543,9 +630,21 @@ test_scan(void)
 	    llmlog_category_file(LLMLOG_TOOL));
 	CU_ASSERT_EQUAL_FATAL(truncate(path, 600000), 0);
 	scan_filters(e, cut, NSCANS);
-	/* the cut file is read again as a new one; the old one's entries
-	 * are gone (views made before keep them) */
-	CU_ASSERT(eng_refresh(e) > 0);
+	/* the entries past the cut leave the index and every view at once
+	 * (views that cannot tell their counts are filtered again at
+	 * their update): the views made since the lines were written over
+	 * hold what the reference gives again */
+	before = eng_count(e);
+	CU_ASSERT(eng_refresh(e) >= 0);
+	eng_removed(e, &gone);
+	CU_ASSERT(gone.truncated > 0 && gone.truncated_files == 1);
+	CU_ASSERT_EQUAL(eng_count(e), before - gone.truncated);
+	for (size_t i = 0; i < NSCANS; i++) {
+		eng_view_update(over_c[i].v);
+		compare(e, &over_c[i]);
+		eng_view_update(cut[i].v);
+		compare(e, &cut[i]);
+	}
 	scan_filters(e, again, NSCANS);
 
 	free_checks(c, NSCANS);
@@ -568,6 +667,7 @@ main(void)
 	CU_add_test(s, "after a load", test_loaded);
 	CU_add_test(s, "follow, in order and out of order", test_follow);
 	CU_add_test(s, "background load", test_async);
+	CU_add_test(s, "entries that leave", test_leave);
 	CU_add_test(s, "filters by file scans", test_scan);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -515,7 +515,7 @@ print_list(struct printer *p)
 
 	for (size_t i = 0; i < n; i++) {
 		eng_file_info(p->e, i, &rows[shown]);
-		if (file_wanted(p->o, &rows[shown]))
+		if (rows[shown].path != NULL && file_wanted(p->o, &rows[shown]))
 			shown++;
 	}
 	qsort(rows, shown, sizeof *rows, file_info_cmp);
@@ -603,85 +603,41 @@ wait_for_change(int fd)
 		poll(NULL, 0, NO_WATCH_POLL_MS);
 }
 
-/*
- * Which entries of the view are new.  The view is in time order, so an entry
- * written late with an earlier time (another process's) lands before ones
- * already shown: positions do not tell.  Files keep their number through
- * rotation and only grow, so an entry is new when it lies past the last
- * known entry of its file, or is in a file not seen before.
- */
-struct seen_files {
-	uint64_t *next;		/* per file: offsets from here on are new */
-	size_t n, cap;
-};
-
-static bool
-seen_is_new(const struct seen_files *sf, const struct eng_entry *en)
-{
-	return en->file >= sf->n || en->offset >= sf->next[en->file];
-}
-
+/* Print what the last update added, in view order.  The view is in time
+ * order, so an entry written late with an earlier time (another
+ * process's) lands before ones already shown: the view tells which are
+ * new.  Walk back to the earliest new one; the rest are at the end. */
 static void
-seen_add(struct seen_files *sf, const struct eng_entry *en)
-{
-	if (en->file >= sf->n) {
-		size_t n = (size_t)en->file + 1;
-
-		eng_grow(&sf->next, &sf->cap, n, sizeof *sf->next);
-		memset(sf->next + sf->n, 0, (n - sf->n) * sizeof *sf->next);
-		sf->n = n;
-	}
-	if (en->offset + 1 > sf->next[en->file])
-		sf->next[en->file] = en->offset + 1;
-}
-
-/* Print the n entries that the last update added, in view order. */
-static void
-print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
-    size_t n)
+print_new(struct printer *p, struct eng_view *v, size_t n)
 {
 	size_t count = eng_view_count(v), i = count, found = 0;
 
-	/* Walk back to the earliest new one; the rest are at the end. */
-	while (i > 0 && found < n) {
-		if (seen_is_new(sf, eng_view_get(v, --i)))
-			found++;
-	}
-	for (; i < count; i++) {
-		const struct eng_entry *en = eng_view_get(v, i);
-
-		if (!seen_is_new(sf, en))
-			continue;
-		print_entry(p, en);
-		seen_add(sf, en);
-	}
+	while (i > 0 && found < n)
+		found += eng_view_is_new(v, --i);
+	for (; i < count; i++)
+		if (eng_view_is_new(v, i))
+			print_entry(p, eng_view_get(v, i));
 }
 
 static void
 follow(struct printer *p, struct eng_view *v)
 {
-	struct seen_files sf = { NULL, 0, 0 };
-	bool grew;
 	size_t n;
 
-	for (size_t i = 0; i < eng_view_count(v); i++)
-		seen_add(&sf, eng_view_get(v, i));
 	catch_stop_signals();
 	fflush(stdout);
 	while (!stop_requested) {
 		wait_for_change(eng_watch_fd(p->e));
 		if (stop_requested)
 			break;
-		grew = eng_refresh(p->e) > 0;
+		eng_refresh(p->e);
 		warn_unreadable(p->e, &p->unreadable_named);
-		if (!grew)
-			continue;
+		/* every refresh: entries may have left it too */
 		if ((n = eng_view_update(v)) > 0)
-			print_new(p, v, &sf, n);
+			print_new(p, v, n);
 		if (fflush(stdout) != 0 && errno == EPIPE)
 			break;
 	}
-	free(sf.next);
 }
 
 /* ---- the entry point ------------------------------------------------------- */

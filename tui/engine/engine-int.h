@@ -1,10 +1,11 @@
 /*
  * engine-int.h - the engine's one private header, for every file of
- * tui/engine/: the files, the index (an append-only table of 32-byte
- * entries in fixed-size chunks, so entry pointers stay valid while it
- * grows), line classification, block reading, and each file's calls to
- * the others.  Tests of the engine's internals may include it; tui/cli/
- * and tui/ui/ never do (tests/test-layout.sh checks), they have engine.h.
+ * tui/engine/: the files, the index (a table of 32-byte entries in
+ * fixed-size chunks, so entry pointers stay valid while it grows; entries
+ * leave it only in eng_refresh, through prune.c), line classification,
+ * block reading, and each file's calls to the others.  Tests of the
+ * engine's internals may include it; tui/cli/ and tui/ui/ never do
+ * (tests/test-layout.sh checks), they have engine.h.
  */
 #ifndef LLMLOG_ENGINE_INT_H
 #define LLMLOG_ENGINE_INT_H
@@ -27,7 +28,11 @@ struct file {
 	int backup;
 	dev_t dev;		/* what the file is, whatever its name */
 	ino_t ino;
-	bool gone;		/* deleted, or no log name leads to it */
+	bool gone;		/* deleted, or no log name leads to it: its
+				   entries leave, then the record (prune.c) */
+	bool cut;		/* prune.c: entries whose line does not end
+				   before cut_from leave the index */
+	uint64_t cut_from;
 	/* fdcache.c, under fd_mu: */
 	int fd;			/* open, or -1 */
 	unsigned pins;		/* readers of fd now: it stays open */
@@ -83,6 +88,10 @@ struct eng {
 	uint32_t *order;	/* order.c: index positions in time order */
 	size_t order_n, order_cap;
 	uint64_t order_gen;	/* counts merges that were not appends */
+
+	struct eng_view **views;	/* view.c: every view, for prune.c */
+	size_t nviews, views_cap;
+	struct eng_removed removed;	/* prune.c: what left, since open */
 };
 
 static inline struct eng_entry *
@@ -289,12 +298,24 @@ void block_reader_free(struct block_reader *br);
 const char *block_reader_line(struct block_reader *br, const struct eng *e,
     const struct eng_entry *en, size_t *len);
 
+/* prune.c: take out of the index the entries of files marked cut (all
+ * of a gone file's, then its record), moving the rest down in order;
+ * the time order and every view follow (order_prune, view_prune).  map
+ * gives each old position its new one, or PRUNED; dead lists the pruned
+ * positions, ascending. */
+#define PRUNED	UINT32_MAX
+void prune_index(struct eng *e);
+/* The new position of the first entry at or after old position p. */
+size_t prune_below(const uint32_t *dead, size_t ndead, size_t p);
+
 /* order.c: the order of entries (time, then file, then offset), and
  * e->order, which holds every entry in it.  order_sync brings e->order up
  * to the index; the thread that calls eng_refresh calls it. */
 int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
 void order_sync(struct eng *e);
 void order_free(struct eng *e);
+void order_prune(struct eng *e, const uint32_t *map, const uint32_t *dead,
+    size_t ndead);
 /* Sort index positions in that order. */
 void order_sort(const struct eng *e, uint32_t *a, size_t n);
 /* Merge sorted b[0..bn) into sorted a[0..n), which has room for them;
@@ -326,6 +347,10 @@ void hist_free(struct hist_tally *t);
 void hist_build(const struct hist_tally *t, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out);
 
+/* view.c: for prune.c, dropping the pruned positions from a view (before
+ * the entries move: they are read at their old positions) */
+void view_prune(struct eng_view *v, const uint32_t *map,
+    const uint32_t *dead, size_t ndead);
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);

@@ -159,6 +159,12 @@ eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
 {
 	const struct file *f = e->files[i];
 
+	if (f == NULL) {	/* gone, and its entries with it */
+		memset(out, 0, sizeof *out);
+		out->category = -1;
+		out->first_us = out->last_us = ENG_TIME_NONE;
+		return;
+	}
 	out->path = f->path;
 	out->dir = e->dirs[f->source];
 	out->category = f->category;

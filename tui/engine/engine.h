@@ -45,9 +45,23 @@
  * only (after eng_load_async too: the background load's entries wait
  * for eng_refresh).  A view has the entries the index had when it was
  * made or last updated, and sees later ones at its next eng_view_update;
- * stats count the view's entries as of its last update.  An entry pointer
- * stays valid until eng_close, but a view's positions move when an update
- * merges late entries in before its end.
+ * stats count the view's entries as of its last update.  A view's
+ * positions move when an update merges late entries in before its end.
+ *
+ * Entries that leave.  What is indexed is what is on disk: eng_refresh
+ * takes out the entries of a file that is gone (deleted, as rotation
+ * deletes the oldest backup, or renamed away from every log name) and
+ * those whose line no longer ends before a truncated file's end, and
+ * eng_removed counts them.  They leave every view at once, inside
+ * eng_refresh, so a view never holds a position that is gone: its later
+ * positions move down and its category counts drop (a view with a keyword
+ * or regex and a category set, or one whose regex gave up, is instead
+ * filtered again at its next update).  Stats fed that view count it
+ * again from zero at their next update.  So memory is bounded by the
+ * lines on disk, not by all the lines ever seen.  An entry pointer stays
+ * valid until the next eng_refresh that takes entries out; a copy of an
+ * entry stays meaningful (its file number is never given to another
+ * file), and reads NULL from eng_line once its line has left.
  *
  * Who frees what.  eng_close frees the engine and stops a background load;
  * views, stats and readers are freed first, by whoever made them.
@@ -217,14 +231,28 @@ void eng_set_prefilter(struct eng *e, const char *keyword,
  * every 100 ms then). */
 int eng_watch_fd(struct eng *e);
 /* Take in what changed on disk: appended lines, rotation (the old file is
- * read to its end first), truncation, re-creation; and entries a background
- * load has finished.  Returns the number of new entries, or -1. */
+ * read to its end first, under its new name), deletion, truncation,
+ * re-creation; and entries a background load has finished.  Returns the
+ * number of new entries, or -1; entries that left are in eng_removed. */
 long eng_refresh(struct eng *e);
 
 size_t eng_count(const struct eng *e);		/* all entries indexed */
 size_t eng_malformed(const struct eng *e);	/* of which malformed */
 
-/* The files: path, category, size, entries, first/last time. */
+/* The entries that have left the index since eng_open (see the protocol:
+ * entries that leave), and the files they left with: compare with an
+ * earlier reading to tell what a refresh took out. */
+struct eng_removed {
+	size_t deleted;		/* entries of files that are gone */
+	size_t deleted_files;
+	size_t truncated;	/* entries past a truncated file's new end */
+	size_t truncated_files;
+};
+void eng_removed(const struct eng *e, struct eng_removed *out);
+
+/* The files: path, category, size, entries, first/last time.  File
+ * numbers (an entry's file) are never reused: one whose file is gone has
+ * a NULL path and no entries. */
 struct eng_file_info {
 	const char *path;
 	const char *dir;
@@ -337,10 +365,13 @@ struct eng_view;
 struct eng_view *eng_view_new(struct eng *e, const struct eng_filter *f);
 void eng_view_free(struct eng_view *v);
 /* Take in entries indexed since the view was made or last updated;
- * returns how many passed the filter. */
+ * returns how many passed the filter (those eng_view_is_new tells). */
 size_t eng_view_update(struct eng_view *v);
 size_t eng_view_count(const struct eng_view *v);
 const struct eng_entry *eng_view_get(const struct eng_view *v, size_t i);
+/* Whether entry i of the view joined it at its last eng_view_update, for
+ * a follower to print (late entries join before the end). */
+bool eng_view_is_new(const struct eng_view *v, size_t i);
 /* Entries per category under the view's filter (ignoring its category set),
  * for the tab bar. */
 void eng_view_category_counts(const struct eng_view *v,

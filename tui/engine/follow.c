@@ -2,8 +2,10 @@
  * follow.c - keeping the index up to date while the logs grow: inotify on
  * the directories (polling otherwise), appended lines, rotation (files are
  * tracked by inode, so the old file is read to its end under its new name),
- * truncation (seen as a smaller file, or one whose last line we read no
- * longer ends where it did) and re-creation.
+ * deletion (the oldest backup of a rotation: its entries leave), truncation
+ * (seen as a smaller file, or one whose last line we read no longer ends
+ * where it did: the entries past its end leave) and re-creation.  prune.c
+ * takes out what leaves.
  */
 #include "config.h"
 
@@ -51,26 +53,43 @@ drain_watch(struct eng *e)
 		continue;
 }
 
-/* A file that shrank was truncated (or rewritten): its old entries keep
- * their record, which is gone from now on, and a new record reads the
- * file again from the start. */
+/* Every entry of f leaves, and it is read again from its start. */
 static void
-restart_file(struct eng *e, struct file *old)
+cut_all(struct file *f)
 {
-	struct file *f = eng_xcalloc(1, sizeof *f);
-
-	*f = *old;
-	f->path = eng_xstrdup(old->path);
-	f->fd = -1;
-	f->pins = 0;
-	f->lru_prev = f->lru_next = NULL;
+	f->cut = true;
+	f->cut_from = 0;
 	f->pos = f->resume = 0;
-	f->entries = 0;
-	f->first_us = f->last_us = ENG_TIME_NONE;
-	fdcache_forget(e, old);
-	old->gone = true;
-	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
-	e->files[e->nfiles++] = f;
+}
+
+/*
+ * f (number id) was truncated: the entries whose line still ends before
+ * its end stay, provided the last of them still ends with its newline
+ * (otherwise the file was written anew, and all leave); reading goes on
+ * after that line.
+ */
+static void
+cut_truncated(struct eng *e, struct file *f, size_t id)
+{
+	uint64_t end = 0;	/* just past the last line that stays */
+	char c;
+	int fd;
+
+	for (size_t p = 0; p < e->count; p++) {
+		const struct eng_entry *en = store_entry(e, p);
+		uint64_t nl = en->offset + en->length;
+
+		if (en->file == id && nl < f->size && nl + 1 > end)
+			end = nl + 1;
+	}
+	if (end > 0 && (fd = fdcache_acquire(e, f)) >= 0) {
+		if (pread(fd, &c, 1, (off_t)(end - 1)) != 1 || c != '\n')
+			end = 0;
+		fdcache_release(e, f);
+	} else
+		end = 0;
+	cut_all(f);
+	f->cut_from = f->pos = end;
 }
 
 /* A file truncated and written again past where we were no longer has
@@ -116,39 +135,37 @@ gone(struct eng *e, struct file *f)
 long
 eng_refresh(struct eng *e)
 {
-	size_t before = e->count, nfiles, n;
+	size_t before, n;
 	struct index_task *t;
 	char err[256];
-	struct stat st;
 	uint64_t bytes;
+	long got;
 
 	drain_watch(e);
-	loader_collect(e);
+	got = loader_collect(e);
 	store_scan(e, err, sizeof err);
-	nfiles = e->nfiles;
-	for (size_t i = 0; i < nfiles; i++) {
+	/* what is gone or cut leaves before what is new comes in: a file
+	 * is read again after its cut, and memory holds what is on disk */
+	for (size_t i = 0; i < e->nfiles; i++) {
 		struct file *f = e->files[i];
-		if (f == NULL || f->gone || f->pending > 0)
+
+		if (f == NULL || f->pending > 0)
 			continue;
-		/* one no name leads to is read to its end first, while its
-		 * descriptor is open */
-		if (!f->seen && fdcache_stat(e, f, &st) == 0)
-			f->size = (uint64_t)st.st_size;
-		if (f->size < f->pos || rewritten(e, f))
-			restart_file(e, f);
+		if (f->gone || gone(e, f)) {
+			f->gone = true;
+			cut_all(f);
+		} else if (f->size < f->pos)
+			cut_truncated(e, f, i);
+		else if (rewritten(e, f))
+			cut_all(f);
 	}
+	prune_index(e);
+	before = e->count;
 	n = index_plan(e, &t, FOLLOW_CHUNK, &bytes);
 	index_run_all(t, n, bytes > FOLLOW_CHUNK ? 2 : 1);
 	for (size_t i = 0; i < n; i++)
 		index_publish(e, &t[i]);
 	free(t);
 	e->load_total += bytes;
-	for (size_t i = 0; i < e->nfiles; i++) {
-		struct file *f = e->files[i];
-		if (f != NULL && !f->gone && f->pending == 0 && gone(e, f)) {
-			fdcache_forget(e, f);
-			f->gone = true;
-		}
-	}
-	return (long)(e->count - before);
+	return got + (long)(e->count - before);
 }

@@ -198,7 +198,8 @@ inodes_init(struct inodes *t, const struct eng *e, unsigned source,
 	t->slot = eng_xcalloc(n, sizeof *t->slot);
 	t->mask = n - 1;
 	for (size_t i = 0; i < e->nfiles; i++)
-		if (!e->files[i]->gone && e->files[i]->source == source)
+		if (e->files[i] != NULL && !e->files[i]->gone &&
+		    e->files[i]->source == source)
 			inodes_add(t, e->files[i]);
 }
 
@@ -359,7 +360,8 @@ store_scan(struct eng *e, char *err, size_t errlen)
 	if (e->names == NULL)
 		e->names = eng_xcalloc(e->ndirs, sizeof *e->names);
 	for (size_t i = 0; i < e->nfiles; i++)
-		e->files[i]->seen = false;
+		if (e->files[i] != NULL)
+			e->files[i]->seen = false;
 	for (size_t i = 0; i < e->nbad; i++)
 		e->bad[i].seen = false;
 	for (size_t s = 0; s < e->ndirs; s++) {
@@ -367,7 +369,7 @@ store_scan(struct eng *e, char *err, size_t errlen)
 			continue;
 		/* unreadable for now: its files are not gone */
 		for (size_t i = 0; i < e->nfiles; i++)
-			if (e->files[i]->source == s)
+			if (e->files[i] != NULL && e->files[i]->source == s)
 				e->files[i]->seen = true;
 		rc = -1;
 	}

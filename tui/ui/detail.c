@@ -227,7 +227,8 @@ build(struct ui *u, int width)
 	} else {
 		line = eng_line_head(u->e, &d->entry, ENG_LINE_SHOW, &len);
 		if (line == NULL)
-			add_line(d, "(the file is gone)", 18, 0, UI_PAIR_MSGERR);
+			add_line(d, "(no longer on disk: its file was deleted or "
+			    "truncated)", 54, 0, UI_PAIR_MSGERR);
 		else
 			add_value(d, "", 0, line, len, 0, width, 0);
 	}

@@ -685,29 +685,66 @@ read_keys(struct ui *u)
 
 /* ---- following the files ----------------------------------------------- */
 
+/* Take the view's new entries in, or its loss of some (shrank: entries
+ * left with their files), keeping the selection on the entry it was on
+ * before the refresh (old), or the nearest later one. */
 static void
-take_new(struct ui *u)
+take_new(struct ui *u, const struct eng_entry *old, bool had, bool shrank)
 {
-	struct eng_entry old;
-	bool had = false;
 	size_t added;
 
-	if (!u->following && u->sel < eng_view_count(u->view)) {
-		old = *eng_view_get(u->view, u->sel);
-		had = true;
-	}
 	added = eng_view_update(u->view);
-	if (added == 0)
+	if (added == 0 && !shrank)
 		return;
 	eng_view_category_counts(u->view, u->counts);
-	notify(u, UI_VIEW_GREW);
+	notify(u, shrank ? UI_VIEW_SHRANK : UI_VIEW_GREW);
 	if (u->following) {
 		ui_follow(u);
 		return;
 	}
 	if (!u->loading)
 		u->newcount += added;
-	keep_selection(u, &old, had);
+	keep_selection(u, old, had);
+}
+
+/* Say once what left the view with its files: "1,903 entries left with
+ * a deleted file".  Whether anything left. */
+static bool
+tell_removed(struct ui *u, const struct eng_removed *was)
+{
+	struct eng_removed now;
+	size_t deleted, files, truncated, tfiles;
+	struct strbuf b;
+
+	eng_removed(u->e, &now);
+	deleted = now.deleted - was->deleted;
+	files = now.deleted_files - was->deleted_files;
+	truncated = now.truncated - was->truncated;
+	tfiles = now.truncated_files - was->truncated_files;
+	if (deleted + truncated == 0)
+		return files + tfiles > 0;
+	strbuf_init(&b);
+	if (deleted > 0) {
+		eng_format_number(&b, (double)deleted, 0);
+		strbuf_printf(&b, " entr%s left with ", deleted == 1 ? "y" : "ies");
+		if (files == 1)
+			strbuf_puts(&b, "a deleted file");
+		else
+			strbuf_printf(&b, "%zu deleted files", files);
+	}
+	if (truncated > 0) {
+		strbuf_puts(&b, deleted > 0 ? "; " : "");
+		eng_format_number(&b, (double)truncated, 0);
+		strbuf_printf(&b, " entr%s left past the end of ",
+		    truncated == 1 ? "y" : "ies");
+		if (tfiles == 1)
+			strbuf_puts(&b, "a truncated file");
+		else
+			strbuf_printf(&b, "%zu truncated files", tfiles);
+	}
+	ui_message(u, false, "%s", b.s);
+	strbuf_free(&b);
+	return true;
 }
 
 /* Name on the message line what could not be read, once: the newest,
@@ -748,16 +785,25 @@ static bool
 poll_files(struct ui *u)
 {
 	uint64_t indexed, total;
-	bool done, was = u->loading, told;
+	bool done, was = u->loading, told, shrank, had = false;
+	struct eng_removed removed;
+	struct eng_entry old;
 	long n;
 
+	/* a copy: the refresh may move the view's positions */
+	if (!u->following && u->sel < eng_view_count(u->view)) {
+		old = *eng_view_get(u->view, u->sel);
+		had = true;
+	}
+	eng_removed(u->e, &removed);
 	n = eng_refresh(u->e);
 	eng_progress(u->e, &indexed, &total, &done);
 	u->loading = !done;
 	told = tell_unreadable(u);
-	if (n > 0 || was)
-		take_new(u);
-	return n > 0 || was || told;
+	shrank = tell_removed(u, &removed);
+	if (n > 0 || was || shrank)
+		take_new(u, &old, had, shrank);
+	return n > 0 || was || told || shrank;
 }
 
 /* ---- setup ------------------------------------------------------------- */

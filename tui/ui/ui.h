@@ -178,6 +178,8 @@ struct ui {
 enum ui_change {
 	UI_VIEW_NEW,	/* another view replaced the old: other filters */
 	UI_VIEW_GREW,	/* new entries joined the view */
+	UI_VIEW_SHRANK,	/* entries left it with their files (and others
+			   may have joined) */
 	UI_RESIZED,	/* the terminal's size */
 	UI_SPLIT,	/* the dashboard beside the list was shown or hidden */
 };
