@@ -29,7 +29,8 @@ struct file {
 	dev_t dev;		/* what the file is, whatever its name */
 	ino_t ino;
 	bool gone;		/* deleted, or no log name leads to it: its
-				   entries leave, then the record (prune.c) */
+				   entries leave, then the record (prune.c);
+				   set under fd_mu */
 	bool cut;		/* prune.c: entries whose line does not end
 				   before cut_from leave the index */
 	uint64_t cut_from;
@@ -125,6 +126,8 @@ void fdcache_forget(struct eng *e, struct file *f);
 int fdcache_stat(struct eng *e, struct file *f, struct stat *st);
 /* A rename seen by a scan: path is f's from now on. */
 void file_set_path(struct eng *e, struct file *f, char *path);
+/* f is gone: it is opened no more. */
+void file_set_gone(struct eng *e, struct file *f);
 
 /* store.c: the files and the index, at the bottom (engine.c holds the
  * lifecycle that calls it) */

@@ -15,8 +15,10 @@
  *	v = eng_view_new(e, filter); s = eng_stats_new()
  *	loop {
  *		wait for eng_watch_fd(e), or about 100 ms
- *		eng_refresh(e)			new lines, rotation, what the
- *						background load finished
+ *		eng_refresh(e)			new lines, rotation, entries
+ *						that left with their files,
+ *						what the background load
+ *						finished
  *		eng_view_update(v)		for every view
  *		eng_stats_update(s, v)		or eng_stats_update_some
  *	}
@@ -24,11 +26,11 @@
  *
  * Threads.  Every call that takes a struct eng, or a view, stats or reader
  * made from one, is made from one thread, the main thread: eng_refresh
- * grows the index and the file table that the others read.  The engine's
- * own threads run inside eng_load, eng_refresh, eng_view_update and
- * eng_stats_update, and after eng_load_async between calls too; those
- * read files, never the index, and eng_refresh takes in what they did
- * (eng_progress tells how far they got).  The calls that take none of
+ * changes the index, the file table and the views that the others read.
+ * The engine's own threads run inside eng_load, eng_refresh,
+ * eng_view_update and eng_stats_update, and after eng_load_async between
+ * calls too; those read files, never the index, and eng_refresh takes in
+ * what they did (eng_progress tells how far they got).  The calls that take none of
  * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
  * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
  * eng_now_us, eng_parse_line, eng_summary_line, eng_format_number,

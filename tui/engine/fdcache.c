@@ -237,6 +237,16 @@ fdcache_forget(struct eng *e, struct file *f)
 	pthread_mutex_unlock(&e->fd_mu);
 }
 
+void
+file_set_gone(struct eng *e, struct file *f)
+{
+	pthread_mutex_lock(&e->fd_mu);
+	f->gone = true;
+	if (f->fd >= 0 && f->pins == 0)
+		fd_close(e, f);
+	pthread_mutex_unlock(&e->fd_mu);
+}
+
 int
 fdcache_stat(struct eng *e, struct file *f, struct stat *st)
 {

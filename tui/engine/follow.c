@@ -152,7 +152,7 @@ eng_refresh(struct eng *e)
 		if (f == NULL || f->pending > 0)
 			continue;
 		if (f->gone || gone(e, f)) {
-			f->gone = true;
+			file_set_gone(e, f);
 			cut_all(f);
 		} else if (f->size < f->pos)
 			cut_truncated(e, f, i);
