@@ -628,6 +628,43 @@ class Bench:
                  "p50 %.1f ms, max %.1f ms" % (lat[len(lat) // 2], lat[-1]),
                  "", "<= 20 ms p99", met(p99 <= 20))
 
+    def huge_lines(self):
+        """One valid line of 100 MB, then of 800 MB, between two short
+        ones: indexed, classified and printed whole by --output json.  The
+        time grows with the line, not with its square (each index task that
+        starts inside a line stops at its own end)."""
+        print("one huge line, indexed and printed whole")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("one huge line", "llmlog not built", "linear")
+            return
+        good = ('{"category":"llm","timestamp":"2026-11-26T10:00:00Z",'
+                '"level":"INFO","event":"llm_call","provider":"p",'
+                '"model":"m","success":true}\n')
+        walls = {}
+        for mb in (100, 800):
+            d = os.path.join(self.data, "huge-%d" % mb)
+            path = os.path.join(d, "llm_calls.log")
+            size = mb * 1000 * 1000
+            if not os.path.exists(path) or os.path.getsize(path) < size:
+                os.makedirs(d, exist_ok=True)
+                with open(path, "w") as f:
+                    f.write(good)
+                    f.write('{"category":"llm","timestamp":'
+                            '"2026-11-26T10:00:01Z","level":"INFO",'
+                            '"event":"llm_call","model":"')
+                    block = "a" * MIB
+                    for _ in range(size // MIB):
+                        f.write(block)
+                    f.write('"}\n')
+                    f.write(good)
+            cmd = "%s --output json --dir %s | wc -c" % (self.llmlog, d)
+            walls[mb] = self.timed([cmd], runs=3)[0]
+            self.row("one %d MB line, -o json (wall)" % mb,
+                     "%.2f s" % walls[mb])
+        ratio = walls[800] / walls[100] if walls[100] > 0 else 0
+        self.row("800 MB line / 100 MB line", "%.1fx" % ratio, "", "",
+                 "linear: about 8x", met(ratio <= 12))
+
     # ---- the whole run ----------------------------------------------------------------
 
     def main(self):
@@ -658,6 +695,7 @@ class Bench:
         except (RuntimeError, OSError) as e:
             self.note("data sets: %s" % e)
         steps.append(("follow", self.follow_latency))
+        steps.append(("huge", self.huge_lines))
         only = os.environ.get("LLMLOG_BENCH_ONLY")
         if only:
             steps = [s for s in steps if s[0] in only.split(",")]

@@ -54,8 +54,14 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int print_run(struct eng *e, const struct options *o);
 
 /* query.c: --sql, the query's rows as a table, JSON lines or CSV.  Exit
- * status 0 rows shown, 1 none, 2 an SQL error (SQLite's message). */
+ * status 0 rows shown, 1 none, 2 an SQL error (SQLite's message) or
+ * unreadable input (the rows of what could be read are shown). */
 int query_run(struct eng *e, const struct options *o);
+/* print.c: name on stderr each file that could not be read, once (those
+ * above *named); whether any was ever named.  And each directory that
+ * holds no log name. */
+bool warn_unreadable(struct eng *e, uint64_t *named);
+void warn_empty_dirs(struct eng *e);
 
 /* csv.c: s[0..n) as one RFC 4180 field, appended to out: quoted when it
  * holds a comma, a quote, CR or LF (quotes doubled), as it is otherwise. */

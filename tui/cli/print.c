@@ -39,6 +39,7 @@ struct printer {
 	/* lines read in blocks while a view is printed in time order, or
 	 * NULL: eng_line (follow sees files change under it) */
 	struct eng_reader *reader;
+	uint64_t unreadable_named;	/* eng_unreadable's seq named so far */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -229,6 +230,25 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 	return sgr;
 }
 
+/* s[0..n) sanitised, abbreviated to ENG_LINE_SHOW bytes (on a character
+ * boundary) with a note of what was left out: the short and pretty formats
+ * are displays; --output json prints every line whole. */
+static void
+add_shown(struct printer *p, const char *s, size_t n)
+{
+	size_t cut = n;
+
+	if (n > ENG_LINE_SHOW) {
+		cut = ENG_LINE_SHOW;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	eng_sanitize(&p->line, s, cut);
+	if (cut < n)
+		strbuf_printf(&p->line, " ... (%zu bytes more: --output json "
+		    "prints the line whole)", n - cut);
+}
+
 static void
 add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 {
@@ -236,7 +256,7 @@ add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 	const char *raw = printer_line(p, en, &len);
 
 	if (raw != NULL)
-		eng_sanitize(&p->line, raw, len);
+		add_shown(p, raw, len);
 	else
 		strbuf_puts(&p->line, "(line no longer available)");
 }
@@ -264,7 +284,7 @@ print_short(struct printer *p, const struct eng_entry *en)
 		} else {
 			if (raw != NULL)
 				eng_summary_line(en, raw, len, &p->tmp);
-			eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+			add_shown(p, p->tmp.s, p->tmp.len);
 		}
 		if (sgr != NULL)
 			strbuf_puts(&p->line, SGR_RESET);
@@ -517,7 +537,7 @@ print_list(struct printer *p)
 
 	for (size_t i = 0; i < n; i++) {
 		eng_file_info(p->e, i, &rows[shown]);
-		if (file_wanted(p->o, &rows[shown]))
+		if (rows[shown].path != NULL && file_wanted(p->o, &rows[shown]))
 			shown++;
 	}
 	qsort(rows, shown, sizeof *rows, file_info_cmp);
@@ -528,6 +548,49 @@ print_list(struct printer *p)
 		print_file_row(p, &rows[i]);
 	free(rows);
 	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Name on stderr each file that could not be read, once: those above the
+ * last one named (*named).  Whether any was ever named. */
+bool
+warn_unreadable(struct eng *e, uint64_t *named)
+{
+	struct strbuf b;
+	uint64_t seq, top = *named;
+	const char *text;
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < eng_unreadable_count(e); i++) {
+		if ((text = eng_unreadable(e, i, &seq)) == NULL || seq <= *named)
+			continue;
+		strbuf_reset(&b);
+		eng_sanitize(&b, text, strlen(text));
+		fprintf(stderr, "llmlog: %s\n", b.s);
+		if (seq > top)
+			top = seq;
+	}
+	strbuf_free(&b);
+	*named = top;
+	return top > 0;
+}
+
+/* A directory without a single log name is most likely the wrong one. */
+void
+warn_empty_dirs(struct eng *e)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	for (unsigned i = 0; i < eng_source_count(e); i++) {
+		const char *dir = eng_source_name(e, i);
+
+		if (eng_source_names(e, i) > 0)
+			continue;
+		strbuf_reset(&b);
+		eng_sanitize(&b, dir, strlen(dir));
+		fprintf(stderr, "llmlog: no log files in %s\n", b.s);
+	}
+	strbuf_free(&b);
 }
 
 /* ---- follow ------------------------------------------------------------------ */
@@ -562,82 +625,41 @@ wait_for_change(int fd)
 		poll(NULL, 0, NO_WATCH_POLL_MS);
 }
 
-/*
- * Which entries of the view are new.  The view is in time order, so an entry
- * written late with an earlier time (another process's) lands before ones
- * already shown: positions do not tell.  Files keep their number through
- * rotation and only grow, so an entry is new when it lies past the last
- * known entry of its file, or is in a file not seen before.
- */
-struct seen_files {
-	uint64_t *next;		/* per file: offsets from here on are new */
-	size_t n, cap;
-};
-
-static bool
-seen_is_new(const struct seen_files *sf, const struct eng_entry *en)
-{
-	return en->file >= sf->n || en->offset >= sf->next[en->file];
-}
-
+/* Print what the last update added, in view order.  The view is in time
+ * order, so an entry written late with an earlier time (another
+ * process's) lands before ones already shown: the view tells which are
+ * new.  Walk back to the earliest new one; the rest are at the end. */
 static void
-seen_add(struct seen_files *sf, const struct eng_entry *en)
-{
-	if (en->file >= sf->n) {
-		size_t n = (size_t)en->file + 1;
-
-		eng_grow(&sf->next, &sf->cap, n, sizeof *sf->next);
-		memset(sf->next + sf->n, 0, (n - sf->n) * sizeof *sf->next);
-		sf->n = n;
-	}
-	if (en->offset + 1 > sf->next[en->file])
-		sf->next[en->file] = en->offset + 1;
-}
-
-/* Print the n entries that the last update added, in view order. */
-static void
-print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
-    size_t n)
+print_new(struct printer *p, struct eng_view *v, size_t n)
 {
 	size_t count = eng_view_count(v), i = count, found = 0;
 
-	/* Walk back to the earliest new one; the rest are at the end. */
-	while (i > 0 && found < n) {
-		if (seen_is_new(sf, eng_view_get(v, --i)))
-			found++;
-	}
-	for (; i < count; i++) {
-		const struct eng_entry *en = eng_view_get(v, i);
-
-		if (!seen_is_new(sf, en))
-			continue;
-		print_entry(p, en);
-		seen_add(sf, en);
-	}
+	while (i > 0 && found < n)
+		found += eng_view_is_new(v, --i);
+	for (; i < count; i++)
+		if (eng_view_is_new(v, i))
+			print_entry(p, eng_view_get(v, i));
 }
 
 static void
 follow(struct printer *p, struct eng_view *v)
 {
-	struct seen_files sf = { NULL, 0, 0 };
 	size_t n;
 
-	for (size_t i = 0; i < eng_view_count(v); i++)
-		seen_add(&sf, eng_view_get(v, i));
 	catch_stop_signals();
 	fflush(stdout);
 	while (!stop_requested) {
 		wait_for_change(eng_watch_fd(p->e));
 		if (stop_requested)
 			break;
-		if (eng_refresh(p->e) <= 0)
-			continue;
+		eng_refresh(p->e);
+		warn_unreadable(p->e, &p->unreadable_named);
+		/* every refresh: entries may have left it too */
 		if ((n = eng_view_update(v)) > 0)
-			print_new(p, v, &sf, n);
+			print_new(p, v, n);
 		if (fflush(stdout) != 0 && errno == EPIPE)
 			break;
 	}
-	free(sf.next);
 }
 
 /* ---- the entry point ------------------------------------------------------- */
@@ -696,6 +718,7 @@ print_run(struct eng *e, const struct options *o)
 	struct printer p;
 	struct eng_view *v;
 	char err[1024];
+	bool unreadable;
 	int rc;
 
 	/* every view here has the options' keyword and regex: lines they
@@ -707,6 +730,9 @@ print_run(struct eng *e, const struct options *o)
 		return 2;
 	}
 	printer_init(&p, e, o);
+	warn_unreadable(e, &p.unreadable_named);
+	if (!o->follow)
+		warn_empty_dirs(e);
 	if (o->list)
 		rc = print_list(&p);
 	else if ((v = eng_view_new(e, &o->filter)) == NULL) {
@@ -725,10 +751,12 @@ print_run(struct eng *e, const struct options *o)
 		warn_regex_errors(v);
 		eng_view_free(v);
 	}
+	unreadable = p.unreadable_named > 0;
 	printer_free(&p);
 	if (fflush(stdout) != 0 && errno != EPIPE) {
 		fprintf(stderr, "llmlog: writing output: %s\n", strerror(errno));
 		return 2;
 	}
-	return rc;
+	/* what could be read was shown; what could not makes it status 2 */
+	return unreadable && rc != EXIT_USAGE ? 2 : rc;
 }

@@ -418,6 +418,8 @@ query_run(struct eng *e, const struct options *o)
 {
 	struct eng_view *v;
 	char err[1024];
+	uint64_t named = 0;
+	bool unreadable;
 	int rc;
 
 	/* every table reads the one view, which has the options' keyword
@@ -427,6 +429,8 @@ query_run(struct eng *e, const struct options *o)
 		fprintf(stderr, "llmlog: %s\n", err);
 		return EXIT_USAGE;
 	}
+	unreadable = warn_unreadable(e, &named);
+	warn_empty_dirs(e);
 	if ((v = eng_view_new(e, &o->filter)) == NULL) {
 		usage_error("--keyword of %zu bytes is too long to search for: "
 		    "keep it under 30000", strlen(o->filter.keyword));
@@ -438,5 +442,6 @@ query_run(struct eng *e, const struct options *o)
 		fprintf(stderr, "llmlog: writing output: %s\n", strerror(errno));
 		return EXIT_USAGE;
 	}
-	return rc;
+	/* what could be read was queried; what could not makes it status 2 */
+	return unreadable && rc != EXIT_USAGE ? 2 : rc;
 }

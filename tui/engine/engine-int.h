@@ -1,16 +1,18 @@
 /*
  * engine-int.h - the engine's one private header, for every file of
- * tui/engine/: the files, the index (an append-only table of 32-byte
- * entries in fixed-size chunks, so entry pointers stay valid while it
- * grows), line classification, block reading, and each file's calls to
- * the others.  Tests of the engine's internals may include it; tui/cli/
- * and tui/ui/ never do (tests/test-layout.sh checks), they have engine.h.
+ * tui/engine/: the files, the index (a table of 32-byte entries in
+ * fixed-size chunks, so entry pointers stay valid while it grows; entries
+ * leave it only in eng_refresh, through prune.c), line classification,
+ * block reading, and each file's calls to the others.  Tests of the
+ * engine's internals may include it; tui/cli/ and tui/ui/ never do
+ * (tests/test-layout.sh checks), they have engine.h.
  */
 #ifndef LLMLOG_ENGINE_INT_H
 #define LLMLOG_ENGINE_INT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "engine.h"
@@ -18,21 +20,34 @@
 
 #define CHUNK_SHIFT	16
 #define CHUNK_ENTRIES	(1u << CHUNK_SHIFT)
-#define LINE_MAX_BYTES	(1u << 20)	/* longer lines are malformed */
 #define BLOCK_BYTES	(1u << 20)	/* read size when scanning files */
 
 struct file {
-	char *path;
+	char *path;		/* written under fd_mu (fdcache.c) */
 	unsigned source;
 	int category;
 	int backup;
-	int fd;			/* -1 once the file is gone */
-	dev_t dev;
+	dev_t dev;		/* what the file is, whatever its name */
 	ino_t ino;
+	bool gone;		/* deleted, or no log name leads to it: its
+				   entries leave, then the record (prune.c);
+				   set under fd_mu */
+	bool cut;		/* prune.c: entries whose line does not end
+				   before cut_from leave the index */
+	uint64_t cut_from;
+	/* fdcache.c, under fd_mu: */
+	int fd;			/* open, or -1 */
+	unsigned pins;		/* readers of fd now: it stays open */
+	struct file *lru_prev, *lru_next;	/* the open files */
+	uint64_t size;		/* as the last scan saw it */
 	uint64_t pos;		/* start of the first line not yet indexed */
+	uint64_t resume;	/* the line at pos has no newline before this:
+				   a huge one still being written */
 	unsigned pending;	/* index tasks planned and not yet published */
 	uint64_t pending_pos;	/* where they stop: pos once they are in */
+	uint64_t pending_resume;	/* and resume */
 	bool seen;		/* found by the current directory scan */
+	unsigned unseen;	/* scans in a row that did not find it */
 	size_t entries;
 	int64_t first_us, last_us;
 };
@@ -46,6 +61,18 @@ struct eng {
 
 	struct file **files;
 	size_t nfiles, files_cap;
+	size_t *names;		/* per directory: log names its last scan
+				   found, readable or not */
+
+	/* fdcache.c: the files' descriptors */
+	pthread_mutex_t fd_mu;
+	struct file *fd_head, *fd_tail;	/* most recently used first */
+	size_t fd_open, fd_max;
+
+	/* store.c: what cannot be read (eng_unreadable) */
+	struct unreadable *bad;
+	size_t nbad, bad_cap;
+	uint64_t bad_seq;
 
 	struct eng_entry **chunks;
 	size_t nchunks, chunks_cap;
@@ -56,11 +83,17 @@ struct eng {
 	bool watch_tried;
 	struct loader *loader;
 	uint64_t load_total;	/* bytes, for eng_progress without a loader */
+	uint64_t bytes_read;	/* by index tasks published, for tests: a
+				   file is read about once */
 	struct prefilter *prefilter;	/* or NULL: index every line */
 
 	uint32_t *order;	/* order.c: index positions in time order */
 	size_t order_n, order_cap;
 	uint64_t order_gen;	/* counts merges that were not appends */
+
+	struct eng_view **views;	/* view.c: every view, for prune.c */
+	size_t nviews, views_cap;
+	struct eng_removed removed;	/* prune.c: what left, since open */
 };
 
 static inline struct eng_entry *
@@ -69,8 +102,44 @@ store_entry(const struct eng *e, size_t i)
 	return &e->chunks[i >> CHUNK_SHIFT][i & (CHUNK_ENTRIES - 1)];
 }
 
+/* How much of an entry's line is read: all of it, but for one too long
+ * to read whole (its first ENG_LINE_SHOW bytes). */
+static inline size_t
+entry_read_len(const struct eng_entry *en)
+{
+	return en->length > ENG_LINE_MAX ? ENG_LINE_SHOW : en->length;
+}
+
+/* fdcache.c: a file's descriptor is taken (and pinned open) for a read
+ * and given back after it; -1 with errno when the file cannot be opened
+ * (ENOENT: it is gone, no name leads to it).  file_open opens a log name
+ * as the cache does (never following a symbolic link, never blocking on
+ * a FIFO), making room in a full descriptor table; adopt puts a
+ * descriptor so opened in the cache; forget closes f's.  fdcache_stat:
+ * fstat of f's descriptor if open, else -1. */
+void fdcache_init(struct eng *e);
+void fdcache_free(struct eng *e);
+int fdcache_acquire(struct eng *e, struct file *f);
+void fdcache_release(struct eng *e, struct file *f);
+int file_open(struct eng *e, int dirfd, const char *name, struct stat *st);
+void fdcache_adopt(struct eng *e, struct file *f, int fd);
+void fdcache_forget(struct eng *e, struct file *f);
+int fdcache_stat(struct eng *e, struct file *f, struct stat *st);
+/* A rename seen by a scan: path is f's from now on. */
+void file_set_path(struct eng *e, struct file *f, char *path);
+/* f is gone: it is opened no more. */
+void file_set_gone(struct eng *e, struct file *f);
+
 /* store.c: the files and the index, at the bottom (engine.c holds the
  * lifecycle that calls it) */
+/* Name what cannot be read: "path: why"; kept while scans find it so,
+ * or, from a read (from_scan false), for good. */
+void store_unreadable(struct eng *e, const char *path, const char *why,
+    bool from_scan);
+void store_unreadable_free(struct eng *e);
+/* pread until n bytes, the end of the file or an error: the bytes read,
+ * or -1 with errno when none could be. */
+ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);
 void store_append(struct eng *e, const struct eng_entry *v, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
@@ -78,13 +147,17 @@ void store_file_add_entries(struct file *f, const struct eng_entry *v,
 
 /* index.c: reading files into entries */
 struct index_task {
-	struct file *file;	/* touched by the main thread only */
-	int fd;
+	struct eng *e;		/* for the descriptor cache only */
+	struct file *file;	/* touched by the main thread only, but for
+				   the cache's part */
+	int fd;			/* while it runs */
 	int category;
 	uint32_t file_id;
 	uint8_t source;
 	uint64_t start, end;	/* lines starting in [start, end) */
 	uint64_t limit;		/* read no further (the size when planned) */
+	uint64_t resume;	/* the line at start has no newline before
+				   this (start is aligned), or 0 */
 	bool aligned;		/* start is known to be a line start */
 	bool last;		/* the task that reaches the file's end */
 	const struct prefilter *pf;	/* or NULL */
@@ -94,9 +167,12 @@ struct index_task {
 	size_t malformed;
 	uint64_t incomplete;	/* start of a line with no newline before
 				   limit, or UINT64_MAX */
+	uint64_t scanned;	/* and how far it has none: the next task
+				   at that line resumes there */
+	uint64_t bytes_read;
 	int error;		/* errno of a failed read */
 };
-#define INDEX_BUF_BYTES	(BLOCK_BYTES + LINE_MAX_BYTES)
+#define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
 void index_run(struct index_task *t, char *buf);
 /* Run tasks on up to nthreads threads (the caller's among them). */
@@ -213,12 +289,24 @@ void block_reader_free(struct block_reader *br);
 const char *block_reader_line(struct block_reader *br, const struct eng *e,
     const struct eng_entry *en, size_t *len);
 
+/* prune.c: take out of the index the entries of files marked cut (all
+ * of a gone file's, then its record), moving the rest down in order;
+ * the time order and every view follow (order_prune, view_prune).  map
+ * gives each old position its new one, or PRUNED; dead lists the pruned
+ * positions, ascending. */
+#define PRUNED	UINT32_MAX
+void prune_index(struct eng *e);
+/* The new position of the first entry at or after old position p. */
+size_t prune_below(const uint32_t *dead, size_t ndead, size_t p);
+
 /* order.c: the order of entries (time, then file, then offset), and
  * e->order, which holds every entry in it.  order_sync brings e->order up
  * to the index; the thread that calls eng_refresh calls it. */
 int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
 void order_sync(struct eng *e);
 void order_free(struct eng *e);
+void order_prune(struct eng *e, const uint32_t *map, const uint32_t *dead,
+    size_t ndead);
 /* Sort index positions in that order. */
 void order_sort(const struct eng *e, uint32_t *a, size_t n);
 /* Merge sorted b[0..bn) into sorted a[0..n), which has room for them;
@@ -250,6 +338,10 @@ void hist_free(struct hist_tally *t);
 void hist_build(const struct hist_tally *t, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out);
 
+/* view.c: for prune.c, dropping the pruned positions from a view (before
+ * the entries move: they are read at their old positions) */
+void view_prune(struct eng_view *v, const uint32_t *map,
+    const uint32_t *dead, size_t ndead);
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);

@@ -15,8 +15,10 @@
  *	v = eng_view_new(e, filter); s = eng_stats_new()
  *	loop {
  *		wait for eng_watch_fd(e), or about 100 ms
- *		eng_refresh(e)			new lines, rotation, what the
- *						background load finished
+ *		eng_refresh(e)			new lines, rotation, entries
+ *						that left with their files,
+ *						what the background load
+ *						finished
  *		eng_view_update(v)		for every view
  *		eng_stats_update(s, v)		or eng_stats_update_some
  *	}
@@ -24,25 +26,45 @@
  *
  * Threads.  Every call that takes a struct eng, or a view, stats or reader
  * made from one, is made from one thread, the main thread: eng_refresh
- * grows the index and the file table that the others read.  The engine's
- * own threads run inside eng_load, eng_refresh, eng_view_update,
- * eng_stats_update and eng_groupby_update, and after eng_load_async
- * between calls too; those read files, never the index, and eng_refresh
- * takes in what they did (eng_progress tells how far they got).  The
- * calls that take none of those objects may run on any thread: strbuf_*,
- * eng_x*, eng_grow, eng_sanitize, eng_time_parse, eng_time_parse_log,
- * eng_time_format, eng_now_us, eng_entry_fields (on its own eng_fields),
- * eng_summary_line, eng_format_number, eng_regex_new, eng_regex_free,
- * eng_where_new and eng_where_free.  A regex matches on one thread at a
+ * changes the index, the file table and the views that the others read.
+ * The engine's own threads run inside eng_load, eng_refresh,
+ * eng_view_update, eng_stats_update and eng_groupby_update, and after
+ * eng_load_async between calls too; those read files, never the index,
+ * and eng_refresh takes in what they did (eng_progress tells how far they
+ * got).  The calls that take none of those objects may run on any thread:
+ * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_time_parse,
+ * eng_time_parse_log, eng_time_format, eng_now_us, eng_entry_fields (on
+ * its own eng_fields), eng_summary_line, eng_format_number, eng_regex_new,
+ * eng_regex_free, eng_where_new and eng_where_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
+ *
+ * Files.  A log file is opened when it is read and kept open while few
+ * enough are (fdcache.c: a quarter of the process's descriptor limit, at
+ * most 256), so any number of backups can be read; a file is known by its
+ * inode, whatever name it has now.  What cannot be read is named by
+ * eng_unreadable, never skipped in silence.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
  * only (after eng_load_async too: the background load's entries wait
  * for eng_refresh).  A view has the entries the index had when it was
  * made or last updated, and sees later ones at its next eng_view_update;
- * stats count the view's entries as of its last update.  An entry pointer
- * stays valid until eng_close, but a view's positions move when an update
- * merges late entries in before its end.
+ * stats count the view's entries as of its last update.  A view's
+ * positions move when an update merges late entries in before its end.
+ *
+ * Entries that leave.  What is indexed is what is on disk: eng_refresh
+ * takes out the entries of a file that is gone (deleted, as rotation
+ * deletes the oldest backup, or renamed away from every log name) and
+ * those whose line no longer ends before a truncated file's end, and
+ * eng_removed counts them.  They leave every view at once, inside
+ * eng_refresh, so a view never holds a position that is gone: its later
+ * positions move down and its category counts drop (a view with a keyword
+ * or regex and a category set, or one whose regex gave up, is instead
+ * filtered again at its next update).  Stats fed that view count it
+ * again from zero at their next update.  So memory is bounded by the
+ * lines on disk, not by all the lines ever seen.  An entry pointer stays
+ * valid until the next eng_refresh that takes entries out; a copy of an
+ * entry stays meaningful (its file number is never given to another
+ * file), and reads NULL from eng_line once its line has left.
  *
  * Who frees what.  eng_close frees the engine and stops a background load;
  * views, stats and readers are freed first, by whoever made them.
@@ -200,9 +222,9 @@ struct eng_regex;
  * counts those), found by searching whole blocks as grep does.  A view with
  * the same keyword and regex shows what it would without this; counts
  * (eng_count, eng_malformed, eng_file_info) are of the lines indexed.
- * Huge lines are always indexed.  Call before eng_load or eng_load_async;
- * keyword may be NULL, re (NULL or borrowed) must live until eng_close.
- * Both NULL: index every line again.
+ * Lines longer than the read buffer (2 MiB) are always indexed.  Call
+ * before eng_load or eng_load_async; keyword may be NULL, re (NULL or
+ * borrowed) must live until eng_close.  Both NULL: index every line again.
  */
 void eng_set_prefilter(struct eng *e, const char *keyword,
     struct eng_regex *re);
@@ -212,14 +234,28 @@ void eng_set_prefilter(struct eng *e, const char *keyword,
  * every 100 ms then). */
 int eng_watch_fd(struct eng *e);
 /* Take in what changed on disk: appended lines, rotation (the old file is
- * read to its end first), truncation, re-creation; and entries a background
- * load has finished.  Returns the number of new entries, or -1. */
+ * read to its end first, under its new name), deletion, truncation,
+ * re-creation; and entries a background load has finished.  Returns the
+ * number of new entries, or -1; entries that left are in eng_removed. */
 long eng_refresh(struct eng *e);
 
 size_t eng_count(const struct eng *e);		/* all entries indexed */
 size_t eng_malformed(const struct eng *e);	/* of which malformed */
 
-/* The files: path, category, size, entries, first/last time. */
+/* The entries that have left the index since eng_open (see the protocol:
+ * entries that leave), and the files they left with: compare with an
+ * earlier reading to tell what a refresh took out. */
+struct eng_removed {
+	size_t deleted;		/* entries of files that are gone */
+	size_t deleted_files;
+	size_t truncated;	/* entries past a truncated file's new end */
+	size_t truncated_files;
+};
+void eng_removed(const struct eng *e, struct eng_removed *out);
+
+/* The files: path, category, size, entries, first/last time.  File
+ * numbers (an entry's file) are never reused: one whose file is gone has
+ * a NULL path and no entries. */
 struct eng_file_info {
 	const char *path;
 	const char *dir;
@@ -233,13 +269,40 @@ size_t eng_file_count(const struct eng *e);
 void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
 size_t eng_source_count(const struct eng *e);
 const char *eng_source_name(const struct eng *e, unsigned source);
+/* How many log names (readable or not) the last scan found in a
+ * directory: 0 says it holds no log file at all. */
+size_t eng_source_names(const struct eng *e, unsigned source);
+
+/*
+ * What cannot be read, as of the last eng_load or eng_refresh: a log name
+ * that is no regular file (a directory, FIFO, socket, device, or a
+ * symbolic link, never followed), one that open() refuses, a directory
+ * that can no longer be listed, a read that failed.  Whatever else can be
+ * read is indexed.  Each is "PATH: why"; seq numbers them since eng_open
+ * (from 1), so a caller can tell those it has not shown yet.  A name that
+ * can be read again leaves the list; a failed read stays on it.
+ */
+size_t eng_unreadable_count(const struct eng *e);
+const char *eng_unreadable(const struct eng *e, size_t i, uint64_t *seq);
 
 /* ---- reading an entry ------------------------------------------------------- */
 
+/*
+ * Lines of any length up to ENG_LINE_MAX are indexed, parsed, counted and
+ * given whole: a valid JSON object of 100 MB is an entry like any other.
+ * A longer line is malformed (its length reads UINT32_MAX when it is 4 GiB
+ * or more) and gives its first ENG_LINE_SHOW bytes.  A display shows at
+ * most ENG_LINE_SHOW bytes of any line (eng_line_head).
+ */
+#define ENG_LINE_MAX	((size_t)INT32_MAX)
+#define ENG_LINE_SHOW	((size_t)1 << 20)
+
 /* The raw line (without newline), valid until the next call on e from the
- * same thread.  NULL when the file is gone.  A huge line (over 1 MiB, always
- * malformed) comes back cut to its first 1 MiB. */
+ * same thread.  NULL when its file is gone or no longer holds it. */
 const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
+/* The same, but at most its first max bytes: for a display. */
+const char *eng_line_head(struct eng *e, const struct eng_entry *en,
+    size_t max, size_t *len);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
  * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
@@ -347,10 +410,13 @@ struct eng_view;
 struct eng_view *eng_view_new(struct eng *e, const struct eng_filter *f);
 void eng_view_free(struct eng_view *v);
 /* Take in entries indexed since the view was made or last updated;
- * returns how many passed the filter. */
+ * returns how many passed the filter (those eng_view_is_new tells). */
 size_t eng_view_update(struct eng_view *v);
 size_t eng_view_count(const struct eng_view *v);
 const struct eng_entry *eng_view_get(const struct eng_view *v, size_t i);
+/* Whether entry i of the view joined it at its last eng_view_update, for
+ * a follower to print (late entries join before the end). */
+bool eng_view_is_new(const struct eng_view *v, size_t i);
 /* Entries per category under the view's filter (ignoring its category set),
  * for the tab bar. */
 void eng_view_category_counts(const struct eng_view *v,

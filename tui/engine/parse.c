@@ -229,7 +229,7 @@ parse_line(const char *s, size_t n, int file_category, struct line_info *out)
 	    (uint8_t)file_category;
 	out->level = 0;
 	out->flags = 0;
-	if (n > LINE_MAX_BYTES ||
+	if (n > ENG_LINE_MAX ||
 	    jscan_line_find(s, n, &top, head_keys, NHEAD, head) !=
 	    JSCAN_OBJECT) {
 		out->flags = ENTRY_MALFORMED | ENTRY_NO_TIME;

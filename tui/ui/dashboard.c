@@ -629,7 +629,10 @@ stats_changed(struct ui *u, enum ui_change what)
 		stats_drop(u);
 		break;
 	case UI_VIEW_GREW:
-		/* the new entries are counted between keys (stats_idle) */
+	case UI_VIEW_SHRANK:
+		/* the new entries are counted between keys (stats_idle);
+		 * after some left, all again (the stats see the view's
+		 * serial change) */
 		u->stats_done = false;
 		u->hist.valid = false;
 		break;

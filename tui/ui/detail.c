@@ -184,7 +184,9 @@ add_header(struct ui *u, struct ui_detail *d)
 	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
 	    fi.path : "?", (unsigned long long)d->entry.offset,
 	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?
-	    " - MALFORMED: not a JSON object, shown raw" : "");
+	    " - MALFORMED: not a JSON object, shown raw" :
+	    d->entry.length > ENG_LINE_SHOW ? " - its first MiB, as written "
+	    "(llmlog -o json prints it whole)" : "");
 	eng_sanitize(&safe, h.s, h.len);
 	add_wrapped(d, "", 0, safe.s, safe.len, 0, d->width, UI_PAIR_TITLE);
 	add_line(d, "", 0, 0, 0);
@@ -204,14 +206,17 @@ build(struct ui *u, int width)
 	d->width = width;
 	add_header(u, d);
 	eng_fields_init(&f);
-	line = eng_line(u->e, &d->entry, &len);
+	/* a line over ENG_LINE_SHOW bytes shows its start, as written */
+	line = eng_line_head(u->e, &d->entry, ENG_LINE_SHOW, &len);
 	if (line != NULL && !d->raw && !(d->entry.flags & ENTRY_MALFORMED) &&
+	    d->entry.length <= ENG_LINE_SHOW &&
 	    eng_entry_fields(line, len, &f)) {
 		for (size_t i = 0; i < f.n; i++)
 			render(d, &f.v[i], width);
 	} else {
 		if (line == NULL)
-			add_line(d, "(the file is gone)", 18, 0, UI_PAIR_MSGERR);
+			add_line(d, "(no longer on disk: its file was deleted or "
+			    "truncated)", 54, 0, UI_PAIR_MSGERR);
 		else
 			add_value(d, "", 0, line, len, 0, width, 0);
 	}

@@ -174,6 +174,7 @@ struct ui {
 
 	char message[512];
 	bool message_error;
+	uint64_t unreadable_shown;	/* eng_unreadable's seq told so far */
 
 	/* geometry of the last draw, for the mouse */
 	int tab_x[UI_NTABS + 1];
@@ -189,6 +190,8 @@ struct ui {
 enum ui_change {
 	UI_VIEW_NEW,	/* another view replaced the old: other filters */
 	UI_VIEW_GREW,	/* new entries joined the view */
+	UI_VIEW_SHRANK,	/* entries left it with their files (and others
+			   may have joined) */
 	UI_RESIZED,	/* the terminal's size */
 	UI_SPLIT,	/* the dashboard beside the list was shown or hidden */
 };
