@@ -334,13 +334,21 @@ void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
 struct eng_stats;
 struct eng_stats *eng_stats_new(void);
 void eng_stats_free(struct eng_stats *s);
-/* Add every entry of the view not yet counted (call again after
- * eng_view_update to keep a live report). */
+/*
+ * Add every entry of the view not yet counted (call again after
+ * eng_view_update to keep a live report).  A live view's new entries cost
+ * what they are, not what the view holds: when the view only grew at its
+ * end they are found there, and the durations kept in order take them
+ * in by a merge.  Fed another view, or
+ * one that holds fewer entries than were counted (entries gone from the
+ * index), the stats count again from the first entry.
+ */
 void eng_stats_update(struct eng_stats *s, struct eng_view *v);
 /*
  * The same a slice at a time, for a caller that must answer keys: count at
- * most max_entries of the entries not yet counted, on the caller's thread;
- * true when every entry of the view is counted.  Slices and full updates
+ * most max_entries of the entries not yet counted (on two threads when
+ * they are many, as eng_stats_update); true when every entry of the view
+ * is counted.  Slices and full updates
  * may be mixed, on a view that grows between them: the figures at the end
  * are those of one full update.  max_entries 0 only looks for new entries,
  * so that eng_stats_progress knows them.  The report can be read at any

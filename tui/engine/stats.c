@@ -5,7 +5,9 @@
  * order on two threads, each into its own partial tally, merged at the
  * end; or a slice at a time (eng_stats_update_some), for a caller that
  * must stay responsive.  Sums are exact, so neither the split nor the
- * slices change a figure.
+ * slices change a figure.  What a live view adds is counted alone: the
+ * new entries are found at the view's end, and the durations are merged
+ * into their sorted order.
  */
 #include "config.h"
 
@@ -283,6 +285,7 @@ struct part {
 	struct xsum perf_dur;
 	double *durations;
 	size_t ndur, durcap;
+	size_t dur_sorted;	/* durations[0..dur_sorted) are in order */
 	struct slow slowest[SLOWEST];
 	size_t nslow;
 };
@@ -298,6 +301,7 @@ struct eng_stats {
 	struct part p;
 	uint64_t view;		/* the serial of the view counted */
 	size_t mark;		/* index entries of the view taken so far */
+	size_t vcount;		/* the view's entries when they were taken */
 	uint32_t *pos;		/* the batch being counted, or NULL */
 	size_t npos, at;
 	struct hist_tally hist;	/* the counted entries over time */
@@ -517,6 +521,95 @@ part_merge(struct part *a, struct part *b)
 		    strlen(b->slowest[i].operation), b->slowest[i].ms);
 }
 
+/* ---- values kept in order ---- */
+
+/* A key whose unsigned order is the numeric order of durations (never
+ * NaN); -0 counts as 0, as a comparison says. */
+static inline uint64_t
+dbl_key(double d)
+{
+	uint64_t u;
+
+	if (d == 0)
+		d = 0;
+	memcpy(&u, &d, sizeof u);
+	return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+/* Ascending, equal values in their first order (what qsort's merge sort
+ * gave): a radix sort, 16 bits a pass. */
+static void
+sort_durations(double *a, size_t n)
+{
+	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
+	    sizeof *kt);
+	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
+	size_t *count = eng_xmalloc(65536 * sizeof *count);
+	uint64_t *ksrc = k, *kdst = kt, *kswap;
+
+	for (size_t i = 0; i < n; i++)
+		k[i] = dbl_key(a[i]);
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(ksrc[i] >> shift) & 0xffff]++;
+		if (count[(ksrc[0] >> shift) & 0xffff] == n)
+			continue;	/* one digit for all: nothing moves */
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
+			kdst[at] = ksrc[i];
+			dst[at] = src[i];
+		}
+		kswap = ksrc, ksrc = kdst, kdst = kswap;
+		swap = src, src = dst, dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(k);
+	free(kt);
+	free(t);
+	free(count);
+}
+
+/* Keep the durations in order as they come, so that a report read after
+ * each of a live view's few new entries does not sort them all again:
+ * the new ones are sorted and merged in (equal values keep their first
+ * order, as one sort of them all would).  While a large count is under
+ * way (not done) the sort waits until the new ones are as many as the
+ * sorted, so that sorting costs no more than twice one sort at the end. */
+static void
+durations_settle(struct part *p, bool done)
+{
+	size_t old = p->dur_sorted, add = p->ndur - old;
+	double *t;
+
+	if (add == 0 || (!done && add < old))
+		return;
+	if (add * 8 >= old) {
+		sort_durations(p->durations, p->ndur);
+		p->dur_sorted = p->ndur;
+		return;
+	}
+	t = eng_xmalloc(add * sizeof *t);
+	memcpy(t, p->durations + old, add * sizeof *t);
+	sort_durations(t, add);
+	for (size_t i = old, j = add, k = p->ndur; j > 0;) {
+		if (i > 0 && dbl_key(p->durations[i - 1]) > dbl_key(t[j - 1]))
+			p->durations[--k] = p->durations[--i];
+		else
+			p->durations[--k] = t[--j];
+	}
+	free(t);
+	p->dur_sorted = p->ndur;
+}
+
 /* ---- counting a view's new entries on two threads ---- */
 
 struct job {
@@ -586,11 +679,13 @@ eng_stats_free(struct eng_stats *s)
 	free(s);
 }
 
-/* A stats object fed another view starts over. */
+/* A stats object fed another view starts over, and so does one whose
+ * view lost entries (files gone from the index): the figures are then
+ * counted again from the first entry. */
 static void
 stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 {
-	if (s->view == view_serial(v))
+	if (s->view == view_serial(v) && eng_view_count(v) >= s->vcount)
 		return;
 	part_free(&s->p);
 	part_init(&s->p);
@@ -600,6 +695,66 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	s->view = view_serial(v);
 	s->mark = 0;
+	s->vcount = 0;
+}
+
+/* Whether pos[0..n) ascends. */
+static bool
+ascending(const uint32_t *pos, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (pos[i] < pos[i - 1])
+			return false;
+	return true;
+}
+
+/* The view's entries among index entries [mark, seen), in index order,
+ * when the view only grew at its end since s->vcount: then those are its
+ * last entries (their number is what the view grew by), and a live
+ * view's few new entries cost nothing of its size.  NULL when some went
+ * in before the end. */
+static uint32_t *
+batch_tail(const struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t n = eng_view_count(v), seen = view_seen(v);
+	uint32_t *pos;
+
+	*k = n - s->vcount;
+	for (size_t i = s->vcount; i < n; i++) {
+		uint32_t g = view_position(v, i);
+
+		if (g < s->mark || g >= seen)
+			return NULL;
+	}
+	pos = eng_xmalloc((*k > 0 ? *k : 1) * sizeof *pos);
+	for (size_t i = 0; i < *k; i++)
+		pos[i] = view_position(v, s->vcount + i);
+	if (!ascending(pos, *k))
+		sort_u32(pos, *k);
+	return pos;
+}
+
+/* The same found among all the view's entries. */
+static uint32_t *
+batch_scan(const struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t n = eng_view_count(v), seen = view_seen(v);
+	uint32_t *pos = eng_xmalloc((n > 0 ? n : 1) * sizeof *pos);
+
+	*k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t g = view_position(v, i);
+		if (g >= s->mark && g < seen)
+			pos[(*k)++] = g;
+	}
+	/* Every new entry passed the filter: in index order they are the
+	 * range itself, no sort needed. */
+	if (*k == seen - s->mark) {
+		for (size_t i = 0; i < *k; i++)
+			pos[i] = (uint32_t)(s->mark + i);
+	} else
+		sort_u32(pos, *k);
+	return pos;
 }
 
 /* Once a batch is counted, the next: the view's entries among those the
@@ -608,7 +763,7 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 static bool
 batch_next(struct eng_stats *s, const struct eng_view *v)
 {
-	size_t n = eng_view_count(v), k = 0, seen = view_seen(v);
+	size_t k, seen = view_seen(v);
 	uint32_t *pos;
 
 	if (s->at < s->npos)
@@ -618,20 +773,10 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	if (seen == s->mark)
 		return false;
-	pos = eng_xmalloc(n * sizeof *pos);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t g = view_position(v, i);
-		if (g >= s->mark && g < seen)
-			pos[k++] = g;
-	}
-	/* Every new entry passed the filter: in index order they are the
-	 * range itself, no sort needed. */
-	if (k == seen - s->mark) {
-		for (size_t i = 0; i < k; i++)
-			pos[i] = (uint32_t)(s->mark + i);
-	} else
-		sort_u32(pos, k);
+	if ((pos = batch_tail(s, v, &k)) == NULL)
+		pos = batch_scan(s, v, &k);
 	s->mark = seen;
+	s->vcount = eng_view_count(v);
 	s->pos = pos;
 	s->npos = k;
 	return true;
@@ -679,6 +824,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		count_parallel(s, e, s->pos + s->at, s->npos - s->at);
 		s->at = s->npos;
 	}
+	durations_settle(&s->p, true);
 }
 
 bool
@@ -686,24 +832,20 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
     size_t max_entries)
 {
 	const struct eng *e = eng_view_engine(v);
-	struct block_reader br;
+	bool done;
 
 	stats_follow_view(s, v);
-	block_reader_init(&br);
 	while (batch_next(s, v) && max_entries > 0) {
-		size_t end = s->npos - s->at > max_entries ? s->at + max_entries :
-		    s->npos;
+		size_t n = s->npos - s->at > max_entries ? max_entries :
+		    s->npos - s->at;
 
-		max_entries -= end - s->at;
-		for (; s->at < end; s->at++) {
-			const struct eng_entry *en = store_entry(e, s->pos[s->at]);
-
-			hist_add(&s->hist, en);
-			count_entry(&s->p, e, &br, en);
-		}
+		count_parallel(s, e, s->pos + s->at, n);
+		s->at += n;
+		max_entries -= n;
 	}
-	block_reader_free(&br);
-	return s->at == s->npos && s->mark == view_seen(v);
+	done = s->at == s->npos && s->mark == view_seen(v);
+	durations_settle(&s->p, done);
+	return done;
 }
 
 void
@@ -790,61 +932,6 @@ add_d(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, jnum(v));
 }
 
-/* A key whose unsigned order is the numeric order of durations (never
- * NaN); -0 counts as 0, as a comparison says. */
-static inline uint64_t
-dbl_key(double d)
-{
-	uint64_t u;
-
-	if (d == 0)
-		d = 0;
-	memcpy(&u, &d, sizeof u);
-	return u >> 63 ? ~u : u | (1ull << 63);
-}
-
-/* Ascending, equal values in their first order (what qsort's merge sort
- * gave): a radix sort, 16 bits a pass. */
-static void
-sort_durations(double *a, size_t n)
-{
-	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
-	    sizeof *kt);
-	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
-	size_t *count = eng_xmalloc(65536 * sizeof *count);
-	uint64_t *ksrc = k, *kdst = kt, *kswap;
-
-	for (size_t i = 0; i < n; i++)
-		k[i] = dbl_key(a[i]);
-	for (int shift = 0; shift < 64; shift += 16) {
-		size_t sum = 0;
-
-		memset(count, 0, 65536 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[(ksrc[i] >> shift) & 0xffff]++;
-		if (count[(ksrc[0] >> shift) & 0xffff] == n)
-			continue;	/* one digit for all: nothing moves */
-		for (size_t i = 0; i < 65536; i++) {
-			size_t c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
-			kdst[at] = ksrc[i];
-			dst[at] = src[i];
-		}
-		kswap = ksrc, ksrc = kdst, kdst = kswap;
-		swap = src, src = dst, dst = swap;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(k);
-	free(kt);
-	free(t);
-	free(count);
-}
-
 /* Nearest rank: the smallest value with at least q of them at or below. */
 static double
 percentile(const double *sorted, size_t n, double q)
@@ -863,9 +950,11 @@ static json_object *
 json_performance(const struct part *p)
 {
 	json_object *o = json_object_new_object(), *slow;
-	double *d = eng_xmalloc(p->ndur * sizeof *d);
+	double *d = p->durations, *copy = NULL;
 
-	if (p->ndur > 0) {
+	/* sorted unless read while a large count is under way */
+	if (p->dur_sorted < p->ndur) {
+		d = copy = eng_xmalloc(p->ndur * sizeof *d);
 		memcpy(d, p->durations, p->ndur * sizeof *d);
 		sort_durations(d, p->ndur);
 	}
@@ -877,7 +966,7 @@ json_performance(const struct part *p)
 	add_d(o, "p99_ms", percentile(d, p->ndur, 0.99));
 	add_d(o, "max_ms", p->ndur ? d[p->ndur - 1] : 0);
 	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
-	free(d);
+	free(copy);
 	slow = json_object_new_array();
 	for (size_t i = 0; i < p->nslow; i++) {
 		json_object *s = json_object_new_object();
