@@ -6,8 +6,9 @@
  * end; or a slice at a time (eng_stats_update_some), for a caller that
  * must stay responsive.  Sums are exact, so neither the split nor the
  * slices change a figure.  What a live view adds is counted alone: the
- * new entries are found at the view's end, and the durations are merged
- * into their sorted order.
+ * new entries are found at the view's end, the durations are merged into
+ * their sorted order, and the dashboard's figures by time (the trends'
+ * minutes, the requests' durations) grow by what came.
  */
 #include "config.h"
 
@@ -23,6 +24,9 @@
 #define SLOWEST		10
 #define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
+/* Minutes of the trend figures kept, as the histogram's: a stray
+ * ancient time would cost memory. */
+#define TREND_MINUTES	((size_t)(366 * ENG_US_PER_DAY / ENG_US_PER_MIN))
 
 /* ---- an exact sum of doubles ----
  *
@@ -258,7 +262,85 @@ tally_sorted(const struct tally *t)
 struct slow {
 	char *operation;
 	double ms;
+	struct eng_entry entry;	/* the line it was read from */
 };
+
+/* A user request's duration, at its entry's time (for the dashboard's
+ * latency by time). */
+struct req_time {
+	int64_t t;
+	double ms;
+};
+
+/* ---- the figures of the headline, per minute ---- */
+
+struct minute {
+	uint32_t requests, requests_ok, llm, llm_failed, denied;
+	uint64_t tokens;
+};
+
+struct minutes {
+	int64_t first;		/* the minute of m[0] */
+	size_t n, cap;
+	struct minute *m;
+};
+
+/* t / unit, rounded towards minus infinity. */
+static int64_t
+floor_div(int64_t t, int64_t unit)
+{
+	return t >= 0 ? t / unit : (t - (unit - 1)) / unit;
+}
+
+/* The tally of minute k, made when new; NULL when it would make the
+ * minutes span more than TREND_MINUTES. */
+static struct minute *
+minute_at(struct minutes *ms, int64_t k)
+{
+	if (ms->n == 0) {
+		ms->first = k;
+	} else if (k < ms->first) {
+		size_t shift = (size_t)(ms->first - k);
+
+		if (shift + ms->n > TREND_MINUTES)
+			return NULL;
+		eng_grow(&ms->m, &ms->cap, ms->n + shift, sizeof *ms->m);
+		memmove(ms->m + shift, ms->m, ms->n * sizeof *ms->m);
+		memset(ms->m, 0, shift * sizeof *ms->m);
+		ms->n += shift;
+		ms->first = k;
+	}
+	if ((uint64_t)(k - ms->first) >= TREND_MINUTES)
+		return NULL;
+	if ((size_t)(k - ms->first) >= ms->n) {
+		size_t n = (size_t)(k - ms->first) + 1;
+
+		eng_grow(&ms->m, &ms->cap, n, sizeof *ms->m);
+		memset(ms->m + ms->n, 0, (n - ms->n) * sizeof *ms->m);
+		ms->n = n;
+	}
+	return &ms->m[k - ms->first];
+}
+
+static void
+minutes_merge(struct minutes *into, const struct minutes *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct minute *f = &from->m[i];
+		struct minute *m;
+
+		if (f->requests == 0 && f->llm == 0 && f->denied == 0)
+			continue;
+		if ((m = minute_at(into, from->first + (int64_t)i)) == NULL)
+			continue;
+		m->requests += f->requests;
+		m->requests_ok += f->requests_ok;
+		m->llm += f->llm;
+		m->llm_failed += f->llm_failed;
+		m->denied += f->denied;
+		m->tokens += f->tokens;
+	}
+}
 
 struct part {
 	uint64_t total, malformed, foreign;
@@ -288,6 +370,13 @@ struct part {
 	size_t dur_sorted;	/* durations[0..dur_sorted) are in order */
 	struct slow slowest[SLOWEST];
 	size_t nslow;
+
+	/* for the dashboard: the headline's figures by the minute, and the
+	 * requests' durations with their times */
+	struct minutes minutes;
+	struct req_time *reqs;
+	size_t nreq, reqcap;
+	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
 };
 
 /*
@@ -305,6 +394,8 @@ struct eng_stats {
 	uint32_t *pos;		/* the batch being counted, or NULL */
 	size_t npos, at;
 	struct hist_tally hist;	/* the counted entries over time */
+	double *scratch;	/* percentiles of a range of reqs */
+	size_t scratch_cap;
 };
 
 static void
@@ -333,10 +424,13 @@ part_free(struct part *p)
 	free(p->durations);
 	for (size_t i = 0; i < p->nslow; i++)
 		free(p->slowest[i].operation);
+	free(p->minutes.m);
+	free(p->reqs);
 }
 
 static void
-add_slow(struct part *p, const char *op, size_t n, double ms)
+add_slow(struct part *p, const char *op, size_t n, double ms,
+    const struct eng_entry *en)
 {
 	size_t i;
 
@@ -348,6 +442,7 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 		p->slowest[i] = p->slowest[i - 1];
 	p->slowest[i].operation = eng_xstrndup(op ? op : "", n);
 	p->slowest[i].ms = ms;
+	p->slowest[i].entry = *en;
 	p->nslow++;
 }
 
@@ -360,23 +455,71 @@ add_duration(struct part *p, double ms)
 	p->durations[p->ndur++] = ms;
 }
 
+static void
+add_request(struct part *p, int64_t t, double ms)
+{
+	if (p->nreq == p->reqcap)
+		eng_grow(&p->reqs, &p->reqcap, p->nreq + 1, sizeof *p->reqs);
+	p->reqs[p->nreq].t = t;
+	p->reqs[p->nreq].ms = ms;
+	p->nreq++;
+}
+
 static bool
 succeeded(const struct fields *f)
 {
 	return f->success >= 0 ? f->success == 1 : !f->has_error;
 }
 
-static void
-count_fields(struct part *p, int cat, const struct fields *f)
+/* A call's tokens as a whole number for the minutes' sums. */
+static uint64_t
+whole_tokens(double tok)
 {
-	double tok;
+	return tok >= 0 && tok < 0x1p63 ? (uint64_t)llround(tok) : 0;
+}
+
+/* The headline's figures of an entry, in its minute (the histogram's
+ * time: an untimed entry's neighbour's). */
+static void
+count_minute(struct part *p, int cat, const struct fields *f, double tok,
+    const struct eng_entry *en)
+{
+	struct minute *m;
+
+	if (en->time_us == ENG_TIME_NONE ||
+	    (m = minute_at(&p->minutes, floor_div(en->time_us,
+	    ENG_US_PER_MIN))) == NULL)
+		return;
+	switch (cat) {
+	case LLMLOG_USER:
+		m->requests++;
+		m->requests_ok += succeeded(f);
+		break;
+	case LLMLOG_LLM:
+		m->llm++;
+		m->llm_failed += !succeeded(f);
+		m->tokens += whole_tokens(tok);
+		break;
+	case LLMLOG_SECURITY:
+		m->denied += f->allowed != 1;
+		break;
+	}
+}
+
+static void
+count_fields(struct part *p, int cat, const struct fields *f,
+    const struct eng_entry *en)
+{
+	double tok = 0;
 
 	switch (cat) {
 	case LLMLOG_USER:
 		p->user_total++;
 		p->user_success += succeeded(f);
-		if (!isnan(f->duration_ms))
+		if (!isnan(f->duration_ms)) {
 			xsum_add(&p->user_dur, f->duration_ms), p->user_dur_n++;
+			add_request(p, en->time_us, f->duration_ms);
+		}
 		break;
 	case LLMLOG_LLM:
 		p->llm_total++;
@@ -425,10 +568,11 @@ count_fields(struct part *p, int cat, const struct fields *f)
 		if (!isnan(f->duration_ms)) {
 			add_duration(p, f->duration_ms);
 			xsum_add(&p->perf_dur, f->duration_ms);
-			add_slow(p, f->name.s, f->name.n, f->duration_ms);
+			add_slow(p, f->name.s, f->name.n, f->duration_ms, en);
 		}
 		break;
 	}
+	count_minute(p, cat, f, tok, en);
 }
 
 static void
@@ -465,7 +609,7 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 		return;
 	if (!fields_read(s, n, en->category, &f))
 		return;
-	count_fields(p, en->category, &f);
+	count_fields(p, en->category, &f, en);
 	fields_done(&f);
 }
 
@@ -518,7 +662,11 @@ part_merge(struct part *a, struct part *b)
 		add_duration(a, b->durations[i]);
 	for (size_t i = 0; i < b->nslow; i++)
 		add_slow(a, b->slowest[i].operation,
-		    strlen(b->slowest[i].operation), b->slowest[i].ms);
+		    strlen(b->slowest[i].operation), b->slowest[i].ms,
+		    &b->slowest[i].entry);
+	minutes_merge(&a->minutes, &b->minutes);
+	for (size_t i = 0; i < b->nreq; i++)
+		add_request(a, b->reqs[i].t, b->reqs[i].ms);
 }
 
 /* ---- values kept in order ---- */
@@ -610,6 +758,42 @@ durations_settle(struct part *p, bool done)
 	p->dur_sorted = p->ndur;
 }
 
+static int
+req_cmp(const void *a, const void *b)
+{
+	const struct req_time *x = a, *y = b;
+
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* The requests in time order (those without a time first), the new
+ * ones merged in as the durations are. */
+static void
+requests_settle(struct part *p)
+{
+	size_t old = p->req_sorted, add = p->nreq - old;
+	struct req_time *t;
+
+	if (add == 0)
+		return;
+	if (add * 8 >= old) {
+		qsort(p->reqs, p->nreq, sizeof *p->reqs, req_cmp);
+		p->req_sorted = p->nreq;
+		return;
+	}
+	t = eng_xmalloc(add * sizeof *t);
+	memcpy(t, p->reqs + old, add * sizeof *t);
+	qsort(t, add, sizeof *t, req_cmp);
+	for (size_t i = old, j = add, k = p->nreq; j > 0;) {
+		if (i > 0 && p->reqs[i - 1].t > t[j - 1].t)
+			p->reqs[--k] = p->reqs[--i];
+		else
+			p->reqs[--k] = t[--j];
+	}
+	free(t);
+	p->req_sorted = p->nreq;
+}
+
 /* ---- counting a view's new entries on two threads ---- */
 
 struct job {
@@ -676,6 +860,7 @@ eng_stats_free(struct eng_stats *s)
 	part_free(&s->p);
 	free(s->pos);
 	hist_free(&s->hist);
+	free(s->scratch);
 	free(s);
 }
 
@@ -1083,4 +1268,163 @@ eng_hist_build(const struct eng_stats *s, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out)
 {
 	hist_build(&s->hist, max_buckets, min_width_us, aligned, out);
+}
+
+/* ---- the dashboard's figures --------------------------------------------- */
+
+/* The k-th smallest of a[0..n) (from 0), moving the others so that those
+ * before it are no larger and those after no smaller (Wirth's select). */
+static double
+select_nth(double *a, size_t n, size_t k)
+{
+	ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (l < m) {
+		double x = a[kk], t;
+		ptrdiff_t i = l, j = m;
+
+		do {
+			while (a[i] < x)
+				i++;
+			while (x < a[j])
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			m = j;
+	}
+	return a[kk];
+}
+
+/* Nearest rank of q among n values, from 0. */
+static size_t
+rank_of(size_t n, double q)
+{
+	size_t rank = (size_t)ceil(q * (double)n);
+
+	return rank < 1 ? 0 : rank - 1;
+}
+
+/* The p50 and p95 of reqs[from..to)'s durations. */
+static void
+request_percentiles(struct eng_stats *s, size_t from, size_t to,
+    double *p50, double *p95)
+{
+	size_t n = to - from, k95, k50;
+
+	*p50 = *p95 = NAN;
+	if (n == 0)
+		return;
+	if (n > s->scratch_cap)
+		eng_grow(&s->scratch, &s->scratch_cap, n, sizeof *s->scratch);
+	for (size_t i = 0; i < n; i++)
+		s->scratch[i] = s->p.reqs[from + i].ms;
+	k95 = rank_of(n, 0.95);
+	k50 = rank_of(n, 0.50);
+	*p95 = select_nth(s->scratch, n, k95);
+	/* those before the p95 are the smaller ones: the p50 is among them */
+	*p50 = k50 == k95 ? *p95 : select_nth(s->scratch, k95, k50);
+}
+
+/* The minute of a time, an untimed one before every other. */
+static int64_t
+minute_of(int64_t t)
+{
+	return t == ENG_TIME_NONE ? INT64_MIN : floor_div(t, ENG_US_PER_MIN);
+}
+
+/* The first of the (sorted) requests at or after minute k. */
+static size_t
+requests_from(const struct part *p, int64_t k)
+{
+	size_t lo = 0, hi = p->nreq;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (minute_of(p->reqs[mid].t) < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first minute whose start is at or after t. */
+static int64_t
+minute_ceil(int64_t t)
+{
+	if (t == ENG_TIME_NONE)
+		return INT64_MIN;
+	if (t == INT64_MAX)
+		return INT64_MAX;
+	return -floor_div(-t, ENG_US_PER_MIN);
+}
+
+void
+eng_stats_period(struct eng_stats *s, int64_t from_us, int64_t to_us,
+    struct eng_period *out)
+{
+	const struct minutes *ms = &s->p.minutes;
+	int64_t from = minute_ceil(from_us), to = minute_ceil(to_us);
+	double p50;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < ms->n; i++) {
+		int64_t k = ms->first + (int64_t)i;
+		const struct minute *m = &ms->m[i];
+
+		if (k < from || k >= to)
+			continue;
+		out->requests += m->requests;
+		out->requests_ok += m->requests_ok;
+		out->llm_calls += m->llm;
+		out->llm_failed += m->llm_failed;
+		out->denied += m->denied;
+		out->tokens += m->tokens;
+	}
+	requests_settle(&s->p);
+	request_percentiles(s, from_us == ENG_TIME_NONE ? 0 :
+	    requests_from(&s->p, from), requests_from(&s->p, to), &p50,
+	    &out->p95_request_ms);
+}
+
+void
+eng_hist_latency(struct eng_stats *s, const struct eng_hist *h, double *p50,
+    double *p95)
+{
+	const struct part *p = &s->p;
+	size_t at = 0;
+
+	requests_settle(&s->p);
+	for (size_t b = 0; b < h->n; b++) {
+		int64_t start = h->start_us + (int64_t)b * h->width_us;
+		size_t from;
+
+		while (at < p->nreq && p->reqs[at].t < start)
+			at++;
+		from = at;
+		while (at < p->nreq && p->reqs[at].t < start + h->width_us)
+			at++;
+		request_percentiles(s, from, at, &p50[b], &p95[b]);
+	}
+}
+
+bool
+eng_stats_slowest(const struct eng_stats *s, size_t i, struct eng_slowest *out)
+{
+	if (i >= s->p.nslow)
+		return false;
+	out->operation = s->p.slowest[i].operation;
+	out->ms = s->p.slowest[i].ms;
+	out->entry = s->p.slowest[i].entry;
+	return true;
 }
