@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine-int.h"
 #include "util.h"
 
 #define FIXTURE SRCDIR "/data/fixture"
@@ -1232,6 +1233,58 @@ test_stats_dashboard(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+/* A live view's few new entries are found at its end: counting them
+ * looks at as many positions as there are new entries, not at the whole
+ * view; an entry that sorts before the end makes it look at them all. */
+static void
+test_stats_live_cost(void)
+{
+	const char *dir = util_tmpdir("live");
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_stats *s = eng_stats_new();
+	char path[4096];
+	uint64_t before;
+	FILE *f;
+
+	gen_lines(dir, 0, GEN_FIRST, 1);
+	e = load(dir);
+	v = view_all(e);
+	eng_stats_update(s, v);
+	snprintf(path, sizeof path, "%s/tool_executions.log", dir);
+	for (int late = 0; late <= 1; late++) {
+		f = fopen(path, "a");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		for (int i = 0; i < 3; i++)
+			fprintf(f, "{\"category\":\"tool\",\"timestamp\":"
+			    "\"2026-%s.00%dZ\",\"level\":\"INFO\","
+			    "\"event\":\"e\",\"tool_name\":\"live\"}\n",
+			    late ? "11-01T00:00:00" : "12-01T00:00:00", i);
+		fclose(f);
+		CU_ASSERT_EQUAL(eng_refresh(e), 3);
+		CU_ASSERT_EQUAL(eng_view_update(v), 3);
+		before = stats_positions_read(s);
+		eng_stats_update(s, v);
+		if (late) {
+			CU_ASSERT(stats_positions_read(s) - before >=
+			    eng_view_count(v));
+		} else {
+			CU_ASSERT_EQUAL(stats_positions_read(s) - before, 3);
+		}
+	}
+	{
+		char *got = stats_text(s), *want = full_text(e);
+
+		expect_same_text(got, want, "live entries");
+		free(got);
+		free(want);
+	}
+	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
 /* Escapes, quotes and brackets at every offset from the 64-byte blocks
  * the line check reads: an entry is malformed exactly when json-c cannot
  * parse its line. */
@@ -1313,6 +1366,8 @@ main(void)
 		{ "stats in slices, fixture", test_stats_slices_fixture },
 		{ "stats in slices, with follow", test_stats_slices_generated },
 		{ "the dashboard's figures", test_stats_dashboard },
+		{ "a live view's new entries cost what they are",
+		    test_stats_live_cost },
 		{ "line check at block offsets", test_line_check_offsets },
 		{ NULL, NULL },
 	};

@@ -396,6 +396,8 @@ struct eng_stats {
 	struct hist_tally hist;	/* the counted entries over time */
 	double *scratch;	/* percentiles of a range of reqs */
 	size_t scratch_cap;
+	uint64_t positions_read;	/* view positions looked at, to find
+					   the new entries */
 };
 
 static void
@@ -899,7 +901,7 @@ ascending(const uint32_t *pos, size_t n)
  * view's few new entries cost nothing of its size.  NULL when some went
  * in before the end. */
 static uint32_t *
-batch_tail(const struct eng_stats *s, const struct eng_view *v, size_t *k)
+batch_tail(struct eng_stats *s, const struct eng_view *v, size_t *k)
 {
 	size_t n = eng_view_count(v), seen = view_seen(v);
 	uint32_t *pos;
@@ -908,6 +910,7 @@ batch_tail(const struct eng_stats *s, const struct eng_view *v, size_t *k)
 	for (size_t i = s->vcount; i < n; i++) {
 		uint32_t g = view_position(v, i);
 
+		s->positions_read++;
 		if (g < s->mark || g >= seen)
 			return NULL;
 	}
@@ -921,11 +924,12 @@ batch_tail(const struct eng_stats *s, const struct eng_view *v, size_t *k)
 
 /* The same found among all the view's entries. */
 static uint32_t *
-batch_scan(const struct eng_stats *s, const struct eng_view *v, size_t *k)
+batch_scan(struct eng_stats *s, const struct eng_view *v, size_t *k)
 {
 	size_t n = eng_view_count(v), seen = view_seen(v);
 	uint32_t *pos = eng_xmalloc((n > 0 ? n : 1) * sizeof *pos);
 
+	s->positions_read += n;
 	*k = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t g = view_position(v, i);
@@ -1031,6 +1035,12 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
 	done = s->at == s->npos && s->mark == view_seen(v);
 	durations_settle(&s->p, done);
 	return done;
+}
+
+uint64_t
+stats_positions_read(const struct eng_stats *s)
+{
+	return s->positions_read;
 }
 
 void
