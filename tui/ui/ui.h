@@ -181,6 +181,7 @@ struct ui {
 	int body_h;
 
 	bool color;
+	bool utf8;		/* the locale's charset: block glyphs, arrows */
 	bool loading;
 };
 
@@ -217,6 +218,9 @@ struct ui_screen {
 	 * it, UI_REDRAW when the screen should be drawn again */
 	bool (*pending)(const struct ui *u);
 	int (*idle)(struct ui *u);
+	/* milliseconds until idle has work again without a key or a new
+	 * entry (the dashboard's figures, drawn at most so often), or -1 */
+	int (*due_ms)(const struct ui *u);
 	void (*free)(struct ui *u);	/* at exit: release what it keeps */
 };
 
@@ -241,6 +245,9 @@ int ui_search_next(struct ui *u, int dir);
 /* Select an entry found by what it holds (a search hit, an error, a
  * time): the list stops following and shows a few rows above it. */
 void ui_jump(struct ui *u, size_t pos);
+/* The position of an entry in a view, or of the first later one when
+ * it is not there. */
+size_t ui_locate(const struct eng_view *v, const struct eng_entry *en);
 /* The colour of an enum llmlog_level (eng_entry_level). */
 attr_t ui_level_attr(struct ui *u, int level);
 int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
