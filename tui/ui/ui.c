@@ -885,6 +885,8 @@ state_init(struct ui *u, struct eng *e, const struct ui_start *o)
 	u->following = true;
 	u->search_dir = 1;
 	u->color = o->color;
+	u->dash.bucket_us = ENG_TIME_NONE;
+	u->dash.row = -1;
 	strbuf_init(&u->prompt.text);
 }
 
