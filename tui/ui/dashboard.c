@@ -911,6 +911,19 @@ progress_draw(struct ui *u, int y, int x, int w)
 	return 1;
 }
 
+/* The note of what the trends compare, right-aligned on row y of the
+ * w columns from x when it fits after the first `used'; whether it did. */
+static bool
+note_draw(struct ui *u, int y, int x, int used, int w)
+{
+	int nw = (int)strlen(u->dash.trend_note);
+
+	if (nw == 0 || !u->dash.trends || used + 2 + nw > w)
+		return false;
+	ui_puts(y, x + w - nw, nw, u->dash.trend_note, A_DIM);
+	return true;
+}
+
 static int
 tile_width(const struct ui_tile *t)
 {
@@ -922,9 +935,10 @@ tile_width(const struct ui_tile *t)
 	return (lw > vw ? lw : vw) + 3;
 }
 
-/* The tiles, as many to a line as fit; the rows used. */
+/* The tiles, as many to a line as fit; the rows used.  *noted: whether
+ * the note of what the trends compare found room on the first line. */
 static int
-headline_draw(struct ui *u, int y, int x, int w, bool draw)
+headline_draw(struct ui *u, int y, int x, int w, bool *noted)
 {
 	const struct ui_dash *d = &u->dash;
 	int cx = 0, lines = 2;
@@ -939,24 +953,15 @@ headline_draw(struct ui *u, int y, int x, int w, bool draw)
 			cx = 0;
 			lines += 2;
 		}
-		if (draw) {
-			int ly = y + lines - 2;
-
-			ui_puts(ly, x + cx, w - cx, t->label, A_DIM);
-			vw = ui_puts(ly + 1, x + cx, w - cx, t->value, A_BOLD);
-			if (t->trend[0] != '\0')
-				ui_puts(ly + 1, x + cx + vw + 1, w - cx - vw - 1,
-				    t->trend, ta);
-		}
+		ui_puts(y + lines - 2, x + cx, w - cx, t->label, A_DIM);
+		vw = ui_puts(y + lines - 1, x + cx, w - cx, t->value, A_BOLD);
+		if (t->trend[0] != '\0')
+			ui_puts(y + lines - 1, x + cx + vw + 1, w - cx - vw - 1,
+			    t->trend, ta);
 		cx += tw;
 	}
 	/* what the trends compare, at the end of the first line */
-	if (draw && d->trend_note[0] != '\0' && lines == 2) {
-		int nw = (int)strlen(d->trend_note);
-
-		if (cx + nw <= w)
-			ui_puts(y, x + w - nw, nw, d->trend_note, A_DIM);
-	}
+	*noted = lines == 2 && note_draw(u, y, x, cx, w);
 	return lines;
 }
 
@@ -1029,19 +1034,23 @@ static void
 stats_draw(struct ui *u, int y, int x, int h, int w)
 {
 	int rows, used, bars;
+	bool noted;
 
 	ensure_stats(u);
 	used = progress_draw(u, y, x, w);
 	y += used;
 	h -= used;
 	dash_refresh(u, w);
-	used = headline_draw(u, y, x, w, true) + 1;
+	used = headline_draw(u, y, x, w, &noted) + 1;
 	y += used;
 	h -= used;
 	/* the histogram a third of what is left, at most HIST_MAX_ROWS
 	 * bars; the latency line when the panels keep six rows */
 	bars = h / 3 < HIST_MAX_ROWS ? h / 3 : HIST_MAX_ROWS;
 	if ((used = ui_chart_draw(u, y, x, bars + 4, w)) > 0) {
+		/* else beside the histogram's title and legend */
+		if (!noted)
+			note_draw(u, y, x, 48, w);
 		y += used;
 		h -= used;
 		if (h >= 3 + 6 && (rows = ui_latency_draw(u, y, x, w)) > 0) {
