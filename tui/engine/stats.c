@@ -936,13 +936,25 @@ batch_scan(struct eng_stats *s, const struct eng_view *v, size_t *k)
 		if (g >= s->mark && g < seen)
 			pos[(*k)++] = g;
 	}
-	/* Every new entry passed the filter: in index order they are the
-	 * range itself, no sort needed. */
-	if (*k == seen - s->mark) {
-		for (size_t i = 0; i < *k; i++)
-			pos[i] = (uint32_t)(s->mark + i);
-	} else
-		sort_u32(pos, *k);
+	sort_u32(pos, *k);
+	return pos;
+}
+
+/* Every entry the view took in passed its filter (it grew by as many):
+ * in index order they are the range itself, found without a look at
+ * the view. */
+static uint32_t *
+batch_range(const struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t seen = view_seen(v);
+	uint32_t *pos;
+
+	if (eng_view_count(v) - s->vcount != seen - s->mark)
+		return NULL;
+	*k = seen - s->mark;
+	pos = eng_xmalloc((*k > 0 ? *k : 1) * sizeof *pos);
+	for (size_t i = 0; i < *k; i++)
+		pos[i] = (uint32_t)(s->mark + i);
 	return pos;
 }
 
@@ -962,7 +974,8 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	if (seen == s->mark)
 		return false;
-	if ((pos = batch_tail(s, v, &k)) == NULL)
+	if ((pos = batch_range(s, v, &k)) == NULL &&
+	    (pos = batch_tail(s, v, &k)) == NULL)
 		pos = batch_scan(s, v, &k);
 	s->mark = seen;
 	s->vcount = eng_view_count(v);
