@@ -250,6 +250,11 @@ void hist_free(struct hist_tally *t);
 void hist_build(const struct hist_tally *t, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out);
 
+/* stats.c: how many view positions the stats looked at to find the
+ * entries they had not counted (a live view's few new ones should cost
+ * few), for the tests */
+uint64_t stats_positions_read(const struct eng_stats *s);
+
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);
