@@ -9,7 +9,8 @@ beside them with one and two threads.
 
 The data sets are cached in $LLMLOG_BENCH_DIR (default
 $TMPDIR/llmlog-bench) so that reruns only measure.  LLMLOG_BENCH_ONLY=a,b
-runs only some steps (writer, stats, where, stats-full, regex, ui, follow).  A peer or a part of
+runs only some steps (writer, stats, where, stats-full, regex, ui,
+dashboard, follow).  A peer or a part of
 llmlog that is missing is reported as skipped, never as a failure.
 """
 import glob
@@ -566,6 +567,33 @@ class Bench:
                  stderr=subprocess.DEVNULL)
         return found
 
+    def dashboard(self):
+        """bench/ui-bench.sh on a 1M set of its own, which its live writer
+        grows: the Stats tab's first and complete figures, and the CPU the
+        explorer takes with a writer at 20 entries a second."""
+        print("dashboard on 1M entries (tmux, bench/ui-bench.sh)")
+        if not shutil.which("tmux") or not os.access(self.llmlog, os.X_OK):
+            self.skip("dashboard", "tmux or llmlog missing", "<= 5 %")
+            return
+        r = self.run(["sh", os.path.join(self.src, "ui-bench.sh"), "-b",
+                      self.build, "-n", "1000000"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            self.skip("dashboard", "ui-bench.sh: %s" % r.stderr.strip()[-80:])
+            return
+        m = re.search(r"first figures (\d+) ms, complete (\d+) ms "
+                      r"\(llmlog --stats: (\d+) ms\)", r.stdout)
+        if m:
+            first, done, stats = (int(x) for x in m.groups())
+            self.row("Stats tab first figures, 1M", "%d ms" % first,
+                     "complete %d ms; --stats %d ms" % (done, stats), "",
+                     "<= 150 ms", met(first <= 150))
+        for what, cpu in re.findall(r"CPU, ([a-zA-Z ]+), 20/s writer, "
+                                    r"\d+ s: ([\d.]+) %", r.stdout):
+            self.row("CPU with a 20/s writer, %s" % what, "%s %%" % cpu, "",
+                     "", "<= 5 %" if what != "list alone" else "",
+                     met(float(cpu) <= 5) if what != "list alone" else "")
+
     def follow_latency(self):
         print("follow latency (library write -> llmlog --follow output)")
         if not os.access(self.llmlog, os.X_OK):
@@ -692,6 +720,7 @@ class Bench:
             steps.append(("stats-full", lambda: self.stats_full(dfull)))
             steps.append(("regex", lambda: self.regex_count(dfull)))
             steps.append(("ui", lambda: self.ui_first_screen(dfull)))
+            steps.append(("dashboard", self.dashboard))
         except (RuntimeError, OSError) as e:
             self.note("data sets: %s" % e)
         steps.append(("follow", self.follow_latency))

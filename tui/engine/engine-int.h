@@ -342,6 +342,12 @@ void hist_build(const struct hist_tally *t, size_t max_buckets,
  * the entries move: they are read at their old positions) */
 void view_prune(struct eng_view *v, const uint32_t *map,
     const uint32_t *dead, size_t ndead);
+
+/* stats.c: how many view positions the stats looked at to find the
+ * entries they had not counted (a live view's few new ones should cost
+ * few), for the tests */
+uint64_t stats_positions_read(const struct eng_stats *s);
+
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);

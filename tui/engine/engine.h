@@ -581,13 +581,21 @@ void eng_sql_set_progress(struct eng_sql *q, int (*fn)(void *arg),
 struct eng_stats;
 struct eng_stats *eng_stats_new(void);
 void eng_stats_free(struct eng_stats *s);
-/* Add every entry of the view not yet counted (call again after
- * eng_view_update to keep a live report). */
+/*
+ * Add every entry of the view not yet counted (call again after
+ * eng_view_update to keep a live report).  A live view's new entries cost
+ * what they are, not what the view holds: when the view only grew at its
+ * end they are found there, and what is kept in order (the durations,
+ * the requests by time) takes them in by a merge.  Fed another view, or
+ * one that holds fewer entries than were counted (entries gone from the
+ * index), the stats count again from the first entry.
+ */
 void eng_stats_update(struct eng_stats *s, struct eng_view *v);
 /*
  * The same a slice at a time, for a caller that must answer keys: count at
- * most max_entries of the entries not yet counted, on the caller's thread;
- * true when every entry of the view is counted.  Slices and full updates
+ * most max_entries of the entries not yet counted (on two threads when
+ * they are many, as eng_stats_update); true when every entry of the view
+ * is counted.  Slices and full updates
  * may be mixed, on a view that grows between them: the figures at the end
  * are those of one full update.  max_entries 0 only looks for new entries,
  * so that eng_stats_progress knows them.  The report can be read at any
@@ -696,5 +704,49 @@ struct eng_hist {
 void eng_hist_build(const struct eng_stats *s, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out);
 void eng_hist_free(struct eng_hist *h);
+
+/* ---- the dashboard's figures: the counted entries by time -------------------
+ *
+ * What the explorer's dashboard shows beside the report, not in the JSON.
+ * The calls that take a struct eng_stats * without const keep what they
+ * read in order as they read it; call them as the others, between updates.
+ */
+
+/* The headline's figures of a time range.  A request is a user entry of
+ * ours; requests_ok, llm_failed and denied count as the report's success,
+ * failed and denied; tokens are each call's, as whole numbers. */
+struct eng_period {
+	uint64_t requests, requests_ok;
+	uint64_t llm_calls, llm_failed;
+	uint64_t tokens;
+	uint64_t denied;
+	double p95_request_ms;	/* nearest rank of the requests' duration_ms;
+				   NAN when none had one */
+};
+/* The entries counted whose minute (the minute their time falls in; an
+ * untimed entry's neighbour's, as the histogram's) starts in [from_us,
+ * to_us).  from_us ENG_TIME_NONE: no lower bound, and the p95 takes the
+ * requests without any time too; to_us INT64_MAX: no upper bound. */
+void eng_stats_period(struct eng_stats *s, int64_t from_us, int64_t to_us,
+    struct eng_period *out);
+
+/* For each bucket of h (eng_hist_build's, on s, since the last update):
+ * the p50 and p95 (nearest rank) of the duration_ms of the requests whose
+ * time falls in it, NAN where none had one.  p50 and p95 have h->n
+ * elements. */
+void eng_hist_latency(struct eng_stats *s, const struct eng_hist *h,
+    double *p50, double *p95);
+
+/* The i-th of the slowest performance entries counted (the JSON's
+ * "slowest", in its order) with the entry it was read from; false past
+ * the last.  operation is valid until the next update of s. */
+struct eng_slowest {
+	const char *operation;	/* may hold NUL bytes */
+	size_t len;
+	double ms;
+	struct eng_entry entry;
+};
+bool eng_stats_slowest(const struct eng_stats *s, size_t i,
+    struct eng_slowest *out);
 
 #endif

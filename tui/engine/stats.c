@@ -7,6 +7,10 @@
  * must stay responsive.  Sums are exact (xsum.c), so neither the split
  * nor the slices change a figure.  Fields are read through fields.c, as
  * the summaries read them, so a figure counts what the entries show.
+ * What a live view adds is counted alone: the new entries are found at
+ * the view's end, the durations are merged into their sorted order, and
+ * the dashboard's figures by time (the trends' minutes, the requests'
+ * durations) grow by what came.
  */
 #include "config.h"
 
@@ -22,6 +26,9 @@
 #define SLOWEST		10
 #define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
+/* Minutes of the trend figures kept, as the histogram's: a stray
+ * ancient time would cost memory. */
+#define TREND_MINUTES	((size_t)(366 * ENG_US_PER_DAY / ENG_US_PER_MIN))
 
 /* ---- a small string -> count table ---- */
 
@@ -155,7 +162,85 @@ struct slow {
 	char *operation;	/* may hold NUL bytes */
 	size_t len;
 	double ms;
+	struct eng_entry entry;	/* the line it was read from */
 };
+
+/* A user request's duration, at its entry's time (for the dashboard's
+ * latency by time). */
+struct req_time {
+	int64_t t;
+	double ms;
+};
+
+/* ---- the figures of the headline, per minute ---- */
+
+struct minute {
+	uint32_t requests, requests_ok, llm, llm_failed, denied;
+	uint64_t tokens;
+};
+
+struct minutes {
+	int64_t first;		/* the minute of m[0] */
+	size_t n, cap;
+	struct minute *m;
+};
+
+/* t / unit, rounded towards minus infinity. */
+static int64_t
+floor_div(int64_t t, int64_t unit)
+{
+	return t >= 0 ? t / unit : (t - (unit - 1)) / unit;
+}
+
+/* The tally of minute k, made when new; NULL when it would make the
+ * minutes span more than TREND_MINUTES. */
+static struct minute *
+minute_at(struct minutes *ms, int64_t k)
+{
+	if (ms->n == 0) {
+		ms->first = k;
+	} else if (k < ms->first) {
+		size_t shift = (size_t)(ms->first - k);
+
+		if (shift + ms->n > TREND_MINUTES)
+			return NULL;
+		eng_grow(&ms->m, &ms->cap, ms->n + shift, sizeof *ms->m);
+		memmove(ms->m + shift, ms->m, ms->n * sizeof *ms->m);
+		memset(ms->m, 0, shift * sizeof *ms->m);
+		ms->n += shift;
+		ms->first = k;
+	}
+	if ((uint64_t)(k - ms->first) >= TREND_MINUTES)
+		return NULL;
+	if ((size_t)(k - ms->first) >= ms->n) {
+		size_t n = (size_t)(k - ms->first) + 1;
+
+		eng_grow(&ms->m, &ms->cap, n, sizeof *ms->m);
+		memset(ms->m + ms->n, 0, (n - ms->n) * sizeof *ms->m);
+		ms->n = n;
+	}
+	return &ms->m[k - ms->first];
+}
+
+static void
+minutes_merge(struct minutes *into, const struct minutes *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct minute *f = &from->m[i];
+		struct minute *m;
+
+		if (f->requests == 0 && f->llm == 0 && f->denied == 0)
+			continue;
+		if ((m = minute_at(into, from->first + (int64_t)i)) == NULL)
+			continue;
+		m->requests += f->requests;
+		m->requests_ok += f->requests_ok;
+		m->llm += f->llm;
+		m->llm_failed += f->llm_failed;
+		m->denied += f->denied;
+		m->tokens += f->tokens;
+	}
+}
 
 struct part {
 	uint64_t total, malformed, foreign;
@@ -183,8 +268,16 @@ struct part {
 	struct xsum perf_dur;
 	double *durations;
 	size_t ndur, durcap;
+	size_t dur_sorted;	/* durations[0..dur_sorted) are in order */
 	struct slow slowest[SLOWEST];
 	size_t nslow;
+
+	/* for the dashboard: the headline's figures by the minute, and the
+	 * requests' durations with their times */
+	struct minutes minutes;
+	struct req_time *reqs;
+	size_t nreq, reqcap;
+	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
 };
 
 /*
@@ -198,9 +291,14 @@ struct eng_stats {
 	struct part p;
 	uint64_t view;		/* the serial of the view counted */
 	size_t mark;		/* index entries of the view taken so far */
+	size_t vcount;		/* the view's entries when they were taken */
 	uint32_t *pos;		/* the batch being counted, or NULL */
 	size_t npos, at;
 	struct hist_tally hist;	/* the counted entries over time */
+	double *scratch;	/* percentiles of a range of reqs */
+	size_t scratch_cap;
+	uint64_t positions_read;	/* view positions looked at, to find
+					   the new entries */
 };
 
 static void
@@ -229,10 +327,13 @@ part_free(struct part *p)
 	free(p->durations);
 	for (size_t i = 0; i < p->nslow; i++)
 		free(p->slowest[i].operation);
+	free(p->minutes.m);
+	free(p->reqs);
 }
 
 static void
-add_slow(struct part *p, const char *op, size_t n, double ms)
+add_slow(struct part *p, const char *op, size_t n, double ms,
+    const struct eng_entry *en)
 {
 	size_t i;
 
@@ -245,6 +346,7 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 	p->slowest[i].operation = eng_xstrndup(op, n);
 	p->slowest[i].len = n;
 	p->slowest[i].ms = ms;
+	p->slowest[i].entry = *en;
 	p->nslow++;
 }
 
@@ -255,6 +357,16 @@ add_duration(struct part *p, double ms)
 		eng_grow(&p->durations, &p->durcap, p->ndur + 1,
 		    sizeof *p->durations);
 	p->durations[p->ndur++] = ms;
+}
+
+static void
+add_request(struct part *p, int64_t t, double ms)
+{
+	if (p->nreq == p->reqcap)
+		eng_grow(&p->reqs, &p->reqcap, p->nreq + 1, sizeof *p->reqs);
+	p->reqs[p->nreq].t = t;
+	p->reqs[p->nreq].ms = ms;
+	p->nreq++;
 }
 
 /* A number field: true with its value when it is a number in a double's
@@ -300,8 +412,9 @@ name_of(const struct fields *f, enum field k, struct strbuf *scratch)
 }
 
 /* An LLM call's tokens: total_tokens, or else prompt_tokens plus
- * completion_tokens, each added exactly, into the call's sums. */
-static void
+ * completion_tokens, each added exactly, into the call's sums; the call's
+ * tokens as one number for the minutes. */
+static double
 count_tokens(struct part *p, const struct fields *f, struct xsum *sums[3])
 {
 	double prompt, completion, total;
@@ -323,14 +436,16 @@ count_tokens(struct part *p, const struct fields *f, struct xsum *sums[3])
 				xsum_add(sums[i], completion);
 		}
 	}
+	return ht ? total : (hp ? prompt : 0) + (hc ? completion : 0);
 }
 
-static void
+static double
 count_llm(struct part *p, const struct fields *f)
 {
 	struct strbuf sp = { 0 }, sm = { 0 };
 	struct field_text prov, model;
 	struct tally_item *ip, *im;
+	double tok;
 
 	prov = name_of(f, FIELD_PROVIDER, &sp);
 	model = name_of(f, FIELD_MODEL, &sm);
@@ -342,27 +457,67 @@ count_llm(struct part *p, const struct fields *f)
 	im = tally_get(&p->models, model.s, model.n);
 	ip->count++;
 	im->count++;
-	count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
+	tok = count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
 	    &im->sum });
 	strbuf_free(&sp);
 	strbuf_free(&sm);
+	return tok;
+}
+
+/* A call's tokens as a whole number for the minutes' sums. */
+static uint64_t
+whole_tokens(double tok)
+{
+	return tok >= 0 && tok < 0x1p63 ? (uint64_t)llround(tok) : 0;
+}
+
+/* The headline's figures of an entry, in its minute (the histogram's
+ * time: an untimed entry's neighbour's). */
+static void
+count_minute(struct part *p, int cat, const struct fields *f, double tok,
+    const struct eng_entry *en)
+{
+	struct minute *m;
+
+	if (en->time_us == ENG_TIME_NONE ||
+	    (m = minute_at(&p->minutes, floor_div(en->time_us,
+	    ENG_US_PER_MIN))) == NULL)
+		return;
+	switch (cat) {
+	case LLMLOG_USER:
+		m->requests++;
+		m->requests_ok += !fields_failed(f);
+		break;
+	case LLMLOG_LLM:
+		m->llm++;
+		m->llm_failed += fields_failed(f);
+		m->tokens += whole_tokens(tok);
+		break;
+	case LLMLOG_SECURITY:
+		m->denied += field_bool(f, FIELD_ALLOWED) != 1;
+		break;
+	}
 }
 
 static void
-count_fields(struct part *p, int cat, const struct fields *f)
+count_fields(struct part *p, int cat, const struct fields *f,
+    const struct eng_entry *en)
 {
 	struct strbuf s1 = { 0 }, s2 = { 0 };
 	struct field_text t1, t2;
-	double v;
+	double v, tok = 0;
 
 	switch (cat) {
 	case LLMLOG_USER:
 		p->user_total++;
 		p->user_success += !fields_failed(f);
-		add_ms(p, f, &p->user_dur, &p->user_dur_n);
+		if (number(p, f, FIELD_DURATION, &v)) {
+			xsum_add(&p->user_dur, v), p->user_dur_n++;
+			add_request(p, en->time_us, v);
+		}
 		break;
 	case LLMLOG_LLM:
-		count_llm(p, f);
+		tok = count_llm(p, f);
 		break;
 	case LLMLOG_TOOL:
 		p->tool_total++;
@@ -393,10 +548,11 @@ count_fields(struct part *p, int cat, const struct fields *f)
 			xsum_add(&p->perf_dur, v);
 			if (!field_text(f, FIELD_OPERATION, &s1, &t1))
 				t1.s = "", t1.n = 0;
-			add_slow(p, t1.s, t1.n, v);
+			add_slow(p, t1.s, t1.n, v, en);
 		}
 		break;
 	}
+	count_minute(p, cat, f, tok, en);
 	strbuf_free(&s1);
 	strbuf_free(&s2);
 }
@@ -442,7 +598,7 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	if ((s = block_reader_line(br, e, en, &n)) == NULL)
 		return;
 	if (fields_read(s, n, en->category, &f))
-		count_fields(p, en->category, &f);
+		count_fields(p, en->category, &f, en);
 }
 
 static void
@@ -495,7 +651,135 @@ part_merge(struct part *a, struct part *b)
 		add_duration(a, b->durations[i]);
 	for (size_t i = 0; i < b->nslow; i++)
 		add_slow(a, b->slowest[i].operation, b->slowest[i].len,
-		    b->slowest[i].ms);
+		    b->slowest[i].ms, &b->slowest[i].entry);
+	minutes_merge(&a->minutes, &b->minutes);
+	for (size_t i = 0; i < b->nreq; i++)
+		add_request(a, b->reqs[i].t, b->reqs[i].ms);
+}
+
+/* ---- values kept in order ---- */
+
+/* A key whose unsigned order is the numeric order of durations (never
+ * NaN); -0 counts as 0, as a comparison says. */
+static inline uint64_t
+dbl_key(double d)
+{
+	uint64_t u;
+
+	if (d == 0)
+		d = 0;
+	memcpy(&u, &d, sizeof u);
+	return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+/* Ascending, equal values in their first order (what qsort's merge sort
+ * gave): a radix sort, 16 bits a pass. */
+static void
+sort_durations(double *a, size_t n)
+{
+	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
+	    sizeof *kt);
+	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
+	size_t *count = eng_xmalloc(65536 * sizeof *count);
+	uint64_t *ksrc = k, *kdst = kt, *kswap;
+
+	for (size_t i = 0; i < n; i++)
+		k[i] = dbl_key(a[i]);
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(ksrc[i] >> shift) & 0xffff]++;
+		if (count[(ksrc[0] >> shift) & 0xffff] == n)
+			continue;	/* one digit for all: nothing moves */
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
+			kdst[at] = ksrc[i];
+			dst[at] = src[i];
+		}
+		kswap = ksrc, ksrc = kdst, kdst = kswap;
+		swap = src, src = dst, dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(k);
+	free(kt);
+	free(t);
+	free(count);
+}
+
+/* Keep the durations in order as they come, so that a report read after
+ * each of a live view's few new entries does not sort them all again:
+ * the new ones are sorted and merged in (equal values keep their first
+ * order, as one sort of them all would).  While a large count is under
+ * way (not done) the sort waits until the new ones are as many as the
+ * sorted, so that sorting costs no more than twice one sort at the end. */
+static void
+durations_settle(struct part *p, bool done)
+{
+	size_t old = p->dur_sorted, add = p->ndur - old;
+	double *t;
+
+	if (add == 0 || (!done && add < old))
+		return;
+	if (add * 8 >= old) {
+		sort_durations(p->durations, p->ndur);
+		p->dur_sorted = p->ndur;
+		return;
+	}
+	t = eng_xmalloc(add * sizeof *t);
+	memcpy(t, p->durations + old, add * sizeof *t);
+	sort_durations(t, add);
+	for (size_t i = old, j = add, k = p->ndur; j > 0;) {
+		if (i > 0 && dbl_key(p->durations[i - 1]) > dbl_key(t[j - 1]))
+			p->durations[--k] = p->durations[--i];
+		else
+			p->durations[--k] = t[--j];
+	}
+	free(t);
+	p->dur_sorted = p->ndur;
+}
+
+static int
+req_cmp(const void *a, const void *b)
+{
+	const struct req_time *x = a, *y = b;
+
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* The requests in time order (those without a time first), the new
+ * ones merged in as the durations are. */
+static void
+requests_settle(struct part *p)
+{
+	size_t old = p->req_sorted, add = p->nreq - old;
+	struct req_time *t;
+
+	if (add == 0)
+		return;
+	if (add * 8 >= old) {
+		qsort(p->reqs, p->nreq, sizeof *p->reqs, req_cmp);
+		p->req_sorted = p->nreq;
+		return;
+	}
+	t = eng_xmalloc(add * sizeof *t);
+	memcpy(t, p->reqs + old, add * sizeof *t);
+	qsort(t, add, sizeof *t, req_cmp);
+	for (size_t i = old, j = add, k = p->nreq; j > 0;) {
+		if (i > 0 && p->reqs[i - 1].t > t[j - 1].t)
+			p->reqs[--k] = p->reqs[--i];
+		else
+			p->reqs[--k] = t[--j];
+	}
+	free(t);
+	p->req_sorted = p->nreq;
 }
 
 /* ---- counting a view's new entries on two threads ---- */
@@ -564,14 +848,17 @@ eng_stats_free(struct eng_stats *s)
 	part_free(&s->p);
 	free(s->pos);
 	hist_free(&s->hist);
+	free(s->scratch);
 	free(s);
 }
 
-/* A stats object fed another view starts over. */
+/* A stats object fed another view starts over, and so does one whose
+ * view lost entries (files gone from the index): the figures are then
+ * counted again from the first entry. */
 static void
 stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 {
-	if (s->view == view_serial(v))
+	if (s->view == view_serial(v) && eng_view_count(v) >= s->vcount)
 		return;
 	part_free(&s->p);
 	part_init(&s->p);
@@ -581,6 +868,80 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	s->view = view_serial(v);
 	s->mark = 0;
+	s->vcount = 0;
+}
+
+/* Whether pos[0..n) ascends. */
+static bool
+ascending(const uint32_t *pos, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (pos[i] < pos[i - 1])
+			return false;
+	return true;
+}
+
+/* The view's entries among index entries [mark, seen), in index order,
+ * when the view only grew at its end since s->vcount: then those are its
+ * last entries (their number is what the view grew by), and a live
+ * view's few new entries cost nothing of its size.  NULL when some went
+ * in before the end. */
+static uint32_t *
+batch_tail(struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t n = eng_view_count(v), seen = view_seen(v);
+	uint32_t *pos;
+
+	*k = n - s->vcount;
+	for (size_t i = s->vcount; i < n; i++) {
+		uint32_t g = view_position(v, i);
+
+		s->positions_read++;
+		if (g < s->mark || g >= seen)
+			return NULL;
+	}
+	pos = eng_xmalloc((*k > 0 ? *k : 1) * sizeof *pos);
+	for (size_t i = 0; i < *k; i++)
+		pos[i] = view_position(v, s->vcount + i);
+	if (!ascending(pos, *k))
+		sort_u32(pos, *k);
+	return pos;
+}
+
+/* The same found among all the view's entries. */
+static uint32_t *
+batch_scan(struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t n = eng_view_count(v), seen = view_seen(v);
+	uint32_t *pos = eng_xmalloc((n > 0 ? n : 1) * sizeof *pos);
+
+	s->positions_read += n;
+	*k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t g = view_position(v, i);
+		if (g >= s->mark && g < seen)
+			pos[(*k)++] = g;
+	}
+	sort_u32(pos, *k);
+	return pos;
+}
+
+/* Every entry the view took in passed its filter (it grew by as many):
+ * in index order they are the range itself, found without a look at
+ * the view. */
+static uint32_t *
+batch_range(const struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t seen = view_seen(v);
+	uint32_t *pos;
+
+	if (eng_view_count(v) - s->vcount != seen - s->mark)
+		return NULL;
+	*k = seen - s->mark;
+	pos = eng_xmalloc((*k > 0 ? *k : 1) * sizeof *pos);
+	for (size_t i = 0; i < *k; i++)
+		pos[i] = (uint32_t)(s->mark + i);
+	return pos;
 }
 
 /* Once a batch is counted, the next: the view's entries among those the
@@ -589,7 +950,7 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 static bool
 batch_next(struct eng_stats *s, const struct eng_view *v)
 {
-	size_t n = eng_view_count(v), k = 0, seen = view_seen(v);
+	size_t k, seen = view_seen(v);
 	uint32_t *pos;
 
 	if (s->at < s->npos)
@@ -599,20 +960,11 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	if (seen == s->mark)
 		return false;
-	pos = eng_xmalloc(n * sizeof *pos);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t g = view_position(v, i);
-		if (g >= s->mark && g < seen)
-			pos[k++] = g;
-	}
-	/* Every new entry passed the filter: in index order they are the
-	 * range itself, no sort needed. */
-	if (k == seen - s->mark) {
-		for (size_t i = 0; i < k; i++)
-			pos[i] = (uint32_t)(s->mark + i);
-	} else
-		sort_u32(pos, k);
+	if ((pos = batch_range(s, v, &k)) == NULL &&
+	    (pos = batch_tail(s, v, &k)) == NULL)
+		pos = batch_scan(s, v, &k);
 	s->mark = seen;
+	s->vcount = eng_view_count(v);
 	s->pos = pos;
 	s->npos = k;
 	return true;
@@ -683,6 +1035,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		count_parallel(s, e, s->pos + s->at, s->npos - s->at);
 		s->at = s->npos;
 	}
+	durations_settle(&s->p, true);
 }
 
 bool
@@ -690,24 +1043,26 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
     size_t max_entries)
 {
 	const struct eng *e = eng_view_engine(v);
-	struct block_reader br;
+	bool done;
 
 	stats_follow_view(s, v);
-	block_reader_init(&br);
 	while (batch_next(s, v) && max_entries > 0) {
-		size_t end = s->npos - s->at > max_entries ? s->at + max_entries :
-		    s->npos;
+		size_t n = s->npos - s->at > max_entries ? max_entries :
+		    s->npos - s->at;
 
-		max_entries -= end - s->at;
-		for (; s->at < end; s->at++) {
-			const struct eng_entry *en = store_entry(e, s->pos[s->at]);
-
-			hist_add(&s->hist, en);
-			count_entry(&s->p, e, &br, en);
-		}
+		count_parallel(s, e, s->pos + s->at, n);
+		s->at += n;
+		max_entries -= n;
 	}
-	block_reader_free(&br);
-	return s->at == s->npos && s->mark == view_seen(v);
+	done = s->at == s->npos && s->mark == view_seen(v);
+	durations_settle(&s->p, done);
+	return done;
+}
+
+uint64_t
+stats_positions_read(const struct eng_stats *s)
+{
+	return s->positions_read;
 }
 
 void
@@ -972,61 +1327,6 @@ add_d(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, jnum(v));
 }
 
-/* A key whose unsigned order is the numeric order of durations (never
- * NaN); -0 counts as 0, as a comparison says. */
-static inline uint64_t
-dbl_key(double d)
-{
-	uint64_t u;
-
-	if (d == 0)
-		d = 0;
-	memcpy(&u, &d, sizeof u);
-	return u >> 63 ? ~u : u | (1ull << 63);
-}
-
-/* Ascending, equal values in their first order (what qsort's merge sort
- * gave): a radix sort, 16 bits a pass. */
-static void
-sort_durations(double *a, size_t n)
-{
-	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
-	    sizeof *kt);
-	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
-	size_t *count = eng_xmalloc(65536 * sizeof *count);
-	uint64_t *ksrc = k, *kdst = kt, *kswap;
-
-	for (size_t i = 0; i < n; i++)
-		k[i] = dbl_key(a[i]);
-	for (int shift = 0; shift < 64; shift += 16) {
-		size_t sum = 0;
-
-		memset(count, 0, 65536 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[(ksrc[i] >> shift) & 0xffff]++;
-		if (count[(ksrc[0] >> shift) & 0xffff] == n)
-			continue;	/* one digit for all: nothing moves */
-		for (size_t i = 0; i < 65536; i++) {
-			size_t c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
-			kdst[at] = ksrc[i];
-			dst[at] = src[i];
-		}
-		kswap = ksrc, ksrc = kdst, kdst = kswap;
-		swap = src, src = dst, dst = swap;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(k);
-	free(kt);
-	free(t);
-	free(count);
-}
-
 /* Nearest rank: the smallest value with at least q of them at or below. */
 static double
 percentile(const double *sorted, size_t n, double q)
@@ -1045,9 +1345,11 @@ static json_object *
 json_performance(const struct part *p)
 {
 	json_object *o = json_object_new_object(), *slow;
-	double *d = eng_xmalloc(p->ndur * sizeof *d);
+	double *d = p->durations, *copy = NULL;
 
-	if (p->ndur > 0) {
+	/* sorted unless read while a large count is under way */
+	if (p->dur_sorted < p->ndur) {
+		d = copy = eng_xmalloc(p->ndur * sizeof *d);
 		memcpy(d, p->durations, p->ndur * sizeof *d);
 		sort_durations(d, p->ndur);
 	}
@@ -1059,7 +1361,7 @@ json_performance(const struct part *p)
 	add_d(o, "p99_ms", percentile(d, p->ndur, 0.99));
 	add_d(o, "max_ms", p->ndur ? d[p->ndur - 1] : 0);
 	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
-	free(d);
+	free(copy);
 	slow = json_object_new_array();
 	for (size_t i = 0; i < p->nslow; i++) {
 		json_object *s = json_object_new_object();
@@ -1178,4 +1480,164 @@ eng_hist_build(const struct eng_stats *s, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out)
 {
 	hist_build(&s->hist, max_buckets, min_width_us, aligned, out);
+}
+
+/* ---- the dashboard's figures --------------------------------------------- */
+
+/* The k-th smallest of a[0..n) (from 0), moving the others so that those
+ * before it are no larger and those after no smaller (Wirth's select). */
+static double
+select_nth(double *a, size_t n, size_t k)
+{
+	ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (l < m) {
+		double x = a[kk], t;
+		ptrdiff_t i = l, j = m;
+
+		do {
+			while (a[i] < x)
+				i++;
+			while (x < a[j])
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			m = j;
+	}
+	return a[kk];
+}
+
+/* Nearest rank of q among n values, from 0. */
+static size_t
+rank_of(size_t n, double q)
+{
+	size_t rank = (size_t)ceil(q * (double)n);
+
+	return rank < 1 ? 0 : rank - 1;
+}
+
+/* The p50 and p95 of reqs[from..to)'s durations. */
+static void
+request_percentiles(struct eng_stats *s, size_t from, size_t to,
+    double *p50, double *p95)
+{
+	size_t n = to - from, k95, k50;
+
+	*p50 = *p95 = NAN;
+	if (n == 0)
+		return;
+	if (n > s->scratch_cap)
+		eng_grow(&s->scratch, &s->scratch_cap, n, sizeof *s->scratch);
+	for (size_t i = 0; i < n; i++)
+		s->scratch[i] = s->p.reqs[from + i].ms;
+	k95 = rank_of(n, 0.95);
+	k50 = rank_of(n, 0.50);
+	*p95 = select_nth(s->scratch, n, k95);
+	/* those before the p95 are the smaller ones: the p50 is among them */
+	*p50 = k50 == k95 ? *p95 : select_nth(s->scratch, k95, k50);
+}
+
+/* The minute of a time, an untimed one before every other. */
+static int64_t
+minute_of(int64_t t)
+{
+	return t == ENG_TIME_NONE ? INT64_MIN : floor_div(t, ENG_US_PER_MIN);
+}
+
+/* The first of the (sorted) requests at or after minute k. */
+static size_t
+requests_from(const struct part *p, int64_t k)
+{
+	size_t lo = 0, hi = p->nreq;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (minute_of(p->reqs[mid].t) < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first minute whose start is at or after t. */
+static int64_t
+minute_ceil(int64_t t)
+{
+	if (t == ENG_TIME_NONE)
+		return INT64_MIN;
+	if (t == INT64_MAX)
+		return INT64_MAX;
+	return -floor_div(-t, ENG_US_PER_MIN);
+}
+
+void
+eng_stats_period(struct eng_stats *s, int64_t from_us, int64_t to_us,
+    struct eng_period *out)
+{
+	const struct minutes *ms = &s->p.minutes;
+	int64_t from = minute_ceil(from_us), to = minute_ceil(to_us);
+	double p50;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < ms->n; i++) {
+		int64_t k = ms->first + (int64_t)i;
+		const struct minute *m = &ms->m[i];
+
+		if (k < from || k >= to)
+			continue;
+		out->requests += m->requests;
+		out->requests_ok += m->requests_ok;
+		out->llm_calls += m->llm;
+		out->llm_failed += m->llm_failed;
+		out->denied += m->denied;
+		out->tokens += m->tokens;
+	}
+	requests_settle(&s->p);
+	request_percentiles(s, from_us == ENG_TIME_NONE ? 0 :
+	    requests_from(&s->p, from), requests_from(&s->p, to), &p50,
+	    &out->p95_request_ms);
+}
+
+void
+eng_hist_latency(struct eng_stats *s, const struct eng_hist *h, double *p50,
+    double *p95)
+{
+	const struct part *p = &s->p;
+	size_t at = 0;
+
+	requests_settle(&s->p);
+	for (size_t b = 0; b < h->n; b++) {
+		int64_t start = h->start_us + (int64_t)b * h->width_us;
+		size_t from;
+
+		while (at < p->nreq && p->reqs[at].t < start)
+			at++;
+		from = at;
+		while (at < p->nreq && p->reqs[at].t < start + h->width_us)
+			at++;
+		request_percentiles(s, from, at, &p50[b], &p95[b]);
+	}
+}
+
+bool
+eng_stats_slowest(const struct eng_stats *s, size_t i, struct eng_slowest *out)
+{
+	if (i >= s->p.nslow)
+		return false;
+	out->operation = s->p.slowest[i].operation;
+	out->len = s->p.slowest[i].len;
+	out->ms = s->p.slowest[i].ms;
+	out->entry = s->p.slowest[i].entry;
+	return true;
 }

@@ -10,6 +10,7 @@
 #include "ui.h"
 
 #include <errno.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -115,8 +116,8 @@ notify(struct ui *u, enum ui_change what)
 
 /* Find the entry (or the nearest later one) in the view by time: the
  * selection survives a new filter and older entries arriving. */
-static size_t
-locate(const struct eng_view *v, const struct eng_entry *old)
+size_t
+ui_locate(const struct eng_view *v, const struct eng_entry *old)
 {
 	size_t lo = 0, hi = eng_view_count(v);
 
@@ -158,7 +159,7 @@ keep_selection(struct ui *u, const struct eng_entry *old, bool had)
 		u->sel = n > 0 ? n - 1 : 0;
 		return;
 	}
-	u->sel = locate(u->view, old);
+	u->sel = ui_locate(u->view, old);
 	if (u->sel >= n)
 		u->sel = n - 1;
 }
@@ -813,7 +814,7 @@ take_new(struct ui *u, const struct eng_entry *old, bool had,
 		u->newcount += added;
 	keep_selection(u, old, had);
 	if (had_first)
-		u->tail_first = locate(u->view, first);
+		u->tail_first = ui_locate(u->view, first);
 }
 
 /* Say once what left the view with its files: "1,903 entries left with
@@ -966,6 +967,8 @@ state_init(struct ui *u, struct eng *e, const struct ui_start *o)
 	u->following = true;
 	u->search_dir = 1;
 	u->color = o->color;
+	u->dash.bucket_us = ENG_TIME_NONE;
+	u->dash.row = -1;
 	strbuf_init(&u->prompt.text);
 }
 
@@ -1005,6 +1008,7 @@ curses_init(struct ui *u)
 #endif
 	    , NULL);
 	mouseinterval(200);
+	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	ui_colors_init(u);
 	signals_init();
 }
@@ -1053,11 +1057,27 @@ idle(struct ui *u)
 	return r;
 }
 
+/* The soonest a screen's idle hook has work again by the clock, in
+ * milliseconds, or -1. */
+static int
+idle_due(const struct ui *u)
+{
+	int soonest = -1;
+
+	for (int i = 0; i < UI_NSCREENS; i++) {
+		int t = screens[i]->due_ms != NULL ? screens[i]->due_ms(u) : -1;
+
+		if (t >= 0 && (soonest < 0 || t < soonest))
+			soonest = t;
+	}
+	return soonest;
+}
+
 static int
 wait_input(struct ui *u)
 {
 	struct pollfd pfd[2];
-	int nfd = 1, fd = eng_watch_fd(u->e), timeout = -1;
+	int nfd = 1, fd = eng_watch_fd(u->e), timeout = -1, due = idle_due(u);
 
 	pfd[0].fd = STDIN_FILENO;
 	pfd[0].events = POLLIN;
@@ -1076,6 +1096,8 @@ wait_input(struct ui *u)
 		timeout = 15;
 	else if (fd < 0)
 		timeout = 100;
+	if (due >= 0 && (timeout < 0 || due < timeout))
+		timeout = due;
 	if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 		return -1;
 	return 0;
