@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """bench.py - make bench: llmlog beside its peers on llmlog-simulate data,
-in one run, reported as one table with the targets of DESIGN.md section 5.
+in one run, reported as one table with each measurement's target.  The
+writer's rows are ratios to a bare write() of the same bytes in the same
+run, and Python's logging (RotatingFileHandler and json) is measured
+beside them with one and two threads.
 
     bench.py BUILDDIR BENCH-SRCDIR
 
 The data sets are cached in $LLMLOG_BENCH_DIR (default
 $TMPDIR/llmlog-bench) so that reruns only measure.  LLMLOG_BENCH_ONLY=a,b
-runs only some steps (writer, stats, stats-full, regex, ui, follow).  A peer or a part of
+runs only some steps (writer, stats, where, stats-full, regex, ui,
+dashboard, follow).  A peer or a part of
 llmlog that is missing is reported as skipped, never as a failure.
 """
 import glob
@@ -16,6 +20,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -177,8 +182,26 @@ class Bench:
 
     # ---- the measurements -------------------------------------------------------
 
+    # (case, threads, what the row says, target ratio to the bare write)
+    WRITER_ROWS = [
+        ("tool-sync", 1, "tool, sync, 1 thread", 1.5),
+        ("tool-sync", 2, "tool, sync, 2 threads", None),
+        ("tool-async", 1, "tool, async, 1 thread", None),
+        ("tool-async", 2, "tool, async, 2 threads", None),
+        ("scope-sync", 1, "timed scope, sync, 1 thread", 2.0),
+        ("scope-sync", 2, "timed scope, sync, 2 threads", None),
+        ("metric-sync", 1, "metric with memory, sync, 1 thread", 2.0),
+        ("metric-sync", 2, "metric with memory, sync, 2 threads", None),
+        ("big-response-sync", 1, "interaction, 1 MB response, sync", None),
+    ]
+
     def writer_cost(self):
-        print("writer cost per entry (llmlog_tool with realistic fields)")
+        """Every writer row as a ratio to the bare write() of the line the
+        case wrote, measured right after it: on CPU time, which a shared
+        machine disturbs less than wall time (wall means beside it); the
+        async rows also on the median call."""
+        print("writer cost per entry, against a bare write() of the same "
+              "bytes")
         n = 100000
         scratch = os.path.join(self.data, "writer-scratch")
         ours = {}
@@ -191,55 +214,71 @@ class Bench:
                          text=True)
             for line in r.stdout.splitlines():
                 f = line.split()
-                if len(f) == 6:
+                if len(f) == 7:
                     ours[(f[0], int(f[1]))] = [float(x) for x in f[2:]]
             if r.returncode != 0 or not ours:
                 self.note("bench-writer: exit %d, %d results: %s" % (
                     r.returncode, len(ours), r.stderr.strip()[-200:]))
-        py = None
-        if shutil.which("python3"):
+        shutil.rmtree(scratch, ignore_errors=True)
+        for case, threads, what, target in self.WRITER_ROWS:
+            if (case, threads) not in ours:
+                continue
+            mean, median, p99, cpu, _ = ours[(case, threads)]
+            bare = ours.get(("bare-" + case, threads))
+            ratio, status = "", ""
+            if bare:
+                ratio = "%.2fx bare (wall %.2fx)" % (cpu / bare[3],
+                                                     mean / bare[0])
+                if case.endswith("-async"):
+                    ratio += ", median %.2fx" % (median / bare[1])
+                if target:
+                    status = met(cpu / bare[3] <= target)
+            self.row("%s (cpu/entry)" % what,
+                     "%.2f us (wall mean %.2f, median %.2f, p99 %.2f)"
+                     % (cpu / 1000, mean / 1000, median / 1000, p99 / 1000),
+                     "bare %.2f us, %d bytes" % (bare[3] / 1000, bare[4])
+                     if bare else "", ratio,
+                     "<= %.1fx bare" % target if target else "", status)
+        if ("tool-async", 1) in ours:
+            median = ours[("tool-async", 1)][1]
+            self.row("tool, async, 1 thread (median call)",
+                     "%.0f ns" % median, "", "", "<= 250 ns",
+                     met(median <= 250))
+        self.python_cost(n, ours)
+        self.sink_cost(n)
+
+    def python_cost(self, n, ours):
+        """Python's logging of the same tool line, through one
+        RotatingFileHandler, against the bare write() of llmlog's tool
+        line (the same fields, within a few bytes)."""
+        if not shutil.which("python3"):
+            self.skip("Python logging", "no python3")
+            return
+        for threads in (1, 2):
             pyscratch = os.path.join(self.data, "py-scratch")
             shutil.rmtree(pyscratch, ignore_errors=True)
-            r = self.run([sys.executable, os.path.join(self.src, "py-writer.py"),
-                          pyscratch, str(n)], stdout=subprocess.PIPE,
-                         text=True)
-            m = re.match(r"python 1 (\d+)", r.stdout)
-            py = float(m.group(1)) if m else None
+            r = self.run([sys.executable, os.path.join(self.src,
+                                                       "py-writer.py"),
+                          pyscratch, str(n // threads), str(threads)],
+                         stdout=subprocess.PIPE, text=True)
             shutil.rmtree(pyscratch, ignore_errors=True)
-        shutil.rmtree(scratch, ignore_errors=True)
-        peer = "Python RotatingFileHandler+json %.1f us" % (py / 1000) \
-            if py else ""
-        # the sync target is judged on CPU time: on a shared machine the
-        # wall time of a call is mostly waiting for a core
-        if ("sync", 1) in ours:
-            mean, median, _, cpu = ours[("sync", 1)]
-            self.row("writer sync, 1 thread (cpu/entry)",
-                     "%.2f us (wall mean %.2f, median %.2f)"
-                     % (cpu / 1000, mean / 1000, median / 1000), peer,
-                     "%.1fx faster" % (py / mean) if py else "",
-                     "<= 1.5 us", met(cpu <= 1500))
-        if ("sync", 2) in ours:
-            mean, median, _, cpu = ours[("sync", 2)]
-            self.row("writer sync, 2 threads (cpu/entry)",
-                     "%.2f us (wall mean %.2f, median %.2f)"
-                     % (cpu / 1000, mean / 1000, median / 1000), peer,
-                     "%.1fx faster" % (py / mean) if py else "")
-        if ("async", 1) in ours:
-            mean, median, p99, cpu = ours[("async", 1)]
-            self.row("writer async, 1 thread (median)", "%.0f ns" % median,
-                     "mean %.0f ns, p99 %.0f ns, cpu %.0f ns"
-                     % (mean, p99, cpu), "", "<= 250 ns", met(median <= 250))
-        if ("async", 2) in ours:
-            mean, median, p99, cpu = ours[("async", 2)]
-            self.row("writer async, 2 threads (median)", "%.0f ns" % median,
-                     "mean %.0f ns, p99 %.0f ns, cpu %.0f ns"
-                     % (mean, p99, cpu))
-        if ("bare", 1) in ours:
-            mean, median, _, cpu = ours[("bare", 1)]
-            self.row("bare write() of a line, reference",
-                     "%.2f us (wall mean %.2f, median %.2f)"
-                     % (cpu / 1000, mean / 1000, median / 1000))
-        self.sink_cost(n)
+            m = re.match(r"python (\d+) (\d+) (\d+)", r.stdout)
+            if not m:
+                self.skip("Python logging, %d thread(s)" % threads,
+                          "py-writer.py printed %r" % r.stdout[:60])
+                continue
+            mean, cpu = float(m.group(2)), float(m.group(3))
+            bare = ours.get(("bare-tool-sync", threads))
+            tool = ours.get(("tool-sync", threads))
+            ratio = "%.1fx bare (wall %.1fx)" % (cpu / bare[3],
+                                                 mean / bare[0]) \
+                if bare else ""
+            peer = "llmlog %.1fx faster (cpu)" % (cpu / tool[3]) \
+                if tool else ""
+            self.row("Python RotatingFileHandler+json, %d thread%s "
+                     "(cpu/entry)" % (threads, "s" if threads > 1 else ""),
+                     "%.2f us (wall mean %.2f)" % (cpu / 1000, mean / 1000),
+                     peer, ratio)
 
     def sink_cost(self, n):
         """The writer's own benchmark (tests/bench-writer), when built: the
@@ -262,16 +301,24 @@ class Bench:
             f = line.split()
             if len(f) == 2 and re.match(r"^\d+(\.\d+)?$", f[1]):
                 v[f[0]] = float(f[1])
+        bare = v.get("bare_write_1thread_cpu")
         if "writer_sync_1thread_mean" in v:
             mean = v["writer_sync_1thread_mean"]
             cpu = v.get("writer_sync_1thread_cpu", mean)
             self.row("sink only, sync 1 thread (cpu/entry)",
                      "%.2f us (wall mean %.2f)" % (cpu / 1000, mean / 1000),
-                     "tests/bench-writer", "", "<= 1.5 us", met(cpu <= 1500))
+                     "tests/bench-writer, bare %.2f us" % (bare / 1000)
+                     if bare else "tests/bench-writer",
+                     "%.2fx bare" % (cpu / bare) if bare else "",
+                     "<= 1.5x bare", met(cpu <= 1.5 * bare) if bare else "")
         if "writer_async_1thread_median" in v:
             med = v["writer_async_1thread_median"]
+            cpu = v.get("writer_async_1thread_cpu")
             self.row("sink only, async 1 thread (median)", "%.0f ns" % med,
-                     "tests/bench-writer", "", "<= 250 ns", met(med <= 250))
+                     "tests/bench-writer, cpu %.0f ns" % cpu if cpu else
+                     "tests/bench-writer",
+                     "%.2fx bare (cpu)" % (cpu / bare) if cpu and bare
+                     else "", "<= 250 ns", met(med <= 250))
 
     def stats_1m(self, d):
         print("full index + --stats on the 1M set")
@@ -328,10 +375,66 @@ class Bench:
         if total is not None:
             self.note("--stats counted %s entries" % total)
 
+    # --sql's two queries; lnav runs the same SQL on its one table, where
+    # "FROM llm" reads "FROM llmlog WHERE category = 'llm'"
+    SQL_TOKENS = ("SELECT model, count(*), sum(total_tokens) FROM {llm} "
+                  "GROUP BY model")
+    SQL_P95 = ("SELECT model, max(n) AS calls, min(duration_ms) AS p95_ms "
+               "FROM (SELECT model, duration_ms, count(*) OVER w AS n, "
+               "row_number() OVER (w ORDER BY duration_ms) AS rn "
+               "FROM {llm} WINDOW w AS (PARTITION BY model)) "
+               "WHERE rn >= 0.95 * n GROUP BY model")
+
+    # the same p95 with llmlog's percentile_disc(); lnav (0.11) has no
+    # percentile function, so its peer is the window query
+    SQL_P95_DISC = ("SELECT model, count(*) AS calls, "
+                    "percentile_disc(duration_ms, 0.95) AS p95_ms "
+                    "FROM {llm} GROUP BY model")
+
+    def sql_1m(self, d):
+        print("--sql on the 1M set, beside lnav's SQL")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--sql, 1M entries", "llmlog not built", "<= 1 s")
+            return
+        files = self.files(d)
+        lnav = self.lnav_command(files)
+        if lnav is None:
+            self.note("lnav not found: the --sql rows have no peer "
+                      "(apt-get install lnav)")
+        else:
+            self.note("lnav runs the same SQL on its llmlog table, "
+                      "FROM llm written FROM llmlog WHERE category = 'llm'")
+        for name, q in (("tokens by model", self.SQL_TOKENS),
+                        ("p95 by model", self.SQL_P95),
+                        ("p95 by model, percentile_disc", self.SQL_P95_DISC)):
+            ours = "%s --dir %s --sql %s" % (
+                self.llmlog, d, shlex.quote(q.format(llm="llm")))
+            first = self.timed([ours], runs=1, warmup=0)[0]
+            wall = self.timed([ours], runs=5)[0]
+            peer, ratio = "", ""
+            if lnav is not None:
+                peer_q = self.SQL_P95 if q is self.SQL_P95_DISC else q
+                theirs = lnav.replace(
+                    "';SELECT count(*) FROM llmlog'", shlex.quote(
+                        ";" + peer_q.format(
+                            llm="llmlog WHERE category = 'llm'")))
+                t = self.timed([theirs], runs=1, warmup=0)[0]
+                peer, ratio = "lnav %.2f s" % t, "%.1fx faster" % (t / first)
+                self.row("--sql %s, first run" % name, "%.3f s" % first, peer,
+                         ratio, ">= 3x lnav", met(t / first >= 3))
+                ratio = "%.1fx faster" % (t / wall)
+                self.row("--sql %s, median" % name, "%.3f s" % wall, peer,
+                         ratio, "<= 1 s, >= 5x lnav",
+                         met(wall <= 1 and t / wall >= 5))
+            else:
+                self.row("--sql %s, first run" % name, "%.3f s" % first)
+                self.row("--sql %s, median" % name, "%.3f s" % wall, "lnav "
+                         "skipped: not installed", "", "<= 1 s", met(wall <= 1))
+
     def stats_full(self, d):
         """The full-rotation set opened again: the rotated backups never
         change, so a reader that remembers them pays for the new bytes
-        only (DESIGN.md section 5)."""
+        only."""
         print("--stats on the full-rotation set, opened again")
         if not os.access(self.llmlog, os.X_OK):
             self.skip("--stats, full-rotation set", "llmlog not built")
@@ -393,6 +496,28 @@ class Bench:
             self.note("regex counts differ: llmlog %s, grep %d" % (n_ours,
                                                                   n_grep))
 
+    def where_count(self, d):
+        print("--where count on the 1M set")
+        files = self.files(d)
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--where count", "llmlog not built", "<= 0.4 s")
+            return
+        ours = "%s --print --where 'duration_ms>1000' --count --dir %s" % (
+            self.llmlog, d)
+        peers = []
+        jq = shutil.which("jq")
+        if jq:
+            peers.append(("jq select", "%s -c 'select(.duration_ms > 1000)' "
+                          "%s | wc -l" % (jq, " ".join(files))))
+        times = self.timed([ours] + [c for _, c in peers], runs=3)
+        r = self.run(["sh", "-c", ours], stdout=subprocess.PIPE, text=True)
+        peer = ", ".join("%s %.2f s" % (n, t) for (n, _), t in
+                         zip(peers, times[1:]))
+        self.row("--where 'duration_ms>1000' --count, 1M",
+                 "%.3f s (%s)" % (times[0], r.stdout.strip()), peer,
+                 "%.1fx faster" % (times[1] / times[0]) if peers else "",
+                 "<= 0.4 s", met(times[0] <= 0.4))
+
     def ui_first_screen(self, d):
         print("UI first screen on the full-rotation set (tmux)")
         tmux = shutil.which("tmux")
@@ -441,6 +566,33 @@ class Bench:
         self.run([tmux, "-L", sock, "kill-server"], stdout=subprocess.DEVNULL,
                  stderr=subprocess.DEVNULL)
         return found
+
+    def dashboard(self):
+        """bench/ui-bench.sh on a 1M set of its own, which its live writer
+        grows: the Stats tab's first and complete figures, and the CPU the
+        explorer takes with a writer at 20 entries a second."""
+        print("dashboard on 1M entries (tmux, bench/ui-bench.sh)")
+        if not shutil.which("tmux") or not os.access(self.llmlog, os.X_OK):
+            self.skip("dashboard", "tmux or llmlog missing", "<= 5 %")
+            return
+        r = self.run(["sh", os.path.join(self.src, "ui-bench.sh"), "-b",
+                      self.build, "-n", "1000000"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            self.skip("dashboard", "ui-bench.sh: %s" % r.stderr.strip()[-80:])
+            return
+        m = re.search(r"first figures (\d+) ms, complete (\d+) ms "
+                      r"\(llmlog --stats: (\d+) ms\)", r.stdout)
+        if m:
+            first, done, stats = (int(x) for x in m.groups())
+            self.row("Stats tab first figures, 1M", "%d ms" % first,
+                     "complete %d ms; --stats %d ms" % (done, stats), "",
+                     "<= 150 ms", met(first <= 150))
+        for what, cpu in re.findall(r"CPU, ([a-zA-Z ]+), 20/s writer, "
+                                    r"\d+ s: ([\d.]+) %", r.stdout):
+            self.row("CPU with a 20/s writer, %s" % what, "%s %%" % cpu, "",
+                     "", "<= 5 %" if what != "list alone" else "",
+                     met(float(cpu) <= 5) if what != "list alone" else "")
 
     def follow_latency(self):
         print("follow latency (library write -> llmlog --follow output)")
@@ -504,6 +656,43 @@ class Bench:
                  "p50 %.1f ms, max %.1f ms" % (lat[len(lat) // 2], lat[-1]),
                  "", "<= 20 ms p99", met(p99 <= 20))
 
+    def huge_lines(self):
+        """One valid line of 100 MB, then of 800 MB, between two short
+        ones: indexed, classified and printed whole by --output json.  The
+        time grows with the line, not with its square (each index task that
+        starts inside a line stops at its own end)."""
+        print("one huge line, indexed and printed whole")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("one huge line", "llmlog not built", "linear")
+            return
+        good = ('{"category":"llm","timestamp":"2026-11-26T10:00:00Z",'
+                '"level":"INFO","event":"llm_call","provider":"p",'
+                '"model":"m","success":true}\n')
+        walls = {}
+        for mb in (100, 800):
+            d = os.path.join(self.data, "huge-%d" % mb)
+            path = os.path.join(d, "llm_calls.log")
+            size = mb * 1000 * 1000
+            if not os.path.exists(path) or os.path.getsize(path) < size:
+                os.makedirs(d, exist_ok=True)
+                with open(path, "w") as f:
+                    f.write(good)
+                    f.write('{"category":"llm","timestamp":'
+                            '"2026-11-26T10:00:01Z","level":"INFO",'
+                            '"event":"llm_call","model":"')
+                    block = "a" * MIB
+                    for _ in range(size // MIB):
+                        f.write(block)
+                    f.write('"}\n')
+                    f.write(good)
+            cmd = "%s --output json --dir %s | wc -c" % (self.llmlog, d)
+            walls[mb] = self.timed([cmd], runs=3)[0]
+            self.row("one %d MB line, -o json (wall)" % mb,
+                     "%.2f s" % walls[mb])
+        ratio = walls[800] / walls[100] if walls[100] > 0 else 0
+        self.row("800 MB line / 100 MB line", "%.1fx" % ratio, "", "",
+                 "linear: about 8x", met(ratio <= 12))
+
     # ---- the whole run ----------------------------------------------------------------
 
     def main(self):
@@ -519,6 +708,8 @@ class Bench:
                 "--entries", "1000000", "--seed", "1", "--start",
                 "2026-11-01T00:00:00Z", "--span", "7d", "--backups", "0"])
             steps.append(("stats", lambda: self.stats_1m(d1m)))
+            steps.append(("sql", lambda: self.sql_1m(d1m)))
+            steps.append(("where", lambda: self.where_count(d1m)))
             dfull = self.simulate("set-full", [
                 "--entries", str(self.full_set_entries(d1m)), "--seed", "2",
                 "--start", "2026-10-01T00:00:00Z", "--span", "30d",
@@ -529,9 +720,11 @@ class Bench:
             steps.append(("stats-full", lambda: self.stats_full(dfull)))
             steps.append(("regex", lambda: self.regex_count(dfull)))
             steps.append(("ui", lambda: self.ui_first_screen(dfull)))
+            steps.append(("dashboard", self.dashboard))
         except (RuntimeError, OSError) as e:
             self.note("data sets: %s" % e)
         steps.append(("follow", self.follow_latency))
+        steps.append(("huge", self.huge_lines))
         only = os.environ.get("LLMLOG_BENCH_ONLY")
         if only:
             steps = [s for s in steps if s[0] in only.split(",")]
@@ -541,7 +734,7 @@ class Bench:
             except Exception as e:     # a broken peer must not end the run
                 self.skip(name, "%s: %s" % (type(e).__name__, e))
         print()
-        print("Targets: DESIGN.md section 5; measured %s on %d cores, "
+        print("Measured %s on %d cores, "
               "load average %s at the start, %s at the end" % (
                   time.strftime("%Y-%m-%d %H:%M"), os.cpu_count() or 0,
                   load_start, loadavg()))

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "llmlog.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,15 @@ llmlog_level_name(enum llmlog_level level)
 		if (levels[i].level == level)
 			return levels[i].name;
 	return "UNKNOWN";
+}
+
+bool
+category_level_valid(int level)
+{
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+		if ((int)levels[i].level == level)
+			return true;
+	return false;
 }
 
 int

@@ -1,11 +1,12 @@
 /*
- * entries.c - the public logging calls: pick the level, skip what the log
- * filters out, then build the line and hand it to the log (sync) or queue
- * the call's record for the writer thread to build it (async); echo
- * warnings.  A metric without a memory figure gets the RSS here, read only
- * for an entry that passed the level check, since reading it costs system
- * calls.  Every json_object argument is dropped here, on every path, or
- * passed on with the queued record.
+ * entries.c - the public logging calls: check the call (level, time),
+ * pick the level, skip what the log filters out, then build the line and
+ * hand it to the log (sync) or queue the call's record for the writer
+ * thread to build it (async); echo warnings.  A metric without a memory
+ * figure gets the RSS here, only for an entry that passed the level check,
+ * from a sample of the process's memory no older than RSS_SAMPLE_NS.
+ * Every json_object argument is dropped here, on every path, or passed on
+ * with the queued record.
  */
 #include "config.h"
 
@@ -19,13 +20,24 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#define NS_PER_SEC 1000000000L
+#define NS_PER_MS 1000000L
+/* A metric's memory figure is at most this old: reading statm costs system
+ * calls, more than the rest of a metric's line. */
+#define RSS_SAMPLE_NS (10 * NS_PER_MS)
+/* The seconds of .when that RFC 3339 can write: years 0000 to 9999. */
+#define WHEN_MIN_SEC (-62167219200LL)	/* 0000-01-01T00:00:00Z */
+#define WHEN_MAX_SEC 253402300799LL	/* 9999-12-31T23:59:59Z */
+
 typedef int (*format_fn)(struct jbuf *, const void *, int);
 
+/* Zero (now), or a time in the years a timestamp can show. */
 static bool
-valid_level(int level)
+valid_when(const struct timespec *when)
 {
-	return level >= LLMLOG_DEBUG && level <= LLMLOG_CRITICAL &&
-	    level % 10 == 0;
+	return when->tv_nsec >= 0 && when->tv_nsec < NS_PER_SEC &&
+	    (long long)when->tv_sec >= WHEN_MIN_SEC &&
+	    (long long)when->tv_sec <= WHEN_MAX_SEC;
 }
 
 static void
@@ -37,27 +49,85 @@ drop(json_object *a, json_object *b)
 		json_object_put(b);
 }
 
-/* The process's resident set size in MB (0 when unknown). */
-static double
-rss_mb(void)
+/* ---- the process's memory, sampled ----------------------------------------
+ *
+ * /proc/self/statm is read through a descriptor kept open, and again only
+ * once the sample is RSS_SAMPLE_NS old; a metric records the RSS as of the
+ * last sample.  The descriptor names the process that opened it, so a
+ * child of fork() forgets it and reads its own at its first metric.  The
+ * sample is read without a lock; the lock is taken to renew it.
+ */
+static pthread_mutex_t rss_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t rss_once = PTHREAD_ONCE_INIT;
+static int rss_fd = -1;			/* under rss_lock */
+static _Atomic int64_t rss_expires;	/* monotonic ns; 0: read it now */
+static _Atomic double rss_sample;	/* MB */
+
+static int64_t
+monotonic_ns(void)
 {
+	struct timespec ts = { 0, 0 };
+
+	/* the coarse clock (a tick, a few ms) is ample for a 10 ms sample
+	 * and costs no system call */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+static void
+rss_fork_prepare(void)
+{
+	pthread_mutex_lock(&rss_lock);
+}
+
+static void
+rss_fork_parent(void)
+{
+	pthread_mutex_unlock(&rss_lock);
+}
+
+static void
+rss_fork_child(void)
+{
+	if (rss_fd >= 0)
+		close(rss_fd);
+	rss_fd = -1;
+	atomic_store(&rss_expires, 0);
+	pthread_mutex_unlock(&rss_lock);
+}
+
+static void
+rss_init(void)
+{
+	pthread_atfork(rss_fork_prepare, rss_fork_parent, rss_fork_child);
+}
+
+/* The RSS in MB now (0 when unknown); with rss_lock held. */
+static double
+rss_read(void)
+{
+	static long page;
 	char buf[128];
 	struct rusage ru;
 	unsigned long size, resident;
 	ssize_t n;
-	int fd;
 
-	fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
+	if (rss_fd < 0)
+		rss_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (rss_fd >= 0) {
+		n = pread(rss_fd, buf, sizeof buf - 1, 0);
 		if (n > 0) {
 			buf[n] = '\0';
+			if (page == 0)
+				page = sysconf(_SC_PAGESIZE);
 			if (sscanf(buf, "%lu %lu", &size, &resident) == 2)
-				return (double)resident *
-				    (double)sysconf(_SC_PAGESIZE) /
+				return (double)resident * (double)page /
 				    (1024.0 * 1024.0);
 		}
+		/* reading our own statm does not fail: the host closed the
+		 * descriptor, and the number may be another file's now, not
+		 * ours to close */
+		rss_fd = -1;
 	}
 	/* no /proc: the peak is the best there is */
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
@@ -65,29 +135,65 @@ rss_mb(void)
 	return 0;
 }
 
+/* The process's resident set size in MB as of the last sample (0 when
+ * unknown). */
+static double
+rss_mb(void)
+{
+	int64_t now = monotonic_ns();
+	double mb;
+
+	if (now < atomic_load_explicit(&rss_expires, memory_order_acquire))
+		return atomic_load_explicit(&rss_sample, memory_order_relaxed);
+	pthread_once(&rss_once, rss_init);
+	pthread_mutex_lock(&rss_lock);
+	/* another thread may have renewed it while this one waited */
+	if (now < atomic_load_explicit(&rss_expires, memory_order_relaxed))
+		mb = atomic_load_explicit(&rss_sample, memory_order_relaxed);
+	else {
+		mb = rss_read();
+		atomic_store_explicit(&rss_sample, mb, memory_order_relaxed);
+		atomic_store_explicit(&rss_expires, now + RSS_SAMPLE_NS,
+		    memory_order_release);
+	}
+	pthread_mutex_unlock(&rss_lock);
+	return mb;
+}
+
+/* ---- one call ------------------------------------------------------------ */
+
 /* Format e with fn into this thread's line buffer and write it, or queue
  * its record; a and b are e's json_objects, dropped once the line is built
  * or owned by the queue. */
 static int
 emit_entry(struct llmlog *lg, enum llmlog_category cat, int level,
-    const void *e, format_fn fn, json_object *a, json_object *b)
+    const void *e, const struct timespec *when, format_fn fn, json_object *a,
+    json_object *b)
 {
 	struct format_bufs *fb;
 	bool echo = level >= LLMLOG_WARNING;
 	struct llmlog_metric m;
 	int rc;
 
-	if (!valid_level(level)) {
+	if (!category_level_valid(level)) {
 		drop(a, b);
 		errno = EINVAL;
 		return errmsg_set("invalid level %d for a %s entry", level,
 		    llmlog_category_name(cat));
 	}
+	if (!valid_when(when)) {
+		drop(a, b);
+		errno = EINVAL;
+		return errmsg_set("invalid time for a %s entry: %lld s %ld ns "
+		    "is not in the years 0000 to 9999",
+		    llmlog_category_name(cat), (long long)when->tv_sec,
+		    (long)when->tv_nsec);
+	}
 	if ((lg = log_resolve(lg)) == NULL || !llmlog_enabled(lg, level)) {
 		drop(a, b);
 		return lg == NULL ? -1 : 0;
 	}
-	/* the RSS is read only here, once the entry is known to be written
+	/* the RSS is taken only here, once the entry is known to be written
 	 * (a timer leaves it to this) */
 	if (cat == LLMLOG_PERFORMANCE &&
 	    ((const struct llmlog_metric *)e)->memory_mb == 0) {
@@ -128,7 +234,8 @@ emit_entry(struct llmlog *lg, enum llmlog_category cat, int level,
  * handler that interrupted one is refused). */
 static int
 emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
-    format_fn fn, json_object *a, json_object *b)
+    const struct timespec *when, format_fn fn, json_object *a,
+    json_object *b)
 {
 	int rc;
 
@@ -136,7 +243,7 @@ emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
 		drop(a, b);
 		return -1;
 	}
-	rc = emit_entry(lg, cat, level, e, fn, a, b);
+	rc = emit_entry(lg, cat, level, e, when, fn, a, b);
 	log_leave();
 	return rc;
 }
@@ -161,7 +268,7 @@ llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
-	    e, fmt_interaction, e->details, NULL);
+	    e, &e->when, fmt_interaction, e->details, NULL);
 }
 
 static int
@@ -187,8 +294,8 @@ llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
 		    "startup, shutdown, error, warning, config_change or status",
 		    e->event != NULL ? e->event : "(null)");
 	}
-	return emit(lg, LLMLOG_SYSTEM, pick(e->level, rule), e, fmt_system,
-	    e->details, NULL);
+	return emit(lg, LLMLOG_SYSTEM, pick(e->level, rule), e, &e->when,
+	    fmt_system, e->details, NULL);
 }
 
 int
@@ -251,7 +358,7 @@ llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
-	    fmt_tool, e->parameters, e->result);
+	    &e->when, fmt_tool, e->parameters, e->result);
 }
 
 static int
@@ -268,7 +375,7 @@ llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
-	    fmt_llm, NULL, NULL);
+	    &e->when, fmt_llm, NULL, NULL);
 }
 
 static int
@@ -285,8 +392,8 @@ llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_SECURITY,
-	    pick(e->level, format_security_level(e)), e, fmt_security, NULL,
-	    NULL);
+	    pick(e->level, format_security_level(e)), e, &e->when,
+	    fmt_security, NULL, NULL);
 }
 
 static int
@@ -303,5 +410,5 @@ llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
 		return errmsg_set("%s: no entry", __func__);
 	}
 	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
-	    fmt_metric, e->details, NULL);
+	    &e->when, fmt_metric, e->details, NULL);
 }

@@ -8,7 +8,6 @@
 #include "format.h"
 
 #include <limits.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +81,9 @@ put2(char *p, int v)
 	p[1] = (char)('0' + v % 10);
 }
 
+/* A year outside 0000..9999 is never asked for by a logging call
+ * (entries.c refuses such a .when); format_*() called directly get
+ * 1970-01-01T00:00:00 rather than text that is not RFC 3339. */
 static void
 second_text(char *ts_text, time_t sec)
 {
@@ -178,44 +180,105 @@ put_end(struct jbuf *jb)
 
 /* ---- values -------------------------------------------------------------- */
 
-/* A quoted string, redacted, at most maxchars characters; returns its
- * length in characters (after redaction). */
+/* Bytes past the characters a field keeps that are redacted with them,
+ * so that a secret cut at the boundary is still recognised whole (keys
+ * and tokens are shorter; a key's value or a PEM block that runs on is
+ * recognised up to where the text is cut). */
+#define REDACT_MARGIN 4096
+
+/* redacted_start() once a secret, [a, b), was found in s[0..w). */
+static bool
+redact_window(const char *s, size_t n, size_t maxchars, size_t w, size_t a,
+    size_t b, const char **t, size_t *tn)
+{
+	struct jbuf *red = &format_bufs()->red;
+	size_t keep;
+
+	for (;;) {
+		jbuf_reset(red);
+		redact_copy(red, s, w, a, b);
+		if (red->oom)
+			return false;
+		keep = utf8_prefix(red->buf, red->len, maxchars);
+		if (w == n || red->len - keep >= REDACT_MARGIN)
+			break;
+		/* long secrets were replaced: the kept part reaches further */
+		w = n - w > w ? 2 * w : n;
+		if (!redact_find(s, w, 0, &a, &b)) {
+			*tn = w;
+			return true;
+		}
+	}
+	*t = red->buf;
+	*tn = red->len;
+	return true;
+}
+
+/* The start of s[0..n) that a field keeping maxchars characters needs,
+ * redacted, in *t and *tn (s itself, or the thread's red buffer): the
+ * whole of s, or at least maxchars characters and REDACT_MARGIN bytes
+ * more.  The rest of s is never read, so a huge text costs no more than
+ * the part of it kept.  False when memory ran out. */
+static inline bool
+redacted_start(const char *s, size_t n, size_t maxchars, const char **t,
+    size_t *tn)
+{
+	size_t w = n, a, b;
+
+	if (maxchars < n) {
+		w = utf8_prefix(s, n, maxchars);
+		w = n - w > REDACT_MARGIN ? w + REDACT_MARGIN : n;
+	}
+	*t = s;
+	*tn = w;
+	if (!redact_find(s, w, 0, &a, &b))
+		return true;
+	return redact_window(s, n, maxchars, w, a, b, t, tn);
+}
+
+/* A quoted string, redacted, at most maxchars characters of it (SIZE_MAX:
+ * all).  Returns 0, or when it was cut the length of s in characters, as
+ * given (llmlog(5): the text is cut before it is redacted). */
+static size_t
+put_text_n(struct jbuf *jb, const char *s, size_t n, size_t maxchars)
+{
+	const char *t;
+	size_t tn, chars;
+
+	if (!redacted_start(s, n, maxchars, &t, &tn)) {
+		jb->oom = true;		/* never the unredacted text instead */
+		return 0;
+	}
+	jbuf_char(jb, '"');
+	chars = jbuf_escape(jb, t, tn, maxchars);
+	jbuf_char(jb, '"');
+	if (chars <= maxchars)
+		return 0;
+	return t == s && tn == n ? chars : utf8_count(s, n);
+}
+
+/* put_text_n() of a C string; NULL is "". */
 static size_t
 put_text(struct jbuf *jb, const char *s, size_t maxchars)
 {
-	struct jbuf *red;
-	size_t n, total, a, b;
-
 	if (s == NULL)
 		s = "";
-	n = strlen(s);
-	jbuf_char(jb, '"');
-	if (redact_find(s, n, 0, &a, &b)) {
-		red = &format_bufs()->red;
-		jbuf_reset(red);
-		redact_copy(red, s, n, a, b);
-		if (red->oom)
-			jb->oom = true;
-		total = jbuf_escape(jb, red->buf, red->len, maxchars);
-	} else
-		total = jbuf_escape(jb, s, n, maxchars);
-	jbuf_char(jb, '"');
-	return total;
+	return put_text_n(jb, s, strlen(s), maxchars);
 }
 
-/* A summary field: the text cut at LLMLOG_SUMMARY_CHARS, then the marks
- * saying it was cut. */
+/* After a summary field: the marks saying it was cut, with its length
+ * (put_text's result; 0: it was not cut, no marks). */
 static void
-put_cut_marks(struct jbuf *jb, size_t total, size_t max, const char *name)
+put_cut_marks(struct jbuf *jb, size_t length, const char *name)
 {
-	if (total <= max)
+	if (length == 0)
 		return;
 	jbuf_lit(jb, ",\"");
 	jbuf_raw(jb, name, strlen(name));
 	jbuf_lit(jb, "_truncated\":true,\"");
 	jbuf_raw(jb, name, strlen(name));
 	jbuf_lit(jb, "_length\":");
-	jbuf_int(jb, (int64_t)total);
+	jbuf_int(jb, (int64_t)length);
 }
 
 static bool
@@ -224,25 +287,11 @@ given(const char *s)
 	return s != NULL && *s != '\0';
 }
 
-/* The shortest of %.15g and %.17g that reads back as the same double;
- * ours, not json-c's, whose serializer a caller may have replaced. */
+/* Ours, not json-c's, whose serializer a caller may have replaced. */
 static void
 put_double_node(struct jbuf *jb, json_object *o)
 {
-	double d = json_object_get_double(o);
-	char tmp[40];
-	int n;
-
-	if (!isfinite(d)) {
-		jbuf_lit(jb, "null");
-		return;
-	}
-	n = snprintf(tmp, sizeof tmp, "%.15g", d);
-	if (strtod(tmp, NULL) != d)
-		n = snprintf(tmp, sizeof tmp, "%.17g", d);
-	jbuf_raw(jb, tmp, (size_t)n);
-	if (strpbrk(tmp, ".eE") == NULL)
-		jbuf_lit(jb, ".0");	/* still a double when read back */
+	jbuf_double(jb, json_object_get_double(o));
 }
 
 static void
@@ -269,17 +318,22 @@ put_object_node(struct jbuf *jb, json_object *o, int depth)
 
 	jbuf_char(jb, '{');
 	json_object_object_foreach(o, key, val) {
-		enum json_type t = json_object_get_type(val);
+		enum redact_member rule;
 
 		if (!first)
 			jbuf_char(jb, ',');
 		first = false;
 		put_text(jb, key, SIZE_MAX);
 		jbuf_char(jb, ':');
-		if (t != json_type_null && t != json_type_boolean &&
-		    llmlog_secret_key(key))
+		rule = redact_member(o, key, val);
+		if (rule == MEMBER_SECRET)
 			jbuf_lit(jb, "\"[REDACTED]\"");
-		else
+		else if (rule == MEMBER_VERBATIM) {
+			jbuf_char(jb, '"');
+			jbuf_escape(jb, json_object_get_string(val),
+			    (size_t)json_object_get_string_len(val), SIZE_MAX);
+			jbuf_char(jb, '"');
+		} else
 			put_node(jb, val, depth + 1);
 	}
 	jbuf_char(jb, '}');
@@ -291,7 +345,7 @@ put_node(struct jbuf *jb, json_object *o, int depth)
 	size_t n;
 
 	if (depth > FORMAT_MAX_DEPTH) {
-		jbuf_lit(jb, "null");
+		jbuf_lit(jb, "\"" FORMAT_TOO_DEEP "\"");
 		return;
 	}
 	switch (json_object_get_type(o)) {
@@ -308,7 +362,9 @@ put_node(struct jbuf *jb, json_object *o, int depth)
 		put_double_node(jb, o);
 		break;
 	case json_type_string:
-		put_text(jb, json_object_get_string(o), SIZE_MAX);
+		/* by length: a NUL inside is written as \u0000 */
+		put_text_n(jb, json_object_get_string(o),
+		    (size_t)json_object_get_string_len(o), SIZE_MAX);
 		break;
 	case json_type_object:
 		put_object_node(jb, o, depth);
@@ -319,7 +375,11 @@ put_node(struct jbuf *jb, json_object *o, int depth)
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
 				jbuf_char(jb, ',');
-			put_node(jb, json_object_array_get_idx(o, i), depth + 1);
+			if (redact_argv(o, i))
+				jbuf_lit(jb, "\"[REDACTED]\"");
+			else
+				put_node(jb, json_object_array_get_idx(o, i),
+				    depth + 1);
 		}
 		jbuf_char(jb, ']');
 		break;
@@ -395,14 +455,14 @@ int
 format_interaction(struct jbuf *jb, const struct llmlog_interaction *e,
     int level)
 {
-	size_t total;
+	size_t length;
 
 	put_head(jb, LLMLOG_USER, "user_interaction", level, &e->when);
 	jbuf_key(jb, "user_input");
 	put_text(jb, e->user_input, SIZE_MAX);
 	jbuf_key(jb, "response_summary");
-	total = put_text(jb, e->response, LLMLOG_SUMMARY_CHARS);
-	put_cut_marks(jb, total, LLMLOG_SUMMARY_CHARS, "response");
+	length = put_text(jb, e->response, LLMLOG_SUMMARY_CHARS);
+	put_cut_marks(jb, length, "response");
 	jbuf_key(jb, "tool_calls");
 	jbuf_char(jb, '[');
 	for (size_t i = 0; e->tool_calls != NULL && e->tool_calls[i]; i++) {
@@ -426,10 +486,23 @@ format_interaction(struct jbuf *jb, const struct llmlog_interaction *e,
 	return put_end(jb);
 }
 
+/* The event name written: one that looks like a secret is written as
+ * "redacted" (llmlog(5)). */
+static const char *
+system_event(const struct llmlog_system *e)
+{
+	size_t a, b;
+
+	if (e->event != NULL &&
+	    redact_find(e->event, strlen(e->event), 0, &a, &b))
+		return "redacted";
+	return e->event;
+}
+
 int
 format_system(struct jbuf *jb, const struct llmlog_system *e, int level)
 {
-	put_head(jb, LLMLOG_SYSTEM, e->event, level, &e->when);
+	put_head(jb, LLMLOG_SYSTEM, system_event(e), level, &e->when);
 	jbuf_key(jb, "component");
 	put_text(jb, e->component, SIZE_MAX);
 	if (e->message != NULL) {
@@ -467,7 +540,7 @@ put_parameters(struct jbuf *jb, json_object *parameters)
 	jbuf_char(jb, '"');
 	jbuf_escape(jb, tmp->buf, tmp->len, FORMAT_PARAMETERS_CHARS);
 	jbuf_char(jb, '"');
-	put_cut_marks(jb, total, FORMAT_PARAMETERS_CHARS, "parameters");
+	put_cut_marks(jb, total, "parameters");
 }
 
 /* A result object as compact JSON text (a string result as itself). */
@@ -475,22 +548,25 @@ static void
 put_result(struct jbuf *jb, const struct llmlog_tool *e)
 {
 	struct jbuf *tmp;
-	size_t total;
+	size_t length, chars;
 
 	jbuf_key(jb, "result_summary");
 	if (e->result == NULL)
-		total = put_text(jb, e->result_text, LLMLOG_SUMMARY_CHARS);
+		length = put_text(jb, e->result_text, LLMLOG_SUMMARY_CHARS);
 	else if (json_object_is_type(e->result, json_type_string))
-		total = put_text(jb, json_object_get_string(e->result),
+		length = put_text_n(jb, json_object_get_string(e->result),
+		    (size_t)json_object_get_string_len(e->result),
 		    LLMLOG_SUMMARY_CHARS);
 	else {
+		/* the JSON text is made redacted, then cut */
 		tmp = json_scratch(jb, e->result);
 		jbuf_char(jb, '"');
-		total = jbuf_escape(jb, tmp->buf, tmp->len,
+		chars = jbuf_escape(jb, tmp->buf, tmp->len,
 		    LLMLOG_SUMMARY_CHARS);
 		jbuf_char(jb, '"');
+		length = chars > LLMLOG_SUMMARY_CHARS ? chars : 0;
 	}
-	put_cut_marks(jb, total, LLMLOG_SUMMARY_CHARS, "result");
+	put_cut_marks(jb, length, "result");
 }
 
 int
@@ -593,22 +669,15 @@ format_metric(struct jbuf *jb, const struct llmlog_metric *e, int level)
 static void
 put_plain(struct jbuf *jb, const char *s)
 {
-	struct jbuf *red = &format_bufs()->red;
 	const unsigned char *p, *end;
 	size_t n, len, total;
 
 	if (s == NULL)
 		return;
-	n = strlen(s);
-	jbuf_reset(red);
-	if (redact_append(red, s, n)) {
-		if (red->oom) {
-			/* never the unredacted text instead */
-			jbuf_lit(jb, "[REDACTED]");
-			return;
-		}
-		s = red->buf;
-		n = red->len;
+	if (!redacted_start(s, strlen(s), PLAIN_CHARS, &s, &n)) {
+		/* never the unredacted text instead */
+		jbuf_lit(jb, "[REDACTED]");
+		return;
 	}
 	p = (const unsigned char *)s;
 	end = p + utf8_cut(s, n, PLAIN_CHARS, &total);
@@ -645,7 +714,7 @@ summary_failure(struct jbuf *jb, bool failed, const char *error)
 static void
 summary_system(struct jbuf *jb, const struct llmlog_system *e)
 {
-	put_plain(jb, e->event);
+	put_plain(jb, system_event(e));
 	jbuf_lit(jb, " [");
 	put_plain(jb, e->component);
 	jbuf_lit(jb, "]");

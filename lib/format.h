@@ -12,10 +12,11 @@
 /* Characters of a tool's compact parameters kept before they are stored
  * as a cut string instead of an object. */
 #define FORMAT_PARAMETERS_CHARS 1000
-/* How deep caller-given JSON is followed; deeper values are written as
- * null, so that a line stays within the nesting that JSON readers such as
- * json-c (32 by default) accept. */
+/* How deep caller-given JSON is followed, so that a line stays within
+ * the nesting that JSON readers such as json-c (32 by default) accept; a
+ * deeper value is written as the string FORMAT_TOO_DEEP (llmlog(5)). */
 #define FORMAT_MAX_DEPTH 16
+#define FORMAT_TOO_DEEP "[TOO DEEP]"
 
 /* The calling thread's reusable buffers (freed when it exits): the line
  * being built, the console summary, and two scratch buffers the builder
@@ -43,6 +44,15 @@ void redact_copy(struct jbuf *out, const char *s, size_t n, size_t a,
     size_t b);
 /* llmlog_secret_key() for a key that is not NUL-terminated. */
 bool redact_secret_key(const char *key, size_t n);
+/* How the member key: val of a caller-given JSON object obj is written:
+ * scanned as any value, replaced as a secret, or (an id under trace_id)
+ * as it is. */
+enum redact_member { MEMBER_SCAN, MEMBER_SECRET, MEMBER_VERBATIM };
+enum redact_member redact_member(json_object *obj, const char *key,
+    json_object *val);
+/* Whether element i of a caller-given array is the secret of a command
+ * line's flag: ["--token", "X"], ["mysql", "-pX"]. */
+bool redact_argv(json_object *arr, size_t i);
 
 /* format.c: each builds one whole line, "{...}\n", into jb (appending),
  * at the given level.  0, or -1 when memory ran out (jb->oom).  The

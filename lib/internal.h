@@ -20,6 +20,9 @@
  * -1; errno is kept. */
 int errmsg_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Whether level is one of the five (category.c). */
+bool category_level_valid(int level);
+
 /* A signal blocked around a system call that may raise it (signals.c):
  * SIGXFSZ for a write past the file size limit, SIGPIPE for a write to a
  * pipe nobody reads.  Start from { 0 }; sig_block() blocks sig in the

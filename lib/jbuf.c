@@ -101,6 +101,24 @@ jbuf_int(struct jbuf *jb, int64_t v)
 }
 
 void
+jbuf_double(struct jbuf *jb, double v)
+{
+	char tmp[40];
+	int n;
+
+	if (!isfinite(v)) {
+		jbuf_lit(jb, "null");
+		return;
+	}
+	n = snprintf(tmp, sizeof tmp, "%.15g", v);
+	if (strtod(tmp, NULL) != v)
+		n = snprintf(tmp, sizeof tmp, "%.17g", v);
+	jbuf_raw(jb, tmp, (size_t)n);
+	if (strpbrk(tmp, ".eE") == NULL)
+		jbuf_lit(jb, ".0");	/* still a double when read back */
+}
+
+void
 jbuf_fixed(struct jbuf *jb, double v, int maxdec)
 {
 	static const int64_t scale[] = { 1, 10, 100, 1000 };
@@ -118,12 +136,8 @@ jbuf_fixed(struct jbuf *jb, double v, int maxdec)
 	if (maxdec > 3)
 		maxdec = 3;
 	if (fabs(v) >= 1e15) {
-		/* beyond exact fixed-point range: let printf round it */
-		n = snprintf(tmp, sizeof tmp, "%.*f", maxdec, v);
-		if (n > 0 && (size_t)n < sizeof tmp)
-			jbuf_raw(jb, tmp, (size_t)n);
-		else
-			jbuf_lit(jb, "null");
+		/* no decimals left to show, and %f of 1e300 is 301 digits */
+		jbuf_double(jb, v);
 		return;
 	}
 	/* round half away from zero, as llround() would, without the call */
@@ -224,6 +238,50 @@ utf8_cut(const char *str, size_t n, size_t maxchars, size_t *total)
 	}
 	*total = chars;
 	return cut;
+}
+
+size_t
+utf8_prefix(const char *str, size_t n, size_t maxchars)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len;
+
+	for (size_t chars = 0; i < n && chars < maxchars; chars++) {
+		if (s[i] < 0x80)
+			len = 1;
+		else if ((len = utf8_seqlen(s + i, n - i)) == 0)
+			len = 1;
+		i += len;
+	}
+	return i;
+}
+
+size_t
+utf8_count(const char *str, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, chars = 0, len;
+	uint64_t v[4];
+
+	while (i < n) {
+		/* 32 ASCII bytes at a time: one test of four words */
+		if (n - i >= sizeof v) {
+			memcpy(v, s + i, sizeof v);
+			if (((v[0] | v[1] | v[2] | v[3]) & high) == 0) {
+				i += sizeof v;
+				chars += sizeof v;
+				continue;
+			}
+		}
+		if (s[i] < 0x80)
+			len = 1;
+		else if ((len = utf8_seqlen(s + i, n - i)) == 0)
+			len = 1;
+		i += len;
+		chars++;
+	}
+	return chars;
 }
 
 /* Which of the 8 bytes in v need a look (the high bit of each such byte):

@@ -61,8 +61,14 @@ jbuf_char(struct jbuf *jb, char c)
 
 void jbuf_int(struct jbuf *jb, int64_t v);
 /* A number with at least one and at most maxdec (1..3) decimals, trailing
- * zeros dropped: 123.4, 12.0, 0.125.  Not finite: null. */
+ * zeros dropped: 123.4, 12.0, 0.125.  From 1e15 on, where a double holds
+ * no decimals, the shortest form that reads back the same: 1e+300.  Not
+ * finite (NaN, infinity, which JSON cannot write): null. */
 void jbuf_fixed(struct jbuf *jb, double v, int maxdec);
+/* The shortest of %.15g and %.17g that reads back as the same double,
+ * with ".0" when that has neither a point nor an exponent (so that it
+ * still reads as a double); not finite: null. */
+void jbuf_double(struct jbuf *jb, double v);
 void jbuf_bool(struct jbuf *jb, bool v);
 
 /* Escape s[0..n) as JSON string content (no quotes), keeping at most
@@ -83,6 +89,11 @@ jbuf_cstr(struct jbuf *jb, const char *s)
  * byte counts as one, as it becomes one U+FFFD); *total gets the number
  * of characters in all of s. */
 size_t utf8_cut(const char *s, size_t n, size_t maxchars, size_t *total);
+/* The same byte length, reading no further than it. */
+size_t utf8_prefix(const char *s, size_t n, size_t maxchars);
+/* The number of characters in s, counted as utf8_cut() counts them; fast
+ * over ASCII. */
+size_t utf8_count(const char *s, size_t n);
 /* Length in bytes of the valid UTF-8 sequence at s (at most n bytes
  * available), or 0 when the byte at s does not start one. */
 size_t utf8_seqlen(const unsigned char *s, size_t n);

@@ -240,12 +240,16 @@ config_apply(struct llmlog *lg, const struct llmlog_config *cfg)
 	if (cfg == NULL)
 		cfg = &none;
 	if (cfg->max_bytes < 0 || cfg->backups < LLMLOG_BACKUPS_NONE ||
+	    /* a minimum between two levels (25) is refused, not read as
+	     * the one above */
+	    (cfg->min_level != 0 && !category_level_valid(cfg->min_level)) ||
 	    (cfg->overflow != LLMLOG_OVERFLOW_BLOCK &&
 	    cfg->overflow != LLMLOG_OVERFLOW_DROP)) {
 		errno = EINVAL;
 		return errmsg_set("invalid configuration: max_bytes %lld, "
-		    "backups %d, overflow %d", (long long)cfg->max_bytes,
-		    cfg->backups, (int)cfg->overflow);
+		    "backups %d, min_level %d, overflow %d",
+		    (long long)cfg->max_bytes, cfg->backups, cfg->min_level,
+		    (int)cfg->overflow);
 	}
 	lg->max_bytes = cfg->max_bytes ? cfg->max_bytes : DEFAULT_MAX_BYTES;
 	lg->backups = cfg->backups ? cfg->backups : DEFAULT_BACKUPS;
@@ -658,7 +662,12 @@ llmlog_dir(const struct llmlog *lg)
 void
 llmlog_set_level(struct llmlog *lg, enum llmlog_level level)
 {
-	if (lg != NULL || (lg = llmlog_default()) != NULL)
+	if (!category_level_valid((int)level)) {
+		errmsg_set("llmlog_set_level: %d is not a level; the level "
+		    "stays", (int)level);
+		return;
+	}
+	if ((lg = log_resolve(lg)) != NULL)
 		atomic_store_explicit(&lg->min_level, level,
 		    memory_order_relaxed);
 }

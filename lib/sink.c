@@ -907,7 +907,8 @@ write_lines(struct llmlog *lg, enum llmlog_category cat,
 static bool
 must_rotate(struct llmlog *lg, int64_t size, size_t len)
 {
-	return lg->backups != LLMLOG_BACKUPS_NONE && size > 0 &&
+	return lg->backups != LLMLOG_BACKUPS_NONE &&
+	    lg->max_bytes != LLMLOG_MAX_BYTES_NONE && size > 0 &&
 	    size + (int64_t)len >= lg->max_bytes;
 }
 

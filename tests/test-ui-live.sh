@@ -60,7 +60,7 @@ tm resize-window -t 0 -x 170 -y 40
 ui_wait '2026-11-26 11:06:00.000 INFO' "wide enough for the date again"
 ui_keys s
 ui_wait 'after_rotation .*│' "the dashboard beside the list"
-ui_row 1 | grep -q '│Entries per ' || ui_fail "the histogram on the right"
+ui_screen | grep -q '│Entries per ' || ui_fail "the histogram on the right"
 ui_ok "resize"
 
 ui_quit

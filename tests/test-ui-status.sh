@@ -26,7 +26,7 @@ tool_line 1 after_stats
 ui_wait '25/25 +FOLLOW' "an entry arrives"
 ui_reject 'stats [0-9]+% paused' "no counting is waiting"
 ui_keys 8
-ui_wait 'Total: 25 ' "the Stats tab counts it"
+ui_wait 'Total +25 ' "the Stats tab counts it"
 ui_keys 1
 ui_ok "no stale stats status"
 

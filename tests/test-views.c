@@ -222,23 +222,29 @@ ref_keyword(const char *s, size_t n, const char *word)
 	return false;
 }
 
-/* The line the keyword and the pattern are matched against, read here
- * with pread from the engine's descriptor: a huge line's first
- * LINE_MAX_BYTES (eng_line), none when its file is gone or now too
- * short. */
+/* An entry's line as a view reads it: none when its file is gone or
+ * now too short; whole, however long. */
 static const char *
 ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 {
 	static char *buf;
-	int fd = e->files[en->file]->fd;
+	static size_t cap;
+	const struct file *f = e->files[en->file];
+	ssize_t got;
+	int fd;
 
-	*n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
-	if (buf == NULL)
-		buf = malloc(LINE_MAX_BYTES + 1);
+	*n = en->length;
+	if (cap < *n + 1) {
+		free(buf);
+		cap = *n + 1;
+		buf = malloc(cap);
+	}
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-	if (fd < 0 || pread(fd, buf, *n, (off_t)en->offset) != (ssize_t)*n)
+	if (f == NULL || f->gone || (fd = open(f->path, O_RDONLY)) < 0)
 		return NULL;
-	return buf;
+	got = pread(fd, buf, *n, (off_t)en->offset);
+	close(fd);
+	return got == (ssize_t)*n ? buf : NULL;
 }
 
 /*
@@ -440,6 +446,92 @@ take_new(void *arg)
 	}
 }
 
+/* Entries leave: a backup deleted (a rotation's oldest), a file cut
+ * short, a file renamed away from every log name, with lines added
+ * between.  Views made before hold what the reference gives, counts too,
+ * once updated; their positions are valid at once; what an update adds
+ * is what eng_view_is_new says; stats count what fresh stats count. */
+static void
+test_leave(void)
+{
+	struct check c[NFILTERS];
+	char err[256], from[600], to[600];
+	struct eng_removed gone;
+	struct eng_stats *st[NFILTERS];
+	struct eng *e;
+
+	make_fixture();
+	write_lines(LLMLOG_LLM, 1, 0, 300, 10, 8000);
+	e = open_dir();
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(eng_count(e), 2300);
+	make_checks(e, c, NFILTERS);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		st[i] = eng_stats_new();
+		eng_stats_update(st[i], c[i].v);
+	}
+
+	snprintf(from, sizeof from, "%s/%s.1", dir,
+	    llmlog_category_file(LLMLOG_USER));
+	CU_ASSERT_EQUAL(unlink(from), 0);
+	snprintf(from, sizeof from, "%s/%s", dir,
+	    llmlog_category_file(LLMLOG_TOOL));
+	CU_ASSERT_EQUAL(truncate(from, 10000), 0);
+	write_lines(LLMLOG_SECURITY, 0, 400, 10, 300, 6100);
+	CU_ASSERT_EQUAL(eng_refresh(e), 10);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, 300);
+	CU_ASSERT_EQUAL(gone.deleted_files, 1);
+	CU_ASSERT(gone.truncated > 400 && gone.truncated < 600);
+	CU_ASSERT_EQUAL(gone.truncated_files, 1);
+	CU_ASSERT_EQUAL(eng_count(e), 2310 - 300 - gone.truncated);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		size_t added, fresh = 0;
+
+		/* readable before the update: every entry is one that stays */
+		for (size_t k = 0; k < eng_view_count(c[i].v); k++)
+			CU_ASSERT(eng_line(e, eng_view_get(c[i].v, k),
+			    &(size_t){ 0 }) != NULL);
+		added = eng_view_update(c[i].v);
+		for (size_t k = 0; k < eng_view_count(c[i].v); k++)
+			fresh += eng_view_is_new(c[i].v, k);
+		CU_ASSERT_EQUAL(added, fresh);
+		CU_ASSERT(added <= 10);
+		compare(e, &c[i]);
+	}
+
+	/* renamed out of the log names: gone after two scans without it */
+	snprintf(from, sizeof from, "%s/%s.1", dir,
+	    llmlog_category_file(LLMLOG_LLM));
+	snprintf(to, sizeof to, "%s/old-llm.txt", dir);
+	CU_ASSERT_EQUAL(rename(from, to), 0);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	CU_ASSERT_EQUAL(eng_refresh(e), 0);
+	eng_removed(e, &gone);
+	CU_ASSERT_EQUAL(gone.deleted, 600);
+	CU_ASSERT_EQUAL(gone.deleted_files, 2);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		struct eng_stats *fresh = eng_stats_new();
+		json_object *a, *b;
+
+		CU_ASSERT_EQUAL(eng_view_update(c[i].v), 0);
+		compare(e, &c[i]);
+		eng_stats_update(st[i], c[i].v);
+		eng_stats_update(fresh, c[i].v);
+		a = eng_stats_json(st[i]);
+		b = eng_stats_json(fresh);
+		CU_ASSERT_STRING_EQUAL(json_object_to_json_string(a),
+		    json_object_to_json_string(b));
+		json_object_put(a);
+		json_object_put(b);
+		eng_stats_free(fresh);
+		eng_stats_free(st[i]);
+	}
+	free_checks(c, NFILTERS);
+	eng_close(e);
+	remove_dir();
+}
+
 /* The background load publishes the newest entries first: views made
  * before it starts and updated as it goes end up as a plain load's. */
 static void
@@ -473,9 +565,6 @@ test_async(void)
 static const char *const scan_words[] = {
 	"alpha", "TimeOut", "gamma", "zz", "line", "n=1", "Security", "E\"}",
 };
-/* The last pattern is left out once lines are written over: a view
- * misses a $ at the end of an entry no newline follows any more
- * (test-views-overwritten, an expected failure). */
 static const char *const scan_patterns[] = {
 	"alpha|gamma", "^garbage", "n=\\d*7\"", "(a|aa)*c", "^$", "e.*}",
 	"timeout$",
@@ -509,9 +598,10 @@ write_odd(int cat)
 			fprintf(f, "garbage%ctimeout alpha %d\n", 0, i);
 			break;
 		case 3:
-			/* huge: gamma in the first MiB, zz after */
+			/* huge, longer than the read buffer: gamma at its
+			 * start, zz past the first 2 MiB */
 			fputs("{\"text\":\"gamma ", f);
-			for (unsigned k = 0; k < (LINE_MAX_BYTES >> 10) + 8; k++)
+			for (unsigned k = 0; k < (2u << 10) + 8; k++)
 				fprintf(f, "%01023u ", k);
 			fputs("zz timeout\"}\n", f);
 			break;
@@ -526,11 +616,10 @@ write_odd(int cat)
 }
 
 static void
-scan_filters(struct eng *e, struct check *c, size_t n, bool written_over)
+scan_filters(struct eng *e, struct check *c, size_t n)
 {
 	size_t nwords = sizeof scan_words / sizeof scan_words[0];
-	size_t npatterns = sizeof scan_patterns / sizeof scan_patterns[0] -
-	    written_over;
+	size_t npatterns = sizeof scan_patterns / sizeof scan_patterns[0];
 	char err[256];
 
 	for (size_t i = 0; i < n; i++) {
@@ -570,7 +659,8 @@ test_scan(void)
 	struct check c[NSCANS], over_c[NSCANS], cut[NSCANS], again[NSCANS];
 	char err[256], path[4096], over[1000], inside[20000];
 	int fd;
-	size_t gave_up = 0;
+	size_t gave_up = 0, before;
+	struct eng_removed gone;
 	struct eng *e;
 
 	make_dir();
@@ -582,7 +672,7 @@ test_scan(void)
 	write_odd(LLMLOG_SECURITY);
 	e = open_dir();
 	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
-	scan_filters(e, c, NSCANS, false);
+	scan_filters(e, c, NSCANS);
 	for (size_t i = 0; i < NSCANS; i++)
 		gave_up += eng_view_regex_errors(c[i].v);
 	CU_ASSERT(gave_up > 0);
@@ -605,16 +695,28 @@ test_scan(void)
 	CU_ASSERT_EQUAL(pwrite(fd, inside, sizeof inside, 400000),
 	    (ssize_t)sizeof inside);
 	CU_ASSERT_EQUAL(close(fd), 0);
-	scan_filters(e, over_c, NSCANS, true);
+	scan_filters(e, over_c, NSCANS);
 
 	snprintf(path, sizeof path, "%s/%s", dir,
 	    llmlog_category_file(LLMLOG_TOOL));
 	CU_ASSERT_EQUAL_FATAL(truncate(path, 600000), 0);
-	scan_filters(e, cut, NSCANS, true);
-	/* the cut file is read again as a new one; the old one's entries
-	 * are gone (views made before keep them) */
-	CU_ASSERT(eng_refresh(e) > 0);
-	scan_filters(e, again, NSCANS, true);
+	scan_filters(e, cut, NSCANS);
+	/* the entries past the cut leave the index and every view at once
+	 * (views that cannot tell their counts are filtered again at
+	 * their update): the views made since the lines were written over
+	 * hold what the reference gives again */
+	before = eng_count(e);
+	CU_ASSERT(eng_refresh(e) >= 0);
+	eng_removed(e, &gone);
+	CU_ASSERT(gone.truncated > 0 && gone.truncated_files == 1);
+	CU_ASSERT_EQUAL(eng_count(e), before - gone.truncated);
+	for (size_t i = 0; i < NSCANS; i++) {
+		eng_view_update(over_c[i].v);
+		compare(e, &over_c[i]);
+		eng_view_update(cut[i].v);
+		compare(e, &cut[i]);
+	}
+	scan_filters(e, again, NSCANS);
 
 	free_checks(c, NSCANS);
 	free_checks(over_c, NSCANS);
@@ -631,6 +733,7 @@ main(void)
 		{ "after a load", test_loaded },
 		{ "follow, in order and out of order", test_follow },
 		{ "background load", test_async },
+		{ "entries that leave", test_leave },
 		{ "filters by file scans", test_scan },
 		{ NULL, NULL },
 	};

@@ -150,3 +150,77 @@ ui_quit()
 	ui_keys q
 	ui_wait '\[llmlog exited 0\]' "clean exit"
 }
+
+# Every cell of the screen that shows something, one a line:
+#   ROW COL FG BG ATTRS CHAR
+# for a character other than a space, or a space with a background or
+# in reverse video.  FG and BG are a colour number (0-255) or "d", the
+# terminal's own; ATTRS are letters (b bold, d dim, u underline, r
+# reverse) and a "-"; CHAR is the character's UTF-8 bytes, "sp" for a
+# space.  Columns count characters (a wide one counts one).
+ui_cells()
+{
+	ui_screen -e | LC_ALL=C awk '
+	function reset() { fg = "d"; bg = "d"; bold = dim = ul = rev = 0 }
+	function sgr(p,   n, a, i, v) {
+		n = split(p, a, ";")
+		if (n == 0)
+			reset()
+		for (i = 1; i <= n; i++) {
+			v = a[i] + 0
+			if (v == 0) reset()
+			else if (v == 1) bold = 1
+			else if (v == 2) dim = 1
+			else if (v == 22) bold = dim = 0
+			else if (v == 4) ul = 1
+			else if (v == 24) ul = 0
+			else if (v == 7) rev = 1
+			else if (v == 27) rev = 0
+			else if (v >= 30 && v <= 37) fg = v - 30
+			else if (v >= 90 && v <= 97) fg = v - 82
+			else if (v == 39) fg = "d"
+			else if (v >= 40 && v <= 47) bg = v - 40
+			else if (v >= 100 && v <= 107) bg = v - 92
+			else if (v == 49) bg = "d"
+			else if ((v == 38 || v == 48) && a[i + 1] == 5) {
+				if (v == 38) fg = a[i + 2] + 0
+				else bg = a[i + 2] + 0
+				i += 2
+			}
+		}
+	}
+	function flush() {
+		if (ch != "" && (ch != " " || crev || cbg != "d"))
+			print NR - 1, col, cfg, cbg, cattr, ch == " " ? "sp" : ch
+		ch = ""
+	}
+	BEGIN { reset(); esc = sprintf("%c", 27) }
+	{
+		line = $0
+		col = -1
+		ch = ""
+		while (length(line) > 0) {
+			if (substr(line, 1, 2) == esc "[") {
+				j = index(line, "m")
+				sgr(substr(line, 3, j - 3))
+				line = substr(line, j + 1)
+				continue
+			}
+			c = substr(line, 1, 1)
+			line = substr(line, 2)
+			if (c >= "\200" && c < "\300" && ch != "") {
+				ch = ch c	# a continuation byte
+				continue
+			}
+			flush()
+			col++
+			ch = c
+			cfg = fg
+			cbg = bg
+			crev = rev
+			cattr = (bold ? "b" : "") (dim ? "d" : "") \
+			    (ul ? "u" : "") (rev ? "r" : "") "-"
+		}
+		flush()
+	}'
+}

@@ -1,6 +1,7 @@
 /*
- * fuzz-line.c - any bytes in a log file index, filter, summarise and parse
- * without crashing; every line is either an entry or a malformed entry.
+ * fuzz-line.c - any bytes in a log file index, filter, summarise and walk
+ * without crashing; every line is either an entry or a malformed entry,
+ * and the pretty walk agrees with the index about which.
  */
 #include "config.h"
 
@@ -53,6 +54,7 @@ walk(struct eng *e)
 	struct eng_view *v;
 	struct eng_stats *st;
 	struct strbuf sb;
+	struct eng_fields fields;
 	json_object *o;
 
 	eng_filter_init(&f);
@@ -62,16 +64,22 @@ walk(struct eng *e)
 	eng_filter_init(&f);
 	v = eng_view_new(e, &f);
 	strbuf_init(&sb);
+	eng_fields_init(&fields);
 	for (size_t i = 0; i < eng_view_count(v); i++) {
 		const struct eng_entry *en = eng_view_get(v, i);
 
+		const char *line;
+		size_t n;
+
 		strbuf_reset(&sb);
 		eng_summary(e, en, &sb);
-		o = eng_parse(e, en);
-		if (o != NULL)
-			json_object_put(o);
+		if ((line = eng_line(e, en, &n)) != NULL &&
+		    eng_entry_fields(line, n, &fields) !=
+		    !(en->flags & ENTRY_MALFORMED))
+			abort();	/* the walk and the index disagree */
 	}
 	strbuf_free(&sb);
+	eng_fields_free(&fields);
 	st = eng_stats_new();
 	eng_stats_update(st, v);
 	o = eng_stats_json(st);

@@ -54,7 +54,8 @@ run(struct options *o)
 		fprintf(stderr, "llmlog: %s\n", err);
 		rc = EXIT_USAGE;
 	} else {
-		rc = wants_ui(o) ? explore(e, o) : print_run(e, o);
+		rc = o->sql != NULL ? query_run(e, o) :
+		    wants_ui(o) ? explore(e, o) : print_run(e, o);
 		eng_close(e);
 	}
 	if (o->filter.regex != NULL)
@@ -72,7 +73,7 @@ main(int argc, char **argv)
 	if ((rc = options_parse(argc, argv, &o, &dflt)) != 0)
 		return rc - 1;
 	rc = run(&o);
-	free(o.dirs);
+	options_free(&o);
 	free(dflt);
 	return rc;
 }

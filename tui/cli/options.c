@@ -22,9 +22,15 @@ enum {
 	OPT_COLOR,
 	OPT_NO_COLOR,
 	OPT_UTC,
+	OPT_SQL,
+	OPT_COUNT,
+	OPT_FIELDS,
+	OPT_CURSOR_FILE,
+	OPT_BY,
+	OPT_SORT,
 };
 
-static const char short_opts[] = ":d:c:l:S:U:k:e:n:fso:phV";
+static const char short_opts[] = ":d:c:l:S:U:k:e:w:n:fso:phV";
 
 static const struct option long_opts[] = {
 	{ "dir", required_argument, NULL, 'd' },
@@ -34,6 +40,12 @@ static const struct option long_opts[] = {
 	{ "until", required_argument, NULL, 'U' },
 	{ "keyword", required_argument, NULL, 'k' },
 	{ "regex", required_argument, NULL, 'e' },
+	{ "where", required_argument, NULL, 'w' },
+	{ "count", no_argument, NULL, OPT_COUNT },
+	{ "fields", required_argument, NULL, OPT_FIELDS },
+	{ "cursor-file", required_argument, NULL, OPT_CURSOR_FILE },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "tail", required_argument, NULL, 'n' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "stats", no_argument, NULL, 's' },
@@ -44,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
 	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "print", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -67,11 +80,27 @@ static const char help_text[] =
 "                         yesterday, tomorrow, @EPOCH\n"
 "  -k, --keyword WORD     case-insensitive substring\n"
 "  -e, --regex PATTERN    PCRE2 pattern, caseless unless it has upper case\n"
+"  -w, --where EXPR       field filter, e.g. 'duration_ms > 5000 and\n"
+"                         success = false' (repeatable: all must hold;\n"
+"                         llmlog(1), WHERE GRAMMAR)\n"
 "  -n, --tail N           only the last N matching entries\n"
 "  -f, --follow           keep printing new entries (Ctrl-C to stop)\n"
+"      --count            only the number of matching entries\n"
+"      --cursor-file FILE\n"
+"                         only the entries after those the last run with\n"
+"                         FILE saw; then FILE remembers this run's\n"
 "  -s, --stats            statistics report\n"
+"      --by FIELD[,FIELD]\n"
+"                         with --stats: one row per group of values;\n"
+"                         time:DURATION groups by time (time:1h)\n"
+"      --sort KEY         rows of --by: count (default), name, p95, failed\n"
 "      --list             the log files with sizes, entries and times\n"
-"  -o, --output FMT       short (default), json (raw lines) or pretty\n"
+"      --sql QUERY        run an SQLite query over the matching entries\n"
+"                         (tables entries, user, system, tool, llm,\n"
+"                         security, performance)\n"
+"  -o, --output FMT       short (default), json (raw lines), pretty or csv;\n"
+"                         with --sql: table (default), json or csv\n"
+"      --fields LIST      only these fields (comma list, dotted paths)\n"
 "      --color[=WHEN]     auto (default), always or never\n"
 "      --no-color         same as --color=never\n"
 "      --utc              show times in UTC instead of local time\n"
@@ -85,6 +114,9 @@ static const char help_text[] =
 struct parse_state {
 	struct options *o;
 	int64_t now_us;
+	const char **where;		/* the -w texts, compiled at the end */
+	size_t nwhere, where_cap;
+	size_t compiled_cap;		/* room of o->where */
 	const char **dirs;
 	size_t ndirs, dirs_cap;
 };
@@ -191,9 +223,11 @@ parse_output(const char *arg, enum output_format *out)
 		*out = OUTPUT_JSON;
 	else if (strcasecmp(arg, "pretty") == 0)
 		*out = OUTPUT_PRETTY;
+	else if (strcasecmp(arg, "csv") == 0)
+		*out = OUTPUT_CSV;
 	else {
 		usage_error("invalid output format '%s': expected one of short, "
-		    "json, pretty", arg);
+		    "json, pretty, csv", arg);
 		return -1;
 	}
 	return 0;
@@ -243,6 +277,81 @@ parse_level(const char *arg, int *out)
 }
 
 static int
+parse_sort(const char *arg, enum eng_group_sort *out)
+{
+	static const char *const names[] = {
+		[ENG_SORT_COUNT] = "count", [ENG_SORT_NAME] = "name",
+		[ENG_SORT_P95] = "p95", [ENG_SORT_FAILED] = "failed",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcasecmp(arg, names[i]) == 0) {
+			*out = (enum eng_group_sort)i;
+			return 0;
+		}
+	usage_error("invalid --sort key '%s': expected one of count, name, "
+	    "p95, failed", arg);
+	return -1;
+}
+
+/* "model,tool_name" -> its names; empty ones are refused. */
+static int
+parse_fields(const char *arg, struct options *o)
+{
+	char *copy = eng_xstrdup(arg), *save = NULL, *tok;
+	size_t cap = 0;
+
+	if (o->fields != NULL)
+		free((char *)o->fields[o->nfields]);	/* a --fields before */
+	free(o->fields);
+	o->fields = NULL;
+	o->nfields = 0;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		tok += strspn(tok, " ");
+		tok[strcspn(tok, " ")] = '\0';
+		if (*tok == '\0')
+			continue;
+		eng_grow(&o->fields, &cap, o->nfields + 1, sizeof *o->fields);
+		o->fields[o->nfields++] = tok;
+	}
+	if (o->nfields == 0) {
+		usage_error("invalid --fields '%s': expected a comma list of "
+		    "field names, e.g. model,duration_ms", arg);
+		free(copy);
+		return -1;
+	}
+	/* the names point into copy, which lives as long as the options */
+	eng_grow(&o->fields, &cap, o->nfields + 1, sizeof *o->fields);
+	o->fields[o->nfields] = copy;
+	return 0;
+}
+
+/* A where expression's error: the message, the expression, a caret under
+ * the column it names. */
+static int
+compile_where(struct parse_state *ps, const char *text)
+{
+	struct options *o = ps->o;
+	struct eng_where *w;
+	char err[768];
+	size_t col = 1;
+
+	if ((w = eng_where_new(text, ps->now_us, o->utc, err, sizeof err,
+	    &col)) == NULL) {
+		usage_error("--where: %s\n  %s\n  %*s^", err, text,
+		    (int)(col - 1), "");
+		return -1;
+	}
+	eng_grow(&o->where, &ps->compiled_cap, o->nwhere + 1,
+	    sizeof *o->where);
+	o->where[o->nwhere++] = w;
+	o->filter.where = o->where;
+	o->filter.nwhere = o->nwhere;
+	return 0;
+}
+
+static int
 add_dir(struct parse_state *ps, const char *dir)
 {
 	if (*dir == '\0') {
@@ -282,6 +391,24 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	case 'e':
 		o->regex_text = optarg;
 		return 0;
+	case 'w':
+		eng_grow(&ps->where, &ps->where_cap, ps->nwhere + 1,
+		    sizeof *ps->where);
+		ps->where[ps->nwhere++] = optarg;
+		return 0;
+	case OPT_COUNT:
+		o->count = true;
+		return 0;
+	case OPT_FIELDS:
+		return parse_fields(optarg, o);
+	case OPT_CURSOR_FILE:
+		o->cursor_file = optarg;
+		return 0;
+	case OPT_BY:
+		o->by_text = optarg;
+		return 0;
+	case OPT_SORT:
+		return parse_sort(optarg, &o->sort);
 	case 'n':
 		return parse_tail(optarg, &o->tail);
 	case 'f':
@@ -302,6 +429,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return 0;
 	case OPT_UTC:
 		o->utc = true;
+		return 0;
+	case OPT_SQL:
+		o->sql = optarg;
 		return 0;
 	case 'p':
 		o->print = true;
@@ -324,6 +454,27 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	}
 }
 
+/* --sql prints rows, not entries: the options that shape entries have
+ * no meaning with it. */
+static int
+check_sql(const struct options *o)
+{
+	const char *clash = o->stats ? "--stats" : o->list ? "--list" :
+	    o->follow ? "--follow" : o->tail >= 0 ? "--tail" :
+	    o->output == OUTPUT_PRETTY ? "--output pretty" :
+	    o->count ? "--count" : o->nfields > 0 ? "--fields" :
+	    o->cursor_file != NULL ? "--cursor-file" : NULL;
+
+	if (o->sql == NULL)
+		return 0;
+	if (clash != NULL) {
+		usage_error("--sql cannot be combined with %s: its rows are "
+		    "printed as a table, json or csv", clash);
+		return -1;
+	}
+	return 0;
+}
+
 /* After the options: defaults and checks that need all of them. */
 static int
 finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
@@ -342,6 +493,29 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		    o->since_text, o->until_text);
 		return -1;
 	}
+	for (size_t i = 0; i < ps->nwhere; i++)
+		if (compile_where(ps, ps->where[i]) != 0)
+			return -1;
+	if (o->cursor_file != NULL && (o->follow || o->stats || o->count)) {
+		usage_error("--cursor-file prints the new entries once: not "
+		    "with %s", o->follow ? "--follow" : o->stats ? "--stats" :
+		    "--count");
+		return -1;
+	}
+	if (o->by_text != NULL) {
+		struct by_spec by;
+
+		if (!o->stats) {
+			usage_error("--by needs --stats (e.g. --stats --by "
+			    "model)");
+			return -1;
+		}
+		if (by_parse(o->by_text, &by) != 0)
+			return -1;
+		by_free(&by);
+	}
+	if (check_sql(o) != 0)
+		return -1;
 	if (ps->ndirs == 0) {
 		/* the directory the library writes by default */
 		if ((*dflt = llmlog_default_dir()) == NULL) {
@@ -373,9 +547,27 @@ options_parse(int argc, char **argv, struct options *o, char **dflt)
 		rc = parse_one(&ps, c, argv);
 	if (rc == 0 && finish_options(&ps, argc, argv, dflt) != 0)
 		rc = -1;
+	free(ps.where);
 	if (rc != 0) {
-		free(ps.dirs);
+		o->dirs = ps.dirs;
+		options_free(o);
 		return rc > 0 ? 1 + EXIT_SUCCESS : 1 + EXIT_USAGE;
 	}
 	return 0;
+}
+
+void
+options_free(struct options *o)
+{
+	for (size_t i = 0; i < o->nwhere; i++)
+		eng_where_free(o->where[i]);
+	free(o->where);
+	if (o->fields != NULL)
+		free((char *)o->fields[o->nfields]);
+	free(o->fields);
+	free(o->dirs);
+	o->where = NULL;
+	o->fields = NULL;
+	o->dirs = NULL;
+	o->nwhere = o->nfields = 0;
 }

@@ -30,6 +30,7 @@ struct printer {
 	int source_width;	/* 0: one directory, no source column */
 	struct strbuf line;	/* the text being built */
 	struct strbuf tmp;
+	struct eng_fields fields;	/* the entry's, for pretty output */
 	/* the time text up to the seconds, for the minute of the last entry
 	 * (most entries share their minute with the one before) */
 	int64_t minute;		/* INT64_MIN: none yet */
@@ -38,6 +39,7 @@ struct printer {
 	/* lines read in blocks while a view is printed in time order, or
 	 * NULL: eng_line (follow sees files change under it) */
 	struct eng_reader *reader;
+	uint64_t unreadable_named;	/* eng_unreadable's seq named so far */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -121,6 +123,7 @@ printer_init(struct printer *p, struct eng *e, const struct options *o)
 	p->minute = INT64_MIN;
 	strbuf_init(&p->line);
 	strbuf_init(&p->tmp);
+	eng_fields_init(&p->fields);
 	/* Several directories: a column of their names, as shown. */
 	for (unsigned i = 0; eng_source_count(e) > 1 &&
 	    i < eng_source_count(e); i++) {
@@ -138,6 +141,7 @@ printer_free(struct printer *p)
 {
 	strbuf_free(&p->line);
 	strbuf_free(&p->tmp);
+	eng_fields_free(&p->fields);
 }
 
 /* What eng_time_format writes, with its formatting done once per minute:
@@ -226,6 +230,25 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 	return sgr;
 }
 
+/* s[0..n) sanitised, abbreviated to ENG_LINE_SHOW bytes (on a character
+ * boundary) with a note of what was left out: the short and pretty formats
+ * are displays; --output json prints every line whole. */
+static void
+add_shown(struct printer *p, const char *s, size_t n)
+{
+	size_t cut = n;
+
+	if (n > ENG_LINE_SHOW) {
+		cut = ENG_LINE_SHOW;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	eng_sanitize(&p->line, s, cut);
+	if (cut < n)
+		strbuf_printf(&p->line, " ... (%zu bytes more: --output json "
+		    "prints the line whole)", n - cut);
+}
+
 static void
 add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 {
@@ -233,7 +256,7 @@ add_raw_sanitized(struct printer *p, const struct eng_entry *en)
 	const char *raw = printer_line(p, en, &len);
 
 	if (raw != NULL)
-		eng_sanitize(&p->line, raw, len);
+		add_shown(p, raw, len);
 	else
 		strbuf_puts(&p->line, "(line no longer available)");
 }
@@ -252,9 +275,17 @@ print_short(struct printer *p, const struct eng_entry *en)
 		if (sgr != NULL)
 			strbuf_puts(&p->line, sgr);
 		strbuf_reset(&p->tmp);
-		if ((raw = printer_line(p, en, &len)) != NULL)
-			eng_summary_line(en, raw, len, &p->tmp);
-		eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+		raw = printer_line(p, en, &len);
+		if (p->o->nfields > 0) {
+			fields_short(&p->line, p->o, raw, len);
+			while (p->line.len > 0 && p->line.s[p->line.len - 1] ==
+			    ' ')
+				p->line.len--;	/* no field present */
+		} else {
+			if (raw != NULL)
+				eng_summary_line(en, raw, len, &p->tmp);
+			add_shown(p, p->tmp.s, p->tmp.len);
+		}
 		if (sgr != NULL)
 			strbuf_puts(&p->line, SGR_RESET);
 	}
@@ -270,82 +301,70 @@ print_json(struct printer *p, const struct eng_entry *en)
 
 	if (raw == NULL)
 		return;
+	if (p->o->nfields > 0) {
+		strbuf_reset(&p->line);
+		if (!(en->flags & ENTRY_MALFORMED) &&
+		    fields_json(&p->line, p->o, raw, len))
+			fwrite(p->line.s, 1, p->line.len, stdout);
+		return;
+	}
 	fwrite(raw, 1, len, stdout);
 	fputc('\n', stdout);
 }
 
-static void add_value(struct strbuf *b, json_object *v, int depth);
-
+/* time,level,category, then the fields or the summary. */
 static void
-add_indent(struct strbuf *b, int depth)
+print_csv(struct printer *p, const struct eng_entry *en)
 {
-	strbuf_printf(b, "%*s", depth * 2, "");
-}
-
-/* A scalar on the rest of the current line. */
-static void
-add_scalar(struct strbuf *b, json_object *v)
-{
-	const char *s;
-
-	if (json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) == 0)
-		strbuf_puts(b, "\"\"");	/* not a blank that looks like nothing */
-	else if (json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		eng_sanitize(b, s, (size_t)json_object_get_string_len(v));
-	} else {
-		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-		eng_sanitize(b, s, strlen(s));
-	}
-}
-
-static bool
-is_container(json_object *v)
-{
-	if (json_object_is_type(v, json_type_object))
-		return json_object_object_length(v) > 0;
-	if (json_object_is_type(v, json_type_array))
-		return json_object_array_length(v) > 0;
-	return false;
-}
-
-/* "key: value" lines; containers continue on the next lines, one level
- * deeper; empty ones read {} and []. */
-static void
-add_member(struct strbuf *b, const char *key, json_object *v, int depth)
-{
-	add_indent(b, depth);
-	if (key != NULL) {
-		eng_sanitize(b, key, strlen(key));
-		strbuf_puts(b, is_container(v) ? ":\n" : ": ");
-	} else
-		strbuf_puts(b, is_container(v) ? "-\n" : "- ");
-	if (is_container(v))
-		add_value(b, v, depth + 1);
+	const char *raw;
+	size_t len;
+	strbuf_reset(&p->line);
+	if (!(en->flags & ENTRY_NO_TIME) && en->time_us != ENG_TIME_NONE)
+		add_time(p, en->time_us);	/* else empty */
+	strbuf_puts(&p->line, ",");
+	strbuf_puts(&p->line, en->flags & ENTRY_MALFORMED ? "MALFORMED" :
+	    level_text(en));
+	strbuf_puts(&p->line, ",");
+	strbuf_puts(&p->line, category_text(en));
+	raw = printer_line(p, en, &len);
+	if (p->o->nfields > 0)
+		csv_fields(&p->line, p->o, en->flags & ENTRY_MALFORMED ? NULL :
+		    raw, len);
 	else {
-		if (json_object_is_type(v, json_type_object))
-			strbuf_puts(b, "{}");
-		else if (json_object_is_type(v, json_type_array))
-			strbuf_puts(b, "[]");
-		else
-			add_scalar(b, v);
-		strbuf_puts(b, "\n");
+		strbuf_reset(&p->tmp);
+		if (raw != NULL && en->flags & ENTRY_MALFORMED)
+			strbuf_add(&p->tmp, raw, len);
+		else if (raw != NULL)
+			eng_summary_line(en, raw, len, &p->tmp);
+		strbuf_puts(&p->line, ",");
+		csv_value(&p->line, p->tmp.s, p->tmp.len);
 	}
+	strbuf_puts(&p->line, "\r\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
 }
 
+/* One of an entry's fields (eng_entry_fields) as a pretty line: "key:
+ * value" indented two spaces a level below the heading, "key:" alone
+ * above an object's or list's members, "-" for a list's element, an
+ * empty string as "" (not a blank that looks like nothing). */
 static void
-add_value(struct strbuf *b, json_object *v, int depth)
+add_field(struct strbuf *b, const struct eng_field *f)
 {
-	if (json_object_is_type(v, json_type_object)) {
-		json_object_object_foreach(v, key, val)
-			add_member(b, key, val, depth);
-	} else if (json_object_is_type(v, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(v); i++)
-			add_member(b, NULL, json_object_array_get_idx(v, i),
-			    depth);
-	} else
-		add_member(b, NULL, v, depth);
+	strbuf_printf(b, "%*s", (int)(f->depth + 1) * 2, "");
+	if (f->key != NULL)
+		eng_sanitize(b, f->key, f->key_len);
+	else
+		strbuf_add(b, "-", 1);
+	if (f->text == NULL) {
+		strbuf_puts(b, f->key != NULL ? ":\n" : "\n");
+		return;
+	}
+	strbuf_puts(b, f->key != NULL ? ": " : " ");
+	if (f->kind == ENG_FIELD_STRING && f->text_len == 0)
+		strbuf_puts(b, "\"\"");
+	else
+		eng_sanitize(b, f->text, f->text_len);
+	strbuf_puts(b, "\n");
 }
 
 /* Time, level and category as a heading, then every field, then a blank
@@ -353,21 +372,28 @@ add_value(struct strbuf *b, json_object *v, int depth)
 static void
 print_pretty(struct printer *p, const struct eng_entry *en)
 {
-	json_object *obj = NULL;
 	const char *s;
 	size_t len;
+	bool fields = false;
 
 	strbuf_reset(&p->line);
 	add_prefix(p, en);
 	while (p->line.len > 0 && p->line.s[p->line.len - 1] == ' ')
 		p->line.s[--p->line.len] = '\0';
 	strbuf_puts(&p->line, "\n");
+	if (p->o->nfields > 0 && !(en->flags & ENTRY_MALFORMED)) {
+		s = printer_line(p, en, &len);
+		fields_pretty(&p->line, p->o, s, len);
+		strbuf_puts(&p->line, "\n");
+		fwrite(p->line.s, 1, p->line.len, stdout);
+		return;
+	}
 	if (!(en->flags & ENTRY_MALFORMED) &&
 	    (s = printer_line(p, en, &len)) != NULL)
-		obj = eng_parse_line(s, len);
-	if (obj != NULL) {
-		add_value(&p->line, obj, 1);
-		json_object_put(obj);
+		fields = eng_entry_fields(s, len, &p->fields);
+	if (fields) {
+		for (size_t i = 0; i < p->fields.n; i++)
+			add_field(&p->line, &p->fields.v[i]);
 	} else {
 		strbuf_puts(&p->line, "  malformed: ");
 		add_raw_sanitized(p, en);
@@ -386,6 +412,9 @@ print_entry(struct printer *p, const struct eng_entry *en)
 		break;
 	case OUTPUT_PRETTY:
 		print_pretty(p, en);
+		break;
+	case OUTPUT_CSV:
+		print_csv(p, en);
 		break;
 	default:
 		print_short(p, en);
@@ -411,6 +440,19 @@ print_stats(struct eng_view *v, const struct options *o)
 	json_object_put(j);
 	eng_stats_free(s);
 	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---- --count: as grep -c, nothing formatted ---------------------------------- */
+
+static int
+print_count(struct eng_view *v, const struct options *o)
+{
+	size_t n = eng_view_count(v);
+
+	if (o->tail >= 0 && n > (size_t)o->tail)
+		n = (size_t)o->tail;
+	printf("%zu\n", n);
+	return n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* ---- --list ------------------------------------------------------------------ */
@@ -495,7 +537,7 @@ print_list(struct printer *p)
 
 	for (size_t i = 0; i < n; i++) {
 		eng_file_info(p->e, i, &rows[shown]);
-		if (file_wanted(p->o, &rows[shown]))
+		if (rows[shown].path != NULL && file_wanted(p->o, &rows[shown]))
 			shown++;
 	}
 	qsort(rows, shown, sizeof *rows, file_info_cmp);
@@ -506,6 +548,49 @@ print_list(struct printer *p)
 		print_file_row(p, &rows[i]);
 	free(rows);
 	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* Name on stderr each file that could not be read, once: those above the
+ * last one named (*named).  Whether any was ever named. */
+bool
+warn_unreadable(struct eng *e, uint64_t *named)
+{
+	struct strbuf b;
+	uint64_t seq, top = *named;
+	const char *text;
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < eng_unreadable_count(e); i++) {
+		if ((text = eng_unreadable(e, i, &seq)) == NULL || seq <= *named)
+			continue;
+		strbuf_reset(&b);
+		eng_sanitize(&b, text, strlen(text));
+		fprintf(stderr, "llmlog: %s\n", b.s);
+		if (seq > top)
+			top = seq;
+	}
+	strbuf_free(&b);
+	*named = top;
+	return top > 0;
+}
+
+/* A directory without a single log name is most likely the wrong one. */
+void
+warn_empty_dirs(struct eng *e)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	for (unsigned i = 0; i < eng_source_count(e); i++) {
+		const char *dir = eng_source_name(e, i);
+
+		if (eng_source_names(e, i) > 0)
+			continue;
+		strbuf_reset(&b);
+		eng_sanitize(&b, dir, strlen(dir));
+		fprintf(stderr, "llmlog: no log files in %s\n", b.s);
+	}
+	strbuf_free(&b);
 }
 
 /* ---- follow ------------------------------------------------------------------ */
@@ -540,82 +625,41 @@ wait_for_change(int fd)
 		poll(NULL, 0, NO_WATCH_POLL_MS);
 }
 
-/*
- * Which entries of the view are new.  The view is in time order, so an entry
- * written late with an earlier time (another process's) lands before ones
- * already shown: positions do not tell.  Files keep their number through
- * rotation and only grow, so an entry is new when it lies past the last
- * known entry of its file, or is in a file not seen before.
- */
-struct seen_files {
-	uint64_t *next;		/* per file: offsets from here on are new */
-	size_t n, cap;
-};
-
-static bool
-seen_is_new(const struct seen_files *sf, const struct eng_entry *en)
-{
-	return en->file >= sf->n || en->offset >= sf->next[en->file];
-}
-
+/* Print what the last update added, in view order.  The view is in time
+ * order, so an entry written late with an earlier time (another
+ * process's) lands before ones already shown: the view tells which are
+ * new.  Walk back to the earliest new one; the rest are at the end. */
 static void
-seen_add(struct seen_files *sf, const struct eng_entry *en)
-{
-	if (en->file >= sf->n) {
-		size_t n = (size_t)en->file + 1;
-
-		eng_grow(&sf->next, &sf->cap, n, sizeof *sf->next);
-		memset(sf->next + sf->n, 0, (n - sf->n) * sizeof *sf->next);
-		sf->n = n;
-	}
-	if (en->offset + 1 > sf->next[en->file])
-		sf->next[en->file] = en->offset + 1;
-}
-
-/* Print the n entries that the last update added, in view order. */
-static void
-print_new(struct printer *p, struct eng_view *v, struct seen_files *sf,
-    size_t n)
+print_new(struct printer *p, struct eng_view *v, size_t n)
 {
 	size_t count = eng_view_count(v), i = count, found = 0;
 
-	/* Walk back to the earliest new one; the rest are at the end. */
-	while (i > 0 && found < n) {
-		if (seen_is_new(sf, eng_view_get(v, --i)))
-			found++;
-	}
-	for (; i < count; i++) {
-		const struct eng_entry *en = eng_view_get(v, i);
-
-		if (!seen_is_new(sf, en))
-			continue;
-		print_entry(p, en);
-		seen_add(sf, en);
-	}
+	while (i > 0 && found < n)
+		found += eng_view_is_new(v, --i);
+	for (; i < count; i++)
+		if (eng_view_is_new(v, i))
+			print_entry(p, eng_view_get(v, i));
 }
 
 static void
 follow(struct printer *p, struct eng_view *v)
 {
-	struct seen_files sf = { NULL, 0, 0 };
 	size_t n;
 
-	for (size_t i = 0; i < eng_view_count(v); i++)
-		seen_add(&sf, eng_view_get(v, i));
 	catch_stop_signals();
 	fflush(stdout);
 	while (!stop_requested) {
 		wait_for_change(eng_watch_fd(p->e));
 		if (stop_requested)
 			break;
-		if (eng_refresh(p->e) <= 0)
-			continue;
+		eng_refresh(p->e);
+		warn_unreadable(p->e, &p->unreadable_named);
+		/* every refresh: entries may have left it too */
 		if ((n = eng_view_update(v)) > 0)
-			print_new(p, v, &sf, n);
+			print_new(p, v, n);
 		if (fflush(stdout) != 0 && errno == EPIPE)
 			break;
 	}
-	free(sf.next);
 }
 
 /* ---- the entry point ------------------------------------------------------- */
@@ -631,6 +675,12 @@ warn_regex_errors(const struct eng_view *v)
 		    "match limit there\n", n, n == 1 ? "" : "s");
 }
 
+static void
+print_entry_cb(void *arg, const struct eng_entry *en)
+{
+	print_entry(arg, en);
+}
+
 static int
 print_entries(struct printer *p, struct eng_view *v)
 {
@@ -638,7 +688,19 @@ print_entries(struct printer *p, struct eng_view *v)
 
 	if (p->o->tail >= 0 && count > (size_t)p->o->tail)
 		start = count - (size_t)p->o->tail;
+	if (p->o->output == OUTPUT_CSV) {
+		strbuf_reset(&p->line);
+		csv_header(&p->line, p->o);
+		fwrite(p->line.s, 1, p->line.len, stdout);
+	}
 	p->reader = eng_reader_new(p->e, false);
+	if (p->o->cursor_file != NULL) {
+		int rc = cursor_run(p->e, v, p->o, print_entry_cb, p);
+
+		eng_reader_free(p->reader);
+		p->reader = NULL;
+		return rc;
+	}
 	for (size_t i = start; i < count; i++)
 		print_entry(p, eng_view_get(v, i));
 	eng_reader_free(p->reader);
@@ -656,6 +718,7 @@ print_run(struct eng *e, const struct options *o)
 	struct printer p;
 	struct eng_view *v;
 	char err[1024];
+	bool unreadable;
 	int rc;
 
 	/* every view here has the options' keyword and regex: lines they
@@ -667,6 +730,9 @@ print_run(struct eng *e, const struct options *o)
 		return 2;
 	}
 	printer_init(&p, e, o);
+	warn_unreadable(e, &p.unreadable_named);
+	if (!o->follow)
+		warn_empty_dirs(e);
 	if (o->list)
 		rc = print_list(&p);
 	else if ((v = eng_view_new(e, &o->filter)) == NULL) {
@@ -674,14 +740,23 @@ print_run(struct eng *e, const struct options *o)
 		    "keep it under 30000", strlen(o->filter.keyword));
 		rc = EXIT_USAGE;
 	} else {
-		rc = o->stats ? print_stats(v, o) : print_entries(&p, v);
+		if (o->stats && o->by_text != NULL)
+			rc = breakdown_run(v, o);
+		else if (o->stats)
+			rc = print_stats(v, o);
+		else if (o->count)
+			rc = print_count(v, o);
+		else
+			rc = print_entries(&p, v);
 		warn_regex_errors(v);
 		eng_view_free(v);
 	}
+	unreadable = p.unreadable_named > 0;
 	printer_free(&p);
 	if (fflush(stdout) != 0 && errno != EPIPE) {
 		fprintf(stderr, "llmlog: writing output: %s\n", strerror(errno));
 		return 2;
 	}
-	return rc;
+	/* what could be read was shown; what could not makes it status 2 */
+	return unreadable && rc != EXIT_USAGE ? 2 : rc;
 }

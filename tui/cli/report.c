@@ -60,6 +60,14 @@ fmt_int(struct strbuf *b, int64_t v)
 }
 
 static const char *
+fmt_whole(struct strbuf *b, double v)
+{
+	strbuf_reset(b);
+	eng_format_number(b, v, 0);
+	return b->s;
+}
+
+static const char *
 fmt_dec1(struct strbuf *b, double v)
 {
 	strbuf_reset(b);
@@ -73,14 +81,10 @@ percent(int64_t part, int64_t whole)
 	return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* A name from the logs, made safe; quoted python-style when quote. */
+/* A name from the logs, made safe and quoted python-style. */
 static void
-add_name(struct strbuf *b, const char *s, bool quote)
+add_name(struct strbuf *b, const char *s)
 {
-	if (!quote) {
-		eng_sanitize(b, s, strlen(s));
-		return;
-	}
 	strbuf_add(b, "'", 1);
 	for (; *s != '\0'; s++) {
 		const char *q = strpbrk(s, "'\\");
@@ -149,7 +153,7 @@ print_dict_by_count(FILE *out, const char *label, json_object *o,
 	strbuf_init(&b);
 	strbuf_printf(&b, "  %s: {", label);
 	for (size_t i = 0; i < n; i++) {
-		add_name(&b, items[i].name, true);
+		add_name(&b, items[i].name);
 		strbuf_printf(&b, ": %lld%s", (long long)items[i].count,
 		    i + 1 < n ? ", " : "");
 	}
@@ -193,7 +197,7 @@ print_levels(FILE *out, json_object *o)
 			if (is_level_name(key))
 				continue;
 			strbuf_init(&b);
-			add_name(&b, key, true);
+			add_name(&b, key);
 			fprintf(out, "%s%s: %lld", sep, b.s,
 			    (long long)json_object_get_int64(val));
 			strbuf_free(&b);
@@ -226,10 +230,15 @@ print_top(FILE *out, const char *label, json_object *arr, const char *name_key,
 	fprintf(out, "  %s:\n", label);
 	for (size_t i = 0; i < n; i++) {
 		json_object *it = json_object_array_get_idx(arr, i);
-		const char *s = get_str(it, name_key);
+		json_object *s = get(it, name_key);
 
+		/* a name may hold NUL bytes: all of it is shown */
 		strbuf_reset(&name);
-		add_name(&name, s != NULL ? s : "?", false);
+		if (json_object_is_type(s, json_type_string))
+			eng_sanitize(&name, json_object_get_string(s),
+			    (size_t)json_object_get_string_len(s));
+		else
+			strbuf_puts(&name, "?");
 		if (duration)
 			fprintf(out, "    - %s: %sms\n", name.s,
 			    fmt_dec1(&num, get_num(it, value_key)));
@@ -277,6 +286,9 @@ print_overall(FILE *out, json_object *st, bool utc)
 	if (get_int(st, "malformed") > 0)
 		fprintf(out, "  Malformed Lines: %s\n",
 		    fmt_int(&b, get_int(st, "malformed")));
+	if (get_int(st, "out_of_range") > 0)
+		fprintf(out, "  Numbers Out of Range (left out): %s\n",
+		    fmt_int(&b, get_int(st, "out_of_range")));
 	strbuf_free(&b);
 }
 
@@ -307,10 +319,12 @@ print_llm(FILE *out, json_object *l)
 		return;
 	strbuf_init(&b);
 	fprintf(out, "\nLLM Calls:\n  Total Calls: %s\n", fmt_int(&b, total));
+	/* token figures may be past 64 bits (or fractions): read as
+	 * numbers, never cast */
 	fprintf(out, "  Total Tokens: %s\n",
-	    fmt_int(&b, get_int(l, "total_tokens")));
+	    fmt_whole(&b, get_num(l, "total_tokens")));
 	fprintf(out, "  Avg Tokens/Call: %s\n",
-	    fmt_int(&b, (int64_t)llround(get_num(l, "avg_tokens"))));
+	    fmt_whole(&b, get_num(l, "avg_tokens")));
 	fprintf(out, "  Avg Duration: %sms\n",
 	    fmt_dec1(&b, get_num(l, "avg_duration_ms")));
 	print_dict_by_count(out, "By Provider", get(l, "by_provider"), false);

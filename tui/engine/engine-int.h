@@ -1,37 +1,53 @@
 /*
  * engine-int.h - the engine's one private header, for every file of
- * tui/engine/: the files, the index (an append-only table of 32-byte
- * entries in fixed-size chunks, so entry pointers stay valid while it
- * grows), line classification, block reading, and each file's calls to
- * the others.  Tests of the engine's internals may include it; tui/cli/
- * and tui/ui/ never do (tests/test-layout.sh checks), they have engine.h.
+ * tui/engine/: the files, the index (a table of 32-byte entries in
+ * fixed-size chunks, so entry pointers stay valid while it grows; entries
+ * leave it only in eng_refresh, through prune.c), line classification,
+ * block reading, and each file's calls to the others.  Tests of the
+ * engine's internals may include it; tui/cli/ and tui/ui/ never do
+ * (tests/test-layout.sh checks), they have engine.h.
  */
 #ifndef LLMLOG_ENGINE_INT_H
 #define LLMLOG_ENGINE_INT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "engine.h"
+#include "jscan.h"
 
 #define CHUNK_SHIFT	16
 #define CHUNK_ENTRIES	(1u << CHUNK_SHIFT)
-#define LINE_MAX_BYTES	(1u << 20)	/* longer lines are malformed */
 #define BLOCK_BYTES	(1u << 20)	/* read size when scanning files */
 
 struct file {
-	char *path;
+	char *path;		/* written under fd_mu (fdcache.c) */
 	unsigned source;
 	int category;
 	int backup;
-	int fd;			/* -1 once the file is gone */
-	dev_t dev;
+	dev_t dev;		/* what the file is, whatever its name */
 	ino_t ino;
+	bool gone;		/* deleted, or no log name leads to it: its
+				   entries leave, then the record (prune.c);
+				   set under fd_mu */
+	bool cut;		/* prune.c: entries whose line does not end
+				   before cut_from leave the index */
+	uint64_t cut_from;
+	/* fdcache.c, under fd_mu: */
+	int fd;			/* open, or -1 */
+	unsigned pins;		/* readers of fd now: it stays open */
+	struct file *lru_prev, *lru_next;	/* the open files */
+	uint64_t size;		/* as the last scan saw it */
 	uint64_t pos;		/* start of the first line not yet indexed */
+	uint64_t resume;	/* the line at pos has no newline before this:
+				   a huge one still being written */
 	unsigned pending;	/* index tasks planned and not yet published */
 	uint64_t pending_pos;	/* where they stop: pos once they are in */
+	uint64_t pending_resume;	/* and resume */
 	bool seen;		/* found by the current directory scan */
+	unsigned unseen;	/* scans in a row that did not find it */
 	size_t entries;
 	int64_t first_us, last_us;
 };
@@ -45,6 +61,18 @@ struct eng {
 
 	struct file **files;
 	size_t nfiles, files_cap;
+	size_t *names;		/* per directory: log names its last scan
+				   found, readable or not */
+
+	/* fdcache.c: the files' descriptors */
+	pthread_mutex_t fd_mu;
+	struct file *fd_head, *fd_tail;	/* most recently used first */
+	size_t fd_open, fd_max;
+
+	/* store.c: what cannot be read (eng_unreadable) */
+	struct unreadable *bad;
+	size_t nbad, bad_cap;
+	uint64_t bad_seq;
 
 	struct eng_entry **chunks;
 	size_t nchunks, chunks_cap;
@@ -55,11 +83,17 @@ struct eng {
 	bool watch_tried;
 	struct loader *loader;
 	uint64_t load_total;	/* bytes, for eng_progress without a loader */
+	uint64_t bytes_read;	/* by index tasks published, for tests: a
+				   file is read about once */
 	struct prefilter *prefilter;	/* or NULL: index every line */
 
 	uint32_t *order;	/* order.c: index positions in time order */
 	size_t order_n, order_cap;
 	uint64_t order_gen;	/* counts merges that were not appends */
+
+	struct eng_view **views;	/* view.c: every view, for prune.c */
+	size_t nviews, views_cap;
+	struct eng_removed removed;	/* prune.c: what left, since open */
 };
 
 static inline struct eng_entry *
@@ -68,8 +102,44 @@ store_entry(const struct eng *e, size_t i)
 	return &e->chunks[i >> CHUNK_SHIFT][i & (CHUNK_ENTRIES - 1)];
 }
 
+/* How much of an entry's line is read: all of it, but for one too long
+ * to read whole (its first ENG_LINE_SHOW bytes). */
+static inline size_t
+entry_read_len(const struct eng_entry *en)
+{
+	return en->length > ENG_LINE_MAX ? ENG_LINE_SHOW : en->length;
+}
+
+/* fdcache.c: a file's descriptor is taken (and pinned open) for a read
+ * and given back after it; -1 with errno when the file cannot be opened
+ * (ENOENT: it is gone, no name leads to it).  file_open opens a log name
+ * as the cache does (never following a symbolic link, never blocking on
+ * a FIFO), making room in a full descriptor table; adopt puts a
+ * descriptor so opened in the cache; forget closes f's.  fdcache_stat:
+ * fstat of f's descriptor if open, else -1. */
+void fdcache_init(struct eng *e);
+void fdcache_free(struct eng *e);
+int fdcache_acquire(struct eng *e, struct file *f);
+void fdcache_release(struct eng *e, struct file *f);
+int file_open(struct eng *e, int dirfd, const char *name, struct stat *st);
+void fdcache_adopt(struct eng *e, struct file *f, int fd);
+void fdcache_forget(struct eng *e, struct file *f);
+int fdcache_stat(struct eng *e, struct file *f, struct stat *st);
+/* A rename seen by a scan: path is f's from now on. */
+void file_set_path(struct eng *e, struct file *f, char *path);
+/* f is gone: it is opened no more. */
+void file_set_gone(struct eng *e, struct file *f);
+
 /* store.c: the files and the index, at the bottom (engine.c holds the
  * lifecycle that calls it) */
+/* Name what cannot be read: "path: why"; kept while scans find it so,
+ * or, from a read (from_scan false), for good. */
+void store_unreadable(struct eng *e, const char *path, const char *why,
+    bool from_scan);
+void store_unreadable_free(struct eng *e);
+/* pread until n bytes, the end of the file or an error: the bytes read,
+ * or -1 with errno when none could be. */
+ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);
 void store_append(struct eng *e, const struct eng_entry *v, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
@@ -77,13 +147,17 @@ void store_file_add_entries(struct file *f, const struct eng_entry *v,
 
 /* index.c: reading files into entries */
 struct index_task {
-	struct file *file;	/* touched by the main thread only */
-	int fd;
+	struct eng *e;		/* for the descriptor cache only */
+	struct file *file;	/* touched by the main thread only, but for
+				   the cache's part */
+	int fd;			/* while it runs */
 	int category;
 	uint32_t file_id;
 	uint8_t source;
 	uint64_t start, end;	/* lines starting in [start, end) */
 	uint64_t limit;		/* read no further (the size when planned) */
+	uint64_t resume;	/* the line at start has no newline before
+				   this (start is aligned), or 0 */
 	bool aligned;		/* start is known to be a line start */
 	bool last;		/* the task that reaches the file's end */
 	const struct prefilter *pf;	/* or NULL */
@@ -93,9 +167,12 @@ struct index_task {
 	size_t malformed;
 	uint64_t incomplete;	/* start of a line with no newline before
 				   limit, or UINT64_MAX */
+	uint64_t scanned;	/* and how far it has none: the next task
+				   at that line resumes there */
+	uint64_t bytes_read;
 	int error;		/* errno of a failed read */
 };
-#define INDEX_BUF_BYTES	(BLOCK_BYTES + LINE_MAX_BYTES)
+#define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
 void index_run(struct index_task *t, char *buf);
 /* Run tasks on up to nthreads threads (the caller's among them). */
@@ -107,47 +184,6 @@ size_t index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 /* Merge finished tasks into the index (file order within each task). */
 void index_publish(struct eng *e, struct index_task *t);
 
-/* Just past the closing quote of a JSON string whose body starts at s,
- * or NULL when it is not closed before e; *escaped when it holds a
- * backslash.  SSE2 looks at 16 bytes at a time where there is room. */
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-static inline const char *
-json_string_end(const char *s, const char *e, bool *escaped)
-{
-#ifdef __SSE2__
-	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
-#endif
-
-	for (;;) {
-#ifdef __SSE2__
-		if (e - s >= 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			    _mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b)));
-			if (m == 0) {
-				s += 16;
-				continue;
-			}
-			s += __builtin_ctz(m);
-		} else
-#endif
-		{
-			while (s < e && *s != '"' && *s != '\\')
-				s++;
-			if (s >= e)
-				return NULL;
-		}
-		if (*s == '"')
-			return s + 1;
-		*escaped = true;
-		s += 2;
-		if (s > e)
-			return NULL;
-	}
-}
-
 /* parse.c: what one line says */
 struct line_info {
 	int64_t time;
@@ -158,48 +194,74 @@ struct line_info {
 void parse_line(const char *s, size_t n, int file_category,
     struct line_info *out);
 
-/* fields.c: what statistics read from a line */
+/* fields.c: the fields of an entry that its summary and the statistics
+ * read, with one rule for each kind of value (llmlog(1), HOW LINES ARE
+ * READ).  Values are the scanner's spans of the line. */
+enum field {
+	FIELD_USER_INPUT, FIELD_SUCCESS, FIELD_DURATION, FIELD_ERROR,
+	FIELD_TOOL_NAME, FIELD_TOOL_SERVER, FIELD_PROVIDER, FIELD_MODEL,
+	FIELD_PROMPT, FIELD_COMPLETION, FIELD_TOTAL, FIELD_STREAMING,
+	FIELD_ALLOWED, FIELD_ACTION, FIELD_RESOURCE, FIELD_REASON,
+	FIELD_OPERATION, FIELD_MEMORY, FIELD_CPU, FIELD_EVENT,
+	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, NFIELDS
+};
+#define FIELDS_FOREIGN	LLMLOG_NCATEGORIES	/* the message keys of a line
+						   that is not ours */
+#define FIELDS_MAX	9	/* fields a set looks up, at most */
+struct fields {
+	const int8_t *slot;	/* per field, its place in v, or -1 */
+	struct jscan_value v[FIELDS_MAX];	/* kind JSCAN_NONE when absent */
+};
+/* A field's value; kind JSCAN_NONE when absent or not in the set read. */
+static inline const struct jscan_value *
+field_value(const struct fields *f, enum field k)
+{
+	static const struct jscan_value none = { .kind = JSCAN_NONE };
+
+	return f->slot[k] >= 0 ? &f->v[f->slot[k]] : &none;
+}
+/* The fields of a set (a category, or FIELDS_FOREIGN) from the line
+ * s[0..n), whose values stay spans of it; false when the line is not a
+ * JSON object. */
+bool fields_read(const char *s, size_t n, int set, struct fields *f);
+/* The fields a set looks up, in order, ending with NFIELDS. */
+const enum field *fields_set(int set);
+/* 1 for true, 0 for false, -1 for anything else or nothing. */
+int field_bool(const struct fields *f, enum field k);
+/* Whether an interaction, tool execution or LLM call failed: success is
+ * false, or, when success is not a boolean, error is there and is not
+ * null, false or "". */
+bool fields_failed(const struct fields *f);
+/* A number's value (jscan_number: JSCAN_NUM_RANGE past a double's range,
+ * JSCAN_NUM_NONE when absent or not a number). */
+enum jscan_num field_number(const struct fields *f, enum field k,
+    double *out);
+/* A field's text: a string decoded (NUL bytes and all), a number, true or
+ * false as written; false for null, an object, an array or nothing.  The
+ * text is in the line or, decoded, in scratch (reset first; a zeroed
+ * strbuf is initialised when it is needed, so that plain texts cost no
+ * allocation). */
 struct field_text {
 	const char *s;		/* not NUL-terminated */
 	size_t n;
 };
-struct fields {
-	struct field_text name;		/* tool_name, provider, resource, operation */
-	struct field_text name2;	/* model, action */
-	int success;			/* 1, 0, -1 when absent */
-	int allowed;
-	bool streaming;
-	bool has_error;
-	double duration_ms;		/* NAN when absent */
-	double prompt_tokens, completion_tokens, total_tokens;
-	double memory_mb;
-	json_object *json;		/* holds the texts when json-c was used */
-};
-/* The fields a category's statistics need; false when not JSON. */
-bool fields_read(const char *s, size_t n, int category, struct fields *f);
-void fields_done(struct fields *f);
+bool field_text(const struct fields *f, enum field k, struct strbuf *scratch,
+    struct field_text *out);
 
-/* fields.c: the values of a few top-level keys, for summaries.  A line
- * is taken only when it is plain JSON that json-c reads the same way;
- * false otherwise (ask json-c).  A string's span is its body between the
- * quotes; other values' spans are their text. */
-struct field_key {
-	const char *name;
-	size_t len;
+/* xsum.c: an exact sum of doubles, rounded once when read (to nearest,
+ * ties to even), so that no order of adding the same values changes it
+ * and no finite values overflow it; zero is an empty sum.  Give it finite
+ * values only. */
+struct xsum {
+	__int128 small;		/* the whole values below 2^63 */
+	uint64_t *big;		/* the rest, or NULL: fixed point, 2^-1074 a
+				   unit */
 };
-struct field_span {
-	const char *s;
-	size_t n;
-	char kind;	/* 0 absent, '"', '0' number, 't', 'f', 'n', '{', '[' */
-	bool escaped;	/* a string with backslashes */
-};
-bool fields_find(const char *s, size_t n, const struct field_key *keys,
-    size_t nkeys, struct field_span *out);
-/* Append a string's value, unescaped; false for what only json-c can
- * say (\u0000, a lone surrogate). */
-bool field_string(struct strbuf *out, const struct field_span *v);
-/* A number's value as json-c reads it; false when not a number. */
-bool field_number(const struct field_span *v, double *out);
+void xsum_add(struct xsum *s, double x);
+void xsum_merge(struct xsum *into, const struct xsum *from);
+/* The sum to the nearest double: ±HUGE_VAL past a double's range. */
+double xsum_value(const struct xsum *s);
+void xsum_free(struct xsum *s);
 
 /* logtime.c: calendar arithmetic, which counts in seconds */
 #define SEC_PER_MIN	(ENG_US_PER_MIN / ENG_US_PER_SEC)
@@ -207,6 +269,8 @@ bool field_number(const struct field_span *v, double *out);
 #define SEC_PER_DAY	(ENG_US_PER_DAY / ENG_US_PER_SEC)
 #define NS_PER_US	1000
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Days in month m (1..12) of year y, proleptic Gregorian. */
+unsigned days_in_month(int64_t y, unsigned m);
 
 /* a reader that serves lines from 1 MiB blocks (scans in file order) */
 struct block_reader {
@@ -225,12 +289,24 @@ void block_reader_free(struct block_reader *br);
 const char *block_reader_line(struct block_reader *br, const struct eng *e,
     const struct eng_entry *en, size_t *len);
 
+/* prune.c: take out of the index the entries of files marked cut (all
+ * of a gone file's, then its record), moving the rest down in order;
+ * the time order and every view follow (order_prune, view_prune).  map
+ * gives each old position its new one, or PRUNED; dead lists the pruned
+ * positions, ascending. */
+#define PRUNED	UINT32_MAX
+void prune_index(struct eng *e);
+/* The new position of the first entry at or after old position p. */
+size_t prune_below(const uint32_t *dead, size_t ndead, size_t p);
+
 /* order.c: the order of entries (time, then file, then offset), and
  * e->order, which holds every entry in it.  order_sync brings e->order up
  * to the index; the thread that calls eng_refresh calls it. */
 int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
 void order_sync(struct eng *e);
 void order_free(struct eng *e);
+void order_prune(struct eng *e, const uint32_t *map, const uint32_t *dead,
+    size_t ndead);
 /* Sort index positions in that order. */
 void order_sort(const struct eng *e, uint32_t *a, size_t n);
 /* Merge sorted b[0..bn) into sorted a[0..n), which has room for them;
@@ -262,6 +338,16 @@ void hist_free(struct hist_tally *t);
 void hist_build(const struct hist_tally *t, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out);
 
+/* view.c: for prune.c, dropping the pruned positions from a view (before
+ * the entries move: they are read at their old positions) */
+void view_prune(struct eng_view *v, const uint32_t *map,
+    const uint32_t *dead, size_t ndead);
+
+/* stats.c: how many view positions the stats looked at to find the
+ * entries they had not counted (a live view's few new ones should cost
+ * few), for the tests */
+uint64_t stats_positions_read(const struct eng_stats *s);
+
 /* view.c: for stats */
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);
@@ -285,6 +371,13 @@ int rx_match(const struct eng_regex *re, struct rx_ctx *c, const char *s,
 bool rx_has_block(const struct eng_regex *re);
 int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
     size_t n, size_t offset, size_t *start);
+
+/* where.c: a where expression's match contexts, one per thread */
+struct where_ctx;
+struct where_ctx *where_ctx_new(const struct eng_where *w);
+void where_ctx_free(struct where_ctx *c);
+bool where_eval(const struct eng_where *w, struct where_ctx *c, struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n);
 
 /* prefilter.c: finding the lines that can pass in a block of many */
 struct pf_scan {

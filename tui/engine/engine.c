@@ -52,6 +52,7 @@ eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
 		e->dirs[i] = eng_xstrdup(dirs[i]);
 	e->ndirs = ndirs;
 	e->watch_fd = -1;
+	fdcache_init(e);
 	return e;
 }
 
@@ -61,13 +62,16 @@ eng_close(struct eng *e)
 	if (e == NULL)
 		return;
 	loader_stop(e);
+	fdcache_free(e);
 	for (size_t i = 0; i < e->nfiles; i++) {
-		if (e->files[i]->fd >= 0)
-			close(e->files[i]->fd);
+		if (e->files[i] == NULL)
+			continue;
 		free(e->files[i]->path);
 		free(e->files[i]);
 	}
 	free(e->files);
+	free(e->names);
+	store_unreadable_free(e);
 	for (size_t i = 0; i < e->nchunks; i++)
 		free(e->chunks[i]);
 	free(e->chunks);
@@ -154,17 +158,27 @@ void
 eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
 {
 	const struct file *f = e->files[i];
-	struct stat st;
 
+	if (f == NULL) {	/* gone, and its entries with it */
+		memset(out, 0, sizeof *out);
+		out->category = -1;
+		out->first_us = out->last_us = ENG_TIME_NONE;
+		return;
+	}
 	out->path = f->path;
 	out->dir = e->dirs[f->source];
 	out->category = f->category;
 	out->backup = f->backup;
-	out->size = f->fd >= 0 && fstat(f->fd, &st) == 0 ?
-	    (uint64_t)st.st_size : f->pos;
+	out->size = f->size;
 	out->entries = f->entries;
 	out->first_us = f->first_us;
 	out->last_us = f->last_us;
+}
+
+size_t
+eng_source_names(const struct eng *e, unsigned source)
+{
+	return e->names != NULL && source < e->ndirs ? e->names[source] : 0;
 }
 
 size_t

@@ -15,8 +15,10 @@
  *	v = eng_view_new(e, filter); s = eng_stats_new()
  *	loop {
  *		wait for eng_watch_fd(e), or about 100 ms
- *		eng_refresh(e)			new lines, rotation, what the
- *						background load finished
+ *		eng_refresh(e)			new lines, rotation, entries
+ *						that left with their files,
+ *						what the background load
+ *						finished
  *		eng_view_update(v)		for every view
  *		eng_stats_update(s, v)		or eng_stats_update_some
  *	}
@@ -24,31 +26,52 @@
  *
  * Threads.  Every call that takes a struct eng, or a view, stats or reader
  * made from one, is made from one thread, the main thread: eng_refresh
- * grows the index and the file table that the others read.  The engine's
- * own threads run inside eng_load, eng_refresh, eng_view_update and
- * eng_stats_update, and after eng_load_async between calls too; those
- * read files, never the index, and eng_refresh takes in what they did
- * (eng_progress tells how far they got).  The calls that take none of
- * those objects may run on any thread: strbuf_*, eng_x*, eng_grow,
- * eng_sanitize, eng_time_parse, eng_time_parse_log, eng_time_format,
- * eng_now_us, eng_parse_line, eng_summary_line, eng_format_number,
- * eng_regex_new and eng_regex_free.  A regex matches on one thread at a
+ * changes the index, the file table and the views that the others read.
+ * The engine's own threads run inside eng_load, eng_refresh,
+ * eng_view_update, eng_stats_update and eng_groupby_update, and after
+ * eng_load_async between calls too; those read files, never the index,
+ * and eng_refresh takes in what they did (eng_progress tells how far they
+ * got).  The calls that take none of those objects may run on any thread:
+ * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_time_parse,
+ * eng_time_parse_log, eng_time_format, eng_now_us, eng_entry_fields (on
+ * its own eng_fields), eng_summary_line, eng_format_number, eng_regex_new,
+ * eng_regex_free, eng_where_new and eng_where_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
+ *
+ * Files.  A log file is opened when it is read and kept open while few
+ * enough are (fdcache.c: a quarter of the process's descriptor limit, at
+ * most 256), so any number of backups can be read; a file is known by its
+ * inode, whatever name it has now.  What cannot be read is named by
+ * eng_unreadable, never skipped in silence.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
  * only (after eng_load_async too: the background load's entries wait
  * for eng_refresh).  A view has the entries the index had when it was
  * made or last updated, and sees later ones at its next eng_view_update;
- * stats count the view's entries as of its last update.  An entry pointer
- * stays valid until eng_close, but a view's positions move when an update
- * merges late entries in before its end.
+ * stats count the view's entries as of its last update.  A view's
+ * positions move when an update merges late entries in before its end.
+ *
+ * Entries that leave.  What is indexed is what is on disk: eng_refresh
+ * takes out the entries of a file that is gone (deleted, as rotation
+ * deletes the oldest backup, or renamed away from every log name) and
+ * those whose line no longer ends before a truncated file's end, and
+ * eng_removed counts them.  They leave every view at once, inside
+ * eng_refresh, so a view never holds a position that is gone: its later
+ * positions move down and its category counts drop (a view with a keyword
+ * or regex and a category set, or one whose regex gave up, is instead
+ * filtered again at its next update).  Stats fed that view count it
+ * again from zero at their next update.  So memory is bounded by the
+ * lines on disk, not by all the lines ever seen.  An entry pointer stays
+ * valid until the next eng_refresh that takes entries out; a copy of an
+ * entry stays meaningful (its file number is never given to another
+ * file), and reads NULL from eng_line once its line has left.
  *
  * Who frees what.  eng_close frees the engine and stops a background load;
  * views, stats and readers are freed first, by whoever made them.
  * eng_view_new copies its filter and the keyword; the regexes given to a
- * filter or to eng_set_prefilter are borrowed and must outlive the view
- * (the engine, for the prefilter).  json_object results (eng_parse,
- * eng_parse_line, eng_stats_json) are the caller's to put, and
+ * filter (where expressions too) or to eng_set_prefilter are borrowed and
+ * must outlive the view (the engine, for the prefilter).  eng_stats_json's
+ * json_object is the caller's to put, an eng_fields the caller's to free, and
  * eng_hist_build's buckets the caller's to free (eng_hist_free).  A line
  * from eng_line or eng_reader_line is valid until the next such call, and
  * eng_file_info's path until the next eng_refresh or load.  Out of memory
@@ -199,9 +222,9 @@ struct eng_regex;
  * counts those), found by searching whole blocks as grep does.  A view with
  * the same keyword and regex shows what it would without this; counts
  * (eng_count, eng_malformed, eng_file_info) are of the lines indexed.
- * Huge lines are always indexed.  Call before eng_load or eng_load_async;
- * keyword may be NULL, re (NULL or borrowed) must live until eng_close.
- * Both NULL: index every line again.
+ * Lines longer than the read buffer (2 MiB) are always indexed.  Call
+ * before eng_load or eng_load_async; keyword may be NULL, re (NULL or
+ * borrowed) must live until eng_close.  Both NULL: index every line again.
  */
 void eng_set_prefilter(struct eng *e, const char *keyword,
     struct eng_regex *re);
@@ -211,14 +234,28 @@ void eng_set_prefilter(struct eng *e, const char *keyword,
  * every 100 ms then). */
 int eng_watch_fd(struct eng *e);
 /* Take in what changed on disk: appended lines, rotation (the old file is
- * read to its end first), truncation, re-creation; and entries a background
- * load has finished.  Returns the number of new entries, or -1. */
+ * read to its end first, under its new name), deletion, truncation,
+ * re-creation; and entries a background load has finished.  Returns the
+ * number of new entries, or -1; entries that left are in eng_removed. */
 long eng_refresh(struct eng *e);
 
 size_t eng_count(const struct eng *e);		/* all entries indexed */
 size_t eng_malformed(const struct eng *e);	/* of which malformed */
 
-/* The files: path, category, size, entries, first/last time. */
+/* The entries that have left the index since eng_open (see the protocol:
+ * entries that leave), and the files they left with: compare with an
+ * earlier reading to tell what a refresh took out. */
+struct eng_removed {
+	size_t deleted;		/* entries of files that are gone */
+	size_t deleted_files;
+	size_t truncated;	/* entries past a truncated file's new end */
+	size_t truncated_files;
+};
+void eng_removed(const struct eng *e, struct eng_removed *out);
+
+/* The files: path, category, size, entries, first/last time.  File
+ * numbers (an entry's file) are never reused: one whose file is gone has
+ * a NULL path and no entries. */
 struct eng_file_info {
 	const char *path;
 	const char *dir;
@@ -232,23 +269,86 @@ size_t eng_file_count(const struct eng *e);
 void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
 size_t eng_source_count(const struct eng *e);
 const char *eng_source_name(const struct eng *e, unsigned source);
+/* How many log names (readable or not) the last scan found in a
+ * directory: 0 says it holds no log file at all. */
+size_t eng_source_names(const struct eng *e, unsigned source);
+
+/*
+ * What cannot be read, as of the last eng_load or eng_refresh: a log name
+ * that is no regular file (a directory, FIFO, socket, device, or a
+ * symbolic link, never followed), one that open() refuses, a directory
+ * that can no longer be listed, a read that failed.  Whatever else can be
+ * read is indexed.  Each is "PATH: why"; seq numbers them since eng_open
+ * (from 1), so a caller can tell those it has not shown yet.  A name that
+ * can be read again leaves the list; a failed read stays on it.
+ */
+size_t eng_unreadable_count(const struct eng *e);
+const char *eng_unreadable(const struct eng *e, size_t i, uint64_t *seq);
 
 /* ---- reading an entry ------------------------------------------------------- */
 
+/*
+ * Lines of any length up to ENG_LINE_MAX are indexed, parsed, counted and
+ * given whole: a valid JSON object of 100 MB is an entry like any other.
+ * A longer line is malformed (its length reads UINT32_MAX when it is 4 GiB
+ * or more) and gives its first ENG_LINE_SHOW bytes.  A display shows at
+ * most ENG_LINE_SHOW bytes of any line (eng_line_head).
+ */
+#define ENG_LINE_MAX	((size_t)INT32_MAX)
+#define ENG_LINE_SHOW	((size_t)1 << 20)
+
 /* The raw line (without newline), valid until the next call on e from the
- * same thread.  NULL when the file is gone.  A huge line (over 1 MiB, always
- * malformed) comes back cut to its first 1 MiB. */
+ * same thread.  NULL when its file is gone or no longer holds it. */
 const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
-/* The line parsed, or NULL when malformed (caller puts the reference). */
-json_object *eng_parse(struct eng *e, const struct eng_entry *en);
-/* The same for a line s[0..n) that the caller has read already. */
-json_object *eng_parse_line(const char *s, size_t n);
+/* The same, but at most its first max bytes: for a display. */
+const char *eng_line_head(struct eng *e, const struct eng_entry *en,
+    size_t max, size_t *len);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
  * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
 /* The same for en's line s[0..n) that the caller has read already. */
 void eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
     struct strbuf *out);
+
+/*
+ * An entry's fields as "key: value" lines, in the line's order: what
+ * pretty output and the detail view show, and with the summary the
+ * entry's decoded text.  A member whose value is a non-empty object or
+ * list is a heading (text NULL) and its members follow on the next lines,
+ * one level deeper; a list's elements have no key (shown "-").  A key
+ * given twice is one line, where it first appears, with its last value,
+ * as every reader of a line takes it.  Texts are decoded (a string's
+ * escapes undone), not yet sanitised, each followed by a NUL byte but
+ * possibly holding others (\u0000): use the lengths.
+ */
+enum eng_field_kind {
+	ENG_FIELD_STRING,
+	ENG_FIELD_NUMBER,	/* text: the number as written */
+	ENG_FIELD_TRUE,		/* "true" */
+	ENG_FIELD_FALSE,	/* "false" */
+	ENG_FIELD_NULL,		/* "null" */
+	ENG_FIELD_OBJECT,	/* "{}" when empty, else a heading */
+	ENG_FIELD_ARRAY,	/* "[]" when empty, else a heading */
+};
+struct eng_field {
+	unsigned depth;		/* 0 for the entry's own members */
+	enum eng_field_kind kind;
+	const char *key;	/* NULL for an element of a list */
+	size_t key_len;
+	const char *text;	/* NULL for a heading */
+	size_t text_len;
+};
+struct eng_fields {
+	struct eng_field *v;	/* the lines */
+	size_t n, cap;
+	struct strbuf text;	/* the texts they point into */
+};
+void eng_fields_init(struct eng_fields *f);
+void eng_fields_free(struct eng_fields *f);
+/* The lines of s[0..n) into f, replacing what it held (its pointers are
+ * valid until the next call); false, and none, when the line is not a
+ * JSON object (llmlog(1), HOW LINES ARE READ). */
+bool eng_entry_fields(const char *s, size_t n, struct eng_fields *f);
 
 /*
  * Many lines in a row, as a view or the print mode walks them: a small
@@ -286,7 +386,10 @@ bool eng_regex_caseless(const struct eng_regex *re);
 
 /* Malformed entries have no level: they pass min_level (a damaged line is
  * worth seeing next to the errors); entries without a level otherwise
- * fail it. */
+ * fail it.  Times: since and until are inclusive, on the entry's time or,
+ * for an entry without one, the time it carries from its neighbour (see
+ * struct eng_entry); an entry with no time at all (ENG_TIME_NONE) fails a
+ * since bound and passes an until bound. */
 struct eng_filter {
 	unsigned categories;		/* bit 1u << cat; 0: all */
 	int min_level;			/* enum llmlog_level; 0: all */
@@ -294,6 +397,9 @@ struct eng_filter {
 	int64_t until_us;		/* ENG_TIME_NONE: unbounded */
 	const char *keyword;		/* case-insensitive substring, or NULL */
 	struct eng_regex *regex;	/* borrowed, or NULL */
+	struct eng_where *const *where;	/* nwhere expressions that must all
+					   hold (borrowed), or NULL */
+	size_t nwhere;
 };
 void eng_filter_init(struct eng_filter *f);
 
@@ -304,17 +410,21 @@ struct eng_view;
 struct eng_view *eng_view_new(struct eng *e, const struct eng_filter *f);
 void eng_view_free(struct eng_view *v);
 /* Take in entries indexed since the view was made or last updated;
- * returns how many passed the filter. */
+ * returns how many passed the filter (those eng_view_is_new tells). */
 size_t eng_view_update(struct eng_view *v);
 size_t eng_view_count(const struct eng_view *v);
 const struct eng_entry *eng_view_get(const struct eng_view *v, size_t i);
+/* Whether entry i of the view joined it at its last eng_view_update, for
+ * a follower to print (late entries join before the end). */
+bool eng_view_is_new(const struct eng_view *v, size_t i);
 /* Entries per category under the view's filter (ignoring its category set),
  * for the tab bar. */
 void eng_view_category_counts(const struct eng_view *v,
     size_t counts[LLMLOG_NCATEGORIES]);
 
 /* Lines on which the filter's regex gave up (match limit): they are left
- * out of the view; tell the user how many. */
+ * out of the view; tell the user how many.  Counted over every category,
+ * like eng_view_category_counts, whatever the filter's category set. */
 size_t eng_view_regex_errors(const struct eng_view *v);
 
 /* Search the view from position `from` (exclusive) forward (dir 1) or
@@ -329,18 +439,163 @@ long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
 void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
     size_t to, size_t **hits, size_t *nhits, size_t *cap);
 
+/* ---- field filters: llmlog(1), WHERE GRAMMAR --------------------------------- */
+
+/*
+ * `duration_ms > 1000 and model in (gpt-4o, "o1")`: comparisons = != < <=
+ * > >= ~ !~, `in (...)`, exists(f), and/or/not and parentheses over
+ * dotted paths and the virtual fields category, level (ordered), time (in
+ * the time grammar, read as eng_time_parse reads it), host (the name of the
+ * entry's directory) and trace (trace_id); cost is reserved.  A
+ * comparison on a missing field is false, != and !~ too.  Evaluated on
+ * the line through jscan, an array field holding when an element does.
+ */
+struct eng_where;
+/* Compile; NULL on a syntax error, with a message in err naming the token
+ * and its column, and the column (1-based, in characters) in *column
+ * unless column is NULL.  now_us anchors relative times ("2h"); utc: a
+ * time written without a zone is UTC (the zone times are shown in), else
+ * local time. */
+struct eng_where *eng_where_new(const char *text, int64_t now_us, bool utc,
+    char *err, size_t errlen, size_t *column);
+void eng_where_free(struct eng_where *w);
+const char *eng_where_text(const struct eng_where *w);
+/* Whether en, whose line is s[0..n), passes; on one thread at a time (a
+ * view filtering on its threads uses contexts of its own). */
+bool eng_where_match(struct eng_where *w, struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n);
+
+/* ---- breakdowns: the figures per group of entries (groupby.c) --------------- */
+
+/*
+ * Groups by the values of fields: dotted paths read as --where reads
+ * them, category, level and host the entry's own, and, with bucket_us > 0,
+ * "time" for buckets of that width (multiples of it since the epoch).  A
+ * field an entry lacks (or null) groups as null.
+ */
+struct eng_groupby;
+enum eng_group_sort { ENG_SORT_COUNT, ENG_SORT_NAME, ENG_SORT_P95,
+    ENG_SORT_FAILED };
+struct eng_groupby *eng_groupby_new(const char *const *fields,
+    size_t nfields, int64_t bucket_us);
+void eng_groupby_free(struct eng_groupby *g);
+/* Count the view's entries not yet counted (two threads share a large
+ * update). */
+void eng_groupby_update(struct eng_groupby *g, struct eng_view *v);
+/* The same figures grouped by the first nfields fields only (percentiles
+ * over the merged durations, so exact): one pass over the entries can
+ * answer a coarse and a fine breakdown.  Free it with eng_groupby_free. */
+struct eng_groupby *eng_groupby_rollup(const struct eng_groupby *g,
+    size_t nfields);
+/*
+ * The groups as a JSON array (caller puts it), sorted by count, failed or
+ * p95 (most first) or by name, ties by name:
+ * [{"key":{"model":"gpt-4o"},"count":N,"failed":N,"fail_pct":P,
+ *   "errors":N,"p50_ms":D,"p95_ms":D,"p99_ms":D,"prompt_tokens":N,
+ *   "completion_tokens":N,"total_tokens":N},...]
+ * failed: success false, or without success a non-empty error (never a
+ * security entry: a denial is not a failure); errors: level ERROR or
+ * above; percentiles nearest-rank over duration_ms, null when no entry
+ * of the group has one; tokens summed over llm entries; a time key is
+ * the bucket's start as eng_stats_json writes times.
+ */
+json_object *eng_groupby_json(struct eng_groupby *g,
+    enum eng_group_sort sort);
+
+/* ---- the fields of each category (llmlog(5), LINE FORMAT) ------------------ */
+
+enum eng_column_type {
+	ENG_COLUMN_TEXT,		/* a string */
+	ENG_COLUMN_INTEGER,	/* a whole number: a count, a length, a pid */
+	ENG_COLUMN_NUMBER,	/* any number: a duration, a size */
+	ENG_COLUMN_BOOL,		/* true or false (or present as true) */
+	ENG_COLUMN_JSON,		/* an array, an object or any JSON value */
+};
+struct eng_column {
+	const char *name;
+	enum eng_column_type type;
+};
+/* A category's own fields in llmlog(5)'s order, *n of them; for any other
+ * category (-1) those of every line after category, timestamp and level:
+ * event and pid.  Static: never freed. */
+const struct eng_column *eng_category_fields(int category, size_t *n);
+
+/* ---- SQL over a view (llmlog(1), SQL) --------------------------------------- */
+
+/*
+ * An in-memory SQLite database whose tables read a view: entries (every
+ * entry), and one per category named by it (user, system, tool, llm,
+ * security, performance; the category's entries that are JSON objects),
+ * with the columns llmlog(1) lists.  A query sees the view as it is when
+ * each table is scanned: update the view between queries, never during
+ * one.  Nothing but the view is read; ATTACH is refused, so a query
+ * cannot touch a file.  SQLite's functions are there, and
+ * percentile_disc(Y, F), the nearest-rank percentile --stats computes.
+ * Main thread only (it reads the view).
+ *
+ *	q = eng_sql_new(v)
+ *	eng_sql_run(q, "SELECT ...", row, arg, err, errlen)	any number
+ *	eng_sql_free(q)						before the view
+ */
+struct eng_sql;
+
+enum eng_sql_type {
+	ENG_SQL_NULL,
+	ENG_SQL_INTEGER,
+	ENG_SQL_REAL,
+	ENG_SQL_TEXT,
+	ENG_SQL_BLOB,
+};
+struct eng_sql_value {
+	enum eng_sql_type type;
+	int64_t i;		/* INTEGER */
+	double r;		/* REAL */
+	const char *s;		/* TEXT (valid until the callback returns;
+				   may hold NUL bytes) or BLOB */
+	size_t n;
+};
+struct eng_sql_row {
+	unsigned statement;	/* which statement of the query, from 0 */
+	size_t ncols;
+	const char *const *names;	/* the columns' names */
+	const struct eng_sql_value *values;
+};
+/* Called for each result row; nonzero stops the query (not an error). */
+typedef int (*eng_sql_row_fn)(void *arg, const struct eng_sql_row *row);
+
+/* The view is borrowed: free the database first. */
+struct eng_sql *eng_sql_new(struct eng_view *v);
+void eng_sql_free(struct eng_sql *q);
+/* Run every statement of query, each row to fn.  The number of rows, or
+ * -1 with SQLite's message, as SQLite words it, in err. */
+long eng_sql_run(struct eng_sql *q, const char *query, eng_sql_row_fn fn,
+    void *arg, char *err, size_t errlen);
+/* While a query runs, fn(arg) is called every few thousand steps; a
+ * nonzero return cancels it (eng_sql_run fails with "interrupted").
+ * fn NULL: never. */
+void eng_sql_set_progress(struct eng_sql *q, int (*fn)(void *arg),
+    void *arg);
+
 /* ---- statistics ----------------------------------------------------------------- */
 
 struct eng_stats;
 struct eng_stats *eng_stats_new(void);
 void eng_stats_free(struct eng_stats *s);
-/* Add every entry of the view not yet counted (call again after
- * eng_view_update to keep a live report). */
+/*
+ * Add every entry of the view not yet counted (call again after
+ * eng_view_update to keep a live report).  A live view's new entries cost
+ * what they are, not what the view holds: when the view only grew at its
+ * end they are found there, and what is kept in order (the durations,
+ * the requests by time) takes them in by a merge.  Fed another view, or
+ * one that holds fewer entries than were counted (entries gone from the
+ * index), the stats count again from the first entry.
+ */
 void eng_stats_update(struct eng_stats *s, struct eng_view *v);
 /*
  * The same a slice at a time, for a caller that must answer keys: count at
- * most max_entries of the entries not yet counted, on the caller's thread;
- * true when every entry of the view is counted.  Slices and full updates
+ * most max_entries of the entries not yet counted (on two threads when
+ * they are many, as eng_stats_update); true when every entry of the view
+ * is counted.  Slices and full updates
  * may be mixed, on a view that grows between them: the figures at the end
  * are those of one full update.  max_entries 0 only looks for new entries,
  * so that eng_stats_progress knows them.  The report can be read at any
@@ -353,15 +608,16 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
     size_t *total);
 /*
  * The figures as one JSON object (caller puts the reference).  Key names are
- * stable; maps are ordered by count, most first (ties by name); times are
- * UTC RFC 3339 with milliseconds, or null when there is none; averages and
- * rates are 0 when nothing was counted; success_rate is a percentage.
+ * stable; maps are ordered by count, most first (ties by name, byte by
+ * byte, the shorter first); times are UTC RFC 3339 with milliseconds, or
+ * null when there is none; averages and rates are 0 when nothing was
+ * counted; success_rate is a percentage, 100 * success / total.
  *
- * {"total":N, "malformed":N, "foreign":N,
+ * {"total":N, "malformed":N, "foreign":N, "out_of_range":N,
  *  "by_level":{"INFO":N,...}            levels that occur, in level order
  *  "by_category":{"user":N,...}         categories that occur, table order
- *                                       (malformed lines count under their
- *                                       file's category)
+ *                                       (malformed and foreign lines count
+ *                                       under their file's category)
  *  "first":"...", "last":"...",
  *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
  *  "llm":{"total","success","failed","streaming","total_tokens",
@@ -379,11 +635,41 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
- * Percentiles are nearest-rank over the performance entries' duration_ms.
- * The histogram is eng_hist_build's, not aligned, for at most 60 buckets
- * of a minute or more, each count the sum of a bucket's three.
- * The per-category sections count our own entries only: malformed and
- * foreign lines appear in total, by_level, by_category and the histogram.
+ * An entry's fields are read by the rules of llmlog(1), HOW LINES ARE
+ * READ, as its summary reads them.  The per-category sections count our
+ * own entries only, in the section of the line's category: malformed and
+ * foreign lines appear in total, by_level, by_category and the
+ * histogram; first and last are of the entries with a time of their own.
+ * In a section:
+ *   failed      success is false, or, when success is not a boolean, error
+ *               is there and is not null, false or ""; success the rest
+ *   streaming   streaming is true
+ *   allowed     allowed is true; denied the rest, whose resource and
+ *               action are ranked
+ *   names       provider, model, tool_name, resource, action: the text of a
+ *               string (decoded, NUL bytes and all), a number, true or
+ *               false, else "unknown"; operation likewise, else ""
+ *   durations   duration_ms, a number; averages over the entries that have
+ *               one
+ *   tokens      per call total_tokens, else prompt_tokens plus
+ *               completion_tokens (those that are numbers); prompt_tokens
+ *               and completion_tokens sum their own fields
+ *   memory      peak_memory_mb is the largest memory_mb, 0 when none
+ * out_of_range counts the numbers among these fields that lie past a
+ * double's range (1e400): each is left out as if it were absent.  Sums
+ * are exact, rounded once to a double; a whole one under 2^63 in
+ * magnitude is written as an integer, any other as a double, and one past
+ * a double's range, or an average of it, as null.  An average is the
+ * rounded sum divided by the count.  Percentiles are nearest-rank over
+ * the performance durations (the smallest with at least that share at or
+ * below it); slowest lists them largest first, equal ones in the order
+ * counted.  The histogram is eng_hist_build's, not aligned, for at most 60
+ * buckets of a minute or more, each count the sum of a bucket's three.
+ *
+ * json-c's keys end at a NUL byte: in the tree the keys of the name maps
+ * (by_provider, ...) show a NUL as ^@ (names that then read the same share
+ * a count); their JSON text (json_object_to_json_string) has the exact
+ * names.
  */
 json_object *eng_stats_json(const struct eng_stats *s);
 
@@ -418,5 +704,49 @@ struct eng_hist {
 void eng_hist_build(const struct eng_stats *s, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out);
 void eng_hist_free(struct eng_hist *h);
+
+/* ---- the dashboard's figures: the counted entries by time -------------------
+ *
+ * What the explorer's dashboard shows beside the report, not in the JSON.
+ * The calls that take a struct eng_stats * without const keep what they
+ * read in order as they read it; call them as the others, between updates.
+ */
+
+/* The headline's figures of a time range.  A request is a user entry of
+ * ours; requests_ok, llm_failed and denied count as the report's success,
+ * failed and denied; tokens are each call's, as whole numbers. */
+struct eng_period {
+	uint64_t requests, requests_ok;
+	uint64_t llm_calls, llm_failed;
+	uint64_t tokens;
+	uint64_t denied;
+	double p95_request_ms;	/* nearest rank of the requests' duration_ms;
+				   NAN when none had one */
+};
+/* The entries counted whose minute (the minute their time falls in; an
+ * untimed entry's neighbour's, as the histogram's) starts in [from_us,
+ * to_us).  from_us ENG_TIME_NONE: no lower bound, and the p95 takes the
+ * requests without any time too; to_us INT64_MAX: no upper bound. */
+void eng_stats_period(struct eng_stats *s, int64_t from_us, int64_t to_us,
+    struct eng_period *out);
+
+/* For each bucket of h (eng_hist_build's, on s, since the last update):
+ * the p50 and p95 (nearest rank) of the duration_ms of the requests whose
+ * time falls in it, NAN where none had one.  p50 and p95 have h->n
+ * elements. */
+void eng_hist_latency(struct eng_stats *s, const struct eng_hist *h,
+    double *p50, double *p95);
+
+/* The i-th of the slowest performance entries counted (the JSON's
+ * "slowest", in its order) with the entry it was read from; false past
+ * the last.  operation is valid until the next update of s. */
+struct eng_slowest {
+	const char *operation;	/* may hold NUL bytes */
+	size_t len;
+	double ms;
+	struct eng_entry entry;
+};
+bool eng_stats_slowest(const struct eng_stats *s, size_t i,
+    struct eng_slowest *out);
 
 #endif

@@ -2,8 +2,10 @@
  * follow.c - keeping the index up to date while the logs grow: inotify on
  * the directories (polling otherwise), appended lines, rotation (files are
  * tracked by inode, so the old file is read to its end under its new name),
- * truncation (seen as a smaller file, or one whose last line we read no
- * longer ends where it did) and re-creation.
+ * deletion (the oldest backup of a rotation: its entries leave), truncation
+ * (seen as a smaller file, or one whose last line we read no longer ends
+ * where it did: the entries past its end leave) and re-creation.  prune.c
+ * takes out what leaves.
  */
 #include "config.h"
 
@@ -51,73 +53,119 @@ drain_watch(struct eng *e)
 		continue;
 }
 
-/* A file that shrank was truncated (or rewritten): its old entries keep
- * their record, which loses the descriptor, and a new record reads the
- * file again from the start. */
+/* Every entry of f leaves, and it is read again from its start. */
 static void
-restart_file(struct eng *e, struct file *old)
+cut_all(struct file *f)
 {
-	struct file *f = eng_xcalloc(1, sizeof *f);
+	f->cut = true;
+	f->cut_from = 0;
+	f->pos = f->resume = 0;
+}
 
-	*f = *old;
-	f->path = eng_xstrdup(old->path);
-	f->pos = 0;
-	f->entries = 0;
-	f->first_us = f->last_us = ENG_TIME_NONE;
-	old->fd = -1;
-	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
-	e->files[e->nfiles++] = f;
+/*
+ * f (number id) was truncated: the entries whose line still ends before
+ * its end stay, provided the last of them still ends with its newline
+ * (otherwise the file was written anew, and all leave); reading goes on
+ * after that line.
+ */
+static void
+cut_truncated(struct eng *e, struct file *f, size_t id)
+{
+	uint64_t end = 0;	/* just past the last line that stays */
+	char c;
+	int fd;
+
+	for (size_t p = 0; p < e->count; p++) {
+		const struct eng_entry *en = store_entry(e, p);
+		uint64_t nl = en->offset + en->length;
+
+		if (en->file == id && nl < f->size && nl + 1 > end)
+			end = nl + 1;
+	}
+	if (end > 0 && (fd = fdcache_acquire(e, f)) >= 0) {
+		if (pread(fd, &c, 1, (off_t)(end - 1)) != 1 || c != '\n')
+			end = 0;
+		fdcache_release(e, f);
+	} else
+		end = 0;
+	cut_all(f);
+	f->cut_from = f->pos = end;
 }
 
 /* A file truncated and written again past where we were no longer has
  * the end of our last line just before that point. */
 static bool
-rewritten(const struct file *f, const struct stat *st)
+rewritten(struct eng *e, struct file *f)
 {
+	bool changed = false;
 	char c;
+	int fd;
 
-	if (f->pos == 0 || (uint64_t)st->st_size <= f->pos)
+	if (f->pos == 0 || f->size <= f->pos)
 		return false;
-	return pread(f->fd, &c, 1, (off_t)(f->pos - 1)) == 1 && c != '\n';
+	if ((fd = fdcache_acquire(e, f)) >= 0) {
+		changed = pread(fd, &c, 1, (off_t)(f->pos - 1)) == 1 &&
+		    c != '\n';
+		fdcache_release(e, f);
+	}
+	return changed;
+}
+
+/* Scans in a row that may miss a file while it is being renamed (readdir
+ * can) before one that finds no name for it says it is gone. */
+#define UNSEEN_GONE	2
+
+/* A file no log name leads to any more is gone: at once when its
+ * descriptor says it has no link left, otherwise after UNSEEN_GONE
+ * scans without it. */
+static bool
+gone(struct eng *e, struct file *f)
+{
+	struct stat st;
+
+	if (f->seen) {
+		f->unseen = 0;
+		return false;
+	}
+	if (fdcache_stat(e, f, &st) == 0 && st.st_nlink == 0)
+		return true;
+	return ++f->unseen >= UNSEEN_GONE;
 }
 
 long
 eng_refresh(struct eng *e)
 {
-	size_t before = e->count, nfiles, n;
+	size_t before, n;
 	struct index_task *t;
 	char err[256];
-	struct stat st;
 	uint64_t bytes;
+	long got;
 
 	drain_watch(e);
-	loader_collect(e);
+	got = loader_collect(e);
 	store_scan(e, err, sizeof err);
-	nfiles = e->nfiles;
-	for (size_t i = 0; i < nfiles; i++) {
+	/* what is gone or cut leaves before what is new comes in: a file
+	 * is read again after its cut, and memory holds what is on disk */
+	for (size_t i = 0; i < e->nfiles; i++) {
 		struct file *f = e->files[i];
-		if (f->fd < 0 || f->pending > 0 || fstat(f->fd, &st) != 0)
+
+		if (f == NULL || f->pending > 0)
 			continue;
-		if ((uint64_t)st.st_size < f->pos || rewritten(f, &st))
-			restart_file(e, f);
+		if (f->gone || gone(e, f)) {
+			file_set_gone(e, f);
+			cut_all(f);
+		} else if (f->size < f->pos)
+			cut_truncated(e, f, i);
+		else if (rewritten(e, f))
+			cut_all(f);
 	}
-	/* files gone from the directory are read to their end first */
+	prune_index(e);
+	before = e->count;
 	n = index_plan(e, &t, FOLLOW_CHUNK, &bytes);
 	index_run_all(t, n, bytes > FOLLOW_CHUNK ? 2 : 1);
 	for (size_t i = 0; i < n; i++)
 		index_publish(e, &t[i]);
 	free(t);
 	e->load_total += bytes;
-	/* a file no name leads to any more is gone once read to its end;
-	 * one a scan missed (readdir can, while files are being renamed)
-	 * still has its links */
-	for (size_t i = 0; i < e->nfiles; i++) {
-		struct file *f = e->files[i];
-		if (!f->seen && f->fd >= 0 && f->pending == 0 &&
-		    fstat(f->fd, &st) == 0 && st.st_nlink == 0) {
-			close(f->fd);
-			f->fd = -1;
-		}
-	}
-	return (long)(e->count - before);
+	return got + (long)(e->count - before);
 }

@@ -71,12 +71,42 @@ emit(struct index_task *t, const char *s, size_t len, uint64_t off,
 	push_line(t, &li, len, off, last_time);
 }
 
+/* The bytes [off, off + n) of the task's file, or NULL when a read fails
+ * or comes short (the file shrank under us). */
+static char *
+read_whole(struct index_task *t, uint64_t off, size_t n)
+{
+	char *s = eng_xmalloc(n + 1);
+	ssize_t got = read_full(t->fd, s, n, off);
+
+	if (got > 0)
+		t->bytes_read += (uint64_t)got;
+	if (got != (ssize_t)n) {
+		if (got < 0)
+			t->error = errno;
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * A line longer than the read buffer, now that its end is found: read
+ * once more, whole, and classified like any other, so that a valid one
+ * is an entry like the rest.  One over ENG_LINE_MAX is malformed, unread.
+ */
 static void
 emit_huge(struct index_task *t, uint64_t off, uint64_t len,
     int64_t *last_time)
 {
 	struct eng_entry en;
+	char *s;
 
+	if (len <= ENG_LINE_MAX && (s = read_whole(t, off, (size_t)len)) != NULL) {
+		emit(t, s, (size_t)len, off, last_time);
+		free(s);
+		return;
+	}
 	t->malformed++;
 	en.time_us = *last_time;
 	en.offset = off;
@@ -93,7 +123,7 @@ emit_huge(struct index_task *t, uint64_t off, uint64_t len,
 /* The time of the last timed line before offset, so that untimed lines at
  * the start of a chunk sort with their neighbours. */
 static int64_t
-lookback(int fd, int category, uint64_t offset)
+lookback(int fd, int category, uint64_t offset, uint64_t *bytes_read)
 {
 	uint64_t from = offset > LOOKBACK_BYTES ? offset - LOOKBACK_BYTES : 0;
 	size_t n = (size_t)(offset - from);
@@ -106,6 +136,8 @@ lookback(int fd, int category, uint64_t offset)
 		return t;
 	buf = eng_xmalloc(n);
 	got = pread(fd, buf, n, (off_t)from);
+	if (got > 0)
+		*bytes_read += (uint64_t)got;
 	if (got == (ssize_t)n) {
 		end = buf + n;
 		if (end > buf && end[-1] == '\n')
@@ -181,6 +213,8 @@ take_lines(struct index_task *t, struct scan *sc, char *buf, size_t have)
 	if (!sc->skipping && !sc->huge && sc->base + (uint64_t)(p - buf) >=
 	    t->end)
 		sc->done = true;
+	if (sc->skipping && sc->base + have >= t->end)
+		sc->done = true;	/* no line starts in this task */
 	return p;
 }
 
@@ -200,7 +234,7 @@ fill_leading_times(struct index_task *t, const struct scan *sc)
 	lead = t->pf != NULL ? sc->lead : n > 0 ? t->v[0].offset : 0;
 	if (n == 0 || lead == 0)
 		return;
-	before = lookback(t->fd, t->category, lead);
+	before = lookback(t->fd, t->category, lead, &t->bytes_read);
 	for (size_t i = 0; i < n; i++)
 		t->v[i].time_us = before;
 }
@@ -256,8 +290,11 @@ take_found(struct index_task *t, struct scan *sc, char *buf, size_t have)
 	struct line_info li;
 
 	if (sc->skipping || sc->huge) {
-		if ((nl = memchr(p, '\n', have)) == NULL)
+		if ((nl = memchr(p, '\n', have)) == NULL) {
+			if (sc->skipping && sc->base + have >= t->end)
+				sc->done = true;	/* no line starts here */
 			return p;
+		}
 		if (sc->huge) {
 			emit_huge(t, sc->huge_start, sc->base +
 			    (uint64_t)(nl - buf) - sc->huge_start,
@@ -307,12 +344,16 @@ take_found(struct index_task *t, struct scan *sc, char *buf, size_t have)
 void
 index_run(struct index_task *t, char *buf)
 {
-	struct scan sc = { .base = t->start, .skipping = !starts_line(t),
-	    .last_time = ENG_TIME_NONE };
+	struct scan sc = { .base = t->start, .last_time = ENG_TIME_NONE };
 	size_t have = 0;
 	uint64_t rpos = t->start;
 
 	t->incomplete = UINT64_MAX;
+	if ((t->fd = fdcache_acquire(t->e, t->file)) < 0) {
+		t->error = errno;	/* ENOENT: the file is gone */
+		return;
+	}
+	sc.skipping = !starts_line(t);
 	/* about 250 bytes a line: one allocation in the usual case; with
 	 * a prefilter, few lines and a growing array */
 	t->cap = t->pf != NULL ? 64 : (size_t)((t->end - t->start) / 200) + 16;
@@ -320,6 +361,13 @@ index_run(struct index_task *t, char *buf)
 	if (t->pf != NULL)
 		pf_scan_init(&sc.pf, t->pf);
 	sc.timed_to = t->start;
+	if (t->aligned && t->resume > t->start) {
+		/* a huge line an earlier look found no newline in up to
+		 * resume: go on from there, not from its start again */
+		sc.huge = true;
+		sc.huge_start = t->start;
+		sc.base = rpos = t->resume;
+	}
 	while (!sc.done && rpos < t->limit) {
 		size_t want = INDEX_BUF_BYTES - have;
 		ssize_t got;
@@ -337,6 +385,7 @@ index_run(struct index_task *t, char *buf)
 		}
 		have += (size_t)got;
 		rpos += (uint64_t)got;
+		t->bytes_read += (uint64_t)got;
 		p = t->pf != NULL ? take_found(t, &sc, buf, have) :
 		    take_lines(t, &sc, buf, have);
 		if (sc.done)
@@ -360,11 +409,15 @@ index_run(struct index_task *t, char *buf)
 	}
 	if (!sc.done && !sc.skipping && t->error == 0) {
 		uint64_t at = sc.huge ? sc.huge_start : sc.base;
-		if (at < t->end && at < t->limit)
+		if (at < t->end && at < t->limit) {
 			t->incomplete = at;
+			t->scanned = sc.huge ? sc.base + have : 0;
+		}
 	}
 	fill_leading_times(t, &sc);
 	pf_scan_free(&sc.pf);
+	fdcache_release(t->e, t->file);
+	t->fd = -1;
 }
 
 void
@@ -415,36 +468,44 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 {
 	struct index_task *v = NULL;
 	size_t n = 0, cap = 0;
-	struct stat st;
 
 	*bytes = 0;
 	for (size_t i = 0; i < e->nfiles; i++) {
 		struct file *f = e->files[i];
-		uint64_t size, at;
+		uint64_t size, at, from, end;
 
-		if (f->fd < 0 || f->pending > 0 || fstat(f->fd, &st) != 0)
+		if (f == NULL || f->gone || f->pending > 0)
 			continue;
-		size = (uint64_t)st.st_size;
+		size = f->size;
 		if (size <= f->pos)
 			continue;
 		f->pending_pos = size;
+		f->pending_resume = 0;
 		*bytes += size - f->pos;
-		for (at = f->pos; at < size; at += chunk) {
+		/* the first task takes the part of a huge line already
+		 * known to have no newline, beside its own chunk */
+		from = f->resume > f->pos && f->resume < size ? f->resume :
+		    f->pos;
+		for (at = f->pos; at < size; at = end) {
+			end = size - from > chunk ? from + chunk : size;
 			eng_grow(&v, &cap, n + 1, sizeof *v);
 			memset(&v[n], 0, sizeof v[n]);
+			v[n].e = e;
 			v[n].file = f;
-			v[n].fd = f->fd;
+			v[n].fd = -1;
 			v[n].category = f->category;
 			v[n].file_id = (uint32_t)i;
 			v[n].source = (uint8_t)f->source;
 			v[n].start = at;
-			v[n].end = size - at > chunk ? at + chunk : size;
+			v[n].end = end;
 			v[n].limit = size;
 			v[n].aligned = at == f->pos;
-			v[n].last = v[n].end == size;
+			v[n].resume = at == f->pos && from > at ? from : 0;
+			v[n].last = end == size;
 			v[n].pf = e->prefilter;
 			f->pending++;
 			n++;
+			from = end;
 		}
 	}
 	*out = v;
@@ -456,13 +517,20 @@ index_publish(struct eng *e, struct index_task *t)
 {
 	struct file *f = t->file;
 
+	if (t->error != 0 && t->error != ENOENT)
+		store_unreadable(e, f->path, strerror(t->error), false);
 	store_append(e, t->v, t->n);
 	store_file_add_entries(f, t->v, t->n);
 	e->malformed += t->malformed;
-	if (t->incomplete < f->pending_pos)
+	e->bytes_read += t->bytes_read;
+	if (t->incomplete < f->pending_pos) {
 		f->pending_pos = t->incomplete;
-	if (--f->pending == 0)
+		f->pending_resume = t->scanned;
+	}
+	if (--f->pending == 0) {
 		f->pos = f->pending_pos;
+		f->resume = f->pending_resume;
+	}
 	index_task_free(t);
 }
 
@@ -491,9 +559,10 @@ const char *
 block_reader_line(struct block_reader *br, const struct eng *e,
     const struct eng_entry *en, size_t *len)
 {
-	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
+	size_t n = entry_read_len(en);
 	size_t want;
 	uint64_t from;
+	struct file *f;
 	ssize_t got;
 	int fd;
 
@@ -502,18 +571,25 @@ block_reader_line(struct block_reader *br, const struct eng *e,
 		*len = n;
 		return br->buf + (en->offset - br->start);
 	}
-	fd = e->files[en->file]->fd;
-	if (fd < 0)
+	/* the cache is the one part of the engine a reader changes */
+	f = e->files[en->file];
+	if (f == NULL || (fd = fdcache_acquire((struct eng *)e, f)) < 0)
 		return NULL;
 	want = n > br->block ? n : br->block;
 	from = en->offset;
 	if (br->backward)
 		from = en->offset + n > want ? en->offset + n - want : 0;
+	if (br->cap > 4 * br->block && want <= br->block) {
+		free(br->buf);	/* a huge line's room, no longer needed */
+		br->buf = NULL;
+		br->cap = 0;
+	}
 	if (br->cap < want) {
 		br->buf = eng_xrealloc(br->buf, want);
 		br->cap = want;
 	}
-	got = pread(fd, br->buf, want, (off_t)from);
+	got = read_full(fd, br->buf, want, from);
+	fdcache_release((struct eng *)e, f);
 	if (got < (ssize_t)(en->offset - from + n)) {
 		br->file = UINT32_MAX;
 		return NULL;

@@ -182,10 +182,31 @@ number_end(const char *p, const char *end)
 	return p;
 }
 
+/* Whether a[0..n) and b[0..n) hold the same bytes: for the short texts of
+ * keys and literals, a few word compares instead of a call to memcmp. */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, x2, y2;
+	uint32_t u, v, u2, v2;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&x, a, 8), memcpy(&y, b, 8);
+		memcpy(&x2, a + n - 8, 8), memcpy(&y2, b + n - 8, 8);
+		return x == y && x2 == y2;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&u, a, 4), memcpy(&v, b, 4);
+		memcpy(&u2, a + n - 4, 4), memcpy(&v2, b + n - 4, 4);
+		return u == v && u2 == v2;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
 static inline const char *
 literal_end(const char *p, const char *end, const char *lit, size_t n)
 {
-	if ((size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+	if ((size_t)(end - p) < n || !same_bytes(p, lit, n))
 		return NULL;
 	return p + n;
 }
@@ -204,10 +225,17 @@ kind_of(char c)
 	}
 }
 
+/* Whether level d (0 the outermost) of in_object is an object. */
+#define OPEN_IS_OBJECT(in_object, d) \
+	((in_object)[(d) >> 6] >> ((d) & 63) & 1)
+
 /* One value from p (blanks skipped), as a state machine over the bytes:
  * "value" expects a value, "key" a member's key, and after each value the
  * loop at the bottom takes a comma or a closing bracket.  in_object holds
- * one bit per open level: set for an object, clear for an array. */
+ * one bit per open level: set for an object, clear for an array; obj is
+ * the innermost's.  Compact lines have no blanks, so each place where one
+ * may stand looks for the byte it expects first and skips blanks only
+ * when that is not it: most of the walk's tests went on blanks. */
 const char *
 jscan_value_end(const char *p, const char *end, int depth_max,
     struct jscan_value *v)
@@ -215,7 +243,7 @@ jscan_value_end(const char *p, const char *end, int depth_max,
 	uint64_t in_object[JSCAN_MAX_DEPTH / 64];
 	const char *start;
 	int depth = 0;
-	bool esc = false;
+	bool esc = false, obj = false;
 
 	if (depth_max > JSCAN_MAX_DEPTH)
 		depth_max = JSCAN_MAX_DEPTH;
@@ -232,10 +260,14 @@ value:
 			return NULL;
 		in_object[depth >> 6] |= UINT64_C(1) << (depth & 63);
 		depth++;
-		p = skip_ws(p + 1, end);
+		obj = true;
+		if (++p < end && *p == '"')
+			goto key;
+		p = skip_ws(p, end);
 		if (p < end && *p == '}') {
 			p++;
 			depth--;
+			obj = depth > 0 && OPEN_IS_OBJECT(in_object, depth - 1);
 			break;
 		}
 		goto key;
@@ -244,10 +276,12 @@ value:
 			return NULL;
 		in_object[depth >> 6] &= ~(UINT64_C(1) << (depth & 63));
 		depth++;
+		obj = false;
 		p = skip_ws(p + 1, end);
 		if (p < end && *p == ']') {
 			p++;
 			depth--;
+			obj = depth > 0 && OPEN_IS_OBJECT(in_object, depth - 1);
 			break;
 		}
 		goto value;
@@ -264,6 +298,9 @@ value:
 	case '6': case '7': case '8': case '9':
 		p = number_end(p, end);
 		break;
+	case ' ': case '\t': case '\n': case '\r':
+		p = skip_ws(p, end);
+		goto value;
 	default:
 		return NULL;
 	}
@@ -271,8 +308,6 @@ value:
 		return NULL;
 	/* after a value: close what it ends, or go on past a comma */
 	for (;;) {
-		bool obj;
-
 		if (depth == 0) {
 			if (v != NULL) {
 				v->kind = kind_of(*start);
@@ -283,28 +318,34 @@ value:
 			}
 			return p;
 		}
-		p = skip_ws(p, end);
 		if (p >= end)
 			return NULL;
-		obj = in_object[(depth - 1) >> 6] >> ((depth - 1) & 63) & 1;
 		if (*p == ',') {
-			p = skip_ws(p + 1, end);
+			p++;
 			if (obj)
 				goto key;
 			goto value;
 		}
-		if (*p != (obj ? '}' : ']'))
+		if (*p == (obj ? '}' : ']')) {
+			p++;
+			depth--;
+			obj = depth > 0 && OPEN_IS_OBJECT(in_object, depth - 1);
+			continue;
+		}
+		if (!blank[(unsigned char)*p])
 			return NULL;
-		p++;
-		depth--;
+		p = skip_ws(p, end);
 	}
 key:
+	if (p < end && *p != '"')
+		p = skip_ws(p, end);
 	if (p >= end || *p != '"' || (p = string_end(p + 1, end, &esc)) == NULL)
 		return NULL;
-	p = skip_ws(p, end);
+	if (p < end && *p != ':')
+		p = skip_ws(p, end);
 	if (p >= end || *p != ':')
 		return NULL;
-	p = skip_ws(p + 1, end);
+	p++;
 	goto value;
 }
 
@@ -340,14 +381,14 @@ jscan_iter_init(struct jscan_iter *it, const struct jscan_value *v)
 
 /* A member's or element's value: the walk, with scalars (most values)
  * taken here at less cost. */
-static inline const char *
+static inline __attribute__((always_inline)) const char *
 member_value(const char *p, const char *end, int depth,
     struct jscan_value *v)
 {
 	const char *q;
 	bool esc = false;
 
-	p = skip_ws(p, end);
+again:
 	if (p >= end)
 		return NULL;
 	switch (*p) {
@@ -371,6 +412,9 @@ member_value(const char *p, const char *end, int depth,
 	case 'n':
 		q = literal_end(p, end, "null", 4);
 		break;
+	case ' ': case '\t': case '\n': case '\r':
+		p = skip_ws(p, end);
+		goto again;
 	default:
 		q = number_end(p, end);
 		break;
@@ -501,7 +545,7 @@ jscan_key_equal(const struct jscan_value *key, const char *name, size_t len)
 	if (key->kind != JSCAN_STRING)
 		return false;
 	if (!key->escaped)
-		return key->n == len && memcmp(key->s, name, len) == 0;
+		return key->n == len && same_bytes(key->s, name, len);
 	if (key->n < len)
 		return false;	/* decoding never lengthens */
 	while (p < end) {
@@ -514,13 +558,78 @@ jscan_key_equal(const struct jscan_value *key, const char *name, size_t len)
 	return len == 0;
 }
 
-/* Whether key k may be keys[i]: what rules most members out at once. */
-static inline bool
-key_may_be(const struct jscan_value *k, const struct jscan_key *key)
+/*
+ * The keys looked for, indexed by a key's length and first byte as one of
+ * 64 bits: a member whose key has no wanted bit (most members) is passed
+ * over with one test, and one whose bit belongs to a single wanted key is
+ * compared with that key alone.  The first byte of an empty key is its
+ * closing quote, in the line.
+ */
+#define KEY_SHARED	0xff	/* a bit of several keys: compare them all */
+
+struct key_index {
+	uint64_t mask;
+	uint8_t at[64];		/* 1 + the index of the key with the bit */
+};
+
+static inline unsigned
+key_bit(size_t n, const char *s)
 {
-	if (k->escaped)
-		return true;
-	return k->n == key->len && (k->n == 0 || k->s[0] == key->name[0]);
+	return (unsigned)(n * 7 + (unsigned char)s[0]) & 63;
+}
+
+static inline void
+key_index_init(struct key_index *ix, const struct jscan_key *keys,
+    size_t nkeys)
+{
+	ix->mask = 0;
+	memset(ix->at, 0, sizeof ix->at);
+	for (size_t i = 0; i < nkeys; i++) {
+		unsigned b = key_bit(keys[i].len, keys[i].len > 0 ?
+		    keys[i].name : "\"");
+
+		if ((ix->mask >> b & 1) || i + 1 >= KEY_SHARED)
+			ix->at[b] = KEY_SHARED;
+		else
+			ix->at[b] = (uint8_t)(i + 1);
+		ix->mask |= UINT64_C(1) << b;
+	}
+}
+
+static inline void
+take_key(size_t i, const struct jscan_value *v, struct jscan_value *out,
+    size_t *found)
+{
+	*found += out[i].kind == JSCAN_NONE;
+	out[i] = *v;	/* the last one wins */
+}
+
+/* Record member value v under every key of keys[] that k names. */
+static inline void
+match_key(const struct jscan_value *k, const struct jscan_value *v,
+    const struct key_index *ix, const struct jscan_key *keys, size_t nkeys,
+    struct jscan_value *out, size_t *found)
+{
+	unsigned b, at;
+
+	if (k->escaped) {
+		for (size_t i = 0; i < nkeys; i++)
+			if (jscan_key_equal(k, keys[i].name, keys[i].len))
+				take_key(i, v, out, found);
+		return;
+	}
+	b = key_bit(k->n, k->s);
+	if (!(ix->mask >> b & 1))
+		return;
+	if ((at = ix->at[b]) != KEY_SHARED) {
+		if (keys[at - 1].len == k->n &&
+		    same_bytes(k->s, keys[at - 1].name, k->n))
+			take_key(at - 1, v, out, found);
+		return;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		if (keys[i].len == k->n && same_bytes(k->s, keys[i].name, k->n))
+			take_key(i, v, out, found);
 }
 
 /* The object whose '{' is at p, its members' values nested at most depth
@@ -532,7 +641,9 @@ object_find(const char *p, const char *end, int depth,
     size_t *found)
 {
 	struct jscan_value k = { .kind = JSCAN_STRING }, v;
+	struct key_index ix;
 
+	key_index_init(&ix, keys, nkeys);
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
 		return p + 1;
@@ -544,26 +655,23 @@ object_find(const char *p, const char *end, int depth,
 		if ((p = string_end(k.s, end, &k.escaped)) == NULL)
 			return NULL;
 		k.n = (size_t)(p - 1 - k.s);
-		p = skip_ws(p, end);
+		if (p < end && *p != ':')
+			p = skip_ws(p, end);
 		if (p >= end || *p != ':')
 			return NULL;
 		if ((p = member_value(p + 1, end, depth, &v)) == NULL)
 			return NULL;
-		for (size_t i = 0; i < nkeys; i++) {
-			if (key_may_be(&k, &keys[i]) &&
-			    jscan_key_equal(&k, keys[i].name, keys[i].len)) {
-				*found += out[i].kind == JSCAN_NONE;
-				out[i] = v;	/* the last one wins */
-			}
-		}
-		p = skip_ws(p, end);
+		match_key(&k, &v, &ix, keys, nkeys, out, found);
+		if (p < end && *p != ',' && *p != '}')
+			p = skip_ws(p, end);
 		if (p >= end)
 			return NULL;
 		if (*p == '}')
 			return p + 1;
 		if (*p != ',')
 			return NULL;
-		p = skip_ws(p + 1, end);
+		if (++p < end && *p != '"')
+			p = skip_ws(p, end);
 	}
 }
 

@@ -28,6 +28,16 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+unsigned
+days_in_month(int64_t y, unsigned m)
+{
+	static const unsigned dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dim[m - 1];
+}
+
 static void
 civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 {
@@ -234,7 +244,7 @@ parse_ours(const char *s, size_t n, int64_t *out_us)
 		if (NOTDIGIT(0) | NOTDIGIT(1) | NOTDIGIT(2) | NOTDIGIT(3) |
 		    NOTDIGIT(5) | NOTDIGIT(6) | NOTDIGIT(8) | NOTDIGIT(9) ||
 		    s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 ||
-		    d > 31)
+		    d > days_in_month(y, m))
 			return false;
 #undef NOTDIGIT
 		day_secs = days_from_civil(y, m, d) * SEC_PER_DAY;
@@ -294,8 +304,10 @@ eng_time_parse_log(const char *s, size_t n, int64_t *out_us)
 			zone = true;
 		}
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60)
+	/* an impossible date (2026-02-31) is no time, never the one mktime
+	 * or the day count would shift it to */
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	    mi > 59 || sec > 60)
 		return -1;
 	if (zone)
 		secs = days_from_civil(y, mo, d) * SEC_PER_DAY +

@@ -1,7 +1,8 @@
 /*
  * order.c - one time order of every entry of the index (a permutation of
  * index positions, 4 bytes an entry), kept up to date as entries are
- * added, so that a view is one pass over it rather than a sort.
+ * added, so that a view is one pass over it rather than a sort, and
+ * renumbered when entries leave the index (prune.c).
  */
 #include "config.h"
 
@@ -168,6 +169,25 @@ order_sync(struct eng *e)
 		e->order_gen++;
 	}
 	e->order_n = e->count;
+}
+
+/* The pruned positions leave the order, the rest are renumbered: their
+ * order stays, so it stays sorted and views' tails stay tails. */
+void
+order_prune(struct eng *e, const uint32_t *map, const uint32_t *dead,
+    size_t ndead)
+{
+	size_t w = 0;
+
+	for (size_t k = 0; k < e->order_n; k++)
+		if (map[e->order[k]] != PRUNED)
+			e->order[w++] = map[e->order[k]];
+	e->order_n = prune_below(dead, ndead, e->order_n);
+	if (e->order_n < e->order_cap / 4) {
+		e->order_cap = e->order_n * 2;
+		e->order = eng_xrealloc(e->order, e->order_cap *
+		    sizeof *e->order);
+	}
 }
 
 void

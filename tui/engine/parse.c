@@ -1,22 +1,46 @@
 /*
  * parse.c - what one log line says about itself: time, level, category and
- * whether it is ours, foreign JSON or malformed.  Our writer's lines are
- * read from their fixed prefix without a JSON parse; anything else goes
- * through json-c.
+ * whether it is ours, foreign JSON or malformed.  Every line goes through
+ * the one scanner's validating walk (jscan_line_find), which looks up the
+ * keys on its way: a line is an entry only when it is one JSON object
+ * (llmlog(1), HOW LINES ARE READ), and a key given twice says what its
+ * last member says, here as in the summaries, the fields and the stats.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "engine-int.h"
+#include "jscan.h"
 
-static struct {
-	const char *name;
-	size_t len;
-} cat_names[LLMLOG_NCATEGORIES];
+#define KEY(s) { s, sizeof s - 1 }
+
+/* Our writer's keys, looked up on every line in the walk itself. */
+enum { K_CATEGORY, K_TIMESTAMP, K_LEVEL, NHEAD };
+static const struct jscan_key head_keys[NHEAD] = {
+	[K_CATEGORY] = KEY("category"),
+	[K_TIMESTAMP] = KEY("timestamp"),
+	[K_LEVEL] = KEY("level"),
+};
+
+/* Where other writers keep a line's time and level, first found first
+ * taken (a null is not found); asked only of a line that lacks ours. */
+static const struct jscan_key time_keys[] = {
+	KEY("timestamp"), KEY("time"), KEY("@timestamp"), KEY("asctime"),
+	KEY("ts"), KEY("datetime"), KEY("date"), KEY("created"),
+};
+#define NTIME (sizeof time_keys / sizeof time_keys[0])
+static const struct jscan_key level_keys[] = {
+	KEY("level"), KEY("levelname"), KEY("severity"), KEY("loglevel"),
+	KEY("levelno"),
+};
+#define NLEVEL (sizeof level_keys / sizeof level_keys[0])
+
+static struct jscan_key cat_names[LLMLOG_NCATEGORIES];
 static pthread_once_t cat_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -28,262 +52,146 @@ cat_names_init(void)
 	}
 }
 
-static int
-category_of(const char *s, size_t n)
+/* enum llmlog_level / 10 - 1 */
+static const struct jscan_key level_names[] = {
+	KEY("DEBUG"), KEY("INFO"), KEY("WARNING"), KEY("ERROR"),
+	KEY("CRITICAL"),
+};
+
+/*
+ * A string value's decoded text, NUL-terminated, in small (64 bytes) or,
+ * when longer, in memory the caller frees (*heap); NULL when v is not a
+ * string or its text holds a NUL byte: no name, level or time has one, so
+ * "user\u0000" is not user.
+ */
+#define SMALL_TEXT	64
+static const char *
+text_of(const struct jscan_value *v, char *small, char **heap, size_t *len)
 {
+	char *buf = small;
+
+	*heap = NULL;
+	if (v->kind != JSCAN_STRING)
+		return NULL;
+	if (v->n >= SMALL_TEXT)
+		buf = *heap = eng_xmalloc(v->n + 1);
+	*len = jscan_unescape(v, buf);
+	buf[*len] = '\0';
+	if (memchr(buf, '\0', *len) != NULL) {
+		free(*heap);
+		*heap = NULL;
+		return NULL;
+	}
+	return buf;
+}
+
+/* Our writer's spelling, compared on the line's bytes. */
+static int
+exact_name(const struct jscan_value *v, const struct jscan_key *names,
+    size_t n)
+{
+	if (v->kind != JSCAN_STRING || v->escaped)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (names[i].len == v->n && memcmp(names[i].name, v->s, v->n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* One of the six categories, in any case; -1 for anything else. */
+static int
+category_of(const struct jscan_value *v)
+{
+	char small[SMALL_TEXT], *heap;
+	const char *t;
+	size_t len;
+	int c;
+
 	pthread_once(&cat_once, cat_names_init);
-	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
-		if (cat_names[c].len == n && memcmp(cat_names[c].name, s, n) == 0)
-			return c;
-	return -1;
+	if ((c = exact_name(v, cat_names, LLMLOG_NCATEGORIES)) >= 0)
+		return c;
+	if ((t = text_of(v, small, &heap, &len)) == NULL)
+		return -1;
+	c = llmlog_category_parse(t);
+	free(heap);
+	return c;
 }
 
+/* A level as enum llmlog_level: a name or alias in any case, or a level
+ * number, as llmlog_level_parse reads them; an integer (levelno) rounded
+ * down to a level, below 10 DEBUG, 50 and above CRITICAL.  -1 for none. */
 static int
-level_of(const char *s, size_t n)
+level_of(const struct jscan_value *v)
 {
-	static const char *const names[] = {
-		"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"
-	};
+	char small[SMALL_TEXT], *heap;
+	const char *t;
+	size_t len;
+	int64_t n;
+	int l;
 
-	for (int i = 0; i < 5; i++)
-		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
-			return i + 1;
-	return -1;
-}
-
-/* Take `"` text `"` at *p; the text must hold no escape. */
-static bool
-take_string(const char **p, const char *end, const char **s, size_t *n)
-{
-	const char *q;
-	bool esc = false;
-
-	if (*p >= end || **p != '"')
-		return false;
-	q = json_string_end(*p + 1, end, &esc);
-	if (q == NULL || esc)
-		return false;
-	*s = *p + 1;
-	*n = (size_t)(q - 1 - *s);
-	*p = q;
-	return true;
-}
-
-static bool
-take_lit(const char **p, const char *end, const char *lit, size_t n)
-{
-	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
-		return false;
-	*p += n;
-	return true;
-}
-
-/* Whether the rest of a line is one complete JSON value, structurally:
- * strings closed, brackets balanced, nothing after the last one.  A line
- * it lets through still gets a full parse before anything reads its
- * fields.  This runs on every line, so it comes in two speeds: a scalar
- * loop (strings crossed 16 bytes at a time), and a SIMD pass below that
- * looks at 64 bytes at once. */
-static bool
-balanced_scalar(const char *p, const char *end, int depth, bool in_string)
-{
-	bool esc;
-
-	if (in_string && (p = json_string_end(p, end, &esc)) == NULL)
-		return false;
-	while (p < end) {
-		char c = *p++;
-
-		if (c == '"') {
-			if ((p = json_string_end(p, end, &esc)) == NULL)
-				return false;
-		} else if (c == '{' || c == '[')
-			depth++;
-		else if (c == '}' || c == ']') {
-			if (--depth == 0)
-				return p == end;
+	switch (v->kind) {
+	case JSCAN_STRING:
+		if ((l = exact_name(v, level_names, 5)) >= 0)
+			return (l + 1) * 10;
+		if ((t = text_of(v, small, &heap, &len)) == NULL)
+			return -1;
+		l = llmlog_level_parse(t);
+		free(heap);
+		return l;
+	case JSCAN_NUMBER:
+		if (!jscan_int64(v, &n)) {
+			/* past 64 bits: still an integer when it has no
+			 * fraction and no exponent */
+			if (memchr(v->s, '.', v->n) != NULL ||
+			    memchr(v->s, 'e', v->n) != NULL ||
+			    memchr(v->s, 'E', v->n) != NULL)
+				return -1;
+			n = *v->s == '-' ? INT64_MIN : INT64_MAX;
 		}
+		if (n < LLMLOG_DEBUG)
+			return LLMLOG_DEBUG;
+		return n >= LLMLOG_CRITICAL ? LLMLOG_CRITICAL : (int)(n / 10 * 10);
+	default:
+		return -1;
 	}
-	return false;
 }
 
-#ifdef __SSE2__
-static inline uint64_t
-mask16(__m128i x, char c)
-{
-	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-	    _mm_set1_epi8(c)));
-}
+/* Epoch numbers above these magnitudes are nanoseconds, microseconds and
+ * milliseconds; below, seconds. */
+#define EPOCH_NS	1e17
+#define EPOCH_US	1e14
+#define EPOCH_MS	1e11
+#define EPOCH_MAX	9e18
 
-/* Bit i set when byte i is inside a string: the running parity of the
- * (unescaped) quotes up to i. */
-static inline uint64_t
-prefix_xor(uint64_t x)
-{
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
-
-/* 64 bytes at a time: masks of quotes, backslashes and brackets; the
- * in-string mask from the quotes; then only the few brackets outside
- * strings are looked at one by one.  A backslash next to another (where
- * escapes need counting) hands the rest to the scalar loop. */
+/* A time: a string eng_time_parse_log reads, or epoch seconds, or ms, µs
+ * or ns told apart by magnitude.  False when it cannot be read. */
 static bool
-balanced(const char *p, const char *end, int depth)
+time_of(const struct jscan_value *v, int64_t *t)
 {
-	uint64_t in_str = 0, carry_bs = 0;
-
-	while (end - p >= 64) {
-		uint64_t q = 0, bs = 0, op = 0, cl = 0, str, st;
-
-		for (int k = 0; k < 4; k++) {
-			__m128i x = _mm_loadu_si128((const __m128i *)
-			    (const void *)(p + 16 * k));
-			q |= mask16(x, '"') << (16 * k);
-			bs |= mask16(x, '\\') << (16 * k);
-			op |= (mask16(x, '{') | mask16(x, '[')) << (16 * k);
-			cl |= (mask16(x, '}') | mask16(x, ']')) << (16 * k);
-		}
-		if (bs != 0 || carry_bs != 0) {
-			if ((bs & (bs << 1)) != 0 || (bs & carry_bs) != 0) {
-				if (carry_bs != 0) {
-					if (in_str == 0)
-						return false;
-					p++;	/* escaped: not a quote */
-				}
-				return balanced_scalar(p, end, depth,
-				    in_str != 0);
-			}
-			q &= ~((bs << 1) | carry_bs);
-			carry_bs = bs >> 63;
-		}
-		str = prefix_xor(q) ^ in_str;
-		in_str = (uint64_t)((int64_t)str >> 63);
-		st = (op | cl) & ~str;
-		while (st != 0) {
-			int i = __builtin_ctzll(st);
-			st &= st - 1;
-			if (op >> i & 1)
-				depth++;
-			else if (--depth <= 0)
-				return depth == 0 && p + i + 1 == end;
-		}
-		p += 64;
-	}
-	if (carry_bs != 0) {
-		/* the first byte here is escaped: only a string holds that */
-		if (in_str == 0 || p >= end)
-			return false;
-		p++;
-	}
-	return balanced_scalar(p, end, depth, in_str != 0);
-}
-#else
-static bool
-balanced(const char *p, const char *end, int depth)
-{
-	return balanced_scalar(p, end, depth, false);
-}
-#endif
-
-/* {"category":"…","timestamp":"…","level":"…",  …  } */
-static bool
-parse_canonical(const char *s, size_t n, struct line_info *out)
-{
-	const char *p = s, *end = s + n, *v;
-	size_t vn;
-	int cat, lev;
-	int64_t t;
-
-	while (end > p && (end[-1] == ' ' || end[-1] == '\r'))
-		end--;
-	if (end - p < 40 || end[-1] != '}')
-		return false;
-	if (!take_lit(&p, end, "{\"category\":", 12) ||
-	    !take_string(&p, end, &v, &vn) || (cat = category_of(v, vn)) < 0)
-		return false;
-	if (!take_lit(&p, end, ",\"timestamp\":", 13) ||
-	    !take_string(&p, end, &v, &vn) ||
-	    eng_time_parse_log(v, vn, &t) != 0)
-		return false;
-	if (!take_lit(&p, end, ",\"level\":", 9) ||
-	    !take_string(&p, end, &v, &vn) || (lev = level_of(v, vn)) < 0)
-		return false;
-	if (p >= end || (*p != ',' && *p != '}') || !balanced(p, end, 1))
-		return false;
-	out->time = t;
-	out->category = (uint8_t)cat;
-	out->level = (uint8_t)lev;
-	out->flags = 0;
-	return true;
-}
-
-json_object *
-eng_parse_line(const char *s, size_t n)
-{
-	json_tokener *tok;
-	json_object *o;
-	size_t used;
-
-	if (n > LINE_MAX_BYTES || n > INT32_MAX)
-		return NULL;
-	if (memchr(s, '\0', n) != NULL)
-		return NULL;
-	tok = json_tokener_new();
-	if (tok == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, s, (int)n);
-	used = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (o == NULL)
-		return NULL;
-	for (; used < n; used++)
-		if (s[used] != ' ' && s[used] != '\t' && s[used] != '\r')
-			break;
-	if (used < n || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_object *
-field(json_object *o, const char *const *names)
-{
-	json_object *v;
-
-	for (; *names != NULL; names++)
-		if (json_object_object_get_ex(o, *names, &v) && v != NULL)
-			return v;
-	return NULL;
-}
-
-static bool
-json_time(json_object *v, int64_t *t)
-{
+	char small[SMALL_TEXT], *heap;
 	const char *s;
+	size_t len;
 	double d;
+	int rc;
 
-	switch (json_object_get_type(v)) {
-	case json_type_string:
-		s = json_object_get_string(v);
-		return eng_time_parse_log(s, strlen(s), t) == 0;
-	case json_type_int:
-	case json_type_double:
-		/* epoch seconds, or ms/µs by magnitude */
-		d = json_object_get_double(v);
-		if (d != d || d > 9e18 || d < -9e18)
+	switch (v->kind) {
+	case JSCAN_STRING:
+		if (!v->escaped)
+			return eng_time_parse_log(v->s, v->n, t) == 0;
+		if ((s = text_of(v, small, &heap, &len)) == NULL)
 			return false;
-		if (d > 1e17 || d < -1e17)
+		rc = eng_time_parse_log(s, len, t);
+		free(heap);
+		return rc == 0;
+	case JSCAN_NUMBER:
+		if (jscan_number(v, &d) != JSCAN_NUM_OK || d > EPOCH_MAX ||
+		    d < -EPOCH_MAX)
+			return false;
+		if (d > EPOCH_NS || d < -EPOCH_NS)
 			*t = (int64_t)(d / NS_PER_US);
-		else if (d > 1e14 || d < -1e14)
+		else if (d > EPOCH_US || d < -EPOCH_US)
 			*t = (int64_t)d;
-		else if (d > 1e11 || d < -1e11)
+		else if (d > EPOCH_MS || d < -EPOCH_MS)
 			*t = (int64_t)(d * (double)ENG_US_PER_MS);
 		else
 			*t = (int64_t)(d * (double)ENG_US_PER_SEC);
@@ -293,70 +201,57 @@ json_time(json_object *v, int64_t *t)
 	}
 }
 
-static int
-json_level(json_object *v)
+/* The first of keys that is present and not null, or NULL. */
+static const struct jscan_value *
+first_found(const struct jscan_value *v, size_t n)
 {
-	int l;
-
-	if (json_object_is_type(v, json_type_int)) {
-		int64_t n = json_object_get_int64(v);
-		if (n < 10)
-			return LLMLOG_DEBUG;
-		return n >= 50 ? LLMLOG_CRITICAL : (int)(n / 10 * 10);
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return -1;
-	l = llmlog_level_parse(json_object_get_string(v));
-	return l;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind != JSCAN_NONE && v[i].kind != JSCAN_NULL)
+			return &v[i];
+	return NULL;
 }
 
-static void
-parse_slow(const char *s, size_t n, int file_category, struct line_info *out)
+static bool
+present(const struct jscan_value *v)
 {
-	static const char *const time_keys[] = { "timestamp", "time",
-	    "@timestamp", "asctime", "ts", "datetime", "date", "created", NULL };
-	static const char *const level_keys[] = { "level", "levelname",
-	    "severity", "loglevel", "levelno", NULL };
-	json_object *o, *v;
-	int cat = -1, lev;
+	return v->kind != JSCAN_NONE && v->kind != JSCAN_NULL;
+}
+
+void
+parse_line(const char *s, size_t n, int file_category, struct line_info *out)
+{
+	struct jscan_value top, head[NHEAD], tv[NTIME], lv[NLEVEL];
+	const struct jscan_value *t = &head[K_TIMESTAMP], *l = &head[K_LEVEL];
+	int cat, lev;
 
 	out->time = ENG_TIME_NONE;
 	out->category = file_category < 0 ? ENG_CATEGORY_NONE :
 	    (uint8_t)file_category;
 	out->level = 0;
 	out->flags = 0;
-	if ((o = eng_parse_line(s, n)) == NULL) {
+	if (n > ENG_LINE_MAX ||
+	    jscan_line_find(s, n, &top, head_keys, NHEAD, head) !=
+	    JSCAN_OBJECT) {
 		out->flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
 		return;
 	}
-	if (json_object_object_get_ex(o, "category", &v) &&
-	    json_object_is_type(v, json_type_string))
-		cat = llmlog_category_parse(json_object_get_string(v));
-	if (cat >= 0)
+	if ((cat = category_of(&head[K_CATEGORY])) >= 0)
 		out->category = (uint8_t)cat;
 	else
 		out->flags |= ENTRY_FOREIGN;
-	if ((v = field(o, time_keys)) == NULL || !json_time(v, &out->time)) {
+	/* a line without our keys: another writer's names for them */
+	if (!present(t)) {
+		jscan_find(&top, time_keys, NTIME, tv);
+		t = first_found(tv, NTIME);
+	}
+	if (!present(l)) {
+		jscan_find(&top, level_keys, NLEVEL, lv);
+		l = first_found(lv, NLEVEL);
+	}
+	if (t == NULL || !time_of(t, &out->time)) {
 		out->time = ENG_TIME_NONE;
 		out->flags |= ENTRY_NO_TIME;
 	}
-	if ((v = field(o, level_keys)) != NULL && (lev = json_level(v)) > 0)
+	if (l != NULL && (lev = level_of(l)) > 0)
 		out->level = (uint8_t)(lev / 10);
-	json_object_put(o);
-}
-
-void
-parse_line(const char *s, size_t n, int file_category, struct line_info *out)
-{
-	if (n > LINE_MAX_BYTES) {
-		out->time = ENG_TIME_NONE;
-		out->category = file_category < 0 ? ENG_CATEGORY_NONE :
-		    (uint8_t)file_category;
-		out->level = 0;
-		out->flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
-		return;
-	}
-	if (parse_canonical(s, n, out))
-		return;
-	parse_slow(s, n, file_category, out);
 }

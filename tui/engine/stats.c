@@ -4,8 +4,13 @@
  * figures that llmlog(1) lists under --stats.  Lines are read in file
  * order on two threads, each into its own partial tally, merged at the
  * end; or a slice at a time (eng_stats_update_some), for a caller that
- * must stay responsive.  Sums are exact, so neither the split nor the
- * slices change a figure.
+ * must stay responsive.  Sums are exact (xsum.c), so neither the split
+ * nor the slices change a figure.  Fields are read through fields.c, as
+ * the summaries read them, so a figure counts what the entries show.
+ * What a live view adds is counted alone: the new entries are found at
+ * the view's end, the durations are merged into their sorted order, and
+ * the dashboard's figures by time (the trends' minutes, the requests'
+ * durations) grow by what came.
  */
 #include "config.h"
 
@@ -21,100 +26,9 @@
 #define SLOWEST		10
 #define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
-
-/* ---- an exact sum of doubles ----
- *
- * Floating-point addition is not associative: two threads' halves, or
- * slices, added up would differ in the last bits from one pass.  The sum
- * is kept as non-overlapping partials (Shewchuk; Python's math.fsum) and
- * rounded once when read, so any order of the same values gives the same
- * figure.  Infinities, NaN and values too large to add safely are summed
- * apart, plainly: no real log has them.
- */
-
-#define XSUM_HUGE 0x1p960
-
-struct xsum {
-	double *p;		/* partials, smallest magnitude first */
-	size_t n, cap;
-	double special;		/* the non-finite and huge values */
-};
-
-static void
-xsum_add(struct xsum *s, double x)
-{
-	size_t i = 0;
-
-	if (!(fabs(x) < XSUM_HUGE)) {
-		s->special += x;
-		return;
-	}
-	if (x == 0)
-		return;
-	for (size_t j = 0; j < s->n; j++) {
-		double y = s->p[j], hi, lo;
-
-		if (fabs(x) < fabs(y)) {
-			double t = x;
-			x = y;
-			y = t;
-		}
-		hi = x + y;
-		lo = y - (hi - x);
-		if (lo != 0)
-			s->p[i++] = lo;
-		x = hi;
-	}
-	if (i == s->cap)	/* a call per value costs */
-		eng_grow(&s->p, &s->cap, i + 1, sizeof *s->p);
-	s->p[i] = x;
-	s->n = i + 1;
-}
-
-static void
-xsum_merge(struct xsum *into, const struct xsum *from)
-{
-	for (size_t i = 0; i < from->n; i++)
-		xsum_add(into, from->p[i]);
-	into->special += from->special;
-}
-
-/* The exact sum rounded to nearest, ties to even (math.fsum's ending). */
-static double
-xsum_value(const struct xsum *s)
-{
-	size_t n = s->n;
-	double hi = 0, lo = 0;
-
-	if (n > 0) {
-		hi = s->p[--n];
-		while (n > 0) {
-			double x = hi, y = s->p[--n];
-
-			hi = x + y;
-			lo = y - (hi - x);
-			if (lo != 0)
-				break;
-		}
-		if (n > 0 && ((lo < 0 && s->p[n - 1] < 0) ||
-		    (lo > 0 && s->p[n - 1] > 0))) {
-			double y = lo * 2, x = hi + y;
-
-			if (y == x - hi)
-				hi = x;
-		}
-	}
-	if (s->special != 0 || isnan(s->special))
-		return s->special + hi;
-	return hi;
-}
-
-static void
-xsum_free(struct xsum *s)
-{
-	free(s->p);
-	memset(s, 0, sizeof *s);
-}
+/* Minutes of the trend figures kept, as the histogram's: a stray
+ * ancient time would cost memory. */
+#define TREND_MINUTES	((size_t)(366 * ENG_US_PER_DAY / ENG_US_PER_MIN))
 
 /* ---- a small string -> count table ---- */
 
@@ -187,15 +101,6 @@ tally_get(struct tally *t, const char *s, size_t n)
 }
 
 static void
-tally_add(struct tally *t, const char *s, size_t n, double sum)
-{
-	struct tally_item *it = tally_get(t, s, n);
-
-	it->count++;
-	xsum_add(&it->sum, sum);
-}
-
-static void
 tally_merge(struct tally *into, const struct tally *from)
 {
 	for (size_t i = 0; i < from->cap; i++) {
@@ -254,12 +159,92 @@ tally_sorted(const struct tally *t)
 /* ---- the tallies ---- */
 
 struct slow {
-	char *operation;
+	char *operation;	/* may hold NUL bytes */
+	size_t len;
+	double ms;
+	struct eng_entry entry;	/* the line it was read from */
+};
+
+/* A user request's duration, at its entry's time (for the dashboard's
+ * latency by time). */
+struct req_time {
+	int64_t t;
 	double ms;
 };
 
+/* ---- the figures of the headline, per minute ---- */
+
+struct minute {
+	uint32_t requests, requests_ok, llm, llm_failed, denied;
+	uint64_t tokens;
+};
+
+struct minutes {
+	int64_t first;		/* the minute of m[0] */
+	size_t n, cap;
+	struct minute *m;
+};
+
+/* t / unit, rounded towards minus infinity. */
+static int64_t
+floor_div(int64_t t, int64_t unit)
+{
+	return t >= 0 ? t / unit : (t - (unit - 1)) / unit;
+}
+
+/* The tally of minute k, made when new; NULL when it would make the
+ * minutes span more than TREND_MINUTES. */
+static struct minute *
+minute_at(struct minutes *ms, int64_t k)
+{
+	if (ms->n == 0) {
+		ms->first = k;
+	} else if (k < ms->first) {
+		size_t shift = (size_t)(ms->first - k);
+
+		if (shift + ms->n > TREND_MINUTES)
+			return NULL;
+		eng_grow(&ms->m, &ms->cap, ms->n + shift, sizeof *ms->m);
+		memmove(ms->m + shift, ms->m, ms->n * sizeof *ms->m);
+		memset(ms->m, 0, shift * sizeof *ms->m);
+		ms->n += shift;
+		ms->first = k;
+	}
+	if ((uint64_t)(k - ms->first) >= TREND_MINUTES)
+		return NULL;
+	if ((size_t)(k - ms->first) >= ms->n) {
+		size_t n = (size_t)(k - ms->first) + 1;
+
+		eng_grow(&ms->m, &ms->cap, n, sizeof *ms->m);
+		memset(ms->m + ms->n, 0, (n - ms->n) * sizeof *ms->m);
+		ms->n = n;
+	}
+	return &ms->m[k - ms->first];
+}
+
+static void
+minutes_merge(struct minutes *into, const struct minutes *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct minute *f = &from->m[i];
+		struct minute *m;
+
+		if (f->requests == 0 && f->llm == 0 && f->denied == 0)
+			continue;
+		if ((m = minute_at(into, from->first + (int64_t)i)) == NULL)
+			continue;
+		m->requests += f->requests;
+		m->requests_ok += f->requests_ok;
+		m->llm += f->llm;
+		m->llm_failed += f->llm_failed;
+		m->denied += f->denied;
+		m->tokens += f->tokens;
+	}
+}
+
 struct part {
 	uint64_t total, malformed, foreign;
+	uint64_t out_of_range;	/* numbers past a double's range, left out */
 	uint64_t by_level[LLMLOG_CRITICAL + 1];	/* by enum llmlog_level */
 	uint64_t by_category[LLMLOG_NCATEGORIES + 1];
 	int64_t first, last;
@@ -283,8 +268,16 @@ struct part {
 	struct xsum perf_dur;
 	double *durations;
 	size_t ndur, durcap;
+	size_t dur_sorted;	/* durations[0..dur_sorted) are in order */
 	struct slow slowest[SLOWEST];
 	size_t nslow;
+
+	/* for the dashboard: the headline's figures by the minute, and the
+	 * requests' durations with their times */
+	struct minutes minutes;
+	struct req_time *reqs;
+	size_t nreq, reqcap;
+	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
 };
 
 /*
@@ -298,9 +291,14 @@ struct eng_stats {
 	struct part p;
 	uint64_t view;		/* the serial of the view counted */
 	size_t mark;		/* index entries of the view taken so far */
+	size_t vcount;		/* the view's entries when they were taken */
 	uint32_t *pos;		/* the batch being counted, or NULL */
 	size_t npos, at;
 	struct hist_tally hist;	/* the counted entries over time */
+	double *scratch;	/* percentiles of a range of reqs */
+	size_t scratch_cap;
+	uint64_t positions_read;	/* view positions looked at, to find
+					   the new entries */
 };
 
 static void
@@ -329,10 +327,13 @@ part_free(struct part *p)
 	free(p->durations);
 	for (size_t i = 0; i < p->nslow; i++)
 		free(p->slowest[i].operation);
+	free(p->minutes.m);
+	free(p->reqs);
 }
 
 static void
-add_slow(struct part *p, const char *op, size_t n, double ms)
+add_slow(struct part *p, const char *op, size_t n, double ms,
+    const struct eng_entry *en)
 {
 	size_t i;
 
@@ -342,8 +343,10 @@ add_slow(struct part *p, const char *op, size_t n, double ms)
 		free(p->slowest[--p->nslow].operation);
 	for (i = p->nslow; i > 0 && p->slowest[i - 1].ms < ms; i--)
 		p->slowest[i] = p->slowest[i - 1];
-	p->slowest[i].operation = eng_xstrndup(op ? op : "", n);
+	p->slowest[i].operation = eng_xstrndup(op, n);
+	p->slowest[i].len = n;
 	p->slowest[i].ms = ms;
+	p->slowest[i].entry = *en;
 	p->nslow++;
 }
 
@@ -356,75 +359,211 @@ add_duration(struct part *p, double ms)
 	p->durations[p->ndur++] = ms;
 }
 
-static bool
-succeeded(const struct fields *f)
+static void
+add_request(struct part *p, int64_t t, double ms)
 {
-	return f->success >= 0 ? f->success == 1 : !f->has_error;
+	if (p->nreq == p->reqcap)
+		eng_grow(&p->reqs, &p->reqcap, p->nreq + 1, sizeof *p->reqs);
+	p->reqs[p->nreq].t = t;
+	p->reqs[p->nreq].ms = ms;
+	p->nreq++;
+}
+
+/* A number field: true with its value when it is a number in a double's
+ * range; one past it is counted and left out, as if absent. */
+static bool
+number(struct part *p, const struct fields *f, enum field k, double *out)
+{
+	switch (field_number(f, k, out)) {
+	case JSCAN_NUM_OK:
+		return true;
+	case JSCAN_NUM_RANGE:
+		p->out_of_range++;
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* A duration into its sum and count. */
+static void
+add_ms(struct part *p, const struct fields *f, struct xsum *sum,
+    uint64_t *n)
+{
+	double ms;
+
+	if (number(p, f, FIELD_DURATION, &ms)) {
+		xsum_add(sum, ms);
+		(*n)++;
+	}
+}
+
+/* A name: the field's text, or "unknown" (field_text). */
+static struct field_text
+name_of(const struct fields *f, enum field k, struct strbuf *scratch)
+{
+	struct field_text t;
+
+	if (!field_text(f, k, scratch, &t)) {
+		t.s = "unknown";
+		t.n = 7;
+	}
+	return t;
+}
+
+/* An LLM call's tokens: total_tokens, or else prompt_tokens plus
+ * completion_tokens, each added exactly, into the call's sums; the call's
+ * tokens as one number for the minutes. */
+static double
+count_tokens(struct part *p, const struct fields *f, struct xsum *sums[3])
+{
+	double prompt, completion, total;
+	bool hp = number(p, f, FIELD_PROMPT, &prompt);
+	bool hc = number(p, f, FIELD_COMPLETION, &completion);
+	bool ht = number(p, f, FIELD_TOTAL, &total);
+
+	if (hp)
+		xsum_add(&p->prompt, prompt);
+	if (hc)
+		xsum_add(&p->completion, completion);
+	for (int i = 0; i < 3; i++) {
+		if (ht)
+			xsum_add(sums[i], total);
+		else {
+			if (hp)
+				xsum_add(sums[i], prompt);
+			if (hc)
+				xsum_add(sums[i], completion);
+		}
+	}
+	return ht ? total : (hp ? prompt : 0) + (hc ? completion : 0);
+}
+
+static double
+count_llm(struct part *p, const struct fields *f)
+{
+	struct strbuf sp = { 0 }, sm = { 0 };
+	struct field_text prov, model;
+	struct tally_item *ip, *im;
+	double tok;
+
+	prov = name_of(f, FIELD_PROVIDER, &sp);
+	model = name_of(f, FIELD_MODEL, &sm);
+	p->llm_total++;
+	p->llm_failed += fields_failed(f);
+	p->llm_streaming += field_bool(f, FIELD_STREAMING) == 1;
+	add_ms(p, f, &p->llm_dur, &p->llm_dur_n);
+	ip = tally_get(&p->providers, prov.s, prov.n);
+	im = tally_get(&p->models, model.s, model.n);
+	ip->count++;
+	im->count++;
+	tok = count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
+	    &im->sum });
+	strbuf_free(&sp);
+	strbuf_free(&sm);
+	return tok;
+}
+
+/* A call's tokens as a whole number for the minutes' sums. */
+static uint64_t
+whole_tokens(double tok)
+{
+	return tok >= 0 && tok < 0x1p63 ? (uint64_t)llround(tok) : 0;
+}
+
+/* The headline's figures of an entry, in its minute (the histogram's
+ * time: an untimed entry's neighbour's). */
+static void
+count_minute(struct part *p, int cat, const struct fields *f, double tok,
+    const struct eng_entry *en)
+{
+	struct minute *m;
+
+	if (en->time_us == ENG_TIME_NONE ||
+	    (m = minute_at(&p->minutes, floor_div(en->time_us,
+	    ENG_US_PER_MIN))) == NULL)
+		return;
+	switch (cat) {
+	case LLMLOG_USER:
+		m->requests++;
+		m->requests_ok += !fields_failed(f);
+		break;
+	case LLMLOG_LLM:
+		m->llm++;
+		m->llm_failed += fields_failed(f);
+		m->tokens += whole_tokens(tok);
+		break;
+	case LLMLOG_SECURITY:
+		m->denied += field_bool(f, FIELD_ALLOWED) != 1;
+		break;
+	}
 }
 
 static void
-count_fields(struct part *p, int cat, const struct fields *f)
+count_fields(struct part *p, int cat, const struct fields *f,
+    const struct eng_entry *en)
 {
-	double tok;
+	struct strbuf s1 = { 0 }, s2 = { 0 };
+	struct field_text t1, t2;
+	double v, tok = 0;
 
 	switch (cat) {
 	case LLMLOG_USER:
 		p->user_total++;
-		p->user_success += succeeded(f);
-		if (!isnan(f->duration_ms))
-			xsum_add(&p->user_dur, f->duration_ms), p->user_dur_n++;
+		p->user_success += !fields_failed(f);
+		if (number(p, f, FIELD_DURATION, &v)) {
+			xsum_add(&p->user_dur, v), p->user_dur_n++;
+			add_request(p, en->time_us, v);
+		}
 		break;
 	case LLMLOG_LLM:
-		p->llm_total++;
-		p->llm_failed += !succeeded(f);
-		p->llm_streaming += f->streaming;
-		if (!isnan(f->duration_ms))
-			xsum_add(&p->llm_dur, f->duration_ms), p->llm_dur_n++;
-		if (!isnan(f->prompt_tokens))
-			xsum_add(&p->prompt, f->prompt_tokens);
-		if (!isnan(f->completion_tokens))
-			xsum_add(&p->completion, f->completion_tokens);
-		tok = !isnan(f->total_tokens) ? f->total_tokens :
-		    (isnan(f->prompt_tokens) ? 0 : f->prompt_tokens) +
-		    (isnan(f->completion_tokens) ? 0 : f->completion_tokens);
-		xsum_add(&p->tokens, tok);
-		tally_add(&p->providers, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, tok);
-		tally_add(&p->models, f->name2.s ? f->name2.s : "unknown",
-		    f->name2.s ? f->name2.n : 7, tok);
+		tok = count_llm(p, f);
 		break;
 	case LLMLOG_TOOL:
 		p->tool_total++;
-		p->tool_success += succeeded(f);
-		if (!isnan(f->duration_ms))
-			xsum_add(&p->tool_dur, f->duration_ms), p->tool_dur_n++;
-		tally_add(&p->tools, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, 0);
+		p->tool_success += !fields_failed(f);
+		add_ms(p, f, &p->tool_dur, &p->tool_dur_n);
+		t1 = name_of(f, FIELD_TOOL_NAME, &s1);
+		tally_get(&p->tools, t1.s, t1.n)->count++;
 		break;
 	case LLMLOG_SECURITY:
 		p->sec_total++;
-		if (f->allowed == 1) {
+		if (field_bool(f, FIELD_ALLOWED) == 1) {
 			p->sec_allowed++;
 			break;
 		}
 		p->sec_denied++;
-		tally_add(&p->denied_resources, f->name.s ? f->name.s : "unknown",
-		    f->name.s ? f->name.n : 7, 0);
-		tally_add(&p->denied_actions, f->name2.s ? f->name2.s : "unknown",
-		    f->name2.s ? f->name2.n : 7, 0);
+		t1 = name_of(f, FIELD_RESOURCE, &s1);
+		t2 = name_of(f, FIELD_ACTION, &s2);
+		tally_get(&p->denied_resources, t1.s, t1.n)->count++;
+		tally_get(&p->denied_actions, t2.s, t2.n)->count++;
 		break;
 	case LLMLOG_PERFORMANCE:
 		p->perf_total++;
-		if (!isnan(f->memory_mb) && (isnan(p->peak_memory) ||
-		    f->memory_mb > p->peak_memory))
-			p->peak_memory = f->memory_mb;
-		if (!isnan(f->duration_ms)) {
-			add_duration(p, f->duration_ms);
-			xsum_add(&p->perf_dur, f->duration_ms);
-			add_slow(p, f->name.s, f->name.n, f->duration_ms);
+		if (number(p, f, FIELD_MEMORY, &v) && (isnan(p->peak_memory) ||
+		    v > p->peak_memory))
+			p->peak_memory = v;
+		if (number(p, f, FIELD_DURATION, &v)) {
+			add_duration(p, v);
+			xsum_add(&p->perf_dur, v);
+			if (!field_text(f, FIELD_OPERATION, &s1, &t1))
+				t1.s = "", t1.n = 0;
+			add_slow(p, t1.s, t1.n, v, en);
 		}
 		break;
 	}
+	count_minute(p, cat, f, tok, en);
+	strbuf_free(&s1);
+	strbuf_free(&s2);
+}
+
+/* Whether counting an entry reads its fields: our own entries of the
+ * categories with figures. */
+static bool
+reads_fields(const struct eng_entry *en)
+{
+	return !(en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) &&
+	    en->category != LLMLOG_SYSTEM && en->category < LLMLOG_NCATEGORIES;
 }
 
 static void
@@ -454,15 +593,12 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 		p->foreign++;
 		return;
 	}
-	/* system entries need no field */
-	if (en->category == LLMLOG_SYSTEM || en->category >= LLMLOG_NCATEGORIES)
-		return;
+	if (!reads_fields(en))
+		return;		/* system entries need no field */
 	if ((s = block_reader_line(br, e, en, &n)) == NULL)
 		return;
-	if (!fields_read(s, n, en->category, &f))
-		return;
-	count_fields(p, en->category, &f);
-	fields_done(&f);
+	if (fields_read(s, n, en->category, &f))
+		count_fields(p, en->category, &f, en);
 }
 
 static void
@@ -471,6 +607,7 @@ part_merge(struct part *a, struct part *b)
 	a->total += b->total;
 	a->malformed += b->malformed;
 	a->foreign += b->foreign;
+	a->out_of_range += b->out_of_range;
 	for (size_t i = 0; i <= LLMLOG_CRITICAL; i++)
 		a->by_level[i] += b->by_level[i];
 	for (size_t i = 0; i <= LLMLOG_NCATEGORIES; i++)
@@ -513,8 +650,136 @@ part_merge(struct part *a, struct part *b)
 	for (size_t i = 0; i < b->ndur; i++)
 		add_duration(a, b->durations[i]);
 	for (size_t i = 0; i < b->nslow; i++)
-		add_slow(a, b->slowest[i].operation,
-		    strlen(b->slowest[i].operation), b->slowest[i].ms);
+		add_slow(a, b->slowest[i].operation, b->slowest[i].len,
+		    b->slowest[i].ms, &b->slowest[i].entry);
+	minutes_merge(&a->minutes, &b->minutes);
+	for (size_t i = 0; i < b->nreq; i++)
+		add_request(a, b->reqs[i].t, b->reqs[i].ms);
+}
+
+/* ---- values kept in order ---- */
+
+/* A key whose unsigned order is the numeric order of durations (never
+ * NaN); -0 counts as 0, as a comparison says. */
+static inline uint64_t
+dbl_key(double d)
+{
+	uint64_t u;
+
+	if (d == 0)
+		d = 0;
+	memcpy(&u, &d, sizeof u);
+	return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+/* Ascending, equal values in their first order (what qsort's merge sort
+ * gave): a radix sort, 16 bits a pass. */
+static void
+sort_durations(double *a, size_t n)
+{
+	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
+	    sizeof *kt);
+	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
+	size_t *count = eng_xmalloc(65536 * sizeof *count);
+	uint64_t *ksrc = k, *kdst = kt, *kswap;
+
+	for (size_t i = 0; i < n; i++)
+		k[i] = dbl_key(a[i]);
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(ksrc[i] >> shift) & 0xffff]++;
+		if (count[(ksrc[0] >> shift) & 0xffff] == n)
+			continue;	/* one digit for all: nothing moves */
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
+			kdst[at] = ksrc[i];
+			dst[at] = src[i];
+		}
+		kswap = ksrc, ksrc = kdst, kdst = kswap;
+		swap = src, src = dst, dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(k);
+	free(kt);
+	free(t);
+	free(count);
+}
+
+/* Keep the durations in order as they come, so that a report read after
+ * each of a live view's few new entries does not sort them all again:
+ * the new ones are sorted and merged in (equal values keep their first
+ * order, as one sort of them all would).  While a large count is under
+ * way (not done) the sort waits until the new ones are as many as the
+ * sorted, so that sorting costs no more than twice one sort at the end. */
+static void
+durations_settle(struct part *p, bool done)
+{
+	size_t old = p->dur_sorted, add = p->ndur - old;
+	double *t;
+
+	if (add == 0 || (!done && add < old))
+		return;
+	if (add * 8 >= old) {
+		sort_durations(p->durations, p->ndur);
+		p->dur_sorted = p->ndur;
+		return;
+	}
+	t = eng_xmalloc(add * sizeof *t);
+	memcpy(t, p->durations + old, add * sizeof *t);
+	sort_durations(t, add);
+	for (size_t i = old, j = add, k = p->ndur; j > 0;) {
+		if (i > 0 && dbl_key(p->durations[i - 1]) > dbl_key(t[j - 1]))
+			p->durations[--k] = p->durations[--i];
+		else
+			p->durations[--k] = t[--j];
+	}
+	free(t);
+	p->dur_sorted = p->ndur;
+}
+
+static int
+req_cmp(const void *a, const void *b)
+{
+	const struct req_time *x = a, *y = b;
+
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* The requests in time order (those without a time first), the new
+ * ones merged in as the durations are. */
+static void
+requests_settle(struct part *p)
+{
+	size_t old = p->req_sorted, add = p->nreq - old;
+	struct req_time *t;
+
+	if (add == 0)
+		return;
+	if (add * 8 >= old) {
+		qsort(p->reqs, p->nreq, sizeof *p->reqs, req_cmp);
+		p->req_sorted = p->nreq;
+		return;
+	}
+	t = eng_xmalloc(add * sizeof *t);
+	memcpy(t, p->reqs + old, add * sizeof *t);
+	qsort(t, add, sizeof *t, req_cmp);
+	for (size_t i = old, j = add, k = p->nreq; j > 0;) {
+		if (i > 0 && p->reqs[i - 1].t > t[j - 1].t)
+			p->reqs[--k] = p->reqs[--i];
+		else
+			p->reqs[--k] = t[--j];
+	}
+	free(t);
+	p->req_sorted = p->nreq;
 }
 
 /* ---- counting a view's new entries on two threads ---- */
@@ -583,14 +848,17 @@ eng_stats_free(struct eng_stats *s)
 	part_free(&s->p);
 	free(s->pos);
 	hist_free(&s->hist);
+	free(s->scratch);
 	free(s);
 }
 
-/* A stats object fed another view starts over. */
+/* A stats object fed another view starts over, and so does one whose
+ * view lost entries (files gone from the index): the figures are then
+ * counted again from the first entry. */
 static void
 stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 {
-	if (s->view == view_serial(v))
+	if (s->view == view_serial(v) && eng_view_count(v) >= s->vcount)
 		return;
 	part_free(&s->p);
 	part_init(&s->p);
@@ -600,6 +868,80 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	s->view = view_serial(v);
 	s->mark = 0;
+	s->vcount = 0;
+}
+
+/* Whether pos[0..n) ascends. */
+static bool
+ascending(const uint32_t *pos, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (pos[i] < pos[i - 1])
+			return false;
+	return true;
+}
+
+/* The view's entries among index entries [mark, seen), in index order,
+ * when the view only grew at its end since s->vcount: then those are its
+ * last entries (their number is what the view grew by), and a live
+ * view's few new entries cost nothing of its size.  NULL when some went
+ * in before the end. */
+static uint32_t *
+batch_tail(struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t n = eng_view_count(v), seen = view_seen(v);
+	uint32_t *pos;
+
+	*k = n - s->vcount;
+	for (size_t i = s->vcount; i < n; i++) {
+		uint32_t g = view_position(v, i);
+
+		s->positions_read++;
+		if (g < s->mark || g >= seen)
+			return NULL;
+	}
+	pos = eng_xmalloc((*k > 0 ? *k : 1) * sizeof *pos);
+	for (size_t i = 0; i < *k; i++)
+		pos[i] = view_position(v, s->vcount + i);
+	if (!ascending(pos, *k))
+		sort_u32(pos, *k);
+	return pos;
+}
+
+/* The same found among all the view's entries. */
+static uint32_t *
+batch_scan(struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t n = eng_view_count(v), seen = view_seen(v);
+	uint32_t *pos = eng_xmalloc((n > 0 ? n : 1) * sizeof *pos);
+
+	s->positions_read += n;
+	*k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t g = view_position(v, i);
+		if (g >= s->mark && g < seen)
+			pos[(*k)++] = g;
+	}
+	sort_u32(pos, *k);
+	return pos;
+}
+
+/* Every entry the view took in passed its filter (it grew by as many):
+ * in index order they are the range itself, found without a look at
+ * the view. */
+static uint32_t *
+batch_range(const struct eng_stats *s, const struct eng_view *v, size_t *k)
+{
+	size_t seen = view_seen(v);
+	uint32_t *pos;
+
+	if (eng_view_count(v) - s->vcount != seen - s->mark)
+		return NULL;
+	*k = seen - s->mark;
+	pos = eng_xmalloc((*k > 0 ? *k : 1) * sizeof *pos);
+	for (size_t i = 0; i < *k; i++)
+		pos[i] = (uint32_t)(s->mark + i);
+	return pos;
 }
 
 /* Once a batch is counted, the next: the view's entries among those the
@@ -608,7 +950,7 @@ stats_follow_view(struct eng_stats *s, const struct eng_view *v)
 static bool
 batch_next(struct eng_stats *s, const struct eng_view *v)
 {
-	size_t n = eng_view_count(v), k = 0, seen = view_seen(v);
+	size_t k, seen = view_seen(v);
 	uint32_t *pos;
 
 	if (s->at < s->npos)
@@ -618,23 +960,37 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	s->npos = s->at = 0;
 	if (seen == s->mark)
 		return false;
-	pos = eng_xmalloc(n * sizeof *pos);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t g = view_position(v, i);
-		if (g >= s->mark && g < seen)
-			pos[k++] = g;
-	}
-	/* Every new entry passed the filter: in index order they are the
-	 * range itself, no sort needed. */
-	if (k == seen - s->mark) {
-		for (size_t i = 0; i < k; i++)
-			pos[i] = (uint32_t)(s->mark + i);
-	} else
-		sort_u32(pos, k);
+	if ((pos = batch_range(s, v, &k)) == NULL &&
+	    (pos = batch_tail(s, v, &k)) == NULL)
+		pos = batch_scan(s, v, &k);
 	s->mark = seen;
+	s->vcount = eng_view_count(v);
 	s->pos = pos;
 	s->npos = k;
 	return true;
+}
+
+/* The bytes of an entry's line that counting it reads. */
+static uint64_t
+read_cost(const struct eng_entry *en)
+{
+	return reads_fields(en) ? en->length : 0;
+}
+
+/* Where to split pos[0..k) so that both halves read about as many bytes
+ * of lines: reading a line costs by its length, and the categories' lines
+ * differ in length by a factor of three. */
+static size_t
+split_by_bytes(const struct eng *e, const uint32_t *pos, size_t k)
+{
+	uint64_t total = 0, half = 0;
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		total += read_cost(store_entry(e, pos[i]));
+	for (i = 0; i < k && half < total / 2; i++)
+		half += read_cost(store_entry(e, pos[i]));
+	return i;
 }
 
 /* Count pos[0..k) on two threads when there are many. */
@@ -653,7 +1009,7 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 		part_init(&jobs[j].part);
 	}
 	jobs[0].pos = pos;
-	jobs[0].n = k >= PAR_MIN ? k / 2 : k;
+	jobs[0].n = k >= PAR_MIN ? split_by_bytes(e, pos, k) : k;
 	jobs[1].pos = pos + jobs[0].n;
 	jobs[1].n = k - jobs[0].n;
 	if (jobs[1].n > 0)
@@ -679,6 +1035,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		count_parallel(s, e, s->pos + s->at, s->npos - s->at);
 		s->at = s->npos;
 	}
+	durations_settle(&s->p, true);
 }
 
 bool
@@ -686,24 +1043,26 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
     size_t max_entries)
 {
 	const struct eng *e = eng_view_engine(v);
-	struct block_reader br;
+	bool done;
 
 	stats_follow_view(s, v);
-	block_reader_init(&br);
 	while (batch_next(s, v) && max_entries > 0) {
-		size_t end = s->npos - s->at > max_entries ? s->at + max_entries :
-		    s->npos;
+		size_t n = s->npos - s->at > max_entries ? max_entries :
+		    s->npos - s->at;
 
-		max_entries -= end - s->at;
-		for (; s->at < end; s->at++) {
-			const struct eng_entry *en = store_entry(e, s->pos[s->at]);
-
-			hist_add(&s->hist, en);
-			count_entry(&s->p, e, &br, en);
-		}
+		count_parallel(s, e, s->pos + s->at, n);
+		s->at += n;
+		max_entries -= n;
 	}
-	block_reader_free(&br);
-	return s->at == s->npos && s->mark == view_seen(v);
+	done = s->at == s->npos && s->mark == view_seen(v);
+	durations_settle(&s->p, done);
+	return done;
+}
+
+uint64_t
+stats_positions_read(const struct eng_stats *s)
+{
+	return s->positions_read;
 }
 
 void
@@ -732,10 +1091,26 @@ jtime(int64_t us)
 	return o;
 }
 
+/* A figure that is not a count: null past a double's range (a sum of
+ * many huge values; llmlog(1), HOW LINES ARE READ). */
 static json_object *
 jnum(double v)
 {
-	return json_object_new_double(isfinite(v) ? v : 0);
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+#define INT_JSON_MAX	0x1p63	/* a whole sum below it is written as one */
+
+/* A sum: a whole number as an integer, as token counts are, else as
+ * jnum. */
+static json_object *
+jsum(const struct xsum *x)
+{
+	double v = xsum_value(x);
+
+	if (fabs(v) < INT_JSON_MAX && v == (double)(int64_t)v)
+		return json_object_new_int64((int64_t)v);
+	return jnum(v);
 }
 
 static double
@@ -744,17 +1119,179 @@ ratio(double a, double b)
 	return b > 0 ? a / b : 0;
 }
 
-/* {"name": count, ...} by count, most first */
+/* ---- maps keyed by names ----
+ *
+ * json-c's keys are C strings, which end at a NUL byte, and a name may
+ * hold one.  So in a map of names (by_provider, ...) the tree's keys show
+ * each NUL as ^@, the caret form llmlog(1) shows it in, for the report
+ * and the dashboard (names that then read the same share one count),
+ * while its JSON text is written here from the exact names, in the layout
+ * json-c gives everything else.
+ */
+struct name_map {
+	size_t n;
+	struct {
+		char *name;
+		size_t len;
+		json_object *value;	/* a reference of the map's own */
+	} *v;
+};
+
+static void
+name_map_free(json_object *o, void *userdata)
+{
+	struct name_map *m = userdata;
+
+	(void)o;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].name);
+		json_object_put(m->v[i].value);
+	}
+	free(m->v);
+	free(m);
+}
+
+/* A string as json-c escapes it: the two-character escapes, other bytes
+ * below 0x20 as \u00xx, '/' as \/ unless JSON_C_TO_STRING_NOSLASHESCAPE
+ * (print mode gives it). */
+static void
+escape_json(struct printbuf *pb, const char *s, size_t n, int flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+
+		switch (c) {
+		case '\b': esc = "\\b"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		case '\f': esc = "\\f"; break;
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '/':
+			if (!(flags & JSON_C_TO_STRING_NOSLASHESCAPE))
+				esc = "\\/";
+			break;
+		}
+		if (esc == NULL && c >= ' ')
+			continue;
+		printbuf_memappend(pb, s + start, (int)(i - start));
+		if (esc != NULL)
+			printbuf_memappend(pb, esc, 2);
+		else
+			printbuf_memappend(pb, u, 6);
+		start = i + 1;
+	}
+	printbuf_memappend(pb, s + start, (int)(n - start));
+}
+
+static void
+indent(struct printbuf *pb, int level, int flags)
+{
+	for (int i = 0; (flags & JSON_C_TO_STRING_PRETTY) && i < level; i++)
+		printbuf_memappend(pb, flags & JSON_C_TO_STRING_PRETTY_TAB ?
+		    "\t" : "  ", flags & JSON_C_TO_STRING_PRETTY_TAB ? 1 : 2);
+}
+
+/* json-c's object layout (json_object_object_to_json_string), over the
+ * exact names. */
+static int
+name_map_to_json(json_object *o, struct printbuf *pb, int level, int flags)
+{
+	const struct name_map *m = json_object_get_userdata(o);
+	bool pretty = flags & JSON_C_TO_STRING_PRETTY;
+	bool spaced = flags & JSON_C_TO_STRING_SPACED;
+
+	printbuf_memappend(pb, "{", 1);
+	for (size_t i = 0; i < m->n; i++) {
+		const char *v = json_object_to_json_string_ext(m->v[i].value,
+		    flags);
+
+		if (i > 0)
+			printbuf_memappend(pb, ",", 1);
+		if (pretty)
+			printbuf_memappend(pb, "\n", 1);
+		if (spaced && !pretty)
+			printbuf_memappend(pb, " ", 1);
+		indent(pb, level + 1, flags);
+		printbuf_memappend(pb, "\"", 1);
+		escape_json(pb, m->v[i].name, m->v[i].len, flags);
+		printbuf_memappend(pb, spaced ? "\": " : "\":", spaced ? 3 : 2);
+		printbuf_memappend(pb, v, (int)strlen(v));
+	}
+	if (pretty && m->n > 0) {
+		printbuf_memappend(pb, "\n", 1);
+		indent(pb, level, flags);
+	}
+	if (spaced && !pretty)
+		printbuf_memappend(pb, " }", 2);
+	else
+		printbuf_memappend(pb, "}", 1);
+	return 0;
+}
+
+/* The tree's key for a name: its NUL bytes as ^@. */
+static void
+tree_key(struct strbuf *b, const char *s, size_t n)
+{
+	strbuf_reset(b);
+	for (const char *nul; (nul = memchr(s, '\0', n)) != NULL;
+	    n -= (size_t)(nul + 1 - s), s = nul + 1) {
+		strbuf_add(b, s, (size_t)(nul - s));
+		strbuf_puts(b, "^@");
+	}
+	strbuf_add(b, s, n);
+}
+
+/* A value added to the one a tree key already has (names that read the
+ * same). */
+static json_object *
+json_plus(json_object *a, json_object *b)
+{
+	int64_t x = json_object_get_int64(a), y = json_object_get_int64(b), z;
+
+	if (json_object_is_type(a, json_type_int) &&
+	    json_object_is_type(b, json_type_int) &&
+	    !__builtin_add_overflow(x, y, &z))
+		return json_object_new_int64(z);
+	return jnum(json_object_get_double(a) + json_object_get_double(b));
+}
+
+/* {"name": count, ...} (or the token sums), by count, most first */
 static json_object *
 jmap(const struct tally *t, bool sums)
 {
 	struct tally_item *v = tally_sorted(t);
-	json_object *o = json_object_new_object();
+	struct name_map *m = eng_xcalloc(1, sizeof *m);
+	json_object *o = json_object_new_object(), *had;
+	struct strbuf key;
 
-	for (size_t i = 0; i < t->n; i++)
-		json_object_object_add(o, v[i].name, sums ?
-		    json_object_new_int64((int64_t)xsum_value(&v[i].sum)) :
-		    json_object_new_int64((int64_t)v[i].count));
+	strbuf_init(&key);
+	m->v = eng_xcalloc(t->n ? t->n : 1, sizeof *m->v);
+	for (size_t i = 0; i < t->n; i++) {
+		json_object *val = sums ? jsum(&v[i].sum) :
+		    json_object_new_int64((int64_t)v[i].count);
+
+		m->v[i].name = eng_xstrndup(v[i].name, v[i].len);
+		m->v[i].len = v[i].len;
+		m->v[i].value = json_object_get(val);
+		m->n++;
+		tree_key(&key, v[i].name, v[i].len);
+		if (json_object_object_get_ex(o, key.s, &had)) {
+			json_object *sum = json_plus(had, val);
+
+			json_object_put(val);
+			val = sum;
+		}
+		json_object_object_add(o, key.s, val);
+	}
+	json_object_set_serializer(o, name_map_to_json, m, name_map_free);
+	strbuf_free(&key);
 	free(v);
 	return o;
 }
@@ -769,7 +1306,7 @@ jtop(const struct tally *t)
 	for (size_t i = 0; i < t->n && i < TOP_JSON; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "name",
-		    json_object_new_string(v[i].name));
+		    json_object_new_string_len(v[i].name, (int)v[i].len));
 		json_object_object_add(o, "count",
 		    json_object_new_int64((int64_t)v[i].count));
 		json_object_array_add(a, o);
@@ -790,61 +1327,6 @@ add_d(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, jnum(v));
 }
 
-/* A key whose unsigned order is the numeric order of durations (never
- * NaN); -0 counts as 0, as a comparison says. */
-static inline uint64_t
-dbl_key(double d)
-{
-	uint64_t u;
-
-	if (d == 0)
-		d = 0;
-	memcpy(&u, &d, sizeof u);
-	return u >> 63 ? ~u : u | (1ull << 63);
-}
-
-/* Ascending, equal values in their first order (what qsort's merge sort
- * gave): a radix sort, 16 bits a pass. */
-static void
-sort_durations(double *a, size_t n)
-{
-	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
-	    sizeof *kt);
-	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
-	size_t *count = eng_xmalloc(65536 * sizeof *count);
-	uint64_t *ksrc = k, *kdst = kt, *kswap;
-
-	for (size_t i = 0; i < n; i++)
-		k[i] = dbl_key(a[i]);
-	for (int shift = 0; shift < 64; shift += 16) {
-		size_t sum = 0;
-
-		memset(count, 0, 65536 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[(ksrc[i] >> shift) & 0xffff]++;
-		if (count[(ksrc[0] >> shift) & 0xffff] == n)
-			continue;	/* one digit for all: nothing moves */
-		for (size_t i = 0; i < 65536; i++) {
-			size_t c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
-			kdst[at] = ksrc[i];
-			dst[at] = src[i];
-		}
-		kswap = ksrc, ksrc = kdst, kdst = kswap;
-		swap = src, src = dst, dst = swap;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(k);
-	free(kt);
-	free(t);
-	free(count);
-}
-
 /* Nearest rank: the smallest value with at least q of them at or below. */
 static double
 percentile(const double *sorted, size_t n, double q)
@@ -863,9 +1345,11 @@ static json_object *
 json_performance(const struct part *p)
 {
 	json_object *o = json_object_new_object(), *slow;
-	double *d = eng_xmalloc(p->ndur * sizeof *d);
+	double *d = p->durations, *copy = NULL;
 
-	if (p->ndur > 0) {
+	/* sorted unless read while a large count is under way */
+	if (p->dur_sorted < p->ndur) {
+		d = copy = eng_xmalloc(p->ndur * sizeof *d);
 		memcpy(d, p->durations, p->ndur * sizeof *d);
 		sort_durations(d, p->ndur);
 	}
@@ -877,12 +1361,13 @@ json_performance(const struct part *p)
 	add_d(o, "p99_ms", percentile(d, p->ndur, 0.99));
 	add_d(o, "max_ms", p->ndur ? d[p->ndur - 1] : 0);
 	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
-	free(d);
+	free(copy);
 	slow = json_object_new_array();
 	for (size_t i = 0; i < p->nslow; i++) {
 		json_object *s = json_object_new_object();
 		json_object_object_add(s, "operation",
-		    json_object_new_string(p->slowest[i].operation));
+		    json_object_new_string_len(p->slowest[i].operation,
+		    (int)p->slowest[i].len));
 		add_d(s, "duration_ms", p->slowest[i].ms);
 		json_object_array_add(slow, s);
 	}
@@ -900,9 +1385,9 @@ json_llm(const struct part *p)
 	add_u(o, "success", p->llm_total - p->llm_failed);
 	add_u(o, "failed", p->llm_failed);
 	add_u(o, "streaming", p->llm_streaming);
-	add_u(o, "total_tokens", (uint64_t)tokens);
-	add_u(o, "prompt_tokens", (uint64_t)xsum_value(&p->prompt));
-	add_u(o, "completion_tokens", (uint64_t)xsum_value(&p->completion));
+	json_object_object_add(o, "total_tokens", jsum(&p->tokens));
+	json_object_object_add(o, "prompt_tokens", jsum(&p->prompt));
+	json_object_object_add(o, "completion_tokens", jsum(&p->completion));
 	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
 	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
 	    (double)p->llm_dur_n));
@@ -956,6 +1441,7 @@ eng_stats_json(const struct eng_stats *s)
 	add_u(o, "total", p->total);
 	add_u(o, "malformed", p->malformed);
 	add_u(o, "foreign", p->foreign);
+	add_u(o, "out_of_range", p->out_of_range);
 	m = json_object_new_object();
 	for (int l = LLMLOG_DEBUG; l <= LLMLOG_CRITICAL; l++)
 		if (p->by_level[l] > 0)
@@ -994,4 +1480,164 @@ eng_hist_build(const struct eng_stats *s, size_t max_buckets,
     int64_t min_width_us, bool aligned, struct eng_hist *out)
 {
 	hist_build(&s->hist, max_buckets, min_width_us, aligned, out);
+}
+
+/* ---- the dashboard's figures --------------------------------------------- */
+
+/* The k-th smallest of a[0..n) (from 0), moving the others so that those
+ * before it are no larger and those after no smaller (Wirth's select). */
+static double
+select_nth(double *a, size_t n, size_t k)
+{
+	ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (l < m) {
+		double x = a[kk], t;
+		ptrdiff_t i = l, j = m;
+
+		do {
+			while (a[i] < x)
+				i++;
+			while (x < a[j])
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			m = j;
+	}
+	return a[kk];
+}
+
+/* Nearest rank of q among n values, from 0. */
+static size_t
+rank_of(size_t n, double q)
+{
+	size_t rank = (size_t)ceil(q * (double)n);
+
+	return rank < 1 ? 0 : rank - 1;
+}
+
+/* The p50 and p95 of reqs[from..to)'s durations. */
+static void
+request_percentiles(struct eng_stats *s, size_t from, size_t to,
+    double *p50, double *p95)
+{
+	size_t n = to - from, k95, k50;
+
+	*p50 = *p95 = NAN;
+	if (n == 0)
+		return;
+	if (n > s->scratch_cap)
+		eng_grow(&s->scratch, &s->scratch_cap, n, sizeof *s->scratch);
+	for (size_t i = 0; i < n; i++)
+		s->scratch[i] = s->p.reqs[from + i].ms;
+	k95 = rank_of(n, 0.95);
+	k50 = rank_of(n, 0.50);
+	*p95 = select_nth(s->scratch, n, k95);
+	/* those before the p95 are the smaller ones: the p50 is among them */
+	*p50 = k50 == k95 ? *p95 : select_nth(s->scratch, k95, k50);
+}
+
+/* The minute of a time, an untimed one before every other. */
+static int64_t
+minute_of(int64_t t)
+{
+	return t == ENG_TIME_NONE ? INT64_MIN : floor_div(t, ENG_US_PER_MIN);
+}
+
+/* The first of the (sorted) requests at or after minute k. */
+static size_t
+requests_from(const struct part *p, int64_t k)
+{
+	size_t lo = 0, hi = p->nreq;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (minute_of(p->reqs[mid].t) < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first minute whose start is at or after t. */
+static int64_t
+minute_ceil(int64_t t)
+{
+	if (t == ENG_TIME_NONE)
+		return INT64_MIN;
+	if (t == INT64_MAX)
+		return INT64_MAX;
+	return -floor_div(-t, ENG_US_PER_MIN);
+}
+
+void
+eng_stats_period(struct eng_stats *s, int64_t from_us, int64_t to_us,
+    struct eng_period *out)
+{
+	const struct minutes *ms = &s->p.minutes;
+	int64_t from = minute_ceil(from_us), to = minute_ceil(to_us);
+	double p50;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < ms->n; i++) {
+		int64_t k = ms->first + (int64_t)i;
+		const struct minute *m = &ms->m[i];
+
+		if (k < from || k >= to)
+			continue;
+		out->requests += m->requests;
+		out->requests_ok += m->requests_ok;
+		out->llm_calls += m->llm;
+		out->llm_failed += m->llm_failed;
+		out->denied += m->denied;
+		out->tokens += m->tokens;
+	}
+	requests_settle(&s->p);
+	request_percentiles(s, from_us == ENG_TIME_NONE ? 0 :
+	    requests_from(&s->p, from), requests_from(&s->p, to), &p50,
+	    &out->p95_request_ms);
+}
+
+void
+eng_hist_latency(struct eng_stats *s, const struct eng_hist *h, double *p50,
+    double *p95)
+{
+	const struct part *p = &s->p;
+	size_t at = 0;
+
+	requests_settle(&s->p);
+	for (size_t b = 0; b < h->n; b++) {
+		int64_t start = h->start_us + (int64_t)b * h->width_us;
+		size_t from;
+
+		while (at < p->nreq && p->reqs[at].t < start)
+			at++;
+		from = at;
+		while (at < p->nreq && p->reqs[at].t < start + h->width_us)
+			at++;
+		request_percentiles(s, from, at, &p50[b], &p95[b]);
+	}
+}
+
+bool
+eng_stats_slowest(const struct eng_stats *s, size_t i, struct eng_slowest *out)
+{
+	if (i >= s->p.nslow)
+		return false;
+	out->operation = s->p.slowest[i].operation;
+	out->len = s->p.slowest[i].len;
+	out->ms = s->p.slowest[i].ms;
+	out->entry = s->p.slowest[i].entry;
+	return true;
 }

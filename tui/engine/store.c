@@ -1,8 +1,10 @@
 /*
  * store.c - the lowest layer: the log directories' files and the index.
- * Scanning for the six category files and their backups, appending
- * entries to the index, and reading back a line or its JSON.  It calls
- * nothing above it: engine.c and follow.c scan through it, index.c
+ * Scanning for the six category files and their backups (files known by
+ * inode, so a rename is the same file under a new name; whatever sits at
+ * a log name and cannot be read is named, never skipped in silence),
+ * appending entries to the index, and reading back a line.  It calls
+ * only fdcache.c: engine.c and follow.c scan through it, index.c
  * appends, reader.c and summary.c read lines (eng_line).
  */
 #include "config.h"
@@ -10,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,39 +75,176 @@ found_cmp(const void *a, const void *b)
 	return y->backup - x->backup;	/* oldest backup first */
 }
 
-static struct file *
-file_by_inode(struct eng *e, unsigned source, const struct stat *st)
+/* ---- what cannot be read ---- */
+
+struct unreadable {
+	char *text;		/* "path: why" */
+	uint64_t seq;
+	bool from_scan;		/* else a read failed: kept for good */
+	bool seen;		/* by the current scan */
+};
+
+void
+store_unreadable(struct eng *e, const char *path, const char *why,
+    bool from_scan)
 {
-	for (size_t i = 0; i < e->nfiles; i++) {
-		struct file *f = e->files[i];
-		if (f->fd >= 0 && f->source == source &&
-		    f->dev == st->st_dev && f->ino == st->st_ino)
-			return f;
+	struct strbuf b;
+
+	strbuf_init(&b);
+	strbuf_printf(&b, "%s: %s", path, why);
+	for (size_t i = 0; i < e->nbad; i++) {
+		if (strcmp(e->bad[i].text, b.s) == 0) {
+			e->bad[i].seen = true;
+			strbuf_free(&b);
+			return;
+		}
 	}
-	return NULL;
+	eng_grow(&e->bad, &e->bad_cap, e->nbad + 1, sizeof *e->bad);
+	e->bad[e->nbad++] = (struct unreadable){ .text = b.s,
+	    .seq = ++e->bad_seq, .from_scan = from_scan, .seen = true };
+}
+
+/* After a scan: a name that is no longer bad leaves the list. */
+static void
+unreadable_sweep(struct eng *e)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < e->nbad; i++) {
+		if (e->bad[i].from_scan && !e->bad[i].seen)
+			free(e->bad[i].text);
+		else
+			e->bad[w++] = e->bad[i];
+	}
+	e->nbad = w;
+}
+
+void
+store_unreadable_free(struct eng *e)
+{
+	for (size_t i = 0; i < e->nbad; i++)
+		free(e->bad[i].text);
+	free(e->bad);
+}
+
+size_t
+eng_unreadable_count(const struct eng *e)
+{
+	return e->nbad;
+}
+
+const char *
+eng_unreadable(const struct eng *e, size_t i, uint64_t *seq)
+{
+	if (i >= e->nbad)
+		return NULL;
+	if (seq != NULL)
+		*seq = e->bad[i].seq;
+	return e->bad[i].text;
+}
+
+static const char *
+not_regular(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link, not followed";
+	if (S_ISDIR(m))
+		return "a directory, not a log file";
+	if (S_ISFIFO(m))
+		return "a FIFO, not a log file";
+	if (S_ISSOCK(m))
+		return "a socket, not a log file";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device, not a log file";
+	return "not a regular file";
+}
+
+/* ---- the files, by inode ---- */
+
+/* The known files of a scan's directory by device and inode: a scan
+ * looks up every name, and there may be thousands of backups. */
+struct inodes {
+	struct file **slot;
+	size_t mask;
+};
+
+static size_t
+inode_hash(dev_t dev, ino_t ino)
+{
+	uint64_t h = (uint64_t)ino * UINT64_C(0x9e3779b97f4a7c15) ^
+	    (uint64_t)dev;
+
+	return (size_t)(h ^ (h >> 29));
 }
 
 static void
+inodes_add(struct inodes *t, struct file *f)
+{
+	size_t i = inode_hash(f->dev, f->ino) & t->mask;
+
+	while (t->slot[i] != NULL)
+		i = (i + 1) & t->mask;
+	t->slot[i] = f;
+}
+
+/* Room for the files there are and for names more. */
+static void
+inodes_init(struct inodes *t, const struct eng *e, unsigned source,
+    size_t names)
+{
+	size_t n = 16;
+
+	while (n < 2 * (e->nfiles + names))
+		n *= 2;
+	t->slot = eng_xcalloc(n, sizeof *t->slot);
+	t->mask = n - 1;
+	for (size_t i = 0; i < e->nfiles; i++)
+		if (e->files[i] != NULL && !e->files[i]->gone &&
+		    e->files[i]->source == source)
+			inodes_add(t, e->files[i]);
+}
+
+static struct file *
+inodes_find(const struct inodes *t, const struct stat *st)
+{
+	size_t i = inode_hash(st->st_dev, st->st_ino) & t->mask;
+
+	for (; t->slot[i] != NULL; i = (i + 1) & t->mask)
+		if (t->slot[i]->dev == st->st_dev &&
+		    t->slot[i]->ino == st->st_ino && !t->slot[i]->gone)
+			return t->slot[i];
+	return NULL;
+}
+
+/* A new file at a log name: open it, to know that it can be read, and
+ * keep the descriptor while the cache has room. */
+static void
 file_add(struct eng *e, unsigned source, const struct found *fo,
-    char *path)
+    char *path, struct inodes *known)
 {
 	struct file *f;
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if ((fd = file_open(e, AT_FDCWD, path, &st)) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			store_unreadable(e, path, not_regular(st.st_mode), true);
+		else if (errno == ELOOP)	/* now a symbolic link */
+			store_unreadable(e, path, not_regular(S_IFLNK), true);
+		else if (errno != ENOENT)	/* ENOENT: renamed, seen later */
+			store_unreadable(e, path, strerror(errno), true);
 		if (fd >= 0)
 			close(fd);
 		free(path);
 		return;
 	}
-	if ((f = file_by_inode(e, source, &st)) != NULL) {
+	if ((f = inodes_find(known, &st)) != NULL) {
 		/* renamed between our lstat and open */
 		close(fd);
-		free(f->path);
-		f->path = path;
+		file_set_path(e, f, path);
 		f->backup = fo->backup;
+		f->size = (uint64_t)st.st_size;
 		f->seen = true;
 		return;
 	}
@@ -114,12 +254,15 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 	f->source = source;
 	f->category = fo->category;
 	f->backup = fo->backup;
-	f->fd = fd;
+	f->fd = -1;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
+	f->size = (uint64_t)st.st_size;
 	f->seen = true;
 	f->first_us = f->last_us = ENG_TIME_NONE;
 	e->files[e->nfiles++] = f;
+	inodes_add(known, f);
+	fdcache_adopt(e, f, fd);
 }
 
 static char *
@@ -134,17 +277,53 @@ join_path(const char *dir, const char *name)
 	return p;
 }
 
+/* One log name found by a scan, lstat'ed: a known file (perhaps under a
+ * new name), a new one, or something that is no log file. */
+static void
+scan_name(struct eng *e, unsigned source, const struct found *fo,
+    struct inodes *known)
+{
+	char *path = join_path(e->dirs[source], fo->name);
+	struct stat st;
+	struct file *f;
+
+	if (lstat(path, &st) != 0) {
+		if (errno != ENOENT)
+			store_unreadable(e, path, strerror(errno), true);
+		free(path);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		store_unreadable(e, path, not_regular(st.st_mode), true);
+		free(path);
+		return;
+	}
+	if ((f = inodes_find(known, &st)) != NULL) {
+		if (strcmp(f->path, path) != 0)
+			file_set_path(e, f, path);
+		else
+			free(path);
+		f->backup = fo->backup;
+		f->size = (uint64_t)st.st_size;
+		f->seen = true;
+		return;
+	}
+	file_add(e, source, fo, path, known);
+}
+
 static int
 scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 {
 	struct found *v = NULL;
 	size_t n = 0, cap = 0;
+	struct inodes known;
 	struct dirent *de;
 	DIR *d;
 
 	if ((d = opendir(e->dirs[source])) == NULL) {
 		snprintf(err, errlen, "%s: %s", e->dirs[source],
 		    strerror(errno));
+		store_unreadable(e, e->dirs[source], strerror(errno), true);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -156,32 +335,27 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		eng_grow(&v, &cap, n + 1, sizeof *v);
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
-		v[n].backup = *dot == '.' ? atoi(dot + 1) : 0;
+		v[n].backup = 0;
+		if (*dot == '.') {
+			/* ".N", N all digits (llmlog_category_from_file);
+			 * past INT_MAX it is as old as a backup can be */
+			long b = strtol(dot + 1, NULL, 10);
+
+			v[n].backup = b > INT_MAX ? INT_MAX : (int)b;
+		}
 		v[n].name = eng_xstrdup(de->d_name);
 		n++;
 	}
 	closedir(d);
 	if (n > 1)
 		qsort(v, n, sizeof *v, found_cmp);
+	e->names[source] = n;
+	inodes_init(&known, e, source, n);
 	for (size_t i = 0; i < n; i++) {
-		char *path = join_path(e->dirs[source], v[i].name);
-		struct stat st;
-		struct file *f;
-
+		scan_name(e, source, &v[i], &known);
 		free(v[i].name);
-		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-			free(path);
-			continue;
-		}
-		if ((f = file_by_inode(e, source, &st)) != NULL) {
-			free(f->path);
-			f->path = path;
-			f->backup = v[i].backup;
-			f->seen = true;
-			continue;
-		}
-		file_add(e, source, &v[i], path);
 	}
+	free(known.slot);
 	free(v);
 	return 0;
 }
@@ -191,17 +365,23 @@ store_scan(struct eng *e, char *err, size_t errlen)
 {
 	int rc = 0;
 
+	if (e->names == NULL)
+		e->names = eng_xcalloc(e->ndirs, sizeof *e->names);
 	for (size_t i = 0; i < e->nfiles; i++)
-		e->files[i]->seen = false;
+		if (e->files[i] != NULL)
+			e->files[i]->seen = false;
+	for (size_t i = 0; i < e->nbad; i++)
+		e->bad[i].seen = false;
 	for (size_t s = 0; s < e->ndirs; s++) {
 		if (scan_dir(e, (unsigned)s, err, errlen) == 0)
 			continue;
 		/* unreadable for now: its files are not gone */
 		for (size_t i = 0; i < e->nfiles; i++)
-			if (e->files[i]->source == s)
+			if (e->files[i] != NULL && e->files[i]->source == s)
 				e->files[i]->seen = true;
 		rc = -1;
 	}
+	unreadable_sweep(e);
 	return rc;
 }
 
@@ -236,36 +416,66 @@ line_buf(void)
 	return b;
 }
 
-const char *
-eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
+ssize_t
+read_full(int fd, char *buf, size_t n, uint64_t off)
 {
-	size_t n = en->length > LINE_MAX_BYTES ? LINE_MAX_BYTES : en->length;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && got == 0)
+			return -1;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* The room a huge line took is given back at the next short one. */
+#define LINE_BUF_KEEP	(4u << 20)
+
+static const char *
+line_read(struct eng *e, const struct eng_entry *en, size_t n, size_t *len)
+{
 	struct strbuf *b = line_buf();
 	struct file *f;
 	ssize_t got;
+	int fd;
 
-	if (en->file >= e->nfiles || (f = e->files[en->file])->fd < 0)
+	if (en->file >= e->nfiles || (f = e->files[en->file]) == NULL ||
+	    (fd = fdcache_acquire(e, f)) < 0)
 		return NULL;
+	if (b->cap > LINE_BUF_KEEP && n < LINE_BUF_KEEP) {
+		strbuf_free(b);
+		strbuf_init(b);
+	}
 	strbuf_reset(b);
 	strbuf_reserve(b, n);
-	got = pread(f->fd, b->s, n, (off_t)en->offset);
-	if (got <= 0 && n > 0)
-		return NULL;
-	b->len = (size_t)(got < 0 ? 0 : got);
-	b->s[b->len] = '\0';
-	*len = b->len;
+	got = read_full(fd, b->s, n, en->offset);
+	fdcache_release(e, f);
+	if (got < (ssize_t)n)
+		return NULL;	/* the file is shorter now */
+	b->len = n;
+	b->s[n] = '\0';
+	*len = n;
 	return b->s;
 }
 
-json_object *
-eng_parse(struct eng *e, const struct eng_entry *en)
+const char *
+eng_line(struct eng *e, const struct eng_entry *en, size_t *len)
 {
-	const char *s;
-	size_t n;
+	return line_read(e, en, entry_read_len(en), len);
+}
 
-	if (en->flags & ENTRY_MALFORMED)
-		return NULL;
-	if ((s = eng_line(e, en, &n)) == NULL)
-		return NULL;
-	return eng_parse_line(s, n);
+const char *
+eng_line_head(struct eng *e, const struct eng_entry *en, size_t max,
+    size_t *len)
+{
+	size_t n = entry_read_len(en);
+
+	return line_read(e, en, n < max ? n : max, len);
 }

@@ -31,15 +31,6 @@ struct civil {
 	int zone_sec;
 };
 
-static int
-days_in_month(int y, int m)
-{
-	static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dim[m - 1];
-}
-
 /* Exactly `width` decimal digits at *p; advances *p. */
 static int
 digits(const char **p, const char *end, int width, int *out)
@@ -147,7 +138,7 @@ civil_parse(const char *s, const char *end, struct civil *c)
 	    digits(&s, end, 2, &c->day) != 0)
 		return -1;
 	if (c->mon < 1 || c->mon > 12 || c->day < 1 ||
-	    c->day > days_in_month(c->year, c->mon))
+	    (unsigned)c->day > days_in_month(c->year, (unsigned)c->mon))
 		return -1;
 	if (s < end && (*s == 'T' || *s == 't' || *s == ' ')) {
 		s++;
@@ -292,7 +283,8 @@ parse_epoch(const char *s, const char *end, int64_t *out)
 	if (s == end || !isdigit((unsigned char)*s))
 		return -1;
 	for (; s < end && isdigit((unsigned char)*s); s++) {
-		if (secs > INT64_MAX / ENG_US_PER_SEC / 10)
+		/* room for the microseconds too, a fraction's among them */
+		if (secs > (INT64_MAX / ENG_US_PER_SEC - 1 - (*s - '0')) / 10)
 			return -1;
 		secs = secs * 10 + (*s - '0');
 	}

@@ -4,6 +4,8 @@
  * (order.c), taken in one pass; an update filters only what was added and
  * takes it from the order's tail, or, when some of it went in before the
  * end (a late entry, the background load), sorts it and merges it in.
+ * Entries that leave the index (prune.c) leave every view at once: the
+ * engine knows its views for that.
  */
 #include "config.h"
 
@@ -25,10 +27,15 @@ struct eng_view {
 	uint32_t *idx;			/* index positions, in time order */
 	size_t n, cap;
 	size_t seen;			/* index entries examined */
+	size_t fresh_from;		/* the last update's began here */
 	uint64_t order_gen;		/* the order's, at the last update */
 	size_t counts[LLMLOG_NCATEGORIES];
 	size_t regex_errors;
-	uint64_t serial;		/* tells views apart, even at one address */
+	bool refilter;			/* entries left that counts cannot
+					   tell: filter all again */
+	uint64_t serial;		/* tells views apart, even at one
+					   address, and changes when entries
+					   leave (stats count again) */
 };
 
 static atomic_uint_fast64_t view_serials;
@@ -59,6 +66,7 @@ struct filter_job {
 	uint8_t *pass;			/* [i - from]: passes all but category */
 	struct block_reader br;
 	struct rx_ctx *kw, *rx;
+	struct where_ctx **where;	/* one per expression */
 	struct cursor kw_at, rx_at;
 	size_t regex_errors;
 };
@@ -107,6 +115,18 @@ dense_check(struct cursor *cur, uint64_t line_end)
 	}
 }
 
+/* Whether the reader's block holds the line at offset, n bytes, with a
+ * newline (or the block's start) before it and a newline after it. */
+static bool
+line_framed(const struct block_reader *br, uint64_t offset, size_t n)
+{
+	size_t at = (size_t)(offset - br->start);
+
+	if (offset < br->start || at + n >= br->len || br->buf[at + n] != '\n')
+		return false;
+	return at == 0 || br->buf[at - 1] == '\n';
+}
+
 /* Match one line, searching the whole block the reader holds when that
  * is safe: with rare matches one search covers thousands of lines. */
 static int
@@ -137,12 +157,28 @@ match_line(struct filter_job *j, const struct eng_regex *re,
 			}
 		}
 		/* a line ending before the next match, inside the block
-		 * searched, has none */
+		 * searched, has none - if the block still holds it between
+		 * newlines, as the pattern saw it line by line (a file
+		 * written over in place may not) */
 		if (!cur->off && cur->next > en->offset + n &&
-		    en->offset + n <= br->start + br->len)
+		    line_framed(br, en->offset, n))
 			return 0;
 	}
 	return rx_match(re, c, s, n, 0, NULL, NULL, NULL, 0);
+}
+
+/* Every where expression, on the line itself: none can be decided for a
+ * block of lines at once. */
+static bool
+pass_where(struct filter_job *j, const struct eng_entry *en, const char *s,
+    size_t n)
+{
+	const struct eng_filter *f = &j->v->f;
+
+	for (size_t i = 0; i < f->nwhere; i++)
+		if (!where_eval(f->where[i], j->where[i], j->v->e, en, s, n))
+			return false;
+	return true;
 }
 
 static bool
@@ -165,7 +201,7 @@ pass_content(struct filter_job *j, const struct eng_entry *en)
 		if (rc != 1)
 			return false;
 	}
-	return true;
+	return pass_where(j, en, s, n);
 }
 
 static void *
@@ -197,6 +233,10 @@ job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
 		j->kw = rx_ctx_new(v->kw);
 	if (v->f.regex != NULL)
 		j->rx = rx_ctx_new(v->f.regex);
+	if (v->f.nwhere > 0)
+		j->where = eng_xcalloc(v->f.nwhere, sizeof *j->where);
+	for (size_t i = 0; i < v->f.nwhere; i++)
+		j->where[i] = where_ctx_new(v->f.where[i]);
 }
 
 static void
@@ -205,6 +245,9 @@ job_free(struct filter_job *j)
 	block_reader_free(&j->br);
 	rx_ctx_free(j->kw);
 	rx_ctx_free(j->rx);
+	for (size_t i = 0; i < j->v->f.nwhere; i++)
+		where_ctx_free(j->where[i]);
+	free(j->where);
 }
 
 /* Which of the entries [from, to) pass the filter but its category set:
@@ -250,6 +293,8 @@ eng_view_new(struct eng *e, const struct eng_filter *f)
 		v->keyword = eng_xstrdup(f->keyword);
 		v->f.keyword = v->keyword;
 	}
+	eng_grow(&e->views, &e->views_cap, e->nviews + 1, sizeof *e->views);
+	e->views[e->nviews++] = v;
 	eng_view_update(v);
 	return v;
 }
@@ -257,8 +302,22 @@ eng_view_new(struct eng *e, const struct eng_filter *f)
 void
 eng_view_free(struct eng_view *v)
 {
+	struct eng *e;
+
 	if (v == NULL)
 		return;
+	e = v->e;
+	for (size_t i = 0; i < e->nviews; i++) {
+		if (e->views[i] == v) {
+			e->views[i] = e->views[--e->nviews];
+			break;
+		}
+	}
+	if (e->nviews == 0) {
+		free(e->views);
+		e->views = NULL;
+		e->views_cap = 0;
+	}
 	free(v->keyword);
 	eng_regex_free(v->kw);
 	free(v->idx);
@@ -328,17 +387,32 @@ take_merge(struct eng_view *v, const uint8_t *pass)
 	return n;
 }
 
+/* Forget what was taken in, to filter every entry again. */
+static void
+view_reset(struct eng_view *v)
+{
+	v->n = 0;
+	v->seen = 0;
+	v->regex_errors = 0;
+	memset(v->counts, 0, sizeof v->counts);
+	v->refilter = false;
+}
+
 size_t
 eng_view_update(struct eng_view *v)
 {
 	struct eng *e = v->e;
 	uint8_t *pass = NULL;
+	bool again = v->refilter;
 	size_t n;
 
+	v->fresh_from = v->seen;
+	if (again)
+		view_reset(v);
 	if (v->seen >= e->count)
 		return 0;
 	order_sync(e);
-	if (v->kw != NULL || v->f.regex != NULL)
+	if (v->kw != NULL || v->f.regex != NULL || v->f.nwhere > 0)
 		pass = filter_content(v, v->seen, e->count);
 	/* the order only grew at its end since this view last looked (or it
 	 * never did): the new entries are its tail */
@@ -349,7 +423,73 @@ eng_view_update(struct eng_view *v)
 	v->seen = e->count;
 	v->order_gen = e->order_gen;
 	free(pass);
+	if (again) {
+		/* filtered again from the start: the new ones are those
+		 * past where the last update stopped */
+		n = 0;
+		for (size_t i = 0; i < v->n; i++)
+			n += v->idx[i] >= v->fresh_from;
+	}
 	return n;
+}
+
+bool
+eng_view_is_new(const struct eng_view *v, size_t i)
+{
+	return i < v->n && v->idx[i] >= v->fresh_from;
+}
+
+/*
+ * The pruned entries leave the view; the rest are renumbered.  A view
+ * counts, per category, the entries that pass all but its category set:
+ * without a keyword or regex an entry that left is taken off its count
+ * by the cheap tests alone; with one, only when it was in the view (its
+ * category is in the set); one of another category could have passed or
+ * not, so the view is filtered again at its next update, as it is when
+ * its regex gave up on lines (which may have left).  The serial changes,
+ * so that stats fed this view count it again.
+ */
+void
+view_prune(struct eng_view *v, const uint32_t *map, const uint32_t *dead,
+    size_t ndead)
+{
+	struct eng *e = v->e;
+	bool content = v->kw != NULL || v->f.regex != NULL || v->f.nwhere > 0;
+	size_t below = 0, w = 0;
+
+	for (; below < ndead && dead[below] < v->seen; below++) {
+		const struct eng_entry *en = store_entry(e, dead[below]);
+
+		if (en->category >= LLMLOG_NCATEGORIES)
+			continue;
+		if (!content) {
+			if (pass_cheap(&v->f, en))
+				v->counts[en->category]--;
+		} else if (!pass_category(&v->f, en))
+			v->refilter = true;
+	}
+	if (below == 0)
+		return;		/* only entries the view has not looked at */
+	for (size_t i = 0; i < v->n; i++) {
+		uint32_t p = v->idx[i];
+
+		const struct eng_entry *en = store_entry(e, p);
+
+		if (map[p] != PRUNED)
+			v->idx[w++] = map[p];
+		else if (content && en->category < LLMLOG_NCATEGORIES)
+			v->counts[en->category]--;
+	}
+	v->n = w;
+	if (v->n < v->cap / 4) {
+		v->cap = v->n * 2;
+		v->idx = eng_xrealloc(v->idx, v->cap * sizeof *v->idx);
+	}
+	if (v->regex_errors > 0)
+		v->refilter = true;
+	v->seen = prune_below(dead, ndead, v->seen);
+	v->fresh_from = prune_below(dead, ndead, v->fresh_from);
+	v->serial = atomic_fetch_add(&view_serials, 1) + 1;
 }
 
 size_t

@@ -1,41 +1,43 @@
 /*
- * dashboard.c - the stats dashboard: the engine's report (eng_stats_json)
- * laid out as panels, under a histogram of entries over the filtered time
- * range with errors and warnings stacked apart.  Shown full-screen on the
- * Stats tab and as a pane beside or below the list.
+ * dashboard.c - the stats dashboard: a row of headline figures with
+ * their trends, the histogram and the latency line (chart.c), then the
+ * engine's report (eng_stats_json) as panels of right-aligned figures.
+ * Left and Right move a cursor along the histogram's buckets, Up and
+ * Down one over the panels' rows; Enter on a slowest operation opens its
+ * entry.  Shown full-screen on the Stats tab and as a pane beside or
+ * below the list.  What it draws is built from the stats only when they
+ * counted more - at most every DASH_FRESH_US while entries arrive - and
+ * kept between draws (struct ui_dash), so that a live writer costs a
+ * redraw, not a report.
  */
 #include "config.h"
 
 #include "ui.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PANEL_W 40
-#define HIST_MAX_H 10
-/* Counting runs between keys: slices of STATS_STEP entries for about
- * STATS_SLICE_US, so that a key waits no longer than that; the figures
- * so far are drawn every STATS_SHOW_US.  The dashboard's first draw
- * counts for STATS_FIRST_US: a small view at once, a large one not long
- * before its first screen. */
-#define STATS_STEP 2048
+#define PANEL_W 40		/* a panel column at least, */
+#define PANEL_MAX_W 52		/* at most: values stay near their labels */
+#define PANEL_TOP 5		/* names listed per map or ranking */
+#define HIST_MAX_ROWS 12
+/* Counting runs between keys: steps of entries (on two threads when
+ * large) for about STATS_SLICE_US, so that a key waits no longer than
+ * that; a step grows from STATS_STEP_MIN while it takes little of the
+ * slice.  The figures so far are drawn every STATS_SHOW_US.  The
+ * dashboard's first draw counts for STATS_FIRST_US: a small view at
+ * once, a large one not long before its first screen. */
+#define STATS_STEP_MIN 2048
+#define STATS_STEP_MAX 262144
 #define STATS_SLICE_US (12 * ENG_US_PER_MS)
 #define STATS_FIRST_US (5 * ENG_US_PER_MS)
 #define STATS_SHOW_US (100 * ENG_US_PER_MS)
-
-/* ---- the report as lines of text --------------------------------------- */
-
-struct pline {
-	char *text;
-	size_t keylen;		/* leading bytes drawn as a label */
-	bool title;
-};
-
-struct panel {
-	struct pline *lines;
-	size_t n, cap;
-};
+/* Entries arriving: the figures drawn are built again at most once a
+ * second, as dashboards refresh (the percentiles by time read every
+ * request again). */
+#define DASH_FRESH_US (1000 * ENG_US_PER_MS)
 
 static const struct {
 	const char *key;
@@ -48,29 +50,52 @@ static const struct {
 	{ "security", "Security" },
 	{ "performance", "Performance" },
 };
+#define NSECTIONS (sizeof sections / sizeof sections[0])
+
+/* ---- the panels' rows ---------------------------------------------------- */
+
+struct build {
+	struct ui *u;
+	struct ui_dash *d;
+	int panel;
+	int *panel_of;		/* each row's panel */
+	size_t panel_cap;
+	bool days;		/* the entries fall on more than one day */
+};
 
 static void
-panel_add(struct panel *p, const char *text, size_t keylen, bool title)
+row_add(struct build *b, const char *label, const char *value, int indent,
+    bool title)
 {
+	struct ui_dash *d = b->d;
+	struct ui_drow *r;
 	struct strbuf safe;
 
-	eng_grow(&p->lines, &p->cap, p->n + 1, sizeof *p->lines);
+	eng_grow(&d->rows, &d->cap, d->nrows + 1, sizeof *d->rows);
+	eng_grow(&b->panel_of, &b->panel_cap, d->nrows + 1,
+	    sizeof *b->panel_of);
+	r = &d->rows[d->nrows];
+	memset(r, 0, sizeof *r);
 	strbuf_init(&safe);
-	eng_sanitize(&safe, text, strlen(text));
-	/* sanitising a label never shortens it, so keylen stays inside */
-	p->lines[p->n].text = safe.s;
-	p->lines[p->n].keylen = keylen <= safe.len ? keylen : safe.len;
-	p->lines[p->n].title = title;
-	p->n++;
+	eng_sanitize(&safe, label, strlen(label));
+	r->label = safe.s;
+	strbuf_init(&safe);
+	eng_sanitize(&safe, value, strlen(value));
+	r->value = safe.s;
+	r->indent = indent;
+	r->title = title;
+	b->panel_of[d->nrows] = b->panel;
+	d->nrows++;
 }
 
 static void
-panel_free(struct panel *p)
+rows_free(struct ui_dash *d)
 {
-	for (size_t i = 0; i < p->n; i++)
-		free(p->lines[i].text);
-	free(p->lines);
-	memset(p, 0, sizeof *p);
+	for (size_t i = 0; i < d->nrows; i++) {
+		free(d->rows[i].label);
+		free(d->rows[i].value);
+	}
+	d->nrows = 0;
 }
 
 /* Field names that read better said otherwise. */
@@ -88,29 +113,24 @@ static const struct {
 	{ "by_category", "By category" },
 };
 
-/* "avg_duration_ms" -> "Avg duration", and the unit for the value. */
+/* "avg_duration_ms" -> "Avg duration", and the unit of its value. */
 static void
 label_of(const char *key, struct strbuf *out, const char **unit)
 {
 	size_t n = strlen(key);
 
 	*unit = "";
+	if (n > 3 && strcmp(key + n - 3, "_ms") == 0)
+		*unit = "ms";
+	else if (strstr(key, "rate") != NULL || strstr(key, "percent") != NULL)
+		*unit = "%";
 	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
 		if (strcmp(key, renames[i].key) == 0) {
 			strbuf_puts(out, renames[i].label);
-			if (n > 3 && strcmp(key + n - 3, "_ms") == 0)
-				*unit = "ms";
 			return;
 		}
-	if (n > 3 && strcmp(key + n - 3, "_ms") == 0) {
+	if (**unit == 'm')
 		n -= 3;
-		*unit = "ms";
-	} else if (strstr(key, "rate") != NULL || strstr(key, "percent") != NULL ||
-	    (n > 4 && strcmp(key + n - 4, "_pct") == 0)) {
-		*unit = "%";
-		if (n > 4 && strcmp(key + n - 4, "_pct") == 0)
-			n -= 4;
-	}
 	for (size_t i = 0; i < n; i++) {
 		char c = key[i] == '_' ? ' ' : key[i];
 
@@ -125,23 +145,33 @@ format_value(struct strbuf *out, json_object *v, const char *unit)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_int:
-		eng_format_number(out, (double)json_object_get_int64(v), 0);
+		if (strcmp(unit, "ms") == 0)
+			ui_format_ms(out, (double)json_object_get_int64(v));
+		else
+			eng_format_number(out, (double)json_object_get_int64(v),
+			    0);
 		break;
 	case json_type_double:
+		if (strcmp(unit, "ms") == 0) {
+			ui_format_ms(out, json_object_get_double(v));
+			break;
+		}
 		eng_format_number(out, json_object_get_double(v), 1);
+		strbuf_puts(out, unit);
 		break;
 	case json_type_string:
-		strbuf_puts(out, json_object_get_string(v));
+		/* a name may hold NUL bytes: its caret form, whole */
+		eng_sanitize(out, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
 		break;
 	case json_type_null:
 		strbuf_puts(out, "-");
-		return;
+		break;
 	default:
 		strbuf_puts(out, json_object_to_json_string_ext(v,
 		    JSON_C_TO_STRING_PLAIN));
-		return;
+		break;
 	}
-	strbuf_puts(out, unit);
 }
 
 static bool
@@ -152,63 +182,63 @@ is_scalar(json_object *v)
 	return t != json_type_object && t != json_type_array;
 }
 
+/* "... 12 more" under a list cut to PANEL_TOP. */
+static void
+more_add(struct build *b, size_t more, int indent)
+{
+	char text[64];
+
+	if (more == 0)
+		return;
+	snprintf(text, sizeof text, "%s %zu more", b->u->utf8 ?
+	    "\xe2\x80\xa6" : "...", more);
+	row_add(b, text, "", indent, false);
+	b->d->rows[b->d->nrows - 1].dim = true;
+}
 
 /* One element of a list such as top tools: its first text field names
- * it, its numbers follow. */
+ * it, its numbers are the value. */
 static void
-add_item(struct panel *p, json_object *item, int indent)
+add_item(struct build *b, json_object *item, int indent)
 {
-	struct strbuf line;
-	const char *name = NULL;
-	size_t keylen;
+	struct strbuf value, label0;
+	json_object *name = NULL;
 
-	if (is_scalar(item)) {
-		strbuf_init(&line);
-		strbuf_printf(&line, "%*s- ", indent, "");
-		format_value(&line, item, "");
-		panel_add(p, line.s, 0, false);
-		strbuf_free(&line);
-		return;
-	}
 	if (!json_object_is_type(item, json_type_object))
 		return;
 	json_object_object_foreach(item, k0, v0) {
 		(void)k0;
 		if (json_object_is_type(v0, json_type_string)) {
-			name = json_object_get_string(v0);
+			name = v0;
 			break;
 		}
 	}
-	strbuf_init(&line);
-	strbuf_printf(&line, "%*s%s:", indent, "", name != NULL ? name : "-");
-	keylen = line.len;
+	/* a name may hold NUL bytes: its caret form, whole */
+	strbuf_init(&label0);
+	if (name != NULL)
+		format_value(&label0, name, "");
+	else
+		strbuf_puts(&label0, "-");
+	strbuf_init(&value);
 	json_object_object_foreach(item, k, v) {
-		const char *unit;
 		struct strbuf label;
+		const char *unit;
 
 		if (json_object_is_type(v, json_type_string) || !is_scalar(v))
 			continue;
 		strbuf_init(&label);
 		label_of(k, &label, &unit);
-		strbuf_puts(&line, " ");
-		format_value(&line, v, unit);
+		if (value.len > 0)
+			strbuf_puts(&value, " ");
+		format_value(&value, v, unit);
 		strbuf_free(&label);
 	}
-	panel_add(p, line.s, keylen, false);
-	strbuf_free(&line);
+	row_add(b, label0.s, value.len > 0 ? value.s : "", indent, false);
+	strbuf_free(&value);
+	strbuf_free(&label0);
 }
 
-/* The name of a counted thing (a provider, a level, a category) as it
- * stands in the report: data, not a field name. */
-static void
-data_label(const char *key, struct strbuf *out)
-{
-	int cat = llmlog_category_parse(key);
-
-	strbuf_puts(out, cat >= 0 ? llmlog_category_label(cat) : key);
-}
-
-/* A time of the report (RFC 3339, UTC) shown as the list shows times. */
+/* A time of the report (RFC 3339, UTC) as the list shows times. */
 static bool
 format_time(struct ui *u, json_object *v, struct strbuf *out)
 {
@@ -222,38 +252,107 @@ format_time(struct ui *u, json_object *v, struct strbuf *out)
 	return true;
 }
 
+/* The slowest operations, from the engine (the entries to open), with
+ * the time of each: "11-30 14:02:11 process_message" and "747.7s". */
 static void
-add_field(struct ui *u, struct panel *p, const char *key, json_object *v,
-    int indent, bool data)
+add_slowest(struct build *b, int indent)
 {
-	struct strbuf line, label;
-	const char *unit = "";
+	struct eng_slowest sl;
+	struct strbuf label, t, value;
 
-	strbuf_init(&line);
 	strbuf_init(&label);
+	strbuf_init(&t);
+	strbuf_init(&value);
+	for (size_t i = 0; eng_stats_slowest(b->u->stats, i, &sl); i++) {
+		strbuf_reset(&label);
+		strbuf_reset(&t);
+		strbuf_reset(&value);
+		if (sl.entry.time_us != ENG_TIME_NONE &&
+		    !(sl.entry.flags & ENTRY_NO_TIME)) {
+			eng_time_format(&t, sl.entry.time_us, b->u->utc);
+			/* "2026-11-30 14:02:11.123": the day when they vary */
+			t.s[19] = '\0';
+			strbuf_puts(&label, t.s + (b->days ? 5 : 11));
+		} else {
+			strbuf_puts(&label, "-");
+		}
+		/* a name may hold NUL bytes: its caret form, whole */
+		strbuf_puts(&label, " ");
+		eng_sanitize(&label, sl.operation, sl.len);
+		ui_format_ms(&value, sl.ms);
+		row_add(b, label.s, value.s, indent, false);
+		b->d->rows[b->d->nrows - 1].has_entry = true;
+		b->d->rows[b->d->nrows - 1].entry = sl.entry;
+	}
+	strbuf_free(&label);
+	strbuf_free(&t);
+	strbuf_free(&value);
+}
+
+static void add_field(struct build *b, const char *key, json_object *v,
+    int indent, bool data);
+
+/* A map's entries (by level, by model, ...) under its label. */
+static void
+add_map(struct build *b, json_object *v, int indent)
+{
+	size_t n = 0, all = (size_t)json_object_object_length(v);
+
+	json_object_object_foreach(v, k, sub) {
+		if (n++ == PANEL_TOP && all > PANEL_TOP + 1)
+			break;
+		add_field(b, k, sub, indent, true);
+	}
+	more_add(b, n > PANEL_TOP && all > PANEL_TOP + 1 ? all - PANEL_TOP : 0,
+	    indent);
+}
+
+static void
+add_list(struct build *b, const char *key, json_object *v, int indent)
+{
+	size_t all = json_object_array_length(v), n = all;
+
+	if (strcmp(key, "slowest") == 0) {
+		add_slowest(b, indent);
+		return;
+	}
+	if (n > PANEL_TOP + 1)
+		n = PANEL_TOP;
+	for (size_t i = 0; i < n; i++)
+		add_item(b, json_object_array_get_idx(v, i), indent);
+	more_add(b, all - n, indent);
+}
+
+static void
+add_field(struct build *b, const char *key, json_object *v, int indent,
+    bool data)
+{
+	struct strbuf label, value;
+	const char *unit = "";
+	int cat;
+
+	strbuf_init(&label);
+	strbuf_init(&value);
+	/* a counted thing (a provider, a level, a category) is data, not a
+	 * field name */
 	if (data)
-		data_label(key, &label);
+		strbuf_puts(&label, (cat = llmlog_category_parse(key)) >= 0 ?
+		    llmlog_category_label(cat) : key);
 	else
 		label_of(key, &label, &unit);
-	strbuf_printf(&line, "%*s%s:", indent, "", label.s);
 	if (is_scalar(v)) {
-		size_t keylen = line.len;
-
-		strbuf_puts(&line, " ");
-		if (!format_time(u, v, &line))
-			format_value(&line, v, unit);
-		panel_add(p, line.s, keylen, false);
+		if (!format_time(b->u, v, &value))
+			format_value(&value, v, unit);
+		row_add(b, label.s, value.s, indent, false);
 	} else if (json_object_is_type(v, json_type_object)) {
-		panel_add(p, line.s, line.len, false);
-		json_object_object_foreach(v, k, sub)
-			add_field(u, p, k, sub, indent + 2, true);
+		row_add(b, label.s, "", indent, false);
+		add_map(b, v, indent + 2);
 	} else {
-		panel_add(p, line.s, line.len, false);
-		for (size_t i = 0; i < json_object_array_length(v); i++)
-			add_item(p, json_object_array_get_idx(v, i), indent + 2);
+		row_add(b, label.s, "", indent, false);
+		add_list(b, key, v, indent + 2);
 	}
-	strbuf_free(&line);
 	strbuf_free(&label);
+	strbuf_free(&value);
 }
 
 /* Keys the dashboard shows otherwise (the histogram, split by level). */
@@ -262,7 +361,7 @@ is_section(const char *key)
 {
 	if (strcmp(key, "histogram") == 0)
 		return true;
-	for (size_t i = 1; i < sizeof sections / sizeof sections[0]; i++)
+	for (size_t i = 1; i < NSECTIONS; i++)
 		if (strcmp(key, sections[i].key) == 0)
 			return true;
 	return false;
@@ -271,281 +370,379 @@ is_section(const char *key)
 /* Every panel that counts successes shows a "Success rate"; where the
  * report gives only the counts (llm), it is worked out from them. */
 static void
-add_rate(struct panel *p, json_object *sec)
+add_rate(struct build *b, json_object *sec)
 {
 	json_object *ok, *total;
-	struct strbuf line;
+	char value[32];
 	int64_t t;
 
 	if (json_object_object_get_ex(sec, "success_rate", NULL) ||
 	    !json_object_object_get_ex(sec, "success", &ok) ||
 	    !json_object_object_get_ex(sec, "total", &total))
 		return;
-	t = json_object_get_int64(total);
-	if (t <= 0)
+	if ((t = json_object_get_int64(total)) <= 0)
 		return;
-	strbuf_init(&line);
-	strbuf_printf(&line, "Success rate: %.1f%%",
+	snprintf(value, sizeof value, "%.1f%%",
 	    100.0 * (double)json_object_get_int64(ok) / (double)t);
-	panel_add(p, line.s, strlen("Success rate:"), false);
-	strbuf_free(&line);
+	row_add(b, "Success rate", value, 0, false);
 }
 
 /* The overall panel holds the report's top-level fields; the others are
- * one section each. */
+ * one section each, shown when the section counted something. */
 static void
-fill_panel(struct ui *u, struct panel *p, json_object *report, size_t i)
+fill_panel(struct build *b, json_object *report, size_t i)
 {
-	json_object *sec;
+	json_object *sec, *total;
 
-	panel_add(p, sections[i].title, 0, true);
+	if (i > 0 && (!json_object_object_get_ex(report, sections[i].key,
+	    &sec) || !json_object_is_type(sec, json_type_object) ||
+	    !json_object_object_get_ex(sec, "total", &total) ||
+	    json_object_get_int64(total) == 0))
+		return;
+	row_add(b, sections[i].title, "", 0, true);
 	if (i == 0) {
 		json_object_object_foreach(report, k, v)
 			if (!is_section(k))
-				add_field(u, p, k, v, 0, false);
-		return;
-	}
-	if (!json_object_object_get_ex(report, sections[i].key, &sec) ||
-	    !json_object_is_type(sec, json_type_object))
-		return;
-	json_object_object_foreach(sec, k, v)
-		add_field(u, p, k, v, 0, false);
-	add_rate(p, sec);
-}
-
-static size_t
-build_panels(struct ui *u, struct panel *panels)
-{
-	json_object *report = eng_stats_json(u->stats);
-	size_t n = 0;
-
-	if (report == NULL)
-		return 0;
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-		if (i > 0 && !json_object_object_get_ex(report,
-		    sections[i].key, NULL))
-			continue;
-		memset(&panels[n], 0, sizeof panels[n]);
-		fill_panel(u, &panels[n], report, i);
-		n++;
-	}
-	json_object_put(report);
-	return n;
-}
-
-/* ---- the histogram ----------------------------------------------------- */
-
-static void
-hist_free(struct ui_hist *h)
-{
-	eng_hist_free(&h->h);
-	memset(h, 0, sizeof *h);
-}
-
-/* The engine's buckets of the counted entries, one a column (nb), built
- * again when the columns change or more entries were counted. */
-static void
-hist_build(struct ui *u, int nb)
-{
-	struct ui_hist *h = &u->hist;
-	size_t counted, total;
-
-	eng_stats_progress(u->stats, &counted, &total);
-	if (h->valid && h->nbuckets == nb && h->counted == counted)
-		return;
-	hist_free(h);
-	eng_hist_build(u->stats, (size_t)nb, ENG_US_PER_SEC, true, &h->h);
-	h->valid = true;
-	h->nbuckets = nb;
-	h->counted = counted;
-}
-
-/* A round bucket width: "30s", "5m", "1h", "1d". */
-static void
-format_span(struct strbuf *out, int64_t us)
-{
-	if (us % ENG_US_PER_DAY == 0)
-		strbuf_printf(out, "%lldd", (long long)(us / ENG_US_PER_DAY));
-	else if (us % ENG_US_PER_HOUR == 0)
-		strbuf_printf(out, "%lldh", (long long)(us / ENG_US_PER_HOUR));
-	else if (us % ENG_US_PER_MIN == 0)
-		strbuf_printf(out, "%lldm", (long long)(us / ENG_US_PER_MIN));
-	else
-		strbuf_printf(out, "%llds", (long long)(us / ENG_US_PER_SEC));
-}
-
-/* The cell of a stacked bar: colour where there is colour, else a glyph
- * per kind so errors stand out on a monochrome terminal too. */
-static void
-bar_cell(struct ui *u, int y, int x, int kind)
-{
-	static const char glyph[] = { '|', '+', '#' };
-	static const enum ui_pair pair[] = { UI_PAIR_HIST_OTHER,
-	    UI_PAIR_HIST_WARN, UI_PAIR_HIST_ERR };
-
-	if (u->color) {
-		attrset(ui_pair(u, pair[kind]) | A_REVERSE);
-		mvaddch(y, x, ' ');
+				add_field(b, k, v, 0, false);
 	} else {
-		attrset(kind == 2 ? A_BOLD : A_NORMAL);
-		mvaddch(y, x, (chtype)glyph[kind]);
+		json_object_object_foreach(sec, k, v)
+			add_field(b, k, v, 0, false);
+		add_rate(b, sec);
 	}
-	attrset(A_NORMAL);
+	b->panel++;
 }
 
-static int
-cells(uint64_t v, uint64_t max, int h)
+/* Panels flow into columns, each to the shortest column so far: every
+ * row gets its column and line. */
+static void
+layout_panels(struct ui_dash *d, const int *panel_of, int npanels, int w)
 {
-	int c;
+	int height[NSECTIONS] = { 0 }, col = 0;
 
-	if (v == 0 || max == 0)
+	d->ncols = w / PANEL_W > 0 ? w / PANEL_W : 1;
+	if (d->ncols > npanels && npanels > 0)
+		d->ncols = npanels;
+	if (d->ncols > (int)NSECTIONS)
+		d->ncols = NSECTIONS;
+	d->colw = w / d->ncols < PANEL_MAX_W ? w / d->ncols : PANEL_MAX_W;
+	d->lines = 0;
+	for (size_t i = 0; i < d->nrows; i++) {
+		if (i == 0 || panel_of[i] != panel_of[i - 1]) {
+			if (i > 0)
+				height[col]++;	/* a line between panels */
+			col = 0;
+			for (int k = 1; k < d->ncols; k++)
+				if (height[k] < height[col])
+					col = k;
+		}
+		d->rows[i].col = col;
+		d->rows[i].line = height[col]++;
+		if (height[col] > d->lines)
+			d->lines = height[col];
+	}
+}
+
+/* ---- the headline -------------------------------------------------------- */
+
+static int64_t
+jint(json_object *o, const char *sec, const char *key)
+{
+	json_object *s, *v;
+
+	if (sec != NULL && !json_object_object_get_ex(o, sec, &s))
 		return 0;
-	c = (int)(v * (uint64_t)h / max);
-	return c > 0 ? c : 1;
+	return json_object_object_get_ex(sec != NULL ? s : o, key, &v) ?
+	    json_object_get_int64(v) : 0;
+}
+
+static int64_t
+jtime(json_object *o, const char *key)
+{
+	json_object *v;
+	int64_t t;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    eng_time_parse_log(json_object_get_string(v),
+	    strlen(json_object_get_string(v)), &t) != 0)
+		return ENG_TIME_NONE;
+	return t;
+}
+
+static double
+pct(uint64_t part, uint64_t whole)
+{
+	return whole > 0 ? 100.0 * (double)part / (double)whole : NAN;
+}
+
+/* The two equal periods the trends compare: the last half (in whole
+ * minutes) of the time the entries span, and the half before it. */
+struct halves {
+	bool ok;
+	struct eng_period cur, prev;
+	int64_t minutes;
+};
+
+static void
+halves_of(struct ui *u, json_object *report, bool partial,
+    struct halves *hv)
+{
+	int64_t first = jtime(report, "first"), last = jtime(report, "last");
+	int64_t end, half;
+
+	memset(hv, 0, sizeof *hv);
+	/* halves of a count under way compare what was read first */
+	if (partial || first == ENG_TIME_NONE || last == ENG_TIME_NONE) {
+		hv->cur.p95_request_ms = hv->prev.p95_request_ms = NAN;
+		return;
+	}
+	first = first / ENG_US_PER_MIN;
+	end = last / ENG_US_PER_MIN + 1;
+	if ((half = (end - first) / 2) < 1)
+		return;
+	eng_stats_period(u->stats, (end - half) * ENG_US_PER_MIN,
+	    end * ENG_US_PER_MIN, &hv->cur);
+	eng_stats_period(u->stats, (end - 2 * half) * ENG_US_PER_MIN,
+	    (end - half) * ENG_US_PER_MIN, &hv->prev);
+	hv->minutes = half;
+	hv->ok = true;
+}
+
+/* "+2.1%" of a count or a duration against the period before; points
+ * ("pt") for a rate.  sense: whether up is good (1) or bad (-1). */
+static void
+set_trend(struct ui *u, struct ui_tile *t, double cur, double prev,
+    bool points, int sense)
+{
+	double change;
+	const char *arrow;
+
+	if (isnan(cur) || isnan(prev) || (!points && prev <= 0) ||
+	    !u->dash.trends)
+		return;
+	change = points ? cur - prev : (cur - prev) / prev * 100;
+	if (fabs(change) < 0.05) {
+		snprintf(t->trend, sizeof t->trend, "=");
+		return;
+	}
+	arrow = change > 0 ? (u->utf8 ? "\xe2\x96\xb2" : "^") :
+	    (u->utf8 ? "\xe2\x96\xbc" : "v");
+	snprintf(t->trend, sizeof t->trend, fabs(change) >= 10 ? "%s%.0f%s" :
+	    "%s%.1f%s", arrow, fabs(change), points ? "pt" : "%");
+	t->sense = change > 0 ? sense : -sense;
+}
+
+static struct ui_tile *
+tile_add(struct ui_dash *d, const char *label)
+{
+	struct ui_tile *t = &d->tiles[d->ntiles++];
+
+	memset(t, 0, sizeof *t);
+	snprintf(t->label, sizeof t->label, "%s", label);
+	return t;
 }
 
 static void
-hist_legend(struct ui *u, int y, int x, int w)
+tile_count(struct ui_dash *d, const char *label, int64_t v)
 {
 	struct strbuf b;
-	struct ui_hist *h = &u->hist;
-	int used;
+	struct ui_tile *t = tile_add(d, label);
 
 	strbuf_init(&b);
-	strbuf_puts(&b, "Entries per ");
-	format_span(&b, h->h.width_us);
-	strbuf_puts(&b, "   ");
-	used = ui_puts(y, x, w, b.s, ui_pair(u, UI_PAIR_TITLE));
-	if (u->color) {
-		const char *names[] = { "other", "warning", "error" };
-
-		for (int k = 0; k < 3 && used + 10 < w; k++) {
-			bar_cell(u, y, x + used, k);
-			used += 1 + ui_puts(y, x + used + 1, w - used - 1,
-			    names[k], A_NORMAL);
-			used += 2;
-		}
-	} else {
-		ui_puts(y, x + used, w - used, "# error  + warning  | other",
-		    A_NORMAL);
-	}
+	eng_format_number(&b, (double)v, 0);
+	snprintf(t->value, sizeof t->value, "%s", b.s);
 	strbuf_free(&b);
 }
 
-/* The times under the bars: the start at the left, the end under the
- * last bar, or beside the start when the bars are too few. */
 static void
-hist_axis(struct ui *u, int y, int x, int w)
+tile_rate(struct ui_dash *d, const char *label, double v)
 {
-	const struct eng_hist *h = &u->hist.h;
-	struct strbuf a, b;
-	int aw, bw, used = (int)h->n;
-
-	strbuf_init(&a);
-	strbuf_init(&b);
-	eng_time_format(&a, h->start_us, u->utc);
-	eng_time_format(&b, h->start_us + (int64_t)h->n * h->width_us, u->utc);
-	aw = ui_puts(y, x, w, a.s, A_DIM);
-	bw = ui_text_width(b.s, b.len);
-	if (used >= aw + bw + 2 && used <= w)
-		ui_puts(y, x + used - bw, bw, b.s, A_DIM);
-	else if (aw + bw + 3 <= w) {
-		ui_puts(y, x + aw, w - aw, " - ", A_DIM);
-		ui_puts(y, x + aw + 3, bw, b.s, A_DIM);
-	}
-	strbuf_free(&a);
-	strbuf_free(&b);
+	snprintf(tile_add(d, label)->value, sizeof d->tiles[0].value,
+	    "%.1f%%", v);
 }
 
-/* Draw the histogram in h rows; returns the rows used. */
-static int
-hist_draw(struct ui *u, int y, int x, int h, int w)
+/* "last 24h vs the 24h before" */
+static void
+trend_note(struct ui_dash *d, int64_t minutes)
 {
-	const struct eng_hist *hi = &u->hist.h;
-	int bars = h - 2, axis_w = 8, nb = w - axis_w;
-	uint64_t max = 0;
-	char lab[32];
+	char span[16];
 
-	if (bars < 2 || nb < 10)
-		return 0;
-	hist_build(u, nb);
-	if (hi->n == 0)
-		return 0;
-	for (size_t b = 0; b < hi->n; b++)
-		if (hi->b[b].err + hi->b[b].warn + hi->b[b].other > max)
-			max = hi->b[b].err + hi->b[b].warn + hi->b[b].other;
-	hist_legend(u, y, x, w);
-	snprintf(lab, sizeof lab, "%llu", (unsigned long long)max);
-	ui_puts(y + 1, x, axis_w - 1, lab, A_DIM);
-	ui_puts(y + bars, x, axis_w - 1, "0", A_DIM);
-	for (size_t b = 0; b < hi->n; b++) {
-		const struct eng_hist_bucket *k = &hi->b[b];
-		int ce = cells(k->err, max, bars);
-		int cw = cells(k->warn, max, bars);
-		int tot = cells(k->err + k->warn + k->other, max, bars);
-		int row = 0, col = x + axis_w + (int)b;
-
-		if (tot > bars)
-			tot = bars;
-		for (; row < ce && row < tot; row++)
-			bar_cell(u, y + bars - row, col, 2);
-		for (; row < ce + cw && row < tot; row++)
-			bar_cell(u, y + bars - row, col, 1);
-		for (; row < tot; row++)
-			bar_cell(u, y + bars - row, col, 0);
-	}
-	hist_axis(u, y + bars + 1, x + axis_w, nb);
-	return bars + 2;
+	if (minutes % (24 * 60) == 0)
+		snprintf(span, sizeof span, "%dd", (int)(minutes / (24 * 60)));
+	else if (minutes % 60 == 0 && minutes < 24 * 60)
+		snprintf(span, sizeof span, "%dh", (int)(minutes / 60));
+	else if (minutes >= 2 * 24 * 60)
+		snprintf(span, sizeof span, "%.0fd", (double)minutes / 1440);
+	else if (minutes >= 2 * 60)
+		snprintf(span, sizeof span, "%.0fh", (double)minutes / 60);
+	else
+		snprintf(span, sizeof span, "%dmin", (int)minutes);
+	snprintf(d->trend_note, sizeof d->trend_note,
+	    "trends: last %s vs the %s before", span, span);
 }
 
-/* ---- the dashboard ----------------------------------------------------- */
+/* Requests and their success rate, LLM calls and their failures,
+ * tokens, the requests' p95 and denials: each where something was
+ * counted, with its trend. */
+static void
+build_headline(struct ui *u, json_object *report, bool partial)
+{
+	struct ui_dash *d = &u->dash;
+	struct eng_period all;
+	struct halves hv;
+	struct strbuf b;
+	int64_t req = jint(report, "user", "total");
+	int64_t llm = jint(report, "llm", "total");
+
+	d->ntiles = 0;
+	d->trend_note[0] = '\0';
+	halves_of(u, report, partial, &hv);
+	d->trends = hv.ok;
+	eng_stats_period(u->stats, ENG_TIME_NONE, INT64_MAX, &all);
+	if (req > 0) {
+		tile_count(d, "Requests", req);
+		set_trend(u, &d->tiles[d->ntiles - 1], (double)hv.cur.requests,
+		    (double)hv.prev.requests, false, 0);
+		tile_rate(d, "Success", pct((uint64_t)jint(report, "user",
+		    "success"), (uint64_t)req));
+		set_trend(u, &d->tiles[d->ntiles - 1], pct(hv.cur.requests_ok,
+		    hv.cur.requests), pct(hv.prev.requests_ok,
+		    hv.prev.requests), true, 1);
+	}
+	if (llm > 0) {
+		tile_count(d, "LLM calls", llm);
+		set_trend(u, &d->tiles[d->ntiles - 1], (double)hv.cur.llm_calls,
+		    (double)hv.prev.llm_calls, false, 0);
+		tile_rate(d, "LLM failed", pct((uint64_t)jint(report, "llm",
+		    "failed"), (uint64_t)llm));
+		set_trend(u, &d->tiles[d->ntiles - 1], pct(hv.cur.llm_failed,
+		    hv.cur.llm_calls), pct(hv.prev.llm_failed,
+		    hv.prev.llm_calls), true, -1);
+		strbuf_init(&b);
+		if (jint(report, "llm", "total_tokens") < 1000000)
+			eng_format_number(&b, (double)jint(report, "llm",
+			    "total_tokens"), 0);
+		else
+			ui_format_compact(&b, (double)jint(report, "llm",
+			    "total_tokens"));
+		snprintf(tile_add(d, "Tokens")->value, sizeof d->tiles[0].value,
+		    "%s", b.s);
+		strbuf_free(&b);
+		set_trend(u, &d->tiles[d->ntiles - 1], (double)hv.cur.tokens,
+		    (double)hv.prev.tokens, false, 0);
+	}
+	if (!isnan(all.p95_request_ms)) {
+		strbuf_init(&b);
+		ui_format_ms(&b, all.p95_request_ms);
+		snprintf(tile_add(d, "p95 request")->value,
+		    sizeof d->tiles[0].value, "%s", b.s);
+		strbuf_free(&b);
+		set_trend(u, &d->tiles[d->ntiles - 1], hv.cur.p95_request_ms,
+		    hv.prev.p95_request_ms, false, -1);
+	}
+	if (jint(report, "security", "total") > 0) {
+		tile_count(d, "Denied", jint(report, "security", "denied"));
+		set_trend(u, &d->tiles[d->ntiles - 1], (double)hv.cur.denied,
+		    (double)hv.prev.denied, false, -1);
+	}
+	if (d->ntiles == 0)
+		tile_count(d, "Entries", jint(report, NULL, "total"));
+	else if (hv.ok)
+		trend_note(d, hv.minutes);
+}
+
+/* ---- building what is drawn ---------------------------------------------- */
 
 static void
-draw_pline(struct ui *u, const struct pline *l, int y, int x, int w)
+chart_free(struct ui_dash *d)
 {
-	size_t n = strlen(l->text);
-	int kw;
+	eng_hist_free(&d->h);
+	free(d->p50);
+	free(d->p95);
+	d->p50 = d->p95 = NULL;
+}
 
-	if (l->title) {
-		ui_puts(y, x, w, l->text, ui_pair(u, UI_PAIR_TITLE) | A_UNDERLINE);
+/* The histogram's buckets, one a column of the width left of the scale,
+ * and their latency. */
+static void
+build_chart(struct ui *u, int w)
+{
+	struct ui_dash *d = &u->dash;
+	int nb = w - ui_chart_axis_w(u);
+
+	chart_free(d);
+	if (nb < 10)
 		return;
-	}
-	kw = ui_text_width(l->text, l->keylen);
-	if (kw > w)
-		kw = w;
-	ui_text(y, x, kw, l->text, l->keylen, 0, ui_pair(u, UI_PAIR_KEY),
-	    NULL, 0, 0);
-	ui_text(y, x + kw, w - kw, l->text + l->keylen, n - l->keylen, 0,
-	    A_NORMAL, NULL, 0, 0);
+	eng_hist_build(u->stats, (size_t)nb, ENG_US_PER_SEC, true, &d->h);
+	d->nbuckets = nb;
+	if (d->h.n == 0)
+		return;
+	d->p50 = eng_xcalloc(d->h.n, sizeof *d->p50);
+	d->p95 = eng_xcalloc(d->h.n, sizeof *d->p95);
+	eng_hist_latency(u->stats, &d->h, d->p50, d->p95);
 }
 
-/* Panels flow into columns, each to the shortest column so far. */
 static void
-draw_panels(struct ui *u, struct panel *panels, size_t np, int y, int x,
-    int h, int w)
+build_panels(struct ui *u, json_object *report, int w)
 {
-	int ncols = w / PANEL_W > 0 ? w / PANEL_W : 1;
-	int colw = w / ncols, height[8] = { 0 };
-	int skip = u->stats_top;
+	struct build b = { .u = u, .d = &u->dash };
+	int64_t first = jtime(report, "first"), last = jtime(report, "last");
+	struct strbuf f, l;
 
-	if (ncols > 8)
-		ncols = 8;
-	for (size_t i = 0; i < np; i++) {
-		int c = 0;
-
-		for (int k = 1; k < ncols; k++)
-			if (height[k] < height[c])
-				c = k;
-		for (size_t j = 0; j < panels[i].n; j++) {
-			int row = height[c] + (int)j - skip;
-
-			if (row >= 0 && row < h)
-				draw_pline(u, &panels[i].lines[j], y + row,
-				    x + c * colw, colw - 2);
-		}
-		height[c] += (int)panels[i].n + 1;
+	/* the slowest operations' times show the day when the entries
+	 * fall on more than one */
+	strbuf_init(&f);
+	strbuf_init(&l);
+	if (first != ENG_TIME_NONE && last != ENG_TIME_NONE) {
+		eng_time_format(&f, first, u->utc);
+		eng_time_format(&l, last, u->utc);
+		b.days = strncmp(f.s, l.s, 10) != 0;
 	}
+	strbuf_free(&f);
+	strbuf_free(&l);
+	rows_free(&u->dash);
+	for (size_t i = 0; i < NSECTIONS; i++)
+		fill_panel(&b, report, i);
+	layout_panels(&u->dash, b.panel_of, b.panel, w);
+	free(b.panel_of);
+	if (u->dash.row >= (long)u->dash.nrows)
+		u->dash.row = -1;
 }
+
+/* Build what is drawn when it is stale: the count grew (no more often
+ * than DASH_FRESH_US, but at once when a count under way ended), the
+ * width or the zone changed.  While a count is under way the figures
+ * drawn are partial (counted < total). */
+static void
+dash_refresh(struct ui *u, int w)
+{
+	struct ui_dash *d = &u->dash;
+	size_t counted, total;
+	int64_t now = eng_now_us();
+	json_object *report;
+
+	eng_stats_progress(u->stats, &counted, &total);
+	if (d->valid && d->width == w && d->utc == u->utc) {
+		if (d->counted == counted)
+			return;
+		if (!(d->partial && counted == total) &&
+		    now - d->built_us < DASH_FRESH_US)
+			return;
+	}
+	report = eng_stats_json(u->stats);
+	build_headline(u, report, counted < total);
+	build_chart(u, w);
+	build_panels(u, report, w);
+	json_object_put(report);
+	d->valid = true;
+	d->partial = counted < total;
+	d->counted = counted;
+	d->width = w;
+	d->utc = u->utc;
+	d->built_us = now;
+}
+
+/* ---- counting ------------------------------------------------------------- */
 
 static bool
 dashboard_shown(const struct ui *u)
@@ -577,41 +774,81 @@ ui_stats_status(const struct ui *u, struct strbuf *out)
 	    (int)((double)counted * 100 / (double)all));
 }
 
-/* One time-boxed slice of counting. */
+/* One time-boxed slice of counting, in steps of about a quarter of it. */
 static void
 count_slice(struct ui *u, int64_t budget_us)
 {
-	int64_t start = eng_now_us();
+	struct ui_dash *d = &u->dash;
+	int64_t start = eng_now_us(), t0, dt;
 
-	do
+	if (d->step < STATS_STEP_MIN)
+		d->step = STATS_STEP_MIN;
+	do {
+		t0 = eng_now_us();
 		u->stats_done = eng_stats_update_some(u->stats, u->view,
-		    STATS_STEP);
-	while (!u->stats_done && eng_now_us() - start < budget_us);
+		    d->step);
+		dt = eng_now_us() - t0;
+		if (dt < budget_us / 8 && d->step < STATS_STEP_MAX)
+			d->step *= 2;
+		else if (dt > budget_us / 2 && d->step > STATS_STEP_MIN)
+			d->step /= 2;
+	} while (!u->stats_done && eng_now_us() - start < budget_us);
 }
 
-/* Count for a few milliseconds between keys; draw again when done, or
- * when the figures shown are old. */
+/* Figures counted that the screen does not show yet. */
+static bool
+dash_stale(const struct ui *u)
+{
+	size_t counted, total;
+
+	if (u->stats == NULL || !u->dash.valid || !dashboard_shown(u))
+		return false;
+	eng_stats_progress(u->stats, &counted, &total);
+	return counted != u->dash.counted;
+}
+
+/* Count for a few milliseconds between keys; draw again when done, when
+ * the figures shown are old, or when new figures are due. */
 static int
 stats_idle(struct ui *u)
 {
-	int64_t now;
+	int64_t now = eng_now_us();
 
-	if (!stats_pending(u))
-		return 0;
-	count_slice(u, STATS_SLICE_US);
-	now = eng_now_us();
-	if (!u->stats_done && now - u->stats_shown_us < STATS_SHOW_US)
-		return 0;
-	return UI_REDRAW;
+	if (stats_pending(u)) {
+		count_slice(u, STATS_SLICE_US);
+		now = eng_now_us();
+		if (u->stats_done || now - u->stats_shown_us >= STATS_SHOW_US)
+			return UI_REDRAW;
+	}
+	/* built here, not at the next draw: a terminal too small to draw
+	 * in would leave them due, and the loop waiting for nothing */
+	if (dash_stale(u) && now - u->dash.built_us >= DASH_FRESH_US) {
+		dash_refresh(u, u->dash.width);
+		return UI_REDRAW;
+	}
+	return 0;
 }
 
-/* The report and the histogram are of one view, counted so far. */
+static int
+stats_due(const struct ui *u)
+{
+	int64_t left;
+
+	if (!dash_stale(u) || stats_pending(u))
+		return -1;
+	left = u->dash.built_us + DASH_FRESH_US - eng_now_us();
+	return left > 0 ? (int)((left + ENG_US_PER_MS - 1) / ENG_US_PER_MS) : 0;
+}
+
+/* The report and what is drawn from it are of one view, counted so far;
+ * a row means nothing in another view's panels. */
 static void
 stats_drop(struct ui *u)
 {
 	eng_stats_free(u->stats);
 	u->stats = NULL;
-	u->hist.valid = false;
+	u->dash.valid = false;
+	u->dash.row = -1;
 }
 
 static void
@@ -622,12 +859,14 @@ stats_changed(struct ui *u, enum ui_change what)
 		stats_drop(u);
 		break;
 	case UI_VIEW_GREW:
-		/* the new entries are counted between keys (stats_idle) */
+	case UI_VIEW_SHRANK:
+		/* the new entries are counted between keys (stats_idle);
+		 * after some left, all again (the stats see the view's
+		 * serial change) */
 		u->stats_done = false;
-		u->hist.valid = false;
 		break;
 	case UI_RESIZED:
-		u->hist.valid = false;
+		u->dash.valid = false;
 		break;
 	case UI_SPLIT:
 		if (!u->split)
@@ -640,7 +879,10 @@ static void
 stats_free(struct ui *u)
 {
 	stats_drop(u);
-	hist_free(&u->hist);
+	chart_free(&u->dash);
+	rows_free(&u->dash);
+	free(u->dash.rows);
+	memset(&u->dash, 0, sizeof u->dash);
 }
 
 /* Start counting the view's entries for the report: a small view is
@@ -652,11 +894,12 @@ ensure_stats(struct ui *u)
 	if (u->stats != NULL)
 		return;
 	u->stats = eng_stats_new();
-	if (u->stats == NULL)
-		return;
 	u->stats_done = false;
+	u->dash.valid = false;
 	count_slice(u, STATS_FIRST_US);
 }
+
+/* ---- drawing ------------------------------------------------------------- */
 
 /* "counting 35% (350,000 of 1,000,000 entries)..." while it runs. */
 static int
@@ -681,52 +924,324 @@ progress_draw(struct ui *u, int y, int x, int w)
 	return 1;
 }
 
+/* The note of what the trends compare, right-aligned on row y of the
+ * w columns from x when it fits after the first `used'; whether it did. */
+static bool
+note_draw(struct ui *u, int y, int x, int used, int w)
+{
+	int nw = (int)strlen(u->dash.trend_note);
+
+	if (nw == 0 || !u->dash.trends || used + 2 + nw > w)
+		return false;
+	ui_puts(y, x + w - nw, nw, u->dash.trend_note, A_DIM);
+	return true;
+}
+
+static int
+tile_width(const struct ui_tile *t)
+{
+	int lw = ui_text_width(t->label, strlen(t->label));
+	int vw = ui_text_width(t->value, strlen(t->value)) +
+	    (t->trend[0] != '\0' ? 1 + ui_text_width(t->trend,
+	    strlen(t->trend)) : 0);
+
+	return (lw > vw ? lw : vw) + 3;
+}
+
+/* The tiles, as many to a line as fit; the rows used.  *noted: whether
+ * the note of what the trends compare found room on the first line. */
+static int
+headline_draw(struct ui *u, int y, int x, int w, bool *noted)
+{
+	const struct ui_dash *d = &u->dash;
+	int cx = 0, lines = 2;
+
+	for (int i = 0; i < d->ntiles; i++) {
+		const struct ui_tile *t = &d->tiles[i];
+		int tw = tile_width(t), vw;
+		attr_t ta = t->sense > 0 ? ui_pair(u, UI_PAIR_INFO) :
+		    t->sense < 0 ? ui_pair(u, UI_PAIR_MSGERR) : A_NORMAL;
+
+		if (cx > 0 && cx + tw - 3 > w) {
+			cx = 0;
+			lines += 2;
+		}
+		ui_puts(y + lines - 2, x + cx, w - cx, t->label, A_DIM);
+		vw = ui_puts(y + lines - 1, x + cx, w - cx, t->value, A_BOLD);
+		if (t->trend[0] != '\0')
+			ui_puts(y + lines - 1, x + cx + vw + 1, w - cx - vw - 1,
+			    t->trend, ta);
+		cx += tw;
+	}
+	/* what the trends compare, at the end of the first line */
+	*noted = lines == 2 && note_draw(u, y, x, cx, w);
+	return lines;
+}
+
+/* A row: its label cut with an ellipsis so that the value, right-aligned,
+ * stays whole. */
+static void
+row_draw(struct ui *u, const struct ui_drow *r, int y, int x, int w,
+    bool cursor)
+{
+	size_t ln = strlen(r->label);
+	int vw = ui_text_width(r->value, strlen(r->value));
+	int room = w - r->indent - (vw > 0 ? vw + 1 : 0), lw;
+	attr_t la = r->title ? ui_pair(u, UI_PAIR_TITLE) | A_UNDERLINE :
+	    r->dim ? A_DIM : r->value[0] == '\0' || r->indent > 0 ? A_NORMAL :
+	    ui_pair(u, UI_PAIR_KEY);
+	attr_t base = cursor ? A_REVERSE : A_NORMAL;
+	const char *ell = u->utf8 ? "\xe2\x80\xa6" : "...";
+
+	if (vw > w)
+		vw = w, room = 0;
+	if (cursor)
+		ui_fill(y, x, w, A_REVERSE);
+	lw = ui_text_width(r->label, ln);
+	if (lw <= room) {
+		ui_text(y, x + r->indent, lw, r->label, ln, 0, la | base, NULL,
+		    0, 0);
+	} else if (room > 0) {
+		int ew = ui_text_width(ell, strlen(ell));
+		size_t cut = room > ew ? ui_text_cut(r->label, ln, room - ew) : 0;
+		int cw = cut > 0 ? ui_text_width(r->label, cut) : 0;
+
+		ui_text(y, x + r->indent, cw, r->label, cut, 0, la | base, NULL,
+		    0, 0);
+		ui_puts(y, x + r->indent + cw, room - cw, ell, A_DIM | base);
+	}
+	if (vw > 0)
+		ui_text(y, x + w - vw, vw, r->value, strlen(r->value), 0,
+		    base, NULL, 0, 0);
+}
+
+/* The panels' rows from line top on, in h rows. */
+static void
+panels_draw(struct ui *u, int y, int x, int h, int w)
+{
+	struct ui_dash *d = &u->dash;
+
+	d->panel_h = h;
+	if (d->row >= 0) {
+		int line = d->rows[d->row].line;
+
+		if (line < d->top)
+			d->top = line;
+		else if (line >= d->top + h)
+			d->top = line - h + 1;
+	}
+	if (d->top > d->lines - h)
+		d->top = d->lines - h > 0 ? d->lines - h : 0;
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct ui_drow *r = &d->rows[i];
+		int row = r->line - d->top;
+
+		if (row >= 0 && row < h)
+			row_draw(u, r, y + row, x + r->col * d->colw,
+			    d->colw - 2, (long)i == d->row);
+	}
+}
+
 /* Full-screen on the Stats tab, or the pane beside the list. */
 static void
 stats_draw(struct ui *u, int y, int x, int h, int w)
 {
-	struct panel panels[sizeof sections / sizeof sections[0]];
-	size_t np;
-	int used, busy;
+	int rows, used, bars;
+	bool noted;
 
 	ensure_stats(u);
-	if (u->stats == NULL) {
-		ui_puts(y, x, w, "statistics unavailable (out of memory)", A_DIM);
-		return;
+	used = progress_draw(u, y, x, w);
+	y += used;
+	h -= used;
+	dash_refresh(u, w);
+	used = headline_draw(u, y, x, w, &noted) + 1;
+	y += used;
+	h -= used;
+	/* the histogram a third of what is left, at most HIST_MAX_ROWS
+	 * bars; the latency line when the panels keep six rows */
+	bars = h / 3 < HIST_MAX_ROWS ? h / 3 : HIST_MAX_ROWS;
+	if ((used = ui_chart_draw(u, y, x, bars + 4, w)) > 0) {
+		/* else beside the histogram's title and legend */
+		if (!noted)
+			note_draw(u, y, x, 48, w);
+		y += used;
+		h -= used;
+		if (h >= 3 + 6 && (rows = ui_latency_draw(u, y, x, w)) > 0) {
+			y += rows;
+			h -= rows;
+		}
+		y++;
+		h--;
 	}
-	busy = progress_draw(u, y, x, w);
-	y += busy;
-	h -= busy;
-	used = hist_draw(u, y, x, h / 3 < HIST_MAX_H ? h / 3 : HIST_MAX_H, w);
-	if (used > 0)
-		used++;
-	np = build_panels(u, panels);
-	draw_panels(u, panels, np, y + used, x, h - used, w);
-	for (size_t i = 0; i < np; i++)
-		panel_free(&panels[i]);
+	if (h > 0)
+		panels_draw(u, y, x, h, w);
+}
+
+/* ---- the cursors ------------------------------------------------------- */
+
+/* The selectable rows (not titles) in reading order: down each column,
+ * then the next. */
+static int
+row_order(const void *a, const void *b)
+{
+	const struct ui_drow *x = *(const struct ui_drow *const *)a;
+	const struct ui_drow *y = *(const struct ui_drow *const *)b;
+
+	if (x->col != y->col)
+		return x->col - y->col;
+	return x->line - y->line;
+}
+
+/* The row `step` selectable rows on from the cursor (the first shown
+ * when there is none). */
+static void
+row_move(struct ui_dash *d, int step)
+{
+	const struct ui_drow **v;
+	size_t n = 0, at = 0;
+
+	if (d->nrows == 0)
+		return;
+	v = eng_xmalloc(d->nrows * sizeof *v);
+	for (size_t i = 0; i < d->nrows; i++)
+		if (!d->rows[i].title)
+			v[n++] = &d->rows[i];
+	qsort(v, n, sizeof *v, row_order);
+	if (n > 0 && d->row < 0) {
+		/* the first row on the screen */
+		while (at + 1 < n && v[at]->line < d->top)
+			at++;
+	} else if (n > 0) {
+		while (at < n && v[at] != &d->rows[d->row])
+			at++;
+		if (step < 0)
+			at = at >= (size_t)-step ? at + (size_t)step : 0;
+		else
+			at = at + (size_t)step < n ? at + (size_t)step : n - 1;
+	}
+	if (n > 0)
+		d->row = v[at] - d->rows;
+	free(v);
+}
+
+/* A page up or down; the cursor to the first row of its column shown. */
+static void
+page_move(struct ui_dash *d, int dir)
+{
+	int page = d->panel_h > 1 ? d->panel_h - 1 : 1, col;
+	long best = -1;
+
+	d->top += dir * page;
+	if (d->top > d->lines - d->panel_h)
+		d->top = d->lines - d->panel_h;
+	if (d->top < 0)
+		d->top = 0;
+	if (d->row < 0)
+		return;
+	col = d->rows[d->row].col;
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct ui_drow *r = &d->rows[i];
+
+		if (r->title || r->col != col || r->line < d->top ||
+		    r->line >= d->top + d->panel_h)
+			continue;
+		if (best < 0 || r->line < d->rows[best].line)
+			best = (long)i;
+	}
+	if (best >= 0)
+		d->row = best;
+}
+
+/* Left, Right: the bucket before or after the cursor's, the last one
+ * first. */
+static void
+bucket_move(struct ui *u, int dir)
+{
+	struct ui_dash *d = &u->dash;
+	int64_t last;
+
+	if (d->h.n == 0)
+		return;
+	last = d->h.start_us + (int64_t)(d->h.n - 1) * d->h.width_us;
+	if (d->bucket_us == ENG_TIME_NONE)
+		d->bucket_us = last;
+	else {
+		int64_t b = d->bucket_us < d->h.start_us ? 0 :
+		    (d->bucket_us - d->h.start_us) / d->h.width_us;
+
+		b += dir;
+		if (b < 0)
+			b = 0;
+		if (b > (int64_t)d->h.n - 1)
+			b = (int64_t)d->h.n - 1;
+		d->bucket_us = d->h.start_us + b * d->h.width_us;
+	}
+}
+
+/* Enter on a slowest operation: its entry, from the list's place of it
+ * (back from the detail view, the list shows it). */
+static int
+open_row(struct ui *u)
+{
+	const struct ui_drow *r;
+	size_t pos;
+
+	if (u->dash.row < 0) {
+		ui_message(u, false, "Up, Down: choose a row; Enter opens a "
+		    "slowest operation");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	r = &u->dash.rows[u->dash.row];
+	if (!r->has_entry) {
+		ui_message(u, false, "Enter opens the entry of a slowest "
+		    "operation");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	pos = ui_locate(u->view, &r->entry);
+	if (pos >= eng_view_count(u->view) ||
+	    eng_view_get(u->view, pos)->file != r->entry.file ||
+	    eng_view_get(u->view, pos)->offset != r->entry.offset) {
+		ui_message(u, true, "that entry is no longer listed");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	ui_jump(u, pos);
+	ui_detail_open(u, eng_view_get(u->view, pos));
+	return UI_HANDLED | UI_REDRAW;
 }
 
 static int
 stats_key(struct ui *u, int key)
 {
+	struct ui_dash *d = &u->dash;
+
 	switch (key) {
 	case UK(KEY_UP):
-		if (u->stats_top > 0)
-			u->stats_top--;
+		row_move(d, -1);
 		break;
 	case UK(KEY_DOWN):
-		u->stats_top++;
+		row_move(d, 1);
 		break;
 	case UK(KEY_PPAGE):
-		u->stats_top = u->stats_top > 10 ? u->stats_top - 10 : 0;
+		page_move(d, -1);
 		break;
 	case UK(KEY_NPAGE):
-		u->stats_top += 10;
+		page_move(d, 1);
 		break;
 	case UK(KEY_HOME):
 	case 'g':
-		u->stats_top = 0;
+		d->top = 0;
+		d->row = -1;
 		break;
+	case UK(KEY_LEFT):
+		bucket_move(u, -1);
+		break;
+	case UK(KEY_RIGHT):
+		bucket_move(u, 1);
+		break;
+	case '\r':
+	case '\n':
+	case UK(KEY_ENTER):
+		return open_row(u);
 	case UI_ESC:
 		ui_set_tab(u, u->last_list_tab);
 		break;
@@ -737,13 +1252,14 @@ stats_key(struct ui *u, int key)
 }
 
 const struct ui_screen ui_stats_screen = {
-	.hint = "Esc back  Up Down scroll  l level  t since  c clear  h help"
-	    "  q quit",
+	.hint = "Esc back  Left Right bucket  Up Down row  Enter open  "
+	    "l level  t since  h help  q quit",
 	.shared_keys = true,
 	.draw = stats_draw,
 	.key = stats_key,
 	.changed = stats_changed,
 	.pending = stats_pending,
 	.idle = stats_idle,
+	.due_ms = stats_due,
 	.free = stats_free,
 };

@@ -121,73 +121,51 @@ add_value(struct ui_detail *d, const char *prefix, size_t keylen,
 	strbuf_free(&pad);
 }
 
-static int
-value_attr(struct ui *u, const char *key, json_object *val)
+/* Whether a field's key is name. */
+static bool
+key_is(const struct eng_field *f, const char *name)
 {
-	if (key == NULL)
-		return 0;
-	if (strcmp(key, "level") == 0 && json_object_is_type(val, json_type_string)) {
-		int lv = llmlog_level_parse(json_object_get_string(val));
+	return f->key != NULL && f->key_len == strlen(name) &&
+	    memcmp(f->key, name, f->key_len) == 0;
+}
+
+static int
+value_attr(const struct eng_field *f)
+{
+	if (key_is(f, "level") && f->kind == ENG_FIELD_STRING &&
+	    memchr(f->text, '\0', f->text_len) == NULL) {
+		int lv = llmlog_level_parse(f->text);
 
 		return lv > 0 ? UI_ATTR_LEVEL + lv : 0;
 	}
-	if (strcmp(key, "error") == 0 ||
-	    (json_object_is_type(val, json_type_boolean) &&
-	    !json_object_get_boolean(val) &&
-	    (strcmp(key, "success") == 0 || strcmp(key, "allowed") == 0)))
+	if (key_is(f, "error") || (f->kind == ENG_FIELD_FALSE &&
+	    (key_is(f, "success") || key_is(f, "allowed"))))
 		return UI_PAIR_ERROR;
 	return 0;
 }
 
-static void render(struct ui *u, struct ui_detail *d, const char *key,
-    json_object *val, int indent, int width);
-
+/* One of the entry's fields (eng_entry_fields): "key: value" indented two
+ * columns a level, "key:" alone above an object's or list's members. */
 static void
-render_children(struct ui *u, struct ui_detail *d, json_object *val,
-    int indent, int width)
+render(struct ui_detail *d, const struct eng_field *f, int width)
 {
-	if (json_object_is_type(val, json_type_object)) {
-		json_object_object_foreach(val, k, v)
-			render(u, d, k, v, indent, width);
-		return;
-	}
-	for (size_t i = 0; i < json_object_array_length(val); i++)
-		render(u, d, NULL, json_object_array_get_idx(val, i), indent,
-		    width);
-}
-
-static void
-render(struct ui *u, struct ui_detail *d, const char *key, json_object *val,
-    int indent, int width)
-{
-	struct strbuf prefix, safekey;
-	json_type t = json_object_get_type(val);
-	const char *s;
+	struct strbuf prefix;
+	int indent = (int)f->depth * 2;
 
 	strbuf_init(&prefix);
-	strbuf_init(&safekey);
-	if (key != NULL)
-		eng_sanitize(&safekey, key, strlen(key));
-	strbuf_printf(&prefix, "%*s%s%s", indent, "",
-	    key != NULL ? (safekey.s != NULL ? safekey.s : "") : "-",
-	    key != NULL ? ": " : " ");
-	if ((t == json_type_object && json_object_object_length(val) > 0) ||
-	    (t == json_type_array && json_object_array_length(val) > 0)) {
+	strbuf_printf(&prefix, "%*s", indent, "");
+	if (f->key != NULL) {
+		eng_sanitize(&prefix, f->key, f->key_len);
+		strbuf_puts(&prefix, ": ");
+	} else
+		strbuf_puts(&prefix, "- ");
+	if (f->text == NULL) {
 		prefix.len--;	/* no trailing space on a heading */
 		add_line(d, prefix.s, prefix.len, prefix.len, 0);
-		render_children(u, d, val, indent + 2, width);
-	} else if (t == json_type_string) {
-		s = json_object_get_string(val);
-		add_value(d, prefix.s, prefix.len, s,
-		    (size_t)json_object_get_string_len(val), indent, width,
-		    value_attr(u, key, val));
-	} else {
-		s = json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
-		add_value(d, prefix.s, prefix.len, s, strlen(s), indent, width,
-		    value_attr(u, key, val));
-	}
+	} else
+		add_value(d, prefix.s, prefix.len, f->text, f->text_len,
+		    indent, width, value_attr(f));
 	strbuf_free(&prefix);
-	strbuf_free(&safekey);
 }
 
 static void
@@ -206,7 +184,9 @@ add_header(struct ui *u, struct ui_detail *d)
 	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
 	    fi.path : "?", (unsigned long long)d->entry.offset,
 	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?
-	    " - MALFORMED: not a JSON object, shown raw" : "");
+	    " - MALFORMED: not a JSON object, shown raw" :
+	    d->entry.length > ENG_LINE_SHOW ? " - its first MiB, as written "
+	    "(llmlog -o json prints it whole)" : "");
 	eng_sanitize(&safe, h.s, h.len);
 	add_wrapped(d, "", 0, safe.s, safe.len, 0, d->width, UI_PAIR_TITLE);
 	add_line(d, "", 0, 0, 0);
@@ -218,25 +198,29 @@ static void
 build(struct ui *u, int width)
 {
 	struct ui_detail *d = &u->detail;
-	json_object *obj = NULL;
+	struct eng_fields f;
 	const char *line;
 	size_t len;
 
 	lines_clear(d);
 	d->width = width;
 	add_header(u, d);
-	if (!d->raw && !(d->entry.flags & ENTRY_MALFORMED))
-		obj = eng_parse(u->e, &d->entry);
-	if (obj != NULL && json_object_is_type(obj, json_type_object)) {
-		render_children(u, d, obj, 0, width);
+	eng_fields_init(&f);
+	/* a line over ENG_LINE_SHOW bytes shows its start, as written */
+	line = eng_line_head(u->e, &d->entry, ENG_LINE_SHOW, &len);
+	if (line != NULL && !d->raw && !(d->entry.flags & ENTRY_MALFORMED) &&
+	    d->entry.length <= ENG_LINE_SHOW &&
+	    eng_entry_fields(line, len, &f)) {
+		for (size_t i = 0; i < f.n; i++)
+			render(d, &f.v[i], width);
 	} else {
-		line = eng_line(u->e, &d->entry, &len);
 		if (line == NULL)
-			add_line(d, "(the file is gone)", 18, 0, UI_PAIR_MSGERR);
+			add_line(d, "(no longer on disk: its file was deleted or "
+			    "truncated)", 54, 0, UI_PAIR_MSGERR);
 		else
 			add_value(d, "", 0, line, len, 0, width, 0);
 	}
-	json_object_put(obj);
+	eng_fields_free(&f);
 }
 
 /* While an entry is shown the list does not follow, so that [ and ] step

@@ -29,7 +29,9 @@
 
 /* The row's text, sanitised; only as much as can be seen (a character
  * takes at most 4 bytes for a column) so a huge line costs no more than
- * a short one. */
+ * a short one: a line over ENG_LINE_SHOW bytes shows its start as written,
+ * as a malformed one does, rather than a summary that would read it all
+ * at every redraw. */
 static void
 row_text(struct ui *u, const struct eng_entry *en, int width,
     struct strbuf *out)
@@ -40,10 +42,10 @@ row_text(struct ui *u, const struct eng_entry *en, int width,
 	size_t len;
 
 	strbuf_init(&raw);
-	if (en->flags & ENTRY_MALFORMED) {
-		line = eng_line(u->e, en, &len);
+	if ((en->flags & ENTRY_MALFORMED) || en->length > ENG_LINE_SHOW) {
+		line = eng_line_head(u->e, en, cap, &len);
 		if (line != NULL)
-			strbuf_add(&raw, line, len < cap ? len : cap);
+			strbuf_add(&raw, line, len);
 	} else {
 		eng_summary(u->e, en, &raw);
 	}

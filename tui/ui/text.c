@@ -193,10 +193,18 @@ static const struct pair_def pairs[] = {
 	[UI_PAIR_TAB] = { COLOR_BLACK, COLOR_CYAN, 16, 38, 0, A_REVERSE },
 	[UI_PAIR_BAR] = { COLOR_WHITE, COLOR_BLUE, 231, 25, 0, A_REVERSE },
 	[UI_PAIR_MSGERR] = { COLOR_RED, -1, 196, -1, A_BOLD, A_BOLD },
-	[UI_PAIR_HIST_OTHER] = { COLOR_GREEN, -1, 71, -1, 0, A_NORMAL },
-	[UI_PAIR_HIST_WARN] = { COLOR_YELLOW, -1, 214, -1, 0, A_NORMAL },
+	/* the histogram in the levels' colours: a bar's top is a block
+	 * glyph on the background, so these are text colours too */
+	[UI_PAIR_HIST_OTHER] = { COLOR_GREEN, -1, 28, -1, 0, A_NORMAL },
+	[UI_PAIR_HIST_WARN] = { COLOR_YELLOW, -1, 166, -1, 0, A_NORMAL },
 	[UI_PAIR_HIST_ERR] = { COLOR_RED, -1, 196, -1, 0, A_NORMAL },
 	[UI_PAIR_TITLE] = { -1, -1, -1, -1, A_BOLD, A_BOLD },
+	[UI_PAIR_HIST_ERR_WARN] = { COLOR_RED, COLOR_YELLOW, 196, 166, 0,
+	    A_NORMAL },
+	[UI_PAIR_HIST_ERR_OTHER] = { COLOR_RED, COLOR_GREEN, 196, 28, 0,
+	    A_NORMAL },
+	[UI_PAIR_HIST_WARN_OTHER] = { COLOR_YELLOW, COLOR_GREEN, 166, 28, 0,
+	    A_NORMAL },
 };
 
 void

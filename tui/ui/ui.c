@@ -10,6 +10,7 @@
 #include "ui.h"
 
 #include <errno.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -115,8 +116,8 @@ notify(struct ui *u, enum ui_change what)
 
 /* Find the entry (or the nearest later one) in the view by time: the
  * selection survives a new filter and older entries arriving. */
-static size_t
-locate(const struct eng_view *v, const struct eng_entry *old)
+size_t
+ui_locate(const struct eng_view *v, const struct eng_entry *old)
 {
 	size_t lo = 0, hi = eng_view_count(v);
 
@@ -158,7 +159,7 @@ keep_selection(struct ui *u, const struct eng_entry *old, bool had)
 		u->sel = n > 0 ? n - 1 : 0;
 		return;
 	}
-	u->sel = locate(u->view, old);
+	u->sel = ui_locate(u->view, old);
 	if (u->sel >= n)
 		u->sel = n - 1;
 }
@@ -789,16 +790,118 @@ read_keys(struct ui *u)
 
 /* ---- following the files ----------------------------------------------- */
 
-/* New entries join the view.  Following, the selection and the tail's
- * window move to the end; paused, both stay on their entries, wherever
- * the entries arriving sort. */
+/* Take the view's new entries in, or its loss of some (shrank: entries
+ * left with their files).  Following, the selection and the tail's window
+ * move to the end; paused, both stay on the entries they were on before
+ * the refresh (old, first), or the nearest later ones, wherever the
+ * entries arriving sort. */
 static void
-take_new(struct ui *u)
+take_new(struct ui *u, const struct eng_entry *old, bool had,
+    const struct eng_entry *first, bool had_first, bool shrank)
 {
-	struct eng_entry old, first;
-	bool had = false, had_first = false;
 	size_t added;
 
+	added = eng_view_update(u->view);
+	if (added == 0 && !shrank)
+		return;
+	eng_view_category_counts(u->view, u->counts);
+	notify(u, shrank ? UI_VIEW_SHRANK : UI_VIEW_GREW);
+	if (u->following) {
+		ui_follow(u);
+		return;
+	}
+	if (!u->loading)
+		u->newcount += added;
+	keep_selection(u, old, had);
+	if (had_first)
+		u->tail_first = ui_locate(u->view, first);
+}
+
+/* Say once what left the view with its files: "1,903 entries left with
+ * a deleted file".  Whether anything left. */
+static bool
+tell_removed(struct ui *u, const struct eng_removed *was)
+{
+	struct eng_removed now;
+	size_t deleted, files, truncated, tfiles;
+	struct strbuf b;
+
+	eng_removed(u->e, &now);
+	deleted = now.deleted - was->deleted;
+	files = now.deleted_files - was->deleted_files;
+	truncated = now.truncated - was->truncated;
+	tfiles = now.truncated_files - was->truncated_files;
+	if (deleted + truncated == 0)
+		return files + tfiles > 0;
+	strbuf_init(&b);
+	if (deleted > 0) {
+		eng_format_number(&b, (double)deleted, 0);
+		strbuf_printf(&b, " entr%s left with ", deleted == 1 ? "y" : "ies");
+		if (files == 1)
+			strbuf_puts(&b, "a deleted file");
+		else
+			strbuf_printf(&b, "%zu deleted files", files);
+	}
+	if (truncated > 0) {
+		strbuf_puts(&b, deleted > 0 ? "; " : "");
+		eng_format_number(&b, (double)truncated, 0);
+		strbuf_printf(&b, " entr%s left past the end of ",
+		    truncated == 1 ? "y" : "ies");
+		if (tfiles == 1)
+			strbuf_puts(&b, "a truncated file");
+		else
+			strbuf_printf(&b, "%zu truncated files", tfiles);
+	}
+	ui_message(u, false, "%s", b.s);
+	strbuf_free(&b);
+	return true;
+}
+
+/* Name on the message line what could not be read, once: the newest,
+ * and how many more there are.  Whether there was any to name. */
+static bool
+tell_unreadable(struct ui *u)
+{
+	uint64_t seq, top = u->unreadable_shown;
+	const char *text, *newest = NULL;
+	size_t fresh = 0;
+	struct strbuf safe;
+
+	for (size_t i = 0; i < eng_unreadable_count(u->e); i++) {
+		if ((text = eng_unreadable(u->e, i, &seq)) == NULL ||
+		    seq <= u->unreadable_shown)
+			continue;
+		fresh++;
+		if (seq > top) {
+			top = seq;
+			newest = text;
+		}
+	}
+	if (newest == NULL)
+		return false;
+	strbuf_init(&safe);
+	eng_sanitize(&safe, newest, strlen(newest));
+	if (fresh > 1)
+		ui_message(u, true, "cannot read %s (and %zu more: llmlog -p "
+		    "names them all)", safe.s, fresh - 1);
+	else
+		ui_message(u, true, "cannot read %s", safe.s);
+	strbuf_free(&safe);
+	u->unreadable_shown = top;
+	return true;
+}
+
+static bool
+poll_files(struct ui *u)
+{
+	uint64_t indexed, total;
+	bool done, was = u->loading, told, shrank, had = false;
+	bool had_first = false;
+	struct eng_removed removed;
+	struct eng_entry old, first;
+	long n;
+
+	/* copies: the refresh may move the view's positions */
 	if (!u->following && u->sel < eng_view_count(u->view)) {
 		old = *eng_view_get(u->view, u->sel);
 		had = true;
@@ -808,35 +911,15 @@ take_new(struct ui *u)
 		first = *eng_view_get(u->view, u->tail_first);
 		had_first = true;
 	}
-	added = eng_view_update(u->view);
-	if (added == 0)
-		return;
-	eng_view_category_counts(u->view, u->counts);
-	notify(u, UI_VIEW_GREW);
-	if (u->following) {
-		ui_follow(u);
-		return;
-	}
-	if (!u->loading)
-		u->newcount += added;
-	keep_selection(u, &old, had);
-	if (had_first)
-		u->tail_first = locate(u->view, &first);
-}
-
-static bool
-poll_files(struct ui *u)
-{
-	uint64_t indexed, total;
-	bool done, was = u->loading;
-	long n;
-
+	eng_removed(u->e, &removed);
 	n = eng_refresh(u->e);
 	eng_progress(u->e, &indexed, &total, &done);
 	u->loading = !done;
-	if (n > 0 || was)
-		take_new(u);
-	return n > 0 || was;
+	told = tell_unreadable(u);
+	shrank = tell_removed(u, &removed);
+	if (n > 0 || was || shrank)
+		take_new(u, &old, had, &first, had_first, shrank);
+	return n > 0 || was || told || shrank;
 }
 
 /* ---- setup ------------------------------------------------------------- */
@@ -884,6 +967,8 @@ state_init(struct ui *u, struct eng *e, const struct ui_start *o)
 	u->following = true;
 	u->search_dir = 1;
 	u->color = o->color;
+	u->dash.bucket_us = ENG_TIME_NONE;
+	u->dash.row = -1;
 	strbuf_init(&u->prompt.text);
 }
 
@@ -923,6 +1008,7 @@ curses_init(struct ui *u)
 #endif
 	    , NULL);
 	mouseinterval(200);
+	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	ui_colors_init(u);
 	signals_init();
 }
@@ -971,11 +1057,27 @@ idle(struct ui *u)
 	return r;
 }
 
+/* The soonest a screen's idle hook has work again by the clock, in
+ * milliseconds, or -1. */
+static int
+idle_due(const struct ui *u)
+{
+	int soonest = -1;
+
+	for (int i = 0; i < UI_NSCREENS; i++) {
+		int t = screens[i]->due_ms != NULL ? screens[i]->due_ms(u) : -1;
+
+		if (t >= 0 && (soonest < 0 || t < soonest))
+			soonest = t;
+	}
+	return soonest;
+}
+
 static int
 wait_input(struct ui *u)
 {
 	struct pollfd pfd[2];
-	int nfd = 1, fd = eng_watch_fd(u->e), timeout = -1;
+	int nfd = 1, fd = eng_watch_fd(u->e), timeout = -1, due = idle_due(u);
 
 	pfd[0].fd = STDIN_FILENO;
 	pfd[0].events = POLLIN;
@@ -994,6 +1096,8 @@ wait_input(struct ui *u)
 		timeout = 15;
 	else if (fd < 0)
 		timeout = 100;
+	if (due >= 0 && (timeout < 0 || due < timeout))
+		timeout = due;
 	if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 		return -1;
 	return 0;

@@ -62,6 +62,11 @@ enum ui_pair {
 	UI_PAIR_HIST_WARN,
 	UI_PAIR_HIST_ERR,
 	UI_PAIR_TITLE,
+	/* a histogram cell whose lower part is errors or warnings and whose
+	 * upper part the kind stacked on them */
+	UI_PAIR_HIST_ERR_WARN,
+	UI_PAIR_HIST_ERR_OTHER,
+	UI_PAIR_HIST_WARN_OTHER,
 };
 
 /* A highlighted byte range of a line of text. */
@@ -109,13 +114,56 @@ struct ui_detail {
 	size_t top;
 };
 
-/* The time histogram of the stats dashboard: the engine's buckets
- * (eng_hist_build) for the columns there are, kept between draws. */
-struct ui_hist {
+/* A row of the dashboard's panels (dashboard.c): a label and its value,
+ * right-aligned, or a panel's title.  A row of the slowest operations
+ * holds the entry that Enter opens. */
+struct ui_drow {
+	char *label;		/* sanitised */
+	char *value;		/* "" for none */
+	int indent;
+	bool title;
+	bool dim;		/* a note ("3 more") */
+	bool has_entry;
+	struct eng_entry entry;
+	int col, line;		/* where it goes: panel column, line */
+};
+
+/* A headline figure: "Requests" over "134,512" and its trend. */
+#define UI_TILES 8
+struct ui_tile {
+	char label[24];
+	char value[32];
+	char trend[32];		/* "+2.1%" with an arrow; "" when none */
+	int sense;		/* the trend is good 1, bad -1, neither 0 */
+};
+
+/* What the dashboard draws, built from the stats again only when they
+ * counted more (at most every few hundred milliseconds while entries
+ * arrive), the width or the time zone changed, and kept between draws:
+ * the histogram's buckets (one a column) with the requests' latency per
+ * bucket, the headline and the panels' rows. */
+struct ui_dash {
 	bool valid;
-	int nbuckets;		/* columns available */
+	bool partial;		/* built while counting was under way */
 	size_t counted;		/* the stats' entries when it was built */
-	struct eng_hist h;	/* one column a bucket */
+	int width, nbuckets;
+	bool utc;
+	int64_t built_us;
+	struct eng_hist h;
+	double *p50, *p95;	/* h.n each, NAN where no request */
+	struct ui_tile tiles[UI_TILES];
+	int ntiles;
+	char trend_note[64];	/* what the trends compare */
+	bool trends;		/* there are two periods to compare */
+	struct ui_drow *rows;
+	size_t nrows, cap;
+	int ncols, colw, lines;	/* the panels' columns, width, height */
+	int panel_h;		/* the rows the panels had at the last draw */
+	size_t step;		/* entries counted at a time between keys */
+	/* the cursors: the histogram's bucket (its start), the row */
+	int64_t bucket_us;	/* ENG_TIME_NONE: none shown */
+	long row;		/* index into rows, -1: none shown */
+	int top;		/* the first panel line shown */
 };
 
 /* The search's hits in the view, counted between keys (hits.c). */
@@ -147,7 +195,7 @@ struct ui {
 	struct eng_stats *stats;	/* only while a dashboard is shown */
 	bool stats_done;		/* every entry of the view counted */
 	int64_t stats_shown_us;		/* when counting progress was drawn */
-	struct ui_hist hist;
+	struct ui_dash dash;
 	size_t counts[LLMLOG_NCATEGORIES];
 
 	/* the list */
@@ -169,11 +217,11 @@ struct ui {
 	enum ui_screen_id help_back;	/* where help returns to */
 	struct ui_detail detail;
 	size_t help_top;
-	int stats_top;
 	struct ui_prompt prompt;
 
 	char message[512];
 	bool message_error;
+	uint64_t unreadable_shown;	/* eng_unreadable's seq told so far */
 
 	/* geometry of the last draw, for the mouse */
 	int tab_x[UI_NTABS + 1];
@@ -181,6 +229,7 @@ struct ui {
 	int body_h;
 
 	bool color;
+	bool utf8;		/* the locale's charset: block glyphs, arrows */
 	bool loading;
 };
 
@@ -189,6 +238,8 @@ struct ui {
 enum ui_change {
 	UI_VIEW_NEW,	/* another view replaced the old: other filters */
 	UI_VIEW_GREW,	/* new entries joined the view */
+	UI_VIEW_SHRANK,	/* entries left it with their files (and others
+			   may have joined) */
 	UI_RESIZED,	/* the terminal's size */
 	UI_SPLIT,	/* the dashboard beside the list was shown or hidden */
 };
@@ -217,6 +268,9 @@ struct ui_screen {
 	 * it, UI_REDRAW when the screen should be drawn again */
 	bool (*pending)(const struct ui *u);
 	int (*idle)(struct ui *u);
+	/* milliseconds until idle has work again without a key or a new
+	 * entry (the dashboard's figures, drawn at most so often), or -1 */
+	int (*due_ms)(const struct ui *u);
 	void (*free)(struct ui *u);	/* at exit: release what it keeps */
 };
 
@@ -241,6 +295,9 @@ int ui_search_next(struct ui *u, int dir);
 /* Select an entry found by what it holds (a search hit, an error, a
  * time): the list stops following and shows a few rows above it. */
 void ui_jump(struct ui *u, size_t pos);
+/* The position of an entry in a view, or of the first later one when
+ * it is not there. */
+size_t ui_locate(const struct eng_view *v, const struct eng_entry *en);
 /* The colour of an enum llmlog_level (eng_entry_level). */
 attr_t ui_level_attr(struct ui *u, int level);
 int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
@@ -270,6 +327,20 @@ void ui_detail_open(struct ui *u, const struct eng_entry *en);
 /* "stats 35% paused" on the status line while counting waits for a
  * dashboard to be shown again. */
 void ui_stats_status(const struct ui *u, struct strbuf *out);
+
+/* chart.c: the dashboard's histogram and latency line, from u->dash */
+/* Draw the histogram (title, bars on a scale, time axis, the bucket
+ * under the cursor) in h rows; the rows used. */
+int ui_chart_draw(struct ui *u, int y, int x, int h, int w);
+/* The latency line under it: the requests' p50 and p95 per bucket, in
+ * 3 rows; 0 when no bucket has a request with a duration. */
+int ui_latency_draw(struct ui *u, int y, int x, int w);
+/* The columns left of the bars (the scale), for a width. */
+int ui_chart_axis_w(const struct ui *u);
+/* "250ms", "5.40s", "12.5min": a duration as a person reads it. */
+void ui_format_ms(struct strbuf *out, double ms);
+/* "601.1M": a count in at most 5 columns. */
+void ui_format_compact(struct strbuf *out, double v);
 
 /* help.c */
 struct ui_keyhelp {
