@@ -18,7 +18,7 @@ ui_start
 ui_wait 'All 27 '
 ui_expect 'LLM 7 '
 ui_keys 8
-ui_wait 'Total tokens: 2,430' "the backup's calls counted"
+ui_wait 'Total tokens +2,430' "the backup's calls counted"
 ui_keys 1
 ui_wait '27/27 +FOLLOW'
 
@@ -29,7 +29,7 @@ ui_expect 'All 24 '
 ui_expect 'LLM 4 '
 ui_reject 'oldprov'
 ui_keys 8
-ui_wait 'Total tokens: 1,830' "the stats lost them"
+ui_wait 'Total tokens +1,830' "the stats lost them"
 ui_keys 1
 ui_wait_gone 'left with a deleted file' "a key clears the message"
 ui_ok "a deleted backup's entries leave list, tabs and stats"

@@ -1273,10 +1273,18 @@ log_until_exit(void *arg)
 static void
 test_exit_order(void)
 {
-	const char *dir = fresh_dir();
+	const char *dir;
 	int status, count;
 	pid_t pid;
 
+#if defined(__SANITIZE_ADDRESS__)
+	/* LeakSanitizer's exit-time check stops the process's threads while
+	 * the library's exit flush runs beside them, so the order seen is the
+	 * sanitizer's, not the library's: this case runs in the plain build */
+	fputs("(not under AddressSanitizer) ", stdout);
+	return;
+#endif
+	dir = fresh_dir();
 	if ((pid = fork()) == 0) {
 		pthread_t t[EXIT_THREADS];
 
