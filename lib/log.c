@@ -667,7 +667,8 @@ llmlog_set_level(struct llmlog *lg, enum llmlog_level level)
 		    "stays", (int)level);
 		return;
 	}
-	if ((lg = log_resolve(lg)) != NULL)
+	/* not log_resolve(): no entry is dropped when there is no log */
+	if (lg != NULL || (lg = llmlog_default()) != NULL)
 		atomic_store_explicit(&lg->min_level, level,
 		    memory_order_relaxed);
 }
