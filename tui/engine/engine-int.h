@@ -58,6 +58,7 @@ struct prefilter;
 struct eng {
 	char **dirs;
 	size_t ndirs;
+	char **hosts;		/* per directory: its name (hosts.c) */
 
 	struct file **files;
 	size_t nfiles, files_cap;
@@ -175,7 +176,9 @@ struct index_task {
 #define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
 void index_run(struct index_task *t, char *buf);
-/* Run tasks on up to nthreads threads (the caller's among them). */
+/* Run tasks on up to nthreads threads (the caller's among them), at most
+ * LOAD_THREADS_MAX. */
+#define LOAD_THREADS_MAX	32
 void index_run_all(struct index_task *t, size_t n, int nthreads);
 void index_task_free(struct index_task *t);
 /* Plan tasks of about chunk bytes over every file's unindexed part. */
@@ -263,6 +266,10 @@ void xsum_merge(struct xsum *into, const struct xsum *from);
 /* The sum to the nearest double: ±HUGE_VAL past a double's range. */
 double xsum_value(const struct xsum *s);
 void xsum_free(struct xsum *s);
+
+/* hosts.c: name the directories (e->hosts), and free the names */
+void hosts_name(struct eng *e);
+void hosts_free(struct eng *e);
 
 /* logtime.c: calendar arithmetic, which counts in seconds */
 #define SEC_PER_MIN	(ENG_US_PER_MIN / ENG_US_PER_SEC)
