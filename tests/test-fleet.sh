@@ -186,20 +186,22 @@ if [ "$lost" -ne 0 ] || [ "$foreign" -ne 0 ] || [ "$big" -lt 1 ]; then
 fi
 
 # the receiver's directories read as the hosts' own: the same figures
-# (duplicates taken out first)
+# per host and category (duplicates taken out first)
 for h in alpha beta; do
 	mkdir -p "$tmp/dedup/$h"
 	for f in "$tmp/central/spool/$h"/*.log; do
 		awk '!seen[$0]++' "$f" >"$tmp/dedup/$h/${f##*/}"
 	done
 	chmod 700 "$tmp/dedup/$h"; chmod 600 "$tmp/dedup/$h"/*.log
-	"$LLMLOG" -d "$tmp/$h/logs" --stats -o json >"$tmp/$h.sent.json" 2>&1
-	"$LLMLOG" -d "$tmp/dedup/$h" --stats -o json >"$tmp/$h.got.json" 2>&1
-	if ! cmp -s "$tmp/$h.sent.json" "$tmp/$h.got.json"; then
-		echo "FAIL: --stats of $h differ between its own files and the receiver's:"
-		diff "$tmp/$h.sent.json" "$tmp/$h.got.json" | head -n 20
-		fail=1
-	fi
 done
+"$LLMLOG" -d "$tmp/alpha/logs" -d "$tmp/beta/logs" --stats --by host,category \
+    -o json >"$tmp/sent.json" 2>&1
+"$LLMLOG" --hosts "$tmp/dedup" --stats --by host,category -o json \
+    >"$tmp/got.json" 2>&1
+if ! grep -q '"host":"beta"' "$tmp/got.json" || ! cmp -s "$tmp/sent.json" "$tmp/got.json"; then
+	echo "FAIL: --stats --by host,category differ between the hosts' files and the receiver's:"
+	diff "$tmp/sent.json" "$tmp/got.json" | head -n 20
+	fail=1
+fi
 [ "$fail" -eq 0 ] && echo "ok: every line arrived, byte for byte"
 exit "$fail"
