@@ -950,6 +950,8 @@ main(void)
 
 	if (child != NULL)
 		return child_main(child);
+	/* the tests start their own traces, not the one of whoever ran them */
+	unsetenv("TRACEPARENT");
 	tmproot = util_tmpdir("trace");
 	return util_run("traces", tests);
 }
