@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -337,8 +338,7 @@ fmt_llm(struct jbuf *jb, const void *e, int level)
 static int
 log_llm(struct llmlog *lg, const struct llmlog_llm *e, const char *conv)
 {
-	/* isfinite() without libm's macro quirks: NaN fails both */
-	if (!(e->cost_usd >= 0 && e->cost_usd <= 1e300)) {
+	if (!isfinite(e->cost_usd) || e->cost_usd < 0) {
 		if (e->details != NULL)
 			json_object_put(e->details);
 		errno = EINVAL;
