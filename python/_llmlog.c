@@ -382,12 +382,252 @@ json_arg(PyObject *o)
 	return to_json(o, 0);
 }
 
+/* ---- spans: Python's context, the thread's current span around writes ----- */
+
+/* A span: the library's value, and the conversation text it points to. */
+typedef struct {
+	PyObject_HEAD
+	struct llmlog_span sp;
+	PyObject *conv;		/* the object conversation_id points into */
+	PyObject *name;
+} Span;
+
+static PyTypeObject SpanType;
+/* The current span and conversation of the running context (asyncio
+ * tasks and threads have their own), read at each write. */
+static PyObject *span_var, *conv_var;
+
+static Span *
+span_of(PyObject *o)
+{
+	return o != NULL && Py_IS_TYPE(o, &SpanType) ? (Span *)o : NULL;
+}
+
+/* What a write needs of the context, gathered with the GIL held. */
+struct context {
+	PyObject *span, *conv;	/* new references, or NULL */
+	const char *conv_text;
+	struct held h;
+};
+
+static void
+context_get(struct context *c)
+{
+	c->span = c->conv = NULL;
+	c->conv_text = NULL;
+	c->h.nobj = c->h.nmem = 0;
+	if (PyContextVar_Get(span_var, NULL, &c->span) < 0) {
+		PyErr_Clear();
+		c->span = NULL;
+	}
+	if (span_of(c->span) == NULL)
+		Py_CLEAR(c->span);
+	if (PyContextVar_Get(conv_var, NULL, &c->conv) < 0) {
+		PyErr_Clear();
+		c->conv = NULL;
+	}
+	if (c->conv != NULL && c->conv != Py_None)
+		c->conv_text = text_of(c->conv, &c->h);
+}
+
+static void
+context_release(struct context *c)
+{
+	Py_XDECREF(c->span);
+	Py_XDECREF(c->conv);
+	held_release(&c->h);
+}
+
+/* Without the GIL: make the context's span and conversation the thread's
+ * for one write, and put back what was there. */
+struct thread_state {
+	struct llmlog_span prev;
+	bool span_set, conv_set;
+};
+
+static void
+context_enter(const struct context *c, struct thread_state *t)
+{
+	t->span_set = c->span != NULL;
+	if (t->span_set)
+		t->prev = llmlog_span_set_current(&((Span *)c->span)->sp);
+	t->conv_set = c->conv_text != NULL &&
+	    llmlog_set_conversation(c->conv_text) == 0;
+}
+
+static void
+context_leave(const struct thread_state *t)
+{
+	if (t->conv_set)
+		llmlog_set_conversation(NULL);
+	if (t->span_set)
+		llmlog_span_set_current(t->prev.ctx.span_id != 0 ? &t->prev
+		    : NULL);
+}
+
+/* span_begin(name, conversation_id) -> Span: a child of the context's
+ * current span, or a new trace's root; conversation_id None: the
+ * parent's, else the context's conversation */
+static PyObject *
+py_span_begin(PyObject *mod, PyObject *const *a, Py_ssize_t nargs)
+{
+	struct context c;
+	struct llmlog_span prev;
+	Span *sp;
+	PyObject *conv;
+	const char *conv_text = NULL;
+
+	if (nargs != 2) {
+		PyErr_SetString(PyExc_TypeError,
+		    "span_begin(name, conversation_id)");
+		return NULL;
+	}
+	if ((sp = PyObject_New(Span, &SpanType)) == NULL)
+		return NULL;
+	sp->conv = NULL;
+	Py_INCREF(a[0]);
+	sp->name = a[0];
+	context_get(&c);
+	conv = a[1] != Py_None ? a[1] : c.span == NULL ? c.conv : NULL;
+	if (conv != NULL && conv != Py_None) {
+		struct held h = { .nobj = 0 };
+
+		/* kept whole by the span: the text is not copied */
+		if ((conv_text = text_of(conv, &h)) != NULL) {
+			sp->conv = PyBytes_FromString(conv_text);
+			conv_text = sp->conv != NULL ?
+			    PyBytes_AS_STRING(sp->conv) : NULL;
+		}
+		PyErr_Clear();
+		held_release(&h);
+	}
+	prev = llmlog_span_set_current(c.span != NULL ?
+	    &((Span *)c.span)->sp : NULL);
+	llmlog_span_begin(&sp->sp, conv_text);
+	llmlog_span_set_current(prev.ctx.span_id != 0 ? &prev : NULL);
+	context_release(&c);
+	return (PyObject *)sp;
+}
+
+static void
+span_dealloc(PyObject *o)
+{
+	Span *sp = (Span *)o;
+
+	Py_XDECREF(sp->conv);
+	Py_XDECREF(sp->name);
+	PyObject_Free(o);
+}
+
+static PyObject *
+span_ids(PyObject *o, void *which)
+{
+	char trace[33], span[17], parent[17];
+
+	llmlog_span_hex(&((Span *)o)->sp, trace, span, parent);
+	switch ((intptr_t)which) {
+	case 0:
+		return PyUnicode_FromString(trace);
+	case 1:
+		return PyUnicode_FromString(span);
+	default:
+		if (parent[0] == '\0')
+			Py_RETURN_NONE;
+		return PyUnicode_FromString(parent);
+	}
+}
+
+static PyObject *
+span_conversation(PyObject *o, void *unused)
+{
+	const char *conv = ((Span *)o)->sp.ctx.conversation_id;
+
+	if (conv == NULL)
+		Py_RETURN_NONE;
+	return PyUnicode_DecodeUTF8(conv, (Py_ssize_t)strlen(conv), "replace");
+}
+
+static PyObject *
+span_name(PyObject *o, void *unused)
+{
+	Span *sp = (Span *)o;
+
+	Py_INCREF(sp->name);
+	return sp->name;
+}
+
+static PyObject *
+span_traceparent(PyObject *o, PyObject *unused)
+{
+	char buf[LLMLOG_TRACEPARENT_SIZE];
+
+	if (llmlog_span_traceparent(&((Span *)o)->sp, buf, sizeof buf) != 0)
+		Py_RETURN_NONE;
+	return PyUnicode_FromString(buf);
+}
+
+static PyObject *
+span_repr(PyObject *o)
+{
+	char span[17];
+
+	llmlog_span_hex(&((Span *)o)->sp, NULL, span, NULL);
+	return PyUnicode_FromFormat("<llmlog span %R %s>", ((Span *)o)->name,
+	    span);
+}
+
+static PyGetSetDef span_getset[] = {
+	{ "trace_id", span_ids, NULL, "the trace's id, 32 hex digits",
+	  (void *)0 },
+	{ "span_id", span_ids, NULL, "the span's id, 16 hex digits",
+	  (void *)1 },
+	{ "parent_span_id", span_ids, NULL, "the parent's id, or None at a "
+	  "root", (void *)2 },
+	{ "conversation_id", span_conversation, NULL, "the conversation, or "
+	  "None", NULL },
+	{ "name", span_name, NULL, "the name it was begun with", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static PyMethodDef span_methods[] = {
+	{ "traceparent", span_traceparent, METH_NOARGS,
+	  "traceparent() -> the W3C traceparent value of this span" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static PyTypeObject SpanType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "llmlog.Span",
+	.tp_basicsize = sizeof(Span),
+	.tp_dealloc = span_dealloc,
+	.tp_repr = span_repr,
+	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_doc = "A span of a trace (begun by llmlog.span()).",
+	.tp_getset = span_getset,
+	.tp_methods = span_methods,
+};
+
+static const struct llmlog_span *
+record_of(PyObject *o)
+{
+	Span *sp = span_of(o);
+
+	return sp != NULL ? &sp->sp : NULL;
+}
+
 /* ---- the calls ------------------------------------------------------------------- */
 
+/* A write without the GIL, in the context's span and conversation. */
 #define WRITE(call) do {			\
+	struct context c_;			\
+	struct thread_state t_;			\
+	context_get(&c_);			\
 	Py_BEGIN_ALLOW_THREADS			\
+	context_enter(&c_, &t_);		\
 	rc = (call);				\
+	context_leave(&t_);			\
 	Py_END_ALLOW_THREADS			\
+	context_release(&c_);			\
 } while (0)
 
 static bool
@@ -450,7 +690,7 @@ names_of(PyObject *o, struct held *h)
 }
 
 /* interaction(user_input, response, tool_calls, duration_ms, failed,
- *             error, details, level) */
+ *             error, details, level, span) */
 static PyObject *
 py_interaction(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
@@ -458,7 +698,7 @@ py_interaction(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 	const char **names;
 	int rc;
 
-	if (!nargs_ok("interaction", nargs, 8))
+	if (!nargs_ok("interaction", nargs, 9))
 		return NULL;
 	names = names_of(a[2], &h);
 	struct llmlog_interaction e = {
@@ -470,6 +710,7 @@ py_interaction(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.error = text_of(a[5], &h),
 		.details = json_arg(a[6]),
 		.level = (int)integer_of(a[7]),
+		.span = record_of(a[8]),
 	};
 	WRITE(llmlog_interaction_(NULL, &e));
 	PyMem_Free(names);
@@ -477,14 +718,14 @@ py_interaction(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 	return written(rc);
 }
 
-/* system(event, component, message, details, level) */
+/* system(event, component, message, details, level, span) */
 static PyObject *
 py_system(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("system", nargs, 5))
+	if (!nargs_ok("system", nargs, 6))
 		return NULL;
 	struct llmlog_system e = {
 		.event = text_of(a[0], &h),
@@ -492,6 +733,7 @@ py_system(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.message = text_of(a[2], &h),
 		.details = json_arg(a[3]),
 		.level = (int)integer_of(a[4]),
+		.span = record_of(a[5]),
 	};
 	WRITE(llmlog_system_(NULL, &e));
 	held_release(&h);
@@ -499,14 +741,14 @@ py_system(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 }
 
 /* tool(tool_name, tool_server, parameters, result, duration_ms, failed,
- *      error, level); a str result is the result text itself */
+ *      error, level, span); a str result is the result text itself */
 static PyObject *
 py_tool(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("tool", nargs, 8))
+	if (!nargs_ok("tool", nargs, 9))
 		return NULL;
 	bool text = PyUnicode_Check(a[3]);
 	struct llmlog_tool e = {
@@ -519,6 +761,7 @@ py_tool(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.failed = truth_of(a[5]),
 		.error = text_of(a[6], &h),
 		.level = (int)integer_of(a[7]),
+		.span = record_of(a[8]),
 	};
 	WRITE(llmlog_tool_(NULL, &e));
 	held_release(&h);
@@ -526,14 +769,15 @@ py_tool(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 }
 
 /* llm(provider, model, prompt_tokens, completion_tokens, total_tokens,
- *     duration_ms, streaming, failed, error, level); total None: the sum */
+ *     duration_ms, streaming, failed, error, cost_usd, level, span); total
+ * None: the sum; cost_usd None: not given */
 static PyObject *
 py_llm(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("llm", nargs, 10))
+	if (!nargs_ok("llm", nargs, 12))
 		return NULL;
 	struct llmlog_llm e = {
 		.provider = text_of(a[0], &h),
@@ -545,21 +789,24 @@ py_llm(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.streaming = truth_of(a[6]),
 		.failed = truth_of(a[7]),
 		.error = text_of(a[8], &h),
-		.level = (int)integer_of(a[9]),
+		.cost_usd = number_of(a[9]),
+		.has_cost = a[9] != Py_None,
+		.level = (int)integer_of(a[10]),
+		.span = record_of(a[11]),
 	};
 	WRITE(llmlog_llm_(NULL, &e));
 	held_release(&h);
 	return written(rc);
 }
 
-/* security(event_type, resource, action, allowed, reason, level) */
+/* security(event_type, resource, action, allowed, reason, level, span) */
 static PyObject *
 py_security(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("security", nargs, 6))
+	if (!nargs_ok("security", nargs, 7))
 		return NULL;
 	struct llmlog_security e = {
 		.event_type = text_of(a[0], &h),
@@ -568,13 +815,15 @@ py_security(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.allowed = truth_of(a[3]),
 		.reason = text_of(a[4], &h),
 		.level = (int)integer_of(a[5]),
+		.span = record_of(a[6]),
 	};
 	WRITE(llmlog_security_(NULL, &e));
 	held_release(&h);
 	return written(rc);
 }
 
-/* metric(operation, duration_ms, memory_mb, cpu_percent, details, level);
+/* metric(operation, duration_ms, memory_mb, cpu_percent, details, level,
+ *        span);
  * memory_mb None: the process's RSS now */
 static PyObject *
 py_metric(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
@@ -582,7 +831,7 @@ py_metric(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("metric", nargs, 6))
+	if (!nargs_ok("metric", nargs, 7))
 		return NULL;
 	struct llmlog_metric e = {
 		.operation = text_of(a[0], &h),
@@ -591,8 +840,34 @@ py_metric(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.cpu_percent = number_of(a[3]),
 		.details = json_arg(a[4]),
 		.level = (int)integer_of(a[5]),
+		.span = record_of(a[6]),
 	};
 	WRITE(llmlog_metric_(NULL, &e));
+	held_release(&h);
+	return written(rc);
+}
+
+/* log_json(category, fields, span): the entry as a dict of fields,
+ * written through llmlog_log_json() (fields it does not know go into
+ * details); False when the library refused it */
+static PyObject *
+py_log_json(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
+{
+	struct held h = { .nobj = 0 };
+	const char *cat, *text;
+	const struct llmlog_span *span;
+	json_object *j;
+	int rc;
+
+	if (!nargs_ok("log_json", nargs, 3))
+		return NULL;
+	cat = PyUnicode_Check(a[0]) ? text_of(a[0], &h) : NULL;
+	j = to_json(a[1], 0);
+	text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+	span = record_of(a[2]);
+	WRITE(llmlog_log_json_span(NULL, cat != NULL ? cat : "", text != NULL
+	    ? text : "", span));
+	json_object_put(j);
 	held_release(&h);
 	return written(rc);
 }
@@ -711,22 +986,27 @@ py_to_json(PyObject *self, PyObject *value)
 static PyMethodDef methods[] = {
 	{ "interaction", (PyCFunction)(void (*)(void))py_interaction,
 	  METH_FASTCALL, "interaction(user_input, response, tool_calls, "
-	  "duration_ms, failed, error, details, level) -> written" },
+	  "duration_ms, failed, error, details, level, span) -> written" },
 	{ "system", (PyCFunction)(void (*)(void))py_system, METH_FASTCALL,
-	  "system(event, component, message, details, level) -> written" },
+	  "system(event, component, message, details, level, span) -> "
+	  "written" },
 	{ "tool", (PyCFunction)(void (*)(void))py_tool, METH_FASTCALL,
 	  "tool(tool_name, tool_server, parameters, result, duration_ms, "
-	  "failed, error, level) -> written" },
+	  "failed, error, level, span) -> written" },
 	{ "llm", (PyCFunction)(void (*)(void))py_llm, METH_FASTCALL,
 	  "llm(provider, model, prompt_tokens, completion_tokens, "
-	  "total_tokens, duration_ms, streaming, failed, error, level) -> "
-	  "written" },
+	  "total_tokens, duration_ms, streaming, failed, error, cost_usd, "
+	  "level, span) -> written" },
 	{ "security", (PyCFunction)(void (*)(void))py_security, METH_FASTCALL,
-	  "security(event_type, resource, action, allowed, reason, level) -> "
-	  "written" },
+	  "security(event_type, resource, action, allowed, reason, level, "
+	  "span) -> written" },
 	{ "metric", (PyCFunction)(void (*)(void))py_metric, METH_FASTCALL,
 	  "metric(operation, duration_ms, memory_mb, cpu_percent, details, "
-	  "level) -> written" },
+	  "level, span) -> written" },
+	{ "log_json", (PyCFunction)(void (*)(void))py_log_json, METH_FASTCALL,
+	  "log_json(category, fields, span) -> written" },
+	{ "span_begin", (PyCFunction)(void (*)(void))py_span_begin,
+	  METH_FASTCALL, "span_begin(name, conversation_id) -> Span" },
 	{ "setup", (PyCFunction)(void (*)(void))py_setup, METH_FASTCALL,
 	  "setup(dir, level, console, max_bytes, backups, async_mode) -> dir" },
 	{ "flush", py_flush, METH_NOARGS, "flush() -> written" },
@@ -751,11 +1031,23 @@ PyMODINIT_FUNC PyInit__llmlog(void) __attribute__((visibility("default")));
 PyMODINIT_FUNC
 PyInit__llmlog(void)
 {
-	PyObject *m = PyModule_Create(&module);
+	PyObject *m;
 
-	if (m == NULL)
+	if (PyType_Ready(&SpanType) < 0)
 		return NULL;
-	if (PyModule_AddStringConstant(m, "VERSION", LLMLOG_VERSION) < 0 ||
+	span_var = PyContextVar_New("llmlog_span", NULL);
+	conv_var = PyContextVar_New("llmlog_conversation", NULL);
+	if (span_var == NULL || conv_var == NULL)
+		return NULL;
+	if ((m = PyModule_Create(&module)) == NULL)
+		return NULL;
+	Py_INCREF(span_var);
+	Py_INCREF(conv_var);
+	Py_INCREF(&SpanType);
+	if (PyModule_AddObject(m, "current_span", span_var) < 0 ||
+	    PyModule_AddObject(m, "current_conversation", conv_var) < 0 ||
+	    PyModule_AddObject(m, "Span", (PyObject *)&SpanType) < 0 ||
+	    PyModule_AddStringConstant(m, "VERSION", LLMLOG_VERSION) < 0 ||
 	    PyModule_AddIntConstant(m, "BACKUPS_NONE", LLMLOG_BACKUPS_NONE) < 0 ||
 	    PyModule_AddObject(m, "MAX_BYTES_NONE",
 	    PyLong_FromLongLong(LLMLOG_MAX_BYTES_NONE)) < 0) {

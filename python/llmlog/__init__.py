@@ -19,6 +19,7 @@ llmlog.integration; llmlog.Handler feeds the standard logging module into
 the system category.  See llmlog.py(3), and llmlog(5) for the fields.
 """
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -29,6 +30,7 @@ import _llmlog as _w
 __all__ = [
     "setup_logging", "get_logger", "PerformanceTimer", "Handler",
     "dropped", "last_error", "flush", "log_dir", "CATEGORIES",
+    "span", "conversation", "current_span", "traceparent", "log", "Span",
     "UserLogger", "SystemLogger", "ToolLogger", "LLMLogger",
     "SecurityLogger", "PerformanceLogger",
 ]
@@ -131,6 +133,91 @@ def log_dir():
     return _w.directory()
 
 
+# ---- traces: spans and conversations ------------------------------------------
+
+Span = _w.Span
+
+
+class span:
+    """A span of a trace, current inside the block (or the decorated
+    function), in the running context: an asyncio task or a thread has its
+    own, as contextvars do.  A child of the current span, or the root of a
+    new trace (a child of $TRACEPARENT for the process's first).  Entries
+    written inside carry the trace; the entry given span=sp records it.
+
+        with llmlog.span("process_message", conversation_id="conv-7") as sp:
+            ...
+            user_logger.log_interaction(..., span=sp)
+
+    Ending a span writes nothing.  conversation_id None: the parent's,
+    else the one of an enclosing llmlog.conversation().
+    """
+
+    def __init__(self, name=None, conversation_id=None):
+        self.name = name
+        self.conversation_id = conversation_id
+        self._tokens = []
+
+    def __enter__(self):
+        sp = _w.span_begin(self.name, self.conversation_id)
+        self._tokens.append(_w.current_span.set(sp))
+        return sp
+
+    def __exit__(self, etype, exc, tb):
+        _w.current_span.reset(self._tokens.pop())
+        return False
+
+    def __call__(self, func):
+        name, conv = self.name, self.conversation_id
+        if asyncio.iscoroutinefunction(func):
+            @functools.wraps(func)
+            async def in_span_async(*args, **kwargs):
+                with span(name, conv):
+                    return await func(*args, **kwargs)
+            return in_span_async
+
+        @functools.wraps(func)
+        def in_span(*args, **kwargs):
+            with span(name, conv):
+                return func(*args, **kwargs)
+        return in_span
+
+
+@contextlib.contextmanager
+def conversation(conversation_id):
+    """Entries written inside, and the root spans begun inside, belong to
+    this conversation (conversation_id on each line)."""
+    token = _w.current_conversation.set(
+        None if conversation_id is None else str(conversation_id))
+    try:
+        yield conversation_id
+    finally:
+        _w.current_conversation.reset(token)
+
+
+def current_span():
+    """The running context's current span, or None."""
+    return _w.current_span.get(None)
+
+
+def traceparent():
+    """The current span as a W3C traceparent value, for a child process's
+    TRACEPARENT or an HTTP header; None outside any span."""
+    sp = current_span()
+    return sp.traceparent() if sp is not None else None
+
+
+def log(category, span=None, **fields):
+    """An entry of a category from its fields by name, as llmlog(5) lists
+    them ("level" and "conversation_id" too; fields it does not know go
+    into details).  False when the library refused it (last_error() says
+    why): a field of the wrong type, a field it writes itself."""
+    try:
+        return _w.log_json(category, fields, span)
+    except Exception:
+        return False
+
+
 # ---- the category loggers --------------------------------------------------
 
 
@@ -163,13 +250,13 @@ class UserLogger(_CategoryLogger):
 
     def log_interaction(self, user_input, response="", tool_calls=None,
                         success=True, duration_ms=0.0, error=None,
-                        details=None, level=None):
+                        details=None, level=None, span=None):
         """One request of the user and the shell's answer (stored as a
         summary of at most 500 characters)."""
         try:
             return _w.interaction(user_input, response, tool_calls,
                                   duration_ms, not success, error, details,
-                                  _entry_level(level))
+                                  _entry_level(level), span)
         except Exception:
             return False
 
@@ -180,11 +267,11 @@ class SystemLogger(_CategoryLogger):
     category = "system"
 
     def log_system_event(self, event, component, message=None,
-                         details=None, level=None):
+                         details=None, level=None, span=None):
         """An event of another name ([a-z0-9_]), written at INFO."""
         try:
             return _w.system(event, component, message, details,
-                             _entry_level(level))
+                             _entry_level(level), span)
         except Exception:
             return False
 
@@ -224,14 +311,14 @@ class ToolLogger(_CategoryLogger):
 
     def log_execution(self, tool_name, tool_server="", parameters=None,
                       result=None, success=True, duration_ms=0.0,
-                      error=None, level=None):
+                      error=None, level=None, span=None):
         """A tool run: parameters as JSON (cut past 1000 characters), the
         result as a summary of at most 500 (a str as is, anything else as
         its compact JSON)."""
         try:
             return _w.tool(tool_name, tool_server, parameters, result,
                            duration_ms, not success, error,
-                           _entry_level(level))
+                           _entry_level(level), span)
         except Exception:
             return False
 
@@ -243,13 +330,13 @@ class LLMLogger(_CategoryLogger):
     def log_call(self, provider, model, prompt_tokens=0,
                  completion_tokens=0, duration_ms=0.0, success=True,
                  streaming=False, error=None, total_tokens=None,
-                 level=None):
+                 cost_usd=None, level=None, span=None):
         """A call to a provider; total_tokens is prompt + completion
-        unless given."""
+        unless given; cost_usd, the billed amount in USD, when known."""
         try:
             return _w.llm(provider, model, prompt_tokens, completion_tokens,
                           total_tokens, duration_ms, streaming, not success,
-                          error, _entry_level(level))
+                          error, cost_usd, _entry_level(level), span)
         except Exception:
             return False
 
@@ -259,12 +346,12 @@ class SecurityLogger(_CategoryLogger):
     category = "security"
 
     def log_event(self, event_type, resource, action, allowed=False,
-                  reason=None, level=None):
+                  reason=None, level=None, span=None):
         """A decision; one not stated as allowed is recorded as a
         denial."""
         try:
             return _w.security(event_type, resource, action, allowed, reason,
-                               _entry_level(level))
+                               _entry_level(level), span)
         except Exception:
             return False
 
@@ -274,12 +361,12 @@ class PerformanceLogger(_CategoryLogger):
     category = "performance"
 
     def log_metric(self, operation, duration_ms=0.0, memory_mb=None,
-                   cpu_percent=None, details=None, level=None):
+                   cpu_percent=None, details=None, level=None, span=None):
         """A measurement; memory_mb None: the process's resident memory
         now; cpu_percent None: not written."""
         try:
             return _w.metric(operation, duration_ms, memory_mb, cpu_percent,
-                             details, _entry_level(level))
+                             details, _entry_level(level), span)
         except Exception:
             return False
 
@@ -320,7 +407,9 @@ class PerformanceTimer:
         def initialize(): ...
 
     A block that raises is logged with the exception in details.error, and
-    the exception goes on unchanged.
+    the exception goes on unchanged.  The block is a span (the timer's
+    .span) that the metric records, so what is logged inside nests under
+    it.
     """
 
     def __init__(self, logger=None, operation="operation", details=None):
@@ -330,9 +419,12 @@ class PerformanceTimer:
         self.operation = operation
         self.details = details
         self.duration_ms = None
-        self._wall = self._cpu = None
+        self.span = None
+        self._wall = self._cpu = self._token = None
 
     def __enter__(self):
+        self.span = _w.span_begin(self.operation, None)
+        self._token = _w.current_span.set(self.span)
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
         return self
@@ -345,6 +437,7 @@ class PerformanceTimer:
         return (time.perf_counter() - self._wall) * 1000.0
 
     def __exit__(self, etype, exc, tb):
+        _w.current_span.reset(self._token)
         try:
             wall = time.perf_counter() - self._wall
             cpu = time.process_time() - self._cpu
@@ -358,7 +451,7 @@ class PerformanceTimer:
             self.logger.log_metric(
                 self.operation, self.duration_ms,
                 cpu_percent=100.0 * cpu / wall if wall > 0 else None,
-                details=details)
+                details=details, span=self.span)
         except Exception:
             pass
         return False
@@ -423,7 +516,11 @@ class Handler(logging.Handler):
             lv = _record_level(record.levelno)
             event = "error" if lv >= 40 else "warning" if lv >= 30 \
                 else "log"
-            _w.system(event, record.name, message, details or None, lv)
+            fields = {"event": event, "component": record.name,
+                      "message": message, "level": lv}
+            if details:
+                fields["details"] = details
+            _w.log_json("system", fields, None)
         except RecursionError:
             raise
         except Exception:

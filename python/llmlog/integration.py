@@ -3,8 +3,10 @@
     from llmlog.integration import (log_user_interaction, log_llm_call,
                                     log_tool_execution, log_performance)
 
-Each decorator works on plain and async functions and methods.  It times
-the call and writes one entry when the call ends; a call that raises is
+Each decorator works on plain and async functions and methods.  It runs
+the call in a span of its own (llmlog.span), times it and writes one entry,
+the span's record, when the call ends, so decorated calls inside it nest
+under it in the trace; a call that raises is
 logged as failed (the error is "Type: message") and the exception goes on
 unchanged.  What each one reads from the call and its result is listed in
 llmlog.py(3), DECORATORS.
@@ -12,6 +14,8 @@ llmlog.py(3), DECORATORS.
 import functools
 import inspect
 import time
+
+import _llmlog as _w
 
 from . import PerformanceTimer, _describe, get_logger
 
@@ -26,42 +30,53 @@ def _ms(start):
 
 
 def _timed(func, record):
-    """func wrapped so that record(call, result, exc, duration_ms) runs
-    when it ends; call is (signature, args, kwargs).  Whatever record
-    does, the call's result or exception is what the caller gets."""
+    """func wrapped so that it runs in a span of its own and
+    record(call, result, exc, duration_ms, span) runs when it ends, to
+    write the entry that records the span; call is (signature, args,
+    kwargs).  Whatever record does, the call's result or exception is what
+    the caller gets."""
+    name = getattr(func, "__qualname__", None)
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
         sig = None
 
-    def done(args, kwargs, result, exc, ms):
+    def done(args, kwargs, result, exc, ms, sp):
         try:
-            record((sig, args, kwargs), result, exc, ms)
+            record((sig, args, kwargs), result, exc, ms, sp)
         except Exception:
             pass
 
     if inspect.iscoroutinefunction(func):
         @functools.wraps(func)
         async def logged_async(*args, **kwargs):
+            sp = _w.span_begin(name, None)
+            token = _w.current_span.set(sp)
             start = time.perf_counter()
             try:
                 result = await func(*args, **kwargs)
             except BaseException as exc:
-                done(args, kwargs, None, exc, _ms(start))
+                _w.current_span.reset(token)
+                done(args, kwargs, None, exc, _ms(start), sp)
                 raise
-            done(args, kwargs, result, None, _ms(start))
+            _w.current_span.reset(token)
+            done(args, kwargs, result, None, _ms(start), sp)
             return result
         return logged_async
 
     @functools.wraps(func)
     def logged(*args, **kwargs):
+        sp = _w.span_begin(name, None)
+        token = _w.current_span.set(sp)
         start = time.perf_counter()
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:
-            done(args, kwargs, None, exc, _ms(start))
+            _w.current_span.reset(token)
+            done(args, kwargs, None, exc, _ms(start), sp)
             raise
-        done(args, kwargs, result, None, _ms(start))
+        _w.current_span.reset(token)
+        done(args, kwargs, result, None, _ms(start), sp)
         return result
     return logged
 
@@ -148,14 +163,14 @@ def log_user_interaction(func):
     tool_calls are the names in the result's tool_calls."""
     user = get_logger("user")
 
-    def record(call, result, exc, ms):
+    def record(call, result, exc, ms, sp):
         named, rest, _ = _arguments(call)
         user_input = _pick(named, rest, ("user_input", "message", "prompt",
                                          "query", "text"), 0)
         if exc is not None:
             user.log_interaction(user_input=user_input, response="",
                                  success=False, error=_describe(exc),
-                                 duration_ms=ms)
+                                 duration_ms=ms, span=sp)
             return
         failed = _get(result, "success") is False if \
             not isinstance(result, str) and result is not None else False
@@ -164,7 +179,7 @@ def log_user_interaction(func):
                              tool_calls=_tool_names(result),
                              success=not failed,
                              error=_get(result, "error") if failed else None,
-                             duration_ms=ms)
+                             duration_ms=ms, span=sp)
     return _timed(func, record)
 
 
@@ -231,7 +246,7 @@ def log_llm_call(func):
     streaming argument."""
     llm = get_logger("llm")
 
-    def record(call, result, exc, ms):
+    def record(call, result, exc, ms, sp):
         named, _, owner = _arguments(call)
         model = (_text(_get(result, "model")) if result is not None else
                  None) or _text(named.get("model")) or \
@@ -244,7 +259,8 @@ def log_llm_call(func):
                      prompt_tokens=prompt, completion_tokens=completion,
                      total_tokens=total, duration_ms=ms,
                      success=exc is None, streaming=streaming,
-                     error=_describe(exc) if exc is not None else None)
+                     error=_describe(exc) if exc is not None else None,
+                     span=sp)
     return _timed(func, record)
 
 
@@ -272,7 +288,7 @@ def log_tool_execution(func):
     whose success is false is a failed run."""
     tool = get_logger("tool")
 
-    def record(call, result, exc, ms):
+    def record(call, result, exc, ms, sp):
         named, rest, owner = _arguments(call)
         server = _text(_pick(named, [], ("tool_server", "server",
                                          "server_name"), None))
@@ -287,7 +303,8 @@ def log_tool_execution(func):
             parameters=_pick(named, rest, ("parameters", "arguments",
                                            "params", "args"), 1),
             result=result if exc is None else None,
-            success=failure is None, error=failure, duration_ms=ms)
+            success=failure is None, error=failure, duration_ms=ms,
+            span=sp)
     return _timed(func, record)
 
 
