@@ -89,11 +89,14 @@ def _arguments(call):
     if sig is not None:
         try:
             bound = sig.bind_partial(*args, **kwargs)
+            bound.apply_defaults()
             named = dict(bound.arguments)
             for k, v in list(named.items()):
                 kind = sig.parameters[k].kind
                 if kind == inspect.Parameter.VAR_KEYWORD:
                     named.update(named.pop(k))
+                elif kind == inspect.Parameter.VAR_POSITIONAL:
+                    named.pop(k)
             params = list(sig.parameters)
             if params and params[0] in _SELF and args:
                 owner, rest = args[0], list(args[1:])
