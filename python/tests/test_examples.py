@@ -8,7 +8,6 @@ import re
 import types
 import unittest
 
-import llmlog
 import support
 
 README = os.path.join(os.environ.get("PY_SRCDIR", os.path.join(

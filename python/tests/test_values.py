@@ -5,7 +5,6 @@ writes is strict JSON; setup_logging raises OSError with errno."""
 import errno
 import math
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -108,7 +107,6 @@ class Values(support.LogTestCase):
         for cat in support.FILES:
             for e in self.lines(cat):       # strict JSON, or it raises
                 self.assert_fields(cat, e)
-        self.assertIn(llmlog.last_error(), (llmlog.last_error(),))
         nan = self.only("performance")["details"]
         self.assertEqual(nan, {"nan": None, "inf": None})
         call = self.only("llm")
@@ -188,7 +186,6 @@ class Values(support.LogTestCase):
         self.assertGreater(failed, 50)
         self.assertEqual(dropped, failed)
         self.assertEqual(has_error, "True")
-        self.assertIsNotNone(signal.SIGXFSZ)
 
 
 if __name__ == "__main__":
