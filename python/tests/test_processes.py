@@ -1,5 +1,5 @@
-"""Four processes of two threads each write one category through a small
-max_bytes, so that the file rotates many times under them: every entry is
+"""Four processes of two threads each (two of them in async mode) write
+one category through a small max_bytes, so that the file rotates many times under them: every entry is
 in the files exactly once and every line is whole.  The same load through
 Python's logging.handlers.RotatingFileHandler (one handler per process,
 as separate programs have) is run beside it, and what it lost, duplicated
@@ -28,8 +28,9 @@ def params(p, t, i):
 
 
 def llmlog_writer(directory, p):
+    # half the processes queue their entries for a writer thread
     llmlog.setup_logging(directory, console=False, max_bytes=MAX_BYTES,
-                         backup_count=BACKUPS)
+                         backup_count=BACKUPS, async_mode=p % 2 == 1)
     tool = llmlog.get_logger("tool")
 
     def work(t):
