@@ -741,14 +741,15 @@ py_system(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 }
 
 /* tool(tool_name, tool_server, parameters, result, duration_ms, failed,
- *      error, level, span); a str result is the result text itself */
+ *      error, details, level, span); a str result is the result text
+ *      itself */
 static PyObject *
 py_tool(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("tool", nargs, 9))
+	if (!nargs_ok("tool", nargs, 10))
 		return NULL;
 	bool text = PyUnicode_Check(a[3]);
 	struct llmlog_tool e = {
@@ -760,8 +761,9 @@ py_tool(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.duration_ms = number_of(a[4]),
 		.failed = truth_of(a[5]),
 		.error = text_of(a[6], &h),
-		.level = (int)integer_of(a[7]),
-		.span = record_of(a[8]),
+		.details = json_arg(a[7]),
+		.level = (int)integer_of(a[8]),
+		.span = record_of(a[9]),
 	};
 	WRITE(llmlog_tool_(NULL, &e));
 	held_release(&h);
@@ -769,7 +771,8 @@ py_tool(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 }
 
 /* llm(provider, model, prompt_tokens, completion_tokens, total_tokens,
- *     duration_ms, streaming, failed, error, cost_usd, level, span); total
+ *     duration_ms, streaming, failed, error, cost_usd, details, level, span);
+ *     total
  * None: the sum; cost_usd None: not given */
 static PyObject *
 py_llm(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
@@ -777,7 +780,7 @@ py_llm(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("llm", nargs, 12))
+	if (!nargs_ok("llm", nargs, 13))
 		return NULL;
 	struct llmlog_llm e = {
 		.provider = text_of(a[0], &h),
@@ -791,22 +794,24 @@ py_llm(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.error = text_of(a[8], &h),
 		.cost_usd = number_of(a[9]),
 		.has_cost = a[9] != Py_None,
-		.level = (int)integer_of(a[10]),
-		.span = record_of(a[11]),
+		.details = json_arg(a[10]),
+		.level = (int)integer_of(a[11]),
+		.span = record_of(a[12]),
 	};
 	WRITE(llmlog_llm_(NULL, &e));
 	held_release(&h);
 	return written(rc);
 }
 
-/* security(event_type, resource, action, allowed, reason, level, span) */
+/* security(event_type, resource, action, allowed, reason, details, level,
+ *          span) */
 static PyObject *
 py_security(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 {
 	struct held h = { .nobj = 0 };
 	int rc;
 
-	if (!nargs_ok("security", nargs, 7))
+	if (!nargs_ok("security", nargs, 8))
 		return NULL;
 	struct llmlog_security e = {
 		.event_type = text_of(a[0], &h),
@@ -814,8 +819,9 @@ py_security(PyObject *self, PyObject *const *a, Py_ssize_t nargs)
 		.action = text_of(a[2], &h),
 		.allowed = truth_of(a[3]),
 		.reason = text_of(a[4], &h),
-		.level = (int)integer_of(a[5]),
-		.span = record_of(a[6]),
+		.details = json_arg(a[5]),
+		.level = (int)integer_of(a[6]),
+		.span = record_of(a[7]),
 	};
 	WRITE(llmlog_security_(NULL, &e));
 	held_release(&h);
@@ -992,14 +998,14 @@ static PyMethodDef methods[] = {
 	  "written" },
 	{ "tool", (PyCFunction)(void (*)(void))py_tool, METH_FASTCALL,
 	  "tool(tool_name, tool_server, parameters, result, duration_ms, "
-	  "failed, error, level, span) -> written" },
+	  "failed, error, details, level, span) -> written" },
 	{ "llm", (PyCFunction)(void (*)(void))py_llm, METH_FASTCALL,
 	  "llm(provider, model, prompt_tokens, completion_tokens, "
 	  "total_tokens, duration_ms, streaming, failed, error, cost_usd, "
-	  "level, span) -> written" },
+	  "details, level, span) -> written" },
 	{ "security", (PyCFunction)(void (*)(void))py_security, METH_FASTCALL,
-	  "security(event_type, resource, action, allowed, reason, level, "
-	  "span) -> written" },
+	  "security(event_type, resource, action, allowed, reason, details, "
+	  "level, span) -> written" },
 	{ "metric", (PyCFunction)(void (*)(void))py_metric, METH_FASTCALL,
 	  "metric(operation, duration_ms, memory_mb, cpu_percent, details, "
 	  "level, span) -> written" },

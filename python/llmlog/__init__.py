@@ -311,13 +311,13 @@ class ToolLogger(_CategoryLogger):
 
     def log_execution(self, tool_name, tool_server="", parameters=None,
                       result=None, success=True, duration_ms=0.0,
-                      error=None, level=None, span=None):
+                      error=None, details=None, level=None, span=None):
         """A tool run: parameters as JSON (cut past 1000 characters), the
         result as a summary of at most 500 (a str as is, anything else as
         its compact JSON)."""
         try:
             return _w.tool(tool_name, tool_server, parameters, result,
-                           duration_ms, not success, error,
+                           duration_ms, not success, error, details,
                            _entry_level(level), span)
         except Exception:
             return False
@@ -330,13 +330,14 @@ class LLMLogger(_CategoryLogger):
     def log_call(self, provider, model, prompt_tokens=0,
                  completion_tokens=0, duration_ms=0.0, success=True,
                  streaming=False, error=None, total_tokens=None,
-                 cost_usd=None, level=None, span=None):
+                 cost_usd=None, details=None, level=None, span=None):
         """A call to a provider; total_tokens is prompt + completion
         unless given; cost_usd, the billed amount in USD, when known."""
         try:
             return _w.llm(provider, model, prompt_tokens, completion_tokens,
                           total_tokens, duration_ms, streaming, not success,
-                          error, cost_usd, _entry_level(level), span)
+                          error, cost_usd, details, _entry_level(level),
+                          span)
         except Exception:
             return False
 
@@ -346,12 +347,12 @@ class SecurityLogger(_CategoryLogger):
     category = "security"
 
     def log_event(self, event_type, resource, action, allowed=False,
-                  reason=None, level=None, span=None):
+                  reason=None, details=None, level=None, span=None):
         """A decision; one not stated as allowed is recorded as a
         denial."""
         try:
             return _w.security(event_type, resource, action, allowed, reason,
-                               _entry_level(level), span)
+                               details, _entry_level(level), span)
         except Exception:
             return False
 

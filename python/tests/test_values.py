@@ -137,6 +137,21 @@ class Values(support.LogTestCase):
         self.assertEqual(len(t["parameters"]), 1000)
         self.assertEqual(len(t["result_summary"]), 500)
 
+    def test_details_and_cost(self):
+        llmlog.get_logger("tool").log_execution(
+            tool_name="t", details={"attempt": 2})
+        llmlog.get_logger("llm").log_call(
+            provider="openai", model="gpt-4o", prompt_tokens=10,
+            cost_usd=0.0, details={"finish_reason": "stop"})
+        llmlog.get_logger("security").log_event(
+            event_type="network_access", resource="https://x", action="fetch",
+            allowed=True, reason="allow-listed", details={"rule": 3})
+        self.assertEqual(self.only("tool")["details"], {"attempt": 2})
+        llm = self.only("llm")
+        self.assertEqual((llm["details"], llm["cost_usd"]),
+                         ({"finish_reason": "stop"}, 0))
+        self.assertEqual(self.only("security")["details"], {"rule": 3})
+
     def test_redaction_applies(self):
         llmlog.get_logger("tool").log_execution(
             tool_name="http", parameters={"api_key": "sk-live-123456789012345"
