@@ -506,6 +506,14 @@ py_span_begin(PyObject *mod, PyObject *const *a, Py_ssize_t nargs)
 	llmlog_span_begin(&sp->sp, conv_text);
 	llmlog_span_set_current(prev.ctx.span_id != 0 ? &prev : NULL);
 	context_release(&c);
+	/* a conversation taken from the parent points into the parent, which
+	 * may go first: the span keeps its own copy */
+	if (sp->conv == NULL && sp->sp.ctx.conversation_id != NULL) {
+		sp->conv = PyBytes_FromString(sp->sp.ctx.conversation_id);
+		sp->sp.ctx.conversation_id = sp->conv != NULL ?
+		    PyBytes_AS_STRING(sp->conv) : NULL;
+		PyErr_Clear();
+	}
 	return (PyObject *)sp;
 }
 

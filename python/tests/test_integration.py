@@ -5,6 +5,7 @@ logged as failed with the exception re-raised unchanged, the trace of
 nested decorated calls, spans across asyncio tasks, PerformanceTimer and
 the helper."""
 import asyncio
+import gc
 import threading
 import traceback
 import unittest
@@ -216,6 +217,12 @@ class Decorators(support.LogTestCase):
             self.assertEqual(seen, [None])   # a new thread starts outside
             user.log_interaction(user_input="hi", response="hello", span=sp)
         self.assertIsNone(llmlog.current_span())
+        # a child outlives its parent with the conversation it inherited
+        with llmlog.span("outer", conversation_id="c2" * 8):
+            with llmlog.span("inner") as child:
+                pass
+        gc.collect()
+        self.assertEqual(child.conversation_id, "c2" * 8)
         e = self.only("user")
         self.assertEqual((e["trace_id"], e["span_id"], e["conversation_id"]),
                          (sp.trace_id, sp.span_id, "c1"))
