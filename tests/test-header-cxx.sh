@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-header-cxx.sh - llmlog.h in C++: a program using every keyword macro
 # (C++20 designated initialisers, in the order the header declares the
-# fields) and the timed scope builds with $CXX (g++ unless set) and runs.
+# fields), the timed scope and the span scope builds with $CXX (g++ unless set) and runs.
 # Skipped (77) without a C++ compiler.
 srcdir=${srcdir:-.}
 . "$srcdir/header-lib.sh"
@@ -32,8 +32,11 @@ main(int argc, char **argv)
 	    .tool_calls = calls, .when = when);
 	rc |= llmlog_system(lg, .event = "startup", .component = "core");
 	rc |= llmlog_tool(lg, .tool_name = "read_file", .result_text = "ok");
-	rc |= llmlog_llm(lg, .provider = "groq", .model = "m",
-	    .prompt_tokens = 1);
+	{
+		LLMLOG_SPAN_SCOPE(req, "conversation-1");
+		rc |= llmlog_llm(lg, .provider = "groq", .model = "m",
+		    .prompt_tokens = 1, .has_cost = true, .span = &req);
+	}
 	rc |= llmlog_security(lg, .event_type = "file_access",
 	    .allowed = true);
 	rc |= llmlog_metric(lg, .operation = "route", .duration_ms = 1.5);

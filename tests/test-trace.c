@@ -26,7 +26,7 @@
 
 #include "util.h"
 
-#define MAX_LINES 256
+#define MAX_LINES 4096
 
 static const char *tmproot;
 static int ndirs;
@@ -927,6 +927,61 @@ test_json_levels(void)
 	free_all(&ls);
 }
 
+/* Mangled field texts: every call writes a valid line or returns -1 with
+ * EINVAL, and nothing crashes. */
+static void
+test_json_mangled(void)
+{
+	static const char *const seeds[][2] = {
+		{ "tool", "{\"tool_name\":\"read_file\",\"parameters\":{\"path\":"
+		    "\"/etc\",\"password\":\"x\"},\"result\":[1,{\"a\":null}],"
+		    "\"success\":false,\"extra\":{\"k\":[true]}}" },
+		{ "user", "{\"user_input\":\"hi\",\"tool_calls\":[\"a\"],"
+		    "\"details\":{\"n\":1.5e3},\"level\":\"error\"}" },
+		{ "llm", "{\"provider\":\"groq\",\"prompt_tokens\":12,"
+		    "\"cost_usd\":0.25,\"conversation_id\":\"c\"}" },
+	};
+	static const char noise[] = "{}[]\":,\\ 0-9eE.tfn\x01\xc3\xff";
+	struct llmlog *lg = open_log_cfg(false, LLMLOG_DEBUG);
+	struct lines ls;
+	int ok = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		const char *const *sd = seeds[util_rand_below(3)];
+		char text[512];
+		size_t n = strlen(sd[1]);
+		int edits = 1 + (int)util_rand_below(4), rc;
+
+		memcpy(text, sd[1], n + 1);
+		for (int k = 0; k < edits; k++) {
+			size_t at = util_rand_below((unsigned)n);
+
+			switch (util_rand_below(3)) {
+			case 0:		/* change a byte */
+				text[at] = noise[util_rand_below(sizeof noise - 1)];
+				break;
+			case 1:		/* cut the text */
+				text[at] = '\0';
+				n = at > 0 ? at : 1;
+				break;
+			default:	/* drop a byte */
+				memmove(text + at, text + at + 1, n - at);
+				n = n > 1 ? n - 1 : 1;
+				break;
+			}
+		}
+		errno = 0;
+		rc = llmlog_log_json(lg, sd[0], text);
+		CU_ASSERT(rc == 0 || (rc == -1 && errno == EINVAL));
+		ok += rc == 0;
+	}
+	llmlog_close(lg);
+	read_all(curdir, &ls);		/* every line parses and obeys */
+	CU_ASSERT_EQUAL(ls.n, ok);
+	CU_ASSERT(ok > 0 && ok < 3000);
+	free_all(&ls);
+}
+
 int
 main(void)
 {
@@ -944,6 +999,7 @@ main(void)
 		    test_json_same_as_typed },
 		{ "log_json refuses bad input", test_json_refused },
 		{ "log_json levels", test_json_levels },
+		{ "log_json on mangled text", test_json_mangled },
 		{ NULL, NULL }
 	};
 	const char *child = getenv(CHILD_ENV);
