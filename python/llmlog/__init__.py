@@ -18,9 +18,9 @@ dropped(), with the reason in last_error().  The decorators are in
 llmlog.integration; llmlog.Handler feeds the standard logging module into
 the system category.  See llmlog.py(3), and llmlog(5) for the fields.
 """
-import asyncio
 import contextlib
 import functools
+import inspect
 import logging
 import os
 import time
@@ -169,7 +169,7 @@ class span:
 
     def __call__(self, func):
         name, conv = self.name, self.conversation_id
-        if asyncio.iscoroutinefunction(func):
+        if inspect.iscoroutinefunction(func):
             @functools.wraps(func)
             async def in_span_async(*args, **kwargs):
                 with span(name, conv):
@@ -460,7 +460,7 @@ class PerformanceTimer:
     def __call__(self, func):
         logger, operation, details = self.logger, self.operation, \
             self.details
-        if asyncio.iscoroutinefunction(func):
+        if inspect.iscoroutinefunction(func):
             @functools.wraps(func)
             async def timed_async(*args, **kwargs):
                 with PerformanceTimer(logger, operation, details):
