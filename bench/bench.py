@@ -9,7 +9,7 @@ beside them with one and two threads.
 
 The data sets are cached in $LLMLOG_BENCH_DIR (default
 $TMPDIR/llmlog-bench) so that reruns only measure.  LLMLOG_BENCH_ONLY=a,b
-runs only some steps (writer, stats, where, stats-full, regex, ui,
+runs only some steps (writer, python, stats, where, stats-full, regex, ui,
 dashboard, follow).  A peer or a part of
 llmlog that is missing is reported as skipped, never as a failure.
 """
@@ -293,6 +293,51 @@ class Bench:
                      "(cpu/entry)" % (threads, "s" if threads > 1 else ""),
                      "%.2f us (wall mean %.2f)" % (cpu / 1000, mean / 1000),
                      peer, ratio)
+
+    def python_binding(self):
+        """A log_call from Python through the llmlog package, sync and
+        async, against RotatingFileHandler + json.dumps of the same fields
+        (bench/py-binding.py), in the same run: the ratios of the mean wall
+        time of a call."""
+        print("a Python log_call: llmlog package against "
+              "RotatingFileHandler + json")
+        mod = os.path.join(self.build, "python", ".libs", "_llmlog.so")
+        if not os.path.exists(mod):
+            self.skip("Python binding", "python/_llmlog not built "
+                      "(configure --enable-python)", ">= 5x sync, >= 10x async")
+            return
+        env = dict(self.env)
+        env["PYTHONPATH"] = os.pathsep.join([
+            os.path.dirname(mod), os.path.join(self.top_src, "python")])
+        env["LD_LIBRARY_PATH"] = os.path.join(self.build, "lib", ".libs")
+        scratch = os.path.join(self.data, "py-binding-scratch")
+        r = self.run([sys.executable, os.path.join(self.src,
+                                                   "py-binding.py"),
+                      scratch, "200000"], env=env, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+        got = {}
+        for line in r.stdout.splitlines():
+            f = line.split()
+            if len(f) == 3:
+                got[f[0]] = (float(f[1]), float(f[2]))
+        if r.returncode != 0 or "python" not in got:
+            self.skip("Python binding", "py-binding.py: exit %d %s" % (
+                r.returncode, r.stderr.strip()[-160:]))
+            return
+        py_wall, py_cpu = got["python"]
+        for case, what, target in (("llmlog-sync", "sync", 5),
+                                   ("llmlog-async", "async", 10)):
+            if case not in got:
+                continue
+            wall, cpu = got[case]
+            self.row("Python log_call, %s (wall/call)" % what,
+                     "%.2f us (cpu %.2f)" % (wall / 1000, cpu / 1000),
+                     "RotatingFileHandler+json %.2f us (cpu %.2f)"
+                     % (py_wall / 1000, py_cpu / 1000),
+                     "%.1fx faster (cpu %.1fx)" % (py_wall / wall,
+                                                   py_cpu / cpu),
+                     ">= %dx" % target, met(py_wall / wall >= target))
 
     def sink_cost(self, n):
         """The writer's own benchmark (tests/bench-writer), when built: the
@@ -728,7 +773,8 @@ class Bench:
         print("llmlog bench: build %s, data cached in %s" % (self.build,
                                                               self.data))
         load_start = loadavg()
-        steps = [("writer", self.writer_cost)]
+        steps = [("writer", self.writer_cost),
+                 ("python", self.python_binding)]
         try:
             d1m = self.simulate("set-1m", [
                 "--entries", "1000000", "--seed", "1", "--start",

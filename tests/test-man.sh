@@ -18,7 +18,7 @@ fail()
 	failures=$((failures + 1))
 }
 
-for page in libllmlog.3 llmlog.5; do
+for page in libllmlog.3 llmlog.5 llmlog.py.3; do
 	groff -t -man -Tutf8 -ww -z "$man/$page" >"$tmp/warn" 2>&1
 	if [ -s "$tmp/warn" ]; then
 		fail "$page: $(cat "$tmp/warn")"
