@@ -146,7 +146,7 @@ open_dir(const char *keyword, struct eng_regex *re, bool async)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	if (keyword != NULL || re != NULL)
-		eng_set_prefilter(e, keyword, re);
+		eng_set_prefilter(e, keyword, re, false);
 	if (!async) {
 		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
 		return e;

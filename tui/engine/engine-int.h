@@ -372,6 +372,24 @@ bool rx_has_block(const struct eng_regex *re);
 int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
     size_t n, size_t offset, size_t *start);
 
+/* Whether every line whose decoded text the pattern matches has a raw
+ * line it matches too, unless decoded_plain says the line is not plain
+ * (the argument is in regex.c, raw_implied). */
+bool rx_raw_implied(const struct eng_regex *re);
+
+/* decoded.c: the decoded text matched with the caller's context; and the
+ * bytes of a raw line that keep their form in its decoded text: the
+ * length of s's first part that holds none of those that may not (a
+ * backslash, a control byte, DEL, invalid UTF-8, a C1 or bidi control). */
+int rx_match_decoded(const struct eng_regex *re, struct rx_ctx *c,
+    const struct eng_decoded *d);
+size_t decoded_plain_len(const char *s, size_t n);
+static inline bool
+decoded_plain(const char *s, size_t n)
+{
+	return decoded_plain_len(s, n) == n;
+}
+
 /* where.c: a where expression's match contexts, one per thread */
 struct where_ctx;
 struct where_ctx *where_ctx_new(const struct eng_where *w);
@@ -388,8 +406,14 @@ struct pf_scan {
 	struct rx_ctx *lead_ctx;
 	unsigned dense;			/* lines left to check one by one */
 	unsigned dense_run;		/* and how many the next time */
+	/* the lead's last search (lead_find), in the block being read */
+	const char *hit_buf, *hit_stop, *hit_from, *hit_wend;
+	size_t hit_at;
+	int hit_rc;
 };
 void prefilter_free(struct prefilter *pf);
+/* A new block is in the buffer: forget searches of the last one. */
+void pf_block(struct pf_scan *s);
 void pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
 void pf_scan_free(struct pf_scan *s);
 /* Of the lines in [from, stop] (stop is the newline ending the last one;
