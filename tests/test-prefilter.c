@@ -491,7 +491,7 @@ static const char *const needles[] = { "DENIED", "denied", "FAILED", "ok",
     "MSG/x", "ALLOWED|DENIED", "^DENIED", "ok$", "FAILED|groq", "[0-9]{4}",
     "a\\sb", "tool_name", "category: tool", "x", "e", "1", "_", NULL };
 
-#define RANDOM_NEEDLES 300
+#define RANDOM_NEEDLES 120
 
 static bool
 ascii(const char *s)
@@ -580,7 +580,7 @@ test_decoded(void)
 		nfixed++;
 	dir = util_tmpdir("prefilter");
 	if (sim != NULL && *sim != '\0') {
-		snprintf(cmd, sizeof cmd, "'%s' -d '%s' -n 4000 --backups 0 "
+		snprintf(cmd, sizeof cmd, "'%s' -d '%s' -n 1000 --backups 0 "
 		    ">/dev/null 2>&1", sim, dir);
 		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
 	}
