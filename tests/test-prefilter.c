@@ -479,6 +479,10 @@ static const char *const tricky[] = {
 	"{\"category\":\"tool\",\"level\":\"INFO\",\"note\":\"foreign\\nline\","
 	    "\"message\":\"MSG\\/x\"}",
 	"not json \x01 at all \\u0041",
+	"{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:06.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\",\"pid\":1,"
+	    "\"user_input\":\"a\\nJob \\\"q\\\" \\\\u0041 x\\ty\\rMz\\/w\","
+	    "\"success\":true}",
 	"{\"category\":\"tool\",\"a\":[1,{\"b\":\"\\\"q\\\"\"},[]],\"c\":{}}",
 	NULL,
 };
@@ -489,7 +493,8 @@ static const char *const needles[] = { "DENIED", "denied", "FAILED", "ok",
     "1e400ms", "e+25", "streaming", "ALLOWED", "MB", "12.0MB", "cpu",
     "tab", "^@", "opx", "op", "\"q\"", "- 1", "b:", "foreign", "line",
     "MSG/x", "ALLOWED|DENIED", "^DENIED", "ok$", "FAILED|groq", "[0-9]{4}",
-    "a\\sb", "tool_name", "category: tool", "x", "e", "1", "_", NULL };
+    "a\\sb", "tool_name", "category: tool", "x", "e", "1", "_", "JJob",
+    "Job", "aJob", "Iy", "xIy", "Mz", "MMz", "u0041", "q", "w", NULL };
 
 #define RANDOM_NEEDLES 120
 
@@ -588,9 +593,25 @@ test_decoded(void)
 	    "tool_executions.log", SRCDIR, dir);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
 	strbuf_init(&all);
-	for (size_t i = 0; tricky[i] != NULL; i++)
+	for (size_t i = 0; tricky[i] != NULL; i++) {
+		/* in the file of its category: the summary is the file's */
+		static const char *const files[][2] = {
+			{ "\"user\"", "user_interactions.log" },
+			{ "\"security\"", "security.log" },
+			{ "\"llm\"", "llm_calls.log" },
+			{ "\"performance\"", "performance.log" },
+			{ "\"system\"", "system_health.log" },
+		};
+		const char *file = "tool_executions.log";
+
+		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+			if (strncmp(tricky[i] + strlen("{\"category\":"),
+			    files[k][0], strlen(files[k][0])) == 0)
+				file = files[k][1];
+		strbuf_reset(&all);
 		strbuf_printf(&all, "%s\n", tricky[i]);
-	put("tool_executions.log", all.s, all.len, O_APPEND);
+		put(file, all.s, all.len, O_APPEND);
+	}
 	/* the needles are drawn from every byte of the files */
 	strbuf_reset(&all);
 	snprintf(cmd, sizeof cmd, "cat '%s'/*.log", dir);

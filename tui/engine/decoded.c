@@ -119,8 +119,32 @@ static const bool unplain[256] = {
 	[0x80 ... 0xff] = 1,
 };
 
+/* An escape's letter and the mask bit that makes it harmless. */
+static unsigned
+escape_bit(unsigned char c)
+{
+	switch (c) {
+	case '"':
+	case '\\':
+	case '/':
+		return ~0u;	/* always: they undo to no word character */
+	case 'n':
+		return DECODED_ESC_N;
+	case 't':
+		return DECODED_ESC_T;
+	case 'r':
+		return DECODED_ESC_R;
+	case 'b':
+		return DECODED_ESC_B;
+	case 'f':
+		return DECODED_ESC_F;
+	default:
+		return 0;
+	}
+}
+
 size_t
-decoded_plain_len(const char *text, size_t n)
+decoded_plain_len(const char *text, size_t n, unsigned escapes)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, len;
@@ -129,7 +153,17 @@ decoded_plain_len(const char *text, size_t n)
 	for (;;) {
 		while (i < n && !unplain[s[i]])
 			i++;
-		if (i == n || s[i] < 0x80)
+		if (i == n)
+			return i;
+		if (s[i] == '\\') {
+			/* outside a string a backslash is no JSON: the line
+			 * is malformed and shown as written, which is plain */
+			if (i + 1 == n || !(escape_bit(s[i + 1]) & escapes))
+				return i;
+			i += 2;
+			continue;
+		}
+		if (s[i] < 0x80)
 			return i;
 		/* UTF-8 stays as it is, but for what lib/visible.c shows
 		 * otherwise: invalid bytes, C1 and bidi controls */

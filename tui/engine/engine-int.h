@@ -374,20 +374,28 @@ int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
 
 /* Whether every line whose decoded text the pattern matches has a raw
  * line it matches too, unless decoded_plain says the line is not plain
- * (the argument is in regex.c, raw_implied). */
+ * for it (the argument is in regex.c, raw_implied); and which escapes
+ * besides \" \\ \/ leave a line plain for it (DECODED_ESC_*). */
 bool rx_raw_implied(const struct eng_regex *re);
+unsigned rx_plain_escapes(const struct eng_regex *re);
+#define DECODED_ESC_N	1u	/* \n, shown ^J in a summary */
+#define DECODED_ESC_T	2u	/* \t, ^I */
+#define DECODED_ESC_R	4u	/* \r, ^M */
+#define DECODED_ESC_B	8u	/* \b, ^H */
+#define DECODED_ESC_F	16u	/* \f, ^L */
 
-/* decoded.c: the decoded text matched with the caller's context; and the
- * bytes of a raw line that keep their form in its decoded text: the
- * length of s's first part that holds none of those that may not (a
- * backslash, a control byte, DEL, invalid UTF-8, a C1 or bidi control). */
+/* regex.c: the decoded text matched with the caller's context.
+ * decoded.c: the length of s's first part whose bytes keep their form in
+ * the decoded text for a needle (regex.c, raw_implied): none of a
+ * backslash but in the escapes \" \\ \/ and those of the mask
+ * `escapes`, a control byte, DEL, invalid UTF-8, a C1 or bidi control. */
 int rx_match_decoded(const struct eng_regex *re, struct rx_ctx *c,
     const struct eng_decoded *d);
-size_t decoded_plain_len(const char *s, size_t n);
+size_t decoded_plain_len(const char *s, size_t n, unsigned escapes);
 static inline bool
-decoded_plain(const char *s, size_t n)
+decoded_plain(const struct eng_regex *re, const char *s, size_t n)
 {
-	return decoded_plain_len(s, n) == n;
+	return decoded_plain_len(s, n, rx_plain_escapes(re)) == n;
 }
 
 /* where.c: a where expression's match contexts, one per thread */

@@ -128,18 +128,17 @@ pf_block(struct pf_scan *s)
 static bool
 pf_line(struct pf_scan *s, const char *l, size_t n)
 {
-	int plain = s->pf->raw ? 1 : -1;	/* -1: not looked at yet */
 	int rc;
 
 	if (s->kw != NULL) {
 		rc = rx_match(s->pf->kw, s->kw, l, n, 0, NULL, NULL, NULL, 0);
 		if (s->pf->raw ? rc != 1 : (rc == 0 &&
-		    (plain = decoded_plain(l, n))))
+		    decoded_plain(s->pf->kw, l, n)))
 			return false;
 	}
 	if (s->re != NULL) {
 		rc = rx_match(s->pf->re, s->re, l, n, 0, NULL, NULL, NULL, 0);
-		if (rc == 0 && (plain >= 0 ? plain : decoded_plain(l, n)))
+		if (rc == 0 && (s->pf->raw || decoded_plain(s->pf->re, l, n)))
 			return false;
 	}
 	return true;
@@ -197,7 +196,8 @@ pf_next(struct pf_scan *s, const char *buf, const char *from,
 				continue;
 			}
 			if (rc == 0 && (s->pf->raw || (at = (size_t)(from - buf) +
-			    decoded_plain_len(from, (size_t)(wend - from))) ==
+			    decoded_plain_len(from, (size_t)(wend - from),
+			    rx_plain_escapes(s->lead))) ==
 			    (size_t)(wend - buf))) {
 				from = wend + 1;
 				continue;
@@ -206,7 +206,8 @@ pf_next(struct pf_scan *s, const char *buf, const char *from,
 			 * the first that is not comes first */
 			if (rc == 1 && !s->pf->raw)
 				at = (size_t)(from - buf) +
-				    decoded_plain_len(from, at - (size_t)(from - buf));
+				    decoded_plain_len(from, at - (size_t)(from -
+				    buf), rx_plain_escapes(s->lead));
 			/* a match starting on a newline is its line's: it may
 			 * run on into the next, the line check decides */
 			nl = memrchr(from, '\n', (size_t)(buf + at - from));

@@ -30,6 +30,7 @@ struct eng_regex {
 	struct rx_ctx ctx;	/* for the caller's thread */
 	bool caseless;
 	bool raw_implied;	/* see raw_implied */
+	unsigned escapes;	/* see plain_escapes */
 	char err[256];
 };
 
@@ -133,10 +134,13 @@ compile_block(const char *pattern, uint32_t opts)
  * A match of W in the decoded text is a run of word characters inside
  * one of its lines.  Each byte of a line is either copied from the raw
  * line (a key, a string, a number or literal as written) or written by
- * the summary or the detail view.  On a plain line every copy is the
- * raw bytes unchanged: no backslash, so no escape is undone; no control
+ * the summary or the detail view.  On a plain line the runs of word
+ * characters of every copy are the raw bytes unchanged: no control
  * byte, DEL, C1 or bidi control and no invalid UTF-8, so sanitising
- * changes nothing (lib/visible.c).  Every copied text meets what is
+ * changes nothing (lib/visible.c); no escape but \" \\ \/, which undo
+ * to bytes that are no word character, and those whose control
+ * character is shown in caret form with a letter that W does not hold
+ * (plain_escapes): \u0072 is r, so no \u.  Every copied text meets what is
  * written around it at a byte that is no word character (a space,
  * ": ", "- ", quotes, parentheses; summary.c puts a space before each
  * word), so a match lies wholly in one copy - then the raw line holds
@@ -198,6 +202,29 @@ word_safe(const char *w, size_t n)
 	    (w[digits] == 'e' || w[digits] == 'E')));
 }
 
+/* The escapes that leave a line plain for a pattern: \n shows as ^J in
+ * a summary (lib/visible.c), so the J is written next to copied text and
+ * \n is harmless only to a needle without j; so for \t (^I), \r (^M),
+ * \b (^H) and \f (^L).  \" \\ \/ undo to bytes that are no word
+ * character and are shown as they are: always harmless. */
+static unsigned
+plain_escapes(const char *pattern)
+{
+	static const struct {
+		char letter;
+		unsigned bit;
+	} shown[] = { { 'j', DECODED_ESC_N }, { 'i', DECODED_ESC_T },
+	    { 'm', DECODED_ESC_R }, { 'h', DECODED_ESC_B },
+	    { 'l', DECODED_ESC_F } };
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+		if (strchr(pattern, shown[i].letter) == NULL &&
+		    strchr(pattern, shown[i].letter - 'a' + 'A') == NULL)
+			mask |= shown[i].bit;
+	return mask;
+}
+
 /* A keyword is one word; a regex, words joined by | and nothing else. */
 static bool
 raw_implied(const char *pattern, bool literal)
@@ -239,6 +266,7 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	re->block = compile_block(pattern, opts);
 	re->raw_implied = raw_implied(pattern, (opts & PCRE2_LITERAL) != 0);
+	re->escapes = plain_escapes(pattern);
 	ctx_init(&re->ctx, re->code);
 	return re;
 }
@@ -341,6 +369,12 @@ bool
 rx_raw_implied(const struct eng_regex *re)
 {
 	return re->raw_implied;
+}
+
+unsigned
+rx_plain_escapes(const struct eng_regex *re)
+{
+	return re->escapes;
 }
 
 /* One search of all the lines at once when a match in the block is one

@@ -181,7 +181,7 @@ match_content(struct filter_job *j, const struct eng_regex *re,
 	if (j->v->f.raw)
 		return match_line(j, re, c, cur, en, s, n);
 	if (rx_raw_implied(re) && match_line(j, re, c, cur, en, s, n) == 0 &&
-	    decoded_plain(s, n))
+	    decoded_plain(re, s, n))
 		return 0;
 	if (j->dec_of != en) {
 		eng_decoded_build(&j->dec, en, s, n);
@@ -582,7 +582,7 @@ search_hit(struct eng_view *v, struct eng_regex *re, struct eng_reader *r,
 	if (v->f.raw)
 		return eng_regex_match(re, s, len, 0, NULL, NULL) == 1;
 	if (rx_raw_implied(re) && eng_regex_match(re, s, len, 0, NULL,
-	    NULL) == 0 && decoded_plain(s, len))
+	    NULL) == 0 && decoded_plain(re, s, len))
 		return false;
 	eng_decoded_build(d, en, s, len);
 	return eng_decoded_match(re, d) == 1;
