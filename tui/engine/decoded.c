@@ -81,24 +81,35 @@ add_field(struct eng_decoded *d, const struct eng_field *f, long i)
 	}
 }
 
+static bool
+as_written(const struct eng_entry *en)
+{
+	return (en->flags & ENTRY_MALFORMED) || en->length > ENG_LINE_SHOW;
+}
+
 void
-eng_decoded_build(struct eng_decoded *d, const struct eng_entry *en,
+decoded_build_summary(struct eng_decoded *d, const struct eng_entry *en,
     const char *s, size_t n)
 {
-	bool as_written = (en->flags & ENTRY_MALFORMED) ||
-	    en->length > ENG_LINE_SHOW;
-
 	strbuf_reset(&d->text);
 	d->n = 0;
 	strbuf_reset(&d->tmp);
-	if (as_written)
+	if (as_written(en))
 		eng_sanitize(&d->text, s, n);
 	else {
 		eng_summary_line(en, s, n, &d->tmp);
 		eng_sanitize(&d->text, d->tmp.s, d->tmp.len);
 	}
 	end_line(d, 0, -1, 0);
-	if (as_written || !eng_entry_fields(s, n, &d->fields)) {
+	d->fields.n = 0;
+}
+
+void
+eng_decoded_build(struct eng_decoded *d, const struct eng_entry *en,
+    const char *s, size_t n)
+{
+	decoded_build_summary(d, en, s, n);
+	if (as_written(en) || !eng_entry_fields(s, n, &d->fields)) {
 		d->fields.n = 0;
 		return;
 	}

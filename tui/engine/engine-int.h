@@ -378,6 +378,9 @@ int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
  * besides \" \\ \/ leave a line plain for it (DECODED_ESC_*). */
 bool rx_raw_implied(const struct eng_regex *re);
 unsigned rx_plain_escapes(const struct eng_regex *re);
+/* Whether the pattern is words as raw_implied reads them, whatever they
+ * are: on a plain line they miss, only the summary can match them. */
+bool rx_words(const struct eng_regex *re);
 #define DECODED_ESC_N	1u	/* \n, shown ^J in a summary */
 #define DECODED_ESC_T	2u	/* \t, ^I */
 #define DECODED_ESC_R	4u	/* \r, ^M */
@@ -392,6 +395,9 @@ unsigned rx_plain_escapes(const struct eng_regex *re);
 int rx_match_decoded(const struct eng_regex *re, struct rx_ctx *c,
     const struct eng_decoded *d);
 size_t decoded_plain_len(const char *s, size_t n, unsigned escapes);
+/* Only the decoded text's first line, the summary (see rx_words). */
+void decoded_build_summary(struct eng_decoded *d, const struct eng_entry *en,
+    const char *s, size_t n);
 static inline bool
 decoded_plain(const struct eng_regex *re, const char *s, size_t n)
 {

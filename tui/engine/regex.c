@@ -30,6 +30,7 @@ struct eng_regex {
 	struct rx_ctx ctx;	/* for the caller's thread */
 	bool caseless;
 	bool raw_implied;	/* see raw_implied */
+	bool words;		/* words, safe or not (raw_implied) */
 	unsigned escapes;	/* see plain_escapes */
 	char err[256];
 };
@@ -154,7 +155,9 @@ compile_block(const char *pattern, uint32_t opts)
  * none.  So W is safe unless it is, caselessly, part of one of those
  * words, or 1 to 3 digits with or without an e after them, or digits and
  * e's followed by the start of "ms" or "mb" - in those cases (DENIED,
- * 12ms, 413) every line is matched as decoded.
+ * 12ms, 413) every line is matched as decoded, but for one thing: the
+ * detail view writes no word character, so on a plain line that the
+ * words miss only the summary can match them (rx_words).
  */
 static bool
 word_char(char c)
@@ -167,6 +170,17 @@ static bool
 prefix_ci(const char *w, size_t n, const char *of)
 {
 	return n <= strlen(of) && strncasecmp(w, of, n) == 0;
+}
+
+static bool
+all_words(const char *w, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!word_char(w[i]))
+			return false;
+	return true;
 }
 
 static bool
@@ -225,17 +239,19 @@ plain_escapes(const char *pattern)
 	return mask;
 }
 
-/* A keyword is one word; a regex, words joined by | and nothing else. */
+/* A keyword is one word; a regex, words joined by | and nothing else;
+ * each passing test. */
 static bool
-raw_implied(const char *pattern, bool literal)
+raw_implied(const char *pattern, bool literal,
+    bool (*test)(const char *, size_t))
 {
 	const char *p = pattern, *bar;
 
 	if (literal)
-		return word_safe(p, strlen(p));
+		return test(p, strlen(p));
 	for (;; p = bar + 1) {
 		bar = strchr(p, '|');
-		if (!word_safe(p, bar != NULL ? (size_t)(bar - p) : strlen(p)))
+		if (!test(p, bar != NULL ? (size_t)(bar - p) : strlen(p)))
 			return false;
 		if (bar == NULL)
 			return true;
@@ -265,7 +281,10 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	 * still works, under the same limits */
 	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	re->block = compile_block(pattern, opts);
-	re->raw_implied = raw_implied(pattern, (opts & PCRE2_LITERAL) != 0);
+	re->raw_implied = raw_implied(pattern, (opts & PCRE2_LITERAL) != 0,
+	    word_safe);
+	re->words = raw_implied(pattern, (opts & PCRE2_LITERAL) != 0,
+	    all_words);
 	re->escapes = plain_escapes(pattern);
 	ctx_init(&re->ctx, re->code);
 	return re;
@@ -369,6 +388,12 @@ bool
 rx_raw_implied(const struct eng_regex *re)
 {
 	return re->raw_implied;
+}
+
+bool
+rx_words(const struct eng_regex *re)
+{
+	return re->words;
 }
 
 unsigned

@@ -71,6 +71,7 @@ struct filter_job {
 	size_t regex_errors;
 	struct eng_decoded dec;		/* of dec_of, when not NULL */
 	const struct eng_entry *dec_of;
+	bool dec_whole;			/* or its summary only */
 };
 
 void
@@ -178,14 +179,23 @@ match_content(struct filter_job *j, const struct eng_regex *re,
     struct rx_ctx *c, struct cursor *cur, const struct eng_entry *en,
     const char *s, size_t n)
 {
+	bool summary = false;
+
 	if (j->v->f.raw)
 		return match_line(j, re, c, cur, en, s, n);
-	if (rx_raw_implied(re) && match_line(j, re, c, cur, en, s, n) == 0 &&
-	    decoded_plain(re, s, n))
-		return 0;
-	if (j->dec_of != en) {
-		eng_decoded_build(&j->dec, en, s, n);
+	if (rx_words(re) && match_line(j, re, c, cur, en, s, n) == 0 &&
+	    decoded_plain(re, s, n)) {
+		if (rx_raw_implied(re))
+			return 0;
+		summary = true;
+	}
+	if (j->dec_of != en || (!summary && !j->dec_whole)) {
+		if (summary)
+			decoded_build_summary(&j->dec, en, s, n);
+		else
+			eng_decoded_build(&j->dec, en, s, n);
 		j->dec_of = en;
+		j->dec_whole = !summary;
 	}
 	return rx_match_decoded(re, c, &j->dec);
 }
@@ -581,10 +591,13 @@ search_hit(struct eng_view *v, struct eng_regex *re, struct eng_reader *r,
 		return false;
 	if (v->f.raw)
 		return eng_regex_match(re, s, len, 0, NULL, NULL) == 1;
-	if (rx_raw_implied(re) && eng_regex_match(re, s, len, 0, NULL,
-	    NULL) == 0 && decoded_plain(re, s, len))
-		return false;
-	eng_decoded_build(d, en, s, len);
+	if (rx_words(re) && eng_regex_match(re, s, len, 0, NULL, NULL) == 0 &&
+	    decoded_plain(re, s, len)) {
+		if (rx_raw_implied(re))
+			return false;
+		decoded_build_summary(d, en, s, len);	/* see rx_words */
+	} else
+		eng_decoded_build(d, en, s, len);
 	return eng_decoded_match(re, d) == 1;
 }
 
