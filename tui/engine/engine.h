@@ -34,7 +34,9 @@
  * got).  The calls that take none of those objects may run on any thread:
  * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_time_parse,
  * eng_time_parse_log, eng_time_format, eng_now_us, eng_entry_fields (on
- * its own eng_fields), eng_summary_line, eng_format_number, eng_regex_new,
+ * its own eng_fields), eng_decoded_init, eng_decoded_build and
+ * eng_decoded_free (on its own eng_decoded), eng_summary_line,
+ * eng_format_number, eng_regex_new,
  * eng_regex_free, eng_where_new and eng_where_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
  *
