@@ -550,7 +550,8 @@ class Bench:
         if not os.access(self.llmlog, os.X_OK):
             self.skip("regex count", "llmlog not built", "<= 2x grep -cP")
             return
-        ours = "%s --print --regex '%s' --output json --dir %s | wc -l" % (
+        # grep reads raw lines: --raw matches them too, like for like
+        ours = "%s --print --raw --regex '%s' --output json --dir %s | wc -l" % (
             self.llmlog, pattern, d)
         grep = "grep -cP '%s' %s" % (pattern, " ".join(files))
         r1 = self.run(["sh", "-c", ours], stdout=subprocess.PIPE, text=True)

@@ -328,9 +328,9 @@ test_filters(void)
 	eng_close(e);
 }
 
-/* A regex or keyword filter keeps exactly the lines a line-by-line match
- * keeps, whatever the pattern does at line ends (filters search whole
- * blocks of lines when that is safe). */
+/* A regex or keyword filter on raw lines keeps exactly the lines a
+ * line-by-line match keeps, whatever the pattern does at line ends
+ * (filters search whole blocks of lines when that is safe). */
 static void
 test_filter_matches_line_by_line(void)
 {
@@ -349,6 +349,7 @@ test_filter_matches_line_by_line(void)
 		size_t want = 0, len;
 
 		eng_filter_init(&f);
+		f.raw = true;
 		f.regex = eng_regex_new(patterns[p], err, sizeof err);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f.regex);
 		for (size_t i = 0; i < eng_view_count(all); i++) {

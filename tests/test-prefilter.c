@@ -1,8 +1,11 @@
 /*
  * test-prefilter.c - indexing only the lines a keyword and regex can pass:
  * for each case of data/prefilter/cases, the entries a view shows with the
- * prefilter equal those it shows over every line; also background loads
- * and following files that grow line by line and half lines.
+ * prefilter equal those it shows over every line, matching raw lines and
+ * decoded text; also background loads and following files that grow line
+ * by line and half lines; and random needles over llmlog-simulate's files
+ * and hostile lines, matched as decoded text, where a raw miss rules a
+ * line out only when that is provably safe.
  */
 #include "config.h"
 
@@ -10,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -138,7 +142,7 @@ remove_dir(void)
 }
 
 static struct eng *
-open_dir(const char *keyword, struct eng_regex *re, bool async)
+open_dir_mode(const char *keyword, struct eng_regex *re, bool async, bool raw)
 {
 	char err[256];
 	const char *d = dir;
@@ -146,7 +150,7 @@ open_dir(const char *keyword, struct eng_regex *re, bool async)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	if (keyword != NULL || re != NULL)
-		eng_set_prefilter(e, keyword, re);
+		eng_set_prefilter(e, keyword, re, raw);
 	if (!async) {
 		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
 		return e;
@@ -155,6 +159,13 @@ open_dir(const char *keyword, struct eng_regex *re, bool async)
 	CU_ASSERT_EQUAL_FATAL(util_wait_loaded(e, LOAD_SECONDS, NULL, NULL),
 	    0);
 	return e;
+}
+
+/* The raw-line prefilter, whose every check below is exact. */
+static struct eng *
+open_dir(const char *keyword, struct eng_regex *re, bool async)
+{
+	return open_dir_mode(keyword, re, async, true);
 }
 
 static bool
@@ -247,6 +258,7 @@ line_by_line(struct eng *full, struct eng_regex *re, const char *what)
 	eng_filter_init(&all);
 	eng_filter_init(&f);
 	f.regex = re;
+	f.raw = true;
 	v = eng_view_new(full, &all);
 	pass = eng_view_new(full, &f);
 	for (size_t i = 0; i < eng_view_count(v); i++) {
@@ -303,12 +315,19 @@ test_cases(void)
 		eng_filter_init(&f);
 		f.keyword = kw;
 		f.regex = re;
+		f.raw = true;
 		snprintf(what, sizeof what, "keyword %s regex %s",
 		    kw ? kw : "-", rx ? rx : "-");
 		pre = open_dir(kw, re, false);
 		if (compare(full, pre, &f, what) != 0 ||
 		    no_more_indexed(pre, &f, what) != 0 ||
 		    (kw == NULL && line_by_line(full, re, what) != 0))
+			failed++;
+		eng_close(pre);
+		/* the same needles on decoded text */
+		f.raw = false;
+		pre = open_dir_mode(kw, re, false, false);
+		if (compare(full, pre, &f, what) != 0)
 			failed++;
 		eng_close(pre);
 		eng_regex_free(re);
@@ -337,6 +356,7 @@ test_limit_counted(void)
 	pre = open_dir(NULL, re, false);
 	eng_filter_init(&f);
 	f.regex = re;
+	f.raw = true;
 	v = eng_view_new(pre, &f);
 	CU_ASSERT(limit_lines >= 2);
 	CU_ASSERT_EQUAL(eng_view_regex_errors(v), limit_lines);
@@ -363,6 +383,7 @@ test_async(void)
 		eng_filter_init(&f);
 		f.keyword = i == 0 ? "scan" : NULL;
 		f.regex = re;
+		f.raw = true;
 		snprintf(what, sizeof what, "async %s", rx[i]);
 		pre = open_dir(f.keyword, re, true);
 		CU_ASSERT_EQUAL(compare(full, pre, &f, what), 0);
@@ -403,6 +424,7 @@ test_follow(void)
 	put("user_interactions.log", "", 0, O_TRUNC);
 	eng_filter_init(&f);
 	f.regex = re;
+	f.raw = true;
 	full = open_dir(NULL, NULL, false);
 	pre = open_dir(NULL, re, false);
 	for (int round = 0; round < 2; round++) {
@@ -430,6 +452,217 @@ test_follow(void)
 	remove_dir();
 }
 
+/* Lines whose decoded text holds what their bytes do not: escapes, words
+ * and numbers the summary writes, control bytes, C1 and bidi controls,
+ * invalid UTF-8, a number past a double's range. */
+static const char *const tricky[] = {
+	"{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:00.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\",\"pid\":1,"
+	    "\"user_input\":\"caf\\u00e9 and \\u0072m -rf\",\"success\":true}",
+	"{\"category\":\"security\",\"timestamp\":\"2026-11-26T10:00:01.000Z\","
+	    "\"level\":\"WARNING\",\"event\":\"security_event\",\"pid\":1,"
+	    "\"allowed\":false,\"action\":\"exec\",\"resource\":\"/bin/sh\"}",
+	"{\"category\":\"tool\",\"timestamp\":\"2026-11-26T10:00:02.000Z\","
+	    "\"level\":\"ERROR\",\"event\":\"tool_execution\",\"pid\":1,"
+	    "\"tool_name\":\"t\\tab\",\"success\":false,\"duration_ms\":1e400}",
+	"{\"category\":\"llm\",\"timestamp\":\"2026-11-26T10:00:03.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"llm_call\",\"pid\":1,\"provider\":"
+	    "\"\\u0067roq\",\"model\":\"m\",\"prompt_tokens\":1413,"
+	    "\"completion_tokens\":2e3,\"duration_ms\":0.05,\"streaming\":true}",
+	"{\"category\":\"performance\",\"timestamp\":\"2026-11-26T10:00:04Z\","
+	    "\"level\":\"INFO\",\"event\":\"metric\",\"pid\":1,\"operation\":"
+	    "\"op\\u0000x\",\"duration_ms\":1234567.891,\"memory_mb\":12,"
+	    "\"cpu_percent\":1e25}",
+	"{\"category\":\"system\",\"timestamp\":\"2026-11-26T10:00:05.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"startup\",\"pid\":1,\"component\":"
+	    "\"c\xc2\x85x\",\"message\":\"bidi \xe2\x80\xaeok \xff\xfe bad\"}",
+	"{\"category\":\"tool\",\"level\":\"INFO\",\"note\":\"foreign\\nline\","
+	    "\"message\":\"MSG\\/x\"}",
+	"not json \x01 at all \\u0041",
+	"{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:06.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\",\"pid\":1,"
+	    "\"user_input\":\"a\\nJob \\\"q\\\" \\\\u0041 x\\ty\\rMz\\/w\","
+	    "\"success\":true}",
+	"{\"category\":\"tool\",\"a\":[1,{\"b\":\"\\\"q\\\"\"},[]],\"c\":{}}",
+	NULL,
+};
+
+static const char *const needles[] = { "DENIED", "denied", "FAILED", "ok",
+    "1,413", "413", "1413", "ms", "5ms", "rm", "rm -rf", "caf", "café",
+    "tokens", "^A", "^I", "\\x", "\\u", "groq", "2,000", "e400", "400ms",
+    "1e400ms", "e+25", "streaming", "ALLOWED", "MB", "12.0MB", "cpu",
+    "tab", "^@", "opx", "op", "\"q\"", "- 1", "b:", "foreign", "line",
+    "MSG/x", "ALLOWED|DENIED", "^DENIED", "ok$", "FAILED|groq", "[0-9]{4}",
+    "a\\sb", "tool_name", "category: tool", "x", "e", "1", "_", "JJob",
+    "Job", "aJob", "Iy", "xIy", "Mz", "MMz", "u0041", "q", "w", NULL };
+
+#define RANDOM_NEEDLES 120
+
+static bool
+ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* A random piece of a random line of the files, as a needle. */
+static void
+random_needle(const struct strbuf *all, char *out, size_t cap)
+{
+	size_t at = util_rand_below((unsigned)all->len), n;
+
+	n = 1 + util_rand_below(util_rand_below(3) == 0 ? 12 : 5);
+	if (n > all->len - at)
+		n = all->len - at;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, all->s + at, n);
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	if (out[0] == '\0')
+		snprintf(out, cap, "ok");
+}
+
+/* The entries whose decoded text the filter's needles match, entry by
+ * entry over every line. */
+static size_t
+decoded_reference(struct eng *full, const struct eng_filter *f)
+{
+	struct eng_filter all;
+	struct eng_decoded d;
+	struct eng_view *v;
+	size_t want = 0, len;
+
+	eng_filter_init(&all);
+	v = eng_view_new(full, &all);
+	eng_decoded_init(&d);
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		const char *s = eng_line(full, en, &len);
+		bool ok = true;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		eng_decoded_build(&d, en, s, len);
+		if (f->keyword != NULL) {
+			/* a keyword is a caseless substring of a line
+			 * (ASCII keywords only: the caller's choice) */
+			size_t kn = strlen(f->keyword);
+
+			ok = false;
+			for (size_t k = 0; k < d.n && !ok; k++) {
+				const char *t = d.text.s + d.line[k].off;
+
+				for (size_t o = 0; o + kn <= d.line[k].len &&
+				    !ok; o++)
+					ok = strncasecmp(t + o, f->keyword,
+					    kn) == 0;
+			}
+		}
+		if (ok && f->regex != NULL)
+			ok = eng_decoded_match(f->regex, &d) == 1;
+		want += ok;
+	}
+	eng_decoded_free(&d);
+	eng_view_free(v);
+	return want;
+}
+
+static void
+test_decoded(void)
+{
+	const char *sim = getenv("SIMULATE");
+	char cmd[8192], word[64], err[256], what[256];
+	struct strbuf all;
+	struct eng *full, *pre;
+	struct eng_filter f;
+	FILE *in;
+	int bad = 0;
+	size_t nfixed = 0;
+
+	while (needles[nfixed] != NULL)
+		nfixed++;
+	dir = util_tmpdir("prefilter");
+	if (sim != NULL && *sim != '\0') {
+		snprintf(cmd, sizeof cmd, "'%s' -d '%s' -n 1000 --backups 0 "
+		    ">/dev/null 2>&1", sim, dir);
+		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	}
+	snprintf(cmd, sizeof cmd, "cat '%s'/data/hostile/*/*.log >>'%s'/"
+	    "tool_executions.log", SRCDIR, dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	strbuf_init(&all);
+	for (size_t i = 0; tricky[i] != NULL; i++) {
+		/* in the file of its category: the summary is the file's */
+		static const char *const files[][2] = {
+			{ "\"user\"", "user_interactions.log" },
+			{ "\"security\"", "security.log" },
+			{ "\"llm\"", "llm_calls.log" },
+			{ "\"performance\"", "performance.log" },
+			{ "\"system\"", "system_health.log" },
+		};
+		const char *file = "tool_executions.log";
+
+		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+			if (strncmp(tricky[i] + strlen("{\"category\":"),
+			    files[k][0], strlen(files[k][0])) == 0)
+				file = files[k][1];
+		strbuf_reset(&all);
+		strbuf_printf(&all, "%s\n", tricky[i]);
+		put(file, all.s, all.len, O_APPEND);
+	}
+	/* the needles are drawn from every byte of the files */
+	strbuf_reset(&all);
+	snprintf(cmd, sizeof cmd, "cat '%s'/*.log", dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in = popen(cmd, "r"));
+	while (fgets(word, sizeof word, in) != NULL)
+		strbuf_puts(&all, word);
+	pclose(in);
+	full = open_dir(NULL, NULL, false);
+	for (size_t i = 0; i < nfixed * 2 + RANDOM_NEEDLES; i++) {
+		struct eng_regex *re = NULL;
+		bool as_regex = i < nfixed * 2 ? i % 2 == 1 :
+		    util_rand_below(2) == 0;
+
+		if (i < nfixed * 2)
+			snprintf(word, sizeof word, "%s", needles[i / 2]);
+		else
+			random_needle(&all, word, sizeof word);
+		eng_filter_init(&f);
+		if (as_regex) {
+			re = eng_regex_new(word, err, sizeof err);
+			if (re == NULL)
+				continue;
+			f.regex = re;
+		} else
+			f.keyword = word;
+		snprintf(what, sizeof what, "decoded %s \"%s\"", as_regex ?
+		    "regex" : "keyword", word);
+		pre = open_dir_mode(f.keyword, re, false, false);
+		if (compare(full, pre, &f, what) != 0)
+			bad++;
+		else if (f.keyword == NULL || ascii(f.keyword)) {
+			struct eng_view *v = eng_view_new(full, &f);
+			size_t want = decoded_reference(full, &f);
+
+			if (eng_view_count(v) != want) {
+				fprintf(stderr, "\n%s: the view keeps %zu, entry "
+				    "by entry %zu\n", what, eng_view_count(v),
+				    want);
+				bad++;
+			}
+			eng_view_free(v);
+		}
+		eng_close(pre);
+		eng_regex_free(re);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	strbuf_free(&all);
+	eng_close(full);
+	remove_dir();
+}
+
 int
 main(void)
 {
@@ -438,6 +671,7 @@ main(void)
 		{ "limit hit: indexed and counted", test_limit_counted },
 		{ "background load", test_async },
 		{ "follow", test_follow },
+		{ "decoded text: random needles", test_decoded },
 		{ NULL, NULL },
 	};
 

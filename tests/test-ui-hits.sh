@@ -29,11 +29,12 @@ mkdir -m 700 "$UI_LOGS"
 "$SIMULATE" -d "$UI_LOGS" --entries 300 --start 2026-11-20T10:00:00Z \
     --span 3d >/dev/null 2>&1 || ui_fail "llmlog-simulate"
 total=$("$LLMLOG" -d "$UI_LOGS" | wc -l)
-# a hit is an entry whose line the pattern matches (caseless: smart case)
+# a hit is an entry whose line the pattern matches (caseless: smart case);
+# with --raw the lines are the raw JSON, which grep counts too
 hits=$("$LLMLOG" -d "$UI_LOGS" -o json | grep -ci 'denied')
 [ "$hits" -ge 3 ] || ui_fail "the data has $hits hits, not 3 or more"
 
-UI_COLS=80 UI_ROWS=24 ui_start
+UI_COLS=80 UI_ROWS=24 ui_start --raw
 ui_wait "$total/$total +FOLLOW"
 
 # from the end, / wraps to the first hit, far above the screen
@@ -79,7 +80,7 @@ rm -rf "$UI_LOGS"
 "$SIMULATE" -d "$UI_LOGS" -n 100000 --backups 0 >/dev/null 2>&1 ||
     ui_fail "llmlog-simulate"
 big=$("$LLMLOG" -d "$UI_LOGS" -o json | grep -ci 'git_')
-ui_start
+ui_start --raw
 ui_wait '100000/100000 '
 search / 'git_'
 ui_keys h

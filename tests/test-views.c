@@ -155,6 +155,7 @@ random_filter(struct eng_filter *f)
 		    err, sizeof err);
 		CU_ASSERT_PTR_NOT_NULL(f->regex);
 	}
+	f->raw = util_rand_below(2) == 0;
 }
 
 /*
@@ -247,17 +248,44 @@ ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 	return got == (ssize_t)*n ? buf : NULL;
 }
 
+/* Keyword and regex on a text of lines, as llmlog(1) states it: a match
+ * in one of the lines, each alone; 1, 0, or -1 when the regex gave up on
+ * one and matched none. */
+static int
+ref_lines(const struct eng_filter *f, const struct eng_decoded *d)
+{
+	bool kw = f->keyword == NULL, gave_up = false;
+	int rc = 1;
+
+	for (size_t i = 0; i < d->n && !kw; i++)
+		kw = ref_keyword(d->text.s + d->line[i].off, d->line[i].len,
+		    f->keyword);
+	if (!kw)
+		return 0;
+	if (f->regex == NULL)
+		return 1;
+	for (size_t i = 0; i < d->n; i++) {
+		rc = eng_regex_match(f->regex, d->text.s + d->line[i].off,
+		    d->line[i].len, 0, NULL, NULL);
+		if (rc == 1)
+			return 1;
+		gave_up |= rc < 0;
+	}
+	return gave_up ? -1 : 0;
+}
+
 /*
  * Every rule but the category set, which the tab counts ignore
  * (eng_view_category_counts).  --regex: the line matches the pattern; a
  * line on which the pattern gives up (its match limit) is left out and
  * counted in *gave_up (eng_view_regex_errors) when the other rules let it
- * through.
+ * through.  Without raw, keyword and regex match the decoded text.
  */
 static bool
 ref_pass(struct eng *e, const struct eng_filter *f,
     const struct eng_entry *en, size_t *gave_up)
 {
+	static struct eng_decoded d;
 	const char *s = NULL;
 	size_t n = 0;
 	int rc;
@@ -267,6 +295,15 @@ ref_pass(struct eng *e, const struct eng_filter *f,
 	if ((f->keyword != NULL || f->regex != NULL) &&
 	    (s = ref_line(e, en, &n)) == NULL)
 		return false;
+	if (!f->raw && (f->keyword != NULL || f->regex != NULL)) {
+		if (d.text.s == NULL)
+			eng_decoded_init(&d);
+		eng_decoded_build(&d, en, s, n);
+		rc = ref_lines(f, &d);
+		if (rc < 0)
+			(*gave_up)++;
+		return rc == 1;
+	}
 	if (f->keyword != NULL && !ref_keyword(s, n, f->keyword))
 		return false;
 	if (f->regex == NULL)
@@ -299,10 +336,11 @@ static void
 print_filter(const struct eng_filter *f)
 {
 	fprintf(stderr, "filter: categories %#x, min_level %d, since %lld, "
-	    "until %lld, keyword %s, regex %s\n", f->categories, f->min_level,
+	    "until %lld, keyword %s, regex %s, raw %d\n", f->categories,
+	    f->min_level,
 	    (long long)f->since_us, (long long)f->until_us,
 	    f->keyword != NULL ? f->keyword : "-",
-	    f->regex != NULL ? "yes" : "-");
+	    f->regex != NULL ? "yes" : "-", (int)f->raw);
 }
 
 /* The view against the reference, entry by entry, and its tab counts. */
@@ -647,6 +685,7 @@ scan_filters(struct eng *e, struct check *c, size_t n)
 			f->regex = eng_regex_new(pattern, err, sizeof err);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(f->regex);
 		}
+		f->raw = i == 0 || util_rand_below(2) == 0;
 		c[i].v = eng_view_new(e, f);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i].v);
 		compare(e, &c[i]);

@@ -30,6 +30,7 @@ enum {
 	OPT_SORT,
 	OPT_HOSTS,
 	OPT_HOST,
+	OPT_RAW,
 };
 
 static const char short_opts[] = ":d:c:l:S:U:k:e:w:n:fso:phV";
@@ -44,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "until", required_argument, NULL, 'U' },
 	{ "keyword", required_argument, NULL, 'k' },
 	{ "regex", required_argument, NULL, 'e' },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "where", required_argument, NULL, 'w' },
 	{ "count", no_argument, NULL, OPT_COUNT },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
@@ -87,6 +89,8 @@ static const char help_text[] =
 "                         yesterday, tomorrow, @EPOCH\n"
 "  -k, --keyword WORD     case-insensitive substring\n"
 "  -e, --regex PATTERN    PCRE2 pattern, caseless unless it has upper case\n"
+"      --raw              -k and -e match the raw JSON lines, not the text\n"
+"                         shown (summary and fields, escapes undone)\n"
 "  -w, --where EXPR       field filter, e.g. 'duration_ms > 5000 and\n"
 "                         success = false' (repeatable: all must hold;\n"
 "                         llmlog(1), WHERE GRAMMAR)\n"
@@ -394,6 +398,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return 0;
 	case 'e':
 		o->regex_text = optarg;
+		return 0;
+	case OPT_RAW:
+		o->filter.raw = true;
 		return 0;
 	case 'w':
 		eng_grow(&ps->where, &ps->where_cap, ps->nwhere + 1,

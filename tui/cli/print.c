@@ -724,7 +724,8 @@ print_run(struct eng *e, const struct options *o)
 	/* every view here has the options' keyword and regex: lines they
 	 * rule out need no indexing (--list counts every line) */
 	if (!o->list)
-		eng_set_prefilter(e, o->filter.keyword, o->filter.regex);
+		eng_set_prefilter(e, o->filter.keyword, o->filter.regex,
+		    o->filter.raw);
 	if (eng_load(e, err, sizeof err) != 0) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		return 2;

@@ -424,7 +424,8 @@ query_run(struct eng *e, const struct options *o)
 
 	/* every table reads the one view, which has the options' keyword
 	 * and regex: lines they rule out need no indexing */
-	eng_set_prefilter(e, o->filter.keyword, o->filter.regex);
+	eng_set_prefilter(e, o->filter.keyword, o->filter.regex,
+	    o->filter.raw);
 	if (eng_load(e, err, sizeof err) != 0) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		return EXIT_USAGE;

@@ -380,6 +380,38 @@ bool rx_has_block(const struct eng_regex *re);
 int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
     size_t n, size_t offset, size_t *start);
 
+/* Whether every line whose decoded text the pattern matches has a raw
+ * line it matches too, unless decoded_plain says the line is not plain
+ * for it (the argument is in regex.c, raw_implied); and which escapes
+ * besides \" \\ \/ leave a line plain for it (DECODED_ESC_*). */
+bool rx_raw_implied(const struct eng_regex *re);
+unsigned rx_plain_escapes(const struct eng_regex *re);
+/* Whether the pattern is words as raw_implied reads them, whatever they
+ * are: on a plain line they miss, only the summary can match them. */
+bool rx_words(const struct eng_regex *re);
+#define DECODED_ESC_N	1u	/* \n, shown ^J in a summary */
+#define DECODED_ESC_T	2u	/* \t, ^I */
+#define DECODED_ESC_R	4u	/* \r, ^M */
+#define DECODED_ESC_B	8u	/* \b, ^H */
+#define DECODED_ESC_F	16u	/* \f, ^L */
+
+/* regex.c: the decoded text matched with the caller's context.
+ * decoded.c: the length of s's first part whose bytes keep their form in
+ * the decoded text for a needle (regex.c, raw_implied): none of a
+ * backslash but in the escapes \" \\ \/ and those of the mask
+ * `escapes`, a control byte, DEL, invalid UTF-8, a C1 or bidi control. */
+int rx_match_decoded(const struct eng_regex *re, struct rx_ctx *c,
+    const struct eng_decoded *d);
+size_t decoded_plain_len(const char *s, size_t n, unsigned escapes);
+/* Only the decoded text's first line, the summary (see rx_words). */
+void decoded_build_summary(struct eng_decoded *d, const struct eng_entry *en,
+    const char *s, size_t n);
+static inline bool
+decoded_plain(const struct eng_regex *re, const char *s, size_t n)
+{
+	return decoded_plain_len(s, n, rx_plain_escapes(re)) == n;
+}
+
 /* where.c: a where expression's match contexts, one per thread */
 struct where_ctx;
 struct where_ctx *where_ctx_new(const struct eng_where *w);
@@ -396,8 +428,14 @@ struct pf_scan {
 	struct rx_ctx *lead_ctx;
 	unsigned dense;			/* lines left to check one by one */
 	unsigned dense_run;		/* and how many the next time */
+	/* the lead's last search (lead_find), in the block being read */
+	const char *hit_buf, *hit_stop, *hit_from, *hit_wend;
+	size_t hit_at;
+	int hit_rc;
 };
 void prefilter_free(struct prefilter *pf);
+/* A new block is in the buffer: forget searches of the last one. */
+void pf_block(struct pf_scan *s);
 void pf_scan_init(struct pf_scan *s, const struct prefilter *pf);
 void pf_scan_free(struct pf_scan *s);
 /* Of the lines in [from, stop] (stop is the newline ending the last one;

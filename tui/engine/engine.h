@@ -34,7 +34,9 @@
  * got).  The calls that take none of those objects may run on any thread:
  * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_time_parse,
  * eng_time_parse_log, eng_time_format, eng_now_us, eng_entry_fields (on
- * its own eng_fields), eng_summary_line, eng_format_number, eng_regex_new,
+ * its own eng_fields), eng_decoded_init, eng_decoded_build and
+ * eng_decoded_free (on its own eng_decoded), eng_summary_line,
+ * eng_format_number, eng_regex_new,
  * eng_regex_free, eng_where_new and eng_where_free.  A regex matches on one thread at a
  * time (it holds one match context); the engine's threads make their own.
  *
@@ -217,17 +219,21 @@ void eng_progress(const struct eng *e, uint64_t *indexed, uint64_t *total,
 struct eng_regex;
 /*
  * For a caller whose every view has this keyword and regex (print mode):
- * from now on, index only the lines holding the keyword (case-insensitive)
- * on which the regex finds a match or gives up (so that a view still
- * counts those), found by searching whole blocks as grep does.  A view with
- * the same keyword and regex shows what it would without this; counts
- * (eng_count, eng_malformed, eng_file_info) are of the lines indexed.
- * Lines longer than the read buffer (2 MiB) are always indexed.  Call
- * before eng_load or eng_load_async; keyword may be NULL, re (NULL or
- * borrowed) must live until eng_close.  Both NULL: index every line again.
+ * from now on, index only the lines that the keyword (case-insensitive)
+ * and the regex can pass, or that the regex gives up on (so that a view
+ * still counts those), found by searching whole blocks as grep does.  raw:
+ * the views match raw lines (struct eng_filter's raw); otherwise their
+ * decoded text, which a block of raw bytes can rule out only for some
+ * needles (prefilter.c says which): for the others every line is indexed.
+ * A view with the same keyword, regex and raw shows what it would without
+ * this; counts (eng_count, eng_malformed, eng_file_info) are of the lines
+ * indexed.  Lines longer than the read buffer (2 MiB) are always indexed.
+ * Call before eng_load or eng_load_async; keyword may be NULL, re (NULL
+ * or borrowed) must live until eng_close.  Both NULL: index every line
+ * again.
  */
 void eng_set_prefilter(struct eng *e, const char *keyword,
-    struct eng_regex *re);
+    struct eng_regex *re, bool raw);
 
 /* Follow: a descriptor that becomes readable when a watched file changes
  * (inotify), or -1 when polling is the only way (call eng_refresh about
@@ -356,6 +362,39 @@ void eng_fields_free(struct eng_fields *f);
 bool eng_entry_fields(const char *s, size_t n, struct eng_fields *f);
 
 /*
+ * An entry's decoded text, what keywords, regexes and searches match
+ * unless they match raw lines (llmlog(1), MATCHING): its lines are the
+ * summary as the list shows it (eng_summary_line, sanitised; a malformed
+ * line or one over ENG_LINE_SHOW bytes as written, sanitised), then the
+ * detail view's lines without their indentation: per field of
+ * eng_entry_fields "key: value", "- value" for an element of a list,
+ * "key:" above an object's or list's members, a string's own newlines
+ * starting lines of their own (without the key).  A pattern matches the
+ * text when it matches one of its lines, each alone.
+ */
+struct eng_decoded_line {
+	size_t off, len;	/* in text */
+	long field;		/* its field in fields.v; -1: the summary */
+	size_t key_len;		/* the "key: ", "- " or "key:" it starts with;
+				   0 on a value's later lines */
+};
+struct eng_decoded {
+	struct strbuf text;	/* the lines, each followed by a newline */
+	struct eng_decoded_line *line;
+	size_t n, cap;
+	struct eng_fields fields;	/* the entry's */
+	struct strbuf tmp;
+};
+void eng_decoded_init(struct eng_decoded *d);
+void eng_decoded_free(struct eng_decoded *d);
+/* The decoded text of en, whose line s[0..n) the caller has read. */
+void eng_decoded_build(struct eng_decoded *d, const struct eng_entry *en,
+    const char *s, size_t n);
+/* 1 when re matches one of the lines, 0 when none, -1 when it gave up on
+ * one and matched none. */
+int eng_decoded_match(struct eng_regex *re, const struct eng_decoded *d);
+
+/*
  * Many lines in a row, as a view or the print mode walks them: a small
  * block is kept per file (a bounded number at once), so lines interleaved
  * from many files cost one read per block.  backward: the walk goes
@@ -405,6 +444,9 @@ struct eng_filter {
 	struct eng_where *const *where;	/* nwhere expressions that must all
 					   hold (borrowed), or NULL */
 	size_t nwhere;
+	bool raw;			/* keyword, regex and the view's
+					   searches match the raw line, not
+					   the decoded text (eng_decoded) */
 };
 void eng_filter_init(struct eng_filter *f);
 
@@ -433,7 +475,8 @@ void eng_view_category_counts(const struct eng_view *v,
 size_t eng_view_regex_errors(const struct eng_view *v);
 
 /* Search the view from position `from` (exclusive) forward (dir 1) or
- * backward (dir -1), wrapping; the matching position or -1. */
+ * backward (dir -1), wrapping; the matching position or -1.  Searches
+ * match as the view's filter does: decoded text, or raw lines. */
 long eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
     int dir);
 /* The positions from `from` up to (not including) `to` whose lines re

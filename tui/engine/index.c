@@ -321,6 +321,7 @@ take_found(struct index_task *t, struct scan *sc, char *buf, size_t have)
 		stop = memchr(buf + endpos, '\n', (size_t)(last - buf) -
 		    endpos + 1);
 	find_lead(sc, buf, p, stop);
+	pf_block(&sc->pf);
 	for (from = p; (s = pf_next(&sc->pf, buf, from, stop, &eol)) != NULL;
 	    from = eol + 1) {
 		size_t len = (size_t)(eol - s);

@@ -2,6 +2,16 @@
  * prefilter.c - print mode asks for the lines holding a keyword or matching
  * a regex, usually a few among millions: search whole read blocks for them,
  * as grep does, and let the index see only the lines found there.
+ *
+ * It must stay exact: a line it skips is one no view with the same needles
+ * would show.  Matching raw lines, a line the needle misses is ruled out.
+ * Matching decoded text (eng_decoded), the summary writes words of its own
+ * (FAILED, DENIED, 1,413) and escapes are undone (\u0072m is rm), so a raw
+ * miss rules a line out only for a needle that rx_raw_implied accepts, and
+ * only on a line decoded_plain calls plain (regex.c, raw_implied, has the
+ * argument); a line that is not plain is indexed whatever its bytes.  A
+ * needle it does not accept rules out nothing: with no needle left, every
+ * line is indexed and the views do all the matching.
  */
 #include "config.h"
 
@@ -25,6 +35,7 @@ struct prefilter {
 	char *keyword;
 	struct eng_regex *kw;		/* the keyword as a caseless literal */
 	struct eng_regex *re;		/* borrowed */
+	bool raw;			/* raw lines are matched */
 };
 
 void
@@ -38,7 +49,8 @@ prefilter_free(struct prefilter *pf)
 }
 
 void
-eng_set_prefilter(struct eng *e, const char *keyword, struct eng_regex *re)
+eng_set_prefilter(struct eng *e, const char *keyword, struct eng_regex *re,
+    bool raw)
 {
 	struct prefilter *pf;
 
@@ -48,16 +60,27 @@ eng_set_prefilter(struct eng *e, const char *keyword, struct eng_regex *re)
 	e->prefilter = NULL;
 	if (keyword != NULL && *keyword == '\0')
 		keyword = NULL;
+	if (re != NULL && !raw && !rx_raw_implied(re))
+		re = NULL;	/* it rules out no line */
 	if (keyword == NULL && re == NULL)
 		return;
 	pf = eng_xcalloc(1, sizeof *pf);
 	pf->re = re;
+	pf->raw = raw;
 	if (keyword != NULL) {
 		pf->keyword = eng_xstrdup(keyword);
 		if ((pf->kw = regex_keyword(keyword)) == NULL) {
 			/* too long to search for: no view can have it */
 			prefilter_free(pf);
 			return;
+		}
+		if (!raw && !rx_raw_implied(pf->kw)) {
+			eng_regex_free(pf->kw);
+			pf->kw = NULL;
+			if (re == NULL) {
+				prefilter_free(pf);
+				return;
+			}
 		}
 	}
 	e->prefilter = pf;
@@ -92,19 +115,60 @@ pf_scan_free(struct pf_scan *s)
 	s->kw = s->re = NULL;
 }
 
+void
+pf_block(struct pf_scan *s)
+{
+	s->hit_buf = NULL;
+}
+
 /* Whether a view with the same keyword and regex could show the line or
  * would count it: the keyword found (as the view looks for it first) and
- * the regex found or given up on. */
+ * the regex found or given up on; matching decoded text, also any line
+ * that is not plain. */
 static bool
 pf_line(struct pf_scan *s, const char *l, size_t n)
 {
-	if (s->kw != NULL && rx_match(s->pf->kw, s->kw, l, n, 0, NULL, NULL,
-	    NULL, 0) != 1)
-		return false;
-	if (s->re != NULL && rx_match(s->pf->re, s->re, l, n, 0, NULL, NULL,
-	    NULL, 0) == 0)
-		return false;
+	int rc;
+
+	if (s->kw != NULL) {
+		rc = rx_match(s->pf->kw, s->kw, l, n, 0, NULL, NULL, NULL, 0);
+		if (s->pf->raw ? rc != 1 : (rc == 0 &&
+		    decoded_plain(s->pf->kw, l, n)))
+			return false;
+	}
+	if (s->re != NULL) {
+		rc = rx_match(s->pf->re, s->re, l, n, 0, NULL, NULL, NULL, 0);
+		if (rc == 0 && (s->pf->raw || decoded_plain(s->pf->re, l, n)))
+			return false;
+	}
 	return true;
+}
+
+/* Where the lead next matches from `from` on, searching up to wend: 1 and
+ * *at, 0 none, -1 limits.  A search that found its match past `from` found
+ * it for every later start up to the match (no line before the match's
+ * holds one), so it is asked again only past that, or, when it found
+ * none, for a window reaching further. */
+static int
+lead_find(struct pf_scan *s, const char *buf, const char *from,
+    const char *wend, const char *stop, size_t *at)
+{
+	int rc;
+
+	if (s->hit_buf == buf && s->hit_stop == stop && from >= s->hit_from &&
+	    (s->hit_rc == 1 ? from <= buf + s->hit_at : wend <= s->hit_wend)) {
+		*at = s->hit_at;
+		return s->hit_rc;
+	}
+	rc = rx_find(s->lead, s->lead_ctx, buf, (size_t)(wend - buf),
+	    (size_t)(from - buf), at);
+	s->hit_buf = rc >= 0 ? buf : NULL;
+	s->hit_stop = stop;
+	s->hit_from = from;
+	s->hit_wend = wend;
+	s->hit_rc = rc;
+	s->hit_at = rc == 1 ? *at : 0;
+	return rc;
 }
 
 const char *
@@ -126,16 +190,24 @@ pf_next(struct pf_scan *s, const char *buf, const char *from,
 			if ((size_t)(stop - from) > PF_WINDOW)
 				wend = memchr(from + PF_WINDOW, '\n',
 				    (size_t)(stop - from) - PF_WINDOW + 1);
-			rc = rx_find(s->lead, s->lead_ctx, buf,
-			    (size_t)(wend - buf), (size_t)(from - buf), &at);
+			rc = lead_find(s, buf, from, wend, stop, &at);
 			if (rc < 0) {
 				s->lead = NULL;	/* limits: line by line */
 				continue;
 			}
-			if (rc == 0) {
+			if (rc == 0 && (s->pf->raw || (at = (size_t)(from - buf) +
+			    decoded_plain_len(from, (size_t)(wend - from),
+			    rx_plain_escapes(s->lead))) ==
+			    (size_t)(wend - buf))) {
 				from = wend + 1;
 				continue;
 			}
+			/* the lines before the match are ruled out, if plain:
+			 * the first that is not comes first */
+			if (rc == 1 && !s->pf->raw)
+				at = (size_t)(from - buf) +
+				    decoded_plain_len(from, at - (size_t)(from -
+				    buf), rx_plain_escapes(s->lead));
 			/* a match starting on a newline is its line's: it may
 			 * run on into the next, the line check decides */
 			nl = memrchr(from, '\n', (size_t)(buf + at - from));

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 #include "engine-int.h"
@@ -28,6 +29,9 @@ struct eng_regex {
 	pcre2_code *block;	/* for searching many lines at once, or NULL */
 	struct rx_ctx ctx;	/* for the caller's thread */
 	bool caseless;
+	bool raw_implied;	/* see raw_implied */
+	bool words;		/* words, safe or not (raw_implied) */
+	unsigned escapes;	/* see plain_escapes */
 	char err[256];
 };
 
@@ -119,6 +123,141 @@ compile_block(const char *pattern, uint32_t opts)
 	return code;
 }
 
+/*
+ * Whether a raw line must match a needle wherever its decoded text
+ * (eng_decoded) does, so that a search of raw bytes may rule a line out:
+ * the block prefilter and the views rely on it.  It holds for a needle
+ * that is one word W (or an alternation of such words) of ASCII letters,
+ * digits and underscores - call them word characters, and those that
+ * match one caselessly (K, the Kelvin sign, for k) - on a line that
+ * decoded_plain calls plain, with W not among the words below.
+ *
+ * A match of W in the decoded text is a run of word characters inside
+ * one of its lines.  Each byte of a line is either copied from the raw
+ * line (a key, a string, a number or literal as written) or written by
+ * the summary or the detail view.  On a plain line the runs of word
+ * characters of every copy are the raw bytes unchanged: no control
+ * byte, DEL, C1 or bidi control and no invalid UTF-8, so sanitising
+ * changes nothing (lib/visible.c); no escape but \" \\ \/, which undo
+ * to bytes that are no word character, and those whose control
+ * character is shown in caret form with a letter that W does not hold
+ * (plain_escapes): \u0072 is r, so no \u.  Every copied text meets what is
+ * written around it at a byte that is no word character (a space,
+ * ": ", "- ", quotes, parentheses; summary.c puts a space before each
+ * word), so a match lies wholly in one copy - then the raw line holds
+ * the same bytes and W matches them - or wholly in written text.  The
+ * written word characters are the runs of summary.c: FAILED, ok, ms,
+ * tokens, streaming, ALLOWED, DENIED, MB, cpu, and numbers reformatted
+ * (eng_format_number): runs of at most 3 digits (thousands separators
+ * and a decimal point between them), the last maybe followed by the e of
+ * an exponent; "0" for a missing token count; and ms or MB right after a
+ * number, which may be one as written (1e400ms).  The detail view writes
+ * none.  So W is safe unless it is, caselessly, part of one of those
+ * words, or 1 to 3 digits with or without an e after them, or digits and
+ * e's followed by the start of "ms" or "mb" - in those cases (DENIED,
+ * 12ms, 413) every line is matched as decoded, but for one thing: the
+ * detail view writes no word character, so on a plain line that the
+ * words miss only the summary can match them (rx_words).
+ */
+static bool
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool
+prefix_ci(const char *w, size_t n, const char *of)
+{
+	return n <= strlen(of) && strncasecmp(w, of, n) == 0;
+}
+
+static bool
+all_words(const char *w, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!word_char(w[i]))
+			return false;
+	return true;
+}
+
+static bool
+word_safe(const char *w, size_t n)
+{
+	static const char *const written[] = { "failed", "ok", "ms", "tokens",
+	    "streaming", "allowed", "denied", "mb", "cpu", "e", NULL };
+	size_t digits = 0;
+
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!word_char(w[i]))
+			return false;
+	for (size_t i = 0; written[i] != NULL; i++) {
+		size_t len = strlen(written[i]);
+
+		for (size_t at = 0; n <= len && at + n <= len; at++)
+			if (strncasecmp(w, written[i] + at, n) == 0)
+				return false;
+	}
+	/* a number (as written past a double's range: 1e400ms) and its unit */
+	for (size_t i = 0; i + 1 < n && strchr("0123456789eE", w[i]) != NULL;
+	    i++)
+		if (prefix_ci(w + i + 1, n - i - 1, "ms") ||
+		    prefix_ci(w + i + 1, n - i - 1, "mb"))
+			return false;
+	while (digits < n && w[digits] >= '0' && w[digits] <= '9')
+		digits++;
+	if (digits == 0 || digits > 3)
+		return true;
+	return !(digits == n || (digits + 1 == n &&
+	    (w[digits] == 'e' || w[digits] == 'E')));
+}
+
+/* The escapes that leave a line plain for a pattern: \n shows as ^J in
+ * a summary (lib/visible.c), so the J is written next to copied text and
+ * \n is harmless only to a needle without j; so for \t (^I), \r (^M),
+ * \b (^H) and \f (^L).  \" \\ \/ undo to bytes that are no word
+ * character and are shown as they are: always harmless. */
+static unsigned
+plain_escapes(const char *pattern)
+{
+	static const struct {
+		char letter;
+		unsigned bit;
+	} shown[] = { { 'j', DECODED_ESC_N }, { 'i', DECODED_ESC_T },
+	    { 'm', DECODED_ESC_R }, { 'h', DECODED_ESC_B },
+	    { 'l', DECODED_ESC_F } };
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+		if (strchr(pattern, shown[i].letter) == NULL &&
+		    strchr(pattern, shown[i].letter - 'a' + 'A') == NULL)
+			mask |= shown[i].bit;
+	return mask;
+}
+
+/* A keyword is one word; a regex, words joined by | and nothing else;
+ * each passing test. */
+static bool
+raw_implied(const char *pattern, bool literal,
+    bool (*test)(const char *, size_t))
+{
+	const char *p = pattern, *bar;
+
+	if (literal)
+		return test(p, strlen(p));
+	for (;; p = bar + 1) {
+		bar = strchr(p, '|');
+		if (!test(p, bar != NULL ? (size_t)(bar - p) : strlen(p)))
+			return false;
+		if (bar == NULL)
+			return true;
+	}
+}
+
 static struct eng_regex *
 compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 {
@@ -142,6 +281,11 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	 * still works, under the same limits */
 	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	re->block = compile_block(pattern, opts);
+	re->raw_implied = raw_implied(pattern, (opts & PCRE2_LITERAL) != 0,
+	    word_safe);
+	re->words = raw_implied(pattern, (opts & PCRE2_LITERAL) != 0,
+	    all_words);
+	re->escapes = plain_escapes(pattern);
 	ctx_init(&re->ctx, re->code);
 	return re;
 }
@@ -238,6 +382,70 @@ rx_match(const struct eng_regex *re, struct rx_ctx *c, const char *s,
 	if (end != NULL)
 		*end = ov[1];
 	return 1;
+}
+
+bool
+rx_raw_implied(const struct eng_regex *re)
+{
+	return re->raw_implied;
+}
+
+bool
+rx_words(const struct eng_regex *re)
+{
+	return re->words;
+}
+
+unsigned
+rx_plain_escapes(const struct eng_regex *re)
+{
+	return re->escapes;
+}
+
+/* One search of all the lines at once when a match in the block is one
+ * in a line alone (rx_has_block): none there, none in any line; one that
+ * stays in its line is that line's.  Otherwise, or when it runs across
+ * lines, line by line. */
+int
+rx_match_decoded(const struct eng_regex *re, struct rx_ctx *c,
+    const struct eng_decoded *d)
+{
+	const char *t = d->text.s;
+	PCRE2_SIZE *ov;
+	bool gave_up = false;
+	int rc;
+
+	if (d->n == 0)
+		return 0;
+	if (re->block != NULL) {
+		rc = pcre2_match(re->block, (PCRE2_SPTR)t, d->text.len, 0, 0,
+		    c->md, c->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			return 0;
+		ov = pcre2_get_ovector_pointer(c->md);
+		if (rc >= 0 && ov[1] >= ov[0] &&
+		    memchr(t + ov[0], '\n', ov[1] - ov[0]) == NULL)
+			return 1;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		rc = rx_match(re, c, t + d->line[i].off, d->line[i].len, 0,
+		    NULL, NULL, NULL, 0);
+		if (rc == 1)
+			return 1;
+		gave_up |= rc < 0;
+	}
+	return gave_up ? -1 : 0;
+}
+
+int
+eng_decoded_match(struct eng_regex *re, const struct eng_decoded *d)
+{
+	int rc = rx_match_decoded(re, &re->ctx, d);
+
+	if (rc < 0)
+		snprintf(re->err, sizeof re->err, "regex gave up on an entry's "
+		    "text of %zu bytes", d->text.len);
+	return rc;
 }
 
 bool

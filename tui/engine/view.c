@@ -69,6 +69,9 @@ struct filter_job {
 	struct where_ctx **where;	/* one per expression */
 	struct cursor kw_at, rx_at;
 	size_t regex_errors;
+	struct eng_decoded dec;		/* of dec_of, when not NULL */
+	const struct eng_entry *dec_of;
+	bool dec_whole;			/* or its summary only */
 };
 
 void
@@ -167,6 +170,36 @@ match_line(struct filter_job *j, const struct eng_regex *re,
 	return rx_match(re, c, s, n, 0, NULL, NULL, NULL, 0);
 }
 
+/* Whether a line passes a needle as its view matches: its raw line, or
+ * its decoded text - which a raw miss rules out on a plain line when the
+ * needle allows it (prefilter.c), and which is built once for both
+ * needles. */
+static int
+match_content(struct filter_job *j, const struct eng_regex *re,
+    struct rx_ctx *c, struct cursor *cur, const struct eng_entry *en,
+    const char *s, size_t n)
+{
+	bool summary = false;
+
+	if (j->v->f.raw)
+		return match_line(j, re, c, cur, en, s, n);
+	if (rx_words(re) && match_line(j, re, c, cur, en, s, n) == 0 &&
+	    decoded_plain(re, s, n)) {
+		if (rx_raw_implied(re))
+			return 0;
+		summary = true;
+	}
+	if (j->dec_of != en || (!summary && !j->dec_whole)) {
+		if (summary)
+			decoded_build_summary(&j->dec, en, s, n);
+		else
+			eng_decoded_build(&j->dec, en, s, n);
+		j->dec_of = en;
+		j->dec_whole = !summary;
+	}
+	return rx_match_decoded(re, c, &j->dec);
+}
+
 /* Every where expression, on the line itself: none can be decided for a
  * block of lines at once. */
 static bool
@@ -191,11 +224,11 @@ pass_content(struct filter_job *j, const struct eng_entry *en)
 
 	if ((s = block_reader_line(&j->br, v->e, en, &n)) == NULL)
 		return false;
-	if (v->kw != NULL && match_line(j, v->kw, j->kw, &j->kw_at, en, s,
+	if (v->kw != NULL && match_content(j, v->kw, j->kw, &j->kw_at, en, s,
 	    n) != 1)
 		return false;
 	if (v->f.regex != NULL) {
-		rc = match_line(j, v->f.regex, j->rx, &j->rx_at, en, s, n);
+		rc = match_content(j, v->f.regex, j->rx, &j->rx_at, en, s, n);
 		if (rc < 0)
 			j->regex_errors++;
 		if (rc != 1)
@@ -228,6 +261,7 @@ job_init(struct filter_job *j, struct eng_view *v, size_t from, size_t to,
 	j->to = to;
 	j->pass = pass;
 	block_reader_init(&j->br);
+	eng_decoded_init(&j->dec);
 	j->kw_at.file = j->rx_at.file = UINT32_MAX;
 	if (v->kw != NULL)
 		j->kw = rx_ctx_new(v->kw);
@@ -243,6 +277,7 @@ static void
 job_free(struct filter_job *j)
 {
 	block_reader_free(&j->br);
+	eng_decoded_free(&j->dec);
 	rx_ctx_free(j->kw);
 	rx_ctx_free(j->rx);
 	for (size_t i = 0; i < j->v->f.nwhere; i++)
@@ -543,14 +578,37 @@ view_seen(const struct eng_view *v)
 	return v->seen;
 }
 
+/* Whether the search re finds view position pos, as the view matches. */
+static bool
+search_hit(struct eng_view *v, struct eng_regex *re, struct eng_reader *r,
+    struct eng_decoded *d, size_t pos)
+{
+	const struct eng_entry *en = store_entry(v->e, v->idx[pos]);
+	size_t len;
+	const char *s = eng_reader_line(r, en, &len);
+
+	if (s == NULL)
+		return false;
+	if (v->f.raw)
+		return eng_regex_match(re, s, len, 0, NULL, NULL) == 1;
+	if (rx_words(re) && eng_regex_match(re, s, len, 0, NULL, NULL) == 0 &&
+	    decoded_plain(re, s, len)) {
+		if (rx_raw_implied(re))
+			return false;
+		decoded_build_summary(d, en, s, len);	/* see rx_words */
+	} else
+		eng_decoded_build(d, en, s, len);
+	return eng_decoded_match(re, d) == 1;
+}
+
 long
 eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
     int dir)
 {
-	size_t n = v->n, pos, len;
+	size_t n = v->n, pos;
 	struct eng_reader *r;
+	struct eng_decoded d;
 	long found = -1;
-	const char *s;
 
 	if (n == 0 || re == NULL)
 		return -1;
@@ -558,16 +616,14 @@ eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
 	if (from >= n)
 		from = dir > 0 ? n - 1 : 0;
 	r = eng_reader_new(v->e, dir < 0);
+	eng_decoded_init(&d);
 	pos = from;
 	for (size_t k = 0; k < n && found < 0; k++) {
-		const struct eng_entry *en;
-
 		pos = dir > 0 ? (pos + 1) % n : (pos + n - 1) % n;
-		en = store_entry(v->e, v->idx[pos]);
-		s = eng_reader_line(r, en, &len);
-		if (s != NULL && eng_regex_match(re, s, len, 0, NULL, NULL) == 1)
+		if (search_hit(v, re, r, &d, pos))
 			found = (long)pos;
 	}
+	eng_decoded_free(&d);
 	eng_reader_free(r);
 	return found;
 }
@@ -577,21 +633,20 @@ eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
     size_t to, size_t **hits, size_t *nhits, size_t *cap)
 {
 	struct eng_reader *r;
-	const char *s;
-	size_t len;
+	struct eng_decoded d;
 
 	if (to > v->n)
 		to = v->n;
 	if (re == NULL || from >= to)
 		return;
 	r = eng_reader_new(v->e, false);
+	eng_decoded_init(&d);
 	for (size_t pos = from; pos < to; pos++) {
-		s = eng_reader_line(r, store_entry(v->e, v->idx[pos]), &len);
-		if (s != NULL &&
-		    eng_regex_match(re, s, len, 0, NULL, NULL) == 1) {
+		if (search_hit(v, re, r, &d, pos)) {
 			eng_grow(hits, cap, *nhits + 1, sizeof **hits);
 			(*hits)[(*nhits)++] = pos;
 		}
 	}
+	eng_decoded_free(&d);
 	eng_reader_free(r);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define MAX_SPANS 32
+#define UNIT_SPANS 1024	/* matches in one decoded line, wrapped */
 
 static void
 lines_clear(struct ui_detail *d)
@@ -29,6 +30,7 @@ detail_free(struct ui *u)
 	free(d->lines);
 	d->lines = NULL;
 	d->cap = 0;
+	eng_decoded_free(&d->dec);
 }
 
 static void
@@ -45,15 +47,32 @@ add_line(struct ui_detail *d, const char *s, size_t n, size_t keylen,
 	l->len = n;
 	l->keylen = keylen;
 	l->attr = attr;
+	l->unit = -1;
 	d->nlines++;
 }
 
-/* Add "prefix value", the value wrapped at width with continuation lines
- * indented to the value's column (or to indent+2 when that is too far). */
+/* Where the line added last shows part of decoded line unit. */
 static void
-add_wrapped(struct ui_detail *d, const char *prefix, size_t keylen,
-    const char *v, size_t n, int indent, int width, int attr)
+set_unit(struct ui_detail *d, long unit, size_t lead, size_t uoff)
 {
+	struct ui_detail_line *l = &d->lines[d->nlines - 1];
+
+	l->unit = unit;
+	l->lead = lead;
+	l->uoff = uoff;
+}
+
+/* Add "prefix value", the value wrapped at width with continuation lines
+ * indented to the value's column (or to indent+2 when that is too far).
+ * With a decoded line (unit >= 0), prefix's first lead bytes are
+ * indentation and the rest, then the value, are that line's bytes. */
+static void
+add_wrapped_unit(struct ui_detail *d, const char *prefix, size_t keylen,
+    const char *v, size_t n, int indent, int width, int attr, long unit,
+    size_t lead)
+{
+	size_t uoff = strlen(prefix) - lead;	/* at v */
+
 	struct strbuf line;
 	int pw = ui_text_width(prefix, strlen(prefix));
 	int cont = pw <= width / 2 ? pw : indent + 2;
@@ -80,11 +99,22 @@ add_wrapped(struct ui_detail *d, const char *prefix, size_t keylen,
 			strbuf_printf(&line, "%*s", cont, "");
 		strbuf_add(&line, v, cut);
 		add_line(d, line.s, line.len, first ? keylen : 0, attr);
+		if (unit >= 0)
+			set_unit(d, unit, first ? lead : line.len - cut,
+			    first ? 0 : uoff);
+		uoff += cut;
 		v += cut;
 		n -= cut;
 		first = false;
 	} while (n > 0);
 	strbuf_free(&line);
+}
+
+static void
+add_wrapped(struct ui_detail *d, const char *prefix, size_t keylen,
+    const char *v, size_t n, int indent, int width, int attr)
+{
+	add_wrapped_unit(d, prefix, keylen, v, n, indent, width, attr, -1, 0);
 }
 
 /* A string value, split at its newlines, each piece sanitised; the
@@ -144,28 +174,42 @@ value_attr(const struct eng_field *f)
 	return 0;
 }
 
-/* One of the entry's fields (eng_entry_fields): "key: value" indented two
- * columns a level, "key:" alone above an object's or list's members. */
+/* The lines of the entry's decoded text that show one field (all but
+ * the summary, line 0: eng_decoded), from line *i on: "key: value"
+ * indented two columns a level, "key:" alone above an object's or list's
+ * members, a string's later lines from the value's column. */
 static void
-render(struct ui_detail *d, const struct eng_field *f, int width)
+render(struct ui_detail *d, size_t *i, int width)
 {
-	struct strbuf prefix;
-	int indent = (int)f->depth * 2;
+	const struct eng_decoded_line *dl = &d->dec.line[*i];
+	const struct eng_field *f = &d->dec.fields.v[dl->field];
+	const char *t = d->dec.text.s;
+	struct strbuf prefix, pad;
+	int indent = (int)f->depth * 2, pw;
 
 	strbuf_init(&prefix);
+	strbuf_init(&pad);
 	strbuf_printf(&prefix, "%*s", indent, "");
-	if (f->key != NULL) {
-		eng_sanitize(&prefix, f->key, f->key_len);
-		strbuf_puts(&prefix, ": ");
-	} else
-		strbuf_puts(&prefix, "- ");
-	if (f->text == NULL) {
-		prefix.len--;	/* no trailing space on a heading */
+	strbuf_add(&prefix, t + dl->off, dl->key_len);
+	if (f->text == NULL)
 		add_line(d, prefix.s, prefix.len, prefix.len, 0);
-	} else
-		add_value(d, prefix.s, prefix.len, f->text, f->text_len,
-		    indent, width, value_attr(f));
+	else
+		add_wrapped_unit(d, prefix.s, prefix.len, t + dl->off +
+		    dl->key_len, dl->len - dl->key_len, indent, width,
+		    value_attr(f), (long)*i, (size_t)indent);
+	if (f->text == NULL)
+		set_unit(d, (long)*i, (size_t)indent, 0);
+	pw = ui_text_width(prefix.s, prefix.len);
+	strbuf_printf(&pad, "%*s", pw <= width / 2 ? pw : indent + 2, "");
+	/* a string's later lines, without the key */
+	while (*i + 1 < d->dec.n && d->dec.line[*i + 1].field == dl->field) {
+		const struct eng_decoded_line *more = &d->dec.line[++*i];
+
+		add_wrapped_unit(d, pad.s, 0, t + more->off, more->len, indent,
+		    width, value_attr(f), (long)*i, pad.len);
+	}
 	strbuf_free(&prefix);
+	strbuf_free(&pad);
 }
 
 static void
@@ -198,21 +242,24 @@ static void
 build(struct ui *u, int width)
 {
 	struct ui_detail *d = &u->detail;
-	struct eng_fields f;
 	const char *line;
 	size_t len;
 
 	lines_clear(d);
 	d->width = width;
 	add_header(u, d);
-	eng_fields_init(&f);
 	/* a line over ENG_LINE_SHOW bytes shows its start, as written */
 	line = eng_line_head(u->e, &d->entry, ENG_LINE_SHOW, &len);
 	if (line != NULL && !d->raw && !(d->entry.flags & ENTRY_MALFORMED) &&
-	    d->entry.length <= ENG_LINE_SHOW &&
-	    eng_entry_fields(line, len, &f)) {
-		for (size_t i = 0; i < f.n; i++)
-			render(d, &f.v[i], width);
+	    d->entry.length <= ENG_LINE_SHOW) {
+		if (d->dec.text.s == NULL)
+			eng_decoded_init(&d->dec);
+		eng_decoded_build(&d->dec, &d->entry, line, len);
+	}
+	if (line != NULL && !d->raw && !(d->entry.flags & ENTRY_MALFORMED) &&
+	    d->entry.length <= ENG_LINE_SHOW && d->dec.n > 1) {
+		for (size_t i = 1; i < d->dec.n; i++)
+			render(d, &i, width);
 	} else {
 		if (line == NULL)
 			add_line(d, "(no longer on disk: its file was deleted or "
@@ -220,7 +267,6 @@ build(struct ui *u, int width)
 		else
 			add_value(d, "", 0, line, len, 0, width, 0);
 	}
-	eng_fields_free(&f);
 }
 
 /* While an entry is shown the list does not follow, so that [ and ] step
@@ -263,11 +309,41 @@ line_attr(struct ui *u, int attr)
 	return attr != 0 ? ui_pair(u, attr) : A_NORMAL;
 }
 
+/* The search's matches in what line l shows: of the decoded line it is
+ * part of, matched whole (so a match is seen across the wrap), or of its
+ * own text. */
+static size_t
+line_spans(struct ui *u, const struct ui_detail_line *l,
+    struct ui_span *spans, size_t max)
+{
+	struct ui_span all[UNIT_SPANS];
+	const struct eng_decoded_line *dl;
+	size_t n, k = 0, from, to;
+
+	if (l->unit < 0 || (size_t)l->unit >= u->detail.dec.n)
+		return ui_match_spans(u->search, l->text, l->len, spans, max);
+	dl = &u->detail.dec.line[l->unit];
+	n = ui_match_spans(u->search, u->detail.dec.text.s + dl->off, dl->len,
+	    all, UNIT_SPANS);
+	from = l->uoff;
+	to = l->uoff + (l->len - l->lead);
+	for (size_t i = 0; i < n && k < max; i++) {
+		if (all[i].end <= from || all[i].start >= to)
+			continue;
+		spans[k].start = (all[i].start > from ? all[i].start : from) -
+		    from + l->lead;
+		spans[k].end = (all[i].end < to ? all[i].end : to) - from +
+		    l->lead;
+		k++;
+	}
+	return k;
+}
+
 static void
 draw_line(struct ui *u, const struct ui_detail_line *l, int y, int x, int w)
 {
 	struct ui_span spans[MAX_SPANS], vspans[MAX_SPANS];
-	size_t n = ui_match_spans(u->search, l->text, l->len, spans, MAX_SPANS);
+	size_t n = line_spans(u, l, spans, MAX_SPANS);
 	size_t nv = 0;
 	attr_t hl = ui_pair(u, UI_PAIR_MATCH);
 	int kw = 0;
@@ -320,8 +396,7 @@ detail_search(struct ui *u, int dir)
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = dir > 0 ? (d->top + k) % n : (d->top + n - k) % n;
 
-		if (ui_match_spans(u->search, d->lines[i].text,
-		    d->lines[i].len, &sp, 1) > 0) {
+		if (line_spans(u, &d->lines[i], &sp, 1) > 0) {
 			d->top = i;
 			return UI_HANDLED | UI_REDRAW;
 		}

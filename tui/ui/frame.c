@@ -166,6 +166,8 @@ add_filters(struct ui *u, struct strbuf *b)
 		strbuf_printf(b, "until:%s  ", u->until_text);
 	if (u->tail >= 0)
 		strbuf_printf(b, "tail:%ld  ", u->tail);
+	if (u->filter.raw)
+		strbuf_puts(b, "raw-match  ");
 	if (u->keyword != NULL)
 		strbuf_printf(b, "keyword:%s  ", u->keyword);
 	if (u->regex_text != NULL)

@@ -29,6 +29,7 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "k", "keyword: case-insensitive substring; empty removes it" },
 	{ "f, &", "filter to entries matching a PCRE2 pattern (smart case)" },
 	{ "#", "show only the last N entries (as --tail); empty shows all" },
+	{ "R", "raw matching on or off: match the JSON lines, not the text shown" },
 	{ "c", "clear every filter, the category set and the tail" },
 	{ "u", "toggle UTC and local time" },
 	{ NULL, "Search" },

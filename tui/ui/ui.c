@@ -625,6 +625,13 @@ common_key(struct ui *u, int key)
 		return open_prompt(u, UI_PROMPT_GOTO, NULL);
 	case 'c':
 		return clear_filters(u);
+	case 'R':
+		u->filter.raw = !u->filter.raw;
+		refilter(u);
+		ui_message(u, false, u->filter.raw ? "raw matching: keyword, "
+		    "filter and search match the JSON lines" : "keyword, "
+		    "filter and search match the text shown");
+		return UI_HANDLED | UI_REDRAW;
 	case 'u':
 		u->utc = !u->utc;
 		ui_message(u, false, "times in %s", u->utc ? "UTC" : "local time");

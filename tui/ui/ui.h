@@ -102,6 +102,11 @@ struct ui_detail_line {
 	size_t len;
 	size_t keylen;		/* leading bytes drawn as a key */
 	int attr;		/* UI_PAIR_*, 0, or UI_ATTR_LEVEL + level */
+	/* the line of the entry's decoded text it shows part of (searches
+	 * match that line whole), or -1: it is matched alone */
+	long unit;
+	size_t lead;		/* bytes before that part: indentation */
+	size_t uoff;		/* where in the decoded line the part starts */
 };
 
 struct ui_detail {
@@ -110,6 +115,7 @@ struct ui_detail {
 	bool raw;		/* the raw line instead of the fields */
 	struct ui_detail_line *lines;
 	size_t nlines, cap;
+	struct eng_decoded dec;	/* the entry's text that the lines show */
 	int width;		/* the width the lines were wrapped for */
 	size_t top;
 };
