@@ -283,7 +283,7 @@ print_short(struct printer *p, const struct eng_entry *en)
 				p->line.len--;	/* no field present */
 		} else {
 			if (raw != NULL)
-				eng_summary_line(en, raw, len, &p->tmp);
+				eng_summary_line(p->e, en, raw, len, &p->tmp);
 			add_shown(p, p->tmp.s, p->tmp.len);
 		}
 		if (sgr != NULL)
@@ -335,7 +335,7 @@ print_csv(struct printer *p, const struct eng_entry *en)
 		if (raw != NULL && en->flags & ENTRY_MALFORMED)
 			strbuf_add(&p->tmp, raw, len);
 		else if (raw != NULL)
-			eng_summary_line(en, raw, len, &p->tmp);
+			eng_summary_line(p->e, en, raw, len, &p->tmp);
 		strbuf_puts(&p->line, ",");
 		csv_value(&p->line, p->tmp.s, p->tmp.len);
 	}

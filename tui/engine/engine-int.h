@@ -248,6 +248,9 @@ struct field_text {
 };
 bool field_text(const struct fields *f, enum field k, struct strbuf *scratch,
     struct field_text *out);
+/* The same rule for any value of the scanner. */
+bool value_text(const struct jscan_value *v, struct strbuf *scratch,
+    struct field_text *out);
 
 /* prices.c: a call's cost from its values: the provider's and model's
  * texts (field_text's), and the token counts and cost_usd as the line

@@ -304,11 +304,13 @@ const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
 const char *eng_line_head(struct eng *e, const struct eng_entry *en,
     size_t max, size_t *len);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
- * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
+ * "groq llama3-70b 150+80 tokens $0.0001517 1,234.5ms" (the cost when
+ * the call has one), ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
-/* The same for en's line s[0..n) that the caller has read already. */
-void eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
-    struct strbuf *out);
+/* The same for en's line s[0..n) that the caller has read already; e
+ * gives the prices, NULL none (no cost is shown). */
+void eng_summary_line(const struct eng *e, const struct eng_entry *en,
+    const char *s, size_t n, struct strbuf *out);
 
 /*
  * An entry's fields as "key: value" lines, in the line's order: what
@@ -446,7 +448,8 @@ void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
  * > >= ~ !~, `in (...)`, exists(f), and/or/not and parentheses over
  * dotted paths and the virtual fields category, level (ordered), time (in
  * the time grammar, read as eng_time_parse reads it), host (the name of the
- * entry's directory) and trace (trace_id); cost is reserved.  A
+ * entry's directory), trace (trace_id) and cost (an LLM call's cost in
+ * US dollars, eng_entry_cost's; none when unpriced; numbers only).  A
  * comparison on a missing field is false, != and !~ too.  Evaluated on
  * the line through jscan, an array field holding when an element does.
  */
@@ -492,11 +495,14 @@ struct eng_groupby *eng_groupby_rollup(const struct eng_groupby *g,
  * p95 (most first) or by name, ties by name:
  * [{"key":{"model":"gpt-4o"},"count":N,"failed":N,"fail_pct":P,
  *   "errors":N,"p50_ms":D,"p95_ms":D,"p99_ms":D,"prompt_tokens":N,
- *   "completion_tokens":N,"total_tokens":N},...]
+ *   "completion_tokens":N,"total_tokens":N,"cost_usd":USD,
+ *   "unpriced_calls":N},...]
  * failed: success false, or without success a non-empty error (never a
  * security entry: a denial is not a failure); errors: level ERROR or
  * above; percentiles nearest-rank over duration_ms, null when no entry
- * of the group has one; tokens summed over llm entries; a time key is
+ * of the group has one; tokens summed over llm entries; cost_usd the
+ * sum of the llm calls' costs (eng_entry_cost), null when none has one,
+ * and unpriced_calls the calls without one; a time key is
  * the bucket's start as eng_stats_json writes times.
  */
 json_object *eng_groupby_json(struct eng_groupby *g,

@@ -141,8 +141,13 @@ bool
 field_text(const struct fields *f, enum field k, struct strbuf *scratch,
     struct field_text *out)
 {
-	const struct jscan_value *v = field_value(f, k);
+	return value_text(field_value(f, k), scratch, out);
+}
 
+bool
+value_text(const struct jscan_value *v, struct strbuf *scratch,
+    struct field_text *out)
+{
 	switch (v->kind) {
 	case JSCAN_STRING:
 		if (!v->escaped) {

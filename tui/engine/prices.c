@@ -241,16 +241,25 @@ void
 eng_format_cost(struct strbuf *out, double usd)
 {
 	double a = fabs(usd);
+	int decimals;
+	size_t start;
 
 	strbuf_add(out, "$", 1);
-	if (usd == 0)
-		strbuf_puts(out, "0.00");
-	else if (a >= 1 || !isfinite(a))
+	if (a >= 1 || !isfinite(a)) {
 		eng_format_number(out, usd, 2);
-	else if (a >= 0.01)
-		strbuf_printf(out, "%.4f", usd);
-	else
-		strbuf_printf(out, "%.6f", usd);
+		return;
+	}
+	/* four significant digits, trailing zeros dropped down to cents */
+	decimals = a > 0 ? 3 - (int)floor(log10(a)) : 2;
+	if (decimals < 2)
+		decimals = 2;
+	if (decimals > 12)
+		decimals = 12;
+	start = out->len;
+	strbuf_printf(out, "%.*f", decimals, usd);
+	while (out->len - start > 3 && out->s[out->len - 1] == '0' &&
+	    out->s[out->len - 3] != '.')
+		out->s[--out->len] = '\0';
 }
 
 /* ---- loading a price file ------------------------------------------------ */
