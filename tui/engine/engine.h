@@ -629,7 +629,14 @@ enum eng_cost {
  * or priced).  Any thread. */
 enum eng_cost eng_entry_cost(const struct eng *e, const struct eng_entry *en,
     const char *s, size_t n, double *usd);
-/* "$0.000123", "$0.0123", "$1,234.56": enough digits for a call's cost. */
+/* What an LLM call cost, for a person: "$0.0001517 (from the price
+ * table)", "$0.25 (its cost_usd)" or "no price for acme/rocket-1"
+ * (not yet sanitised), appended to out; false, and nothing, for an entry
+ * that is not an LLM call of ours. */
+bool eng_cost_describe(const struct eng *e, const struct eng_entry *en,
+    const char *s, size_t n, struct strbuf *out);
+/* "$0.0001517", "$0.0123", "$1,234.56": four significant digits under a
+ * dollar, cents above. */
 void eng_format_cost(struct strbuf *out, double usd);
 
 /* ---- statistics ----------------------------------------------------------------- */

@@ -225,6 +225,46 @@ eng_entry_cost(const struct eng *e, const struct eng_entry *en, const char *s,
 	return fields_cost(e->prices, &f, usd);
 }
 
+bool
+eng_cost_describe(const struct eng *e, const struct eng_entry *en,
+    const char *s, size_t n, struct strbuf *out)
+{
+	struct strbuf sp = { 0 }, sm = { 0 };
+	struct field_text pv, mv;
+	struct fields f;
+	double usd;
+
+	if (en->category != LLMLOG_LLM || s == NULL ||
+	    (en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
+	    !fields_read(s, n, LLMLOG_LLM, &f))
+		return false;
+	switch (fields_cost(e->prices, &f, &usd)) {
+	case ENG_COST_GIVEN:
+		eng_format_cost(out, usd);
+		strbuf_puts(out, " (its cost_usd)");
+		break;
+	case ENG_COST_PRICED:
+		eng_format_cost(out, usd);
+		strbuf_puts(out, " (from the price table)");
+		break;
+	default:
+		strbuf_puts(out, "no price for ");
+		if (field_text(&f, FIELD_PROVIDER, &sp, &pv))
+			strbuf_add(out, pv.s, pv.n);
+		else
+			strbuf_puts(out, "unknown");
+		strbuf_add(out, "/", 1);
+		if (field_text(&f, FIELD_MODEL, &sm, &mv))
+			strbuf_add(out, mv.s, mv.n);
+		else
+			strbuf_puts(out, "unknown");
+		break;
+	}
+	strbuf_free(&sp);
+	strbuf_free(&sm);
+	return true;
+}
+
 void
 eng_set_prices(struct eng *e, const struct eng_prices *p)
 {
