@@ -693,7 +693,8 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *         "tokens_by_model":{name:tokens},
  *         "cost_usd" (of the calls with a cost, given or priced),
  *         "cost_by_provider":{name:usd},"cost_by_model":{name:usd}
- *         (the names with a cost), "cost_by_day":{"YYYY-MM-DD":usd}
+ *         (the names with a cost, most costly first),
+ *         "cost_by_day":{"YYYY-MM-DD":usd}
  *         (in day order, the zone of eng_stats_set_utc),
  *         "unpriced_calls", "unpriced_models":{"provider/model":calls}},
  *  "tool":{"total","success","failed","success_rate","avg_duration_ms",

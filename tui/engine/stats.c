@@ -1393,18 +1393,17 @@ map_value(const struct tally_item *it, enum map_value which)
 }
 
 /* {"name": count, ...} (or the token sums, or the costs of the names with
- * one), by count, most first */
+ * one) of the items v[0..n), in their order */
 static json_object *
-jmap(const struct tally *t, enum map_value which)
+jmap_items(struct tally_item *v, size_t n, enum map_value which)
 {
-	struct tally_item *v = tally_sorted(t);
 	struct name_map *m = eng_xcalloc(1, sizeof *m);
 	json_object *o = json_object_new_object(), *had;
 	struct strbuf key;
 
 	strbuf_init(&key);
-	m->v = eng_xcalloc(t->n ? t->n : 1, sizeof *m->v);
-	for (size_t i = 0; i < t->n; i++) {
+	m->v = eng_xcalloc(n ? n : 1, sizeof *m->v);
+	for (size_t i = 0; i < n; i++) {
 		json_object *val;
 
 		if (which == MAP_COST && v[i].costed == 0)
@@ -1425,6 +1424,32 @@ jmap(const struct tally *t, enum map_value which)
 	}
 	json_object_set_serializer(o, name_map_to_json, m, name_map_free);
 	strbuf_free(&key);
+	return o;
+}
+
+/* Most costly first, then as item_cmp. */
+static int
+cost_cmp(const void *a, const void *b)
+{
+	const struct tally_item *x = a, *y = b;
+	double cx = xsum_value(&x->cost), cy = xsum_value(&y->cost);
+
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return item_cmp(a, b);
+}
+
+/* The same by count, most first; costs by cost, most first */
+static json_object *
+jmap(const struct tally *t, enum map_value which)
+{
+	struct tally_item *v = tally_sorted(t);
+	json_object *o;
+
+	if (which == MAP_COST)
+		qsort(v, t->n, sizeof *v, cost_cmp);
+	o = jmap_items(v, t->n, which);
+
 	free(v);
 	return o;
 }
@@ -1521,12 +1546,10 @@ static json_object *
 jdays(const struct tally *t)
 {
 	struct tally_item *v = tally_sorted(t);
-	json_object *o = json_object_new_object();
+	json_object *o;
 
 	qsort(v, t->n, sizeof *v, day_cmp);
-	for (size_t i = 0; i < t->n; i++)
-		json_object_object_add(o, v[i].name,
-		    jcost(xsum_value(&v[i].cost)));
+	o = jmap_items(v, t->n, MAP_COST);
 	free(v);
 	return o;
 }
