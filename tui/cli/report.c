@@ -352,6 +352,8 @@ print_cost(FILE *out, json_object *l)
 	const char *sep = "";
 	size_t n = 0, shown = 0;
 
+	if (get(l, "unpriced_calls") == NULL)
+		return;		/* figures without costs */
 	strbuf_init(&b);
 	eng_format_cost(&b, get_num(l, "cost_usd"));
 	fprintf(out, "  Cost: %s\n", b.s);

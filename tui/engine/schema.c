@@ -56,6 +56,7 @@ static const struct eng_column llm[] = {
 	{ "success", ENG_COLUMN_BOOL },
 	{ "streaming", ENG_COLUMN_BOOL },
 	{ "error", ENG_COLUMN_TEXT },
+	{ "cost_usd", ENG_COLUMN_NUMBER },
 };
 
 static const struct eng_column security[] = {
