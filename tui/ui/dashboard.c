@@ -600,7 +600,11 @@ tile_cost(struct ui *u, json_object *report, const struct halves *hv)
 	strbuf_reset(&b);
 	if (json_object_object_get_ex(report, "llm", &l))
 		json_object_object_get_ex(l, "cost_usd", &v);
-	eng_format_cost(&b, json_object_get_double(v));
+	/* no call with a cost: none to show, rather than $0 */
+	if (unpriced >= jint(report, "llm", "total"))
+		strbuf_puts(&b, "-");
+	else
+		eng_format_cost(&b, json_object_get_double(v));
 	snprintf(t->value, sizeof t->value, "%s", b.s);
 	strbuf_free(&b);
 	set_trend(u, t, hv->cur.cost_usd, hv->prev.cost_usd, false, -1);
