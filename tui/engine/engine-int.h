@@ -269,6 +269,9 @@ const struct price *prices_find(const struct eng_prices *p,
     const struct field_text *provider, const struct field_text *model);
 enum eng_cost cost_compute(const struct eng_prices *p,
     const struct cost_call *c, double *usd);
+/* The same with the call's price found already (NULL: none). */
+enum eng_cost cost_priced(const struct price *pr, const struct cost_call *c,
+    double *usd);
 /* The same from an LLM entry's fields (fields_read's LLMLOG_LLM set). */
 enum eng_cost fields_cost(const struct eng_prices *p, const struct fields *f,
     double *usd);

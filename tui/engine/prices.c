@@ -171,10 +171,8 @@ tokens(const struct jscan_value *v)
 }
 
 enum eng_cost
-cost_compute(const struct eng_prices *p, const struct cost_call *c,
-    double *usd)
+cost_priced(const struct price *pr, const struct cost_call *c, double *usd)
 {
-	const struct price *pr;
 	double d;
 
 	if (c->given != NULL && jscan_number(c->given, &d) == JSCAN_NUM_OK &&
@@ -182,14 +180,20 @@ cost_compute(const struct eng_prices *p, const struct cost_call *c,
 		*usd = d;
 		return ENG_COST_GIVEN;
 	}
-	pr = prices_find(p, c->has_provider ? &c->provider : NULL,
-	    c->has_model ? &c->model : NULL);
 	if (pr == NULL) {
 		*usd = 0;
 		return ENG_COST_UNPRICED;
 	}
 	*usd = tokens(c->prompt) * pr->in + tokens(c->completion) * pr->out;
 	return ENG_COST_PRICED;
+}
+
+enum eng_cost
+cost_compute(const struct eng_prices *p, const struct cost_call *c,
+    double *usd)
+{
+	return cost_priced(prices_find(p, c->has_provider ? &c->provider :
+	    NULL, c->has_model ? &c->model : NULL), c, usd);
 }
 
 enum eng_cost

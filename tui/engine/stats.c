@@ -40,6 +40,12 @@ struct tally_item {
 	struct xsum sum;	/* tokens, for providers and models */
 	uint64_t costed;	/* calls with a cost (given or priced) */
 	struct xsum cost;	/* their cost, US dollars */
+	/* a model's price as last looked up, and for which provider (a
+	 * model is mostly called through one): found once, not per call */
+	char *price_provider;	/* NULL: not looked up */
+	size_t price_provider_len;
+	bool price_no_provider, price_no_model;
+	const struct price *price;
 };
 
 struct tally {
@@ -127,6 +133,7 @@ tally_free(struct tally *t)
 		free(t->v[i].name);
 		xsum_free(&t->v[i].sum);
 		xsum_free(&t->v[i].cost);
+		free(t->v[i].price_provider);
 	}
 	free(t->v);
 	memset(t, 0, sizeof *t);
@@ -482,6 +489,29 @@ day_of(struct part *p, int64_t t)
 	return p->day_name;
 }
 
+/* The price of a call of model im (prices_find's), kept on the model
+ * for the provider it was found for. */
+static const struct price *
+model_price(struct part *p, const struct cost_call *c, struct tally_item *im)
+{
+	const char *prov = c->has_provider ? c->provider.s : "";
+	size_t n = c->has_provider ? c->provider.n : 0;
+
+	if (im->price_provider != NULL && im->price_no_provider ==
+	    !c->has_provider && im->price_no_model == !c->has_model &&
+	    im->price_provider_len == n &&
+	    memcmp(im->price_provider, prov, n) == 0)
+		return im->price;
+	free(im->price_provider);
+	im->price_provider = eng_xstrndup(prov, n);
+	im->price_provider_len = n;
+	im->price_no_provider = !c->has_provider;
+	im->price_no_model = !c->has_model;
+	im->price = prices_find(p->prices, c->has_provider ? &c->provider :
+	    NULL, c->has_model ? &c->model : NULL);
+	return im->price;
+}
+
 /* A call's cost into the sums of its provider, model and day, or its
  * "provider/model" among the unpriced; the cost for the minutes, 0 when
  * there is none. */
@@ -490,7 +520,6 @@ count_cost(struct part *p, const struct fields *f, struct cost_call *c,
     struct tally_item *ip, struct tally_item *im,
     const struct eng_entry *en, bool *unpriced)
 {
-	struct strbuf name;
 	struct tally_item *it;
 	const char *day;
 	double usd;
@@ -498,14 +527,19 @@ count_cost(struct part *p, const struct fields *f, struct cost_call *c,
 	c->prompt = field_value(f, FIELD_PROMPT);
 	c->completion = field_value(f, FIELD_COMPLETION);
 	c->given = field_value(f, FIELD_COST);
-	*unpriced = cost_compute(p->prices, c, &usd) == ENG_COST_UNPRICED;
+	*unpriced = cost_priced(model_price(p, c, im), c, &usd) ==
+	    ENG_COST_UNPRICED;
 	if (*unpriced) {
-		strbuf_init(&name);
-		strbuf_add(&name, ip->name, ip->len);
-		strbuf_add(&name, "/", 1);
-		strbuf_add(&name, im->name, im->len);
-		tally_get(&p->unpriced, name.s, name.len)->count++;
-		strbuf_free(&name);
+		char small[256];
+		size_t n = ip->len + 1 + im->len;
+		char *key = n <= sizeof small ? small : eng_xmalloc(n);
+
+		memcpy(key, ip->name, ip->len);
+		key[ip->len] = '/';
+		memcpy(key + ip->len + 1, im->name, im->len);
+		tally_get(&p->unpriced, key, n)->count++;
+		if (key != small)
+			free(key);
 		return 0;
 	}
 	xsum_add(&p->cost, usd);
