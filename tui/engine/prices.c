@@ -411,8 +411,12 @@ read_file(const char *path, size_t *len, char *err, size_t errlen, int *eno)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (off_t)PRICES_MAX_BYTES) {
+	if (fstat(fileno(f), &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)PRICES_MAX_BYTES) {
 		snprintf(err, errlen, "%s: %s", path, S_ISREG(st.st_mode) ?
 		    "larger than 256 MiB: not a price table" :
 		    "not a regular file");
