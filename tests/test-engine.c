@@ -762,8 +762,9 @@ test_prices(void)
 	/* unpriced, never 0 in silence; the entry's own cost wins */
 	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"other\",\"model\":\"m9\","
 	    "\"prompt_tokens\":4}", &usd), ENG_COST_UNPRICED);
-	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"other\",\"model\":\"embed\","
-	    "\"prompt_tokens\":4}", &usd), ENG_COST_UNPRICED);
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"other\","
+	    "\"model\":\"embed\",\"prompt_tokens\":4}", &usd),
+	    ENG_COST_UNPRICED);
 	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"other\",\"model\":\"m9\","
 	    "\"cost_usd\":0}", &usd), ENG_COST_GIVEN);
 	CU_ASSERT_DOUBLE_EQUAL(usd, 0, 0);

@@ -167,7 +167,8 @@ print_table(json_object *rows, const struct by_spec *by, FILE *out)
 
 		v = NULL;
 		json_object_object_get_ex(row, "total_tokens", &v);
-		shown[SHOWN_TOKENS] |= v != NULL && json_object_get_int64(v) != 0;
+		shown[SHOWN_TOKENS] |= v != NULL &&
+		    json_object_get_int64(v) != 0;
 		v = NULL;
 		json_object_object_get_ex(row, "cost_usd", &v);
 		shown[SHOWN_COST] |= v != NULL;

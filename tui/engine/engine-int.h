@@ -94,7 +94,8 @@ struct eng {
 	struct eng_view **views;	/* view.c: every view, for prune.c */
 	size_t nviews, views_cap;
 	struct eng_removed removed;	/* prune.c: what left, since open */
-	const struct eng_prices *prices;	/* prices.c: borrowed, or NULL */
+	const struct eng_prices *prices;	/* prices.c: borrowed, or
+						   NULL */
 };
 
 static inline struct eng_entry *
@@ -204,7 +205,8 @@ enum field {
 	FIELD_PROMPT, FIELD_COMPLETION, FIELD_TOTAL, FIELD_STREAMING,
 	FIELD_ALLOWED, FIELD_ACTION, FIELD_RESOURCE, FIELD_REASON,
 	FIELD_OPERATION, FIELD_MEMORY, FIELD_CPU, FIELD_EVENT,
-	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, FIELD_COST, NFIELDS
+	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, FIELD_COST,
+	NFIELDS
 };
 #define FIELDS_FOREIGN	LLMLOG_NCATEGORIES	/* the message keys of a line
 						   that is not ours */

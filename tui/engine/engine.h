@@ -582,7 +582,7 @@ long eng_sql_run(struct eng_sql *q, const char *query, eng_sql_row_fn fn,
 void eng_sql_set_progress(struct eng_sql *q, int (*fn)(void *arg),
     void *arg);
 
-/* ---- prices: what an LLM call cost (llmlog(1), COST) ------------------------ */
+/* ---- prices: what an LLM call cost (llmlog(1), COST) ---------------------- */
 
 /*
  * A price table in LiteLLM's shape: a JSON object whose members, keyed

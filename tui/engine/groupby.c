@@ -30,7 +30,7 @@ struct group {
 	size_t ndur, dcap;
 	int64_t prompt, completion, total;
 	uint64_t costed, unpriced;	/* llm calls with a cost, without */
-	struct xsum cost;	/* exact, so the threads' split changes nothing */
+	struct xsum cost;	/* exact: the threads' split changes nothing */
 	double p50, p95, p99;	/* when ndur > 0, once sorted */
 };
 

@@ -25,7 +25,8 @@
 #define LLMLOG_PRICES_FILE "/usr/local/share/llmlog/prices.json"
 #endif
 
-#define PRICES_MAX_BYTES	(256u << 20)	/* a price file larger is refused */
+/* a larger price file is refused */
+#define PRICES_MAX_BYTES	(256u << 20)
 #define KEY_INPUT	"input_cost_per_token"
 #define KEY_OUTPUT	"output_cost_per_token"
 
@@ -330,8 +331,8 @@ key_line(const char *text, size_t len, const char *key)
 	    text))) != NULL; q++) {
 		const char *end = q + 1 + kn, *p;
 
-		if ((size_t)(end - text) >= len || memcmp(q + 1, key, kn) != 0 ||
-		    *end != '"')
+		if ((size_t)(end - text) >= len ||
+		    memcmp(q + 1, key, kn) != 0 || *end != '"')
 			continue;
 		p = jscan_ws(end + 1, text + len);
 		if (p < text + len && *p == ':')
@@ -452,7 +453,8 @@ eng_prices_load(struct eng_prices *p, const char *path, bool missing_ok,
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	top = json_tokener_parse_ex(tok, text, (int)len);
 	end = json_tokener_get_parse_end(tok);
-	if (top == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+	if (top == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success) {
 		where_err(err, errlen, path, line_at(text, end < len ? end :
 		    len));
 		snprintf(err + strlen(err), errlen - strlen(err),

@@ -353,7 +353,8 @@ eng_summary_line(const struct eng *e, const struct eng_entry *en,
     const char *s, size_t n, struct strbuf *out)
 {
 	struct fields f;
-	struct sum c = { .f = &f, .e = e };	/* c.tmp zeroed: see field_text */
+	/* c.tmp zeroed: see field_text */
+	struct sum c = { .f = &f, .e = e };
 	size_t start = out->len;
 	int cat = en->category < LLMLOG_NCATEGORIES ? en->category :
 	    LLMLOG_SYSTEM;
