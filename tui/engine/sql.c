@@ -653,8 +653,8 @@ result_cost(sqlite3_context *ctx, struct cursor *c, const struct eng_entry *en)
 	enum eng_cost k;
 	double usd;
 
-	if (c->cost_slot[0] < 0)
-		return;		/* not planned for */
+	if (c->cost_slot[0] < 0 || (en->flags & ENTRY_FOREIGN))
+		return;		/* not planned for; not a call of ours */
 	row_parse(c, en);
 	for (size_t i = 0; i < CK_N; i++)
 		v[i] = &c->vals[c->cost_slot[i]];
