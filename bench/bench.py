@@ -9,8 +9,8 @@ beside them with one and two threads.
 
 The data sets are cached in $LLMLOG_BENCH_DIR (default
 $TMPDIR/llmlog-bench) so that reruns only measure.  LLMLOG_BENCH_ONLY=a,b
-runs only some steps (writer, python, stats, where, stats-full, regex, ui,
-dashboard, follow).  A peer or a part of
+runs only some steps (writer, python, stats (with the cost of pricing),
+sql, where, hosts, stats-full, regex, ui, dashboard, follow, huge).  A peer or a part of
 llmlog that is missing is reported as skipped, never as a failure.
 """
 import glob
@@ -433,6 +433,25 @@ class Bench:
                      "upper bound")
         if total is not None:
             self.note("--stats counted %s entries" % total)
+        self.stats_cost(d)
+
+    def stats_cost(self, d):
+        """What pricing the LLM calls adds to --stats: the shipped price
+        table against an empty one (every call unpriced: the cost fields
+        are still read, no price is found)."""
+        prices = os.path.join(self.top_src, "contrib", "prices.json")
+        empty = os.path.join(self.data, "prices-empty.json")
+        with open(empty, "w") as f:
+            f.write("{}\n")
+        cmd = "%s --stats --dir %s --prices %s"
+        with_prices, without = self.timed(
+            [cmd % (self.llmlog, d, shlex.quote(prices)),
+             cmd % (self.llmlog, d, shlex.quote(empty))], runs=5)
+        self.row("--stats 1M, priced / unpriced (median wall)",
+                 "%.3f s / %.3f s" % (with_prices, without), "",
+                 "%.2fx" % (with_prices / without) if without else "",
+                 "cost <= 1.1x", met(without and
+                                     with_prices <= 1.1 * without))
 
     # --sql's two queries; lnav runs the same SQL on its llm format's
     # table, where "FROM llm" reads "FROM llmlog_llm"

@@ -24,9 +24,10 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 FIXTURES="$tmp/fixtures"
 FRESH="$tmp/fresh"
 mkdir -p "$FIXTURES" "$FRESH" || exit 99
-cp -R "$data/logs" "$data/hostb" "$FIXTURES/" || exit 99
-chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb"
-chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/*
+cp -R "$data/logs" "$data/hostb" "$data/cost" "$data/prices" "$FIXTURES/" ||
+    exit 99
+chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb" "$FIXTURES/cost"
+chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/* "$FIXTURES"/cost/*
 
 ago() {
 	date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%S.000Z

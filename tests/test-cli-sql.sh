@@ -128,7 +128,8 @@ for f in 0.5 0.95 0.99 1 0; do
 done
 
 # each category table's own columns are llmlog(5)'s fields, in order
-common="time ts level event pid host trace_id"
+# (and llm's cost, computed: llmlog(1), COST)
+common="time ts level event pid host trace_id cost"
 for cat in user system tool llm security performance; do
 	checks=$((checks + 1))
 	want=$(awk -v sec="$cat" -F'"' '

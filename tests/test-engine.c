@@ -688,6 +688,128 @@ stats_of(struct eng *e, const struct eng_filter *f)
 	return o;
 }
 
+/* ---- prices -------------------------------------------------------------- */
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The cost of an llm line under p, by the rule of engine.h. */
+static enum eng_cost
+cost_of(struct eng *e, const char *line, double *usd)
+{
+	struct eng_entry en = { .category = LLMLOG_LLM };
+
+	return eng_entry_cost(e, &en, line, strlen(line), usd);
+}
+
+static void
+test_prices(void)
+{
+	const char *dir = util_tmpdir("prices");
+	char a[4096], b[4096], bad[4096], err[512];
+	struct eng_prices *p = eng_prices_new();
+	struct eng *e = load(FIXTURE);
+	struct strbuf fmt;
+	double usd;
+
+	snprintf(a, sizeof a, "%s/a.json", dir);
+	snprintf(b, sizeof b, "%s/b.json", dir);
+	snprintf(bad, sizeof bad, "%s/bad.json", dir);
+	write_text(a, "{\"_updated\": \"today\",\n"
+	    "\"sample_spec\": {\"input_cost_per_token\": \"words\", "
+	    "\"output_cost_per_token\": 0},\n"
+	    "\"acme/m1\": {\"input_cost_per_token\": 0.5, "
+	    "\"output_cost_per_token\": 2},\n"
+	    "\"m1\": {\"input_cost_per_token\": 100, "
+	    "\"output_cost_per_token\": 100},\n"
+	    "\"m2\": {\"input_cost_per_token\": 1, "
+	    "\"output_cost_per_token\": 1},\n"
+	    "\"acme/*\": {\"input_cost_per_token\": 0.25, "
+	    "\"output_cost_per_token\": 0.25},\n"
+	    "\"embed\": {\"input_cost_per_token\": 1},\n"
+	    "\"note\": 5}\n");
+	write_text(b, "{\"m2\": {\"input_cost_per_token\": 3, "
+	    "\"output_cost_per_token\": 0}}");
+	write_text(bad, "{\n\"ok\": {\"input_cost_per_token\": 1, "
+	    "\"output_cost_per_token\": 1},\n\"bad/x\": {\n"
+	    "\"input_cost_per_token\": -1, \"output_cost_per_token\": 1}}");
+	CU_ASSERT_EQUAL(eng_prices_load(p, a, false, err, sizeof err), 0);
+	/* notes, sample_spec and an entry with one price are no prices */
+	CU_ASSERT_EQUAL(eng_prices_count(p), 4);
+	eng_set_prices(e, p);
+
+	/* provider/model first, then model, then provider/ and a star */
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"acme\",\"model\":\"m1\","
+	    "\"prompt_tokens\":2,\"completion_tokens\":3}", &usd),
+	    ENG_COST_PRICED);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 2 * 0.5 + 3 * 2, 1e-12);
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"acme\",\"model\":\"m2\","
+	    "\"prompt_tokens\":2,\"completion_tokens\":3}", &usd),
+	    ENG_COST_PRICED);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 5, 1e-12);
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"acme\",\"model\":\"m9\","
+	    "\"prompt_tokens\":4}", &usd), ENG_COST_PRICED);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 1, 1e-12);
+	CU_ASSERT_EQUAL(cost_of(e, "{\"model\":\"m1\",\"completion_tokens\":1}",
+	    &usd), ENG_COST_PRICED);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 100, 1e-12);
+	/* unpriced, never 0 in silence; the entry's own cost wins */
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"other\",\"model\":\"m9\","
+	    "\"prompt_tokens\":4}", &usd), ENG_COST_UNPRICED);
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"other\","
+	    "\"model\":\"embed\",\"prompt_tokens\":4}", &usd),
+	    ENG_COST_UNPRICED);
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"other\",\"model\":\"m9\","
+	    "\"cost_usd\":0}", &usd), ENG_COST_GIVEN);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 0, 0);
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"acme\",\"model\":\"m1\","
+	    "\"prompt_tokens\":2,\"cost_usd\":0.125}", &usd), ENG_COST_GIVEN);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 0.125, 0);
+	/* a name written with escapes is the name */
+	CU_ASSERT_EQUAL(cost_of(e, "{\"provider\":\"\\u0061cme\",\"model\":"
+	    "\"m1\",\"prompt_tokens\":1}", &usd), ENG_COST_PRICED);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 0.5, 1e-12);
+
+	/* a second file replaces the entries it has, keeps the others */
+	CU_ASSERT_EQUAL(eng_prices_load(p, b, false, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(eng_prices_count(p), 4);
+	cost_of(e, "{\"provider\":\"acme\",\"model\":\"m2\","
+	    "\"prompt_tokens\":2,\"completion_tokens\":3}", &usd);
+	CU_ASSERT_DOUBLE_EQUAL(usd, 6, 1e-12);
+
+	/* a bad price names the file, the line and the key */
+	CU_ASSERT_EQUAL(eng_prices_load(p, bad, false, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, bad));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":3: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "'bad/x'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "input_cost_per_token is -1"));
+	/* a file that is not there: an error unless missing is fine */
+	snprintf(bad, sizeof bad, "%s/none.json", dir);
+	CU_ASSERT_EQUAL(eng_prices_load(p, bad, false, err, sizeof err), -1);
+	CU_ASSERT_EQUAL(eng_prices_load(p, bad, true, err, sizeof err), 0);
+
+	strbuf_init(&fmt);
+	eng_format_cost(&fmt, 0.0001517);
+	strbuf_puts(&fmt, " ");
+	eng_format_cost(&fmt, 0.5);
+	strbuf_puts(&fmt, " ");
+	eng_format_cost(&fmt, 1234.567);
+	strbuf_puts(&fmt, " ");
+	eng_format_cost(&fmt, 0);
+	CU_ASSERT_STRING_EQUAL(fmt.s, "$0.0001517 $0.50 $1,234.57 $0.00");
+	strbuf_free(&fmt);
+	eng_close(e);
+	eng_prices_free(p);
+	util_rmtree(dir);
+}
+
 static void
 test_stats(void)
 {
@@ -1487,6 +1609,7 @@ main(void)
 		{ "regex", test_regex },
 		{ "open errors", test_open_errors },
 		{ "files and sources", test_files_and_sources },
+		{ "prices", test_prices },
 		{ "stats", test_stats },
 		{ "stats on a new view", test_stats_new_view },
 		{ "histogram", test_hist },

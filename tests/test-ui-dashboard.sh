@@ -97,9 +97,9 @@ ui_start
 ui_wait "$n/$n "
 ui_keys 8
 ui_wait 'Requests'
-ui_expect '^Requests +Success +LLM calls +LLM failed +Tokens +p95 request +Denied' \
-    "the headline's figures"
-ui_expect '^25 ▲50% +88\.0% ▼20pt +10 ▲50% +10\.0% ▲17pt +1,000 ▲50% +1\.00s ▲900% +6 ▲100%' \
+ui_expect '^Requests +Success +LLM calls +LLM failed +Tokens +Cost, 10 unpriced +p95 request +Denied' \
+    "the headline's figures (no call of these models has a price)"
+ui_expect '^25 ▲50% +88\.0% ▼20pt +10 ▲50% +10\.0% ▲17pt +1,000 ▲50% +- +1\.00s ▲900% +6 ▲100%' \
     "each with its trend"
 ui_expect 'trends: last 1h vs the 1h before' "what the trends compare"
 # a trend for the worse in the error colour (the success rate falling),
@@ -153,7 +153,7 @@ ui_wait "$n/$n "
 ui_keys 8
 ui_wait 'Requests'
 ui_expect '^Overall {20,}User Interactions *$' "two panels a row at 80"
-ui_expect '^Denied *$' "the headline wraps"
+ui_expect '^Cost, 10 unpriced +p95 request +Denied *$' "the headline wraps"
 ui_reject 'Slowest operations' "the last panel below the screen"
 ui_keys NPage NPage NPage NPage NPage NPage
 ui_wait 'Slowest operations' "PgDn scrolls down to it"

@@ -12,22 +12,31 @@
 
 #include "cli.h"
 
+/* When the table shows a figure: always, or when some row has tokens, a
+ * cost, an unpriced call. */
+enum shown { SHOWN_ALWAYS, SHOWN_TOKENS, SHOWN_COST, SHOWN_UNPRICED,
+    SHOWN_N };
+
+#define DECIMALS_COST	(-1)	/* eng_format_cost */
+
 /* The figures after the key columns: JSON key, heading, decimals. */
 static const struct {
 	const char *key, *head;
 	int decimals;
-	bool tokens;		/* shown in the table only when some are */
+	enum shown shown;	/* in the table */
 } figures[] = {
-	{ "count", "COUNT", 0, false },
-	{ "failed", "FAILED", 0, false },
-	{ "fail_pct", "FAIL%", 1, false },
-	{ "errors", "ERRORS", 0, false },
-	{ "p50_ms", "P50_MS", 1, false },
-	{ "p95_ms", "P95_MS", 1, false },
-	{ "p99_ms", "P99_MS", 1, false },
-	{ "prompt_tokens", "PROMPT_TOKENS", 0, true },
-	{ "completion_tokens", "COMPLETION_TOKENS", 0, true },
-	{ "total_tokens", "TOTAL_TOKENS", 0, true },
+	{ "count", "COUNT", 0, SHOWN_ALWAYS },
+	{ "failed", "FAILED", 0, SHOWN_ALWAYS },
+	{ "fail_pct", "FAIL%", 1, SHOWN_ALWAYS },
+	{ "errors", "ERRORS", 0, SHOWN_ALWAYS },
+	{ "p50_ms", "P50_MS", 1, SHOWN_ALWAYS },
+	{ "p95_ms", "P95_MS", 1, SHOWN_ALWAYS },
+	{ "p99_ms", "P99_MS", 1, SHOWN_ALWAYS },
+	{ "prompt_tokens", "PROMPT_TOKENS", 0, SHOWN_TOKENS },
+	{ "completion_tokens", "COMPLETION_TOKENS", 0, SHOWN_TOKENS },
+	{ "total_tokens", "TOTAL_TOKENS", 0, SHOWN_TOKENS },
+	{ "cost_usd", "COST_USD", DECIMALS_COST, SHOWN_COST },
+	{ "unpriced_calls", "UNPRICED", 0, SHOWN_UNPRICED },
 };
 #define NFIGURES (sizeof figures / sizeof figures[0])
 
@@ -111,6 +120,8 @@ figure_text(struct strbuf *b, json_object *row, size_t f)
 	json_object_object_get_ex(row, figures[f].key, &v);
 	if (v == NULL)
 		strbuf_puts(b, "-");
+	else if (figures[f].decimals == DECIMALS_COST)
+		eng_format_cost(b, json_object_get_double(v));
 	else
 		eng_format_number(b, json_object_get_double(v),
 		    figures[f].decimals);
@@ -148,16 +159,26 @@ static void
 print_table(json_object *rows, const struct by_spec *by, FILE *out)
 {
 	size_t nrows = json_object_array_length(rows), ncols, *width;
-	bool tokens = false;
+	bool shown[SHOWN_N] = { [SHOWN_ALWAYS] = true };
 	struct strbuf *cell, line;
 
 	for (size_t r = 0; r < nrows; r++) {
-		json_object *v = NULL;
+		json_object *row = json_object_array_get_idx(rows, r), *v;
 
-		json_object_object_get_ex(json_object_array_get_idx(rows, r),
-		    "total_tokens", &v);
-		tokens |= v != NULL && json_object_get_int64(v) != 0;
+		v = NULL;
+		json_object_object_get_ex(row, "total_tokens", &v);
+		shown[SHOWN_TOKENS] |= v != NULL &&
+		    json_object_get_int64(v) != 0;
+		v = NULL;
+		json_object_object_get_ex(row, "cost_usd", &v);
+		shown[SHOWN_COST] |= v != NULL;
+		v = NULL;
+		json_object_object_get_ex(row, "unpriced_calls", &v);
+		shown[SHOWN_UNPRICED] |= v != NULL &&
+		    json_object_get_int64(v) != 0;
 	}
+	/* a column of costs says what it leaves out */
+	shown[SHOWN_COST] |= shown[SHOWN_UNPRICED];
 	ncols = by->n + NFIGURES;
 	cell = eng_xcalloc((nrows + 1) * ncols, sizeof *cell);
 	width = eng_xcalloc(ncols, sizeof *width);
@@ -198,7 +219,7 @@ print_table(json_object *rows, const struct by_spec *by, FILE *out)
 			struct strbuf *b = &cell[r * ncols + c];
 			size_t pad = width[c] - text_width(b->s, b->len);
 
-			if (c >= by->n && figures[c - by->n].tokens && !tokens)
+			if (c >= by->n && !shown[figures[c - by->n].shown])
 				continue;
 			if (c > 0)
 				strbuf_puts(&line, "  ");

@@ -46,6 +46,7 @@ struct options {
 	const char *cursor_file;	/* --cursor-file */
 	const char *by_text;		/* --by, as typed */
 	enum eng_group_sort sort;	/* --sort */
+	const char *prices;		/* --prices FILE, or NULL */
 };
 
 #define EXIT_USAGE 2

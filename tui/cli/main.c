@@ -41,6 +41,7 @@ static int
 run(struct options *o)
 {
 	struct eng *e;
+	struct eng_prices *prices;
 	char err[1024];
 	int rc;
 
@@ -50,7 +51,12 @@ run(struct options *o)
 		usage_error("%s", err);	/* names the pattern and the fault */
 		return EXIT_USAGE;
 	}
-	if ((e = eng_open(o->dirs, o->ndirs, err, sizeof err)) == NULL) {
+	if ((prices = eng_prices_default(o->prices, err, sizeof err)) ==
+	    NULL) {
+		fprintf(stderr, "llmlog: %s\n", err);
+		rc = EXIT_USAGE;
+	} else if ((e = eng_open(o->dirs, o->ndirs, err, sizeof err)) ==
+	    NULL) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		rc = EXIT_USAGE;
 	} else if (o->hosts_text != NULL && !dirs_check_hosts(e,
@@ -58,10 +64,12 @@ run(struct options *o)
 		eng_close(e);
 		rc = EXIT_USAGE;
 	} else {
+		eng_set_prices(e, prices);
 		rc = o->sql != NULL ? query_run(e, o) :
 		    wants_ui(o) ? explore(e, o) : print_run(e, o);
 		eng_close(e);
 	}
+	eng_prices_free(prices);
 	if (o->filter.regex != NULL)
 		eng_regex_free(o->filter.regex);
 	return rc;

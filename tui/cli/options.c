@@ -31,6 +31,7 @@ enum {
 	OPT_HOSTS,
 	OPT_HOST,
 	OPT_RAW,
+	OPT_PRICES,
 };
 
 static const char short_opts[] = ":d:c:l:S:U:k:e:w:n:fso:phV";
@@ -52,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "cursor-file", required_argument, NULL, OPT_CURSOR_FILE },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "tail", required_argument, NULL, 'n' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "stats", no_argument, NULL, 's' },
@@ -115,6 +117,9 @@ static const char help_text[] =
 "      --color[=WHEN]     auto (default), always or never\n"
 "      --no-color         same as --color=never\n"
 "      --utc              show times in UTC instead of local time\n"
+"      --prices FILE      the price table of LLM calls' cost (LiteLLM's\n"
+"                         shape); default $LLMLOG_PRICES, else the\n"
+"                         installed one and ~/.config/llmlog/prices.json\n"
 "  -p, --print            print, never start the interactive viewer\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
@@ -420,6 +425,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return 0;
 	case OPT_SORT:
 		return parse_sort(optarg, &o->sort);
+	case OPT_PRICES:
+		o->prices = optarg;
+		return 0;
 	case 'n':
 		return parse_tail(optarg, &o->tail);
 	case 'f':

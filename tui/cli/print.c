@@ -283,7 +283,7 @@ print_short(struct printer *p, const struct eng_entry *en)
 				p->line.len--;	/* no field present */
 		} else {
 			if (raw != NULL)
-				eng_summary_line(en, raw, len, &p->tmp);
+				eng_summary_line(p->e, en, raw, len, &p->tmp);
 			add_shown(p, p->tmp.s, p->tmp.len);
 		}
 		if (sgr != NULL)
@@ -335,7 +335,7 @@ print_csv(struct printer *p, const struct eng_entry *en)
 		if (raw != NULL && en->flags & ENTRY_MALFORMED)
 			strbuf_add(&p->tmp, raw, len);
 		else if (raw != NULL)
-			eng_summary_line(en, raw, len, &p->tmp);
+			eng_summary_line(p->e, en, raw, len, &p->tmp);
 		strbuf_puts(&p->line, ",");
 		csv_value(&p->line, p->tmp.s, p->tmp.len);
 	}
@@ -367,8 +367,21 @@ add_field(struct strbuf *b, const struct eng_field *f)
 	strbuf_puts(b, "\n");
 }
 
-/* Time, level and category as a heading, then every field, then a blank
- * line. */
+/* An LLM call's "  cost: $0.0001517 (from the price table)" line. */
+static void
+add_cost(struct printer *p, const struct eng_entry *en, const char *s,
+    size_t len)
+{
+	strbuf_reset(&p->tmp);
+	if (!eng_cost_describe(p->e, en, s, len, &p->tmp))
+		return;
+	strbuf_puts(&p->line, "  cost: ");
+	eng_sanitize(&p->line, p->tmp.s, p->tmp.len);
+	strbuf_puts(&p->line, "\n");
+}
+
+/* Time, level and category as a heading, then every field (and an LLM
+ * call's cost), then a blank line. */
 static void
 print_pretty(struct printer *p, const struct eng_entry *en)
 {
@@ -394,6 +407,7 @@ print_pretty(struct printer *p, const struct eng_entry *en)
 	if (fields) {
 		for (size_t i = 0; i < p->fields.n; i++)
 			add_field(&p->line, &p->fields.v[i]);
+		add_cost(p, en, s, len);
 	} else {
 		strbuf_puts(&p->line, "  malformed: ");
 		add_raw_sanitized(p, en);
@@ -430,6 +444,7 @@ print_stats(struct eng_view *v, const struct options *o)
 	struct eng_stats *s = eng_stats_new();
 	json_object *j;
 
+	eng_stats_set_utc(s, o->utc);
 	eng_stats_update(s, v);
 	j = eng_stats_json(s);
 	if (o->output == OUTPUT_JSON)

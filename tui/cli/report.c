@@ -309,6 +309,82 @@ print_user(FILE *out, json_object *u)
 	strbuf_free(&b);
 }
 
+/* Days of cost_by_day listed in the text: the last ones. */
+#define REPORT_DAYS 14
+
+/* "    - name: $0.0123" lines of a map of costs, the first max of them
+ * (the last when from_end). */
+static void
+print_costs(FILE *out, const char *label, json_object *map, size_t max,
+    bool from_end)
+{
+	struct strbuf name, num;
+	size_t n, i = 0, skip;
+
+	if (!json_object_is_type(map, json_type_object) ||
+	    (n = (size_t)json_object_object_length(map)) == 0)
+		return;
+	skip = from_end && n > max ? n - max : 0;
+	strbuf_init(&name);
+	strbuf_init(&num);
+	fprintf(out, "  %s:\n", label);
+	json_object_object_foreach(map, key, val) {
+		if (i++ < skip || i > skip + max)
+			continue;
+		strbuf_reset(&name);
+		strbuf_reset(&num);
+		eng_sanitize(&name, key, strlen(key));
+		eng_format_cost(&num, json_object_get_double(val));
+		fprintf(out, "    - %s: %s\n", name.s, num.s);
+	}
+	strbuf_free(&name);
+	strbuf_free(&num);
+}
+
+/* The cost, and the calls it leaves out: "3 calls of 2 models without a
+ * price: groq/a, acme/b" (never a silent 0). */
+static void
+print_cost(FILE *out, json_object *l)
+{
+	json_object *un = get(l, "unpriced_models");
+	int64_t unpriced = get_int(l, "unpriced_calls");
+	struct strbuf b;
+	const char *sep = "";
+	size_t n = 0, shown = 0;
+
+	if (get(l, "unpriced_calls") == NULL)
+		return;		/* figures without costs */
+	strbuf_init(&b);
+	eng_format_cost(&b, get_num(l, "cost_usd"));
+	fprintf(out, "  Cost: %s\n", b.s);
+	print_costs(out, "Cost By Provider", get(l, "cost_by_provider"),
+	    REPORT_TOP, false);
+	print_costs(out, "Cost By Model", get(l, "cost_by_model"), REPORT_TOP,
+	    false);
+	print_costs(out, "Cost By Day", get(l, "cost_by_day"), REPORT_DAYS,
+	    true);
+	if (unpriced > 0 && json_object_is_type(un, json_type_object)) {
+		n = (size_t)json_object_object_length(un);
+		fprintf(out, "  %s call%s of %zu model%s without a price: ",
+		    fmt_int(&b, unpriced), unpriced == 1 ? "" : "s", n,
+		    n == 1 ? "" : "s");
+		strbuf_reset(&b);
+		json_object_object_foreach(un, key, val) {
+			(void)val;
+			if (shown++ == REPORT_TOP) {
+				strbuf_printf(&b, ", and %zu more",
+				    n - REPORT_TOP);
+				break;
+			}
+			strbuf_puts(&b, sep);
+			eng_sanitize(&b, key, strlen(key));
+			sep = ", ";
+		}
+		fprintf(out, "%s\n", b.s);
+	}
+	strbuf_free(&b);
+}
+
 static void
 print_llm(FILE *out, json_object *l)
 {
@@ -336,6 +412,7 @@ print_llm(FILE *out, json_object *l)
 	if (get_int(l, "failed") > 0)
 		fprintf(out, "  Failed Calls: %s\n",
 		    fmt_int(&b, get_int(l, "failed")));
+	print_cost(out, l);
 	strbuf_free(&b);
 }
 

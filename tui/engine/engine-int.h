@@ -95,6 +95,8 @@ struct eng {
 	struct eng_view **views;	/* view.c: every view, for prune.c */
 	size_t nviews, views_cap;
 	struct eng_removed removed;	/* prune.c: what left, since open */
+	const struct eng_prices *prices;	/* prices.c: borrowed, or
+						   NULL */
 };
 
 static inline struct eng_entry *
@@ -207,11 +209,12 @@ enum field {
 	FIELD_ALLOWED, FIELD_ACTION, FIELD_RESOURCE, FIELD_REASON,
 	FIELD_OPERATION, FIELD_MEMORY, FIELD_CPU, FIELD_EVENT,
 	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, FIELD_PARAMETERS,
+	FIELD_COST,
 	NFIELDS
 };
 #define FIELDS_FOREIGN	LLMLOG_NCATEGORIES	/* the message keys of a line
 						   that is not ours */
-#define FIELDS_MAX	9	/* fields a set looks up, at most */
+#define FIELDS_MAX	10	/* fields a set looks up, at most */
 struct fields {
 	const int8_t *slot;	/* per field, its place in v, or -1 */
 	struct jscan_value v[FIELDS_MAX];	/* kind JSCAN_NONE when absent */
@@ -251,6 +254,33 @@ struct field_text {
 };
 bool field_text(const struct fields *f, enum field k, struct strbuf *scratch,
     struct field_text *out);
+/* The same rule for any value of the scanner. */
+bool value_text(const struct jscan_value *v, struct strbuf *scratch,
+    struct field_text *out);
+
+/* prices.c: a call's cost from its values: the provider's and model's
+ * texts (field_text's), and the token counts and cost_usd as the line
+ * has them (NULL or kind JSCAN_NONE when absent). */
+struct price {
+	double in, out;		/* US dollars per token */
+};
+struct cost_call {
+	struct field_text provider, model;
+	bool has_provider, has_model;
+	const struct jscan_value *prompt, *completion, *given;
+};
+/* The first price of provider/model, model, the provider's wildcard (a
+ * NULL name is not looked up); NULL when none. */
+const struct price *prices_find(const struct eng_prices *p,
+    const struct field_text *provider, const struct field_text *model);
+enum eng_cost cost_compute(const struct eng_prices *p,
+    const struct cost_call *c, double *usd);
+/* The same with the call's price found already (NULL: none). */
+enum eng_cost cost_priced(const struct price *pr, const struct cost_call *c,
+    double *usd);
+/* The same from an LLM entry's fields (fields_read's LLMLOG_LLM set). */
+enum eng_cost fields_cost(const struct eng_prices *p, const struct fields *f,
+    double *usd);
 
 /* xsum.c: an exact sum of doubles, rounded once when read (to nearest,
  * ties to even), so that no order of adding the same values changes it

@@ -315,11 +315,13 @@ const char *eng_line(struct eng *e, const struct eng_entry *en, size_t *len);
 const char *eng_line_head(struct eng *e, const struct eng_entry *en,
     size_t max, size_t *len);
 /* One line saying what happened: "read_file (filesystem) ok 12.3ms",
- * "groq llama3-70b 150+80 tokens 1,234.5ms", ... Not yet sanitised. */
+ * "groq llama3-70b 150+80 tokens $0.0001517 1,234.5ms" (the cost when
+ * the call has one), ... Not yet sanitised. */
 void eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out);
-/* The same for en's line s[0..n) that the caller has read already. */
-void eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
-    struct strbuf *out);
+/* The same for en's line s[0..n) that the caller has read already; e
+ * gives the prices, NULL none (no cost is shown). */
+void eng_summary_line(const struct eng *e, const struct eng_entry *en,
+    const char *s, size_t n, struct strbuf *out);
 
 /*
  * An entry's fields as "key: value" lines, in the line's order: what
@@ -494,7 +496,8 @@ void eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
  * > >= ~ !~, `in (...)`, exists(f), and/or/not and parentheses over
  * dotted paths and the virtual fields category, level (ordered), time (in
  * the time grammar, read as eng_time_parse reads it), host (the name of the
- * entry's directory) and trace (trace_id); cost is reserved.  A
+ * entry's directory), trace (trace_id) and cost (an LLM call's cost in
+ * US dollars, eng_entry_cost's; none when unpriced; numbers only).  A
  * comparison on a missing field is false, != and !~ too.  Evaluated on
  * the line through jscan, an array field holding when an element does.
  */
@@ -540,11 +543,14 @@ struct eng_groupby *eng_groupby_rollup(const struct eng_groupby *g,
  * p95 (most first) or by name, ties by name:
  * [{"key":{"model":"gpt-4o"},"count":N,"failed":N,"fail_pct":P,
  *   "errors":N,"p50_ms":D,"p95_ms":D,"p99_ms":D,"prompt_tokens":N,
- *   "completion_tokens":N,"total_tokens":N},...]
+ *   "completion_tokens":N,"total_tokens":N,"cost_usd":USD,
+ *   "unpriced_calls":N},...]
  * failed: success false, or without success a non-empty error (never a
  * security entry: a denial is not a failure); errors: level ERROR or
  * above; percentiles nearest-rank over duration_ms, null when no entry
- * of the group has one; tokens summed over llm entries; a time key is
+ * of the group has one; tokens summed over llm entries; cost_usd the
+ * sum of the llm calls' costs (eng_entry_cost), null when none has one,
+ * and unpriced_calls the calls without one; a time key is
  * the bucket's start as eng_stats_json writes times.
  */
 json_object *eng_groupby_json(struct eng_groupby *g,
@@ -624,11 +630,71 @@ long eng_sql_run(struct eng_sql *q, const char *query, eng_sql_row_fn fn,
 void eng_sql_set_progress(struct eng_sql *q, int (*fn)(void *arg),
     void *arg);
 
+/* ---- prices: what an LLM call cost (llmlog(1), COST) ---------------------- */
+
+/*
+ * A price table in LiteLLM's shape: a JSON object whose members, keyed
+ * "provider/model", "model" or a provider's wildcard (its name, a slash
+ * and a star: every model of the provider), are objects with
+ * input_cost_per_token and output_cost_per_token in US dollars.  Members
+ * that are not objects, or lack either price, are ignored (notes such as
+ * "_updated", LiteLLM's sample_spec).  A call's cost is its own cost_usd
+ * (a number, 0 or more) when it has one, else prompt_tokens times the
+ * input price plus completion_tokens times the output price of the first
+ * entry found for "provider/model", "model", the provider's wildcard; a
+ * call found
+ * under none is unpriced, never costed at 0.  A table is read by the
+ * engine's threads and never changes once loaded.
+ */
+struct eng_prices;
+struct eng_prices *eng_prices_new(void);
+void eng_prices_free(struct eng_prices *p);
+/* Add a price file's entries to p, each replacing one of the same key.
+ * 0, or -1 with "FILE:LINE: what is wrong" (naming the key) in err; a
+ * file that does not exist adds nothing when missing_ok. */
+int eng_prices_load(struct eng_prices *p, const char *path, bool missing_ok,
+    char *err, size_t errlen);
+/* llmlog's table: path (--prices), else $LLMLOG_PRICES when not empty,
+ * alone; else the installed default overridden by
+ * $XDG_CONFIG_HOME/llmlog/prices.json (else ~/.config/llmlog/...), each
+ * used when it exists.  NULL with a message in err. */
+struct eng_prices *eng_prices_default(const char *path, char *err,
+    size_t errlen);
+size_t eng_prices_count(const struct eng_prices *p);
+/* The prices the engine's costs are read with: borrowed, kept until
+ * eng_close; NULL (the default) has none, so every call is unpriced.  Set
+ * it before making views, stats and breakdowns. */
+void eng_set_prices(struct eng *e, const struct eng_prices *p);
+const struct eng_prices *eng_prices(const struct eng *e);
+
+enum eng_cost {
+	ENG_COST_NONE,		/* not an LLM call of ours */
+	ENG_COST_GIVEN,		/* the entry's own cost_usd */
+	ENG_COST_PRICED,	/* from the price table */
+	ENG_COST_UNPRICED,	/* an LLM call the table has no price for */
+};
+/* The cost of entry en, whose line is s[0..n), in *usd (0 unless given
+ * or priced).  Any thread. */
+enum eng_cost eng_entry_cost(const struct eng *e, const struct eng_entry *en,
+    const char *s, size_t n, double *usd);
+/* What an LLM call cost, for a person: "$0.0001517 (from the price
+ * table)", "$0.25 (its cost_usd)" or "no price for acme/rocket-1"
+ * (not yet sanitised), appended to out; false, and nothing, for an entry
+ * that is not an LLM call of ours. */
+bool eng_cost_describe(const struct eng *e, const struct eng_entry *en,
+    const char *s, size_t n, struct strbuf *out);
+/* "$0.0001517", "$0.0123", "$1,234.56": four significant digits under a
+ * dollar, cents above. */
+void eng_format_cost(struct strbuf *out, double usd);
+
 /* ---- statistics ----------------------------------------------------------------- */
 
 struct eng_stats;
 struct eng_stats *eng_stats_new(void);
 void eng_stats_free(struct eng_stats *s);
+/* Count cost_by_day's days in UTC rather than local time (the zone times
+ * are shown in); before the first update. */
+void eng_stats_set_utc(struct eng_stats *s, bool utc);
 /*
  * Add every entry of the view not yet counted (call again after
  * eng_view_update to keep a live report).  A live view's new entries cost
@@ -672,7 +738,13 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *         "prompt_tokens","completion_tokens","avg_tokens" (per call),
  *         "avg_duration_ms","by_provider":{name:calls},
  *         "by_model":{name:calls},"tokens_by_provider":{name:tokens},
- *         "tokens_by_model":{name:tokens}},
+ *         "tokens_by_model":{name:tokens},
+ *         "cost_usd" (of the calls with a cost, given or priced),
+ *         "cost_by_provider":{name:usd},"cost_by_model":{name:usd}
+ *         (the names with a cost, most costly first),
+ *         "cost_by_day":{"YYYY-MM-DD":usd}
+ *         (in day order, the zone of eng_stats_set_utc),
+ *         "unpriced_calls", "unpriced_models":{"provider/model":calls}},
  *  "tool":{"total","success","failed","success_rate","avg_duration_ms",
  *          "top":[{"name","count"},...]}          up to 20, most used first
  *  "security":{"total","allowed","denied",
@@ -768,6 +840,8 @@ struct eng_period {
 	uint64_t llm_calls, llm_failed;
 	uint64_t tokens;
 	uint64_t denied;
+	double cost_usd;	/* of the calls with a cost (llmlog(1), COST) */
+	uint64_t unpriced;	/* calls without one */
 	double p95_request_ms;	/* nearest rank of the requests' duration_ms;
 				   NAN when none had one */
 };

@@ -41,6 +41,7 @@ static const struct jscan_key names[NFIELDS] = {
 	[FIELD_MSG] = KEY("msg"),
 	[FIELD_TEXT] = KEY("text"),
 	[FIELD_PARAMETERS] = KEY("parameters"),
+	[FIELD_COST] = KEY("cost_usd"),
 };
 #undef KEY
 
@@ -55,7 +56,7 @@ static const enum field sets[FIELDS_FOREIGN + 1][FIELDS_MAX + 1] = {
 	    FIELD_ERROR, FIELD_DURATION, FIELD_PARAMETERS, NFIELDS },
 	[LLMLOG_LLM] = { FIELD_PROVIDER, FIELD_MODEL, FIELD_PROMPT,
 	    FIELD_COMPLETION, FIELD_TOTAL, FIELD_SUCCESS, FIELD_ERROR,
-	    FIELD_DURATION, FIELD_STREAMING, NFIELDS },
+	    FIELD_DURATION, FIELD_STREAMING, FIELD_COST, NFIELDS },
 	[LLMLOG_SECURITY] = { FIELD_ALLOWED, FIELD_ACTION, FIELD_RESOURCE,
 	    FIELD_REASON, NFIELDS },
 	[LLMLOG_PERFORMANCE] = { FIELD_OPERATION, FIELD_DURATION, FIELD_MEMORY,
@@ -141,8 +142,13 @@ bool
 field_text(const struct fields *f, enum field k, struct strbuf *scratch,
     struct field_text *out)
 {
-	const struct jscan_value *v = field_value(f, k);
+	return value_text(field_value(f, k), scratch, out);
+}
 
+bool
+value_text(const struct jscan_value *v, struct strbuf *scratch,
+    struct field_text *out)
+{
 	switch (v->kind) {
 	case JSCAN_STRING:
 		if (!v->escaped) {

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@ struct group {
 	double *dur;		/* duration_ms of each entry that has one */
 	size_t ndur, dcap;
 	int64_t prompt, completion, total;
+	uint64_t costed, unpriced;	/* llm calls with a cost, without */
+	struct xsum cost;	/* exact: the threads' split changes nothing */
 	double p50, p95, p99;	/* when ndur > 0, once sorted */
 };
 
@@ -49,10 +52,10 @@ struct eng_groupby {
 };
 
 enum { K_DURATION, K_SUCCESS, K_ERROR, K_PROMPT, K_COMPLETION, K_TOTAL,
-    K_FIELDS };
+    K_PROVIDER, K_MODEL, K_COST, K_FIELDS };
 static const char *const figure_keys[K_FIELDS] = {
 	"duration_ms", "success", "error", "prompt_tokens",
-	"completion_tokens", "total_tokens",
+	"completion_tokens", "total_tokens", "provider", "model", "cost_usd",
 };
 
 static uint64_t
@@ -105,6 +108,7 @@ eng_groupby_free(struct eng_groupby *g)
 	for (size_t i = 0; i < g->n; i++) {
 		free(g->g[i].key);
 		free(g->g[i].dur);
+		xsum_free(&g->g[i].cost);
 	}
 	free(g->g);
 	free(g->slot);
@@ -244,6 +248,30 @@ entry_failed(const struct eng_groupby *g, const struct eng_entry *en)
 	return err->kind == JSCAN_STRING && err->n > 0;
 }
 
+/* An LLM call's cost (prices.c's rule) into its group. */
+static void
+count_cost(struct eng_groupby *g, struct eng *e, struct group *gr)
+{
+	struct strbuf sp = { 0 }, sm = { 0 };
+	struct cost_call c = {
+		.prompt = &g->vals[K_PROMPT],
+		.completion = &g->vals[K_COMPLETION],
+		.given = &g->vals[K_COST],
+	};
+	double usd;
+
+	c.has_provider = value_text(&g->vals[K_PROVIDER], &sp, &c.provider);
+	c.has_model = value_text(&g->vals[K_MODEL], &sm, &c.model);
+	if (cost_compute(eng_prices(e), &c, &usd) == ENG_COST_UNPRICED)
+		gr->unpriced++;
+	else {
+		gr->costed++;
+		xsum_add(&gr->cost, usd);
+	}
+	strbuf_free(&sp);
+	strbuf_free(&sm);
+}
+
 static void
 count_entry(struct eng_groupby *g, struct eng *e, const struct eng_entry *en,
     const char *s, size_t n)
@@ -279,6 +307,8 @@ count_entry(struct eng_groupby *g, struct eng *e, const struct eng_entry *en,
 		gr->prompt += int_value(&g->vals[K_PROMPT]);
 		gr->completion += int_value(&g->vals[K_COMPLETION]);
 		gr->total += int_value(&g->vals[K_TOTAL]);
+		if (!(en->flags & ENTRY_FOREIGN))
+			count_cost(g, e, gr);
 	}
 }
 
@@ -307,6 +337,9 @@ merge_groups(struct eng_groupby *to, const struct eng_groupby *from,
 		b->prompt += a->prompt;
 		b->completion += a->completion;
 		b->total += a->total;
+		b->costed += a->costed;
+		b->unpriced += a->unpriced;
+		xsum_merge(&b->cost, &a->cost);
 		eng_grow(&b->dur, &b->dcap, b->ndur + a->ndur, sizeof *b->dur);
 		if (a->ndur > 0)
 			memcpy(b->dur + b->ndur, a->dur, a->ndur * sizeof *b->dur);
@@ -457,6 +490,20 @@ dbl_json(double v)
 	return json_object_new_double_s(v, buf);
 }
 
+/* A cost: 12 significant digits, as eng_stats_json writes them. */
+static json_object *
+cost_json(double usd)
+{
+	char buf[40];
+
+	if (!isfinite(usd))
+		return NULL;
+	snprintf(buf, sizeof buf, "%.12g", usd);
+	if (strpbrk(buf, ".eEn") == NULL)
+		strcat(buf, ".0");
+	return json_object_new_double_s(usd, buf);
+}
+
 static json_object *
 pct_json(const struct group *gr, double v)
 {
@@ -486,6 +533,10 @@ group_json(const struct eng_groupby *g, const struct group *gr)
 	    json_object_new_int64(gr->completion));
 	json_object_object_add(o, "total_tokens",
 	    json_object_new_int64(gr->total));
+	json_object_object_add(o, "cost_usd", gr->costed == 0 ? NULL :
+	    cost_json(xsum_value(&gr->cost)));
+	json_object_object_add(o, "unpriced_calls",
+	    json_object_new_int64((int64_t)gr->unpriced));
 	return o;
 }
 

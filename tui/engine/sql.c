@@ -39,6 +39,13 @@ enum col_kind {
 	COL_HOST,		/* the source directory's name */
 	COL_LINE,		/* the raw line */
 	COL_KEY,		/* a top-level key of the line */
+	COL_COST,		/* an LLM call's cost (eng_entry_cost) */
+};
+
+/* The keys a cost reads, in cost_call's order. */
+enum { CK_PROVIDER, CK_MODEL, CK_PROMPT, CK_COMPLETION, CK_GIVEN, CK_N };
+static const char *const cost_keys[CK_N] = {
+	"provider", "model", "prompt_tokens", "completion_tokens", "cost_usd",
 };
 
 struct column {
@@ -82,6 +89,7 @@ struct cursor {
 	struct jscan_key *keys;
 	size_t nkeys;
 	int *slot;		/* per column: its key, or -1 */
+	int cost_slot[CK_N];	/* the keys of the cost, when it is used */
 	/* the current row */
 	const char *line;
 	size_t len;
@@ -146,6 +154,8 @@ table_columns(struct table *t)
 	add_fields(t, &cap, -1);
 	if (!entries)
 		add_fields(t, &cap, t->category);
+	if (t->category == LLMLOG_LLM)
+		add_column(t, &cap, "cost", "REAL", COL_COST, false);
 	add_column(t, &cap, "host", "TEXT", COL_HOST, false);
 	add_column(t, &cap, "trace_id", "TEXT", COL_KEY, false);
 	add_column(t, &cap, "line", "TEXT", COL_LINE, !entries);
@@ -300,8 +310,8 @@ vt_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 	c->t = t;
 	c->reader = eng_reader_new(t->q->e, false);
 	c->slot = eng_xcalloc(t->ncols, sizeof *c->slot);
-	c->keys = eng_xcalloc(t->ncols, sizeof *c->keys);
-	c->vals = eng_xcalloc(t->ncols, sizeof *c->vals);
+	c->keys = eng_xcalloc(t->ncols + CK_N, sizeof *c->keys);
+	c->vals = eng_xcalloc(t->ncols + CK_N, sizeof *c->vals);
 	*out = &c->base;
 	return SQLITE_OK;
 }
@@ -482,21 +492,36 @@ narrow_name(struct cursor *c, char col, sqlite3_value *val)
 	}
 }
 
-/* The keys the scan reads: those of the columns the query uses. */
+/* The place of a key among those the scan reads, added when new. */
+static int
+key_slot(struct cursor *c, const char *name)
+{
+	for (size_t k = 0; k < c->nkeys; k++)
+		if (strcmp(c->keys[k].name, name) == 0)
+			return (int)k;
+	c->keys[c->nkeys] = (struct jscan_key){ name, strlen(name) };
+	return (int)c->nkeys++;
+}
+
+/* The keys the scan reads: those of the columns the query uses, and
+ * those of the cost when it is one. */
 static void
 plan_keys(struct cursor *c, unsigned long long used)
 {
 	c->nkeys = 0;
+	for (size_t k = 0; k < CK_N; k++)
+		c->cost_slot[k] = -1;
 	for (size_t i = 0; i < c->t->ncols; i++) {
 		const struct column *col = &c->t->cols[i];
 		bool wanted = used & (1ull << (i < 63 ? i : 63));
 
 		c->slot[i] = -1;
+		if (col->kind == COL_COST && wanted)
+			for (size_t k = 0; k < CK_N; k++)
+				c->cost_slot[k] = key_slot(c, cost_keys[k]);
 		if (col->kind != COL_KEY || !wanted)
 			continue;
-		c->slot[i] = (int)c->nkeys;
-		c->keys[c->nkeys++] = (struct jscan_key){ col->name,
-		    strlen(col->name) };
+		c->slot[i] = key_slot(c, col->name);
 	}
 }
 
@@ -617,6 +642,33 @@ result_json(sqlite3_context *ctx, struct cursor *c,
 	}
 }
 
+/* The cost of the row's call, NULL when it has none (unpriced). */
+static void
+result_cost(sqlite3_context *ctx, struct cursor *c, const struct eng_entry *en)
+{
+	const struct jscan_value *v[CK_N];
+	struct strbuf sp = { 0 }, sm = { 0 };
+	struct cost_call call = { 0 };
+	enum eng_cost k;
+	double usd;
+
+	if (c->cost_slot[0] < 0 || (en->flags & ENTRY_FOREIGN))
+		return;		/* not planned for; not a call of ours */
+	row_parse(c, en);
+	for (size_t i = 0; i < CK_N; i++)
+		v[i] = &c->vals[c->cost_slot[i]];
+	call.has_provider = value_text(v[CK_PROVIDER], &sp, &call.provider);
+	call.has_model = value_text(v[CK_MODEL], &sm, &call.model);
+	call.prompt = v[CK_PROMPT];
+	call.completion = v[CK_COMPLETION];
+	call.given = v[CK_GIVEN];
+	k = cost_compute(eng_prices(c->t->q->e), &call, &usd);
+	if (k == ENG_COST_GIVEN || k == ENG_COST_PRICED)
+		sqlite3_result_double(ctx, usd);
+	strbuf_free(&sp);
+	strbuf_free(&sm);
+}
+
 static bool
 has_time(const struct eng_entry *en)
 {
@@ -667,6 +719,9 @@ vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 			break;		/* not planned for: SQLite asks anyway */
 		row_parse(c, en);
 		result_json(ctx, c, &c->vals[c->slot[i]]);
+		break;
+	case COL_COST:
+		result_cost(ctx, c, en);
 		break;
 	}
 	return SQLITE_OK;

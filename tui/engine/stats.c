@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine.h"
 #include "engine-int.h"
@@ -37,6 +38,14 @@ struct tally_item {
 	size_t len;
 	uint64_t count;
 	struct xsum sum;	/* tokens, for providers and models */
+	uint64_t costed;	/* calls with a cost (given or priced) */
+	struct xsum cost;	/* their cost, US dollars */
+	/* a model's price as last looked up, and for which provider (a
+	 * model is mostly called through one): found once, not per call */
+	char *price_provider;	/* NULL: not looked up */
+	size_t price_provider_len;
+	bool price_no_provider, price_no_model;
+	const struct price *price;
 };
 
 struct tally {
@@ -112,6 +121,8 @@ tally_merge(struct tally *into, const struct tally *from)
 		it = tally_get(into, f->name, f->len);
 		it->count += f->count;
 		xsum_merge(&it->sum, &f->sum);
+		it->costed += f->costed;
+		xsum_merge(&it->cost, &f->cost);
 	}
 }
 
@@ -121,6 +132,8 @@ tally_free(struct tally *t)
 	for (size_t i = 0; i < t->cap; i++) {
 		free(t->v[i].name);
 		xsum_free(&t->v[i].sum);
+		xsum_free(&t->v[i].cost);
+		free(t->v[i].price_provider);
 	}
 	free(t->v);
 	memset(t, 0, sizeof *t);
@@ -176,7 +189,9 @@ struct req_time {
 
 struct minute {
 	uint32_t requests, requests_ok, llm, llm_failed, denied;
+	uint32_t unpriced;
 	uint64_t tokens;
+	double cost;
 };
 
 struct minutes {
@@ -239,6 +254,8 @@ minutes_merge(struct minutes *into, const struct minutes *from)
 		m->llm_failed += f->llm_failed;
 		m->denied += f->denied;
 		m->tokens += f->tokens;
+		m->unpriced += f->unpriced;
+		m->cost += f->cost;
 	}
 }
 
@@ -255,6 +272,14 @@ struct part {
 	uint64_t llm_total, llm_failed, llm_dur_n, llm_streaming;
 	struct xsum llm_dur, prompt, completion, tokens;
 	struct tally providers, models;
+	/* cost: what the calls with one cost, by day too; the calls the
+	 * prices miss, by "provider/model" */
+	const struct eng_prices *prices;
+	bool utc;		/* days in UTC, else in local time */
+	struct xsum cost;
+	struct tally days, unpriced;
+	int64_t day_slot;	/* the quarter hour whose day is day_name */
+	char day_name[48];
 
 	uint64_t tool_total, tool_success, tool_dur_n;
 	struct xsum tool_dur;
@@ -299,6 +324,7 @@ struct eng_stats {
 	size_t scratch_cap;
 	uint64_t positions_read;	/* view positions looked at, to find
 					   the new entries */
+	bool utc;		/* cost_by_day's days in UTC */
 };
 
 static void
@@ -307,6 +333,7 @@ part_init(struct part *p)
 	memset(p, 0, sizeof *p);
 	p->first = p->last = ENG_TIME_NONE;
 	p->peak_memory = NAN;
+	p->day_slot = INT64_MIN;
 }
 
 static void
@@ -314,6 +341,9 @@ part_free(struct part *p)
 {
 	tally_free(&p->providers);
 	tally_free(&p->models);
+	tally_free(&p->days);
+	tally_free(&p->unpriced);
+	xsum_free(&p->cost);
 	tally_free(&p->tools);
 	tally_free(&p->denied_resources);
 	tally_free(&p->denied_actions);
@@ -439,26 +469,116 @@ count_tokens(struct part *p, const struct fields *f, struct xsum *sums[3])
 	return ht ? total : (hp ? prompt : 0) + (hc ? completion : 0);
 }
 
+/* The day of a time in the zone days are counted in, "2026-11-26".  All
+ * zones' offsets and changes fall on quarter hours: one quarter hour's
+ * day is kept, as the calls come mostly in time order. */
+static const char *
+day_of(struct part *p, int64_t t)
+{
+	int64_t q = floor_div(t, 15 * ENG_US_PER_MIN);
+	time_t sec = (time_t)floor_div(t, ENG_US_PER_SEC);
+	struct tm tm;
+
+	if (q == p->day_slot)
+		return p->day_name;
+	if ((p->utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)) == NULL)
+		return NULL;
+	snprintf(p->day_name, sizeof p->day_name, "%04d-%02d-%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	p->day_slot = q;
+	return p->day_name;
+}
+
+/* The price of a call of model im (prices_find's), kept on the model
+ * for the provider it was found for. */
+static const struct price *
+model_price(struct part *p, const struct cost_call *c, struct tally_item *im)
+{
+	const char *prov = c->has_provider ? c->provider.s : "";
+	size_t n = c->has_provider ? c->provider.n : 0;
+
+	if (im->price_provider != NULL && im->price_no_provider ==
+	    !c->has_provider && im->price_no_model == !c->has_model &&
+	    im->price_provider_len == n &&
+	    memcmp(im->price_provider, prov, n) == 0)
+		return im->price;
+	free(im->price_provider);
+	im->price_provider = eng_xstrndup(prov, n);
+	im->price_provider_len = n;
+	im->price_no_provider = !c->has_provider;
+	im->price_no_model = !c->has_model;
+	im->price = prices_find(p->prices, c->has_provider ? &c->provider :
+	    NULL, c->has_model ? &c->model : NULL);
+	return im->price;
+}
+
+/* A call's cost into the sums of its provider, model and day, or its
+ * "provider/model" among the unpriced; the cost for the minutes, 0 when
+ * there is none. */
 static double
-count_llm(struct part *p, const struct fields *f)
+count_cost(struct part *p, const struct fields *f, struct cost_call *c,
+    struct tally_item *ip, struct tally_item *im,
+    const struct eng_entry *en, bool *unpriced)
+{
+	struct tally_item *it;
+	const char *day;
+	double usd;
+
+	c->prompt = field_value(f, FIELD_PROMPT);
+	c->completion = field_value(f, FIELD_COMPLETION);
+	c->given = field_value(f, FIELD_COST);
+	*unpriced = cost_priced(model_price(p, c, im), c, &usd) ==
+	    ENG_COST_UNPRICED;
+	if (*unpriced) {
+		char small[256];
+		size_t n = ip->len + 1 + im->len;
+		char *key = n <= sizeof small ? small : eng_xmalloc(n);
+
+		memcpy(key, ip->name, ip->len);
+		key[ip->len] = '/';
+		memcpy(key + ip->len + 1, im->name, im->len);
+		tally_get(&p->unpriced, key, n)->count++;
+		if (key != small)
+			free(key);
+		return 0;
+	}
+	xsum_add(&p->cost, usd);
+	ip->costed++, xsum_add(&ip->cost, usd);
+	im->costed++, xsum_add(&im->cost, usd);
+	if (en->time_us != ENG_TIME_NONE &&
+	    (day = day_of(p, en->time_us)) != NULL) {
+		it = tally_get(&p->days, day, strlen(day));
+		it->count++, it->costed++;
+		xsum_add(&it->cost, usd);
+	}
+	return usd;
+}
+
+/* An LLM call's figures; its tokens and cost for the minutes. */
+static double
+count_llm(struct part *p, const struct fields *f, const struct eng_entry *en,
+    double *cost, bool *unpriced)
 {
 	struct strbuf sp = { 0 }, sm = { 0 };
-	struct field_text prov, model;
+	struct cost_call c = { 0 };
 	struct tally_item *ip, *im;
 	double tok;
 
-	prov = name_of(f, FIELD_PROVIDER, &sp);
-	model = name_of(f, FIELD_MODEL, &sm);
+	c.has_provider = field_text(f, FIELD_PROVIDER, &sp, &c.provider);
+	c.has_model = field_text(f, FIELD_MODEL, &sm, &c.model);
 	p->llm_total++;
 	p->llm_failed += fields_failed(f);
 	p->llm_streaming += field_bool(f, FIELD_STREAMING) == 1;
 	add_ms(p, f, &p->llm_dur, &p->llm_dur_n);
-	ip = tally_get(&p->providers, prov.s, prov.n);
-	im = tally_get(&p->models, model.s, model.n);
+	ip = c.has_provider ? tally_get(&p->providers, c.provider.s,
+	    c.provider.n) : tally_get(&p->providers, "unknown", 7);
+	im = c.has_model ? tally_get(&p->models, c.model.s, c.model.n) :
+	    tally_get(&p->models, "unknown", 7);
 	ip->count++;
 	im->count++;
 	tok = count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
 	    &im->sum });
+	*cost = count_cost(p, f, &c, ip, im, en, unpriced);
 	strbuf_free(&sp);
 	strbuf_free(&sm);
 	return tok;
@@ -475,7 +595,7 @@ whole_tokens(double tok)
  * time: an untimed entry's neighbour's). */
 static void
 count_minute(struct part *p, int cat, const struct fields *f, double tok,
-    const struct eng_entry *en)
+    double cost, bool unpriced, const struct eng_entry *en)
 {
 	struct minute *m;
 
@@ -492,6 +612,8 @@ count_minute(struct part *p, int cat, const struct fields *f, double tok,
 		m->llm++;
 		m->llm_failed += fields_failed(f);
 		m->tokens += whole_tokens(tok);
+		m->cost += cost;
+		m->unpriced += unpriced;
 		break;
 	case LLMLOG_SECURITY:
 		m->denied += field_bool(f, FIELD_ALLOWED) != 1;
@@ -505,7 +627,8 @@ count_fields(struct part *p, int cat, const struct fields *f,
 {
 	struct strbuf s1 = { 0 }, s2 = { 0 };
 	struct field_text t1, t2;
-	double v, tok = 0;
+	double v, tok = 0, cost = 0;
+	bool unpriced = false;
 
 	switch (cat) {
 	case LLMLOG_USER:
@@ -517,7 +640,7 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		}
 		break;
 	case LLMLOG_LLM:
-		tok = count_llm(p, f);
+		tok = count_llm(p, f, en, &cost, &unpriced);
 		break;
 	case LLMLOG_TOOL:
 		p->tool_total++;
@@ -552,7 +675,7 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		}
 		break;
 	}
-	count_minute(p, cat, f, tok, en);
+	count_minute(p, cat, f, tok, cost, unpriced, en);
 	strbuf_free(&s1);
 	strbuf_free(&s2);
 }
@@ -632,6 +755,9 @@ part_merge(struct part *a, struct part *b)
 	xsum_merge(&a->tokens, &b->tokens);
 	tally_merge(&a->providers, &b->providers);
 	tally_merge(&a->models, &b->models);
+	xsum_merge(&a->cost, &b->cost);
+	tally_merge(&a->days, &b->days);
+	tally_merge(&a->unpriced, &b->unpriced);
 	a->tool_total += b->tool_total;
 	a->tool_success += b->tool_success;
 	xsum_merge(&a->tool_dur, &b->tool_dur);
@@ -852,6 +978,12 @@ eng_stats_free(struct eng_stats *s)
 	free(s);
 }
 
+void
+eng_stats_set_utc(struct eng_stats *s, bool utc)
+{
+	s->utc = utc;
+}
+
 /* A stats object fed another view starts over, and so does one whose
  * view lost entries (files gone from the index): the figures are then
  * counted again from the first entry. */
@@ -1007,6 +1139,8 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 	for (int j = 0; j < 2; j++) {
 		jobs[j].e = e;
 		part_init(&jobs[j].part);
+		jobs[j].part.prices = e->prices;
+		jobs[j].part.utc = s->utc;
 	}
 	jobs[0].pos = pos;
 	jobs[0].n = k >= PAR_MIN ? split_by_bytes(e, pos, k) : k;
@@ -1262,24 +1396,56 @@ json_plus(json_object *a, json_object *b)
 	return jnum(json_object_get_double(a) + json_object_get_double(b));
 }
 
-/* {"name": count, ...} (or the token sums), by count, most first */
+enum map_value { MAP_COUNT, MAP_TOKENS, MAP_COST };
+
+/* A cost in US dollars: 12 significant digits, so that a sum of prices
+ * reads as the prices add up (0.0001517, not 0.00015170000000000001). */
 static json_object *
-jmap(const struct tally *t, bool sums)
+jcost(double usd)
 {
-	struct tally_item *v = tally_sorted(t);
+	char buf[40];
+
+	if (!isfinite(usd))
+		return NULL;
+	snprintf(buf, sizeof buf, "%.12g", usd);
+	if (strpbrk(buf, ".eE") == NULL)
+		strcat(buf, ".0");
+	return json_object_new_double_s(usd, buf);
+}
+
+static json_object *
+map_value(const struct tally_item *it, enum map_value which)
+{
+	switch (which) {
+	case MAP_TOKENS:
+		return jsum(&it->sum);
+	case MAP_COST:
+		return jcost(xsum_value(&it->cost));
+	default:
+		return json_object_new_int64((int64_t)it->count);
+	}
+}
+
+/* {"name": count, ...} (or the token sums, or the costs of the names with
+ * one) of the items v[0..n), in their order */
+static json_object *
+jmap_items(struct tally_item *v, size_t n, enum map_value which)
+{
 	struct name_map *m = eng_xcalloc(1, sizeof *m);
 	json_object *o = json_object_new_object(), *had;
 	struct strbuf key;
 
 	strbuf_init(&key);
-	m->v = eng_xcalloc(t->n ? t->n : 1, sizeof *m->v);
-	for (size_t i = 0; i < t->n; i++) {
-		json_object *val = sums ? jsum(&v[i].sum) :
-		    json_object_new_int64((int64_t)v[i].count);
+	m->v = eng_xcalloc(n ? n : 1, sizeof *m->v);
+	for (size_t i = 0; i < n; i++) {
+		json_object *val;
 
-		m->v[i].name = eng_xstrndup(v[i].name, v[i].len);
-		m->v[i].len = v[i].len;
-		m->v[i].value = json_object_get(val);
+		if (which == MAP_COST && v[i].costed == 0)
+			continue;
+		val = map_value(&v[i], which);
+		m->v[m->n].name = eng_xstrndup(v[i].name, v[i].len);
+		m->v[m->n].len = v[i].len;
+		m->v[m->n].value = json_object_get(val);
 		m->n++;
 		tree_key(&key, v[i].name, v[i].len);
 		if (json_object_object_get_ex(o, key.s, &had)) {
@@ -1292,6 +1458,32 @@ jmap(const struct tally *t, bool sums)
 	}
 	json_object_set_serializer(o, name_map_to_json, m, name_map_free);
 	strbuf_free(&key);
+	return o;
+}
+
+/* Most costly first, then as item_cmp. */
+static int
+cost_cmp(const void *a, const void *b)
+{
+	const struct tally_item *x = a, *y = b;
+	double cx = xsum_value(&x->cost), cy = xsum_value(&y->cost);
+
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return item_cmp(a, b);
+}
+
+/* The same by count, most first; costs by cost, most first */
+static json_object *
+jmap(const struct tally *t, enum map_value which)
+{
+	struct tally_item *v = tally_sorted(t);
+	json_object *o;
+
+	if (which == MAP_COST)
+		qsort(v, t->n, sizeof *v, cost_cmp);
+	o = jmap_items(v, t->n, which);
+
 	free(v);
 	return o;
 }
@@ -1375,6 +1567,46 @@ json_performance(const struct part *p)
 	return o;
 }
 
+static int
+day_cmp(const void *a, const void *b)
+{
+	const struct tally_item *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* {"2026-11-26": usd, ...} in day order */
+static json_object *
+jdays(const struct tally *t)
+{
+	struct tally_item *v = tally_sorted(t);
+	json_object *o;
+
+	qsort(v, t->n, sizeof *v, day_cmp);
+	o = jmap_items(v, t->n, MAP_COST);
+	free(v);
+	return o;
+}
+
+static void
+json_cost(json_object *o, const struct part *p)
+{
+	uint64_t unpriced = 0;
+
+	for (size_t i = 0; i < p->unpriced.cap; i++)
+		if (p->unpriced.v[i].name != NULL)
+			unpriced += p->unpriced.v[i].count;
+	json_object_object_add(o, "cost_usd", jcost(xsum_value(&p->cost)));
+	json_object_object_add(o, "cost_by_provider", jmap(&p->providers,
+	    MAP_COST));
+	json_object_object_add(o, "cost_by_model", jmap(&p->models,
+	    MAP_COST));
+	json_object_object_add(o, "cost_by_day", jdays(&p->days));
+	add_u(o, "unpriced_calls", unpriced);
+	json_object_object_add(o, "unpriced_models", jmap(&p->unpriced,
+	    MAP_COUNT));
+}
+
 static json_object *
 json_llm(const struct part *p)
 {
@@ -1391,11 +1623,14 @@ json_llm(const struct part *p)
 	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
 	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
 	    (double)p->llm_dur_n));
-	json_object_object_add(o, "by_provider", jmap(&p->providers, false));
-	json_object_object_add(o, "by_model", jmap(&p->models, false));
+	json_object_object_add(o, "by_provider", jmap(&p->providers,
+	    MAP_COUNT));
+	json_object_object_add(o, "by_model", jmap(&p->models, MAP_COUNT));
 	json_object_object_add(o, "tokens_by_provider",
-	    jmap(&p->providers, true));
-	json_object_object_add(o, "tokens_by_model", jmap(&p->models, true));
+	    jmap(&p->providers, MAP_TOKENS));
+	json_object_object_add(o, "tokens_by_model", jmap(&p->models,
+	    MAP_TOKENS));
+	json_cost(o, p);
 	return o;
 }
 
@@ -1602,6 +1837,8 @@ eng_stats_period(struct eng_stats *s, int64_t from_us, int64_t to_us,
 		out->llm_failed += m->llm_failed;
 		out->denied += m->denied;
 		out->tokens += m->tokens;
+		out->cost_usd += m->cost;
+		out->unpriced += m->unpriced;
 	}
 	requests_settle(&s->p);
 	request_percentiles(s, from_us == ENG_TIME_NONE ? 0 :

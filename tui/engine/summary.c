@@ -18,6 +18,7 @@
 struct sum {
 	const struct fields *f;
 	struct strbuf tmp;
+	const struct eng *e;	/* for the prices, or NULL */
 };
 
 /* A field's text (field_text), valid until the next call. */
@@ -250,6 +251,22 @@ sum_tool(struct strbuf *out, struct sum *c)
 	add_outcome(out, c);
 }
 
+/* " $0.0001517" when the call has a cost: its own, or priced. */
+static void
+add_cost(struct strbuf *out, const struct sum *c)
+{
+	double usd;
+	enum eng_cost k;
+
+	if (c->e == NULL)
+		return;
+	k = fields_cost(eng_prices(c->e), c->f, &usd);
+	if (k == ENG_COST_GIVEN || k == ENG_COST_PRICED) {
+		strbuf_add(out, " ", 1);
+		eng_format_cost(out, usd);
+	}
+}
+
 static void
 sum_llm(struct strbuf *out, struct sum *c)
 {
@@ -274,6 +291,7 @@ sum_llm(struct strbuf *out, struct sum *c)
 	/* before the outcome, whose error text runs to the end */
 	if (field_bool(c->f, FIELD_STREAMING) == 1)
 		strbuf_puts(out, " streaming");
+	add_cost(out, c);
 	if (failed(c))
 		add_outcome(out, c);
 	else
@@ -363,11 +381,12 @@ summarise(struct strbuf *out, int cat, struct sum *c)
 }
 
 void
-eng_summary_line(const struct eng_entry *en, const char *s, size_t n,
-    struct strbuf *out)
+eng_summary_line(const struct eng *e, const struct eng_entry *en,
+    const char *s, size_t n, struct strbuf *out)
 {
 	struct fields f;
-	struct sum c = { .f = &f };	/* c.tmp zeroed: see field_text */
+	/* c.tmp zeroed: see field_text */
+	struct sum c = { .f = &f, .e = e };
 	size_t start = out->len;
 	int cat = en->category < LLMLOG_NCATEGORIES ? en->category :
 	    LLMLOG_SYSTEM;
@@ -392,5 +411,5 @@ eng_summary(struct eng *e, const struct eng_entry *en, struct strbuf *out)
 	size_t n;
 
 	if ((s = eng_line(e, en, &n)) != NULL)
-		eng_summary_line(en, s, n, out);
+		eng_summary_line(e, en, s, n, out);
 }

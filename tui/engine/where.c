@@ -31,7 +31,7 @@ struct token {
 enum node_kind { N_AND, N_OR, N_NOT, N_CMP, N_EXISTS };
 
 /* What a comparison reads: a key path, or a virtual field. */
-enum field_kind { F_PATH, F_CATEGORY, F_LEVEL, F_TIME, F_HOST };
+enum field_kind { F_PATH, F_CATEGORY, F_LEVEL, F_TIME, F_HOST, F_COST };
 
 struct literal {
 	char *s;
@@ -282,9 +282,8 @@ parse_path(struct parser *p, struct node *n)
 			return true;
 		}
 	if (strcmp(s, "cost") == 0) {
-		fail_at(p, p->tok.at, "the field 'cost' is reserved and not "
-		    "available yet");
-		return false;
+		n->field = F_COST;
+		return true;
 	}
 	if (strcmp(s, "trace") == 0)
 		s = "trace_id";
@@ -365,6 +364,10 @@ parse_literal(struct parser *p, struct node *n, struct literal *l)
 			    "DEBUG, INFO, WARNING, ERROR or CRITICAL", l->s);
 			return false;
 		}
+	} else if (n->field == F_COST && !l->is_num) {
+		fail_at(p, p->tok.at, "cost compares with a number of US "
+		    "dollars (cost>0.01), not '%s'", l->s);
+		return false;
 	} else if (n->field == F_TIME) {
 		if (time_literal(p, l->s, &l->time_us, err, sizeof err) != 0) {
 			fail_at(p, p->tok.at, "%s", err);
@@ -459,9 +462,11 @@ parse_comparison(struct parser *p)
 			goto bad;
 		}
 		n.op = p->tok.kind;
-		if (n.field == F_TIME && n.op >= T_MATCH) {
-			fail_at(p, p->tok.at, "time compares with = != < <= "
-			    "> >=, not with a pattern");
+		if ((n.field == F_TIME || n.field == F_COST) &&
+		    n.op >= T_MATCH) {
+			fail_at(p, p->tok.at, "%s compares with = != < <= "
+			    "> >=, not with a pattern", n.field == F_TIME ?
+			    "time" : "cost");
 			goto bad;
 		}
 		next_token(p);
@@ -814,12 +819,36 @@ int_cmp(int64_t a, int64_t b)
 	return a < b ? -1 : a > b;
 }
 
+/* cost: an LLM call's, given or priced; a call without one has none. */
+static bool
+cost_holds(const struct node *n, const struct line *ln)
+{
+	enum eng_cost k;
+	double usd;
+
+	if (ln->top.kind != JSCAN_OBJECT)
+		return false;
+	k = eng_entry_cost(ln->e, ln->en, ln->top.s, ln->top.n, &usd);
+	if (k != ENG_COST_GIVEN && k != ENG_COST_PRICED)
+		return false;
+	if (n->kind == N_EXISTS)
+		return true;
+	for (size_t i = 0; i < n->nlits; i++)
+		if (order_holds(n->op, num_cmp(usd, n->lits[i].num)))
+			return true;
+	return false;
+}
+
 static bool
 virtual_holds(struct where_ctx *c, const struct node *n,
     const struct line *ln)
 {
 	int64_t num = 0;
-	const char *s = virtual_text(n, ln, &num);
+	const char *s;
+
+	if (n->field == F_COST)
+		return cost_holds(n, ln);
+	s = virtual_text(n, ln, &num);
 
 	if (s == NULL)
 		return false;

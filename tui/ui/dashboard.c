@@ -581,6 +581,35 @@ trend_note(struct ui_dash *d, int64_t minutes)
 	    "trends: last %s vs the %s before", span, span);
 }
 
+/* What the calls cost (llmlog(1), COST), saying how many it leaves out. */
+static void
+tile_cost(struct ui *u, json_object *report, const struct halves *hv)
+{
+	struct ui_dash *d = &u->dash;
+	int64_t unpriced = jint(report, "llm", "unpriced_calls");
+	json_object *l, *v = NULL;
+	struct ui_tile *t;
+	struct strbuf b;
+
+	strbuf_init(&b);
+	if (unpriced > 0)
+		eng_format_number(&b, (double)unpriced, 0);
+	t = tile_add(d, "Cost");
+	if (unpriced > 0)
+		snprintf(t->label, sizeof t->label, "Cost, %s unpriced", b.s);
+	strbuf_reset(&b);
+	if (json_object_object_get_ex(report, "llm", &l))
+		json_object_object_get_ex(l, "cost_usd", &v);
+	/* no call with a cost: none to show, rather than $0 */
+	if (unpriced >= jint(report, "llm", "total"))
+		strbuf_puts(&b, "-");
+	else
+		eng_format_cost(&b, json_object_get_double(v));
+	snprintf(t->value, sizeof t->value, "%s", b.s);
+	strbuf_free(&b);
+	set_trend(u, t, hv->cur.cost_usd, hv->prev.cost_usd, false, -1);
+}
+
 /* Requests and their success rate, LLM calls and their failures,
  * tokens, the requests' p95 and denials: each where something was
  * counted, with its trend. */
@@ -630,6 +659,7 @@ build_headline(struct ui *u, json_object *report, bool partial)
 		strbuf_free(&b);
 		set_trend(u, &d->tiles[d->ntiles - 1], (double)hv.cur.tokens,
 		    (double)hv.prev.tokens, false, 0);
+		tile_cost(u, report, &hv);
 	}
 	if (!isnan(all.p95_request_ms)) {
 		strbuf_init(&b);
@@ -894,6 +924,7 @@ ensure_stats(struct ui *u)
 	if (u->stats != NULL)
 		return;
 	u->stats = eng_stats_new();
+	eng_stats_set_utc(u->stats, u->utc);
 	u->stats_done = false;
 	u->dash.valid = false;
 	count_slice(u, STATS_FIRST_US);

@@ -238,6 +238,19 @@ add_header(struct ui *u, struct ui_detail *d)
 	strbuf_free(&safe);
 }
 
+/* An LLM call's cost, after its fields (llmlog(1), COST). */
+static void
+add_cost(struct ui *u, struct ui_detail *d, const char *line, size_t len,
+    int width)
+{
+	struct strbuf t;
+
+	strbuf_init(&t);
+	if (eng_cost_describe(u->e, &d->entry, line, len, &t))
+		add_value(d, "cost: ", 6, t.s, t.len, 0, width, 0);
+	strbuf_free(&t);
+}
+
 static void
 build(struct ui *u, int width)
 {
@@ -260,6 +273,7 @@ build(struct ui *u, int width)
 	    d->entry.length <= ENG_LINE_SHOW && d->dec.n > 1) {
 		for (size_t i = 1; i < d->dec.n; i++)
 			render(d, &i, width);
+		add_cost(u, d, line, len, width);
 	} else {
 		if (line == NULL)
 			add_line(d, "(no longer on disk: its file was deleted or "
