@@ -544,7 +544,7 @@ decoded_reference(struct eng *full, const struct eng_filter *f)
 		bool ok = true;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-		eng_decoded_build(&d, en, s, len);
+		eng_decoded_build(&d, full, en, s, len);
 		if (f->keyword != NULL) {
 			/* a keyword is a caseless substring of a line
 			 * (ASCII keywords only: the caller's choice) */

@@ -298,7 +298,7 @@ ref_pass(struct eng *e, const struct eng_filter *f,
 	if (!f->raw && (f->keyword != NULL || f->regex != NULL)) {
 		if (d.text.s == NULL)
 			eng_decoded_init(&d);
-		eng_decoded_build(&d, en, s, n);
+		eng_decoded_build(&d, e, en, s, n);
 		rc = ref_lines(f, &d);
 		if (rc < 0)
 			(*gave_up)++;

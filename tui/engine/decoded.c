@@ -88,8 +88,8 @@ as_written(const struct eng_entry *en)
 }
 
 void
-decoded_build_summary(struct eng_decoded *d, const struct eng_entry *en,
-    const char *s, size_t n)
+decoded_build_summary(struct eng_decoded *d, const struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n)
 {
 	strbuf_reset(&d->text);
 	d->n = 0;
@@ -97,7 +97,7 @@ decoded_build_summary(struct eng_decoded *d, const struct eng_entry *en,
 	if (as_written(en))
 		eng_sanitize(&d->text, s, n);
 	else {
-		eng_summary_line(en, s, n, &d->tmp);
+		eng_summary_line(e, en, s, n, &d->tmp);
 		eng_sanitize(&d->text, d->tmp.s, d->tmp.len);
 	}
 	end_line(d, 0, -1, 0);
@@ -105,10 +105,10 @@ decoded_build_summary(struct eng_decoded *d, const struct eng_entry *en,
 }
 
 void
-eng_decoded_build(struct eng_decoded *d, const struct eng_entry *en,
-    const char *s, size_t n)
+eng_decoded_build(struct eng_decoded *d, const struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n)
 {
-	decoded_build_summary(d, en, s, n);
+	decoded_build_summary(d, e, en, s, n);
 	if (as_written(en) || !eng_entry_fields(s, n, &d->fields)) {
 		d->fields.n = 0;
 		return;

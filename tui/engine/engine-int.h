@@ -434,8 +434,8 @@ int rx_match_decoded(const struct eng_regex *re, struct rx_ctx *c,
     const struct eng_decoded *d);
 size_t decoded_plain_len(const char *s, size_t n, unsigned escapes);
 /* Only the decoded text's first line, the summary (see rx_words). */
-void decoded_build_summary(struct eng_decoded *d, const struct eng_entry *en,
-    const char *s, size_t n);
+void decoded_build_summary(struct eng_decoded *d, const struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n);
 static inline bool
 decoded_plain(const struct eng_regex *re, const char *s, size_t n)
 {

@@ -389,9 +389,10 @@ struct eng_decoded {
 };
 void eng_decoded_init(struct eng_decoded *d);
 void eng_decoded_free(struct eng_decoded *d);
-/* The decoded text of en, whose line s[0..n) the caller has read. */
-void eng_decoded_build(struct eng_decoded *d, const struct eng_entry *en,
-    const char *s, size_t n);
+/* The decoded text of en of e, whose line s[0..n) the caller has read
+ * (e prices an LLM call's summary; NULL: no cost). */
+void eng_decoded_build(struct eng_decoded *d, const struct eng *e,
+    const struct eng_entry *en, const char *s, size_t n);
 /* 1 when re matches one of the lines, 0 when none, -1 when it gave up on
  * one and matched none. */
 int eng_decoded_match(struct eng_regex *re, const struct eng_decoded *d);

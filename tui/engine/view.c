@@ -191,9 +191,9 @@ match_content(struct filter_job *j, const struct eng_regex *re,
 	}
 	if (j->dec_of != en || (!summary && !j->dec_whole)) {
 		if (summary)
-			decoded_build_summary(&j->dec, en, s, n);
+			decoded_build_summary(&j->dec, j->v->e, en, s, n);
 		else
-			eng_decoded_build(&j->dec, en, s, n);
+			eng_decoded_build(&j->dec, j->v->e, en, s, n);
 		j->dec_of = en;
 		j->dec_whole = !summary;
 	}
@@ -595,9 +595,9 @@ search_hit(struct eng_view *v, struct eng_regex *re, struct eng_reader *r,
 	    decoded_plain(re, s, len)) {
 		if (rx_raw_implied(re))
 			return false;
-		decoded_build_summary(d, en, s, len);	/* see rx_words */
+		decoded_build_summary(d, v->e, en, s, len);	/* see rx_words */
 	} else
-		eng_decoded_build(d, en, s, len);
+		eng_decoded_build(d, v->e, en, s, len);
 	return eng_decoded_match(re, d) == 1;
 }
 

@@ -267,7 +267,7 @@ build(struct ui *u, int width)
 	    d->entry.length <= ENG_LINE_SHOW) {
 		if (d->dec.text.s == NULL)
 			eng_decoded_init(&d->dec);
-		eng_decoded_build(&d->dec, &d->entry, line, len);
+		eng_decoded_build(&d->dec, u->e, &d->entry, line, len);
 	}
 	if (line != NULL && !d->raw && !(d->entry.flags & ENTRY_MALFORMED) &&
 	    d->entry.length <= ENG_LINE_SHOW && d->dec.n > 1) {
