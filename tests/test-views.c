@@ -4,6 +4,7 @@
  * hold, entry by entry, what filtering every entry and sorting by (time,
  * file, offset) gives; after follow appends (in order and out of order) and
  * through a background load too; and how many lines a regex gave up on.
+ * Keyword, regex and where filters are negated (filter-out) at random.
  * The reference filter is written from the rules of llmlog(1) and of
  * struct eng_filter in engine.h, not from view.c.
  */
@@ -131,6 +132,10 @@ struct check {
 	size_t n;			/* eng_view_count at the last look */
 };
 
+/* The where expression random filters may hold, negated or not. */
+static struct eng_where *where_error;
+static const bool where_flags[2] = { false, true };
+
 static void
 random_filter(struct eng_filter *f)
 {
@@ -154,6 +159,18 @@ random_filter(struct eng_filter *f)
 		f->regex = eng_regex_new(patterns[util_rand_below(NPATTERNS)],
 		    err, sizeof err);
 		CU_ASSERT_PTR_NOT_NULL(f->regex);
+	}
+	/* filter-out: a third of the keywords and patterns negated */
+	f->keyword_not = f->keyword != NULL && util_rand_below(3) == 0;
+	f->regex_not = f->regex != NULL && util_rand_below(3) == 0;
+	if (util_rand_below(4) == 0) {
+		if (where_error == NULL)
+			where_error = eng_where_new("level >= ERROR", 0, true,
+			    err, sizeof err, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(where_error);
+		f->where = &where_error;
+		f->nwhere = 1;
+		f->where_not = &where_flags[util_rand_below(2)];
 	}
 }
 
@@ -264,17 +281,25 @@ ref_pass(struct eng *e, const struct eng_filter *f,
 
 	if (!ref_level(f, en) || !ref_time(f, en))
 		return false;
-	if ((f->keyword != NULL || f->regex != NULL) &&
+	if ((f->keyword != NULL || f->regex != NULL || f->nwhere > 0) &&
 	    (s = ref_line(e, en, &n)) == NULL)
 		return false;
-	if (f->keyword != NULL && !ref_keyword(s, n, f->keyword))
+	/* negated (keyword_not, regex_not, where_not): the opposite
+	 * verdict, but a line the pattern gives up on stays out */
+	if (f->keyword != NULL &&
+	    ref_keyword(s, n, f->keyword) == f->keyword_not)
 		return false;
-	if (f->regex == NULL)
-		return true;
-	rc = eng_regex_match(f->regex, s, n, 0, NULL, NULL);
-	if (rc < 0)
-		(*gave_up)++;
-	return rc == 1;
+	if (f->regex != NULL) {
+		rc = eng_regex_match(f->regex, s, n, 0, NULL, NULL);
+		if (rc < 0)
+			(*gave_up)++;
+		if (rc < 0 || (rc == 1) == f->regex_not)
+			return false;
+	}
+	/* where level >= ERROR: the entry's own level; a malformed line
+	 * has none, so the comparison is false */
+	return f->nwhere == 0 ||
+	    (eng_entry_level(en) >= LLMLOG_ERROR) != *f->where_not;
 }
 
 static struct eng *sort_e;
@@ -299,10 +324,11 @@ static void
 print_filter(const struct eng_filter *f)
 {
 	fprintf(stderr, "filter: categories %#x, min_level %d, since %lld, "
-	    "until %lld, keyword %s, regex %s\n", f->categories, f->min_level,
-	    (long long)f->since_us, (long long)f->until_us,
-	    f->keyword != NULL ? f->keyword : "-",
-	    f->regex != NULL ? "yes" : "-");
+	    "until %lld, keyword %s%s, regex %s%s, where %s\n", f->categories,
+	    f->min_level, (long long)f->since_us, (long long)f->until_us,
+	    f->keyword_not ? "!" : "", f->keyword != NULL ? f->keyword : "-",
+	    f->regex_not ? "!" : "", f->regex != NULL ? "yes" : "-",
+	    f->nwhere == 0 ? "-" : *f->where_not ? "negated" : "yes");
 }
 
 /* The view against the reference, entry by entry, and its tab counts. */
@@ -738,5 +764,8 @@ main(void)
 		{ NULL, NULL },
 	};
 
-	return util_run("views", tests);
+	int rc = util_run("views", tests);
+
+	eng_where_free(where_error);
+	return rc;
 }

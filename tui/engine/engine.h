@@ -400,6 +400,12 @@ struct eng_filter {
 	struct eng_where *const *where;	/* nwhere expressions that must all
 					   hold (borrowed), or NULL */
 	size_t nwhere;
+	/* filter-out: an entry passes when the keyword is not found, the
+	 * regex does not match (a line it gives up on is left out either
+	 * way), where_not[i] when where[i] does not hold (nwhere flags,
+	 * borrowed, or NULL: none negated) */
+	bool keyword_not, regex_not;
+	const bool *where_not;
 };
 void eng_filter_init(struct eng_filter *f);
 
