@@ -1,0 +1,130 @@
+#!/bin/sh
+# test-ui-where.sh - field filters from the keyboard: w with a valid and an
+# invalid expression (the reason and its column in place), a leading !
+# that filters out (and !! for a literal !) in the keyword, regex and
+# where prompts, the filter list (v) switching filters off and deleting
+# them, and the SQL screen (:) with SQLite's own error.
+. "$srcdir/ui-lib.sh"
+
+ui_fixture basic
+ui_start
+ui_wait '24/24 ' "all entries"
+
+# w: an expression as --where reads it
+ui_keys w
+ui_wait '^Where:' "the where prompt"
+ui_keys -l 'model = gpt-4o'
+ui_keys Enter
+ui_wait 'where:model = gpt-4o' "status shows the expression"
+ui_wait ' 1/1 ' "one call of gpt-4o"
+# a second one: both must hold
+ui_keys w
+ui_keys -l 'duration_ms > 100000'
+ui_keys Enter
+ui_wait 'where:duration_ms > 100000' "two expressions"
+ui_wait ' 0/0 ' "no gpt-4o call took that long"
+ui_keys c
+ui_wait '24/24 ' "c clears them"
+ui_reject 'where:' "no expression left"
+ui_ok "where filter"
+
+# an invalid expression keeps the prompt open with the reason and column
+ui_keys w
+ui_keys -l 'model = = x'
+ui_keys Enter
+ui_wait '^Where: model = = x +expected a value .*found .=. at column 9' \
+    "the error names the token and its column"
+ui_expect '24/24 ' "the list is unchanged"
+ui_keys C-u
+ui_keys -l '!model = = x'
+ui_keys Enter
+ui_wait 'at column 10' "the column counts the ! typed"
+ui_keys Escape
+ui_wait_gone '^Where:' "Esc cancels"
+ui_ok "invalid where"
+
+# ! filters out: every entry but the gpt-4o call
+ui_keys w
+ui_keys -l '!model = gpt-4o'
+ui_keys Enter
+ui_wait 'where!:model = gpt-4o' "status shows a negated expression"
+ui_wait ' 23/23 ' "all but one"
+ui_keys c
+ui_wait '24/24 '
+ui_keys k
+ui_keys -l '!passwd'
+ui_keys Enter
+ui_wait 'keyword!:passwd' "a negated keyword"
+ui_wait ' 23/23 ' "the entry naming /etc/passwd is hidden"
+ui_keys k
+ui_wait '^Keyword: !passwd' "the prompt gives the ! back"
+ui_keys Escape
+ui_keys c
+ui_keys f
+ui_keys -l '!etc/(passwd|shadow)'
+ui_keys Enter
+ui_wait 'filter!:/etc/\(passwd\|shadow\)/' "a negated pattern"
+ui_wait ' 22/22 '
+ui_keys c
+ui_keys k
+ui_keys -l '!!passwd'
+ui_keys Enter
+ui_wait 'keyword:!passwd' "!! is a literal !"
+ui_wait ' 0/0 ' "no line holds !passwd"
+ui_keys c
+ui_wait '24/24 '
+ui_ok "negation"
+
+# the filter list: hits, Space off and on, d deletes
+ui_keys l l l
+ui_wait 'level>=WARNING'
+ui_keys w
+ui_keys -l 'category = llm'
+ui_keys Enter
+ui_wait ' 1/1 ' "one llm entry at WARNING or above"
+ui_keys v
+ui_wait '^Filters:' "the filter list"
+ui_expect 'level +in +WARNING and above +10 hits' "the level's hits"
+ui_expect 'where +in +category = llm +4 hits' "the expression's hits"
+ui_keys Down Space
+ui_wait 'where +in +category = llm' "still listed"
+ui_wait '1 filter off' "the status says one is off"
+ui_wait ' 10/10 ' "the list behind without it"
+ui_keys Space
+ui_wait ' 1/1 ' "on again"
+ui_keys Up d
+ui_wait_gone 'level +in' "the level is deleted"
+ui_wait ' 4/4 ' "only the expression left"
+ui_reject 'level>=' "status without the level"
+ui_keys Escape
+ui_wait 'where:category = llm' "back to the list"
+ui_keys c
+ui_wait '24/24 '
+ui_ok "filter list"
+
+# : runs SQL over the view, a table that scrolls; SQLite's errors as it
+# words them
+ui_keys ':'
+ui_wait '^SQL:' "the SQL prompt"
+ui_keys -l 'SELECT model, count(*) AS n FROM llm GROUP BY model ORDER BY n DESC'
+ui_keys Enter
+ui_wait '^2 rows' "the table's title"
+ui_expect 'model +n' "the column names"
+ui_expect 'llama3-70b-8192 +3' "a row"
+ui_expect 'gpt-4o +1'
+ui_keys Right
+ui_wait_gone 'model +n' "Right scrolls a column"
+ui_keys Left
+ui_wait 'model +n'
+ui_keys Escape
+ui_wait '24/24 ' "Esc back to the list"
+ui_keys ':'
+ui_wait '^SQL: SELECT model' "the last query again"
+ui_keys C-u
+ui_keys -l 'SELECT nope FROM llm'
+ui_keys Enter
+ui_wait '^SQL: SELECT nope FROM llm +no such column: nope' "SQLite's message"
+ui_keys Escape
+ui_ok "SQL screen"
+
+ui_quit
