@@ -3,7 +3,8 @@
 # invalid expression (the reason and its column in place), a leading !
 # that filters out (and !! for a literal !) in the keyword, regex and
 # where prompts, the filter list (v) switching filters off and deleting
-# them, and the SQL screen (:) with SQLite's own error.
+# them, the SQL screen (:) with SQLite's own error, and = in the detail
+# view.
 . "$srcdir/ui-lib.sh"
 
 ui_fixture basic
@@ -126,5 +127,42 @@ ui_keys Enter
 ui_wait '^SQL: SELECT nope FROM llm +no such column: nope' "SQLite's message"
 ui_keys Escape
 ui_ok "SQL screen"
+
+# = in the detail view: the field under the cursor joins the where filter
+ui_keys 5
+ui_wait ' 4/4 ' "the LLM tab"
+ui_keys Enter
+ui_wait '^Entry 4 of 4'
+ui_keys Down Down Down Down Down Down
+ui_keys =
+ui_wait 'where:model = llama3-70b-8192' "the model, one key"
+ui_wait ' 3/3 ' "every call of that model"
+ui_expect 'where: model = llama3-70b-8192' "the message says what was added"
+ui_keys c
+ui_wait '24/24 '
+# a value that needs quotes
+ui_keys 5
+ui_wait ' 4/4 '
+ui_keys Up Enter
+ui_wait '^Entry 3 of 4'
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do ui_keys Down; done
+ui_keys =
+ui_wait 'where:error = "rate limited"' "a quoted value"
+ui_wait ' 1/1 '
+ui_keys c
+# a nested field by its dotted path; an object heading is refused
+ui_keys 4 End
+ui_wait ' 5/5 ' "the Tool tab"
+ui_keys Enter
+ui_wait '^Entry 5 of 5'
+for i in 1 2 3 4 5 6 7; do ui_keys Down; done
+ui_keys =
+ui_wait '= needs a field with a value' "an object has no value"
+ui_keys Down =
+ui_wait 'where:parameters.path = /tmp/out.txt' "a dotted path"
+ui_wait ' 1/1 '
+ui_keys c
+ui_wait '24/24 '
+ui_ok "= in the detail view"
 
 ui_quit

@@ -147,8 +147,8 @@ struct ui_detail {
 	size_t top;
 	struct ui_dfield *fields;
 	size_t nfields, fcap;
-	long cur;		/* the field cursor, -1: none (the entry does
-				   not fit: Up and Down scroll) */
+	long cur;		/* the field cursor */
+	bool fits;		/* at the last draw: else Up and Down scroll */
 };
 
 /* A row of the dashboard's panels (dashboard.c): a label and its value,
