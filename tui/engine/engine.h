@@ -625,14 +625,20 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                                       (malformed and foreign lines count
  *                                       under their file's category)
  *  "first":"...", "last":"...",
- *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
+ *  "user":{"total","success","failed","success_rate","avg_duration_ms",
+ *          "p50_ms","p95_ms","p99_ms"},
  *  "llm":{"total","success","failed","streaming","total_tokens",
  *         "prompt_tokens","completion_tokens","avg_tokens" (per call),
- *         "avg_duration_ms","by_provider":{name:calls},
+ *         "avg_duration_ms","p50_ms","p95_ms","p99_ms",
+ *         "by_provider":{name:calls},
  *         "by_model":{name:calls},"tokens_by_provider":{name:tokens},
- *         "tokens_by_model":{name:tokens}},
+ *         "tokens_by_model":{name:tokens},
+ *         "failures_by_provider":[{"name","calls","failed","error_pct"},...],
+ *         "failures_by_model":[...]}         up to 20 each, by calls
  *  "tool":{"total","success","failed","success_rate","avg_duration_ms",
- *          "top":[{"name","count"},...]}          up to 20, most used first
+ *          "p50_ms","p95_ms","p99_ms",
+ *          "top":[{"name","count"},...],         up to 20, most used first
+ *          "failures_by_tool":[{"name","calls","failed","error_pct"},...]}
  *  "security":{"total","allowed","denied",
  *              "top_denied_resources":[{"name","count"},...],
  *              "top_denied_actions":[{"name","count"},...]},   up to 20
@@ -667,8 +673,8 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  * magnitude is written as an integer, any other as a double, and one past
  * a double's range, or an average of it, as null.  An average is the
  * rounded sum divided by the count.  Percentiles are nearest-rank over
- * the performance durations (the smallest with at least that share at or
- * below it); slowest lists them largest first, equal ones in the order
+ * the section's durations (the smallest with at least that share at or
+ * below it), 0 when it has none; error_pct is 100 * failed / calls; slowest lists them largest first, equal ones in the order
  * counted.  The histogram is eng_hist_build's, not aligned, for at most 60
  * buckets of a minute or more, each count the sum of a bucket's three.
  *

@@ -36,6 +36,7 @@ struct tally_item {
 	char *name;
 	size_t len;
 	uint64_t count;
+	uint64_t failed;	/* providers, models and tools */
 	struct xsum sum;	/* tokens, for providers and models */
 };
 
@@ -111,6 +112,7 @@ tally_merge(struct tally *into, const struct tally *from)
 			continue;
 		it = tally_get(into, f->name, f->len);
 		it->count += f->count;
+		it->failed += f->failed;
 		xsum_merge(&it->sum, &f->sum);
 	}
 }
@@ -242,6 +244,14 @@ minutes_merge(struct minutes *into, const struct minutes *from)
 	}
 }
 
+/* The durations of a category, kept in order as they come (as the
+ * performance durations are: durations_settle). */
+struct durs {
+	double *v;
+	size_t n, cap;
+	size_t sorted;		/* v[0..sorted) are in order */
+};
+
 struct part {
 	uint64_t total, malformed, foreign;
 	uint64_t out_of_range;	/* numbers past a double's range, left out */
@@ -251,6 +261,8 @@ struct part {
 
 	uint64_t user_total, user_success, user_dur_n;
 	struct xsum user_dur;
+	/* the durations of user, tool and llm entries, for percentiles */
+	struct durs user_d, tool_d, llm_d;
 
 	uint64_t llm_total, llm_failed, llm_dur_n, llm_streaming;
 	struct xsum llm_dur, prompt, completion, tokens;
@@ -325,6 +337,9 @@ part_free(struct part *p)
 	xsum_free(&p->tool_dur);
 	xsum_free(&p->perf_dur);
 	free(p->durations);
+	free(p->user_d.v);
+	free(p->tool_d.v);
+	free(p->llm_d.v);
 	for (size_t i = 0; i < p->nslow; i++)
 		free(p->slowest[i].operation);
 	free(p->minutes.m);
@@ -360,6 +375,14 @@ add_duration(struct part *p, double ms)
 }
 
 static void
+durs_add(struct durs *d, double ms)
+{
+	if (d->n == d->cap)
+		eng_grow(&d->v, &d->cap, d->n + 1, sizeof *d->v);
+	d->v[d->n++] = ms;
+}
+
+static void
 add_request(struct part *p, int64_t t, double ms)
 {
 	if (p->nreq == p->reqcap)
@@ -385,16 +408,17 @@ number(struct part *p, const struct fields *f, enum field k, double *out)
 	}
 }
 
-/* A duration into its sum and count. */
+/* A duration into its sum and count, and the category's durations. */
 static void
 add_ms(struct part *p, const struct fields *f, struct xsum *sum,
-    uint64_t *n)
+    uint64_t *n, struct durs *d)
 {
 	double ms;
 
 	if (number(p, f, FIELD_DURATION, &ms)) {
 		xsum_add(sum, ms);
 		(*n)++;
+		durs_add(d, ms);
 	}
 }
 
@@ -446,17 +470,21 @@ count_llm(struct part *p, const struct fields *f)
 	struct field_text prov, model;
 	struct tally_item *ip, *im;
 	double tok;
+	bool failed;
 
 	prov = name_of(f, FIELD_PROVIDER, &sp);
 	model = name_of(f, FIELD_MODEL, &sm);
+	failed = fields_failed(f);
 	p->llm_total++;
-	p->llm_failed += fields_failed(f);
+	p->llm_failed += failed;
 	p->llm_streaming += field_bool(f, FIELD_STREAMING) == 1;
-	add_ms(p, f, &p->llm_dur, &p->llm_dur_n);
+	add_ms(p, f, &p->llm_dur, &p->llm_dur_n, &p->llm_d);
 	ip = tally_get(&p->providers, prov.s, prov.n);
 	im = tally_get(&p->models, model.s, model.n);
 	ip->count++;
 	im->count++;
+	ip->failed += failed;
+	im->failed += failed;
 	tok = count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
 	    &im->sum });
 	strbuf_free(&sp);
@@ -505,6 +533,7 @@ count_fields(struct part *p, int cat, const struct fields *f,
 {
 	struct strbuf s1 = { 0 }, s2 = { 0 };
 	struct field_text t1, t2;
+	struct tally_item *it;
 	double v, tok = 0;
 
 	switch (cat) {
@@ -514,6 +543,7 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		if (number(p, f, FIELD_DURATION, &v)) {
 			xsum_add(&p->user_dur, v), p->user_dur_n++;
 			add_request(p, en->time_us, v);
+			durs_add(&p->user_d, v);
 		}
 		break;
 	case LLMLOG_LLM:
@@ -522,9 +552,11 @@ count_fields(struct part *p, int cat, const struct fields *f,
 	case LLMLOG_TOOL:
 		p->tool_total++;
 		p->tool_success += !fields_failed(f);
-		add_ms(p, f, &p->tool_dur, &p->tool_dur_n);
+		add_ms(p, f, &p->tool_dur, &p->tool_dur_n, &p->tool_d);
 		t1 = name_of(f, FIELD_TOOL_NAME, &s1);
-		tally_get(&p->tools, t1.s, t1.n)->count++;
+		it = tally_get(&p->tools, t1.s, t1.n);
+		it->count++;
+		it->failed += fields_failed(f);
 		break;
 	case LLMLOG_SECURITY:
 		p->sec_total++;
@@ -649,6 +681,12 @@ part_merge(struct part *a, struct part *b)
 		a->peak_memory = b->peak_memory;
 	for (size_t i = 0; i < b->ndur; i++)
 		add_duration(a, b->durations[i]);
+	for (size_t i = 0; i < b->user_d.n; i++)
+		durs_add(&a->user_d, b->user_d.v[i]);
+	for (size_t i = 0; i < b->tool_d.n; i++)
+		durs_add(&a->tool_d, b->tool_d.v[i]);
+	for (size_t i = 0; i < b->llm_d.n; i++)
+		durs_add(&a->llm_d, b->llm_d.v[i]);
 	for (size_t i = 0; i < b->nslow; i++)
 		add_slow(a, b->slowest[i].operation, b->slowest[i].len,
 		    b->slowest[i].ms, &b->slowest[i].entry);
@@ -721,29 +759,39 @@ sort_durations(double *a, size_t n)
  * way (not done) the sort waits until the new ones are as many as the
  * sorted, so that sorting costs no more than twice one sort at the end. */
 static void
-durations_settle(struct part *p, bool done)
+settle(double *v, size_t n, size_t *sorted, bool done)
 {
-	size_t old = p->dur_sorted, add = p->ndur - old;
+	size_t old = *sorted, add = n - old;
 	double *t;
 
 	if (add == 0 || (!done && add < old))
 		return;
 	if (add * 8 >= old) {
-		sort_durations(p->durations, p->ndur);
-		p->dur_sorted = p->ndur;
+		sort_durations(v, n);
+		*sorted = n;
 		return;
 	}
 	t = eng_xmalloc(add * sizeof *t);
-	memcpy(t, p->durations + old, add * sizeof *t);
+	memcpy(t, v + old, add * sizeof *t);
 	sort_durations(t, add);
-	for (size_t i = old, j = add, k = p->ndur; j > 0;) {
-		if (i > 0 && dbl_key(p->durations[i - 1]) > dbl_key(t[j - 1]))
-			p->durations[--k] = p->durations[--i];
+	for (size_t i = old, j = add, k = n; j > 0;) {
+		if (i > 0 && dbl_key(v[i - 1]) > dbl_key(t[j - 1]))
+			v[--k] = v[--i];
 		else
-			p->durations[--k] = t[--j];
+			v[--k] = t[--j];
 	}
 	free(t);
-	p->dur_sorted = p->ndur;
+	*sorted = n;
+}
+
+/* The performance durations, and those of user, tool and llm. */
+static void
+durations_settle(struct part *p, bool done)
+{
+	settle(p->durations, p->ndur, &p->dur_sorted, done);
+	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, done);
+	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, done);
+	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, done);
 }
 
 static int
@@ -1375,6 +1423,47 @@ json_performance(const struct part *p)
 	return o;
 }
 
+/* p50_ms, p95_ms, p99_ms of a category's durations (0 when none, as
+ * the performance section's). */
+static void
+add_percentiles(json_object *o, const struct durs *ds)
+{
+	double *d = ds->v, *copy = NULL;
+
+	if (ds->sorted < ds->n) {
+		d = copy = eng_xmalloc(ds->n * sizeof *d);
+		memcpy(d, ds->v, ds->n * sizeof *d);
+		sort_durations(d, ds->n);
+	}
+	add_d(o, "p50_ms", percentile(d, ds->n, 0.50));
+	add_d(o, "p95_ms", percentile(d, ds->n, 0.95));
+	add_d(o, "p99_ms", percentile(d, ds->n, 0.99));
+	free(copy);
+}
+
+/* [{"name","calls","failed","error_pct"},...]: the first TOP_JSON names
+ * by calls, as the maps are ordered. */
+static json_object *
+jfailures(const struct tally *t)
+{
+	struct tally_item *v = tally_sorted(t);
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < t->n && i < TOP_JSON; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+		    json_object_new_string_len(v[i].name, (int)v[i].len));
+		add_u(o, "calls", v[i].count);
+		add_u(o, "failed", v[i].failed);
+		add_d(o, "error_pct", 100 * ratio((double)v[i].failed,
+		    (double)v[i].count));
+		json_object_array_add(a, o);
+	}
+	free(v);
+	return a;
+}
+
 static json_object *
 json_llm(const struct part *p)
 {
@@ -1391,11 +1480,15 @@ json_llm(const struct part *p)
 	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
 	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
 	    (double)p->llm_dur_n));
+	add_percentiles(o, &p->llm_d);
 	json_object_object_add(o, "by_provider", jmap(&p->providers, false));
 	json_object_object_add(o, "by_model", jmap(&p->models, false));
 	json_object_object_add(o, "tokens_by_provider",
 	    jmap(&p->providers, true));
 	json_object_object_add(o, "tokens_by_model", jmap(&p->models, true));
+	json_object_object_add(o, "failures_by_provider",
+	    jfailures(&p->providers));
+	json_object_object_add(o, "failures_by_model", jfailures(&p->models));
 	return o;
 }
 
@@ -1454,12 +1547,16 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "by_category", m);
 	json_object_object_add(o, "first", jtime(p->first));
 	json_object_object_add(o, "last", jtime(p->last));
-	json_object_object_add(o, "user", json_outcomes(p->user_total,
-	    p->user_success, &p->user_dur, p->user_dur_n));
+	t = json_outcomes(p->user_total, p->user_success, &p->user_dur,
+	    p->user_dur_n);
+	add_percentiles(t, &p->user_d);
+	json_object_object_add(o, "user", t);
 	json_object_object_add(o, "llm", json_llm(p));
 	t = json_outcomes(p->tool_total, p->tool_success, &p->tool_dur,
 	    p->tool_dur_n);
+	add_percentiles(t, &p->tool_d);
 	json_object_object_add(t, "top", jtop(&p->tools));
+	json_object_object_add(t, "failures_by_tool", jfailures(&p->tools));
 	json_object_object_add(o, "tool", t);
 	m = json_object_new_object();
 	add_u(m, "total", p->sec_total);

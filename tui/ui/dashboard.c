@@ -367,6 +367,19 @@ is_section(const char *key)
 	return false;
 }
 
+/* Figures the tables under the panels show per model and tool (the
+ * percentiles and failures of user, tool and llm): left out of the
+ * panels, which keep the performance section's percentiles. */
+static bool
+in_tables(const char *section, const char *key)
+{
+	if (strncmp(key, "failures_by_", 12) == 0)
+		return true;
+	return strcmp(section, "performance") != 0 && key[0] == 'p' &&
+	    (strcmp(key, "p50_ms") == 0 || strcmp(key, "p95_ms") == 0 ||
+	    strcmp(key, "p99_ms") == 0);
+}
+
 /* Every panel that counts successes shows a "Success rate"; where the
  * report gives only the counts (llm), it is worked out from them. */
 static void
@@ -406,7 +419,8 @@ fill_panel(struct build *b, json_object *report, size_t i)
 				add_field(b, k, v, 0, false);
 	} else {
 		json_object_object_foreach(sec, k, v)
-			add_field(b, k, v, 0, false);
+			if (!in_tables(sections[i].key, k))
+				add_field(b, k, v, 0, false);
 		add_rate(b, sec);
 	}
 	b->panel++;
