@@ -4,7 +4,7 @@
 # that filters out (and !! for a literal !) in the keyword, regex and
 # where prompts, the filter list (v) switching filters off and deleting
 # them, the SQL screen (:) with SQLite's own error, and = in the detail
-# view.
+# view, and Enter on a dashboard table's model row.
 . "$srcdir/ui-lib.sh"
 
 ui_fixture basic
@@ -166,3 +166,46 @@ ui_wait '24/24 '
 ui_ok "= in the detail view"
 
 ui_quit
+
+# the dashboard's tables (as --stats --by): Enter on a model filters the
+# list to it
+cursor_row()
+{
+	row=$(ui_cells | awk '
+	$5 ~ /r/ && $1 > 0 && $1 < 38 {
+		run = $1 == r && $2 == c + 1 ? run + 1 : 1
+		r = $1
+		c = $2
+		if (run >= 30) { print r; exit }
+	}')
+	[ -n "$row" ] && ui_row "$row"
+}
+walk_to()
+{
+	i=0
+	until cursor_row | grep -Eq -- "$1"; do
+		i=$((i + 1))
+		[ $i -lt 120 ] || ui_fail "the cursor never reached /$1/"
+		ui_keys Down
+		sleep 0.05
+	done
+}
+UI_COLS=50 ui_start
+ui_wait '24/24 '
+ui_keys 8
+ui_wait '^Overall' "the Stats tab"
+# the figures of --stats --by category,model: 3 calls, 1 failed, p50
+# 900 ms, p95 1,234.5 ms, 630 tokens
+walk_to '^  llama3-70.* +3 +33\.3% +900ms +1\.23s +630 *$'
+ui_expect '^LLM by model' "the table by model"
+ui_keys Down
+sleep 0.1
+cursor_row | grep -Eq '^  gpt-4o +1 +0\.0% +2\.50s +2\.50s +1\.2k *$' ||
+    ui_fail "a model's calls, fail %, p50, p95 and tokens"
+ui_keys Up
+walk_to '^  llama3-70'
+ui_keys Enter
+ui_wait '^where: model = llama3-70b-8192' "Enter adds the model"
+ui_wait ' 3/3 ' "the list shows its calls"
+ui_quit
+ui_ok "Enter on a dashboard model row"

@@ -179,47 +179,6 @@ render(struct ui_detail *d, const struct eng_field *f, int width)
 
 /* ---- a field as a where expression ---------------------------------------- */
 
-/* A bare word of the grammar: [A-Za-z0-9_.:/@+-]+, not one of its own. */
-static bool
-bare_word(const char *s, size_t n, bool dots)
-{
-	static const char *const reserved[] = { "and", "or", "not", "in",
-	    "exists", NULL };
-
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || (c != 0 && c != '.' &&
-		    strchr("_:/@+-", c) != NULL) || (dots && c == '.')))
-			return false;
-	}
-	for (size_t i = 0; reserved[i] != NULL; i++)
-		if (strlen(reserved[i]) == n && memcmp(s, reserved[i], n) == 0)
-			return false;
-	return true;
-}
-
-/* "…" with JSON's escapes. */
-static void
-add_quoted(struct strbuf *out, const char *s, size_t n)
-{
-	strbuf_puts(out, "\"");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			strbuf_printf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_printf(out, "\\u%04x", c);
-		else
-			strbuf_add(out, s + i, 1);
-	}
-	strbuf_puts(out, "\"");
-}
-
 /* The names that mean a virtual field, not a key, when bare. */
 static bool
 virtual_name(const char *s, size_t n)
@@ -258,13 +217,13 @@ field_path(const struct eng_fields *f, size_t i, struct strbuf *out)
 	}
 	if (n == 0)
 		return false;
-	if (n == 1 && (!bare_word(parts[0]->key, parts[0]->key_len, false) ||
+	if (n == 1 && (!ui_where_bare(parts[0]->key, parts[0]->key_len, false) ||
 	    virtual_name(parts[0]->key, parts[0]->key_len))) {
-		add_quoted(out, parts[0]->key, parts[0]->key_len);
+		ui_where_quoted(out, parts[0]->key, parts[0]->key_len);
 		return true;
 	}
 	for (size_t k = n; k-- > 0;) {
-		if (!bare_word(parts[k]->key, parts[k]->key_len, false))
+		if (!ui_where_bare(parts[k]->key, parts[k]->key_len, false))
 			return false;
 		if (k != n - 1)
 			strbuf_puts(out, ".");
@@ -294,10 +253,10 @@ field_expr(const struct eng_fields *f, size_t i)
 	 * bare word bare (a number-like one still compares as text with a
 	 * string field), else quoted */
 	if (fl->kind != ENG_FIELD_STRING ||
-	    bare_word(fl->text, fl->text_len, true))
+	    ui_where_bare(fl->text, fl->text_len, true))
 		strbuf_add(&b, fl->text, fl->text_len);
 	else
-		add_quoted(&b, fl->text, fl->text_len);
+		ui_where_quoted(&b, fl->text, fl->text_len);
 	return b.s;
 }
 

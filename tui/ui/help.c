@@ -52,7 +52,7 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "Up, Down", "the row cursor over the panels' rows" },
 	{ "PgUp, PgDn", "the panels a page up or down" },
 	{ "Home, g", "the panels' top, without the row cursor" },
-	{ "Enter", "on a slowest operation: open its entry" },
+	{ "Enter", "a slowest operation: its entry; a model, tool, provider or resource: filter to it" },
 	{ "Esc", "back to the list" },
 	{ NULL, "Filter list (v)" },
 	{ "Space", "switch the filter under the cursor off or on again" },
@@ -126,6 +126,9 @@ help_enter(struct ui *u, enum ui_screen_id from)
 static int
 help_key(struct ui *u, int key)
 {
+	/* a page: the screen's rows but one, so a line stays in sight */
+	size_t page = u->body_h > 2 ? (size_t)u->body_h - 1 : 10;
+
 	switch (key) {
 	case UK(KEY_UP):
 		if (u->help_top > 0)
@@ -136,11 +139,11 @@ help_key(struct ui *u, int key)
 		break;
 	case UK(KEY_PPAGE):
 	case 'b':
-		u->help_top = u->help_top > 10 ? u->help_top - 10 : 0;
+		u->help_top = u->help_top > page ? u->help_top - page : 0;
 		break;
 	case UK(KEY_NPAGE):
 	case ' ':
-		u->help_top += 10;
+		u->help_top += page;
 		break;
 	case UK(KEY_HOME):
 	case 'g':

@@ -46,6 +46,57 @@ ui_prompt_negated_text(struct strbuf *out, const char *text, bool negated)
 	strbuf_puts(out, text);
 }
 
+/* A bare word of the grammar: [A-Za-z0-9_.:/@+-]+, not one of its own. */
+bool
+ui_where_bare(const char *s, size_t n, bool dots)
+{
+	static const char *const reserved[] = { "and", "or", "not", "in",
+	    "exists", NULL };
+
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || (c != 0 && c != '.' &&
+		    strchr("_:/@+-", c) != NULL) || (dots && c == '.')))
+			return false;
+	}
+	for (size_t i = 0; reserved[i] != NULL; i++)
+		if (strlen(reserved[i]) == n && memcmp(s, reserved[i], n) == 0)
+			return false;
+	return true;
+}
+
+/* "…" with JSON's escapes. */
+void
+ui_where_quoted(struct strbuf *out, const char *s, size_t n)
+{
+	strbuf_puts(out, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			strbuf_printf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_printf(out, "\\u%04x", c);
+		else
+			strbuf_add(out, s + i, 1);
+	}
+	strbuf_puts(out, "\"");
+}
+
+/* A value as a where literal: bare when it can be, else quoted. */
+void
+ui_where_literal(struct strbuf *out, const char *s, size_t n)
+{
+	if (ui_where_bare(s, n, true))
+		strbuf_add(out, s, n);
+	else
+		ui_where_quoted(out, s, n);
+}
+
 void
 ui_prompt_open(struct ui *u, enum ui_prompt_kind kind, const char *initial)
 {

@@ -162,6 +162,7 @@ struct ui_drow {
 	bool dim;		/* a note ("3 more") */
 	bool has_entry;
 	struct eng_entry entry;
+	char *filter;		/* a where expression Enter adds, or NULL */
 	int col, line;		/* where it goes: panel column, line */
 };
 
@@ -201,6 +202,8 @@ struct ui_dash {
 	int64_t bucket_us;	/* ENG_TIME_NONE: none shown */
 	long row;		/* index into rows, -1: none shown */
 	int top;		/* the first panel line shown */
+	/* the tables by model and by tool, counted once the stats are */
+	struct eng_groupby *groups;
 };
 
 /* The search's hits in the view, counted between keys (hits.c). */
@@ -381,6 +384,13 @@ int ui_hits_idle(struct ui *u);
 /* " 3/120" after the search on the status line */
 void ui_hits_status(struct ui *u, struct strbuf *out);
 void ui_hits_free(struct ui *u);
+
+/* The where grammar's words (llmlog(1), WHERE GRAMMAR): whether s[0..n)
+ * is a bare word (dots: as a value, where a dot is no path separator),
+ * and s quoted with JSON's escapes, and a value written either way. */
+bool ui_where_bare(const char *s, size_t n, bool dots);
+void ui_where_quoted(struct strbuf *out, const char *s, size_t n);
+void ui_where_literal(struct strbuf *out, const char *s, size_t n);
 
 /* detail.c: the list opens an entry, and the detail view steps along */
 void ui_detail_open(struct ui *u, const struct eng_entry *en);
