@@ -204,6 +204,20 @@ cursor_row | grep -Eq '^  gpt-4o +1 +0\.0% +2\.50s +2\.50s +1\.2k *$' ||
     ui_fail "a model's calls, fail %, p50, p95 and tokens"
 ui_keys Up
 walk_to '^  llama3-70'
+# the top errors, normalised, with the time last seen
+walk_to '^  rate limited'
+ui_screen >"$UI_WORK/errors"
+grep -Eq '^  Permission denied +2  10:05:01 *$' "$UI_WORK/errors" ||
+    ui_fail "the tool's and the user's error, with when it was last seen"
+grep -Eq '^  rate limited +1  10:11:00 *$' "$UI_WORK/errors" ||
+    ui_fail "the LLM call's error"
+i=0
+until cursor_row | grep -Eq '^  llama3-70'; do
+	i=$((i + 1))
+	[ $i -lt 120 ] || ui_fail "Up never reached the model"
+	ui_keys Up
+	sleep 0.05
+done
 ui_keys Enter
 ui_wait '^where: model = llama3-70b-8192' "Enter adds the model"
 ui_wait ' 3/3 ' "the list shows its calls"

@@ -761,4 +761,19 @@ struct eng_slowest {
 bool eng_stats_slowest(const struct eng_stats *s, size_t i,
     struct eng_slowest *out);
 
+/* The most common errors of the failed user, tool and llm entries
+ * counted: their error text normalised (runs of digits read "#", runs of
+ * blanks one space, at most 200 bytes), how many, and the latest time
+ * one was seen (ENG_TIME_NONE when none had a time); most first, ties by
+ * text.  At most max into out; texts (may hold NUL bytes) are valid until
+ * the next update of s.  The number given. */
+struct eng_error_row {
+	const char *text;
+	size_t len;
+	uint64_t count;
+	int64_t last_us;
+};
+size_t eng_stats_errors(const struct eng_stats *s, struct eng_error_row *out,
+    size_t max);
+
 #endif

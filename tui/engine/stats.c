@@ -37,6 +37,8 @@ struct tally_item {
 	size_t len;
 	uint64_t count;
 	uint64_t failed;	/* providers, models and tools */
+	int64_t last;		/* errors: the latest time seen, or
+				   ENG_TIME_NONE (0 until then) */
 	struct xsum sum;	/* tokens, for providers and models */
 };
 
@@ -111,6 +113,8 @@ tally_merge(struct tally *into, const struct tally *from)
 		if (f->name == NULL)
 			continue;
 		it = tally_get(into, f->name, f->len);
+		if (it->count == 0 || f->last > it->last)
+			it->last = f->last;
 		it->count += f->count;
 		it->failed += f->failed;
 		xsum_merge(&it->sum, &f->sum);
@@ -267,6 +271,7 @@ struct part {
 	uint64_t llm_total, llm_failed, llm_dur_n, llm_streaming;
 	struct xsum llm_dur, prompt, completion, tokens;
 	struct tally providers, models;
+	struct tally errors;	/* the failures' error texts, normalised */
 
 	uint64_t tool_total, tool_success, tool_dur_n;
 	struct xsum tool_dur;
@@ -326,6 +331,7 @@ part_free(struct part *p)
 {
 	tally_free(&p->providers);
 	tally_free(&p->models);
+	tally_free(&p->errors);
 	tally_free(&p->tools);
 	tally_free(&p->denied_resources);
 	tally_free(&p->denied_actions);
@@ -527,6 +533,49 @@ count_minute(struct part *p, int cat, const struct fields *f, double tok,
 	}
 }
 
+#define ERROR_TEXT_MAX 200	/* bytes of an error text kept */
+
+/* A failure's error text, normalised so that one error is one line of
+ * the ranking: runs of digits read "#" ("timeout after 30s" and "...
+ * 45s" alike), runs of blanks one space, at most ERROR_TEXT_MAX bytes. */
+static void
+count_error(struct part *p, const struct fields *f,
+    const struct eng_entry *en)
+{
+	struct strbuf raw = { 0 }, norm = { 0 };
+	struct field_text t;
+	struct tally_item *it;
+
+	if (!fields_failed(f) || !field_text(f, FIELD_ERROR, &raw, &t) ||
+	    t.n == 0) {
+		strbuf_free(&raw);
+		return;
+	}
+	for (size_t i = 0; i < t.n && norm.len < ERROR_TEXT_MAX; i++) {
+		char c = t.s[i];
+
+		if (c >= '0' && c <= '9') {
+			while (i + 1 < t.n && t.s[i + 1] >= '0' &&
+			    t.s[i + 1] <= '9')
+				i++;
+			c = '#';
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			while (i + 1 < t.n && (t.s[i + 1] == ' ' ||
+			    t.s[i + 1] == '\t' || t.s[i + 1] == '\n' ||
+			    t.s[i + 1] == '\r'))
+				i++;
+			c = ' ';
+		}
+		strbuf_add(&norm, &c, 1);
+	}
+	it = tally_get(&p->errors, norm.s, norm.len);
+	if (it->count == 0 || en->time_us > it->last)
+		it->last = en->time_us;
+	it->count++;
+	strbuf_free(&raw);
+	strbuf_free(&norm);
+}
+
 static void
 count_fields(struct part *p, int cat, const struct fields *f,
     const struct eng_entry *en)
@@ -584,6 +633,8 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		}
 		break;
 	}
+	if (cat == LLMLOG_USER || cat == LLMLOG_TOOL || cat == LLMLOG_LLM)
+		count_error(p, f, en);
 	count_minute(p, cat, f, tok, en);
 	strbuf_free(&s1);
 	strbuf_free(&s2);
@@ -664,6 +715,7 @@ part_merge(struct part *a, struct part *b)
 	xsum_merge(&a->tokens, &b->tokens);
 	tally_merge(&a->providers, &b->providers);
 	tally_merge(&a->models, &b->models);
+	tally_merge(&a->errors, &b->errors);
 	a->tool_total += b->tool_total;
 	a->tool_success += b->tool_success;
 	xsum_merge(&a->tool_dur, &b->tool_dur);
@@ -1725,6 +1777,22 @@ eng_hist_latency(struct eng_stats *s, const struct eng_hist *h, double *p50,
 			at++;
 		request_percentiles(s, from, at, &p50[b], &p95[b]);
 	}
+}
+
+size_t
+eng_stats_errors(const struct eng_stats *s, struct eng_error_row *out,
+    size_t max)
+{
+	struct tally_item *v = tally_sorted(&s->p.errors);
+	size_t n = s->p.errors.n < max ? s->p.errors.n : max;
+
+	/* the names are the table's own: valid until it changes */
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct eng_error_row){ .text = v[i].name,
+		    .len = v[i].len, .count = v[i].count,
+		    .last_us = v[i].last };
+	free(v);
+	return n;
 }
 
 bool

@@ -566,16 +566,56 @@ add_table(struct build *b, json_object *groups, const char *title,
 		b->panel++;
 }
 
+/* The most common errors (normalised by the stats), how many and when
+ * last: "12  11-30 14:02" or "12  14:02:11". */
+static void
+add_errors(struct build *b)
+{
+	struct eng_error_row er[PANEL_TOP];
+	size_t n = eng_stats_errors(b->u->stats, er, PANEL_TOP);
+	struct strbuf label, value, t;
+
+	if (n == 0)
+		return;
+	strbuf_init(&label);
+	strbuf_init(&value);
+	strbuf_init(&t);
+	row_add(b, "Top errors", "", 0, true);
+	row_add(b, "error", "count  last seen", 0, false);
+	b->d->rows[b->d->nrows - 1].dim = true;
+	for (size_t i = 0; i < n; i++) {
+		strbuf_reset(&label);
+		strbuf_reset(&value);
+		strbuf_reset(&t);
+		eng_sanitize(&label, er[i].text, er[i].len);
+		ui_format_compact(&value, (double)er[i].count);
+		if (er[i].last_us != ENG_TIME_NONE) {
+			eng_time_format(&t, er[i].last_us, b->u->utc);
+			t.s[b->days ? 16 : 19] = '\0';
+			strbuf_printf(&value, "  %s", t.s + (b->days ? 5 : 11));
+		} else
+			strbuf_puts(&value, "  -");
+		row_add(b, label.s, value.s, 2, false);
+	}
+	strbuf_free(&label);
+	strbuf_free(&value);
+	strbuf_free(&t);
+	b->panel++;
+}
+
 /* Once every entry is counted: the groups take the view's new entries
- * (a view that lost some is counted again), and the tables are added. */
+ * (a view that lost some is counted again), and the tables are added;
+ * the errors come with the stats. */
 static void
 fill_tables(struct build *b)
 {
 	struct ui *u = b->u;
 	json_object *groups;
 
-	if (!u->stats_done)
+	if (!u->stats_done) {
+		add_errors(b);
 		return;
+	}
 	if (u->dash.groups == NULL)
 		u->dash.groups = eng_groupby_new(group_fields, 3, 0);
 	eng_groupby_update(u->dash.groups, u->view);
@@ -583,6 +623,7 @@ fill_tables(struct build *b)
 	add_table(b, groups, "LLM by model", "llm", "model", true);
 	add_table(b, groups, "Tools", "tool", "tool_name", false);
 	json_object_put(groups);
+	add_errors(b);
 }
 
 /* Panels flow into columns, each to the shortest column so far: every
