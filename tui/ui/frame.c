@@ -142,7 +142,8 @@ add_filters(struct ui *u, struct strbuf *b)
 {
 	size_t start = b->len;
 
-	if (u->last_list_tab == UI_TAB_ALL && u->cli_categories != 0) {
+	if (u->last_list_tab == UI_TAB_ALL && u->cli_categories != 0 &&
+	    !(u->off & UI_OFF_CATEGORY)) {
 		const char *sep = "cat:";
 
 		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
