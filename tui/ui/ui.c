@@ -428,6 +428,7 @@ set_time(struct ui *u, bool since, const char *text)
 		snprintf(u->prompt.error, sizeof u->prompt.error, "%s", err);
 		return UI_HANDLED | UI_REDRAW;
 	}
+	u->off &= ~(since ? UI_OFF_SINCE : UI_OFF_UNTIL);
 	if (since) {
 		u->filter.since_us = t;
 		free(u->since_text);
@@ -644,6 +645,7 @@ cycle_level(struct ui *u, int step)
 		i++;
 	i = ((i % n) + step + n) % n;
 	u->filter.min_level = order[i];
+	u->off &= ~UI_OFF_LEVEL;	/* a level set is in force */
 	if (order[i] == 0)
 		ui_message(u, false, "level: all");
 	else
