@@ -128,6 +128,22 @@ ui_wait '^SQL: SELECT nope FROM llm +no such column: nope' "SQLite's message"
 ui_keys Escape
 ui_ok "SQL screen"
 
+# a query that never ends shows its progress; Esc cancels it, Ctrl-C quits
+ui_keys ':' C-u
+ui_keys -l 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c'
+ui_keys Enter
+ui_wait 'running the query: .* \(Esc cancels\)' "the progress"
+ui_keys Escape
+ui_wait '^SQL: WITH RECURSIVE.* +cancelled \(Esc\)' "Esc cancels the query"
+ui_expect '24/24 ' "the list is still there"
+ui_keys Enter
+ui_wait 'running the query' "again"
+ui_keys C-c
+ui_wait '\[llmlog exited 130\]' "Ctrl-C quits while a query runs"
+ui_ok "a long query: progress, Esc, Ctrl-C"
+ui_start
+ui_wait '24/24 '
+
 # = in the detail view: the field under the cursor joins the where filter
 ui_keys 5
 ui_wait ' 4/4 ' "the LLM tab"
