@@ -257,6 +257,8 @@ print_percentiles(FILE *out, json_object *sec)
 	static const char *const keys[] = { "p50_ms", "p95_ms", "p99_ms" };
 	struct strbuf b;
 
+	if (get(sec, keys[0]) == NULL)
+		return;		/* a report without them (an older one) */
 	strbuf_init(&b);
 	for (size_t i = 0; i < 3; i++)
 		fprintf(out, "  Duration p%.2s: %sms\n", keys[i] + 1,
