@@ -21,7 +21,8 @@ The reading of a line is Python's json module with these rules:
     escaped half of a surrogate pair without its other half U+FFFD;
   - a number is float() of its text, past a double's range out of range.
 Times are not compared (first, last, histogram): only the counts, sums,
-outcomes, names and durations.
+outcomes, names, durations and their percentiles, and the failures per
+provider, model and tool.
 """
 import codecs
 import json
@@ -282,13 +283,15 @@ def tally(files, only=None):
     t = Tally()
     r = {'total': 0, 'malformed': 0, 'foreign': 0}
     by_level, by_cat = {}, {}
-    user = {'total': 0, 'failed': 0, 'dur': ExactSum(), 'dur_n': 0}
+    user = {'total': 0, 'failed': 0, 'dur': ExactSum(), 'dur_n': 0,
+            'durs': []}
     llm = {'total': 0, 'failed': 0, 'streaming': 0, 'dur': ExactSum(),
            'dur_n': 0, 'tokens': ExactSum(), 'prompt': ExactSum(),
            'completion': ExactSum(), 'prov': {}, 'model': {},
-           'prov_tok': {}, 'model_tok': {}}
+           'prov_tok': {}, 'model_tok': {}, 'durs': [], 'prov_failed': {},
+           'model_failed': {}}
     tool = {'total': 0, 'failed': 0, 'dur': ExactSum(), 'dur_n': 0,
-            'names': {}}
+            'names': {}, 'durs': [], 'names_failed': {}}
     sec = {'total': 0, 'allowed': 0, 'res': {}, 'act': {}}
     perf = {'total': 0, 'dur': ExactSum(), 'durs': [], 'peak': None}
 
@@ -321,6 +324,7 @@ def tally(files, only=None):
                 if d is not None:
                     user['dur'].add(d)
                     user['dur_n'] += 1
+                    user['durs'].append(d)
             elif cat == 'tool':
                 tool['total'] += 1
                 tool['failed'] += failed(o)
@@ -328,8 +332,11 @@ def tally(files, only=None):
                 if d is not None:
                     tool['dur'].add(d)
                     tool['dur_n'] += 1
+                    tool['durs'].append(d)
                 n = name_of(o, 'tool_name')
                 tool['names'][n] = tool['names'].get(n, 0) + 1
+                tool['names_failed'][n] = \
+                    tool['names_failed'].get(n, 0) + failed(o)
             elif cat == 'llm':
                 llm['total'] += 1
                 llm['failed'] += failed(o)
@@ -338,6 +345,7 @@ def tally(files, only=None):
                 if d is not None:
                     llm['dur'].add(d)
                     llm['dur_n'] += 1
+                    llm['durs'].append(d)
                 p = t.number(o, 'prompt_tokens')
                 c = t.number(o, 'completion_tokens')
                 tot = t.number(o, 'total_tokens')
@@ -350,6 +358,8 @@ def tally(files, only=None):
                 prov, model = name_of(o, 'provider'), name_of(o, 'model')
                 llm['prov'][prov] = llm['prov'].get(prov, 0) + 1
                 llm['model'][model] = llm['model'].get(model, 0) + 1
+                for key, n in (('prov_failed', prov), ('model_failed', model)):
+                    llm[key][n] = llm[key].get(n, 0) + failed(o)
                 for x in parts:
                     llm['tokens'].add(x)
                     llm['prov_tok'].setdefault(prov, ExactSum()).add(x)
@@ -385,7 +395,17 @@ def tally(files, only=None):
         return {'total': s['total'], 'success': ok, 'failed': s['failed'],
                 'success_rate': 100 * ratio(ok, s['total']),
                 'avg_duration_ms': ratio(s['dur'].value(), s['dur_n'])}
-    out['user'] = outcomes(user)
+    def percentiles(out, durs):
+        d = sorted(durs)
+        for q, key in ((0.50, 'p50_ms'), (0.95, 'p95_ms'), (0.99, 'p99_ms')):
+            out[key] = percentile(d, q)
+        return out
+
+    def failures(counts, fails):
+        """(name, calls, failed, error %), by calls as the maps."""
+        return [(n, c, fails[n], 100 * ratio(fails[n], c))
+                for n, c in sorted_names(counts)[:TOP]]
+    out['user'] = percentiles(outcomes(user), user['durs'])
     tokens = llm['tokens'].value()
     out['llm'] = {
         'total': llm['total'], 'success': llm['total'] - llm['failed'],
@@ -399,9 +419,14 @@ def tally(files, only=None):
         'tokens_by_provider': [(n, llm['prov_tok'][n].value())
                                for n, _ in sorted_names(llm['prov'])],
         'tokens_by_model': [(n, llm['model_tok'][n].value())
-                            for n, _ in sorted_names(llm['model'])]}
-    out['tool'] = outcomes(tool)
+                            for n, _ in sorted_names(llm['model'])],
+        'failures_by_provider': failures(llm['prov'], llm['prov_failed']),
+        'failures_by_model': failures(llm['model'], llm['model_failed'])}
+    percentiles(out['llm'], llm['durs'])
+    out['tool'] = percentiles(outcomes(tool), tool['durs'])
     out['tool']['top'] = sorted_names(tool['names'])[:TOP]
+    out['tool']['failures_by_tool'] = failures(tool['names'],
+                                               tool['names_failed'])
     out['security'] = {
         'total': sec['total'], 'allowed': sec['allowed'],
         'denied': sec['total'] - sec['allowed'],
@@ -432,6 +457,11 @@ def top(a):
     return [(name_bytes(x['name']), x['count']) for x in a]
 
 
+def failure_rows(a):
+    return [(name_bytes(x['name']), x['calls'], x['failed'], x['error_pct'])
+            for x in (dict(y) for y in a)]
+
+
 def theirs(text):
     j = json.loads(text, object_pairs_hook=lambda kv: kv)
     o = dict(j)
@@ -444,9 +474,12 @@ def theirs(text):
     for k in ('by_provider', 'by_model', 'tokens_by_provider',
               'tokens_by_model'):
         llm[k] = pairs(llm[k])
+    for k in ('failures_by_provider', 'failures_by_model'):
+        llm[k] = failure_rows(llm[k])
     out['llm'] = llm
     tool = dict(o['tool'])
     tool['top'] = top([dict(x) for x in tool['top']])
+    tool['failures_by_tool'] = failure_rows(tool['failures_by_tool'])
     out['tool'] = tool
     sec = dict(o['security'])
     for k in ('top_denied_resources', 'top_denied_actions'):

@@ -1460,6 +1460,55 @@ test_stats_dashboard(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+/* The top errors: failures only, normalised (digits, blanks), most
+ * first, with the latest time each was seen. */
+static void
+test_stats_errors(void)
+{
+	static const char *const lines[] = {
+		"{\"category\":\"tool\",\"timestamp\":\"2026-11-26T10:00:00Z\","
+		"\"level\":\"ERROR\",\"success\":false,\"error\":\"timeout after 30s\"}",
+		"{\"category\":\"tool\",\"timestamp\":\"2026-11-26T10:05:00Z\","
+		"\"level\":\"ERROR\",\"success\":false,\"error\":\"timeout  after 45s\"}",
+		"{\"category\":\"tool\",\"timestamp\":\"2026-11-26T10:01:00Z\","
+		"\"level\":\"ERROR\",\"success\":false,\"error\":\"timeout after 7s\"}",
+		"{\"category\":\"tool\",\"timestamp\":\"2026-11-26T10:02:00Z\","
+		"\"level\":\"INFO\",\"success\":true,\"error\":\"retried\"}",
+		"{\"category\":\"tool\",\"timestamp\":\"2026-11-26T10:03:00Z\","
+		"\"level\":\"ERROR\",\"success\":false,\"error\":\"denied\"}",
+	};
+	const char *dir = util_tmpdir("errors");
+	char path[4096];
+	struct eng_error_row er[4];
+	struct eng_stats *s = eng_stats_new();
+	struct eng_view *v;
+	struct eng *e;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir,
+	    llmlog_category_file(LLMLOG_TOOL));
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		fprintf(f, "%s\n", lines[i]);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	e = load(dir);
+	v = view_all(e);
+	eng_stats_update(s, v);
+	CU_ASSERT_EQUAL_FATAL(eng_stats_errors(s, er, 4), 2);
+	CU_ASSERT(er[0].len == 16 && memcmp(er[0].text, "timeout after #s",
+	    16) == 0);
+	CU_ASSERT_EQUAL(er[0].count, 3);
+	CU_ASSERT_EQUAL(er[0].last_us, INT64_C(1795687500) * ENG_US_PER_SEC);
+	CU_ASSERT(er[1].len == 6 && memcmp(er[1].text, "denied", 6) == 0);
+	CU_ASSERT_EQUAL(er[1].count, 1);
+	CU_ASSERT_EQUAL(eng_stats_errors(s, er, 1), 1);
+	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
 /* The report of a fresh count of v. */
 static char *
 fresh_text(struct eng_view *v)
@@ -1612,6 +1661,7 @@ main(void)
 		{ "prices", test_prices },
 		{ "stats", test_stats },
 		{ "stats on a new view", test_stats_new_view },
+		{ "stats: top errors", test_stats_errors },
 		{ "histogram", test_hist },
 		{ "stats in slices, fixture", test_stats_slices_fixture },
 		{ "stats in slices, with follow", test_stats_slices_generated },

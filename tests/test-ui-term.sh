@@ -47,13 +47,13 @@ done || ui_fail "rows fit 53 columns after a sideways scroll"
 ui_quit
 ui_ok "narrow terminal"
 
-# two directories (hosts): merged by time, each row names its directory
+# two directories (hosts): merged by time, each row names its host
 mkdir -m 700 "$UI_WORK/hostb"
 cp "$UI_LOGS"/* "$UI_WORK/hostb/"
 ui_start -d "$UI_WORK/hostb"
 ui_wait ' 48/48 ' "entries of both directories"
 ui_expect 'All 48 '
-ui_expect '/hostb +WARNING +performance' "rows name the second directory"
-ui_expect '/logs +WARNING +performance' "and the first"
+ui_expect " hostb +WARNING +performance" "rows name the second host"
+ui_expect " logs +WARNING +performance" "and the first"
 ui_quit
 ui_ok "two directories"

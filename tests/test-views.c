@@ -4,6 +4,7 @@
  * hold, entry by entry, what filtering every entry and sorting by (time,
  * file, offset) gives; after follow appends (in order and out of order) and
  * through a background load too; and how many lines a regex gave up on.
+ * Keyword, regex and where filters are negated (filter-out) at random.
  * The reference filter is written from the rules of llmlog(1) and of
  * struct eng_filter in engine.h, not from view.c.
  */
@@ -131,6 +132,10 @@ struct check {
 	size_t n;			/* eng_view_count at the last look */
 };
 
+/* The where expression random filters may hold, negated or not. */
+static struct eng_where *where_error;
+static const bool where_flags[2] = { false, true };
+
 static void
 random_filter(struct eng_filter *f)
 {
@@ -156,6 +161,18 @@ random_filter(struct eng_filter *f)
 		CU_ASSERT_PTR_NOT_NULL(f->regex);
 	}
 	f->raw = util_rand_below(2) == 0;
+	/* filter-out: a third of the keywords and patterns negated */
+	f->keyword_not = f->keyword != NULL && util_rand_below(3) == 0;
+	f->regex_not = f->regex != NULL && util_rand_below(3) == 0;
+	if (util_rand_below(4) == 0) {
+		if (where_error == NULL)
+			where_error = eng_where_new("level >= ERROR", 0, true,
+			    err, sizeof err, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(where_error);
+		f->where = &where_error;
+		f->nwhere = 1;
+		f->where_not = &where_flags[util_rand_below(2)];
+	}
 }
 
 /*
@@ -249,24 +266,27 @@ ref_line(struct eng *e, const struct eng_entry *en, size_t *n)
 }
 
 /* Keyword and regex on a text of lines, as llmlog(1) states it: a match
- * in one of the lines, each alone; 1, 0, or -1 when the regex gave up on
- * one and matched none. */
-static int
-ref_lines(const struct eng_filter *f, const struct eng_decoded *d)
+ * in one of the lines, each alone (the regex: 1, 0, or -1 when it gave up
+ * on one and matched none). */
+static bool
+ref_lines_keyword(const char *keyword, const struct eng_decoded *d)
 {
-	bool kw = f->keyword == NULL, gave_up = false;
-	int rc = 1;
+	for (size_t i = 0; i < d->n; i++)
+		if (ref_keyword(d->text.s + d->line[i].off, d->line[i].len,
+		    keyword))
+			return true;
+	return false;
+}
 
-	for (size_t i = 0; i < d->n && !kw; i++)
-		kw = ref_keyword(d->text.s + d->line[i].off, d->line[i].len,
-		    f->keyword);
-	if (!kw)
-		return 0;
-	if (f->regex == NULL)
-		return 1;
+static int
+ref_lines_regex(struct eng_regex *re, const struct eng_decoded *d)
+{
+	bool gave_up = false;
+
 	for (size_t i = 0; i < d->n; i++) {
-		rc = eng_regex_match(f->regex, d->text.s + d->line[i].off,
+		int rc = eng_regex_match(re, d->text.s + d->line[i].off,
 		    d->line[i].len, 0, NULL, NULL);
+
 		if (rc == 1)
 			return 1;
 		gave_up |= rc < 0;
@@ -292,26 +312,32 @@ ref_pass(struct eng *e, const struct eng_filter *f,
 
 	if (!ref_level(f, en) || !ref_time(f, en))
 		return false;
-	if ((f->keyword != NULL || f->regex != NULL) &&
+	if ((f->keyword != NULL || f->regex != NULL || f->nwhere > 0) &&
 	    (s = ref_line(e, en, &n)) == NULL)
 		return false;
+	/* negated (keyword_not, regex_not, where_not): the opposite
+	 * verdict, but a line the pattern gives up on stays out.  Without
+	 * raw, both match the decoded text's lines, each alone. */
 	if (!f->raw && (f->keyword != NULL || f->regex != NULL)) {
 		if (d.text.s == NULL)
 			eng_decoded_init(&d);
 		eng_decoded_build(&d, e, en, s, n);
-		rc = ref_lines(f, &d);
+	}
+	if (f->keyword != NULL && (f->raw ? ref_keyword(s, n, f->keyword) :
+	    ref_lines_keyword(f->keyword, &d)) == f->keyword_not)
+		return false;
+	if (f->regex != NULL) {
+		rc = f->raw ? eng_regex_match(f->regex, s, n, 0, NULL, NULL) :
+		    ref_lines_regex(f->regex, &d);
 		if (rc < 0)
 			(*gave_up)++;
-		return rc == 1;
+		if (rc < 0 || (rc == 1) == f->regex_not)
+			return false;
 	}
-	if (f->keyword != NULL && !ref_keyword(s, n, f->keyword))
-		return false;
-	if (f->regex == NULL)
-		return true;
-	rc = eng_regex_match(f->regex, s, n, 0, NULL, NULL);
-	if (rc < 0)
-		(*gave_up)++;
-	return rc == 1;
+	/* where level >= ERROR: the entry's own level; a malformed line
+	 * has none, so the comparison is false */
+	return f->nwhere == 0 ||
+	    (eng_entry_level(en) >= LLMLOG_ERROR) != *f->where_not;
 }
 
 static struct eng *sort_e;
@@ -336,11 +362,13 @@ static void
 print_filter(const struct eng_filter *f)
 {
 	fprintf(stderr, "filter: categories %#x, min_level %d, since %lld, "
-	    "until %lld, keyword %s, regex %s, raw %d\n", f->categories,
-	    f->min_level,
-	    (long long)f->since_us, (long long)f->until_us,
-	    f->keyword != NULL ? f->keyword : "-",
-	    f->regex != NULL ? "yes" : "-", (int)f->raw);
+	    "until %lld, keyword %s%s, regex %s%s, where %s, raw %d\n",
+	    f->categories, f->min_level, (long long)f->since_us,
+	    (long long)f->until_us,
+	    f->keyword_not ? "!" : "", f->keyword != NULL ? f->keyword : "-",
+	    f->regex_not ? "!" : "", f->regex != NULL ? "yes" : "-",
+	    f->nwhere == 0 ? "-" : *f->where_not ? "negated" : "yes",
+	    (int)f->raw);
 }
 
 /* The view against the reference, entry by entry, and its tab counts. */
@@ -777,5 +805,8 @@ main(void)
 		{ NULL, NULL },
 	};
 
-	return util_run("views", tests);
+	int rc = util_run("views", tests);
+
+	eng_where_free(where_error);
+	return rc;
 }

@@ -250,6 +250,59 @@ print_top(FILE *out, const char *label, json_object *arr, const char *name_key,
 	strbuf_free(&num);
 }
 
+/* "  Duration p50: 1,234.5ms" and p95, p99: a section's percentiles. */
+static void
+print_percentiles(FILE *out, json_object *sec)
+{
+	static const char *const keys[] = { "p50_ms", "p95_ms", "p99_ms" };
+	struct strbuf b;
+
+	if (get(sec, keys[0]) == NULL)
+		return;		/* a report without them (an older one) */
+	strbuf_init(&b);
+	for (size_t i = 0; i < 3; i++)
+		fprintf(out, "  Duration p%.2s: %sms\n", keys[i] + 1,
+		    fmt_dec1(&b, get_num(sec, keys[i])));
+	strbuf_free(&b);
+}
+
+/* "    - groq: 1 of 3 failed (33.3%)": the failures per name, the first
+ * REPORT_TOP by calls, when any of the section's entries failed. */
+static void
+print_failures(FILE *out, const char *label, json_object *arr)
+{
+	struct strbuf name, num, calls;
+	size_t n;
+
+	if (arr == NULL || !json_object_is_type(arr, json_type_array) ||
+	    (n = json_object_array_length(arr)) == 0)
+		return;
+	if (n > REPORT_TOP)
+		n = REPORT_TOP;
+	strbuf_init(&name);
+	strbuf_init(&num);
+	strbuf_init(&calls);
+	fprintf(out, "  %s:\n", label);
+	for (size_t i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(arr, i);
+		json_object *s = get(it, "name");
+
+		strbuf_reset(&name);
+		if (json_object_is_type(s, json_type_string))
+			eng_sanitize(&name, json_object_get_string(s),
+			    (size_t)json_object_get_string_len(s));
+		else
+			strbuf_puts(&name, "?");
+		fmt_int(&calls, get_int(it, "calls"));
+		fprintf(out, "    - %s: %s of %s failed (%.1f%%)\n", name.s,
+		    fmt_int(&num, get_int(it, "failed")), calls.s,
+		    get_num(it, "error_pct"));
+	}
+	strbuf_free(&name);
+	strbuf_free(&num);
+	strbuf_free(&calls);
+}
+
 /* ---- the sections ---------------------------------------------------------- */
 
 static void
@@ -306,6 +359,7 @@ print_user(FILE *out, json_object *u)
 	    percent(get_int(u, "success"), total));
 	fprintf(out, "  Avg Duration: %sms\n",
 	    fmt_dec1(&b, get_num(u, "avg_duration_ms")));
+	print_percentiles(out, u);
 	strbuf_free(&b);
 }
 
@@ -403,15 +457,21 @@ print_llm(FILE *out, json_object *l)
 	    fmt_whole(&b, get_num(l, "avg_tokens")));
 	fprintf(out, "  Avg Duration: %sms\n",
 	    fmt_dec1(&b, get_num(l, "avg_duration_ms")));
+	print_percentiles(out, l);
 	print_dict_by_count(out, "By Provider", get(l, "by_provider"), false);
 	/* By Model only when some call named one, as Failed Calls only when
 	 * one failed: no line says nothing */
 	if (json_object_is_type(get(l, "by_model"), json_type_object) &&
 	    json_object_object_length(get(l, "by_model")) > 0)
 		print_dict_by_count(out, "By Model", get(l, "by_model"), false);
-	if (get_int(l, "failed") > 0)
+	if (get_int(l, "failed") > 0) {
 		fprintf(out, "  Failed Calls: %s\n",
 		    fmt_int(&b, get_int(l, "failed")));
+		print_failures(out, "Failures by Provider",
+		    get(l, "failures_by_provider"));
+		print_failures(out, "Failures by Model",
+		    get(l, "failures_by_model"));
+	}
 	print_cost(out, l);
 	strbuf_free(&b);
 }
@@ -428,7 +488,11 @@ print_tool(FILE *out, json_object *t)
 	fprintf(out, "\nTool Executions:\n  Total: %s\n", fmt_int(&b, total));
 	fprintf(out, "  Success Rate: %.1f%%\n",
 	    percent(get_int(t, "success"), total));
+	print_percentiles(out, t);
 	print_top(out, "Most Used Tools", get(t, "top"), "name", "count", false);
+	if (get_int(t, "failed") > 0)
+		print_failures(out, "Failures by Tool",
+		    get(t, "failures_by_tool"));
 	strbuf_free(&b);
 }
 

@@ -450,6 +450,12 @@ struct eng_filter {
 	bool raw;			/* keyword, regex and the view's
 					   searches match the raw line, not
 					   the decoded text (eng_decoded) */
+	/* filter-out: an entry passes when the keyword is not found, the
+	 * regex does not match (a line it gives up on is left out either
+	 * way), where_not[i] when where[i] does not hold (nwhere flags,
+	 * borrowed, or NULL: none negated) */
+	bool keyword_not, regex_not;
+	const bool *where_not;
 };
 void eng_filter_init(struct eng_filter *f);
 
@@ -734,10 +740,12 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                                       (malformed and foreign lines count
  *                                       under their file's category)
  *  "first":"...", "last":"...",
- *  "user":{"total","success","failed","success_rate","avg_duration_ms"},
+ *  "user":{"total","success","failed","success_rate","avg_duration_ms",
+ *          "p50_ms","p95_ms","p99_ms"},
  *  "llm":{"total","success","failed","streaming","total_tokens",
  *         "prompt_tokens","completion_tokens","avg_tokens" (per call),
- *         "avg_duration_ms","by_provider":{name:calls},
+ *         "avg_duration_ms","p50_ms","p95_ms","p99_ms",
+ *         "by_provider":{name:calls},
  *         "by_model":{name:calls},"tokens_by_provider":{name:tokens},
  *         "tokens_by_model":{name:tokens},
  *         "cost_usd" (of the calls with a cost, given or priced),
@@ -746,8 +754,12 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *         "cost_by_day":{"YYYY-MM-DD":usd}
  *         (in day order, the zone of eng_stats_set_utc),
  *         "unpriced_calls", "unpriced_models":{"provider/model":calls}},
+ *         "failures_by_provider":[{"name","calls","failed","error_pct"},...],
+ *         "failures_by_model":[...]}         up to 20 each, by calls
  *  "tool":{"total","success","failed","success_rate","avg_duration_ms",
- *          "top":[{"name","count"},...]}          up to 20, most used first
+ *          "p50_ms","p95_ms","p99_ms",
+ *          "top":[{"name","count"},...],         up to 20, most used first
+ *          "failures_by_tool":[{"name","calls","failed","error_pct"},...]}
  *  "security":{"total","allowed","denied",
  *              "top_denied_resources":[{"name","count"},...],
  *              "top_denied_actions":[{"name","count"},...]},   up to 20
@@ -782,8 +794,8 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  * magnitude is written as an integer, any other as a double, and one past
  * a double's range, or an average of it, as null.  An average is the
  * rounded sum divided by the count.  Percentiles are nearest-rank over
- * the performance durations (the smallest with at least that share at or
- * below it); slowest lists them largest first, equal ones in the order
+ * the section's durations (the smallest with at least that share at or
+ * below it), 0 when it has none; error_pct is 100 * failed / calls; slowest lists them largest first, equal ones in the order
  * counted.  The histogram is eng_hist_build's, not aligned, for at most 60
  * buckets of a minute or more, each count the sum of a bucket's three.
  *
@@ -871,5 +883,20 @@ struct eng_slowest {
 };
 bool eng_stats_slowest(const struct eng_stats *s, size_t i,
     struct eng_slowest *out);
+
+/* The most common errors of the failed user, tool and llm entries
+ * counted: their error text normalised (runs of digits read "#", runs of
+ * blanks one space, at most 200 bytes), how many, and the latest time
+ * one was seen (ENG_TIME_NONE when none had a time); most first, ties by
+ * text.  At most max into out; texts (may hold NUL bytes) are valid until
+ * the next update of s.  The number given. */
+struct eng_error_row {
+	const char *text;
+	size_t len;
+	uint64_t count;
+	int64_t last_us;
+};
+size_t eng_stats_errors(const struct eng_stats *s, struct eng_error_row *out,
+    size_t max);
 
 #endif

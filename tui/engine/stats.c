@@ -37,6 +37,9 @@ struct tally_item {
 	char *name;
 	size_t len;
 	uint64_t count;
+	uint64_t failed;	/* providers, models and tools */
+	int64_t last;		/* errors: the latest time seen, or
+				   ENG_TIME_NONE (0 until then) */
 	struct xsum sum;	/* tokens, for providers and models */
 	uint64_t costed;	/* calls with a cost (given or priced) */
 	struct xsum cost;	/* their cost, US dollars */
@@ -119,7 +122,10 @@ tally_merge(struct tally *into, const struct tally *from)
 		if (f->name == NULL)
 			continue;
 		it = tally_get(into, f->name, f->len);
+		if (it->count == 0 || f->last > it->last)
+			it->last = f->last;
 		it->count += f->count;
+		it->failed += f->failed;
 		xsum_merge(&it->sum, &f->sum);
 		it->costed += f->costed;
 		xsum_merge(&it->cost, &f->cost);
@@ -259,6 +265,14 @@ minutes_merge(struct minutes *into, const struct minutes *from)
 	}
 }
 
+/* The durations of a category, kept in order as they come (as the
+ * performance durations are: durations_settle). */
+struct durs {
+	double *v;
+	size_t n, cap;
+	size_t sorted;		/* v[0..sorted) are in order */
+};
+
 struct part {
 	uint64_t total, malformed, foreign;
 	uint64_t out_of_range;	/* numbers past a double's range, left out */
@@ -268,6 +282,8 @@ struct part {
 
 	uint64_t user_total, user_success, user_dur_n;
 	struct xsum user_dur;
+	/* the durations of user, tool and llm entries, for percentiles */
+	struct durs user_d, tool_d, llm_d;
 
 	uint64_t llm_total, llm_failed, llm_dur_n, llm_streaming;
 	struct xsum llm_dur, prompt, completion, tokens;
@@ -280,6 +296,7 @@ struct part {
 	struct tally days, unpriced;
 	int64_t day_slot;	/* the quarter hour whose day is day_name */
 	char day_name[48];
+	struct tally errors;	/* the failures' error texts, normalised */
 
 	uint64_t tool_total, tool_success, tool_dur_n;
 	struct xsum tool_dur;
@@ -344,6 +361,7 @@ part_free(struct part *p)
 	tally_free(&p->days);
 	tally_free(&p->unpriced);
 	xsum_free(&p->cost);
+	tally_free(&p->errors);
 	tally_free(&p->tools);
 	tally_free(&p->denied_resources);
 	tally_free(&p->denied_actions);
@@ -355,6 +373,9 @@ part_free(struct part *p)
 	xsum_free(&p->tool_dur);
 	xsum_free(&p->perf_dur);
 	free(p->durations);
+	free(p->user_d.v);
+	free(p->tool_d.v);
+	free(p->llm_d.v);
 	for (size_t i = 0; i < p->nslow; i++)
 		free(p->slowest[i].operation);
 	free(p->minutes.m);
@@ -390,6 +411,14 @@ add_duration(struct part *p, double ms)
 }
 
 static void
+durs_add(struct durs *d, double ms)
+{
+	if (d->n == d->cap)
+		eng_grow(&d->v, &d->cap, d->n + 1, sizeof *d->v);
+	d->v[d->n++] = ms;
+}
+
+static void
 add_request(struct part *p, int64_t t, double ms)
 {
 	if (p->nreq == p->reqcap)
@@ -415,16 +444,17 @@ number(struct part *p, const struct fields *f, enum field k, double *out)
 	}
 }
 
-/* A duration into its sum and count. */
+/* A duration into its sum and count, and the category's durations. */
 static void
 add_ms(struct part *p, const struct fields *f, struct xsum *sum,
-    uint64_t *n)
+    uint64_t *n, struct durs *d)
 {
 	double ms;
 
 	if (number(p, f, FIELD_DURATION, &ms)) {
 		xsum_add(sum, ms);
 		(*n)++;
+		durs_add(d, ms);
 	}
 }
 
@@ -563,19 +593,23 @@ count_llm(struct part *p, const struct fields *f, const struct eng_entry *en,
 	struct cost_call c = { 0 };
 	struct tally_item *ip, *im;
 	double tok;
+	bool failed;
 
 	c.has_provider = field_text(f, FIELD_PROVIDER, &sp, &c.provider);
 	c.has_model = field_text(f, FIELD_MODEL, &sm, &c.model);
+	failed = fields_failed(f);
 	p->llm_total++;
-	p->llm_failed += fields_failed(f);
+	p->llm_failed += failed;
 	p->llm_streaming += field_bool(f, FIELD_STREAMING) == 1;
-	add_ms(p, f, &p->llm_dur, &p->llm_dur_n);
+	add_ms(p, f, &p->llm_dur, &p->llm_dur_n, &p->llm_d);
 	ip = c.has_provider ? tally_get(&p->providers, c.provider.s,
 	    c.provider.n) : tally_get(&p->providers, "unknown", 7);
 	im = c.has_model ? tally_get(&p->models, c.model.s, c.model.n) :
 	    tally_get(&p->models, "unknown", 7);
 	ip->count++;
 	im->count++;
+	ip->failed += failed;
+	im->failed += failed;
 	tok = count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
 	    &im->sum });
 	*cost = count_cost(p, f, &c, ip, im, en, unpriced);
@@ -621,12 +655,56 @@ count_minute(struct part *p, int cat, const struct fields *f, double tok,
 	}
 }
 
+#define ERROR_TEXT_MAX 200	/* bytes of an error text kept */
+
+/* A failure's error text, normalised so that one error is one line of
+ * the ranking: runs of digits read "#" ("timeout after 30s" and "...
+ * 45s" alike), runs of blanks one space, at most ERROR_TEXT_MAX bytes. */
+static void
+count_error(struct part *p, const struct fields *f,
+    const struct eng_entry *en)
+{
+	struct strbuf raw = { 0 }, norm = { 0 };
+	struct field_text t;
+	struct tally_item *it;
+
+	if (!fields_failed(f) || !field_text(f, FIELD_ERROR, &raw, &t) ||
+	    t.n == 0) {
+		strbuf_free(&raw);
+		return;
+	}
+	for (size_t i = 0; i < t.n && norm.len < ERROR_TEXT_MAX; i++) {
+		char c = t.s[i];
+
+		if (c >= '0' && c <= '9') {
+			while (i + 1 < t.n && t.s[i + 1] >= '0' &&
+			    t.s[i + 1] <= '9')
+				i++;
+			c = '#';
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			while (i + 1 < t.n && (t.s[i + 1] == ' ' ||
+			    t.s[i + 1] == '\t' || t.s[i + 1] == '\n' ||
+			    t.s[i + 1] == '\r'))
+				i++;
+			c = ' ';
+		}
+		strbuf_add(&norm, &c, 1);
+	}
+	it = tally_get(&p->errors, norm.s, norm.len);
+	if (it->count == 0 || en->time_us > it->last)
+		it->last = en->time_us;
+	it->count++;
+	strbuf_free(&raw);
+	strbuf_free(&norm);
+}
+
 static void
 count_fields(struct part *p, int cat, const struct fields *f,
     const struct eng_entry *en)
 {
 	struct strbuf s1 = { 0 }, s2 = { 0 };
 	struct field_text t1, t2;
+	struct tally_item *it;
 	double v, tok = 0, cost = 0;
 	bool unpriced = false;
 
@@ -637,6 +715,7 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		if (number(p, f, FIELD_DURATION, &v)) {
 			xsum_add(&p->user_dur, v), p->user_dur_n++;
 			add_request(p, en->time_us, v);
+			durs_add(&p->user_d, v);
 		}
 		break;
 	case LLMLOG_LLM:
@@ -645,9 +724,11 @@ count_fields(struct part *p, int cat, const struct fields *f,
 	case LLMLOG_TOOL:
 		p->tool_total++;
 		p->tool_success += !fields_failed(f);
-		add_ms(p, f, &p->tool_dur, &p->tool_dur_n);
+		add_ms(p, f, &p->tool_dur, &p->tool_dur_n, &p->tool_d);
 		t1 = name_of(f, FIELD_TOOL_NAME, &s1);
-		tally_get(&p->tools, t1.s, t1.n)->count++;
+		it = tally_get(&p->tools, t1.s, t1.n);
+		it->count++;
+		it->failed += fields_failed(f);
 		break;
 	case LLMLOG_SECURITY:
 		p->sec_total++;
@@ -675,6 +756,8 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		}
 		break;
 	}
+	if (cat == LLMLOG_USER || cat == LLMLOG_TOOL || cat == LLMLOG_LLM)
+		count_error(p, f, en);
 	count_minute(p, cat, f, tok, cost, unpriced, en);
 	strbuf_free(&s1);
 	strbuf_free(&s2);
@@ -758,6 +841,7 @@ part_merge(struct part *a, struct part *b)
 	xsum_merge(&a->cost, &b->cost);
 	tally_merge(&a->days, &b->days);
 	tally_merge(&a->unpriced, &b->unpriced);
+	tally_merge(&a->errors, &b->errors);
 	a->tool_total += b->tool_total;
 	a->tool_success += b->tool_success;
 	xsum_merge(&a->tool_dur, &b->tool_dur);
@@ -775,6 +859,12 @@ part_merge(struct part *a, struct part *b)
 		a->peak_memory = b->peak_memory;
 	for (size_t i = 0; i < b->ndur; i++)
 		add_duration(a, b->durations[i]);
+	for (size_t i = 0; i < b->user_d.n; i++)
+		durs_add(&a->user_d, b->user_d.v[i]);
+	for (size_t i = 0; i < b->tool_d.n; i++)
+		durs_add(&a->tool_d, b->tool_d.v[i]);
+	for (size_t i = 0; i < b->llm_d.n; i++)
+		durs_add(&a->llm_d, b->llm_d.v[i]);
 	for (size_t i = 0; i < b->nslow; i++)
 		add_slow(a, b->slowest[i].operation, b->slowest[i].len,
 		    b->slowest[i].ms, &b->slowest[i].entry);
@@ -847,29 +937,39 @@ sort_durations(double *a, size_t n)
  * way (not done) the sort waits until the new ones are as many as the
  * sorted, so that sorting costs no more than twice one sort at the end. */
 static void
-durations_settle(struct part *p, bool done)
+settle(double *v, size_t n, size_t *sorted, bool done)
 {
-	size_t old = p->dur_sorted, add = p->ndur - old;
+	size_t old = *sorted, add = n - old;
 	double *t;
 
 	if (add == 0 || (!done && add < old))
 		return;
 	if (add * 8 >= old) {
-		sort_durations(p->durations, p->ndur);
-		p->dur_sorted = p->ndur;
+		sort_durations(v, n);
+		*sorted = n;
 		return;
 	}
 	t = eng_xmalloc(add * sizeof *t);
-	memcpy(t, p->durations + old, add * sizeof *t);
+	memcpy(t, v + old, add * sizeof *t);
 	sort_durations(t, add);
-	for (size_t i = old, j = add, k = p->ndur; j > 0;) {
-		if (i > 0 && dbl_key(p->durations[i - 1]) > dbl_key(t[j - 1]))
-			p->durations[--k] = p->durations[--i];
+	for (size_t i = old, j = add, k = n; j > 0;) {
+		if (i > 0 && dbl_key(v[i - 1]) > dbl_key(t[j - 1]))
+			v[--k] = v[--i];
 		else
-			p->durations[--k] = t[--j];
+			v[--k] = t[--j];
 	}
 	free(t);
-	p->dur_sorted = p->ndur;
+	*sorted = n;
+}
+
+/* The performance durations, and those of user, tool and llm. */
+static void
+durations_settle(struct part *p, bool done)
+{
+	settle(p->durations, p->ndur, &p->dur_sorted, done);
+	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, done);
+	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, done);
+	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, done);
 }
 
 static int
@@ -1607,6 +1707,47 @@ json_cost(json_object *o, const struct part *p)
 	    MAP_COUNT));
 }
 
+/* p50_ms, p95_ms, p99_ms of a category's durations (0 when none, as
+ * the performance section's). */
+static void
+add_percentiles(json_object *o, const struct durs *ds)
+{
+	double *d = ds->v, *copy = NULL;
+
+	if (ds->sorted < ds->n) {
+		d = copy = eng_xmalloc(ds->n * sizeof *d);
+		memcpy(d, ds->v, ds->n * sizeof *d);
+		sort_durations(d, ds->n);
+	}
+	add_d(o, "p50_ms", percentile(d, ds->n, 0.50));
+	add_d(o, "p95_ms", percentile(d, ds->n, 0.95));
+	add_d(o, "p99_ms", percentile(d, ds->n, 0.99));
+	free(copy);
+}
+
+/* [{"name","calls","failed","error_pct"},...]: the first TOP_JSON names
+ * by calls, as the maps are ordered. */
+static json_object *
+jfailures(const struct tally *t)
+{
+	struct tally_item *v = tally_sorted(t);
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < t->n && i < TOP_JSON; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+		    json_object_new_string_len(v[i].name, (int)v[i].len));
+		add_u(o, "calls", v[i].count);
+		add_u(o, "failed", v[i].failed);
+		add_d(o, "error_pct", 100 * ratio((double)v[i].failed,
+		    (double)v[i].count));
+		json_object_array_add(a, o);
+	}
+	free(v);
+	return a;
+}
+
 static json_object *
 json_llm(const struct part *p)
 {
@@ -1623,6 +1764,7 @@ json_llm(const struct part *p)
 	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
 	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
 	    (double)p->llm_dur_n));
+	add_percentiles(o, &p->llm_d);
 	json_object_object_add(o, "by_provider", jmap(&p->providers,
 	    MAP_COUNT));
 	json_object_object_add(o, "by_model", jmap(&p->models, MAP_COUNT));
@@ -1630,6 +1772,9 @@ json_llm(const struct part *p)
 	    jmap(&p->providers, MAP_TOKENS));
 	json_object_object_add(o, "tokens_by_model", jmap(&p->models,
 	    MAP_TOKENS));
+	json_object_object_add(o, "failures_by_provider",
+	    jfailures(&p->providers));
+	json_object_object_add(o, "failures_by_model", jfailures(&p->models));
 	json_cost(o, p);
 	return o;
 }
@@ -1689,12 +1834,16 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "by_category", m);
 	json_object_object_add(o, "first", jtime(p->first));
 	json_object_object_add(o, "last", jtime(p->last));
-	json_object_object_add(o, "user", json_outcomes(p->user_total,
-	    p->user_success, &p->user_dur, p->user_dur_n));
+	t = json_outcomes(p->user_total, p->user_success, &p->user_dur,
+	    p->user_dur_n);
+	add_percentiles(t, &p->user_d);
+	json_object_object_add(o, "user", t);
 	json_object_object_add(o, "llm", json_llm(p));
 	t = json_outcomes(p->tool_total, p->tool_success, &p->tool_dur,
 	    p->tool_dur_n);
+	add_percentiles(t, &p->tool_d);
 	json_object_object_add(t, "top", jtop(&p->tools));
+	json_object_object_add(t, "failures_by_tool", jfailures(&p->tools));
 	json_object_object_add(o, "tool", t);
 	m = json_object_new_object();
 	add_u(m, "total", p->sec_total);
@@ -1865,6 +2014,22 @@ eng_hist_latency(struct eng_stats *s, const struct eng_hist *h, double *p50,
 			at++;
 		request_percentiles(s, from, at, &p50[b], &p95[b]);
 	}
+}
+
+size_t
+eng_stats_errors(const struct eng_stats *s, struct eng_error_row *out,
+    size_t max)
+{
+	struct tally_item *v = tally_sorted(&s->p.errors);
+	size_t n = s->p.errors.n < max ? s->p.errors.n : max;
+
+	/* the names are the table's own: valid until it changes */
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct eng_error_row){ .text = v[i].name,
+		    .len = v[i].len, .count = v[i].count,
+		    .last_us = v[i].last };
+	free(v);
+	return n;
 }
 
 bool

@@ -209,7 +209,8 @@ pass_where(struct filter_job *j, const struct eng_entry *en, const char *s,
 	const struct eng_filter *f = &j->v->f;
 
 	for (size_t i = 0; i < f->nwhere; i++)
-		if (!where_eval(f->where[i], j->where[i], j->v->e, en, s, n))
+		if (where_eval(f->where[i], j->where[i], j->v->e, en, s, n) ==
+		    (f->where_not != NULL && f->where_not[i]))
 			return false;
 	return true;
 }
@@ -224,14 +225,16 @@ pass_content(struct filter_job *j, const struct eng_entry *en)
 
 	if ((s = block_reader_line(&j->br, v->e, en, &n)) == NULL)
 		return false;
-	if (v->kw != NULL && match_content(j, v->kw, j->kw, &j->kw_at, en, s,
-	    n) != 1)
+	if (v->kw != NULL && (match_content(j, v->kw, j->kw, &j->kw_at, en, s,
+	    n) == 1) == v->f.keyword_not)
 		return false;
 	if (v->f.regex != NULL) {
 		rc = match_content(j, v->f.regex, j->rx, &j->rx_at, en, s, n);
-		if (rc < 0)
+		if (rc < 0) {
 			j->regex_errors++;
-		if (rc != 1)
+			return false;
+		}
+		if ((rc == 1) == v->f.regex_not)
 			return false;
 	}
 	return pass_where(j, en, s, n);

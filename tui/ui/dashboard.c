@@ -57,6 +57,8 @@ static const struct {
 struct build {
 	struct ui *u;
 	struct ui_dash *d;
+	const char *field;	/* the rows being added name one: Enter
+				   filters the list to it */
 	int panel;
 	int *panel_of;		/* each row's panel */
 	size_t panel_cap;
@@ -88,12 +90,49 @@ row_add(struct build *b, const char *label, const char *value, int indent,
 	d->nrows++;
 }
 
+/* The last row added filters on b->field = name (Enter). */
+static void
+row_filter(struct build *b, const char *name, size_t n)
+{
+	struct strbuf f;
+
+	if (b->field == NULL)
+		return;
+	strbuf_init(&f);
+	strbuf_printf(&f, "%s = ", b->field);
+	ui_where_literal(&f, name, n);
+	b->d->rows[b->d->nrows - 1].filter = f.s;
+}
+
+/* The rankings whose rows name what the list can be filtered to. */
+static const char *
+field_of(const char *key)
+{
+	static const struct {
+		const char *key, *field;
+	} named[] = {
+		{ "by_provider", "provider" },
+		{ "tokens_by_provider", "provider" },
+		{ "by_model", "model" },
+		{ "tokens_by_model", "model" },
+		{ "top", "tool_name" },
+		{ "top_denied_resources", "resource" },
+		{ "top_denied_actions", "action" },
+	};
+
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+		if (strcmp(key, named[i].key) == 0)
+			return named[i].field;
+	return NULL;
+}
+
 static void
 rows_free(struct ui_dash *d)
 {
 	for (size_t i = 0; i < d->nrows; i++) {
 		free(d->rows[i].label);
 		free(d->rows[i].value);
+		free(d->rows[i].filter);
 	}
 	d->nrows = 0;
 }
@@ -234,6 +273,9 @@ add_item(struct build *b, json_object *item, int indent)
 		strbuf_free(&label);
 	}
 	row_add(b, label0.s, value.len > 0 ? value.s : "", indent, false);
+	if (name != NULL)
+		row_filter(b, json_object_get_string(name),
+		    (size_t)json_object_get_string_len(name));
 	strbuf_free(&value);
 	strbuf_free(&label0);
 }
@@ -344,12 +386,18 @@ add_field(struct build *b, const char *key, json_object *v, int indent,
 		if (!format_time(b->u, v, &value))
 			format_value(&value, v, unit);
 		row_add(b, label.s, value.s, indent, false);
+		if (data)
+			row_filter(b, key, strlen(key));
 	} else if (json_object_is_type(v, json_type_object)) {
 		row_add(b, label.s, "", indent, false);
+		b->field = field_of(key);
 		add_map(b, v, indent + 2);
+		b->field = NULL;
 	} else {
 		row_add(b, label.s, "", indent, false);
+		b->field = field_of(key);
 		add_list(b, key, v, indent + 2);
+		b->field = NULL;
 	}
 	strbuf_free(&label);
 	strbuf_free(&value);
@@ -365,6 +413,19 @@ is_section(const char *key)
 		if (strcmp(key, sections[i].key) == 0)
 			return true;
 	return false;
+}
+
+/* Figures the tables under the panels show per model and tool (the
+ * percentiles and failures of user, tool and llm): left out of the
+ * panels, which keep the performance section's percentiles. */
+static bool
+in_tables(const char *section, const char *key)
+{
+	if (strncmp(key, "failures_by_", 12) == 0)
+		return true;
+	return strcmp(section, "performance") != 0 && key[0] == 'p' &&
+	    (strcmp(key, "p50_ms") == 0 || strcmp(key, "p95_ms") == 0 ||
+	    strcmp(key, "p99_ms") == 0);
 }
 
 /* Every panel that counts successes shows a "Success rate"; where the
@@ -406,10 +467,163 @@ fill_panel(struct build *b, json_object *report, size_t i)
 				add_field(b, k, v, 0, false);
 	} else {
 		json_object_object_foreach(sec, k, v)
-			add_field(b, k, v, 0, false);
+			if (!in_tables(sections[i].key, k))
+				add_field(b, k, v, 0, false);
 		add_rate(b, sec);
 	}
 	b->panel++;
+}
+
+/* ---- the tables: LLM calls by model, tools (eng_groupby, as --by) ------- */
+
+static const char *const group_fields[] = { "category", "model",
+    "tool_name" };
+
+static void
+cell_ms(struct strbuf *out, json_object *v)
+{
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		strbuf_puts(out, "-");
+	else
+		ui_format_ms(out, json_object_get_double(v));
+}
+
+/* "calls fail%  p50  p95 [tokens]" as one right-aligned value. */
+static void
+table_value(struct strbuf *out, json_object *g, bool tokens)
+{
+	struct strbuf calls, fail, p50, p95, tok;
+	json_object *v;
+
+	strbuf_init(&calls);
+	strbuf_init(&fail);
+	strbuf_init(&p50);
+	strbuf_init(&p95);
+	strbuf_init(&tok);
+	json_object_object_get_ex(g, "count", &v);
+	ui_format_compact(&calls, json_object_get_double(v));
+	json_object_object_get_ex(g, "fail_pct", &v);
+	strbuf_printf(&fail, "%.1f%%", json_object_get_double(v));
+	json_object_object_get_ex(g, "p50_ms", &v);
+	cell_ms(&p50, v);
+	json_object_object_get_ex(g, "p95_ms", &v);
+	cell_ms(&p95, v);
+	strbuf_printf(out, "%5s %6s %7s %7s", calls.s, fail.s, p50.s, p95.s);
+	if (tokens) {
+		json_object_object_get_ex(g, "total_tokens", &v);
+		ui_format_compact(&tok, json_object_get_double(v));
+		strbuf_printf(out, " %6s", tok.s);
+	}
+	strbuf_free(&calls);
+	strbuf_free(&fail);
+	strbuf_free(&p50);
+	strbuf_free(&p95);
+	strbuf_free(&tok);
+}
+
+/* One table: the groups of a category, by calls, PANEL_TOP of them. */
+static void
+add_table(struct build *b, json_object *groups, const char *title,
+    const char *cat, const char *field, bool tokens)
+{
+	size_t n = 0, all = 0;
+
+	for (size_t i = 0; i < json_object_array_length(groups); i++) {
+		json_object *g = json_object_array_get_idx(groups, i), *key,
+		    *c, *name;
+		struct strbuf label, value;
+
+		if (!json_object_object_get_ex(g, "key", &key) ||
+		    !json_object_object_get_ex(key, "category", &c) ||
+		    !json_object_is_type(c, json_type_string) ||
+		    strcmp(json_object_get_string(c), cat) != 0 ||
+		    !json_object_object_get_ex(key, field, &name) ||
+		    !json_object_is_type(name, json_type_string))
+			continue;
+		if (all++ == 0) {
+			row_add(b, title, "", 0, true);
+			row_add(b, field, tokens ? "calls  fail%     p50     p95 "
+			    "tokens" : "calls  fail%     p50     p95", 0, false);
+			b->d->rows[b->d->nrows - 1].dim = true;
+		}
+		if (n >= PANEL_TOP)
+			continue;
+		n++;
+		strbuf_init(&label);
+		strbuf_init(&value);
+		format_value(&label, name, "");
+		table_value(&value, g, tokens);
+		row_add(b, label.s, value.s, 2, false);
+		b->field = field;
+		row_filter(b, json_object_get_string(name),
+		    (size_t)json_object_get_string_len(name));
+		b->field = NULL;
+		strbuf_free(&label);
+		strbuf_free(&value);
+	}
+	more_add(b, all - n, 2);
+	if (all > 0)
+		b->panel++;
+}
+
+/* The most common errors (normalised by the stats), how many and when
+ * last: "12  11-30 14:02" or "12  14:02:11". */
+static void
+add_errors(struct build *b)
+{
+	struct eng_error_row er[PANEL_TOP];
+	size_t n = eng_stats_errors(b->u->stats, er, PANEL_TOP);
+	struct strbuf label, value, t;
+
+	if (n == 0)
+		return;
+	strbuf_init(&label);
+	strbuf_init(&value);
+	strbuf_init(&t);
+	row_add(b, "Top errors", "", 0, true);
+	row_add(b, "error", "count  last seen", 0, false);
+	b->d->rows[b->d->nrows - 1].dim = true;
+	for (size_t i = 0; i < n; i++) {
+		strbuf_reset(&label);
+		strbuf_reset(&value);
+		strbuf_reset(&t);
+		eng_sanitize(&label, er[i].text, er[i].len);
+		ui_format_compact(&value, (double)er[i].count);
+		if (er[i].last_us != ENG_TIME_NONE) {
+			eng_time_format(&t, er[i].last_us, b->u->utc);
+			t.s[b->days ? 16 : 19] = '\0';
+			strbuf_printf(&value, "  %s", t.s + (b->days ? 5 : 11));
+		} else
+			strbuf_puts(&value, "  -");
+		row_add(b, label.s, value.s, 2, false);
+	}
+	strbuf_free(&label);
+	strbuf_free(&value);
+	strbuf_free(&t);
+	b->panel++;
+}
+
+/* Once every entry is counted: the groups take the view's new entries
+ * (a view that lost some is counted again), and the tables are added;
+ * the errors come with the stats. */
+static void
+fill_tables(struct build *b)
+{
+	struct ui *u = b->u;
+	json_object *groups;
+
+	if (!u->stats_done) {
+		add_errors(b);
+		return;
+	}
+	if (u->dash.groups == NULL)
+		u->dash.groups = eng_groupby_new(group_fields, 3, 0);
+	eng_groupby_update(u->dash.groups, u->view);
+	groups = eng_groupby_json(u->dash.groups, ENG_SORT_COUNT);
+	add_table(b, groups, "LLM by model", "llm", "model", true);
+	add_table(b, groups, "Tools", "tool", "tool_name", false);
+	json_object_put(groups);
+	add_errors(b);
 }
 
 /* Panels flow into columns, each to the shortest column so far: every
@@ -733,6 +947,7 @@ build_panels(struct ui *u, json_object *report, int w)
 	rows_free(&u->dash);
 	for (size_t i = 0; i < NSECTIONS; i++)
 		fill_panel(&b, report, i);
+	fill_tables(&b);
 	layout_panels(&u->dash, b.panel_of, b.panel, w);
 	free(b.panel_of);
 	if (u->dash.row >= (long)u->dash.nrows)
@@ -877,6 +1092,8 @@ stats_drop(struct ui *u)
 {
 	eng_stats_free(u->stats);
 	u->stats = NULL;
+	eng_groupby_free(u->dash.groups);
+	u->dash.groups = NULL;
 	u->dash.valid = false;
 	u->dash.row = -1;
 }
@@ -888,8 +1105,12 @@ stats_changed(struct ui *u, enum ui_change what)
 	case UI_VIEW_NEW:
 		stats_drop(u);
 		break;
-	case UI_VIEW_GREW:
 	case UI_VIEW_SHRANK:
+		/* the groups cannot take entries out: all again */
+		eng_groupby_free(u->dash.groups);
+		u->dash.groups = NULL;
+		/* fall through */
+	case UI_VIEW_GREW:
 		/* the new entries are counted between keys (stats_idle);
 		 * after some left, all again (the stats see the view's
 		 * serial change) */
@@ -1209,6 +1430,26 @@ bucket_move(struct ui *u, int dir)
 	}
 }
 
+/* Enter on a model, tool, provider or resource: the list filtered to
+ * it (the expression joins the where filter). */
+static int
+filter_row(struct ui *u, const char *filter)
+{
+	char *expr = eng_xstrdup(filter), err[512];
+	size_t col;
+
+	/* the new view drops the rows, filter among them */
+	if (ui_where_add(u, expr, err, sizeof err, &col) != 0)
+		ui_message(u, true, "%s", err);
+	else {
+		ui_refilter(u);
+		ui_set_tab(u, u->last_list_tab);
+		ui_message(u, false, "where: %s", expr);
+	}
+	free(expr);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 /* Enter on a slowest operation: its entry, from the list's place of it
  * (back from the detail view, the list shows it). */
 static int
@@ -1223,9 +1464,12 @@ open_row(struct ui *u)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	r = &u->dash.rows[u->dash.row];
+	if (r->filter != NULL)
+		return filter_row(u, r->filter);
 	if (!r->has_entry) {
 		ui_message(u, false, "Enter opens the entry of a slowest "
-		    "operation");
+		    "operation, or filters the list to a model, tool, "
+		    "provider or resource");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	pos = ui_locate(u->view, &r->entry);

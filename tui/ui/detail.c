@@ -2,6 +2,9 @@
  * detail.c - one entry pretty-printed: every field on its own line,
  * nested objects indented, long strings wrapped to the screen, search
  * matches highlighted; a malformed line (or any line, with r) shown raw.
+ * When the entry fits, a field cursor moves over its fields, and = adds
+ * the one under it to the where filter as `path = value`, written so
+ * that the grammar of llmlog(1), WHERE GRAMMAR, reads it back exactly.
  */
 #include "config.h"
 
@@ -19,6 +22,9 @@ lines_clear(struct ui_detail *d)
 	for (size_t i = 0; i < d->nlines; i++)
 		free(d->lines[i].text);
 	d->nlines = 0;
+	for (size_t i = 0; i < d->nfields; i++)
+		free(d->fields[i].expr);
+	d->nfields = 0;
 }
 
 static void
@@ -28,8 +34,10 @@ detail_free(struct ui *u)
 
 	lines_clear(d);
 	free(d->lines);
+	free(d->fields);
 	d->lines = NULL;
-	d->cap = 0;
+	d->fields = NULL;
+	d->cap = d->fcap = 0;
 	eng_decoded_free(&d->dec);
 }
 
@@ -48,6 +56,7 @@ add_line(struct ui_detail *d, const char *s, size_t n, size_t keylen,
 	l->keylen = keylen;
 	l->attr = attr;
 	l->unit = -1;
+	l->field = -1;
 	d->nlines++;
 }
 
@@ -212,6 +221,101 @@ render(struct ui_detail *d, size_t *i, int width)
 	strbuf_free(&pad);
 }
 
+/* ---- a field as a where expression ---------------------------------------- */
+
+/* The names that mean a virtual field, not a key, when bare. */
+static bool
+virtual_name(const char *s, size_t n)
+{
+	static const char *const names[] = { "category", "level", "time",
+	    "host", "trace", "cost", NULL };
+
+	for (size_t i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == n && memcmp(s, names[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* The path of field i of f, its keys from the top (a list's elements
+ * have none: a comparison on a list holds when an element does); false
+ * when no path of the grammar names it: a part that is no bare word
+ * below the top, where a quoted name cannot be one part of several. */
+static bool
+field_path(const struct eng_fields *f, size_t i, struct strbuf *out)
+{
+	const struct eng_field *parts[64];
+	unsigned depth = f->v[i].depth;
+	size_t n = 0;
+
+	if (depth >= 64)
+		return false;
+	/* the nearest heading above at each depth is the field's parent */
+	for (size_t k = i + 1; k-- > 0;) {
+		if (f->v[k].depth == depth) {
+			if (f->v[k].key != NULL)
+				parts[n++] = &f->v[k];
+			if (depth == 0)
+				break;
+			depth--;
+		}
+	}
+	if (n == 0)
+		return false;
+	if (n == 1 && (!ui_where_bare(parts[0]->key, parts[0]->key_len, false) ||
+	    virtual_name(parts[0]->key, parts[0]->key_len))) {
+		ui_where_quoted(out, parts[0]->key, parts[0]->key_len);
+		return true;
+	}
+	for (size_t k = n; k-- > 0;) {
+		if (!ui_where_bare(parts[k]->key, parts[k]->key_len, false))
+			return false;
+		if (k != n - 1)
+			strbuf_puts(out, ".");
+		strbuf_add(out, parts[k]->key, parts[k]->key_len);
+	}
+	return true;
+}
+
+/* `path = value` for field i, or NULL: an object or list (a heading, or
+ * empty) has no value to compare. */
+static char *
+field_expr(const struct eng_fields *f, size_t i)
+{
+	const struct eng_field *fl = &f->v[i];
+	struct strbuf b;
+
+	if (fl->text == NULL || fl->kind == ENG_FIELD_OBJECT ||
+	    fl->kind == ENG_FIELD_ARRAY)
+		return NULL;
+	strbuf_init(&b);
+	if (!field_path(f, i, &b)) {
+		strbuf_free(&b);
+		return NULL;
+	}
+	strbuf_puts(&b, " = ");
+	/* a number, true, false and null as written; a string that is a
+	 * bare word bare (a number-like one still compares as text with a
+	 * string field), else quoted */
+	if (fl->kind != ENG_FIELD_STRING ||
+	    ui_where_bare(fl->text, fl->text_len, true))
+		strbuf_add(&b, fl->text, fl->text_len);
+	else
+		ui_where_quoted(&b, fl->text, fl->text_len);
+	return b.s;
+}
+
+static void
+add_field(struct ui_detail *d, const struct eng_fields *f, size_t i,
+    size_t first)
+{
+	eng_grow(&d->fields, &d->fcap, d->nfields + 1, sizeof *d->fields);
+	d->fields[d->nfields] = (struct ui_dfield){ .expr = field_expr(f, i),
+	    .first = first };
+	for (size_t k = first; k < d->nlines; k++)
+		d->lines[k].field = (long)d->nfields;
+	d->nfields++;
+}
+
 static void
 add_header(struct ui *u, struct ui_detail *d)
 {
@@ -271,8 +375,13 @@ build(struct ui *u, int width)
 	}
 	if (line != NULL && !d->raw && !(d->entry.flags & ENTRY_MALFORMED) &&
 	    d->entry.length <= ENG_LINE_SHOW && d->dec.n > 1) {
-		for (size_t i = 1; i < d->dec.n; i++)
+		for (size_t i = 1; i < d->dec.n; i++) {
+			size_t first = d->nlines;
+			long field = d->dec.line[i].field;
+
 			render(d, &i, width);
+			add_field(d, &d->dec.fields, (size_t)field, first);
+		}
 		add_cost(u, d, line, len, width);
 	} else {
 		if (line == NULL)
@@ -293,6 +402,7 @@ ui_detail_open(struct ui *u, const struct eng_entry *en)
 	u->detail.top = 0;
 	u->detail.width = 0;
 	u->detail.raw = false;
+	u->detail.cur = 0;
 	u->following = false;
 	ui_show(u, UI_DETAIL);
 }
@@ -398,6 +508,11 @@ detail_draw(struct ui *u, int y, int x, int h, int w)
 		d->top = 0;
 	for (int i = 0; i < h && d->top + (size_t)i < d->nlines; i++)
 		draw_line(u, &d->lines[d->top + (size_t)i], y + i, x, w);
+	d->fits = d->nlines <= (size_t)h;
+	if (d->fits && d->cur >= 0 && (size_t)d->cur < d->nfields)
+		for (int i = 0; i < h && d->top + (size_t)i < d->nlines; i++)
+			if (d->lines[d->top + (size_t)i].field == d->cur)
+				mvchgat(y + i, x, w, A_REVERSE, 0, NULL);
 }
 
 static int
@@ -444,6 +559,54 @@ scroll_by(struct ui_detail *d, long delta)
 	d->top = (size_t)t;
 }
 
+/* Up and Down: the field cursor when the entry fits, else a line. */
+static void
+cursor_by(struct ui_detail *d, int step)
+{
+	long c = d->cur + step;
+
+	if (!d->fits || d->nfields == 0) {
+		scroll_by(d, step);
+		return;
+	}
+	if (c >= 0 && (size_t)c < d->nfields)
+		d->cur = c;
+}
+
+/* = : the field under the cursor (or, when the entry does not fit, the
+ * first one shown) into the where filter, and the list shows what it
+ * selects. */
+static int
+add_where(struct ui *u)
+{
+	struct ui_detail *d = &u->detail;
+	long fi = d->cur;
+	char err[512];
+	size_t col;
+
+	if (!d->fits)
+		for (size_t i = d->top; i < d->nlines; i++)
+			if ((fi = d->lines[i].field) >= 0)
+				break;
+	if (fi < 0 || (size_t)fi >= d->nfields) {
+		ui_message(u, true, "no field here to filter on");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (d->fields[fi].expr == NULL) {
+		ui_message(u, true, "= needs a field with a value: an object "
+		    "or list, or a nested key holding a dot, is none");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (ui_where_add(u, d->fields[fi].expr, err, sizeof err, &col) != 0) {
+		ui_message(u, true, "%s", err);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	ui_refilter(u);
+	detail_back(u);
+	ui_message(u, false, "where: %s", d->fields[fi].expr);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int
 detail_key(struct ui *u, int key)
 {
@@ -451,11 +614,13 @@ detail_key(struct ui *u, int key)
 
 	switch (key) {
 	case UK(KEY_UP):
-		scroll_by(d, -1);
+		cursor_by(d, -1);
 		break;
 	case UK(KEY_DOWN):
-		scroll_by(d, 1);
+		cursor_by(d, 1);
 		break;
+	case '=':
+		return add_where(u);
 	case UK(KEY_PPAGE):
 	case 'b':
 		scroll_by(d, -page(u));

@@ -142,7 +142,8 @@ add_filters(struct ui *u, struct strbuf *b)
 {
 	size_t start = b->len;
 
-	if (u->last_list_tab == UI_TAB_ALL && u->cli_categories != 0) {
+	if (u->last_list_tab == UI_TAB_ALL && u->cli_categories != 0 &&
+	    !(u->off & UI_OFF_CATEGORY)) {
 		const char *sep = "cat:";
 
 		for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
@@ -157,21 +158,24 @@ add_filters(struct ui *u, struct strbuf *b)
 	if (u->tab == UI_TAB_STATS && u->last_list_tab != UI_TAB_ALL)
 		strbuf_printf(b, "cat:%s  ",
 		    llmlog_category_name(u->last_list_tab - 1));
-	if (u->filter.min_level != 0)
+	if (u->filter.min_level != 0 && !(u->off & UI_OFF_LEVEL))
 		strbuf_printf(b, "level>=%s  ",
 		    llmlog_level_name(u->filter.min_level));
-	if (u->since_text != NULL)
+	if (u->since_text != NULL && !(u->off & UI_OFF_SINCE))
 		strbuf_printf(b, "since:%s  ", u->since_text);
-	if (u->until_text != NULL)
+	if (u->until_text != NULL && !(u->off & UI_OFF_UNTIL))
 		strbuf_printf(b, "until:%s  ", u->until_text);
 	if (u->tail >= 0)
 		strbuf_printf(b, "tail:%ld  ", u->tail);
 	if (u->filter.raw)
 		strbuf_puts(b, "raw-match  ");
-	if (u->keyword != NULL)
-		strbuf_printf(b, "keyword:%s  ", u->keyword);
-	if (u->regex_text != NULL)
-		strbuf_printf(b, "filter:/%s/  ", u->regex_text);
+	if (u->keyword != NULL && !(u->off & UI_OFF_KEYWORD))
+		strbuf_printf(b, "keyword%s:%s  ", u->keyword_not ? "!" : "",
+		    u->keyword);
+	if (u->regex_text != NULL && !(u->off & UI_OFF_REGEX))
+		strbuf_printf(b, "filter%s:/%s/  ", u->regex_not ? "!" : "",
+		    u->regex_text);
+	ui_filters_status(u, b);
 	if (u->search_text != NULL) {
 		strbuf_printf(b, "search:/%s/", u->search_text);
 		ui_hits_status(u, b);

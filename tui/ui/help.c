@@ -28,6 +28,10 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "t, T", "since, until: as --since (2h, today, 2024-01-12 10:00, ...)" },
 	{ "k", "keyword: case-insensitive substring; empty removes it" },
 	{ "f, &", "filter to entries matching a PCRE2 pattern (smart case)" },
+	{ "w", "where: add a field filter as --where (duration_ms > 5000)" },
+	{ "!", "a leading ! in k, f or w filters out (!! is a literal !)" },
+	{ "v", "the filter list: each filter's hits, switch off, delete" },
+	{ ":", "SQL over the filtered entries (as --sql), shown as a table" },
 	{ "#", "show only the last N entries (as --tail); empty shows all" },
 	{ "R", "raw matching on or off: match the JSON lines, not the text shown" },
 	{ "c", "clear every filter, the category set and the tail" },
@@ -37,7 +41,9 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "?", "search backward" },
 	{ "n, N", "the next or previous match" },
 	{ NULL, "Detail view" },
-	{ "Up, Down, PgUp, PgDn", "scroll" },
+	{ "Up, Down", "the field cursor when the entry fits, else scroll" },
+	{ "PgUp, PgDn", "scroll" },
+	{ "=", "add the field's value to the where filter (field = value)" },
 	{ "[, ]", "the previous or next entry" },
 	{ "r", "the raw line instead of the fields" },
 	{ "/, ?, n, N", "search inside the entry" },
@@ -47,8 +53,16 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "Up, Down", "the row cursor over the panels' rows" },
 	{ "PgUp, PgDn", "the panels a page up or down" },
 	{ "Home, g", "the panels' top, without the row cursor" },
-	{ "Enter", "on a slowest operation: open its entry" },
+	{ "Enter", "a slowest operation: its entry; a model, tool, provider or resource: filter to it" },
 	{ "Esc", "back to the list" },
+	{ NULL, "Filter list (v)" },
+	{ "Space", "switch the filter under the cursor off or on again" },
+	{ "d, Delete", "delete it" },
+	{ "Esc, q, v", "back" },
+	{ NULL, "SQL table (:)" },
+	{ "Up, Down, PgUp, PgDn", "scroll the rows" },
+	{ "Left, Right", "scroll the columns" },
+	{ "Esc, q", "back to the list (: edits the query again)" },
 	{ NULL, "Prompts" },
 	{ "Enter, Esc", "accept or cancel" },
 	{ "Backspace, Ctrl-U", "delete a character or the whole input" },
@@ -113,6 +127,9 @@ help_enter(struct ui *u, enum ui_screen_id from)
 static int
 help_key(struct ui *u, int key)
 {
+	/* a page: the screen's rows but one, so a line stays in sight */
+	size_t page = u->body_h > 2 ? (size_t)u->body_h - 1 : 10;
+
 	switch (key) {
 	case UK(KEY_UP):
 		if (u->help_top > 0)
@@ -123,11 +140,11 @@ help_key(struct ui *u, int key)
 		break;
 	case UK(KEY_PPAGE):
 	case 'b':
-		u->help_top = u->help_top > 10 ? u->help_top - 10 : 0;
+		u->help_top = u->help_top > page ? u->help_top - page : 0;
 		break;
 	case UK(KEY_NPAGE):
 	case ' ':
-		u->help_top += 10;
+		u->help_top += page;
 		break;
 	case UK(KEY_HOME):
 	case 'g':

@@ -1,7 +1,10 @@
 /*
  * prompt.c - the one-line editor at the bottom of the screen for
- * searches, times, keywords and patterns.  A wrong time or pattern keeps
- * the prompt open with the reason shown after the input.
+ * searches, times, keywords, patterns, where expressions and SQL.  A
+ * wrong time, pattern or expression keeps the prompt open with the
+ * reason shown after the input, and the character it names marked (as
+ * --where's caret).  A leading ! negates a keyword, pattern or
+ * expression (filter-out); !! stands for a literal !.
  */
 #include "config.h"
 
@@ -22,7 +25,77 @@ static const char *const labels[] = {
 	[UI_PROMPT_REGEX] = "Filter (regex): ",
 	[UI_PROMPT_TAIL] = "Last N entries: ",
 	[UI_PROMPT_GOTO] = "Go to time: ",
+	[UI_PROMPT_WHERE] = "Where: ",
+	[UI_PROMPT_SQL] = "SQL: ",
 };
+
+const char *
+ui_prompt_negation(const char *text, bool *negated)
+{
+	*negated = text[0] == '!' && text[1] != '!';
+	return text[0] == '!' ? text + 1 : text;
+}
+
+void
+ui_prompt_negated_text(struct strbuf *out, const char *text, bool negated)
+{
+	if (negated)
+		strbuf_puts(out, "!");
+	else if (text[0] == '!')
+		strbuf_puts(out, "!");
+	strbuf_puts(out, text);
+}
+
+/* A bare word of the grammar: [A-Za-z0-9_.:/@+-]+, not one of its own. */
+bool
+ui_where_bare(const char *s, size_t n, bool dots)
+{
+	static const char *const reserved[] = { "and", "or", "not", "in",
+	    "exists", NULL };
+
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || (c != 0 && c != '.' &&
+		    strchr("_:/@+-", c) != NULL) || (dots && c == '.')))
+			return false;
+	}
+	for (size_t i = 0; reserved[i] != NULL; i++)
+		if (strlen(reserved[i]) == n && memcmp(s, reserved[i], n) == 0)
+			return false;
+	return true;
+}
+
+/* "…" with JSON's escapes. */
+void
+ui_where_quoted(struct strbuf *out, const char *s, size_t n)
+{
+	strbuf_puts(out, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			strbuf_printf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_printf(out, "\\u%04x", c);
+		else
+			strbuf_add(out, s + i, 1);
+	}
+	strbuf_puts(out, "\"");
+}
+
+/* A value as a where literal: bare when it can be, else quoted. */
+void
+ui_where_literal(struct strbuf *out, const char *s, size_t n)
+{
+	if (ui_where_bare(s, n, true))
+		strbuf_add(out, s, n);
+	else
+		ui_where_quoted(out, s, n);
+}
 
 void
 ui_prompt_open(struct ui *u, enum ui_prompt_kind kind, const char *initial)
@@ -31,6 +104,7 @@ ui_prompt_open(struct ui *u, enum ui_prompt_kind kind, const char *initial)
 
 	p->kind = kind;
 	p->error[0] = '\0';
+	p->error_col = 0;
 	strbuf_reset(&p->text);
 	if (initial != NULL)
 		strbuf_puts(&p->text, initial);
@@ -43,11 +117,44 @@ ui_prompt_free(struct ui_prompt *p)
 	p->kind = UI_PROMPT_NONE;
 }
 
+/* The sanitised input's byte span of the character the error names. */
+static size_t
+error_span(const struct ui_prompt *p, struct ui_span *sp)
+{
+	const char *s = p->text.s != NULL ? p->text.s : "";
+	size_t at = 0, col = 1, end;
+	struct strbuf b;
+
+	if (p->error[0] == '\0' || p->error_col == 0)
+		return 0;
+	while (at < p->text.len && col < p->error_col) {
+		at++;
+		while (at < p->text.len && ((unsigned char)s[at] & 0xc0) == 0x80)
+			at++;
+		col++;
+	}
+	if (at >= p->text.len)
+		return 0;
+	end = at + 1;
+	while (end < p->text.len && ((unsigned char)s[end] & 0xc0) == 0x80)
+		end++;
+	strbuf_init(&b);
+	eng_sanitize(&b, s, at);
+	sp->start = b.len;
+	strbuf_reset(&b);
+	eng_sanitize(&b, s + at, end - at);
+	sp->end = sp->start + b.len;
+	strbuf_free(&b);
+	return 1;
+}
+
 void
 ui_prompt_draw(struct ui *u, int y, int w)
 {
 	struct ui_prompt *p = &u->prompt;
 	struct strbuf safe;
+	struct ui_span sp;
+	size_t nsp = error_span(p, &sp);
 	int x, cx;
 
 	strbuf_init(&safe);
@@ -60,7 +167,8 @@ ui_prompt_draw(struct ui *u, int y, int w)
 		int skip = tw > w - x - 1 ? tw - (w - x - 1) : 0;
 
 		x += ui_text(y, x, tw - skip < w - x ? tw - skip : w - x,
-		    safe.s, safe.len, skip, A_NORMAL, NULL, 0, 0);
+		    safe.s, safe.len, skip, A_NORMAL, &sp, nsp,
+		    ui_pair(u, UI_PAIR_MSGERR) | A_REVERSE);
 	}
 	cx = x;
 	if (p->error[0] != '\0' && x + 3 < w) {
@@ -112,6 +220,7 @@ accept(struct ui *u)
 	int r;
 
 	p->error[0] = '\0';
+	p->error_col = 0;
 	r = ui_prompt_apply(u, kind, text);
 	free(text);
 	if (p->error[0] == '\0')

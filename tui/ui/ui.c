@@ -27,6 +27,8 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 	[UI_DETAIL] = &ui_detail_screen,
 	[UI_HELP] = &ui_help_screen,
 	[UI_STATS] = &ui_stats_screen,
+	[UI_FILTERS] = &ui_filters_screen,
+	[UI_SQL] = &ui_sql_screen,
 };
 
 #define BUSY_NOTICE 200000	/* entries: above, long work is announced */
@@ -39,6 +41,12 @@ static void
 on_quit(int sig)
 {
 	quit_signal = sig;
+}
+
+bool
+ui_quitting(void)
+{
+	return quit_signal != 0;
 }
 
 static void
@@ -179,28 +187,71 @@ busy_notice(struct ui *u, const char *what)
 	refresh();
 }
 
+/* The filter the view is built with: u->filter's level and times, the
+ * tab's categories, the keyword, regex and where expressions, without
+ * those the filter list switched off.  The where arrays it borrows are
+ * new ones (*on, *not), for the old view borrows the old until freed. */
+static void
+view_filter(struct ui *u, struct eng_filter *f, struct eng_where ***on,
+    bool **not)
+{
+	size_t n = 0;
+
+	*f = u->filter;
+	f->categories = (u->off & UI_OFF_CATEGORY) ? 0 :
+	    tab_categories(u, u->last_list_tab);
+	if (u->off & UI_OFF_LEVEL)
+		f->min_level = 0;
+	if (u->off & UI_OFF_SINCE)
+		f->since_us = ENG_TIME_NONE;
+	if (u->off & UI_OFF_UNTIL)
+		f->until_us = ENG_TIME_NONE;
+	f->keyword = (u->off & UI_OFF_KEYWORD) ? NULL : u->keyword;
+	f->keyword_not = u->keyword_not;
+	f->regex = (u->off & UI_OFF_REGEX) ? NULL : u->regex;
+	f->regex_not = u->regex_not;
+	*on = eng_xcalloc(u->nwheres + 1, sizeof **on);
+	*not = eng_xcalloc(u->nwheres + 1, sizeof **not);
+	for (size_t i = 0; i < u->nwheres; i++) {
+		if (u->wheres[i].off)
+			continue;
+		(*on)[n] = u->wheres[i].w;
+		(*not)[n++] = u->wheres[i].negated;
+	}
+	f->where = *on;
+	f->where_not = *not;
+	f->nwhere = n;
+}
+
 /* Build the view for the current filters and tab, keeping the place. */
 static void
 refilter(struct ui *u)
 {
 	struct eng_view *v;
 	struct eng_entry old;
-	bool had = false;
+	struct eng_filter f;
+	struct eng_where **on;
+	bool had = false, *not;
 
 	if (u->view != NULL && u->sel < eng_view_count(u->view)) {
 		old = *eng_view_get(u->view, u->sel);
 		had = true;
 	}
 	u->filter.categories = tab_categories(u, u->last_list_tab);
-	u->filter.keyword = u->keyword;
-	u->filter.regex = u->regex;
+	view_filter(u, &f, &on, &not);
 	busy_notice(u, "filtering");
-	v = eng_view_new(u->e, &u->filter);
+	v = eng_view_new(u->e, &f);
 	if (v == NULL) {
+		free(on);
+		free(not);
 		ui_message(u, true, "out of memory building the view");
 		return;
 	}
 	eng_view_free(u->view);
+	free(u->where_on);
+	free(u->where_not);
+	u->where_on = on;
+	u->where_not = not;
 	u->view = v;
 	u->newcount = 0;
 	keep_selection(u, &old, had);
@@ -208,6 +259,12 @@ refilter(struct ui *u)
 	ui_hits_reset(u);
 	eng_view_category_counts(u->view, u->counts);
 	notify(u, UI_VIEW_NEW);
+}
+
+void
+ui_refilter(struct ui *u)
+{
+	refilter(u);
 }
 
 size_t
@@ -371,6 +428,7 @@ set_time(struct ui *u, bool since, const char *text)
 		snprintf(u->prompt.error, sizeof u->prompt.error, "%s", err);
 		return UI_HANDLED | UI_REDRAW;
 	}
+	u->off &= ~(since ? UI_OFF_SINCE : UI_OFF_UNTIL);
 	if (since) {
 		u->filter.since_us = t;
 		free(u->since_text);
@@ -384,11 +442,13 @@ set_time(struct ui *u, bool since, const char *text)
 }
 
 static int
-set_regex(struct ui *u, const char *text)
+set_regex(struct ui *u, const char *typed)
 {
 	struct eng_regex *re = NULL;
 	struct eng_regex *old = u->regex;
 	char err[256];
+	bool negated;
+	const char *text = ui_prompt_negation(typed, &negated);
 
 	if (*text != '\0') {
 		re = eng_regex_new(text, err, sizeof err);
@@ -399,6 +459,8 @@ set_regex(struct ui *u, const char *text)
 		}
 	}
 	u->regex = re;
+	u->regex_not = negated && re != NULL;
+	u->off &= ~UI_OFF_REGEX;
 	free(u->regex_text);
 	u->regex_text = dup_or_null(text);
 	/* the old view borrows the old regex until refilter replaces it */
@@ -460,6 +522,83 @@ goto_time(struct ui *u, const char *text)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int
+set_keyword(struct ui *u, const char *typed)
+{
+	bool negated;
+	const char *text = ui_prompt_negation(typed, &negated);
+
+	free(u->keyword);
+	u->keyword = dup_or_null(text);
+	u->keyword_not = negated && u->keyword != NULL;
+	u->off &= ~UI_OFF_KEYWORD;
+	return UI_HANDLED | UI_REDRAW | UI_REFILTER;
+}
+
+/* "expected ... at column 9": the engine's message, its column moved
+ * past a leading ! or !! (the character the user typed). */
+static void
+where_message(char *err, size_t errlen, size_t col)
+{
+	char *at = strstr(err, " at column ");
+
+	if (at != NULL)
+		snprintf(at, errlen - (size_t)(at - err), " at column %zu",
+		    col);
+}
+
+int
+ui_where_add(struct ui *u, const char *typed, char *err, size_t errlen,
+    size_t *column)
+{
+	bool negated;
+	const char *text = ui_prompt_negation(typed, &negated);
+	size_t col = 0;
+	struct eng_where *w;
+
+	w = eng_where_new(text, eng_now_us(), u->utc, err, errlen, &col);
+	if (w == NULL) {
+		*column = col + (size_t)(text - typed);
+		where_message(err, errlen, *column);
+		return -1;
+	}
+	eng_grow(&u->wheres, &u->wheres_cap, u->nwheres + 1,
+	    sizeof *u->wheres);
+	u->wheres[u->nwheres++] = (struct ui_where){ .w = w, .owned = true,
+	    .negated = negated };
+	return 0;
+}
+
+void
+ui_where_delete(struct ui *u, size_t i)
+{
+	struct ui_where gone;
+
+	if (i >= u->nwheres)
+		return;
+	gone = u->wheres[i];
+	memmove(&u->wheres[i], &u->wheres[i + 1],
+	    (u->nwheres - i - 1) * sizeof *u->wheres);
+	u->nwheres--;
+	/* the old view borrows the expression until refilter replaces it */
+	refilter(u);
+	if (gone.owned)
+		eng_where_free(gone.w);
+}
+
+static int
+set_where(struct ui *u, const char *typed)
+{
+	struct ui_prompt *p = &u->prompt;
+
+	if (*typed == '\0')
+		return UI_HANDLED | UI_REDRAW;
+	if (ui_where_add(u, typed, p->error, sizeof p->error,
+	    &p->error_col) != 0)
+		return UI_HANDLED | UI_REDRAW;
+	return UI_HANDLED | UI_REDRAW | UI_REFILTER;
+}
+
 int
 ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 {
@@ -473,9 +612,13 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 	case UI_PROMPT_UNTIL:
 		return set_time(u, false, text);
 	case UI_PROMPT_KEYWORD:
-		free(u->keyword);
-		u->keyword = dup_or_null(text);
-		return UI_HANDLED | UI_REDRAW | UI_REFILTER;
+		return set_keyword(u, text);
+	case UI_PROMPT_WHERE:
+		return set_where(u, text);
+	case UI_PROMPT_SQL:
+		if (*text != '\0')
+			ui_sql_run(u, text);
+		return UI_HANDLED | UI_REDRAW;
 	case UI_PROMPT_REGEX:
 		return set_regex(u, text);
 	case UI_PROMPT_TAIL:
@@ -502,6 +645,7 @@ cycle_level(struct ui *u, int step)
 		i++;
 	i = ((i % n) + step + n) % n;
 	u->filter.min_level = order[i];
+	u->off &= ~UI_OFF_LEVEL;	/* a level set is in force */
 	if (order[i] == 0)
 		ui_message(u, false, "level: all");
 	else
@@ -510,10 +654,21 @@ cycle_level(struct ui *u, int step)
 	return UI_HANDLED | UI_REDRAW | UI_REFILTER;
 }
 
+static void
+wheres_free(struct ui_where *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].owned)
+			eng_where_free(w[i].w);
+	free(w);
+}
+
 static int
 clear_filters(struct ui *u)
 {
 	struct eng_regex *old = u->regex;
+	struct ui_where *wheres;
+	size_t nwheres;
 
 	u->filter.min_level = 0;
 	u->filter.since_us = u->filter.until_us = ENG_TIME_NONE;
@@ -523,6 +678,12 @@ clear_filters(struct ui *u)
 	free(u->regex_text);
 	u->keyword = u->since_text = u->until_text = u->regex_text = NULL;
 	u->regex = NULL;
+	u->keyword_not = u->regex_not = false;
+	u->off = 0;
+	nwheres = u->nwheres;
+	wheres = u->wheres;
+	u->wheres = NULL;
+	u->nwheres = u->wheres_cap = 0;
 	u->cli_categories = 0;
 	u->tail = -1;
 	u->tab = u->last_list_tab = UI_TAB_ALL;
@@ -530,6 +691,7 @@ clear_filters(struct ui *u)
 		u->tab = UI_TAB_STATS;
 	refilter(u);
 	eng_regex_free(old);
+	wheres_free(wheres, nwheres);
 	ui_message(u, false, "all filters cleared");
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -576,6 +738,23 @@ open_prompt(struct ui *u, enum ui_prompt_kind kind, const char *initial)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* A filter's prompt holds what it filters on now, a ! before it when
+ * negated (and !! before a text that begins with one). */
+static int
+open_negated_prompt(struct ui *u, enum ui_prompt_kind kind,
+    const char *text, bool negated)
+{
+	struct strbuf b;
+
+	if (text == NULL)
+		return open_prompt(u, kind, NULL);
+	strbuf_init(&b);
+	ui_prompt_negated_text(&b, text, negated);
+	open_prompt(u, kind, b.s);
+	strbuf_free(&b);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int
 open_tail_prompt(struct ui *u)
 {
@@ -603,10 +782,19 @@ common_key(struct ui *u, int key)
 	case 'T':
 		return open_prompt(u, UI_PROMPT_UNTIL, u->until_text);
 	case 'k':
-		return open_prompt(u, UI_PROMPT_KEYWORD, u->keyword);
+		return open_negated_prompt(u, UI_PROMPT_KEYWORD, u->keyword,
+		    u->keyword_not);
 	case '&':
 	case 'f':
-		return open_prompt(u, UI_PROMPT_REGEX, u->regex_text);
+		return open_negated_prompt(u, UI_PROMPT_REGEX, u->regex_text,
+		    u->regex_not);
+	case 'w':
+		return open_prompt(u, UI_PROMPT_WHERE, NULL);
+	case 'v':
+		ui_show(u, UI_FILTERS);
+		return UI_HANDLED | UI_REDRAW;
+	case ':':
+		return open_prompt(u, UI_PROMPT_SQL, u->sql_text);
 	case '#':
 		return open_tail_prompt(u);
 	case '/':
@@ -964,6 +1152,14 @@ state_init(struct ui *u, struct eng *e, const struct ui_start *o)
 
 		u->regex = eng_regex_new(u->regex_text, err, sizeof err);
 	}
+	for (size_t i = 0; i < o->filter.nwhere; i++) {
+		eng_grow(&u->wheres, &u->wheres_cap, u->nwheres + 1,
+		    sizeof *u->wheres);
+		u->wheres[u->nwheres++] = (struct ui_where){
+		    .w = o->filter.where[i] };
+	}
+	u->filter.where = NULL;
+	u->filter.nwhere = 0;
 	u->cli_categories = o->filter.categories;
 	if (popcount(u->cli_categories) == 1) {
 		u->tab = u->last_list_tab = __builtin_ctz(u->cli_categories) + 1;
@@ -987,6 +1183,10 @@ state_free(struct ui *u)
 			screens[i]->free(u);
 	ui_hits_free(u);
 	eng_view_free(u->view);
+	free(u->where_on);
+	free(u->where_not);
+	wheres_free(u->wheres, u->nwheres);
+	free(u->sql_text);
 	eng_regex_free(u->regex);
 	eng_regex_free(u->search);
 	free(u->keyword);

@@ -43,7 +43,8 @@ enum {
 #define UI_TAB_STATS (LLMLOG_NCATEGORIES + 1)
 #define UI_NTABS (LLMLOG_NCATEGORIES + 2)
 
-enum ui_screen_id { UI_LIST, UI_DETAIL, UI_HELP, UI_STATS, UI_NSCREENS };
+enum ui_screen_id { UI_LIST, UI_DETAIL, UI_HELP, UI_STATS, UI_FILTERS,
+    UI_SQL, UI_NSCREENS };
 
 enum ui_pair {
 	UI_PAIR_DEBUG = 1,
@@ -85,12 +86,35 @@ enum ui_prompt_kind {
 	UI_PROMPT_REGEX,
 	UI_PROMPT_TAIL,
 	UI_PROMPT_GOTO,
+	UI_PROMPT_WHERE,
+	UI_PROMPT_SQL,
 };
 
 struct ui_prompt {
 	enum ui_prompt_kind kind;
 	struct strbuf text;
 	char error[256];	/* shown after the input while it is wrong */
+	size_t error_col;	/* the input's character (from 1) it names,
+				   marked; 0: none */
+};
+
+/* A where expression of the filter: from -w, the w prompt or = in the
+ * detail view.  The filter list toggles (off) and deletes them. */
+struct ui_where {
+	struct eng_where *w;
+	bool owned;		/* ours to free (-w's are the command line's) */
+	bool negated;		/* typed with a leading !: filter-out */
+	bool off;
+};
+
+/* The filters the filter list can switch off (struct ui's off). */
+enum {
+	UI_OFF_CATEGORY = 1 << 0,
+	UI_OFF_LEVEL = 1 << 1,
+	UI_OFF_SINCE = 1 << 2,
+	UI_OFF_UNTIL = 1 << 3,
+	UI_OFF_KEYWORD = 1 << 4,
+	UI_OFF_REGEX = 1 << 5,
 };
 
 /* The pretty-printed entry of the detail view (detail.c).  A level
@@ -107,6 +131,15 @@ struct ui_detail_line {
 	long unit;
 	size_t lead;		/* bytes before that part: indentation */
 	size_t uoff;		/* where in the decoded line the part starts */
+	long field;		/* the field it shows (ui_detail's), or -1 */
+};
+
+/* A field of the detail view that = can add to the where filter: the
+ * expression's text, `path = value`, or NULL when it cannot be written
+ * (an object heading, a key no path can name). */
+struct ui_dfield {
+	char *expr;
+	size_t first;		/* its first line */
 };
 
 struct ui_detail {
@@ -118,6 +151,10 @@ struct ui_detail {
 	struct eng_decoded dec;	/* the entry's text that the lines show */
 	int width;		/* the width the lines were wrapped for */
 	size_t top;
+	struct ui_dfield *fields;
+	size_t nfields, fcap;
+	long cur;		/* the field cursor */
+	bool fits;		/* at the last draw: else Up and Down scroll */
 };
 
 /* A row of the dashboard's panels (dashboard.c): a label and its value,
@@ -131,6 +168,7 @@ struct ui_drow {
 	bool dim;		/* a note ("3 more") */
 	bool has_entry;
 	struct eng_entry entry;
+	char *filter;		/* a where expression Enter adds, or NULL */
 	int col, line;		/* where it goes: panel column, line */
 };
 
@@ -170,6 +208,8 @@ struct ui_dash {
 	int64_t bucket_us;	/* ENG_TIME_NONE: none shown */
 	long row;		/* index into rows, -1: none shown */
 	int top;		/* the first panel line shown */
+	/* the tables by model and by tool, counted once the stats are */
+	struct eng_groupby *groups;
 };
 
 /* The search's hits in the view, counted between keys (hits.c). */
@@ -190,6 +230,14 @@ struct ui {
 	char *regex_text;
 	struct eng_regex *regex;
 	char *since_text, *until_text;
+	bool keyword_not, regex_not;	/* filter-out: typed with a leading ! */
+	struct ui_where *wheres;
+	size_t nwheres, wheres_cap;
+	/* what the view's filter borrows: the where expressions on, with
+	 * their flags */
+	struct eng_where **where_on;
+	bool *where_not;
+	unsigned off;			/* UI_OFF_*: filters switched off */
 	long tail;			/* show only the last N; -1: all */
 	/* with a tail: the first of the last N while following, kept on
 	 * the same entry while paused (ui_tail_first) */
@@ -224,6 +272,9 @@ struct ui {
 	struct ui_detail detail;
 	size_t help_top;
 	struct ui_prompt prompt;
+	struct ui_filters *filters;	/* the filter list (filters.c) */
+	struct ui_sqlview *sql;		/* the SQL screen (sqlview.c) */
+	char *sql_text;			/* the last query, for : again */
 
 	char message[512];
 	bool message_error;
@@ -284,6 +335,8 @@ extern const struct ui_screen ui_list_screen;
 extern const struct ui_screen ui_detail_screen;
 extern const struct ui_screen ui_help_screen;
 extern const struct ui_screen ui_stats_screen;
+extern const struct ui_screen ui_filters_screen;
+extern const struct ui_screen ui_sql_screen;
 
 /* ui.c: state changes that several screens ask for */
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -307,6 +360,18 @@ size_t ui_locate(const struct eng_view *v, const struct eng_entry *en);
 /* The colour of an enum llmlog_level (eng_entry_level). */
 attr_t ui_level_attr(struct ui *u, int level);
 int ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text);
+/* Build the view again for the filters (after the filter list or = in
+ * the detail view changed them). */
+void ui_refilter(struct ui *u);
+/* Whether a quit signal (Ctrl-C) arrived: long work stops for it. */
+bool ui_quitting(void);
+/* Compile and add a where expression typed (w) or made (= in the
+ * detail view), a leading ! negating it; 0, or -1 with the reason in
+ * err and the character it names (from 1) in *column. */
+int ui_where_add(struct ui *u, const char *text, char *err, size_t errlen,
+    size_t *column);
+/* Take the filter list's where expression i out (the view first). */
+void ui_where_delete(struct ui *u, size_t i);
 
 /* frame.c: the tab bar above the screen (UI_FRAME_TOP rows), the status
  * line and the bottom line below it (UI_FRAME_BOTTOM rows) */
@@ -325,6 +390,13 @@ int ui_hits_idle(struct ui *u);
 /* " 3/120" after the search on the status line */
 void ui_hits_status(struct ui *u, struct strbuf *out);
 void ui_hits_free(struct ui *u);
+
+/* The where grammar's words (llmlog(1), WHERE GRAMMAR): whether s[0..n)
+ * is a bare word (dots: as a value, where a dot is no path separator),
+ * and s quoted with JSON's escapes, and a value written either way. */
+bool ui_where_bare(const char *s, size_t n, bool dots);
+void ui_where_quoted(struct strbuf *out, const char *s, size_t n);
+void ui_where_literal(struct strbuf *out, const char *s, size_t n);
 
 /* detail.c: the list opens an entry, and the detail view steps along */
 void ui_detail_open(struct ui *u, const struct eng_entry *en);
@@ -361,6 +433,19 @@ void ui_prompt_open(struct ui *u, enum ui_prompt_kind kind,
 void ui_prompt_draw(struct ui *u, int y, int w);
 int ui_prompt_key(struct ui *u, int key);
 void ui_prompt_free(struct ui_prompt *p);
+/* A leading ! negates what a prompt filters on and !! is a literal !:
+ * the text without it, and whether it negates. */
+const char *ui_prompt_negation(const char *text, bool *negated);
+/* The input that gives text (negated or not) back: "!x", "!!x". */
+void ui_prompt_negated_text(struct strbuf *out, const char *text,
+    bool negated);
+
+/* filters.c: "where:EXPR  where!:EXPR  2 off" on the status line */
+void ui_filters_status(const struct ui *u, struct strbuf *out);
+
+/* sqlview.c: run a query (the : prompt) and show its rows; 0, or -1
+ * with SQLite's message in the prompt's error */
+int ui_sql_run(struct ui *u, const char *query);
 
 /* text.c: cutting sanitised UTF-8 to columns */
 int ui_text(int y, int x, int width, const char *s, size_t n, int skip,
