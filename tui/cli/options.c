@@ -250,12 +250,15 @@ parse_color(const char *arg, enum color_when *out)
 	return 0;
 }
 
+/* After all options, as --utc says the zone of a time written without. */
 static int
-parse_time(const char *opt, const char *arg, int64_t now_us, int64_t *out)
+parse_time(const char *opt, const char *arg, int64_t now_us, unsigned flags,
+    int64_t *out)
 {
 	char err[512];
 
-	if (eng_time_parse(arg, now_us, out, err, sizeof err) != 0) {
+	if (arg != NULL &&
+	    eng_time_parse_as(arg, now_us, flags, out, err, sizeof err) != 0) {
 		usage_error("%s: %s", opt, err);
 		return -1;
 	}
@@ -379,12 +382,10 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return parse_level(optarg, &o->filter.min_level);
 	case 'S':
 		o->since_text = optarg;
-		return parse_time("--since", optarg, ps->now_us,
-		    &o->filter.since_us);
+		return 0;
 	case 'U':
 		o->until_text = optarg;
-		return parse_time("--until", optarg, ps->now_us,
-		    &o->filter.until_us);
+		return 0;
 	case 'k':
 		o->filter.keyword = optarg;
 		return 0;
@@ -486,6 +487,12 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		    "e.g. --keyword WORD)", argv[optind]);
 		return -1;
 	}
+	if (parse_time("--since", o->since_text, ps->now_us,
+	    o->utc ? ENG_TIME_UTC : 0, &o->filter.since_us) != 0 ||
+	    parse_time("--until", o->until_text, ps->now_us,
+	    ENG_TIME_UNTIL | (o->utc ? ENG_TIME_UTC : 0),
+	    &o->filter.until_us) != 0)
+		return -1;
 	if (o->filter.since_us != ENG_TIME_NONE &&
 	    o->filter.until_us != ENG_TIME_NONE &&
 	    o->filter.since_us > o->filter.until_us) {

@@ -149,6 +149,22 @@ void eng_sanitize(struct strbuf *out, const char *s, size_t n);
 int eng_time_parse(const char *text, int64_t now_us, int64_t *out_us,
     char *err, size_t errlen);
 
+/* eng_time_parse with flags: ENG_TIME_UTC reads a time without a zone
+ * (and today, yesterday, "10:00") as UTC, the zone of --utc and the UI's
+ * u; ENG_TIME_UNTIL gives the last microsecond of the unit written, for
+ * an until bound ("10:00" -> 10:00:59.999999, a date -> its end, "@N" ->
+ * its second; a relative time stays exact). */
+enum {
+	ENG_TIME_UTC = 1 << 0,
+	ENG_TIME_UNTIL = 1 << 1,
+};
+int eng_time_parse_as(const char *text, int64_t now_us, unsigned flags,
+    int64_t *out_us, char *err, size_t errlen);
+
+/* Whether a valid time text is a span back from now ("30m", "now"), which
+ * means another instant as time passes. */
+bool eng_time_relative(const char *text);
+
 /* Parse a timestamp as found in a log line: RFC 3339 with Z or an offset,
  * a space instead of T, with or without fractions, or epoch seconds.
  * 0 or -1. */
@@ -479,6 +495,9 @@ enum eng_group_sort { ENG_SORT_COUNT, ENG_SORT_NAME, ENG_SORT_P95,
 struct eng_groupby *eng_groupby_new(const char *const *fields,
     size_t nfields, int64_t bucket_us);
 void eng_groupby_free(struct eng_groupby *g);
+/* Time buckets on the local clock (local midnights, local hours), the
+ * zone times are shown in without --utc; before the first update. */
+void eng_groupby_local(struct eng_groupby *g, bool local);
 /* Count the view's entries not yet counted (two threads share a large
  * update). */
 void eng_groupby_update(struct eng_groupby *g, struct eng_view *v);
