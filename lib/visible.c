@@ -40,8 +40,8 @@ code_point(const unsigned char *s, size_t len)
 	return cp;
 }
 
-static bool
-bidi_control(uint32_t cp)
+bool
+text_bidi_control(uint32_t cp)
 {
 	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
 	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
@@ -73,7 +73,7 @@ visible_piece(const unsigned char *s, size_t n, char piece[8], size_t *used)
 		    hexdig[cp & 0xf] }, 4);
 		return 4;
 	}
-	if (bidi_control(cp)) {
+	if (text_bidi_control(cp)) {
 		memcpy(piece, (char[]){ '\\', 'u', hexdig[cp >> 12 & 0xf],
 		    hexdig[cp >> 8 & 0xf], hexdig[cp >> 4 & 0xf],
 		    hexdig[cp & 0xf] }, 6);

@@ -270,8 +270,7 @@ breakdown_run(struct eng_view *v, const struct options *o)
 	eng_groupby_update(g, v);
 	rows = eng_groupby_json(g, o->sort);
 	if (o->output == OUTPUT_JSON)
-		printf("%s\n", json_object_to_json_string_ext(rows,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		eng_json_print(rows, JSON_C_TO_STRING_PRETTY, stdout);
 	else if (o->output == OUTPUT_CSV)
 		print_csv_rows(rows, &by, stdout);
 	else

@@ -140,6 +140,14 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
  * the library's (lib/visible.c), so the stderr echo shows the same. */
 void eng_sanitize(struct strbuf *out, const char *s, size_t n);
 
+/* The JSON text we write ourselves (--stats, --list, --by -o json), made
+ * safe for a terminal with JSON's own escapes: DEL, C1 codes and bidi
+ * controls as \u007f, \u009b, \u202e; invalid UTF-8, which JSON cannot
+ * carry, as U+FFFD (\ufffd).  C0 controls are escaped by json-c already.
+ * eng_json_print writes an object so, with a newline. */
+void eng_json_visible(struct strbuf *out, const char *json, size_t n);
+void eng_json_print(json_object *j, int flags, FILE *out);
+
 /* ---- the time grammar (llmlog(1), TIME SYNTAX), shared by CLI and UI ----- */
 
 /* Parse "2024-01-12 10:00", RFC 3339, "30m", "2h", "1d", "1w", "-1h",
