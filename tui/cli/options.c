@@ -28,6 +28,7 @@ enum {
 	OPT_CURSOR_FILE,
 	OPT_BY,
 	OPT_SORT,
+	OPT_MALFORMED,
 };
 
 static const char short_opts[] = ":d:c:l:S:U:k:e:w:n:fso:phV";
@@ -56,6 +57,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
 	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "malformed", no_argument, NULL, OPT_MALFORMED },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "print", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
@@ -101,6 +103,7 @@ static const char help_text[] =
 "  -o, --output FMT       short (default), json (raw lines), pretty or csv;\n"
 "                         with --sql: table (default), json or csv\n"
 "      --fields LIST      only these fields (comma list, dotted paths)\n"
+"      --malformed        with -o json, print malformed lines as they are\n"
 "      --color[=WHEN]     auto (default), always or never\n"
 "      --no-color         same as --color=never\n"
 "      --utc              show times in UTC instead of local time\n"
@@ -431,6 +434,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	case OPT_UTC:
 		o->utc = true;
 		return 0;
+	case OPT_MALFORMED:
+		o->malformed = true;
+		return 0;
 	case OPT_SQL:
 		o->sql = optarg;
 		return 0;
@@ -503,6 +509,11 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 	for (size_t i = 0; i < ps->nwhere; i++)
 		if (compile_where(ps, ps->where[i]) != 0)
 			return -1;
+	if (o->follow && o->stats) {
+		usage_error("--follow and --stats do not combine: --stats "
+		    "reports once (the viewer's Stats tab follows new entries)");
+		return -1;
+	}
 	if (o->cursor_file != NULL && (o->follow || o->stats || o->count)) {
 		usage_error("--cursor-file prints the new entries once: not "
 		    "with %s", o->follow ? "--follow" : o->stats ? "--stats" :

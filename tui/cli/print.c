@@ -40,6 +40,7 @@ struct printer {
 	 * NULL: eng_line (follow sees files change under it) */
 	struct eng_reader *reader;
 	uint64_t unreadable_named;	/* eng_unreadable's seq named so far */
+	size_t malformed_left;	/* -o json: malformed lines not printed */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -293,13 +294,20 @@ print_short(struct printer *p, const struct eng_entry *en)
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
 
+/* Entries only, so that every line parses (jq stops at the first that
+ * does not); malformed lines are counted, or with --malformed printed as
+ * they are. */
 static void
 print_json(struct printer *p, const struct eng_entry *en)
 {
 	size_t len;
-	const char *raw = printer_line(p, en, &len);
+	const char *raw;
 
-	if (raw == NULL)
+	if ((en->flags & ENTRY_MALFORMED) && !p->o->malformed) {
+		p->malformed_left++;
+		return;
+	}
+	if ((raw = printer_line(p, en, &len)) == NULL)
 		return;
 	if (p->o->nfields > 0) {
 		strbuf_reset(&p->line);
@@ -765,6 +773,16 @@ print_entry_cb(void *arg, const struct eng_entry *en)
 	print_entry(arg, en);
 }
 
+/* What -o json left out, said once at the end on stderr. */
+static void
+warn_malformed_left(const struct printer *p)
+{
+	if (p->malformed_left > 0)
+		fprintf(stderr, "llmlog: %zu malformed line%s not printed "
+		    "(--malformed prints them)\n", p->malformed_left,
+		    p->malformed_left == 1 ? "" : "s");
+}
+
 static int
 print_entries(struct printer *p, struct eng_view *v)
 {
@@ -783,6 +801,7 @@ print_entries(struct printer *p, struct eng_view *v)
 
 		eng_reader_free(p->reader);
 		p->reader = NULL;
+		warn_malformed_left(p);
 		return rc;
 	}
 	for (size_t i = start; i < count; i++)
@@ -791,8 +810,12 @@ print_entries(struct printer *p, struct eng_view *v)
 	p->reader = NULL;
 	if (p->o->follow) {
 		follow(p, v);
+		fflush(stdout);
+		warn_malformed_left(p);
 		return EXIT_SUCCESS;
 	}
+	fflush(stdout);
+	warn_malformed_left(p);
 	return count > start ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
