@@ -189,6 +189,7 @@ enum {
 	ENTRY_MALFORMED = 1 << 0,	/* not a JSON object: shown raw */
 	ENTRY_NO_TIME = 1 << 1,		/* no usable timestamp */
 	ENTRY_FOREIGN = 1 << 2,		/* valid JSON not written by libllmlog */
+	ENTRY_CHILD_SPAN = 1 << 3,	/* has a parent_span_id: a trace's child */
 };
 
 /*
