@@ -1113,12 +1113,6 @@ jsum(const struct xsum *x)
 	return jnum(v);
 }
 
-static double
-ratio(double a, double b)
-{
-	return b > 0 ? a / b : 0;
-}
-
 /* ---- maps keyed by names ----
  *
  * json-c's keys are C strings, which end at a NUL byte, and a name may
@@ -1327,6 +1321,14 @@ add_d(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, jnum(v));
 }
 
+/* A figure of none (a rate of 0 requests, the p50 of no duration) is
+ * null, never a 0 that reads as measured. */
+static void
+add_ratio(json_object *o, const char *key, double a, double b, double scale)
+{
+	json_object_object_add(o, key, b > 0 ? jnum(scale * (a / b)) : NULL);
+}
+
 /* Nearest rank: the smallest value with at least q of them at or below. */
 static double
 percentile(const double *sorted, size_t n, double q)
@@ -1354,12 +1356,16 @@ json_performance(const struct part *p)
 		sort_durations(d, p->ndur);
 	}
 	add_u(o, "total", p->perf_total);
-	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->perf_dur),
-	    (double)p->ndur));
-	add_d(o, "p50_ms", percentile(d, p->ndur, 0.50));
-	add_d(o, "p95_ms", percentile(d, p->ndur, 0.95));
-	add_d(o, "p99_ms", percentile(d, p->ndur, 0.99));
-	add_d(o, "max_ms", p->ndur ? d[p->ndur - 1] : 0);
+	add_ratio(o, "avg_duration_ms", xsum_value(&p->perf_dur),
+	    (double)p->ndur, 1);
+	json_object_object_add(o, "p50_ms", p->ndur > 0 ?
+	    jnum(percentile(d, p->ndur, 0.50)) : NULL);
+	json_object_object_add(o, "p95_ms", p->ndur > 0 ?
+	    jnum(percentile(d, p->ndur, 0.95)) : NULL);
+	json_object_object_add(o, "p99_ms", p->ndur > 0 ?
+	    jnum(percentile(d, p->ndur, 0.99)) : NULL);
+	json_object_object_add(o, "max_ms", p->ndur > 0 ?
+	    jnum(d[p->ndur - 1]) : NULL);
 	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
 	free(copy);
 	slow = json_object_new_array();
@@ -1388,9 +1394,9 @@ json_llm(const struct part *p)
 	json_object_object_add(o, "total_tokens", jsum(&p->tokens));
 	json_object_object_add(o, "prompt_tokens", jsum(&p->prompt));
 	json_object_object_add(o, "completion_tokens", jsum(&p->completion));
-	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
-	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
-	    (double)p->llm_dur_n));
+	add_ratio(o, "avg_tokens", tokens, (double)p->llm_total, 1);
+	add_ratio(o, "avg_duration_ms", xsum_value(&p->llm_dur),
+	    (double)p->llm_dur_n, 1);
 	json_object_object_add(o, "by_provider", jmap(&p->providers, false));
 	json_object_object_add(o, "by_model", jmap(&p->models, false));
 	json_object_object_add(o, "tokens_by_provider",
@@ -1408,8 +1414,8 @@ json_outcomes(uint64_t total, uint64_t success, const struct xsum *dur,
 	add_u(o, "total", total);
 	add_u(o, "success", success);
 	add_u(o, "failed", total - success);
-	add_d(o, "success_rate", 100 * ratio((double)success, (double)total));
-	add_d(o, "avg_duration_ms", ratio(xsum_value(dur), (double)dur_n));
+	add_ratio(o, "success_rate", (double)success, (double)total, 100);
+	add_ratio(o, "avg_duration_ms", xsum_value(dur), (double)dur_n, 1);
 	return o;
 }
 
