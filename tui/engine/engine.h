@@ -32,7 +32,8 @@
  * eng_load_async between calls too; those read files, never the index,
  * and eng_refresh takes in what they did (eng_progress tells how far they
  * got).  The calls that take none of those objects may run on any thread:
- * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_time_parse,
+ * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_json_visible,
+ * eng_json_print, eng_time_parse, eng_time_parse_as, eng_time_relative,
  * eng_time_parse_log, eng_time_format, eng_now_us, eng_entry_fields (on
  * its own eng_fields), eng_summary_line, eng_format_number, eng_regex_new,
  * eng_regex_free, eng_where_new and eng_where_free.  A regex matches on one thread at a
