@@ -68,6 +68,9 @@ void log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
  * always take all of it. */
 #define TEXT_VISIBLE_MAX(n) ((n) * 4)
 size_t text_visible(char *out, size_t cap, const char *text, size_t n);
+/* A code point text_visible escapes as \uXXXX: the bidi controls and the
+ * line and paragraph separators. */
+bool text_bidi_control(uint32_t cp);
 
 /* An entry's trace fields (trace.c), resolved when the logging call is
  * made, in the caller's thread: ctx.span_id 0 writes no trace ids. */

@@ -19,8 +19,11 @@
  *                        TAB too (^I), so columns never shift
  *   C1 controls          \x80 .. \x9f (their code point: a terminal may take
  *                        U+009B as CSI, so they never pass raw)
- *   bidi controls        \u200e, \u200f, \u202a .. \u202e, \u2066 .. \u2069
- *                        (they can make text read other than it is stored)
+ *   bidi controls        \u061c, \u200e, \u200f, \u202a .. \u202e,
+ *                        \u2066 .. \u2069 (they can make text read other
+ *                        than it is stored), and the line and paragraph
+ *                        separators \u2028, \u2029 (some terminals and
+ *                        editors break the line there)
  *   invalid UTF-8        each byte that does not start or continue a valid,
  *                        shortest-form sequence, as \xNN
  */
@@ -37,11 +40,11 @@ code_point(const unsigned char *s, size_t len)
 	return cp;
 }
 
-static bool
-bidi_control(uint32_t cp)
+bool
+text_bidi_control(uint32_t cp)
 {
-	return cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069);
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* The visible form of one character (or invalid byte) at s, into piece;
@@ -70,7 +73,7 @@ visible_piece(const unsigned char *s, size_t n, char piece[8], size_t *used)
 		    hexdig[cp & 0xf] }, 4);
 		return 4;
 	}
-	if (bidi_control(cp)) {
+	if (text_bidi_control(cp)) {
 		memcpy(piece, (char[]){ '\\', 'u', hexdig[cp >> 12 & 0xf],
 		    hexdig[cp >> 8 & 0xf], hexdig[cp >> 4 & 0xf],
 		    hexdig[cp & 0xf] }, 6);

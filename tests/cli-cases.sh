@@ -24,10 +24,11 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 FIXTURES="$tmp/fixtures"
 FRESH="$tmp/fresh"
 mkdir -p "$FIXTURES" "$FRESH" || exit 99
-cp -R "$data/logs" "$data/hostb" "$data/cost" "$data/prices" "$FIXTURES/" ||
-    exit 99
-chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb" "$FIXTURES/cost"
-chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/* "$FIXTURES"/cost/*
+cp -R "$data/logs" "$data/hostb" "$data/cost" "$data/prices" "$data/traces" \
+    "$FIXTURES/" || exit 99
+chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb" "$FIXTURES/cost" "$FIXTURES/traces"
+chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/* "$FIXTURES"/cost/* \
+    "$FIXTURES"/traces/*
 
 ago() {
 	date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%S.000Z

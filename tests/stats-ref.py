@@ -262,9 +262,10 @@ class ExactSum:
 
 
 def ratio(a, b):
-    if a is None:
+    # a figure of nothing (the rate of no request) is null, not 0
+    if a is None or b <= 0:
         return None
-    return a / b if b > 0 else 0
+    return a / b
 
 
 def sorted_names(counts):
@@ -274,7 +275,7 @@ def sorted_names(counts):
 
 def percentile(sorted_v, q):
     if not sorted_v:
-        return 0
+        return None
     rank = max(1, math.ceil(q * len(sorted_v)))
     return sorted_v[rank - 1]
 
@@ -393,7 +394,8 @@ def tally(files, only=None):
     def outcomes(s):
         ok = s['total'] - s['failed']
         return {'total': s['total'], 'success': ok, 'failed': s['failed'],
-                'success_rate': 100 * ratio(ok, s['total']),
+                'success_rate': (None if s['total'] == 0 else
+                                 100 * ratio(ok, s['total'])),
                 'avg_duration_ms': ratio(s['dur'].value(), s['dur_n'])}
     def percentiles(out, durs):
         d = sorted(durs)
@@ -437,7 +439,7 @@ def tally(files, only=None):
         'total': perf['total'],
         'avg_duration_ms': ratio(perf['dur'].value(), len(d)),
         'p50_ms': percentile(d, 0.50), 'p95_ms': percentile(d, 0.95),
-        'p99_ms': percentile(d, 0.99), 'max_ms': d[-1] if d else 0,
+        'p99_ms': percentile(d, 0.99), 'max_ms': d[-1] if d else None,
         'peak_memory_mb': perf['peak'] if perf['peak'] is not None else 0,
         'slowest': sorted(d, reverse=True)[:SLOWEST]}
     return out
@@ -529,6 +531,34 @@ def sum_kinds(got):
     return bad
 
 
+def as_written(b):
+    """A name as llmlog's own JSON writes it (llmlog(1), OUTPUT FORMATS):
+    each byte that does not start or continue a valid UTF-8 sequence
+    becomes U+FFFD."""
+    out, i = bytearray(), 0
+    while i < len(b):
+        c = b[i]
+        n = 1 if c < 0x80 else 2 if c < 0xe0 else 3 if c < 0xf0 else 4
+        try:
+            b[i:i + n].decode('utf-8', 'strict')
+            out += b[i:i + n]
+            i += n
+        except UnicodeDecodeError:
+            out += '\ufffd'.encode('utf-8')
+            i += 1
+    return bytes(out)
+
+
+def names_as_written(want):
+    for sec, keys in (('llm', ('by_provider', 'by_model', 'tokens_by_provider',
+                                'tokens_by_model')),
+                      ('tool', ('top',)),
+                      ('security', ('top_denied_resources',
+                                    'top_denied_actions'))):
+        for k in keys:
+            want[sec][k] = [(as_written(n), v) for n, v in want[sec][k]]
+
+
 def main(argv):
     only = None
     if len(argv) == 4 and argv[2] == '-c' and argv[3] in CATEGORIES:
@@ -545,6 +575,7 @@ def main(argv):
             files.append((os.path.join(argv[1], name), FILES[base]))
     sys.setrecursionlimit(20000)
     want = tally(files, only)
+    names_as_written(want)
     out = []
     diff('$', want, got, out)
     out += sum_kinds(got)

@@ -110,6 +110,87 @@ static const char *const bad_times[] = {
 	"2024-01-12T10:00:00+25:00", "2024-01-12T10:00:00Zjunk", "2024/01/12",
 	"tomorrowish", "yesterday2", "nowish", "1d ago ago", "+1d ago",
 	"99999999999w", "24:00", "12:00:00 junk", "1:00", "12:",
+	"2024-01-12T10:00:00+01:", "10:00+01:", "2024-01-12 10:00 +1", "1Y",
+	"1mo", "5 µ",
+};
+
+/* Durations as systemd.time(7) has them: "M" months, "m" minutes. */
+static const struct time_case span_times[] = {
+	{ "UTC", NULL, "1m", "2024-01-12T11:59:00", 0 },
+	{ "UTC", NULL, "1min", "2024-01-12T11:59:00", 0 },
+	{ "UTC", NULL, "1M", "2023-12-13T01:30:00", 0 },
+	{ "UTC", NULL, "2 months", "2023-11-12T15:00:00", 0 },
+	{ "UTC", NULL, "1y", "2023-01-12T06:00:00", 0 },
+	{ "UTC", NULL, "1 year ago", "2023-01-12T06:00:00", 0 },
+	{ "UTC", NULL, "1s500ms", "2024-01-12T11:59:58", 500000 },
+	{ "UTC", NULL, "250msec", "2024-01-12T11:59:59", 750000 },
+	{ "UTC", NULL, "1us", "2024-01-12T11:59:59", 999999 },
+	{ "UTC", NULL, "3usec", "2024-01-12T11:59:59", 999997 },
+	{ "UTC", NULL, "2\xc2\xb5s", "2024-01-12T11:59:59", 999998 },
+	{ "UTC", NULL, "1H", NULL, 0 },
+};
+
+/* ENG_TIME_UTC: a time without a zone is UTC whatever TZ says;
+ * ENG_TIME_UNTIL: through the end of the last unit written. */
+static const struct {
+	const char *tz, *now, *input;
+	unsigned flags;
+	const char *expect;
+	int64_t frac_us;
+} flag_times[] = {
+	{ "America/New_York", NULL, "2024-01-12 17:50", 0,
+	  "2024-01-12T22:50:00", 0 },
+	{ "America/New_York", NULL, "2024-01-12 17:50", ENG_TIME_UTC,
+	  "2024-01-12T17:50:00", 0 },
+	{ "America/New_York", NULL, "2024-01-12", ENG_TIME_UTC,
+	  "2024-01-12T00:00:00", 0 },
+	{ "America/New_York", NULL, "2024-01-12 17:50-05:00", ENG_TIME_UTC,
+	  "2024-01-12T22:50:00", 0 },
+	/* 02:00 UTC is still the 11th in New York */
+	{ "America/New_York", "2024-01-12T02:00:00", "today", 0,
+	  "2024-01-11T05:00:00", 0 },
+	{ "America/New_York", "2024-01-12T02:00:00", "today", ENG_TIME_UTC,
+	  "2024-01-12T00:00:00", 0 },
+	{ "America/New_York", "2024-01-12T02:00:00", "yesterday", ENG_TIME_UTC,
+	  "2024-01-11T00:00:00", 0 },
+	{ "America/New_York", "2024-03-01T02:00:00", "yesterday", ENG_TIME_UTC,
+	  "2024-02-29T00:00:00", 0 },
+	{ "America/New_York", "2024-01-12T02:00:00", "10:00", ENG_TIME_UTC,
+	  "2024-01-12T10:00:00", 0 },
+	{ "America/New_York", "2024-01-12T02:00:00", "10:00", 0,
+	  "2024-01-11T15:00:00", 0 },
+	{ "America/New_York", NULL, "30m", ENG_TIME_UTC,
+	  "2024-01-12T11:30:00", 0 },
+	/* until bounds */
+	{ "UTC", NULL, "2024-01-12 10:00:12", ENG_TIME_UNTIL,
+	  "2024-01-12T10:00:12", 999999 },
+	{ "UTC", NULL, "2024-01-12 10:00", ENG_TIME_UNTIL,
+	  "2024-01-12T10:00:59", 999999 },
+	{ "UTC", NULL, "10:00", ENG_TIME_UNTIL, "2024-01-12T10:00:59", 999999 },
+	{ "UTC", NULL, "2024-01-12T10:00:00.12Z", ENG_TIME_UNTIL,
+	  "2024-01-12T10:00:00", 129999 },
+	{ "UTC", NULL, "2024-01-12T10:00:00.1234567Z", ENG_TIME_UNTIL,
+	  "2024-01-12T10:00:00", 123456 },
+	{ "UTC", NULL, "2024-01-12", ENG_TIME_UNTIL, "2024-01-12T23:59:59",
+	  999999 },
+	{ "UTC", NULL, "2024-01-31", ENG_TIME_UNTIL, "2024-01-31T23:59:59",
+	  999999 },
+	{ "UTC", NULL, "2024-12-31", ENG_TIME_UNTIL, "2024-12-31T23:59:59",
+	  999999 },
+	{ "UTC", NULL, "today", ENG_TIME_UNTIL, "2024-01-12T23:59:59", 999999 },
+	{ "UTC", NULL, "@1705060800", ENG_TIME_UNTIL, "2024-01-12T12:00:00",
+	  999999 },
+	{ "UTC", NULL, "@1705060800.25", ENG_TIME_UNTIL, "2024-01-12T12:00:00",
+	  259999 },
+	{ "UTC", NULL, "30m", ENG_TIME_UNTIL, "2024-01-12T11:30:00", 0 },
+	{ "UTC", NULL, "now", ENG_TIME_UNTIL, "2024-01-12T12:00:00", 0 },
+	/* the day the clocks go forward has 23 hours */
+	{ "America/New_York", NULL, "2024-03-10", ENG_TIME_UNTIL,
+	  "2024-03-11T03:59:59", 999999 },
+	{ "America/New_York", NULL, "2024-03-10", ENG_TIME_UNTIL | ENG_TIME_UTC,
+	  "2024-03-10T23:59:59", 999999 },
+	{ "America/New_York", NULL, "2024-01-12 17:50", ENG_TIME_UNTIL |
+	  ENG_TIME_UTC, "2024-01-12T17:50:59", 999999 },
 };
 
 static void
@@ -132,6 +213,75 @@ test_time_good(void)
 		CU_ASSERT_EQUAL(got, want);
 	}
 	set_tz("UTC");
+}
+
+static void
+test_time_spans(void)
+{
+	int64_t now = utc("2024-01-12T12:00:00", 0);
+
+	set_tz("UTC");
+	for (size_t i = 0; i < sizeof span_times / sizeof span_times[0]; i++) {
+		const struct time_case *c = &span_times[i];
+		int64_t got = 0;
+		int rc = eng_time_parse(c->input, now, &got, NULL, 0);
+
+		if (c->expect == NULL) {
+			CU_ASSERT_EQUAL(rc, -1);
+			continue;
+		}
+		if (rc != 0 || got != utc(c->expect, c->frac_us))
+			fprintf(stderr, "\n  '%s': rc %d got %lld", c->input, rc,
+			    (long long)got);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_EQUAL(got, utc(c->expect, c->frac_us));
+		CU_ASSERT(eng_time_relative(c->input));
+	}
+}
+
+static void
+test_time_flags(void)
+{
+	for (size_t i = 0; i < sizeof flag_times / sizeof flag_times[0]; i++) {
+		int64_t now = utc(flag_times[i].now ? flag_times[i].now :
+		    "2024-01-12T12:00:00", 0);
+		int64_t got = 0, want = utc(flag_times[i].expect,
+		    flag_times[i].frac_us);
+		int rc;
+
+		set_tz(flag_times[i].tz);
+		rc = eng_time_parse_as(flag_times[i].input, now,
+		    flag_times[i].flags, &got, NULL, 0);
+		if (rc != 0 || got != want)
+			fprintf(stderr, "\n  TZ=%s '%s' flags %u: rc %d got "
+			    "%lld want %lld", flag_times[i].tz,
+			    flag_times[i].input, flag_times[i].flags, rc,
+			    (long long)got, (long long)want);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_EQUAL(got, want);
+	}
+	set_tz("UTC");
+	CU_ASSERT(eng_time_relative("now"));
+	CU_ASSERT(eng_time_relative("-1h"));
+	CU_ASSERT(!eng_time_relative("today"));
+	CU_ASSERT(!eng_time_relative("10:00"));
+	CU_ASSERT(!eng_time_relative("@5"));
+	CU_ASSERT(!eng_time_relative("2024-01-12"));
+	CU_ASSERT(!eng_time_relative("junk"));
+}
+
+/* The echo of a bad time is made visible: an escape pasted into --since
+ * reaches the terminal as text. */
+static void
+test_time_error_sanitised(void)
+{
+	char err[512];
+	int64_t t;
+
+	CU_ASSERT_EQUAL(eng_time_parse("\033[2J\xc2\x9b" "1m\xff", 0, &t, err,
+	    sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "'^[[2J\\x9b1m\\xff'"));
+	CU_ASSERT_PTR_NULL(strchr(err, '\033'));
 }
 
 static void
@@ -176,6 +326,9 @@ static const struct {
 	{ "rlo \xe2\x80\xae txt \xe2\x80\xac", 0, "rlo \\u202e txt \\u202c" },
 	{ "isolate \xe2\x81\xa6 \xe2\x81\xa9", 0, "isolate \\u2066 \\u2069" },
 	{ "\xe2\x80\xaa", 0, "\\u202a" },
+	{ "alm \xd8\x9c ls \xe2\x80\xa8 ps \xe2\x80\xa9", 0,
+	  "alm \\u061c ls \\u2028 ps \\u2029" },
+	{ "arabic \xd8\x9b \xd8\x9d", 0, "arabic \xd8\x9b \xd8\x9d" },
 	{ "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80", 0,
 	  "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80" },
 	{ "bad \xff end", 0, "bad \\xff end" },
@@ -345,6 +498,9 @@ main(void)
 	static const struct util_test tests[] = {
 		{ "time: user time grammar", test_time_good },
 		{ "time: rejected times", test_time_bad },
+		{ "time: systemd durations", test_time_spans },
+		{ "time: displayed zone, until bounds", test_time_flags },
+		{ "time: error echo made visible", test_time_error_sanitised },
 		{ "sanitize: table", test_sanitize },
 		{ "sanitize: no control byte survives",
 		    test_sanitize_no_controls },

@@ -218,6 +218,43 @@ test_time_local(void)
 	tzset();
 }
 
+/* Monrovia's clocks went from -0:44:30 to GMT at 00:44:30 UTC on
+ * 1972-01-07, inside a quarter hour: the times on either side show with
+ * their own offset, in either order. */
+static void
+test_time_offset_change(void)
+{
+	static const struct {
+		const char *utc, *shown;
+	} cases[] = {
+		{ "1972-01-07T00:44:20Z", "1972-01-06 23:59:50.000" },
+		{ "1972-01-07T00:44:40Z", "1972-01-07 00:44:40.000" },
+		{ "1972-01-07T00:31:00Z", "1972-01-06 23:46:30.000" },
+		{ "1972-01-07T00:44:29Z", "1972-01-06 23:59:59.000" },
+		{ "1972-01-07T00:44:30Z", "1972-01-07 00:44:30.000" },
+	};
+	struct strbuf b;
+
+	if (access("/usr/share/zoneinfo/Africa/Monrovia", R_OK) != 0)
+		return;		/* no tzdata: nothing to compare with */
+	setenv("TZ", "Africa/Monrovia", 1);
+	tzset();
+	strbuf_init(&b);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t t = 0;
+
+		strbuf_reset(&b);
+		eng_time_format(&b, utc(cases[i].utc), false);
+		CU_ASSERT_STRING_EQUAL(b.s, cases[i].shown);
+		/* and a time shown reads back as the same instant */
+		CU_ASSERT_EQUAL(eng_time_parse_log(b.s, b.len, &t), 0);
+		CU_ASSERT_EQUAL(t, utc(cases[i].utc));
+	}
+	strbuf_free(&b);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 static void
 test_time_format(void)
 {
@@ -1645,6 +1682,7 @@ main(void)
 	static const struct util_test tests[] = {
 		{ "parse cases", test_parse_cases },
 		{ "log time parsing", test_time_parse_log },
+		{ "local time across an offset change", test_time_offset_change },
 		{ "time and number formats", test_time_format },
 		{ "local times", test_time_local },
 		{ "filters", test_filters },

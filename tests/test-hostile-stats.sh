@@ -20,6 +20,26 @@ for c in "$srcdir"/data/hostile/*/; do
 	echo "ok: $name"
 done
 
+# Our own JSON (--stats, --by, --list -o json) carries names from the logs:
+# C1 codes, DEL, bidi controls and separators as \uXXXX, invalid UTF-8 as
+# U+FFFD, so the text is plain ASCII here and still parses to the names.
+mkdir -p "$work/names"
+printf '%s"model":"a\\u009bb\\u007fc\\u202ed\\u061ce\\u2028f\\u2029g\\u0007h"}\n%s"model":"bad\377\300z"}\n' \
+    "${good%\"model\"*}" "${good%\"model\"*}" >"$work/names/llm_calls.log"
+for args in "--stats" "--stats --by model" "--list"; do
+	# shellcheck disable=SC2086
+	"$LLMLOG" -d "$work/names" $args -o json >"$work/names.json" ||
+		fail "names: $args -o json failed"
+	raw=$(LC_ALL=C tr -d '\n\040-\176' <"$work/names.json" | wc -c)
+	[ "$raw" -eq 0 ] || fail "names: $args -o json wrote $raw raw bytes"
+	"$JQ" . "$work/names.json" >/dev/null || fail "names: $args: not JSON"
+done
+"$LLMLOG" -d "$work/names" --stats -o json >"$work/names.json"
+for want in 'a\u009bb\u007fc\u202ed\u061ce\u2028f\u2029g\u0007h' 'bad\ufffd\ufffdz'; do
+	grep -qF "\"$want\"" "$work/names.json" || fail "names: no $want"
+done
+echo "ok: our JSON escapes what the names carry"
+
 make_million "$work/million"
 timeout 120 "$LLMLOG" -d "$work/million" --stats -o json >"$work/million.json" 2>&1 ||
 	fail "million lines: stats failed"

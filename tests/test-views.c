@@ -342,8 +342,18 @@ ref_pass(struct eng *e, const struct eng_filter *f,
 
 static struct eng *sort_e;
 
-/* A view's order (eng_view_new): by time, ties in file order, that is by
- * file and then by place in the file. */
+/* A view's order (eng_view_new, llmlog(1) HOW LINES ARE READ): by time;
+ * at equal times a trace's child entries (with a parent_span_id) first and
+ * user interactions last; then in file order, that is by file and then by
+ * place in the file. */
+static int
+same_time_group(const struct eng_entry *en)
+{
+	if (en->category == LLMLOG_USER)
+		return 3;
+	return en->flags & ENTRY_CHILD_SPAN ? 1 : 2;
+}
+
 static int
 pos_cmp(const void *a, const void *b)
 {
@@ -352,6 +362,8 @@ pos_cmp(const void *a, const void *b)
 
 	if (x->time_us != y->time_us)
 		return x->time_us < y->time_us ? -1 : 1;
+	if (same_time_group(x) != same_time_group(y))
+		return same_time_group(x) < same_time_group(y) ? -1 : 1;
 	if (x->file != y->file)
 		return x->file < y->file ? -1 : 1;
 	return x->offset < y->offset ? -1 : x->offset > y->offset;

@@ -2,7 +2,7 @@
 """where-ref.py - the reference for test-where.sh: random --where
 expressions over a log directory, each evaluated here on the json.loads
 reading of every line, as llmlog(1) WHERE GRAMMAR states the meaning, and
-compared with the lines `llmlog -o json --where EXPR` prints.
+compared with the lines `llmlog -o json --malformed --where EXPR` prints.
 
     where-ref.py LLMLOG DIR COUNT SEED
 
@@ -318,8 +318,10 @@ def main():
     for i in range(count):
         text, node = gen(entries, rng, rng.randint(0, 3), start_us, span_us)
         want = sorted(e["raw"] for e in entries if holds(e, node))
-        run = subprocess.run([llmlog, "-p", "--utc", "-o", "json", "-d", d,
-                              "--where", text], capture_output=True)
+        # --malformed: the malformed lines a NOT selects are printed too
+        run = subprocess.run([llmlog, "-p", "--utc", "-o", "json",
+                              "--malformed", "-d", d, "--where", text],
+                             capture_output=True)
         if run.returncode not in (0, 1):
             print("FAIL: %r: exit %d: %s" % (text, run.returncode,
                                              run.stderr.decode()[:300]))

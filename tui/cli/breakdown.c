@@ -287,11 +287,11 @@ breakdown_run(struct eng_view *v, const struct options *o)
 	if (by_parse(o->by_text, &by) != 0)
 		return EXIT_USAGE;
 	g = eng_groupby_new((const char *const *)by.fields, by.n, by.bucket_us);
+	eng_groupby_local(g, !o->utc);
 	eng_groupby_update(g, v);
 	rows = eng_groupby_json(g, o->sort);
 	if (o->output == OUTPUT_JSON)
-		printf("%s\n", json_object_to_json_string_ext(rows,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		eng_json_print(rows, JSON_C_TO_STRING_PRETTY, stdout);
 	else if (o->output == OUTPUT_CSV)
 		print_csv_rows(rows, &by, stdout);
 	else

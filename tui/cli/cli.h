@@ -36,6 +36,7 @@ struct options {
 	bool list;
 	bool print;
 	bool utc;
+	bool malformed;		/* -o json prints malformed lines too */
 	enum output_format output;
 	enum color_when color;
 	struct eng_where **where;	/* -w, all must hold (filter.where) */

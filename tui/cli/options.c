@@ -32,6 +32,7 @@ enum {
 	OPT_HOST,
 	OPT_RAW,
 	OPT_PRICES,
+	OPT_MALFORMED,
 };
 
 static const char short_opts[] = ":d:c:l:S:U:k:e:w:n:fso:phV";
@@ -64,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
 	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "malformed", no_argument, NULL, OPT_MALFORMED },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "print", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
@@ -114,6 +116,7 @@ static const char help_text[] =
 "  -o, --output FMT       short (default), json (raw lines), pretty or csv;\n"
 "                         with --sql: table (default), json or csv\n"
 "      --fields LIST      only these fields (comma list, dotted paths)\n"
+"      --malformed        with -o json, print malformed lines as they are\n"
 "      --color[=WHEN]     auto (default), always or never\n"
 "      --no-color         same as --color=never\n"
 "      --utc              show times in UTC instead of local time\n"
@@ -264,12 +267,15 @@ parse_color(const char *arg, enum color_when *out)
 	return 0;
 }
 
+/* After all options, as --utc says the zone of a time written without. */
 static int
-parse_time(const char *opt, const char *arg, int64_t now_us, int64_t *out)
+parse_time(const char *opt, const char *arg, int64_t now_us, unsigned flags,
+    int64_t *out)
 {
 	char err[512];
 
-	if (eng_time_parse(arg, now_us, out, err, sizeof err) != 0) {
+	if (arg != NULL &&
+	    eng_time_parse_as(arg, now_us, flags, out, err, sizeof err) != 0) {
 		usage_error("%s: %s", opt, err);
 		return -1;
 	}
@@ -392,12 +398,10 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return parse_level(optarg, &o->filter.min_level);
 	case 'S':
 		o->since_text = optarg;
-		return parse_time("--since", optarg, ps->now_us,
-		    &o->filter.since_us);
+		return 0;
 	case 'U':
 		o->until_text = optarg;
-		return parse_time("--until", optarg, ps->now_us,
-		    &o->filter.until_us);
+		return 0;
 	case 'k':
 		o->filter.keyword = optarg;
 		return 0;
@@ -448,6 +452,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return 0;
 	case OPT_UTC:
 		o->utc = true;
+		return 0;
+	case OPT_MALFORMED:
+		o->malformed = true;
 		return 0;
 	case OPT_SQL:
 		o->sql = optarg;
@@ -505,6 +512,12 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		    "e.g. --keyword WORD)", argv[optind]);
 		return -1;
 	}
+	if (parse_time("--since", o->since_text, ps->now_us,
+	    o->utc ? ENG_TIME_UTC : 0, &o->filter.since_us) != 0 ||
+	    parse_time("--until", o->until_text, ps->now_us,
+	    ENG_TIME_UNTIL | (o->utc ? ENG_TIME_UTC : 0),
+	    &o->filter.until_us) != 0)
+		return -1;
 	if (o->filter.since_us != ENG_TIME_NONE &&
 	    o->filter.until_us != ENG_TIME_NONE &&
 	    o->filter.since_us > o->filter.until_us) {
@@ -517,6 +530,11 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 			return -1;
 	if (o->host_where != NULL && compile_where(ps, o->host_where) != 0)
 		return -1;
+	if (o->follow && o->stats) {
+		usage_error("--follow and --stats do not combine: --stats "
+		    "reports once (the viewer's Stats tab follows new entries)");
+		return -1;
+	}
 	if (o->cursor_file != NULL && (o->follow || o->stats || o->count)) {
 		usage_error("--cursor-file prints the new entries once: not "
 		    "with %s", o->follow ? "--follow" : o->stats ? "--stats" :

@@ -40,6 +40,7 @@ struct printer {
 	 * NULL: eng_line (follow sees files change under it) */
 	struct eng_reader *reader;
 	uint64_t unreadable_named;	/* eng_unreadable's seq named so far */
+	size_t malformed_left;	/* -o json: malformed lines not printed */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -293,13 +294,20 @@ print_short(struct printer *p, const struct eng_entry *en)
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
 
+/* Entries only, so that every line parses (jq stops at the first that
+ * does not); malformed lines are counted, or with --malformed printed as
+ * they are. */
 static void
 print_json(struct printer *p, const struct eng_entry *en)
 {
 	size_t len;
-	const char *raw = printer_line(p, en, &len);
+	const char *raw;
 
-	if (raw == NULL)
+	if ((en->flags & ENTRY_MALFORMED) && !p->o->malformed) {
+		p->malformed_left++;
+		return;
+	}
+	if ((raw = printer_line(p, en, &len)) == NULL)
 		return;
 	if (p->o->nfields > 0) {
 		strbuf_reset(&p->line);
@@ -448,8 +456,7 @@ print_stats(struct eng_view *v, const struct options *o)
 	eng_stats_update(s, v);
 	j = eng_stats_json(s);
 	if (o->output == OUTPUT_JSON)
-		printf("%s\n", json_object_to_json_string_ext(j,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		eng_json_print(j, JSON_C_TO_STRING_PRETTY, stdout);
 	else
 		report_print(j, o->utc, stdout);
 	json_object_put(j);
@@ -542,6 +549,87 @@ file_wanted(const struct options *o, const struct eng_file_info *fi)
 	return cats == 0 || (fi->category >= 0 && (cats & (1u << fi->category)));
 }
 
+/* A time as eng_stats_json writes them, null for none. */
+static json_object *
+json_time(int64_t us)
+{
+	struct strbuf b;
+	json_object *o;
+
+	strbuf_init(&b);
+	eng_time_format(&b, us, true);
+	b.s[10] = 'T';
+	strbuf_puts(&b, "Z");
+	o = json_object_new_string(b.s);
+	strbuf_free(&b);
+	return o;
+}
+
+/* One file's figures into o. */
+static void
+json_file_figures(json_object *o, const char *path,
+    const struct eng_file_info *fi)
+{
+	bool any = fi != NULL && fi->entries > 0;
+
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "size",
+	    json_object_new_int64(fi != NULL ? (int64_t)fi->size : 0));
+	json_object_object_add(o, "entries",
+	    json_object_new_int64(fi != NULL ? (int64_t)fi->entries : 0));
+	json_object_object_add(o, "first", any ? json_time(fi->first_us) : NULL);
+	json_object_object_add(o, "last", any ? json_time(fi->last_us) : NULL);
+}
+
+/* --list -o json: one object per log (a category in a directory, or a
+ * file of no category) with its backups, newest first:
+ * [{"category":"tool","path":P,"size":N,"entries":N,"first":T,"last":T,
+ *   "backups":[{"path":P,"size":N,"entries":N,"first":T,"last":T}]}].
+ * Backups whose current file is gone list under the name it would have,
+ * with no size and no entries.  rows are sorted as file_info_cmp does. */
+static void
+print_list_json(const struct eng_file_info *rows, size_t n)
+{
+	json_object *arr = json_object_new_array(), *log = NULL, *backups = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct eng_file_info *fi = &rows[i];
+		bool same = i > 0 && fi->category >= 0 && fi->backup > 0 &&
+		    rows[i - 1].category == fi->category &&
+		    strcmp(rows[i - 1].dir, fi->dir) == 0;
+
+		if (!same) {
+			log = json_object_new_object();
+			backups = json_object_new_array();
+			json_object_object_add(log, "category", fi->category >= 0 ?
+			    json_object_new_string(llmlog_category_name(
+			    fi->category)) : NULL);
+			if (fi->backup == 0)
+				json_file_figures(log, fi->path, fi);
+			else {
+				/* "x.log.3" without its current "x.log" */
+				char *cur = eng_xstrdup(fi->path), *dot =
+				    strrchr(cur, '.');
+
+				if (dot != NULL)
+					*dot = '\0';
+				json_file_figures(log, cur, NULL);
+				free(cur);
+			}
+			json_object_object_add(log, "backups", backups);
+			json_object_array_add(arr, log);
+		}
+		if (fi->backup > 0) {
+			json_object *b = json_object_new_object();
+
+			json_file_figures(b, fi->path, fi);
+			json_object_array_add(backups, b);
+		}
+	}
+	eng_json_print(arr, JSON_C_TO_STRING_PRETTY, stdout);
+	json_object_put(arr);
+}
+
 /* Each directory's files by category, each current file followed by its
  * backups (.1 newest). */
 static int
@@ -556,11 +644,15 @@ print_list(struct printer *p)
 			shown++;
 	}
 	qsort(rows, shown, sizeof *rows, file_info_cmp);
-	if (shown > 0)
-		printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY", "SIZE",
-		    "ENTRIES", "FIRST", "LAST", "PATH");
-	for (size_t i = 0; i < shown; i++)
-		print_file_row(p, &rows[i]);
+	if (p->o->output == OUTPUT_JSON)
+		print_list_json(rows, shown);
+	else {
+		if (shown > 0)
+			printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY",
+			    "SIZE", "ENTRIES", "FIRST", "LAST", "PATH");
+		for (size_t i = 0; i < shown; i++)
+			print_file_row(p, &rows[i]);
+	}
 	free(rows);
 	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
@@ -696,6 +788,16 @@ print_entry_cb(void *arg, const struct eng_entry *en)
 	print_entry(arg, en);
 }
 
+/* What -o json left out, said once at the end on stderr. */
+static void
+warn_malformed_left(const struct printer *p)
+{
+	if (p->malformed_left > 0)
+		fprintf(stderr, "llmlog: %zu malformed line%s not printed "
+		    "(--malformed prints them)\n", p->malformed_left,
+		    p->malformed_left == 1 ? "" : "s");
+}
+
 static int
 print_entries(struct printer *p, struct eng_view *v)
 {
@@ -714,6 +816,7 @@ print_entries(struct printer *p, struct eng_view *v)
 
 		eng_reader_free(p->reader);
 		p->reader = NULL;
+		warn_malformed_left(p);
 		return rc;
 	}
 	for (size_t i = start; i < count; i++)
@@ -722,8 +825,12 @@ print_entries(struct printer *p, struct eng_view *v)
 	p->reader = NULL;
 	if (p->o->follow) {
 		follow(p, v);
+		fflush(stdout);
+		warn_malformed_left(p);
 		return EXIT_SUCCESS;
 	}
+	fflush(stdout);
+	warn_malformed_left(p);
 	return count > start ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

@@ -75,6 +75,24 @@ fmt_dec1(struct strbuf *b, double v)
 	return b->s;
 }
 
+/* A figure the report may give as null (the average of no duration):
+ * "n/a", never a 0 that reads as measured; else with its unit. */
+static const char *
+fmt_figure(struct strbuf *b, json_object *o, const char *key,
+    const char *unit)
+{
+	json_object *v = get(o, key);
+
+	strbuf_reset(b);
+	if (v == NULL || json_object_is_type(v, json_type_null)) {
+		strbuf_puts(b, "n/a");
+		return b->s;
+	}
+	eng_format_number(b, json_object_get_double(v), 1);
+	strbuf_puts(b, unit);
+	return b->s;
+}
+
 static double
 percent(int64_t part, int64_t whole)
 {
@@ -257,12 +275,12 @@ print_percentiles(FILE *out, json_object *sec)
 	static const char *const keys[] = { "p50_ms", "p95_ms", "p99_ms" };
 	struct strbuf b;
 
-	if (get(sec, keys[0]) == NULL)
+	if (!json_object_object_get_ex(sec, keys[0], NULL))
 		return;		/* a report without them (an older one) */
 	strbuf_init(&b);
 	for (size_t i = 0; i < 3; i++)
-		fprintf(out, "  Duration p%.2s: %sms\n", keys[i] + 1,
-		    fmt_dec1(&b, get_num(sec, keys[i])));
+		fprintf(out, "  Duration p%.2s: %s\n", keys[i] + 1,
+		    fmt_figure(&b, sec, keys[i], "ms"));
 	strbuf_free(&b);
 }
 
@@ -357,8 +375,8 @@ print_user(FILE *out, json_object *u)
 	fprintf(out, "\nUser Interactions:\n  Total: %s\n", fmt_int(&b, total));
 	fprintf(out, "  Success Rate: %.1f%%\n",
 	    percent(get_int(u, "success"), total));
-	fprintf(out, "  Avg Duration: %sms\n",
-	    fmt_dec1(&b, get_num(u, "avg_duration_ms")));
+	fprintf(out, "  Avg Duration: %s\n",
+	    fmt_figure(&b, u, "avg_duration_ms", "ms"));
 	print_percentiles(out, u);
 	strbuf_free(&b);
 }
@@ -455,8 +473,8 @@ print_llm(FILE *out, json_object *l)
 	    fmt_whole(&b, get_num(l, "total_tokens")));
 	fprintf(out, "  Avg Tokens/Call: %s\n",
 	    fmt_whole(&b, get_num(l, "avg_tokens")));
-	fprintf(out, "  Avg Duration: %sms\n",
-	    fmt_dec1(&b, get_num(l, "avg_duration_ms")));
+	fprintf(out, "  Avg Duration: %s\n",
+	    fmt_figure(&b, l, "avg_duration_ms", "ms"));
 	print_percentiles(out, l);
 	print_dict_by_count(out, "By Provider", get(l, "by_provider"), false);
 	/* By Model only when some call named one, as Failed Calls only when
@@ -525,9 +543,9 @@ print_performance(FILE *out, json_object *p)
 		return;
 	strbuf_init(&b);
 	fprintf(out, "\nPerformance:\n  Total Metrics: %s\n", fmt_int(&b, total));
-	fprintf(out, "  Duration p50: %sms\n", fmt_dec1(&b, get_num(p, "p50_ms")));
-	fprintf(out, "  Duration p95: %sms\n", fmt_dec1(&b, get_num(p, "p95_ms")));
-	fprintf(out, "  Duration p99: %sms\n", fmt_dec1(&b, get_num(p, "p99_ms")));
+	fprintf(out, "  Duration p50: %s\n", fmt_figure(&b, p, "p50_ms", "ms"));
+	fprintf(out, "  Duration p95: %s\n", fmt_figure(&b, p, "p95_ms", "ms"));
+	fprintf(out, "  Duration p99: %s\n", fmt_figure(&b, p, "p99_ms", "ms"));
 	if (get_num(p, "peak_memory_mb") > 0)
 		fprintf(out, "  Peak Memory: %sMB\n",
 		    fmt_dec1(&b, get_num(p, "peak_memory_mb")));

@@ -309,6 +309,12 @@ void hosts_free(struct eng *e);
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Days in month m (1..12) of year y, proleptic Gregorian. */
 unsigned days_in_month(int64_t y, unsigned m);
+/* The local zone's offset east of UTC at an instant, in seconds. */
+long local_offset(int64_t secs);
+/* The start of the bucket of width_us holding us: a multiple of the width
+ * since the epoch, or with local of the width on the local clock (local
+ * midnight for a day, a local hour). */
+int64_t bucket_start(int64_t us, int64_t width_us, bool local);
 
 /* a reader that serves lines from 1 MiB blocks (scans in file order) */
 struct block_reader {

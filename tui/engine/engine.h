@@ -32,7 +32,8 @@
  * eng_load_async between calls too; those read files, never the index,
  * and eng_refresh takes in what they did (eng_progress tells how far they
  * got).  The calls that take none of those objects may run on any thread:
- * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_time_parse,
+ * strbuf_*, eng_x*, eng_grow, eng_sanitize, eng_json_visible,
+ * eng_json_print, eng_time_parse, eng_time_parse_as, eng_time_relative,
  * eng_time_parse_log, eng_time_format, eng_now_us, eng_entry_fields (on
  * its own eng_fields), eng_decoded_init, eng_decoded_build and
  * eng_decoded_free (on its own eng_decoded), eng_summary_line,
@@ -142,6 +143,14 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
  * the library's (lib/visible.c), so the stderr echo shows the same. */
 void eng_sanitize(struct strbuf *out, const char *s, size_t n);
 
+/* The JSON text we write ourselves (--stats, --list, --by -o json), made
+ * safe for a terminal with JSON's own escapes: DEL, C1 codes and bidi
+ * controls as \u007f, \u009b, \u202e; invalid UTF-8, which JSON cannot
+ * carry, as U+FFFD (\ufffd).  C0 controls are escaped by json-c already.
+ * eng_json_print writes an object so, with a newline. */
+void eng_json_visible(struct strbuf *out, const char *json, size_t n);
+void eng_json_print(json_object *j, int flags, FILE *out);
+
 /* ---- the time grammar (llmlog(1), TIME SYNTAX), shared by CLI and UI ----- */
 
 /* Parse "2024-01-12 10:00", RFC 3339, "30m", "2h", "1d", "1w", "-1h",
@@ -150,6 +159,22 @@ void eng_sanitize(struct strbuf *out, const char *s, size_t n);
  * err naming the input and the accepted forms. */
 int eng_time_parse(const char *text, int64_t now_us, int64_t *out_us,
     char *err, size_t errlen);
+
+/* eng_time_parse with flags: ENG_TIME_UTC reads a time without a zone
+ * (and today, yesterday, "10:00") as UTC, the zone of --utc and the UI's
+ * u; ENG_TIME_UNTIL gives the last microsecond of the unit written, for
+ * an until bound ("10:00" -> 10:00:59.999999, a date -> its end, "@N" ->
+ * its second; a relative time stays exact). */
+enum {
+	ENG_TIME_UTC = 1 << 0,
+	ENG_TIME_UNTIL = 1 << 1,
+};
+int eng_time_parse_as(const char *text, int64_t now_us, unsigned flags,
+    int64_t *out_us, char *err, size_t errlen);
+
+/* Whether a valid time text is a span back from now ("30m", "now"), which
+ * means another instant as time passes. */
+bool eng_time_relative(const char *text);
 
 /* Parse a timestamp as found in a log line: RFC 3339 with Z or an offset,
  * a space instead of T, with or without fractions, or epoch seconds.
@@ -167,6 +192,7 @@ enum {
 	ENTRY_MALFORMED = 1 << 0,	/* not a JSON object: shown raw */
 	ENTRY_NO_TIME = 1 << 1,		/* no usable timestamp */
 	ENTRY_FOREIGN = 1 << 2,		/* valid JSON not written by libllmlog */
+	ENTRY_CHILD_SPAN = 1 << 3,	/* has a parent_span_id: a trace's child */
 };
 
 /*
@@ -537,6 +563,9 @@ enum eng_group_sort { ENG_SORT_COUNT, ENG_SORT_NAME, ENG_SORT_P95,
 struct eng_groupby *eng_groupby_new(const char *const *fields,
     size_t nfields, int64_t bucket_us);
 void eng_groupby_free(struct eng_groupby *g);
+/* Time buckets on the local clock (local midnights, local hours), the
+ * zone times are shown in without --utc; before the first update. */
+void eng_groupby_local(struct eng_groupby *g, bool local);
 /* Count the view's entries not yet counted (two threads share a large
  * update). */
 void eng_groupby_update(struct eng_groupby *g, struct eng_view *v);

@@ -38,6 +38,7 @@ struct eng_groupby {
 	char **fields;
 	size_t nfields;
 	int64_t bucket_us;	/* the field "time" buckets, 0: none */
+	bool local;		/* ... on the local clock */
 	struct group *g;
 	size_t n, cap;
 	size_t *slot;		/* open addressing: group + 1, 0 empty */
@@ -68,6 +69,12 @@ key_hash(const char *s, size_t n)
 		h *= UINT64_C(1099511628211);
 	}
 	return h;
+}
+
+void
+eng_groupby_local(struct eng_groupby *g, bool local)
+{
+	g->local = local;
 }
 
 struct eng_groupby *
@@ -158,17 +165,6 @@ group_of(struct eng_groupby *g, const char *key, size_t n)
 	return &g->g[g->n - 1];
 }
 
-/* A bucket's start: a multiple of the width since the epoch. */
-static int64_t
-bucket_start(int64_t t, int64_t w)
-{
-	int64_t q = t / w;
-
-	if (t % w != 0 && t < 0)
-		q--;
-	return q * w;
-}
-
 /* Field i's value, from the one pass over the line; false when the line
  * lacks it. */
 static bool
@@ -199,7 +195,7 @@ add_key_value(struct eng_groupby *g, struct eng *e, size_t i,
 			strbuf_add(k, (char[]){ KEY_MISSING }, 1);
 		else
 			strbuf_printf(k, "%020" PRId64, bucket_start(
-			    en->time_us, g->bucket_us));
+			    en->time_us, g->bucket_us, g->local));
 		return;
 	}
 	if (strcmp(field, "category") == 0)
@@ -356,6 +352,7 @@ eng_groupby_rollup(const struct eng_groupby *g, size_t nfields)
 		nfields = g->nfields;
 	r = eng_groupby_new((const char *const *)g->fields, nfields,
 	    g->bucket_us);
+	r->local = g->local;
 	merge_groups(r, g, nfields);
 	r->counted = g->counted;
 	return r;
@@ -406,6 +403,7 @@ eng_groupby_update(struct eng_groupby *g, struct eng_view *v)
 	if (mid < n) {
 		b.g = eng_groupby_new((const char *const *)g->fields,
 		    g->nfields, g->bucket_us);
+		b.g->local = g->local;
 		started = pthread_create(&th, NULL, count_main, &b) == 0;
 	}
 	count_main(&a);
@@ -438,17 +436,26 @@ nearest_rank(const double *sorted, size_t n, unsigned pct)
 	return sorted[rank > 0 ? rank - 1 : 0];
 }
 
-/* A bucket's start as eng_stats_json writes times. */
+/* A bucket's start as eng_stats_json writes times; a local bucket in RFC
+ * 3339 with its offset, "2024-01-12T00:00:00.000-05:00". */
 static json_object *
-time_json(int64_t us)
+time_json(const struct eng_groupby *g, int64_t us)
 {
 	struct strbuf t;
 	json_object *o;
 
 	strbuf_init(&t);
-	eng_time_format(&t, us, true);
+	eng_time_format(&t, us, !g->local);
 	t.s[10] = 'T';
-	strbuf_puts(&t, "Z");
+	if (g->local) {
+		long off = local_offset(us >= 0 ? us / ENG_US_PER_SEC :
+		    (us - (ENG_US_PER_SEC - 1)) / ENG_US_PER_SEC);
+		long a = off < 0 ? -off : off;
+
+		strbuf_printf(&t, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		    a / SEC_PER_HOUR, a / SEC_PER_MIN % 60);
+	} else
+		strbuf_puts(&t, "Z");
 	o = json_object_new_string_len(t.s, (int)t.len);
 	strbuf_free(&t);
 	return o;
@@ -468,7 +475,7 @@ key_json(const struct eng_groupby *g, const struct group *gr)
 		if (n == 1 && *p == KEY_MISSING)
 			val = NULL;
 		else if (strcmp(g->fields[i], "time") == 0 && g->bucket_us > 0)
-			val = time_json(strtoll(p, NULL, 10));
+			val = time_json(g, strtoll(p, NULL, 10));
 		else
 			val = json_object_new_string_len(p, (int)n);
 		json_object_object_add(k, g->fields[i], val);

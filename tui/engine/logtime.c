@@ -122,52 +122,109 @@ parse_epoch(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
-/* The local offset changes at most every quarter hour in every zone there
- * is; asking localtime_r once per quarter keeps long listings cheap. */
+/* The local offset, asked of localtime_r once per quarter hour, which keeps
+ * long listings cheap.  Most changes fall on a quarter hour, not all
+ * (Africa/Monrovia went from -0:44:30 to GMT at 00:44:30 UTC): a quarter
+ * whose first and last second differ holds a change, and each time in it
+ * is asked for itself. */
 #define OFFSET_STEP	(15 * SEC_PER_MIN)
 
-static long
+static bool
+offset_at(int64_t secs, long *off)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return false;
+	*off = tm.tm_gmtoff;
+	return true;
+}
+
+long
 local_offset(int64_t secs)
 {
 	static __thread int64_t cached_key = INT64_MIN;
 	static __thread long cached_off;
+	static __thread bool cached_changes;
 	int64_t key = secs >= 0 ? secs / OFFSET_STEP :
 	    (secs - (OFFSET_STEP - 1)) / OFFSET_STEP;
-	struct tm tm;
-	time_t t = (time_t)secs;
+	long off, last;
 
 	if (key != cached_key) {
-		if (localtime_r(&t, &tm) == NULL)
+		if (!offset_at(key * OFFSET_STEP, &off) ||
+		    !offset_at(key * OFFSET_STEP + OFFSET_STEP - 1, &last))
 			return 0;
-		cached_off = tm.tm_gmtoff;
+		cached_off = off;
+		cached_changes = off != last;
 		cached_key = key;
 	}
+	if (cached_changes)
+		return offset_at(secs, &off) ? off : 0;
 	return cached_off;
 }
 
-/* A wall-clock time without a zone, as local time.  The offset at that
- * moment comes from the cached local_offset; only around a change of
- * offset (where the guess does not hold) does mktime decide. */
+/* Wall-clock seconds (a civil time counted as if it were UTC) in the local
+ * zone, to UTC.  The offset at that moment comes from the cached
+ * local_offset; only around a change of offset (where the guess does not
+ * hold) does mktime decide. */
 static int64_t
-local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-    unsigned sec)
+wall_to_utc(int64_t wall)
 {
-	int64_t wall = days_from_civil(y, mo, d) * SEC_PER_DAY +
-	    h * SEC_PER_HOUR + mi * SEC_PER_MIN + sec,
-	    guess = wall - local_offset(wall);
+	int64_t guess = wall - local_offset(wall), days, rem;
 	struct tm tm;
+	unsigned mo, d;
+	int y;
 
 	if (local_offset(guess) == wall - guess)
 		return guess;
+	days = wall >= 0 ? wall / SEC_PER_DAY :
+	    (wall - (SEC_PER_DAY - 1)) / SEC_PER_DAY;
+	rem = wall - days * SEC_PER_DAY;
+	civil_from_days(days, &y, &mo, &d);
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
 	tm.tm_mon = (int)mo - 1;
 	tm.tm_mday = (int)d;
-	tm.tm_hour = (int)h;
-	tm.tm_min = (int)mi;
-	tm.tm_sec = (int)sec;
+	tm.tm_hour = (int)(rem / SEC_PER_HOUR);
+	tm.tm_min = (int)(rem / SEC_PER_MIN % 60);
+	tm.tm_sec = (int)(rem % SEC_PER_MIN);
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm);
+}
+
+/* A wall-clock time without a zone, as local time. */
+static int64_t
+local_to_utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned sec)
+{
+	return wall_to_utc(days_from_civil(y, mo, d) * SEC_PER_DAY +
+	    h * SEC_PER_HOUR + mi * SEC_PER_MIN + sec);
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return a % b != 0 && a < 0 ? q - 1 : q;
+}
+
+int64_t
+bucket_start(int64_t us, int64_t width_us, bool local)
+{
+	int64_t secs, wall_us, start;
+
+	if (!local)
+		return floor_div(us, width_us) * width_us;
+	/* counted on the local clock: days from local midnight, hours from
+	 * the local hour, whatever the offset */
+	secs = floor_div(us, ENG_US_PER_SEC);
+	wall_us = us + local_offset(secs) * ENG_US_PER_SEC;
+	start = floor_div(wall_us, width_us) * width_us;
+	secs = floor_div(start, ENG_US_PER_SEC);
+	return wall_to_utc(secs) * ENG_US_PER_SEC + (start - secs *
+	    ENG_US_PER_SEC);
 }
 
 /* "+05:30", "-0800", "+05", "Z"; the offset east of UTC in seconds. */

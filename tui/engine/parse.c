@@ -20,11 +20,12 @@
 #define KEY(s) { s, sizeof s - 1 }
 
 /* Our writer's keys, looked up on every line in the walk itself. */
-enum { K_CATEGORY, K_TIMESTAMP, K_LEVEL, NHEAD };
+enum { K_CATEGORY, K_TIMESTAMP, K_LEVEL, K_PARENT_SPAN, NHEAD };
 static const struct jscan_key head_keys[NHEAD] = {
 	[K_CATEGORY] = KEY("category"),
 	[K_TIMESTAMP] = KEY("timestamp"),
 	[K_LEVEL] = KEY("level"),
+	[K_PARENT_SPAN] = KEY("parent_span_id"),	/* for the order */
 };
 
 /* Where other writers keep a line's time and level, first found first
@@ -254,4 +255,6 @@ parse_line(const char *s, size_t n, int file_category, struct line_info *out)
 	}
 	if (l != NULL && (lev = level_of(l)) > 0)
 		out->level = (uint8_t)(lev / 10);
+	if (present(&head[K_PARENT_SPAN]))
+		out->flags |= ENTRY_CHILD_SPAN;
 }

@@ -1347,12 +1347,6 @@ jsum(const struct xsum *x)
 	return jnum(v);
 }
 
-static double
-ratio(double a, double b)
-{
-	return b > 0 ? a / b : 0;
-}
-
 /* ---- maps keyed by names ----
  *
  * json-c's keys are C strings, which end at a NUL byte, and a name may
@@ -1619,6 +1613,14 @@ add_d(json_object *o, const char *key, double v)
 	json_object_object_add(o, key, jnum(v));
 }
 
+/* A figure of none (a rate of 0 requests, the p50 of no duration) is
+ * null, never a 0 that reads as measured. */
+static void
+add_ratio(json_object *o, const char *key, double a, double b, double scale)
+{
+	json_object_object_add(o, key, b > 0 ? jnum(scale * (a / b)) : NULL);
+}
+
 /* Nearest rank: the smallest value with at least q of them at or below. */
 static double
 percentile(const double *sorted, size_t n, double q)
@@ -1646,12 +1648,16 @@ json_performance(const struct part *p)
 		sort_durations(d, p->ndur);
 	}
 	add_u(o, "total", p->perf_total);
-	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->perf_dur),
-	    (double)p->ndur));
-	add_d(o, "p50_ms", percentile(d, p->ndur, 0.50));
-	add_d(o, "p95_ms", percentile(d, p->ndur, 0.95));
-	add_d(o, "p99_ms", percentile(d, p->ndur, 0.99));
-	add_d(o, "max_ms", p->ndur ? d[p->ndur - 1] : 0);
+	add_ratio(o, "avg_duration_ms", xsum_value(&p->perf_dur),
+	    (double)p->ndur, 1);
+	json_object_object_add(o, "p50_ms", p->ndur > 0 ?
+	    jnum(percentile(d, p->ndur, 0.50)) : NULL);
+	json_object_object_add(o, "p95_ms", p->ndur > 0 ?
+	    jnum(percentile(d, p->ndur, 0.95)) : NULL);
+	json_object_object_add(o, "p99_ms", p->ndur > 0 ?
+	    jnum(percentile(d, p->ndur, 0.99)) : NULL);
+	json_object_object_add(o, "max_ms", p->ndur > 0 ?
+	    jnum(d[p->ndur - 1]) : NULL);
 	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
 	free(copy);
 	slow = json_object_new_array();
@@ -1707,7 +1713,7 @@ json_cost(json_object *o, const struct part *p)
 	    MAP_COUNT));
 }
 
-/* p50_ms, p95_ms, p99_ms of a category's durations (0 when none, as
+/* p50_ms, p95_ms, p99_ms of a category's durations (null when none, as
  * the performance section's). */
 static void
 add_percentiles(json_object *o, const struct durs *ds)
@@ -1719,9 +1725,12 @@ add_percentiles(json_object *o, const struct durs *ds)
 		memcpy(d, ds->v, ds->n * sizeof *d);
 		sort_durations(d, ds->n);
 	}
-	add_d(o, "p50_ms", percentile(d, ds->n, 0.50));
-	add_d(o, "p95_ms", percentile(d, ds->n, 0.95));
-	add_d(o, "p99_ms", percentile(d, ds->n, 0.99));
+	json_object_object_add(o, "p50_ms", ds->n > 0 ?
+	    jnum(percentile(d, ds->n, 0.50)) : NULL);
+	json_object_object_add(o, "p95_ms", ds->n > 0 ?
+	    jnum(percentile(d, ds->n, 0.95)) : NULL);
+	json_object_object_add(o, "p99_ms", ds->n > 0 ?
+	    jnum(percentile(d, ds->n, 0.99)) : NULL);
 	free(copy);
 }
 
@@ -1740,8 +1749,8 @@ jfailures(const struct tally *t)
 		    json_object_new_string_len(v[i].name, (int)v[i].len));
 		add_u(o, "calls", v[i].count);
 		add_u(o, "failed", v[i].failed);
-		add_d(o, "error_pct", 100 * ratio((double)v[i].failed,
-		    (double)v[i].count));
+		add_ratio(o, "error_pct", (double)v[i].failed,
+		    (double)v[i].count, 100);
 		json_object_array_add(a, o);
 	}
 	free(v);
@@ -1761,9 +1770,9 @@ json_llm(const struct part *p)
 	json_object_object_add(o, "total_tokens", jsum(&p->tokens));
 	json_object_object_add(o, "prompt_tokens", jsum(&p->prompt));
 	json_object_object_add(o, "completion_tokens", jsum(&p->completion));
-	add_d(o, "avg_tokens", ratio(tokens, (double)p->llm_total));
-	add_d(o, "avg_duration_ms", ratio(xsum_value(&p->llm_dur),
-	    (double)p->llm_dur_n));
+	add_ratio(o, "avg_tokens", tokens, (double)p->llm_total, 1);
+	add_ratio(o, "avg_duration_ms", xsum_value(&p->llm_dur),
+	    (double)p->llm_dur_n, 1);
 	add_percentiles(o, &p->llm_d);
 	json_object_object_add(o, "by_provider", jmap(&p->providers,
 	    MAP_COUNT));
@@ -1788,8 +1797,8 @@ json_outcomes(uint64_t total, uint64_t success, const struct xsum *dur,
 	add_u(o, "total", total);
 	add_u(o, "success", success);
 	add_u(o, "failed", total - success);
-	add_d(o, "success_rate", 100 * ratio((double)success, (double)total));
-	add_d(o, "avg_duration_ms", ratio(xsum_value(dur), (double)dur_n));
+	add_ratio(o, "success_rate", (double)success, (double)total, 100);
+	add_ratio(o, "avg_duration_ms", xsum_value(dur), (double)dur_n, 1);
 	return o;
 }
 

@@ -307,29 +307,13 @@ parse_path(struct parser *p, struct node *n)
 	return true;
 }
 
-/* A time in the time grammar.  In UTC, a date or time of day written
- * without a zone is read as UTC: the text with "Z" (or " 00:00Z" after a
- * bare date) is what parses then; relative times, words and times with a
- * zone read the same in either. */
+/* A time in the time grammar, in the displayed zone when it has none. */
 static int
 time_literal(struct parser *p, const char *text, int64_t *out, char *err,
     size_t errlen)
 {
-	static const char *const zone[] = { "Z", " 00:00Z" };
-	struct strbuf b;
-	int rc = -1;
-
-	strbuf_init(&b);
-	for (size_t i = 0; p->utc && rc != 0 && i < 2; i++) {
-		strbuf_reset(&b);
-		strbuf_puts(&b, text);
-		strbuf_puts(&b, zone[i]);
-		rc = eng_time_parse(b.s, p->now_us, out, NULL, 0);
-	}
-	strbuf_free(&b);
-	if (rc == 0)
-		return 0;
-	return eng_time_parse(text, p->now_us, out, err, errlen);
+	return eng_time_parse_as(text, p->now_us, p->utc ? ENG_TIME_UTC : 0,
+	    out, err, errlen);
 }
 
 /* The current token as a value of the comparison n. */

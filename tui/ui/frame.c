@@ -137,6 +137,34 @@ tabs_draw(struct ui *u, int y, int w)
 
 /* ---- the status line --------------------------------------------------- */
 
+/* A time bound as typed; a relative one ("1m") resolved once, when it was
+ * given, so with the instant it stands for: "since:1m (17:49:03)". */
+static void
+add_bound(const struct ui *u, struct strbuf *b, const char *name,
+    const char *text, int64_t us)
+{
+	struct strbuf t, now;
+
+	if (text == NULL)
+		return;
+	strbuf_printf(b, "%s:", name);
+	eng_sanitize(b, text, strlen(text));
+	if (us != ENG_TIME_NONE && eng_time_relative(text)) {
+		strbuf_init(&t);
+		strbuf_init(&now);
+		eng_time_format(&t, us, u->utc);
+		eng_time_format(&now, eng_now_us(), u->utc);
+		/* "2026-12-01 17:49:03.123": the date only when not today */
+		if (memcmp(t.s, now.s, 10) == 0)
+			strbuf_printf(b, " (%.8s)", t.s + 11);
+		else
+			strbuf_printf(b, " (%.19s)", t.s);
+		strbuf_free(&t);
+		strbuf_free(&now);
+	}
+	strbuf_puts(b, "  ");
+}
+
 static void
 add_filters(struct ui *u, struct strbuf *b)
 {
@@ -161,10 +189,10 @@ add_filters(struct ui *u, struct strbuf *b)
 	if (u->filter.min_level != 0 && !(u->off & UI_OFF_LEVEL))
 		strbuf_printf(b, "level>=%s  ",
 		    llmlog_level_name(u->filter.min_level));
-	if (u->since_text != NULL && !(u->off & UI_OFF_SINCE))
-		strbuf_printf(b, "since:%s  ", u->since_text);
-	if (u->until_text != NULL && !(u->off & UI_OFF_UNTIL))
-		strbuf_printf(b, "until:%s  ", u->until_text);
+	if (!(u->off & UI_OFF_SINCE))
+		add_bound(u, b, "since", u->since_text, u->filter.since_us);
+	if (!(u->off & UI_OFF_UNTIL))
+		add_bound(u, b, "until", u->until_text, u->filter.until_us);
 	if (u->tail >= 0)
 		strbuf_printf(b, "tail:%ld  ", u->tail);
 	if (u->filter.raw)

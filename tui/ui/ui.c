@@ -423,8 +423,10 @@ set_time(struct ui *u, bool since, const char *text)
 	int64_t t = ENG_TIME_NONE;
 	char err[256];
 
+	/* in the zone the times are shown in; until through its last unit */
 	if (*text != '\0' &&
-	    eng_time_parse(text, eng_now_us(), &t, err, sizeof err) != 0) {
+	    eng_time_parse_as(text, eng_now_us(), (since ? 0 : ENG_TIME_UNTIL) |
+	    (u->utc ? ENG_TIME_UTC : 0), &t, err, sizeof err) != 0) {
 		snprintf(u->prompt.error, sizeof u->prompt.error, "%s", err);
 		return UI_HANDLED | UI_REDRAW;
 	}
@@ -503,7 +505,8 @@ goto_time(struct ui *u, const char *text)
 
 	if (*text == '\0')
 		return UI_HANDLED | UI_REDRAW;
-	if (eng_time_parse(text, eng_now_us(), &t, err, sizeof err) != 0) {
+	if (eng_time_parse_as(text, eng_now_us(), u->utc ? ENG_TIME_UTC : 0, &t,
+	    err, sizeof err) != 0) {
 		snprintf(u->prompt.error, sizeof u->prompt.error, "%s", err);
 		return UI_HANDLED | UI_REDRAW;
 	}
