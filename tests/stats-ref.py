@@ -557,6 +557,11 @@ def names_as_written(want):
                                     'top_denied_actions'))):
         for k in keys:
             want[sec][k] = [(as_written(n), v) for n, v in want[sec][k]]
+    for sec, keys in (('llm', ('failures_by_provider', 'failures_by_model')),
+                      ('tool', ('failures_by_tool',))):
+        for k in keys:
+            want[sec][k] = [(as_written(r[0]),) + tuple(r[1:])
+                            for r in want[sec][k]]
 
 
 def main(argv):
