@@ -749,4 +749,85 @@ struct eng_slowest {
 bool eng_stats_slowest(const struct eng_stats *s, size_t i,
     struct eng_slowest *out);
 
+/* ---- traces: one request end to end (trace.c; llmlog(5), TRACES) ----------
+ *
+ * A span is recorded by the one entry that describes it (its span_id);
+ * any other entry written inside a span is a leaf child of it.  A
+ * request's root span is its user entry, written when the request ends:
+ * until then the trace has no root entry and is in progress.  An entry's
+ * time is when it was written; its span starts duration_ms before.
+ * Main thread only, as everything that takes a struct eng.
+ */
+#define ENG_TRACE_ID_LEN	32
+#define ENG_SPAN_ID_LEN		16
+#define ENG_TRACE_NONE		SIZE_MAX
+
+/* Whether s is a trace id (32 hex digits); the id in lower case in out. */
+bool eng_trace_id_parse(const char *s, char out[ENG_TRACE_ID_LEN + 1]);
+
+/* An entry's trace fields, read by the scanner: false (and nothing to
+ * free) when the line has no valid trace_id.  span_id and parent_id are
+ * "" when absent or not 16 hex digits; conversation is the decoded
+ * conversation_id, or s NULL.  Free with eng_trace_ref_free. */
+struct eng_trace_ref {
+	char trace_id[ENG_TRACE_ID_LEN + 1];
+	char span_id[ENG_SPAN_ID_LEN + 1];
+	char parent_id[ENG_SPAN_ID_LEN + 1];
+	bool has_parent;
+	struct strbuf conversation;
+};
+bool eng_entry_trace(const char *s, size_t n, struct eng_trace_ref *out);
+void eng_trace_ref_free(struct eng_trace_ref *r);
+
+/* A row of the tree, in depth-first order (children by start). */
+struct eng_trace_node {
+	struct eng_entry entry;
+	char span_id[ENG_SPAN_ID_LEN + 1];	/* "" when it has none */
+	size_t parent;		/* its row, ENG_TRACE_NONE for a top row */
+	size_t children;
+	unsigned depth;		/* 0 for the root (every top row) */
+	int64_t start_us;	/* end_us - duration_ms */
+	int64_t end_us;		/* the entry's time; ENG_TIME_NONE if none */
+	double duration_ms;	/* NAN when it has none */
+	bool failed;		/* success false, a non-empty error without
+				   success, or level ERROR and above */
+	bool denied;		/* a security check that refused */
+	bool orphan;		/* its parent's entry is not there (rotated
+				   away): shown under the root */
+	bool slowest;		/* on the slowest path: from the root, the
+				   child that took longest, and so on */
+};
+struct eng_trace {
+	char id[ENG_TRACE_ID_LEN + 1];
+	struct eng_trace_node *v;
+	size_t n;
+	size_t root;		/* 0, or ENG_TRACE_NONE: in progress, and
+				   every row of depth 0 is a top row */
+	int64_t start_us, end_us;	/* the root's span, or while in
+					   progress the entries'; NONE when
+					   no entry has a time */
+	size_t failed, orphans;
+	char *conversation;	/* the first conversation_id seen, or NULL */
+};
+/* Every entry of trace id (lower case, as eng_trace_id_parse gives it)
+ * that passes f (NULL: every entry), as a tree; NULL when there is none.
+ * A view with the id as keyword finds the candidates. */
+struct eng_trace *eng_trace_find(struct eng *e, const struct eng_filter *f,
+    const char *id);
+void eng_trace_free(struct eng_trace *t);
+/* The order of a view: time, then file, then offset (<0, 0, >0). */
+int eng_entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
+/* The tree from lines given one by one (eng_trace_find's own steps, for
+ * a caller that has the lines): add keeps an entry whose trace_id is the
+ * builder's id, finish builds the tree and frees the builder. */
+struct eng_trace_builder;
+struct eng_trace_builder *eng_trace_builder_new(const char *id);
+bool eng_trace_builder_add(struct eng_trace_builder *b,
+    const struct eng_entry *en, const char *s, size_t n);
+struct eng_trace *eng_trace_builder_finish(struct eng_trace_builder *b);
+/* The requests (user entries) whose conversation_id is conversation, in
+ * time order, into *out (the caller frees it); how many. */
+size_t eng_conversation_requests(struct eng *e, const char *conversation,
+    struct eng_entry **out);
+
 #endif

@@ -27,6 +27,7 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 	[UI_DETAIL] = &ui_detail_screen,
 	[UI_HELP] = &ui_help_screen,
 	[UI_STATS] = &ui_stats_screen,
+	[UI_TRACE] = &ui_trace_screen,
 };
 
 #define BUSY_NOTICE 200000	/* entries: above, long work is announced */

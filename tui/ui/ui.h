@@ -43,7 +43,8 @@ enum {
 #define UI_TAB_STATS (LLMLOG_NCATEGORIES + 1)
 #define UI_NTABS (LLMLOG_NCATEGORIES + 2)
 
-enum ui_screen_id { UI_LIST, UI_DETAIL, UI_HELP, UI_STATS, UI_NSCREENS };
+enum ui_screen_id { UI_LIST, UI_DETAIL, UI_HELP, UI_STATS, UI_TRACE,
+    UI_NSCREENS };
 
 enum ui_pair {
 	UI_PAIR_DEBUG = 1,
@@ -107,6 +108,7 @@ struct ui_detail_line {
 struct ui_detail {
 	struct eng_entry entry;
 	bool follow_back;	/* the list was following when it opened */
+	enum ui_screen_id back;	/* where q goes: the list, or the trace */
 	bool raw;		/* the raw line instead of the fields */
 	struct ui_detail_line *lines;
 	size_t nlines, cap;
@@ -216,6 +218,7 @@ struct ui {
 	enum ui_screen_id screen;
 	enum ui_screen_id help_back;	/* where help returns to */
 	struct ui_detail detail;
+	struct ui_trace *trace;		/* the trace screen's (trace.c) */
 	size_t help_top;
 	struct ui_prompt prompt;
 
@@ -278,6 +281,7 @@ extern const struct ui_screen ui_list_screen;
 extern const struct ui_screen ui_detail_screen;
 extern const struct ui_screen ui_help_screen;
 extern const struct ui_screen ui_stats_screen;
+extern const struct ui_screen ui_trace_screen;
 
 /* ui.c: state changes that several screens ask for */
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -322,6 +326,10 @@ void ui_hits_free(struct ui *u);
 
 /* detail.c: the list opens an entry, and the detail view steps along */
 void ui_detail_open(struct ui *u, const struct eng_entry *en);
+
+/* trace.c: o on an entry opens its trace, or says it has none */
+struct ui_trace;
+void ui_trace_open(struct ui *u, const struct eng_entry *en);
 
 /* dashboard.c */
 /* "stats 35% paused" on the status line while counting waits for a
