@@ -24,9 +24,9 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 FIXTURES="$tmp/fixtures"
 FRESH="$tmp/fresh"
 mkdir -p "$FIXTURES" "$FRESH" || exit 99
-cp -R "$data/logs" "$data/hostb" "$FIXTURES/" || exit 99
-chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb"
-chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/*
+cp -R "$data/logs" "$data/hostb" "$data/traces" "$FIXTURES/" || exit 99
+chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb" "$FIXTURES/traces"
+chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/* "$FIXTURES"/traces/*
 
 ago() {
 	date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%S.000Z

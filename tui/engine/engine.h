@@ -469,7 +469,8 @@ bool eng_where_match(struct eng_where *w, struct eng *e,
 
 /*
  * Groups by the values of fields: dotted paths read as --where reads
- * them, category, level and host the entry's own, and, with bucket_us > 0,
+ * them (trace: trace_id), category, level and host the entry's own, and,
+ * with bucket_us > 0,
  * "time" for buckets of that width (multiples of it since the epoch).  A
  * field an entry lacks (or null) groups as null.
  */
