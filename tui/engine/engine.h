@@ -92,6 +92,9 @@
 
 #define ENG_TIME_NONE INT64_MIN		/* an entry without a usable time */
 #define ENG_CATEGORY_NONE 0xff		/* a line with no known category */
+#define ENG_TRACE_ID_LEN 32		/* hex digits of a trace_id */
+#define ENG_SPAN_ID_LEN 16		/* and of a span_id */
+#define ENG_TRACE_NONE SIZE_MAX		/* no row of a trace (trace.c) */
 
 /* ---- memory: out of memory ends the program with a message (alloc.c) ---- */
 
@@ -634,6 +637,11 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *  "performance":{"total","avg_duration_ms","p50_ms","p95_ms","p99_ms",
  *                 "max_ms","peak_memory_mb",
  *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
+ *  "requests":{"total","llm_calls_per_request","tool_calls_per_request",
+ *              "tokens_per_request",
+ *              "slowest_requests":[{"user_input","trace_id","time",
+ *                  "success","duration_ms","llm_ms","tool_ms",
+ *                  "llm_calls","tool_calls","tokens"},...]}   up to 10
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
  * An entry's fields are read by the rules of llmlog(1), HOW LINES ARE
@@ -656,6 +664,12 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *               completion_tokens (those that are numbers); prompt_tokens
  *               and completion_tokens sum their own fields
  *   memory      peak_memory_mb is the largest memory_mb, 0 when none
+ *   requests    user entries with a trace_id; a request's LLM and tool
+ *               calls are the entries of its trace (llmlog(5), TRACES),
+ *               their durations summed to the microsecond as llm_ms and
+ *               tool_ms, the calls' tokens as tokens; the averages are
+ *               over the requests; slowest by duration_ms, equal ones in
+ *               view order
  * out_of_range counts the numbers among these fields that lie past a
  * double's range (1e400): each is left out as if it were absent.  Sums
  * are exact, rounded once to a double; a whole one under 2^63 in
@@ -750,6 +764,21 @@ struct eng_slowest {
 bool eng_stats_slowest(const struct eng_stats *s, size_t i,
     struct eng_slowest *out);
 
+/* The i-th of the slowest requests (the JSON's "slowest_requests", in
+ * its order) with its trace's figures; false past the last.  input is
+ * valid until the next update of s. */
+struct eng_slow_request {
+	char trace_id[ENG_TRACE_ID_LEN + 1];
+	const char *input;	/* user_input; may hold NUL bytes */
+	size_t len;
+	double ms, llm_ms, tool_ms;
+	uint64_t llm_calls, tool_calls, tokens;
+	bool failed;
+	struct eng_entry entry;
+};
+bool eng_stats_slow_request(const struct eng_stats *s, size_t i,
+    struct eng_slow_request *out);
+
 /* ---- traces: one request end to end (trace.c; llmlog(5), TRACES) ----------
  *
  * A span is recorded by the one entry that describes it (its span_id);
@@ -759,9 +788,6 @@ bool eng_stats_slowest(const struct eng_stats *s, size_t i,
  * time is when it was written; its span starts duration_ms before.
  * Main thread only, as everything that takes a struct eng.
  */
-#define ENG_TRACE_ID_LEN	32
-#define ENG_SPAN_ID_LEN		16
-#define ENG_TRACE_NONE		SIZE_MAX
 
 /* Whether s is a trace id (32 hex digits); the id in lower case in out. */
 bool eng_trace_id_parse(const char *s, char out[ENG_TRACE_ID_LEN + 1]);

@@ -278,6 +278,7 @@ struct part {
 	struct req_time *reqs;
 	size_t nreq, reqcap;
 	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
+	struct req_stats requests;	/* per request, by trace (reqstats.c) */
 };
 
 /*
@@ -329,6 +330,7 @@ part_free(struct part *p)
 		free(p->slowest[i].operation);
 	free(p->minutes.m);
 	free(p->reqs);
+	reqstats_free(&p->requests);
 }
 
 static void
@@ -553,6 +555,8 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		break;
 	}
 	count_minute(p, cat, f, tok, en);
+	if (cat == LLMLOG_USER || cat == LLMLOG_LLM || cat == LLMLOG_TOOL)
+		reqstats_count(&p->requests, cat, f, en, tok);
 	strbuf_free(&s1);
 	strbuf_free(&s2);
 }
@@ -655,6 +659,7 @@ part_merge(struct part *a, struct part *b)
 	minutes_merge(&a->minutes, &b->minutes);
 	for (size_t i = 0; i < b->nreq; i++)
 		add_request(a, b->reqs[i].t, b->reqs[i].ms);
+	reqstats_merge(&a->requests, &b->requests);
 }
 
 /* ---- values kept in order ---- */
@@ -1471,6 +1476,8 @@ eng_stats_json(const struct eng_stats *s)
 	    jtop(&p->denied_actions));
 	json_object_object_add(o, "security", m);
 	json_object_object_add(o, "performance", json_performance(p));
+	json_object_object_add(o, "requests", reqstats_json(&p->requests,
+	    jtime));
 	json_object_object_add(o, "histogram", json_histogram(s));
 	return o;
 }
@@ -1640,4 +1647,11 @@ eng_stats_slowest(const struct eng_stats *s, size_t i, struct eng_slowest *out)
 	out->ms = s->p.slowest[i].ms;
 	out->entry = s->p.slowest[i].entry;
 	return true;
+}
+
+bool
+eng_stats_slow_request(const struct eng_stats *s, size_t i,
+    struct eng_slow_request *out)
+{
+	return reqstats_slowest(&s->p.requests, i, out);
 }

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #define PANEL_W 40		/* a panel column at least, */
@@ -49,6 +50,7 @@ static const struct {
 	{ "tool", "Tool Executions" },
 	{ "security", "Security" },
 	{ "performance", "Performance" },
+	{ "requests", "Requests" },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -111,6 +113,10 @@ static const struct {
 	{ "max_ms", "Slowest" },
 	{ "peak_memory_mb", "Peak memory (MB)" },
 	{ "by_category", "By category" },
+	{ "slowest_requests", "Slowest requests" },
+	{ "llm_calls_per_request", "LLM calls/request" },
+	{ "tool_calls_per_request", "Tool calls/request" },
+	{ "tokens_per_request", "Tokens/request" },
 };
 
 /* "avg_duration_ms" -> "Avg duration", and the unit of its value. */
@@ -289,6 +295,49 @@ add_slowest(struct build *b, int indent)
 	strbuf_free(&value);
 }
 
+/* The slowest requests, from the engine (the entries to open): "10:42:05
+ * summarise ..." and "5.00s", then what the time went to. */
+static void
+add_slow_requests(struct build *b, int indent)
+{
+	struct eng_slow_request sr;
+	struct strbuf label, t, value;
+
+	strbuf_init(&label);
+	strbuf_init(&t);
+	strbuf_init(&value);
+	for (size_t i = 0; eng_stats_slow_request(b->u->stats, i, &sr); i++) {
+		strbuf_reset(&label);
+		strbuf_reset(&t);
+		strbuf_reset(&value);
+		if (sr.entry.time_us != ENG_TIME_NONE &&
+		    !(sr.entry.flags & ENTRY_NO_TIME)) {
+			eng_time_format(&t, sr.entry.time_us, b->u->utc);
+			t.s[19] = '\0';
+			strbuf_puts(&label, t.s + (b->days ? 5 : 11));
+		} else
+			strbuf_puts(&label, "-");
+		strbuf_puts(&label, sr.failed ? " FAILED " : " ");
+		eng_sanitize(&label, sr.input, sr.len);
+		ui_format_ms(&value, sr.ms);
+		row_add(b, label.s, value.s, indent, false);
+		b->d->rows[b->d->nrows - 1].has_entry = true;
+		b->d->rows[b->d->nrows - 1].entry = sr.entry;
+		strbuf_reset(&label);
+		strbuf_reset(&value);
+		strbuf_printf(&label, "llm %" PRIu64 " in ", sr.llm_calls);
+		ui_format_ms(&label, sr.llm_ms);
+		strbuf_printf(&label, ", tools %" PRIu64 " in ", sr.tool_calls);
+		ui_format_ms(&label, sr.tool_ms);
+		strbuf_printf(&value, "%" PRIu64 " tok", sr.tokens);
+		row_add(b, label.s, value.s, indent + 2, false);
+		b->d->rows[b->d->nrows - 1].dim = true;
+	}
+	strbuf_free(&label);
+	strbuf_free(&t);
+	strbuf_free(&value);
+}
+
 static void add_field(struct build *b, const char *key, json_object *v,
     int indent, bool data);
 
@@ -314,6 +363,10 @@ add_list(struct build *b, const char *key, json_object *v, int indent)
 
 	if (strcmp(key, "slowest") == 0) {
 		add_slowest(b, indent);
+		return;
+	}
+	if (strcmp(key, "slowest_requests") == 0) {
+		add_slow_requests(b, indent);
 		return;
 	}
 	if (n > PANEL_TOP + 1)
