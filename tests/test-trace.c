@@ -283,6 +283,113 @@ test_find(void)
 	eng_close(e);
 }
 
+/* The requests' figures: what the files were made to hold, counted on
+ * two threads at once (enough entries) and a slice at a time alike. */
+#define NREQ 9000
+static void
+test_request_stats(void)
+{
+	const char *dir = util_tmpdir("reqstats");
+	const char *dirs[] = { dir };
+	char path[4096], id[ENG_TRACE_ID_LEN + 1];
+	FILE *fu, *fl, *ft;
+	uint64_t llm = 0, tool = 0, tokens = 0;
+	struct eng_filter f;
+	struct eng *e;
+	char err[256];
+	json_object *got[2], *r;
+
+	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
+	fu = fopen(path, "w");
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	fl = fopen(path, "w");
+	snprintf(path, sizeof path, "%s/tool_executions.log", dir);
+	ft = fopen(path, "w");
+	CU_ASSERT_FATAL(fu != NULL && fl != NULL && ft != NULL);
+	for (unsigned i = 0; i < NREQ; i++) {
+		unsigned nl = i % 3, nt = i % 2;
+
+		snprintf(id, sizeof id, "%032x", i + 1);
+		/* a request's duration: distinct, the largest at i = 4500 */
+		fprintf(fu, HEAD("user", "10:00:00.000") "\"trace_id\":\"%s\","
+		    "\"span_id\":\"%016x\",\"user_input\":\"r%u\","
+		    "\"success\":true,\"duration_ms\":%u.5}\n", id, i + 1, i,
+		    i < 4500 ? i : NREQ - i + 4500);
+		for (unsigned k = 0; k < nl; k++)
+			fprintf(fl, HEAD("llm", "10:00:00.000") "\"trace_id\":"
+			    "\"%s\",\"span_id\":\"%016x\",\"parent_span_id\":"
+			    "\"%016x\",\"total_tokens\":%u,\"duration_ms\":1.25}\n",
+			    id, 100000 + i, i + 1, i);
+		for (unsigned k = 0; k < nt; k++)
+			fprintf(ft, HEAD("tool", "10:00:00.000") "\"trace_id\":"
+			    "\"%s\",\"span_id\":\"%016x\",\"parent_span_id\":"
+			    "\"%016x\",\"duration_ms\":2}\n", id, 200000 + i,
+			    i + 1);
+		llm += nl;
+		tool += nt;
+		tokens += (uint64_t)nl * i;
+	}
+	fclose(fu);
+	fclose(fl);
+	fclose(ft);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e = eng_open(dirs, 1, err, sizeof err));
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	eng_filter_init(&f);
+	for (int pass = 0; pass < 2; pass++) {
+		struct eng_view *v = eng_view_new(e, &f);
+		struct eng_stats *st = eng_stats_new();
+		json_object *all;
+
+		if (pass == 0)
+			eng_stats_update(st, v);
+		else
+			while (!eng_stats_update_some(st, v, 777))
+				;
+		all = eng_stats_json(st);
+		got[pass] = json_object_get(json_object_object_get(all,
+		    "requests"));
+		json_object_put(all);
+		eng_stats_free(st);
+		eng_view_free(v);
+	}
+	r = got[0];
+	CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(r,
+	    "total")), NREQ);
+	CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(json_object_object_get(
+	    r, "llm_calls_per_request")), (double)llm / NREQ, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(json_object_object_get(
+	    r, "tool_calls_per_request")), (double)tool / NREQ, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(json_object_object_get(
+	    r, "tokens_per_request")), (double)tokens / NREQ, 1e-9);
+	{
+		json_object *a = json_object_object_get(r, "slowest_requests");
+		json_object *top = json_object_array_get_idx(a, 0);
+
+		CU_ASSERT_EQUAL_FATAL(json_object_array_length(a), 10);
+		/* the slowest: r4500, 9000.5 ms, 0 LLM calls, 0 tool calls */
+		CU_ASSERT_STRING_EQUAL(json_object_get_string(
+		    json_object_object_get(top, "user_input")), "r4500");
+		CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(
+		    json_object_object_get(top, "duration_ms")), 9000.5, 0);
+		top = json_object_array_get_idx(a, 1);	/* r4501: 1 LLM, 1 tool */
+		CU_ASSERT_STRING_EQUAL(json_object_get_string(
+		    json_object_object_get(top, "user_input")), "r4501");
+		CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(
+		    top, "llm_calls")), 1);
+		CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(
+		    top, "tool_calls")), 1);
+		CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(
+		    json_object_object_get(top, "llm_ms")), 1.25, 0);
+		CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(
+		    top, "tokens")), 4501);
+	}
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string(got[0]),
+	    json_object_to_json_string(got[1]));
+	json_object_put(got[0]);
+	json_object_put(got[1]);
+	eng_close(e);
+}
+
 int
 main(void)
 {
@@ -292,6 +399,7 @@ main(void)
 		{ "a cycle of parents", test_cycle },
 		{ "trace ids", test_id_parse },
 		{ "a trace over files", test_find },
+		{ "the requests' figures", test_request_stats },
 		{ NULL, NULL },
 	};
 
