@@ -2,7 +2,8 @@
  * bench-writer.c - what a logging call costs its caller, through the
  * public API (formatting, redaction, memory, the write), each case beside
  * a bare write() of the very bytes it wrote, in the same run: a tool
- * execution with realistic fields (sync and async), a timed scope, a
+ * execution with realistic fields (sync and async; also written inside an
+ * active span, so a leaf child with trace fields), a timed scope, a
  * metric that takes the process's memory, and an interaction with a 1 MB
  * response; one and two threads.  Run by bench/run-bench.
  *
@@ -38,13 +39,14 @@
 #define MAX_THREADS 2
 #define ROUNDS 5
 
-enum kind { TOOL, SCOPE, METRIC, BIG, BARE };
+enum kind { TOOL, TOOL_SPAN, SCOPE, METRIC, BIG, BARE };
 
 static const struct {
 	const char *name;
 	enum llmlog_category cat;	/* the file its lines go to */
 } kinds[] = {
 	[TOOL] = { "tool", LLMLOG_TOOL },
+	[TOOL_SPAN] = { "tool-span", LLMLOG_TOOL },
 	[SCOPE] = { "scope", LLMLOG_PERFORMANCE },
 	[METRIC] = { "metric", LLMLOG_PERFORMANCE },
 	[BIG] = { "big-response", LLMLOG_USER },
@@ -109,6 +111,7 @@ one_call(struct worker *w, json_object *p)
 
 	switch (w->kind) {
 	case TOOL:
+	case TOOL_SPAN:
 		return llmlog_tool(w->lg, .tool_name = "read_file",
 		    .tool_server = "filesystem", .parameters = p,
 		    .result_text = result, .duration_ms = 4.2);
@@ -133,10 +136,11 @@ work(void *arg)
 {
 	struct worker *w = arg;
 	json_object **p = NULL;
+	struct llmlog_span span;
 	double cpu0;
 
 	/* the calls consume (format and free) the parameters built here */
-	if (w->kind == TOOL) {
+	if (w->kind == TOOL || w->kind == TOOL_SPAN) {
 		if ((p = calloc((size_t)w->entries, sizeof *p)) == NULL) {
 			w->failed = w->entries;
 			return NULL;
@@ -144,6 +148,9 @@ work(void *arg)
 		for (int i = 0; i < w->entries; i++)
 			p[i] = parameters(w->index, i);
 	}
+	/* every entry a leaf child of the thread's request */
+	if (w->kind == TOOL_SPAN)
+		llmlog_span_begin(&span, "conversation-1");
 	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	for (int i = 0; i < w->entries; i++) {
 		double t0 = now_ns();
@@ -153,6 +160,8 @@ work(void *arg)
 		w->samples[i] = now_ns() - t0;
 	}
 	w->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+	if (w->kind == TOOL_SPAN)
+		llmlog_span_end(&span);
 	free(p);
 	return NULL;
 }
@@ -347,10 +356,14 @@ main(int argc, char **argv)
 	    42);
 	big[BIG_RESPONSE] = '\0';
 	for (int threads = 1; threads <= MAX_THREADS; threads++) {
-		for (int async = 0; async <= 1; async++)
+		for (int async = 0; async <= 1; async++) {
 			if (run_case(argv[1], TOOL, async, threads, entries,
 			    NULL) != 0)
 				rc = 1;
+			if (run_case(argv[1], TOOL_SPAN, async, threads,
+			    entries, NULL) != 0)
+				rc = 1;
+		}
 		if (run_case(argv[1], SCOPE, false, threads, entries, NULL) != 0)
 			rc = 1;
 		if (run_case(argv[1], METRIC, false, threads, entries, NULL) != 0)

@@ -188,6 +188,8 @@ class Bench:
         ("tool-sync", 2, "tool, sync, 2 threads", None),
         ("tool-async", 1, "tool, async, 1 thread", None),
         ("tool-async", 2, "tool, async, 2 threads", None),
+        ("tool-span-sync", 1, "tool in a span, sync, 1 thread", None),
+        ("tool-span-async", 1, "tool in a span, async, 1 thread", None),
         ("scope-sync", 1, "timed scope, sync, 1 thread", 2.0),
         ("scope-sync", 2, "timed scope, sync, 2 threads", None),
         ("metric-sync", 1, "metric with memory, sync, 1 thread", 2.0),
@@ -239,6 +241,18 @@ class Bench:
                      "bare %.2f us, %d bytes" % (bare[3] / 1000, bare[4])
                      if bare else "", ratio,
                      "<= %.1fx bare" % target if target else "", status)
+        # an active span (trace ids, a fresh span id, a conversation) on
+        # the same call, CPU time per entry against the call without one
+        for mode in ("sync", "async"):
+            span = ours.get(("tool-span-" + mode, 1))
+            plain = ours.get(("tool-" + mode, 1))
+            if span and plain:
+                ratio = span[3] / plain[3]
+                self.row("tool, %s, 1 thread: in a span / without" % mode,
+                         "%.2fx" % ratio,
+                         "%.2f us / %.2f us" % (span[3] / 1000,
+                                                plain[3] / 1000),
+                         "", "<= 1.1x", met(ratio <= 1.1))
         if ("tool-async", 1) in ours:
             median = ours[("tool-async", 1)][1]
             self.row("tool, async, 1 thread (median call)",

@@ -2,6 +2,14 @@
  * llmlog-simulate.c - writes a realistic LLM-OS session through libllmlog's
  * public API: demo data for the explorer, input for the benchmarks and a
  * live writer for follow-mode demos.  Deterministic for a given --seed.
+ *
+ * A user request is a trace (llmlog(5), TRACES): its interaction entry
+ * records the root span, each LLM call and tool execution records a span
+ * under it, and a tool's security check and slow-tool metric are leaves
+ * under the tool.  The entries of an episode are made before they are
+ * written (each gets its time then), so the spans are filled in here from
+ * a generator of the seed's rather than begun live, which also keeps the
+ * ids the same for a seed.  Requests come in conversations of a few.
  */
 #include "config.h"
 
@@ -9,6 +17,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -43,6 +52,7 @@ struct options {
 	int64_t max_bytes;
 	int backups;		/* -1: library default */
 	int processes;
+	int threads;		/* writer threads per process */
 	bool async;
 	bool console;
 };
@@ -144,6 +154,15 @@ static const struct provider providers[] = {
 };
 #define NPROVIDERS (int)(sizeof providers / sizeof providers[0])
 
+/* What the providers bill, USD per million tokens, input and output, per
+ * model of the table above (their published prices; ollama runs locally). */
+static const double prices[][3][2] = {
+	{ { 0.59, 0.79 }, { 0.05, 0.08 }, { 0.24, 0.24 } },
+	{ { 2.50, 10.00 }, { 0.15, 0.60 }, { 0, 0 } },
+	{ { 0, 0 }, { 0, 0 }, { 0, 0 } },
+	{ { 3.00, 15.00 }, { 0.80, 4.00 }, { 0, 0 } },
+};
+
 static const char *const workdirs[] = {
 	"/home/user/projects/llm-os", "/home/user/projects/webapp",
 	"/home/user/Documents/notes", "/home/user/projects/llm-os/src/llm_os",
@@ -238,6 +257,7 @@ static const char *const lorem[] = {
 struct pending {
 	enum llmlog_category cat;
 	double at_ms;		/* when it happened, from the episode's start */
+	struct llmlog_span span;	/* ctx.span_id 0: outside a request */
 	union {
 		struct llmlog_interaction user;
 		struct llmlog_system sys;
@@ -255,6 +275,10 @@ struct episode {
 	double clock_ms;	/* the story's own clock */
 	char *strings[MAX_STRINGS];	/* text the entries point at */
 	int nstrings;
+	struct llmlog_context req;	/* the request's root span; 0: none */
+	uint64_t parent;		/* where new entries go: the root or a
+					 * tool's span */
+	struct sim *sim;		/* whose generator makes the ids */
 };
 
 struct sim {
@@ -274,6 +298,10 @@ struct sim {
 	int model;
 	int fallback_left;	/* turns until the rate-limited provider is back */
 	bool closing;		/* live mode: the goodbye is written at once */
+	struct rng ids;		/* trace ids, conversations and costs: apart
+				 * from rng, so the story stays the same */
+	char conversation[40];
+	int conversation_left;	/* requests until the next conversation */
 };
 
 static const char *
@@ -298,6 +326,17 @@ ep_printf(struct episode *ep, const char *fmt, ...)
 	return s;
 }
 
+/* A span id: never 0. */
+static uint64_t
+new_id(struct sim *s)
+{
+	uint64_t id;
+
+	while ((id = rng_next(&s->ids)) == 0)
+		;
+	return id;
+}
+
 /* A new entry of the episode, stamped with the story clock. */
 static struct pending *
 ep_add(struct episode *ep, enum llmlog_category cat)
@@ -310,7 +349,45 @@ ep_add(struct episode *ep, enum llmlog_category cat)
 	memset(p, 0, sizeof *p);
 	p->cat = cat;
 	p->at_ms = ep->clock_ms;
+	/* inside a request: a leaf under the current parent, until a record
+	 * takes the span over (ep_record) */
+	if (ep->req.span_id != 0) {
+		p->span.ctx = ep->req;
+		p->span.ctx.parent_span_id = ep->parent;
+		p->span.ctx.span_id = new_id(ep->sim);
+	}
 	return p;
+}
+
+/* The start of a user request: a new trace, in the conversation of the
+ * last few requests or a new one. */
+static void
+ep_request(struct sim *s, struct episode *ep)
+{
+	if (s->conversation_left-- <= 0) {
+		snprintf(s->conversation, sizeof s->conversation,
+		    "conv-%016" PRIx64, new_id(s));
+		s->conversation_left = (int)(rng_next(&s->ids) % 6);
+	}
+	memset(&ep->req, 0, sizeof ep->req);
+	ep->req.trace_hi = new_id(s);
+	ep->req.trace_lo = new_id(s);
+	ep->req.span_id = new_id(s);
+	ep->req.flags = 1;
+	ep->req.conversation_id = ep_printf(ep, "%s", s->conversation);
+	ep->parent = ep->req.span_id;
+}
+
+/* Make the entry the record of span id, under the span parent (0: the
+ * request's root itself). */
+static void
+ep_record(struct episode *ep, struct pending *p, uint64_t id, uint64_t parent)
+{
+	if (p == NULL || ep->req.span_id == 0)
+		return;
+	p->span.ctx = ep->req;
+	p->span.ctx.span_id = id;
+	p->span.ctx.parent_span_id = parent;
 }
 
 /* Drop the json objects of an entry that will not be written. */
@@ -344,6 +421,8 @@ ep_reset(struct episode *ep)
 	ep->nstrings = 0;
 	ep->n = 0;
 	ep->clock_ms = 0;
+	memset(&ep->req, 0, sizeof ep->req);
+	ep->parent = 0;
 }
 
 /* ---- small json builders --------------------------------------------------- */
@@ -440,6 +519,22 @@ add_security(struct episode *ep, const char *event_type, const char *resource,
 	p->u.sec.reason = reason;
 }
 
+/* Some calls know what they were billed (a local model: 0.00, said so);
+ * the rest leave it to the explorer's price table. */
+static void
+add_cost(struct sim *s, struct pending *p, int prov, int model)
+{
+	const double *pr = prices[prov][model];
+	double usd;
+
+	if (!rng_chance(&s->ids, 0.4))
+		return;
+	usd = ((double)p->u.llm.prompt_tokens * pr[0] +
+	    (double)p->u.llm.completion_tokens * pr[1]) / 1e6;
+	p->u.llm.cost_usd = round(usd * 1e8) / 1e8;
+	p->u.llm.has_cost = true;
+}
+
 /* One call to the model: advances the clock by its duration, then logs.
  * Returns the completion tokens (0 when it failed). */
 static int64_t
@@ -480,6 +575,7 @@ add_llm(struct sim *s, struct episode *ep, int prov, int model,
 	p->u.llm.duration_ms = round1(ms);
 	p->u.llm.streaming = final_answer && rng_chance(r, 0.7);
 	p->u.llm.error = error;
+	add_cost(s, p, prov, model);
 	return completion;
 }
 
@@ -767,9 +863,27 @@ pick_model(struct rng *r, int prov)
 
 /* Log the permission check, then the execution; the check sometimes
  * comes first for filesystem tools only, as a real policy layer would. */
+/* A tool's span: what is added until tool_done() goes under it. */
+static uint64_t
+tool_begin(struct sim *s, struct episode *ep)
+{
+	uint64_t id = new_id(s);
+
+	if (ep->req.span_id != 0)
+		ep->parent = id;
+	return id;
+}
+
+static void
+tool_done(struct episode *ep)
+{
+	ep->parent = ep->req.span_id;
+}
+
 static void
 add_tool_entry(struct sim *s, struct episode *ep, struct tool_run *t)
 {
+	uint64_t span = tool_begin(s, ep);
 	struct pending *p;
 
 	if (t->path != NULL && rng_chance(&s->rng, 0.25))
@@ -782,6 +896,7 @@ add_tool_entry(struct sim *s, struct episode *ep, struct tool_run *t)
 		json_object_put(t->result);
 		return;
 	}
+	ep_record(ep, p, span, ep->req.span_id);
 	p->u.tool.tool_name = t->name;
 	p->u.tool.tool_server = t->server;
 	p->u.tool.parameters = t->params;
@@ -818,6 +933,7 @@ run_tool(struct sim *s, struct episode *ep, int kind, bool *ok)
 		add_metric(s, ep, ep_printf(ep, "tool.%s", k->name), t.ms,
 		    rng_lognormal(&s->rng, 20, 0.6), d);
 	}
+	tool_done(ep);
 	return k->name;
 }
 
@@ -856,6 +972,7 @@ add_interaction(struct sim *s, struct episode *ep, const char *input,
 	p->u.user.tool_calls = ntools > 0 ? p->tool_calls : NULL;
 	p->u.user.duration_ms = round1(ep->clock_ms);
 	p->u.user.error = error;
+	ep_record(ep, p, ep->req.span_id, 0);
 	s->exchanges++;
 }
 
@@ -962,6 +1079,7 @@ episode_task(struct sim *s, struct episode *ep)
 	};
 	int ask = (int)(rng_next(r) % (sizeof asks / sizeof asks[0]));
 
+	ep_request(s, ep);
 	if (s->fallback_left > 0 && --s->fallback_left == 0)
 		restore_provider(s, ep);
 	input = fill_in(ep, asks[ask].text, dir);
@@ -989,6 +1107,7 @@ episode_chat(struct sim *s, struct episode *ep)
 	int i = (int)(rng_next(&s->rng) % (sizeof chat_prompts / sizeof chat_prompts[0]));
 	int prov, model;
 
+	ep_request(s, ep);
 	choose_model(s, &prov, &model);
 	add_llm(s, ep, prov, model, true, NULL);
 	add_interaction(s, ep, chat_prompts[i], chat_replies[i], NULL, 0, NULL);
@@ -1008,14 +1127,20 @@ episode_denied(struct sim *s, struct episode *ep)
 	json_object *params = jobj();
 	int prov, model;
 
+	uint64_t span;
+
+	ep_request(s, ep);
 	choose_model(s, &prov, &model);
 	add_llm(s, ep, prov, model, false, NULL);
+	/* the denied check is the tool's: it fails, and so may the request */
+	span = tool_begin(s, ep);
 	add_security(ep, "permission_check", d->resource, d->action, false,
 	    strstr(d->resource, "..") ? "Path traversal outside allowed directories" :
 	    "Outside allowed directories");
 	jset_str(params, "path", d->resource);
 	ep->clock_ms += 0.4;
 	if ((p = ep_add(ep, LLMLOG_TOOL)) != NULL) {
+		ep_record(ep, p, span, ep->req.span_id);
 		p->u.tool.tool_name = tool;
 		p->u.tool.tool_server = "filesystem";
 		p->u.tool.parameters = params;
@@ -1024,6 +1149,7 @@ episode_denied(struct sim *s, struct episode *ep)
 		    "allowed directories", d->resource);
 	} else
 		json_object_put(params);
+	tool_done(ep);
 	add_llm(s, ep, prov, model, true, NULL);
 	/* the model usually explains the refusal; sometimes it just fails */
 	add_interaction(s, ep, d->prompt, "I can't access that file: it is "
@@ -1044,6 +1170,7 @@ episode_secret(struct sim *s, struct episode *ep)
 	    .path = "/home/user/.llm_os/config.yaml" };
 	int prov, model;
 
+	ep_request(s, ep);
 	choose_model(s, &prov, &model);
 	add_llm(s, ep, prov, model, false, NULL);
 	jset_str(params, "path", t.path);
@@ -1059,6 +1186,7 @@ episode_secret(struct sim *s, struct episode *ep)
 	t.result = result;
 	t.ms = rng_lognormal(&s->rng, 8, 0.5);
 	add_tool_entry(s, ep, &t);
+	tool_done(ep);
 	add_llm(s, ep, prov, model, true, NULL);
 	add_interaction(s, ep, secret_inputs[which].input,
 	    secret_inputs[which].reply, tools, 1, NULL);
@@ -1072,6 +1200,7 @@ episode_llm_failure(struct sim *s, struct episode *ep)
 	int prov = pick_provider(&s->rng), model = pick_model(&s->rng, prov);
 	const char *err = providers[prov].errors[rng_next(&s->rng) % 3];
 
+	ep_request(s, ep);
 	add_llm(s, ep, prov, model, true, err);
 	add_interaction(s, ep, PICK(&s->rng, chat_prompts), "", NULL, 0,
 	    ep_printf(ep, "LLM provider %s failed: %s", providers[prov].name, err));
@@ -1260,23 +1389,32 @@ ns_to_ts(int64_t ns)
 static int
 write_pending(struct sim *s, struct pending *p, struct timespec when)
 {
+	const struct llmlog_span *span = p->span.ctx.span_id != 0 ?
+	    &p->span : NULL;
+
 	switch (p->cat) {
 	case LLMLOG_USER:
+		p->u.user.span = span;
 		p->u.user.when = when;
 		return llmlog_interaction_(s->lg, &p->u.user);
 	case LLMLOG_SYSTEM:
+		p->u.sys.span = span;
 		p->u.sys.when = when;
 		return llmlog_system_(s->lg, &p->u.sys);
 	case LLMLOG_TOOL:
+		p->u.tool.span = span;
 		p->u.tool.when = when;
 		return llmlog_tool_(s->lg, &p->u.tool);
 	case LLMLOG_LLM:
+		p->u.llm.span = span;
 		p->u.llm.when = when;
 		return llmlog_llm_(s->lg, &p->u.llm);
 	case LLMLOG_SECURITY:
+		p->u.sec.span = span;
 		p->u.sec.when = when;
 		return llmlog_security_(s->lg, &p->u.sec);
 	default:
+		p->u.perf.span = span;
 		p->u.perf.when = when;
 		return llmlog_metric_(s->lg, &p->u.perf);
 	}
@@ -1393,6 +1531,7 @@ simulate(struct sim *s)
 		s->failed++;
 		return;
 	}
+	ep->sim = s;
 	episode_startup(s, ep);
 	episode_flush(s, ep, (int)(remaining(s) < ep->n ? remaining(s) : ep->n));
 	while (!stop_requested && !(live && live_over(s))) {
@@ -1452,6 +1591,9 @@ run_writer(const struct options *opt, int index, int64_t quota)
 		.slot_start_ns = opt->start_ns,
 		.mem_mb = 110,
 	};
+	/* the ids' walk starts at a hash of seed and writer, far from the
+	 * other writers' walks (a start one step apart would repeat them) */
+	struct rng start = { opt->seed ^ 0xd1b54a32d192ed03ULL };
 	struct tally t = { 0, 0 };
 
 	if ((s.lg = open_log(opt)) == NULL) {
@@ -1461,6 +1603,8 @@ run_writer(const struct options *opt, int index, int64_t quota)
 	/* a different walk for each writer, the same for a given seed */
 	for (int i = 0; i < 4; i++)
 		rng_next(&s.rng);
+	start.s += (uint64_t)index * 0x2545f4914f6cdd1dULL;
+	s.ids.s = rng_next(&start);
 	s.live_start_ns = now_ns(CLOCK_MONOTONIC);
 	simulate(&s);
 	if (llmlog_dropped(s.lg) > 0)
@@ -1481,6 +1625,57 @@ share(int64_t total, int n, int i)
 	if (total < 0)
 		return -1;
 	return total / n + (i < total % n ? 1 : 0);
+}
+
+struct thread_job {
+	const struct options *opt;
+	int index;
+	int64_t quota;
+	struct tally t;
+};
+
+static void *
+thread_main(void *arg)
+{
+	struct thread_job *j = arg;
+
+	j->t = run_writer(j->opt, j->index, j->quota);
+	return NULL;
+}
+
+/* A process's writers: --threads of them at once, each its own share and
+ * story, so requests of one pid run concurrently and their traces
+ * interleave in the files.  Writer p * threads + i is the same for a seed
+ * whatever runs it. */
+static struct tally
+run_threads(const struct options *opt, int process, int64_t quota)
+{
+	struct thread_job jobs[64];
+	pthread_t tid[64];
+	struct options each = *opt;
+	struct tally total = { 0, 0 };
+	int n = opt->threads, started = 0;
+
+	if (n == 1)
+		return run_writer(opt, process, quota);
+	each.rate = opt->rate / n;
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (struct thread_job){ &each, process * n + i,
+		    share(quota, n, i), { 0, 0 } };
+		if (pthread_create(&tid[i], NULL, thread_main, &jobs[i]) != 0) {
+			fprintf(stderr, "llmlog-simulate: cannot start a "
+			    "writer thread\n");
+			total.failed++;
+			break;
+		}
+		started++;
+	}
+	for (int i = 0; i < started; i++) {
+		pthread_join(tid[i], NULL);
+		total.written += jobs[i].t.written;
+		total.failed += jobs[i].t.failed;
+	}
+	return total;
 }
 
 static void
@@ -1545,7 +1740,8 @@ run_processes(const struct options *opt)
 		}
 		if (pids[i] == 0) {
 			close(fd[0]);
-			t = run_writer(&child, i, share(opt->entries, opt->processes, i));
+			t = run_threads(&child, i,
+			    share(opt->entries, opt->processes, i));
 			/* 16 bytes: one atomic pipe write */
 			_exit(write(fd[1], &t, sizeof t) == sizeof t &&
 			    t.failed == 0 ? 0 : 1);
@@ -1621,6 +1817,8 @@ usage(FILE *f)
 "      --backups N         rotated files kept per category; 0: never rotate (default 5)\n"
 "  -p, --processes P       P writer processes at once, each writing its share\n"
 "                          (same lines for a seed; their interleaving varies)\n"
+"  -t, --threads T         T writer threads in each process, each writing its share\n"
+"                          (as --processes, within one pid)\n"
 "      --async             queue entries for a writer thread (libllmlog async mode)\n"
 "      --console           echo WARNING and above to stderr, as the library does by\n"
 "                          default\n"
@@ -1824,6 +2022,7 @@ static const struct option longopts[] = {
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 	{ "backups", required_argument, NULL, OPT_BACKUPS },
 	{ "processes", required_argument, NULL, 'p' },
+	{ "threads", required_argument, NULL, 't' },
 	{ "async", no_argument, NULL, OPT_ASYNC },
 	{ "console", no_argument, NULL, OPT_CONSOLE },
 	{ "help", no_argument, NULL, 'h' },
@@ -1873,6 +2072,10 @@ parse_option(struct options *o, int c, const char *arg)
 		o->processes = (int)parse_int("--processes", arg, 1, 256,
 		    "a whole number from 1 to 256");
 		break;
+	case 't':
+		o->threads = (int)parse_int("--threads", arg, 1, 64,
+		    "a whole number from 1 to 64");
+		break;
 	case OPT_ASYNC:
 		o->async = true;
 		break;
@@ -1897,7 +2100,7 @@ parse_args(struct options *o, int argc, char **argv)
 	int c;
 
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "d:n:s:r:p:hV", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "d:n:s:r:p:t:hV", longopts, NULL)) != -1)
 		parse_option(o, c, optarg);
 	if (optind < argc)
 		usage_error("unexpected argument '%s' (this program takes only options)",
@@ -1912,6 +2115,10 @@ parse_args(struct options *o, int argc, char **argv)
 	if (o->entries >= 0 && o->entries < o->processes)
 		usage_error("--entries: '%" PRId64 "' is fewer than the %d processes",
 		    o->entries, o->processes);
+	if (o->entries >= 0 && o->entries < (int64_t)o->processes * o->threads)
+		usage_error("--entries: '%" PRId64 "' is fewer than the %d "
+		    "writers (--processes times --threads)", o->entries,
+		    o->processes * o->threads);
 	if (o->start_ns == INT64_MIN)
 		o->start_ns = now_ns(CLOCK_REALTIME) - o->span_ns;
 }
@@ -1922,6 +2129,7 @@ main(int argc, char **argv)
 	struct options o = {
 		.entries = -1, .seed = 1, .start_ns = INT64_MIN,
 		.span_ns = 3600 * NS_PER_SEC, .backups = -1, .processes = 1,
+		.threads = 1,
 	};
 	struct tally t;
 	char *dir;
@@ -1929,7 +2137,7 @@ main(int argc, char **argv)
 	parse_args(&o, argc, argv);
 	catch_signals();
 	if (o.processes == 1) {
-		t = run_writer(&o, 0, o.entries);
+		t = run_threads(&o, 0, o.entries);
 	} else
 		t = run_processes(&o);
 	dir = log_dir_name(&o);
@@ -1938,6 +2146,9 @@ main(int argc, char **argv)
 	    dir ? dir : o.dir ? o.dir : "the default log directory");
 	if (o.processes > 1)
 		printf(" from %d processes", o.processes);
+	if (o.threads > 1)
+		printf(" from %d threads%s", o.threads,
+		    o.processes > 1 ? " each" : "");
 	printf("\n");
 	if (t.failed > 0)
 		fprintf(stderr, "%s: %" PRId64 " entries could not be written\n",

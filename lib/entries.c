@@ -40,13 +40,17 @@ valid_when(const struct timespec *when)
 	    (long long)when->tv_sec <= WHEN_MAX_SEC;
 }
 
+/* An entry's json objects, dropped together. */
+struct objs {
+	json_object *o[3];
+};
+
 static void
-drop(json_object *a, json_object *b)
+drop(const struct objs *ob)
 {
-	if (a != NULL)
-		json_object_put(a);
-	if (b != NULL)
-		json_object_put(b);
+	for (int i = 0; i < 3; i++)
+		if (ob->o[i] != NULL)
+			json_object_put(ob->o[i]);
 }
 
 /* ---- the process's memory, sampled ----------------------------------------
@@ -162,27 +166,44 @@ rss_mb(void)
 
 /* ---- one call ------------------------------------------------------------ */
 
-/* Format e with fn into this thread's line buffer and write it, or queue
- * its record; a and b are e's json_objects, dropped once the line is built
- * or owned by the queue. */
+/* What a call hands to emit(): the entry, its json objects (dropped once
+ * the line is built or owned by the queue), the span it records and the
+ * conversation over the span's. */
+struct call {
+	enum llmlog_category cat;
+	int level;
+	const void *e;
+	const struct timespec *when;
+	format_fn fn;
+	struct objs ob;
+	const struct llmlog_span *span;
+	const char *conversation_id;
+};
+
+/* Format the entry into this thread's line buffer and write it, or queue
+ * its record. */
 static int
-emit_entry(struct llmlog *lg, enum llmlog_category cat, int level,
-    const void *e, const struct timespec *when, format_fn fn, json_object *a,
-    json_object *b)
+emit_entry(struct llmlog *lg, const struct call *c)
 {
+	enum llmlog_category cat = c->cat;
+	int level = c->level;
+	const void *e = c->e;
+	const struct timespec *when = c->when;
+	const struct objs *ob = &c->ob;
 	struct format_bufs *fb;
+	struct trace_fields tf;
 	bool echo = level >= LLMLOG_WARNING;
 	struct llmlog_metric m;
 	int rc;
 
 	if (!category_level_valid(level)) {
-		drop(a, b);
+		drop(ob);
 		errno = EINVAL;
 		return errmsg_set("invalid level %d for a %s entry", level,
 		    llmlog_category_name(cat));
 	}
 	if (!valid_when(when)) {
-		drop(a, b);
+		drop(ob);
 		errno = EINVAL;
 		return errmsg_set("invalid time for a %s entry: %lld s %ld ns "
 		    "is not in the years 0000 to 9999",
@@ -190,9 +211,10 @@ emit_entry(struct llmlog *lg, enum llmlog_category cat, int level,
 		    (long)when->tv_nsec);
 	}
 	if ((lg = log_resolve(lg)) == NULL || !llmlog_enabled(lg, level)) {
-		drop(a, b);
+		drop(ob);
 		return lg == NULL ? -1 : 0;
 	}
+	trace_resolve(&tf, c->span, c->conversation_id);
 	/* the RSS is taken only here, once the entry is known to be written
 	 * (a timer leaves it to this) */
 	if (cat == LLMLOG_PERFORMANCE &&
@@ -209,16 +231,18 @@ emit_entry(struct llmlog *lg, enum llmlog_category cat, int level,
 	}
 	/* 1: the queue is stopped (at exit), the line is written here */
 	if (lg->queue != NULL &&
-	    (rc = queue_push_record(lg->queue, cat, level, e)) <= 0) {
+	    (rc = queue_push_record(lg->queue, cat, level, e, &tf)) <= 0) {
 		if (rc < 0)
-			drop(a, b);
+			drop(ob);
 		if (echo)
 			log_echo(lg, cat, level, fb->summary.buf);
 		return rc;
 	}
 	jbuf_reset(&fb->line);
-	rc = fn(&fb->line, e, level);
-	drop(a, b);
+	format_set_trace(&tf);
+	rc = c->fn(&fb->line, e, level);
+	format_set_trace(NULL);
+	drop(ob);
 	if (rc != 0) {
 		errno = ENOMEM;
 		return errmsg_set("out of memory formatting a %s entry",
@@ -233,17 +257,15 @@ emit_entry(struct llmlog *lg, enum llmlog_category cat, int level,
 /* emit_entry() inside the library (log_enter(): a call from a signal
  * handler that interrupted one is refused). */
 static int
-emit(struct llmlog *lg, enum llmlog_category cat, int level, const void *e,
-    const struct timespec *when, format_fn fn, json_object *a,
-    json_object *b)
+emit(struct llmlog *lg, const struct call *c)
 {
 	int rc;
 
 	if (log_enter(lg) != 0) {
-		drop(a, b);
+		drop(&c->ob);
 		return -1;
 	}
-	rc = emit_entry(lg, cat, level, e, when, fn, a, b);
+	rc = emit_entry(lg, c);
 	log_leave();
 	return rc;
 }
@@ -260,15 +282,13 @@ fmt_interaction(struct jbuf *jb, const void *e, int level)
 	return format_interaction(jb, e, level);
 }
 
-int
-llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
+static int
+log_interaction(struct llmlog *lg, const struct llmlog_interaction *e,
+    const char *conv)
 {
-	if (e == NULL) {
-		errno = EINVAL;
-		return errmsg_set("%s: no entry", __func__);
-	}
-	return emit(lg, LLMLOG_USER, pick(e->level, format_interaction_level(e)),
-	    e, &e->when, fmt_interaction, e->details, NULL);
+	return emit(lg, &(struct call){ LLMLOG_USER,
+	    pick(e->level, format_interaction_level(e)), e, &e->when,
+	    fmt_interaction, { { e->details } }, e->span, conv });
 }
 
 static int
@@ -277,25 +297,128 @@ fmt_system(struct jbuf *jb, const void *e, int level)
 	return format_system(jb, e, level);
 }
 
-int
-llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
+static int
+log_system(struct llmlog *lg, const struct llmlog_system *e, const char *conv)
 {
-	int rule;
+	int rule = format_system_level(e);
 
-	if (e == NULL) {
-		errno = EINVAL;
-		return errmsg_set("%s: no entry", __func__);
-	}
-	rule = format_system_level(e);
 	if (rule < 0) {
-		drop(e->details, NULL);
+		if (e->details != NULL)
+			json_object_put(e->details);
 		errno = EINVAL;
 		return errmsg_set("system event \"%s\" is not a name such as "
 		    "startup, shutdown, error, warning, config_change or status",
 		    e->event != NULL ? e->event : "(null)");
 	}
-	return emit(lg, LLMLOG_SYSTEM, pick(e->level, rule), e, &e->when,
-	    fmt_system, e->details, NULL);
+	return emit(lg, &(struct call){ LLMLOG_SYSTEM, pick(e->level, rule), e,
+	    &e->when, fmt_system, { { e->details } }, e->span, conv });
+}
+
+static int
+fmt_tool(struct jbuf *jb, const void *e, int level)
+{
+	return format_tool(jb, e, level);
+}
+
+static int
+log_tool(struct llmlog *lg, const struct llmlog_tool *e, const char *conv)
+{
+	return emit(lg, &(struct call){ LLMLOG_TOOL,
+	    pick(e->level, format_tool_level(e)), e, &e->when, fmt_tool,
+	    { { e->parameters, e->result, e->details } }, e->span, conv });
+}
+
+static int
+fmt_llm(struct jbuf *jb, const void *e, int level)
+{
+	return format_llm(jb, e, level);
+}
+
+static int
+log_llm(struct llmlog *lg, const struct llmlog_llm *e, const char *conv)
+{
+	/* isfinite() without libm's macro quirks: NaN fails both */
+	if (!(e->cost_usd >= 0 && e->cost_usd <= 1e300)) {
+		if (e->details != NULL)
+			json_object_put(e->details);
+		errno = EINVAL;
+		return errmsg_set("cost_usd %g is not a billed amount (a finite "
+		    "number, 0 or more)", e->cost_usd);
+	}
+	return emit(lg, &(struct call){ LLMLOG_LLM,
+	    pick(e->level, format_llm_level(e)), e, &e->when, fmt_llm,
+	    { { e->details } }, e->span, conv });
+}
+
+static int
+fmt_security(struct jbuf *jb, const void *e, int level)
+{
+	return format_security(jb, e, level);
+}
+
+static int
+log_security(struct llmlog *lg, const struct llmlog_security *e,
+    const char *conv)
+{
+	return emit(lg, &(struct call){ LLMLOG_SECURITY,
+	    pick(e->level, format_security_level(e)), e, &e->when,
+	    fmt_security, { { e->details } }, e->span, conv });
+}
+
+static int
+fmt_metric(struct jbuf *jb, const void *e, int level)
+{
+	return format_metric(jb, e, level);
+}
+
+static int
+log_metric(struct llmlog *lg, const struct llmlog_metric *e, const char *conv)
+{
+	return emit(lg, &(struct call){ LLMLOG_PERFORMANCE,
+	    pick(e->level, LLMLOG_INFO), e, &e->when, fmt_metric,
+	    { { e->details } }, e->span, conv });
+}
+
+int
+entry_log(struct llmlog *lg, enum llmlog_category cat, const void *e,
+    const char *conv)
+{
+	switch (cat) {
+	case LLMLOG_USER:
+		return log_interaction(lg, e, conv);
+	case LLMLOG_SYSTEM:
+		return log_system(lg, e, conv);
+	case LLMLOG_TOOL:
+		return log_tool(lg, e, conv);
+	case LLMLOG_LLM:
+		return log_llm(lg, e, conv);
+	case LLMLOG_SECURITY:
+		return log_security(lg, e, conv);
+	case LLMLOG_PERFORMANCE:
+		return log_metric(lg, e, conv);
+	default:
+		errno = EINVAL;
+		return errmsg_set("no category %d", (int)cat);
+	}
+}
+
+static int
+no_entry(const char *fn)
+{
+	errno = EINVAL;
+	return errmsg_set("%s: no entry", fn);
+}
+
+int
+llmlog_interaction_(struct llmlog *lg, const struct llmlog_interaction *e)
+{
+	return e == NULL ? no_entry(__func__) : log_interaction(lg, e, NULL);
+}
+
+int
+llmlog_system_(struct llmlog *lg, const struct llmlog_system *e)
+{
+	return e == NULL ? no_entry(__func__) : log_system(lg, e, NULL);
 }
 
 int
@@ -344,71 +467,26 @@ llmlog_status(struct llmlog *lg, const char *component, const char *message,
 	    .message = message, .details = details);
 }
 
-static int
-fmt_tool(struct jbuf *jb, const void *e, int level)
-{
-	return format_tool(jb, e, level);
-}
-
 int
 llmlog_tool_(struct llmlog *lg, const struct llmlog_tool *e)
 {
-	if (e == NULL) {
-		errno = EINVAL;
-		return errmsg_set("%s: no entry", __func__);
-	}
-	return emit(lg, LLMLOG_TOOL, pick(e->level, format_tool_level(e)), e,
-	    &e->when, fmt_tool, e->parameters, e->result);
-}
-
-static int
-fmt_llm(struct jbuf *jb, const void *e, int level)
-{
-	return format_llm(jb, e, level);
+	return e == NULL ? no_entry(__func__) : log_tool(lg, e, NULL);
 }
 
 int
 llmlog_llm_(struct llmlog *lg, const struct llmlog_llm *e)
 {
-	if (e == NULL) {
-		errno = EINVAL;
-		return errmsg_set("%s: no entry", __func__);
-	}
-	return emit(lg, LLMLOG_LLM, pick(e->level, format_llm_level(e)), e,
-	    &e->when, fmt_llm, NULL, NULL);
-}
-
-static int
-fmt_security(struct jbuf *jb, const void *e, int level)
-{
-	return format_security(jb, e, level);
+	return e == NULL ? no_entry(__func__) : log_llm(lg, e, NULL);
 }
 
 int
 llmlog_security_(struct llmlog *lg, const struct llmlog_security *e)
 {
-	if (e == NULL) {
-		errno = EINVAL;
-		return errmsg_set("%s: no entry", __func__);
-	}
-	return emit(lg, LLMLOG_SECURITY,
-	    pick(e->level, format_security_level(e)), e, &e->when,
-	    fmt_security, NULL, NULL);
-}
-
-static int
-fmt_metric(struct jbuf *jb, const void *e, int level)
-{
-	return format_metric(jb, e, level);
+	return e == NULL ? no_entry(__func__) : log_security(lg, e, NULL);
 }
 
 int
 llmlog_metric_(struct llmlog *lg, const struct llmlog_metric *e)
 {
-	if (e == NULL) {
-		errno = EINVAL;
-		return errmsg_set("%s: no entry", __func__);
-	}
-	return emit(lg, LLMLOG_PERFORMANCE, pick(e->level, LLMLOG_INFO), e,
-	    &e->when, fmt_metric, e->details, NULL);
+	return e == NULL ? no_entry(__func__) : log_metric(lg, e, NULL);
 }

@@ -27,6 +27,7 @@ struct thread_state {
 	pid_t pid;		/* 0: not known (yet, or since fork) */
 	char pid_text[16];
 	size_t pid_len;
+	const struct trace_fields *trace;	/* format_set_trace() */
 };
 
 static pthread_key_t state_key;
@@ -148,6 +149,43 @@ put_pid(struct jbuf *jb, struct thread_state *st)
 	jbuf_raw(jb, st->pid_text, st->pid_len);
 }
 
+void
+format_set_trace(const struct trace_fields *tf)
+{
+	state.trace = tf;
+}
+
+static size_t put_text(struct jbuf *, const char *, size_t);
+
+/* The trace fields, right after "pid" (llmlog(5), TRACES). */
+static void
+put_trace(struct jbuf *jb, const struct trace_fields *tf)
+{
+	char *p;
+
+	if (tf->ctx.span_id != 0 && jbuf_room(jb, 112)) {
+		p = jb->buf + jb->len;
+		memcpy(p, ",\"trace_id\":\"", 13);
+		trace_hex64(p + 13, tf->ctx.trace_hi);
+		trace_hex64(p + 29, tf->ctx.trace_lo);
+		memcpy(p + 45, "\",\"span_id\":\"", 13);
+		trace_hex64(p + 58, tf->ctx.span_id);
+		p[74] = '"';
+		jb->len += 75;
+		if (tf->ctx.parent_span_id != 0) {
+			p = jb->buf + jb->len;
+			memcpy(p, ",\"parent_span_id\":\"", 19);
+			trace_hex64(p + 19, tf->ctx.parent_span_id);
+			p[35] = '"';
+			jb->len += 36;
+		}
+	}
+	if (tf->conversation_id != NULL) {
+		jbuf_key(jb, "conversation_id");
+		put_text(jb, tf->conversation_id, SIZE_MAX);
+	}
+}
+
 static void
 put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
     int level, const struct timespec *when)
@@ -169,6 +207,8 @@ put_head(struct jbuf *jb, enum llmlog_category cat, const char *event,
 		jbuf_raw(jb, event, strlen(event));
 	jbuf_lit(jb, "\",\"pid\":");
 	put_pid(jb, st);
+	if (st->trace != NULL)
+		put_trace(jb, st->trace);
 }
 
 static int
@@ -392,6 +432,15 @@ format_json(struct jbuf *jb, json_object *o)
 	put_node(jb, o, 0);
 }
 
+static void
+put_details(struct jbuf *jb, json_object *details)
+{
+	if (details != NULL) {
+		jbuf_key(jb, "details");
+		format_json(jb, details);
+	}
+}
+
 /* The compact JSON of o, in the thread's scratch buffer. */
 static struct jbuf *
 json_scratch(struct jbuf *jb, json_object *o)
@@ -587,6 +636,7 @@ format_tool(struct jbuf *jb, const struct llmlog_tool *e, int level)
 		jbuf_key(jb, "error");
 		put_text(jb, e->error, SIZE_MAX);
 	}
+	put_details(jb, e->details);
 	return put_end(jb);
 }
 
@@ -614,10 +664,15 @@ format_llm(struct jbuf *jb, const struct llmlog_llm *e, int level)
 	jbuf_bool(jb, format_llm_level(e) == LLMLOG_INFO);
 	jbuf_key(jb, "streaming");
 	jbuf_bool(jb, e->streaming);
+	if (e->has_cost || e->cost_usd != 0) {
+		jbuf_key(jb, "cost_usd");
+		jbuf_double(jb, e->cost_usd);
+	}
 	if (given(e->error)) {
 		jbuf_key(jb, "error");
 		put_text(jb, e->error, SIZE_MAX);
 	}
+	put_details(jb, e->details);
 	return put_end(jb);
 }
 
@@ -635,6 +690,7 @@ format_security(struct jbuf *jb, const struct llmlog_security *e, int level)
 	jbuf_bool(jb, e->allowed);
 	jbuf_key(jb, "reason");
 	put_text(jb, e->reason, SIZE_MAX);
+	put_details(jb, e->details);
 	return put_end(jb);
 }
 

@@ -6,6 +6,7 @@
 #ifndef FORMAT_H
 #define FORMAT_H
 
+#include "internal.h"
 #include "jbuf.h"
 #include "llmlog.h"
 
@@ -65,6 +66,11 @@ int format_llm(struct jbuf *jb, const struct llmlog_llm *e, int level);
 int format_security(struct jbuf *jb, const struct llmlog_security *e,
     int level);
 int format_metric(struct jbuf *jb, const struct llmlog_metric *e, int level);
+
+/* The trace fields the next format_<cat>() calls of this thread write
+ * after "pid" (NULL: none, as a direct call of format_<cat>() gets); the
+ * caller keeps tf alive until it sets another. */
+void format_set_trace(const struct trace_fields *tf);
 
 /* The level the rules give each entry (before .level overrides it). */
 int format_interaction_level(const struct llmlog_interaction *e);

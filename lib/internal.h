@@ -13,6 +13,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "llmlog.h"
 
@@ -67,5 +68,28 @@ void log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
  * always take all of it. */
 #define TEXT_VISIBLE_MAX(n) ((n) * 4)
 size_t text_visible(char *out, size_t cap, const char *text, size_t n);
+
+/* An entry's trace fields (trace.c), resolved when the logging call is
+ * made, in the caller's thread: ctx.span_id 0 writes no trace ids. */
+struct trace_fields {
+	struct llmlog_context ctx;
+	const char *conversation_id;	/* NULL: none */
+};
+/* The fields of an entry recording span (NULL or never begun: a leaf
+ * child of the thread's current span, or none), with conversation_id
+ * (NULL: the span's, else the thread's). */
+void trace_resolve(struct trace_fields *tf, const struct llmlog_span *span,
+    const char *conversation_id);
+/* 16 lowercase hex digits of v into out (no NUL). */
+void trace_hex64(char *out, uint64_t v);
+/* A W3C traceparent value into ctx (span_id: the parent's id); false when
+ * it is not a valid one. */
+bool trace_parse_traceparent(const char *s, struct llmlog_context *ctx);
+
+/* The typed call of category cat with its entry e (a struct
+ * llmlog_<cat>), conversation_id over the span's and the thread's
+ * (entries.c); for llmlog_log_json(). */
+int entry_log(struct llmlog *lg, enum llmlog_category cat, const void *e,
+    const char *conversation_id);
 
 #endif

@@ -438,7 +438,7 @@ queue_push(struct queue *q, enum llmlog_category cat, const char *line,
 
 int
 queue_push_record(struct queue *q, enum llmlog_category cat, int level,
-    const void *entry)
+    const void *entry, const struct trace_fields *tf)
 {
 	struct record_plan plan;
 	struct timespec now;
@@ -448,12 +448,12 @@ queue_push_record(struct queue *q, enum llmlog_category cat, int level,
 	int rc;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	if ((len = record_plan(&plan, cat, entry)) > SLOT_TEXT) {
+	if ((len = record_plan(&plan, cat, entry, tf)) > SLOT_TEXT) {
 		if (len > UINT32_MAX || (heap = malloc(len)) == NULL) {
 			errno = ENOMEM;
 			return push_drop(q, "out of memory", NULL);
 		}
-		record_build(heap, &plan, cat, level, entry, &now);
+		record_build(heap, &plan, cat, level, entry, tf, &now);
 	}
 	if ((s = push_begin(q, heap, &rc)) == NULL)
 		return rc;
@@ -462,7 +462,8 @@ queue_push_record(struct queue *q, enum llmlog_category cat, int level,
 	s->kind = SLOT_RECORD;
 	s->heap = heap;
 	if (heap == NULL)
-		record_build(s->text, &plan, cat, level, entry, &now);
+		record_build(s->text, &plan, cat, level, entry, tf,
+		    &now);
 	return push_end(q);
 }
 

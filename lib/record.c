@@ -18,6 +18,7 @@
  * objects keep their pointers and the record owns those references. */
 struct record {
 	int level;
+	struct trace_fields tf;	/* conversation_id an offset, as a string */
 	union {
 		struct llmlog_interaction u;
 		struct llmlog_system s;
@@ -29,7 +30,7 @@ struct record {
 };
 
 #define MAX_STRINGS 4
-#define MAX_OBJECTS 2
+#define MAX_OBJECTS 3
 
 /* Where the strings, the objects and the time are in each category's
  * struct; the interaction's tool_calls list is handled on its own. */
@@ -59,18 +60,19 @@ static const struct layout layouts[LLMLOG_NCATEGORIES] = {
 	    OFF(llmlog_tool, when), 4,
 	    { OFF(llmlog_tool, tool_name), OFF(llmlog_tool, tool_server),
 	    OFF(llmlog_tool, result_text), OFF(llmlog_tool, error) },
-	    2, { OFF(llmlog_tool, parameters), OFF(llmlog_tool, result) } },
+	    3, { OFF(llmlog_tool, parameters), OFF(llmlog_tool, result),
+	    OFF(llmlog_tool, details) } },
 	[LLMLOG_LLM] = { sizeof(struct llmlog_llm),
 	    OFF(llmlog_llm, when), 3,
 	    { OFF(llmlog_llm, provider), OFF(llmlog_llm, model),
 	    OFF(llmlog_llm, error) },
-	    0, { 0 } },
+	    1, { OFF(llmlog_llm, details) } },
 	[LLMLOG_SECURITY] = { sizeof(struct llmlog_security),
 	    OFF(llmlog_security, when), 4,
 	    { OFF(llmlog_security, event_type),
 	    OFF(llmlog_security, resource), OFF(llmlog_security, action),
 	    OFF(llmlog_security, reason) },
-	    0, { 0 } },
+	    1, { OFF(llmlog_security, details) } },
 	[LLMLOG_PERFORMANCE] = { sizeof(struct llmlog_metric),
 	    OFF(llmlog_metric, when), 1,
 	    { OFF(llmlog_metric, operation) },
@@ -93,7 +95,8 @@ set_ptr(void *base, size_t off, const void *p)
 }
 
 size_t
-record_plan(struct record_plan *pl, enum llmlog_category cat, const void *e)
+record_plan(struct record_plan *pl, enum llmlog_category cat, const void *e,
+    const struct trace_fields *tf)
 {
 	const struct layout *ly = &layouts[cat];
 	const struct llmlog_interaction *u = e;
@@ -112,6 +115,10 @@ record_plan(struct record_plan *pl, enum llmlog_category cat, const void *e)
 		for (; u->tool_calls[pl->ncalls] != NULL; pl->ncalls++)
 			total += strlen(u->tool_calls[pl->ncalls]) + 1;
 	}
+	pl->conv_len = tf->conversation_id != NULL ?
+	    strlen(tf->conversation_id) : 0;
+	if (tf->conversation_id != NULL)
+		total += pl->conv_len + 1;
 	pl->total = total;
 	return total;
 }
@@ -119,7 +126,7 @@ record_plan(struct record_plan *pl, enum llmlog_category cat, const void *e)
 void
 record_build(void *dst, const struct record_plan *pl,
     enum llmlog_category cat, int level, const void *e,
-    const struct timespec *now)
+    const struct trace_fields *tf, const struct timespec *now)
 {
 	const struct layout *ly = &layouts[cat];
 	const struct llmlog_interaction *u = e;
@@ -128,6 +135,12 @@ record_build(void *dst, const struct record_plan *pl,
 	struct timespec when;
 
 	r->level = level;
+	r->tf = *tf;
+	if (tf->conversation_id != NULL) {
+		r->tf.conversation_id = (const char *)(uintptr_t)(p - base);
+		memcpy(p, tf->conversation_id, pl->conv_len + 1);
+		p += pl->conv_len + 1;
+	}
 	memcpy(&r->e, e, ly->size);
 	memcpy(&when, (const char *)e + ly->when, sizeof when);
 	if (when.tv_sec == 0 && when.tv_nsec == 0)
@@ -235,6 +248,8 @@ record_format(struct jbuf *jb, enum llmlog_category cat, const void *rec)
 	int rc = -1;
 
 	memcpy(&r, rec, sizeof r);
+	if (r.tf.conversation_id != NULL)
+		r.tf.conversation_id = base + (uintptr_t)r.tf.conversation_id;
 	for (int i = 0; i < ly->nstr; i++) {
 		const char *s = get_ptr(&r.e, ly->str[i]);
 
@@ -242,8 +257,11 @@ record_format(struct jbuf *jb, enum llmlog_category cat, const void *rec)
 			set_ptr(&r.e, ly->str[i], base + (uintptr_t)s);
 	}
 	if (cat != LLMLOG_USER ||
-	    tool_calls(base, &r.e.u, calls, LLMLOG_MAX_TOOL_CALLS + 1, &list))
+	    tool_calls(base, &r.e.u, calls, LLMLOG_MAX_TOOL_CALLS + 1, &list)) {
+		format_set_trace(&r.tf);
 		rc = format_entry(jb, cat, &r);
+		format_set_trace(NULL);
+	}
 	if (list != calls)
 		free(list);
 	drop_objects(cat, &r.e);

@@ -98,10 +98,11 @@ int queue_push(struct queue *q, enum llmlog_category cat, const char *line,
     size_t len);
 /* Queue the record of a logging call (record.h): entry is the call's
  * struct llmlog_<cat>, copied with its strings; the writer formats it at
- * this level.  Returns as queue_push(); when 0, the queue owns the entry's
- * json objects, otherwise the caller still does. */
+ * this level with these trace fields.  Returns as queue_push(); when 0,
+ * the queue owns the entry's json objects, otherwise the caller still
+ * does. */
 int queue_push_record(struct queue *q, enum llmlog_category cat, int level,
-    const void *entry);
+    const void *entry, const struct trace_fields *tf);
 /* Wait until everything queued so far is written.  0, or -1 when some of
  * it could not be. */
 int queue_flush(struct queue *q);

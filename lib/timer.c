@@ -1,7 +1,8 @@
 /*
  * timer.c - performance timers (wall time and process CPU time) and the
  * time-and-log helpers that wrap one tool call, LLM call or user
- * interaction.  A timer leaves the RSS to the metric's entry (entries.c),
+ * interaction.  Each begins a span, so what the work logs nests under it,
+ * and writes its entry as the span's record (llmlog(5), TRACES).  A timer leaves the RSS to the metric's entry (entries.c),
  * which reads it only when the entry is written.
  */
 #include "config.h"
@@ -36,6 +37,7 @@ llmlog_timer_start(struct llmlog *lg, const char *operation)
 		.cpu = now(CLOCK_PROCESS_CPUTIME_ID),
 	};
 
+	t.span = llmlog_span_start(NULL);
 	return t;
 }
 
@@ -52,6 +54,7 @@ llmlog_timer_stop(struct llmlog_timer *t, json_object *details)
 {
 	struct timespec w, c;
 	double wall_ms, cpu_ms;
+	int rc;
 
 	if (t == NULL || t->stopped) {
 		if (details != NULL)
@@ -63,10 +66,12 @@ llmlog_timer_stop(struct llmlog_timer *t, json_object *details)
 	t->stopped = true;
 	wall_ms = ms_between(&t->wall, &w);
 	cpu_ms = ms_between(&t->cpu, &c);
-	return llmlog_metric(t->lg, .operation = t->operation,
+	rc = llmlog_metric(t->lg, .operation = t->operation,
 	    .duration_ms = wall_ms,
 	    .cpu_percent = wall_ms > 0 ? cpu_ms / wall_ms * 100 : 0,
-	    .details = details);
+	    .details = details, .span = &t->span);
+	llmlog_span_end(&t->span);
+	return rc;
 }
 
 void
@@ -83,6 +88,7 @@ llmlog_time_tool(struct llmlog *lg, const char *tool_name,
 	struct timespec start, end;
 	json_object *res = NULL, *logged;
 	const char *error = NULL;
+	struct llmlog_span sp;
 	int rc;
 
 	if (result != NULL)
@@ -92,6 +98,7 @@ llmlog_time_tool(struct llmlog *lg, const char *tool_name,
 			json_object_put(parameters);
 		return errmsg_set("llmlog_time_tool: no function to run");
 	}
+	llmlog_span_begin(&sp, NULL);
 	start = now(CLOCK_MONOTONIC);
 	rc = fn(arg, &res, &error);
 	end = now(CLOCK_MONOTONIC);
@@ -108,7 +115,8 @@ llmlog_time_tool(struct llmlog *lg, const char *tool_name,
 	llmlog_tool(lg, .tool_name = tool_name, .tool_server = tool_server,
 	    .parameters = parameters, .result = logged,
 	    .duration_ms = ms_between(&start, &end),
-	    .failed = rc != 0, .error = error);
+	    .failed = rc != 0, .error = error, .span = &sp);
+	llmlog_span_end(&sp);
 	return rc;
 }
 
@@ -118,17 +126,21 @@ llmlog_time_llm(struct llmlog *lg, const char *provider, const char *model,
 {
 	struct llmlog_llm call = { .provider = provider, .model = model };
 	struct timespec start, end;
+	struct llmlog_span sp;
 	int rc;
 
 	if (fn == NULL)
 		return errmsg_set("llmlog_time_llm: no function to run");
+	llmlog_span_begin(&sp, NULL);
 	start = now(CLOCK_MONOTONIC);
 	rc = fn(arg, &call);
 	end = now(CLOCK_MONOTONIC);
 	call.duration_ms = ms_between(&start, &end);
 	if (rc != 0)
 		call.failed = true;
+	call.span = &sp;
 	llmlog_llm_(lg, &call);
+	llmlog_span_end(&sp);
 	return rc;
 }
 
@@ -139,16 +151,19 @@ llmlog_time_interaction(struct llmlog *lg, const char *user_input,
 	const char *tools[LLMLOG_MAX_TOOL_CALLS + 1] = { NULL };
 	const char *response = NULL, *error = NULL;
 	struct timespec start, end;
+	struct llmlog_span sp;
 	int rc;
 
 	if (fn == NULL)
 		return errmsg_set("llmlog_time_interaction: no function to run");
+	llmlog_span_begin(&sp, NULL);
 	start = now(CLOCK_MONOTONIC);
 	rc = fn(arg, &response, tools, &error);
 	end = now(CLOCK_MONOTONIC);
 	tools[LLMLOG_MAX_TOOL_CALLS] = NULL;
 	llmlog_interaction(lg, .user_input = user_input, .response = response,
 	    .tool_calls = tools, .duration_ms = ms_between(&start, &end),
-	    .failed = rc != 0, .error = error);
+	    .failed = rc != 0, .error = error, .span = &sp);
+	llmlog_span_end(&sp);
 	return rc;
 }
