@@ -1,5 +1,5 @@
 /*
- * test-trace.c - the trace tree (engine.h, traces): lines handed to the
+ * test-trace-tree.c - the trace tree (engine.h, traces): lines handed to the
  * builder one by one must give the tree llmlog(5) describes - children
  * under the span their parent_span_id names, in start order; a span
  * starts duration_ms before its entry's time; a parent that is not there
