@@ -347,10 +347,9 @@ void view_prune(struct eng_view *v, const uint32_t *map,
 /* reqstats.c: the figures per request of the stats pass (stats.c), from
  * the fields of each user, LLM and tool entry (trace_id among them) and
  * an LLM call's tokens; zeroed is empty.  The slowest requests are kept
- * with their user_input; a request's calls are joined by trace when
- * read, so parts counted apart merge. */
+ * with their user_input; their LLM and tool calls are found by
+ * reqstats_resolve, once the view is counted. */
 #define SLOW_REQUESTS	10
-struct req_trace;
 struct req_slow {
 	uint8_t id[16];
 	double ms;
@@ -358,16 +357,21 @@ struct req_slow {
 	char *input;
 	size_t len;
 	bool failed;
+	uint64_t llm_calls, tool_calls, tokens;	/* reqstats_resolve's */
+	int64_t llm_us, tool_us;
 };
 struct req_stats {
-	struct req_trace *v;	/* open addressing by trace id */
-	size_t n, cap;
+	uint64_t requests, llm_calls, tool_calls, tokens;	/* traced */
 	struct req_slow top[SLOW_REQUESTS];	/* slowest first */
 	size_t ntop;
+	bool resolved;		/* top[]'s calls are found */
 };
 void reqstats_count(struct req_stats *r, int cat, const struct fields *f,
     const struct eng_entry *en, double tokens);
 void reqstats_merge(struct req_stats *into, const struct req_stats *from);
+/* Find the slowest requests' calls in v, the view counted (main thread:
+ * it reads the view). */
+void reqstats_resolve(struct req_stats *r, struct eng_view *v);
 void reqstats_free(struct req_stats *r);
 bool reqstats_slowest(const struct req_stats *r, size_t i,
     struct eng_slow_request *out);

@@ -664,12 +664,14 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *               completion_tokens (those that are numbers); prompt_tokens
  *               and completion_tokens sum their own fields
  *   memory      peak_memory_mb is the largest memory_mb, 0 when none
- *   requests    user entries with a trace_id; a request's LLM and tool
- *               calls are the entries of its trace (llmlog(5), TRACES),
- *               their durations summed to the microsecond as llm_ms and
- *               tool_ms, the calls' tokens as tokens; the averages are
- *               over the requests; slowest by duration_ms, equal ones in
- *               view order
+ *   requests    user entries with a trace_id; the averages are the LLM
+ *               calls, tool calls and LLM tokens with a trace_id per
+ *               request; slowest by duration_ms (equal ones in view
+ *               order), each with the LLM and tool entries of its trace
+ *               in the view written while it ran (from a second before
+ *               its start to a second after its entry), their durations
+ *               summed to the microsecond as llm_ms and tool_ms, the
+ *               calls' tokens as tokens
  * out_of_range counts the numbers among these fields that lie past a
  * double's range (1e400): each is left out as if it were absent.  Sums
  * are exact, rounded once to a double; a whole one under 2^63 in

@@ -1,12 +1,12 @@
 /*
  * reqstats.c - the report's figures per request, counted in the stats
  * pass (stats.c calls it for each user, LLM and tool entry, with the
- * fields it read anyway, trace_id among them): per trace the LLM and
- * tool calls, their time and the tokens; per request (a user entry with
- * a trace) its duration, kept for the slowest.  A request's calls are
- * those of its trace, whichever order the files give them in, so the
- * figures are joined only when read (reqstats_json), and two parts
- * counted apart merge by trace.
+ * fields it read anyway, trace_id among them): the requests (user
+ * entries with a trace), the LLM and tool calls and tokens of traced
+ * entries, and the slowest requests.  No table by trace is kept (a
+ * million entries hold a hundred thousand traces): what the slowest
+ * requests' time went to is found when the counting is done, among the
+ * few entries of the view written while each ran (reqstats_resolve).
  */
 #include "config.h"
 
@@ -18,18 +18,8 @@
 #include "engine-int.h"
 #include "jscan.h"
 
-struct req_trace {
-	uint8_t id[16];
-	bool used;
-	bool request;		/* its user entry was counted */
-	uint64_t llm_calls, tool_calls;
-	/* whole microseconds and tokens: sums that no order of adding
-	   changes */
-	int64_t llm_us, tool_us, tokens;
-};
-
 /* A duration in whole microseconds, or a call's tokens as a whole
- * number; 0 past what a sum can hold. */
+ * number: sums that no order of adding changes; 0 past what they hold. */
 static int64_t
 whole(double v)
 {
@@ -63,54 +53,6 @@ trace_bytes(const struct jscan_value *v, uint8_t out[16])
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return true;
-}
-
-static size_t
-slot_of(const struct req_stats *r, const uint8_t id[16])
-{
-	uint64_t h;
-	size_t i;
-
-	memcpy(&h, id, sizeof h);	/* the id is random already */
-	for (i = h & (r->cap - 1); r->v[i].used &&
-	    memcmp(r->v[i].id, id, 16) != 0; i = (i + 1) & (r->cap - 1))
-		;
-	return i;
-}
-
-static struct req_trace *
-trace_get(struct req_stats *r, const uint8_t id[16])
-{
-	size_t i;
-
-	if ((r->n + 1) * 2 > r->cap) {
-		struct req_stats old = *r;
-
-		r->cap = old.cap ? old.cap * 2 : 64;
-		r->v = eng_xcalloc(r->cap, sizeof *r->v);
-		for (size_t k = 0; k < old.cap; k++)
-			if (old.v[k].used)
-				r->v[slot_of(r, old.v[k].id)] = old.v[k];
-		free(old.v);
-	}
-	i = slot_of(r, id);
-	if (!r->v[i].used) {
-		r->v[i].used = true;
-		memcpy(r->v[i].id, id, 16);
-		r->n++;
-	}
-	return &r->v[i];
-}
-
-static const struct req_trace *
-trace_find(const struct req_stats *r, const uint8_t id[16])
-{
-	size_t i;
-
-	if (r->cap == 0)
-		return NULL;
-	i = slot_of(r, id);
-	return r->v[i].used ? &r->v[i] : NULL;
 }
 
 /* Slowest first; equal ones in entry order, so that no split of the
@@ -150,20 +92,16 @@ reqstats_count(struct req_stats *r, int cat, const struct fields *f,
 {
 	struct strbuf scratch = { 0 };
 	struct field_text t;
-	struct req_trace *tr;
 	uint8_t id[16];
 	double ms;
-	bool has_ms;
 
 	if (!trace_bytes(field_value(f, FIELD_TRACE), id))
 		return;
-	has_ms = field_number(f, FIELD_DURATION, &ms) == JSCAN_NUM_OK &&
-	    isfinite(ms);
-	tr = trace_get(r, id);
 	switch (cat) {
 	case LLMLOG_USER:
-		tr->request = true;
-		if (!has_ms)
+		r->requests++;
+		if (field_number(f, FIELD_DURATION, &ms) != JSCAN_NUM_OK ||
+		    !isfinite(ms))
 			break;
 		if (!field_text(f, FIELD_USER_INPUT, &scratch, &t))
 			t.s = "", t.n = 0;
@@ -171,13 +109,11 @@ reqstats_count(struct req_stats *r, int cat, const struct fields *f,
 		strbuf_free(&scratch);
 		break;
 	case LLMLOG_LLM:
-		tr->llm_calls++;
-		tr->llm_us += has_ms ? whole(ms * ENG_US_PER_MS) : 0;
-		tr->tokens += whole(tokens);
+		r->llm_calls++;
+		r->tokens += (uint64_t)whole(tokens);
 		break;
 	case LLMLOG_TOOL:
-		tr->tool_calls++;
-		tr->tool_us += has_ms ? whole(ms * ENG_US_PER_MS) : 0;
+		r->tool_calls++;
 		break;
 	}
 }
@@ -185,30 +121,109 @@ reqstats_count(struct req_stats *r, int cat, const struct fields *f,
 void
 reqstats_merge(struct req_stats *into, const struct req_stats *from)
 {
-	for (size_t i = 0; i < from->cap; i++) {
-		const struct req_trace *b = &from->v[i];
-		struct req_trace *a;
-
-		if (!b->used)
-			continue;
-		a = trace_get(into, b->id);
-		a->request |= b->request;
-		a->llm_calls += b->llm_calls;
-		a->tool_calls += b->tool_calls;
-		a->llm_us += b->llm_us;
-		a->tool_us += b->tool_us;
-		a->tokens += b->tokens;
-	}
+	into->requests += from->requests;
+	into->llm_calls += from->llm_calls;
+	into->tool_calls += from->tool_calls;
+	into->tokens += from->tokens;
 	for (size_t i = 0; i < from->ntop; i++)
 		add_slow(into, from->top[i].id, from->top[i].ms,
 		    &from->top[i].entry, from->top[i].input, from->top[i].len,
 		    from->top[i].failed);
+	into->resolved = false;
+}
+
+/* ---- what the slowest requests' time went to ---------------------------- */
+
+/* The first view position whose time is at or after t (the view is in
+ * time order). */
+static size_t
+first_at(const struct eng_view *v, int64_t t)
+{
+	size_t lo = 0, hi = eng_view_count(v);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (eng_view_get(v, mid)->time_us < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A request's LLM and tool calls: the entries of its trace in the view,
+ * which were written while it ran, between its start and its entry
+ * (with a second's leeway for clocks of other processes). */
+static void
+resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd)
+{
+	int64_t end = rs->entry.time_us, from, to;
+	size_t n = eng_view_count(v);
+
+	rs->llm_calls = rs->tool_calls = rs->tokens = 0;
+	rs->llm_us = rs->tool_us = 0;
+	if (end == ENG_TIME_NONE || (rs->entry.flags & ENTRY_NO_TIME))
+		return;
+	from = end - whole(rs->ms * ENG_US_PER_MS) - ENG_US_PER_SEC;
+	to = end + ENG_US_PER_SEC;
+	for (size_t i = first_at(v, from); i < n; i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		struct fields f;
+		uint8_t id[16];
+		const char *s;
+		size_t len;
+		double ms, tok;
+
+		if (en->time_us > to)
+			break;
+		if ((en->category != LLMLOG_LLM && en->category != LLMLOG_TOOL) ||
+		    (en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
+		    (s = eng_reader_line(rd, en, &len)) == NULL ||
+		    !fields_read(s, len, en->category, &f) ||
+		    !trace_bytes(field_value(&f, FIELD_TRACE), id) ||
+		    memcmp(id, rs->id, sizeof id) != 0)
+			continue;
+		if (field_number(&f, FIELD_DURATION, &ms) != JSCAN_NUM_OK)
+			ms = 0;
+		if (en->category == LLMLOG_TOOL) {
+			rs->tool_calls++;
+			rs->tool_us += whole(ms * ENG_US_PER_MS);
+			continue;
+		}
+		rs->llm_calls++;
+		rs->llm_us += whole(ms * ENG_US_PER_MS);
+		if (field_number(&f, FIELD_TOTAL, &tok) != JSCAN_NUM_OK) {
+			double p = 0, c = 0;
+
+			if (field_number(&f, FIELD_PROMPT, &p) != JSCAN_NUM_OK)
+				p = 0;
+			if (field_number(&f, FIELD_COMPLETION, &c) !=
+			    JSCAN_NUM_OK)
+				c = 0;
+			tok = p + c;
+		}
+		rs->tokens += (uint64_t)whole(tok);
+	}
+}
+
+void
+reqstats_resolve(struct req_stats *r, struct eng_view *v)
+{
+	struct eng_reader *rd;
+
+	if (r->resolved)
+		return;
+	rd = eng_reader_new(eng_view_engine(v), false);
+	for (size_t i = 0; i < r->ntop; i++)
+		resolve_one(&r->top[i], v, rd);
+	eng_reader_free(rd);
+	r->resolved = true;
 }
 
 void
 reqstats_free(struct req_stats *r)
 {
-	free(r->v);
 	for (size_t i = 0; i < r->ntop; i++)
 		free(r->top[i].input);
 	memset(r, 0, sizeof *r);
@@ -240,24 +255,23 @@ bool
 reqstats_slowest(const struct req_stats *r, size_t i,
     struct eng_slow_request *out)
 {
-	const struct req_trace *tr;
+	const struct req_slow *rs;
 
 	if (i >= r->ntop)
 		return false;
+	rs = &r->top[i];
 	memset(out, 0, sizeof *out);
-	hex_of(r->top[i].id, out->trace_id);
-	out->input = r->top[i].input;
-	out->len = r->top[i].len;
-	out->ms = r->top[i].ms;
-	out->failed = r->top[i].failed;
-	out->entry = r->top[i].entry;
-	if ((tr = trace_find(r, r->top[i].id)) != NULL) {
-		out->llm_ms = (double)tr->llm_us / ENG_US_PER_MS;
-		out->tool_ms = (double)tr->tool_us / ENG_US_PER_MS;
-		out->llm_calls = tr->llm_calls;
-		out->tool_calls = tr->tool_calls;
-		out->tokens = (uint64_t)tr->tokens;
-	}
+	hex_of(rs->id, out->trace_id);
+	out->input = rs->input;
+	out->len = rs->len;
+	out->ms = rs->ms;
+	out->failed = rs->failed;
+	out->entry = rs->entry;
+	out->llm_ms = (double)rs->llm_us / ENG_US_PER_MS;
+	out->tool_ms = (double)rs->tool_us / ENG_US_PER_MS;
+	out->llm_calls = rs->llm_calls;
+	out->tool_calls = rs->tool_calls;
+	out->tokens = rs->tokens;
 	return true;
 }
 
@@ -265,17 +279,10 @@ json_object *
 reqstats_json(const struct req_stats *r, json_object *(*jtime)(int64_t))
 {
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
-	uint64_t n = 0, llm = 0, tool = 0, tokens = 0;
+	uint64_t n = r->requests, llm = r->llm_calls, tool = r->tool_calls;
+	uint64_t tokens = r->tokens;
 	struct eng_slow_request sr;
 
-	for (size_t i = 0; i < r->cap; i++) {
-		if (!r->v[i].used || !r->v[i].request)
-			continue;
-		n++;
-		llm += r->v[i].llm_calls;
-		tool += r->v[i].tool_calls;
-		tokens += (uint64_t)r->v[i].tokens;
-	}
 	json_object_object_add(o, "total", json_object_new_int64((int64_t)n));
 	json_object_object_add(o, "llm_calls_per_request",
 	    json_object_new_double(n ? (double)llm / (double)n : 0));

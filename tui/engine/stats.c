@@ -1041,6 +1041,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		s->at = s->npos;
 	}
 	durations_settle(&s->p, true);
+	reqstats_resolve(&s->p.requests, v);
 }
 
 bool
@@ -1061,6 +1062,8 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
 	}
 	done = s->at == s->npos && s->mark == view_seen(v);
 	durations_settle(&s->p, done);
+	if (done)
+		reqstats_resolve(&s->p.requests, v);
 	return done;
 }
 
