@@ -1241,13 +1241,13 @@ open_row(struct ui *u)
 
 	if (u->dash.row < 0) {
 		ui_message(u, false, "Up, Down: choose a row; Enter opens a "
-		    "slowest operation");
+		    "slowest operation or request");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	r = &u->dash.rows[u->dash.row];
 	if (!r->has_entry) {
 		ui_message(u, false, "Enter opens the entry of a slowest "
-		    "operation");
+		    "operation or request");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	pos = ui_locate(u->view, &r->entry);

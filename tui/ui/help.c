@@ -53,7 +53,7 @@ const struct ui_keyhelp ui_keys[] = {
 	{ "Up, Down", "the row cursor over the panels' rows" },
 	{ "PgUp, PgDn", "the panels a page up or down" },
 	{ "Home, g", "the panels' top, without the row cursor" },
-	{ "Enter", "on a slowest operation: open its entry" },
+	{ "Enter", "on a slowest operation or request: open its entry" },
 	{ "Esc", "back to the list" },
 	{ NULL, "Prompts" },
 	{ "Enter, Esc", "accept or cancel" },
