@@ -63,3 +63,33 @@ ui_keys q
 ui_wait '1/1'
 ui_ok "o from the detail view"
 ui_quit
+
+# the dashboard's panel
+UI_COLS=160 UI_ROWS=60 ui_start
+ui_wait '14/14'
+ui_keys 8
+ui_wait 'Slowest requests' "the panel"
+ui_expect 'Tool calls/request +1\.0'
+ui_expect 'LLM calls/request +1\.3'
+ui_expect 'FAILED summarise /et… +5\.00s' "the slowest first, failed"
+ui_expect '2 llm 4\.00s, 2 tools 1\.10s +600 tok' "what its time went to"
+ui_expect '10:40:03 what is in my home d… +3\.00s'
+ui_ok "the slowest-requests panel"
+row=$(ui_screen | grep -n 'FAILED summarise' | head -1 | cut -d: -f1)
+i=0
+while ! ui_cells | awk -v r="$((row - 1))" '$1 == r && $5 ~ /r/ { f = 1 } END { exit !f }'; do
+	i=$((i + 1))
+	[ $i -le 80 ] || ui_fail "the row cursor never reached the slowest request"
+	ui_keys Down
+	sleep 0.05
+done
+ui_keys Enter
+ui_wait '^user_input: summarise /etc/passwd' "Enter opens the request"
+ui_keys o
+ui_wait "^Trace $A: 7 entries" "o: its trace"
+ui_ok "from the panel to the trace"
+ui_keys Escape
+ui_wait '^user_input: summarise /etc/passwd' "Esc: back to the request's entry"
+ui_keys q
+ui_wait_gone '^user_input: ' "q: out of the detail view"
+ui_quit

@@ -325,9 +325,9 @@ add_slow_requests(struct build *b, int indent)
 		b->d->rows[b->d->nrows - 1].entry = sr.entry;
 		strbuf_reset(&label);
 		strbuf_reset(&value);
-		strbuf_printf(&label, "llm %" PRIu64 " in ", sr.llm_calls);
+		strbuf_printf(&label, "%" PRIu64 " llm ", sr.llm_calls);
 		ui_format_ms(&label, sr.llm_ms);
-		strbuf_printf(&label, ", tools %" PRIu64 " in ", sr.tool_calls);
+		strbuf_printf(&label, ", %" PRIu64 " tools ", sr.tool_calls);
 		ui_format_ms(&label, sr.tool_ms);
 		strbuf_printf(&value, "%" PRIu64 " tok", sr.tokens);
 		row_add(b, label.s, value.s, indent + 2, false);
