@@ -84,8 +84,8 @@ ui_wait 'llmlog keys' "the help screen"
 for k in 'Tab, Shift-Tab' 'n, N' 'f, &' 't, T'; do
 	ui_expect "$k" "help names $k"
 done
-ui_keys Space
-ui_wait 'q, Ctrl-C +quit' "the end of the help after a page down"
+ui_keys Space Space
+ui_wait 'q, Ctrl-C +quit' "the end of the help after two pages down"
 ui_expect 'h, F1'
 ui_expect 'Backspace, Ctrl-U' "still the help screen"
 ui_keys q

@@ -44,6 +44,7 @@ static const struct eng_column tool[] = {
 	{ "success", ENG_COLUMN_BOOL },
 	{ "duration_ms", ENG_COLUMN_NUMBER },
 	{ "error", ENG_COLUMN_TEXT },
+	{ "details", ENG_COLUMN_JSON },
 };
 
 static const struct eng_column llm[] = {
@@ -55,7 +56,9 @@ static const struct eng_column llm[] = {
 	{ "duration_ms", ENG_COLUMN_NUMBER },
 	{ "success", ENG_COLUMN_BOOL },
 	{ "streaming", ENG_COLUMN_BOOL },
+	{ "cost_usd", ENG_COLUMN_NUMBER },
 	{ "error", ENG_COLUMN_TEXT },
+	{ "details", ENG_COLUMN_JSON },
 };
 
 static const struct eng_column security[] = {
@@ -64,6 +67,7 @@ static const struct eng_column security[] = {
 	{ "action", ENG_COLUMN_TEXT },
 	{ "allowed", ENG_COLUMN_BOOL },
 	{ "reason", ENG_COLUMN_TEXT },
+	{ "details", ENG_COLUMN_JSON },
 };
 
 static const struct eng_column performance[] = {
