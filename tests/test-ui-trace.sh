@@ -16,7 +16,7 @@ UI_COLS=140 ui_start -c tool -k read_file
 ui_wait '1/1'
 ui_keys o
 ui_wait "^Trace $A: 7 entries" "o opens the request's trace"
-ui_expect 'conversation conv-7, request 2 of 2' "the conversation's place"
+ui_expect 'conversation conv-7$' "the conversation"
 ui_expect 'OFFSET +DURATION +WATERFALL' "the column heads"
 ui_expect '^\* +\+0\.0ms +5\.00s \|█+\| user +"summarise /etc/passwd"' \
     "the root: on the slowest path, its bar the whole width"
@@ -47,6 +47,7 @@ ui_keys '['
 ui_wait 'no earlier request in the conversation'
 ui_keys ']'
 ui_wait "^Trace $A" "]: the next request"
+ui_expect 'conversation conv-7, request 2 of 2' "its place in the conversation"
 ui_ok "[ and ] through the conversation"
 ui_keys Escape
 ui_wait '1/1' "Esc: back to the list"

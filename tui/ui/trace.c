@@ -31,6 +31,8 @@ struct ui_trace {
 	struct eng_entry *reqs;	/* the conversation's requests */
 	size_t nreqs;
 	size_t req;		/* this trace's among them, or nreqs */
+	bool reqs_found;	/* looked up (at the first [ or ]: the
+				   lookup reads every user entry) */
 };
 
 static void
@@ -41,11 +43,18 @@ trace_clear(struct ui_trace *tr)
 			free(tr->summary[i]);
 	free(tr->summary);
 	eng_trace_free(tr->t);
-	free(tr->reqs);
 	tr->summary = NULL;
 	tr->t = NULL;
+}
+
+/* The conversation's requests: kept while [ and ] step through them. */
+static void
+reqs_clear(struct ui_trace *tr)
+{
+	free(tr->reqs);
 	tr->reqs = NULL;
 	tr->nreqs = 0;
+	tr->reqs_found = false;
 }
 
 static void
@@ -54,6 +63,7 @@ trace_free(struct ui *u)
 	if (u->trace == NULL)
 		return;
 	trace_clear(u->trace);
+	reqs_clear(u->trace);
 	free(u->trace);
 	u->trace = NULL;
 }
@@ -64,14 +74,16 @@ same_entry(const struct eng_entry *a, const struct eng_entry *b)
 	return a->file == b->file && a->offset == b->offset;
 }
 
-/* Which of the conversation's requests this trace is: its root entry,
- * or, still running, the place its start takes among them. */
+/* Which of the conversation's requests this trace is: its root entry's
+ * place among them (one still running has none: it comes after them). */
 static void
 find_request(struct ui *u, struct ui_trace *tr)
 {
 	const struct eng_trace *t = tr->t;
 
-	tr->req = tr->nreqs;
+	reqs_clear(tr);
+	tr->reqs_found = true;
+	tr->req = 0;
 	if (t->conversation == NULL)
 		return;
 	tr->nreqs = eng_conversation_requests(u->e, t->conversation,
@@ -114,7 +126,6 @@ load(struct ui *u, const char *id)
 	strbuf_free(&s);
 	strbuf_free(&raw);
 	tr->sel = tr->top = 0;
-	find_request(u, tr);
 	return true;
 }
 
@@ -135,6 +146,7 @@ ui_trace_open(struct ui *u, const struct eng_entry *en)
 	eng_trace_ref_free(&ref);
 	if (u->trace == NULL)
 		u->trace = eng_xcalloc(1, sizeof *u->trace);
+	reqs_clear(u->trace);
 	if (!load(u, ref.trace_id)) {
 		ui_message(u, true, "trace %s: its entries are gone",
 		    ref.trace_id);
@@ -345,6 +357,8 @@ step_request(struct ui *u, int dir)
 		ui_message(u, true, "this trace is of no conversation");
 		return;
 	}
+	if (!tr->reqs_found)
+		find_request(u, tr);
 	if (tr->req >= tr->nreqs) {
 		/* still running: it comes after every request written */
 		if (dir > 0 || tr->nreqs == 0) {
@@ -365,9 +379,12 @@ step_request(struct ui *u, int dir)
 		return;
 	}
 	eng_trace_ref_free(&ref);
-	if (!load(u, ref.trace_id))
+	if (!load(u, ref.trace_id)) {
 		ui_message(u, true, "trace %s: its entries are gone",
 		    ref.trace_id);
+		return;
+	}
+	tr->req = to;	/* the same conversation: its list stays */
 }
 
 static void
