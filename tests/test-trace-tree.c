@@ -199,6 +199,52 @@ test_cycle(void)
 	eng_trace_free(t);
 }
 
+/* A chain as deep as it is long, and a request still running with
+ * thousands of top rows: every row once, at its depth. */
+#define DEEP 30000
+static void
+test_large(void)
+{
+	struct eng_trace_builder *b = eng_trace_builder_new(ID);
+	struct eng_trace *t;
+	char line[256];
+
+	for (unsigned i = 0; i < DEEP; i++) {
+		struct eng_entry en = {
+			.time_us = T0 + (int64_t)(DEEP - i) * ENG_US_PER_MS,
+			.offset = i,
+			.category = LLMLOG_TOOL,
+			.level = 2,
+		};
+
+		/* span i under span i - 1; span 0 under one not there, which
+		 * the rows of the second half name too */
+		snprintf(line, sizeof line, "{\"trace_id\":\"" ID "\","
+		    "\"span_id\":\"%016x\",\"parent_span_id\":\"%016x\","
+		    "\"duration_ms\":1}", i + 1, i >= DEEP / 2 ? 0xffffffu :
+		    i == 0 ? 0xffffffu : i);
+		CU_ASSERT(eng_trace_builder_add(b, &en, line, strlen(line)));
+	}
+	t = eng_trace_builder_finish(b);
+	CU_ASSERT_FATAL(t->n == DEEP);
+	CU_ASSERT_EQUAL(t->root, ENG_TRACE_NONE);
+	CU_ASSERT_EQUAL(t->orphans, 0);
+	/* the chain of the first half, in order, then the rest as top rows */
+	for (size_t i = 0, top = 0; i < t->n; i++) {
+		if (t->v[i].depth == 0)
+			top++;
+		if (i == t->n - 1)
+			CU_ASSERT_EQUAL(top, DEEP / 2 + 1);
+	}
+	{
+		size_t r = row(t, "0000000000003a98");	/* span 15000 */
+
+		CU_ASSERT_FATAL(r != SIZE_MAX);
+		CU_ASSERT_EQUAL(t->v[r].depth, DEEP / 2 - 1);
+	}
+	eng_trace_free(t);
+}
+
 static void
 test_id_parse(void)
 {
@@ -397,6 +443,7 @@ main(void)
 		{ "the tree of a request", test_tree },
 		{ "a request in progress", test_in_progress },
 		{ "a cycle of parents", test_cycle },
+		{ "a large trace", test_large },
 		{ "trace ids", test_id_parse },
 		{ "a trace over files", test_find },
 		{ "the requests' figures", test_request_stats },

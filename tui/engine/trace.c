@@ -215,57 +215,110 @@ find_span(const struct eng_trace_node *v, const size_t *by_span, size_t n,
 }
 
 /* Without a root entry the request is still running: the parent most
- * of the parentless-in-the-files nodes name is its span. */
+ * of the parentless-in-the-files nodes name is its span (the first in
+ * id order of equally named ones). */
+static const char (*pend_ids)[ENG_SPAN_ID_LEN + 1];
+
+static int
+pend_cmp(const void *a, const void *b)
+{
+	return strcmp(pend_ids[*(const size_t *)a], pend_ids[*(const size_t *)b]);
+}
+
 static const char *
 pending_root(const struct eng_trace_builder *b, const size_t *par)
 {
+	size_t n = 0, best_n = 0;
+	size_t *v = eng_xmalloc((b->t->n + 1) * sizeof *v);
 	const char *best = NULL;
-	size_t best_n = 0;
 
-	for (size_t i = 0; i < b->t->n; i++) {
-		size_t c = 0;
-
-		if (par[i] != ENG_TRACE_NONE || b->parent[i][0] == '\0')
-			continue;
-		for (size_t j = 0; j < b->t->n; j++)
-			c += par[j] == ENG_TRACE_NONE &&
-			    strcmp(b->parent[j], b->parent[i]) == 0;
-		if (c > best_n) {
-			best_n = c;
-			best = b->parent[i];
+	for (size_t i = 0; i < b->t->n; i++)
+		if (par[i] == ENG_TRACE_NONE && b->parent[i][0] != '\0')
+			v[n++] = i;
+	pend_ids = b->parent;
+	qsort(v, n, sizeof *v, pend_cmp);
+	for (size_t i = 0, run; i < n; i += run) {
+		for (run = 1; i + run < n && strcmp(b->parent[v[i]],
+		    b->parent[v[i + run]]) == 0; run++)
+			;
+		if (run > best_n) {
+			best_n = run;
+			best = b->parent[v[i]];
 		}
 	}
+	free(v);
 	return best;
 }
 
+/* The tree's walk: each node's children (old indexes, in start order)
+ * are kids[first[i]] .. kids[first[i + 1]]; the stack is shared by the
+ * walks from every top. */
 struct walk {
 	const struct eng_trace *t;
-	const size_t *par;	/* per old node, its parent (old index) */
-	const size_t *sorted;	/* old indexes by start */
+	size_t *first, *kids;
+	size_t *stack, *opar;
+	unsigned *dep;
 	struct eng_trace_node *out;
 	size_t nout;
 	bool *done;
 };
 
-/* Depth first from node i, children by start.  The stack of the walk is
- * explicit in out: a deep trace recurses no deeper than its parents. */
+static void
+walk_init(struct walk *w, const struct eng_trace *t, const size_t *par,
+    const size_t *sorted)
+{
+	size_t n = t->n, *fill;
+
+	w->t = t;
+	w->first = eng_xcalloc(n + 2, sizeof *w->first);
+	w->kids = eng_xmalloc((n + 1) * sizeof *w->kids);
+	w->stack = eng_xmalloc((n + 1) * sizeof *w->stack);
+	w->opar = eng_xmalloc((n + 1) * sizeof *w->opar);
+	w->dep = eng_xmalloc((n + 1) * sizeof *w->dep);
+	w->out = eng_xcalloc(n + 1, sizeof *w->out);
+	w->done = eng_xcalloc(n + 1, sizeof *w->done);
+	w->nout = 0;
+	for (size_t i = 0; i < n; i++)
+		if (par[i] != ENG_TRACE_NONE)
+			w->first[par[i] + 1]++;
+	for (size_t i = 0; i < n; i++)
+		w->first[i + 1] += w->first[i];
+	fill = eng_xmalloc((n + 1) * sizeof *fill);
+	memcpy(fill, w->first, (n + 1) * sizeof *fill);
+	for (size_t k = 0; k < n; k++) {
+		size_t c = sorted[k];
+
+		if (par[c] != ENG_TRACE_NONE)
+			w->kids[fill[par[c]]++] = c;
+	}
+	free(fill);
+}
+
+static void
+walk_free(struct walk *w)
+{
+	free(w->first);
+	free(w->kids);
+	free(w->stack);
+	free(w->opar);
+	free(w->dep);
+	free(w->done);
+}
+
+/* Depth first from node top, children by start, with an explicit stack:
+ * a deep trace recurses no deeper than its parents. */
 static void
 walk_from(struct walk *w, size_t top, size_t out_parent, unsigned depth)
 {
-	size_t n = w->t->n;
-	size_t *stack = eng_xmalloc((n + 1) * sizeof *stack);
-	size_t *opar = eng_xmalloc((n + 1) * sizeof *opar);
-	unsigned *dep = eng_xmalloc((n + 1) * sizeof *dep);
 	size_t sp = 0;
 
-	stack[sp] = top;
-	opar[sp] = out_parent;
-	dep[sp++] = depth;
+	w->stack[sp] = top;
+	w->opar[sp] = out_parent;
+	w->dep[sp++] = depth;
 	while (sp > 0) {
-		size_t i = stack[--sp], me = w->nout;
-		size_t p = opar[sp];
-		unsigned d = dep[sp];
-		size_t first = sp;
+		size_t i = w->stack[--sp], me = w->nout;
+		size_t p = w->opar[sp], pushed = 0;
+		unsigned d = w->dep[sp];
 
 		if (w->done[i])
 			continue;
@@ -275,20 +328,18 @@ walk_from(struct walk *w, size_t top, size_t out_parent, unsigned depth)
 		w->out[me].depth = d;
 		w->nout++;
 		/* children pushed latest first, so the earliest pops first */
-		for (size_t k = n; k-- > 0;) {
-			size_t c = w->sorted[k];
+		for (size_t k = w->first[i + 1]; k-- > w->first[i];) {
+			size_t c = w->kids[k];
 
-			if (w->par[c] == i && !w->done[c]) {
-				stack[sp] = c;
-				opar[sp] = me;
-				dep[sp++] = d + 1;
+			if (!w->done[c]) {
+				w->stack[sp] = c;
+				w->opar[sp] = me;
+				w->dep[sp++] = d + 1;
+				pushed++;
 			}
 		}
-		w->out[me].children = sp - first;
+		w->out[me].children = pushed;
 	}
-	free(stack);
-	free(opar);
-	free(dep);
 }
 
 /* Mark the slowest path down from node i: at each span the child that
@@ -362,7 +413,7 @@ eng_trace_builder_finish(struct eng_trace_builder *b)
 	size_t *sorted = eng_xmalloc((n + 1) * sizeof *sorted);
 	size_t *by_span = eng_xmalloc((n + 1) * sizeof *by_span);
 	size_t *par = eng_xmalloc((n + 1) * sizeof *par);
-	struct walk w = { .t = t, .par = par, .sorted = sorted };
+	struct walk w;
 	const char *pending = NULL;
 
 	for (size_t i = 0; i < n; i++)
@@ -388,8 +439,7 @@ eng_trace_builder_finish(struct eng_trace_builder *b)
 		    !(root == ENG_TRACE_NONE && b->parent[i][0] == '\0');
 		par[i] = root;
 	}
-	w.out = eng_xcalloc(n + 1, sizeof *w.out);
-	w.done = eng_xcalloc(n + 1, sizeof *w.done);
+	walk_init(&w, t, par, sorted);
 	if (root != ENG_TRACE_NONE)
 		walk_from(&w, root, ENG_TRACE_NONE, 0);
 	else
@@ -402,7 +452,6 @@ eng_trace_builder_finish(struct eng_trace_builder *b)
 
 		if (w.done[i])
 			continue;
-		par[i] = root;
 		t->v[i].orphan = true;
 		walk_from(&w, i, root != ENG_TRACE_NONE ? 0 : ENG_TRACE_NONE,
 		    root != ENG_TRACE_NONE ? 1 : 0);
@@ -434,7 +483,7 @@ eng_trace_builder_finish(struct eng_trace_builder *b)
 		}
 		mark_slowest(t, best);
 	}
-	free(w.done);
+	walk_free(&w);
 	free(sorted);
 	free(by_span);
 	free(par);
