@@ -22,6 +22,7 @@
 
 #define ID "4bf92f3577b34da6a3ce929d0e0e4736"
 #define OTHER "0af7651916cd43dd8448eb211c80319c"
+#define THIRD "5b8aa5a2d2c872e8321cf37308d69df2"
 #define T0 INT64_C(1705056120000000)	/* 2024-01-12T10:42:00Z */
 
 struct line {
@@ -297,7 +298,11 @@ test_find(void)
 	write_file(dir, "tool_executions.log",
 	    HEAD("tool", "10:42:02.000") "\"trace_id\":\"" ID "\",\"span_id\":"
 	    "\"b2b2b2b2b2b2b2b2\",\"parent_span_id\":\"" R "\",\"duration_ms\":"
-	    "800}\n");
+	    "800}\n"
+	    HEAD("tool", "10:42:03.000") "\"trace_id\":\"" THIRD "\",\"span_id\":"
+	    "\"3333333333333333\",\"parent_span_id\":\"4444444444444444\"}\n"
+	    HEAD("tool", "11:30:00.000") "\"trace_id\":\"" THIRD "\",\"span_id\":"
+	    "\"5555555555555555\",\"parent_span_id\":\"4444444444444444\"}\n");
 	write_file(dir, "tool_executions.log.1",
 	    HEAD("tool", "10:42:01.000") "\"trace_id\":\"" ID "\",\"span_id\":"
 	    "\"b1b1b1b1b1b1b1b1\",\"parent_span_id\":\"" R "\"}\n");
@@ -312,7 +317,30 @@ test_find(void)
 	CU_ASSERT_EQUAL(t->root, 0);
 	CU_ASSERT_EQUAL(t->v[0].entry.category, LLMLOG_USER);
 	CU_ASSERT_STRING_EQUAL(t->v[1].span_id, "b1b1b1b1b1b1b1b1");
+	{
+		/* near one of its entries: the same tree */
+		struct eng_trace *tn = eng_trace_find_near(e, ID,
+		    &t->v[2].entry);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tn);
+		CU_ASSERT_EQUAL(tn->n, 3);
+		CU_ASSERT_EQUAL(tn->root, 0);
+		eng_trace_free(tn);
+	}
 	eng_trace_free(t);
+	/* THIRD is in progress, its entries 48 minutes apart: near the
+	 * first, every entry is searched */
+	{
+		struct eng_trace *to = eng_trace_find(e, NULL, THIRD), *tn;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(to);
+		CU_ASSERT_EQUAL(to->n, 2);
+		tn = eng_trace_find_near(e, THIRD, &to->v[0].entry);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tn);
+		CU_ASSERT_EQUAL(tn->n, 2);
+		eng_trace_free(to);
+		eng_trace_free(tn);
+	}
 	eng_filter_init(&f);
 	f.categories = 1u << LLMLOG_TOOL;
 	t = eng_trace_find(e, &f, ID);

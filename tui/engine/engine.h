@@ -843,6 +843,13 @@ struct eng_trace {
  * A view with the id as keyword finds the candidates. */
 struct eng_trace *eng_trace_find(struct eng *e, const struct eng_filter *f,
     const char *id);
+/* The same, first among the entries within ten minutes of near (an
+ * entry of the trace): when the request's span and a second around it
+ * lie inside that window, its entries are taken to be there (they are
+ * written while it runs); otherwise, and while it is in progress, every
+ * entry is searched.  For the explorer's o, on a large index. */
+struct eng_trace *eng_trace_find_near(struct eng *e, const char *id,
+    const struct eng_entry *near);
 void eng_trace_free(struct eng_trace *t);
 /* The order of a view: time, then file, then offset (<0, 0, >0). */
 int eng_entry_cmp(const struct eng_entry *a, const struct eng_entry *b);

@@ -547,6 +547,33 @@ eng_trace_find(struct eng *e, const struct eng_filter *f, const char *id)
 	return t;
 }
 
+/* How far from the entry a trace is looked for first. */
+#define NEAR_US		(10 * ENG_US_PER_MIN)
+
+struct eng_trace *
+eng_trace_find_near(struct eng *e, const char *id,
+    const struct eng_entry *near)
+{
+	struct eng_filter f;
+	struct eng_trace *t;
+
+	if (near->time_us != ENG_TIME_NONE && !(near->flags & ENTRY_NO_TIME)) {
+		eng_filter_init(&f);
+		f.since_us = near->time_us - NEAR_US;
+		f.until_us = near->time_us + NEAR_US;
+		t = eng_trace_find(e, &f, id);
+		/* the request and a second around it inside the window: its
+		 * entries, written while it ran, are all there */
+		if (t != NULL && t->root != ENG_TRACE_NONE &&
+		    t->start_us != ENG_TIME_NONE &&
+		    t->start_us - ENG_US_PER_SEC >= f.since_us &&
+		    t->end_us + ENG_US_PER_SEC <= f.until_us)
+			return t;
+		eng_trace_free(t);
+	}
+	return eng_trace_find(e, NULL, id);
+}
+
 size_t
 eng_conversation_requests(struct eng *e, const char *conversation,
     struct eng_entry **out)

@@ -101,10 +101,11 @@ find_request(struct ui *u, struct ui_trace *tr)
 /* Show trace id; false (and nothing changes) when none of its entries
  * is there. */
 static bool
-load(struct ui *u, const char *id)
+load(struct ui *u, const char *id, const struct eng_entry *near)
 {
 	struct ui_trace *tr = u->trace;
-	struct eng_trace *t = eng_trace_find(u->e, NULL, id);
+	struct eng_trace *t = near != NULL ?
+	    eng_trace_find_near(u->e, id, near) : eng_trace_find(u->e, NULL, id);
 	struct strbuf s, raw;
 
 	if (t == NULL)
@@ -147,7 +148,7 @@ ui_trace_open(struct ui *u, const struct eng_entry *en)
 	if (u->trace == NULL)
 		u->trace = eng_xcalloc(1, sizeof *u->trace);
 	reqs_clear(u->trace);
-	if (!load(u, ref.trace_id)) {
+	if (!load(u, ref.trace_id, en)) {
 		ui_message(u, true, "trace %s: its entries are gone",
 		    ref.trace_id);
 		return;
@@ -379,7 +380,7 @@ step_request(struct ui *u, int dir)
 		return;
 	}
 	eng_trace_ref_free(&ref);
-	if (!load(u, ref.trace_id)) {
+	if (!load(u, ref.trace_id, &tr->reqs[to])) {
 		ui_message(u, true, "trace %s: its entries are gone",
 		    ref.trace_id);
 		return;
@@ -480,7 +481,7 @@ trace_changed(struct ui *u, enum ui_change what)
 		char id[ENG_TRACE_ID_LEN + 1];
 
 		memcpy(id, u->trace->t->id, sizeof id);
-		if (!load(u, id))
+		if (!load(u, id, NULL))
 			trace_back(u);
 	}
 }
