@@ -788,7 +788,9 @@ bool eng_stats_slow_request(const struct eng_stats *s, size_t i,
  * request's root span is its user entry, written when the request ends:
  * until then the trace has no root entry and is in progress.  An entry's
  * time is when it was written; its span starts duration_ms before.
- * Main thread only, as everything that takes a struct eng.
+ * The calls that take a struct eng are the main thread's, as all such;
+ * eng_trace_id_parse, eng_entry_trace and a builder of one's own run on
+ * any thread.
  */
 
 /* Whether s is a trace id (32 hex digits); the id in lower case in out. */

@@ -156,11 +156,6 @@ eng_trace_builder_add(struct eng_trace_builder *b, const struct eng_entry *en,
 }
 
 /* Node order while building: by start, untimed last, then as indexed. */
-struct order {
-	const struct eng_trace *t;
-	const char (*parent)[ENG_SPAN_ID_LEN + 1];
-};
-
 static int
 start_cmp(const struct eng_trace_node *a, const struct eng_trace_node *b)
 {
@@ -172,22 +167,20 @@ start_cmp(const struct eng_trace_node *a, const struct eng_trace_node *b)
 	return entry_cmp(&a->entry, &b->entry);
 }
 
-static const struct eng_trace_node *sort_nodes;
-
 static int
-idx_cmp(const void *a, const void *b)
+idx_cmp(const void *a, const void *b, void *nodes)
 {
-	return start_cmp(&sort_nodes[*(const size_t *)a],
-	    &sort_nodes[*(const size_t *)b]);
+	const struct eng_trace_node *v = nodes;
+
+	return start_cmp(&v[*(const size_t *)a], &v[*(const size_t *)b]);
 }
 
-static const struct eng_trace_node *span_nodes;
-
 static int
-span_cmp(const void *a, const void *b)
+span_cmp(const void *a, const void *b, void *nodes)
 {
+	const struct eng_trace_node *v = nodes;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = strcmp(span_nodes[i].span_id, span_nodes[j].span_id);
+	int c = strcmp(v[i].span_id, v[j].span_id);
 
 	return c != 0 ? c : (i < j ? -1 : i > j);
 }
@@ -217,12 +210,12 @@ find_span(const struct eng_trace_node *v, const size_t *by_span, size_t n,
 /* Without a root entry the request is still running: the parent most
  * of the parentless-in-the-files nodes name is its span (the first in
  * id order of equally named ones). */
-static const char (*pend_ids)[ENG_SPAN_ID_LEN + 1];
-
 static int
-pend_cmp(const void *a, const void *b)
+pend_cmp(const void *a, const void *b, void *ids)
 {
-	return strcmp(pend_ids[*(const size_t *)a], pend_ids[*(const size_t *)b]);
+	const char (*id)[ENG_SPAN_ID_LEN + 1] = ids;
+
+	return strcmp(id[*(const size_t *)a], id[*(const size_t *)b]);
 }
 
 static const char *
@@ -235,8 +228,7 @@ pending_root(const struct eng_trace_builder *b, const size_t *par)
 	for (size_t i = 0; i < b->t->n; i++)
 		if (par[i] == ENG_TRACE_NONE && b->parent[i][0] != '\0')
 			v[n++] = i;
-	pend_ids = b->parent;
-	qsort(v, n, sizeof *v, pend_cmp);
+	qsort_r(v, n, sizeof *v, pend_cmp, b->parent);
 	for (size_t i = 0, run; i < n; i += run) {
 		for (run = 1; i + run < n && strcmp(b->parent[v[i]],
 		    b->parent[v[i + run]]) == 0; run++)
@@ -418,9 +410,8 @@ eng_trace_builder_finish(struct eng_trace_builder *b)
 
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = by_span[i] = i;
-	sort_nodes = span_nodes = t->v;
-	qsort(sorted, n, sizeof *sorted, idx_cmp);
-	qsort(by_span, n, sizeof *by_span, span_cmp);
+	qsort_r(sorted, n, sizeof *sorted, idx_cmp, t->v);
+	qsort_r(by_span, n, sizeof *by_span, span_cmp, t->v);
 	for (size_t i = 0; i < n; i++) {
 		par[i] = find_span(t->v, by_span, n, b->parent[i]);
 		if (par[i] == i)
