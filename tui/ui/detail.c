@@ -434,7 +434,7 @@ detail_key(struct ui *u, int key)
 }
 
 const struct ui_screen ui_detail_screen = {
-	.hint = "q back  [ ] entries  r raw  / search  n N match  h help",
+	.hint = "q back  [ ] entries  r raw  o trace  / search  n N match  h help",
 	.draw = detail_draw,
 	.key = detail_key,
 	.search = detail_search,
