@@ -10,7 +10,8 @@ beside them with one and two threads.
 The data sets are cached in $LLMLOG_BENCH_DIR (default
 $TMPDIR/llmlog-bench) so that reruns only measure.  LLMLOG_BENCH_ONLY=a,b
 runs only some steps (writer, python, stats (with the cost of pricing),
-sql, where, hosts, stats-full, regex, ui, dashboard, follow, huge).  A peer or a part of
+sql, where, hosts, trace, stats-full, regex, ui, dashboard, follow, huge).
+A peer or a part of
 llmlog that is missing is reported as skipped, never as a failure.
 """
 import glob
@@ -609,6 +610,39 @@ class Bench:
                  "%.1fx faster" % (times[1] / times[0]) if peers else "",
                  "<= 0.4 s", met(times[0] <= 0.4))
 
+    def trace_1m(self, d):
+        """--trace on the 1M set: the id is a request's from the set (the
+        last user entry with one), or, in a set written without traces,
+        one no line holds, which costs the same whole scan."""
+        print("--trace on the 1M set")
+        files = self.files(d)
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--trace, 1M", "llmlog not built", "<= 0.3 s")
+            return
+        tid, how = None, "an id no entry has"
+        for f in files:
+            if os.path.basename(f).startswith("user_interactions"):
+                with open(f, "rb") as fh:
+                    found = re.findall(rb'"trace_id":"([0-9a-f]{32})"',
+                                       fh.read())
+                if found:
+                    tid, how = found[-1].decode(), "a request's"
+                    break
+        if tid is None:
+            tid = "%032x" % 0x5eed
+        ours = "%s --print --trace %s --dir %s >/dev/null" % (
+            self.llmlog, tid, d)
+        grep = "grep -hF %s %s >/dev/null" % (tid, " ".join(files))
+        times = self.timed([ours, grep], runs=3)
+        r = self.run(["sh", "-c", "%s --print --trace %s --dir %s | head -1"
+                      % (self.llmlog, tid, d)], stdout=subprocess.PIPE,
+                     text=True)
+        self.row("--trace ID, 1M (%s)" % how, "%.3f s" % times[0],
+                 "grep -F %.2f s" % times[1],
+                 "%.2fx grep" % (times[0] / times[1]) if times[1] else "",
+                 "<= 0.3 s", met(times[0] <= 0.3))
+        self.note("--trace: %s" % (r.stdout.strip() or "no entry (exit 1)"))
+
     def ui_first_screen(self, d):
         print("UI first screen on the full-rotation set (tmux)")
         tmux = shutil.which("tmux")
@@ -802,6 +836,7 @@ class Bench:
             steps.append(("stats", lambda: self.stats_1m(d1m)))
             steps.append(("sql", lambda: self.sql_1m(d1m)))
             steps.append(("where", lambda: self.where_count(d1m)))
+            steps.append(("trace", lambda: self.trace_1m(d1m)))
             dfull = self.simulate("set-full", [
                 "--entries", str(self.full_set_entries(d1m)), "--seed", "2",
                 "--start", "2026-10-01T00:00:00Z", "--span", "30d",

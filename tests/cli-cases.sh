@@ -25,10 +25,11 @@ FIXTURES="$tmp/fixtures"
 FRESH="$tmp/fresh"
 mkdir -p "$FIXTURES" "$FRESH" || exit 99
 cp -R "$data/logs" "$data/hostb" "$data/cost" "$data/prices" "$data/traces" \
-    "$FIXTURES/" || exit 99
-chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb" "$FIXTURES/cost" "$FIXTURES/traces"
+    "$data/samems" "$FIXTURES/" || exit 99
+chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb" "$FIXTURES/cost" \
+    "$FIXTURES/traces" "$FIXTURES/samems"
 chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/* "$FIXTURES"/cost/* \
-    "$FIXTURES"/traces/*
+    "$FIXTURES"/traces/* "$FIXTURES"/samems/*
 
 ago() {
 	date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%S.000Z

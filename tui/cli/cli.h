@@ -48,6 +48,8 @@ struct options {
 	const char *by_text;		/* --by, as typed */
 	enum eng_group_sort sort;	/* --sort */
 	const char *prices;		/* --prices FILE, or NULL */
+	char trace_id[ENG_TRACE_ID_LEN + 1];	/* --trace, lower case; "" */
+	const char *conversation;	/* --conversation, or NULL */
 };
 
 #define EXIT_USAGE 2
@@ -63,6 +65,10 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* print.c: print mode.  Exit status as llmlog(1) says: 0 something was
  * shown, 1 nothing matched, 2 unreadable input. */
 int print_run(struct eng *e, const struct options *o);
+
+/* trace.c: --trace, the tree (or -o json the lines); 1 when no entry
+ * of the trace passes the filters. */
+int trace_run(struct eng *e, const struct options *o, bool color);
 
 /* query.c: --sql, the query's rows as a table, JSON lines or CSV.  Exit
  * status 0 rows shown, 1 none, 2 an SQL error (SQLite's message) or

@@ -15,7 +15,8 @@ static bool
 wants_ui(const struct options *o)
 {
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !o->print &&
-	    !o->stats && !o->list && o->output != OUTPUT_JSON;
+	    !o->stats && !o->list && o->output != OUTPUT_JSON &&
+	    o->trace_id[0] == '\0';
 }
 
 /* The explorer, starting from what the options say. */

@@ -33,6 +33,8 @@ enum {
 	OPT_RAW,
 	OPT_PRICES,
 	OPT_MALFORMED,
+	OPT_TRACE,
+	OPT_CONVERSATION,
 };
 
 static const char short_opts[] = ":d:c:l:S:U:k:e:w:n:fso:phV";
@@ -55,6 +57,8 @@ static const struct option long_opts[] = {
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "prices", required_argument, NULL, OPT_PRICES },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "conversation", required_argument, NULL, OPT_CONVERSATION },
 	{ "tail", required_argument, NULL, 'n' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "stats", no_argument, NULL, 's' },
@@ -109,6 +113,9 @@ static const char help_text[] =
 "                         with --stats: one row per group of values;\n"
 "                         time:DURATION groups by time (time:1h)\n"
 "      --sort KEY         rows of --by: count (default), name, p95, failed\n"
+"      --trace ID         one request end to end: the entries of trace ID\n"
+"                         as a tree with offsets, durations, a waterfall\n"
+"      --conversation ID  only the entries of conversation ID\n"
 "      --list             the log files with sizes, entries and times\n"
 "      --sql QUERY        run an SQLite query over the matching entries\n"
 "                         (tables entries, user, system, tool, llm,\n"
@@ -432,6 +439,16 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	case OPT_PRICES:
 		o->prices = optarg;
 		return 0;
+	case OPT_TRACE:
+		if (!eng_trace_id_parse(optarg, o->trace_id)) {
+			usage_error("invalid trace id '%s' for --trace: expected "
+			    "32 hex digits, as in an entry's trace_id", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_CONVERSATION:
+		o->conversation = optarg;
+		return 0;
 	case 'n':
 		return parse_tail(optarg, &o->tail);
 	case 'f':
@@ -501,6 +518,56 @@ check_sql(const struct options *o)
 	return 0;
 }
 
+/* --conversation ID is the where expression conversation_id = "ID",
+ * the ID written as a JSON string. */
+static int
+conversation_where(struct parse_state *ps)
+{
+	struct strbuf w;
+	int rc;
+
+	if (*ps->o->conversation == '\0') {
+		usage_error("empty conversation id for --conversation");
+		return -1;
+	}
+	strbuf_init(&w);
+	strbuf_puts(&w, "conversation_id = \"");
+	for (const unsigned char *c = (const unsigned char *)ps->o->conversation;
+	    *c != '\0'; c++) {
+		if (*c == '"' || *c == '\\')
+			strbuf_printf(&w, "\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			strbuf_printf(&w, "\\u%04x", *c);
+		else
+			strbuf_add(&w, (const char *)c, 1);
+	}
+	strbuf_puts(&w, "\"");
+	rc = compile_where(ps, w.s);
+	strbuf_free(&w);
+	return rc;
+}
+
+/* --trace prints one tree or its lines: not with what prints others. */
+static int
+check_trace(const struct options *o)
+{
+	const char *clash = o->stats ? "--stats" : o->list ? "--list" :
+	    o->follow ? "--follow" : o->tail >= 0 ? "--tail" :
+	    o->count ? "--count" : o->nfields > 0 ? "--fields" :
+	    o->cursor_file != NULL ? "--cursor-file" :
+	    o->sql != NULL ? "--sql" : o->output == OUTPUT_PRETTY ?
+	    "--output pretty" : o->output == OUTPUT_CSV ? "--output csv" : NULL;
+
+	if (o->trace_id[0] == '\0')
+		return 0;
+	if (clash != NULL) {
+		usage_error("--trace cannot be combined with %s: it prints the "
+		    "trace's tree, or with --output json its lines", clash);
+		return -1;
+	}
+	return 0;
+}
+
 /* After the options: defaults and checks that need all of them. */
 static int
 finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
@@ -535,6 +602,10 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		    "reports once (the viewer's Stats tab follows new entries)");
 		return -1;
 	}
+	if (o->conversation != NULL && conversation_where(ps) != 0)
+		return -1;
+	if (check_trace(o) != 0)
+		return -1;
 	if (o->cursor_file != NULL && (o->follow || o->stats || o->count)) {
 		usage_error("--cursor-file prints the new entries once: not "
 		    "with %s", o->follow ? "--follow" : o->stats ? "--stats" :

@@ -846,8 +846,9 @@ print_run(struct eng *e, const struct options *o)
 	/* every view here has the options' keyword and regex: lines they
 	 * rule out need no indexing (--list counts every line) */
 	if (!o->list)
-		eng_set_prefilter(e, o->filter.keyword, o->filter.regex,
-		    o->filter.raw);
+		eng_set_prefilter(e, o->filter.keyword != NULL ||
+		    o->trace_id[0] == '\0' ? o->filter.keyword : o->trace_id,
+		    o->filter.regex, o->filter.raw);
 	if (eng_load(e, err, sizeof err) != 0) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		return 2;
@@ -858,6 +859,8 @@ print_run(struct eng *e, const struct options *o)
 		warn_empty_dirs(e);
 	if (o->list)
 		rc = print_list(&p);
+	else if (o->trace_id[0] != '\0')
+		rc = trace_run(e, o, p.color);
 	else if ((v = eng_view_new(e, &o->filter)) == NULL) {
 		usage_error("--keyword of %zu bytes is too long to search for: "
 		    "keep it under 30000", strlen(o->filter.keyword));

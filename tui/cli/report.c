@@ -554,6 +554,59 @@ print_performance(FILE *out, json_object *p)
 	strbuf_free(&b);
 }
 
+/* The requests with a trace: averages, then the slowest with what their
+ * time went to. */
+static void
+print_requests(FILE *out, json_object *r)
+{
+	int64_t total = get_int(r, "total");
+	json_object *slow = get(r, "slowest_requests");
+	struct strbuf b, name;
+	size_t n;
+
+	if (total <= 0)
+		return;
+	strbuf_init(&b);
+	strbuf_init(&name);
+	fprintf(out, "\nRequests:\n  Total (with a trace): %s\n",
+	    fmt_int(&b, total));
+	fprintf(out, "  Avg LLM Calls/Request: %s\n",
+	    fmt_dec1(&b, get_num(r, "llm_calls_per_request")));
+	fprintf(out, "  Avg Tool Calls/Request: %s\n",
+	    fmt_dec1(&b, get_num(r, "tool_calls_per_request")));
+	fprintf(out, "  Avg Tokens/Request: %s\n",
+	    fmt_dec1(&b, get_num(r, "tokens_per_request")));
+	n = json_object_is_type(slow, json_type_array) ?
+	    json_object_array_length(slow) : 0;
+	if (n > 0)
+		fprintf(out, "  Slowest Requests:\n");
+	for (size_t i = 0; i < n && i < REPORT_TOP; i++) {
+		json_object *it = json_object_array_get_idx(slow, i);
+		json_object *in = get(it, "user_input");
+
+		strbuf_reset(&name);
+		if (json_object_is_type(in, json_type_string))
+			eng_sanitize(&name, json_object_get_string(in),
+			    (size_t)json_object_get_string_len(in));
+		fprintf(out, "    - %sms \"%s\"%s\n", fmt_dec1(&b,
+		    get_num(it, "duration_ms")), name.s != NULL ? name.s : "",
+		    json_object_get_boolean(get(it, "success")) ? "" :
+		    " FAILED");
+		fprintf(out, "      LLM: %s calls", fmt_int(&b,
+		    get_int(it, "llm_calls")));
+		fprintf(out, " %sms;", fmt_dec1(&b, get_num(it, "llm_ms")));
+		fprintf(out, " tools: %s calls", fmt_int(&b,
+		    get_int(it, "tool_calls")));
+		fprintf(out, " %sms;", fmt_dec1(&b, get_num(it, "tool_ms")));
+		fprintf(out, " tokens: %s\n", fmt_int(&b,
+		    get_int(it, "tokens")));
+		fprintf(out, "      trace %s\n", json_object_get_string(get(it,
+		    "trace_id")));
+	}
+	strbuf_free(&b);
+	strbuf_free(&name);
+}
+
 void
 report_print(json_object *st, bool utc, FILE *out)
 {
@@ -563,4 +616,5 @@ report_print(json_object *st, bool utc, FILE *out)
 	print_tool(out, get(st, "tool"));
 	print_security(out, get(st, "security"));
 	print_performance(out, get(st, "performance"));
+	print_requests(out, get(st, "requests"));
 }

@@ -209,12 +209,12 @@ enum field {
 	FIELD_ALLOWED, FIELD_ACTION, FIELD_RESOURCE, FIELD_REASON,
 	FIELD_OPERATION, FIELD_MEMORY, FIELD_CPU, FIELD_EVENT,
 	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, FIELD_PARAMETERS,
-	FIELD_COST,
+	FIELD_COST, FIELD_TRACE,
 	NFIELDS
 };
 #define FIELDS_FOREIGN	LLMLOG_NCATEGORIES	/* the message keys of a line
 						   that is not ours */
-#define FIELDS_MAX	10	/* fields a set looks up, at most */
+#define FIELDS_MAX	11	/* fields a set looks up, at most */
 struct fields {
 	const int8_t *slot;	/* per field, its place in v, or -1 */
 	struct jscan_value v[FIELDS_MAX];	/* kind JSCAN_NONE when absent */
@@ -386,6 +386,41 @@ void hist_build(const struct hist_tally *t, size_t max_buckets,
  * the entries move: they are read at their old positions) */
 void view_prune(struct eng_view *v, const uint32_t *map,
     const uint32_t *dead, size_t ndead);
+
+/* reqstats.c: the figures per request of the stats pass (stats.c), from
+ * the fields of each user, LLM and tool entry (trace_id among them) and
+ * an LLM call's tokens; zeroed is empty.  The slowest requests are kept
+ * with their user_input; their LLM and tool calls are found by
+ * reqstats_resolve, once the view is counted. */
+#define SLOW_REQUESTS	10
+struct req_slow {
+	uint8_t id[16];
+	double ms;
+	struct eng_entry entry;
+	char *input;
+	size_t len;
+	bool failed;
+	uint64_t llm_calls, tool_calls, tokens;	/* reqstats_resolve's */
+	int64_t llm_us, tool_us;
+};
+struct req_stats {
+	uint64_t requests, llm_calls, tool_calls, tokens;	/* traced */
+	struct req_slow top[SLOW_REQUESTS];	/* slowest first */
+	size_t ntop;
+	bool resolved;		/* top[]'s calls are found */
+};
+void reqstats_count(struct req_stats *r, int cat, const struct fields *f,
+    const struct eng_entry *en, double tokens);
+void reqstats_merge(struct req_stats *into, const struct req_stats *from);
+/* Find the slowest requests' calls in v, the view counted (main thread:
+ * it reads the view). */
+void reqstats_resolve(struct req_stats *r, struct eng_view *v);
+void reqstats_free(struct req_stats *r);
+bool reqstats_slowest(const struct req_stats *r, size_t i,
+    struct eng_slow_request *out);
+/* The JSON's "requests", times written by jtime. */
+json_object *reqstats_json(const struct req_stats *r,
+    json_object *(*jtime)(int64_t));
 
 /* stats.c: how many view positions the stats looked at to find the
  * entries they had not counted (a live view's few new ones should cost

@@ -95,6 +95,9 @@
 
 #define ENG_TIME_NONE INT64_MIN		/* an entry without a usable time */
 #define ENG_CATEGORY_NONE 0xff		/* a line with no known category */
+#define ENG_TRACE_ID_LEN 32		/* hex digits of a trace_id */
+#define ENG_SPAN_ID_LEN 16		/* and of a span_id */
+#define ENG_TRACE_NONE SIZE_MAX		/* no row of a trace (trace.c) */
 
 /* ---- memory: out of memory ends the program with a message (alloc.c) ---- */
 
@@ -553,7 +556,8 @@ bool eng_where_match(struct eng_where *w, struct eng *e,
 
 /*
  * Groups by the values of fields: dotted paths read as --where reads
- * them, category, level and host the entry's own, and, with bucket_us > 0,
+ * them (trace: trace_id), category, level and host the entry's own, and,
+ * with bucket_us > 0,
  * "time" for buckets of that width (multiples of it since the epoch).  A
  * field an entry lacks (or null) groups as null.
  */
@@ -795,6 +799,11 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *  "performance":{"total","avg_duration_ms","p50_ms","p95_ms","p99_ms",
  *                 "max_ms","peak_memory_mb",
  *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
+ *  "requests":{"total","llm_calls_per_request","tool_calls_per_request",
+ *              "tokens_per_request",
+ *              "slowest_requests":[{"user_input","trace_id","time",
+ *                  "success","duration_ms","llm_ms","tool_ms",
+ *                  "llm_calls","tool_calls","tokens"},...]}   up to 10
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
  * An entry's fields are read by the rules of llmlog(1), HOW LINES ARE
@@ -817,6 +826,14 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *               completion_tokens (those that are numbers); prompt_tokens
  *               and completion_tokens sum their own fields
  *   memory      peak_memory_mb is the largest memory_mb, 0 when none
+ *   requests    user entries with a trace_id; the averages are the LLM
+ *               calls, tool calls and LLM tokens with a trace_id per
+ *               request; slowest by duration_ms (equal ones in view
+ *               order), each with the LLM and tool entries of its trace
+ *               in the view written while it ran (from a second before
+ *               its start to a second after its entry), their durations
+ *               summed to the microsecond as llm_ms and tool_ms, the
+ *               calls' tokens as tokens
  * out_of_range counts the numbers among these fields that lie past a
  * double's range (1e400): each is left out as if it were absent.  Sums
  * are exact, rounded once to a double; a whole one under 2^63 in
@@ -927,5 +944,107 @@ struct eng_error_row {
 };
 size_t eng_stats_errors(const struct eng_stats *s, struct eng_error_row *out,
     size_t max);
+
+/* The i-th of the slowest requests (the JSON's "slowest_requests", in
+ * its order) with its trace's figures; false past the last.  input is
+ * valid until the next update of s. */
+struct eng_slow_request {
+	char trace_id[ENG_TRACE_ID_LEN + 1];
+	const char *input;	/* user_input; may hold NUL bytes */
+	size_t len;
+	double ms, llm_ms, tool_ms;
+	uint64_t llm_calls, tool_calls, tokens;
+	bool failed;
+	struct eng_entry entry;
+};
+bool eng_stats_slow_request(const struct eng_stats *s, size_t i,
+    struct eng_slow_request *out);
+
+/* ---- traces: one request end to end (trace.c; llmlog(5), TRACES) ----------
+ *
+ * A span is recorded by the one entry that describes it (its span_id);
+ * any other entry written inside a span is a leaf child of it.  A
+ * request's root span is its user entry, written when the request ends:
+ * until then the trace has no root entry and is in progress.  An entry's
+ * time is when it was written; its span starts duration_ms before.
+ * The calls that take a struct eng are the main thread's, as all such;
+ * eng_trace_id_parse, eng_entry_trace and a builder of one's own run on
+ * any thread.
+ */
+
+/* Whether s is a trace id (32 hex digits); the id in lower case in out. */
+bool eng_trace_id_parse(const char *s, char out[ENG_TRACE_ID_LEN + 1]);
+
+/* An entry's trace fields, read by the scanner: false (and nothing to
+ * free) when the line has no valid trace_id.  span_id and parent_id are
+ * "" when absent or not 16 hex digits; conversation is the decoded
+ * conversation_id, or s NULL.  Free with eng_trace_ref_free. */
+struct eng_trace_ref {
+	char trace_id[ENG_TRACE_ID_LEN + 1];
+	char span_id[ENG_SPAN_ID_LEN + 1];
+	char parent_id[ENG_SPAN_ID_LEN + 1];
+	bool has_parent;
+	struct strbuf conversation;
+};
+bool eng_entry_trace(const char *s, size_t n, struct eng_trace_ref *out);
+void eng_trace_ref_free(struct eng_trace_ref *r);
+
+/* A row of the tree, in depth-first order (children by start). */
+struct eng_trace_node {
+	struct eng_entry entry;
+	char span_id[ENG_SPAN_ID_LEN + 1];	/* "" when it has none */
+	size_t parent;		/* its row, ENG_TRACE_NONE for a top row */
+	size_t children;
+	unsigned depth;		/* 0 for the root (every top row) */
+	int64_t start_us;	/* end_us - duration_ms */
+	int64_t end_us;		/* the entry's time; ENG_TIME_NONE if none */
+	double duration_ms;	/* NAN when it has none */
+	bool failed;		/* success false, a non-empty error without
+				   success, or level ERROR and above */
+	bool denied;		/* a security check that refused */
+	bool orphan;		/* its parent's entry is not there (rotated
+				   away): shown under the root */
+	bool slowest;		/* on the slowest path: from the root, the
+				   child that took longest, and so on */
+};
+struct eng_trace {
+	char id[ENG_TRACE_ID_LEN + 1];
+	struct eng_trace_node *v;
+	size_t n;
+	size_t root;		/* 0, or ENG_TRACE_NONE: in progress, and
+				   every row of depth 0 is a top row */
+	int64_t start_us, end_us;	/* the root's span, or while in
+					   progress the entries'; NONE when
+					   no entry has a time */
+	size_t failed, orphans;
+	char *conversation;	/* the first conversation_id seen, or NULL */
+};
+/* Every entry of trace id (lower case, as eng_trace_id_parse gives it)
+ * that passes f (NULL: every entry), as a tree; NULL when there is none.
+ * A view with the id as keyword finds the candidates. */
+struct eng_trace *eng_trace_find(struct eng *e, const struct eng_filter *f,
+    const char *id);
+/* The same, first among the entries within ten minutes of near (an
+ * entry of the trace): when the request's span and a second around it
+ * lie inside that window, its entries are taken to be there (they are
+ * written while it runs); otherwise, and while it is in progress, every
+ * entry is searched.  For the explorer's o, on a large index. */
+struct eng_trace *eng_trace_find_near(struct eng *e, const char *id,
+    const struct eng_entry *near);
+void eng_trace_free(struct eng_trace *t);
+/* The order of a view: time, then file, then offset (<0, 0, >0). */
+int eng_entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
+/* The tree from lines given one by one (eng_trace_find's own steps, for
+ * a caller that has the lines): add keeps an entry whose trace_id is the
+ * builder's id, finish builds the tree and frees the builder. */
+struct eng_trace_builder;
+struct eng_trace_builder *eng_trace_builder_new(const char *id);
+bool eng_trace_builder_add(struct eng_trace_builder *b,
+    const struct eng_entry *en, const char *s, size_t n);
+struct eng_trace *eng_trace_builder_finish(struct eng_trace_builder *b);
+/* The requests (user entries) whose conversation_id is conversation, in
+ * time order, into *out (the caller frees it); how many. */
+size_t eng_conversation_requests(struct eng *e, const char *conversation,
+    struct eng_entry **out);
 
 #endif

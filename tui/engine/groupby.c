@@ -100,6 +100,11 @@ eng_groupby_new(const char *const *fields, size_t nfields, int64_t bucket_us)
 	for (size_t i = 0; i < nfields; i++) {
 		g->keys[K_FIELDS + i].name = g->fields[i];
 		g->keys[K_FIELDS + i].len = strcspn(g->fields[i], ".");
+		if (strcmp(g->fields[i], "trace") == 0) {
+			/* the virtual field, as --where has it */
+			g->keys[K_FIELDS + i].name = "trace_id";
+			g->keys[K_FIELDS + i].len = strlen("trace_id");
+		}
 	}
 	return g;
 }
@@ -176,6 +181,8 @@ group_field_value(const struct eng_groupby *g, size_t i, struct jscan_value *v)
 	*v = g->vals[K_FIELDS + i];
 	if (v->kind == JSCAN_NONE)
 		return false;
+	if (strcmp(f, "trace") == 0)
+		return true;
 	return f[first] == '\0' || jscan_path(v, f + first + 1,
 	    strlen(f + first + 1), v);
 }

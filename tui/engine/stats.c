@@ -320,6 +320,7 @@ struct part {
 	struct req_time *reqs;
 	size_t nreq, reqcap;
 	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
+	struct req_stats requests;	/* per request, by trace (reqstats.c) */
 };
 
 /*
@@ -380,6 +381,7 @@ part_free(struct part *p)
 		free(p->slowest[i].operation);
 	free(p->minutes.m);
 	free(p->reqs);
+	reqstats_free(&p->requests);
 }
 
 static void
@@ -756,8 +758,10 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		}
 		break;
 	}
-	if (cat == LLMLOG_USER || cat == LLMLOG_TOOL || cat == LLMLOG_LLM)
+	if (cat == LLMLOG_USER || cat == LLMLOG_TOOL || cat == LLMLOG_LLM) {
 		count_error(p, f, en);
+		reqstats_count(&p->requests, cat, f, en, tok);
+	}
 	count_minute(p, cat, f, tok, cost, unpriced, en);
 	strbuf_free(&s1);
 	strbuf_free(&s2);
@@ -871,6 +875,7 @@ part_merge(struct part *a, struct part *b)
 	minutes_merge(&a->minutes, &b->minutes);
 	for (size_t i = 0; i < b->nreq; i++)
 		add_request(a, b->reqs[i].t, b->reqs[i].ms);
+	reqstats_merge(&a->requests, &b->requests);
 }
 
 /* ---- values kept in order ---- */
@@ -1270,6 +1275,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 		s->at = s->npos;
 	}
 	durations_settle(&s->p, true);
+	reqstats_resolve(&s->p.requests, v);
 }
 
 bool
@@ -1290,6 +1296,8 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
 	}
 	done = s->at == s->npos && s->mark == view_seen(v);
 	durations_settle(&s->p, done);
+	if (done)
+		reqstats_resolve(&s->p.requests, v);
 	return done;
 }
 
@@ -1864,6 +1872,8 @@ eng_stats_json(const struct eng_stats *s)
 	    jtop(&p->denied_actions));
 	json_object_object_add(o, "security", m);
 	json_object_object_add(o, "performance", json_performance(p));
+	json_object_object_add(o, "requests", reqstats_json(&p->requests,
+	    jtime));
 	json_object_object_add(o, "histogram", json_histogram(s));
 	return o;
 }
@@ -2051,4 +2061,11 @@ eng_stats_slowest(const struct eng_stats *s, size_t i, struct eng_slowest *out)
 	out->ms = s->p.slowest[i].ms;
 	out->entry = s->p.slowest[i].entry;
 	return true;
+}
+
+bool
+eng_stats_slow_request(const struct eng_stats *s, size_t i,
+    struct eng_slow_request *out)
+{
+	return reqstats_slowest(&s->p.requests, i, out);
 }

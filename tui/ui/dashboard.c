@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #define PANEL_W 40		/* a panel column at least, */
@@ -49,6 +50,7 @@ static const struct {
 	{ "tool", "Tool Executions" },
 	{ "security", "Security" },
 	{ "performance", "Performance" },
+	{ "requests", "Requests" },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -150,6 +152,10 @@ static const struct {
 	{ "max_ms", "Slowest" },
 	{ "peak_memory_mb", "Peak memory (MB)" },
 	{ "by_category", "By category" },
+	{ "slowest_requests", "Slowest requests" },
+	{ "llm_calls_per_request", "LLM calls/request" },
+	{ "tool_calls_per_request", "Tool calls/request" },
+	{ "tokens_per_request", "Tokens/request" },
 };
 
 /* "avg_duration_ms" -> "Avg duration", and the unit of its value. */
@@ -331,6 +337,49 @@ add_slowest(struct build *b, int indent)
 	strbuf_free(&value);
 }
 
+/* The slowest requests, from the engine (the entries to open): "10:42:05
+ * summarise ..." and "5.00s", then what the time went to. */
+static void
+add_slow_requests(struct build *b, int indent)
+{
+	struct eng_slow_request sr;
+	struct strbuf label, t, value;
+
+	strbuf_init(&label);
+	strbuf_init(&t);
+	strbuf_init(&value);
+	for (size_t i = 0; eng_stats_slow_request(b->u->stats, i, &sr); i++) {
+		strbuf_reset(&label);
+		strbuf_reset(&t);
+		strbuf_reset(&value);
+		if (sr.entry.time_us != ENG_TIME_NONE &&
+		    !(sr.entry.flags & ENTRY_NO_TIME)) {
+			eng_time_format(&t, sr.entry.time_us, b->u->utc);
+			t.s[19] = '\0';
+			strbuf_puts(&label, t.s + (b->days ? 5 : 11));
+		} else
+			strbuf_puts(&label, "-");
+		strbuf_puts(&label, sr.failed ? " FAILED " : " ");
+		eng_sanitize(&label, sr.input, sr.len);
+		ui_format_ms(&value, sr.ms);
+		row_add(b, label.s, value.s, indent, false);
+		b->d->rows[b->d->nrows - 1].has_entry = true;
+		b->d->rows[b->d->nrows - 1].entry = sr.entry;
+		strbuf_reset(&label);
+		strbuf_reset(&value);
+		strbuf_printf(&label, "%" PRIu64 " llm ", sr.llm_calls);
+		ui_format_ms(&label, sr.llm_ms);
+		strbuf_printf(&label, ", %" PRIu64 " tools ", sr.tool_calls);
+		ui_format_ms(&label, sr.tool_ms);
+		strbuf_printf(&value, "%" PRIu64 " tok", sr.tokens);
+		row_add(b, label.s, value.s, indent + 2, false);
+		b->d->rows[b->d->nrows - 1].dim = true;
+	}
+	strbuf_free(&label);
+	strbuf_free(&t);
+	strbuf_free(&value);
+}
+
 static void add_field(struct build *b, const char *key, json_object *v,
     int indent, bool data);
 
@@ -356,6 +405,10 @@ add_list(struct build *b, const char *key, json_object *v, int indent)
 
 	if (strcmp(key, "slowest") == 0) {
 		add_slowest(b, indent);
+		return;
+	}
+	if (strcmp(key, "slowest_requests") == 0) {
+		add_slow_requests(b, indent);
 		return;
 	}
 	if (n > PANEL_TOP + 1)
@@ -1460,7 +1513,7 @@ open_row(struct ui *u)
 
 	if (u->dash.row < 0) {
 		ui_message(u, false, "Up, Down: choose a row; Enter opens a "
-		    "slowest operation");
+		    "slowest operation or request");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	r = &u->dash.rows[u->dash.row];
@@ -1468,8 +1521,8 @@ open_row(struct ui *u)
 		return filter_row(u, r->filter);
 	if (!r->has_entry) {
 		ui_message(u, false, "Enter opens the entry of a slowest "
-		    "operation, or filters the list to a model, tool, "
-		    "provider or resource");
+		    "operation or request, or filters the list to a model, "
+		    "tool, provider or resource");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	pos = ui_locate(u->view, &r->entry);

@@ -327,8 +327,11 @@ add_header(struct ui *u, struct ui_detail *d)
 	eng_file_info(u->e, d->entry.file, &fi);
 	/* the list's selection stays on the entry shown (ui.c keeps it
 	 * there as entries arrive), so this is its place now */
-	strbuf_printf(&h, "Entry %zu of %zu: ", u->sel - ui_tail_first(u) + 1,
-	    ui_tail_end(u) - ui_tail_first(u));
+	if (d->back == UI_TRACE)
+		strbuf_puts(&h, "Entry of the trace: ");
+	else
+		strbuf_printf(&h, "Entry %zu of %zu: ", u->sel -
+		    ui_tail_first(u) + 1, ui_tail_end(u) - ui_tail_first(u));
 	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
 	    fi.path : "?", (unsigned long long)d->entry.offset,
 	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?
@@ -403,6 +406,7 @@ ui_detail_open(struct ui *u, const struct eng_entry *en)
 	u->detail.width = 0;
 	u->detail.raw = false;
 	u->detail.cur = 0;
+	u->detail.back = UI_LIST;
 	u->following = false;
 	ui_show(u, UI_DETAIL);
 }
@@ -418,6 +422,10 @@ detail_changed(struct ui *u, enum ui_change what)
 static void
 detail_back(struct ui *u)
 {
+	if (u->detail.back == UI_TRACE) {
+		ui_show(u, UI_TRACE);
+		return;
+	}
 	if (u->detail.follow_back)
 		ui_follow(u);
 	ui_show(u, UI_LIST);
@@ -538,6 +546,8 @@ detail_search(struct ui *u, int dir)
 static void
 step_entry(struct ui *u, int dir)
 {
+	if (u->detail.back == UI_TRACE)
+		return;		/* the list's neighbours are not the trace's */
 	if (dir < 0 && u->sel > ui_tail_first(u))
 		u->sel--;
 	else if (dir > 0 && u->sel + 1 < ui_tail_end(u))
@@ -643,6 +653,9 @@ detail_key(struct ui *u, int key)
 	case ']':
 		step_entry(u, 1);
 		break;
+	case 'o':
+		ui_trace_open(u, &d->entry);
+		break;
 	case 'r':
 		d->raw = !d->raw;
 		d->width = 0;
@@ -675,7 +688,7 @@ detail_key(struct ui *u, int key)
 }
 
 const struct ui_screen ui_detail_screen = {
-	.hint = "q back  [ ] entries  r raw  / search  n N match  h help",
+	.hint = "q back  [ ] entries  r raw  o trace  / search  n N match  h help",
 	.draw = detail_draw,
 	.key = detail_key,
 	.search = detail_search,

@@ -318,6 +318,10 @@ list_key(struct ui *u, int key)
 		if (!empty)
 			ui_detail_open(u, eng_view_get(u->view, u->sel));
 		break;
+	case 'o':
+		if (!empty)
+			ui_trace_open(u, eng_view_get(u->view, u->sel));
+		break;
 	case UI_ESC:
 		u->hscroll = 0;
 		break;

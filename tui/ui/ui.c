@@ -29,6 +29,7 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 	[UI_STATS] = &ui_stats_screen,
 	[UI_FILTERS] = &ui_filters_screen,
 	[UI_SQL] = &ui_sql_screen,
+	[UI_TRACE] = &ui_trace_screen,
 };
 
 #define BUSY_NOTICE 200000	/* entries: above, long work is announced */

@@ -44,7 +44,7 @@ enum {
 #define UI_NTABS (LLMLOG_NCATEGORIES + 2)
 
 enum ui_screen_id { UI_LIST, UI_DETAIL, UI_HELP, UI_STATS, UI_FILTERS,
-    UI_SQL, UI_NSCREENS };
+    UI_SQL, UI_TRACE, UI_NSCREENS };
 
 enum ui_pair {
 	UI_PAIR_DEBUG = 1,
@@ -145,6 +145,7 @@ struct ui_dfield {
 struct ui_detail {
 	struct eng_entry entry;
 	bool follow_back;	/* the list was following when it opened */
+	enum ui_screen_id back;	/* where q goes: the list, or the trace */
 	bool raw;		/* the raw line instead of the fields */
 	struct ui_detail_line *lines;
 	size_t nlines, cap;
@@ -270,6 +271,7 @@ struct ui {
 	enum ui_screen_id screen;
 	enum ui_screen_id help_back;	/* where help returns to */
 	struct ui_detail detail;
+	struct ui_trace *trace;		/* the trace screen's (trace.c) */
 	size_t help_top;
 	struct ui_prompt prompt;
 	struct ui_filters *filters;	/* the filter list (filters.c) */
@@ -337,6 +339,7 @@ extern const struct ui_screen ui_help_screen;
 extern const struct ui_screen ui_stats_screen;
 extern const struct ui_screen ui_filters_screen;
 extern const struct ui_screen ui_sql_screen;
+extern const struct ui_screen ui_trace_screen;
 
 /* ui.c: state changes that several screens ask for */
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -400,6 +403,10 @@ void ui_where_literal(struct strbuf *out, const char *s, size_t n);
 
 /* detail.c: the list opens an entry, and the detail view steps along */
 void ui_detail_open(struct ui *u, const struct eng_entry *en);
+
+/* trace.c: o on an entry opens its trace, or says it has none */
+struct ui_trace;
+void ui_trace_open(struct ui *u, const struct eng_entry *en);
 
 /* dashboard.c */
 /* "stats 35% paused" on the status line while counting waits for a

@@ -1,0 +1,318 @@
+/*
+ * reqstats.c - the report's figures per request, counted in the stats
+ * pass (stats.c calls it for each user, LLM and tool entry, with the
+ * fields it read anyway, trace_id among them): the requests (user
+ * entries with a trace), the LLM and tool calls and tokens of traced
+ * entries, and the slowest requests.  No table by trace is kept (a
+ * million entries hold a hundred thousand traces): what the slowest
+ * requests' time went to is found when the counting is done, among the
+ * few entries of the view written while each ran (reqstats_resolve).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "engine-int.h"
+#include "jscan.h"
+
+/* A duration in whole microseconds, or a call's tokens as a whole
+ * number: sums that no order of adding changes; 0 past what they hold. */
+static int64_t
+whole(double v)
+{
+	return isfinite(v) && fabs(v) < 0x1p52 ? (int64_t)llround(v) : 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A trace_id's 16 bytes; false when it is not 32 hex digits. */
+static bool
+trace_bytes(const struct jscan_value *v, uint8_t out[16])
+{
+	if (v->kind != JSCAN_STRING || v->escaped ||
+	    v->n != ENG_TRACE_ID_LEN)
+		return false;
+	for (size_t i = 0; i < 16; i++) {
+		int hi = hexval(v->s[2 * i]), lo = hexval(v->s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* Slowest first; equal ones in entry order, so that no split of the
+ * counting changes the list. */
+static bool
+slower(double ms, const struct eng_entry *en, const struct req_slow *than)
+{
+	return ms > than->ms || (ms == than->ms &&
+	    entry_cmp(en, &than->entry) < 0);
+}
+
+static void
+add_slow(struct req_stats *r, const uint8_t id[16], double ms,
+    const struct eng_entry *en, const char *input, size_t len, bool failed)
+{
+	size_t i;
+
+	if (r->ntop == SLOW_REQUESTS &&
+	    !slower(ms, en, &r->top[SLOW_REQUESTS - 1]))
+		return;
+	if (r->ntop == SLOW_REQUESTS)
+		free(r->top[--r->ntop].input);
+	for (i = r->ntop; i > 0 && slower(ms, en, &r->top[i - 1]); i--)
+		r->top[i] = r->top[i - 1];
+	memcpy(r->top[i].id, id, 16);
+	r->top[i].ms = ms;
+	r->top[i].entry = *en;
+	r->top[i].input = eng_xstrndup(input, len);
+	r->top[i].len = len;
+	r->top[i].failed = failed;
+	r->ntop++;
+}
+
+void
+reqstats_count(struct req_stats *r, int cat, const struct fields *f,
+    const struct eng_entry *en, double tokens)
+{
+	struct strbuf scratch = { 0 };
+	struct field_text t;
+	uint8_t id[16];
+	double ms;
+
+	if (!trace_bytes(field_value(f, FIELD_TRACE), id))
+		return;
+	switch (cat) {
+	case LLMLOG_USER:
+		r->requests++;
+		if (field_number(f, FIELD_DURATION, &ms) != JSCAN_NUM_OK ||
+		    !isfinite(ms))
+			break;
+		if (!field_text(f, FIELD_USER_INPUT, &scratch, &t))
+			t.s = "", t.n = 0;
+		add_slow(r, id, ms, en, t.s, t.n, fields_failed(f));
+		strbuf_free(&scratch);
+		break;
+	case LLMLOG_LLM:
+		r->llm_calls++;
+		r->tokens += (uint64_t)whole(tokens);
+		break;
+	case LLMLOG_TOOL:
+		r->tool_calls++;
+		break;
+	}
+}
+
+void
+reqstats_merge(struct req_stats *into, const struct req_stats *from)
+{
+	into->requests += from->requests;
+	into->llm_calls += from->llm_calls;
+	into->tool_calls += from->tool_calls;
+	into->tokens += from->tokens;
+	for (size_t i = 0; i < from->ntop; i++)
+		add_slow(into, from->top[i].id, from->top[i].ms,
+		    &from->top[i].entry, from->top[i].input, from->top[i].len,
+		    from->top[i].failed);
+	into->resolved = false;
+}
+
+/* ---- what the slowest requests' time went to ---------------------------- */
+
+/* The first view position whose time is at or after t (the view is in
+ * time order). */
+static size_t
+first_at(const struct eng_view *v, int64_t t)
+{
+	size_t lo = 0, hi = eng_view_count(v);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (eng_view_get(v, mid)->time_us < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A request's LLM and tool calls: the entries of its trace in the view,
+ * which were written while it ran, between its start and its entry
+ * (with a second's leeway for clocks of other processes). */
+static void
+resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd)
+{
+	int64_t end = rs->entry.time_us, from, to;
+	size_t n = eng_view_count(v);
+
+	rs->llm_calls = rs->tool_calls = rs->tokens = 0;
+	rs->llm_us = rs->tool_us = 0;
+	if (end == ENG_TIME_NONE || (rs->entry.flags & ENTRY_NO_TIME))
+		return;
+	from = end - whole(rs->ms * ENG_US_PER_MS) - ENG_US_PER_SEC;
+	to = end + ENG_US_PER_SEC;
+	for (size_t i = first_at(v, from); i < n; i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		struct fields f;
+		uint8_t id[16];
+		const char *s;
+		size_t len;
+		double ms, tok;
+
+		if (en->time_us > to)
+			break;
+		if ((en->category != LLMLOG_LLM && en->category != LLMLOG_TOOL) ||
+		    (en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
+		    (s = eng_reader_line(rd, en, &len)) == NULL ||
+		    !fields_read(s, len, en->category, &f) ||
+		    !trace_bytes(field_value(&f, FIELD_TRACE), id) ||
+		    memcmp(id, rs->id, sizeof id) != 0)
+			continue;
+		if (field_number(&f, FIELD_DURATION, &ms) != JSCAN_NUM_OK)
+			ms = 0;
+		if (en->category == LLMLOG_TOOL) {
+			rs->tool_calls++;
+			rs->tool_us += whole(ms * ENG_US_PER_MS);
+			continue;
+		}
+		rs->llm_calls++;
+		rs->llm_us += whole(ms * ENG_US_PER_MS);
+		if (field_number(&f, FIELD_TOTAL, &tok) != JSCAN_NUM_OK) {
+			double p = 0, c = 0;
+
+			if (field_number(&f, FIELD_PROMPT, &p) != JSCAN_NUM_OK)
+				p = 0;
+			if (field_number(&f, FIELD_COMPLETION, &c) !=
+			    JSCAN_NUM_OK)
+				c = 0;
+			tok = p + c;
+		}
+		rs->tokens += (uint64_t)whole(tok);
+	}
+}
+
+void
+reqstats_resolve(struct req_stats *r, struct eng_view *v)
+{
+	struct eng_reader *rd;
+
+	if (r->resolved)
+		return;
+	rd = eng_reader_new(eng_view_engine(v), false);
+	for (size_t i = 0; i < r->ntop; i++)
+		resolve_one(&r->top[i], v, rd);
+	eng_reader_free(rd);
+	r->resolved = true;
+}
+
+void
+reqstats_free(struct req_stats *r)
+{
+	for (size_t i = 0; i < r->ntop; i++)
+		free(r->top[i].input);
+	memset(r, 0, sizeof *r);
+}
+
+static json_object *
+jdouble(double v)
+{
+	if (!isfinite(v))
+		return NULL;
+	if (v == floor(v) && fabs(v) < 0x1p63)
+		return json_object_new_int64((int64_t)v);
+	return json_object_new_double(v);
+}
+
+static void
+hex_of(const uint8_t id[16], char out[ENG_TRACE_ID_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < 16; i++) {
+		out[2 * i] = digits[id[i] >> 4];
+		out[2 * i + 1] = digits[id[i] & 15];
+	}
+	out[ENG_TRACE_ID_LEN] = '\0';
+}
+
+bool
+reqstats_slowest(const struct req_stats *r, size_t i,
+    struct eng_slow_request *out)
+{
+	const struct req_slow *rs;
+
+	if (i >= r->ntop)
+		return false;
+	rs = &r->top[i];
+	memset(out, 0, sizeof *out);
+	hex_of(rs->id, out->trace_id);
+	out->input = rs->input;
+	out->len = rs->len;
+	out->ms = rs->ms;
+	out->failed = rs->failed;
+	out->entry = rs->entry;
+	out->llm_ms = (double)rs->llm_us / ENG_US_PER_MS;
+	out->tool_ms = (double)rs->tool_us / ENG_US_PER_MS;
+	out->llm_calls = rs->llm_calls;
+	out->tool_calls = rs->tool_calls;
+	out->tokens = rs->tokens;
+	return true;
+}
+
+json_object *
+reqstats_json(const struct req_stats *r, json_object *(*jtime)(int64_t))
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	uint64_t n = r->requests, llm = r->llm_calls, tool = r->tool_calls;
+	uint64_t tokens = r->tokens;
+	struct eng_slow_request sr;
+
+	json_object_object_add(o, "total", json_object_new_int64((int64_t)n));
+	json_object_object_add(o, "llm_calls_per_request",
+	    json_object_new_double(n ? (double)llm / (double)n : 0));
+	json_object_object_add(o, "tool_calls_per_request",
+	    json_object_new_double(n ? (double)tool / (double)n : 0));
+	json_object_object_add(o, "tokens_per_request",
+	    json_object_new_double(n ? (double)tokens / (double)n : 0));
+	for (size_t i = 0; reqstats_slowest(r, i, &sr); i++) {
+		json_object *s = json_object_new_object();
+
+		json_object_object_add(s, "user_input",
+		    json_object_new_string_len(sr.input, (int)sr.len));
+		json_object_object_add(s, "trace_id",
+		    json_object_new_string(sr.trace_id));
+		json_object_object_add(s, "time", jtime(
+		    (sr.entry.flags & ENTRY_NO_TIME) ? ENG_TIME_NONE :
+		    sr.entry.time_us));
+		json_object_object_add(s, "success",
+		    json_object_new_boolean(!sr.failed));
+		json_object_object_add(s, "duration_ms", jdouble(sr.ms));
+		json_object_object_add(s, "llm_ms", jdouble(sr.llm_ms));
+		json_object_object_add(s, "tool_ms", jdouble(sr.tool_ms));
+		json_object_object_add(s, "llm_calls",
+		    json_object_new_int64((int64_t)sr.llm_calls));
+		json_object_object_add(s, "tool_calls",
+		    json_object_new_int64((int64_t)sr.tool_calls));
+		json_object_object_add(s, "tokens",
+		    json_object_new_int64((int64_t)sr.tokens));
+		json_object_array_add(a, s);
+	}
+	json_object_object_add(o, "slowest_requests", a);
+	return o;
+}
