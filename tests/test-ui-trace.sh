@@ -51,7 +51,7 @@ ui_expect 'conversation conv-7, request 2 of 2' "its place in the conversation"
 ui_ok "[ and ] through the conversation"
 ui_keys Escape
 ui_wait '1/1' "Esc: back to the list"
-ui_expect 'read_file \(filesystem\) FAILED'
+ui_expect 'read_file /etc/passwd \(filesystem\) FAILED'
 
 # from the detail view: o, then Esc back to that detail
 ui_keys Enter
@@ -77,8 +77,12 @@ ui_expect '2 llm 4\.00s, 2 tools 1\.10s +600 tok' "what its time went to"
 ui_expect '10:40:03 what is in my home d… +3\.00s'
 ui_ok "the slowest-requests panel"
 row=$(ui_screen | grep -n 'FAILED summarise' | head -1 | cut -d: -f1)
+# the row's column: panels sit side by side, so another panel's cursor
+# may be on the same screen line
+line=$(ui_screen | sed -n "${row}p")
+col=$(printf %s "${line%%FAILED summarise*}" | LC_ALL=C.UTF-8 wc -m)
 i=0
-while ! ui_cells | awk -v r="$((row - 1))" '$1 == r && $5 ~ /r/ { f = 1 } END { exit !f }'; do
+while ! ui_cells | awk -v r="$((row - 1))" -v c="$col" '$1 == r && $2 == c && $5 ~ /r/ { f = 1 } END { exit !f }'; do
 	i=$((i + 1))
 	[ $i -le 80 ] || ui_fail "the row cursor never reached the slowest request"
 	ui_keys Down
