@@ -50,6 +50,9 @@ struct file {
 	unsigned unseen;	/* scans in a row that did not find it */
 	size_t entries;
 	int64_t first_us, last_us;
+	bool gz;		/* a compressed backup (gz.c): fd is its text */
+	uint64_t zsize;		/* its size on disk; size is the text's */
+	struct file_cache *cache;	/* cache.c, or NULL */
 };
 
 struct loader;
@@ -129,6 +132,14 @@ int fdcache_stat(struct eng *e, struct file *f, struct stat *st);
 void file_set_path(struct eng *e, struct file *f, char *path);
 /* f is gone: it is opened no more. */
 void file_set_gone(struct eng *e, struct file *f);
+
+/* gz.c: a compressed backup's name ("NAME.N.gz": its category and N);
+ * its text inflated into an unlinked temporary file, whose descriptor is
+ * returned (-1 with errno when none can be made or zfd cannot be read),
+ * text_size its length; why says where cut or corrupt data stopped the
+ * inflating, or is "". */
+bool gz_name(const char *name, int *category, int *backup);
+int gz_inflate(int zfd, uint64_t *text_size, char *why, size_t whylen);
 
 /* store.c: the files and the index, at the bottom (engine.c holds the
  * lifecycle that calls it) */

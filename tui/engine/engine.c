@@ -170,6 +170,7 @@ eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
 	out->category = f->category;
 	out->backup = f->backup;
 	out->size = f->size;
+	out->compressed = f->gz ? f->zsize : 0;
 	out->entries = f->entries;
 	out->first_us = f->first_us;
 	out->last_us = f->last_us;

@@ -261,7 +261,10 @@ struct eng_file_info {
 	const char *dir;
 	int category;		/* or -1 */
 	int backup;		/* 0 for the current file, N for ".N" */
-	uint64_t size;
+	uint64_t size;		/* of its text: a compressed backup's
+				   inflated */
+	uint64_t compressed;	/* a compressed backup's (".N.gz") size on
+				   disk, else 0 */
 	size_t entries;
 	int64_t first_us, last_us;
 };

@@ -62,6 +62,7 @@ store_file_add_entries(struct file *f, const struct eng_entry *v, size_t n)
 struct found {
 	int category;
 	int backup;
+	bool gz;
 	char *name;
 };
 
@@ -216,6 +217,27 @@ inodes_find(const struct inodes *t, const struct stat *st)
 	return NULL;
 }
 
+/* A compressed backup: its text stands for it (gz.c); what cut or
+ * corrupt data kept from being read is named. */
+static void
+gz_text(struct eng *e, struct file *f, int zfd, const struct stat *st)
+{
+	char why[256];
+	int fd;
+
+	f->gz = true;
+	f->zsize = (uint64_t)st->st_size;
+	fd = gz_inflate(zfd, &f->size, why, sizeof why);
+	close(zfd);
+	if (fd < 0) {
+		store_unreadable(e, f->path, strerror(errno), false);
+		return;
+	}
+	if (why[0] != '\0')
+		store_unreadable(e, f->path, why, false);
+	fdcache_adopt(e, f, fd);
+}
+
 /* A new file at a log name: open it, to know that it can be read, and
  * keep the descriptor while the cache has room. */
 static void
@@ -244,7 +266,8 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 		close(fd);
 		file_set_path(e, f, path);
 		f->backup = fo->backup;
-		f->size = (uint64_t)st.st_size;
+		if (!f->gz)
+			f->size = (uint64_t)st.st_size;
 		f->seen = true;
 		return;
 	}
@@ -262,7 +285,10 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 	f->first_us = f->last_us = ENG_TIME_NONE;
 	e->files[e->nfiles++] = f;
 	inodes_add(known, f);
-	fdcache_adopt(e, f, fd);
+	if (fo->gz)
+		gz_text(e, f, fd, &st);
+	else
+		fdcache_adopt(e, f, fd);
 }
 
 static char *
@@ -304,7 +330,8 @@ scan_name(struct eng *e, unsigned source, const struct found *fo,
 		else
 			free(path);
 		f->backup = fo->backup;
-		f->size = (uint64_t)st.st_size;
+		if (!f->gz)
+			f->size = (uint64_t)st.st_size;
 		f->seen = true;
 		return;
 	}
@@ -327,15 +354,23 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		int cat = llmlog_category_from_file(de->d_name);
+		int cat = llmlog_category_from_file(de->d_name), zb;
 		const char *dot;
 
+		if (cat < 0 && gz_name(de->d_name, &cat, &zb)) {
+			eng_grow(&v, &cap, n + 1, sizeof *v);
+			v[n] = (struct found){ .category = cat, .backup = zb,
+			    .gz = true, .name = eng_xstrdup(de->d_name) };
+			n++;
+			continue;
+		}
 		if (cat < 0)
 			continue;
 		eng_grow(&v, &cap, n + 1, sizeof *v);
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
 		v[n].backup = 0;
+		v[n].gz = false;
 		if (*dot == '.') {
 			/* ".N", N all digits (llmlog_category_from_file);
 			 * past INT_MAX it is as old as a backup can be */
