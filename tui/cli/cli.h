@@ -27,6 +27,7 @@ struct options {
 	bool list;
 	bool print;
 	bool utc;
+	bool no_cache;			/* --no-cache */
 	enum output_format output;
 	enum color_when color;
 	struct eng_where **where;	/* -w, all must hold (filter.where) */

@@ -22,6 +22,7 @@ enum {
 	OPT_COLOR,
 	OPT_NO_COLOR,
 	OPT_UTC,
+	OPT_NO_CACHE,
 	OPT_SQL,
 	OPT_COUNT,
 	OPT_FIELDS,
@@ -56,6 +57,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
 	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "print", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
@@ -104,6 +106,7 @@ static const char help_text[] =
 "      --color[=WHEN]     auto (default), always or never\n"
 "      --no-color         same as --color=never\n"
 "      --utc              show times in UTC instead of local time\n"
+"      --no-cache         neither read nor write the index cache\n"
 "  -p, --print            print, never start the interactive viewer\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
@@ -429,6 +432,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return 0;
 	case OPT_UTC:
 		o->utc = true;
+		return 0;
+	case OPT_NO_CACHE:
+		o->no_cache = true;
 		return 0;
 	case OPT_SQL:
 		o->sql = optarg;

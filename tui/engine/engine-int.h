@@ -57,6 +57,8 @@ struct file {
 
 struct loader;
 struct prefilter;
+struct cache;
+struct file_cache;
 
 struct eng {
 	char **dirs;
@@ -79,6 +81,9 @@ struct eng {
 
 	struct eng_entry **chunks;
 	size_t nchunks, chunks_cap;
+	uint32_t **vchunks;	/* cache.c: per position, its values'
+				   record, beside chunks; NULL when off */
+	struct cache *cache;	/* cache.c, or NULL: off */
 	size_t count;
 	size_t malformed;
 
@@ -151,7 +156,9 @@ void store_unreadable_free(struct eng *e);
 /* pread until n bytes, the end of the file or an error: the bytes read,
  * or -1 with errno when none could be. */
 ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);
-void store_append(struct eng *e, const struct eng_entry *v, size_t n);
+/* refs: each entry's values record (cache.c), or NULL for none. */
+void store_append(struct eng *e, const struct eng_entry *v,
+    const uint32_t *refs, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
     size_t n);
@@ -182,6 +189,9 @@ struct index_task {
 				   at that line resumes there */
 	uint64_t bytes_read;
 	int error;		/* errno of a failed read */
+	/* cache.c: each entry's values record in blob, when kept */
+	uint32_t *refs;		/* beside v, or NULL */
+	struct strbuf blob;
 };
 #define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
@@ -239,6 +249,8 @@ bool fields_read(const char *s, size_t n, int set, struct fields *f);
 const enum field *fields_set(int set);
 /* 1 for true, 0 for false, -1 for anything else or nothing. */
 int field_bool(const struct fields *f, enum field k);
+/* The fields of a set, all absent (for a reader that fills them). */
+void fields_init(int set, struct fields *f);
 /* Whether an interaction, tool execution or LLM call failed: success is
  * false, or, when success is not a boolean, error is there and is not
  * null, false or "". */
@@ -408,6 +420,27 @@ void pf_scan_free(struct pf_scan *s);
  * newline in *eol; NULL when there is none. */
 const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
     const char *stop, const char **eol);
+
+/* cache.c: the index cache (llmlog(1), FILES) and the values kept
+ * beside the index.  cache_prepare, before a file is first planned,
+ * takes in its cache when one holds (and inflates a compressed backup
+ * that has none); cache_save writes the caches of files indexed further
+ * since (main thread, with no load running).  An index task keeps each
+ * entry's values (index_task_values, from the line it read) when
+ * cache_values_on; index_task_publish_values moves them to the file's
+ * blob before the task's entries are appended.  entry_fields is how the
+ * statistics get an entry's fields: from its kept values, else from its
+ * line through br; false when neither can be had. */
+#define VALS_NONE	UINT32_MAX
+bool cache_values_on(const struct eng *e);
+void cache_prepare(struct eng *e, struct file *f, size_t id);
+void cache_save(struct eng *e);
+void cache_free(struct eng *e);
+void file_cache_free(struct file *f);
+void index_task_values(struct index_task *t, const char *s, size_t n);
+void index_task_publish_values(struct eng *e, struct index_task *t);
+bool entry_fields(const struct eng *e, size_t pos, const struct eng_entry *en,
+    struct block_reader *br, struct fields *f);
 
 /* loader.c: the background load of eng_load_async.  loader_start plans
  * the tasks of every file's unindexed part (after store_scan) and starts

@@ -62,10 +62,13 @@ eng_close(struct eng *e)
 	if (e == NULL)
 		return;
 	loader_stop(e);
+	cache_save(e);		/* what was indexed since the load */
 	fdcache_free(e);
+	cache_free(e);
 	for (size_t i = 0; i < e->nfiles; i++) {
 		if (e->files[i] == NULL)
 			continue;
+		file_cache_free(e->files[i]);
 		free(e->files[i]->path);
 		free(e->files[i]);
 	}
@@ -111,6 +114,7 @@ eng_load(struct eng *e, char *err, size_t errlen)
 		index_publish(e, &t[i]);
 	free(t);
 	e->load_total += bytes;
+	cache_save(e);
 	return 0;
 }
 

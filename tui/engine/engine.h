@@ -229,6 +229,22 @@ struct eng_regex;
 void eng_set_prefilter(struct eng *e, const char *keyword,
     struct eng_regex *re);
 
+/*
+ * The index cache (llmlog(1), FILES): keep what indexing found in dir
+ * (NULL: $LLMLOG_CACHE_DIR, else $XDG_CACHE_HOME/llmlog, else
+ * ~/.cache/llmlog; made 0700), so that a file read before costs only its
+ * new bytes: its entries and the values of its fields that the
+ * statistics read.  Call before eng_load or eng_load_async.  0, or -1
+ * when the directory cannot be made or is another user's or open to
+ * others (caching stays off).  A cache that does not hold is rebuilt;
+ * not with a prefilter (eng_set_prefilter), which indexes only some
+ * lines.  Caches are written by the loads and eng_close.
+ */
+int eng_cache_enable(struct eng *e, const char *dir);
+/* How many caches were found corrupt (and rebuilt) since eng_open, and
+ * the first one's path in *path unless path is NULL. */
+size_t eng_cache_corrupt(const struct eng *e, const char **path);
+
 /* Follow: a descriptor that becomes readable when a watched file changes
  * (inotify), or -1 when polling is the only way (call eng_refresh about
  * every 100 ms then). */

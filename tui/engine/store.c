@@ -23,22 +23,39 @@
 #include "engine-int.h"
 
 void
-store_append(struct eng *e, const struct eng_entry *v, size_t n)
+store_append(struct eng *e, const struct eng_entry *v, const uint32_t *refs,
+    size_t n)
 {
 	while (n > 0) {
 		size_t at = e->count & (CHUNK_ENTRIES - 1), take;
+		size_t c = e->count >> CHUNK_SHIFT;
 
-		if (at == 0 && (e->count >> CHUNK_SHIFT) == e->nchunks) {
+		if (at == 0 && c == e->nchunks) {
 			eng_grow(&e->chunks, &e->chunks_cap, e->nchunks + 1,
 			    sizeof *e->chunks);
 			e->chunks[e->nchunks++] = eng_xmalloc(CHUNK_ENTRIES *
 			    sizeof **e->chunks);
+			if (e->cache != NULL) {
+				e->vchunks = eng_xrealloc(e->vchunks,
+				    e->chunks_cap * sizeof *e->vchunks);
+				e->vchunks[c] = eng_xmalloc(CHUNK_ENTRIES *
+				    sizeof **e->vchunks);
+			}
 		}
 		take = CHUNK_ENTRIES - at;
 		if (take > n)
 			take = n;
-		memcpy(&e->chunks[e->count >> CHUNK_SHIFT][at], v,
-		    take * sizeof *v);
+		memcpy(&e->chunks[c][at], v, take * sizeof *v);
+		if (e->vchunks != NULL) {
+			if (refs != NULL)
+				memcpy(&e->vchunks[c][at], refs,
+				    take * sizeof *refs);
+			else
+				memset(&e->vchunks[c][at], 0xff,
+				    take * sizeof *refs);
+			if (refs != NULL)
+				refs += take;
+		}
 		e->count += take;
 		v += take;
 		n -= take;
@@ -217,27 +234,6 @@ inodes_find(const struct inodes *t, const struct stat *st)
 	return NULL;
 }
 
-/* A compressed backup: its text stands for it (gz.c); what cut or
- * corrupt data kept from being read is named. */
-static void
-gz_text(struct eng *e, struct file *f, int zfd, const struct stat *st)
-{
-	char why[256];
-	int fd;
-
-	f->gz = true;
-	f->zsize = (uint64_t)st->st_size;
-	fd = gz_inflate(zfd, &f->size, why, sizeof why);
-	close(zfd);
-	if (fd < 0) {
-		store_unreadable(e, f->path, strerror(errno), false);
-		return;
-	}
-	if (why[0] != '\0')
-		store_unreadable(e, f->path, why, false);
-	fdcache_adopt(e, f, fd);
-}
-
 /* A new file at a log name: open it, to know that it can be read, and
  * keep the descriptor while the cache has room. */
 static void
@@ -285,9 +281,13 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 	f->first_us = f->last_us = ENG_TIME_NONE;
 	e->files[e->nfiles++] = f;
 	inodes_add(known, f);
-	if (fo->gz)
-		gz_text(e, f, fd, &st);
-	else
+	if (fo->gz) {
+		/* its text is inflated, or its cache read, when it is
+		 * first planned (cache_prepare) */
+		f->gz = true;
+		f->zsize = (uint64_t)st.st_size;
+		close(fd);
+	} else
 		fdcache_adopt(e, f, fd);
 }
 
