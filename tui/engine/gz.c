@@ -156,6 +156,7 @@ gz_name(const char *name, int *category, int *backup)
 	size_t n = strlen(name);
 	char *stem;
 	const char *dot;
+	bool ok;
 	int cat;
 
 	if (n < 4 || strcmp(name + n - 3, ".gz") != 0)
@@ -163,12 +164,12 @@ gz_name(const char *name, int *category, int *backup)
 	stem = eng_xstrndup(name, n - 3);
 	cat = llmlog_category_from_file(stem);
 	dot = stem + (cat >= 0 ? strlen(llmlog_category_file(cat)) : 0);
-	if (cat >= 0 && *dot == '.') {
+	if ((ok = cat >= 0 && *dot == '.')) {
 		long b = strtol(dot + 1, NULL, 10);
 
 		*category = cat;
 		*backup = b > INT32_MAX ? INT32_MAX : (int)b;
 	}
 	free(stem);
-	return cat >= 0 && *dot == '.';
+	return ok;
 }
