@@ -379,7 +379,27 @@ mtime_ns(const struct stat *st)
 /* ---- the values of an entry ---- */
 
 /* A record: the set's field count, then per field its kind (and 0x10
- * when escaped) and, for a value, its length (2 bytes) and bytes. */
+ * when escaped) and, for a string or number, its length (one byte below
+ * 128, else two, high bit first) and bytes; true, false and null are
+ * their kind alone, their text being always the same. */
+static bool
+has_text(enum jscan_kind k)
+{
+	return k != JSCAN_NONE && k != JSCAN_TRUE && k != JSCAN_FALSE &&
+	    k != JSCAN_NULL;
+}
+
+/* The text of a value kept as its kind alone. */
+static void
+literal(struct jscan_value *v)
+{
+	static const char *const text[] = { [JSCAN_TRUE] = "true",
+		[JSCAN_FALSE] = "false", [JSCAN_NULL] = "null" };
+
+	v->s = text[v->kind];
+	v->n = strlen(v->s);
+}
+
 static void
 vals_capture(struct index_task *t, const char *s, size_t n)
 {
@@ -403,10 +423,11 @@ vals_capture(struct index_task *t, const char *s, size_t n)
 	*p++ = (char)k;
 	for (size_t i = 0; i < k; i++) {
 		*p++ = (char)(f.v[i].kind | (f.v[i].escaped ? 0x10 : 0));
-		if (f.v[i].kind == JSCAN_NONE)
+		if (!has_text(f.v[i].kind))
 			continue;
+		if (f.v[i].n >= 0x80)
+			*p++ = (char)(0x80 | f.v[i].n >> 8);
 		*p++ = (char)(f.v[i].n & 0xff);
-		*p++ = (char)(f.v[i].n >> 8);
 		memcpy(p, f.v[i].s, f.v[i].n);
 		p += f.v[i].n;
 	}
@@ -448,10 +469,15 @@ vals_decode(const struct strbuf *blob, uint32_t at, int set,
 		f->v[i].escaped = (*p++ & 0x10) != 0;
 		if (f->v[i].kind == JSCAN_NONE)
 			continue;
-		if (end - p < 2)
+		if (!has_text(f->v[i].kind)) {
+			literal(&f->v[i]);
+			continue;
+		}
+		if (p >= end || ((*p & 0x80) && end - p < 2))
 			return false;
-		n = p[0] | (size_t)p[1] << 8;
-		p += 2;
+		n = *p++;
+		if (n & 0x80)
+			n = (n & 0x7f) << 8 | *p++;
 		if ((size_t)(end - p) < n)
 			return false;
 		f->v[i].s = (const char *)p;
@@ -846,12 +872,14 @@ record_len(const struct strbuf *blob, uint32_t at)
 
 		if (p >= end)
 			return 0;
-		if ((*p++ & 0xf) == JSCAN_NONE)
+		if (!has_text((enum jscan_kind)(*p++ & 0xf)))
 			continue;
-		if (end - p < 2)
+		if (p >= end || ((*p & 0x80) && end - p < 2))
 			return 0;
-		n = p[0] | (size_t)p[1] << 8;
-		p += 2 + n;
+		n = *p++;
+		if (n & 0x80)
+			n = (n & 0x7f) << 8 | *p++;
+		p += n;
 		if (p > end)
 			return 0;
 	}
