@@ -289,8 +289,8 @@ eng_cache_enable(struct eng *e, const char *dir)
 	struct cache *c;
 	struct stat st;
 
-	if (e->cache != NULL || d == NULL)
-		goto off;
+	if (e->cache != NULL || e->nchunks > 0 || d == NULL)
+		goto off;	/* once, before anything is indexed */
 	if (make_dirs(d) != 0 || lstat(d, &st) != 0 || !S_ISDIR(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
 		goto off;	/* another's, or open to others: not used */

@@ -238,7 +238,8 @@ void eng_set_prefilter(struct eng *e, const char *keyword,
  * when the directory cannot be made or is another user's or open to
  * others (caching stays off).  A cache that does not hold is rebuilt;
  * not with a prefilter (eng_set_prefilter), which indexes only some
- * lines.  Caches are written by the loads and eng_close.
+ * lines.  Caches are written by the loads and eng_close.  Once, before
+ * anything is indexed (-1 after).
  */
 int eng_cache_enable(struct eng *e, const char *dir);
 /* How many caches were found corrupt (and rebuilt) since eng_open, and
