@@ -393,11 +393,12 @@ has_text(enum jscan_kind k)
 static void
 literal(struct jscan_value *v)
 {
-	static const char *const text[] = { [JSCAN_TRUE] = "true",
-		[JSCAN_FALSE] = "false", [JSCAN_NULL] = "null" };
+	static const struct { const char *s; size_t n; } text[] = {
+		[JSCAN_TRUE] = { "true", 4 }, [JSCAN_FALSE] = { "false", 5 },
+		[JSCAN_NULL] = { "null", 4 } };
 
-	v->s = text[v->kind];
-	v->n = strlen(v->s);
+	v->s = text[v->kind].s;
+	v->n = text[v->kind].n;
 }
 
 static void

@@ -96,7 +96,7 @@ fields_init(int set, struct fields *f)
 {
 	pthread_once(&set_once, set_keys_init);
 	f->slot = set_keys[set].slot;
-	for (size_t i = 0; i < FIELDS_MAX; i++)
+	for (size_t i = 0; i < set_keys[set].n; i++)	/* the rest unused */
 		f->v[i] = (struct jscan_value){ .kind = JSCAN_NONE };
 }
 
