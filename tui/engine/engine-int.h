@@ -124,7 +124,9 @@ entry_read_len(const struct eng_entry *en)
  * as the cache does (never following a symbolic link, never blocking on
  * a FIFO), making room in a full descriptor table; adopt puts a
  * descriptor so opened in the cache; forget closes f's.  fdcache_stat:
- * fstat of f's descriptor if open, else -1. */
+ * fstat of f's descriptor if open, else -1 (and for a compressed backup,
+ * whose descriptor is its inflated text's: gz.c).  A compressed backup
+ * opened again is inflated again. */
 void fdcache_init(struct eng *e);
 void fdcache_free(struct eng *e);
 int fdcache_acquire(struct eng *e, struct file *f);

@@ -41,8 +41,10 @@
  * Files.  A log file is opened when it is read and kept open while few
  * enough are (fdcache.c: a quarter of the process's descriptor limit, at
  * most 256), so any number of backups can be read; a file is known by its
- * inode, whatever name it has now.  What cannot be read is named by
- * eng_unreadable, never skipped in silence.
+ * inode, whatever name it has now.  A compressed backup (NAME.N.gz) is
+ * read as backup N, through its text inflated into an unlinked temporary
+ * file.  What cannot be read is named by eng_unreadable, never skipped in
+ * silence.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
  * only (after eng_load_async too: the background load's entries wait
