@@ -423,7 +423,9 @@ vals_capture(struct index_task *t, const char *s, size_t n)
 	p = strbuf_reserve(&t->blob, 1 + k * (3 + VALS_SPAN_MAX));
 	*p++ = (char)k;
 	for (size_t i = 0; i < k; i++) {
-		*p++ = (char)(f.v[i].kind | (f.v[i].escaped ? 0x10 : 0));
+		/* escaped says something of strings only */
+		*p++ = (char)(f.v[i].kind | (f.v[i].kind == JSCAN_STRING &&
+		    f.v[i].escaped ? 0x10 : 0));
 		if (!has_text(f.v[i].kind))
 			continue;
 		if (f.v[i].n >= 0x80)
