@@ -68,6 +68,12 @@ touch -r "$f" "$tmp/other"
 mv "$tmp/other" "$f"
 same "after a replacement of the same size and mtime"
 
+# the caches of files gone (the plain backup compressed, the file
+# replaced) have left: one per file there is
+n=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)
+[ "$n" -eq "$(find "$d" -name '*.log*' | wc -l)" ] ||
+    fail "$n caches for $(find "$d" -name '*.log*' | wc -l) files"
+
 # a corrupt cache: named once, rebuilt, the output unchanged
 for c in "$LLMLOG_CACHE_DIR"/*.idx; do
 	printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
