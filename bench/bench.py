@@ -414,8 +414,8 @@ class Bench:
                        for f in os.listdir(self.cache))
             self.note("index cache of the 1M set: %.0f MB" % (size / 1e6))
 
-    # --sql's two queries; lnav runs the same SQL on its one table, where
-    # "FROM llm" reads "FROM llmlog WHERE category = 'llm'"
+    # --sql's two queries; lnav runs the same SQL on its llm format's
+    # table, where "FROM llm" reads "FROM llmlog_llm"
     SQL_TOKENS = ("SELECT model, count(*), sum(total_tokens) FROM {llm} "
                   "GROUP BY model")
     SQL_P95 = ("SELECT model, max(n) AS calls, min(duration_ms) AS p95_ms "
@@ -441,8 +441,8 @@ class Bench:
             self.note("lnav not found: the --sql rows have no peer "
                       "(apt-get install lnav)")
         else:
-            self.note("lnav runs the same SQL on its llmlog table, "
-                      "FROM llm written FROM llmlog WHERE category = 'llm'")
+            self.note("lnav runs the same SQL on its llm table, "
+                      "FROM llm written FROM llmlog_llm")
         for name, q in (("tokens by model", self.SQL_TOKENS),
                         ("p95 by model", self.SQL_P95),
                         ("p95 by model, percentile_disc", self.SQL_P95_DISC)):
@@ -453,10 +453,8 @@ class Bench:
             peer, ratio = "", ""
             if lnav is not None:
                 peer_q = self.SQL_P95 if q is self.SQL_P95_DISC else q
-                theirs = lnav.replace(
-                    "';SELECT count(*) FROM llmlog'", shlex.quote(
-                        ";" + peer_q.format(
-                            llm="llmlog WHERE category = 'llm'")))
+                theirs = self.lnav_query(
+                    lnav, peer_q.format(llm="llmlog_llm"))
                 t = self.timed([theirs], runs=1, warmup=0)[0]
                 peer, ratio = "lnav %.2f s" % t, "%.1fx faster" % (t / first)
                 self.row("--sql %s, first run" % name, "%.3f s" % first, peer,
@@ -499,17 +497,31 @@ class Bench:
             return None
         try:
             fmt = json.load(open(self.lnav_format))
-            name = [k for k in fmt if not k.startswith("$")][0]
-        except (ValueError, IndexError) as e:
+            names = [k for k in fmt if not k.startswith("$")]
+        except ValueError as e:
             self.note("lnav skipped: cannot read the format: %s" % e)
+            return None
+        if not names:
+            self.note("lnav skipped: the format file holds no format")
             return None
         home = os.path.join(self.data, "lnav-home")
         os.makedirs(home, exist_ok=True)
         # a private HOME: the format is installed there, not for the user
         self.run([lnav, "-i", self.lnav_format], env=dict(self.env, HOME=home),
                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return "env HOME=%s %s -n -c ';SELECT count(*) FROM %s' %s" % (
-            home, lnav, name, " ".join(files))
+        # one table per category format: the count is their sum
+        count = "SELECT " + " + ".join(
+            "(SELECT count(*) FROM %s)" % n for n in names)
+        return "env HOME=%s %s -n -c %s %s" % (
+            home, lnav, shlex.quote(";" + count), " ".join(files))
+
+    def lnav_query(self, lnav_count, sql):
+        """The lnav command of lnav_command() running sql instead of its
+        count."""
+        head, _, rest = lnav_count.partition(" -c ")
+        files = shlex.split(rest)[1:]
+        return "%s -c %s %s" % (head, shlex.quote(";" + sql),
+                                " ".join(files))
 
     def regex_count(self, d):
         print("regex count on the full-rotation set")

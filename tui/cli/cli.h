@@ -13,9 +13,18 @@
 enum output_format { OUTPUT_SHORT, OUTPUT_JSON, OUTPUT_PRETTY, OUTPUT_CSV };
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
+/* dirs.c: directories named on the command line, owned */
+struct dir_list {
+	char **v;
+	size_t n, cap;
+};
+
 struct options {
-	const char **dirs;		/* at least one */
+	const char **dirs;		/* at least one (dir_list's) */
 	size_t ndirs;
+	struct dir_list dir_list;
+	const char *hosts_text;		/* --host LIST, as typed, or NULL */
+	char *host_where;		/* --host as a where expression */
 	struct eng_filter filter;	/* categories, level, since/until, keyword, regex */
 	const char *since_text;		/* as typed, for display */
 	const char *until_text;
@@ -63,6 +72,19 @@ int query_run(struct eng *e, const struct options *o);
  * holds no log name. */
 bool warn_unreadable(struct eng *e, uint64_t *named);
 void warn_empty_dirs(struct eng *e);
+
+/* dirs.c: -d ARG (a glob pattern adds each directory it matches, at
+ * least one); --hosts DIR (each subdirectory holding log files, sorted,
+ * at least one); 0 or -1 after a usage error. */
+int dirs_add(struct dir_list *l, const char *arg);
+int dirs_add_hosts(struct dir_list *l, const char *arg);
+/* --host LIST as the where expression `host in ("a", "b")`; NULL for an
+ * empty list. */
+char *dirs_host_where(const char *list);
+/* Each name of --host LIST that no directory goes by, named on stderr
+ * with the hosts there are; false when there was one. */
+bool dirs_check_hosts(struct eng *e, const char *list);
+void dirs_free(struct dir_list *l);
 
 /* csv.c: s[0..n) as one RFC 4180 field, appended to out: quoted when it
  * holds a comma, a quote, CR or LF (quotes doubled), as it is otherwise. */

@@ -53,6 +53,10 @@ run(struct options *o)
 	if ((e = eng_open(o->dirs, o->ndirs, err, sizeof err)) == NULL) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		rc = EXIT_USAGE;
+	} else if (o->hosts_text != NULL && !dirs_check_hosts(e,
+	    o->hosts_text)) {
+		eng_close(e);
+		rc = EXIT_USAGE;
 	} else {
 		const char *bad;
 		bool ui = o->sql == NULL && wants_ui(o);

@@ -29,12 +29,16 @@ enum {
 	OPT_CURSOR_FILE,
 	OPT_BY,
 	OPT_SORT,
+	OPT_HOSTS,
+	OPT_HOST,
 };
 
 static const char short_opts[] = ":d:c:l:S:U:k:e:w:n:fso:phV";
 
 static const struct option long_opts[] = {
 	{ "dir", required_argument, NULL, 'd' },
+	{ "hosts", required_argument, NULL, OPT_HOSTS },
+	{ "host", required_argument, NULL, OPT_HOST },
 	{ "category", required_argument, NULL, 'c' },
 	{ "level", required_argument, NULL, 'l' },
 	{ "since", required_argument, NULL, 'S' },
@@ -70,8 +74,11 @@ static const char help_text[] =
 "Explore the logs of an LLM-driven shell: an interactive viewer on a\n"
 "terminal, plain text otherwise.\n"
 "\n"
-"  -d, --dir DIR          log directory (repeatable: merged by time);\n"
-"                         default $LLMLOG_DIR, else ~/.llm_os/logs\n"
+"  -d, --dir DIR          log directory (repeatable: merged by time; a glob\n"
+"                         pattern adds each match); default $LLMLOG_DIR,\n"
+"                         else ~/.llm_os/logs\n"
+"      --hosts DIR        each subdirectory of DIR with log files, as a host\n"
+"      --host LIST        only these hosts (comma list of names as shown)\n"
 "  -c, --category LIST    user,system,tool,llm,security,performance\n"
 "                         (comma list, repeatable)\n"
 "  -l, --level LEVEL      minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL\n"
@@ -120,8 +127,6 @@ struct parse_state {
 	const char **where;		/* the -w texts, compiled at the end */
 	size_t nwhere, where_cap;
 	size_t compiled_cap;		/* room of o->where */
-	const char **dirs;
-	size_t ndirs, dirs_cap;
 };
 
 void
@@ -354,18 +359,6 @@ compile_where(struct parse_state *ps, const char *text)
 	return 0;
 }
 
-static int
-add_dir(struct parse_state *ps, const char *dir)
-{
-	if (*dir == '\0') {
-		usage_error("empty directory name for --dir");
-		return -1;
-	}
-	eng_grow(&ps->dirs, &ps->dirs_cap, ps->ndirs + 1, sizeof *ps->dirs);
-	ps->dirs[ps->ndirs++] = dir;
-	return 0;
-}
-
 /* One option: 0, -1 on a usage error, 1 when the program is done (help,
  * version). */
 static int
@@ -375,7 +368,18 @@ parse_one(struct parse_state *ps, int c, char **argv)
 
 	switch (c) {
 	case 'd':
-		return add_dir(ps, optarg);
+		return dirs_add(&o->dir_list, optarg);
+	case OPT_HOSTS:
+		return dirs_add_hosts(&o->dir_list, optarg);
+	case OPT_HOST:
+		free(o->host_where);
+		if ((o->host_where = dirs_host_where(optarg)) == NULL) {
+			usage_error("--host: no host named in '%s' (e.g. --host "
+			    "alpha,beta)", optarg);
+			return -1;
+		}
+		o->hosts_text = optarg;
+		return 0;
 	case 'c':
 		return parse_categories(optarg, &o->filter.categories);
 	case 'l':
@@ -502,6 +506,8 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 	for (size_t i = 0; i < ps->nwhere; i++)
 		if (compile_where(ps, ps->where[i]) != 0)
 			return -1;
+	if (o->host_where != NULL && compile_where(ps, o->host_where) != 0)
+		return -1;
 	if (o->cursor_file != NULL && (o->follow || o->stats || o->count)) {
 		usage_error("--cursor-file prints the new entries once: not "
 		    "with %s", o->follow ? "--follow" : o->stats ? "--stats" :
@@ -522,7 +528,7 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 	}
 	if (check_sql(o) != 0)
 		return -1;
-	if (ps->ndirs == 0) {
+	if (o->dir_list.n == 0) {
 		/* the directory the library writes by default */
 		if ((*dflt = llmlog_default_dir()) == NULL) {
 			if (errno == ENOMEM)
@@ -530,11 +536,11 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 			usage_error("no log directory: set LLMLOG_DIR or use --dir");
 			return -1;
 		}
-		if (add_dir(ps, *dflt) != 0)
+		if (dirs_add(&o->dir_list, *dflt) != 0)
 			return -1;
 	}
-	o->dirs = ps->dirs;
-	o->ndirs = ps->ndirs;
+	o->dirs = (const char **)o->dir_list.v;
+	o->ndirs = o->dir_list.n;
 	return 0;
 }
 
@@ -555,7 +561,6 @@ options_parse(int argc, char **argv, struct options *o, char **dflt)
 		rc = -1;
 	free(ps.where);
 	if (rc != 0) {
-		o->dirs = ps.dirs;
 		options_free(o);
 		return rc > 0 ? 1 + EXIT_SUCCESS : 1 + EXIT_USAGE;
 	}
@@ -571,7 +576,9 @@ options_free(struct options *o)
 	if (o->fields != NULL)
 		free((char *)o->fields[o->nfields]);
 	free(o->fields);
-	free(o->dirs);
+	dirs_free(&o->dir_list);
+	free(o->host_where);
+	o->host_where = NULL;
 	o->where = NULL;
 	o->fields = NULL;
 	o->dirs = NULL;

@@ -127,7 +127,7 @@ printer_init(struct printer *p, struct eng *e, const struct options *o)
 	/* Several directories: a column of their names, as shown. */
 	for (unsigned i = 0; eng_source_count(e) > 1 &&
 	    i < eng_source_count(e); i++) {
-		const char *name = eng_source_name(e, i);
+		const char *name = eng_host_name(e, i);
 
 		strbuf_reset(&p->tmp);
 		eng_sanitize(&p->tmp, name, strlen(name));
@@ -207,7 +207,7 @@ add_prefix(struct printer *p, const struct eng_entry *en)
 	bool malformed = en->flags & ENTRY_MALFORMED;
 
 	if (p->source_width > 0) {
-		const char *src = eng_source_name(p->e, en->source);
+		const char *src = eng_host_name(p->e, en->source);
 		size_t before = p->line.len;
 
 		eng_sanitize(&p->line, src, strlen(src));

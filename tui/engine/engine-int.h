@@ -63,6 +63,7 @@ struct file_cache;
 struct eng {
 	char **dirs;
 	size_t ndirs;
+	char **hosts;		/* per directory: its name (hosts.c) */
 
 	struct file **files;
 	size_t nfiles, files_cap;
@@ -198,7 +199,9 @@ struct index_task {
 #define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
 void index_run(struct index_task *t, char *buf);
-/* Run tasks on up to nthreads threads (the caller's among them). */
+/* Run tasks on up to nthreads threads (the caller's among them), at most
+ * LOAD_THREADS_MAX. */
+#define LOAD_THREADS_MAX	32
 void index_run_all(struct index_task *t, size_t n, int nthreads);
 void index_task_free(struct index_task *t);
 /* Plan tasks of about chunk bytes over every file's unindexed part. */
@@ -226,7 +229,8 @@ enum field {
 	FIELD_PROMPT, FIELD_COMPLETION, FIELD_TOTAL, FIELD_STREAMING,
 	FIELD_ALLOWED, FIELD_ACTION, FIELD_RESOURCE, FIELD_REASON,
 	FIELD_OPERATION, FIELD_MEMORY, FIELD_CPU, FIELD_EVENT,
-	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, NFIELDS
+	FIELD_COMPONENT, FIELD_MESSAGE, FIELD_MSG, FIELD_TEXT, FIELD_PARAMETERS,
+	NFIELDS
 };
 #define FIELDS_FOREIGN	LLMLOG_NCATEGORIES	/* the message keys of a line
 						   that is not ours */
@@ -287,6 +291,10 @@ void xsum_merge(struct xsum *into, const struct xsum *from);
 /* The sum to the nearest double: ±HUGE_VAL past a double's range. */
 double xsum_value(const struct xsum *s);
 void xsum_free(struct xsum *s);
+
+/* hosts.c: name the directories (e->hosts), and free the names */
+void hosts_name(struct eng *e);
+void hosts_free(struct eng *e);
 
 /* logtime.c: calendar arithmetic, which counts in seconds */
 #define SEC_PER_MIN	(ENG_US_PER_MIN / ENG_US_PER_SEC)

@@ -17,7 +17,6 @@
 #include "engine-int.h"
 
 #define LOAD_CHUNK	(8u << 20)	/* bytes of a file per index task */
-#define LOAD_THREADS	2
 
 struct eng *
 eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
@@ -51,6 +50,7 @@ eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
 	for (size_t i = 0; i < ndirs; i++)
 		e->dirs[i] = eng_xstrdup(dirs[i]);
 	e->ndirs = ndirs;
+	hosts_name(e);
 	e->watch_fd = -1;
 	fdcache_init(e);
 	return e;
@@ -79,6 +79,7 @@ eng_close(struct eng *e)
 		free(e->chunks[i]);
 	free(e->chunks);
 	order_free(e);
+	hosts_free(e);
 	for (size_t i = 0; i < e->ndirs; i++)
 		free(e->dirs[i]);
 	free(e->dirs);
@@ -99,6 +100,16 @@ load_begin(struct eng *e, char *err, size_t errlen)
 	return store_scan(e, err, errlen);
 }
 
+/* Threads that index a large load: one per core there is, within
+ * LOAD_THREADS_MAX (a central server indexes many hosts at once). */
+static int
+load_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > LOAD_THREADS_MAX ? LOAD_THREADS_MAX : (int)n;
+}
+
 int
 eng_load(struct eng *e, char *err, size_t errlen)
 {
@@ -109,7 +120,7 @@ eng_load(struct eng *e, char *err, size_t errlen)
 	if (load_begin(e, err, errlen) != 0)
 		return -1;
 	n = index_plan(e, &t, LOAD_CHUNK, &bytes);
-	index_run_all(t, n, bytes > LOAD_CHUNK ? LOAD_THREADS : 1);
+	index_run_all(t, n, bytes > LOAD_CHUNK ? load_threads() : 1);
 	for (size_t i = 0; i < n; i++)
 		index_publish(e, &t[i]);
 	free(t);

@@ -291,6 +291,11 @@ size_t eng_file_count(const struct eng *e);
 void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
 size_t eng_source_count(const struct eng *e);
 const char *eng_source_name(const struct eng *e, unsigned source);
+/* A directory's host: the shortest end of its path that tells it from the
+ * others (alpha/.llm_os/logs and beta/.llm_os/logs: alpha and beta; one
+ * directory: its last part).  What the host field, --by host and the
+ * host columns show. */
+const char *eng_host_name(const struct eng *e, unsigned source);
 /* How many log names (readable or not) the last scan found in a
  * directory: 0 says it holds no log file at all. */
 size_t eng_source_names(const struct eng *e, unsigned source);

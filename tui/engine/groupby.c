@@ -205,9 +205,7 @@ add_key_value(struct eng_groupby *g, struct eng *e, size_t i,
 		s = en->level != 0 ? llmlog_level_name(eng_entry_level(en)) :
 		    NULL;
 	else if (strcmp(field, "host") == 0) {
-		s = eng_source_name(e, en->source);
-		if (s != NULL && strrchr(s, '/') != NULL && strrchr(s, '/')[1])
-			s = strrchr(s, '/') + 1;
+		s = eng_host_name(e, en->source);
 	} else {
 		if (!group_field_value(g, i, &v) || v.kind == JSCAN_NULL)
 			strbuf_add(k, (char[]){ KEY_MISSING }, 1);

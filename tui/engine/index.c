@@ -463,15 +463,19 @@ void
 index_run_all(struct index_task *t, size_t n, int nthreads)
 {
 	struct runner r = { .t = t, .n = n };
-	pthread_t th;
-	bool started = false;
+	pthread_t th[LOAD_THREADS_MAX];
+	int started = 0;
 
 	atomic_init(&r.next, 0);
-	if (nthreads > 1 && n > 1)
-		started = pthread_create(&th, NULL, runner_main, &r) == 0;
+	if (nthreads > LOAD_THREADS_MAX)
+		nthreads = LOAD_THREADS_MAX;
+	/* the calling thread is one of them */
+	while (started + 1 < nthreads && (size_t)started + 1 < n &&
+	    pthread_create(&th[started], NULL, runner_main, &r) == 0)
+		started++;
 	runner_main(&r);
-	if (started)
-		pthread_join(th, NULL);
+	while (started > 0)
+		pthread_join(th[--started], NULL);
 }
 
 size_t

@@ -60,8 +60,7 @@ struct eng_sql {
 	sqlite3 *db;
 	struct eng_view *v;
 	struct eng *e;
-	char **hosts;		/* per source */
-	size_t nhosts;
+	size_t nhosts;		/* directories: hosts (eng_host_name) */
 	int (*progress)(void *);
 	void *progress_arg;
 };
@@ -656,8 +655,8 @@ vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 		break;
 	case COL_HOST:
 		if (en->source < c->t->q->nhosts)
-			sqlite3_result_text(ctx, c->t->q->hosts[en->source], -1,
-			    SQLITE_STATIC);
+			sqlite3_result_text(ctx, eng_host_name(c->t->q->e,
+			    en->source), -1, SQLITE_STATIC);
 		break;
 	case COL_LINE:
 		if ((s = row_line(c, en, &n)) != NULL)
@@ -754,20 +753,6 @@ pct_final(sqlite3_context *ctx)
 /* ---- the database ---------------------------------------------------------------- */
 
 /* "hostb" for "/var/log/hostb/": the last part of the path. */
-static char *
-host_name(const char *dir)
-{
-	size_t n = strlen(dir);
-	const char *start;
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	start = dir + n;
-	while (start > dir && start[-1] != '/')
-		start--;
-	return eng_xstrndup(start, (size_t)(dir + n - start));
-}
-
 static void
 exec_or_die(sqlite3 *db, const char *sql)
 {
@@ -785,27 +770,10 @@ eng_sql_new(struct eng_view *v)
 {
 	struct eng_sql *q = eng_xcalloc(1, sizeof *q);
 	struct strbuf b;
-	bool *shared;
 
 	q->v = v;
 	q->e = eng_view_engine(v);
 	q->nhosts = eng_source_count(q->e);
-	q->hosts = eng_xcalloc(q->nhosts + 1, sizeof *q->hosts);
-	for (size_t i = 0; i < q->nhosts; i++)
-		q->hosts[i] = host_name(eng_source_name(q->e, (unsigned)i));
-	/* host1/logs and host2/logs: the names as given tell them apart */
-	shared = eng_xcalloc(q->nhosts + 1, sizeof *shared);
-	for (size_t i = 0; i < q->nhosts; i++)
-		for (size_t j = i + 1; j < q->nhosts; j++)
-			if (strcmp(q->hosts[i], q->hosts[j]) == 0)
-				shared[i] = shared[j] = true;
-	for (size_t i = 0; i < q->nhosts; i++)
-		if (shared[i]) {
-			free(q->hosts[i]);
-			q->hosts[i] = eng_xstrdup(eng_source_name(q->e,
-			    (unsigned)i));
-		}
-	free(shared);
 	if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK ||
 	    sqlite3_create_module(q->db, "llmlog", &module, q) != SQLITE_OK ||
@@ -832,9 +800,6 @@ eng_sql_free(struct eng_sql *q)
 	if (q == NULL)
 		return;
 	sqlite3_close(q->db);
-	for (size_t i = 0; i < q->nhosts; i++)
-		free(q->hosts[i]);
-	free(q->hosts);
 	free(q);
 }
 

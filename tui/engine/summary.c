@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "engine-int.h"
+#include "jscan.h"
 
 /* An entry's fields and a buffer for the text of one of them. */
 struct sum {
@@ -211,10 +212,40 @@ sum_user(struct strbuf *out, struct sum *c)
 	add_outcome(out, c);
 }
 
+/* The parameters that say what a tool call acted on, the first one
+ * present wins: read_file's path, run_command's command, fetch's url. */
+#define KEY(s) { s, sizeof s - 1 }
+static const struct jscan_key main_params[] = {
+	KEY("path"), KEY("command"), KEY("cmd"), KEY("url"), KEY("file"),
+	KEY("query"),
+};
+#undef KEY
+#define NMAIN_PARAMS (sizeof main_params / sizeof main_params[0])
+
+/* " value" of the main parameter, when parameters is an object holding
+ * one as a non-empty string (cut parameters are a string: none). */
+static void
+add_main_param(struct strbuf *out, const struct sum *c)
+{
+	struct jscan_value v[NMAIN_PARAMS];
+
+	if (jscan_find(field_value(c->f, FIELD_PARAMETERS), main_params,
+	    NMAIN_PARAMS, v) == 0)
+		return;
+	for (size_t i = 0; i < NMAIN_PARAMS; i++) {
+		if (v[i].kind == JSCAN_STRING && v[i].n > 0) {
+			strbuf_add(out, " ", 1);
+			jscan_string(out, &v[i]);
+			return;
+		}
+	}
+}
+
 static void
 sum_tool(struct strbuf *out, struct sum *c)
 {
 	add_word(out, c, FIELD_TOOL_NAME);
+	add_main_param(out, c);
 	add_paren(out, c, FIELD_TOOL_SERVER);
 	add_outcome(out, c);
 }
@@ -240,12 +271,13 @@ sum_llm(struct strbuf *out, struct sum *c)
 		add_number(out, c, FIELD_TOTAL, 0);
 		strbuf_puts(out, " tokens");
 	}
+	/* before the outcome, whose error text runs to the end */
+	if (field_bool(c->f, FIELD_STREAMING) == 1)
+		strbuf_puts(out, " streaming");
 	if (failed(c))
 		add_outcome(out, c);
 	else
 		add_ms(out, c);
-	if (field_bool(c->f, FIELD_STREAMING) == 1)
-		strbuf_puts(out, " streaming");
 }
 
 static void

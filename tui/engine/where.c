@@ -778,19 +778,6 @@ path_holds(struct where_ctx *c, const struct node *n,
 	return false;
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *slash;
-	size_t n = strlen(path);
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	for (slash = path + n; slash > path && slash[-1] != '/';)
-		slash--;
-	return slash;
-}
-
 struct line {
 	struct eng *e;
 	const struct eng_entry *en;
@@ -803,7 +790,6 @@ static const char *
 virtual_text(const struct node *n, const struct line *ln, int64_t *num)
 {
 	const struct eng_entry *en = ln->en;
-	const char *s;
 
 	switch (n->field) {
 	case F_CATEGORY:
@@ -818,8 +804,7 @@ virtual_text(const struct node *n, const struct line *ln, int64_t *num)
 		return en->time_us == ENG_TIME_NONE ||
 		    (en->flags & ENTRY_NO_TIME) ? NULL : "";
 	default:
-		s = eng_source_name(ln->e, en->source);
-		return s != NULL ? base_name(s) : NULL;
+		return eng_host_name(ln->e, en->source);
 	}
 }
 

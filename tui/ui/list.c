@@ -64,13 +64,13 @@ draw_field(int y, int x, int w, int fw, const char *s, attr_t a)
 	return x + fw + 1 < w ? x + fw + 1 : w;
 }
 
-/* Which directory (host) an entry came from, when there are several: the
- * end of its path, where names differ. */
+/* Which host (directory) an entry came from, when there are several: its
+ * name (eng_host_name), the end of it when it is long. */
 static int
 draw_source(struct ui *u, const struct eng_entry *en, int y, int x, int w,
     attr_t a)
 {
-	const char *name = eng_source_name(u->e, en->source);
+	const char *name = eng_host_name(u->e, en->source);
 	struct strbuf s;
 	size_t skip;
 

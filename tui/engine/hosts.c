@@ -1,0 +1,141 @@
+/*
+ * hosts.c - the name each log directory goes by: its host.  Directories
+ * are told apart by the shortest end of their paths that no other has,
+ * after the ends they all share: alpha/.llm_os/logs and
+ * beta/.llm_os/logs are "alpha" and "beta", spool/alpha and spool/beta
+ * (llmlog --hosts spool) the same.  One directory is named by its last
+ * part.  The list, print mode, --by host, --where host and SQL's host
+ * column all name a directory through here.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+/* A path's parts, right to left: part k of n (0 the last) as [s, s+len). */
+struct parts {
+	const char *path;
+	size_t n;
+	const char **s;
+	size_t *len;
+};
+
+static void
+parts_split(struct parts *p, const char *path)
+{
+	size_t cap = 8, end = strlen(path), start;
+
+	p->path = path;
+	p->n = 0;
+	p->s = eng_xcalloc(cap, sizeof *p->s);
+	p->len = eng_xcalloc(cap, sizeof *p->len);
+	for (;;) {
+		while (end > 0 && path[end - 1] == '/')
+			end--;
+		if (end == 0)
+			break;
+		start = end;
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		/* "." says nothing: ./logs is logs */
+		if (!(end - start == 1 && path[start] == '.')) {
+			if (p->n == cap) {
+				cap *= 2;
+				p->s = eng_xrealloc(p->s, cap * sizeof *p->s);
+				p->len = eng_xrealloc(p->len,
+				    cap * sizeof *p->len);
+			}
+			p->s[p->n] = path + start;
+			p->len[p->n++] = end - start;
+		}
+		end = start;
+	}
+}
+
+static bool
+part_equal(const struct parts *a, size_t i, const struct parts *b, size_t j)
+{
+	return a->len[i] == b->len[j] &&
+	    memcmp(a->s[i], b->s[j], a->len[i]) == 0;
+}
+
+/* The name of parts [from, from+k) in path order, or the whole path when
+ * there are none. */
+static char *
+join(const struct parts *p, size_t from, size_t k)
+{
+	struct strbuf b;
+
+	if (p->n <= from)
+		return eng_xstrdup(p->path[0] != '\0' ? p->path : ".");
+	if (from + k > p->n)
+		k = p->n - from;
+	strbuf_init(&b);
+	for (size_t i = from + k; i-- > from;) {
+		strbuf_add(&b, p->s[i], p->len[i]);
+		if (i > from)
+			strbuf_add(&b, "/", 1);
+	}
+	return b.s;
+}
+
+void
+hosts_name(struct eng *e)
+{
+	size_t n = e->ndirs, common = 0;
+	struct parts *p = eng_xcalloc(n, sizeof *p);
+
+	e->hosts = eng_xcalloc(n, sizeof *e->hosts);
+	for (size_t i = 0; i < n; i++)
+		parts_split(&p[i], e->dirs[i]);
+	/* the ends all share, keeping one part for each */
+	for (bool same = n > 1; same; common += same) {
+		for (size_t i = 0; same && i < n; i++)
+			same = p[i].n > common + 1 &&
+			    part_equal(&p[i], common, &p[0], common);
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* grow until no other directory ends the same way; the same
+		 * path given twice keeps all its parts */
+		for (size_t k = 1;; k++) {
+			char *name = join(&p[i], common, k);
+			bool unique = true;
+
+			for (size_t j = 0; unique && j < n; j++) {
+				char *other;
+
+				if (j == i)
+					continue;
+				other = join(&p[j], common, k);
+				unique = strcmp(name, other) != 0;
+				free(other);
+			}
+			if (unique || common + k >= p[i].n) {
+				e->hosts[i] = name;
+				break;
+			}
+			free(name);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].s);
+		free(p[i].len);
+	}
+	free(p);
+}
+
+void
+hosts_free(struct eng *e)
+{
+	for (size_t i = 0; e->hosts != NULL && i < e->ndirs; i++)
+		free(e->hosts[i]);
+	free(e->hosts);
+}
+
+const char *
+eng_host_name(const struct eng *e, unsigned source)
+{
+	return source < e->ndirs ? e->hosts[source] : NULL;
+}
