@@ -44,6 +44,15 @@
 #define CACHE_MAX_DEFAULT	(UINT64_C(1) << 30)
 #define VALS_SPAN_MAX	1024	/* a longer value: the line is read */
 
+/* Fields the statistics never read, long texts and objects that only a
+ * summary shows: kept absent, so entry_fields' readers must not look at
+ * them (a summary reads its line).  Any other field of a set is kept. */
+static bool
+left_out(enum field k)
+{
+	return k == FIELD_USER_INPUT || k == FIELD_PARAMETERS;
+}
+
 struct cache {
 	char *dir;
 	char **dirs;		/* the log directories, resolved */
@@ -210,7 +219,7 @@ layout_hash(void)
 	hash_add(&h, sizes, sizeof sizes);
 	for (int s = 0; s <= FIELDS_FOREIGN; s++) {
 		for (const enum field *k = fields_set(s); *k != NFIELDS; k++) {
-			int32_t v = (int32_t)*k;
+			int32_t v = (int32_t)*k * (left_out(*k) ? -1 : 1);
 
 			hash_add(&h, &v, sizeof v);
 		}
@@ -414,9 +423,12 @@ vals_capture(struct index_task *t, const char *s, size_t n)
 	    !fields_read(s, n, en->category, &f))
 		return;
 	for (const enum field *x = fields_set(en->category); *x != NFIELDS;
-	    x++, k++)
-		if (f.v[k].kind != JSCAN_NONE && f.v[k].n > VALS_SPAN_MAX)
+	    x++, k++) {
+		if (left_out(*x))
+			f.v[k].kind = JSCAN_NONE;
+		else if (f.v[k].kind != JSCAN_NONE && f.v[k].n > VALS_SPAN_MAX)
 			return;
+	}
 	at = t->blob.len;
 	if (at > UINT32_MAX - (FIELDS_MAX * (3 + VALS_SPAN_MAX) + 1))
 		return;

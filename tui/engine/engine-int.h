@@ -440,7 +440,11 @@ const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
  * cache_values_on; index_task_publish_values moves them to the file's
  * blob before the task's entries are appended.  entry_fields is how the
  * statistics get an entry's fields: from its kept values, else from its
- * line through br; false when neither can be had. */
+ * line through br; false when neither can be had.  Every field of the
+ * entry's set (fields_set) is given as the scanner read it, but for those
+ * the statistics never read, which may read absent (cache.c, left_out:
+ * user_input, parameters); a field added to a set is kept with no more
+ * to do. */
 #define VALS_NONE	UINT32_MAX
 bool cache_values_on(const struct eng *e);
 void cache_prepare(struct eng *e, struct file *f, size_t id);
