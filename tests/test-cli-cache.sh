@@ -86,6 +86,12 @@ cmp -s "$tmp/ref" "$tmp/got" || fail "a corrupt cache changed the output"
 "$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
 [ -s "$tmp/err" ] && fail "the rebuilt cache is still said corrupt"
 
+# bounded: LLMLOG_CACHE_MAX, the oldest going first
+LLMLOG_CACHE_MAX=60K "$LLMLOG" --dir "$d" --stats >/dev/null 2>&1
+n=$(du -sb "$LLMLOG_CACHE_DIR" | cut -f1)
+[ "$n" -le $((60 * 1024 + 4096)) ] || fail "cache of $n bytes over 60K"
+same "after the bound"
+
 # a cache directory that cannot be written: no cache, the same output
 if [ "$(id -u)" != 0 ]; then
 	rm -rf "$LLMLOG_CACHE_DIR"

@@ -58,6 +58,7 @@ struct cache {
 	char **dirs;		/* the log directories, resolved */
 	uint64_t max;		/* bytes the directory may hold */
 	bool no_write;		/* a write failed: read only */
+	bool pruned;		/* since the last write */
 	size_t corrupt;
 	char *corrupt_path;
 	uint64_t layout;
@@ -1105,6 +1106,7 @@ cache_prune(struct eng *e)
 	struct stat st;
 	DIR *d;
 
+	c->pruned = true;
 	if ((d = opendir(c->dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
@@ -1148,8 +1150,11 @@ cache_save(struct eng *e)
 		return;
 	for (size_t i = 0; i < e->nfiles; i++)
 		nd += dirty(e->files[i]);
-	if (nd == 0)
+	if (nd == 0) {
+		if (!e->cache->pruned)	/* files may have gone */
+			cache_prune(e);
 		return;
+	}
 	count = eng_xcalloc(e->nfiles + 1, sizeof *count);
 	for (size_t p = 0; p < e->count; p++)
 		count[store_entry(e, p)->file]++;
