@@ -54,6 +54,9 @@ class Bench:
         self.env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
         self.env.pop("LLMLOG_DIR", None)
         self.env.pop("LLMLOG_LEVEL", None)
+        # the index cache of every run: beside the data, never a home's
+        self.cache = os.path.join(self.data, "cache")
+        self.env["LLMLOG_CACHE_DIR"] = self.cache
 
     # ---- reporting ------------------------------------------------------
 
@@ -387,7 +390,8 @@ class Bench:
         if not os.access(self.llmlog, os.X_OK):
             self.skip("--stats, 1M entries", "llmlog not built", "<= 0.5 s")
             return
-        cmd = "%s --stats --dir %s" % (self.llmlog, d)
+        # the first open: nothing cached
+        cmd = "%s --stats --no-cache --dir %s" % (self.llmlog, d)
         r = self.run(["sh", "-c", cmd + " --output json"],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         total = None
@@ -453,6 +457,47 @@ class Bench:
                  "%.2fx" % (with_prices / without) if without else "",
                  "cost <= 1.1x", met(without and
                                      with_prices <= 1.1 * without))
+
+    def cache_1m(self, d):
+        """--stats on the 1M set opened again, from the index cache, beside
+        the first open that writes it; the output must be the same bytes
+        as without the cache."""
+        print("--stats on the 1M set, opened again (index cache)")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--stats cached", "llmlog not built", "<= 0.06 s")
+            return
+        cmd = "%s --stats --dir %s" % (self.llmlog, d)
+        shutil.rmtree(self.cache, ignore_errors=True)
+        t0 = time.perf_counter()
+        writing, wrss = self.time_rss(cmd)
+        if writing is None:
+            self.run(["sh", "-c", cmd], stdout=subprocess.DEVNULL)
+            writing = time.perf_counter() - t0
+        first = self.timed([cmd + " --no-cache"], runs=3)[0]
+        again = self.timed([cmd], runs=5)[0]
+        _, rss = self.time_rss(cmd)
+        outs = [self.run(["sh", "-c", c + " --output json"],
+                         stdout=subprocess.PIPE).stdout
+                for c in (cmd + " --no-cache", cmd)]
+        self.row("--stats 1M, first open writing the cache", "%.3f s" % writing)
+        if wrss is not None:
+            self.row("peak RSS, first open writing the cache",
+                     "%.0f MB" % (wrss / 1024), "", "", "<= 64 MB",
+                     met(wrss / 1024 <= 64))
+        self.row("--stats 1M, opened again (cached)", "%.3f s" % again,
+                 "first open %.3f s" % first, "%.2fx the first" % (again / first),
+                 "<= 0.06 s, <= 0.15x", met(again <= 0.06 and
+                                            again <= 0.15 * first))
+        self.row("--stats 1M cached: same bytes as uncached",
+                 "yes" if outs[0] == outs[1] and outs[0] else "NO", "", "",
+                 "same", met(outs[0] == outs[1] and bool(outs[0])))
+        if rss is not None:
+            self.row("peak RSS, cached open 1M", "%.0f MB" % (rss / 1024), "",
+                     "", "<= 128 MB", met(rss / 1024 <= 128))
+        if os.path.isdir(self.cache):
+            size = sum(os.path.getsize(os.path.join(self.cache, f))
+                       for f in os.listdir(self.cache))
+            self.note("index cache of the 1M set: %.0f MB" % (size / 1e6))
 
     # --sql's two queries; lnav runs the same SQL on its llm format's
     # table, where "FROM llm" reads "FROM llmlog_llm"
@@ -834,6 +879,7 @@ class Bench:
                 "--entries", "1000000", "--seed", "1", "--start",
                 "2026-11-01T00:00:00Z", "--span", "7d", "--backups", "0"])
             steps.append(("stats", lambda: self.stats_1m(d1m)))
+            steps.append(("cache", lambda: self.cache_1m(d1m)))
             steps.append(("sql", lambda: self.sql_1m(d1m)))
             steps.append(("where", lambda: self.where_count(d1m)))
             steps.append(("trace", lambda: self.trace_1m(d1m)))

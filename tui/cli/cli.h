@@ -37,6 +37,7 @@ struct options {
 	bool print;
 	bool utc;
 	bool malformed;		/* -o json prints malformed lines too */
+	bool no_cache;			/* --no-cache */
 	enum output_format output;
 	enum color_when color;
 	struct eng_where **where;	/* -w, all must hold (filter.where) */

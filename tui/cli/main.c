@@ -65,9 +65,17 @@ run(struct options *o)
 		eng_close(e);
 		rc = EXIT_USAGE;
 	} else {
+		const char *bad;
+		bool ui = o->sql == NULL && wants_ui(o);
+
 		eng_set_prices(e, prices);
+		if (!o->no_cache)
+			eng_cache_enable(e, NULL);	/* or none: off */
 		rc = o->sql != NULL ? query_run(e, o) :
-		    wants_ui(o) ? explore(e, o) : print_run(e, o);
+		    ui ? explore(e, o) : print_run(e, o);
+		if (!ui && eng_cache_corrupt(e, &bad) > 0)
+			fprintf(stderr, "llmlog: %s: index cache corrupt, "
+			    "ignored and rebuilt\n", bad);
 		eng_close(e);
 	}
 	eng_prices_free(prices);

@@ -22,6 +22,7 @@ enum {
 	OPT_COLOR,
 	OPT_NO_COLOR,
 	OPT_UTC,
+	OPT_NO_CACHE,
 	OPT_SQL,
 	OPT_COUNT,
 	OPT_FIELDS,
@@ -70,6 +71,7 @@ static const struct option long_opts[] = {
 	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
 	{ "utc", no_argument, NULL, OPT_UTC },
 	{ "malformed", no_argument, NULL, OPT_MALFORMED },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "print", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
@@ -130,6 +132,7 @@ static const char help_text[] =
 "      --prices FILE      the price table of LLM calls' cost (LiteLLM's\n"
 "                         shape); default $LLMLOG_PRICES, else the\n"
 "                         installed one and ~/.config/llmlog/prices.json\n"
+"      --no-cache         neither read nor write the index cache\n"
 "  -p, --print            print, never start the interactive viewer\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
@@ -472,6 +475,9 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return 0;
 	case OPT_MALFORMED:
 		o->malformed = true;
+		return 0;
+	case OPT_NO_CACHE:
+		o->no_cache = true;
 		return 0;
 	case OPT_SQL:
 		o->sql = optarg;

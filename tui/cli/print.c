@@ -536,6 +536,10 @@ print_file_row(struct printer *p, const struct eng_file_info *fi)
 	    p->o->utc);
 	strbuf_puts(&p->line, "  ");
 	eng_sanitize(&p->line, fi->path, strlen(fi->path));
+	if (fi->compressed > 0) {
+		human_size(size, sizeof size, fi->compressed);
+		strbuf_printf(&p->line, "  (%s compressed)", size);
+	}
 	strbuf_puts(&p->line, "\n");
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }

@@ -50,10 +50,15 @@ struct file {
 	unsigned unseen;	/* scans in a row that did not find it */
 	size_t entries;
 	int64_t first_us, last_us;
+	bool gz;		/* a compressed backup (gz.c): fd is its text */
+	uint64_t zsize;		/* its size on disk; size is the text's */
+	struct file_cache *cache;	/* cache.c, or NULL */
 };
 
 struct loader;
 struct prefilter;
+struct cache;
+struct file_cache;
 
 struct eng {
 	char **dirs;
@@ -77,6 +82,9 @@ struct eng {
 
 	struct eng_entry **chunks;
 	size_t nchunks, chunks_cap;
+	uint32_t **vchunks;	/* cache.c: per position, its values'
+				   record, beside chunks; NULL when off */
+	struct cache *cache;	/* cache.c, or NULL: off */
 	size_t count;
 	size_t malformed;
 
@@ -119,7 +127,9 @@ entry_read_len(const struct eng_entry *en)
  * as the cache does (never following a symbolic link, never blocking on
  * a FIFO), making room in a full descriptor table; adopt puts a
  * descriptor so opened in the cache; forget closes f's.  fdcache_stat:
- * fstat of f's descriptor if open, else -1. */
+ * fstat of f's descriptor if open, else -1 (and for a compressed backup,
+ * whose descriptor is its inflated text's: gz.c).  A compressed backup
+ * opened again is inflated again. */
 void fdcache_init(struct eng *e);
 void fdcache_free(struct eng *e);
 int fdcache_acquire(struct eng *e, struct file *f);
@@ -133,6 +143,14 @@ void file_set_path(struct eng *e, struct file *f, char *path);
 /* f is gone: it is opened no more. */
 void file_set_gone(struct eng *e, struct file *f);
 
+/* gz.c: a compressed backup's name ("NAME.N.gz": its category and N);
+ * its text inflated into an unlinked temporary file, whose descriptor is
+ * returned (-1 with errno when none can be made or zfd cannot be read),
+ * text_size its length; why says where cut or corrupt data stopped the
+ * inflating, or is "". */
+bool gz_name(const char *name, int *category, int *backup);
+int gz_inflate(int zfd, uint64_t *text_size, char *why, size_t whylen);
+
 /* store.c: the files and the index, at the bottom (engine.c holds the
  * lifecycle that calls it) */
 /* Name what cannot be read: "path: why"; kept while scans find it so,
@@ -143,7 +161,9 @@ void store_unreadable_free(struct eng *e);
 /* pread until n bytes, the end of the file or an error: the bytes read,
  * or -1 with errno when none could be. */
 ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);
-void store_append(struct eng *e, const struct eng_entry *v, size_t n);
+/* refs: each entry's values record (cache.c), or NULL for none. */
+void store_append(struct eng *e, const struct eng_entry *v,
+    const uint32_t *refs, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
     size_t n);
@@ -174,6 +194,9 @@ struct index_task {
 				   at that line resumes there */
 	uint64_t bytes_read;
 	int error;		/* errno of a failed read */
+	/* cache.c: each entry's values record in blob, when kept */
+	uint32_t *refs;		/* beside v, or NULL */
+	struct strbuf blob;
 };
 #define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
@@ -235,6 +258,8 @@ bool fields_read(const char *s, size_t n, int set, struct fields *f);
 const enum field *fields_set(int set);
 /* 1 for true, 0 for false, -1 for anything else or nothing. */
 int field_bool(const struct fields *f, enum field k);
+/* The fields of a set, all absent (for a reader that fills them). */
+void fields_init(int set, struct fields *f);
 /* Whether an interaction, tool execution or LLM call failed: success is
  * false, or, when success is not a boolean, error is there and is not
  * null, false or "". */
@@ -514,6 +539,31 @@ void pf_scan_free(struct pf_scan *s);
  * newline in *eol; NULL when there is none. */
 const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
     const char *stop, const char **eol);
+
+/* cache.c: the index cache (llmlog(1), FILES) and the values kept
+ * beside the index.  cache_prepare, before a file is first planned,
+ * takes in its cache when one holds (and inflates a compressed backup
+ * that has none); cache_save writes the caches of files indexed further
+ * since (main thread, with no load running).  An index task keeps each
+ * entry's values (index_task_values, from the line it read) when
+ * cache_values_on; index_task_publish_values moves them to the file's
+ * blob before the task's entries are appended.  entry_fields is how the
+ * statistics get an entry's fields: from its kept values, else from its
+ * line through br; false when neither can be had.  Every field of the
+ * entry's set (fields_set) is given as the scanner read it, but for those
+ * the statistics never read, which may read absent (cache.c, left_out:
+ * user_input, parameters); a field added to a set is kept with no more
+ * to do. */
+#define VALS_NONE	UINT32_MAX
+bool cache_values_on(const struct eng *e);
+void cache_prepare(struct eng *e, struct file *f, size_t id);
+void cache_save(struct eng *e);
+void cache_free(struct eng *e);
+void file_cache_free(struct file *f);
+void index_task_values(struct index_task *t, const char *s, size_t n);
+void index_task_publish_values(struct eng *e, struct index_task *t);
+bool entry_fields(const struct eng *e, size_t pos, const struct eng_entry *en,
+    struct block_reader *br, struct fields *f);
 
 /* loader.c: the background load of eng_load_async.  loader_start plans
  * the tasks of every file's unindexed part (after store_scan) and starts

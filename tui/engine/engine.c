@@ -62,10 +62,13 @@ eng_close(struct eng *e)
 	if (e == NULL)
 		return;
 	loader_stop(e);
+	cache_save(e);		/* what was indexed since the load */
 	fdcache_free(e);
+	cache_free(e);
 	for (size_t i = 0; i < e->nfiles; i++) {
 		if (e->files[i] == NULL)
 			continue;
+		file_cache_free(e->files[i]);
 		free(e->files[i]->path);
 		free(e->files[i]);
 	}
@@ -122,6 +125,7 @@ eng_load(struct eng *e, char *err, size_t errlen)
 		index_publish(e, &t[i]);
 	free(t);
 	e->load_total += bytes;
+	cache_save(e);
 	return 0;
 }
 
@@ -181,6 +185,7 @@ eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
 	out->category = f->category;
 	out->backup = f->backup;
 	out->size = f->size;
+	out->compressed = f->gz ? f->zsize : 0;
 	out->entries = f->entries;
 	out->first_us = f->first_us;
 	out->last_us = f->last_us;

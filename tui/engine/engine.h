@@ -44,8 +44,10 @@
  * Files.  A log file is opened when it is read and kept open while few
  * enough are (fdcache.c: a quarter of the process's descriptor limit, at
  * most 256), so any number of backups can be read; a file is known by its
- * inode, whatever name it has now.  What cannot be read is named by
- * eng_unreadable, never skipped in silence.
+ * inode, whatever name it has now.  A compressed backup (NAME.N.gz) is
+ * read as backup N, through its text inflated into an unlinked temporary
+ * file.  What cannot be read is named by eng_unreadable, never skipped in
+ * silence.
  *
  * New entries.  Entries enter the index in eng_load, and in eng_refresh
  * only (after eng_load_async too: the background load's entries wait
@@ -264,6 +266,23 @@ struct eng_regex;
 void eng_set_prefilter(struct eng *e, const char *keyword,
     struct eng_regex *re, bool raw);
 
+/*
+ * The index cache (llmlog(1), FILES): keep what indexing found in dir
+ * (NULL: $LLMLOG_CACHE_DIR, else $XDG_CACHE_HOME/llmlog, else
+ * ~/.cache/llmlog; made 0700), so that a file read before costs only its
+ * new bytes: its entries and the values of its fields that the
+ * statistics read.  Call before eng_load or eng_load_async.  0, or -1
+ * when the directory cannot be made or is another user's or open to
+ * others (caching stays off).  A cache that does not hold is rebuilt;
+ * not with a prefilter (eng_set_prefilter), which indexes only some
+ * lines.  Caches are written by the loads and eng_close.  Once, before
+ * anything is indexed (-1 after).
+ */
+int eng_cache_enable(struct eng *e, const char *dir);
+/* How many caches were found corrupt (and rebuilt) since eng_open, and
+ * the first one's path in *path unless path is NULL. */
+size_t eng_cache_corrupt(const struct eng *e, const char **path);
+
 /* Follow: a descriptor that becomes readable when a watched file changes
  * (inotify), or -1 when polling is the only way (call eng_refresh about
  * every 100 ms then). */
@@ -296,7 +315,10 @@ struct eng_file_info {
 	const char *dir;
 	int category;		/* or -1 */
 	int backup;		/* 0 for the current file, N for ".N" */
-	uint64_t size;
+	uint64_t size;		/* of its text: a compressed backup's
+				   inflated */
+	uint64_t compressed;	/* a compressed backup's (".N.gz") size on
+				   disk, else 0 */
 	size_t entries;
 	int64_t first_us, last_us;
 };

@@ -121,6 +121,8 @@ file_open(struct eng *e, int dirfd, const char *name, struct stat *st)
 	return fd;
 }
 
+static int reopen_file(struct eng *e, const struct file *f);
+
 static bool
 same_file(int fd, const struct file *f)
 {
@@ -145,7 +147,11 @@ search(struct eng *e, const struct file *f)
 	if (d == NULL)
 		return -1;
 	while (fd < 0 && (de = readdir(d)) != NULL) {
-		if (llmlog_category_from_file(de->d_name) != f->category ||
+		int cat = llmlog_category_from_file(de->d_name), b;
+
+		if (cat < 0 && !gz_name(de->d_name, &cat, &b))
+			cat = -1;
+		if (cat != f->category ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    st.st_dev != f->dev || st.st_ino != f->ino)
 			continue;
@@ -161,9 +167,33 @@ search(struct eng *e, const struct file *f)
 	return fd;
 }
 
+/* A compressed backup's text, from its file's descriptor zfd (which it
+ * closes); what the data lacks was named when it was first read. */
+static int
+text_of(const struct file *f, int zfd)
+{
+	uint64_t size;
+	char why[256];
+	int fd, err;
+
+	if (zfd < 0 || !f->gz)
+		return zfd;
+	fd = gz_inflate(zfd, &size, why, sizeof why);
+	err = errno;
+	close(zfd);
+	errno = err;
+	return fd;
+}
+
 /* f's file again, by its path or else by its inode. */
 static int
 reopen(struct eng *e, const struct file *f)
+{
+	return text_of(f, reopen_file(e, f));
+}
+
+static int
+reopen_file(struct eng *e, const struct file *f)
 {
 	int fd = open_room(e, AT_FDCWD, f->path);
 
@@ -253,7 +283,7 @@ fdcache_stat(struct eng *e, struct file *f, struct stat *st)
 	int rc = -1;
 
 	pthread_mutex_lock(&e->fd_mu);
-	if (f->fd >= 0)
+	if (f->fd >= 0 && !f->gz)	/* a text file has no link */
 		rc = fstat(f->fd, st);
 	pthread_mutex_unlock(&e->fd_mu);
 	return rc;

@@ -95,6 +95,15 @@ fields_read(const char *s, size_t n, int set, struct fields *f)
 	    f->v) == JSCAN_OBJECT;
 }
 
+void
+fields_init(int set, struct fields *f)
+{
+	pthread_once(&set_once, set_keys_init);
+	f->slot = set_keys[set].slot;
+	for (size_t i = 0; i < set_keys[set].n; i++)	/* the rest unused */
+		f->v[i] = (struct jscan_value){ .kind = JSCAN_NONE };
+}
+
 const enum field *
 fields_set(int set)
 {

@@ -20,8 +20,14 @@
 static void
 task_push(struct index_task *t, const struct eng_entry *en)
 {
-	if (t->n == t->cap)	/* a call per line costs */
+	if (t->n == t->cap) {	/* a call per line costs */
 		eng_grow(&t->v, &t->cap, t->n + 1, sizeof *t->v);
+		if (t->refs != NULL)
+			t->refs = eng_xrealloc(t->refs, t->cap *
+			    sizeof *t->refs);
+	}
+	if (t->refs != NULL)
+		t->refs[t->n] = VALS_NONE;
 	t->v[t->n++] = *en;
 }
 
@@ -69,6 +75,7 @@ emit(struct index_task *t, const char *s, size_t len, uint64_t off,
 		return;
 	parse_line(s, len, t->category, &li);
 	push_line(t, &li, len, off, last_time);
+	index_task_values(t, s, len);
 }
 
 /* The bytes [off, off + n) of the task's file, or NULL when a read fails
@@ -359,6 +366,8 @@ index_run(struct index_task *t, char *buf)
 	 * a prefilter, few lines and a growing array */
 	t->cap = t->pf != NULL ? 64 : (size_t)((t->end - t->start) / 200) + 16;
 	t->v = eng_xmalloc(t->cap * sizeof *t->v);
+	if (t->pf == NULL && cache_values_on(t->e))
+		t->refs = eng_xmalloc(t->cap * sizeof *t->refs);
 	if (t->pf != NULL)
 		pf_scan_init(&sc.pf, t->pf);
 	sc.timed_to = t->start;
@@ -427,6 +436,9 @@ index_task_free(struct index_task *t)
 	free(t->v);
 	t->v = NULL;
 	t->n = t->cap = 0;
+	free(t->refs);
+	t->refs = NULL;
+	strbuf_free(&t->blob);
 }
 
 struct runner {
@@ -481,6 +493,7 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 
 		if (f == NULL || f->gone || f->pending > 0)
 			continue;
+		cache_prepare(e, f, i);
 		size = f->size;
 		if (size <= f->pos)
 			continue;
@@ -524,7 +537,8 @@ index_publish(struct eng *e, struct index_task *t)
 
 	if (t->error != 0 && t->error != ENOENT)
 		store_unreadable(e, f->path, strerror(t->error), false);
-	store_append(e, t->v, t->n);
+	index_task_publish_values(e, t);
+	store_append(e, t->v, t->refs, t->n);
 	store_file_add_entries(f, t->v, t->n);
 	e->malformed += t->malformed;
 	e->bytes_read += t->bytes_read;

@@ -127,8 +127,10 @@ loader_collect(struct eng *e)
 		index_publish(e, &l->t[take[i]]);
 	l->published += n;
 	free(take);
-	if (l->published == l->n)
+	if (l->published == l->n) {
 		loader_free(e);
+		cache_save(e);
+	}
 	return (long)(e->count - before);
 }
 

@@ -78,12 +78,22 @@ prune_move(struct eng *e, const uint32_t *map, size_t kept)
 {
 	size_t chunks = (kept + CHUNK_ENTRIES - 1) / CHUNK_ENTRIES;
 
-	for (size_t p = 0; p < e->count; p++)
-		if (map[p] != PRUNED && map[p] != p)
-			*store_entry(e, map[p]) = *store_entry(e, p);
+	uint32_t **vc = e->vchunks;
+
+	for (size_t p = 0; p < e->count; p++) {
+		if (map[p] == PRUNED || map[p] == p)
+			continue;
+		*store_entry(e, map[p]) = *store_entry(e, p);
+		if (vc != NULL)	/* the values kept go with their entries */
+			vc[map[p] >> CHUNK_SHIFT][map[p] & (CHUNK_ENTRIES - 1)] =
+			    vc[p >> CHUNK_SHIFT][p & (CHUNK_ENTRIES - 1)];
+	}
 	e->count = kept;
-	while (e->nchunks > chunks)
+	while (e->nchunks > chunks) {
 		free(e->chunks[--e->nchunks]);
+		if (vc != NULL)
+			free(vc[e->nchunks]);
+	}
 }
 
 /* The files cut are done with: a gone one's record goes (its number is
@@ -100,6 +110,7 @@ prune_files(struct eng *e, const size_t *before)
 		if (f->gone) {
 			e->removed.deleted_files++;
 			fdcache_forget(e, f);
+			file_cache_free(f);
 			free(f->path);
 			free(f);
 			e->files[i] = NULL;

@@ -778,11 +778,10 @@ reads_fields(const struct eng_entry *en)
 
 static void
 count_entry(struct part *p, const struct eng *e, struct block_reader *br,
-    const struct eng_entry *en)
+    size_t pos)
 {
+	const struct eng_entry *en = store_entry(e, pos);
 	struct fields f;
-	const char *s;
-	size_t n;
 
 	p->total++;
 	p->by_level[eng_entry_level(en) <= LLMLOG_CRITICAL ?
@@ -805,9 +804,8 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	}
 	if (!reads_fields(en))
 		return;		/* system entries need no field */
-	if ((s = block_reader_line(br, e, en, &n)) == NULL)
-		return;
-	if (fields_read(s, n, en->category, &f))
+	/* the values kept by the index, or else the line's (cache.c) */
+	if (entry_fields(e, pos, en, br, &f))
 		count_fields(p, en->category, &f, en);
 }
 
@@ -1030,7 +1028,7 @@ job_main(void *arg)
 
 	block_reader_init(&br);
 	for (size_t i = 0; i < j->n; i++)
-		count_entry(&j->part, j->e, &br, store_entry(j->e, j->pos[i]));
+		count_entry(&j->part, j->e, &br, j->pos[i]);
 	block_reader_free(&br);
 	return NULL;
 }

@@ -23,22 +23,39 @@
 #include "engine-int.h"
 
 void
-store_append(struct eng *e, const struct eng_entry *v, size_t n)
+store_append(struct eng *e, const struct eng_entry *v, const uint32_t *refs,
+    size_t n)
 {
 	while (n > 0) {
 		size_t at = e->count & (CHUNK_ENTRIES - 1), take;
+		size_t c = e->count >> CHUNK_SHIFT;
 
-		if (at == 0 && (e->count >> CHUNK_SHIFT) == e->nchunks) {
+		if (at == 0 && c == e->nchunks) {
 			eng_grow(&e->chunks, &e->chunks_cap, e->nchunks + 1,
 			    sizeof *e->chunks);
 			e->chunks[e->nchunks++] = eng_xmalloc(CHUNK_ENTRIES *
 			    sizeof **e->chunks);
+			if (e->cache != NULL) {
+				e->vchunks = eng_xrealloc(e->vchunks,
+				    e->chunks_cap * sizeof *e->vchunks);
+				e->vchunks[c] = eng_xmalloc(CHUNK_ENTRIES *
+				    sizeof **e->vchunks);
+			}
 		}
 		take = CHUNK_ENTRIES - at;
 		if (take > n)
 			take = n;
-		memcpy(&e->chunks[e->count >> CHUNK_SHIFT][at], v,
-		    take * sizeof *v);
+		memcpy(&e->chunks[c][at], v, take * sizeof *v);
+		if (e->vchunks != NULL) {
+			if (refs != NULL)
+				memcpy(&e->vchunks[c][at], refs,
+				    take * sizeof *refs);
+			else
+				memset(&e->vchunks[c][at], 0xff,
+				    take * sizeof *refs);
+			if (refs != NULL)
+				refs += take;
+		}
 		e->count += take;
 		v += take;
 		n -= take;
@@ -62,6 +79,7 @@ store_file_add_entries(struct file *f, const struct eng_entry *v, size_t n)
 struct found {
 	int category;
 	int backup;
+	bool gz;
 	char *name;
 };
 
@@ -244,7 +262,8 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 		close(fd);
 		file_set_path(e, f, path);
 		f->backup = fo->backup;
-		f->size = (uint64_t)st.st_size;
+		if (!f->gz)
+			f->size = (uint64_t)st.st_size;
 		f->seen = true;
 		return;
 	}
@@ -262,7 +281,14 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 	f->first_us = f->last_us = ENG_TIME_NONE;
 	e->files[e->nfiles++] = f;
 	inodes_add(known, f);
-	fdcache_adopt(e, f, fd);
+	if (fo->gz) {
+		/* its text is inflated, or its cache read, when it is
+		 * first planned (cache_prepare) */
+		f->gz = true;
+		f->zsize = (uint64_t)st.st_size;
+		close(fd);
+	} else
+		fdcache_adopt(e, f, fd);
 }
 
 static char *
@@ -304,7 +330,8 @@ scan_name(struct eng *e, unsigned source, const struct found *fo,
 		else
 			free(path);
 		f->backup = fo->backup;
-		f->size = (uint64_t)st.st_size;
+		if (!f->gz)
+			f->size = (uint64_t)st.st_size;
 		f->seen = true;
 		return;
 	}
@@ -327,15 +354,23 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		int cat = llmlog_category_from_file(de->d_name);
+		int cat = llmlog_category_from_file(de->d_name), zb;
 		const char *dot;
 
+		if (cat < 0 && gz_name(de->d_name, &cat, &zb)) {
+			eng_grow(&v, &cap, n + 1, sizeof *v);
+			v[n] = (struct found){ .category = cat, .backup = zb,
+			    .gz = true, .name = eng_xstrdup(de->d_name) };
+			n++;
+			continue;
+		}
 		if (cat < 0)
 			continue;
 		eng_grow(&v, &cap, n + 1, sizeof *v);
 		dot = de->d_name + strlen(llmlog_category_file(cat));
 		v[n].category = cat;
 		v[n].backup = 0;
+		v[n].gz = false;
 		if (*dot == '.') {
 			/* ".N", N all digits (llmlog_category_from_file);
 			 * past INT_MAX it is as old as a backup can be */

@@ -1,0 +1,570 @@
+/*
+ * test-cache.c - the index cache and compressed backups (llmlog(1),
+ * FILES).  Every open through the cache must give what an open without it
+ * gives, to the byte: the statistics' JSON, every entry and its line, the
+ * files; after appends, rotation, truncation, a file replaced by another
+ * of the same size and mtime, and with the cache corrupted at sampled
+ * offsets.  And it must be used: an unchanged reopen reads no line.
+ * Compressed backups read like plain ones; cut or corrupt ones give what
+ * came before the fault and say where it was.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <zlib.h>
+
+#include "engine.h"
+#include "engine-int.h"
+#include "util.h"
+
+static const char *cache_dir;
+
+/* ---- writing logs ---- */
+
+static const char *const files[] = { "user_interactions.log",
+	"system_health.log", "tool_executions.log", "llm_calls.log",
+	"security.log", "performance.log" };
+
+static void
+add_value(struct strbuf *b, const char *key)
+{
+	switch (util_rand_below(9)) {
+	case 0:
+		return;		/* absent */
+	case 1:
+		strbuf_printf(b, ",\"%s\":null", key);
+		return;
+	case 2:
+		strbuf_printf(b, ",\"%s\":\"esc\\\"aped\\u00e9 %u\"", key,
+		    util_rand_below(5));
+		return;
+	case 3:
+		strbuf_printf(b, ",\"%s\":%s", key, util_rand_below(2) ?
+		    "true" : "false");
+		return;
+	case 4:
+		strbuf_printf(b, ",\"%s\":%u.%u", key, util_rand_below(5000),
+		    util_rand_below(100));
+		return;
+	case 5: {	/* longer than a record keeps: the line is read */
+		strbuf_printf(b, ",\"%s\":\"", key);
+		for (unsigned i = 0, n = 1000 + util_rand_below(200); i < n; i++)
+			strbuf_add(b, "x", 1);
+		strbuf_add(b, "\"", 1);
+		return;
+	}
+	case 6:
+		strbuf_printf(b, ",\"%s\":1e999", key);
+		return;
+	default:
+		strbuf_printf(b, ",\"%s\":\"n%u\"", key, util_rand_below(7));
+	}
+}
+
+static const char *const keys[] = { "success", "duration_ms", "error",
+	"tool_name", "provider", "model", "prompt_tokens", "completion_tokens",
+	"total_tokens", "streaming", "allowed", "action", "resource",
+	"operation", "memory_mb", "user_input", "event", "component" };
+static const char *const cats[] = { "user", "system", "tool", "llm",
+	"security", "performance" };
+
+/* n random lines of file c, times from *t on. */
+static void
+write_lines(const char *dir, int c, unsigned n, unsigned *t, const char *mode)
+{
+	char path[512];
+	struct strbuf b;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", dir, files[c]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(path, mode));
+	strbuf_init(&b);
+	for (unsigned i = 0; i < n; i++, (*t)++) {
+		strbuf_reset(&b);
+		if (util_rand_below(40) == 0) {
+			fputs("not json {\n", fp);
+			continue;
+		}
+		strbuf_printf(&b, "{\"category\":\"%s\",\"timestamp\":"
+		    "\"2026-11-01T%02u:%02u:%02u.%03uZ\",\"level\":\"%s\","
+		    "\"event\":\"e\",\"pid\":7", cats[c], *t / 3600 % 24,
+		    *t / 60 % 60, *t % 60, util_rand_below(1000),
+		    util_rand_below(5) == 0 ? "ERROR" : "INFO");
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			if (util_rand_below(3) != 0)
+				add_value(&b, keys[k]);
+		fprintf(fp, "%s}\n", b.s);
+	}
+	strbuf_free(&b);
+	fclose(fp);
+}
+
+static const char *
+new_logs(const char *name, unsigned n)
+{
+	const char *dir = util_tmpdir(name);
+	unsigned t = 0;
+
+	for (int c = 0; c < 6; c++)
+		write_lines(dir, c, n + util_rand_below(n), &t, "w");
+	return dir;
+}
+
+/* ---- what an open shows ---- */
+
+struct shown {
+	char *text;		/* stats, entries with their lines, files */
+	uint64_t bytes_read;
+	size_t corrupt;
+	size_t unreadable;
+};
+
+static void
+shown_free(struct shown *s)
+{
+	free(s->text);
+}
+
+static void
+show(const char *dir, bool cache, struct shown *out)
+{
+	char err[256];
+	struct eng *e = eng_open(&dir, 1, err, sizeof err);
+	struct eng_filter filt;
+	struct eng_view *v;
+	struct eng_stats *st;
+	json_object *j;
+	struct strbuf b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	if (cache)
+		CU_ASSERT_EQUAL(eng_cache_enable(e, cache_dir), 0);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	eng_filter_init(&filt);
+	v = eng_view_new(e, &filt);
+	st = eng_stats_new();
+	eng_stats_update(st, v);
+	strbuf_init(&b);
+	j = eng_stats_json(st);
+	strbuf_puts(&b, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	json_object_put(j);
+	strbuf_puts(&b, "\n");
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		const char *s;
+		size_t n;
+
+		strbuf_printf(&b, "%u %llu %u %lld %u %u %u|", en->file,
+		    (unsigned long long)en->offset, en->length,
+		    (long long)en->time_us, en->category, en->level, en->flags);
+		if ((s = eng_line(e, en, &n)) != NULL)
+			strbuf_add(&b, s, n);
+		strbuf_puts(&b, "\n");
+	}
+	for (size_t i = 0; i < eng_file_count(e); i++) {
+		struct eng_file_info fi;
+
+		eng_file_info(e, i, &fi);
+		if (fi.path != NULL)
+			strbuf_printf(&b, "%s %llu %llu %zu %lld %lld\n",
+			    fi.path, (unsigned long long)fi.size,
+			    (unsigned long long)fi.compressed, fi.entries,
+			    (long long)fi.first_us, (long long)fi.last_us);
+	}
+	out->text = b.s;
+	out->bytes_read = e->bytes_read;
+	out->corrupt = eng_cache_corrupt(e, NULL);
+	out->unreadable = eng_unreadable_count(e);
+	eng_stats_free(st);
+	eng_view_free(v);
+	eng_close(e);
+}
+
+/* An open through the cache shows what one without it shows; its
+ * bytes read. */
+static uint64_t
+same_as_uncached(const char *dir)
+{
+	struct shown a, b;
+	uint64_t r;
+
+	show(dir, false, &a);
+	show(dir, true, &b);
+	CU_ASSERT_STRING_EQUAL(a.text, b.text);
+	if (strcmp(a.text, b.text) != 0)
+		fprintf(stderr, "\ndiffer in %s\n", dir);
+	r = b.bytes_read;
+	shown_free(&a);
+	shown_free(&b);
+	return r;
+}
+
+static uint64_t
+dir_bytes(const char *dir)
+{
+	uint64_t n = 0;
+	char path[512];
+	struct stat st;
+
+	for (int c = 0; c < 6; c++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[c]);
+		if (stat(path, &st) == 0)
+			n += (uint64_t)st.st_size;
+	}
+	return n;
+}
+
+/* ---- the tests ---- */
+
+static void
+test_reopen_unchanged(void)
+{
+	const char *dir = new_logs("cache-same", 300);
+
+	same_as_uncached(dir);	/* writes the caches */
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);	/* reads no line */
+}
+
+static void
+test_append(void)
+{
+	const char *dir = new_logs("cache-append", 200);
+	uint64_t before, r;
+	unsigned t = 50000;
+
+	same_as_uncached(dir);
+	before = dir_bytes(dir);
+	write_lines(dir, 3, 50, &t, "a");
+	write_lines(dir, 2, 50, &t, "a");
+	r = same_as_uncached(dir);
+	CU_ASSERT(r > 0);
+	CU_ASSERT(r < (dir_bytes(dir) - before) + (256u << 10) * 2 + 1);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+}
+
+static void
+test_rotate(void)
+{
+	const char *dir = new_logs("cache-rotate", 200);
+	char a[512], b[512], c[512];
+	unsigned t = 60000;
+
+	same_as_uncached(dir);
+	snprintf(a, sizeof a, "%s/llm_calls.log", dir);
+	snprintf(b, sizeof b, "%s/llm_calls.log.1", dir);
+	snprintf(c, sizeof c, "%s/llm_calls.log.2", dir);
+	CU_ASSERT_EQUAL(rename(a, b), 0);
+	write_lines(dir, 3, 100, &t, "w");
+	same_as_uncached(dir);
+	CU_ASSERT_EQUAL(rename(b, c), 0);	/* .1 -> .2: its cache holds */
+	CU_ASSERT_EQUAL(rename(a, b), 0);
+	write_lines(dir, 3, 10, &t, "w");
+	same_as_uncached(dir);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	CU_ASSERT_EQUAL(unlink(c), 0);	/* the oldest goes, its cache too */
+	same_as_uncached(dir);
+}
+
+static void
+test_truncate(void)
+{
+	const char *dir = new_logs("cache-truncate", 200);
+	char path[512];
+	unsigned t = 70000;
+
+	same_as_uncached(dir);
+	snprintf(path, sizeof path, "%s/tool_executions.log", dir);
+	CU_ASSERT_EQUAL(truncate(path, 0), 0);
+	write_lines(dir, 2, 20, &t, "a");
+	same_as_uncached(dir);
+	CU_ASSERT_EQUAL(truncate(path, 100), 0);	/* mid-line */
+	same_as_uncached(dir);
+}
+
+/* Another file of the same size and mtime, put in the old one's place:
+ * under the same name, and under the same inode (rewritten in place). */
+static void
+test_replaced(void)
+{
+	const char *dir = new_logs("cache-replace", 200);
+	char path[512], tmp[512];
+	struct stat st;
+	char *text;
+	size_t len;
+	FILE *fp;
+	struct timespec ts[2];
+
+	same_as_uncached(dir);
+	snprintf(path, sizeof path, "%s/security.log", dir);
+	snprintf(tmp, sizeof tmp, "%s/other", dir);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text = util_read_file(path, &len));
+	/* the same bytes but for one level: same size */
+	for (size_t i = 0; i + 4 < len; i++)
+		if (memcmp(text + i, "INFO", 4) == 0) {
+			memcpy(text + i, "WARN", 4);
+			break;
+		}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(tmp, "w"));
+	fwrite(text, 1, len, fp);
+	fclose(fp);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, tmp, ts, 0), 0);
+	CU_ASSERT_EQUAL(rename(tmp, path), 0);
+	same_as_uncached(dir);
+	/* in place, same inode, size and mtime */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(path, "r+"));
+	fwrite("{\"x\":1}", 1, 7, fp);	/* the first line, now malformed */
+	fclose(fp);
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, ts, 0), 0);
+	same_as_uncached(dir);
+	free(text);
+}
+
+/* The one cache file of a directory with one log file. */
+static char *
+only_cache(void)
+{
+	char cmd[1024], *line = NULL;
+	size_t cap = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "ls -t %s/*.idx | head -1", cache_dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
+	if (getline(&line, &cap, p) > 0)
+		line[strcspn(line, "\n")] = '\0';
+	pclose(p);
+	return line;
+}
+
+/* Bytes changed at sampled offsets of a cache (the header's every one,
+ * then about 150 over the rest): each open shows the uncached truth, says
+ * the cache was corrupt when its checksums could tell, and writes it
+ * again. */
+static void
+test_corrupt_cache(void)
+{
+	const char *dir = util_tmpdir("cache-corrupt");
+	unsigned t = 0;
+	struct shown truth, got;
+	char *path;
+	size_t len, flagged = 0, tries = 0;
+	char *orig;
+	int fd;
+
+	write_lines(dir, 3, 400, &t, "w");
+	show(dir, false, &truth);
+	show(dir, true, &got);
+	shown_free(&got);
+	path = only_cache();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(orig = util_read_file(path, &len));
+	for (size_t off = 0; off < len; off += off < 200 ? 1 :
+	    1 + util_rand_below((unsigned)(len / 150) + 1)) {
+		char c = (char)(orig[off] ^ (1 + util_rand_below(255)));
+
+		CU_ASSERT_FATAL((fd = open(path, O_WRONLY)) >= 0);
+		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, (off_t)off), 1);
+		close(fd);
+		show(dir, true, &got);
+		CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+		flagged += got.corrupt > 0;
+		tries++;
+		shown_free(&got);
+		/* rewritten: the same bytes as before */
+		free(orig);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(orig = util_read_file(path, &len));
+	}
+	/* a cut cache, and an empty one */
+	CU_ASSERT_EQUAL(truncate(path, (off_t)(len / 2)), 0);
+	show(dir, true, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT(got.corrupt > 0);
+	shown_free(&got);
+	CU_ASSERT_EQUAL(truncate(path, 0), 0);
+	show(dir, true, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	shown_free(&got);
+	/* all but the few bytes no checksum covers (padding) are caught */
+	CU_ASSERT(flagged * 10 >= tries * 9);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	free(orig);
+	free(path);
+	shown_free(&truth);
+}
+
+/* Another user's, or one open to others: never read. */
+static void
+test_cache_mode(void)
+{
+	const char *dir = new_logs("cache-mode", 50);
+	char *path;
+
+	same_as_uncached(dir);
+	path = only_cache();
+	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+	CU_ASSERT(same_as_uncached(dir) > 0);	/* ignored, rewritten 0600 */
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	free(path);
+}
+
+/* ---- compressed backups ---- */
+
+static void
+gzip_file(const char *from, const char *to)
+{
+	size_t len;
+	char *text = util_read_file(from, &len);
+	gzFile z = gzopen(to, "wb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(gzwrite(z, text, (unsigned)len), (int)len);
+	gzclose(z);
+	free(text);
+}
+
+static void
+test_gz(void)
+{
+	const char *dir = util_tmpdir("gz");
+	const char *plain = util_tmpdir("gz-plain");
+	char a[512], b[512];
+	struct shown x, y;
+	unsigned t = 0;
+
+	write_lines(dir, 2, 300, &t, "w");
+	snprintf(a, sizeof a, "%s/tool_executions.log", dir);
+	snprintf(b, sizeof b, "%s/tool_executions.log.1", plain);
+	CU_ASSERT_EQUAL(rename(a, b), 0);
+	snprintf(a, sizeof a, "%s/tool_executions.log.1.gz", dir);
+	gzip_file(b, a);
+	write_lines(dir, 2, 30, &t, "w");
+	{	/* the same live file beside the plain backup */
+		char s[512], d[512];
+		size_t len;
+		char *text;
+		FILE *fp;
+
+		snprintf(s, sizeof s, "%s/tool_executions.log", dir);
+		snprintf(d, sizeof d, "%s/tool_executions.log", plain);
+		text = util_read_file(s, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(d, "w"));
+		fwrite(text, 1, len, fp);
+		fclose(fp);
+		free(text);
+	}
+	show(dir, false, &x);
+	show(plain, false, &y);
+	/* the entries and stats agree; only the paths and sizes differ */
+	CU_ASSERT_NSTRING_EQUAL(x.text, y.text, strcspn(x.text, "/"));
+	CU_ASSERT_EQUAL(x.unreadable, 0);
+	shown_free(&x);
+	shown_free(&y);
+	same_as_uncached(dir);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+}
+
+/* A cut or corrupt backup gives the entries before the fault, and says
+ * where it was. */
+static void
+gz_fault(bool cut)
+{
+	const char *dir = util_tmpdir(cut ? "gz-cut" : "gz-corrupt");
+	char a[512], z[512], e_[256];
+	const char *why;
+	struct eng *e;
+	size_t len, all;
+	unsigned t = 0;
+	char *data;
+	FILE *fp;
+
+	write_lines(dir, 3, 2000, &t, "w");
+	snprintf(a, sizeof a, "%s/llm_calls.log", dir);
+	snprintf(z, sizeof z, "%s/llm_calls.log.2.gz", dir);
+	gzip_file(a, z);
+	{
+		const char *d = dir;
+
+		e = eng_open(&d, 1, e_, sizeof e_);
+		CU_ASSERT_EQUAL_FATAL(eng_load(e, e_, sizeof e_), 0);
+		all = eng_count(e);
+		eng_close(e);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data = util_read_file(z, &len));
+	if (cut)
+		len /= 2;
+	else
+		data[len / 2] ^= 0x5a, data[len / 2 + 1] ^= 0xa5;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(z, "w"));
+	fwrite(data, 1, len, fp);
+	fclose(fp);
+	free(data);
+	for (int pass = 0; pass < 3; pass++) {	/* no cache, cold, cached */
+		const char *d = dir;
+
+		e = eng_open(&d, 1, e_, sizeof e_);
+		if (pass > 0)
+			eng_cache_enable(e, cache_dir);
+		CU_ASSERT_EQUAL_FATAL(eng_load(e, e_, sizeof e_), 0);
+		/* the live file whole, some of the backup */
+		CU_ASSERT(eng_count(e) > all / 2);
+		if (cut)
+			CU_ASSERT(eng_count(e) < all);
+		CU_ASSERT_EQUAL(eng_unreadable_count(e), 1);
+		why = eng_unreadable(e, 0, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "llm_calls.log.2.gz: "));
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, cut ? "cut short at byte" :
+		    "corrupt at byte"));
+		if (cut) {
+			char want[64];
+
+			snprintf(want, sizeof want, "at byte %zu:", len);
+			CU_ASSERT_PTR_NOT_NULL(strstr(why, want));
+		}
+		eng_close(e);
+	}
+}
+
+static void
+test_gz_cut(void)
+{
+	gz_fault(true);
+}
+
+static void
+test_gz_corrupt(void)
+{
+	gz_fault(false);
+}
+
+int
+main(void)
+{
+	static const struct util_test tests[] = {
+		{ "reopen unchanged reads no line", test_reopen_unchanged },
+		{ "appends: only the new bytes", test_append },
+		{ "rotation: caches follow renames", test_rotate },
+		{ "truncation", test_truncate },
+		{ "replaced, same size and mtime", test_replaced },
+		{ "corrupted at sampled offsets", test_corrupt_cache },
+		{ "a cache open to others is ignored", test_cache_mode },
+		{ "compressed backup", test_gz },
+		{ "compressed backup cut", test_gz_cut },
+		{ "compressed backup corrupt", test_gz_corrupt },
+		{ NULL, NULL }
+	};
+
+	cache_dir = util_tmpdir("cache-dir");
+	return util_run("cache", tests);
+}

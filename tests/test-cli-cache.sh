@@ -1,0 +1,108 @@
+#!/bin/sh
+# test-cli-cache.sh - the index cache through the command line: a second
+# open prints the same bytes as --no-cache (--stats -o json, -o json,
+# --list) after appends, a rotation that compresses a backup, truncation
+# and a file replaced by another of the same size and mtime; a corrupt
+# cache is said once on stderr and rebuilt; the cache directory is 0700
+# and its files 0600; one that cannot be written only turns caching off.
+set -u
+: "${LLMLOG:=../tui/llmlog}"
+: "${SIMULATE:=../examples/llmlog-simulate}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-cache.XXXXXX") || exit 99
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+command -v gzip >/dev/null 2>&1 || { echo "SKIP: no gzip"; exit 77; }
+fails=0
+LLMLOG_CACHE_DIR=$tmp/cache
+export LLMLOG_CACHE_DIR
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+d=$tmp/logs
+"$SIMULATE" --dir "$d" --entries 3000 --seed 3 --start 2026-01-01T00:00:00Z \
+    --span 2h >/dev/null 2>&1 || { echo "llmlog-simulate failed"; exit 99; }
+
+# same WHEN: every form, cached twice, is what --no-cache prints
+same() {
+	for form in "--stats -o json" "-o json" "--list"; do
+		# shellcheck disable=SC2086
+		"$LLMLOG" --utc --dir "$d" --no-cache $form >"$tmp/ref" 2>&1
+		for run in 1 2; do
+			# shellcheck disable=SC2086
+			"$LLMLOG" --utc --dir "$d" $form >"$tmp/got" 2>&1
+			cmp -s "$tmp/ref" "$tmp/got" ||
+			    fail "$1: $form differs (run $run)"
+		done
+	done
+}
+
+same "first open"
+[ -n "$(ls "$LLMLOG_CACHE_DIR")" ] || fail "no cache written"
+[ "$(stat -c %a "$LLMLOG_CACHE_DIR")" = 700 ] || fail "cache directory not 0700"
+for f in "$LLMLOG_CACHE_DIR"/*; do
+	[ "$(stat -c %a "$f")" = 600 ] || fail "$f not 0600"
+done
+
+head -n 40 "$d/llm_calls.log" >>"$d/llm_calls.log"
+same "after an append"
+
+mv "$d/tool_executions.log" "$d/tool_executions.log.1"
+head -n 5 "$d/tool_executions.log.1" >"$d/tool_executions.log"
+same "after a rotation"
+gzip "$d/tool_executions.log.1"
+mv "$d/tool_executions.log.1.gz" "$d/tool_executions.log.2.gz"
+same "after compressing the backup"
+grep -q 'tool_executions.log.2.gz  (.* compressed)' "$tmp/got" ||
+    fail "--list shows no compressed size"
+
+: >"$d/security.log"
+same "after truncation"
+
+# another file, same size and mtime, under the same name
+f=$d/performance.log
+sed 's/"level":"INFO"/"level":"WARN"/' "$f" >"$tmp/other"
+[ "$(stat -c %s "$f")" = "$(stat -c %s "$tmp/other")" ] || fail "sizes differ"
+touch -r "$f" "$tmp/other"
+mv "$tmp/other" "$f"
+same "after a replacement of the same size and mtime"
+
+# the caches of files gone (the plain backup compressed, the file
+# replaced) have left: one per file there is
+n=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)
+[ "$n" -eq "$(find "$d" -name '*.log*' | wc -l)" ] ||
+    fail "$n caches for $(find "$d" -name '*.log*' | wc -l) files"
+
+# a corrupt cache: named once, rebuilt, the output unchanged
+for c in "$LLMLOG_CACHE_DIR"/*.idx; do
+	printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
+done
+"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+"$LLMLOG" --utc --dir "$d" --no-cache --stats -o json >"$tmp/ref" 2>/dev/null
+cmp -s "$tmp/ref" "$tmp/got" || fail "a corrupt cache changed the output"
+[ "$(grep -c 'index cache corrupt, ignored and rebuilt' "$tmp/err")" = 1 ] ||
+    fail "a corrupt cache is not said once: $(cat "$tmp/err")"
+"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+[ -s "$tmp/err" ] && fail "the rebuilt cache is still said corrupt"
+
+# bounded: LLMLOG_CACHE_MAX, the oldest going first
+LLMLOG_CACHE_MAX=60K "$LLMLOG" --dir "$d" --stats >/dev/null 2>&1
+n=$(du -sb "$LLMLOG_CACHE_DIR" | cut -f1)
+[ "$n" -le $((60 * 1024 + 4096)) ] || fail "cache of $n bytes over 60K"
+same "after the bound"
+
+# a cache directory that cannot be written: no cache, the same output
+if [ "$(id -u)" != 0 ]; then
+	rm -rf "$LLMLOG_CACHE_DIR"
+	mkdir -m 0500 "$LLMLOG_CACHE_DIR"
+	same "read-only cache directory"
+	chmod 0700 "$LLMLOG_CACHE_DIR"
+fi
+# a cache directory that is not a directory: the same
+LLMLOG_CACHE_DIR=$tmp/file
+: >"$LLMLOG_CACHE_DIR"
+same "a cache directory that is a file"
+
+[ $fails -eq 0 ] && echo "all cache cases passed"
+exit $((fails > 0))

@@ -1,0 +1,1191 @@
+/*
+ * cache.c - the index cache (llmlog(1), FILES): what indexing a file
+ * found, kept on disk so that a second open reads only new bytes.  Per
+ * log file, one cache file named by the file's device and inode (so a
+ * backup's cache follows it through its renames, .1 to .2): its entries
+ * and, for each of our own entries, the values the scanner found for its
+ * category's fields (fields.c), exactly as spans of the line held them,
+ * so the statistics read them through the same helpers as a line's.
+ *
+ * A cache is never trusted: it must be ours (owner, mode), of this
+ * version and field layout, hold its own checksums, and agree with the
+ * log file (its size, mtime, and hashes of the first and last indexed
+ * blocks, so that a file replaced under the same name and inode is not
+ * taken for the old one).  Anything else is ignored and the file indexed
+ * again.  Read with pread in large blocks, never mmap'd: a file
+ * truncated under a mapping raises SIGBUS.  Written to a temporary file
+ * and renamed, so two writers never leave half a cache; a directory that
+ * cannot be written only turns writing off.
+ *
+ * The values live beside the index: e->vchunks holds, per index
+ * position, where its record is in its file's blob (VALS_NONE: none, the
+ * line is read), and prune.c moves them with the entries.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "engine-int.h"
+
+#define CACHE_MAGIC	"llmlogix"
+#define CACHE_VERSION	1
+#define CACHE_SUFFIX	".idx"
+#define HASH_BLOCK	(64u << 10)	/* the first and last blocks hashed */
+#define IO_BLOCK	(1u << 20)	/* read and written at a time */
+#define CACHE_MAX_DEFAULT	(UINT64_C(1) << 30)
+#define VALS_SPAN_MAX	1024	/* a longer value: the line is read */
+
+/* Fields the statistics never read, long texts and objects that only a
+ * summary shows: kept absent, so entry_fields' readers must not look at
+ * them (a summary reads its line).  Any other field of a set is kept. */
+static bool
+left_out(enum field k)
+{
+	return k == FIELD_USER_INPUT || k == FIELD_PARAMETERS;
+}
+
+struct cache {
+	char *dir;
+	char **dirs;		/* the log directories, resolved */
+	uint64_t max;		/* bytes the directory may hold */
+	bool no_write;		/* a write failed: read only */
+	bool pruned;		/* since the last write */
+	size_t corrupt;
+	char *corrupt_path;
+	uint64_t layout;
+};
+
+struct file_cache {
+	struct strbuf blob;	/* the values' records */
+	uint64_t saved_pos;	/* the cache file holds [0, saved_pos) */
+	size_t saved_entries;
+	bool saved;
+	bool prepared;		/* cache_prepare looked */
+	char *note;		/* what inflating said, or NULL */
+};
+
+/* The header of a cache file; the body follows: the entries (struct
+ * packed), each one's record offset (uint32_t), the records, the note
+ * (what inflating a compressed backup said), the directory. */
+struct head {
+	char magic[8];
+	uint32_t version, head_size;
+	uint64_t layout;
+	uint64_t dev, ino;
+	uint64_t disk_size;	/* the file's on disk when written */
+	int64_t mtime_ns;
+	uint64_t text_size;	/* a compressed backup's inflated */
+	uint64_t pos, resume;	/* lines starting before pos are indexed */
+	uint64_t hash_first, hash_last;
+	uint64_t nentries, blob_len;
+	uint32_t note_len, dir_len;
+	uint32_t category, gz;
+	uint64_t body_sum;
+	uint64_t head_sum;	/* of the bytes before it */
+};
+
+struct packed {
+	int64_t time_us;
+	uint64_t offset;
+	uint32_t length;
+	uint8_t category, level, flags, pad;
+};
+
+/* ---- a hash: four lanes of 64-bit words, streamed ---- */
+
+struct hash {
+	uint64_t lane[4];
+	unsigned char tail[32];
+	size_t ntail;
+	uint64_t len;
+};
+
+#define HK1	UINT64_C(0x9e3779b97f4a7c15)
+#define HK2	UINT64_C(0xc2b2ae3d27d4eb4f)
+
+static inline uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h ^= w * HK2;
+	h = (h << 31) | (h >> 33);
+	return h * HK1;
+}
+
+static void
+hash_init(struct hash *h)
+{
+	for (int i = 0; i < 4; i++)
+		h->lane[i] = HK1 * (uint64_t)(i + 1);
+	h->ntail = 0;
+	h->len = 0;
+}
+
+static void
+hash_block32(struct hash *h, const unsigned char *p)
+{
+	uint64_t w[4];
+
+	memcpy(w, p, sizeof w);
+	for (int i = 0; i < 4; i++)
+		h->lane[i] = mix(h->lane[i], w[i]);
+}
+
+static void
+hash_add(struct hash *h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	h->len += n;
+	if (h->ntail > 0) {
+		size_t take = 32 - h->ntail < n ? 32 - h->ntail : n;
+
+		memcpy(h->tail + h->ntail, p, take);
+		h->ntail += take;
+		p += take;
+		n -= take;
+		if (h->ntail < 32)
+			return;
+		hash_block32(h, h->tail);
+		h->ntail = 0;
+	}
+	for (; n >= 32; p += 32, n -= 32)
+		hash_block32(h, p);
+	memcpy(h->tail, p, n);
+	h->ntail = n;
+}
+
+static uint64_t
+hash_end(struct hash *h)
+{
+	uint64_t r = h->len;
+
+	memset(h->tail + h->ntail, 0, 32 - h->ntail);
+	hash_block32(h, h->tail);
+	for (int i = 0; i < 4; i++)
+		r = mix(r, h->lane[i]);
+	return r ^ (r >> 29);
+}
+
+static uint64_t
+hash_bytes(const void *p, size_t n)
+{
+	struct hash h;
+
+	hash_init(&h);
+	hash_add(&h, p, n);
+	return hash_end(&h);
+}
+
+/* The hash of fd's bytes [from, to); false when they cannot be read. */
+static bool
+hash_range(int fd, uint64_t from, uint64_t to, uint64_t *out)
+{
+	char *buf = eng_xmalloc(HASH_BLOCK);
+	size_t n = (size_t)(to - from);
+	bool ok = read_full(fd, buf, n, from) == (ssize_t)n;
+
+	if (ok)
+		*out = hash_bytes(buf, n);
+	free(buf);
+	return ok;
+}
+
+/* The hashes of the first and last HASH_BLOCK bytes of [0, end). */
+static bool
+hash_ends(int fd, uint64_t end, uint64_t *first, uint64_t *last)
+{
+	return hash_range(fd, 0, end < HASH_BLOCK ? end : HASH_BLOCK, first) &&
+	    hash_range(fd, end > HASH_BLOCK ? end - HASH_BLOCK : 0, end, last);
+}
+
+/* ---- turning it on ---- */
+
+/* What the fields are: a cache of other fields is another layout. */
+static uint64_t
+layout_hash(void)
+{
+	struct hash h;
+	uint32_t sizes[2] = { sizeof(struct head), sizeof(struct packed) };
+
+	hash_init(&h);
+	hash_add(&h, sizes, sizeof sizes);
+	for (int s = 0; s <= FIELDS_FOREIGN; s++) {
+		for (const enum field *k = fields_set(s); *k != NFIELDS; k++) {
+			int32_t v = (int32_t)*k * (left_out(*k) ? -1 : 1);
+
+			hash_add(&h, &v, sizeof v);
+		}
+		hash_add(&h, "|", 1);
+	}
+	return hash_end(&h);
+}
+
+static char *
+default_dir(void)
+{
+	const char *v;
+	struct strbuf b;
+
+	if ((v = getenv("LLMLOG_CACHE_DIR")) != NULL && *v != '\0')
+		return eng_xstrdup(v);
+	strbuf_init(&b);
+	if ((v = getenv("XDG_CACHE_HOME")) != NULL && *v == '/')
+		strbuf_printf(&b, "%s/llmlog", v);
+	else if ((v = getenv("HOME")) != NULL && *v == '/')
+		strbuf_printf(&b, "%s/.cache/llmlog", v);
+	else {
+		strbuf_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
+/* Make dir and the directories above it that are missing (0700). */
+static int
+make_dirs(const char *dir)
+{
+	char *p = eng_xstrdup(dir);
+	int rc = 0;
+
+	for (char *s = p + 1; *s != '\0' && rc == 0; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, 0700) != 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+/* "1073741824", "512M", "1G": bytes. */
+static uint64_t
+max_size(void)
+{
+	const char *v = getenv("LLMLOG_CACHE_MAX");
+	char *end;
+	unsigned long long n;
+
+	if (v == NULL || *v == '\0')
+		return CACHE_MAX_DEFAULT;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || end == v)
+		return CACHE_MAX_DEFAULT;
+	switch (*end) {
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 'm': case 'M': n <<= 20; end++; break;
+	case 'g': case 'G': n <<= 30; end++; break;
+	}
+	return *end == '\0' ? n : CACHE_MAX_DEFAULT;
+}
+
+int
+eng_cache_enable(struct eng *e, const char *dir)
+{
+	char *d = dir != NULL ? eng_xstrdup(dir) : default_dir();
+	struct cache *c;
+	struct stat st;
+
+	if (e->cache != NULL || e->nchunks > 0 || d == NULL)
+		goto off;	/* once, before anything is indexed */
+	if (make_dirs(d) != 0 || lstat(d, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		goto off;	/* another's, or open to others: not used */
+	c = eng_xcalloc(1, sizeof *c);
+	c->dir = d;
+	c->max = max_size();
+	c->layout = layout_hash();
+	c->no_write = access(d, W_OK) != 0;
+	c->dirs = eng_xcalloc(e->ndirs, sizeof *c->dirs);
+	for (size_t i = 0; i < e->ndirs; i++) {
+		char *r = realpath(e->dirs[i], NULL);
+
+		c->dirs[i] = r != NULL ? r : eng_xstrdup(e->dirs[i]);
+	}
+	e->cache = c;
+	return 0;
+off:
+	free(d);
+	return -1;
+}
+
+size_t
+eng_cache_corrupt(const struct eng *e, const char **path)
+{
+	if (e->cache == NULL || e->cache->corrupt == 0)
+		return 0;
+	if (path != NULL)
+		*path = e->cache->corrupt_path;
+	return e->cache->corrupt;
+}
+
+void
+cache_free(struct eng *e)
+{
+	struct cache *c = e->cache;
+
+	for (size_t i = 0; i < e->nchunks && e->vchunks != NULL; i++)
+		free(e->vchunks[i]);
+	free(e->vchunks);
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < e->ndirs; i++)
+		free(c->dirs[i]);
+	free(c->dirs);
+	free(c->dir);
+	free(c->corrupt_path);
+	free(c);
+}
+
+void
+file_cache_free(struct file *f)
+{
+	if (f->cache == NULL)
+		return;
+	free(f->cache->blob.s);
+	free(f->cache->note);
+	free(f->cache);
+	f->cache = NULL;
+}
+
+static struct file_cache *
+file_cache(struct file *f)
+{
+	if (f->cache == NULL)
+		f->cache = eng_xcalloc(1, sizeof *f->cache);
+	return f->cache;
+}
+
+static char *
+cache_path(const struct cache *c, dev_t dev, ino_t ino)
+{
+	struct strbuf b;
+
+	strbuf_init(&b);
+	strbuf_printf(&b, "%s/%llx-%llx" CACHE_SUFFIX, c->dir,
+	    (unsigned long long)dev, (unsigned long long)ino);
+	return b.s;
+}
+
+static int64_t
+mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/* ---- the values of an entry ---- */
+
+/* A record: the set's field count, then per field its kind (and 0x10
+ * when escaped) and, for a string or number, its length (one byte below
+ * 128, else two, high bit first) and bytes; true, false and null are
+ * their kind alone, their text being always the same. */
+static bool
+has_text(enum jscan_kind k)
+{
+	return k != JSCAN_NONE && k != JSCAN_TRUE && k != JSCAN_FALSE &&
+	    k != JSCAN_NULL;
+}
+
+/* The text of a value kept as its kind alone. */
+static void
+literal(struct jscan_value *v)
+{
+	static const struct { const char *s; size_t n; } text[] = {
+		[JSCAN_TRUE] = { "true", 4 }, [JSCAN_FALSE] = { "false", 5 },
+		[JSCAN_NULL] = { "null", 4 } };
+
+	v->s = text[v->kind].s;
+	v->n = text[v->kind].n;
+}
+
+static void
+vals_capture(struct index_task *t, const char *s, size_t n)
+{
+	const struct eng_entry *en = &t->v[t->n - 1];
+	struct fields f;
+	size_t k = 0, at;
+	char *p;
+
+	if ((en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
+	    en->category >= LLMLOG_NCATEGORIES ||
+	    !fields_read(s, n, en->category, &f))
+		return;
+	for (const enum field *x = fields_set(en->category); *x != NFIELDS;
+	    x++, k++) {
+		if (left_out(*x))
+			f.v[k].kind = JSCAN_NONE;
+		else if (f.v[k].kind != JSCAN_NONE && f.v[k].n > VALS_SPAN_MAX)
+			return;
+	}
+	at = t->blob.len;
+	if (at > UINT32_MAX - (FIELDS_MAX * (3 + VALS_SPAN_MAX) + 1))
+		return;
+	p = strbuf_reserve(&t->blob, 1 + k * (3 + VALS_SPAN_MAX));
+	*p++ = (char)k;
+	for (size_t i = 0; i < k; i++) {
+		/* escaped says something of strings only */
+		*p++ = (char)(f.v[i].kind | (f.v[i].kind == JSCAN_STRING &&
+		    f.v[i].escaped ? 0x10 : 0));
+		if (!has_text(f.v[i].kind))
+			continue;
+		if (f.v[i].n >= 0x80)
+			*p++ = (char)(0x80 | f.v[i].n >> 8);
+		*p++ = (char)(f.v[i].n & 0xff);
+		memcpy(p, f.v[i].s, f.v[i].n);
+		p += f.v[i].n;
+	}
+	t->blob.len = (size_t)(p - t->blob.s);
+	t->refs[t->n - 1] = (uint32_t)at;
+}
+
+void
+index_task_values(struct index_task *t, const char *s, size_t n)
+{
+	if (t->refs != NULL)
+		vals_capture(t, s, n);
+}
+
+/* The record at blob[at] as the fields of set; false when it does not
+ * fit in the blob or is not the set's. */
+static bool
+vals_decode(const struct strbuf *blob, uint32_t at, int set,
+    struct fields *f)
+{
+	const unsigned char *p, *end = (const unsigned char *)blob->s +
+	    blob->len;
+	size_t k = 0;
+
+	for (const enum field *x = fields_set(set); *x != NFIELDS; x++)
+		k++;
+	if (at >= blob->len)
+		return false;
+	p = (const unsigned char *)blob->s + at;
+	if (*p++ != k)
+		return false;
+	fields_init(set, f);
+	for (size_t i = 0; i < k; i++) {
+		size_t n;
+
+		if (p >= end || (*p & 0xf) > JSCAN_NULL)
+			return false;
+		f->v[i].kind = (enum jscan_kind)(*p & 0xf);
+		f->v[i].escaped = (*p++ & 0x10) != 0;
+		if (f->v[i].kind == JSCAN_NONE)
+			continue;
+		if (!has_text(f->v[i].kind)) {
+			literal(&f->v[i]);
+			continue;
+		}
+		if (p >= end || ((*p & 0x80) && end - p < 2))
+			return false;
+		n = *p++;
+		if (n & 0x80)
+			n = (n & 0x7f) << 8 | *p++;
+		if ((size_t)(end - p) < n)
+			return false;
+		f->v[i].s = (const char *)p;
+		f->v[i].n = n;
+		p += n;
+	}
+	return true;
+}
+
+static inline uint32_t
+vals_ref(const struct eng *e, size_t pos)
+{
+	return e->vchunks[pos >> CHUNK_SHIFT][pos & (CHUNK_ENTRIES - 1)];
+}
+
+bool
+entry_fields(const struct eng *e, size_t pos, const struct eng_entry *en,
+    struct block_reader *br, struct fields *f)
+{
+	const struct file *fl = en->file < e->nfiles ? e->files[en->file] :
+	    NULL;
+	const char *s;
+	uint32_t ref;
+	size_t n;
+
+	if (en->category >= LLMLOG_NCATEGORIES)
+		return false;
+	if (e->vchunks != NULL && fl != NULL && fl->cache != NULL &&
+	    (ref = vals_ref(e, pos)) != VALS_NONE &&
+	    vals_decode(&fl->cache->blob, ref, en->category, f))
+		return true;
+	if ((s = block_reader_line(br, e, en, &n)) == NULL)
+		return false;
+	return fields_read(s, n, en->category, f);
+}
+
+void
+index_task_publish_values(struct eng *e, struct index_task *t)
+{
+	struct strbuf *blob;
+	size_t base;
+
+	if (t->refs == NULL)
+		return;
+	blob = &file_cache(t->file)->blob;
+	base = blob->len;
+	if (base > UINT32_MAX - t->blob.len) {
+		for (size_t i = 0; i < t->n; i++)
+			t->refs[i] = VALS_NONE;
+		return;
+	}
+	if (t->blob.len > 0) {
+		if (blob->s == NULL)
+			strbuf_init(blob);
+		strbuf_add(blob, t->blob.s, t->blob.len);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (t->refs[i] != VALS_NONE)
+			t->refs[i] += (uint32_t)base;
+}
+
+bool
+cache_values_on(const struct eng *e)
+{
+	return e->cache != NULL && e->prefilter == NULL;
+}
+
+/* ---- reading a cache ---- */
+
+/* The cache is bad: said once (eng_cache_corrupt), and not used. */
+static void
+corrupt(struct eng *e, const char *path)
+{
+	struct cache *c = e->cache;
+
+	if (c->corrupt++ == 0)
+		c->corrupt_path = eng_xstrdup(path);
+}
+
+static bool
+head_valid(const struct cache *c, const struct head *h, const struct file *f)
+{
+	return h->head_sum == hash_bytes(h, offsetof(struct head, head_sum)) &&
+	    h->head_size == sizeof *h && h->layout == c->layout &&
+	    h->dev == (uint64_t)f->dev && h->ino == (uint64_t)f->ino &&
+	    h->category == (uint32_t)f->category && h->gz == f->gz &&
+	    h->pos <= h->text_size && h->nentries <= h->pos &&
+	    h->blob_len <= UINT32_MAX && h->note_len < 4096 &&
+	    h->dir_len < PATH_MAX;
+}
+
+/* Whether h says what the log file, open as fd, holds now. */
+static bool
+agrees(const struct head *h, const struct file *f, int fd)
+{
+	uint64_t first, last, end = f->gz ? h->disk_size : h->pos;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_dev != h->dev ||
+	    (uint64_t)st.st_ino != h->ino)
+		return false;
+	if (f->gz || (uint64_t)st.st_size == h->disk_size) {
+		/* unchanged, or else rewritten in place */
+		if ((uint64_t)st.st_size != h->disk_size ||
+		    mtime_ns(&st) != h->mtime_ns)
+			return false;
+	} else if ((uint64_t)st.st_size < h->pos)
+		return false;	/* truncated */
+	return hash_ends(fd, end, &first, &last) && first == h->hash_first &&
+	    last == h->hash_last;
+}
+
+/* Read n bytes of the body at *off into p, adding them to the hash. */
+static bool
+body_read(int fd, void *p, size_t n, uint64_t *off, struct hash *sum)
+{
+	if (read_full(fd, p, n, *off) != (ssize_t)n)
+		return false;
+	hash_add(sum, p, n);
+	*off += n;
+	return true;
+}
+
+/* The entries, refs and records of a valid head into the index; false,
+ * the index as it was, when the body is not what the head says. */
+static bool
+body_load(struct eng *e, struct file *f, size_t id, int cfd,
+    const struct head *h, char **note)
+{
+	size_t before = e->count, per = IO_BLOCK / sizeof(struct packed);
+	uint64_t off = sizeof *h, prev_end = 0, malformed = 0;
+	struct packed *pk = eng_xmalloc(per * sizeof *pk);
+	struct eng_entry *v = eng_xmalloc(per * sizeof *v);
+	struct strbuf *blob = &file_cache(f)->blob;
+	struct hash sum;
+	bool ok = true;
+
+	hash_init(&sum);
+	for (uint64_t done = 0; ok && done < h->nentries; ) {
+		size_t n = h->nentries - done < per ?
+		    (size_t)(h->nentries - done) : per;
+
+		ok = body_read(cfd, pk, n * sizeof *pk, &off, &sum);
+		for (size_t i = 0; ok && i < n; i++) {
+			v[i] = (struct eng_entry){ .time_us = pk[i].time_us,
+			    .offset = pk[i].offset, .file = (uint32_t)id,
+			    .length = pk[i].length,
+			    .category = pk[i].category,
+			    .level = pk[i].level, .flags = pk[i].flags,
+			    .source = (uint8_t)f->source };
+			ok = pk[i].offset >= prev_end && pk[i].offset <
+			    h->pos && (pk[i].category < LLMLOG_NCATEGORIES ||
+			    pk[i].category == ENG_CATEGORY_NONE) &&
+			    pk[i].level <= LLMLOG_CRITICAL / 10;
+			prev_end = pk[i].offset + 1;
+			malformed += (pk[i].flags & ENTRY_MALFORMED) != 0;
+		}
+		if (ok)
+			store_append(e, v, NULL, n);
+		done += n;
+	}
+	free(pk);
+	free(v);
+	for (uint64_t done = 0; ok && done < h->nentries; ) {
+		size_t pos = before + (size_t)done;
+		size_t at = pos & (CHUNK_ENTRIES - 1);
+		size_t n = CHUNK_ENTRIES - at;
+
+		if (n > h->nentries - done)
+			n = (size_t)(h->nentries - done);
+		ok = body_read(cfd, &e->vchunks[pos >> CHUNK_SHIFT][at],
+		    n * sizeof(uint32_t), &off, &sum);
+		done += n;
+	}
+	strbuf_reset(blob);
+	if (ok && h->blob_len > 0) {
+		strbuf_reserve(blob, (size_t)h->blob_len);
+		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
+		blob->len = (size_t)h->blob_len;
+	}
+	*note = eng_xmalloc((size_t)h->note_len + h->dir_len + 1);
+	ok = ok && body_read(cfd, *note, (size_t)h->note_len + h->dir_len,
+	    &off, &sum) && hash_end(&sum) == h->body_sum;
+	(*note)[h->note_len] = '\0';
+	if (!ok) {
+		e->count = before;	/* what was appended is forgotten */
+		strbuf_reset(blob);
+		free(*note);
+		*note = NULL;
+		return false;
+	}
+	e->malformed += (size_t)malformed;
+	for (size_t p = before; p < e->count; p += CHUNK_ENTRIES -
+	    (p & (CHUNK_ENTRIES - 1))) {
+		size_t n = CHUNK_ENTRIES - (p & (CHUNK_ENTRIES - 1));
+
+		if (n > e->count - p)
+			n = e->count - p;
+		store_file_add_entries(f, store_entry(e, p), n);
+	}
+	return true;
+}
+
+/* f's cache, when there is one that holds: its entries are in the index
+ * and f's reading goes on after them.  fd is the log file's (for a
+ * compressed backup, the compressed file's). */
+static bool
+cache_load(struct eng *e, struct file *f, size_t id, int fd)
+{
+	char *path = cache_path(e->cache, f->dev, f->ino), *note = NULL;
+	struct head h;
+	struct stat st;
+	bool ok = false;
+	int cfd;
+
+	if ((cfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0) {
+		free(path);
+		return false;
+	}
+	if (fstat(cfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		goto out;	/* not ours: never read */
+	if (read_full(cfd, (char *)&h, sizeof h, 0) != (ssize_t)sizeof h) {
+		corrupt(e, path);
+		goto out;
+	}
+	if (memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) != 0 ||
+	    h.version != CACHE_VERSION || h.layout != e->cache->layout) {
+		if (memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) != 0)
+			corrupt(e, path);
+		goto out;	/* another version's: rebuilt */
+	}
+	if (!head_valid(e->cache, &h, f)) {
+		if (h.head_sum != hash_bytes(&h, offsetof(struct head,
+		    head_sum)))
+			corrupt(e, path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size != sizeof h + h.nentries * (sizeof(struct
+	    packed) + sizeof(uint32_t)) + h.blob_len + h.note_len + h.dir_len) {
+		corrupt(e, path);
+		goto out;
+	}
+	if (!agrees(&h, f, fd))
+		goto out;	/* the file changed: indexed again */
+	if (!(ok = body_load(e, f, id, cfd, &h, &note))) {
+		corrupt(e, path);
+		goto out;
+	}
+	f->pos = h.pos;
+	f->resume = h.resume;
+	if (f->gz)
+		f->size = h.text_size;
+	f->cache->saved = true;
+	f->cache->saved_pos = h.pos;
+	f->cache->saved_entries = (size_t)h.nentries;
+	if (note[0] != '\0') {
+		store_unreadable(e, f->path, note, false);
+		f->cache->note = eng_xstrdup(note);
+	}
+	free(note);
+out:
+	close(cfd);
+	free(path);
+	return ok;
+}
+
+/* A compressed backup's text, inflated from zfd: what cut or corrupt
+ * data kept from being read is named. */
+static void
+gz_text(struct eng *e, struct file *f, int zfd)
+{
+	char why[256];
+	int fd;
+
+	if ((fd = gz_inflate(zfd, &f->size, why, sizeof why)) < 0) {
+		store_unreadable(e, f->path, strerror(errno), false);
+		return;
+	}
+	if (why[0] != '\0') {
+		store_unreadable(e, f->path, why, false);
+		file_cache(f)->note = eng_xstrdup(why);
+	}
+	fdcache_adopt(e, f, fd);
+}
+
+/* A compressed backup's own file, under its path, if it is still f. */
+static int
+gz_open(struct eng *e, struct file *f)
+{
+	struct stat st;
+	int fd = file_open(e, AT_FDCWD, f->path, &st);
+
+	if (fd >= 0 && (st.st_dev != f->dev || st.st_ino != f->ino)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+void
+cache_prepare(struct eng *e, struct file *f, size_t id)
+{
+	int fd;
+
+	if (f->cache != NULL && f->cache->prepared)
+		return;
+	file_cache(f)->prepared = true;
+	if (f->gz) {
+		if ((fd = gz_open(e, f)) < 0)
+			return;
+		if (!cache_values_on(e) || !cache_load(e, f, id, fd))
+			gz_text(e, f, fd);
+		close(fd);
+		return;
+	}
+	if (!cache_values_on(e) || f->pos > 0)
+		return;
+	if ((fd = fdcache_acquire(e, f)) < 0)
+		return;
+	cache_load(e, f, id, fd);
+	fdcache_release(e, f);
+}
+
+/* ---- writing a cache ---- */
+
+/* A buffered writer that hashes what it writes. */
+struct writer {
+	int fd;
+	char *buf;
+	size_t len;
+	uint64_t off;
+	struct hash sum;
+	bool failed;
+};
+
+static void
+w_flush(struct writer *w)
+{
+	size_t done = 0;
+
+	while (!w->failed && done < w->len) {
+		ssize_t n = pwrite(w->fd, w->buf + done, w->len - done,
+		    (off_t)w->off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			w->failed = true;
+		else {
+			done += (size_t)n;
+			w->off += (uint64_t)n;
+		}
+	}
+	w->len = 0;
+}
+
+static void
+w_add(struct writer *w, const void *data, size_t n)
+{
+	const char *p = data;
+
+	hash_add(&w->sum, p, n);
+	while (n > 0 && !w->failed) {
+		size_t take = IO_BLOCK - w->len < n ? IO_BLOCK - w->len : n;
+
+		memcpy(w->buf + w->len, p, take);
+		w->len += take;
+		p += take;
+		n -= take;
+		if (w->len == IO_BLOCK)
+			w_flush(w);
+	}
+}
+
+/* The length of the record at blob[at] (vals_decode's layout), or 0 when
+ * it does not fit. */
+static size_t
+record_len(const struct strbuf *blob, uint32_t at)
+{
+	const unsigned char *p, *start, *end = (const unsigned char *)blob->s +
+	    blob->len;
+	unsigned k;
+
+	if (at >= blob->len)
+		return 0;
+	start = p = (const unsigned char *)blob->s + at;
+	k = *p++;
+	for (unsigned i = 0; i < k; i++) {
+		size_t n;
+
+		if (p >= end)
+			return 0;
+		if (!has_text((enum jscan_kind)(*p++ & 0xf)))
+			continue;
+		if (p >= end || ((*p & 0x80) && end - p < 2))
+			return 0;
+		n = *p++;
+		if (n & 0x80)
+			n = (n & 0x7f) << 8 | *p++;
+		p += n;
+		if (p > end)
+			return 0;
+	}
+	return (size_t)(p - start);
+}
+
+static int
+pos_by_offset(const void *a, const void *b, void *arg)
+{
+	const struct eng *e = arg;
+	uint64_t x = store_entry(e, *(const uint32_t *)a)->offset;
+	uint64_t y = store_entry(e, *(const uint32_t *)b)->offset;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The on-disk facts of f for its head: size, mtime, the hashes. */
+static bool
+head_facts(struct eng *e, struct file *f, struct head *h)
+{
+	struct stat st;
+	bool ok;
+	int fd;
+
+	if (f->gz) {
+		if ((fd = gz_open(e, f)) < 0)
+			return false;
+	} else if ((fd = fdcache_acquire(e, f)) < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && (uint64_t)st.st_dev == (uint64_t)f->dev &&
+	    (uint64_t)st.st_ino == (uint64_t)f->ino &&
+	    (f->gz || (uint64_t)st.st_size >= f->pos);
+	if (ok) {
+		h->disk_size = (uint64_t)st.st_size;
+		h->mtime_ns = mtime_ns(&st);
+		ok = hash_ends(fd, f->gz ? h->disk_size : f->pos,
+		    &h->hash_first, &h->hash_last);
+	}
+	if (f->gz)
+		close(fd);
+	else
+		fdcache_release(e, f);
+	return ok;
+}
+
+/* Write f's cache from its entries pos[0..n), in file order. */
+static void
+save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
+{
+	struct cache *c = e->cache;
+	struct file_cache *fc = file_cache(f);
+	const char *note = fc->note != NULL ? fc->note : "";
+	const char *dir = c->dirs[f->source];
+	struct head h = { .version = CACHE_VERSION, .head_size = sizeof h };
+	struct writer w = { .fd = -1 };
+	char *tmp, *path;
+	uint32_t ref;
+
+	memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
+	h.layout = c->layout;
+	h.dev = (uint64_t)f->dev;
+	h.ino = (uint64_t)f->ino;
+	h.text_size = f->size;
+	h.pos = f->pos;
+	h.resume = f->resume;
+	h.nentries = n;
+	h.note_len = (uint32_t)strlen(note);
+	h.dir_len = (uint32_t)strlen(dir);
+	h.category = (uint32_t)f->category;
+	h.gz = f->gz;
+	if (!head_facts(e, f, &h))
+		return;
+	tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
+	strcpy(tmp, c->dir);
+	strcat(tmp, "/.tmp-XXXXXX");
+	if ((w.fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		c->no_write = true;	/* read-only or full: no writing */
+		free(tmp);
+		return;
+	}
+	w.buf = eng_xmalloc(IO_BLOCK);
+	w.off = sizeof h;
+	hash_init(&w.sum);
+	for (size_t i = 0; i < n; i++) {
+		const struct eng_entry *en = store_entry(e, pos[i]);
+		struct packed pk = { .time_us = en->time_us,
+		    .offset = en->offset, .length = en->length,
+		    .category = en->category, .level = en->level,
+		    .flags = en->flags };
+
+		w_add(&w, &pk, sizeof pk);
+	}
+	/* the records in entry order, those no longer reached left out */
+	for (size_t i = 0, at = 0; i < n; i++) {
+		size_t len;
+
+		ref = vals_ref(e, pos[i]);
+		if (ref == VALS_NONE || (len = record_len(&fc->blob, ref)) == 0)
+			ref = VALS_NONE;
+		else {
+			ref = (uint32_t)at;
+			at += len;
+		}
+		w_add(&w, &ref, sizeof ref);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+
+		ref = vals_ref(e, pos[i]);
+		if (ref != VALS_NONE && (len = record_len(&fc->blob, ref)) > 0) {
+			w_add(&w, fc->blob.s + ref, len);
+			h.blob_len += len;
+		}
+	}
+	w_add(&w, note, h.note_len);
+	w_add(&w, dir, h.dir_len);
+	w_flush(&w);
+	h.body_sum = hash_end(&w.sum);
+	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
+	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+		w.failed = true;
+	if (close(w.fd) != 0)
+		w.failed = true;
+	path = cache_path(c, f->dev, f->ino);
+	if (w.failed || rename(tmp, path) != 0) {
+		unlink(tmp);
+		c->no_write = true;
+	} else {
+		fc->saved = true;
+		fc->saved_pos = f->pos;
+		fc->saved_entries = f->entries;
+	}
+	free(path);
+	free(tmp);
+	free(w.buf);
+}
+
+static bool
+dirty(const struct file *f)
+{
+	return f != NULL && !f->gone && f->pending == 0 && f->pos > 0 &&
+	    f->cache != NULL && (!f->cache->saved ||
+	    f->cache->saved_pos != f->pos ||
+	    f->cache->saved_entries != f->entries);
+}
+
+/* Whether a cache file of one of our directories names no file we
+ * know: its file is gone. */
+static bool
+cache_gone(const struct eng *e, const char *name, int dfd)
+{
+	unsigned long long dev, ino;
+	struct head h;
+	char *dir = NULL;
+	bool ours = false, known = false;
+	int fd;
+
+	if (sscanf(name, "%llx-%llx", &dev, &ino) != 2 ||
+	    (fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0)
+		return false;
+	if (read_full(fd, (char *)&h, sizeof h, 0) == (ssize_t)sizeof h &&
+	    memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) == 0 &&
+	    h.dir_len > 0 && h.dir_len < PATH_MAX) {
+		uint64_t at = sizeof h + h.nentries * (sizeof(struct packed) +
+		    sizeof(uint32_t)) + h.blob_len + h.note_len;
+
+		dir = eng_xcalloc(1, h.dir_len + 1);
+		if (read_full(fd, dir, h.dir_len, at) == (ssize_t)h.dir_len)
+			for (size_t s = 0; s < e->ndirs && !ours; s++)
+				ours = strcmp(dir, e->cache->dirs[s]) == 0;
+	}
+	close(fd);
+	free(dir);
+	if (!ours)
+		return false;
+	for (size_t i = 0; i < e->nfiles && !known; i++)
+		known = e->files[i] != NULL && !e->files[i]->gone &&
+		    (uint64_t)e->files[i]->dev == dev &&
+		    (uint64_t)e->files[i]->ino == ino;
+	return !known;
+}
+
+struct cfile {
+	char *name;
+	uint64_t size;
+	int64_t mtime;
+};
+
+static int
+cfile_older(const void *a, const void *b)
+{
+	const struct cfile *x = a, *y = b;
+
+	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+/* The caches of files gone leave, then the oldest while the directory
+ * holds more than its bound. */
+static void
+cache_prune(struct eng *e)
+{
+	struct cache *c = e->cache;
+	struct cfile *v = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t total = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	c->pruned = true;
+	if ((d = opendir(c->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= strlen(CACHE_SUFFIX) || strcmp(de->d_name + len -
+		    strlen(CACHE_SUFFIX), CACHE_SUFFIX) != 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (cache_gone(e, de->d_name, dirfd(d))) {
+			unlinkat(dirfd(d), de->d_name, 0);
+			continue;
+		}
+		eng_grow(&v, &cap, n + 1, sizeof *v);
+		v[n].name = eng_xstrdup(de->d_name);
+		v[n].size = (uint64_t)st.st_size;
+		v[n].mtime = mtime_ns(&st);
+		total += v[n].size;
+		n++;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, cfile_older);
+	for (size_t i = 0; i < n; i++) {
+		if (total > c->max && unlinkat(dirfd(d), v[i].name, 0) == 0)
+			total -= v[i].size;
+		free(v[i].name);
+	}
+	closedir(d);
+	free(v);
+}
+
+void
+cache_save(struct eng *e)
+{
+	size_t *count, *start, nd = 0;
+	uint32_t *pos;
+
+	if (!cache_values_on(e) || e->cache->no_write || e->vchunks == NULL ||
+	    e->loader != NULL)
+		return;
+	for (size_t i = 0; i < e->nfiles; i++)
+		nd += dirty(e->files[i]);
+	if (nd == 0) {
+		if (!e->cache->pruned)	/* files may have gone */
+			cache_prune(e);
+		return;
+	}
+	count = eng_xcalloc(e->nfiles + 1, sizeof *count);
+	for (size_t p = 0; p < e->count; p++)
+		count[store_entry(e, p)->file]++;
+	start = eng_xcalloc(e->nfiles + 1, sizeof *start);
+	for (size_t i = 0; i < e->nfiles; i++)
+		start[i + 1] = start[i] + (dirty(e->files[i]) ? count[i] : 0);
+	pos = eng_xmalloc((start[e->nfiles] + 1) * sizeof *pos);
+	memset(count, 0, (e->nfiles + 1) * sizeof *count);
+	for (size_t p = 0; p < e->count; p++) {
+		uint32_t id = store_entry(e, p)->file;
+
+		if (dirty(e->files[id]))
+			pos[start[id] + count[id]++] = (uint32_t)p;
+	}
+	for (size_t i = 0; i < e->nfiles && !e->cache->no_write; i++) {
+		struct file *f = e->files[i];
+		uint32_t *a = pos + start[i];
+		bool sorted = true;
+
+		if (!dirty(f) || count[i] != f->entries)
+			continue;
+		for (size_t k = 1; k < count[i] && sorted; k++)
+			sorted = store_entry(e, a[k - 1])->offset <
+			    store_entry(e, a[k])->offset;
+		if (!sorted)
+			qsort_r(a, count[i], sizeof *a, pos_by_offset, e);
+		save_file(e, f, a, count[i]);
+	}
+	free(pos);
+	free(start);
+	free(count);
+	if (!e->cache->no_write)
+		cache_prune(e);
+}
