@@ -37,20 +37,21 @@
 #include "engine-int.h"
 
 #define CACHE_MAGIC	"llmlogix"
-#define CACHE_VERSION	1
+#define CACHE_VERSION	2
 #define CACHE_SUFFIX	".idx"
 #define HASH_BLOCK	(64u << 10)	/* the first and last blocks hashed */
 #define IO_BLOCK	(1u << 20)	/* read and written at a time */
 #define CACHE_MAX_DEFAULT	(UINT64_C(1) << 30)
 #define VALS_SPAN_MAX	1024	/* a longer value: the line is read */
 
-/* Fields the statistics never read, long texts and objects that only a
- * summary shows: kept absent, so entry_fields' readers must not look at
- * them (a summary reads its line).  Any other field of a set is kept. */
+/* Fields the statistics never read, objects that only a summary shows:
+ * kept absent, so entry_fields' readers must not look at them (a summary
+ * reads its line).  Any other field of a set is kept (user_input too: the
+ * slowest requests name theirs). */
 static bool
 left_out(enum field k)
 {
-	return k == FIELD_USER_INPUT || k == FIELD_PARAMETERS;
+	return k == FIELD_PARAMETERS;
 }
 
 struct cache {
