@@ -413,7 +413,8 @@ literal(struct jscan_value *v)
 }
 
 static void
-vals_capture(struct index_task *t, const char *s, size_t n)
+vals_capture(struct index_task *t, const char *s, size_t n,
+    const struct fields *read)
 {
 	const struct eng_entry *en = &t->v[t->n - 1];
 	struct fields f;
@@ -421,8 +422,11 @@ vals_capture(struct index_task *t, const char *s, size_t n)
 	char *p;
 
 	if ((en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
-	    en->category >= LLMLOG_NCATEGORIES ||
-	    !fields_read(s, n, en->category, &f))
+	    en->category >= LLMLOG_NCATEGORIES)
+		return;
+	if (read != NULL)
+		f = *read;
+	else if (!fields_read(s, n, en->category, &f))
 		return;
 	for (const enum field *x = fields_set(en->category); *x != NFIELDS;
 	    x++, k++) {
@@ -452,11 +456,18 @@ vals_capture(struct index_task *t, const char *s, size_t n)
 	t->refs[t->n - 1] = (uint32_t)at;
 }
 
+bool
+index_task_keeps_values(const struct index_task *t)
+{
+	return t->refs != NULL;
+}
+
 void
-index_task_values(struct index_task *t, const char *s, size_t n)
+index_task_values(struct index_task *t, const char *s, size_t n,
+    const struct fields *f)
 {
 	if (t->refs != NULL)
-		vals_capture(t, s, n);
+		vals_capture(t, s, n, f);
 }
 
 /* The record at blob[at] as the fields of set; false when it does not

@@ -221,6 +221,12 @@ struct line_info {
 };
 void parse_line(const char *s, size_t n, int file_category,
     struct line_info *out);
+struct fields;
+/* The same, with the fields of the file's category's set (fields.c)
+ * looked up in the same walk: true when the line is an entry of that
+ * category and *f holds them, as fields_read would give them. */
+bool parse_line_fields(const char *s, size_t n, int file_category,
+    struct line_info *out, struct fields *f);
 
 /* fields.c: the fields of an entry that its summary and the statistics
  * read, with one rule for each kind of value (llmlog(1), HOW LINES ARE
@@ -256,6 +262,8 @@ field_value(const struct fields *f, enum field k)
 bool fields_read(const char *s, size_t n, int set, struct fields *f);
 /* The fields a set looks up, in order, ending with NFIELDS. */
 const enum field *fields_set(int set);
+/* Their keys, n of them, in the same order (fields_read's). */
+const struct jscan_key *fields_keys(int set, size_t *n);
 /* 1 for true, 0 for false, -1 for anything else or nothing. */
 int field_bool(const struct fields *f, enum field k);
 /* The fields of a set, all absent (for a reader that fills them). */
@@ -560,7 +568,11 @@ void cache_prepare(struct eng *e, struct file *f, size_t id);
 void cache_save(struct eng *e);
 void cache_free(struct eng *e);
 void file_cache_free(struct file *f);
-void index_task_values(struct index_task *t, const char *s, size_t n);
+bool index_task_keeps_values(const struct index_task *t);
+/* f: the entry's fields when the walk that indexed it read them
+ * (parse_line_fields), else NULL and the line is read again. */
+void index_task_values(struct index_task *t, const char *s, size_t n,
+    const struct fields *f);
 void index_task_publish_values(struct eng *e, struct index_task *t);
 bool entry_fields(const struct eng *e, size_t pos, const struct eng_entry *en,
     struct block_reader *br, struct fields *f);

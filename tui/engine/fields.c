@@ -95,6 +95,14 @@ fields_read(const char *s, size_t n, int set, struct fields *f)
 	    f->v) == JSCAN_OBJECT;
 }
 
+const struct jscan_key *
+fields_keys(int set, size_t *n)
+{
+	pthread_once(&set_once, set_keys_init);
+	*n = set_keys[set].n;
+	return set_keys[set].keys;
+}
+
 void
 fields_init(int set, struct fields *f)
 {

@@ -70,12 +70,20 @@ emit(struct index_task *t, const char *s, size_t len, uint64_t off,
     int64_t *last_time)
 {
 	struct line_info li;
+	struct fields f;
+	bool have;
 
 	if (blank(s, len))
 		return;
-	parse_line(s, len, t->category, &li);
+	if (!index_task_keeps_values(t)) {
+		parse_line(s, len, t->category, &li);
+		push_line(t, &li, len, off, last_time);
+		return;
+	}
+	/* the values kept are looked up in the walk that reads the head */
+	have = parse_line_fields(s, len, t->category, &li, &f);
 	push_line(t, &li, len, off, last_time);
-	index_task_values(t, s, len);
+	index_task_values(t, s, len, have ? &f : NULL);
 }
 
 /* The bytes [off, off + n) of the task's file, or NULL when a read fails

@@ -218,10 +218,14 @@ present(const struct jscan_value *v)
 	return v->kind != JSCAN_NONE && v->kind != JSCAN_NULL;
 }
 
-void
-parse_line(const char *s, size_t n, int file_category, struct line_info *out)
+/* The line's head into out; with nf keys more (fields_keys) whose values
+ * go to fv, looked up in the same walk.  False when it is no object. */
+static bool
+line_head(const char *s, size_t n, int file_category, struct line_info *out,
+    const struct jscan_key *fk, size_t nf, struct jscan_value *fv)
 {
-	struct jscan_value top, head[NHEAD], tv[NTIME], lv[NLEVEL];
+	struct jscan_key keys[NHEAD + FIELDS_MAX];
+	struct jscan_value top, head[NHEAD + FIELDS_MAX], tv[NTIME], lv[NLEVEL];
 	const struct jscan_value *t = &head[K_TIMESTAMP], *l = &head[K_LEVEL];
 	int cat, lev;
 
@@ -230,12 +234,17 @@ parse_line(const char *s, size_t n, int file_category, struct line_info *out)
 	    (uint8_t)file_category;
 	out->level = 0;
 	out->flags = 0;
+	memcpy(keys, head_keys, sizeof head_keys);
+	if (nf > 0)	/* none of them is one of ours */
+		memcpy(keys + NHEAD, fk, nf * sizeof *fk);
 	if (n > ENG_LINE_MAX ||
-	    jscan_line_find(s, n, &top, head_keys, NHEAD, head) !=
+	    jscan_line_find(s, n, &top, keys, NHEAD + nf, head) !=
 	    JSCAN_OBJECT) {
 		out->flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
-		return;
+		return false;
 	}
+	if (nf > 0)
+		memcpy(fv, head + NHEAD, nf * sizeof *fv);
 	if ((cat = category_of(&head[K_CATEGORY])) >= 0)
 		out->category = (uint8_t)cat;
 	else
@@ -257,4 +266,28 @@ parse_line(const char *s, size_t n, int file_category, struct line_info *out)
 		out->level = (uint8_t)(lev / 10);
 	if (present(&head[K_PARENT_SPAN]))
 		out->flags |= ENTRY_CHILD_SPAN;
+	return true;
+}
+
+void
+parse_line(const char *s, size_t n, int file_category, struct line_info *out)
+{
+	line_head(s, n, file_category, out, NULL, 0, NULL);
+}
+
+bool
+parse_line_fields(const char *s, size_t n, int file_category,
+    struct line_info *out, struct fields *f)
+{
+	const struct jscan_key *fk;
+	size_t nf;
+
+	if (file_category < 0 || file_category >= LLMLOG_NCATEGORIES) {
+		parse_line(s, n, file_category, out);
+		return false;
+	}
+	fk = fields_keys(file_category, &nf);
+	fields_init(file_category, f);
+	return line_head(s, n, file_category, out, fk, nf, f->v) &&
+	    !(out->flags & ENTRY_FOREIGN) && out->category == file_category;
 }
