@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,33 +27,38 @@ whole(double v)
 	return isfinite(v) && fabs(v) < 0x1p52 ? (int64_t)llround(v) : 0;
 }
 
-static int
-hexval(char c)
+/* Per byte, its hex digit's value, or -1. */
+static int8_t hexval[256];
+static pthread_once_t hex_once = PTHREAD_ONCE_INIT;
+
+static void
+hex_init(void)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	memset(hexval, -1, sizeof hexval);
+	for (int c = '0'; c <= '9'; c++)
+		hexval[c] = (int8_t)(c - '0');
+	for (int c = 'a'; c <= 'f'; c++)
+		hexval[c] = hexval[c - 'a' + 'A'] = (int8_t)(c - 'a' + 10);
 }
 
 /* A trace_id's 16 bytes; false when it is not 32 hex digits. */
 static bool
 trace_bytes(const struct jscan_value *v, uint8_t out[16])
 {
+	const unsigned char *s = (const unsigned char *)v->s;
+	int bad = 0;
+
 	if (v->kind != JSCAN_STRING || v->escaped ||
 	    v->n != ENG_TRACE_ID_LEN)
 		return false;
+	pthread_once(&hex_once, hex_init);
 	for (size_t i = 0; i < 16; i++) {
-		int hi = hexval(v->s[2 * i]), lo = hexval(v->s[2 * i + 1]);
+		int hi = hexval[s[2 * i]], lo = hexval[s[2 * i + 1]];
 
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		bad |= hi | lo;		/* negative when either is no digit */
+		out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
 	}
-	return true;
+	return bad >= 0;
 }
 
 /* Slowest first; equal ones in entry order, so that no split of the
