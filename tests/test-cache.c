@@ -548,10 +548,63 @@ test_gz_corrupt(void)
 	gz_fault(false);
 }
 
+/* The values kept are looked up in the walk that reads a line's head
+ * (parse_line_fields): they are what a walk of the line's own set reads,
+ * for keys given twice or escaped, nested keys, and no value when the
+ * line is not an entry of the file's category. */
+static void
+test_one_walk(void)
+{
+	static const struct { int cat; const char *line; bool have; } t[] = {
+		{ LLMLOG_LLM, "{\"category\":\"llm\",\"model\":\"a\","
+		    "\"prompt_tokens\":3,\"total_tokens\":1e999,"
+		    "\"success\":true,\"model\":\"b\\u00e9\"}", true },
+		{ LLMLOG_LLM, "{\"category\":\"LLM\",\"mod\\u0065l\":\"m\","
+		    "\"x\":{\"provider\":\"nested\"},\"provider\":null,"
+		    "\"timestamp\":\"2026-11-01T00:00:00Z\","
+		    "\"duration_ms\":-0.5e2,\"trace_id\":\"ab\"}", true },
+		{ LLMLOG_TOOL, "{\"tool_name\":\"t\",\"category\":\"tool\","
+		    "\"parameters\":{\"a\":[1,2]},\"success\":false}", true },
+		{ LLMLOG_USER, "{\"category\":\"tool\",\"tool_name\":\"t\","
+		    "\"success\":false}", false },
+		{ LLMLOG_USER, "{\"user_input\":\"hi\",\"success\":true}",
+		    false },
+		{ LLMLOG_SECURITY, "{\"category\":\"security\",\"allowed\":",
+		    false },
+		{ -1, "{\"category\":\"user\",\"success\":true}", false },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *s = t[i].line;
+		size_t n = strlen(s), k = 0;
+		struct line_info a, b;
+		struct fields f, g;
+		bool have = parse_line_fields(s, n, t[i].cat, &a, &f);
+
+		parse_line(s, n, t[i].cat, &b);
+		CU_ASSERT_EQUAL(have, t[i].have);
+		CU_ASSERT(a.time == b.time && a.category == b.category &&
+		    a.level == b.level && a.flags == b.flags);
+		if (!have)
+			continue;
+		CU_ASSERT_FATAL(fields_read(s, n, a.category, &g));
+		for (const enum field *x = fields_set(a.category);
+		    *x != NFIELDS; x++, k++) {
+			CU_ASSERT_EQUAL(f.v[k].kind, g.v[k].kind);
+			if (f.v[k].kind == JSCAN_NONE)
+				continue;
+			CU_ASSERT(f.v[k].s == g.v[k].s && f.v[k].n == g.v[k].n &&
+			    f.v[k].escaped == g.v[k].escaped);
+		}
+		CU_ASSERT(k > 0);
+	}
+}
+
 int
 main(void)
 {
 	static const struct util_test tests[] = {
+		{ "values read in the indexing walk", test_one_walk },
 		{ "reopen unchanged reads no line", test_reopen_unchanged },
 		{ "appends: only the new bytes", test_append },
 		{ "rotation: caches follow renames", test_rotate },
