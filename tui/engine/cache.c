@@ -478,16 +478,15 @@ vals_decode(const struct strbuf *blob, uint32_t at, int set,
 {
 	const unsigned char *p, *end = (const unsigned char *)blob->s +
 	    blob->len;
-	size_t k = 0;
+	size_t k;
 
-	for (const enum field *x = fields_set(set); *x != NFIELDS; x++)
-		k++;
+	fields_init(set, f);
+	fields_keys(set, &k);
 	if (at >= blob->len)
 		return false;
 	p = (const unsigned char *)blob->s + at;
 	if (*p++ != k)
 		return false;
-	fields_init(set, f);
 	for (size_t i = 0; i < k; i++) {
 		size_t n;
 
