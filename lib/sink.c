@@ -787,6 +787,11 @@ backup_exists(struct llmlog *lg, enum llmlog_category cat, int n)
  * the run of backups from .1 up to the first missing one moves, so a
  * rotation costs what exists, not what is allowed (a backup left beyond a
  * gap by someone else stays where it is).
+ *
+ * The oldest backup is removed before the renames, as Python does, so
+ * that no rename replaces a file: ext4 starts writing out the source of a
+ * rename that replaces one (its replace-by-rename safeguard), which would
+ * cost the rotating caller the submission of a whole file's dirty pages.
  */
 static int
 rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
@@ -796,6 +801,10 @@ rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 
 	while (top < lg->backups && backup_exists(lg, cat, top))
 		top++;
+	backup_name(to, sizeof to, cat, top);
+	if (unlinkat(lg->dirfd, to, 0) != 0 && errno != ENOENT)
+		return errmsg_set("%s/%s: cannot remove the oldest backup: %s",
+		    lg->dir, to, strerror(errno));
 	for (int i = top; i > 0; i--) {
 		backup_name(from, sizeof from, cat, i - 1);
 		backup_name(to, sizeof to, cat, i);
