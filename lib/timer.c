@@ -25,6 +25,7 @@
  * zero: the reading is forgotten there.
  */
 #define CPU_REUSE_NS 50000L	/* 50 us */
+int64_t timer_cpu_reuse_ns = CPU_REUSE_NS;
 
 static __thread struct {
 	struct timespec wall, cpu;
@@ -94,7 +95,7 @@ llmlog_timer_start(struct llmlog *lg, const char *operation)
 	int64_t age = last_cpu.valid ?
 	    ns_between(&last_cpu.wall, &t.wall) : -1;
 
-	if (age >= 0 && age <= CPU_REUSE_NS) {
+	if (age >= 0 && age <= timer_cpu_reuse_ns) {
 		t.cpu = last_cpu.cpu;
 		t.cpu_wall = last_cpu.wall;
 	} else {
