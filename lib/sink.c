@@ -783,15 +783,15 @@ backup_exists(struct llmlog *lg, enum llmlog_category cat, int n)
 
 /*
  * file.(n-1) -> file.n, ..., file -> file.1, then a fresh file; when all
- * the backups exist the rename over the last one deletes the oldest.  Only
- * the run of backups from .1 up to the first missing one moves, so a
- * rotation costs what exists, not what is allowed (a backup left beyond a
- * gap by someone else stays where it is).
+ * the backups exist the oldest, file.n, is removed first.  Only the run of
+ * backups from .1 up to the first missing one moves, so a rotation costs
+ * what exists, not what is allowed (a backup left beyond a gap by someone
+ * else stays where it is).
  *
- * The oldest backup is removed before the renames, as Python does, so
- * that no rename replaces a file: ext4 starts writing out the source of a
- * rename that replaces one (its replace-by-rename safeguard), which would
- * cost the rotating caller the submission of a whole file's dirty pages.
+ * Removing the oldest before the renames, as Python does, means that no
+ * rename replaces a file: ext4 starts writing out the source of a rename
+ * that replaces one (its replace-by-rename safeguard), which would cost
+ * the rotating caller the submission of a whole file's dirty pages.
  */
 static int
 rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
