@@ -14,9 +14,12 @@
 static bool
 wants_ui(const struct options *o)
 {
-	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !o->print &&
-	    !o->stats && !o->list && o->output != OUTPUT_JSON &&
-	    o->trace_id[0] == '\0';
+	/* an option that asks for printed output (llmlog(1), DESCRIPTION) */
+	bool printed = o->print || o->stats || o->list || o->output_given ||
+	    o->count || o->cursor_file != NULL || o->nfields > 0 ||
+	    o->trace_id[0] != '\0';
+
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !printed;
 }
 
 /* The explorer, starting from what the options say. */
