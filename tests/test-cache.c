@@ -64,12 +64,6 @@ add_value(struct strbuf *b, const char *key)
 	case 6:
 		strbuf_printf(b, ",\"%s\":1e999", key);
 		return;
-	case 7:		/* hex digits, kept as bytes when all lowercase */
-		strbuf_printf(b, ",\"%s\":\"%08x%08x%08x%07x%c\"", key,
-		    util_rand_below(1u << 31), util_rand_below(1u << 31),
-		    util_rand_below(1u << 31), util_rand_below(1u << 27),
-		    "0aF"[util_rand_below(3)]);
-		return;
 	default:
 		strbuf_printf(b, ",\"%s\":\"n%u\"", key, util_rand_below(7));
 	}
@@ -78,8 +72,7 @@ add_value(struct strbuf *b, const char *key)
 static const char *const keys[] = { "success", "duration_ms", "error",
 	"tool_name", "provider", "model", "prompt_tokens", "completion_tokens",
 	"total_tokens", "streaming", "allowed", "action", "resource",
-	"operation", "memory_mb", "user_input", "event", "component",
-	"trace_id" };
+	"operation", "memory_mb", "user_input", "event", "component" };
 static const char *const cats[] = { "user", "system", "tool", "llm",
 	"security", "performance" };
 

@@ -37,7 +37,7 @@
 #include "engine-int.h"
 
 #define CACHE_MAGIC	"llmlogix"
-#define CACHE_VERSION	3
+#define CACHE_VERSION	2
 #define CACHE_SUFFIX	".idx"
 #define HASH_BLOCK	(64u << 10)	/* the first and last blocks hashed */
 #define IO_BLOCK	(1u << 20)	/* read and written at a time */
@@ -392,36 +392,12 @@ mtime_ns(const struct stat *st)
 /* A record: the set's field count, then per field its kind (and 0x10
  * when escaped) and, for a string or number, its length (one byte below
  * 128, else two, high bit first) and bytes; true, false and null are
- * their kind alone, their text being always the same; a trace_id's hex
- * digits as their 16 bytes (as_bytes). */
+ * their kind alone, their text being always the same. */
 static bool
 has_text(enum jscan_kind k)
 {
 	return k != JSCAN_NONE && k != JSCAN_TRUE && k != JSCAN_FALSE &&
 	    k != JSCAN_NULL;
-}
-
-/* A string of 32 lowercase hex digits (a trace_id), unescaped: kept as
- * its 16 bytes (HEX_BYTES set in its kind), one such value a record. */
-#define HEX_BYTES	0x20
-#define HEX_LEN		(ENG_TRACE_ID_LEN / 2)
-
-static bool
-as_bytes(const struct jscan_value *v)
-{
-	if (v->kind != JSCAN_STRING || v->escaped || v->n != ENG_TRACE_ID_LEN)
-		return false;
-	for (size_t i = 0; i < v->n; i++)
-		if (!((v->s[i] >= '0' && v->s[i] <= '9') ||
-		    (v->s[i] >= 'a' && v->s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-static unsigned
-nibble(char c)
-{
-	return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
 }
 
 /* The text of a value kept as its kind alone. */
@@ -443,7 +419,6 @@ vals_capture(struct index_task *t, const char *s, size_t n,
 	const struct eng_entry *en = &t->v[t->n - 1];
 	struct fields f;
 	size_t k = 0, at;
-	bool bytes = false;
 	char *p;
 
 	if ((en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
@@ -466,14 +441,6 @@ vals_capture(struct index_task *t, const char *s, size_t n,
 	p = strbuf_reserve(&t->blob, 1 + k * (3 + VALS_SPAN_MAX));
 	*p++ = (char)k;
 	for (size_t i = 0; i < k; i++) {
-		if (!bytes && as_bytes(&f.v[i])) {
-			bytes = true;
-			*p++ = (char)(JSCAN_STRING | HEX_BYTES);
-			for (size_t j = 0; j < HEX_LEN; j++)
-				*p++ = (char)(nibble(f.v[i].s[2 * j]) << 4 |
-				    nibble(f.v[i].s[2 * j + 1]));
-			continue;
-		}
 		/* escaped says something of strings only */
 		*p++ = (char)(f.v[i].kind | (f.v[i].kind == JSCAN_STRING &&
 		    f.v[i].escaped ? 0x10 : 0));
@@ -512,7 +479,6 @@ vals_decode(const struct strbuf *blob, uint32_t at, int set,
 	const unsigned char *p, *end = (const unsigned char *)blob->s +
 	    blob->len;
 	size_t k;
-	bool bytes = false;
 
 	fields_init(set, f);
 	fields_keys(set, &k);
@@ -522,23 +488,10 @@ vals_decode(const struct strbuf *blob, uint32_t at, int set,
 	if (*p++ != k)
 		return false;
 	for (size_t i = 0; i < k; i++) {
-		static const char digits[] = "0123456789abcdef";
 		size_t n;
 
 		if (p >= end || (*p & 0xf) > JSCAN_NULL)
 			return false;
-		if (*p == (JSCAN_STRING | HEX_BYTES)) {
-			if (bytes || end - ++p < HEX_LEN)
-				return false;
-			bytes = true;
-			for (size_t j = 0; j < HEX_LEN; j++, p++) {
-				f->hex[2 * j] = digits[*p >> 4];
-				f->hex[2 * j + 1] = digits[*p & 15];
-			}
-			f->v[i] = (struct jscan_value){ .kind = JSCAN_STRING,
-			    .s = f->hex, .n = ENG_TRACE_ID_LEN };
-			continue;
-		}
 		f->v[i].kind = (enum jscan_kind)(*p & 0xf);
 		f->v[i].escaped = (*p++ & 0x10) != 0;
 		if (f->v[i].kind == JSCAN_NONE)
@@ -966,12 +919,6 @@ record_len(const struct strbuf *blob, uint32_t at)
 
 		if (p >= end)
 			return 0;
-		if (*p == (JSCAN_STRING | HEX_BYTES)) {
-			p += 1 + HEX_LEN;
-			if (p > end)
-				return 0;
-			continue;
-		}
 		if (!has_text((enum jscan_kind)(*p++ & 0xf)))
 			continue;
 		if (p >= end || ((*p & 0x80) && end - p < 2))

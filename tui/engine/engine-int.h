@@ -247,8 +247,6 @@ enum field {
 struct fields {
 	const int8_t *slot;	/* per field, its place in v, or -1 */
 	struct jscan_value v[FIELDS_MAX];	/* kind JSCAN_NONE when absent */
-	char hex[ENG_TRACE_ID_LEN];	/* the text of a value the index cache
-					   keeps as bytes (cache.c) */
 };
 /* A field's value; kind JSCAN_NONE when absent or not in the set read. */
 static inline const struct jscan_value *
