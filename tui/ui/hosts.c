@@ -76,8 +76,10 @@ hosts_enter(struct ui *u, enum ui_screen_id from)
 {
 	struct ui_hosts *hs = state(u);
 
-	if (from != UI_HOSTS && from != UI_HELP)
+	if (from != UI_HOSTS && from != UI_HELP) {
 		hs->back = from;
+		hs->sel = hs->top = 0;
+	}
 	if (host_where(u) == u->nwheres)
 		memset(hs->chosen, 0, hs->n * sizeof *hs->chosen);
 	count_entries(u, hs);
