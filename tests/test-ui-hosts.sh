@@ -84,6 +84,24 @@ ui_wait ' 27/27 ' "Esc changes nothing"
 ui_status | grep -Fq 'where:' && ui_fail "Esc adds no filter"
 ui_ok "H: cleared"
 
+# --host on the command line is the picker's: chosen when it opens, and
+# replaced by what Enter applies
+ui_start -d "$UI_WORK/beta" --host beta
+ui_wait ' 3/3 ' "--host beta"
+ui_keys H
+ui_wait '☑ beta' "--host's host is chosen"
+ui_expect '☐ logs'
+ui_keys Space Space
+ui_wait '☐ beta' "beta no longer chosen"
+ui_expect '☑ logs'
+ui_keys Enter
+ui_wait ' 24/24 ' "logs in place of beta"
+ui_status | grep -Fq 'where:host in ("logs")' ||
+    ui_fail "the picker's filter replaces --host's"
+ui_status | grep -Fq '"beta"' && ui_fail "--host's filter is gone"
+ui_quit
+ui_ok "H after --host"
+
 # a narrow screen: the host column is cut to 8 columns, rows fit
 mkdir -m 700 "$UI_WORK/a-long-host-name"
 cp "$UI_LOGS/security.log" "$UI_WORK/a-long-host-name/"

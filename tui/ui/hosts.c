@@ -5,7 +5,8 @@
  * where expression host in ("a", "b") that --host makes
  * (eng_host_where), so every reader honours it, the status line shows
  * it and the filter list (v) switches it off or deletes it as any other.
- * Enter with none chosen takes it away: every host again.
+ * Enter with none chosen takes it away: every host again.  The filter of
+ * --host is the picker's as well: its hosts are chosen when it opens.
  */
 #include "config.h"
 
@@ -53,6 +54,67 @@ host_where(const struct ui *u)
 	return u->nwheres;
 }
 
+/* A where expression of the hosts some of which are chosen, as
+ * eng_host_where writes it. */
+static bool
+chosen_where_is(const struct ui *u, const struct ui_hosts *hs,
+    const char *text)
+{
+	struct strbuf list;
+	char *expr;
+	bool same;
+
+	strbuf_init(&list);
+	for (size_t i = 0; i < hs->n; i++)
+		if (hs->chosen[i])
+			strbuf_printf(&list, "%s%s", list.len > 0 ? "," : "",
+			    eng_host_name(u->e, (unsigned)i));
+	expr = eng_host_where(list.s != NULL ? list.s : "");
+	same = expr != NULL && strcmp(expr, text) == 0;
+	free(expr);
+	strbuf_free(&list);
+	return same;
+}
+
+/* --host LIST (or the same expression typed with w) is the picker's to
+ * replace: the hosts it names are chosen when it opens. */
+static void
+adopt(struct ui *u, struct ui_hosts *hs)
+{
+	for (size_t k = 0; k < u->nwheres; k++) {
+		const char *text = eng_where_text(u->wheres[k].w);
+
+		if (u->wheres[k].negated || u->wheres[k].off ||
+		    strncmp(text, "host in (", 9) != 0)
+			continue;
+		for (size_t i = 0; i < hs->n; i++) {
+			char *one = eng_host_where(eng_host_name(u->e,
+			    (unsigned)i));
+			const char *at = text + 8;
+			size_t len;
+
+			hs->chosen[i] = false;
+			if (one == NULL)
+				continue;	/* a name of commas only */
+			/* its quoted name: between "host in (" and ")" */
+			len = strlen(one) - 10;
+			one[9 + len] = '\0';
+			while ((at = strstr(at + 1, one + 9)) != NULL)
+				if ((at[-1] == '(' || at[-1] == ' ') &&
+				    (at[len] == ',' || at[len] == ')')) {
+					hs->chosen[i] = true;
+					break;
+				}
+			free(one);
+		}
+		if (chosen_where_is(u, hs, text)) {
+			u->wheres[k].host = true;
+			return;
+		}
+	}
+	memset(hs->chosen, 0, hs->n * sizeof *hs->chosen);
+}
+
 static void
 count_entries(struct ui *u, struct ui_hosts *hs)
 {
@@ -81,7 +143,7 @@ hosts_enter(struct ui *u, enum ui_screen_id from)
 		hs->sel = hs->top = 0;
 	}
 	if (host_where(u) == u->nwheres)
-		memset(hs->chosen, 0, hs->n * sizeof *hs->chosen);
+		adopt(u, hs);
 	count_entries(u, hs);
 }
 
