@@ -84,6 +84,29 @@ ui_wait ' 27/27 ' "Esc changes nothing"
 ui_status | grep -Fq 'where:' && ui_fail "Esc adds no filter"
 ui_ok "H: cleared"
 
+# = in the picker: the hosts typed as a comma list, a wrong name refused
+ui_keys H
+ui_wait 'Hosts: the list shows'
+ui_keys =
+ui_wait 'Hosts \(a,b; empty: every host\):' "the prompt"
+ui_keys -l 'nosuch,beta'
+ui_keys Enter
+ui_wait "no such host 'nosuch' \(hosts: logs, beta\)" "an unknown host"
+ui_keys C-u
+ui_keys -l 'beta'
+ui_keys Enter
+ui_wait ' 3/3 ' "the typed host"
+ui_status | grep -Fq 'where:host in ("beta")' ||
+    ui_fail "the typed host is the filter"
+ui_keys H
+ui_wait '☑ beta' "the typed host is chosen"
+ui_keys =
+ui_wait 'every host\): beta' "the prompt holds the hosts chosen"
+ui_keys C-u Enter
+ui_wait ' 27/27 ' "empty: every host"
+ui_status | grep -Fq 'where:' && ui_fail "no host filter after an empty list"
+ui_ok "H: typed"
+
 # --host on the command line is the picker's: chosen when it opens, and
 # replaced by what Enter applies
 ui_start -d "$UI_WORK/beta" --host beta

@@ -706,8 +706,9 @@ print_list_json(struct eng *e, const struct list_row *rows, size_t n)
 		if (!same) {
 			log = json_object_new_object();
 			backups = json_object_new_array();
-			json_object_object_add(log, "host", json_object_new_string(
-			    eng_host_name(e, rows[i].source)));
+			json_object_object_add(log, "host",
+			    json_object_new_string(eng_host_name(e,
+			    rows[i].source)));
 			json_object_object_add(log, "category", fi->category >= 0 ?
 			    json_object_new_string(llmlog_category_name(
 			    fi->category)) : NULL);

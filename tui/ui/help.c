@@ -70,6 +70,7 @@ const struct ui_keyhelp ui_keys[] = {
 	{ NULL, "Host picker (H)" },
 	{ "Space", "choose the host under the cursor, or not" },
 	{ "a", "choose every host, or none" },
+	{ "=", "type the hosts as a comma list (empty: every host)" },
 	{ "Enter", "list the hosts chosen (none: every host again)" },
 	{ "Esc, q, H", "back, changing nothing" },
 	{ NULL, "SQL table (:)" },

@@ -54,6 +54,16 @@ host_where(const struct ui *u)
 	return u->nwheres;
 }
 
+/* The hosts chosen as a comma list. */
+static void
+chosen_list(const struct ui *u, const struct ui_hosts *hs, struct strbuf *out)
+{
+	for (size_t i = 0; i < hs->n; i++)
+		if (hs->chosen[i])
+			strbuf_printf(out, "%s%s", out->len > 0 ? "," : "",
+			    eng_host_name(u->e, (unsigned)i));
+}
+
 /* A where expression of the hosts some of which are chosen, as
  * eng_host_where writes it. */
 static bool
@@ -65,10 +75,7 @@ chosen_where_is(const struct ui *u, const struct ui_hosts *hs,
 	bool same;
 
 	strbuf_init(&list);
-	for (size_t i = 0; i < hs->n; i++)
-		if (hs->chosen[i])
-			strbuf_printf(&list, "%s%s", list.len > 0 ? "," : "",
-			    eng_host_name(u->e, (unsigned)i));
+	chosen_list(u, hs, &list);
 	expr = eng_host_where(list.s != NULL ? list.s : "");
 	same = expr != NULL && strcmp(expr, text) == 0;
 	free(expr);
@@ -231,22 +238,89 @@ apply(struct ui *u, struct ui_hosts *hs)
 	if (host_where(u) < u->nwheres)
 		ui_where_delete(u, host_where(u));
 	strbuf_init(&list);
+	chosen_list(u, hs, &list);
 	for (size_t i = 0; i < hs->n; i++)
-		if (hs->chosen[i]) {
-			strbuf_printf(&list, "%s%s", k++ > 0 ? "," : "",
-			    eng_host_name(u->e, (unsigned)i));
-		}
+		k += hs->chosen[i];
 	expr = eng_host_where(list.s != NULL ? list.s : "");
 	if (expr == NULL)
 		ui_message(u, false, "every host");
 	else if (ui_where_add(u, expr, err, sizeof err, &col) != 0)
-		ui_message(u, true, "%s", err);	/* a name it cannot quote */
+		ui_message(u, true, "%s", err);	/* no name it can quote */
 	else {
 		u->wheres[u->nwheres - 1].host = true;
 		ui_refilter(u);
 		ui_message(u, false, "%zu of %zu hosts", k, hs->n);
 	}
 	free(expr);
+	strbuf_free(&list);
+}
+
+/* The host named p[0..n), or hs->n. */
+static size_t
+host_find(const struct ui *u, const struct ui_hosts *hs, const char *p,
+    size_t n)
+{
+	for (size_t i = 0; i < hs->n; i++) {
+		const char *h = eng_host_name(u->e, (unsigned)i);
+
+		if (strlen(h) == n && memcmp(h, p, n) == 0)
+			return i;
+	}
+	return hs->n;
+}
+
+int
+ui_hosts_typed(struct ui *u, const char *text)
+{
+	struct ui_hosts *hs = state(u);
+	bool *chosen = eng_xcalloc(hs->n + 1, sizeof *chosen);
+	const char *p = text, *end;
+
+	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		size_t i;
+
+		end = p + strcspn(p, ",");
+		if (end == p)
+			continue;
+		if ((i = host_find(u, hs, p, (size_t)(end - p))) == hs->n) {
+			struct strbuf b;
+
+			strbuf_init(&b);
+			strbuf_puts(&b, "no such host '");
+			eng_sanitize(&b, p, (size_t)(end - p));
+			strbuf_puts(&b, "' (hosts:");
+			for (size_t k = 0; k < hs->n; k++) {
+				const char *h = eng_host_name(u->e,
+				    (unsigned)k);
+
+				strbuf_puts(&b, k > 0 ? ", " : " ");
+				eng_sanitize(&b, h, strlen(h));
+			}
+			strbuf_puts(&b, ")");
+			snprintf(u->prompt.error, sizeof u->prompt.error,
+			    "%s", b.s);
+			strbuf_free(&b);
+			free(chosen);
+			return UI_HANDLED | UI_REDRAW;
+		}
+		chosen[i] = true;
+	}
+	memcpy(hs->chosen, chosen, hs->n * sizeof *chosen);
+	free(chosen);
+	apply(u, hs);
+	ui_show(u, hs->back == UI_STATS ? UI_STATS : UI_LIST);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* = : the hosts typed, the chosen ones to begin with. */
+static void
+open_typed(struct ui *u, struct ui_hosts *hs)
+{
+	struct strbuf list;
+
+	strbuf_init(&list);
+	chosen_list(u, hs, &list);
+	ui_prompt_open(u, UI_PROMPT_HOSTS, list.len > 0 ? list.s : NULL);
 	strbuf_free(&list);
 }
 
@@ -293,6 +367,9 @@ hosts_key(struct ui *u, int key)
 		apply(u, hs);
 		ui_show(u, hs->back == UI_STATS ? UI_STATS : UI_LIST);
 		break;
+	case '=':
+		open_typed(u, hs);
+		break;
 	case 'h':
 	case UK(KEY_F(1)):
 		ui_show(u, UI_HELP);
@@ -321,8 +398,8 @@ hosts_free(struct ui *u)
 }
 
 const struct ui_screen ui_hosts_screen = {
-	.hint = "Esc back  Up Down choose  Space on/off  a all  Enter filter  "
-	    "h help",
+	.hint = "Esc back  Up Down choose  Space on/off  a all  = type  Enter filter"
+	    "  h help",
 	.draw = hosts_draw,
 	.key = hosts_key,
 	.enter = hosts_enter,

@@ -630,6 +630,8 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 		return set_tail(u, text);
 	case UI_PROMPT_GOTO:
 		return goto_time(u, text);
+	case UI_PROMPT_HOSTS:
+		return ui_hosts_typed(u, text);
 	case UI_PROMPT_NONE:
 		break;
 	}

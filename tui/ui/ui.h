@@ -88,6 +88,7 @@ enum ui_prompt_kind {
 	UI_PROMPT_GOTO,
 	UI_PROMPT_WHERE,
 	UI_PROMPT_SQL,
+	UI_PROMPT_HOSTS,
 };
 
 struct ui_prompt {
@@ -455,6 +456,9 @@ void ui_filters_status(const struct ui *u, struct strbuf *out);
 
 /* hosts.c: H opens the host picker, or says there is only one host */
 int ui_hosts_open(struct ui *u);
+/* The picker's = prompt: hosts typed as a comma list, chosen and
+ * applied as Enter does; an unknown name is the prompt's error. */
+int ui_hosts_typed(struct ui *u, const char *text);
 
 /* sqlview.c: run a query (the : prompt) and show its rows; 0, or -1
  * with SQLite's message in the prompt's error */
