@@ -1676,6 +1676,40 @@ test_line_check_offsets(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+static void
+test_host_where(void)
+{
+	static const struct {
+		const char *list, *expr;
+	} cases[] = {
+		{ "alpha", "host in (\"alpha\")" },
+		{ "alpha,beta", "host in (\"alpha\", \"beta\")" },
+		{ ",alpha,,beta,", "host in (\"alpha\", \"beta\")" },
+		{ "a\"b\\c", "host in (\"a\\\"b\\\\c\")" },
+		{ "tab\there", "host in (\"tab\\u0009here\")" },
+		{ "", NULL },
+		{ ",,", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *expr = eng_host_where(cases[i].list), err[256];
+		struct eng_where *w;
+		size_t col;
+
+		if (cases[i].expr == NULL) {
+			CU_ASSERT_PTR_NULL(expr);
+			continue;
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(expr);
+		CU_ASSERT_STRING_EQUAL(expr, cases[i].expr);
+		/* the where grammar reads it */
+		w = eng_where_new(expr, 0, true, err, sizeof err, &col);
+		CU_ASSERT_PTR_NOT_NULL(w);
+		eng_where_free(w);
+		free(expr);
+	}
+}
+
 int
 main(void)
 {
@@ -1707,6 +1741,7 @@ main(void)
 		{ "a live view's new entries cost what they are",
 		    test_stats_live_cost },
 		{ "line check at block offsets", test_line_check_offsets },
+		{ "host lists as where expressions", test_host_where },
 		{ NULL, NULL },
 	};
 

@@ -87,9 +87,6 @@ void warn_empty_dirs(struct eng *e);
  * at least one); 0 or -1 after a usage error. */
 int dirs_add(struct dir_list *l, const char *arg);
 int dirs_add_hosts(struct dir_list *l, const char *arg);
-/* --host LIST as the where expression `host in ("a", "b")`; NULL for an
- * empty list. */
-char *dirs_host_where(const char *list);
 /* Each name of --host LIST that no directory goes by, named on stderr
  * with the hosts there are; false when there was one. */
 bool dirs_check_hosts(struct eng *e, const char *list);

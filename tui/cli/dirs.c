@@ -1,9 +1,8 @@
 /*
  * dirs.c - the log directories the command line names: -d DIR (a glob
  * pattern is expanded to the directories it matches), --hosts DIR (each
- * subdirectory holding log files is a host), and --host LIST (a filter on
- * those hosts' names, kept as a where expression so that every reader
- * honours it as it does --where).
+ * subdirectory holding log files is a host), and the check of --host
+ * LIST's names against the hosts there are.
  */
 #include "config.h"
 
@@ -121,42 +120,6 @@ dirs_add_hosts(struct dir_list *l, const char *arg)
 	}
 	qsort(l->v + before, l->n - before, sizeof *l->v, name_cmp);
 	return 0;
-}
-
-char *
-dirs_host_where(const char *list)
-{
-	struct strbuf b;
-	const char *p = list, *end;
-	bool first = true;
-
-	strbuf_init(&b);
-	strbuf_puts(&b, "host in (");
-	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		end = p + strcspn(p, ",");
-		if (end == p)
-			continue;
-		if (!first)
-			strbuf_puts(&b, ", ");
-		first = false;
-		/* a quoted string of the where grammar: JSON escapes */
-		strbuf_add(&b, "\"", 1);
-		for (const char *c = p; c < end; c++) {
-			if (*c == '"' || *c == '\\')
-				strbuf_printf(&b, "\\%c", *c);
-			else if ((unsigned char)*c < 0x20)
-				strbuf_printf(&b, "\\u%04x", (unsigned char)*c);
-			else
-				strbuf_add(&b, c, 1);
-		}
-		strbuf_add(&b, "\"", 1);
-	}
-	if (first) {
-		strbuf_free(&b);
-		return NULL;
-	}
-	strbuf_add(&b, ")", 1);
-	return b.s;
 }
 
 void

@@ -395,7 +395,7 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		return dirs_add_hosts(&o->dir_list, optarg);
 	case OPT_HOST:
 		free(o->host_where);
-		if ((o->host_where = dirs_host_where(optarg)) == NULL) {
+		if ((o->host_where = eng_host_where(optarg)) == NULL) {
 			usage_error("--host: no host named in '%s' (e.g. --host "
 			    "alpha,beta)", optarg);
 			return -1;

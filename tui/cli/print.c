@@ -499,14 +499,21 @@ human_size(char *buf, size_t len, uint64_t size)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 }
 
-static int
-file_info_cmp(const void *a, const void *b)
-{
-	const struct eng_file_info *x = a, *y = b;
-	int c;
+/* A file of the list and the host (directory) it is in. */
+struct list_row {
+	struct eng_file_info fi;
+	unsigned source;
+};
 
-	if ((c = strcmp(x->dir, y->dir)) != 0)
-		return c;
+static int
+list_row_cmp(const void *a, const void *b)
+{
+	const struct list_row *rx = a, *ry = b;
+	const struct eng_file_info *x = &rx->fi, *y = &ry->fi;
+
+	/* the directories in the order given */
+	if (rx->source != ry->source)
+		return rx->source < ry->source ? -1 : 1;
 	/* Unknown files (category -1) last, by path. */
 	if (x->category != y->category)
 		return (unsigned)x->category < (unsigned)y->category ? -1 : 1;
@@ -515,14 +522,71 @@ file_info_cmp(const void *a, const void *b)
 	return x->backup - y->backup;
 }
 
-static void
-print_file_row(struct printer *p, const struct eng_file_info *fi)
+/* The source whose directory a file is in. */
+static unsigned
+file_source(struct eng *e, const struct eng_file_info *fi)
 {
+	for (unsigned s = 0; s < eng_source_count(e); s++)
+		if (fi->dir == eng_source_name(e, s))
+			return s;
+	return 0;
+}
+
+/* Columns on a terminal of sanitised (valid UTF-8) text. */
+static int
+list_width(const char *s, size_t n)
+{
+	int w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+/* The host column: as wide as the widest name shown. */
+static int
+host_width(struct eng *e, const struct list_row *rows, size_t n)
+{
+	struct strbuf b;
+	int w = 4;	/* HOST */
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		const char *h = eng_host_name(e, rows[i].source);
+
+		strbuf_reset(&b);
+		eng_sanitize(&b, h, strlen(h));
+		if (list_width(b.s, b.len) > w)
+			w = list_width(b.s, b.len);
+	}
+	strbuf_free(&b);
+	return w;
+}
+
+/* A host's name, sanitised, padded to w columns and a space. */
+static void
+host_cell(struct printer *p, unsigned source, int w)
+{
+	const char *h = eng_host_name(p->e, source);
+	size_t before = p->line.len;
+	int cw;
+
+	eng_sanitize(&p->line, h, strlen(h));
+	cw = list_width(p->line.s + before, p->line.len - before);
+	strbuf_printf(&p->line, "%*s ", w > cw ? w - cw : 0, "");
+}
+
+static void
+print_file_row(struct printer *p, const struct list_row *r, int hostw)
+{
+	const struct eng_file_info *fi = &r->fi;
 	char size[16];
 	const char *cat = fi->category >= 0 ?
 	    llmlog_category_name(fi->category) : "-";
 
 	strbuf_reset(&p->line);
+	if (hostw > 0)
+		host_cell(p, r->source, hostw);
 	if (fi->backup == 0)
 		strbuf_printf(&p->line, "%-12s", cat);
 	else
@@ -540,6 +604,42 @@ print_file_row(struct printer *p, const struct eng_file_info *fi)
 		human_size(size, sizeof size, fi->compressed);
 		strbuf_printf(&p->line, "  (%s compressed)", size);
 	}
+	strbuf_puts(&p->line, "\n");
+	fwrite(p->line.s, 1, p->line.len, stdout);
+}
+
+/* A host's totals after its files: the files, their size and entries,
+ * the first and the last entry of them all. */
+static void
+print_host_total(struct printer *p, const struct list_row *rows, size_t n,
+    int hostw)
+{
+	uint64_t size = 0;
+	size_t entries = 0;
+	int64_t first = ENG_TIME_NONE, last = ENG_TIME_NONE;
+	char sz[16];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct eng_file_info *fi = &rows[i].fi;
+
+		size += fi->size;
+		entries += fi->entries;
+		if (fi->entries == 0)
+			continue;
+		if (first == ENG_TIME_NONE || fi->first_us < first)
+			first = fi->first_us;
+		if (last == ENG_TIME_NONE || fi->last_us > last)
+			last = fi->last_us;
+	}
+	strbuf_reset(&p->line);
+	host_cell(p, rows[0].source, hostw);
+	human_size(sz, sizeof sz, size);
+	strbuf_printf(&p->line, "%-12s %6s %9zu  ", "total", sz, entries);
+	eng_time_format(&p->line, first, p->o->utc);
+	strbuf_puts(&p->line, "  ");
+	eng_time_format(&p->line, last, p->o->utc);
+	strbuf_printf(&p->line, "  %zu file%s in ", n, n == 1 ? "" : "s");
+	eng_sanitize(&p->line, rows[0].fi.dir, strlen(rows[0].fi.dir));
 	strbuf_puts(&p->line, "\n");
 	fwrite(p->line.s, 1, p->line.len, stdout);
 }
@@ -586,25 +686,29 @@ json_file_figures(json_object *o, const char *path,
 }
 
 /* --list -o json: one object per log (a category in a directory, or a
- * file of no category) with its backups, newest first:
- * [{"category":"tool","path":P,"size":N,"entries":N,"first":T,"last":T,
- *   "backups":[{"path":P,"size":N,"entries":N,"first":T,"last":T}]}].
+ * file of no category) with its host and its backups, newest first:
+ * [{"host":H,"category":"tool","path":P,"size":N,"entries":N,"first":T,
+ *   "last":T,"backups":[{"path":P,"size":N,"entries":N,"first":T,
+ *   "last":T}]}].
  * Backups whose current file is gone list under the name it would have,
- * with no size and no entries.  rows are sorted as file_info_cmp does. */
+ * with no size and no entries.  rows are sorted as list_row_cmp does. */
 static void
-print_list_json(const struct eng_file_info *rows, size_t n)
+print_list_json(struct eng *e, const struct list_row *rows, size_t n)
 {
 	json_object *arr = json_object_new_array(), *log = NULL, *backups = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct eng_file_info *fi = &rows[i];
+		const struct eng_file_info *fi = &rows[i].fi;
 		bool same = i > 0 && fi->category >= 0 && fi->backup > 0 &&
-		    rows[i - 1].category == fi->category &&
-		    strcmp(rows[i - 1].dir, fi->dir) == 0;
+		    rows[i - 1].fi.category == fi->category &&
+		    rows[i - 1].source == rows[i].source;
 
 		if (!same) {
 			log = json_object_new_object();
 			backups = json_object_new_array();
+			json_object_object_add(log, "host",
+			    json_object_new_string(eng_host_name(e,
+			    rows[i].source)));
 			json_object_object_add(log, "category", fi->category >= 0 ?
 			    json_object_new_string(llmlog_category_name(
 			    fi->category)) : NULL);
@@ -635,27 +739,43 @@ print_list_json(const struct eng_file_info *rows, size_t n)
 }
 
 /* Each directory's files by category, each current file followed by its
- * backups (.1 newest). */
+ * backups (.1 newest); with several directories, a host column and each
+ * host's totals after its files. */
 static int
 print_list(struct printer *p)
 {
 	size_t n = eng_file_count(p->e), shown = 0;
-	struct eng_file_info *rows = eng_xcalloc(n, sizeof *rows);
+	struct list_row *rows = eng_xcalloc(n + 1, sizeof *rows);
+	int hostw = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		eng_file_info(p->e, i, &rows[shown]);
-		if (rows[shown].path != NULL && file_wanted(p->o, &rows[shown]))
+		struct eng_file_info *fi = &rows[shown].fi;
+
+		eng_file_info(p->e, i, fi);
+		if (fi->path != NULL && file_wanted(p->o, fi)) {
+			rows[shown].source = file_source(p->e, fi);
 			shown++;
+		}
 	}
-	qsort(rows, shown, sizeof *rows, file_info_cmp);
-	if (p->o->output == OUTPUT_JSON)
-		print_list_json(rows, shown);
-	else {
-		if (shown > 0)
-			printf("%-12s %6s %9s  %-23s  %-23s  %s\n", "CATEGORY",
-			    "SIZE", "ENTRIES", "FIRST", "LAST", "PATH");
-		for (size_t i = 0; i < shown; i++)
-			print_file_row(p, &rows[i]);
+	qsort(rows, shown, sizeof *rows, list_row_cmp);
+	if (p->o->output == OUTPUT_JSON) {
+		print_list_json(p->e, rows, shown);
+		free(rows);
+		return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
+	if (eng_source_count(p->e) > 1)
+		hostw = host_width(p->e, rows, shown);
+	if (shown > 0)
+		printf("%-*s%s%-12s %6s %9s  %-23s  %-23s  %s\n", hostw,
+		    hostw > 0 ? "HOST" : "", hostw > 0 ? " " : "", "CATEGORY",
+		    "SIZE", "ENTRIES", "FIRST", "LAST", "PATH");
+	for (size_t i = 0, start = 0; i < shown; i++) {
+		print_file_row(p, &rows[i], hostw);
+		if (hostw > 0 && (i + 1 == shown ||
+		    rows[i + 1].source != rows[i].source)) {
+			print_host_total(p, rows + start, i + 1 - start, hostw);
+			start = i + 1;
+		}
 	}
 	free(rows);
 	return shown > 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -331,6 +331,10 @@ const char *eng_source_name(const struct eng *e, unsigned source);
  * directory: its last part).  What the host field, --by host and the
  * host columns show. */
 const char *eng_host_name(const struct eng *e, unsigned source);
+/* A comma list of host names ("alpha,beta", as --host takes it) as the
+ * where expression host in ("alpha", "beta"), the names quoted with
+ * JSON's escapes; NULL when the list names none.  Free it. */
+char *eng_host_where(const char *list);
 /* How many log names (readable or not) the last scan found in a
  * directory: 0 says it holds no log file at all. */
 size_t eng_source_names(const struct eng *e, unsigned source);

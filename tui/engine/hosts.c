@@ -5,7 +5,8 @@
  * beta/.llm_os/logs are "alpha" and "beta", spool/alpha and spool/beta
  * (llmlog --hosts spool) the same.  One directory is named by its last
  * part.  The list, print mode, --by host, --where host and SQL's host
- * column all name a directory through here.
+ * column all name a directory through here, and --host and the UI's host
+ * filter choose hosts through eng_host_where.
  */
 #include "config.h"
 
@@ -138,4 +139,40 @@ const char *
 eng_host_name(const struct eng *e, unsigned source)
 {
 	return source < e->ndirs ? e->hosts[source] : NULL;
+}
+
+char *
+eng_host_where(const char *list)
+{
+	struct strbuf b;
+	const char *p = list, *end;
+	bool first = true;
+
+	strbuf_init(&b);
+	strbuf_puts(&b, "host in (");
+	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = p + strcspn(p, ",");
+		if (end == p)
+			continue;
+		if (!first)
+			strbuf_puts(&b, ", ");
+		first = false;
+		/* a quoted string of the where grammar: JSON escapes */
+		strbuf_add(&b, "\"", 1);
+		for (const char *c = p; c < end; c++) {
+			if (*c == '"' || *c == '\\')
+				strbuf_printf(&b, "\\%c", *c);
+			else if ((unsigned char)*c < 0x20)
+				strbuf_printf(&b, "\\u%04x", (unsigned char)*c);
+			else
+				strbuf_add(&b, c, 1);
+		}
+		strbuf_add(&b, "\"", 1);
+	}
+	if (first) {
+		strbuf_free(&b);
+		return NULL;
+	}
+	strbuf_add(&b, ")", 1);
+	return b.s;
 }

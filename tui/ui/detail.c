@@ -332,6 +332,9 @@ add_header(struct ui *u, struct ui_detail *d)
 	else
 		strbuf_printf(&h, "Entry %zu of %zu: ", u->sel -
 		    ui_tail_first(u) + 1, ui_tail_end(u) - ui_tail_first(u));
+	if (eng_source_count(u->e) > 1)
+		strbuf_printf(&h, "host %s, ", eng_host_name(u->e,
+		    d->entry.source));
 	strbuf_printf(&h, "%s, byte %llu, %u bytes%s", fi.path != NULL ?
 	    fi.path : "?", (unsigned long long)d->entry.offset,
 	    d->entry.length, (d->entry.flags & ENTRY_MALFORMED) ?

@@ -21,7 +21,8 @@
 #define DATE_LEN 10		/* "2026-11-26" */
 #define LEVEL_W 9
 #define CAT_W 11
-#define SOURCE_W 12
+#define SOURCE_W 12		/* the host column at most, */
+#define SOURCE_NARROW_W 8	/* and below TIME_FULL_AT columns */
 #define MAX_SPANS 32
 #define JUMP_CONTEXT 3		/* rows kept above an entry jumped to */
 
@@ -65,30 +66,58 @@ draw_field(int y, int x, int w, int fw, const char *s, attr_t a)
 }
 
 /* Which host (directory) an entry came from, when there are several: its
- * name (eng_host_name), the end of it when it is long. */
+ * name (eng_host_name) in fw columns, the end of it when it is longer
+ * (where names that share their start differ). */
 static int
 draw_source(struct ui *u, const struct eng_entry *en, int y, int x, int w,
-    attr_t a)
+    int fw, attr_t a)
 {
 	const char *name = eng_host_name(u->e, en->source);
 	struct strbuf s;
-	size_t skip;
+	size_t skip = 0;
 
 	strbuf_init(&s);
 	eng_sanitize(&s, name, strlen(name));
-	skip = s.len > SOURCE_W ? s.len - SOURCE_W : 0;
-	/* stay on a character boundary */
-	while (skip < s.len && (s.s[skip] & 0xc0) == 0x80)
+	while (skip < s.len && ui_text_width(s.s + skip, s.len - skip) > fw) {
 		skip++;
-	x = draw_field(y, x, w, SOURCE_W, s.s + skip, a);
+		/* stay on a character boundary */
+		while (skip < s.len && (s.s[skip] & 0xc0) == 0x80)
+			skip++;
+	}
+	x = draw_field(y, x, w, fw, s.s + skip, a);
 	strbuf_free(&s);
 	return x;
+}
+
+/* The host column's width: the widest name, at most SOURCE_W columns
+ * (SOURCE_NARROW_W on a narrow screen); 0 with one directory. */
+static int
+source_width(struct ui *u, int w)
+{
+	int max = w >= TIME_FULL_AT ? SOURCE_W : SOURCE_NARROW_W, width = 1;
+	struct strbuf s;
+
+	if (eng_source_count(u->e) < 2)
+		return 0;
+	strbuf_init(&s);
+	for (unsigned i = 0; i < eng_source_count(u->e) && width < max; i++) {
+		const char *name = eng_host_name(u->e, i);
+		int nw;
+
+		strbuf_reset(&s);
+		eng_sanitize(&s, name, strlen(name));
+		if ((nw = ui_text_width(s.s, s.len)) > width)
+			width = nw;
+	}
+	strbuf_free(&s);
+	return width < max ? width : max;
 }
 
 /* Which part of the time the column shows. */
 struct time_col {
 	size_t off;
 	int width;
+	int host_w;	/* the host column's (source_width) */
 };
 
 static void
@@ -112,8 +141,8 @@ draw_row(struct ui *u, const struct eng_entry *en, int y, int x0, int w,
 	/* dim on a selected row would dim its reversed background */
 	x = draw_field(y, x, x0 + w, tc->width, t.len > tc->off ? t.s + tc->off :
 	    t.s, selected ? base : ui_pair(u, UI_PAIR_TIME));
-	if (eng_source_count(u->e) > 1)
-		x = draw_source(u, en, y, x, x0 + w, base);
+	if (tc->host_w > 0)
+		x = draw_source(u, en, y, x, x0 + w, tc->host_w, base);
 	if (en->flags & ENTRY_MALFORMED)
 		x = draw_field(y, x, x0 + w, LEVEL_W, "MALFORMED",
 		    base | ui_pair(u, UI_PAIR_MALFORMED));
@@ -231,6 +260,7 @@ list_draw(struct ui *u, int y, int x, int h, int w)
 		return;
 	}
 	tc = time_col(u, w);
+	tc.host_w = source_width(u, w);
 	for (int i = 0; i < h && u->top + (size_t)i < end; i++) {
 		size_t idx = u->top + (size_t)i;
 

@@ -27,6 +27,7 @@ static const char *const labels[] = {
 	[UI_PROMPT_GOTO] = "Go to time: ",
 	[UI_PROMPT_WHERE] = "Where: ",
 	[UI_PROMPT_SQL] = "SQL: ",
+	[UI_PROMPT_HOSTS] = "Hosts (a,b; empty: every host): ",
 };
 
 const char *

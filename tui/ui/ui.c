@@ -30,6 +30,7 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 	[UI_FILTERS] = &ui_filters_screen,
 	[UI_SQL] = &ui_sql_screen,
 	[UI_TRACE] = &ui_trace_screen,
+	[UI_HOSTS] = &ui_hosts_screen,
 };
 
 #define BUSY_NOTICE 200000	/* entries: above, long work is announced */
@@ -629,6 +630,8 @@ ui_prompt_apply(struct ui *u, enum ui_prompt_kind kind, const char *text)
 		return set_tail(u, text);
 	case UI_PROMPT_GOTO:
 		return goto_time(u, text);
+	case UI_PROMPT_HOSTS:
+		return ui_hosts_typed(u, text);
 	case UI_PROMPT_NONE:
 		break;
 	}
@@ -797,6 +800,8 @@ common_key(struct ui *u, int key)
 	case 'v':
 		ui_show(u, UI_FILTERS);
 		return UI_HANDLED | UI_REDRAW;
+	case 'H':
+		return ui_hosts_open(u);
 	case ':':
 		return open_prompt(u, UI_PROMPT_SQL, u->sql_text);
 	case '#':

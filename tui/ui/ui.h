@@ -44,7 +44,7 @@ enum {
 #define UI_NTABS (LLMLOG_NCATEGORIES + 2)
 
 enum ui_screen_id { UI_LIST, UI_DETAIL, UI_HELP, UI_STATS, UI_FILTERS,
-    UI_SQL, UI_TRACE, UI_NSCREENS };
+    UI_SQL, UI_TRACE, UI_HOSTS, UI_NSCREENS };
 
 enum ui_pair {
 	UI_PAIR_DEBUG = 1,
@@ -88,6 +88,7 @@ enum ui_prompt_kind {
 	UI_PROMPT_GOTO,
 	UI_PROMPT_WHERE,
 	UI_PROMPT_SQL,
+	UI_PROMPT_HOSTS,
 };
 
 struct ui_prompt {
@@ -105,6 +106,7 @@ struct ui_where {
 	bool owned;		/* ours to free (-w's are the command line's) */
 	bool negated;		/* typed with a leading !: filter-out */
 	bool off;
+	bool host;		/* the host picker's (H): it replaces it */
 };
 
 /* The filters the filter list can switch off (struct ui's off). */
@@ -276,6 +278,7 @@ struct ui {
 	struct ui_prompt prompt;
 	struct ui_filters *filters;	/* the filter list (filters.c) */
 	struct ui_sqlview *sql;		/* the SQL screen (sqlview.c) */
+	struct ui_hosts *hosts;		/* the host picker (hosts.c) */
 	char *sql_text;			/* the last query, for : again */
 
 	char message[512];
@@ -340,6 +343,7 @@ extern const struct ui_screen ui_stats_screen;
 extern const struct ui_screen ui_filters_screen;
 extern const struct ui_screen ui_sql_screen;
 extern const struct ui_screen ui_trace_screen;
+extern const struct ui_screen ui_hosts_screen;
 
 /* ui.c: state changes that several screens ask for */
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -449,6 +453,12 @@ void ui_prompt_negated_text(struct strbuf *out, const char *text,
 
 /* filters.c: "where:EXPR  where!:EXPR  2 off" on the status line */
 void ui_filters_status(const struct ui *u, struct strbuf *out);
+
+/* hosts.c: H opens the host picker, or says there is only one host */
+int ui_hosts_open(struct ui *u);
+/* The picker's = prompt: hosts typed as a comma list, chosen and
+ * applied as Enter does; an unknown name is the prompt's error. */
+int ui_hosts_typed(struct ui *u, const char *text);
 
 /* sqlview.c: run a query (the : prompt) and show its rows; 0, or -1
  * with SQLite's message in the prompt's error */
