@@ -554,6 +554,29 @@ print_performance(FILE *out, json_object *p)
 	strbuf_free(&b);
 }
 
+/* A request's cost, or the average's: "$0.000374", "$0.000374 and 2
+ * calls without a price", "n/a (2 calls without a price)"; nothing for a
+ * report without costs. */
+static const char *
+fmt_request_cost(struct strbuf *b, json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	int64_t unpriced = get_int(o, "unpriced_calls");
+
+	strbuf_reset(b);
+	if (!json_object_object_get_ex(o, key, NULL))
+		return NULL;
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		strbuf_puts(b, "n/a");
+	else
+		eng_format_cost(b, json_object_get_double(v));
+	if (unpriced > 0)
+		strbuf_printf(b, "%s%lld call%s without a price%s",
+		    v == NULL ? " (" : " and ", (long long)unpriced,
+		    unpriced == 1 ? "" : "s", v == NULL ? ")" : "");
+	return b->s;
+}
+
 /* The requests with a trace: averages, then the slowest with what their
  * time went to. */
 static void
@@ -576,6 +599,8 @@ print_requests(FILE *out, json_object *r)
 	    fmt_dec1(&b, get_num(r, "tool_calls_per_request")));
 	fprintf(out, "  Avg Tokens/Request: %s\n",
 	    fmt_dec1(&b, get_num(r, "tokens_per_request")));
+	if (fmt_request_cost(&b, r, "cost_usd_per_request") != NULL)
+		fprintf(out, "  Avg Cost/Request: %s\n", b.s);
 	n = json_object_is_type(slow, json_type_array) ?
 	    json_object_array_length(slow) : 0;
 	if (n > 0)
@@ -598,8 +623,11 @@ print_requests(FILE *out, json_object *r)
 		fprintf(out, " tools: %s calls", fmt_int(&b,
 		    get_int(it, "tool_calls")));
 		fprintf(out, " %sms;", fmt_dec1(&b, get_num(it, "tool_ms")));
-		fprintf(out, " tokens: %s\n", fmt_int(&b,
+		fprintf(out, " tokens: %s", fmt_int(&b,
 		    get_int(it, "tokens")));
+		if (fmt_request_cost(&b, it, "cost_usd") != NULL)
+			fprintf(out, "; cost: %s", b.s);
+		fputs("\n", out);
 		fprintf(out, "      trace %s\n", json_object_get_string(get(it,
 		    "trace_id")));
 	}

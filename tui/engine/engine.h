@@ -822,10 +822,12 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                 "max_ms","peak_memory_mb",
  *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
  *  "requests":{"total","llm_calls_per_request","tool_calls_per_request",
- *              "tokens_per_request",
+ *              "tokens_per_request","cost_usd_per_request",
+ *              "unpriced_calls",
  *              "slowest_requests":[{"user_input","trace_id","time",
  *                  "success","duration_ms","llm_ms","tool_ms",
- *                  "llm_calls","tool_calls","tokens"},...]}   up to 10
+ *                  "llm_calls","tool_calls","tokens","cost_usd",
+ *                  "unpriced_calls"},...]}   up to 10
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
  * An entry's fields are read by the rules of llmlog(1), HOW LINES ARE
@@ -855,7 +857,13 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *               in the view written while it ran (from a second before
  *               its start to a second after its entry), their durations
  *               summed to the microsecond as llm_ms and tool_ms, the
- *               calls' tokens as tokens
+ *               calls' tokens as tokens; cost_usd is the cost of the
+ *               LLM calls with one (eng_entry_cost's: the entry's
+ *               cost_usd, else the price table), unpriced_calls those
+ *               without one, cost_usd null when it has calls and none
+ *               has a cost; cost_usd_per_request the traced calls'
+ *               costs per request, null when every traced call is
+ *               unpriced, unpriced_calls the traced calls without one
  * out_of_range counts the numbers among these fields that lie past a
  * double's range (1e400): each is left out as if it were absent.  Sums
  * are exact, rounded once to a double; a whole one under 2^63 in
@@ -976,6 +984,10 @@ struct eng_slow_request {
 	size_t len;
 	double ms, llm_ms, tool_ms;
 	uint64_t llm_calls, tool_calls, tokens;
+	double cost_usd;	/* of its LLM calls with a cost (llmlog(1),
+				   COST); NAN when it has calls and none has
+				   one */
+	uint64_t unpriced;	/* its LLM calls without a cost */
 	bool failed;
 	struct eng_entry entry;
 };

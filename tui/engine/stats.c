@@ -760,7 +760,8 @@ count_fields(struct part *p, int cat, const struct fields *f,
 	}
 	if (cat == LLMLOG_USER || cat == LLMLOG_TOOL || cat == LLMLOG_LLM) {
 		count_error(p, f, en);
-		reqstats_count(&p->requests, cat, f, en, tok);
+		reqstats_count(&p->requests, cat, f, en, tok, cost,
+		    unpriced);
 	}
 	count_minute(p, cat, f, tok, cost, unpriced, en);
 	strbuf_free(&s1);
@@ -1871,7 +1872,7 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "security", m);
 	json_object_object_add(o, "performance", json_performance(p));
 	json_object_object_add(o, "requests", reqstats_json(&p->requests,
-	    jtime));
+	    jtime, jcost));
 	json_object_object_add(o, "histogram", json_histogram(s));
 	return o;
 }

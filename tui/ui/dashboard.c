@@ -156,6 +156,8 @@ static const struct {
 	{ "llm_calls_per_request", "LLM calls/request" },
 	{ "tool_calls_per_request", "Tool calls/request" },
 	{ "tokens_per_request", "Tokens/request" },
+	{ "cost_usd_per_request", "Cost/request" },
+	{ "unpriced_calls", "Calls without a price" },
 };
 
 /* "avg_duration_ms" -> "Avg duration", and the unit of its value. */
@@ -167,6 +169,8 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 	*unit = "";
 	if (n > 3 && strcmp(key + n - 3, "_ms") == 0)
 		*unit = "ms";
+	else if (strstr(key, "cost_usd") != NULL)
+		*unit = "$";
 	else if (strstr(key, "rate") != NULL || strstr(key, "percent") != NULL)
 		*unit = "%";
 	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
@@ -188,6 +192,11 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 static void
 format_value(struct strbuf *out, json_object *v, const char *unit)
 {
+	if (strcmp(unit, "$") == 0 && (json_object_is_type(v,
+	    json_type_double) || json_object_is_type(v, json_type_int))) {
+		eng_format_cost(out, json_object_get_double(v));
+		return;
+	}
 	switch (json_object_get_type(v)) {
 	case json_type_int:
 		if (strcmp(unit, "ms") == 0)
@@ -371,7 +380,15 @@ add_slow_requests(struct build *b, int indent)
 		ui_format_ms(&label, sr.llm_ms);
 		strbuf_printf(&label, ", %" PRIu64 " tools ", sr.tool_calls);
 		ui_format_ms(&label, sr.tool_ms);
-		strbuf_printf(&value, "%" PRIu64 " tok", sr.tokens);
+		strbuf_printf(&value, "%" PRIu64 " tok ", sr.tokens);
+		/* calls without a price are said, never costed as 0 */
+		if (isnan(sr.cost_usd))
+			strbuf_puts(&value, "no price");
+		else
+			eng_format_cost(&value, sr.cost_usd);
+		if (sr.unpriced > 0 && !isnan(sr.cost_usd))
+			strbuf_printf(&value, " +%" PRIu64 " unpriced",
+			    sr.unpriced);
 		row_add(b, label.s, value.s, indent + 2, false);
 		b->d->rows[b->d->nrows - 1].dim = true;
 	}
