@@ -324,6 +324,25 @@ struct eng_file_info {
 };
 size_t eng_file_count(const struct eng *e);
 void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
+
+/* What the files still cover of a category (llmlog(1), --stats,
+ * coverage): the first and last time of its entries in the index,
+ * whatever a view's filter (ENG_TIME_NONE when none has a time), and
+ * whether a backup (".N", ".N.gz") is among its files, that is older
+ * entries may have been rotated away. */
+struct eng_coverage {
+	int64_t first_us, last_us;
+	bool rotated;
+};
+void eng_coverage(const struct eng *e, int category, struct eng_coverage *out);
+/* When a range asked from since_us starts before the entries of a
+ * rotated category (one never rotated holds all it wrote), the note that
+ * says so, added to out: "user entries start
+ * 2026-12-01 14:02:11 (rotated): the range asked starts 2026-12-01
+ * 00:00:00" (times as eng_time_format's, to the second); else false and
+ * nothing added. */
+bool eng_coverage_note(struct strbuf *out, int category,
+    const struct eng_coverage *c, int64_t since_us, bool utc);
 size_t eng_source_count(const struct eng *e);
 const char *eng_source_name(const struct eng *e, unsigned source);
 /* A directory's host: the shortest end of its path that tells it from the
