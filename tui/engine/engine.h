@@ -814,6 +814,10 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                                       (malformed and foreign lines count
  *                                       under their file's category)
  *  "first":"...", "last":"...",
+ *  "coverage":{"user":{"first","last","rotated"},...}   eng_coverage's, of
+ *                                       the files at the last update,
+ *                                       whatever the view; the categories
+ *                                       with a timed entry, table order
  *  "user":{"total","success","failed","success_rate","avg_duration_ms",
  *          "p50_ms","p95_ms","p99_ms"},
  *  "llm":{"total","success","failed","streaming","total_tokens",
