@@ -25,11 +25,11 @@ FIXTURES="$tmp/fixtures"
 FRESH="$tmp/fresh"
 mkdir -p "$FIXTURES" "$FRESH" || exit 99
 cp -R "$data/logs" "$data/hostb" "$data/cost" "$data/prices" "$data/traces" \
-    "$data/samems" "$FIXTURES/" || exit 99
+    "$data/samems" "$data/rotated" "$FIXTURES/" || exit 99
 chmod 700 "$FIXTURES/logs" "$FIXTURES/hostb" "$FIXTURES/cost" \
-    "$FIXTURES/traces" "$FIXTURES/samems"
+    "$FIXTURES/traces" "$FIXTURES/samems" "$FIXTURES/rotated"
 chmod 600 "$FIXTURES"/logs/* "$FIXTURES"/hostb/* "$FIXTURES"/cost/* \
-    "$FIXTURES"/traces/* "$FIXTURES"/samems/*
+    "$FIXTURES"/traces/* "$FIXTURES"/samems/* "$FIXTURES"/rotated/*
 
 ago() {
 	date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%S.000Z

@@ -20,7 +20,8 @@ The reading of a line is Python's json module with these rules:
   - a string decodes to bytes: escapes as UTF-8, \\u0000 a NUL byte, an
     escaped half of a surrogate pair without its other half U+FFFD;
   - a number is float() of its text, past a double's range out of range.
-Times are not compared (first, last, histogram): only the counts, sums,
+Times are not compared (first, last, histogram, coverage; of coverage its
+categories and rotated flags are): only the counts, sums,
 outcomes, names, durations and their percentiles, and the failures per
 provider, model and tool.
 """
@@ -564,6 +565,28 @@ def names_as_written(want):
                             for r in want[sec][k]]
 
 
+def coverage(raw, files):
+    """The coverage's categories and their rotated flags (its times are
+    not compared): of the files, whatever -c; rotated when a backup
+    (NAME.log.N) is among the category's files."""
+    cov = json.loads(raw).get('coverage')
+    if not isinstance(cov, dict):
+        return ['$.coverage: missing']
+    cats = {c for _, c in files}
+    rotated = {c: any(re.search(r'\.[0-9]+$', p) for p, k in files
+                      if k == c) for c in cats}
+    out = []
+    for c, v in cov.items():
+        if c not in cats:
+            out.append('$.coverage.%s: no file of the category' % c)
+        elif v.get('rotated') is not rotated[c]:
+            out.append('$.coverage.%s.rotated: want %s, got %s'
+                       % (c, rotated[c], v.get('rotated')))
+        elif not v.get('first') or not v.get('last'):
+            out.append('$.coverage.%s: no first or last' % c)
+    return out
+
+
 def main(argv):
     only = None
     if len(argv) == 4 and argv[2] == '-c' and argv[3] in CATEGORIES:
@@ -572,7 +595,8 @@ def main(argv):
         sys.stderr.write('usage: stats-ref.py LLMLOG_JSON DIR [-c CAT]\n')
         return 2
     with open(argv[0], 'rb') as f:
-        got = theirs(f.read().decode('utf-8', 'surrogateescape'))
+        raw = f.read().decode('utf-8', 'surrogateescape')
+    got = theirs(raw)
     files = []
     for name in sorted(os.listdir(argv[1])):
         base = re.sub(r'\.[0-9]+$', '', name)
@@ -584,6 +608,7 @@ def main(argv):
     out = []
     diff('$', want, got, out)
     out += sum_kinds(got)
+    out += coverage(raw, files)
     for line in out:
         print(line)
     return 1 if out else 0

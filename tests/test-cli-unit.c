@@ -447,7 +447,7 @@ print_report(json_object *j)
 
 	if (f == NULL)
 		return NULL;
-	report_print(j, true, f);
+	report_print(j, true, ENG_TIME_NONE, 0, f);
 	fclose(f);
 	return text;
 }

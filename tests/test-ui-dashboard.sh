@@ -186,3 +186,24 @@ ui_screen | LC_ALL=C grep -q "$(printf '[\200-\377]')" &&
     ui_fail "bytes of UTF-8 on the screen without it"
 ui_quit
 ui_ok "ASCII"
+
+# coverage: the range asked starts before a rotated category's entries
+# (user and llm: their oldest entries rotated away; tool: never rotated)
+rm -f "$UI_LOGS"/*
+cp "$srcdir/data/cli/rotated"/* "$UI_LOGS/"
+chmod 600 "$UI_LOGS"/*
+UI_COLS=200 UI_ROWS=50 ui_start -S 2026-12-01
+ui_wait '8/8 '
+ui_keys 8
+ui_wait 'Requests'
+ui_expect '^note: user entries start 2026-12-01 14:02:11 \(rotated\): the range asked starts 2026-12-01 00:00:00; llm entries start 2026-12-01 14:05:00 \(rotated\)' \
+    "the note of what the files no longer hold"
+ui_reject 'tool entries start' "tool was never rotated"
+ui_quit
+UI_COLS=200 UI_ROWS=50 ui_start -S 2026-12-01T15:00
+ui_wait ' 4/4 '
+ui_keys 8
+ui_wait 'Requests'
+ui_reject '^note:' "the range starts inside what the files hold"
+ui_quit
+ui_ok "coverage note"

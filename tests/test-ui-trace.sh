@@ -74,6 +74,9 @@ ui_expect 'Tool calls/request +1\.0'
 ui_expect 'LLM calls/request +1\.3'
 ui_expect 'FAILED summarise /et… +5\.00s' "the slowest first, failed"
 ui_expect '2 llm 4\.00s, 2 tools 1\.10s +600 tok' "what its time went to"
+ui_expect ' cost +\$0\.000374 ' "its calls' cost"
+ui_expect 'openai +\$0\.0006 ' "costs as costs"
+ui_expect 'Cost/request +\$0\.0003575' "the cost per request"
 ui_expect '10:40:03 what is in my home d… +3\.00s'
 ui_ok "the slowest-requests panel"
 row=$(ui_screen | grep -n 'FAILED summarise' | head -1 | cut -d: -f1)

@@ -458,7 +458,8 @@ print_stats(struct eng_view *v, const struct options *o)
 	if (o->output == OUTPUT_JSON)
 		eng_json_print(j, JSON_C_TO_STRING_PRETTY, stdout);
 	else
-		report_print(j, o->utc, stdout);
+		report_print(j, o->utc, o->filter.since_us,
+		    o->filter.categories, stdout);
 	json_object_put(j);
 	eng_stats_free(s);
 	return eng_view_count(v) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -343,8 +343,58 @@ print_time_range(FILE *out, json_object *st, bool utc)
 	strbuf_free(&b);
 }
 
+/* "  Coverage:" and a line per category, the time its files still span
+ * (whatever the filter); then a note for each category of the filter's
+ * whose entries start after the range asked does. */
 static void
-print_overall(FILE *out, json_object *st, bool utc)
+print_coverage(FILE *out, json_object *st, bool utc, int64_t since_us,
+    unsigned categories)
+{
+	json_object *cov = get(st, "coverage");
+	struct eng_coverage c[LLMLOG_NCATEGORIES];
+	struct strbuf b;
+	bool any = false;
+
+	if (!json_object_is_type(cov, json_type_object))
+		return;
+	strbuf_init(&b);
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
+		json_object *m = get(cov, llmlog_category_name(i));
+		const char *first = get_str(m, "first"), *last = get_str(m,
+		    "last");
+
+		c[i].first_us = c[i].last_us = ENG_TIME_NONE;
+		c[i].rotated = json_object_get_boolean(get(m, "rotated"));
+		if (first == NULL || last == NULL ||
+		    eng_time_parse_log(first, strlen(first), &c[i].first_us) !=
+		    0 || eng_time_parse_log(last, strlen(last), &c[i].last_us) !=
+		    0) {
+			c[i].first_us = c[i].last_us = ENG_TIME_NONE;
+			continue;
+		}
+		if (!any)
+			fputs("  Coverage (the entries on disk):\n", out);
+		any = true;
+		strbuf_reset(&b);
+		strbuf_printf(&b, "    - %s: ", llmlog_category_name(i));
+		eng_time_format(&b, c[i].first_us, utc);
+		strbuf_puts(&b, " to ");
+		eng_time_format(&b, c[i].last_us, utc);
+		fprintf(out, "%s%s\n", b.s, c[i].rotated ? " (rotated)" : "");
+	}
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
+		if (categories != 0 && !(categories & 1u << i))
+			continue;
+		strbuf_reset(&b);
+		if (eng_coverage_note(&b, i, &c[i], since_us, utc))
+			fprintf(out, "  note: %s\n", b.s);
+	}
+	strbuf_free(&b);
+}
+
+static void
+print_overall(FILE *out, json_object *st, bool utc, int64_t since_us,
+    unsigned categories)
 {
 	struct strbuf b;
 
@@ -354,6 +404,7 @@ print_overall(FILE *out, json_object *st, bool utc)
 	print_levels(out, get(st, "by_level"));
 	print_dict_by_count(out, "By Category", get(st, "by_category"), true);
 	print_time_range(out, st, utc);
+	print_coverage(out, st, utc, since_us, categories);
 	if (get_int(st, "malformed") > 0)
 		fprintf(out, "  Malformed Lines: %s\n",
 		    fmt_int(&b, get_int(st, "malformed")));
@@ -554,6 +605,29 @@ print_performance(FILE *out, json_object *p)
 	strbuf_free(&b);
 }
 
+/* A request's cost, or the average's: "$0.000374", "$0.000374 and 2
+ * calls without a price", "n/a (2 calls without a price)"; nothing for a
+ * report without costs. */
+static const char *
+fmt_request_cost(struct strbuf *b, json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	int64_t unpriced = get_int(o, "unpriced_calls");
+
+	strbuf_reset(b);
+	if (!json_object_object_get_ex(o, key, NULL))
+		return NULL;
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		strbuf_puts(b, "n/a");
+	else
+		eng_format_cost(b, json_object_get_double(v));
+	if (unpriced > 0)
+		strbuf_printf(b, "%s%lld call%s without a price%s",
+		    v == NULL ? " (" : " and ", (long long)unpriced,
+		    unpriced == 1 ? "" : "s", v == NULL ? ")" : "");
+	return b->s;
+}
+
 /* The requests with a trace: averages, then the slowest with what their
  * time went to. */
 static void
@@ -576,6 +650,8 @@ print_requests(FILE *out, json_object *r)
 	    fmt_dec1(&b, get_num(r, "tool_calls_per_request")));
 	fprintf(out, "  Avg Tokens/Request: %s\n",
 	    fmt_dec1(&b, get_num(r, "tokens_per_request")));
+	if (fmt_request_cost(&b, r, "cost_usd_per_request") != NULL)
+		fprintf(out, "  Avg Cost/Request: %s\n", b.s);
 	n = json_object_is_type(slow, json_type_array) ?
 	    json_object_array_length(slow) : 0;
 	if (n > 0)
@@ -598,8 +674,11 @@ print_requests(FILE *out, json_object *r)
 		fprintf(out, " tools: %s calls", fmt_int(&b,
 		    get_int(it, "tool_calls")));
 		fprintf(out, " %sms;", fmt_dec1(&b, get_num(it, "tool_ms")));
-		fprintf(out, " tokens: %s\n", fmt_int(&b,
+		fprintf(out, " tokens: %s", fmt_int(&b,
 		    get_int(it, "tokens")));
+		if (fmt_request_cost(&b, it, "cost_usd") != NULL)
+			fprintf(out, "; cost: %s", b.s);
+		fputs("\n", out);
 		fprintf(out, "      trace %s\n", json_object_get_string(get(it,
 		    "trace_id")));
 	}
@@ -608,9 +687,10 @@ print_requests(FILE *out, json_object *r)
 }
 
 void
-report_print(json_object *st, bool utc, FILE *out)
+report_print(json_object *st, bool utc, int64_t since_us,
+    unsigned categories, FILE *out)
 {
-	print_overall(out, st, utc);
+	print_overall(out, st, utc, since_us, categories);
 	print_user(out, get(st, "user"));
 	print_llm(out, get(st, "llm"));
 	print_tool(out, get(st, "tool"));

@@ -437,15 +437,21 @@ struct req_slow {
 	bool failed;
 	uint64_t llm_calls, tool_calls, tokens;	/* reqstats_resolve's */
 	int64_t llm_us, tool_us;
+	double cost;		/* of its calls with a cost, in view order */
+	uint64_t unpriced;	/* its calls without one */
 };
 struct req_stats {
 	uint64_t requests, llm_calls, tool_calls, tokens;	/* traced */
+	struct xsum cost;	/* the traced calls with a cost, theirs */
+	uint64_t unpriced;	/* the traced calls without one */
 	struct req_slow top[SLOW_REQUESTS];	/* slowest first */
 	size_t ntop;
 	bool resolved;		/* top[]'s calls are found */
 };
+/* tokens, cost and unpriced: an LLM call's (count_llm's: its cost when
+ * not unpriced) */
 void reqstats_count(struct req_stats *r, int cat, const struct fields *f,
-    const struct eng_entry *en, double tokens);
+    const struct eng_entry *en, double tokens, double cost, bool unpriced);
 void reqstats_merge(struct req_stats *into, const struct req_stats *from);
 /* Find the slowest requests' calls in v, the view counted (main thread:
  * it reads the view). */
@@ -453,9 +459,9 @@ void reqstats_resolve(struct req_stats *r, struct eng_view *v);
 void reqstats_free(struct req_stats *r);
 bool reqstats_slowest(const struct req_stats *r, size_t i,
     struct eng_slow_request *out);
-/* The JSON's "requests", times written by jtime. */
+/* The JSON's "requests", times written by jtime, costs by jcost. */
 json_object *reqstats_json(const struct req_stats *r,
-    json_object *(*jtime)(int64_t));
+    json_object *(*jtime)(int64_t), json_object *(*jcost)(double));
 
 /* stats.c: how many view positions the stats looked at to find the
  * entries they had not counted (a live view's few new ones should cost

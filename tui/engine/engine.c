@@ -191,6 +191,57 @@ eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
 	out->last_us = f->last_us;
 }
 
+void
+eng_coverage(const struct eng *e, int category, struct eng_coverage *out)
+{
+	out->first_us = out->last_us = ENG_TIME_NONE;
+	out->rotated = false;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		const struct file *f = e->files[i];
+
+		if (f == NULL || f->category != category)
+			continue;
+		out->rotated |= f->backup > 0;
+		if (f->first_us != ENG_TIME_NONE &&
+		    (out->first_us == ENG_TIME_NONE || f->first_us <
+		    out->first_us))
+			out->first_us = f->first_us;
+		if (f->last_us != ENG_TIME_NONE &&
+		    (out->last_us == ENG_TIME_NONE || f->last_us >
+		    out->last_us))
+			out->last_us = f->last_us;
+	}
+}
+
+/* A time to the second, as the note gives it. */
+static void
+note_time(struct strbuf *out, int64_t us, bool utc)
+{
+	struct strbuf t = { 0 };
+
+	eng_time_format(&t, us, utc);
+	strbuf_add(out, t.s, t.len > 19 ? 19 : t.len);
+	strbuf_free(&t);
+}
+
+bool
+eng_coverage_note(struct strbuf *out, int category,
+    const struct eng_coverage *c, int64_t since_us, bool utc)
+{
+	/* a category never rotated still holds all it wrote: its range
+	 * only starts later */
+	if (since_us == ENG_TIME_NONE || c->first_us == ENG_TIME_NONE ||
+	    !c->rotated || since_us >= c->first_us || category < 0 ||
+	    category >= LLMLOG_NCATEGORIES)
+		return false;
+	strbuf_printf(out, "%s entries start ",
+	    llmlog_category_name(category));
+	note_time(out, c->first_us, utc);
+	strbuf_puts(out, " (rotated): the range asked starts ");
+	note_time(out, since_us, utc);
+	return true;
+}
+
 size_t
 eng_source_names(const struct eng *e, unsigned source)
 {

@@ -324,6 +324,25 @@ struct eng_file_info {
 };
 size_t eng_file_count(const struct eng *e);
 void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);
+
+/* What the files still cover of a category (llmlog(1), --stats,
+ * coverage): the first and last time of its entries in the index,
+ * whatever a view's filter (ENG_TIME_NONE when none has a time), and
+ * whether a backup (".N", ".N.gz") is among its files, that is older
+ * entries may have been rotated away. */
+struct eng_coverage {
+	int64_t first_us, last_us;
+	bool rotated;
+};
+void eng_coverage(const struct eng *e, int category, struct eng_coverage *out);
+/* When a range asked from since_us starts before the entries of a
+ * rotated category (one never rotated holds all it wrote), the note that
+ * says so, added to out: "user entries start
+ * 2026-12-01 14:02:11 (rotated): the range asked starts 2026-12-01
+ * 00:00:00" (times as eng_time_format's, to the second); else false and
+ * nothing added. */
+bool eng_coverage_note(struct strbuf *out, int category,
+    const struct eng_coverage *c, int64_t since_us, bool utc);
 size_t eng_source_count(const struct eng *e);
 const char *eng_source_name(const struct eng *e, unsigned source);
 /* A directory's host: the shortest end of its path that tells it from the
@@ -799,6 +818,10 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                                       (malformed and foreign lines count
  *                                       under their file's category)
  *  "first":"...", "last":"...",
+ *  "coverage":{"user":{"first","last","rotated"},...}   eng_coverage's, of
+ *                                       the files at the last update,
+ *                                       whatever the view; the categories
+ *                                       with a timed entry, table order
  *  "user":{"total","success","failed","success_rate","avg_duration_ms",
  *          "p50_ms","p95_ms","p99_ms"},
  *  "llm":{"total","success","failed","streaming","total_tokens",
@@ -826,10 +849,12 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *                 "max_ms","peak_memory_mb",
  *                 "slowest":[{"operation","duration_ms"},...]}, up to 10
  *  "requests":{"total","llm_calls_per_request","tool_calls_per_request",
- *              "tokens_per_request",
+ *              "tokens_per_request","cost_usd_per_request",
+ *              "unpriced_calls",
  *              "slowest_requests":[{"user_input","trace_id","time",
  *                  "success","duration_ms","llm_ms","tool_ms",
- *                  "llm_calls","tool_calls","tokens"},...]}   up to 10
+ *                  "llm_calls","tool_calls","tokens","cost_usd",
+ *                  "unpriced_calls"},...]}   up to 10
  *  "histogram":{"start":"...","bucket_seconds":N,"counts":[N,...]}}
  *
  * An entry's fields are read by the rules of llmlog(1), HOW LINES ARE
@@ -859,7 +884,13 @@ void eng_stats_progress(const struct eng_stats *s, size_t *counted,
  *               in the view written while it ran (from a second before
  *               its start to a second after its entry), their durations
  *               summed to the microsecond as llm_ms and tool_ms, the
- *               calls' tokens as tokens
+ *               calls' tokens as tokens; cost_usd is the cost of the
+ *               LLM calls with one (eng_entry_cost's: the entry's
+ *               cost_usd, else the price table), unpriced_calls those
+ *               without one, cost_usd null when it has calls and none
+ *               has a cost; cost_usd_per_request the traced calls'
+ *               costs per request, null when every traced call is
+ *               unpriced, unpriced_calls the traced calls without one
  * out_of_range counts the numbers among these fields that lie past a
  * double's range (1e400): each is left out as if it were absent.  Sums
  * are exact, rounded once to a double; a whole one under 2^63 in
@@ -980,6 +1011,10 @@ struct eng_slow_request {
 	size_t len;
 	double ms, llm_ms, tool_ms;
 	uint64_t llm_calls, tool_calls, tokens;
+	double cost_usd;	/* of its LLM calls with a cost (llmlog(1),
+				   COST); NAN when it has calls and none has
+				   one */
+	uint64_t unpriced;	/* its LLM calls without a cost */
 	bool failed;
 	struct eng_entry entry;
 };

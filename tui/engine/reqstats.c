@@ -94,7 +94,7 @@ add_slow(struct req_stats *r, const uint8_t id[16], double ms,
 
 void
 reqstats_count(struct req_stats *r, int cat, const struct fields *f,
-    const struct eng_entry *en, double tokens)
+    const struct eng_entry *en, double tokens, double cost, bool unpriced)
 {
 	struct strbuf scratch = { 0 };
 	struct field_text t;
@@ -117,6 +117,10 @@ reqstats_count(struct req_stats *r, int cat, const struct fields *f,
 	case LLMLOG_LLM:
 		r->llm_calls++;
 		r->tokens += (uint64_t)whole(tokens);
+		if (unpriced)
+			r->unpriced++;
+		else
+			xsum_add(&r->cost, cost);
 		break;
 	case LLMLOG_TOOL:
 		r->tool_calls++;
@@ -131,6 +135,8 @@ reqstats_merge(struct req_stats *into, const struct req_stats *from)
 	into->llm_calls += from->llm_calls;
 	into->tool_calls += from->tool_calls;
 	into->tokens += from->tokens;
+	into->unpriced += from->unpriced;
+	xsum_merge(&into->cost, &from->cost);
 	for (size_t i = 0; i < from->ntop; i++)
 		add_slow(into, from->top[i].id, from->top[i].ms,
 		    &from->top[i].entry, from->top[i].input, from->top[i].len,
@@ -162,13 +168,16 @@ first_at(const struct eng_view *v, int64_t t)
  * which were written while it ran, between its start and its entry
  * (with a second's leeway for clocks of other processes). */
 static void
-resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd)
+resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd,
+    const struct eng_prices *prices)
 {
 	int64_t end = rs->entry.time_us, from, to;
 	size_t n = eng_view_count(v);
 
 	rs->llm_calls = rs->tool_calls = rs->tokens = 0;
 	rs->llm_us = rs->tool_us = 0;
+	rs->cost = 0;
+	rs->unpriced = 0;
 	if (end == ENG_TIME_NONE || (rs->entry.flags & ENTRY_NO_TIME))
 		return;
 	from = end - whole(rs->ms * ENG_US_PER_MS) - ENG_US_PER_SEC;
@@ -179,7 +188,7 @@ resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd)
 		uint8_t id[16];
 		const char *s;
 		size_t len;
-		double ms, tok;
+		double ms, tok, usd;
 
 		if (en->time_us > to)
 			break;
@@ -210,6 +219,10 @@ resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd)
 			tok = p + c;
 		}
 		rs->tokens += (uint64_t)whole(tok);
+		if (fields_cost(prices, &f, &usd) == ENG_COST_UNPRICED)
+			rs->unpriced++;
+		else
+			rs->cost += usd;
 	}
 }
 
@@ -222,7 +235,7 @@ reqstats_resolve(struct req_stats *r, struct eng_view *v)
 		return;
 	rd = eng_reader_new(eng_view_engine(v), false);
 	for (size_t i = 0; i < r->ntop; i++)
-		resolve_one(&r->top[i], v, rd);
+		resolve_one(&r->top[i], v, rd, eng_view_engine(v)->prices);
 	eng_reader_free(rd);
 	r->resolved = true;
 }
@@ -232,6 +245,7 @@ reqstats_free(struct req_stats *r)
 {
 	for (size_t i = 0; i < r->ntop; i++)
 		free(r->top[i].input);
+	xsum_free(&r->cost);
 	memset(r, 0, sizeof *r);
 }
 
@@ -278,11 +292,15 @@ reqstats_slowest(const struct req_stats *r, size_t i,
 	out->llm_calls = rs->llm_calls;
 	out->tool_calls = rs->tool_calls;
 	out->tokens = rs->tokens;
+	out->unpriced = rs->unpriced;
+	out->cost_usd = rs->unpriced > 0 && rs->unpriced == rs->llm_calls ?
+	    NAN : rs->cost;
 	return true;
 }
 
 json_object *
-reqstats_json(const struct req_stats *r, json_object *(*jtime)(int64_t))
+reqstats_json(const struct req_stats *r, json_object *(*jtime)(int64_t),
+    json_object *(*jcost)(double))
 {
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
 	uint64_t n = r->requests, llm = r->llm_calls, tool = r->tool_calls;
@@ -296,6 +314,13 @@ reqstats_json(const struct req_stats *r, json_object *(*jtime)(int64_t))
 	    json_object_new_double(n ? (double)tool / (double)n : 0));
 	json_object_object_add(o, "tokens_per_request",
 	    json_object_new_double(n ? (double)tokens / (double)n : 0));
+	/* null when every traced call is unpriced: never a 0 that reads
+	 * as costed */
+	json_object_object_add(o, "cost_usd_per_request", r->unpriced > 0 &&
+	    r->unpriced == llm ? NULL : jcost(n ? xsum_value(&r->cost) /
+	    (double)n : 0));
+	json_object_object_add(o, "unpriced_calls",
+	    json_object_new_int64((int64_t)r->unpriced));
 	for (size_t i = 0; reqstats_slowest(r, i, &sr); i++) {
 		json_object *s = json_object_new_object();
 
@@ -317,6 +342,10 @@ reqstats_json(const struct req_stats *r, json_object *(*jtime)(int64_t))
 		    json_object_new_int64((int64_t)sr.tool_calls));
 		json_object_object_add(s, "tokens",
 		    json_object_new_int64((int64_t)sr.tokens));
+		json_object_object_add(s, "cost_usd", isnan(sr.cost_usd) ?
+		    NULL : jcost(sr.cost_usd));
+		json_object_object_add(s, "unpriced_calls",
+		    json_object_new_int64((int64_t)sr.unpriced));
 		json_object_array_add(a, s);
 	}
 	json_object_object_add(o, "slowest_requests", a);

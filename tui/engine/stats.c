@@ -343,6 +343,8 @@ struct eng_stats {
 	uint64_t positions_read;	/* view positions looked at, to find
 					   the new entries */
 	bool utc;		/* cost_by_day's days in UTC */
+	struct eng_coverage cover[LLMLOG_NCATEGORIES];	/* the files', at
+							   the last update */
 };
 
 static void
@@ -760,7 +762,8 @@ count_fields(struct part *p, int cat, const struct fields *f,
 	}
 	if (cat == LLMLOG_USER || cat == LLMLOG_TOOL || cat == LLMLOG_LLM) {
 		count_error(p, f, en);
-		reqstats_count(&p->requests, cat, f, en, tok);
+		reqstats_count(&p->requests, cat, f, en, tok, cost,
+		    unpriced);
 	}
 	count_minute(p, cat, f, tok, cost, unpriced, en);
 	strbuf_free(&s1);
@@ -1066,6 +1069,8 @@ eng_stats_new(void)
 	struct eng_stats *s = eng_xcalloc(1, sizeof *s);
 
 	part_init(&s->p);
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+		s->cover[c].first_us = s->cover[c].last_us = ENG_TIME_NONE;
 	return s;
 }
 
@@ -1262,6 +1267,14 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 	}
 }
 
+/* What the files cover, whatever the view (the JSON's "coverage"). */
+static void
+stats_cover(struct eng_stats *s, const struct eng *e)
+{
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++)
+		eng_coverage(e, c, &s->cover[c]);
+}
+
 void
 eng_stats_update(struct eng_stats *s, struct eng_view *v)
 {
@@ -1274,6 +1287,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 	}
 	durations_settle(&s->p, true);
 	reqstats_resolve(&s->p.requests, v);
+	stats_cover(s, e);
 }
 
 bool
@@ -1294,6 +1308,7 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
 	}
 	done = s->at == s->npos && s->mark == view_seen(v);
 	durations_settle(&s->p, done);
+	stats_cover(s, e);
 	if (done)
 		reqstats_resolve(&s->p.requests, v);
 	return done;
@@ -1827,6 +1842,29 @@ json_histogram(const struct eng_stats *s)
 	return o;
 }
 
+/* {"user":{"first","last","rotated"},...}: the categories whose files
+ * hold an entry with a time, in table order. */
+static json_object *
+json_coverage(const struct eng_stats *s)
+{
+	json_object *o = json_object_new_object();
+
+	for (int c = 0; c < LLMLOG_NCATEGORIES; c++) {
+		const struct eng_coverage *cv = &s->cover[c];
+		json_object *m;
+
+		if (cv->first_us == ENG_TIME_NONE)
+			continue;
+		m = json_object_new_object();
+		json_object_object_add(m, "first", jtime(cv->first_us));
+		json_object_object_add(m, "last", jtime(cv->last_us));
+		json_object_object_add(m, "rotated",
+		    json_object_new_boolean(cv->rotated));
+		json_object_object_add(o, llmlog_category_name(c), m);
+	}
+	return o;
+}
+
 json_object *
 eng_stats_json(const struct eng_stats *s)
 {
@@ -1849,6 +1887,7 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "by_category", m);
 	json_object_object_add(o, "first", jtime(p->first));
 	json_object_object_add(o, "last", jtime(p->last));
+	json_object_object_add(o, "coverage", json_coverage(s));
 	t = json_outcomes(p->user_total, p->user_success, &p->user_dur,
 	    p->user_dur_n);
 	add_percentiles(t, &p->user_d);
@@ -1871,7 +1910,7 @@ eng_stats_json(const struct eng_stats *s)
 	json_object_object_add(o, "security", m);
 	json_object_object_add(o, "performance", json_performance(p));
 	json_object_object_add(o, "requests", reqstats_json(&p->requests,
-	    jtime));
+	    jtime, jcost));
 	json_object_object_add(o, "histogram", json_histogram(s));
 	return o;
 }

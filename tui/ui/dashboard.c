@@ -65,6 +65,7 @@ struct build {
 	int *panel_of;		/* each row's panel */
 	size_t panel_cap;
 	bool days;		/* the entries fall on more than one day */
+	bool costs;		/* the map being added holds costs */
 };
 
 static void
@@ -156,6 +157,9 @@ static const struct {
 	{ "llm_calls_per_request", "LLM calls/request" },
 	{ "tool_calls_per_request", "Tool calls/request" },
 	{ "tokens_per_request", "Tokens/request" },
+	{ "cost_usd_per_request", "Cost/request" },
+	{ "cost_usd", "Cost" },
+	{ "unpriced_calls", "Calls without a price" },
 };
 
 /* "avg_duration_ms" -> "Avg duration", and the unit of its value. */
@@ -167,6 +171,8 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 	*unit = "";
 	if (n > 3 && strcmp(key + n - 3, "_ms") == 0)
 		*unit = "ms";
+	else if (strstr(key, "cost_usd") != NULL)
+		*unit = "$";
 	else if (strstr(key, "rate") != NULL || strstr(key, "percent") != NULL)
 		*unit = "%";
 	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
@@ -188,6 +194,11 @@ label_of(const char *key, struct strbuf *out, const char **unit)
 static void
 format_value(struct strbuf *out, json_object *v, const char *unit)
 {
+	if (strcmp(unit, "$") == 0 && (json_object_is_type(v,
+	    json_type_double) || json_object_is_type(v, json_type_int))) {
+		eng_format_cost(out, json_object_get_double(v));
+		return;
+	}
 	switch (json_object_get_type(v)) {
 	case json_type_int:
 		if (strcmp(unit, "ms") == 0)
@@ -374,6 +385,19 @@ add_slow_requests(struct build *b, int indent)
 		strbuf_printf(&value, "%" PRIu64 " tok", sr.tokens);
 		row_add(b, label.s, value.s, indent + 2, false);
 		b->d->rows[b->d->nrows - 1].dim = true;
+		/* calls without a price are said, never costed as 0 */
+		strbuf_reset(&label);
+		strbuf_reset(&value);
+		strbuf_puts(&label, "cost");
+		if (sr.unpriced > 0)
+			strbuf_printf(&label, ", %" PRIu64 " call%s unpriced",
+			    sr.unpriced, sr.unpriced == 1 ? "" : "s");
+		if (isnan(sr.cost_usd))
+			strbuf_puts(&value, "-");
+		else
+			eng_format_cost(&value, sr.cost_usd);
+		row_add(b, label.s, value.s, indent + 2, false);
+		b->d->rows[b->d->nrows - 1].dim = true;
 	}
 	strbuf_free(&label);
 	strbuf_free(&t);
@@ -430,10 +454,12 @@ add_field(struct build *b, const char *key, json_object *v, int indent,
 	strbuf_init(&value);
 	/* a counted thing (a provider, a level, a category) is data, not a
 	 * field name */
-	if (data)
+	if (data) {
 		strbuf_puts(&label, (cat = llmlog_category_parse(key)) >= 0 ?
 		    llmlog_category_label(cat) : key);
-	else
+		if (b->costs)
+			unit = "$";
+	} else
 		label_of(key, &label, &unit);
 	if (is_scalar(v)) {
 		if (!format_time(b->u, v, &value))
@@ -444,7 +470,9 @@ add_field(struct build *b, const char *key, json_object *v, int indent,
 	} else if (json_object_is_type(v, json_type_object)) {
 		row_add(b, label.s, "", indent, false);
 		b->field = field_of(key);
+		b->costs = !data && strncmp(key, "cost_by_", 8) == 0;
 		add_map(b, v, indent + 2);
+		b->costs = false;
 		b->field = NULL;
 	} else {
 		row_add(b, label.s, "", indent, false);
@@ -460,8 +488,8 @@ add_field(struct build *b, const char *key, json_object *v, int indent,
 static bool
 is_section(const char *key)
 {
-	if (strcmp(key, "histogram") == 0)
-		return true;
+	if (strcmp(key, "histogram") == 0 || strcmp(key, "coverage") == 0)
+		return true;	/* coverage: the note above the panels */
 	for (size_t i = 1; i < NSECTIONS; i++)
 		if (strcmp(key, sections[i].key) == 0)
 			return true;
@@ -1007,6 +1035,36 @@ build_panels(struct ui *u, json_object *report, int w)
 		u->dash.row = -1;
 }
 
+/* "note: user entries start ... (rotated): the range asked starts ...",
+ * for each category shown whose files start after the time filter does
+ * (the files' coverage, whatever the filter). */
+static void
+build_cover_note(struct ui *u)
+{
+	struct ui_dash *d = &u->dash;
+	struct strbuf b, one;
+	struct eng_coverage c;
+
+	strbuf_init(&b);
+	strbuf_init(&one);
+	for (int i = 0; i < LLMLOG_NCATEGORIES; i++) {
+		if (u->filter.categories != 0 &&
+		    !(u->filter.categories & 1u << i))
+			continue;
+		eng_coverage(u->e, i, &c);
+		strbuf_reset(&one);
+		if (!eng_coverage_note(&one, i, &c, u->filter.since_us,
+		    u->utc))
+			continue;
+		strbuf_puts(&b, b.len == 0 ? "note: " : "; ");
+		strbuf_puts(&b, one.s);
+	}
+	snprintf(d->cover_note, sizeof d->cover_note, "%s",
+	    b.len > 0 ? b.s : "");
+	strbuf_free(&b);
+	strbuf_free(&one);
+}
+
 /* Build what is drawn when it is stale: the count grew (no more often
  * than DASH_FRESH_US, but at once when a count under way ended), the
  * width or the zone changed.  While a count is under way the figures
@@ -1031,6 +1089,7 @@ dash_refresh(struct ui *u, int w)
 	build_headline(u, report, counted < total);
 	build_chart(u, w);
 	build_panels(u, report, w);
+	build_cover_note(u);
 	json_object_put(report);
 	d->valid = true;
 	d->partial = counted < total;
@@ -1362,6 +1421,12 @@ stats_draw(struct ui *u, int y, int x, int h, int w)
 	used = headline_draw(u, y, x, w, &noted) + 1;
 	y += used;
 	h -= used;
+	if (u->dash.cover_note[0] != '\0' && h > 1) {
+		ui_puts(y, x, w, u->dash.cover_note, ui_pair(u,
+		    UI_PAIR_WARNING));
+		y += 2;
+		h -= 2;
+	}
 	/* the histogram a third of what is left, at most HIST_MAX_ROWS
 	 * bars; the latency line when the panels keep six rows */
 	bars = h / 3 < HIST_MAX_ROWS ? h / 3 : HIST_MAX_ROWS;

@@ -201,6 +201,8 @@ struct ui_dash {
 	struct ui_tile tiles[UI_TILES];
 	int ntiles;
 	char trend_note[64];	/* what the trends compare */
+	char cover_note[320];	/* the range asked starts before a rotated
+				   category's entries (eng_coverage_note) */
 	bool trends;		/* there are two periods to compare */
 	struct ui_drow *rows;
 	size_t nrows, cap;
