@@ -23,6 +23,7 @@ struct options {
 	const char **dirs;		/* at least one (dir_list's) */
 	size_t ndirs;
 	struct dir_list dir_list;
+	bool reads_stdin;		/* "-" is an argument */
 	const char *hosts_text;		/* --host LIST, as typed, or NULL */
 	char *host_where;		/* --host as a where expression */
 	struct eng_filter filter;	/* categories, level, since/until, keyword, regex */
@@ -86,6 +87,8 @@ void warn_empty_dirs(struct eng *e);
  * at least one); 0 or -1 after a usage error. */
 int dirs_add(struct dir_list *l, const char *arg);
 int dirs_add_hosts(struct dir_list *l, const char *arg);
+/* A FILE argument: a log file, a directory or "-", kept as given. */
+void dirs_add_source(struct dir_list *l, const char *arg);
 /* --host LIST as the where expression `host in ("a", "b")`; NULL for an
  * empty list. */
 char *dirs_host_where(const char *list);
