@@ -31,6 +31,9 @@ keys_from_tty(void)
 static bool
 wants_ui(const struct options *o)
 {
+	/* "-" on a terminal is read as typed, to its end, in print mode */
+	if (o->reads_stdin && isatty(STDIN_FILENO))
+		return false;
 	return (o->reads_stdin || isatty(STDIN_FILENO)) &&
 	    isatty(STDOUT_FILENO) && !o->print &&
 	    !o->stats && !o->list && o->output != OUTPUT_JSON &&
