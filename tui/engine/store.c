@@ -3,7 +3,8 @@
  * Scanning for the six category files and their backups (files known by
  * inode, so a rename is the same file under a new name; whatever sits at
  * a log name and cannot be read is named, never skipped in silence),
- * appending entries to the index, and reading back a line.  It calls
+ * the files named as sources of their own, standard input's copy in its
+ * temporary file, appending entries to the index, and reading back a line.  It calls
  * only fdcache.c: engine.c and follow.c scan through it, index.c
  * appends, reader.c and summary.c read lines (eng_line).
  */
@@ -417,7 +418,6 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 static void
 scan_stdin(struct eng *e, unsigned source, struct inodes *known)
 {
-	struct found fo = { .category = -1 };
 	struct stat st;
 	struct file *f;
 	int fd;
@@ -437,7 +437,7 @@ scan_stdin(struct eng *e, unsigned source, struct inodes *known)
 	f = eng_xcalloc(1, sizeof *f);
 	f->path = eng_xstrdup("-");
 	f->source = source;
-	f->category = fo.category;
+	f->category = -1;	/* each line's own */
 	f->fd = -1;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
