@@ -7,8 +7,10 @@
  * metric that takes the process's memory, and an interaction with a 1 MB
  * response; one and two threads.  Run by bench/run-bench.
  *
- *     bench-writer DIR ENTRIES-PER-THREAD
+ *     bench-writer DIR ENTRIES-PER-THREAD [CASE...]
  *
+ * With CASEs (such as tool-sync, scope-sync), only those run: for a
+ * profiler's sake.
  * Prints one line per case and one for its bare write():
  *     "case threads mean_ns median_ns p99_ns cpu_ns bytes"
  * where cpu_ns is the calling threads' CPU time per entry, which a busy
@@ -38,6 +40,10 @@
 #define BIG_RESPONSE (1024 * 1024)
 #define MAX_THREADS 2
 #define ROUNDS 5
+
+/* The cases asked for on the command line; none: all. */
+static char **only;
+static int nonly;
 
 enum kind { TOOL, TOOL_SPAN, SCOPE, METRIC, BIG, BARE };
 
@@ -304,6 +310,15 @@ run_round(const char *dir, const char *name, struct worker *w, bool async,
 	return rc;
 }
 
+static bool
+wanted(const char *name)
+{
+	for (int i = 0; i < nonly; i++)
+		if (strcmp(only[i], name) == 0)
+			return true;
+	return nonly == 0;
+}
+
 /* A case, ROUNDS times, and its bare write(): the best round of each. */
 static int
 run_case(const char *dir, enum kind kind, bool async, int threads,
@@ -321,6 +336,8 @@ run_case(const char *dir, enum kind kind, bool async, int threads,
 	w.entries = entries;
 	snprintf(name, sizeof name, "%s-%s", kinds[kind].name,
 	    async ? "async" : "sync");
+	if (!wanted(name))
+		return 0;
 	for (int round = 0; round < ROUNDS; round++) {
 		if (run_round(dir, name, &w, async, threads, &r, &b, &len) != 0)
 			rc = -1;
@@ -339,10 +356,13 @@ main(int argc, char **argv)
 	char *big;
 	int entries, rc = 0;
 
-	if (argc != 3 || (entries = atoi(argv[2])) <= 0) {
-		fprintf(stderr, "usage: bench-writer DIR ENTRIES-PER-THREAD\n");
+	if (argc < 3 || (entries = atoi(argv[2])) <= 0) {
+		fprintf(stderr, "usage: bench-writer DIR ENTRIES-PER-THREAD "
+		    "[CASE...]\n");
 		return 2;
 	}
+	only = argv + 3;
+	nonly = argc - 3;
 	if (mkdir(argv[1], 0700) != 0 && errno != EEXIST) {
 		perror(argv[1]);
 		return 1;

@@ -646,14 +646,23 @@ class Bench:
         if jq:
             peers.append(("jq select", "%s -c 'select(.duration_ms > 1000)' "
                           "%s | wc -l" % (jq, " ".join(files))))
+        # the first open: no index cache yet (it is written on the way)
+        fresh = tempfile.mkdtemp(dir=self.data, prefix="cache-first.")
+        first = self.timed(["env LLMLOG_CACHE_DIR=%s %s" % (fresh, ours)],
+                           runs=1, warmup=0)[0]
+        shutil.rmtree(fresh, ignore_errors=True)
         times = self.timed([ours] + [c for _, c in peers], runs=3)
         r = self.run(["sh", "-c", ours], stdout=subprocess.PIPE, text=True)
         peer = ", ".join("%s %.2f s" % (n, t) for (n, _), t in
                          zip(peers, times[1:]))
-        self.row("--where 'duration_ms>1000' --count, 1M",
+        self.row("--where 'duration_ms>1000' --count, 1st open",
+                 "%.3f s" % first, peer,
+                 "%.1fx faster" % (times[1] / first) if peers else "",
+                 "<= 0.4 s", met(first <= 0.4))
+        self.row("--where 'duration_ms>1000' --count, warm",
                  "%.3f s (%s)" % (times[0], r.stdout.strip()), peer,
                  "%.1fx faster" % (times[1] / times[0]) if peers else "",
-                 "<= 0.4 s", met(times[0] <= 0.4))
+                 "<= 0.1 s", met(times[0] <= 0.1))
 
     def trace_1m(self, d):
         """--trace on the 1M set: the id is a request's from the set (the

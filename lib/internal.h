@@ -62,6 +62,10 @@ int log_emit(struct llmlog *lg, enum llmlog_category cat, int level,
 void log_echo(struct llmlog *lg, enum llmlog_category cat, int level,
     const char *summary);
 
+/* Tests: how old the thread's last reading of the process's CPU time may
+ * be for a timer to start from it (timer.c, ns). */
+extern int64_t timer_cpu_reuse_ns;
+
 /* Untrusted text made safe for a terminal (visible.c): the visible form of
  * text[0..n) into out, as much as fits in cap bytes without cutting a
  * piece; returns the bytes written (no NUL).  TEXT_VISIBLE_MAX(n) bytes

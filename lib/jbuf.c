@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* A buffer that grew past this for one huge entry is given back. */
 #define JBUF_KEEP (1024 * 1024)
@@ -336,6 +339,30 @@ escape_all(struct jbuf *jb, const unsigned char *p, size_t n)
 	uint64_t v, mask;
 
 	while (p < end) {
+#ifdef __SSE2__
+		/* 16 bytes at a time: a signed compare below ' ' finds both
+		 * the control bytes and those of UTF-8 sequences */
+		if (end - p >= 16) {
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i sp = _mm_or_si128(
+			    _mm_cmplt_epi8(b, _mm_set1_epi8(0x20)),
+			    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')),
+			    _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))));
+			unsigned m = (unsigned)_mm_movemask_epi8(sp);
+
+			_mm_storeu_si128((__m128i *)(void *)o, b);
+			if (m == 0) {
+				o += 16;
+				p += 16;
+				chars += 16;
+				continue;
+			}
+			len = (size_t)__builtin_ctz(m);
+			o += len;
+			p += len;
+			chars += len;
+		} else
+#endif
 		if (end - p >= 8) {
 			memcpy(&v, p, 8);
 			mask = special8(v);

@@ -1341,7 +1341,19 @@ static size_t __attribute__((noinline))
 next_trigger(const char *s, size_t n, size_t t)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t last4 = n > 3 ? n - 3 : 0;	/* t < last4: 4 bytes left */
 
+	/* four bytes a round: one bound check for four lookups */
+	for (; t < last4; t += 4) {
+		if (ctab[u[t]] & RC_TRIGGER)
+			return t;
+		if (ctab[u[t + 1]] & RC_TRIGGER)
+			return t + 1;
+		if (ctab[u[t + 2]] & RC_TRIGGER)
+			return t + 2;
+		if (ctab[u[t + 3]] & RC_TRIGGER)
+			return t + 3;
+	}
 	while (t < n && !(ctab[u[t]] & RC_TRIGGER))
 		t++;
 	return t;

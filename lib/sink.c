@@ -783,10 +783,15 @@ backup_exists(struct llmlog *lg, enum llmlog_category cat, int n)
 
 /*
  * file.(n-1) -> file.n, ..., file -> file.1, then a fresh file; when all
- * the backups exist the rename over the last one deletes the oldest.  Only
- * the run of backups from .1 up to the first missing one moves, so a
- * rotation costs what exists, not what is allowed (a backup left beyond a
- * gap by someone else stays where it is).
+ * the backups exist the oldest, file.n, is removed first.  Only the run of
+ * backups from .1 up to the first missing one moves, so a rotation costs
+ * what exists, not what is allowed (a backup left beyond a gap by someone
+ * else stays where it is).
+ *
+ * Removing the oldest before the renames, as Python does, means that no
+ * rename replaces a file: ext4 starts writing out the source of a rename
+ * that replaces one (its replace-by-rename safeguard), which would cost
+ * the rotating caller the submission of a whole file's dirty pages.
  */
 static int
 rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
@@ -796,6 +801,10 @@ rotate(struct llmlog *lg, enum llmlog_category cat, int64_t *size)
 
 	while (top < lg->backups && backup_exists(lg, cat, top))
 		top++;
+	backup_name(to, sizeof to, cat, top);
+	if (unlinkat(lg->dirfd, to, 0) != 0 && errno != ENOENT)
+		return errmsg_set("%s/%s: cannot remove the oldest backup: %s",
+		    lg->dir, to, strerror(errno));
 	for (int i = top; i > 0; i--) {
 		backup_name(from, sizeof from, cat, i - 1);
 		backup_name(to, sizeof to, cat, i);

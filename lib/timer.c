@@ -2,14 +2,49 @@
  * timer.c - performance timers (wall time and process CPU time) and the
  * time-and-log helpers that wrap one tool call, LLM call or user
  * interaction.  Each begins a span, so what the work logs nests under it,
- * and writes its entry as the span's record (llmlog(5), TRACES).  A timer leaves the RSS to the metric's entry (entries.c),
- * which reads it only when the entry is written.
+ * and writes its entry as the span's record (llmlog(5), TRACES).  A timer
+ * leaves the RSS to the metric's entry (entries.c), which reads it only
+ * when the entry is written.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <time.h>
 
 #include "internal.h"
+
+#define NS_PER_SEC 1000000000L
+/*
+ * The process's CPU time costs a system call (there is no vDSO clock for
+ * it), as much as the metric's whole write.  A timer started just after
+ * another stopped in the same thread (a timed scope in a loop, nested
+ * scopes) takes that reading as its start, with the wall time it was
+ * taken at, so that the CPU percentage is still CPU time over the wall
+ * time of one interval: one that begins at most CPU_REUSE_NS before the
+ * timer did.  A child of fork() has a CPU clock of its own, started at
+ * zero: the reading is forgotten there.
+ */
+#define CPU_REUSE_NS 50000L	/* 50 us */
+int64_t timer_cpu_reuse_ns = CPU_REUSE_NS;
+
+static __thread struct {
+	struct timespec wall, cpu;
+	bool valid;
+} last_cpu;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+/* fork() runs this in the forking thread, the only one of the child */
+static void
+cpu_forget(void)
+{
+	last_cpu.valid = false;
+}
+
+static void
+cpu_init(void)
+{
+	pthread_atfork(NULL, NULL, cpu_forget);
+}
 
 static double
 ms_between(const struct timespec *a, const struct timespec *b)
@@ -27,6 +62,28 @@ now(clockid_t clock)
 	return ts;
 }
 
+static int64_t
+ns_between(const struct timespec *a, const struct timespec *b)
+{
+	return (int64_t)(b->tv_sec - a->tv_sec) * NS_PER_SEC +
+	    (b->tv_nsec - a->tv_nsec);
+}
+
+/* The process's CPU time now, read at wall time w, kept for the next
+ * timer's start. */
+static struct timespec
+cpu_read(const struct timespec *w)
+{
+	struct timespec c = now(CLOCK_PROCESS_CPUTIME_ID);
+
+	if (!last_cpu.valid)
+		pthread_once(&cpu_once, cpu_init);
+	last_cpu.wall = *w;
+	last_cpu.cpu = c;
+	last_cpu.valid = true;
+	return c;
+}
+
 struct llmlog_timer
 llmlog_timer_start(struct llmlog *lg, const char *operation)
 {
@@ -34,9 +91,17 @@ llmlog_timer_start(struct llmlog *lg, const char *operation)
 		.lg = lg,
 		.operation = operation,
 		.wall = now(CLOCK_MONOTONIC),
-		.cpu = now(CLOCK_PROCESS_CPUTIME_ID),
 	};
+	int64_t age = last_cpu.valid ?
+	    ns_between(&last_cpu.wall, &t.wall) : -1;
 
+	if (age >= 0 && age <= timer_cpu_reuse_ns) {
+		t.cpu = last_cpu.cpu;
+		t.cpu_wall = last_cpu.wall;
+	} else {
+		t.cpu = cpu_read(&t.wall);
+		t.cpu_wall = t.wall;
+	}
 	t.span = llmlog_span_start(NULL);
 	return t;
 }
@@ -53,7 +118,7 @@ int
 llmlog_timer_stop(struct llmlog_timer *t, json_object *details)
 {
 	struct timespec w, c;
-	double wall_ms, cpu_ms;
+	double wall_ms, cpu_wall_ms, cpu_ms;
 	int rc;
 
 	if (t == NULL || t->stopped) {
@@ -62,13 +127,16 @@ llmlog_timer_stop(struct llmlog_timer *t, json_object *details)
 		return 0;
 	}
 	w = now(CLOCK_MONOTONIC);
-	c = now(CLOCK_PROCESS_CPUTIME_ID);
+	c = cpu_read(&w);
 	t->stopped = true;
 	wall_ms = ms_between(&t->wall, &w);
+	/* CPU time over the wall time of the same interval */
+	cpu_wall_ms = ms_between(&t->cpu_wall, &w);
 	cpu_ms = ms_between(&t->cpu, &c);
 	rc = llmlog_metric(t->lg, .operation = t->operation,
 	    .duration_ms = wall_ms,
-	    .cpu_percent = wall_ms > 0 ? cpu_ms / wall_ms * 100 : 0,
+	    .cpu_percent = cpu_wall_ms > 0 && cpu_ms > 0 ?
+	    cpu_ms / cpu_wall_ms * 100 : 0,
 	    .details = details, .span = &t->span);
 	llmlog_span_end(&t->span);
 	return rc;

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "llmlog.h"
+#include "internal.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -572,6 +573,54 @@ test_timed_scope(void)
 	json_object_put(o);
 }
 
+/* Timers one after the other, as a timed scope in a loop: each spins on
+ * the CPU, so each records CPU time over its span, also the one that
+ * starts right after another stopped (its CPU interval starts at that
+ * reading), and also in a child of fork(), whose CPU clock starts at zero
+ * (a reading of the parent's taken as its start would leave the interval
+ * without CPU time).  The reading is reused here however old, so that the
+ * child's first timer would take the parent's if it were kept. */
+static void
+timers_in_a_row(struct llmlog *lg, const char *op, int count)
+{
+	for (int i = 0; i < count; i++) {
+		LLMLOG_TIMED_SCOPE(lg, op);
+		spin(2);
+	}
+}
+
+static void
+test_timers_in_a_row(void)
+{
+	struct llmlog *lg = open_log(0, false);
+	json_object **v;
+	pid_t child;
+	int64_t reuse = timer_cpu_reuse_ns;
+	int n, status;
+
+	timer_cpu_reuse_ns = INT64_MAX;
+	timers_in_a_row(lg, "parent", 3);
+	fflush(NULL);
+	if ((child = fork()) == 0) {
+		timers_in_a_row(lg, "child", 2);
+		_exit(0);
+	}
+	CU_ASSERT_EQUAL_FATAL(waitpid(child, &status, 0), child);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	timer_cpu_reuse_ns = reuse;
+	llmlog_close(lg);
+	v = read_lines(LLMLOG_PERFORMANCE, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 5);
+	for (int i = 0; i < n; i++) {
+		CU_ASSERT_STRING_EQUAL(str(v[i], "operation"),
+		    i < 3 ? "parent" : "child");
+		CU_ASSERT(num(v[i], "duration_ms") >= 2);
+		CU_ASSERT_PTR_NOT_NULL(str(v[i], "cpu_percent"));
+		CU_ASSERT(num(v[i], "cpu_percent") > 0);
+	}
+	free_lines(v, n);
+}
+
 static void
 test_rss(void)
 {
@@ -916,6 +965,7 @@ main(void)
 		{ "echo is redacted", test_echo_redacted },
 		{ "timer", test_timer },
 		{ "timed scope", test_timed_scope },
+		{ "timers in a row", test_timers_in_a_row },
 		{ "metric RSS", test_rss },
 		{ "metric RSS sampled", test_rss_sampled },
 		{ "time a tool", test_time_tool },

@@ -328,6 +328,18 @@ def main():
             bad += 1
             continue
         got = sorted(x for x in run.stdout.split(b"\n") if x != b"")
+        # the index cache's kept values decide some expressions without
+        # the line: without the cache, every line is read
+        plain = subprocess.run([llmlog, "-p", "--utc", "-o", "json",
+                                "--malformed", "--no-cache", "-d", d,
+                                "--where", text], capture_output=True)
+        if plain.stdout != run.stdout or plain.returncode != run.returncode:
+            bad += 1
+            print("FAIL: %r: with the cache exit %d, %d bytes; without "
+                  "exit %d, %d bytes" % (text, run.returncode,
+                                         len(run.stdout), plain.returncode,
+                                         len(plain.stdout)))
+            continue
         if got != want:
             bad += 1
             extra = sorted(set(got) - set(want))[:2]

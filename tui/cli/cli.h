@@ -40,6 +40,7 @@ struct options {
 	bool malformed;		/* -o json prints malformed lines too */
 	bool no_cache;			/* --no-cache */
 	enum output_format output;
+	bool output_given;		/* -o: print mode, whatever the format */
 	enum color_when color;
 	struct eng_where **where;	/* -w, all must hold (filter.where) */
 	size_t nwhere;

@@ -31,13 +31,17 @@ keys_from_tty(void)
 static bool
 wants_ui(const struct options *o)
 {
+	/* an option that asks for printed output (llmlog(1), DESCRIPTION) */
+	bool printed = o->print || o->stats || o->list || o->output_given ||
+	    o->count || o->cursor_file != NULL || o->nfields > 0 ||
+	    o->trace_id[0] != '\0';
+
 	/* "-" on a terminal is read as typed, to its end, in print mode */
 	if (o->reads_stdin && isatty(STDIN_FILENO))
 		return false;
 	return (o->reads_stdin || isatty(STDIN_FILENO)) &&
-	    isatty(STDOUT_FILENO) && !o->print &&
-	    !o->stats && !o->list && o->output != OUTPUT_JSON &&
-	    o->trace_id[0] == '\0' && (!o->reads_stdin || keys_from_tty());
+	    isatty(STDOUT_FILENO) && !printed &&
+	    (!o->reads_stdin || keys_from_tty());
 }
 
 /* The explorer, starting from what the options say. */

@@ -469,6 +469,7 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		o->list = true;
 		return 0;
 	case 'o':
+		o->output_given = true;
 		return parse_output(optarg, &o->output);
 	case OPT_COLOR:
 		return parse_color(optarg, &o->color);

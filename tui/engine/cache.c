@@ -531,6 +531,26 @@ entry_fields(const struct eng *e, size_t pos, const struct eng_entry *en,
 	return fields_read(s, n, en->category, f);
 }
 
+bool
+entry_kept_fields(const struct eng *e, size_t pos, const struct eng_entry *en,
+    struct fields *f)
+{
+	const struct file *fl = en->file < e->nfiles ? e->files[en->file] :
+	    NULL;
+	uint32_t ref;
+
+	return en->category < LLMLOG_NCATEGORIES && e->vchunks != NULL &&
+	    fl != NULL && fl->cache != NULL &&
+	    (ref = vals_ref(e, pos)) != VALS_NONE &&
+	    vals_decode(&fl->cache->blob, ref, en->category, f);
+}
+
+bool
+field_kept(enum field k)
+{
+	return !left_out(k);
+}
+
 void
 index_task_publish_values(struct eng *e, struct index_task *t)
 {

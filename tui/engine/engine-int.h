@@ -270,6 +270,8 @@ field_value(const struct fields *f, enum field k)
 bool fields_read(const char *s, size_t n, int set, struct fields *f);
 /* The fields a set looks up, in order, ending with NFIELDS. */
 const enum field *fields_set(int set);
+/* The field whose key is name[0..len), or NFIELDS. */
+enum field field_named(const char *name, size_t len);
 /* 1 for true, 0 for false, -1 for anything else or nothing. */
 int field_bool(const struct fields *f, enum field k);
 /* The fields of a set, all absent (for a reader that fills them). */
@@ -528,6 +530,11 @@ struct where_ctx *where_ctx_new(const struct eng_where *w);
 void where_ctx_free(struct where_ctx *c);
 bool where_eval(const struct eng_where *w, struct where_ctx *c, struct eng *e,
     const struct eng_entry *en, const char *s, size_t n);
+/* Whether w is decided for en by its kept values (entry_kept_fields)
+ * alone, and where_eval on them: the same answer as on its line. */
+bool where_kept_decides(const struct eng_where *w, const struct eng_entry *en);
+bool where_eval_kept(const struct eng_where *w, struct where_ctx *c,
+    struct eng *e, const struct eng_entry *en, const struct fields *f);
 
 /* prefilter.c: finding the lines that can pass in a block of many */
 struct pf_scan {
@@ -578,6 +585,13 @@ void index_task_values(struct index_task *t, const char *s, size_t n);
 void index_task_publish_values(struct eng *e, struct index_task *t);
 bool entry_fields(const struct eng *e, size_t pos, const struct eng_entry *en,
     struct block_reader *br, struct fields *f);
+/* The same from the kept values alone: false when the entry has none
+ * (its line must be read).  Kept values are those of a line the scanner
+ * read whole as one object (not malformed, not foreign); field_kept says
+ * whether a field of the set is among them (not left out). */
+bool entry_kept_fields(const struct eng *e, size_t pos,
+    const struct eng_entry *en, struct fields *f);
+bool field_kept(enum field k);
 
 /* loader.c: the background load of eng_load_async.  loader_start plans
  * the tasks of every file's unindexed part (after store_scan) and starts

@@ -110,6 +110,15 @@ fields_set(int set)
 	return sets[set];
 }
 
+enum field
+field_named(const char *name, size_t len)
+{
+	for (int k = 0; k < NFIELDS; k++)
+		if (names[k].len == len && memcmp(names[k].name, name, len) == 0)
+			return (enum field)k;
+	return NFIELDS;
+}
+
 int
 field_bool(const struct fields *f, enum field k)
 {

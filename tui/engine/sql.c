@@ -95,6 +95,9 @@ struct cursor {
 	size_t len;
 	bool read, parsed;
 	struct jscan_value *vals;
+	enum field *kept;	/* per key, the field it names, or NFIELDS */
+	bool kept_ok[LLMLOG_NCATEGORIES];	/* the kept values hold
+						   every key */
 	char *buf;		/* an unescaped string */
 	size_t buf_cap;
 };
@@ -312,6 +315,7 @@ vt_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 	c->slot = eng_xcalloc(t->ncols, sizeof *c->slot);
 	c->keys = eng_xcalloc(t->ncols + CK_N, sizeof *c->keys);
 	c->vals = eng_xcalloc(t->ncols + CK_N, sizeof *c->vals);
+	c->kept = eng_xcalloc(t->ncols + CK_N, sizeof *c->kept);
 	*out = &c->base;
 	return SQLITE_OK;
 }
@@ -325,6 +329,7 @@ vt_close(sqlite3_vtab_cursor *cur)
 	free(c->slot);
 	free(c->keys);
 	free(c->vals);
+	free(c->kept);
 	free(c->buf);
 	free(c);
 	return SQLITE_OK;
@@ -503,6 +508,31 @@ key_slot(struct cursor *c, const char *name)
 	return (int)c->nkeys++;
 }
 
+/* For each category, whether the values the index kept for its entries
+ * (cache.c) hold every key the scan reads: they are what the scanner
+ * found for those keys in the line, so a row may take them in place of
+ * reading it. */
+static void
+plan_kept(struct cursor *c)
+{
+	for (int cat = 0; cat < LLMLOG_NCATEGORIES; cat++)
+		c->kept_ok[cat] = c->nkeys > 0;
+	for (size_t k = 0; k < c->nkeys; k++) {
+		enum field f = field_named(c->keys[k].name, c->keys[k].len);
+
+		c->kept[k] = f;
+		for (int cat = 0; cat < LLMLOG_NCATEGORIES; cat++) {
+			bool in = false;
+
+			for (const enum field *x = fields_set(cat);
+			    f != NFIELDS && *x != NFIELDS; x++)
+				in |= *x == f;
+			if (!in || !field_kept(f))
+				c->kept_ok[cat] = false;
+		}
+	}
+}
+
 /* The keys the scan reads: those of the columns the query uses, and
  * those of the cost when it is one. */
 static void
@@ -523,6 +553,7 @@ plan_keys(struct cursor *c, unsigned long long used)
 			continue;
 		c->slot[i] = key_slot(c, col->name);
 	}
+	plan_kept(c);
 }
 
 static int
@@ -592,9 +623,18 @@ row_parse(struct cursor *c, const struct eng_entry *en)
 	size_t len;
 	const char *s;
 
+	struct fields f;
+
 	if (c->parsed)
 		return;
 	c->parsed = true;
+	if (en->category < LLMLOG_NCATEGORIES && c->kept_ok[en->category] &&
+	    entry_kept_fields(c->t->q->e, view_position(c->t->q->v, c->pos),
+	    en, &f)) {
+		for (size_t i = 0; i < c->nkeys; i++)
+			c->vals[i] = *field_value(&f, c->kept[i]);
+		return;
+	}
 	if ((s = row_line(c, en, &len)) == NULL ||
 	    jscan_line_find(s, len, NULL, c->keys, c->nkeys, c->vals) !=
 	    JSCAN_OBJECT)

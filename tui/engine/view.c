@@ -215,14 +215,38 @@ pass_where(struct filter_job *j, const struct eng_entry *en, const char *s,
 	return true;
 }
 
+/* The where expressions on the values the index kept, when they alone
+ * decide them (where.c): 1 or 0, or -1 when the line must be read. */
+static int
+pass_kept(struct filter_job *j, size_t pos, const struct eng_entry *en)
+{
+	const struct eng_filter *f = &j->v->f;
+	struct fields kept;
+
+	if (j->v->kw != NULL || f->regex != NULL || f->nwhere == 0)
+		return -1;
+	for (size_t i = 0; i < f->nwhere; i++)
+		if (!where_kept_decides(f->where[i], en))
+			return -1;
+	if (!entry_kept_fields(j->v->e, pos, en, &kept))
+		return -1;
+	for (size_t i = 0; i < f->nwhere; i++)
+		if (where_eval_kept(f->where[i], j->where[i], j->v->e, en,
+		    &kept) == (f->where_not != NULL && f->where_not[i]))
+			return 0;
+	return 1;
+}
+
 static bool
-pass_content(struct filter_job *j, const struct eng_entry *en)
+pass_content(struct filter_job *j, size_t pos, const struct eng_entry *en)
 {
 	struct eng_view *v = j->v;
 	const char *s;
 	size_t n;
 	int rc;
 
+	if ((rc = pass_kept(j, pos, en)) >= 0)
+		return rc == 1;
 	if ((s = block_reader_line(&j->br, v->e, en, &n)) == NULL)
 		return false;
 	if (v->kw != NULL && (match_content(j, v->kw, j->kw, &j->kw_at, en, s,
@@ -249,7 +273,7 @@ filter_main(void *arg)
 	for (size_t i = j->from; i < j->to; i++) {
 		const struct eng_entry *en = store_entry(e, i);
 		j->pass[i - j->from] = pass_cheap(&j->v->f, en) &&
-		    pass_content(j, en);
+		    pass_content(j, i, en);
 	}
 	return NULL;
 }

@@ -57,6 +57,8 @@ struct node {
 	enum field_kind field;
 	struct part *parts;		/* F_PATH */
 	size_t nparts;
+	enum field kept;		/* F_PATH: the field its first key
+					   names, or NFIELDS */
 	struct literal *lits;		/* one, or the `in` list */
 	size_t nlits;
 };
@@ -67,6 +69,8 @@ struct eng_where {
 	size_t nnodes, cap;
 	size_t root;
 	size_t nrx;			/* regexes among the literals */
+	unsigned kept_cats;		/* bit c: decided by the values kept
+					   for category c alone */
 	struct where_ctx *own;		/* for eng_where_match */
 };
 
@@ -563,6 +567,43 @@ eng_where_free(struct eng_where *w)
 	free(w);
 }
 
+/* The categories whose kept values (cache.c) decide w: every comparison
+ * reads a virtual field that the entry itself holds (not the cost, which
+ * reads the line) or a path whose first key is a field kept for the
+ * category.  Kept values are the scanner's spans of a line it read whole
+ * as one object, the last member of a key winning, as jscan_get has it:
+ * the path goes on from them as it would from the line. */
+static unsigned
+kept_cats(struct eng_where *w)
+{
+	unsigned cats = (1u << LLMLOG_NCATEGORIES) - 1;
+
+	for (size_t i = 0; i < w->nnodes; i++) {
+		struct node *n = &w->nodes[i];
+		enum field k;
+
+		if (n->kind != N_CMP && n->kind != N_EXISTS)
+			continue;
+		if (n->field == F_COST)
+			return 0;
+		if (n->field != F_PATH)
+			continue;
+		k = n->kept = field_named(n->parts[0].name, n->parts[0].len);
+		if (k == NFIELDS || !field_kept(k))
+			return 0;
+		for (int c = 0; c < LLMLOG_NCATEGORIES; c++) {
+			bool in = false;
+
+			for (const enum field *x = fields_set(c); *x != NFIELDS;
+			    x++)
+				in |= *x == k;
+			if (!in)
+				cats &= ~(1u << c);
+		}
+	}
+	return cats;
+}
+
 struct eng_where *
 eng_where_new(const char *text, int64_t now_us, bool utc, char *err,
     size_t errlen, size_t *column)
@@ -588,6 +629,7 @@ eng_where_new(const char *text, int64_t now_us, bool utc, char *err,
 		eng_where_free(p.w);
 		return NULL;
 	}
+	p.w->kept_cats = kept_cats(p.w);
 	p.w->own = where_ctx_new(p.w);
 	return p.w;
 }
@@ -771,6 +813,7 @@ struct line {
 	struct eng *e;
 	const struct eng_entry *en;
 	struct jscan_value top;		/* kind JSCAN_NONE: malformed */
+	const struct fields *kept;	/* or the values kept, for top */
 };
 
 /* A virtual field's text, or NULL when the entry has none; level and
@@ -871,6 +914,12 @@ node_holds(const struct eng_where *w, struct where_ctx *c, size_t i,
 	default:
 		if (n->field != F_PATH)
 			return virtual_holds(c, n, ln);
+		if (ln->kept != NULL) {
+			const struct jscan_value *v = field_value(ln->kept,
+			    n->kept);
+
+			return v->kind != JSCAN_NONE && path_holds(c, n, v, 1);
+		}
 		return ln->top.kind == JSCAN_OBJECT && path_holds(c, n,
 		    &ln->top, 0);
 	}
@@ -903,4 +952,20 @@ eng_where_match(struct eng_where *w, struct eng *e,
     const struct eng_entry *en, const char *s, size_t n)
 {
 	return where_eval(w, w->own, e, en, s, n);
+}
+
+bool
+where_kept_decides(const struct eng_where *w, const struct eng_entry *en)
+{
+	return en->category < LLMLOG_NCATEGORIES &&
+	    (w->kept_cats >> en->category & 1);
+}
+
+bool
+where_eval_kept(const struct eng_where *w, struct where_ctx *c,
+    struct eng *e, const struct eng_entry *en, const struct fields *f)
+{
+	struct line ln = { .e = e, .en = en, .kept = f };
+
+	return node_holds(w, c, w->root, &ln);
 }
