@@ -613,13 +613,36 @@ static void
 test_open_errors(void)
 {
 	const char *dirs[] = { "/nonexistent/llmlog-test" };
-	const char *file[] = { FIXTURE "/security.log" };
+	const char *dev[] = { "/dev/null" };
 	char err[256];
 
 	CU_ASSERT_PTR_NULL(eng_open(dirs, 1, err, sizeof err));
 	CU_ASSERT(strstr(err, "/nonexistent/llmlog-test") != NULL);
-	CU_ASSERT_PTR_NULL(eng_open(file, 1, err, sizeof err));
-	CU_ASSERT(strstr(err, "not a directory") != NULL);
+	CU_ASSERT_PTR_NULL(eng_open(dev, 1, err, sizeof err));
+	CU_ASSERT(strstr(err, "not a log file or directory") != NULL);
+}
+
+/* A file is a source of its own: the category its name says, named as
+ * given; a file of another name is read by each line's own category. */
+static void
+test_open_file(void)
+{
+	const char *file[] = { FIXTURE "/security.log" };
+	struct eng_file_info fi;
+	char err[256];
+	struct eng *e = eng_open(file, 1, err, sizeof err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT_FALSE(eng_reads_stdin(e));
+	CU_ASSERT_EQUAL(eng_source_count(e), 1);
+	CU_ASSERT_STRING_EQUAL(eng_host_name(e, 0), file[0]);
+	CU_ASSERT_EQUAL_FATAL(eng_file_count(e), 1);
+	eng_file_info(e, 0, &fi);
+	CU_ASSERT_EQUAL(fi.category, LLMLOG_SECURITY);
+	CU_ASSERT(fi.entries > 0);
+	CU_ASSERT_EQUAL(eng_count(e), fi.entries);
+	eng_close(e);
 }
 
 static void
@@ -1729,6 +1752,7 @@ main(void)
 		{ "search", test_search },
 		{ "regex", test_regex },
 		{ "open errors", test_open_errors },
+		{ "open a file", test_open_file },
 		{ "files and sources", test_files_and_sources },
 		{ "prices", test_prices },
 		{ "stats", test_stats },

@@ -23,6 +23,7 @@ struct options {
 	const char **dirs;		/* at least one (dir_list's) */
 	size_t ndirs;
 	struct dir_list dir_list;
+	bool reads_stdin;		/* "-" is an argument */
 	const char *hosts_text;		/* --host LIST, as typed, or NULL */
 	char *host_where;		/* --host as a where expression */
 	struct eng_filter filter;	/* categories, level, since/until, keyword, regex */
@@ -87,6 +88,8 @@ void warn_empty_dirs(struct eng *e);
  * at least one); 0 or -1 after a usage error. */
 int dirs_add(struct dir_list *l, const char *arg);
 int dirs_add_hosts(struct dir_list *l, const char *arg);
+/* A FILE argument: a log file, a directory or "-", kept as given. */
+void dirs_add_source(struct dir_list *l, const char *arg);
 /* Each name of --host LIST that no directory goes by, named on stderr
  * with the hosts there are; false when there was one. */
 bool dirs_check_hosts(struct eng *e, const char *list);

@@ -60,6 +60,12 @@ dirs_add(struct dir_list *l, const char *arg)
 	return 0;
 }
 
+void
+dirs_add_source(struct dir_list *l, const char *arg)
+{
+	keep(l, eng_xstrdup(arg));	/* as given: eng_open says why not */
+}
+
 /* Whether a directory holds a log file of any category (a backup, or a
  * compressed one, counts). */
 static bool

@@ -4,12 +4,29 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "explorer.h"
+
+/* With "-" standard input holds the logs, not keys: the explorer reads
+ * them from the controlling terminal, put at 0 (the engine reads standard
+ * input from a descriptor of its own).  No terminal: print mode. */
+static bool
+keys_from_tty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = isatty(fd) && dup2(fd, STDIN_FILENO) == STDIN_FILENO;
+	close(fd);
+	return ok;
+}
 
 static bool
 wants_ui(const struct options *o)
@@ -19,7 +36,12 @@ wants_ui(const struct options *o)
 	    o->count || o->cursor_file != NULL || o->nfields > 0 ||
 	    o->trace_id[0] != '\0';
 
-	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !printed;
+	/* "-" on a terminal is read as typed, to its end, in print mode */
+	if (o->reads_stdin && isatty(STDIN_FILENO))
+		return false;
+	return (o->reads_stdin || isatty(STDIN_FILENO)) &&
+	    isatty(STDOUT_FILENO) && !printed &&
+	    (!o->reads_stdin || keys_from_tty());
 }
 
 /* The explorer, starting from what the options say. */
@@ -72,7 +94,10 @@ run(struct options *o)
 		bool ui = o->sql == NULL && wants_ui(o);
 
 		eng_set_prices(e, prices);
-		if (!o->no_cache)
+		if (ui || o->follow)
+			eng_stdin_live(e);	/* shown as it comes */
+		/* standard input's copy is gone at exit: nothing to keep */
+		if (!o->no_cache && !o->reads_stdin)
 			eng_cache_enable(e, NULL);	/* or none: off */
 		rc = o->sql != NULL ? query_run(e, o) :
 		    ui ? explore(e, o) : print_run(e, o);

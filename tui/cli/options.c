@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "cli.h"
@@ -80,13 +81,17 @@ static const struct option long_opts[] = {
 };
 
 static const char help_text[] =
-"Usage: llmlog [OPTIONS]\n"
+"Usage: llmlog [OPTIONS] [FILE...]\n"
 "Explore the logs of an LLM-driven shell: an interactive viewer on a\n"
 "terminal, plain text otherwise.\n"
 "\n"
 "  -d, --dir DIR          log directory (repeatable: merged by time; a glob\n"
 "                         pattern adds each match); default $LLMLOG_DIR,\n"
 "                         else ~/.llm_os/logs\n"
+"  FILE                   a log file (read as the category its name says,\n"
+"                         else by each line's own category), a directory\n"
+"                         (as --dir), or - for standard input; with any,\n"
+"                         the default directory is not read\n"
 "      --hosts DIR        each subdirectory of DIR with log files, as a host\n"
 "      --host LIST        only these hosts (comma list of names as shown)\n"
 "  -c, --category LIST    user,system,tool,llm,security,performance\n"
@@ -581,10 +586,25 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 {
 	struct options *o = ps->o;
 
-	if (optind < argc) {
-		usage_error("unexpected argument '%s' (filters are options, "
-		    "e.g. --keyword WORD)", argv[optind]);
-		return -1;
+	for (int i = optind; i < argc; i++) {
+		/* a log file, a directory (as --dir), or "-": standard input */
+		struct stat st;
+
+		if (strcmp(argv[i], "-") == 0) {
+			if (o->reads_stdin) {
+				usage_error("'-' (standard input) given twice");
+				return -1;
+			}
+			o->reads_stdin = true;
+		} else if (*argv[i] == '\0' || stat(argv[i], &st) != 0) {
+			usage_error("'%s': %s (arguments are log files, "
+			    "directories or - for standard input; filters are "
+			    "options, e.g. --keyword WORD)", argv[i],
+			    *argv[i] == '\0' ? "empty file name" :
+			    strerror(errno));
+			return -1;
+		}
+		dirs_add_source(&o->dir_list, argv[i]);
 	}
 	if (parse_time("--since", o->since_text, ps->now_us,
 	    o->utc ? ENG_TIME_UTC : 0, &o->filter.since_us) != 0 ||

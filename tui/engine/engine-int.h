@@ -61,9 +61,17 @@ struct cache;
 struct file_cache;
 
 struct eng {
-	char **dirs;
+	char **dirs;		/* the sources as given: directories, files,
+				   "-" for standard input */
 	size_t ndirs;
+	bool *src_file;		/* per source: a file (or "-"), not a
+				   directory */
 	char **hosts;		/* per directory: its name (hosts.c) */
+	/* store.c: standard input ("-"), copied into a temporary file */
+	int stdin_src;		/* its source, or -1 */
+	int stdin_fd;		/* standard input while it has more, or -1 */
+	int stdin_tmp;		/* the temporary file its text goes to */
+	bool stdin_live;	/* a load takes what has come, not all */
 
 	struct file **files;
 	size_t nfiles, files_cap;
@@ -147,8 +155,11 @@ void file_set_gone(struct eng *e, struct file *f);
  * its text inflated into an unlinked temporary file, whose descriptor is
  * returned (-1 with errno when none can be made or zfd cannot be read),
  * text_size its length; why says where cut or corrupt data stopped the
- * inflating, or is "". */
+ * inflating, or is "".  temp_file: such a file (-1 with errno);
+ * write_all: all of p written to fd, or false with errno. */
 bool gz_name(const char *name, int *category, int *backup);
+int temp_file(void);
+bool write_all(int fd, const unsigned char *p, size_t n);
 int gz_inflate(int zfd, uint64_t *text_size, char *why, size_t whylen);
 
 /* store.c: the files and the index, at the bottom (engine.c holds the
@@ -158,6 +169,9 @@ int gz_inflate(int zfd, uint64_t *text_size, char *why, size_t whylen);
 void store_unreadable(struct eng *e, const char *path, const char *why,
     bool from_scan);
 void store_unreadable_free(struct eng *e);
+/* Standard input's text so far into its temporary file: all of it (to
+ * its end) when wait, else what has come (a bounded amount). */
+void store_stdin_pump(struct eng *e, bool wait);
 /* pread until n bytes, the end of the file or an error: the bytes read,
  * or -1 with errno when none could be. */
 ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);

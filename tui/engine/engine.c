@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,42 +19,101 @@
 
 #define LOAD_CHUNK	(8u << 20)	/* bytes of a file per index task */
 
+/* Whether source i (a directory, a regular file or "-") can be opened;
+ * why not in err. */
+static bool
+source_ok(const char *src, bool *file, bool *std, char *err, size_t errlen)
+{
+	struct stat st;
+
+	*std = strcmp(src, "-") == 0;
+	*file = true;
+	if (*std)
+		return true;
+	if (stat(src, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", src, strerror(errno));
+		return false;
+	}
+	*file = !S_ISDIR(st.st_mode);
+	if (*file && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a log file or directory", src);
+		return false;
+	}
+	if (access(src, *file ? R_OK : R_OK | X_OK) != 0) {
+		snprintf(err, errlen, "%s: %s", src, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* "-": standard input is read from a descriptor of its own (so that the
+ * caller may put the terminal at 0) into an unlinked temporary file. */
+static bool
+stdin_open(struct eng *e, unsigned source, char *err, size_t errlen)
+{
+	if (e->stdin_src >= 0) {
+		snprintf(err, errlen, "-: standard input given twice");
+		return false;
+	}
+	if ((e->stdin_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    (e->stdin_tmp = temp_file()) < 0) {
+		snprintf(err, errlen, "-: %s", strerror(errno));
+		return false;
+	}
+	e->stdin_src = (int)source;
+	return true;
+}
+
 struct eng *
 eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
 {
 	struct eng *e;
-	struct stat st;
+	bool file, std;
 
 	if (ndirs == 0 || ndirs > 255) {
-		snprintf(err, errlen, "between 1 and 255 log directories, "
-		    "not %zu", ndirs);
+		snprintf(err, errlen, "between 1 and 255 log directories "
+		    "or files, not %zu", ndirs);
 		return NULL;
 	}
+	for (size_t i = 0; i < ndirs; i++)
+		if (!source_ok(dirs[i], &file, &std, err, errlen))
+			return NULL;
+	e = eng_xcalloc(1, sizeof *e);
+	e->stdin_src = e->stdin_fd = e->stdin_tmp = -1;
+	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
+	e->src_file = eng_xcalloc(ndirs, sizeof *e->src_file);
+	e->ndirs = ndirs;
+	e->watch_fd = -1;
+	fdcache_init(e);
 	for (size_t i = 0; i < ndirs; i++) {
-		if (stat(dirs[i], &st) != 0) {
-			snprintf(err, errlen, "%s: %s", dirs[i],
-			    strerror(errno));
-			return NULL;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "%s: not a directory", dirs[i]);
-			return NULL;
-		}
-		if (access(dirs[i], R_OK | X_OK) != 0) {
-			snprintf(err, errlen, "%s: %s", dirs[i],
-			    strerror(errno));
+		e->dirs[i] = eng_xstrdup(dirs[i]);
+		source_ok(dirs[i], &e->src_file[i], &std, err, errlen);
+		if (std && !stdin_open(e, (unsigned)i, err, errlen)) {
+			eng_close(e);
 			return NULL;
 		}
 	}
-	e = eng_xcalloc(1, sizeof *e);
-	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
-	for (size_t i = 0; i < ndirs; i++)
-		e->dirs[i] = eng_xstrdup(dirs[i]);
-	e->ndirs = ndirs;
 	hosts_name(e);
-	e->watch_fd = -1;
-	fdcache_init(e);
+	/* a file is named as given */
+	for (size_t i = 0; i < ndirs; i++) {
+		if (!e->src_file[i])
+			continue;
+		free(e->hosts[i]);
+		e->hosts[i] = eng_xstrdup(dirs[i]);
+	}
 	return e;
+}
+
+void
+eng_stdin_live(struct eng *e)
+{
+	e->stdin_live = true;
+}
+
+bool
+eng_reads_stdin(const struct eng *e)
+{
+	return e->stdin_src >= 0;
 }
 
 void
@@ -83,8 +143,13 @@ eng_close(struct eng *e)
 	for (size_t i = 0; i < e->ndirs; i++)
 		free(e->dirs[i]);
 	free(e->dirs);
+	free(e->src_file);
 	if (e->watch_fd >= 0)
 		close(e->watch_fd);
+	if (e->stdin_fd >= 0)
+		close(e->stdin_fd);
+	if (e->stdin_tmp >= 0)
+		close(e->stdin_tmp);
 	prefilter_free(e->prefilter);
 	free(e);
 }
@@ -97,6 +162,7 @@ load_begin(struct eng *e, char *err, size_t errlen)
 		snprintf(err, errlen, "a background load is running");
 		return -1;
 	}
+	store_stdin_pump(e, !e->stdin_live);
 	return store_scan(e, err, errlen);
 }
 

@@ -229,10 +229,22 @@ eng_entry_level(const struct eng_entry *en)
 
 struct eng;
 
-/* Open one or more log directories.  Nothing is read yet.  NULL on error
- * with the reason (which directory, why) in err. */
+/* Open one or more sources: log directories, log files, and "-" for
+ * standard input (at most once).  A file is a source of its own, named as
+ * given (eng_host_name), read as the category its name says
+ * (llmlog_category_from_file, or a compressed backup's name) or, for any
+ * other name, as lines whose own category field tells theirs (else
+ * foreign).  Standard input is copied into an unlinked temporary file: by
+ * a load, to its end (or, after eng_stdin_live, what has come), and by
+ * each eng_refresh, what has come since.  Nothing is read yet.  NULL on
+ * error with the reason (which source, why) in err. */
 struct eng *eng_open(const char *const *dirs, size_t ndirs, char *err,
     size_t errlen);
+/* Standard input ("-") is read as it comes: a load takes what has come
+ * and does not wait for its end (for a follower).  Before a load. */
+void eng_stdin_live(struct eng *e);
+/* Whether a source is standard input. */
+bool eng_reads_stdin(const struct eng *e);
 void eng_close(struct eng *e);
 
 /* Index everything there is now, using both cores when it is large.

@@ -195,7 +195,11 @@ reopen(struct eng *e, const struct file *f)
 static int
 reopen_file(struct eng *e, const struct file *f)
 {
-	int fd = open_room(e, AT_FDCWD, f->path);
+	int fd;
+
+	if ((int)f->source == e->stdin_src)	/* its temporary file */
+		return fcntl(e->stdin_tmp, F_DUPFD_CLOEXEC, 3);
+	fd = open_room(e, AT_FDCWD, f->path);
 
 	if (fd >= 0 && same_file(fd, f))
 		return fd;
@@ -203,6 +207,10 @@ reopen_file(struct eng *e, const struct file *f)
 		close(fd);
 	else if (errno != ENOENT && errno != ELOOP)
 		return -1;	/* EACCES, EIO, ...: the reader says so */
+	if (e->src_file[f->source]) {	/* a file named: no directory */
+		errno = ENOENT;
+		return -1;
+	}
 	/* renamed since the last scan, perhaps more than once while a
 	 * rotation runs: a second look finds it where the first raced */
 	if ((fd = search(e, f)) < 0)

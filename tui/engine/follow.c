@@ -27,17 +27,34 @@ eng_watch_fd(struct eng *e)
 	uint32_t mask = IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
 	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB;
 
+	if (e->stdin_fd >= 0)
+		return -1;	/* standard input is looked at as polled */
 	if (e->watch_tried)
 		return e->watch_fd;
 	e->watch_tried = true;
 	if ((e->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
 		return -1;
 	for (size_t i = 0; i < e->ndirs; i++) {
-		if (inotify_add_watch(e->watch_fd, e->dirs[i], mask) < 0) {
+		char *dir = NULL;
+
+		if ((int)i == e->stdin_src)
+			continue;	/* all of it is in */
+		if (e->src_file[i]) {
+			/* a file named: its directory, for its renames */
+			char *r = realpath(e->dirs[i], NULL), *slash;
+
+			if (r != NULL && (slash = strrchr(r, '/')) != NULL)
+				*(slash == r ? slash + 1 : slash) = '\0';
+			dir = r;
+		}
+		if (inotify_add_watch(e->watch_fd, dir != NULL ? dir :
+		    e->dirs[i], mask) < 0) {
+			free(dir);
 			close(e->watch_fd);
 			e->watch_fd = -1;
 			break;
 		}
+		free(dir);
 	}
 	return e->watch_fd;
 }
@@ -142,6 +159,7 @@ eng_refresh(struct eng *e)
 	long got;
 
 	drain_watch(e);
+	store_stdin_pump(e, false);
 	got = loader_collect(e);
 	store_scan(e, err, sizeof err);
 	/* what is gone or cut leaves before what is new comes in: a file

@@ -27,7 +27,8 @@
 #define GZ_OUT	(256u << 10)
 #define GZ_AUTO	(15 + 32)	/* windowBits: gzip or zlib header, told apart */
 
-static int
+/* An unlinked temporary file ($TMPDIR, else /tmp), read and written. */
+int
 temp_file(void)
 {
 	const char *dir = getenv("TMPDIR");
@@ -49,7 +50,7 @@ temp_file(void)
 	return fd;
 }
 
-static bool
+bool
 write_all(int fd, const unsigned char *p, size_t n)
 {
 	while (n > 0) {

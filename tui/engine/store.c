@@ -3,7 +3,8 @@
  * Scanning for the six category files and their backups (files known by
  * inode, so a rename is the same file under a new name; whatever sits at
  * a log name and cannot be read is named, never skipped in silence),
- * appending entries to the index, and reading back a line.  It calls
+ * the files named as sources of their own, standard input's copy in its
+ * temporary file, appending entries to the index, and reading back a line.  It calls
  * only fdcache.c: engine.c and follow.c scan through it, index.c
  * appends, reader.c and summary.c read lines (eng_line).
  */
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,10 +308,9 @@ join_path(const char *dir, const char *name)
 /* One log name found by a scan, lstat'ed: a known file (perhaps under a
  * new name), a new one, or something that is no log file. */
 static void
-scan_name(struct eng *e, unsigned source, const struct found *fo,
-    struct inodes *known)
+scan_path(struct eng *e, unsigned source, const struct found *fo,
+    char *path, struct inodes *known)
 {
-	char *path = join_path(e->dirs[source], fo->name);
 	struct stat st;
 	struct file *f;
 
@@ -338,6 +339,42 @@ scan_name(struct eng *e, unsigned source, const struct found *fo,
 	file_add(e, source, fo, path, known);
 }
 
+static void
+scan_name(struct eng *e, unsigned source, const struct found *fo,
+    struct inodes *known)
+{
+	scan_path(e, source, fo, join_path(e->dirs[source], fo->name), known);
+}
+
+/* What a file's name says it holds: a category's log, a backup of one
+ * (".N"), a compressed backup; false for any other name. */
+static bool
+name_found(const char *name, struct found *fo)
+{
+	int cat = llmlog_category_from_file(name), zb;
+	const char *dot;
+
+	fo->backup = 0;
+	fo->gz = false;
+	if (cat < 0 && gz_name(name, &cat, &zb)) {
+		fo->category = cat;
+		fo->backup = zb;
+		fo->gz = true;
+		return true;
+	}
+	if ((fo->category = cat) < 0)
+		return false;
+	dot = name + strlen(llmlog_category_file(cat));
+	if (*dot == '.') {
+		/* ".N", N all digits (llmlog_category_from_file); past
+		 * INT_MAX it is as old as a backup can be */
+		long b = strtol(dot + 1, NULL, 10);
+
+		fo->backup = b > INT_MAX ? INT_MAX : (int)b;
+	}
+	return true;
+}
+
 static int
 scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 {
@@ -354,32 +391,13 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		int cat = llmlog_category_from_file(de->d_name), zb;
-		const char *dot;
+		struct found fo;
 
-		if (cat < 0 && gz_name(de->d_name, &cat, &zb)) {
-			eng_grow(&v, &cap, n + 1, sizeof *v);
-			v[n] = (struct found){ .category = cat, .backup = zb,
-			    .gz = true, .name = eng_xstrdup(de->d_name) };
-			n++;
-			continue;
-		}
-		if (cat < 0)
+		if (!name_found(de->d_name, &fo))
 			continue;
 		eng_grow(&v, &cap, n + 1, sizeof *v);
-		dot = de->d_name + strlen(llmlog_category_file(cat));
-		v[n].category = cat;
-		v[n].backup = 0;
-		v[n].gz = false;
-		if (*dot == '.') {
-			/* ".N", N all digits (llmlog_category_from_file);
-			 * past INT_MAX it is as old as a backup can be */
-			long b = strtol(dot + 1, NULL, 10);
-
-			v[n].backup = b > INT_MAX ? INT_MAX : (int)b;
-		}
-		v[n].name = eng_xstrdup(de->d_name);
-		n++;
+		fo.name = eng_xstrdup(de->d_name);
+		v[n++] = fo;
 	}
 	closedir(d);
 	if (n > 1)
@@ -395,6 +413,103 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 	return 0;
 }
 
+/* Standard input's file: its temporary file, read through descriptors
+ * of it (fdcache.c opens it again so). */
+static void
+scan_stdin(struct eng *e, unsigned source, struct inodes *known)
+{
+	struct stat st;
+	struct file *f;
+	int fd;
+
+	if (fstat(e->stdin_tmp, &st) != 0)
+		return;
+	if ((f = inodes_find(known, &st)) != NULL) {
+		f->size = (uint64_t)st.st_size;
+		f->seen = true;
+		return;
+	}
+	if ((fd = fcntl(e->stdin_tmp, F_DUPFD_CLOEXEC, 3)) < 0) {
+		store_unreadable(e, "-", strerror(errno), true);
+		return;
+	}
+	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
+	f = eng_xcalloc(1, sizeof *f);
+	f->path = eng_xstrdup("-");
+	f->source = source;
+	f->category = -1;	/* each line's own */
+	f->fd = -1;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->size = (uint64_t)st.st_size;
+	f->seen = true;
+	f->first_us = f->last_us = ENG_TIME_NONE;
+	e->files[e->nfiles++] = f;
+	inodes_add(known, f);
+	fdcache_adopt(e, f, fd);
+}
+
+/* A source that is one file: read as the category its name says, else
+ * (category -1) as lines whose own category field tells theirs.  A
+ * symbolic link given is followed: the file is its target.  The file
+ * found at the name is the one read (a rotation's new file). */
+static int
+scan_file(struct eng *e, unsigned source, char *err, size_t errlen)
+{
+	const char *given = e->dirs[source], *base;
+	struct found fo = { .category = -1 };
+	struct inodes known;
+	char *path;
+
+	e->names[source] = 1;
+	inodes_init(&known, e, source, 1);
+	if ((int)source == e->stdin_src) {
+		scan_stdin(e, source, &known);
+		free(known.slot);
+		return 0;
+	}
+	base = strrchr(given, '/');
+	base = base != NULL ? base + 1 : given;
+	if (!name_found(base, &fo))
+		fo.category = -1;
+	if ((path = realpath(given, NULL)) == NULL) {
+		if (errno != ENOENT)
+			store_unreadable(e, given, strerror(errno), true);
+		snprintf(err, errlen, "%s: %s", given, strerror(errno));
+		free(known.slot);
+		return errno == ENOENT ? 0 : -1;	/* ENOENT: gone */
+	}
+	scan_path(e, source, &fo, path, &known);
+	free(known.slot);
+	return 0;
+}
+
+void
+store_stdin_pump(struct eng *e, bool wait)
+{
+	unsigned char buf[1u << 16];
+	size_t took = 0;
+
+	while (e->stdin_fd >= 0 && (wait || took < (16u << 20))) {
+		struct pollfd p = { .fd = e->stdin_fd, .events = POLLIN };
+		ssize_t r;
+
+		if (!wait && poll(&p, 1, 0) <= 0)
+			return;	/* nothing more now */
+		if ((r = read(e->stdin_fd, buf, sizeof buf)) < 0 &&
+		    (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r > 0 && write_all(e->stdin_tmp, buf, (size_t)r)) {
+			took += (size_t)r;
+			continue;
+		}
+		if (r != 0)	/* a read or a write failed: what came stays */
+			store_unreadable(e, "-", strerror(errno), false);
+		close(e->stdin_fd);
+		e->stdin_fd = -1;
+	}
+}
+
 int
 store_scan(struct eng *e, char *err, size_t errlen)
 {
@@ -408,7 +523,8 @@ store_scan(struct eng *e, char *err, size_t errlen)
 	for (size_t i = 0; i < e->nbad; i++)
 		e->bad[i].seen = false;
 	for (size_t s = 0; s < e->ndirs; s++) {
-		if (scan_dir(e, (unsigned)s, err, errlen) == 0)
+		if ((e->src_file[s] ? scan_file : scan_dir)(e, (unsigned)s,
+		    err, errlen) == 0)
 			continue;
 		/* unreadable for now: its files are not gone */
 		for (size_t i = 0; i < e->nfiles; i++)
