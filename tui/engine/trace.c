@@ -127,8 +127,10 @@ eng_trace_builder_add(struct eng_trace_builder *b, const struct eng_entry *en,
 	memset(nd, 0, sizeof *nd);
 	nd->entry = *en;
 	memcpy(nd->span_id, r.span_id, sizeof nd->span_id);
-	memcpy(b->parent[t->n], r.has_parent ? r.parent_id : "",
-	    sizeof b->parent[t->n]);
+	if (r.has_parent)
+		memcpy(b->parent[t->n], r.parent_id, sizeof b->parent[t->n]);
+	else
+		b->parent[t->n][0] = '\0';
 	if (r.conversation.s != NULL && t->conversation == NULL)
 		t->conversation = eng_xstrndup(r.conversation.s,
 		    r.conversation.len);
