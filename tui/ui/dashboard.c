@@ -623,16 +623,16 @@ tables_fit(struct build *b, int w)
 		}
 		if (name > 2 + TABLE_NAME_W)
 			name = 2 + TABLE_NAME_W;
+		for (int k = 0; k < TABLE_COLS; k++)
+			keep[k] = cw[k] > 0;
 		for (;;) {
 			used = -1;
 			for (int k = 0; k < TABLE_COLS; k++)
-				if ((keep[k] = cw[k] > 0 && !(ndrop > 0 &&
-				    (k == drop[0] || (ndrop > 1 && k ==
-				    drop[1]) || (ndrop > 2 && k == drop[2])))))
+				if (keep[k])
 					used += cw[k] + 1;
 			if (name + 1 + used <= w || ndrop == 3)
 				break;
-			ndrop++;
+			keep[drop[ndrop++]] = false;
 		}
 		for (; i < end; i++) {
 			strbuf_reset(&v);
