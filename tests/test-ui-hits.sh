@@ -89,3 +89,12 @@ ui_keys q
 ui_wait "search:/git_/ [0-9]+/$big " "all $big hits counted"
 ui_quit
 ui_ok "a large view counted between keys"
+
+# an empty list: no selection to count up to
+ui_start -k no_entry_says_this
+ui_wait ' 0/0 '
+search / denied
+ui_wait "search:/denied/ -/0 " "an empty list's count"
+ui_reject '\?/0' "no count pending in an empty list"
+ui_quit
+ui_ok "an empty list's search count"

@@ -2,7 +2,9 @@
 # test-ui-narrow.sh - 80 columns and less: the date stays in the time
 # column when the entries listed fall on several days (shortened to the
 # day and the second), and the tab bar shortens its labels so that every
-# tab is on it and can be clicked, down to the smallest window drawn.
+# tab is on it and can be clicked, down to the smallest window drawn;
+# the list's hint fits, help wraps its descriptions, a where error keeps
+# the character it names in sight and is cut with an ellipsis.
 . "$srcdir/ui-lib.sh"
 
 if [ -z "${SIMULATE:-}" ] || [ ! -x "$SIMULATE" ]; then
@@ -75,3 +77,32 @@ ui_screen | sed -n '2,22p' |
     ui_fail "a row that is not the clock"
 ui_quit
 ui_ok "one day: the clock"
+
+# 80 columns: the hint whole, help's long descriptions wrapped under
+# their column, a long where expression's error
+UI_COLS=80 UI_ROWS=24 ui_start
+ui_wait 'c clear *$' "the list's hint whole"
+ui_keys h
+ui_wait 'llmlog keys'
+i=0
+until ui_screen | grep -Eq '^ {24}value\) *$'; do
+	i=$((i + 1))
+	[ $i -lt 10 ] || ui_fail "no description wrapped under its column"
+	ui_keys NPage
+	sleep 0.05
+done
+ui_expect '^  = +add the field.s value to the where filter \(field = *$' \
+    "the description's first line"
+ui_keys Escape
+ui_wait_gone 'llmlog keys'
+ui_keys w
+ui_wait '^Where:'
+ui_keys -l 'level = "INFO" and category = "tool" and duration_ms > = 100'
+ui_keys Enter
+ui_wait '^Where: .*duration_ms > = 100  expected a value .*… *$' \
+    "the error cut with an ellipsis"
+ui_cells | awk '$1 == 23 && $5 ~ /r/ && $6 == "=" { n++ } END { exit n != 1 }' ||
+    ui_fail "the character the error names is not marked"
+ui_keys Escape
+ui_quit
+ui_ok "80 columns: hint, help, where error"

@@ -101,3 +101,19 @@ ui_wait '^user_input: summarise /etc/passwd' "Esc: back to the request's entry"
 ui_keys q
 ui_wait_gone '^user_input: ' "q: out of the detail view"
 ui_quit
+
+# at 80 columns the heading does not fit: the ids are cut, what it says
+# stays whole
+UI_COLS=80 UI_ROWS=24 ui_start -c tool -k read_file
+ui_wait '1/1'
+ui_keys o
+ui_wait "^Trace 4bf92f[0-9a-f]*…: 7 entries" "the trace id cut"
+ui_keys '['
+ui_wait 'conv conv-7, req 1/2 *$' "[: the conversation and the request"
+ui_keys ']'
+ui_wait "^Trace 4bf92f[0-9a-f]*…: 7 entries, 5.00s, 2 failed, 1 orphaned; conv conv-7, req 2/2 *\$" \
+    "the whole heading, its ids cut"
+ui_keys q
+ui_wait_gone '^Trace ' "q: back to the list"
+ui_quit
+ui_ok "the heading at 80 columns"

@@ -239,3 +239,27 @@ ui_wait '^where: model = llama3-70b-8192' "Enter adds the model"
 ui_wait ' 3/3 ' "the list shows its calls"
 ui_quit
 ui_ok "Enter on a dashboard model row"
+
+# at 80 and 200 columns the tables' panels are 40 wide: the names stay
+# whole, the figures that matter least (p50, tokens) give way
+page_to()
+{
+	i=0
+	until ui_screen | grep -Eq -- "$1"; do
+		i=$((i + 1))
+		[ $i -lt 20 ] || ui_fail "PgDn never showed /$1/ ($2)"
+		ui_keys NPage
+		sleep 0.1
+	done
+}
+for size in 80x24 200x50; do
+	UI_COLS=${size%x*} UI_ROWS=${size#*x} ui_start
+	ui_wait '24/24 '
+	ui_keys 8
+	ui_wait '^Overall' "the Stats tab"
+	page_to 'model +calls +fail% +p95( |$)' "the table's heading at $size"
+	page_to 'llama3-70b-8192 +3 +33\.3% +1\.23s( |$)' "a whole model name at $size"
+	page_to 'list_directory +2 +0\.0% +12\.3ms( |$)' "a whole tool name at $size"
+	ui_quit
+done
+ui_ok "the tables' names whole at 80 and 200 columns"

@@ -582,6 +582,7 @@ print_file_row(struct printer *p, const struct list_row *r, int hostw)
 {
 	const struct eng_file_info *fi = &r->fi;
 	char size[16];
+	struct strbuf entries;
 	const char *cat = fi->category >= 0 ?
 	    llmlog_category_name(fi->category) : "-";
 
@@ -593,7 +594,10 @@ print_file_row(struct printer *p, const struct list_row *r, int hostw)
 	else
 		strbuf_printf(&p->line, "  .%-9d", fi->backup);
 	human_size(size, sizeof size, fi->size);
-	strbuf_printf(&p->line, " %6s %9zu  ", size, fi->entries);
+	strbuf_init(&entries);
+	eng_format_number(&entries, (double)fi->entries, 0);
+	strbuf_printf(&p->line, " %6s %9s  ", size, entries.s);
+	strbuf_free(&entries);
 	eng_time_format(&p->line, fi->entries > 0 ? fi->first_us : ENG_TIME_NONE,
 	    p->o->utc);
 	strbuf_puts(&p->line, "  ");

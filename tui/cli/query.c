@@ -62,6 +62,23 @@ add_real(struct strbuf *b, double r)
 		strbuf_puts(b, ".0");
 }
 
+/* A real as the text table shows it: 15 significant digits at most, as
+ * the sum of a column reads (2.09458988, not 2.0945898800000005). */
+static void
+add_real_short(struct strbuf *b, double r)
+{
+	char buf[40];
+
+	if (!isfinite(r)) {
+		add_real(b, r);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%.15g", r);
+	strbuf_puts(b, buf);
+	if (strpbrk(buf, ".e") == NULL)
+		strbuf_puts(b, ".0");
+}
+
 static void
 add_hex(struct strbuf *b, const char *s, size_t n)
 {
@@ -92,17 +109,21 @@ add_clean(struct strbuf *b, const char *s, size_t n, bool keep_lines)
 	eng_sanitize(b, s + start, n - start);
 }
 
-/* A value as the table and CSV show it: NULL as nothing. */
+/* A value as the table and CSV show it: NULL as nothing; the table's
+ * reals with the digits a reader needs, CSV's whole. */
 static void
 add_value_text(struct strbuf *b, const struct eng_sql_value *v,
-    bool keep_lines)
+    bool keep_lines, bool table)
 {
 	switch (v->type) {
 	case ENG_SQL_INTEGER:
 		strbuf_printf(b, "%" PRId64, v->i);
 		break;
 	case ENG_SQL_REAL:
-		add_real(b, v->r);
+		if (table)
+			add_real_short(b, v->r);
+		else
+			add_real(b, v->r);
 		break;
 	case ENG_SQL_TEXT:
 		add_clean(b, v->s, v->n, keep_lines);
@@ -240,7 +261,7 @@ csv_row(struct query_out *q, const struct eng_sql_row *row, bool header)
 			add_clean(&cell, row->names[i], strlen(row->names[i]),
 			    true);
 		else
-			add_value_text(&cell, &row->values[i], true);
+			add_value_text(&cell, &row->values[i], true, false);
 		if (i > 0)
 			strbuf_add(&q->line, ",", 1);
 		csv_add(&q->line, cell.s != NULL ? cell.s : "", cell.len);
@@ -293,7 +314,7 @@ table_add(struct table_out *t, const struct eng_sql_row *row)
 
 		eng_grow(&t->cell, &t->cells_cap, t->ncells + 2, sizeof *t->cell);
 		t->cell[t->ncells++] = start;
-		add_value_text(&t->text, v, false);
+		add_value_text(&t->text, v, false, true);
 		if (t->text.len - start > t->width[i] &&
 		    text_width(t->text.s + start, t->text.len - start) >
 		    t->width[i])

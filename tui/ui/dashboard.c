@@ -23,6 +23,8 @@
 #define PANEL_W 40		/* a panel column at least, */
 #define PANEL_MAX_W 52		/* at most: values stay near their labels */
 #define PANEL_TOP 5		/* names listed per map or ranking */
+#define TABLE_COLS 5		/* calls fail% p50 p95 tokens */
+#define TABLE_NAME_W 16		/* the figures give way to a name this wide */
 #define HIST_MAX_ROWS 12
 /* Counting runs between keys: steps of entries (on two threads when
  * large) for about STATS_SLICE_US, so that a key waits no longer than
@@ -56,6 +58,13 @@ static const struct {
 
 /* ---- the panels' rows ---------------------------------------------------- */
 
+/* A table row's figures, one a column ("" for none), put together once
+ * the panels' width is known (tables_fit). */
+struct cells {
+	bool table;
+	char c[TABLE_COLS][16];
+};
+
 struct build {
 	struct ui *u;
 	struct ui_dash *d;
@@ -64,6 +73,8 @@ struct build {
 	int panel;
 	int *panel_of;		/* each row's panel */
 	size_t panel_cap;
+	struct cells *cells;	/* each row's, for the tables */
+	size_t cells_cap;
 	bool days;		/* the entries fall on more than one day */
 	bool costs;		/* the map being added holds costs */
 };
@@ -79,6 +90,8 @@ row_add(struct build *b, const char *label, const char *value, int indent,
 	eng_grow(&d->rows, &d->cap, d->nrows + 1, sizeof *d->rows);
 	eng_grow(&b->panel_of, &b->panel_cap, d->nrows + 1,
 	    sizeof *b->panel_of);
+	eng_grow(&b->cells, &b->cells_cap, d->nrows + 1, sizeof *b->cells);
+	memset(&b->cells[d->nrows], 0, sizeof *b->cells);
 	r = &d->rows[d->nrows];
 	memset(r, 0, sizeof *r);
 	strbuf_init(&safe);
@@ -382,7 +395,8 @@ add_slow_requests(struct build *b, int indent)
 		ui_format_ms(&label, sr.llm_ms);
 		strbuf_printf(&label, ", %" PRIu64 " tools ", sr.tool_calls);
 		ui_format_ms(&label, sr.tool_ms);
-		strbuf_printf(&value, "%" PRIu64 " tok", sr.tokens);
+		eng_format_number(&value, (double)sr.tokens, 0);
+		strbuf_puts(&value, " tok");
 		row_add(b, label.s, value.s, indent + 2, false);
 		b->d->rows[b->d->nrows - 1].dim = true;
 		/* calls without a price are said, never costed as 0 */
@@ -569,37 +583,96 @@ cell_ms(struct strbuf *out, json_object *v)
 		ui_format_ms(out, json_object_get_double(v));
 }
 
-/* "calls fail%  p50  p95 [tokens]" as one right-aligned value. */
+/* A table row's figures: calls, fail%, p50, p95 and the tokens. */
 static void
-table_value(struct strbuf *out, json_object *g, bool tokens)
+table_cells(struct cells *c, json_object *g, bool tokens)
 {
-	struct strbuf calls, fail, p50, p95, tok;
+	struct strbuf f;
 	json_object *v;
 
-	strbuf_init(&calls);
-	strbuf_init(&fail);
-	strbuf_init(&p50);
-	strbuf_init(&p95);
-	strbuf_init(&tok);
+	c->table = true;
+	strbuf_init(&f);
 	json_object_object_get_ex(g, "count", &v);
-	ui_format_compact(&calls, json_object_get_double(v));
+	ui_format_compact(&f, json_object_get_double(v));
+	strbuf_puts(&f, "\t");
 	json_object_object_get_ex(g, "fail_pct", &v);
-	strbuf_printf(&fail, "%.1f%%", json_object_get_double(v));
+	strbuf_printf(&f, "%.1f%%\t", json_object_get_double(v));
 	json_object_object_get_ex(g, "p50_ms", &v);
-	cell_ms(&p50, v);
+	cell_ms(&f, v);
+	strbuf_puts(&f, "\t");
 	json_object_object_get_ex(g, "p95_ms", &v);
-	cell_ms(&p95, v);
-	strbuf_printf(out, "%5s %6s %7s %7s", calls.s, fail.s, p50.s, p95.s);
+	cell_ms(&f, v);
+	strbuf_puts(&f, "\t");
 	if (tokens) {
 		json_object_object_get_ex(g, "total_tokens", &v);
-		ui_format_compact(&tok, json_object_get_double(v));
-		strbuf_printf(out, " %6s", tok.s);
+		ui_format_compact(&f, json_object_get_double(v));
 	}
-	strbuf_free(&calls);
-	strbuf_free(&fail);
-	strbuf_free(&p50);
-	strbuf_free(&p95);
-	strbuf_free(&tok);
+	for (size_t k = 0, at = 0; k < TABLE_COLS; k++) {
+		size_t n = strcspn(f.s + at, "\t");
+
+		snprintf(c->c[k], sizeof c->c[k], "%.*s", (int)n, f.s + at);
+		at += n + (f.s[at + n] != '\0');
+	}
+	strbuf_free(&f);
+}
+
+/* The tables' values once the panels' width w is known: the figures
+ * right-aligned in columns as wide as their widest, and while the names
+ * would be cut short, the columns that matter least left out: p50, the
+ * tokens, fail%. */
+static void
+tables_fit(struct build *b, int w)
+{
+	static const int drop[] = { 2, 4, 1 };
+	struct ui_dash *d = b->d;
+	struct strbuf v;
+
+	strbuf_init(&v);
+	for (size_t i = 0; i < d->nrows;) {
+		size_t end = i;
+		int cw[TABLE_COLS] = { 0 }, name = 0, used, ndrop = 0;
+		bool keep[TABLE_COLS];
+
+		if (!b->cells[i].table) {
+			i++;
+			continue;
+		}
+		while (end < d->nrows && b->cells[end].table &&
+		    b->panel_of[end] == b->panel_of[i]) {
+			const struct ui_drow *r = &d->rows[end];
+			int lw = ui_text_width(r->label, strlen(r->label));
+
+			for (int k = 0; k < TABLE_COLS; k++)
+				if ((int)strlen(b->cells[end].c[k]) > cw[k])
+					cw[k] = (int)strlen(b->cells[end].c[k]);
+			if (end > i && r->indent + lw > name)
+				name = r->indent + lw;
+			end++;
+		}
+		if (name > 2 + TABLE_NAME_W)
+			name = 2 + TABLE_NAME_W;
+		for (int k = 0; k < TABLE_COLS; k++)
+			keep[k] = cw[k] > 0;
+		for (;;) {
+			used = -1;
+			for (int k = 0; k < TABLE_COLS; k++)
+				if (keep[k])
+					used += cw[k] + 1;
+			if (name + 1 + used <= w || ndrop == 3)
+				break;
+			keep[drop[ndrop++]] = false;
+		}
+		for (; i < end; i++) {
+			strbuf_reset(&v);
+			for (int k = 0; k < TABLE_COLS; k++)
+				if (keep[k])
+					strbuf_printf(&v, "%s%*s", v.len > 0 ?
+					    " " : "", cw[k], b->cells[i].c[k]);
+			free(d->rows[i].value);
+			d->rows[i].value = eng_xstrdup(v.s);
+		}
+	}
+	strbuf_free(&v);
 }
 
 /* One table: the groups of a category, by calls, PANEL_TOP of them. */
@@ -612,7 +685,7 @@ add_table(struct build *b, json_object *groups, const char *title,
 	for (size_t i = 0; i < json_object_array_length(groups); i++) {
 		json_object *g = json_object_array_get_idx(groups, i), *key,
 		    *c, *name;
-		struct strbuf label, value;
+		struct strbuf label;
 
 		if (!json_object_object_get_ex(g, "key", &key) ||
 		    !json_object_object_get_ex(key, "category", &c) ||
@@ -622,25 +695,31 @@ add_table(struct build *b, json_object *groups, const char *title,
 		    !json_object_is_type(name, json_type_string))
 			continue;
 		if (all++ == 0) {
+			static const char *const heads[] = { "calls",
+			    "fail%", "p50", "p95", "tokens" };
+			struct cells *hc;
+
 			row_add(b, title, "", 0, true);
-			row_add(b, field, tokens ? "calls  fail%     p50     p95 "
-			    "tokens" : "calls  fail%     p50     p95", 0, false);
+			row_add(b, field, "", 0, false);
 			b->d->rows[b->d->nrows - 1].dim = true;
+			hc = &b->cells[b->d->nrows - 1];
+			hc->table = true;
+			for (int k = 0; k < TABLE_COLS - !tokens; k++)
+				snprintf(hc->c[k], sizeof hc->c[k], "%s",
+				    heads[k]);
 		}
 		if (n >= PANEL_TOP)
 			continue;
 		n++;
 		strbuf_init(&label);
-		strbuf_init(&value);
 		format_value(&label, name, "");
-		table_value(&value, g, tokens);
-		row_add(b, label.s, value.s, 2, false);
+		row_add(b, label.s, "", 2, false);
+		table_cells(&b->cells[b->d->nrows - 1], g, tokens);
 		b->field = field;
 		row_filter(b, json_object_get_string(name),
 		    (size_t)json_object_get_string_len(name));
 		b->field = NULL;
 		strbuf_free(&label);
-		strbuf_free(&value);
 	}
 	more_add(b, all - n, 2);
 	if (all > 0)
@@ -1030,7 +1109,9 @@ build_panels(struct ui *u, json_object *report, int w)
 		fill_panel(&b, report, i);
 	fill_tables(&b);
 	layout_panels(&u->dash, b.panel_of, b.panel, w);
+	tables_fit(&b, u->dash.colw - 2);
 	free(b.panel_of);
+	free(b.cells);
 	if (u->dash.row >= (long)u->dash.nrows)
 		u->dash.row = -1;
 }

@@ -89,44 +89,83 @@ const struct ui_keyhelp ui_keys[] = {
 
 #define KEYS_W 24
 
+/* The bytes of s that fill a line of w columns: up to the last space
+ * that fits, or cut in a word longer than the line. */
 static size_t
-nkeys(void)
+piece(const char *s, int w)
 {
-	size_t n = 0;
+	size_t n = strlen(s), cut = ui_text_cut(s, n, w);
 
-	while (ui_keys[n].what != NULL)
+	if (cut >= n)
+		return n;
+	for (size_t i = cut; i > 0; i--)
+		if (s[i] == ' ')
+			return i;
+	return cut > 0 ? cut : n;
+}
+
+/* A key's lines: its description wrapped under the description column. */
+static int
+key_lines(const struct ui_keyhelp *kh, int w, int y, int x, int from,
+    int to, struct ui *u)
+{
+	const char *s = kh->what;
+	int n = 0;
+
+	if (kh->keys == NULL || w <= KEYS_W + 4) {
+		if (u != NULL && from <= 0 && to > 0) {
+			if (kh->keys == NULL)
+				ui_puts(y, x, w, kh->what, A_BOLD);
+			else
+				ui_puts(y, x + 2, w - 2, kh->keys,
+				    ui_pair(u, UI_PAIR_KEY));
+		}
+		return 1;
+	}
+	do {
+		size_t p = piece(s, w - KEYS_W);
+
+		if (u != NULL && n >= from && n < to) {
+			if (n == 0)
+				ui_puts(y + n - from, x + 2, KEYS_W - 2,
+				    kh->keys, ui_pair(u, UI_PAIR_KEY));
+			ui_text(y + n - from, x + KEYS_W, w - KEYS_W, s, p,
+			    0, A_NORMAL, NULL, 0, 0);
+		}
+		s += p;
+		while (*s == ' ')
+			s++;
 		n++;
+	} while (*s != '\0');
 	return n;
 }
 
 static void
 help_draw(struct ui *u, int y, int x, int h, int w)
 {
-	size_t n = nkeys();
+	size_t total = 1;
+	int line;
 
-	if (u->help_top + (size_t)h > n + 1)
-		u->help_top = n + 1 > (size_t)h ? n + 1 - (size_t)h : 0;
-	for (int i = 0; i < h; i++) {
-		size_t k = u->help_top + (size_t)i;
-		const struct ui_keyhelp *kh;
+	for (size_t k = 0; ui_keys[k].what != NULL; k++)
+		total += (size_t)key_lines(&ui_keys[k], w, 0, 0, 0, 0, NULL);
+	if (u->help_top + (size_t)h > total)
+		u->help_top = total > (size_t)h ? total - (size_t)h : 0;
+	if (u->help_top == 0)
+		ui_puts(y, x, w, "llmlog keys (Up, Down, PgUp, "
+		    "PgDn scroll; q or Esc closes)",
+		    ui_pair(u, UI_PAIR_TITLE));
+	line = 1;
+	for (size_t k = 0; ui_keys[k].what != NULL; k++) {
+		int from = (int)u->help_top - line;
+		int n = key_lines(&ui_keys[k], w, 0, 0, 0, 0, NULL);
 
-		if (k == 0) {
-			ui_puts(y + i, x, w, "llmlog keys (Up, Down, PgUp, "
-			    "PgDn scroll; q or Esc closes)",
-			    ui_pair(u, UI_PAIR_TITLE));
-			continue;
-		}
-		if (k > n)
+		if (line + n > (int)u->help_top && line < (int)u->help_top + h)
+			key_lines(&ui_keys[k], w, y + (line > (int)u->help_top ?
+			    line - (int)u->help_top : 0), x, from > 0 ? from :
+			    0, from + h, u);
+		line += n;
+		if (line >= (int)u->help_top + h)
 			break;
-		kh = &ui_keys[k - 1];
-		if (kh->keys == NULL) {
-			ui_puts(y + i, x, w, kh->what, A_BOLD);
-			continue;
-		}
-		ui_puts(y + i, x + 2, w - 2, kh->keys, ui_pair(u, UI_PAIR_KEY));
-		if (w > KEYS_W + 4)
-			ui_puts(y + i, x + KEYS_W, w - KEYS_W, kh->what,
-			    A_NORMAL);
 	}
 }
 

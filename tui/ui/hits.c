@@ -120,7 +120,7 @@ lower_bound(const size_t *a, size_t n, size_t pos)
 }
 
 /* " 3/120": the selection is the third of 120 hits in the list; "-/120"
- * when it is on none; "?" while counting has not reached it, "+" after
+ * when it is on none, "-/0" in an empty list; "?" while counting has not reached it, "+" after
  * the total while counting has not reached the list's end. */
 void
 ui_hits_status(struct ui *u, struct strbuf *out)
@@ -134,7 +134,7 @@ ui_hits_status(struct ui *u, struct strbuf *out)
 
 	if (!done)
 		h->shown_us = eng_now_us();
-	if (u->sel >= h->counted)
+	if (end > first && u->sel >= h->counted)
 		strbuf_puts(out, " ?");
 	else if (k < h->n && h->pos[k] == u->sel && end > first)
 		strbuf_printf(out, " %zu", k - lo + 1);

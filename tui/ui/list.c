@@ -362,7 +362,7 @@ list_key(struct ui *u, int key)
 }
 
 const struct ui_screen ui_list_screen = {
-	.hint = "h help  q quit  / search  l level  t since  k keyword"
+	.hint = "h help  q quit  / search  l level  t since  k word"
 	    "  f filter  s stats  c clear",
 	.shared_keys = true,
 	.draw = list_draw,

@@ -153,35 +153,60 @@ void
 ui_prompt_draw(struct ui *u, int y, int w)
 {
 	struct ui_prompt *p = &u->prompt;
-	struct strbuf safe;
+	struct strbuf safe, err;
 	struct ui_span sp;
 	size_t nsp = error_span(p, &sp);
 	int x, cx;
 
 	strbuf_init(&safe);
+	strbuf_init(&err);
 	eng_sanitize(&safe, p->text.s != NULL ? p->text.s : "", p->text.len);
+	if (p->error[0] != '\0') {
+		strbuf_puts(&err, "  ");
+		eng_sanitize(&err, p->error, strlen(p->error));
+	}
 	ui_fill(y, 0, w, A_NORMAL);
 	x = ui_puts(y, 0, w, labels[p->kind], A_BOLD);
-	/* keep the end of a long input in sight */
+	/* keep the end of a long input in sight, or the character an error
+	 * names, and leave the error room: half the line at least */
 	if (safe.len > 0) {
 		int tw = ui_text_width(safe.s, safe.len);
-		int skip = tw > w - x - 1 ? tw - (w - x - 1) : 0;
+		int ew = ui_text_width(err.s, err.len);
+		int room = w - x - 1, skip;
 
+		if (ew > 0 && room - ew < room / 2)
+			room = room / 2;
+		else if (ew > 0)
+			room -= ew;
+		skip = tw > room ? tw - room : 0;
+		if (nsp > 0) {
+			int at = ui_text_width(safe.s, sp.start);
+
+			if (at < skip)
+				skip = at > 2 ? at - 2 : 0;
+		}
 		x += ui_text(y, x, tw - skip < w - x ? tw - skip : w - x,
 		    safe.s, safe.len, skip, A_NORMAL, &sp, nsp,
 		    ui_pair(u, UI_PAIR_MSGERR) | A_REVERSE);
 	}
 	cx = x;
-	if (p->error[0] != '\0' && x + 3 < w) {
-		struct strbuf err;
+	if (err.len > 0 && x + 3 < w) {
+		const char *ell = u->utf8 ? "\xe2\x80\xa6" : "...";
+		int ew = ui_text_width(err.s, err.len);
+		int elw = ui_text_width(ell, strlen(ell));
+		attr_t a = ui_pair(u, UI_PAIR_MSGERR);
 
-		strbuf_init(&err);
-		strbuf_puts(&err, "  ");
-		eng_sanitize(&err, p->error, strlen(p->error));
-		ui_text(y, x, w - x, err.s, err.len, 0,
-		    ui_pair(u, UI_PAIR_MSGERR), NULL, 0, 0);
-		strbuf_free(&err);
+		if (ew <= w - x) {
+			ui_text(y, x, w - x, err.s, err.len, 0, a, NULL, 0, 0);
+		} else {
+			size_t cut = ui_text_cut(err.s, err.len, w - x - elw);
+			int cw = ui_text_width(err.s, cut);
+
+			ui_text(y, x, cw, err.s, cut, 0, a, NULL, 0, 0);
+			ui_puts(y, x + cw, w - x - cw, ell, a);
+		}
 	}
+	strbuf_free(&err);
 	move(y, cx < w ? cx : w - 1);
 	strbuf_free(&safe);
 }

@@ -179,32 +179,66 @@ add_ms(struct strbuf *b, double ms)
 		strbuf_printf(b, "%.1fmin", ms / 60000);
 }
 
+/* An id in the heading: whole, or its first idw characters and an
+ * ellipsis. */
+static void
+add_id(struct ui *u, struct strbuf *h, const char *id, int idw)
+{
+	size_t n = strlen(id);
+	struct strbuf safe;
+
+	strbuf_init(&safe);
+	eng_sanitize(&safe, id, n);
+	if (idw > 0 && ui_text_width(safe.s, safe.len) > idw + 1) {
+		strbuf_add(h, safe.s, ui_text_cut(safe.s, safe.len, idw));
+		strbuf_puts(h, u->utf8 ? "\xe2\x80\xa6" : "...");
+	} else
+		strbuf_add(h, safe.s, safe.len);
+	strbuf_free(&safe);
+}
+
+/* "Trace 4bf92f…: 12 entries, 1.20s, 1 failed; conversation c1,
+ * request 2 of 3": the ids cut when the whole heading does not fit w. */
+static void
+heading(struct ui *u, const struct ui_trace *tr, struct strbuf *h, int idw)
+{
+	const struct eng_trace *t = tr->t;
+
+	strbuf_puts(h, "Trace ");
+	add_id(u, h, t->id, idw);
+	strbuf_printf(h, ": %zu entr%s", t->n, t->n == 1 ? "y" : "ies");
+	if (t->start_us != ENG_TIME_NONE) {
+		strbuf_puts(h, ", ");
+		add_ms(h, (double)(t->end_us - t->start_us) / ENG_US_PER_MS);
+	}
+	if (t->failed > 0)
+		strbuf_printf(h, ", %zu failed", t->failed);
+	if (t->root == ENG_TRACE_NONE)
+		strbuf_puts(h, ", in progress");
+	if (t->orphans > 0)
+		strbuf_printf(h, idw > 0 ? ", %zu orphaned" :
+		    ", %zu whose parent is missing", t->orphans);
+	if (t->conversation != NULL) {
+		strbuf_puts(h, idw > 0 ? "; conv " : "; conversation ");
+		add_id(u, h, t->conversation, idw);
+		if (tr->req < tr->nreqs)
+			strbuf_printf(h, idw > 0 ? ", req %zu/%zu" :
+			    ", request %zu of %zu", tr->req + 1, tr->nreqs);
+	}
+}
+
 static void
 draw_header(struct ui *u, const struct ui_trace *tr, int y, int x, int w,
     int bar_w)
 {
-	const struct eng_trace *t = tr->t;
 	struct strbuf h;
 
 	strbuf_init(&h);
-	strbuf_printf(&h, "Trace %s: %zu entr%s", t->id, t->n,
-	    t->n == 1 ? "y" : "ies");
-	if (t->start_us != ENG_TIME_NONE) {
-		strbuf_puts(&h, ", ");
-		add_ms(&h, (double)(t->end_us - t->start_us) / ENG_US_PER_MS);
-	}
-	if (t->failed > 0)
-		strbuf_printf(&h, ", %zu failed", t->failed);
-	if (t->root == ENG_TRACE_NONE)
-		strbuf_puts(&h, ", in progress");
-	if (t->orphans > 0)
-		strbuf_printf(&h, ", %zu whose parent is missing", t->orphans);
-	if (t->conversation != NULL) {
-		strbuf_puts(&h, "; conversation ");
-		eng_sanitize(&h, t->conversation, strlen(t->conversation));
-		if (tr->req < tr->nreqs)
-			strbuf_printf(&h, ", request %zu of %zu", tr->req + 1,
-			    tr->nreqs);
+	heading(u, tr, &h, 0);
+	for (int idw = 12; idw >= 6 && ui_text_width(h.s, h.len) > w;
+	    idw -= 6) {
+		strbuf_reset(&h);
+		heading(u, tr, &h, idw);
 	}
 	ui_puts(y, x, w, h.s, ui_pair(u, UI_PAIR_TITLE));
 	strbuf_reset(&h);
