@@ -34,7 +34,7 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 
 #define BUSY_NOTICE 200000	/* entries: above, long work is announced */
 #define FILL_FIRST	4096	/* entries filtered first for a new view */
-#define FILL_SLICE	32768	/* and at most at once after */
+#define FILL_SLICE	65536	/* and at most at once after */
 #define FILL_FIRST_MS	60	/* the first screenful's time, at most */
 #define FILL_MS		30	/* a slice of filling between keys */
 
