@@ -38,6 +38,13 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 #define FILL_FIRST_MS	60	/* the first screenful's time, at most */
 #define FILL_MS		30	/* a slice of filling between keys */
 
+/* LLMLOG_UI_FILL_SLICE (entries) and LLMLOG_UI_FILL_PAUSE_MS hold the
+ * filling to slices of that size with pauses between them, for a test to
+ * see the list part filled; fill_next_us is when the next may run. */
+static size_t fill_slice_env;
+static int fill_pause_ms;
+static int64_t fill_next_us;
+
 static volatile sig_atomic_t quit_signal;
 
 /* ---- signals: the terminal is restored whatever ends us ---------------- */
@@ -257,6 +264,14 @@ fill_for(struct ui *u, int64_t ms, size_t want)
 
 	if (!eng_view_partial(u->view, &done, &total))
 		return false;
+	if (fill_slice_env > 0) {
+		if (want == 0 && eng_now_us() < fill_next_us)
+			return true;
+		eng_view_fill(u->view, fill_slice_env);
+		fill_next_us = eng_now_us() + (int64_t)fill_pause_ms * 1000;
+		fill_settle(u);
+		return true;
+	}
 	while (eng_view_fill(u->view, slice) && eng_now_us() < until &&
 	    (want == 0 || eng_view_count(u->view) < want))
 		if (slice < FILL_SLICE)
@@ -1200,7 +1215,13 @@ popcount(unsigned v)
 static void
 state_init(struct ui *u, struct eng *e, const struct ui_start *o)
 {
+	const char *env;
+
 	memset(u, 0, sizeof *u);
+	if ((env = getenv("LLMLOG_UI_FILL_SLICE")) != NULL)
+		fill_slice_env = strtoul(env, NULL, 10);
+	if ((env = getenv("LLMLOG_UI_FILL_PAUSE_MS")) != NULL)
+		fill_pause_ms = atoi(env);
 	u->e = e;
 	u->filter = o->filter;
 	u->filter.keyword = NULL;
@@ -1311,7 +1332,7 @@ idle_pending(const struct ui *u)
 	size_t done, total;
 
 	if (eng_view_partial(u->view, &done, &total))
-		return true;
+		return fill_slice_env == 0 || eng_now_us() >= fill_next_us;
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->pending != NULL && screens[i]->pending(u))
 			return true;
@@ -1341,7 +1362,13 @@ static int
 idle_due(const struct ui *u)
 {
 	int soonest = -1;
+	size_t done, total;
 
+	if (eng_view_partial(u->view, &done, &total) && fill_slice_env > 0) {
+		int64_t left = fill_next_us - eng_now_us();
+
+		return left > 0 ? (int)(left / 1000) + 1 : 0;
+	}
 	for (int i = 0; i < UI_NSCREENS; i++) {
 		int t = screens[i]->due_ms != NULL ? screens[i]->due_ms(u) : -1;
 
