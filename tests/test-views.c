@@ -547,7 +547,8 @@ test_partial(void)
 {
 	struct check c[NFILTERS];
 	size_t done, total;
-	char err[256];
+	char err[256], path[4096];
+	struct eng_removed gone;
 	struct eng *e;
 
 	make_fixture();
@@ -579,6 +580,31 @@ test_partial(void)
 		c[i].n = eng_view_count(c[i].v);
 	}
 	update_checks(e, c, NFILTERS);
+	free_checks(c, NFILTERS);
+
+	/* entries leave while views are part filled: filled, they hold
+	 * what the reference gives of those that stay */
+	for (size_t i = 0; i < NFILTERS; i++) {
+		random_filter(&c[i].f);
+		c[i].v = eng_view_new_partial(e, &c[i].f);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i].v);
+		eng_view_fill(c[i].v, 1 + util_rand_below(500));
+	}
+	snprintf(path, sizeof path, "%s/%s.1", dir,
+	    llmlog_category_file(LLMLOG_USER));
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT(eng_refresh(e) >= 0);
+	eng_removed(e, &gone);
+	CU_ASSERT(gone.deleted > 0);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		for (size_t k = 0; k < eng_view_count(c[i].v); k++)
+			CU_ASSERT(eng_line(e, eng_view_get(c[i].v, k),
+			    &(size_t){ 0 }) != NULL);
+		while (eng_view_fill(c[i].v, 1 + util_rand_below(5000)))
+			;
+		eng_view_update(c[i].v);
+		compare(e, &c[i]);
+	}
 	free_checks(c, NFILTERS);
 	eng_close(e);
 	remove_dir();
