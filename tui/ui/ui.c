@@ -44,6 +44,7 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 static size_t fill_slice_env;
 static int fill_pause_ms;
 static int64_t fill_next_us;
+static size_t fill_next;	/* the next slice's size, from the last's time */
 
 static volatile sig_atomic_t quit_signal;
 
@@ -272,10 +273,24 @@ fill_for(struct ui *u, int64_t ms, size_t want)
 		fill_settle(u);
 		return true;
 	}
-	while (eng_view_fill(u->view, slice) && eng_now_us() < until &&
-	    (want == 0 || eng_view_count(u->view) < want))
-		if (slice < FILL_SLICE)
+	/* slices sized to take about a tenth of the time each, from what
+	 * the last took: a slow pattern's first rows show as soon */
+	if (want == 0)
+		slice = fill_next > 0 ? fill_next : FILL_FIRST;
+	for (;;) {
+		int64_t t0 = eng_now_us(), took;
+		bool more = eng_view_fill(u->view, slice);
+
+		took = eng_now_us() - t0;
+		if (took < ms * 100 && slice < FILL_SLICE)
 			slice *= 2;
+		else if (took > ms * 200 && slice > FILL_FIRST / 4)
+			slice /= 2;
+		if (!more || eng_now_us() >= until ||
+		    (want > 0 && eng_view_count(u->view) >= want))
+			break;
+	}
+	fill_next = slice;
 	fill_settle(u);
 	return true;
 }
