@@ -54,6 +54,7 @@ struct eng_view {
 };
 
 #define PAR_SLICE	4096	/* a slice worth a second thread */
+#define SLICE_BLOCK	(256u << 10)	/* a slice's read size */
 
 /* Index position of the view's entry i, and the view's size, whether
  * partial or not. */
@@ -338,6 +339,8 @@ filter_content(struct eng_view *v, const uint32_t *list, size_t from,
 	job_init(&jobs[0], v, from, mid, pass);
 	job_init(&jobs[1], v, mid, to, pass + (mid - from));
 	jobs[0].list = jobs[1].list = list;
+	if (list != NULL)	/* a slice reads less of each file */
+		jobs[0].br.block = jobs[1].br.block = SLICE_BLOCK;
 	if (mid < to)
 		started = pthread_create(&th, NULL, filter_main, &jobs[1]) == 0;
 	filter_main(&jobs[0]);

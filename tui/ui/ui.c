@@ -273,8 +273,9 @@ fill_for(struct ui *u, int64_t ms, size_t want)
 		fill_settle(u);
 		return true;
 	}
-	/* slices sized to take about a tenth of the time each, from what
-	 * the last took: a slow pattern's first rows show as soon */
+	/* slices sized from what the last took, to about half the time
+	 * to all of it: a slow pattern's first rows show as soon, and a
+	 * fast one is not cut in slices that cost more than they filter */
 	if (want == 0)
 		slice = fill_next > 0 ? fill_next : FILL_FIRST;
 	for (;;) {
@@ -282,9 +283,9 @@ fill_for(struct ui *u, int64_t ms, size_t want)
 		bool more = eng_view_fill(u->view, slice);
 
 		took = eng_now_us() - t0;
-		if (took < ms * 100 && slice < FILL_SLICE)
+		if (took < ms * 500 && slice < FILL_SLICE)
 			slice *= 2;
-		else if (took > ms * 200 && slice > FILL_FIRST / 4)
+		else if (took > ms * 1000 && slice > FILL_FIRST)
 			slice /= 2;
 		if (!more || eng_now_us() >= until ||
 		    (want > 0 && eng_view_count(u->view) >= want))
