@@ -748,7 +748,8 @@ class Bench:
 
     def dashboard(self):
         """bench/ui-bench.sh on a 1M set of its own, which its live writer
-        grows: the Stats tab's first and complete figures, and the CPU the
+        grows: the filters typed in the list (first screenful, complete
+        count), the Stats tab's first and complete figures, and the CPU the
         explorer takes with a writer at 20 entries a second."""
         print("dashboard on 1M entries (tmux, bench/ui-bench.sh)")
         if not shutil.which("tmux") or not os.access(self.llmlog, os.X_OK):
@@ -767,6 +768,16 @@ class Bench:
             self.row("Stats tab first figures, 1M", "%d ms" % first,
                      "complete %d ms; --stats %d ms" % (done, stats), "",
                      "<= 150 ms", met(first <= 150))
+        names = {"k": "keyword (k)", "f": "regex (f)", "w": "where (w)"}
+        for key, text, first, done, n in re.findall(
+                r"filter (\w) '([^']*)': first screen (\d+) ms, complete "
+                r"(\d+) ms \((\d+) entries\)", r.stdout):
+            self.row("UI %s %s, 1M: first screenful" % (names[key], text),
+                     "%s ms" % first, "", "", "<= 100 ms",
+                     met(int(first) <= 100))
+            self.row("UI %s %s, 1M: count complete" % (names[key], text),
+                     "%s ms" % done, "%s entries" % n, "", "<= 400 ms",
+                     met(int(done) <= 400))
         for what, cpu in re.findall(r"CPU, ([a-zA-Z ]+), 20/s writer, "
                                     r"\d+ s: ([\d.]+) %", r.stdout):
             self.row("CPU with a 20/s writer, %s" % what, "%s %%" % cpu, "",

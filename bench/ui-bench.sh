@@ -4,7 +4,11 @@
 # complete figures (beside llmlog --stats on the same directory), and
 # the CPU the explorer takes over a while with a live writer adding 20
 # entries a second, with the list alone, the Stats tab and the stats
-# pane shown.  CPU is the explorer's own ticks (/proc/PID/stat, user and
+# pane shown; and the filters typed in the list (a keyword with k, a
+# regex with f, a where expression with w): the time from Enter to the
+# first screenful of matching entries (the list fills from its newest
+# entries, the status saying "counting") and to the complete count.
+# CPU is the explorer's own ticks (/proc/PID/stat, user and
 # system) over the wall time.  Never part of make check: run by hand or
 # from make bench (bench.py).
 #
@@ -13,13 +17,14 @@
 # DIR is a log directory to open, to which the writer appends; with
 # -n ENTRIES and no DIR, llmlog-simulate writes a set of that many over
 # 48 hours into a temporary directory, removed at the end.  MODES is a
-# comma-separated subset of list,tab,pane (default all three); SECONDS
+# comma-separated subset of filter,list,tab,pane (default all four);
+# SECONDS
 # the length of each CPU measure (default 60).
 set -eu
 
 build=$(cd "$(dirname "$0")/.." && pwd)
 seconds=60
-modes=list,tab,pane
+modes=filter,list,tab,pane
 entries=
 while getopts b:t:m:n: opt; do
 	case $opt in
@@ -28,7 +33,7 @@ while getopts b:t:m:n: opt; do
 	m) modes=$OPTARG ;;
 	n) entries=$OPTARG ;;
 	*) echo "usage: ui-bench.sh [-b BUILDDIR] [-t SECONDS]" \
-	    "[-m list,tab,pane] [-n ENTRIES] [DIR]" >&2; exit 2 ;;
+	    "[-m filter,list,tab,pane] [-n ENTRIES] [DIR]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -128,6 +133,51 @@ stats_tab_time()
 	    "$((t2 - t0)) ms (llmlog --stats: $((s1 - s0)) ms)"
 }
 
+# A filter typed in the list: its key, the text, Enter; then the first
+# screenful (the status names the filter and the list holds at least a
+# screen of rows, or the count is complete) and the count complete (no
+# "counting" left).  The list is 40 rows high: 30 rows is a screenful.
+filter_time()
+{
+	key=$1 label=$2 text=$3 shown=$4
+	start
+	tm send-keys -t 0 "$key"
+	wait_for "^$label"
+	tm send-keys -t 0 -l "$text"
+	t0=$(now_ms)
+	tm send-keys -t 0 Enter
+	end=$(($(now_ms) + 120000))
+	t1=
+	while [ "$(now_ms)" -lt $end ]; do
+		screen=$(tm capture-pane -p -t 0)
+		status=$(echo "$screen" | grep -F -- "$shown" | grep -E ' [0-9]+/[0-9]+ ' | tail -n 1)
+		if [ -n "$status" ]; then
+			m=$(echo "$status" | sed 's,.* [0-9]*/\([0-9]*\) .*,\1,')
+			[ -z "$t1" ] && { [ "$m" -ge 30 ] || ! echo "$status" | grep -q counting; } &&
+			    t1=$(now_ms)
+			if [ -n "$t1" ] && ! echo "$status" | grep -q counting; then
+				break
+			fi
+		fi
+		sleep 0.002
+	done
+	t2=$(now_ms)
+	[ -n "$t1" ] && [ "$t2" -lt "$end" ] || {
+		echo "ui-bench: the filter $key '$text' never completed" >&2
+		tm capture-pane -p -t 0 >&2
+		exit 1
+	}
+	echo "  filter $key '$text': first screen $((t1 - t0)) ms," \
+	    "complete $((t2 - t0)) ms ($m entries)"
+}
+
+filters()
+{
+	filter_time k Keyword: timeout 'keyword:timeout'
+	filter_time f 'Filter \(regex\):' 'Rate limit|Request timed out' 'filter:/'
+	filter_time w Where: 'duration_ms>1000' 'duration_ms>1000'
+}
+
 cpu()
 {
 	mode=$1
@@ -160,7 +210,13 @@ n=$("$llmlog" -d "$dir" --stats --output json |
     sed -n 's/^ *"total": *\([0-9]*\),.*/\1/p' | head -n 1)
 echo "ui-bench on $dir (${n:-?} entries), tmux 120x40, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
-stats_tab_time
+case ,$modes, in
+*,tab,*|*,pane,*) stats_tab_time ;;
+esac
 for m in $(echo "$modes" | tr , ' '); do
+	if [ "$m" = filter ]; then
+		filters
+		continue
+	fi
 	cpu "$m"
 done

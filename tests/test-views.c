@@ -509,6 +509,107 @@ test_follow(void)
 	remove_dir();
 }
 
+/* A partial view holds the newest of what the reference gives: its
+ * entries are the reference's last ones, in order. */
+static void
+compare_newest(struct eng *e, struct check *c)
+{
+	uint32_t *ref = calloc(eng_count(e) + 1, sizeof *ref);
+	size_t n = 0, gave_up = 0, vn = eng_view_count(c->v);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	for (size_t i = 0; i < eng_count(e); i++) {
+		const struct eng_entry *en = store_entry(e, i);
+
+		if (ref_pass(e, &c->f, en, &gave_up) && ref_category(&c->f, en))
+			ref[n++] = (uint32_t)i;
+	}
+	sort_e = e;
+	qsort(ref, n, sizeof *ref, pos_cmp);
+	CU_ASSERT(vn <= n);
+	for (size_t i = 0; i < vn && vn <= n; i++) {
+		if (eng_view_get(c->v, i) != store_entry(e, ref[n - vn + i])) {
+			CU_FAIL("a partial view is not the newest entries");
+			print_filter(&c->f);
+			break;
+		}
+	}
+	free(ref);
+}
+
+/* Views filled from their newest entries back (eng_view_new_partial), in
+ * slices of any size: part filled they hold the newest entries the
+ * reference gives, and take nothing new in; filled, all of them with the
+ * counts; entries that arrive meanwhile (after the last and from the
+ * past) join at the update after. */
+static void
+test_partial(void)
+{
+	struct check c[NFILTERS];
+	size_t done, total;
+	char err[256], path[4096];
+	struct eng_removed gone;
+	struct eng *e;
+
+	make_fixture();
+	e = open_dir();
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		random_filter(&c[i].f);
+		c[i].v = eng_view_new_partial(e, &c[i].f);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i].v);
+		for (int k = 0; k < 3 &&
+		    eng_view_fill(c[i].v, 1 + util_rand_below(300)); k++) {
+			compare_newest(e, &c[i]);
+			CU_ASSERT(eng_view_partial(c[i].v, &done, &total));
+			CU_ASSERT(done < total && total == eng_count(e));
+		}
+	}
+	write_lines(LLMLOG_TOOL, 0, 400, 50, 0, 5000);
+	write_lines(LLMLOG_USER, 0, 20, 60, 10, 6000);
+	CU_ASSERT_EQUAL(eng_refresh(e), 110);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		size_t before = eng_view_count(c[i].v);
+
+		if (eng_view_partial(c[i].v, &done, &total))
+			CU_ASSERT_EQUAL(eng_view_update(c[i].v), 0);
+		CU_ASSERT_EQUAL(eng_view_count(c[i].v), before);
+		while (eng_view_fill(c[i].v, 1 + util_rand_below(5000)))
+			;
+		CU_ASSERT(!eng_view_partial(c[i].v, &done, &total));
+		c[i].n = eng_view_count(c[i].v);
+	}
+	update_checks(e, c, NFILTERS);
+	free_checks(c, NFILTERS);
+
+	/* entries leave while views are part filled: filled, they hold
+	 * what the reference gives of those that stay */
+	for (size_t i = 0; i < NFILTERS; i++) {
+		random_filter(&c[i].f);
+		c[i].v = eng_view_new_partial(e, &c[i].f);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c[i].v);
+		eng_view_fill(c[i].v, 1 + util_rand_below(500));
+	}
+	snprintf(path, sizeof path, "%s/%s.1", dir,
+	    llmlog_category_file(LLMLOG_USER));
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT(eng_refresh(e) >= 0);
+	eng_removed(e, &gone);
+	CU_ASSERT(gone.deleted > 0);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		for (size_t k = 0; k < eng_view_count(c[i].v); k++)
+			CU_ASSERT(eng_line(e, eng_view_get(c[i].v, k),
+			    &(size_t){ 0 }) != NULL);
+		while (eng_view_fill(c[i].v, 1 + util_rand_below(5000)))
+			;
+		eng_view_update(c[i].v);
+		compare(e, &c[i]);
+	}
+	free_checks(c, NFILTERS);
+	eng_close(e);
+	remove_dir();
+}
+
 /* Between refreshes of a background load: each view says how many
  * entries it took in. */
 static void
@@ -811,6 +912,7 @@ main(void)
 	static const struct util_test tests[] = {
 		{ "after a load", test_loaded },
 		{ "follow, in order and out of order", test_follow },
+		{ "filled from the newest entries", test_partial },
 		{ "background load", test_async },
 		{ "entries that leave", test_leave },
 		{ "filters by file scans", test_scan },

@@ -162,6 +162,11 @@ decoded_plain_len(const char *text, size_t n, unsigned escapes)
 	uint32_t cp;
 
 	for (;;) {
+		/* eight bytes a step: most lines are plain to their end */
+		while (i + 8 <= n && !(unplain[s[i]] | unplain[s[i + 1]] |
+		    unplain[s[i + 2]] | unplain[s[i + 3]] | unplain[s[i + 4]] |
+		    unplain[s[i + 5]] | unplain[s[i + 6]] | unplain[s[i + 7]]))
+			i += 8;
 		while (i < n && !unplain[s[i]])
 			i++;
 		if (i == n)

@@ -563,6 +563,20 @@ bool eng_view_is_new(const struct eng_view *v, size_t i);
  * for the tab bar. */
 void eng_view_category_counts(const struct eng_view *v,
     size_t counts[LLMLOG_NCATEGORIES]);
+/* A view filled from its newest entries back, for a screen to show them
+ * before all are filtered: eng_view_new_partial filters nothing yet (a
+ * filter without keyword, regex or where expressions is filtered at once,
+ * as by eng_view_new); each eng_view_fill filters up to max more entries,
+ * two threads sharing a large slice, and returns whether some are left.
+ * Meanwhile the view grows at its start (positions move), its counts are
+ * of the entries filtered so far, eng_view_update takes nothing in and
+ * stats see no entries; once filled it is the view eng_view_new would
+ * have made then, and its next update takes in what came since.
+ * eng_view_partial tells how many of how many entries are filtered. */
+struct eng_view *eng_view_new_partial(struct eng *e,
+    const struct eng_filter *f);
+bool eng_view_fill(struct eng_view *v, size_t max);
+bool eng_view_partial(const struct eng_view *v, size_t *done, size_t *total);
 
 /* Lines on which the filter's regex gave up (match limit): they are left
  * out of the view; tell the user how many.  Counted over every category,

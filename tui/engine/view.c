@@ -6,6 +6,13 @@
  * end (a late entry, the background load), sorts it and merges it in.
  * Entries that leave the index (prune.c) leave every view at once: the
  * engine knows its views for that.
+ *
+ * A partial view (eng_view_new_partial) is filled from its newest
+ * entries back, a slice at a time (eng_view_fill), over a copy of the
+ * time order taken when it was made; until the copy is done the view
+ * grows at its start, takes nothing new in and tells stats nothing
+ * (view_seen is 0).  Done, it is a view like any other, which saw the
+ * entries the copy held: its next update takes in those that came since.
  */
 #include "config.h"
 
@@ -36,7 +43,32 @@ struct eng_view {
 	uint64_t serial;		/* tells views apart, even at one
 					   address, and changes when entries
 					   leave (stats count again) */
+	/* while partial: */
+	uint32_t *snap;			/* the time order when made */
+	size_t snap_n, snap_lo;		/* [snap_lo, snap_n) filtered */
+	size_t snap_count;		/* the index's entries then */
+	uint64_t snap_gen;		/* the order's generation then */
+	uint32_t *rev;			/* those that pass, newest first */
+	size_t rev_n, rev_cap;
+	uint64_t *marks;		/* a slice's passes, by index entry */
 };
+
+#define PAR_SLICE	4096	/* a slice worth a second thread */
+#define SLICE_BLOCK	(256u << 10)	/* a slice's read size */
+
+/* Index position of the view's entry i, and the view's size, whether
+ * partial or not. */
+static inline uint32_t
+vpos(const struct eng_view *v, size_t i)
+{
+	return v->snap != NULL ? v->rev[v->rev_n - 1 - i] : v->idx[i];
+}
+
+static inline size_t
+vcount(const struct eng_view *v)
+{
+	return v->snap != NULL ? v->rev_n : v->n;
+}
 
 static atomic_uint_fast64_t view_serials;
 
@@ -63,6 +95,8 @@ struct cursor {
 struct filter_job {
 	struct eng_view *v;
 	size_t from, to;
+	const uint32_t *list;		/* entries list[from..to), or NULL:
+					   entries from..to */
 	uint8_t *pass;			/* [i - from]: passes all but category */
 	struct block_reader br;
 	struct rx_ctx *kw, *rx;
@@ -271,7 +305,8 @@ filter_main(void *arg)
 	struct eng *e = j->v->e;
 
 	for (size_t i = j->from; i < j->to; i++) {
-		const struct eng_entry *en = store_entry(e, i);
+		const struct eng_entry *en = store_entry(e,
+		    j->list != NULL ? j->list[i] : i);
 		j->pass[i - j->from] = pass_cheap(&j->v->f, en) &&
 		    pass_content(j, i, en);
 	}
@@ -315,16 +350,21 @@ job_free(struct filter_job *j)
 /* Which of the entries [from, to) pass the filter but its category set:
  * reading lines is the cost, so two threads share it when it is large. */
 static uint8_t *
-filter_content(struct eng_view *v, size_t from, size_t to)
+filter_content(struct eng_view *v, const uint32_t *list, size_t from,
+    size_t to)
 {
 	uint8_t *pass = eng_xmalloc(to - from);
 	struct filter_job jobs[2];
-	size_t mid = to - from >= PAR_FILTER ? from + (to - from) / 2 : to;
+	size_t mid = to - from >= (list != NULL ? PAR_SLICE : PAR_FILTER) ?
+	    from + (to - from) / 2 : to;
 	bool started = false;
 	pthread_t th;
 
 	job_init(&jobs[0], v, from, mid, pass);
 	job_init(&jobs[1], v, mid, to, pass + (mid - from));
+	jobs[0].list = jobs[1].list = list;
+	if (list != NULL)	/* a slice reads less of each file */
+		jobs[0].br.block = jobs[1].br.block = SLICE_BLOCK;
 	if (mid < to)
 		started = pthread_create(&th, NULL, filter_main, &jobs[1]) == 0;
 	filter_main(&jobs[0]);
@@ -338,8 +378,14 @@ filter_content(struct eng_view *v, size_t from, size_t to)
 	return pass;
 }
 
-struct eng_view *
-eng_view_new(struct eng *e, const struct eng_filter *f)
+static bool
+has_content(const struct eng_view *v)
+{
+	return v->kw != NULL || v->f.regex != NULL || v->f.nwhere > 0;
+}
+
+static struct eng_view *
+view_make(struct eng *e, const struct eng_filter *f)
 {
 	struct eng_view *v = eng_xcalloc(1, sizeof *v);
 
@@ -357,8 +403,155 @@ eng_view_new(struct eng *e, const struct eng_filter *f)
 	}
 	eng_grow(&e->views, &e->views_cap, e->nviews + 1, sizeof *e->views);
 	e->views[e->nviews++] = v;
-	eng_view_update(v);
 	return v;
+}
+
+struct eng_view *
+eng_view_new(struct eng *e, const struct eng_filter *f)
+{
+	struct eng_view *v = view_make(e, f);
+
+	if (v != NULL)
+		eng_view_update(v);
+	return v;
+}
+
+struct eng_view *
+eng_view_new_partial(struct eng *e, const struct eng_filter *f)
+{
+	struct eng_view *v = view_make(e, f);
+
+	if (v == NULL)
+		return NULL;
+	if (!has_content(v) || e->count == 0) {
+		eng_view_update(v);
+		return v;
+	}
+	order_sync(e);
+	v->snap_n = v->snap_lo = v->snap_count = e->count;
+	v->snap_gen = e->order_gen;
+	v->snap = eng_xmalloc(v->snap_n * sizeof *v->snap);
+	memcpy(v->snap, e->order, v->snap_n * sizeof *v->snap);
+	v->marks = eng_xcalloc((v->snap_count + 63) / 64, sizeof *v->marks);
+	return v;
+}
+
+/* Index positions in ascending order (file order, so that lines are read
+ * block by block): radix sort, a byte at a time. */
+static void
+sort_positions(uint32_t *a, size_t n)
+{
+	uint32_t *tmp = eng_xmalloc(n * sizeof *tmp), *src = a, *dst = tmp, *t;
+	size_t count[256];
+
+	for (int shift = 0; shift < 32; shift += 8) {
+		size_t sum = 0;
+
+		memset(count, 0, sizeof count);
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xff]++;
+		for (size_t i = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* four passes: the result is back in a */
+	free(tmp);
+}
+
+/* Filter the next slice of a partial view's copy of the order, up to max
+ * entries back from the newest not yet filtered: in index order, then
+ * taken in newest first. */
+static void
+fill_slice(struct eng_view *v, size_t max)
+{
+	struct eng *e = v->e;
+	size_t k = v->snap_lo < max ? v->snap_lo : max, lo = v->snap_lo - k;
+	uint32_t *sorted;
+	uint8_t *pass;
+
+	if (k == 0)
+		return;
+	sorted = eng_xmalloc(k * sizeof *sorted);
+	memcpy(sorted, v->snap + lo, k * sizeof *sorted);
+	sort_positions(sorted, k);
+	pass = filter_content(v, sorted, 0, k);
+	for (size_t i = 0; i < k; i++)
+		if (pass[i])
+			v->marks[sorted[i] >> 6] |= UINT64_C(1) << (sorted[i] & 63);
+	for (size_t x = lo + k; x-- > lo;) {
+		uint32_t i = v->snap[x];
+		uint64_t bit = UINT64_C(1) << (i & 63);
+		const struct eng_entry *en;
+
+		if (!(v->marks[i >> 6] & bit))
+			continue;
+		v->marks[i >> 6] &= ~bit;
+		en = store_entry(e, i);
+		if (en->category < LLMLOG_NCATEGORIES)
+			v->counts[en->category]++;
+		if (!pass_category(&v->f, en))
+			continue;
+		if (v->rev_n == v->rev_cap)
+			eng_grow(&v->rev, &v->rev_cap, v->rev_n + 1,
+			    sizeof *v->rev);
+		v->rev[v->rev_n++] = i;
+	}
+	v->snap_lo = lo;
+	free(pass);
+	free(sorted);
+}
+
+/* The copy is filtered: the view holds what a view made then would, and
+ * its next update takes in what came since. */
+static void
+fill_done(struct eng_view *v)
+{
+	size_t n = v->rev_n;
+
+	free(v->idx);
+	v->cap = n > 0 ? n : 1;
+	v->idx = eng_xmalloc(v->cap * sizeof *v->idx);
+	for (size_t i = 0; i < n; i++)
+		v->idx[i] = v->rev[n - 1 - i];
+	v->n = n;
+	v->seen = v->fresh_from = v->snap_count;
+	v->order_gen = v->snap_gen;
+	free(v->snap);
+	free(v->rev);
+	free(v->marks);
+	v->snap = v->rev = NULL;
+	v->marks = NULL;
+	v->snap_n = v->snap_lo = v->rev_n = v->rev_cap = 0;
+	v->serial = atomic_fetch_add(&view_serials, 1) + 1;
+}
+
+bool
+eng_view_fill(struct eng_view *v, size_t max)
+{
+	if (v->snap == NULL)
+		return false;
+	fill_slice(v, max);
+	if (v->snap_lo == 0)
+		fill_done(v);
+	return v->snap != NULL;
+}
+
+bool
+eng_view_partial(const struct eng_view *v, size_t *done, size_t *total)
+{
+	if (v->snap == NULL)
+		return false;
+	*done = v->snap_n - v->snap_lo;
+	*total = v->snap_n;
+	return true;
 }
 
 void
@@ -383,6 +576,9 @@ eng_view_free(struct eng_view *v)
 	free(v->keyword);
 	eng_regex_free(v->kw);
 	free(v->idx);
+	free(v->snap);
+	free(v->rev);
+	free(v->marks);
 	free(v);
 }
 
@@ -468,14 +664,16 @@ eng_view_update(struct eng_view *v)
 	bool again = v->refilter;
 	size_t n;
 
+	if (v->snap != NULL)
+		return 0;	/* takes the new ones in when filled */
 	v->fresh_from = v->seen;
 	if (again)
 		view_reset(v);
 	if (v->seen >= e->count)
 		return 0;
 	order_sync(e);
-	if (v->kw != NULL || v->f.regex != NULL || v->f.nwhere > 0)
-		pass = filter_content(v, v->seen, e->count);
+	if (has_content(v))
+		pass = filter_content(v, NULL, v->seen, e->count);
 	/* the order only grew at its end since this view last looked (or it
 	 * never did): the new entries are its tail */
 	if (v->seen == 0 || v->order_gen == e->order_gen)
@@ -498,7 +696,7 @@ eng_view_update(struct eng_view *v)
 bool
 eng_view_is_new(const struct eng_view *v, size_t i)
 {
-	return i < v->n && v->idx[i] >= v->fresh_from;
+	return v->snap == NULL && i < v->n && v->idx[i] >= v->fresh_from;
 }
 
 /*
@@ -516,8 +714,23 @@ view_prune(struct eng_view *v, const uint32_t *map, const uint32_t *dead,
     size_t ndead)
 {
 	struct eng *e = v->e;
-	bool content = v->kw != NULL || v->f.regex != NULL || v->f.nwhere > 0;
+	bool content = has_content(v);
 	size_t below = 0, w = 0;
+
+	if (v->snap != NULL) {
+		/* partial: fill again from the newest, over the copy
+		 * renumbered (the lines left are still there to read) */
+		for (size_t x = 0; x < v->snap_n; x++)
+			if (map[v->snap[x]] != PRUNED)
+				v->snap[w++] = map[v->snap[x]];
+		v->snap_n = v->snap_lo = w;
+		v->snap_count = prune_below(dead, ndead, v->snap_count);
+		v->rev_n = 0;
+		v->regex_errors = 0;
+		memset(v->counts, 0, sizeof v->counts);
+		v->serial = atomic_fetch_add(&view_serials, 1) + 1;
+		return;
+	}
 
 	for (; below < ndead && dead[below] < v->seen; below++) {
 		const struct eng_entry *en = store_entry(e, dead[below]);
@@ -557,15 +770,15 @@ view_prune(struct eng_view *v, const uint32_t *map, const uint32_t *dead,
 size_t
 eng_view_count(const struct eng_view *v)
 {
-	return v->n;
+	return vcount(v);
 }
 
 const struct eng_entry *
 eng_view_get(const struct eng_view *v, size_t i)
 {
-	if (i >= v->n)
+	if (i >= vcount(v))
 		return NULL;
-	return store_entry(v->e, v->idx[i]);
+	return store_entry(v->e, vpos(v, i));
 }
 
 void
@@ -590,7 +803,7 @@ eng_view_engine(const struct eng_view *v)
 uint32_t
 view_position(const struct eng_view *v, size_t i)
 {
-	return v->idx[i];
+	return vpos(v, i);
 }
 
 uint64_t
@@ -602,7 +815,7 @@ view_serial(const struct eng_view *v)
 size_t
 view_seen(const struct eng_view *v)
 {
-	return v->seen;
+	return v->snap != NULL ? 0 : v->seen;
 }
 
 /* Whether the search re finds view position pos, as the view matches. */
@@ -610,7 +823,7 @@ static bool
 search_hit(struct eng_view *v, struct eng_regex *re, struct eng_reader *r,
     struct eng_decoded *d, size_t pos)
 {
-	const struct eng_entry *en = store_entry(v->e, v->idx[pos]);
+	const struct eng_entry *en = store_entry(v->e, vpos(v, pos));
 	size_t len;
 	const char *s = eng_reader_line(r, en, &len);
 
@@ -632,7 +845,7 @@ long
 eng_view_search(struct eng_view *v, struct eng_regex *re, size_t from,
     int dir)
 {
-	size_t n = v->n, pos;
+	size_t n = vcount(v), pos;
 	struct eng_reader *r;
 	struct eng_decoded d;
 	long found = -1;
@@ -662,8 +875,8 @@ eng_view_matches(struct eng_view *v, struct eng_regex *re, size_t from,
 	struct eng_reader *r;
 	struct eng_decoded d;
 
-	if (to > v->n)
-		to = v->n;
+	if (to > vcount(v))
+		to = vcount(v);
 	if (re == NULL || from >= to)
 		return;
 	r = eng_reader_new(v->e, false);

@@ -228,13 +228,17 @@ static void
 add_position(struct ui *u, struct strbuf *b)
 {
 	uint64_t indexed, total;
-	size_t bad = eng_malformed(u->e), first, end;
+	size_t bad = eng_malformed(u->e), first, end, filtered, all;
 	bool done;
 
 	eng_progress(u->e, &indexed, &total, &done);
 	if (!done && total > 0)
 		strbuf_printf(b, "indexing %d%%  ",
 		    (int)(indexed * 100 / total));
+	/* the list fills from its newest entries: say how far */
+	if (eng_view_partial(u->view, &filtered, &all) && all > 0)
+		strbuf_printf(b, "counting %d%%  ",
+		    (int)(filtered * 100 / all));
 	ui_stats_status(u, b);
 	if (bad > 0)
 		strbuf_printf(b, "malformed:%zu  ", bad);

@@ -34,6 +34,18 @@ static const struct ui_screen *const screens[UI_NSCREENS] = {
 };
 
 #define BUSY_NOTICE 200000	/* entries: above, long work is announced */
+#define FILL_FIRST	4096	/* entries filtered first for a new view */
+#define FILL_SLICE	65536	/* and at most at once after */
+#define FILL_FIRST_MS	60	/* the first screenful's time, at most */
+#define FILL_MS		30	/* a slice of filling between keys */
+
+/* LLMLOG_UI_FILL_SLICE (entries) and LLMLOG_UI_FILL_PAUSE_MS hold the
+ * filling to slices of that size with pauses between them, for a test to
+ * see the list part filled; fill_next_us is when the next may run. */
+static size_t fill_slice_env;
+static int fill_pause_ms;
+static int64_t fill_next_us;
+static size_t fill_next;	/* the next slice's size, from the last's time */
 
 static volatile sig_atomic_t quit_signal;
 
@@ -225,7 +237,80 @@ view_filter(struct ui *u, struct eng_filter *f, struct eng_where ***on,
 	f->nwhere = n;
 }
 
-/* Build the view for the current filters and tab, keeping the place. */
+/* The view filled some more from its newest entries back: it grew at
+ * its start, so the selection and the tail's window are found again. */
+static void
+fill_settle(struct ui *u)
+{
+	keep_selection(u, &u->fill_old, u->fill_had);
+	tail_reset(u);
+	eng_view_category_counts(u->view, u->counts);
+	if (!eng_view_partial(u->view, &(size_t){ 0 }, &(size_t){ 0 })) {
+		/* filled: take in what came meanwhile */
+		eng_view_update(u->view);
+		eng_view_category_counts(u->view, u->counts);
+		keep_selection(u, &u->fill_old, u->fill_had);
+		tail_reset(u);
+		u->fill_had = false;
+	}
+	notify(u, UI_VIEW_SHRANK);	/* positions moved, entries joined */
+}
+
+/* Fill the view for about ms milliseconds, or (want > 0) until it holds
+ * want entries; whether any filling was left. */
+static bool
+fill_for(struct ui *u, int64_t ms, size_t want)
+{
+	int64_t until = eng_now_us() + ms * 1000;
+	size_t slice = want > 0 ? FILL_FIRST : FILL_SLICE, done, total;
+
+	if (!eng_view_partial(u->view, &done, &total))
+		return false;
+	if (fill_slice_env > 0) {
+		if (want == 0 && eng_now_us() < fill_next_us)
+			return true;
+		eng_view_fill(u->view, fill_slice_env);
+		fill_next_us = eng_now_us() + (int64_t)fill_pause_ms * 1000;
+		fill_settle(u);
+		return true;
+	}
+	/* slices sized from what the last took, to about half the time
+	 * to all of it: a slow pattern's first rows show as soon, and a
+	 * fast one is not cut in slices that cost more than they filter */
+	if (want == 0)
+		slice = fill_next > 0 ? fill_next : FILL_FIRST;
+	for (;;) {
+		int64_t t0 = eng_now_us(), took;
+		bool more = eng_view_fill(u->view, slice);
+
+		took = eng_now_us() - t0;
+		if (took < ms * 500 && slice < FILL_SLICE)
+			slice *= 2;
+		else if (took > ms * 1000 && slice > FILL_FIRST)
+			slice /= 2;
+		if (!more || eng_now_us() >= until ||
+		    (want > 0 && eng_view_count(u->view) >= want))
+			break;
+	}
+	fill_next = slice;
+	fill_settle(u);
+	return true;
+}
+
+/* Fill the view to its end: before a key, which may count on positions. */
+static void
+fill_all(struct ui *u)
+{
+	if (eng_view_partial(u->view, &(size_t){ 0 }, &(size_t){ 0 })) {
+		busy_notice(u, "filtering");
+		eng_view_fill(u->view, SIZE_MAX);
+		fill_settle(u);
+	}
+}
+
+/* Build the view for the current filters and tab, keeping the place: a
+ * filter that reads lines fills it from its newest entries, a screenful
+ * of them at once and the rest between keys (the status counts). */
 static void
 refilter(struct ui *u)
 {
@@ -241,8 +326,7 @@ refilter(struct ui *u)
 	}
 	u->filter.categories = tab_categories(u, u->last_list_tab);
 	view_filter(u, &f, &on, &not);
-	busy_notice(u, "filtering");
-	v = eng_view_new(u->e, &f);
+	v = eng_view_new_partial(u->e, &f);
 	if (v == NULL) {
 		free(on);
 		free(not);
@@ -256,11 +340,14 @@ refilter(struct ui *u)
 	u->where_not = not;
 	u->view = v;
 	u->newcount = 0;
+	u->fill_old = old;
+	u->fill_had = had;
 	keep_selection(u, &old, had);
 	tail_reset(u);
 	ui_hits_reset(u);
 	eng_view_category_counts(u->view, u->counts);
 	notify(u, UI_VIEW_NEW);
+	fill_for(u, FILL_FIRST_MS, (size_t)(LINES > 0 ? LINES : 50));
 }
 
 void
@@ -979,6 +1066,8 @@ read_keys(struct ui *u)
 			refilter(u);
 			pending = false;
 		}
+		if (key != UK(KEY_RESIZE))
+			fill_all(u);
 		r |= dispatch(u, key);
 		if (r & UI_REFILTER) {
 			pending = true;
@@ -1147,7 +1236,13 @@ popcount(unsigned v)
 static void
 state_init(struct ui *u, struct eng *e, const struct ui_start *o)
 {
+	const char *env;
+
 	memset(u, 0, sizeof *u);
+	if ((env = getenv("LLMLOG_UI_FILL_SLICE")) != NULL)
+		fill_slice_env = strtoul(env, NULL, 10);
+	if ((env = getenv("LLMLOG_UI_FILL_PAUSE_MS")) != NULL)
+		fill_pause_ms = atoi(env);
 	u->e = e;
 	u->filter = o->filter;
 	u->filter.keyword = NULL;
@@ -1255,17 +1350,26 @@ load_start(struct ui *u)
 static bool
 idle_pending(const struct ui *u)
 {
+	size_t done, total;
+
+	if (eng_view_partial(u->view, &done, &total))
+		return fill_slice_env == 0 || eng_now_us() >= fill_next_us;
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->pending != NULL && screens[i]->pending(u))
 			return true;
 	return ui_hits_pending(u);
 }
 
-/* Work between keys: the screens', and the search's hit count. */
+/* Work between keys: the view's filling first, then the screens', and
+ * the search's hit count. */
 static int
 idle(struct ui *u)
 {
-	int r = ui_hits_idle(u);
+	int r;
+
+	if (fill_for(u, FILL_MS, 0))
+		return UI_REDRAW;
+	r = ui_hits_idle(u);
 
 	for (int i = 0; i < UI_NSCREENS; i++)
 		if (screens[i]->idle != NULL)
@@ -1279,7 +1383,13 @@ static int
 idle_due(const struct ui *u)
 {
 	int soonest = -1;
+	size_t done, total;
 
+	if (eng_view_partial(u->view, &done, &total) && fill_slice_env > 0) {
+		int64_t left = fill_next_us - eng_now_us();
+
+		return left > 0 ? (int)(left / 1000) + 1 : 0;
+	}
 	for (int i = 0; i < UI_NSCREENS; i++) {
 		int t = screens[i]->due_ms != NULL ? screens[i]->due_ms(u) : -1;
 

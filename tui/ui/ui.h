@@ -251,6 +251,10 @@ struct ui {
 	bool utc;
 
 	struct eng_view *view;
+	/* while the view fills from its newest entries: the entry selected
+	 * before, kept as the view grows at its start */
+	struct eng_entry fill_old;
+	bool fill_had;
 	struct eng_stats *stats;	/* only while a dashboard is shown */
 	bool stats_done;		/* every entry of the view counted */
 	int64_t stats_shown_us;		/* when counting progress was drawn */
