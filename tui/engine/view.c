@@ -305,10 +305,13 @@ filter_main(void *arg)
 	struct eng *e = j->v->e;
 
 	for (size_t i = j->from; i < j->to; i++) {
-		const struct eng_entry *en = store_entry(e,
-		    j->list != NULL ? j->list[i] : i);
+		/* a slice lists index positions; a whole filter runs over
+		 * them in order */
+		size_t pos = j->list != NULL ? j->list[i] : i;
+		const struct eng_entry *en = store_entry(e, pos);
+
 		j->pass[i - j->from] = pass_cheap(&j->v->f, en) &&
-		    pass_content(j, i, en);
+		    pass_content(j, pos, en);
 	}
 	return NULL;
 }
