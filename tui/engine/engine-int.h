@@ -454,6 +454,17 @@ struct req_slow {
 	double cost;		/* of its calls with a cost, in view order */
 	uint64_t unpriced;	/* its calls without one */
 };
+/* What reqstats_resolve found for a request, kept while no call counted
+ * since could lie in its window [from, to]. */
+struct req_memo {
+	uint8_t id[16];
+	struct eng_entry entry;
+	int64_t from, to;
+	uint64_t llm_calls, tool_calls, tokens;
+	int64_t llm_us, tool_us;
+	double cost;
+	uint64_t unpriced;
+};
 struct req_stats {
 	uint64_t requests, llm_calls, tool_calls, tokens;	/* traced */
 	struct xsum cost;	/* the traced calls with a cost, theirs */
@@ -461,6 +472,12 @@ struct req_stats {
 	struct req_slow top[SLOW_REQUESTS];	/* slowest first */
 	size_t ntop;
 	bool resolved;		/* top[]'s calls are found */
+	/* the times of the LLM and tool entries counted (has_calls), and
+	 * the requests resolved before, still right */
+	bool has_calls;
+	int64_t calls_from, calls_to;
+	struct req_memo memo[SLOW_REQUESTS];
+	size_t nmemo;
 };
 /* tokens, cost and unpriced: an LLM call's (count_llm's: its cost when
  * not unpriced) */

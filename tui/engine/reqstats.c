@@ -92,6 +92,33 @@ add_slow(struct req_stats *r, const uint8_t id[16], double ms,
 	r->ntop++;
 }
 
+/* Forget what was resolved for the requests whose window holds a time
+ * in [from, to]: a call counted there may be one of theirs. */
+static void
+memo_drop(struct req_stats *r, int64_t from, int64_t to)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < r->nmemo; i++)
+		if (r->memo[i].to < from || r->memo[i].from > to)
+			r->memo[w++] = r->memo[i];
+	r->nmemo = w;
+}
+
+/* An LLM or tool entry counted at t. */
+static void
+calls_at(struct req_stats *r, int64_t t)
+{
+	if (t == ENG_TIME_NONE)
+		return;
+	if (!r->has_calls || t < r->calls_from)
+		r->calls_from = t;
+	if (!r->has_calls || t > r->calls_to)
+		r->calls_to = t;
+	r->has_calls = true;
+	memo_drop(r, t, t);
+}
+
 void
 reqstats_count(struct req_stats *r, int cat, const struct fields *f,
     const struct eng_entry *en, double tokens, double cost, bool unpriced)
@@ -115,6 +142,7 @@ reqstats_count(struct req_stats *r, int cat, const struct fields *f,
 		strbuf_free(&scratch);
 		break;
 	case LLMLOG_LLM:
+		calls_at(r, en->time_us);
 		r->llm_calls++;
 		r->tokens += (uint64_t)whole(tokens);
 		if (unpriced)
@@ -123,6 +151,7 @@ reqstats_count(struct req_stats *r, int cat, const struct fields *f,
 			xsum_add(&r->cost, cost);
 		break;
 	case LLMLOG_TOOL:
+		calls_at(r, en->time_us);
 		r->tool_calls++;
 		break;
 	}
@@ -141,6 +170,11 @@ reqstats_merge(struct req_stats *into, const struct req_stats *from)
 		add_slow(into, from->top[i].id, from->top[i].ms,
 		    &from->top[i].entry, from->top[i].input, from->top[i].len,
 		    from->top[i].failed);
+	if (from->has_calls) {
+		memo_drop(into, from->calls_from, from->calls_to);
+		calls_at(into, from->calls_from);
+		calls_at(into, from->calls_to);
+	}
 	into->resolved = false;
 }
 
@@ -164,6 +198,8 @@ first_at(const struct eng_view *v, int64_t t)
 	return lo;
 }
 
+static void window(const struct req_slow *rs, int64_t *from, int64_t *to);
+
 /* A request's LLM and tool calls: the entries of its trace in the view,
  * which were written while it ran, between its start and its entry
  * (with a second's leeway for clocks of other processes). */
@@ -180,8 +216,7 @@ resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd,
 	rs->unpriced = 0;
 	if (end == ENG_TIME_NONE || (rs->entry.flags & ENTRY_NO_TIME))
 		return;
-	from = end - whole(rs->ms * ENG_US_PER_MS) - ENG_US_PER_SEC;
-	to = end + ENG_US_PER_SEC;
+	window(rs, &from, &to);
 	for (size_t i = first_at(v, from); i < n; i++) {
 		const struct eng_entry *en = eng_view_get(v, i);
 		struct fields f;
@@ -226,17 +261,73 @@ resolve_one(struct req_slow *rs, struct eng_view *v, struct eng_reader *rd,
 	}
 }
 
+/* The window resolve_one reads for rs: from its start (with a second's
+ * leeway) to a second after its entry. */
+static void
+window(const struct req_slow *rs, int64_t *from, int64_t *to)
+{
+	int64_t end = rs->entry.time_us;
+
+	if (end == ENG_TIME_NONE || (rs->entry.flags & ENTRY_NO_TIME)) {
+		*from = INT64_MAX;	/* none: nothing is read for it */
+		*to = INT64_MIN;
+		return;
+	}
+	*from = end - whole(rs->ms * ENG_US_PER_MS) - ENG_US_PER_SEC;
+	*to = end + ENG_US_PER_SEC;
+}
+
+static const struct req_memo *
+memo_find(const struct req_stats *r, const struct req_slow *rs)
+{
+	for (size_t i = 0; i < r->nmemo; i++)
+		if (memcmp(r->memo[i].id, rs->id, sizeof rs->id) == 0 &&
+		    entry_cmp(&r->memo[i].entry, &rs->entry) == 0)
+			return &r->memo[i];
+	return NULL;
+}
+
+/* Resolving reads every line in each request's window; a live writer
+ * makes that happen at every update, so what was found for a request is
+ * kept until a call is counted inside its window (memo_drop). */
 void
 reqstats_resolve(struct req_stats *r, struct eng_view *v)
 {
-	struct eng_reader *rd;
+	struct req_memo next[SLOW_REQUESTS];
+	struct eng_reader *rd = NULL;
 
 	if (r->resolved)
 		return;
-	rd = eng_reader_new(eng_view_engine(v), false);
-	for (size_t i = 0; i < r->ntop; i++)
-		resolve_one(&r->top[i], v, rd, eng_view_engine(v)->prices);
-	eng_reader_free(rd);
+	for (size_t i = 0; i < r->ntop; i++) {
+		struct req_slow *rs = &r->top[i];
+		const struct req_memo *m = memo_find(r, rs);
+		struct req_memo *n = &next[i];
+
+		if (m == NULL) {
+			if (rd == NULL)
+				rd = eng_reader_new(eng_view_engine(v), false);
+			resolve_one(rs, v, rd, eng_view_engine(v)->prices);
+		} else {
+			rs->llm_calls = m->llm_calls;
+			rs->tool_calls = m->tool_calls;
+			rs->tokens = m->tokens;
+			rs->llm_us = m->llm_us;
+			rs->tool_us = m->tool_us;
+			rs->cost = m->cost;
+			rs->unpriced = m->unpriced;
+		}
+		*n = (struct req_memo){ .entry = rs->entry,
+		    .llm_calls = rs->llm_calls, .tool_calls = rs->tool_calls,
+		    .tokens = rs->tokens, .llm_us = rs->llm_us,
+		    .tool_us = rs->tool_us, .cost = rs->cost,
+		    .unpriced = rs->unpriced };
+		memcpy(n->id, rs->id, sizeof n->id);
+		window(rs, &n->from, &n->to);
+	}
+	memcpy(r->memo, next, r->ntop * sizeof *next);
+	r->nmemo = r->ntop;
+	if (rd != NULL)
+		eng_reader_free(rd);
 	r->resolved = true;
 }
 
