@@ -75,6 +75,8 @@ size_t text_visible(char *out, size_t cap, const char *text, size_t n);
 /* A code point text_visible escapes as \uXXXX: the bidi controls and the
  * line and paragraph separators. */
 bool text_bidi_control(uint32_t cp);
+/* The code point of a valid UTF-8 sequence of len bytes (utf8_seqlen). */
+uint32_t text_code_point(const unsigned char *s, size_t len);
 
 /* An entry's trace fields (trace.c), resolved when the logging call is
  * made, in the caller's thread: ctx.span_id 0 writes no trace ids. */

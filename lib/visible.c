@@ -29,8 +29,8 @@
  */
 static const char hexdig[] = "0123456789abcdef";
 
-static uint32_t
-code_point(const unsigned char *s, size_t len)
+uint32_t
+text_code_point(const unsigned char *s, size_t len)
 {
 	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
 	uint32_t cp = s[0] & lead_mask[len];
@@ -67,7 +67,7 @@ visible_piece(const unsigned char *s, size_t n, char piece[8], size_t *used)
 		piece[1] = (char)(s[0] ^ 0x40);
 		return 2;
 	}
-	cp = code_point(s, len);
+	cp = text_code_point(s, len);
 	if (cp >= 0x80 && cp <= 0x9f) {
 		memcpy(piece, (char[]){ '\\', 'x', hexdig[cp >> 4],
 		    hexdig[cp & 0xf] }, 4);

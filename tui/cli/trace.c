@@ -19,18 +19,6 @@
 #define SGR_DIM		"\033[2m"
 #define SGR_RESET	"\033[0m"
 
-/* "850.0ms", "2.41s", "3.2min". */
-static void
-add_ms(struct strbuf *b, double ms)
-{
-	if (ms < 1000)
-		strbuf_printf(b, "%.1fms", ms);
-	else if (ms < 60000)
-		strbuf_printf(b, "%.2fs", ms / 1000);
-	else
-		strbuf_printf(b, "%.1fmin", ms / 60000);
-}
-
 static void
 add_padded(struct strbuf *b, const struct strbuf *s, int width)
 {
@@ -85,7 +73,8 @@ add_header(struct strbuf *b, struct eng *e, const struct eng_trace *t,
 		strbuf_puts(b, ", from ");
 		eng_time_format(b, t->start_us, utc);
 		strbuf_puts(b, ", ");
-		add_ms(b, (double)(t->end_us - t->start_us) / ENG_US_PER_MS);
+		eng_trace_format_ms(b, (double)(t->end_us - t->start_us) /
+		    ENG_US_PER_MS);
 	}
 	if (t->failed > 0)
 		strbuf_printf(b, ", %zu failed", t->failed);
@@ -119,15 +108,15 @@ add_row(struct strbuf *b, struct eng *e, const struct eng_trace *t,
 		strbuf_puts(tmp, "?");
 	else {
 		strbuf_puts(tmp, nd->start_us < t->start_us ? "-" : "+");
-		add_ms(tmp, fabs((double)(nd->start_us - t->start_us)) /
-		    ENG_US_PER_MS);
+		eng_trace_format_ms(tmp, fabs((double)(nd->start_us -
+		    t->start_us)) / ENG_US_PER_MS);
 	}
 	add_padded(b, tmp, 9);
 	strbuf_reset(tmp);
 	if (isnan(nd->duration_ms))
 		strbuf_puts(tmp, "-");
 	else
-		add_ms(tmp, nd->duration_ms);
+		eng_trace_format_ms(tmp, nd->duration_ms);
 	add_padded(b, tmp, 10);
 	strbuf_puts(b, " ");
 	add_bar(b, t, nd);

@@ -1119,6 +1119,10 @@ struct eng_trace *eng_trace_find(struct eng *e, const struct eng_filter *f,
 struct eng_trace *eng_trace_find_near(struct eng *e, const char *id,
     const struct eng_entry *near);
 void eng_trace_free(struct eng_trace *t);
+/* A trace's offsets and durations as --trace and the trace screen write
+ * them, one decimal place kept so that the columns line up: "800.0ms",
+ * "1.20s", "2.5min". */
+void eng_trace_format_ms(struct strbuf *b, double ms);
 /* The order of a view: time, then file, then offset (<0, 0, >0). */
 int eng_entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
 /* The tree from lines given one by one (eng_trace_find's own steps, for

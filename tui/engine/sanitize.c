@@ -21,18 +21,6 @@ eng_sanitize(struct strbuf *out, const char *text, size_t n)
 	out->s[out->len] = '\0';
 }
 
-/* The code point of a valid sequence of len bytes. */
-static uint32_t
-code_point(const unsigned char *s, size_t len)
-{
-	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
-	uint32_t cp = s[0] & lead_mask[len];
-
-	for (size_t i = 1; i < len; i++)
-		cp = cp << 6 | (s[i] & 0x3f);
-	return cp;
-}
-
 void
 eng_json_visible(struct strbuf *out, const char *json, size_t n)
 {
@@ -55,7 +43,7 @@ eng_json_visible(struct strbuf *out, const char *json, size_t n)
 			i++;
 			continue;
 		}
-		cp = code_point(s + i, len);
+		cp = text_code_point(s + i, len);
 		if (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
 		    text_bidi_control(cp))
 			strbuf_printf(out, "\\u%04x", (unsigned)cp);

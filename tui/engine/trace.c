@@ -492,6 +492,17 @@ eng_entry_cmp(const struct eng_entry *a, const struct eng_entry *b)
 }
 
 void
+eng_trace_format_ms(struct strbuf *b, double ms)
+{
+	if (ms < 1000)
+		strbuf_printf(b, "%.1fms", ms);
+	else if (ms < 60000)
+		strbuf_printf(b, "%.2fs", ms / 1000);
+	else
+		strbuf_printf(b, "%.1fmin", ms / 60000);
+}
+
+void
 eng_trace_free(struct eng_trace *t)
 {
 	if (t == NULL)

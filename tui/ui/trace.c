@@ -168,17 +168,6 @@ ui_trace_open(struct ui *u, const struct eng_entry *en)
 
 /* ---- drawing ----------------------------------------------------------- */
 
-static void
-add_ms(struct strbuf *b, double ms)
-{
-	if (ms < 1000)
-		strbuf_printf(b, "%.1fms", ms);
-	else if (ms < 60000)
-		strbuf_printf(b, "%.2fs", ms / 1000);
-	else
-		strbuf_printf(b, "%.1fmin", ms / 60000);
-}
-
 /* An id in the heading: whole, or its first idw characters and an
  * ellipsis. */
 static void
@@ -209,7 +198,8 @@ heading(struct ui *u, const struct ui_trace *tr, struct strbuf *h, int idw)
 	strbuf_printf(h, ": %zu entr%s", t->n, t->n == 1 ? "y" : "ies");
 	if (t->start_us != ENG_TIME_NONE) {
 		strbuf_puts(h, ", ");
-		add_ms(h, (double)(t->end_us - t->start_us) / ENG_US_PER_MS);
+		eng_trace_format_ms(h, (double)(t->end_us - t->start_us) /
+		    ENG_US_PER_MS);
 	}
 	if (t->failed > 0)
 		strbuf_printf(h, ", %zu failed", t->failed);
@@ -305,8 +295,8 @@ draw_row(struct ui *u, const struct ui_trace *tr, size_t i, int y, int x,
 
 		strbuf_init(&o);
 		strbuf_puts(&o, nd->start_us < t->start_us ? "-" : "+");
-		add_ms(&o, fabs((double)(nd->start_us - t->start_us)) /
-		    ENG_US_PER_MS);
+		eng_trace_format_ms(&o, fabs((double)(nd->start_us -
+		    t->start_us)) / ENG_US_PER_MS);
 		strbuf_printf(&s, "%*s", OFF_W, o.s);
 		strbuf_free(&o);
 	}
@@ -318,7 +308,7 @@ draw_row(struct ui *u, const struct ui_trace *tr, size_t i, int y, int x,
 		if (isnan(nd->duration_ms))
 			strbuf_puts(&d, "-");
 		else
-			add_ms(&d, nd->duration_ms);
+			eng_trace_format_ms(&d, nd->duration_ms);
 		strbuf_printf(&s, "%*s ", DUR_W, d.s);
 		strbuf_free(&d);
 	}
