@@ -371,25 +371,11 @@ filters_key(struct ui *u, int key)
 {
 	struct ui_filters *fl = state(u);
 
+	if (key == 'k' || key == 'j')
+		key = UK(key == 'k' ? KEY_UP : KEY_DOWN);
+	if (ui_move_key(key, &fl->sel, fl->n, 0))
+		return UI_HANDLED | UI_REDRAW;
 	switch (key) {
-	case UK(KEY_UP):
-	case 'k':
-		if (fl->sel > 0)
-			fl->sel--;
-		break;
-	case UK(KEY_DOWN):
-	case 'j':
-		if (fl->sel + 1 < fl->n)
-			fl->sel++;
-		break;
-	case UK(KEY_HOME):
-	case 'g':
-		fl->sel = 0;
-		break;
-	case UK(KEY_END):
-	case 'G':
-		fl->sel = fl->n > 0 ? fl->n - 1 : 0;
-		break;
 	case ' ':
 		if (fl->sel < fl->n) {
 			toggle(u, &fl->rows[fl->sel]);

@@ -330,25 +330,11 @@ hosts_key(struct ui *u, int key)
 	struct ui_hosts *hs = state(u);
 	bool all = true;
 
+	if (key == 'k' || key == 'j')
+		key = UK(key == 'k' ? KEY_UP : KEY_DOWN);
+	if (ui_move_key(key, &hs->sel, hs->n, 0))
+		return UI_HANDLED | UI_REDRAW;
 	switch (key) {
-	case UK(KEY_UP):
-	case 'k':
-		if (hs->sel > 0)
-			hs->sel--;
-		break;
-	case UK(KEY_DOWN):
-	case 'j':
-		if (hs->sel + 1 < hs->n)
-			hs->sel++;
-		break;
-	case UK(KEY_HOME):
-	case 'g':
-		hs->sel = 0;
-		break;
-	case UK(KEY_END):
-	case 'G':
-		hs->sel = hs->n > 0 ? hs->n - 1 : 0;
-		break;
 	case ' ':
 		if (hs->sel < hs->n)
 			hs->chosen[hs->sel] = !hs->chosen[hs->sel];

@@ -294,18 +294,6 @@ sql_draw(struct ui *u, int y, int x, int h, int w)
 
 /* ---- keys ----------------------------------------------------------------- */
 
-static void
-rows_by(struct ui_sqlview *q, long delta)
-{
-	long t = (long)q->top + delta;
-
-	if (t < 0 || q->nrows == 0)
-		t = 0;
-	else if ((size_t)t >= q->nrows)
-		t = (long)q->nrows - 1;
-	q->top = (size_t)t;
-}
-
 static int
 sql_key(struct ui *u, int key)
 {
@@ -314,30 +302,13 @@ sql_key(struct ui *u, int key)
 
 	if (q == NULL)
 		return 0;
+	if (key == 'b' || key == ' ')
+		key = UK(key == 'b' ? KEY_PPAGE : KEY_NPAGE);
+	if (key == 'g' || key == UK(KEY_HOME))
+		q->col = 0;	/* home is the table's first cell */
+	if (ui_move_key(key, &q->top, q->nrows, (size_t)page))
+		return UI_HANDLED | UI_REDRAW;
 	switch (key) {
-	case UK(KEY_UP):
-		rows_by(q, -1);
-		break;
-	case UK(KEY_DOWN):
-		rows_by(q, 1);
-		break;
-	case UK(KEY_PPAGE):
-	case 'b':
-		rows_by(q, -page);
-		break;
-	case UK(KEY_NPAGE):
-	case ' ':
-		rows_by(q, page);
-		break;
-	case UK(KEY_HOME):
-	case 'g':
-		q->top = 0;
-		q->col = 0;
-		break;
-	case UK(KEY_END):
-	case 'G':
-		rows_by(q, (long)q->nrows);
-		break;
 	case UK(KEY_LEFT):
 		if (q->col > 0)
 			q->col--;

@@ -357,18 +357,6 @@ trace_draw(struct ui *u, int y, int x, int h, int w)
 
 /* ---- keys -------------------------------------------------------------- */
 
-static void
-move_sel(struct ui_trace *tr, long d)
-{
-	long s = (long)tr->sel + d;
-
-	if (s < 0)
-		s = 0;
-	if ((size_t)s >= tr->t->n)
-		s = (long)tr->t->n - 1;
-	tr->sel = (size_t)s;
-}
-
 /* The previous or next request of the conversation. */
 static void
 step_request(struct ui *u, int dir)
@@ -430,29 +418,11 @@ trace_key(struct ui *u, int key)
 	struct ui_trace *tr = u->trace;
 	long page = rows_h(u) > 1 ? rows_h(u) - 1 : 1;
 
+	if (key == 'b' || key == ' ')
+		key = UK(key == 'b' ? KEY_PPAGE : KEY_NPAGE);
+	if (tr->t->n > 0 && ui_move_key(key, &tr->sel, tr->t->n, (size_t)page))
+		return UI_HANDLED | UI_REDRAW;
 	switch (key) {
-	case UK(KEY_UP):
-		move_sel(tr, -1);
-		break;
-	case UK(KEY_DOWN):
-		move_sel(tr, 1);
-		break;
-	case UK(KEY_PPAGE):
-	case 'b':
-		move_sel(tr, -page);
-		break;
-	case UK(KEY_NPAGE):
-	case ' ':
-		move_sel(tr, page);
-		break;
-	case UK(KEY_HOME):
-	case 'g':
-		tr->sel = 0;
-		break;
-	case UK(KEY_END):
-	case 'G':
-		move_sel(tr, (long)tr->t->n);
-		break;
 	case '\r':
 	case '\n':
 	case UK(KEY_ENTER):

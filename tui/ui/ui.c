@@ -858,6 +858,42 @@ open_tail_prompt(struct ui *u)
 	return open_prompt(u, UI_PROMPT_TAIL, u->tail >= 0 ? buf : NULL);
 }
 
+bool
+ui_move_key(int key, size_t *pos, size_t n, size_t page)
+{
+	size_t last = n > 0 ? n - 1 : 0;
+
+	switch (key) {
+	case UK(KEY_UP):
+		*pos = *pos > 0 ? *pos - 1 : 0;
+		break;
+	case UK(KEY_DOWN):
+		*pos = *pos < last ? *pos + 1 : last;
+		break;
+	case UK(KEY_PPAGE):
+		if (page == 0)
+			return false;
+		*pos = *pos > page ? *pos - page : 0;
+		break;
+	case UK(KEY_NPAGE):
+		if (page == 0)
+			return false;
+		*pos = last - *pos > page ? *pos + page : last;
+		break;
+	case UK(KEY_HOME):
+	case 'g':
+		*pos = 0;
+		break;
+	case UK(KEY_END):
+	case 'G':
+		*pos = last;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
 static int
 common_key(struct ui *u, int key)
 {

@@ -356,6 +356,11 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Show a screen; the tabs' screens through ui_set_tab. */
 void ui_show(struct ui *u, enum ui_screen_id id);
+/* The cursor keys of a screen's rows: Up, Down, PgUp and PgDn (page
+ * rows; 0: no paging), Home and g, End and G move *pos within [0, n).
+ * False, *pos untouched, for any other key (a screen maps its own
+ * aliases first: j and k, b and Space). */
+bool ui_move_key(int key, size_t *pos, size_t n, size_t page);
 void ui_set_tab(struct ui *u, int tab);
 void ui_follow(struct ui *u);
 /* The positions of the view shown, from first to before end: all of it,
