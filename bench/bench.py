@@ -573,6 +573,43 @@ class Bench:
         self.row("--stats, %.0f MB in %d files (again)" % (
             self.size_mb(files), len(files)), "%.3f s" % wall, peer, ratio)
 
+    def hosts_10(self, d1m):
+        """Ten hosts of 1M entries each, read with --hosts as a central
+        server would: the first open (an empty index cache), the open
+        again (the cache warm) and the peak RSS."""
+        print("--stats over 10 hosts x 1M entries")
+        if not os.access(self.llmlog, os.X_OK):
+            self.skip("--stats, 10 hosts x 1M", "llmlog not built")
+            return
+        spool = os.path.join(self.data, "hosts-10")
+        stamp = spool + ".done"
+        key = open(os.path.join(self.data, "set-1m.done")).read()
+        if not (os.path.exists(stamp) and open(stamp).read() == key):
+            shutil.rmtree(spool, ignore_errors=True)
+            for i in range(10):
+                # copies, not links: each host's files are files of their own
+                shutil.copytree(d1m, os.path.join(spool, "host%02d" % i))
+            with open(stamp, "w") as f:
+                f.write(key)
+        cache = tempfile.mkdtemp(prefix="llmlog-bench-cache-")
+        env = "env LLMLOG_CACHE_DIR=%s " % cache
+        cmd = "%s%s --hosts %s --stats -o json" % (env, self.llmlog, spool)
+        try:
+            first = self.timed([cmd], runs=1, warmup=0)[0]
+            again = self.timed([cmd], runs=3, warmup=0)[0]
+            _, rss = self.time_rss(cmd)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        self.row("--stats, 10 hosts x 1M, first open", "%.2f s" % first, "",
+                 "", "<= 6 s", met(first <= 6))
+        self.row("--stats, 10 hosts x 1M, again (cache)", "%.2f s" % again,
+                 "", "%.2fx the first" % (again / first), "<= 0.6 s",
+                 met(again <= 0.6))
+        if rss is not None:
+            self.row("peak RSS, 10 hosts x 1M (cached open)",
+                     "%.0f MB" % (rss / 1024), "", "", "<= 800 MB",
+                     met(rss / 1024 <= 800))
+
     def lnav_command(self, files):
         lnav = shutil.which("lnav")
         if not lnav:
@@ -903,6 +940,7 @@ class Bench:
             steps.append(("sql", lambda: self.sql_1m(d1m)))
             steps.append(("where", lambda: self.where_count(d1m)))
             steps.append(("trace", lambda: self.trace_1m(d1m)))
+            steps.append(("hosts", lambda: self.hosts_10(d1m)))
             dfull = self.simulate("set-full", [
                 "--entries", str(self.full_set_entries(d1m)), "--seed", "2",
                 "--start", "2026-10-01T00:00:00Z", "--span", "30d",
