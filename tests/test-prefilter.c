@@ -484,6 +484,10 @@ static const char *const tricky[] = {
 	    "\"user_input\":\"a\\nJob \\\"q\\\" \\\\u0041 x\\ty\\rMz\\/w\","
 	    "\"success\":true}",
 	"{\"category\":\"tool\",\"a\":[1,{\"b\":\"\\\"q\\\"\"},[]],\"c\":{}}",
+	"{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:07.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\",\"pid\":1,"
+	    "\"user_input\":\"Rate\\u0020limit hit, rate li\\u006dit\","
+	    "\"success\":true}",
 	NULL,
 };
 
@@ -494,7 +498,12 @@ static const char *const needles[] = { "DENIED", "denied", "FAILED", "ok",
     "tab", "^@", "opx", "op", "\"q\"", "- 1", "b:", "foreign", "line",
     "MSG/x", "ALLOWED|DENIED", "^DENIED", "ok$", "FAILED|groq", "[0-9]{4}",
     "a\\sb", "tool_name", "category: tool", "x", "e", "1", "_", "JJob",
-    "Job", "aJob", "Iy", "xIy", "Mz", "MMz", "u0041", "q", "w", NULL };
+    "Job", "aJob", "Iy", "xIy", "Mz", "MMz", "u0041", "q", "w",
+    /* not words, but every match holds one (regex.c, required_words) */
+    "Rate limit", "rate limit|groq", "timed? out", "rm -rf|x y", "Rate.limit",
+    "ok 1", "FAILED 1", "tokens, ", "o?k", "ok+", "tok.ns", "den\\w+",
+    "\\_", "e4?00ms", "Job \"q", "x\ty", "y Mz", "a\\.b", "JJob|x y",
+    "cat: tool", "op x|", "$x", "\\d+ ms", "ALLOWED rm", NULL };
 
 #define RANDOM_NEEDLES 120
 
@@ -663,6 +672,72 @@ test_decoded(void)
 	remove_dir();
 }
 
+/* A needle that is not words but whose every match holds one is searched
+ * for by those words: the lines without them are never indexed, and a
+ * line that hides a word behind an escape still is.  A pattern the words
+ * cannot be read from rules nothing out. */
+static void
+test_needles(void)
+{
+	static const char *const lines =
+	    "{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:00.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\","
+	    "\"user_input\":\"Rate limit hit\",\"success\":true}\n"
+	    "{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:01.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\","
+	    "\"user_input\":\"rm -rf /tmp/x\",\"success\":true}\n"
+	    "{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:02.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\","
+	    "\"user_input\":\"nothing here\",\"success\":true}\n"
+	    "{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:03.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\","
+	    "\"user_input\":\"Rate li\\u006dit\",\"success\":true}\n";
+	static const struct {
+		const char *pattern;
+		bool keyword;
+		size_t indexed, kept;
+	} cases[] = {
+		{ "Rate limit", false, 2, 2 },	/* the escaped line indexed */
+		{ "Rate limit|rm -rf", false, 3, 3 },
+		{ "rm -rf", true, 2, 1 },
+		{ "Rate.l?imit", false, 2, 2 },
+		{ "(Rate) limit", false, 4, 2 },	/* no needle */
+		{ "[R]ate limit", false, 4, 2 },
+	};
+	char err[256];
+
+	dir = util_tmpdir("prefilter-needles");
+	put("user_interactions.log", lines, strlen(lines), O_TRUNC);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct eng_regex *re = NULL;
+		struct eng_filter f;
+		struct eng_view *v;
+		struct eng *pre;
+
+		eng_filter_init(&f);
+		if (cases[i].keyword)
+			f.keyword = cases[i].pattern;
+		else {
+			re = eng_regex_new(cases[i].pattern, err, sizeof err);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+			f.regex = re;
+		}
+		pre = open_dir_mode(f.keyword, re, false, false);
+		v = eng_view_new(pre, &f);
+		if (eng_count(pre) != cases[i].indexed ||
+		    eng_view_count(v) != cases[i].kept)
+			fprintf(stderr, "\n\"%s\": %zu indexed, %zu kept\n",
+			    cases[i].pattern, eng_count(pre),
+			    eng_view_count(v));
+		CU_ASSERT_EQUAL(eng_count(pre), cases[i].indexed);
+		CU_ASSERT_EQUAL(eng_view_count(v), cases[i].kept);
+		eng_view_free(v);
+		eng_close(pre);
+		eng_regex_free(re);
+	}
+	remove_dir();
+}
+
 int
 main(void)
 {
@@ -672,6 +747,7 @@ main(void)
 		{ "background load", test_async },
 		{ "follow", test_follow },
 		{ "decoded text: random needles", test_decoded },
+		{ "needles read from phrases", test_needles },
 		{ NULL, NULL },
 	};
 

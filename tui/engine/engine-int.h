@@ -529,9 +529,15 @@ int rx_find(const struct eng_regex *re, struct rx_ctx *c, const char *s,
  * besides \" \\ \/ leave a line plain for it (DECODED_ESC_*). */
 bool rx_raw_implied(const struct eng_regex *re);
 unsigned rx_plain_escapes(const struct eng_regex *re);
-/* Whether the pattern is words as raw_implied reads them, whatever they
- * are: on a plain line they miss, only the summary can match them. */
+/* Whether the pattern has a needle (rx_needle), safe words or not: on a
+ * plain line that the needle misses, only the summary can match it. */
 bool rx_words(const struct eng_regex *re);
+/* What a raw line is searched for to rule it out: the pattern itself when
+ * it is words as raw_implied reads them, else the words every match holds
+ * (regex.c, required_words), or NULL. */
+const struct eng_regex *rx_needle(const struct eng_regex *re);
+/* The needle matched against s[0..n) with the pattern's own context. */
+int rx_needle_match(struct eng_regex *re, const char *s, size_t n);
 #define DECODED_ESC_N	1u	/* \n, shown ^J in a summary */
 #define DECODED_ESC_T	2u	/* \t, ^I */
 #define DECODED_ESC_R	4u	/* \r, ^M */

@@ -35,6 +35,9 @@ struct prefilter {
 	char *keyword;
 	struct eng_regex *kw;		/* the keyword as a caseless literal */
 	struct eng_regex *re;		/* borrowed */
+	/* what raw lines are searched for: the keyword and the regex, or
+	 * matching decoded text, their needles (rx_needle) */
+	const struct eng_regex *kw_find, *re_find;
 	bool raw;			/* raw lines are matched */
 };
 
@@ -83,6 +86,8 @@ eng_set_prefilter(struct eng *e, const char *keyword, struct eng_regex *re,
 			}
 		}
 	}
+	pf->kw_find = pf->kw == NULL || raw ? pf->kw : rx_needle(pf->kw);
+	pf->re_find = pf->re == NULL || raw ? pf->re : rx_needle(pf->re);
 	e->prefilter = pf;
 }
 
@@ -98,11 +103,11 @@ pf_scan_init(struct pf_scan *s, const struct prefilter *pf)
 		s->re = rx_ctx_new(pf->re);
 	/* the keyword is a literal: always searchable by block, and
 	 * the faster search of the two */
-	if (pf->kw != NULL && rx_has_block(pf->kw)) {
-		s->lead = pf->kw;
+	if (pf->kw != NULL && rx_has_block(pf->kw_find)) {
+		s->lead = pf->kw_find;
 		s->lead_ctx = s->kw;
-	} else if (pf->kw == NULL && rx_has_block(pf->re)) {
-		s->lead = pf->re;
+	} else if (pf->kw == NULL && rx_has_block(pf->re_find)) {
+		s->lead = pf->re_find;
 		s->lead_ctx = s->re;
 	}
 }
@@ -131,13 +136,15 @@ pf_line(struct pf_scan *s, const char *l, size_t n)
 	int rc;
 
 	if (s->kw != NULL) {
-		rc = rx_match(s->pf->kw, s->kw, l, n, 0, NULL, NULL, NULL, 0);
+		rc = rx_match(s->pf->kw_find, s->kw, l, n, 0, NULL, NULL, NULL,
+		    0);
 		if (s->pf->raw ? rc != 1 : (rc == 0 &&
 		    decoded_plain(s->pf->kw, l, n)))
 			return false;
 	}
 	if (s->re != NULL) {
-		rc = rx_match(s->pf->re, s->re, l, n, 0, NULL, NULL, NULL, 0);
+		rc = rx_match(s->pf->re_find, s->re, l, n, 0, NULL, NULL, NULL,
+		    0);
 		if (rc == 0 && (s->pf->raw || decoded_plain(s->pf->re, l, n)))
 			return false;
 	}

@@ -31,6 +31,8 @@ struct eng_regex {
 	bool caseless;
 	bool raw_implied;	/* see raw_implied */
 	bool words;		/* words, safe or not (raw_implied) */
+	struct eng_regex *needle;	/* see required_words: this one, its
+					   words, or NULL */
 	unsigned escapes;	/* see plain_escapes */
 	char err[256];
 };
@@ -258,6 +260,146 @@ raw_implied(const char *pattern, bool literal,
 	}
 }
 
+/*
+ * A pattern that is not words may still be one whose every match holds a
+ * word: `Rate limit|Request timed out` cannot match without "limit" or
+ * "Request", `rm -rf` (a keyword) without "rm".  For such a pattern the
+ * argument of raw_implied holds for those words, one per alternative: a
+ * match in the decoded text holds one of them as a run of word
+ * characters, which on a plain line the raw line holds too unless the
+ * word is one the summary writes.  So the words are the needle a raw miss
+ * is tested with.  Read here are patterns of literal characters, `.`,
+ * `^`, `$`, the class escapes \d \w \s \h \v \R \N (and their capitals),
+ * \b \B, escaped punctuation and the quantifiers ? * + {..}, joined by |;
+ * a group, a class or any other escape and there is no needle.  Reading
+ * one alternative: a character a quantifier may leave out is none of its
+ * word, and anything else ends the word, so that what is kept is
+ * always a string the match holds.  The word kept for an alternative is
+ * its longest safe one (word_safe), else its longest; words are ASCII
+ * word characters, so they join into a pattern as they are.
+ */
+struct alt_words {
+	const char *word, *best;	/* the word being read; the one kept */
+	size_t n, best_n;
+	bool best_safe;
+};
+
+static void
+word_end(struct alt_words *a)
+{
+	bool safe = a->n > 0 && word_safe(a->word, a->n);
+
+	if (a->n > 0 && ((safe && !a->best_safe) || (safe == a->best_safe &&
+	    a->n > a->best_n))) {
+		a->best = a->word;
+		a->best_n = a->n;
+		a->best_safe = safe;
+	}
+	a->n = 0;
+}
+
+static void
+word_char_at(struct alt_words *a, const char *p)
+{
+	if (a->n == 0)
+		a->word = p;
+	a->n++;
+}
+
+/* The alternative's word appended to out (after a |): false when it has
+ * none. */
+static bool
+alt_keep(struct alt_words *a, struct strbuf *out, bool *all_safe)
+{
+	word_end(a);
+	if (a->best_n == 0)
+		return false;
+	if (out->len > 0)
+		strbuf_add(out, "|", 1);
+	strbuf_add(out, a->best, a->best_n);
+	*all_safe &= a->best_safe;
+	memset(a, 0, sizeof *a);
+	return true;
+}
+
+static bool
+required_words(const char *pattern, bool literal, struct strbuf *out,
+    bool *all_safe)
+{
+	struct alt_words a = { 0 };
+
+	*all_safe = true;
+	for (const char *p = pattern; *p != '\0'; p++) {
+		if (literal || word_char(*p)) {
+			if (word_char(*p))
+				word_char_at(&a, p);
+			else
+				word_end(&a);
+			continue;
+		}
+		switch (*p) {
+		case '|':
+			if (!alt_keep(&a, out, all_safe))
+				return false;
+			break;
+		case '?':
+		case '*':
+		case '{':
+			/* what comes before may be left out */
+			if (a.n > 0)
+				a.n--;
+			word_end(&a);
+			break;
+		case '(':
+		case ')':
+		case '[':
+		case ']':
+			return false;
+		case '\\':
+			p++;
+			if (*p == '_' && p[1] != '\0') {
+				word_char_at(&a, p);
+				break;
+			}
+			if (*p == '\0' || ((*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ?
+			    strchr("dDwWsShHvVRNbB", *p) == NULL ||
+			    (*p == 'N' && p[1] == '{') : false)
+				return false;
+			word_end(&a);
+			break;
+		default:
+			word_end(&a);	/* ., ^, $, +, punctuation, UTF-8 */
+			break;
+		}
+	}
+	return alt_keep(&a, out, all_safe);
+}
+
+static struct eng_regex *compile(const char *pattern, uint32_t opts,
+    char *err, size_t errlen);
+
+/* The needle of a pattern that is not words (required_words); its escapes
+ * are the pattern's, whose letters hold the words'. */
+static void
+needle_compile(struct eng_regex *re, const char *pattern, uint32_t opts)
+{
+	struct strbuf words;
+	bool safe;
+	char err[256];
+
+	strbuf_init(&words);
+	if (required_words(pattern, (opts & PCRE2_LITERAL) != 0, &words,
+	    &safe) &&
+	    (re->needle = compile(words.s, opts & ~PCRE2_LITERAL,
+	    err, sizeof err)) != NULL) {
+		re->needle->escapes = re->escapes;
+		re->raw_implied = re->needle->raw_implied;
+		re->words = true;
+	}
+	strbuf_free(&words);
+}
+
 static struct eng_regex *
 compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 {
@@ -287,6 +429,10 @@ compile(const char *pattern, uint32_t opts, char *err, size_t errlen)
 	    all_words);
 	re->escapes = plain_escapes(pattern);
 	ctx_init(&re->ctx, re->code);
+	if (re->words)
+		re->needle = re;
+	else
+		needle_compile(re, pattern, opts);
 	return re;
 }
 
@@ -317,6 +463,8 @@ eng_regex_free(struct eng_regex *re)
 {
 	if (re == NULL)
 		return;
+	if (re->needle != re)
+		eng_regex_free(re->needle);
 	ctx_free(&re->ctx);
 	pcre2_code_free(re->code);
 	pcre2_code_free(re->block);
@@ -394,6 +542,18 @@ bool
 rx_words(const struct eng_regex *re)
 {
 	return re->words;
+}
+
+const struct eng_regex *
+rx_needle(const struct eng_regex *re)
+{
+	return re->needle;
+}
+
+int
+rx_needle_match(struct eng_regex *re, const char *s, size_t n)
+{
+	return rx_match(re->needle, &re->ctx, s, n, 0, NULL, NULL, NULL, 0);
 }
 
 unsigned

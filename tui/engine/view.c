@@ -217,8 +217,8 @@ match_content(struct filter_job *j, const struct eng_regex *re,
 
 	if (j->v->f.raw)
 		return match_line(j, re, c, cur, en, s, n);
-	if (rx_words(re) && match_line(j, re, c, cur, en, s, n) == 0 &&
-	    decoded_plain(re, s, n)) {
+	if (rx_words(re) && match_line(j, rx_needle(re), c, cur, en, s,
+	    n) == 0 && decoded_plain(re, s, n)) {
 		if (rx_raw_implied(re))
 			return 0;
 		summary = true;
@@ -834,7 +834,7 @@ search_hit(struct eng_view *v, struct eng_regex *re, struct eng_reader *r,
 		return false;
 	if (v->f.raw)
 		return eng_regex_match(re, s, len, 0, NULL, NULL) == 1;
-	if (rx_words(re) && eng_regex_match(re, s, len, 0, NULL, NULL) == 0 &&
+	if (rx_words(re) && rx_needle_match(re, s, len) == 0 &&
 	    decoded_plain(re, s, len)) {
 		if (rx_raw_implied(re))
 			return false;
