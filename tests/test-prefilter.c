@@ -488,6 +488,10 @@ static const char *const tricky[] = {
 	    "\"level\":\"INFO\",\"event\":\"user_interaction\",\"pid\":1,"
 	    "\"user_input\":\"Rate\\u0020limit hit, rate li\\u006dit\","
 	    "\"success\":true}",
+	/* raw U+2028 and U+061C, shown as \u2028 and \u061c */
+	"{\"category\":\"user\",\"timestamp\":\"2026-11-26T10:00:08.000Z\","
+	    "\"level\":\"INFO\",\"event\":\"user_interaction\",\"pid\":1,"
+	    "\"user_input\":\"x\xe2\x80\xa8y \xd8\x9cz\",\"success\":true}",
 	NULL,
 };
 
@@ -503,7 +507,7 @@ static const char *const needles[] = { "DENIED", "denied", "FAILED", "ok",
     "Rate limit", "rate limit|groq", "timed? out", "rm -rf|x y", "Rate.limit",
     "ok 1", "FAILED 1", "tokens, ", "o?k", "ok+", "tok.ns", "den\\w+",
     "\\_", "e4?00ms", "Job \"q", "x\ty", "y Mz", "a\\.b", "JJob|x y",
-    "cat: tool", "op x|", "$x", "\\d+ ms", "ALLOWED rm", NULL };
+    "cat: tool", "op x|", "$x", "\\d+ ms", "ALLOWED rm", "u2028y", "u061cz", NULL };
 
 #define RANDOM_NEEDLES 120
 
