@@ -289,7 +289,9 @@ breakdown_run(struct eng_view *v, const struct options *o)
 	g = eng_groupby_new((const char *const *)by.fields, by.n, by.bucket_us);
 	eng_groupby_local(g, !o->utc);
 	eng_groupby_update(g, v);
-	rows = eng_groupby_json(g, o->sort);
+	/* rows of time buckets read in time order unless asked otherwise */
+	rows = eng_groupby_json(g, o->sort_given || by.bucket_us == 0 ?
+	    o->sort : ENG_SORT_NAME);
 	if (o->output == OUTPUT_JSON)
 		eng_json_print(rows, JSON_C_TO_STRING_PRETTY, stdout);
 	else if (o->output == OUTPUT_CSV)

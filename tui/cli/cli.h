@@ -50,6 +50,7 @@ struct options {
 	const char *cursor_file;	/* --cursor-file */
 	const char *by_text;		/* --by, as typed */
 	enum eng_group_sort sort;	/* --sort */
+	bool sort_given;	/* else by time for a time: field */
 	const char *prices;		/* --prices FILE, or NULL */
 	char trace_id[ENG_TRACE_ID_LEN + 1];	/* --trace, lower case; "" */
 	const char *conversation;	/* --conversation, or NULL */

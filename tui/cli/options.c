@@ -443,6 +443,7 @@ parse_one(struct parse_state *ps, int c, char **argv)
 		o->by_text = optarg;
 		return 0;
 	case OPT_SORT:
+		o->sort_given = true;
 		return parse_sort(optarg, &o->sort);
 	case OPT_PRICES:
 		o->prices = optarg;
