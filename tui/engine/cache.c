@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,7 +38,7 @@
 #include "engine-int.h"
 
 #define CACHE_MAGIC	"llmlogix"
-#define CACHE_VERSION	2
+#define CACHE_VERSION	3
 #define CACHE_SUFFIX	".idx"
 #define HASH_BLOCK	(64u << 10)	/* the first and last blocks hashed */
 #define IO_BLOCK	(1u << 20)	/* read and written at a time */
@@ -389,10 +390,24 @@ mtime_ns(const struct stat *st)
 
 /* ---- the values of an entry ---- */
 
-/* A record: the set's field count, then per field its kind (and 0x10
- * when escaped) and, for a string or number, its length (one byte below
- * 128, else two, high bit first) and bytes; true, false and null are
- * their kind alone, their text being always the same. */
+/* A record: the set's field count, then per field a tag: its kind (low
+ * three bits), 0x10 when a string is escaped, and 0x20 when the value is
+ * a reference.  A value written out is, for a string or number, its
+ * length (one byte below 128, else two, high bit first) and bytes; true,
+ * false and null are their tag alone, their text being always the same.
+ * A reference is three bytes, little-endian: how far back in the blob
+ * the tag of the same value written out is (the same kind, escape and
+ * text), so that a name, a model or a trace id read again and again is
+ * kept once per stretch of the blob.  The distance is relative, so a
+ * task's records keep their meaning wherever its blob is appended; the
+ * blob is therefore saved and loaded whole, as it is. */
+#define TAG_KIND	0x0f
+#define TAG_ESCAPED	0x10
+#define TAG_REF		0x20
+#define REF_MAX		((1u << 24) - 1)
+#define INTERN_MIN	4	/* shorter texts are cheaper written out */
+#define INTERN_SLOTS	(1u << 14)
+
 static bool
 has_text(enum jscan_kind k)
 {
@@ -412,14 +427,139 @@ literal(struct jscan_value *v)
 	v->n = text[v->kind].n;
 }
 
+/* Where in a blob the values written out lately are, by a hash of their
+ * tag and text: one slot each, the latest taking it.  A slot is only a
+ * guess, checked against the bytes it names, so a stale one costs a
+ * value written out again, never a wrong one. */
+struct intern {
+	const void *owner;	/* the blob's task, and its length after */
+	size_t len;		/* the last record: else the slots are stale */
+	uint32_t slot[INTERN_SLOTS];	/* offset + 1, or 0 */
+};
+
+static uint32_t
+intern_hash(unsigned tag, const char *s, size_t n)
+{
+	uint64_t h = HK1 ^ (tag * HK2) ^ n;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, s, 8);
+		h = mix(h, w);
+	}
+	if (n > 0) {
+		uint64_t w = 0;
+
+		memcpy(&w, s, n);
+		h = mix(h, w);
+	}
+	return (uint32_t)(h >> 40) & (INTERN_SLOTS - 1);
+}
+
+/* The length of a value written out at p (its tag) and where its text
+ * starts; false when it does not fit before end. */
+static bool
+text_at(const unsigned char *p, const unsigned char *end, size_t *n,
+    const unsigned char **text)
+{
+	p++;
+	if (p >= end || ((*p & 0x80) && end - p < 2))
+		return false;
+	*n = *p++;
+	if (*n & 0x80)
+		*n = (*n & 0x7f) << 8 | *p++;
+	if ((size_t)(end - p) < *n)
+		return false;
+	*text = p;
+	return true;
+}
+
+/* Append the record of the k values v to b, referring to values already
+ * in b where in (or NULL) finds them. */
+static void
+record_put(struct strbuf *b, struct intern *in, const struct jscan_value *v,
+    size_t k)
+{
+	unsigned char *p = (unsigned char *)strbuf_reserve(b, 1 + k *
+	    (3 + VALS_SPAN_MAX));
+	const unsigned char *base = (const unsigned char *)b->s;
+
+	*p++ = (unsigned char)k;
+	for (size_t i = 0; i < k; i++) {
+		/* escaped says something of strings only */
+		unsigned tag = v[i].kind | (v[i].kind == JSCAN_STRING &&
+		    v[i].escaped ? TAG_ESCAPED : 0);
+		uint32_t *slot = NULL;
+
+		if (has_text(v[i].kind) && in != NULL &&
+		    v[i].n >= INTERN_MIN) {
+			size_t at = (size_t)(p - base), n;
+			const unsigned char *text;
+			uint32_t was;
+
+			slot = &in->slot[intern_hash(tag, v[i].s, v[i].n)];
+			was = *slot;
+			if (was != 0 && was - 1 < at && at - (was - 1) <=
+			    REF_MAX && base[was - 1] == tag &&
+			    text_at(base + was - 1, p, &n, &text) &&
+			    n == v[i].n && memcmp(text, v[i].s, n) == 0) {
+				size_t d = at - (was - 1);
+
+				*p++ = (unsigned char)(tag | TAG_REF);
+				*p++ = (unsigned char)d;
+				*p++ = (unsigned char)(d >> 8);
+				*p++ = (unsigned char)(d >> 16);
+				continue;
+			}
+			*slot = (uint32_t)at + 1;
+		}
+		*p++ = (unsigned char)tag;
+		if (!has_text(v[i].kind))
+			continue;
+		if (v[i].n >= 0x80)
+			*p++ = (unsigned char)(0x80 | v[i].n >> 8);
+		*p++ = (unsigned char)(v[i].n & 0xff);
+		memcpy(p, v[i].s, v[i].n);
+		p += v[i].n;
+	}
+	b->len = (size_t)(p - base);
+}
+
+/* The calling thread's slots for blob b of owner, cleared when they were
+ * another's. */
+static pthread_key_t intern_key;
+static pthread_once_t intern_once = PTHREAD_ONCE_INIT;
+
+static void
+intern_key_make(void)
+{
+	pthread_key_create(&intern_key, free);
+}
+
+static struct intern *
+intern_for(const void *owner, const struct strbuf *b)
+{
+	struct intern *in;
+
+	pthread_once(&intern_once, intern_key_make);
+	if ((in = pthread_getspecific(intern_key)) == NULL) {
+		in = eng_xcalloc(1, sizeof *in);
+		pthread_setspecific(intern_key, in);
+	} else if (in->owner != owner || in->len != b->len)
+		memset(in->slot, 0, sizeof in->slot);
+	in->owner = owner;
+	return in;
+}
+
 static void
 vals_capture(struct index_task *t, const char *s, size_t n,
     const struct fields *read)
 {
 	const struct eng_entry *en = &t->v[t->n - 1];
+	struct intern *in;
 	struct fields f;
 	size_t k = 0, at;
-	char *p;
 
 	if ((en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
 	    en->category >= LLMLOG_NCATEGORIES)
@@ -435,24 +575,14 @@ vals_capture(struct index_task *t, const char *s, size_t n,
 		else if (f.v[k].kind != JSCAN_NONE && f.v[k].n > VALS_SPAN_MAX)
 			return;
 	}
+	if (t->blob.s == NULL)
+		strbuf_init(&t->blob);
 	at = t->blob.len;
 	if (at > UINT32_MAX - (FIELDS_MAX * (3 + VALS_SPAN_MAX) + 1))
 		return;
-	p = strbuf_reserve(&t->blob, 1 + k * (3 + VALS_SPAN_MAX));
-	*p++ = (char)k;
-	for (size_t i = 0; i < k; i++) {
-		/* escaped says something of strings only */
-		*p++ = (char)(f.v[i].kind | (f.v[i].kind == JSCAN_STRING &&
-		    f.v[i].escaped ? 0x10 : 0));
-		if (!has_text(f.v[i].kind))
-			continue;
-		if (f.v[i].n >= 0x80)
-			*p++ = (char)(0x80 | f.v[i].n >> 8);
-		*p++ = (char)(f.v[i].n & 0xff);
-		memcpy(p, f.v[i].s, f.v[i].n);
-		p += f.v[i].n;
-	}
-	t->blob.len = (size_t)(p - t->blob.s);
+	in = intern_for(t, &t->blob);
+	record_put(&t->blob, in, f.v, k);
+	in->len = t->blob.len;
 	t->refs[t->n - 1] = (uint32_t)at;
 }
 
@@ -470,48 +600,68 @@ index_task_values(struct index_task *t, const char *s, size_t n,
 		vals_capture(t, s, n, f);
 }
 
-/* The record at blob[at] as the fields of set; false when it does not
- * fit in the blob or is not the set's. */
+/* The record at blob[at] as the fields of set, and in *len its length;
+ * false when it does not fit in the blob or is not the set's. */
 static bool
-vals_decode(const struct strbuf *blob, uint32_t at, int set,
-    struct fields *f)
+record_get(const struct strbuf *blob, uint32_t at, int set,
+    struct fields *f, size_t *len)
 {
-	const unsigned char *p, *end = (const unsigned char *)blob->s +
-	    blob->len;
+	const unsigned char *p, *start, *base = (const unsigned char *)blob->s,
+	    *end = base + blob->len;
 	size_t k;
 
 	fields_init(set, f);
 	fields_keys(set, &k);
 	if (at >= blob->len)
 		return false;
-	p = (const unsigned char *)blob->s + at;
+	start = p = base + at;
 	if (*p++ != k)
 		return false;
 	for (size_t i = 0; i < k; i++) {
+		const unsigned char *q, *text;
 		size_t n;
 
-		if (p >= end || (*p & 0xf) > JSCAN_NULL)
+		if (p >= end || (*p & ~(TAG_KIND | TAG_ESCAPED | TAG_REF)) ||
+		    (*p & TAG_KIND) > JSCAN_NULL)
 			return false;
-		f->v[i].kind = (enum jscan_kind)(*p & 0xf);
-		f->v[i].escaped = (*p++ & 0x10) != 0;
-		if (f->v[i].kind == JSCAN_NONE)
-			continue;
+		f->v[i].kind = (enum jscan_kind)(*p & TAG_KIND);
+		f->v[i].escaped = (*p & TAG_ESCAPED) != 0;
 		if (!has_text(f->v[i].kind)) {
-			literal(&f->v[i]);
+			if (*p++ & TAG_REF)
+				return false;
+			if (f->v[i].kind != JSCAN_NONE)
+				literal(&f->v[i]);
 			continue;
 		}
-		if (p >= end || ((*p & 0x80) && end - p < 2))
+		if (*p & TAG_REF) {
+			size_t d;
+
+			if (end - p < 4)
+				return false;
+			d = p[1] | (size_t)p[2] << 8 | (size_t)p[3] << 16;
+			if (d == 0 || d > (size_t)(p - base) ||
+			    *(q = p - d) != (*p & ~TAG_REF))
+				return false;
+			p += 4;
+		} else
+			q = p;
+		if (!text_at(q, end, &n, &text))
 			return false;
-		n = *p++;
-		if (n & 0x80)
-			n = (n & 0x7f) << 8 | *p++;
-		if ((size_t)(end - p) < n)
-			return false;
-		f->v[i].s = (const char *)p;
+		if (q == p)
+			p = text + n;
+		f->v[i].s = (const char *)text;
 		f->v[i].n = n;
-		p += n;
 	}
+	if (len != NULL)
+		*len = (size_t)(p - start);
 	return true;
+}
+
+static bool
+vals_decode(const struct strbuf *blob, uint32_t at, int set,
+    struct fields *f)
+{
+	return record_get(blob, at, set, f, NULL);
 }
 
 static inline uint32_t
@@ -901,36 +1051,49 @@ w_add(struct writer *w, const void *data, size_t n)
 	}
 }
 
-/* The length of the record at blob[at] (vals_decode's layout), or 0 when
- * it does not fit. */
+/* The length of the record of entry pos (record_get's), or 0 when it has
+ * none or it does not hold. */
 static size_t
-record_len(const struct strbuf *blob, uint32_t at)
+record_len(const struct eng *e, const struct strbuf *blob, size_t pos)
 {
-	const unsigned char *p, *start, *end = (const unsigned char *)blob->s +
-	    blob->len;
-	unsigned k;
+	const struct eng_entry *en = store_entry(e, pos);
+	uint32_t ref = vals_ref(e, pos);
+	struct fields f;
+	size_t len;
 
-	if (at >= blob->len)
+	if (ref == VALS_NONE || en->category >= LLMLOG_NCATEGORIES ||
+	    !record_get(blob, ref, en->category, &f, &len))
 		return 0;
-	start = p = (const unsigned char *)blob->s + at;
-	k = *p++;
-	for (unsigned i = 0; i < k; i++) {
-		size_t n;
+	return len;
+}
 
-		if (p >= end)
-			return 0;
-		if (!has_text((enum jscan_kind)(*p++ & 0xf)))
+/* The records of the entries pos[0..n) written again, in their order,
+ * into out, and each one's offset in refs: the blob without what is no
+ * longer reached. */
+static void
+records_compact(const struct eng *e, const struct strbuf *blob,
+    const uint32_t *pos, size_t n, struct strbuf *out, uint32_t *refs)
+{
+	struct intern *in = eng_xcalloc(1, sizeof *in);
+	struct fields f;
+	size_t k;
+
+	strbuf_init(out);
+	for (size_t i = 0; i < n; i++) {
+		const struct eng_entry *en = store_entry(e, pos[i]);
+		uint32_t ref = vals_ref(e, pos[i]);
+
+		refs[i] = VALS_NONE;
+		if (ref == VALS_NONE || en->category >= LLMLOG_NCATEGORIES ||
+		    !record_get(blob, ref, en->category, &f, NULL) ||
+		    out->len > UINT32_MAX - (FIELDS_MAX * (3 + VALS_SPAN_MAX) +
+		    1))
 			continue;
-		if (p >= end || ((*p & 0x80) && end - p < 2))
-			return 0;
-		n = *p++;
-		if (n & 0x80)
-			n = (n & 0x7f) << 8 | *p++;
-		p += n;
-		if (p > end)
-			return 0;
+		fields_keys(en->category, &k);
+		refs[i] = (uint32_t)out->len;
+		record_put(out, in, f.v, k);
 	}
-	return (size_t)(p - start);
+	free(in);
 }
 
 static int
@@ -983,6 +1146,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	struct head h = { .version = CACHE_VERSION, .head_size = sizeof h };
 	struct writer w = { .fd = -1 };
 	char *tmp, *path;
+	size_t reached = 0;
 	uint32_t ref;
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
@@ -1019,27 +1183,31 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 
 		w_add(&w, &pk, sizeof pk);
 	}
-	/* the records in entry order, those no longer reached left out */
-	for (size_t i = 0, at = 0; i < n; i++) {
-		size_t len;
-
-		ref = vals_ref(e, pos[i]);
-		if (ref == VALS_NONE || (len = record_len(&fc->blob, ref)) == 0)
-			ref = VALS_NONE;
-		else {
-			ref = (uint32_t)at;
-			at += len;
+	/* the blob as it is when every record of it is reached (its
+	 * references are relative), else written again without the rest */
+	for (size_t i = 0; i < n; i++)
+		reached += record_len(e, &fc->blob, pos[i]);
+	if (reached == fc->blob.len) {
+		for (size_t i = 0; i < n; i++) {
+			ref = vals_ref(e, pos[i]);
+			if (ref != VALS_NONE && record_len(e, &fc->blob,
+			    pos[i]) == 0)
+				ref = VALS_NONE;
+			w_add(&w, &ref, sizeof ref);
 		}
-		w_add(&w, &ref, sizeof ref);
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t len;
+		if (fc->blob.len > 0)
+			w_add(&w, fc->blob.s, fc->blob.len);
+		h.blob_len = fc->blob.len;
+	} else {
+		uint32_t *refs = eng_xmalloc((n + 1) * sizeof *refs);
+		struct strbuf nb;
 
-		ref = vals_ref(e, pos[i]);
-		if (ref != VALS_NONE && (len = record_len(&fc->blob, ref)) > 0) {
-			w_add(&w, fc->blob.s + ref, len);
-			h.blob_len += len;
-		}
+		records_compact(e, &fc->blob, pos, n, &nb, refs);
+		w_add(&w, refs, n * sizeof *refs);
+		w_add(&w, nb.s, nb.len);
+		h.blob_len = nb.len;
+		strbuf_free(&nb);
+		free(refs);
 	}
 	w_add(&w, note, h.note_len);
 	w_add(&w, dir, h.dir_len);
