@@ -36,7 +36,7 @@ static const char *const files[] = { "user_interactions.log",
 static void
 add_value(struct strbuf *b, const char *key)
 {
-	switch (util_rand_below(9)) {
+	switch (util_rand_below(10)) {
 	case 0:
 		return;		/* absent */
 	case 1:
@@ -63,6 +63,10 @@ add_value(struct strbuf *b, const char *key)
 	}
 	case 6:
 		strbuf_printf(b, ",\"%s\":1e999", key);
+		return;
+	case 7:		/* read again and again: kept once, referred to */
+		strbuf_printf(b, ",\"%s\":\"%08x%08x-name\"", key,
+		    0xabcd0000u + util_rand_below(3), util_rand_below(2));
 		return;
 	default:
 		strbuf_printf(b, ",\"%s\":\"n%u\"", key, util_rand_below(7));
@@ -287,6 +291,99 @@ test_truncate(void)
 	same_as_uncached(dir);
 	CU_ASSERT_EQUAL(truncate(path, 100), 0);	/* mid-line */
 	same_as_uncached(dir);
+}
+
+/* The cache file of the log file at path. */
+static char *
+only_cache_of(const char *path)
+{
+	struct stat st;
+	char *s;
+
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	s = malloc(strlen(cache_dir) + 64);
+	sprintf(s, "%s/%llx-%llx.idx", cache_dir, (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	return s;
+}
+
+/* Truncated and written again while one engine has it: the values of the
+ * entries gone stay in memory, and the cache is written without them. */
+static void
+test_truncate_open(void)
+{
+	const char *dir = new_logs("cache-truncate-open", 300);
+	char path[512], err[256];
+	struct eng *e = eng_open(&dir, 1, err, sizeof err);
+	unsigned t = 80000;
+	struct stat a, b;
+	char *idx;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(eng_cache_enable(e, cache_dir), 0);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	CU_ASSERT_EQUAL(truncate(path, 0), 0);
+	write_lines(dir, 3, 40, &t, "a");
+	CU_ASSERT(eng_refresh(e) > 0);
+	eng_close(e);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	/* no bigger than the cache of the same lines indexed afresh */
+	idx = only_cache_of(path);
+	CU_ASSERT_EQUAL_FATAL(stat(idx, &a), 0);
+	CU_ASSERT_EQUAL(unlink(idx), 0);
+	same_as_uncached(dir);
+	CU_ASSERT_EQUAL_FATAL(stat(idx, &b), 0);
+	CU_ASSERT_EQUAL(a.st_size, b.st_size);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	free(idx);
+}
+
+/* The values read from a cache are those the scanner reads in the line,
+ * field by field: kind, escape, and the very bytes. */
+static void
+test_kept_values(void)
+{
+	const char *dir = new_logs("cache-values", 400);
+	char err[256];
+	size_t kept = 0;
+
+	same_as_uncached(dir);	/* writes the caches */
+	for (int pass = 0; pass < 2; pass++) {
+		/* from the caches, then from the values of a first walk */
+		struct eng *e = eng_open(&dir, 1, err, sizeof err);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		CU_ASSERT_EQUAL(eng_cache_enable(e, pass == 0 ? cache_dir :
+		    util_tmpdir("cache-values-dir")), 0);
+		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+		CU_ASSERT(pass == 1 || e->bytes_read == 0);
+		for (size_t p = 0; p < e->count; p++) {
+			const struct eng_entry *en = store_entry(e, p);
+			struct fields f, g;
+			const char *s;
+			size_t n, k = 0;
+
+			if (!entry_kept_fields(e, p, en, &f))
+				continue;
+			kept++;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s = eng_line(e, en, &n));
+			CU_ASSERT_FATAL(fields_read(s, n, en->category, &g));
+			for (const enum field *x = fields_set(en->category);
+			    *x != NFIELDS; x++, k++) {
+				CU_ASSERT_EQUAL(f.v[k].kind, field_kept(*x) ?
+				    g.v[k].kind : JSCAN_NONE);
+				if (!field_kept(*x) || g.v[k].kind == JSCAN_NONE)
+					continue;
+				CU_ASSERT_EQUAL(f.v[k].escaped, g.v[k].escaped);
+				CU_ASSERT_EQUAL_FATAL(f.v[k].n, g.v[k].n);
+				CU_ASSERT(f.v[k].n == 0 ||
+				    memcmp(f.v[k].s, g.v[k].s, f.v[k].n) == 0);
+			}
+		}
+		eng_close(e);
+	}
+	CU_ASSERT(kept > 1000);
 }
 
 /* Another file of the same size and mtime, put in the old one's place:
@@ -609,6 +706,8 @@ main(void)
 		{ "appends: only the new bytes", test_append },
 		{ "rotation: caches follow renames", test_rotate },
 		{ "truncation", test_truncate },
+		{ "truncated under an open engine", test_truncate_open },
+		{ "values kept are the scanner's", test_kept_values },
 		{ "replaced, same size and mtime", test_replaced },
 		{ "corrupted at sampled offsets", test_corrupt_cache },
 		{ "a cache open to others is ignored", test_cache_mode },
