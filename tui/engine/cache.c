@@ -395,16 +395,19 @@ mtime_ns(const struct stat *st)
  * a reference.  A value written out is, for a string or number, its
  * length (one byte below 128, else two, high bit first) and bytes; true,
  * false and null are their tag alone, their text being always the same.
- * A reference is three bytes, little-endian: how far back in the blob
- * the tag of the same value written out is (the same kind, escape and
- * text), so that a name, a model or a trace id read again and again is
- * kept once per stretch of the blob.  The distance is relative, so a
+ * A reference is two bytes, little-endian (three with TAG_FAR): how far
+ * back in the blob the tag of the same value written out is (the same
+ * kind, escape and text), so that a name, a model or a trace id read
+ * again and again is kept once per stretch of the blob, and near enough
+ * to be read from the processor's cache.  The distance is relative, so a
  * task's records keep their meaning wherever its blob is appended; the
  * blob is therefore saved and loaded whole, as it is. */
-#define TAG_KIND	0x0f
+#define TAG_KIND	0x07
 #define TAG_ESCAPED	0x10
 #define TAG_REF		0x20
-#define REF_MAX		((1u << 24) - 1)
+#define TAG_FAR		0x40	/* the distance takes three bytes */
+#define REF_NEAR	0xffffu
+#define REF_MAX		(1u << 20)	/* farther: written out again */
 #define INTERN_MIN	4	/* shorter texts are cheaper written out */
 #define INTERN_SLOTS	(1u << 14)
 
@@ -431,10 +434,15 @@ literal(struct jscan_value *v)
  * tag and text: one slot each, the latest taking it.  A slot is only a
  * guess, checked against the bytes it names, so a stale one costs a
  * value written out again, never a wrong one. */
+struct slot {
+	uint32_t at;		/* offset + 1, or 0 */
+	uint32_t hash;		/* of what is there */
+};
+
 struct intern {
 	const void *owner;	/* the blob's task, and its length after */
 	size_t len;		/* the last record: else the slots are stale */
-	uint32_t slot[INTERN_SLOTS];	/* offset + 1, or 0 */
+	struct slot slot[INTERN_SLOTS];
 };
 
 static uint32_t
@@ -454,7 +462,7 @@ intern_hash(unsigned tag, const char *s, size_t n)
 		memcpy(&w, s, n);
 		h = mix(h, w);
 	}
-	return (uint32_t)(h >> 40) & (INTERN_SLOTS - 1);
+	return (uint32_t)(h >> 32);
 }
 
 /* The length of a value written out at p (its tag) and where its text
@@ -490,29 +498,30 @@ record_put(struct strbuf *b, struct intern *in, const struct jscan_value *v,
 		/* escaped says something of strings only */
 		unsigned tag = v[i].kind | (v[i].kind == JSCAN_STRING &&
 		    v[i].escaped ? TAG_ESCAPED : 0);
-		uint32_t *slot = NULL;
 
 		if (has_text(v[i].kind) && in != NULL &&
 		    v[i].n >= INTERN_MIN) {
-			size_t at = (size_t)(p - base), n;
+			uint32_t hash = intern_hash(tag, v[i].s, v[i].n);
+			size_t at = (size_t)(p - base), n, d;
 			const unsigned char *text;
-			uint32_t was;
+			struct slot *sl = &in->slot[hash & (INTERN_SLOTS - 1)];
+			uint32_t was = sl->at;
 
-			slot = &in->slot[intern_hash(tag, v[i].s, v[i].n)];
-			was = *slot;
-			if (was != 0 && was - 1 < at && at - (was - 1) <=
-			    REF_MAX && base[was - 1] == tag &&
+			d = at - (was - 1);
+			if (was != 0 && sl->hash == hash && was - 1 < at &&
+			    d <= REF_MAX && base[was - 1] == tag &&
 			    text_at(base + was - 1, p, &n, &text) &&
 			    n == v[i].n && memcmp(text, v[i].s, n) == 0) {
-				size_t d = at - (was - 1);
-
-				*p++ = (unsigned char)(tag | TAG_REF);
+				*p++ = (unsigned char)(tag | TAG_REF |
+				    (d > REF_NEAR ? TAG_FAR : 0));
 				*p++ = (unsigned char)d;
 				*p++ = (unsigned char)(d >> 8);
-				*p++ = (unsigned char)(d >> 16);
+				if (d > REF_NEAR)
+					*p++ = (unsigned char)(d >> 16);
 				continue;
 			}
-			*slot = (uint32_t)at + 1;
+			sl->at = (uint32_t)at + 1;
+			sl->hash = hash;
 		}
 		*p++ = (unsigned char)tag;
 		if (!has_text(v[i].kind))
@@ -621,8 +630,8 @@ record_get(const struct strbuf *blob, uint32_t at, int set,
 		const unsigned char *q, *text;
 		size_t n;
 
-		if (p >= end || (*p & ~(TAG_KIND | TAG_ESCAPED | TAG_REF)) ||
-		    (*p & TAG_KIND) > JSCAN_NULL)
+		if (p >= end || (*p & ~(TAG_KIND | TAG_ESCAPED | TAG_REF |
+		    TAG_FAR)) || ((*p & TAG_FAR) && !(*p & TAG_REF)))
 			return false;
 		f->v[i].kind = (enum jscan_kind)(*p & TAG_KIND);
 		f->v[i].escaped = (*p & TAG_ESCAPED) != 0;
@@ -634,15 +643,16 @@ record_get(const struct strbuf *blob, uint32_t at, int set,
 			continue;
 		}
 		if (*p & TAG_REF) {
-			size_t d;
+			size_t d, w = *p & TAG_FAR ? 3 : 2;
 
-			if (end - p < 4)
+			if ((size_t)(end - p) <= w)
 				return false;
-			d = p[1] | (size_t)p[2] << 8 | (size_t)p[3] << 16;
+			d = p[1] | (size_t)p[2] << 8 | (w == 3 ?
+			    (size_t)p[3] << 16 : 0);
 			if (d == 0 || d > (size_t)(p - base) ||
-			    *(q = p - d) != (*p & ~TAG_REF))
+			    *(q = p - d) != (*p & ~(TAG_REF | TAG_FAR)))
 				return false;
-			p += 4;
+			p += 1 + w;
 		} else
 			q = p;
 		if (!text_at(q, end, &n, &text))
@@ -1146,7 +1156,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	struct head h = { .version = CACHE_VERSION, .head_size = sizeof h };
 	struct writer w = { .fd = -1 };
 	char *tmp, *path;
-	size_t reached = 0;
+	size_t reached = 0, lost = 0;
 	uint32_t ref;
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
@@ -1185,14 +1195,15 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	}
 	/* the blob as it is when every record of it is reached (its
 	 * references are relative), else written again without the rest */
-	for (size_t i = 0; i < n; i++)
-		reached += record_len(e, &fc->blob, pos[i]);
-	if (reached == fc->blob.len) {
+	for (size_t i = 0; i < n; i++) {
+		size_t len = record_len(e, &fc->blob, pos[i]);
+
+		reached += len;
+		lost += len == 0 && vals_ref(e, pos[i]) != VALS_NONE;
+	}
+	if (reached == fc->blob.len && lost == 0) {
 		for (size_t i = 0; i < n; i++) {
 			ref = vals_ref(e, pos[i]);
-			if (ref != VALS_NONE && record_len(e, &fc->blob,
-			    pos[i]) == 0)
-				ref = VALS_NONE;
 			w_add(&w, &ref, sizeof ref);
 		}
 		if (fc->blob.len > 0)
