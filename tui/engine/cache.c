@@ -395,11 +395,11 @@ mtime_ns(const struct stat *st)
  * a reference.  A value written out is, for a string or number, its
  * length (one byte below 128, else two, high bit first) and bytes; true,
  * false and null are their tag alone, their text being always the same.
- * A reference is two bytes, little-endian (three with TAG_FAR): how far
- * back in the blob the tag of the same value written out is (the same
- * kind, escape and text), so that a name, a model or a trace id read
- * again and again is kept once per stretch of the blob, and near enough
- * to be read from the processor's cache.  The distance is relative, so a
+ * A reference is two bytes, little-endian (three with TAG_FAR, for a long
+ * text only): how far back in the blob the tag of the same value written
+ * out is (the same kind, escape and text), so that a name, a model or a
+ * trace id read again and again is kept once per stretch of the blob,
+ * near enough to be read from the processor's cache.  The distance is relative, so a
  * task's records keep their meaning wherever its blob is appended; the
  * blob is therefore saved and loaded whole, as it is. */
 #define TAG_KIND	0x07
@@ -409,6 +409,9 @@ mtime_ns(const struct stat *st)
 #define REF_NEAR	0xffffu
 #define REF_MAX		(1u << 20)	/* farther: written out again */
 #define INTERN_MIN	4	/* shorter texts are cheaper written out */
+#define FAR_MIN		16	/* shorter ones are written out again rather
+				   than referred to far back: they are read
+				   often, from near */
 #define INTERN_SLOTS	(1u << 14)
 
 static bool
@@ -509,7 +512,8 @@ record_put(struct strbuf *b, struct intern *in, const struct jscan_value *v,
 
 			d = at - (was - 1);
 			if (was != 0 && sl->hash == hash && was - 1 < at &&
-			    d <= REF_MAX && base[was - 1] == tag &&
+			    (d <= REF_NEAR || (d <= REF_MAX &&
+			    v[i].n > FAR_MIN)) && base[was - 1] == tag &&
 			    text_at(base + was - 1, p, &n, &text) &&
 			    n == v[i].n && memcmp(text, v[i].s, n) == 0) {
 				*p++ = (unsigned char)(tag | TAG_REF |
