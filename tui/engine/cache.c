@@ -209,6 +209,27 @@ hash_ends(int fd, uint64_t end, uint64_t *first, uint64_t *last)
 	    hash_range(fd, end > HASH_BLOCK ? end - HASH_BLOCK : 0, end, last);
 }
 
+/* Per set, its fields' places and count (fields_init's, fields_keys'),
+ * found once when a cache is first turned on: the records are decoded
+ * without a call per record. */
+static struct {
+	const int8_t *slot;
+	size_t k;
+} set_info[FIELDS_FOREIGN + 1];
+static pthread_once_t set_info_once = PTHREAD_ONCE_INIT;
+
+static void
+set_info_init(void)
+{
+	for (int s = 0; s <= FIELDS_FOREIGN; s++) {
+		struct fields f;
+
+		fields_init(s, &f);
+		set_info[s].slot = f.slot;
+		fields_keys(s, &set_info[s].k);
+	}
+}
+
 /* ---- turning it on ---- */
 
 /* What the fields are: a cache of other fields is another layout. */
@@ -306,6 +327,7 @@ eng_cache_enable(struct eng *e, const char *dir)
 	if (make_dirs(d) != 0 || lstat(d, &st) != 0 || !S_ISDIR(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
 		goto off;	/* another's, or open to others: not used */
+	pthread_once(&set_info_once, set_info_init);
 	c = eng_xcalloc(1, sizeof *c);
 	c->dir = d;
 	c->max = max_size();
@@ -621,10 +643,9 @@ record_get(const struct strbuf *blob, uint32_t at, int set,
 {
 	const unsigned char *p, *start, *base = (const unsigned char *)blob->s,
 	    *end = base + blob->len;
-	size_t k;
+	size_t k = set_info[set].k;
 
-	fields_init(set, f);
-	fields_keys(set, &k);
+	f->slot = set_info[set].slot;
 	if (at >= blob->len)
 		return false;
 	start = p = base + at;
@@ -644,6 +665,10 @@ record_get(const struct strbuf *blob, uint32_t at, int set,
 				return false;
 			if (f->v[i].kind != JSCAN_NONE)
 				literal(&f->v[i]);
+			else {
+				f->v[i].s = NULL;
+				f->v[i].n = 0;
+			}
 			continue;
 		}
 		if (*p & TAG_REF) {
@@ -865,7 +890,10 @@ body_load(struct eng *e, struct file *f, size_t id, int cfd,
 	}
 	strbuf_reset(blob);
 	if (ok && h->blob_len > 0) {
-		strbuf_reserve(blob, (size_t)h->blob_len);
+		if (blob->cap < h->blob_len + 1) {	/* no room to spare */
+			blob->s = eng_xrealloc(blob->s, (size_t)h->blob_len + 1);
+			blob->cap = (size_t)h->blob_len + 1;
+		}
 		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
 		blob->len = (size_t)h->blob_len;
 	}
@@ -1103,7 +1131,7 @@ records_compact(const struct eng *e, const struct strbuf *blob,
 		    out->len > UINT32_MAX - (FIELDS_MAX * (3 + VALS_SPAN_MAX) +
 		    1))
 			continue;
-		fields_keys(en->category, &k);
+		k = set_info[en->category].k;
 		refs[i] = (uint32_t)out->len;
 		record_put(out, in, f.v, k);
 	}
