@@ -499,6 +499,53 @@ test_corrupt_cache(void)
 	shown_free(&truth);
 }
 
+/* The caches of several files, read ahead by threads while the index
+ * takes them in: one corrupt in its entries, one in its records, one cut,
+ * and the others still used. */
+static void
+test_corrupt_many(void)
+{
+	const char *dir = new_logs("cache-corrupt-many", 300);
+	static const char *const names[] = { "tool_executions.log",
+		"llm_calls.log", "security.log" };
+	static const double at[] = { 0.2, 0.9, 0.5 };
+	struct shown truth, got;
+	char path[512];
+
+	show(dir, false, &truth);
+	show(dir, true, &got);
+	shown_free(&got);
+	for (size_t i = 0; i < 3; i++) {
+		char *idx, c;
+		struct stat st;
+		off_t off;
+		int fd;
+
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		idx = only_cache_of(path);
+		CU_ASSERT_EQUAL_FATAL(stat(idx, &st), 0);
+		off = (off_t)((double)st.st_size * at[i]);
+		CU_ASSERT_FATAL((fd = open(idx, O_RDWR)) >= 0);
+		if (i == 2) {
+			CU_ASSERT_EQUAL(ftruncate(fd, off), 0);
+		} else {
+			CU_ASSERT_EQUAL(pread(fd, &c, 1, off), 1);
+			c = (char)(c ^ 0x5a);
+			CU_ASSERT_EQUAL(pwrite(fd, &c, 1, off), 1);
+		}
+		close(fd);
+		free(idx);
+	}
+	show(dir, true, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT(got.corrupt > 0);
+	/* the three files read again, the other three not */
+	CU_ASSERT(got.bytes_read > 0 && got.bytes_read < dir_bytes(dir));
+	shown_free(&got);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	shown_free(&truth);
+}
+
 /* Another user's, or one open to others: never read. */
 static void
 test_cache_mode(void)
@@ -710,6 +757,7 @@ main(void)
 		{ "values kept are the scanner's", test_kept_values },
 		{ "replaced, same size and mtime", test_replaced },
 		{ "corrupted at sampled offsets", test_corrupt_cache },
+		{ "several corrupt, read ahead", test_corrupt_many },
 		{ "a cache open to others is ignored", test_cache_mode },
 		{ "compressed backup", test_gz },
 		{ "compressed backup cut", test_gz_cut },

@@ -65,7 +65,10 @@ struct cache {
 	size_t corrupt;
 	char *corrupt_path;
 	uint64_t layout;
+	struct ahead *ahead;	/* caches being read ahead, or NULL */
 };
+
+static void ahead_end(struct eng *e);
 
 struct file_cache {
 	struct strbuf blob;	/* the values' records */
@@ -78,7 +81,9 @@ struct file_cache {
 
 /* The header of a cache file; the body follows: the entries (struct
  * packed), each one's record offset (uint32_t), the records, the note
- * (what inflating a compressed backup said), the directory. */
+ * (what inflating a compressed backup said), the directory.  The
+ * entries and offsets have a checksum, the rest another: they are read
+ * by different threads (read_ahead). */
 struct head {
 	char magic[8];
 	uint32_t version, head_size;
@@ -92,7 +97,7 @@ struct head {
 	uint64_t nentries, blob_len;
 	uint32_t note_len, dir_len;
 	uint32_t category, gz;
-	uint64_t body_sum;
+	uint64_t entries_sum, blob_sum;
 	uint64_t head_sum;	/* of the bytes before it */
 };
 
@@ -439,6 +444,8 @@ cache_free(struct eng *e)
 {
 	struct cache *c = e->cache;
 
+	if (c != NULL)
+		ahead_end(e);
 	for (size_t i = 0; i < e->nchunks && e->vchunks != NULL; i++)
 		free(e->vchunks[i]);
 	free(e->vchunks);
@@ -933,17 +940,141 @@ body_read(int fd, void *p, size_t n, uint64_t *off, struct sum *sum)
 	return true;
 }
 
-/* The entries, refs and records of a valid head into the index; false,
- * the index as it was, when the body is not what the head says. */
-static bool
-body_load(struct eng *e, struct file *f, size_t id, int cfd,
-    const struct head *h, char **note)
+/* A file's cache read and checked, not yet in the index: by cache_load
+ * on the main thread, or ahead of it by a reader thread (read_ahead).
+ * The records are read and checked first (fetch_read), the entries then
+ * as they go into the index (fetch_apply), a block at a time. */
+struct fetch {
+	struct file *f;
+	size_t id;
+	struct head h;
+	int cfd;		/* the cache file, open when found */
+	char *note;		/* the note, NUL, then the directory */
+	char *corrupt;		/* the cache's path, when it was corrupt */
+	bool found;		/* a cache that holds so far: its blob read */
+	bool taken, done;	/* read_ahead's */
+};
+
+static void
+fetch_forget(struct fetch *x)
 {
+	if (x->found)
+		close(x->cfd);
+	free(x->note);
+	x->note = NULL;
+	x->found = false;
+}
+
+/* The records, the note and the directory of a valid head into x and
+ * x->f's blob; false when they are not what the head says. */
+static bool
+blob_read(struct fetch *x, int cfd)
+{
+	const struct head *h = &x->h;
+	struct strbuf *blob = &x->f->cache->blob;
+	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
+	    sizeof(uint32_t));
+	struct sum sum;
+	bool ok = true;
+
+	sum_init(&sum);
+	strbuf_reset(blob);
+	if (h->blob_len > 0) {
+		if (blob->cap < h->blob_len + 1) {	/* no room to spare */
+			blob->s = eng_xrealloc(blob->s, (size_t)h->blob_len + 1);
+			blob->cap = (size_t)h->blob_len + 1;
+			huge_pages(blob->s, blob->cap);
+		}
+		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
+		blob->len = ok ? (size_t)h->blob_len : 0;
+	}
+	x->note = eng_xmalloc((size_t)h->note_len + h->dir_len + 1);
+	ok = ok && body_read(cfd, x->note, (size_t)h->note_len + h->dir_len,
+	    &off, &sum) && sum_end(&sum) == h->blob_sum;
+	x->note[h->note_len] = '\0';
+	if (!ok)
+		strbuf_reset(blob);
+	return ok;
+}
+
+/* x->f's cache, when there is one that holds so far, read into x (its
+ * entries are left to fetch_apply).  fd is the log file's (for a
+ * compressed backup, the compressed file's), or -1: taken from the
+ * descriptor cache.  Touches nothing of e but to read it, and of x->f
+ * but its cache's blob: a reader thread runs it. */
+static void
+fetch_read(struct eng *e, struct fetch *x, int fd)
+{
+	struct file *f = x->f;
+	char *path = cache_path(e->cache, f->dev, f->ino);
+	struct head *h = &x->h;
+	struct stat st;
+	bool own_fd = false;
+	int cfd;
+
+	x->found = false;
+	if ((cfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0) {
+		free(path);
+		return;
+	}
+	if (fstat(cfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		goto out;	/* not ours: never read */
+	if (read_full(cfd, (char *)h, sizeof *h, 0) != (ssize_t)sizeof *h)
+		goto bad;
+	if (memcmp(h->magic, CACHE_MAGIC, sizeof h->magic) != 0)
+		goto bad;
+	if (h->version != CACHE_VERSION || h->layout != e->cache->layout)
+		goto out;	/* another version's: rebuilt */
+	if (!head_valid(e->cache, h, f)) {
+		if (h->head_sum != hash_bytes(h, offsetof(struct head,
+		    head_sum)))
+			goto bad;
+		goto out;
+	}
+	if ((uint64_t)st.st_size != sizeof *h + h->nentries * (sizeof(struct
+	    packed) + sizeof(uint32_t)) + h->blob_len + h->note_len +
+	    h->dir_len)
+		goto bad;
+	if (fd < 0) {
+		if ((fd = fdcache_acquire(e, f)) < 0)
+			goto out;
+		own_fd = true;
+	}
+	if (!agrees(h, f, fd))
+		goto out;	/* the file changed: indexed again */
+	if (!blob_read(x, cfd)) {
+		free(x->note);
+		x->note = NULL;
+		goto bad;
+	}
+	x->found = true;
+	x->cfd = cfd;
+	cfd = -1;
+	goto out;
+bad:
+	x->corrupt = path;
+	path = NULL;
+out:
+	if (own_fd)
+		fdcache_release(e, f);
+	if (cfd >= 0)
+		close(cfd);
+	free(path);
+}
+
+/* The entries of what fetch_read found, each checked, into the index;
+ * false, the index as it was, when they are not what the head says. */
+static bool
+entries_load(struct eng *e, struct fetch *x)
+{
+	const struct head *h = &x->h;
 	size_t before = e->count, per = IO_BLOCK / sizeof(struct packed);
 	uint64_t off = sizeof *h, prev_end = 0, malformed = 0;
 	struct packed *pk = eng_xmalloc(per * sizeof *pk);
 	struct eng_entry *v = eng_xmalloc(per * sizeof *v);
-	struct strbuf *blob = &file_cache(f)->blob;
+	struct file *f = x->f;
 	struct sum sum;
 	bool ok = true;
 
@@ -952,10 +1083,10 @@ body_load(struct eng *e, struct file *f, size_t id, int cfd,
 		size_t n = h->nentries - done < per ?
 		    (size_t)(h->nentries - done) : per;
 
-		ok = body_read(cfd, pk, n * sizeof *pk, &off, &sum);
+		ok = body_read(x->cfd, pk, n * sizeof *pk, &off, &sum);
 		for (size_t i = 0; ok && i < n; i++) {
 			v[i] = (struct eng_entry){ .time_us = pk[i].time_us,
-			    .offset = pk[i].offset, .file = (uint32_t)id,
+			    .offset = pk[i].offset, .file = (uint32_t)x->id,
 			    .length = pk[i].length,
 			    .category = pk[i].category,
 			    .level = pk[i].level, .flags = pk[i].flags,
@@ -977,32 +1108,17 @@ body_load(struct eng *e, struct file *f, size_t id, int cfd,
 		size_t pos = before + (size_t)done;
 		size_t at = pos & (CHUNK_ENTRIES - 1);
 		size_t n = CHUNK_ENTRIES - at;
+		uint32_t *refs = &e->vchunks[pos >> CHUNK_SHIFT][at];
 
 		if (n > h->nentries - done)
 			n = (size_t)(h->nentries - done);
-		ok = body_read(cfd, &e->vchunks[pos >> CHUNK_SHIFT][at],
-		    n * sizeof(uint32_t), &off, &sum);
+		ok = body_read(x->cfd, refs, n * sizeof *refs, &off, &sum);
+		for (size_t i = 0; ok && i < n; i++)
+			ok = refs[i] == VALS_NONE || refs[i] < h->blob_len;
 		done += n;
 	}
-	strbuf_reset(blob);
-	if (ok && h->blob_len > 0) {
-		if (blob->cap < h->blob_len + 1) {	/* no room to spare */
-			blob->s = eng_xrealloc(blob->s, (size_t)h->blob_len + 1);
-			blob->cap = (size_t)h->blob_len + 1;
-			huge_pages(blob->s, blob->cap);
-		}
-		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
-		blob->len = (size_t)h->blob_len;
-	}
-	*note = eng_xmalloc((size_t)h->note_len + h->dir_len + 1);
-	ok = ok && body_read(cfd, *note, (size_t)h->note_len + h->dir_len,
-	    &off, &sum) && sum_end(&sum) == h->body_sum;
-	(*note)[h->note_len] = '\0';
-	if (!ok) {
+	if (!ok || sum_end(&sum) != h->entries_sum) {
 		e->count = before;	/* what was appended is forgotten */
-		strbuf_reset(blob);
-		free(*note);
-		*note = NULL;
 		return false;
 	}
 	e->malformed += (size_t)malformed;
@@ -1017,69 +1133,219 @@ body_load(struct eng *e, struct file *f, size_t id, int cfd,
 	return true;
 }
 
+/* What fetch_read found into the index: true when f's entries are in
+ * and its reading goes on after them.  Main thread. */
+static bool
+fetch_apply(struct eng *e, struct fetch *x)
+{
+	struct file *f = x->f;
+
+	if (x->found && !entries_load(e, x)) {
+		strbuf_reset(&f->cache->blob);
+		fetch_forget(x);
+		x->corrupt = cache_path(e->cache, f->dev, f->ino);
+	}
+	if (x->corrupt != NULL) {
+		corrupt(e, x->corrupt);
+		free(x->corrupt);
+		x->corrupt = NULL;
+	}
+	if (!x->found)
+		return false;
+	f->pos = x->h.pos;
+	f->resume = x->h.resume;
+	if (f->gz)
+		f->size = x->h.text_size;
+	f->cache->saved = true;
+	f->cache->saved_pos = x->h.pos;
+	f->cache->saved_entries = (size_t)x->h.nentries;
+	if (x->note[0] != '\0') {
+		store_unreadable(e, f->path, x->note, false);
+		f->cache->note = eng_xstrdup(x->note);
+	}
+	fetch_forget(x);
+	return true;
+}
+
 /* f's cache, when there is one that holds: its entries are in the index
- * and f's reading goes on after them.  fd is the log file's (for a
- * compressed backup, the compressed file's). */
+ * and f's reading goes on after them.  fd as fetch_read's. */
 static bool
 cache_load(struct eng *e, struct file *f, size_t id, int fd)
 {
-	char *path = cache_path(e->cache, f->dev, f->ino), *note = NULL;
-	struct head h;
-	struct stat st;
-	bool ok = false;
-	int cfd;
+	struct fetch x = { .f = f, .id = id, .cfd = -1 };
 
-	if ((cfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) < 0) {
-		free(path);
+	file_cache(f);
+	fetch_read(e, &x, fd);
+	return fetch_apply(e, &x);
+}
+
+/* ---- reading many caches at once ----
+ *
+ * The caches of the files a plan is about to take in are read and
+ * checked by threads, in order and a few files ahead, while the main
+ * thread puts each in the index as its turn comes (cache_prepare): the
+ * index is filled in the order of the files, as by one thread. */
+
+#define AHEAD_PER_THREAD	2	/* files read, not yet taken in */
+
+struct ahead {
+	struct fetch *x;
+	size_t n;
+	size_t next;		/* the first not yet taken in */
+	size_t window;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t *th;
+	size_t nth;
+	struct eng *e;
+};
+
+static void *
+ahead_main(void *arg)
+{
+	struct ahead *a = arg;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		size_t i = a->next;
+
+		while (i < a->n && a->x[i].taken)
+			i++;
+		if (i == a->n)
+			break;
+		if (i >= a->next + a->window) {
+			pthread_cond_wait(&a->cv, &a->mu);
+			continue;
+		}
+		a->x[i].taken = true;
+		pthread_mutex_unlock(&a->mu);
+		fetch_read(a->e, &a->x[i], -1);
+		pthread_mutex_lock(&a->mu);
+		a->x[i].done = true;
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static void
+ahead_end(struct eng *e)
+{
+	struct ahead *a = e->cache->ahead;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < a->n; i++)
+		a->x[i].taken = true;	/* no more is begun */
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	for (size_t i = 0; i < a->nth; i++)
+		pthread_join(a->th[i], NULL);
+	for (size_t i = 0; i < a->n; i++) {
+		struct file_cache *fc = a->x[i].f->cache;
+
+		if (a->x[i].found && fc->blob.len > 0) {
+			free(fc->blob.s);	/* read, never taken in */
+			memset(&fc->blob, 0, sizeof fc->blob);
+		}
+		fetch_forget(&a->x[i]);
+		free(a->x[i].corrupt);
+	}
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a->th);
+	free(a->x);
+	free(a);
+	e->cache->ahead = NULL;
+}
+
+/* Whether index_plan is to take in f's cache through cache_prepare: a
+ * plain file not yet read, not yet looked at (index.c's loop); the one
+ * being looked at is, unless read already. */
+static bool
+ahead_wants(const struct file *f, bool now)
+{
+	return f != NULL && !f->gone && f->pending == 0 && !f->gz &&
+	    f->pos == 0 && (now || f->cache == NULL || !f->cache->prepared);
+}
+
+/* Begin reading the caches of the files from id on, when there are
+ * several and more than one core. */
+static void
+ahead_begin(struct eng *e, size_t id)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct ahead *a;
+	size_t n = 0;
+
+	for (size_t i = id; i < e->nfiles; i++)
+		n += ahead_wants(e->files[i], i == id);
+	if (n < 2 || cores < 2)
+		return;
+	a = eng_xcalloc(1, sizeof *a);
+	a->x = eng_xcalloc(n, sizeof *a->x);
+	for (size_t i = id, k = 0; i < e->nfiles; i++)
+		if (ahead_wants(e->files[i], i == id)) {
+			a->x[k].f = e->files[i];
+			a->x[k].cfd = -1;
+			a->x[k++].id = i;
+			file_cache(e->files[i]);	/* before any thread */
+		}
+	a->n = n;
+	a->e = e;
+	a->nth = (size_t)cores < n ? (size_t)cores : n;
+	if (a->nth > LOAD_THREADS_MAX)
+		a->nth = LOAD_THREADS_MAX;
+	a->window = a->nth * AHEAD_PER_THREAD;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	a->th = eng_xcalloc(a->nth, sizeof *a->th);
+	e->cache->ahead = a;
+	for (size_t i = 0; i < a->nth; i++)
+		if (pthread_create(&a->th[i], NULL, ahead_main, a) != 0) {
+			a->nth = i;	/* fewer threads, or the main's alone */
+			break;
+		}
+	if (a->nth == 0)
+		ahead_end(e);
+}
+
+/* f's cache read ahead, put in the index; false when f was not among
+ * those read ahead (cache_load reads it). */
+static bool
+ahead_take(struct eng *e, struct file *f)
+{
+	struct ahead *a = e->cache->ahead;
+	size_t i;
+
+	if (a == NULL)
 		return false;
+	for (i = a->next; i < a->n && a->x[i].f != f; i++)
+		;
+	if (i == a->n)
+		return false;
+	pthread_mutex_lock(&a->mu);
+	a->next = i;	/* those skipped are not waited for */
+	pthread_cond_broadcast(&a->cv);
+	if (!a->x[i].taken) {	/* not begun: read here */
+		a->x[i].taken = true;
+		pthread_mutex_unlock(&a->mu);
+		fetch_read(e, &a->x[i], -1);
+		pthread_mutex_lock(&a->mu);
+		a->x[i].done = true;
 	}
-	if (fstat(cfd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		goto out;	/* not ours: never read */
-	if (read_full(cfd, (char *)&h, sizeof h, 0) != (ssize_t)sizeof h) {
-		corrupt(e, path);
-		goto out;
-	}
-	if (memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) != 0 ||
-	    h.version != CACHE_VERSION || h.layout != e->cache->layout) {
-		if (memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) != 0)
-			corrupt(e, path);
-		goto out;	/* another version's: rebuilt */
-	}
-	if (!head_valid(e->cache, &h, f)) {
-		if (h.head_sum != hash_bytes(&h, offsetof(struct head,
-		    head_sum)))
-			corrupt(e, path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size != sizeof h + h.nentries * (sizeof(struct
-	    packed) + sizeof(uint32_t)) + h.blob_len + h.note_len + h.dir_len) {
-		corrupt(e, path);
-		goto out;
-	}
-	if (!agrees(&h, f, fd))
-		goto out;	/* the file changed: indexed again */
-	if (!(ok = body_load(e, f, id, cfd, &h, &note))) {
-		corrupt(e, path);
-		goto out;
-	}
-	f->pos = h.pos;
-	f->resume = h.resume;
-	if (f->gz)
-		f->size = h.text_size;
-	f->cache->saved = true;
-	f->cache->saved_pos = h.pos;
-	f->cache->saved_entries = (size_t)h.nentries;
-	if (note[0] != '\0') {
-		store_unreadable(e, f->path, note, false);
-		f->cache->note = eng_xstrdup(note);
-	}
-	free(note);
-out:
-	close(cfd);
-	free(path);
-	return ok;
+	while (!a->x[i].done)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	fetch_apply(e, &a->x[i]);
+	pthread_mutex_lock(&a->mu);
+	a->next = i + 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	if (i + 1 == a->n)
+		ahead_end(e);
+	return true;
 }
 
 /* A compressed backup's text, inflated from zfd: what cut or corrupt
@@ -1132,6 +1398,10 @@ cache_prepare(struct eng *e, struct file *f, size_t id)
 		return;
 	}
 	if (!cache_values_on(e) || f->pos > 0)
+		return;
+	if (e->cache->ahead == NULL)
+		ahead_begin(e, id);
+	if (ahead_take(e, f))
 		return;
 	if ((fd = fdcache_acquire(e, f)) < 0)
 		return;
@@ -1335,6 +1605,8 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 			ref = vals_ref(e, pos[i]);
 			w_add(&w, &ref, sizeof ref);
 		}
+		h.entries_sum = sum_end(&w.sum);
+		sum_init(&w.sum);
 		if (fc->blob.len > 0)
 			w_add(&w, fc->blob.s, fc->blob.len);
 		h.blob_len = fc->blob.len;
@@ -1344,6 +1616,8 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 
 		records_compact(e, &fc->blob, pos, n, &nb, refs);
 		w_add(&w, refs, n * sizeof *refs);
+		h.entries_sum = sum_end(&w.sum);
+		sum_init(&w.sum);
 		w_add(&w, nb.s, nb.len);
 		h.blob_len = nb.len;
 		strbuf_free(&nb);
@@ -1352,7 +1626,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	w_add(&w, note, h.note_len);
 	w_add(&w, dir, h.dir_len);
 	w_flush(&w);
-	h.body_sum = sum_end(&w.sum);
+	h.blob_sum = sum_end(&w.sum);
 	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
 	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
 		w.failed = true;
@@ -1484,6 +1758,8 @@ cache_save(struct eng *e)
 	size_t *count, *start, nd = 0;
 	uint32_t *pos;
 
+	if (e->cache != NULL)
+		ahead_end(e);	/* the plan is made: no more is read ahead */
 	if (!cache_values_on(e) || e->cache->no_write || e->vchunks == NULL ||
 	    e->loader != NULL)
 		return;
