@@ -339,8 +339,42 @@ test_truncate_open(void)
 	free(idx);
 }
 
+/* Every entry's kept values, where it has some, against what the scanner
+ * reads in its line, field by field: kind, escape, and the very bytes.
+ * How many had kept values. */
+static size_t
+kept_as_read(struct eng *e)
+{
+	size_t kept = 0;
+
+	for (size_t p = 0; p < e->count; p++) {
+		const struct eng_entry *en = store_entry(e, p);
+		struct fields f, g;
+		const char *s;
+		size_t n, k = 0;
+
+		if (!entry_kept_fields(e, p, en, &f))
+			continue;
+		kept++;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s = eng_line(e, en, &n));
+		CU_ASSERT_FATAL(fields_read(s, n, en->category, &g));
+		for (const enum field *x = fields_set(en->category);
+		    *x != NFIELDS; x++, k++) {
+			CU_ASSERT_EQUAL(f.v[k].kind, field_kept(*x) ?
+			    g.v[k].kind : JSCAN_NONE);
+			if (!field_kept(*x) || g.v[k].kind == JSCAN_NONE)
+				continue;
+			CU_ASSERT_EQUAL(f.v[k].escaped, g.v[k].escaped);
+			CU_ASSERT_EQUAL_FATAL(f.v[k].n, g.v[k].n);
+			CU_ASSERT(f.v[k].n == 0 ||
+			    memcmp(f.v[k].s, g.v[k].s, f.v[k].n) == 0);
+		}
+	}
+	return kept;
+}
+
 /* The values read from a cache are those the scanner reads in the line,
- * field by field: kind, escape, and the very bytes. */
+ * from the caches and from the values of a first walk. */
 static void
 test_kept_values(void)
 {
@@ -350,7 +384,6 @@ test_kept_values(void)
 
 	same_as_uncached(dir);	/* writes the caches */
 	for (int pass = 0; pass < 2; pass++) {
-		/* from the caches, then from the values of a first walk */
 		struct eng *e = eng_open(&dir, 1, err, sizeof err);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -358,32 +391,55 @@ test_kept_values(void)
 		    util_tmpdir("cache-values-dir")), 0);
 		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
 		CU_ASSERT(pass == 1 || e->bytes_read == 0);
-		for (size_t p = 0; p < e->count; p++) {
-			const struct eng_entry *en = store_entry(e, p);
-			struct fields f, g;
-			const char *s;
-			size_t n, k = 0;
-
-			if (!entry_kept_fields(e, p, en, &f))
-				continue;
-			kept++;
-			CU_ASSERT_PTR_NOT_NULL_FATAL(s = eng_line(e, en, &n));
-			CU_ASSERT_FATAL(fields_read(s, n, en->category, &g));
-			for (const enum field *x = fields_set(en->category);
-			    *x != NFIELDS; x++, k++) {
-				CU_ASSERT_EQUAL(f.v[k].kind, field_kept(*x) ?
-				    g.v[k].kind : JSCAN_NONE);
-				if (!field_kept(*x) || g.v[k].kind == JSCAN_NONE)
-					continue;
-				CU_ASSERT_EQUAL(f.v[k].escaped, g.v[k].escaped);
-				CU_ASSERT_EQUAL_FATAL(f.v[k].n, g.v[k].n);
-				CU_ASSERT(f.v[k].n == 0 ||
-				    memcmp(f.v[k].s, g.v[k].s, f.v[k].n) == 0);
-			}
-		}
+		kept += kept_as_read(e);
 		eng_close(e);
 	}
 	CU_ASSERT(kept > 1000);
+}
+
+/* Values met again far apart: a long one referred to far back, a short
+ * one written out again, an escaped one, across more than 64 KiB of
+ * records; read back as the scanner reads them, and the cache smaller
+ * than the values it holds. */
+static void
+test_far_values(void)
+{
+	const char *dir = util_tmpdir("cache-far");
+	char path[512], err[256];
+	struct stat st;
+	FILE *fp;
+	char *idx;
+
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(path, "w"));
+	for (unsigned i = 0; i < 6000; i++)
+		fprintf(fp, "{\"category\":\"llm\",\"timestamp\":"
+		    "\"2026-11-01T00:%02u:%02u.000Z\",\"level\":\"INFO\","
+		    "\"provider\":\"%s\",\"model\":\"%s\","
+		    "\"error\":\"unique error text number %u\","
+		    "\"trace_id\":\"%032x\",\"duration_ms\":%u.5}\n",
+		    i / 100 % 60, i % 60, i % 2000 == 0 ? "rare-provider" :
+		    "groq", i % 3000 == 7 ? "a-long-model-name-seen-rarely" :
+		    i % 2 ? "m\\u00e9dium-model-name-often" : "short",
+		    i, i / 3, i % 97);
+	fclose(fp);
+	for (int pass = 0; pass < 2; pass++) {
+		struct eng *e = eng_open(&dir, 1, err, sizeof err);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		CU_ASSERT_EQUAL(eng_cache_enable(e, cache_dir), 0);
+		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+		CU_ASSERT(pass == 0 || e->bytes_read == 0);
+		CU_ASSERT_EQUAL(kept_as_read(e), 6000);
+		eng_close(e);
+	}
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	idx = only_cache_of(path);
+	CU_ASSERT_EQUAL_FATAL(stat(idx, &st), 0);
+	/* 6000 entries of 28 bytes, each record ~60 bytes: not the
+	 * ~130 of its values written out */
+	CU_ASSERT(st.st_size < 6000 * (28 + 75));
+	free(idx);
 }
 
 /* Another file of the same size and mtime, put in the old one's place:
@@ -755,6 +811,7 @@ main(void)
 		{ "truncation", test_truncate },
 		{ "truncated under an open engine", test_truncate_open },
 		{ "values kept are the scanner's", test_kept_values },
+		{ "values met again far apart", test_far_values },
 		{ "replaced, same size and mtime", test_replaced },
 		{ "corrupted at sampled offsets", test_corrupt_cache },
 		{ "several corrupt, read ahead", test_corrupt_many },
