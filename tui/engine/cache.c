@@ -72,6 +72,8 @@ static void ahead_end(struct eng *e);
 
 struct file_cache {
 	struct strbuf blob;	/* the values' records */
+	size_t records;		/* in it: when the index reaches fewer, some
+				   entries left (prune.c) */
 	uint64_t saved_pos;	/* the cache file holds [0, saved_pos) */
 	size_t saved_entries;
 	bool saved;
@@ -850,14 +852,19 @@ index_task_publish_values(struct eng *e, struct index_task *t)
 			t->refs[i] = VALS_NONE;
 		return;
 	}
-	if (t->blob.len > 0) {
-		if (blob->s == NULL)
-			strbuf_init(blob);
+	if (t->blob.len > 0 && base == 0) {
+		struct strbuf was = *blob;	/* the task's is taken over */
+
+		*blob = t->blob;
+		t->blob = was;
+		strbuf_reset(&t->blob);
+	} else if (t->blob.len > 0)
 		strbuf_add(blob, t->blob.s, t->blob.len);
-	}
 	for (size_t i = 0; i < t->n; i++)
-		if (t->refs[i] != VALS_NONE)
+		if (t->refs[i] != VALS_NONE) {
 			t->refs[i] += (uint32_t)base;
+			t->file->cache->records++;
+		}
 }
 
 bool
@@ -1075,6 +1082,7 @@ entries_load(struct eng *e, struct fetch *x)
 	struct packed *pk = eng_xmalloc(per * sizeof *pk);
 	struct eng_entry *v = eng_xmalloc(per * sizeof *v);
 	struct file *f = x->f;
+	size_t records = 0;
 	struct sum sum;
 	bool ok = true;
 
@@ -1113,14 +1121,17 @@ entries_load(struct eng *e, struct fetch *x)
 		if (n > h->nentries - done)
 			n = (size_t)(h->nentries - done);
 		ok = body_read(x->cfd, refs, n * sizeof *refs, &off, &sum);
-		for (size_t i = 0; ok && i < n; i++)
+		for (size_t i = 0; ok && i < n; i++) {
 			ok = refs[i] == VALS_NONE || refs[i] < h->blob_len;
+			records += refs[i] != VALS_NONE;
+		}
 		done += n;
 	}
 	if (!ok || sum_end(&sum) != h->entries_sum) {
 		e->count = before;	/* what was appended is forgotten */
 		return false;
 	}
+	f->cache->records = records;
 	e->malformed += (size_t)malformed;
 	for (size_t p = before; p < e->count; p += CHUNK_ENTRIES -
 	    (p & (CHUNK_ENTRIES - 1))) {
@@ -1460,22 +1471,6 @@ w_add(struct writer *w, const void *data, size_t n)
 	}
 }
 
-/* The length of the record of entry pos (record_get's), or 0 when it has
- * none or it does not hold. */
-static size_t
-record_len(const struct eng *e, const struct strbuf *blob, size_t pos)
-{
-	const struct eng_entry *en = store_entry(e, pos);
-	uint32_t ref = vals_ref(e, pos);
-	struct fields f;
-	size_t len;
-
-	if (ref == VALS_NONE || en->category >= LLMLOG_NCATEGORIES ||
-	    !record_get(blob, ref, en->category, &f, &len))
-		return 0;
-	return len;
-}
-
 /* The records of the entries pos[0..n) written again, in their order,
  * into out, and each one's offset in refs: the blob without what is no
  * longer reached. */
@@ -1555,7 +1550,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	struct head h = { .version = CACHE_VERSION, .head_size = sizeof h };
 	struct writer w = { .fd = -1 };
 	char *tmp, *path;
-	size_t reached = 0, lost = 0;
+	size_t reached = 0;
 	uint32_t ref;
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
@@ -1593,14 +1588,12 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		w_add(&w, &pk, sizeof pk);
 	}
 	/* the blob as it is when every record of it is reached (its
-	 * references are relative), else written again without the rest */
-	for (size_t i = 0; i < n; i++) {
-		size_t len = record_len(e, &fc->blob, pos[i]);
-
-		reached += len;
-		lost += len == 0 && vals_ref(e, pos[i]) != VALS_NONE;
-	}
-	if (reached == fc->blob.len && lost == 0) {
+	 * references are relative), else written again without the rest:
+	 * each record is one entry's, so it is reached when as many entries
+	 * have one as records were put in */
+	for (size_t i = 0; i < n; i++)
+		reached += vals_ref(e, pos[i]) != VALS_NONE;
+	if (reached == fc->records) {
 		for (size_t i = 0; i < n; i++) {
 			ref = vals_ref(e, pos[i]);
 			w_add(&w, &ref, sizeof ref);
