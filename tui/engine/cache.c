@@ -19,7 +19,11 @@
  *
  * The values live beside the index: e->vchunks holds, per index
  * position, where its record is in its file's blob (VALS_NONE: none, the
- * line is read), and prune.c moves them with the entries.
+ * line is read), and prune.c moves them with the entries.  A value met
+ * again is a reference to where it was written out, so a blob holds a
+ * model or a trace id once for many entries.  The caches of a load's
+ * files are read ahead by one thread per core while the index takes
+ * them in, in order.
  */
 #include "config.h"
 
@@ -508,9 +512,9 @@ mtime_ns(const struct stat *st)
  * text only): how far back in the blob the tag of the same value written
  * out is (the same kind, escape and text), so that a name, a model or a
  * trace id read again and again is kept once per stretch of the blob,
- * near enough to be read from the processor's cache.  The distance is relative, so a
- * task's records keep their meaning wherever its blob is appended; the
- * blob is therefore saved and loaded whole, as it is. */
+ * near enough to be read from the processor's cache.  The distance is
+ * relative, so a task's records keep their meaning wherever its blob is
+ * appended; the blob is therefore saved and loaded whole, as it is. */
 #define TAG_KIND	0x07
 #define TAG_ESCAPED	0x10
 #define TAG_REF		0x20
@@ -988,8 +992,8 @@ blob_read(struct fetch *x, int cfd)
 	strbuf_reset(blob);
 	if (h->blob_len > 0) {
 		if (blob->cap < h->blob_len + 1) {	/* no room to spare */
-			blob->s = eng_xrealloc(blob->s, (size_t)h->blob_len + 1);
 			blob->cap = (size_t)h->blob_len + 1;
+			blob->s = eng_xrealloc(blob->s, blob->cap);
 			huge_pages(blob->s, blob->cap);
 		}
 		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
