@@ -561,24 +561,25 @@ struct intern {
 	struct slot slot[INTERN_SLOTS];
 };
 
+/* Of a text of at least INTERN_MIN bytes: its words, the last one ending
+ * at its end (overlapping the one before), with no copy of odd length. */
 static uint32_t
 intern_hash(unsigned tag, const char *s, size_t n)
 {
-	uint64_t h = HK1 ^ (tag * HK2) ^ n;
+	uint64_t h = HK1 ^ (tag * HK2) ^ n, w;
+	uint32_t a, b;
 
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t w;
-
-		memcpy(&w, s, 8);
+	if (n < 8) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return (uint32_t)(mix(h, a | (uint64_t)b << 32) >> 32);
+	}
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&w, s + i, 8);
 		h = mix(h, w);
 	}
-	if (n > 0) {
-		uint64_t w = 0;
-
-		memcpy(&w, s, n);
-		h = mix(h, w);
-	}
-	return (uint32_t)(h >> 32);
+	memcpy(&w, s + n - 8, 8);
+	return (uint32_t)(mix(h, w) >> 32);
 }
 
 /* The length of a value written out at p (its tag) and where its text
