@@ -36,7 +36,7 @@ static const char *const files[] = { "user_interactions.log",
 static void
 add_value(struct strbuf *b, const char *key)
 {
-	switch (util_rand_below(9)) {
+	switch (util_rand_below(10)) {
 	case 0:
 		return;		/* absent */
 	case 1:
@@ -63,6 +63,10 @@ add_value(struct strbuf *b, const char *key)
 	}
 	case 6:
 		strbuf_printf(b, ",\"%s\":1e999", key);
+		return;
+	case 7:		/* read again and again: kept once, referred to */
+		strbuf_printf(b, ",\"%s\":\"%08x%08x-name\"", key,
+		    0xabcd0000u + util_rand_below(3), util_rand_below(2));
 		return;
 	default:
 		strbuf_printf(b, ",\"%s\":\"n%u\"", key, util_rand_below(7));
@@ -289,6 +293,155 @@ test_truncate(void)
 	same_as_uncached(dir);
 }
 
+/* The cache file of the log file at path. */
+static char *
+only_cache_of(const char *path)
+{
+	struct stat st;
+	char *s;
+
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	s = malloc(strlen(cache_dir) + 64);
+	sprintf(s, "%s/%llx-%llx.idx", cache_dir, (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	return s;
+}
+
+/* Truncated and written again while one engine has it: the values of the
+ * entries gone stay in memory, and the cache is written without them. */
+static void
+test_truncate_open(void)
+{
+	const char *dir = new_logs("cache-truncate-open", 300);
+	char path[512], err[256];
+	struct eng *e = eng_open(&dir, 1, err, sizeof err);
+	unsigned t = 80000;
+	struct stat a, b;
+	char *idx;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(eng_cache_enable(e, cache_dir), 0);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	CU_ASSERT_EQUAL(truncate(path, 0), 0);
+	write_lines(dir, 3, 40, &t, "a");
+	CU_ASSERT(eng_refresh(e) > 0);
+	eng_close(e);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	/* no bigger than the cache of the same lines indexed afresh */
+	idx = only_cache_of(path);
+	CU_ASSERT_EQUAL_FATAL(stat(idx, &a), 0);
+	CU_ASSERT_EQUAL(unlink(idx), 0);
+	same_as_uncached(dir);
+	CU_ASSERT_EQUAL_FATAL(stat(idx, &b), 0);
+	CU_ASSERT_EQUAL(a.st_size, b.st_size);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	free(idx);
+}
+
+/* Every entry's kept values, where it has some, against what the scanner
+ * reads in its line, field by field: kind, escape, and the very bytes.
+ * How many had kept values. */
+static size_t
+kept_as_read(struct eng *e)
+{
+	size_t kept = 0;
+
+	for (size_t p = 0; p < e->count; p++) {
+		const struct eng_entry *en = store_entry(e, p);
+		struct fields f, g;
+		const char *s;
+		size_t n, k = 0;
+
+		if (!entry_kept_fields(e, p, en, &f))
+			continue;
+		kept++;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s = eng_line(e, en, &n));
+		CU_ASSERT_FATAL(fields_read(s, n, en->category, &g));
+		for (const enum field *x = fields_set(en->category);
+		    *x != NFIELDS; x++, k++) {
+			CU_ASSERT_EQUAL(f.v[k].kind, field_kept(*x) ?
+			    g.v[k].kind : JSCAN_NONE);
+			if (!field_kept(*x) || g.v[k].kind == JSCAN_NONE)
+				continue;
+			CU_ASSERT_EQUAL(f.v[k].escaped, g.v[k].escaped);
+			CU_ASSERT_EQUAL_FATAL(f.v[k].n, g.v[k].n);
+			CU_ASSERT(f.v[k].n == 0 ||
+			    memcmp(f.v[k].s, g.v[k].s, f.v[k].n) == 0);
+		}
+	}
+	return kept;
+}
+
+/* The values read from a cache are those the scanner reads in the line,
+ * from the caches and from the values of a first walk. */
+static void
+test_kept_values(void)
+{
+	const char *dir = new_logs("cache-values", 400);
+	char err[256];
+	size_t kept = 0;
+
+	same_as_uncached(dir);	/* writes the caches */
+	for (int pass = 0; pass < 2; pass++) {
+		struct eng *e = eng_open(&dir, 1, err, sizeof err);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		CU_ASSERT_EQUAL(eng_cache_enable(e, pass == 0 ? cache_dir :
+		    util_tmpdir("cache-values-dir")), 0);
+		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+		CU_ASSERT(pass == 1 || e->bytes_read == 0);
+		kept += kept_as_read(e);
+		eng_close(e);
+	}
+	CU_ASSERT(kept > 1000);
+}
+
+/* Values met again far apart: a long one referred to far back, a short
+ * one written out again, an escaped one, across more than 64 KiB of
+ * records; read back as the scanner reads them, and the cache smaller
+ * than the values it holds. */
+static void
+test_far_values(void)
+{
+	const char *dir = util_tmpdir("cache-far");
+	char path[512], err[256];
+	struct stat st;
+	FILE *fp;
+	char *idx;
+
+	snprintf(path, sizeof path, "%s/llm_calls.log", dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(path, "w"));
+	for (unsigned i = 0; i < 6000; i++)
+		fprintf(fp, "{\"category\":\"llm\",\"timestamp\":"
+		    "\"2026-11-01T00:%02u:%02u.000Z\",\"level\":\"INFO\","
+		    "\"provider\":\"%s\",\"model\":\"%s\","
+		    "\"error\":\"unique error text number %u\","
+		    "\"trace_id\":\"%032x\",\"duration_ms\":%u.5}\n",
+		    i / 100 % 60, i % 60, i % 2000 == 0 ? "rare-provider" :
+		    "groq", i % 3000 == 7 ? "a-long-model-name-seen-rarely" :
+		    i % 2 ? "m\\u00e9dium-model-name-often" : "short",
+		    i, i / 3, i % 97);
+	fclose(fp);
+	for (int pass = 0; pass < 2; pass++) {
+		struct eng *e = eng_open(&dir, 1, err, sizeof err);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		CU_ASSERT_EQUAL(eng_cache_enable(e, cache_dir), 0);
+		CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+		CU_ASSERT(pass == 0 || e->bytes_read == 0);
+		CU_ASSERT_EQUAL(kept_as_read(e), 6000);
+		eng_close(e);
+	}
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	idx = only_cache_of(path);
+	CU_ASSERT_EQUAL_FATAL(stat(idx, &st), 0);
+	/* 6000 entries of 28 bytes, each record ~60 bytes: not the
+	 * ~130 of its values written out */
+	CU_ASSERT(st.st_size < 6000 * (28 + 75));
+	free(idx);
+}
+
 /* Another file of the same size and mtime, put in the old one's place:
  * under the same name, and under the same inode (rewritten in place). */
 static void
@@ -399,6 +552,53 @@ test_corrupt_cache(void)
 	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
 	free(orig);
 	free(path);
+	shown_free(&truth);
+}
+
+/* The caches of several files, read ahead by threads while the index
+ * takes them in: one corrupt in its entries, one in its records, one cut,
+ * and the others still used. */
+static void
+test_corrupt_many(void)
+{
+	const char *dir = new_logs("cache-corrupt-many", 300);
+	static const char *const names[] = { "tool_executions.log",
+		"llm_calls.log", "security.log" };
+	static const double at[] = { 0.2, 0.9, 0.5 };
+	struct shown truth, got;
+	char path[512];
+
+	show(dir, false, &truth);
+	show(dir, true, &got);
+	shown_free(&got);
+	for (size_t i = 0; i < 3; i++) {
+		char *idx, c;
+		struct stat st;
+		off_t off;
+		int fd;
+
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		idx = only_cache_of(path);
+		CU_ASSERT_EQUAL_FATAL(stat(idx, &st), 0);
+		off = (off_t)((double)st.st_size * at[i]);
+		CU_ASSERT_FATAL((fd = open(idx, O_RDWR)) >= 0);
+		if (i == 2) {
+			CU_ASSERT_EQUAL(ftruncate(fd, off), 0);
+		} else {
+			CU_ASSERT_EQUAL(pread(fd, &c, 1, off), 1);
+			c = (char)(c ^ 0x5a);
+			CU_ASSERT_EQUAL(pwrite(fd, &c, 1, off), 1);
+		}
+		close(fd);
+		free(idx);
+	}
+	show(dir, true, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT(got.corrupt > 0);
+	/* the three files read again, the other three not */
+	CU_ASSERT(got.bytes_read > 0 && got.bytes_read < dir_bytes(dir));
+	shown_free(&got);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
 	shown_free(&truth);
 }
 
@@ -609,8 +809,12 @@ main(void)
 		{ "appends: only the new bytes", test_append },
 		{ "rotation: caches follow renames", test_rotate },
 		{ "truncation", test_truncate },
+		{ "truncated under an open engine", test_truncate_open },
+		{ "values kept are the scanner's", test_kept_values },
+		{ "values met again far apart", test_far_values },
 		{ "replaced, same size and mtime", test_replaced },
 		{ "corrupted at sampled offsets", test_corrupt_cache },
+		{ "several corrupt, read ahead", test_corrupt_many },
 		{ "a cache open to others is ignored", test_cache_mode },
 		{ "compressed backup", test_gz },
 		{ "compressed backup cut", test_gz_cut },

@@ -24,7 +24,9 @@ d=$tmp/logs
 "$SIMULATE" --dir "$d" --entries 3000 --seed 3 --start 2026-01-01T00:00:00Z \
     --span 2h >/dev/null 2>&1 || { echo "llmlog-simulate failed"; exit 99; }
 
-# same WHEN: every form, cached twice, is what --no-cache prints
+# same WHEN: every form, cached twice, is what --no-cache prints; the
+# where and SQL forms read the values the cache keeps (a model, a trace id
+# referred to by many entries), a self-join holding two rows' at once
 same() {
 	for form in "--stats -o json" "-o json" "--list"; do
 		# shellcheck disable=SC2086
@@ -35,6 +37,20 @@ same() {
 			cmp -s "$tmp/ref" "$tmp/got" ||
 			    fail "$1: $form differs (run $run)"
 		done
+		[ "$form" = --list ] && cp "$tmp/got" "$tmp/list"
+	done
+	for q in "SELECT a.model, b.provider, count(*), sum(a.total_tokens) FROM llm a JOIN llm b ON a.trace_id = b.trace_id GROUP BY 1, 2 ORDER BY 1, 2" \
+	    "SELECT tool_name, success, count(*), max(duration_ms) FROM tool GROUP BY 1, 2 ORDER BY 1, 2"; do
+		"$LLMLOG" --utc --dir "$d" --no-cache --sql "$q" >"$tmp/ref" 2>&1
+		"$LLMLOG" --utc --dir "$d" --sql "$q" >"$tmp/got" 2>&1
+		cmp -s "$tmp/ref" "$tmp/got" || fail "$1: --sql $q differs"
+	done
+	for w in "model = gpt-4o or duration_ms > 1000" "success = false" \
+	    'resource ~ home and allowed = false'; do
+		"$LLMLOG" --utc --dir "$d" --no-cache -o json --where "$w" \
+		    >"$tmp/ref" 2>&1
+		"$LLMLOG" --utc --dir "$d" -o json --where "$w" >"$tmp/got" 2>&1
+		cmp -s "$tmp/ref" "$tmp/got" || fail "$1: --where $w differs"
 	done
 }
 
@@ -54,7 +70,7 @@ same "after a rotation"
 gzip "$d/tool_executions.log.1"
 mv "$d/tool_executions.log.1.gz" "$d/tool_executions.log.2.gz"
 same "after compressing the backup"
-grep -q 'tool_executions.log.2.gz  (.* compressed)' "$tmp/got" ||
+grep -q 'tool_executions.log.2.gz  (.* compressed)' "$tmp/list" ||
     fail "--list shows no compressed size"
 
 : >"$d/security.log"

@@ -19,7 +19,11 @@
  *
  * The values live beside the index: e->vchunks holds, per index
  * position, where its record is in its file's blob (VALS_NONE: none, the
- * line is read), and prune.c moves them with the entries.
+ * line is read), and prune.c moves them with the entries.  A value met
+ * again is a reference to where it was written out, so a blob holds a
+ * model or a trace id once for many entries.  The caches of a load's
+ * files are read ahead by one thread per core while the index takes
+ * them in, in order.
  */
 #include "config.h"
 
@@ -27,8 +31,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +43,7 @@
 #include "engine-int.h"
 
 #define CACHE_MAGIC	"llmlogix"
-#define CACHE_VERSION	2
+#define CACHE_VERSION	3
 #define CACHE_SUFFIX	".idx"
 #define HASH_BLOCK	(64u << 10)	/* the first and last blocks hashed */
 #define IO_BLOCK	(1u << 20)	/* read and written at a time */
@@ -63,10 +69,15 @@ struct cache {
 	size_t corrupt;
 	char *corrupt_path;
 	uint64_t layout;
+	struct ahead *ahead;	/* caches being read ahead, or NULL */
 };
+
+static void ahead_end(struct eng *e);
 
 struct file_cache {
 	struct strbuf blob;	/* the values' records */
+	size_t records;		/* in it: when the index reaches fewer, some
+				   entries left (prune.c) */
 	uint64_t saved_pos;	/* the cache file holds [0, saved_pos) */
 	size_t saved_entries;
 	bool saved;
@@ -76,7 +87,9 @@ struct file_cache {
 
 /* The header of a cache file; the body follows: the entries (struct
  * packed), each one's record offset (uint32_t), the records, the note
- * (what inflating a compressed backup said), the directory. */
+ * (what inflating a compressed backup said), the directory.  The
+ * entries and offsets have a checksum, the rest another: they are read
+ * by different threads (read_ahead). */
 struct head {
 	char magic[8];
 	uint32_t version, head_size;
@@ -90,7 +103,7 @@ struct head {
 	uint64_t nentries, blob_len;
 	uint32_t note_len, dir_len;
 	uint32_t category, gz;
-	uint64_t body_sum;
+	uint64_t entries_sum, blob_sum;
 	uint64_t head_sum;	/* of the bytes before it */
 };
 
@@ -186,6 +199,83 @@ hash_bytes(const void *p, size_t n)
 	return hash_end(&h);
 }
 
+/* ---- the body's checksum: sums of 64-bit words, four lanes, streamed ----
+ *
+ * A cache is read whole at each open, so its checksum must cost little
+ * beside the reading: per lane a sum of the words and a sum of those sums
+ * (Fletcher's), which changes with any one byte changed and with words
+ * moved, at two additions a word. */
+
+struct sum {
+	uint64_t a[4], b[4];
+	unsigned char tail[32];
+	size_t ntail;
+	uint64_t len;
+};
+
+static void
+sum_init(struct sum *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+static void
+sum_blocks(struct sum *s, const unsigned char *p, size_t nblocks)
+{
+	uint64_t a0 = s->a[0], a1 = s->a[1], a2 = s->a[2], a3 = s->a[3];
+	uint64_t b0 = s->b[0], b1 = s->b[1], b2 = s->b[2], b3 = s->b[3];
+
+	for (size_t i = 0; i < nblocks; i++, p += 32) {
+		uint64_t w[4];
+
+		memcpy(w, p, sizeof w);
+		a0 += w[0], a1 += w[1], a2 += w[2], a3 += w[3];
+		b0 += a0, b1 += a1, b2 += a2, b3 += a3;
+	}
+	s->a[0] = a0, s->a[1] = a1, s->a[2] = a2, s->a[3] = a3;
+	s->b[0] = b0, s->b[1] = b1, s->b[2] = b2, s->b[3] = b3;
+}
+
+static void
+sum_add(struct sum *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	s->len += n;
+	if (s->ntail > 0) {
+		size_t take = 32 - s->ntail < n ? 32 - s->ntail : n;
+
+		memcpy(s->tail + s->ntail, p, take);
+		s->ntail += take;
+		p += take;
+		n -= take;
+		if (s->ntail < 32)
+			return;
+		sum_blocks(s, s->tail, 1);
+		s->ntail = 0;
+	}
+	sum_blocks(s, p, n / 32);
+	p += n / 32 * 32;
+	n %= 32;
+	if (n > 0)
+		memcpy(s->tail, p, n);
+	s->ntail = n;
+}
+
+static uint64_t
+sum_end(struct sum *s)
+{
+	struct hash h;
+
+	memset(s->tail + s->ntail, 0, 32 - s->ntail);
+	sum_blocks(s, s->tail, 1);
+	hash_init(&h);
+	hash_add(&h, &s->len, sizeof s->len);
+	hash_add(&h, s->a, sizeof s->a);
+	hash_add(&h, s->b, sizeof s->b);
+	return hash_end(&h);
+}
+
 /* The hash of fd's bytes [from, to); false when they cannot be read. */
 static bool
 hash_range(int fd, uint64_t from, uint64_t to, uint64_t *out)
@@ -206,6 +296,27 @@ hash_ends(int fd, uint64_t end, uint64_t *first, uint64_t *last)
 {
 	return hash_range(fd, 0, end < HASH_BLOCK ? end : HASH_BLOCK, first) &&
 	    hash_range(fd, end > HASH_BLOCK ? end - HASH_BLOCK : 0, end, last);
+}
+
+/* Per set, its fields' places and count (fields_init's, fields_keys'),
+ * found once when a cache is first turned on: the records are decoded
+ * without a call per record. */
+static struct {
+	const int8_t *slot;
+	size_t k;
+} set_info[FIELDS_FOREIGN + 1];
+static pthread_once_t set_info_once = PTHREAD_ONCE_INIT;
+
+static void
+set_info_init(void)
+{
+	for (int s = 0; s <= FIELDS_FOREIGN; s++) {
+		struct fields f;
+
+		fields_init(s, &f);
+		set_info[s].slot = f.slot;
+		fields_keys(s, &set_info[s].k);
+	}
 }
 
 /* ---- turning it on ---- */
@@ -305,6 +416,7 @@ eng_cache_enable(struct eng *e, const char *dir)
 	if (make_dirs(d) != 0 || lstat(d, &st) != 0 || !S_ISDIR(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
 		goto off;	/* another's, or open to others: not used */
+	pthread_once(&set_info_once, set_info_init);
 	c = eng_xcalloc(1, sizeof *c);
 	c->dir = d;
 	c->max = max_size();
@@ -338,6 +450,8 @@ cache_free(struct eng *e)
 {
 	struct cache *c = e->cache;
 
+	if (c != NULL)
+		ahead_end(e);
 	for (size_t i = 0; i < e->nchunks && e->vchunks != NULL; i++)
 		free(e->vchunks[i]);
 	free(e->vchunks);
@@ -389,10 +503,30 @@ mtime_ns(const struct stat *st)
 
 /* ---- the values of an entry ---- */
 
-/* A record: the set's field count, then per field its kind (and 0x10
- * when escaped) and, for a string or number, its length (one byte below
- * 128, else two, high bit first) and bytes; true, false and null are
- * their kind alone, their text being always the same. */
+/* A record: the set's field count, then per field a tag: its kind (low
+ * three bits), 0x10 when a string is escaped, and 0x20 when the value is
+ * a reference.  A value written out is, for a string or number, its
+ * length (one byte below 128, else two, high bit first) and bytes; true,
+ * false and null are their tag alone, their text being always the same.
+ * A reference is two bytes, little-endian (three with TAG_FAR, for a long
+ * text only): how far back in the blob the tag of the same value written
+ * out is (the same kind, escape and text), so that a name, a model or a
+ * trace id read again and again is kept once per stretch of the blob,
+ * near enough to be read from the processor's cache.  The distance is
+ * relative, so a task's records keep their meaning wherever its blob is
+ * appended; the blob is therefore saved and loaded whole, as it is. */
+#define TAG_KIND	0x07
+#define TAG_ESCAPED	0x10
+#define TAG_REF		0x20
+#define TAG_FAR		0x40	/* the distance takes three bytes */
+#define REF_NEAR	0xffffu
+#define REF_MAX		(1u << 20)	/* farther: written out again */
+#define INTERN_MIN	4	/* shorter texts are cheaper written out */
+#define FAR_MIN		16	/* shorter ones are written out again rather
+				   than referred to far back: they are read
+				   often, from near */
+#define INTERN_SLOTS	(1u << 14)
+
 static bool
 has_text(enum jscan_kind k)
 {
@@ -412,14 +546,147 @@ literal(struct jscan_value *v)
 	v->n = text[v->kind].n;
 }
 
+/* Where in a blob the values written out lately are, by a hash of their
+ * tag and text: one slot each, the latest taking it.  A slot is only a
+ * guess, checked against the bytes it names, so a stale one costs a
+ * value written out again, never a wrong one. */
+struct slot {
+	uint32_t at;		/* offset + 1, or 0 */
+	uint32_t hash;		/* of what is there */
+};
+
+struct intern {
+	const void *owner;	/* the blob's task, and its length after */
+	size_t len;		/* the last record: else the slots are stale */
+	struct slot slot[INTERN_SLOTS];
+};
+
+/* Of a text of at least INTERN_MIN bytes: its words, the last one ending
+ * at its end (overlapping the one before), with no copy of odd length. */
+static uint32_t
+intern_hash(unsigned tag, const char *s, size_t n)
+{
+	uint64_t h = HK1 ^ (tag * HK2) ^ n, w;
+	uint32_t a, b;
+
+	if (n < 8) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return (uint32_t)(mix(h, a | (uint64_t)b << 32) >> 32);
+	}
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = mix(h, w);
+	}
+	memcpy(&w, s + n - 8, 8);
+	return (uint32_t)(mix(h, w) >> 32);
+}
+
+/* The length of a value written out at p (its tag) and where its text
+ * starts; false when it does not fit before end. */
+static bool
+text_at(const unsigned char *p, const unsigned char *end, size_t *n,
+    const unsigned char **text)
+{
+	p++;
+	if (p >= end || ((*p & 0x80) && end - p < 2))
+		return false;
+	*n = *p++;
+	if (*n & 0x80)
+		*n = (*n & 0x7f) << 8 | *p++;
+	if ((size_t)(end - p) < *n)
+		return false;
+	*text = p;
+	return true;
+}
+
+/* Append the record of the k values v to b, referring to values already
+ * in b where in (or NULL) finds them. */
+static void
+record_put(struct strbuf *b, struct intern *in, const struct jscan_value *v,
+    size_t k)
+{
+	unsigned char *p = (unsigned char *)strbuf_reserve(b, 1 + k *
+	    (3 + VALS_SPAN_MAX));
+	const unsigned char *base = (const unsigned char *)b->s;
+
+	*p++ = (unsigned char)k;
+	for (size_t i = 0; i < k; i++) {
+		/* escaped says something of strings only */
+		unsigned tag = v[i].kind | (v[i].kind == JSCAN_STRING &&
+		    v[i].escaped ? TAG_ESCAPED : 0);
+
+		if (has_text(v[i].kind) && in != NULL &&
+		    v[i].n >= INTERN_MIN) {
+			uint32_t hash = intern_hash(tag, v[i].s, v[i].n);
+			size_t at = (size_t)(p - base), n, d;
+			const unsigned char *text;
+			struct slot *sl = &in->slot[hash & (INTERN_SLOTS - 1)];
+			uint32_t was = sl->at;
+
+			d = at - (was - 1);
+			if (was != 0 && sl->hash == hash && was - 1 < at &&
+			    (d <= REF_NEAR || (d <= REF_MAX &&
+			    v[i].n > FAR_MIN)) && base[was - 1] == tag &&
+			    text_at(base + was - 1, p, &n, &text) &&
+			    n == v[i].n && memcmp(text, v[i].s, n) == 0) {
+				*p++ = (unsigned char)(tag | TAG_REF |
+				    (d > REF_NEAR ? TAG_FAR : 0));
+				*p++ = (unsigned char)d;
+				*p++ = (unsigned char)(d >> 8);
+				if (d > REF_NEAR)
+					*p++ = (unsigned char)(d >> 16);
+				continue;
+			}
+			sl->at = (uint32_t)at + 1;
+			sl->hash = hash;
+		}
+		*p++ = (unsigned char)tag;
+		if (!has_text(v[i].kind))
+			continue;
+		if (v[i].n >= 0x80)
+			*p++ = (unsigned char)(0x80 | v[i].n >> 8);
+		*p++ = (unsigned char)(v[i].n & 0xff);
+		memcpy(p, v[i].s, v[i].n);
+		p += v[i].n;
+	}
+	b->len = (size_t)(p - base);
+}
+
+/* The calling thread's slots for blob b of owner, cleared when they were
+ * another's. */
+static pthread_key_t intern_key;
+static pthread_once_t intern_once = PTHREAD_ONCE_INIT;
+
+static void
+intern_key_make(void)
+{
+	pthread_key_create(&intern_key, free);
+}
+
+static struct intern *
+intern_for(const void *owner, const struct strbuf *b)
+{
+	struct intern *in;
+
+	pthread_once(&intern_once, intern_key_make);
+	if ((in = pthread_getspecific(intern_key)) == NULL) {
+		in = eng_xcalloc(1, sizeof *in);
+		pthread_setspecific(intern_key, in);
+	} else if (in->owner != owner || in->len != b->len)
+		memset(in->slot, 0, sizeof in->slot);
+	in->owner = owner;
+	return in;
+}
+
 static void
 vals_capture(struct index_task *t, const char *s, size_t n,
     const struct fields *read)
 {
 	const struct eng_entry *en = &t->v[t->n - 1];
+	struct intern *in;
 	struct fields f;
 	size_t k = 0, at;
-	char *p;
 
 	if ((en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) ||
 	    en->category >= LLMLOG_NCATEGORIES)
@@ -435,24 +702,14 @@ vals_capture(struct index_task *t, const char *s, size_t n,
 		else if (f.v[k].kind != JSCAN_NONE && f.v[k].n > VALS_SPAN_MAX)
 			return;
 	}
+	if (t->blob.s == NULL)
+		strbuf_init(&t->blob);
 	at = t->blob.len;
 	if (at > UINT32_MAX - (FIELDS_MAX * (3 + VALS_SPAN_MAX) + 1))
 		return;
-	p = strbuf_reserve(&t->blob, 1 + k * (3 + VALS_SPAN_MAX));
-	*p++ = (char)k;
-	for (size_t i = 0; i < k; i++) {
-		/* escaped says something of strings only */
-		*p++ = (char)(f.v[i].kind | (f.v[i].kind == JSCAN_STRING &&
-		    f.v[i].escaped ? 0x10 : 0));
-		if (!has_text(f.v[i].kind))
-			continue;
-		if (f.v[i].n >= 0x80)
-			*p++ = (char)(0x80 | f.v[i].n >> 8);
-		*p++ = (char)(f.v[i].n & 0xff);
-		memcpy(p, f.v[i].s, f.v[i].n);
-		p += f.v[i].n;
-	}
-	t->blob.len = (size_t)(p - t->blob.s);
+	in = intern_for(t, &t->blob);
+	record_put(&t->blob, in, f.v, k);
+	in->len = t->blob.len;
 	t->refs[t->n - 1] = (uint32_t)at;
 }
 
@@ -470,48 +727,72 @@ index_task_values(struct index_task *t, const char *s, size_t n,
 		vals_capture(t, s, n, f);
 }
 
-/* The record at blob[at] as the fields of set; false when it does not
- * fit in the blob or is not the set's. */
+/* The record at blob[at] as the fields of set, and in *len its length;
+ * false when it does not fit in the blob or is not the set's. */
+static bool
+record_get(const struct strbuf *blob, uint32_t at, int set,
+    struct fields *f, size_t *len)
+{
+	const unsigned char *p, *start, *base = (const unsigned char *)blob->s,
+	    *end = base + blob->len;
+	size_t k = set_info[set].k;
+
+	f->slot = set_info[set].slot;
+	if (at >= blob->len)
+		return false;
+	start = p = base + at;
+	if (*p++ != k)
+		return false;
+	for (size_t i = 0; i < k; i++) {
+		const unsigned char *q, *text;
+		size_t n;
+
+		if (p >= end || (*p & ~(TAG_KIND | TAG_ESCAPED | TAG_REF |
+		    TAG_FAR)) || ((*p & TAG_FAR) && !(*p & TAG_REF)))
+			return false;
+		f->v[i].kind = (enum jscan_kind)(*p & TAG_KIND);
+		f->v[i].escaped = (*p & TAG_ESCAPED) != 0;
+		if (!has_text(f->v[i].kind)) {
+			if (*p++ & TAG_REF)
+				return false;
+			if (f->v[i].kind != JSCAN_NONE)
+				literal(&f->v[i]);
+			else {
+				f->v[i].s = NULL;
+				f->v[i].n = 0;
+			}
+			continue;
+		}
+		if (*p & TAG_REF) {
+			size_t d, w = *p & TAG_FAR ? 3 : 2;
+
+			if ((size_t)(end - p) <= w)
+				return false;
+			d = p[1] | (size_t)p[2] << 8 | (w == 3 ?
+			    (size_t)p[3] << 16 : 0);
+			if (d == 0 || d > (size_t)(p - base) ||
+			    *(q = p - d) != (*p & ~(TAG_REF | TAG_FAR)))
+				return false;
+			p += 1 + w;
+		} else
+			q = p;
+		if (!text_at(q, end, &n, &text))
+			return false;
+		if (q == p)
+			p = text + n;
+		f->v[i].s = (const char *)text;
+		f->v[i].n = n;
+	}
+	if (len != NULL)
+		*len = (size_t)(p - start);
+	return true;
+}
+
 static bool
 vals_decode(const struct strbuf *blob, uint32_t at, int set,
     struct fields *f)
 {
-	const unsigned char *p, *end = (const unsigned char *)blob->s +
-	    blob->len;
-	size_t k;
-
-	fields_init(set, f);
-	fields_keys(set, &k);
-	if (at >= blob->len)
-		return false;
-	p = (const unsigned char *)blob->s + at;
-	if (*p++ != k)
-		return false;
-	for (size_t i = 0; i < k; i++) {
-		size_t n;
-
-		if (p >= end || (*p & 0xf) > JSCAN_NULL)
-			return false;
-		f->v[i].kind = (enum jscan_kind)(*p & 0xf);
-		f->v[i].escaped = (*p++ & 0x10) != 0;
-		if (f->v[i].kind == JSCAN_NONE)
-			continue;
-		if (!has_text(f->v[i].kind)) {
-			literal(&f->v[i]);
-			continue;
-		}
-		if (p >= end || ((*p & 0x80) && end - p < 2))
-			return false;
-		n = *p++;
-		if (n & 0x80)
-			n = (n & 0x7f) << 8 | *p++;
-		if ((size_t)(end - p) < n)
-			return false;
-		f->v[i].s = (const char *)p;
-		f->v[i].n = n;
-		p += n;
-	}
-	return true;
+	return record_get(blob, at, set, f, NULL);
 }
 
 static inline uint32_t
@@ -576,14 +857,19 @@ index_task_publish_values(struct eng *e, struct index_task *t)
 			t->refs[i] = VALS_NONE;
 		return;
 	}
-	if (t->blob.len > 0) {
-		if (blob->s == NULL)
-			strbuf_init(blob);
+	if (t->blob.len > 0 && base == 0) {
+		struct strbuf was = *blob;	/* the task's is taken over */
+
+		*blob = t->blob;
+		t->blob = was;
+		strbuf_reset(&t->blob);
+	} else if (t->blob.len > 0)
 		strbuf_add(blob, t->blob.s, t->blob.len);
-	}
 	for (size_t i = 0; i < t->n; i++)
-		if (t->refs[i] != VALS_NONE)
+		if (t->refs[i] != VALS_NONE) {
 			t->refs[i] += (uint32_t)base;
+			t->file->cache->records++;
+		}
 }
 
 bool
@@ -637,40 +923,183 @@ agrees(const struct head *h, const struct file *f, int fd)
 	    last == h->hash_last;
 }
 
-/* Read n bytes of the body at *off into p, adding them to the hash. */
+/* Ask for large pages under the whole pages of [p, p + n): the blob is
+ * read at once, and a fault per 4 KiB page costs more than its reading. */
+static void
+huge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t page = (uintptr_t)2 << 20;
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
+
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+/* Read n bytes of the body at *off into p, adding them to the sum. */
 static bool
-body_read(int fd, void *p, size_t n, uint64_t *off, struct hash *sum)
+body_read(int fd, void *p, size_t n, uint64_t *off, struct sum *sum)
 {
 	if (read_full(fd, p, n, *off) != (ssize_t)n)
 		return false;
-	hash_add(sum, p, n);
+	sum_add(sum, p, n);
 	*off += n;
 	return true;
 }
 
-/* The entries, refs and records of a valid head into the index; false,
- * the index as it was, when the body is not what the head says. */
-static bool
-body_load(struct eng *e, struct file *f, size_t id, int cfd,
-    const struct head *h, char **note)
+/* A file's cache read and checked, not yet in the index: by cache_load
+ * on the main thread, or ahead of it by a reader thread (read_ahead).
+ * The records are read and checked first (fetch_read), the entries then
+ * as they go into the index (fetch_apply), a block at a time. */
+struct fetch {
+	struct file *f;
+	size_t id;
+	struct head h;
+	int cfd;		/* the cache file, open when found */
+	char *note;		/* the note, NUL, then the directory */
+	char *corrupt;		/* the cache's path, when it was corrupt */
+	bool found;		/* a cache that holds so far: its blob read */
+	bool taken, done;	/* read_ahead's */
+};
+
+static void
+fetch_forget(struct fetch *x)
 {
+	if (x->found)
+		close(x->cfd);
+	free(x->note);
+	x->note = NULL;
+	x->found = false;
+}
+
+/* The records, the note and the directory of a valid head into x and
+ * x->f's blob; false when they are not what the head says. */
+static bool
+blob_read(struct fetch *x, int cfd)
+{
+	const struct head *h = &x->h;
+	struct strbuf *blob = &x->f->cache->blob;
+	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
+	    sizeof(uint32_t));
+	struct sum sum;
+	bool ok = true;
+
+	sum_init(&sum);
+	strbuf_reset(blob);
+	if (h->blob_len > 0) {
+		if (blob->cap < h->blob_len + 1) {	/* no room to spare */
+			blob->cap = (size_t)h->blob_len + 1;
+			blob->s = eng_xrealloc(blob->s, blob->cap);
+			huge_pages(blob->s, blob->cap);
+		}
+		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
+		blob->len = ok ? (size_t)h->blob_len : 0;
+	}
+	x->note = eng_xmalloc((size_t)h->note_len + h->dir_len + 1);
+	ok = ok && body_read(cfd, x->note, (size_t)h->note_len + h->dir_len,
+	    &off, &sum) && sum_end(&sum) == h->blob_sum;
+	x->note[h->note_len] = '\0';
+	if (!ok)
+		strbuf_reset(blob);
+	return ok;
+}
+
+/* x->f's cache, when there is one that holds so far, read into x (its
+ * entries are left to fetch_apply).  fd is the log file's (for a
+ * compressed backup, the compressed file's), or -1: taken from the
+ * descriptor cache.  Touches nothing of e but to read it, and of x->f
+ * but its cache's blob: a reader thread runs it. */
+static void
+fetch_read(struct eng *e, struct fetch *x, int fd)
+{
+	struct file *f = x->f;
+	char *path = cache_path(e->cache, f->dev, f->ino);
+	struct head *h = &x->h;
+	struct stat st;
+	bool own_fd = false;
+	int cfd;
+
+	x->found = false;
+	if ((cfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0) {
+		free(path);
+		return;
+	}
+	if (fstat(cfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		goto out;	/* not ours: never read */
+	if (read_full(cfd, (char *)h, sizeof *h, 0) != (ssize_t)sizeof *h)
+		goto bad;
+	if (memcmp(h->magic, CACHE_MAGIC, sizeof h->magic) != 0)
+		goto bad;
+	if (h->version != CACHE_VERSION || h->layout != e->cache->layout)
+		goto out;	/* another version's: rebuilt */
+	if (!head_valid(e->cache, h, f)) {
+		if (h->head_sum != hash_bytes(h, offsetof(struct head,
+		    head_sum)))
+			goto bad;
+		goto out;
+	}
+	if ((uint64_t)st.st_size != sizeof *h + h->nentries * (sizeof(struct
+	    packed) + sizeof(uint32_t)) + h->blob_len + h->note_len +
+	    h->dir_len)
+		goto bad;
+	if (fd < 0) {
+		if ((fd = fdcache_acquire(e, f)) < 0)
+			goto out;
+		own_fd = true;
+	}
+	if (!agrees(h, f, fd))
+		goto out;	/* the file changed: indexed again */
+	if (!blob_read(x, cfd)) {
+		free(x->note);
+		x->note = NULL;
+		goto bad;
+	}
+	x->found = true;
+	x->cfd = cfd;
+	cfd = -1;
+	goto out;
+bad:
+	x->corrupt = path;
+	path = NULL;
+out:
+	if (own_fd)
+		fdcache_release(e, f);
+	if (cfd >= 0)
+		close(cfd);
+	free(path);
+}
+
+/* The entries of what fetch_read found, each checked, into the index;
+ * false, the index as it was, when they are not what the head says. */
+static bool
+entries_load(struct eng *e, struct fetch *x)
+{
+	const struct head *h = &x->h;
 	size_t before = e->count, per = IO_BLOCK / sizeof(struct packed);
 	uint64_t off = sizeof *h, prev_end = 0, malformed = 0;
 	struct packed *pk = eng_xmalloc(per * sizeof *pk);
 	struct eng_entry *v = eng_xmalloc(per * sizeof *v);
-	struct strbuf *blob = &file_cache(f)->blob;
-	struct hash sum;
+	struct file *f = x->f;
+	size_t records = 0;
+	struct sum sum;
 	bool ok = true;
 
-	hash_init(&sum);
+	sum_init(&sum);
 	for (uint64_t done = 0; ok && done < h->nentries; ) {
 		size_t n = h->nentries - done < per ?
 		    (size_t)(h->nentries - done) : per;
 
-		ok = body_read(cfd, pk, n * sizeof *pk, &off, &sum);
+		ok = body_read(x->cfd, pk, n * sizeof *pk, &off, &sum);
 		for (size_t i = 0; ok && i < n; i++) {
 			v[i] = (struct eng_entry){ .time_us = pk[i].time_us,
-			    .offset = pk[i].offset, .file = (uint32_t)id,
+			    .offset = pk[i].offset, .file = (uint32_t)x->id,
 			    .length = pk[i].length,
 			    .category = pk[i].category,
 			    .level = pk[i].level, .flags = pk[i].flags,
@@ -692,30 +1121,22 @@ body_load(struct eng *e, struct file *f, size_t id, int cfd,
 		size_t pos = before + (size_t)done;
 		size_t at = pos & (CHUNK_ENTRIES - 1);
 		size_t n = CHUNK_ENTRIES - at;
+		uint32_t *refs = &e->vchunks[pos >> CHUNK_SHIFT][at];
 
 		if (n > h->nentries - done)
 			n = (size_t)(h->nentries - done);
-		ok = body_read(cfd, &e->vchunks[pos >> CHUNK_SHIFT][at],
-		    n * sizeof(uint32_t), &off, &sum);
+		ok = body_read(x->cfd, refs, n * sizeof *refs, &off, &sum);
+		for (size_t i = 0; ok && i < n; i++) {
+			ok = refs[i] == VALS_NONE || refs[i] < h->blob_len;
+			records += refs[i] != VALS_NONE;
+		}
 		done += n;
 	}
-	strbuf_reset(blob);
-	if (ok && h->blob_len > 0) {
-		strbuf_reserve(blob, (size_t)h->blob_len);
-		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
-		blob->len = (size_t)h->blob_len;
-	}
-	*note = eng_xmalloc((size_t)h->note_len + h->dir_len + 1);
-	ok = ok && body_read(cfd, *note, (size_t)h->note_len + h->dir_len,
-	    &off, &sum) && hash_end(&sum) == h->body_sum;
-	(*note)[h->note_len] = '\0';
-	if (!ok) {
+	if (!ok || sum_end(&sum) != h->entries_sum) {
 		e->count = before;	/* what was appended is forgotten */
-		strbuf_reset(blob);
-		free(*note);
-		*note = NULL;
 		return false;
 	}
+	f->cache->records = records;
 	e->malformed += (size_t)malformed;
 	for (size_t p = before; p < e->count; p += CHUNK_ENTRIES -
 	    (p & (CHUNK_ENTRIES - 1))) {
@@ -728,69 +1149,219 @@ body_load(struct eng *e, struct file *f, size_t id, int cfd,
 	return true;
 }
 
+/* What fetch_read found into the index: true when f's entries are in
+ * and its reading goes on after them.  Main thread. */
+static bool
+fetch_apply(struct eng *e, struct fetch *x)
+{
+	struct file *f = x->f;
+
+	if (x->found && !entries_load(e, x)) {
+		strbuf_reset(&f->cache->blob);
+		fetch_forget(x);
+		x->corrupt = cache_path(e->cache, f->dev, f->ino);
+	}
+	if (x->corrupt != NULL) {
+		corrupt(e, x->corrupt);
+		free(x->corrupt);
+		x->corrupt = NULL;
+	}
+	if (!x->found)
+		return false;
+	f->pos = x->h.pos;
+	f->resume = x->h.resume;
+	if (f->gz)
+		f->size = x->h.text_size;
+	f->cache->saved = true;
+	f->cache->saved_pos = x->h.pos;
+	f->cache->saved_entries = (size_t)x->h.nentries;
+	if (x->note[0] != '\0') {
+		store_unreadable(e, f->path, x->note, false);
+		f->cache->note = eng_xstrdup(x->note);
+	}
+	fetch_forget(x);
+	return true;
+}
+
 /* f's cache, when there is one that holds: its entries are in the index
- * and f's reading goes on after them.  fd is the log file's (for a
- * compressed backup, the compressed file's). */
+ * and f's reading goes on after them.  fd as fetch_read's. */
 static bool
 cache_load(struct eng *e, struct file *f, size_t id, int fd)
 {
-	char *path = cache_path(e->cache, f->dev, f->ino), *note = NULL;
-	struct head h;
-	struct stat st;
-	bool ok = false;
-	int cfd;
+	struct fetch x = { .f = f, .id = id, .cfd = -1 };
 
-	if ((cfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) < 0) {
-		free(path);
+	file_cache(f);
+	fetch_read(e, &x, fd);
+	return fetch_apply(e, &x);
+}
+
+/* ---- reading many caches at once ----
+ *
+ * The caches of the files a plan is about to take in are read and
+ * checked by threads, in order and a few files ahead, while the main
+ * thread puts each in the index as its turn comes (cache_prepare): the
+ * index is filled in the order of the files, as by one thread. */
+
+#define AHEAD_PER_THREAD	2	/* files read, not yet taken in */
+
+struct ahead {
+	struct fetch *x;
+	size_t n;
+	size_t next;		/* the first not yet taken in */
+	size_t window;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t *th;
+	size_t nth;
+	struct eng *e;
+};
+
+static void *
+ahead_main(void *arg)
+{
+	struct ahead *a = arg;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		size_t i = a->next;
+
+		while (i < a->n && a->x[i].taken)
+			i++;
+		if (i == a->n)
+			break;
+		if (i >= a->next + a->window) {
+			pthread_cond_wait(&a->cv, &a->mu);
+			continue;
+		}
+		a->x[i].taken = true;
+		pthread_mutex_unlock(&a->mu);
+		fetch_read(a->e, &a->x[i], -1);
+		pthread_mutex_lock(&a->mu);
+		a->x[i].done = true;
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static void
+ahead_end(struct eng *e)
+{
+	struct ahead *a = e->cache->ahead;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < a->n; i++)
+		a->x[i].taken = true;	/* no more is begun */
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	for (size_t i = 0; i < a->nth; i++)
+		pthread_join(a->th[i], NULL);
+	for (size_t i = 0; i < a->n; i++) {
+		struct file_cache *fc = a->x[i].f->cache;
+
+		if (a->x[i].found && fc->blob.len > 0) {
+			free(fc->blob.s);	/* read, never taken in */
+			memset(&fc->blob, 0, sizeof fc->blob);
+		}
+		fetch_forget(&a->x[i]);
+		free(a->x[i].corrupt);
+	}
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a->th);
+	free(a->x);
+	free(a);
+	e->cache->ahead = NULL;
+}
+
+/* Whether index_plan is to take in f's cache through cache_prepare: a
+ * plain file not yet read, not yet looked at (index.c's loop); the one
+ * being looked at is, unless read already. */
+static bool
+ahead_wants(const struct file *f, bool now)
+{
+	return f != NULL && !f->gone && f->pending == 0 && !f->gz &&
+	    f->pos == 0 && (now || f->cache == NULL || !f->cache->prepared);
+}
+
+/* Begin reading the caches of the files from id on, when there are
+ * several and more than one core. */
+static void
+ahead_begin(struct eng *e, size_t id)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct ahead *a;
+	size_t n = 0;
+
+	for (size_t i = id; i < e->nfiles; i++)
+		n += ahead_wants(e->files[i], i == id);
+	if (n < 2 || cores < 2)
+		return;
+	a = eng_xcalloc(1, sizeof *a);
+	a->x = eng_xcalloc(n, sizeof *a->x);
+	for (size_t i = id, k = 0; i < e->nfiles; i++)
+		if (ahead_wants(e->files[i], i == id)) {
+			a->x[k].f = e->files[i];
+			a->x[k].cfd = -1;
+			a->x[k++].id = i;
+			file_cache(e->files[i]);	/* before any thread */
+		}
+	a->n = n;
+	a->e = e;
+	a->nth = (size_t)cores < n ? (size_t)cores : n;
+	if (a->nth > LOAD_THREADS_MAX)
+		a->nth = LOAD_THREADS_MAX;
+	a->window = a->nth * AHEAD_PER_THREAD;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	a->th = eng_xcalloc(a->nth, sizeof *a->th);
+	e->cache->ahead = a;
+	for (size_t i = 0; i < a->nth; i++)
+		if (pthread_create(&a->th[i], NULL, ahead_main, a) != 0) {
+			a->nth = i;	/* fewer threads, or the main's alone */
+			break;
+		}
+	if (a->nth == 0)
+		ahead_end(e);
+}
+
+/* f's cache read ahead, put in the index; false when f was not among
+ * those read ahead (cache_load reads it). */
+static bool
+ahead_take(struct eng *e, struct file *f)
+{
+	struct ahead *a = e->cache->ahead;
+	size_t i;
+
+	if (a == NULL)
 		return false;
+	for (i = a->next; i < a->n && a->x[i].f != f; i++)
+		;
+	if (i == a->n)
+		return false;
+	pthread_mutex_lock(&a->mu);
+	a->next = i;	/* those skipped are not waited for */
+	pthread_cond_broadcast(&a->cv);
+	if (!a->x[i].taken) {	/* not begun: read here */
+		a->x[i].taken = true;
+		pthread_mutex_unlock(&a->mu);
+		fetch_read(e, &a->x[i], -1);
+		pthread_mutex_lock(&a->mu);
+		a->x[i].done = true;
 	}
-	if (fstat(cfd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		goto out;	/* not ours: never read */
-	if (read_full(cfd, (char *)&h, sizeof h, 0) != (ssize_t)sizeof h) {
-		corrupt(e, path);
-		goto out;
-	}
-	if (memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) != 0 ||
-	    h.version != CACHE_VERSION || h.layout != e->cache->layout) {
-		if (memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) != 0)
-			corrupt(e, path);
-		goto out;	/* another version's: rebuilt */
-	}
-	if (!head_valid(e->cache, &h, f)) {
-		if (h.head_sum != hash_bytes(&h, offsetof(struct head,
-		    head_sum)))
-			corrupt(e, path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size != sizeof h + h.nentries * (sizeof(struct
-	    packed) + sizeof(uint32_t)) + h.blob_len + h.note_len + h.dir_len) {
-		corrupt(e, path);
-		goto out;
-	}
-	if (!agrees(&h, f, fd))
-		goto out;	/* the file changed: indexed again */
-	if (!(ok = body_load(e, f, id, cfd, &h, &note))) {
-		corrupt(e, path);
-		goto out;
-	}
-	f->pos = h.pos;
-	f->resume = h.resume;
-	if (f->gz)
-		f->size = h.text_size;
-	f->cache->saved = true;
-	f->cache->saved_pos = h.pos;
-	f->cache->saved_entries = (size_t)h.nentries;
-	if (note[0] != '\0') {
-		store_unreadable(e, f->path, note, false);
-		f->cache->note = eng_xstrdup(note);
-	}
-	free(note);
-out:
-	close(cfd);
-	free(path);
-	return ok;
+	while (!a->x[i].done)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	fetch_apply(e, &a->x[i]);
+	pthread_mutex_lock(&a->mu);
+	a->next = i + 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	if (i + 1 == a->n)
+		ahead_end(e);
+	return true;
 }
 
 /* A compressed backup's text, inflated from zfd: what cut or corrupt
@@ -844,6 +1415,10 @@ cache_prepare(struct eng *e, struct file *f, size_t id)
 	}
 	if (!cache_values_on(e) || f->pos > 0)
 		return;
+	if (e->cache->ahead == NULL)
+		ahead_begin(e, id);
+	if (ahead_take(e, f))
+		return;
 	if ((fd = fdcache_acquire(e, f)) < 0)
 		return;
 	cache_load(e, f, id, fd);
@@ -858,7 +1433,7 @@ struct writer {
 	char *buf;
 	size_t len;
 	uint64_t off;
-	struct hash sum;
+	struct sum sum;
 	bool failed;
 };
 
@@ -888,7 +1463,7 @@ w_add(struct writer *w, const void *data, size_t n)
 {
 	const char *p = data;
 
-	hash_add(&w->sum, p, n);
+	sum_add(&w->sum, p, n);
 	while (n > 0 && !w->failed) {
 		size_t take = IO_BLOCK - w->len < n ? IO_BLOCK - w->len : n;
 
@@ -901,36 +1476,33 @@ w_add(struct writer *w, const void *data, size_t n)
 	}
 }
 
-/* The length of the record at blob[at] (vals_decode's layout), or 0 when
- * it does not fit. */
-static size_t
-record_len(const struct strbuf *blob, uint32_t at)
+/* The records of the entries pos[0..n) written again, in their order,
+ * into out, and each one's offset in refs: the blob without what is no
+ * longer reached. */
+static void
+records_compact(const struct eng *e, const struct strbuf *blob,
+    const uint32_t *pos, size_t n, struct strbuf *out, uint32_t *refs)
 {
-	const unsigned char *p, *start, *end = (const unsigned char *)blob->s +
-	    blob->len;
-	unsigned k;
+	struct intern *in = eng_xcalloc(1, sizeof *in);
+	struct fields f;
+	size_t k;
 
-	if (at >= blob->len)
-		return 0;
-	start = p = (const unsigned char *)blob->s + at;
-	k = *p++;
-	for (unsigned i = 0; i < k; i++) {
-		size_t n;
+	strbuf_init(out);
+	for (size_t i = 0; i < n; i++) {
+		const struct eng_entry *en = store_entry(e, pos[i]);
+		uint32_t ref = vals_ref(e, pos[i]);
 
-		if (p >= end)
-			return 0;
-		if (!has_text((enum jscan_kind)(*p++ & 0xf)))
+		refs[i] = VALS_NONE;
+		if (ref == VALS_NONE || en->category >= LLMLOG_NCATEGORIES ||
+		    !record_get(blob, ref, en->category, &f, NULL) ||
+		    out->len > UINT32_MAX - (FIELDS_MAX * (3 + VALS_SPAN_MAX) +
+		    1))
 			continue;
-		if (p >= end || ((*p & 0x80) && end - p < 2))
-			return 0;
-		n = *p++;
-		if (n & 0x80)
-			n = (n & 0x7f) << 8 | *p++;
-		p += n;
-		if (p > end)
-			return 0;
+		k = set_info[en->category].k;
+		refs[i] = (uint32_t)out->len;
+		record_put(out, in, f.v, k);
 	}
-	return (size_t)(p - start);
+	free(in);
 }
 
 static int
@@ -983,6 +1555,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	struct head h = { .version = CACHE_VERSION, .head_size = sizeof h };
 	struct writer w = { .fd = -1 };
 	char *tmp, *path;
+	size_t reached = 0;
 	uint32_t ref;
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
@@ -1009,7 +1582,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	}
 	w.buf = eng_xmalloc(IO_BLOCK);
 	w.off = sizeof h;
-	hash_init(&w.sum);
+	sum_init(&w.sum);
 	for (size_t i = 0; i < n; i++) {
 		const struct eng_entry *en = store_entry(e, pos[i]);
 		struct packed pk = { .time_us = en->time_us,
@@ -1019,32 +1592,39 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 
 		w_add(&w, &pk, sizeof pk);
 	}
-	/* the records in entry order, those no longer reached left out */
-	for (size_t i = 0, at = 0; i < n; i++) {
-		size_t len;
-
-		ref = vals_ref(e, pos[i]);
-		if (ref == VALS_NONE || (len = record_len(&fc->blob, ref)) == 0)
-			ref = VALS_NONE;
-		else {
-			ref = (uint32_t)at;
-			at += len;
+	/* the blob as it is when every record of it is reached (its
+	 * references are relative), else written again without the rest:
+	 * each record is one entry's, so it is reached when as many entries
+	 * have one as records were put in */
+	for (size_t i = 0; i < n; i++)
+		reached += vals_ref(e, pos[i]) != VALS_NONE;
+	if (reached == fc->records) {
+		for (size_t i = 0; i < n; i++) {
+			ref = vals_ref(e, pos[i]);
+			w_add(&w, &ref, sizeof ref);
 		}
-		w_add(&w, &ref, sizeof ref);
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t len;
+		h.entries_sum = sum_end(&w.sum);
+		sum_init(&w.sum);
+		if (fc->blob.len > 0)
+			w_add(&w, fc->blob.s, fc->blob.len);
+		h.blob_len = fc->blob.len;
+	} else {
+		uint32_t *refs = eng_xmalloc((n + 1) * sizeof *refs);
+		struct strbuf nb;
 
-		ref = vals_ref(e, pos[i]);
-		if (ref != VALS_NONE && (len = record_len(&fc->blob, ref)) > 0) {
-			w_add(&w, fc->blob.s + ref, len);
-			h.blob_len += len;
-		}
+		records_compact(e, &fc->blob, pos, n, &nb, refs);
+		w_add(&w, refs, n * sizeof *refs);
+		h.entries_sum = sum_end(&w.sum);
+		sum_init(&w.sum);
+		w_add(&w, nb.s, nb.len);
+		h.blob_len = nb.len;
+		strbuf_free(&nb);
+		free(refs);
 	}
 	w_add(&w, note, h.note_len);
 	w_add(&w, dir, h.dir_len);
 	w_flush(&w);
-	h.body_sum = hash_end(&w.sum);
+	h.blob_sum = sum_end(&w.sum);
 	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
 	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
 		w.failed = true;
@@ -1176,6 +1756,8 @@ cache_save(struct eng *e)
 	size_t *count, *start, nd = 0;
 	uint32_t *pos;
 
+	if (e->cache != NULL)
+		ahead_end(e);	/* the plan is made: no more is read ahead */
 	if (!cache_values_on(e) || e->cache->no_write || e->vchunks == NULL ||
 	    e->loader != NULL)
 		return;
