@@ -304,6 +304,11 @@ int eng_watch_fd(struct eng *e);
  * re-creation; and entries a background load has finished.  Returns the
  * number of new entries, or -1; entries that left are in eng_removed. */
 long eng_refresh(struct eng *e);
+/* Whether nothing more can come: the only source is standard input and
+ * it has ended (a pipe, a FIFO, a terminal).  Standard input that is a
+ * regular file never ends: after eng_stdin_live what it grows by is read,
+ * as tail -f reads it. */
+bool eng_follow_ended(const struct eng *e);
 
 size_t eng_count(const struct eng *e);		/* all entries indexed */
 size_t eng_malformed(const struct eng *e);	/* of which malformed */
