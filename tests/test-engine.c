@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -1699,6 +1700,18 @@ test_line_check_offsets(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+/* names: n names, each followed by '\0'; joined by '|' for comparing */
+static char *
+joined(const struct strbuf *names, size_t n)
+{
+	char *s = eng_xcalloc(names->len + 1, 1);
+
+	for (size_t i = 0, k = 0; i < names->len; i++)
+		s[i] = names->s[i] != '\0' ? names->s[i] :
+		    ++k < n ? '|' : '\0';
+	return s;
+}
+
 static void
 test_host_where(void)
 {
@@ -1710,15 +1723,21 @@ test_host_where(void)
 		{ ",alpha,,beta,", "host in (\"alpha\", \"beta\")" },
 		{ "a\"b\\c", "host in (\"a\\\"b\\\\c\")" },
 		{ "tab\there", "host in (\"tab\\u0009here\")" },
+		{ "a\\,b,c", "host in (\"a,b\", \"c\")" },
 		{ "", NULL },
 		{ ",,", NULL },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *expr = eng_host_where(cases[i].list), err[256];
+		struct strbuf names;
+		size_t n, col;
+		char *expr, err[256];
 		struct eng_where *w;
-		size_t col;
 
+		strbuf_init(&names);
+		n = eng_host_split(NULL, cases[i].list, &names);
+		expr = eng_host_where(names.s, n);
+		strbuf_free(&names);
 		if (cases[i].expr == NULL) {
 			CU_ASSERT_PTR_NULL(expr);
 			continue;
@@ -1731,6 +1750,76 @@ test_host_where(void)
 		eng_where_free(w);
 		free(expr);
 	}
+}
+
+/* A host name with a comma: the whole list naming it, or \, */
+static void
+test_host_split(void)
+{
+	static const struct {
+		bool with_hosts;
+		const char *list, *names;	/* names joined by | */
+	} cases[] = {
+		{ true, "a,b", "a,b" },		/* the whole name wins */
+		{ false, "a,b", "a|b" },
+		{ true, "a\\,b", "a,b" },
+		{ true, "b,a\\,b", "b|a,b" },
+		{ true, "a,b,b", "a|b|b" },
+		{ true, "a\\\\,b", "a\\|b" },
+		{ true, "x\\y", "x\\y" },	/* any other backslash: itself */
+		{ true, "x\\", "x\\" },
+		{ true, ",a,,", "a" },
+		{ true, ",,", "" },
+	};
+	const char *dir = util_tmpdir("hostnames");
+	char paths[3][512], err[256];
+	const char *dirs[3] = { paths[0], paths[1], paths[2] };
+	const char *hostnames[] = { "a", "b", "a,b" };
+	struct strbuf names, list;
+	struct eng *e;
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(paths[i], sizeof paths[i], "%s/%s", dir,
+		    hostnames[i]);
+		CU_ASSERT_EQUAL_FATAL(mkdir(paths[i], 0700), 0);
+	}
+	e = eng_open(dirs, 3, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_STRING_EQUAL(eng_host_name(e, 2), "a,b");
+	strbuf_init(&names);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n;
+		char *got;
+
+		strbuf_reset(&names);
+		n = eng_host_split(cases[i].with_hosts ? e : NULL,
+		    cases[i].list, &names);
+		got = joined(&names, n);
+		CU_ASSERT_STRING_EQUAL(got, cases[i].names);
+		if (strcmp(got, cases[i].names) != 0)
+			fprintf(stderr, "'%s': '%s', not '%s'\n",
+			    cases[i].list, got, cases[i].names);
+		free(got);
+	}
+	/* a list written by eng_host_list_add reads back as its names */
+	strbuf_init(&list);
+	eng_host_list_add(&list, "a,b");
+	eng_host_list_add(&list, "x\\y");
+	eng_host_list_add(&list, "b");
+	CU_ASSERT_STRING_EQUAL(list.s, "a\\,b,x\\\\y,b");
+	strbuf_reset(&names);
+	{
+		size_t n = eng_host_split(e, list.s, &names);
+		char *got = joined(&names, n);
+
+		CU_ASSERT_EQUAL(n, 3);
+		CU_ASSERT_STRING_EQUAL(got, "a,b|x\\y|b");
+		free(got);
+	}
+	strbuf_free(&list);
+	strbuf_free(&names);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
 int
@@ -1766,6 +1855,7 @@ main(void)
 		    test_stats_live_cost },
 		{ "line check at block offsets", test_line_check_offsets },
 		{ "host lists as where expressions", test_host_where },
+		{ "host names with a comma", test_host_split },
 		{ NULL, NULL },
 	};
 

@@ -2,7 +2,8 @@
 # test-ui-hosts.sh - several directories in the explorer: the host column,
 # the host picker (H) filtering to the hosts chosen as host in (...), the
 # status line and the filter list showing it, H again clearing it; with one
-# directory H says there is only one host.
+# directory H says there is only one host.  A host named with a comma is
+# chosen, typed (as x\,y or its whole name) and taken from --host.
 . "$srcdir/ui-lib.sh"
 
 ui_fixture basic
@@ -124,6 +125,61 @@ ui_status | grep -Fq 'where:host in ("logs")' ||
 ui_status | grep -Fq '"beta"' && ui_fail "--host's filter is gone"
 ui_quit
 ui_ok "H after --host"
+
+# a host named with a comma: chosen with Space, = shows it as x\,y and
+# reads that back, its whole name typed is that host
+mkdir -m 700 "$UI_WORK/x,y"
+cp "$UI_LOGS/security.log" "$UI_WORK/x,y/"
+ui_start -d "$UI_WORK/x,y"
+ui_wait ' 27/27 '
+ui_keys H
+ui_wait '☐ x,y +3 entries' "the picker lists x,y"
+ui_keys Down Space Enter
+ui_wait ' 3/3 ' "only the entries of x,y"
+ui_status | grep -Fq 'where:host in ("x,y")' ||
+    ui_fail "the host filter names x,y whole"
+ui_keys H
+ui_wait '☑ x,y' "x,y is chosen"
+ui_keys =
+ui_wait 'every host\): x\\,y' "the prompt writes the comma as \\,"
+ui_keys Enter
+ui_wait ' 3/3 ' "x\\,y read back"
+ui_keys H
+ui_wait 'Hosts: the list shows'
+ui_keys =
+ui_wait 'every host\): '
+ui_keys C-u
+ui_keys -l 'x,z'
+ui_keys Enter
+ui_wait "no such host 'x' \(hosts: logs, x\\\\,y; \\\\, is a comma in a name\)" \
+    "an unknown host, the hosts as a list writes them"
+ui_keys C-u
+ui_keys -l 'logs,x\,y'
+ui_keys Enter
+ui_wait ' 27/27 ' "logs and x,y"
+ui_status | grep -Fq 'where:host in ("logs", "x,y")' ||
+    ui_fail "both hosts typed"
+ui_keys H
+ui_wait '☑ x,y'
+ui_keys =
+ui_wait 'every host\): '
+ui_keys C-u
+ui_keys -l 'x,y'
+ui_keys Enter
+ui_wait ' 3/3 ' "the whole name typed is that host"
+ui_quit
+# (ui_start's arguments are read by a shell again: \\ is one backslash)
+ui_start -d "$UI_WORK/x,y" --host 'x\\,y'
+ui_wait ' 3/3 ' "--host 'x\\,y'"
+ui_status | grep -Fq 'where:host in ("x,y")' ||
+    ui_fail "--host 'x\\,y' is the host x,y"
+ui_keys H
+ui_wait '☑ x,y' "--host's host with a comma is chosen"
+ui_expect '☐ logs'
+ui_keys Escape
+ui_wait ' 3/3 '
+ui_quit
+ui_ok "a host named with a comma"
 
 # a narrow screen: the host column is cut to 8 columns, rows fit
 mkdir -m 700 "$UI_WORK/a-long-host-name"

@@ -24,8 +24,8 @@ struct options {
 	size_t ndirs;
 	struct dir_list dir_list;
 	bool reads_stdin;		/* "-" is an argument */
-	const char *hosts_text;		/* --host LIST, as typed, or NULL */
-	char *host_where;		/* --host as a where expression */
+	const char **host_lists;	/* each --host LIST, as typed */
+	size_t nhost_lists;
 	struct eng_filter filter;	/* categories, level, since/until, keyword, regex */
 	const char *since_text;		/* as typed, for display */
 	const char *until_text;
@@ -91,9 +91,11 @@ int dirs_add(struct dir_list *l, const char *arg);
 int dirs_add_hosts(struct dir_list *l, const char *arg);
 /* A FILE argument: a log file, a directory or "-", kept as given. */
 void dirs_add_source(struct dir_list *l, const char *arg);
-/* Each name of --host LIST that no directory goes by, named on stderr
- * with the hosts there are; false when there was one. */
-bool dirs_check_hosts(struct eng *e, const char *list);
+/* --host's lists (each occurrence's names, as eng_host_split reads them
+ * with e's hosts) as one where expression, added to o's: false after a
+ * usage error (a list that names no host, or a name no directory goes
+ * by, named on stderr with the hosts there are). */
+bool dirs_host_filter(struct eng *e, struct options *o);
 void dirs_free(struct dir_list *l);
 
 /* csv.c: s[0..n) as one RFC 4180 field, appended to out: quoted when it

@@ -1,8 +1,8 @@
 /*
  * dirs.c - the log directories the command line names: -d DIR (a glob
  * pattern is expanded to the directories it matches), --hosts DIR (each
- * subdirectory holding log files is a host), and the check of --host
- * LIST's names against the hosts there are.
+ * subdirectory holding log files is a host), and --host LIST's names,
+ * checked against the hosts there are.
  */
 #include "config.h"
 
@@ -137,39 +137,92 @@ dirs_free(struct dir_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-bool
-dirs_check_hosts(struct eng *e, const char *list)
+/* The hosts there are, as --host takes them, for an error message; a
+ * hint at the escape when a name holds a comma. */
+static void
+hosts_known(struct eng *e, struct strbuf *known)
 {
-	const char *p = list, *end;
-	struct strbuf known, shown;
-	bool ok = true;
+	struct strbuf list;
+	bool comma = false;
 
-	strbuf_init(&known);
-	strbuf_init(&shown);
+	strbuf_init(&list);
 	for (unsigned i = 0; i < eng_source_count(e); i++) {
 		const char *h = eng_host_name(e, i);
 
-		strbuf_puts(&known, i > 0 ? ", " : "");
-		eng_sanitize(&known, h, strlen(h));
+		strbuf_reset(&list);
+		eng_host_list_add(&list, h);
+		strbuf_puts(known, i > 0 ? ", " : "");
+		eng_sanitize(known, list.s, list.len);
+		comma = comma || strchr(h, ',') != NULL;
 	}
-	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		bool found = false;
+	if (comma)
+		strbuf_puts(known, "; \\, is a comma in a name");
+	strbuf_free(&list);
+}
 
-		end = p + strcspn(p, ",");
-		for (unsigned i = 0; !found && i < eng_source_count(e); i++) {
-			const char *h = eng_host_name(e, i);
+static bool
+host_exists(struct eng *e, const char *name)
+{
+	for (unsigned i = 0; i < eng_source_count(e); i++)
+		if (strcmp(eng_host_name(e, i), name) == 0)
+			return true;
+	return false;
+}
 
-			found = strlen(h) == (size_t)(end - p) &&
-			    memcmp(h, p, (size_t)(end - p)) == 0;
+bool
+dirs_host_filter(struct eng *e, struct options *o)
+{
+	struct strbuf names, known, shown;
+	struct eng_where *w = NULL;
+	size_t n = 0, cap = o->nwhere, col;
+	char *expr, err[768];
+	bool ok = true;
+
+	strbuf_init(&names);
+	strbuf_init(&known);
+	strbuf_init(&shown);
+	hosts_known(e, &known);
+	for (size_t k = 0; k < o->nhost_lists; k++) {
+		size_t from = names.len, got;
+
+		got = eng_host_split(e, o->host_lists[k], &names);
+		if (got == 0) {
+			strbuf_reset(&shown);
+			eng_sanitize(&shown, o->host_lists[k],
+			    strlen(o->host_lists[k]));
+			usage_error("--host: no host named in '%s' (e.g. --host "
+			    "alpha,beta, or --host 'a\\,b' for a name with a "
+			    "comma)", shown.s);
+			ok = false;
 		}
-		if (found || end == p)
-			continue;
-		strbuf_reset(&shown);
-		eng_sanitize(&shown, p, (size_t)(end - p));
-		fprintf(stderr, "llmlog: --host '%s': no such host (hosts: %s)\n",
-		    shown.s, known.s);
-		ok = false;
+		n += got;
+		for (const char *p = names.s + from; got-- > 0;
+		    p += strlen(p) + 1) {
+			if (host_exists(e, p))
+				continue;
+			strbuf_reset(&shown);
+			eng_sanitize(&shown, p, strlen(p));
+			fprintf(stderr, "llmlog: --host '%s': no such host "
+			    "(hosts: %s)\n", shown.s, known.s);
+			ok = false;
+		}
 	}
+	if (ok && (expr = eng_host_where(names.s, n)) != NULL) {
+		/* names it quotes: the grammar reads them */
+		if ((w = eng_where_new(expr, eng_now_us(), o->utc, err,
+		    sizeof err, &col)) == NULL) {
+			usage_error("--host: %s", err);
+			ok = false;
+		} else {
+			eng_grow(&o->where, &cap, o->nwhere + 1,
+			    sizeof *o->where);
+			o->where[o->nwhere++] = w;
+			o->filter.where = o->where;
+			o->filter.nwhere = o->nwhere;
+		}
+		free(expr);
+	}
+	strbuf_free(&names);
 	strbuf_free(&known);
 	strbuf_free(&shown);
 	return ok;

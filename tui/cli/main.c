@@ -85,8 +85,7 @@ run(struct options *o)
 	    NULL) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		rc = EXIT_USAGE;
-	} else if (o->hosts_text != NULL && !dirs_check_hosts(e,
-	    o->hosts_text)) {
+	} else if (o->nhost_lists > 0 && !dirs_host_filter(e, o)) {
 		eng_close(e);
 		rc = EXIT_USAGE;
 	} else {

@@ -93,7 +93,8 @@ static const char help_text[] =
 "                         (as --dir), or - for standard input; with any,\n"
 "                         the default directory is not read\n"
 "      --hosts DIR        each subdirectory of DIR with log files, as a host\n"
-"      --host LIST        only these hosts (comma list of names as shown)\n"
+"      --host LIST        only these hosts (comma list of names as shown,\n"
+"                         \\, a comma in a name; may be repeated)\n"
 "  -c, --category LIST    user,system,tool,llm,security,performance\n"
 "                         (comma list, repeatable)\n"
 "  -l, --level LEVEL      minimum level: DEBUG, INFO, WARNING, ERROR, CRITICAL\n"
@@ -399,13 +400,10 @@ parse_one(struct parse_state *ps, int c, char **argv)
 	case OPT_HOSTS:
 		return dirs_add_hosts(&o->dir_list, optarg);
 	case OPT_HOST:
-		free(o->host_where);
-		if ((o->host_where = eng_host_where(optarg)) == NULL) {
-			usage_error("--host: no host named in '%s' (e.g. --host "
-			    "alpha,beta)", optarg);
-			return -1;
-		}
-		o->hosts_text = optarg;
+		/* each adds its hosts; read once the hosts are known */
+		o->host_lists = eng_xrealloc(o->host_lists,
+		    (o->nhost_lists + 1) * sizeof *o->host_lists);
+		o->host_lists[o->nhost_lists++] = optarg;
 		return 0;
 	case 'c':
 		return parse_categories(optarg, &o->filter.categories);
@@ -623,8 +621,6 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 	for (size_t i = 0; i < ps->nwhere; i++)
 		if (compile_where(ps, ps->where[i]) != 0)
 			return -1;
-	if (o->host_where != NULL && compile_where(ps, o->host_where) != 0)
-		return -1;
 	if (o->follow && o->stats) {
 		usage_error("--follow and --stats do not combine: --stats "
 		    "reports once (the viewer's Stats tab follows new entries)");
@@ -703,8 +699,9 @@ options_free(struct options *o)
 		free((char *)o->fields[o->nfields]);
 	free(o->fields);
 	dirs_free(&o->dir_list);
-	free(o->host_where);
-	o->host_where = NULL;
+	free(o->host_lists);
+	o->host_lists = NULL;
+	o->nhost_lists = 0;
 	o->where = NULL;
 	o->fields = NULL;
 	o->dirs = NULL;

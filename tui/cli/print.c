@@ -884,7 +884,8 @@ follow(struct printer *p, struct eng_view *v)
 
 	catch_stop_signals();
 	fflush(stdout);
-	while (!stop_requested) {
+	/* a pipe at its end has nothing more to wait for (as tail -f) */
+	while (!stop_requested && !eng_follow_ended(p->e)) {
 		wait_for_change(eng_watch_fd(p->e));
 		if (stop_requested)
 			break;

@@ -72,6 +72,8 @@ struct eng {
 	int stdin_fd;		/* standard input while it has more, or -1 */
 	int stdin_tmp;		/* the temporary file its text goes to */
 	bool stdin_live;	/* a load takes what has come, not all */
+	int stdin_grows;	/* follow.c: standard input that is a regular
+				   file, kept to read what it grows by, or -1 */
 
 	struct file **files;
 	size_t nfiles, files_cap;
@@ -181,6 +183,10 @@ void store_append(struct eng *e, const struct eng_entry *v,
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
     size_t n);
+
+/* follow.c: standard input that is a regular file is kept (in
+ * stdin_grows) when it is followed, to read what it grows by */
+void follow_stdin_keep(struct eng *e);
 
 /* index.c: reading files into entries */
 struct index_task {

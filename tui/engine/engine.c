@@ -79,7 +79,7 @@ eng_open(const char *const *dirs, size_t ndirs, char *err, size_t errlen)
 		if (!source_ok(dirs[i], &file, &std, err, errlen))
 			return NULL;
 	e = eng_xcalloc(1, sizeof *e);
-	e->stdin_src = e->stdin_fd = e->stdin_tmp = -1;
+	e->stdin_src = e->stdin_fd = e->stdin_tmp = e->stdin_grows = -1;
 	e->dirs = eng_xcalloc(ndirs, sizeof *e->dirs);
 	e->src_file = eng_xcalloc(ndirs, sizeof *e->src_file);
 	e->ndirs = ndirs;
@@ -108,6 +108,7 @@ void
 eng_stdin_live(struct eng *e)
 {
 	e->stdin_live = true;
+	follow_stdin_keep(e);
 }
 
 bool
@@ -150,6 +151,8 @@ eng_close(struct eng *e)
 		close(e->stdin_fd);
 	if (e->stdin_tmp >= 0)
 		close(e->stdin_tmp);
+	if (e->stdin_grows >= 0)
+		close(e->stdin_grows);
 	prefilter_free(e->prefilter);
 	free(e);
 }

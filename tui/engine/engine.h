@@ -304,6 +304,11 @@ int eng_watch_fd(struct eng *e);
  * re-creation; and entries a background load has finished.  Returns the
  * number of new entries, or -1; entries that left are in eng_removed. */
 long eng_refresh(struct eng *e);
+/* Whether nothing more can come: the only source is standard input and
+ * it has ended (a pipe, a FIFO, a terminal).  Standard input that is a
+ * regular file never ends: after eng_stdin_live what it grows by is read,
+ * as tail -f reads it. */
+bool eng_follow_ended(const struct eng *e);
 
 size_t eng_count(const struct eng *e);		/* all entries indexed */
 size_t eng_malformed(const struct eng *e);	/* of which malformed */
@@ -362,10 +367,22 @@ const char *eng_source_name(const struct eng *e, unsigned source);
  * directory: its last part).  What the host field, --by host and the
  * host columns show. */
 const char *eng_host_name(const struct eng *e, unsigned source);
-/* A comma list of host names ("alpha,beta", as --host takes it) as the
- * where expression host in ("alpha", "beta"), the names quoted with
- * JSON's escapes; NULL when the list names none.  Free it. */
-char *eng_host_where(const char *list);
+/* The host names a comma list means ("alpha,beta", as --host and the
+ * host picker take it): the list itself when it is the whole name of
+ * one of e's hosts (commas and all; e may be NULL), else its parts
+ * between commas, where \, is a comma and \\ a backslash (any other
+ * backslash is itself); empty parts are left out.  Each name is appended
+ * to out followed by a '\0'; returns how many. */
+size_t eng_host_split(const struct eng *e, const char *list,
+    struct strbuf *out);
+/* Append a host name to a comma list as eng_host_split reads it back
+ * (commas and backslashes escaped), with a comma before it unless the
+ * list is empty. */
+void eng_host_list_add(struct strbuf *list, const char *name);
+/* n host names, each followed by a '\0' (as eng_host_split writes them),
+ * as the where expression host in ("alpha", "beta"), the names quoted
+ * with JSON's escapes; NULL when n is 0.  Free it. */
+char *eng_host_where(const char *names, size_t n);
 /* How many log names (readable or not) the last scan found in a
  * directory: 0 says it holds no log file at all. */
 size_t eng_source_names(const struct eng *e, unsigned source);

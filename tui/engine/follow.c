@@ -5,11 +5,14 @@
  * deletion (the oldest backup of a rotation: its entries leave), truncation
  * (seen as a smaller file, or one whose last line we read no longer ends
  * where it did: the entries past its end leave) and re-creation.  prune.c
- * takes out what leaves.
+ * takes out what leaves.  Standard input is followed as tail -f follows
+ * it: a pipe, a FIFO or a terminal to its end, when nothing more can come;
+ * a regular file (llmlog -f - <file) as it grows.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -27,7 +30,7 @@ eng_watch_fd(struct eng *e)
 	uint32_t mask = IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
 	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB;
 
-	if (e->stdin_fd >= 0)
+	if (e->stdin_fd >= 0 || e->stdin_grows >= 0)
 		return -1;	/* standard input is looked at as polled */
 	if (e->watch_tried)
 		return e->watch_fd;
@@ -57,6 +60,36 @@ eng_watch_fd(struct eng *e)
 		free(dir);
 	}
 	return e->watch_fd;
+}
+
+void
+follow_stdin_keep(struct eng *e)
+{
+	struct stat st;
+
+	if (e->stdin_fd < 0 || e->stdin_grows >= 0 ||
+	    fstat(e->stdin_fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	/* the same open file, so the same offset: a read of either goes
+	 * on where the last one stopped */
+	e->stdin_grows = fcntl(e->stdin_fd, F_DUPFD_CLOEXEC, 3);
+}
+
+bool
+eng_follow_ended(const struct eng *e)
+{
+	return e->ndirs == 1 && e->stdin_src == 0 && e->stdin_fd < 0 &&
+	    e->stdin_grows < 0;
+}
+
+/* Standard input read to its end so far is read again when it is a
+ * regular file: store_stdin_pump takes what it grew by. */
+static void
+pump_stdin(struct eng *e)
+{
+	if (e->stdin_fd < 0 && e->stdin_grows >= 0)
+		e->stdin_fd = fcntl(e->stdin_grows, F_DUPFD_CLOEXEC, 3);
+	store_stdin_pump(e, false);
 }
 
 static void
@@ -159,7 +192,7 @@ eng_refresh(struct eng *e)
 	long got;
 
 	drain_watch(e);
-	store_stdin_pump(e, false);
+	pump_stdin(e);
 	got = loader_collect(e);
 	store_scan(e, err, sizeof err);
 	/* what is gone or cut leaves before what is new comes in: a file

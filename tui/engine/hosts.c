@@ -6,7 +6,9 @@
  * (llmlog --hosts spool) the same.  One directory is named by its last
  * part.  The list, print mode, --by host, --where host and SQL's host
  * column all name a directory through here, and --host and the UI's host
- * filter choose hosts through eng_host_where.
+ * filter choose hosts through eng_host_split and eng_host_where.  A name
+ * may hold a comma (a directory a,b under --hosts): a list that is a
+ * host's whole name is that host, and \, in a list is a comma.
  */
 #include "config.h"
 
@@ -141,25 +143,72 @@ eng_host_name(const struct eng *e, unsigned source)
 	return source < e->ndirs ? e->hosts[source] : NULL;
 }
 
+/* Whether list is the whole name of one of e's hosts. */
+static bool
+host_named(const struct eng *e, const char *list)
+{
+	for (size_t i = 0; e != NULL && i < e->ndirs; i++)
+		if (strcmp(e->hosts[i], list) == 0)
+			return true;
+	return false;
+}
+
+size_t
+eng_host_split(const struct eng *e, const char *list, struct strbuf *out)
+{
+	size_t n = 0, len = 0;
+
+	if (host_named(e, list)) {
+		strbuf_add(out, list, strlen(list) + 1);
+		return 1;
+	}
+	for (const char *p = list;; p++) {
+		if (*p == '\0' || *p == ',') {
+			if (len > 0) {
+				strbuf_add(out, "", 1);
+				n++;
+			}
+			len = 0;
+			if (*p == '\0')
+				return n;
+			continue;
+		}
+		/* \, is a comma and \\ a backslash; any other is itself */
+		if (*p == '\\' && (p[1] == ',' || p[1] == '\\'))
+			p++;
+		strbuf_add(out, p, 1);
+		len++;
+	}
+}
+
+void
+eng_host_list_add(struct strbuf *list, const char *name)
+{
+	if (list->len > 0)
+		strbuf_add(list, ",", 1);
+	for (const char *c = name; *c != '\0'; c++) {
+		if (*c == ',' || *c == '\\')
+			strbuf_add(list, "\\", 1);
+		strbuf_add(list, c, 1);
+	}
+}
+
 char *
-eng_host_where(const char *list)
+eng_host_where(const char *names, size_t n)
 {
 	struct strbuf b;
-	const char *p = list, *end;
-	bool first = true;
+	const char *p = names;
 
+	if (n == 0)
+		return NULL;
 	strbuf_init(&b);
 	strbuf_puts(&b, "host in (");
-	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		end = p + strcspn(p, ",");
-		if (end == p)
-			continue;
-		if (!first)
+	for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
+		if (i > 0)
 			strbuf_puts(&b, ", ");
-		first = false;
 		/* a quoted string of the where grammar: JSON escapes */
 		strbuf_add(&b, "\"", 1);
-		for (const char *c = p; c < end; c++) {
+		for (const char *c = p; *c != '\0'; c++) {
 			if (*c == '"' || *c == '\\')
 				strbuf_printf(&b, "\\%c", *c);
 			else if ((unsigned char)*c < 0x20)
@@ -168,10 +217,6 @@ eng_host_where(const char *list)
 				strbuf_add(&b, c, 1);
 		}
 		strbuf_add(&b, "\"", 1);
-	}
-	if (first) {
-		strbuf_free(&b);
-		return NULL;
 	}
 	strbuf_add(&b, ")", 1);
 	return b.s;

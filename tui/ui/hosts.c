@@ -54,14 +54,37 @@ host_where(const struct ui *u)
 	return u->nwheres;
 }
 
-/* The hosts chosen as a comma list. */
+/* The hosts chosen as a comma list, as = shows and reads it back (a
+ * comma in a name escaped: eng_host_list_add). */
 static void
 chosen_list(const struct ui *u, const struct ui_hosts *hs, struct strbuf *out)
 {
 	for (size_t i = 0; i < hs->n; i++)
 		if (hs->chosen[i])
-			strbuf_printf(out, "%s%s", out->len > 0 ? "," : "",
-			    eng_host_name(u->e, (unsigned)i));
+			eng_host_list_add(out, eng_host_name(u->e, (unsigned)i));
+}
+
+/* The where expression of the hosts chosen (eng_host_where), or NULL
+ * when none is; *k says how many. */
+static char *
+chosen_where(const struct ui *u, const struct ui_hosts *hs, size_t *k)
+{
+	struct strbuf names;
+	char *expr;
+
+	strbuf_init(&names);
+	*k = 0;
+	for (size_t i = 0; i < hs->n; i++) {
+		const char *h = eng_host_name(u->e, (unsigned)i);
+
+		if (hs->chosen[i]) {
+			strbuf_add(&names, h, strlen(h) + 1);
+			++*k;
+		}
+	}
+	expr = eng_host_where(names.s, *k);
+	strbuf_free(&names);
+	return expr;
 }
 
 /* A where expression of the hosts some of which are chosen, as
@@ -70,16 +93,11 @@ static bool
 chosen_where_is(const struct ui *u, const struct ui_hosts *hs,
     const char *text)
 {
-	struct strbuf list;
-	char *expr;
-	bool same;
+	size_t k;
+	char *expr = chosen_where(u, hs, &k);
+	bool same = expr != NULL && strcmp(expr, text) == 0;
 
-	strbuf_init(&list);
-	chosen_list(u, hs, &list);
-	expr = eng_host_where(list.s != NULL ? list.s : "");
-	same = expr != NULL && strcmp(expr, text) == 0;
 	free(expr);
-	strbuf_free(&list);
 	return same;
 }
 
@@ -96,13 +114,11 @@ adopt(struct ui *u, struct ui_hosts *hs)
 			continue;
 		for (size_t i = 0; i < hs->n; i++) {
 			char *one = eng_host_where(eng_host_name(u->e,
-			    (unsigned)i));
+			    (unsigned)i), 1);
 			const char *at = text + 8;
 			size_t len;
 
 			hs->chosen[i] = false;
-			if (one == NULL)
-				continue;	/* a name of commas only */
 			/* its quoted name: between "host in (" and ")" */
 			len = strlen(one) - 10;
 			one[9 + len] = '\0';
@@ -231,17 +247,12 @@ hosts_draw(struct ui *u, int y, int x, int h, int w)
 static void
 apply(struct ui *u, struct ui_hosts *hs)
 {
-	struct strbuf list;
 	char *expr, err[256];
-	size_t col, k = 0;
+	size_t col, k;
 
 	if (host_where(u) < u->nwheres)
 		ui_where_delete(u, host_where(u));
-	strbuf_init(&list);
-	chosen_list(u, hs, &list);
-	for (size_t i = 0; i < hs->n; i++)
-		k += hs->chosen[i];
-	expr = eng_host_where(list.s != NULL ? list.s : "");
+	expr = chosen_where(u, hs, &k);
 	if (expr == NULL)
 		ui_message(u, false, "every host");
 	else if (ui_where_add(u, expr, err, sizeof err, &col) != 0)
@@ -252,21 +263,44 @@ apply(struct ui *u, struct ui_hosts *hs)
 		ui_message(u, false, "%zu of %zu hosts", k, hs->n);
 	}
 	free(expr);
-	strbuf_free(&list);
 }
 
-/* The host named p[0..n), or hs->n. */
+/* The host named name, or hs->n. */
 static size_t
-host_find(const struct ui *u, const struct ui_hosts *hs, const char *p,
-    size_t n)
+host_find(const struct ui *u, const struct ui_hosts *hs, const char *name)
 {
-	for (size_t i = 0; i < hs->n; i++) {
-		const char *h = eng_host_name(u->e, (unsigned)i);
-
-		if (strlen(h) == n && memcmp(h, p, n) == 0)
+	for (size_t i = 0; i < hs->n; i++)
+		if (strcmp(eng_host_name(u->e, (unsigned)i), name) == 0)
 			return i;
-	}
 	return hs->n;
+}
+
+/* The prompt's error: name is no host; the hosts there are, as a list
+ * writes them. */
+static void
+no_such_host(struct ui *u, const struct ui_hosts *hs, const char *name)
+{
+	struct strbuf b, one;
+	bool comma = false;
+
+	strbuf_init(&b);
+	strbuf_init(&one);
+	strbuf_puts(&b, "no such host '");
+	eng_sanitize(&b, name, strlen(name));
+	strbuf_puts(&b, "' (hosts:");
+	for (size_t k = 0; k < hs->n; k++) {
+		const char *h = eng_host_name(u->e, (unsigned)k);
+
+		strbuf_reset(&one);
+		eng_host_list_add(&one, h);
+		strbuf_puts(&b, k > 0 ? ", " : " ");
+		eng_sanitize(&b, one.s, one.len);
+		comma = comma || strchr(h, ',') != NULL;
+	}
+	strbuf_puts(&b, comma ? "; \\, is a comma in a name)" : ")");
+	snprintf(u->prompt.error, sizeof u->prompt.error, "%s", b.s);
+	strbuf_free(&one);
+	strbuf_free(&b);
 }
 
 int
@@ -274,37 +308,25 @@ ui_hosts_typed(struct ui *u, const char *text)
 {
 	struct ui_hosts *hs = state(u);
 	bool *chosen = eng_xcalloc(hs->n + 1, sizeof *chosen);
-	const char *p = text, *end;
+	struct strbuf names;
+	size_t n;
+	const char *p;
 
-	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+	strbuf_init(&names);
+	n = eng_host_split(u->e, text, &names);
+	p = names.s;
+	for (; n-- > 0; p += strlen(p) + 1) {
 		size_t i;
 
-		end = p + strcspn(p, ",");
-		if (end == p)
-			continue;
-		if ((i = host_find(u, hs, p, (size_t)(end - p))) == hs->n) {
-			struct strbuf b;
-
-			strbuf_init(&b);
-			strbuf_puts(&b, "no such host '");
-			eng_sanitize(&b, p, (size_t)(end - p));
-			strbuf_puts(&b, "' (hosts:");
-			for (size_t k = 0; k < hs->n; k++) {
-				const char *h = eng_host_name(u->e,
-				    (unsigned)k);
-
-				strbuf_puts(&b, k > 0 ? ", " : " ");
-				eng_sanitize(&b, h, strlen(h));
-			}
-			strbuf_puts(&b, ")");
-			snprintf(u->prompt.error, sizeof u->prompt.error,
-			    "%s", b.s);
-			strbuf_free(&b);
+		if ((i = host_find(u, hs, p)) == hs->n) {
+			no_such_host(u, hs, p);
+			strbuf_free(&names);
 			free(chosen);
 			return UI_HANDLED | UI_REDRAW;
 		}
 		chosen[i] = true;
 	}
+	strbuf_free(&names);
 	memcpy(hs->chosen, chosen, hs->n * sizeof *chosen);
 	free(chosen);
 	apply(u, hs);
