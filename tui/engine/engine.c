@@ -122,6 +122,7 @@ eng_close(struct eng *e)
 	if (e == NULL)
 		return;
 	loader_stop(e);
+	stats_pre_free(e);
 	cache_save(e);		/* what was indexed since the load */
 	fdcache_free(e);
 	cache_free(e);

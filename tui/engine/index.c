@@ -41,6 +41,26 @@ blank(const char *s, size_t len)
 	return true;
 }
 
+static int64_t lookback(int fd, int category, uint64_t offset,
+    uint64_t *bytes_read);
+
+/*
+ * A task whose entries are counted as they come (t->part) cannot wait for
+ * fill_leading_times: when its first entry has no time, the time of the
+ * last timed line before it is looked up now, as fill_leading_times would
+ * (its lead is that entry), and the untimed entries up to the first timed
+ * one take it through *last_time.
+ */
+static void
+lead_time(struct index_task *t, uint64_t off, int64_t *last_time)
+{
+	if (t->part == NULL || t->n > 0 || t->looked_back)
+		return;
+	t->looked_back = true;
+	if (off > 0)
+		*last_time = lookback(t->fd, t->category, off, &t->bytes_read);
+}
+
 static void
 push_line(struct index_task *t, const struct line_info *in, size_t len,
     uint64_t off, int64_t *last_time)
@@ -48,6 +68,8 @@ push_line(struct index_task *t, const struct line_info *in, size_t len,
 	struct line_info li = *in;
 	struct eng_entry en;
 
+	if (li.flags & ENTRY_NO_TIME)
+		lead_time(t, off, last_time);
 	if (li.flags & ENTRY_NO_TIME)
 		li.time = *last_time;	/* sort among its neighbours */
 	else
@@ -65,6 +87,22 @@ push_line(struct index_task *t, const struct line_info *in, size_t len,
 	task_push(t, &en);
 }
 
+/* The entry just pushed into the task's figures, with the fields the
+ * walk found, or else those of its own category read from the line, as
+ * entry_fields reads them for the stats pass. */
+static void
+count_pushed(struct index_task *t, const char *s, size_t len,
+    struct fields *f)
+{
+	const struct eng_entry *en = &t->v[t->n - 1];
+	struct fields own;
+
+	if (f == NULL && !(en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) &&
+	    en->category < LLMLOG_NCATEGORIES)
+		f = fields_read(s, len, en->category, &own) ? &own : NULL;
+	stats_task_count(t->part, en, f);
+}
+
 static void
 emit(struct index_task *t, const char *s, size_t len, uint64_t off,
     int64_t *last_time)
@@ -75,15 +113,19 @@ emit(struct index_task *t, const char *s, size_t len, uint64_t off,
 
 	if (blank(s, len))
 		return;
-	if (!index_task_keeps_values(t)) {
+	if (!index_task_keeps_values(t) && t->part == NULL) {
 		parse_line(s, len, t->category, &li);
 		push_line(t, &li, len, off, last_time);
 		return;
 	}
-	/* the values kept are looked up in the walk that reads the head */
+	/* the values kept, and those counted, are looked up in the walk
+	 * that reads the head */
 	have = parse_line_fields(s, len, t->category, &li, &f);
 	push_line(t, &li, len, off, last_time);
-	index_task_values(t, s, len, have ? &f : NULL);
+	if (index_task_keeps_values(t))
+		index_task_values(t, s, len, have ? &f : NULL);
+	if (t->part != NULL)
+		count_pushed(t, s, len, have ? &f : NULL);
 }
 
 /* The bytes [off, off + n) of the task's file, or NULL when a read fails
@@ -123,6 +165,7 @@ emit_huge(struct index_task *t, uint64_t off, uint64_t len,
 		return;
 	}
 	t->malformed++;
+	lead_time(t, off, last_time);
 	en.time_us = *last_time;
 	en.offset = off;
 	en.file = t->file_id;
@@ -133,6 +176,8 @@ emit_huge(struct index_task *t, uint64_t off, uint64_t len,
 	en.flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
 	en.source = t->source;
 	task_push(t, &en);
+	if (t->part != NULL)
+		stats_task_count(t->part, &en, NULL);
 }
 
 /* The time of the last timed line before offset, so that untimed lines at
@@ -242,6 +287,8 @@ fill_leading_times(struct index_task *t, const struct scan *sc)
 	uint64_t lead;
 	int64_t before;
 
+	if (t->looked_back)
+		return;		/* lead_time did it */
 	while (n < t->n && t->v[n].time_us == ENG_TIME_NONE)
 		n++;
 	/* a prefilter may have left out the task's first line, but the
@@ -447,6 +494,8 @@ index_task_free(struct index_task *t)
 	free(t->refs);
 	t->refs = NULL;
 	strbuf_free(&t->blob);
+	stats_task_publish(NULL, t->part, 0);	/* an unpublished task's */
+	t->part = NULL;
 }
 
 struct runner {
@@ -529,6 +578,7 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 			v[n].resume = at == f->pos && from > at ? from : 0;
 			v[n].last = end == size;
 			v[n].pf = e->prefilter;
+			v[n].part = stats_task_part(e);
 			f->pending++;
 			n++;
 			from = end;
@@ -546,6 +596,8 @@ index_publish(struct eng *e, struct index_task *t)
 	if (t->error != 0 && t->error != ENOENT)
 		store_unreadable(e, f->path, strerror(t->error), false);
 	index_task_publish_values(e, t);
+	stats_task_publish(e, t->part, t->n);	/* before the entries */
+	t->part = NULL;
 	store_append(e, t->v, t->refs, t->n);
 	store_file_add_entries(f, t->v, t->n);
 	e->malformed += t->malformed;

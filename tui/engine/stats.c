@@ -779,13 +779,11 @@ reads_fields(const struct eng_entry *en)
 	    en->category != LLMLOG_SYSTEM && en->category < LLMLOG_NCATEGORIES;
 }
 
-static void
-count_entry(struct part *p, const struct eng *e, struct block_reader *br,
-    size_t pos)
+/* What an entry counts for without its fields; true when they are to be
+ * read. */
+static bool
+count_head(struct part *p, const struct eng_entry *en)
 {
-	const struct eng_entry *en = store_entry(e, pos);
-	struct fields f;
-
 	p->total++;
 	p->by_level[eng_entry_level(en) <= LLMLOG_CRITICAL ?
 	    eng_entry_level(en) : 0]++;
@@ -793,7 +791,7 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	    LLMLOG_NCATEGORIES]++;
 	if (en->flags & ENTRY_MALFORMED) {
 		p->malformed++;
-		return;
+		return false;
 	}
 	if (!(en->flags & ENTRY_NO_TIME)) {
 		if (p->first == ENG_TIME_NONE || en->time_us < p->first)
@@ -803,12 +801,20 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	}
 	if (en->flags & ENTRY_FOREIGN) {
 		p->foreign++;
-		return;
+		return false;
 	}
-	if (!reads_fields(en))
-		return;		/* system entries need no field */
+	return reads_fields(en);	/* system entries need no field */
+}
+
+static void
+count_entry(struct part *p, const struct eng *e, struct block_reader *br,
+    size_t pos)
+{
+	const struct eng_entry *en = store_entry(e, pos);
+	struct fields f;
+
 	/* the values kept by the index, or else the line's (cache.c) */
-	if (entry_fields(e, pos, en, br, &f))
+	if (count_head(p, en) && entry_fields(e, pos, en, br, &f))
 		count_fields(p, en->category, &f, en);
 }
 
@@ -1267,6 +1273,142 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 	}
 }
 
+/* ---- figures counted as the index is read ---- */
+
+/* A part of an index task's (engine-int.h names it so). */
+struct stats_part {
+	struct part p;
+};
+
+/* What the load counted: index entries [0, to) in p, in index order. */
+struct stats_pre {
+	struct part p;
+	size_t to;
+	bool utc;
+	bool broken;		/* a task came without its part: what
+				   follows is counted by the stats pass */
+	const struct eng_prices *prices;	/* those counted with */
+	struct eng_removed removed;	/* none left since: the positions
+					   are the ones counted */
+};
+
+/* from into an empty part moves its arrays instead of copying them. */
+static void
+part_take(struct part *into, struct part *from)
+{
+	if (into->total > 0) {
+		part_merge(into, from);
+		part_free(from);
+	} else {
+		part_free(into);
+		*into = *from;
+	}
+	part_init(from);
+}
+
+static bool
+lets_all_through(const struct eng_filter *f)
+{
+	return f->categories == 0 && f->min_level == 0 &&
+	    f->since_us == ENG_TIME_NONE && f->until_us == ENG_TIME_NONE &&
+	    f->keyword == NULL && f->regex == NULL && f->nwhere == 0;
+}
+
+void
+eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc)
+{
+	if (e->stats_pre != NULL || !lets_all_through(f))
+		return;
+	e->stats_pre = eng_xcalloc(1, sizeof *e->stats_pre);
+	part_init(&e->stats_pre->p);
+	e->stats_pre->utc = utc;
+	e->stats_pre->prices = e->prices;
+	eng_removed(e, &e->stats_pre->removed);
+}
+
+void
+stats_pre_free(struct eng *e)
+{
+	if (e->stats_pre == NULL)
+		return;
+	part_free(&e->stats_pre->p);
+	free(e->stats_pre);
+	e->stats_pre = NULL;
+}
+
+struct stats_part *
+stats_task_part(const struct eng *e)
+{
+	struct stats_part *sp;
+
+	if (e->stats_pre == NULL || e->stats_pre->broken ||
+	    e->prefilter != NULL)
+		return NULL;
+	sp = eng_xmalloc(sizeof *sp);
+	part_init(&sp->p);
+	sp->p.prices = e->stats_pre->prices;
+	sp->p.utc = e->stats_pre->utc;
+	return sp;
+}
+
+void
+stats_task_count(struct stats_part *sp, const struct eng_entry *en,
+    const struct fields *f)
+{
+	if (count_head(&sp->p, en) && f != NULL)
+		count_fields(&sp->p, en->category, f, en);
+}
+
+void
+stats_task_publish(struct eng *e, struct stats_part *sp, size_t n)
+{
+	struct stats_pre *pre = e != NULL ? e->stats_pre : NULL;
+
+	if (pre != NULL && !pre->broken && n > 0) {
+		if (sp != NULL && pre->to == e->count) {
+			part_take(&pre->p, &sp->p);
+			pre->to += n;
+		} else
+			pre->broken = true;
+	}
+	if (sp != NULL) {
+		part_free(&sp->p);
+		free(sp);
+	}
+}
+
+static bool
+same_removed(const struct eng_removed *a, const struct eng_removed *b)
+{
+	return a->deleted == b->deleted && a->truncated == b->truncated &&
+	    a->deleted_files == b->deleted_files &&
+	    a->truncated_files == b->truncated_files;
+}
+
+/* At a stats object's first batch, when the batch starts with the index
+ * entries the load counted (a view of every entry) and they are still
+ * where they were: take their figures instead of reading their lines. */
+static void
+take_pre(struct eng_stats *s, struct eng *e)
+{
+	struct stats_pre *pre = e->stats_pre;
+	struct eng_removed now;
+
+	if (pre == NULL || pre->to == 0 || s->at != 0 || s->p.total != 0 ||
+	    s->npos < pre->to || s->pos[pre->to - 1] != pre->to - 1 ||
+	    pre->utc != s->utc || pre->prices != e->prices)
+		return;
+	eng_removed(e, &now);
+	if (!same_removed(&now, &pre->removed))
+		return;
+	/* the positions ascend and differ: pos[i] == i below pre->to */
+	for (size_t i = 0; i < pre->to; i++)
+		hist_add(&s->hist, store_entry(e, i));
+	part_take(&s->p, &pre->p);
+	s->at = pre->to;
+	stats_pre_free(e);	/* its figures are the stats object's now */
+}
+
 /* What the files cover, whatever the view (the JSON's "coverage"). */
 static void
 stats_cover(struct eng_stats *s, const struct eng *e)
@@ -1278,11 +1420,13 @@ stats_cover(struct eng_stats *s, const struct eng *e)
 void
 eng_stats_update(struct eng_stats *s, struct eng_view *v)
 {
-	const struct eng *e = eng_view_engine(v);
+	struct eng *e = eng_view_engine(v);
 
 	stats_follow_view(s, v);
 	while (batch_next(s, v)) {
-		count_parallel(s, e, s->pos + s->at, s->npos - s->at);
+		take_pre(s, e);
+		if (s->at < s->npos)
+			count_parallel(s, e, s->pos + s->at, s->npos - s->at);
 		s->at = s->npos;
 	}
 	durations_settle(&s->p, true);
@@ -1294,12 +1438,15 @@ bool
 eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
     size_t max_entries)
 {
-	const struct eng *e = eng_view_engine(v);
+	struct eng *e = eng_view_engine(v);
 	bool done;
 
 	stats_follow_view(s, v);
 	while (batch_next(s, v) && max_entries > 0) {
-		size_t n = s->npos - s->at > max_entries ? max_entries :
+		size_t n;
+
+		take_pre(s, e);
+		n = s->npos - s->at > max_entries ? max_entries :
 		    s->npos - s->at;
 
 		count_parallel(s, e, s->pos + s->at, n);
