@@ -1190,6 +1190,8 @@ batch_range(const struct eng_stats *s, const struct eng_view *v, size_t *k)
 	return pos;
 }
 
+static void take_pre(struct eng_stats *s, const struct eng_view *v);
+
 /* Once a batch is counted, the next: the view's entries among those the
  * view took in since the last one, in index order.  False when the view
  * has nothing new. */
@@ -1204,6 +1206,7 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	free(s->pos);
 	s->pos = NULL;
 	s->npos = s->at = 0;
+	take_pre(s, v);
 	if (seen == s->mark)
 		return false;
 	if ((pos = batch_range(s, v, &k)) == NULL &&
@@ -1385,27 +1388,30 @@ same_removed(const struct eng_removed *a, const struct eng_removed *b)
 	    a->truncated_files == b->truncated_files;
 }
 
-/* At a stats object's first batch, when the batch starts with the index
- * entries the load counted (a view of every entry) and they are still
- * where they were: take their figures instead of reading their lines. */
+/* At a stats object's first batch, when its view holds every index
+ * entry and those the load counted are still where they were: take
+ * their figures instead of reading their lines again. */
 static void
-take_pre(struct eng_stats *s, struct eng *e)
+take_pre(struct eng_stats *s, const struct eng_view *v)
 {
+	struct eng *e = eng_view_engine(v);
 	struct stats_pre *pre = e->stats_pre;
 	struct eng_removed now;
 
-	if (pre == NULL || pre->to == 0 || s->at != 0 || s->p.total != 0 ||
-	    s->npos < pre->to || s->pos[pre->to - 1] != pre->to - 1 ||
-	    pre->utc != s->utc || pre->prices != e->prices)
+	if (pre == NULL || pre->to == 0 || s->mark != 0 || s->vcount != 0 ||
+	    s->p.total != 0 || view_seen(v) < pre->to ||
+	    eng_view_count(v) != view_seen(v) || pre->utc != s->utc ||
+	    pre->prices != e->prices)
 		return;
 	eng_removed(e, &now);
 	if (!same_removed(&now, &pre->removed))
 		return;
-	/* the positions ascend and differ: pos[i] == i below pre->to */
 	for (size_t i = 0; i < pre->to; i++)
 		hist_add(&s->hist, store_entry(e, i));
 	part_take(&s->p, &pre->p);
-	s->at = pre->to;
+	/* the view's first entries in index order, its whole when nothing
+	 * came since the load: batch_range takes the rest */
+	s->mark = s->vcount = pre->to;
 	stats_pre_free(e);	/* its figures are the stats object's now */
 }
 
@@ -1424,9 +1430,7 @@ eng_stats_update(struct eng_stats *s, struct eng_view *v)
 
 	stats_follow_view(s, v);
 	while (batch_next(s, v)) {
-		take_pre(s, e);
-		if (s->at < s->npos)
-			count_parallel(s, e, s->pos + s->at, s->npos - s->at);
+		count_parallel(s, e, s->pos + s->at, s->npos - s->at);
 		s->at = s->npos;
 	}
 	durations_settle(&s->p, true);
@@ -1443,10 +1447,7 @@ eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
 
 	stats_follow_view(s, v);
 	while (batch_next(s, v) && max_entries > 0) {
-		size_t n;
-
-		take_pre(s, e);
-		n = s->npos - s->at > max_entries ? max_entries :
+		size_t n = s->npos - s->at > max_entries ? max_entries :
 		    s->npos - s->at;
 
 		count_parallel(s, e, s->pos + s->at, n);
