@@ -900,46 +900,77 @@ dbl_key(double d)
 	return u >> 63 ? ~u : u | (1ull << 63);
 }
 
+/* dbl_key's inverse, for a key of a value that is not -0. */
+static inline double
+key_dbl(uint64_t k)
+{
+	uint64_t u = k >> 63 ? k & ~(1ull << 63) : ~k;
+	double d;
+
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
 /* Ascending, equal values in their first order (what qsort's merge sort
- * gave): a radix sort, 16 bits a pass. */
+ * gave): a radix sort of the keys, 16 bits a pass, the values read back
+ * from them.  -0 and 0 share a key, so the signs of the zeros are kept
+ * aside in their order, which is theirs in the sorted run of zeros. */
 static void
 sort_durations(double *a, size_t n)
 {
-	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
-	    sizeof *kt);
-	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
-	size_t *count = eng_xmalloc(65536 * sizeof *count);
-	uint64_t *ksrc = k, *kdst = kt, *kswap;
+	uint64_t *k, *kt, *src, *dst, *swap, zero = dbl_key(0);
+	size_t *count, nzero = 0, nneg = 0;
+	uint8_t *neg = NULL;
 
-	for (size_t i = 0; i < n; i++)
+	if (n < 2)
+		return;
+	k = eng_xmalloc(n * sizeof *k);
+	kt = eng_xmalloc(n * sizeof *kt);
+	count = eng_xmalloc(65536 * sizeof *count);
+	for (size_t i = 0; i < n; i++) {
 		k[i] = dbl_key(a[i]);
+		nneg += a[i] == 0 && signbit(a[i]);
+	}
+	if (nneg > 0) {
+		neg = eng_xcalloc(n / 8 + 1, 1);
+		for (size_t i = 0; i < n; i++)
+			if (a[i] == 0) {
+				if (signbit(a[i]))
+					neg[nzero / 8] |= (uint8_t)(1u << nzero % 8);
+				nzero++;
+			}
+	}
+	src = k, dst = kt;
 	for (int shift = 0; shift < 64; shift += 16) {
 		size_t sum = 0;
 
 		memset(count, 0, 65536 * sizeof *count);
 		for (size_t i = 0; i < n; i++)
-			count[(ksrc[i] >> shift) & 0xffff]++;
-		if (count[(ksrc[0] >> shift) & 0xffff] == n)
+			count[(src[i] >> shift) & 0xffff]++;
+		if (count[(src[0] >> shift) & 0xffff] == n)
 			continue;	/* one digit for all: nothing moves */
 		for (size_t i = 0; i < 65536; i++) {
 			size_t c = count[i];
 			count[i] = sum;
 			sum += c;
 		}
-		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
-			kdst[at] = ksrc[i];
-			dst[at] = src[i];
-		}
-		kswap = ksrc, ksrc = kdst, kdst = kswap;
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
 		swap = src, src = dst, dst = swap;
 	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
+	nzero = 0;
+	for (size_t i = 0; i < n; i++) {
+		a[i] = key_dbl(src[i]);
+		if (neg != NULL && src[i] == zero) {
+			if (neg[nzero / 8] >> nzero % 8 & 1)
+				a[i] = -0.0;
+			nzero++;
+		}
+	}
 	free(k);
 	free(kt);
-	free(t);
 	free(count);
+	free(neg);
 }
 
 /* Keep the durations in order as they come, so that a report read after
@@ -974,14 +1005,57 @@ settle(double *v, size_t n, size_t *sorted, bool done)
 	*sorted = n;
 }
 
-/* The performance durations, and those of user, tool and llm. */
+struct settle_job {
+	double *v;
+	size_t n, *sorted;
+};
+
+struct settle_run {
+	struct settle_job *jobs;
+	size_t n;
+	bool done;
+};
+
+static void *
+settle_main(void *arg)
+{
+	struct settle_run *r = arg;
+
+	for (size_t i = 0; i < r->n; i++)
+		settle(r->jobs[i].v, r->jobs[i].n, r->jobs[i].sorted, r->done);
+	return NULL;
+}
+
+/* The performance durations, and those of user, tool and llm; when there
+ * are many to sort, the largest on a second thread.  Each array's order
+ * is its own, so the threads change nothing. */
 static void
 durations_settle(struct part *p, bool done)
 {
-	settle(p->durations, p->ndur, &p->dur_sorted, done);
-	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, done);
-	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, done);
-	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, done);
+	struct settle_job jobs[4] = {
+		{ p->durations, p->ndur, &p->dur_sorted },
+		{ p->user_d.v, p->user_d.n, &p->user_d.sorted },
+		{ p->tool_d.v, p->tool_d.n, &p->tool_d.sorted },
+		{ p->llm_d.v, p->llm_d.n, &p->llm_d.sorted },
+	}, t;
+	struct settle_run rest = { jobs, 3, done }, big = { &jobs[3], 1, done };
+	size_t unsorted = 0, most = 0;
+	pthread_t th;
+
+	for (size_t i = 0; i < 4; i++) {
+		unsorted += jobs[i].n - *jobs[i].sorted;
+		if (jobs[i].n > jobs[most].n)
+			most = i;
+	}
+	t = jobs[most], jobs[most] = jobs[3], jobs[3] = t;
+	if (unsorted < PAR_MIN ||
+	    pthread_create(&th, NULL, settle_main, &big) != 0) {
+		settle_main(&rest);
+		settle_main(&big);
+		return;
+	}
+	settle_main(&rest);
+	pthread_join(th, NULL);
 }
 
 static int
