@@ -509,6 +509,9 @@ struct stats_part;
 struct stats_part *stats_task_part(const struct eng *e);
 void stats_task_count(struct stats_part *p, const struct eng_entry *en,
     const struct fields *f);
+/* The task is read: its durations sorted (on its thread), so that
+ * publishing merges them into order. */
+void stats_task_done(struct stats_part *p);
 void stats_task_publish(struct eng *e, struct stats_part *p, size_t n);
 void stats_pre_free(struct eng *e);
 bool reqstats_slowest(const struct req_stats *r, size_t i,

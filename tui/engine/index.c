@@ -480,6 +480,8 @@ index_run(struct index_task *t, char *buf)
 		}
 	}
 	fill_leading_times(t, &sc);
+	if (t->part != NULL)
+		stats_task_done(t->part);
 	pf_scan_free(&sc.pf);
 	fdcache_release(t->e, t->file);
 	t->fd = -1;

@@ -818,6 +818,36 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 		count_fields(p, en->category, &f, en);
 }
 
+static inline uint64_t dbl_key(double d);
+
+/* b[0..bn) after v[0..*n), whose first *sorted are in order (bsorted of
+ * b): when both are all in order, merged into one order, equal values
+ * v's first (what sorting them all would give); else appended. */
+static void
+values_append(double **v, size_t *n, size_t *cap, size_t *sorted,
+    const double *b, size_t bn, size_t bsorted)
+{
+	size_t i = *n, j = bn, k = *n + bn;
+	bool merge = *sorted == *n && bsorted == bn;
+
+	if (bn == 0)
+		return;
+	eng_grow(v, cap, *n + bn, sizeof **v);
+	if (!merge) {
+		memcpy(*v + *n, b, bn * sizeof *b);
+		*n += bn;
+		return;
+	}
+	while (j > 0) {	/* from the end, in place */
+		if (i > 0 && dbl_key((*v)[i - 1]) > dbl_key(b[j - 1]))
+			(*v)[--k] = (*v)[--i];
+		else
+			(*v)[--k] = b[--j];
+	}
+	*n += bn;
+	*sorted = *n;
+}
+
 static void
 part_merge(struct part *a, struct part *b)
 {
@@ -868,20 +898,24 @@ part_merge(struct part *a, struct part *b)
 	if (!isnan(b->peak_memory) && (isnan(a->peak_memory) ||
 	    b->peak_memory > a->peak_memory))
 		a->peak_memory = b->peak_memory;
-	for (size_t i = 0; i < b->ndur; i++)
-		add_duration(a, b->durations[i]);
-	for (size_t i = 0; i < b->user_d.n; i++)
-		durs_add(&a->user_d, b->user_d.v[i]);
-	for (size_t i = 0; i < b->tool_d.n; i++)
-		durs_add(&a->tool_d, b->tool_d.v[i]);
-	for (size_t i = 0; i < b->llm_d.n; i++)
-		durs_add(&a->llm_d, b->llm_d.v[i]);
+	values_append(&a->durations, &a->ndur, &a->durcap, &a->dur_sorted,
+	    b->durations, b->ndur, b->dur_sorted);
+	values_append(&a->user_d.v, &a->user_d.n, &a->user_d.cap,
+	    &a->user_d.sorted, b->user_d.v, b->user_d.n, b->user_d.sorted);
+	values_append(&a->tool_d.v, &a->tool_d.n, &a->tool_d.cap,
+	    &a->tool_d.sorted, b->tool_d.v, b->tool_d.n, b->tool_d.sorted);
+	values_append(&a->llm_d.v, &a->llm_d.n, &a->llm_d.cap,
+	    &a->llm_d.sorted, b->llm_d.v, b->llm_d.n, b->llm_d.sorted);
 	for (size_t i = 0; i < b->nslow; i++)
 		add_slow(a, b->slowest[i].operation, b->slowest[i].len,
 		    b->slowest[i].ms, &b->slowest[i].entry);
 	minutes_merge(&a->minutes, &b->minutes);
-	for (size_t i = 0; i < b->nreq; i++)
-		add_request(a, b->reqs[i].t, b->reqs[i].ms);
+	if (b->nreq > 0) {
+		eng_grow(&a->reqs, &a->reqcap, a->nreq + b->nreq,
+		    sizeof *a->reqs);
+		memcpy(a->reqs + a->nreq, b->reqs, b->nreq * sizeof *b->reqs);
+		a->nreq += b->nreq;
+	}
 	reqstats_merge(&a->requests, &b->requests);
 }
 
@@ -1434,6 +1468,18 @@ stats_task_count(struct stats_part *sp, const struct eng_entry *en,
 {
 	if (count_head(&sp->p, en) && f != NULL)
 		count_fields(&sp->p, en->category, f, en);
+}
+
+void
+stats_task_done(struct stats_part *sp)
+{
+	struct part *p = &sp->p;
+
+	/* on the task's thread: publishing merges what is in order */
+	settle(p->durations, p->ndur, &p->dur_sorted, true);
+	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, true);
+	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, true);
+	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, true);
 }
 
 void
