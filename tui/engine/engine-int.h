@@ -226,6 +226,10 @@ void index_run(struct index_task *t, char *buf);
  * LOAD_THREADS_MAX. */
 #define LOAD_THREADS_MAX	32
 void index_run_all(struct index_task *t, size_t n, int nthreads);
+/* The same, and each task published (index_publish, in order) as soon as
+ * those before it are: on the caller's thread, which must be the one
+ * that may change the index. */
+void index_load(struct eng *e, struct index_task *t, size_t n, int nthreads);
 void index_task_free(struct index_task *t);
 /* Plan tasks of about chunk bytes over every file's unindexed part. */
 size_t index_plan(struct eng *e, struct index_task **out, uint64_t chunk,

@@ -504,38 +504,75 @@ struct runner {
 	struct index_task *t;
 	size_t n;
 	atomic_size_t next;
+	atomic_bool *done;	/* per task, for index_load; or NULL */
 };
+
+/* Tasks as they come, the caller's thread among the others; with e, the
+ * caller publishes every task whose predecessors are all done as soon as
+ * it is free, so that no more than the tasks under way wait with their
+ * entries beside the index. */
+static void
+runner_loop(struct runner *r, struct eng *e, size_t *published)
+{
+	char *buf = eng_xmalloc(INDEX_BUF_BYTES);
+	size_t i;
+
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n) {
+		index_run(&r->t[i], buf);
+		if (r->done != NULL)
+			atomic_store(&r->done[i], true);
+		while (e != NULL && *published < r->n &&
+		    atomic_load(&r->done[*published]))
+			index_publish(e, &r->t[(*published)++]);
+	}
+	free(buf);
+}
 
 static void *
 runner_main(void *arg)
 {
-	struct runner *r = arg;
-	char *buf = eng_xmalloc(INDEX_BUF_BYTES);
-	size_t i;
-
-	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
-		index_run(&r->t[i], buf);
-	free(buf);
+	runner_loop(arg, NULL, NULL);
 	return NULL;
 }
 
-void
-index_run_all(struct index_task *t, size_t n, int nthreads)
+static void
+run_tasks(struct index_task *t, size_t n, int nthreads, struct eng *e)
 {
 	struct runner r = { .t = t, .n = n };
 	pthread_t th[LOAD_THREADS_MAX];
 	int started = 0;
+	size_t published = 0;
 
 	atomic_init(&r.next, 0);
+	if (e != NULL) {
+		r.done = eng_xmalloc((n > 0 ? n : 1) * sizeof *r.done);
+		for (size_t i = 0; i < n; i++)
+			atomic_init(&r.done[i], false);
+	}
 	if (nthreads > LOAD_THREADS_MAX)
 		nthreads = LOAD_THREADS_MAX;
 	/* the calling thread is one of them */
 	while (started + 1 < nthreads && (size_t)started + 1 < n &&
 	    pthread_create(&th[started], NULL, runner_main, &r) == 0)
 		started++;
-	runner_main(&r);
+	runner_loop(&r, e, &published);
 	while (started > 0)
 		pthread_join(th[--started], NULL);
+	while (e != NULL && published < n)
+		index_publish(e, &t[published++]);
+	free(r.done);
+}
+
+void
+index_run_all(struct index_task *t, size_t n, int nthreads)
+{
+	run_tasks(t, n, nthreads, NULL);
+}
+
+void
+index_load(struct eng *e, struct index_task *t, size_t n, int nthreads)
+{
+	run_tasks(t, n, nthreads, e);
 }
 
 size_t
