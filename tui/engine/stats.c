@@ -945,6 +945,25 @@ key_dbl(uint64_t k)
 	return d;
 }
 
+/* Below this many values, a radix sort's tables cost more than the
+ * values: a live view's few new ones at each update. */
+#define SORT_SMALL	256
+
+/* Ascending, equal values (-0 and 0 too) in their first order. */
+static void
+insertion_sort(double *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		double d = a[i];
+		uint64_t k = dbl_key(d);
+		size_t j = i;
+
+		for (; j > 0 && dbl_key(a[j - 1]) > k; j--)
+			a[j] = a[j - 1];
+		a[j] = d;
+	}
+}
+
 /* Ascending, equal values in their first order (what qsort's merge sort
  * gave): a radix sort of the keys, 16 bits a pass, the values read back
  * from them.  -0 and 0 share a key, so the signs of the zeros are kept
@@ -956,8 +975,10 @@ sort_durations(double *a, size_t n)
 	size_t *count, nzero = 0, nneg = 0;
 	uint8_t *neg = NULL;
 
-	if (n < 2)
+	if (n < SORT_SMALL) {
+		insertion_sort(a, n);
 		return;
+	}
 	k = eng_xmalloc(n * sizeof *k);
 	kt = eng_xmalloc(n * sizeof *kt);
 	count = eng_xmalloc(65536 * sizeof *count);
