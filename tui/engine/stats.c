@@ -271,6 +271,8 @@ struct durs {
 	double *v;
 	size_t n, cap;
 	size_t sorted;		/* v[0..sorted) are in order */
+	size_t tail;		/* and v[sorted..tail) too, when above
+				   sorted: a live view's latest (settle) */
 };
 
 struct part {
@@ -311,6 +313,7 @@ struct part {
 	double *durations;
 	size_t ndur, durcap;
 	size_t dur_sorted;	/* durations[0..dur_sorted) are in order */
+	size_t dur_tail;	/* and [dur_sorted..dur_tail) (struct durs) */
 	struct slow slowest[SLOWEST];
 	size_t nslow;
 
@@ -1028,23 +1031,64 @@ sort_durations(double *a, size_t n)
 	free(neg);
 }
 
+/* The values at most kept in order beside the sorted ones (settle). */
+static size_t
+run_max(size_t sorted)
+{
+	return sorted / 64 > SORT_SMALL ? sorted / 64 : SORT_SMALL;
+}
+
+/* Where x goes among v[0..n) (in order): after those not above it. */
+static size_t
+upper_bound(const double *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dbl_key(v[mid]) <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Keep the durations in order as they come, so that a report read after
  * each of a live view's few new entries does not sort them all again:
- * the new ones are sorted and merged in (equal values keep their first
- * order, as one sort of them all would).  While a large count is under
- * way (not done) the sort waits until the new ones are as many as the
- * sorted, so that sorting costs no more than twice one sort at the end. */
+ * the new ones go into a second run in order beside the sorted ones
+ * (v[sorted..tail), each put in its place), which the readers take with
+ * them (values_at); once that run is more than run_max, it is sorted
+ * with what came and merged in (equal values keep their first order, as
+ * one sort of them all would).  While a large count is under way (not
+ * done) the sort waits until the new ones are as many as the sorted, so
+ * that sorting costs no more than twice one sort at the end. */
 static void
-settle(double *v, size_t n, size_t *sorted, bool done)
+settle(double *v, size_t n, size_t *sorted, size_t *tail, bool done)
 {
-	size_t old = *sorted, add = n - old;
+	size_t old = *sorted, add = n - old, run;
 	double *t;
 
+	if (*tail < old)
+		*tail = old;
 	if (add == 0 || (!done && add < old))
 		return;
 	if (add * 8 >= old) {
 		sort_durations(v, n);
-		*sorted = n;
+		*sorted = *tail = n;
+		return;
+	}
+	if (add <= run_max(old)) {
+		for (run = *tail - old; old + run < n; run++) {
+			double d = v[old + run];
+			size_t at = upper_bound(v + old, run, dbl_key(d));
+
+			memmove(v + old + at + 1, v + old + at,
+			    (run - at) * sizeof *v);
+			v[old + at] = d;
+		}
+		*tail = n;
 		return;
 	}
 	t = eng_xmalloc(add * sizeof *t);
@@ -1057,12 +1101,52 @@ settle(double *v, size_t n, size_t *sorted, bool done)
 			v[--k] = t[--j];
 	}
 	free(t);
-	*sorted = n;
+	*sorted = *tail = n;
+}
+
+/* The value of rank r (from 0) of v[0..n) in order, when its values are
+ * in order but for a second run v[sorted..n) (settle): of the merge of
+ * the two, the first's first among equal values. */
+static double
+values_at(const double *v, size_t n, size_t sorted, size_t r)
+{
+	const double *b = v + sorted;
+	size_t nb = n - sorted, m = r + 1, lo = 0, hi, i;
+
+	/* i: how many of the first run are among the first m; the i-th of
+	 * them stands at i - 1 + (those of b below it) */
+	hi = sorted < m ? sorted : m;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		const double *x = &v[mid - 1];
+		size_t below = 0, bhi = nb;
+
+		while (below < bhi) {	/* those of b below *x */
+			size_t c = below + (bhi - below) / 2;
+
+			if (dbl_key(b[c]) < dbl_key(*x))
+				below = c + 1;
+			else
+				bhi = c;
+		}
+		if (mid - 1 + below < m)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	i = lo;
+	if (i == 0)
+		return b[m - 1];
+	if (m - i == 0)
+		return v[i - 1];
+	/* the later of the two last ones: b's on a tie */
+	return dbl_key(b[m - i - 1]) >= dbl_key(v[i - 1]) ? b[m - i - 1] :
+	    v[i - 1];
 }
 
 struct settle_job {
 	double *v;
-	size_t n, *sorted;
+	size_t n, *sorted, *tail;
 };
 
 struct settle_run {
@@ -1077,7 +1161,8 @@ settle_main(void *arg)
 	struct settle_run *r = arg;
 
 	for (size_t i = 0; i < r->n; i++)
-		settle(r->jobs[i].v, r->jobs[i].n, r->jobs[i].sorted, r->done);
+		settle(r->jobs[i].v, r->jobs[i].n, r->jobs[i].sorted,
+		    r->jobs[i].tail, r->done);
 	return NULL;
 }
 
@@ -1088,10 +1173,10 @@ static void
 durations_settle(struct part *p, bool done)
 {
 	struct settle_job jobs[4] = {
-		{ p->durations, p->ndur, &p->dur_sorted },
-		{ p->user_d.v, p->user_d.n, &p->user_d.sorted },
-		{ p->tool_d.v, p->tool_d.n, &p->tool_d.sorted },
-		{ p->llm_d.v, p->llm_d.n, &p->llm_d.sorted },
+		{ p->durations, p->ndur, &p->dur_sorted, &p->dur_tail },
+		{ p->user_d.v, p->user_d.n, &p->user_d.sorted, &p->user_d.tail },
+		{ p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, &p->tool_d.tail },
+		{ p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, &p->llm_d.tail },
 	}, t;
 	struct settle_run rest = { jobs, 3, done }, big = { &jobs[3], 1, done };
 	size_t unsorted = 0, most = 0;
@@ -1111,6 +1196,19 @@ durations_settle(struct part *p, bool done)
 	}
 	settle_main(&rest);
 	pthread_join(th, NULL);
+}
+
+/* The same on this thread. */
+static void
+durations_settle_here(struct part *p)
+{
+	settle(p->durations, p->ndur, &p->dur_sorted, &p->dur_tail, true);
+	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, &p->user_d.tail,
+	    true);
+	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, &p->tool_d.tail,
+	    true);
+	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, &p->llm_d.tail,
+	    true);
 }
 
 static int
@@ -1497,10 +1595,7 @@ stats_task_done(struct stats_part *sp)
 	struct part *p = &sp->p;
 
 	/* on the task's thread: publishing merges what is in order */
-	settle(p->durations, p->ndur, &p->dur_sorted, true);
-	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, true);
-	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, true);
-	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, true);
+	durations_settle_here(p);
 }
 
 void
@@ -1931,45 +2026,72 @@ add_ratio(json_object *o, const char *key, double a, double b, double scale)
 	json_object_object_add(o, key, b > 0 ? jnum(scale * (a / b)) : NULL);
 }
 
+/* Values to read by rank: in order but for a second run (settle), or
+ * else a sorted copy (read while a large count is under way). */
+struct ranked {
+	const double *v;
+	size_t n, sorted;
+	double *copy;
+};
+
+static void
+ranked_init(struct ranked *r, const double *v, size_t n, size_t sorted,
+    size_t tail)
+{
+	r->v = v;
+	r->n = n;
+	r->sorted = sorted;
+	r->copy = NULL;
+	if ((tail > sorted ? tail : sorted) < n) {
+		r->copy = eng_xmalloc(n * sizeof *r->copy);
+		memcpy(r->copy, v, n * sizeof *r->copy);
+		sort_durations(r->copy, n);
+		r->v = r->copy;
+		r->sorted = n;
+	}
+}
+
+static double
+ranked_at(const struct ranked *r, size_t k)
+{
+	return r->sorted == r->n ? r->v[k] : values_at(r->v, r->n, r->sorted,
+	    k);
+}
+
 /* Nearest rank: the smallest value with at least q of them at or below. */
 static double
-percentile(const double *sorted, size_t n, double q)
+percentile(const struct ranked *r, double q)
 {
 	size_t rank;
 
-	if (n == 0)
+	if (r->n == 0)
 		return 0;
-	rank = (size_t)ceil(q * (double)n);
+	rank = (size_t)ceil(q * (double)r->n);
 	if (rank < 1)
 		rank = 1;
-	return sorted[rank - 1];
+	return ranked_at(r, rank - 1);
 }
 
 static json_object *
 json_performance(const struct part *p)
 {
 	json_object *o = json_object_new_object(), *slow;
-	double *d = p->durations, *copy = NULL;
+	struct ranked d;
 
-	/* sorted unless read while a large count is under way */
-	if (p->dur_sorted < p->ndur) {
-		d = copy = eng_xmalloc(p->ndur * sizeof *d);
-		memcpy(d, p->durations, p->ndur * sizeof *d);
-		sort_durations(d, p->ndur);
-	}
+	ranked_init(&d, p->durations, p->ndur, p->dur_sorted, p->dur_tail);
 	add_u(o, "total", p->perf_total);
 	add_ratio(o, "avg_duration_ms", xsum_value(&p->perf_dur),
 	    (double)p->ndur, 1);
 	json_object_object_add(o, "p50_ms", p->ndur > 0 ?
-	    jnum(percentile(d, p->ndur, 0.50)) : NULL);
+	    jnum(percentile(&d, 0.50)) : NULL);
 	json_object_object_add(o, "p95_ms", p->ndur > 0 ?
-	    jnum(percentile(d, p->ndur, 0.95)) : NULL);
+	    jnum(percentile(&d, 0.95)) : NULL);
 	json_object_object_add(o, "p99_ms", p->ndur > 0 ?
-	    jnum(percentile(d, p->ndur, 0.99)) : NULL);
+	    jnum(percentile(&d, 0.99)) : NULL);
 	json_object_object_add(o, "max_ms", p->ndur > 0 ?
-	    jnum(d[p->ndur - 1]) : NULL);
+	    jnum(ranked_at(&d, p->ndur - 1)) : NULL);
 	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
-	free(copy);
+	free(d.copy);
 	slow = json_object_new_array();
 	for (size_t i = 0; i < p->nslow; i++) {
 		json_object *s = json_object_new_object();
@@ -2028,20 +2150,16 @@ json_cost(json_object *o, const struct part *p)
 static void
 add_percentiles(json_object *o, const struct durs *ds)
 {
-	double *d = ds->v, *copy = NULL;
+	struct ranked d;
 
-	if (ds->sorted < ds->n) {
-		d = copy = eng_xmalloc(ds->n * sizeof *d);
-		memcpy(d, ds->v, ds->n * sizeof *d);
-		sort_durations(d, ds->n);
-	}
+	ranked_init(&d, ds->v, ds->n, ds->sorted, ds->tail);
 	json_object_object_add(o, "p50_ms", ds->n > 0 ?
-	    jnum(percentile(d, ds->n, 0.50)) : NULL);
+	    jnum(percentile(&d, 0.50)) : NULL);
 	json_object_object_add(o, "p95_ms", ds->n > 0 ?
-	    jnum(percentile(d, ds->n, 0.95)) : NULL);
+	    jnum(percentile(&d, 0.95)) : NULL);
 	json_object_object_add(o, "p99_ms", ds->n > 0 ?
-	    jnum(percentile(d, ds->n, 0.99)) : NULL);
-	free(copy);
+	    jnum(percentile(&d, 0.99)) : NULL);
+	free(d.copy);
 }
 
 /* [{"name","calls","failed","error_pct"},...]: the first TOP_JSON names
