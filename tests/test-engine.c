@@ -1633,6 +1633,74 @@ test_stats_dashboard(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+/* Two requests a minute, durations told apart by minute. */
+static void
+gen_requests(const char *dir, int from_min, int to_min)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(path, "a"));
+	for (int m = from_min; m < to_min; m++)
+		for (int i = 0; i < 2; i++)
+			fprintf(fp, "{\"category\":\"user\",\"timestamp\":"
+			    "\"2026-11-26T10:%02d:%02d.000Z\",\"level\":"
+			    "\"INFO\",\"success\":true,\"duration_ms\":%d}\n",
+			    m, 10 + i, 100 * m + i);
+	fclose(fp);
+}
+
+static void
+latency_of(struct eng_stats *s, double *p50, double *p95, size_t *n)
+{
+	struct eng_hist h;
+
+	eng_hist_build(s, 100, ENG_US_PER_MIN, true, &h);
+	CU_ASSERT_FATAL(h.n <= 100);
+	eng_hist_latency(s, &h, p50, p95);
+	*n = h.n;
+	eng_hist_free(&h);
+}
+
+/* The latency by minute of a live view, after requests came before the
+ * others (every minute's requests move along), is a new count's. */
+static void
+test_stats_latency_live(void)
+{
+	const char *dir = util_tmpdir("latency");
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_stats *s = eng_stats_new(), *fresh = eng_stats_new();
+	double p50[100], p95[100], w50[100], w95[100];
+	size_t n, wn;
+
+	gen_requests(dir, 10, 40);
+	e = load(dir);
+	v = view_all(e);
+	eng_stats_update(s, v);
+	latency_of(s, p50, p95, &n);
+	CU_ASSERT_EQUAL(n, 30);
+	CU_ASSERT_EQUAL(p50[3], 1300);
+	gen_requests(dir, 9, 10);
+	CU_ASSERT(eng_refresh(e) > 0);
+	CU_ASSERT(eng_view_update(v) > 0);
+	eng_stats_update(s, v);
+	latency_of(s, p50, p95, &n);
+	eng_stats_update(fresh, v);
+	latency_of(fresh, w50, w95, &wn);
+	CU_ASSERT_EQUAL_FATAL(n, wn);
+	CU_ASSERT_EQUAL(n, 31);
+	for (size_t b = 0; b < n; b++)
+		CU_ASSERT(p50[b] == w50[b] && p95[b] == w95[b]);
+	CU_ASSERT_EQUAL(p50[4], 1300);
+	eng_stats_free(s);
+	eng_stats_free(fresh);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
 /* The top errors: failures only, normalised (digits, blanks), most
  * first, with the latest time each was seen. */
 static void
@@ -1875,6 +1943,7 @@ main(void)
 		{ "stats in slices, fixture", test_stats_slices_fixture },
 		{ "stats in slices, with follow", test_stats_slices_generated },
 		{ "stats counted on load", test_stats_on_load },
+		{ "request latency of a live view", test_stats_latency_live },
 		{ "the dashboard's figures", test_stats_dashboard },
 		{ "a live view's new entries cost what they are",
 		    test_stats_live_cost },

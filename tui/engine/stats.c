@@ -191,6 +191,15 @@ struct req_time {
 	double ms;
 };
 
+/* The percentiles of a range of the requests in time order, as found:
+ * a live view's update changes only its last ranges (its latest
+ * requests), and the dashboard asks for the same ones at each. */
+#define REQ_CACHE	256	/* a power of two */
+struct req_cached {
+	size_t from, to;	/* to == 0: none */
+	double p50, p95;
+};
+
 /* ---- the figures of the headline, per minute ---- */
 
 struct minute {
@@ -323,6 +332,7 @@ struct part {
 	struct req_time *reqs;
 	size_t nreq, reqcap;
 	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
+	struct req_cached *req_cache;	/* REQ_CACHE, or NULL */
 	struct req_stats requests;	/* per request, by trace (reqstats.c) */
 };
 
@@ -386,6 +396,7 @@ part_free(struct part *p)
 		free(p->slowest[i].operation);
 	free(p->minutes.m);
 	free(p->reqs);
+	free(p->req_cache);
 	reqstats_free(&p->requests);
 }
 
@@ -1219,6 +1230,18 @@ req_cmp(const void *a, const void *b)
 	return (x->t > y->t) - (x->t < y->t);
 }
 
+/* The requests from reqs[from] on moved: the percentiles found of the
+ * ranges that reach there are forgotten. */
+static void
+requests_changed(struct part *p, size_t from)
+{
+	if (p->req_cache == NULL)
+		return;
+	for (size_t i = 0; i < REQ_CACHE; i++)
+		if (p->req_cache[i].to > from)
+			p->req_cache[i].to = 0;
+}
+
 /* The requests in time order (those without a time first), the new
  * ones merged in as the durations are. */
 static void
@@ -1227,17 +1250,20 @@ requests_settle(struct part *p)
 	size_t old = p->req_sorted, add = p->nreq - old;
 	struct req_time *t;
 
+	size_t k = p->nreq;
+
 	if (add == 0)
 		return;
 	if (add * 8 >= old) {
 		qsort(p->reqs, p->nreq, sizeof *p->reqs, req_cmp);
 		p->req_sorted = p->nreq;
+		requests_changed(p, 0);
 		return;
 	}
 	t = eng_xmalloc(add * sizeof *t);
 	memcpy(t, p->reqs + old, add * sizeof *t);
 	qsort(t, add, sizeof *t, req_cmp);
-	for (size_t i = old, j = add, k = p->nreq; j > 0;) {
+	for (size_t i = old, j = add; j > 0;) {
 		if (i > 0 && p->reqs[i - 1].t > t[j - 1].t)
 			p->reqs[--k] = p->reqs[--i];
 		else
@@ -1245,6 +1271,7 @@ requests_settle(struct part *p)
 	}
 	free(t);
 	p->req_sorted = p->nreq;
+	requests_changed(p, k);
 }
 
 /* ---- counting a view's new entries on two threads ---- */
@@ -2378,10 +2405,20 @@ request_percentiles(struct eng_stats *s, size_t from, size_t to,
     double *p50, double *p95)
 {
 	size_t n = to - from, k95, k50;
+	struct req_cached *c;
 
 	*p50 = *p95 = NAN;
 	if (n == 0)
 		return;
+	if (s->p.req_cache == NULL)
+		s->p.req_cache = eng_xcalloc(REQ_CACHE, sizeof *s->p.req_cache);
+	c = &s->p.req_cache[((uint64_t)from * 0x9e3779b97f4a7c15u ^
+	    (uint64_t)to * 0xc2b2ae3d27d4eb4fu) >> 32 & (REQ_CACHE - 1)];
+	if (c->to == to && c->from == from) {
+		*p50 = c->p50;
+		*p95 = c->p95;
+		return;
+	}
 	if (n > s->scratch_cap)
 		eng_grow(&s->scratch, &s->scratch_cap, n, sizeof *s->scratch);
 	for (size_t i = 0; i < n; i++)
@@ -2391,6 +2428,10 @@ request_percentiles(struct eng_stats *s, size_t from, size_t to,
 	*p95 = select_nth(s->scratch, n, k95);
 	/* those before the p95 are the smaller ones: the p50 is among them */
 	*p50 = k50 == k95 ? *p95 : select_nth(s->scratch, k95, k50);
+	c->from = from;
+	c->to = to;
+	c->p50 = *p50;
+	c->p95 = *p95;
 }
 
 /* The minute of a time, an untimed one before every other. */
