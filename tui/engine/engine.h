@@ -11,6 +11,7 @@
  *
  *	e = eng_open(dirs)			nothing read yet
  *	[eng_set_prefilter(e, ...)]		print mode only
+ *	[eng_stats_on_load(e, filter, utc)]	a report to print after
  *	eng_load(e)  or  eng_load_async(e)	all now, or in the background
  *	v = eng_view_new(e, filter); s = eng_stats_new()
  *	loop {

@@ -68,11 +68,10 @@ push_line(struct index_task *t, const struct line_info *in, size_t len,
 	struct line_info li = *in;
 	struct eng_entry en;
 
-	if (li.flags & ENTRY_NO_TIME)
+	if (li.flags & ENTRY_NO_TIME) {
 		lead_time(t, off, last_time);
-	if (li.flags & ENTRY_NO_TIME)
 		li.time = *last_time;	/* sort among its neighbours */
-	else
+	} else
 		*last_time = li.time;
 	if (li.flags & ENTRY_MALFORMED)
 		t->malformed++;

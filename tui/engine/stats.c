@@ -7,10 +7,14 @@
  * must stay responsive.  Sums are exact (xsum.c), so neither the split
  * nor the slices change a figure.  Fields are read through fields.c, as
  * the summaries read them, so a figure counts what the entries show.
+ * A report over every entry may instead be counted while the index is
+ * read (eng_stats_on_load): each index task counts its lines with the
+ * fields of the walk that classified them, the parts are merged in index
+ * order, and the first update takes them, so no line is read twice.
  * What a live view adds is counted alone: the new entries are found at
- * the view's end, the durations are merged into their sorted order, and
- * the dashboard's figures by time (the trends' minutes, the requests'
- * durations) grow by what came.
+ * the view's end, the durations go into a short run in order beside the
+ * sorted ones (merged in now and then), and the dashboard's figures by
+ * time (the trends' minutes, the requests' durations) grow by what came.
  */
 #include "config.h"
 
