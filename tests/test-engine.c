@@ -1265,6 +1265,119 @@ test_stats_slices_generated(void)
 	}
 }
 
+/* ---- statistics counted on load ---- */
+
+/* The report of a view of every entry, with the times of the slowest
+ * entries and of the errors, which the JSON does not show. */
+static char *
+report_with_times(struct eng *e)
+{
+	struct eng_view *v = view_all(e);
+	struct eng_stats *s = eng_stats_new();
+	struct eng_error_row rows[8];
+	struct eng_slowest sl;
+	size_t n, len;
+	char *t, *out;
+	FILE *fp;
+
+	eng_stats_update(s, v);
+	t = stats_text(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = open_memstream(&out, &len));
+	fputs(t, fp);
+	for (size_t i = 0; eng_stats_slowest(s, i, &sl); i++)
+		fprintf(fp, "\nslow %.17g %lld %u %llu", sl.ms,
+		    (long long)sl.entry.time_us, sl.entry.file,
+		    (unsigned long long)sl.entry.offset);
+	n = eng_stats_errors(s, rows, 8);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "\nerror %.*s %llu %lld", (int)rows[i].len,
+		    rows[i].text, (unsigned long long)rows[i].count,
+		    (long long)rows[i].last_us);
+	fclose(fp);
+	free(t);
+	eng_stats_free(s);
+	eng_view_free(v);
+	return out;
+}
+
+/* The report of a view of every entry, counted while the index is read
+ * (eng_stats_on_load) or by the stats pass. */
+static char *
+counted_text(const char *dir, bool on_load)
+{
+	char err[256];
+	struct eng *e = eng_open(&dir, 1, err, sizeof err);
+	struct eng_filter f;
+	char *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	eng_filter_init(&f);
+	if (on_load)
+		eng_stats_on_load(e, &f, false);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(e->stats_pre != NULL, on_load);
+	t = report_with_times(e);
+	CU_ASSERT_PTR_NULL(e->stats_pre);	/* the report took them */
+	if (on_load) {	/* a second report counts again, the same */
+		char *again = report_with_times(e);
+
+		expect_same_text(again, t, "counted again");
+		free(again);
+	}
+	eng_close(e);
+	return t;
+}
+
+/* Lines of 8 KiB, so that the file is read in more than one part: those
+ * around 8 MiB have no time, so the part that starts there takes the
+ * time of the lines before it; they are the slowest. */
+static void
+gen_long_lines(const char *dir)
+{
+	static char pad[8192];
+	char path[512];
+	FILE *fp;
+
+	memset(pad, 'x', sizeof pad - 1);
+	snprintf(path, sizeof path, "%s/performance.log", dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(path, "a"));
+	for (int i = 0; i < 1100; i++) {
+		char head[256];
+		int n;
+
+		if (i >= 1010 && i < 1040)
+			n = snprintf(head, sizeof head, "{\"category\":"
+			    "\"performance\",\"level\":\"INFO\",");
+		else
+			n = snprintf(head, sizeof head, "{\"category\":"
+			    "\"performance\",\"timestamp\":"
+			    "\"2026-11-2%dT10:%02d:%02d.000Z\",\"level\":"
+			    "\"INFO\",", 1 + i / 1000, i / 60 % 60, i % 60);
+		n += snprintf(head + n, sizeof head - (size_t)n,
+		    "\"operation\":\"op%d\",\"duration_ms\":%d,"
+		    "\"pad\":\"", i % 7, i >= 1010 && i < 1040 ? 1000 + i :
+		    i % 13);
+		fprintf(fp, "%s%.*s\"}\n", head, 8192 - n - 3, pad);
+	}
+	fclose(fp);
+}
+
+static void
+test_stats_on_load(void)
+{
+	const char *dir = util_tmpdir("onload");
+	char *want, *got;
+
+	gen_lines(dir, 0, 3000, 5);
+	gen_long_lines(dir);
+	want = counted_text(dir, false);
+	got = counted_text(dir, true);
+	expect_same_text(got, want, "counted on load");
+	free(want);
+	free(got);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
 /* ---- the dashboard's figures, against their documented rule ---- */
 
 struct ref_req {
@@ -1516,6 +1629,74 @@ test_stats_dashboard(void)
 	check_latency(e, v, s);
 	check_slowest(e, s);
 	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
+/* Two requests a minute, durations told apart by minute. */
+static void
+gen_requests(const char *dir, int from_min, int to_min)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/user_interactions.log", dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(path, "a"));
+	for (int m = from_min; m < to_min; m++)
+		for (int i = 0; i < 2; i++)
+			fprintf(fp, "{\"category\":\"user\",\"timestamp\":"
+			    "\"2026-11-26T10:%02d:%02d.000Z\",\"level\":"
+			    "\"INFO\",\"success\":true,\"duration_ms\":%d}\n",
+			    m, 10 + i, 100 * m + i);
+	fclose(fp);
+}
+
+static void
+latency_of(struct eng_stats *s, double *p50, double *p95, size_t *n)
+{
+	struct eng_hist h;
+
+	eng_hist_build(s, 100, ENG_US_PER_MIN, true, &h);
+	CU_ASSERT_FATAL(h.n <= 100);
+	eng_hist_latency(s, &h, p50, p95);
+	*n = h.n;
+	eng_hist_free(&h);
+}
+
+/* The latency by minute of a live view, after requests came before the
+ * others (every minute's requests move along), is a new count's. */
+static void
+test_stats_latency_live(void)
+{
+	const char *dir = util_tmpdir("latency");
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_stats *s = eng_stats_new(), *fresh = eng_stats_new();
+	double p50[100], p95[100], w50[100], w95[100];
+	size_t n, wn;
+
+	gen_requests(dir, 10, 40);
+	e = load(dir);
+	v = view_all(e);
+	eng_stats_update(s, v);
+	latency_of(s, p50, p95, &n);
+	CU_ASSERT_EQUAL(n, 30);
+	CU_ASSERT_EQUAL(p50[3], 1300);
+	gen_requests(dir, 9, 10);
+	CU_ASSERT(eng_refresh(e) > 0);
+	CU_ASSERT(eng_view_update(v) > 0);
+	eng_stats_update(s, v);
+	latency_of(s, p50, p95, &n);
+	eng_stats_update(fresh, v);
+	latency_of(fresh, w50, w95, &wn);
+	CU_ASSERT_EQUAL_FATAL(n, wn);
+	CU_ASSERT_EQUAL(n, 31);
+	for (size_t b = 0; b < n; b++)
+		CU_ASSERT(p50[b] == w50[b] && p95[b] == w95[b]);
+	CU_ASSERT_EQUAL(p50[4], 1300);
+	eng_stats_free(s);
+	eng_stats_free(fresh);
 	eng_view_free(v);
 	eng_close(e);
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
@@ -1850,6 +2031,8 @@ main(void)
 		{ "histogram", test_hist },
 		{ "stats in slices, fixture", test_stats_slices_fixture },
 		{ "stats in slices, with follow", test_stats_slices_generated },
+		{ "stats counted on load", test_stats_on_load },
+		{ "request latency of a live view", test_stats_latency_live },
 		{ "the dashboard's figures", test_stats_dashboard },
 		{ "a live view's new entries cost what they are",
 		    test_stats_live_cost },

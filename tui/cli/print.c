@@ -979,6 +979,9 @@ print_run(struct eng *e, const struct options *o)
 		eng_set_prefilter(e, o->filter.keyword != NULL ||
 		    o->trace_id[0] == '\0' ? o->filter.keyword : o->trace_id,
 		    o->filter.regex, o->filter.raw);
+	if (o->stats && o->by_text == NULL && !o->list &&
+	    o->trace_id[0] == '\0')
+		eng_stats_on_load(e, &o->filter, o->utc);
 	if (eng_load(e, err, sizeof err) != 0) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		return 2;

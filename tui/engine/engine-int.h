@@ -115,6 +115,8 @@ struct eng {
 	struct eng_removed removed;	/* prune.c: what left, since open */
 	const struct eng_prices *prices;	/* prices.c: borrowed, or
 						   NULL */
+	struct stats_pre *stats_pre;	/* stats.c: figures counted as the
+					   index is read, or NULL */
 };
 
 static inline struct eng_entry *
@@ -217,6 +219,11 @@ struct index_task {
 	/* cache.c: each entry's values record in blob, when kept */
 	uint32_t *refs;		/* beside v, or NULL */
 	struct strbuf blob;
+	/* stats.c: the figures of v, counted as each line is read, or
+	 * NULL (stats_task_part) */
+	struct stats_part *part;
+	bool looked_back;	/* the leading untimed lines' time is
+				   known (lead_time) */
 };
 #define INDEX_BUF_BYTES	(2 * BLOCK_BYTES)
 /* Index one task, reading through buf (INDEX_BUF_BYTES). */
@@ -225,6 +232,10 @@ void index_run(struct index_task *t, char *buf);
  * LOAD_THREADS_MAX. */
 #define LOAD_THREADS_MAX	32
 void index_run_all(struct index_task *t, size_t n, int nthreads);
+/* The same, and each task published (index_publish, in order) as soon as
+ * those before it are: on the caller's thread, which must be the one
+ * that may change the index. */
+void index_load(struct eng *e, struct index_task *t, size_t n, int nthreads);
 void index_task_free(struct index_task *t);
 /* Plan tasks of about chunk bytes over every file's unindexed part. */
 size_t index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
@@ -494,6 +505,25 @@ void reqstats_merge(struct req_stats *into, const struct req_stats *from);
  * it reads the view). */
 void reqstats_resolve(struct req_stats *r, struct eng_view *v);
 void reqstats_free(struct req_stats *r);
+
+/* stats.c: the figures counted while the index is read, so that the
+ * first stats pass over a view of every entry reads no line again
+ * (eng_stats_on_load).  An index task gets a part (stats_task_part),
+ * counts each entry as it is pushed, with the fields of the walk that
+ * classified it (stats_task_count; f NULL when they cannot be had), and
+ * index_publish hands it over just before the task's entries enter the
+ * index (stats_task_publish): parts merged in index order give what
+ * counting the entries in that order gives.  Main thread but for
+ * stats_task_count, which touches its part only. */
+struct stats_part;
+struct stats_part *stats_task_part(const struct eng *e);
+void stats_task_count(struct stats_part *p, const struct eng_entry *en,
+    const struct fields *f);
+/* The task is read: its durations sorted (on its thread), so that
+ * publishing merges them into order. */
+void stats_task_done(struct stats_part *p);
+void stats_task_publish(struct eng *e, struct stats_part *p, size_t n);
+void stats_pre_free(struct eng *e);
 bool reqstats_slowest(const struct req_stats *r, size_t i,
     struct eng_slow_request *out);
 /* The JSON's "requests", times written by jtime, costs by jcost. */

@@ -123,6 +123,7 @@ eng_close(struct eng *e)
 	if (e == NULL)
 		return;
 	loader_stop(e);
+	stats_pre_free(e);
 	cache_save(e);		/* what was indexed since the load */
 	fdcache_free(e);
 	cache_free(e);
@@ -189,9 +190,7 @@ eng_load(struct eng *e, char *err, size_t errlen)
 	if (load_begin(e, err, errlen) != 0)
 		return -1;
 	n = index_plan(e, &t, LOAD_CHUNK, &bytes);
-	index_run_all(t, n, bytes > LOAD_CHUNK ? load_threads() : 1);
-	for (size_t i = 0; i < n; i++)
-		index_publish(e, &t[i]);
+	index_load(e, t, n, bytes > LOAD_CHUNK ? load_threads() : 1);
 	free(t);
 	e->load_total += bytes;
 	cache_save(e);

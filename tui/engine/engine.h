@@ -11,6 +11,7 @@
  *
  *	e = eng_open(dirs)			nothing read yet
  *	[eng_set_prefilter(e, ...)]		print mode only
+ *	[eng_stats_on_load(e, filter, utc)]	a report to print after
  *	eng_load(e)  or  eng_load_async(e)	all now, or in the background
  *	v = eng_view_new(e, filter); s = eng_stats_new()
  *	loop {
@@ -823,6 +824,12 @@ void eng_stats_free(struct eng_stats *s);
 /* Count cost_by_day's days in UTC rather than local time (the zone times
  * are shown in); before the first update. */
 void eng_stats_set_utc(struct eng_stats *s, bool utc);
+/* Before eng_load, for a report over a view of filter f: count the
+ * figures as the lines are indexed, so that the first eng_stats_update
+ * of a stats object with the same utc reads no line again.  Nothing
+ * changes unless f lets every entry through; the figures are the same
+ * either way. */
+void eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc);
 /*
  * Add every entry of the view not yet counted (call again after
  * eng_view_update to keep a live report).  A live view's new entries cost

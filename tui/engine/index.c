@@ -41,6 +41,26 @@ blank(const char *s, size_t len)
 	return true;
 }
 
+static int64_t lookback(int fd, int category, uint64_t offset,
+    uint64_t *bytes_read);
+
+/*
+ * A task whose entries are counted as they come (t->part) cannot wait for
+ * fill_leading_times: when its first entry has no time, the time of the
+ * last timed line before it is looked up now, as fill_leading_times would
+ * (its lead is that entry), and the untimed entries up to the first timed
+ * one take it through *last_time.
+ */
+static void
+lead_time(struct index_task *t, uint64_t off, int64_t *last_time)
+{
+	if (t->part == NULL || t->n > 0 || t->looked_back)
+		return;
+	t->looked_back = true;
+	if (off > 0)
+		*last_time = lookback(t->fd, t->category, off, &t->bytes_read);
+}
+
 static void
 push_line(struct index_task *t, const struct line_info *in, size_t len,
     uint64_t off, int64_t *last_time)
@@ -48,9 +68,10 @@ push_line(struct index_task *t, const struct line_info *in, size_t len,
 	struct line_info li = *in;
 	struct eng_entry en;
 
-	if (li.flags & ENTRY_NO_TIME)
+	if (li.flags & ENTRY_NO_TIME) {
+		lead_time(t, off, last_time);
 		li.time = *last_time;	/* sort among its neighbours */
-	else
+	} else
 		*last_time = li.time;
 	if (li.flags & ENTRY_MALFORMED)
 		t->malformed++;
@@ -65,6 +86,22 @@ push_line(struct index_task *t, const struct line_info *in, size_t len,
 	task_push(t, &en);
 }
 
+/* The entry just pushed into the task's figures, with the fields the
+ * walk found, or else those of its own category read from the line, as
+ * entry_fields reads them for the stats pass. */
+static void
+count_pushed(struct index_task *t, const char *s, size_t len,
+    struct fields *f)
+{
+	const struct eng_entry *en = &t->v[t->n - 1];
+	struct fields own;
+
+	if (f == NULL && !(en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)) &&
+	    en->category < LLMLOG_NCATEGORIES)
+		f = fields_read(s, len, en->category, &own) ? &own : NULL;
+	stats_task_count(t->part, en, f);
+}
+
 static void
 emit(struct index_task *t, const char *s, size_t len, uint64_t off,
     int64_t *last_time)
@@ -75,15 +112,19 @@ emit(struct index_task *t, const char *s, size_t len, uint64_t off,
 
 	if (blank(s, len))
 		return;
-	if (!index_task_keeps_values(t)) {
+	if (!index_task_keeps_values(t) && t->part == NULL) {
 		parse_line(s, len, t->category, &li);
 		push_line(t, &li, len, off, last_time);
 		return;
 	}
-	/* the values kept are looked up in the walk that reads the head */
+	/* the values kept, and those counted, are looked up in the walk
+	 * that reads the head */
 	have = parse_line_fields(s, len, t->category, &li, &f);
 	push_line(t, &li, len, off, last_time);
-	index_task_values(t, s, len, have ? &f : NULL);
+	if (index_task_keeps_values(t))
+		index_task_values(t, s, len, have ? &f : NULL);
+	if (t->part != NULL)
+		count_pushed(t, s, len, have ? &f : NULL);
 }
 
 /* The bytes [off, off + n) of the task's file, or NULL when a read fails
@@ -123,6 +164,7 @@ emit_huge(struct index_task *t, uint64_t off, uint64_t len,
 		return;
 	}
 	t->malformed++;
+	lead_time(t, off, last_time);
 	en.time_us = *last_time;
 	en.offset = off;
 	en.file = t->file_id;
@@ -133,6 +175,8 @@ emit_huge(struct index_task *t, uint64_t off, uint64_t len,
 	en.flags = ENTRY_MALFORMED | ENTRY_NO_TIME;
 	en.source = t->source;
 	task_push(t, &en);
+	if (t->part != NULL)
+		stats_task_count(t->part, &en, NULL);
 }
 
 /* The time of the last timed line before offset, so that untimed lines at
@@ -242,6 +286,8 @@ fill_leading_times(struct index_task *t, const struct scan *sc)
 	uint64_t lead;
 	int64_t before;
 
+	if (t->looked_back)
+		return;		/* lead_time did it */
 	while (n < t->n && t->v[n].time_us == ENG_TIME_NONE)
 		n++;
 	/* a prefilter may have left out the task's first line, but the
@@ -433,6 +479,8 @@ index_run(struct index_task *t, char *buf)
 		}
 	}
 	fill_leading_times(t, &sc);
+	if (t->part != NULL)
+		stats_task_done(t->part);
 	pf_scan_free(&sc.pf);
 	fdcache_release(t->e, t->file);
 	t->fd = -1;
@@ -447,44 +495,83 @@ index_task_free(struct index_task *t)
 	free(t->refs);
 	t->refs = NULL;
 	strbuf_free(&t->blob);
+	stats_task_publish(NULL, t->part, 0);	/* an unpublished task's */
+	t->part = NULL;
 }
 
 struct runner {
 	struct index_task *t;
 	size_t n;
 	atomic_size_t next;
+	atomic_bool *done;	/* per task, for index_load; or NULL */
 };
+
+/* Tasks as they come, the caller's thread among the others; with e, the
+ * caller publishes every task whose predecessors are all done as soon as
+ * it is free, so that no more than the tasks under way wait with their
+ * entries beside the index. */
+static void
+runner_loop(struct runner *r, struct eng *e, size_t *published)
+{
+	char *buf = eng_xmalloc(INDEX_BUF_BYTES);
+	size_t i;
+
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n) {
+		index_run(&r->t[i], buf);
+		if (r->done != NULL)
+			atomic_store(&r->done[i], true);
+		while (e != NULL && *published < r->n &&
+		    atomic_load(&r->done[*published]))
+			index_publish(e, &r->t[(*published)++]);
+	}
+	free(buf);
+}
 
 static void *
 runner_main(void *arg)
 {
-	struct runner *r = arg;
-	char *buf = eng_xmalloc(INDEX_BUF_BYTES);
-	size_t i;
-
-	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
-		index_run(&r->t[i], buf);
-	free(buf);
+	runner_loop(arg, NULL, NULL);
 	return NULL;
 }
 
-void
-index_run_all(struct index_task *t, size_t n, int nthreads)
+static void
+run_tasks(struct index_task *t, size_t n, int nthreads, struct eng *e)
 {
 	struct runner r = { .t = t, .n = n };
 	pthread_t th[LOAD_THREADS_MAX];
 	int started = 0;
+	size_t published = 0;
 
 	atomic_init(&r.next, 0);
+	if (e != NULL) {
+		r.done = eng_xmalloc((n > 0 ? n : 1) * sizeof *r.done);
+		for (size_t i = 0; i < n; i++)
+			atomic_init(&r.done[i], false);
+	}
 	if (nthreads > LOAD_THREADS_MAX)
 		nthreads = LOAD_THREADS_MAX;
 	/* the calling thread is one of them */
 	while (started + 1 < nthreads && (size_t)started + 1 < n &&
 	    pthread_create(&th[started], NULL, runner_main, &r) == 0)
 		started++;
-	runner_main(&r);
+	runner_loop(&r, e, &published);
 	while (started > 0)
 		pthread_join(th[--started], NULL);
+	while (e != NULL && published < n)
+		index_publish(e, &t[published++]);
+	free(r.done);
+}
+
+void
+index_run_all(struct index_task *t, size_t n, int nthreads)
+{
+	run_tasks(t, n, nthreads, NULL);
+}
+
+void
+index_load(struct eng *e, struct index_task *t, size_t n, int nthreads)
+{
+	run_tasks(t, n, nthreads, e);
 }
 
 size_t
@@ -529,6 +616,7 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 			v[n].resume = at == f->pos && from > at ? from : 0;
 			v[n].last = end == size;
 			v[n].pf = e->prefilter;
+			v[n].part = stats_task_part(e);
 			f->pending++;
 			n++;
 			from = end;
@@ -546,6 +634,8 @@ index_publish(struct eng *e, struct index_task *t)
 	if (t->error != 0 && t->error != ENOENT)
 		store_unreadable(e, f->path, strerror(t->error), false);
 	index_task_publish_values(e, t);
+	stats_task_publish(e, t->part, t->n);	/* before the entries */
+	t->part = NULL;
 	store_append(e, t->v, t->refs, t->n);
 	store_file_add_entries(f, t->v, t->n);
 	e->malformed += t->malformed;

@@ -7,10 +7,14 @@
  * must stay responsive.  Sums are exact (xsum.c), so neither the split
  * nor the slices change a figure.  Fields are read through fields.c, as
  * the summaries read them, so a figure counts what the entries show.
+ * A report over every entry may instead be counted while the index is
+ * read (eng_stats_on_load): each index task counts its lines with the
+ * fields of the walk that classified them, the parts are merged in index
+ * order, and the first update takes them, so no line is read twice.
  * What a live view adds is counted alone: the new entries are found at
- * the view's end, the durations are merged into their sorted order, and
- * the dashboard's figures by time (the trends' minutes, the requests'
- * durations) grow by what came.
+ * the view's end, the durations go into a short run in order beside the
+ * sorted ones (merged in now and then), and the dashboard's figures by
+ * time (the trends' minutes, the requests' durations) grow by what came.
  */
 #include "config.h"
 
@@ -191,6 +195,15 @@ struct req_time {
 	double ms;
 };
 
+/* The percentiles of a range of the requests in time order, as found:
+ * a live view's update changes only its last ranges (its latest
+ * requests), and the dashboard asks for the same ones at each. */
+#define REQ_CACHE	256	/* a power of two */
+struct req_cached {
+	size_t from, to;	/* to == 0: none */
+	double p50, p95;
+};
+
 /* ---- the figures of the headline, per minute ---- */
 
 struct minute {
@@ -271,6 +284,8 @@ struct durs {
 	double *v;
 	size_t n, cap;
 	size_t sorted;		/* v[0..sorted) are in order */
+	size_t tail;		/* and v[sorted..tail) too, when above
+				   sorted: a live view's latest (settle) */
 };
 
 struct part {
@@ -311,6 +326,7 @@ struct part {
 	double *durations;
 	size_t ndur, durcap;
 	size_t dur_sorted;	/* durations[0..dur_sorted) are in order */
+	size_t dur_tail;	/* and [dur_sorted..dur_tail) (struct durs) */
 	struct slow slowest[SLOWEST];
 	size_t nslow;
 
@@ -320,6 +336,7 @@ struct part {
 	struct req_time *reqs;
 	size_t nreq, reqcap;
 	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
+	struct req_cached *req_cache;	/* REQ_CACHE, or NULL */
 	struct req_stats requests;	/* per request, by trace (reqstats.c) */
 };
 
@@ -383,6 +400,7 @@ part_free(struct part *p)
 		free(p->slowest[i].operation);
 	free(p->minutes.m);
 	free(p->reqs);
+	free(p->req_cache);
 	reqstats_free(&p->requests);
 }
 
@@ -779,13 +797,11 @@ reads_fields(const struct eng_entry *en)
 	    en->category != LLMLOG_SYSTEM && en->category < LLMLOG_NCATEGORIES;
 }
 
-static void
-count_entry(struct part *p, const struct eng *e, struct block_reader *br,
-    size_t pos)
+/* What an entry counts for without its fields; true when they are to be
+ * read. */
+static bool
+count_head(struct part *p, const struct eng_entry *en)
 {
-	const struct eng_entry *en = store_entry(e, pos);
-	struct fields f;
-
 	p->total++;
 	p->by_level[eng_entry_level(en) <= LLMLOG_CRITICAL ?
 	    eng_entry_level(en) : 0]++;
@@ -793,7 +809,7 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	    LLMLOG_NCATEGORIES]++;
 	if (en->flags & ENTRY_MALFORMED) {
 		p->malformed++;
-		return;
+		return false;
 	}
 	if (!(en->flags & ENTRY_NO_TIME)) {
 		if (p->first == ENG_TIME_NONE || en->time_us < p->first)
@@ -803,13 +819,51 @@ count_entry(struct part *p, const struct eng *e, struct block_reader *br,
 	}
 	if (en->flags & ENTRY_FOREIGN) {
 		p->foreign++;
+		return false;
+	}
+	return reads_fields(en);	/* system entries need no field */
+}
+
+static void
+count_entry(struct part *p, const struct eng *e, struct block_reader *br,
+    size_t pos)
+{
+	const struct eng_entry *en = store_entry(e, pos);
+	struct fields f;
+
+	/* the values kept by the index, or else the line's (cache.c) */
+	if (count_head(p, en) && entry_fields(e, pos, en, br, &f))
+		count_fields(p, en->category, &f, en);
+}
+
+static inline uint64_t dbl_key(double d);
+
+/* b[0..bn) after v[0..*n), whose first *sorted are in order (bsorted of
+ * b): when both are all in order, merged into one order, equal values
+ * v's first (what sorting them all would give); else appended. */
+static void
+values_append(double **v, size_t *n, size_t *cap, size_t *sorted,
+    const double *b, size_t bn, size_t bsorted)
+{
+	size_t i = *n, j = bn, k = *n + bn;
+	bool merge = *sorted == *n && bsorted == bn;
+
+	if (bn == 0)
+		return;
+	eng_grow(v, cap, *n + bn, sizeof **v);
+	if (!merge) {
+		memcpy(*v + *n, b, bn * sizeof *b);
+		*n += bn;
 		return;
 	}
-	if (!reads_fields(en))
-		return;		/* system entries need no field */
-	/* the values kept by the index, or else the line's (cache.c) */
-	if (entry_fields(e, pos, en, br, &f))
-		count_fields(p, en->category, &f, en);
+	while (j > 0) {	/* from the end, in place */
+		if (i > 0 && dbl_key((*v)[i - 1]) > dbl_key(b[j - 1]))
+			(*v)[--k] = (*v)[--i];
+		else
+			(*v)[--k] = b[--j];
+	}
+	*n += bn;
+	*sorted = *n;
 }
 
 static void
@@ -862,20 +916,24 @@ part_merge(struct part *a, struct part *b)
 	if (!isnan(b->peak_memory) && (isnan(a->peak_memory) ||
 	    b->peak_memory > a->peak_memory))
 		a->peak_memory = b->peak_memory;
-	for (size_t i = 0; i < b->ndur; i++)
-		add_duration(a, b->durations[i]);
-	for (size_t i = 0; i < b->user_d.n; i++)
-		durs_add(&a->user_d, b->user_d.v[i]);
-	for (size_t i = 0; i < b->tool_d.n; i++)
-		durs_add(&a->tool_d, b->tool_d.v[i]);
-	for (size_t i = 0; i < b->llm_d.n; i++)
-		durs_add(&a->llm_d, b->llm_d.v[i]);
+	values_append(&a->durations, &a->ndur, &a->durcap, &a->dur_sorted,
+	    b->durations, b->ndur, b->dur_sorted);
+	values_append(&a->user_d.v, &a->user_d.n, &a->user_d.cap,
+	    &a->user_d.sorted, b->user_d.v, b->user_d.n, b->user_d.sorted);
+	values_append(&a->tool_d.v, &a->tool_d.n, &a->tool_d.cap,
+	    &a->tool_d.sorted, b->tool_d.v, b->tool_d.n, b->tool_d.sorted);
+	values_append(&a->llm_d.v, &a->llm_d.n, &a->llm_d.cap,
+	    &a->llm_d.sorted, b->llm_d.v, b->llm_d.n, b->llm_d.sorted);
 	for (size_t i = 0; i < b->nslow; i++)
 		add_slow(a, b->slowest[i].operation, b->slowest[i].len,
 		    b->slowest[i].ms, &b->slowest[i].entry);
 	minutes_merge(&a->minutes, &b->minutes);
-	for (size_t i = 0; i < b->nreq; i++)
-		add_request(a, b->reqs[i].t, b->reqs[i].ms);
+	if (b->nreq > 0) {
+		eng_grow(&a->reqs, &a->reqcap, a->nreq + b->nreq,
+		    sizeof *a->reqs);
+		memcpy(a->reqs + a->nreq, b->reqs, b->nreq * sizeof *b->reqs);
+		a->nreq += b->nreq;
+	}
 	reqstats_merge(&a->requests, &b->requests);
 }
 
@@ -894,65 +952,158 @@ dbl_key(double d)
 	return u >> 63 ? ~u : u | (1ull << 63);
 }
 
+/* dbl_key's inverse, for a key of a value that is not -0. */
+static inline double
+key_dbl(uint64_t k)
+{
+	uint64_t u = k >> 63 ? k & ~(1ull << 63) : ~k;
+	double d;
+
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+/* Below this many values, a radix sort's tables cost more than the
+ * values: a live view's few new ones at each update. */
+#define SORT_SMALL	256
+
+/* Ascending, equal values (-0 and 0 too) in their first order. */
+static void
+insertion_sort(double *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		double d = a[i];
+		uint64_t k = dbl_key(d);
+		size_t j = i;
+
+		for (; j > 0 && dbl_key(a[j - 1]) > k; j--)
+			a[j] = a[j - 1];
+		a[j] = d;
+	}
+}
+
 /* Ascending, equal values in their first order (what qsort's merge sort
- * gave): a radix sort, 16 bits a pass. */
+ * gave): a radix sort of the keys, 16 bits a pass, the values read back
+ * from them.  -0 and 0 share a key, so the signs of the zeros are kept
+ * aside in their order, which is theirs in the sorted run of zeros. */
 static void
 sort_durations(double *a, size_t n)
 {
-	uint64_t *k = eng_xmalloc(n * sizeof *k), *kt = eng_xmalloc(n *
-	    sizeof *kt);
-	double *t = eng_xmalloc(n * sizeof *t), *src = a, *dst = t, *swap;
-	size_t *count = eng_xmalloc(65536 * sizeof *count);
-	uint64_t *ksrc = k, *kdst = kt, *kswap;
+	uint64_t *k, *kt, *src, *dst, *swap, zero = dbl_key(0);
+	size_t *count, nzero = 0, nneg = 0;
+	uint8_t *neg = NULL;
 
-	for (size_t i = 0; i < n; i++)
+	if (n < SORT_SMALL) {
+		insertion_sort(a, n);
+		return;
+	}
+	k = eng_xmalloc(n * sizeof *k);
+	kt = eng_xmalloc(n * sizeof *kt);
+	count = eng_xmalloc(65536 * sizeof *count);
+	for (size_t i = 0; i < n; i++) {
 		k[i] = dbl_key(a[i]);
+		nneg += a[i] == 0 && signbit(a[i]);
+	}
+	if (nneg > 0) {
+		neg = eng_xcalloc(n / 8 + 1, 1);
+		for (size_t i = 0; i < n; i++)
+			if (a[i] == 0) {
+				if (signbit(a[i]))
+					neg[nzero / 8] |= (uint8_t)(1u << nzero % 8);
+				nzero++;
+			}
+	}
+	src = k, dst = kt;
 	for (int shift = 0; shift < 64; shift += 16) {
 		size_t sum = 0;
 
 		memset(count, 0, 65536 * sizeof *count);
 		for (size_t i = 0; i < n; i++)
-			count[(ksrc[i] >> shift) & 0xffff]++;
-		if (count[(ksrc[0] >> shift) & 0xffff] == n)
+			count[(src[i] >> shift) & 0xffff]++;
+		if (count[(src[0] >> shift) & 0xffff] == n)
 			continue;	/* one digit for all: nothing moves */
 		for (size_t i = 0; i < 65536; i++) {
 			size_t c = count[i];
 			count[i] = sum;
 			sum += c;
 		}
-		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(ksrc[i] >> shift) & 0xffff]++;
-			kdst[at] = ksrc[i];
-			dst[at] = src[i];
-		}
-		kswap = ksrc, ksrc = kdst, kdst = kswap;
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
 		swap = src, src = dst, dst = swap;
 	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
+	nzero = 0;
+	for (size_t i = 0; i < n; i++) {
+		a[i] = key_dbl(src[i]);
+		if (neg != NULL && src[i] == zero) {
+			if (neg[nzero / 8] >> nzero % 8 & 1)
+				a[i] = -0.0;
+			nzero++;
+		}
+	}
 	free(k);
 	free(kt);
-	free(t);
 	free(count);
+	free(neg);
+}
+
+/* The values at most kept in order beside the sorted ones (settle). */
+static size_t
+run_max(size_t sorted)
+{
+	return sorted / 64 > SORT_SMALL ? sorted / 64 : SORT_SMALL;
+}
+
+/* Where x goes among v[0..n) (in order): after those not above it. */
+static size_t
+upper_bound(const double *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dbl_key(v[mid]) <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* Keep the durations in order as they come, so that a report read after
  * each of a live view's few new entries does not sort them all again:
- * the new ones are sorted and merged in (equal values keep their first
- * order, as one sort of them all would).  While a large count is under
- * way (not done) the sort waits until the new ones are as many as the
- * sorted, so that sorting costs no more than twice one sort at the end. */
+ * the new ones go into a second run in order beside the sorted ones
+ * (v[sorted..tail), each put in its place), which the readers take with
+ * them (values_at); once that run is more than run_max, it is sorted
+ * with what came and merged in (equal values keep their first order, as
+ * one sort of them all would).  While a large count is under way (not
+ * done) the sort waits until the new ones are as many as the sorted, so
+ * that sorting costs no more than twice one sort at the end. */
 static void
-settle(double *v, size_t n, size_t *sorted, bool done)
+settle(double *v, size_t n, size_t *sorted, size_t *tail, bool done)
 {
-	size_t old = *sorted, add = n - old;
+	size_t old = *sorted, add = n - old, run;
 	double *t;
 
+	if (*tail < old)
+		*tail = old;
 	if (add == 0 || (!done && add < old))
 		return;
 	if (add * 8 >= old) {
 		sort_durations(v, n);
-		*sorted = n;
+		*sorted = *tail = n;
+		return;
+	}
+	if (add <= run_max(old)) {
+		for (run = *tail - old; old + run < n; run++) {
+			double d = v[old + run];
+			size_t at = upper_bound(v + old, run, dbl_key(d));
+
+			memmove(v + old + at + 1, v + old + at,
+			    (run - at) * sizeof *v);
+			v[old + at] = d;
+		}
+		*tail = n;
 		return;
 	}
 	t = eng_xmalloc(add * sizeof *t);
@@ -965,17 +1116,114 @@ settle(double *v, size_t n, size_t *sorted, bool done)
 			v[--k] = t[--j];
 	}
 	free(t);
-	*sorted = n;
+	*sorted = *tail = n;
 }
 
-/* The performance durations, and those of user, tool and llm. */
+/* The value of rank r (from 0) of v[0..n) in order, when its values are
+ * in order but for a second run v[sorted..n) (settle): of the merge of
+ * the two, the first's first among equal values. */
+static double
+values_at(const double *v, size_t n, size_t sorted, size_t r)
+{
+	const double *b = v + sorted;
+	size_t nb = n - sorted, m = r + 1, lo = 0, hi, i;
+
+	/* i: how many of the first run are among the first m; the i-th of
+	 * them stands at i - 1 + (those of b below it) */
+	hi = sorted < m ? sorted : m;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		const double *x = &v[mid - 1];
+		size_t below = 0, bhi = nb;
+
+		while (below < bhi) {	/* those of b below *x */
+			size_t c = below + (bhi - below) / 2;
+
+			if (dbl_key(b[c]) < dbl_key(*x))
+				below = c + 1;
+			else
+				bhi = c;
+		}
+		if (mid - 1 + below < m)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	i = lo;
+	if (i == 0)
+		return b[m - 1];
+	if (m - i == 0)
+		return v[i - 1];
+	/* the later of the two last ones: b's on a tie */
+	return dbl_key(b[m - i - 1]) >= dbl_key(v[i - 1]) ? b[m - i - 1] :
+	    v[i - 1];
+}
+
+struct settle_job {
+	double *v;
+	size_t n, *sorted, *tail;
+};
+
+struct settle_run {
+	struct settle_job *jobs;
+	size_t n;
+	bool done;
+};
+
+static void *
+settle_main(void *arg)
+{
+	struct settle_run *r = arg;
+
+	for (size_t i = 0; i < r->n; i++)
+		settle(r->jobs[i].v, r->jobs[i].n, r->jobs[i].sorted,
+		    r->jobs[i].tail, r->done);
+	return NULL;
+}
+
+/* The performance durations, and those of user, tool and llm; when there
+ * are many to sort, the largest on a second thread.  Each array's order
+ * is its own, so the threads change nothing. */
 static void
 durations_settle(struct part *p, bool done)
 {
-	settle(p->durations, p->ndur, &p->dur_sorted, done);
-	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, done);
-	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, done);
-	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, done);
+	struct settle_job jobs[4] = {
+		{ p->durations, p->ndur, &p->dur_sorted, &p->dur_tail },
+		{ p->user_d.v, p->user_d.n, &p->user_d.sorted, &p->user_d.tail },
+		{ p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, &p->tool_d.tail },
+		{ p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, &p->llm_d.tail },
+	}, t;
+	struct settle_run rest = { jobs, 3, done }, big = { &jobs[3], 1, done };
+	size_t unsorted = 0, most = 0;
+	pthread_t th;
+
+	for (size_t i = 0; i < 4; i++) {
+		unsorted += jobs[i].n - *jobs[i].sorted;
+		if (jobs[i].n > jobs[most].n)
+			most = i;
+	}
+	t = jobs[most], jobs[most] = jobs[3], jobs[3] = t;
+	if (unsorted < PAR_MIN ||
+	    pthread_create(&th, NULL, settle_main, &big) != 0) {
+		settle_main(&rest);
+		settle_main(&big);
+		return;
+	}
+	settle_main(&rest);
+	pthread_join(th, NULL);
+}
+
+/* The same on this thread. */
+static void
+durations_settle_here(struct part *p)
+{
+	settle(p->durations, p->ndur, &p->dur_sorted, &p->dur_tail, true);
+	settle(p->user_d.v, p->user_d.n, &p->user_d.sorted, &p->user_d.tail,
+	    true);
+	settle(p->tool_d.v, p->tool_d.n, &p->tool_d.sorted, &p->tool_d.tail,
+	    true);
+	settle(p->llm_d.v, p->llm_d.n, &p->llm_d.sorted, &p->llm_d.tail,
+	    true);
 }
 
 static int
@@ -986,6 +1234,18 @@ req_cmp(const void *a, const void *b)
 	return (x->t > y->t) - (x->t < y->t);
 }
 
+/* The requests from reqs[from] on moved: the percentiles found of the
+ * ranges that reach there are forgotten. */
+static void
+requests_changed(struct part *p, size_t from)
+{
+	if (p->req_cache == NULL)
+		return;
+	for (size_t i = 0; i < REQ_CACHE; i++)
+		if (p->req_cache[i].to > from)
+			p->req_cache[i].to = 0;
+}
+
 /* The requests in time order (those without a time first), the new
  * ones merged in as the durations are. */
 static void
@@ -994,17 +1254,20 @@ requests_settle(struct part *p)
 	size_t old = p->req_sorted, add = p->nreq - old;
 	struct req_time *t;
 
+	size_t k = p->nreq;
+
 	if (add == 0)
 		return;
 	if (add * 8 >= old) {
 		qsort(p->reqs, p->nreq, sizeof *p->reqs, req_cmp);
 		p->req_sorted = p->nreq;
+		requests_changed(p, 0);
 		return;
 	}
 	t = eng_xmalloc(add * sizeof *t);
 	memcpy(t, p->reqs + old, add * sizeof *t);
 	qsort(t, add, sizeof *t, req_cmp);
-	for (size_t i = old, j = add, k = p->nreq; j > 0;) {
+	for (size_t i = old, j = add; j > 0;) {
 		if (i > 0 && p->reqs[i - 1].t > t[j - 1].t)
 			p->reqs[--k] = p->reqs[--i];
 		else
@@ -1012,6 +1275,7 @@ requests_settle(struct part *p)
 	}
 	free(t);
 	p->req_sorted = p->nreq;
+	requests_changed(p, k);
 }
 
 /* ---- counting a view's new entries on two threads ---- */
@@ -1184,6 +1448,8 @@ batch_range(const struct eng_stats *s, const struct eng_view *v, size_t *k)
 	return pos;
 }
 
+static void take_pre(struct eng_stats *s, const struct eng_view *v);
+
 /* Once a batch is counted, the next: the view's entries among those the
  * view took in since the last one, in index order.  False when the view
  * has nothing new. */
@@ -1198,6 +1464,7 @@ batch_next(struct eng_stats *s, const struct eng_view *v)
 	free(s->pos);
 	s->pos = NULL;
 	s->npos = s->at = 0;
+	take_pre(s, v);
 	if (seen == s->mark)
 		return false;
 	if ((pos = batch_range(s, v, &k)) == NULL &&
@@ -1267,6 +1534,154 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 	}
 }
 
+/* ---- figures counted as the index is read ---- */
+
+/* A part of an index task's (engine-int.h names it so). */
+struct stats_part {
+	struct part p;
+};
+
+/* What the load counted: index entries [0, to) in p, in index order. */
+struct stats_pre {
+	struct part p;
+	size_t to;
+	bool utc;
+	bool broken;		/* a task came without its part: what
+				   follows is counted by the stats pass */
+	const struct eng_prices *prices;	/* those counted with */
+	struct eng_removed removed;	/* none left since: the positions
+					   are the ones counted */
+};
+
+/* from into an empty part moves its arrays instead of copying them. */
+static void
+part_take(struct part *into, struct part *from)
+{
+	if (into->total > 0) {
+		part_merge(into, from);
+		part_free(from);
+	} else {
+		part_free(into);
+		*into = *from;
+	}
+	part_init(from);
+}
+
+static bool
+lets_all_through(const struct eng_filter *f)
+{
+	return f->categories == 0 && f->min_level == 0 &&
+	    f->since_us == ENG_TIME_NONE && f->until_us == ENG_TIME_NONE &&
+	    f->keyword == NULL && f->regex == NULL && f->nwhere == 0;
+}
+
+void
+eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc)
+{
+	if (e->stats_pre != NULL || !lets_all_through(f))
+		return;
+	e->stats_pre = eng_xcalloc(1, sizeof *e->stats_pre);
+	part_init(&e->stats_pre->p);
+	e->stats_pre->utc = utc;
+	e->stats_pre->prices = e->prices;
+	eng_removed(e, &e->stats_pre->removed);
+}
+
+void
+stats_pre_free(struct eng *e)
+{
+	if (e->stats_pre == NULL)
+		return;
+	part_free(&e->stats_pre->p);
+	free(e->stats_pre);
+	e->stats_pre = NULL;
+}
+
+struct stats_part *
+stats_task_part(const struct eng *e)
+{
+	struct stats_part *sp;
+
+	if (e->stats_pre == NULL || e->stats_pre->broken ||
+	    e->prefilter != NULL)
+		return NULL;
+	sp = eng_xmalloc(sizeof *sp);
+	part_init(&sp->p);
+	sp->p.prices = e->stats_pre->prices;
+	sp->p.utc = e->stats_pre->utc;
+	return sp;
+}
+
+void
+stats_task_count(struct stats_part *sp, const struct eng_entry *en,
+    const struct fields *f)
+{
+	if (count_head(&sp->p, en) && f != NULL)
+		count_fields(&sp->p, en->category, f, en);
+}
+
+void
+stats_task_done(struct stats_part *sp)
+{
+	struct part *p = &sp->p;
+
+	/* on the task's thread: publishing merges what is in order */
+	durations_settle_here(p);
+}
+
+void
+stats_task_publish(struct eng *e, struct stats_part *sp, size_t n)
+{
+	struct stats_pre *pre = e != NULL ? e->stats_pre : NULL;
+
+	if (pre != NULL && !pre->broken && n > 0) {
+		if (sp != NULL && pre->to == e->count) {
+			part_take(&pre->p, &sp->p);
+			pre->to += n;
+		} else
+			pre->broken = true;
+	}
+	if (sp != NULL) {
+		part_free(&sp->p);
+		free(sp);
+	}
+}
+
+static bool
+same_removed(const struct eng_removed *a, const struct eng_removed *b)
+{
+	return a->deleted == b->deleted && a->truncated == b->truncated &&
+	    a->deleted_files == b->deleted_files &&
+	    a->truncated_files == b->truncated_files;
+}
+
+/* At a stats object's first batch, when its view holds every index
+ * entry and those the load counted are still where they were: take
+ * their figures instead of reading their lines again. */
+static void
+take_pre(struct eng_stats *s, const struct eng_view *v)
+{
+	struct eng *e = eng_view_engine(v);
+	struct stats_pre *pre = e->stats_pre;
+	struct eng_removed now;
+
+	if (pre == NULL || pre->to == 0 || s->mark != 0 || s->vcount != 0 ||
+	    s->p.total != 0 || view_seen(v) < pre->to ||
+	    eng_view_count(v) != view_seen(v) || pre->utc != s->utc ||
+	    pre->prices != e->prices)
+		return;
+	eng_removed(e, &now);
+	if (!same_removed(&now, &pre->removed))
+		return;
+	for (size_t i = 0; i < pre->to; i++)
+		hist_add(&s->hist, store_entry(e, i));
+	part_take(&s->p, &pre->p);
+	/* the view's first entries in index order, its whole when nothing
+	 * came since the load: batch_range takes the rest */
+	s->mark = s->vcount = pre->to;
+	stats_pre_free(e);	/* its figures are the stats object's now */
+}
+
 /* What the files cover, whatever the view (the JSON's "coverage"). */
 static void
 stats_cover(struct eng_stats *s, const struct eng *e)
@@ -1278,7 +1693,7 @@ stats_cover(struct eng_stats *s, const struct eng *e)
 void
 eng_stats_update(struct eng_stats *s, struct eng_view *v)
 {
-	const struct eng *e = eng_view_engine(v);
+	struct eng *e = eng_view_engine(v);
 
 	stats_follow_view(s, v);
 	while (batch_next(s, v)) {
@@ -1294,7 +1709,7 @@ bool
 eng_stats_update_some(struct eng_stats *s, struct eng_view *v,
     size_t max_entries)
 {
-	const struct eng *e = eng_view_engine(v);
+	struct eng *e = eng_view_engine(v);
 	bool done;
 
 	stats_follow_view(s, v);
@@ -1642,45 +2057,72 @@ add_ratio(json_object *o, const char *key, double a, double b, double scale)
 	json_object_object_add(o, key, b > 0 ? jnum(scale * (a / b)) : NULL);
 }
 
+/* Values to read by rank: in order but for a second run (settle), or
+ * else a sorted copy (read while a large count is under way). */
+struct ranked {
+	const double *v;
+	size_t n, sorted;
+	double *copy;
+};
+
+static void
+ranked_init(struct ranked *r, const double *v, size_t n, size_t sorted,
+    size_t tail)
+{
+	r->v = v;
+	r->n = n;
+	r->sorted = sorted;
+	r->copy = NULL;
+	if ((tail > sorted ? tail : sorted) < n) {
+		r->copy = eng_xmalloc(n * sizeof *r->copy);
+		memcpy(r->copy, v, n * sizeof *r->copy);
+		sort_durations(r->copy, n);
+		r->v = r->copy;
+		r->sorted = n;
+	}
+}
+
+static double
+ranked_at(const struct ranked *r, size_t k)
+{
+	return r->sorted == r->n ? r->v[k] : values_at(r->v, r->n, r->sorted,
+	    k);
+}
+
 /* Nearest rank: the smallest value with at least q of them at or below. */
 static double
-percentile(const double *sorted, size_t n, double q)
+percentile(const struct ranked *r, double q)
 {
 	size_t rank;
 
-	if (n == 0)
+	if (r->n == 0)
 		return 0;
-	rank = (size_t)ceil(q * (double)n);
+	rank = (size_t)ceil(q * (double)r->n);
 	if (rank < 1)
 		rank = 1;
-	return sorted[rank - 1];
+	return ranked_at(r, rank - 1);
 }
 
 static json_object *
 json_performance(const struct part *p)
 {
 	json_object *o = json_object_new_object(), *slow;
-	double *d = p->durations, *copy = NULL;
+	struct ranked d;
 
-	/* sorted unless read while a large count is under way */
-	if (p->dur_sorted < p->ndur) {
-		d = copy = eng_xmalloc(p->ndur * sizeof *d);
-		memcpy(d, p->durations, p->ndur * sizeof *d);
-		sort_durations(d, p->ndur);
-	}
+	ranked_init(&d, p->durations, p->ndur, p->dur_sorted, p->dur_tail);
 	add_u(o, "total", p->perf_total);
 	add_ratio(o, "avg_duration_ms", xsum_value(&p->perf_dur),
 	    (double)p->ndur, 1);
 	json_object_object_add(o, "p50_ms", p->ndur > 0 ?
-	    jnum(percentile(d, p->ndur, 0.50)) : NULL);
+	    jnum(percentile(&d, 0.50)) : NULL);
 	json_object_object_add(o, "p95_ms", p->ndur > 0 ?
-	    jnum(percentile(d, p->ndur, 0.95)) : NULL);
+	    jnum(percentile(&d, 0.95)) : NULL);
 	json_object_object_add(o, "p99_ms", p->ndur > 0 ?
-	    jnum(percentile(d, p->ndur, 0.99)) : NULL);
+	    jnum(percentile(&d, 0.99)) : NULL);
 	json_object_object_add(o, "max_ms", p->ndur > 0 ?
-	    jnum(d[p->ndur - 1]) : NULL);
+	    jnum(ranked_at(&d, p->ndur - 1)) : NULL);
 	add_d(o, "peak_memory_mb", isnan(p->peak_memory) ? 0 : p->peak_memory);
-	free(copy);
+	free(d.copy);
 	slow = json_object_new_array();
 	for (size_t i = 0; i < p->nslow; i++) {
 		json_object *s = json_object_new_object();
@@ -1739,20 +2181,16 @@ json_cost(json_object *o, const struct part *p)
 static void
 add_percentiles(json_object *o, const struct durs *ds)
 {
-	double *d = ds->v, *copy = NULL;
+	struct ranked d;
 
-	if (ds->sorted < ds->n) {
-		d = copy = eng_xmalloc(ds->n * sizeof *d);
-		memcpy(d, ds->v, ds->n * sizeof *d);
-		sort_durations(d, ds->n);
-	}
+	ranked_init(&d, ds->v, ds->n, ds->sorted, ds->tail);
 	json_object_object_add(o, "p50_ms", ds->n > 0 ?
-	    jnum(percentile(d, ds->n, 0.50)) : NULL);
+	    jnum(percentile(&d, 0.50)) : NULL);
 	json_object_object_add(o, "p95_ms", ds->n > 0 ?
-	    jnum(percentile(d, ds->n, 0.95)) : NULL);
+	    jnum(percentile(&d, 0.95)) : NULL);
 	json_object_object_add(o, "p99_ms", ds->n > 0 ?
-	    jnum(percentile(d, ds->n, 0.99)) : NULL);
-	free(copy);
+	    jnum(percentile(&d, 0.99)) : NULL);
+	free(d.copy);
 }
 
 /* [{"name","calls","failed","error_pct"},...]: the first TOP_JSON names
@@ -1971,10 +2409,20 @@ request_percentiles(struct eng_stats *s, size_t from, size_t to,
     double *p50, double *p95)
 {
 	size_t n = to - from, k95, k50;
+	struct req_cached *c;
 
 	*p50 = *p95 = NAN;
 	if (n == 0)
 		return;
+	if (s->p.req_cache == NULL)
+		s->p.req_cache = eng_xcalloc(REQ_CACHE, sizeof *s->p.req_cache);
+	c = &s->p.req_cache[((uint64_t)from * 0x9e3779b97f4a7c15u ^
+	    (uint64_t)to * 0xc2b2ae3d27d4eb4fu) >> 32 & (REQ_CACHE - 1)];
+	if (c->to == to && c->from == from) {
+		*p50 = c->p50;
+		*p95 = c->p95;
+		return;
+	}
 	if (n > s->scratch_cap)
 		eng_grow(&s->scratch, &s->scratch_cap, n, sizeof *s->scratch);
 	for (size_t i = 0; i < n; i++)
@@ -1984,6 +2432,10 @@ request_percentiles(struct eng_stats *s, size_t from, size_t to,
 	*p95 = select_nth(s->scratch, n, k95);
 	/* those before the p95 are the smaller ones: the p50 is among them */
 	*p50 = k50 == k95 ? *p95 : select_nth(s->scratch, k95, k50);
+	c->from = from;
+	c->to = to;
+	c->p50 = *p50;
+	c->p95 = *p95;
 }
 
 /* The minute of a time, an untimed one before every other. */
