@@ -1702,6 +1702,46 @@ test_stats_latency_live(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+/* A breakdown of a live view, reported, then updated with durations
+ * below every earlier one, reports what a new breakdown of the view does. */
+static void
+test_groupby_live(void)
+{
+	static const char *const fields[] = { "category" };
+	const char *dir = util_tmpdir("groupby-live");
+	struct eng_groupby *g, *fresh;
+	struct eng_view *v;
+	json_object *a, *b;
+	struct eng *e;
+
+	gen_requests(dir, 10, 40);
+	e = load(dir);
+	v = view_all(e);
+	g = eng_groupby_new(fields, 1, 0);
+	eng_groupby_update(g, v);
+	json_object_put(eng_groupby_json(g, ENG_SORT_COUNT));
+	gen_requests(dir, 0, 10);
+	CU_ASSERT(eng_refresh(e) > 0);
+	CU_ASSERT(eng_view_update(v) > 0);
+	eng_groupby_update(g, v);
+	fresh = eng_groupby_new(fields, 1, 0);
+	eng_groupby_update(fresh, v);
+	a = eng_groupby_json(g, ENG_SORT_COUNT);
+	b = eng_groupby_json(fresh, ENG_SORT_COUNT);
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string(a),
+	    json_object_to_json_string(b));
+	/* 80 durations: 0, 1, 100, 101, ..., 3901; p50 is the 40th */
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(a),
+	    "\"p50_ms\": 1901.0,"));
+	json_object_put(a);
+	json_object_put(b);
+	eng_groupby_free(g);
+	eng_groupby_free(fresh);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
 /* The top errors: failures only, normalised (digits, blanks), most
  * first, with the latest time each was seen. */
 static void
@@ -2033,6 +2073,7 @@ main(void)
 		{ "stats in slices, with follow", test_stats_slices_generated },
 		{ "stats counted on load", test_stats_on_load },
 		{ "request latency of a live view", test_stats_latency_live },
+		{ "a live breakdown's percentiles", test_groupby_live },
 		{ "the dashboard's figures", test_stats_dashboard },
 		{ "a live view's new entries cost what they are",
 		    test_stats_live_cost },

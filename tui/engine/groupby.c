@@ -28,6 +28,7 @@ struct group {
 	uint64_t count, failed, errors;
 	double *dur;		/* duration_ms of each entry that has one */
 	size_t ndur, dcap;
+	size_t nsorted;		/* dur[0, nsorted) in order, p50.. taken */
 	int64_t prompt, completion, total;
 	uint64_t costed, unpriced;	/* llm calls with a cost, without */
 	struct xsum cost;	/* exact: the threads' split changes nothing */
@@ -44,6 +45,7 @@ struct eng_groupby {
 	size_t *slot;		/* open addressing: group + 1, 0 empty */
 	size_t nslots;
 	size_t counted;		/* view entries counted */
+	size_t mark;		/* index entries the view had seen then */
 	struct strbuf key;
 	/* what one pass over a line finds: the figures' keys (K_*), then
 	 * each field's first part */
@@ -395,13 +397,46 @@ count_main(void *arg)
 
 /* Reading lines is the cost: two threads share a large update, the
  * second into groups of its own, merged after. */
+/* Whether the view grew only at its end since the last update: its
+ * entries past those counted are all new to the index.  A live view's new
+ * entries usually are; one written with an older time goes in before,
+ * and then the counted ones are no longer the view's first. */
+static bool
+grew_at_end(const struct eng_groupby *g, const struct eng_view *v, size_t n)
+{
+	if (n < g->counted)
+		return false;
+	for (size_t i = g->counted; i < n; i++)
+		if (view_position(v, i) < g->mark)
+			return false;
+	return true;
+}
+
+/* Forget what was counted: the view is counted again. */
+static void
+groups_clear(struct eng_groupby *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->g[i].key);
+		free(g->g[i].dur);
+		xsum_free(&g->g[i].cost);
+	}
+	g->n = 0;
+	memset(g->slot, 0, g->nslots * sizeof *g->slot);
+	g->counted = 0;
+}
+
 void
 eng_groupby_update(struct eng_groupby *g, struct eng_view *v)
 {
 	size_t n = eng_view_count(v), mid = n;
-	struct count_job a = { g, v, g->counted, n }, b;
+	struct count_job a, b;
 	bool started = false;
 	pthread_t th;
+
+	if (g->counted > 0 && !grew_at_end(g, v, n))
+		groups_clear(g);
+	a = (struct count_job){ g, v, g->counted, n };
 
 	if (n - g->counted >= PAR_COUNT)
 		mid = g->counted + (n - g->counted) / 2;
@@ -423,6 +458,7 @@ eng_groupby_update(struct eng_groupby *g, struct eng_view *v)
 		eng_groupby_free(b.g);
 	}
 	g->counted = n;
+	g->mark = view_seen(v);
 }
 
 static int
@@ -593,6 +629,33 @@ group_cmp(const void *pa, const void *pb, void *arg)
 	return name_cmp(a, b);
 }
 
+/* Put the durations added since the last report in order: sorted apart
+ * and merged in, the ones in order first among equals, as one stable sort
+ * of them all would leave them; a live view adds few between reports. */
+static void
+durations_settle(struct group *gr)
+{
+	size_t i = gr->nsorted, j = gr->ndur - gr->nsorted, o = gr->ndur;
+	double *tail = gr->dur + gr->nsorted, *tmp;
+
+	qsort(tail, j, sizeof *tail, dbl_cmp);
+	if (i > 0) {
+		tmp = eng_xmalloc(j * sizeof *tmp);
+		memcpy(tmp, tail, j * sizeof *tmp);
+		while (j > 0) {
+			if (i > 0 && dbl_cmp(&gr->dur[i - 1], &tmp[j - 1]) > 0)
+				gr->dur[--o] = gr->dur[--i];
+			else
+				gr->dur[--o] = tmp[--j];
+		}
+		free(tmp);
+	}
+	gr->nsorted = gr->ndur;
+	gr->p50 = nearest_rank(gr->dur, gr->ndur, 50);
+	gr->p95 = nearest_rank(gr->dur, gr->ndur, 95);
+	gr->p99 = nearest_rank(gr->dur, gr->ndur, 99);
+}
+
 json_object *
 eng_groupby_json(struct eng_groupby *g, enum eng_group_sort sort)
 {
@@ -602,12 +665,8 @@ eng_groupby_json(struct eng_groupby *g, enum eng_group_sort sort)
 	for (size_t i = 0; i < g->n; i++) {
 		struct group *gr = &g->g[i];
 
-		if (gr->ndur > 0) {
-			qsort(gr->dur, gr->ndur, sizeof *gr->dur, dbl_cmp);
-			gr->p50 = nearest_rank(gr->dur, gr->ndur, 50);
-			gr->p95 = nearest_rank(gr->dur, gr->ndur, 95);
-			gr->p99 = nearest_rank(gr->dur, gr->ndur, 99);
-		}
+		if (gr->ndur > gr->nsorted)
+			durations_settle(gr);
 		order[i] = gr;
 	}
 	qsort_r(order, g->n, sizeof *order, group_cmp, &sort);
