@@ -431,7 +431,7 @@ class Bench:
             self.row("peak RSS, --stats 1M", "%.0f MB" % (rss / 1024),
                      "lnav %.0f MB" % (lnav_rss / 1024) if lnav_rss else "",
                      "%.1fx less" % (lnav_rss / rss) if lnav_rss else "",
-                     "<= 100 MB", met(rss / 1024 <= 100))
+                     "<= 64 MB", met(rss / 1024 <= 64))
             n = total if isinstance(total, int) and total > 0 else 1000000
             self.row("RSS per entry (bounds the index)",
                      "%.0f B" % (rss * 1024 / n), "", "", "index <= 32 B",
