@@ -114,13 +114,56 @@ struct packed {
 	uint8_t category, level, flags, pad;
 };
 
+/* ---- bytes streamed in blocks of 32, for the hash and the checksum ---- */
+
+struct blocks {
+	unsigned char tail[32];	/* what is short of a block */
+	size_t ntail;
+	uint64_t len;		/* bytes streamed */
+};
+
+typedef void block_fn(void *state, const unsigned char *p, size_t nblocks);
+
+static inline void
+blocks_add(struct blocks *b, const void *data, size_t n, block_fn *fn,
+    void *state)
+{
+	const unsigned char *p = data;
+
+	b->len += n;
+	if (b->ntail > 0) {
+		size_t take = 32 - b->ntail < n ? 32 - b->ntail : n;
+
+		memcpy(b->tail + b->ntail, p, take);
+		b->ntail += take;
+		p += take;
+		n -= take;
+		if (b->ntail < 32)
+			return;
+		fn(state, b->tail, 1);
+		b->ntail = 0;
+	}
+	fn(state, p, n / 32);
+	p += n / 32 * 32;
+	n %= 32;
+	if (n > 0)
+		memcpy(b->tail, p, n);
+	b->ntail = n;
+}
+
+/* The last block, padded with zeros. */
+static inline void
+blocks_end(struct blocks *b, block_fn *fn, void *state)
+{
+	memset(b->tail + b->ntail, 0, 32 - b->ntail);
+	fn(state, b->tail, 1);
+}
+
 /* ---- a hash: four lanes of 64-bit words, streamed ---- */
 
 struct hash {
 	uint64_t lane[4];
-	unsigned char tail[32];
-	size_t ntail;
-	uint64_t len;
+	struct blocks in;
 };
 
 #define HK1	UINT64_C(0x9e3779b97f4a7c15)
@@ -139,51 +182,36 @@ hash_init(struct hash *h)
 {
 	for (int i = 0; i < 4; i++)
 		h->lane[i] = HK1 * (uint64_t)(i + 1);
-	h->ntail = 0;
-	h->len = 0;
+	h->in.ntail = 0;
+	h->in.len = 0;
 }
 
 static void
-hash_block32(struct hash *h, const unsigned char *p)
+hash_blocks(void *state, const unsigned char *p, size_t nblocks)
 {
-	uint64_t w[4];
+	struct hash *h = state;
 
-	memcpy(w, p, sizeof w);
-	for (int i = 0; i < 4; i++)
-		h->lane[i] = mix(h->lane[i], w[i]);
+	for (size_t k = 0; k < nblocks; k++, p += 32) {
+		uint64_t w[4];
+
+		memcpy(w, p, sizeof w);
+		for (int i = 0; i < 4; i++)
+			h->lane[i] = mix(h->lane[i], w[i]);
+	}
 }
 
 static void
 hash_add(struct hash *h, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-
-	h->len += n;
-	if (h->ntail > 0) {
-		size_t take = 32 - h->ntail < n ? 32 - h->ntail : n;
-
-		memcpy(h->tail + h->ntail, p, take);
-		h->ntail += take;
-		p += take;
-		n -= take;
-		if (h->ntail < 32)
-			return;
-		hash_block32(h, h->tail);
-		h->ntail = 0;
-	}
-	for (; n >= 32; p += 32, n -= 32)
-		hash_block32(h, p);
-	memcpy(h->tail, p, n);
-	h->ntail = n;
+	blocks_add(&h->in, data, n, hash_blocks, h);
 }
 
 static uint64_t
 hash_end(struct hash *h)
 {
-	uint64_t r = h->len;
+	uint64_t r = h->in.len;
 
-	memset(h->tail + h->ntail, 0, 32 - h->ntail);
-	hash_block32(h, h->tail);
+	blocks_end(&h->in, hash_blocks, h);
 	for (int i = 0; i < 4; i++)
 		r = mix(r, h->lane[i]);
 	return r ^ (r >> 29);
@@ -208,9 +236,7 @@ hash_bytes(const void *p, size_t n)
 
 struct sum {
 	uint64_t a[4], b[4];
-	unsigned char tail[32];
-	size_t ntail;
-	uint64_t len;
+	struct blocks in;
 };
 
 static void
@@ -220,8 +246,9 @@ sum_init(struct sum *s)
 }
 
 static void
-sum_blocks(struct sum *s, const unsigned char *p, size_t nblocks)
+sum_blocks(void *state, const unsigned char *p, size_t nblocks)
 {
+	struct sum *s = state;
 	uint64_t a0 = s->a[0], a1 = s->a[1], a2 = s->a[2], a3 = s->a[3];
 	uint64_t b0 = s->b[0], b1 = s->b[1], b2 = s->b[2], b3 = s->b[3];
 
@@ -239,27 +266,7 @@ sum_blocks(struct sum *s, const unsigned char *p, size_t nblocks)
 static void
 sum_add(struct sum *s, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-
-	s->len += n;
-	if (s->ntail > 0) {
-		size_t take = 32 - s->ntail < n ? 32 - s->ntail : n;
-
-		memcpy(s->tail + s->ntail, p, take);
-		s->ntail += take;
-		p += take;
-		n -= take;
-		if (s->ntail < 32)
-			return;
-		sum_blocks(s, s->tail, 1);
-		s->ntail = 0;
-	}
-	sum_blocks(s, p, n / 32);
-	p += n / 32 * 32;
-	n %= 32;
-	if (n > 0)
-		memcpy(s->tail, p, n);
-	s->ntail = n;
+	blocks_add(&s->in, data, n, sum_blocks, s);
 }
 
 static uint64_t
@@ -267,10 +274,9 @@ sum_end(struct sum *s)
 {
 	struct hash h;
 
-	memset(s->tail + s->ntail, 0, 32 - s->ntail);
-	sum_blocks(s, s->tail, 1);
+	blocks_end(&s->in, sum_blocks, s);
 	hash_init(&h);
-	hash_add(&h, &s->len, sizeof s->len);
+	hash_add(&h, &s->in.len, sizeof s->in.len);
 	hash_add(&h, s->a, sizeof s->a);
 	hash_add(&h, s->b, sizeof s->b);
 	return hash_end(&h);
