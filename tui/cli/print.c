@@ -829,6 +829,28 @@ warn_empty_dirs(struct eng *e)
 	strbuf_free(&b);
 }
 
+/* A live file's last line with no newline yet is left for the writer to
+ * finish (following reads it then); a run that ends now says so. */
+static void
+warn_unfinished(const struct eng *e)
+{
+	struct eng_file_info fi;
+	struct strbuf b;
+
+	strbuf_init(&b);
+	for (size_t i = 0; i < eng_file_count(e); i++) {
+		eng_file_info(e, i, &fi);
+		if (fi.unfinished == 0)
+			continue;
+		strbuf_reset(&b);
+		eng_sanitize(&b, fi.path, strlen(fi.path));
+		fprintf(stderr, "llmlog: %s: its last line has no newline "
+		    "yet (%" PRIu64 " byte%s): not read\n", b.s, fi.unfinished,
+		    fi.unfinished == 1 ? "" : "s");
+	}
+	strbuf_free(&b);
+}
+
 /* ---- follow ------------------------------------------------------------------ */
 
 static void
@@ -988,8 +1010,10 @@ print_run(struct eng *e, const struct options *o)
 	}
 	printer_init(&p, e, o);
 	warn_unreadable(e, &p.unreadable_named);
-	if (!o->follow)
+	if (!o->follow) {
 		warn_empty_dirs(e);
+		warn_unfinished(e);
+	}
 	if (o->list)
 		rc = print_list(&p);
 	else if (o->trace_id[0] != '\0')

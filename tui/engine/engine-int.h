@@ -205,6 +205,9 @@ struct index_task {
 				   this (start is aligned), or 0 */
 	bool aligned;		/* start is known to be a line start */
 	bool last;		/* the task that reaches the file's end */
+	bool ends;		/* and the file grows no more (a backup, ended
+				   standard input): a last line with no newline
+				   is taken as it is */
 	const struct prefilter *pf;	/* or NULL */
 	/* results */
 	struct eng_entry *v;

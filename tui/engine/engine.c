@@ -257,6 +257,8 @@ eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out)
 	out->entries = f->entries;
 	out->first_us = f->first_us;
 	out->last_us = f->last_us;
+	out->unfinished = f->pending == 0 && f->size > f->pos ?
+	    f->size - f->pos : 0;
 }
 
 void

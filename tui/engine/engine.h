@@ -339,6 +339,9 @@ struct eng_file_info {
 				   disk, else 0 */
 	size_t entries;
 	int64_t first_us, last_us;
+	uint64_t unfinished;	/* bytes at its end that no newline ends yet:
+				   the live file's last line, not read until
+				   it is written whole */
 };
 size_t eng_file_count(const struct eng *e);
 void eng_file_info(const struct eng *e, size_t i, struct eng_file_info *out);

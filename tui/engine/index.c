@@ -403,6 +403,32 @@ take_found(struct index_task *t, struct scan *sc, char *buf, size_t have)
 	return p;
 }
 
+/* The last line of a file that grows no more, with no newline after it:
+ * read as if it had one (its length leaves the newline out, as every
+ * entry's does). */
+static void
+take_last_line(struct index_task *t, struct scan *sc, char *buf, size_t have)
+{
+	if (sc->huge) {
+		emit_huge(t, sc->huge_start, t->limit - sc->huge_start,
+		    &sc->last_time);
+		if (t->pf != NULL && !sc->lead_found) {
+			sc->lead = sc->huge_start;
+			sc->lead_found = true;
+		}
+		sc->huge = false;
+	} else if (have > 0) {
+		/* have < INDEX_BUF_BYTES: a full buffer with no newline
+		 * made the line huge */
+		buf[have] = '\n';
+		if (t->pf != NULL)
+			take_found(t, sc, buf, have + 1);
+		else
+			take_lines(t, sc, buf, have + 1);
+	}
+	sc->done = true;
+}
+
 void
 index_run(struct index_task *t, char *buf)
 {
@@ -471,6 +497,9 @@ index_run(struct index_task *t, char *buf)
 		memmove(buf, p, have);
 		sc.base += (uint64_t)(p - buf);
 	}
+	if (!sc.done && !sc.skipping && t->error == 0 && t->ends &&
+	    rpos == t->limit)
+		take_last_line(t, &sc, buf, have);
 	if (!sc.done && !sc.skipping && t->error == 0) {
 		uint64_t at = sc.huge ? sc.huge_start : sc.base;
 		if (at < t->end && at < t->limit) {
@@ -574,6 +603,18 @@ index_load(struct eng *e, struct index_task *t, size_t n, int nthreads)
 	run_tasks(t, n, nthreads, e);
 }
 
+/* A backup is renamed, never written again; standard input that has
+ * ended (and is not a regular file followed as it grows) has all it will
+ * have.  The live file's last line may still be being written. */
+static bool
+grows_no_more(const struct eng *e, const struct file *f)
+{
+	if (f->backup > 0 || f->gz)
+		return true;
+	return (int)f->source == e->stdin_src && e->stdin_fd < 0 &&
+	    e->stdin_grows < 0;
+}
+
 size_t
 index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
     uint64_t *bytes)
@@ -615,6 +656,7 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 			v[n].aligned = at == f->pos;
 			v[n].resume = at == f->pos && from > at ? from : 0;
 			v[n].last = end == size;
+			v[n].ends = end == size && grows_no_more(e, f);
 			v[n].pf = e->prefilter;
 			v[n].part = stats_task_part(e);
 			f->pending++;
