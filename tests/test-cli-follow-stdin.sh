@@ -7,51 +7,11 @@
 # as it grows.  Waits are generous (up to 10 s per step) and only for the
 # output to appear or the process to end: no timing is asserted.
 
-: "${LLMLOG:=../tui/llmlog}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-follow-stdin.XXXXXX") || exit 99
-pid=
-cleanup() {
-	exec 3>&- 2>/dev/null
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-mkdir -m 700 "$tmp/logs" || exit 99
+. "${srcdir:-.}/follow-lib.sh"
+follow_setup follow-stdin
 
 entry() {
 	printf '{"category":"%s","timestamp":"2024-01-12T10:00:%sZ","level":"INFO","event":"user_interaction","user_input":"line %s","response_summary":"","tool_calls":[],"success":true,"duration_ms":1.0,"pid":1}\n' "$1" "$2" "$3"
-}
-
-# wait_exit: until llmlog ended by itself (or 10 s passed); its status
-wait_exit() {
-	i=0
-	while kill -0 "$pid" 2>/dev/null; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ]; then
-			echo "FAIL: still running after the end of its input;" \
-			    "output so far:"
-			cat "$tmp/out" "$tmp/err"
-			exit 1
-		fi
-		sleep 0.1
-	done
-	wait "$pid"
-	status=$?
-	pid=
-}
-
-# wait_for TEXT: until the output holds TEXT (or 10 s passed)
-wait_for() {
-	i=0
-	while ! grep -qF "$1" "$tmp/out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ]; then
-			echo "FAIL: '$1' never appeared; output so far:"
-			cat "$tmp/out" "$tmp/err"
-			exit 1
-		fi
-		sleep 0.1
-	done
 }
 
 entry user 00 "of the directory" > "$tmp/logs/user_interactions.log"

@@ -6,34 +6,13 @@
 # (up to 10 s per step) and only for the output to appear: no timing is
 # asserted.
 
-: "${LLMLOG:=../tui/llmlog}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-follow.XXXXXX") || exit 99
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "${srcdir:-.}/follow-lib.sh"
+follow_setup follow
 dir="$tmp/logs"
-mkdir -m 700 "$dir" || exit 99
 log="$dir/user_interactions.log"
 
 entry() {
 	printf '{"category":"user","timestamp":"2024-01-12T10:00:%sZ","level":"INFO","event":"user_interaction","user_input":"line %s","response_summary":"","tool_calls":[],"success":true,"duration_ms":1.0,"pid":1}\n' "$1" "$2"
-}
-
-# wait_for TEXT: until the output holds TEXT (or 10 s passed)
-wait_for() {
-	i=0
-	while ! grep -qF "$1" "$tmp/out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ]; then
-			echo "FAIL: '$1' never appeared; output so far:"
-			cat "$tmp/out" "$tmp/err"
-			exit 1
-		fi
-		sleep 0.1
-	done
 }
 
 entry 00 zero > "$log"

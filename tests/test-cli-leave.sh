@@ -3,33 +3,13 @@
 # truncated and written again has its new lines printed (their offsets
 # are those of lines already shown); a backup deleted takes its entries
 # out without a line printed twice.
-: "${LLMLOG:=../tui/llmlog}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-leave.XXXXXX") || exit 99
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "${srcdir:-.}/follow-lib.sh"
+follow_setup leave
 dir="$tmp/logs"
-mkdir -m 700 "$dir" || exit 99
 log="$dir/user_interactions.log"
 
 entry() {
 	printf '{"category":"user","timestamp":"2024-01-12T10:00:%sZ","level":"INFO","event":"user_interaction","user_input":"line %s","success":true,"duration_ms":1.0}\n' "$1" "$2"
-}
-
-wait_for() {
-	i=0
-	while ! grep -qF "$1" "$tmp/out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ]; then
-			echo "FAIL: '$1' never appeared; output so far:"
-			cat "$tmp/out" "$tmp/err"
-			exit 1
-		fi
-		sleep 0.1
-	done
 }
 
 entry 00 zero >"$log"

@@ -5,33 +5,13 @@
 # the entries that fail are written before the last one that passes, so
 # the output is complete once that one is there.
 
-: "${LLMLOG:=../tui/llmlog}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-where-follow.XXXXXX") || exit 99
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "${srcdir:-.}/follow-lib.sh"
+follow_setup where-follow
 dir="$tmp/logs"
-mkdir -m 700 "$dir" || exit 99
 log="$dir/tool_executions.log"
 
 entry() {
 	printf '{"category":"tool","timestamp":"2024-01-12T10:00:%sZ","level":"INFO","event":"tool_execution","tool_name":"%s","tool_server":"s","success":true,"duration_ms":%s,"pid":1}\n' "$1" "$2" "$3"
-}
-
-wait_for() {
-	i=0
-	while ! grep -qF "$1" "$tmp/out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ]; then
-			echo "FAIL: '$1' never appeared; output so far:"
-			cat "$tmp/out" "$tmp/err"
-			exit 1
-		fi
-		sleep 0.1
-	done
 }
 
 { entry 00 slow_a 9000; entry 01 slow_b 8000; entry 02 fast_a 1; } > "$log"
