@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,165 +35,39 @@ struct query_out {
 	struct table_out t;
 };
 
-/* ---- values as text ---------------------------------------------------------- */
+/* ---- values as JSON ---------------------------------------------------------- */
 
-static void
-add_real(struct strbuf *b, double r)
-{
-	char buf[40];
-
-	if (isnan(r)) {
-		strbuf_puts(b, "NaN");
-		return;
-	}
-	if (isinf(r)) {
-		strbuf_puts(b, r > 0 ? "Inf" : "-Inf");
-		return;
-	}
-	/* the shortest text that reads back as the same double */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, r);
-		if (strtod(buf, NULL) == r)
-			break;
-	}
-	strbuf_puts(b, buf);
-	if (strpbrk(buf, ".e") == NULL)
-		strbuf_puts(b, ".0");
-}
-
-/* A real as the text table shows it: 15 significant digits at most, as
- * the sum of a column reads (2.09458988, not 2.0945898800000005). */
-static void
-add_real_short(struct strbuf *b, double r)
-{
-	char buf[40];
-
-	if (!isfinite(r)) {
-		add_real(b, r);
-		return;
-	}
-	snprintf(buf, sizeof buf, "%.15g", r);
-	strbuf_puts(b, buf);
-	if (strpbrk(buf, ".e") == NULL)
-		strbuf_puts(b, ".0");
-}
-
-static void
-add_hex(struct strbuf *b, const char *s, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		char h[2] = { digits[(unsigned char)s[i] >> 4],
-		    digits[(unsigned char)s[i] & 15] };
-
-		strbuf_add(b, h, 2);
-	}
-}
-
-/* Text made safe for a terminal; keep_lines leaves LF, CR and tab alone
- * (CSV quotes them). */
-static void
-add_clean(struct strbuf *b, const char *s, size_t n, bool keep_lines)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; keep_lines && i < n; i++) {
-		if (s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
-			continue;
-		eng_sanitize(b, s + start, i - start);
-		strbuf_add(b, s + i, 1);
-		start = i + 1;
-	}
-	eng_sanitize(b, s + start, n - start);
-}
-
-/* A value as the table and CSV show it: NULL as nothing; the table's
- * reals with the digits a reader needs, CSV's whole. */
-static void
-add_value_text(struct strbuf *b, const struct eng_sql_value *v,
-    bool keep_lines, bool table)
-{
-	switch (v->type) {
-	case ENG_SQL_INTEGER:
-		strbuf_printf(b, "%" PRId64, v->i);
-		break;
-	case ENG_SQL_REAL:
-		if (table)
-			add_real_short(b, v->r);
-		else
-			add_real(b, v->r);
-		break;
-	case ENG_SQL_TEXT:
-		add_clean(b, v->s, v->n, keep_lines);
-		break;
-	case ENG_SQL_BLOB:
-		add_hex(b, v->s, v->n);
-		break;
-	default:
-		break;
-	}
-}
-
-/* The length of the valid UTF-8 sequence at s, or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
+/* A JSON string of s[0, n): quotes, backslashes and C0 controls escaped
+ * here; DEL, C1 codes, bidi controls and invalid UTF-8 as our other JSON
+ * has them (eng_json_visible), so no text reaches a terminal raw. */
 static void
 add_json_string(struct strbuf *b, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	struct strbuf t;
+	size_t start = 0;
 
-	strbuf_add(b, "\"", 1);
-	for (size_t i = 0; i < n;) {
-		size_t len = utf8_seq(u + i, n - i);
+	strbuf_init(&t);
+	strbuf_add(&t, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-		if (len == 0) {
-			strbuf_puts(b, "\\ufffd");
-			i++;
-		} else if (u[i] == '"' || u[i] == '\\') {
-			strbuf_add(b, "\\", 1);
-			strbuf_add(b, s + i++, 1);
-		} else if (u[i] == '\n') {
-			strbuf_puts(b, "\\n");
-			i++;
-		} else if (u[i] == '\t') {
-			strbuf_puts(b, "\\t");
-			i++;
-		} else if (u[i] < 0x20 || u[i] == 0x7f) {
-			strbuf_printf(b, "\\u%04x", u[i++]);
-		} else {
-			strbuf_add(b, s + i, len);
-			i += len;
-		}
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_add(&t, s + start, i - start);
+		start = i + 1;
+		if (c == '"' || c == '\\')
+			strbuf_printf(&t, "\\%c", c);
+		else if (c == '\n')
+			strbuf_puts(&t, "\\n");
+		else if (c == '\t')
+			strbuf_puts(&t, "\\t");
+		else
+			strbuf_printf(&t, "\\u%04x", c);
 	}
-	strbuf_add(b, "\"", 1);
+	strbuf_add(&t, s + start, n - start);
+	strbuf_add(&t, "\"", 1);
+	eng_json_visible(b, t.s, t.len);
+	strbuf_free(&t);
 }
 
 static void
@@ -202,11 +75,11 @@ add_json_value(struct strbuf *b, const struct eng_sql_value *v)
 {
 	switch (v->type) {
 	case ENG_SQL_INTEGER:
-		strbuf_printf(b, "%" PRId64, v->i);
+		eng_sql_value_text(b, v, ENG_SQL_EXACT);
 		break;
 	case ENG_SQL_REAL:
 		if (isfinite(v->r))
-			add_real(b, v->r);
+			eng_sql_value_text(b, v, ENG_SQL_EXACT);
 		else
 			strbuf_puts(b, "null");
 		break;
@@ -215,7 +88,7 @@ add_json_value(struct strbuf *b, const struct eng_sql_value *v)
 		break;
 	case ENG_SQL_BLOB:
 		strbuf_add(b, "\"", 1);
-		add_hex(b, v->s, v->n);
+		eng_sql_value_text(b, v, ENG_SQL_EXACT);
 		strbuf_add(b, "\"", 1);
 		break;
 	default:
@@ -257,11 +130,14 @@ csv_row(struct query_out *q, const struct eng_sql_row *row, bool header)
 	strbuf_init(&cell);
 	for (size_t i = 0; i < row->ncols; i++) {
 		strbuf_reset(&cell);
-		if (header)
-			add_clean(&cell, row->names[i], strlen(row->names[i]),
-			    true);
-		else
-			add_value_text(&cell, &row->values[i], true, false);
+		if (header) {
+			struct eng_sql_value name = { .type = ENG_SQL_TEXT,
+			    .s = row->names[i], .n = strlen(row->names[i]) };
+
+			eng_sql_value_text(&cell, &name, ENG_SQL_KEEP_LINES);
+		} else
+			eng_sql_value_text(&cell, &row->values[i],
+			    ENG_SQL_EXACT | ENG_SQL_KEEP_LINES);
 		if (i > 0)
 			strbuf_add(&q->line, ",", 1);
 		csv_add(&q->line, cell.s != NULL ? cell.s : "", cell.len);
@@ -297,7 +173,7 @@ table_start(struct table_out *t, const struct eng_sql_row *row)
 		struct strbuf b;
 
 		strbuf_init(&b);
-		add_clean(&b, row->names[i], strlen(row->names[i]), false);
+		eng_sanitize(&b, row->names[i], strlen(row->names[i]));
 		t->names[i] = b.s != NULL ? b.s : eng_xstrdup("");
 		t->width[i] = text_width(t->names[i], strlen(t->names[i]));
 		t->number[i] = true;
@@ -314,7 +190,7 @@ table_add(struct table_out *t, const struct eng_sql_row *row)
 
 		eng_grow(&t->cell, &t->cells_cap, t->ncells + 2, sizeof *t->cell);
 		t->cell[t->ncells++] = start;
-		add_value_text(&t->text, v, false, true);
+		eng_sql_value_text(&t->text, v, 0);
 		if (t->text.len - start > t->width[i] &&
 		    text_width(t->text.s + start, t->text.len - start) >
 		    t->width[i])

@@ -762,6 +762,18 @@ long eng_sql_run(struct eng_sql *q, const char *query, eng_sql_row_fn fn,
 void eng_sql_set_progress(struct eng_sql *q, int (*fn)(void *arg),
     void *arg);
 
+/* A result value as the tables show it: NULL as nothing, an integer in
+ * decimal, a real with the 15 significant digits a reader needs (a column's
+ * sum reads 2.09458988, not 2.0945898800000005) or, with ENG_SQL_EXACT, the
+ * shortest text that reads back as the same double; text made visible
+ * (eng_sanitize), with ENG_SQL_KEEP_LINES leaving LF, CR and tab as they
+ * are (CSV quotes them); a blob in hex.  The text table and the
+ * explorer's result screen show the same. */
+#define ENG_SQL_EXACT		1u
+#define ENG_SQL_KEEP_LINES	2u
+void eng_sql_value_text(struct strbuf *b, const struct eng_sql_value *v,
+    unsigned how);
+
 /* ---- prices: what an LLM call cost (llmlog(1), COST) ---------------------- */
 
 /*

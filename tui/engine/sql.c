@@ -15,7 +15,9 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1012,4 +1014,102 @@ eng_sql_run(struct eng_sql *q, const char *query, eng_sql_row_fn fn,
 			break;
 	}
 	return rows;
+}
+
+/* ---- result values as text ------------------------------------------------ */
+
+static void
+add_real(struct strbuf *b, double r)
+{
+	char buf[40];
+
+	if (isnan(r)) {
+		strbuf_puts(b, "NaN");
+		return;
+	}
+	if (isinf(r)) {
+		strbuf_puts(b, r > 0 ? "Inf" : "-Inf");
+		return;
+	}
+	/* the shortest text that reads back as the same double */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, r);
+		if (strtod(buf, NULL) == r)
+			break;
+	}
+	strbuf_puts(b, buf);
+	if (strpbrk(buf, ".e") == NULL)
+		strbuf_puts(b, ".0");
+}
+
+/* A real as the text table shows it: 15 significant digits at most, as
+ * the sum of a column reads (2.09458988, not 2.0945898800000005). */
+static void
+add_real_short(struct strbuf *b, double r)
+{
+	char buf[40];
+
+	if (!isfinite(r)) {
+		add_real(b, r);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%.15g", r);
+	strbuf_puts(b, buf);
+	if (strpbrk(buf, ".e") == NULL)
+		strbuf_puts(b, ".0");
+}
+
+static void
+add_hex(struct strbuf *b, const char *s, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		char h[2] = { digits[(unsigned char)s[i] >> 4],
+		    digits[(unsigned char)s[i] & 15] };
+
+		strbuf_add(b, h, 2);
+	}
+}
+
+/* Text made safe for a terminal; keep_lines leaves LF, CR and tab alone
+ * (CSV quotes them). */
+static void
+add_clean(struct strbuf *b, const char *s, size_t n, bool keep_lines)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; keep_lines && i < n; i++) {
+		if (s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
+			continue;
+		eng_sanitize(b, s + start, i - start);
+		strbuf_add(b, s + i, 1);
+		start = i + 1;
+	}
+	eng_sanitize(b, s + start, n - start);
+}
+
+void
+eng_sql_value_text(struct strbuf *b, const struct eng_sql_value *v,
+    unsigned how)
+{
+	switch (v->type) {
+	case ENG_SQL_INTEGER:
+		strbuf_printf(b, "%" PRId64, v->i);
+		break;
+	case ENG_SQL_REAL:
+		if (how & ENG_SQL_EXACT)
+			add_real(b, v->r);
+		else
+			add_real_short(b, v->r);
+		break;
+	case ENG_SQL_TEXT:
+		add_clean(b, v->s, v->n, how & ENG_SQL_KEEP_LINES);
+		break;
+	case ENG_SQL_BLOB:
+		add_hex(b, v->s, v->n);
+		break;
+	default:
+		break;
+	}
 }

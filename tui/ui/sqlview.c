@@ -11,8 +11,6 @@
 
 #include "ui.h"
 
-#include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,49 +49,6 @@ table_clear(struct ui_sqlview *q)
 	q->ncols = q->nrows = q->ncells = 0;
 	strbuf_reset(&q->cells);
 	q->top = q->col = 0;
-}
-
-static void
-add_real(struct strbuf *b, double r)
-{
-	char buf[40];
-
-	if (isnan(r) || isinf(r)) {
-		strbuf_puts(b, isnan(r) ? "NaN" : r > 0 ? "Inf" : "-Inf");
-		return;
-	}
-	/* the shortest text that reads back as the same double */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, r);
-		if (strtod(buf, NULL) == r)
-			break;
-	}
-	strbuf_puts(b, buf);
-	if (strpbrk(buf, ".eni") == NULL)
-		strbuf_puts(b, ".0");
-}
-
-/* A value as the table shows it: NULL as nothing, a blob in hex. */
-static void
-add_value(struct strbuf *b, const struct eng_sql_value *v)
-{
-	switch (v->type) {
-	case ENG_SQL_INTEGER:
-		strbuf_printf(b, "%" PRId64, v->i);
-		break;
-	case ENG_SQL_REAL:
-		add_real(b, v->r);
-		break;
-	case ENG_SQL_TEXT:
-		eng_sanitize(b, v->s, v->n);
-		break;
-	case ENG_SQL_BLOB:
-		for (size_t i = 0; i < v->n; i++)
-			strbuf_printf(b, "%02x", (unsigned char)v->s[i]);
-		break;
-	default:
-		break;
-	}
 }
 
 static void
@@ -168,7 +123,7 @@ on_row(void *arg, const struct eng_sql_row *row)
 		size_t at = q->cells.len;
 		int w;
 
-		add_value(&q->cells, &row->values[i]);
+		eng_sql_value_text(&q->cells, &row->values[i], 0);
 		w = ui_text_width(q->cells.s + at, q->cells.len - at);
 		if (w > q->width[i])
 			q->width[i] = w < SQL_COL_MAX ? w : SQL_COL_MAX;
