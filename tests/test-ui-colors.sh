@@ -8,64 +8,6 @@
 # attributes of the captured pane.
 . "$srcdir/ui-lib.sh"
 
-# Every visible character of the screen, one per line:
-#   ROW COL FG BG ATTRS CHAR
-# FG and BG are a colour number (0-255) or "d", the terminal's own; ATTRS
-# are letters (b bold, d dim, u underline, r reverse) and a "-".  Columns
-# count bytes: a wide character takes more than its columns.
-cells()
-{
-	ui_screen -e | awk '
-	function reset() { fg = "d"; bg = "d"; bold = dim = ul = rev = 0 }
-	function sgr(p,   n, a, i, v) {
-		n = split(p, a, ";")
-		if (n == 0)
-			reset()
-		for (i = 1; i <= n; i++) {
-			v = a[i] + 0
-			if (v == 0) reset()
-			else if (v == 1) bold = 1
-			else if (v == 2) dim = 1
-			else if (v == 22) bold = dim = 0
-			else if (v == 4) ul = 1
-			else if (v == 24) ul = 0
-			else if (v == 7) rev = 1
-			else if (v == 27) rev = 0
-			else if (v >= 30 && v <= 37) fg = v - 30
-			else if (v >= 90 && v <= 97) fg = v - 82
-			else if (v == 39) fg = "d"
-			else if (v >= 40 && v <= 47) bg = v - 40
-			else if (v >= 100 && v <= 107) bg = v - 92
-			else if (v == 49) bg = "d"
-			else if ((v == 38 || v == 48) && a[i + 1] == 5) {
-				if (v == 38) fg = a[i + 2] + 0
-				else bg = a[i + 2] + 0
-				i += 2
-			}
-		}
-	}
-	BEGIN { reset(); esc = sprintf("%c", 27) }
-	{
-		line = $0
-		col = 0
-		while (length(line) > 0) {
-			if (substr(line, 1, 2) == esc "[") {
-				j = index(line, "m")
-				sgr(substr(line, 3, j - 3))
-				line = substr(line, j + 1)
-				continue
-			}
-			c = substr(line, 1, 1)
-			line = substr(line, 2)
-			if (c != " ")
-				print NR - 1, col, fg, bg, (bold ? "b" : "") \
-				    (dim ? "d" : "") (ul ? "u" : "") \
-				    (rev ? "r" : "") "-", c
-			col++
-		}
-	}'
-}
-
 # The xterm 256-colour palette and the WCAG contrast ratio, from their
 # definitions: 16-231 a 6x6x6 cube of levels 0, 95, 135, 175, 215, 255;
 # 232-255 greys from 8 in steps of 10; relative luminance of sRGB.
@@ -90,7 +32,7 @@ function vs_white(i) { return ratio(lum(i), 1) }
 # black or on white (256-colour foregrounds; 16 and up).
 check_contrast()
 {
-	bad=$(cells | awk "$CONTRAST_AWK"'
+	bad=$(ui_cells | awk "$CONTRAST_AWK"'
 	$4 == "d" && $3 != "d" && $3 >= 16 && $5 !~ /r/ {
 		if (vs_black($3) < 3.5 || vs_white($3) < 3.5)
 			print "colour " $3 " (row " $1 ": " $6 ")"
@@ -108,21 +50,21 @@ check_contrast "the list"
 ui_ok "the list reads on both backgrounds"
 
 # the times: the terminal's foreground, dim, on unselected rows
-times=$(cells | awk '$1 >= 1 && $1 <= 6 && $2 < 12 { print $3 "/" $5 }' | sort -u)
+times=$(ui_cells | awk '$1 >= 1 && $1 <= 6 && $2 < 12 { print $3 "/" $5 }' | sort -u)
 [ "$times" = "d/d-" ] || ui_fail "the times are not the terminal's colour, dim: $times"
 ui_ok "times dim in the terminal's colour"
 
 # the selected last row is reverse video of the terminal's colours; the
 # status line right under it has a background that differs from black
 # and from white by 3:1 or more
-sel=$(cells | awk '$1 == 7 && $2 < 12 { print $3 "/" $4 "/" ($5 ~ /r/) }' | sort -u | head -n 1)
+sel=$(ui_cells | awk '$1 == 7 && $2 < 12 { print $3 "/" $4 "/" ($5 ~ /r/) }' | sort -u | head -n 1)
 [ "$sel" = "d/d/1" ] || ui_fail "the selected last row is not plain reverse: $sel"
-bar=$(cells | awk '$1 == 8 { print $4 }' | sort -u)
+bar=$(ui_cells | awk '$1 == 8 { print $4 }' | sort -u)
 [ "$(echo "$bar" | wc -l)" -eq 1 ] || ui_fail "one status line background: $bar"
 echo "$bar" | awk "$CONTRAST_AWK"'
 	$1 == "d" || vs_black($1) < 3 || vs_white($1) < 3 { exit 1 }' ||
     ui_fail "the status line (background $bar) merges with a selected row"
-tabs=$(cells | awk '$1 == 0 && $5 !~ /b/ { print $4 }' | sort -u)
+tabs=$(ui_cells | awk '$1 == 0 && $5 !~ /b/ { print $4 }' | sort -u)
 [ "$tabs" = "$bar" ] || ui_fail "the tab bar's background ($tabs) is not the status line's"
 ui_ok "the status line stands apart from the selection"
 ui_quit
@@ -146,9 +88,9 @@ ui_ok "detail, stats and help read on both backgrounds"
 # 8 colours: the bars blue, the times dim in the terminal's colour
 UI_ENV="TERM=screen" UI_ROWS=10 ui_start
 ui_wait '24/24 '
-bar=$(cells | awk '$1 == 8 { print $4 }' | sort -u)
+bar=$(ui_cells | awk '$1 == 8 { print $4 }' | sort -u)
 [ "$bar" = 4 ] || ui_fail "8 colours: the status line is not blue: $bar"
-times=$(cells | awk '$1 >= 1 && $1 <= 6 && $2 < 12 { print $3 "/" $5 }' | sort -u)
+times=$(ui_cells | awk '$1 >= 1 && $1 <= 6 && $2 < 12 { print $3 "/" $5 }' | sort -u)
 [ "$times" = "d/d-" ] || ui_fail "8 colours: the times: $times"
 ui_quit
 ui_ok "8 colours"
