@@ -4,7 +4,8 @@
 # --list) after appends, a rotation that compresses a backup, truncation
 # and a file replaced by another of the same size and mtime; a corrupt
 # cache is said once on stderr and rebuilt; the cache directory is 0700
-# and its files 0600; one that cannot be written only turns caching off.
+# and its files 0600; one that cannot be written only turns caching off;
+# make check never writes a home directory.
 set -u
 : "${LLMLOG:=../tui/llmlog}"
 : "${SIMULATE:=../examples/llmlog-simulate}"
@@ -12,13 +13,28 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-cache.XXXXXX") || exit 99
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 command -v gzip >/dev/null 2>&1 || { echo "SKIP: no gzip"; exit 77; }
 fails=0
-LLMLOG_CACHE_DIR=$tmp/cache
-export LLMLOG_CACHE_DIR
 
 fail() {
 	echo "FAIL: $*"
 	fails=$((fails + 1))
 }
+
+# make check names a cache directory in the environment, so that no test
+# writes a home directory: a run with an empty HOME leaves it empty
+if [ -n "${top_builddir:-}" ]; then
+	mkdir "$tmp/home"
+	env | grep -q '^LLMLOG_CACHE_DIR=/' ||
+	    fail "make check exports no LLMLOG_CACHE_DIR"
+	"$SIMULATE" --dir "$tmp/home-logs" --entries 50 >/dev/null 2>&1 ||
+	    { echo "llmlog-simulate failed"; exit 99; }
+	env -u XDG_CACHE_HOME HOME="$tmp/home" "$LLMLOG" --dir "$tmp/home-logs" \
+	    --stats >/dev/null 2>&1
+	[ -z "$(ls -A "$tmp/home")" ] ||
+	    fail "a test run wrote its home directory: $(find "$tmp/home")"
+fi
+
+LLMLOG_CACHE_DIR=$tmp/cache
+export LLMLOG_CACHE_DIR
 
 d=$tmp/logs
 "$SIMULATE" --dir "$d" --entries 3000 --seed 3 --start 2026-01-01T00:00:00Z \
