@@ -684,6 +684,9 @@ json_file_figures(json_object *o, const char *path,
 	json_object_object_add(o, "path", json_object_new_string(path));
 	json_object_object_add(o, "size",
 	    json_object_new_int64(fi != NULL ? (int64_t)fi->size : 0));
+	if (fi != NULL && fi->compressed > 0)
+		json_object_object_add(o, "compressed",
+		    json_object_new_int64((int64_t)fi->compressed));
 	json_object_object_add(o, "entries",
 	    json_object_new_int64(fi != NULL ? (int64_t)fi->entries : 0));
 	json_object_object_add(o, "first", any ? json_time(fi->first_us) : NULL);
@@ -693,8 +696,8 @@ json_file_figures(json_object *o, const char *path,
 /* --list -o json: one object per log (a category in a directory, or a
  * file of no category) with its host and its backups, newest first:
  * [{"host":H,"category":"tool","path":P,"size":N,"entries":N,"first":T,
- *   "last":T,"backups":[{"path":P,"size":N,"entries":N,"first":T,
- *   "last":T}]}].
+ *   "last":T,"backups":[{"path":P,"size":N,"compressed":N,"entries":N,
+ *   "first":T,"last":T}]}], "compressed" for a compressed backup only.
  * Backups whose current file is gone list under the name it would have,
  * with no size and no entries.  rows are sorted as list_row_cmp does. */
 static void
