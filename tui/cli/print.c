@@ -622,6 +622,7 @@ print_host_total(struct printer *p, const struct list_row *rows, size_t n,
 	uint64_t size = 0;
 	size_t entries = 0;
 	int64_t first = ENG_TIME_NONE, last = ENG_TIME_NONE;
+	struct strbuf count;
 	char sz[16];
 
 	for (size_t i = 0; i < n; i++) {
@@ -639,7 +640,10 @@ print_host_total(struct printer *p, const struct list_row *rows, size_t n,
 	strbuf_reset(&p->line);
 	host_cell(p, rows[0].source, hostw);
 	human_size(sz, sizeof sz, size);
-	strbuf_printf(&p->line, "%-12s %6s %9zu  ", "total", sz, entries);
+	strbuf_init(&count);	/* grouped as the files' counts above it */
+	eng_format_number(&count, (double)entries, 0);
+	strbuf_printf(&p->line, "%-12s %6s %9s  ", "total", sz, count.s);
+	strbuf_free(&count);
 	eng_time_format(&p->line, first, p->o->utc);
 	strbuf_puts(&p->line, "  ");
 	eng_time_format(&p->line, last, p->o->utc);
