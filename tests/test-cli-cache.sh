@@ -3,7 +3,8 @@
 # open prints the same bytes as --no-cache (--stats -o json, -o json,
 # --list) after appends, a rotation that compresses a backup, truncation
 # and a file replaced by another of the same size and mtime; a corrupt
-# cache is said once on stderr and rebuilt; the cache directory is 0700
+# cache is said once on stderr and rebuilt, one of another version or user
+# rebuilt silently; runs at once are safe; the cache directory is 0700
 # and its files 0600; one that cannot be written only turns caching off;
 # make check never writes a home directory.
 set -u
@@ -124,6 +125,39 @@ printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
 "$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
 [ "$(cat "$tmp/err")" = "llmlog: $c: index cache corrupt, ignored and rebuilt" ] ||
     fail "one corrupt cache is not named: $(cat "$tmp/err")"
+
+# a cache of another version: rebuilt and not said corrupt; so is one of
+# another user (root can make one)
+c=$LLMLOG_CACHE_DIR/$(ls -S "$LLMLOG_CACHE_DIR" | head -n 1)
+printf '\377\000\000\000' | dd of="$c" bs=1 seek=8 conv=notrunc 2>/dev/null
+"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+cmp -s "$tmp/ref" "$tmp/got" || fail "a cache of another version changed the output"
+[ -s "$tmp/err" ] && fail "a cache of another version is said: $(cat "$tmp/err")"
+[ "$(od -An -tu4 -j8 -N4 "$c" | tr -d ' ')" != 255 ] ||
+    fail "a cache of another version is not rebuilt"
+if [ "$(id -u)" = 0 ] && chown nobody "$c" 2>/dev/null; then
+	"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+	cmp -s "$tmp/ref" "$tmp/got" || fail "another user's cache changed the output"
+	[ -s "$tmp/err" ] && fail "another user's cache is said: $(cat "$tmp/err")"
+	[ "$(stat -c %u "$c")" = 0 ] || fail "another user's cache is not replaced"
+fi
+
+# several runs at once on an empty cache directory: each prints what
+# --no-cache does, and no temporary file is left
+rm -rf "$LLMLOG_CACHE_DIR"
+for k in 1 2 3 4; do
+	"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/at-once.$k" \
+	    2>"$tmp/at-once-err.$k" &
+done
+wait
+for k in 1 2 3 4; do
+	cmp -s "$tmp/ref" "$tmp/at-once.$k" || fail "run $k of 4 at once differs"
+	[ -s "$tmp/at-once-err.$k" ] &&
+	    fail "run $k of 4 at once: $(cat "$tmp/at-once-err.$k")"
+done
+[ -z "$(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$')" ] ||
+    fail "runs at once left $(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$')"
+same "after runs at once"
 
 # bounded: LLMLOG_CACHE_MAX, the oldest going first
 LLMLOG_CACHE_MAX=60K "$LLMLOG" --dir "$d" --stats >/dev/null 2>&1
