@@ -39,7 +39,7 @@ done
 groff -t -man -Tutf8 -P-cbou -rLL=80n "$man/llmlog.1" 2>/dev/null |
     awk '/^ENVIRONMENT/ { on = 1; next } on && /^[A-Z]/ { exit } on' \
     >"$tmp/env"
-for v in $(grep -rhoE 'getenv\("[A-Z_]+"\)' "$srcdir/../tui" |
+for v in $(grep -rhoE --include='*.c' 'getenv\("[A-Z_]+"\)' "$srcdir/../tui" |
     sed 's/.*"\(.*\)".*/\1/' | sort -u); do
 	grep -qE "^       ([A-Z_]+, )*$v(,|\$| )" "$tmp/env" ||
 	    fail "llmlog.1: ENVIRONMENT has no tag for $v"
