@@ -3,8 +3,10 @@
 # open prints the same bytes as --no-cache (--stats -o json, -o json,
 # --list) after appends, a rotation that compresses a backup, truncation
 # and a file replaced by another of the same size and mtime; a corrupt
-# cache is said once on stderr and rebuilt; the cache directory is 0700
-# and its files 0600; one that cannot be written only turns caching off.
+# cache is said once on stderr and rebuilt, one of another version or user
+# rebuilt silently; runs at once are safe; the cache directory is 0700
+# and its files 0600; one that cannot be written only turns caching off;
+# make check never writes a home directory.
 set -u
 : "${LLMLOG:=../tui/llmlog}"
 : "${SIMULATE:=../examples/llmlog-simulate}"
@@ -12,13 +14,28 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/llmlog-cache.XXXXXX") || exit 99
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 command -v gzip >/dev/null 2>&1 || { echo "SKIP: no gzip"; exit 77; }
 fails=0
-LLMLOG_CACHE_DIR=$tmp/cache
-export LLMLOG_CACHE_DIR
 
 fail() {
 	echo "FAIL: $*"
 	fails=$((fails + 1))
 }
+
+# make check names a cache directory in the environment, so that no test
+# writes a home directory: a run with an empty HOME leaves it empty
+if [ -n "${top_builddir:-}" ]; then
+	mkdir "$tmp/home"
+	env | grep -q '^LLMLOG_CACHE_DIR=/' ||
+	    fail "make check exports no LLMLOG_CACHE_DIR"
+	"$SIMULATE" --dir "$tmp/home-logs" --entries 50 >/dev/null 2>&1 ||
+	    { echo "llmlog-simulate failed"; exit 99; }
+	env -u XDG_CACHE_HOME HOME="$tmp/home" "$LLMLOG" --dir "$tmp/home-logs" \
+	    --stats >/dev/null 2>&1
+	[ -z "$(ls -A "$tmp/home")" ] ||
+	    fail "a test run wrote its home directory: $(find "$tmp/home")"
+fi
+
+LLMLOG_CACHE_DIR=$tmp/cache
+export LLMLOG_CACHE_DIR
 
 d=$tmp/logs
 "$SIMULATE" --dir "$d" --entries 3000 --seed 3 --start 2026-01-01T00:00:00Z \
@@ -90,17 +107,57 @@ n=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)
 [ "$n" -eq "$(find "$d" -name '*.log*' | wc -l)" ] ||
     fail "$n caches for $(find "$d" -name '*.log*' | wc -l) files"
 
-# a corrupt cache: named once, rebuilt, the output unchanged
+# a corrupt cache: named once, rebuilt, the output unchanged; several:
+# one line that names the first and counts the others
 for c in "$LLMLOG_CACHE_DIR"/*.idx; do
 	printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
 done
 "$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
 "$LLMLOG" --utc --dir "$d" --no-cache --stats -o json >"$tmp/ref" 2>/dev/null
 cmp -s "$tmp/ref" "$tmp/got" || fail "a corrupt cache changed the output"
-[ "$(grep -c 'index cache corrupt, ignored and rebuilt' "$tmp/err")" = 1 ] ||
-    fail "a corrupt cache is not said once: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q "^llmlog: $LLMLOG_CACHE_DIR/[^ ]*\.idx and [1-9][0-9]* other index caches corrupt, ignored and rebuilt\$" "$tmp/err" ||
+    fail "corrupt caches are not said in one line: $(cat "$tmp/err")"
 "$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
 [ -s "$tmp/err" ] && fail "the rebuilt cache is still said corrupt"
+c=$LLMLOG_CACHE_DIR/$(ls -S "$LLMLOG_CACHE_DIR" | head -n 1)	# one that is read
+printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
+"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+[ "$(cat "$tmp/err")" = "llmlog: $c: index cache corrupt, ignored and rebuilt" ] ||
+    fail "one corrupt cache is not named: $(cat "$tmp/err")"
+
+# a cache of another version: rebuilt and not said corrupt; so is one of
+# another user (root can make one)
+c=$LLMLOG_CACHE_DIR/$(ls -S "$LLMLOG_CACHE_DIR" | head -n 1)
+printf '\377\000\000\000' | dd of="$c" bs=1 seek=8 conv=notrunc 2>/dev/null
+"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+cmp -s "$tmp/ref" "$tmp/got" || fail "a cache of another version changed the output"
+[ -s "$tmp/err" ] && fail "a cache of another version is said: $(cat "$tmp/err")"
+[ "$(od -An -tu4 -j8 -N4 "$c" | tr -d ' ')" != 255 ] ||
+    fail "a cache of another version is not rebuilt"
+if [ "$(id -u)" = 0 ] && chown nobody "$c" 2>/dev/null; then
+	"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+	cmp -s "$tmp/ref" "$tmp/got" || fail "another user's cache changed the output"
+	[ -s "$tmp/err" ] && fail "another user's cache is said: $(cat "$tmp/err")"
+	[ "$(stat -c %u "$c")" = 0 ] || fail "another user's cache is not replaced"
+fi
+
+# several runs at once on an empty cache directory: each prints what
+# --no-cache does, and no temporary file is left
+rm -rf "$LLMLOG_CACHE_DIR"
+for k in 1 2 3 4; do
+	"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/at-once.$k" \
+	    2>"$tmp/at-once-err.$k" &
+done
+wait
+for k in 1 2 3 4; do
+	cmp -s "$tmp/ref" "$tmp/at-once.$k" || fail "run $k of 4 at once differs"
+	[ -s "$tmp/at-once-err.$k" ] &&
+	    fail "run $k of 4 at once: $(cat "$tmp/at-once-err.$k")"
+done
+[ -z "$(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$')" ] ||
+    fail "runs at once left $(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$')"
+same "after runs at once"
 
 # bounded: LLMLOG_CACHE_MAX, the oldest going first
 LLMLOG_CACHE_MAX=60K "$LLMLOG" --dir "$d" --stats >/dev/null 2>&1

@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2043,6 +2044,84 @@ test_host_split(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+/* mkdir -p */
+static int
+make_dirs(const char *path)
+{
+	char p[512];
+
+	snprintf(p, sizeof p, "%s", path);
+	for (char *s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Each directory by the shortest end of its path that no other has,
+ * after the ends all share; a path of "." or ".." parts by where it
+ * leads.  Paths are relative to dir. */
+static void
+test_host_names(void)
+{
+	static const struct {
+		const char *cwd;	/* under dir, or NULL: dir */
+		const char *dirs[3];
+		const char *names[3];
+	} cases[] = {
+		{ NULL, { "alpha/.llm_os/logs", "beta/.llm_os/logs" },
+		    { "alpha", "beta" } },
+		{ NULL, { "a/x/logs", "c/logs" }, { "x", "c" } },
+		{ NULL, { "a/x/logs", "b/x/logs" }, { "a", "b" } },
+		{ NULL, { "h1", "h1/sub" }, { "h1", "sub" } },
+		{ NULL, { "c/logs" }, { "logs" } },
+		{ "c/logs", { ".", "../../d/logs" }, { "c", "d" } },
+		{ "c/logs", { "./", "../../d/logs/" }, { "c", "d" } },
+		{ "h1/sub", { "..", "../../c/logs" }, { "h1", "logs" } },
+	};
+	static const char *const made[] = { "alpha/.llm_os/logs",
+		"beta/.llm_os/logs", "a/x/logs", "b/x/logs", "c/logs",
+		"d/logs", "h1/sub" };
+	const char *dir = util_tmpdir("hostlabels");
+	char path[512], err[256];
+	int here = open(".", O_RDONLY | O_DIRECTORY);
+
+	CU_ASSERT_FATAL(here >= 0);
+	for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, made[i]);
+		CU_ASSERT_EQUAL_FATAL(make_dirs(path), 0);
+	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = 0;
+		struct eng *e;
+
+		snprintf(path, sizeof path, "%s/%s", dir,
+		    cases[i].cwd != NULL ? cases[i].cwd : "");
+		CU_ASSERT_EQUAL_FATAL(chdir(path), 0);
+		while (n < 3 && cases[i].dirs[n] != NULL)
+			n++;
+		e = eng_open(cases[i].dirs, n, err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		for (size_t k = 0; k < n; k++) {
+			const char *got = eng_host_name(e, (unsigned)k);
+
+			CU_ASSERT_STRING_EQUAL(got, cases[i].names[k]);
+			if (strcmp(got, cases[i].names[k]) != 0)
+				fprintf(stderr, "case %zu: %s is '%s', not "
+				    "'%s'\n", i, cases[i].dirs[k], got,
+				    cases[i].names[k]);
+		}
+		eng_close(e);
+	}
+	CU_ASSERT_EQUAL(fchdir(here), 0);
+	close(here);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
+}
+
 int
 main(void)
 {
@@ -2080,6 +2159,7 @@ main(void)
 		{ "line check at block offsets", test_line_check_offsets },
 		{ "host lists as where expressions", test_host_where },
 		{ "host names with a comma", test_host_split },
+		{ "host names of directories", test_host_names },
 		{ NULL, NULL },
 	};
 

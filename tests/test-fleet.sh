@@ -52,6 +52,13 @@ conf() {
 mkdir -p "$tmp/central/work" "$tmp/central/spool"
 conf "$contrib/llmlog-central.conf" "$tmp/central/rsyslog.conf" \
     WORK_DIR="$tmp/central/work" SPOOL_DIR="$tmp/central/spool" PORT="$port"
+# the receiver on the loopback address alone: nothing from the network
+# reaches a test's
+sed 's|input(type="imrelp"|& address="127.0.0.1"|' "$tmp/central/rsyslog.conf" \
+    >"$tmp/central/rsyslog.conf.new" &&
+    mv "$tmp/central/rsyslog.conf.new" "$tmp/central/rsyslog.conf"
+grep -q 'address="127.0.0.1"' "$tmp/central/rsyslog.conf" ||
+    { echo "FAIL: no imrelp input in llmlog-central.conf"; exit 1; }
 for h in alpha beta; do
 	mkdir -p "$tmp/$h/work" "$tmp/$h/logs"
 	chmod 700 "$tmp/$h/logs"
@@ -150,6 +157,11 @@ start beta
 # the history shipped: imfile watches the files from here on (a file
 # rotated before imfile first opened it would stay behind)
 shipped 30
+# the receiver is reached on 127.0.0.1 only, not from the network
+if command -v ss >/dev/null 2>&1; then
+	open=$(ss -Hltn "sport = :$port" | awk '$4 != "127.0.0.1:'"$port"'" { print $4 }')
+	[ -z "$open" ] || { echo "FAIL: the receiver listens on $open"; exit 1; }
+fi
 
 # the 256 KiB line
 "$line" "$tmp/alpha/logs" 262144 $max $backups || exit 99

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test-man.sh - libllmlog(3) and llmlog(5) render without a groff warning
-# and fit in 80 columns.  The EXAMPLES program of libllmlog(3) is
+# and fit in 80 columns; llmlog(1)'s ENVIRONMENT names each variable the
+# explorer reads.  The EXAMPLES program of libllmlog(3) is
 # test-man-example.sh's.
 set -u
 
@@ -31,6 +32,17 @@ for page in libllmlog.3 llmlog.5 llmlog.py.3; do
 	    awk -v p="$page" 'length($0) > 80 {
 		print "FAIL: " p ": line wider than 80 columns: " $0; bad = 1 }
 		END { exit bad }' || failures=$((failures + 1))
+done
+
+# every variable the explorer reads has a tag of its own in llmlog(1)'s
+# ENVIRONMENT, not words run into another's paragraph
+groff -t -man -Tutf8 -P-cbou -rLL=80n "$man/llmlog.1" 2>/dev/null |
+    awk '/^ENVIRONMENT/ { on = 1; next } on && /^[A-Z]/ { exit } on' \
+    >"$tmp/env"
+for v in $(grep -rhoE --include='*.c' 'getenv\("[A-Z_]+"\)' "$srcdir/../tui" |
+    sed 's/.*"\(.*\)".*/\1/' | sort -u); do
+	grep -qE "^       ([A-Z_]+, )*$v(,|\$| )" "$tmp/env" ||
+	    fail "llmlog.1: ENVIRONMENT has no tag for $v"
 done
 
 [ $failures -eq 0 ] || exit 1

@@ -91,6 +91,7 @@ run(struct options *o)
 	} else {
 		const char *bad;
 		bool ui = o->sql == NULL && wants_ui(o);
+		size_t nbad;
 
 		eng_set_prices(e, prices);
 		if (ui || o->follow)
@@ -100,9 +101,14 @@ run(struct options *o)
 			eng_cache_enable(e, NULL);	/* or none: off */
 		rc = o->sql != NULL ? query_run(e, o) :
 		    ui ? explore(e, o) : print_run(e, o);
-		if (!ui && eng_cache_corrupt(e, &bad) > 0)
+		/* one line however many: the first named, the others counted */
+		nbad = ui ? 0 : eng_cache_corrupt(e, &bad);
+		if (nbad == 1)
 			fprintf(stderr, "llmlog: %s: index cache corrupt, "
 			    "ignored and rebuilt\n", bad);
+		else if (nbad > 1)
+			fprintf(stderr, "llmlog: %s and %zu other index caches "
+			    "corrupt, ignored and rebuilt\n", bad, nbad - 1);
 		eng_close(e);
 	}
 	eng_prices_free(prices);

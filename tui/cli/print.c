@@ -622,6 +622,7 @@ print_host_total(struct printer *p, const struct list_row *rows, size_t n,
 	uint64_t size = 0;
 	size_t entries = 0;
 	int64_t first = ENG_TIME_NONE, last = ENG_TIME_NONE;
+	struct strbuf count;
 	char sz[16];
 
 	for (size_t i = 0; i < n; i++) {
@@ -639,7 +640,10 @@ print_host_total(struct printer *p, const struct list_row *rows, size_t n,
 	strbuf_reset(&p->line);
 	host_cell(p, rows[0].source, hostw);
 	human_size(sz, sizeof sz, size);
-	strbuf_printf(&p->line, "%-12s %6s %9zu  ", "total", sz, entries);
+	strbuf_init(&count);	/* grouped as the files' counts above it */
+	eng_format_number(&count, (double)entries, 0);
+	strbuf_printf(&p->line, "%-12s %6s %9s  ", "total", sz, count.s);
+	strbuf_free(&count);
 	eng_time_format(&p->line, first, p->o->utc);
 	strbuf_puts(&p->line, "  ");
 	eng_time_format(&p->line, last, p->o->utc);
@@ -684,6 +688,9 @@ json_file_figures(json_object *o, const char *path,
 	json_object_object_add(o, "path", json_object_new_string(path));
 	json_object_object_add(o, "size",
 	    json_object_new_int64(fi != NULL ? (int64_t)fi->size : 0));
+	if (fi != NULL && fi->compressed > 0)
+		json_object_object_add(o, "compressed",
+		    json_object_new_int64((int64_t)fi->compressed));
 	json_object_object_add(o, "entries",
 	    json_object_new_int64(fi != NULL ? (int64_t)fi->entries : 0));
 	json_object_object_add(o, "first", any ? json_time(fi->first_us) : NULL);
@@ -693,8 +700,8 @@ json_file_figures(json_object *o, const char *path,
 /* --list -o json: one object per log (a category in a directory, or a
  * file of no category) with its host and its backups, newest first:
  * [{"host":H,"category":"tool","path":P,"size":N,"entries":N,"first":T,
- *   "last":T,"backups":[{"path":P,"size":N,"entries":N,"first":T,
- *   "last":T}]}].
+ *   "last":T,"backups":[{"path":P,"size":N,"compressed":N,"entries":N,
+ *   "first":T,"last":T}]}], "compressed" for a compressed backup only.
  * Backups whose current file is gone list under the name it would have,
  * with no size and no entries.  rows are sorted as list_row_cmp does. */
 static void

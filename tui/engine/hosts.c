@@ -3,8 +3,8 @@
  * are told apart by the shortest end of their paths that no other has,
  * after the ends they all share: alpha/.llm_os/logs and
  * beta/.llm_os/logs are "alpha" and "beta", spool/alpha and spool/beta
- * (llmlog --hosts spool) the same.  One directory is named by its last
- * part.  The list, print mode, --by host, --where host and SQL's host
+ * (llmlog --hosts spool) the same; "." or "../beta" by the directory it
+ * is.  One directory is named by its last part.  The list, print mode, --by host, --where host and SQL's host
  * column all name a directory through here, and --host and the UI's host
  * filter choose hosts through eng_host_split and eng_host_where.  A name
  * may hold a comma (a directory a,b under --hosts): a list that is a
@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -84,15 +85,38 @@ join(const struct parts *p, size_t from, size_t k)
 	return b.s;
 }
 
+/* Whether p's parts say nothing of where they lead: none (".", "/"),
+ * or one of them "..". */
+static bool
+parts_relative(const struct parts *p)
+{
+	if (p->n == 0)
+		return true;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->len[i] == 2 && memcmp(p->s[i], "..", 2) == 0)
+			return true;
+	return false;
+}
+
 void
 hosts_name(struct eng *e)
 {
 	size_t n = e->ndirs, common = 0;
 	struct parts *p = eng_xcalloc(n, sizeof *p);
+	char **real = eng_xcalloc(n, sizeof *real);
 
 	e->hosts = eng_xcalloc(n, sizeof *e->hosts);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		parts_split(&p[i], e->dirs[i]);
+		/* "." and "../beta" are named by the directories they are;
+		 * any other path as given (a symbolic link keeps its name) */
+		if (parts_relative(&p[i]) &&
+		    (real[i] = realpath(e->dirs[i], NULL)) != NULL) {
+			free(p[i].s);
+			free(p[i].len);
+			parts_split(&p[i], real[i]);
+		}
+	}
 	/* the ends all share, keeping one part for each */
 	for (bool same = n > 1; same; common += same) {
 		for (size_t i = 0; same && i < n; i++)
@@ -125,8 +149,10 @@ hosts_name(struct eng *e)
 	for (size_t i = 0; i < n; i++) {
 		free(p[i].s);
 		free(p[i].len);
+		free(real[i]);
 	}
 	free(p);
+	free(real);
 }
 
 void
