@@ -28,8 +28,8 @@
 #define HIST_MAX_ROWS 12
 /* Counting runs between keys: steps of entries (on two threads when
  * large) for about STATS_SLICE_US, so that a key waits no longer than
- * that; a step grows from STATS_STEP_MIN while it takes little of the
- * slice.  The figures so far are drawn every STATS_SHOW_US.  The
+ * that; a step grows from STATS_STEP_MIN while it takes under a third
+ * of the slice, and shrinks past two thirds.  The figures so far are drawn every STATS_SHOW_US.  The
  * dashboard's first draw counts for STATS_FIRST_US: a small view at
  * once, a large one not long before its first screen. */
 #define STATS_STEP_MIN 2048
@@ -1178,7 +1178,9 @@ ui_stats_status(const struct ui *u, struct strbuf *out)
 	    (int)((double)counted * 100 / (double)all));
 }
 
-/* One time-boxed slice of counting, in steps of about a quarter of it. */
+/* One time-boxed slice of counting, in steps of a third to two thirds
+ * of it: steps large enough to be counted on two threads (smaller ones
+ * are counted on one). */
 static void
 count_slice(struct ui *u, int64_t budget_us)
 {
@@ -1192,9 +1194,9 @@ count_slice(struct ui *u, int64_t budget_us)
 		u->stats_done = eng_stats_update_some(u->stats, u->view,
 		    d->step);
 		dt = eng_now_us() - t0;
-		if (dt < budget_us / 8 && d->step < STATS_STEP_MAX)
+		if (dt < budget_us / 3 && d->step < STATS_STEP_MAX)
 			d->step *= 2;
-		else if (dt > budget_us / 2 && d->step > STATS_STEP_MIN)
+		else if (dt > budget_us * 2 / 3 && d->step > STATS_STEP_MIN)
 			d->step /= 2;
 	} while (!u->stats_done && eng_now_us() - start < budget_us);
 }
