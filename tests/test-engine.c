@@ -1268,10 +1268,30 @@ test_stats_slices_generated(void)
 
 /* ---- statistics counted on load ---- */
 
+/* The dashboard's tables, one line a row. */
+static void
+print_tables(FILE *fp, struct eng_stats *s)
+{
+	struct eng_stats_row r[64];
+
+	for (int w = ENG_TABLE_MODELS; w <= ENG_TABLE_TOOLS; w++) {
+		size_t n = eng_stats_table(s, w, r, 64);
+
+		fprintf(fp, "\ntable %d: %zu", w, n);
+		for (size_t i = 0; i < n && i < 64; i++)
+			fprintf(fp, "\n%.*s %llu %llu %.17g %.17g %.17g",
+			    (int)r[i].len, r[i].name,
+			    (unsigned long long)r[i].calls,
+			    (unsigned long long)r[i].failed, r[i].tokens,
+			    r[i].p50_ms, r[i].p95_ms);
+	}
+}
+
 /* The report of a view of every entry, with the times of the slowest
- * entries and of the errors, which the JSON does not show. */
+ * entries and of the errors, which the JSON does not show, and with
+ * tables the dashboard's tables. */
 static char *
-report_with_times(struct eng *e)
+report_with_times(struct eng *e, bool tables)
 {
 	struct eng_view *v = view_all(e);
 	struct eng_stats *s = eng_stats_new();
@@ -1281,6 +1301,8 @@ report_with_times(struct eng *e)
 	char *t, *out;
 	FILE *fp;
 
+	if (tables)
+		eng_stats_keep_tables(s);
 	eng_stats_update(s, v);
 	t = stats_text(s);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = open_memstream(&out, &len));
@@ -1294,6 +1316,8 @@ report_with_times(struct eng *e)
 		fprintf(fp, "\nerror %.*s %llu %lld", (int)rows[i].len,
 		    rows[i].text, (unsigned long long)rows[i].count,
 		    (long long)rows[i].last_us);
+	if (tables)
+		print_tables(fp, s);
 	fclose(fp);
 	free(t);
 	eng_stats_free(s);
@@ -1304,7 +1328,7 @@ report_with_times(struct eng *e)
 /* The report of a view of every entry, counted while the index is read
  * (eng_stats_on_load) or by the stats pass. */
 static char *
-counted_text(const char *dir, bool on_load)
+counted_text(const char *dir, bool on_load, bool tables)
 {
 	char err[256];
 	struct eng *e = eng_open(&dir, 1, err, sizeof err);
@@ -1313,14 +1337,16 @@ counted_text(const char *dir, bool on_load)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	eng_filter_init(&f);
-	if (on_load)
+	if (on_load && tables)
+		eng_stats_on_load_tables(e, &f, false);
+	else if (on_load)
 		eng_stats_on_load(e, &f, false);
 	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(e->stats_pre != NULL, on_load);
-	t = report_with_times(e);
+	t = report_with_times(e, tables);
 	CU_ASSERT_PTR_NULL(e->stats_pre);	/* the report took them */
 	if (on_load) {	/* a second report counts again, the same */
-		char *again = report_with_times(e);
+		char *again = report_with_times(e, tables);
 
 		expect_same_text(again, t, "counted again");
 		free(again);
@@ -1371,9 +1397,17 @@ test_stats_on_load(void)
 
 	gen_lines(dir, 0, 3000, 5);
 	gen_long_lines(dir);
-	want = counted_text(dir, false);
-	got = counted_text(dir, true);
+	want = counted_text(dir, false, false);
+	got = counted_text(dir, true, false);
 	expect_same_text(got, want, "counted on load");
+	free(want);
+	free(got);
+	/* the dashboard's tables too, counted over more than one part */
+	gen_lines(dir, 3000, GEN_FIRST, 6);
+	want = counted_text(dir, false, true);
+	got = counted_text(dir, true, true);
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "\ntable 0: 11\nm"));
+	expect_same_text(got, want, "tables counted on load");
 	free(want);
 	free(got);
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
@@ -1441,6 +1475,153 @@ jdouble(json_object *o, const char *key)
 
 	return json_object_object_get_ex(o, key, &v) ?
 	    json_object_get_double(v) : NAN;
+}
+
+/* One name of a dashboard table, read from the lines. */
+struct ref_row {
+	char name[32];
+	uint64_t calls, failed;
+	double tokens;
+	double *d;
+	size_t nd;
+};
+
+static int
+ref_row_cmp(const void *a, const void *b)
+{
+	const struct ref_row *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The LLM calls by model or the tools by tool_name of v by the rule of
+ * engine.h (eng_stats_table): most calls first, ties by name. */
+static size_t
+ref_table(struct eng *e, struct eng_view *v, int cat, const char *field,
+    struct ref_row *rows, size_t max)
+{
+	size_t n = 0, k;
+
+	for (size_t i = 0; i < eng_view_count(v); i++) {
+		const struct eng_entry *en = eng_view_get(v, i);
+		json_object *o, *name;
+		double d;
+
+		if (en->category != cat ||
+		    (en->flags & (ENTRY_MALFORMED | ENTRY_FOREIGN)))
+			continue;
+		o = entry_json(e, en);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT_FATAL(json_object_object_get_ex(o, field, &name));
+		for (k = 0; k < n && strcmp(rows[k].name,
+		    json_object_get_string(name)) != 0; k++)
+			;
+		if (k == n) {
+			CU_ASSERT_FATAL(n < max);
+			memset(&rows[n], 0, sizeof rows[n]);
+			snprintf(rows[n].name, sizeof rows[n].name, "%s",
+			    json_object_get_string(name));
+			rows[n].d = calloc(eng_view_count(v), sizeof *rows[n].d);
+			n++;
+		}
+		rows[k].calls++;
+		rows[k].failed += !jbool(o, "success", true);
+		if (cat == LLMLOG_LLM)
+			rows[k].tokens += jdouble(o, "prompt_tokens") +
+			    jdouble(o, "completion_tokens");
+		if (!isnan(d = jdouble(o, "duration_ms")))
+			rows[k].d[rows[k].nd++] = d;
+		json_object_put(o);
+	}
+	qsort(rows, n, sizeof *rows, ref_row_cmp);
+	return n;
+}
+
+/* The dashboard's tables against their rule, and their calls, failures
+ * and tokens against the report's (--stats) for the same entries. */
+static void
+test_stats_tables(void)
+{
+	const char *dir = util_tmpdir("tables");
+	static const struct {
+		int which, cat;
+		const char *field, *json_section, *json_list;
+	} t[] = {
+		{ ENG_TABLE_MODELS, LLMLOG_LLM, "model", "llm",
+		    "failures_by_model" },
+		{ ENG_TABLE_TOOLS, LLMLOG_TOOL, "tool_name", "tool",
+		    "failures_by_tool" },
+	};
+	struct eng *e;
+	struct eng_view *v;
+	struct eng_stats *s = eng_stats_new(), *plain = eng_stats_new();
+	struct eng_stats_row got[64];
+	struct ref_row want[64];
+	json_object *report;
+	char err[256];
+
+	gen_lines(dir, 0, 6000, 3);
+	e = eng_open(&dir, 1, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
+	v = view_all(e);
+	eng_stats_keep_tables(s);
+	eng_stats_update(s, v);
+	eng_stats_update(plain, v);
+	CU_ASSERT_EQUAL(eng_stats_table(plain, ENG_TABLE_MODELS, got, 64), 0);
+	report = eng_stats_json(s);
+	for (size_t w = 0; w < sizeof t / sizeof t[0]; w++) {
+		size_t n = eng_stats_table(s, t[w].which, got, 64);
+		size_t rn = ref_table(e, v, t[w].cat, t[w].field, want, 64);
+		json_object *sec, *list;
+
+		CU_ASSERT_EQUAL_FATAL(n, rn);
+		CU_ASSERT(n > 5);
+		CU_ASSERT_FATAL(json_object_object_get_ex(report,
+		    t[w].json_section, &sec));
+		CU_ASSERT_FATAL(json_object_object_get_ex(sec, t[w].json_list,
+		    &list));
+		for (size_t i = 0; i < n; i++) {
+			json_object *item = json_object_array_get_idx(list,
+			    (int)i), *x;
+
+			CU_ASSERT_EQUAL(got[i].len, strlen(want[i].name));
+			CU_ASSERT_NSTRING_EQUAL(got[i].name, want[i].name,
+			    got[i].len);
+			CU_ASSERT_EQUAL(got[i].calls, want[i].calls);
+			CU_ASSERT_EQUAL(got[i].failed, want[i].failed);
+			CU_ASSERT_DOUBLE_EQUAL(got[i].tokens, want[i].tokens,
+			    1e-6 * (1 + want[i].tokens));
+			CU_ASSERT_EQUAL(got[i].p50_ms, ref_rank(want[i].d,
+			    want[i].nd, 0.50));
+			CU_ASSERT_EQUAL(got[i].p95_ms, ref_rank(want[i].d,
+			    want[i].nd, 0.95));
+			free(want[i].d);
+			/* the report's ranking (its first 20), name for
+			 * name */
+			if (item == NULL)
+				continue;
+			json_object_object_get_ex(item, "name", &x);
+			CU_ASSERT_STRING_EQUAL(json_object_get_string(x),
+			    want[i].name);
+			json_object_object_get_ex(item, "calls", &x);
+			CU_ASSERT_EQUAL((uint64_t)json_object_get_int64(x),
+			    got[i].calls);
+			json_object_object_get_ex(item, "failed", &x);
+			CU_ASSERT_EQUAL((uint64_t)json_object_get_int64(x),
+			    got[i].failed);
+		}
+		CU_ASSERT_EQUAL(json_object_array_length(list),
+		    n < 20 ? n : 20);
+	}
+	json_object_put(report);
+	eng_stats_free(plain);
+	eng_stats_free(s);
+	eng_view_free(v);
+	eng_close(e);
+	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
 /* The figures of the entries of v whose minute starts in [from, to),
@@ -2151,6 +2332,7 @@ main(void)
 		{ "stats in slices, fixture", test_stats_slices_fixture },
 		{ "stats in slices, with follow", test_stats_slices_generated },
 		{ "stats counted on load", test_stats_on_load },
+		{ "stats: the dashboard's tables", test_stats_tables },
 		{ "request latency of a live view", test_stats_latency_live },
 		{ "a live breakdown's percentiles", test_groupby_live },
 		{ "the dashboard's figures", test_stats_dashboard },

@@ -69,7 +69,9 @@ rm -rf "$UI_LOGS"
     ui_fail "llmlog-simulate"
 tokens=$("$LLMLOG" -d "$UI_LOGS" --stats |
     sed -n 's/^ *Total Tokens: //p')
-ui_start
+# a filter (here one that every entry passes) is counted by the stats
+# pass; the view of every entry takes what its load counted
+ui_start -l DEBUG
 ui_wait '300000/300000 '
 ui_keys 8
 # look often: the help key must go out while counting runs
@@ -89,3 +91,33 @@ ui_wait_gone 'counting' "counting ends"
 ui_expect "Total tokens +$tokens" "the same figure as --stats"
 ui_quit
 ui_ok "a large view counted between keys"
+
+# Every entry, no cache: the dashboard takes the figures counted as the
+# lines were indexed, and they are --stats' own, the tables by model and
+# by tool too (their first row's calls failed).
+report=$("$LLMLOG" -d "$UI_LOGS" --stats --no-cache)
+tokens=$(echo "$report" | sed -n 's/^ *Total Tokens: //p')
+row()
+{
+	echo "$report" | sed -n "/^  $1:/{n;s/^ *- \(.*\): [0-9,]* of [0-9,]* failed (\([0-9.]*%\))/\1 \2/p;q;}"
+}
+model=$(row 'Failures by Model')
+tool=$(row 'Failures by Tool')
+[ -n "$model" ] && [ -n "$tool" ] || ui_fail "--stats lists failures by model and tool"
+ui_start --no-cache
+ui_wait '300000/300000 '
+ui_keys 8
+ui_wait 'LLM Calls' "the Stats tab"
+ui_wait_gone 'counting' "counted"
+ui_expect "Total tokens +$tokens" "the tokens of --stats"
+for r in "$model" "$tool"; do
+	i=0
+	until ui_screen | grep -Eq "  ${r% *} +[0-9.k]+ +${r#* } "; do
+		i=$((i + 1))
+		[ $i -lt 20 ] || ui_fail "a table's first row: $r"
+		ui_keys NPage
+		sleep 0.1
+	done
+done
+ui_quit
+ui_ok "the dashboard of every entry counted on load, as --stats"

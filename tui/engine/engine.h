@@ -845,6 +845,10 @@ void eng_stats_set_utc(struct eng_stats *s, bool utc);
  * changes unless f lets every entry through; the figures are the same
  * either way. */
 void eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc);
+/* The same for a stats object that keeps the dashboard's tables
+ * (eng_stats_keep_tables). */
+void eng_stats_on_load_tables(struct eng *e, const struct eng_filter *f,
+    bool utc);
 /*
  * Add every entry of the view not yet counted (call again after
  * eng_view_update to keep a live report).  A live view's new entries cost
@@ -1085,6 +1089,27 @@ struct eng_slow_request {
 };
 bool eng_stats_slow_request(const struct eng_stats *s, size_t i,
     struct eng_slow_request *out);
+
+/* The dashboard's tables: the LLM calls by model and the tool entries by
+ * tool, named and ranked as the report's by_model and top (most calls
+ * first, ties by name), with the report's calls, failed and
+ * tokens_by_model, and the nearest-rank p50 and p95 of each one's
+ * duration_ms.  Kept only when asked, before the first update
+ * (eng_stats_keep_tables; eng_stats_on_load_tables for the figures
+ * counted as the index is read), as they hold every duration again.
+ * At most max rows into out, the names (may hold NUL bytes) valid until
+ * the next update of s; the number of names in all, 0 when not kept. */
+enum eng_stats_table { ENG_TABLE_MODELS, ENG_TABLE_TOOLS };
+struct eng_stats_row {
+	const char *name;
+	size_t len;
+	uint64_t calls, failed;
+	double tokens;		/* a model's; 0 for a tool */
+	double p50_ms, p95_ms;	/* NAN when none had a duration_ms */
+};
+void eng_stats_keep_tables(struct eng_stats *s);
+size_t eng_stats_table(struct eng_stats *s, enum eng_stats_table which,
+    struct eng_stats_row *out, size_t max);
 
 /* ---- traces: one request end to end (trace.c; llmlog(5), TRACES) ----------
  *

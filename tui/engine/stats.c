@@ -37,6 +37,17 @@
 
 /* ---- a small string -> count table ---- */
 
+/* The durations of a category (or of a model or tool, for the
+ * dashboard's tables), kept in order as they come (as the performance
+ * durations are: durations_settle). */
+struct durs {
+	double *v;
+	size_t n, cap;
+	size_t sorted;		/* v[0..sorted) are in order */
+	size_t tail;		/* and v[sorted..tail) too, when above
+				   sorted: a live view's latest (settle) */
+};
+
 struct tally_item {
 	char *name;
 	size_t len;
@@ -53,6 +64,8 @@ struct tally_item {
 	size_t price_provider_len;
 	bool price_no_provider, price_no_model;
 	const struct price *price;
+	struct durs d;		/* models and tools, for the dashboard's
+				   tables (struct part's tables) */
 };
 
 struct tally {
@@ -116,6 +129,18 @@ tally_get(struct tally *t, const char *s, size_t n)
 	return it;
 }
 
+/* A name's durations after another part's, in the order counted: kept
+ * unsorted until the tables read them (eng_stats_table). */
+static void
+name_durs_merge(struct durs *into, const struct durs *from)
+{
+	if (from->n == 0)
+		return;
+	eng_grow(&into->v, &into->cap, into->n + from->n, sizeof *into->v);
+	memcpy(into->v + into->n, from->v, from->n * sizeof *from->v);
+	into->n += from->n;
+}
+
 static void
 tally_merge(struct tally *into, const struct tally *from)
 {
@@ -133,6 +158,7 @@ tally_merge(struct tally *into, const struct tally *from)
 		xsum_merge(&it->sum, &f->sum);
 		it->costed += f->costed;
 		xsum_merge(&it->cost, &f->cost);
+		name_durs_merge(&it->d, &f->d);
 	}
 }
 
@@ -144,6 +170,7 @@ tally_free(struct tally *t)
 		xsum_free(&t->v[i].sum);
 		xsum_free(&t->v[i].cost);
 		free(t->v[i].price_provider);
+		free(t->v[i].d.v);
 	}
 	free(t->v);
 	memset(t, 0, sizeof *t);
@@ -278,16 +305,6 @@ minutes_merge(struct minutes *into, const struct minutes *from)
 	}
 }
 
-/* The durations of a category, kept in order as they come (as the
- * performance durations are: durations_settle). */
-struct durs {
-	double *v;
-	size_t n, cap;
-	size_t sorted;		/* v[0..sorted) are in order */
-	size_t tail;		/* and v[sorted..tail) too, when above
-				   sorted: a live view's latest (settle) */
-};
-
 struct part {
 	uint64_t total, malformed, foreign;
 	uint64_t out_of_range;	/* numbers past a double's range, left out */
@@ -338,6 +355,8 @@ struct part {
 	size_t req_sorted;	/* reqs[0..req_sorted) are in time order */
 	struct req_cached *req_cache;	/* REQ_CACHE, or NULL */
 	struct req_stats requests;	/* per request, by trace (reqstats.c) */
+	bool tables;		/* each model's and tool's durations kept
+				   (eng_stats_keep_tables) */
 };
 
 /*
@@ -360,6 +379,7 @@ struct eng_stats {
 	uint64_t positions_read;	/* view positions looked at, to find
 					   the new entries */
 	bool utc;		/* cost_by_day's days in UTC */
+	bool tables;		/* the dashboard's tables are kept */
 	struct eng_coverage cover[LLMLOG_NCATEGORIES];	/* the files', at
 							   the last update */
 };
@@ -478,6 +498,18 @@ add_ms(struct part *p, const struct fields *f, struct xsum *sum,
 		(*n)++;
 		durs_add(d, ms);
 	}
+}
+
+/* A model's or tool's duration, for the tables: read as add_ms reads
+ * it, which counts one out of range. */
+static void
+name_duration(struct part *p, const struct fields *f, struct tally_item *it)
+{
+	double ms;
+
+	if (p->tables && field_number(f, FIELD_DURATION, &ms) ==
+	    JSCAN_NUM_OK)
+		durs_add(&it->d, ms);
 }
 
 /* A name: the field's text, or "unknown" (field_text). */
@@ -632,6 +664,7 @@ count_llm(struct part *p, const struct fields *f, const struct eng_entry *en,
 	im->count++;
 	ip->failed += failed;
 	im->failed += failed;
+	name_duration(p, f, im);
 	tok = count_tokens(p, f, (struct xsum *[3]){ &p->tokens, &ip->sum,
 	    &im->sum });
 	*cost = count_cost(p, f, &c, ip, im, en, unpriced);
@@ -751,6 +784,7 @@ count_fields(struct part *p, int cat, const struct fields *f,
 		it = tally_get(&p->tools, t1.s, t1.n);
 		it->count++;
 		it->failed += fields_failed(f);
+		name_duration(p, f, it);
 		break;
 	case LLMLOG_SECURITY:
 		p->sec_total++;
@@ -1356,6 +1390,12 @@ eng_stats_set_utc(struct eng_stats *s, bool utc)
 	s->utc = utc;
 }
 
+void
+eng_stats_keep_tables(struct eng_stats *s)
+{
+	s->tables = true;
+}
+
 /* A stats object fed another view starts over, and so does one whose
  * view lost entries (files gone from the index): the figures are then
  * counted again from the first entry. */
@@ -1516,6 +1556,7 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 		part_init(&jobs[j].part);
 		jobs[j].part.prices = e->prices;
 		jobs[j].part.utc = s->utc;
+		jobs[j].part.tables = s->tables;
 	}
 	jobs[0].pos = pos;
 	jobs[0].n = k >= PAR_MIN ? split_by_bytes(e, pos, k) : k;
@@ -1546,6 +1587,7 @@ struct stats_pre {
 	struct part p;
 	size_t to;
 	bool utc;
+	bool tables;		/* eng_stats_on_load_tables */
 	bool broken;		/* a task came without its part: what
 				   follows is counted by the stats pass */
 	const struct eng_prices *prices;	/* those counted with */
@@ -1588,6 +1630,14 @@ eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc)
 }
 
 void
+eng_stats_on_load_tables(struct eng *e, const struct eng_filter *f, bool utc)
+{
+	eng_stats_on_load(e, f, utc);
+	if (e->stats_pre != NULL && e->stats_pre->to == 0)
+		e->stats_pre->tables = true;
+}
+
+void
 stats_pre_free(struct eng *e)
 {
 	if (e->stats_pre == NULL)
@@ -1609,6 +1659,7 @@ stats_task_part(const struct eng *e)
 	part_init(&sp->p);
 	sp->p.prices = e->stats_pre->prices;
 	sp->p.utc = e->stats_pre->utc;
+	sp->p.tables = e->stats_pre->tables;
 	return sp;
 }
 
@@ -1668,7 +1719,7 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	if (pre == NULL || pre->to == 0 || s->mark != 0 || s->vcount != 0 ||
 	    s->p.total != 0 || view_seen(v) < pre->to ||
 	    eng_view_count(v) != view_seen(v) || pre->utc != s->utc ||
-	    pre->prices != e->prices)
+	    pre->tables != s->tables || pre->prices != e->prices)
 		return;
 	eng_removed(e, &now);
 	if (!same_removed(&now, &pre->removed))
@@ -2557,4 +2608,54 @@ eng_stats_slow_request(const struct eng_stats *s, size_t i,
     struct eng_slow_request *out)
 {
 	return reqstats_slowest(&s->p.requests, i, out);
+}
+
+/* ---- the dashboard's tables ---- */
+
+/* The nearest-rank percentile q of a name's durations, NAN when none. */
+static double
+name_percentile(const struct durs *d, double q)
+{
+	struct ranked r;
+	double x;
+
+	if (d->n == 0)
+		return NAN;
+	ranked_init(&r, d->v, d->n, d->sorted, d->tail);
+	x = percentile(&r, q);
+	free(r.copy);
+	return x;
+}
+
+size_t
+eng_stats_table(struct eng_stats *s, enum eng_stats_table which,
+    struct eng_stats_row *out, size_t max)
+{
+	struct tally *t = which == ENG_TABLE_MODELS ? &s->p.models :
+	    &s->p.tools;
+	struct tally_item *v;
+
+	if (!s->tables)
+		return 0;
+	/* in order before the copies share the arrays: a live view's few
+	 * new durations are put in place, not all sorted again */
+	for (size_t i = 0; i < t->cap; i++) {
+		struct durs *d = &t->v[i].d;
+
+		if (t->v[i].name != NULL)
+			settle(d->v, d->n, &d->sorted, &d->tail, true);
+	}
+	v = tally_sorted(t);
+	for (size_t i = 0; i < t->n && i < max; i++)
+		out[i] = (struct eng_stats_row){
+			.name = v[i].name,
+			.len = v[i].len,
+			.calls = v[i].count,
+			.failed = v[i].failed,
+			.tokens = xsum_value(&v[i].sum),
+			.p50_ms = name_percentile(&v[i].d, 0.50),
+			.p95_ms = name_percentile(&v[i].d, 0.95),
+		};
+	free(v);
+	return t->n;
 }

@@ -28,8 +28,8 @@
 #define HIST_MAX_ROWS 12
 /* Counting runs between keys: steps of entries (on two threads when
  * large) for about STATS_SLICE_US, so that a key waits no longer than
- * that; a step grows from STATS_STEP_MIN while it takes little of the
- * slice.  The figures so far are drawn every STATS_SHOW_US.  The
+ * that; a step grows from STATS_STEP_MIN while it takes under a third
+ * of the slice, and shrinks past two thirds.  The figures so far are drawn every STATS_SHOW_US.  The
  * dashboard's first draw counts for STATS_FIRST_US: a small view at
  * once, a large one not long before its first screen. */
 #define STATS_STEP_MIN 2048
@@ -569,44 +569,34 @@ fill_panel(struct build *b, json_object *report, size_t i)
 	b->panel++;
 }
 
-/* ---- the tables: LLM calls by model, tools (eng_groupby, as --by) ------- */
-
-static const char *const group_fields[] = { "category", "model",
-    "tool_name" };
+/* ---- the tables: LLM calls by model, tools (the report's) ------------- */
 
 static void
-cell_ms(struct strbuf *out, json_object *v)
+cell_ms(struct strbuf *out, double ms)
 {
-	if (v == NULL || json_object_is_type(v, json_type_null))
+	if (isnan(ms))
 		strbuf_puts(out, "-");
 	else
-		ui_format_ms(out, json_object_get_double(v));
+		ui_format_ms(out, ms);
 }
 
 /* A table row's figures: calls, fail%, p50, p95 and the tokens. */
 static void
-table_cells(struct cells *c, json_object *g, bool tokens)
+table_cells(struct cells *c, const struct eng_stats_row *r, bool tokens)
 {
 	struct strbuf f;
-	json_object *v;
 
 	c->table = true;
 	strbuf_init(&f);
-	json_object_object_get_ex(g, "count", &v);
-	ui_format_compact(&f, json_object_get_double(v));
+	ui_format_compact(&f, (double)r->calls);
+	strbuf_printf(&f, "\t%.1f%%\t", r->calls > 0 ?
+	    100.0 * (double)r->failed / (double)r->calls : 0.0);
+	cell_ms(&f, r->p50_ms);
 	strbuf_puts(&f, "\t");
-	json_object_object_get_ex(g, "fail_pct", &v);
-	strbuf_printf(&f, "%.1f%%\t", json_object_get_double(v));
-	json_object_object_get_ex(g, "p50_ms", &v);
-	cell_ms(&f, v);
+	cell_ms(&f, r->p95_ms);
 	strbuf_puts(&f, "\t");
-	json_object_object_get_ex(g, "p95_ms", &v);
-	cell_ms(&f, v);
-	strbuf_puts(&f, "\t");
-	if (tokens) {
-		json_object_object_get_ex(g, "total_tokens", &v);
-		ui_format_compact(&f, json_object_get_double(v));
-	}
+	if (tokens)
+		ui_format_compact(&f, r->tokens);
 	for (size_t k = 0, at = 0; k < TABLE_COLS; k++) {
 		size_t n = strcspn(f.s + at, "\t");
 
@@ -675,55 +665,42 @@ tables_fit(struct build *b, int w)
 	strbuf_free(&v);
 }
 
-/* One table: the groups of a category, by calls, PANEL_TOP of them. */
+/* One table: a model's or a tool's calls, PANEL_TOP of them. */
 static void
-add_table(struct build *b, json_object *groups, const char *title,
-    const char *cat, const char *field, bool tokens)
+add_table(struct build *b, enum eng_stats_table which, const char *title,
+    const char *field, bool tokens)
 {
-	size_t n = 0, all = 0;
+	static const char *const heads[] = { "calls", "fail%", "p50", "p95",
+	    "tokens" };
+	struct eng_stats_row r[PANEL_TOP];
+	size_t all = eng_stats_table(b->u->stats, which, r, PANEL_TOP);
+	size_t n = all < PANEL_TOP ? all : PANEL_TOP;
+	struct strbuf label;
+	struct cells *hc;
 
-	for (size_t i = 0; i < json_object_array_length(groups); i++) {
-		json_object *g = json_object_array_get_idx(groups, i), *key,
-		    *c, *name;
-		struct strbuf label;
-
-		if (!json_object_object_get_ex(g, "key", &key) ||
-		    !json_object_object_get_ex(key, "category", &c) ||
-		    !json_object_is_type(c, json_type_string) ||
-		    strcmp(json_object_get_string(c), cat) != 0 ||
-		    !json_object_object_get_ex(key, field, &name) ||
-		    !json_object_is_type(name, json_type_string))
-			continue;
-		if (all++ == 0) {
-			static const char *const heads[] = { "calls",
-			    "fail%", "p50", "p95", "tokens" };
-			struct cells *hc;
-
-			row_add(b, title, "", 0, true);
-			row_add(b, field, "", 0, false);
-			b->d->rows[b->d->nrows - 1].dim = true;
-			hc = &b->cells[b->d->nrows - 1];
-			hc->table = true;
-			for (int k = 0; k < TABLE_COLS - !tokens; k++)
-				snprintf(hc->c[k], sizeof hc->c[k], "%s",
-				    heads[k]);
-		}
-		if (n >= PANEL_TOP)
-			continue;
-		n++;
-		strbuf_init(&label);
-		format_value(&label, name, "");
+	if (all == 0)
+		return;
+	row_add(b, title, "", 0, true);
+	row_add(b, field, "", 0, false);
+	b->d->rows[b->d->nrows - 1].dim = true;
+	hc = &b->cells[b->d->nrows - 1];
+	hc->table = true;
+	for (int k = 0; k < TABLE_COLS - !tokens; k++)
+		snprintf(hc->c[k], sizeof hc->c[k], "%s", heads[k]);
+	strbuf_init(&label);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_reset(&label);
+		/* a name may hold NUL bytes: its caret form, whole */
+		eng_sanitize(&label, r[i].name, r[i].len);
 		row_add(b, label.s, "", 2, false);
-		table_cells(&b->cells[b->d->nrows - 1], g, tokens);
+		table_cells(&b->cells[b->d->nrows - 1], &r[i], tokens);
 		b->field = field;
-		row_filter(b, json_object_get_string(name),
-		    (size_t)json_object_get_string_len(name));
+		row_filter(b, r[i].name, r[i].len);
 		b->field = NULL;
-		strbuf_free(&label);
 	}
+	strbuf_free(&label);
 	more_add(b, all - n, 2);
-	if (all > 0)
-		b->panel++;
+	b->panel++;
 }
 
 /* The most common errors (normalised by the stats), how many and when
@@ -763,26 +740,15 @@ add_errors(struct build *b)
 	b->panel++;
 }
 
-/* Once every entry is counted: the groups take the view's new entries
- * (a view that lost some is counted again), and the tables are added;
- * the errors come with the stats. */
+/* Once every entry is counted, the tables (the stats keep them); the
+ * errors come with the stats. */
 static void
 fill_tables(struct build *b)
 {
-	struct ui *u = b->u;
-	json_object *groups;
-
-	if (!u->stats_done) {
-		add_errors(b);
-		return;
+	if (b->u->stats_done) {
+		add_table(b, ENG_TABLE_MODELS, "LLM by model", "model", true);
+		add_table(b, ENG_TABLE_TOOLS, "Tools", "tool_name", false);
 	}
-	if (u->dash.groups == NULL)
-		u->dash.groups = eng_groupby_new(group_fields, 3, 0);
-	eng_groupby_update(u->dash.groups, u->view);
-	groups = eng_groupby_json(u->dash.groups, ENG_SORT_COUNT);
-	add_table(b, groups, "LLM by model", "llm", "model", true);
-	add_table(b, groups, "Tools", "tool", "tool_name", false);
-	json_object_put(groups);
 	add_errors(b);
 }
 
@@ -1212,7 +1178,9 @@ ui_stats_status(const struct ui *u, struct strbuf *out)
 	    (int)((double)counted * 100 / (double)all));
 }
 
-/* One time-boxed slice of counting, in steps of about a quarter of it. */
+/* One time-boxed slice of counting, in steps of a third to two thirds
+ * of it: steps large enough to be counted on two threads (smaller ones
+ * are counted on one). */
 static void
 count_slice(struct ui *u, int64_t budget_us)
 {
@@ -1226,9 +1194,9 @@ count_slice(struct ui *u, int64_t budget_us)
 		u->stats_done = eng_stats_update_some(u->stats, u->view,
 		    d->step);
 		dt = eng_now_us() - t0;
-		if (dt < budget_us / 8 && d->step < STATS_STEP_MAX)
+		if (dt < budget_us / 3 && d->step < STATS_STEP_MAX)
 			d->step *= 2;
-		else if (dt > budget_us / 2 && d->step > STATS_STEP_MIN)
+		else if (dt > budget_us * 2 / 3 && d->step > STATS_STEP_MIN)
 			d->step /= 2;
 	} while (!u->stats_done && eng_now_us() - start < budget_us);
 }
@@ -1285,8 +1253,6 @@ stats_drop(struct ui *u)
 {
 	eng_stats_free(u->stats);
 	u->stats = NULL;
-	eng_groupby_free(u->dash.groups);
-	u->dash.groups = NULL;
 	u->dash.valid = false;
 	u->dash.row = -1;
 }
@@ -1299,10 +1265,6 @@ stats_changed(struct ui *u, enum ui_change what)
 		stats_drop(u);
 		break;
 	case UI_VIEW_SHRANK:
-		/* the groups cannot take entries out: all again */
-		eng_groupby_free(u->dash.groups);
-		u->dash.groups = NULL;
-		/* fall through */
 	case UI_VIEW_GREW:
 		/* the new entries are counted between keys (stats_idle);
 		 * after some left, all again (the stats see the view's
@@ -1339,6 +1301,7 @@ ensure_stats(struct ui *u)
 		return;
 	u->stats = eng_stats_new();
 	eng_stats_set_utc(u->stats, u->utc);
+	eng_stats_keep_tables(u->stats);
 	u->stats_done = false;
 	u->dash.valid = false;
 	count_slice(u, STATS_FIRST_US);

@@ -1374,6 +1374,10 @@ load_start(struct ui *u)
 		u->loading = !done;
 		return 0;
 	}
+	/* a dashboard of every entry takes the figures counted as the
+	 * lines are indexed, as --stats does, rather than read them again */
+	if (u->keyword == NULL && u->regex == NULL && u->nwheres == 0)
+		eng_stats_on_load_tables(u->e, &u->filter, u->utc);
 	if (eng_load_async(u->e, err, sizeof err) != 0) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		return -1;

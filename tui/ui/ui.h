@@ -213,8 +213,6 @@ struct ui_dash {
 	int64_t bucket_us;	/* ENG_TIME_NONE: none shown */
 	long row;		/* index into rows, -1: none shown */
 	int top;		/* the first panel line shown */
-	/* the tables by model and by tool, counted once the stats are */
-	struct eng_groupby *groups;
 };
 
 /* The search's hits in the view, counted between keys (hits.c). */
