@@ -4,10 +4,13 @@
 # eighth-block sliver, not a red cell; without colour or UTF-8 it
 # rounds to whole cells), to a round scale on the axis, times on the
 # axis as people write them, and the bucket under the cursor (Left,
-# Right) read out by level.
+# Right) read out by level.  A cell has two colours: where errors and
+# warnings both end in one cell, the block is the errors and the
+# cell's background the warnings.
 . "$srcdir/ui-lib.sh"
 
-# Two buckets of a second: 40 entries with one error, then 20 errors.
+# Three buckets of a second: 40 entries with one error; 40 with one
+# error and one warning; then 20 errors.
 tool_line()
 {
 	printf '{"category":"tool","timestamp":"2026-11-26T10:00:%s.%03dZ","level":"%s","event":"tool_execution","pid":1,"tool_name":"t","tool_server":"s","success":true,"duration_ms":1.0}\n' "$1" "$2" "$3"
@@ -18,6 +21,13 @@ mkdir -m 700 "$UI_LOGS"
 	i=1
 	while [ $i -lt 40 ]; do
 		tool_line 00 $i INFO
+		i=$((i + 1))
+	done
+	tool_line 02 0 ERROR
+	tool_line 02 1 WARNING
+	i=2
+	while [ $i -lt 40 ]; do
+		tool_line 02 $i INFO
 		i=$((i + 1))
 	done
 	i=0
@@ -32,9 +42,9 @@ chmod 600 "$UI_LOGS"/*
 # and the cells of a column there, bottom first: "CHAR FG BG ATTRS".
 bar_rows()
 {
-	top=$(ui_screen | grep -n '^ *40 [┤+]' | head -n 1 | cut -d: -f1)
+	top=$(ui_screen | grep -n "^ *${1:-40} [┤+]" | head -n 1 | cut -d: -f1)
 	base=$(ui_screen | grep -n '^ *0 [└+]' | head -n 1 | cut -d: -f1)
-	[ -n "$top" ] && [ -n "$base" ] || ui_fail "no scale from 40 to 0"
+	[ -n "$top" ] && [ -n "$base" ] || ui_fail "no scale from ${1:-40} to 0"
 	top=$((top - 1))
 	base=$((base - 1))
 }
@@ -46,7 +56,7 @@ column()
 }
 
 ui_start
-ui_wait '60/60 '
+ui_wait '100/100 '
 ui_keys 8
 ui_wait 'Entries per 1s'
 bar_rows
@@ -67,6 +77,17 @@ b=$(column 12)
     [ "$(echo "$b" | wc -l)" -eq $((rows / 2)) ] ||
     ui_fail "the second bar is not half the height in red: $b"
 ui_ok "errors stacked in proportion, to a scale"
+# 1 error and 1 warning in 40, both under an eighth-block's reach of
+# the bottom cell: the block red, the rest of that cell yellow (the
+# warnings, not hidden under green), green above; no red or yellow
+# beyond that cell
+c=$(column 9)
+[ "$(echo "$c" | wc -l)" -eq $rows ] || ui_fail "the middle bar is not full height: $c"
+echo "$c" | head -n 1 | grep -Eq '^(▁|▂|▃) 196 166 ' ||
+    ui_fail "the middle bar's bottom is not red on yellow: $(echo "$c" | head -n 1)"
+[ "$(echo "$c" | tail -n +2 | grep -vc '^█ 28 d ')" -eq 0 ] ||
+    ui_fail "the middle bar's rest is not green: $c"
+ui_ok "errors and warnings in one cell, both shown"
 
 # the axis: the first bucket's time, with its date
 ui_expect '^ +Nov 26 10:00:00( |$)' "the time under the first bar"
@@ -85,7 +106,7 @@ ui_quit
 # without colour: whole cells, a glyph per kind; 1 error in 40 is less
 # than half a cell, 20 errors half the bar
 ui_start --no-color
-ui_wait '60/60 '
+ui_wait '100/100 '
 ui_keys 8
 ui_wait '# error'
 bar_rows
@@ -101,7 +122,7 @@ ui_ok "monochrome histogram in proportion"
 
 # colour without UTF-8: whole cells in colour, an ASCII axis
 UI_ENV="LANG=C LC_ALL=C" ui_start
-ui_wait '60/60 '
+ui_wait '100/100 '
 ui_keys 8
 ui_wait 'Entries per 1s'
 bar_rows
@@ -133,3 +154,28 @@ echo "$labels" | grep -Eq '^ +Nov 26 10:00 +10:[0-5][0-9]( |$)' ||
 echo "$labels" | grep -q '\.000' && ui_fail "milliseconds on the axis: $labels"
 ui_quit
 ui_ok "time labels"
+
+# 1 error in 200 is under half an eighth of the bar, yet it is there:
+# an eighth of red
+rm -rf "$UI_LOGS"
+mkdir -m 700 "$UI_LOGS"
+{
+	tool_line 00 0 ERROR
+	i=1
+	while [ $i -lt 200 ]; do
+		tool_line 00 $i INFO
+		i=$((i + 1))
+	done
+} >"$UI_LOGS/tool_executions.log"
+chmod 600 "$UI_LOGS"/*
+ui_start
+ui_wait '200/200 '
+ui_keys 8
+ui_wait 'Entries per 1s'
+bar_rows 200
+a=$(column 7)
+echo "$a" | head -n 1 | grep -Eq '^▁ 196 28 ' ||
+    ui_fail "one error in 200 is not an eighth of red: $(echo "$a" | head -n 1)"
+[ "$(echo "$a" | grep -c ' 196 ')" -eq 1 ] || ui_fail "more red than an eighth: $a"
+ui_quit
+ui_ok "a level that is there is seen"

@@ -5,8 +5,11 @@
  * on the axis, exact to an eighth of a cell with block glyphs where the
  * terminal has UTF-8 and colour; in whole cells otherwise (colours, or a
  * glyph per kind without them), so that a bucket of 1 error in 40 never
- * looks like a bucket of errors.  Times on the axis are written as a
- * person writes them ("Nov 29 18:00", "18:30"), in the zone shown.
+ * looks like a bucket of errors.  A cell has two colours, the block's and
+ * the background's, so where two kinds end in one cell the second fills
+ * the rest of it; in eighths a kind that is there gets at least one.
+ * Times on the axis are written as a person writes them ("Nov 29
+ * 18:00", "18:30"), in the zone shown.
  */
 #include "config.h"
 
@@ -163,13 +166,77 @@ round_units(double v)
 	return (int)floor(v + 0.5);
 }
 
+/*
+ * Where each kind of a bar of t units ends (end[k], stacked from the
+ * bottom), in proportion.  In eighths, a kind that is there gets at
+ * least one, taken from the largest kind, so an error is never rounded
+ * away; in whole cells the rounding stands, or one error would look
+ * like a bucket of them.
+ */
+static void
+bar_shares(const uint64_t n[3], uint64_t total, int t, int unit, int end[3])
+{
+	int units[3], big = 0;
+	uint64_t sum = 0;
+
+	for (int k = 0; k < 3; k++) {
+		sum += n[k];
+		end[k] = round_units((double)sum * t / (double)total);
+	}
+	if (unit == 1)
+		return;
+	for (int k = 0; k < 3; k++) {
+		units[k] = end[k] - (k > 0 ? end[k - 1] : 0);
+		if (units[k] > units[big])
+			big = k;
+	}
+	for (int k = 0; k < 3; k++)
+		if (n[k] > 0 && units[k] == 0) {
+			units[k] = 1;
+			if (units[big] > 1)
+				units[big]--;	/* else the bar grows */
+		}
+	for (int k = 0, at = 0; k < 3; k++)
+		end[k] = at += units[k];
+}
+
+/*
+ * A cell has two colours: a block glyph's for the kind at its bottom and
+ * the background for the kind above.  Where a kind would end in the cell
+ * in which the kind under it ended, it fills that cell instead (its
+ * colour being the background there), so every kind that is there stays
+ * seen; the kinds above keep their ends, the bar its height, unless
+ * that leaves one of them nothing.
+ */
+static void
+bar_fit(int end[3], int unit, int max)
+{
+	bool there[3];
+
+	for (int k = 0; k < 3; k++)
+		there[k] = end[k] > (k > 0 ? end[k - 1] : 0);
+	for (int k = 1; k < 3; k++) {
+		int prev = end[k - 1], top = (prev / unit + 1) * unit;
+
+		if (!there[k])
+			end[k] = prev;
+		else if (end[k] <= prev)
+			end[k] = prev + 1;
+		else if (prev % unit != 0 && end[k] < top)
+			end[k] = top;
+		if (end[k] > max)
+			end[k] = max;
+	}
+}
+
 /* One bucket's bar in rows cells of `unit` units, to the scale top. */
 static void
 bar_draw(struct ui *u, const struct eng_hist_bucket *b, double top,
     int y_bottom, int x, int rows, int unit)
 {
+	const uint64_t n[3] = { b->err, b->warn, b->other };
 	uint64_t total = b->err + b->warn + b->other;
-	int t, e, w;
+	int t, e, w, end[3];
 
 	if (total == 0)
 		return;
@@ -178,18 +245,21 @@ bar_draw(struct ui *u, const struct eng_hist_bucket *b, double top,
 		t = 1;		/* something is there: at least a unit */
 	if (t > rows * unit)
 		t = rows * unit;
-	e = round_units((double)b->err * t / (double)total);
-	w = round_units((double)(b->err + b->warn) * t / (double)total);
+	bar_shares(n, total, t, unit, end);
+	bar_fit(end, unit, rows * unit);
+	e = end[KIND_ERR];
+	w = end[KIND_WARN];
+	t = end[KIND_OTHER];
 	for (int r = 0; r < rows && r * unit < t; r++) {
 		int lo = r * unit, lower = kind_at(lo, e, w, t);
-		int upper = kind_at(lo + unit - 1, e, w, t), end;
+		int upper = kind_at(lo + unit - 1, e, w, t), end_lo;
 
 		if (lower == upper) {
 			bar_cell(u, y_bottom - r, x, lower, unit, unit, upper);
 			continue;
 		}
-		end = lower == KIND_ERR ? e : lower == KIND_WARN ? w : t;
-		bar_cell(u, y_bottom - r, x, lower, end - lo, unit, upper);
+		end_lo = lower == KIND_ERR ? e : lower == KIND_WARN ? w : t;
+		bar_cell(u, y_bottom - r, x, lower, end_lo - lo, unit, upper);
 	}
 }
 
