@@ -15,26 +15,25 @@ tool_line()
 {
 	printf '{"category":"tool","timestamp":"2026-11-26T10:00:%s.%03dZ","level":"%s","event":"tool_execution","pid":1,"tool_name":"t","tool_server":"s","success":true,"duration_ms":1.0}\n' "$1" "$2" "$3"
 }
+
+# tool_lines SECOND FROM TO LEVEL: the entries of milliseconds FROM to TO-1
+tool_lines()
+{
+	i=$2
+	while [ "$i" -lt "$3" ]; do
+		tool_line "$1" "$i" "$4"
+		i=$((i + 1))
+	done
+}
+
 mkdir -m 700 "$UI_LOGS"
 {
 	tool_line 00 0 ERROR
-	i=1
-	while [ $i -lt 40 ]; do
-		tool_line 00 $i INFO
-		i=$((i + 1))
-	done
+	tool_lines 00 1 40 INFO
 	tool_line 02 0 ERROR
 	tool_line 02 1 WARNING
-	i=2
-	while [ $i -lt 40 ]; do
-		tool_line 02 $i INFO
-		i=$((i + 1))
-	done
-	i=0
-	while [ $i -lt 20 ]; do
-		tool_line 05 $i ERROR
-		i=$((i + 1))
-	done
+	tool_lines 02 2 40 INFO
+	tool_lines 05 0 20 ERROR
 } >"$UI_LOGS/tool_executions.log"
 chmod 600 "$UI_LOGS"/*
 
@@ -161,11 +160,7 @@ rm -rf "$UI_LOGS"
 mkdir -m 700 "$UI_LOGS"
 {
 	tool_line 00 0 ERROR
-	i=1
-	while [ $i -lt 200 ]; do
-		tool_line 00 $i INFO
-		i=$((i + 1))
-	done
+	tool_lines 00 1 200 INFO
 } >"$UI_LOGS/tool_executions.log"
 chmod 600 "$UI_LOGS"/*
 ui_start
