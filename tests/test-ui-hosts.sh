@@ -44,12 +44,20 @@ ui_ok "H: one host chosen"
 # the filter list shows it as a where expression with its hits
 ui_keys v
 ui_wait 'where +in +host in \("logs"\) +24 hits' "the filter list"
+ui_keys h
+ui_wait 'llmlog keys' "h opens the help from the filter list"
+ui_keys x
+ui_wait '24 hits' "the help closes on the filter list"
 ui_keys Escape
 ui_wait ' 24/24 '
 
 # the other host instead: the picker remembers the choice
 ui_keys H
 ui_wait '☑ logs' "the choice is kept"
+ui_keys F1
+ui_wait 'llmlog keys' "F1 opens the help from the hosts"
+ui_keys x
+ui_wait '☑ logs' "the help closes on the hosts"
 ui_keys Space Space
 ui_wait '☑ beta' "beta chosen"
 ui_expect '☐ logs'

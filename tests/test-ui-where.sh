@@ -117,6 +117,20 @@ ui_keys Right
 ui_wait_gone 'model +n' "Right scrolls a column"
 ui_keys Left
 ui_wait 'model +n'
+ui_keys h
+ui_wait 'llmlog keys' "h opens the help"
+ui_keys x
+ui_wait 'model +n' "the help closes on the table"
+ui_keys F1
+ui_wait 'llmlog keys' "F1 opens the help"
+ui_keys x
+ui_wait 'model +n'
+ui_keys q
+ui_wait '24/24 ' "q back to the list"
+ui_keys ':'
+ui_wait '^SQL: SELECT model'
+ui_keys Enter
+ui_wait 'model +n'
 ui_keys Escape
 ui_wait '24/24 ' "Esc back to the list"
 ui_keys ':'

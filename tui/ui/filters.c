@@ -370,6 +370,7 @@ static int
 filters_key(struct ui *u, int key)
 {
 	struct ui_filters *fl = state(u);
+	enum ui_screen_id back = fl->back == UI_STATS ? UI_STATS : UI_LIST;
 
 	if (key == 'k' || key == 'j')
 		key = UK(key == 'k' ? KEY_UP : KEY_DOWN);
@@ -393,18 +394,12 @@ filters_key(struct ui *u, int key)
 			rows_after_delete(u, fl, fl->sel);
 		}
 		break;
-	case 'h':
-	case UK(KEY_F(1)):
-		ui_show(u, UI_HELP);
-		break;
-	case 'q':
-	case UI_ESC:
 	case 'v':
 	case UK(KEY_LEFT):
-		ui_show(u, fl->back == UI_STATS ? UI_STATS : UI_LIST);
+		ui_show(u, back);
 		break;
 	default:
-		return 0;
+		return ui_screen_key(u, key, back);
 	}
 	return UI_HANDLED | UI_REDRAW;
 }

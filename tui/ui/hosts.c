@@ -350,6 +350,7 @@ static int
 hosts_key(struct ui *u, int key)
 {
 	struct ui_hosts *hs = state(u);
+	enum ui_screen_id back = hs->back == UI_STATS ? UI_STATS : UI_LIST;
 	bool all = true;
 
 	if (key == 'k' || key == 'j')
@@ -373,23 +374,17 @@ hosts_key(struct ui *u, int key)
 	case '\r':
 	case UK(KEY_ENTER):
 		apply(u, hs);
-		ui_show(u, hs->back == UI_STATS ? UI_STATS : UI_LIST);
+		ui_show(u, back);
 		break;
 	case '=':
 		open_typed(u, hs);
 		break;
-	case 'h':
-	case UK(KEY_F(1)):
-		ui_show(u, UI_HELP);
-		break;
-	case 'q':
-	case UI_ESC:
 	case 'H':
 	case UK(KEY_LEFT):
-		ui_show(u, hs->back == UI_STATS ? UI_STATS : UI_LIST);
+		ui_show(u, back);
 		break;
 	default:
-		return 0;
+		return ui_screen_key(u, key, back);
 	}
 	return UI_HANDLED | UI_REDRAW;
 }

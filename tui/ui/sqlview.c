@@ -275,16 +275,8 @@ sql_key(struct ui *u, int key)
 	case ':':
 		ui_prompt_open(u, UI_PROMPT_SQL, u->sql_text);
 		break;
-	case 'h':
-	case UK(KEY_F(1)):
-		ui_show(u, UI_HELP);
-		break;
-	case 'q':
-	case UI_ESC:
-		ui_show(u, UI_LIST);
-		break;
 	default:
-		return 0;
+		return ui_screen_key(u, key, UI_LIST);
 	}
 	return UI_HANDLED | UI_REDRAW;
 }

@@ -397,6 +397,22 @@ ui_show(struct ui *u, enum ui_screen_id id)
 		screens[id]->enter(u, from);
 }
 
+int
+ui_screen_key(struct ui *u, int key, enum ui_screen_id back)
+{
+	switch (key) {
+	case 'h':
+	case UK(KEY_F(1)):
+		ui_show(u, UI_HELP);
+		return UI_HANDLED | UI_REDRAW;
+	case 'q':
+	case UI_ESC:
+		ui_show(u, back);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	return 0;
+}
+
 void
 ui_set_tab(struct ui *u, int tab)
 {

@@ -354,6 +354,9 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Show a screen; the tabs' screens through ui_set_tab. */
 void ui_show(struct ui *u, enum ui_screen_id id);
+/* The keys a screen of its own shares with the others: h and F1 the
+ * help, q and Esc back to `back`.  0 for any other key. */
+int ui_screen_key(struct ui *u, int key, enum ui_screen_id back);
 /* The cursor keys of a screen's rows: Up, Down, PgUp and PgDn (page
  * rows; 0: no paging), Home and g, End and G move *pos within [0, n).
  * False, *pos untouched, for any other key (a screen maps its own
