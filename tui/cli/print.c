@@ -1010,7 +1010,7 @@ print_run(struct eng *e, const struct options *o)
 		    o->filter.regex, o->filter.raw);
 	if (o->stats && o->by_text == NULL && !o->list &&
 	    o->trace_id[0] == '\0')
-		eng_stats_on_load(e, &o->filter, o->utc);
+		eng_stats_on_load_only(e, &o->filter, o->utc);
 	if (eng_load(e, err, sizeof err) != 0) {
 		fprintf(stderr, "llmlog: %s\n", err);
 		return 2;

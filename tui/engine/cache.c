@@ -43,12 +43,13 @@
 #include "engine-int.h"
 
 #define CACHE_MAGIC	"llmlogix"
-#define CACHE_VERSION	3
+#define CACHE_VERSION	4
 #define CACHE_SUFFIX	".idx"
 #define HASH_BLOCK	(64u << 10)	/* the first and last blocks hashed */
 #define IO_BLOCK	(1u << 20)	/* read and written at a time */
 #define CACHE_MAX_DEFAULT	(UINT64_C(1) << 30)
 #define VALS_SPAN_MAX	1024	/* a longer value: the line is read */
+#define PART_MAX	(UINT64_C(1) << 30)	/* a part's bytes at most */
 
 /* Fields the statistics never read, objects that only a summary shows:
  * kept absent, so entry_fields' readers must not look at them (a summary
@@ -69,6 +70,8 @@ struct cache {
 	size_t corrupt;
 	char *corrupt_path;
 	uint64_t layout;
+	uint64_t part_key;	/* the parts this load takes (stats.c) */
+	bool load_only;		/* for a report alone (stats_load_only) */
 	struct ahead *ahead;	/* caches being read ahead, or NULL */
 };
 
@@ -87,9 +90,11 @@ struct file_cache {
 
 /* The header of a cache file; the body follows: the entries (struct
  * packed), each one's record offset (uint32_t), the records, the note
- * (what inflating a compressed backup said), the directory.  The
- * entries and offsets have a checksum, the rest another: they are read
- * by different threads (read_ahead). */
+ * (what inflating a compressed backup said), the directory, and the
+ * file's figures (stats.c's part, of stats_key) when they were counted.
+ * Each has its own checksum but the offsets, which share the entries'
+ * (the records are read by another thread than the entries: read_ahead;
+ * a report that takes the figures reads no record). */
 struct head {
 	char magic[8];
 	uint32_t version, head_size;
@@ -103,7 +108,8 @@ struct head {
 	uint64_t nentries, blob_len;
 	uint32_t note_len, dir_len;
 	uint32_t category, gz;
-	uint64_t entries_sum, blob_sum;
+	uint64_t entries_sum, blob_sum, note_sum;
+	uint64_t stats_len, stats_key, stats_sum;
 	uint64_t head_sum;	/* of the bytes before it */
 };
 
@@ -474,6 +480,7 @@ cache_free(struct eng *e)
 void
 file_cache_free(struct file *f)
 {
+	file_part_drop(f);
 	if (f->cache == NULL)
 		return;
 	free(f->cache->blob.s);
@@ -884,6 +891,12 @@ cache_values_on(const struct eng *e)
 	return e->cache != NULL && e->prefilter == NULL;
 }
 
+bool
+cache_keeps_parts(const struct eng *e)
+{
+	return cache_values_on(e) && !e->cache->no_write;
+}
+
 /* ---- reading a cache ---- */
 
 /* The cache is bad: said once (eng_cache_corrupt), and not used. */
@@ -905,7 +918,8 @@ head_valid(const struct cache *c, const struct head *h, const struct file *f)
 	    h->category == (uint32_t)f->category && h->gz == f->gz &&
 	    h->pos <= h->text_size && h->nentries <= h->pos &&
 	    h->blob_len <= UINT32_MAX && h->note_len < 4096 &&
-	    h->dir_len < PATH_MAX;
+	    h->dir_len < PATH_MAX && h->stats_len <= PART_MAX &&
+	    (h->stats_len == 0 || h->stats_key != 0);
 }
 
 /* Whether h says what the log file, open as fd, holds now. */
@@ -927,24 +941,6 @@ agrees(const struct head *h, const struct file *f, int fd)
 		return false;	/* truncated */
 	return hash_ends(fd, end, &first, &last) && first == h->hash_first &&
 	    last == h->hash_last;
-}
-
-/* Ask for large pages under the whole pages of [p, p + n): the blob is
- * read at once, and a fault per 4 KiB page costs more than its reading. */
-static void
-huge_pages(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t page = (uintptr_t)2 << 20;
-	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)p + n) & ~(page - 1);
-
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
 }
 
 /* Read n bytes of the body at *off into p, adding them to the sum. */
@@ -969,6 +965,8 @@ struct fetch {
 	int cfd;		/* the cache file, open when found */
 	char *note;		/* the note, NUL, then the directory */
 	char *corrupt;		/* the cache's path, when it was corrupt */
+	struct stats_part *part;	/* the file's figures, or NULL */
+	bool no_values;		/* the records left unread (load_only) */
 	bool found;		/* a cache that holds so far: its blob read */
 	bool taken, done;	/* read_ahead's */
 };
@@ -980,11 +978,37 @@ fetch_forget(struct fetch *x)
 		close(x->cfd);
 	free(x->note);
 	x->note = NULL;
+	stats_part_free(x->part);
+	x->part = NULL;
 	x->found = false;
 }
 
-/* The records, the note and the directory of a valid head into x and
- * x->f's blob; false when they are not what the head says. */
+/* The file's figures after the directory, when they are of the key this
+ * load takes; false when they are not what the head says. */
+static bool
+part_read(struct eng *e, struct fetch *x, int cfd)
+{
+	const struct head *h = &x->h;
+	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
+	    sizeof(uint32_t)) + h->blob_len + h->note_len + h->dir_len;
+	struct sum sum;
+	char *buf;
+	bool ok;
+
+	if (h->stats_len == 0 || h->stats_key != e->cache->part_key)
+		return true;	/* none, or counted otherwise: counted */
+	buf = eng_xmalloc((size_t)h->stats_len);
+	sum_init(&sum);
+	ok = body_read(cfd, buf, (size_t)h->stats_len, &off, &sum) &&
+	    sum_end(&sum) == h->stats_sum && (x->part = stats_part_load(buf,
+	    (size_t)h->stats_len, (uint32_t)x->id,
+	    (uint8_t)x->f->source)) != NULL;
+	free(buf);
+	return ok;
+}
+
+/* The records of a valid head into x->f's blob; false when they are not
+ * what the head says. */
 static bool
 blob_read(struct fetch *x, int cfd)
 {
@@ -1001,17 +1025,32 @@ blob_read(struct fetch *x, int cfd)
 		if (blob->cap < h->blob_len + 1) {	/* no room to spare */
 			blob->cap = (size_t)h->blob_len + 1;
 			blob->s = eng_xrealloc(blob->s, blob->cap);
-			huge_pages(blob->s, blob->cap);
+			eng_huge_pages(blob->s, blob->cap);
 		}
 		ok = body_read(cfd, blob->s, (size_t)h->blob_len, &off, &sum);
 		blob->len = ok ? (size_t)h->blob_len : 0;
 	}
-	x->note = eng_xmalloc((size_t)h->note_len + h->dir_len + 1);
-	ok = ok && body_read(cfd, x->note, (size_t)h->note_len + h->dir_len,
-	    &off, &sum) && sum_end(&sum) == h->blob_sum;
-	x->note[h->note_len] = '\0';
+	ok = ok && sum_end(&sum) == h->blob_sum;
 	if (!ok)
 		strbuf_reset(blob);
+	return ok;
+}
+
+/* The note and the directory of a valid head into x->note. */
+static bool
+note_read(struct fetch *x, int cfd)
+{
+	const struct head *h = &x->h;
+	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
+	    sizeof(uint32_t)) + h->blob_len;
+	struct sum sum;
+	bool ok;
+
+	sum_init(&sum);
+	x->note = eng_xmalloc((size_t)h->note_len + h->dir_len + 1);
+	ok = body_read(cfd, x->note, (size_t)h->note_len + h->dir_len, &off,
+	    &sum) && sum_end(&sum) == h->note_sum;
+	x->note[h->note_len] = '\0';
 	return ok;
 }
 
@@ -1053,7 +1092,7 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 	}
 	if ((uint64_t)st.st_size != sizeof *h + h->nentries * (sizeof(struct
 	    packed) + sizeof(uint32_t)) + h->blob_len + h->note_len +
-	    h->dir_len)
+	    h->dir_len + h->stats_len)
 		goto bad;
 	if (fd < 0) {
 		if ((fd = fdcache_acquire(e, f)) < 0)
@@ -1062,9 +1101,15 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 	}
 	if (!agrees(h, f, fd))
 		goto out;	/* the file changed: indexed again */
-	if (!blob_read(x, cfd)) {
+	/* a report that takes the file's figures needs none of its
+	 * records, unless the file is to be written again */
+	if (!note_read(x, cfd) || !part_read(e, x, cfd) ||
+	    (!(x->no_values = x->part != NULL && e->cache->load_only &&
+	    (f->gz || f->size == h->pos)) && !blob_read(x, cfd))) {
 		free(x->note);
 		x->note = NULL;
+		stats_part_free(x->part);
+		x->part = NULL;
 		goto bad;
 	}
 	x->found = true;
@@ -1136,13 +1181,15 @@ entries_load(struct eng *e, struct fetch *x)
 			ok = refs[i] == VALS_NONE || refs[i] < h->blob_len;
 			records += refs[i] != VALS_NONE;
 		}
+		if (x->no_values)	/* unread: the lines are read */
+			memset(refs, 0xff, n * sizeof *refs);
 		done += n;
 	}
 	if (!ok || sum_end(&sum) != h->entries_sum) {
 		e->count = before;	/* what was appended is forgotten */
 		return false;
 	}
-	f->cache->records = records;
+	f->cache->records = x->no_values ? 0 : records;
 	e->malformed += (size_t)malformed;
 	for (size_t p = before; p < e->count; p += CHUNK_ENTRIES -
 	    (p & (CHUNK_ENTRIES - 1))) {
@@ -1161,6 +1208,8 @@ static bool
 fetch_apply(struct eng *e, struct fetch *x)
 {
 	struct file *f = x->f;
+	size_t before = e->count;
+	bool more;
 
 	if (x->found && !entries_load(e, x)) {
 		strbuf_reset(&f->cache->blob);
@@ -1181,6 +1230,11 @@ fetch_apply(struct eng *e, struct fetch *x)
 	f->cache->saved = true;
 	f->cache->saved_pos = x->h.pos;
 	f->cache->saved_entries = (size_t)x->h.nentries;
+	/* its figures: a file that grew is written again, with them */
+	more = f->size > f->pos;
+	if (stats_file_loaded(e, f, x->part, before, more))
+		f->cache->saved = false;
+	x->part = NULL;
 	if (x->note[0] != '\0') {
 		store_unreadable(e, f->path, x->note, false);
 		f->cache->note = eng_xstrdup(x->note);
@@ -1411,6 +1465,10 @@ cache_prepare(struct eng *e, struct file *f, size_t id)
 	if (f->cache != NULL && f->cache->prepared)
 		return;
 	file_cache(f)->prepared = true;
+	if (e->cache != NULL && e->cache->ahead == NULL) {	/* no reader */
+		e->cache->part_key = stats_parts_key(e);
+		e->cache->load_only = stats_load_only(e);
+	}
 	if (f->gz) {
 		if ((fd = gz_open(e, f)) < 0)
 			return;
@@ -1560,6 +1618,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	const char *dir = c->dirs[f->source];
 	struct head h = { .version = CACHE_VERSION, .head_size = sizeof h };
 	struct writer w = { .fd = -1 };
+	struct strbuf part = { 0 };
 	char *tmp, *path;
 	size_t reached = 0;
 	uint32_t ref;
@@ -1578,12 +1637,19 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	h.gz = f->gz;
 	if (!head_facts(e, f, &h))
 		return;
+	if (f->stats != NULL && f->stats_entries == n && n == f->entries) {
+		strbuf_init(&part);
+		stats_part_save(&part, f->stats);
+		h.stats_len = part.len;
+		h.stats_key = f->stats_key;
+	}
 	tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
 	strcpy(tmp, c->dir);
 	strcat(tmp, "/.tmp-XXXXXX");
 	if ((w.fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		c->no_write = true;	/* read-only or full: no writing */
 		free(tmp);
+		strbuf_free(&part);
 		return;
 	}
 	w.buf = eng_xmalloc(IO_BLOCK);
@@ -1627,10 +1693,17 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		strbuf_free(&nb);
 		free(refs);
 	}
+	h.blob_sum = sum_end(&w.sum);
+	sum_init(&w.sum);
 	w_add(&w, note, h.note_len);
 	w_add(&w, dir, h.dir_len);
+	h.note_sum = sum_end(&w.sum);
+	sum_init(&w.sum);
+	if (part.len > 0)
+		w_add(&w, part.s, part.len);
+	h.stats_sum = sum_end(&w.sum);
+	strbuf_free(&part);
 	w_flush(&w);
-	h.blob_sum = sum_end(&w.sum);
 	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
 	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
 		w.failed = true;

@@ -53,6 +53,11 @@ struct file {
 	bool gz;		/* a compressed backup (gz.c): fd is its text */
 	uint64_t zsize;		/* its size on disk; size is the text's */
 	struct file_cache *cache;	/* cache.c, or NULL */
+	/* stats.c: the figures of its first stats_entries entries, counted
+	 * with stats_key, for its cache; or NULL */
+	struct stats_part *stats;
+	size_t stats_entries;
+	uint64_t stats_key;
 };
 
 struct loader;
@@ -342,6 +347,8 @@ struct cost_call {
  * NULL name is not looked up); NULL when none. */
 const struct price *prices_find(const struct eng_prices *p,
     const struct field_text *provider, const struct field_text *model);
+/* The same for the same prices, whatever their order. */
+uint64_t prices_fingerprint(const struct eng_prices *p);
 enum eng_cost cost_compute(const struct eng_prices *p,
     const struct cost_call *c, double *usd);
 /* The same with the call's price found already (NULL: none). */
@@ -365,6 +372,18 @@ void xsum_merge(struct xsum *into, const struct xsum *from);
 /* The sum to the nearest double: ±HUGE_VAL past a double's range. */
 double xsum_value(const struct xsum *s);
 void xsum_free(struct xsum *s);
+/* A sum's bytes after b's, and read back from [*p, end) (*p moved past
+ * them); false, s empty, when they are not a sum's. */
+void xsum_save(struct strbuf *b, const struct xsum *s);
+bool xsum_restore(struct xsum *s, const unsigned char **p,
+    const unsigned char *end);
+
+/* engine.c: the threads a large load or sort may run, one per core */
+int load_threads(void);
+
+/* alloc.c: large pages for memory filled at once */
+void eng_huge_pages(void *p, size_t n);
+void *eng_xmalloc_huge(size_t size);
 
 /* hosts.c: name the directories (e->hosts), and free the names */
 void hosts_name(struct eng *e);
@@ -525,8 +544,29 @@ void stats_task_count(struct stats_part *p, const struct eng_entry *en,
 /* The task is read: its durations sorted (on its thread), so that
  * publishing merges them into order. */
 void stats_task_done(struct stats_part *p);
-void stats_task_publish(struct eng *e, struct stats_part *p, size_t n);
+void stats_task_publish(struct eng *e, struct file *f, struct stats_part *p,
+    size_t n);
 void stats_pre_free(struct eng *e);
+/* A file's part: each file's figures are kept with it (file->stats) while
+ * every entry of it is counted, so that its cache holds them.  The bytes
+ * of one (appended to b), read back as the part of file (NULL when they
+ * are not one), and the key of what counting depends on (the prices, the
+ * zone of days, the format): a part of another key is not taken.  0:
+ * nothing is counted on load. */
+void stats_part_save(struct strbuf *b, const struct stats_part *p);
+struct stats_part *stats_part_load(const void *bytes, size_t len,
+    uint32_t file, uint8_t source);
+void stats_part_free(struct stats_part *p);
+uint64_t stats_parts_key(struct eng *e);
+/* Whether the load is for the report alone (eng_stats_on_load_only). */
+bool stats_load_only(const struct eng *e);
+void file_part_drop(struct file *f);
+/* f's entries [from, e->count), just taken from its cache with sp, its
+ * part (NULL: none was kept, they are counted here), into what the load
+ * counts; sp kept with f when keep (f will be written again).  True when
+ * they were counted here: f's cache is to be written with its part. */
+bool stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
+    size_t from, bool keep);
 bool reqstats_slowest(const struct req_stats *r, size_t i,
     struct eng_slow_request *out);
 /* The JSON's "requests", times written by jtime, costs by jcost. */
@@ -653,6 +693,8 @@ const char *pf_next(struct pf_scan *s, const char *buf, const char *from,
  * to do. */
 #define VALS_NONE	UINT32_MAX
 bool cache_values_on(const struct eng *e);
+/* Whether the files' figures are kept for their caches (stats.c). */
+bool cache_keeps_parts(const struct eng *e);
 void cache_prepare(struct eng *e, struct file *f, size_t id);
 void cache_save(struct eng *e);
 void cache_free(struct eng *e);

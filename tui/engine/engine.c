@@ -172,7 +172,7 @@ load_begin(struct eng *e, char *err, size_t errlen)
 
 /* Threads that index a large load: one per core there is, within
  * LOAD_THREADS_MAX (a central server indexes many hosts at once). */
-static int
+int
 load_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

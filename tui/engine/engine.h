@@ -849,6 +849,12 @@ void eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc);
  * (eng_stats_keep_tables). */
 void eng_stats_on_load_tables(struct eng *e, const struct eng_filter *f,
     bool utc);
+/* The same for a load whose one use is that report (print mode): a file
+ * whose cache holds its figures has the rest of its cache (the values of
+ * its entries' fields) left unread, and a line's values, should anything
+ * ask for them, are read from the line. */
+void eng_stats_on_load_only(struct eng *e, const struct eng_filter *f,
+    bool utc);
 /*
  * Add every entry of the view not yet counted (call again after
  * eng_view_update to keep a live report).  A live view's new entries cost

@@ -524,7 +524,7 @@ index_task_free(struct index_task *t)
 	free(t->refs);
 	t->refs = NULL;
 	strbuf_free(&t->blob);
-	stats_task_publish(NULL, t->part, 0);	/* an unpublished task's */
+	stats_task_publish(NULL, NULL, t->part, 0);	/* an unpublished task's */
 	t->part = NULL;
 }
 
@@ -676,7 +676,7 @@ index_publish(struct eng *e, struct index_task *t)
 	if (t->error != 0 && t->error != ENOENT)
 		store_unreadable(e, f->path, strerror(t->error), false);
 	index_task_publish_values(e, t);
-	stats_task_publish(e, t->part, t->n);	/* before the entries */
+	stats_task_publish(e, f, t->part, t->n);	/* before the entries */
 	t->part = NULL;
 	store_append(e, t->v, t->refs, t->n);
 	store_file_add_entries(f, t->v, t->n);

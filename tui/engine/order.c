@@ -6,11 +6,14 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "engine-int.h"
+
+#define PAR_MERGE	(1u << 17)	/* entries worth a merge on two cores */
 
 /*
  * Entries of one millisecond are listed in the order they were written,
@@ -80,6 +83,67 @@ merge_runs(const struct eng *e, const uint32_t *a, size_t an,
 	memcpy(out + k, b + j, (bn - j) * sizeof *b);
 }
 
+struct merge_job {
+	const struct eng *e;
+	const uint32_t *a, *b;
+	size_t an, bn;
+	uint32_t *out;
+};
+
+static void *
+merge_main(void *arg)
+{
+	const struct merge_job *j = arg;
+
+	merge_runs(j->e, j->a, j->an, j->b, j->bn, j->out);
+	return NULL;
+}
+
+/* How many of a's entries are among the first k that merge_runs puts
+ * out (the rest are b's): a[i] goes before b[k - i - 1] unless b's is
+ * less, so the count is the first i where it does not. */
+static size_t
+split_at(const struct eng *e, const uint32_t *a, size_t an,
+    const uint32_t *b, size_t bn, size_t k)
+{
+	size_t lo = k > bn ? k - bn : 0, hi = k < an ? k : an;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (!idx_less(e, b[k - mid - 1], a[mid]))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* merge_runs, its halves on two cores when it is large: each half of
+ * the output is merged from the parts of a and b that fill it. */
+static void
+merge_two(const struct eng *e, const uint32_t *a, size_t an,
+    const uint32_t *b, size_t bn, uint32_t *out)
+{
+	size_t k = (an + bn) / 2, i;
+	struct merge_job upper;
+	pthread_t th;
+
+	if (an + bn < PAR_MERGE || an == 0 || bn == 0 || load_threads() < 2) {
+		merge_runs(e, a, an, b, bn, out);
+		return;
+	}
+	i = split_at(e, a, an, b, bn, k);
+	upper = (struct merge_job){ e, a + i, b + (k - i), an - i,
+	    bn - (k - i), out + k };
+	if (pthread_create(&th, NULL, merge_main, &upper) != 0) {
+		merge_runs(e, a, an, b, bn, out);
+		return;
+	}
+	merge_runs(e, a, i, b, k - i, out);
+	pthread_join(th, NULL);
+}
+
 /* Natural merge sort: find the ascending runs (the index holds one per
  * file and load task), merge them pairwise. */
 void
@@ -111,7 +175,7 @@ order_sort(const struct eng *e, uint32_t *a, size_t n)
 	while (nruns > 1) {
 		size_t r = 0, w = 0;
 		for (; r + 1 < nruns; r += 2) {
-			merge_runs(e, src + runs[r], runs[r + 1] - runs[r],
+			merge_two(e, src + runs[r], runs[r + 1] - runs[r],
 			    src + runs[r + 1], runs[r + 2] - runs[r + 1],
 			    dst + runs[r]);
 			runs[w++] = runs[r];

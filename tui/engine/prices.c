@@ -110,6 +110,30 @@ eng_prices_free(struct eng_prices *p)
 	free(p);
 }
 
+/* What the prices are, whatever the order they were read in: a sum of
+ * each key's and price's hash (the figures counted with them, kept in
+ * the index cache, name the prices they were counted with). */
+uint64_t
+prices_fingerprint(const struct eng_prices *p)
+{
+	uint64_t sum = (uint64_t)(p != NULL ? p->n : 0);
+
+	for (size_t i = 0; p != NULL && i < p->cap; i++) {
+		const struct price_item *it = &p->v[i];
+		uint64_t h, bits;
+
+		if (it->key == NULL)
+			continue;
+		h = key_hash(it->key, it->len);
+		memcpy(&bits, &it->price.in, sizeof bits);
+		h = (h ^ bits) * UINT64_C(1099511628211);
+		memcpy(&bits, &it->price.out, sizeof bits);
+		h = (h ^ bits) * UINT64_C(1099511628211);
+		sum += h ^ (h >> 29);
+	}
+	return sum;
+}
+
 size_t
 eng_prices_count(const struct eng_prices *p)
 {

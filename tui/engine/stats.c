@@ -18,11 +18,14 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "engine-int.h"
@@ -31,6 +34,7 @@
 #define SLOWEST		10
 #define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
+#define PART_FORMAT	1	/* of a part's bytes in a cache (the key) */
 /* Minutes of the trend figures kept, as the histogram's: a stray
  * ancient time would cost memory. */
 #define TREND_MINUTES	((size_t)(366 * ENG_US_PER_DAY / ENG_US_PER_MIN))
@@ -1590,9 +1594,11 @@ struct stats_pre {
 	bool tables;		/* eng_stats_on_load_tables */
 	bool broken;		/* a task came without its part: what
 				   follows is counted by the stats pass */
+	bool only;		/* eng_stats_on_load_only */
 	const struct eng_prices *prices;	/* those counted with */
 	struct eng_removed removed;	/* none left since: the positions
 					   are the ones counted */
+	uint64_t key;		/* stats_parts_key's, 0 until found */
 };
 
 /* from into an empty part moves its arrays instead of copying them. */
@@ -1626,6 +1632,8 @@ eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc)
 	part_init(&e->stats_pre->p);
 	e->stats_pre->utc = utc;
 	e->stats_pre->prices = e->prices;
+	/* the files' parts kept in their caches serve any report */
+	e->stats_pre->tables = cache_keeps_parts(e);
 	eng_removed(e, &e->stats_pre->removed);
 }
 
@@ -1638,6 +1646,21 @@ eng_stats_on_load_tables(struct eng *e, const struct eng_filter *f, bool utc)
 }
 
 void
+eng_stats_on_load_only(struct eng *e, const struct eng_filter *f, bool utc)
+{
+	eng_stats_on_load(e, f, utc);
+	if (e->stats_pre != NULL && e->stats_pre->to == 0)
+		e->stats_pre->only = true;
+}
+
+bool
+stats_load_only(const struct eng *e)
+{
+	return e->stats_pre != NULL && e->stats_pre->only &&
+	    !e->stats_pre->broken;
+}
+
+void
 stats_pre_free(struct eng *e)
 {
 	if (e->stats_pre == NULL)
@@ -1645,6 +1668,90 @@ stats_pre_free(struct eng *e)
 	part_free(&e->stats_pre->p);
 	free(e->stats_pre);
 	e->stats_pre = NULL;
+}
+
+/* A model's and a tool's durations, kept for the dashboard's tables,
+ * let go of for a report that has none. */
+static void
+part_drop_tables(struct part *p)
+{
+	struct tally *t[] = { &p->models, &p->tools };
+
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < t[k]->cap; i++) {
+			free(t[k]->v[i].d.v);
+			memset(&t[k]->v[i].d, 0, sizeof t[k]->v[i].d);
+		}
+	p->tables = false;
+}
+
+/* The zone days are counted in, as the environment names it. */
+static uint64_t
+zone_fingerprint(void)
+{
+	const char *tz = getenv("TZ");
+	char link[PATH_MAX];
+	struct stat st;
+	uint64_t h = tz != NULL ? hash(tz, strlen(tz)) : 1;
+	ssize_t n = readlink("/etc/localtime", link, sizeof link);
+
+	if (n > 0)
+		h = (h ^ hash(link, (size_t)n)) * 1099511628211ull;
+	if (stat("/etc/localtime", &st) == 0) {
+		h = (h ^ (uint64_t)st.st_ino) * 1099511628211ull;
+		h = (h ^ (uint64_t)st.st_size) * 1099511628211ull;
+		h = (h ^ (uint64_t)st.st_mtime) * 1099511628211ull;
+	}
+	return h;
+}
+
+uint64_t
+stats_parts_key(struct eng *e)
+{
+	struct stats_pre *pre = e->stats_pre;
+	uint64_t h = 1469598103934665603ull;
+	const uint64_t words[] = { PART_FORMAT, pre != NULL && pre->utc,
+	    pre != NULL && pre->tables,
+	    pre != NULL ? prices_fingerprint(pre->prices) : 0,
+	    pre != NULL && !pre->utc ? zone_fingerprint() : 0 };
+
+	if (pre == NULL || pre->broken)
+		return 0;
+	if (pre->key != 0)
+		return pre->key;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		h = (h ^ words[i]) * 1099511628211ull;
+	pre->key = h | 1;	/* never 0 */
+	return pre->key;
+}
+
+void
+file_part_drop(struct file *f)
+{
+	stats_part_free(f->stats);
+	f->stats = NULL;
+	f->stats_entries = 0;
+}
+
+/* n entries of f, counted in from, after the before of f counted: a
+ * copy kept with f for its cache (cache.c), when caches are written and
+ * every entry of f before them is in it. */
+static void
+file_part_add(struct eng *e, struct file *f, struct part *from,
+    size_t before, size_t n)
+{
+	if (f == NULL || !cache_keeps_parts(e))
+		return;
+	if (f->stats != NULL && f->stats_entries != before)
+		file_part_drop(f);
+	if (f->stats == NULL) {
+		if (before != 0 || (f->stats = stats_task_part(e)) == NULL)
+			return;		/* its first entries are not here */
+		f->stats_key = stats_parts_key(e);
+		f->stats_entries = 0;
+	}
+	part_merge(&f->stats->p, from);
+	f->stats_entries += n;
 }
 
 struct stats_part *
@@ -1681,21 +1788,67 @@ stats_task_done(struct stats_part *sp)
 }
 
 void
-stats_task_publish(struct eng *e, struct stats_part *sp, size_t n)
+stats_task_publish(struct eng *e, struct file *f, struct stats_part *sp,
+    size_t n)
 {
 	struct stats_pre *pre = e != NULL ? e->stats_pre : NULL;
 
 	if (pre != NULL && !pre->broken && n > 0) {
 		if (sp != NULL && pre->to == e->count) {
+			file_part_add(e, f, &sp->p, f->entries, n);
 			part_take(&pre->p, &sp->p);
 			pre->to += n;
 		} else
 			pre->broken = true;
 	}
+	if (f != NULL && n > 0 && (pre == NULL || pre->broken))
+		file_part_drop(f);	/* entries it does not count */
 	if (sp != NULL) {
 		part_free(&sp->p);
 		free(sp);
 	}
+}
+
+bool
+stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
+    size_t from, bool keep)
+{
+	struct stats_pre *pre = e->stats_pre;
+	size_t n = e->count - from;
+	bool counted = false;
+
+	file_part_drop(f);
+	if (pre == NULL || pre->broken || n == 0 || pre->to != from) {
+		if (pre != NULL && n > 0)
+			pre->broken = true;
+		stats_part_free(sp);
+		return false;
+	}
+	if (sp == NULL) {	/* none kept, or of other prices: counted */
+		struct block_reader br;
+
+		if ((sp = stats_task_part(e)) == NULL)
+			return false;
+		block_reader_init(&br);
+		for (size_t pos = from; pos < e->count; pos++)
+			count_entry(&sp->p, e, &br, pos);
+		block_reader_free(&br);
+		durations_settle_here(&sp->p);
+		counted = keep = true;
+	}
+	sp->p.prices = pre->prices;
+	sp->p.utc = pre->utc;
+	if (sp->p.tables != pre->tables) {	/* cannot be: in the key */
+		pre->broken = true;
+		stats_part_free(sp);
+		return false;
+	}
+	if (keep)
+		file_part_add(e, f, &sp->p, 0, n);
+	part_take(&pre->p, &sp->p);
+	pre->to += n;
+	stats_part_free(sp);
+	return counted;
 }
 
 static bool
@@ -1719,11 +1872,13 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	if (pre == NULL || pre->to == 0 || s->mark != 0 || s->vcount != 0 ||
 	    s->p.total != 0 || view_seen(v) < pre->to ||
 	    eng_view_count(v) != view_seen(v) || pre->utc != s->utc ||
-	    pre->tables != s->tables || pre->prices != e->prices)
+	    (s->tables && !pre->tables) || pre->prices != e->prices)
 		return;
 	eng_removed(e, &now);
 	if (!same_removed(&now, &pre->removed))
 		return;
+	if (pre->tables && !s->tables)
+		part_drop_tables(&pre->p);
 	for (size_t i = 0; i < pre->to; i++)
 		hist_add(&s->hist, store_entry(e, i));
 	part_take(&s->p, &pre->p);
@@ -2658,4 +2813,432 @@ eng_stats_table(struct eng_stats *s, enum eng_stats_table which,
 		};
 	free(v);
 	return t->n;
+}
+
+/* ---- a file's part, kept in its cache ----
+ *
+ * A file's figures as counted on load, so that a second open takes them
+ * instead of counting its entries again (cache.c keeps the bytes, with a
+ * checksum).  Everything the merge reads is kept; what is only found
+ * again (a model's price, the requests' resolution, the day of the last
+ * quarter hour) is not.  The bytes are checked as they are read back:
+ * counts within what is left, durations in the order they claim. */
+
+
+static void
+put(struct strbuf *b, const void *p, size_t n)
+{
+	strbuf_add(b, p, n);
+}
+
+static void
+put_u64(struct strbuf *b, uint64_t v)
+{
+	put(b, &v, sizeof v);
+}
+
+static void
+put_f64(struct strbuf *b, double v)
+{
+	put(b, &v, sizeof v);
+}
+
+static void
+put_bytes(struct strbuf *b, const char *s, size_t n)
+{
+	put_u64(b, n);
+	put(b, s, n);
+}
+
+static void
+put_entry(struct strbuf *b, const struct eng_entry *en)
+{
+	put_u64(b, (uint64_t)en->time_us);
+	put_u64(b, en->offset);
+	put_u64(b, en->length);
+	put_u64(b, (uint64_t)en->category | (uint64_t)en->level << 8 |
+	    (uint64_t)en->flags << 16);
+}
+
+static void
+put_values(struct strbuf *b, const double *v, size_t n, size_t sorted,
+    size_t tail)
+{
+	put_u64(b, n);
+	put_u64(b, sorted);
+	put_u64(b, tail);
+	put(b, v, n * sizeof *v);
+}
+
+static void
+put_tally(struct strbuf *b, const struct tally *t)
+{
+	put_u64(b, t->n);
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct tally_item *it = &t->v[i];
+
+		if (it->name == NULL)
+			continue;
+		put_bytes(b, it->name, it->len);
+		put_u64(b, it->count);
+		put_u64(b, it->failed);
+		put_u64(b, (uint64_t)it->last);
+		xsum_save(b, &it->sum);
+		put_u64(b, it->costed);
+		xsum_save(b, &it->cost);
+		put_values(b, it->d.v, it->d.n, it->d.sorted, it->d.tail);
+	}
+}
+
+void
+stats_part_save(struct strbuf *b, const struct stats_part *sp)
+{
+	const struct part *p = &sp->p;
+	const struct req_stats *r = &p->requests;
+	const struct xsum *sums[] = { &p->user_dur, &p->llm_dur, &p->prompt,
+	    &p->completion, &p->tokens, &p->cost, &p->tool_dur,
+	    &p->perf_dur };
+	const struct tally *tallies[] = { &p->providers, &p->models,
+	    &p->days, &p->unpriced, &p->errors, &p->tools,
+	    &p->denied_resources, &p->denied_actions };
+	const uint64_t counts[] = { p->total, p->malformed, p->foreign,
+	    p->out_of_range, (uint64_t)p->first, (uint64_t)p->last,
+	    p->user_total, p->user_success, p->user_dur_n, p->llm_total,
+	    p->llm_failed, p->llm_dur_n, p->llm_streaming, p->tool_total,
+	    p->tool_success, p->tool_dur_n, p->sec_total, p->sec_allowed,
+	    p->sec_denied, p->perf_total, p->tables };
+
+	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+		put_u64(b, counts[i]);
+	put(b, p->by_level, sizeof p->by_level);
+	put(b, p->by_category, sizeof p->by_category);
+	for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
+		xsum_save(b, sums[i]);
+	for (size_t i = 0; i < sizeof tallies / sizeof *tallies; i++)
+		put_tally(b, tallies[i]);
+	put_f64(b, p->peak_memory);
+	put_values(b, p->user_d.v, p->user_d.n, p->user_d.sorted,
+	    p->user_d.tail);
+	put_values(b, p->tool_d.v, p->tool_d.n, p->tool_d.sorted,
+	    p->tool_d.tail);
+	put_values(b, p->llm_d.v, p->llm_d.n, p->llm_d.sorted, p->llm_d.tail);
+	put_values(b, p->durations, p->ndur, p->dur_sorted, p->dur_tail);
+	put_u64(b, p->nslow);
+	for (size_t i = 0; i < p->nslow; i++) {
+		put_bytes(b, p->slowest[i].operation, p->slowest[i].len);
+		put_f64(b, p->slowest[i].ms);
+		put_entry(b, &p->slowest[i].entry);
+	}
+	put_u64(b, (uint64_t)p->minutes.first);
+	put_u64(b, p->minutes.n);
+	for (size_t i = 0; i < p->minutes.n; i++) {
+		const struct minute *m = &p->minutes.m[i];
+
+		put_u64(b, (uint64_t)m->requests << 32 | m->requests_ok);
+		put_u64(b, (uint64_t)m->llm << 32 | m->llm_failed);
+		put_u64(b, (uint64_t)m->denied << 32 | m->unpriced);
+		put_u64(b, m->tokens);
+		put_f64(b, m->cost);
+	}
+	put_u64(b, p->nreq);
+	put_u64(b, p->req_sorted);
+	for (size_t i = 0; i < p->nreq; i++) {
+		put_u64(b, (uint64_t)p->reqs[i].t);
+		put_f64(b, p->reqs[i].ms);
+	}
+	put_u64(b, r->requests);
+	put_u64(b, r->llm_calls);
+	put_u64(b, r->tool_calls);
+	put_u64(b, r->tokens);
+	put_u64(b, r->unpriced);
+	xsum_save(b, &r->cost);
+	put_u64(b, r->ntop);
+	for (size_t i = 0; i < r->ntop; i++) {
+		put(b, r->top[i].id, sizeof r->top[i].id);
+		put_f64(b, r->top[i].ms);
+		put_entry(b, &r->top[i].entry);
+		put_bytes(b, r->top[i].input, r->top[i].len);
+		put_u64(b, r->top[i].failed);
+	}
+	put_u64(b, r->has_calls);
+	put_u64(b, (uint64_t)r->calls_from);
+	put_u64(b, (uint64_t)r->calls_to);
+}
+
+/* Bytes read back, bounded: past the end, or a value that cannot be,
+ * makes ok false and every read after it zero. */
+struct rd {
+	const unsigned char *p, *end;
+	bool ok;
+};
+
+static void
+get(struct rd *r, void *out, size_t n)
+{
+	if (!r->ok || (size_t)(r->end - r->p) < n) {
+		r->ok = false;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
+static uint64_t
+get_u64(struct rd *r)
+{
+	uint64_t v;
+
+	get(r, &v, sizeof v);
+	return v;
+}
+
+static double
+get_f64(struct rd *r)
+{
+	double v;
+
+	get(r, &v, sizeof v);
+	return v;
+}
+
+/* A count of things of at least size bytes each, that many left. */
+static size_t
+get_count(struct rd *r, size_t size, size_t most)
+{
+	uint64_t n = get_u64(r);
+
+	if (n > most || n > (uint64_t)(r->end - r->p) / size)
+		r->ok = false;
+	return r->ok ? (size_t)n : 0;
+}
+
+static char *
+get_bytes(struct rd *r, size_t *len)
+{
+	size_t n = get_count(r, 1, SIZE_MAX);
+	char *s = eng_xmalloc(n + 1);
+
+	get(r, s, n);
+	s[n] = '\0';
+	*len = r->ok ? n : 0;
+	return s;
+}
+
+static void
+get_xsum(struct rd *r, struct xsum *s)
+{
+	xsum_free(s);
+	if (r->ok && !xsum_restore(s, &r->p, r->end))
+		r->ok = false;
+}
+
+static void
+get_entry(struct rd *r, struct eng_entry *en, uint32_t file, uint8_t source)
+{
+	uint64_t kinds;
+
+	en->time_us = (int64_t)get_u64(r);
+	en->offset = get_u64(r);
+	en->length = (uint32_t)get_u64(r);
+	kinds = get_u64(r);
+	en->category = (uint8_t)kinds;
+	en->level = (uint8_t)(kinds >> 8);
+	en->flags = (uint8_t)(kinds >> 16);
+	en->file = file;
+	en->source = source;
+}
+
+/* Whether v[from..to) are in order (and none is NaN). */
+static bool
+in_order(const double *v, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (isnan(v[i]) || (i > from && dbl_key(v[i - 1]) >
+		    dbl_key(v[i])))
+			return false;
+	return true;
+}
+
+static void
+get_values(struct rd *r, double **v, size_t *n, size_t *cap,
+    size_t *sorted, size_t *tail)
+{
+	size_t k = get_count(r, sizeof **v, SIZE_MAX);
+	size_t s = (size_t)get_u64(r), t = (size_t)get_u64(r);
+
+	if (!r->ok || s > k || t > k)
+		r->ok = false;
+	if (!r->ok || k == 0)
+		return;
+	eng_grow(v, cap, k, sizeof **v);
+	get(r, *v, k * sizeof **v);
+	*n = k;
+	*sorted = s;
+	*tail = t;
+	if (r->ok && (!in_order(*v, 0, s) || (t > s && !in_order(*v, s, t))))
+		r->ok = false;
+	for (size_t i = 0; r->ok && i < k; i++)
+		r->ok = !isnan((*v)[i]);
+}
+
+static void
+get_durs(struct rd *r, struct durs *d)
+{
+	get_values(r, &d->v, &d->n, &d->cap, &d->sorted, &d->tail);
+}
+
+static void
+get_tally(struct rd *r, struct tally *t)
+{
+	size_t n = get_count(r, 8, SIZE_MAX);
+
+	for (size_t i = 0; r->ok && i < n; i++) {
+		size_t len;
+		char *name = get_bytes(r, &len);
+		struct tally_item *it;
+
+		if (!r->ok) {
+			free(name);
+			break;
+		}
+		it = tally_get(t, name, len);
+		free(name);
+		if (it->count != 0) {	/* a name twice */
+			r->ok = false;
+			break;
+		}
+		it->count = get_u64(r);
+		it->failed = get_u64(r);
+		it->last = (int64_t)get_u64(r);
+		get_xsum(r, &it->sum);
+		it->costed = get_u64(r);
+		get_xsum(r, &it->cost);
+		get_durs(r, &it->d);
+	}
+}
+
+struct stats_part *
+stats_part_load(const void *bytes, size_t len, uint32_t file, uint8_t source)
+{
+	struct rd r = { bytes, (const unsigned char *)bytes + len, true };
+	struct stats_part *sp = eng_xmalloc(sizeof *sp);
+	struct part *p = &sp->p;
+	struct req_stats *rq = &p->requests;
+	struct xsum *sums[] = { &p->user_dur, &p->llm_dur, &p->prompt,
+	    &p->completion, &p->tokens, &p->cost, &p->tool_dur,
+	    &p->perf_dur };
+	struct tally *tallies[] = { &p->providers, &p->models, &p->days,
+	    &p->unpriced, &p->errors, &p->tools, &p->denied_resources,
+	    &p->denied_actions };
+	uint64_t *counts[] = { &p->total, &p->malformed, &p->foreign,
+	    &p->out_of_range, NULL, NULL, &p->user_total, &p->user_success,
+	    &p->user_dur_n, &p->llm_total, &p->llm_failed, &p->llm_dur_n,
+	    &p->llm_streaming, &p->tool_total, &p->tool_success,
+	    &p->tool_dur_n, &p->sec_total, &p->sec_allowed, &p->sec_denied,
+	    &p->perf_total, NULL };
+	size_t n;
+
+	part_init(p);
+	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+		uint64_t v = get_u64(&r);
+
+		if (counts[i] != NULL)
+			*counts[i] = v;
+		else if (i == 4)
+			p->first = (int64_t)v;
+		else if (i == 5)
+			p->last = (int64_t)v;
+		else
+			p->tables = v != 0;
+	}
+	get(&r, p->by_level, sizeof p->by_level);
+	get(&r, p->by_category, sizeof p->by_category);
+	for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
+		get_xsum(&r, sums[i]);
+	for (size_t i = 0; i < sizeof tallies / sizeof *tallies; i++)
+		get_tally(&r, tallies[i]);
+	p->peak_memory = get_f64(&r);
+	get_durs(&r, &p->user_d);
+	get_durs(&r, &p->tool_d);
+	get_durs(&r, &p->llm_d);
+	get_values(&r, &p->durations, &p->ndur, &p->durcap, &p->dur_sorted,
+	    &p->dur_tail);
+	n = get_count(&r, 8, SLOWEST);
+	for (size_t i = 0; r.ok && i < n; i++) {
+		struct slow *s = &p->slowest[i];
+
+		s->operation = get_bytes(&r, &s->len);
+		p->nslow++;
+		s->ms = get_f64(&r);
+		get_entry(&r, &s->entry, file, source);
+		if (i > 0 && !(s->ms <= p->slowest[i - 1].ms))
+			r.ok = false;
+	}
+	p->minutes.first = (int64_t)get_u64(&r);
+	n = get_count(&r, 5 * 8, TREND_MINUTES);
+	if (n > 0) {
+		p->minutes.m = eng_xcalloc(n, sizeof *p->minutes.m);
+		p->minutes.n = p->minutes.cap = n;
+	}
+	for (size_t i = 0; r.ok && i < n; i++) {
+		struct minute *m = &p->minutes.m[i];
+		uint64_t a = get_u64(&r), b = get_u64(&r), c = get_u64(&r);
+
+		m->requests = (uint32_t)(a >> 32), m->requests_ok = (uint32_t)a;
+		m->llm = (uint32_t)(b >> 32), m->llm_failed = (uint32_t)b;
+		m->denied = (uint32_t)(c >> 32), m->unpriced = (uint32_t)c;
+		m->tokens = get_u64(&r);
+		m->cost = get_f64(&r);
+	}
+	n = get_count(&r, 16, SIZE_MAX);
+	p->req_sorted = (size_t)get_u64(&r);
+	if (p->req_sorted > n)
+		r.ok = false;
+	if (r.ok && n > 0) {
+		p->reqs = eng_xmalloc(n * sizeof *p->reqs);
+		p->nreq = p->reqcap = n;
+	}
+	for (size_t i = 0; r.ok && i < n; i++) {
+		p->reqs[i].t = (int64_t)get_u64(&r);
+		p->reqs[i].ms = get_f64(&r);
+		if (i > 0 && i < p->req_sorted &&
+		    p->reqs[i - 1].t > p->reqs[i].t)
+			r.ok = false;
+	}
+	rq->requests = get_u64(&r);
+	rq->llm_calls = get_u64(&r);
+	rq->tool_calls = get_u64(&r);
+	rq->tokens = get_u64(&r);
+	rq->unpriced = get_u64(&r);
+	get_xsum(&r, &rq->cost);
+	n = get_count(&r, 16 + 8, SLOW_REQUESTS);
+	for (size_t i = 0; r.ok && i < n; i++) {
+		struct req_slow *rs = &rq->top[i];
+
+		get(&r, rs->id, sizeof rs->id);
+		rs->ms = get_f64(&r);
+		get_entry(&r, &rs->entry, file, source);
+		rs->input = get_bytes(&r, &rs->len);
+		rq->ntop++;
+		rs->failed = get_u64(&r) != 0;
+	}
+	rq->has_calls = get_u64(&r) != 0;
+	rq->calls_from = (int64_t)get_u64(&r);
+	rq->calls_to = (int64_t)get_u64(&r);
+	if (!r.ok || r.p != r.end) {
+		part_free(p);
+		free(sp);
+		return NULL;
+	}
+	return sp;
+}
+
+void
+stats_part_free(struct stats_part *sp)
+{
+	if (sp == NULL)
+		return;
+	part_free(&sp->p);
+	free(sp);
 }

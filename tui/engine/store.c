@@ -35,8 +35,8 @@ store_append(struct eng *e, const struct eng_entry *v, const uint32_t *refs,
 		if (at == 0 && c == e->nchunks) {
 			eng_grow(&e->chunks, &e->chunks_cap, e->nchunks + 1,
 			    sizeof *e->chunks);
-			e->chunks[e->nchunks++] = eng_xmalloc(CHUNK_ENTRIES *
-			    sizeof **e->chunks);
+			e->chunks[e->nchunks++] = eng_xmalloc_huge(
+			    CHUNK_ENTRIES * sizeof **e->chunks);
 			if (e->cache != NULL) {
 				e->vchunks = eng_xrealloc(e->vchunks,
 				    e->chunks_cap * sizeof *e->vchunks);

@@ -189,3 +189,41 @@ xsum_free(struct xsum *s)
 	free(s->big);
 	memset(s, 0, sizeof *s);
 }
+
+/* ---- a sum kept on disk (a file's figures in its cache, stats.c) ---- */
+
+void
+xsum_save(struct strbuf *b, const struct xsum *s)
+{
+	unsigned char has_big = s->big != NULL;
+
+	strbuf_add(b, (const char *)&s->small, sizeof s->small);
+	strbuf_add(b, (const char *)&has_big, 1);
+	if (has_big)
+		strbuf_add(b, (const char *)s->big, XSUM_WORDS *
+		    sizeof *s->big);
+}
+
+bool
+xsum_restore(struct xsum *s, const unsigned char **p,
+    const unsigned char *end)
+{
+	unsigned char has_big;
+
+	memset(s, 0, sizeof *s);
+	if ((size_t)(end - *p) < sizeof s->small + 1)
+		return false;
+	memcpy(&s->small, *p, sizeof s->small);
+	has_big = (*p)[sizeof s->small];
+	*p += sizeof s->small + 1;
+	if (has_big > 1)
+		return false;
+	if (has_big) {
+		if ((size_t)(end - *p) < XSUM_WORDS * sizeof *s->big)
+			return false;
+		s->big = eng_xmalloc(XSUM_WORDS * sizeof *s->big);
+		memcpy(s->big, *p, XSUM_WORDS * sizeof *s->big);
+		*p += XSUM_WORDS * sizeof *s->big;
+	}
+	return true;
+}
