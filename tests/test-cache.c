@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -129,7 +130,14 @@ struct shown {
 	uint64_t bytes_read;
 	size_t corrupt;
 	size_t unreadable;
+	size_t parts_taken;	/* files whose figures came from the cache */
 };
+
+/* How the report is counted: after the load; while the index is read,
+ * as the explorer does (with the dashboard's tables); as print mode's
+ * --stats does (a report alone). */
+enum how { AFTER, ON_LOAD, ONLY };
+static const char *const how_names[] = { "after", "on load", "only" };
 
 static void
 shown_free(struct shown *s)
@@ -138,7 +146,7 @@ shown_free(struct shown *s)
 }
 
 static void
-show(const char *dir, bool cache, struct shown *out)
+show_how(const char *dir, bool cache, enum how how, struct shown *out)
 {
 	char err[256];
 	struct eng *e = eng_open(&dir, 1, err, sizeof err);
@@ -151,10 +159,16 @@ show(const char *dir, bool cache, struct shown *out)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	if (cache)
 		CU_ASSERT_EQUAL(eng_cache_enable(e, cache_dir), 0);
-	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
 	eng_filter_init(&filt);
+	if (how == ON_LOAD)
+		eng_stats_on_load_tables(e, &filt, false);
+	else if (how == ONLY)
+		eng_stats_on_load_only(e, &filt, false);
+	CU_ASSERT_EQUAL_FATAL(eng_load(e, err, sizeof err), 0);
 	v = eng_view_new(e, &filt);
 	st = eng_stats_new();
+	if (how == ON_LOAD)
+		eng_stats_keep_tables(st);
 	eng_stats_update(st, v);
 	strbuf_init(&b);
 	j = eng_stats_json(st);
@@ -187,27 +201,43 @@ show(const char *dir, bool cache, struct shown *out)
 	out->bytes_read = e->bytes_read;
 	out->corrupt = eng_cache_corrupt(e, NULL);
 	out->unreadable = eng_unreadable_count(e);
+	out->parts_taken = e->parts_taken;
 	eng_stats_free(st);
 	eng_view_free(v);
 	eng_close(e);
 }
 
-/* An open through the cache shows what one without it shows; its
- * bytes read. */
+static void
+show(const char *dir, bool cache, struct shown *out)
+{
+	show_how(dir, cache, AFTER, out);
+}
+
+/* An open through the cache shows what one without it shows, however
+ * the report is counted (each in turn writes the caches the others
+ * read); the bytes read by the first. */
 static uint64_t
 same_as_uncached(const char *dir)
 {
+	static unsigned turn;
 	struct shown a, b;
-	uint64_t r;
+	uint64_t r = 0;
 
 	show(dir, false, &a);
-	show(dir, true, &b);
-	CU_ASSERT_STRING_EQUAL(a.text, b.text);
-	if (strcmp(a.text, b.text) != 0)
-		fprintf(stderr, "\ndiffer in %s\n", dir);
-	r = b.bytes_read;
+	for (unsigned k = 0; k < 3; k++) {
+		enum how how = (enum how)((turn + k) % 3);
+
+		show_how(dir, true, how, &b);
+		CU_ASSERT_STRING_EQUAL(a.text, b.text);
+		if (strcmp(a.text, b.text) != 0)
+			fprintf(stderr, "\ndiffer in %s (%s)\n", dir,
+			    how_names[how]);
+		if (k == 0)
+			r = b.bytes_read;
+		shown_free(&b);
+	}
+	turn++;
 	shown_free(&a);
-	shown_free(&b);
 	return r;
 }
 
@@ -433,12 +463,13 @@ test_far_values(void)
 		CU_ASSERT_EQUAL(kept_as_read(e), 6000);
 		eng_close(e);
 	}
-	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	/* as written by a load that counted no report (no figures kept):
+	 * 6000 entries of 28 bytes, each record ~60 bytes, not the ~130 of
+	 * its values written out */
 	idx = only_cache_of(path);
 	CU_ASSERT_EQUAL_FATAL(stat(idx, &st), 0);
-	/* 6000 entries of 28 bytes, each record ~60 bytes: not the
-	 * ~130 of its values written out */
 	CU_ASSERT(st.st_size < 6000 * (28 + 75));
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
 	free(idx);
 }
 
@@ -800,6 +831,132 @@ test_one_walk(void)
 	}
 }
 
+/* ---- the files' figures kept in their caches ---- */
+
+/* The figures of n files taken from their caches, and nothing read. */
+static void
+taken(const char *dir, enum how how, size_t n)
+{
+	struct shown got;
+
+	show_how(dir, true, how, &got);
+	CU_ASSERT_EQUAL(got.parts_taken, n);
+	if (got.parts_taken != n)
+		fprintf(stderr, "\n%zu files' figures taken (%s), not %zu\n",
+		    got.parts_taken, how_names[how], n);
+	CU_ASSERT_EQUAL(got.bytes_read, 0);
+	shown_free(&got);
+}
+
+/* A cache written by a load that counted no report has no figures: the
+ * first load that counts one counts them and writes them, the next
+ * takes them, whichever of the two kinds it is. */
+static void
+test_parts(void)
+{
+	const char *dir = new_logs("cache-parts", 300);
+	struct shown got;
+
+	show(dir, true, &got);	/* the caches, without figures */
+	shown_free(&got);
+	taken(dir, ONLY, 0);
+	taken(dir, ONLY, 6);
+	taken(dir, ON_LOAD, 6);
+	taken(dir, AFTER, 0);	/* no report on load: none taken */
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+}
+
+/* The live file grew: its figures are taken for what the cache holds,
+ * the new lines counted after them, and written again with them. */
+static void
+test_parts_grow(void)
+{
+	const char *dir = new_logs("cache-parts-grow", 300);
+	unsigned t = 5000;
+	struct shown truth, got;
+
+	same_as_uncached(dir);
+	taken(dir, ONLY, 6);
+	write_lines(dir, 3, 200, &t, "a");
+	write_lines(dir, 0, 3, &t, "a");
+	show(dir, false, &truth);
+	show_how(dir, true, ONLY, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT_EQUAL(got.parts_taken, 6);
+	CU_ASSERT(got.bytes_read > 0);
+	shown_free(&got);
+	taken(dir, ON_LOAD, 6);
+	shown_free(&truth);
+}
+
+/* Days are counted in the local zone: figures counted in another are
+ * not taken, but counted again (and written again). */
+static void
+test_parts_zone(void)
+{
+	const char *dir = new_logs("cache-parts-zone", 200);
+	const char *tz = getenv("TZ");
+	char *old = tz != NULL ? strdup(tz) : NULL;
+
+	same_as_uncached(dir);
+	taken(dir, ONLY, 6);
+	setenv("TZ", "UTC+8", 1);
+	tzset();
+	taken(dir, ONLY, 0);
+	taken(dir, ONLY, 6);
+	CU_ASSERT_EQUAL(same_as_uncached(dir), 0);
+	if (old != NULL)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+	taken(dir, ON_LOAD, 0);
+}
+
+/* Bytes changed at sampled offsets of the figures, at the cache's end:
+ * each load that takes them shows the uncached truth, says the cache was
+ * corrupt and writes it again. */
+static void
+test_parts_corrupt(void)
+{
+	const char *dir = util_tmpdir("cache-parts-corrupt");
+	unsigned t = 0;
+	struct shown truth, got;
+	struct stat st;
+	size_t bare, len;
+	char *path, *orig;
+	int fd;
+
+	write_lines(dir, 3, 400, &t, "w");
+	show(dir, false, &truth);
+	show(dir, true, &got);	/* without figures */
+	shown_free(&got);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path = only_cache());
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	bare = (size_t)st.st_size;
+	taken(dir, ONLY, 0);	/* written again, with them */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(orig = util_read_file(path, &len));
+	CU_ASSERT_FATAL(len > bare + 100);
+	for (size_t off = bare; off < len; off += 1 +
+	    util_rand_below((unsigned)((len - bare) / 60) + 1)) {
+		char c = (char)(orig[off] ^ (1 + util_rand_below(255)));
+
+		CU_ASSERT_FATAL((fd = open(path, O_WRONLY)) >= 0);
+		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, (off_t)off), 1);
+		close(fd);
+		show_how(dir, true, off % 2 ? ONLY : ON_LOAD, &got);
+		CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+		CU_ASSERT(got.corrupt > 0);
+		CU_ASSERT_EQUAL(got.parts_taken, 0);
+		shown_free(&got);
+		taken(dir, ONLY, 1);	/* rewritten */
+	}
+	free(orig);
+	free(path);
+	shown_free(&truth);
+}
+
 int
 main(void)
 {
@@ -819,6 +976,10 @@ main(void)
 		{ "compressed backup", test_gz },
 		{ "compressed backup cut", test_gz_cut },
 		{ "compressed backup corrupt", test_gz_corrupt },
+		{ "figures kept: written, then taken", test_parts },
+		{ "figures kept: the live file grew", test_parts_grow },
+		{ "figures kept: of another zone", test_parts_zone },
+		{ "figures kept: corrupt", test_parts_corrupt },
 		{ NULL, NULL }
 	};
 

@@ -101,6 +101,31 @@ touch -r "$f" "$tmp/other"
 mv "$tmp/other" "$f"
 same "after a replacement of the same size and mtime"
 
+# each cache keeps its file's figures as counted with the prices and the
+# zone of days of that run: a run with others prints what --no-cache
+# prints with them, and so does the run after it (the figures counted
+# again and kept)
+printf '{"gpt-4o": {"input_cost_per_token": 1e-6, "output_cost_per_token": 3e-6}, "claude-3-5-sonnet": {"input_cost_per_token": 0.5}}\n' \
+    >"$tmp/prices.json"
+for how in "TZ=UTC" "TZ=Asia/Kolkata --utc" "TZ=UTC+8" \
+    "TZ=UTC+8 --prices $tmp/prices.json" "TZ=UTC --prices $tmp/prices.json"; do
+	tz=${how%% *}
+	opts=${how#"$tz"}
+	# shellcheck disable=SC2086
+	env "$tz" "$LLMLOG" --dir "$d" --no-cache --stats -o json $opts \
+	    >"$tmp/ref" 2>&1
+	for run in 1 2; do
+		# shellcheck disable=SC2086
+		env "$tz" "$LLMLOG" --dir "$d" --stats -o json $opts \
+		    >"$tmp/got" 2>&1
+		cmp -s "$tmp/ref" "$tmp/got" ||
+		    fail "--stats -o json with $how differs (run $run)"
+	done
+done
+env TZ=UTC+8 "$LLMLOG" --dir "$d" --no-cache --stats >"$tmp/ref" 2>&1
+env TZ=UTC+8 "$LLMLOG" --dir "$d" --stats >"$tmp/got" 2>&1
+cmp -s "$tmp/ref" "$tmp/got" || fail "--stats with TZ=UTC+8 differs"
+
 # the caches of files gone (the plain backup compressed, the file
 # replaced) have left: one per file there is
 n=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)

@@ -122,6 +122,8 @@ struct eng {
 						   NULL */
 	struct stats_pre *stats_pre;	/* stats.c: figures counted as the
 					   index is read, or NULL */
+	size_t parts_taken;	/* stats.c: files whose figures came from
+				   their caches (for the tests) */
 };
 
 static inline struct eng_entry *

@@ -1835,7 +1835,8 @@ stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
 		block_reader_free(&br);
 		durations_settle_here(&sp->p);
 		counted = keep = true;
-	}
+	} else
+		e->parts_taken++;
 	sp->p.prices = pre->prices;
 	sp->p.utc = pre->utc;
 	if (sp->p.tables != pre->tables) {	/* cannot be: in the key */
