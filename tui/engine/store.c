@@ -82,6 +82,7 @@ struct found {
 	int category;
 	int backup;
 	bool gz;
+	bool taken;		/* scan_dir: indexed */
 	char *name;
 };
 
@@ -92,7 +93,11 @@ found_cmp(const void *a, const void *b)
 
 	if (x->category != y->category)
 		return x->category - y->category;
-	return y->backup - x->backup;	/* oldest backup first */
+	if (x->backup != y->backup)
+		return y->backup - x->backup;	/* oldest backup first */
+	if (x->gz != y->gz)
+		return x->gz - y->gz;	/* "x.log.3" before "x.log.3.gz" */
+	return strcmp(x->name, y->name);
 }
 
 /* ---- what cannot be read ---- */
@@ -237,8 +242,8 @@ inodes_find(const struct inodes *t, const struct stat *st)
 }
 
 /* A new file at a log name: open it, to know that it can be read, and
- * keep the descriptor while the cache has room. */
-static void
+ * keep the descriptor while the cache has room.  Whether it is indexed. */
+static bool
 file_add(struct eng *e, unsigned source, const struct found *fo,
     char *path, struct inodes *known)
 {
@@ -257,7 +262,7 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 		if (fd >= 0)
 			close(fd);
 		free(path);
-		return;
+		return false;
 	}
 	if ((f = inodes_find(known, &st)) != NULL) {
 		/* renamed between our lstat and open */
@@ -267,7 +272,7 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 		if (!f->gz)
 			f->size = (uint64_t)st.st_size;
 		f->seen = true;
-		return;
+		return true;
 	}
 	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
 	f = eng_xcalloc(1, sizeof *f);
@@ -291,6 +296,7 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 		close(fd);
 	} else
 		fdcache_adopt(e, f, fd);
+	return true;
 }
 
 static char *
@@ -306,8 +312,9 @@ join_path(const char *dir, const char *name)
 }
 
 /* One log name found by a scan, lstat'ed: a known file (perhaps under a
- * new name), a new one, or something that is no log file. */
-static void
+ * new name), a new one, or something that is no log file.  Whether it is
+ * indexed. */
+static bool
 scan_path(struct eng *e, unsigned source, const struct found *fo,
     char *path, struct inodes *known)
 {
@@ -318,12 +325,12 @@ scan_path(struct eng *e, unsigned source, const struct found *fo,
 		if (errno != ENOENT)
 			store_unreadable(e, path, strerror(errno), true);
 		free(path);
-		return;
+		return false;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		store_unreadable(e, path, not_regular(st.st_mode), true);
 		free(path);
-		return;
+		return false;
 	}
 	if ((f = inodes_find(known, &st)) != NULL) {
 		if (strcmp(f->path, path) != 0)
@@ -334,16 +341,36 @@ scan_path(struct eng *e, unsigned source, const struct found *fo,
 		if (!f->gz)
 			f->size = (uint64_t)st.st_size;
 		f->seen = true;
-		return;
+		return true;
 	}
-	file_add(e, source, fo, path, known);
+	return file_add(e, source, fo, path, known);
 }
 
-static void
+static bool
 scan_name(struct eng *e, unsigned source, const struct found *fo,
     struct inodes *known)
 {
-	scan_path(e, source, fo, join_path(e->dirs[source], fo->name), known);
+	return scan_path(e, source, fo, join_path(e->dirs[source], fo->name),
+	    known);
+}
+
+/* Whether v[i], a compressed backup "x.log.3.gz", has a twin "x.log.3"
+ * that was indexed (as gzip -k leaves them): the same entries, read once,
+ * from the plain file.  found_cmp puts the twin before it, among the
+ * names of its category and backup. */
+static bool
+gz_twin(const struct found *v, size_t i)
+{
+	size_t n = strlen(v[i].name) - 3;	/* without ".gz" */
+
+	if (!v[i].gz)
+		return false;
+	for (size_t j = i; j-- > 0 && v[j].category == v[i].category &&
+	    v[j].backup == v[i].backup;)
+		if (!v[j].gz && v[j].taken && strlen(v[j].name) == n &&
+		    strncmp(v[j].name, v[i].name, n) == 0)
+			return true;
+	return false;
 }
 
 /* What a file's name says it holds: a category's log, a backup of one
@@ -404,10 +431,11 @@ scan_dir(struct eng *e, unsigned source, char *err, size_t errlen)
 		qsort(v, n, sizeof *v, found_cmp);
 	e->names[source] = n;
 	inodes_init(&known, e, source, n);
-	for (size_t i = 0; i < n; i++) {
-		scan_name(e, source, &v[i], &known);
+	for (size_t i = 0; i < n; i++)
+		v[i].taken = !gz_twin(v, i) &&
+		    scan_name(e, source, &v[i], &known);
+	for (size_t i = 0; i < n; i++)
 		free(v[i].name);
-	}
 	free(known.slot);
 	free(v);
 	return 0;
