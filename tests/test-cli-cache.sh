@@ -5,8 +5,9 @@
 # and a file replaced by another of the same size and mtime; a corrupt
 # cache is said once on stderr and rebuilt, one of another version or user
 # rebuilt silently; runs at once are safe; the cache directory is 0700
-# and its files 0600; one that cannot be written only turns caching off;
-# make check never writes a home directory.
+# and its files 0600; one that cannot be written only turns caching off,
+# one others may write is not used; the caches of a directory that is
+# gone leave; make check never writes a home directory.
 set -u
 : "${LLMLOG:=../tui/llmlog}"
 : "${SIMULATE:=../examples/llmlog-simulate}"
@@ -190,12 +191,50 @@ n=$(du -sb "$LLMLOG_CACHE_DIR" | cut -f1)
 [ "$n" -le $((60 * 1024 + 4096)) ] || fail "cache of $n bytes over 60K"
 same "after the bound"
 
-# a cache directory that cannot be written: no cache, the same output
+# the caches of a log directory that is gone leave with it
+"$SIMULATE" --dir "$tmp/gone" --entries 300 --seed 5 >/dev/null 2>&1 ||
+    { echo "llmlog-simulate failed"; exit 99; }
+"$LLMLOG" --dir "$tmp/gone" --stats >/dev/null 2>&1
+n=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)
+rm -rf "$tmp/gone"
+"$LLMLOG" --dir "$d" --stats >/dev/null 2>&1
+m=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)
+[ "$m" -eq $((n - 6)) ] ||
+    fail "$m caches left of $n, after the 6 files of a directory went"
+
+# a cache directory made by a plain mkdir (0755) is used; one its group
+# may write is not
+for mode in 0755 0775; do
+	rm -rf "$LLMLOG_CACHE_DIR"
+	mkdir -m "$mode" "$LLMLOG_CACHE_DIR"
+	same "cache directory $mode"
+	n=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)
+	case $mode in
+	0755) [ "$n" -gt 0 ] || fail "a 0755 cache directory is not used" ;;
+	*) [ "$n" -eq 0 ] || fail "a $mode cache directory is used" ;;
+	esac
+done
+chmod 0700 "$LLMLOG_CACHE_DIR"
+
+# a cache directory that cannot be written: no cache, the same output;
+# a corrupt cache there is ignored, and not said to be rebuilt
 if [ "$(id -u)" != 0 ]; then
 	rm -rf "$LLMLOG_CACHE_DIR"
-	mkdir -m 0500 "$LLMLOG_CACHE_DIR"
+	mkdir -m 0700 "$LLMLOG_CACHE_DIR"
+	"$LLMLOG" --utc --dir "$d" --stats >/dev/null 2>&1
+	c=$LLMLOG_CACHE_DIR/$(ls -S "$LLMLOG_CACHE_DIR" | head -n 1)
+	printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
+	chmod 0500 "$LLMLOG_CACHE_DIR"
+	"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
+	[ "$(cat "$tmp/err")" = "llmlog: $c: index cache corrupt, ignored (the cache directory cannot be written)" ] ||
+	    fail "a corrupt cache in a read-only directory: $(cat "$tmp/err")"
+	chmod 0700 "$LLMLOG_CACHE_DIR"
+	rm -f "$c"
+	chmod 0500 "$LLMLOG_CACHE_DIR"
 	same "read-only cache directory"
 	chmod 0700 "$LLMLOG_CACHE_DIR"
+else
+	echo "note: a read-only cache directory is not tried as root"
 fi
 # a cache directory that is not a directory: the same
 LLMLOG_CACHE_DIR=$tmp/file

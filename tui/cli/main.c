@@ -91,6 +91,7 @@ run(struct options *o)
 	} else {
 		const char *bad;
 		bool ui = o->sql == NULL && wants_ui(o);
+		const char *done;
 		size_t nbad;
 
 		eng_set_prices(e, prices);
@@ -103,12 +104,14 @@ run(struct options *o)
 		    ui ? explore(e, o) : print_run(e, o);
 		/* one line however many: the first named, the others counted */
 		nbad = ui ? 0 : eng_cache_corrupt(e, &bad);
+		done = eng_cache_read_only(e) ? "ignored (the cache directory "
+		    "cannot be written)" : "ignored and rebuilt";
 		if (nbad == 1)
-			fprintf(stderr, "llmlog: %s: index cache corrupt, "
-			    "ignored and rebuilt\n", bad);
+			fprintf(stderr, "llmlog: %s: index cache corrupt, %s\n",
+			    bad, done);
 		else if (nbad > 1)
 			fprintf(stderr, "llmlog: %s and %zu other index caches "
-			    "corrupt, ignored and rebuilt\n", bad, nbad - 1);
+			    "corrupt, %s\n", bad, nbad - 1, done);
 		eng_close(e);
 	}
 	eng_prices_free(prices);

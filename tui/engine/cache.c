@@ -426,8 +426,8 @@ eng_cache_enable(struct eng *e, const char *dir)
 	if (e->cache != NULL || e->nchunks > 0 || d == NULL)
 		goto off;	/* once, before anything is indexed */
 	if (make_dirs(d) != 0 || lstat(d, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		goto off;	/* another's, or open to others: not used */
+	    st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+		goto off;	/* another's, or others may write: not used */
 	pthread_once(&set_info_once, set_info_init);
 	c = eng_xcalloc(1, sizeof *c);
 	c->dir = d;
@@ -445,6 +445,12 @@ eng_cache_enable(struct eng *e, const char *dir)
 off:
 	free(d);
 	return -1;
+}
+
+bool
+eng_cache_read_only(const struct eng *e)
+{
+	return e->cache != NULL && e->cache->no_write;
 }
 
 size_t
@@ -1740,7 +1746,7 @@ cache_gone(const struct eng *e, const char *name, int dfd)
 	unsigned long long dev, ino;
 	struct head h;
 	char *dir = NULL;
-	bool ours = false, known = false;
+	bool ours = false, known = false, gone_dir = false;
 	int fd;
 
 	if (sscanf(name, "%llx-%llx", &dev, &ino) != 2 ||
@@ -1753,15 +1759,21 @@ cache_gone(const struct eng *e, const char *name, int dfd)
 		uint64_t at = sizeof h + h.nentries * (sizeof(struct packed) +
 		    sizeof(uint32_t)) + h.blob_len + h.note_len;
 
+		struct stat st;
+
 		dir = eng_xcalloc(1, h.dir_len + 1);
-		if (read_full(fd, dir, h.dir_len, at) == (ssize_t)h.dir_len)
+		if (read_full(fd, dir, h.dir_len, at) == (ssize_t)h.dir_len) {
 			for (size_t s = 0; s < e->ndirs && !ours; s++)
 				ours = strcmp(dir, e->cache->dirs[s]) == 0;
+			/* a log directory that is no more: its files too */
+			gone_dir = dir[0] == '/' && lstat(dir, &st) != 0 &&
+			    errno == ENOENT;
+		}
 	}
 	close(fd);
 	free(dir);
 	if (!ours)
-		return false;
+		return gone_dir;
 	for (size_t i = 0; i < e->nfiles && !known; i++)
 		known = e->files[i] != NULL && !e->files[i]->gone &&
 		    (uint64_t)e->files[i]->dev == dev &&

@@ -295,6 +295,9 @@ int eng_cache_enable(struct eng *e, const char *dir);
 /* How many caches were found corrupt (and rebuilt) since eng_open, and
  * the first one's path in *path unless path is NULL. */
 size_t eng_cache_corrupt(const struct eng *e, const char **path);
+/* Whether caches could not be written (a read-only or full directory):
+ * those found corrupt stay as they were. */
+bool eng_cache_read_only(const struct eng *e);
 
 /* Follow: a descriptor that becomes readable when a watched file changes
  * (inotify), or -1 when polling is the only way (call eng_refresh about
