@@ -144,8 +144,146 @@ merge_two(const struct eng *e, const uint32_t *a, size_t an,
 	pthread_join(th, NULL);
 }
 
+/* ---- many runs at once: a tournament of their heads ----
+ *
+ * Merging runs pairwise moves every entry once per level, and a central
+ * server's index holds one run per file and host.  A tree of losers
+ * merges k runs in one pass, log2(k) comparisons an entry, each head's
+ * time kept beside it so that most comparisons read no entry. */
+
+#define KWAY_MIN	4	/* runs worth a tournament */
+
+struct kway {
+	const struct eng *e;
+	const uint32_t *const *end;	/* each run's end */
+	const uint32_t **next;
+	int64_t *t;		/* each run's head's time */
+	size_t *tree;		/* losers, by node; tree[0] the winner */
+	size_t k, leaves;	/* runs, and leaves (a power of two) */
+};
+
+/* Whether run x's head goes before run y's (an empty run goes last). */
+static inline bool
+kway_less(const struct kway *m, size_t x, size_t y)
+{
+	bool xe = x >= m->k || m->next[x] == m->end[x];
+	bool ye = y >= m->k || m->next[y] == m->end[y];
+
+	if (xe || ye)
+		return !xe;
+	if (m->t[x] != m->t[y])
+		return m->t[x] < m->t[y];
+	return idx_less(m->e, *m->next[x], *m->next[y]);
+}
+
+static size_t
+kway_build(struct kway *m, size_t node)
+{
+	size_t x, y;
+
+	if (node >= m->leaves)
+		return node - m->leaves;
+	x = kway_build(m, 2 * node);
+	y = kway_build(m, 2 * node + 1);
+	if (kway_less(m, y, x)) {
+		m->tree[node] = x;
+		return y;
+	}
+	m->tree[node] = y;
+	return x;
+}
+
+static inline void
+kway_head(struct kway *m, size_t r)
+{
+	if (m->next[r] != m->end[r])
+		m->t[r] = store_entry(m->e, *m->next[r])->time_us;
+}
+
+/* Runs [from[i], to[i]) of src, in order, merged into out. */
+static void
+kway_merge(const struct eng *e, const uint32_t *src, const size_t *from,
+    const size_t *to, size_t k, uint32_t *out)
+{
+	struct kway m = { .e = e, .k = k };
+	const uint32_t **ends;
+	size_t w;
+
+	for (m.leaves = 1; m.leaves < k; m.leaves *= 2)
+		;
+	m.next = eng_xmalloc(k * sizeof *m.next);
+	ends = eng_xmalloc(k * sizeof *ends);
+	m.t = eng_xmalloc(k * sizeof *m.t);
+	m.tree = eng_xmalloc(m.leaves * sizeof *m.tree);
+	for (size_t r = 0; r < k; r++) {
+		m.next[r] = src + from[r];
+		ends[r] = src + to[r];
+	}
+	m.end = ends;
+	for (size_t r = 0; r < k; r++)
+		kway_head(&m, r);
+	w = kway_build(&m, 1);
+	while (w < k && m.next[w] != m.end[w]) {
+		*out++ = *m.next[w]++;
+		kway_head(&m, w);
+		for (size_t node = (w + m.leaves) / 2; node >= 1; node /= 2)
+			if (kway_less(&m, m.tree[node], w)) {
+				size_t t = m.tree[node];
+
+				m.tree[node] = w;
+				w = t;
+			}
+	}
+	free(m.next);
+	free(ends);
+	free(m.t);
+	free(m.tree);
+}
+
+struct kway_job {
+	const struct eng *e;
+	const uint32_t *src;
+	const size_t *from, *to;
+	size_t k;
+	uint32_t *out;
+};
+
+static void *
+kway_main(void *arg)
+{
+	const struct kway_job *j = arg;
+
+	kway_merge(j->e, j->src, j->from, j->to, j->k, j->out);
+	return NULL;
+}
+
+/* The runs of a (runs[i] to runs[i + 1]) merged in place: on two cores,
+ * each half of the runs by a tournament, then the two halves. */
+static void
+kway_sort(const struct eng *e, uint32_t *a, size_t n, const size_t *runs,
+    size_t nruns)
+{
+	uint32_t *tmp = eng_xmalloc(n * sizeof *tmp);
+	size_t half = nruns / 2, mid = runs[half];
+	struct kway_job upper = { e, a, runs + half, runs + half + 1,
+	    nruns - half, tmp + mid };
+	pthread_t th;
+
+	if (load_threads() < 2 || n < PAR_MERGE ||
+	    pthread_create(&th, NULL, kway_main, &upper) != 0) {
+		kway_merge(e, a, runs, runs + 1, nruns, tmp);
+		memcpy(a, tmp, n * sizeof *a);
+		free(tmp);
+		return;
+	}
+	kway_merge(e, a, runs, runs + 1, half, tmp);
+	pthread_join(th, NULL);
+	merge_two(e, tmp, mid, tmp + mid, n - mid, a);
+	free(tmp);
+}
+
 /* Natural merge sort: find the ascending runs (the index holds one per
- * file and load task), merge them pairwise. */
+ * file and load task), merge them pairwise, or many at once. */
 void
 order_sort(const struct eng *e, uint32_t *a, size_t n)
 {
@@ -167,6 +305,11 @@ order_sort(const struct eng *e, uint32_t *a, size_t n)
 	}
 	runs[nruns] = n;
 	if (nruns == 1) {
+		free(runs);
+		return;
+	}
+	if (nruns >= KWAY_MIN) {
+		kway_sort(e, a, n, runs, nruns);
 		free(runs);
 		return;
 	}

@@ -595,13 +595,40 @@ view_passes(const struct eng_view *v, const uint8_t *pass, size_t i,
 	return pass != NULL ? pass[i - v->seen] : pass_cheap(&v->f, en);
 }
 
-/* The new entries are the order's tail: one pass, no comparisons. */
+/* Whether the filter lets every entry through (the content filters are
+ * pass's). */
+static bool
+passes_all(const struct eng_filter *f, const uint8_t *pass)
+{
+	return pass == NULL && f->min_level == 0 &&
+	    f->since_us == ENG_TIME_NONE && f->until_us == ENG_TIME_NONE &&
+	    f->categories == 0;
+}
+
+/* The new entries are the order's tail: one pass, no comparisons.  The
+ * tail holds the index positions from seen on, so when every entry
+ * passes it is the view's as it is, and the counts by category are
+ * those of those positions, read in index order (from memory in order,
+ * not in time order, which jumps between the files). */
 static size_t
 take_tail(struct eng_view *v, const uint8_t *pass)
 {
 	struct eng *e = v->e;
 	size_t n = 0;
 
+	if (passes_all(&v->f, pass)) {
+		n = e->count - v->seen;
+		for (size_t i = v->seen; i < e->count; i++) {
+			const struct eng_entry *en = store_entry(e, i);
+
+			if (en->category < LLMLOG_NCATEGORIES)
+				v->counts[en->category]++;
+		}
+		eng_grow(&v->idx, &v->cap, v->n + n, sizeof *v->idx);
+		memcpy(v->idx + v->n, e->order + v->seen, n * sizeof *v->idx);
+		v->n += n;
+		return n;
+	}
 	for (size_t k = v->seen; k < e->count; k++) {
 		uint32_t i = e->order[k];
 		const struct eng_entry *en = store_entry(e, i);
