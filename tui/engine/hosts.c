@@ -4,8 +4,8 @@
  * after the ends they all share: alpha/.llm_os/logs and
  * beta/.llm_os/logs are "alpha" and "beta", spool/alpha and spool/beta
  * (llmlog --hosts spool) the same; "." or "../beta" by the directory it
- * is.  A name is not only parts of the default layout, .llm_os and
- * logs: beside spool/alpha (--hosts spool), alpha/.llm_os/logs is
+ * is.  A name is not only the .llm_os/logs of the default layout:
+ * beside spool/alpha (--hosts spool), alpha/.llm_os/logs is
  * "alpha/.llm_os/logs", not "logs".  One directory is named by its last
  * part.  The list, print mode, --by host, --where host and SQL's host
  * column all name a directory through here, and --host and the UI's host
@@ -88,16 +88,15 @@ join(const struct parts *p, size_t from, size_t k)
 	return b.s;
 }
 
-/* Whether parts [from, from+k) of p are all parts of the default
- * directory's layout (~/.llm_os/logs), which tell no host from another. */
+/* Whether parts [from, from+k) of p are no more than the .llm_os/logs a
+ * path of the default layout (~/.llm_os/logs) ends in, which tells no
+ * host from another. */
 static bool
 parts_generic(const struct parts *p, size_t from, size_t k)
 {
-	for (size_t i = from; i < from + k && i < p->n; i++)
-		if (!(p->len[i] == 4 && memcmp(p->s[i], "logs", 4) == 0) &&
-		    !(p->len[i] == 7 && memcmp(p->s[i], ".llm_os", 7) == 0))
-			return false;
-	return true;
+	return from + k <= 2 && p->n > 2 &&
+	    p->len[0] == 4 && memcmp(p->s[0], "logs", 4) == 0 &&
+	    p->len[1] == 7 && memcmp(p->s[1], ".llm_os", 7) == 0;
 }
 
 /* Whether p's parts say nothing of where they lead: none (".", "/"),
@@ -140,7 +139,7 @@ hosts_name(struct eng *e)
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* grow until no other directory ends the same way, and then
-		 * while the name is only .llm_os and logs; the same path given
+		 * while the name is only .llm_os/logs; the same path given
 		 * twice keeps all its parts */
 		for (size_t k = 1;; k++) {
 			char *name = join(&p[i], common, k);
