@@ -2244,8 +2244,9 @@ make_dirs(const char *path)
 }
 
 /* Each directory by the shortest end of its path that no other has,
- * after the ends all share; a path of "." or ".." parts by where it
- * leads.  Paths are relative to dir. */
+ * after the ends all share, and not only the .llm_os/logs of the default
+ * layout; a path of "." or ".." parts by where it leads.  Paths are
+ * relative to dir. */
 static void
 test_host_names(void)
 {
@@ -2263,6 +2264,12 @@ test_host_names(void)
 		{ "c/logs", { ".", "../../d/logs" }, { "c", "d" } },
 		{ "c/logs", { "./", "../../d/logs/" }, { "c", "d" } },
 		{ "h1/sub", { "..", "../../c/logs" }, { "h1", "logs" } },
+		{ NULL, { "alpha", "alpha/.llm_os/logs", "beta/.llm_os/logs" },
+		    { "alpha", "alpha/.llm_os/logs", "beta/.llm_os/logs" } },
+		{ NULL, { "h1", "alpha/.llm_os/logs", "beta/.llm_os/logs" },
+		    { "h1", "alpha/.llm_os/logs", "beta/.llm_os/logs" } },
+		{ "alpha/.llm_os/logs", { ".", "../../../h1" },
+		    { "alpha/.llm_os/logs", "h1" } },
 	};
 	static const char *const made[] = { "alpha/.llm_os/logs",
 		"beta/.llm_os/logs", "a/x/logs", "b/x/logs", "c/logs",

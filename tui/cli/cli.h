@@ -91,6 +91,9 @@ int dirs_add(struct dir_list *l, const char *arg);
 int dirs_add_hosts(struct dir_list *l, const char *arg);
 /* A FILE argument: a log file, a directory or "-", kept as given. */
 void dirs_add_source(struct dir_list *l, const char *arg);
+/* Drop the directories and files named again (the same one: device and
+ * inode), keeping the first. */
+void dirs_dedup(struct dir_list *l);
 /* --host's lists (each occurrence's names, as eng_host_split reads them
  * with e's hosts) as one where expression, added to o's: false after a
  * usage error (a list that names no host, or a name no directory goes

@@ -2,7 +2,8 @@
  * dirs.c - the log directories the command line names: -d DIR (a glob
  * pattern is expanded to the directories it matches), --hosts DIR (each
  * subdirectory holding log files is a host), and --host LIST's names,
- * checked against the hosts there are.
+ * checked against the hosts there are.  A directory or file named twice
+ * (-d a -d a, or --hosts spool -d spool/alpha) is read once.
  */
 #include "config.h"
 
@@ -126,6 +127,33 @@ dirs_add_hosts(struct dir_list *l, const char *arg)
 	}
 	qsort(l->v + before, l->n - before, sizeof *l->v, name_cmp);
 	return 0;
+}
+
+void
+dirs_dedup(struct dir_list *l)
+{
+	struct stat *st = eng_xcalloc(l->n + 1, sizeof *st);
+	bool *known = eng_xcalloc(l->n + 1, sizeof *known);
+	size_t kept = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		bool again = false;
+
+		/* "-" is standard input; one not there is eng_open's to say */
+		known[kept] = strcmp(l->v[i], "-") != 0 &&
+		    stat(l->v[i], &st[kept]) == 0;
+		for (size_t j = 0; known[kept] && !again && j < kept; j++)
+			again = known[j] && st[j].st_dev == st[kept].st_dev &&
+			    st[j].st_ino == st[kept].st_ino;
+		if (again) {
+			free(l->v[i]);
+			continue;
+		}
+		l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+	free(st);
+	free(known);
 }
 
 void

@@ -661,6 +661,7 @@ finish_options(struct parse_state *ps, int argc, char **argv, char **dflt)
 		if (dirs_add(&o->dir_list, *dflt) != 0)
 			return -1;
 	}
+	dirs_dedup(&o->dir_list);
 	o->dirs = (const char **)o->dir_list.v;
 	o->ndirs = o->dir_list.n;
 	return 0;

@@ -4,7 +4,10 @@
  * after the ends they all share: alpha/.llm_os/logs and
  * beta/.llm_os/logs are "alpha" and "beta", spool/alpha and spool/beta
  * (llmlog --hosts spool) the same; "." or "../beta" by the directory it
- * is.  One directory is named by its last part.  The list, print mode, --by host, --where host and SQL's host
+ * is.  A name is not only the .llm_os/logs of the default layout:
+ * beside spool/alpha (--hosts spool), alpha/.llm_os/logs is
+ * "alpha/.llm_os/logs", not "logs".  One directory is named by its last
+ * part.  The list, print mode, --by host, --where host and SQL's host
  * column all name a directory through here, and --host and the UI's host
  * filter choose hosts through eng_host_split and eng_host_where.  A name
  * may hold a comma (a directory a,b under --hosts): a list that is a
@@ -85,6 +88,17 @@ join(const struct parts *p, size_t from, size_t k)
 	return b.s;
 }
 
+/* Whether parts [from, from+k) of p are no more than the .llm_os/logs a
+ * path of the default layout (~/.llm_os/logs) ends in, which tells no
+ * host from another. */
+static bool
+parts_generic(const struct parts *p, size_t from, size_t k)
+{
+	return from + k <= 2 && p->n > 2 &&
+	    p->len[0] == 4 && memcmp(p->s[0], "logs", 4) == 0 &&
+	    p->len[1] == 7 && memcmp(p->s[1], ".llm_os", 7) == 0;
+}
+
 /* Whether p's parts say nothing of where they lead: none (".", "/"),
  * or one of them "..". */
 static bool
@@ -124,8 +138,9 @@ hosts_name(struct eng *e)
 			    part_equal(&p[i], common, &p[0], common);
 	}
 	for (size_t i = 0; i < n; i++) {
-		/* grow until no other directory ends the same way; the same
-		 * path given twice keeps all its parts */
+		/* grow until no other directory ends the same way, and then
+		 * while the name is only .llm_os/logs; the same path given
+		 * twice keeps all its parts */
 		for (size_t k = 1;; k++) {
 			char *name = join(&p[i], common, k);
 			bool unique = true;
@@ -139,7 +154,9 @@ hosts_name(struct eng *e)
 				unique = strcmp(name, other) != 0;
 				free(other);
 			}
-			if (unique || common + k >= p[i].n) {
+			if ((unique && (n == 1 ||
+			    !parts_generic(&p[i], common, k))) ||
+			    common + k >= p[i].n) {
 				e->hosts[i] = name;
 				break;
 			}
