@@ -436,7 +436,38 @@ size_t prune_below(const uint32_t *dead, size_t ndead, size_t p);
 /* order.c: the order of entries (time, then file, then offset), and
  * e->order, which holds every entry in it.  order_sync brings e->order up
  * to the index; the thread that calls eng_refresh calls it. */
-int entry_cmp(const struct eng_entry *a, const struct eng_entry *b);
+/*
+ * Entries of one millisecond are listed in the order they were written,
+ * as far as the entries tell: a user interaction is written when its
+ * request ends, after the LLM and tool entries of that request, and a
+ * span's entry when the span ends, after its children's.  So at equal
+ * times a child span's entry (one with a parent_span_id) comes first,
+ * then other entries, the user interactions last; then file and line.
+ */
+static inline int
+same_time_rank(const struct eng_entry *en)
+{
+	if (en->category == LLMLOG_USER)
+		return 2;
+	return en->flags & ENTRY_CHILD_SPAN ? 0 : 1;
+}
+
+static inline int
+entry_cmp(const struct eng_entry *a, const struct eng_entry *b)
+{
+	int ra, rb;
+
+	if (a->time_us != b->time_us)
+		return a->time_us < b->time_us ? -1 : 1;
+	if ((ra = same_time_rank(a)) != (rb = same_time_rank(b)))
+		return ra < rb ? -1 : 1;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	if (a->offset != b->offset)
+		return a->offset < b->offset ? -1 : 1;
+	return 0;
+}
+
 void order_sync(struct eng *e);
 void order_free(struct eng *e);
 void order_prune(struct eng *e, const uint32_t *map, const uint32_t *dead,

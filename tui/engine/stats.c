@@ -3093,14 +3093,21 @@ get_entry(struct rd *r, struct eng_entry *en, uint32_t file, uint8_t source)
 	en->source = source;
 }
 
-/* Whether v[from..to) are in order (and none is NaN). */
+/* Whether v[0..n) hold no NaN, and [0, sorted) and [sorted, tail) are
+ * each in order (struct durs). */
 static bool
-in_order(const double *v, size_t from, size_t to)
+values_valid(const double *v, size_t n, size_t sorted, size_t tail)
 {
-	for (size_t i = from; i < to; i++)
-		if (isnan(v[i]) || (i > from && dbl_key(v[i - 1]) >
-		    dbl_key(v[i])))
+	uint64_t prev = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = dbl_key(v[i]);
+
+		if (isnan(v[i]) || (i != 0 && i != sorted && i < tail &&
+		    prev > k))
 			return false;
+		prev = k;
+	}
 	return true;
 }
 
@@ -3120,10 +3127,8 @@ get_values(struct rd *r, double **v, size_t *n, size_t *cap,
 	*n = k;
 	*sorted = s;
 	*tail = t;
-	if (r->ok && (!in_order(*v, 0, s) || (t > s && !in_order(*v, s, t))))
+	if (r->ok && !values_valid(*v, k, s, t > s ? t : s))
 		r->ok = false;
-	for (size_t i = 0; r->ok && i < k; i++)
-		r->ok = !isnan((*v)[i]);
 }
 
 static void
