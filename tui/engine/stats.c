@@ -1586,12 +1586,9 @@ struct stats_part {
 	struct part p;
 };
 
-/* What the load counted: index entries [0, to), in index order, in the
- * parts of runs of them (pre_push), merged into p when taken. */
+/* What the load counted: index entries [0, to) in p, in index order. */
 struct stats_pre {
 	struct part p;
-	struct part *runs;	/* each run's, in index order */
-	size_t nruns, runs_cap;
 	size_t to;
 	bool utc;
 	bool tables;		/* eng_stats_on_load_tables */
@@ -1668,9 +1665,6 @@ stats_pre_free(struct eng *e)
 {
 	if (e->stats_pre == NULL)
 		return;
-	for (size_t i = 0; i < e->stats_pre->nruns; i++)
-		part_free(&e->stats_pre->runs[i]);
-	free(e->stats_pre->runs);
 	part_free(&e->stats_pre->p);
 	free(e->stats_pre);
 	e->stats_pre = NULL;
@@ -1760,42 +1754,6 @@ file_part_add(struct eng *e, struct file *f, struct part *from,
 	f->stats_entries += n;
 }
 
-/* The next part in index order (taken, from left empty).  Merging each
- * into one that grows would move the sorted durations once per part:
- * a part is merged with the run before it while that run is no larger,
- * so each value moves about log(parts) times.  Merging is associative
- * (sums exact, durations and rankings in a stable order), so the
- * figures are those of one merge after another. */
-static void
-pre_push(struct stats_pre *pre, struct part *from)
-{
-	struct part p = *from;
-
-	part_init(from);
-	while (pre->nruns > 0 && pre->runs[pre->nruns - 1].total <= p.total) {
-		struct part *before = &pre->runs[--pre->nruns];
-
-		part_take(before, &p);
-		p = *before;
-	}
-	eng_grow(&pre->runs, &pre->runs_cap, pre->nruns + 1,
-	    sizeof *pre->runs);
-	pre->runs[pre->nruns++] = p;
-}
-
-/* The runs merged, in order, into p. */
-static void
-pre_collapse(struct stats_pre *pre)
-{
-	while (pre->nruns > 1) {
-		struct part *last = &pre->runs[--pre->nruns];
-
-		part_take(&pre->runs[pre->nruns - 1], last);
-	}
-	if (pre->nruns == 1)
-		part_take(&pre->p, &pre->runs[--pre->nruns]);
-}
-
 struct stats_part *
 stats_task_part(const struct eng *e)
 {
@@ -1838,7 +1796,7 @@ stats_task_publish(struct eng *e, struct file *f, struct stats_part *sp,
 	if (pre != NULL && !pre->broken && n > 0) {
 		if (sp != NULL && pre->to == e->count) {
 			file_part_add(e, f, &sp->p, f->entries, n);
-			pre_push(pre, &sp->p);
+			part_take(&pre->p, &sp->p);
 			pre->to += n;
 		} else
 			pre->broken = true;
@@ -1888,7 +1846,7 @@ stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
 	}
 	if (keep)
 		file_part_add(e, f, &sp->p, 0, n);
-	pre_push(pre, &sp->p);
+	part_take(&pre->p, &sp->p);
 	pre->to += n;
 	stats_part_free(sp);
 	return counted;
@@ -1920,7 +1878,6 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	eng_removed(e, &now);
 	if (!same_removed(&now, &pre->removed))
 		return;
-	pre_collapse(pre);
 	if (pre->tables && !s->tables)
 		part_drop_tables(&pre->p);
 	for (size_t i = 0; i < pre->to; i++)
