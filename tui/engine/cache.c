@@ -1142,7 +1142,6 @@ entries_load(struct eng *e, struct fetch *x)
 	size_t before = e->count, per = IO_BLOCK / sizeof(struct packed);
 	uint64_t off = sizeof *h, prev_end = 0, malformed = 0;
 	struct packed *pk = eng_xmalloc(per * sizeof *pk);
-	struct eng_entry *v = eng_xmalloc(per * sizeof *v);
 	struct file *f = x->f;
 	size_t records = 0;
 	struct sum sum;
@@ -1154,26 +1153,35 @@ entries_load(struct eng *e, struct fetch *x)
 		    (size_t)(h->nentries - done) : per;
 
 		ok = body_read(x->cfd, pk, n * sizeof *pk, &off, &sum);
-		for (size_t i = 0; ok && i < n; i++) {
-			v[i] = (struct eng_entry){ .time_us = pk[i].time_us,
-			    .offset = pk[i].offset, .file = (uint32_t)x->id,
-			    .length = pk[i].length,
-			    .category = pk[i].category,
-			    .level = pk[i].level, .flags = pk[i].flags,
-			    .source = (uint8_t)f->source };
-			ok = pk[i].offset >= prev_end && pk[i].offset <
-			    h->pos && (pk[i].category < LLMLOG_NCATEGORIES ||
-			    pk[i].category == ENG_CATEGORY_NONE) &&
-			    pk[i].level <= LLMLOG_CRITICAL / 10;
-			prev_end = pk[i].offset + 1;
-			malformed += (pk[i].flags & ENTRY_MALFORMED) != 0;
+		/* each one checked and written where the index keeps it */
+		for (size_t i = 0; ok && i < n; ) {
+			size_t room = n - i;
+			struct eng_entry *v = store_reserve(e, &room);
+
+			for (size_t k = 0; ok && k < room; k++, i++) {
+				v[k] = (struct eng_entry){
+				    .time_us = pk[i].time_us,
+				    .offset = pk[i].offset,
+				    .file = (uint32_t)x->id,
+				    .length = pk[i].length,
+				    .category = pk[i].category,
+				    .level = pk[i].level, .flags = pk[i].flags,
+				    .source = (uint8_t)f->source };
+				ok = pk[i].offset >= prev_end && pk[i].offset <
+				    h->pos && (pk[i].category <
+				    LLMLOG_NCATEGORIES || pk[i].category ==
+				    ENG_CATEGORY_NONE) &&
+				    pk[i].level <= LLMLOG_CRITICAL / 10;
+				prev_end = pk[i].offset + 1;
+				malformed += (pk[i].flags &
+				    ENTRY_MALFORMED) != 0;
+			}
+			if (ok)
+				store_commit(e, room);
 		}
-		if (ok)
-			store_append(e, v, NULL, n);
 		done += n;
 	}
 	free(pk);
-	free(v);
 	for (uint64_t done = 0; ok && done < h->nentries; ) {
 		size_t pos = before + (size_t)done;
 		size_t at = pos & (CHUNK_ENTRIES - 1);

@@ -189,6 +189,10 @@ ssize_t read_full(int fd, char *buf, size_t n, uint64_t off);
 /* refs: each entry's values record (cache.c), or NULL for none. */
 void store_append(struct eng *e, const struct eng_entry *v,
     const uint32_t *refs, size_t n);
+/* The same written in place: room for at most *n entries after the last
+ * (*n cut to what fits), then how many of them were written. */
+struct eng_entry *store_reserve(struct eng *e, size_t *n);
+void store_commit(struct eng *e, size_t n);
 int store_scan(struct eng *e, char *err, size_t errlen);
 void store_file_add_entries(struct file *f, const struct eng_entry *v,
     size_t n);

@@ -24,29 +24,53 @@
 #include "engine.h"
 #include "engine-int.h"
 
+/* Room for the entries after the last, within its chunk (made when
+ * new): where, and *n how many fit (at most the *n asked for). */
+struct eng_entry *
+store_reserve(struct eng *e, size_t *n)
+{
+	size_t at = e->count & (CHUNK_ENTRIES - 1);
+	size_t c = e->count >> CHUNK_SHIFT;
+
+	if (at == 0 && c == e->nchunks) {
+		eng_grow(&e->chunks, &e->chunks_cap, e->nchunks + 1,
+		    sizeof *e->chunks);
+		e->chunks[e->nchunks++] = eng_xmalloc_huge(CHUNK_ENTRIES *
+		    sizeof **e->chunks);
+		if (e->cache != NULL) {
+			e->vchunks = eng_xrealloc(e->vchunks,
+			    e->chunks_cap * sizeof *e->vchunks);
+			e->vchunks[c] = eng_xmalloc(CHUNK_ENTRIES *
+			    sizeof **e->vchunks);
+		}
+	}
+	if (*n > CHUNK_ENTRIES - at)
+		*n = CHUNK_ENTRIES - at;
+	return &e->chunks[c][at];
+}
+
+/* The n entries written where store_reserve said are in the index, with
+ * no values kept. */
+void
+store_commit(struct eng *e, size_t n)
+{
+	size_t at = e->count & (CHUNK_ENTRIES - 1);
+
+	if (e->vchunks != NULL)
+		memset(&e->vchunks[e->count >> CHUNK_SHIFT][at], 0xff,
+		    n * sizeof **e->vchunks);
+	e->count += n;
+}
+
 void
 store_append(struct eng *e, const struct eng_entry *v, const uint32_t *refs,
     size_t n)
 {
 	while (n > 0) {
-		size_t at = e->count & (CHUNK_ENTRIES - 1), take;
+		size_t at = e->count & (CHUNK_ENTRIES - 1), take = n;
 		size_t c = e->count >> CHUNK_SHIFT;
 
-		if (at == 0 && c == e->nchunks) {
-			eng_grow(&e->chunks, &e->chunks_cap, e->nchunks + 1,
-			    sizeof *e->chunks);
-			e->chunks[e->nchunks++] = eng_xmalloc_huge(
-			    CHUNK_ENTRIES * sizeof **e->chunks);
-			if (e->cache != NULL) {
-				e->vchunks = eng_xrealloc(e->vchunks,
-				    e->chunks_cap * sizeof *e->vchunks);
-				e->vchunks[c] = eng_xmalloc(CHUNK_ENTRIES *
-				    sizeof **e->vchunks);
-			}
-		}
-		take = CHUNK_ENTRIES - at;
-		if (take > n)
-			take = n;
+		store_reserve(e, &take);
 		memcpy(&e->chunks[c][at], v, take * sizeof *v);
 		if (e->vchunks != NULL) {
 			if (refs != NULL)
