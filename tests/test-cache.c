@@ -131,6 +131,7 @@ struct shown {
 	size_t corrupt;
 	size_t unreadable;
 	size_t parts_taken;	/* files whose figures came from the cache */
+	size_t order_taken;	/* entries whose time order came from it */
 };
 
 /* How the report is counted: after the load; while the index is read,
@@ -202,6 +203,7 @@ show_how(const char *dir, bool cache, enum how how, struct shown *out)
 	out->corrupt = eng_cache_corrupt(e, NULL);
 	out->unreadable = eng_unreadable_count(e);
 	out->parts_taken = e->parts_taken;
+	out->order_taken = cache_order_taken(e);
 	eng_stats_free(st);
 	eng_view_free(v);
 	eng_close(e);
@@ -957,6 +959,78 @@ test_parts_corrupt(void)
 	shown_free(&truth);
 }
 
+/* The time order of what the caches hold is kept beside them: taken by
+ * the next load (the new lines of a live file merged in after it), and
+ * sorted again when it is corrupt or names other caches. */
+static void
+test_order(void)
+{
+	const char *dir = new_logs("cache-order", 300);
+	unsigned t = 7000;
+	struct shown truth, got;
+	char cmd[1024], *path = NULL, *orig;
+	size_t cap = 0, len, flagged = 0, tries = 0;
+	FILE *p;
+	int fd;
+
+	/* the other tests' orders leave: this one's is the one there */
+	snprintf(cmd, sizeof cmd, "rm -f %s/order-*.ord", cache_dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	same_as_uncached(dir);
+	show(dir, false, &truth);
+	show_how(dir, true, ONLY, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT(got.order_taken > 0);
+	shown_free(&got);
+	shown_free(&truth);
+	/* the live files grew: the order of what the caches held is
+	 * taken, the new entries merged in */
+	write_lines(dir, 2, 50, &t, "a");
+	t = 10;		/* and some before all the others */
+	write_lines(dir, 4, 30, &t, "a");
+	show(dir, false, &truth);
+	show_how(dir, true, AFTER, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT(got.order_taken > 0);
+	if (got.order_taken == 0)
+		fprintf(stderr, "\nno order taken after appends\n");
+	shown_free(&got);
+	show_how(dir, true, ON_LOAD, &got);	/* kept again, with them */
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT(got.order_taken > 0);
+	shown_free(&got);
+	/* corrupt at sampled offsets: the truth, said, written again */
+	snprintf(cmd, sizeof cmd, "ls %s/order-*.ord", cache_dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
+	if (getline(&path, &cap, p) > 0)
+		path[strcspn(path, "\n")] = '\0';
+	pclose(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(orig = util_read_file(path, &len));
+	for (size_t off = 0; off < len; off += off < 120 ? 1 :
+	    1 + util_rand_below((unsigned)(len / 80) + 1)) {
+		char c = (char)(orig[off] ^ (1 + util_rand_below(255)));
+
+		CU_ASSERT_FATAL((fd = open(path, O_WRONLY)) >= 0);
+		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, (off_t)off), 1);
+		close(fd);
+		show_how(dir, true, off % 2 ? ONLY : AFTER, &got);
+		CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+		CU_ASSERT_EQUAL(got.order_taken, 0);
+		flagged += got.corrupt > 0;
+		tries++;
+		shown_free(&got);
+		show_how(dir, true, ONLY, &got);	/* written again */
+		CU_ASSERT(got.order_taken > 0);
+		shown_free(&got);
+	}
+	/* all but the head's padding and version are said corrupt */
+	CU_ASSERT(flagged * 10 >= tries * 8);
+	free(orig);
+	free(path);
+	shown_free(&truth);
+}
+
 int
 main(void)
 {
@@ -980,6 +1054,7 @@ main(void)
 		{ "figures kept: the live file grew", test_parts_grow },
 		{ "figures kept: of another zone", test_parts_zone },
 		{ "figures kept: corrupt", test_parts_corrupt },
+		{ "the time order kept", test_order },
 		{ NULL, NULL }
 	};
 

@@ -181,8 +181,8 @@ for k in 1 2 3 4; do
 	[ -s "$tmp/at-once-err.$k" ] &&
 	    fail "run $k of 4 at once: $(cat "$tmp/at-once-err.$k")"
 done
-[ -z "$(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$')" ] ||
-    fail "runs at once left $(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$')"
+[ -z "$(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$\|\.ord$')" ] ||
+    fail "runs at once left $(ls -A "$LLMLOG_CACHE_DIR" | grep -v '\.idx$\|\.ord$')"
 same "after runs at once"
 
 # bounded: LLMLOG_CACHE_MAX, the oldest going first

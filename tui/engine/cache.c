@@ -71,6 +71,8 @@ struct cache {
 	char *corrupt_path;
 	uint64_t layout;
 	uint64_t part_key;	/* the parts this load takes (stats.c) */
+	size_t order_taken;	/* entries whose order was read (order_take) */
+	size_t order_kept;	/* entries whose order is on disk as it is */
 	bool load_only;		/* for a report alone (stats_load_only) */
 	struct ahead *ahead;	/* caches being read ahead, or NULL */
 };
@@ -83,6 +85,7 @@ struct file_cache {
 				   entries left (prune.c) */
 	uint64_t saved_pos;	/* the cache file holds [0, saved_pos) */
 	size_t saved_entries;
+	uint64_t entries_sum;	/* the cache file's (struct head) */
 	bool saved;
 	bool prepared;		/* cache_prepare looked */
 	char *note;		/* what inflating said, or NULL */
@@ -1244,6 +1247,7 @@ fetch_apply(struct eng *e, struct fetch *x)
 	f->cache->saved = true;
 	f->cache->saved_pos = x->h.pos;
 	f->cache->saved_entries = (size_t)x->h.nentries;
+	f->cache->entries_sum = x->h.entries_sum;
 	/* its figures: a file that grew is written again, with them */
 	more = f->size > f->pos;
 	if (stats_file_loaded(e, f, x->part, before, more))
@@ -1731,10 +1735,241 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		fc->saved = true;
 		fc->saved_pos = f->pos;
 		fc->saved_entries = f->entries;
+		fc->entries_sum = h.entries_sum;
 	}
 	free(path);
 	free(tmp);
 	free(w.buf);
+}
+
+/* ---- the time order of what the caches hold ----
+ *
+ * The time order of every entry (order.c) is a merge of the files' runs
+ * at each open.  Over the entries the caches hold it stays what it was as
+ * long as they do, so it is kept too: one file per set of log
+ * directories, naming the caches it covers (each file's device, inode,
+ * entries and the checksum of its cache's entries) in the index's order,
+ * then the order as the positions the next load gives those entries
+ * (each file's in turn, as they are taken in).  A load whose caches are
+ * exactly those takes it instead of sorting them. */
+
+#define ORDER_MAGIC	"llmlogor"
+#define ORDER_SUFFIX	".ord"
+
+struct order_head {
+	char magic[8];
+	uint32_t version, head_size;
+	uint64_t layout;
+	uint64_t nfiles, count;
+	uint64_t files_sum, order_sum;
+	uint64_t head_sum;	/* of the bytes before it */
+};
+
+struct order_file {
+	uint64_t dev, ino, entries, entries_sum;
+};
+
+static char *
+order_path(const struct cache *c, size_t ndirs)
+{
+	struct hash h;
+	struct strbuf b;
+
+	hash_init(&h);
+	for (size_t i = 0; i < ndirs; i++)
+		hash_add(&h, c->dirs[i], strlen(c->dirs[i]) + 1);
+	strbuf_init(&b);
+	strbuf_printf(&b, "%s/order-%016llx" ORDER_SUFFIX, c->dir,
+	    (unsigned long long)hash_end(&h));
+	return b.s;
+}
+
+/* The caches whose entries the index holds, in its order; the number of
+ * them, or SIZE_MAX when some entry is not a cache's as it was read (new,
+ * or its file changed since), or, when written, as it was written. */
+static size_t
+order_files(const struct eng *e, bool written, struct order_file **out)
+{
+	struct order_file *v = eng_xcalloc(e->nfiles + 1, sizeof *v);
+	size_t n = 0, entries = 0;
+
+	for (size_t i = 0; i < e->nfiles; i++) {
+		const struct file *f = e->files[i];
+
+		if (f == NULL || f->entries == 0)
+			continue;
+		if (f->cache == NULL || (written && !f->cache->saved) ||
+		    f->cache->saved_entries != f->entries) {
+			free(v);
+			return SIZE_MAX;
+		}
+		v[n++] = (struct order_file){ (uint64_t)f->dev,
+		    (uint64_t)f->ino, f->entries, f->cache->entries_sum };
+		entries += f->entries;
+	}
+	if (entries != e->count) {
+		free(v);
+		return SIZE_MAX;
+	}
+	*out = v;
+	return n;
+}
+
+void
+cache_order_take(struct eng *e)
+{
+	struct cache *c = e->cache;
+	struct order_head h;
+	struct order_file *files = NULL, *got = NULL;
+	uint8_t *seen = NULL;
+	struct sum sum;
+	size_t n;
+	uint64_t off = sizeof h;
+	char *path;
+	bool ok = false;
+	int fd;
+
+	if (c == NULL || !cache_values_on(e) || e->order_n != 0 ||
+	    e->count == 0 || e->count > UINT32_MAX ||
+	    (n = order_files(e, false, &files)) == SIZE_MAX)
+		return;
+	path = order_path(c, e->ndirs);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0)
+		goto out;
+	if (read_full(fd, (char *)&h, sizeof h, 0) != (ssize_t)sizeof h ||
+	    memcmp(h.magic, ORDER_MAGIC, sizeof h.magic) != 0) {
+		corrupt(e, path);
+		goto out;
+	}
+	if (h.version != CACHE_VERSION)
+		goto out;	/* another version's: sorted again */
+	if (h.head_sum != hash_bytes(&h, offsetof(struct order_head,
+	    head_sum)) || h.head_size != sizeof h) {
+		corrupt(e, path);
+		goto out;
+	}
+	if (h.layout != c->layout || h.nfiles != n || h.count != e->count)
+		goto out;	/* another set of caches: sorted again */
+	got = eng_xmalloc((n + 1) * sizeof *got);
+	sum_init(&sum);
+	if (!body_read(fd, got, n * sizeof *got, &off, &sum) ||
+	    sum_end(&sum) != h.files_sum) {
+		corrupt(e, path);
+		goto out;
+	}
+	if (memcmp(got, files, n * sizeof *got) != 0)
+		goto out;	/* the same count of other entries */
+	eng_grow(&e->order, &e->order_cap, e->count, sizeof *e->order);
+	sum_init(&sum);
+	ok = body_read(fd, e->order, e->count * sizeof *e->order, &off,
+	    &sum) && sum_end(&sum) == h.order_sum;
+	/* each position once: a permutation of the index */
+	seen = eng_xcalloc(e->count / 8 + 1, 1);
+	for (size_t k = 0; ok && k < e->count; k++) {
+		uint32_t p = e->order[k];
+
+		ok = p < e->count && !(seen[p / 8] >> p % 8 & 1);
+		seen[p / 8] |= (uint8_t)(1u << p % 8);
+	}
+	if (!ok)
+		corrupt(e, path);
+	else {
+		e->order_n = e->count;
+		c->order_taken = c->order_kept = e->count;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(seen);
+	free(got);
+	free(files);
+	free(path);
+}
+
+size_t
+cache_order_taken(const struct eng *e)
+{
+	return e->cache != NULL ? e->cache->order_taken : 0;
+}
+
+/* The order of every entry, when it is synced and each is a cache's as
+ * written, for the next load (cache_order_take). */
+static void
+order_save(struct eng *e)
+{
+	struct cache *c = e->cache;
+	struct order_file *files = NULL;
+	struct order_head h = { .version = CACHE_VERSION,
+	    .head_size = sizeof h };
+	struct writer w = { .fd = -1 };
+	uint32_t *next = NULL, *base = NULL;
+	uint64_t *last = NULL;
+	char *tmp = NULL, *path = NULL;
+	size_t n;
+
+	if (e->order_n != e->count || e->count == 0 ||
+	    e->count > UINT32_MAX || c->order_kept == e->count ||
+	    (n = order_files(e, true, &files)) == SIZE_MAX)
+		goto out;
+	/* where the next load puts each entry: the files' in turn, each
+	 * one's in the order of its lines */
+	base = eng_xcalloc(e->nfiles + 1, sizeof *base);
+	last = eng_xcalloc(e->nfiles + 1, sizeof *last);
+	for (size_t i = 0, at = 0; i < e->nfiles; i++)
+		if (e->files[i] != NULL) {
+			base[i] = (uint32_t)at;
+			at += e->files[i]->entries;
+		}
+	next = eng_xmalloc(e->count * sizeof *next);
+	for (size_t p = 0; p < e->count; p++) {
+		const struct eng_entry *en = store_entry(e, p);
+
+		if (last[en->file] > en->offset + 1)
+			goto out;	/* not in line order: not kept */
+		last[en->file] = en->offset + 1;
+		next[p] = base[en->file]++;
+	}
+	memcpy(h.magic, ORDER_MAGIC, sizeof h.magic);
+	h.layout = c->layout;
+	h.nfiles = n;
+	h.count = e->count;
+	tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
+	strcpy(tmp, c->dir);
+	strcat(tmp, "/.tmp-XXXXXX");
+	if ((w.fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		c->no_write = true;
+		goto out;
+	}
+	w.buf = eng_xmalloc(IO_BLOCK);
+	w.off = sizeof h;
+	sum_init(&w.sum);
+	w_add(&w, files, n * sizeof *files);
+	h.files_sum = sum_end(&w.sum);
+	sum_init(&w.sum);
+	for (size_t k = 0; k < e->count; k++)
+		w_add(&w, &next[e->order[k]], sizeof *next);
+	h.order_sum = sum_end(&w.sum);
+	w_flush(&w);
+	h.head_sum = hash_bytes(&h, offsetof(struct order_head, head_sum));
+	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+		w.failed = true;
+	if (close(w.fd) != 0)
+		w.failed = true;
+	path = order_path(c, e->ndirs);
+	if (w.failed || rename(tmp, path) != 0) {
+		unlink(tmp);
+		c->no_write = true;
+	} else
+		c->order_kept = e->count;
+out:
+	free(w.buf);
+	free(tmp);
+	free(path);
+	free(next);
+	free(base);
+	free(last);
+	free(files);
 }
 
 static bool
@@ -1822,8 +2057,10 @@ cache_prune(struct eng *e)
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
 
-		if (len <= strlen(CACHE_SUFFIX) || strcmp(de->d_name + len -
-		    strlen(CACHE_SUFFIX), CACHE_SUFFIX) != 0 ||
+		if (((len <= strlen(CACHE_SUFFIX) || strcmp(de->d_name + len -
+		    strlen(CACHE_SUFFIX), CACHE_SUFFIX) != 0) &&
+		    (len <= strlen(ORDER_SUFFIX) || strcmp(de->d_name + len -
+		    strlen(ORDER_SUFFIX), ORDER_SUFFIX) != 0)) ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 			continue;
@@ -1863,6 +2100,7 @@ cache_save(struct eng *e)
 	for (size_t i = 0; i < e->nfiles; i++)
 		nd += dirty(e->files[i]);
 	if (nd == 0) {
+		order_save(e);
 		if (!e->cache->pruned)	/* files may have gone */
 			cache_prune(e);
 		return;
@@ -1898,6 +2136,8 @@ cache_save(struct eng *e)
 	free(pos);
 	free(start);
 	free(count);
+	if (!e->cache->no_write)
+		order_save(e);
 	if (!e->cache->no_write)
 		cache_prune(e);
 }

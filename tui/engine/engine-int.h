@@ -734,6 +734,11 @@ bool cache_values_on(const struct eng *e);
 bool cache_keeps_parts(const struct eng *e);
 void cache_prepare(struct eng *e, struct file *f, size_t id);
 void cache_save(struct eng *e);
+/* The time order of the entries the caches hold, as a load that sorted
+ * them kept it (e->order), when the index holds those alone. */
+void cache_order_take(struct eng *e);
+/* How many entries' order a load took from the cache (for the tests). */
+size_t cache_order_taken(const struct eng *e);
 void cache_free(struct eng *e);
 void file_cache_free(struct file *f);
 bool index_task_keeps_values(const struct index_task *t);

@@ -664,6 +664,8 @@ index_plan(struct eng *e, struct index_task **out, uint64_t chunk,
 			from = end;
 		}
 	}
+	/* what the caches gave, before any task adds to it */
+	cache_order_take(e);
 	*out = v;
 	return n;
 }
