@@ -1586,9 +1586,24 @@ struct stats_part {
 	struct part p;
 };
 
-/* What the load counted: index entries [0, to) in p, in index order. */
+/* A part's durations in order, set aside to be merged with the others
+ * at once (stats_pre's runs). */
+struct vrun {
+	double *v;
+	size_t n;
+};
+
+#define NVALS	4	/* the arrays of durations kept in order */
+
+/* What the load counted: index entries [0, to) in p, in index order.  The
+ * durations of the parts taken from the caches, which come first, wait
+ * in runs, to be merged with p's in one pass when p is taken (each merged
+ * into p as it came would move them all again at each part). */
 struct stats_pre {
 	struct part p;
+	struct vrun *runs[NVALS];
+	size_t nruns, runs_cap;
+	bool counted_in;	/* a task's part is in p: no run after it */
 	size_t to;
 	bool utc;
 	bool tables;		/* eng_stats_on_load_tables */
@@ -1665,6 +1680,11 @@ stats_pre_free(struct eng *e)
 {
 	if (e->stats_pre == NULL)
 		return;
+	for (size_t k = 0; k < NVALS; k++) {
+		for (size_t i = 0; i < e->stats_pre->nruns; i++)
+			free(e->stats_pre->runs[k][i].v);
+		free(e->stats_pre->runs[k]);
+	}
 	part_free(&e->stats_pre->p);
 	free(e->stats_pre);
 	e->stats_pre = NULL;
@@ -1754,6 +1774,165 @@ file_part_add(struct eng *e, struct file *f, struct part *from,
 	f->stats_entries += n;
 }
 
+/* A part's arrays of durations in order, by their place in it. */
+static void
+part_vals(struct part *p, double ***v, size_t **n, size_t **sorted,
+    size_t **tail, size_t **cap)
+{
+	v[0] = &p->durations, n[0] = &p->ndur, sorted[0] = &p->dur_sorted;
+	tail[0] = &p->dur_tail, cap[0] = &p->durcap;
+	v[1] = &p->user_d.v, n[1] = &p->user_d.n;
+	sorted[1] = &p->user_d.sorted, tail[1] = &p->user_d.tail;
+	cap[1] = &p->user_d.cap;
+	v[2] = &p->tool_d.v, n[2] = &p->tool_d.n;
+	sorted[2] = &p->tool_d.sorted, tail[2] = &p->tool_d.tail;
+	cap[2] = &p->tool_d.cap;
+	v[3] = &p->llm_d.v, n[3] = &p->llm_d.n;
+	sorted[3] = &p->llm_d.sorted, tail[3] = &p->llm_d.tail;
+	cap[3] = &p->llm_d.cap;
+}
+
+/* A cached part's durations, each array all in order, into the runs (the
+ * part left without them); one not in order stays, to be merged as
+ * usual, and no run comes after it. */
+static void
+runs_take(struct stats_pre *pre, struct part *p)
+{
+	double **v[NVALS];
+	size_t *n[NVALS], *sorted[NVALS], *tail[NVALS], *cap[NVALS];
+	size_t at = pre->nruns;
+
+	part_vals(p, v, n, sorted, tail, cap);
+	for (size_t k = 0; k < NVALS; k++)
+		if (*n[k] != *sorted[k]) {
+			pre->counted_in = true;
+			return;
+		}
+	if (pre->nruns == pre->runs_cap) {
+		pre->runs_cap = pre->runs_cap ? pre->runs_cap * 2 : 16;
+		for (size_t k = 0; k < NVALS; k++)
+			pre->runs[k] = eng_xrealloc(pre->runs[k],
+			    pre->runs_cap * sizeof *pre->runs[k]);
+	}
+	for (size_t k = 0; k < NVALS; k++) {
+		pre->runs[k][at] = (struct vrun){ *v[k], *n[k] };
+		*v[k] = NULL;
+		*n[k] = *sorted[k] = *tail[k] = *cap[k] = 0;
+	}
+	pre->nruns++;
+}
+
+/* Whether run x's next value goes before run y's: an empty run last,
+ * the earlier run first among equal values. */
+static inline bool
+run_before(const struct vrun *a, size_t k, const size_t *at,
+    const uint64_t *key, size_t x, size_t y)
+{
+	bool xe = x >= k || at[x] == a[x].n, ye = y >= k || at[y] == a[y].n;
+
+	if (xe || ye)
+		return !xe;
+	return key[x] < key[y] || (key[x] == key[y] && x < y);
+}
+
+/* Runs a[0..k), each in order, merged into out: a tree of losers, the
+ * earlier run first among equal values (what merging them one after
+ * another gives). */
+static void
+vruns_merge(const struct vrun *a, size_t k, double *out)
+{
+	size_t leaves = 1, w, *tree, *at;
+	uint64_t *key;
+
+	while (leaves < k)
+		leaves *= 2;
+	tree = eng_xmalloc(leaves * sizeof *tree);
+	at = eng_xcalloc(k, sizeof *at);
+	key = eng_xmalloc(k * sizeof *key);
+	for (size_t r = 0; r < k; r++)
+		key[r] = a[r].n > 0 ? dbl_key(a[r].v[0]) : 0;
+	/* the tree, built bottom up: node i's loser; leaves i + leaves */
+	{
+		size_t *win = eng_xmalloc(2 * leaves * sizeof *win);
+
+		for (size_t i = 0; i < leaves; i++)
+			win[leaves + i] = i;
+		for (size_t i = leaves - 1; i >= 1; i--) {
+			size_t x = win[2 * i], y = win[2 * i + 1];
+
+			if (run_before(a, k, at, key, y, x)) {
+				win[i] = y;
+				tree[i] = x;
+			} else {
+				win[i] = x;
+				tree[i] = y;
+			}
+		}
+		w = win[1];
+		free(win);
+	}
+	while (w < k && at[w] < a[w].n) {
+		*out++ = a[w].v[at[w]++];
+		if (at[w] < a[w].n)
+			key[w] = dbl_key(a[w].v[at[w]]);
+		for (size_t node = (w + leaves) / 2; node >= 1; node /= 2)
+			if (run_before(a, k, at, key, tree[node], w)) {
+				size_t t = tree[node];
+
+				tree[node] = w;
+				w = t;
+			}
+	}
+	free(tree);
+	free(at);
+	free(key);
+}
+
+/* The runs merged with p's own durations (which came after them). */
+static void
+runs_merge(struct stats_pre *pre)
+{
+	double **v[NVALS];
+	size_t *n[NVALS], *sorted[NVALS], *tail[NVALS], *cap[NVALS];
+
+	if (pre->nruns == 0)
+		return;
+	part_vals(&pre->p, v, n, sorted, tail, cap);
+	for (size_t k = 0; k < NVALS; k++) {
+		struct vrun *r = pre->runs[k];
+		size_t total = 0, m = pre->nruns, nonempty;
+		double *out;
+
+		/* p's own: a run in order after the others', or none */
+		if (*n[k] > 0)
+			settle(*v[k], *n[k], sorted[k], tail[k], true);
+		r = eng_xrealloc(r, (m + 1) * sizeof *r);
+		r[m++] = (struct vrun){ *v[k], *n[k] };
+		nonempty = 0;
+		for (size_t i = 0; i < m; i++) {	/* the empty ones leave */
+			total += r[i].n;
+			if (r[i].n > 0)
+				r[nonempty++] = r[i];
+			else
+				free(r[i].v);
+		}
+		m = nonempty;
+		if (m == 1) {	/* one run: it is the order */
+			out = r[0].v;
+		} else {
+			out = eng_xmalloc((total + 1) * sizeof *out);
+			vruns_merge(r, m, out);
+			for (size_t i = 0; i < m; i++)
+				free(r[i].v);
+		}
+		free(r);
+		pre->runs[k] = NULL;
+		*v[k] = out;
+		*n[k] = *sorted[k] = *tail[k] = *cap[k] = total;
+	}
+	pre->nruns = pre->runs_cap = 0;
+}
+
 struct stats_part *
 stats_task_part(const struct eng *e)
 {
@@ -1797,6 +1976,7 @@ stats_task_publish(struct eng *e, struct file *f, struct stats_part *sp,
 		if (sp != NULL && pre->to == e->count) {
 			file_part_add(e, f, &sp->p, f->entries, n);
 			part_take(&pre->p, &sp->p);
+			pre->counted_in = true;
 			pre->to += n;
 		} else
 			pre->broken = true;
@@ -1846,6 +2026,8 @@ stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
 	}
 	if (keep)
 		file_part_add(e, f, &sp->p, 0, n);
+	if (!pre->counted_in)
+		runs_take(pre, &sp->p);
 	part_take(&pre->p, &sp->p);
 	pre->to += n;
 	stats_part_free(sp);
@@ -1878,6 +2060,7 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	eng_removed(e, &now);
 	if (!same_removed(&now, &pre->removed))
 		return;
+	runs_merge(pre);
 	if (pre->tables && !s->tables)
 		part_drop_tables(&pre->p);
 	for (size_t i = 0; i < pre->to; i++)
