@@ -113,6 +113,7 @@ struct head {
 	uint32_t category, gz;
 	uint64_t entries_sum, blob_sum, note_sum;
 	uint64_t stats_len, stats_key, stats_sum;
+	uint64_t tables_len, tables_sum;	/* the part's tables, after it */
 	uint64_t head_sum;	/* of the bytes before it */
 };
 
@@ -928,6 +929,7 @@ head_valid(const struct cache *c, const struct head *h, const struct file *f)
 	    h->pos <= h->text_size && h->nentries <= h->pos &&
 	    h->blob_len <= UINT32_MAX && h->note_len < 4096 &&
 	    h->dir_len < PATH_MAX && h->stats_len <= PART_MAX &&
+	    h->tables_len <= PART_MAX &&
 	    (h->stats_len == 0 || h->stats_key != 0);
 }
 
@@ -993,25 +995,36 @@ fetch_forget(struct fetch *x)
 }
 
 /* The file's figures after the directory, when they are of the key this
- * load takes; false when they are not what the head says. */
+ * load takes, and their tables unless the load is for a report alone and
+ * the file is as the cache holds it (it is not written again); false when
+ * they are not what the head says. */
 static bool
-part_read(struct eng *e, struct fetch *x, int cfd)
+part_read(struct eng *e, struct fetch *x, int cfd, bool unchanged)
 {
 	const struct head *h = &x->h;
 	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
 	    sizeof(uint32_t)) + h->blob_len + h->note_len + h->dir_len;
+	size_t len = (size_t)(h->stats_len > h->tables_len ? h->stats_len :
+	    h->tables_len);
 	struct sum sum;
 	char *buf;
 	bool ok;
 
 	if (h->stats_len == 0 || h->stats_key != e->cache->part_key)
 		return true;	/* none, or counted otherwise: counted */
-	buf = eng_xmalloc((size_t)h->stats_len);
+	buf = eng_xmalloc(len + 1);
 	sum_init(&sum);
 	ok = body_read(cfd, buf, (size_t)h->stats_len, &off, &sum) &&
 	    sum_end(&sum) == h->stats_sum && (x->part = stats_part_load(buf,
 	    (size_t)h->stats_len, (uint32_t)x->id,
 	    (uint8_t)x->f->source)) != NULL;
+	if (ok && !(e->cache->load_only && unchanged)) {
+		sum_init(&sum);
+		ok = body_read(cfd, buf, (size_t)h->tables_len, &off, &sum) &&
+		    sum_end(&sum) == h->tables_sum &&
+		    stats_part_load_tables(x->part, buf,
+		    (size_t)h->tables_len);
+	}
 	free(buf);
 	return ok;
 }
@@ -1075,7 +1088,7 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 	char *path = cache_path(e->cache, f->dev, f->ino);
 	struct head *h = &x->h;
 	struct stat st;
-	bool own_fd = false;
+	bool own_fd = false, unchanged;
 	int cfd;
 
 	x->found = false;
@@ -1101,7 +1114,7 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 	}
 	if ((uint64_t)st.st_size != sizeof *h + h->nentries * (sizeof(struct
 	    packed) + sizeof(uint32_t)) + h->blob_len + h->note_len +
-	    h->dir_len + h->stats_len)
+	    h->dir_len + h->stats_len + h->tables_len)
 		goto bad;
 	if (fd < 0) {
 		if ((fd = fdcache_acquire(e, f)) < 0)
@@ -1112,9 +1125,10 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 		goto out;	/* the file changed: indexed again */
 	/* a report that takes the file's figures needs none of its
 	 * records, unless the file is to be written again */
-	if (!note_read(x, cfd) || !part_read(e, x, cfd) ||
+	unchanged = f->gz || f->size == h->pos;
+	if (!note_read(x, cfd) || !part_read(e, x, cfd, unchanged) ||
 	    (!(x->no_values = x->part != NULL && e->cache->load_only &&
-	    (f->gz || f->size == h->pos)) && !blob_read(x, cfd))) {
+	    unchanged) && !blob_read(x, cfd))) {
 		free(x->note);
 		x->note = NULL;
 		stats_part_free(x->part);
@@ -1636,7 +1650,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	const char *dir = c->dirs[f->source];
 	struct head h = { .version = CACHE_VERSION, .head_size = sizeof h };
 	struct writer w = { .fd = -1 };
-	struct strbuf part = { 0 };
+	struct strbuf part = { 0 }, tables = { 0 };
 	char *tmp, *path;
 	size_t reached = 0;
 	uint32_t ref;
@@ -1656,9 +1670,10 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	if (!head_facts(e, f, &h))
 		return;
 	if (f->stats != NULL && f->stats_entries == n && n == f->entries) {
-		strbuf_init(&part);
 		stats_part_save(&part, f->stats);
 		h.stats_len = part.len;
+		stats_part_save_tables(&tables, f->stats);
+		h.tables_len = tables.len;
 		h.stats_key = f->stats_key;
 	}
 	tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
@@ -1668,6 +1683,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		c->no_write = true;	/* read-only or full: no writing */
 		free(tmp);
 		strbuf_free(&part);
+		strbuf_free(&tables);
 		return;
 	}
 	w.buf = eng_xmalloc(IO_BLOCK);
@@ -1720,7 +1736,12 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	if (part.len > 0)
 		w_add(&w, part.s, part.len);
 	h.stats_sum = sum_end(&w.sum);
+	sum_init(&w.sum);
+	if (tables.len > 0)
+		w_add(&w, tables.s, tables.len);
+	h.tables_sum = sum_end(&w.sum);
 	strbuf_free(&part);
+	strbuf_free(&tables);
 	w_flush(&w);
 	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
 	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)

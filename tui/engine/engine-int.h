@@ -593,6 +593,11 @@ void stats_pre_free(struct eng *e);
 void stats_part_save(struct strbuf *b, const struct stats_part *p);
 struct stats_part *stats_part_load(const void *bytes, size_t len,
     uint32_t file, uint8_t source);
+/* The dashboard's tables of a part (each model's and tool's durations),
+ * kept apart: a report without tables needs none of them. */
+void stats_part_save_tables(struct strbuf *b, const struct stats_part *p);
+bool stats_part_load_tables(struct stats_part *p, const void *bytes,
+    size_t len);
 void stats_part_free(struct stats_part *p);
 uint64_t stats_parts_key(struct eng *e);
 /* Whether the load is for the report alone (eng_stats_on_load_only). */

@@ -1584,6 +1584,8 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 /* A part of an index task's (engine-int.h names it so). */
 struct stats_part {
 	struct part p;
+	bool kept_tables;	/* read from a cache: its tables were kept
+				   (stats_part_load_tables reads them) */
 };
 
 /* A part's durations in order, set aside to be merged with the others
@@ -1610,6 +1612,7 @@ struct stats_pre {
 	bool broken;		/* a task came without its part: what
 				   follows is counted by the stats pass */
 	bool only;		/* eng_stats_on_load_only */
+	bool tables_lost;	/* a part came without its tables */
 	const struct eng_prices *prices;	/* those counted with */
 	struct eng_removed removed;	/* none left since: the positions
 					   are the ones counted */
@@ -1941,7 +1944,7 @@ stats_task_part(const struct eng *e)
 	if (e->stats_pre == NULL || e->stats_pre->broken ||
 	    e->prefilter != NULL)
 		return NULL;
-	sp = eng_xmalloc(sizeof *sp);
+	sp = eng_xcalloc(1, sizeof *sp);
 	part_init(&sp->p);
 	sp->p.prices = e->stats_pre->prices;
 	sp->p.utc = e->stats_pre->utc;
@@ -2019,7 +2022,9 @@ stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
 		e->parts_taken++;
 	sp->p.prices = pre->prices;
 	sp->p.utc = pre->utc;
-	if (sp->p.tables != pre->tables) {	/* cannot be: in the key */
+	if (!sp->p.tables && pre->tables && pre->only && !keep)
+		pre->tables_lost = true;	/* left unread: none asked */
+	else if (sp->p.tables != pre->tables) {	/* cannot be: the key */
 		pre->broken = true;
 		stats_part_free(sp);
 		return false;
@@ -2055,7 +2060,8 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	if (pre == NULL || pre->to == 0 || s->mark != 0 || s->vcount != 0 ||
 	    s->p.total != 0 || view_seen(v) < pre->to ||
 	    eng_view_count(v) != view_seen(v) || pre->utc != s->utc ||
-	    (s->tables && !pre->tables) || pre->prices != e->prices)
+	    (s->tables && (!pre->tables || pre->tables_lost)) ||
+	    pre->prices != e->prices)
 		return;
 	eng_removed(e, &now);
 	if (!same_removed(&now, &pre->removed))
@@ -3070,7 +3076,27 @@ put_tally(struct strbuf *b, const struct tally *t)
 		xsum_save(b, &it->sum);
 		put_u64(b, it->costed);
 		xsum_save(b, &it->cost);
-		put_values(b, it->d.v, it->d.n, it->d.sorted, it->d.tail);
+	}
+}
+
+/* The dashboard's tables: each model's and tool's durations, apart, as a
+ * report without tables reads none of them. */
+void
+stats_part_save_tables(struct strbuf *b, const struct stats_part *sp)
+{
+	const struct tally *t[] = { &sp->p.models, &sp->p.tools };
+
+	for (size_t k = 0; k < 2; k++) {
+		put_u64(b, t[k]->n);
+		for (size_t i = 0; i < t[k]->cap; i++) {
+			const struct tally_item *it = &t[k]->v[i];
+
+			if (it->name == NULL)
+				continue;
+			put_bytes(b, it->name, it->len);
+			put_values(b, it->d.v, it->d.n, it->d.sorted,
+			    it->d.tail);
+		}
 	}
 }
 
@@ -3303,15 +3329,47 @@ get_tally(struct rd *r, struct tally *t)
 		get_xsum(r, &it->sum);
 		it->costed = get_u64(r);
 		get_xsum(r, &it->cost);
-		get_durs(r, &it->d);
 	}
+}
+
+bool
+stats_part_load_tables(struct stats_part *sp, const void *bytes, size_t len)
+{
+	struct rd r = { bytes, (const unsigned char *)bytes + len, true };
+	struct tally *t[] = { &sp->p.models, &sp->p.tools };
+
+	for (size_t k = 0; k < 2 && r.ok; k++) {
+		size_t n = get_count(&r, 8, SIZE_MAX);
+
+		if (n != t[k]->n)
+			r.ok = false;
+		for (size_t i = 0; r.ok && i < n; i++) {
+			size_t nlen;
+			char *name = get_bytes(&r, &nlen);
+			struct tally_item *it = NULL;
+
+			if (r.ok && t[k]->cap > 0)
+				it = tally_slot(t[k], name, nlen,
+				    hash(name, nlen));
+			free(name);
+			if (it == NULL || it->name == NULL || it->d.n > 0) {
+				r.ok = false;	/* none such, or twice */
+				break;
+			}
+			get_durs(&r, &it->d);
+		}
+	}
+	if (!r.ok || r.p != r.end)
+		return false;
+	sp->p.tables = sp->kept_tables;
+	return true;
 }
 
 struct stats_part *
 stats_part_load(const void *bytes, size_t len, uint32_t file, uint8_t source)
 {
 	struct rd r = { bytes, (const unsigned char *)bytes + len, true };
-	struct stats_part *sp = eng_xmalloc(sizeof *sp);
+	struct stats_part *sp = eng_xcalloc(1, sizeof *sp);
 	struct part *p = &sp->p;
 	struct req_stats *rq = &p->requests;
 	struct xsum *sums[] = { &p->user_dur, &p->llm_dur, &p->prompt,
@@ -3339,7 +3397,7 @@ stats_part_load(const void *bytes, size_t len, uint32_t file, uint8_t source)
 		else if (i == 5)
 			p->last = (int64_t)v;
 		else
-			p->tables = v != 0;
+			sp->kept_tables = v != 0;
 	}
 	get(&r, p->by_level, sizeof p->by_level);
 	get(&r, p->by_category, sizeof p->by_category);
