@@ -516,20 +516,39 @@ test_replaced(void)
 	free(text);
 }
 
-/* The one cache file of a directory with one log file. */
+/* The newest file of the cache directory named by glob. */
 static char *
-only_cache(void)
+newest_cached(const char *glob)
 {
 	char cmd[1024], *line = NULL;
 	size_t cap = 0;
 	FILE *p;
 
-	snprintf(cmd, sizeof cmd, "ls -t %s/*.idx | head -1", cache_dir);
+	snprintf(cmd, sizeof cmd, "ls -t %s/%s | head -1", cache_dir, glob);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
 	if (getline(&line, &cap, p) > 0)
 		line[strcspn(line, "\n")] = '\0';
 	pclose(p);
 	return line;
+}
+
+/* The one cache file of a directory with one log file. */
+static char *
+only_cache(void)
+{
+	return newest_cached("*.idx");
+}
+
+/* The byte at off of the file at path changed from orig[off]. */
+static void
+flip_byte(const char *path, const char *orig, size_t off)
+{
+	char c = (char)(orig[off] ^ (1 + util_rand_below(255)));
+	int fd;
+
+	CU_ASSERT_FATAL((fd = open(path, O_WRONLY)) >= 0);
+	CU_ASSERT_EQUAL(pwrite(fd, &c, 1, (off_t)off), 1);
+	close(fd);
 }
 
 /* Bytes changed at sampled offsets of a cache (the header's every one,
@@ -545,7 +564,6 @@ test_corrupt_cache(void)
 	char *path;
 	size_t len, flagged = 0, tries = 0;
 	char *orig;
-	int fd;
 
 	write_lines(dir, 3, 400, &t, "w");
 	show(dir, false, &truth);
@@ -556,11 +574,7 @@ test_corrupt_cache(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(orig = util_read_file(path, &len));
 	for (size_t off = 0; off < len; off += off < 200 ? 1 :
 	    1 + util_rand_below((unsigned)(len / 150) + 1)) {
-		char c = (char)(orig[off] ^ (1 + util_rand_below(255)));
-
-		CU_ASSERT_FATAL((fd = open(path, O_WRONLY)) >= 0);
-		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, (off_t)off), 1);
-		close(fd);
+		flip_byte(path, orig, off);
 		show(dir, true, &got);
 		CU_ASSERT_STRING_EQUAL(got.text, truth.text);
 		flagged += got.corrupt > 0;
@@ -929,7 +943,6 @@ test_parts_corrupt(void)
 	size_t bare, len;
 	char *path, *orig;
 	bool only_saw;
-	int fd;
 
 	write_lines(dir, 3, 400, &t, "w");
 	show(dir, false, &truth);
@@ -943,11 +956,7 @@ test_parts_corrupt(void)
 	CU_ASSERT_FATAL(len > bare + 100);
 	for (size_t off = bare; off < len; off += 1 +
 	    util_rand_below((unsigned)((len - bare) / 60) + 1)) {
-		char c = (char)(orig[off] ^ (1 + util_rand_below(255)));
-
-		CU_ASSERT_FATAL((fd = open(path, O_WRONLY)) >= 0);
-		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, (off_t)off), 1);
-		close(fd);
+		flip_byte(path, orig, off);
 		/* a report alone reads no tables of a file it does not
 		 * write again: what it shows is right either way */
 		show_how(dir, true, ONLY, &got);
@@ -977,10 +986,8 @@ test_order(void)
 	const char *dir = new_logs("cache-order", 300);
 	unsigned t = 7000;
 	struct shown truth, got;
-	char cmd[1024], *path = NULL, *orig;
-	size_t cap = 0, len, flagged = 0, tries = 0;
-	FILE *p;
-	int fd;
+	char cmd[1024], *path, *orig;
+	size_t len, flagged = 0, tries = 0;
 
 	/* the other tests' orders leave: this one's is the one there */
 	snprintf(cmd, sizeof cmd, "rm -f %s/order-*.ord", cache_dir);
@@ -1009,20 +1016,11 @@ test_order(void)
 	CU_ASSERT(got.order_taken > 0);
 	shown_free(&got);
 	/* corrupt at sampled offsets: the truth, said, written again */
-	snprintf(cmd, sizeof cmd, "ls %s/order-*.ord", cache_dir);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p = popen(cmd, "r"));
-	if (getline(&path, &cap, p) > 0)
-		path[strcspn(path, "\n")] = '\0';
-	pclose(p);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path = newest_cached("order-*.ord"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(orig = util_read_file(path, &len));
 	for (size_t off = 0; off < len; off += off < 120 ? 1 :
 	    1 + util_rand_below((unsigned)(len / 80) + 1)) {
-		char c = (char)(orig[off] ^ (1 + util_rand_below(255)));
-
-		CU_ASSERT_FATAL((fd = open(path, O_WRONLY)) >= 0);
-		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, (off_t)off), 1);
-		close(fd);
+		flip_byte(path, orig, off);
 		show_how(dir, true, off % 2 ? ONLY : AFTER, &got);
 		CU_ASSERT_STRING_EQUAL(got.text, truth.text);
 		CU_ASSERT_EQUAL(got.order_taken, 0);

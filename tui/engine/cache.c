@@ -1572,6 +1572,54 @@ w_add(struct writer *w, const void *data, size_t n)
 	}
 }
 
+/* A temporary file of the cache directory to write a cache into, its
+ * body from off on (its head is written last, w_close); false, writing
+ * turned off, when the directory is read-only or full. */
+static bool
+w_open(struct cache *c, struct writer *w, char **tmp, uint64_t off)
+{
+	*tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
+	strcpy(*tmp, c->dir);
+	strcat(*tmp, "/.tmp-XXXXXX");
+	if ((w->fd = mkostemp(*tmp, O_CLOEXEC)) < 0) {
+		c->no_write = true;
+		free(*tmp);
+		*tmp = NULL;
+		return false;
+	}
+	w->buf = eng_xmalloc(IO_BLOCK);
+	w->off = off;
+	w->len = 0;
+	w->failed = false;
+	sum_init(&w->sum);
+	return true;
+}
+
+/* The body flushed, head[0..n) written before it, and the file renamed
+ * to path, so that no reader ever sees half of it; true when it is
+ * there (else writing is turned off). */
+static bool
+w_close(struct cache *c, struct writer *w, const void *head, size_t n,
+    char *tmp, const char *path)
+{
+	bool ok;
+
+	w_flush(w);
+	if (!w->failed && pwrite(w->fd, head, n, 0) != (ssize_t)n)
+		w->failed = true;
+	if (close(w->fd) != 0)
+		w->failed = true;
+	ok = !w->failed && rename(tmp, path) == 0;
+	if (!ok) {
+		unlink(tmp);
+		c->no_write = true;
+	}
+	free(w->buf);
+	w->buf = NULL;
+	free(tmp);
+	return ok;
+}
+
 /* The records of the entries pos[0..n) written again, in their order,
  * into out, and each one's offset in refs: the blob without what is no
  * longer reached. */
@@ -1676,19 +1724,11 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		h.tables_len = tables.len;
 		h.stats_key = f->stats_key;
 	}
-	tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
-	strcpy(tmp, c->dir);
-	strcat(tmp, "/.tmp-XXXXXX");
-	if ((w.fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		c->no_write = true;	/* read-only or full: no writing */
-		free(tmp);
+	if (!w_open(c, &w, &tmp, sizeof h)) {
 		strbuf_free(&part);
 		strbuf_free(&tables);
 		return;
 	}
-	w.buf = eng_xmalloc(IO_BLOCK);
-	w.off = sizeof h;
-	sum_init(&w.sum);
 	for (size_t i = 0; i < n; i++) {
 		const struct eng_entry *en = store_entry(e, pos[i]);
 		struct packed pk = { .time_us = en->time_us,
@@ -1742,25 +1782,15 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	h.tables_sum = sum_end(&w.sum);
 	strbuf_free(&part);
 	strbuf_free(&tables);
-	w_flush(&w);
 	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
-	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
-		w.failed = true;
-	if (close(w.fd) != 0)
-		w.failed = true;
 	path = cache_path(c, f->dev, f->ino);
-	if (w.failed || rename(tmp, path) != 0) {
-		unlink(tmp);
-		c->no_write = true;
-	} else {
+	if (w_close(c, &w, &h, sizeof h, tmp, path)) {
 		fc->saved = true;
 		fc->saved_pos = f->pos;
 		fc->saved_entries = f->entries;
 		fc->entries_sum = h.entries_sum;
 	}
 	free(path);
-	free(tmp);
-	free(w.buf);
 }
 
 /* ---- the time order of what the caches hold ----
@@ -1955,37 +1985,19 @@ order_save(struct eng *e)
 	h.layout = c->layout;
 	h.nfiles = n;
 	h.count = e->count;
-	tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
-	strcpy(tmp, c->dir);
-	strcat(tmp, "/.tmp-XXXXXX");
-	if ((w.fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		c->no_write = true;
+	if (!w_open(c, &w, &tmp, sizeof h))
 		goto out;
-	}
-	w.buf = eng_xmalloc(IO_BLOCK);
-	w.off = sizeof h;
-	sum_init(&w.sum);
 	w_add(&w, files, n * sizeof *files);
 	h.files_sum = sum_end(&w.sum);
 	sum_init(&w.sum);
 	for (size_t k = 0; k < e->count; k++)
 		w_add(&w, &next[e->order[k]], sizeof *next);
 	h.order_sum = sum_end(&w.sum);
-	w_flush(&w);
 	h.head_sum = hash_bytes(&h, offsetof(struct order_head, head_sum));
-	if (!w.failed && pwrite(w.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
-		w.failed = true;
-	if (close(w.fd) != 0)
-		w.failed = true;
 	path = order_path(c, e->ndirs);
-	if (w.failed || rename(tmp, path) != 0) {
-		unlink(tmp);
-		c->no_write = true;
-	} else
+	if (w_close(c, &w, &h, sizeof h, tmp, path))
 		c->order_kept = e->count;
 out:
-	free(w.buf);
-	free(tmp);
 	free(path);
 	free(next);
 	free(base);

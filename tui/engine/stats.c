@@ -1986,10 +1986,7 @@ stats_task_publish(struct eng *e, struct file *f, struct stats_part *sp,
 	}
 	if (f != NULL && n > 0 && (pre == NULL || pre->broken))
 		file_part_drop(f);	/* entries it does not count */
-	if (sp != NULL) {
-		part_free(&sp->p);
-		free(sp);
-	}
+	stats_part_free(sp);
 }
 
 bool
@@ -3474,8 +3471,7 @@ stats_part_load(const void *bytes, size_t len, uint32_t file, uint8_t source)
 	rq->calls_from = (int64_t)get_u64(&r);
 	rq->calls_to = (int64_t)get_u64(&r);
 	if (!r.ok || r.p != r.end) {
-		part_free(p);
-		free(sp);
+		stats_part_free(sp);
 		return NULL;
 	}
 	return sp;
