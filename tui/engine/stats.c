@@ -3015,7 +3015,8 @@ eng_stats_table(struct eng_stats *s, enum eng_stats_table which,
 static void
 put(struct strbuf *b, const void *p, size_t n)
 {
-	strbuf_add(b, p, n);
+	if (n > 0)	/* an empty array's p may be NULL */
+		strbuf_add(b, p, n);
 }
 
 static void
