@@ -679,13 +679,16 @@ size_t
 jscan_find(const struct jscan_value *obj, const struct jscan_key *keys,
     size_t nkeys, struct jscan_value *out)
 {
-	const char *end = obj->s + obj->n;
+	const char *end;
 	size_t found = 0;
 
 	for (size_t i = 0; i < nkeys; i++)
 		out[i].kind = JSCAN_NONE;
-	if (obj->kind != JSCAN_OBJECT || obj->n < 2 || *obj->s != '{' ||
-	    object_find(obj->s, end, JSCAN_MAX_DEPTH, keys, nkeys, out,
+	/* an absent value's span is not set: not looked at */
+	if (obj->kind != JSCAN_OBJECT || obj->n < 2 || *obj->s != '{')
+		return 0;
+	end = obj->s + obj->n;
+	if (object_find(obj->s, end, JSCAN_MAX_DEPTH, keys, nkeys, out,
 	    &found) != end) {
 		for (size_t i = 0; i < nkeys; i++)
 			out[i].kind = JSCAN_NONE;
