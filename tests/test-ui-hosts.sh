@@ -201,3 +201,15 @@ ui_screen | while IFS= read -r line; do
 done || ui_fail "rows fit 60 columns"
 ui_quit
 ui_ok "narrow host column"
+
+# a host named by several parts (a directory's distinct trailing path)
+# shows its first part, where it differs from the others, when it is cut
+mkdir -p "$UI_WORK/spool/gamma/.llm_os/logs"
+chmod -R 700 "$UI_WORK/spool"
+cp "$UI_LOGS/security.log" "$UI_WORK/spool/gamma/.llm_os/logs/"
+ui_start -d "$UI_WORK/spool/gamma/.llm_os/logs"
+ui_wait ' 27/27 '
+ui_expect '^[-0-9:. ]+ gamma… +[A-Z]+ +security' \
+    "gamma/.llm_os/logs cut to its first part"
+ui_quit
+ui_ok "a host of several parts"

@@ -66,18 +66,28 @@ draw_field(int y, int x, int w, int fw, const char *s, attr_t a)
 }
 
 /* Which host (directory) an entry came from, when there are several: its
- * name (eng_host_name) in fw columns, the end of it when it is longer
- * (where names that share their start differ). */
+ * name (eng_host_name) in fw columns.  A longer one shows its end (where
+ * host names that share their start differ), but a name of several
+ * parts, a directory's shortest distinct trailing path, differs in its
+ * first part: that part is shown, then an ellipsis. */
 static int
 draw_source(struct ui *u, const struct eng_entry *en, int y, int x, int w,
     int fw, attr_t a)
 {
 	const char *name = eng_host_name(u->e, en->source);
+	const char *more = u->utf8 ? "\xe2\x80\xa6" : "~";
+	const char *slash;
 	struct strbuf s;
 	size_t skip = 0;
 
 	strbuf_init(&s);
 	eng_sanitize(&s, name, strlen(name));
+	if (ui_text_width(s.s, s.len) > fw &&
+	    (slash = memchr(s.s, '/', s.len)) != NULL && slash > s.s &&
+	    ui_text_width(s.s, (size_t)(slash - s.s)) < fw) {
+		s.len = (size_t)(slash - s.s);
+		strbuf_puts(&s, more);
+	}
 	while (skip < s.len && ui_text_width(s.s + skip, s.len - skip) > fw) {
 		skip++;
 		/* stay on a character boundary */
