@@ -2310,11 +2310,74 @@ test_host_names(void)
 	CU_ASSERT_EQUAL(util_rmtree(dir), 0);
 }
 
+/* A tally counted in two halves and merged (hist_merge, how the report
+ * taken from the caches counts its histogram on two cores) is what
+ * counting every entry in order gives, whenever the merge says it can
+ * be; and it can whenever the entries span what the tally keeps. */
+static bool
+slots_equal(const struct hist_slots *a, const struct hist_slots *b)
+{
+	if (a->n != b->n || (a->n > 0 && a->first != b->first))
+		return false;
+	return a->n == 0 || memcmp(a->c, b->c, a->n * sizeof *a->c) == 0;
+}
+
+static void
+test_hist_merge(void)
+{
+	static const int64_t spans[] = { 10 * ENG_US_PER_SEC,
+	    6 * ENG_US_PER_HOUR - ENG_US_PER_SEC, 6 * ENG_US_PER_HOUR,
+	    6 * ENG_US_PER_HOUR + ENG_US_PER_SEC, 30 * ENG_US_PER_DAY,
+	    366 * ENG_US_PER_DAY - ENG_US_PER_MIN, 400 * ENG_US_PER_DAY };
+	size_t merged = 0;
+
+	for (size_t round = 0; round < 200; round++) {
+		int64_t span = spans[round % (sizeof spans / sizeof *spans)];
+		int64_t base = 1795691792000000 + (int64_t)util_rand_below(1000) *
+		    ENG_US_PER_SEC;
+		size_t n = 2 + util_rand_below(300), half = util_rand_below(
+		    (unsigned)n + 1);
+		struct hist_tally all = { 0 }, a = { 0 }, b = { 0 };
+		struct eng_entry *v = calloc(n, sizeof *v);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		for (size_t i = 0; i < n; i++) {
+			/* the ends of the span met, the rest anywhere in it */
+			int64_t at = i == 0 ? 0 : i == 1 ? span :
+			    (int64_t)((double)span * util_rand_below(10001) /
+			    10000.0);
+
+			v[i].time_us = util_rand_below(9) == 0 ? ENG_TIME_NONE :
+			    base + at;
+			v[i].level = (uint8_t)(1 + util_rand_below(5));
+		}
+		for (size_t i = 0; i < n; i++)
+			hist_add(&all, &v[i]);
+		for (size_t i = 0; i < half; i++)
+			hist_add(&a, &v[i]);
+		for (size_t i = half; i < n; i++)
+			hist_add(&b, &v[i]);
+		if (hist_merge(&a, &b)) {
+			merged++;
+			CU_ASSERT(slots_equal(&a.min, &all.min));
+			CU_ASSERT_EQUAL(a.sec_over, all.sec_over);
+			CU_ASSERT(slots_equal(&a.sec, &all.sec));
+		} else
+			CU_ASSERT(span > 366 * ENG_US_PER_DAY - ENG_US_PER_MIN);
+		hist_free(&all);
+		hist_free(&a);
+		hist_free(&b);
+		free(v);
+	}
+	CU_ASSERT(merged > 150);
+}
+
 int
 main(void)
 {
 	static const struct util_test tests[] = {
 		{ "parse cases", test_parse_cases },
+		{ "histogram counted in halves", test_hist_merge },
 		{ "log time parsing", test_time_parse_log },
 		{ "local time across an offset change", test_time_offset_change },
 		{ "time and number formats", test_time_format },

@@ -500,8 +500,13 @@ struct hist_tally {
 	struct hist_slots sec;	/* per second, while the entries counted
 				   span 6 hours at most */
 	bool sec_over;		/* they span more: sec is gone for good */
+	bool min_lost;		/* an entry was left out of min */
 };
 void hist_add(struct hist_tally *t, const struct eng_entry *en);
+/* from's entries added to into's, as counting them after into's would
+ * (hist_add); false, into as it was, when the order they are counted in
+ * could change what is left out (they span more than min keeps). */
+bool hist_merge(struct hist_tally *into, const struct hist_tally *from);
 void hist_free(struct hist_tally *t);
 /* eng_hist_build's rule, on a tally. */
 void hist_build(const struct hist_tally *t, size_t max_buckets,

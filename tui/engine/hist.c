@@ -89,8 +89,9 @@ hist_add(struct hist_tally *t, const struct eng_entry *en)
 
 	if (en->time_us == ENG_TIME_NONE)
 		return;
-	slots_add(&t->min, floor_div(en->time_us, ENG_US_PER_MIN), kind,
-	    HIST_MINUTES);
+	if (!slots_add(&t->min, floor_div(en->time_us, ENG_US_PER_MIN), kind,
+	    HIST_MINUTES))
+		t->min_lost = true;
 	/* the span only grows: once too long, the seconds serve no more */
 	if (!t->sec_over && (!slots_add(&t->sec, floor_div(en->time_us,
 	    ENG_US_PER_SEC), kind, HIST_SECONDS) ||
@@ -100,12 +101,64 @@ hist_add(struct hist_tally *t, const struct eng_entry *en)
 	}
 }
 
+/* The slots of from added to into's, when both together span at most
+ * max + 1 slots: then no order of counting their entries left one out,
+ * and the sum is what counting them all gives. */
+static bool
+slots_merge(struct hist_slots *into, const struct hist_slots *from,
+    size_t max)
+{
+	int64_t first = from->first, last = from->first + (int64_t)from->n - 1;
+	size_t n, shift;
+
+	if (from->n == 0)
+		return true;
+	if (into->n > 0) {
+		if (into->first < first)
+			first = into->first;
+		if (into->first + (int64_t)into->n - 1 > last)
+			last = into->first + (int64_t)into->n - 1;
+	}
+	if ((uint64_t)(last - first) > max)
+		return false;
+	n = (size_t)(last - first) + 1;
+	shift = into->n > 0 ? (size_t)(into->first - first) : 0;
+	eng_grow(&into->c, &into->cap, n, sizeof *into->c);
+	if (into->n > 0)
+		memmove(into->c + shift, into->c, into->n * sizeof *into->c);
+	memset(into->c, 0, shift * sizeof *into->c);
+	memset(into->c + shift + into->n, 0, (n - shift - into->n) *
+	    sizeof *into->c);
+	into->first = first;
+	into->n = n;
+	for (size_t i = 0; i < from->n; i++)
+		for (int k = 0; k < 3; k++)
+			into->c[(size_t)(from->first - first) + i][k] +=
+			    from->c[i][k];
+	return true;
+}
+
+bool
+hist_merge(struct hist_tally *into, const struct hist_tally *from)
+{
+	if (into->min_lost || from->min_lost ||
+	    !slots_merge(&into->min, &from->min, HIST_MINUTES))
+		return false;
+	/* the seconds are kept while all span at most HIST_SECONDS */
+	if (into->sec_over || from->sec_over ||
+	    !slots_merge(&into->sec, &from->sec, HIST_SECONDS - 1)) {
+		slots_free(&into->sec);
+		into->sec_over = true;
+	}
+	return true;
+}
+
 void
 hist_free(struct hist_tally *t)
 {
 	slots_free(&t->min);
 	slots_free(&t->sec);
-	t->sec_over = false;
+	t->sec_over = t->min_lost = false;
 }
 
 /* The i-th round width, narrowest first. */

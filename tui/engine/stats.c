@@ -1891,49 +1891,84 @@ vruns_merge(const struct vrun *a, size_t k, double *out)
 	free(key);
 }
 
-/* The runs merged with p's own durations (which came after them). */
+/* One array's runs merged with p's own durations (which came after
+ * them); the arrays are each their own, so two threads may merge two. */
+struct runs_job {
+	struct vrun *r;		/* the runs, pre->runs[k] */
+	size_t m;
+	double **v;		/* p's array, its count and order */
+	size_t *n, *sorted, *tail, *cap;
+};
+
+static void *
+runs_merge_one(void *arg)
+{
+	struct runs_job *j = arg;
+	struct vrun *r = j->r;
+	size_t total = 0, m = j->m, nonempty = 0;
+	double *out;
+
+	/* p's own: a run in order after the others', or none */
+	if (*j->n > 0)
+		settle(*j->v, *j->n, j->sorted, j->tail, true);
+	r = eng_xrealloc(r, (m + 1) * sizeof *r);
+	r[m++] = (struct vrun){ *j->v, *j->n };
+	for (size_t i = 0; i < m; i++) {	/* the empty ones leave */
+		total += r[i].n;
+		if (r[i].n > 0)
+			r[nonempty++] = r[i];
+		else
+			free(r[i].v);
+	}
+	m = nonempty;
+	if (m == 1) {	/* one run: it is the order */
+		out = r[0].v;
+	} else {
+		out = eng_xmalloc((total + 1) * sizeof *out);
+		vruns_merge(r, m, out);
+		for (size_t i = 0; i < m; i++)
+			free(r[i].v);
+	}
+	free(r);
+	*j->v = out;
+	*j->n = *j->sorted = *j->tail = *j->cap = total;
+	return NULL;
+}
+
+/* The runs merged with p's own durations, the largest array's on a
+ * second thread when there are many. */
 static void
 runs_merge(struct stats_pre *pre)
 {
 	double **v[NVALS];
 	size_t *n[NVALS], *sorted[NVALS], *tail[NVALS], *cap[NVALS];
+	struct runs_job jobs[NVALS];
+	size_t size[NVALS], all = 0, big = 0;
+	pthread_t th;
+	bool apart;
 
 	if (pre->nruns == 0)
 		return;
 	part_vals(&pre->p, v, n, sorted, tail, cap);
 	for (size_t k = 0; k < NVALS; k++) {
-		struct vrun *r = pre->runs[k];
-		size_t total = 0, m = pre->nruns, nonempty;
-		double *out;
-
-		/* p's own: a run in order after the others', or none */
-		if (*n[k] > 0)
-			settle(*v[k], *n[k], sorted[k], tail[k], true);
-		r = eng_xrealloc(r, (m + 1) * sizeof *r);
-		r[m++] = (struct vrun){ *v[k], *n[k] };
-		nonempty = 0;
-		for (size_t i = 0; i < m; i++) {	/* the empty ones leave */
-			total += r[i].n;
-			if (r[i].n > 0)
-				r[nonempty++] = r[i];
-			else
-				free(r[i].v);
-		}
-		m = nonempty;
-		if (m == 1) {	/* one run: it is the order */
-			out = r[0].v;
-		} else {
-			out = eng_xmalloc((total + 1) * sizeof *out);
-			vruns_merge(r, m, out);
-			for (size_t i = 0; i < m; i++)
-				free(r[i].v);
-		}
-		free(r);
+		jobs[k] = (struct runs_job){ pre->runs[k], pre->nruns, v[k],
+		    n[k], sorted[k], tail[k], cap[k] };
+		size[k] = *n[k];
+		for (size_t i = 0; i < pre->nruns; i++)
+			size[k] += pre->runs[k][i].n;
+		all += size[k];
+		if (size[k] > size[big])
+			big = k;
 		pre->runs[k] = NULL;
-		*v[k] = out;
-		*n[k] = *sorted[k] = *tail[k] = *cap[k] = total;
 	}
 	pre->nruns = pre->runs_cap = 0;
+	apart = all >= PAR_MIN && load_threads() > 1 &&
+	    pthread_create(&th, NULL, runs_merge_one, &jobs[big]) == 0;
+	for (size_t k = 0; k < NVALS; k++)
+		if (k != big || !apart)
+			runs_merge_one(&jobs[k]);
+	if (apart)
+		pthread_join(th, NULL);
 }
 
 struct stats_part *
@@ -2044,6 +2079,50 @@ same_removed(const struct eng_removed *a, const struct eng_removed *b)
 	    a->truncated_files == b->truncated_files;
 }
 
+struct hist_job {
+	struct hist_tally t;
+	const struct eng *e;
+	size_t from, to;
+};
+
+static void *
+hist_main(void *arg)
+{
+	struct hist_job *j = arg;
+
+	for (size_t i = j->from; i < j->to; i++)
+		hist_add(&j->t, store_entry(j->e, i));
+	return NULL;
+}
+
+/* Index entries [0, n) into the empty tally t: the second half on
+ * another thread, added to the first's when that gives what counting
+ * them in order gives (hist_merge), else counted again in order. */
+static void
+hist_count(struct hist_tally *t, const struct eng *e, size_t n)
+{
+	struct hist_job upper = { .e = e, .from = n / 2, .to = n };
+	struct hist_job lower = { .e = e, .from = 0, .to = n / 2 };
+	pthread_t th;
+
+	if (n < 2 * PAR_MIN || load_threads() < 2 ||
+	    pthread_create(&th, NULL, hist_main, &upper) != 0) {
+		lower.to = n;
+		hist_main(&lower);
+		*t = lower.t;
+		return;
+	}
+	hist_main(&lower);
+	pthread_join(th, NULL);
+	if (!hist_merge(&lower.t, &upper.t)) {
+		hist_free(&lower.t);
+		lower.to = n;
+		hist_main(&lower);
+	}
+	hist_free(&upper.t);
+	*t = lower.t;
+}
+
 /* At a stats object's first batch, when its view holds every index
  * entry and those the load counted are still where they were: take
  * their figures instead of reading their lines again. */
@@ -2066,8 +2145,7 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	runs_merge(pre);
 	if (pre->tables && !s->tables)
 		part_drop_tables(&pre->p);
-	for (size_t i = 0; i < pre->to; i++)
-		hist_add(&s->hist, store_entry(e, i));
+	hist_count(&s->hist, e, pre->to);
 	part_take(&s->p, &pre->p);
 	/* the view's first entries in index order, its whole when nothing
 	 * came since the load: batch_range takes the rest */
