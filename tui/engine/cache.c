@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1573,16 +1574,16 @@ w_add(struct writer *w, const void *data, size_t n)
 }
 
 /* A temporary file of the cache directory to write a cache into, its
- * body from off on (its head is written last, w_close); false, writing
- * turned off, when the directory is read-only or full. */
+ * body from off on (its head is written last, w_close); false when the
+ * directory is read-only or full (the caller turns writing off: files
+ * are written by several threads). */
 static bool
-w_open(struct cache *c, struct writer *w, char **tmp, uint64_t off)
+w_open(const struct cache *c, struct writer *w, char **tmp, uint64_t off)
 {
 	*tmp = eng_xmalloc(strlen(c->dir) + sizeof "/.tmp-XXXXXX");
 	strcpy(*tmp, c->dir);
 	strcat(*tmp, "/.tmp-XXXXXX");
 	if ((w->fd = mkostemp(*tmp, O_CLOEXEC)) < 0) {
-		c->no_write = true;
 		free(*tmp);
 		*tmp = NULL;
 		return false;
@@ -1597,10 +1598,10 @@ w_open(struct cache *c, struct writer *w, char **tmp, uint64_t off)
 
 /* The body flushed, head[0..n) written before it, and the file renamed
  * to path, so that no reader ever sees half of it; true when it is
- * there (else writing is turned off). */
+ * there. */
 static bool
-w_close(struct cache *c, struct writer *w, const void *head, size_t n,
-    char *tmp, const char *path)
+w_close(struct writer *w, const void *head, size_t n, char *tmp,
+    const char *path)
 {
 	bool ok;
 
@@ -1610,10 +1611,8 @@ w_close(struct cache *c, struct writer *w, const void *head, size_t n,
 	if (close(w->fd) != 0)
 		w->failed = true;
 	ok = !w->failed && rename(tmp, path) == 0;
-	if (!ok) {
+	if (!ok)
 		unlink(tmp);
-		c->no_write = true;
-	}
 	free(w->buf);
 	w->buf = NULL;
 	free(tmp);
@@ -1688,11 +1687,15 @@ head_facts(struct eng *e, struct file *f, struct head *h)
 	return ok;
 }
 
-/* Write f's cache from its entries pos[0..n), in file order. */
-static void
+#define SAVE_BATCH	4096	/* entries put in the writer at once */
+
+/* Write f's cache from its entries pos[0..n), in file order; false when
+ * the cache directory could not take it.  Files are written on several
+ * threads: this touches only f and its cache. */
+static bool
 save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 {
-	struct cache *c = e->cache;
+	const struct cache *c = e->cache;
 	struct file_cache *fc = file_cache(f);
 	const char *note = fc->note != NULL ? fc->note : "";
 	const char *dir = c->dirs[f->source];
@@ -1701,7 +1704,9 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	struct strbuf part = { 0 }, tables = { 0 };
 	char *tmp, *path;
 	size_t reached = 0;
-	uint32_t ref;
+	struct packed pk[SAVE_BATCH];
+	uint32_t ref[SAVE_BATCH];
+	bool ok;
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
 	h.layout = c->layout;
@@ -1716,7 +1721,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	h.category = (uint32_t)f->category;
 	h.gz = f->gz;
 	if (!head_facts(e, f, &h))
-		return;
+		return true;	/* gone or changed: not written */
 	if (f->stats != NULL && f->stats_entries == n && n == f->entries) {
 		stats_part_save(&part, f->stats);
 		h.stats_len = part.len;
@@ -1727,16 +1732,20 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	if (!w_open(c, &w, &tmp, sizeof h)) {
 		strbuf_free(&part);
 		strbuf_free(&tables);
-		return;
+		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct eng_entry *en = store_entry(e, pos[i]);
-		struct packed pk = { .time_us = en->time_us,
-		    .offset = en->offset, .length = en->length,
-		    .category = en->category, .level = en->level,
-		    .flags = en->flags };
+	for (size_t i = 0; i < n; ) {
+		size_t k = 0;
 
-		w_add(&w, &pk, sizeof pk);
+		for (; k < SAVE_BATCH && i < n; k++, i++) {
+			const struct eng_entry *en = store_entry(e, pos[i]);
+
+			pk[k] = (struct packed){ .time_us = en->time_us,
+			    .offset = en->offset, .length = en->length,
+			    .category = en->category, .level = en->level,
+			    .flags = en->flags };
+		}
+		w_add(&w, pk, k * sizeof *pk);
 	}
 	/* the blob as it is when every record of it is reached (its
 	 * references are relative), else written again without the rest:
@@ -1745,9 +1754,12 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	for (size_t i = 0; i < n; i++)
 		reached += vals_ref(e, pos[i]) != VALS_NONE;
 	if (reached == fc->records) {
-		for (size_t i = 0; i < n; i++) {
-			ref = vals_ref(e, pos[i]);
-			w_add(&w, &ref, sizeof ref);
+		for (size_t i = 0; i < n; ) {
+			size_t k = 0;
+
+			for (; k < SAVE_BATCH && i < n; k++, i++)
+				ref[k] = vals_ref(e, pos[i]);
+			w_add(&w, ref, k * sizeof *ref);
 		}
 		h.entries_sum = sum_end(&w.sum);
 		sum_init(&w.sum);
@@ -1784,13 +1796,14 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	strbuf_free(&tables);
 	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
 	path = cache_path(c, f->dev, f->ino);
-	if (w_close(c, &w, &h, sizeof h, tmp, path)) {
+	if ((ok = w_close(&w, &h, sizeof h, tmp, path))) {
 		fc->saved = true;
 		fc->saved_pos = f->pos;
 		fc->saved_entries = f->entries;
 		fc->entries_sum = h.entries_sum;
 	}
 	free(path);
+	return ok;
 }
 
 /* ---- the time order of what the caches hold ----
@@ -1985,8 +1998,10 @@ order_save(struct eng *e)
 	h.layout = c->layout;
 	h.nfiles = n;
 	h.count = e->count;
-	if (!w_open(c, &w, &tmp, sizeof h))
+	if (!w_open(c, &w, &tmp, sizeof h)) {
+		c->no_write = true;
 		goto out;
+	}
 	w_add(&w, files, n * sizeof *files);
 	h.files_sum = sum_end(&w.sum);
 	sum_init(&w.sum);
@@ -1995,8 +2010,10 @@ order_save(struct eng *e)
 	h.order_sum = sum_end(&w.sum);
 	h.head_sum = hash_bytes(&h, offsetof(struct order_head, head_sum));
 	path = order_path(c, e->ndirs);
-	if (w_close(c, &w, &h, sizeof h, tmp, path))
+	if (w_close(&w, &h, sizeof h, tmp, path))
 		c->order_kept = e->count;
+	else
+		c->no_write = true;
 out:
 	free(path);
 	free(next);
@@ -2119,6 +2136,64 @@ cache_prune(struct eng *e)
 	free(v);
 }
 
+/* The dirty files' caches written, on one thread per core: each file's
+ * entries pos[start[i]..) (count[i] of them), in index order. */
+struct save_run {
+	struct eng *e;
+	uint32_t *pos;
+	const size_t *start, *count;
+	atomic_size_t next;
+	atomic_bool failed;
+};
+
+static void *
+save_main(void *arg)
+{
+	struct save_run *r = arg;
+	struct eng *e = r->e;
+	size_t i;
+
+	while (!atomic_load(&r->failed) &&
+	    (i = atomic_fetch_add(&r->next, 1)) < e->nfiles) {
+		struct file *f = e->files[i];
+		uint32_t *a = r->pos + r->start[i];
+		size_t n = r->count[i];
+		bool sorted = true;
+
+		if (!dirty(f) || n != f->entries)
+			continue;
+		for (size_t k = 1; k < n && sorted; k++)
+			sorted = store_entry(e, a[k - 1])->offset <
+			    store_entry(e, a[k])->offset;
+		if (!sorted)
+			qsort_r(a, n, sizeof *a, pos_by_offset, e);
+		if (!save_file(e, f, a, n))
+			atomic_store(&r->failed, true);
+	}
+	return NULL;
+}
+
+static void
+save_all(struct eng *e, uint32_t *pos, const size_t *start,
+    const size_t *count)
+{
+	struct save_run r = { .e = e, .pos = pos, .start = start,
+	    .count = count };
+	pthread_t th[LOAD_THREADS_MAX];
+	int nth = 0, want = load_threads() - 1;
+
+	atomic_init(&r.next, 0);
+	atomic_init(&r.failed, false);
+	while (nth < want && (size_t)nth + 1 < e->nfiles &&
+	    pthread_create(&th[nth], NULL, save_main, &r) == 0)
+		nth++;
+	save_main(&r);
+	while (nth > 0)
+		pthread_join(th[--nth], NULL);
+	if (atomic_load(&r.failed))
+		e->cache->no_write = true;	/* read-only or full */
+}
+
 void
 cache_save(struct eng *e)
 {
@@ -2152,20 +2227,7 @@ cache_save(struct eng *e)
 		if (dirty(e->files[id]))
 			pos[start[id] + count[id]++] = (uint32_t)p;
 	}
-	for (size_t i = 0; i < e->nfiles && !e->cache->no_write; i++) {
-		struct file *f = e->files[i];
-		uint32_t *a = pos + start[i];
-		bool sorted = true;
-
-		if (!dirty(f) || count[i] != f->entries)
-			continue;
-		for (size_t k = 1; k < count[i] && sorted; k++)
-			sorted = store_entry(e, a[k - 1])->offset <
-			    store_entry(e, a[k])->offset;
-		if (!sorted)
-			qsort_r(a, count[i], sizeof *a, pos_by_offset, e);
-		save_file(e, f, a, count[i]);
-	}
+	save_all(e, pos, start, count);
 	free(pos);
 	free(start);
 	free(count);
