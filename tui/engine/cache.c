@@ -1723,6 +1723,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	if (!head_facts(e, f, &h))
 		return true;	/* gone or changed: not written */
 	if (f->stats != NULL && f->stats_entries == n && n == f->entries) {
+		stats_part_settle(f->stats);
 		stats_part_save(&part, f->stats);
 		h.stats_len = part.len;
 		stats_part_save_tables(&tables, f->stats);

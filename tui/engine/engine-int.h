@@ -604,6 +604,8 @@ void stats_part_save_tables(struct strbuf *b, const struct stats_part *p);
 bool stats_part_load_tables(struct stats_part *p, const void *bytes,
     size_t len);
 void stats_part_free(struct stats_part *p);
+/* A file's part made whole (its durations merged) before it is saved. */
+void stats_part_settle(struct stats_part *p);
 uint64_t stats_parts_key(struct eng *e);
 /* Whether the load is for the report alone (eng_stats_on_load_only). */
 bool stats_load_only(const struct eng *e);

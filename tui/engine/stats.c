@@ -1581,15 +1581,10 @@ count_parallel(struct eng_stats *s, const struct eng *e, const uint32_t *pos,
 
 /* ---- figures counted as the index is read ---- */
 
-/* A part of an index task's (engine-int.h names it so). */
-struct stats_part {
-	struct part p;
-	bool kept_tables;	/* read from a cache: its tables were kept
-				   (stats_part_load_tables reads them) */
-};
-
 /* A part's durations in order, set aside to be merged with the others
- * at once (stats_pre's runs). */
+ * at once.  Merging each part's into one array that grows would move
+ * all those before them again at each part; the runs wait, in the order
+ * of their parts, to be merged in one pass (vruns_merge_into). */
 struct vrun {
 	double *v;
 	size_t n;
@@ -1597,15 +1592,32 @@ struct vrun {
 
 #define NVALS	4	/* the arrays of durations kept in order */
 
+struct vruns {
+	struct vrun *r[NVALS];
+	size_t n, cap;
+	bool closed;		/* a part's durations went into the part
+				   itself: no run may come after them */
+};
+
+static bool vruns_take(struct vruns *rs, struct part *p, bool copy);
+static void vruns_free(struct vruns *rs);
+static void part_merge_rest(struct part *p, struct part *from);
+
+/* A part of an index task's (engine-int.h names it so). */
+struct stats_part {
+	struct part p;
+	struct vruns runs;	/* a file's (file->stats): its parts' */
+	bool kept_tables;	/* read from a cache: its tables were kept
+				   (stats_part_load_tables reads them) */
+};
+
 /* What the load counted: index entries [0, to) in p, in index order.  The
  * durations of the parts taken from the caches, which come first, wait
  * in runs, to be merged with p's in one pass when p is taken (each merged
  * into p as it came would move them all again at each part). */
 struct stats_pre {
 	struct part p;
-	struct vrun *runs[NVALS];
-	size_t nruns, runs_cap;
-	bool counted_in;	/* a task's part is in p: no run after it */
+	struct vruns runs;	/* p's durations, in waiting */
 	size_t to;
 	bool utc;
 	bool tables;		/* eng_stats_on_load_tables */
@@ -1683,11 +1695,7 @@ stats_pre_free(struct eng *e)
 {
 	if (e->stats_pre == NULL)
 		return;
-	for (size_t k = 0; k < NVALS; k++) {
-		for (size_t i = 0; i < e->stats_pre->nruns; i++)
-			free(e->stats_pre->runs[k][i].v);
-		free(e->stats_pre->runs[k]);
-	}
+	vruns_free(&e->stats_pre->runs);
 	part_free(&e->stats_pre->p);
 	free(e->stats_pre);
 	e->stats_pre = NULL;
@@ -1773,7 +1781,10 @@ file_part_add(struct eng *e, struct file *f, struct part *from,
 		f->stats_key = stats_parts_key(e);
 		f->stats_entries = 0;
 	}
-	part_merge(&f->stats->p, from);
+	if (vruns_take(&f->stats->runs, from, true))
+		part_merge_rest(&f->stats->p, from);
+	else
+		part_merge(&f->stats->p, from);
 	f->stats_entries += n;
 }
 
@@ -1795,34 +1806,75 @@ part_vals(struct part *p, double ***v, size_t **n, size_t **sorted,
 	cap[3] = &p->llm_d.cap;
 }
 
-/* A cached part's durations, each array all in order, into the runs (the
- * part left without them); one not in order stays, to be merged as
- * usual, and no run comes after it. */
-static void
-runs_take(struct stats_pre *pre, struct part *p)
+/* A part's durations, each array all in order, into the runs: moved (p
+ * is left without them), or copied when p goes on to be merged
+ * elsewhere.  False when they are not in order, or the runs are closed:
+ * the caller merges them into its part as usual, and the runs close. */
+static bool
+vruns_take(struct vruns *rs, struct part *p, bool copy)
 {
 	double **v[NVALS];
 	size_t *n[NVALS], *sorted[NVALS], *tail[NVALS], *cap[NVALS];
-	size_t at = pre->nruns;
 
 	part_vals(p, v, n, sorted, tail, cap);
-	for (size_t k = 0; k < NVALS; k++)
-		if (*n[k] != *sorted[k]) {
-			pre->counted_in = true;
-			return;
-		}
-	if (pre->nruns == pre->runs_cap) {
-		pre->runs_cap = pre->runs_cap ? pre->runs_cap * 2 : 16;
+	for (size_t k = 0; k < NVALS && !rs->closed; k++)
+		rs->closed = *n[k] != *sorted[k];
+	if (rs->closed)
+		return false;
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 16;
 		for (size_t k = 0; k < NVALS; k++)
-			pre->runs[k] = eng_xrealloc(pre->runs[k],
-			    pre->runs_cap * sizeof *pre->runs[k]);
+			rs->r[k] = eng_xrealloc(rs->r[k], rs->cap *
+			    sizeof *rs->r[k]);
 	}
 	for (size_t k = 0; k < NVALS; k++) {
-		pre->runs[k][at] = (struct vrun){ *v[k], *n[k] };
+		struct vrun *r = &rs->r[k][rs->n];
+
+		r->n = *n[k];
+		if (copy) {
+			r->v = eng_xmalloc((r->n + 1) * sizeof *r->v);
+			if (r->n > 0)
+				memcpy(r->v, *v[k], r->n * sizeof *r->v);
+			continue;
+		}
+		/* kept a while: without the room counting left */
+		if (*cap[k] > *n[k] && *n[k] > 0)
+			*v[k] = eng_xrealloc(*v[k], *n[k] * sizeof **v[k]);
+		r->v = *v[k];
 		*v[k] = NULL;
 		*n[k] = *sorted[k] = *tail[k] = *cap[k] = 0;
 	}
-	pre->nruns++;
+	rs->n++;
+	return true;
+}
+
+static void
+vruns_free(struct vruns *rs)
+{
+	for (size_t k = 0; k < NVALS; k++) {
+		for (size_t i = 0; i < rs->n; i++)
+			free(rs->r[k][i].v);
+		free(rs->r[k]);
+	}
+	memset(rs, 0, sizeof *rs);
+}
+
+/* from merged into p, but for its durations, which went into runs. */
+static void
+part_merge_rest(struct part *p, struct part *from)
+{
+	double **v[NVALS], *keep[NVALS];
+	size_t *n[NVALS], *sorted[NVALS], *tail[NVALS], *cap[NVALS];
+	size_t kn[NVALS];
+
+	part_vals(from, v, n, sorted, tail, cap);
+	for (size_t k = 0; k < NVALS; k++) {
+		keep[k] = *v[k], kn[k] = *n[k];
+		*n[k] = 0;
+	}
+	part_merge(p, from);
+	for (size_t k = 0; k < NVALS; k++)
+		*v[k] = keep[k], *n[k] = kn[k];
 }
 
 /* Whether run x's next value goes before run y's: an empty run last,
@@ -1894,7 +1946,7 @@ vruns_merge(const struct vrun *a, size_t k, double *out)
 /* One array's runs merged with p's own durations (which came after
  * them); the arrays are each their own, so two threads may merge two. */
 struct runs_job {
-	struct vrun *r;		/* the runs, pre->runs[k] */
+	struct vrun *r;		/* the runs of array k */
 	size_t m;
 	double **v;		/* p's array, its count and order */
 	size_t *n, *sorted, *tail, *cap;
@@ -1936,9 +1988,9 @@ runs_merge_one(void *arg)
 }
 
 /* The runs merged with p's own durations, the largest array's on a
- * second thread when there are many. */
+ * second thread when there are many; the runs are left empty. */
 static void
-runs_merge(struct stats_pre *pre)
+vruns_merge_into(struct vruns *rs, struct part *p)
 {
 	double **v[NVALS];
 	size_t *n[NVALS], *sorted[NVALS], *tail[NVALS], *cap[NVALS];
@@ -1947,21 +1999,21 @@ runs_merge(struct stats_pre *pre)
 	pthread_t th;
 	bool apart;
 
-	if (pre->nruns == 0)
+	if (rs->n == 0)
 		return;
-	part_vals(&pre->p, v, n, sorted, tail, cap);
+	part_vals(p, v, n, sorted, tail, cap);
 	for (size_t k = 0; k < NVALS; k++) {
-		jobs[k] = (struct runs_job){ pre->runs[k], pre->nruns, v[k],
-		    n[k], sorted[k], tail[k], cap[k] };
+		jobs[k] = (struct runs_job){ rs->r[k], rs->n, v[k], n[k],
+		    sorted[k], tail[k], cap[k] };
 		size[k] = *n[k];
-		for (size_t i = 0; i < pre->nruns; i++)
-			size[k] += pre->runs[k][i].n;
+		for (size_t i = 0; i < rs->n; i++)
+			size[k] += rs->r[k][i].n;
 		all += size[k];
 		if (size[k] > size[big])
 			big = k;
-		pre->runs[k] = NULL;
+		rs->r[k] = NULL;
 	}
-	pre->nruns = pre->runs_cap = 0;
+	rs->n = rs->cap = 0;
 	apart = all >= PAR_MIN && load_threads() > 1 &&
 	    pthread_create(&th, NULL, runs_merge_one, &jobs[big]) == 0;
 	for (size_t k = 0; k < NVALS; k++)
@@ -1969,6 +2021,15 @@ runs_merge(struct stats_pre *pre)
 			runs_merge_one(&jobs[k]);
 	if (apart)
 		pthread_join(th, NULL);
+}
+
+/* The next part in index order into the load's: its durations into the
+ * runs while they stay open. */
+static void
+pre_take(struct stats_pre *pre, struct part *p)
+{
+	vruns_take(&pre->runs, p, false);
+	part_take(&pre->p, p);
 }
 
 struct stats_part *
@@ -2013,8 +2074,11 @@ stats_task_publish(struct eng *e, struct file *f, struct stats_part *sp,
 	if (pre != NULL && !pre->broken && n > 0) {
 		if (sp != NULL && pre->to == e->count) {
 			file_part_add(e, f, &sp->p, f->entries, n);
-			part_take(&pre->p, &sp->p);
-			pre->counted_in = true;
+			/* while caches are written, the durations wait too;
+			 * else merged at once (fewer held at a time) */
+			if (!cache_keeps_parts(e))
+				pre->runs.closed = true;
+			pre_take(pre, &sp->p);
 			pre->to += n;
 		} else
 			pre->broken = true;
@@ -2063,9 +2127,7 @@ stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
 	}
 	if (keep)
 		file_part_add(e, f, &sp->p, 0, n);
-	if (!pre->counted_in)
-		runs_take(pre, &sp->p);
-	part_take(&pre->p, &sp->p);
+	pre_take(pre, &sp->p);
 	pre->to += n;
 	stats_part_free(sp);
 	return counted;
@@ -2142,7 +2204,7 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	eng_removed(e, &now);
 	if (!same_removed(&now, &pre->removed))
 		return;
-	runs_merge(pre);
+	vruns_merge_into(&pre->runs, &pre->p);
 	if (pre->tables && !s->tables)
 		part_drop_tables(&pre->p);
 	hist_count(&s->hist, e, pre->to);
@@ -3561,6 +3623,15 @@ stats_part_free(struct stats_part *sp)
 {
 	if (sp == NULL)
 		return;
+	vruns_free(&sp->runs);
 	part_free(&sp->p);
 	free(sp);
+}
+
+void
+stats_part_settle(struct stats_part *sp)
+{
+	vruns_merge_into(&sp->runs, &sp->p);
+	/* what comes after goes after these: merged in as usual */
+	sp->runs.closed = true;
 }
