@@ -265,6 +265,21 @@ inodes_find(const struct inodes *t, const struct stat *st)
 	return NULL;
 }
 
+/* Whether another source indexes the file st is (a directory and a file
+ * in it both named): it is read once, as the first names it. */
+static bool
+other_source_has(const struct eng *e, unsigned source, const struct stat *st)
+{
+	for (size_t i = 0; i < e->nfiles; i++) {
+		const struct file *f = e->files[i];
+
+		if (f != NULL && !f->gone && f->source != source &&
+		    f->dev == st->st_dev && f->ino == st->st_ino)
+			return true;
+	}
+	return false;
+}
+
 /* A new file at a log name: open it, to know that it can be read, and
  * keep the descriptor while the cache has room.  Whether it is indexed. */
 static bool
@@ -297,6 +312,11 @@ file_add(struct eng *e, unsigned source, const struct found *fo,
 			f->size = (uint64_t)st.st_size;
 		f->seen = true;
 		return true;
+	}
+	if (other_source_has(e, source, &st)) {
+		close(fd);
+		free(path);
+		return true;	/* indexed there */
 	}
 	eng_grow(&e->files, &e->files_cap, e->nfiles + 1, sizeof *e->files);
 	f = eng_xcalloc(1, sizeof *f);
