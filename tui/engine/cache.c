@@ -125,6 +125,33 @@ struct packed {
 	uint8_t category, level, flags, pad;
 };
 
+/* Where the parts of a cache file's body begin, in struct head's order,
+ * and where the file ends. */
+static uint64_t
+at_records(const struct head *h)
+{
+	return sizeof *h + h->nentries * (sizeof(struct packed) +
+	    sizeof(uint32_t));
+}
+
+static uint64_t
+at_note(const struct head *h)
+{
+	return at_records(h) + h->blob_len;
+}
+
+static uint64_t
+at_part(const struct head *h)
+{
+	return at_note(h) + h->note_len + h->dir_len;
+}
+
+static uint64_t
+cache_end(const struct head *h)
+{
+	return at_part(h) + h->stats_len + h->tables_len;
+}
+
 /* ---- bytes streamed in blocks of 32, for the hash and the checksum ---- */
 
 struct blocks {
@@ -934,6 +961,14 @@ head_valid(const struct cache *c, const struct head *h, const struct file *f)
 	    (h->stats_len == 0 || h->stats_key != 0);
 }
 
+/* Whether the cache h is of the whole of f as the scan saw it (a
+ * compressed backup never grows): nothing of it is left to index. */
+static bool
+holds_all(const struct head *h, const struct file *f)
+{
+	return f->gz || f->size == h->pos;
+}
+
 /* Whether h says what the log file, open as fd, holds now. */
 static bool
 agrees(const struct head *h, const struct file *f, int fd)
@@ -1003,8 +1038,7 @@ static bool
 part_read(struct eng *e, struct fetch *x, int cfd, bool unchanged)
 {
 	const struct head *h = &x->h;
-	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
-	    sizeof(uint32_t)) + h->blob_len + h->note_len + h->dir_len;
+	uint64_t off = at_part(h);
 	size_t len = (size_t)(h->stats_len > h->tables_len ? h->stats_len :
 	    h->tables_len);
 	struct sum sum;
@@ -1037,8 +1071,7 @@ blob_read(struct fetch *x, int cfd)
 {
 	const struct head *h = &x->h;
 	struct strbuf *blob = &x->f->cache->blob;
-	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
-	    sizeof(uint32_t));
+	uint64_t off = at_records(h);
 	struct sum sum;
 	bool ok = true;
 
@@ -1064,8 +1097,7 @@ static bool
 note_read(struct fetch *x, int cfd)
 {
 	const struct head *h = &x->h;
-	uint64_t off = sizeof *h + h->nentries * (sizeof(struct packed) +
-	    sizeof(uint32_t)) + h->blob_len;
+	uint64_t off = at_note(h);
 	struct sum sum;
 	bool ok;
 
@@ -1113,9 +1145,7 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 			goto bad;
 		goto out;
 	}
-	if ((uint64_t)st.st_size != sizeof *h + h->nentries * (sizeof(struct
-	    packed) + sizeof(uint32_t)) + h->blob_len + h->note_len +
-	    h->dir_len + h->stats_len + h->tables_len)
+	if ((uint64_t)st.st_size != cache_end(h))
 		goto bad;
 	if (fd < 0) {
 		if ((fd = fdcache_acquire(e, f)) < 0)
@@ -1126,7 +1156,7 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 		goto out;	/* the file changed: indexed again */
 	/* a report that takes the file's figures needs none of its
 	 * records, unless the file is to be written again */
-	unchanged = f->gz || f->size == h->pos;
+	unchanged = holds_all(h, f);
 	if (!note_read(x, cfd) || !part_read(e, x, cfd, unchanged) ||
 	    (!(x->no_values = x->part != NULL && e->cache->load_only &&
 	    unchanged) && !blob_read(x, cfd))) {
@@ -1241,7 +1271,6 @@ fetch_apply(struct eng *e, struct fetch *x)
 {
 	struct file *f = x->f;
 	size_t before = e->count;
-	bool more;
 
 	if (x->found && !entries_load(e, x)) {
 		strbuf_reset(&f->cache->blob);
@@ -1264,8 +1293,7 @@ fetch_apply(struct eng *e, struct fetch *x)
 	f->cache->saved_entries = (size_t)x->h.nentries;
 	f->cache->entries_sum = x->h.entries_sum;
 	/* its figures: a file that grew is written again, with them */
-	more = f->size > f->pos;
-	if (stats_file_loaded(e, f, x->part, before, more))
+	if (stats_file_loaded(e, f, x->part, before, !holds_all(&x->h, f)))
 		f->cache->saved = false;
 	x->part = NULL;
 	if (x->note[0] != '\0') {
@@ -1968,7 +1996,7 @@ order_save(struct eng *e)
 	struct order_head h = { .version = CACHE_VERSION,
 	    .head_size = sizeof h };
 	struct writer w = { .fd = -1 };
-	uint32_t *next = NULL, *base = NULL;
+	uint32_t *next = NULL, *base = NULL, batch[SAVE_BATCH];
 	uint64_t *last = NULL;
 	char *tmp = NULL, *path = NULL;
 	size_t n;
@@ -2006,8 +2034,13 @@ order_save(struct eng *e)
 	w_add(&w, files, n * sizeof *files);
 	h.files_sum = sum_end(&w.sum);
 	sum_init(&w.sum);
-	for (size_t k = 0; k < e->count; k++)
-		w_add(&w, &next[e->order[k]], sizeof *next);
+	for (size_t k = 0; k < e->count; ) {
+		size_t m = 0;
+
+		for (; m < SAVE_BATCH && k < e->count; m++, k++)
+			batch[m] = next[e->order[k]];
+		w_add(&w, batch, m * sizeof *batch);
+	}
 	h.order_sum = sum_end(&w.sum);
 	h.head_sum = hash_bytes(&h, offsetof(struct order_head, head_sum));
 	path = order_path(c, e->ndirs);
@@ -2050,13 +2083,11 @@ cache_gone(const struct eng *e, const char *name, int dfd)
 	if (read_full(fd, (char *)&h, sizeof h, 0) == (ssize_t)sizeof h &&
 	    memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) == 0 &&
 	    h.dir_len > 0 && h.dir_len < PATH_MAX) {
-		uint64_t at = sizeof h + h.nentries * (sizeof(struct packed) +
-		    sizeof(uint32_t)) + h.blob_len + h.note_len;
-
 		struct stat st;
 
 		dir = eng_xcalloc(1, h.dir_len + 1);
-		if (read_full(fd, dir, h.dir_len, at) == (ssize_t)h.dir_len) {
+		if (read_full(fd, dir, h.dir_len, at_note(&h) + h.note_len) ==
+		    (ssize_t)h.dir_len) {
 			for (size_t s = 0; s < e->ndirs && !ours; s++)
 				ours = strcmp(dir, e->cache->dirs[s]) == 0;
 			/* a log directory that is no more: its files too */
@@ -2089,6 +2120,15 @@ cfile_older(const void *a, const void *b)
 	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
 }
 
+/* Whether name[0..len) is more than suffix and ends with it. */
+static bool
+named_with(const char *name, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && strcmp(name + len - n, suffix) == 0;
+}
+
 /* The caches of files gone leave, then the oldest while the directory
  * holds more than its bound. */
 static void
@@ -2108,10 +2148,8 @@ cache_prune(struct eng *e)
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
 
-		if (((len <= strlen(CACHE_SUFFIX) || strcmp(de->d_name + len -
-		    strlen(CACHE_SUFFIX), CACHE_SUFFIX) != 0) &&
-		    (len <= strlen(ORDER_SUFFIX) || strcmp(de->d_name + len -
-		    strlen(ORDER_SUFFIX), ORDER_SUFFIX) != 0)) ||
+		if ((!named_with(de->d_name, len, CACHE_SUFFIX) &&
+		    !named_with(de->d_name, len, ORDER_SUFFIX)) ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 			continue;

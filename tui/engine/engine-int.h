@@ -628,6 +628,8 @@ json_object *reqstats_json(const struct req_stats *r,
 uint64_t stats_positions_read(const struct eng_stats *s);
 
 /* view.c: for stats */
+/* Whether f lets every entry through (no condition at all). */
+bool filter_lets_all(const struct eng_filter *f);
 uint32_t view_position(const struct eng_view *v, size_t i);
 struct eng *eng_view_engine(const struct eng_view *v);
 size_t view_seen(const struct eng_view *v);

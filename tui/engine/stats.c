@@ -1611,10 +1611,9 @@ struct stats_part {
 				   (stats_part_load_tables reads them) */
 };
 
-/* What the load counted: index entries [0, to) in p, in index order.  The
- * durations of the parts taken from the caches, which come first, wait
- * in runs, to be merged with p's in one pass when p is taken (each merged
- * into p as it came would move them all again at each part). */
+/* What the load counted: index entries [0, to) in p, in index order; the
+ * durations of its parts (the caches' shares, then, while caches are
+ * written, the tasks') wait in runs until p is taken. */
 struct stats_pre {
 	struct part p;
 	struct vruns runs;	/* p's durations, in waiting */
@@ -1645,18 +1644,10 @@ part_take(struct part *into, struct part *from)
 	part_init(from);
 }
 
-static bool
-lets_all_through(const struct eng_filter *f)
-{
-	return f->categories == 0 && f->min_level == 0 &&
-	    f->since_us == ENG_TIME_NONE && f->until_us == ENG_TIME_NONE &&
-	    f->keyword == NULL && f->regex == NULL && f->nwhere == 0;
-}
-
 void
 eng_stats_on_load(struct eng *e, const struct eng_filter *f, bool utc)
 {
-	if (e->stats_pre != NULL || !lets_all_through(f))
+	if (e->stats_pre != NULL || !filter_lets_all(f))
 		return;
 	e->stats_pre = eng_xcalloc(1, sizeof *e->stats_pre);
 	part_init(&e->stats_pre->p);
@@ -1741,18 +1732,18 @@ stats_parts_key(struct eng *e)
 {
 	struct stats_pre *pre = e->stats_pre;
 	uint64_t h = 1469598103934665603ull;
-	const uint64_t words[] = { PART_FORMAT, pre != NULL && pre->utc,
-	    pre != NULL && pre->tables,
-	    pre != NULL ? prices_fingerprint(pre->prices) : 0,
-	    pre != NULL && !pre->utc ? zone_fingerprint() : 0 };
 
 	if (pre == NULL || pre->broken)
 		return 0;
-	if (pre->key != 0)
-		return pre->key;
-	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-		h = (h ^ words[i]) * 1099511628211ull;
-	pre->key = h | 1;	/* never 0 */
+	if (pre->key == 0) {	/* found once: the zone is a file's */
+		const uint64_t words[] = { PART_FORMAT, pre->utc, pre->tables,
+		    prices_fingerprint(pre->prices),
+		    pre->utc ? 0 : zone_fingerprint() };
+
+		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+			h = (h ^ words[i]) * 1099511628211ull;
+		pre->key = h | 1;	/* never 0 */
+	}
 	return pre->key;
 }
 

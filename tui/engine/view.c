@@ -595,14 +595,12 @@ view_passes(const struct eng_view *v, const uint8_t *pass, size_t i,
 	return pass != NULL ? pass[i - v->seen] : pass_cheap(&v->f, en);
 }
 
-/* Whether the filter lets every entry through (the content filters are
- * pass's). */
-static bool
-passes_all(const struct eng_filter *f, const uint8_t *pass)
+bool
+filter_lets_all(const struct eng_filter *f)
 {
-	return pass == NULL && f->min_level == 0 &&
+	return f->categories == 0 && f->min_level == 0 &&
 	    f->since_us == ENG_TIME_NONE && f->until_us == ENG_TIME_NONE &&
-	    f->categories == 0;
+	    f->keyword == NULL && f->regex == NULL && f->nwhere == 0;
 }
 
 /* The new entries are the order's tail: one pass, no comparisons.  The
@@ -616,7 +614,7 @@ take_tail(struct eng_view *v, const uint8_t *pass)
 	struct eng *e = v->e;
 	size_t n = 0;
 
-	if (passes_all(&v->f, pass)) {
+	if (filter_lets_all(&v->f)) {
 		n = e->count - v->seen;
 		for (size_t i = v->seen; i < e->count; i++) {
 			const struct eng_entry *en = store_entry(e, i);
