@@ -437,6 +437,66 @@ void prune_index(struct eng *e);
 /* The new position of the first entry at or after old position p. */
 size_t prune_below(const uint32_t *dead, size_t ndead, size_t p);
 
+/* A tournament (a tree of losers) over k runs, each with a head: the
+ * winner is the run whose head goes first; once its head is taken,
+ * tourney_next plays its path again for the next.  k runs merge in one
+ * pass at log2(k) comparisons an item (order.c's entries, stats.c's
+ * durations).  before(ctx, x, y): whether run x's head goes before run
+ * y's, an empty run (or x >= k) last; on equal heads the earlier run, so
+ * that merging is stable.  Inline, so that before is too. */
+struct tourney {
+	size_t *loser;		/* by node, 1 .. leaves - 1 */
+	size_t leaves;		/* a power of two, at least k */
+};
+typedef bool tourney_before(const void *ctx, size_t x, size_t y);
+
+/* The tree of k runs (k >= 1), and the first winner. */
+static inline size_t
+tourney_init(struct tourney *t, size_t k, tourney_before *before,
+    const void *ctx)
+{
+	size_t *win, w;
+
+	for (t->leaves = 1; t->leaves < k; t->leaves *= 2)
+		;
+	t->loser = eng_xmalloc(t->leaves * sizeof *t->loser);
+	win = eng_xmalloc(2 * t->leaves * sizeof *win);
+	for (size_t i = 0; i < t->leaves; i++)
+		win[t->leaves + i] = i;
+	for (size_t i = t->leaves - 1; i >= 1; i--) {
+		size_t x = win[2 * i], y = win[2 * i + 1];
+		bool y_first = before(ctx, y, x);
+
+		win[i] = y_first ? y : x;
+		t->loser[i] = y_first ? x : y;
+	}
+	w = win[1];
+	free(win);
+	return w;
+}
+
+/* The winner after run w, the last one, moved to its next head. */
+static inline size_t
+tourney_next(struct tourney *t, size_t w, tourney_before *before,
+    const void *ctx)
+{
+	for (size_t node = (w + t->leaves) / 2; node >= 1; node /= 2)
+		if (before(ctx, t->loser[node], w)) {
+			size_t l = t->loser[node];
+
+			t->loser[node] = w;
+			w = l;
+		}
+	return w;
+}
+
+static inline void
+tourney_free(struct tourney *t)
+{
+	free(t->loser);
+	t->loser = NULL;
+}
+
 /* order.c: the order of entries (time, then file, then offset), and
  * e->order, which holds every entry in it.  order_sync brings e->order up
  * to the index; the thread that calls eng_refresh calls it. */
@@ -595,7 +655,7 @@ void stats_pre_free(struct eng *e);
  * are not one), and the key of what counting depends on (the prices, the
  * zone of days, the format): a part of another key is not taken.  0:
  * nothing is counted on load. */
-void stats_part_save(struct strbuf *b, const struct stats_part *p);
+void stats_part_save(struct strbuf *b, struct stats_part *p);
 struct stats_part *stats_part_load(const void *bytes, size_t len,
     uint32_t file, uint8_t source);
 /* The dashboard's tables of a part (each model's and tool's durations),

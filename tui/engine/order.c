@@ -126,14 +126,14 @@ struct kway {
 	const uint32_t *const *end;	/* each run's end */
 	const uint32_t **next;
 	int64_t *t;		/* each run's head's time */
-	size_t *tree;		/* losers, by node; tree[0] the winner */
-	size_t k, leaves;	/* runs, and leaves (a power of two) */
+	size_t k;
 };
 
-/* Whether run x's head goes before run y's (an empty run goes last). */
+/* Whether run x's head goes before run y's (struct tourney). */
 static inline bool
-kway_less(const struct kway *m, size_t x, size_t y)
+kway_before(const void *ctx, size_t x, size_t y)
 {
+	const struct kway *m = ctx;
 	bool xe = x >= m->k || m->next[x] == m->end[x];
 	bool ye = y >= m->k || m->next[y] == m->end[y];
 
@@ -142,23 +142,6 @@ kway_less(const struct kway *m, size_t x, size_t y)
 	if (m->t[x] != m->t[y])
 		return m->t[x] < m->t[y];
 	return idx_less(m->e, *m->next[x], *m->next[y]);
-}
-
-static size_t
-kway_build(struct kway *m, size_t node)
-{
-	size_t x, y;
-
-	if (node >= m->leaves)
-		return node - m->leaves;
-	x = kway_build(m, 2 * node);
-	y = kway_build(m, 2 * node + 1);
-	if (kway_less(m, y, x)) {
-		m->tree[node] = x;
-		return y;
-	}
-	m->tree[node] = y;
-	return x;
 }
 
 static inline void
@@ -175,14 +158,12 @@ kway_merge(const struct eng *e, const uint32_t *src, const size_t *from,
 {
 	struct kway m = { .e = e, .k = k };
 	const uint32_t **ends;
+	struct tourney t;
 	size_t w;
 
-	for (m.leaves = 1; m.leaves < k; m.leaves *= 2)
-		;
 	m.next = eng_xmalloc(k * sizeof *m.next);
 	ends = eng_xmalloc(k * sizeof *ends);
 	m.t = eng_xmalloc(k * sizeof *m.t);
-	m.tree = eng_xmalloc(m.leaves * sizeof *m.tree);
 	for (size_t r = 0; r < k; r++) {
 		m.next[r] = src + from[r];
 		ends[r] = src + to[r];
@@ -190,22 +171,16 @@ kway_merge(const struct eng *e, const uint32_t *src, const size_t *from,
 	m.end = ends;
 	for (size_t r = 0; r < k; r++)
 		kway_head(&m, r);
-	w = kway_build(&m, 1);
+	w = tourney_init(&t, k, kway_before, &m);
 	while (w < k && m.next[w] != m.end[w]) {
 		*out++ = *m.next[w]++;
 		kway_head(&m, w);
-		for (size_t node = (w + m.leaves) / 2; node >= 1; node /= 2)
-			if (kway_less(&m, m.tree[node], w)) {
-				size_t t = m.tree[node];
-
-				m.tree[node] = w;
-				w = t;
-			}
+		w = tourney_next(&t, w, kway_before, &m);
 	}
+	tourney_free(&t);
 	free(m.next);
 	free(ends);
 	free(m.t);
-	free(m.tree);
 }
 
 struct kway_job {

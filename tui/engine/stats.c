@@ -34,7 +34,7 @@
 #define SLOWEST		10
 #define HIST_JSON	60	/* buckets of the JSON's histogram at most */
 #define PAR_MIN		20000	/* entries worth a second thread */
-#define PART_FORMAT	1	/* of a part's bytes in a cache (the key) */
+#define PART_FORMAT	2	/* of a part's bytes in a cache (the key) */
 /* Minutes of the trend figures kept, as the histogram's: a stray
  * ancient time would cost memory. */
 #define TREND_MINUTES	((size_t)(366 * ENG_US_PER_DAY / ENG_US_PER_MIN))
@@ -1868,70 +1868,49 @@ part_merge_rest(struct part *p, struct part *from)
 		*v[k] = keep[k], *n[k] = kn[k];
 }
 
-/* Whether run x's next value goes before run y's: an empty run last,
- * the earlier run first among equal values. */
+/* Runs being merged: each one's next value and its key. */
+struct vmerge {
+	const struct vrun *a;
+	size_t k;
+	size_t *at;
+	uint64_t *key;
+};
+
+/* Whether run x's next value goes before run y's (struct tourney). */
 static inline bool
-run_before(const struct vrun *a, size_t k, const size_t *at,
-    const uint64_t *key, size_t x, size_t y)
+vrun_before(const void *ctx, size_t x, size_t y)
 {
-	bool xe = x >= k || at[x] == a[x].n, ye = y >= k || at[y] == a[y].n;
+	const struct vmerge *m = ctx;
+	bool xe = x >= m->k || m->at[x] == m->a[x].n;
+	bool ye = y >= m->k || m->at[y] == m->a[y].n;
 
 	if (xe || ye)
 		return !xe;
-	return key[x] < key[y] || (key[x] == key[y] && x < y);
+	return m->key[x] < m->key[y] || (m->key[x] == m->key[y] && x < y);
 }
 
-/* Runs a[0..k), each in order, merged into out: a tree of losers, the
- * earlier run first among equal values (what merging them one after
- * another gives). */
+/* Runs a[0..k), each in order, merged into out, the earlier run first
+ * among equal values (what merging them one after another gives). */
 static void
 vruns_merge(const struct vrun *a, size_t k, double *out)
 {
-	size_t leaves = 1, w, *tree, *at;
-	uint64_t *key;
+	struct vmerge m = { a, k, eng_xcalloc(k, sizeof *m.at),
+	    eng_xmalloc(k * sizeof *m.key) };
+	struct tourney t;
+	size_t w;
 
-	while (leaves < k)
-		leaves *= 2;
-	tree = eng_xmalloc(leaves * sizeof *tree);
-	at = eng_xcalloc(k, sizeof *at);
-	key = eng_xmalloc(k * sizeof *key);
 	for (size_t r = 0; r < k; r++)
-		key[r] = a[r].n > 0 ? dbl_key(a[r].v[0]) : 0;
-	/* the tree, built bottom up: node i's loser; leaves i + leaves */
-	{
-		size_t *win = eng_xmalloc(2 * leaves * sizeof *win);
-
-		for (size_t i = 0; i < leaves; i++)
-			win[leaves + i] = i;
-		for (size_t i = leaves - 1; i >= 1; i--) {
-			size_t x = win[2 * i], y = win[2 * i + 1];
-
-			if (run_before(a, k, at, key, y, x)) {
-				win[i] = y;
-				tree[i] = x;
-			} else {
-				win[i] = x;
-				tree[i] = y;
-			}
-		}
-		w = win[1];
-		free(win);
+		m.key[r] = a[r].n > 0 ? dbl_key(a[r].v[0]) : 0;
+	w = tourney_init(&t, k, vrun_before, &m);
+	while (w < k && m.at[w] < a[w].n) {
+		*out++ = a[w].v[m.at[w]++];
+		if (m.at[w] < a[w].n)
+			m.key[w] = dbl_key(a[w].v[m.at[w]]);
+		w = tourney_next(&t, w, vrun_before, &m);
 	}
-	while (w < k && at[w] < a[w].n) {
-		*out++ = a[w].v[at[w]++];
-		if (at[w] < a[w].n)
-			key[w] = dbl_key(a[w].v[at[w]]);
-		for (size_t node = (w + leaves) / 2; node >= 1; node /= 2)
-			if (run_before(a, k, at, key, tree[node], w)) {
-				size_t t = tree[node];
-
-				tree[node] = w;
-				w = t;
-			}
-	}
-	free(tree);
-	free(at);
-	free(key);
+	tourney_free(&t);
+	free(m.at);
+	free(m.key);
 }
 
 /* One array's runs merged with p's own durations (which came after
@@ -3229,31 +3208,53 @@ stats_part_save_tables(struct strbuf *b, const struct stats_part *sp)
 	}
 }
 
-void
-stats_part_save(struct strbuf *b, const struct stats_part *sp)
+/* A part's counters, sums and tallies, in the order its bytes hold them:
+ * one list, for writing them and for reading them back. */
+#define PART_COUNTS	20
+#define PART_SUMS	8
+#define PART_TALLIES	8
+
+static void
+part_lists(struct part *p, uint64_t *counts[PART_COUNTS],
+    struct xsum *sums[PART_SUMS], struct tally *tallies[PART_TALLIES])
 {
-	const struct part *p = &sp->p;
-	const struct req_stats *r = &p->requests;
-	const struct xsum *sums[] = { &p->user_dur, &p->llm_dur, &p->prompt,
-	    &p->completion, &p->tokens, &p->cost, &p->tool_dur,
+	uint64_t *const c[PART_COUNTS] = { &p->total, &p->malformed,
+	    &p->foreign, &p->out_of_range, (uint64_t *)&p->first,
+	    (uint64_t *)&p->last, &p->user_total, &p->user_success,
+	    &p->user_dur_n, &p->llm_total, &p->llm_failed, &p->llm_dur_n,
+	    &p->llm_streaming, &p->tool_total, &p->tool_success,
+	    &p->tool_dur_n, &p->sec_total, &p->sec_allowed, &p->sec_denied,
+	    &p->perf_total };
+	struct xsum *const s[PART_SUMS] = { &p->user_dur, &p->llm_dur,
+	    &p->prompt, &p->completion, &p->tokens, &p->cost, &p->tool_dur,
 	    &p->perf_dur };
-	const struct tally *tallies[] = { &p->providers, &p->models,
+	struct tally *const t[PART_TALLIES] = { &p->providers, &p->models,
 	    &p->days, &p->unpriced, &p->errors, &p->tools,
 	    &p->denied_resources, &p->denied_actions };
-	const uint64_t counts[] = { p->total, p->malformed, p->foreign,
-	    p->out_of_range, (uint64_t)p->first, (uint64_t)p->last,
-	    p->user_total, p->user_success, p->user_dur_n, p->llm_total,
-	    p->llm_failed, p->llm_dur_n, p->llm_streaming, p->tool_total,
-	    p->tool_success, p->tool_dur_n, p->sec_total, p->sec_allowed,
-	    p->sec_denied, p->perf_total, p->tables };
 
-	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
-		put_u64(b, counts[i]);
+	memcpy(counts, c, sizeof c);
+	memcpy(sums, s, sizeof s);
+	memcpy(tallies, t, sizeof t);
+}
+
+void
+stats_part_save(struct strbuf *b, struct stats_part *sp)
+{
+	struct part *p = &sp->p;
+	const struct req_stats *r = &p->requests;
+	uint64_t *counts[PART_COUNTS];
+	struct xsum *sums[PART_SUMS];
+	struct tally *tallies[PART_TALLIES];
+
+	part_lists(p, counts, sums, tallies);
+	for (size_t i = 0; i < PART_COUNTS; i++)
+		put_u64(b, *counts[i]);
+	put_u64(b, p->tables);
 	put(b, p->by_level, sizeof p->by_level);
 	put(b, p->by_category, sizeof p->by_category);
-	for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
+	for (size_t i = 0; i < PART_SUMS; i++)
 		xsum_save(b, sums[i]);
-	for (size_t i = 0; i < sizeof tallies / sizeof *tallies; i++)
+	for (size_t i = 0; i < PART_TALLIES; i++)
 		put_tally(b, tallies[i]);
 	put_f64(b, p->peak_memory);
 	put_values(b, p->user_d.v, p->user_d.n, p->user_d.sorted,
@@ -3501,38 +3502,21 @@ stats_part_load(const void *bytes, size_t len, uint32_t file, uint8_t source)
 	struct stats_part *sp = eng_xcalloc(1, sizeof *sp);
 	struct part *p = &sp->p;
 	struct req_stats *rq = &p->requests;
-	struct xsum *sums[] = { &p->user_dur, &p->llm_dur, &p->prompt,
-	    &p->completion, &p->tokens, &p->cost, &p->tool_dur,
-	    &p->perf_dur };
-	struct tally *tallies[] = { &p->providers, &p->models, &p->days,
-	    &p->unpriced, &p->errors, &p->tools, &p->denied_resources,
-	    &p->denied_actions };
-	uint64_t *counts[] = { &p->total, &p->malformed, &p->foreign,
-	    &p->out_of_range, NULL, NULL, &p->user_total, &p->user_success,
-	    &p->user_dur_n, &p->llm_total, &p->llm_failed, &p->llm_dur_n,
-	    &p->llm_streaming, &p->tool_total, &p->tool_success,
-	    &p->tool_dur_n, &p->sec_total, &p->sec_allowed, &p->sec_denied,
-	    &p->perf_total, NULL };
+	uint64_t *counts[PART_COUNTS];
+	struct xsum *sums[PART_SUMS];
+	struct tally *tallies[PART_TALLIES];
 	size_t n;
 
 	part_init(p);
-	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
-		uint64_t v = get_u64(&r);
-
-		if (counts[i] != NULL)
-			*counts[i] = v;
-		else if (i == 4)
-			p->first = (int64_t)v;
-		else if (i == 5)
-			p->last = (int64_t)v;
-		else
-			sp->kept_tables = v != 0;
-	}
+	part_lists(p, counts, sums, tallies);
+	for (size_t i = 0; i < PART_COUNTS; i++)
+		*counts[i] = get_u64(&r);
+	sp->kept_tables = get_u64(&r) != 0;
 	get(&r, p->by_level, sizeof p->by_level);
 	get(&r, p->by_category, sizeof p->by_category);
-	for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
+	for (size_t i = 0; i < PART_SUMS; i++)
 		get_xsum(&r, sums[i]);
-	for (size_t i = 0; i < sizeof tallies / sizeof *tallies; i++)
+	for (size_t i = 0; i < PART_TALLIES; i++)
 		get_tally(&r, tallies[i]);
 	p->peak_memory = get_f64(&r);
 	get_durs(&r, &p->user_d);
