@@ -19,7 +19,6 @@
 #define DEFAULT_MAX_BYTES (10 * 1024 * 1024)
 #define DEFAULT_BACKUPS 5
 #define DEFAULT_QUEUE_SIZE 8192
-#define DEFAULT_SUBDIR ".llm_os/logs"	/* under the home directory */
 #define PASSWD_BUF_MAX (1024 * 1024)	/* getpwuid_r()'s buffer grows to this */
 /* The default log, and the defaults it replaced (kept until exit: another
  * thread may still be using one). */
@@ -308,7 +307,7 @@ llmlog_default_dir(void)
 		errmsg_set("no log directory: $HOME is not set");
 		return NULL;
 	}
-	rc = asprintf(&dir, "%s/" DEFAULT_SUBDIR, home);
+	rc = asprintf(&dir, "%s/" LLMLOG_HOME_SUBDIR, home);
 	free(own);
 	if (rc >= 0)
 		return dir;

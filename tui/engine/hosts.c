@@ -89,14 +89,20 @@ join(const struct parts *p, size_t from, size_t k)
 }
 
 /* Whether parts [from, from+k) of p are no more than the .llm_os/logs a
- * path of the default layout (~/.llm_os/logs) ends in, which tells no
- * host from another. */
+ * path of the default layout (LLMLOG_HOME_SUBDIR) ends in, which tells
+ * no host from another. */
 static bool
 parts_generic(const struct parts *p, size_t from, size_t k)
 {
-	return from + k <= 2 && p->n > 2 &&
-	    p->len[0] == 4 && memcmp(p->s[0], "logs", 4) == 0 &&
-	    p->len[1] == 7 && memcmp(p->s[1], ".llm_os", 7) == 0;
+	char *tail;
+	bool generic;
+
+	if (from + k > 2 || p->n <= 2)
+		return false;
+	tail = join(p, 0, 2);
+	generic = strcmp(tail, LLMLOG_HOME_SUBDIR) == 0;
+	free(tail);
+	return generic;
 }
 
 /* Whether p's parts say nothing of where they lead: none (".", "/"),
