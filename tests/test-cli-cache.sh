@@ -167,6 +167,17 @@ if [ "$(id -u)" = 0 ] && chown nobody "$c" 2>/dev/null; then
 	[ -s "$tmp/err" ] && fail "another user's cache is said: $(cat "$tmp/err")"
 	[ "$(stat -c %u "$c")" = 0 ] || fail "another user's cache is not replaced"
 fi
+# the same for the time order kept beside the caches
+"$LLMLOG" --utc --dir "$d" -o json >"$tmp/ref-json" 2>&1
+o=$(ls "$LLMLOG_CACHE_DIR"/order-*.ord 2>/dev/null | head -n 1)
+[ -n "$o" ] || fail "no time order kept beside the caches"
+if [ -n "$o" ] && [ "$(id -u)" = 0 ] && chown nobody "$o" 2>/dev/null; then
+	"$LLMLOG" --utc --dir "$d" -o json >"$tmp/got" 2>&1
+	cmp -s "$tmp/ref-json" "$tmp/got" ||
+	    fail "another user's time order changed the output"
+	[ "$(stat -c %u "$o")" = 0 ] ||
+	    fail "another user's time order is not replaced"
+fi
 
 # several runs at once on an empty cache directory: each prints what
 # --no-cache does, and no temporary file is left

@@ -937,6 +937,16 @@ cache_keeps_parts(const struct eng *e)
 
 /* ---- reading a cache ---- */
 
+/* Whether the open cache file fd is one we wrote (*st its status): a
+ * regular file of ours that nobody else may read or write.  Any other
+ * is never read. */
+static bool
+ours(int fd, struct stat *st)
+{
+	return fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
+	    st->st_uid == geteuid() && (st->st_mode & 077) == 0;
+}
+
 /* The cache is bad: said once (eng_cache_corrupt), and not used. */
 static void
 corrupt(struct eng *e, const char *path)
@@ -1130,8 +1140,7 @@ fetch_read(struct eng *e, struct fetch *x, int fd)
 		free(path);
 		return;
 	}
-	if (fstat(cfd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+	if (!ours(cfd, &st))
 		goto out;	/* not ours: never read */
 	if (read_full(cfd, (char *)h, sizeof *h, 0) != (ssize_t)sizeof *h)
 		goto bad;
@@ -1913,6 +1922,7 @@ cache_order_take(struct eng *e)
 {
 	struct cache *c = e->cache;
 	struct order_head h;
+	struct stat st;
 	struct order_file *files = NULL, *got = NULL;
 	uint8_t *seen = NULL;
 	struct sum sum;
@@ -1928,8 +1938,8 @@ cache_order_take(struct eng *e)
 		return;
 	path = order_path(c, e->ndirs);
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) < 0)
-		goto out;
+	    O_NONBLOCK)) < 0 || !ours(fd, &st))
+		goto out;	/* none, or not ours: sorted again */
 	if (read_full(fd, (char *)&h, sizeof h, 0) != (ssize_t)sizeof h ||
 	    memcmp(h.magic, ORDER_MAGIC, sizeof h.magic) != 0) {
 		corrupt(e, path);
