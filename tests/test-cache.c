@@ -905,6 +905,36 @@ test_parts_grow(void)
 	shown_free(&truth);
 }
 
+/* A first load that counts a report alone writes each file's cache as
+ * soon as the file is read, with its figures (their tables too, though
+ * the report has none) and its values, over files of several index tasks
+ * (8 MiB each): the next loads of every kind take them and read no
+ * line. */
+static void
+test_parts_first(void)
+{
+	const char *dir = util_tmpdir("cache-parts-first");
+	unsigned t = 0;
+	struct shown truth, got;
+
+	write_lines(dir, 3, 60000, &t, "w");	/* about 13 MiB */
+	write_lines(dir, 2, 40000, &t, "w");
+	write_lines(dir, 0, 500, &t, "w");
+	CU_ASSERT(dir_bytes(dir) > (16u << 20));	/* one over 8 MiB */
+	show(dir, false, &truth);
+	show_how(dir, true, ONLY, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	CU_ASSERT_EQUAL(got.parts_taken, 0);
+	shown_free(&got);
+	taken(dir, ON_LOAD, 3);
+	taken(dir, AFTER, 0);	/* counted from the values kept */
+	taken(dir, ONLY, 3);
+	show_how(dir, true, ON_LOAD, &got);
+	CU_ASSERT_STRING_EQUAL(got.text, truth.text);
+	shown_free(&got);
+	shown_free(&truth);
+}
+
 /* Days are counted in the local zone: figures counted in another are
  * not taken, but counted again (and written again). */
 static void
@@ -1059,6 +1089,7 @@ main(void)
 		{ "compressed backup corrupt", test_gz_corrupt },
 		{ "figures kept: written, then taken", test_parts },
 		{ "figures kept: the live file grew", test_parts_grow },
+		{ "figures kept: a first report alone", test_parts_first },
 		{ "figures kept: of another zone", test_parts_zone },
 		{ "figures kept: corrupt", test_parts_corrupt },
 		{ "the time order kept", test_order },

@@ -88,6 +88,7 @@ struct file_cache {
 	size_t saved_entries;
 	uint64_t entries_sum;	/* the cache file's (struct head) */
 	bool saved;
+	bool dropped;		/* the blob let go of: not written again */
 	bool prepared;		/* cache_prepare looked */
 	char *note;		/* what inflating said, or NULL */
 };
@@ -1757,7 +1758,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	h.dir_len = (uint32_t)strlen(dir);
 	h.category = (uint32_t)f->category;
 	h.gz = f->gz;
-	if (!head_facts(e, f, &h))
+	if (fc->dropped || !head_facts(e, f, &h))
 		return true;	/* gone or changed: not written */
 	if (f->stats != NULL && f->stats_entries == n && n == f->entries) {
 		stats_part_settle(f->stats);
@@ -2241,6 +2242,32 @@ save_all(struct eng *e, uint32_t *pos, const size_t *start,
 		pthread_join(th[--nth], NULL);
 	if (atomic_load(&r.failed))
 		e->cache->no_write = true;	/* read-only or full */
+}
+
+void
+cache_file_indexed(struct eng *e, struct file *f, size_t id)
+{
+	size_t n = f->entries, from = e->count - n;
+	uint32_t *pos;
+	bool saved = false;
+
+	if (stats_file_open(e, f) && cache_keeps_parts(e) && dirty(f) &&
+	    e->vchunks != NULL && n <= e->count) {
+		pos = eng_xmalloc((n + 1) * sizeof *pos);
+		for (size_t i = 0; i < n; i++)	/* its entries, the last */
+			if (store_entry(e, (pos[i] = (uint32_t)(from + i)))->file
+			    != id)
+				n = 0;
+		if (n > 0 && !(saved = save_file(e, f, pos, n)))
+			e->cache->no_write = true;	/* read-only or full */
+		free(pos);
+	}
+	stats_file_indexed(e, f);
+	if (saved && stats_load_only(e)) {
+		strbuf_free(&f->cache->blob);
+		f->cache->records = 0;
+		f->cache->dropped = true;
+	}
 }
 
 void

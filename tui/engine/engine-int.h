@@ -670,6 +670,13 @@ uint64_t stats_parts_key(struct eng *e);
 /* Whether the load is for the report alone (eng_stats_on_load_only). */
 bool stats_load_only(const struct eng *e);
 void file_part_drop(struct file *f);
+/* A file of a load that waits for it, with no entry before: its tasks'
+ * parts go into its own (file->stats) alone, not copied into the load's
+ * as well, until it is indexed; its cache is written then
+ * (cache_file_indexed), and stats_file_indexed takes its part into the
+ * load's, in its place in index order. */
+bool stats_file_open(const struct eng *e, const struct file *f);
+void stats_file_indexed(struct eng *e, struct file *f);
 /* f's entries [from, e->count), just taken from its cache with sp, its
  * part (NULL: none was kept, they are counted here), into what the load
  * counts; sp kept with f when keep (f will be written again).  True when
@@ -808,6 +815,10 @@ bool cache_values_on(const struct eng *e);
 bool cache_keeps_parts(const struct eng *e);
 void cache_prepare(struct eng *e, struct file *f, size_t id);
 void cache_save(struct eng *e);
+/* File id, f, is indexed (its last task published): written now when its
+ * part is its own (stats_file_open), which then goes into the load's;
+ * its values let go of for a report alone, which reads no more. */
+void cache_file_indexed(struct eng *e, struct file *f, size_t id);
 /* The time order of the entries the caches hold, as a load that sorted
  * them kept it (e->order), when the index holds those alone. */
 void cache_order_take(struct eng *e);

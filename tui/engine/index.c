@@ -691,6 +691,7 @@ index_publish(struct eng *e, struct index_task *t)
 	if (--f->pending == 0) {
 		f->pos = f->pending_pos;
 		f->resume = f->pending_resume;
+		cache_file_indexed(e, f, t->file_id);
 	}
 	index_task_free(t);
 }

@@ -1624,6 +1624,9 @@ struct stats_pre {
 				   follows is counted by the stats pass */
 	bool only;		/* eng_stats_on_load_only */
 	bool tables_lost;	/* a part came without its tables */
+	struct file *open;	/* whose part (its file->stats) holds the last
+				   entries counted, to be taken when the file
+				   is indexed (stats_file_indexed) */
 	const struct eng_prices *prices;	/* those counted with */
 	struct eng_removed removed;	/* none left since: the positions
 					   are the ones counted */
@@ -1993,13 +1996,20 @@ vruns_merge_into(struct vruns *rs, struct part *p)
 		pthread_join(th, NULL);
 }
 
-/* The next part in index order into the load's: its durations into the
- * runs while they stay open. */
+/* The next part in index order into into, its durations into runs while
+ * they stay open. */
+static void
+runs_take(struct vruns *runs, struct part *into, struct part *p)
+{
+	vruns_take(runs, p, false);
+	part_take(into, p);
+}
+
+/* The next part in index order into the load's. */
 static void
 pre_take(struct stats_pre *pre, struct part *p)
 {
-	vruns_take(&pre->runs, p, false);
-	part_take(&pre->p, p);
+	runs_take(&pre->runs, &pre->p, p);
 }
 
 struct stats_part *
@@ -2035,6 +2045,66 @@ stats_task_done(struct stats_part *sp)
 	durations_settle_here(p);
 }
 
+/* The open file's part into the load's, in its place in index order:
+ * its tables let go of for a report that has none. */
+static void
+file_part_close(struct eng *e)
+{
+	struct stats_pre *pre = e->stats_pre;
+	struct file *f = pre->open;
+
+	pre->open = NULL;
+	if (f->stats == NULL || pre->broken) {
+		file_part_drop(f);
+		return;
+	}
+	stats_part_settle(f->stats);
+	if (pre->only) {
+		part_drop_tables(&f->stats->p);
+		pre->tables_lost = true;
+	}
+	pre_take(pre, &f->stats->p);
+	file_part_drop(f);
+}
+
+/* Whether f's entries go into its own part first, not kept twice: in a
+ * load that waits for it (not the background loader, whose entries are
+ * read as they come), when its cache is written and f has no entry
+ * before.  The part of another file still open goes before. */
+static bool
+file_part_opens(struct eng *e, struct file *f)
+{
+	struct stats_pre *pre = e->stats_pre;
+
+	if (pre->open == f && f->stats != NULL &&
+	    f->stats_entries == f->entries)
+		return true;
+	if (pre->open != NULL)
+		file_part_close(e);
+	if (e->loader != NULL || !cache_keeps_parts(e) || f->entries > 0)
+		return false;
+	file_part_drop(f);
+	if ((f->stats = stats_task_part(e)) == NULL)
+		return false;
+	f->stats_key = stats_parts_key(e);
+	pre->open = f;
+	return true;
+}
+
+bool
+stats_file_open(const struct eng *e, const struct file *f)
+{
+	return e->stats_pre != NULL && e->stats_pre->open == f &&
+	    f->stats_entries == f->entries;
+}
+
+void
+stats_file_indexed(struct eng *e, struct file *f)
+{
+	if (e->stats_pre != NULL && e->stats_pre->open == f)
+		file_part_close(e);
+}
+
 void
 stats_task_publish(struct eng *e, struct file *f, struct stats_part *sp,
     size_t n)
@@ -2042,7 +2112,12 @@ stats_task_publish(struct eng *e, struct file *f, struct stats_part *sp,
 	struct stats_pre *pre = e != NULL ? e->stats_pre : NULL;
 
 	if (pre != NULL && !pre->broken && n > 0) {
-		if (sp != NULL && pre->to == e->count) {
+		if (sp != NULL && pre->to == e->count &&
+		    file_part_opens(e, f)) {
+			runs_take(&f->stats->runs, &f->stats->p, &sp->p);
+			f->stats_entries += n;
+			pre->to += n;
+		} else if (sp != NULL && pre->to == e->count) {
 			file_part_add(e, f, &sp->p, f->entries, n);
 			/* while caches are written, the durations wait too;
 			 * else merged at once (fewer held at a time) */
@@ -2066,6 +2141,8 @@ stats_file_loaded(struct eng *e, struct file *f, struct stats_part *sp,
 	size_t n = e->count - from;
 	bool counted = false;
 
+	if (pre != NULL && pre->open != NULL)
+		file_part_close(e);	/* it came before */
 	file_part_drop(f);
 	if (pre == NULL || pre->broken || n == 0 || pre->to != from) {
 		if (pre != NULL && n > 0)
@@ -2165,6 +2242,8 @@ take_pre(struct eng_stats *s, const struct eng_view *v)
 	struct stats_pre *pre = e->stats_pre;
 	struct eng_removed now;
 
+	if (pre != NULL && pre->open != NULL)
+		file_part_close(e);
 	if (pre == NULL || pre->to == 0 || s->mark != 0 || s->vcount != 0 ||
 	    s->p.total != 0 || view_seen(v) < pre->to ||
 	    eng_view_count(v) != view_seen(v) || pre->utc != s->utc ||
