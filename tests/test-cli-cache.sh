@@ -133,6 +133,15 @@ n=$(find "$LLMLOG_CACHE_DIR" -name '*.idx' | wc -l)
 [ "$n" -eq "$(find "$d" -name '*.log*' | wc -l)" ] ||
     fail "$n caches for $(find "$d" -name '*.log*' | wc -l) files"
 
+# Bytes of cache $1 changed in its entries, which every load reads: its
+# records (after the 200 bytes of its head, as many as the head's 14th
+# word says) are left unread by a report that takes the file's figures.
+corrupt_entries() {
+	blob=$(od -An -tu8 -j104 -N8 "$1" | tr -d ' ')
+	printf 'XXXXXXXX' |
+	    dd of="$1" bs=1 seek=$((200 + blob + 8)) conv=notrunc 2>/dev/null
+}
+
 # a corrupt cache: named once, rebuilt, the output unchanged; several:
 # one line that names the first and counts the others
 for c in "$LLMLOG_CACHE_DIR"/*.idx; do
@@ -147,7 +156,7 @@ cmp -s "$tmp/ref" "$tmp/got" || fail "a corrupt cache changed the output"
 "$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
 [ -s "$tmp/err" ] && fail "the rebuilt cache is still said corrupt"
 c=$LLMLOG_CACHE_DIR/$(ls -S "$LLMLOG_CACHE_DIR" | head -n 1)	# one that is read
-printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
+corrupt_entries "$c"
 "$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
 [ "$(cat "$tmp/err")" = "llmlog: $c: index cache corrupt, ignored and rebuilt" ] ||
     fail "one corrupt cache is not named: $(cat "$tmp/err")"
@@ -234,7 +243,7 @@ if [ "$(id -u)" != 0 ]; then
 	mkdir -m 0700 "$LLMLOG_CACHE_DIR"
 	"$LLMLOG" --utc --dir "$d" --stats >/dev/null 2>&1
 	c=$LLMLOG_CACHE_DIR/$(ls -S "$LLMLOG_CACHE_DIR" | head -n 1)
-	printf 'XXXXXXXX' | dd of="$c" bs=1 seek=200 conv=notrunc 2>/dev/null
+	corrupt_entries "$c"
 	chmod 0500 "$LLMLOG_CACHE_DIR"
 	"$LLMLOG" --utc --dir "$d" --stats -o json >"$tmp/got" 2>"$tmp/err"
 	[ "$(cat "$tmp/err")" = "llmlog: $c: index cache corrupt, ignored (the cache directory cannot be written)" ] ||

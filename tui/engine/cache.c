@@ -44,7 +44,7 @@
 #include "engine-int.h"
 
 #define CACHE_MAGIC	"llmlogix"
-#define CACHE_VERSION	4
+#define CACHE_VERSION	5
 #define CACHE_SUFFIX	".idx"
 #define HASH_BLOCK	(64u << 10)	/* the first and last blocks hashed */
 #define IO_BLOCK	(1u << 20)	/* read and written at a time */
@@ -79,6 +79,11 @@ struct cache {
 };
 
 static void ahead_end(struct eng *e);
+struct file_cache;
+static void stream_end(struct file_cache *fc);
+static void stream_open(struct eng *e, struct file *f);
+struct writer;
+static void w_add(struct writer *w, const void *data, size_t n);
 
 struct file_cache {
 	struct strbuf blob;	/* the values' records */
@@ -89,12 +94,17 @@ struct file_cache {
 	uint64_t entries_sum;	/* the cache file's (struct head) */
 	bool saved;
 	bool dropped;		/* the blob let go of: not written again */
+	struct writer *stream;	/* the cache being written, its records as
+				   they come (stream_open), or NULL */
+	char *stream_tmp;	/* its temporary file */
+	uint64_t streamed;	/* the records' bytes written to it */
 	bool prepared;		/* cache_prepare looked */
 	char *note;		/* what inflating said, or NULL */
 };
 
-/* The header of a cache file; the body follows: the entries (struct
- * packed), each one's record offset (uint32_t), the records, the note
+/* The header of a cache file; the body follows: the records (first, so
+ * that a load may write them out as its tasks come: stream_open), the
+ * entries (struct packed), each one's record offset (uint32_t), the note
  * (what inflating a compressed backup said), the directory, and the
  * file's figures (stats.c's part, of stats_key) when they were counted.
  * Each has its own checksum but the offsets, which share the entries'
@@ -131,14 +141,20 @@ struct packed {
 static uint64_t
 at_records(const struct head *h)
 {
-	return sizeof *h + h->nentries * (sizeof(struct packed) +
-	    sizeof(uint32_t));
+	return sizeof *h;
+}
+
+static uint64_t
+at_entries(const struct head *h)
+{
+	return at_records(h) + h->blob_len;
 }
 
 static uint64_t
 at_note(const struct head *h)
 {
-	return at_records(h) + h->blob_len;
+	return at_entries(h) + h->nentries * (sizeof(struct packed) +
+	    sizeof(uint32_t));
 }
 
 static uint64_t
@@ -522,6 +538,7 @@ file_cache_free(struct file *f)
 	file_part_drop(f);
 	if (f->cache == NULL)
 		return;
+	stream_end(f->cache);
 	free(f->cache->blob.s);
 	free(f->cache->note);
 	free(f->cache);
@@ -897,19 +914,25 @@ field_kept(enum field k)
 void
 index_task_publish_values(struct eng *e, struct index_task *t)
 {
+	struct file_cache *fc;
 	struct strbuf *blob;
 	size_t base;
 
 	if (t->refs == NULL)
 		return;
-	blob = &file_cache(t->file)->blob;
-	base = blob->len;
+	fc = file_cache(t->file);
+	blob = &fc->blob;
+	stream_open(e, t->file);
+	base = fc->stream != NULL ? (size_t)fc->streamed : blob->len;
 	if (base > UINT32_MAX - t->blob.len) {
 		for (size_t i = 0; i < t->n; i++)
 			t->refs[i] = VALS_NONE;
 		return;
 	}
-	if (t->blob.len > 0 && base == 0) {
+	if (fc->stream != NULL) {
+		w_add(fc->stream, t->blob.s, t->blob.len);
+		fc->streamed += t->blob.len;
+	} else if (t->blob.len > 0 && base == 0) {
 		struct strbuf was = *blob;	/* the task's is taken over */
 
 		*blob = t->blob;
@@ -1198,7 +1221,7 @@ entries_load(struct eng *e, struct fetch *x)
 {
 	const struct head *h = &x->h;
 	size_t before = e->count, per = IO_BLOCK / sizeof(struct packed);
-	uint64_t off = sizeof *h, prev_end = 0, malformed = 0;
+	uint64_t off = at_entries(h), prev_end = 0, malformed = 0;
 	struct packed *pk = eng_xmalloc(per * sizeof *pk);
 	struct file *f = x->f;
 	size_t records = 0;
@@ -1572,24 +1595,30 @@ struct writer {
 	bool failed;
 };
 
+/* n bytes at p written at the writer's offset. */
 static void
-w_flush(struct writer *w)
+w_write(struct writer *w, const char *p, size_t n)
 {
 	size_t done = 0;
 
-	while (!w->failed && done < w->len) {
-		ssize_t n = pwrite(w->fd, w->buf + done, w->len - done,
-		    (off_t)w->off);
+	while (!w->failed && done < n) {
+		ssize_t k = pwrite(w->fd, p + done, n - done, (off_t)w->off);
 
-		if (n < 0 && errno == EINTR)
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (k <= 0)
 			w->failed = true;
 		else {
-			done += (size_t)n;
-			w->off += (uint64_t)n;
+			done += (size_t)k;
+			w->off += (uint64_t)k;
 		}
 	}
+}
+
+static void
+w_flush(struct writer *w)
+{
+	w_write(w, w->buf, w->len);
 	w->len = 0;
 }
 
@@ -1599,6 +1628,10 @@ w_add(struct writer *w, const void *data, size_t n)
 	const char *p = data;
 
 	sum_add(&w->sum, p, n);
+	if (w->len == 0 && n >= IO_BLOCK) {	/* no copy */
+		w_write(w, p, n);
+		return;
+	}
 	while (n > 0 && !w->failed) {
 		size_t take = IO_BLOCK - w->len < n ? IO_BLOCK - w->len : n;
 
@@ -1655,6 +1688,46 @@ w_close(struct writer *w, const void *head, size_t n, char *tmp,
 	w->buf = NULL;
 	free(tmp);
 	return ok;
+}
+
+/* ---- a file's records written out as its tasks come ----
+ *
+ * A report alone (stats_load_only) reads no value once the load is over:
+ * the records of a file that its load reads whole go into its cache file
+ * as each of its tasks is published, not gathered in memory first, and
+ * save_file writes the rest when the file is indexed. */
+
+static void
+stream_open(struct eng *e, struct file *f)
+{
+	struct file_cache *fc = f->cache;
+	struct writer *w;
+
+	if (fc->stream != NULL || e->loader != NULL ||
+	    !stats_load_only(e) || !cache_keeps_parts(e) || f->entries > 0 ||
+	    fc->blob.len > 0 || fc->dropped || fc->streamed > 0)
+		return;
+	w = eng_xcalloc(1, sizeof *w);
+	if (!w_open(e->cache, w, &fc->stream_tmp, sizeof(struct head))) {
+		free(w);
+		e->cache->no_write = true;	/* read-only or full */
+		return;
+	}
+	fc->stream = w;
+}
+
+/* The cache being written left unwritten, and its records with it. */
+static void
+stream_end(struct file_cache *fc)
+{
+	if (fc->stream == NULL)
+		return;
+	fc->stream->failed = true;
+	w_close(fc->stream, NULL, 0, fc->stream_tmp, NULL);
+	free(fc->stream);
+	fc->stream = NULL;
+	fc->stream_tmp = NULL;
+	fc->dropped = true;
 }
 
 /* The records of the entries pos[0..n) written again, in their order,
@@ -1727,6 +1800,36 @@ head_facts(struct eng *e, struct file *f, struct head *h)
 
 #define SAVE_BATCH	4096	/* entries put in the writer at once */
 
+/* f's records, those of the entries pos[0..n), into w (at its start,
+ * the body's) and their offsets into refs: the blob as it is when every
+ * record of it is reached (its references are relative), else written
+ * again without the rest.  Each record is one entry's, so it is reached
+ * when as many entries have one as records were put in.  The blob's
+ * length, or UINT64_MAX when the records written out as they came
+ * (fc->stream) are not all reached: the cache is not written. */
+static uint64_t
+records_save(const struct eng *e, struct file_cache *fc, struct writer *w,
+    const uint32_t *pos, size_t n, uint32_t *refs)
+{
+	size_t reached = 0;
+	struct strbuf nb;
+
+	for (size_t i = 0; i < n; i++)
+		reached += (refs[i] = vals_ref(e, pos[i])) != VALS_NONE;
+	if (fc->stream != NULL)
+		return reached == fc->records ? fc->streamed : UINT64_MAX;
+	if (reached == fc->records) {
+		if (fc->blob.len > 0)
+			w_add(w, fc->blob.s, fc->blob.len);
+		return fc->blob.len;
+	}
+	records_compact(e, &fc->blob, pos, n, &nb, refs);
+	w_add(w, nb.s, nb.len);
+	n = nb.len;
+	strbuf_free(&nb);
+	return n;
+}
+
 /* Write f's cache from its entries pos[0..n), in file order; false when
  * the cache directory could not take it.  Files are written on several
  * threads: this touches only f and its cache. */
@@ -1741,9 +1844,8 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	struct writer w = { .fd = -1 };
 	struct strbuf part = { 0 }, tables = { 0 };
 	char *tmp, *path;
-	size_t reached = 0;
 	struct packed pk[SAVE_BATCH];
-	uint32_t ref[SAVE_BATCH];
+	uint32_t *refs;
 	bool ok;
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
@@ -1758,8 +1860,10 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	h.dir_len = (uint32_t)strlen(dir);
 	h.category = (uint32_t)f->category;
 	h.gz = f->gz;
-	if (fc->dropped || !head_facts(e, f, &h))
+	if (fc->dropped || !head_facts(e, f, &h)) {
+		stream_end(fc);
 		return true;	/* gone or changed: not written */
+	}
 	if (f->stats != NULL && f->stats_entries == n && n == f->entries) {
 		stats_part_settle(f->stats);
 		stats_part_save(&part, f->stats);
@@ -1768,11 +1872,24 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		h.tables_len = tables.len;
 		h.stats_key = f->stats_key;
 	}
-	if (!w_open(c, &w, &tmp, sizeof h)) {
+	if (fc->stream != NULL) {	/* its records are written */
+		w = *fc->stream;
+		tmp = fc->stream_tmp;
+	} else if (!w_open(c, &w, &tmp, sizeof h)) {
 		strbuf_free(&part);
 		strbuf_free(&tables);
 		return false;
 	}
+	refs = eng_xmalloc((n + 1) * sizeof *refs);
+	h.blob_len = records_save(e, fc, &w, pos, n, refs);
+	if (fc->stream != NULL) {
+		free(fc->stream);
+		fc->stream = NULL;
+		fc->stream_tmp = NULL;
+		fc->dropped = true;	/* its records are not here */
+	}
+	h.blob_sum = sum_end(&w.sum);
+	sum_init(&w.sum);
 	for (size_t i = 0; i < n; ) {
 		size_t k = 0;
 
@@ -1786,39 +1903,9 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		}
 		w_add(&w, pk, k * sizeof *pk);
 	}
-	/* the blob as it is when every record of it is reached (its
-	 * references are relative), else written again without the rest:
-	 * each record is one entry's, so it is reached when as many entries
-	 * have one as records were put in */
-	for (size_t i = 0; i < n; i++)
-		reached += vals_ref(e, pos[i]) != VALS_NONE;
-	if (reached == fc->records) {
-		for (size_t i = 0; i < n; ) {
-			size_t k = 0;
-
-			for (; k < SAVE_BATCH && i < n; k++, i++)
-				ref[k] = vals_ref(e, pos[i]);
-			w_add(&w, ref, k * sizeof *ref);
-		}
-		h.entries_sum = sum_end(&w.sum);
-		sum_init(&w.sum);
-		if (fc->blob.len > 0)
-			w_add(&w, fc->blob.s, fc->blob.len);
-		h.blob_len = fc->blob.len;
-	} else {
-		uint32_t *refs = eng_xmalloc((n + 1) * sizeof *refs);
-		struct strbuf nb;
-
-		records_compact(e, &fc->blob, pos, n, &nb, refs);
-		w_add(&w, refs, n * sizeof *refs);
-		h.entries_sum = sum_end(&w.sum);
-		sum_init(&w.sum);
-		w_add(&w, nb.s, nb.len);
-		h.blob_len = nb.len;
-		strbuf_free(&nb);
-		free(refs);
-	}
-	h.blob_sum = sum_end(&w.sum);
+	w_add(&w, refs, n * sizeof *refs);
+	free(refs);
+	h.entries_sum = sum_end(&w.sum);
 	sum_init(&w.sum);
 	w_add(&w, note, h.note_len);
 	w_add(&w, dir, h.dir_len);
@@ -1833,6 +1920,8 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 	h.tables_sum = sum_end(&w.sum);
 	strbuf_free(&part);
 	strbuf_free(&tables);
+	if (h.blob_len == UINT64_MAX)
+		w.failed = true;	/* not all reached: not written */
 	h.head_sum = hash_bytes(&h, offsetof(struct head, head_sum));
 	path = cache_path(c, f->dev, f->ino);
 	if ((ok = w_close(&w, &h, sizeof h, tmp, path))) {
@@ -1842,7 +1931,7 @@ save_file(struct eng *e, struct file *f, const uint32_t *pos, size_t n)
 		fc->entries_sum = h.entries_sum;
 	}
 	free(path);
-	return ok;
+	return ok || h.blob_len == UINT64_MAX;
 }
 
 /* ---- the time order of what the caches hold ----
@@ -2251,8 +2340,13 @@ cache_file_indexed(struct eng *e, struct file *f, size_t id)
 	uint32_t *pos;
 	bool saved = false;
 
-	if (stats_file_open(e, f) && cache_keeps_parts(e) && dirty(f) &&
-	    e->vchunks != NULL && n <= e->count) {
+	if (f->cache == NULL) {
+		stats_file_indexed(e, f);
+		return;
+	}
+	if ((stats_file_open(e, f) || f->cache->stream != NULL) &&
+	    cache_keeps_parts(e) && dirty(f) && e->vchunks != NULL &&
+	    n <= e->count) {
 		pos = eng_xmalloc((n + 1) * sizeof *pos);
 		for (size_t i = 0; i < n; i++)	/* its entries, the last */
 			if (store_entry(e, (pos[i] = (uint32_t)(from + i)))->file
@@ -2262,6 +2356,7 @@ cache_file_indexed(struct eng *e, struct file *f, size_t id)
 			e->cache->no_write = true;	/* read-only or full */
 		free(pos);
 	}
+	stream_end(f->cache);	/* not written: its records are lost */
 	stats_file_indexed(e, f);
 	if (saved && stats_load_only(e)) {
 		strbuf_free(&f->cache->blob);
